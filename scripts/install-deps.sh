@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs everything ovn-bgp's tests and sandbox need on Debian 12, as root. Idempotent.
+#   system: OVN (NB schema + ovsdb-server), Open vSwitch, FRR, gobgpd (BGP peer in tests/sandbox),
+#           qemu + a Debian kernel (the kernel tier: this host's kernel may lack vrf/dummy/veth/vlan),
+#           busybox-static + cpio (the guest's initramfs), groff/man-db (man page checks), openssl.
+#   node:   npm ci
+set -eu
+PKGS="ovn-central ovn-host openvswitch-switch frr gobgpd qemu-system-x86 linux-image-amd64 \
+busybox-static cpio kmod groff man-db iproute2 openssl procps python3 ca-certificates"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "install-deps: apt-get install$missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >&2
+  apt-get install -y -q --no-install-recommends $missing >&2
+fi
+# The Debian packages start system daemons; the project runs its own private instances instead.
+for s in ovn-central ovn-host openvswitch-switch frr; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active -q "$s" 2>/dev/null; then systemctl stop "$s" || true; fi
+done
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund >&2
+fi

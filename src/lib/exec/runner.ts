@@ -1,0 +1,65 @@
+// The one place that starts processes. Never through a shell: argv arrays only.
+import {execa} from 'execa'
+
+import {DependencyError} from '../errors.js'
+
+export interface RunOptions {
+  /** Written to the child's stdin (e.g. an `ip -batch -` script). */
+  input?: string
+  /** Extra environment variables, merged over the parent's. */
+  env?: Record<string, string>
+  timeoutMs?: number
+}
+
+export interface RunResult {
+  /** Exit status; a child killed by a signal or timeout reports a non-zero code. */
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Seam for every external command (ip, sysctl, ovs-ofctl, vtysh).
+ * Contract: resolves with the result whatever the exit code; rejects only when the
+ * program cannot be started at all (DependencyError).
+ */
+export interface CommandRunner {
+  run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>
+}
+
+export class ExecRunner implements CommandRunner {
+  async run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    try {
+      const r = await execa(file, args, {
+        reject: false,
+        shell: false,
+        stripFinalNewline: false,
+        ...(opts.input === undefined ? {stdin: 'ignore' as const} : {input: opts.input}),
+        ...(opts.env ? {env: opts.env, extendEnv: true} : {}),
+        ...(opts.timeoutMs ? {timeout: opts.timeoutMs} : {}),
+        maxBuffer: 512 * 1024 * 1024,
+      })
+      if (r.failed && r.exitCode === undefined && (r as {code?: string}).code === 'ENOENT') {
+        throw new DependencyError(`${file}: command not found`, {code: 'COMMAND_NOT_FOUND'})
+      }
+      return {code: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? r.message ?? '')}
+    } catch (error) {
+      if (error instanceof DependencyError) throw error
+      throw new DependencyError(`${file}: cannot run: ${(error as Error).message}`, {cause: error})
+    }
+  }
+}
+
+/** A runner that records every call and answers from a script; for applier unit tests. */
+export class RecordingRunner implements CommandRunner {
+  readonly calls: Array<{file: string; args: string[]; input?: string}> = []
+
+  constructor(private readonly answer: (file: string, args: readonly string[], input?: string) => RunResult | undefined = () => undefined) {}
+
+  async run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    const call: {file: string; args: string[]; input?: string} = {file, args: [...args]}
+    if (opts.input !== undefined) call.input = opts.input
+    this.calls.push(call)
+    return this.answer(file, args, opts.input) ?? {code: 0, stdout: '', stderr: ''}
+  }
+}

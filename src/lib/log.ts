@@ -1,0 +1,93 @@
+// Structured logging. Library code takes a Logger by injection; NullLogger is the default.
+// Lines go to stderr (stdout is for command results), as `key=value` text or one JSON object per line.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export type LogFields = Record<string, unknown>
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void
+  info(msg: string, fields?: LogFields): void
+  warn(msg: string, fields?: LogFields): void
+  error(msg: string, fields?: LogFields): void
+  /** A logger whose lines all carry `fields` (e.g. {component: 'ovsdb'}). */
+  child(fields: LogFields): Logger
+}
+
+const ORDER: Record<LogLevel, number> = {debug: 10, info: 20, warn: 30, error: 40}
+
+export class NullLogger implements Logger {
+  debug(): void {}
+  info(): void {}
+  warn(): void {}
+  error(): void {}
+  child(): Logger {
+    return this
+  }
+}
+
+export interface StreamLoggerOptions {
+  level?: LogLevel
+  json?: boolean
+  write?: (line: string) => void
+  now?: () => Date
+}
+
+function fmtValue(v: unknown): string {
+  if (v instanceof Error) return JSON.stringify(v.message)
+  if (typeof v === 'string') return /^[\w.:/@+-]+$/.test(v) ? v : JSON.stringify(v)
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v)
+  return JSON.stringify(v)
+}
+
+export class StreamLogger implements Logger {
+  private readonly level: number
+  private readonly json: boolean
+  private readonly write: (line: string) => void
+  private readonly now: () => Date
+
+  constructor(opts: StreamLoggerOptions = {}, private readonly base: LogFields = {}) {
+    this.level = ORDER[opts.level ?? 'info']
+    this.json = opts.json ?? false
+    this.write = opts.write ?? ((line) => process.stderr.write(line + '\n'))
+    this.now = opts.now ?? (() => new Date())
+  }
+
+  debug(msg: string, fields?: LogFields): void {
+    this.emit('debug', msg, fields)
+  }
+
+  info(msg: string, fields?: LogFields): void {
+    this.emit('info', msg, fields)
+  }
+
+  warn(msg: string, fields?: LogFields): void {
+    this.emit('warn', msg, fields)
+  }
+
+  error(msg: string, fields?: LogFields): void {
+    this.emit('error', msg, fields)
+  }
+
+  child(fields: LogFields): Logger {
+    const opts: StreamLoggerOptions = {json: this.json, write: this.write, now: this.now}
+    const level = (Object.keys(ORDER) as LogLevel[]).find((l) => ORDER[l] === this.level)
+    if (level) opts.level = level
+    return new StreamLogger(opts, {...this.base, ...fields})
+  }
+
+  private emit(level: LogLevel, msg: string, fields?: LogFields): void {
+    if (ORDER[level] < this.level) return
+    const all: LogFields = {...this.base, ...fields}
+    const ts = this.now().toISOString()
+    if (this.json) {
+      const obj: LogFields = {ts, level, msg}
+      for (const [k, v] of Object.entries(all)) obj[k] = v instanceof Error ? v.message : v
+      this.write(JSON.stringify(obj))
+      return
+    }
+    const kv = Object.entries(all)
+      .map(([k, v]) => `${k}=${fmtValue(v)}`)
+      .join(' ')
+    this.write(`${ts} ${level.toUpperCase().padEnd(5)} ${msg}${kv ? ' ' + kv : ''}`)
+  }
+}
