@@ -1,0 +1,59 @@
+#!/bin/sh
+# The kernel test tier: boots ONE qemu guest with the distribution kernel and runs mocha inside it
+# over test/kernel/**/*.ktest.ts (or the files given), printing mocha's spec output and exiting
+# with its code.
+# Usage: kernel-tier.sh [--grep PATTERN] [FILE_OR_GLOB...]
+#   e.g. test/harness/vm/kernel-tier.sh test/kernel/kernel-batch.ktest.ts
+# Without qemu or a kernel image: under CI=true a failing line and exit 1, otherwise a skip (exit 0).
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
+
+GREP=""
+FILES=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --grep) [ $# -ge 2 ] || { echo "kernel-tier: --grep needs a value" >&2; exit 2; }; GREP=$2; shift 2 ;;
+    --grep=*) GREP=${1#--grep=}; shift ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) FILES="$FILES
+$1"; shift ;;
+  esac
+done
+
+missing=""
+command -v qemu-system-x86_64 >/dev/null || missing="qemu-system-x86_64"
+ls /boot/vmlinuz-* >/dev/null 2>&1 || missing="$missing /boot/vmlinuz-*"
+[ -x /bin/busybox ] || missing="$missing busybox-static"
+[ -d "$ROOT/node_modules/mocha" ] || missing="$missing node_modules (npm ci)"
+if [ -n "$missing" ]; then
+  if [ "${CI:-}" = true ] || [ "${CI:-}" = 1 ]; then
+    echo "kernel tier: FAILED, required component unavailable under CI: $missing (run scripts/install-deps.sh)"
+    echo "  1 failing"
+    exit 1
+  fi
+  echo "kernel tier: skipped locally, missing: $missing (run scripts/install-deps.sh)"
+  exit 0
+fi
+
+# Build the guest argv: project dir, then mocha args. Globs are passed quoted; mocha expands them.
+set -- "$ROOT"
+[ -n "$GREP" ] && set -- "$@" --grep "$GREP"
+if [ -z "$FILES" ]; then
+  set -- "$@" 'test/kernel/**/*.ktest.ts'
+else
+  OLDIFS=$IFS; IFS='
+'
+  for f in $FILES; do
+    [ -n "$f" ] || continue
+    case $f in /*) f=${f#"$ROOT"/} ;; esac
+    set -- "$@" "$f"
+  done
+  IFS=$OLDIFS
+fi
+
+START=$(date +%s)
+RC=0
+VM_PASS_ENV="${VM_PASS_ENV:-} KTEST_VERBOSE" sh "$HERE/run.sh" "$HERE/guest-mocha.sh" "$@" || RC=$?
+echo "kernel tier: guest exited $RC after $(( $(date +%s) - START )) s"
+exit "$RC"
