@@ -1,0 +1,85 @@
+// Every ovn-bgp command extends BaseCommand: one place for flag parsing, configuration loading,
+// logging setup and the mapping of library errors to exit codes (man ovn-bgp(8), EXIT STATUS).
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+
+import {globalConfigFlags, loadConfig} from './config/index.js'
+import type {AgentConfig} from './config/types.js'
+import {AgentError, ExitCode} from './errors.js'
+import {type LogLevel, type Logger, StreamLogger} from './log.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static enableJsonFlag = true
+
+  static baseFlags = {
+    ...globalConfigFlags,
+    'log-level': Flags.option({
+      summary: 'Minimum level of the log lines written to stderr.',
+      options: ['debug', 'info', 'warn', 'error'] as const,
+      helpGroup: 'GLOBAL',
+    })(),
+    'log-json': Flags.boolean({summary: 'Write log lines to stderr as JSON objects.', helpGroup: 'GLOBAL'}),
+  }
+
+  protected flags!: BaseFlags<T>
+  protected args!: BaseArgs<T>
+  private cachedConfig: AgentConfig | undefined
+  private cachedLogger: Logger | undefined
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const {args, flags} = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (this.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    })
+    this.flags = flags as BaseFlags<T>
+    this.args = args as BaseArgs<T>
+  }
+
+  /** The resolved configuration (files < environment < flags), loaded once per command. */
+  protected async agentConfig(): Promise<AgentConfig> {
+    if (this.cachedConfig) return this.cachedConfig
+    const f = this.flags as Record<string, unknown>
+    const {config, warnings} = await loadConfig({
+      flags: f,
+      env: process.env,
+      files: (f['config-file'] as string[] | undefined) ?? [],
+      dirs: f['config-dir'] ? [f['config-dir'] as string] : [],
+      logger: this.logger(),
+    })
+    for (const w of warnings) this.logger().warn(w)
+    this.cachedConfig = config
+    return config
+  }
+
+  /** stderr logger; level from --log-level, else `debug` in the config, else info. */
+  protected logger(): Logger {
+    if (this.cachedLogger) return this.cachedLogger
+    const f = this.flags as Record<string, unknown>
+    const level = (f['log-level'] as LogLevel | undefined) ?? (this.cachedConfig?.debug ? 'debug' : 'info')
+    const json = Boolean(f['log-json']) || Boolean(this.cachedConfig?.logJson)
+    this.cachedLogger = new StreamLogger({level, json}, {cmd: this.id ?? 'ovn-bgp'})
+    return this.cachedLogger
+  }
+
+  /** Non-zero exit without an error document (e.g. a partially applied plan still reports its result). */
+  protected setExitCode(code: ExitCode): void {
+    if (code > (process.exitCode as number | undefined ?? 0)) process.exitCode = code
+  }
+
+  protected override async catch(err: Error & {exitCode?: number}): Promise<unknown> {
+    if (err instanceof AgentError) {
+      const cli = new Errors.CLIError(err.message, {exit: err.exit, code: err.code, suggestions: err.suggestions})
+      Object.assign(cli, {exitCode: err.exit})
+      return super.catch(cli)
+    }
+    const exit = (err as {oclif?: {exit?: number}}).oclif?.exit
+    if (exit !== undefined) err.exitCode = exit
+    return super.catch(err)
+  }
+}
