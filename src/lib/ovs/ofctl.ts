@@ -1,0 +1,173 @@
+// Observes and applies the cookie-999 MAC-tweak flows with ovs-ofctl (spec §8.7, bug 11.17).
+// Contract:
+//  - only cookie-999 flows are ever listed or deleted (every dump and delete carries cookie=999/-1);
+//  - adds are one `add-flows <br> -` per bridge (an add of an existing match replaces its actions,
+//    so adds are idempotent); deletes are `del-flows --strict` by exact match (absent = success);
+//  - a failing command is retried once with `-O OpenFlow13` (a bridge may allow only 1.3); a bridge
+//    that needed 1.3 is remembered and asked in 1.3 first from then on;
+//  - results are per operation; one failure never stops the others.
+import type {CommandRunner, RunResult} from '../exec/runner.js'
+import {DependencyError, ValidationError} from '../errors.js'
+import {type Logger, NullLogger} from '../log.js'
+import {isIfName} from '../net/ip.js'
+import type {FlowObj} from '../planner/types.js'
+import {COOKIE_FILTER, deleteSpec, type FlowDump, type ForeignFlow, foreignDeleteSpec, parseFlowDump, renderFlow} from './flow-text.js'
+
+export interface OfctlOptions {
+  ofctlPath: string
+  /** Extra environment for ovs-ofctl (OVS_RUNDIR ...). */
+  env?: Record<string, string>
+  logger?: Logger
+  timeoutMs?: number
+}
+
+export type FlowOp =
+  | {op: 'add'; flow: FlowObj}
+  | {op: 'delete'; flow: FlowObj}
+  | {op: 'delete-foreign'; flow: ForeignFlow}
+
+export interface FlowOpResult {
+  op: FlowOp
+  ok: boolean
+  /** ovs-ofctl's error text when !ok. */
+  error?: string
+}
+
+export interface FlowChangeSet {
+  add: FlowObj[]
+  remove: FlowObj[]
+  removeForeign: ForeignFlow[]
+}
+
+const OF13 = ['-O', 'OpenFlow13']
+
+function checkBridge(bridge: string): string {
+  if (!isIfName(bridge)) throw new ValidationError(`invalid bridge name: ${JSON.stringify(bridge)}`)
+  return bridge
+}
+
+function errorText(r: RunResult): string {
+  return (r.stderr.trim() || r.stdout.trim() || `exit code ${r.code}`).split('\n').slice(-3).join('; ')
+}
+
+export class OfctlFlows {
+  private readonly logger: Logger
+  /** Bridges that refused the default OpenFlow version: asked in 1.3 first. */
+  private readonly of13Bridges = new Set<string>()
+
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly opts: OfctlOptions,
+  ) {
+    this.logger = (opts.logger ?? new NullLogger()).child({component: 'ofctl'})
+  }
+
+  /** All cookie-999 flows of a bridge. Throws DependencyError when the bridge cannot be dumped. */
+  async dump(bridge: string): Promise<FlowDump> {
+    checkBridge(bridge)
+    const r = await this.ofctl(bridge, ['--no-stats', '--no-names', 'dump-flows', bridge, COOKIE_FILTER])
+    if (r.code !== 0) {
+      throw new DependencyError(`ovs-ofctl dump-flows ${bridge} failed: ${errorText(r)}`, {code: 'OVS_DUMP_FAILED'})
+    }
+    return parseFlowDump(bridge, r.stdout)
+  }
+
+  /** Dumps several bridges; a bridge that fails is reported in `errors`, not thrown. */
+  async dumpAll(bridges: readonly string[]): Promise<{flows: FlowObj[]; foreign: ForeignFlow[]; errors: Record<string, string>}> {
+    const out = {flows: [] as FlowObj[], foreign: [] as ForeignFlow[], errors: {} as Record<string, string>}
+    for (const br of bridges) {
+      try {
+        const d = await this.dump(br)
+        out.flows.push(...d.flows)
+        out.foreign.push(...d.foreign)
+      } catch (error) {
+        out.errors[br] = (error as Error).message
+      }
+    }
+    return out
+  }
+
+  /** Applies deletes first (ours, then foreign), then adds grouped per bridge. */
+  async apply(changes: FlowChangeSet): Promise<FlowOpResult[]> {
+    const results: FlowOpResult[] = []
+    for (const flow of changes.remove) results.push(await this.deleteOne({op: 'delete', flow}, flow.bridge, () => deleteSpec(flow)))
+    for (const flow of changes.removeForeign) {
+      results.push(await this.deleteOne({op: 'delete-foreign', flow}, flow.bridge, () => foreignDeleteSpec(flow)))
+    }
+    const byBridge = new Map<string, FlowObj[]>()
+    for (const f of changes.add) byBridge.set(f.bridge, [...(byBridge.get(f.bridge) ?? []), f])
+    for (const [bridge, flows] of byBridge) results.push(...(await this.addMany(bridge, flows)))
+    return results
+  }
+
+  /**
+   * Makes the cookie-999 flows of `bridges` exactly `desired` (flows of other bridges in `desired`
+   * are ignored). Returns the per-op results; nothing to do = [].
+   */
+  async sync(bridges: readonly string[], desired: readonly FlowObj[]): Promise<{results: FlowOpResult[]; errors: Record<string, string>}> {
+    const observed = await this.dumpAll(bridges)
+    const wanted = desired.filter((f) => bridges.includes(f.bridge) && observed.errors[f.bridge] === undefined)
+    const changes = diffFlows(wanted, observed.flows)
+    changes.removeForeign = observed.foreign
+    return {results: await this.apply(changes), errors: observed.errors}
+  }
+
+  private async addMany(bridge: string, flows: FlowObj[]): Promise<FlowOpResult[]> {
+    let text: string
+    try {
+      checkBridge(bridge)
+      text = flows.map(renderFlow).join('\n') + '\n'
+    } catch (error) {
+      return flows.map((flow) => ({op: {op: 'add', flow}, ok: false, error: (error as Error).message}))
+    }
+    const r = await this.ofctl(bridge, ['add-flows', bridge, '-'], text)
+    const error = r.code === 0 ? undefined : errorText(r)
+    if (error) this.logger.warn('adding flows failed', {bridge, count: flows.length, error})
+    return flows.map((flow) => (error ? {op: {op: 'add', flow}, ok: false, error} : {op: {op: 'add', flow}, ok: true}))
+  }
+
+  private async deleteOne(op: FlowOp, bridge: string, spec: () => string): Promise<FlowOpResult> {
+    try {
+      checkBridge(bridge)
+      const r = await this.ofctl(bridge, ['del-flows', '--strict', bridge, spec()])
+      if (r.code === 0) return {op, ok: true}
+      const error = errorText(r)
+      this.logger.warn('deleting flow failed', {bridge, error})
+      return {op, ok: false, error}
+    } catch (error) {
+      return {op, ok: false, error: (error as Error).message}
+    }
+  }
+
+  /** Runs ovs-ofctl, retrying once with the other protocol choice on failure. */
+  private async ofctl(bridge: string, args: string[], input?: string): Promise<RunResult> {
+    const first = this.of13Bridges.has(bridge)
+    const r = await this.run(first ? [...OF13, ...args] : args, input)
+    if (r.code === 0) return r
+    const retry = await this.run(first ? args : [...OF13, ...args], input)
+    if (retry.code === 0) {
+      if (first) this.of13Bridges.delete(bridge)
+      else this.of13Bridges.add(bridge)
+      this.logger.debug('ovs-ofctl needed another OpenFlow version', {bridge, of13: !first})
+    }
+    return retry.code === 0 ? retry : r
+  }
+
+  private run(args: string[], input?: string): Promise<RunResult> {
+    const opts: {input?: string; env?: Record<string, string>; timeoutMs?: number} = {}
+    if (input !== undefined) opts.input = input
+    if (this.opts.env && Object.keys(this.opts.env).length > 0) opts.env = this.opts.env
+    if (this.opts.timeoutMs) opts.timeoutMs = this.opts.timeoutMs
+    return this.runner.run(this.opts.ofctlPath, args, opts)
+  }
+}
+
+/** Pure diff of flows: what to add (missing or different MAC) and which of ours to delete. */
+export function diffFlows(desired: readonly FlowObj[], observed: readonly FlowObj[]): FlowChangeSet {
+  const key = (f: FlowObj) => `${f.bridge}|${f.inPort}|${f.family}`
+  const have = new Map(observed.map((f) => [key(f), f]))
+  const want = new Map(desired.map((f) => [key(f), f]))
+  const add = [...want.values()].filter((f) => have.get(key(f))?.mac !== f.mac.toLowerCase())
+  const remove = [...have.values()].filter((f) => !want.has(key(f)))
+  return {add, remove, removeForeign: []}
+}
