@@ -11,9 +11,9 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(type
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
-  static enableJsonFlag = true
+  static override enableJsonFlag = true
 
-  static baseFlags = {
+  static override baseFlags = {
     ...globalConfigFlags,
     'log-level': Flags.option({
       summary: 'Minimum level of the log lines written to stderr.',
@@ -45,14 +45,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async agentConfig(): Promise<AgentConfig> {
     if (this.cachedConfig) return this.cachedConfig
     const f = this.flags as Record<string, unknown>
-    const {config, warnings} = await loadConfig({
+    const {config} = await loadConfig({
       flags: f,
       env: process.env,
       files: (f['config-file'] as string[] | undefined) ?? [],
       dirs: f['config-dir'] ? [f['config-dir'] as string] : [],
       logger: this.logger(),
     })
-    for (const w of warnings) this.logger().warn(w)
     this.cachedConfig = config
     return config
   }
