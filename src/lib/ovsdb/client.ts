@@ -1,0 +1,346 @@
+// OvsdbClient: one logical connection to an OVSDB database served by one or more remotes, with
+// monitors that survive reconnects.
+//
+// States: idle -> connecting -> syncing -> ready -> reconnecting -> connecting ... ; any -> closed.
+//  connecting:   opening the transport to the next remote and, when the server has the `_Server`
+//                database, checking that each monitored database is `connected` (a clustered member
+//                cut off from its cluster is skipped) and, with leaderOnly, is the leader.
+//  syncing:      (re-)issuing every monitor; the replicas get their snapshot or resume.
+//  ready:        requests are served; a lost connection leads to reconnecting.
+//  reconnecting: waiting for the retry strategy's delay; then the next remote (rotation).
+// Remotes are shuffled once (injectable random) and tried in turn, like python-ovs with a list.
+import {EventEmitter} from 'node:events'
+import type {Json} from './codec.js'
+import {ConnectionError, OvsdbError} from './errors.js'
+import {DEFAULT_MAX_MESSAGE_BYTES} from './framing.js'
+import {nullOvsdbLogger, type OvsdbLogger} from './logger.js'
+import {MONITOR_METHODS, MonitorHandle, type MonitorMethod} from './monitor.js'
+import {checkTransactResult, type Operation, type OperationResult} from './ops.js'
+import {parseRemotes, shuffled, type Remote} from './remote.js'
+import {Replica, ReplicaInconsistencyError} from './replica.js'
+import {exponentialBackoff, type RetryStrategy} from './retry.js'
+import {RpcConnection} from './rpc.js'
+import {parseDatabaseSchema, type DatabaseSchema} from './schema.js'
+import {openStream, type SslFiles} from './transport.js'
+import type {MonitorSpec, ReplicaListener} from './types.js'
+
+export type ClientState = 'idle' | 'connecting' | 'syncing' | 'ready' | 'reconnecting' | 'closed'
+
+export interface OvsdbClientOptions {
+  /** One remote or a comma-separated list (cluster members): tcp:H:P, ssl:H:P, unix:PATH. */
+  remotes: string
+  /** Required for ssl: remotes. */
+  ssl?: SslFiles
+  /** Keepalive probe interval; 0 disables. Default 60000 ms (upstream agent's value). */
+  probeIntervalMs?: number
+  /** Timeout of one transport connect (incl. TLS handshake). Default 10000 ms. */
+  connectTimeoutMs?: number
+  /** How long transact/getSchema/listDbs wait for the ready state. Default 180000 ms. */
+  readyTimeoutMs?: number
+  retry?: RetryStrategy
+  /** Random source for remote shuffling and the default backoff jitter. */
+  random?: () => number
+  logger?: OvsdbLogger
+  /** Skip cluster members whose `_Server` Database row says connected=false. Default true. */
+  requireConnected?: boolean
+  /** Only accept the cluster leader. Default false (reads need no leader; the NB driver is not leader-only). */
+  leaderOnly?: boolean
+  maxMessageBytes?: number
+  /** The first monitor method to try (tests force older protocols). Default monitor_cond_since. */
+  monitorMethod?: MonitorMethod
+}
+
+export interface ClientStats {
+  connects: number
+  resumes: number
+  snapshots: number
+  echoRequestsAnswered: number
+  probesSent: number
+}
+
+export interface StateChange {
+  state: ClientState
+  previous: ClientState
+  remote?: string
+  error?: Error
+}
+
+export class OvsdbClient extends EventEmitter {
+  readonly stats: ClientStats = {connects: 0, resumes: 0, snapshots: 0, echoRequestsAnswered: 0, probesSent: 0}
+  private current: ClientState = 'idle'
+  private readonly remotes: Remote[]
+  private readonly logger: OvsdbLogger
+  private readonly retry: RetryStrategy
+  private readonly monitors = new Map<string, MonitorHandle>()
+  private conn: RpcConnection | undefined
+  private monitorLevel: number
+  private nextMonitor = 1
+  private sleepTimer: NodeJS.Timeout | undefined
+  private wake: (() => void) | undefined
+  private loop: Promise<void> | undefined
+  /** The error of the last failed connection attempt or lost connection. */
+  lastError: Error | undefined
+
+  constructor(private readonly opts: OvsdbClientOptions) {
+    super()
+    this.remotes = shuffled(parseRemotes(opts.remotes), opts.random)
+    this.logger = opts.logger ?? nullOvsdbLogger
+    this.retry = opts.retry ?? exponentialBackoff(opts.random ? {random: opts.random} : {})
+    this.monitorLevel = MONITOR_METHODS.indexOf(opts.monitorMethod ?? 'monitor_cond_since')
+  }
+
+  get state(): ClientState {
+    return this.current
+  }
+
+  /** The remote of the current connection, if any. */
+  get remote(): string | undefined {
+    return this.conn?.remote
+  }
+
+  /** Starts connecting (if idle) and resolves when ready; rejects with the last error on timeout. */
+  async connect(opts: {timeoutMs?: number} = {}): Promise<void> {
+    if (this.current === 'idle') this.loop = this.run()
+    await this.readyConnection(opts.timeoutMs ?? this.opts.readyTimeoutMs ?? 180000)
+  }
+
+  /**
+   * Registers a monitor (kept across reconnects) and resolves with its replica once the first
+   * snapshot was delivered to `listener`. Columns the server lacks are dropped with a warning;
+   * see replica.columns()/hasColumn().
+   */
+  async monitor(db: string, spec: MonitorSpec, listener: ReplicaListener, logger?: OvsdbLogger): Promise<Replica> {
+    if (this.isClosed()) throw new ConnectionError('disposed', 'client is closed')
+    const handle = new MonitorHandle(`m${this.nextMonitor++}`, new Replica(db, spec, listener, logger ?? this.logger))
+    this.monitors.set(handle.id, handle)
+    const conn = this.conn
+    if (conn && this.current === 'ready') {
+      this.startMonitor(conn, handle).catch((err: Error) => conn.close(this.asConnError(err, conn.remote)))
+    }
+    await handle.firstSnapshot
+    return handle.replica
+  }
+
+  /** Stops a monitor and forgets its replica. */
+  async cancelMonitor(replica: Replica): Promise<void> {
+    for (const [id, h] of this.monitors) {
+      if (h.replica !== replica) continue
+      this.monitors.delete(id)
+      if (this.conn && h.activeOn === this.conn && this.current === 'ready') await this.conn.request('monitor_cancel', [id]).catch(() => undefined)
+    }
+  }
+
+  /** Runs one transaction. Not retried: after a ConnectionError it may or may not have been applied. */
+  async transact(db: string, ops: Operation[]): Promise<OperationResult[]> {
+    const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180000)
+    const result = await conn.request('transact', [db, ...(ops as unknown as Json[])])
+    return checkTransactResult(ops, result)
+  }
+
+  async getSchema(db: string): Promise<DatabaseSchema> {
+    const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180000)
+    return parseDatabaseSchema(await conn.request('get_schema', [db]))
+  }
+
+  async listDbs(): Promise<string[]> {
+    const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180000)
+    return (await conn.request('list_dbs', [])) as string[]
+  }
+
+  /** Closes the connection, stops reconnecting, clears every timer. Idempotent. */
+  async close(): Promise<void> {
+    if (this.isClosed()) return
+    this.setState('closed')
+    const err = new ConnectionError('disposed', 'client closed')
+    for (const h of this.monitors.values()) h.fail(err)
+    if (this.sleepTimer) clearTimeout(this.sleepTimer)
+    this.wake?.()
+    this.conn?.close(err)
+    this.conn = undefined
+    await this.loop
+  }
+
+  private isClosed(): boolean {
+    return this.current === 'closed'
+  }
+
+  private setState(state: ClientState, error?: Error): void {
+    if (state === this.current) return
+    const change: StateChange = {state, previous: this.current}
+    if (this.conn) change.remote = this.conn.remote
+    if (error) change.error = error
+    this.current = state
+    this.logger.debug('ovsdb client state', {state, previous: change.previous, remote: change.remote})
+    this.emit('state', change)
+  }
+
+  private readyConnection(timeoutMs: number): Promise<RpcConnection> {
+    if (this.current === 'ready' && this.conn) return Promise.resolve(this.conn)
+    return new Promise((resolve, reject) => {
+      const onState = (c: StateChange): void => {
+        if (c.state === 'ready' && this.conn) done(undefined, this.conn)
+        else if (c.state === 'closed') done(new ConnectionError('disposed', 'client closed'))
+      }
+      const timer = setTimeout(() => {
+        const why = this.lastError ? `; last error: ${this.lastError.message}` : ''
+        done(new ConnectionError('not-ready', `not connected after ${timeoutMs} ms (state ${this.current})${why}`, {cause: this.lastError}))
+      }, timeoutMs)
+      const done = (err?: Error, conn?: RpcConnection): void => {
+        clearTimeout(timer)
+        this.off('state', onState)
+        if (err) reject(err)
+        else resolve(conn as RpcConnection)
+      }
+      if (this.isClosed()) done(new ConnectionError('disposed', 'client closed'))
+      else this.on('state', onState)
+    })
+  }
+
+  /** The connection loop: runs until close(). */
+  private async run(): Promise<void> {
+    let failures = 0
+    let index = 0
+    while (!this.isClosed()) {
+      const remote = this.remotes[index % this.remotes.length] as Remote
+      this.setState('connecting')
+      let lost: ConnectionError | undefined
+      try {
+        const conn = await this.openSession(remote)
+        failures = 0
+        lost = await new Promise<ConnectionError>((resolve) => conn.onClose(resolve))
+        this.stats.echoRequestsAnswered += conn.stats.echoRequestsAnswered
+        this.stats.probesSent += conn.stats.probesSent
+        if (!this.isClosed()) this.logger.warn('ovsdb connection lost', {remote: remote.text, err: lost.message})
+      } catch (err) {
+        lost = this.asConnError(err as Error, remote.text)
+        if (!this.isClosed()) {
+          this.logger.warn('ovsdb connection attempt failed', {remote: remote.text, err: lost.message})
+          this.emit('attempt-failed', lost)
+        }
+      }
+      this.conn = undefined
+      if (this.isClosed()) break
+      this.lastError = lost
+      failures++
+      index++
+      this.setState('reconnecting', lost)
+      await this.sleep(this.retry(failures))
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve
+      this.sleepTimer = setTimeout(resolve, ms)
+    })
+  }
+
+  private async openSession(remote: Remote): Promise<RpcConnection> {
+    const stream = await openStream(remote, {ssl: this.opts.ssl, timeoutMs: this.opts.connectTimeoutMs ?? 10000})
+    const conn = new RpcConnection(stream, {
+      remote: remote.text,
+      probeIntervalMs: this.opts.probeIntervalMs ?? 60000,
+      maxMessageBytes: this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      logger: this.logger,
+    })
+    if (this.isClosed()) {
+      conn.close()
+      throw new ConnectionError('disposed', 'client closed', {remote: remote.text})
+    }
+    this.conn = conn
+    conn.onNotification((method, params) => this.onNotification(conn, method, params))
+    try {
+      await this.checkServer(conn)
+      this.setState('syncing')
+      // monitors registered while syncing are picked up by the next pass
+      for (;;) {
+        const todo = [...this.monitors.values()].filter((h) => h.activeOn !== conn)
+        if (todo.length === 0) break
+        for (const h of todo) await this.startMonitor(conn, h)
+      }
+    } catch (err) {
+      conn.close(this.asConnError(err as Error, remote.text))
+      throw err
+    }
+    if (conn.closed) throw new ConnectionError('closed', 'connection closed during setup', {remote: remote.text})
+    this.stats.connects++
+    this.setState('ready')
+    this.logger.info('ovsdb connected', {remote: remote.text})
+    return conn
+  }
+
+  /** Rejects a member that `_Server` reports as cut off from its cluster (or not leader, if required). */
+  private async checkServer(conn: RpcConnection): Promise<void> {
+    if (this.opts.requireConnected === false && !this.opts.leaderOnly) return
+    const dbs = new Set([...this.monitors.values()].map((h) => h.db))
+    if (dbs.size === 0) return
+    const all = (await conn.request('list_dbs', [])) as string[]
+    if (!all.includes('_Server')) return
+    for (const db of dbs) {
+      const res = await conn.request('transact', ['_Server', {op: 'select', table: 'Database', where: [['name', '==', db]], columns: ['model', 'connected', 'leader']}])
+      const row = (checkTransactResult([], res)[0]?.rows ?? [])[0]
+      if (!row) throw new ConnectionError('not-ready', `database ${db} is not served here`, {remote: conn.remote})
+      if (row.connected === false) throw new ConnectionError('not-ready', `database ${db}: member not connected to its cluster`, {remote: conn.remote})
+      if (this.opts.leaderOnly && row.leader === false) throw new ConnectionError('not-ready', `database ${db}: member is not the leader`, {remote: conn.remote})
+    }
+  }
+
+  /** Issues the monitor request, falling back to older methods on "unknown method". */
+  private async startMonitor(conn: RpcConnection, h: MonitorHandle): Promise<void> {
+    const schema = parseDatabaseSchema(await conn.request('get_schema', [h.db]))
+    for (;;) {
+      const method = MONITOR_METHODS[this.monitorLevel] as MonitorMethod
+      try {
+        await new Promise<void>((resolve, reject) => {
+          conn.call(method, h.params(method, schema), (err, result) => {
+            if (err) return reject(err)
+            try {
+              // synchronous: later notifications must see the applied snapshot
+              if (h.applyReply(method, result)) this.stats.resumes++
+              else this.stats.snapshots++
+              h.activeOn = conn
+              resolve()
+            } catch (e) {
+              h.invalidate()
+              reject(e as Error)
+            }
+          })
+        })
+        return
+      } catch (err) {
+        if (err instanceof OvsdbError && err.isUnknownMethod && this.monitorLevel < MONITOR_METHODS.length - 1) {
+          this.monitorLevel++
+          this.logger.info('ovsdb server lacks monitor method; falling back', {method, next: MONITOR_METHODS[this.monitorLevel]})
+          continue
+        }
+        throw err
+      }
+    }
+  }
+
+  private onNotification(conn: RpcConnection, method: string, params: Json[]): void {
+    if (conn !== this.conn) return
+    const id = params[0]
+    const h = typeof id === 'string' ? this.monitors.get(id) : undefined
+    if (!h) return
+    if (method === 'monitor_canceled') {
+      h.invalidate()
+      conn.close(new ConnectionError('closed', `server canceled monitor of ${h.db}`, {remote: conn.remote}))
+      return
+    }
+    try {
+      h.applyNotification(method, params)
+    } catch (err) {
+      if (!(err instanceof ReplicaInconsistencyError)) throw err
+      // rebuild from a fresh snapshot on a new session; the diff reaches the listener as changes
+      h.invalidate()
+      this.logger.warn('ovsdb replica inconsistent; resynchronising', {db: h.db, err: err.message})
+      conn.close(new ConnectionError('closed', `replica inconsistent: ${err.message}`, {remote: conn.remote}))
+    }
+  }
+
+  private asConnError(err: Error, remote: string): ConnectionError {
+    if (err instanceof ConnectionError) return err
+    return new ConnectionError('closed', err.message, {remote, cause: err})
+  }
+}
