@@ -1,0 +1,61 @@
+// What the reconciler needs from the node (the datapath layers) and what one pass reports.
+import type {LocalContext} from '../planner/context.js'
+import type {Problem} from '../planner/problems.js'
+import type {ExposedEntry, Plan, StateKind, StateObj} from '../planner/types.js'
+
+export interface OpResult {
+  action: 'add' | 'remove'
+  obj: StateObj
+  ok: boolean
+  error?: string
+}
+
+/** What observe() must look at: the devices and tables ovn-bgp owns objects in. */
+export interface ObserveScope {
+  bgpNic: string
+  bgpVrf: string
+  vrfTable: number
+  bridges: Array<{name: string; table: number}>
+}
+
+/**
+ * The node as the reconciler sees it. Contract (statedb-style): observe() returns only objects
+ * ovn-bgp owns, canonical; apply() has replace semantics for adds, "already gone" is success for
+ * removes, every op reports its own result and one failure never aborts the others.
+ */
+export interface Datapath {
+  observe(scope: ObserveScope): Promise<StateObj[]>
+  apply(plan: Plan): Promise<OpResult[]>
+}
+
+/** Gathers the planner's non-NB inputs (OVS identity, mappings, tables, MACs, patch ports). */
+export interface LocalContextSource {
+  context(): Promise<LocalContext>
+}
+
+export interface PassOptions {
+  /** Compute and return the plan without touching the node. */
+  dryRun?: boolean
+  /** Delete owned objects that are not desired. Off until the first complete NB snapshot. */
+  prune?: boolean
+  /** Restrict the plan to some objects (ad-hoc commands). */
+  filter?: (obj: StateObj, action: 'add' | 'remove') => boolean
+}
+
+export type KindCounts = Partial<Record<StateKind, number>>
+
+export interface PassResult {
+  plan: Plan
+  results: OpResult[]
+  problems: Problem[]
+  exposed: ExposedEntry[]
+  desiredCount: number
+  observedCount: number
+  added: KindCounts
+  removed: KindCounts
+  failed: OpResult[]
+  durationMs: number
+  dryRun: boolean
+  /** True when the plan had anything to do (for dry-run: would have). */
+  changed: boolean
+}
