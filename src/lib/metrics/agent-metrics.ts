@@ -1,0 +1,120 @@
+// The metric set of the `watch` daemon, as typed handles. The daemon owns one AgentMetrics, calls
+// the record* methods from its loop, and serves `registry`/`readiness` with MetricsServer when
+// --metrics-address is set. Every method is cheap and synchronous; none throws on valid input.
+//
+// Names and labels are a public contract (dashboards, alerts): see docs/operations.md.
+import type {ClientState} from '../ovsdb/client.js'
+import type {ExposedKind, StateKind} from '../planner/types.js'
+import {Readiness} from './readiness.js'
+import {type Counter, type Gauge, type Histogram, Registry} from './registry.js'
+
+export type PassResult = 'ok' | 'partial' | 'error'
+export type ChangeAction = 'add' | 'remove'
+
+// Records keyed by the union make the compiler flag a kind added elsewhere but not declared here.
+const NB_STATES: Record<ClientState, true> = {idle: true, connecting: true, syncing: true, ready: true, reconnecting: true, closed: true}
+const STATE_KINDS: Record<StateKind, true> = {vlan: true, sysctl: true, address: true, rule: true, route: true, neigh: true, 'ndp-proxy': true, flow: true}
+const EXPOSED_KINDS: Record<ExposedKind, true> = {vm: true, fip: true, 'cr-lrp': true, 'lb-vip': true, 'lb-fip': true, 'tenant-ip': true, subnet: true}
+const RESULTS: readonly PassResult[] = ['ok', 'partial', 'error']
+const ACTIONS: readonly ChangeAction[] = ['add', 'remove']
+
+/** Seconds; a pass over a few objects takes milliseconds, a 10k-address resync tens of seconds. */
+export const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+/** Seconds; debounce plus netlink work, normally well under a second. */
+export const COMMIT_TO_KERNEL_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+export type KindCounts<K extends string> = Partial<Record<K, number>>
+
+export interface PassSummary {
+  result: PassResult
+  durationSeconds: number
+  /** A full resync (startup, periodic, after reconnect) rather than an incremental pass. */
+  full: boolean
+  added?: KindCounts<StateKind>
+  removed?: KindCounts<StateKind>
+  /** Objects whose add or remove failed in this pass. */
+  failed?: KindCounts<StateKind>
+  /** Owned objects found missing or altered in the kernel/OVS and put back (drift), by kind. */
+  driftRepaired?: KindCounts<StateKind>
+  /** When given: the complete count of advertised addresses by kind (absent kinds become 0). */
+  exposed?: KindCounts<ExposedKind>
+}
+
+export class AgentMetrics {
+  readonly registry = new Registry()
+  readonly readiness = new Readiness()
+
+  readonly nbConnectionState: Gauge<'state'>
+  readonly nbEvents: Counter<'class'>
+  readonly reconcilePasses: Counter<'result'>
+  readonly reconcileDuration: Histogram
+  readonly reconcileChanges: Counter<'kind' | 'action'>
+  readonly reconcileFailures: Counter<'kind'>
+  readonly exposedIps: Gauge<'kind'>
+  readonly driftRepaired: Counter<'kind'>
+  readonly nbCommitToKernel: Histogram
+
+  constructor() {
+    const r = this.registry
+    this.nbConnectionState = r.gauge({name: 'ovn_bgp_nb_connection_state', help: 'Northbound DB connection state: 1 for the current state, 0 for the others.', labelNames: ['state']})
+    this.nbEvents = r.counter({name: 'ovn_bgp_nb_events_total', help: 'Northbound DB row events handled, by event class.', labelNames: ['class']})
+    this.reconcilePasses = r.counter({name: 'ovn_bgp_reconcile_passes_total', help: 'Reconcile passes, by result (ok, partial, error).', labelNames: ['result']})
+    this.reconcileDuration = r.histogram({name: 'ovn_bgp_reconcile_duration_seconds', help: 'Wall time of one reconcile pass.', buckets: RECONCILE_BUCKETS})
+    this.reconcileChanges = r.counter({name: 'ovn_bgp_reconcile_changes_total', help: 'Kernel and OVS objects added or removed by reconcile passes.', labelNames: ['kind', 'action']})
+    this.reconcileFailures = r.counter({name: 'ovn_bgp_reconcile_failures_total', help: 'Kernel and OVS object changes that failed, by kind.', labelNames: ['kind']})
+    this.exposedIps = r.gauge({name: 'ovn_bgp_exposed_ips', help: 'Addresses and prefixes currently advertised, by kind.', labelNames: ['kind']})
+    this.driftRepaired = r.counter({name: 'ovn_bgp_drift_repaired_total', help: 'Owned objects found missing or altered outside ovn-bgp and put back, by kind.', labelNames: ['kind']})
+    this.nbCommitToKernel = r.histogram({name: 'ovn_bgp_nb_commit_to_kernel_seconds', help: 'Latency from receiving a Northbound DB update to the matching kernel change being applied.', buckets: COMMIT_TO_KERNEL_BUCKETS})
+
+    // Pre-declare the closed label sets so that rate() and absent() work from the first scrape.
+    for (const state of Object.keys(NB_STATES)) this.nbConnectionState.declare({state})
+    for (const result of RESULTS) this.reconcilePasses.declare({result})
+    for (const kind of Object.keys(STATE_KINDS)) {
+      for (const action of ACTIONS) this.reconcileChanges.declare({kind, action})
+      this.reconcileFailures.declare({kind})
+      this.driftRepaired.declare({kind})
+    }
+    for (const kind of Object.keys(EXPOSED_KINDS)) this.exposedIps.declare({kind})
+    this.setNbConnectionState('idle')
+  }
+
+  /** Call on every OVSDB client state change. */
+  setNbConnectionState(state: ClientState): void {
+    for (const s of Object.keys(NB_STATES)) this.nbConnectionState.set({state: s}, s === state ? 1 : 0)
+  }
+
+  /** One handled NB event; `eventClass` is the matcher's stable name (e.g. `lsp-provider-create`). */
+  recordNbEvent(eventClass: string, count = 1): void {
+    this.nbEvents.inc({class: eventClass}, count)
+  }
+
+  /**
+   * One finished reconcile pass. The first full pass whose result is not `error` marks the
+   * daemon ready (/readyz 200); later passes never flip it back.
+   */
+  recordPass(p: PassSummary): void {
+    this.reconcilePasses.inc({result: p.result})
+    this.reconcileDuration.observe({}, p.durationSeconds)
+    addCounts(p.added, (kind, n) => this.reconcileChanges.inc({kind, action: 'add'}, n))
+    addCounts(p.removed, (kind, n) => this.reconcileChanges.inc({kind, action: 'remove'}, n))
+    addCounts(p.failed, (kind, n) => this.reconcileFailures.inc({kind}, n))
+    addCounts(p.driftRepaired, (kind, n) => this.driftRepaired.inc({kind}, n))
+    if (p.exposed) this.setExposed(p.exposed)
+    if (p.full && p.result !== 'error' && !this.readiness.ready) this.readiness.markReady()
+  }
+
+  /** Complete advertised counts by kind: kinds not in `counts` are set to 0. */
+  setExposed(counts: KindCounts<ExposedKind>): void {
+    for (const kind of Object.keys(EXPOSED_KINDS) as ExposedKind[]) this.exposedIps.set({kind}, counts[kind] ?? 0)
+  }
+
+  /** Seconds between an NB update arriving and its kernel change being applied. */
+  recordCommitToKernel(seconds: number): void {
+    if (seconds >= 0) this.nbCommitToKernel.observe({}, seconds)
+  }
+}
+
+function addCounts<K extends string>(counts: KindCounts<K> | undefined, add: (kind: string, n: number) => void): void {
+  if (!counts) return
+  for (const [kind, n] of Object.entries(counts) as Array<[string, number | undefined]>) if (n !== undefined && n > 0) add(kind, n)
+}

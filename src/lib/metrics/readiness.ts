@@ -1,0 +1,35 @@
+// Readiness as served on /readyz. The daemon starts not ready ("waiting for the first full
+// reconcile") and marks itself ready once; it may mark itself not ready again with a reason
+// (e.g. on shutdown). Liveness (/healthz) is not tracked here: answering at all is the signal.
+
+export interface ReadinessState {
+  ready: boolean
+  /** Why not ready (short, one line); '' when ready. */
+  reason: string
+}
+
+export const INITIAL_NOT_READY_REASON = 'waiting for the first full reconcile'
+
+export class Readiness {
+  private current: ReadinessState
+
+  constructor(reason = INITIAL_NOT_READY_REASON) {
+    this.current = {ready: false, reason}
+  }
+
+  markReady(): void {
+    this.current = {ready: true, reason: ''}
+  }
+
+  markNotReady(reason: string): void {
+    this.current = {ready: false, reason: reason.replaceAll(/\s+/g, ' ').trim() || 'not ready'}
+  }
+
+  get ready(): boolean {
+    return this.current.ready
+  }
+
+  state(): ReadinessState {
+    return {...this.current}
+  }
+}

@@ -1,0 +1,89 @@
+import {expect} from 'chai'
+
+import {AgentMetrics} from '../../../src/lib/metrics/agent-metrics.js'
+
+function lines(m: AgentMetrics, prefix: string): string[] {
+  return m.registry.metrics().split('\n').filter((l) => l.startsWith(prefix))
+}
+
+describe('AgentMetrics: the daemon metric set', () => {
+  it('declares every family with HELP and TYPE from the start', () => {
+    const text = new AgentMetrics().registry.metrics()
+    const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((x) => `${x[1]} ${x[2]}`)
+    expect(types).to.deep.equal([
+      'ovn_bgp_nb_connection_state gauge',
+      'ovn_bgp_nb_events_total counter',
+      'ovn_bgp_reconcile_passes_total counter',
+      'ovn_bgp_reconcile_duration_seconds histogram',
+      'ovn_bgp_reconcile_changes_total counter',
+      'ovn_bgp_reconcile_failures_total counter',
+      'ovn_bgp_exposed_ips gauge',
+      'ovn_bgp_drift_repaired_total counter',
+      'ovn_bgp_nb_commit_to_kernel_seconds histogram',
+    ])
+    expect(text).to.include('ovn_bgp_reconcile_passes_total{result="error"} 0\n')
+    expect(text).to.include('ovn_bgp_reconcile_changes_total{kind="ndp-proxy",action="remove"} 0\n')
+    expect(text).to.include('ovn_bgp_exposed_ips{kind="lb-vip"} 0\n')
+  })
+
+  it('reports exactly one NB connection state as 1', () => {
+    const m = new AgentMetrics()
+    m.setNbConnectionState('ready')
+    expect(lines(m, 'ovn_bgp_nb_connection_state{')).to.deep.equal([
+      'ovn_bgp_nb_connection_state{state="idle"} 0',
+      'ovn_bgp_nb_connection_state{state="connecting"} 0',
+      'ovn_bgp_nb_connection_state{state="syncing"} 0',
+      'ovn_bgp_nb_connection_state{state="ready"} 1',
+      'ovn_bgp_nb_connection_state{state="reconnecting"} 0',
+      'ovn_bgp_nb_connection_state{state="closed"} 0',
+    ])
+  })
+
+  it('records a pass: result, duration, changes, failures, drift and exposed counts', () => {
+    const m = new AgentMetrics()
+    m.recordNbEvent('lsp-provider-create')
+    m.recordNbEvent('lsp-provider-create', 2)
+    m.recordPass({
+      result: 'partial',
+      durationSeconds: 0.2,
+      full: false,
+      added: {address: 3, rule: 2},
+      removed: {route: 1},
+      failed: {neigh: 1},
+      driftRepaired: {address: 1},
+      exposed: {vm: 2, fip: 1},
+    })
+    m.recordPass({result: 'ok', durationSeconds: 0.02, full: false, exposed: {vm: 3}})
+    m.recordCommitToKernel(0.3)
+    expect(lines(m, 'ovn_bgp_nb_events_total{')).to.deep.equal(['ovn_bgp_nb_events_total{class="lsp-provider-create"} 3'])
+    expect(m.reconcilePasses.get({result: 'partial'})).to.equal(1)
+    expect(m.reconcilePasses.get({result: 'ok'})).to.equal(1)
+    expect(m.reconcileChanges.get({kind: 'address', action: 'add'})).to.equal(3)
+    expect(m.reconcileChanges.get({kind: 'route', action: 'remove'})).to.equal(1)
+    expect(m.reconcileFailures.get({kind: 'neigh'})).to.equal(1)
+    expect(m.driftRepaired.get({kind: 'address'})).to.equal(1)
+    // exposed is a complete snapshot: fip went back to 0 in the second pass
+    expect(m.exposedIps.get({kind: 'vm'})).to.equal(3)
+    expect(m.exposedIps.get({kind: 'fip'})).to.equal(0)
+    expect(lines(m, 'ovn_bgp_reconcile_duration_seconds_')).to.include.members([
+      'ovn_bgp_reconcile_duration_seconds_bucket{le="0.025"} 1',
+      'ovn_bgp_reconcile_duration_seconds_bucket{le="0.25"} 2',
+      'ovn_bgp_reconcile_duration_seconds_bucket{le="+Inf"} 2',
+      'ovn_bgp_reconcile_duration_seconds_count 2',
+    ])
+    expect(lines(m, 'ovn_bgp_nb_commit_to_kernel_seconds_count')).to.deep.equal(['ovn_bgp_nb_commit_to_kernel_seconds_count 1'])
+  })
+
+  it('becomes ready after the first full pass that is not an error, and stays ready', () => {
+    const m = new AgentMetrics()
+    expect(m.readiness.state()).to.deep.equal({ready: false, reason: 'waiting for the first full reconcile'})
+    m.recordPass({result: 'ok', durationSeconds: 0.01, full: false})
+    expect(m.readiness.ready).to.equal(false)
+    m.recordPass({result: 'error', durationSeconds: 0.01, full: true})
+    expect(m.readiness.ready).to.equal(false)
+    m.recordPass({result: 'partial', durationSeconds: 0.01, full: true})
+    expect(m.readiness.ready).to.equal(true)
+    m.recordPass({result: 'error', durationSeconds: 0.01, full: true})
+    expect(m.readiness.ready).to.equal(true)
+  })
+})
