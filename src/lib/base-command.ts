@@ -2,13 +2,40 @@
 // logging setup and the mapping of library errors to exit codes (man ovn-bgp(8), EXIT STATUS).
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
-import {globalConfigFlags, loadConfig} from './config/index.js'
+import {describeSource, globalConfigFlags, loadConfig, type ConfigSources} from './config/index.js'
 import type {AgentConfig} from './config/types.js'
-import {AgentError, ExitCode} from './errors.js'
+import {AgentError, ConfigError, ExitCode} from './errors.js'
 import {type LogLevel, type Logger, StreamLogger} from './log.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+export const NB_DRIVER = 'nb_ovn_bgp_driver'
+
+/**
+ * ovn-bgp implements the NB driver with the underlay exposing method. Upstream's defaults
+ * (driver=ovn_bgp_driver) are kept for compatibility, so an unset `driver` means the NB driver; an
+ * explicitly configured other driver or exposing method is refused (exit 2) instead of ignored.
+ */
+export function checkDriver(config: Readonly<AgentConfig>, sources: ConfigSources): Readonly<AgentConfig> {
+  let out = config
+  if (config.driver !== NB_DRIVER) {
+    if (sources.driver.kind !== 'default') {
+      throw new ConfigError(
+        `[DEFAULT] driver = ${config.driver} (${describeSource(sources.driver)}): ovn-bgp implements only ${NB_DRIVER}`,
+        {suggestions: [`set driver = ${NB_DRIVER}`]},
+      )
+    }
+    out = Object.freeze({...config, driver: NB_DRIVER})
+  }
+  if (config.exposingMethod !== 'underlay') {
+    throw new ConfigError(
+      `[DEFAULT] exposing_method = ${config.exposingMethod} (${describeSource(sources.exposingMethod)}): ovn-bgp implements only underlay`,
+      {suggestions: ['set exposing_method = underlay']},
+    )
+  }
+  return out
+}
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
@@ -45,15 +72,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async agentConfig(): Promise<AgentConfig> {
     if (this.cachedConfig) return this.cachedConfig
     const f = this.flags as Record<string, unknown>
-    const {config} = await loadConfig({
+    const {config, sources} = await loadConfig({
       flags: f,
       env: process.env,
       files: (f['config-file'] as string[] | undefined) ?? [],
       dirs: f['config-dir'] ? [f['config-dir'] as string] : [],
       logger: this.logger(),
     })
-    this.cachedConfig = config
-    return config
+    this.cachedConfig = checkDriver(config, sources)
+    return this.cachedConfig
   }
 
   /** stderr logger; level from --log-level, else `debug` in the config, else info. */
