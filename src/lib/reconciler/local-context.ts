@@ -1,0 +1,74 @@
+// Gathers the planner's non-NB inputs: chassis identity and bridge mappings (configuration
+// overrides first, then the local Open_vSwitch database), routing tables of the provider bridges,
+// bridge MACs and patch ports (from OVS), and which bridges exist on the host.
+import {hostname} from 'node:os'
+
+import type {AgentConfig, BridgeMapping} from '../config/types.js'
+import {ConfigError} from '../errors.js'
+import type {LocalContext, PatchPort} from '../planner/context.js'
+import type {LocalContextSource} from './types.js'
+
+/** What the local OVS reader provides (src/lib/ovs/local-ovs-state.ts implements it). */
+export interface OvsFacts {
+  identity(): {systemId: string | undefined; hostname: string | undefined; bridgeMappings: BridgeMapping[]; nbRemote: string | undefined}
+  bridgeMac(bridge: string): string | undefined
+  patchPorts(bridge: string): Array<{name: string; ofport: number | undefined}>
+}
+
+/** Routing table numbers of provider bridges: read-only (dry runs) or creating missing entries. */
+export interface TableResolver {
+  tables(bridges: readonly string[], opts: {create: boolean}): Promise<Record<string, number>>
+}
+
+export interface NodeContextOptions {
+  cfg: AgentConfig
+  ovs?: OvsFacts | undefined
+  tables: TableResolver
+  /** Create missing rt_tables entries (false for dry runs and NB-only views). */
+  createTables: boolean
+  /** Names of the links on the host; when given, unmapped-but-missing bridges become problems. */
+  links?: () => Promise<string[]>
+}
+
+/** Identity as the agent uses it: configuration overrides win over OVS external_ids. */
+export function resolveIdentity(cfg: AgentConfig, ovs: OvsFacts | undefined) {
+  const id = ovs?.identity()
+  return {
+    chassisName: cfg.chassisName ?? id?.hostname ?? hostname(),
+    chassisId: cfg.chassisId ?? id?.systemId,
+    bridgeMappings: cfg.bridgeMappings ?? id?.bridgeMappings ?? [],
+    nbRemote: cfg.ovnNbConnection ?? id?.nbRemote,
+  }
+}
+
+export class NodeContextSource implements LocalContextSource {
+  constructor(private readonly opts: NodeContextOptions) {}
+
+  async context(): Promise<LocalContext> {
+    const {cfg, ovs} = this.opts
+    const id = resolveIdentity(cfg, ovs)
+    if (!id.chassisId) {
+      throw new ConfigError('the chassis id is unknown: OVS external_ids:system-id is not set and chassis_id is not configured', {
+        suggestions: ['set [DEFAULT] chassis_id (or --chassis-id)', 'check ovsdb_connection points at the local Open vSwitch'],
+      })
+    }
+    const bridges = [...new Set(id.bridgeMappings.map((m) => m.bridge))]
+    const ctx: LocalContext = {
+      chassisName: id.chassisName,
+      chassisId: id.chassisId,
+      bridgeMappings: id.bridgeMappings,
+      bridgeTables: await this.opts.tables.tables(bridges, {create: this.opts.createTables}),
+      bridgeMacs: {},
+      patchPorts: {},
+    }
+    for (const b of bridges) {
+      const mac = ovs?.bridgeMac(b)
+      if (mac) ctx.bridgeMacs[b] = mac
+      const ports: PatchPort[] = []
+      for (const p of ovs?.patchPorts(b) ?? []) if (p.ofport !== undefined) ports.push({name: p.name, ofport: p.ofport})
+      ctx.patchPorts[b] = ports
+    }
+    if (this.opts.links) ctx.existingBridges = await this.opts.links()
+    return ctx
+  }
+}
