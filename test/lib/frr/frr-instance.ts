@@ -97,7 +97,7 @@ export class FrrInstance {
     execFileSync('ip', [
       'netns', 'exec', this.netns, join(FRR_LIB, daemon), '-d', '-f', join(d, 'empty.conf'), '-i', join(d, `${daemon}.pid`),
       '-z', join(d, 'zserv.api'), '--vty_socket', d, '-P', '0', '--log', `file:${join(d, `${daemon}.log`)}`,
-    ])
+    ], {stdio: 'pipe'})
     await waitFor(() => existsSync(join(d, socket)) && this.pid(daemon) !== undefined, `${daemon} socket`)
   }
 }

@@ -1,0 +1,169 @@
+import {expect} from 'chai'
+
+import {type CommandRunner, ExecRunner, RecordingRunner, type RunOptions, type RunResult} from '../../../src/lib/exec/runner.js'
+import {OfctlFlows, diffFlows} from '../../../src/lib/ovs/ofctl.js'
+import type {FlowObj} from '../../../src/lib/planner/types.js'
+import {requireTools} from '../../helpers/require.js'
+import {OvsInstance} from './ovs-instance.js'
+
+const flow = (inPort: number, family: 4 | 6, mac = 'aa:bb:cc:dd:ee:ff', bridge = 'br-ex'): FlowObj => ({kind: 'flow', bridge, inPort, family, mac})
+const ok = {code: 0, stdout: '', stderr: ''}
+const fail = (stderr: string) => ({code: 1, stdout: '', stderr})
+
+describe('ovs/ofctl (recording runner)', () => {
+  it('adds all flows of a bridge in one add-flows call, deletes by exact match', async () => {
+    const r = new RecordingRunner()
+    const o = new OfctlFlows(r, {ofctlPath: '/usr/bin/ovs-ofctl', env: {OVS_RUNDIR: '/x'}})
+    const res = await o.apply({
+      add: [flow(1, 4), flow(1, 6), flow(7, 4, 'aa:bb:cc:dd:ee:01', 'br-vlan')],
+      remove: [flow(2, 6)],
+      removeForeign: [{bridge: 'br-ex', table: 3, priority: 32768, match: 'ip,in_port=LOCAL', actions: 'drop', text: ''}],
+    })
+    expect(res.every((x) => x.ok)).to.equal(true)
+    expect(r.calls).to.deep.equal([
+      {file: '/usr/bin/ovs-ofctl', args: ['del-flows', '--strict', 'br-ex', 'cookie=999/-1,priority=900,ipv6,in_port=2']},
+      {file: '/usr/bin/ovs-ofctl', args: ['del-flows', '--strict', 'br-ex', 'cookie=999/-1,table=3,priority=32768,ip,in_port=LOCAL']},
+      {
+        file: '/usr/bin/ovs-ofctl',
+        args: ['add-flows', 'br-ex', '-'],
+        input:
+          'cookie=999,priority=900,ip,in_port=1,actions=mod_dl_dst:aa:bb:cc:dd:ee:ff,NORMAL\n' +
+          'cookie=999,priority=900,ipv6,in_port=1,actions=mod_dl_dst:aa:bb:cc:dd:ee:ff,NORMAL\n',
+      },
+      {file: '/usr/bin/ovs-ofctl', args: ['add-flows', 'br-vlan', '-'], input: 'cookie=999,priority=900,ip,in_port=7,actions=mod_dl_dst:aa:bb:cc:dd:ee:01,NORMAL\n'},
+    ])
+  })
+
+  it('retries with -O OpenFlow13 and asks that bridge in 1.3 first afterwards', async () => {
+    const r = new RecordingRunner((_f, args) => (args.includes('OpenFlow13') ? ok : fail('version negotiation failed')))
+    const o = new OfctlFlows(r, {ofctlPath: 'ovs-ofctl'})
+    await o.dump('br-ex')
+    await o.dump('br-ex')
+    expect(r.calls.map((c) => c.args.join(' '))).to.deep.equal([
+      '--no-stats --no-names dump-flows br-ex cookie=999/-1',
+      '-O OpenFlow13 --no-stats --no-names dump-flows br-ex cookie=999/-1',
+      '-O OpenFlow13 --no-stats --no-names dump-flows br-ex cookie=999/-1',
+    ])
+  })
+
+  it('one failing bridge does not stop the others; failures are per op', async () => {
+    const r = new RecordingRunner((_f, args) => (args.includes('br-bad') ? fail('ovs-ofctl: br-bad is not a bridge or a socket') : ok))
+    const o = new OfctlFlows(r, {ofctlPath: 'ovs-ofctl'})
+    const res = await o.apply({add: [flow(1, 4, undefined, 'br-bad'), flow(1, 4)], remove: [flow(2, 4, undefined, 'br-bad'), flow(3, 4)], removeForeign: []})
+    expect(res.map((x) => [x.op.op, x.op.flow.bridge, x.ok])).to.deep.equal([
+      ['delete', 'br-bad', false],
+      ['delete', 'br-ex', true],
+      ['add', 'br-bad', false],
+      ['add', 'br-ex', true],
+    ])
+    expect(res[0]!.error).to.include('not a bridge')
+    // each failing command was tried twice (default, then OpenFlow13)
+    expect(r.calls.filter((c) => c.args.includes('br-bad'))).to.have.length(4)
+  })
+
+  it('invalid flows fail their own op without running anything', async () => {
+    const r = new RecordingRunner()
+    const res = await new OfctlFlows(r, {ofctlPath: 'ovs-ofctl'}).apply({add: [flow(1, 4, 'nope')], remove: [flow(0, 4)], removeForeign: []})
+    expect(res.map((x) => x.ok)).to.deep.equal([false, false])
+    expect(r.calls).to.deep.equal([])
+  })
+
+  const diffCases: Array<{name: string; desired: FlowObj[]; observed: FlowObj[]; add: FlowObj[]; remove: FlowObj[]}> = [
+    {name: 'nothing', desired: [], observed: [], add: [], remove: []},
+    {name: 'all new', desired: [flow(1, 4), flow(1, 6)], observed: [], add: [flow(1, 4), flow(1, 6)], remove: []},
+    {name: 'in place', desired: [flow(1, 4)], observed: [flow(1, 4)], add: [], remove: []},
+    {name: 'MAC changed: re-add (replaces actions)', desired: [flow(1, 4, 'aa:aa:aa:aa:aa:aa')], observed: [flow(1, 4)], add: [flow(1, 4, 'aa:aa:aa:aa:aa:aa')], remove: []},
+    {name: 'stale port', desired: [flow(2, 4)], observed: [flow(1, 4)], add: [flow(2, 4)], remove: [flow(1, 4)]},
+    {name: 'upper-case desired MAC equals dump', desired: [flow(1, 4, 'AA:BB:CC:DD:EE:FF')], observed: [flow(1, 4)], add: [], remove: []},
+  ]
+  for (const c of diffCases) {
+    it(`diffFlows: ${c.name}`, () => {
+      const d = diffFlows(c.desired, c.observed)
+      expect(d.add).to.deep.equal(c.add)
+      expect(d.remove).to.deep.equal(c.remove)
+    })
+  }
+})
+
+class CountingRunner implements CommandRunner {
+  readonly calls: string[][] = []
+  private readonly inner = new ExecRunner()
+  run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
+    this.calls.push([...args])
+    return this.inner.run(file, args, opts)
+  }
+}
+
+describe('ovs/ofctl (real ovs-vswitchd)', function () {
+  let ovs: OvsInstance | undefined
+  let runner: CountingRunner
+  let o: OfctlFlows
+  const MAC = 'd6:ad:47:51:39:42'
+
+  before(async function () {
+    requireTools(this, ['ovsdb-server', 'ovs-vswitchd', 'ovs-vsctl', 'ovs-ofctl', 'ip'], {root: true})
+    ovs = await OvsInstance.start('ovslt')
+    ovs.addBridge('br-ex')
+    ovs.addBridge('br-int')
+    ovs.addPatch('br-ex', 'patch-provnet-a', 'br-int', 'patch-int-a')
+    ovs.addPatch('br-ex', 'patch-provnet-b', 'br-int', 'patch-int-b')
+    runner = new CountingRunner()
+    o = new OfctlFlows(runner, {ofctlPath: 'ovs-ofctl', env: ovs.env})
+  })
+
+  after(async () => {
+    await ovs?.stop()
+  })
+
+  const dumpText = () => ovs!.ofctl(['--no-stats', '--no-names', 'dump-flows', 'br-ex'])
+
+  it('sync installs the flows, keeps other cookies, deletes foreign cookie-999 flows', async () => {
+    ovs!.ofctl(['add-flows', 'br-ex', '-'], [
+      'cookie=999,priority=100,tcp,in_port=1,tp_dst=80,actions=drop',
+      'cookie=999,ip,in_port=2,actions=NORMAL', // default priority: upstream crashed on this (bug 11.17)
+      'cookie=999,table=3,priority=900,ip,in_port=1,actions=NORMAL',
+      'cookie=7,priority=900,ip,in_port=9,actions=NORMAL',
+    ].join('\n') + '\n')
+    const desired = [flow(1, 4, MAC), flow(1, 6, MAC), flow(2, 4, MAC), flow(2, 6, MAC)]
+    const {results, errors} = await o.sync(['br-ex'], desired)
+    expect(errors).to.deep.equal({})
+    expect(results.every((r) => r.ok)).to.equal(true)
+    expect(results.filter((r) => r.op.op === 'delete-foreign')).to.have.length(3)
+    const after = await o.dump('br-ex')
+    expect(after.foreign).to.deep.equal([])
+    expect(after.flows.map((f) => `${f.inPort}/${f.family}/${f.mac}`).sort()).to.deep.equal([`1/4/${MAC}`, `1/6/${MAC}`, `2/4/${MAC}`, `2/6/${MAC}`])
+    expect(dumpText()).to.include('cookie=0x7, priority=900,ip,in_port=9 actions=NORMAL')
+  })
+
+  it('a second sync is a no-op: one dump, no add or delete', async () => {
+    const n = runner.calls.length
+    const {results} = await o.sync(['br-ex'], [flow(1, 4, MAC), flow(1, 6, MAC), flow(2, 4, MAC), flow(2, 6, MAC)])
+    expect(results).to.deep.equal([])
+    expect(runner.calls.slice(n).map((a) => a.find((x) => /-flows$/.test(x)))).to.deep.equal(['dump-flows'])
+  })
+
+  it('replaces a changed MAC and removes flows of a vanished port', async () => {
+    const {results} = await o.sync(['br-ex'], [flow(1, 4, 'aa:aa:aa:aa:aa:01'), flow(1, 6, 'aa:aa:aa:aa:aa:01')])
+    expect(results.map((r) => r.op.op).sort()).to.deep.equal(['add', 'add', 'delete', 'delete'])
+    const d = await o.dump('br-ex')
+    expect(d.flows.map((f) => `${f.inPort}/${f.family}/${f.mac}`).sort()).to.deep.equal(['1/4/aa:aa:aa:aa:aa:01', '1/6/aa:aa:aa:aa:aa:01'])
+  })
+
+  it('works on a bridge that only speaks OpenFlow 1.3 (1.3 dump syntax is parsed)', async () => {
+    ovs!.vsctl(['set', 'Bridge', 'br-ex', 'protocols=OpenFlow13'])
+    const fresh = new OfctlFlows(runner, {ofctlPath: 'ovs-ofctl', env: ovs!.env})
+    const d = await fresh.dump('br-ex')
+    expect(d.flows).to.have.length(2)
+    expect(d.foreign).to.deep.equal([])
+    const {results} = await fresh.sync(['br-ex'], [flow(1, 4, MAC), flow(1, 6, MAC)])
+    expect(results.every((r) => r.ok)).to.equal(true)
+    expect((await fresh.sync(['br-ex'], [flow(1, 4, MAC), flow(1, 6, MAC)])).results).to.deep.equal([])
+    expect(ovs!.ofctl(['-O', 'OpenFlow13', '--no-stats', 'dump-flows', 'br-ex'])).to.include(`set_field:${MAC}->eth_dst`)
+  })
+
+  it('reports a missing bridge without throwing', async () => {
+    const {results, errors} = await o.sync(['br-missing'], [flow(1, 4, MAC, 'br-missing')])
+    expect(results).to.deep.equal([])
+    expect(errors['br-missing']).to.match(/not a bridge/)
+  })
+})
