@@ -1,0 +1,80 @@
+// show-exposed: what the node advertises, where each IP comes from in NB, and the drift between
+// what NB says should be advertised and what the node actually has on bgp-nic.
+import chalk from 'chalk'
+import Table from 'cli-table3'
+
+import {ipFamily} from '../net/ip.js'
+import type {ExposedEntry, StateObj} from '../planner/types.js'
+
+export type ExposedState = 'ok' | 'missing' | 'unexpected' | 'planned'
+
+export interface ExposedRow extends ExposedEntry {
+  /**
+   * planned: computed from NB only (--source nb); ok: advertised and expected;
+   * missing: NB wants it but bgp-nic lacks it; unexpected: on bgp-nic but NB does not want it.
+   */
+  state: ExposedState
+}
+
+export interface ShowExposedResult {
+  source: 'nb' | 'node'
+  entries: ExposedRow[]
+  drift: {missing: number; unexpected: number}
+}
+
+/** The IP an exposed entry puts on bgp-nic (subnets are routes, not addresses). */
+function advertisedAddress(e: ExposedEntry): string | undefined {
+  if (e.kind === 'subnet') return undefined
+  const fam = ipFamily(e.ip)
+  return fam ? `${e.ip}/${fam === 4 ? 32 : 128}` : undefined
+}
+
+/**
+ * Joins NB's expectations with the addresses observed on bgp-nic. `nbEntries` undefined = NB not
+ * consulted (only the node's addresses are listed, with no provenance).
+ */
+export function joinExposed(nbEntries: readonly ExposedEntry[] | undefined, observed: readonly StateObj[], bgpNic: string): ShowExposedResult {
+  const onNic = new Set(observed.filter((o) => o.kind === 'address' && o.dev === bgpNic).map((o) => (o as {cidr: string}).cidr))
+  const rows: ExposedRow[] = []
+  const wanted = new Set<string>()
+  for (const e of nbEntries ?? []) {
+    const addr = advertisedAddress(e)
+    if (addr) wanted.add(addr)
+    const state: ExposedState = addr === undefined ? 'ok' : onNic.has(addr) ? 'ok' : 'missing'
+    rows.push({...e, state})
+  }
+  for (const cidr of [...onNic].sort()) {
+    if (wanted.has(cidr)) continue
+    rows.push({ip: cidr.split('/')[0]!, kind: 'vm', bridge: null, vlan: null, source: {table: '', uuid: '', name: ''}, state: 'unexpected'})
+  }
+  if (nbEntries === undefined) for (const r of rows) r.state = 'ok'
+  return {
+    source: 'node',
+    entries: rows,
+    drift: {missing: rows.filter((r) => r.state === 'missing').length, unexpected: nbEntries ? rows.filter((r) => r.state === 'unexpected').length : 0},
+  }
+}
+
+export function plannedExposed(entries: readonly ExposedEntry[]): ShowExposedResult {
+  return {source: 'nb', entries: entries.map((e) => ({...e, state: 'planned'})), drift: {missing: 0, unexpected: 0}}
+}
+
+const STATE_COLOUR: Record<ExposedState, (s: string) => string> = {
+  ok: chalk.green,
+  planned: chalk.cyan,
+  missing: chalk.red,
+  unexpected: chalk.yellow,
+}
+
+export function renderExposed(r: ShowExposedResult): string {
+  const table = new Table({head: ['IP', 'KIND', 'BRIDGE', 'VLAN', 'NB ROW', 'STATE'], style: {head: [], border: []}})
+  for (const e of r.entries) {
+    const src = e.source.table ? `${e.source.table} ${e.source.name || e.source.uuid}` : '-'
+    table.push([e.ip, e.kind, e.bridge ?? '-', e.vlan === null ? '-' : String(e.vlan), src, STATE_COLOUR[e.state](e.state)])
+  }
+  const summary =
+    r.source === 'nb'
+      ? `${r.entries.length} address(es) and prefix(es) NB says this node should expose`
+      : `${r.entries.length} entries; drift: ${r.drift.missing} missing, ${r.drift.unexpected} unexpected`
+  return `${table.toString()}\n${summary}`
+}
