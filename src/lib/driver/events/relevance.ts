@@ -1,0 +1,112 @@
+// Whether a change can matter to this node beyond the event classes: it touches something the node
+// exposes or uses. Conservative by design: a false positive costs one cheap reconcile, a false
+// negative leaves the node stale until the periodic full reconcile.
+import {chassisKeys, isRouterInterface, lbRouterKeys, stripNeutronPrefix} from '../../nb/keys.js'
+import type {
+  LoadBalancer,
+  LogicalRouter,
+  LogicalRouterPort,
+  LogicalSwitch,
+  LogicalSwitchPort,
+  Nat,
+  NbGlobal,
+} from '../../nb/model.js'
+import type {RowChange} from '../../ovsdb/types.js'
+import type {AgentView} from '../agent-view.js'
+import {type ChangeCtx, decodeChange} from './change-ctx.js'
+import {classifyChange} from './classify.js'
+import {vipIps} from './lb-vips.js'
+import {distributedMode} from './nb-global.js'
+import {KEY_DEVICE_ID, KEY_PORT_FIP, ipKey, isLocalPort, networkOf, portIps} from './port-facts.js'
+
+/** The row before the change, complete: `old`'s changed columns over the unchanged current ones. */
+function before<T>(ctx: ChangeCtx<T>): T | undefined {
+  return ctx.old ? {...ctx.row, ...ctx.old} : undefined
+}
+
+function versions<T>(ctx: ChangeCtx<T>): T[] {
+  const b = before(ctx)
+  return b === undefined ? [ctx.row] : [ctx.row, b]
+}
+
+function lspTouches(p: LogicalSwitchPort, view: AgentView): boolean {
+  if (p.type === 'localnet') return true
+  if (chassisKeys(p).includes(view.chassisName)) return true
+  const net = networkOf(p)
+  if (net !== undefined && (view.localTenantNetworks.has(net) || view.isProviderLs(net) && isLocalPort(p, view.chassisName))) return true
+  const router = p.externalIds[KEY_DEVICE_ID]
+  if (isRouterInterface(p) && router && view.localRouters.has(router)) return true
+  const fip = p.externalIds[KEY_PORT_FIP]
+  if ([...portIps(p), ...(fip ? [ipKey(fip)] : [])].some((ip) => view.isExposedAnywhere(ip))) return true
+  // A centralized FIP of this port on a gateway hosted here.
+  return [...view.nb.natsByLogicalPort(p.name)].some((n) => natTouches(n, view))
+}
+
+function natTouches(n: Nat, view: AgentView): boolean {
+  if (n.type === 'snat') return view.tenantExposure // the SNAT check of tenant subnets
+  const gw = n.gatewayPort === undefined ? undefined : view.nb.lrp(n.gatewayPort)
+  if (gw?.status?.['hosting-chassis'] === view.chassisId) return true
+  if (n.externalIp && view.isExposedAnywhere(ipKey(n.externalIp))) return true
+  const lsp = n.logicalPort === undefined ? undefined : view.nb.lspByName(n.logicalPort)
+  return lsp !== undefined && isLocalPort(lsp, view.chassisName)
+}
+
+function lrpTouches(p: LogicalRouterPort, view: AgentView): boolean {
+  if (p.status?.['hosting-chassis'] === view.chassisId) return true
+  const router = p.externalIds['neutron:router_name']
+  if (router && view.localRouters.has(router)) return true
+  return p.networks.some((n) => view.isExposedAnywhere(ipKey(n.split('/')[0] ?? n)))
+}
+
+function lbTouches(lb: LoadBalancer, view: AgentView): boolean {
+  return lbRouterKeys(lb).some((r) => view.localRouters.has(r)) || vipIps(lb.vips).some((ip) => view.isExposedAnywhere(ip))
+}
+
+function lsTouches(ctx: ChangeCtx<LogicalSwitch>, view: AgentView): boolean {
+  if (versions(ctx).some((ls) => view.localTenantNetworks.has(ls.name) || view.isProviderLs(ls.name))) return true
+  // A localnet port joining or leaving makes the switch a provider network or not.
+  const old = new Set(ctx.old?.ports ?? ctx.row.ports)
+  const now = new Set(ctx.row.ports)
+  const moved = [...now].filter((p) => !old.has(p)).concat([...old].filter((p) => !now.has(p)))
+  return moved.some((u) => view.nb.lsp(u)?.type === 'localnet')
+}
+
+function nbGlobalTouches(ctx: ChangeCtx<NbGlobal>, view: AgentView): boolean {
+  return versions(ctx).some((g) => distributedMode(g.externalIds) !== view.distributed)
+}
+
+function touches(ctx: ChangeCtx, view: AgentView): boolean {
+  switch (ctx.table) {
+    case 'Logical_Switch_Port':
+      return versions(ctx as ChangeCtx<LogicalSwitchPort>).some((p) => lspTouches(p, view))
+    case 'NAT':
+      return versions(ctx as ChangeCtx<Nat>).some((n) => natTouches(n, view))
+    case 'Logical_Router_Port':
+      return versions(ctx as ChangeCtx<LogicalRouterPort>).some((p) => lrpTouches(p, view))
+    case 'Load_Balancer':
+      return versions(ctx as ChangeCtx<LoadBalancer>).some((lb) => lbTouches(lb, view))
+    case 'Logical_Switch':
+      return lsTouches(ctx as ChangeCtx<LogicalSwitch>, view)
+    case 'Logical_Router':
+      return versions(ctx as ChangeCtx<LogicalRouter>).some((r) => view.localRouters.has(stripNeutronPrefix(r.name)))
+    case 'NB_Global':
+      return nbGlobalTouches(ctx as ChangeCtx<NbGlobal>, view)
+    default:
+      return true
+  }
+}
+
+/**
+ * True when some registered event class matches, or the change (before or after) touches a port
+ * bound here, a local router or tenant network, a provider network, a gateway hosted here, or an
+ * address currently exposed. Unknown tables and evaluation errors count as relevant.
+ */
+export function isRelevant(change: RowChange, view: AgentView): boolean {
+  try {
+    const ctx = decodeChange(change, view.nb.capabilities)
+    if (!ctx) return true
+    return classifyChange(change, view).length > 0 || touches(ctx, view)
+  } catch {
+    return true
+  }
+}
