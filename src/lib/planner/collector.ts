@@ -1,0 +1,84 @@
+// The accumulator every planning rule writes into. Deduplication by objKey IS the reference
+// counting of shared objects (an NDP proxy wanted by ten ports, a subnet rule wanted by two cr-lrp
+// addresses): an object is desired while at least one contributor wants it. Two contributors that
+// want the same key with different attributes (two ports claiming one IP with different MACs, two
+// routers with the same tenant CIDR) are a conflict: the first one, in the planner's deterministic
+// visiting order, wins and the loser is reported as a problem.
+import {compareProblems, type Problem, type Source} from './problems.js'
+import {compareExposed, sortObjs} from './order.js'
+import {objKey, objValue, type DesiredState, type ExposedEntry, type StateObj} from './types.js'
+
+interface Held {
+  obj: StateObj
+  value: string
+  source: Source
+}
+
+export interface CollectedState {
+  state: DesiredState
+  problems: Problem[]
+  /** Exposed ip (or subnet CIDR) -> objKeys of the objects its exposure needs, sorted. */
+  contributions: Record<string, string[]>
+}
+
+export class Collector {
+  private readonly objs = new Map<string, Held>()
+  private readonly exposed = new Map<string, ExposedEntry>()
+  private readonly problems = new Map<string, Problem>()
+  private readonly contrib = new Map<string, Set<string>>()
+
+  /**
+   * Wants `obj` on behalf of `source`; `owner` is the exposed ip it serves (for restricting plans
+   * to one ip). Returns false when the key is already held with different attributes.
+   */
+  add(obj: StateObj, source: Source, owner?: string): boolean {
+    const key = objKey(obj)
+    const value = objValue(obj)
+    const held = this.objs.get(key)
+    if (owner !== undefined) this.owned(owner, key)
+    if (!held) {
+      this.objs.set(key, {obj, value, source})
+      return true
+    }
+    if (held.value === value) return true
+    this.problem(source, `conflicts with ${held.source.table} ${held.source.name || held.source.uuid}: ${key} already wanted as ${held.value}`)
+    return false
+  }
+
+  expose(entry: ExposedEntry): void {
+    const s = entry.source
+    this.exposed.set(`${entry.ip}|${entry.kind}|${s.table}|${s.uuid}`, entry)
+  }
+
+  problem(source: Source, reason: string): void {
+    this.problems.set(`${source.table}|${source.uuid}|${source.name}|${reason}`, {...source, reason})
+  }
+
+  /** Runs one rule for one row; an unexpected exception becomes a problem of that row (totality). */
+  guard(source: Source, fn: () => void): void {
+    try {
+      fn()
+    } catch (e) {
+      this.problem(source, `internal error while planning: ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
+
+  result(): CollectedState {
+    const contributions: Record<string, string[]> = {}
+    for (const ip of [...this.contrib.keys()].sort()) contributions[ip] = [...this.contrib.get(ip)!].sort()
+    return {
+      state: {
+        objects: sortObjs([...this.objs.values()].map((h) => h.obj)),
+        exposed: [...this.exposed.values()].sort(compareExposed),
+      },
+      problems: [...this.problems.values()].sort(compareProblems),
+      contributions,
+    }
+  }
+
+  private owned(owner: string, key: string): void {
+    let set = this.contrib.get(owner)
+    if (!set) this.contrib.set(owner, (set = new Set()))
+    set.add(key)
+  }
+}

@@ -1,0 +1,57 @@
+// diff: desired x observed -> Plan. Pure.
+//
+// - add: desired objects whose key is not observed, or observed with other attributes (a replace:
+//   appliers use replace semantics: `ip route replace`, `ip neigh replace`, add-flow).
+// - remove: observed objects whose key is not desired. `observed` is expected to hold only objects
+//   ovn-bgp owns (the observe side filters by table, proto, cookie, device); defensively, sysctls
+//   are never removed. A VLAN device whose link or id changed cannot be modified in place: the
+//   observed one is removed and the desired one added.
+// - unchanged: desired objects already observed with the same attributes.
+// Order: add in KIND_ORDER, remove in reverse KIND_ORDER, each then by objKey. Duplicate keys in
+// an input count once (first occurrence).
+import {compareObjs, compareObjsForRemoval} from './order.js'
+import {objKey, objValue, type Plan, type StateObj} from './types.js'
+
+function byKey(objs: readonly StateObj[]): Map<string, StateObj> {
+  const m = new Map<string, StateObj>()
+  for (const o of objs) {
+    const k = objKey(o)
+    if (!m.has(k)) m.set(k, o)
+  }
+  return m
+}
+
+export function diff(desired: readonly StateObj[], observed: readonly StateObj[]): Plan {
+  const want = byKey(desired)
+  const have = byKey(observed)
+  const add: StateObj[] = []
+  const remove: StateObj[] = []
+  let unchanged = 0
+  for (const [k, o] of want) {
+    const h = have.get(k)
+    if (h && objValue(h) === objValue(o)) unchanged++
+    else {
+      add.push(o)
+      if (h && h.kind === 'vlan') remove.push(h)
+    }
+  }
+  for (const [k, o] of have) {
+    if (!want.has(k) && o.kind !== 'sysctl') remove.push(o)
+  }
+  return {add: add.sort(compareObjs), remove: remove.sort(compareObjsForRemoval), unchanged}
+}
+
+/** The part of a plan selected by `keep` (e.g. the objects of one exposed IP for expose-ip). */
+export function restrictPlan(plan: Plan, keep: (obj: StateObj, action: 'add' | 'remove') => boolean): Plan {
+  return {
+    add: plan.add.filter((o) => keep(o, 'add')),
+    remove: plan.remove.filter((o) => keep(o, 'remove')),
+    unchanged: plan.unchanged,
+  }
+}
+
+/** Predicate for restrictPlan: objects whose key is in `keys` (e.g. computeDesired's contributions[ip]). */
+export function byKeys(keys: Iterable<string>): (obj: StateObj) => boolean {
+  const set = new Set(keys)
+  return (o) => set.has(objKey(o))
+}
