@@ -66,7 +66,7 @@ export class Reconciler {
     let plan = diff(state.objects, observed)
     if (!opts.prune) plan = {...plan, remove: []}
     if (opts.filter) plan = restrictPlan(plan, opts.filter)
-    const results: OpResult[] = opts.dryRun || (plan.add.length === 0 && plan.remove.length === 0) ? [] : await this.deps.datapath.apply(plan)
+    const results: OpResult[] = opts.dryRun || (plan.add.length === 0 && plan.remove.length === 0) ? [] : await this.deps.datapath.apply(plan, {prune: Boolean(opts.prune)})
     const failed = results.filter((r) => !r.ok)
     for (const f of failed) this.logger.warn('operation failed', {action: f.action, kind: f.obj.kind, obj: f.obj, error: f.error})
     this.reportProblems(problems)

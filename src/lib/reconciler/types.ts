@@ -25,7 +25,8 @@ export interface ObserveScope {
  */
 export interface Datapath {
   observe(scope: ObserveScope): Promise<StateObj[]>
-  apply(plan: Plan): Promise<OpResult[]>
+  /** `prune`: also delete owned objects observe() saw but could not model (e.g. odd cookie-999 flows). */
+  apply(plan: Plan, opts?: {prune?: boolean}): Promise<OpResult[]>
 }
 
 /** Gathers the planner's non-NB inputs (OVS identity, mappings, tables, MACs, patch ports). */
