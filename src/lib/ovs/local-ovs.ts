@@ -1,0 +1,97 @@
+// The local Open_vSwitch database, live: an OvsdbClient monitor feeding LocalOvsState.
+// The monitor (and so this view) survives ovsdb-server restarts: the client reconnects and the
+// replica resyncs; LocalOvsState then emits the identity/mapping/bridge events that changed.
+// Configuration overrides (chassis_name, chassis_id, bridge_mappings, ovn_nb_connection) are
+// applied by the consumer (reconciler/local-context.ts resolveIdentity), not here.
+import {DependencyError} from '../errors.js'
+import {type Logger, NullLogger} from '../log.js'
+import {OvsdbClient} from '../ovsdb/index.js'
+import {type LocalOvsEvent, LocalOvsState, LOCAL_OVS_MONITOR, type OvsIdentity, type PatchPort} from './local-ovs-state.js'
+
+export const OPEN_VSWITCH_DB = 'Open_vSwitch'
+
+export interface LocalOvsOptions {
+  /** `ovsdb_connection`, e.g. unix:/var/run/openvswitch/db.sock. */
+  remote: string
+  logger?: Logger
+  /** How long to wait for the first connection and snapshot. Default 10 s. */
+  connectTimeoutMs?: number
+  /** Probe interval of the connection; upstream used 60 s. */
+  probeIntervalMs?: number
+}
+
+export class LocalOvs {
+  private constructor(
+    private readonly client: OvsdbClient,
+    readonly state: LocalOvsState,
+  ) {}
+
+  /**
+   * Connects and waits for the first complete snapshot. Throws DependencyError (exit 4) when the
+   * database cannot be reached within the timeout.
+   */
+  static async connect(opts: LocalOvsOptions): Promise<LocalOvs> {
+    const logger = (opts.logger ?? new NullLogger()).child({component: 'local-ovs'})
+    const timeoutMs = opts.connectTimeoutMs ?? 10_000
+    const client = new OvsdbClient({
+      remotes: opts.remote,
+      logger,
+      readyTimeoutMs: timeoutMs,
+      probeIntervalMs: opts.probeIntervalMs ?? 60_000,
+    })
+    const state = new LocalOvsState(logger)
+    try {
+      await client.connect({timeoutMs})
+      await withTimeout(client.monitor(OPEN_VSWITCH_DB, LOCAL_OVS_MONITOR, state, logger), timeoutMs)
+    } catch (error) {
+      await client.close()
+      throw new DependencyError(`cannot read the local Open vSwitch database at ${opts.remote}: ${(error as Error).message}`, {
+        code: 'OVSDB_UNAVAILABLE',
+        cause: error,
+        suggestions: ['check that ovsdb-server is running', 'check the ovsdb_connection option'],
+      })
+    }
+    return new LocalOvs(client, state)
+  }
+
+  identity(): OvsIdentity {
+    return this.state.identity()
+  }
+
+  bridgeMac(bridge: string): string | undefined {
+    return this.state.bridgeMac(bridge)
+  }
+
+  patchPorts(bridge: string): PatchPort[] {
+    return this.state.patchPorts(bridge)
+  }
+
+  waitForOfport(name: string, timeoutMs: number): Promise<number | undefined> {
+    return this.state.waitForOfport(name, timeoutMs)
+  }
+
+  subscribe(fn: (ev: LocalOvsEvent) => void): () => void {
+    return this.state.subscribe(fn)
+  }
+
+  async close(): Promise<void> {
+    this.state.close()
+    await this.client.close()
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no snapshot within ${ms} ms`)), ms)
+    p.then(
+      (v) => {
+        clearTimeout(t)
+        resolve(v)
+      },
+      (e: unknown) => {
+        clearTimeout(t)
+        reject(e instanceof Error ? e : new Error(String(e)))
+      },
+    )
+  })
+}
