@@ -26,15 +26,11 @@ export interface OptionSpec<K extends ConfigKey = ConfigKey> {
   upstream: boolean
 }
 
-function opt<K extends ConfigKey>(spec: OptionSpec<K>): OptionSpec {
-  return spec as unknown as OptionSpec
-}
-
 export const DRIVERS = ['ovn_bgp_driver', 'ovn_evpn_driver', 'ovn_stretched_l2_bgp_driver', 'nb_ovn_bgp_driver'] as const
 export const EXPOSING_METHODS: readonly ExposingMethod[] = ['underlay', 'l2vni', 'vrf', 'dynamic', 'ovn']
 export const TENANT_ADVERTISEMENTS: readonly TenantAdvertisement[] = ['host', 'subnet']
 
-const POSITIVE = {min: 1}
+const POSITIVE: v.IntRange = {min: 1}
 /** Kernel table ids are u32; 0 is "unspecified", 253-255 are default/main/local. */
 const TABLE_ID: v.IntRange = {
   min: 1,
@@ -46,84 +42,91 @@ const TABLE_ID: v.IntRange = {
   ]),
 }
 
-function strOpt<K extends ConfigKey>(key: K, section: Section, def: string, summary: string, upstream = true): OptionSpec {
-  return {section, key, kind: 'string', default: def, parse: v.parseNonEmpty, summary, type: 'str', upstream}
+interface Extra {
+  section?: Section
+  choices?: readonly string[]
+  deprecatedInDefault?: true
+  upstream?: false
 }
 
-function boolOpt<K extends ConfigKey>(key: K, def: boolean, summary: string, upstream = true): OptionSpec {
-  return opt({section: 'DEFAULT', key, kind: 'boolean', default: def as AgentConfig[K], parse: v.parseBool as (r: string) => AgentConfig[K], summary, type: 'bool', upstream})
+/** Builds a spec; `def` and `parse` are checked against the AgentConfig field `key`. */
+function option<K extends ConfigKey>(
+  key: K,
+  kind: OptionKind,
+  type: string,
+  def: AgentConfig[K],
+  parse: (raw: string) => AgentConfig[K],
+  summary: string,
+  extra: Extra = {},
+): OptionSpec {
+  const {section = 'DEFAULT', upstream = true, ...rest} = extra
+  const spec: OptionSpec<K> = {section, key, kind, type, default: def, parse, summary, upstream, ...rest}
+  return spec as unknown as OptionSpec
 }
 
-function intOpt<K extends ConfigKey>(key: K, def: number, range: v.IntRange, summary: string): OptionSpec {
-  const type = range.max === undefined ? `int >= ${range.min}` : `int ${range.min}..${range.max}`
-  const parse = ((raw: string) => v.parseInteger(raw, range)) as (r: string) => AgentConfig[K]
-  return opt({section: 'DEFAULT', key, kind: 'integer', default: def as AgentConfig[K], parse, summary, type, upstream: true})
-}
-
-function ovnOpt<K extends ConfigKey>(key: K, def: string, summary: string): OptionSpec {
-  return {...strOpt(key, 'ovn', def, summary), parse: (raw: string) => raw, deprecatedInDefault: true}
-}
+const str = <K extends ConfigKey>(key: K, def: AgentConfig[K] & string, summary: string, extra: Extra = {}) =>
+  option(key, 'string', 'str', def, v.parseNonEmpty as (raw: string) => AgentConfig[K], summary, extra)
+const bool = <K extends ConfigKey>(key: K, summary: string, extra: Extra = {}) =>
+  option(key, 'boolean', 'bool', false as AgentConfig[K], v.parseBool as (raw: string) => AgentConfig[K], summary, extra)
+const int = <K extends ConfigKey>(key: K, def: AgentConfig[K] & number, range: v.IntRange, summary: string) =>
+  option(key, 'integer', range.max === undefined ? `int >= ${range.min}` : `int ${range.min}..${range.max}`, def,
+    ((raw: string) => v.parseInteger(raw, range)) as (raw: string) => AgentConfig[K], summary)
+const choice = <K extends ConfigKey>(key: K, choices: readonly (AgentConfig[K] & string)[], def: AgentConfig[K], summary: string) =>
+  option(key, 'string', 'str (choice)', def, (raw) => v.parseChoice(raw, choices), summary, {choices})
+/** [ovn] path options: any value, empty = "not set" (upstream applies each only when non-empty). */
+const ovnPath = <K extends ConfigKey>(key: K, def: AgentConfig[K] & string, summary: string) =>
+  option(key, 'string', 'str', def, (raw) => raw as AgentConfig[K], summary, {section: 'ovn', deprecatedInDefault: true})
+const OURS = {upstream: false} as const
 
 export const OPTIONS = {
   // ---- [DEFAULT], upstream
-  driver: opt({section: 'DEFAULT', key: 'driver', kind: 'string', default: 'ovn_bgp_driver', parse: (r) => v.parseChoice(r, DRIVERS), choices: DRIVERS, type: 'str (choice)', upstream: true,
-    summary: 'BGP driver; ovn-bgp implements nb_ovn_bgp_driver.'}),
-  exposing_method: opt({section: 'DEFAULT', key: 'exposingMethod', kind: 'string', default: 'underlay', parse: (r) => v.parseChoice(r, EXPOSING_METHODS), choices: EXPOSING_METHODS, type: 'str (choice)', upstream: true,
-    summary: 'How exposed IPs are wired; ovn-bgp implements underlay.'}),
-  reconcile_interval: intOpt('reconcileInterval', 300, POSITIVE, 'Seconds between full resyncs (the first runs at start).'),
-  frr_reconcile_interval: intOpt('frrReconcileInterval', 15, POSITIVE, 'Seconds between checks of the FRR VRF/leak configuration.'),
-  expose_tenant_networks: boolOpt('exposeTenantNetworks', false, 'Expose tenant VM IPs through the chassis hosting the router gateway port.'),
-  expose_ipv6_gua_tenant_networks: boolOpt('exposeIpv6GuaTenantNetworks', false, 'Expose only IPv6 global-unicast tenant addresses (when expose_tenant_networks is off).'),
-  advertisement_method_tenant_networks: opt({section: 'DEFAULT', key: 'advertisementMethodTenantNetworks', kind: 'string', default: 'host', parse: (r) => v.parseChoice(r, TENANT_ADVERTISEMENTS), choices: TENANT_ADVERTISEMENTS, type: 'str (choice)', upstream: true,
-    summary: 'Advertise tenant networks per VM IP (host) or per subnet prefix (subnet).'}),
-  require_snat_disabled_for_tenant_networks: boolOpt('requireSnatDisabledForTenantNetworks', false, 'Skip tenant subnets whose router SNATs them.'),
-  address_scopes: opt({section: 'DEFAULT', key: 'addressScopes', kind: 'list', default: [], parse: v.parseList, type: 'list of str', upstream: true,
-    summary: 'Only expose tenant networks in these address scopes (empty = no filtering).'}),
-  bgp_AS: opt({section: 'DEFAULT', key: 'bgpAS', kind: 'string', default: '64999', parse: v.parseAsn, type: 'str (AS number)', upstream: true,
-    summary: 'Local AS number used in the FRR VRF leak configuration.'}),
-  bgp_router_id: opt({section: 'DEFAULT', key: 'bgpRouterId', kind: 'string', default: undefined, parse: v.parseRouterId, type: 'str (IPv4), optional', upstream: true,
-    summary: 'Router-id of the VRF BGP instance (unset = read from FRR).'}),
-  bgp_nic: opt({section: 'DEFAULT', key: 'bgpNic', kind: 'string', default: 'bgp-nic', parse: v.parseIfName, type: 'str (interface name)', upstream: true,
-    summary: 'Dummy device in the VRF that carries the exposed addresses.'}),
-  bgp_vrf: opt({section: 'DEFAULT', key: 'bgpVrf', kind: 'string', default: 'bgp-vrf', parse: v.parseIfName, type: 'str (interface name)', upstream: true,
-    summary: 'VRF device leaked into the default BGP instance.'}),
-  bgp_vrf_table_id: intOpt('bgpVrfTableId', 10, TABLE_ID, 'Kernel routing table of the VRF.'),
-  clear_vrf_routes_on_startup: boolOpt('clearVrfRoutesOnStartup', false, 'At start, delete routes in the VRF table (except scope host and proto bgp).'),
-  ovsdb_connection: opt({section: 'DEFAULT', key: 'ovsdbConnection', kind: 'string', default: 'unix:/usr/local/var/run/openvswitch/db.sock', parse: v.parseConnection, type: 'str (OVSDB remote)', upstream: true,
-    summary: 'Local Open_vSwitch database remote.'}),
-  ovsdb_connection_timeout: intOpt('ovsdbConnectionTimeout', 180, POSITIVE, 'Seconds before an OVSDB transaction times out.'),
-  debug: boolOpt('debug', false, 'Log at debug level.'),
-  log_file: opt({section: 'DEFAULT', key: 'logFile', kind: 'string', default: undefined, parse: v.parseOptional, type: 'str (path), optional', upstream: true,
-    summary: 'Write logs to this file instead of stderr.'}),
+  driver: choice('driver', DRIVERS, 'ovn_bgp_driver', 'BGP driver; ovn-bgp implements nb_ovn_bgp_driver.'),
+  exposing_method: choice('exposingMethod', EXPOSING_METHODS, 'underlay', 'How exposed IPs are wired; ovn-bgp implements underlay.'),
+  reconcile_interval: int('reconcileInterval', 300, POSITIVE, 'Seconds between full resyncs (the first runs at start).'),
+  frr_reconcile_interval: int('frrReconcileInterval', 15, POSITIVE, 'Seconds between checks of the FRR VRF/leak configuration.'),
+  expose_tenant_networks: bool('exposeTenantNetworks', 'Expose tenant VM IPs through the chassis hosting the router gateway port.'),
+  expose_ipv6_gua_tenant_networks: bool('exposeIpv6GuaTenantNetworks', 'Expose only IPv6 global-unicast tenant addresses (when expose_tenant_networks is off).'),
+  advertisement_method_tenant_networks: choice('advertisementMethodTenantNetworks', TENANT_ADVERTISEMENTS, 'host',
+    'Advertise tenant networks per VM IP (host) or per subnet prefix (subnet).'),
+  require_snat_disabled_for_tenant_networks: bool('requireSnatDisabledForTenantNetworks', 'Skip tenant subnets whose router SNATs them.'),
+  address_scopes: option('addressScopes', 'list', 'list of str', [], v.parseList, 'Only expose tenant networks in these address scopes (empty = no filtering).'),
+  bgp_AS: option('bgpAS', 'string', 'str (AS number)', '64999', v.parseAsn, 'Local AS number used in the FRR VRF leak configuration.'),
+  bgp_router_id: option('bgpRouterId', 'string', 'str (IPv4), optional', undefined, v.parseRouterId, 'Router-id of the VRF BGP instance (unset = read from FRR).'),
+  bgp_nic: option('bgpNic', 'string', 'str (interface name)', 'bgp-nic', v.parseIfName, 'Dummy device in the VRF that carries the exposed addresses.'),
+  bgp_vrf: option('bgpVrf', 'string', 'str (interface name)', 'bgp-vrf', v.parseIfName, 'VRF device leaked into the default BGP instance.'),
+  bgp_vrf_table_id: int('bgpVrfTableId', 10, TABLE_ID, 'Kernel routing table of the VRF.'),
+  clear_vrf_routes_on_startup: bool('clearVrfRoutesOnStartup', 'At start, delete routes in the VRF table (except scope host and proto bgp).'),
+  ovsdb_connection: option('ovsdbConnection', 'string', 'str (OVSDB remote)', 'unix:/usr/local/var/run/openvswitch/db.sock', v.parseConnection,
+    'Local Open_vSwitch database remote.'),
+  ovsdb_connection_timeout: int('ovsdbConnectionTimeout', 180, POSITIVE, 'Seconds before an OVSDB transaction times out.'),
+  debug: bool('debug', 'Log at debug level.'),
+  log_file: option('logFile', 'string', 'str (path), optional', undefined, v.parseOptional, 'Write logs to this file instead of stderr.'),
 
   // ---- [ovn], upstream (also accepted, deprecated, in [DEFAULT])
-  ovn_nb_connection: {...ovnOpt('ovnNbConnection', '', 'OVN Northbound database remote (unset = OVS external_ids:ovn-nb-remote).'),
-    default: undefined, parse: v.parseOptionalConnection, type: 'str (OVSDB remote), optional'},
-  ovn_nb_private_key: ovnOpt('ovnNbPrivateKey', '/etc/pki/tls/private/ovn_bgp_agent.key', 'Private key for ssl: NB remotes (empty = not set).'),
-  ovn_nb_certificate: ovnOpt('ovnNbCertificate', '/etc/pki/tls/certs/ovn_bgp_agent.crt', 'Certificate for ssl: NB remotes (empty = not set).'),
-  ovn_nb_ca_cert: ovnOpt('ovnNbCaCert', '/etc/ipa/ca.crt', 'CA certificate for ssl: NB remotes (empty = not set).'),
+  ovn_nb_connection: option('ovnNbConnection', 'string', 'str (OVSDB remote), optional', undefined, v.parseOptionalConnection,
+    'OVN Northbound database remote (unset = OVS external_ids:ovn-nb-remote).', {section: 'ovn', deprecatedInDefault: true}),
+  ovn_nb_private_key: ovnPath('ovnNbPrivateKey', '/etc/pki/tls/private/ovn_bgp_agent.key', 'Private key for ssl: NB remotes (empty = not set).'),
+  ovn_nb_certificate: ovnPath('ovnNbCertificate', '/etc/pki/tls/certs/ovn_bgp_agent.crt', 'Certificate for ssl: NB remotes (empty = not set).'),
+  ovn_nb_ca_cert: ovnPath('ovnNbCaCert', '/etc/ipa/ca.crt', 'CA certificate for ssl: NB remotes (empty = not set).'),
 
   // ---- [agent], upstream
-  root_helper: strOpt('rootHelper', 'agent', 'sudo', 'Prefix for privileged commands (upstream privsep helper).'),
+  root_helper: str('rootHelper', 'sudo', 'Prefix for privileged commands (upstream privsep helper).', {section: 'agent'}),
 
   // ---- [DEFAULT], ovn-bgp's own
-  chassis_name: opt({section: 'DEFAULT', key: 'chassisName', kind: 'string', default: undefined, parse: v.parseOptional, type: 'str, optional', upstream: false,
-    summary: 'Chassis name (overrides OVS external_ids:hostname).'}),
-  chassis_id: opt({section: 'DEFAULT', key: 'chassisId', kind: 'string', default: undefined, parse: v.parseOptional, type: 'str, optional', upstream: false,
-    summary: 'Chassis id (overrides OVS external_ids:system-id).'}),
-  bridge_mappings: opt({section: 'DEFAULT', key: 'bridgeMappings', kind: 'list', default: undefined, parse: v.parseBridgeMappings, type: 'physnet:bridge list, optional', upstream: false,
-    summary: 'Provider bridge mappings (overrides OVS external_ids:ovn-bridge-mappings).'}),
-  vtysh_path: strOpt('vtyshPath', 'DEFAULT', '/usr/bin/vtysh', 'vtysh binary.', false),
-  frr_vty_socket: strOpt('frrVtySocket', 'DEFAULT', '/run/frr/', 'FRR vty socket directory.', false),
-  rt_tables_path: strOpt('rtTablesPath', 'DEFAULT', '/etc/iproute2/rt_tables', 'iproute2 rt_tables file that names the bridge tables.', false),
-  state_dir: strOpt('stateDir', 'DEFAULT', '/var/lib/ovn-bgp', 'Directory for the ledger of owned neighbours and NDP proxies.', false),
-  ip_path: strOpt('ipPath', 'DEFAULT', '/usr/sbin/ip', 'ip (iproute2) binary.', false),
-  ovs_ofctl_path: strOpt('ovsOfctlPath', 'DEFAULT', '/usr/bin/ovs-ofctl', 'ovs-ofctl binary.', false),
-  ovs_env: opt({section: 'DEFAULT', key: 'ovsEnv', kind: 'list', default: {}, parse: v.parseEnvList, type: 'KEY=VALUE list', upstream: false,
-    summary: 'Extra environment for OVS tools, e.g. OVS_RUNDIR=/run/openvswitch.'}),
-  metrics_address: opt({section: 'DEFAULT', key: 'metricsAddress', kind: 'string', default: undefined, parse: v.parseListenAddress, type: 'host:port, optional', upstream: false,
-    summary: 'Serve Prometheus metrics on this address (unset = off).'}),
-  log_json: boolOpt('logJson', false, 'Log one JSON object per line.', false),
+  chassis_name: option('chassisName', 'string', 'str, optional', undefined, v.parseOptional, 'Chassis name (overrides OVS external_ids:hostname).', OURS),
+  chassis_id: option('chassisId', 'string', 'str, optional', undefined, v.parseOptional, 'Chassis id (overrides OVS external_ids:system-id).', OURS),
+  bridge_mappings: option('bridgeMappings', 'list', 'physnet:bridge list, optional', undefined, v.parseBridgeMappings,
+    'Provider bridge mappings (overrides OVS external_ids:ovn-bridge-mappings).', OURS),
+  vtysh_path: str('vtyshPath', '/usr/bin/vtysh', 'vtysh binary.', OURS),
+  frr_vty_socket: str('frrVtySocket', '/run/frr/', 'FRR vty socket directory.', OURS),
+  rt_tables_path: str('rtTablesPath', '/etc/iproute2/rt_tables', 'iproute2 rt_tables file that names the bridge tables.', OURS),
+  state_dir: str('stateDir', '/var/lib/ovn-bgp', 'Directory for the ledger of owned neighbours and NDP proxies.', OURS),
+  ip_path: str('ipPath', '/usr/sbin/ip', 'ip (iproute2) binary.', OURS),
+  ovs_ofctl_path: str('ovsOfctlPath', '/usr/bin/ovs-ofctl', 'ovs-ofctl binary.', OURS),
+  ovs_env: option('ovsEnv', 'list', 'KEY=VALUE list', {}, v.parseEnvList, 'Extra environment for OVS tools, e.g. OVS_RUNDIR=/run/openvswitch.', OURS),
+  metrics_address: option('metricsAddress', 'string', 'host:port, optional', undefined, v.parseListenAddress,
+    'Serve Prometheus metrics on this address (unset = off).', OURS),
+  log_json: bool('logJson', 'Log one JSON object per line.', OURS),
 } satisfies Record<string, OptionSpec>
 
 export type OptionName = keyof typeof OPTIONS
