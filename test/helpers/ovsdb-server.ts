@@ -49,6 +49,25 @@ async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 100
   }
 }
 
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = netConnect(port, host)
+    s.once('connect', () => {
+      s.destroy()
+      resolve(true)
+    })
+    s.once('error', () => resolve(false))
+  })
+}
+
+async function waitForListen(host: string, port: number, timeoutMs = 10000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!(await canConnect(host, port))) {
+    if (Date.now() > end) throw new Error(`nothing listens on ${host}:${port}`)
+    await sleep(20)
+  }
+}
+
 /** A TCP port that was free a moment ago (for RAFT addresses, which cannot be port 0). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -111,7 +130,9 @@ export class OvsdbServer {
       const m = new RegExp(`\\|INFO\\|${prefix.replace(/[[\].]/g, '\\$&')}: listening on port (\\d+)`).exec(newLog())
       return m ? Number(m[1]) : undefined
     }
-    this.tcpPort = await waitFor('tcp port in log', () => portOf(`${this.tcpPort}:${hostArg}`))
+    // a kernel-chosen port is only logged for port 0; a restart on a known port is awaited by connecting
+    if (this.tcpPort === 0) this.tcpPort = await waitFor('tcp port in log', () => portOf(`0:${hostArg}`))
+    else await waitForListen(host, this.tcpPort)
     this.tcp = `tcp:${hostArg}:${this.tcpPort}`
     if (this.opts.ssl) {
       this.ssl = `ssl:127.0.0.1:${this.sslPort}`
