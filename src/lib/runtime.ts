@@ -1,0 +1,125 @@
+// The composition root: builds the objects a command needs from the configuration, lazily, and
+// closes what it opened. Commands get a Runtime from `runtimeFactory.create`, an object property so
+// command tests can replace it (ESM module bindings cannot be stubbed).
+import type {AgentConfig} from './config/types.js'
+import {NbSource, nbSourceOptions} from './driver/nb-source.js'
+import {DependencyError} from './errors.js'
+import {type CommandRunner, ExecRunner} from './exec/runner.js'
+import type {Logger} from './log.js'
+import {OvsdbClient} from './ovsdb/index.js'
+import {LOCAL_OVS_MONITOR, LocalOvsState} from './ovs/local-ovs-state.js'
+import {OfctlFlows} from './ovs/ofctl.js'
+import {NodeContextSource, resolveIdentity, type TableResolver} from './reconciler/local-context.js'
+import {type KernelLayer, NodeDatapath} from './reconciler/node-datapath.js'
+import {Reconciler} from './reconciler/reconcile.js'
+
+export interface RuntimeOptions {
+  /** Plan only: never create rt_tables entries. */
+  dryRun?: boolean
+  runner?: CommandRunner
+  /** How long to wait for the NB snapshot / the local OVS database. */
+  nbTimeoutMs?: number
+  ovsTimeoutMs?: number
+}
+
+/** The kernel layer and the rt_tables resolver, provided by src/lib/kernel. */
+export interface KernelParts {
+  layer: KernelLayer
+  tables: TableResolver
+  links(): Promise<string[]>
+}
+
+export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Logger) => KernelParts
+
+export class Runtime {
+  readonly runner: CommandRunner
+  private nbSource: NbSource | undefined
+  private ovsClient: OvsdbClient | undefined
+  private ovsState: LocalOvsState | undefined | null
+  private kernelParts: KernelParts | undefined
+
+  constructor(
+    readonly cfg: AgentConfig,
+    readonly logger: Logger,
+    private readonly opts: RuntimeOptions = {},
+    private readonly kernelFactory: KernelFactory = defaultKernelFactory,
+  ) {
+    this.runner = opts.runner ?? new ExecRunner()
+  }
+
+  /**
+   * The local Open_vSwitch facts, or undefined when OVS cannot be reached and the configuration
+   * carries the identity overrides (chassis_id, bridge_mappings): planning then works without OVS.
+   */
+  async ovs(): Promise<LocalOvsState | undefined> {
+    if (this.ovsState !== undefined) return this.ovsState ?? undefined
+    const state = new LocalOvsState(this.logger.child({component: 'local-ovs'}))
+    const client = new OvsdbClient({remotes: this.cfg.ovsdbConnection, logger: this.logger.child({component: 'ovsdb', db: 'Open_vSwitch'})})
+    try {
+      await client.connect({timeoutMs: this.opts.ovsTimeoutMs ?? 5000})
+      await client.monitor('Open_vSwitch', LOCAL_OVS_MONITOR, state)
+      this.ovsClient = client
+      this.ovsState = state
+      return state
+    } catch (error) {
+      await client.close()
+      this.ovsState = null
+      const overrides = this.cfg.chassisId !== undefined && this.cfg.bridgeMappings !== undefined
+      if (!overrides) {
+        throw new DependencyError(`cannot read the local Open vSwitch database at ${this.cfg.ovsdbConnection}: ${(error as Error).message}`, {
+          code: 'OVS_UNREACHABLE',
+          suggestions: ['check ovsdb_connection', 'or set chassis_id and bridge_mappings to plan without OVS'],
+        })
+      }
+      this.logger.info('local OVS not reachable; using configured identity and bridge mappings', {ovsdb: this.cfg.ovsdbConnection})
+      return undefined
+    }
+  }
+
+  /** Connected NB source holding a complete snapshot. */
+  async nb(): Promise<NbSource> {
+    if (this.nbSource) return this.nbSource
+    const remote = resolveIdentity(this.cfg, await this.ovs()).nbRemote
+    if (!remote) {
+      throw new DependencyError('no NB database configured: set [ovn] ovn_nb_connection or OVS external_ids:ovn-nb-remote', {
+        code: 'NB_NOT_CONFIGURED',
+        suggestions: ['ovn-bgp sync --ovn-nb-connection tcp:192.0.2.10:6641'],
+      })
+    }
+    const src = new NbSource(nbSourceOptions(this.cfg, remote, this.logger))
+    await src.start(this.opts.nbTimeoutMs ?? 30000)
+    this.nbSource = src
+    return src
+  }
+
+  kernel(): KernelParts {
+    this.kernelParts ??= this.kernelFactory(this.cfg, this.runner, this.logger.child({component: 'kernel'}))
+    return this.kernelParts
+  }
+
+  flows(): OfctlFlows {
+    return new OfctlFlows(this.runner, {ofctlPath: this.cfg.ovsOfctlPath, env: this.cfg.ovsEnv, logger: this.logger.child({component: 'ovs'})})
+  }
+
+  async reconciler(): Promise<Reconciler> {
+    const k = this.kernel()
+    const ovs = await this.ovs()
+    const local = new NodeContextSource({cfg: this.cfg, ovs, tables: k.tables, createTables: !this.opts.dryRun, links: () => k.links()})
+    const datapath = new NodeDatapath(k.layer, ovs ? this.flows() : undefined)
+    return new Reconciler({cfg: this.cfg, datapath, local, logger: this.logger.child({component: 'reconciler'})})
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.nbSource?.close(), this.ovsClient?.close()])
+    this.ovsState?.close()
+  }
+}
+
+function defaultKernelFactory(): KernelParts {
+  throw new DependencyError('the kernel layer is not available in this build')
+}
+
+/** Seam for command tests: replace `create` to inject a Runtime built on fakes or private daemons. */
+export const runtimeFactory = {
+  create: (cfg: AgentConfig, logger: Logger, opts: RuntimeOptions = {}): Runtime => new Runtime(cfg, logger, opts),
+}
