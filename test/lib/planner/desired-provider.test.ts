@@ -412,5 +412,4 @@ describe('planner computeDesired: provider networks, FIPs, cr-lrps', () => {
     const b = run({...cases[0]!, rows: {...rows, lsps: [...(rows.lsps ?? [])].reverse(), lss: [...(rows.lss ?? [])].reverse()}})
     expect(b).to.deep.equal(a)
   })
-
 })
