@@ -1,0 +1,92 @@
+// `ovn-bgp frr-leak`: run through oclif (flags, config loading, --json) against a real FRR.
+import {Config} from '@oclif/core'
+import {expect} from 'chai'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import FrrLeakCommand, {type FrrLeakResult} from '../../src/commands/frr-leak.js'
+import {requireTools} from '../helpers/require.js'
+import {FrrInstance} from '../lib/frr/frr-instance.js'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
+
+/** Runs the command with stdout captured; returns the result, the text printed and the exit code. */
+async function runCmd(argv: string[]): Promise<{result?: FrrLeakResult; stdout: string; error?: Error & {oclif?: {exit?: number}}; exitCode: number}> {
+  const config = await Config.load(root)
+  let stdout = ''
+  const write = process.stdout.write.bind(process.stdout)
+  const saved = process.exitCode
+  process.exitCode = 0
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk)
+    return true
+  }) as typeof process.stdout.write
+  try {
+    const result = (await FrrLeakCommand.run(argv, config)) as FrrLeakResult
+    return {result, stdout, exitCode: Number(process.exitCode ?? 0)}
+  } catch (error) {
+    return {stdout, error: error as Error, exitCode: Number(process.exitCode ?? 0)}
+  } finally {
+    process.stdout.write = write
+    process.exitCode = saved
+  }
+}
+
+describe('command frr-leak', () => {
+  it('--dry-run renders without FRR when bgp_router_id is set (--json)', async () => {
+    const r = await runCmd(['--dry-run', '--json', '--bgp-router-id', '172.30.0.1', '--frr-vty-socket', '/nonexistent-frr', '--bgp-vrf', 'vrf-x'])
+    expect(r.error).to.equal(undefined)
+    const doc = JSON.parse(r.stdout) as FrrLeakResult
+    expect(doc).to.include({dryRun: true, missing: null, routerId: '172.30.0.1', routerIdSource: 'config', vrf: 'vrf-x', asn: '64999'})
+    expect(doc.config).to.include('router bgp 64999 vrf vrf-x\n bgp router-id 172.30.0.1\n')
+  })
+
+  it('--dry-run human output prints the configuration', async () => {
+    const r = await runCmd(['--dry-run', '--bgp-router-id', '172.30.0.1', '--frr-vty-socket', '/nonexistent-frr', '--advertisement-method-tenant-networks', 'subnet'])
+    expect(r.stdout).to.include('FRR not reachable')
+    expect(r.stdout).to.include('  redistribute kernel')
+  })
+
+  it('rejects an invalid router id with exit 2', async () => {
+    const r = await runCmd(['--dry-run', '--bgp-router-id', '2001:db8::1', '--frr-vty-socket', '/nonexistent-frr'])
+    expect(r.error?.oclif?.exit).to.equal(2)
+  })
+
+  describe('with a real FRR', function () {
+    let frr: FrrInstance | undefined
+    before(async function () {
+      requireTools(this, ['vtysh', 'zebra', 'bgpd', 'ip'], {root: true})
+      frr = await FrrInstance.start('frrcmd')
+    })
+    after(async () => {
+      await frr?.stop()
+    })
+
+    it('without any router id: exit 4 and nothing applied', async () => {
+      const r = await runCmd(['--frr-vty-socket', frr!.dir])
+      expect(r.error?.oclif?.exit).to.equal(4)
+      expect(r.error?.message).to.match(/router id/)
+      expect(frr!.vtysh('show running-config')).not.to.include('router bgp')
+    })
+
+    it('applies once, then reports changed: false', async () => {
+      const args = ['--json', '--frr-vty-socket', frr!.dir, '--bgp-router-id', '172.30.0.1']
+      const first = await runCmd(args)
+      expect(first.error).to.equal(undefined)
+      const doc1 = JSON.parse(first.stdout) as FrrLeakResult
+      expect(doc1).to.include({changed: true, ok: true, dryRun: false})
+      expect(doc1.missing).to.have.length(5)
+      const second = await runCmd(args)
+      const doc2 = JSON.parse(second.stdout) as FrrLeakResult
+      expect(doc2).to.include({changed: false, ok: true})
+      expect(doc2.missing).to.deep.equal([])
+      expect(second.exitCode).to.equal(0)
+      expect(frr!.vtysh('show running-config')).to.include('import vrf bgp-vrf')
+    })
+
+    it('human output says it is in place', async () => {
+      const r = await runCmd(['--frr-vty-socket', frr!.dir, '--bgp-router-id', '172.30.0.1'])
+      expect(r.stdout).to.match(/already in place, router id 172\.30\.0\.1 \(config\)/)
+    })
+  })
+})
