@@ -1,0 +1,68 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../lib/base-command.js'
+import {CONNECTION_OPTIONS, EXPOSURE_OPTIONS, NODE_OPTIONS} from '../lib/command-flags.js'
+import {configFlags} from '../lib/config/index.js'
+import {AgentError, ExitCode} from '../lib/errors.js'
+import {NbState} from '../lib/nb/state.js'
+import {joinExposed, plannedExposed, renderExposed, type ShowExposedResult} from '../lib/output/exposed.js'
+import {scopeOf} from '../lib/reconciler/reconcile.js'
+import {runtimeFactory} from '../lib/runtime.js'
+
+export type {ShowExposedResult} from '../lib/output/exposed.js'
+
+export default class ShowExposed extends BaseCommand<typeof ShowExposed> {
+  static override summary = 'Show what this node advertises over BGP, where each IP comes from, and the drift.'
+
+  static override description = `By default reads what the node actually has on bgp-nic and joins it with what the NB database
+says this node should expose: each entry is "ok" (advertised and wanted), "missing" (wanted, not
+advertised) or "unexpected" (advertised, not wanted). With --source nb only the NB database is read
+(no root, no kernel access): the entries are what a sync would expose.
+
+Every entry names the NB row it comes from, so "why is this IP (not) advertised?" starts here.
+Exit status 3 when drift is found (--source node), so scripts can alert on it.`
+
+  static override examples = [
+    {description: 'What this node advertises, with drift.', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'What NB says this node should advertise, as JSON.', command: '<%= config.bin %> <%= command.id %> --source nb --json'},
+    {description: 'Find one IP.', command: "<%= config.bin %> <%= command.id %> --json | jq '.entries[] | select(.ip == \"172.24.4.226\")'"},
+  ]
+
+  static override flags = {
+    source: Flags.option({
+      summary: 'node: what the node has, joined with NB; nb: computed from the NB database alone.',
+      options: ['node', 'nb'] as const,
+      default: 'node' as const,
+    })(),
+    ...configFlags([...CONNECTION_OPTIONS, ...EXPOSURE_OPTIONS, ...NODE_OPTIONS]),
+  }
+
+  async run(): Promise<ShowExposedResult> {
+    const cfg = await this.agentConfig()
+    const rt = runtimeFactory.create(cfg, this.logger(), {dryRun: true})
+    try {
+      const reconciler = await rt.reconciler()
+      let result: ShowExposedResult
+      if (this.flags.source === 'nb') {
+        const {state} = await reconciler.desired((await rt.nb()).nb)
+        result = plannedExposed(state.exposed)
+      } else {
+        let wanted
+        try {
+          wanted = (await reconciler.desired((await rt.nb()).nb)).state.exposed
+        } catch (error) {
+          if (!(error instanceof AgentError)) throw error
+          this.logger().warn('NB not available: listing the node only, without provenance or drift', {error: error.message})
+        }
+        const ctx = reconciler.lastContext ?? (await reconciler.desired(new NbState())).ctx
+        const observed = await rt.kernel().layer.observe(scopeOf(cfg, ctx))
+        result = joinExposed(wanted, observed, cfg.bgpNic)
+        if (result.drift.missing + result.drift.unexpected > 0) this.setExitCode(ExitCode.Partial)
+      }
+      if (!this.jsonEnabled()) this.log(renderExposed(result))
+      return result
+    } finally {
+      await rt.close()
+    }
+  }
+}

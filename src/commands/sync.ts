@@ -1,0 +1,56 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../lib/base-command.js'
+import {dryRunFlag, reconcileFlags} from '../lib/command-flags.js'
+import {ExitCode} from '../lib/errors.js'
+import {changeReport, renderChangeReport, type ChangeReport} from '../lib/output/results.js'
+import {runtimeFactory} from '../lib/runtime.js'
+
+export type SyncResult = ChangeReport
+
+export default class Sync extends BaseCommand<typeof Sync> {
+  static override summary = 'Reconcile this node once against the OVN NB database, then exit.'
+
+  static override description = `Reads the NB database (a complete snapshot), computes everything this node must expose and wire
+(bgp-nic addresses, ip rules and routes in the provider-bridge tables, static neighbours, NDP proxies,
+VLAN devices, cookie-999 flows), compares it with what the node has, and applies the difference.
+Objects ovn-bgp owns but NB no longer wants are removed (unless --no-prune). Running it twice in a row
+changes nothing the second time.
+
+With --dry-run nothing is changed and no root privileges are needed: the plan is printed, per object.`
+
+  static override examples = [
+    {description: 'Reconcile with the agent configuration file.', command: '<%= config.bin %> <%= command.id %> --config-file /etc/ovn-bgp-agent/bgp-agent.conf'},
+    {description: 'Show what would change, as JSON.', command: '<%= config.bin %> <%= command.id %> --dry-run --json'},
+    {
+      description: 'Plan for a node without local OVS access.',
+      command: '<%= config.bin %> <%= command.id %> --dry-run --ovn-nb-connection tcp:192.0.2.10:6641 --chassis-name compute-1 --chassis-id 5d0c8a2e --bridge-mappings physnet1:br-ex',
+    },
+  ]
+
+  static override flags = {
+    'dry-run': dryRunFlag(),
+    prune: Flags.boolean({
+      summary: 'Remove owned objects that NB no longer wants (--no-prune only adds and repairs).',
+      default: true,
+      allowNo: true,
+    }),
+    ...reconcileFlags(),
+  }
+
+  async run(): Promise<SyncResult> {
+    const dryRun = this.flags['dry-run']
+    const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {dryRun})
+    try {
+      const source = await rt.nb()
+      const reconciler = await rt.reconciler()
+      const pass = await reconciler.pass(source.nb, {dryRun, prune: this.flags.prune})
+      const report = changeReport(pass)
+      if (!this.jsonEnabled()) this.log(renderChangeReport(report))
+      if (report.failed.length > 0) this.setExitCode(ExitCode.Partial)
+      return report
+    } finally {
+      await rt.close()
+    }
+  }
+}
