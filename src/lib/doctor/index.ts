@@ -1,0 +1,30 @@
+// Public surface of the doctor: every check in report order, the runner, the context and facts.
+import {frrRouterBgpCheck, frrVtyCheck} from './frr-checks.js'
+import {interfaceNameCheck} from './interface-name-check.js'
+import {kernelDummyCheck, kernelVlanCheck, kernelVrfCheck} from './kernel-checks.js'
+import {nbSchemaCheck} from './nb-check.js'
+import {bridgeMappingsCheck, chassisIdentityCheck, providerBridgesCheck} from './ovs-checks.js'
+import {forwardingCheck, proxyArpNdpCheck, rpFilterCheck} from './sysctl-checks.js'
+import type {DoctorCheck} from './types.js'
+
+/** All checks, in the order the report lists them: node identity, kernel, sysctls, FRR, NB. */
+export const ALL_CHECKS: readonly DoctorCheck[] = [
+  chassisIdentityCheck,
+  bridgeMappingsCheck,
+  interfaceNameCheck,
+  providerBridgesCheck,
+  kernelVrfCheck,
+  kernelDummyCheck,
+  kernelVlanCheck,
+  forwardingCheck,
+  proxyArpNdpCheck,
+  rpFilterCheck,
+  frrVtyCheck,
+  frrRouterBgpCheck,
+  nbSchemaCheck,
+]
+
+export {createDoctorContext, effectiveMappings, expectedVlanDevices, nodeDoctorFs, type DoctorContextOptions} from './context.js'
+export {gatherFacts, gatherNbFacts, gatherOvsFacts} from './facts.js'
+export {exitCodeFor, runDoctor, worstStatus} from './run.js'
+export type * from './types.js'

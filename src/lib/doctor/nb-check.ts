@@ -1,0 +1,43 @@
+// The Northbound database: reachable, and new enough. The agent finds local gateway ports (cr-lrp),
+// tenant networks and OVN load balancers through Logical_Router_Port.status:hosting-chassis, which
+// exists from OVN 23.09 (NB schema 7.1.0); without it those are never exposed.
+import type {DoctorCheck} from './types.js'
+
+export const MIN_NB_SCHEMA = '7.1.0'
+
+/** Numeric comparison of dotted versions; missing parts count as 0. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map((x) => Number.parseInt(x, 10) || 0)
+  const pb = b.split('.').map((x) => Number.parseInt(x, 10) || 0)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
+    if (d !== 0) return Math.sign(d)
+  }
+  return 0
+}
+
+export const nbSchemaCheck: DoctorCheck = {
+  id: 'nb-schema',
+  title: `Northbound DB reachable, schema >= ${MIN_NB_SCHEMA}`,
+  category: 'environment',
+  async run(ctx) {
+    const nb = ctx.facts.nb
+    if (nb === undefined) return {status: 'warn', detail: 'not checked (the Northbound database was not queried)', fix: 'Run `ovn-bgp doctor` without --offline.'}
+    if (!nb.ok) {
+      return {
+        status: 'fail',
+        detail: `Northbound DB unreachable: ${nb.error}`,
+        fix: 'Check ovn_nb_connection (or OVS external_ids:ovn-nb-remote), the ssl files for ssl: remotes, and that ovsdb-server for OVN_Northbound listens there.',
+      }
+    }
+    const {remote, schemaVersion, lrpStatusColumn} = nb.value
+    if (compareVersions(schemaVersion, MIN_NB_SCHEMA) < 0 && !lrpStatusColumn) {
+      return {
+        status: 'fail',
+        detail: `${remote}: OVN_Northbound schema ${schemaVersion} has no Logical_Router_Port.status: gateway ports, tenant networks and load balancers would never be exposed`,
+        fix: 'Upgrade OVN to 23.09 or later.',
+      }
+    }
+    return {status: 'pass', detail: `${remote}: OVN_Northbound schema ${schemaVersion}${lrpStatusColumn ? ', Logical_Router_Port.status present' : ''}`}
+  },
+}

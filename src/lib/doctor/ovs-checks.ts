@@ -1,0 +1,88 @@
+// Node identity and provider wiring as OVS (or the configuration overrides) describe it:
+// ovn-bridge-mappings, the chassis identity, and the provider bridges as links in the kernel.
+import {effectiveMappings, errorText} from './context.js'
+import type {DoctorCheck} from './types.js'
+
+const OVS_HINT = 'Is ovsdb-server running, and does ovsdb_connection point at it?'
+
+export const bridgeMappingsCheck: DoctorCheck = {
+  id: 'bridge-mappings',
+  title: 'ovn-bridge-mappings set',
+  category: 'config',
+  async run(ctx) {
+    const eff = effectiveMappings(ctx)
+    if (eff.source === 'none') {
+      return {status: 'fail', category: 'environment', detail: `bridge mappings unknown: ${eff.error ?? 'not read'}`, fix: `${OVS_HINT} Or set bridge_mappings in bgp-agent.conf.`}
+    }
+    const where = eff.source === 'config' ? 'bridge_mappings option' : 'OVS external_ids:ovn-bridge-mappings'
+    const list = eff.mappings.map((m) => `${m.physnet}:${m.bridge}`).join(',')
+    if (eff.mappings.length === 0) {
+      return {
+        status: 'fail',
+        detail: `${where} is empty${eff.warnings.length ? ` (${eff.warnings.join('; ')})` : ''}: no provider network can be exposed`,
+        fix: 'ovs-vsctl set Open_vSwitch . external_ids:ovn-bridge-mappings=physnet1:br-ex',
+      }
+    }
+    if (eff.warnings.length > 0) {
+      return {status: 'warn', detail: `${where}: ${list}; ${eff.warnings.join('; ')}`, fix: 'Fix or remove the ignored elements (format physnet:bridge, comma separated).'}
+    }
+    return {status: 'pass', detail: `${where}: ${list}`}
+  },
+}
+
+export const chassisIdentityCheck: DoctorCheck = {
+  id: 'chassis-identity',
+  title: 'Chassis identity known (system-id, hostname)',
+  category: 'config',
+  async run(ctx) {
+    const ovs = ctx.facts.ovs
+    const id = ctx.config.chassisId ?? (ovs?.ok ? ovs.value.systemId : undefined)
+    const name = ctx.config.chassisName ?? (ovs?.ok ? ovs.value.hostname : undefined)
+    const why = ovs === undefined ? 'the local OVS database was not read' : ovs.ok ? '' : ovs.error
+    if (id === undefined) {
+      return {
+        status: 'fail',
+        ...(ovs?.ok ? {} : {category: 'environment' as const}),
+        detail: `chassis id unknown${why ? ` (${why})` : ' (external_ids:system-id unset)'}: no gateway port or FIP can be found local`,
+        fix: ovs?.ok ? 'ovs-vsctl set Open_vSwitch . external_ids:system-id=<chassis>, or set chassis_id in bgp-agent.conf.' : OVS_HINT,
+      }
+    }
+    // The hostname falls back to the OS hostname in the agent, so its absence is only a warning.
+    if (name === undefined) {
+      return {status: 'warn', detail: `chassis id ${id}; external_ids:hostname unset (the OS hostname is used)`, fix: 'Set chassis_name in bgp-agent.conf if the OS hostname differs from the requested-chassis names.'}
+    }
+    return {status: 'pass', detail: `chassis id ${id}, name ${name}`}
+  },
+}
+
+export const providerBridgesCheck: DoctorCheck = {
+  id: 'provider-bridges',
+  title: 'Provider bridges present and up',
+  category: 'environment',
+  async run(ctx) {
+    const eff = effectiveMappings(ctx)
+    if (eff.mappings.length === 0) return {status: 'warn', detail: 'no provider bridges to check (see bridge-mappings)', fix: 'Set ovn-bridge-mappings first.'}
+    let links
+    try {
+      links = await ctx.links()
+    } catch (error) {
+      return {status: 'fail', detail: `cannot list links: ${errorText(error)}`, fix: 'Install iproute2, or set ip_path in bgp-agent.conf.'}
+    }
+    const byName = new Map(links.map((l) => [l.ifname, l]))
+    const missing: string[] = []
+    const down: string[] = []
+    for (const m of eff.mappings) {
+      const l = byName.get(m.bridge)
+      if (!l) missing.push(m.bridge)
+      else if (!(l.flags ?? []).includes('UP')) down.push(m.bridge)
+    }
+    const names = eff.mappings.map((m) => m.bridge).join(', ')
+    if (missing.length > 0) {
+      return {status: 'fail', detail: `missing: ${missing.join(', ')}${down.length ? `; down: ${down.join(', ')}` : ''}`, fix: `Create the OVS bridge (ovs-vsctl add-br ${missing[0] ?? ''}) or correct ovn-bridge-mappings.`}
+    }
+    if (down.length > 0) {
+      return {status: 'warn', detail: `administratively down: ${down.join(', ')}`, fix: `ovn-bgp sets them up on sync; or: ip link set ${down[0] ?? ''} up`}
+    }
+    return {status: 'pass', detail: `present and up: ${names}`}
+  },
+}
