@@ -3,9 +3,11 @@
 // each value came from, and the warnings (also sent to the logger, once each).
 import {ConfigError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
-import {type ConfigFs, nodeConfigFs, readFileValues} from './file-values.js'
-import {envName, flagName, OPTION_NAMES, OPTIONS, type ConfigKey, type OptionName} from './schema.js'
+import {type ConfigFs, type FileValues, nodeConfigFs, type RawValue, readFileValues} from './file-values.js'
+import {normalizeSection} from './ini.js'
+import {envName, flagName, isOptionName, OPTION_NAMES, OPTIONS, type ConfigKey, type OptionName, type Section} from './schema.js'
 import {type ConfigSources, describeSource, type ValueSource} from './sources.js'
+import {hasSubstitution, pythonText, substitute} from './substitute.js'
 import type {AgentConfig} from './types.js'
 import {InvalidValue} from './values.js'
 
@@ -42,13 +44,14 @@ function sourceLabel(name: OptionName, src: ValueSource): string {
 }
 
 /** Converts one raw value, turning InvalidValue into a ConfigError that names option, origin and value. */
-function convert(name: OptionName, raw: string, src: ValueSource): AgentConfig[ConfigKey] {
+function convert(name: OptionName, raw: string, src: ValueSource, written = raw): AgentConfig[ConfigKey] {
   try {
     return OPTIONS[name].parse(raw)
   } catch (err) {
     if (!(err instanceof InvalidValue)) throw err
     const where = describeSource(src)
-    throw new ConfigError(`invalid value ${JSON.stringify(raw)} for ${sourceLabel(name, src)} from ${where}: ${err.message}`, {
+    const shown = written === raw ? JSON.stringify(raw) : `${JSON.stringify(raw)} (substituted from ${JSON.stringify(written)})`
+    throw new ConfigError(`invalid value ${shown} for ${sourceLabel(name, src)} from ${where}: ${err.message}`, {
       suggestions: [src.kind === 'file' ? `fix line ${src.line} of ${src.file}` : `fix ${where}`],
     })
   }
@@ -70,28 +73,82 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
+/** A copy of the default: defaults are shared constants and the loaded config gets frozen. */
+function defaultValue(name: OptionName): AgentConfig[ConfigKey] {
+  const def = OPTIONS[name].default
+  const value = Array.isArray(def) ? [...def] : def !== null && typeof def === 'object' ? {...def} : def
+  return value as AgentConfig[ConfigKey]
+}
+
+/** oslo's lookup for `$ref` inside an option of `section`: `group.option`, else the same group or DEFAULT. */
+function substitutionTarget(ref: string, section: Section): OptionName | undefined {
+  const dot = ref.indexOf('.')
+  if (dot >= 0) {
+    const name = ref.slice(dot + 1)
+    return isOptionName(name) && OPTIONS[name].section === normalizeSection(ref.slice(0, dot)) ? name : undefined
+  }
+  return isOptionName(ref) && (OPTIONS[ref].section === section || OPTIONS[ref].section === 'DEFAULT') ? ref : undefined
+}
+
 interface Resolved {
   value: AgentConfig[ConfigKey]
   source: ValueSource
 }
 
-function resolve(name: OptionName, file: {raw: string; source: ValueSource} | undefined, env: LoadConfigOptions['env'], flags: LoadConfigOptions['flags']): Resolved {
-  const flag = flags?.[flagName(name)]
-  if (flag !== undefined) {
-    const source: ValueSource = {kind: 'flag', flag: flagName(name)}
-    const text = flagText(name, flag)
-    return {value: typeof text === 'boolean' ? text : convert(name, text, source), source}
+/** Resolves each option once (memoised), following $substitutions in file values. */
+class Resolver {
+  readonly warnings: string[] = []
+  private readonly done = new Map<OptionName, Resolved>()
+  private readonly active: OptionName[] = []
+
+  constructor(
+    private readonly files: FileValues['values'],
+    private readonly env: LoadConfigOptions['env'],
+    private readonly flags: LoadConfigOptions['flags'],
+  ) {}
+
+  get(name: OptionName): Resolved {
+    const memo = this.done.get(name)
+    if (memo) return memo
+    if (this.active.includes(name)) {
+      throw new ConfigError(`configuration substitution loop: ${[...this.active, name].map((n) => '$' + n).join(' -> ')}`)
+    }
+    this.active.push(name)
+    const resolved = this.compute(name)
+    this.active.pop()
+    this.done.set(name, resolved)
+    return resolved
   }
-  const envValue = env?.[envName(name)]
-  if (envValue !== undefined && envValue !== '') {
-    const source: ValueSource = {kind: 'env', variable: envName(name)}
-    return {value: convert(name, envValue, source), source}
+
+  private compute(name: OptionName): Resolved {
+    const flag = this.flags?.[flagName(name)]
+    if (flag !== undefined) {
+      const source: ValueSource = {kind: 'flag', flag: flagName(name)}
+      const text = flagText(name, flag)
+      return {value: typeof text === 'boolean' ? text : convert(name, text, source), source}
+    }
+    const envValue = this.env?.[envName(name)]
+    if (envValue !== undefined && envValue !== '') {
+      const source: ValueSource = {kind: 'env', variable: envName(name)}
+      return {value: convert(name, envValue, source), source}
+    }
+    const file = this.files.get(name)
+    if (file) return {value: convert(name, this.expand(name, file), file.source, file.raw), source: file.source}
+    return {value: defaultValue(name), source: {kind: 'default'}}
   }
-  if (file) return {value: convert(name, file.raw, file.source), source: file.source}
-  const def = OPTIONS[name].default
-  // Defaults are shared constants: hand out copies so freezing one config never touches the schema.
-  const value = Array.isArray(def) ? [...def] : def !== null && typeof def === 'object' ? {...def} : def
-  return {value: value as AgentConfig[ConfigKey], source: {kind: 'default'}}
+
+  private expand(name: OptionName, file: RawValue): string {
+    if (!hasSubstitution(file.raw)) return file.raw
+    const section = OPTIONS[name].section
+    const {value, unresolved} = substitute(file.raw, (ref) => {
+      const target = substitutionTarget(ref, section)
+      return target === undefined ? undefined : pythonText(this.get(target).value)
+    })
+    for (const ref of unresolved) {
+      this.warnings.push(`${file.source.file}:${file.source.line}: $${ref} in [${file.source.section}] ${file.source.name} is not an ovn-bgp option of that section; kept as written`)
+    }
+    return value
+  }
 }
 
 /**
@@ -105,19 +162,21 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
   const dirs = opts.dirs ?? stringList(opts.flags?.['config-dir'])
   const fromFiles = await readFileValues(opts.fs ?? nodeConfigFs, files, dirs)
 
+  const resolver = new Resolver(fromFiles.values, opts.env, opts.flags)
   const config: Partial<Record<ConfigKey, unknown>> = {}
   const sources: Partial<Record<ConfigKey, ValueSource>> = {}
   for (const name of OPTION_NAMES) {
-    const {value, source} = resolve(name, fromFiles.values.get(name), opts.env, opts.flags)
+    const {value, source} = resolver.get(name)
     const key = OPTIONS[name].key
     config[key] = value
     sources[key] = source
   }
-  for (const w of fromFiles.warnings) logger.warn(w, {component: 'config'})
+  const warnings = [...fromFiles.warnings, ...resolver.warnings]
+  for (const w of warnings) logger.warn(w, {component: 'config'})
   return {
     config: deepFreeze(config as AgentConfig),
     sources: deepFreeze(sources as Record<ConfigKey, ValueSource>),
-    warnings: Object.freeze([...fromFiles.warnings]),
+    warnings: Object.freeze(warnings),
     files: Object.freeze([...fromFiles.files]),
   }
 }
@@ -125,6 +184,6 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
 /** Configuration with every option at its default (for tests and for commands that read no files). */
 export function defaultConfig(): Readonly<AgentConfig> {
   const config: Partial<Record<ConfigKey, unknown>> = {}
-  for (const name of OPTION_NAMES) config[OPTIONS[name].key] = resolve(name, undefined, undefined, undefined).value
+  for (const name of OPTION_NAMES) config[OPTIONS[name].key] = defaultValue(name)
   return deepFreeze(config as AgentConfig)
 }
