@@ -2,9 +2,11 @@
 // closes what it opened. Commands get a Runtime from `runtimeFactory.create`, an object property so
 // command tests can replace it (ESM module bindings cannot be stubbed).
 import type {AgentConfig} from './config/types.js'
-import {NbSource, nbSourceOptions} from './driver/nb-source.js'
+import {NbSource, nbSourceOptions, type NbSourceHandlers} from './driver/nb-source.js'
 import {DependencyError} from './errors.js'
 import {type CommandRunner, ExecRunner} from './exec/runner.js'
+import {FrrLeak} from './frr/leak.js'
+import {Vtysh} from './frr/vtysh.js'
 import type {Logger} from './log.js'
 import {OvsdbClient} from './ovsdb/index.js'
 import {LOCAL_OVS_MONITOR, LocalOvsState} from './ovs/local-ovs-state.js'
@@ -27,6 +29,8 @@ export interface KernelParts {
   layer: KernelLayer
   tables: TableResolver
   links(): Promise<string[]>
+  /** Spec §6.3: VRF + bgp-nic (ensure-only); `clearVrfRoutes` = clear_vrf_routes_on_startup. */
+  ensureBase(opts: {clearVrfRoutes: boolean}): Promise<{changed: string[]}>
 }
 
 export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Logger) => KernelParts
@@ -76,8 +80,8 @@ export class Runtime {
     }
   }
 
-  /** Connected NB source holding a complete snapshot. */
-  async nb(): Promise<NbSource> {
+  /** Connected NB source holding a complete snapshot; `handlers` only on the first call. */
+  async nb(handlers: NbSourceHandlers = {}): Promise<NbSource> {
     if (this.nbSource) return this.nbSource
     const remote = resolveIdentity(this.cfg, await this.ovs()).nbRemote
     if (!remote) {
@@ -86,7 +90,7 @@ export class Runtime {
         suggestions: ['ovn-bgp sync --ovn-nb-connection tcp:192.0.2.10:6641'],
       })
     }
-    const src = new NbSource(nbSourceOptions(this.cfg, remote, this.logger))
+    const src = new NbSource(nbSourceOptions(this.cfg, remote, this.logger), handlers)
     await src.start(this.opts.nbTimeoutMs ?? 30000)
     this.nbSource = src
     return src
@@ -99,6 +103,11 @@ export class Runtime {
 
   flows(): OfctlFlows {
     return new OfctlFlows(this.runner, {ofctlPath: this.cfg.ovsOfctlPath, env: this.cfg.ovsEnv, logger: this.logger.child({component: 'ovs'})})
+  }
+
+  frr(): FrrLeak {
+    const logger = this.logger.child({component: 'frr'})
+    return new FrrLeak(new Vtysh(this.runner, {vtyshPath: this.cfg.vtyshPath, socketDir: this.cfg.frrVtySocket, logger}), logger)
   }
 
   async reconciler(): Promise<Reconciler> {

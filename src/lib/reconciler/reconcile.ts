@@ -6,7 +6,7 @@ import type {AgentConfig} from '../config/types.js'
 import {NullLogger, type Logger} from '../log.js'
 import type {NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
-import {computeDesired} from '../planner/desired.js'
+import {computeDesired, type DesiredResult} from '../planner/desired.js'
 import {diff, restrictPlan} from '../planner/diff.js'
 import type {Problem} from '../planner/problems.js'
 import type {DesiredState, StateObj} from '../planner/types.js'
@@ -39,6 +39,7 @@ export class Reconciler {
   private readonly now: () => number
   /** The last computed desired state (for event matching and show-exposed). */
   lastDesired: DesiredState | undefined
+  lastResult: DesiredResult | undefined
   lastProblems: Problem[] = []
   lastContext: LocalContext | undefined
   /** Problems already logged: a malformed NB row is logged once (with its uuid), not every pass. */
@@ -52,7 +53,9 @@ export class Reconciler {
   /** Desired state only: no observation, no change (show-exposed --source nb, dry runs without root). */
   async desired(nb: NbView): Promise<{state: DesiredState; problems: Problem[]; ctx: LocalContext}> {
     const ctx = await this.deps.local.context()
-    const {state, problems} = computeDesired(nb, ctx, this.deps.cfg)
+    const result = computeDesired(nb, ctx, this.deps.cfg)
+    const {state, problems} = result
+    this.lastResult = result
     this.lastDesired = state
     this.lastProblems = problems
     this.lastContext = ctx
