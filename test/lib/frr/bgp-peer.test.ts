@@ -12,6 +12,7 @@ import {fileURLToPath} from 'node:url'
 import {expect} from 'chai'
 
 import {ExecRunner} from '../../../src/lib/exec/runner.js'
+import {learnRouterId} from '../../../src/lib/frr/router-id.js'
 import {Vtysh} from '../../../src/lib/frr/vtysh.js'
 import {requireTools} from '../../helpers/require.js'
 import {FrrInstance} from './frr-instance.js'
@@ -124,5 +125,10 @@ describe('frr: connected /32 reaches a gobgpd peer (host, two namespaces)', func
     frr!.exec(['ip', 'addr', 'del', '172.24.4.226/32', 'dev', 'bgp-nic'])
     await until(() => (rib()['172.24.4.226/32'] ? undefined : true), 15_000, 'the withdrawal')
     console.log(`      withdrawn at the peer after ${Date.now() - t1} ms`)
+  })
+
+  it('with a neighbour, the router id comes from `show ip bgp summary json` (upstream source)', async () => {
+    const vtysh = new Vtysh(new ExecRunner(), {vtyshPath: 'vtysh', socketDir: frr!.dir})
+    expect(await learnRouterId(vtysh, '64999')).to.deep.equal({routerId: '169.254.77.1', source: 'bgp-summary'})
   })
 })
