@@ -1,0 +1,92 @@
+// Table-driven scaffolding for the NB event tests: a match case asserts the exact list of
+// `Class:action` that classifyChange returns; a run case calls one class's run directly (as
+// upstream's tests do) and asserts the driver calls.
+import {expect} from 'chai'
+
+import {classifyChange, eventSpec} from '../../../src/lib/driver/events.js'
+import {decodeChange} from '../../../src/lib/driver/events/change-ctx.js'
+import type {CallInfo, DriverCall, DriverFn, EventName} from '../../../src/lib/driver/events.js'
+import type {RowChange} from '../../../src/lib/ovsdb/types.js'
+import {type FakeViewOpts, fakeView} from './fake-view.js'
+
+/** `Class:action` labels, as returned by `labels()`. */
+export const E = {
+  PC: 'LogicalSwitchPortProviderCreateEvent:expose_ip',
+  PD: 'LogicalSwitchPortProviderDeleteEvent:withdraw_ip',
+  IPC: 'LogicalSwitchPortIPsChangedEvent:expose_ip',
+  FC: 'LogicalSwitchPortFIPCreateEvent:expose_fip',
+  FD: 'LogicalSwitchPortFIPDeleteEvent:withdraw_fip',
+  LCD: 'LocalnetCreateDeleteEvent:sync',
+  CRC: 'ChassisRedirectCreateEvent:expose_ip',
+  CRD: 'ChassisRedirectDeleteEvent:withdraw_ip',
+  SA: 'LogicalSwitchPortSubnetAttachEvent:expose_subnet',
+  SD: 'LogicalSwitchPortSubnetDetachEvent:withdraw_subnet',
+  TC: 'LogicalSwitchPortTenantCreateEvent:expose_remote_ip',
+  TD: 'LogicalSwitchPortTenantDeleteEvent:withdraw_remote_ip',
+  DFC: 'DistributedFlagChangedEvent:sync',
+  NMA: 'NATMACAddedEvent:expose_fip',
+  EFC: 'ExposeFIPOnCRLRP:expose_fip',
+  WFC: 'WithdrawFIPOnCRLRP:withdraw_fip',
+  CCE: 'CrLrpChassisChangeExposeEvent:expose_fip',
+  CCW: 'CrLrpChassisChangeWithdrawEvent:withdraw_fip',
+  LBC: 'OVNLBCreateEvent:expose_ovn_lb_vip',
+  LBD: 'OVNLBDeleteEvent:withdraw_ovn_lb_vip',
+  PFC: 'OVNPFCreateEvent:expose_ovn_pf_lb_fip',
+  PFD: 'OVNPFDeleteEvent:withdraw_ovn_pf_lb_fip',
+} as const
+
+export interface MatchCase {
+  name: string
+  change: RowChange
+  view?: FakeViewOpts
+  expect: string[]
+}
+
+export interface ExpectedCall {
+  fn: DriverFn
+  ips: string[]
+  /** Compared only when given (subset of the call's info). */
+  info?: CallInfo
+}
+
+export interface RunCase {
+  name: string
+  event: EventName
+  change: RowChange
+  view?: FakeViewOpts
+  calls: ExpectedCall[]
+}
+
+export function labels(change: RowChange, view: FakeViewOpts): string[] {
+  return classifyChange(change, fakeView(view)).map((e) => `${e.name}:${e.action}`)
+}
+
+export function runOf(event: EventName, change: RowChange, view: FakeViewOpts): DriverCall[] {
+  const v = fakeView(view)
+  const ctx = decodeChange(change, v.nb.capabilities)
+  if (!ctx) throw new Error('undecodable change')
+  return eventSpec(event).run(ctx, v)
+}
+
+function checkCalls(actual: DriverCall[], expected: ExpectedCall[]): void {
+  expect(actual.map((c) => ({fn: c.fn, ips: [...c.ips]}))).to.deep.equal(expected.map((c) => ({fn: c.fn, ips: c.ips})))
+  expected.forEach((e, i) => {
+    if (e.info) expect(actual[i]?.info).to.deep.include(e.info)
+  })
+}
+
+/** One describe block: match cases against `base` view, then run cases. */
+export function eventSuite(title: string, base: FakeViewOpts, matches: MatchCase[], runs: RunCase[] = []): void {
+  describe(title, () => {
+    for (const c of matches) {
+      it(c.name, () => {
+        expect(labels(c.change, {...base, ...c.view})).to.deep.equal(c.expect)
+      })
+    }
+    for (const c of runs) {
+      it(c.name, () => {
+        checkCalls(runOf(c.event, c.change, {...base, ...c.view}), c.calls)
+      })
+    }
+  })
+}
