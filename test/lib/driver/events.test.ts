@@ -742,3 +742,151 @@ eventSuite(
     },
   ],
 )
+
+// ---------------------------------------------------------------------------------------------
+const FIP_NET = 'neutron:fip_network_id'
+const natRow = (f: Fields = {}): Fields => ({
+  uuid: 'nat-uuid',
+  type: 'dnat_and_snat',
+  logicalPort: 'port-id',
+  externalIds: {[FIP_NET]: 'net-id'},
+  externalIp: '172.24.4.20',
+  externalMac: 'fa:16:3e:00:00:20',
+  logicalIp: '10.0.0.6',
+  ...f,
+})
+/** NB holding the NAT's port `port-id` with the given fields. */
+const portNb = (f: Fields) => nbWith([LSP, {name: 'port-id', type: '', addresses: ['mac 10.0.0.6'], externalIds: {[NET]: 'net1'}, ...f}])
+const vmHere = portNb({options: {[RC]: CHASSIS}})
+const macAdded = (f: Fields = {}) => update(NAT, natRow(f), {externalMac: ''})
+
+eventSuite(
+  'NATMACAddedEvent (agent: distributed)',
+  {distributed: true, nb: vmHere},
+  [
+    {name: 'no logical_port -> false', change: macAdded({logicalPort: ''}), expect: []},
+    {name: 'LSP missing -> false', change: macAdded(), view: {nb: nbWith()}, expect: []},
+    {name: 'LSP type other -> false', change: macAdded(), view: {nb: portNb({type: 'b', options: {[RC]: CHASSIS}})}, expect: []},
+    {name: 'no requested-chassis -> false', change: macAdded(), view: {nb: portNb({options: {}})}, expect: []},
+    {name: 'other chassis -> false', change: macAdded(), view: {nb: portNb({options: {[RC]: 'foo'}})}, expect: []},
+    {
+      name: 'virtual port on other host -> false',
+      change: macAdded(),
+      view: {nb: portNb({type: 'virtual', externalIds: {[HOST]: 'foo'}})},
+      expect: [],
+    },
+    {name: 'old lacks external_mac -> false', change: update(NAT, natRow(), {}), expect: []},
+    {name: 'external_mac unset -> false', change: update(NAT, natRow({externalMac: ''}), {externalMac: 'old-mac'}), expect: []},
+    {name: 'external_mac unchanged -> false', change: update(NAT, natRow(), {externalMac: 'fa:16:3e:00:00:20'}), expect: []},
+    {name: 'no fip_network_id -> false', change: macAdded({externalIds: {}}), expect: []},
+    {name: 'no external_ip -> false', change: macAdded({externalIp: ''}), expect: []},
+    {
+      name: 'virtual with host_id=chassis and mac newly set -> match',
+      change: macAdded(),
+      view: {nb: portNb({type: 'virtual', externalIds: {[HOST]: CHASSIS}})},
+      expect: [E.NMA],
+    },
+    {name: '"" with requested-chassis=chassis and mac newly set -> match', change: macAdded(), expect: [E.NMA]},
+    {
+      name: '"" with requested-chassis `other,chassis` (live migration) -> match (differs from upstream: exact comparison, spec §11 item 10)',
+      change: macAdded(),
+      view: {nb: portNb({options: {[RC]: `other-chassis,${CHASSIS}`}})},
+      expect: [E.NMA],
+    },
+    {name: 'centralized mode -> not registered', change: macAdded(), view: {distributed: false}, expect: []},
+  ],
+  [
+    {
+      name: 'run -> expose_fip(external_ip, external_mac, neutron-<fip net>, lsp)',
+      event: 'NATMACAddedEvent',
+      change: macAdded(),
+      calls: [{fn: 'expose_fip', ips: ['172.24.4.20'], info: {mac: 'fa:16:3e:00:00:20', provider_ls: 'neutron-net-id', lsp: 'port-id', logical_switch: 'net1'}}],
+    },
+  ],
+)
+
+// Centralized FIPs: not in spec §10.2; semantics of §4.14.
+const GW = 'gw-lrp-uuid'
+const gwNb = (hosting: string) =>
+  nbWith(
+    [LSP, {name: 'port-id', type: '', addresses: ['mac 10.0.0.6'], options: {[RC]: 'compute-7'}, externalIds: {[NET]: 'net1'}}],
+    [LRP, {uuid: GW, name: 'lrp-gw', mac: 'fa:16:3e:00:00:99', networks: ['172.24.4.2/24'], status: {'hosting-chassis': hosting}}],
+    [NAT, natRow({gatewayPort: GW, externalMac: ''})],
+  )
+const centralNat = natRow({gatewayPort: GW, externalMac: ''})
+
+eventSuite(
+  'ExposeFIPOnCRLRP / WithdrawFIPOnCRLRP / CrLrpChassisChange* (agent: centralized)',
+  {distributed: false, nb: gwNb(CHASSIS_ID)},
+  [
+    {name: 'NAT created on a gateway hosted here -> ExposeFIPOnCRLRP', change: insert(NAT, centralNat), expect: [E.EFC]},
+    {name: 'NAT created on a gateway hosted elsewhere -> false', change: insert(NAT, centralNat), view: {nb: gwNb('other-id')}, expect: []},
+    {name: 'NAT without fip_network_id -> false', change: insert(NAT, natRow({gatewayPort: GW, externalIds: {}})), expect: []},
+    {name: 'NAT deleted from a gateway hosted here -> WithdrawFIPOnCRLRP', change: remove(NAT, centralNat), expect: [E.WFC]},
+    {
+      name: 'NAT deleted together with its port, FIP exposed -> match (differs from upstream: LSP lookup failed, no match)',
+      change: remove(NAT, centralNat),
+      view: {nb: nbWith([LRP, {uuid: GW, name: 'lrp-gw', status: {'hosting-chassis': CHASSIS_ID}}]), exposed: ['net1|172.24.4.20']},
+      expect: [E.WFC],
+    },
+    {name: 'distributed mode -> not registered', change: insert(NAT, centralNat), view: {distributed: true}, expect: []},
+    {
+      name: 'gateway moved here -> ChassisRedirectCreate + CrLrpChassisChangeExpose',
+      change: update(LRP, {uuid: GW, name: 'lrp-gw', mac: 'fa:16:3e:00:00:99', networks: ['172.24.4.2/24'], status: {'hosting-chassis': CHASSIS_ID}}, {status: {'hosting-chassis': 'other-id'}}),
+      expect: [E.CRC, E.CCE],
+    },
+    {
+      name: 'gateway moved away -> ChassisRedirectDelete + CrLrpChassisChangeWithdraw',
+      change: update(LRP, {uuid: GW, name: 'lrp-gw', networks: ['172.24.4.2/24'], status: {'hosting-chassis': 'other-id'}}, {status: {'hosting-chassis': CHASSIS_ID}}),
+      expect: [E.CRD, E.CCW],
+    },
+  ],
+  [
+    {
+      name: 'ExposeFIPOnCRLRP run -> expose_fip(external_ip, gateway LRP mac, neutron-<fip net>, lsp)',
+      event: 'ExposeFIPOnCRLRP',
+      change: insert(NAT, centralNat),
+      calls: [{fn: 'expose_fip', ips: ['172.24.4.20'], info: {mac: 'fa:16:3e:00:00:99', provider_ls: 'neutron-net-id', lsp: 'port-id'}}],
+    },
+    {
+      name: 'CrLrpChassisChangeExpose run -> expose_fip per dnat_and_snat NAT of the gateway',
+      event: 'CrLrpChassisChangeExposeEvent',
+      change: update(LRP, {uuid: GW, name: 'lrp-gw', mac: 'fa:16:3e:00:00:99', status: {'hosting-chassis': CHASSIS_ID}}, {status: {}}),
+      calls: [{fn: 'expose_fip', ips: ['172.24.4.20'], info: {mac: 'fa:16:3e:00:00:99', lsp: 'port-id'}}],
+    },
+    {
+      name: 'CrLrpChassisChangeWithdraw run -> withdraw_fip per NAT',
+      event: 'CrLrpChassisChangeWithdrawEvent',
+      change: update(LRP, {uuid: GW, name: 'lrp-gw', status: {}}, {status: {'hosting-chassis': CHASSIS_ID}}),
+      calls: [{fn: 'withdraw_fip', ips: ['172.24.4.20'], info: {lsp: 'port-id'}}],
+    },
+  ],
+)
+
+// ---------------------------------------------------------------------------------------------
+const FD_KEY = 'neutron:fip-distributed'
+const flag = (row: Record<string, string>, old: Record<string, string> | undefined) =>
+  update(NB_GLOBAL, {uuid: 'nb-global', externalIds: row}, old === undefined ? {} : {externalIds: old})
+
+eventSuite(
+  'DistributedFlagChangedEvent (agent distributed=True unless stated)',
+  {distributed: true},
+  [
+    {name: 'unrelated key change -> false', change: flag({[FD_KEY]: 'True', foo: 'bar'}, {[FD_KEY]: 'True', foo: 'baz'}), expect: []},
+    {name: 'old without external_ids -> false', change: flag({[FD_KEY]: 'False'}, undefined), expect: []},
+    {name: 'True->True -> false', change: flag({[FD_KEY]: 'True'}, {[FD_KEY]: 'True', x: 'y'}), expect: []},
+    {name: 'True->False -> match', change: flag({[FD_KEY]: 'False'}, {[FD_KEY]: 'True'}), expect: [E.DFC]},
+    {name: 'then (agent now False) same -> false', change: flag({[FD_KEY]: 'False'}, {[FD_KEY]: 'False', x: 'y'}), view: {distributed: false}, expect: []},
+    {name: 'reverse (agent False) -> match', change: flag({[FD_KEY]: 'True'}, {[FD_KEY]: 'False'}), view: {distributed: false}, expect: [E.DFC]},
+    {name: 'key removed while agent False -> match', change: flag({}, {[FD_KEY]: 'False'}), view: {distributed: false}, expect: [E.DFC]},
+    {name: 'key added False while agent True -> match', change: flag({[FD_KEY]: 'False'}, {}), expect: [E.DFC]},
+  ],
+  [
+    {
+      name: 'run -> sync (full resync, new mode in info)',
+      event: 'DistributedFlagChangedEvent',
+      change: flag({[FD_KEY]: 'False'}, {[FD_KEY]: 'True'}),
+      calls: [{fn: 'sync', ips: [], info: {distributed: 'False'}}],
+    },
+  ],
+)
