@@ -35,7 +35,7 @@ export async function moduleEvidence(ctx: DoctorContext, module: string, linkKin
   if (loaded !== undefined) {
     const underscored = module.replaceAll('-', '_')
     if (loaded.split('\n').some((l) => l.split(' ')[0] === underscored)) return {evidence: 'loaded', notes}
-  } else notes.push('/proc/modules unreadable')
+  } else notes.push('no /proc/modules (kernel without module support?)')
   const dir = `/lib/modules/${ctx.kernelRelease}`
   const builtin = await ctx.fs.readText(`${dir}/modules.builtin`)
   if (builtin !== undefined && moduleListed(builtin, module, false)) return {evidence: 'builtin', notes}

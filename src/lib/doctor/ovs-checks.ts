@@ -11,6 +11,9 @@ export const bridgeMappingsCheck: DoctorCheck = {
   category: 'config',
   async run(ctx) {
     const eff = effectiveMappings(ctx)
+    if (eff.source === 'none' && ctx.facts.ovs === undefined) {
+      return {status: 'warn', detail: 'not checked (the local OVS database was not queried)', fix: 'Run without --offline, or set bridge_mappings in bgp-agent.conf.'}
+    }
     if (eff.source === 'none') {
       return {status: 'fail', category: 'environment', detail: `bridge mappings unknown: ${eff.error ?? 'not read'}`, fix: `${OVS_HINT} Or set bridge_mappings in bgp-agent.conf.`}
     }
@@ -38,7 +41,10 @@ export const chassisIdentityCheck: DoctorCheck = {
     const ovs = ctx.facts.ovs
     const id = ctx.config.chassisId ?? (ovs?.ok ? ovs.value.systemId : undefined)
     const name = ctx.config.chassisName ?? (ovs?.ok ? ovs.value.hostname : undefined)
-    const why = ovs === undefined ? 'the local OVS database was not read' : ovs.ok ? '' : ovs.error
+    if (id === undefined && ovs === undefined) {
+      return {status: 'warn', detail: 'not checked (the local OVS database was not queried)', fix: 'Run without --offline, or set chassis_id in bgp-agent.conf.'}
+    }
+    const why = ovs === undefined || ovs.ok ? '' : ovs.error
     if (id === undefined) {
       return {
         status: 'fail',

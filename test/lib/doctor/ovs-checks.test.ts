@@ -30,6 +30,11 @@ describe('doctor: OVS identity and provider bridges', () => {
       expect(r.detail).to.include('"broken"')
     })
 
+    it('warns when OVS was not queried (--offline)', async () => {
+      const {ctx} = ctxWith({facts: {}})
+      expect((await bridgeMappingsCheck.run(ctx)).status).to.equal('warn')
+    })
+
     it('fails (environment) when OVS could not be read', async () => {
       const {ctx} = ctxWith({facts: {ovs: {ok: false, error: 'unix:/run/openvswitch/db.sock: connection refused'}}})
       expect(await bridgeMappingsCheck.run(ctx)).to.deep.include({status: 'fail', category: 'environment'})
@@ -47,11 +52,13 @@ describe('doctor: OVS identity and provider bridges', () => {
       expect((await chassisIdentityCheck.run(ctx)).detail).to.equal('chassis id c9, name n9')
     })
 
-    it('fails as config without system-id, as environment without OVS', async () => {
+    it('fails as config without system-id, as environment without OVS, warns when OVS was not queried', async () => {
       const noId = ctxWith({facts: {ovs: {ok: true, value: {...OVS, systemId: undefined}}}})
       expect(await chassisIdentityCheck.run(noId.ctx)).to.deep.include({status: 'fail'}).and.not.have.property('category')
-      const noOvs = ctxWith({facts: {}})
+      const noOvs = ctxWith({facts: {ovs: {ok: false, error: 'refused'}}})
       expect(await chassisIdentityCheck.run(noOvs.ctx)).to.deep.include({status: 'fail', category: 'environment'})
+      const offline = ctxWith({facts: {}})
+      expect((await chassisIdentityCheck.run(offline.ctx)).status).to.equal('warn')
     })
 
     it('warns without a hostname', async () => {
