@@ -1,23 +1,27 @@
-import {Flags} from '@oclif/core'
-
 import {BaseCommand} from '../lib/base-command.js'
+import {dryRunFlag, FRR_OPTIONS} from '../lib/command-flags.js'
 import {configFlags} from '../lib/config/index.js'
 import {ExitCode} from '../lib/errors.js'
-import {ExecRunner} from '../lib/exec/runner.js'
-import {FrrLeak, type LeakResult, leakSettingsFromConfig} from '../lib/frr/leak.js'
-import {Vtysh} from '../lib/frr/vtysh.js'
+import {type LeakResult, leakSettingsFromConfig} from '../lib/frr/leak.js'
+import {runtimeFactory} from '../lib/runtime.js'
 
-export type FrrLeakResult = LeakResult & {vrf: string; asn: string}
+export type FrrLeakResult = LeakResult & {
+  vrf: string
+  asn: string
+  /** What the kernel layer created or changed for the VRF and bgp-nic; null in a dry run (not touched). */
+  devices: string[] | null
+}
 
 export default class FrrLeakCommand extends BaseCommand<typeof FrrLeakCommand> {
   static override summary = 'Ensure FRR leaks the agent VRF into the default BGP instance.'
 
-  static override description = `Reads FRR's running configuration and applies the leak configuration (import vrf <bgp_vrf> in
+  static override description = `Makes sure the VRF <bgp_vrf> and its dummy device <bgp_nic> exist and are up, then reads FRR's
+running configuration and applies the leak configuration (import vrf <bgp_vrf> in
 the default BGP instance, a <bgp_vrf> BGP instance with the router id that redistributes
 connected routes, and kernel routes in subnet mode) with one vtysh -f, only when part of it is
 missing. Without bgp_router_id the router id is read from FRR; when FRR has none the command
 fails instead of skipping the configuration. With --dry-run nothing is applied and the
-configuration is printed; FRR is then not needed when bgp_router_id is set.`
+configuration is printed; FRR is then not needed when bgp_router_id is set, and devices are not touched.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -26,20 +30,26 @@ configuration is printed; FRR is then not needed when bgp_router_id is set.`
   ]
 
   static override flags = {
-    'dry-run': Flags.boolean({summary: 'Show what would be applied; change nothing.'}),
-    ...configFlags(['bgp_AS', 'bgp_router_id', 'bgp_vrf', 'advertisement_method_tenant_networks', 'vtysh_path', 'frr_vty_socket']),
+    'dry-run': dryRunFlag(),
+    ...configFlags([...FRR_OPTIONS, 'bgp_vrf', 'bgp_vrf_table_id', 'bgp_nic', 'ip_path', 'state_dir', 'advertisement_method_tenant_networks']),
   }
 
   public async run(): Promise<FrrLeakResult> {
+    const dryRun = this.flags['dry-run']
     const cfg = await this.agentConfig()
-    const logger = this.logger()
-    const vtysh = new Vtysh(new ExecRunner(), {vtyshPath: cfg.vtyshPath, socketDir: cfg.frrVtySocket, logger})
-    const settings = leakSettingsFromConfig(cfg)
-    const leak = await new FrrLeak(vtysh, logger).ensure(settings, {dryRun: this.flags['dry-run']})
-    const result: FrrLeakResult = {...leak, vrf: settings.vrf, asn: settings.asn}
-    if (!leak.ok) this.setExitCode(ExitCode.Partial)
-    if (!this.jsonEnabled()) this.log(this.render(result))
-    return result
+    const rt = runtimeFactory.create(cfg, this.logger(), {dryRun})
+    try {
+      // Spec §6.3 order: the VRF (and bgp-nic) first, so the VRF instance FRR gets has its device.
+      const devices = dryRun ? null : (await rt.kernel().ensureBase({clearVrfRoutes: false})).changed
+      const settings = leakSettingsFromConfig(cfg)
+      const leak = await rt.frr().ensure(settings, {dryRun})
+      const result: FrrLeakResult = {...leak, vrf: settings.vrf, asn: settings.asn, devices}
+      if (!leak.ok) this.setExitCode(ExitCode.Partial)
+      if (!this.jsonEnabled()) this.log(this.render(result))
+      return result
+    } finally {
+      await rt.close()
+    }
   }
 
   private render(r: FrrLeakResult): string {
@@ -51,7 +61,8 @@ configuration is printed; FRR is then not needed when bgp_router_id is set.`
       if (r.missing === null || r.missing.length > 0) lines.push(r.config.trimEnd())
       return lines.join('\n')
     }
-    if (!r.changed) return `FRR leak configuration for VRF ${r.vrf} (AS ${r.asn}) already in place, ${rid}`
+    for (const d of r.devices ?? []) lines.push(d)
+    if (!r.changed) return [...lines, `FRR leak configuration for VRF ${r.vrf} (AS ${r.asn}) already in place, ${rid}`].join('\n')
     lines.push(`applied FRR leak configuration for VRF ${r.vrf} (AS ${r.asn}), ${rid}; ${r.missing?.length ?? 0} item(s) were missing`)
     for (const f of r.failedLines) lines.push(`  rejected line ${f.line}: ${f.text} (${f.error})`)
     for (const m of r.remaining) lines.push(`  still missing: ${m}`)

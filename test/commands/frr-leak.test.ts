@@ -5,6 +5,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import FrrLeakCommand, {type FrrLeakResult} from '../../src/commands/frr-leak.js'
+import {type KernelParts, Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import {requireTools} from '../helpers/require.js'
 import {FrrInstance} from '../lib/frr/frr-instance.js'
 
@@ -37,6 +38,7 @@ describe('command frr-leak', () => {
     const r = await runCmd(['--dry-run', '--json', '--bgp-router-id', '172.30.0.1', '--frr-vty-socket', '/nonexistent-frr', '--bgp-vrf', 'vrf-x'])
     expect(r.error).to.equal(undefined)
     const doc = JSON.parse(r.stdout) as FrrLeakResult
+    expect(doc.devices).to.equal(null)
     expect(doc).to.include({dryRun: true, missing: null, routerId: '172.30.0.1', routerIdSource: 'config', vrf: 'vrf-x', asn: '64999'})
     expect(doc.config).to.include('router bgp 64999 vrf vrf-x\n bgp router-id 172.30.0.1\n')
   })
@@ -54,16 +56,32 @@ describe('command frr-leak', () => {
 
   describe('with a real FRR', function () {
     let frr: FrrInstance | undefined
+    const originalCreate = runtimeFactory.create
+    // The host kernel has no vrf/dummy: the device part is the kernel layer's (tested in the guest);
+    // here it is a recording stand-in so the FRR side runs for real.
+    const baseCalls: Array<{clearVrfRoutes: boolean}> = []
+    const kernel: KernelParts = {
+      layer: {observe: () => Promise.reject(new Error('unused')), apply: () => Promise.reject(new Error('unused'))},
+      tables: {tables: () => Promise.reject(new Error('unused'))},
+      links: () => Promise.resolve([]),
+      ensureBase: (opts) => {
+        baseCalls.push(opts)
+        return Promise.resolve({changed: baseCalls.length === 1 ? ['created vrf bgp-vrf table 10', 'created dummy bgp-nic master bgp-vrf'] : []})
+      },
+    }
     before(async function () {
       requireTools(this, ['vtysh', 'zebra', 'bgpd', 'ip'], {root: true})
       frr = await FrrInstance.start('frrcmd')
+      runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, opts, () => kernel)
     })
     after(async () => {
+      runtimeFactory.create = originalCreate
       await frr?.stop()
     })
 
     it('without any router id: exit 4 and nothing applied', async () => {
       const r = await runCmd(['--frr-vty-socket', frr!.dir])
+      expect(baseCalls).to.deep.equal([{clearVrfRoutes: false}])
       expect(r.error?.oclif?.exit).to.equal(4)
       expect(r.error?.message).to.match(/router id/)
       expect(frr!.vtysh('show running-config')).not.to.include('router bgp')
@@ -76,6 +94,7 @@ describe('command frr-leak', () => {
       const doc1 = JSON.parse(first.stdout) as FrrLeakResult
       expect(doc1).to.include({changed: true, ok: true, dryRun: false})
       expect(doc1.missing).to.have.length(5)
+      expect(doc1.devices).to.deep.equal([])
       const second = await runCmd(args)
       const doc2 = JSON.parse(second.stdout) as FrrLeakResult
       expect(doc2).to.include({changed: false, ok: true})
@@ -87,6 +106,7 @@ describe('command frr-leak', () => {
     it('human output says it is in place', async () => {
       const r = await runCmd(['--frr-vty-socket', frr!.dir, '--bgp-router-id', '172.30.0.1'])
       expect(r.stdout).to.match(/already in place, router id 172\.30\.0\.1 \(config\)/)
+      expect(baseCalls).to.have.length(4)
     })
   })
 })
