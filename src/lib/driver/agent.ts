@@ -108,6 +108,15 @@ export class Agent {
     return first
   }
 
+  get passes(): number {
+    return this.loop?.passes ?? 0
+  }
+
+  /** Addresses and prefixes currently wanted (last desired state). */
+  exposedCount(): number {
+    return this.reconciler?.lastDesired?.exposed.length ?? 0
+  }
+
   /** Waits until no reconcile is pending (tests, one-shot tooling). */
   async idle(): Promise<void> {
     await this.loop?.idle()

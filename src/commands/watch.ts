@@ -1,0 +1,55 @@
+import {BaseCommand} from '../lib/base-command.js'
+import {FRR_OPTIONS, reconcileFlags} from '../lib/command-flags.js'
+import {configFlags} from '../lib/config/index.js'
+import {Agent} from '../lib/driver/agent.js'
+import {runtimeFactory} from '../lib/runtime.js'
+
+export interface WatchResult {
+  /** Why the daemon stopped. */
+  stoppedBy: string
+  passes: number
+  exposed: number
+}
+
+export default class Watch extends BaseCommand<typeof Watch> {
+  static override summary = 'Run the agent: follow the NB database and keep this node exposed and wired.'
+
+  static override description = `The daemon (run it as a systemd service, see packaging/ovn-bgp.service). At start it ensures the
+VRF, bgp-nic and the FRR leak configuration, reads a complete NB snapshot and reconciles the node
+fully. Then every NB change is classified into the upstream agent's event classes (logged, counted
+in metrics) and, when it can matter to this node, triggers a debounced reconcile through the same
+path as "ovn-bgp sync". A full reconcile also runs every reconcile_interval seconds; the FRR leak is
+re-checked when FRR restarts. Owned objects are only removed once a complete NB snapshot is in hand.
+
+Logs go to stderr, one line per event and per reconcile pass (--log-json for JSON lines). On
+SIGTERM or SIGINT the daemon stops and leaves the datapath as it is, so a restart does not
+withdraw routes.`
+
+  static override examples = [
+    {description: 'Run with the agent configuration.', command: '<%= config.bin %> <%= command.id %> --config-file /etc/ovn-bgp-agent/bgp-agent.conf'},
+    {description: 'With Prometheus metrics and JSON logs.', command: '<%= config.bin %> <%= command.id %> --metrics-address 127.0.0.1:9476 --log-json'},
+  ]
+
+  static override flags = {
+    ...reconcileFlags(),
+    ...configFlags([...FRR_OPTIONS, 'reconcile_interval', 'frr_reconcile_interval', 'clear_vrf_routes_on_startup', 'metrics_address']),
+  }
+
+  async run(): Promise<WatchResult> {
+    const cfg = await this.agentConfig()
+    const logger = this.logger()
+    const agent = new Agent({rt: runtimeFactory.create(cfg, logger), cfg, logger})
+    const stopped = new Promise<string>((resolve) => {
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig))
+    })
+    try {
+      await agent.start()
+      logger.info('watching', {nb: cfg.ovnNbConnection ?? 'from OVS', reconcileInterval: cfg.reconcileInterval})
+      const by = await stopped
+      logger.info('stopping', {signal: by})
+      return {stoppedBy: by, passes: agent.passes, exposed: agent.exposedCount()}
+    } finally {
+      await agent.stop()
+    }
+  }
+}
