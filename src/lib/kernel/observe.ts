@@ -1,0 +1,144 @@
+// Observe: the kernel objects ovn-bgp owns, as canonical StateObj[], from a handful of `ip -json`
+// dumps (links, addresses, rules per family, permanent neighbours, proxies, one route dump per
+// family and table, one sysctl read) instead of one query per object.
+//
+// Ownership (what prune may delete):
+//   address   /32 and /128 on bgp-nic; 169.254.0.0/16 /32 and fd53:d91e:400:7f17::/64 /128 helper
+//             addresses on mapped bridges and their VLAN devices
+//   rule      priority 32000, `to` selector only, table = a bridge table
+//   route     every unicast route in a bridge table; proto-3 routes on bgp-nic in the VRF table
+//   vlan      `<bridge[:10]>.<id>` whose parent is a mapped bridge
+//   neigh     permanent neighbours on mapped bridges / VLAN devices that are in the ledger
+//   ndp-proxy NDP proxies on the same devices that are in the ledger
+//   sysctl    proxy_arp / proxy_ndp of mapped bridges and VLAN devices, reported when set to 1
+import type {CommandRunner} from '../exec/runner.js'
+import {ipInCidr, vlanDevName, type Family} from '../net/ip.js'
+import {HELPER_V4_PREFIX, HELPER_V6_PREFIX, objKey, objValue, ROUTE_PROTO, RULE_PRIORITY, type StateObj} from '../planner/types.js'
+import {deviceSysctlKey} from './commands.js'
+import type {Ledger} from './ledger.js'
+import {parseAddrs, parseLinks, parseNeighs, parseProxies, parseRoutes, parseRules, parseSysctl, type LinkInfo} from './parse.js'
+import type {KernelObj, ObserveScope} from './types.js'
+
+const HELPER_V4 = `${HELPER_V4_PREFIX}0.0/16`
+const HELPER_V6 = `${HELPER_V6_PREFIX}/64`
+
+export interface ObserveDeps {
+  runner: CommandRunner
+  ipPath: string
+  sysctlPath: string
+  ledger: Ledger
+  timeoutMs?: number
+}
+
+async function dump(d: ObserveDeps, args: string[]): Promise<string> {
+  const r = await d.runner.run(d.ipPath, args, {env: {LC_ALL: 'C'}, ...(d.timeoutMs ? {timeoutMs: d.timeoutMs} : {})})
+  // A table or device that does not exist is an empty dump, not an error.
+  if (r.code !== 0) {
+    if (/does not exist|Cannot find device|No such/.test(r.stderr)) return '[]'
+    throw new Error(`ip ${args.join(' ')} failed: ${r.stderr.trim()}`)
+  }
+  return r.stdout
+}
+
+/** The devices whose neighbours, proxies, helper addresses and sysctls ovn-bgp manages. */
+export function ownedDevices(links: readonly LinkInfo[], bridges: ReadonlySet<string>): {devices: Set<string>; vlans: LinkInfo[]} {
+  const present = new Set(links.map((l) => l.name))
+  const vlans = links.filter(
+    (l) => l.kind === 'vlan' && l.link !== undefined && bridges.has(l.link) && l.vlanId !== undefined && l.name === vlanDevName(l.link, l.vlanId),
+  )
+  const devices = new Set<string>([...[...bridges].filter((b) => present.has(b)), ...vlans.map((v) => v.name)])
+  return {devices, vlans}
+}
+
+function isHelperAddress(cidr: string, family: Family): boolean {
+  const [ip, len] = cidr.split('/')
+  if (!ip) return false
+  return family === 4 ? len === '32' && ipInCidr(ip, HELPER_V4) : len === '128' && ipInCidr(ip, HELPER_V6)
+}
+
+export async function observeKernel(d: ObserveDeps, scope: ObserveScope): Promise<KernelObj[]> {
+  const bridgeNames = new Set(scope.bridges.map((b) => b.name))
+  const bridgeTables = new Set(scope.bridges.map((b) => b.table))
+  const tables = [...bridgeTables]
+  const [links, addrs, rules4, rules6, neighs, proxies, ...routeDumps] = await Promise.all([
+    dump(d, ['-json', '-details', 'link', 'show']),
+    dump(d, ['-json', 'address', 'show']),
+    dump(d, ['-4', '-N', '-json', 'rule', 'show']),
+    dump(d, ['-6', '-N', '-json', 'rule', 'show']),
+    dump(d, ['-json', 'neigh', 'show', 'nud', 'permanent']),
+    dump(d, ['-json', 'neigh', 'show', 'proxy']),
+    ...[...tables, scope.vrfTable].flatMap((t) => [4, 6].map((f) => dump(d, [`-${f}`, '-N', '-d', '-json', 'route', 'show', 'table', String(t)]))),
+  ])
+  const linkInfo = parseLinks(links)
+  const {devices, vlans} = ownedDevices(linkInfo, bridgeNames)
+  const out: KernelObj[] = []
+
+  for (const v of vlans) out.push({kind: 'vlan', name: v.name, link: v.link!, id: v.vlanId!})
+
+  for (const a of parseAddrs(addrs)) {
+    const len = a.cidr.split('/')[1]
+    if (a.dev === scope.bgpNic && len === (a.family === 4 ? '32' : '128')) out.push({kind: 'address', dev: a.dev, cidr: a.cidr})
+    else if (devices.has(a.dev) && isHelperAddress(a.cidr, a.family)) out.push({kind: 'address', dev: a.dev, cidr: a.cidr})
+  }
+
+  for (const r of [...parseRules(rules4, 4), ...parseRules(rules6, 6)]) {
+    if (r.priority === RULE_PRIORITY && r.plain && r.dst && r.table !== undefined && bridgeTables.has(r.table)) {
+      out.push({kind: 'rule', family: r.family, dst: r.dst, table: r.table, priority: r.priority})
+    }
+  }
+
+  const dumpTables = [...tables, scope.vrfTable]
+  dumpTables.forEach((table, ti) => {
+    for (const [fi, family] of ([4, 6] as const).entries()) {
+      for (const r of parseRoutes(routeDumps[ti * 2 + fi] ?? '', family)) {
+        if (r.type !== 'unicast' || r.multipath || !r.dev) continue
+        const isVrf = table === scope.vrfTable && !bridgeTables.has(table)
+        if (isVrf && (r.proto !== ROUTE_PROTO || r.dev !== scope.bgpNic)) continue
+        out.push({
+          kind: 'route',
+          family,
+          table,
+          dst: r.dst,
+          dev: r.dev,
+          ...(r.via !== undefined ? {via: r.via} : {}),
+          ...(family === 4 && r.scope === 253 ? {scope: 'link' as const} : {}),
+          proto: r.proto ?? 0,
+        })
+      }
+    }
+  })
+
+  out.push(...(await ownedNeighbours(d, scope, devices, neighs, proxies)))
+  out.push(...(await ownedSysctls(d, devices)))
+  return out
+}
+
+/** Ledger entries plus adopted ones; ledger keys of entries that no longer exist are dropped. */
+async function ownedNeighbours(d: ObserveDeps, scope: ObserveScope, devices: Set<string>, neighs: string, proxies: string): Promise<KernelObj[]> {
+  await d.ledger.load()
+  const adopt = new Set((scope.adopt ?? []).filter((o) => o.kind === 'neigh' || o.kind === 'ndp-proxy').map(objValue))
+  const present: KernelObj[] = []
+  for (const n of parseNeighs(neighs)) {
+    if (n.permanent && n.mac && devices.has(n.dev)) present.push({kind: 'neigh', family: n.family, ip: n.ip, dev: n.dev, mac: n.mac})
+  }
+  for (const p of parseProxies(proxies)) if (devices.has(p.dev)) present.push({kind: 'ndp-proxy', ip: p.ip, dev: p.dev})
+  const out: KernelObj[] = []
+  const seen = new Set<string>()
+  for (const o of present) {
+    const key = objKey(o)
+    seen.add(key)
+    if (!d.ledger.has(key) && adopt.has(objValue(o as StateObj))) d.ledger.add(key)
+    if (d.ledger.has(key)) out.push(o)
+  }
+  for (const key of d.ledger.entries()) if (!seen.has(key)) d.ledger.delete(key)
+  await d.ledger.save()
+  return out
+}
+
+async function ownedSysctls(d: ObserveDeps, devices: Set<string>): Promise<KernelObj[]> {
+  const keys = [...devices].sort().flatMap((dev) => [deviceSysctlKey(4, dev, 'proxy_arp'), deviceSysctlKey(6, dev, 'proxy_ndp')])
+  if (keys.length === 0) return []
+  const r = await d.runner.run(d.sysctlPath, ['-e', ...keys], {env: {LC_ALL: 'C'}})
+  const values = parseSysctl(r.stdout)
+  return keys.filter((k) => values.get(k) === '1').map((k) => ({kind: 'sysctl' as const, key: k, value: '1'}))
+}

@@ -1,0 +1,66 @@
+// Contracts of the kernel layer: what the reconciler passes in and gets back.
+import type {StateObj} from '../planner/types.js'
+
+/** The StateObj kinds the kernel layer owns (flows belong to the OVS layer). */
+export type KernelObj = Exclude<StateObj, {kind: 'flow'}>
+
+export function isKernelObj(o: StateObj): o is KernelObj {
+  return o.kind !== 'flow'
+}
+
+/** Result of one plan operation. One failure never aborts the others. */
+export type OpResult =
+  | {op: 'add' | 'remove'; obj: KernelObj; ok: true}
+  | {op: 'add' | 'remove'; obj: KernelObj; ok: false; reason: string}
+
+export interface BridgeScope {
+  /** Provider bridge device name (truncated to 15 characters like upstream). */
+  name: string
+  /** Its routing table (see RtTables). */
+  table: number
+}
+
+/** What `observe` looks at. Only objects ovn-bgp owns inside this scope are returned. */
+export interface ObserveScope {
+  bgpNic: string
+  bgpVrf: string
+  vrfTable: number
+  bridges: readonly BridgeScope[]
+  /**
+   * Desired objects. A permanent neighbour or NDP proxy that already exists exactly as desired on an
+   * owned device (e.g. left by the upstream agent) is adopted into the ledger and then reported as
+   * owned, so the diff is empty instead of remove + re-add.
+   */
+  adopt?: readonly StateObj[]
+}
+
+export interface KernelOptions {
+  /** Directory of the ledger of owned neighbours / NDP proxies (config.stateDir). */
+  stateDir: string
+  /** `ip` binary (config.ipPath). */
+  ipPath?: string
+  /** `sysctl` binary. */
+  sysctlPath?: string
+  /** Per-command timeout. */
+  timeoutMs?: number
+}
+
+export interface BaseOptions {
+  bgpVrf: string
+  vrfTable: number
+  bgpNic: string
+  bridges: readonly BridgeScope[]
+  /** Spec 6.1c: delete VRF-table routes except scope host and proto bgp. */
+  clearVrfRoutes?: boolean
+}
+
+export interface BaseResult {
+  /** Human-readable list of what was created or changed; empty on a no-op run. */
+  changed: string[]
+  /** Provider bridges that do not exist (never created: upstream bug 11.15). */
+  missingBridges: string[]
+  /** Problems that were reported but not corrected (e.g. VRF with another table). */
+  warnings: string[]
+  /** Operations that failed. */
+  failed: string[]
+}
