@@ -120,8 +120,13 @@ export class OfctlFlows {
     } catch (error) {
       return flows.map((flow) => ({op: {op: 'add', flow}, ok: false, error: (error as Error).message}))
     }
-    const r = await this.ofctl(bridge, ['add-flows', bridge, '-'], text)
-    const error = r.code === 0 ? undefined : errorText(r)
+    let error: string | undefined
+    try {
+      const r = await this.ofctl(bridge, ['add-flows', bridge, '-'], text)
+      if (r.code !== 0) error = errorText(r)
+    } catch (e) {
+      error = (e as Error).message
+    }
     if (error) this.logger.warn('adding flows failed', {bridge, count: flows.length, error})
     return flows.map((flow) => (error ? {op: {op: 'add', flow}, ok: false, error} : {op: {op: 'add', flow}, ok: true}))
   }

@@ -167,3 +167,14 @@ describe('ovs/ofctl (real ovs-vswitchd)', function () {
     expect(errors['br-missing']).to.match(/not a bridge/)
   })
 })
+
+describe('ovs/ofctl without ovs-ofctl installed', () => {
+  it('every op fails with the reason, nothing throws', async () => {
+    const o = new OfctlFlows(new ExecRunner(), {ofctlPath: '/nonexistent/ovs-ofctl'})
+    const res = await o.apply({add: [flow(1, 4)], remove: [flow(2, 4)], removeForeign: []})
+    expect(res.map((r) => r.ok)).to.deep.equal([false, false])
+    expect(res[0]!.error).to.match(/not found|cannot run/)
+    const dump = await o.dumpAll(['br-ex'])
+    expect(dump.errors['br-ex']).to.match(/not found|cannot run/)
+  })
+})
