@@ -8,6 +8,7 @@ import {type CommandRunner, ExecRunner} from './exec/runner.js'
 import {FrrLeak} from './frr/leak.js'
 import {Vtysh} from './frr/vtysh.js'
 import type {Logger} from './log.js'
+import {Kernel, RtTables, lowestFreeTable} from './kernel/index.js'
 import {OvsdbClient} from './ovsdb/index.js'
 import {LOCAL_OVS_MONITOR, LocalOvsState} from './ovs/local-ovs-state.js'
 import {OfctlFlows} from './ovs/ofctl.js'
@@ -30,7 +31,7 @@ export interface KernelParts {
   tables: TableResolver
   links(): Promise<string[]>
   /** Spec §6.3: VRF + bgp-nic (ensure-only); `clearVrfRoutes` = clear_vrf_routes_on_startup. */
-  ensureBase(opts: {clearVrfRoutes: boolean}): Promise<{changed: string[]}>
+  ensureBase(opts: {clearVrfRoutes: boolean; bridges: readonly string[]}): Promise<{changed: string[]}>
 }
 
 export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Logger) => KernelParts
@@ -124,8 +125,53 @@ export class Runtime {
   }
 }
 
-function defaultKernelFactory(): KernelParts {
-  throw new DependencyError('the kernel layer is not available in this build')
+/** The kernel layer (src/lib/kernel) behind the reconciler's KernelLayer/TableResolver seams. */
+export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, logger: Logger): KernelParts {
+  const kernel = new Kernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath}, logger)
+  const rt = new RtTables(cfg.rtTablesPath)
+  const tables: TableResolver = {
+    async tables(bridges, {create}) {
+      if (create) return Object.fromEntries(await rt.ensure(bridges, [cfg.bgpVrfTableId]))
+      // Read-only (dry runs): existing numbers, and the numbers ensure() would hand out for the rest.
+      const known = await rt.read().catch(() => new Map<string, number>())
+      const used = new Set<number>([...known.values(), cfg.bgpVrfTableId])
+      const out: Record<string, number> = {}
+      for (const b of bridges) {
+        const n = known.get(b) ?? lowestFreeTable(used)
+        if (n === undefined) continue
+        used.add(n)
+        out[b] = n
+      }
+      return out
+    },
+  }
+  const layer: KernelLayer = {
+    observe: (scope) => kernel.observe(scope),
+    apply: async (plan) =>
+      (await kernel.apply(plan)).map((r) => ({action: r.op, obj: r.obj, ok: r.ok, ...(r.ok ? {} : {error: r.reason})})),
+  }
+  return {
+    layer,
+    tables,
+    links: async () => {
+      const r = await runner.run(cfg.ipPath, ['-json', 'link', 'show'])
+      if (r.code !== 0) return []
+      return (JSON.parse(r.stdout || '[]') as Array<{ifname?: string}>).map((l) => l.ifname ?? '').filter(Boolean)
+    },
+    ensureBase: async ({clearVrfRoutes, bridges}) => {
+      const t = bridges.length ? await rt.ensure(bridges, [cfg.bgpVrfTableId]) : new Map<string, number>()
+      const res = await kernel.ensureBase({
+        bgpVrf: cfg.bgpVrf,
+        vrfTable: cfg.bgpVrfTableId,
+        bgpNic: cfg.bgpNic,
+        bridges: [...t].map(([name, table]) => ({name, table})),
+        clearVrfRoutes,
+      })
+      for (const w of [...res.warnings, ...res.failed]) logger.warn('base setup', {detail: w})
+      for (const b of res.missingBridges) logger.warn('provider bridge missing (not created)', {bridge: b})
+      return {changed: res.changed}
+    },
+  }
 }
 
 /** Seam for command tests: replace `create` to inject a Runtime built on fakes or private daemons. */

@@ -13,6 +13,7 @@ import type {ExposedKind, StateKind} from '../planner/types.js'
 import {objKey} from '../planner/types.js'
 import type {RowChange} from '../ovsdb/types.js'
 import {ReconcileLoop, type PassTrigger} from '../reconciler/loop.js'
+import {resolveIdentity, type OvsFacts} from '../reconciler/local-context.js'
 import type {Reconciler} from '../reconciler/reconcile.js'
 import type {PassResult} from '../reconciler/types.js'
 import type {Runtime} from '../runtime.js'
@@ -70,7 +71,7 @@ export class Agent {
       this.logger.info('local OVS changed', {event: ev.kind, ...('bridge' in ev ? {bridge: ev.bridge} : {})})
       this.loop?.request('resync')
     })
-    const base = await rt.kernel().ensureBase({clearVrfRoutes: cfg.clearVrfRoutesOnStartup})
+    const base = await rt.kernel().ensureBase({clearVrfRoutes: cfg.clearVrfRoutesOnStartup, bridges: this.bridges(ovs)})
     if (base.changed.length) this.logger.info('base setup', {changed: base.changed})
     await this.ensureFrr(true)
     this.reconciler = await rt.reconciler()
@@ -115,6 +116,10 @@ export class Agent {
   /** Addresses and prefixes currently wanted (last desired state). */
   exposedCount(): number {
     return this.reconciler?.lastDesired?.exposed.length ?? 0
+  }
+
+  private bridges(ovs: OvsFacts | undefined): string[] {
+    return [...new Set(resolveIdentity(this.opts.cfg, ovs).bridgeMappings.map((m) => m.bridge))]
   }
 
   /** Waits until no reconcile is pending (tests, one-shot tooling). */
@@ -166,7 +171,7 @@ export class Agent {
     try {
       const id = await frrIdentity(cfg.frrVtySocket)
       if (!force && id === this.frrSeen) return
-      if (!force) await rt.kernel().ensureBase({clearVrfRoutes: false})
+      if (!force) await rt.kernel().ensureBase({clearVrfRoutes: false, bridges: this.bridges(await rt.ovs())})
       const res = await rt.frr().ensure(leakSettingsFromConfig(cfg))
       this.frrSeen = id
       if (res.changed) this.logger.info('FRR leak configuration applied', {missing: res.missing, ok: res.ok})

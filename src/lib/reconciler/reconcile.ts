@@ -65,7 +65,7 @@ export class Reconciler {
   async pass(nb: NbView, opts: PassOptions = {}): Promise<PassResult> {
     const t0 = this.now()
     const {state, problems, ctx} = await this.desired(nb)
-    const observed = await this.deps.datapath.observe(scopeOf(this.deps.cfg, ctx))
+    const observed = await this.deps.datapath.observe({...scopeOf(this.deps.cfg, ctx), adopt: state.objects})
     let plan = diff(state.objects, observed)
     if (!opts.prune) plan = {...plan, remove: []}
     if (opts.filter) plan = restrictPlan(plan, opts.filter)

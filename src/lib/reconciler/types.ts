@@ -16,6 +16,8 @@ export interface ObserveScope {
   bgpVrf: string
   vrfTable: number
   bridges: Array<{name: string; table: number}>
+  /** Desired objects: ones that already exist exactly as desired are adopted as owned (no remove + re-add). */
+  adopt?: readonly StateObj[]
 }
 
 /**
