@@ -31,7 +31,7 @@ export interface KernelParts {
   tables: TableResolver
   links(): Promise<string[]>
   /** Spec §6.3: VRF + bgp-nic (ensure-only); `clearVrfRoutes` = clear_vrf_routes_on_startup. */
-  ensureBase(opts: {clearVrfRoutes: boolean; bridges: readonly string[]}): Promise<{changed: string[]}>
+  ensureBase(opts: {clearVrfRoutes: boolean; bridges?: readonly string[]}): Promise<{changed: string[]}>
 }
 
 export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Logger) => KernelParts
@@ -158,7 +158,7 @@ export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, lo
       if (r.code !== 0) return []
       return (JSON.parse(r.stdout || '[]') as Array<{ifname?: string}>).map((l) => l.ifname ?? '').filter(Boolean)
     },
-    ensureBase: async ({clearVrfRoutes, bridges}) => {
+    ensureBase: async ({clearVrfRoutes, bridges = []}) => {
       const t = bridges.length ? await rt.ensure(bridges, [cfg.bgpVrfTableId]) : new Map<string, number>()
       const res = await kernel.ensureBase({
         bgpVrf: cfg.bgpVrf,
