@@ -4,9 +4,10 @@
 // want the same key with different attributes (two ports claiming one IP with different MACs, two
 // routers with the same tenant CIDR) are a conflict: the first one, in the planner's deterministic
 // visiting order, wins and the loser is reported as a problem.
-import {compareProblems, type Problem, type Source} from './problems.js'
-import {compareExposed, sortObjs} from './order.js'
-import {objKey, objValue, type DesiredState, type ExposedEntry, type StateObj} from './types.js'
+// Also here: the deterministic ordering of planner output (objects, exposed entries, NB rows), so
+// that dry-run output, JSON results and tests never depend on NB row or Map iteration order.
+import {cmp, compareProblems, type Problem, type Source} from './problems.js'
+import {type DesiredState, type ExposedEntry, KIND_ORDER, objKey, objValue, type StateKind, type StateObj} from './types.js'
 
 interface Held {
   obj: StateObj
@@ -81,4 +82,42 @@ export class Collector {
     if (!set) this.contrib.set(owner, (set = new Set()))
     set.add(key)
   }
+}
+
+// ---- deterministic ordering ----
+
+const RANK = new Map<StateKind, number>(KIND_ORDER.map((k, i) => [k, i]))
+
+function rank(o: StateObj): number {
+  return RANK.get(o.kind) ?? KIND_ORDER.length
+}
+
+/** KIND_ORDER (links, sysctls, addresses, rules, routes, neighbours, NDP proxies, flows), then key. */
+export function compareObjs(a: StateObj, b: StateObj): number {
+  return rank(a) - rank(b) || cmp(objKey(a), objKey(b))
+}
+
+/** Reverse KIND_ORDER (what depends on a device goes before the device), then key. */
+export function compareObjsForRemoval(a: StateObj, b: StateObj): number {
+  return rank(b) - rank(a) || cmp(objKey(a), objKey(b))
+}
+
+export function sortObjs(objs: readonly StateObj[]): StateObj[] {
+  return [...objs].sort(compareObjs)
+}
+
+/** By ip, then kind, then source table/name/uuid. */
+export function compareExposed(a: ExposedEntry, b: ExposedEntry): number {
+  return (
+    cmp(a.ip, b.ip) ||
+    cmp(a.kind, b.kind) ||
+    cmp(a.source.table, b.source.table) ||
+    cmp(a.source.name, b.source.name) ||
+    cmp(a.source.uuid, b.source.uuid)
+  )
+}
+
+/** Rows sorted by name then uuid: the order in which the planner visits NB rows. */
+export function byNameThenUuid<T extends {uuid: string; name: string}>(rows: Iterable<T>): T[] {
+  return [...rows].sort((a, b) => cmp(a.name, b.name) || cmp(a.uuid, b.uuid))
 }

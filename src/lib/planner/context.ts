@@ -3,7 +3,7 @@
 import type {AgentConfig, BridgeMapping} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
 import {Collector} from './collector.js'
-import {makeClassifier, type LsClassifier} from './provider.js'
+import {type LsClassifier, makeClassifier} from './provider.js'
 
 export interface PatchPort {
   /** `patch-provnet-*` or `patch-<localnet LSP name>-to-br-int`. */

@@ -9,7 +9,7 @@
 // - unchanged: desired objects already observed with the same attributes.
 // Order: add in KIND_ORDER, remove in reverse KIND_ORDER, each then by objKey. Duplicate keys in
 // an input count once (first occurrence).
-import {compareObjs, compareObjsForRemoval} from './order.js'
+import {compareObjs, compareObjsForRemoval} from './collector.js'
 import {objKey, objValue, type Plan, type StateObj} from './types.js'
 
 function byKey(objs: readonly StateObj[]): Map<string, StateObj> {

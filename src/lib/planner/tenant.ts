@@ -10,8 +10,8 @@ import {ipFamily, ipInCidr, isIpv6Gua, tryCanonicalIp, type ParsedCidr} from '..
 import type {PlanEnv} from './context.js'
 import type {LocalRouter} from './crlrp.js'
 import {isActiveRouterInterface, isVmPort, networkOf} from './locality.js'
-import {byNameThenUuid} from './order.js'
-import {addressScopes, lspAddresses, parseCidrs, scopeAllowed, splitList, type AddressScopes} from './parse.js'
+import {byNameThenUuid} from './collector.js'
+import {type AddressScopes, addressScopes, lspAddresses, parseCidrs, scopeAllowed, splitList} from './parse.js'
 import {rowSource, type Source} from './problems.js'
 import {announce, record, wireSubnet} from './wiring.js'
 

@@ -5,7 +5,7 @@ import {hostCidr, ipFamily, networkCidr, type ParsedCidr} from '../net/ip.js'
 import type {PlanEnv} from './context.js'
 import type {Source} from './problems.js'
 import {bridgeMac, type Wire} from './provider.js'
-import {ROUTE_PROTO, RULE_PRIORITY, type ExposedKind} from './types.js'
+import {type ExposedKind, ROUTE_PROTO, RULE_PRIORITY} from './types.js'
 
 /** The exposed address on bgp-nic: the BGP advertisement itself. */
 export function announce(env: PlanEnv, ip: string, src: Source, owner = ip): void {

@@ -8,7 +8,7 @@ import type {NbCapabilities} from '../../../src/lib/nb/model.js'
 import {NbState, type NbRows} from '../../../src/lib/nb/state.js'
 import type {LocalContext} from '../../../src/lib/planner/context.js'
 import {computeDesired, type DesiredResult} from '../../../src/lib/planner/desired.js'
-import {sortObjs} from '../../../src/lib/planner/order.js'
+import {sortObjs} from '../../../src/lib/planner/collector.js'
 import type {ExposedKind, StateObj} from '../../../src/lib/planner/types.js'
 
 export const CHASSIS = 'fake-chassis'
