@@ -33,7 +33,7 @@ function lspTouches(p: LogicalSwitchPort, view: AgentView): boolean {
   if (p.type === 'localnet') return true
   if (chassisKeys(p).includes(view.chassisName)) return true
   const net = networkOf(p)
-  if (net !== undefined && (view.localTenantNetworks.has(net) || view.isProviderLs(net) && isLocalPort(p, view.chassisName))) return true
+  if (net !== undefined && view.localTenantNetworks.has(net)) return true
   const router = p.externalIds[KEY_DEVICE_ID]
   if (isRouterInterface(p) && router && view.localRouters.has(router)) return true
   const fip = p.externalIds[KEY_PORT_FIP]
