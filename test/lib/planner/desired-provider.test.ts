@@ -406,6 +406,13 @@ const cases: Case[] = [
 describe('planner computeDesired: provider networks, FIPs, cr-lrps', () => {
   runCases(cases)
 
+  it('10.1.12/23 is_ip_exposed / _get_exposed_ip: answered by state.exposed (ip -> kind, bridge, vlan, source)', () => {
+    const r = run(cases.find((c) => c.name.startsWith('10.1.39'))!)
+    const find = (ip: string) => r.state.exposed.filter((e) => e.ip === ip)
+    expect(find('172.24.4.101')).to.deep.equal([{ip: '172.24.4.101', kind: 'fip', bridge: BR, vlan: null, source: {table: 'NAT', uuid: 'nat2', name: 'vm2'}}])
+    expect(find('172.24.4.100')).to.deep.equal([])
+  })
+
   it('is deterministic: row order does not change the output', () => {
     const rows = cases[0]!.rows
     const a = run({...cases[0]!, rows})

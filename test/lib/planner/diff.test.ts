@@ -128,6 +128,13 @@ const transitions: Transition[] = [
     remove: [neigh('172.24.5.5', MAC, 'fake-bridg.10'), hostRoute('172.24.5.5/32', 'fake-bridg.10'), rule('172.24.5.5/32'), nic('172.24.5.5')],
   },
   {
+    name: 'ours §11.12: provider LS deleted (localnet gone): the VM objects are withdrawn anyway',
+    before: {lss: [ext], lsps: [ln1, vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS})]},
+    after: {lsps: [vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS})]},
+    add: [],
+    remove: [neigh('172.24.4.5', MAC), hostRoute('172.24.4.5/32'), rule('172.24.4.5/32'), nic('172.24.4.5')],
+  },
+  {
     name: '10.1.21 withdraw FIP (neutron:port_fip removed from the port)',
     before: {
       lss: [ext, tenantNet],
