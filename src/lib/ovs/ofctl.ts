@@ -1,8 +1,9 @@
 // Observes and applies the cookie-999 MAC-tweak flows with ovs-ofctl (spec §8.7, bug 11.17).
 // Contract:
 //  - only cookie-999 flows are ever listed or deleted (every dump and delete carries cookie=999/-1);
-//  - adds are one `add-flows <br> -` per bridge (an add of an existing match replaces its actions,
-//    so adds are idempotent); deletes are `del-flows --strict` by exact match (absent = success);
+//  - all changes of a bridge go in one `add-flows <br> -`: `delete_strict` lines by exact match
+//    (absent = success), then `add` lines (an add of an existing match replaces its actions, so
+//    adds are idempotent);
 //  - a failing command is retried once with `-O OpenFlow13` (a bridge may allow only 1.3); a bridge
 //    that needed 1.3 is remembered and asked in 1.3 first from then on;
 //  - results are per operation; one failure never stops the others.
@@ -40,6 +41,8 @@ export interface FlowChangeSet {
 }
 
 const OF13 = ['-O', 'OpenFlow13']
+/** Errors about the bridge, not about one flow: replaying op by op would only fail again. */
+const BRIDGE_UNREACHABLE = /not a bridge or a socket|failed to connect|version negotiation failed|command not found|cannot run/
 
 function checkBridge(bridge: string): string {
   if (!isIfName(bridge)) throw new ValidationError(`invalid bridge name: ${JSON.stringify(bridge)}`)
@@ -87,16 +90,27 @@ export class OfctlFlows {
     return out
   }
 
-  /** Applies deletes first (ours, then foreign), then adds grouped per bridge. */
+  /**
+   * Applies the changes with ONE `ovs-ofctl add-flows <br> -` per bridge: `delete_strict` lines
+   * (ours, then foreign), then `add` lines. ovs-ofctl parses the whole file before sending, so a
+   * rejected batch changed nothing; it is then replayed op by op (del-flows --strict / add-flow)
+   * to find out which op fails, unless the bridge itself is unreachable.
+   */
   async apply(changes: FlowChangeSet): Promise<FlowOpResult[]> {
+    const batches = new Map<string, Array<{op: FlowOp; line: string}>>()
     const results: FlowOpResult[] = []
-    for (const flow of changes.remove) results.push(await this.deleteOne({op: 'delete', flow}, flow.bridge, () => deleteSpec(flow)))
-    for (const flow of changes.removeForeign) {
-      results.push(await this.deleteOne({op: 'delete-foreign', flow}, flow.bridge, () => foreignDeleteSpec(flow)))
+    const queue = (op: FlowOp, line: () => string) => {
+      try {
+        const br = checkBridge(op.flow.bridge)
+        batches.set(br, [...(batches.get(br) ?? []), {op, line: line()}])
+      } catch (error) {
+        results.push({op, ok: false, error: (error as Error).message})
+      }
     }
-    const byBridge = new Map<string, FlowObj[]>()
-    for (const f of changes.add) byBridge.set(f.bridge, [...(byBridge.get(f.bridge) ?? []), f])
-    for (const [bridge, flows] of byBridge) results.push(...(await this.addMany(bridge, flows)))
+    for (const flow of changes.remove) queue({op: 'delete', flow}, () => `delete_strict ${deleteSpec(flow)}`)
+    for (const flow of changes.removeForeign) queue({op: 'delete-foreign', flow}, () => `delete_strict ${foreignDeleteSpec(flow)}`)
+    for (const flow of changes.add) queue({op: 'add', flow}, () => `add ${renderFlow(flow)}`)
+    for (const [bridge, items] of batches) results.push(...(await this.applyBatch(bridge, items)))
     return results
   }
 
@@ -112,35 +126,26 @@ export class OfctlFlows {
     return {results: await this.apply(changes), errors: observed.errors}
   }
 
-  private async addMany(bridge: string, flows: FlowObj[]): Promise<FlowOpResult[]> {
-    let text: string
-    try {
-      checkBridge(bridge)
-      text = flows.map(renderFlow).join('\n') + '\n'
-    } catch (error) {
-      return flows.map((flow) => ({op: {op: 'add', flow}, ok: false, error: (error as Error).message}))
+  private async applyBatch(bridge: string, items: Array<{op: FlowOp; line: string}>): Promise<FlowOpResult[]> {
+    const error = await this.tryRun(bridge, ['add-flows', bridge, '-'], items.map((i) => i.line).join('\n') + '\n')
+    if (error === undefined) return items.map(({op}) => ({op, ok: true}))
+    this.logger.warn('ovs-ofctl batch failed', {bridge, ops: items.length, error})
+    if (items.length === 1 || BRIDGE_UNREACHABLE.test(error)) return items.map(({op}) => ({op, ok: false, error}))
+    const out: FlowOpResult[] = []
+    for (const {op, line} of items) {
+      const e = await this.tryRun(bridge, ['add-flows', bridge, '-'], line + '\n')
+      out.push(e === undefined ? {op, ok: true} : {op, ok: false, error: e})
     }
-    let error: string | undefined
-    try {
-      const r = await this.ofctl(bridge, ['add-flows', bridge, '-'], text)
-      if (r.code !== 0) error = errorText(r)
-    } catch (e) {
-      error = (e as Error).message
-    }
-    if (error) this.logger.warn('adding flows failed', {bridge, count: flows.length, error})
-    return flows.map((flow) => (error ? {op: {op: 'add', flow}, ok: false, error} : {op: {op: 'add', flow}, ok: true}))
+    return out
   }
 
-  private async deleteOne(op: FlowOp, bridge: string, spec: () => string): Promise<FlowOpResult> {
+  /** undefined on success, else the error text; never throws. */
+  private async tryRun(bridge: string, args: string[], input: string): Promise<string | undefined> {
     try {
-      checkBridge(bridge)
-      const r = await this.ofctl(bridge, ['del-flows', '--strict', bridge, spec()])
-      if (r.code === 0) return {op, ok: true}
-      const error = errorText(r)
-      this.logger.warn('deleting flow failed', {bridge, error})
-      return {op, ok: false, error}
+      const r = await this.ofctl(bridge, args, input)
+      return r.code === 0 ? undefined : errorText(r)
     } catch (error) {
-      return {op, ok: false, error: (error as Error).message}
+      return (error as Error).message
     }
   }
 

@@ -11,7 +11,7 @@ const ok = {code: 0, stdout: '', stderr: ''}
 const fail = (stderr: string) => ({code: 1, stdout: '', stderr})
 
 describe('ovs/ofctl (recording runner)', () => {
-  it('adds all flows of a bridge in one add-flows call, deletes by exact match', async () => {
+  it('one add-flows call per bridge: strict deletes by exact match, then adds', async () => {
     const r = new RecordingRunner()
     const o = new OfctlFlows(r, {ofctlPath: '/usr/bin/ovs-ofctl', env: {OVS_RUNDIR: '/x'}})
     const res = await o.apply({
@@ -20,18 +20,34 @@ describe('ovs/ofctl (recording runner)', () => {
       removeForeign: [{bridge: 'br-ex', table: 3, priority: 32768, match: 'ip,in_port=LOCAL', actions: 'drop', text: ''}],
     })
     expect(res.every((x) => x.ok)).to.equal(true)
+    expect(res.map((x) => x.op.op)).to.deep.equal(['delete', 'delete-foreign', 'add', 'add', 'add'])
     expect(r.calls).to.deep.equal([
-      {file: '/usr/bin/ovs-ofctl', args: ['del-flows', '--strict', 'br-ex', 'cookie=999/-1,priority=900,ipv6,in_port=2']},
-      {file: '/usr/bin/ovs-ofctl', args: ['del-flows', '--strict', 'br-ex', 'cookie=999/-1,table=3,priority=32768,ip,in_port=LOCAL']},
       {
         file: '/usr/bin/ovs-ofctl',
         args: ['add-flows', 'br-ex', '-'],
         input:
-          'cookie=999,priority=900,ip,in_port=1,actions=mod_dl_dst:aa:bb:cc:dd:ee:ff,NORMAL\n' +
-          'cookie=999,priority=900,ipv6,in_port=1,actions=mod_dl_dst:aa:bb:cc:dd:ee:ff,NORMAL\n',
+          'delete_strict cookie=999/-1,priority=900,ipv6,in_port=2\n' +
+          'delete_strict cookie=999/-1,table=3,priority=32768,ip,in_port=LOCAL\n' +
+          'add cookie=999,priority=900,ip,in_port=1,actions=mod_dl_dst:aa:bb:cc:dd:ee:ff,NORMAL\n' +
+          'add cookie=999,priority=900,ipv6,in_port=1,actions=mod_dl_dst:aa:bb:cc:dd:ee:ff,NORMAL\n',
       },
-      {file: '/usr/bin/ovs-ofctl', args: ['add-flows', 'br-vlan', '-'], input: 'cookie=999,priority=900,ip,in_port=7,actions=mod_dl_dst:aa:bb:cc:dd:ee:01,NORMAL\n'},
+      {file: '/usr/bin/ovs-ofctl', args: ['add-flows', 'br-vlan', '-'], input: 'add cookie=999,priority=900,ip,in_port=7,actions=mod_dl_dst:aa:bb:cc:dd:ee:01,NORMAL\n'},
     ])
+  })
+
+  it('a rejected batch is replayed op by op to attribute the failure', async () => {
+    // ovs-ofctl rejects a whole file when one line is bad; here the foreign flow's match is refused.
+    const r = new RecordingRunner((_f, _args, input) => (input?.includes('bogus_field') ? fail('ovs-ofctl: -:1: unknown field bogus_field') : ok))
+    const o = new OfctlFlows(r, {ofctlPath: 'ovs-ofctl'})
+    const res = await o.apply({
+      add: [flow(1, 4)],
+      remove: [],
+      removeForeign: [{bridge: 'br-ex', table: 0, priority: 5, match: 'bogus_field=1', actions: 'drop', text: ''}],
+    })
+    expect(res.map((x) => [x.op.op, x.ok])).to.deep.equal([['delete-foreign', false], ['add', true]])
+    expect(res[0]!.error).to.include('bogus_field')
+    // batch + its OpenFlow13 retry, then each op alone (the bad one with its retry)
+    expect(r.calls).to.have.length(5)
   })
 
   it('retries with -O OpenFlow13 and asks that bridge in 1.3 first afterwards', async () => {
@@ -52,13 +68,13 @@ describe('ovs/ofctl (recording runner)', () => {
     const res = await o.apply({add: [flow(1, 4, undefined, 'br-bad'), flow(1, 4)], remove: [flow(2, 4, undefined, 'br-bad'), flow(3, 4)], removeForeign: []})
     expect(res.map((x) => [x.op.op, x.op.flow.bridge, x.ok])).to.deep.equal([
       ['delete', 'br-bad', false],
-      ['delete', 'br-ex', true],
       ['add', 'br-bad', false],
+      ['delete', 'br-ex', true],
       ['add', 'br-ex', true],
     ])
     expect(res[0]!.error).to.include('not a bridge')
-    // each failing command was tried twice (default, then OpenFlow13)
-    expect(r.calls.filter((c) => c.args.includes('br-bad'))).to.have.length(4)
+    // an unreachable bridge is not replayed op by op: default, then OpenFlow13, and done
+    expect(r.calls.filter((c) => c.args.includes('br-bad'))).to.have.length(2)
   })
 
   it('invalid flows fail their own op without running anything', async () => {
@@ -159,6 +175,26 @@ describe('ovs/ofctl (real ovs-vswitchd)', function () {
     expect(results.every((r) => r.ok)).to.equal(true)
     expect((await fresh.sync(['br-ex'], [flow(1, 4, MAC), flow(1, 6, MAC)])).results).to.deep.equal([])
     expect(ovs!.ofctl(['-O', 'OpenFlow13', '--no-stats', 'dump-flows', 'br-ex'])).to.include(`set_field:${MAC}->eth_dst`)
+  })
+
+  it('1,000 flows: one add-flows call, then a no-op sync is one dump', async () => {
+    const desired: FlowObj[] = []
+    for (let p = 100; p < 600; p++) desired.push(flow(p, 4, MAC, 'br-int'), flow(p, 6, MAC, 'br-int'))
+    const n = runner.calls.length
+    const t0 = performance.now()
+    const first = await o.sync(['br-int'], desired)
+    const t1 = performance.now()
+    const again = await o.sync(['br-int'], desired)
+    const t2 = performance.now()
+    console.log(`      cold sync of 1,000 flows ${(t1 - t0).toFixed(0)} ms; no-op sync ${(t2 - t1).toFixed(0)} ms`)
+    expect(first.results.filter((r) => r.ok)).to.have.length(1000)
+    expect(again.results).to.deep.equal([])
+    expect(runner.calls.slice(n).map((a) => a.find((x) => /-flows$/.test(x)))).to.deep.equal(['dump-flows', 'add-flows', 'dump-flows'])
+    const t3 = performance.now()
+    const cleared = await o.sync(['br-int'], [])
+    console.log(`      removing the 1,000 flows ${(performance.now() - t3).toFixed(0)} ms (one batch)`)
+    expect(cleared.results.filter((r) => r.ok && r.op.op === 'delete')).to.have.length(1000)
+    expect((await o.dump('br-int')).flows).to.deep.equal([])
   })
 
   it('reports a missing bridge without throwing', async () => {
