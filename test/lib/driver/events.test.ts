@@ -100,6 +100,11 @@ eventSuite(
       expect: [E.TD],
     },
     {name: 'wrong type -> no match', change: remove(LSP, vm({type: 'chassisredirect'})), expect: []},
+    {
+      name: 'up emptied -> match (differs from upstream: row.up[0] raised, no match)',
+      change: update(LSP, vm({up: null}), {up: true}),
+      expect: [E.PD],
+    },
   ],
   [
     {
@@ -154,6 +159,12 @@ eventSuite(
     {name: 'no IP -> false', change: update(LSP, vm({addresses: ['mac '], externalIds: withFip()}), {up: false}), expect: []},
     {name: 'missing columns -> false', change: update(LSP, vm({externalIds: {}, up: false}), {}), expect: []},
     {name: 'wrong type -> no match', change: update(LSP, vm({type: 'chassisredirect', externalIds: withFip()}), {up: false}), expect: []},
+    {
+      name: 'came up from an empty up, FIP already exposed -> match (differs from upstream: old.up[0] raised, no match)',
+      change: update(LSP, vm({externalIds: withFip()}), {up: null}),
+      view: {exposed: [`test-ls|${FIP_IP}`]},
+      expect: [E.FC],
+    },
   ],
   [
     {
