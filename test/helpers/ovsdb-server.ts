@@ -145,7 +145,13 @@ export class OvsdbServer {
     if (!pid || !alive(pid)) return
     process.kill(pid, signal)
     if (signal === 'SIGSTOP' || signal === 'SIGCONT') return
-    await waitFor(`ovsdb-server ${pid} to exit`, () => (alive(pid) ? undefined : true))
+    try {
+      await waitFor(`ovsdb-server ${pid} to exit`, () => (alive(pid) ? undefined : true), 5000)
+    } catch (err) {
+      if (signal === 'SIGKILL') throw err
+      process.kill(pid, 'SIGKILL')
+      await waitFor(`ovsdb-server ${pid} to exit`, () => (alive(pid) ? undefined : true))
+    }
   }
 
   /** Stops the server (SIGCONT first in case a test stopped it) and removes the temp dir. */

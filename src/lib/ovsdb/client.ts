@@ -66,7 +66,7 @@ export interface StateChange {
 }
 
 export class OvsdbClient extends EventEmitter {
-  readonly stats: ClientStats = {connects: 0, resumes: 0, snapshots: 0, echoRequestsAnswered: 0, probesSent: 0}
+  private readonly counters: ClientStats = {connects: 0, resumes: 0, snapshots: 0, echoRequestsAnswered: 0, probesSent: 0}
   private current: ClientState = 'idle'
   private readonly remotes: Remote[]
   private readonly logger: OvsdbLogger
@@ -87,6 +87,16 @@ export class OvsdbClient extends EventEmitter {
     this.logger = opts.logger ?? nullOvsdbLogger
     this.retry = opts.retry ?? exponentialBackoff(opts.random ? {random: opts.random} : {})
     this.monitorLevel = MONITOR_METHODS.indexOf(opts.monitorMethod ?? 'monitor_cond_since')
+  }
+
+  /** Counters since construction, including the current connection's echo traffic. */
+  get stats(): ClientStats {
+    const c = {...this.counters}
+    if (this.conn) {
+      c.echoRequestsAnswered += this.conn.stats.echoRequestsAnswered
+      c.probesSent += this.conn.stats.probesSent
+    }
+    return c
   }
 
   get state(): ClientState {
@@ -208,8 +218,8 @@ export class OvsdbClient extends EventEmitter {
         const conn = await this.openSession(remote)
         failures = 0
         lost = await new Promise<ConnectionError>((resolve) => conn.onClose(resolve))
-        this.stats.echoRequestsAnswered += conn.stats.echoRequestsAnswered
-        this.stats.probesSent += conn.stats.probesSent
+        this.counters.echoRequestsAnswered += conn.stats.echoRequestsAnswered
+        this.counters.probesSent += conn.stats.probesSent
         if (!this.isClosed()) this.logger.warn('ovsdb connection lost', {remote: remote.text, err: lost.message})
       } catch (err) {
         lost = this.asConnError(err as Error, remote.text)
@@ -263,7 +273,7 @@ export class OvsdbClient extends EventEmitter {
       throw err
     }
     if (conn.closed) throw new ConnectionError('closed', 'connection closed during setup', {remote: remote.text})
-    this.stats.connects++
+    this.counters.connects++
     this.setState('ready')
     this.logger.info('ovsdb connected', {remote: remote.text})
     return conn
@@ -296,8 +306,8 @@ export class OvsdbClient extends EventEmitter {
             if (err) return reject(err)
             try {
               // synchronous: later notifications must see the applied snapshot
-              if (h.applyReply(method, result)) this.stats.resumes++
-              else this.stats.snapshots++
+              if (h.applyReply(method, result)) this.counters.resumes++
+              else this.counters.snapshots++
               h.activeOn = conn
               resolve()
             } catch (e) {
