@@ -59,9 +59,17 @@ export class Runtime {
   async ovs(): Promise<LocalOvsState | undefined> {
     if (this.ovsState !== undefined) return this.ovsState ?? undefined
     const state = new LocalOvsState(this.logger.child({component: 'local-ovs'}))
-    const client = new OvsdbClient({remotes: this.cfg.ovsdbConnection, logger: this.logger.child({component: 'ovsdb', db: 'Open_vSwitch'})})
+    const overrides = this.cfg.chassisId !== undefined && this.cfg.bridgeMappings !== undefined
+    // With the identity configured, OVS is optional: one short attempt, its failures at debug level.
+    const logger = this.logger.child({component: 'ovsdb', db: 'Open_vSwitch'})
+    const client = new OvsdbClient({
+      remotes: this.cfg.ovsdbConnection,
+      logger: overrides
+        ? {debug: (m, f) => logger.debug(m, f), info: (m, f) => logger.debug(m, f), warn: (m, f) => logger.debug(m, f), error: (m, f) => logger.warn(m, f)}
+        : logger,
+    })
     try {
-      await client.connect({timeoutMs: this.opts.ovsTimeoutMs ?? 5000})
+      await client.connect({timeoutMs: this.opts.ovsTimeoutMs ?? (overrides ? 1000 : 10000)})
       await client.monitor('Open_vSwitch', LOCAL_OVS_MONITOR, state)
       this.ovsClient = client
       this.ovsState = state
@@ -69,7 +77,6 @@ export class Runtime {
     } catch (error) {
       await client.close()
       this.ovsState = null
-      const overrides = this.cfg.chassisId !== undefined && this.cfg.bridgeMappings !== undefined
       if (!overrides) {
         throw new DependencyError(`cannot read the local Open vSwitch database at ${this.cfg.ovsdbConnection}: ${(error as Error).message}`, {
           code: 'OVS_UNREACHABLE',
@@ -114,7 +121,14 @@ export class Runtime {
   async reconciler(): Promise<Reconciler> {
     const k = this.kernel()
     const ovs = await this.ovs()
-    const local = new NodeContextSource({cfg: this.cfg, ovs, tables: k.tables, createTables: !this.opts.dryRun, links: () => k.links()})
+    // Dry runs plan as if the bridges existed, so a node without them still shows the full plan.
+    const local = new NodeContextSource({
+      cfg: this.cfg,
+      ovs,
+      tables: k.tables,
+      createTables: !this.opts.dryRun,
+      ...(this.opts.dryRun ? {} : {links: () => k.links()}),
+    })
     const datapath = new NodeDatapath(k.layer, ovs ? this.flows() : undefined)
     return new Reconciler({cfg: this.cfg, datapath, local, logger: this.logger.child({component: 'reconciler'})})
   }
