@@ -7,7 +7,7 @@ import type {BridgeMapping} from '../config/types.js'
 import {isVlanTag, tryCanonicalIp, truncIfName, vlanDevName} from '../net/ip.js'
 import type {PlanEnv} from './context.js'
 import {localSource, rowSource, type Source} from './problems.js'
-import {bridgeMac, bridgeStatus} from './provider.js'
+import {bridgeMac, bridgeStatus, usablePatchPorts} from './provider.js'
 import {HELPER_V4_PREFIX, HELPER_V6_PREFIX, ROUTE_PROTO} from './types.js'
 
 export function planBaseWiring(env: PlanEnv): void {
@@ -59,7 +59,10 @@ function planBridgeOnce(env: PlanEnv, bridge: string, src: Source): void {
   const table = env.ctx.bridgeTables[bridge]!
   env.out.add({kind: 'route', family: 4, table, dst: 'default', dev: bridge, scope: 'link', proto: ROUTE_PROTO}, src)
   env.out.add({kind: 'route', family: 6, table, dst: 'default', dev: bridge, proto: ROUTE_PROTO}, src)
-  const ports = (env.ctx.patchPorts[bridge] ?? []).filter((p) => p.name.startsWith('patch-provnet-'))
+  for (const p of env.ctx.patchPorts[bridge] ?? []) {
+    if (!usablePatchPorts(env.ctx, bridge).includes(p)) env.out.problem(src, `patch port ${p.name} has no valid ofport (${p.ofport})`)
+  }
+  const ports = usablePatchPorts(env.ctx, bridge).filter((p) => p.name.startsWith('patch-provnet-'))
   if (ports.length === 0) return
   const mac = bridgeMac(env.ctx, bridge)
   if (mac === undefined) {

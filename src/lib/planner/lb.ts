@@ -45,7 +45,9 @@ function planLb(env: PlanEnv, lb: LoadBalancer, gw: LocalRouter, tenantNets: Rea
   if (vips.values.length === 0) return
   const isPf = lb.name.startsWith(PF_LB_PREFIX)
   const routerKey = isPf ? 'neutron:router_name' : 'lr_ref'
-  if (stripNeutronPrefix(lb.externalIds[routerKey] ?? '') !== gw.router) return // attached through the other key
+  const owner = lb.externalIds[routerKey]
+  if (!owner) env.out.problem(src, `LB without external_ids:${routerKey}`)
+  if (stripNeutronPrefix(owner ?? '') !== gw.router) return // attached only through the other key
   if (isPf) {
     for (const ip of vips.values) exposeProvider(env, gw.wire, ip, undefined, 'lb-fip', src)
     return

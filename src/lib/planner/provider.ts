@@ -2,7 +2,7 @@
 // traffic of a provider network leaves: bridge, VLAN device, routing table.
 import type {LogicalSwitchPort} from '../nb/model.js'
 import {isIfName, isMac, isVlanTag, vlanDevName} from '../net/ip.js'
-import type {LocalContext} from './context.js'
+import type {LocalContext, PatchPort} from './context.js'
 
 /** Where exposed addresses of one provider network are wired. */
 export interface Wire {
@@ -82,4 +82,9 @@ export function isWire(c: LsClass): c is Wire {
 export function bridgeMac(ctx: LocalContext, bridge: string): string | undefined {
   const m = ctx.bridgeMacs[bridge]
   return isMac(m) ? m.toLowerCase() : undefined
+}
+
+/** Patch ports of a bridge with a usable OpenFlow port number (> 0); the others are reported by base wiring. */
+export function usablePatchPorts(ctx: LocalContext, bridge: string): PatchPort[] {
+  return (ctx.patchPorts[bridge] ?? []).filter((p) => Number.isInteger(p.ofport) && p.ofport > 0)
 }

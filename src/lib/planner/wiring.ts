@@ -4,7 +4,7 @@
 import {hostCidr, ipFamily, networkCidr, type ParsedCidr} from '../net/ip.js'
 import type {PlanEnv} from './context.js'
 import type {Source} from './problems.js'
-import {bridgeMac, type Wire} from './provider.js'
+import {bridgeMac, usablePatchPorts, type Wire} from './provider.js'
 import {type ExposedKind, ROUTE_PROTO, RULE_PRIORITY} from './types.js'
 
 /** The exposed address on bgp-nic: the BGP advertisement itself. */
@@ -47,7 +47,7 @@ export function wireNdpProxies(env: PlanEnv, w: Wire, cidrs: readonly ParsedCidr
  */
 export function wireLocalnetFlows(env: PlanEnv, w: Wire, src: Source, owner: string): void {
   const name = `patch-${w.localnet.name}-to-br-int`
-  const port = (env.ctx.patchPorts[w.bridge] ?? []).find((p) => p.name === name)
+  const port = usablePatchPorts(env.ctx, w.bridge).find((p) => p.name === name)
   const mac = bridgeMac(env.ctx, w.bridge)
   if (!port) {
     env.out.problem(src, `patch port ${name} not found on bridge ${w.bridge}: no MAC-tweak flows for it`)

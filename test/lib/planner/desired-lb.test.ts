@@ -149,6 +149,13 @@ const cases: Case[] = [
     exposed: [['10.0.0.0/24', 'subnet', BR, null, 'Logical_Switch_Port:rif1'], ['172.24.4.100', 'lb-fip', BR, null, 'Load_Balancer:lb1'], ...CR_EX],
   },
   {
+    name: 'OVN LB attached only through neutron:router_name (no lr_ref, not a PF LB): problem, not exposed (upstream: KeyError aborted the sync)',
+    rows: {...base, lsps: [ln1, vipPortProvider], lbs: [lb({name: 'lb-x', vips: {'172.24.4.50:443': 'm'}, ext: {'neutron:router_name': 'neutron-router1', 'neutron:vip': '172.24.4.50', 'neutron:vip_port_id': 'vip-port-p'}})]},
+    objects: CR,
+    exposed: CR_EX,
+    problems: ['Load_Balancer:lb-x: LB without external_ids:lr_ref'],
+  },
+  {
     name: 'unparsable vips keys are problems; the parsable ones still count',
     rows: {...base, lsps: [ln1, vipPortProvider], lbs: [ovnLb('lb4', {'not-an-ip:80': 'x', '172.24.4.50:443': 'y'}, {'neutron:vip': '172.24.4.50', 'neutron:vip_port_id': 'vip-port-p'})]},
     objects: [...CR, ...host('172.24.4.50')],

@@ -374,6 +374,14 @@ const cases: Case[] = [
     exposed: [['172.24.4.5', 'vm', BR, null, 'Logical_Switch_Port:vm1']],
   },
   {
+    name: 'ours: a patch port without a valid ofport (not assigned yet) gets no flows and is reported',
+    ctx: {patchPorts: {[BR]: [{name: 'patch-provnet-1-to-br-int', ofport: 1}, {name: 'patch-provnet-2-to-br-int', ofport: -1}]}},
+    rows: {},
+    base: [...sysctls(BR), addr(BR, '169.254.1.1/32'), addr(BR, 'fd53:d91e:400:7f17::1:1/128'), ...defaults(), ...flows(1)],
+    objects: [],
+    problems: ['local:fake-bridge: patch port patch-provnet-2-to-br-int has no valid ofport (-1)'],
+  },
+  {
     name: 'ours: one bridge mapped from two physnets gets the helper addresses of both mapping indexes',
     ctx: {
       bridgeMappings: [
