@@ -52,7 +52,7 @@ export class FrrLeak {
 
   /**
    * Checks and, unless `dryRun`, applies. Throws RouterIdUnknownError (no router id anywhere),
-   * DependencyError (FRR unreachable; in dry-run only when no router id is configured) and
+   * DependencyError (FRR unreachable or bgpd down; in dry-run only when no router id is configured) and
    * ConfigError (FRR already runs another AS). Failed lines are reported in the result, not thrown.
    */
   async ensure(settings: LeakSettings, opts: {dryRun?: boolean} = {}): Promise<LeakResult> {
@@ -67,6 +67,7 @@ export class FrrLeak {
     if (running === undefined) return {...base, changed: true, missing: null, remaining: [], ok: true}
     const missing = missingLeakItems(running, params)
     if (missing.length === 0 || dryRun) return {...base, changed: missing.length > 0, missing, remaining: dryRun ? missing : [], ok: true}
+    await this.requireBgpd()
     this.logger.info('applying FRR leak configuration', {missing: missing.length, vrf: params.vrf, as: asn})
     const applied = await this.vtysh!.applyConfig(config)
     const remaining = missingLeakItems(await this.vtysh!.show('show running-config'), params)
@@ -89,6 +90,25 @@ export class FrrLeak {
         return undefined
       }
       throw error
+    }
+  }
+
+  /**
+   * With zebra up and bgpd down, `vtysh -f` reports no error at all and applies nothing; say so
+   * instead. (`show daemons` lists the daemons vtysh is connected to; if it fails, carry on.)
+   */
+  private async requireBgpd(): Promise<void> {
+    let daemons: string
+    try {
+      daemons = await this.vtysh!.show('show daemons')
+    } catch {
+      return
+    }
+    if (!/\bbgpd\b/.test(daemons)) {
+      throw new DependencyError(`bgpd is not running (FRR vty sockets: ${daemons.trim() || 'none'})`, {
+        code: 'FRR_BGPD_DOWN',
+        suggestions: ['start bgpd (systemctl start frr)', 'check the frr_vty_socket option'],
+      })
     }
   }
 

@@ -2,7 +2,7 @@
 import {expect} from 'chai'
 
 import {type CommandRunner, ExecRunner, RecordingRunner, type RunOptions, type RunResult} from '../../../src/lib/exec/runner.js'
-import {ConfigError} from '../../../src/lib/errors.js'
+import {ConfigError, DependencyError} from '../../../src/lib/errors.js'
 import {FrrLeak, type LeakSettings} from '../../../src/lib/frr/leak.js'
 import {missingLeakItems} from '../../../src/lib/frr/running-config.js'
 import {RouterIdUnknownError} from '../../../src/lib/frr/router-id.js'
@@ -112,7 +112,21 @@ describe('frr/leak (real FRR)', function () {
     expect(r.missing).to.deep.equal(['router bgp 64999 vrf bgp-vrf > bgp router-id 192.0.2.77'])
   })
 
+  it('bgpd down (zebra up): a clear DependencyError instead of a silent no-op vtysh -f', async () => {
+    await frr!.stopDaemon('bgpd')
+    try {
+      const applies = runner.applies
+      const err = await leak.ensure({...HOST, vrf: 'vrf-b'}).catch((e: unknown) => e)
+      expect(err).to.be.instanceOf(DependencyError)
+      expect((err as DependencyError).code).to.equal('FRR_BGPD_DOWN')
+      expect(runner.applies).to.equal(applies)
+    } finally {
+      await frr!.restartBgpd()
+    }
+  })
+
   it('refuses another AS than the one FRR runs', async () => {
+    await leak.ensure(HOST)
     const err = await leak.ensure({...HOST, asn: '65001'}).catch((e: unknown) => e)
     expect(err).to.be.instanceOf(ConfigError)
     expect((err as ConfigError).code).to.equal('FRR_AS_MISMATCH')
