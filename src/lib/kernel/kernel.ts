@@ -34,18 +34,18 @@ export class Kernel {
   }
 
   /** Owned kernel objects in canonical form (see observe.ts for the ownership rules). */
-  observe(scope: ObserveScope): Promise<KernelObj[]> {
+  async observe(scope: ObserveScope): Promise<KernelObj[]> {
     const bridges = scope.bridges.map((b) => ({name: kernelDevName(b.name), table: b.table}))
     return observeKernel(this.deps(), {...scope, bgpNic: kernelDevName(scope.bgpNic), bgpVrf: kernelDevName(scope.bgpVrf), bridges})
   }
 
   /** Applies the kernel kinds of `plan` (flows are ignored); one result per kernel op. */
-  apply(plan: Plan): Promise<OpResult[]> {
+  async apply(plan: Plan): Promise<OpResult[]> {
     return applyPlan({...this.deps(), log: this.log}, plan)
   }
 
   /** Spec 6.3/6.5/6.1c base wiring; idempotent, reports changes. */
-  ensureBase(opts: BaseOptions): Promise<BaseResult> {
+  async ensureBase(opts: BaseOptions): Promise<BaseResult> {
     const bridges = opts.bridges.map((b) => ({name: kernelDevName(b.name), table: b.table}))
     return ensureBase(
       {runner: this.runner, ipPath: this.ipPath, log: this.log},
