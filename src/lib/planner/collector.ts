@@ -102,8 +102,13 @@ export function compareObjsForRemoval(a: StateObj, b: StateObj): number {
   return rank(b) - rank(a) || cmp(objKey(a), objKey(b))
 }
 
-export function sortObjs(objs: readonly StateObj[]): StateObj[] {
-  return [...objs].sort(compareObjs)
+/** Sorted copy in compareObjs order (or compareObjsForRemoval with `removal`); keys computed once. */
+export function sortObjs(objs: readonly StateObj[], removal = false): StateObj[] {
+  const sign = removal ? -1 : 1
+  return objs
+    .map((o) => ({o, r: rank(o) * sign, k: objKey(o)}))
+    .sort((a, b) => a.r - b.r || cmp(a.k, b.k))
+    .map((x) => x.o)
 }
 
 /** By ip, then kind, then source table/name/uuid. */

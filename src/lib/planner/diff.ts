@@ -9,7 +9,7 @@
 // - unchanged: desired objects already observed with the same attributes.
 // Order: add in KIND_ORDER, remove in reverse KIND_ORDER, each then by objKey. Duplicate keys in
 // an input count once (first occurrence).
-import {compareObjs, compareObjsForRemoval} from './collector.js'
+import {sortObjs} from './collector.js'
 import {objKey, objValue, type Plan, type StateObj} from './types.js'
 
 function byKey(objs: readonly StateObj[]): Map<string, StateObj> {
@@ -38,7 +38,7 @@ export function diff(desired: readonly StateObj[], observed: readonly StateObj[]
   for (const [k, o] of have) {
     if (!want.has(k) && o.kind !== 'sysctl') remove.push(o)
   }
-  return {add: add.sort(compareObjs), remove: remove.sort(compareObjsForRemoval), unchanged}
+  return {add: sortObjs(add), remove: sortObjs(remove, true), unchanged}
 }
 
 /** The part of a plan selected by `keep` (e.g. the objects of one exposed IP for expose-ip). */
