@@ -92,17 +92,10 @@ function rank(o: StateObj): number {
   return RANK.get(o.kind) ?? KIND_ORDER.length
 }
 
-/** KIND_ORDER (links, sysctls, addresses, rules, routes, neighbours, NDP proxies, flows), then key. */
-export function compareObjs(a: StateObj, b: StateObj): number {
-  return rank(a) - rank(b) || cmp(objKey(a), objKey(b))
-}
-
-/** Reverse KIND_ORDER (what depends on a device goes before the device), then key. */
-export function compareObjsForRemoval(a: StateObj, b: StateObj): number {
-  return rank(b) - rank(a) || cmp(objKey(a), objKey(b))
-}
-
-/** Sorted copy in compareObjs order (or compareObjsForRemoval with `removal`); keys computed once. */
+/**
+ * Sorted copy: KIND_ORDER (links, sysctls, addresses, rules, routes, neighbours, NDP proxies,
+ * flows) then objKey; with `removal`, reverse KIND_ORDER (what depends on a device goes first).
+ */
 export function sortObjs(objs: readonly StateObj[], removal = false): StateObj[] {
   const sign = removal ? -1 : 1
   return objs
