@@ -47,23 +47,23 @@ export function exposeFip(env: PlanEnv, nat: Nat, mac: string, src: Source): voi
   record(env, ip, 'fip', w, src)
 }
 
-/** Distributed mode: the FIP of a local, up VM port that carries neutron:port_fip. */
+/**
+ * Distributed mode: the FIPs of a local, up VM port that carries neutron:port_fip — every
+ * dnat_and_snat NAT of the port (upstream took the first only; a port with a FIP per fixed IP has
+ * several), each needing its external_mac (set by Neutron once the port is bound).
+ */
 export function planDistributedFip(env: PlanEnv, lsp: LogicalSwitchPort): void {
-  const nat = fipNats(env.nb.natsByLogicalPort(lsp.name))[0]
-  if (!nat) {
+  const nats = fipNats(env.nb.natsByLogicalPort(lsp.name))
+  if (nats.length === 0) {
     env.out.problem(rowSource('Logical_Switch_Port', lsp), 'neutron:port_fip set but no dnat_and_snat NAT for the port')
     return
   }
-  const src = natSource(nat)
-  if (!nat.externalMac) {
-    env.out.problem(src, 'NAT has no external_mac: distributed FIP not exposed yet')
-    return
+  for (const nat of nats) {
+    const src = natSource(nat)
+    if (!nat.externalMac) env.out.problem(src, 'NAT has no external_mac: distributed FIP not exposed yet')
+    else if (!isMac(nat.externalMac)) env.out.problem(src, `invalid external_mac ${JSON.stringify(nat.externalMac)}`)
+    else exposeFip(env, nat, canonicalMac(nat.externalMac), src)
   }
-  if (!isMac(nat.externalMac)) {
-    env.out.problem(src, `invalid external_mac ${JSON.stringify(nat.externalMac)}`)
-    return
-  }
-  exposeFip(env, nat, canonicalMac(nat.externalMac), src)
 }
 
 /** Centralized mode: all FIPs whose gateway port is one of the local cr-lrps. */

@@ -84,6 +84,23 @@ const cases: Case[] = [
     exposed: [['172.24.4.100', 'fip', BR, null, 'NAT:vm1']],
   },
   {
+    name: '10.1.4 (ours) port with a FIP per fixed IP: every dnat_and_snat NAT of the port is exposed (upstream: the first only)',
+    rows: {
+      lss: [ext, tenant],
+      lsps: [ln1, vm({name: 'vm1', ips: ['10.0.0.5', '10.0.1.5'], net: 'neutron-tenant', chassis: CHASSIS, fip: '172.24.4.100'})],
+      nats: [
+        nat({uuid: 'nat1', externalIp: '172.24.4.100', externalMac: 'fa:16:3e:ff:00:01', logicalPort: 'vm1', fipNet: 'ext'}),
+        nat({uuid: 'nat2', externalIp: '172.24.4.101', externalMac: 'fa:16:3e:ff:00:01', logicalIp: '10.0.1.5', logicalPort: 'vm1', fipNet: 'ext'}),
+        nat({uuid: 'nat3', type: 'snat', externalIp: '172.24.4.102', logicalPort: 'vm1', fipNet: 'ext'}),
+      ],
+    },
+    objects: [...host('172.24.4.100', 'fa:16:3e:ff:00:01'), ...host('172.24.4.101', 'fa:16:3e:ff:00:01')],
+    exposed: [
+      ['172.24.4.100', 'fip', BR, null, 'NAT:vm1'],
+      ['172.24.4.101', 'fip', BR, null, 'NAT:vm1'],
+    ],
+  },
+  {
     name: '10.1.5 port on a tenant LS (no localnet mapped here): nothing',
     rows: {lss: [tenant], lsps: [vm({name: 'vm1', ips: ['10.0.0.5'], net: 'neutron-tenant', chassis: CHASSIS})]},
     objects: [],
