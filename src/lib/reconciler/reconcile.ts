@@ -9,7 +9,7 @@ import type {LocalContext} from '../planner/context.js'
 import {computeDesired, type DesiredResult} from '../planner/desired.js'
 import {diff, restrictPlan} from '../planner/diff.js'
 import type {Problem} from '../planner/problems.js'
-import type {DesiredState, StateObj} from '../planner/types.js'
+import {type DesiredState, objKey, type StateObj} from '../planner/types.js'
 import type {Datapath, KindCounts, LocalContextSource, ObserveScope, OpResult, PassOptions, PassResult} from './types.js'
 
 export interface ReconcilerDeps {
@@ -66,8 +66,9 @@ export class Reconciler {
     const t0 = this.now()
     const {state, problems, ctx} = await this.desired(nb)
     const observed = await this.deps.datapath.observe({...scopeOf(this.deps.cfg, ctx), adopt: state.objects})
-    let plan = diff(state.objects, observed)
-    if (!opts.prune) plan = {...plan, remove: []}
+    const withdraw = opts.withdraw
+    let plan = diff(withdraw ? state.objects.filter((o) => !withdraw.has(objKey(o))) : state.objects, observed)
+    if (!opts.prune) plan = {...plan, remove: withdraw ? plan.remove.filter((o) => withdraw.has(objKey(o))) : []}
     if (opts.filter) plan = restrictPlan(plan, opts.filter)
     const results: OpResult[] = opts.dryRun || (plan.add.length === 0 && plan.remove.length === 0) ? [] : await this.deps.datapath.apply(plan, {prune: Boolean(opts.prune)})
     const failed = results.filter((r) => !r.ok)

@@ -41,6 +41,11 @@ export interface PassOptions {
   dryRun?: boolean
   /** Delete owned objects that are not desired. Off until the first complete NB snapshot. */
   prune?: boolean
+  /**
+   * objKeys left out of the desired state before diffing (ad-hoc withdraw verbs): those objects, when
+   * observed, are removed even without `prune`, which still governs every other removal.
+   */
+  withdraw?: ReadonlySet<string>
   /** Restrict the plan to some objects (ad-hoc commands). */
   filter?: (obj: StateObj, action: 'add' | 'remove') => boolean
 }
