@@ -9,8 +9,7 @@ import {FrrLeak} from './frr/leak.js'
 import {Vtysh} from './frr/vtysh.js'
 import type {Logger} from './log.js'
 import {Kernel, RtTables, lowestFreeTable} from './kernel/index.js'
-import {OvsdbClient} from './ovsdb/index.js'
-import {LOCAL_OVS_MONITOR, LocalOvsState} from './ovs/local-ovs-state.js'
+import {LocalOvs} from './ovs/local-ovs.js'
 import {OfctlFlows} from './ovs/ofctl.js'
 import {NodeContextSource, resolveIdentity, type TableResolver} from './reconciler/local-context.js'
 import {type KernelLayer, NodeDatapath} from './reconciler/node-datapath.js'
@@ -39,8 +38,8 @@ export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Lo
 export class Runtime {
   readonly runner: CommandRunner
   private nbSource: NbSource | undefined
-  private ovsClient: OvsdbClient | undefined
-  private ovsState: LocalOvsState | undefined | null
+  /** undefined = not tried yet; null = tried, not reachable. */
+  private ovsConn: LocalOvs | undefined | null
   private kernelParts: KernelParts | undefined
 
   constructor(
@@ -56,33 +55,17 @@ export class Runtime {
    * The local Open_vSwitch facts, or undefined when OVS cannot be reached and the configuration
    * carries the identity overrides (chassis_id, bridge_mappings): planning then works without OVS.
    */
-  async ovs(): Promise<LocalOvsState | undefined> {
-    if (this.ovsState !== undefined) return this.ovsState ?? undefined
-    const state = new LocalOvsState(this.logger.child({component: 'local-ovs'}))
+  async ovs(): Promise<LocalOvs | undefined> {
+    if (this.ovsConn !== undefined) return this.ovsConn ?? undefined
     const overrides = this.cfg.chassisId !== undefined && this.cfg.bridgeMappings !== undefined
     // With the identity configured, OVS is optional: one short attempt, its failures at debug level.
-    const logger = this.logger.child({component: 'ovsdb', db: 'Open_vSwitch'})
-    const client = new OvsdbClient({
-      remotes: this.cfg.ovsdbConnection,
-      logger: overrides
-        ? {debug: (m, f) => logger.debug(m, f), info: (m, f) => logger.debug(m, f), warn: (m, f) => logger.debug(m, f), error: (m, f) => logger.warn(m, f)}
-        : logger,
-    })
+    const logger = overrides ? quiet(this.logger) : this.logger
     try {
-      await client.connect({timeoutMs: this.opts.ovsTimeoutMs ?? (overrides ? 1000 : 10000)})
-      await client.monitor('Open_vSwitch', LOCAL_OVS_MONITOR, state)
-      this.ovsClient = client
-      this.ovsState = state
-      return state
+      this.ovsConn = await LocalOvs.connect({remote: this.cfg.ovsdbConnection, logger, connectTimeoutMs: this.opts.ovsTimeoutMs ?? (overrides ? 1000 : 10000)})
+      return this.ovsConn
     } catch (error) {
-      await client.close()
-      this.ovsState = null
-      if (!overrides) {
-        throw new DependencyError(`cannot read the local Open vSwitch database at ${this.cfg.ovsdbConnection}: ${(error as Error).message}`, {
-          code: 'OVS_UNREACHABLE',
-          suggestions: ['check ovsdb_connection', 'or set chassis_id and bridge_mappings to plan without OVS'],
-        })
-      }
+      this.ovsConn = null
+      if (!overrides) throw error
       this.logger.info('local OVS not reachable; using configured identity and bridge mappings', {ovsdb: this.cfg.ovsdbConnection})
       return undefined
     }
@@ -134,9 +117,14 @@ export class Runtime {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.nbSource?.close(), this.ovsClient?.close()])
-    this.ovsState?.close()
+    await Promise.all([this.nbSource?.close(), this.ovsConn?.close()])
   }
+}
+
+/** A logger that demotes everything to debug (probing an optional dependency). */
+function quiet(l: Logger): Logger {
+  const q: Logger = {debug: (m, f) => l.debug(m, f), info: (m, f) => l.debug(m, f), warn: (m, f) => l.debug(m, f), error: (m, f) => l.debug(m, f), child: () => q}
+  return q
 }
 
 /** The kernel layer (src/lib/kernel) behind the reconciler's KernelLayer/TableResolver seams. */
