@@ -106,11 +106,14 @@ const cases: Case[] = [
     objects: [],
   },
   {
-    name: '10.1.6 VM on a VLAN provider network: rule, route, neighbour on fake-bridg.10 (ours: neighbour on the VLAN device, §11.1)',
-    rows: {lss: [vlanNet], lsps: [ln2, vm({name: 'vm1', ips: ['192.168.0.10'], net: 'neutron-vlan', chassis: CHASSIS})]},
+    name: '10.1.6 VM on a VLAN provider network: route, neighbour, NDP proxy on fake-bridg.10 (ours: neighbour on the VLAN device, §11.1)',
+    rows: {lss: [vlanNet], lsps: [ln2, vm({name: 'vm1', ips: ['192.168.0.10', '2001:db8:10::10'], net: 'neutron-vlan', chassis: CHASSIS, cidrs: ['192.168.0.10/24', '2001:db8:10::10/64']})]},
     base: [...BASE, ...vlanBase(10)],
-    objects: host('192.168.0.10', MAC, 'fake-bridg.10'),
-    exposed: [['192.168.0.10', 'vm', BR, 10, 'Logical_Switch_Port:vm1']],
+    objects: [...host('192.168.0.10', MAC, 'fake-bridg.10'), ...host('2001:db8:10::10', MAC, 'fake-bridg.10'), ndp('2001:db8:10::', 'fake-bridg.10')],
+    exposed: [
+      ['192.168.0.10', 'vm', BR, 10, 'Logical_Switch_Port:vm1'],
+      ['2001:db8:10::10', 'vm', BR, 10, 'Logical_Switch_Port:vm1'],
+    ],
   },
   {
     name: '10.1.7 local cr-lrp 172.24.16.2/24: exposed with the LRP MAC',
