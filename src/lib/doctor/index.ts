@@ -3,16 +3,20 @@ import {frrRouterBgpCheck, frrVtyCheck} from './frr-checks.js'
 import {interfaceNameCheck} from './interface-name-check.js'
 import {kernelDummyCheck, kernelVlanCheck, kernelVrfCheck} from './kernel-checks.js'
 import {nbSchemaCheck} from './nb-check.js'
-import {bridgeMappingsCheck, chassisIdentityCheck, providerBridgesCheck} from './ovs-checks.js'
+import {rtTablesCheck, vrfDeviceCheck} from './node-checks.js'
+import {bridgeMappingsCheck, chassisIdentityCheck, ofctlCheck, providerBridgesCheck} from './ovs-checks.js'
 import {forwardingCheck, proxyArpNdpCheck, rpFilterCheck} from './sysctl-checks.js'
 import type {DoctorCheck} from './types.js'
 
-/** All checks, in the order the report lists them: node identity, kernel, sysctls, FRR, NB. */
+/** All checks, in the order the report lists them: node identity and wiring, kernel, sysctls, FRR, NB. */
 export const ALL_CHECKS: readonly DoctorCheck[] = [
   chassisIdentityCheck,
   bridgeMappingsCheck,
   interfaceNameCheck,
   providerBridgesCheck,
+  ofctlCheck,
+  rtTablesCheck,
+  vrfDeviceCheck,
   kernelVrfCheck,
   kernelDummyCheck,
   kernelVlanCheck,

@@ -1,6 +1,6 @@
 // Node identity and provider wiring as OVS (or the configuration overrides) describe it:
 // ovn-bridge-mappings, the chassis identity, and the provider bridges as links in the kernel.
-import {effectiveMappings, errorText} from './context.js'
+import {CHECK_COMMAND_TIMEOUT_MS, effectiveMappings, errorText} from './context.js'
 import type {DoctorCheck} from './types.js'
 
 const OVS_HINT = 'Is ovsdb-server running, and does ovsdb_connection point at it?'
@@ -90,5 +90,39 @@ export const providerBridgesCheck: DoctorCheck = {
       return {status: 'warn', detail: `administratively down: ${down.join(', ')}`, fix: `ovn-bgp sets them up on sync; or: ip link set ${down[0] ?? ''} up`}
     }
     return {status: 'pass', detail: `present and up: ${names}`}
+  },
+}
+
+/**
+ * ovs-ofctl reaches every provider bridge (its <bridge>.mgmt socket), as the flow layer needs.
+ * Like the agent, a failure is retried with `-O OpenFlow13` for bridges that allow only 1.3.
+ */
+export const ofctlCheck: DoctorCheck = {
+  id: 'ovs-ofctl',
+  title: 'ovs-ofctl reaches the provider bridges',
+  category: 'environment',
+  async run(ctx) {
+    const bridges = effectiveMappings(ctx).mappings.map((m) => m.bridge)
+    if (bridges.length === 0) return {status: 'warn', detail: 'no provider bridges to check (see bridge-mappings)', fix: 'Set ovn-bridge-mappings first.'}
+    const {ovsOfctlPath, ovsEnv} = ctx.config
+    const opts = {timeoutMs: CHECK_COMMAND_TIMEOUT_MS, ...(Object.keys(ovsEnv).length > 0 ? {env: {...ovsEnv}} : {})}
+    const failed: string[] = []
+    try {
+      for (const b of bridges) {
+        let r = await ctx.runner.run(ovsOfctlPath, ['show', b], opts)
+        if (r.code !== 0) r = await ctx.runner.run(ovsOfctlPath, ['-O', 'OpenFlow13', 'show', b], opts)
+        if (r.code !== 0) failed.push(`${b}: ${(r.stderr.trim().split('\n')[0] ?? '') || `exit ${r.code}`}`)
+      }
+    } catch (error) {
+      return {status: 'fail', detail: `cannot run ${ovsOfctlPath}: ${errorText(error)}`, fix: 'Install openvswitch-common, or set ovs_ofctl_path in bgp-agent.conf.'}
+    }
+    if (failed.length > 0) {
+      return {
+        status: 'fail',
+        detail: failed.join('; '),
+        fix: 'Check that ovs-vswitchd runs and that ovs_env (OVS_RUNDIR=...) points at its run directory; as a non-root user, the bridge sockets are not accessible.',
+      }
+    }
+    return {status: 'pass', detail: `reachable: ${bridges.join(', ')}`}
   },
 }

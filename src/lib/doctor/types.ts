@@ -76,7 +76,9 @@ export interface IpLink {
   flags?: string[]
   operstate?: string
   link?: string
-  linkinfo?: {info_kind?: string; info_data?: {id?: number}}
+  /** Name of the master device (e.g. the VRF of an enslaved device). */
+  master?: string
+  linkinfo?: {info_kind?: string; info_data?: {id?: number; table?: number}}
 }
 
 export interface DoctorContext {

@@ -3,10 +3,12 @@
 // --metrics-address is set. Every method is cheap and synchronous; none throws on valid input.
 //
 // Names and labels are a public contract (dashboards, alerts): see docs/operations.md.
+import type {Logger} from '../log.js'
 import type {ClientState} from '../ovsdb/client.js'
 import type {ExposedKind, StateKind} from '../planner/types.js'
 import {Readiness} from './readiness.js'
 import {type Counter, type Gauge, type Histogram, Registry} from './registry.js'
+import {MetricsServer} from './server.js'
 
 export type PassResult = 'ok' | 'partial' | 'error'
 export type ChangeAction = 'add' | 'remove'
@@ -76,6 +78,14 @@ export class AgentMetrics {
     }
     for (const kind of Object.keys(EXPOSED_KINDS)) this.exposedIps.declare({kind})
     this.setNbConnectionState('idle')
+  }
+
+  /**
+   * Serves this metric set and its readiness on `address` (host:port, the metrics_address option);
+   * resolves once listening, rejects with DependencyError when the address cannot be bound.
+   */
+  serve(address: string, logger?: Logger): Promise<MetricsServer> {
+    return MetricsServer.start({address, registry: this.registry, readiness: this.readiness, ...(logger ? {logger} : {})})
   }
 
   /** Call on every OVSDB client state change. */

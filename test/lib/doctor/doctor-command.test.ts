@@ -37,6 +37,7 @@ describe('ovn-bgp doctor (command)', () => {
   beforeEach(() => {
     gathered = []
     runner = new RecordingRunner((file, args) => {
+      if (file.endsWith('ovs-ofctl')) return {code: 0, stdout: 'OFPT_FEATURES_REPLY', stderr: ''}
       if (file.endsWith('ip')) return {code: 0, stdout: JSON.stringify([{ifname: 'br-ex', flags: ['UP']}]), stderr: ''}
       if (args.at(-1) === 'show version') return {code: 0, stdout: 'FRRouting 8.4.4 (n) on Linux(6.1).\n', stderr: ''}
       if (args.at(-1) === 'show running-config') return {code: 0, stdout: 'router bgp 64999\n', stderr: ''}
@@ -64,10 +65,10 @@ describe('ovn-bgp doctor (command)', () => {
 
   it('passes every check on a healthy node, prints a table and exits 0', async () => {
     const {result, stdout, exitCode} = await capture(['--ovsdb-connection', 'unix:/tmp/x.sock', '--timeout', '2'])
-    expect(result.counts).to.deep.equal({pass: 13, warn: 0, fail: 0})
+    expect(result.counts).to.deep.equal({pass: 16, warn: 0, fail: 0})
     expect(gathered).to.deep.equal([{ovsdb: 'unix:/tmp/x.sock', timeoutMs: 2000}])
     expect(stdout).to.include('frr-router-bgp')
-    expect(stdout).to.include('13 checks: 13 pass, 0 warn, 0 fail (exit status 0)')
+    expect(stdout).to.include('16 checks: 16 pass, 0 warn, 0 fail (exit status 0)')
     expect(exitCode ?? 0).to.equal(0)
   })
 

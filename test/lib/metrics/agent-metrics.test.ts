@@ -1,6 +1,19 @@
 import {expect} from 'chai'
 
+import {get} from 'node:http'
+
 import {AgentMetrics} from '../../../src/lib/metrics/agent-metrics.js'
+
+function fetchText(url: string): Promise<{status: number; body: string}> {
+  return new Promise((resolve, reject) => {
+    get(url, {agent: false}, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => (body += d))
+      res.on('end', () => resolve({status: res.statusCode ?? 0, body}))
+    }).on('error', reject)
+  })
+}
 
 function lines(m: AgentMetrics, prefix: string): string[] {
   return m.registry.metrics().split('\n').filter((l) => l.startsWith(prefix))
@@ -85,5 +98,22 @@ describe('AgentMetrics: the daemon metric set', () => {
     expect(m.readiness.ready).to.equal(true)
     m.recordPass({result: 'error', durationSeconds: 0.01, full: true})
     expect(m.readiness.ready).to.equal(true)
+  })
+
+  it('serves its registry and readiness over HTTP (real socket)', async () => {
+    const m = new AgentMetrics()
+    const server = await m.serve('127.0.0.1:0')
+    try {
+      expect(await fetchText(`${server.url()}/readyz`)).to.deep.equal({status: 503, body: 'not ready: waiting for the first full reconcile\n'})
+      m.setNbConnectionState('ready')
+      m.recordPass({result: 'ok', durationSeconds: 1.5, full: true, exposed: {vm: 4}})
+      expect(await fetchText(`${server.url()}/readyz`)).to.deep.equal({status: 200, body: 'ready\n'})
+      const metrics = await fetchText(`${server.url()}/metrics`)
+      expect(metrics.body).to.include('ovn_bgp_nb_connection_state{state="ready"} 1\n')
+      expect(metrics.body).to.include('ovn_bgp_exposed_ips{kind="vm"} 4\n')
+      expect(metrics.body).to.include('ovn_bgp_reconcile_duration_seconds_bucket{le="2.5"} 1\n')
+    } finally {
+      await server.close()
+    }
   })
 })
