@@ -9,6 +9,10 @@
 #   VM_OUT       writable share, /run/out in the guest (default: a new temp dir, removed on success)
 #   VM_MEM (MiB, default 2048)  VM_SMP (default 2)  VM_TIMEOUT (seconds, default 900)
 #   VM_PASS_ENV  names of host variables exported into the guest script (CI is always passed)
+#   (VM_TIMEOUT=0: no time limit, as `ovn-bgp sandbox` uses it for a long-lived lab)
+# Files in VM_OUT: cmd.sh, script.sh, console.log (the script's output), rc, serial.log, qemu.log,
+#   vm.pid (the pid of the `timeout` wrapping qemu: SIGTERM to it stops qemu).
+# Used by the kernel test tier (test/harness/vm/) and by `ovn-bgp sandbox` (src/lib/sandbox/).
 # Exit codes: SCRIPT's code; 124 timeout; 125 the guest wrote no exit code; 126 no kernel/qemu.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -61,6 +65,7 @@ timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -cpu max \
   -virtfs local,path="$OUT",mount_tag=out,security_model=none \
   </dev/null >"$OUT/qemu.log" 2>&1 &
 QPID=$!
+echo "$QPID" > "$OUT/vm.pid"
 tail -n +1 -f --pid="$QPID" "$OUT/console.log" 2>/dev/null || true
 QRC=0; wait "$QPID" || QRC=$?
 
