@@ -21,6 +21,7 @@ export function wireHost(env: PlanEnv, w: Wire, ip: string, mac: string | undefi
   const family = ipFamily(ip)!
   const dst = hostCidr(ip)
   const out = env.out
+  needDevice(env, w, src, ip)
   out.add({kind: 'rule', family, dst, table: w.table, priority: RULE_PRIORITY}, src, ip)
   out.add(
     family === 4
@@ -31,6 +32,14 @@ export function wireHost(env: PlanEnv, w: Wire, ip: string, mac: string | undefi
   )
   if (mac !== undefined) out.add({kind: 'neigh', family, ip, dev: w.dev, mac}, src, ip)
   announce(env, ip, src)
+}
+
+/**
+ * The VLAN device an exposure lives on (also planned by base wiring, same attributes): listed
+ * among the exposure's contributions so that a plan restricted to one IP creates it if needed.
+ */
+function needDevice(env: PlanEnv, w: Wire, src: Source, owner: string): void {
+  if (w.vlan !== null) env.out.add({kind: 'vlan', name: w.dev, link: w.bridge, id: w.vlan}, src, owner)
 }
 
 /** NDP proxy for the network address of each IPv6 CIDR, on the wire's device (shared, refcounted by key). */
@@ -80,6 +89,7 @@ export function wireSubnet(env: PlanEnv, gw: Gateway, cidr: ParsedCidr, src: Sou
   const {family} = cidr
   const given = `${cidr.addr}/${cidr.len}`
   const out = env.out
+  needDevice(env, gw.wire, src, given)
   out.add({kind: 'rule', family, dst: given, table: gw.wire.table, priority: RULE_PRIORITY}, src, given)
   const via = gw.ips.find((ip) => ipFamily(ip) === family)
   if (via === undefined) {

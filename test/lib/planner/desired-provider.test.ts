@@ -114,6 +114,7 @@ const cases: Case[] = [
       ['192.168.0.10', 'vm', BR, 10, 'Logical_Switch_Port:vm1'],
       ['2001:db8:10::10', 'vm', BR, 10, 'Logical_Switch_Port:vm1'],
     ],
+    check: (r) => expect(r.contributions['192.168.0.10']).to.include('vlan|fake-bridg.10'),
   },
   {
     name: '10.1.7 local cr-lrp 172.24.16.2/24: exposed with the LRP MAC',
@@ -411,6 +412,24 @@ const cases: Case[] = [
     },
     rows: {},
     objects: [addr(BR, '169.254.3.3/32'), addr(BR, 'fd53:d91e:400:7f17::3:3/128')],
+  },
+  {
+    name: '§6.6 helper addresses: mapping index 511, VLAN 11 -> 169.254.255.11 and fd53:d91e:400:7f17::1ff:b on fake-bridg.11',
+    ctx: {bridgeMappings: [{physnet: 'fake-network', bridge: BR, index: 511}]},
+    rows: {lss: [ls('neutron-v11', ['lsp-provnet-11'])], lsps: [localnet('provnet-11', 'fake-network', 11)]},
+    base: [
+      ...sysctls(BR),
+      ...sysctls('fake-bridg/11'),
+      vlan('fake-bridg.11', 11),
+      addr(BR, '169.254.255.255/32'),
+      addr(BR, 'fd53:d91e:400:7f17::1ff:1ff/128'),
+      addr('fake-bridg.11', '169.254.255.11/32'),
+      addr('fake-bridg.11', 'fd53:d91e:400:7f17::1ff:b/128'),
+      ...defaults(),
+      ...flows(1),
+      ...flows(2),
+    ],
+    objects: [],
   },
   {
     name: 'ours: NB without LRP status column (OVN < 23.09): no cr-lrps, reported once',
