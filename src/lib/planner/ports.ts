@@ -6,7 +6,7 @@ import type {LogicalSwitchPort} from '../nb/model.js'
 import type {PlanEnv} from './context.js'
 import {planDistributedFip} from './fip.js'
 import {isActiveHere, isVmPort, networkOf} from './locality.js'
-import {isWire} from './provider.js'
+import {isWire, type Wire} from './provider.js'
 import {byNameThenUuid} from './collector.js'
 import {lspAddresses, parseCidrs, splitList} from './parse.js'
 import {rowSource} from './problems.js'
@@ -33,7 +33,7 @@ function planPort(env: PlanEnv, lsp: LogicalSwitchPort): void {
   exposeVm(env, lsp, w)
 }
 
-function exposeVm(env: PlanEnv, lsp: LogicalSwitchPort, w: Parameters<typeof wireHost>[1]): void {
+function exposeVm(env: PlanEnv, lsp: LogicalSwitchPort, w: Wire): void {
   const src = rowSource(LSP, lsp)
   const addrs = lspAddresses(lsp)
   if (addrs === undefined) return
