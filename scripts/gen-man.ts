@@ -253,6 +253,13 @@ async function configOptions(): Promise<OptionDoc[]> {
   return Object.entries(OPTIONS).map(([name, o]) => ({name, section: o.section, type: o.type, default: o.default, summary: o.summary}))
 }
 
+async function metricFamilies(): Promise<Array<{name: string; help: string; type: string; labelNames: readonly string[]}>> {
+  const {AgentMetrics} = (await import(pathToFileURL(join(ROOT, 'src', 'lib', 'metrics', 'agent-metrics.ts')).href)) as {
+    AgentMetrics: new () => {registry: {describe(): Array<{name: string; help: string; type: string; labelNames: readonly string[]}>}}
+  }
+  return new AgentMetrics().registry.describe()
+}
+
 function showDefault(v: unknown): string {
   if (v === undefined) return 'unset'
   if (Array.isArray(v)) return v.length ? v.join(',') : 'empty'
@@ -297,7 +304,13 @@ also accepted, deprecated, in [DEFAULT]) and [agent].`),
     '.SH METRICS',
     prose(`With metrics_address (host:port) set, \`ovn-bgp watch\` serves Prometheus metrics on /metrics, liveness on
 /healthz (200 while the process runs) and readiness on /readyz (200 after the first full reconcile,
-503 with the reason before).`),
+503 with the reason before). The metrics:`),
+  )
+  for (const m of await metricFamilies()) {
+    const labels = m.labelNames.length ? ` {${m.labelNames.join(', ')}}` : ''
+    out.push('.TP', `\\fB${esc(m.name)}\\fR ${esc(m.type)}${esc(labels)}`, esc(m.help))
+  }
+  out.push(
     exitStatusSection(),
     filesSection(),
     seeAlso(cmds.map((c) => `${BIN}-${c.id}(8)`), false),

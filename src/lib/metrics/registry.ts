@@ -198,6 +198,13 @@ export class Histogram<L extends string = never> extends Family<L, HistogramStat
 
 type AnyFamily = Counter<string> | Gauge<string> | Histogram<string>
 
+export interface FamilyInfo {
+  name: string
+  help: string
+  type: 'counter' | 'gauge' | 'histogram'
+  labelNames: readonly string[]
+}
+
 export class Registry {
   private readonly families = new Map<string, AnyFamily>()
 
@@ -211,6 +218,16 @@ export class Registry {
 
   histogram<L extends string = never>(opts: HistogramOptions<L>): Histogram<L> {
     return this.register(new Histogram<L>(opts))
+  }
+
+  /** The registered families, in registration order (for documentation). */
+  describe(): FamilyInfo[] {
+    return [...this.families.values()].map((f) => ({
+      name: f.name,
+      help: f.help,
+      type: f instanceof Counter ? 'counter' : f instanceof Gauge ? 'gauge' : 'histogram',
+      labelNames: f.labelNames,
+    }))
   }
 
   /** The whole exposition document. */

@@ -101,4 +101,14 @@ describe('metrics registry: text exposition 0.0.4', () => {
     expect(c.get({k: 'never'})).to.equal(0)
     expect(h.get()).to.deep.equal({count: 1, sum: 0.5})
   })
+
+  it('describes its families for documentation', () => {
+    const r = new Registry()
+    r.counter({name: 'a_total', help: 'A.', labelNames: ['k']})
+    r.histogram({name: 'h_seconds', help: 'H.', buckets: [1]})
+    expect(r.describe()).to.deep.equal([
+      {name: 'a_total', help: 'A.', type: 'counter', labelNames: ['k']},
+      {name: 'h_seconds', help: 'H.', type: 'histogram', labelNames: []},
+    ])
+  })
 })
