@@ -24,6 +24,10 @@ import {parseDatabaseSchema, type DatabaseSchema} from './schema.js'
 import {openStream, type SslFiles} from './transport.js'
 import type {MonitorSpec, ReplicaListener} from './types.js'
 
+/** Monitor id of the internal `_Server` watch; user monitors are "m1", "m2", ... */
+const SERVER_MONITOR = '_server'
+type ServerUpdates = {Database?: Record<string, Record<string, Record<string, Json>>>}
+
 export type ClientState = 'idle' | 'connecting' | 'syncing' | 'ready' | 'reconnecting' | 'closed'
 
 export interface OvsdbClientOptions {
@@ -78,6 +82,8 @@ export class OvsdbClient extends EventEmitter {
   private sleepTimer: NodeJS.Timeout | undefined
   private wake: (() => void) | undefined
   private loop: Promise<void> | undefined
+  /** `_Server` Database row uuid -> name, for the monitored databases of the current connection. */
+  private serverDbs = new Map<string, string>()
   /** The error of the last failed connection attempt or lost connection. */
   lastError: Error | undefined
 
@@ -279,19 +285,52 @@ export class OvsdbClient extends EventEmitter {
     return conn
   }
 
-  /** Rejects a member that `_Server` reports as cut off from its cluster (or not leader, if required). */
+  /**
+   * Rejects a member that `_Server` reports as cut off from its cluster (or not leader, if
+   * required), and keeps watching: python-ovs does the same with a `_Server` monitor, so a member
+   * that loses its cluster later is left for another one.
+   */
   private async checkServer(conn: RpcConnection): Promise<void> {
     if (this.opts.requireConnected === false && !this.opts.leaderOnly) return
-    const dbs = new Set([...this.monitors.values()].map((h) => h.db))
-    if (dbs.size === 0) return
+    const dbs = [...new Set([...this.monitors.values()].map((h) => h.db))]
+    if (dbs.length === 0) return
     const all = (await conn.request('list_dbs', [])) as string[]
     if (!all.includes('_Server')) return
+    const req = {Database: [{columns: ['name', 'model', 'connected', 'leader']}]}
+    const initial = (await conn.request('monitor_cond', ['_Server', SERVER_MONITOR, req])) as ServerUpdates
+    this.serverDbs = new Map()
+    const rows: Array<Record<string, Json>> = []
+    for (const [uuid, u] of Object.entries(initial.Database ?? {})) {
+      const row = u.initial ?? {}
+      rows.push(row)
+      if (typeof row.name === 'string' && dbs.includes(row.name)) this.serverDbs.set(uuid, row.name)
+    }
     for (const db of dbs) {
-      const res = await conn.request('transact', ['_Server', {op: 'select', table: 'Database', where: [['name', '==', db]], columns: ['model', 'connected', 'leader']}])
-      const row = (checkTransactResult([], res)[0]?.rows ?? [])[0]
+      const row = rows.find((r) => r.name === db)
       if (!row) throw new ConnectionError('not-ready', `database ${db} is not served here`, {remote: conn.remote})
-      if (row.connected === false) throw new ConnectionError('not-ready', `database ${db}: member not connected to its cluster`, {remote: conn.remote})
-      if (this.opts.leaderOnly && row.leader === false) throw new ConnectionError('not-ready', `database ${db}: member is not the leader`, {remote: conn.remote})
+      // initial rows omit default-valued columns: a missing `connected`/`leader` means false
+      const why = this.unusable({connected: false, leader: false, ...row})
+      if (why) throw new ConnectionError('not-ready', `database ${db}: ${why}`, {remote: conn.remote})
+    }
+  }
+
+  /** Why a `_Server` Database row (defaults filled in) or update2 diff (changed columns only) makes the member unusable. */
+  private unusable(row: Record<string, Json>): string | undefined {
+    if (row.connected === false) return 'member not connected to its cluster'
+    if (this.opts.leaderOnly && row.leader === false) return 'member is not the leader'
+    return undefined
+  }
+
+  private onServerUpdate(conn: RpcConnection, params: Json[]): void {
+    const updates = (params[1] ?? {}) as ServerUpdates
+    for (const [uuid, ru] of Object.entries(updates.Database ?? {})) {
+      const db = this.serverDbs.get(uuid)
+      if (!db) continue
+      const why = ru.modify ? this.unusable(ru.modify) : 'delete' in ru ? 'database removed from the server' : undefined
+      if (why) {
+        conn.close(new ConnectionError('not-ready', `database ${db}: ${why}`, {remote: conn.remote}))
+        return
+      }
     }
   }
 
@@ -331,6 +370,10 @@ export class OvsdbClient extends EventEmitter {
   private onNotification(conn: RpcConnection, method: string, params: Json[]): void {
     if (conn !== this.conn) return
     const id = params[0]
+    if (id === SERVER_MONITOR) {
+      if (method === 'update2') this.onServerUpdate(conn, params)
+      return
+    }
     const h = typeof id === 'string' ? this.monitors.get(id) : undefined
     if (!h) return
     if (method === 'monitor_canceled') {

@@ -5,7 +5,7 @@ import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {ConnectionError, OvsdbClient, type Replica} from '../../../src/lib/ovsdb/index.js'
+import {ConnectionError, OvsdbClient, type Replica, type StateChange} from '../../../src/lib/ovsdb/index.js'
 import {startCluster, type ClusterMember} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
@@ -104,9 +104,22 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
     await probe.connect({timeoutMs: 30000})
     await probed
     await probe.close()
+    // a client already on the member when it loses the cluster leaves it (the `_Server` watch)
+    const early = new OvsdbClient({remotes: lone.remote, retry: () => 200})
+    clients.push(early)
+    const earlyStates: StateChange[] = []
+    early.on('state', (st: StateChange) => earlyStates.push(st))
+    const earlyMon = early.monitor('Test', {Other: {}}, {onChange: () => {}})
+    await early.connect({timeoutMs: 10000})
+    await earlyMon
     for (const m of others) await m.server.kill('SIGSTOP')
     try {
-      await sleep(3500) // > election timeout: the lone member notices it lost the cluster
+      const deadline = Date.now() + 30000 // election timeouts stretch on a loaded machine
+      while (!earlyStates.some((st) => st.state === 'reconnecting')) {
+        if (Date.now() > deadline) expect.fail('client stayed on a member cut off from its cluster')
+        await sleep(20)
+      }
+      expect(String(earlyStates.find((st) => st.state === 'reconnecting')?.error?.message)).to.match(/not connected to its cluster/)
       const c = new OvsdbClient({remotes: lone.remote, retry: () => 200})
       clients.push(c)
       const monitoring = c.monitor('Test', {Other: {}}, {onChange: () => {}})
@@ -117,6 +130,7 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
       await c.connect({timeoutMs: 20000})
       await monitoring
       expect(c.state).to.equal('ready')
+      await early.connect({timeoutMs: 20000})
     } finally {
       for (const m of others) await m.server.kill('SIGCONT')
     }
