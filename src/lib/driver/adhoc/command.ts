@@ -1,0 +1,66 @@
+// The shared body of the twelve expose-*/withdraw-* commands: each command file declares its verb,
+// texts and flags; parsing, runtime, exit codes and rendering happen here, once.
+import type {Command} from '@oclif/core'
+
+import {BaseCommand} from '../../base-command.js'
+import {dryRunFlag, reconcileFlags} from '../../command-flags.js'
+import {ExitCode} from '../../errors.js'
+import {runtimeFactory} from '../../runtime.js'
+import {adhocFlags} from './flags.js'
+import {isExplicit, renderAdhoc, runAdhoc, type AdhocResult} from './run.js'
+import type {ExplicitValues} from './synthetic.js'
+import {verb, type Action, type Method, type VerbSpec} from './verbs.js'
+
+export type {AdhocResult} from './run.js'
+
+/** The flags of one verb: its object and explicit-value flags, --dry-run and the reconcile options. */
+export function verbFlags(action: Action, method: Method) {
+  return {'dry-run': dryRunFlag(), ...adhocFlags(verb(action, method).flags), ...reconcileFlags()}
+}
+
+/** Upstream-style description shared by all verbs: the two modes and the guarantees. */
+export function verbDescription(spec: VerbSpec, what: string, objects: string): string {
+  return `Mirrors the upstream NB driver method ${spec.upstream}. ${what}
+
+The object is named in NB (${objects}): everything is derived exactly as a sync would derive it
+(the real planner on the whole NB snapshot), and only that object's objects are ${spec.action === 'expose' ? 'added' : 'removed'}.
+Or, on a node without NB access, explicit values describe it (--ip, --bridge, --vlan ...): they
+become a small NB snapshot that the same planner reads, so both modes plan the same objects.
+
+${
+  spec.action === 'expose'
+    ? 'Only adds (or repairs) objects: the addresses, rules, routes, neighbours, NDP proxies and flows the\nobject needs, plus the base wiring they sit on (VLAN device, helper addresses, default routes).'
+    : 'Only removes owned objects the object needed that nothing else still needs (NDP proxies, flows,\nVLAN devices and default routes are shared). With explicit values the rest of the node is unknown,\nso shared objects are kept (a later sync removes them when nothing needs them).'
+}
+Running it twice changes nothing the second time. With --dry-run nothing is changed and no root is needed.`
+}
+
+type AdhocFlags = Partial<ExplicitValues> & {port?: string; router?: string; network?: string; lb?: string; 'dry-run'?: boolean}
+
+export abstract class AdhocCommand extends BaseCommand<typeof Command> {
+  /** Set by each command class. */
+  static action: Action
+  static method: Method
+
+  async run(): Promise<AdhocResult> {
+    const ctor = this.constructor as typeof AdhocCommand
+    const spec = verb(ctor.action, ctor.method)
+    const f = this.flags as AdhocFlags
+    const values: ExplicitValues = {ip: f.ip ?? [], bridge: f.bridge, vlan: f.vlan, mac: f.mac, cidr: f.cidr ?? [], via: f.via ?? []}
+    const dryRun = Boolean(f['dry-run'])
+    const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {dryRun})
+    try {
+      const result = await runAdhoc(rt, {
+        verb: spec,
+        refs: {port: f.port, router: f.router, network: f.network, lb: f.lb},
+        values: isExplicit(values) ? values : undefined,
+        dryRun,
+      })
+      if (!this.jsonEnabled()) this.log(renderAdhoc(result))
+      if (result.failed.length > 0) this.setExitCode(ExitCode.Partial)
+      return result
+    } finally {
+      await rt.close()
+    }
+  }
+}
