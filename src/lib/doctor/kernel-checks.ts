@@ -9,8 +9,10 @@
 //   2. /proc/modules lists the module: loaded;
 //   3. /lib/modules/<release>/modules.builtin lists it: compiled in;
 //   4. /lib/modules/<release>/modules.dep lists it: loadable; `ip link add ... type <kind>` makes
-//      the kernel load it on demand through its `rtnl-link-<kind>` alias.
-// None of these -> fail. A container without /lib/modules, or a kernel built without the option
+//      the kernel load it on demand through its `rtnl-link-<kind>` alias;
+//   5. /boot/config-<release> says `CONFIG_X=y`: built in (kernels without module support, whose
+//      /lib/modules may be absent).
+// None of these -> fail; the kernel config, when present, tells "built without" from "modules missing". A container without /lib/modules, or a kernel built without the option
 // (e.g. some microVM kernels), ends there, which is exactly the case to report.
 import {effectiveMappings, errorText, expectedVlanDevices} from './context.js'
 import type {CheckResult, DoctorCheck, DoctorContext} from './types.js'
@@ -24,7 +26,7 @@ function moduleListed(text: string, module: string, withColon: boolean): boolean
   return re.test(text)
 }
 
-export async function moduleEvidence(ctx: DoctorContext, module: string, linkKind: string): Promise<{evidence?: ModuleEvidence; notes: string[]}> {
+export async function moduleEvidence(ctx: DoctorContext, module: string, linkKind: string, symbol: string): Promise<{evidence?: ModuleEvidence; notes: string[]}> {
   const notes: string[] = []
   try {
     if ((await ctx.links()).some((l) => l.linkinfo?.info_kind === linkKind)) return {evidence: 'link-exists', notes}
@@ -42,6 +44,12 @@ export async function moduleEvidence(ctx: DoctorContext, module: string, linkKin
   const dep = await ctx.fs.readText(`${dir}/modules.dep`)
   if (dep !== undefined && moduleListed(dep, module, true)) return {evidence: 'loadable', notes}
   if (builtin === undefined && dep === undefined) notes.push(`no module tree at ${dir}`)
+  const kconfig = await ctx.fs.readText(`/boot/config-${ctx.kernelRelease}`)
+  if (kconfig !== undefined) {
+    const value = new RegExp(`^${symbol}=(\\w+)`, 'm').exec(kconfig)?.[1]
+    if (value === 'y') return {evidence: 'builtin', notes}
+    notes.push(value === 'm' ? `${symbol}=m in /boot/config-${ctx.kernelRelease} but the module is not installed` : `${symbol} is not set in /boot/config-${ctx.kernelRelease}`)
+  }
   return {notes}
 }
 
@@ -53,7 +61,7 @@ const EVIDENCE_TEXT: Record<ModuleEvidence, string> = {
 }
 
 async function moduleVerdict(ctx: DoctorContext, module: string, linkKind: string, config: string, why: string): Promise<CheckResult> {
-  const {evidence, notes} = await moduleEvidence(ctx, module, linkKind)
+  const {evidence, notes} = await moduleEvidence(ctx, module, linkKind, config)
   if (evidence) return {status: 'pass', detail: `${module}: ${EVIDENCE_TEXT[evidence]} (kernel ${ctx.kernelRelease})`}
   return {
     status: 'fail',

@@ -40,6 +40,16 @@ describe('doctor: kernel link type support', () => {
     expect(r.fix).to.include('CONFIG_NET_VRF')
   })
 
+  it('reads /boot/config-<release> on kernels without module files', async () => {
+    const builtin = ctxWith({answers: [linksAnswer([])], files: {[`/boot/config-${RELEASE}`]: '# CONFIG_DUMMY is not set\nCONFIG_NET_VRF=y\n'}})
+    expect((await kernelVrfCheck.run(builtin.ctx)).detail).to.equal(`vrf: built into the kernel (kernel ${RELEASE})`)
+    const without = await kernelDummyCheck.run(builtin.ctx)
+    expect(without.status).to.equal('fail')
+    expect(without.detail).to.include(`CONFIG_DUMMY is not set in /boot/config-${RELEASE}`)
+    const asModule = ctxWith({answers: [linksAnswer([])], files: {'/proc/modules': '', [`/boot/config-${RELEASE}`]: 'CONFIG_NET_VRF=m\n'}})
+    expect((await kernelVrfCheck.run(asModule.ctx)).detail).to.include('CONFIG_NET_VRF=m in')
+  })
+
   it('does not take a module with a longer name for the one asked (vrf vs vrfx)', async () => {
     const {ctx} = ctxWith({answers: [linksAnswer([])], files: {'/proc/modules': 'vrfx 1 0 - Live 0x0\n', [`${MODDIR}/modules.dep`]: 'kernel/drivers/net/vrfx.ko:\n'}})
     expect((await kernelVrfCheck.run(ctx)).status).to.equal('fail')
