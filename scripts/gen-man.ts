@@ -89,24 +89,37 @@ function template(text: string, id: string): string {
 }
 
 /**
- * Prose from a description: blank lines separate paragraphs; a paragraph whose lines are all
- * indented is printed as is (an example); lines starting with `- ` are list items.
+ * Prose from a description: blank lines separate paragraphs; runs of lines indented by two or more
+ * spaces are printed as they are (tables, commands), the other runs are filled; a paragraph whose
+ * first line starts with `- ` is a list (continuation lines belong to the item above).
  */
 export function prose(text: string): string {
   const out: string[] = []
   for (const para of text.trim().split(/\n\s*\n/)) {
     const lines = para.split('\n')
-    if (lines.every((l) => /^\s{2,}\S/.test(l))) {
-      out.push('.PP', '.RS 4', '.nf', ...lines.map((l) => esc(l.replace(/^\s{2}/, ''))), '.fi', '.RE')
-    } else if (/^- /.test(lines[0] ?? '')) {
+    if (/^- /.test(lines[0] ?? '')) {
       const items: string[][] = []
       for (const l of lines) {
         if (/^- /.test(l)) items.push([l.slice(2).trim()])
         else items.at(-1)?.push(l.trim())
       }
       for (const item of items) out.push('.IP \\(bu 2', esc(item.join('\n')))
-    } else {
-      out.push('.PP', esc(lines.map((l) => l.trim()).join('\n')))
+      continue
+    }
+    const runs: Array<{indented: boolean; lines: string[]}> = []
+    for (const l of lines) {
+      const indented = /^\s{2,}\S/.test(l)
+      const last = runs.at(-1)
+      if (last && last.indented === indented) last.lines.push(l)
+      else runs.push({indented, lines: [l]})
+    }
+    for (const [i, run] of runs.entries()) {
+      if (run.indented) {
+        const cut = Math.min(...run.lines.map((l) => /^\s*/.exec(l)?.[0].length ?? 0))
+        out.push(...(i === 0 ? ['.PP'] : []), '.RS 4', '.nf', ...run.lines.map((l) => esc(l.slice(cut))), '.fi', '.RE')
+      } else {
+        out.push(i === 0 ? '.PP' : '.br', esc(run.lines.map((l) => l.trim()).join('\n')))
+      }
     }
   }
   return out.join('\n')

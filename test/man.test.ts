@@ -104,9 +104,12 @@ describe('man generator: roff escaping', () => {
     expect(esc('run `ovn-bgp sync` now')).to.equal('run \\fBovn\\-bgp sync\\fR now')
   })
 
-  it('turns indented paragraphs into no-fill blocks and "- " lines into list items', () => {
-    expect(prose('Intro line\nsecond.\n\n  code -x\n  more\n\n- one\n  cont\n- two')).to.equal(
-      ['.PP', 'Intro line\nsecond.', '.PP', '.RS 4', '.nf', 'code \\-x', 'more', '.fi', '.RE', '.IP \\(bu 2', 'one\ncont', '.IP \\(bu 2', 'two'].join('\n'),
+  it('turns indented runs into no-fill blocks and "- " lines into list items', () => {
+    expect(prose('Intro line\nsecond.\n\n  code -x\n    more\n\n- one\n  cont\n- two')).to.equal(
+      ['.PP', 'Intro line\nsecond.', '.PP', '.RS 4', '.nf', 'code \\-x', '  more', '.fi', '.RE', '.IP \\(bu 2', 'one\ncont', '.IP \\(bu 2', 'two'].join('\n'),
+    )
+    expect(prose('ACTION is one of:\n  up    start\n  down  stop\nThen more.')).to.equal(
+      ['.PP', 'ACTION is one of:', '.RS 4', '.nf', 'up    start', 'down  stop', '.fi', '.RE', '.br', 'Then more.'].join('\n'),
     )
   })
 })
