@@ -1,0 +1,43 @@
+// Start-up progress of the sandbox on stderr: a one-line spinner with the step number, the step and
+// the elapsed time, redrawn in place. Only on a TTY; otherwise silent (logs and CI stay clean).
+import {STEPS, type Progress} from './host.js'
+
+const FRAMES = ['|', '/', '-', '\\']
+
+export class SpinnerProgress implements Progress {
+  private current = 0
+  private frame = 0
+  private timer: NodeJS.Timeout | undefined
+  private readonly t0 = Date.now()
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+    if (this.stream.isTTY) {
+      this.timer = setInterval(() => this.draw(), 120)
+      this.timer.unref()
+    }
+  }
+
+  step(key: string): void {
+    const i = STEPS.findIndex((s) => s.key === key)
+    if (i >= 0 && i >= this.current) this.current = i
+    this.draw()
+  }
+
+  done(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = undefined
+    if (this.stream.isTTY) this.stream.write('\r\x1b[K')
+  }
+
+  private draw(): void {
+    if (!this.stream.isTTY || !this.timer) return
+    const s = STEPS[this.current]!
+    const secs = ((Date.now() - this.t0) / 1000).toFixed(1)
+    const width = STEPS.length
+    const bar = '#'.repeat(this.current) + '.'.repeat(width - this.current)
+    this.frame = (this.frame + 1) % FRAMES.length
+    this.stream.write(`\r\x1b[K${FRAMES[this.frame]} [${bar}] ${this.current + 1}/${width} ${s.label} (${secs} s)`)
+  }
+}
+
+export const silentProgress: Progress = {step() {}, done() {}}
