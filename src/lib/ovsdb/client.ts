@@ -131,7 +131,7 @@ export class OvsdbClient extends EventEmitter {
     this.monitors.set(handle.id, handle)
     const conn = this.conn
     if (conn && this.current === 'ready') {
-      this.startMonitor(conn, handle).catch((err: Error) => conn.close(this.asConnError(err, conn.remote)))
+      this.establish(conn, handle).catch((err: Error) => conn.close(this.asConnError(err, conn.remote)))
     }
     await handle.firstSnapshot
     return handle.replica
@@ -272,7 +272,7 @@ export class OvsdbClient extends EventEmitter {
       for (;;) {
         const todo = [...this.monitors.values()].filter((h) => h.activeOn !== conn)
         if (todo.length === 0) break
-        for (const h of todo) await this.startMonitor(conn, h)
+        for (const h of todo) await this.establish(conn, h)
       }
     } catch (err) {
       conn.close(this.asConnError(err as Error, remote.text))
@@ -307,7 +307,8 @@ export class OvsdbClient extends EventEmitter {
     }
     for (const db of dbs) {
       const row = rows.find((r) => r.name === db)
-      if (!row) throw new ConnectionError('not-ready', `database ${db} is not served here`, {remote: conn.remote})
+      // an unknown database is refused per monitor (get_schema fails), not per session
+      if (!row) continue
       // initial rows omit default-valued columns: a missing `connected`/`leader` means false
       const why = this.unusable({connected: false, leader: false, ...row})
       if (why) throw new ConnectionError('not-ready', `database ${db}: ${why}`, {remote: conn.remote})
@@ -331,6 +332,23 @@ export class OvsdbClient extends EventEmitter {
         conn.close(new ConnectionError('not-ready', `database ${db}: ${why}`, {remote: conn.remote}))
         return
       }
+    }
+  }
+
+  /**
+   * Starts one monitor on `conn`. A server refusal (OvsdbError: unknown database, bad request) is
+   * permanent for that monitor only: it is dropped, monitor() rejects (or 'monitor-failed' is
+   * emitted if it had been running) and the session goes on. Anything else ends the session.
+   */
+  private async establish(conn: RpcConnection, h: MonitorHandle): Promise<void> {
+    try {
+      await this.startMonitor(conn, h)
+    } catch (err) {
+      if (!(err instanceof OvsdbError)) throw err
+      this.monitors.delete(h.id)
+      this.logger.error('ovsdb monitor refused by the server; dropped', {db: h.db, err: err.message})
+      if (h.replica.isSynced) this.emit('monitor-failed', h.replica, err)
+      h.fail(err)
     }
   }
 

@@ -5,7 +5,7 @@ import {expect} from 'chai'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {OvsdbClient, wire, type OvsdbLogger, type StateChange} from '../../../src/lib/ovsdb/index.js'
+import {OvsdbClient, OvsdbError, wire, type OvsdbLogger, type StateChange} from '../../../src/lib/ovsdb/index.js'
 import {NB_SCHEMA_SOURCE, startOvsdbServer, writeNbSchema, type OvsdbServer} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
@@ -62,6 +62,25 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
     expect(handles()).to.deep.equal(before)
     const err = await c.transact('OVN_Northbound', []).then(() => undefined, (e: unknown) => e)
     expect((err as Error).message).to.contain('client closed')
+  })
+
+  it('rejects a monitor the server refuses (unknown database) without dropping the session', async () => {
+    const c = new OvsdbClient({remotes: nb.unix})
+    clients.push(c)
+    await c.connect()
+    const err = await c.monitor('No_Such_Db', {T: {}}, {onChange: () => {}}).then(() => undefined, (e: unknown) => e)
+    expect(err).to.be.instanceOf(OvsdbError).with.property('error', 'unknown database')
+    const before = c.stats.connects
+    const early = new OvsdbClient({remotes: nb.unix})
+    clients.push(early)
+    const refused = early.monitor('No_Such_Db', {T: {}}, {onChange: () => {}}).then(() => undefined, (e: unknown) => e)
+    const fine = early.monitor('OVN_Northbound', {NB_Global: {}}, {onChange: () => {}})
+    await early.connect()
+    expect(await refused).to.be.instanceOf(OvsdbError)
+    await fine
+    expect(c.state).to.equal('ready')
+    expect(c.stats.connects).to.equal(before)
+    expect(early.stats.connects).to.equal(1)
   })
 
   it('monitors only the columns asked (plus _uuid)', async () => {
