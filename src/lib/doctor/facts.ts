@@ -1,13 +1,15 @@
 // Gathering the facts other layers own, for the doctor command: the local Open_vSwitch row's
-// external_ids, and the Northbound schema plus its localnet VLAN tags. One short-lived OVSDB
-// connection each, bounded by a timeout; a failure becomes {ok: false, error} for the checks
-// to report, never an exception.
+// external_ids, the Northbound schema plus its localnet VLAN tags, and (with metrics_address) the
+// running daemon's /readyz. One short-lived connection each, bounded by a timeout; a failure
+// becomes {ok: false, error} for the checks to report, never an exception.
+import {get} from 'node:http'
+
 import type {AgentConfig} from '../config/types.js'
 import {NB_DB, nbSourceOptions} from '../driver/nb-source.js'
 import {NullLogger} from '../log.js'
 import {OvsdbClient, type Json, type WireRow} from '../ovsdb/index.js'
 import {errorText} from './context.js'
-import type {DoctorFacts, Gathered, LocalnetVlan, NbFacts, OvsFacts} from './types.js'
+import type {DaemonFacts, DoctorFacts, Gathered, LocalnetVlan, NbFacts, OvsFacts} from './types.js'
 
 export const OVS_DB = 'Open_vSwitch'
 
@@ -81,10 +83,43 @@ export async function gatherNbFacts(config: AgentConfig, remote: string | undefi
   }
 }
 
-/** Both, OVS first (its external_ids may name the NB remote). */
+/** `http://host:port/readyz` of a metrics_address; wildcard listen addresses are asked on loopback. */
+export function readyzUrl(metricsAddress: string): string {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(metricsAddress.trim())
+  if (!m) throw new Error(`invalid metrics_address ${JSON.stringify(metricsAddress)}`)
+  let host = (m[1] ?? m[2]) as string
+  if (host === '0.0.0.0') host = '127.0.0.1'
+  if (host === '::') host = '::1'
+  return `http://${host.includes(':') ? `[${host}]` : host}:${m[3]}/readyz`
+}
+
+export function gatherDaemonFacts(metricsAddress: string, timeoutMs: number): Promise<Gathered<DaemonFacts>> {
+  let url: string
+  try {
+    url = readyzUrl(metricsAddress)
+  } catch (error) {
+    return Promise.resolve({ok: false, error: errorText(error)})
+  }
+  return new Promise((resolve) => {
+    const req = get(url, {agent: false, timeout: timeoutMs}, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => {
+        if (body.length < 4096) body += d
+      })
+      res.on('end', () => resolve({ok: true, value: {url, status: res.statusCode ?? 0, body: body.trim()}}))
+    })
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
+    req.on('error', (err) => resolve({ok: false, error: `${url}: ${err.message}`}))
+  })
+}
+
+/** All of them, OVS first (its external_ids may name the NB remote). */
 export async function gatherFacts(config: AgentConfig, timeoutMs = 5000): Promise<DoctorFacts> {
   const ovs = await gatherOvsFacts(config, timeoutMs)
   const remote = config.ovnNbConnection ?? (ovs.ok ? ovs.value.nbRemote : undefined)
   const nb = await gatherNbFacts(config, remote, timeoutMs)
-  return {ovs, nb}
+  const facts: DoctorFacts = {ovs, nb}
+  if (config.metricsAddress !== undefined) facts.daemon = await gatherDaemonFacts(config.metricsAddress, timeoutMs)
+  return facts
 }

@@ -1,4 +1,5 @@
 // Public surface of the doctor: every check in report order, the runner, the context and facts.
+import {daemonCheck} from './daemon-check.js'
 import {frrRouterBgpCheck, frrVtyCheck} from './frr-checks.js'
 import {interfaceNameCheck} from './interface-name-check.js'
 import {kernelDummyCheck, kernelVlanCheck, kernelVrfCheck} from './kernel-checks.js'
@@ -8,7 +9,7 @@ import {bridgeMappingsCheck, chassisIdentityCheck, ofctlCheck, providerBridgesCh
 import {forwardingCheck, proxyArpNdpCheck, rpFilterCheck} from './sysctl-checks.js'
 import type {DoctorCheck} from './types.js'
 
-/** All checks, in the order the report lists them: node identity and wiring, kernel, sysctls, FRR, NB. */
+/** All checks, in the order the report lists them: node identity and wiring, kernel, sysctls, FRR, NB, the daemon. */
 export const ALL_CHECKS: readonly DoctorCheck[] = [
   chassisIdentityCheck,
   bridgeMappingsCheck,
@@ -26,9 +27,10 @@ export const ALL_CHECKS: readonly DoctorCheck[] = [
   frrVtyCheck,
   frrRouterBgpCheck,
   nbSchemaCheck,
+  daemonCheck,
 ]
 
 export {createDoctorContext, effectiveMappings, expectedVlanDevices, nodeDoctorFs, type DoctorContextOptions} from './context.js'
-export {gatherFacts, gatherNbFacts, gatherOvsFacts} from './facts.js'
+export {gatherDaemonFacts, gatherFacts, gatherNbFacts, gatherOvsFacts, readyzUrl} from './facts.js'
 export {exitCodeFor, runDoctor, worstStatus} from './run.js'
 export type * from './types.js'

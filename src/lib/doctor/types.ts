@@ -64,10 +64,18 @@ export interface NbFacts {
   localnetVlans: LocalnetVlan[]
 }
 
+/** The running daemon's /readyz answer (only when metrics_address is set). */
+export interface DaemonFacts {
+  url: string
+  status: number
+  body: string
+}
+
 export interface DoctorFacts {
   /** undefined: not gathered (the check says so instead of guessing). */
   ovs?: Gathered<OvsFacts>
   nb?: Gathered<NbFacts>
+  daemon?: Gathered<DaemonFacts>
 }
 
 /** A link as `ip -j -d link show` reports it (the fields the checks read). */

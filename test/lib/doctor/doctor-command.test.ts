@@ -65,10 +65,10 @@ describe('ovn-bgp doctor (command)', () => {
 
   it('passes every check on a healthy node, prints a table and exits 0', async () => {
     const {result, stdout, exitCode} = await capture(['--ovsdb-connection', 'unix:/tmp/x.sock', '--timeout', '2'])
-    expect(result.counts).to.deep.equal({pass: 16, warn: 0, fail: 0})
+    expect(result.counts).to.deep.equal({pass: 17, warn: 0, fail: 0})
     expect(gathered).to.deep.equal([{ovsdb: 'unix:/tmp/x.sock', timeoutMs: 2000}])
     expect(stdout).to.include('frr-router-bgp')
-    expect(stdout).to.include('16 checks: 16 pass, 0 warn, 0 fail (exit status 0)')
+    expect(stdout).to.include('17 checks: 17 pass, 0 warn, 0 fail (exit status 0)')
     expect(exitCode ?? 0).to.equal(0)
   })
 
