@@ -20,16 +20,18 @@ with what was found and how to fix it. Nothing on the node is changed.
 Checks: ${CHECK_IDS.join(', ')}.
 
 Kernel support for vrf, dummy and (with VLAN provider networks) 8021q is read from existing
-links, /proc/modules and /lib/modules/<release>/modules.builtin and modules.dep, so the check
-needs no privileges and loads nothing. The chassis identity, bridge mappings and NB schema come
-from one short connection to the local OVS database and to the Northbound database (skipped with
---offline). FRR is asked through vtysh --vty_socket, as the agent does; run as root (or a member
-of frrvty) for that check to see FRR.
+links, /proc/modules, /lib/modules/<release>/modules.builtin and modules.dep, and
+/boot/config-<release>, so the check needs no privileges and loads nothing. The chassis identity,
+bridge mappings and NB schema come from one short connection to the local OVS database and to the
+Northbound database, and with metrics_address set the running daemon is asked for its /readyz
+(all three skipped with --offline). FRR is asked through vtysh --vty_socket, as the agent does;
+run as root (or a member of frrvty) for that check to see FRR.
 
 Exit status: 0 when no check failed (warnings allowed); 2 when only configuration checks failed
 (ovn-bgp options, ovn-bridge-mappings, chassis identity, a bgp_AS that differs from FRR's);
-4 when a check of the environment failed (kernel support, forwarding, provider bridges, FRR, the
-OVS or NB database), also when configuration checks failed too.`
+4 when a check of the environment failed (kernel support, forwarding, provider bridges, ovs-ofctl,
+FRR, the OVS or NB database), also when configuration checks failed too. The daemon check only
+ever warns.`
 
   static override examples = [
     {description: 'Check everything, as the agent would run with the default configuration file.', command: '<%= config.bin %> <%= command.id %> --config-file /etc/ovn-bgp-agent/bgp-agent.conf'},
