@@ -83,6 +83,26 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
     expect(early.stats.connects).to.equal(1)
   })
 
+  it('cancelMonitor stops the changes of that monitor only, also after a reconnect', async () => {
+    const c = new OvsdbClient({remotes: test.unix, retry: () => 50})
+    clients.push(c)
+    await c.connect()
+    const a: string[] = []
+    const b: string[] = []
+    const ra = await c.monitor('Test', {Other: {}}, {onChange: (ch) => a.push(String(ch.row.key))})
+    await c.monitor('Test', {Other: {}}, {onChange: (ch) => b.push(String(ch.row.key))})
+    await c.cancelMonitor(ra)
+    await c.transact('Test', [{op: 'insert', table: 'Other', row: {key: 'after-cancel'}}])
+    test.dropConnections()
+    await sleep(200)
+    await c.connect()
+    await c.transact('Test', [{op: 'insert', table: 'Other', row: {key: 'after-reconnect'}}])
+    await sleep(200)
+    expect(b).to.include.members(['after-cancel', 'after-reconnect'])
+    expect(a).to.not.include('after-cancel')
+    expect(a).to.not.include('after-reconnect')
+  })
+
   it('monitors only the columns asked (plus _uuid)', async () => {
     const c = new OvsdbClient({remotes: nb.unix})
     clients.push(c)
