@@ -56,7 +56,7 @@ export class AgentMetrics {
   readonly driftRepaired: Counter<'kind'>
   readonly nbCommitToKernel: Histogram
 
-  constructor() {
+  constructor(opts: {processMetrics?: boolean} = {}) {
     const r = this.registry
     this.nbConnectionState = r.gauge({name: 'ovn_bgp_nb_connection_state', help: 'Northbound DB connection state: 1 for the current state, 0 for the others.', labelNames: ['state']})
     this.nbEvents = r.counter({name: 'ovn_bgp_nb_events_total', help: 'Northbound DB row events handled, by event class.', labelNames: ['class']})
@@ -78,6 +78,7 @@ export class AgentMetrics {
     }
     for (const kind of Object.keys(EXPOSED_KINDS)) this.exposedIps.declare({kind})
     this.setNbConnectionState('idle')
+    if (opts.processMetrics ?? true) registerProcessMetrics(r)
   }
 
   /**
@@ -122,6 +123,28 @@ export class AgentMetrics {
   recordCommitToKernel(seconds: number): void {
     if (seconds >= 0) this.nbCommitToKernel.observe({}, seconds)
   }
+}
+
+/**
+ * The standard process_* families (names as other Prometheus clients export them, so stock
+ * dashboards work), sampled at each scrape.
+ */
+function registerProcessMetrics(r: Registry): void {
+  const start = r.gauge({name: 'process_start_time_seconds', help: 'Start time of the process since the Unix epoch, in seconds.'})
+  const cpu = r.counter({name: 'process_cpu_seconds_total', help: 'User and system CPU time spent, in seconds.'})
+  const rss = r.gauge({name: 'process_resident_memory_bytes', help: 'Resident memory size, in bytes.'})
+  const heap = r.gauge({name: 'nodejs_heap_size_used_bytes', help: 'V8 heap in use, in bytes.'})
+  start.set({}, Math.round(Date.now() / 1000 - process.uptime()))
+  let cpuSeen = 0
+  r.onCollect(() => {
+    const u = process.cpuUsage()
+    const total = (u.user + u.system) / 1e6
+    if (total > cpuSeen) cpu.inc({}, total - cpuSeen)
+    cpuSeen = Math.max(cpuSeen, total)
+    const mem = process.memoryUsage()
+    rss.set({}, mem.rss)
+    heap.set({}, mem.heapUsed)
+  })
 }
 
 function addCounts<K extends string>(counts: KindCounts<K> | undefined, add: (kind: string, n: number) => void): void {

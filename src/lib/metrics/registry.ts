@@ -207,6 +207,12 @@ export interface FamilyInfo {
 
 export class Registry {
   private readonly families = new Map<string, AnyFamily>()
+  private readonly collectors: Array<() => void> = []
+
+  /** `fn` runs before every rendering, to refresh values that are sampled rather than pushed. */
+  onCollect(fn: () => void): void {
+    this.collectors.push(fn)
+  }
 
   counter<L extends string = never>(opts: MetricOptions<L>): Counter<L> {
     return this.register(new Counter<L>(opts))
@@ -232,6 +238,7 @@ export class Registry {
 
   /** The whole exposition document. */
   metrics(): string {
+    for (const fn of this.collectors) fn()
     return [...this.families.values()].map((f) => f.render()).join('')
   }
 

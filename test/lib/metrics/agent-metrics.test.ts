@@ -21,7 +21,7 @@ function lines(m: AgentMetrics, prefix: string): string[] {
 
 describe('AgentMetrics: the daemon metric set', () => {
   it('declares every family with HELP and TYPE from the start', () => {
-    const text = new AgentMetrics().registry.metrics()
+    const text = new AgentMetrics({processMetrics: false}).registry.metrics()
     const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((x) => `${x[1]} ${x[2]}`)
     expect(types).to.deep.equal([
       'ovn_bgp_nb_connection_state gauge',
@@ -37,6 +37,22 @@ describe('AgentMetrics: the daemon metric set', () => {
     expect(text).to.include('ovn_bgp_reconcile_passes_total{result="error"} 0\n')
     expect(text).to.include('ovn_bgp_reconcile_changes_total{kind="ndp-proxy",action="remove"} 0\n')
     expect(text).to.include('ovn_bgp_exposed_ips{kind="lb-vip"} 0\n')
+  })
+
+  it('adds the standard process metrics, sampled at each scrape', () => {
+    const m = new AgentMetrics()
+    const first = m.registry.metrics()
+    for (const name of ['process_start_time_seconds gauge', 'process_cpu_seconds_total counter', 'process_resident_memory_bytes gauge', 'nodejs_heap_size_used_bytes gauge']) {
+      expect(first).to.include(`# TYPE ${name}\n`)
+    }
+    const value = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1])
+    const start = value(first, 'process_start_time_seconds')
+    expect(start).to.be.within(Date.now() / 1000 - process.uptime() - 2, Date.now() / 1000)
+    expect(value(first, 'process_resident_memory_bytes')).to.be.greaterThan(1e6)
+    let x = 0
+    for (let i = 0; i < 2e6; i++) x += Math.sqrt(i)
+    expect(x).to.be.greaterThan(0)
+    expect(value(m.registry.metrics(), 'process_cpu_seconds_total')).to.be.at.least(value(first, 'process_cpu_seconds_total'))
   })
 
   it('reports exactly one NB connection state as 1', () => {

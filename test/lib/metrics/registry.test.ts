@@ -111,4 +111,13 @@ describe('metrics registry: text exposition 0.0.4', () => {
       {name: 'h_seconds', help: 'H.', type: 'histogram', labelNames: []},
     ])
   })
+
+  it('runs collect hooks before each rendering', () => {
+    const r = new Registry()
+    const g = r.gauge({name: 'sampled', help: 'S.'})
+    let n = 0
+    r.onCollect(() => g.set({}, ++n))
+    expect(r.metrics()).to.include('sampled 1\n')
+    expect(r.metrics()).to.include('sampled 2\n')
+  })
 })
