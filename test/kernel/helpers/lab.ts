@@ -2,7 +2,7 @@
 // LRP status), a local Open vSwitch (kernel datapath) with br-ex, br-int and the localnet patch
 // ports, FRR (zebra + bgpd) with a base BGP config, and a gobgpd peer in netns `peer` over a veth.
 // Every file lives under one temp dir; close() kills by pidfile and deletes the namespace.
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execFileSync, spawn} from 'node:child_process'
@@ -99,13 +99,18 @@ async function rib(family: 'ipv4' | 'ipv6'): Promise<string[]> {
 
 export async function startLab(): Promise<Lab> {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-lab-'))
+  chmodSync(dir, 0o755) // FRR's daemons drop to user frr and must reach their directory below it
+  const t0 = Date.now()
+  const step = (what: string) => process.env.KTEST_VERBOSE && console.log(`lab: ${what} at ${Date.now() - t0} ms`)
   const ovsDir = join(dir, 'ovs')
   const frrDir = join(dir, 'frr')
   const peerDir = join(dir, 'peer')
   for (const d of [ovsDir, frrDir, peerDir]) mkdirSync(d)
   mkdirSync(join(dir, 'nb'))
   const nb = await startOvsdbServer({schema: writeNbSchema(dir), dir: join(dir, 'nb')})
+  step('nb up')
   const ovsEnv = await startOvs(ovsDir)
+  step('ovs up')
   await must('ip', ['netns', 'add', 'peer'])
   await must('ip', ['-n', 'peer', 'link', 'set', 'lo', 'up'])
   await must('ip', ['link', 'add', 'uplink', 'type', 'veth', 'peer', 'name', 'uplink-peer'])
@@ -114,7 +119,9 @@ export async function startLab(): Promise<Lab> {
   await must('ip', ['link', 'set', 'uplink', 'up'])
   await must('ip', ['-n', 'peer', 'addr', 'add', `${PEER_IP}/30`, 'dev', 'uplink-peer'])
   await must('ip', ['-n', 'peer', 'link', 'set', 'uplink-peer', 'up'])
+  step('netns up')
   await startFrr(frrDir)
+  step('frr up')
   startGobgp(peerDir)
   const env = {...ovsEnv}
   const lab: Lab = {
