@@ -58,6 +58,20 @@ export const frrVtyCheck: DoctorCheck = {
     if (!out.ok) return out.result
     const version = parseFrrVersion(out.stdout)
     if (!version) return {status: 'warn', detail: `answered, but the version is not recognisable: ${out.stdout.trim().split('\n')[0] ?? ''}`, fix: 'Check that the socket directory belongs to FRRouting.'}
+    // `show version` is answered by any daemon; the agent needs zebra and bgpd. `show daemons`
+    // lists the running ones (a vtysh without the command is not held against FRR).
+    const daemons = await vtysh(ctx, 'show daemons')
+    if (daemons.ok) {
+      const running = daemons.stdout.trim().split(/\s+/).filter(Boolean)
+      const missing = ['zebra', 'bgpd'].filter((d) => !running.includes(d))
+      if (missing.length > 0) {
+        return {
+          status: 'fail',
+          detail: `FRRouting ${version}: ${missing.join(' and ')} not running (running: ${running.join(' ') || 'none'})`,
+          fix: `Enable ${missing.map((d) => `${d}=yes`).join(', ')} in /etc/frr/daemons and restart FRR.`,
+        }
+      }
+    }
     const major = Number.parseInt(version, 10)
     if (major < 8) {
       return {status: 'warn', detail: `FRRouting ${version} via ${ctx.config.frrVtySocket}`, fix: 'ovn-bgp is tested with FRR 8.x and later; upgrade FRR.'}

@@ -39,6 +39,7 @@ describe('ovn-bgp doctor (command)', () => {
     runner = new RecordingRunner((file, args) => {
       if (file.endsWith('ovs-ofctl')) return {code: 0, stdout: 'OFPT_FEATURES_REPLY', stderr: ''}
       if (file.endsWith('ip')) return {code: 0, stdout: JSON.stringify([{ifname: 'br-ex', flags: ['UP']}]), stderr: ''}
+      if (args.at(-1) === 'show daemons') return {code: 0, stdout: ' zebra bgpd\n', stderr: ''}
       if (args.at(-1) === 'show version') return {code: 0, stdout: 'FRRouting 8.4.4 (n) on Linux(6.1).\n', stderr: ''}
       if (args.at(-1) === 'show running-config') return {code: 0, stdout: 'router bgp 64999\n', stderr: ''}
       return undefined

@@ -41,9 +41,26 @@ describe('doctor: FRR', () => {
   })
 
   it('frr-vty passes with the version, calling vtysh with the configured socket dir', async () => {
-    const {ctx, runner} = ctxWith({answers: [vtysh('show version', SHOW_VERSION)]})
+    const {ctx, runner} = ctxWith({answers: [vtysh('show version', SHOW_VERSION), vtysh('show daemons', ' zebra bgpd staticd\n')]})
     expect(await frrVtyCheck.run(ctx)).to.deep.equal({status: 'pass', detail: 'FRRouting 8.4.4 via /run/frr/'})
-    expect(runner.calls).to.deep.equal([{file: '/usr/bin/vtysh', args: ['--vty_socket', '/run/frr/', '-c', 'show version']}])
+    expect(runner.calls).to.deep.equal([
+      {file: '/usr/bin/vtysh', args: ['--vty_socket', '/run/frr/', '-c', 'show version']},
+      {file: '/usr/bin/vtysh', args: ['--vty_socket', '/run/frr/', '-c', 'show daemons']},
+    ])
+  })
+
+  it('frr-vty fails when bgpd is not running', async () => {
+    const {ctx} = ctxWith({answers: [vtysh('show version', SHOW_VERSION), vtysh('show daemons', ' zebra\n')]})
+    expect(await frrVtyCheck.run(ctx)).to.deep.equal({
+      status: 'fail',
+      detail: 'FRRouting 8.4.4: bgpd not running (running: zebra)',
+      fix: 'Enable bgpd=yes in /etc/frr/daemons and restart FRR.',
+    })
+  })
+
+  it('frr-vty does not hold an unknown `show daemons` against FRR', async () => {
+    const {ctx} = ctxWith({answers: [vtysh('show version', SHOW_VERSION), vtysh('show daemons', '', 1, '% Unknown command: show daemons\n')]})
+    expect((await frrVtyCheck.run(ctx)).status).to.equal('pass')
   })
 
   it('frr-vty fails when no daemon answers', async () => {

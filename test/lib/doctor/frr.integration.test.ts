@@ -36,6 +36,13 @@ describe('doctor FRR checks: real FRR in a private netns', function () {
     expect(r).to.deep.equal({status: 'pass', detail: 'router bgp 64999; no VRF instance for bgp-vrf yet (ovn-bgp adds it)'})
   })
 
+  it('frr-vty fails once bgpd stops, naming it', async () => {
+    await frr?.stopDaemon('bgpd')
+    const r = await frrVtyCheck.run(ctx())
+    expect(r.status).to.equal('fail')
+    expect(r.detail).to.match(/: bgpd not running \(running: zebra\)$/)
+  })
+
   it('frr-vty fails against a directory without sockets', async () => {
     const r = await frrVtyCheck.run(createDoctorContext({config: {...defaultConfig(), vtyshPath: 'vtysh', frrVtySocket: '/nonexistent-frr-dir/'}, runner: new ExecRunner()}))
     expect(r.status).to.equal('fail')

@@ -58,6 +58,7 @@ describe('doctor: running checks and the exit code', () => {
       answers: [
         (f, a) => (f === '/usr/sbin/ip' ? {code: 0, stdout: JSON.stringify([{ifname: 'br-ex', flags: ['UP']}]), stderr: ''} : undefined),
         (f, a) => (a.at(-1) === 'show version' ? {code: 0, stdout: 'FRRouting 8.4.4 (n) on Linux(6.1).\n', stderr: ''} : undefined),
+        (f, a) => (a.at(-1) === 'show daemons' ? {code: 0, stdout: ' zebra bgpd\n', stderr: ''} : undefined),
         (f, a) => (a.at(-1) === 'show running-config' ? {code: 0, stdout: 'router bgp 64999\n', stderr: ''} : undefined),
         (f, a) => (f.endsWith('ovs-ofctl') && a.join(' ') === 'show br-ex' ? {code: 0, stdout: 'OFPT_FEATURES_REPLY', stderr: ''} : undefined),
       ],
