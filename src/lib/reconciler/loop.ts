@@ -129,6 +129,7 @@ export class ReconcileLoop {
       problems: r.problems.length,
       exposed: r.exposed.length,
       ms: r.durationMs,
+      ...r.timings,
     }
     if (r.changed || r.failed.length > 0) this.logger.info('reconcile', fields)
     else this.logger.debug('reconcile', fields)

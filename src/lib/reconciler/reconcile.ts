@@ -34,6 +34,8 @@ function countKinds(objs: readonly StateObj[]): KindCounts {
   return out
 }
 
+const round = (ms: number) => Math.round(ms * 10) / 10
+
 export class Reconciler {
   private readonly logger: Logger
   private readonly now: () => number
@@ -65,12 +67,16 @@ export class Reconciler {
   async pass(nb: NbView, opts: PassOptions = {}): Promise<PassResult> {
     const t0 = this.now()
     const {state, problems, ctx} = await this.desired(nb)
+    const t1 = this.now()
     const observed = await this.deps.datapath.observe({...scopeOf(this.deps.cfg, ctx), adopt: state.objects})
+    const t2 = this.now()
     const withdraw = opts.withdraw
     let plan = diff(withdraw ? state.objects.filter((o) => !withdraw.has(objKey(o))) : state.objects, observed)
     if (!opts.prune) plan = {...plan, remove: withdraw ? plan.remove.filter((o) => withdraw.has(objKey(o))) : []}
     if (opts.filter) plan = restrictPlan(plan, opts.filter)
     const results: OpResult[] = opts.dryRun || (plan.add.length === 0 && plan.remove.length === 0) ? [] : await this.deps.datapath.apply(plan, {prune: Boolean(opts.prune)})
+    const t3 = this.now()
+    const timings = {desiredMs: round(t1 - t0), observeMs: round(t2 - t1), applyMs: round(t3 - t2)}
     const failed = results.filter((r) => !r.ok)
     for (const f of failed) this.logger.warn('operation failed', {action: f.action, kind: f.obj.kind, obj: f.obj, error: f.error})
     this.reportProblems(problems)
@@ -84,7 +90,8 @@ export class Reconciler {
       added: countKinds(plan.add),
       removed: countKinds(plan.remove),
       failed,
-      durationMs: Math.round((this.now() - t0) * 10) / 10,
+      durationMs: round(this.now() - t0),
+      timings,
       dryRun: Boolean(opts.dryRun),
       changed: plan.add.length + plan.remove.length > 0,
     }

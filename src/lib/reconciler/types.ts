@@ -63,6 +63,8 @@ export interface PassResult {
   removed: KindCounts
   failed: OpResult[]
   durationMs: number
+  /** Where the pass spent its time: planning, reading the node, changing it. */
+  timings: {desiredMs: number; observeMs: number; applyMs: number}
   dryRun: boolean
   /** True when the plan had anything to do (for dry-run: would have). */
   changed: boolean
