@@ -26,6 +26,8 @@ import type {MonitorSpec, ReplicaListener} from './types.js'
 
 /** Monitor id of the internal `_Server` watch; user monitors are "m1", "m2", ... */
 const SERVER_MONITOR = '_server'
+/** Server errors that make a monitor request fail the same way on every member and every attempt. */
+const PERMANENT_MONITOR_ERRORS = new Set(['unknown database', 'syntax error', 'unknown table', 'unknown column'])
 type ServerUpdates = {Database?: Record<string, Record<string, Record<string, Json>>>}
 
 export type ClientState = 'idle' | 'connecting' | 'syncing' | 'ready' | 'reconnecting' | 'closed'
@@ -336,15 +338,17 @@ export class OvsdbClient extends EventEmitter {
   }
 
   /**
-   * Starts one monitor on `conn`. A server refusal (OvsdbError: unknown database, bad request) is
-   * permanent for that monitor only: it is dropped, monitor() rejects (or 'monitor-failed' is
-   * emitted if it had been running) and the session goes on. Anything else ends the session.
+   * Starts one monitor on `conn`. A refusal that no other member or later attempt can change
+   * (unknown database, a malformed request) drops that monitor only: monitor() rejects (or
+   * 'monitor-failed' is emitted if it had been running) and the session goes on. Anything else,
+   * e.g. "database not available" from a member still joining its cluster, ends the session so
+   * that the next attempt (possibly on another member) retries it.
    */
   private async establish(conn: RpcConnection, h: MonitorHandle): Promise<void> {
     try {
       await this.startMonitor(conn, h)
     } catch (err) {
-      if (!(err instanceof OvsdbError)) throw err
+      if (!(err instanceof OvsdbError) || !PERMANENT_MONITOR_ERRORS.has(err.error)) throw err
       this.monitors.delete(h.id)
       this.logger.error('ovsdb monitor refused by the server; dropped', {db: h.db, err: err.message})
       if (h.replica.isSynced) this.emit('monitor-failed', h.replica, err)

@@ -17,7 +17,7 @@
 //    one) throws ReplicaInconsistencyError after delivering what was applied; the owner then
 //    rebuilds the replica from a fresh snapshot.
 //  - Listener exceptions are logged and swallowed: one faulty consumer never causes updates to be lost.
-import {cloneValue, decodeRow, decodeValue, valuesEqual, type Json} from './codec.js'
+import {cloneValue, decodeRow, decodeValue, defaultValue, valuesEqual, type Json} from './codec.js'
 import type {OvsdbLogger} from './logger.js'
 import {columnType, type DatabaseSchema, type TableSchema} from './schema.js'
 import type {Atom, MonitorSpec, ReplicaListener, Row, RowChange, Value} from './types.js'
@@ -256,8 +256,12 @@ export class Replica {
           continue
         }
         const old: Record<string, Value> = {}
+        const ts = this.schemas.get(table)
         for (const col of this.columns(table)) {
-          if (!valuesEqual(prev[col], row[col]) && prev[col] !== undefined) old[col] = prev[col]
+          // a column the server gained across the reconnect had its default value before
+          const t = ts && columnType(ts, col)
+          const was = prev[col] ?? (t ? defaultValue(t) : undefined)
+          if (was !== undefined && !valuesEqual(was, row[col])) old[col] = was
         }
         if (Object.keys(old).length > 0) out.push({table, kind: 'update', uuid, row, old})
       }

@@ -6,7 +6,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {ConnectionError, OvsdbClient, type Replica, type StateChange} from '../../../src/lib/ovsdb/index.js'
-import {startCluster, type ClusterMember} from '../../helpers/ovsdb-server.js'
+import {startCluster, transact, type ClusterMember} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
 import {writeTestSchema} from './test-schema.js'
@@ -73,6 +73,16 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
     expect(reader.stats.connects).to.be.greaterThan(before)
     expect(reader.stats.resumes, 'resumed from the last transaction id').to.be.greaterThanOrEqual(1)
     expect(fold.snapshots).to.deep.equal([{resync: false}])
+  })
+
+  it('with leaderOnly, settles on the leader', async () => {
+    const c = new OvsdbClient({remotes: all(), retry: fastRetry, leaderOnly: true, random: () => 0.99, readyTimeoutMs: 30000})
+    clients.push(c)
+    const monitoring = c.monitor('Test', {Other: {}}, {onChange: () => {}})
+    await c.connect()
+    await monitoring
+    const res = (await transact(member(c.remote).remote, ['_Server', {op: 'select', table: 'Database', where: [['name', '==', 'Test']], columns: ['leader']}])) as Array<{rows: Array<{leader: boolean}>}>
+    expect(res[0]?.rows[0]?.leader).to.equal(true)
   })
 
   it('carries on through another member when the one in use is killed, and sees later writes', async () => {

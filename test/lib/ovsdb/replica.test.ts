@@ -137,6 +137,18 @@ describe('ovsdb Replica', () => {
     expect(snaps).to.deep.equal([{resync: false}, {resync: true}])
   })
 
+  it('a column the server gained across a reconnect shows up as an update from its default', () => {
+    const {rep, changes} = make({Parent: {columns: ['name', 'tags']}} as never)
+    const narrow = parseDatabaseSchema({...TEST_SCHEMA, tables: {Parent: {columns: {name: {type: 'string'}}}}})
+    rep.prepare(narrow)
+    rep.loadSnapshot({Parent: {[U1]: {initial: {name: 'p'}}}}, 'update2')
+    rep.prepare(schema)
+    rep.loadSnapshot({Parent: {[U1]: {initial: {name: 'p', tags: ['set', ['t']]}}}}, 'update2')
+    expect(changes.map((c) => c.kind)).to.deep.equal(['insert', 'update'])
+    expect(changes[1]?.old).to.deep.equal({tags: []})
+    expect(changes[1]?.row.tags).to.deep.equal(['t'])
+  })
+
   it('restricts rows to the monitored columns and drops columns the schema lacks (one warning)', () => {
     const warnings: string[] = []
     const logger = {...nullOvsdbLogger, warn: (m: string, f?: Record<string, unknown>) => warnings.push(`${m} ${String(f?.column)}`)}
