@@ -1,10 +1,8 @@
 // Public surface of the doctor: every check in report order, the runner, the context and facts.
-import {daemonCheck} from './daemon-check.js'
+import {daemonCheck, nbSchemaCheck} from './endpoint-checks.js'
 import {frrRouterBgpCheck, frrVtyCheck} from './frr-checks.js'
-import {interfaceNameCheck} from './interface-name-check.js'
 import {kernelDummyCheck, kernelVlanCheck, kernelVrfCheck} from './kernel-checks.js'
-import {nbSchemaCheck} from './nb-check.js'
-import {rtTablesCheck, vrfDeviceCheck} from './node-checks.js'
+import {interfaceNameCheck, rtTablesCheck, vrfDeviceCheck} from './node-checks.js'
 import {bridgeMappingsCheck, chassisIdentityCheck, ofctlCheck, providerBridgesCheck} from './ovs-checks.js'
 import {forwardingCheck, proxyArpNdpCheck, rpFilterCheck} from './sysctl-checks.js'
 import type {DoctorCheck} from './types.js'

@@ -1,8 +1,10 @@
 // Node state the agent builds on but does not fully own: an existing VRF or bgp_nic device (the
 // agent creates them when absent but never corrects an existing one's type or table, spec §6.3),
-// and the rt_tables file that names one routing table per provider bridge (spec §6.5).
+// the rt_tables file that names one routing table per provider bridge (spec §6.5), and the
+// interface names it will use. Linux interface names are at most 15 bytes (IFNAMSIZ 16 with the
+// NUL): a longer bgp_nic or bgp_vrf is refused by the kernel, a longer bridge cannot exist.
 import {parseRtTables} from '../kernel/rt-tables.js'
-import {effectiveMappings, errorText} from './context.js'
+import {effectiveMappings, errorText, expectedVlanDevices} from './context.js'
 import type {CheckResult, DoctorCheck} from './types.js'
 
 export const vrfDeviceCheck: DoctorCheck = {
@@ -89,5 +91,28 @@ export const rtTablesCheck: DoctorCheck = {
       return {status: 'fail', detail: `${path}: ${problems.join('; ')}`, fix: `Edit ${path} so that every provider bridge has its own number in ${TABLE_MIN}..${TABLE_MAX}, different from bgp_vrf_table_id.`}
     }
     return {status: 'pass', detail: `${path}: ${parts.length ? parts.join(', ') : 'no provider bridges'}`}
+  },
+}
+
+export const IFNAME_MAX = 15
+
+export const interfaceNameCheck: DoctorCheck = {
+  id: 'interface-names',
+  title: 'Interface name lengths (<= 15)',
+  category: 'config',
+  async run(ctx) {
+    const names: Array<[string, string]> = [
+      ['bgp_nic', ctx.config.bgpNic],
+      ['bgp_vrf', ctx.config.bgpVrf],
+      ...effectiveMappings(ctx).mappings.map((m): [string, string] => [`bridge of ${m.physnet}`, m.bridge]),
+      ...expectedVlanDevices(ctx).map((d): [string, string] => [`VLAN ${d.tag} on ${d.bridge}`, d.name]),
+    ]
+    const long = names.filter(([, n]) => Buffer.byteLength(n) > IFNAME_MAX)
+    if (long.length === 0) return {status: 'pass', detail: `${names.length} names checked: ${names.map(([, n]) => n).join(', ')}`}
+    return {
+      status: 'fail',
+      detail: long.map(([what, n]) => `${what} "${n}" is ${Buffer.byteLength(n)} bytes`).join('; '),
+      fix: `Use names of at most ${IFNAME_MAX} characters (bgp_nic, bgp_vrf in bgp-agent.conf; bridges in ovn-bridge-mappings).`,
+    }
   },
 }

@@ -1,6 +1,5 @@
 import {expect} from 'chai'
 
-import {interfaceNameCheck} from '../../../src/lib/doctor/interface-name-check.js'
 import {kernelDummyCheck, kernelVlanCheck, kernelVrfCheck} from '../../../src/lib/doctor/kernel-checks.js'
 import {ctxWith, linksAnswer, NB, OVS, RELEASE} from './helpers.js'
 
@@ -91,19 +90,5 @@ describe('doctor: kernel link type support', () => {
       expect(r.status).to.equal('warn')
       expect(r.detail).to.include('NB not read')
     })
-  })
-})
-
-describe('doctor: interface name lengths', () => {
-  it('passes for the defaults and lists what it checked', async () => {
-    const {ctx} = ctxWith()
-    expect(await interfaceNameCheck.run(ctx)).to.deep.equal({status: 'pass', detail: '3 names checked: bgp-nic, bgp-vrf, br-ex'})
-  })
-
-  it('fails for names over 15 bytes', async () => {
-    const {ctx} = ctxWith({config: {bgpNic: 'bgp-nic-too-long-x', bridgeMappings: [{physnet: 'p', bridge: 'br-0123456789abc', index: 1}]}})
-    const r = await interfaceNameCheck.run(ctx)
-    expect(r.status).to.equal('fail')
-    expect(r.detail).to.equal('bgp_nic "bgp-nic-too-long-x" is 18 bytes; bridge of p "br-0123456789abc" is 16 bytes')
   })
 })

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {rtTablesCheck, vrfDeviceCheck} from '../../../src/lib/doctor/node-checks.js'
+import {interfaceNameCheck, rtTablesCheck, vrfDeviceCheck} from '../../../src/lib/doctor/node-checks.js'
 import {ofctlCheck} from '../../../src/lib/doctor/ovs-checks.js'
 import type {CommandRunner, RunOptions} from '../../../src/lib/exec/runner.js'
 import {ctxWith, linksAnswer} from './helpers.js'
@@ -92,5 +92,19 @@ describe('doctor: ovs-ofctl', () => {
   it('fails with the error of the unreachable bridge', async () => {
     const {ctx} = ctxWith({answers: [() => ({code: 1, stdout: '', stderr: 'ovs-ofctl: br-ex is not a bridge or a socket\n'})]})
     expect(await ofctlCheck.run(ctx)).to.deep.include({status: 'fail', detail: 'br-ex: ovs-ofctl: br-ex is not a bridge or a socket'})
+  })
+})
+
+describe('doctor: interface name lengths', () => {
+  it('passes for the defaults and lists what it checked', async () => {
+    const {ctx} = ctxWith()
+    expect(await interfaceNameCheck.run(ctx)).to.deep.equal({status: 'pass', detail: '3 names checked: bgp-nic, bgp-vrf, br-ex'})
+  })
+
+  it('fails for names over 15 bytes', async () => {
+    const {ctx} = ctxWith({config: {bgpNic: 'bgp-nic-too-long-x', bridgeMappings: [{physnet: 'p', bridge: 'br-0123456789abc', index: 1}]}})
+    const r = await interfaceNameCheck.run(ctx)
+    expect(r.status).to.equal('fail')
+    expect(r.detail).to.equal('bgp_nic "bgp-nic-too-long-x" is 18 bytes; bridge of p "br-0123456789abc" is 16 bytes')
   })
 })

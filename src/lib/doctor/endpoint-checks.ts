@@ -1,6 +1,10 @@
-// The Northbound database: reachable, and new enough. The agent finds local gateway ports (cr-lrp),
-// tenant networks and OVN load balancers through Logical_Router_Port.status:hosting-chassis, which
-// exists from OVN 23.09 (NB schema 7.1.0); without it those are never exposed.
+// The services ovn-bgp talks to over the network, as seen from this node.
+// nb-schema: the Northbound database is reachable and new enough. The agent finds local gateway
+// ports (cr-lrp), tenant networks and OVN load balancers through Logical_Router_Port.status:
+// hosting-chassis, which exists from OVN 23.09 (NB schema 7.1.0); without it those are never exposed.
+// daemon: the running daemon is only visible through its metrics endpoint (/readyz), so it is only
+// checked with metrics_address set, and at most warns: the doctor is about prerequisites and is
+// also run before the first start.
 import type {DoctorCheck} from './types.js'
 
 export const MIN_NB_SCHEMA = '7.1.0'
@@ -39,5 +43,23 @@ export const nbSchemaCheck: DoctorCheck = {
       }
     }
     return {status: 'pass', detail: `${remote}: OVN_Northbound schema ${schemaVersion}${lrpStatusColumn ? ', Logical_Router_Port.status present' : ''}`}
+  },
+}
+
+export const daemonCheck: DoctorCheck = {
+  id: 'daemon',
+  title: 'ovn-bgp watch running and ready (via metrics_address)',
+  category: 'environment',
+  async run(ctx) {
+    const d = ctx.facts.daemon
+    if (ctx.config.metricsAddress === undefined) {
+      return {status: 'pass', detail: 'not visible here: metrics_address is unset (see systemctl status ovn-bgp)'}
+    }
+    if (d === undefined) return {status: 'warn', detail: 'not checked (the metrics endpoint was not queried)', fix: 'Run without --offline.'}
+    if (!d.ok) {
+      return {status: 'warn', detail: `no answer from the daemon: ${d.error}`, fix: 'Is it running? systemctl status ovn-bgp; journalctl -u ovn-bgp'}
+    }
+    if (d.value.status === 200) return {status: 'pass', detail: `${d.value.url}: ${d.value.body}`}
+    return {status: 'warn', detail: `${d.value.url}: ${d.value.status} ${d.value.body}`, fix: 'The first full reconcile has not finished: see journalctl -u ovn-bgp for what it waits for or what fails.'}
   },
 }
