@@ -30,8 +30,15 @@ step modules
 modprobe -a vrf dummy veth 8021q openvswitch 2>/dev/null || true
 ip link set lo up
 
-step nb
 NBD=$LAB/nb
+OVSD=$LAB/ovs
+PEERD=$LAB/peer
+FRRD=$LAB/frr
+NB_DB=unix:$NBD/ovnnb_db.sock
+export OVS_RUNDIR=$OVSD OVS_DBDIR=$OVSD OVS_LOGDIR=$OVSD
+
+nb_up() {
+step nb
 mkdir -p "$NBD"
 python3 - /usr/share/ovn/ovn-nb.ovsschema "$NBD/ovn-nb.ovsschema" <<'PY'
 import json, sys
@@ -47,13 +54,12 @@ ovsdb-tool create "$NBD/ovnnb_db.db" "$NBD/ovn-nb.ovsschema"
 ovsdb-server "$NBD/ovnnb_db.db" --remote=punix:"$NBD/ovnnb_db.sock" \
   --unixctl="$NBD/ovnnb_db.ctl" --pidfile="$NBD/ovnnb_db.pid" --log-file="$NBD/ovnnb_db.log" \
   --detach --no-chdir -vconsole:off
-NB_DB=unix:$NBD/ovnnb_db.sock
 sh "$PROJECT/sandbox/topology.sh" "$NB_DB" "$PROVIDER" || fail "demo topology"
+}
 
+ovs_up() {
 step ovs
-OVSD=$LAB/ovs
 mkdir -p "$OVSD"
-export OVS_RUNDIR=$OVSD OVS_DBDIR=$OVSD OVS_LOGDIR=$OVSD
 ovsdb-tool create "$OVSD/conf.db" /usr/share/openvswitch/vswitch.ovsschema
 ovsdb-server "$OVSD/conf.db" --remote=punix:"$OVSD/db.sock" --pidfile --log-file --detach --no-chdir -vconsole:off
 ovs-vsctl --no-wait init
@@ -71,7 +77,9 @@ ovs-vsctl -- add-br br-ex -- set Bridge br-ex datapath_type=$DPTYPE \
      external_ids:ovn-bridge-mappings=physnet1:br-ex
 ip link set br-ex up 2>/dev/null || true
 ip addr add 172.24.4.1/24 dev br-ex 2>/dev/null || true
+}
 
+peer_up() {
 step peer
 ip netns add "$PEER_NS"
 ip -n "$PEER_NS" link set lo up
@@ -81,7 +89,6 @@ ip link set sbx-uplink up
 ip -n "$PEER_NS" link set sbx-peer name uplink
 ip -n "$PEER_NS" addr add 169.254.77.2/30 dev uplink
 ip -n "$PEER_NS" link set uplink up
-PEERD=$LAB/peer
 mkdir -p "$PEERD"
 cat > "$PEERD/gobgpd.toml" <<'EOT'
 [global.config]
@@ -104,9 +111,10 @@ EOT
 ip netns exec "$PEER_NS" gobgpd -f "$PEERD/gobgpd.toml" -t toml --api-hosts 127.0.0.1:50051 \
   --pprof-disable -p > "$PEERD/gobgpd.log" 2>&1 &
 echo $! > "$PEERD/gobgpd.pid"
+}
 
+frr_up() {
 step frr
-FRRD=$LAB/frr
 mkdir -p "$FRRD"
 : > "$FRRD/empty.conf"
 chown -R frr:frr "$FRRD"
@@ -134,6 +142,20 @@ exit
 EOT
 chown frr:frr "$FRRD/base.conf"
 vtysh --vty_socket "$FRRD" -f "$FRRD/base.conf" || fail "vtysh -f base.conf"
+}
+
+# The four parts are independent: start them side by side (each costs mostly process start-up
+# and file access latency in the guest), then wait for all.
+nb_up > "$LAB/nb.out" 2>&1 & P1=$!
+ovs_up > "$LAB/ovs.out" 2>&1 & P2=$!
+peer_up > "$LAB/peer.out" 2>&1 & P3=$!
+frr_up > "$LAB/frr.out" 2>&1 & P4=$!
+rc=0
+for part in "nb $P1" "ovs $P2" "peer $P3" "frr $P4"; do
+  wait "${part#* }" || { rc=1; echo "lab: ${part% *} failed:"; cat "$LAB/${part% *}.out"; }
+done
+cat "$LAB/nb.out" "$LAB/ovs.out" "$LAB/peer.out" "$LAB/frr.out"
+[ $rc = 0 ] || fail "lab set-up failed (see console.log)"
 
 step agent
 STATE=$LAB/state

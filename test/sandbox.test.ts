@@ -1,0 +1,107 @@
+// `ovn-bgp sandbox` end to end, through the built CLI (bin/run.js, dist/): up -> the peer has the
+// demo topology's /32 and /128 -> an NB change unbinds vm1 -> the peer drops its prefixes within a
+// bounded time -> down -> no qemu process, no namespace, no directory left. On this kind of machine
+// (no vrf/dummy/veth in the host kernel) the lab runs in the qemu guest, so this takes minutes.
+// The sandbox lives in its own directory (--dir), so it never touches a user's sandbox.
+import {expect} from 'chai'
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import type {SandboxResult} from '../src/commands/sandbox.js'
+import {EXPECTED_PREFIXES} from '../src/lib/sandbox/peer.js'
+import {requireTools} from './helpers/require.js'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+function cli(args: string[], timeoutMs: number): {code: number; stdout: string; stderr: string; ms: number} {
+  const t0 = Date.now()
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), 'sandbox', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: {...process.env, NO_COLOR: '1'},
+  })
+  return {code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: Date.now() - t0}
+}
+
+function json(r: {stdout: string; stderr: string; code: number}): SandboxResult {
+  try {
+    return JSON.parse(r.stdout) as SandboxResult
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`)
+  }
+}
+
+/** Processes whose command line mentions `needle`. */
+function processesWith(needle: string): string[] {
+  const out: string[] = []
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue
+    try {
+      const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').replaceAll('\0', ' ')
+      if (cmd.includes(needle)) out.push(`${e}: ${cmd}`)
+    } catch {}
+  }
+  return out
+}
+
+describe('ovn-bgp sandbox (lab up, NB change, down)', function () {
+  this.timeout(15 * 60_000)
+  let dir: string | undefined
+
+  before(function () {
+    requireTools(this, ['qemu-system-x86_64', 'ovsdb-server', 'ovn-nbctl', 'ovs-vswitchd', 'vtysh', 'gobgpd', 'ip'], {root: true})
+    if (!existsSync(join(root, 'dist', 'lib', 'sandbox', 'node-agent.js')) || !existsSync(join(root, 'dist', 'commands', 'sandbox.js'))) {
+      // The lab runs the compiled JavaScript (node in the guest is too slow for tsx).
+      spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {cwd: root, stdio: 'ignore'})
+    }
+    dir = join(mkdtempSync('/tmp/ovn-bgp-sandbox-test-'), 'sbx')
+  })
+
+  after(function () {
+    if (dir && existsSync(dir)) cli(['down', '--dir', dir], 120_000)
+    if (dir) spawnSync('rmdir', [dirname(dir)])
+  })
+
+  it('starts, the peer receives the demo prefixes, follows an NB change, and cleans up everything', function () {
+    const d = dir!
+    const upRes = cli(['up', '--dir', d, '--json', '--timeout', '420'], 480_000)
+    const started = json(upRes)
+    const got = (started.routes ?? []).map((r) => r.prefix)
+    expect(started.missing, `peer lacks prefixes; stderr:\n${upRes.stderr}`).to.deep.equal([])
+    expect(got).to.include.members(EXPECTED_PREFIXES)
+    expect(got).to.include.members(['172.24.4.11/32', '2001:db8:100::11/128'])
+    expect(got, 'vm2 is bound to compute-2').to.not.include('172.24.4.12/32')
+    expect(started.lab?.bgpSession).to.equal('established')
+    console.log(`      sandbox up in ${started.startSeconds} s (${started.state?.mode})`)
+
+    const st = json(cli(['status', '--dir', d, '--json'], 120_000))
+    expect(st.lab?.processes.filter((p) => !p.alive)).to.deep.equal([])
+
+    // Unbind vm1 from this chassis: its /32 and /128 must be withdrawn at the peer.
+    const nb = cli(['nbctl', '--dir', d, '--', 'lsp-set-options', 'vm1', 'requested-chassis=compute-2'], 120_000)
+    expect(nb.code, nb.stderr).to.equal(0)
+    const t0 = Date.now()
+    const peer = cli(['peer', '--dir', d, '--json', '--wait-for', '!172.24.4.11/32', '--wait-for', '!2001:db8:100::11/128', '--timeout', '120'], 180_000)
+    const after = json(peer)
+    expect(after.missing, `still advertised after 120 s:\n${peer.stderr}`).to.deep.equal([])
+    const prefixes = (after.routes ?? []).map((r) => r.prefix)
+    expect(prefixes).to.not.include('172.24.4.11/32')
+    expect(prefixes, 'the rest stays').to.include.members(['172.24.4.10/32', '172.24.4.50/32'])
+    console.log(`      vm1 withdrawn at the peer ${((Date.now() - t0) / 1000).toFixed(1)} s after the NB change`)
+
+    // Errors from the allow-list come back as exit 2 without running anything.
+    const bad = cli(['ip', '--dir', d, '--', 'link', 'del', 'bgp-nic'], 120_000)
+    expect(bad.code).to.equal(2)
+    expect(bad.stderr).to.match(/read-only/)
+
+    const downRes = cli(['down', '--dir', d], 180_000)
+    expect(downRes.code, downRes.stderr).to.equal(0)
+    expect(existsSync(d), 'state dir removed').to.equal(false)
+    expect(processesWith(d), 'no process of the sandbox left (qemu, launcher)').to.deep.equal([])
+    const netns = spawnSync('ip', ['netns', 'list'], {encoding: 'utf8'}).stdout
+    expect(netns).to.not.match(/ovnbgp-sbx|sbx-peer|ovnbgp-probe/)
+  })
+})
