@@ -20,15 +20,13 @@ import {parseRemotes, shuffled, type Remote} from './remote.js'
 import {Replica, ReplicaInconsistencyError} from './replica.js'
 import {exponentialBackoff, type RetryStrategy} from './retry.js'
 import {RpcConnection} from './rpc.js'
+import {SERVER_MONITOR, ServerWatch} from './server-watch.js'
 import {parseDatabaseSchema, type DatabaseSchema} from './schema.js'
 import {openStream, type SslFiles} from './transport.js'
 import type {MonitorSpec, ReplicaListener} from './types.js'
 
-/** Monitor id of the internal `_Server` watch; user monitors are "m1", "m2", ... */
-const SERVER_MONITOR = '_server'
 /** Server errors that make a monitor request fail the same way on every member and every attempt. */
 const PERMANENT_MONITOR_ERRORS = new Set(['unknown database', 'syntax error', 'unknown table', 'unknown column'])
-type ServerUpdates = {Database?: Record<string, Record<string, Record<string, Json>>>}
 
 export type ClientState = 'idle' | 'connecting' | 'syncing' | 'ready' | 'reconnecting' | 'closed'
 
@@ -84,8 +82,7 @@ export class OvsdbClient extends EventEmitter {
   private sleepTimer: NodeJS.Timeout | undefined
   private wake: (() => void) | undefined
   private loop: Promise<void> | undefined
-  /** `_Server` Database row uuid -> name, for the monitored databases of the current connection. */
-  private serverDbs = new Map<string, string>()
+  private readonly serverWatch: ServerWatch
   /** The error of the last failed connection attempt or lost connection. */
   lastError: Error | undefined
 
@@ -95,6 +92,7 @@ export class OvsdbClient extends EventEmitter {
     this.logger = opts.logger ?? nullOvsdbLogger
     this.retry = opts.retry ?? exponentialBackoff(opts.random ? {random: opts.random} : {})
     this.monitorLevel = MONITOR_METHODS.indexOf(opts.monitorMethod ?? 'monitor_cond_since')
+    this.serverWatch = new ServerWatch({requireConnected: opts.requireConnected !== false, leaderOnly: opts.leaderOnly === true})
   }
 
   /** Counters since construction, including the current connection's echo traffic. */
@@ -268,7 +266,7 @@ export class OvsdbClient extends EventEmitter {
     this.conn = conn
     conn.onNotification((method, params) => this.onNotification(conn, method, params))
     try {
-      await this.checkServer(conn)
+      await this.serverWatch.check(conn, [...new Set([...this.monitors.values()].map((h) => h.db))])
       this.setState('syncing')
       // monitors registered while syncing are picked up by the next pass
       for (;;) {
@@ -285,56 +283,6 @@ export class OvsdbClient extends EventEmitter {
     this.setState('ready')
     this.logger.info('ovsdb connected', {remote: remote.text})
     return conn
-  }
-
-  /**
-   * Rejects a member that `_Server` reports as cut off from its cluster (or not leader, if
-   * required), and keeps watching: python-ovs does the same with a `_Server` monitor, so a member
-   * that loses its cluster later is left for another one.
-   */
-  private async checkServer(conn: RpcConnection): Promise<void> {
-    if (this.opts.requireConnected === false && !this.opts.leaderOnly) return
-    const dbs = [...new Set([...this.monitors.values()].map((h) => h.db))]
-    if (dbs.length === 0) return
-    const all = (await conn.request('list_dbs', [])) as string[]
-    if (!all.includes('_Server')) return
-    const req = {Database: [{columns: ['name', 'model', 'connected', 'leader']}]}
-    const initial = (await conn.request('monitor_cond', ['_Server', SERVER_MONITOR, req])) as ServerUpdates
-    this.serverDbs = new Map()
-    const rows: Array<Record<string, Json>> = []
-    for (const [uuid, u] of Object.entries(initial.Database ?? {})) {
-      const row = u.initial ?? {}
-      rows.push(row)
-      if (typeof row.name === 'string' && dbs.includes(row.name)) this.serverDbs.set(uuid, row.name)
-    }
-    for (const db of dbs) {
-      const row = rows.find((r) => r.name === db)
-      // an unknown database is refused per monitor (get_schema fails), not per session
-      if (!row) continue
-      // initial rows omit default-valued columns: a missing `connected`/`leader` means false
-      const why = this.unusable({connected: false, leader: false, ...row})
-      if (why) throw new ConnectionError('not-ready', `database ${db}: ${why}`, {remote: conn.remote})
-    }
-  }
-
-  /** Why a `_Server` Database row (defaults filled in) or update2 diff (changed columns only) makes the member unusable. */
-  private unusable(row: Record<string, Json>): string | undefined {
-    if (row.connected === false) return 'member not connected to its cluster'
-    if (this.opts.leaderOnly && row.leader === false) return 'member is not the leader'
-    return undefined
-  }
-
-  private onServerUpdate(conn: RpcConnection, params: Json[]): void {
-    const updates = (params[1] ?? {}) as ServerUpdates
-    for (const [uuid, ru] of Object.entries(updates.Database ?? {})) {
-      const db = this.serverDbs.get(uuid)
-      if (!db) continue
-      const why = ru.modify ? this.unusable(ru.modify) : 'delete' in ru ? 'database removed from the server' : undefined
-      if (why) {
-        conn.close(new ConnectionError('not-ready', `database ${db}: ${why}`, {remote: conn.remote}))
-        return
-      }
-    }
   }
 
   /**
@@ -393,7 +341,7 @@ export class OvsdbClient extends EventEmitter {
     if (conn !== this.conn) return
     const id = params[0]
     if (id === SERVER_MONITOR) {
-      if (method === 'update2') this.onServerUpdate(conn, params)
+      if (method === 'update2') this.serverWatch.onUpdate(conn, params)
       return
     }
     const h = typeof id === 'string' ? this.monitors.get(id) : undefined
