@@ -36,7 +36,8 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
     const dir = mkdtempSync(join(tmpdir(), 'ovsdb-client-'))
     nb = await startOvsdbServer({schema: writeNbSchema(dir), dir})
     old = await startOvsdbServer({schema: NB_SCHEMA_SOURCE})
-    test = await startOvsdbServer({schema: writeTestSchema(mkdtempSync(join(tmpdir(), 'ovsdb-client-t-')))})
+    // the schema file only needs to live until `ovsdb-tool create`; `dir` is removed with nb
+    test = await startOvsdbServer({schema: writeTestSchema(dir)})
   })
 
   after(async () => {
