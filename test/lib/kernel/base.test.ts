@@ -1,0 +1,82 @@
+import {expect} from 'chai'
+
+import {RecordingRunner, type RunResult} from '../../../src/lib/exec/runner.js'
+import {defaultRoutes} from '../../../src/lib/kernel/base.js'
+import {Kernel} from '../../../src/lib/kernel/kernel.js'
+
+const ok = (stdout = ''): RunResult => ({code: 0, stdout, stderr: ''})
+const opts = {bgpVrf: 'bgp-vrf', vrfTable: 10, bgpNic: 'bgp-nic', bridges: [{name: 'br-ex', table: 200}, {name: 'br-gone', table: 201}]}
+
+const linksReady = JSON.stringify([
+  {ifname: 'bgp-vrf', flags: ['UP'], linkinfo: {info_kind: 'vrf', info_data: {table: 10}}},
+  {ifname: 'bgp-nic', flags: ['UP'], master: 'bgp-vrf', linkinfo: {info_kind: 'dummy'}},
+  {ifname: 'br-ex', flags: ['UP'], linkinfo: {info_kind: 'bridge'}},
+])
+const defaults4 = JSON.stringify([{type: '1', dst: 'default', dev: 'br-ex', protocol: '3', scope: '253'}])
+const defaults6 = JSON.stringify([{type: '1', dst: 'default', dev: 'br-ex', protocol: '3', scope: '0'}])
+
+describe('kernel/base (recorded commands)', function () {
+  it('creates what is missing, in order, and reports it', async function () {
+    let created = false
+    const runner = new RecordingRunner((_f, args) => {
+      const a = args.join(' ')
+      if (a === '-json -details link show') {
+        const links = created
+          ? [
+              {ifname: 'bgp-vrf', flags: [], linkinfo: {info_kind: 'vrf', info_data: {table: 10}}},
+              {ifname: 'bgp-nic', flags: [], linkinfo: {info_kind: 'dummy'}},
+              {ifname: 'br-ex', flags: [], linkinfo: {info_kind: 'bridge'}},
+            ]
+          : [{ifname: 'br-ex', flags: [], linkinfo: {info_kind: 'bridge'}}]
+        created = true
+        return ok(JSON.stringify(links))
+      }
+      if (a.includes('route show')) return ok('[]')
+      return ok()
+    })
+    const res = await new Kernel(runner, {stateDir: '/nonexistent'}).ensureBase(opts)
+    const mutating = runner.calls.filter((c) => !c.args.includes('show')).map((c) => c.args.join(' ') + (c.input ? ` <<${c.input.trim()}` : ''))
+    expect(mutating).to.deep.equal([
+      'link add bgp-vrf type vrf table 10',
+      'link add bgp-nic type dummy',
+      'link set dev bgp-vrf up',
+      'link set dev bgp-nic master bgp-vrf',
+      'link set dev bgp-nic up',
+      'link set dev br-ex up',
+      '-4 -force -batch - <<route replace default dev br-ex table 200 proto 3 scope link',
+      '-6 -force -batch - <<route replace default dev br-ex table 200 proto 3',
+    ])
+    expect(res.missingBridges).to.deep.equal(['br-gone'])
+    expect(res.failed).to.deep.equal([])
+    expect(res.changed).to.have.length(8)
+  })
+
+  it('only reads when everything is in place', async function () {
+    const runner = new RecordingRunner((_f, args) => {
+      const a = args.join(' ')
+      if (a === '-json -details link show') return ok(linksReady)
+      if (a.startsWith('-4 -N -d -json route show table 200')) return ok(defaults4)
+      if (a.startsWith('-6 -N -d -json route show table 200')) return ok(defaults6)
+      return ok('[]')
+    })
+    const res = await new Kernel(runner, {stateDir: '/nonexistent'}).ensureBase({...opts, bridges: [opts.bridges[0]!]})
+    expect(res).to.deep.equal({changed: [], missingBridges: [], warnings: [], failed: []})
+    expect(runner.calls.every((c) => c.args.includes('show'))).to.equal(true)
+  })
+
+  it('does not touch a device that has the VRF name but another kind', async function () {
+    const runner = new RecordingRunner((_f, args) =>
+      args.join(' ') === '-json -details link show' ? ok(JSON.stringify([{ifname: 'bgp-vrf', flags: ['UP'], linkinfo: {info_kind: 'bridge'}}, {ifname: 'bgp-nic', flags: ['UP'], linkinfo: {info_kind: 'dummy'}}])) : ok('[]'),
+    )
+    const res = await new Kernel(runner, {stateDir: '/nonexistent'}).ensureBase({...opts, bridges: []})
+    expect(res.failed).to.deep.equal(['bgp-vrf exists but is a bridge device, not a VRF'])
+    expect(runner.calls.filter((c) => !c.args.includes('show'))).to.deep.equal([])
+  })
+
+  it('defaultRoutes gives the spec 6.5 shapes', function () {
+    expect(defaultRoutes('br-ex', 200)).to.deep.equal([
+      {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3},
+      {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3},
+    ])
+  })
+})
