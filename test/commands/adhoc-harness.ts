@@ -138,9 +138,8 @@ export interface CmdRun {
 /** Runs `ovn-bgp <id> argv` in-process with stdout captured; `doc` is the parsed --json output. */
 export async function runAdhocCmd(id: string, argv: string[]): Promise<CmdRun> {
   const config = await Config.load(root)
-  const cmd = config.findCommand(id)
-  if (!cmd) throw new Error(`no command ${id}`)
-  const cls = await cmd.load()
+  // the class from src/ (not the built dist/ oclif would find), as the other command tests do
+  const cls = ((await import(`../../src/commands/${id}.js`)) as {default: {run(argv: string[], config: Config): Promise<unknown>}}).default
   let stdout = ''
   const write = process.stdout.write.bind(process.stdout)
   const saved = process.exitCode

@@ -19,7 +19,7 @@ import type {Runtime} from '../../runtime.js'
 import {forcedLocalView} from './forced-local.js'
 import {entryIps, exposeKeys, withdrawKeys} from './selection.js'
 import {syntheticNb, type ExplicitValues} from './synthetic.js'
-import {resolveTarget, type AdhocTarget, type ObjectRefs, type TargetInfo} from './targets.js'
+import {checkRefs, resolveTarget, type AdhocTarget, type ObjectRefs, type TargetInfo} from './targets.js'
 import type {VerbSpec} from './verbs.js'
 
 export interface AdhocRequest {
@@ -82,6 +82,7 @@ async function resolve(rt: Runtime, reconciler: Reconciler, req: AdhocRequest): 
     const syn = syntheticNb(req.verb.method, req.values, ctx, rt.cfg)
     return {nb: syn.nb, target: syn.target, real: await desiredOf(reconciler, syn.nb), explicit: true}
   }
+  checkRefs(req.verb.method, req.refs)
   const nb = (await rt.nb()).nb
   const target = resolveTarget(nb, req.verb.method, req.refs)
   return {nb, target, real: await desiredOf(reconciler, nb), explicit: false}

@@ -205,6 +205,14 @@ function lbTarget(nb: NbView, kind: 'lb-vip' | 'lb-fip', ref: string): AdhocTarg
   }
 }
 
+/** The object flags a verb needs, checked before NB is contacted (exit 2, not a connection attempt). */
+export function checkRefs(method: Method, refs: ObjectRefs): void {
+  if (method === 'ip') need(refs.port ?? refs.router, '--port or --router')
+  else if (method === 'subnet') need(refs.port ?? refs.network, '--port (a router interface), or --router with --network')
+  else if (method === 'lb-vip' || method === 'lb-fip') need(refs.lb, '--lb')
+  else need(refs.port, '--port')
+}
+
 /** Resolves the NB object of one verb; unknown names are a usage error (exit 2). */
 export function resolveTarget(nb: NbView, method: Method, refs: ObjectRefs): AdhocTarget {
   switch (method) {
