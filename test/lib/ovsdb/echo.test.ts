@@ -64,7 +64,8 @@ describe('ovsdb echo and keepalive (real ovsdb-server)', function () {
     const detectMs = Date.now() - stoppedAt
     const lost = changes.find((s) => s.state === 'reconnecting')?.error
     expect(lost).to.be.instanceOf(ConnectionError).with.property('code', 'timeout')
-    expect(detectMs, 'dead within two probe intervals (+ scheduling)').to.be.lessThan(1500)
+    // silent for one interval -> probe; silent for another -> dead: 2-3 intervals, plus scheduling on a loaded host
+    expect(detectMs, 'dead within a few probe intervals').to.be.lessThan(2500)
     expect(c.stats.probesSent).to.be.greaterThanOrEqual(1)
     await until('ready again', () => c.state === 'ready', 10000)
     await c.transact('Test', [{op: 'insert', table: 'Other', row: {key: 'after-stop'}}])

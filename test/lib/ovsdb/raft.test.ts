@@ -100,7 +100,10 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
     expect(reader.remote).to.not.equal(victim.remote)
     const survivor = member(reader.remote ?? writer.remote)
     await verify(reader, writer, replica, fold, 'after-kill', survivor.remote)
-    expect(reader.stats.resumes + fold.snapshots.filter((s) => s.resync).length, 'resumed or resynced exactly once').to.equal(1)
+    // one per session change: normally exactly 1; an election may briefly cut a survivor off
+    // (`_Server` connected=false) and cause one more
+    expect(reader.stats.resumes + fold.snapshots.filter((s) => s.resync).length, 'one resume or resync per new session').to.equal(reader.stats.connects - 1)
+    expect(reader.stats.connects).to.be.within(2, 3)
     // restart the victim for the next test; it rejoins from its own log
     await victim.server.start()
   })
