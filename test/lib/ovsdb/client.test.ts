@@ -5,7 +5,7 @@ import {expect} from 'chai'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {OvsdbClient, OvsdbError, wire, type OvsdbLogger, type StateChange} from '../../../src/lib/ovsdb/index.js'
+import {OvsdbClient, OvsdbError, wire, type Condition, type OvsdbLogger, type StateChange} from '../../../src/lib/ovsdb/index.js'
 import {NB_SCHEMA_SOURCE, startOvsdbServer, writeNbSchema, type OvsdbServer} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
@@ -102,6 +102,27 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
     expect(b).to.include.members(['after-cancel', 'after-reconnect'])
     expect(a).to.not.include('after-cancel')
     expect(a).to.not.include('after-reconnect')
+  })
+
+  it('transact: wait (met and timed out), comment, uuid-name/named-uuid references', async () => {
+    const c = new OvsdbClient({remotes: test.unix})
+    clients.push(c)
+    await c.connect()
+    const res = await c.transact('Test', [
+      {op: 'comment', comment: 'ovsdb client test'},
+      {op: 'insert', table: 'Child', row: {name: 'kid'}, 'uuid-name': 'kid'},
+      {op: 'insert', table: 'Parent', row: {name: 'waiter', children: wire.set([wire.namedUuid('kid')]), best: wire.namedUuid('kid')}},
+    ])
+    const parent = res[2]?.uuid?.[1] as string
+    const where: Condition[] = [['_uuid', '==', wire.uuid(parent)]]
+    await c.transact('Test', [{op: 'wait', table: 'Parent', where, columns: ['name'], until: '==', rows: [{name: 'waiter'}], timeout: 0}])
+    const err = await c
+      .transact('Test', [{op: 'wait', table: 'Parent', where, columns: ['name'], until: '==', rows: [{name: 'other'}], timeout: 0}])
+      .then(() => undefined, (e: unknown) => e)
+    expect(err).to.be.instanceOf(OvsdbError).with.property('error', 'timed out')
+    const [sel] = await c.transact('Test', [{op: 'select', table: 'Parent', where, columns: ['children', 'best']}])
+    const kid = res[1]?.uuid?.[1]
+    expect(sel?.rows?.[0]).to.deep.equal({children: ['uuid', kid], best: ['uuid', kid]})
   })
 
   it('monitors only the columns asked (plus _uuid)', async () => {
