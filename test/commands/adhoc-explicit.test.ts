@@ -134,6 +134,12 @@ describe('ad-hoc verbs with explicit values (dry run)', function () {
     expect(r.error?.message).to.include('cannot reach the OVN NB database')
   })
 
+  it('a missing ip(8) is exit 4 (the node cannot be observed)', async () => {
+    const r = await runOffline('expose-lb-vip', '--ip', '172.24.4.60', '--bridge', 'br-ex', '--ip-path', join(state, 'no-such-ip'))
+    expect(r.exitCode).to.equal(4)
+    expect(r.error?.message).to.include('command not found')
+  })
+
   it('in subnet advertisement mode a tenant IP exposes nothing, as upstream (exit 2 explains)', async () => {
     const r = await runOffline('expose-remote-ip', '--ip', '10.0.0.5', '--advertisement-method-tenant-networks', 'subnet')
     expect(r.exitCode).to.equal(2)
