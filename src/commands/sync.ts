@@ -4,6 +4,7 @@ import {BaseCommand} from '../lib/base-command.js'
 import {dryRunFlag, reconcileFlags} from '../lib/command-flags.js'
 import {ExitCode} from '../lib/errors.js'
 import {changeReport, renderChangeReport, type ChangeReport} from '../lib/output/results.js'
+import {Progress} from '../lib/output/progress.js'
 import {runtimeFactory} from '../lib/runtime.js'
 
 export type SyncResult = ChangeReport
@@ -41,15 +42,24 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
   async run(): Promise<SyncResult> {
     const dryRun = this.flags['dry-run']
     const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {dryRun})
+    const progress = new Progress({enabled: Progress.enabledFor(this.jsonEnabled())})
     try {
+      progress.step('reading the NB database')
       const source = await rt.nb()
       const reconciler = await rt.reconciler()
-      const pass = await reconciler.pass(source.nb, {dryRun, prune: this.flags.prune})
+      const stages = {plan: 'computing the desired state', observe: 'reading the node', apply: 'applying'}
+      const pass = await reconciler.pass(source.nb, {
+        dryRun,
+        prune: this.flags.prune,
+        onStage: (stage, d) => progress.step(d.operations === undefined ? stages[stage] : `${stages[stage]} ${d.operations} change(s)`),
+      })
+      progress.done()
       const report = changeReport(pass)
       if (!this.jsonEnabled()) this.log(renderChangeReport(report))
       if (report.failed.length > 0) this.setExitCode(ExitCode.Partial)
       return report
     } finally {
+      progress.done()
       await rt.close()
     }
   }

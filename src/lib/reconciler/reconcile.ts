@@ -66,14 +66,17 @@ export class Reconciler {
 
   async pass(nb: NbView, opts: PassOptions = {}): Promise<PassResult> {
     const t0 = this.now()
+    opts.onStage?.('plan', {})
     const {state, problems, ctx} = await this.desired(nb)
     const t1 = this.now()
+    opts.onStage?.('observe', {})
     const observed = await this.deps.datapath.observe({...scopeOf(this.deps.cfg, ctx), adopt: state.objects})
     const t2 = this.now()
     const withdraw = opts.withdraw
     let plan = diff(withdraw ? state.objects.filter((o) => !withdraw.has(objKey(o))) : state.objects, observed)
     if (!opts.prune) plan = {...plan, remove: withdraw ? plan.remove.filter((o) => withdraw.has(objKey(o))) : []}
     if (opts.filter) plan = restrictPlan(plan, opts.filter)
+    if (!opts.dryRun) opts.onStage?.('apply', {operations: plan.add.length + plan.remove.length})
     const results: OpResult[] = opts.dryRun || (plan.add.length === 0 && plan.remove.length === 0) ? [] : await this.deps.datapath.apply(plan, {prune: Boolean(opts.prune)})
     const t3 = this.now()
     const timings = {desiredMs: round(t1 - t0), observeMs: round(t2 - t1), applyMs: round(t3 - t2)}

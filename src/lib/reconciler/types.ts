@@ -46,6 +46,8 @@ export interface PassOptions {
    * observed, are removed even without `prune`, which still governs every other removal.
    */
   withdraw?: ReadonlySet<string>
+  /** Called when the pass enters a stage (progress display for long syncs). */
+  onStage?: (stage: 'plan' | 'observe' | 'apply', detail: {operations?: number}) => void
   /** Restrict the plan to some objects (ad-hoc commands). */
   filter?: (obj: StateObj, action: 'add' | 'remove') => boolean
 }
