@@ -11,6 +11,7 @@
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {
+  chmodSync,
   closeSync,
   existsSync,
   lstatSync,
@@ -234,6 +235,8 @@ export async function up(o: UpOptions): Promise<SandboxState> {
   const st0 = lstatSync(o.dir)
   if (!st0.isDirectory() || (st0.mode & 0o077) !== 0 || st0.uid !== (process.getuid?.() ?? st0.uid))
     throw new SandboxError(`${o.dir} must be a directory owned by this user with mode 0700`)
+  // Host mode: FRR's daemons drop to user frr and must reach <dir>/lab/frr (traverse only).
+  if (mode === 'host') chmodSync(o.dir, 0o711)
   writeFileSync(join(o.dir, MARKER), `${process.pid}\n`, {mode: 0o600})
   mkdirSync(p.queue, {recursive: true, mode: 0o700})
   o.progress.step('boot')
