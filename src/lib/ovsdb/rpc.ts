@@ -56,7 +56,12 @@ export class RpcConnection {
   ) {
     this.framer = new JsonFramer(opts.maxMessageBytes)
     stream.on('data', (chunk: Buffer) => this.onData(chunk))
-    stream.on('error', (err: Error) => this.close(new ConnectionError('closed', `connection error: ${err.message}`, {remote: opts.remote, cause: err})))
+    stream.on('error', (err: NodeJS.ErrnoException & {reason?: string}) => {
+      // e.g. a TLS 1.3 server refusing our certificate: reported after our side of the handshake
+      const tls = err.code?.startsWith('ERR_SSL') === true
+      const msg = tls ? `TLS error: ${err.reason ?? err.message} (${err.code})` : `connection error: ${err.message}`
+      this.close(new ConnectionError(tls ? 'tls' : 'closed', msg, {remote: opts.remote, cause: err}))
+    })
     stream.on('close', () => this.close(new ConnectionError('closed', 'connection closed by peer', {remote: opts.remote})))
     if (opts.probeIntervalMs > 0) {
       this.probeTimer = setInterval(() => this.probeTick(), opts.probeIntervalMs)

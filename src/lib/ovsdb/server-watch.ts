@@ -23,16 +23,17 @@ export class ServerWatch {
   constructor(private readonly opts: ServerWatchOptions) {}
 
   /**
-   * Starts the watch on a new connection for `dbs`; throws ConnectionError('not-ready') if one of
+   * Checks a new connection with a `list_dbs` round trip and starts the watch for `dbs`; throws ConnectionError('not-ready') if one of
    * them is unusable on this member. A database the server does not list is left to the monitor
    * request (which fails for that monitor alone).
    */
   async check(conn: RpcConnection, dbs: string[]): Promise<void> {
     this.watched = new Map()
-    if (!this.opts.requireConnected && !this.opts.leaderOnly) return
-    if (dbs.length === 0) return
+    // always one round trip: "ready" then means the server answered (with TLS 1.3 a server that
+    // refuses our certificate says so only after the handshake completed on our side)
     const all = (await conn.request('list_dbs', [])) as string[]
-    if (!all.includes('_Server')) return
+    if (!this.opts.requireConnected && !this.opts.leaderOnly) return
+    if (dbs.length === 0 || !all.includes('_Server')) return
     const req = {Database: [{columns: ['name', 'model', 'connected', 'leader']}]}
     const initial = (await conn.request('monitor_cond', ['_Server', SERVER_MONITOR, req])) as ServerUpdates
     for (const [uuid, u] of Object.entries(initial.Database ?? {})) {

@@ -67,10 +67,10 @@ export function openStream(remote: Remote, opts: OpenOptions): Promise<Stream> {
       sock.destroy()
       reject(err)
     }
-    const onError = (err: NodeJS.ErrnoException): void => {
+    const onError = (err: NodeJS.ErrnoException & {reason?: string}): void => {
       const code = err.code ? ` (${err.code})` : ''
       if (isTls && (err.code?.startsWith('ERR_SSL') || /certificate|verify|SSL|TLS/i.test(err.message))) {
-        fail(new ConnectionError('tls', `TLS handshake failed: ${err.message}${code}`, {remote: remote.text, cause: err}))
+        fail(new ConnectionError('tls', `TLS handshake failed: ${err.reason ?? err.message}${code}`, {remote: remote.text, cause: err}))
       } else {
         fail(new ConnectionError('connect', `${err.message}${code}`, {remote: remote.text, cause: err}))
       }

@@ -10,6 +10,9 @@ export interface TestPki {
   serverCert: string
   clientKey: string
   clientCert: string
+  /** A client certificate signed by the other CA: the server must refuse it. */
+  rogueKey: string
+  rogueCert: string
 }
 
 function openssl(dir: string, args: string[]): void {
@@ -30,6 +33,7 @@ export function makePki(dir: string): TestPki {
   makeCa(dir, 'other-ca')
   makeLeaf(dir, 'server', 'test-ca')
   makeLeaf(dir, 'client', 'test-ca')
+  makeLeaf(dir, 'rogue', 'other-ca')
   return {
     caCert: join(dir, 'test-ca.pem'),
     otherCaCert: join(dir, 'other-ca.pem'),
@@ -37,5 +41,7 @@ export function makePki(dir: string): TestPki {
     serverCert: join(dir, 'server.pem'),
     clientKey: join(dir, 'client.key'),
     clientCert: join(dir, 'client.pem'),
+    rogueKey: join(dir, 'rogue.key'),
+    rogueCert: join(dir, 'rogue.pem'),
   }
 }

@@ -81,6 +81,18 @@ describe('ovsdb transports (real ovsdb-server)', function () {
     expect((err as Error).message).to.contain('TLS handshake failed')
   })
 
+  it('ssl with a client certificate the server does not trust: refused with the TLS reason', async () => {
+    const c = client({remotes: v4.ssl, ssl: {privateKey: pki.rogueKey, certificate: pki.rogueCert, caCert: pki.caCert}})
+    const failures: ConnectionError[] = []
+    c.on('attempt-failed', (e: ConnectionError) => failures.push(e))
+    const err = await c.connect({timeoutMs: 1500}).then(() => undefined, (e: unknown) => e)
+    expect(err).to.be.instanceOf(ConnectionError)
+    expect(c.stats.connects, 'never reported ready').to.equal(0)
+    const first = failures[0] as ConnectionError
+    expect(first.code).to.equal('tls')
+    expect(first.message).to.contain(v4.ssl).and.match(/TLS error: .*unknown ca/i)
+  })
+
   it('ssl without key files: a clear error', async () => {
     const c = client({remotes: v4.ssl, ssl: {privateKey: '/nonexistent/key.pem', certificate: pki.clientCert, caCert: pki.caCert}})
     const err = await c.connect({timeoutMs: 500}).then(() => undefined, (e: unknown) => e)
