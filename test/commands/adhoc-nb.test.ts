@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
-import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+import {transact, type OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
 import {nodeArgs, runAdhocCmd, startNb, type CmdRun} from './adhoc-harness.js'
 
@@ -246,5 +246,41 @@ describe('ad-hoc verbs by NB object (dry run, real NB)', function () {
     expect(r.stdout).to.include('10.0.0.5')
     expect(r.stdout).to.include('+ address 10.0.0.5/32 dev bgp-nic')
     expect(r.stdout).to.match(/would add 1 address; would remove nothing/)
+  })
+})
+
+describe('ad-hoc verbs by NB object, centralized FIPs (dry run, real NB)', function () {
+  let nb: OvsdbServer | undefined
+  let state = ''
+  const originalCreate = runtimeFactory.create
+
+  before(async function () {
+    requireTools(this, ['ovsdb-server', 'ovsdb-tool'])
+    nb = await startNb()
+    state = mkdtempSync(join(tmpdir(), 'adhoc-state-'))
+    runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50})
+    const [sel] = (await transact(nb.unix, ['OVN_Northbound', {op: 'select', table: 'Logical_Router_Port', where: [['name', '==', 'lrp-gw']], columns: ['_uuid']}])) as Array<{rows: Array<{_uuid: [string, string]}>}>
+    const gw = sel!.rows[0]!._uuid
+    await transact(nb.unix, [
+      'OVN_Northbound',
+      {op: 'insert', table: 'NB_Global', row: {external_ids: ['map', [['neutron:fip-distributed', 'False']]]}},
+      {op: 'update', table: 'NAT', where: [['external_ip', '==', '172.24.4.201']], row: {gateway_port: gw}},
+    ])
+  })
+
+  after(async () => {
+    runtimeFactory.create = originalCreate
+    await nb?.stop()
+    if (state) rmSync(state, {recursive: true, force: true})
+  })
+
+  it('expose-fip --port: on the gateway chassis with the gateway port MAC; withdraw sees the same IP', async () => {
+    const args = ['--dry-run', '--json', ...nodeArgs(nb!.unix, state)]
+    const r = await runAdhocCmd('expose-fip', ['--port', 'vm3', ...args])
+    expect(r.error).to.equal(undefined)
+    expect(r.doc!.ips).to.deep.equal(['172.24.4.201'])
+    expect(r.doc!.changes.map((c) => c.object)).to.include('neigh 172.24.4.201 lladdr fa:16:3e:00:00:0a dev br-ex.100 nud permanent')
+    const w = await runAdhocCmd('withdraw-fip', ['--port', 'vm3', ...args])
+    expect(w.doc!.ips).to.deep.equal(['172.24.4.201'])
   })
 })
