@@ -10,7 +10,8 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import type {SandboxResult} from '../src/commands/sandbox.js'
-import {EXPECTED_PREFIXES} from '../src/lib/sandbox/peer.js'
+import {EXPECTED_PREFIXES, parseGobgpRib, renderPeerTable} from '../src/lib/sandbox/peer.js'
+import {validateRequest} from '../src/lib/sandbox/protocol.js'
 import {requireTools} from './helpers/require.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -103,5 +104,58 @@ describe('ovn-bgp sandbox (lab up, NB change, down)', function () {
     expect(processesWith(d), 'no process of the sandbox left (qemu, launcher)').to.deep.equal([])
     const netns = spawnSync('ip', ['netns', 'list'], {encoding: 'utf8'}).stdout
     expect(netns).to.not.match(/ovnbgp-sbx|sbx-peer|ovnbgp-probe/)
+  })
+})
+
+describe('sandbox request allow-list (protocol.ts)', () => {
+  it('passes nbctl arguments through as argv, but not options that pick another DB or write files', () => {
+    expect(validateRequest({op: 'nbctl', args: ['lsp-set-options', 'vm2', 'requested-chassis=compute-1']})).to.deep.equal({
+      op: 'nbctl',
+      args: ['lsp-set-options', 'vm2', 'requested-chassis=compute-1'],
+    })
+    expect(validateRequest({op: 'nbctl', args: ['--', 'set', 'Logical_Switch_Port', 'vm3', 'up=false']}).op).to.equal('nbctl')
+    for (const bad of ['--db=unix:/x', '--log-file=/etc/passwd', '-d', '--pidfile', '--detach'])
+      expect(() => validateRequest({op: 'nbctl', args: [bad, 'show']}), bad).to.throw(/set by the sandbox/)
+    expect(() => validateRequest({op: 'nbctl', args: ['a\0b']})).to.throw(/NUL/)
+    expect(() => validateRequest({op: 'nbctl', args: [1]})).to.throw(/strings/)
+  })
+
+  it('accepts only read-only ip, vtysh and OVS commands', () => {
+    expect(validateRequest({op: 'ip', args: ['-j', 'addr', 'show', 'dev', 'bgp-nic']}).op).to.equal('ip')
+    expect(validateRequest({op: 'ip', args: ['route', 'show', 'table', '1']}).op).to.equal('ip')
+    expect(validateRequest({op: 'ip', args: ['rule']}).op).to.equal('ip')
+    expect(() => validateRequest({op: 'ip', args: ['link', 'del', 'bgp-nic']})).to.throw(/read-only/)
+    expect(() => validateRequest({op: 'ip', args: ['-n', 'x', 'addr']})).to.throw(/not allowed/)
+    expect(() => validateRequest({op: 'ip', args: ['netns', 'exec', 'x', 'sh']})).to.throw(/object/)
+    expect(() => validateRequest({op: 'ip', args: ['-batch', '/tmp/x']})).to.throw(/not allowed/)
+    expect(validateRequest({op: 'vtysh', command: 'show bgp ipv4 unicast'}).op).to.equal('vtysh')
+    expect(() => validateRequest({op: 'vtysh', command: 'configure terminal'})).to.throw(/show/)
+    expect(() => validateRequest({op: 'vtysh', command: 'show x\nconfigure terminal'})).to.throw(/show/)
+    expect(validateRequest({op: 'ovs', tool: 'ovs-ofctl', args: ['dump-flows', 'br-ex']}).op).to.equal('ovs')
+    expect(() => validateRequest({op: 'ovs', tool: 'ovs-ofctl', args: ['del-flows', 'br-ex']})).to.throw(/verb/)
+    expect(() => validateRequest({op: 'ovs', tool: 'ovs-vsctl', args: ['--db=tcp:1.2.3.4:1', 'show']})).to.throw(/options/)
+    expect(() => validateRequest({op: 'ovs', tool: 'sh', args: ['-c', 'id']})).to.throw(/tool/)
+    expect(() => validateRequest({op: 'exec', args: ['sh']})).to.throw(/unknown operation/)
+    expect(() => validateRequest(null)).to.throw()
+  })
+})
+
+describe('sandbox peer table (gobgp global rib -j)', () => {
+  it('parses IPv4 and IPv6 paths, next hops and AS paths', () => {
+    const v4 = JSON.stringify({
+      '172.24.4.11/32': [{nlri: {prefix: '172.24.4.11/32'}, age: 1000, best: true, attrs: [{type: 1, value: 2}, {type: 2, as_paths: [{segment_type: 2, num: 1, asns: [64999]}]}, {type: 3, nexthop: '169.254.77.1'}]}],
+    })
+    const v6 = JSON.stringify({
+      '2001:db8:100::11/128': [{nlri: {prefix: '2001:db8:100::11/128'}, age: 990, best: true, attrs: [{type: 2, as_paths: [{asns: [64999]}]}, {type: 14, nexthop: 'fe80::1', value: []}]}],
+    })
+    const rows = [...parseGobgpRib(v4, 'ipv4', 1010), ...parseGobgpRib(v6, 'ipv6', 1010)]
+    expect(rows).to.deep.equal([
+      {family: 'ipv4', prefix: '172.24.4.11/32', nexthop: '169.254.77.1', asPath: '64999', best: true, ageS: 10},
+      {family: 'ipv6', prefix: '2001:db8:100::11/128', nexthop: 'fe80::1', asPath: '64999', best: true, ageS: 20},
+    ])
+    expect(parseGobgpRib('{}', 'ipv4')).to.deep.equal([])
+    expect(parseGobgpRib('', 'ipv4')).to.deep.equal([])
+    expect(renderPeerTable(rows)).to.include('172.24.4.11/32').and.include('fe80::1')
+    expect(renderPeerTable([])).to.equal('the peer has received no prefixes')
   })
 })
