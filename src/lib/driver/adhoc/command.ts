@@ -18,21 +18,31 @@ export function verbFlags(action: Action, method: Method) {
   return {'dry-run': dryRunFlag(), ...adhocFlags(verb(action, method).flags), ...reconcileFlags()}
 }
 
-/** Upstream-style description shared by all verbs: the two modes and the guarantees. */
+/** The description shared by all verbs: the method mirrored, the two modes, the guarantees (paragraphs, wrapped by oclif). */
 export function verbDescription(spec: VerbSpec, what: string, objects: string): string {
-  return `Mirrors the upstream NB driver method ${spec.upstream}. ${what}
-
-The object is named in NB (${objects}): everything is derived exactly as a sync would derive it
-(the real planner on the whole NB snapshot), and only that object's objects are ${spec.action === 'expose' ? 'added' : 'removed'}.
-Or, on a node without NB access, explicit values describe it (--ip, --bridge, --vlan ...): they
-become a small NB snapshot that the same planner reads, so both modes plan the same objects.
-
-${
-  spec.action === 'expose'
-    ? 'Only adds (or repairs) objects: the addresses, rules, routes, neighbours, NDP proxies and flows the\nobject needs, plus the base wiring they sit on (VLAN device, helper addresses, default routes).'
-    : 'Only removes owned objects the object needed that nothing else still needs (NDP proxies, flows,\nVLAN devices and default routes are shared). With explicit values the rest of the node is unknown,\nso shared objects are kept (a later sync removes them when nothing needs them).'
-}
-Running it twice changes nothing the second time. With --dry-run nothing is changed and no root is needed.`
+  const para = (...lines: string[]) => lines.join(' ').replaceAll('\n', ' ')
+  const effect =
+    spec.action === 'expose'
+      ? para(
+          'Only adds (or repairs) objects: the addresses, rules, routes, neighbours, NDP proxies and flows the object needs,',
+          'plus the base wiring they sit on (VLAN device, helper addresses, default routes). Nothing is removed.',
+        )
+      : para(
+          'Only removes owned objects the object needed that nothing else still needs (NDP proxies, flows, VLAN devices and',
+          'default routes are shared). With explicit values the rest of the node is unknown, so shared objects are kept',
+          '(a later sync removes them when nothing needs them).',
+        )
+  return [
+    para(`Mirrors the upstream NB driver method ${spec.upstream}.`, what),
+    para(
+      `The object is named in NB (${objects}): everything is derived exactly as a sync would derive it (the real planner`,
+      `on the whole NB snapshot), and only that object's objects are ${spec.action === 'expose' ? 'added' : 'removed'}.`,
+      'Or, on a node without NB access, explicit values describe it (--ip, --bridge, --vlan ...): they become a small NB',
+      'snapshot that the same planner reads, so both modes plan the same objects.',
+    ),
+    effect,
+    'Running it twice changes nothing the second time. With --dry-run nothing is changed and no root is needed.',
+  ].join('\n\n')
 }
 
 type AdhocFlags = Partial<ExplicitValues> & {port?: string; router?: string; network?: string; lb?: string; 'dry-run'?: boolean}
