@@ -42,11 +42,15 @@ OUT=$VM_OUT
 mkdir -p "$OUT"; rm -f "$OUT/rc" "$OUT/console.log"
 : > "$OUT/console.log"
 
-# Host /tmp is hidden in the guest (tmpfs), so the script travels in the share.
+# Host /tmp is hidden in the guest (tmpfs), so the script travels in the share, and a project that
+# lives under /tmp (a CI clone, say) is shared separately and mounted at the same path in the guest.
 cp "$SCRIPT" "$OUT/script.sh"
+PROJECT=${VM_PROJECT:-$(cd "$HERE/../.." && pwd)}
 quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 {
   echo "#!/bin/sh"
+  printf 'P=%s\n' "$(quote "$PROJECT")"
+  echo '[ -d "$P" ] || { mkdir -p "$P" && mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose project "$P"; } || echo "vm: cannot mount the project at $P"'
   for v in CI ${VM_PASS_ENV:-}; do
     eval "val=\${$v-}"; eval "isset=\${$v+x}"
     [ -n "$isset" ] && printf 'export %s=%s\n' "$v" "$(quote "$val")"
@@ -63,6 +67,7 @@ timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -cpu max \
   -append "console=ttyS0 quiet loglevel=3 panic=-1" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs local,path="$OUT",mount_tag=out,security_model=none \
+  -virtfs local,path="$PROJECT",mount_tag=project,security_model=none,readonly=on,multidevs=remap \
   </dev/null >"$OUT/qemu.log" 2>&1 &
 QPID=$!
 echo "$QPID" > "$OUT/vm.pid"

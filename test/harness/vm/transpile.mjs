@@ -31,7 +31,7 @@ const options = {
   inlineSources: true,
 }
 let n = 0
-for (const top of ['src', 'test']) {
+for (const top of ['src', 'test', 'bench']) {
   let files
   try {
     files = [...walk(join(root, top))]

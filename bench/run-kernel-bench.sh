@@ -1,0 +1,15 @@
+#!/bin/sh
+# Runs a kernel benchmark inside the qemu guest (the host kernel lacks vrf/dummy): transpiles the
+# project to JavaScript, boots the guest and runs `node bench/<name>.js ARGS` there.
+# Usage: bench/run-kernel-bench.sh [NAME] [ARGS...]     e.g. bench/run-kernel-bench.sh kernel-apply 500
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+NAME=${1:-kernel-apply}; [ $# -gt 0 ] && shift
+OUT=$(mktemp -d /tmp/ovn-bgp-bench.XXXXXX)
+trap 'rm -rf "$OUT"' EXIT
+node "$ROOT/test/harness/vm/transpile.mjs" "$ROOT" "$OUT/js" 2>/dev/null
+cat > "$OUT/bench.sh" <<SCRIPT
+modprobe -a vrf dummy 8021q || exit 1
+cd /run/out/js && node bench/$NAME.js $*
+SCRIPT
+VM_OUT=$OUT sh "$ROOT/scripts/vm/run.sh" "$OUT/bench.sh"
