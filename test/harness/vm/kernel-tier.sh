@@ -5,6 +5,8 @@
 # Usage: kernel-tier.sh [--grep PATTERN] [FILE_OR_GLOB...]
 #   e.g. test/harness/vm/kernel-tier.sh test/kernel/kernel-batch.ktest.ts
 # Without qemu or a kernel image: under CI=true a failing line and exit 1, otherwise a skip (exit 0).
+# KTIER_DRY_RUN=1: transpile and print the guest command line, do not boot.
+# KTIER_QEMU: qemu binary name for the presence check (default qemu-system-x86_64).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
@@ -22,7 +24,8 @@ $1"; shift ;;
 done
 
 missing=""
-command -v qemu-system-x86_64 >/dev/null || missing="qemu-system-x86_64"
+QEMU=${KTIER_QEMU:-qemu-system-x86_64}
+command -v "$QEMU" >/dev/null || missing="$QEMU"
 ls /boot/vmlinuz-* >/dev/null 2>&1 || missing="$missing /boot/vmlinuz-*"
 [ -x /bin/busybox ] || missing="$missing busybox-static"
 [ -d "$ROOT/node_modules/mocha" ] || missing="$missing node_modules (npm ci)"
@@ -57,6 +60,12 @@ else
     set -- "$@" "/run/out/js/${f%.ts}.js"
   done
   IFS=$OLDIFS
+fi
+
+if [ -n "${KTIER_DRY_RUN:-}" ]; then
+  printf 'guest-mocha.sh'; for a in "$@"; do printf ' [%s]' "$a"; done; echo
+  [ "$OWN_OUT" = 1 ] && rm -rf "$VM_OUT"
+  exit 0
 fi
 
 START=$(date +%s)
