@@ -10,14 +10,14 @@ import {Readiness} from './readiness.js'
 import {type Counter, type Gauge, type Histogram, Registry} from './registry.js'
 import {MetricsServer} from './server.js'
 
-export type PassResult = 'ok' | 'partial' | 'error'
+export type PassOutcome = 'ok' | 'partial' | 'error'
 export type ChangeAction = 'add' | 'remove'
 
 // Records keyed by the union make the compiler flag a kind added elsewhere but not declared here.
 const NB_STATES: Record<ClientState, true> = {idle: true, connecting: true, syncing: true, ready: true, reconnecting: true, closed: true}
 const STATE_KINDS: Record<StateKind, true> = {vlan: true, sysctl: true, address: true, rule: true, route: true, neigh: true, 'ndp-proxy': true, flow: true}
 const EXPOSED_KINDS: Record<ExposedKind, true> = {vm: true, fip: true, 'cr-lrp': true, 'lb-vip': true, 'lb-fip': true, 'tenant-ip': true, subnet: true}
-const RESULTS: readonly PassResult[] = ['ok', 'partial', 'error']
+const RESULTS: readonly PassOutcome[] = ['ok', 'partial', 'error']
 const ACTIONS: readonly ChangeAction[] = ['add', 'remove']
 
 /** Seconds; a pass over a few objects takes milliseconds, a 10k-address resync tens of seconds. */
@@ -28,7 +28,7 @@ export const COMMIT_TO_KERNEL_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2
 export type KindCounts<K extends string> = Partial<Record<K, number>>
 
 export interface PassSummary {
-  result: PassResult
+  result: PassOutcome
   durationSeconds: number
   /** A full resync (startup, periodic, after reconnect) rather than an incremental pass. */
   full: boolean
