@@ -266,7 +266,7 @@ export class OvsdbClient extends EventEmitter {
     this.conn = conn
     conn.onNotification((method, params) => this.onNotification(conn, method, params))
     try {
-      await this.serverWatch.check(conn, [...new Set([...this.monitors.values()].map((h) => h.db))])
+      await this.serverWatch.start(conn)
       this.setState('syncing')
       // monitors registered while syncing are picked up by the next pass
       for (;;) {
@@ -294,6 +294,7 @@ export class OvsdbClient extends EventEmitter {
    */
   private async establish(conn: RpcConnection, h: MonitorHandle): Promise<void> {
     try {
+      this.serverWatch.watch(conn, h.db)
       await this.startMonitor(conn, h)
     } catch (err) {
       if (!(err instanceof OvsdbError) || !PERMANENT_MONITOR_ERRORS.has(err.error)) throw err

@@ -2,6 +2,9 @@
 // `Database` rows: a member whose database is not `connected` (cut off from its RAFT majority),
 // or not the leader when leaderOnly is set, is refused at connect time and left as soon as it
 // becomes so later. Standalone databases are always connected.
+//
+// Databases join the watch when a monitor on them starts, also on an already-ready session (a
+// consumer that connects first and monitors afterwards is covered from the start).
 import type {Json} from './codec.js'
 import {ConnectionError} from './errors.js'
 import type {RpcConnection} from './rpc.js'
@@ -11,38 +14,53 @@ export const SERVER_MONITOR = '_server'
 
 type ServerUpdates = {Database?: Record<string, Record<string, Record<string, Json>>>}
 
+interface DbState {
+  name: string
+  connected: boolean
+  leader: boolean
+}
+
 export interface ServerWatchOptions {
   requireConnected: boolean
   leaderOnly: boolean
 }
 
 export class ServerWatch {
-  /** `_Server` Database row uuid -> name, for the databases watched on the current connection. */
-  private watched = new Map<string, string>()
+  /** All `_Server` Database rows of the current connection, by uuid. */
+  private rows = new Map<string, DbState>()
+  private readonly watched = new Set<string>()
+  private active = false
 
   constructor(private readonly opts: ServerWatchOptions) {}
 
   /**
-   * Checks a new connection with a `list_dbs` round trip and starts the watch for `dbs`; throws ConnectionError('not-ready') if one of
-   * them is unusable on this member. A database the server does not list is left to the monitor
-   * request (which fails for that monitor alone).
+   * Checks a new connection with a `list_dbs` round trip (so "ready" means the server answered:
+   * with TLS 1.3 a server refusing our certificate says so only after our side of the handshake)
+   * and starts the `_Server` monitor when the server has that database and checks are enabled.
    */
-  async check(conn: RpcConnection, dbs: string[]): Promise<void> {
-    this.watched = new Map()
-    // always one round trip: "ready" then means the server answered (with TLS 1.3 a server that
-    // refuses our certificate says so only after the handshake completed on our side)
+  async start(conn: RpcConnection): Promise<void> {
+    this.rows = new Map()
+    this.watched.clear()
+    this.active = false
     const all = (await conn.request('list_dbs', [])) as string[]
-    if (!this.opts.requireConnected && !this.opts.leaderOnly) return
-    if (dbs.length === 0 || !all.includes('_Server')) return
-    const req = {Database: [{columns: ['name', 'model', 'connected', 'leader']}]}
+    if ((!this.opts.requireConnected && !this.opts.leaderOnly) || !all.includes('_Server')) return
+    const req = {Database: [{columns: ['name', 'connected', 'leader']}]}
     const initial = (await conn.request('monitor_cond', ['_Server', SERVER_MONITOR, req])) as ServerUpdates
-    for (const [uuid, u] of Object.entries(initial.Database ?? {})) {
-      const row = u.initial ?? {}
-      if (typeof row.name !== 'string' || !dbs.includes(row.name)) continue
-      this.watched.set(uuid, row.name)
-      // initial rows omit default-valued columns: a missing `connected`/`leader` means false
-      const why = this.unusable({connected: false, leader: false, ...row})
-      if (why) throw new ConnectionError('not-ready', `database ${row.name}: ${why}`, {remote: conn.remote})
+    for (const [uuid, u] of Object.entries(initial.Database ?? {})) this.apply(uuid, u.initial ?? {}, true)
+    this.active = true
+  }
+
+  /**
+   * Adds `db` to the watch; throws ConnectionError('not-ready') if it is unusable on this member
+   * now. A database the server does not list is left to the monitor request (which then fails
+   * for that monitor alone).
+   */
+  watch(conn: RpcConnection, db: string): void {
+    this.watched.add(db)
+    if (!this.active) return
+    for (const row of this.rows.values()) {
+      const why = row.name === db ? this.unusable(row) : undefined
+      if (why) throw new ConnectionError('not-ready', `database ${db}: ${why}`, {remote: conn.remote})
     }
   }
 
@@ -50,20 +68,37 @@ export class ServerWatch {
   onUpdate(conn: RpcConnection, params: Json[]): void {
     const updates = (params[1] ?? {}) as ServerUpdates
     for (const [uuid, ru] of Object.entries(updates.Database ?? {})) {
-      const db = this.watched.get(uuid)
-      if (!db) continue
-      const why = ru.modify ? this.unusable(ru.modify) : 'delete' in ru ? 'database removed from the server' : undefined
+      let why: string | undefined
+      const known = this.rows.get(uuid)
+      if ('delete' in ru) {
+        this.rows.delete(uuid)
+        if (known && this.watched.has(known.name)) why = 'database removed from the server'
+      } else {
+        const row = this.apply(uuid, ru.insert ?? ru.initial ?? ru.modify ?? {}, ru.modify === undefined)
+        if (this.watched.has(row.name)) why = this.unusable(row)
+      }
       if (why) {
-        conn.close(new ConnectionError('not-ready', `database ${db}: ${why}`, {remote: conn.remote}))
+        conn.close(new ConnectionError('not-ready', `database ${known?.name ?? this.rows.get(uuid)?.name}: ${why}`, {remote: conn.remote}))
         return
       }
     }
   }
 
-  /** Why a row (defaults filled in) or an update2 diff (changed columns only) makes the member unusable. */
-  private unusable(row: Record<string, Json>): string | undefined {
-    if (row.connected === false) return 'member not connected to its cluster'
-    if (this.opts.leaderOnly && row.leader === false) return 'member is not the leader'
+  /** Applies a full row (missing columns = defaults: false) or a diff (new values of changed columns). */
+  private apply(uuid: string, j: Record<string, Json>, full: boolean): DbState {
+    const prev = full ? {name: '', connected: false, leader: false} : (this.rows.get(uuid) ?? {name: '', connected: false, leader: false})
+    const row: DbState = {
+      name: typeof j.name === 'string' ? j.name : prev.name,
+      connected: typeof j.connected === 'boolean' ? j.connected : prev.connected,
+      leader: typeof j.leader === 'boolean' ? j.leader : prev.leader,
+    }
+    this.rows.set(uuid, row)
+    return row
+  }
+
+  private unusable(row: DbState): string | undefined {
+    if (!row.connected) return 'member not connected to its cluster'
+    if (this.opts.leaderOnly && !row.leader) return 'member is not the leader'
     return undefined
   }
 }

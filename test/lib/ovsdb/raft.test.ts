@@ -117,14 +117,14 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
     await probe.connect({timeoutMs: 30000})
     await probed
     await probe.close()
-    // a client already on the member when it loses the cluster leaves it (the `_Server` watch)
+    // a client already on the member when it loses the cluster leaves it (the `_Server` watch),
+    // also when it connected before it registered its monitor
     const early = new OvsdbClient({remotes: lone.remote, retry: () => 200})
     clients.push(early)
     const earlyStates: StateChange[] = []
     early.on('state', (st: StateChange) => earlyStates.push(st))
-    const earlyMon = early.monitor('Test', {Other: {}}, {onChange: () => {}})
     await early.connect({timeoutMs: 10000})
-    await earlyMon
+    await early.monitor('Test', {Other: {}}, {onChange: () => {}})
     for (const m of others) await m.server.kill('SIGSTOP')
     try {
       const deadline = Date.now() + 30000 // election timeouts stretch on a loaded machine
