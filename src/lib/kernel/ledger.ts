@@ -16,7 +16,6 @@ interface LedgerFile {
 
 export class Ledger {
   private keys = new Set<string>()
-  private loaded = false
   private dirty = false
 
   constructor(readonly path: string) {}
@@ -25,15 +24,18 @@ export class Ledger {
     return new Ledger(join(stateDir, LEDGER_FILE))
   }
 
-  /** Reads the file once; a missing file is an empty ledger, a corrupt one an error. */
+  /**
+   * (Re)reads the file, so a CLI command and the daemon see each other's saves; unsaved changes
+   * are kept instead. A missing file is an empty ledger, a corrupt one an error.
+   */
   async load(): Promise<void> {
-    if (this.loaded) return
+    if (this.dirty) return
     let text: string
     try {
       text = await readFile(this.path, 'utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-      this.loaded = true
+      this.keys = new Set()
       return
     }
     let data: Partial<LedgerFile>
@@ -43,7 +45,6 @@ export class Ledger {
       throw new AgentError(`corrupt ledger ${this.path}: ${(error as Error).message}`, {code: 'LEDGER_CORRUPT', cause: error})
     }
     this.keys = new Set((data.keys ?? []).filter((k): k is string => typeof k === 'string'))
-    this.loaded = true
   }
 
   has(key: string): boolean {
