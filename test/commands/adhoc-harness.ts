@@ -27,7 +27,8 @@ import type {OpResult} from '../../src/lib/reconciler/types.js'
 import type {KernelParts} from '../../src/lib/runtime.js'
 import {startOvsdbServer, transact, writeNbSchema, type OvsdbServer} from '../helpers/ovsdb-server.js'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
+/** The project root (its package.json has the oclif configuration); in the kernel-tier guest this file runs transpiled elsewhere. */
+const root = process.env.OVN_BGP_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '../..')
 const DB = 'OVN_Northbound'
 
 type Atom = string | number | boolean | unknown[]

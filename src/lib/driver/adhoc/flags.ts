@@ -92,7 +92,7 @@ export function adhocFlags(spec: AdhocFlagSpec) {
       exclusive: [...expl, 'port', 'router', 'network'],
     }),
     ip: ipValue({
-      summary: 'Explicit mode: an IP address to expose or withdraw (repeatable); no NB access needed.',
+      summary: 'Explicit mode: IP address to expose or withdraw (repeatable; for subnets: the VM IPs of the network); no NB access needed.',
       multiple: true,
       exclusive: objs,
     }),
