@@ -6,7 +6,7 @@
 // Databases join the watch when a monitor on them starts, also on an already-ready session (a
 // consumer that connects first and monitors afterwards is covered from the start).
 import type {Json} from './codec.js'
-import {ConnectionError} from './errors.js'
+import {ConnectionError, OvsdbError} from './errors.js'
 import type {RpcConnection} from './rpc.js'
 
 /** Monitor id of the internal `_Server` watch; user monitors are "m1", "m2", ... */
@@ -44,9 +44,16 @@ export class ServerWatch {
     this.active = false
     const all = (await conn.request('list_dbs', [])) as string[]
     if ((!this.opts.requireConnected && !this.opts.leaderOnly) || !all.includes('_Server')) return
-    const req = {Database: [{columns: ['name', 'connected', 'leader']}]}
-    const initial = (await conn.request('monitor_cond', ['_Server', SERVER_MONITOR, req])) as ServerUpdates
-    for (const [uuid, u] of Object.entries(initial.Database ?? {})) this.apply(uuid, u.initial ?? {}, true)
+    const columns = ['name', 'connected', 'leader']
+    try {
+      const initial = (await conn.request('monitor_cond', ['_Server', SERVER_MONITOR, {Database: [{columns}]}])) as ServerUpdates
+      for (const [uuid, u] of Object.entries(initial.Database ?? {})) this.apply(uuid, u.initial ?? {}, true)
+    } catch (err) {
+      if (!(err instanceof OvsdbError && err.isUnknownMethod)) throw err
+      // a server without monitor_cond: check once at connect time, no live watch
+      const res = (await conn.request('transact', ['_Server', {op: 'select', table: 'Database', where: [], columns: ['_uuid', ...columns]}])) as Array<{rows?: Array<Record<string, Json>>}>
+      for (const row of res[0]?.rows ?? []) this.apply(String((row._uuid as [string, string])[1]), row, true)
+    }
     this.active = true
   }
 

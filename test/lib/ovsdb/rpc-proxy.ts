@@ -12,6 +12,7 @@ export interface ProxyRules {
 }
 
 export class RpcProxy {
+  /** "method db" of every refused request. */
   readonly refused: string[] = []
   dropped = 0
   private readonly sockets = new Set<Socket>()
@@ -30,9 +31,9 @@ export class RpcProxy {
       const fromServer = new JsonFramer()
       client.on('data', (d: Buffer) => {
         for (const text of fromClient.push(d)) {
-          const msg = JSON.parse(text) as {id?: unknown; method?: string}
+          const msg = JSON.parse(text) as {id?: unknown; method?: string; params?: unknown[]}
           if (msg.method && rules.refuse?.includes(msg.method)) {
-            proxy?.refused.push(msg.method)
+            proxy?.refused.push(`${msg.method} ${String(msg.params?.[0])}`)
             client.write(JSON.stringify({id: msg.id, result: null, error: 'unknown method'}))
           } else up.write(text)
         }
