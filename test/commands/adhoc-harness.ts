@@ -16,10 +16,9 @@
 //   lb1           VIP 10.0.0.50 (tenant), vip_fip 172.24.4.50
 //   lb2           VIP 172.24.4.60 (provider)
 import {Config} from '@oclif/core'
-import {mkdtempSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
 
 import type {AdhocResult} from '../../src/lib/driver/adhoc/command.js'
 import {objKey, type Plan, type StateObj} from '../../src/lib/planner/types.js'
@@ -27,8 +26,20 @@ import type {OpResult} from '../../src/lib/reconciler/types.js'
 import type {KernelParts} from '../../src/lib/runtime.js'
 import {startOvsdbServer, transact, writeNbSchema, type OvsdbServer} from '../helpers/ovsdb-server.js'
 
-/** The project root (its package.json has the oclif configuration); in the kernel-tier guest this file runs transpiled elsewhere. */
-const root = process.env.OVN_BGP_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '../..')
+/**
+ * A minimal oclif root (package.json with the bin name, no commands): the command classes are
+ * imported from src/ directly, so loading the project's plugin (every built command, slow in the
+ * TCG guest and broken by any half-built dist/) is not needed. Removed when the process exits.
+ */
+let oclifRoot: string | undefined
+function minimalRoot(): string {
+  if (oclifRoot) return oclifRoot
+  const dir = mkdtempSync(join(tmpdir(), 'adhoc-oclif-'))
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({name: 'ovn-bgp', version: '0.0.0', type: 'module', oclif: {bin: 'ovn-bgp', dirname: 'ovn-bgp'}}))
+  process.once('exit', () => rmSync(dir, {recursive: true, force: true}))
+  oclifRoot = dir
+  return dir
+}
 const DB = 'OVN_Northbound'
 
 type Atom = string | number | boolean | unknown[]
@@ -138,7 +149,7 @@ export interface CmdRun {
 
 /** Runs `ovn-bgp <id> argv` in-process with stdout captured; `doc` is the parsed --json output. */
 export async function runAdhocCmd(id: string, argv: string[]): Promise<CmdRun> {
-  const config = await Config.load(root)
+  const config = await Config.load(minimalRoot())
   // the class from src/ (not the built dist/ oclif would find), as the other command tests do
   const cls = ((await import(`../../src/commands/${id}.js`)) as {default: {run(argv: string[], config: Config): Promise<unknown>}}).default
   let stdout = ''
