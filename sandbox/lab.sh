@@ -55,6 +55,7 @@ ovsdb-server "$NBD/ovnnb_db.db" --remote=punix:"$NBD/ovnnb_db.sock" \
   --unixctl="$NBD/ovnnb_db.ctl" --pidfile="$NBD/ovnnb_db.pid" --log-file="$NBD/ovnnb_db.log" \
   --detach --no-chdir -vconsole:off
 sh "$PROJECT/sandbox/topology.sh" "$NB_DB" "$PROVIDER" || fail "demo topology"
+echo "lab: nb done (uptime $(cut -d' ' -f1 /proc/uptime) s)"
 }
 
 ovs_up() {
@@ -77,6 +78,7 @@ ovs-vsctl -- add-br br-ex -- set Bridge br-ex datapath_type=$DPTYPE \
      external_ids:ovn-bridge-mappings=physnet1:br-ex
 ip link set br-ex up 2>/dev/null || true
 ip addr add 172.24.4.1/24 dev br-ex 2>/dev/null || true
+echo "lab: ovs done (uptime $(cut -d' ' -f1 /proc/uptime) s)"
 }
 
 peer_up() {
@@ -111,6 +113,7 @@ EOT
 ip netns exec "$PEER_NS" gobgpd -f "$PEERD/gobgpd.toml" -t toml --api-hosts 127.0.0.1:50051 \
   --pprof-disable -p > "$PEERD/gobgpd.log" 2>&1 &
 echo $! > "$PEERD/gobgpd.pid"
+echo "lab: peer done (uptime $(cut -d' ' -f1 /proc/uptime) s)"
 }
 
 frr_up() {
@@ -142,6 +145,7 @@ exit
 EOT
 chown frr:frr "$FRRD/base.conf"
 vtysh --vty_socket "$FRRD" -f "$FRRD/base.conf" || fail "vtysh -f base.conf"
+echo "lab: frr done (uptime $(cut -d' ' -f1 /proc/uptime) s)"
 }
 
 # The four parts are independent: start them side by side (each costs mostly process start-up
@@ -180,7 +184,12 @@ state_dir = $STATE
 ovn_nb_connection = $NB_DB
 EOT
 cd "$LAB"
-NO_COLOR=1 node "$PROJECT/bin/run.js" watch --config-file "$SHARE/bgp-agent.conf" \
+# SHARE/bin/ovn-bgp.mjs: the same commands bundled into one file by the host (node in the TCG
+# guest pays a 9p round trip per file: bin/run.js takes 40-50 s to load there, the bundle seconds).
+CLI="$PROJECT/bin/run.js"
+[ -f "$SHARE/bin/ovn-bgp.mjs" ] && CLI="$SHARE/bin/ovn-bgp.mjs"
+echo "lab: ovn-bgp watch from $CLI"
+NO_COLOR=1 node "$CLI" watch --config-file "$SHARE/bgp-agent.conf" \
   > "$SHARE/agent.log" 2>&1 &
 echo $! > "$LAB/watch.pid"
 

@@ -154,10 +154,7 @@ See docs/sandbox.md for the topology and what to try.`
         provider: this.flags.provider,
         progress,
         timeoutMs: timeoutS * 1000,
-        log: (l) => {
-          progress.done()
-          this.logToStderr(l)
-        },
+        log: (l) => progress.note(l),
       })
       progress.step('ready')
     } catch (error) {
@@ -171,6 +168,7 @@ See docs/sandbox.md for the topology and what to try.`
     let missing: string[] = [...EXPECTED_PREFIXES]
     const deadline = t0 + timeoutS * 1000
     let lastErr: string | undefined
+    let rounds = 0
     while (Date.now() < deadline) {
       try {
         routes = await peerRoutes(dir)
@@ -181,6 +179,11 @@ See docs/sandbox.md for the topology and what to try.`
       const have = new Set(routes.map((r) => r.prefix))
       missing = EXPECTED_PREFIXES.filter((p) => !have.has(p))
       if (missing.length === 0) break
+      // Stop waiting when the agent itself is gone: nothing more will come.
+      if (++rounds % 10 === 0) {
+        const s = await labStatus(dir).catch(() => undefined)
+        if (s && s.processes.some((p) => p.name === 'ovn-bgp watch' && !p.alive)) break
+      }
       await sleep(500)
     }
     progress.done()
@@ -207,8 +210,21 @@ See docs/sandbox.md for the topology and what to try.`
     if (lab && lab.bgpSession !== 'established') this.log(`PROBLEM: BGP session is ${lab.bgpSession ?? 'unknown'}`)
     if (missing.length > 0) {
       this.log(`PROBLEM: the peer lacks ${missing.join(', ')}`)
-      const errs = this.agentLogLines(dir).filter((l) => /\b(ERROR|WARN)\b/.test(l)).slice(-10)
-      if (errs.length > 0) this.log(`last warnings/errors of ovn-bgp watch (${paths(dir).agentLog}):\n${errs.join('\n')}`)
+      // One line per distinct problem (the same failure repeats for every object it touches).
+      const seen = new Set<string>()
+      const errs: string[] = []
+      for (const l of this.agentLogLines(dir)) {
+        if (!/\b(ERROR|WARN)\b/.test(l)) continue
+        const key = /error="([^"]*)"/.exec(l)?.[1] ?? /reason="([^"]*)"/.exec(l)?.[1] ?? l.replace(/^\S+\s+/, '')
+        if (seen.has(key)) continue
+        seen.add(key)
+        errs.push(l)
+      }
+      if (errs.length > 0) this.log(`warnings/errors of ovn-bgp watch (${errs.length} distinct, full log: ovn-bgp sandbox logs):\n${errs.slice(0, 12).join('\n')}`)
+    }
+    if (dead.some((p) => p.name === 'ovn-bgp watch')) {
+      this.log(`ovn-bgp watch stopped; the end of its log (${paths(dir).agentLog}):`)
+      for (const l of this.agentLogLines(dir).slice(-15)) this.log(`  ${l}`)
     }
   }
 

@@ -162,6 +162,50 @@ function nameSuffix(dir: string): string {
   return h.toString(16).padStart(8, '0')
 }
 
+/**
+ * Node in the TCG guest pays a 9p round trip for every file it looks at: importing dist/ and
+ * node_modules file by file takes 40-50 s there, so `ovn-bgp watch` would start a minute late. The
+ * lab therefore runs ONE bundled file, written here into the share: share/bin/ovn-bgp.mjs with the
+ * commands the lab uses (watch, show-exposed) and a package.json next to it (oclif's root, without
+ * commands to scan). Built with esbuild (installed by npm ci); without it the lab falls back to
+ * bin/run.js. Returns false when no bundle was made.
+ */
+export async function bundleLabCli(share: string, project: string): Promise<boolean> {
+  let esbuild: typeof import('esbuild')
+  try {
+    esbuild = await import('esbuild')
+  } catch {
+    return false
+  }
+  const out = join(share, 'bin')
+  mkdirSync(out, {recursive: true, mode: 0o755})
+  writeFileSync(join(out, 'package.json'), JSON.stringify({name: 'ovn-bgp', version: '0.0.0-sandbox', type: 'module', oclif: {bin: 'ovn-bgp'}}) + '\n')
+  const entry = `import {handle} from '@oclif/core'
+import {dirname} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import Watch from './dist/commands/watch.js'
+import ShowExposed from './dist/commands/show-exposed.js'
+const commands = {watch: Watch, 'show-exposed': ShowExposed}
+const [id, ...argv] = process.argv.slice(2)
+const cmd = commands[id]
+if (!cmd) { process.stderr.write('usage: ovn-bgp.mjs watch|show-exposed ...\\n'); process.exit(2) }
+await cmd.run(argv, dirname(fileURLToPath(import.meta.url))).catch(handle)
+`
+  await esbuild.build({
+    stdin: {contents: entry, resolveDir: project, sourcefile: 'sandbox-lab-cli.mjs', loader: 'js'},
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: join(out, 'ovn-bgp.mjs'),
+    logLevel: 'error',
+    // oclif loads typescript only to run .ts sources (never here); it is 9 MB.
+    external: ['typescript'],
+    banner: {js: "import {createRequire as __sandboxRequire} from 'node:module'; const require = __sandboxRequire(import.meta.url);"},
+  })
+  return true
+}
+
 export interface Step {
   key: string
   label: string
@@ -169,6 +213,7 @@ export interface Step {
 
 /** The lab's steps as lab.sh reports them in `progress`, plus the host's own. */
 export const STEPS: Step[] = [
+  {key: 'bundle', label: 'bundling ovn-bgp for the lab'},
   {key: 'boot', label: 'booting the lab'},
   {key: 'modules', label: 'loading kernel modules'},
   {key: 'nb', label: 'OVN Northbound DB + demo topology'},
@@ -182,6 +227,8 @@ export const STEPS: Step[] = [
 
 export interface Progress {
   step(key: string): void
+  /** A message line (the progress line, if any, is redrawn below it). */
+  note(line: string): void
   done(): void
 }
 
@@ -237,14 +284,24 @@ export async function up(o: UpOptions): Promise<SandboxState> {
     throw new SandboxError(`${o.dir} must be a directory owned by this user with mode 0700`)
   // Host mode: FRR's daemons drop to user frr and must reach <dir>/lab/frr (traverse only).
   if (mode === 'host') chmodSync(o.dir, 0o711)
-  writeFileSync(join(o.dir, MARKER), `${process.pid}\n`, {mode: 0o600})
+  try {
+    writeFileSync(join(o.dir, MARKER), `${process.pid}\n`, {mode: 0o600, flag: 'wx'})
+  } catch {
+    throw new SandboxError(`another "sandbox up" is starting in ${o.dir}`, 'ovn-bgp sandbox status')
+  }
   mkdirSync(p.queue, {recursive: true, mode: 0o700})
-  o.progress.step('boot')
 
   const suffix = nameSuffix(o.dir)
   const project = PROJECT_ROOT
   if (!existsSync(join(project, 'dist', 'lib', 'sandbox', 'node-agent.js')))
     throw new SandboxError(`${project}/dist is missing or stale`, 'npm run build')
+  o.progress.step('bundle')
+  const bundled = await bundleLabCli(p.share, project).catch((error: unknown) => {
+    o.log?.(`could not bundle the lab's ovn-bgp (${(error as Error).message}); using bin/run.js, which starts slowly in the guest`)
+    return false
+  })
+  if (!bundled) o.log?.('esbuild not available (npm ci installs it): the lab runs bin/run.js, which starts slowly in the guest')
+  o.progress.step('boot')
   const logFd = openSync(p.launcherLog, 'a', 0o600)
   let child: ChildProcess
   let state: SandboxState

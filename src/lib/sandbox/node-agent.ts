@@ -5,7 +5,7 @@
 // the init then powers the VM off).
 // Environment (set by lab.sh): SANDBOX_PROJECT, SANDBOX_SHARE, SANDBOX_LAB, SANDBOX_PEER_NS.
 import {execFile} from 'node:child_process'
-import {appendFileSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync} from 'node:fs'
+import {appendFileSync, existsSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {
@@ -37,6 +37,8 @@ const NB_DB = `unix:${join(LAB, 'nb', 'ovnnb_db.sock')}`
 const OVS_DIR = join(LAB, 'ovs')
 const FRR_DIR = join(LAB, 'frr')
 const CONF = join(SHARE, 'bgp-agent.conf')
+/** ovn-bgp bundled into one file by the host (see bundleLabCli in host.ts). */
+const BUNDLE = join(SHARE, 'bin', 'ovn-bgp.mjs')
 
 const PIDFILES: [string, string][] = [
   ['ovn-bgp watch', join(LAB, 'watch.pid')],
@@ -171,7 +173,7 @@ async function execute(req: SandboxRequest): Promise<Out> {
     case 'ovs':
       return run(req.tool, req.args, OVS_ENV)
     case 'show-exposed':
-      return run(process.execPath, [join(PROJECT, 'bin', 'run.js'), 'show-exposed', '--config-file', CONF, ...(req.json ? ['--json'] : [])], {NO_COLOR: '1'}, 60_000)
+      return run(process.execPath, [existsSync(BUNDLE) ? BUNDLE : join(PROJECT, 'bin', 'run.js'), 'show-exposed', '--config-file', CONF, ...(req.json ? ['--json'] : [])], {NO_COLOR: '1'}, 60_000)
     case 'status':
       return {code: 0, stdout: JSON.stringify(await status()), stderr: ''}
     case 'shutdown':

@@ -72,7 +72,11 @@ export async function peerRoutes(dir: string): Promise<PeerRoute[]> {
 
 export function renderPeerTable(routes: PeerRoute[]): string {
   if (routes.length === 0) return 'the peer has received no prefixes'
-  const t = new Table({head: ['family', 'prefix', 'next hop', 'AS path', 'age'], style: {head: [], border: []}})
+  const t = new Table({
+    head: ['family', 'prefix', 'next hop', 'AS path', 'age'],
+    style: {head: [], border: []},
+    chars: {mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''},
+  })
   for (const r of routes) t.push([r.family, r.prefix, r.nexthop, r.asPath, r.ageS === null ? '' : `${r.ageS}s`])
   return t.toString()
 }

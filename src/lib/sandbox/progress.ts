@@ -23,6 +23,13 @@ export class SpinnerProgress implements Progress {
     this.draw()
   }
 
+  /** Prints a line above the progress line. */
+  note(line: string): void {
+    if (this.stream.isTTY) this.stream.write('\r\x1b[K')
+    this.stream.write(`${line}\n`)
+    this.draw()
+  }
+
   done(): void {
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
@@ -40,4 +47,4 @@ export class SpinnerProgress implements Progress {
   }
 }
 
-export const silentProgress: Progress = {step() {}, done() {}}
+export const silentProgress: Progress = {step() {}, note(line) {process.stderr.write(`${line}\n`)}, done() {}}
