@@ -163,6 +163,26 @@ function nameSuffix(dir: string): string {
 }
 
 /**
+ * The NB schema of this machine's OVN plus Logical_Router_Port.status (OVN >= 23.09), written into
+ * the share for lab.sh (python3 would do it in the guest, but starting python there costs seconds).
+ */
+export function writePatchedNbSchema(share: string, source = '/usr/share/ovn/ovn-nb.ovsschema'): boolean {
+  let schema: {version?: string; cksum?: string; tables?: Record<string, {columns?: Record<string, unknown>}>}
+  try {
+    schema = JSON.parse(readFileSync(source, 'utf8')) as typeof schema
+  } catch {
+    return false // lab.sh reports the missing OVN package itself
+  }
+  const lrp = schema.tables?.Logical_Router_Port?.columns
+  if (!lrp) return false
+  lrp.status ??= {type: {key: 'string', value: 'string', min: 0, max: 'unlimited'}}
+  schema.version = '7.1.0'
+  delete schema.cksum
+  writeFileSync(join(share, 'ovn-nb.ovsschema'), JSON.stringify(schema, null, 1) + '\n', {mode: 0o644})
+  return true
+}
+
+/**
  * Node in the TCG guest pays a 9p round trip for every file it looks at: importing dist/ and
  * node_modules file by file takes 40-50 s there, so `ovn-bgp watch` would start a minute late. The
  * lab therefore runs ONE bundled file, written here into the share: share/bin/ovn-bgp.mjs with the
@@ -295,6 +315,7 @@ export async function up(o: UpOptions): Promise<SandboxState> {
   const project = PROJECT_ROOT
   if (!existsSync(join(project, 'dist', 'lib', 'sandbox', 'node-agent.js')))
     throw new SandboxError(`${project}/dist is missing or stale`, 'npm run build')
+  writePatchedNbSchema(p.share)
   o.progress.step('bundle')
   const bundled = await bundleLabCli(p.share, project).catch((error: unknown) => {
     o.log?.(`could not bundle the lab's ovn-bgp (${(error as Error).message}); using bin/run.js, which starts slowly in the guest`)
