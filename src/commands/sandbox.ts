@@ -147,6 +147,14 @@ See docs/sandbox.md for the topology and what to try.`
     const timeoutS = this.flags.timeout ?? 240
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? silentProgress : new SpinnerProgress()
     let state: SandboxState
+    // Ctrl-C while starting: take down what was started instead of leaving a half lab behind.
+    const onSignal = () => {
+      progress.done()
+      this.logToStderr(`sandbox: interrupted; cleaning up ${dir}`)
+      void down(dir).finally(() => process.exit(130))
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
     try {
       state = await up({
         dir,
@@ -187,6 +195,8 @@ See docs/sandbox.md for the topology and what to try.`
       await sleep(500)
     }
     progress.done()
+    process.removeListener('SIGINT', onSignal)
+    process.removeListener('SIGTERM', onSignal)
     const startSeconds = Math.round((Date.now() - t0) / 100) / 10
     const lab = await labStatus(dir).catch(() => undefined)
     if (!this.jsonEnabled()) {
