@@ -22,6 +22,8 @@ import type {LabStatus, SandboxRequest} from '../lib/sandbox/protocol.js'
 
 const ACTIONS = ['up', 'down', 'status', 'peer', 'nbctl', 'logs', 'vtysh', 'ip', 'ovs-vsctl', 'ovs-ofctl', 'show-exposed'] as const
 type Action = (typeof ACTIONS)[number]
+/** Actions whose further arguments go to a command in the lab. */
+const PASSTHROUGH = ['nbctl', 'vtysh', 'ip', 'ovs-vsctl', 'ovs-ofctl'] as const
 
 export interface SandboxResult {
   action: Action
@@ -103,6 +105,31 @@ See docs/sandbox.md for the topology and what to try.`
     console: Flags.boolean({summary: "logs: the lab's console (lab.sh output) instead of ovn-bgp watch's."}),
   }
 
+  /**
+   * `sandbox ip -br addr`, `sandbox nbctl --columns=name list NAT`: everything after a pass-through
+   * action belongs to the lab's command, except this command's --dir and --json. oclif would take
+   * "-br" for one of our flags, so a "--" is put in front of the rest.
+   */
+  static normalizeArgv(argv: readonly string[]): string[] {
+    const i = argv.findIndex((a) => (PASSTHROUGH as readonly string[]).includes(a))
+    if (i < 0 || argv.slice(0, i).includes('--') || argv[i + 1] === '--') return [...argv]
+    const own: string[] = []
+    const rest: string[] = []
+    const after = argv.slice(i + 1)
+    for (let j = 0; j < after.length; j++) {
+      const a = after[j]!
+      if (a === '--dir' && j + 1 < after.length) own.push(a, after[++j]!)
+      else if (a.startsWith('--dir=') || a === '--json') own.push(a)
+      else rest.push(a)
+    }
+    return [...argv.slice(0, i + 1), ...own, '--', ...rest]
+  }
+
+  public override async init(): Promise<void> {
+    this.argv = Sandbox.normalizeArgv(this.argv)
+    await super.init()
+  }
+
   async run(): Promise<SandboxResult> {
     const {argv} = await this.parse(Sandbox)
     const rest = (argv as string[]).slice(this.args.action === undefined ? 0 : 1)
@@ -133,8 +160,13 @@ See docs/sandbox.md for the topology and what to try.`
       case 'ovs-vsctl':
       case 'ovs-ofctl':
         return this.passthrough(dir, action, {op: 'ovs', tool: action, args: rest})
-      case 'show-exposed':
-        return this.passthrough(dir, action, {op: 'show-exposed', json: rest.includes('--json')})
+      case 'show-exposed': {
+        if (!this.jsonEnabled()) return this.passthrough(dir, action, {op: 'show-exposed', json: false})
+        const r = await request(dir, {op: 'show-exposed', json: true}, 90_000)
+        if (r.code !== 0 && !r.stdout.trim().startsWith('{')) throw new SandboxError(`show-exposed in the lab: exit ${r.code}: ${r.stderr.trim()}`)
+        if (r.code !== 0) process.exitCode = r.code
+        return JSON.parse(r.stdout) as SandboxResult // show-exposed's own document
+      }
     }
   }
 
