@@ -1,13 +1,15 @@
 // The ad-hoc verbs against the real kernel (guest), explicit mode (no NB needed): expose-ip applies
 // every object of a VLAN provider address, a second run changes nothing; withdraw-ip removes the
 // per-IP objects and keeps the shared ones, a second withdraw changes nothing. The same for a
-// tenant subnet. (`ip route` does not print `proto boot`, the default protocol.)
+// tenant subnet; and one port by NB object. (`ip route` does not print `proto boot`, the default protocol.)
 import {expect} from 'chai'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
-import {nodeArgs, runAdhocCmd, type CmdRun} from '../commands/adhoc-harness.js'
+import {nodeArgs, runAdhocCmd, startNb, type CmdRun} from '../commands/adhoc-harness.js'
+import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+import {requireTools} from '../helpers/require.js'
 import {requireGuest} from './helpers/guest.js'
 import {kernelEnv, type KernelEnv} from './helpers/kernel-env.js'
 
@@ -84,5 +86,34 @@ describe('ad-hoc verbs against the real kernel (guest, explicit values)', functi
     expect(objects(w).sort()).to.deep.equal(['remove route 10.0.0.0/24 via 172.24.4.10 dev br-ex.100 table 200 proto 3', 'remove rule priority 32000 to 10.0.0.1/24 lookup 200'].sort())
     expect((await env.ns.ip('route', 'show', 'table', '200')).stdout).not.to.include('10.0.0.0/24')
     expect((await run('withdraw-subnet', ...S)).doc).to.include({changed: false})
+  })
+
+  describe('by NB object (real NB server in the guest)', function () {
+    let nb: OvsdbServer | undefined
+
+    before(async function () {
+      requireTools(this, ['ovsdb-server', 'ovsdb-tool'])
+      nb = await startNb()
+    })
+
+    after(async function () {
+      await nb?.stop()
+    })
+
+    const runNb = (id: string, ...args: string[]) => runAdhocCmd(id, [...args, '--json', ...nodeArgs(nb!.unix, env.stateDir)])
+
+    it('expose-ip --port applies, a second run changes nothing, withdraw-ip --port undoes it twice', async function () {
+      const first = await runNb('expose-ip', '--port', 'vm1')
+      expect(first.error).to.equal(undefined)
+      expect(first.doc!.failed).to.deep.equal([])
+      expect(first.doc).to.include({changed: true})
+      expect((await env.ns.ip('neigh', 'show', 'dev', 'br-ex.100')).stdout).to.include('172.24.4.226 lladdr fa:16:3e:00:01:e2 PERMANENT')
+      expect((await runNb('expose-ip', '--port', 'vm1')).doc).to.include({changed: false})
+      const w = await runNb('withdraw-ip', '--port', 'vm1')
+      expect(w.doc!.failed).to.deep.equal([])
+      expect(w.doc!.ips).to.deep.equal(['172.24.4.226', '2001:db8:100::226'])
+      expect((await env.ns.ip('route', 'show', 'table', '200')).stdout).not.to.include('172.24.4.226')
+      expect((await runNb('withdraw-ip', '--port', 'vm1')).doc).to.include({changed: false})
+    })
   })
 })
