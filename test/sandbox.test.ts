@@ -78,6 +78,11 @@ describe('ovn-bgp sandbox (lab up, NB change, down)', function () {
     expect(started.lab?.bgpSession).to.equal('established')
     console.log(`      sandbox up in ${started.startSeconds} s (${started.state?.mode})`)
 
+    // A second `up` on the same directory is refused and leaves the running lab alone.
+    const again = cli(['up', '--dir', d], 120_000)
+    expect(again.code, again.stderr).to.equal(2)
+    expect(again.stderr).to.match(/already running/)
+
     const st = json(cli(['status', '--dir', d, '--json'], 120_000))
     expect(st.lab?.processes.filter((p) => !p.alive)).to.deep.equal([])
 

@@ -12,6 +12,7 @@ import {
   request,
   resolveDir,
   SandboxError,
+  SandboxRefused,
   type SandboxState,
   sleep,
   up,
@@ -199,6 +200,7 @@ See docs/sandbox.md for the topology and what to try.`
       progress.step('ready')
     } catch (error) {
       progress.done()
+      if (error instanceof SandboxRefused) throw error // nothing was started: nothing to clean
       this.logToStderr(`sandbox: start failed; cleaning up (${dir})`)
       await down(dir).catch(() => {})
       throw error

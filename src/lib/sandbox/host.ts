@@ -53,6 +53,13 @@ export interface SandboxState {
   provider: 'vlan' | 'flat'
 }
 
+/** `up` refused before starting anything (already running, foreign directory): nothing to clean. */
+export class SandboxRefused extends AgentError {
+  constructor(message: string, hint?: string) {
+    super(message, {code: 'SANDBOX_REFUSED', exit: ExitCode.Usage, suggestions: hint ? [hint] : []})
+  }
+}
+
 /** The sandbox could not do what was asked (exit 4, or 2 for a bad request). */
 export class SandboxError extends AgentError {
   constructor(message: string, hint?: string, exit: ExitCode = ExitCode.Unavailable) {
@@ -286,10 +293,10 @@ export function isRunning(dir: string): boolean {
 /** Brings the lab up and returns once its node agent serves requests. */
 export async function up(o: UpOptions): Promise<SandboxState> {
   const p = paths(o.dir)
-  if (isRunning(o.dir)) throw new SandboxError(`a sandbox is already running in ${o.dir}`, 'ovn-bgp sandbox status, or ovn-bgp sandbox down')
+  if (isRunning(o.dir)) throw new SandboxRefused(`a sandbox is already running in ${o.dir}`, 'ovn-bgp sandbox status, or ovn-bgp sandbox down')
   if (existsSync(o.dir)) {
     if (!existsSync(join(o.dir, MARKER)) && readdirSync(o.dir).length > 0)
-      throw new SandboxError(`${o.dir} exists and is not a sandbox directory`, 'choose another --dir')
+      throw new SandboxRefused(`${o.dir} exists and is not a sandbox directory`, 'choose another --dir')
     await down(o.dir) // leftovers of a crashed sandbox
   }
   let mode: SandboxMode
@@ -301,13 +308,13 @@ export async function up(o: UpOptions): Promise<SandboxState> {
   mkdirSync(o.dir, {recursive: true, mode: 0o700})
   const st0 = lstatSync(o.dir)
   if (!st0.isDirectory() || (st0.mode & 0o077) !== 0 || st0.uid !== (process.getuid?.() ?? st0.uid))
-    throw new SandboxError(`${o.dir} must be a directory owned by this user with mode 0700`)
+    throw new SandboxRefused(`${o.dir} must be a directory owned by this user with mode 0700`)
   // Host mode: FRR's daemons drop to user frr and must reach <dir>/lab/frr (traverse only).
   if (mode === 'host') chmodSync(o.dir, 0o711)
   try {
     writeFileSync(join(o.dir, MARKER), `${process.pid}\n`, {mode: 0o600, flag: 'wx'})
   } catch {
-    throw new SandboxError(`another "sandbox up" is starting in ${o.dir}`, 'ovn-bgp sandbox status')
+    throw new SandboxRefused(`another "sandbox up" is starting in ${o.dir}`, 'ovn-bgp sandbox status')
   }
   mkdirSync(p.queue, {recursive: true, mode: 0o700})
 
