@@ -265,6 +265,15 @@ describe('ad-hoc verbs by NB object, centralized FIPs (dry run, real NB)', funct
       'OVN_Northbound',
       {op: 'insert', table: 'NB_Global', row: {external_ids: ['map', [['neutron:fip-distributed', 'False']]]}},
       {op: 'update', table: 'NAT', where: [['external_ip', '==', '172.24.4.201']], row: {gateway_port: gw}},
+      {
+        op: 'insert',
+        table: 'Load_Balancer',
+        row: {
+          name: 'pf-floatingip-f7-tcp',
+          vips: ['map', [['172.24.4.70:2222', '10.0.0.5:22']]],
+          external_ids: ['map', [['neutron:router_name', 'neutron-r1'], ['neutron:fip_id', 'f7']]],
+        },
+      },
     ])
   })
 
@@ -282,5 +291,17 @@ describe('ad-hoc verbs by NB object, centralized FIPs (dry run, real NB)', funct
     expect(r.doc!.changes.map((c) => c.object)).to.include('neigh 172.24.4.201 lladdr fa:16:3e:00:00:0a dev br-ex.100 nud permanent')
     const w = await runAdhocCmd('withdraw-fip', ['--port', 'vm3', ...args])
     expect(w.doc!.ips).to.deep.equal(['172.24.4.201'])
+  })
+
+  it('expose-lb-fip --lb on a port-forwarding LB: its address on the gateway network, no neighbour', async () => {
+    const r = await runAdhocCmd('expose-lb-fip', ['--lb', 'pf-floatingip-f7-tcp', '--dry-run', '--json', ...nodeArgs(nb!.unix, state)])
+    expect(r.error).to.equal(undefined)
+    expect(r.doc!.ips).to.deep.equal(['172.24.4.70'])
+    expect(r.doc!.target).to.include({table: 'Load_Balancer', name: 'pf-floatingip-f7-tcp', router: 'r1'})
+    expect(r.doc!.changes.map((c) => c.object).filter((o) => o.includes('172.24.4.70'))).to.deep.equal([
+      'address 172.24.4.70/32 dev bgp-nic',
+      'rule priority 32000 to 172.24.4.70/32 lookup 1',
+      'route 172.24.4.70/32 dev br-ex.100 table 1 proto 3 scope link',
+    ])
   })
 })
