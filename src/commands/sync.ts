@@ -5,6 +5,7 @@ import {dryRunFlag, reconcileFlags} from '../lib/command-flags.js'
 import {ExitCode} from '../lib/errors.js'
 import {changeReport, renderChangeReport, type ChangeReport} from '../lib/output/results.js'
 import {Progress} from '../lib/output/progress.js'
+import {resolveIdentity} from '../lib/reconciler/local-context.js'
 import {runtimeFactory} from '../lib/runtime.js'
 
 export type SyncResult = ChangeReport
@@ -16,7 +17,7 @@ export default class Sync extends BaseCommand<typeof Sync> {
 (bgp-nic addresses, ip rules and routes in the provider-bridge tables, static neighbours, NDP proxies,
 VLAN devices, cookie-999 flows), compares it with what the node has, and applies the difference.
 Objects ovn-bgp owns but NB no longer wants are removed (unless --no-prune). Running it twice in a row
-changes nothing the second time.
+changes nothing the second time. The VRF and bgp-nic are created first when missing.
 
 With --dry-run nothing is changed and no root privileges are needed: the plan is printed, per object.`
 
@@ -46,6 +47,11 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
     try {
       progress.step('reading the NB database')
       const source = await rt.nb()
+      if (!dryRun) {
+        // The pass needs the VRF and bgp-nic; ensure them as `watch` does at start (idempotent).
+        const bridges = [...new Set(resolveIdentity(rt.cfg, await rt.ovs()).bridgeMappings.map((m) => m.bridge))]
+        await rt.kernel().ensureBase({clearVrfRoutes: false, bridges})
+      }
       const reconciler = await rt.reconciler()
       const stages = {plan: 'computing the desired state', observe: 'reading the node', apply: 'applying'}
       const pass = await reconciler.pass(source.nb, {
