@@ -145,6 +145,18 @@ describe('sandbox request allow-list (protocol.ts)', () => {
   })
 })
 
+describe('sandbox argv for pass-through actions', () => {
+  it('puts the lab command\'s options behind "--", keeping --dir and --json', async () => {
+    const {default: Sandbox} = await import('../src/commands/sandbox.js')
+    expect(Sandbox.normalizeArgv(['ip', '-br', 'addr'])).to.deep.equal(['ip', '--', '-br', 'addr'])
+    expect(Sandbox.normalizeArgv(['ip', '--dir', '/x', '--', 'link', 'del', 'y'])).to.deep.equal(['ip', '--dir', '/x', '--', 'link', 'del', 'y'])
+    expect(Sandbox.normalizeArgv(['nbctl', '--', 'lsp-set-options', 'vm2', 'requested-chassis=compute-1'])).to.deep.equal(['nbctl', '--', 'lsp-set-options', 'vm2', 'requested-chassis=compute-1'])
+    expect(Sandbox.normalizeArgv(['--dir=/x', 'nbctl', '--bare', 'list', 'NAT', '--json'])).to.deep.equal(['--dir=/x', 'nbctl', '--json', '--', '--bare', 'list', 'NAT'])
+    expect(Sandbox.normalizeArgv(['nbctl', 'show', '--', '--dir', 'x'])).to.deep.equal(['nbctl', '--', 'show', '--dir', 'x'])
+    expect(Sandbox.normalizeArgv(['peer', '--json'])).to.deep.equal(['peer', '--json'])
+  })
+})
+
 describe('sandbox peer table (gobgp global rib -j)', () => {
   it('parses IPv4 and IPv6 paths, next hops and AS paths', () => {
     const v4 = JSON.stringify({

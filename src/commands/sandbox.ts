@@ -119,6 +119,10 @@ See docs/sandbox.md for the topology and what to try.`
     const after = argv.slice(i + 1)
     for (let j = 0; j < after.length; j++) {
       const a = after[j]!
+      if (a === '--') {
+        rest.push(...after.slice(j + 1)) // an explicit separator: the rest is the lab command's, verbatim
+        break
+      }
       if (a === '--dir' && j + 1 < after.length) own.push(a, after[++j]!)
       else if (a.startsWith('--dir=') || a === '--json') own.push(a)
       else rest.push(a)
