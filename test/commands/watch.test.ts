@@ -1,0 +1,58 @@
+// `ovn-bgp watch` in-process: converges at start, follows NB changes through the event path, and
+// stops on SIGTERM leaving the datapath as it is. Node side: the in-memory kernel of the ad-hoc
+// harness (the real-kernel version is test/kernel/e2e-watch.ktest.ts).
+import {expect} from 'chai'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
+import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+import {requireTools} from '../helpers/require.js'
+import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, updatePort} from './adhoc-harness.js'
+
+async function until(what: string, ok: () => boolean, timeoutMs = 15000): Promise<void> {
+  const t0 = Date.now()
+  while (!ok()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+describe('watch command (real NB)', function () {
+  this.timeout(60000)
+  let nb: OvsdbServer
+  let state: string
+  const mem = new MemoryKernel()
+  const originalCreate = runtimeFactory.create
+
+  before(async function () {
+    requireTools(this, ['ovsdb-server', 'ovsdb-tool'])
+    nb = await startNb()
+    state = mkdtempSync(join(tmpdir(), 'watch-cmd-'))
+    runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50}, () => mem.parts())
+  })
+
+  after(async () => {
+    runtimeFactory.create = originalCreate
+    await nb?.stop()
+    rmSync(state, {recursive: true, force: true})
+  })
+
+  it('converges, follows NB, and stops on SIGTERM without withdrawing anything', async () => {
+    const args = [...nodeArgs(nb.unix, state), '--frr-vty-socket', join(state, 'no-frr'), '--bgp-router-id', '192.0.2.1', '--json']
+    const running = runAdhocCmd('watch', args)
+    await until('the first pass', () => mem.has('address', '172.24.4.226/32'))
+    await updatePort(nb.unix, 'vm1', {up: false})
+    await until('vm1 withdrawn', () => !mem.has('address', '172.24.4.226/32'))
+    await updatePort(nb.unix, 'vm1', {up: true})
+    await until('vm1 back', () => mem.has('address', '172.24.4.226/32'))
+    const before = mem.objs.size
+    process.emit('SIGTERM')
+    const r = await running
+    expect(r.exitCode).to.equal(0)
+    expect(r.doc).to.deep.include({stoppedBy: 'SIGTERM'})
+    expect((r.doc as {passes: number}).passes).to.be.greaterThan(2)
+    expect(mem.objs.size, 'nothing removed at shutdown').to.equal(before)
+  })
+})
