@@ -61,7 +61,12 @@ describe('batched apply of 2,000 operations (guest)', function () {
     const failed = results.filter((r) => !r.ok)
     expect(failed).to.have.length(1)
     expect(failed[0]).to.deep.include({obj: bad, ok: false, reason: 'Cannot find device "br-missing"'})
+    counter.count = 0
+    const t1 = Date.now()
     const observed = await kernel.observe(env.scope)
+    console.log(`      observe: ${observed.length} owned objects in ${Date.now() - t1} ms, ${counter.count} process(es)`)
+    // Three ip batches and one sysctl read, whatever the size (no per-dump fallback happened).
+    expect(counter.count).to.equal(4)
     expect(observed.filter((o) => o.kind === 'address' && o.dev === 'bgp-nic')).to.have.length(N)
     expect(observed.filter((o) => o.kind === 'rule')).to.have.length(N)
   })

@@ -1,6 +1,8 @@
 // Observe: the kernel objects ovn-bgp owns, as canonical StateObj[], from a handful of `ip -json`
-// dumps (links, addresses, rules per family, permanent neighbours, proxies, one route dump per
-// family and table, one sysctl read) instead of one query per object.
+// dumps (links, addresses, permanent neighbours, proxies; rules and one route dump per table, per
+// family; one sysctl read) instead of one query per object. The dumps run as three `ip -batch`
+// processes (one JSON array per line of output); if a batch's output does not split into one
+// array per command, its dumps are repeated one process each.
 //
 // Ownership (what prune may delete):
 //   address   /32 and /128 on bgp-nic; 169.254.0.0/16 /32 and fd53:d91e:400:7f17::/64 /128 helper
@@ -40,6 +42,18 @@ async function dump(d: ObserveDeps, args: string[]): Promise<string> {
   return r.stdout
 }
 
+/** Several `ip` show commands sharing global options in one process; falls back to one each. */
+export async function dumpMany(d: ObserveDeps, global: readonly string[], commands: readonly string[][]): Promise<string[]> {
+  const r = await d.runner.run(d.ipPath, [...global, '-batch', '-'], {
+    input: commands.map((c) => c.join(' ')).join('\n') + '\n',
+    env: {LC_ALL: 'C'},
+    ...(d.timeoutMs ? {timeoutMs: d.timeoutMs} : {}),
+  })
+  const lines = r.stdout.split('\n').filter((l) => l.trim() !== '')
+  if (r.code === 0 && lines.length === commands.length && lines.every((l) => l.trimStart().startsWith('['))) return lines
+  return Promise.all(commands.map((c) => dump(d, [...global, ...c])))
+}
+
 /** The devices whose neighbours, proxies, helper addresses and sysctls ovn-bgp manages. */
 export function ownedDevices(links: readonly LinkInfo[], bridges: ReadonlySet<string>): {devices: Set<string>; vlans: LinkInfo[]} {
   const present = new Set(links.map((l) => l.name))
@@ -60,15 +74,16 @@ export async function observeKernel(d: ObserveDeps, scope: ObserveScope): Promis
   const bridgeNames = new Set(scope.bridges.map((b) => b.name))
   const bridgeTables = new Set(scope.bridges.map((b) => b.table))
   const tables = [...bridgeTables]
-  const [links, addrs, rules4, rules6, neighs, proxies, ...routeDumps] = await Promise.all([
-    dump(d, ['-json', '-details', 'link', 'show']),
-    dump(d, ['-json', 'address', 'show']),
-    dump(d, ['-4', '-N', '-json', 'rule', 'show']),
-    dump(d, ['-6', '-N', '-json', 'rule', 'show']),
-    dump(d, ['-json', 'neigh', 'show', 'nud', 'permanent']),
-    dump(d, ['-json', 'neigh', 'show', 'proxy']),
-    ...[...tables, scope.vrfTable].flatMap((t) => [4, 6].map((f) => dump(d, [`-${f}`, '-N', '-d', '-json', 'route', 'show', 'table', String(t)]))),
+  const perFamily = [['rule', 'show'], ...[...tables, scope.vrfTable].map((t) => ['route', 'show', 'table', String(t)])]
+  const [general, fam4, fam6] = await Promise.all([
+    dumpMany(d, ['-json', '-details'], [['link', 'show'], ['address', 'show'], ['neigh', 'show', 'nud', 'permanent'], ['neigh', 'show', 'proxy']]),
+    dumpMany(d, ['-4', '-N', '-d', '-json'], perFamily),
+    dumpMany(d, ['-6', '-N', '-d', '-json'], perFamily),
   ])
+  const [links = '', addrs = '', neighs = '', proxies = ''] = general
+  const [rules4 = '', ...routes4] = fam4
+  const [rules6 = '', ...routes6] = fam6
+  const routeDumps = routes4.flatMap((r4, i) => [r4, routes6[i] ?? ''])
   const linkInfo = parseLinks(links)
   const {devices, vlans} = ownedDevices(linkInfo, bridgeNames)
   const out: KernelObj[] = []

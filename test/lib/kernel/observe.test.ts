@@ -11,25 +11,35 @@ import {objValue, type StateObj} from '../../../src/lib/planner/types.js'
 const fixture = (f: string): string => readFileSync(new URL(`fixtures/${f}`, import.meta.url), 'utf8')
 
 /** Answers the observe dumps with the JSON captured in the guest (state built by spec §8 commands). */
-function answer(file: string, args: readonly string[]): RunResult {
-  const a = args.join(' ')
+const dumps: Record<string, string> = {
+  '-json -details link show': 'link.json',
+  '-json -details address show': 'addr.json',
+  '-json -details neigh show nud permanent': 'neigh.json',
+  '-json -details neigh show proxy': 'proxy.json',
+  '-4 -N -d -json rule show': 'rule4.json',
+  '-6 -N -d -json rule show': 'rule6.json',
+  '-4 -N -d -json route show table 200': 'route4-200.json',
+  '-6 -N -d -json route show table 200': 'route6-200.json',
+  '-4 -N -d -json route show table 10': 'route4-10.json',
+  '-6 -N -d -json route show table 10': 'route6-10.json',
+}
+
+/** One dump as `ip` prints it: the JSON array on one line. */
+function dumpOf(command: string): string {
+  const f = dumps[command]
+  if (!f) throw new Error(`unexpected dump: ${command}`)
+  return JSON.stringify(JSON.parse(fixture(f))) + '\n'
+}
+
+/** Answers `ip GLOBAL -batch -` (one output line per input line) and single dumps. */
+function answer(file: string, args: readonly string[], input?: string): RunResult {
   const ok = (stdout: string): RunResult => ({code: 0, stdout, stderr: ''})
   if (file === 'sysctl') return ok(fixture('sysctl-r.out'))
-  const table: Record<string, string> = {
-    '-json -details link show': 'link.json',
-    '-json address show': 'addr.json',
-    '-4 -N -json rule show': 'rule4.json',
-    '-6 -N -json rule show': 'rule6.json',
-    '-json neigh show nud permanent': 'neigh.json',
-    '-json neigh show proxy': 'proxy.json',
-    '-4 -N -d -json route show table 200': 'route4-200.json',
-    '-6 -N -d -json route show table 200': 'route6-200.json',
-    '-4 -N -d -json route show table 10': 'route4-10.json',
-    '-6 -N -d -json route show table 10': 'route6-10.json',
+  if (args.at(-2) === '-batch') {
+    const global = args.slice(0, -2).join(' ')
+    return ok((input ?? '').trim().split('\n').map((line) => dumpOf(`${global} ${line}`)).join(''))
   }
-  const f = table[a]
-  if (!f) throw new Error(`unexpected command: ${file} ${a}`)
-  return ok(fixture(f))
+  return ok(dumpOf(args.join(' ')))
 }
 
 const expected: StateObj[] = [
@@ -82,11 +92,27 @@ describe('kernel/observe (captured ip -json dumps)', function () {
     ]
     const got = await kernel.observe({...scope, adopt})
     expect(got.map(objValue).sort()).to.deep.equal(expected.map(objValue).sort())
-    // A handful of dumps, not one per object: 6 + 2 per table (bridge + VRF) + 1 sysctl.
-    expect(runner.calls).to.have.length(11)
+    // A handful of dumps, not one per object: 3 ip batches + 1 sysctl.
+    expect(runner.calls.map((c) => `${c.file} ${c.args.join(' ')}`)).to.deep.equal([
+      'ip -json -details -batch -',
+      'ip -4 -N -d -json -batch -',
+      'ip -6 -N -d -json -batch -',
+      'sysctl -e net.ipv4.conf.br-ex.proxy_arp net.ipv6.conf.br-ex.proxy_ndp net.ipv4.conf.br-ex/100.proxy_arp net.ipv6.conf.br-ex/100.proxy_ndp',
+    ])
+    expect(runner.calls[1]!.input).to.equal('rule show\nroute show table 200\nroute show table 10\n')
     const ledger = JSON.parse(readFileSync(join(dir, LEDGER_FILE), 'utf8')) as {keys: string[]}
     // Adopted entries recorded; the entry that no longer exists in the kernel dropped.
     expect(ledger.keys).to.deep.equal(['ndp-proxy|br-ex|2001:db8:100::', 'neigh|br-ex.100|2001:db8:100::64', 'neigh|br-ex|172.24.4.100'])
+  })
+
+  it('falls back to one process per dump when a batch output does not split up', async function () {
+    const runner = new RecordingRunner((file, args, input) => {
+      if (args.at(-2) === '-batch') return {code: 1, stdout: '[]\n', stderr: 'Error: something\nCommand failed -:2\n'}
+      return answer(file, args, input)
+    })
+    const got = await new Kernel(runner, {stateDir: dir}).observe(scope)
+    expect(got.filter((o) => o.kind === 'rule')).to.have.length(3)
+    expect(runner.calls).to.have.length(3 + 4 + 3 + 3 + 1)
   })
 
   it('without a ledger or adoption reports no neighbours or proxies', async function () {
@@ -96,10 +122,11 @@ describe('kernel/observe (captured ip -json dumps)', function () {
   })
 
   it('truncates bridge names to 15 characters like upstream', async function () {
-    const runner = new RecordingRunner((file, args) => {
+    const runner = new RecordingRunner((file, _args, input) => {
       if (file === 'sysctl') return {code: 0, stdout: '', stderr: ''}
-      if (args.join(' ') === '-json -details link show') return {code: 0, stdout: JSON.stringify([{ifname: 'br-provider-net', flags: ['UP'], linkinfo: {info_kind: 'bridge'}}]), stderr: ''}
-      return {code: 0, stdout: '[]', stderr: ''}
+      const link = JSON.stringify([{ifname: 'br-provider-net', flags: ['UP'], linkinfo: {info_kind: 'bridge'}}])
+      const lines = (input ?? '').trim().split('\n')
+      return {code: 0, stdout: lines.map((l) => (l === 'link show' ? link : '[]')).join('\n') + '\n', stderr: ''}
     })
     const kernel = new Kernel(runner, {stateDir: dir})
     await kernel.observe({...scope, bridges: [{name: 'br-provider-network-1', table: 7}]})
