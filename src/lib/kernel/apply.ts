@@ -150,14 +150,18 @@ async function runNeighbourBatches(d: ApplyDeps, items: readonly Item[]): Promis
   await runGroup(d, run.filter((p) => p.ipOp.group === 'proxy'))
 }
 
-/** All sysctls in one `sysctl -w`; a remove writes 0. A key that no longer exists: removed = ok. */
+/**
+ * All sysctls in one `sysctl -w`; a remove writes 0. sysctl(8) reports a failing key on stderr
+ * by its /proc path ("cannot stat /proc/sys/...: ...") or its name ("... on key \"k\"") and goes
+ * on with the next. A key that no longer exists (device gone) is a successful remove.
+ */
 async function runSysctls(d: ApplyDeps, items: readonly Item[]): Promise<void> {
-  const todo: Array<{item: Item; word: string; path: string}> = []
+  const todo: Array<{item: Item; key: string; word: string; path: string}> = []
   for (const item of items) {
     if (item.obj.kind !== 'sysctl' || item.result) continue
     try {
       const value = item.op === 'add' ? item.obj.value : '0'
-      todo.push({item, word: sysctlAssign({...item.obj, value}), path: sysctlPath(item.obj.key)})
+      todo.push({item, key: item.obj.key, word: sysctlAssign({...item.obj, value}), path: sysctlPath(item.obj.key)})
     } catch (error) {
       settle(item, {state: 'failed', reason: (error as Error).message})
     }
@@ -166,7 +170,7 @@ async function runSysctls(d: ApplyDeps, items: readonly Item[]): Promise<void> {
   const r = await d.runner.run(d.sysctlPath, ['-w', ...todo.map((t) => t.word)], {env: {LC_ALL: 'C'}})
   const errLines = r.stderr.split('\n').filter((l) => l.trim() !== '')
   for (const t of todo) {
-    const err = errLines.find((l) => l.includes(`${t.path}:`) || l.includes(`"${t.item.obj.kind === 'sysctl' ? t.item.obj.key : ''}"`))
+    const err = errLines.find((l) => l.includes(`${t.path}:`) || l.includes(`"${t.key}"`))
     if (!err) settle(t.item, r.code === 0 || errLines.length > 0 ? {state: 'ok'} : {state: 'failed', reason: `sysctl exit ${r.code}`})
     else if (t.item.op === 'remove' && /No such file or directory|cannot stat/.test(err)) settle(t.item, {state: 'ok'})
     else settle(t.item, {state: 'failed', reason: err.trim()})
