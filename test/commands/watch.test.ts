@@ -52,7 +52,7 @@ describe('watch command (real NB)', function () {
     const r = await running
     expect(r.exitCode).to.equal(0)
     expect(r.doc).to.deep.include({stoppedBy: 'SIGTERM'})
-    expect((r.doc as {passes: number}).passes).to.be.greaterThan(2)
+    expect((r.doc as unknown as {passes: number}).passes).to.be.greaterThan(2)
     expect(mem.objs.size, 'nothing removed at shutdown').to.equal(before)
   })
 })
