@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
-import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+import {freePort, type OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, updatePort} from './adhoc-harness.js'
 
@@ -40,13 +40,23 @@ describe('watch command (real NB)', function () {
   })
 
   it('converges, follows NB, and stops on SIGTERM without withdrawing anything', async () => {
-    const args = [...nodeArgs(nb.unix, state), '--frr-vty-socket', join(state, 'no-frr'), '--bgp-router-id', '192.0.2.1', '--json']
+    const port = await freePort()
+    const args = [...nodeArgs(nb.unix, state), '--frr-vty-socket', join(state, 'no-frr'), '--bgp-router-id', '192.0.2.1', '--metrics-address', `127.0.0.1:${port}`, '--json']
     const running = runAdhocCmd('watch', args)
     await until('the first pass', () => mem.has('address', '172.24.4.226/32'))
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
+    expect(ready.status, '/readyz after the first full reconcile').to.equal(200)
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+    expect(metrics).to.match(/^ovn_bgp_reconcile_passes_total\{result="ok"\} [1-9]/m)
+    expect(metrics).to.match(/^ovn_bgp_exposed_ips\{kind="vm"\} [1-9]/m)
+    expect(metrics).to.match(/^ovn_bgp_nb_connection_state\{state="ready"\} 1$/m)
     await updatePort(nb.unix, 'vm1', {up: false})
     await until('vm1 withdrawn', () => !mem.has('address', '172.24.4.226/32'))
     await updatePort(nb.unix, 'vm1', {up: true})
     await until('vm1 back', () => mem.has('address', '172.24.4.226/32'))
+    const after = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+    expect(after, 'events by upstream class').to.match(/^ovn_bgp_nb_events_total\{class="LogicalSwitchPortProviderDeleteEvent"\} [1-9]/m)
+    expect(after).to.match(/^ovn_bgp_nb_commit_to_kernel_seconds_count [1-9]/m)
     const before = mem.objs.size
     process.emit('SIGTERM')
     const r = await running
