@@ -23,6 +23,11 @@ for s in ovn-central ovn-host openvswitch-switch frr; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active -q "$s" 2>/dev/null; then systemctl stop "$s" || true; fi
 done
 cd "$(dirname "$0")/.."
+# Node.js comes with the machine (Debian 12's own nodejs is 18, too old for mocha 12 / oclif here).
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null; then
+  echo "install-deps: Node.js >= 20.19 is required (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund >&2
 fi
