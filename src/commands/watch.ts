@@ -30,6 +30,8 @@ withdraw routes.`
     {description: 'With Prometheus metrics and JSON logs.', command: '<%= config.bin %> <%= command.id %> --metrics-address 127.0.0.1:9476 --log-json'},
   ]
 
+  static override defaultLogLevel = 'info' as const
+
   static override flags = {
     ...reconcileFlags(),
     ...configFlags([...FRR_OPTIONS, 'reconcile_interval', 'frr_reconcile_interval', 'clear_vrf_routes_on_startup', 'metrics_address']),

@@ -43,12 +43,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     ...globalConfigFlags,
     'log-level': Flags.option({
-      summary: 'Minimum level of the log lines written to stderr.',
+      summary: 'Minimum level of the log lines written to stderr (default: warn; info for watch; debug with the debug option).',
       options: ['debug', 'info', 'warn', 'error'] as const,
       helpGroup: 'GLOBAL',
     })(),
     'log-json': Flags.boolean({summary: 'Write log lines to stderr as JSON objects.', helpGroup: 'GLOBAL'}),
   }
+
+  /** Log level without --log-level or `debug`: one-shot commands say only what went wrong. */
+  static defaultLogLevel: LogLevel = 'warn'
 
   protected flags!: BaseFlags<T>
   protected args!: BaseArgs<T>
@@ -80,6 +83,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       logger: this.logger(),
     })
     this.cachedConfig = checkDriver(config, sources)
+    this.cachedLogger = undefined // rebuilt with the configuration's debug / log_json
     return this.cachedConfig
   }
 
@@ -87,7 +91,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected logger(): Logger {
     if (this.cachedLogger) return this.cachedLogger
     const f = this.flags as Record<string, unknown>
-    const level = (f['log-level'] as LogLevel | undefined) ?? (this.cachedConfig?.debug ? 'debug' : 'info')
+    const level = (f['log-level'] as LogLevel | undefined) ?? (this.cachedConfig?.debug ? 'debug' : (this.ctor as typeof BaseCommand).defaultLogLevel)
     const json = Boolean(f['log-json']) || Boolean(this.cachedConfig?.logJson)
     this.cachedLogger = new StreamLogger({level, json}, {cmd: this.id ?? 'ovn-bgp'})
     return this.cachedLogger
