@@ -42,12 +42,12 @@ describe('e2e: watch in a real kernel with OVS, FRR and a BGP peer', function ()
     cfg = {
       ...defaultConfig(),
       driver: 'nb_ovn_bgp_driver',
-      ovsdbConnection: `unix:${join(lab.ovsDir, 'db.sock')}`,
-      frrVtySocket: lab.frrDir,
+      ovsdbConnection: lab.ovs.dbSocket,
+      frrVtySocket: lab.frr.dir,
       bgpRouterId: '169.254.77.1',
       rtTablesPath: join(lab.dir, 'rt_tables'),
       stateDir: join(lab.dir, 'state'),
-      ovsEnv: lab.ovsEnv,
+      ovsEnv: lab.ovs.env,
       exposeTenantNetworks: true,
       reconcileInterval: 3600,
       frrReconcileInterval: 3600,
@@ -79,12 +79,12 @@ describe('e2e: watch in a real kernel with OVS, FRR and a BGP peer', function ()
     expect(neigh).to.match(/172\.24\.4\.226 lladdr fa:16:3e:00:01:e2/)
     expect(neigh, 'no neighbour for the mac-less LB VIP').not.to.match(/172\.24\.4\.50 /)
     expect((await must('ip', ['-6', 'neigh', 'show', 'proxy'])).stdout).to.match(/2001:db8:100:: dev br-ex\.100/)
-    const ofport = (await lab!.ovsVsctl('get', 'Interface', `patch-${LOCALNET}-to-br-int`, 'ofport')).trim()
-    const flows = await lab!.ofctl('--no-stats', 'dump-flows', 'br-ex', 'cookie=0x3e7/-1')
+    const ofport = (await lab!.ovs.vsctl('get', 'Interface', `patch-${LOCALNET}-to-br-int`, 'ofport')).trim()
+    const flows = await lab!.ovs.ofctl('--no-stats', 'dump-flows', 'br-ex', 'cookie=0x3e7/-1')
     expect(flows).to.include(`priority=900,ip,in_port=${ofport}`)
     expect(flows).to.include(`priority=900,ipv6,in_port=${ofport}`)
     expect(flows).to.include('mod_dl_dst:')
-    expect((await lab!.vtysh('show running-config'))).to.include('import vrf bgp-vrf')
+    expect((await lab!.frr.vtysh('show running-config'))).to.include('import vrf bgp-vrf')
   })
 
   it('follows a VM port going down and coming back', async () => {
