@@ -12,7 +12,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {ExecRunner} from '../src/lib/exec/runner.js'
-import {addressOp, neighOp, routeOp, ruleOp, type IpOp} from '../src/lib/kernel/commands.js'
+import {ipOpFor, type IpOp} from '../src/lib/kernel/commands.js'
 import {Kernel} from '../src/lib/kernel/kernel.js'
 import {NullLogger} from '../src/lib/log.js'
 import type {StateObj} from '../src/lib/planner/types.js'
@@ -35,20 +35,7 @@ function objects(n: number): StateObj[] {
 }
 
 function ipOps(objs: readonly StateObj[], op: 'add' | 'remove'): IpOp[] {
-  return objs.map((o) => {
-    switch (o.kind) {
-      case 'address':
-        return addressOp(op, o)
-      case 'rule':
-        return ruleOp(op, o)
-      case 'route':
-        return routeOp(op, o)
-      case 'neigh':
-        return neighOp(op, o)
-      default:
-        throw new Error(`unexpected ${o.kind}`)
-    }
-  })
+  return objs.map((o) => ipOpFor(op, o)!)
 }
 
 function setup(): void {

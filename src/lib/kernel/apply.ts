@@ -7,7 +7,7 @@ import type {CommandRunner} from '../exec/runner.js'
 import type {Logger} from '../log.js'
 import {objKey, type Plan} from '../planner/types.js'
 import {runIpBatch, runIpSingle, type LineOutcome} from './batch.js'
-import {addressOp, ndpProxyOp, neighOp, routeOp, ruleOp, sysctlAssign, sysctlPath, vlanAddArgs, vlanDelArgs, type IpOp} from './commands.js'
+import {ipOpFor, sysctlAssign, sysctlPath, vlanAddArgs, vlanDelArgs, type IpOp} from './commands.js'
 import type {Ledger} from './ledger.js'
 import {parseLinks, parseNeighs, parseProxies} from './parse.js'
 import {isKernelObj, type KernelObj, type OpResult} from './types.js'
@@ -35,21 +35,7 @@ function settle(item: Item, outcome: LineOutcome | {state: 'failed'; reason: str
 }
 
 function ipOpOf(item: Item): IpOp | undefined {
-  const {op, obj} = item
-  switch (obj.kind) {
-    case 'address':
-      return addressOp(op, obj)
-    case 'rule':
-      return ruleOp(op, obj)
-    case 'route':
-      return routeOp(op, obj)
-    case 'neigh':
-      return neighOp(op, obj)
-    case 'ndp-proxy':
-      return ndpProxyOp(op, obj)
-    default:
-      return undefined
-  }
+  return ipOpFor(item.op, item.obj)
 }
 
 export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {

@@ -5,7 +5,7 @@
 // '#' and a leading '-' (nothing from the NB DB can turn into an option or a second command).
 import {ValidationError} from '../errors.js'
 import {canonicalMac, checkIfName, ipFamily, isVlanTag, parseCidr, type Family} from '../net/ip.js'
-import type {AddressObj, NdpProxyObj, NeighObj, RouteObj, RuleObj, SysctlObj, VlanObj} from '../planner/types.js'
+import type {AddressObj, NdpProxyObj, NeighObj, RouteObj, RuleObj, StateObj, SysctlObj, VlanObj} from '../planner/types.js'
 
 /**
  * Which `ip -batch` run an operation belongs to. Rules and routes need the family flag of the
@@ -139,4 +139,22 @@ export function sysctlPath(key: string): string {
 /** The sysctl key of a per-device setting, as spec 8.6 writes it (dots in the device name as '/'). */
 export function deviceSysctlKey(family: Family, device: string, name: 'proxy_arp' | 'proxy_ndp'): string {
   return `net.ipv${family}.conf.${checkIfName(device).replaceAll('.', '/')}.${name}`
+}
+
+/** The `ip` batch line of one op on an object, or undefined for kinds not applied by `ip -batch`. */
+export function ipOpFor(op: 'add' | 'remove', obj: StateObj): IpOp | undefined {
+  switch (obj.kind) {
+    case 'address':
+      return addressOp(op, obj)
+    case 'rule':
+      return ruleOp(op, obj)
+    case 'route':
+      return routeOp(op, obj)
+    case 'neigh':
+      return neighOp(op, obj)
+    case 'ndp-proxy':
+      return ndpProxyOp(op, obj)
+    default:
+      return undefined
+  }
 }
