@@ -17,7 +17,7 @@ import {resolveIdentity, type OvsFacts} from '../reconciler/local-context.js'
 import type {Reconciler} from '../reconciler/reconcile.js'
 import type {PassResult} from '../reconciler/types.js'
 import type {Runtime} from '../runtime.js'
-import {classifyChange, isRelevant, needsFullSync} from './events.js'
+import {classifyChange, isRelevant, needsFullSync, type AgentView} from './events.js'
 import type {NbSource} from './nb-source.js'
 import {agentView} from './view.js'
 
@@ -53,6 +53,8 @@ export class Agent {
   private frrSeen = ''
   private snapshotSeen = false
   private prevDesired = new Set<string>()
+  private view: AgentView | undefined
+  private viewFor: unknown
   private readonly logger: Logger
 
   constructor(private readonly opts: AgentOptions) {
@@ -136,7 +138,7 @@ export class Agent {
 
   private onChange(change: RowChange): void {
     if (!this.snapshotSeen || !this.source || !this.reconciler) return // the initial dump is one reconcile, not an event storm
-    const view = agentView(this.source.nb, this.opts.cfg, this.reconciler.lastContext, this.reconciler.lastResult)
+    const view = this.currentView(this.source, this.reconciler)
     const events = classifyChange(change, view, (p) => this.logger.warn('event matcher failed', {event: p.name, error: p.message}))
     for (const e of events) {
       this.metrics.recordNbEvent(e.name)
@@ -144,6 +146,18 @@ export class Agent {
     }
     if (needsFullSync(events)) this.loop?.request('resync')
     else if (events.length > 0 || isRelevant(change, view)) this.loop?.request('event')
+  }
+
+  /**
+   * The matchers' view of the agent, rebuilt only when a pass produced a new desired state: building
+   * it costs O(exposed IPs), which per NB change would dominate the event path (bench/nb-scale.ts).
+   */
+  private currentView(source: NbSource, reconciler: Reconciler): AgentView {
+    if (!this.view || this.viewFor !== reconciler.lastResult) {
+      this.view = agentView(source.nb, this.opts.cfg, reconciler.lastContext, reconciler.lastResult)
+      this.viewFor = reconciler.lastResult
+    }
+    return this.view
   }
 
   private onPass(r: PassResult, trigger: PassTrigger, since: number | undefined): void {
