@@ -2,13 +2,9 @@ import {expect} from 'chai'
 
 import {ValidationError} from '../../../src/lib/errors.js'
 import {
-  addressOp,
   checkToken,
   deviceSysctlKey,
-  ndpProxyOp,
-  neighOp,
-  routeOp,
-  ruleOp,
+  ipOpFor,
   sysctlAssign,
   sysctlPath,
   vlanAddArgs,
@@ -19,20 +15,9 @@ import type {StateObj} from '../../../src/lib/planner/types.js'
 type Row = {name: string; op: 'add' | 'remove'; obj: StateObj; group: string; args: string; tolerates?: string; rejects?: string}
 
 function build(op: 'add' | 'remove', o: StateObj) {
-  switch (o.kind) {
-    case 'address':
-      return addressOp(op, o)
-    case 'rule':
-      return ruleOp(op, o)
-    case 'route':
-      return routeOp(op, o)
-    case 'neigh':
-      return neighOp(op, o)
-    case 'ndp-proxy':
-      return ndpProxyOp(op, o)
-    default:
-      throw new Error('not an ip op')
-  }
+  const r = ipOpFor(op, o)
+  if (!r) throw new Error('not an ip op')
+  return r
 }
 
 const rows: Row[] = [
