@@ -57,7 +57,9 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
   }
 
   it('resumes on the same member after dropped connections: found=true, no resync', async () => {
-    const reader = new OvsdbClient({remotes: all(), retry: fastRetry, readyTimeoutMs: 30000})
+    // One remote: with the whole list the client rotates to another member after the drop, and a
+    // follower that has not applied the last transaction yet answers found=false (a valid resync).
+    const reader = new OvsdbClient({remotes: members[0]!.remote, retry: fastRetry, readyTimeoutMs: 30000})
     const writer = new OvsdbClient({remotes: all(), retry: fastRetry, readyTimeoutMs: 30000})
     clients.push(reader, writer)
     await Promise.all([reader.connect(), writer.connect()])
