@@ -1,6 +1,6 @@
 // Index keys derived from typed rows: which chassis a port names, which router an LB belongs to ...
 // Shared by the NB indexes and the planner so both read the NB columns the same way (spec §2.2, §3).
-import type {LoadBalancer, LogicalRouterPort, LogicalSwitchPort} from './model.js'
+import type {LoadBalancer, LogicalRouterPort, LogicalSwitchPort, StrMap} from './model.js'
 
 export const ROUTER_INTERFACE_OWNER = 'network:router_interface'
 
@@ -19,6 +19,22 @@ export function chassisKeys(lsp: LogicalSwitchPort): string[] {
   const host = lsp.externalIds['neutron:host_id']
   if (host) keys.add(host)
   return [...keys]
+}
+
+/**
+ * The chassis a port is bound to (upstream `port_chassis`): for non-virtual ports with
+ * options:requested-chassis, our name if it is one of the comma-separated elements (live migration
+ * lists source and destination), else the first element; otherwise external_ids:neutron:host_id
+ * (the only binding source of virtual ports); otherwise undefined. Works on partial rows (the `old`
+ * of an update): a missing `type` counts as a VM port, missing options/external_ids are skipped.
+ */
+export function portChassis(p: {type?: string; options?: StrMap; externalIds?: StrMap}, chassisName: string): string | undefined {
+  if ((p.type ?? '') !== 'virtual' && p.options) {
+    const list = requestedChassis({options: p.options})
+    if (list.length > 0) return list.includes(chassisName) ? chassisName : list[0]
+  }
+  const host = p.externalIds?.['neutron:host_id']
+  return host ? host : undefined
 }
 
 export function isRouterInterface(lsp: LogicalSwitchPort): boolean {

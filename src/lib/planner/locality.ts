@@ -1,27 +1,14 @@
 // Which NB rows belong to this chassis (spec §2.2).
 import type {LogicalRouterPort, LogicalSwitchPort} from '../nb/model.js'
-import {hostingChassis, isRouterInterface, requestedChassis} from '../nb/keys.js'
+import {hostingChassis, isRouterInterface, portChassis} from '../nb/keys.js'
+
+export {portChassis} from '../nb/keys.js'
 
 /** LSP types that are workloads (VMs, and virtual ports such as Octavia amphora VIPs). */
 export const VM_TYPES: ReadonlySet<string> = new Set(['', 'virtual'])
 
 export function isVmPort(lsp: LogicalSwitchPort): boolean {
   return VM_TYPES.has(lsp.type)
-}
-
-/**
- * The chassis a port is bound to, as upstream `port_chassis`: for non-virtual ports with
- * options:requested-chassis, our name if it is one of the comma-separated elements (live migration
- * lists source and destination), else the first element; otherwise external_ids:neutron:host_id
- * (the only binding source of virtual ports); otherwise undefined.
- */
-export function portChassis(lsp: LogicalSwitchPort, chassisName: string): string | undefined {
-  if (lsp.type !== 'virtual') {
-    const rc = requestedChassis(lsp)
-    if (rc.length > 0) return rc.includes(chassisName) ? chassisName : rc[0]
-  }
-  const host = lsp.externalIds['neutron:host_id']
-  return host ? host : undefined
 }
 
 /** Bound here and up: the condition for exposing a workload port on this chassis. */

@@ -1,7 +1,9 @@
 // Facts about Logical_Switch_Port rows as upstream's watchers read them (spec §2.2, §3): binding
 // chassis, address list, the info dicts passed to the driver. Work on full rows and on the partial
 // `old` rows of an update (a missing column counts as empty, never as "unchanged").
-import {requestedChassis} from '../../nb/keys.js'
+import {portChassis} from '../../nb/keys.js'
+
+export {portChassis} from '../../nb/keys.js'
 import type {LogicalSwitchPort, StrMap} from '../../nb/model.js'
 import {tryCanonicalIp} from '../../net/ip.js'
 import type {CallInfo} from './types.js'
@@ -24,20 +26,6 @@ export function ipKey(s: string): string {
 
 export function isVmLike(type: string | undefined): boolean {
   return VM_LIKE_TYPES.has(type ?? '')
-}
-
-/**
- * Chassis a port is bound to (upstream `_get_chassis`): for non-virtual ports the requested-chassis
- * list wins (our chassis if listed, else its first element), else neutron:host_id. An `old` row
- * without `type` counts as a VM port; without options/external_ids those sources are skipped.
- */
-export function portChassis(p: PortLike, chassisName: string): string | undefined {
-  if ((p.type ?? '') !== 'virtual' && p.options) {
-    const list = requestedChassis({options: p.options})
-    if (list.length > 0) return list.includes(chassisName) ? chassisName : list[0]
-  }
-  const host = p.externalIds?.[KEY_HOST]
-  return host ? host : undefined
 }
 
 export function isLocalPort(p: PortLike, chassisName: string): boolean {
