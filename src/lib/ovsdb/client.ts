@@ -23,7 +23,7 @@ import {RpcConnection} from './rpc.js'
 import {SERVER_MONITOR, ServerWatch} from './server-watch.js'
 import {parseDatabaseSchema, type DatabaseSchema} from './schema.js'
 import {openStream, type SslFiles} from './transport.js'
-import type {MonitorSpec, ReplicaListener} from './types.js'
+import type {ConditionUpdate, MonitorSpec, ReplicaListener} from './types.js'
 
 /** Server errors that make a monitor request fail the same way on every member and every attempt. */
 const PERMANENT_MONITOR_ERRORS = new Set(['unknown database', 'syntax error', 'unknown table', 'unknown column'])
@@ -137,6 +137,35 @@ export class OvsdbClient extends EventEmitter {
     return handle.replica
   }
 
+  /**
+   * Changes the conditions of a running monitor (monitor_cond_change). Resolves once the server
+   * acknowledged them: rows that newly match were delivered as inserts and rows that stopped
+   * matching as deletes before that, in server order. Changes made while disconnected, or while
+   * another change is in flight, are sent with the next request (the newest conditions win);
+   * against a server without conditional monitoring the replica holds every row and this resolves
+   * at once. Rejects with the server's OvsdbError if it refuses the conditions (the previous ones stay).
+   */
+  changeConditions(replica: Replica, update: ConditionUpdate): Promise<void> {
+    const h = [...this.monitors.values()].find((m) => m.replica === replica)
+    if (!h) return Promise.reject(new Error('changeConditions: not a monitor of this client'))
+    const done = h.want(update)
+    this.pumpConditions(h)
+    return done
+  }
+
+  private pumpConditions(h: MonitorHandle): void {
+    const conn = this.conn
+    if (!conn || h.activeOn !== conn || !h.needsChange || !this.monitors.has(h.id)) return
+    conn.call('monitor_cond_change', h.changeParams(), (err) => {
+      if (err instanceof OvsdbError) {
+        this.logger.error('ovsdb server refused new monitor conditions; keeping the previous ones', {db: h.db, err: err.message})
+        h.changeRefused(err)
+      } else if (err) h.sessionLost()
+      else h.changeAcked()
+      if (!err) this.pumpConditions(h)
+    })
+  }
+
   /** Stops a monitor and forgets its replica. */
   async cancelMonitor(replica: Replica): Promise<void> {
     for (const [id, h] of this.monitors) {
@@ -235,6 +264,7 @@ export class OvsdbClient extends EventEmitter {
         }
       }
       this.conn = undefined
+      for (const h of this.monitors.values()) h.sessionLost()
       if (this.isClosed()) break
       this.lastError = lost
       failures++
@@ -320,6 +350,8 @@ export class OvsdbClient extends EventEmitter {
               else this.counters.snapshots++
               h.activeOn = conn
               resolve()
+              // conditions changed while the request was in flight
+              this.pumpConditions(h)
             } catch (e) {
               h.invalidate()
               reject(e as Error)
