@@ -60,6 +60,8 @@ export interface ClientStats {
   snapshots: number
   echoRequestsAnswered: number
   probesSent: number
+  /** monitor_cond_change requests acknowledged by a server. */
+  conditionChanges: number
 }
 
 export interface StateChange {
@@ -70,7 +72,7 @@ export interface StateChange {
 }
 
 export class OvsdbClient extends EventEmitter {
-  private readonly counters: ClientStats = {connects: 0, resumes: 0, snapshots: 0, echoRequestsAnswered: 0, probesSent: 0}
+  private readonly counters: ClientStats = {connects: 0, resumes: 0, snapshots: 0, echoRequestsAnswered: 0, probesSent: 0, conditionChanges: 0}
   private current: ClientState = 'idle'
   private readonly remotes: Remote[]
   private readonly logger: OvsdbLogger
@@ -161,7 +163,10 @@ export class OvsdbClient extends EventEmitter {
         this.logger.error('ovsdb server refused new monitor conditions; keeping the previous ones', {db: h.db, err: err.message})
         h.changeRefused(err)
       } else if (err) h.sessionLost()
-      else h.changeAcked()
+      else {
+        this.counters.conditionChanges++
+        h.changeAcked()
+      }
       if (!err) this.pumpConditions(h)
     })
   }
