@@ -260,6 +260,11 @@ export class NeutronSim {
     return ops
   }
 
+  /** A new VM (an addition only: nothing is deleted or unbound). */
+  newVmOps(): Operation[] {
+    return this.addVm()
+  }
+
   /** One random neutron-like change. */
   randomChange(): {label: string; ops: Operation[]} {
     const vms = [...this.vms.values()]
