@@ -62,6 +62,8 @@ export interface ClientStats {
   probesSent: number
   /** monitor_cond_change requests acknowledged by a server. */
   conditionChanges: number
+  /** Bytes received from servers over every connection so far. */
+  bytesReceived: number
 }
 
 export interface StateChange {
@@ -72,7 +74,7 @@ export interface StateChange {
 }
 
 export class OvsdbClient extends EventEmitter {
-  private readonly counters: ClientStats = {connects: 0, resumes: 0, snapshots: 0, echoRequestsAnswered: 0, probesSent: 0, conditionChanges: 0}
+  private readonly counters: ClientStats = {connects: 0, resumes: 0, snapshots: 0, echoRequestsAnswered: 0, probesSent: 0, conditionChanges: 0, bytesReceived: 0}
   private current: ClientState = 'idle'
   private readonly remotes: Remote[]
   private readonly logger: OvsdbLogger
@@ -103,6 +105,7 @@ export class OvsdbClient extends EventEmitter {
     if (this.conn) {
       c.echoRequestsAnswered += this.conn.stats.echoRequestsAnswered
       c.probesSent += this.conn.stats.probesSent
+      c.bytesReceived += this.conn.stats.bytesReceived
     }
     return c
   }
@@ -260,6 +263,7 @@ export class OvsdbClient extends EventEmitter {
         lost = await new Promise<ConnectionError>((resolve) => conn.onClose(resolve))
         this.counters.echoRequestsAnswered += conn.stats.echoRequestsAnswered
         this.counters.probesSent += conn.stats.probesSent
+        this.counters.bytesReceived += conn.stats.bytesReceived
         if (!this.isClosed()) this.logger.warn('ovsdb connection lost', {remote: remote.text, err: lost.message})
       } catch (err) {
         lost = this.asConnError(err as Error, remote.text)
