@@ -80,6 +80,8 @@ export class NeutronSim {
   private readonly lbs = new Map<string, Lb>()
   /** tenant network index -> router index holding an interface on it */
   private readonly rif = new Map<number, number>()
+  /** provider index -> uuid of its localnet port, undefined while the network has none */
+  private readonly localnets: Array<string | undefined> = []
   /** router index -> uuid of its gateway LRP */
   private readonly gw: string[] = []
   private vmCount = 0
@@ -114,9 +116,8 @@ export class NeutronSim {
     const ops: Operation[] = []
     for (let i = 0; i < this.providers; i++) {
       const ln = this.uuid()
-      const row: WireRow = {name: `provnet-p${i}`, type: 'localnet', addresses: 'unknown', options: map({network_name: `physnet${i}`})}
-      if (i === 1) row.tag = 100
-      ops.push({op: 'insert', table: 'Logical_Switch_Port', uuid: ln, row})
+      this.localnets[i] = ln
+      ops.push({op: 'insert', table: 'Logical_Switch_Port', uuid: ln, row: this.localnetRow(i)})
       ops.push({op: 'insert', table: 'Logical_Switch', row: {name: this.netName('p', i), ports: ['set', [uuidRef(ln)]]}})
     }
     for (let j = 0; j < this.tenants; j++) ops.push({op: 'insert', table: 'Logical_Switch', row: {name: this.netName('t', j), ports: ['set', []]}})
@@ -134,6 +135,31 @@ export class NeutronSim {
     for (let v = 0; v < (this.opts.vms ?? 12); v++) ops.push(...this.addVm())
     for (let m = 0; m < (this.opts.lbs ?? 3); m++) ops.push(...this.addLb())
     return ops
+  }
+
+  private localnetRow(i: number): WireRow {
+    const row: WireRow = {name: `provnet-p${i}`, type: 'localnet', addresses: 'unknown', options: map({network_name: `physnet${i}`})}
+    if (i === 1) row.tag = 100
+    return row
+  }
+
+  /** The provider network loses its segment (localnet port), or gets a new one. */
+  private toggleLocalnet(i: number): {label: string; ops: Operation[]} {
+    const net = this.netName('p', i)
+    const ln = this.localnets[i]
+    if (ln) {
+      this.localnets[i] = undefined
+      return {label: `${net} loses its localnet`, ops: [{op: 'mutate', table: 'Logical_Switch', where: [['name', '==', net]], mutations: [['ports', 'delete', ['set', [uuidRef(ln)]]]]}]}
+    }
+    const u = this.uuid()
+    this.localnets[i] = u
+    return {
+      label: `${net} gets a localnet`,
+      ops: [
+        {op: 'insert', table: 'Logical_Switch_Port', uuid: u, row: this.localnetRow(i)},
+        {op: 'mutate', table: 'Logical_Switch', where: [['name', '==', net]], mutations: [['ports', 'insert', ['set', [uuidRef(u)]]]]},
+      ],
+    }
   }
 
   /** Marks a point in the change stream (NB_Global external_ids, which the planner ignores). */
@@ -306,6 +332,7 @@ export class NeutronSim {
       const v = this.random() < 0.5 ? 'True' : 'False'
       return {label: `fip-distributed ${v}`, ops: [setGlobal('neutron:fip-distributed', v)]}
     }
+    if (r < 0.79) return this.toggleLocalnet(Math.floor(this.random() * this.providers))
     if (r < 0.84) {
       const lbs = [...this.lbs.values()]
       if (lbs.length && this.random() < 0.4) {

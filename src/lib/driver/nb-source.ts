@@ -9,13 +9,15 @@
 // Rows that newly match arrive as inserts; rows that stop matching arrive as deletes, sent by the
 // server once it applied the new conditions; both reach onChange like any other change.
 // start() resolves only once the conditions reached their fixed point; settled() tells when a
-// later change has been followed through.
+// later change has been followed through. Scoped, Logical_Switch rows come without `ports`: their
+// localnet members come from one small monitor per localnet port (nb/switch-merge.ts).
 import type {AgentConfig} from '../config/types.js'
 import {DependencyError} from '../errors.js'
 import type {Logger} from '../log.js'
-import {NB_MONITOR_COLUMNS} from '../nb/decode.js'
+import {NB_MONITOR_COLUMNS, NB_TABLES} from '../nb/decode.js'
 import {scopeConditions, type ChassisScope} from '../nb/scope.js'
 import {NbState} from '../nb/state.js'
+import {SwitchMerge} from '../nb/switch-merge.js'
 import {OvsdbClient, type ClientState, type ConditionUpdate, type StateChange, type MonitorSpec, type Replica, type RowChange, type SnapshotInfo} from '../ovsdb/index.js'
 
 export const NB_DB = 'OVN_Northbound'
@@ -58,6 +60,9 @@ export class NbSource {
   private conditions: string | undefined
   private scoping: Promise<void> | undefined
   private rescope = false
+  private readonly switches = new SwitchMerge()
+  /** localnet uuid -> its membership monitor (undefined while it is being set up) */
+  private readonly memberMonitors = new Map<string, Replica | undefined>()
 
   constructor(
     private readonly opts: NbSourceOptions,
@@ -96,15 +101,15 @@ export class NbSource {
     const spec: MonitorSpec = {}
     const where = this.opts.scope ? scopeConditions(this.nb, this.opts.scope) : {}
     this.conditions = JSON.stringify(where)
-    for (const [table, columns] of Object.entries(NB_MONITOR_COLUMNS)) {
+    for (const [table, all] of Object.entries(NB_MONITOR_COLUMNS)) {
       const clauses = where[table]
+      const columns = this.opts.scope && table === NB_TABLES.ls ? ['name'] : all
       spec[table] = clauses === undefined ? {columns} : {columns, where: clauses}
     }
     this.replica = await this.client.monitor(NB_DB, spec, {
       onChange: (c) => {
-        this.nb.applyChange(c)
-        this.scheduleScope()
-        this.handlers.onChange?.(c, this.nb)
+        if (!this.opts.scope || c.table !== NB_TABLES.ls) this.deliver(c)
+        else for (const x of this.switches.fromNameMonitor(c)) this.deliver(x)
       },
       onSnapshot: (info) => this.handlers.onSnapshot?.(info, this.nb),
     })
@@ -130,6 +135,12 @@ export class NbSource {
     while (this.scoping) await this.scoping
   }
 
+  private deliver(c: RowChange): void {
+    this.nb.applyChange(c)
+    this.scheduleScope()
+    this.handlers.onChange?.(c, this.nb)
+  }
+
   private scheduleScope(): void {
     if (!this.opts.scope || !this.replica) return
     this.rescope = true
@@ -147,17 +158,45 @@ export class NbSource {
       this.rescope = false
       const next: ConditionUpdate = scopeConditions(this.nb, scope)
       const text = JSON.stringify(next)
-      if (text === this.conditions || !this.replica) continue
-      this.conditions = text
       try {
-        await this.client.changeConditions(this.replica, next)
+        if (text !== this.conditions && this.replica) {
+          this.conditions = text
+          await this.client.changeConditions(this.replica, next)
+        }
+        await this.followLocalnets()
       } catch (error) {
         // the client is closed, or the server refused: the previous (wider or narrower) conditions stay
-        this.opts.logger.error('NB monitor conditions not applied', {err: (error as Error).message})
+        if (this.client.state !== 'closed') this.opts.logger.error('NB monitor conditions not applied', {err: (error as Error).message})
         this.conditions = undefined
         return
       }
     }
+  }
+
+  /** One membership monitor per localnet port held: the switches whose `ports` include it. */
+  private async followLocalnets(): Promise<void> {
+    const want = new Set<string>()
+    for (const p of this.nb.allLsps()) if (p.type === 'localnet') want.add(p.uuid)
+    for (const [l, rep] of this.memberMonitors) {
+      if (want.has(l)) continue
+      this.memberMonitors.delete(l)
+      if (rep) await this.client.cancelMonitor(rep)
+      for (const x of this.switches.dropLocalnet(l)) this.deliver(x)
+    }
+    const added = [...want].filter((l) => !this.memberMonitors.has(l))
+    await Promise.all(
+      added.map(async (l) => {
+        this.memberMonitors.set(l, undefined)
+        const rep = await this.client.monitor(NB_DB, {[NB_TABLES.ls]: {columns: ['name'], where: [['ports', 'includes', ['uuid', l]]]}}, {
+          onChange: (c) => {
+            if (!this.memberMonitors.has(l)) return
+            for (const x of this.switches.fromMemberMonitor(l, c)) this.deliver(x)
+          },
+        })
+        if (this.memberMonitors.has(l)) this.memberMonitors.set(l, rep)
+        else await this.client.cancelMonitor(rep)
+      }),
+    )
   }
 
   async close(): Promise<void> {

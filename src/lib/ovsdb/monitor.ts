@@ -22,6 +22,8 @@ export class MonitorHandle {
   /** The conditions (as a key) and version the replica's contents reflect, once the server said so. */
   private contentKey: string | undefined
   private ackedVersion = -1
+  /** The conditions of ackedVersion, restored when the server refuses newer ones. */
+  private ackedWhere: Map<string, ConditionClause[] | undefined> | undefined
   /** A monitor request or monitor_cond_change in flight: what it asks for. */
   private requested: {key: string; version: number; where: Map<string, ConditionClause[] | undefined>} | undefined
   private waiters: Array<{version: number; resolve: () => void; reject: (err: Error) => void}> = []
@@ -29,7 +31,7 @@ export class MonitorHandle {
   /** The server takes no conditions (plain `monitor`): the replica holds every row, a superset of any condition. */
   private unconditional = false
   /** A monitor_cond_change is in flight. */
-  changing = false
+  private changing = false
 
   constructor(
     readonly id: string,
@@ -104,8 +106,6 @@ export class MonitorHandle {
     this.changing = false
     this.requested = undefined
   }
-
-  private ackedWhere: Map<string, ConditionClause[] | undefined> | undefined
 
   private ack(version: number, where: ReadonlyMap<string, ConditionClause[] | undefined>): void {
     this.ackedVersion = Math.max(this.ackedVersion, version)
