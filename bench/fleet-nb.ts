@@ -20,8 +20,8 @@ interface Port {
   up: boolean
   rev: number
   n: number
-  fip?: string
-  nat?: string
+  fip?: string | undefined
+  nat?: string | undefined
 }
 export const chassisName = (i: number): string => `compute-${i}`
 export const chassisId = (i: number): string => `chassis-id-${i}`
@@ -33,7 +33,6 @@ export class FleetNb {
   readonly networkers: number[]
   private next = 1
   private readonly ports = new Map<string, Port>()
-  private readonly netPorts = new Map<string, string[]>()
   private count = 0
   private random: () => number
 
@@ -125,11 +124,9 @@ export class FleetNb {
     const provider = n % 10 < 3
     const idx = provider ? n % PROVIDERS : Math.floor(this.random() * this.tenants)
     const net = this.net(provider ? 'p' : 't', idx)
-    const ip = provider ? `172.${16 + idx}.${(n >> 8) & 255}.${n & 255}` : `10.${(idx >> 8) & 255}.${idx & 255}.${2 + (n % 240)}`
     const uuid = this.uuid(7)
     const p: Port = {uuid, net, chassis, up: true, rev: 1, n}
     this.ports.set(uuid, p)
-    this.netPorts.set(net, [...(this.netPorts.get(net) ?? []), uuid])
     return {op: {op: 'insert', table: 'Logical_Switch_Port', uuid, row: this.portRow(p)}, net, uuid}
   }
 

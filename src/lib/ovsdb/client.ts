@@ -87,6 +87,7 @@ export class OvsdbClient extends EventEmitter {
   private wake: (() => void) | undefined
   private loop: Promise<void> | undefined
   private readonly serverWatch: ServerWatch
+  private readonly schemas = new WeakMap<RpcConnection, Map<string, Promise<DatabaseSchema>>>()
   /** The error of the last failed connection attempt or lost connection. */
   lastError: Error | undefined
 
@@ -192,7 +193,7 @@ export class OvsdbClient extends EventEmitter {
 
   async getSchema(db: string): Promise<DatabaseSchema> {
     const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180000)
-    return parseDatabaseSchema(await conn.request('get_schema', [db]))
+    return this.schemaOn(conn, db)
   }
 
   async listDbs(): Promise<string[]> {
@@ -346,7 +347,7 @@ export class OvsdbClient extends EventEmitter {
 
   /** Issues the monitor request, falling back to older methods on "unknown method". */
   private async startMonitor(conn: RpcConnection, h: MonitorHandle): Promise<void> {
-    const schema = parseDatabaseSchema(await conn.request('get_schema', [h.db]))
+    const schema = await this.schemaOn(conn, h.db)
     for (;;) {
       const method = MONITOR_METHODS[this.monitorLevel] as MonitorMethod
       try {
@@ -377,6 +378,19 @@ export class OvsdbClient extends EventEmitter {
         throw err
       }
     }
+  }
+
+  /** The schema of `db` as served on `conn`, fetched once per connection (a server may change it across reconnects). */
+  private schemaOn(conn: RpcConnection, db: string): Promise<DatabaseSchema> {
+    const byDb = this.schemas.get(conn) ?? new Map<string, Promise<DatabaseSchema>>()
+    this.schemas.set(conn, byDb)
+    let p = byDb.get(db)
+    if (!p) {
+      p = conn.request('get_schema', [db]).then((j) => parseDatabaseSchema(j))
+      p.catch(() => byDb.delete(db))
+      byDb.set(db, p)
+    }
+    return p
   }
 
   private onNotification(conn: RpcConnection, method: string, params: Json[]): void {
