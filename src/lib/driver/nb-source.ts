@@ -187,12 +187,17 @@ export class NbSource {
     await Promise.all(
       added.map(async (l) => {
         this.memberMonitors.set(l, undefined)
-        const rep = await this.client.monitor(NB_DB, {[NB_TABLES.ls]: {columns: ['name'], where: [['ports', 'includes', ['uuid', l]]]}}, {
-          onChange: (c) => {
-            if (!this.memberMonitors.has(l)) return
-            for (const x of this.switches.fromMemberMonitor(l, c)) this.deliver(x)
-          },
-        })
+        const rep = await this.client
+          .monitor(NB_DB, {[NB_TABLES.ls]: {columns: ['name'], where: [['ports', 'includes', ['uuid', l]]]}}, {
+            onChange: (c) => {
+              if (!this.memberMonitors.has(l)) return
+              for (const x of this.switches.fromMemberMonitor(l, c)) this.deliver(x)
+            },
+          })
+          .catch((error: Error) => {
+            this.memberMonitors.delete(l) // asked again after the next change
+            throw error
+          })
         if (this.memberMonitors.has(l)) this.memberMonitors.set(l, rep)
         else await this.client.cancelMonitor(rep)
       }),
