@@ -70,8 +70,23 @@ export class FleetNb {
     const ops: Operation[] = []
     for (let i = 0; i < PROVIDERS; i++) {
       const ln = this.uuid(1)
-      ops.push({op: 'insert', table: 'Logical_Switch_Port', uuid: ln, row: {name: `provnet-${i}`, type: 'localnet', addresses: 'unknown', tag: 100 + i, options: map({network_name: 'physnet1'})}})
-      ops.push({op: 'insert', table: 'Logical_Switch', row: {name: this.net('p', i), ports: ['set', [ref(ln)]], other_config: map({mcast_snoop: 'true'})}})
+      ops.push({
+        op: 'insert',
+        table: 'Logical_Switch_Port',
+        uuid: ln,
+        row: {
+          name: `provnet-${i}`,
+          type: 'localnet',
+          addresses: 'unknown',
+          tag: 100 + i,
+          options: map({network_name: 'physnet1'}),
+        },
+      })
+      ops.push({
+        op: 'insert',
+        table: 'Logical_Switch',
+        row: {name: this.net('p', i), ports: ['set', [ref(ln)]], other_config: map({mcast_snoop: 'true'})},
+      })
     }
     const rif: Json[][] = Array.from({length: this.tenants}, () => [])
     for (let k = 0; k < this.routers; k++) {
@@ -79,29 +94,121 @@ export class FleetNb {
       const host = this.networkers[k % this.networkers.length]!
       const p = k % PROVIDERS
       const lrps: Json[] = [ref(gw)]
-      ops.push({op: 'insert', table: 'Logical_Router_Port', uuid: gw, row: {name: `lrp-gw-${k}`, mac: `fa:16:3e:10:${hex2(k >> 8)}:${hex2(k)}`, networks: `172.${16 + p}.${(k >> 8) & 255}.${k & 255}/16`, status: map({'hosting-chassis': chassisId(host)}), external_ids: map({'neutron:network_name': this.net('p', p), 'neutron:router_name': `rtr-${k}`, 'neutron:revision_number': '3'}), options: map({'redirect-type': 'bridged'})}})
+      ops.push({
+        op: 'insert',
+        table: 'Logical_Router_Port',
+        uuid: gw,
+        row: {
+          name: `lrp-gw-${k}`,
+          mac: `fa:16:3e:10:${hex2(k >> 8)}:${hex2(k)}`,
+          networks: `172.${16 + p}.${(k >> 8) & 255}.${k & 255}/16`,
+          status: map({'hosting-chassis': chassisId(host)}),
+          external_ids: map({
+            'neutron:network_name': this.net('p', p),
+            'neutron:router_name': `rtr-${k}`,
+            'neutron:revision_number': '3',
+          }),
+          options: map({'redirect-type': 'bridged'}),
+        },
+      })
       for (const j of [2 * k, 2 * k + 1]) {
         if (j >= this.tenants) continue
         const lrp = this.uuid(3)
         lrps.push(ref(lrp))
-        ops.push({op: 'insert', table: 'Logical_Router_Port', uuid: lrp, row: {name: `lrp-if-${j}`, mac: `fa:16:3e:20:${hex2(j >> 8)}:${hex2(j)}`, networks: `10.${(j >> 8) & 255}.${j & 255}.1/24`, external_ids: map({'neutron:network_name': this.net('t', j), 'neutron:router_name': `rtr-${k}`})}})
+        ops.push({
+          op: 'insert',
+          table: 'Logical_Router_Port',
+          uuid: lrp,
+          row: {
+            name: `lrp-if-${j}`,
+            mac: `fa:16:3e:20:${hex2(j >> 8)}:${hex2(j)}`,
+            networks: `10.${(j >> 8) & 255}.${j & 255}.1/24`,
+            external_ids: map({'neutron:network_name': this.net('t', j), 'neutron:router_name': `rtr-${k}`}),
+          },
+        })
         const lsp = this.uuid(4)
         rif[j]!.push(ref(lsp))
-        const ext = {'neutron:device_owner': 'network:router_interface', 'neutron:device_id': `rtr-${k}`, 'neutron:network_name': this.net('t', j), 'neutron:cidrs': `10.${(j >> 8) & 255}.${j & 255}.1/24`, 'neutron:revision_number': '2'}
-        ops.push({op: 'insert', table: 'Logical_Switch_Port', uuid: lsp, row: {name: `rif-${j}`, type: 'router', addresses: 'router', up: true, options: map({'router-port': `lrp-if-${j}`}), external_ids: map(ext)}})
+        const ext = {
+          'neutron:device_owner': 'network:router_interface',
+          'neutron:device_id': `rtr-${k}`,
+          'neutron:network_name': this.net('t', j),
+          'neutron:cidrs': `10.${(j >> 8) & 255}.${j & 255}.1/24`,
+          'neutron:revision_number': '2',
+        }
+        ops.push({
+          op: 'insert',
+          table: 'Logical_Switch_Port',
+          uuid: lsp,
+          row: {
+            name: `rif-${j}`,
+            type: 'router',
+            addresses: 'router',
+            up: true,
+            options: map({'router-port': `lrp-if-${j}`}),
+            external_ids: map(ext),
+          },
+        })
       }
       const snat = this.uuid(5)
-      ops.push({op: 'insert', table: 'NAT', uuid: snat, row: {type: 'snat', external_ip: `172.${16 + p}.${(k >> 8) & 255}.${k & 255}`, logical_ip: `10.${(k >> 7) & 255}.0.0/16`, gateway_port: ref(gw)}})
-      ops.push({op: 'insert', table: 'Logical_Router', row: {name: `neutron-rtr-${k}`, ports: ['set', lrps], nat: ['set', [ref(snat)]], options: map({always_learn_from_arp_request: 'false', dynamic_neigh_routers: 'true'}), external_ids: map({'neutron:router_name': `r${k}`, 'neutron:revision_number': '5'})}})
+      ops.push({
+        op: 'insert',
+        table: 'NAT',
+        uuid: snat,
+        row: {
+          type: 'snat',
+          external_ip: `172.${16 + p}.${(k >> 8) & 255}.${k & 255}`,
+          logical_ip: `10.${(k >> 7) & 255}.0.0/16`,
+          gateway_port: ref(gw),
+        },
+      })
+      ops.push({
+        op: 'insert',
+        table: 'Logical_Router',
+        row: {
+          name: `neutron-rtr-${k}`,
+          ports: ['set', lrps],
+          nat: ['set', [ref(snat)]],
+          options: map({always_learn_from_arp_request: 'false', dynamic_neigh_routers: 'true'}),
+          external_ids: map({'neutron:router_name': `r${k}`, 'neutron:revision_number': '5'}),
+        },
+      })
       if (k % 2 === 0 && 2 * k < this.tenants) {
         const vipPort = this.uuid(6)
         rif[2 * k]!.push(ref(vipPort))
         const vip = `10.${((2 * k) >> 8) & 255}.${(2 * k) & 255}.250`
-        ops.push({op: 'insert', table: 'Logical_Switch_Port', uuid: vipPort, row: {name: `ovn-lb-vip-${k}`, addresses: `fa:16:3e:30:${hex2(k >> 8)}:${hex2(k)} ${vip}`, up: false, external_ids: map({'neutron:network_name': this.net('t', 2 * k), 'neutron:device_owner': 'Octavia'})}})
-        ops.push({op: 'insert', table: 'Load_Balancer', row: {name: `lb-${k}`, protocol: 'tcp', vips: map({[`${vip}:80`]: `10.0.0.5:80,10.0.0.6:80`}), external_ids: map({lr_ref: `neutron-rtr-${k}`, 'neutron:vip': vip, 'neutron:vip_port_id': `ovn-lb-vip-${k}`})}})
+        ops.push({
+          op: 'insert',
+          table: 'Logical_Switch_Port',
+          uuid: vipPort,
+          row: {
+            name: `ovn-lb-vip-${k}`,
+            addresses: `fa:16:3e:30:${hex2(k >> 8)}:${hex2(k)} ${vip}`,
+            up: false,
+            external_ids: map({'neutron:network_name': this.net('t', 2 * k), 'neutron:device_owner': 'Octavia'}),
+          },
+        })
+        ops.push({
+          op: 'insert',
+          table: 'Load_Balancer',
+          row: {
+            name: `lb-${k}`,
+            protocol: 'tcp',
+            vips: map({[`${vip}:80`]: `10.0.0.5:80,10.0.0.6:80`}),
+            external_ids: map({
+              lr_ref: `neutron-rtr-${k}`,
+              'neutron:vip': vip,
+              'neutron:vip_port_id': `ovn-lb-vip-${k}`,
+            }),
+          },
+        })
       }
     }
-    for (let j = 0; j < this.tenants; j++) ops.push({op: 'insert', table: 'Logical_Switch', row: {name: this.net('t', j), ports: ['set', rif[j]!], other_config: map({mcast_snoop: 'true'})}})
+    for (let j = 0; j < this.tenants; j++)
+      ops.push({
+        op: 'insert',
+        table: 'Logical_Switch',
+        row: {name: this.net('t', j), ports: ['set', rif[j]!], other_config: map({mcast_snoop: 'true'})},
+      })
     ops.push({op: 'insert', table: 'NB_Global', row: {external_ids: map({'neutron:fip-distributed': 'True'})}})
     return ops
   }
@@ -115,7 +222,13 @@ export class FleetNb {
       ops.push(op)
       byNet.set(net, [...(byNet.get(net) ?? []), uuid])
     }
-    for (const [net, uuids] of byNet) ops.push({op: 'mutate', table: 'Logical_Switch', where: [['name', '==', net]], mutations: [['ports', 'insert', ['set', uuids.map(ref)]]]})
+    for (const [net, uuids] of byNet)
+      ops.push({
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', net]],
+        mutations: [['ports', 'insert', ['set', uuids.map(ref)]]],
+      })
     return ops
   }
 
@@ -132,7 +245,9 @@ export class FleetNb {
 
   private portRow(p: Port): WireRow {
     const mac = `fa:16:3e:${hex2(p.n >> 16)}:${hex2(p.n >> 8)}:${hex2(p.n)}`
-    const ip = p.net.includes('pnet') ? `172.${16 + Number(p.net.split('-').pop())}.${(p.n >> 8) & 255}.${p.n & 255}` : `10.0.${(p.n >> 8) & 255}.${p.n & 255}`
+    const ip = p.net.includes('pnet')
+      ? `172.${16 + Number(p.net.split('-').pop())}.${(p.n >> 8) & 255}.${p.n & 255}`
+      : `10.0.${(p.n >> 8) & 255}.${p.n & 255}`
     const ext: Record<string, string> = {
       'neutron:network_name': p.net,
       'neutron:cidrs': `${ip}/24`,
@@ -166,7 +281,15 @@ export class FleetNb {
     const p = ports[Math.floor(this.random() * ports.length)]!
     if (r < 0.3) {
       const {op, net, uuid} = this.newPort(Math.floor(this.random() * this.nChassis))
-      return [op, {op: 'mutate', table: 'Logical_Switch', where: [['name', '==', net]], mutations: [['ports', 'insert', ['set', [ref(uuid)]]]]}]
+      return [
+        op,
+        {
+          op: 'mutate',
+          table: 'Logical_Switch',
+          where: [['name', '==', net]],
+          mutations: [['ports', 'insert', ['set', [ref(uuid)]]]],
+        },
+      ]
     }
     if (r < 0.65) {
       p.rev++
@@ -175,26 +298,64 @@ export class FleetNb {
     }
     if (r < 0.8) {
       this.ports.delete(p.uuid)
-      return [{op: 'mutate', table: 'Logical_Switch', where: [['name', '==', p.net]], mutations: [['ports', 'delete', ['set', [ref(p.uuid)]]]]}]
+      return [
+        {
+          op: 'mutate',
+          table: 'Logical_Switch',
+          where: [['name', '==', p.net]],
+          mutations: [['ports', 'delete', ['set', [ref(p.uuid)]]]],
+        },
+      ]
     }
     if (r < 0.95) {
       p.rev++
       p.fip = p.fip ? undefined : `100.64.${(p.n >> 8) & 255}.${p.n & 255}`
-      const ops: Operation[] = [{op: 'update', table: 'Logical_Switch_Port', where: [['_uuid', '==', ref(p.uuid)]], row: this.portRow(p)}]
+      const ops: Operation[] = [
+        {op: 'update', table: 'Logical_Switch_Port', where: [['_uuid', '==', ref(p.uuid)]], row: this.portRow(p)},
+      ]
       const k = this.routers > 0 ? p.n % this.routers : 0
       if (p.fip) {
         const nat = this.uuid(8)
         p.nat = nat
-        ops.push({op: 'insert', table: 'NAT', uuid: nat, row: {type: 'dnat_and_snat', external_ip: p.fip, logical_ip: '10.0.0.9', logical_port: p.uuid.replace('f1ee', 'port'), external_mac: `fa:16:3e:77:${hex2(p.n >> 8)}:${hex2(p.n)}`, external_ids: map({'neutron:fip_network_id': `pnet-${k % PROVIDERS}`, 'neutron:revision_number': '1'})}})
-        ops.push({op: 'mutate', table: 'Logical_Router', where: [['name', '==', `neutron-rtr-${k}`]], mutations: [['nat', 'insert', ['set', [ref(nat)]]]]})
+        ops.push({
+          op: 'insert',
+          table: 'NAT',
+          uuid: nat,
+          row: {
+            type: 'dnat_and_snat',
+            external_ip: p.fip,
+            logical_ip: '10.0.0.9',
+            logical_port: p.uuid.replace('f1ee', 'port'),
+            external_mac: `fa:16:3e:77:${hex2(p.n >> 8)}:${hex2(p.n)}`,
+            external_ids: map({'neutron:fip_network_id': `pnet-${k % PROVIDERS}`, 'neutron:revision_number': '1'}),
+          },
+        })
+        ops.push({
+          op: 'mutate',
+          table: 'Logical_Router',
+          where: [['name', '==', `neutron-rtr-${k}`]],
+          mutations: [['nat', 'insert', ['set', [ref(nat)]]]],
+        })
       } else if (p.nat) {
-        ops.push({op: 'mutate', table: 'Logical_Router', where: [['name', '==', `neutron-rtr-${k}`]], mutations: [['nat', 'delete', ['set', [ref(p.nat)]]]]})
+        ops.push({
+          op: 'mutate',
+          table: 'Logical_Router',
+          where: [['name', '==', `neutron-rtr-${k}`]],
+          mutations: [['nat', 'delete', ['set', [ref(p.nat)]]]],
+        })
         p.nat = undefined
       }
       return ops
     }
     const k = Math.floor(this.random() * this.routers)
     const host = this.networkers[Math.floor(this.random() * this.networkers.length)]!
-    return [{op: 'update', table: 'Logical_Router_Port', where: [['name', '==', `lrp-gw-${k}`]], row: {status: map({'hosting-chassis': chassisId(host)})}}]
+    return [
+      {
+        op: 'update',
+        table: 'Logical_Router_Port',
+        where: [['name', '==', `lrp-gw-${k}`]],
+        row: {status: map({'hosting-chassis': chassisId(host)})},
+      },
+    ]
   }
 }

@@ -16,7 +16,13 @@ import {performance} from 'node:perf_hooks'
 import {NbSource} from '../src/lib/driver/nb-source.js'
 import {NullLogger} from '../src/lib/log.js'
 import {OvsdbClient, type Operation} from '../src/lib/ovsdb/index.js'
-import {startCluster, startRelay, writeNbSchema, type ClusterMember, type OvsdbServer} from '../test/helpers/ovsdb-server.js'
+import {
+  startCluster,
+  startRelay,
+  writeNbSchema,
+  type ClusterMember,
+  type OvsdbServer,
+} from '../test/helpers/ovsdb-server.js'
 import {FleetNb, chassisId, chassisName} from './fleet-nb.js'
 
 const DB = 'OVN_Northbound'
@@ -30,7 +36,15 @@ const K = arg('agents', 200)
 const F = arg('full-agents', 2)
 const W = arg('writes', 1000)
 const LIMIT_S = arg('limit', 1500)
-const UPSTREAM_TABLES = ['Logical_Switch', 'Logical_Switch_Port', 'Logical_Router', 'Logical_Router_Port', 'NAT', 'Load_Balancer', 'NB_Global']
+const UPSTREAM_TABLES = [
+  'Logical_Switch',
+  'Logical_Switch_Port',
+  'Logical_Router',
+  'Logical_Router_Port',
+  'NAT',
+  'Load_Balancer',
+  'NB_Global',
+]
 
 const guard = setTimeout(() => {
   console.error(`fleet bench: over the ${LIMIT_S} s limit, stopping`)
@@ -54,7 +68,9 @@ function cpuSeconds(pid: number | undefined): number {
 function leaderOf(members: ClusterMember[]): ClusterMember {
   for (const m of members) {
     try {
-      const out = execFileSync('ovs-appctl', ['-t', join(m.dir, 'ovsdb-server.ctl'), 'cluster/status', DB], {encoding: 'utf8'})
+      const out = execFileSync('ovs-appctl', ['-t', join(m.dir, 'ovsdb-server.ctl'), 'cluster/status', DB], {
+        encoding: 'utf8',
+      })
       if (/Role: leader/.test(out)) return m
     } catch {
       // a member still starting
@@ -74,7 +90,13 @@ interface WriterResult {
   relayCpu: number
 }
 
-async function runWriter(writer: OvsdbClient, nb: FleetNb, members: ClusterMember[], relays: OvsdbServer[], n: number): Promise<WriterResult> {
+async function runWriter(
+  writer: OvsdbClient,
+  nb: FleetNb,
+  members: ClusterMember[],
+  relays: OvsdbServer[],
+  n: number,
+): Promise<WriterResult> {
   const leader = leaderOf(members)
   const cpu0 = cpuSeconds(leader.server.pid)
   const rcpu0 = relays.reduce((a, r) => a + cpuSeconds(r.pid), 0)
@@ -86,7 +108,12 @@ async function runWriter(writer: OvsdbClient, nb: FleetNb, members: ClusterMembe
     lat.push(performance.now() - t)
   }
   lat.sort((a, b) => a - b)
-  return {p50: pct(lat, 50), p99: pct(lat, 99), leaderCpu: cpuSeconds(leader.server.pid) - cpu0, relayCpu: relays.reduce((a, r) => a + cpuSeconds(r.pid), 0) - rcpu0}
+  return {
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    leaderCpu: cpuSeconds(leader.server.pid) - cpu0,
+    relayCpu: relays.reduce((a, r) => a + cpuSeconds(r.pid), 0) - rcpu0,
+  }
 }
 
 /**
@@ -111,12 +138,29 @@ interface Agent {
   close(): Promise<void>
 }
 
-const marker = (seq: number): Operation => ({op: 'mutate', table: 'NB_Global', where: [], mutations: [['external_ids', 'delete', ['set', ['bench:seq']]], ['external_ids', 'insert', ['map', [['bench:seq', String(seq)]]]]]})
+const marker = (seq: number): Operation => ({
+  op: 'mutate',
+  table: 'NB_Global',
+  where: [],
+  mutations: [
+    ['external_ids', 'delete', ['set', ['bench:seq']]],
+    ['external_ids', 'insert', ['map', [['bench:seq', String(seq)]]]],
+  ],
+})
 
 async function nbAgent(remotes: string, chassis: number, scoped: boolean): Promise<Agent> {
-  const s = new NbSource({remotes, logger: new NullLogger(), ...(scoped ? {scope: {chassisName: chassisName(chassis), chassisId: chassisId(chassis)}} : {})})
+  const s = new NbSource({
+    remotes,
+    logger: new NullLogger(),
+    ...(scoped ? {scope: {chassisName: chassisName(chassis), chassisId: chassisId(chassis)}} : {}),
+  })
   await s.start(600000)
-  return {chassis, client: s.client, seen: (seq) => s.nb.nbGlobal()?.externalIds['bench:seq'] === String(seq) && s.client.state === 'ready', close: () => s.close()}
+  return {
+    chassis,
+    client: s.client,
+    seen: (seq) => s.nb.nbGlobal()?.externalIds['bench:seq'] === String(seq) && s.client.state === 'ready',
+    close: () => s.close(),
+  }
 }
 
 async function upstreamAgent(remotes: string, chassis: number): Promise<Agent> {
@@ -126,7 +170,10 @@ async function upstreamAgent(remotes: string, chassis: number): Promise<Agent> {
   return {
     chassis,
     client,
-    seen: (seq) => [...rep.rows('NB_Global')].some((r) => r.external_ids instanceof Map && r.external_ids.get('bench:seq') === String(seq)),
+    seen: (seq) =>
+      [...rep.rows('NB_Global')].some(
+        (r) => r.external_ids instanceof Map && r.external_ids.get('bench:seq') === String(seq),
+      ),
     close: () => client.close(),
   }
 }
@@ -145,7 +192,16 @@ const kib = (b: number): string => `${(b / 1024).toFixed(1)} KiB`
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'))
   const nb = new FleetNb(N, C)
-  const out: Record<string, unknown> = {ports: N, chassis: C, agents: K, fullAgents: F, writes: W, tenants: nb.tenants, routers: nb.routers, networkers: nb.networkers.length}
+  const out: Record<string, unknown> = {
+    ports: N,
+    chassis: C,
+    agents: K,
+    fullAgents: F,
+    writes: W,
+    tenants: nb.tenants,
+    routers: nb.routers,
+    networkers: nb.networkers.length,
+  }
   log(`cluster + relays in ${dir}`)
   const members = await startCluster(writeNbSchema(dir), DB, 3, dir)
   const cluster = members.map((m) => m.remote).join(',')
@@ -157,7 +213,14 @@ async function main(): Promise<void> {
     await writer.connect()
     // loaded machines miss 1 s heartbeats; large clouds raise the election timer the same way
     const ld0 = leaderOf(members)
-    for (const ms of [2000, 4000]) execFileSync('ovs-appctl', ['-t', join(ld0.dir, 'ovsdb-server.ctl'), 'cluster/change-election-timer', DB, String(ms)])
+    for (const ms of [2000, 4000])
+      execFileSync('ovs-appctl', [
+        '-t',
+        join(ld0.dir, 'ovsdb-server.ctl'),
+        'cluster/change-election-timer',
+        DB,
+        String(ms),
+      ])
     let t = performance.now()
     await writer.transact(DB, nb.skeletonOps())
     for (let i = 0; i < N; i += 2000) {
@@ -176,7 +239,8 @@ async function main(): Promise<void> {
     const cpu0 = cpuSeconds(leader.server.pid)
     t = performance.now()
     const scoped: Agent[] = []
-    for (let i = 0; i < picks.length; i += 20) scoped.push(...(await Promise.all(picks.slice(i, i + 20).map((c) => nbAgent(relayRemotes, c, true)))))
+    for (let i = 0; i < picks.length; i += 20)
+      scoped.push(...(await Promise.all(picks.slice(i, i + 20).map((c) => nbAgent(relayRemotes, c, true)))))
     const startS = (performance.now() - t) / 1000
     const initial = scoped.map((a) => a.client.stats.bytesReceived)
     const computeInit = scoped.filter((a) => !nb.isNetworker(a.chassis)).map((a) => a.client.stats.bytesReceived)
@@ -206,7 +270,11 @@ async function main(): Promise<void> {
     await Promise.all(members.map((m) => m.server.start()))
     await writer.transact(DB, [marker(++seq)])
     await waitAll(scoped, seq, 300000)
-    out.restart = {allReadyAfterUpS: (performance.now() - tUp) / 1000, allReadyAfterKillS: (performance.now() - t0) / 1000, membersStartS: 0}
+    out.restart = {
+      allReadyAfterUpS: (performance.now() - tUp) / 1000,
+      allReadyAfterKillS: (performance.now() - t0) / 1000,
+      membersStartS: 0,
+    }
     log(`restart ${JSON.stringify(out.restart)}`)
     for (const a of scoped) await a.close()
 
@@ -216,7 +284,12 @@ async function main(): Promise<void> {
       const ld = leaderOf(members)
       const c0 = cpuSeconds(ld.server.pid)
       t = performance.now()
-      for (let i = 0; i < F; i++) agents.push(mode === 'columns' ? await nbAgent(relayRemotes, picks[i + 1]!, false) : await upstreamAgent(relayRemotes, picks[i + 1]!))
+      for (let i = 0; i < F; i++)
+        agents.push(
+          mode === 'columns'
+            ? await nbAgent(relayRemotes, picks[i + 1]!, false)
+            : await upstreamAgent(relayRemotes, picks[i + 1]!),
+        )
       const init = agents.map((a) => a.client.stats.bytesReceived)
       const s = (performance.now() - t) / 1000
       const wr = await runWriter(writer, nb, members, relays, W)

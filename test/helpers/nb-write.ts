@@ -18,18 +18,26 @@ const opt = (v: Json | undefined): Json => (v === undefined ? ['set', []] : v)
 
 /** Operations that delete every root row (non-root rows go with them). */
 export function clearOps(): Operation[] {
-  return ['Logical_Switch', 'Logical_Router', 'Load_Balancer', 'NB_Global'].map((table) => ({op: 'delete', table, where: []}))
+  return ['Logical_Switch', 'Logical_Router', 'Load_Balancer', 'NB_Global'].map((table) => ({
+    op: 'delete',
+    table,
+    where: [],
+  }))
 }
 
 /** Inserts for `rows`; `lrpStatus` false leaves LRP status out (a schema without the column). */
-export function insertOps(rows: NbRows, opts: {lrpStatus: boolean; natGatewayPort?: boolean; asIs?: boolean}): Operation[] {
+export function insertOps(
+  rows: NbRows,
+  opts: {lrpStatus: boolean; natGatewayPort?: boolean; asIs?: boolean},
+): Operation[] {
   const named = new Map<string, string>()
   const name = (uuid: string): string => {
     let n = named.get(uuid)
     if (!n) named.set(uuid, (n = `row${named.size}`))
     return n
   }
-  const ref = (uuid: string | undefined, known: Set<string>): Json | undefined => (uuid !== undefined && known.has(uuid) ? ['named-uuid', name(uuid)] : undefined)
+  const ref = (uuid: string | undefined, known: Set<string>): Json | undefined =>
+    uuid !== undefined && known.has(uuid) ? ['named-uuid', name(uuid)] : undefined
   const lspIds = new Set((rows.lsps ?? []).map((r) => r.uuid))
   const lrpIds = new Set((rows.lrps ?? []).map((r) => r.uuid))
   const natIds = new Set((rows.nats ?? []).map((r) => r.uuid))
@@ -37,7 +45,13 @@ export function insertOps(rows: NbRows, opts: {lrpStatus: boolean; natGatewayPor
   for (const p of rows.lsps ?? []) {
     const migrating = !opts.asIs && (p.options['requested-chassis'] ?? '').includes(',')
     const options = migrating ? {'activation-strategy': 'rarp', ...p.options} : p.options
-    const row: WireRow = {name: p.name, type: p.type, addresses: set(p.addresses), options: map(options), external_ids: map(p.externalIds)}
+    const row: WireRow = {
+      name: p.name,
+      type: p.type,
+      addresses: set(p.addresses),
+      options: map(options),
+      external_ids: map(p.externalIds),
+    }
     row.up = opt(p.up)
     row.tag = opt(p.tag)
     ops.push({op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': name(p.uuid), row})
@@ -48,7 +62,12 @@ export function insertOps(rows: NbRows, opts: {lrpStatus: boolean; natGatewayPor
     ops.push({op: 'insert', table: 'Logical_Router_Port', 'uuid-name': name(r.uuid), row})
   }
   for (const n of rows.nats ?? []) {
-    const row: WireRow = {type: n.type, external_ip: n.externalIp, logical_ip: n.logicalIp, external_ids: map(n.externalIds)}
+    const row: WireRow = {
+      type: n.type,
+      external_ip: n.externalIp,
+      logical_ip: n.logicalIp,
+      external_ids: map(n.externalIds),
+    }
     row.external_mac = opt(n.externalMac)
     row.logical_port = opt(n.logicalPort)
     if (opts.natGatewayPort !== false) row.gateway_port = opt(ref(n.gatewayPort, lrpIds))
@@ -58,19 +77,45 @@ export function insertOps(rows: NbRows, opts: {lrpStatus: boolean; natGatewayPor
   for (const s of rows.lss ?? []) {
     const ports = s.ports.filter((u) => lspIds.has(u))
     for (const u of ports) heldPorts.add(u)
-    ops.push({op: 'insert', table: 'Logical_Switch', row: {name: s.name, ports: set(ports.map((u) => ['named-uuid', name(u)]))}})
+    ops.push({
+      op: 'insert',
+      table: 'Logical_Switch',
+      row: {name: s.name, ports: set(ports.map((u) => ['named-uuid', name(u)]))},
+    })
   }
   const orphans = [...lspIds].filter((u) => !heldPorts.has(u))
-  if (orphans.length) ops.push({op: 'insert', table: 'Logical_Switch', row: {name: HOLDER, ports: set(orphans.map((u) => ['named-uuid', name(u)]))}})
+  if (orphans.length)
+    ops.push({
+      op: 'insert',
+      table: 'Logical_Switch',
+      row: {name: HOLDER, ports: set(orphans.map((u) => ['named-uuid', name(u)]))},
+    })
   const heldNats = new Set<string>()
   for (const r of rows.lrs ?? []) {
     const nats = r.nat.filter((u) => natIds.has(u))
     for (const u of nats) heldNats.add(u)
-    ops.push({op: 'insert', table: 'Logical_Router', row: {name: r.name, nat: set(nats.map((u) => ['named-uuid', name(u)]))}})
+    ops.push({
+      op: 'insert',
+      table: 'Logical_Router',
+      row: {name: r.name, nat: set(nats.map((u) => ['named-uuid', name(u)]))},
+    })
   }
   const natOrphans = [...natIds].filter((u) => !heldNats.has(u))
-  ops.push({op: 'insert', table: 'Logical_Router', row: {name: HOLDER, ports: set([...lrpIds].map((u) => ['named-uuid', name(u)])), nat: set(natOrphans.map((u) => ['named-uuid', name(u)]))}})
-  for (const l of rows.lbs ?? []) ops.push({op: 'insert', table: 'Load_Balancer', row: {name: l.name, vips: map(l.vips), external_ids: map(l.externalIds)}})
+  ops.push({
+    op: 'insert',
+    table: 'Logical_Router',
+    row: {
+      name: HOLDER,
+      ports: set([...lrpIds].map((u) => ['named-uuid', name(u)])),
+      nat: set(natOrphans.map((u) => ['named-uuid', name(u)])),
+    },
+  })
+  for (const l of rows.lbs ?? [])
+    ops.push({
+      op: 'insert',
+      table: 'Load_Balancer',
+      row: {name: l.name, vips: map(l.vips), external_ids: map(l.externalIds)},
+    })
   if (rows.nbGlobal) ops.push({op: 'insert', table: 'NB_Global', row: {external_ids: map(rows.nbGlobal.externalIds)}})
   return ops
 }

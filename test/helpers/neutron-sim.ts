@@ -25,7 +25,10 @@ export function simContext(chassisName: string): LocalContext {
     ],
     bridgeTables: {'br-ex': 100, 'br-vlan': 101},
     bridgeMacs: {'br-ex': 'aa:bb:cc:00:00:01', 'br-vlan': 'aa:bb:cc:00:00:02'},
-    patchPorts: {'br-ex': [{name: 'patch-provnet-p0-to-br-int', ofport: 1}], 'br-vlan': [{name: 'patch-provnet-p1-to-br-int', ofport: 2}]},
+    patchPorts: {
+      'br-ex': [{name: 'patch-provnet-p0-to-br-int', ofport: 1}],
+      'br-vlan': [{name: 'patch-provnet-p1-to-br-int', ofport: 2}],
+    },
   }
 }
 
@@ -118,27 +121,53 @@ export class NeutronSim {
       const ln = this.uuid()
       this.localnets[i] = ln
       ops.push({op: 'insert', table: 'Logical_Switch_Port', uuid: ln, row: this.localnetRow(i)})
-      ops.push({op: 'insert', table: 'Logical_Switch', row: {name: this.netName('p', i), ports: ['set', [uuidRef(ln)]]}})
+      ops.push({
+        op: 'insert',
+        table: 'Logical_Switch',
+        row: {name: this.netName('p', i), ports: ['set', [uuidRef(ln)]]},
+      })
     }
-    for (let j = 0; j < this.tenants; j++) ops.push({op: 'insert', table: 'Logical_Switch', row: {name: this.netName('t', j), ports: ['set', []]}})
+    for (let j = 0; j < this.tenants; j++)
+      ops.push({op: 'insert', table: 'Logical_Switch', row: {name: this.netName('t', j), ports: ['set', []]}})
     for (let k = 0; k < this.routers; k++) {
       const gw = this.uuid()
       this.gw[k] = gw
       const p = k % 2
       const status = this.random() < 0.8 ? {'hosting-chassis': chassisIdOf(this.pick(this.chassis))} : {}
       const ext = {'neutron:network_name': this.netName('p', p), 'neutron:router_name': `r${k}`}
-      ops.push({op: 'insert', table: 'Logical_Router_Port', uuid: gw, row: {name: `lrp-gw-r${k}`, mac: `fa:16:3e:aa:00:${hex(k)}`, networks: `172.24.${p}.${10 + k}/24`, status: map(status), external_ids: map(ext)}})
+      ops.push({
+        op: 'insert',
+        table: 'Logical_Router_Port',
+        uuid: gw,
+        row: {
+          name: `lrp-gw-r${k}`,
+          mac: `fa:16:3e:aa:00:${hex(k)}`,
+          networks: `172.24.${p}.${10 + k}/24`,
+          status: map(status),
+          external_ids: map(ext),
+        },
+      })
       ops.push({op: 'insert', table: 'Logical_Router', row: {name: `neutron-r${k}`, ports: ['set', [uuidRef(gw)]]}})
     }
-    ops.push({op: 'insert', table: 'NB_Global', row: {external_ids: map({'neutron:fip-distributed': this.random() < 0.5 ? 'True' : 'False'})}})
-    for (let j = 0; j < this.tenants; j++) if (this.random() < 0.8) ops.push(...this.addRif(j, Math.floor(this.random() * this.routers)))
+    ops.push({
+      op: 'insert',
+      table: 'NB_Global',
+      row: {external_ids: map({'neutron:fip-distributed': this.random() < 0.5 ? 'True' : 'False'})},
+    })
+    for (let j = 0; j < this.tenants; j++)
+      if (this.random() < 0.8) ops.push(...this.addRif(j, Math.floor(this.random() * this.routers)))
     for (let v = 0; v < (this.opts.vms ?? 12); v++) ops.push(...this.addVm())
     for (let m = 0; m < (this.opts.lbs ?? 3); m++) ops.push(...this.addLb())
     return ops
   }
 
   private localnetRow(i: number): WireRow {
-    const row: WireRow = {name: `provnet-p${i}`, type: 'localnet', addresses: 'unknown', options: map({network_name: `physnet${i}`})}
+    const row: WireRow = {
+      name: `provnet-p${i}`,
+      type: 'localnet',
+      addresses: 'unknown',
+      options: map({network_name: `physnet${i}`}),
+    }
     if (i === 1) row.tag = 100
     return row
   }
@@ -149,7 +178,17 @@ export class NeutronSim {
     const ln = this.localnets[i]
     if (ln) {
       this.localnets[i] = undefined
-      return {label: `${net} loses its localnet`, ops: [{op: 'mutate', table: 'Logical_Switch', where: [['name', '==', net]], mutations: [['ports', 'delete', ['set', [uuidRef(ln)]]]]}]}
+      return {
+        label: `${net} loses its localnet`,
+        ops: [
+          {
+            op: 'mutate',
+            table: 'Logical_Switch',
+            where: [['name', '==', net]],
+            mutations: [['ports', 'delete', ['set', [uuidRef(ln)]]]],
+          },
+        ],
+      }
     }
     const u = this.uuid()
     this.localnets[i] = u
@@ -157,7 +196,12 @@ export class NeutronSim {
       label: `${net} gets a localnet`,
       ops: [
         {op: 'insert', table: 'Logical_Switch_Port', uuid: u, row: this.localnetRow(i)},
-        {op: 'mutate', table: 'Logical_Switch', where: [['name', '==', net]], mutations: [['ports', 'insert', ['set', [uuidRef(u)]]]]},
+        {
+          op: 'mutate',
+          table: 'Logical_Switch',
+          where: [['name', '==', net]],
+          mutations: [['ports', 'insert', ['set', [uuidRef(u)]]]],
+        },
       ],
     }
   }
@@ -170,16 +214,45 @@ export class NeutronSim {
   private addRif(j: number, k: number): Operation[] {
     this.rif.set(j, k)
     const u = this.uuid()
-    const ext = {'neutron:device_owner': 'network:router_interface', 'neutron:device_id': `r${k}`, 'neutron:network_name': this.netName('t', j), 'neutron:cidrs': `10.${j}.0.1/24`}
+    const ext = {
+      'neutron:device_owner': 'network:router_interface',
+      'neutron:device_id': `r${k}`,
+      'neutron:network_name': this.netName('t', j),
+      'neutron:cidrs': `10.${j}.0.1/24`,
+    }
     return [
-      {op: 'insert', table: 'Logical_Switch_Port', uuid: u, row: {name: `rif-t${j}`, type: 'router', addresses: 'router', up: true, options: map({'router-port': `lrp-if-t${j}`}), external_ids: map(ext)}},
-      {op: 'mutate', table: 'Logical_Switch', where: [['name', '==', this.netName('t', j)]], mutations: [['ports', 'insert', ['set', [uuidRef(u)]]]]},
+      {
+        op: 'insert',
+        table: 'Logical_Switch_Port',
+        uuid: u,
+        row: {
+          name: `rif-t${j}`,
+          type: 'router',
+          addresses: 'router',
+          up: true,
+          options: map({'router-port': `lrp-if-t${j}`}),
+          external_ids: map(ext),
+        },
+      },
+      {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', this.netName('t', j)]],
+        mutations: [['ports', 'insert', ['set', [uuidRef(u)]]]],
+      },
     ]
   }
 
   private removeRif(j: number): Operation[] {
     this.rif.delete(j)
-    return [{op: 'update', table: 'Logical_Switch', where: [['name', '==', this.netName('t', j)]], row: {ports: ['set', this.portsOf(this.netName('t', j)).map(uuidRef)]}}]
+    return [
+      {
+        op: 'update',
+        table: 'Logical_Switch',
+        where: [['name', '==', this.netName('t', j)]],
+        row: {ports: ['set', this.portsOf(this.netName('t', j)).map(uuidRef)]},
+      },
+    ]
   }
 
   /** Current ports of a tenant switch, as the model knows them (VMs and LB VIP ports; the rif when present). */
@@ -190,12 +263,25 @@ export class NeutronSim {
   }
 
   private vmRow(v: Vm): WireRow {
-    const ext: Record<string, string> = {'neutron:network_name': v.net, 'neutron:cidrs': `${v.ip}/24`, 'neutron:host_id': v.chassis, 'neutron:device_owner': 'compute:nova'}
+    const ext: Record<string, string> = {
+      'neutron:network_name': v.net,
+      'neutron:cidrs': `${v.ip}/24`,
+      'neutron:host_id': v.chassis,
+      'neutron:device_owner': 'compute:nova',
+    }
     if (v.fip) ext['neutron:port_fip'] = v.fip.ip
-    const options: Record<string, string> = {'requested-chassis': v.migratingTo ? `${v.chassis},${v.migratingTo}` : v.chassis}
+    const options: Record<string, string> = {
+      'requested-chassis': v.migratingTo ? `${v.chassis},${v.migratingTo}` : v.chassis,
+    }
     if (v.migratingTo) options['activation-strategy'] = 'rarp'
     const n = Number(v.name.slice(2))
-    return {name: v.name, addresses: `fa:16:3e:01:${hex(n >> 8)}:${hex(n)} ${v.ip}`, up: v.up, options: map(options), external_ids: map(ext)}
+    return {
+      name: v.name,
+      addresses: `fa:16:3e:01:${hex(n >> 8)}:${hex(n)} ${v.ip}`,
+      up: v.up,
+      options: map(options),
+      external_ids: map(ext),
+    }
   }
 
   private updateVm(v: Vm): Operation {
@@ -208,11 +294,25 @@ export class NeutronSim {
     const idx = Math.floor(this.random() * (tenant ? this.tenants : this.providers))
     const net = this.netName(tenant ? 't' : 'p', idx)
     const ip = tenant ? `10.${idx}.${1 + (n >> 8)}.${n & 255}` : `172.24.${idx}.${100 + (n % 150)}`
-    const v: Vm = {name: `vm${n}`, uuid: this.uuid(), net, ip, chassis: this.pick(this.chassis), migratingTo: undefined, up: this.random() < 0.85, fip: undefined}
+    const v: Vm = {
+      name: `vm${n}`,
+      uuid: this.uuid(),
+      net,
+      ip,
+      chassis: this.pick(this.chassis),
+      migratingTo: undefined,
+      up: this.random() < 0.85,
+      fip: undefined,
+    }
     this.vms.set(v.name, v)
     const ops: Operation[] = [
       {op: 'insert', table: 'Logical_Switch_Port', uuid: v.uuid, row: this.vmRow(v)},
-      {op: 'mutate', table: 'Logical_Switch', where: [['name', '==', net]], mutations: [['ports', 'insert', ['set', [uuidRef(v.uuid)]]]]},
+      {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', net]],
+        mutations: [['ports', 'insert', ['set', [uuidRef(v.uuid)]]]],
+      },
     ]
     if (tenant && this.rif.has(idx) && this.random() < 0.5) ops.push(...this.associateFip(v))
     return ops
@@ -225,11 +325,23 @@ export class NeutronSim {
     const n = Number(v.name.slice(2))
     v.fip = {uuid: this.uuid(), ip: `172.24.${k % 2}.${150 + (n % 100)}`, router: k, mac: this.random() < 0.7}
     // gateway_port names the router's gateway LRP (what centralized FIPs are found by)
-    const row: WireRow = {type: 'dnat_and_snat', external_ip: v.fip.ip, logical_ip: v.ip, logical_port: v.name, gateway_port: uuidRef(this.gw[k]!), external_ids: map({'neutron:fip_network_id': `p${k % 2}`})}
+    const row: WireRow = {
+      type: 'dnat_and_snat',
+      external_ip: v.fip.ip,
+      logical_ip: v.ip,
+      logical_port: v.name,
+      gateway_port: uuidRef(this.gw[k]!),
+      external_ids: map({'neutron:fip_network_id': `p${k % 2}`}),
+    }
     if (v.fip.mac) row.external_mac = `fa:16:3e:02:${hex(n >> 8)}:${hex(n)}`
     return [
       {op: 'insert', table: 'NAT', uuid: v.fip.uuid, row},
-      {op: 'mutate', table: 'Logical_Router', where: [['name', '==', `neutron-r${k}`]], mutations: [['nat', 'insert', ['set', [uuidRef(v.fip.uuid)]]]]},
+      {
+        op: 'mutate',
+        table: 'Logical_Router',
+        where: [['name', '==', `neutron-r${k}`]],
+        mutations: [['nat', 'insert', ['set', [uuidRef(v.fip.uuid)]]]],
+      },
       this.updateVm(v),
     ]
   }
@@ -238,13 +350,26 @@ export class NeutronSim {
     const f = v.fip
     if (!f) return []
     v.fip = undefined
-    return [{op: 'mutate', table: 'Logical_Router', where: [['name', '==', `neutron-r${f.router}`]], mutations: [['nat', 'delete', ['set', [uuidRef(f.uuid)]]]]}, this.updateVm(v)]
+    return [
+      {
+        op: 'mutate',
+        table: 'Logical_Router',
+        where: [['name', '==', `neutron-r${f.router}`]],
+        mutations: [['nat', 'delete', ['set', [uuidRef(f.uuid)]]]],
+      },
+      this.updateVm(v),
+    ]
   }
 
   private deleteVm(v: Vm): Operation[] {
     const ops = this.disassociateFip(v)
     this.vms.delete(v.name)
-    ops.push({op: 'mutate', table: 'Logical_Switch', where: [['name', '==', v.net]], mutations: [['ports', 'delete', ['set', [uuidRef(v.uuid)]]]]})
+    ops.push({
+      op: 'mutate',
+      table: 'Logical_Switch',
+      where: [['name', '==', v.net]],
+      mutations: [['ports', 'delete', ['set', [uuidRef(v.uuid)]]]],
+    })
     return ops
   }
 
@@ -264,8 +389,23 @@ export class NeutronSim {
       const net = this.netName('t', j)
       lb.vipPort = {uuid: this.uuid(), name: `lbvip${m}`, net}
       const vip = `10.${j}.200.${m % 250}`
-      ops.push({op: 'insert', table: 'Logical_Switch_Port', uuid: lb.vipPort.uuid, row: {name: lb.vipPort.name, addresses: `fa:16:3e:03:00:${hex(m)} ${vip}`, up: false, external_ids: map({'neutron:network_name': net})}})
-      ops.push({op: 'mutate', table: 'Logical_Switch', where: [['name', '==', net]], mutations: [['ports', 'insert', ['set', [uuidRef(lb.vipPort.uuid)]]]]})
+      ops.push({
+        op: 'insert',
+        table: 'Logical_Switch_Port',
+        uuid: lb.vipPort.uuid,
+        row: {
+          name: lb.vipPort.name,
+          addresses: `fa:16:3e:03:00:${hex(m)} ${vip}`,
+          up: false,
+          external_ids: map({'neutron:network_name': net}),
+        },
+      })
+      ops.push({
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', net]],
+        mutations: [['ports', 'insert', ['set', [uuidRef(lb.vipPort.uuid)]]]],
+      })
       Object.assign(ext, {lr_ref: `neutron-r${k}`, 'neutron:vip': vip, 'neutron:vip_port_id': lb.vipPort.name})
       vips = {[`${vip}:80`]: `10.${j}.0.5:8080`}
       if (this.random() < 0.5) {
@@ -275,14 +415,25 @@ export class NeutronSim {
       }
     }
     this.lbs.set(lb.name, lb)
-    ops.push({op: 'insert', table: 'Load_Balancer', uuid: lb.uuid, row: {name: lb.name, vips: map(vips), external_ids: map(ext)}})
+    ops.push({
+      op: 'insert',
+      table: 'Load_Balancer',
+      uuid: lb.uuid,
+      row: {name: lb.name, vips: map(vips), external_ids: map(ext)},
+    })
     return ops
   }
 
   private deleteLb(lb: Lb): Operation[] {
     this.lbs.delete(lb.name)
     const ops: Operation[] = [{op: 'delete', table: 'Load_Balancer', where: [['_uuid', '==', uuidRef(lb.uuid)]]}]
-    if (lb.vipPort) ops.push({op: 'mutate', table: 'Logical_Switch', where: [['name', '==', lb.vipPort.net]], mutations: [['ports', 'delete', ['set', [uuidRef(lb.vipPort.uuid)]]]]})
+    if (lb.vipPort)
+      ops.push({
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', lb.vipPort.net]],
+        mutations: [['ports', 'delete', ['set', [uuidRef(lb.vipPort.uuid)]]]],
+      })
     return ops
   }
 
@@ -299,7 +450,17 @@ export class NeutronSim {
     if (r < 0.12) {
       const k = Math.floor(this.random() * this.routers)
       const status = this.random() < 0.9 ? {'hosting-chassis': chassisIdOf(this.pick(this.chassis))} : {}
-      return {label: `gateway r${k} -> ${status['hosting-chassis'] ?? 'none'}`, ops: [{op: 'update', table: 'Logical_Router_Port', where: [['name', '==', `lrp-gw-r${k}`]], row: {status: map(status)}}]}
+      return {
+        label: `gateway r${k} -> ${status['hosting-chassis'] ?? 'none'}`,
+        ops: [
+          {
+            op: 'update',
+            table: 'Logical_Router_Port',
+            where: [['name', '==', `lrp-gw-r${k}`]],
+            row: {status: map(status)},
+          },
+        ],
+      }
     }
     if (r < 0.24 && vm) {
       if (vm.migratingTo) {
@@ -352,7 +513,15 @@ export class NeutronSim {
 
 /** Sets one NB_Global external_ids key, keeping the others (a map `insert` never overwrites). */
 function setGlobal(key: string, value: string): Operation {
-  return {op: 'mutate', table: 'NB_Global', where: [], mutations: [['external_ids', 'delete', ['set', [key]]], ['external_ids', 'insert', map({[key]: value})]]}
+  return {
+    op: 'mutate',
+    table: 'NB_Global',
+    where: [],
+    mutations: [
+      ['external_ids', 'delete', ['set', [key]]],
+      ['external_ids', 'insert', map({[key]: value})],
+    ],
+  }
 }
 
 function hex(n: number): string {

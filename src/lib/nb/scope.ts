@@ -33,9 +33,17 @@ export interface ChassisScope {
 /** options:activation-strategy value neutron sets on a port while it is live-migrated. */
 export const MIGRATION_STRATEGY = 'rarp'
 
-const mapHas = (column: string, key: string, value: string): ConditionClause => [column, 'includes', ['map', [[key, value]]]]
+const mapHas = (column: string, key: string, value: string): ConditionClause => [
+  column,
+  'includes',
+  ['map', [[key, value]]],
+]
 const eq = (column: string, value: string): ConditionClause => [column, '==', value]
-const refIs = (column: string, uuid: string): ConditionClause => [column, column === '_uuid' ? '==' : 'includes', ['uuid', uuid]]
+const refIs = (column: string, uuid: string): ConditionClause => [
+  column,
+  column === '_uuid' ? '==' : 'includes',
+  ['uuid', uuid],
+]
 
 /** Sorted, de-duplicated clauses (the same scope always gives the same request text). */
 function clauses(list: Iterable<ConditionClause>): ConditionClause[] {
@@ -90,7 +98,8 @@ export function scopeConditions(nb: NbView, scope: ChassisScope): ConditionUpdat
   for (const r of routers) {
     lsp.push(mapHas('external_ids', 'neutron:device_id', r))
     lr.push(eq('name', `neutron-${r}`))
-    for (const key of ['lr_ref', 'neutron:router_name']) lb.push(mapHas('external_ids', key, r), mapHas('external_ids', key, `neutron-${r}`))
+    for (const key of ['lr_ref', 'neutron:router_name'])
+      lb.push(mapHas('external_ids', key, r), mapHas('external_ids', key, `neutron-${r}`))
     for (const rif of nb.routerInterfaces(r)) {
       if (!isRouterInterface(rif)) continue
       const net = rif.externalIds['neutron:network_name']

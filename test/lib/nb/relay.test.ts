@@ -12,7 +12,13 @@ import {NullLogger} from '../../../src/lib/log.js'
 import {OvsdbClient, type RowChange} from '../../../src/lib/ovsdb/index.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
 import {NeutronSim, SIM_CHASSIS, simContext} from '../../helpers/neutron-sim.js'
-import {startCluster, startRelay, writeNbSchema, type ClusterMember, type OvsdbServer} from '../../helpers/ovsdb-server.js'
+import {
+  startCluster,
+  startRelay,
+  writeNbSchema,
+  type ClusterMember,
+  type OvsdbServer,
+} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {config} from '../planner/fixtures.js'
 
@@ -72,7 +78,11 @@ describe('NB through ovsdb-server relays in front of a RAFT cluster (real ovsdb-
   async function source(remotes: string, scoped: boolean, onChange?: (c: RowChange) => void): Promise<NbSource> {
     const ctx = simContext(SIM_CHASSIS[0]!)
     const s = new NbSource(
-      {remotes, logger: new NullLogger(), ...(scoped ? {scope: {chassisName: ctx.chassisName, chassisId: ctx.chassisId}} : {})},
+      {
+        remotes,
+        logger: new NullLogger(),
+        ...(scoped ? {scope: {chassisName: ctx.chassisName, chassisId: ctx.chassisId}} : {}),
+      },
       onChange ? {onChange} : {},
     )
     sources.push(s)

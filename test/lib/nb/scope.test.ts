@@ -26,8 +26,15 @@ import {NeutronSim, SIM_CHASSIS, simContext} from '../../helpers/neutron-sim.js'
 
 const DB = 'OVN_Northbound'
 
-async function sources(remote: string, ctx: Pick<LocalContext, 'chassisName' | 'chassisId'>): Promise<{scoped: NbSource; full: NbSource}> {
-  const scoped = new NbSource({remotes: remote, logger: new NullLogger(), scope: {chassisName: ctx.chassisName, chassisId: ctx.chassisId}})
+async function sources(
+  remote: string,
+  ctx: Pick<LocalContext, 'chassisName' | 'chassisId'>,
+): Promise<{scoped: NbSource; full: NbSource}> {
+  const scoped = new NbSource({
+    remotes: remote,
+    logger: new NullLogger(),
+    scope: {chassisName: ctx.chassisName, chassisId: ctx.chassisId},
+  })
   const full = new NbSource({remotes: remote, logger: new NullLogger()})
   await Promise.all([scoped.start(), full.start()])
   return {scoped, full}
@@ -103,7 +110,11 @@ describe('chassis-scoped NB replica plans what the full replica plans (real ovsd
       await writer.transact(DB, sim.initialOps())
       const cfgs: AgentConfig[] = [
         config({exposeTenantNetworks: true}),
-        config({exposeTenantNetworks: false, advertisementMethodTenantNetworks: 'subnet', requireSnatDisabledForTenantNetworks: true}),
+        config({
+          exposeTenantNetworks: false,
+          advertisementMethodTenantNetworks: 'subnet',
+          requireSnatDisabledForTenantNetworks: true,
+        }),
       ]
       // two chassis followed at once: a compute-and-gateway node and another one
       const chassis = [SIM_CHASSIS[0]!, SIM_CHASSIS[1]!]
@@ -117,7 +128,11 @@ describe('chassis-scoped NB replica plans what the full replica plans (real ovsd
           seq++
           await writer.transact(DB, [sim.markerOp(seq)])
           for (const p of pairs) {
-            await waitFor(() => p.scoped.nb.nbGlobal()?.externalIds['ovn-bgp-test:seq'] === String(seq) && p.full.nb.nbGlobal()?.externalIds['ovn-bgp-test:seq'] === String(seq))
+            await waitFor(
+              () =>
+                p.scoped.nb.nbGlobal()?.externalIds['ovn-bgp-test:seq'] === String(seq) &&
+                p.full.nb.nbGlobal()?.externalIds['ovn-bgp-test:seq'] === String(seq),
+            )
             await p.scoped.settled()
           }
           for (const [i, ch] of chassis.entries()) {

@@ -6,7 +6,14 @@ import {expect} from 'chai'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {OvsdbClient, wire, type ConditionClause, type Operation, type Replica, type RowChange} from '../../../src/lib/ovsdb/index.js'
+import {
+  OvsdbClient,
+  wire,
+  type ConditionClause,
+  type Operation,
+  type Replica,
+  type RowChange,
+} from '../../../src/lib/ovsdb/index.js'
 import {NB_SCHEMA_SOURCE, startOvsdbServer, writeNbSchema, type OvsdbServer} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 
@@ -16,8 +23,17 @@ const on = (chassis: string): ConditionClause => ['options', 'includes', ['map',
 
 /** Ports are not root rows: they live as long as a switch holds them. */
 function addPorts(ports: Array<[name: string, chassis: string]>): Operation[] {
-  const ops: Operation[] = ports.map(([name, chassis]) => ({op: 'insert', table: LSP, 'uuid-name': name, row: {name, options: wire.map([['requested-chassis', chassis]])}}))
-  ops.push({op: 'insert', table: 'Logical_Switch', row: {name: 'ls', ports: wire.set(ports.map(([name]) => wire.namedUuid(name)))}})
+  const ops: Operation[] = ports.map(([name, chassis]) => ({
+    op: 'insert',
+    table: LSP,
+    'uuid-name': name,
+    row: {name, options: wire.map([['requested-chassis', chassis]])},
+  }))
+  ops.push({
+    op: 'insert',
+    table: 'Logical_Switch',
+    row: {name: 'ls', ports: wire.set(ports.map(([name]) => wire.namedUuid(name)))},
+  })
   return ops
 }
 
@@ -39,7 +55,14 @@ describe('ovsdb conditional monitoring (real ovsdb-server)', function () {
     const writer = new OvsdbClient({remotes: nb.unix})
     clients.push(writer)
     await writer.connect()
-    await writer.transact(DB, [...addPorts([['a1', 'c1'], ['a2', 'c1'], ['b1', 'c2'], ['ab', 'c1,c2']])])
+    await writer.transact(DB, [
+      ...addPorts([
+        ['a1', 'c1'],
+        ['a2', 'c1'],
+        ['b1', 'c2'],
+        ['ab', 'c1,c2'],
+      ]),
+    ])
   })
 
   after(async () => {
@@ -57,28 +80,49 @@ describe('ovsdb conditional monitoring (real ovsdb-server)', function () {
   it('asks only for matching rows and follows monitor_cond_change with inserts and deletes', async () => {
     const c = await client(nb.unix)
     const seen: RowChange[] = []
-    const rep = await c.monitor(DB, {[LSP]: {columns: ['name', 'options'], where: [on('c1')]}}, {onChange: (ch) => seen.push(ch)})
+    const rep = await c.monitor(
+      DB,
+      {[LSP]: {columns: ['name', 'options'], where: [on('c1')]}},
+      {onChange: (ch) => seen.push(ch)},
+    )
     expect(names(rep)).to.deep.equal(['a1', 'a2'])
     seen.length = 0
     await c.changeConditions(rep, {[LSP]: [on('c2'), on('c1,c2')]})
     expect(names(rep)).to.deep.equal(['ab', 'b1'])
-    expect(seen.map((ch) => `${ch.kind} ${String(ch.row.name)}`).sort()).to.deep.equal(['delete a1', 'delete a2', 'insert ab', 'insert b1'])
+    expect(seen.map((ch) => `${ch.kind} ${String(ch.row.name)}`).sort()).to.deep.equal([
+      'delete a1',
+      'delete a2',
+      'insert ab',
+      'insert b1',
+    ])
     // b1 matches both the old and the new conditions: it is neither deleted nor inserted again
     seen.length = 0
     await c.changeConditions(rep, {[LSP]: [on('c2')]})
     expect(seen.map((ch) => `${ch.kind} ${String(ch.row.name)}`)).to.deep.equal(['delete ab'])
     // the newest of several quick changes wins; every promise resolves
-    await Promise.all([c.changeConditions(rep, {[LSP]: [on('c1')]}), c.changeConditions(rep, {[LSP]: [on('c2'), on('c1')]})])
+    await Promise.all([
+      c.changeConditions(rep, {[LSP]: [on('c1')]}),
+      c.changeConditions(rep, {[LSP]: [on('c2'), on('c1')]}),
+    ])
     expect(names(rep)).to.deep.equal(['a1', 'a2', 'b1'])
   })
 
   it('a write that makes a row match arrives as an insert, one that makes it stop matching as a delete', async () => {
     const c = await client(nb.unix)
     const seen: RowChange[] = []
-    const rep = await c.monitor(DB, {[LSP]: {columns: ['name', 'options'], where: [on('c3')]}}, {onChange: (ch) => seen.push(ch)})
+    const rep = await c.monitor(
+      DB,
+      {[LSP]: {columns: ['name', 'options'], where: [on('c3')]}},
+      {onChange: (ch) => seen.push(ch)},
+    )
     expect(names(rep)).to.deep.equal([])
     const w = await client(nb.unix)
-    const move = (chassis: string): Operation => ({op: 'update', table: LSP, where: [['name', '==', 'a1']], row: {options: wire.map([['requested-chassis', chassis]])}})
+    const move = (chassis: string): Operation => ({
+      op: 'update',
+      table: LSP,
+      where: [['name', '==', 'a1']],
+      row: {options: wire.map([['requested-chassis', chassis]])},
+    })
     await w.transact(DB, [move('c3')])
     await waitFor(() => names(rep).includes('a1'))
     await w.transact(DB, [move('c1')])
@@ -103,7 +147,11 @@ describe('ovsdb conditional monitoring (real ovsdb-server)', function () {
       {op: 'insert', table: 'Logical_Router', row: {name: 'r', ports: wire.set([wire.namedUuid('gw')])}},
     ])
     const c = await client(old.unix)
-    const rep = await c.monitor(DB, {Logical_Router_Port: {columns: ['name'], where: [['status', 'includes', ['map', [['hosting-chassis', 'x']]]]]}}, {onChange: () => {}})
+    const rep = await c.monitor(
+      DB,
+      {Logical_Router_Port: {columns: ['name'], where: [['status', 'includes', ['map', [['hosting-chassis', 'x']]]]]}},
+      {onChange: () => {}},
+    )
     expect(rep.size('Logical_Router_Port')).to.equal(1)
   })
 
