@@ -9,7 +9,7 @@
 // and upstream-like: every column of the tables the upstream agent monitors), bytes and the writer
 // with them connected. Agents talk to the relays only; the writer to the cluster leader.
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
@@ -48,7 +48,7 @@ const UPSTREAM_TABLES = [
 
 const guard = setTimeout(() => {
   console.error(`fleet bench: over the ${LIMIT_S} s limit, stopping`)
-  process.exit(3)
+  process.kill(process.pid, 'SIGTERM') // the handler installed by main() stops the servers
 }, LIMIT_S * 1000)
 guard.unref()
 
@@ -205,7 +205,19 @@ async function main(): Promise<void> {
   log(`cluster + relays in ${dir}`)
   const members = await startCluster(writeNbSchema(dir), DB, 3, dir)
   const cluster = members.map((m) => m.remote).join(',')
-  const relays = [await startRelay(DB, cluster), await startRelay(DB, cluster)]
+  const relays: OvsdbServer[] = []
+  for (const r of ['r0', 'r1']) {
+    mkdirSync(join(dir, r))
+    relays.push(await startRelay(DB, cluster, join(dir, r)))
+  }
+  // an interrupted run leaves no server behind
+  const stopAll = (): void => {
+    for (const srv of [...relays, ...members.map((m) => m.server)]) if (srv.pid) process.kill(srv.pid, 'SIGTERM')
+    rmSync(dir, {recursive: true, force: true})
+    process.exit(130)
+  }
+  process.once('SIGINT', stopAll)
+  process.once('SIGTERM', stopAll)
   const relayRemotes = relays.map((r) => r.tcp).join(',')
   const writer = new OvsdbClient({remotes: cluster, leaderOnly: true, readyTimeoutMs: 600000})
   let seq = 0
