@@ -225,7 +225,7 @@ async function main(): Promise<void> {
     await writer.connect()
     // loaded machines miss 1 s heartbeats; large clouds raise the election timer the same way
     const ld0 = leaderOf(members)
-    for (const ms of [2000, 4000])
+    for (const ms of [2000, 4000, 8000])
       execFileSync('ovs-appctl', [
         '-t',
         join(ld0.dir, 'ovsdb-server.ctl'),
@@ -235,9 +235,9 @@ async function main(): Promise<void> {
       ])
     let t = performance.now()
     await writer.transact(DB, nb.skeletonOps())
-    for (let i = 0; i < N; i += 2000) {
-      await applied(writer, nb.portBatchOps(i, 2000))
-      if (i % 20000 === 0) log(`${i} ports`)
+    for (let i = 0; i < N; i += 500) {
+      await applied(writer, nb.portBatchOps(i, 500))
+      if (i % 5000 === 0) log(`${i} ports`)
     }
     out.populateS = (performance.now() - t) / 1000
     log(`populated in ${(out.populateS as number).toFixed(1)} s`)
