@@ -148,13 +148,21 @@ const marker = (seq: number): Operation => ({
   ],
 })
 
-async function nbAgent(remotes: string, chassis: number, scoped: boolean): Promise<Agent> {
+async function nbAgent(remotes: string, chassis: number, scoped: boolean, attempt = 1): Promise<Agent> {
   const s = new NbSource({
     remotes,
     logger: new NullLogger(),
     ...(scoped ? {scope: {chassisName: chassisName(chassis), chassisId: chassisId(chassis)}} : {}),
   })
-  await s.start(600000)
+  try {
+    await s.start(600000)
+  } catch (error) {
+    // a relay too busy to answer within the probe interval drops the session during start-up
+    await s.close()
+    if (attempt >= 5) throw error
+    log(`agent ${chassis} start failed (${(error as Error).message}); again`)
+    return nbAgent(remotes, chassis, scoped, attempt + 1)
+  }
   return {
     chassis,
     client: s.client,
@@ -251,8 +259,8 @@ async function main(): Promise<void> {
     const cpu0 = cpuSeconds(leader.server.pid)
     t = performance.now()
     const scoped: Agent[] = []
-    for (let i = 0; i < picks.length; i += 20)
-      scoped.push(...(await Promise.all(picks.slice(i, i + 20).map((c) => nbAgent(relayRemotes, c, true)))))
+    for (let i = 0; i < picks.length; i += 10)
+      scoped.push(...(await Promise.all(picks.slice(i, i + 10).map((c) => nbAgent(relayRemotes, c, true)))))
     const startS = (performance.now() - t) / 1000
     const initial = scoped.map((a) => a.client.stats.bytesReceived)
     const computeInit = scoped.filter((a) => !nb.isNetworker(a.chassis)).map((a) => a.client.stats.bytesReceived)
