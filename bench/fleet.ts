@@ -15,7 +15,7 @@ import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {NbSource} from '../src/lib/driver/nb-source.js'
 import {NullLogger} from '../src/lib/log.js'
-import {OvsdbClient, type Operation} from '../src/lib/ovsdb/index.js'
+import {ConnectionError, OvsdbClient, type Operation} from '../src/lib/ovsdb/index.js'
 import {
   startCluster,
   startRelay,
@@ -122,11 +122,19 @@ async function runWriter(
  * uuid given), which means the first run was applied.
  */
 async function applied(writer: OvsdbClient, ops: Operation[]): Promise<void> {
-  try {
-    await writer.transact(DB, ops)
-  } catch (error) {
-    if ((error as {error?: string}).error !== 'duplicate uuid') throw error
-    log('transaction re-run after a leader change: already applied')
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await writer.transact(DB, ops)
+      return
+    } catch (error) {
+      if ((error as {error?: string}).error === 'duplicate uuid') {
+        log('transaction re-run after a leader change: already applied')
+        return
+      }
+      // every write of the bench is idempotent (inserts name their uuid): a lost reply is retried
+      if (!(error instanceof ConnectionError) || attempt >= 5) throw error
+      log(`writer connection lost (${error.message}); retrying the transaction`)
+    }
   }
 }
 
@@ -155,7 +163,11 @@ async function nbAgent(remotes: string, chassis: number, scoped: boolean, attemp
     ...(scoped ? {scope: {chassisName: chassisName(chassis), chassisId: chassisId(chassis)}} : {}),
   })
   try {
-    await s.start(600000)
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not ready after 120 s (client ${s.client.state}, ${JSON.stringify(s.client.stats)})`)), 120000)
+    })
+    await Promise.race([s.start(600000), late]).finally(() => clearTimeout(timer))
   } catch (error) {
     // a relay too busy to answer within the probe interval drops the session during start-up
     await s.close()
