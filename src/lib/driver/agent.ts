@@ -9,6 +9,7 @@ import {AgentMetrics} from '../metrics/index.js'
 import {MetricsServer} from '../metrics/server.js'
 import type {ExposedKind, StateKind} from '../planner/types.js'
 import {objKey} from '../planner/types.js'
+import {ovsRunDir, VswitchdWatch} from '../ovs/vswitchd-watch.js'
 import type {RowChange} from '../ovsdb/types.js'
 import {ReconcileLoop, type PassTrigger} from '../reconciler/loop.js'
 import {resolveIdentity, type OvsFacts} from '../reconciler/local-context.js'
@@ -34,6 +35,7 @@ export class Agent {
   private reconciler: Reconciler | undefined
   private server: MetricsServer | undefined
   private frr: FrrUpkeep | undefined
+  private vswitchd: VswitchdWatch | undefined
   private snapshotSeen = false
   private prevDesired = new Set<string>()
   private view: AgentView | undefined
@@ -89,6 +91,16 @@ export class Agent {
     })
     const first = await this.loop.start()
     if (cfg.frrReconcileInterval > 0) await this.frr.start(cfg.frrReconcileInterval * 1000)
+    if (ovs) {
+      // A restarted ovs-vswitchd comes back with empty flow tables; the OVS database does not change.
+      this.vswitchd = new VswitchdWatch({
+        runDir: ovsRunDir(cfg.ovsEnv, cfg.ovsdbConnection),
+        bridges: () => this.bridges(ovs),
+        onRestart: () => this.loop?.request('resync'),
+        logger: this.logger,
+      })
+      await this.vswitchd.start()
+    }
     return first
   }
 
@@ -112,6 +124,7 @@ export class Agent {
 
   async stop(): Promise<void> {
     this.frr?.stop()
+    this.vswitchd?.stop()
     await this.loop?.stop()
     await this.server?.close()
     await this.opts.rt.close()
