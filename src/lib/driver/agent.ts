@@ -7,7 +7,7 @@ import {leakSettingsFromConfig} from '../frr/leak.js'
 import {FrrUpkeep} from '../frr/upkeep.js'
 import {AgentMetrics} from '../metrics/index.js'
 import {MetricsServer} from '../metrics/server.js'
-import type {ExposedKind, StateKind} from '../planner/types.js'
+import type {ExposedKind, FlowObj, StateKind} from '../planner/types.js'
 import {objKey} from '../planner/types.js'
 import {ovsRunDir, VswitchdWatch} from '../ovs/vswitchd-watch.js'
 import type {RowChange} from '../ovsdb/types.js'
@@ -61,7 +61,7 @@ export class Agent {
     const base = await rt.kernel().ensureBase({clearVrfRoutes: cfg.clearVrfRoutesOnStartup, bridges: this.bridges(ovs)})
     if (base.changed.length) this.logger.info('base setup', {changed: base.changed})
     this.frr = this.frrUpkeep()
-    await this.frr.check()
+    await this.frr.check({devices: false}) // ensureBase just ran
     this.reconciler = await rt.reconciler()
     this.source = await rt.nb({
       onChange: (c) => this.onChange(c),
@@ -96,7 +96,7 @@ export class Agent {
       this.vswitchd = new VswitchdWatch({
         runDir: ovsRunDir(cfg.ovsEnv, cfg.ovsdbConnection),
         bridges: () => this.bridges(ovs),
-        onRestart: () => this.loop?.request('resync'),
+        onRestart: (bridges) => void this.restoreFlows(bridges),
         logger: this.logger,
       })
       await this.vswitchd.start()
@@ -191,6 +191,25 @@ export class Agent {
         this.loop?.request('resync')
       },
     })
+  }
+
+  /**
+   * After an ovs-vswitchd restart: replay the last desired cookie-999 flows of those bridges at once
+   * (one `ovs-ofctl add-flows` per bridge, idempotent), then a full pass to verify and fix the rest
+   * (e.g. an ofport that changed). A full pass alone takes seconds on a large node.
+   */
+  private async restoreFlows(bridges: string[]): Promise<void> {
+    const want = (this.reconciler?.lastDesired?.objects ?? []).filter((o): o is FlowObj => o.kind === 'flow' && bridges.includes(o.bridge))
+    if (want.length > 0) {
+      try {
+        const res = await this.opts.rt.flows().apply({add: want, remove: [], removeForeign: []})
+        const failed = res.filter((r) => !r.ok)
+        this.logger.info('cookie-999 flows replayed after an ovs-vswitchd restart', {bridges, flows: want.length, failed: failed.length})
+      } catch (error) {
+        this.logger.warn('replaying flows after an ovs-vswitchd restart failed', {bridges, error: (error as Error).message})
+      }
+    }
+    this.loop?.request('resync')
   }
 
   /** The FRR upkeep (tests: run a check now, read its counters). */

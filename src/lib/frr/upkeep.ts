@@ -62,6 +62,7 @@ export class FrrUpkeep {
   private readonly logger: Logger
   private running: Promise<UpkeepResult> | undefined
   private again = false
+  private againDevices = false
   private identity = ''
   private learnedRouterId: string | undefined
   private timers: NodeJS.Timeout[] = []
@@ -77,7 +78,7 @@ export class FrrUpkeep {
   /** Starts the periodic check (every `intervalMs`) and the restart detection. Does not check now. */
   async start(intervalMs: number): Promise<void> {
     this.identity = await frrSocketIdentity(this.opts.socketDir)
-    const tick = setInterval(() => void this.check(), intervalMs)
+    const tick = setInterval(() => void this.check({devices: true}), intervalMs)
     tick.unref?.()
     this.timers.push(tick)
     const pollMs = this.opts.identityPollMs ?? 1000
@@ -93,24 +94,31 @@ export class FrrUpkeep {
     this.timers = []
   }
 
-  /** Runs one check now (or, when one is running, once more right after it). */
-  check(): Promise<UpkeepResult> {
+  /**
+   * Runs one check now (or, when one is running, once more right after it). `devices` (default
+   * true) includes the devices callback.
+   */
+  check(opts: {devices?: boolean} = {}): Promise<UpkeepResult> {
+    const devices = opts.devices ?? true
     if (this.running) {
       this.again = true
+      this.againDevices ||= devices
       return this.running
     }
-    this.running = this.runChecks().finally(() => {
+    this.running = this.runChecks(devices).finally(() => {
       this.running = undefined
     })
     return this.running
   }
 
-  private async runChecks(): Promise<UpkeepResult> {
-    let r: UpkeepResult
-    do {
+  private async runChecks(devices: boolean): Promise<UpkeepResult> {
+    let r = await this.checkOnce(devices)
+    while (this.again) {
+      const d = this.againDevices
       this.again = false
-      r = await this.checkOnce()
-    } while (this.again)
+      this.againDevices = false
+      r = await this.checkOnce(d)
+    }
     return r
   }
 
@@ -121,13 +129,14 @@ export class FrrUpkeep {
       const id = await frrSocketIdentity(this.opts.socketDir)
       if (id === this.identity) return
       this.logger.info('FRR vty sockets changed (zebra or bgpd restarted); checking the leak configuration')
-      await this.check()
+      // A daemon restart leaves the kernel devices alone: only FRR's side is checked.
+      await this.check({devices: false})
     } finally {
       this.polling = false
     }
   }
 
-  private async checkOnce(): Promise<UpkeepResult> {
+  private async checkOnce(devices: boolean): Promise<UpkeepResult> {
     const out: UpkeepResult = {devicesChanged: [], leakApplied: false, missing: [], ok: true}
     this.checks++
     try {
@@ -136,7 +145,7 @@ export class FrrUpkeep {
       // Even when this check fails, a restart triggers one check, not one per poll: retries are the
       // interval's job (a bgpd without a router id must not make us spawn vtysh every second).
       this.identity = id
-      if (this.opts.devices) out.devicesChanged = (await this.opts.devices()).changed
+      if (devices && this.opts.devices) out.devicesChanged = (await this.opts.devices()).changed
       const settings: LeakSettings = this.learnedRouterId ? {...this.opts.settings, routerId: this.learnedRouterId} : this.opts.settings
       const res: LeakResult = await this.opts.leak.ensure(settings)
       if (res.routerIdSource !== 'config') this.learnedRouterId = res.routerId
