@@ -58,6 +58,11 @@ export class KernelModel {
       case 'link':
         if (e.deleted) this.links.delete(e.link.name)
         else this.links.set(e.link.name, {...e.link, master: e.link.master ?? this.links.get(e.link.name)?.master})
+        // The kernel flushes the IPv4 routes through a device set down or deleted WITHOUT a
+        // notification per route (IPv6 deletions are notified): mirror it (checked in the guest).
+        if (e.deleted || !e.link.up) {
+          for (const [k, r] of this.routes) if (r.family === 4 && r.dev === e.link.name) this.routes.delete(k)
+        }
         return
       case 'addr': {
         const k = `${e.addr.dev}|${e.addr.cidr}`

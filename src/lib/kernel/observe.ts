@@ -9,7 +9,7 @@
 //             addresses on mapped bridges and their VLAN devices
 //   rule      priority 32000, `to` selector only, table = a bridge table
 //   route     proto-3 (boot) unicast routes in a bridge table; proto-3 routes on bgp-nic in the VRF table
-//   vlan      `<bridge[:10]>.<id>` whose parent is a mapped bridge
+//   vlan      `<bridge[:10]>.<id>` whose parent is a mapped bridge (omitted when desired but down)
 //   neigh     permanent neighbours on mapped bridges / VLAN devices that are in the ledger
 //   ndp-proxy NDP proxies on the same devices that are in the ledger
 //   sysctl    proxy_arp / proxy_ndp of mapped bridges and VLAN devices, reported when set to 1
@@ -138,7 +138,13 @@ export async function ownedObjects(d: {ledger: Ledger}, raw: RawKernel, scope: O
   const {devices, vlans} = ownedDevices(raw.links, bridgeNames)
   const out: KernelObj[] = []
 
-  for (const v of vlans) out.push({kind: 'vlan', name: v.name, link: v.link!, id: v.vlanId!})
+  // A desired VLAN device that is down is reported missing: the plan then "adds" it, which for an
+  // existing device with the right parent and id only sets it up (apply.ts).
+  const wanted = new Set((scope.adopt ?? []).filter((o) => o.kind === 'vlan').map((o) => objKey(o)))
+  for (const v of vlans) {
+    const obj: KernelObj = {kind: 'vlan', name: v.name, link: v.link!, id: v.vlanId!}
+    if (v.up || !wanted.has(objKey(obj))) out.push(obj)
+  }
 
   for (const a of raw.addrs) {
     const len = a.cidr.split('/')[1]

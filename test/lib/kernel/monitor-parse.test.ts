@@ -71,6 +71,16 @@ describe('kernel/model (fed by the captured notifications)', function () {
     expect(m.raw().sysctls.get('net.ipv6.conf.br-ex.proxy_ndp')).to.equal('1')
   })
 
+  it('drops the IPv4 routes of a device set down (the kernel flushes them without notifications)', function () {
+    const m = new KernelModel()
+    m.load({links: [], addrs: [], rules: [], routes: [], neighs: [], proxies: [], netconf: new Map()}, [200])
+    m.applyOwn('add', {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3})
+    m.applyOwn('add', {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3})
+    m.applyOwn('add', {kind: 'route', family: 4, table: 200, dst: '10.0.0.0/24', dev: 'br-x', proto: 3})
+    m.apply(parseMonitorLine(captured[24]!.replace('UP,LOWER_UP', 'LOWER_UP'))!)
+    expect([...m.routes.keys()].sort()).to.deep.equal(['4|200|10.0.0.0/24', '6|200|default'])
+  })
+
   it('records its own ops ahead of their notifications', function () {
     const m = new KernelModel()
     m.load({links: [], addrs: [], rules: [], routes: [], neighs: [], proxies: [], netconf: new Map()}, [200])
