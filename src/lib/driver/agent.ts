@@ -53,6 +53,7 @@ export class Agent {
     if (cfg.metricsAddress) {
       this.server = await MetricsServer.start({address: cfg.metricsAddress, registry: this.metrics.registry, readiness: this.metrics.readiness, logger: this.logger})
     }
+    rt.useWatchedKernel()
     const ovs = await rt.ovs()
     ovs?.subscribe((ev) => {
       this.logger.info('local OVS changed', {event: ev.kind, ...('bridge' in ev ? {bridge: ev.bridge} : {})})
@@ -88,6 +89,12 @@ export class Agent {
         onPass: (r, trigger, since) => this.onPass(r, trigger, since),
         onPassError: () => this.metrics.recordPass({result: 'error', durationSeconds: 0, full: true}),
       },
+    })
+    // Kernel drift (an owned desired object deleted or changed, a bridge/VLAN device set down) is
+    // seen in the netlink notifications: a pass follows at once instead of at the periodic one.
+    rt.kernel().onDrift?.((reason) => {
+      this.logger.debug('kernel drift', {reason})
+      this.loop?.request('event')
     })
     const first = await this.loop.start()
     if (cfg.frrReconcileInterval > 0) await this.frr.start(cfg.frrReconcileInterval * 1000)
