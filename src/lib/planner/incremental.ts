@@ -63,6 +63,8 @@ export interface IncrementalStats {
   reason?: string
   /** Fragments replayed. */
   replayed: number
+  /** Fragments taken out (their row left the subject set, or what they hang behind went away). */
+  dropped: number
   /** objKeys whose desired object appeared, changed or went away in this call. */
   delta: MergeDelta
 }
@@ -91,7 +93,8 @@ export class IncrementalPlanner {
   private lbMarks = new Map<string, Set<string>>()
   private reclassify = new Set<string>()
   private reclassifyAll = false
-  stats: IncrementalStats = {full: true, replayed: 0, delta: {changed: [], removed: []}}
+  stats: IncrementalStats = {full: true, replayed: 0, dropped: 0, delta: {changed: [], removed: []}}
+  private dropped = 0
 
   /** Records an NB row change (already applied to the NbView). Cheap: the work happens in desired(). */
   markChanged(change: RowChange): void {
@@ -127,8 +130,9 @@ export class IncrementalPlanner {
     this.fullReason = undefined
     if (reason !== undefined || !st) return this.rebuild(nb, ctx, cfg, sig, reason ?? 'first computation')
     const todo = this.takeMarks(st)
+    this.dropped = 0
     const replayed = this.run(st, todo)
-    this.stats = {full: false, replayed, delta: st.merged.settle()}
+    this.stats = {full: false, replayed, dropped: this.dropped, delta: st.merged.settle()}
     return this.result(st, replayed > 0)
   }
 
@@ -170,7 +174,7 @@ export class IncrementalPlanner {
     if (!preflight(env)) {
       this.st = undefined
       this.fullReason = 'preflight failed'
-      this.stats = {full: true, reason, replayed: 0, delta: {changed: [], removed: []}}
+      this.stats = {full: true, reason, replayed: 0, dropped: 0, delta: {changed: [], removed: []}}
       return computeDesired(nb, ctx, cfg)
     }
     const st: State = {
@@ -197,8 +201,9 @@ export class IncrementalPlanner {
     todo.base = true
     if (nb.capabilities.lrpStatus) for (const l of nb.lrpsByHostingChassis(ctx.chassisId)) todo.lrps.add(l.uuid)
     for (const p of nb.lspsByChassis(ctx.chassisName)) todo.ports.add(p.uuid)
+    this.dropped = 0
     const replayed = this.run(st, todo)
-    this.stats = {full: true, reason, replayed, delta: st.merged.settle()}
+    this.stats = {full: true, reason, replayed, dropped: 0, delta: st.merged.settle()}
     return this.result(st, true)
   }
 
@@ -529,6 +534,7 @@ export class IncrementalPlanner {
   }
 
   private drop(st: State, f: Frag): void {
+    if (f.dead === false) this.dropped++
     this.unregister(st, f)
     f.dead = true
     st.result = undefined
