@@ -124,16 +124,29 @@ export class IncrementalPlanner {
 
   /** The desired state for the NB as it is now (same result as computeDesired). */
   desired(nb: NbView, ctx: LocalContext, cfg: AgentConfig): DesiredResult {
-    const sig = JSON.stringify([ctx, cfg, nb.capabilities, isDistributed(nb)])
+    this.update(nb, ctx, cfg)
+    return this.st ? this.result(this.st) : computeDesired(nb, ctx, cfg)
+  }
+
+  /**
+   * Brings the kept state up to date with the changes marked since the last call, without building
+   * the sorted result (desired() does, cached until something changes). `stats.delta` lists the
+   * objKeys that changed: what a caller diffing against a kept datapath model needs.
+   */
+  update(nb: NbView, ctx: LocalContext, cfg: AgentConfig): IncrementalStats {
+    const sig = this.signature(nb, ctx, cfg)
     const st = this.st
     const reason = this.fullReason ?? (!st ? 'first computation' : st.nb !== nb ? 'another NB view' : st.sig !== sig ? 'local context, config, capabilities or fip-distributed changed' : undefined)
     this.fullReason = undefined
-    if (reason !== undefined || !st) return this.rebuild(nb, ctx, cfg, sig, reason ?? 'first computation')
+    if (reason !== undefined || !st) {
+      this.rebuild(nb, ctx, cfg, sig, reason ?? 'first computation')
+      return this.stats
+    }
     const todo = this.takeMarks(st)
     this.dropped = 0
     const replayed = this.run(st, todo)
     this.stats = {full: false, replayed, dropped: this.dropped, delta: st.merged.settle()}
-    return this.result(st, replayed > 0)
+    return this.stats
   }
 
   /**
@@ -147,6 +160,14 @@ export class IncrementalPlanner {
     const differences = attributeDifferences(diffDesired(inc, scratch), this, scratch)
     if (differences.length > 0) this.markAll('self-check found differences')
     return {scratch, differences}
+  }
+
+  private sigOf: {ctx?: LocalContext; cfg?: AgentConfig; json?: string} = {}
+
+  /** Everything besides NB rows the result depends on; the JSON of ctx and cfg is reused while they are the same objects. */
+  private signature(nb: NbView, ctx: LocalContext, cfg: AgentConfig): string {
+    if (this.sigOf.ctx !== ctx || this.sigOf.cfg !== cfg) this.sigOf = {ctx, cfg, json: JSON.stringify([ctx, cfg])}
+    return `${this.sigOf.json}|${JSON.stringify(nb.capabilities)}|${isDistributed(nb)}`
   }
 
   /** Fragment ids (subjects) that want objKey `key`, winner first; for mismatch reports. */
@@ -168,14 +189,14 @@ export class IncrementalPlanner {
     this.reclassifyAll = false
   }
 
-  private rebuild(nb: NbView, ctx: LocalContext, cfg: AgentConfig, sig: string, reason: string): DesiredResult {
+  private rebuild(nb: NbView, ctx: LocalContext, cfg: AgentConfig, sig: string, reason: string): void {
     this.clearMarks()
     const env = makeEnv(nb, ctx, cfg, new FragmentSink())
     if (!preflight(env)) {
       this.st = undefined
       this.fullReason = 'preflight failed'
       this.stats = {full: true, reason, replayed: 0, dropped: 0, delta: {changed: [], removed: []}}
-      return computeDesired(nb, ctx, cfg)
+      return
     }
     const st: State = {
       nb,
@@ -204,7 +225,6 @@ export class IncrementalPlanner {
     this.dropped = 0
     const replayed = this.run(st, todo)
     this.stats = {full: true, reason, replayed, dropped: 0, delta: st.merged.settle()}
-    return this.result(st, true)
   }
 
   /** Turns the marks collected since the last call into fragments to replay. */
@@ -213,7 +233,7 @@ export class IncrementalPlanner {
     const hit = (key: string): void => {
       for (const f of st.deps.get(key) ?? []) this.schedule(todo, f)
     }
-    for (const ls of st.cls.recheck(this.reclassifyAll ? undefined : this.reclassify)) hit(DEP.cls(ls))
+    if (this.reclassifyAll || this.reclassify.size > 0) for (const ls of st.cls.recheck(this.reclassifyAll ? undefined : this.reclassify)) hit(DEP.cls(ls))
     for (const k of this.keys) hit(k)
     for (const [u, m] of this.lsps) {
       todo.ports.add(u)
@@ -540,8 +560,8 @@ export class IncrementalPlanner {
     st.result = undefined
   }
 
-  private result(st: State, changed: boolean): DesiredResult {
-    if (st.result && !changed) return st.result
+  private result(st: State): DesiredResult {
+    if (st.result) return st.result
     const routers = [...st.routers.keys()].sort().map((r) => routerInfo(st.routers.get(r)!.gw))
     st.result = {
       ...st.merged.result(),
