@@ -64,12 +64,14 @@ export class Agent {
     this.frr = this.frrUpkeep()
     await this.frr.check({devices: false}) // ensureBase just ran
     this.reconciler = await rt.reconciler()
+    this.reconciler.enableIncremental()
     this.source = await rt.nb({
       onChange: (c) => this.onChange(c),
       onSnapshot: (info) => {
         const first = !this.snapshotSeen
         this.snapshotSeen = true
         this.logger.info(first ? 'NB snapshot complete' : 'NB resynced', {resync: info.resync})
+        if (!first) this.reconciler?.markAll('NB resync')
         if (!first) this.loop?.request('resync')
       },
       onState: (state, error) => {
@@ -138,6 +140,7 @@ export class Agent {
   }
 
   private onChange(change: RowChange): void {
+    this.reconciler?.markChanged(change) // every change, also those of the initial dump: the planner ignores them until it has a state
     if (!this.snapshotSeen || !this.source || !this.reconciler) return // the initial dump is one reconcile, not an event storm
     const view = this.currentView(this.source, this.reconciler)
     const events = classifyChange(change, view, (p) => this.logger.warn('event matcher failed', {event: p.name, error: p.message}))
@@ -177,6 +180,7 @@ export class Agent {
       driftRepaired: trigger === 'start' ? {} : drift,
       exposed,
     })
+    if (r.desiredMismatches) this.metrics.recordDesiredMismatch(r.desiredMismatches)
     if (since !== undefined && r.changed) this.metrics.recordCommitToKernel((performance.now() - since) / 1000)
   }
 
