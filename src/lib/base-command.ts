@@ -5,7 +5,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {describeSource, globalConfigFlags, loadConfig, type ConfigSources} from './config/index.js'
 import type {AgentConfig} from './config/types.js'
 import {AgentError, ConfigError, ExitCode} from './errors.js'
-import {type LogLevel, type Logger, StreamLogger} from './log.js'
+import {journalStream, type LogLevel, type Logger, StreamLogger} from './log.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -93,7 +93,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const f = this.flags as Record<string, unknown>
     const level = (f['log-level'] as LogLevel | undefined) ?? (this.cachedConfig?.debug ? 'debug' : (this.ctor as typeof BaseCommand).defaultLogLevel)
     const json = Boolean(f['log-json']) || Boolean(this.cachedConfig?.logJson)
-    this.cachedLogger = new StreamLogger({level, json}, {cmd: this.id ?? 'ovn-bgp'})
+    this.cachedLogger = new StreamLogger({level, json, journal: journalStream()}, {cmd: this.id ?? 'ovn-bgp'})
     return this.cachedLogger
   }
 
