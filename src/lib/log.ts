@@ -1,9 +1,8 @@
 // Structured logging. Library code takes a Logger by injection; NullLogger is the default.
 // Lines go to stderr (stdout is for command results), as `key=value` text or one JSON object per line.
-// Under systemd (stderr connected to the journal, see journalStream()) text lines start with the
+// Under systemd (stderr connected to the journal, see journal-stream.ts) text lines start with the
 // journal's `<N>` syslog priority and carry no timestamp: journald stamps every line itself, and the
 // prefix is what `journalctl -p warning` filters on. JSON lines are the same everywhere.
-import {fstatSync} from 'node:fs'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
@@ -22,23 +21,6 @@ const ORDER: Record<LogLevel, number> = {debug: 10, info: 20, warn: 30, error: 4
 /** syslog(3) priorities, as journald's stream protocol reads them from a `<N>` line prefix. */
 export const JOURNAL_PRIORITY: Record<LogLevel, number> = {debug: 7, info: 6, warn: 4, error: 3}
 
-/**
- * True when stderr is the journal stream systemd set up for this process: JOURNAL_STREAM holds the
- * `device:inode` of that stream, and it must match fd 2 (a child whose stderr was redirected
- * elsewhere inherits the variable, but not the stream).
- */
-export function journalStream(env: NodeJS.ProcessEnv = process.env, fd = 2): boolean {
-  const v = env.JOURNAL_STREAM
-  if (!v) return false
-  const m = /^(\d+):(\d+)$/.exec(v)
-  if (!m) return false
-  try {
-    const st = fstatSync(fd, {bigint: true})
-    return st.dev === BigInt(m[1]!) && st.ino === BigInt(m[2]!)
-  } catch {
-    return false
-  }
-}
 
 export class NullLogger implements Logger {
   debug(): void {}
