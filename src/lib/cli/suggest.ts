@@ -16,8 +16,9 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * Up to `max` candidates at the smallest distance from `input` that is at most a third of its
- * length (at least 1, at most 3), plus any candidate that starts with `input` (an abbreviation).
+ * Up to `max` candidates at the smallest distance from `input`, if that distance is at most a third
+ * of its length (at least 1, at most 3); a candidate that starts with `input` (an abbreviation of
+ * three or more characters) counts as distance 0.
  */
 export function closest(input: string, candidates: Iterable<string>, max = 3): string[] {
   const limit = Math.min(3, Math.max(1, Math.floor(input.length / 3)))
@@ -28,5 +29,6 @@ export function closest(input: string, candidates: Iterable<string>, max = 3): s
     if (dist <= limit) scored.push([c, dist])
   }
   scored.sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]))
-  return scored.slice(0, max).map(([c]) => c)
+  const best = scored[0]?.[1]
+  return scored.filter(([, d]) => d === best).slice(0, max).map(([c]) => c)
 }

@@ -8,7 +8,7 @@ describe('did-you-mean suggestions', () => {
     ['synk', 'sync', 1],
     ['snyc', 'sync', 1], // transposition
     ['dry-rnu', 'dry-run', 1],
-    ['watch', 'doctor', 6],
+    ['watch', 'doctor', 5],
   ]
   for (const [a, b, d] of table) it(`distance(${a}, ${b}) = ${d}`, () => expect(editDistance(a, b)).to.equal(d))
 
