@@ -40,6 +40,17 @@ describe('CLI behaviour (built bin/run.js)', function () {
     expect(sh.stdout).to.include('--dry-run')
   })
 
+  it('help text fills the terminal width instead of the source line breaks', () => {
+    const r = run(['watch', '--help'], {COLUMNS: '80'})
+    expect(r.status).to.equal(0)
+    const description = r.stdout.slice(r.stdout.indexOf('DESCRIPTION'), r.stdout.indexOf('EXAMPLES')).split('\n')
+    expect(description.filter((l) => l.length > 80), 'lines wider than the terminal').to.deep.equal([])
+    // filled: the paragraph's lines (but its last) reach close to the width, none is ragged-short
+    const body = description.filter((l) => l.startsWith('  ') && l.trim().length > 0)
+    const ragged = body.filter((l, i) => l.length < 60 && body[i + 1] !== undefined && description[description.indexOf(l) + 1] !== '')
+    expect(ragged, 'short lines inside a paragraph').to.deep.equal([])
+  })
+
   it('suggests the closest command for a mistyped one, exit 2', () => {
     const r = run(['synk'])
     expect(r.status).to.equal(2)
