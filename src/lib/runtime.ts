@@ -8,7 +8,7 @@ import {type CommandRunner, ExecRunner} from './exec/runner.js'
 import {FrrLeak} from './frr/leak.js'
 import {Vtysh} from './frr/vtysh.js'
 import type {Logger} from './log.js'
-import {Kernel, RtTables, lowestFreeTable} from './kernel/index.js'
+import {Kernel, RtTables, WatchedKernel, lowestFreeTable} from './kernel/index.js'
 import {LocalOvs} from './ovs/local-ovs.js'
 import {OfctlFlows} from './ovs/ofctl.js'
 import {NodeContextSource, resolveIdentity, type TableResolver} from './reconciler/local-context.js'
@@ -31,9 +31,13 @@ export interface KernelParts {
   links(): Promise<string[]>
   /** Spec §6.3: VRF + bgp-nic (ensure-only); `clearVrfRoutes` = clear_vrf_routes_on_startup. */
   ensureBase(opts: {clearVrfRoutes: boolean; bridges?: readonly string[]}): Promise<{changed: string[]}>
+  /** Watched kernel only: drift notifications (the daemon runs a pass). */
+  onDrift?(listener: (reason: string) => void): void
+  /** Ends long-lived children (monitor, batch processes). */
+  close?(): void
 }
 
-export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Logger) => KernelParts
+export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Logger, opts?: {watched?: boolean}) => KernelParts
 
 export class Runtime {
   readonly runner: CommandRunner
@@ -41,6 +45,7 @@ export class Runtime {
   /** undefined = not tried yet; null = tried, not reachable. */
   private ovsConn: LocalOvs | undefined | null
   private kernelParts: KernelParts | undefined
+  private watched = false
 
   constructor(
     readonly cfg: AgentConfig,
@@ -92,8 +97,16 @@ export class Runtime {
   }
 
   kernel(): KernelParts {
-    this.kernelParts ??= this.kernelFactory(this.cfg, this.runner, this.logger.child({component: 'kernel'}))
+    this.kernelParts ??= this.kernelFactory(this.cfg, this.runner, this.logger.child({component: 'kernel'}), {watched: this.watched})
     return this.kernelParts
+  }
+
+  /**
+   * The daemon's kernel layer: a netlink-watched model and long-lived `ip -batch` processes instead
+   * of dumps and a process per group. Call before the first kernel().
+   */
+  useWatchedKernel(): void {
+    this.watched = true
   }
 
   flows(): OfctlFlows {
@@ -121,6 +134,7 @@ export class Runtime {
   }
 
   async close(): Promise<void> {
+    this.kernelParts?.close?.()
     await Promise.all([this.nbSource?.close(), this.ovsConn?.close()])
   }
 }
@@ -132,8 +146,9 @@ function quiet(l: Logger): Logger {
 }
 
 /** The kernel layer (src/lib/kernel) behind the reconciler's KernelLayer/TableResolver seams. */
-export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, logger: Logger): KernelParts {
-  const kernel = new Kernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath}, logger)
+export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, logger: Logger, opts: {watched?: boolean} = {}): KernelParts {
+  const watched = opts.watched ? new WatchedKernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath, fullDumpEveryMs: cfg.reconcileInterval * 1000}, logger) : undefined
+  const kernel = watched?.kernel ?? new Kernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath}, logger)
   const rt = new RtTables(cfg.rtTablesPath)
   const tables: TableResolver = {
     async tables(bridges, {create}) {
@@ -152,11 +167,19 @@ export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, lo
     },
   }
   const layer: KernelLayer = {
-    observe: (scope) => kernel.observe(scope),
-    apply: async (plan) =>
-      (await kernel.apply(plan)).map((r) => ({action: r.op, obj: r.obj, ok: r.ok, ...(r.ok ? {} : {error: r.reason})})),
+    observe: (scope) => (watched ? watched.observe(scope) : kernel.observe(scope)),
+    apply: async (plan, o) =>
+      (await (watched ? watched.apply(plan, o) : kernel.apply(plan, o))).map((r) => ({action: r.op, obj: r.obj, ok: r.ok, ...(r.ok ? {} : {error: r.reason})})),
+    staleBridges: async (scope) => {
+      const mapped = new Set(scope.bridges.map((b) => b.name))
+      const used = new Set([...scope.bridges.map((b) => b.table), scope.vrfTable])
+      const owned = await rt.owned().catch(() => new Map<string, number>())
+      return [...owned].filter(([name, table]) => !mapped.has(name) && !used.has(table)).map(([name, table]) => ({name, table}))
+    },
+    ...(watched ? {onDrift: (l: (reason: string) => void) => watched.onDrift(l)} : {}),
   }
   return {
+    ...(watched ? {onDrift: (l: (reason: string) => void) => watched.onDrift(l), close: () => watched.close()} : {}),
     layer,
     tables,
     links: async () => {

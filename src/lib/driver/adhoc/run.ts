@@ -5,7 +5,7 @@
 // the target needed and nothing else still needs; both are idempotent (a second run: changed false)
 // and report per-object failures. Unknown objects, bad values and an object this node cannot expose
 // are usage errors (exit 2); an unreachable NB/OVS/kernel is a DependencyError (exit 4).
-import chalk from 'chalk'
+import {color as chalk} from '../../output/color.js'
 
 import {ValidationError} from '../../errors.js'
 import type {NbView} from '../../nb/model.js'
