@@ -89,7 +89,7 @@ describe('ovsdb connect failures: classified, and fatal at once with failFast', 
     {
       name: 'every member of a cluster refused',
       kind: 'refused',
-      message: /ECONNREFUSED/,
+      message: /ECONNREFUSED|ENOENT/,
       opts: () => ({remotes: `tcp:127.0.0.1:${ports.closed},unix:${join(dir, 'absent.sock')}`}),
     },
   ]
