@@ -40,18 +40,21 @@ withdraw routes.`
   async run(): Promise<WatchResult> {
     const cfg = await this.agentConfig()
     const logger = this.logger()
-    const agent = new Agent({rt: runtimeFactory.create(cfg, logger), cfg, logger})
+    const agent = new Agent({rt: runtimeFactory.create(cfg, logger, {waitForever: true}), cfg, logger})
     const stopped = new Promise<string>((resolve) => {
       for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig))
     })
+    // A signal during start-up (e.g. while NB is still unreachable) stops the daemon too.
+    const starting = agent.start().then(() => undefined)
     try {
-      await agent.start()
-      logger.info('watching', {nb: cfg.ovnNbConnection ?? 'from OVS', reconcileInterval: cfg.reconcileInterval})
-      const by = await stopped
+      const early = await Promise.race([starting, stopped])
+      if (early === undefined) logger.info('watching', {nb: cfg.ovnNbConnection ?? 'from OVS', reconcileInterval: cfg.reconcileInterval})
+      const by = early ?? (await stopped)
       logger.info('stopping', {signal: by})
       return {stoppedBy: by, passes: agent.passes, exposed: agent.exposedCount()}
     } finally {
       await agent.stop()
+      await starting.catch(() => undefined)
     }
   }
 }

@@ -19,10 +19,20 @@ export interface RuntimeOptions {
   /** Plan only: never create rt_tables entries. */
   dryRun?: boolean
   runner?: CommandRunner
-  /** How long to wait for the NB snapshot / the local OVS database. */
+  /** How long to wait for the NB snapshot / the local OVS database (explicit values win). */
   nbTimeoutMs?: number
   ovsTimeoutMs?: number
+  /** One-shot commands' --timeout: the wait for NB and for the local OVS. Default 10 s. */
+  timeoutMs?: number
+  /**
+   * The daemon: wait for NB and the local OVS as long as it takes (the OVSDB client retries with
+   * backoff and logs each failed attempt) until close(). Otherwise (one-shot commands) a permanent
+   * failure (TLS verification, unreadable SSL files, DNS, not OVSDB, refused) fails at once.
+   */
+  waitForever?: boolean
 }
+
+export const DEFAULT_ONE_SHOT_TIMEOUT_MS = 10_000
 
 /** The kernel layer and the rt_tables resolver, provided by src/lib/kernel. */
 export interface KernelParts {
@@ -41,6 +51,8 @@ export class Runtime {
   /** undefined = not tried yet; null = tried, not reachable. */
   private ovsConn: LocalOvs | undefined | null
   private kernelParts: KernelParts | undefined
+  /** Aborted by close(): ends the waits of ovs() and nb(). */
+  private readonly closing = new AbortController()
 
   constructor(
     readonly cfg: AgentConfig,
@@ -60,8 +72,17 @@ export class Runtime {
     const overrides = this.cfg.chassisId !== undefined && this.cfg.bridgeMappings !== undefined
     // With the identity configured, OVS is optional: one short attempt, its failures at debug level.
     const logger = overrides ? quiet(this.logger) : this.logger
+    const oneShot = this.opts.timeoutMs ?? DEFAULT_ONE_SHOT_TIMEOUT_MS
+    const wait = this.opts.ovsTimeoutMs ?? (overrides ? Math.min(1000, oneShot) : this.opts.waitForever ? Infinity : oneShot)
+    if (wait === Infinity) this.logger.info('connecting to the local Open vSwitch database (retried until it answers)', {ovsdb: this.cfg.ovsdbConnection})
     try {
-      this.ovsConn = await LocalOvs.connect({remote: this.cfg.ovsdbConnection, logger, connectTimeoutMs: this.opts.ovsTimeoutMs ?? (overrides ? 1000 : 10000)})
+      this.ovsConn = await LocalOvs.connect({
+        remote: this.cfg.ovsdbConnection,
+        logger,
+        connectTimeoutMs: wait,
+        failFast: !this.opts.waitForever,
+        signal: this.closing.signal,
+      })
       return this.ovsConn
     } catch (error) {
       this.ovsConn = null
@@ -82,7 +103,9 @@ export class Runtime {
       })
     }
     const src = new NbSource(nbSourceOptions(this.cfg, remote, this.logger), handlers)
-    await src.start(this.opts.nbTimeoutMs ?? 30000)
+    const wait = this.opts.nbTimeoutMs ?? (this.opts.waitForever ? Infinity : (this.opts.timeoutMs ?? DEFAULT_ONE_SHOT_TIMEOUT_MS))
+    if (wait === Infinity) this.logger.info('connecting to the NB database (retried until it answers)', {nb: remote})
+    await src.start(wait, {failFast: !this.opts.waitForever, signal: this.closing.signal})
     this.nbSource = src
     return src
   }
@@ -116,7 +139,9 @@ export class Runtime {
     return new Reconciler({cfg: this.cfg, datapath, local, logger: this.logger.child({component: 'reconciler'})})
   }
 
+  /** Closes what was opened and ends a pending wait for NB or OVS (it rejects). */
   async close(): Promise<void> {
+    this.closing.abort()
     await Promise.all([this.nbSource?.close(), this.ovsConn?.close()])
   }
 }
