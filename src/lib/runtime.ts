@@ -8,7 +8,7 @@ import {type CommandRunner, ExecRunner} from './exec/runner.js'
 import {FrrLeak} from './frr/leak.js'
 import {Vtysh} from './frr/vtysh.js'
 import type {Logger} from './log.js'
-import {Kernel, RtTables, lowestFreeTable} from './kernel/index.js'
+import {checkStateDir, Kernel, RtTables, lowestFreeTable} from './kernel/index.js'
 import {LocalOvs} from './ovs/local-ovs.js'
 import {OfctlFlows} from './ovs/ofctl.js'
 import {NodeContextSource, resolveIdentity, type TableResolver} from './reconciler/local-context.js'
@@ -53,6 +53,7 @@ export class Runtime {
   private kernelParts: KernelParts | undefined
   /** Aborted by close(): ends the waits of ovs() and nb(). */
   private readonly closing = new AbortController()
+  private stateDirChecked: Promise<void> | undefined
 
   constructor(
     readonly cfg: AgentConfig,
@@ -124,7 +125,18 @@ export class Runtime {
     return new FrrLeak(new Vtysh(this.runner, {vtyshPath: this.cfg.vtyshPath, socketDir: this.cfg.frrVtySocket, logger}), logger)
   }
 
+  /**
+   * Before anything is applied: state_dir must be writable (the ledger is saved during passes), or
+   * DependencyError (exit 4) naming the option. Once per Runtime; dry runs skip it.
+   */
+  async checkStateDir(): Promise<void> {
+    if (this.opts.dryRun) return
+    this.stateDirChecked ??= checkStateDir(this.cfg.stateDir)
+    await this.stateDirChecked
+  }
+
   async reconciler(): Promise<Reconciler> {
+    await this.checkStateDir()
     const k = this.kernel()
     const ovs = await this.ovs()
     // Dry runs plan as if the bridges existed, so a node without them still shows the full plan.

@@ -85,6 +85,7 @@ export class Agent {
       this.logger.info('local OVS changed', {event: ev.kind, ...('bridge' in ev ? {bridge: ev.bridge} : {})})
       this.loop?.request('resync')
     })
+    await rt.checkStateDir()
     await this.ensureBase(ovs)
     await this.ensureFrr(true)
     this.checkStopped()

@@ -30,7 +30,7 @@ export class Kernel {
   ) {
     this.ipPath = opts.ipPath ?? 'ip'
     this.sysctlPath = opts.sysctlPath ?? 'sysctl'
-    this.ledger = Ledger.inDir(opts.stateDir)
+    this.ledger = Ledger.inDir(opts.stateDir, log)
   }
 
   /** Owned kernel objects in canonical form (see observe.ts for the ownership rules). */
