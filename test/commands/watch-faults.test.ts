@@ -4,7 +4,7 @@
 // off instead of spinning, /readyz and the metrics say so, and it recovers once the cause is gone.
 // Node side: the in-memory kernel of the ad-hoc harness.
 import {expect} from 'chai'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -136,5 +136,26 @@ describe('watch command under faults (real NB)', function () {
     const r = await running
     expect(r.exitCode).to.equal(0)
     console.log(`      failing passes attempted in ~4 s: ${attempts} (stdout is captured until here)`)
+  })
+
+  it('log_file: logs go there, SIGHUP reopens it after a rotation; driver and root_helper warned about', async () => {
+    const log = join(state, 'agent.log')
+    const conf = join(state, 'bgp-agent.conf')
+    writeFileSync(conf, `[DEFAULT]\nlog_file = ${log}\n\n[agent]\nroot_helper = sudo ovn-bgp-agent-rootwrap /etc/ovn-bgp-agent/rootwrap.conf\n`)
+    const port = await freePort()
+    const argv = args(port).filter((a, i, all) => a !== '--log-level' && all[i - 1] !== '--log-level')
+    const running = runAdhocCmd('watch', [...argv, '--config-file', conf, '--log-level', 'info'])
+    await until('the first pass', () => mem.has('address', '172.24.4.226/32'))
+    const first = readFileSync(log, 'utf8')
+    expect(first).to.match(/WARN  \[DEFAULT\] driver is not set: running the NB driver \(nb_ovn_bgp_driver\).*SB driver/)
+    expect(first).to.match(/WARN  \[agent\] root_helper is not used: .*must itself run as root/)
+    expect(first).to.match(/INFO  reconcile .*trigger=start/)
+    renameSync(log, `${log}.1`)
+    process.emit('SIGHUP')
+    await until('the reopened file', () => existsSync(log) && readFileSync(log, 'utf8').includes('SIGHUP: log_file reopened'))
+    process.emit('SIGTERM')
+    expect((await running).exitCode).to.equal(0)
+    expect(readFileSync(log, 'utf8')).to.match(/INFO  stopping .*signal=SIGTERM/)
+    expect(readFileSync(`${log}.1`, 'utf8')).to.not.match(/stopping/)
   })
 })
