@@ -57,6 +57,7 @@ export class AgentMetrics {
   readonly nbCommitToKernel: Histogram
   readonly consecutiveFailures: Gauge
   readonly lastSuccess: Gauge
+  readonly desiredMismatch: Counter
 
   constructor(opts: {processMetrics?: boolean} = {}) {
     const r = this.registry
@@ -74,6 +75,7 @@ export class AgentMetrics {
     this.lastSuccess = r.gauge({name: 'ovn_bgp_last_successful_reconcile_timestamp_seconds', help: 'Unix time of the end of the last reconcile pass that did not fail (0: none yet).'})
     this.consecutiveFailures.set({}, 0)
     this.lastSuccess.set({}, 0)
+    this.desiredMismatch = r.counter({name: 'ovn_bgp_desired_mismatch_total', help: 'Differences between the incremental desired state and a full recomputation found by periodic passes (each one is a bug; the full result was used).'})
 
     // Pre-declare the closed label sets so that rate() and absent() work from the first scrape.
     for (const state of Object.keys(NB_STATES)) this.nbConnectionState.declare({state})
@@ -136,6 +138,11 @@ export class AgentMetrics {
     this.consecutiveFailures.set({}, f.consecutiveFailures)
     const retry = f.retryInSeconds === undefined ? '' : `, retry in ${Math.round(f.retryInSeconds)} s`
     this.readiness.markNotReady(`reconcile failing (${f.consecutiveFailures} in a row${retry}): ${f.reason}`)
+  }
+
+  /** Differences found by one incremental-vs-full comparison (logged at error with their subjects). */
+  recordDesiredMismatch(differences: number): void {
+    this.desiredMismatch.inc({}, differences)
   }
 
   /** Complete advertised counts by kind: kinds not in `counts` are set to 0. */

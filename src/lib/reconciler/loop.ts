@@ -183,7 +183,8 @@ export class ReconcileLoop {
     this.running = new Promise((r) => (done = r))
     const started = this.now()
     try {
-      const result = await this.opts.reconciler.pass(this.opts.nb, {prune: this.opts.pruneAllowed()})
+      // Only event passes may use the incremental desired state; the others recompute and compare.
+      const result = await this.opts.reconciler.pass(this.opts.nb, {prune: this.opts.pruneAllowed(), fullRecompute: trigger !== 'event'})
       this.passes++
       if (this.failures > 0) this.logger.info('reconcile recovered', {afterFailures: this.failures})
       this.failures = 0
@@ -215,7 +216,9 @@ export class ReconcileLoop {
     if (since !== undefined && (this.dirtySince === undefined || since < this.dirtySince)) this.dirtySince = since
     this.dirtySince ??= this.now()
     this.burstStart ??= this.now()
-    if (trigger !== 'event' && trigger !== 'start') this.pendingTrigger = trigger
+    // The retry recomputes the desired state from scratch: a failed pass may have left the
+    // incremental state half-updated.
+    if (this.pendingTrigger === 'event') this.pendingTrigger = trigger === 'periodic' ? 'periodic' : 'resync'
   }
 
   private logPass(r: PassResult, trigger: PassTrigger): void {
