@@ -119,7 +119,9 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
     ])
     const d = daemon
     const failed = (): number => d.lines.filter((l) => l.includes('reconcile pass failed')).length
-    await waitFor('the first failed pass', () => failed() >= 1 || d.child.exitCode !== null, 90_000)
+    await waitFor('the first failed pass', () => failed() >= 1 || d.child.exitCode !== null, 120_000).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; daemon log:\n${d.lines.slice(-40).join('\n')}`)
+    })
     expect(d.child.exitCode, `the daemon exited:\n${d.lines.slice(-20).join('\n')}`).to.equal(null)
     const pid = d.child.pid as number
     const cpu0 = cpuSeconds(pid)
