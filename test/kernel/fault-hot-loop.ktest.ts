@@ -15,7 +15,7 @@ import {expect} from 'chai'
 import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {type OvsdbServer, freePort, startOvsdbServer, writeNbSchema} from '../helpers/ovsdb-server.js'
 import {stateDir, waitFor} from './helpers/daemons.js'
@@ -41,20 +41,26 @@ interface Daemon {
 
 /** Runs the transpiled `watch` command in its own node process (oclif needs a package root). */
 function startDaemon(dir: string, argv: string[]): Daemon {
+  const lines: string[] = []
   const root = join(dir, 'oclif-root')
   mkdirSync(root, {recursive: true})
   writeFileSync(join(root, 'package.json'), JSON.stringify({name: 'ovn-bgp', version: '0.0.0', type: 'module', oclif: {bin: 'ovn-bgp', dirname: 'ovn-bgp'}}))
   const here = dirname(fileURLToPath(import.meta.url))
-  const watchJs = join(here, '..', '..', 'src', 'commands', 'watch.js')
-  const code = [
-    "const {Config} = await import('@oclif/core')",
-    `const config = await Config.load(${JSON.stringify(root)})`,
-    `const {default: Watch} = await import(${JSON.stringify(watchJs)})`,
-    `await Watch.run(${JSON.stringify(argv)}, config)`,
-  ].join('\n')
-  // cwd = the transpiled tree, whose node_modules link resolves @oclif/core
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {cwd: join(here, '..', '..'), stdio: ['ignore', 'ignore', 'pipe']})
-  const lines: string[] = []
+  const watchJs = pathToFileURL(join(here, '..', '..', 'src', 'commands', 'watch.js')).href
+  // Absolute URLs only: the entry file lives in the test's private directory.
+  const entry = join(dir, 'watch-entry.mjs')
+  writeFileSync(
+    entry,
+    [
+      "process.stderr.write('daemon: loading\\n')",
+      `const {Config} = await import(${JSON.stringify(import.meta.resolve('@oclif/core'))})`,
+      `const config = await Config.load(${JSON.stringify(root)})`,
+      `const {default: Watch} = await import(${JSON.stringify(watchJs)})`,
+      `await Watch.run(${JSON.stringify(argv)}, config)`,
+    ].join('\n'),
+  )
+  const child = spawn(process.execPath, [entry], {stdio: ['ignore', 'pipe', 'pipe']})
+  child.stdout?.on('data', (d: Buffer) => lines.push(...d.toString().split('\n')))
   let buf = ''
   child.stderr?.on('data', (d: Buffer) => {
     buf += d.toString()
@@ -119,7 +125,7 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
     ])
     const d = daemon
     const failed = (): number => d.lines.filter((l) => l.includes('reconcile pass failed')).length
-    await waitFor('the first failed pass', () => failed() >= 1 || d.child.exitCode !== null, 120_000).catch((error: unknown) => {
+    await waitFor('the first failed pass', () => failed() >= 1 || d.child.exitCode !== null, 180_000).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}; daemon log:\n${d.lines.slice(-40).join('\n')}`)
     })
     expect(d.child.exitCode, `the daemon exited:\n${d.lines.slice(-20).join('\n')}`).to.equal(null)
