@@ -53,6 +53,7 @@ export class Agent {
     if (cfg.metricsAddress) {
       this.server = await MetricsServer.start({address: cfg.metricsAddress, registry: this.metrics.registry, readiness: this.metrics.readiness, logger: this.logger})
     }
+    rt.useWatchedKernel()
     const ovs = await rt.ovs()
     ovs?.subscribe((ev) => {
       this.logger.info('local OVS changed', {event: ev.kind, ...('bridge' in ev ? {bridge: ev.bridge} : {})})
@@ -63,12 +64,14 @@ export class Agent {
     this.frr = this.frrUpkeep()
     await this.frr.check({devices: false}) // ensureBase just ran
     this.reconciler = await rt.reconciler()
+    this.reconciler.enableIncremental()
     this.source = await rt.nb({
       onChange: (c) => this.onChange(c),
       onSnapshot: (info) => {
         const first = !this.snapshotSeen
         this.snapshotSeen = true
         this.logger.info(first ? 'NB snapshot complete' : 'NB resynced', {resync: info.resync})
+        if (!first) this.reconciler?.markAll('NB resync')
         if (!first) this.loop?.request('resync')
       },
       onState: (state, error) => {
@@ -88,6 +91,12 @@ export class Agent {
         onPass: (r, trigger, since) => this.onPass(r, trigger, since),
         onPassError: () => this.metrics.recordPass({result: 'error', durationSeconds: 0, full: true}),
       },
+    })
+    // Kernel drift (an owned desired object deleted or changed, a bridge/VLAN device set down) is
+    // seen in the netlink notifications: a pass follows at once instead of at the periodic one.
+    rt.kernel().onDrift?.((reason) => {
+      this.logger.debug('kernel drift', {reason})
+      this.loop?.request('event')
     })
     const first = await this.loop.start()
     if (cfg.frrReconcileInterval > 0) await this.frr.start(cfg.frrReconcileInterval * 1000)
@@ -131,6 +140,7 @@ export class Agent {
   }
 
   private onChange(change: RowChange): void {
+    this.reconciler?.markChanged(change) // every change, also those of the initial dump: the planner ignores them until it has a state
     if (!this.snapshotSeen || !this.source || !this.reconciler) return // the initial dump is one reconcile, not an event storm
     const view = this.currentView(this.source, this.reconciler)
     const events = classifyChange(change, view, (p) => this.logger.warn('event matcher failed', {event: p.name, error: p.message}))
@@ -170,6 +180,7 @@ export class Agent {
       driftRepaired: trigger === 'start' ? {} : drift,
       exposed,
     })
+    if (r.desiredMismatches) this.metrics.recordDesiredMismatch(r.desiredMismatches)
     if (since !== undefined && r.changed) this.metrics.recordCommitToKernel((performance.now() - since) / 1000)
   }
 

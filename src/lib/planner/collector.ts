@@ -22,7 +22,17 @@ export interface CollectedState {
   contributions: Record<string, string[]>
 }
 
-export class Collector {
+/** What the planning rules write into: the Collector below, or a recording sink (incremental.ts). */
+export interface PlanSink {
+  /** Wants `obj` for `source`; `owner` = the exposed ip it serves. False when held with other attributes. */
+  add(obj: StateObj, source: Source, owner?: string): boolean
+  expose(entry: ExposedEntry): void
+  problem(source: Source, reason: string): void
+  /** Runs one rule for one row; an unexpected exception becomes a problem of that row (totality). */
+  guard(source: Source, fn: () => void): void
+}
+
+export class Collector implements PlanSink {
   private readonly objs = new Map<string, Held>()
   private readonly exposed = new Map<string, ExposedEntry>()
   private readonly problems = new Map<string, Problem>()
