@@ -76,17 +76,21 @@ export class Runtime {
     }
   }
 
-  /** Connected NB source holding a complete snapshot; `handlers` only on the first call. */
-  async nb(handlers: NbSourceHandlers = {}): Promise<NbSource> {
+  /**
+   * Connected NB source holding a complete snapshot; `handlers` and `opts` only on the first call.
+   * `allRows`: replicate every row whatever [ovn] nb_monitor_scope says (look-ups of arbitrary rows).
+   */
+  async nb(handlers: NbSourceHandlers = {}, opts: {allRows?: boolean} = {}): Promise<NbSource> {
     if (this.nbSource) return this.nbSource
-    const remote = resolveIdentity(this.cfg, await this.ovs()).nbRemote
+    const identity = resolveIdentity(this.cfg, await this.ovs())
+    const remote = identity.nbRemote
     if (!remote) {
       throw new DependencyError('no NB database configured: set [ovn] ovn_nb_connection or OVS external_ids:ovn-nb-remote', {
         code: 'NB_NOT_CONFIGURED',
         suggestions: ['ovn-bgp sync --ovn-nb-connection tcp:192.0.2.10:6641'],
       })
     }
-    const src = new NbSource(nbSourceOptions(this.cfg, remote, this.logger), handlers)
+    const src = new NbSource(nbSourceOptions(this.cfg, remote, this.logger, opts.allRows ? undefined : identity), handlers)
     await src.start(this.opts.nbTimeoutMs ?? 30000)
     this.nbSource = src
     return src

@@ -55,6 +55,11 @@ export interface PassOptions {
   withdraw?: ReadonlySet<string>
   /** Called when the pass enters a stage (progress display for long syncs). */
   onStage?: (stage: 'plan' | 'observe' | 'apply', detail: {operations?: number}) => void
+  /**
+   * Compute the desired state from scratch (periodic, start and resync passes of the daemon); with
+   * an incremental reconciler, also compare it with the incremental state (PassResult.desiredMismatches).
+   */
+  fullRecompute?: boolean
   /** Restrict the plan to some objects (ad-hoc commands). */
   filter?: (obj: StateObj, action: 'add' | 'remove') => boolean
 }
@@ -77,4 +82,6 @@ export interface PassResult {
   dryRun: boolean
   /** True when the plan had anything to do (for dry-run: would have). */
   changed: boolean
+  /** Set when the pass compared incremental and full desired states: differences found (a bug when > 0). */
+  desiredMismatches?: number
 }
