@@ -76,7 +76,7 @@ export class WatchedKernel {
     const tables = [...new Set([...s.bridges.map((b) => b.table), s.vrfTable])]
     const every = this.opts.fullDumpEveryMs ?? 0
     const old = every > 0 && performance.now() - this.lastDump >= every
-    if (opts.fresh || this.stale || old || tables.some((t) => !this.model.tables.has(t))) await this.reload(s, tables)
+    if (opts.fresh || scope.fresh || this.stale || old || tables.some((t) => !this.model.tables.has(t))) await this.reload(s, tables)
     return ownedObjects({ledger: this.kernel.ledger}, this.model.raw(), s)
   }
 
