@@ -96,6 +96,8 @@ async function floor(n: Node, objs: readonly StateObj[]): Promise<number> {
   const r = await n.runner.run('ip', ['-force', '-batch', '-'], {input: text})
   const ms = performance.now() - t0
   if (r.code !== 0) throw new Error(`floor batch failed: ${r.stderr.slice(0, 300)}`)
+  // Not timed: take the floor's objects out again, so the next pass of ours does not prune them.
+  await n.runner.run('ip', ['-force', '-batch', '-'], {input: batchText(objs.map((o) => ipOpFor('remove', o)!))})
   return ms
 }
 
