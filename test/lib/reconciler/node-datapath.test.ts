@@ -9,11 +9,21 @@ import {NodeDatapath, type KernelLayer} from '../../../src/lib/reconciler/node-d
 import type {ObserveScope} from '../../../src/lib/reconciler/types.js'
 
 describe('reconciler/node-datapath', function () {
-  const scope: ObserveScope = {bgpNic: 'bgp-nic', bgpVrf: 'bgp-vrf', vrfTable: 10, bridges: [{name: 'br-ex', table: 200}]}
+  const scope: ObserveScope = {
+    bgpNic: 'bgp-nic',
+    bgpVrf: 'bgp-vrf',
+    vrfTable: 10,
+    bridges: [{name: 'br-ex', table: 200}],
+  }
   const staleRule: StateObj = {kind: 'rule', family: 4, dst: '172.24.4.9/32', table: 201, priority: 32000}
 
   function fakes() {
-    const calls: {observe: ObserveScope[]; apply: Array<{plan: Plan; opts: unknown}>; dumps: string[][]; drift: Array<(r: string) => void>} = {observe: [], apply: [], dumps: [], drift: []}
+    const calls: {
+      observe: ObserveScope[]
+      apply: Array<{plan: Plan; opts: unknown}>
+      dumps: string[][]
+      drift: Array<(r: string) => void>
+    } = {observe: [], apply: [], dumps: [], drift: []}
     const kernel: KernelLayer = {
       observe: async (s) => {
         calls.observe.push(s)
