@@ -373,9 +373,11 @@ export class Replayer {
   }
 
   private drop(st: PlannerState, f: Frag): void {
-    if (f.dead === false) this.dropped++
+    const live = f.dead === false
     this.unregister(st, f)
     f.dead = true
+    if (!live) return // never planned: nothing to take out
+    this.dropped++
     st.result = undefined
   }
 
