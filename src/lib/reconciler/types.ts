@@ -18,6 +18,8 @@ export interface ObserveScope {
   bridges: Array<{name: string; table: number}>
   /** Desired objects: ones that already exist exactly as desired are adopted as owned (no remove + re-add). */
   adopt?: readonly StateObj[]
+  /** Bridges that left the mappings whose state ovn-bgp owns (filled by the datapath when omitted). */
+  staleBridges?: Array<{name: string; table: number}>
 }
 
 /**
@@ -29,6 +31,11 @@ export interface Datapath {
   observe(scope: ObserveScope): Promise<StateObj[]>
   /** `prune`: also delete owned objects observe() saw but could not model (e.g. odd cookie-999 flows). */
   apply(plan: Plan, opts?: {prune?: boolean}): Promise<OpResult[]>
+  /**
+   * Optional: called when owned desired state drifted (deleted, changed, a device set down) so the
+   * caller runs a pass soon. Only datapaths that watch the node (the daemon's) implement it.
+   */
+  onDrift?(listener: (reason: string) => void): void
 }
 
 /** Gathers the planner's non-NB inputs (OVS identity, mappings, tables, MACs, patch ports). */
