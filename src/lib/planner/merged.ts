@@ -86,7 +86,10 @@ export class MergedState {
   /** Keys changed since the last result(): the sorted arrays are patched, not rebuilt. */
   private readonly dirtyObjs = new Set<string>()
   private readonly dirtyExposed = new Set<string>()
-  private dirtyRest = true
+  private dirtyProblems = true
+  private readonly dirtyOwners = new Set<string>()
+  private sortedOwners: string[] | undefined
+  private contributions: Record<string, string[]> | undefined
   private sortedObjs: {objs: StateObj[]; keys: string[]} | undefined
   private sortedExposed: {items: ExposedEntry[]; keys: string[]} | undefined
   private rest: Omit<CollectedState, 'state'> | undefined
@@ -158,6 +161,7 @@ export class MergedState {
       if (lost.length > 0) this.conflicts.set(key, lost)
       else this.conflicts.delete(key)
       if (had || lost.length > 0) this.conflictsSettled = false
+      if (had || lost.length > 0) this.cached = undefined
     }
     this.touched.clear()
     return delta
@@ -192,7 +196,7 @@ export class MergedState {
   private invalidate(data: FragmentData): void {
     if (data.adds.length === 0 && data.exposed.length === 0 && data.problems.size === 0) return
     this.cached = undefined
-    if (data.problems.size > 0 || data.adds.some((a) => a.owner !== undefined)) this.dirtyRest = true
+    if (data.problems.size > 0) this.dirtyProblems = true
   }
 
   private objects(): StateObj[] {
@@ -248,19 +252,45 @@ export class MergedState {
   }
 
   private others(): Omit<CollectedState, 'state'> {
-    if (this.rest && !this.dirtyRest && this.conflictsSettled) return this.rest
-    const problems = new Map<string, Problem>()
-    for (const [k, {p}] of this.problems) problems.set(k, p)
-    for (const lost of this.conflicts.values()) for (const p of lost) problems.set(problemKey(p), p)
-    const contributions: Record<string, string[]> = {}
-    for (const owner of [...this.owners.keys()].sort()) contributions[owner] = [...this.owners.get(owner)!.keys()].sort()
-    this.rest = {problems: [...problems.values()].sort(compareProblems), contributions}
-    this.dirtyRest = false
+    if (this.rest && !this.dirtyProblems && this.conflictsSettled && this.dirtyOwners.size === 0) return this.rest
+    let problems = this.rest?.problems
+    if (!problems || this.dirtyProblems || !this.conflictsSettled) {
+      const all = new Map<string, Problem>()
+      for (const [k, {p}] of this.problems) all.set(k, p)
+      for (const lost of this.conflicts.values()) for (const p of lost) all.set(problemKey(p), p)
+      problems = [...all.values()].sort(compareProblems)
+    }
+    this.rest = {problems, contributions: this.contributionRecord()}
+    this.dirtyProblems = false
     this.conflictsSettled = true
     return this.rest
   }
 
+  /** exposed ip -> sorted objKeys, owners in sorted order; only the changed owners are rebuilt. */
+  private contributionRecord(): Record<string, string[]> {
+    const sortedKeys = (o: string) => [...this.owners.get(o)!.keys()].sort()
+    if (!this.contributions || !this.sortedOwners || this.dirtyOwners.size * 8 > this.sortedOwners.length) {
+      this.sortedOwners = [...this.owners.keys()].sort()
+    } else if (this.dirtyOwners.size > 0) {
+      const owners = this.sortedOwners.filter((o) => !this.dirtyOwners.has(o))
+      for (const o of this.dirtyOwners) {
+        if (!this.owners.has(o)) continue
+        owners.splice(bisect(owners.length, (m) => owners[m]! < o), 0, o)
+      }
+      this.sortedOwners = owners
+    } else {
+      return this.contributions
+    }
+    const old = this.contributions
+    const out: Record<string, string[]> = {}
+    for (const o of this.sortedOwners) out[o] = old && !this.dirtyOwners.has(o) && old[o] ? old[o] : sortedKeys(o)
+    this.dirtyOwners.clear()
+    this.contributions = out
+    return out
+  }
+
   private own(owner: string, key: string, d: number): void {
+    this.dirtyOwners.add(owner)
     let m = this.owners.get(owner)
     if (!m) this.owners.set(owner, (m = new Map()))
     const n = (m.get(key) ?? 0) + d
