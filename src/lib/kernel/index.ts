@@ -2,6 +2,7 @@
 export {Kernel, kernelDevName} from './kernel.js'
 export {RtTables, RtTablesExhaustedError, parseRtTables, lowestFreeTable, DEFAULT_RT_TABLES} from './rt-tables.js'
 export {Ledger, LEDGER_FILE} from './ledger.js'
+export {checkStateDir, writeFileAtomic} from './state-dir.js'
 export {defaultRoutes} from './base.js'
 export {deviceSysctlKey, sysctlPath} from './commands.js'
 export {isKernelObj} from './types.js'
