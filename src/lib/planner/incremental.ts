@@ -204,13 +204,20 @@ export class IncrementalPlanner {
 
   private result(st: PlannerState): DesiredResult {
     if (st.result) return st.result
-    const routers = [...st.routers.keys()].sort().map((r) => routerInfo(st.routers.get(r)!.gw))
-    st.result = {
-      ...st.merged.result(),
-      routers,
+    const merged = st.merged
+    const {state, problems} = merged.result()
+    const r = {
+      state,
+      problems,
+      routers: [...st.routers.keys()].sort().map((k) => routerInfo(st.routers.get(k)!.gw)),
       tenantNetworks: [...st.tenantNets.keys()].sort().map((k) => st.tenantNets.get(k)!),
       distributed: st.env.distributed,
-    }
-    return st.result
+    } as DesiredResult
+    // contributions (exposed ip -> objKeys, thousands of keys) only when read: ad-hoc verbs do, passes do not
+    let contributions: Record<string, string[]> | undefined
+    Object.defineProperty(r, 'contributions', {enumerable: true, get: () => (contributions ??= merged.contributions())})
+    st.result = r
+    return r
   }
+
 }

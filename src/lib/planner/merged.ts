@@ -82,17 +82,17 @@ export class MergedState {
   /** Winner value per objKey as of the last settle(). */
   private readonly settled = new Map<string, string>()
   private readonly touched = new Set<string>()
-  private cached: CollectedState | undefined
+  private cached: Omit<CollectedState, 'contributions'> | undefined
   /** Keys changed since the last result(): the sorted arrays are patched, not rebuilt. */
   private readonly dirtyObjs = new Set<string>()
   private readonly dirtyExposed = new Set<string>()
   private dirtyProblems = true
   private readonly dirtyOwners = new Set<string>()
   private sortedOwners: string[] | undefined
-  private contributions: Record<string, string[]> | undefined
+  private contribCache: Record<string, string[]> | undefined
   private sortedObjs: {objs: StateObj[]; keys: string[]} | undefined
   private sortedExposed: {items: ExposedEntry[]; keys: string[]} | undefined
-  private rest: Omit<CollectedState, 'state'> | undefined
+  private problemsCache: Problem[] | undefined
   private conflictsSettled = false
 
   add(frag: Contributor, data: FragmentData): void {
@@ -187,10 +187,18 @@ export class MergedState {
    * O(changes x log size) searches instead of a sort); problems and contributions are rebuilt
    * only when a fragment carrying some changed.
    */
-  result(): CollectedState {
+  result(): Omit<CollectedState, 'contributions'> {
     if (this.cached) return this.cached
-    this.cached = {state: {objects: this.objects(), exposed: this.exposedEntries()}, ...this.others()}
+    this.cached = {state: {objects: this.objects(), exposed: this.exposedEntries()}, problems: this.problemList()}
     return this.cached
+  }
+
+  /**
+   * Exposed ip -> sorted objKeys: built on demand (only ad-hoc verbs read it), owners in sorted
+   * order, only the owners that changed since the last call rebuilt.
+   */
+  contributions(): Record<string, string[]> {
+    return this.contributionRecord()
   }
 
   private invalidate(data: FragmentData): void {
@@ -251,25 +259,21 @@ export class MergedState {
     return this.sortedExposed.items
   }
 
-  private others(): Omit<CollectedState, 'state'> {
-    if (this.rest && !this.dirtyProblems && this.conflictsSettled && this.dirtyOwners.size === 0) return this.rest
-    let problems = this.rest?.problems
-    if (!problems || this.dirtyProblems || !this.conflictsSettled) {
-      const all = new Map<string, Problem>()
-      for (const [k, {p}] of this.problems) all.set(k, p)
-      for (const lost of this.conflicts.values()) for (const p of lost) all.set(problemKey(p), p)
-      problems = [...all.values()].sort(compareProblems)
-    }
-    this.rest = {problems, contributions: this.contributionRecord()}
+  private problemList(): Problem[] {
+    if (this.problemsCache && !this.dirtyProblems && this.conflictsSettled) return this.problemsCache
+    const all = new Map<string, Problem>()
+    for (const [k, {p}] of this.problems) all.set(k, p)
+    for (const lost of this.conflicts.values()) for (const p of lost) all.set(problemKey(p), p)
+    this.problemsCache = [...all.values()].sort(compareProblems)
     this.dirtyProblems = false
     this.conflictsSettled = true
-    return this.rest
+    return this.problemsCache
   }
 
   /** exposed ip -> sorted objKeys, owners in sorted order; only the changed owners are rebuilt. */
   private contributionRecord(): Record<string, string[]> {
     const sortedKeys = (o: string) => [...this.owners.get(o)!.keys()].sort()
-    if (!this.contributions || !this.sortedOwners || this.dirtyOwners.size * 8 > this.sortedOwners.length) {
+    if (!this.contribCache || !this.sortedOwners || this.dirtyOwners.size * 8 > this.sortedOwners.length) {
       this.sortedOwners = [...this.owners.keys()].sort()
     } else if (this.dirtyOwners.size > 0) {
       const owners = this.sortedOwners.filter((o) => !this.dirtyOwners.has(o))
@@ -279,13 +283,13 @@ export class MergedState {
       }
       this.sortedOwners = owners
     } else {
-      return this.contributions
+      return this.contribCache
     }
-    const old = this.contributions
+    const old = this.contribCache
     const out: Record<string, string[]> = {}
     for (const o of this.sortedOwners) out[o] = old && !this.dirtyOwners.has(o) && old[o] ? old[o] : sortedKeys(o)
     this.dirtyOwners.clear()
-    this.contributions = out
+    this.contribCache = out
     return out
   }
 
