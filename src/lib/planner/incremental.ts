@@ -26,7 +26,6 @@ import {attributeDifferences, type Difference, diffDesired} from './self-check.j
 import {newFrag} from './subjects.js'
 import {ClassCache, DEP} from './tracking.js'
 
-
 /** What one desired() call did. */
 export interface IncrementalStats {
   /** Rebuilt from nothing, and why. */
@@ -92,7 +91,15 @@ export class IncrementalPlanner {
   update(nb: NbView, ctx: LocalContext, cfg: AgentConfig): IncrementalStats {
     const sig = this.signature(nb, ctx, cfg)
     const st = this.st
-    const reason = this.fullReason ?? (!st ? 'first computation' : st.nb !== nb ? 'another NB view' : st.sig !== sig ? 'local context, config, capabilities or fip-distributed changed' : undefined)
+    const reason =
+      this.fullReason ??
+      (!st
+        ? 'first computation'
+        : st.nb !== nb
+          ? 'another NB view'
+          : st.sig !== sig
+            ? 'local context, config, capabilities or fip-distributed changed'
+            : undefined)
     this.fullReason = undefined
     if (reason !== undefined || !st) {
       this.rebuild(nb, ctx, cfg, sig, reason ?? 'first computation')
@@ -110,7 +117,12 @@ export class IncrementalPlanner {
    * incremental one (`incremental`, computed now when not given). Differences name their subjects;
    * after any, the next desired() rebuilds from scratch. Callers use `scratch`.
    */
-  selfCheck(nb: NbView, ctx: LocalContext, cfg: AgentConfig, incremental?: DesiredResult): {scratch: DesiredResult; differences: Difference[]} {
+  selfCheck(
+    nb: NbView,
+    ctx: LocalContext,
+    cfg: AgentConfig,
+    incremental?: DesiredResult,
+  ): {scratch: DesiredResult; differences: Difference[]} {
     const inc = incremental ?? this.desired(nb, ctx, cfg)
     const scratch = computeDesired(nb, ctx, cfg)
     const differences = attributeDifferences(diffDesired(inc, scratch), this, scratch)
@@ -189,7 +201,8 @@ export class IncrementalPlanner {
     const hit = (key: string): void => {
       for (const f of st.deps.get(key) ?? []) this.replayer.schedule(todo, f)
     }
-    if (this.reclassifyAll || this.reclassify.size > 0) for (const ls of st.cls.recheck(this.reclassifyAll ? undefined : this.reclassify)) hit(DEP.cls(ls))
+    if (this.reclassifyAll || this.reclassify.size > 0)
+      for (const ls of st.cls.recheck(this.reclassifyAll ? undefined : this.reclassify)) hit(DEP.cls(ls))
     for (const k of this.keys) hit(k)
     for (const [u, m] of this.lsps) {
       todo.ports.add(u)
@@ -219,5 +232,4 @@ export class IncrementalPlanner {
     st.result = r
     return r
   }
-
 }

@@ -155,7 +155,10 @@ export class MergedState {
       for (let i = 1; i < list.length; i++) {
         const c = list[i]!.item
         if (c.value === w.value) continue
-        lost.push({...c.source, reason: `conflicts with ${w.source.table} ${w.source.name || w.source.uuid}: ${key} already wanted as ${w.value}`})
+        lost.push({
+          ...c.source,
+          reason: `conflicts with ${w.source.table} ${w.source.name || w.source.uuid}: ${key} already wanted as ${w.value}`,
+        })
       }
       const had = this.conflicts.has(key)
       if (lost.length > 0) this.conflicts.set(key, lost)
@@ -279,7 +282,11 @@ export class MergedState {
       const owners = this.sortedOwners.filter((o) => !this.dirtyOwners.has(o))
       for (const o of this.dirtyOwners) {
         if (!this.owners.has(o)) continue
-        owners.splice(bisect(owners.length, (m) => owners[m]! < o), 0, o)
+        owners.splice(
+          bisect(owners.length, (m) => owners[m]! < o),
+          0,
+          o,
+        )
       }
       this.sortedOwners = owners
     } else {

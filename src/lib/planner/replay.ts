@@ -18,7 +18,19 @@ import {isActiveRouterInterface, networkOf} from './locality.js'
 import type {MergedState} from './merged.js'
 import {planLocalPort} from './ports.js'
 import {rowSource} from './problems.js'
-import {EMPTY_DATA, type Frag, type LbFrag, type LrpFrag, newFrag, type RifFrag, type RouterNode, type RowFrag, routerSig, type TipFrag, TrackedNets} from './subjects.js'
+import {
+  EMPTY_DATA,
+  type Frag,
+  type LbFrag,
+  type LrpFrag,
+  newFrag,
+  type RifFrag,
+  type RouterNode,
+  type RowFrag,
+  routerSig,
+  type TipFrag,
+  TrackedNets,
+} from './subjects.js'
 import {planSubnet, planTenantIp, type TenantIpScope, type TenantNetwork} from './tenant.js'
 import {type ClassCache, DEP, TrackingNb} from './tracking.js'
 
@@ -125,7 +137,8 @@ export class Replayer {
       for (const u of uuids) n += this.replayTip(st, rf, u)
     }
     if (rifsChanged) {
-      for (const net of this.deriveTenantNets(st)) for (const f of st.deps.get(DEP.tenantNet(net)) ?? []) this.schedule(todo, f)
+      for (const net of this.deriveTenantNets(st))
+        for (const f of st.deps.get(DEP.tenantNet(net)) ?? []) this.schedule(todo, f)
     }
     for (const [r, uuids] of todo.lbs) for (const u of uuids) n += this.replayLb(st, r, u)
     return n
@@ -222,14 +235,31 @@ export class Replayer {
     const node = st.routers.get(r)
     const lsp = st.nb.lsp(u)
     const held = node?.rifs.get(u)
-    if (!node || !lsp || !st.env.tenantEnabled || !isRouterInterface(lsp) || lsp.externalIds['neutron:device_id'] !== r) {
+    if (
+      !node ||
+      !lsp ||
+      !st.env.tenantEnabled ||
+      !isRouterInterface(lsp) ||
+      lsp.externalIds['neutron:device_id'] !== r
+    ) {
       if (held) {
         this.dropRif(st, held)
         node!.rifs.delete(u)
       }
       return 0
     }
-    const f: RifFrag = held ?? {...newFrag('rif', `router ${r} interface ${u}`), router: r, uuid: u, rif: undefined, src: undefined, net: undefined, scope: undefined, scopeSig: undefined, tipNet: undefined, tips: new Map()}
+    const f: RifFrag = held ?? {
+      ...newFrag('rif', `router ${r} interface ${u}`),
+      router: r,
+      uuid: u,
+      rif: undefined,
+      src: undefined,
+      net: undefined,
+      scope: undefined,
+      scopeSig: undefined,
+      tipNet: undefined,
+      tips: new Map(),
+    }
     node.rifs.set(u, f)
     const src = rowSource(LSP, lsp)
     f.rif = lsp
@@ -330,7 +360,9 @@ export class Replayer {
     node.lbs.set(u, f)
     this.replay(st, f, ['7', r, lb.name, u], (env) => {
       const src = rowSource('Load_Balancer', lb)
-      env.out.guard(src, () => planLb(env, lb, node.gw, new TrackedNets(st.tenantNets, (env.nb as TrackingNb).deps), src))
+      env.out.guard(src, () =>
+        planLb(env, lb, node.gw, new TrackedNets(st.tenantNets, (env.nb as TrackingNb).deps), src),
+      )
     })
     return 1
   }
@@ -380,5 +412,4 @@ export class Replayer {
     this.dropped++
     st.result = undefined
   }
-
 }

@@ -6,7 +6,8 @@ import {exposedKey, problemKey} from './fragment.js'
 import type {IncrementalPlanner} from './incremental.js'
 import {objKey, objValue} from './types.js'
 
-export type DifferenceArea = 'object' | 'exposed' | 'problem' | 'contribution' | 'router' | 'tenant-network' | 'distributed'
+export type DifferenceArea =
+  'object' | 'exposed' | 'problem' | 'contribution' | 'router' | 'tenant-network' | 'distributed'
 
 export interface Difference {
   area: DifferenceArea
@@ -19,7 +20,12 @@ export interface Difference {
   subjects: string[]
 }
 
-function diffMaps(area: DifferenceArea, inc: Map<string, string>, scratch: Map<string, string>, out: Difference[]): void {
+function diffMaps(
+  area: DifferenceArea,
+  inc: Map<string, string>,
+  scratch: Map<string, string>,
+  out: Difference[],
+): void {
   for (const [k, v] of inc) {
     const s = scratch.get(k)
     if (s !== v) out.push({area, key: k, incremental: v, ...(s === undefined ? {} : {scratch: s}), subjects: []})
@@ -27,19 +33,63 @@ function diffMaps(area: DifferenceArea, inc: Map<string, string>, scratch: Map<s
   for (const [k, s] of scratch) if (!inc.has(k)) out.push({area, key: k, scratch: s, subjects: []})
 }
 
-const byKey = <T>(items: readonly T[], key: (t: T) => string, value: (t: T) => string): Map<string, string> => new Map(items.map((t) => [key(t), value(t)]))
+const byKey = <T>(items: readonly T[], key: (t: T) => string, value: (t: T) => string): Map<string, string> =>
+  new Map(items.map((t) => [key(t), value(t)]))
 
 /** Every difference between two desired results, as sets keyed by objKey / entry / problem. */
 export function diffDesired(inc: DesiredResult, scratch: DesiredResult): Difference[] {
   const out: Difference[] = []
   diffMaps('object', byKey(inc.state.objects, objKey, objValue), byKey(scratch.state.objects, objKey, objValue), out)
-  diffMaps('exposed', byKey(inc.state.exposed, exposedKey, (e) => JSON.stringify(e)), byKey(scratch.state.exposed, exposedKey, (e) => JSON.stringify(e)), out)
-  diffMaps('problem', byKey(inc.problems, problemKey, () => 'reported'), byKey(scratch.problems, problemKey, () => 'reported'), out)
+  diffMaps(
+    'exposed',
+    byKey(inc.state.exposed, exposedKey, (e) => JSON.stringify(e)),
+    byKey(scratch.state.exposed, exposedKey, (e) => JSON.stringify(e)),
+    out,
+  )
+  diffMaps(
+    'problem',
+    byKey(inc.problems, problemKey, () => 'reported'),
+    byKey(scratch.problems, problemKey, () => 'reported'),
+    out,
+  )
   const contrib = (r: DesiredResult) => new Map(Object.entries(r.contributions).map(([k, v]) => [k, v.join(' ')]))
   diffMaps('contribution', contrib(inc), contrib(scratch), out)
-  diffMaps('router', byKey(inc.routers, (r) => r.router, (r) => JSON.stringify(r)), byKey(scratch.routers, (r) => r.router, (r) => JSON.stringify(r)), out)
-  diffMaps('tenant-network', byKey(inc.tenantNetworks, (t) => t.network, (t) => JSON.stringify(t)), byKey(scratch.tenantNetworks, (t) => t.network, (t) => JSON.stringify(t)), out)
-  if (inc.distributed !== scratch.distributed) out.push({area: 'distributed', key: 'distributed', incremental: String(inc.distributed), scratch: String(scratch.distributed), subjects: []})
+  diffMaps(
+    'router',
+    byKey(
+      inc.routers,
+      (r) => r.router,
+      (r) => JSON.stringify(r),
+    ),
+    byKey(
+      scratch.routers,
+      (r) => r.router,
+      (r) => JSON.stringify(r),
+    ),
+    out,
+  )
+  diffMaps(
+    'tenant-network',
+    byKey(
+      inc.tenantNetworks,
+      (t) => t.network,
+      (t) => JSON.stringify(t),
+    ),
+    byKey(
+      scratch.tenantNetworks,
+      (t) => t.network,
+      (t) => JSON.stringify(t),
+    ),
+    out,
+  )
+  if (inc.distributed !== scratch.distributed)
+    out.push({
+      area: 'distributed',
+      key: 'distributed',
+      incremental: String(inc.distributed),
+      scratch: String(scratch.distributed),
+      subjects: [],
+    })
   return out
 }
 
@@ -47,7 +97,11 @@ export function diffDesired(inc: DesiredResult, scratch: DesiredResult): Differe
  * Names the subjects of each difference: the incremental fragments that produce the key, and the
  * NB rows whose exposures need it in the scratch result (from its contributions).
  */
-export function attributeDifferences(diffs: Difference[], planner: IncrementalPlanner, scratch: DesiredResult): Difference[] {
+export function attributeDifferences(
+  diffs: Difference[],
+  planner: IncrementalPlanner,
+  scratch: DesiredResult,
+): Difference[] {
   const rowsOf = new Map<string, Set<string>>()
   const sourcesOfIp = new Map<string, string[]>()
   for (const e of scratch.state.exposed) {

@@ -41,8 +41,19 @@ const base = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
 /** One configuration per seed, so every tenant mode is exercised. */
 const CONFIGS: Array<[string, AgentConfig]> = [
   ['tenant networks, host mode', {...base, exposeTenantNetworks: true}],
-  ['tenant networks, subnet mode, SNAT check', {...base, exposeTenantNetworks: true, advertisementMethodTenantNetworks: 'subnet', requireSnatDisabledForTenantNetworks: true}],
-  ['IPv6 GUA tenant networks, address scopes', {...base, exposeIpv6GuaTenantNetworks: true, addressScopes: ['scope-a']}],
+  [
+    'tenant networks, subnet mode, SNAT check',
+    {
+      ...base,
+      exposeTenantNetworks: true,
+      advertisementMethodTenantNetworks: 'subnet',
+      requireSnatDisabledForTenantNetworks: true,
+    },
+  ],
+  [
+    'IPv6 GUA tenant networks, address scopes',
+    {...base, exposeIpv6GuaTenantNetworks: true, addressScopes: ['scope-a']},
+  ],
   ['no tenant exposure', base],
 ]
 
@@ -83,7 +94,10 @@ describe('incremental planner == computeDesired on random NB change sequences (r
       await tx(server.unix, gen.initial())
       const planner = new IncrementalPlanner()
       const lines: string[] = []
-      source = new NbSource({remotes: server.unix, logger: new StreamLogger({write: (l) => lines.push(l)})}, {onChange: (c) => planner.markChanged(c)})
+      source = new NbSource(
+        {remotes: server.unix, logger: new StreamLogger({write: (l) => lines.push(l)})},
+        {onChange: (c) => planner.markChanged(c)},
+      )
       await source.start()
       const nb = source.nb
       let incremental = 0
@@ -98,7 +112,9 @@ describe('incremental planner == computeDesired on random NB change sequences (r
         compared += scratch.state.objects.length + scratch.state.exposed.length + scratch.problems.length
         expect(diffs, `seed ${seed} step ${step}: ${JSON.stringify(diffs.slice(0, 5), null, 1)}`).to.deep.equal([])
         // Same order too (the kept arrays are patched, not re-sorted).
-        expect(inc.state.objects.map(objValue), `seed ${seed} step ${step}: object order`).to.deep.equal(scratch.state.objects.map(objValue))
+        expect(inc.state.objects.map(objValue), `seed ${seed} step ${step}: object order`).to.deep.equal(
+          scratch.state.objects.map(objValue),
+        )
         expect(inc.state.exposed, `seed ${seed} step ${step}: exposed order`).to.deep.equal(scratch.state.exposed)
         expect(inc.problems, `seed ${seed} step ${step}: problems`).to.deep.equal(scratch.problems)
       }
