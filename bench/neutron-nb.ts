@@ -1,12 +1,13 @@
+import type {RowChange} from '../src/lib/ovsdb/types.js'
+import type {LocalContext} from '../src/lib/planner/context.js'
+
 // A neutron-like NB of N Logical_Switch_Ports, as the raw replica changes of its initial monitor
 // reply (shared by bench/nb-scale.ts and bench/incremental-planner.ts): 30% of the VMs on 20 VLAN
 // provider networks, 70% on 180 tenant networks, 2% bound here, a FIP on every tenant VM with
 // i % 10 == 3; 500 routers with gateway LRPs (13 hosted here), 180 router interfaces, SNATs, LB FIPs,
 // min(1000, N/100) LBs on tenant routers.
 import {defaultConfig} from '../src/lib/config/index.js'
-import type {RowChange} from '../src/lib/ovsdb/types.js'
-import type {LocalContext} from '../src/lib/planner/context.js'
-import {LB, LR, LRP, LS, LSP, NAT, NB_GLOBAL, insert, type Fields} from '../test/helpers/nb-changes.js'
+import {type Fields, insert, LB, LR, LRP, LS, LSP, NAT, NB_GLOBAL} from '../test/helpers/nb-changes.js'
 
 export const PROV = 20 // provider switches (VLAN localnets on physnet1 -> br-ex)
 export const TEN = 180 // tenant switches; router k < TEN has one interface on tenant switch k
@@ -41,6 +42,7 @@ export const vmNet = (i: number): {prov: boolean; net: number; ip: string} => {
   const q = Math.floor(i / (10 * nets)) * 10 + (i % 10) + 10 // unique within the network
   return {prov, net, ip: `${prov ? `172.${16 + net}` : `10.${net}`}.${q >> 8}.${q & 255}`}
 }
+
 export const vmLocal = (i: number): boolean => i % 50 === Math.floor(i / 50) % 10
 export const hasFip = (i: number): boolean => i % 10 === 3
 export const vmFields = (i: number): Fields => {
@@ -64,6 +66,7 @@ export const vmFields = (i: number): Fields => {
     externalIds: ext,
   }
 }
+
 export const fipNat = (i: number, port: string, logicalIp: string, j: number, extMac: string | undefined): Fields => ({
   uuid: uuid(5, i),
   type: 'dnat_and_snat',
@@ -97,6 +100,7 @@ export function* snapshot(N: number): Generator<RowChange> {
       options: {network_name: 'physnet1'},
     })
   }
+
   for (let j = 0; j < TEN; j++) {
     ports[PROV + j]!.push(uuid(3, j))
     const ext = {
@@ -115,6 +119,7 @@ export function* snapshot(N: number): Generator<RowChange> {
       externalIds: ext,
     })
   }
+
   for (let m = 0; m < LBS; m++) {
     const j = m % TEN
     ports[PROV + j]!.push(uuid(6, m))
@@ -131,11 +136,13 @@ export function* snapshot(N: number): Generator<RowChange> {
       externalIds: ext,
     })
   }
+
   for (let i = 0; i < N - VM0; i++) {
     const v = vmNet(i)
     ports[v.prov ? v.net : PROV + v.net]!.push(uuid(1, i))
     yield insert(LSP, vmFields(i))
   }
+
   for (let s = 0; s < PROV + TEN; s++)
     yield insert(LS, {uuid: uuid(7, s), name: s < PROV ? pnet(s) : tnet(s - PROV), ports: ports[s]})
   const nats: string[][] = Array.from({length: ROUTERS}, () => [])
@@ -167,16 +174,18 @@ export function* snapshot(N: number): Generator<RowChange> {
       gatewayPort: gwUuid(k),
     })
   }
+
   for (let i = 3; i < N - VM0; i += 10) {
     const j = vmNet(i).net
     nats[j]!.push(uuid(5, i))
     yield insert(NAT, fipNat(i, uuid(11, i), vmNet(i).ip, j, mac(5, i)))
   }
+
   for (let m = 0; m < LBS; m++) {
     const j = m % TEN
     const [vip, fip] = [`10.${j}.250.${(m / TEN) | 0}`, fipIp(N + m)]
     nats[j]!.push(uuid(5, N + m))
-    yield insert(NAT, fipNat(N + m, `lbvip-${m}`, vip, j, undefined))
+    yield insert(NAT, fipNat(N + m, `lbvip-${m}`, vip, j, undefined)) // eslint-disable-line unicorn/no-useless-undefined
     const ext = {
       lr_ref: `neutron-rtr-${j}`,
       'neutron:vip': vip,
@@ -190,6 +199,7 @@ export function* snapshot(N: number): Generator<RowChange> {
       externalIds: ext,
     })
   }
+
   for (let k = 0; k < ROUTERS; k++) yield insert(LR, {uuid: uuid(13, k), name: `neutron-rtr-${k}`, nat: nats[k]})
   yield insert(NB_GLOBAL, {uuid: uuid(14, 0), externalIds: {}})
 }

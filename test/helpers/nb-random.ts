@@ -13,11 +13,11 @@ const set = (a: Json[]): Json => ['set', a]
 export function rng(seed: number): () => number {
   let a = seed >>> 0
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0
+    a = (a + 0x6d_2b_79_f5) >>> 0
     let t = a
     t = Math.imul(t ^ (t >>> 15), t | 1)
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
   }
 }
 
@@ -113,6 +113,7 @@ export class RandomNb {
         },
       })
     }
+
     for (const [k, router] of ROUTERS.entries()) {
       const gw = `lrp-gw-${k}`
       const u = this.uuid()
@@ -120,20 +121,24 @@ export class RandomNb {
       ops.push({op: 'insert', table: 'Logical_Router_Port', uuid: u, row: this.gwRow(k)})
       ops.push({op: 'insert', table: 'Logical_Router', row: {name: `neutron-${router}`, ports: ref(u)}})
     }
+
     for (const ls of TENANT) {
       const k = Number(ls.at(-1))
       const name = `rif-${k}`
       this.lsps.set(name, {name, uuid: this.uuid(), ls, row: this.rifRow(k, this.pick(ROUTERS))})
     }
+
     for (let i = 0; i < 14; i++) {
       const v = this.vmRow()
       this.lsps.set(v.name, v)
     }
+
     for (const ls of [...PROVIDER, ...TENANT]) {
       const members = [...this.lsps.values()].filter((p) => p.ls === ls)
       for (const p of members) ops.push({op: 'insert', table: 'Logical_Switch_Port', uuid: p.uuid, row: p.row})
       ops.push({op: 'insert', table: 'Logical_Switch', row: {name: ls, ports: set(members.map((p) => ref(p.uuid)))}})
     }
+
     return ops
   }
 
@@ -219,6 +224,7 @@ export class RandomNb {
       f()
       break
     }
+
     this.global['test:step'] = String(++this.step)
     ops.push({op: 'update', table: 'NB_Global', where: [], row: {external_ids: map(this.global)}})
     return ops
@@ -263,6 +269,7 @@ export class RandomNb {
       ops.push(this.updateLsp(name, {external_ids: ['map', [...ext]]}))
       return
     }
+
     ops.push(this.updateLsp(name, {[col]: fresh[col]!}))
   }
 
@@ -318,8 +325,10 @@ export class RandomNb {
           row: {external_mac: this.chance(0.7) ? set([this.mac()]) : set([])},
         })
       }
+
       return
     }
+
     if (ports.length === 0) return
     const withFip = ports.filter((n) => JSON.stringify(this.lsps.get(n)!.row.external_ids).includes('neutron:port_fip'))
     const port = this.pick(withFip.length > 0 && this.chance(0.7) ? withFip : ports)
@@ -369,8 +378,10 @@ export class RandomNb {
       } else {
         ops.push({op: 'update', table: 'Load_Balancer', where: [['name', '==', name]], row: {vips: this.vips()}})
       }
+
       return
     }
+
     const pf = this.chance(0.3)
     const name = pf ? this.id('pf-floatingip-') : this.id('lb-')
     const router = this.pick(ROUTERS)
@@ -381,7 +392,7 @@ export class RandomNb {
           lr_ref: `neutron-${router}`,
           'neutron:vip': '10.1.0.50',
           'neutron:vip_fip': '172.24.0.150',
-          ...(ports.length ? {'neutron:vip_port_id': this.pick(ports)} : {}),
+          ...(ports.length > 0 ? {'neutron:vip_port_id': this.pick(ports)} : {}),
         }
     this.lbs.set(name, router)
     ops.push({op: 'insert', table: 'Load_Balancer', row: {name, vips: this.vips(), external_ids: map(ext)}})

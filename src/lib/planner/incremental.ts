@@ -16,13 +16,14 @@
 import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
 import type {RowChange} from '../ovsdb/types.js'
+
 import {changeMarks} from './change-keys.js'
-import {type LocalContext, isDistributed, makeEnv} from './context.js'
+import {isDistributed, type LocalContext, makeEnv} from './context.js'
 import {computeDesired, type DesiredResult, preflight, routerInfo} from './desired.js'
 import {FragmentSink} from './fragment.js'
 import {type MergeDelta, MergedState} from './merged.js'
 import {type PlannerState, Replayer, Todo} from './replay.js'
-import {attributeDifferences, type Difference, diffDesired} from './self-check.js'
+import {attributeDifferences, diffDesired, type Difference} from './self-check.js'
 import {newFrag} from './subjects.js'
 import {ClassCache, DEP} from './tracking.js'
 
@@ -62,12 +63,14 @@ export class IncrementalPlanner {
       for (const n of m.lsp.networks) held.networks.add(n)
       for (const r of m.lsp.routers) held.routers.add(r)
     }
+
     if (m.lrp) this.lrpMarks.add(m.uuid)
     if (m.lb) {
       let held = this.lbMarks.get(m.uuid)
       if (!held) this.lbMarks.set(m.uuid, (held = new Set()))
       for (const r of m.lb.routers) held.add(r)
     }
+
     if (m.reclassify === 'all') this.reclassifyAll = true
     else for (const n of m.reclassify ?? []) this.reclassify.add(n)
   }
@@ -90,21 +93,22 @@ export class IncrementalPlanner {
    */
   update(nb: NbView, ctx: LocalContext, cfg: AgentConfig): IncrementalStats {
     const sig = this.signature(nb, ctx, cfg)
-    const st = this.st
+    const {st} = this
     const reason =
       this.fullReason ??
-      (!st
-        ? 'first computation'
-        : st.nb !== nb
-          ? 'another NB view'
-          : st.sig !== sig
-            ? 'local context, config, capabilities or fip-distributed changed'
-            : undefined)
+      (st
+        ? st.nb === nb
+          ? st.sig === sig
+            ? undefined
+            : 'local context, config, capabilities or fip-distributed changed'
+          : 'another NB view'
+        : 'first computation')
     this.fullReason = undefined
     if (reason !== undefined || !st) {
       this.rebuild(nb, ctx, cfg, sig, reason ?? 'first computation')
       return this.stats
     }
+
     const todo = this.takeMarks(st)
     this.replayer.dropped = 0
     const replayed = this.replayer.run(st, todo)
@@ -166,6 +170,7 @@ export class IncrementalPlanner {
       this.stats = {full: true, reason, replayed: 0, dropped: 0, delta: {changed: [], removed: []}}
       return
     }
+
     const st: PlannerState = {
       nb,
       ctx,
@@ -201,6 +206,7 @@ export class IncrementalPlanner {
     const hit = (key: string): void => {
       for (const f of st.deps.get(key) ?? []) this.replayer.schedule(todo, f)
     }
+
     if (this.reclassifyAll || this.reclassify.size > 0)
       for (const ls of st.cls.recheck(this.reclassifyAll ? undefined : this.reclassify)) hit(DEP.cls(ls))
     for (const k of this.keys) hit(k)
@@ -209,6 +215,7 @@ export class IncrementalPlanner {
       for (const r of m.routers) todo.add(todo.rifs, r, u)
       for (const n of m.networks) for (const rf of st.tipNets.get(n) ?? []) todo.add(todo.tips, rf, u)
     }
+
     for (const u of this.lrpMarks) todo.lrps.add(u)
     for (const [u, routers] of this.lbMarks) for (const r of routers) todo.add(todo.lbs, r, u)
     this.clearMarks()
@@ -217,7 +224,7 @@ export class IncrementalPlanner {
 
   private result(st: PlannerState): DesiredResult {
     if (st.result) return st.result
-    const merged = st.merged
+    const {merged} = st
     const {state, problems} = merged.result()
     const r = {
       state,

@@ -36,6 +36,7 @@ function insertSorted<T>(list: Array<Entry<T>>, e: Entry<T>): void {
     if (before(list[mid]!, e) <= 0) lo = mid + 1
     else hi = mid
   }
+
   list.splice(lo, 0, e)
 }
 
@@ -43,7 +44,7 @@ function removeFrom<T>(map: Map<string, Array<Entry<T>>>, key: string, frag: Con
   const list = map.get(key)
   if (!list) return
   const i = list.findIndex((e) => e.frag === frag && e.seq === seq)
-  if (i >= 0) list.splice(i, 1)
+  if (i !== -1) list.splice(i, 1)
   if (list.length === 0) map.delete(key)
 }
 
@@ -56,6 +57,7 @@ function bisect(n: number, below: (i: number) => boolean): number {
     if (below(mid)) lo = mid + 1
     else hi = mid
   }
+
   return lo
 }
 
@@ -97,20 +99,22 @@ export class MergedState {
 
   add(frag: Contributor, data: FragmentData): void {
     this.invalidate(data)
-    data.adds.forEach((a, seq) => {
+    for (const [seq, a] of data.adds.entries()) {
       let list = this.objs.get(a.key)
       if (!list) this.objs.set(a.key, (list = []))
       insertSorted(list, {frag, seq, item: a})
       this.touched.add(a.key)
       this.dirtyObjs.add(a.key)
       if (a.owner !== undefined) this.own(a.owner, a.key, 1)
-    })
-    data.exposed.forEach((x, seq) => {
+    }
+
+    for (const [seq, x] of data.exposed.entries()) {
       let list = this.exposed.get(x.key)
       if (!list) this.exposed.set(x.key, (list = []))
       insertSorted(list, {frag, seq, item: x.entry})
       this.dirtyExposed.add(x.key)
-    })
+    }
+
     for (const [k, p] of data.problems) {
       const held = this.problems.get(k)
       if (held) held.n++
@@ -120,16 +124,18 @@ export class MergedState {
 
   remove(frag: Contributor, data: FragmentData): void {
     this.invalidate(data)
-    data.adds.forEach((a, seq) => {
+    for (const [seq, a] of data.adds.entries()) {
       removeFrom(this.objs, a.key, frag, seq)
       this.touched.add(a.key)
       this.dirtyObjs.add(a.key)
       if (a.owner !== undefined) this.own(a.owner, a.key, -1)
-    })
-    data.exposed.forEach((x, seq) => {
+    }
+
+    for (const [seq, x] of data.exposed.entries()) {
       removeFrom(this.exposed, x.key, frag, seq)
       this.dirtyExposed.add(x.key)
-    })
+    }
+
     for (const k of data.problems.keys()) {
       const held = this.problems.get(k)
       if (held && --held.n === 0) this.problems.delete(k)
@@ -148,6 +154,7 @@ export class MergedState {
         this.settled.delete(key)
         continue
       }
+
       const w = list[0]!.item
       if (prev !== w.value) delta.changed.push(key)
       this.settled.set(key, w.value)
@@ -160,12 +167,14 @@ export class MergedState {
           reason: `conflicts with ${w.source.table} ${w.source.name || w.source.uuid}: ${key} already wanted as ${w.value}`,
         })
       }
+
       const had = this.conflicts.has(key)
       if (lost.length > 0) this.conflicts.set(key, lost)
       else this.conflicts.delete(key)
       if (had || lost.length > 0) this.conflictsSettled = false
       if (had || lost.length > 0) this.cached = undefined
     }
+
     this.touched.clear()
     return delta
   }
@@ -218,11 +227,12 @@ export class MergedState {
     } else {
       const objs: StateObj[] = []
       const keys: string[] = []
-      held.keys.forEach((k, i) => {
-        if (this.dirtyObjs.has(k)) return
+      for (const [i, k] of held.keys.entries()) {
+        if (this.dirtyObjs.has(k)) continue
         objs.push(held.objs[i]!)
         keys.push(k)
-      })
+      }
+
       for (const k of this.dirtyObjs) {
         const w = this.objs.get(k)?.[0]?.item
         if (!w) continue
@@ -230,8 +240,10 @@ export class MergedState {
         objs.splice(pos, 0, w.obj)
         keys.splice(pos, 0, k)
       }
+
       this.sortedObjs = {objs, keys}
     }
+
     this.dirtyObjs.clear()
     return this.sortedObjs.objs
   }
@@ -244,11 +256,12 @@ export class MergedState {
     } else {
       const items: ExposedEntry[] = []
       const keys: string[] = []
-      held.keys.forEach((k, i) => {
-        if (this.dirtyExposed.has(k)) return
+      for (const [i, k] of held.keys.entries()) {
+        if (this.dirtyExposed.has(k)) continue
         items.push(held.items[i]!)
         keys.push(k)
-      })
+      }
+
       for (const k of this.dirtyExposed) {
         const e = this.exposed.get(k)?.at(-1)?.item
         if (!e) continue
@@ -256,8 +269,10 @@ export class MergedState {
         items.splice(pos, 0, e)
         keys.splice(pos, 0, k)
       }
+
       this.sortedExposed = {items, keys}
     }
+
     this.dirtyExposed.clear()
     return this.sortedExposed.items
   }
@@ -288,10 +303,12 @@ export class MergedState {
           o,
         )
       }
+
       this.sortedOwners = owners
     } else {
       return this.contribCache
     }
+
     const old = this.contribCache
     const out: Record<string, string[]> = {}
     for (const o of this.sortedOwners) out[o] = old && !this.dirtyOwners.has(o) && old[o] ? old[o] : sortedKeys(o)

@@ -2,8 +2,9 @@
 // the incremental planner (a change it did not scope, a shared object it dropped); the caller
 // reports it with the subjects involved and uses the scratch result.
 import type {DesiredResult} from './desired.js'
-import {exposedKey, problemKey} from './fragment.js'
 import type {IncrementalPlanner} from './incremental.js'
+
+import {exposedKey, problemKey} from './fragment.js'
 import {objKey, objValue} from './types.js'
 
 export type DifferenceArea =
@@ -30,6 +31,7 @@ function diffMaps(
     const s = scratch.get(k)
     if (s !== v) out.push({area, key: k, incremental: v, ...(s === undefined ? {} : {scratch: s}), subjects: []})
   }
+
   for (const [k, s] of scratch) if (!inc.has(k)) out.push({area, key: k, scratch: s, subjects: []})
 }
 
@@ -109,6 +111,7 @@ export function attributeDifferences(
     list.push(`${e.source.table} ${e.source.name || e.source.uuid}`)
     sourcesOfIp.set(e.ip, list)
   }
+
   for (const [ip, keys] of Object.entries(scratch.contributions)) {
     for (const k of keys) {
       let set = rowsOf.get(k)
@@ -116,21 +119,37 @@ export function attributeDifferences(
       for (const s of sourcesOfIp.get(ip) ?? []) set.add(s)
     }
   }
+
   return diffs.map((d) => {
     const subjects = new Set<string>()
-    if (d.area === 'object') {
-      for (const s of planner.subjectsOf(d.key)) subjects.add(s)
-      for (const s of rowsOf.get(d.key) ?? []) subjects.add(s)
-    } else if (d.area === 'exposed') {
-      for (const s of planner.exposersOf(d.key)) subjects.add(s)
-      const [, , table, uuid] = d.key.split('|')
-      subjects.add(`${table} ${uuid}`)
-    } else if (d.area === 'problem') {
-      const [table, uuid, name] = d.key.split('|')
-      subjects.add(`${table} ${name || uuid}`)
-    } else {
-      subjects.add(d.key)
+    switch (d.area) {
+      case 'object': {
+        for (const s of planner.subjectsOf(d.key)) subjects.add(s)
+        for (const s of rowsOf.get(d.key) ?? []) subjects.add(s)
+
+        break
+      }
+
+      case 'exposed': {
+        for (const s of planner.exposersOf(d.key)) subjects.add(s)
+        const [, , table, uuid] = d.key.split('|')
+        subjects.add(`${table} ${uuid}`)
+
+        break
+      }
+
+      case 'problem': {
+        const [table, uuid, name] = d.key.split('|')
+        subjects.add(`${table} ${name || uuid}`)
+
+        break
+      }
+
+      default: {
+        subjects.add(d.key)
+      }
     }
+
     return {...d, subjects: [...subjects]}
   })
 }

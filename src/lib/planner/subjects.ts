@@ -17,6 +17,7 @@ import type {FragmentData, Order} from './fragment.js'
 import type {Contributor} from './merged.js'
 import type {Source} from './problems.js'
 import type {TenantIpScope, TenantNetwork} from './tenant.js'
+
 import {DEP} from './tracking.js'
 
 export type FragKind = 'base' | 'lrp' | 'rif' | 'tip' | 'port' | 'cfip' | 'lb' | 'routers'

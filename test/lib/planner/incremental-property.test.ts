@@ -6,11 +6,12 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {type AgentConfig} from '../../../src/lib/config/types.js'
+import type {LocalContext} from '../../../src/lib/planner/context.js'
+
 import {defaultConfig} from '../../../src/lib/config/index.js'
+import {type AgentConfig} from '../../../src/lib/config/types.js'
 import {NbSource} from '../../../src/lib/driver/nb-source.js'
 import {StreamLogger} from '../../../src/lib/log.js'
-import type {LocalContext} from '../../../src/lib/planner/context.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
 import {IncrementalPlanner} from '../../../src/lib/planner/incremental.js'
 import {diffDesired} from '../../../src/lib/planner/self-check.js'
@@ -67,7 +68,7 @@ async function tx(remote: string, ops: unknown[]): Promise<void> {
 }
 
 describe('incremental planner == computeDesired on random NB change sequences (real ovsdb-server)', function () {
-  this.timeout(120000)
+  this.timeout(120_000)
   let dir: string
   let server: OvsdbServer | undefined
   let source: NbSource | undefined
@@ -99,7 +100,7 @@ describe('incremental planner == computeDesired on random NB change sequences (r
         {onChange: (c) => planner.markChanged(c)},
       )
       await source.start()
-      const nb = source.nb
+      const {nb} = source
       let incremental = 0
       let replayed = 0
       let compared = 0
@@ -118,6 +119,7 @@ describe('incremental planner == computeDesired on random NB change sequences (r
         expect(inc.state.exposed, `seed ${seed} step ${step}: exposed order`).to.deep.equal(scratch.state.exposed)
         expect(inc.problems, `seed ${seed} step ${step}: problems`).to.deep.equal(scratch.problems)
       }
+
       check(0)
       for (let s = 1; s <= STEPS; s++) {
         await tx(server.unix, gen.next())
@@ -125,8 +127,10 @@ describe('incremental planner == computeDesired on random NB change sequences (r
           if (w > 2000) throw new Error(`replica did not reach step ${s}`)
           await new Promise((r) => setTimeout(r, 1))
         }
+
         check(s)
       }
+
       // The incremental path really ran (full rebuilds only on fip-distributed flips), and replayed
       // far fewer fragments than a full pass plans.
       expect(incremental, 'incremental passes').to.be.greaterThan(STEPS * 0.9)

@@ -4,11 +4,12 @@
 // property test is incremental-property.test.ts.
 import {expect} from 'chai'
 
-import {defaultConfig} from '../../../src/lib/config/index.js'
 import type {NbState} from '../../../src/lib/nb/state.js'
 import type {RowChange} from '../../../src/lib/ovsdb/types.js'
-import {type ChangeMarks, changeMarks} from '../../../src/lib/planner/change-keys.js'
 import type {LocalContext} from '../../../src/lib/planner/context.js'
+
+import {defaultConfig} from '../../../src/lib/config/index.js'
+import {type ChangeMarks, changeMarks} from '../../../src/lib/planner/change-keys.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
 import {IncrementalPlanner} from '../../../src/lib/planner/incremental.js'
 import {diffDesired} from '../../../src/lib/planner/self-check.js'
@@ -125,6 +126,7 @@ describe('changeMarks: NB row change -> subjects', () => {
             expect((got as Record<string, unknown>)[kk]).to.have.members(vv as string[])
         else expect(got).to.equal(v)
       }
+
       expect(m.keys).to.include.members([...keys, 'all'])
     })
   }
@@ -162,6 +164,7 @@ function topology(): NbState {
     ])
     pub.push(`u-p${i}`)
   }
+
   const ten = ['rif']
   rows.push([
     LSP,
@@ -190,31 +193,32 @@ function topology(): NbState {
     ])
     ten.push(`u-t${i}`)
   }
+
   rows.push(
     [LS, {uuid: 'ls-pub', name: 'neutron-pub', ports: pub}],
     [LS, {uuid: 'ls-t', name: 'neutron-t', ports: ten}],
+    [
+      LRP,
+      {
+        uuid: 'gw',
+        name: 'lrp-gw',
+        mac: 'fa:16:3e:aa:00:01',
+        networks: ['172.24.4.5/24'],
+        status: {'hosting-chassis': 'chassis-1'},
+        externalIds: {'neutron:network_name': 'neutron-pub', 'neutron:router_name': 'r1'},
+      },
+    ],
+    [LR, {uuid: 'lr1', name: 'neutron-r1', nat: []}],
+    [
+      LB,
+      {
+        uuid: 'lb1',
+        name: 'lb1',
+        vips: {'10.0.0.99:80': 'x'},
+        externalIds: {lr_ref: 'neutron-r1', 'neutron:vip': '10.0.0.99', 'neutron:vip_port_id': 't0'},
+      },
+    ],
   )
-  rows.push([
-    LRP,
-    {
-      uuid: 'gw',
-      name: 'lrp-gw',
-      mac: 'fa:16:3e:aa:00:01',
-      networks: ['172.24.4.5/24'],
-      status: {'hosting-chassis': 'chassis-1'},
-      externalIds: {'neutron:network_name': 'neutron-pub', 'neutron:router_name': 'r1'},
-    },
-  ])
-  rows.push([LR, {uuid: 'lr1', name: 'neutron-r1', nat: []}])
-  rows.push([
-    LB,
-    {
-      uuid: 'lb1',
-      name: 'lb1',
-      vips: {'10.0.0.99:80': 'x'},
-      externalIds: {lr_ref: 'neutron-r1', 'neutron:vip': '10.0.0.99', 'neutron:vip_port_id': 't0'},
-    },
-  ])
   return nbWith(...rows)
 }
 
@@ -303,6 +307,7 @@ describe('IncrementalPlanner: what a change replays', () => {
         `after ${i + 1} ports down`,
       ).to.equal(true)
     }
+
     const last = update(LSP, {...nb.lsp('u-p19')!, up: false}, {up: true})
     nb.applyChange(last)
     planner.markChanged(last)

@@ -3,19 +3,22 @@
 // PassResult.desiredMismatches) and use the scratch result. The real planner, an in-memory datapath.
 import {expect} from 'chai'
 
+import type {LocalContext} from '../../../src/lib/planner/context.js'
+import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
+
 import {defaultConfig} from '../../../src/lib/config/index.js'
 import {StreamLogger} from '../../../src/lib/log.js'
-import type {LocalContext} from '../../../src/lib/planner/context.js'
 import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
 import {insert, LS, LSP, nbWith, update} from '../../helpers/nb-changes.js'
 
 class MemoryDatapath implements Datapath {
   readonly objects = new Map<string, StateObj>()
+
   async observe(): Promise<StateObj[]> {
     return [...this.objects.values()]
   }
+
   async apply(plan: Plan): Promise<OpResult[]> {
     for (const o of plan.remove) this.objects.delete(objKey(o))
     for (const o of plan.add) this.objects.set(objKey(o), o)
@@ -87,6 +90,7 @@ describe('Reconciler: incremental desired state in watch mode', () => {
       nb.applyChange(c)
       rec.markChanged(c)
     }
+
     const ev = await rec.pass(nb, {prune: true})
     expect(ev.desiredMismatches).to.equal(undefined)
     expect(ev.plan.add.filter((o) => o.kind === 'address').map(objKey)).to.deep.equal([
