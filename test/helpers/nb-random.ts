@@ -13,11 +13,11 @@ const set = (a: Json[]): Json => ['set', a]
 export function rng(seed: number): () => number {
   let a = seed >>> 0
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0
+    a = (a + 0x6d_2b_79_f5) >>> 0
     let t = a
     t = Math.imul(t ^ (t >>> 15), t | 1)
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
   }
 }
 
@@ -30,7 +30,15 @@ interface Lsp {
 
 const ref = (u: string): Json => ['uuid', u]
 
-export const CHASSIS = ['compute-1', 'compute-1', 'compute-1', 'compute-2', 'compute-1,compute-2', 'compute-2,compute-1', '']
+export const CHASSIS = [
+  'compute-1',
+  'compute-1',
+  'compute-1',
+  'compute-2',
+  'compute-1,compute-2',
+  'compute-2,compute-1',
+  '',
+]
 export const CHASSIS_IDS = ['chassis-1', 'chassis-1', 'chassis-2', '']
 const PROVIDER = ['neutron-pnet-0', 'neutron-pnet-1', 'neutron-pnet-2']
 const TENANT = ['neutron-tnet-0', 'neutron-tnet-1', 'neutron-tnet-2', 'neutron-tnet-3']
@@ -92,8 +100,20 @@ export class RandomNb {
     for (const [i, ls] of PROVIDER.entries()) {
       const ln = `provnet-${i}`
       const tag = i === 1 ? 100 : undefined
-      this.lsps.set(ln, {name: ln, uuid: this.uuid(), ls, row: {name: ln, type: 'localnet', addresses: 'unknown', options: map({network_name: PHYSNETS[i === 2 ? 1 : 0]!}), ...(tag ? {tag} : {})}})
+      this.lsps.set(ln, {
+        name: ln,
+        uuid: this.uuid(),
+        ls,
+        row: {
+          name: ln,
+          type: 'localnet',
+          addresses: 'unknown',
+          options: map({network_name: PHYSNETS[i === 2 ? 1 : 0]!}),
+          ...(tag ? {tag} : {}),
+        },
+      })
     }
+
     for (const [k, router] of ROUTERS.entries()) {
       const gw = `lrp-gw-${k}`
       const u = this.uuid()
@@ -101,46 +121,63 @@ export class RandomNb {
       ops.push({op: 'insert', table: 'Logical_Router_Port', uuid: u, row: this.gwRow(k)})
       ops.push({op: 'insert', table: 'Logical_Router', row: {name: `neutron-${router}`, ports: ref(u)}})
     }
+
     for (const ls of TENANT) {
       const k = Number(ls.at(-1))
       const name = `rif-${k}`
       this.lsps.set(name, {name, uuid: this.uuid(), ls, row: this.rifRow(k, this.pick(ROUTERS))})
     }
+
     for (let i = 0; i < 14; i++) {
       const v = this.vmRow()
       this.lsps.set(v.name, v)
     }
+
     for (const ls of [...PROVIDER, ...TENANT]) {
       const members = [...this.lsps.values()].filter((p) => p.ls === ls)
       for (const p of members) ops.push({op: 'insert', table: 'Logical_Switch_Port', uuid: p.uuid, row: p.row})
       ops.push({op: 'insert', table: 'Logical_Switch', row: {name: ls, ports: set(members.map((p) => ref(p.uuid)))}})
     }
+
     return ops
   }
 
   private gwRow(k: number): Record<string, Json> {
     const net = this.pick(PROVIDER)
     const n = Number(net.at(-1))
-    const networks = this.chance(0.7) ? [`172.24.${n}.${100 + k}/24`] : [`172.24.${n}.${100 + k}/24`, `2001:db8:${n}::${100 + k}/64`]
+    const networks = this.chance(0.7)
+      ? [`172.24.${n}.${100 + k}/24`]
+      : [`172.24.${n}.${100 + k}/24`, `2001:db8:${n}::${100 + k}/64`]
     return {
       name: `lrp-gw-${k}`,
       mac: this.chance(0.95) ? `fa:16:3e:aa:00:0${k}` : 'bogus',
       networks: set(networks),
       status: map({'hosting-chassis': this.pick(CHASSIS_IDS)}),
-      external_ids: map({'neutron:network_name': net, 'neutron:router_name': this.chance(0.9) ? ROUTERS[k]! : ROUTERS[(k + 1) % 3]!}),
+      external_ids: map({
+        'neutron:network_name': net,
+        'neutron:router_name': this.chance(0.9) ? ROUTERS[k]! : ROUTERS[(k + 1) % 3]!,
+      }),
     }
   }
 
   private rifRow(k: number, router: string): Record<string, Json> {
     const cidrs = this.chance(0.6) ? `10.${k}.0.1/24` : `10.${k}.0.1/24 2a00:${k}::1/64`
-    const ext: Record<string, string> = {'neutron:device_owner': 'network:router_interface', 'neutron:device_id': router, 'neutron:network_name': `neutron-tnet-${k}`, 'neutron:cidrs': cidrs}
+    const ext: Record<string, string> = {
+      'neutron:device_owner': 'network:router_interface',
+      'neutron:device_id': router,
+      'neutron:network_name': `neutron-tnet-${k}`,
+      'neutron:cidrs': cidrs,
+    }
     if (this.chance(0.2)) ext['neutron:subnet_pool_addr_scope4'] = this.pick(['scope-a', 'scope-b'])
     return {name: `rif-${k}`, type: 'router', addresses: 'router', up: this.chance(0.85), external_ids: map(ext)}
   }
 
   private vmRow(name = this.id('vm-'), ls = this.pick([...PROVIDER, ...TENANT])): Lsp {
     const ips = this.chance(0.8) ? [this.ip(ls)] : [this.ip(ls), this.ip(ls)]
-    const ext: Record<string, string> = {'neutron:network_name': ls, 'neutron:cidrs': ips.map((i) => this.cidrOf(i)).join(' ')}
+    const ext: Record<string, string> = {
+      'neutron:network_name': ls,
+      'neutron:cidrs': ips.map((i) => this.cidrOf(i)).join(' '),
+    }
     const ch = this.pick(CHASSIS)
     if (this.chance(0.3)) ext['neutron:host_id'] = this.pick(CHASSIS.slice(0, 2))
     if (this.chance(0.35)) ext['neutron:port_fip'] = `172.24.0.${200 + Math.floor(this.r() * 20)}`
@@ -187,6 +224,7 @@ export class RandomNb {
       f()
       break
     }
+
     this.global['test:step'] = String(++this.step)
     ops.push({op: 'update', table: 'NB_Global', where: [], row: {external_ids: map(this.global)}})
     return ops
@@ -196,7 +234,12 @@ export class RandomNb {
     const v = this.vmRow()
     this.lsps.set(v.name, v)
     ops.push({op: 'insert', table: 'Logical_Switch_Port', uuid: v.uuid, row: v.row})
-    ops.push({op: 'mutate', table: 'Logical_Switch', where: [['name', '==', v.ls]], mutations: [['ports', 'insert', set([ref(v.uuid)])]]})
+    ops.push({
+      op: 'mutate',
+      table: 'Logical_Switch',
+      where: [['name', '==', v.ls]],
+      mutations: [['ports', 'insert', set([ref(v.uuid)])]],
+    })
   }
 
   /** Removing the port from its switch deletes it (Logical_Switch_Port is not a root table). */
@@ -205,7 +248,12 @@ export class RandomNb {
     if (names.length === 0) return
     const p = this.lsps.get(this.pick(names))!
     this.lsps.delete(p.name)
-    ops.push({op: 'mutate', table: 'Logical_Switch', where: [['name', '==', p.ls]], mutations: [['ports', 'delete', set([ref(p.uuid)])]]})
+    ops.push({
+      op: 'mutate',
+      table: 'Logical_Switch',
+      where: [['name', '==', p.ls]],
+      mutations: [['ports', 'delete', set([ref(p.uuid)])]],
+    })
   }
 
   private updateVm(ops: Json[]): void {
@@ -221,6 +269,7 @@ export class RandomNb {
       ops.push(this.updateLsp(name, {external_ids: ['map', [...ext]]}))
       return
     }
+
     ops.push(this.updateLsp(name, {[col]: fresh[col]!}))
   }
 
@@ -240,7 +289,12 @@ export class RandomNb {
     const k = Math.floor(this.r() * ROUTERS.length)
     const row = this.gwRow(k)
     const cols = this.chance(0.7) ? {status: row.status} : row
-    ops.push({op: 'update', table: 'Logical_Router_Port', where: [['name', '==', `lrp-gw-${k}`]], row: {...cols, name: `lrp-gw-${k}`}})
+    ops.push({
+      op: 'update',
+      table: 'Logical_Router_Port',
+      where: [['name', '==', `lrp-gw-${k}`]],
+      row: {...cols, name: `lrp-gw-${k}`},
+    })
   }
 
   private updateRif(ops: Json[]): void {
@@ -257,17 +311,31 @@ export class RandomNb {
       const router = this.nats.get(u)!
       if (this.chance(0.5)) {
         this.nats.delete(u)
-        ops.push({op: 'mutate', table: 'Logical_Router', where: [['name', '==', `neutron-${router}`]], mutations: [['nat', 'delete', set([ref(u)])]]})
+        ops.push({
+          op: 'mutate',
+          table: 'Logical_Router',
+          where: [['name', '==', `neutron-${router}`]],
+          mutations: [['nat', 'delete', set([ref(u)])]],
+        })
       } else {
-        ops.push({op: 'update', table: 'NAT', where: [['_uuid', '==', ref(u)]], row: {external_mac: this.chance(0.7) ? set([this.mac()]) : set([])}})
+        ops.push({
+          op: 'update',
+          table: 'NAT',
+          where: [['_uuid', '==', ref(u)]],
+          row: {external_mac: this.chance(0.7) ? set([this.mac()]) : set([])},
+        })
       }
+
       return
     }
+
     if (ports.length === 0) return
     const withFip = ports.filter((n) => JSON.stringify(this.lsps.get(n)!.row.external_ids).includes('neutron:port_fip'))
     const port = this.pick(withFip.length > 0 && this.chance(0.7) ? withFip : ports)
     const k = Math.floor(this.r() * ROUTERS.length)
-    const ext: Record<string, string> = this.chance(0.9) ? {'neutron:fip_network_id': this.pick(PROVIDER).slice('neutron-'.length)} : {}
+    const ext: Record<string, string> = this.chance(0.9)
+      ? {'neutron:fip_network_id': this.pick(PROVIDER).slice('neutron-'.length)}
+      : {}
     const row = {
       type: 'dnat_and_snat',
       external_ip: `172.24.0.${200 + Math.floor(this.r() * 20)}`,
@@ -284,11 +352,20 @@ export class RandomNb {
     const u = this.uuid()
     this.nats.set(u, router)
     ops.push({op: 'insert', table: 'NAT', uuid: u, row})
-    ops.push({op: 'mutate', table: 'Logical_Router', where: [['name', '==', `neutron-${router}`]], mutations: [['nat', 'insert', set([ref(u)])]]})
+    ops.push({
+      op: 'mutate',
+      table: 'Logical_Router',
+      where: [['name', '==', `neutron-${router}`]],
+      mutations: [['nat', 'insert', set([ref(u)])]],
+    })
   }
 
   private snat(ops: Json[]): void {
-    this.addNat(ops, this.pick(ROUTERS), {type: 'snat', external_ip: '172.24.0.1', logical_ip: `10.${Math.floor(this.r() * 4)}.0.0/24`})
+    this.addNat(ops, this.pick(ROUTERS), {
+      type: 'snat',
+      external_ip: '172.24.0.1',
+      logical_ip: `10.${Math.floor(this.r() * 4)}.0.0/24`,
+    })
   }
 
   private lb(ops: Json[]): void {
@@ -301,15 +378,22 @@ export class RandomNb {
       } else {
         ops.push({op: 'update', table: 'Load_Balancer', where: [['name', '==', name]], row: {vips: this.vips()}})
       }
+
       return
     }
+
     const pf = this.chance(0.3)
     const name = pf ? this.id('pf-floatingip-') : this.id('lb-')
     const router = this.pick(ROUTERS)
     const ports = this.lspNames((p) => p.name.startsWith('vm-'))
     const ext: Record<string, string> = pf
       ? {'neutron:router_name': `neutron-${router}`}
-      : {lr_ref: `neutron-${router}`, 'neutron:vip': '10.1.0.50', 'neutron:vip_fip': '172.24.0.150', ...(ports.length ? {'neutron:vip_port_id': this.pick(ports)} : {})}
+      : {
+          lr_ref: `neutron-${router}`,
+          'neutron:vip': '10.1.0.50',
+          'neutron:vip_fip': '172.24.0.150',
+          ...(ports.length > 0 ? {'neutron:vip_port_id': this.pick(ports)} : {}),
+        }
     this.lbs.set(name, router)
     ops.push({op: 'insert', table: 'Load_Balancer', row: {name, vips: this.vips(), external_ids: map(ext)}})
   }
@@ -323,7 +407,9 @@ export class RandomNb {
     const names = this.lspNames((p) => p.name.startsWith('provnet-'))
     if (names.length === 0) return
     const name = this.pick(names)
-    const row = this.chance(0.5) ? {tag: this.chance(0.5) ? set([100 + Math.floor(this.r() * 3)]) : set([])} : {options: map({network_name: this.pick(PHYSNETS)})}
+    const row = this.chance(0.5)
+      ? {tag: this.chance(0.5) ? set([100 + Math.floor(this.r() * 3)]) : set([])}
+      : {options: map({network_name: this.pick(PHYSNETS)})}
     ops.push(this.updateLsp(name, row))
   }
 

@@ -1,3 +1,6 @@
+import type {Row, RowChange} from '../ovsdb/types.js'
+
+import {decodeLb, decodeLr, decodeLrp, decodeLs, decodeLsp, decodeNat, NB_TABLES} from '../nb/decode.js'
 // NB row change -> what the incremental planner must look at again (subjects). A change is mapped
 // through the old and the new version of the row (python-ovs IDL semantics: `old` holds the
 // changed columns only), so a row that moves between index keys (a port changing network, a
@@ -9,8 +12,6 @@
 // - switches that may have been reclassified (provider/tenant): a Logical_Switch's old and new
 //   names; any change of a localnet port rechecks every known switch (rare; parents are unknown).
 import {chassisKeys, hostingChassis, isRouterInterface, lbRouterKeys} from '../nb/keys.js'
-import {decodeLb, decodeLr, decodeLrp, decodeLs, decodeLsp, decodeNat, NB_TABLES} from '../nb/decode.js'
-import type {Row, RowChange} from '../ovsdb/types.js'
 import {DEP} from './tracking.js'
 
 export interface ChangeMarks {
@@ -55,45 +56,60 @@ export function changeMarks(c: RowChange): ChangeMarks {
         if (p.type === 'localnet' || p.type === 'virtual') keys.add(DEP.lsAny)
         if (CLASSIFYING_TYPES.has(p.type)) m.reclassify = 'all'
       }
+
       m.lsp = {networks: [...networks], routers: [...routers]}
       break
     }
+
     case NB_TABLES.ls: {
       keys.add(DEP.lsAny)
       m.reclassify = [...new Set(rows.map((r) => decodeLs(r).name))]
       break
     }
-    case NB_TABLES.lr:
+
+    case NB_TABLES.lr: {
       for (const r of rows.map(decodeLr)) keys.add(DEP.lr(r.uuid)).add(DEP.lrName(r.name))
       break
-    case NB_TABLES.lrp:
+    }
+
+    case NB_TABLES.lrp: {
       for (const r of rows.map((x) => decodeLrp(x))) {
         keys.add(DEP.lrp(r.uuid))
         const h = hostingChassis(r)
         if (h) keys.add(DEP.hosting(h))
       }
+
       m.lrp = true
       break
-    case NB_TABLES.nat:
+    }
+
+    case NB_TABLES.nat: {
       for (const n of rows.map(decodeNat)) {
         keys.add(DEP.nat(n.uuid))
         if (n.logicalPort) keys.add(DEP.natPort(n.logicalPort))
         if (n.gatewayPort) keys.add(DEP.natGw(n.gatewayPort))
       }
+
       break
+    }
+
     case NB_TABLES.lb: {
       const routers = new Set<string>()
       for (const lb of rows.map(decodeLb)) {
         keys.add(DEP.lb(lb.uuid))
         for (const r of lbRouterKeys(lb)) keys.add(DEP.lbRouter(r)) && routers.add(r)
       }
+
       m.lb = {routers: [...routers]}
       break
     }
-    case NB_TABLES.nbGlobal:
+
+    case NB_TABLES.nbGlobal: {
       keys.add(DEP.nbGlobal)
       break
+    }
   }
+
   m.keys = [...keys]
   return m
 }

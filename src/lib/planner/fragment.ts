@@ -7,6 +7,7 @@
 // visiting order (rule rank, then the NB rows it is reached through, by name then uuid).
 import type {PlanSink} from './collector.js'
 import type {Problem, Source} from './problems.js'
+
 import {type ExposedEntry, objKey, objValue, type StateObj} from './types.js'
 
 /** Position of a fragment in the full pass's visiting order; compared element by element. */
@@ -44,7 +45,7 @@ export function exposedKey(e: ExposedEntry): string {
  * Records every add (also repeated and conflicting ones: conflicts are decided across fragments
  * by merged.ts). `add` therefore always returns true; no rule uses the return value.
  */
-export class FragmentSink implements PlanSink, FragmentData {
+export class FragmentSink implements FragmentData, PlanSink {
   readonly adds: RecordedAdd[] = []
   readonly exposed: RecordedExposed[] = []
   readonly problems = new Map<string, Problem>()
@@ -66,8 +67,8 @@ export class FragmentSink implements PlanSink, FragmentData {
   guard(source: Source, fn: () => void): void {
     try {
       fn()
-    } catch (e) {
-      this.problem(source, `internal error while planning: ${e instanceof Error ? e.message : String(e)}`)
+    } catch (error) {
+      this.problem(source, `internal error while planning: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
 }
@@ -79,5 +80,6 @@ export function compareOrder(a: Order, b: Order): number {
     const y = b[i]!
     if (x !== y) return x < y ? -1 : 1
   }
+
   return a.length - b.length
 }

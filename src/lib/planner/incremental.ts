@@ -16,16 +16,16 @@
 import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
 import type {RowChange} from '../ovsdb/types.js'
+
 import {changeMarks} from './change-keys.js'
-import {type LocalContext, isDistributed, makeEnv} from './context.js'
+import {isDistributed, type LocalContext, makeEnv} from './context.js'
 import {computeDesired, type DesiredResult, preflight, routerInfo} from './desired.js'
 import {FragmentSink} from './fragment.js'
 import {type MergeDelta, MergedState} from './merged.js'
 import {type PlannerState, Replayer, Todo} from './replay.js'
-import {attributeDifferences, type Difference, diffDesired} from './self-check.js'
+import {attributeDifferences, diffDesired, type Difference} from './self-check.js'
 import {newFrag} from './subjects.js'
 import {ClassCache, DEP} from './tracking.js'
-
 
 /** What one desired() call did. */
 export interface IncrementalStats {
@@ -63,12 +63,14 @@ export class IncrementalPlanner {
       for (const n of m.lsp.networks) held.networks.add(n)
       for (const r of m.lsp.routers) held.routers.add(r)
     }
+
     if (m.lrp) this.lrpMarks.add(m.uuid)
     if (m.lb) {
       let held = this.lbMarks.get(m.uuid)
       if (!held) this.lbMarks.set(m.uuid, (held = new Set()))
       for (const r of m.lb.routers) held.add(r)
     }
+
     if (m.reclassify === 'all') this.reclassifyAll = true
     else for (const n of m.reclassify ?? []) this.reclassify.add(n)
   }
@@ -91,13 +93,22 @@ export class IncrementalPlanner {
    */
   update(nb: NbView, ctx: LocalContext, cfg: AgentConfig): IncrementalStats {
     const sig = this.signature(nb, ctx, cfg)
-    const st = this.st
-    const reason = this.fullReason ?? (!st ? 'first computation' : st.nb !== nb ? 'another NB view' : st.sig !== sig ? 'local context, config, capabilities or fip-distributed changed' : undefined)
+    const {st} = this
+    const reason =
+      this.fullReason ??
+      (st
+        ? st.nb === nb
+          ? st.sig === sig
+            ? undefined
+            : 'local context, config, capabilities or fip-distributed changed'
+          : 'another NB view'
+        : 'first computation')
     this.fullReason = undefined
     if (reason !== undefined || !st) {
       this.rebuild(nb, ctx, cfg, sig, reason ?? 'first computation')
       return this.stats
     }
+
     const todo = this.takeMarks(st)
     this.replayer.dropped = 0
     const replayed = this.replayer.run(st, todo)
@@ -110,7 +121,12 @@ export class IncrementalPlanner {
    * incremental one (`incremental`, computed now when not given). Differences name their subjects;
    * after any, the next desired() rebuilds from scratch. Callers use `scratch`.
    */
-  selfCheck(nb: NbView, ctx: LocalContext, cfg: AgentConfig, incremental?: DesiredResult): {scratch: DesiredResult; differences: Difference[]} {
+  selfCheck(
+    nb: NbView,
+    ctx: LocalContext,
+    cfg: AgentConfig,
+    incremental?: DesiredResult,
+  ): {scratch: DesiredResult; differences: Difference[]} {
     const inc = incremental ?? this.desired(nb, ctx, cfg)
     const scratch = computeDesired(nb, ctx, cfg)
     const differences = attributeDifferences(diffDesired(inc, scratch), this, scratch)
@@ -154,6 +170,7 @@ export class IncrementalPlanner {
       this.stats = {full: true, reason, replayed: 0, dropped: 0, delta: {changed: [], removed: []}}
       return
     }
+
     const st: PlannerState = {
       nb,
       ctx,
@@ -189,13 +206,16 @@ export class IncrementalPlanner {
     const hit = (key: string): void => {
       for (const f of st.deps.get(key) ?? []) this.replayer.schedule(todo, f)
     }
-    if (this.reclassifyAll || this.reclassify.size > 0) for (const ls of st.cls.recheck(this.reclassifyAll ? undefined : this.reclassify)) hit(DEP.cls(ls))
+
+    if (this.reclassifyAll || this.reclassify.size > 0)
+      for (const ls of st.cls.recheck(this.reclassifyAll ? undefined : this.reclassify)) hit(DEP.cls(ls))
     for (const k of this.keys) hit(k)
     for (const [u, m] of this.lsps) {
       todo.ports.add(u)
       for (const r of m.routers) todo.add(todo.rifs, r, u)
       for (const n of m.networks) for (const rf of st.tipNets.get(n) ?? []) todo.add(todo.tips, rf, u)
     }
+
     for (const u of this.lrpMarks) todo.lrps.add(u)
     for (const [u, routers] of this.lbMarks) for (const r of routers) todo.add(todo.lbs, r, u)
     this.clearMarks()
@@ -204,13 +224,19 @@ export class IncrementalPlanner {
 
   private result(st: PlannerState): DesiredResult {
     if (st.result) return st.result
-    const routers = [...st.routers.keys()].sort().map((r) => routerInfo(st.routers.get(r)!.gw))
-    st.result = {
-      ...st.merged.result(),
-      routers,
+    const {merged} = st
+    const {state, problems} = merged.result()
+    const r = {
+      state,
+      problems,
+      routers: [...st.routers.keys()].sort().map((k) => routerInfo(st.routers.get(k)!.gw)),
       tenantNetworks: [...st.tenantNets.keys()].sort().map((k) => st.tenantNets.get(k)!),
       distributed: st.env.distributed,
-    }
-    return st.result
+    } as DesiredResult
+    // contributions (exposed ip -> objKeys, thousands of keys) only when read: ad-hoc verbs do, passes do not
+    let contributions: Record<string, string[]> | undefined
+    Object.defineProperty(r, 'contributions', {enumerable: true, get: () => (contributions ??= merged.contributions())})
+    st.result = r
+    return r
   }
 }

@@ -36,6 +36,7 @@ function insertSorted<T>(list: Array<Entry<T>>, e: Entry<T>): void {
     if (before(list[mid]!, e) <= 0) lo = mid + 1
     else hi = mid
   }
+
   list.splice(lo, 0, e)
 }
 
@@ -43,7 +44,7 @@ function removeFrom<T>(map: Map<string, Array<Entry<T>>>, key: string, frag: Con
   const list = map.get(key)
   if (!list) return
   const i = list.findIndex((e) => e.frag === frag && e.seq === seq)
-  if (i >= 0) list.splice(i, 1)
+  if (i !== -1) list.splice(i, 1)
   if (list.length === 0) map.delete(key)
 }
 
@@ -56,6 +57,7 @@ function bisect(n: number, below: (i: number) => boolean): number {
     if (below(mid)) lo = mid + 1
     else hi = mid
   }
+
   return lo
 }
 
@@ -82,35 +84,37 @@ export class MergedState {
   /** Winner value per objKey as of the last settle(). */
   private readonly settled = new Map<string, string>()
   private readonly touched = new Set<string>()
-  private cached: CollectedState | undefined
+  private cached: Omit<CollectedState, 'contributions'> | undefined
   /** Keys changed since the last result(): the sorted arrays are patched, not rebuilt. */
   private readonly dirtyObjs = new Set<string>()
   private readonly dirtyExposed = new Set<string>()
   private dirtyProblems = true
   private readonly dirtyOwners = new Set<string>()
   private sortedOwners: string[] | undefined
-  private contributions: Record<string, string[]> | undefined
+  private contribCache: Record<string, string[]> | undefined
   private sortedObjs: {objs: StateObj[]; keys: string[]} | undefined
   private sortedExposed: {items: ExposedEntry[]; keys: string[]} | undefined
-  private rest: Omit<CollectedState, 'state'> | undefined
+  private problemsCache: Problem[] | undefined
   private conflictsSettled = false
 
   add(frag: Contributor, data: FragmentData): void {
     this.invalidate(data)
-    data.adds.forEach((a, seq) => {
+    for (const [seq, a] of data.adds.entries()) {
       let list = this.objs.get(a.key)
       if (!list) this.objs.set(a.key, (list = []))
       insertSorted(list, {frag, seq, item: a})
       this.touched.add(a.key)
       this.dirtyObjs.add(a.key)
       if (a.owner !== undefined) this.own(a.owner, a.key, 1)
-    })
-    data.exposed.forEach((x, seq) => {
+    }
+
+    for (const [seq, x] of data.exposed.entries()) {
       let list = this.exposed.get(x.key)
       if (!list) this.exposed.set(x.key, (list = []))
       insertSorted(list, {frag, seq, item: x.entry})
       this.dirtyExposed.add(x.key)
-    })
+    }
+
     for (const [k, p] of data.problems) {
       const held = this.problems.get(k)
       if (held) held.n++
@@ -120,16 +124,18 @@ export class MergedState {
 
   remove(frag: Contributor, data: FragmentData): void {
     this.invalidate(data)
-    data.adds.forEach((a, seq) => {
+    for (const [seq, a] of data.adds.entries()) {
       removeFrom(this.objs, a.key, frag, seq)
       this.touched.add(a.key)
       this.dirtyObjs.add(a.key)
       if (a.owner !== undefined) this.own(a.owner, a.key, -1)
-    })
-    data.exposed.forEach((x, seq) => {
+    }
+
+    for (const [seq, x] of data.exposed.entries()) {
       removeFrom(this.exposed, x.key, frag, seq)
       this.dirtyExposed.add(x.key)
-    })
+    }
+
     for (const k of data.problems.keys()) {
       const held = this.problems.get(k)
       if (held && --held.n === 0) this.problems.delete(k)
@@ -148,6 +154,7 @@ export class MergedState {
         this.settled.delete(key)
         continue
       }
+
       const w = list[0]!.item
       if (prev !== w.value) delta.changed.push(key)
       this.settled.set(key, w.value)
@@ -155,14 +162,19 @@ export class MergedState {
       for (let i = 1; i < list.length; i++) {
         const c = list[i]!.item
         if (c.value === w.value) continue
-        lost.push({...c.source, reason: `conflicts with ${w.source.table} ${w.source.name || w.source.uuid}: ${key} already wanted as ${w.value}`})
+        lost.push({
+          ...c.source,
+          reason: `conflicts with ${w.source.table} ${w.source.name || w.source.uuid}: ${key} already wanted as ${w.value}`,
+        })
       }
+
       const had = this.conflicts.has(key)
       if (lost.length > 0) this.conflicts.set(key, lost)
       else this.conflicts.delete(key)
       if (had || lost.length > 0) this.conflictsSettled = false
       if (had || lost.length > 0) this.cached = undefined
     }
+
     this.touched.clear()
     return delta
   }
@@ -187,10 +199,18 @@ export class MergedState {
    * O(changes x log size) searches instead of a sort); problems and contributions are rebuilt
    * only when a fragment carrying some changed.
    */
-  result(): CollectedState {
+  result(): Omit<CollectedState, 'contributions'> {
     if (this.cached) return this.cached
-    this.cached = {state: {objects: this.objects(), exposed: this.exposedEntries()}, ...this.others()}
+    this.cached = {state: {objects: this.objects(), exposed: this.exposedEntries()}, problems: this.problemList()}
     return this.cached
+  }
+
+  /**
+   * Exposed ip -> sorted objKeys: built on demand (only ad-hoc verbs read it), owners in sorted
+   * order, only the owners that changed since the last call rebuilt.
+   */
+  contributions(): Record<string, string[]> {
+    return this.contributionRecord()
   }
 
   private invalidate(data: FragmentData): void {
@@ -207,11 +227,12 @@ export class MergedState {
     } else {
       const objs: StateObj[] = []
       const keys: string[] = []
-      held.keys.forEach((k, i) => {
-        if (this.dirtyObjs.has(k)) return
+      for (const [i, k] of held.keys.entries()) {
+        if (this.dirtyObjs.has(k)) continue
         objs.push(held.objs[i]!)
         keys.push(k)
-      })
+      }
+
       for (const k of this.dirtyObjs) {
         const w = this.objs.get(k)?.[0]?.item
         if (!w) continue
@@ -219,8 +240,10 @@ export class MergedState {
         objs.splice(pos, 0, w.obj)
         keys.splice(pos, 0, k)
       }
+
       this.sortedObjs = {objs, keys}
     }
+
     this.dirtyObjs.clear()
     return this.sortedObjs.objs
   }
@@ -233,11 +256,12 @@ export class MergedState {
     } else {
       const items: ExposedEntry[] = []
       const keys: string[] = []
-      held.keys.forEach((k, i) => {
-        if (this.dirtyExposed.has(k)) return
+      for (const [i, k] of held.keys.entries()) {
+        if (this.dirtyExposed.has(k)) continue
         items.push(held.items[i]!)
         keys.push(k)
-      })
+      }
+
       for (const k of this.dirtyExposed) {
         const e = this.exposed.get(k)?.at(-1)?.item
         if (!e) continue
@@ -245,47 +269,51 @@ export class MergedState {
         items.splice(pos, 0, e)
         keys.splice(pos, 0, k)
       }
+
       this.sortedExposed = {items, keys}
     }
+
     this.dirtyExposed.clear()
     return this.sortedExposed.items
   }
 
-  private others(): Omit<CollectedState, 'state'> {
-    if (this.rest && !this.dirtyProblems && this.conflictsSettled && this.dirtyOwners.size === 0) return this.rest
-    let problems = this.rest?.problems
-    if (!problems || this.dirtyProblems || !this.conflictsSettled) {
-      const all = new Map<string, Problem>()
-      for (const [k, {p}] of this.problems) all.set(k, p)
-      for (const lost of this.conflicts.values()) for (const p of lost) all.set(problemKey(p), p)
-      problems = [...all.values()].sort(compareProblems)
-    }
-    this.rest = {problems, contributions: this.contributionRecord()}
+  private problemList(): Problem[] {
+    if (this.problemsCache && !this.dirtyProblems && this.conflictsSettled) return this.problemsCache
+    const all = new Map<string, Problem>()
+    for (const [k, {p}] of this.problems) all.set(k, p)
+    for (const lost of this.conflicts.values()) for (const p of lost) all.set(problemKey(p), p)
+    this.problemsCache = [...all.values()].sort(compareProblems)
     this.dirtyProblems = false
     this.conflictsSettled = true
-    return this.rest
+    return this.problemsCache
   }
 
   /** exposed ip -> sorted objKeys, owners in sorted order; only the changed owners are rebuilt. */
   private contributionRecord(): Record<string, string[]> {
     const sortedKeys = (o: string) => [...this.owners.get(o)!.keys()].sort()
-    if (!this.contributions || !this.sortedOwners || this.dirtyOwners.size * 8 > this.sortedOwners.length) {
+    if (!this.contribCache || !this.sortedOwners || this.dirtyOwners.size * 8 > this.sortedOwners.length) {
       this.sortedOwners = [...this.owners.keys()].sort()
     } else if (this.dirtyOwners.size > 0) {
       const owners = this.sortedOwners.filter((o) => !this.dirtyOwners.has(o))
       for (const o of this.dirtyOwners) {
         if (!this.owners.has(o)) continue
-        owners.splice(bisect(owners.length, (m) => owners[m]! < o), 0, o)
+        owners.splice(
+          bisect(owners.length, (m) => owners[m]! < o),
+          0,
+          o,
+        )
       }
+
       this.sortedOwners = owners
     } else {
-      return this.contributions
+      return this.contribCache
     }
-    const old = this.contributions
+
+    const old = this.contribCache
     const out: Record<string, string[]> = {}
     for (const o of this.sortedOwners) out[o] = old && !this.dirtyOwners.has(o) && old[o] ? old[o] : sortedKeys(o)
     this.dirtyOwners.clear()
-    this.contributions = out
+    this.contribCache = out
     return out
   }
 

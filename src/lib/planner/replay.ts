@@ -5,20 +5,33 @@
 // tenant ports; then the tenant networks derived from the interfaces (an LB that asked about a
 // network that came or went is re-planned); then the LBs.
 import type {AgentConfig} from '../config/types.js'
-import {chassisKeys, hostingChassis, isRouterInterface, lbRouterKeys} from '../nb/keys.js'
 import type {NbView} from '../nb/model.js'
-import {type LocalContext, type PlanEnv} from './context.js'
-import {type LocalRouter, localLrps, planCrLrp} from './crlrp.js'
 import type {DesiredResult} from './desired.js'
+import type {MergedState} from './merged.js'
+
+import {chassisKeys, hostingChassis, isRouterInterface, lbRouterKeys} from '../nb/keys.js'
 import {planBaseWiring} from './base-wiring.js'
+import {type LocalContext, type PlanEnv} from './context.js'
+import {localLrps, type LocalRouter, planCrLrp} from './crlrp.js'
 import {planCentralizedFips} from './fip.js'
 import {compareOrder, FragmentSink, type Order} from './fragment.js'
 import {planLb} from './lb.js'
 import {isActiveRouterInterface, networkOf} from './locality.js'
-import type {MergedState} from './merged.js'
 import {planLocalPort} from './ports.js'
 import {rowSource} from './problems.js'
-import {EMPTY_DATA, type Frag, type LbFrag, type LrpFrag, newFrag, type RifFrag, type RouterNode, type RowFrag, routerSig, type TipFrag, TrackedNets} from './subjects.js'
+import {
+  EMPTY_DATA,
+  type Frag,
+  type LbFrag,
+  type LrpFrag,
+  newFrag,
+  type RifFrag,
+  type RouterNode,
+  routerSig,
+  type RowFrag,
+  type TipFrag,
+  TrackedNets,
+} from './subjects.js'
 import {planSubnet, planTenantIp, type TenantIpScope, type TenantNetwork} from './tenant.js'
 import {type ClassCache, DEP, TrackingNb} from './tracking.js'
 
@@ -68,29 +81,41 @@ export class Replayer {
   schedule(todo: Todo, f: Frag): void {
     if (f.dead) return
     switch (f.kind) {
-      case 'base':
+      case 'base': {
         todo.base = true
         return
-      case 'lrp':
+      }
+
+      case 'lrp': {
         todo.lrps.add((f as LrpFrag).uuid)
         return
-      case 'cfip':
+      }
+
+      case 'cfip': {
         todo.lrps.add((f as RowFrag).uuid)
         return
-      case 'port':
+      }
+
+      case 'port': {
         todo.ports.add((f as RowFrag).uuid)
         return
-      case 'rif':
+      }
+
+      case 'rif': {
         todo.add(todo.rifs, (f as RifFrag).router, (f as RifFrag).uuid)
         return
-      case 'tip':
+      }
+
+      case 'tip': {
         todo.add(todo.tips, (f as TipFrag).parent, (f as TipFrag).uuid)
         return
-      case 'lb':
+      }
+
+      case 'lb': {
         todo.add(todo.lbs, (f as LbFrag).router, (f as LbFrag).uuid)
-        return
+      }
+
       case 'routers':
-        return
     }
   }
 
@@ -105,6 +130,7 @@ export class Replayer {
         planCentralizedFips(env, [])
       })
     }
+
     for (const u of todo.lrps) n += this.replayLrp(st, u) + this.replayCfip(st, u)
     for (const u of todo.ports) n += this.replayPort(st, u)
     let rifsChanged = false
@@ -114,19 +140,24 @@ export class Replayer {
         this.rebuildRouter(st, r, todo)
       }
     }
+
     for (const [r, uuids] of todo.rifs) {
       for (const u of uuids) {
         rifsChanged = true
         n += this.replayRif(st, r, u, todo)
       }
     }
+
     for (const [rf, uuids] of todo.tips) {
       if (rf.dead) continue
       for (const u of uuids) n += this.replayTip(st, rf, u)
     }
+
     if (rifsChanged) {
-      for (const net of this.deriveTenantNets(st)) for (const f of st.deps.get(DEP.tenantNet(net)) ?? []) this.schedule(todo, f)
+      for (const net of this.deriveTenantNets(st))
+        for (const f of st.deps.get(DEP.tenantNet(net)) ?? []) this.schedule(todo, f)
     }
+
     for (const [r, uuids] of todo.lbs) for (const u of uuids) n += this.replayLb(st, r, u)
     return n
   }
@@ -139,6 +170,7 @@ export class Replayer {
       st.ports.delete(u)
       return 0
     }
+
     st.ports.set(u, f)
     this.replay(st, f, ['5', lsp.name, u], (env) => planLocalPort(env, lsp))
     return 1
@@ -152,6 +184,7 @@ export class Replayer {
       st.lrps.delete(u)
       return 0
     }
+
     st.lrps.set(u, f)
     f.router = undefined
     this.replay(st, f, ['3', lrp.name, u], (env) => {
@@ -169,6 +202,7 @@ export class Replayer {
       st.cfips.delete(u)
       return 0
     }
+
     st.cfips.set(u, f)
     this.replay(st, f, ['6', lrp.name, u], (env) => planCentralizedFips(env, [lrp]))
     return 1
@@ -188,6 +222,7 @@ export class Replayer {
       if (held) dups.problem(r.lrp, `router ${r.router} already has local gateway port ${held.lrp.name}`)
       else next.set(r.router, r)
     }
+
     this.swap(st, st.routersFrag, dups)
     const changed = new Set<string>()
     for (const r of st.routers.keys()) if (!next.has(r)) changed.add(r)
@@ -196,16 +231,19 @@ export class Replayer {
       if (node?.sig === routerSig(gw)) node.gw = gw
       else changed.add(r)
     }
+
     for (const r of changed) {
       const old = st.routers.get(r)
       if (old) {
         for (const rf of old.rifs.values()) this.dropRif(st, rf)
         for (const f of old.lbs.values()) this.drop(st, f)
       }
+
       const gw = next.get(r)
       if (gw) st.routers.set(r, {gw, sig: routerSig(gw), rifs: new Map(), lbs: new Map()})
       else st.routers.delete(r)
     }
+
     return changed
   }
 
@@ -222,14 +260,33 @@ export class Replayer {
     const node = st.routers.get(r)
     const lsp = st.nb.lsp(u)
     const held = node?.rifs.get(u)
-    if (!node || !lsp || !st.env.tenantEnabled || !isRouterInterface(lsp) || lsp.externalIds['neutron:device_id'] !== r) {
+    if (
+      !node ||
+      !lsp ||
+      !st.env.tenantEnabled ||
+      !isRouterInterface(lsp) ||
+      lsp.externalIds['neutron:device_id'] !== r
+    ) {
       if (held) {
         this.dropRif(st, held)
         node!.rifs.delete(u)
       }
+
       return 0
     }
-    const f: RifFrag = held ?? {...newFrag('rif', `router ${r} interface ${u}`), router: r, uuid: u, rif: undefined, src: undefined, net: undefined, scope: undefined, scopeSig: undefined, tipNet: undefined, tips: new Map()}
+
+    const f: RifFrag = held ?? {
+      ...newFrag('rif', `router ${r} interface ${u}`),
+      router: r,
+      uuid: u,
+      rif: undefined,
+      src: undefined,
+      net: undefined,
+      scope: undefined,
+      scopeSig: undefined,
+      tipNet: undefined,
+      tips: new Map(),
+    }
     node.rifs.set(u, f)
     const src = rowSource(LSP, lsp)
     f.rif = lsp
@@ -255,21 +312,24 @@ export class Replayer {
         for (const p of st.nb.lspsByNetwork(scope.network)) todo.add(todo.tips, f, p.uuid)
       }
     }
+
     return 1
   }
 
   private replayTip(st: PlannerState, rf: RifFrag, u: string): number {
     const lsp = st.nb.lsp(u)
     const held = rf.tips.get(u)
-    const scope = rf.scope
+    const {scope} = rf
     const node = st.routers.get(rf.router)
     if (!lsp || !scope || !node || networkOf(lsp) !== scope.network) {
       if (held) {
         this.drop(st, held)
         rf.tips.delete(u)
       }
+
       return 0
     }
+
     const f: TipFrag = held ?? {...newFrag('tip', `tenant port ${u} behind ${rf.id}`), uuid: u, parent: rf}
     rf.tips.set(u, f)
     this.replay(st, f, ['4', rf.router, rf.rif!.name, rf.uuid, '1', lsp.name, u], (env) => {
@@ -286,6 +346,7 @@ export class Replayer {
       set?.delete(rf)
       if (set?.size === 0) st.tipNets.delete(rf.tipNet)
     }
+
     rf.tipNet = undefined
     rf.scopeSig = undefined
   }
@@ -307,6 +368,7 @@ export class Replayer {
       if (held) held.cidrs.push(...t.cidrs.filter((c) => !held.cidrs.includes(c)))
       else nets.set(t.network, {...t, cidrs: [...t.cidrs]})
     }
+
     const changed: string[] = []
     for (const k of st.tenantNets.keys()) if (!nets.has(k)) changed.push(k)
     for (const k of nets.keys()) if (!st.tenantNets.has(k)) changed.push(k)
@@ -324,13 +386,17 @@ export class Replayer {
         this.drop(st, held)
         node!.lbs.delete(u)
       }
+
       return 0
     }
+
     const f: LbFrag = held ?? {...newFrag('lb', `router ${r} LB ${u}`), uuid: u, router: r}
     node.lbs.set(u, f)
     this.replay(st, f, ['7', r, lb.name, u], (env) => {
       const src = rowSource('Load_Balancer', lb)
-      env.out.guard(src, () => planLb(env, lb, node.gw, new TrackedNets(st.tenantNets, (env.nb as TrackingNb).deps), src))
+      env.out.guard(src, () =>
+        planLb(env, lb, node.gw, new TrackedNets(st.tenantNets, (env.nb as TrackingNb).deps), src),
+      )
     })
     return 1
   }
@@ -351,6 +417,7 @@ export class Replayer {
       if (!set) st.deps.set(k, (set = new Set()))
       set.add(f)
     }
+
     st.result = undefined
   }
 
@@ -368,6 +435,7 @@ export class Replayer {
       set?.delete(f)
       if (set?.size === 0) st.deps.delete(k)
     }
+
     f.deps = []
     f.data = EMPTY_DATA
   }
@@ -380,5 +448,4 @@ export class Replayer {
     this.dropped++
     st.result = undefined
   }
-
 }

@@ -17,6 +17,7 @@ import type {FragmentData, Order} from './fragment.js'
 import type {Contributor} from './merged.js'
 import type {Source} from './problems.js'
 import type {TenantIpScope, TenantNetwork} from './tenant.js'
+
 import {DEP} from './tracking.js'
 
 export type FragKind = 'base' | 'lrp' | 'rif' | 'tip' | 'port' | 'cfip' | 'lb' | 'routers'
@@ -85,7 +86,19 @@ export function newFrag<K extends FragKind>(kind: K, id: string): Frag & {kind: 
 /** What of a local router the rules behind it read; equal signatures = nothing behind it to redo. */
 export function routerSig(r: LocalRouter): string {
   const w = r.wire
-  return JSON.stringify([r.router, r.lrp, r.mac, r.providerLs, r.ips, w.bridge, w.vlan, w.dev, w.table, w.localnet.uuid, w.localnet.name])
+  return JSON.stringify([
+    r.router,
+    r.lrp,
+    r.mac,
+    r.providerLs,
+    r.ips,
+    w.bridge,
+    w.vlan,
+    w.dev,
+    w.table,
+    w.localnet.uuid,
+    w.localnet.name,
+  ])
 }
 
 /**

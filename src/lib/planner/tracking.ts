@@ -5,6 +5,7 @@
 // lookup depends exactly on the rows whose old or new values sit under that index key.
 import type {NbCapabilities, NbView} from '../nb/model.js'
 import type {LocalContext} from './context.js'
+
 import {type LsClass, type LsClassifier, makeClassifier} from './provider.js'
 
 /** Dependency keys; change-keys.ts produces the same strings for a changed row. */
@@ -52,94 +53,117 @@ export class TrackingNb implements NbView {
     this.r(DEP.lsp(uuid))
     return this.nb.lsp(uuid)
   }
+
   lspByName(name: string) {
     this.r(DEP.lspName(name))
     return this.nb.lspByName(name)
   }
+
   lspsByNetwork(lsName: string) {
     this.r(DEP.lspNet(lsName))
     return this.nb.lspsByNetwork(lsName)
   }
+
   lspsByChassis(chassis: string) {
     this.r(DEP.lspChassis(chassis))
     return this.nb.lspsByChassis(chassis)
   }
+
   routerInterfaces(routerId: string) {
     this.r(DEP.rif(routerId))
     return this.nb.routerInterfaces(routerId)
   }
+
   localnetsByPhysnet(physnet: string) {
     this.r(DEP.physnet(physnet))
     return this.nb.localnetsByPhysnet(physnet)
   }
+
   allLsps() {
     this.r(DEP.all)
     return this.nb.allLsps()
   }
+
   ls(uuid: string) {
     this.r(DEP.lsAny)
     return this.nb.ls(uuid)
   }
+
   lsByName(name: string) {
     this.r(DEP.lsAny)
     return this.nb.lsByName(name)
   }
+
   localnetPortsOfLs(lsName: string) {
     this.r(DEP.lsAny)
     return this.nb.localnetPortsOfLs(lsName)
   }
+
   hasVirtualPort(lsName: string) {
     this.r(DEP.lsAny)
     return this.nb.hasVirtualPort(lsName)
   }
+
   lr(uuid: string) {
     this.r(DEP.lr(uuid))
     return this.nb.lr(uuid)
   }
+
   lrByName(name: string) {
     this.r(DEP.lrName(name))
     return this.nb.lrByName(name)
   }
+
   lrp(uuid: string) {
     this.r(DEP.lrp(uuid))
     return this.nb.lrp(uuid)
   }
+
   lrpsByHostingChassis(chassisId: string) {
     this.r(DEP.hosting(chassisId))
     return this.nb.lrpsByHostingChassis(chassisId)
   }
+
   allLrps() {
     this.r(DEP.all)
     return this.nb.allLrps()
   }
+
   nat(uuid: string) {
     this.r(DEP.nat(uuid))
     return this.nb.nat(uuid)
   }
+
   natsByLogicalPort(lspName: string) {
     this.r(DEP.natPort(lspName))
     return this.nb.natsByLogicalPort(lspName)
   }
+
   natsByGatewayPort(lrpUuid: string) {
     this.r(DEP.natGw(lrpUuid))
     return this.nb.natsByGatewayPort(lrpUuid)
   }
+
   allNats() {
     this.r(DEP.all)
     return this.nb.allNats()
   }
+
   lb(uuid: string) {
     this.r(DEP.lb(uuid))
     return this.nb.lb(uuid)
   }
+
   lbsByRouter(routerId: string) {
     this.r(DEP.lbRouter(routerId))
     return this.nb.lbsByRouter(routerId)
   }
+
   allLbs() {
     this.r(DEP.all)
     return this.nb.allLbs()
   }
+
   nbGlobal() {
     this.r(DEP.nbGlobal)
     return this.nb.nbGlobal()
@@ -181,6 +205,7 @@ export class ClassCache {
           const c = this.base.classify(ls)
           this.memo.set(ls, (held = {c, sig: signature(c)}))
         }
+
         return held.c
       },
     }
@@ -198,6 +223,7 @@ export class ClassCache {
       this.memo.set(ls, {c, sig})
       if (sig !== held.sig) changed.push(ls)
     }
+
     return changed
   }
 }

@@ -6,11 +6,12 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {type AgentConfig} from '../../../src/lib/config/types.js'
+import type {LocalContext} from '../../../src/lib/planner/context.js'
+
 import {defaultConfig} from '../../../src/lib/config/index.js'
+import {type AgentConfig} from '../../../src/lib/config/types.js'
 import {NbSource} from '../../../src/lib/driver/nb-source.js'
 import {StreamLogger} from '../../../src/lib/log.js'
-import type {LocalContext} from '../../../src/lib/planner/context.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
 import {IncrementalPlanner} from '../../../src/lib/planner/incremental.js'
 import {diffDesired} from '../../../src/lib/planner/self-check.js'
@@ -41,8 +42,19 @@ const base = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
 /** One configuration per seed, so every tenant mode is exercised. */
 const CONFIGS: Array<[string, AgentConfig]> = [
   ['tenant networks, host mode', {...base, exposeTenantNetworks: true}],
-  ['tenant networks, subnet mode, SNAT check', {...base, exposeTenantNetworks: true, advertisementMethodTenantNetworks: 'subnet', requireSnatDisabledForTenantNetworks: true}],
-  ['IPv6 GUA tenant networks, address scopes', {...base, exposeIpv6GuaTenantNetworks: true, addressScopes: ['scope-a']}],
+  [
+    'tenant networks, subnet mode, SNAT check',
+    {
+      ...base,
+      exposeTenantNetworks: true,
+      advertisementMethodTenantNetworks: 'subnet',
+      requireSnatDisabledForTenantNetworks: true,
+    },
+  ],
+  [
+    'IPv6 GUA tenant networks, address scopes',
+    {...base, exposeIpv6GuaTenantNetworks: true, addressScopes: ['scope-a']},
+  ],
   ['no tenant exposure', base],
 ]
 
@@ -56,7 +68,7 @@ async function tx(remote: string, ops: unknown[]): Promise<void> {
 }
 
 describe('incremental planner == computeDesired on random NB change sequences (real ovsdb-server)', function () {
-  this.timeout(120000)
+  this.timeout(120_000)
   let dir: string
   let server: OvsdbServer | undefined
   let source: NbSource | undefined
@@ -83,9 +95,12 @@ describe('incremental planner == computeDesired on random NB change sequences (r
       await tx(server.unix, gen.initial())
       const planner = new IncrementalPlanner()
       const lines: string[] = []
-      source = new NbSource({remotes: server.unix, logger: new StreamLogger({write: (l) => lines.push(l)})}, {onChange: (c) => planner.markChanged(c)})
+      source = new NbSource(
+        {remotes: server.unix, logger: new StreamLogger({write: (l) => lines.push(l)})},
+        {onChange: (c) => planner.markChanged(c)},
+      )
       await source.start()
-      const nb = source.nb
+      const {nb} = source
       let incremental = 0
       let replayed = 0
       let compared = 0
@@ -98,10 +113,13 @@ describe('incremental planner == computeDesired on random NB change sequences (r
         compared += scratch.state.objects.length + scratch.state.exposed.length + scratch.problems.length
         expect(diffs, `seed ${seed} step ${step}: ${JSON.stringify(diffs.slice(0, 5), null, 1)}`).to.deep.equal([])
         // Same order too (the kept arrays are patched, not re-sorted).
-        expect(inc.state.objects.map(objValue), `seed ${seed} step ${step}: object order`).to.deep.equal(scratch.state.objects.map(objValue))
+        expect(inc.state.objects.map(objValue), `seed ${seed} step ${step}: object order`).to.deep.equal(
+          scratch.state.objects.map(objValue),
+        )
         expect(inc.state.exposed, `seed ${seed} step ${step}: exposed order`).to.deep.equal(scratch.state.exposed)
         expect(inc.problems, `seed ${seed} step ${step}: problems`).to.deep.equal(scratch.problems)
       }
+
       check(0)
       for (let s = 1; s <= STEPS; s++) {
         await tx(server.unix, gen.next())
@@ -109,8 +127,10 @@ describe('incremental planner == computeDesired on random NB change sequences (r
           if (w > 2000) throw new Error(`replica did not reach step ${s}`)
           await new Promise((r) => setTimeout(r, 1))
         }
+
         check(s)
       }
+
       // The incremental path really ran (full rebuilds only on fip-distributed flips), and replayed
       // far fewer fragments than a full pass plans.
       expect(incremental, 'incremental passes').to.be.greaterThan(STEPS * 0.9)

@@ -3,23 +3,29 @@
 // PassResult.desiredMismatches) and use the scratch result. The real planner, an in-memory datapath.
 import {expect} from 'chai'
 
+import type {LocalContext} from '../../../src/lib/planner/context.js'
+import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
+
 import {defaultConfig} from '../../../src/lib/config/index.js'
 import {StreamLogger} from '../../../src/lib/log.js'
-import type {LocalContext} from '../../../src/lib/planner/context.js'
 import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
 import {insert, LS, LSP, nbWith, update} from '../../helpers/nb-changes.js'
 
 class MemoryDatapath implements Datapath {
   readonly objects = new Map<string, StateObj>()
+
   async observe(): Promise<StateObj[]> {
     return [...this.objects.values()]
   }
+
   async apply(plan: Plan): Promise<OpResult[]> {
     for (const o of plan.remove) this.objects.delete(objKey(o))
     for (const o of plan.add) this.objects.set(objKey(o), o)
-    return [...plan.add.map((obj) => ({action: 'add' as const, obj, ok: true})), ...plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true}))]
+    return [
+      ...plan.add.map((obj) => ({action: 'add' as const, obj, ok: true})),
+      ...plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true})),
+    ]
   }
 }
 
@@ -44,31 +50,52 @@ const vmFields = (name: string, ip: string, up: boolean) => ({
 
 function setup() {
   const nb = nbWith(
-    [LSP, {uuid: 'ln', name: 'provnet-1', type: 'localnet', addresses: ['unknown'], options: {network_name: 'physnet1'}}],
+    [
+      LSP,
+      {uuid: 'ln', name: 'provnet-1', type: 'localnet', addresses: ['unknown'], options: {network_name: 'physnet1'}},
+    ],
     [LSP, vmFields('vm1', '172.24.4.10', true)],
     [LS, {uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', 'uuid-vm1']}],
   )
   const lines: string[] = []
   const dp = new MemoryDatapath()
-  const rec = new Reconciler({cfg, datapath: dp, local: {context: async () => ctx}, logger: new StreamLogger({write: (l) => lines.push(l), json: true})})
+  const rec = new Reconciler({
+    cfg,
+    datapath: dp,
+    local: {context: async () => ctx},
+    logger: new StreamLogger({write: (l) => lines.push(l), json: true}),
+  })
   rec.enableIncremental()
   return {nb, dp, rec, lines}
 }
 
-const addresses = (dp: MemoryDatapath) => [...dp.objects.values()].filter((o) => o.kind === 'address' && o.dev === cfg.bgpNic).map((o) => (o as {cidr: string}).cidr)
+const addresses = (dp: MemoryDatapath) =>
+  [...dp.objects.values()]
+    .filter((o) => o.kind === 'address' && o.dev === cfg.bgpNic)
+    .map((o) => (o as {cidr: string}).cidr)
 
 describe('Reconciler: incremental desired state in watch mode', () => {
   it('event passes follow marked NB changes; a full pass finds no difference', async () => {
     const {nb, dp, rec} = setup()
     await rec.pass(nb, {prune: true, fullRecompute: true})
     expect(addresses(dp)).to.deep.equal(['172.24.4.10/32'])
-    for (const c of [insert(LSP, vmFields('vm2', '172.24.4.11', true)), update(LS, {uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', 'uuid-vm1', 'uuid-vm2']}, {ports: ['ln', 'uuid-vm1']})]) {
+    for (const c of [
+      insert(LSP, vmFields('vm2', '172.24.4.11', true)),
+      update(
+        LS,
+        {uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', 'uuid-vm1', 'uuid-vm2']},
+        {ports: ['ln', 'uuid-vm1']},
+      ),
+    ]) {
       nb.applyChange(c)
       rec.markChanged(c)
     }
+
     const ev = await rec.pass(nb, {prune: true})
     expect(ev.desiredMismatches).to.equal(undefined)
-    expect(ev.plan.add.filter((o) => o.kind === 'address').map(objKey)).to.deep.equal([`address|${cfg.bgpNic}|172.24.4.11/32`])
+    expect(ev.plan.add.filter((o) => o.kind === 'address').map(objKey)).to.deep.equal([
+      `address|${cfg.bgpNic}|172.24.4.11/32`,
+    ])
     const full = await rec.pass(nb, {prune: true, fullRecompute: true})
     expect(full.desiredMismatches).to.equal(0)
     expect(full.changed).to.equal(false)
@@ -84,7 +111,9 @@ describe('Reconciler: incremental desired state in watch mode', () => {
     const full = await rec.pass(nb, {prune: true, fullRecompute: true})
     expect(full.desiredMismatches).to.be.greaterThan(0)
     expect(addresses(dp), 'the scratch result was applied').to.deep.equal([])
-    const err = lines.map((l) => JSON.parse(l) as {level: string; msg: string; subjects?: string[]}).find((l) => l.level === 'error')
+    const err = lines
+      .map((l) => JSON.parse(l) as {level: string; msg: string; subjects?: string[]})
+      .find((l) => l.level === 'error')
     expect(err?.msg).to.match(/differs from a full computation/)
     expect(err?.subjects).to.include('port uuid-vm1')
     // The planner started over: the next event pass is consistent again.
