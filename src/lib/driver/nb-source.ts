@@ -2,14 +2,15 @@
 // needed columns), feeding NbState and forwarding every change (already applied to NbState) to the
 // owner. Capabilities (LRP `status`, NAT `gateway_port`) come from the server's schema, so an older
 // OVN degrades with one warning instead of failing.
-import type {AgentConfig} from '../config/types.js'
 import {DependencyError} from '../errors.js'
 import type {Logger} from '../log.js'
+import {NB_DB, type NbSourceOptions} from '../nb/connection.js'
 import {NB_MONITOR_COLUMNS} from '../nb/decode.js'
 import {NbState} from '../nb/state.js'
 import {OvsdbClient, type ClientState, type StateChange, type MonitorSpec, type Replica, type RowChange, type SnapshotInfo} from '../ovsdb/index.js'
 
-export const NB_DB = 'OVN_Northbound'
+// The connection settings live in nb/connection.ts; re-exported for the existing callers.
+export {NB_DB, nbSourceOptions, type NbSourceOptions} from '../nb/connection.js'
 
 export interface NbSourceHandlers {
   /** Called after `change` was applied to the NbState. */
@@ -17,23 +18,6 @@ export interface NbSourceHandlers {
   /** Initial snapshot (resync=false) or a rebuilt replica after a reconnect (resync=true). */
   onSnapshot?(info: SnapshotInfo, nb: NbState): void
   onState?(state: ClientState, error?: Error): void
-}
-
-export interface NbSourceOptions {
-  remotes: string
-  ssl?: {privateKey: string; certificate: string; caCert: string}
-  logger: Logger
-  probeIntervalMs?: number
-  connectTimeoutMs?: number
-}
-
-/** NB remote and SSL files from the configuration (SSL only for ssl: remotes, as upstream). */
-export function nbSourceOptions(cfg: AgentConfig, remote: string, logger: Logger): NbSourceOptions {
-  const opts: NbSourceOptions = {remotes: remote, logger, connectTimeoutMs: cfg.ovsdbConnectionTimeout * 1000}
-  if (remote.split(',').some((r) => r.trim().startsWith('ssl:'))) {
-    opts.ssl = {privateKey: cfg.ovnNbPrivateKey, certificate: cfg.ovnNbCertificate, caCert: cfg.ovnNbCaCert}
-  }
-  return opts
 }
 
 export class NbSource {

@@ -2,7 +2,7 @@
 // traffic of a provider network leaves: bridge, VLAN device, routing table.
 import type {LogicalSwitchPort} from '../nb/model.js'
 import {isIfName, isMac, isVlanTag, vlanDevName} from '../net/ip.js'
-import type {LocalContext, PatchPort} from './context.js'
+import type {LocalContext, PatchPort} from './local-context.js'
 
 /** Where exposed addresses of one provider network are wired. */
 export interface Wire {
