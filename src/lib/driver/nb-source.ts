@@ -3,7 +3,6 @@
 // owner. Capabilities (LRP `status`, NAT `gateway_port`) come from the server's schema, so an older
 // OVN degrades with one warning instead of failing.
 import {DependencyError} from '../errors.js'
-import type {Logger} from '../log.js'
 import {NB_DB, type NbSourceOptions} from '../nb/connection.js'
 import {NB_MONITOR_COLUMNS} from '../nb/decode.js'
 import {NbState} from '../nb/state.js'
