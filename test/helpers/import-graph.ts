@@ -119,7 +119,7 @@ export function folderCycles(edges: readonly Edge[]): string[] {
 export const LAYERS: readonly (readonly string[])[] = [
   ['commands', 'hooks'],
   // The composition root and the CLI support every command shares.
-  ['lib/runtime.ts', 'lib/base-command.ts', 'lib/command-flags.ts', 'lib/output'],
+  ['lib/runtime.ts', 'lib/base-command.ts', 'lib/command-flags.ts', 'lib/sandbox-command.ts', 'lib/output'],
   ['lib/driver', 'lib/doctor', 'lib/sandbox'],
   ['lib/reconciler', 'lib/metrics'],
   ['lib/planner', 'lib/kernel', 'lib/ovs', 'lib/frr'],
@@ -130,9 +130,10 @@ export const LAYERS: readonly (readonly string[])[] = [
 
 /**
  * Files a peer area may import: the operation vocabulary the datapath layers (kernel, ovs, frr)
- * share with the planner, and the address value types every layer uses.
+ * share with the planner, the address value types every layer uses, and the base class of every
+ * command (which command families such as sandbox-command.ts extend).
  */
-export const PEER_CONTRACTS: readonly string[] = ['lib/planner/types.ts', 'lib/net/']
+export const PEER_CONTRACTS: readonly string[] = ['lib/planner/types.ts', 'lib/net/', 'lib/base-command.ts']
 
 /** The area (`lib/planner`, `lib/errors.ts`, `commands`) a src-relative path belongs to. */
 export function areaOf(path: string): string | undefined {
