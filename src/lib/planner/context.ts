@@ -1,5 +1,6 @@
 // The planner's inputs besides the NB snapshot, as plain data gathered by the caller from the local
-// OVS database and the host (spec §2.1, §6.4-6.5), and the environment every planning rule shares.
+// OVS database and the host (docs/upstream-behaviour.md#local-ovs-database, docs/upstream-behaviour.md#full-sync,
+// docs/upstream-behaviour.md#bridge-routing-tables), and the environment every planning rule shares.
 import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
 import {Collector} from './collector.js'
@@ -25,7 +26,10 @@ export interface PlanEnv {
   subnetMode: boolean
 }
 
-/** Spec §4.12: "False" = centralized; "True", any other value or a missing key = distributed. */
+/**
+ * "False" = centralized; "True", any other value or a missing key = distributed
+ * (docs/upstream-behaviour.md#distributedflagchangedevent).
+ */
 export function isDistributed(nb: NbView): boolean {
   return nb.nbGlobal()?.externalIds['neutron:fip-distributed'] !== 'False'
 }
