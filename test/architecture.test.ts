@@ -30,6 +30,9 @@ const TODO_EDGES: readonly {from: string; to: string; why: string}[] = [
   {from: 'lib/driver/adhoc/command.ts', to: 'lib/base-command.ts', why: 'ad-hoc CLI code in driver/'},
   {from: 'lib/driver/adhoc/command.ts', to: 'lib/command-flags.ts', why: 'ad-hoc CLI code in driver/'},
   {from: 'lib/driver/adhoc/run.ts', to: 'lib/output/', why: 'ad-hoc CLI code in driver/'},
+  // TODO: a type-only cycle inside the planner: the self-check names IncrementalPlanner, which
+  // imports the self-check; the type it needs belongs in a file both can import.
+  {from: 'lib/planner/self-check.ts', to: 'lib/planner/incremental.ts', why: 'planner file cycle'},
   // TODO: the event matchers (driver/events) read AgentView, declared in driver/agent-view.ts, while
   // driver/ imports the matchers: AgentView belongs next to the matchers.
   {from: 'lib/driver/events/', to: 'lib/driver/agent-view.ts', why: 'driver <-> driver/events folder cycle'},

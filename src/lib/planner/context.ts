@@ -3,7 +3,7 @@
 // docs/upstream-behaviour.md#bridge-routing-tables), and the environment every planning rule shares.
 import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
-import {Collector} from './collector.js'
+import type {PlanSink} from './collector.js'
 import type {LocalContext} from './local-context.js'
 import {type LsClassifier, makeClassifier} from './provider.js'
 
@@ -14,7 +14,7 @@ export interface PlanEnv {
   nb: NbView
   ctx: LocalContext
   cfg: AgentConfig
-  out: Collector
+  out: PlanSink
   /** Provider/tenant classification of logical switches, memoised for this pass. */
   ls: LsClassifier
   /** NB_Global external_ids:neutron:fip-distributed != "False". */
@@ -34,13 +34,14 @@ export function isDistributed(nb: NbView): boolean {
   return nb.nbGlobal()?.externalIds['neutron:fip-distributed'] !== 'False'
 }
 
-export function makeEnv(nb: NbView, ctx: LocalContext, cfg: AgentConfig): PlanEnv {
+/** The environment of one planning run writing into `out`; `ls` defaults to a fresh memoised classifier. */
+export function makeEnv(nb: NbView, ctx: LocalContext, cfg: AgentConfig, out: PlanSink, ls?: LsClassifier): PlanEnv {
   return {
     nb,
     ctx,
     cfg,
-    out: new Collector(),
-    ls: makeClassifier(ctx, (n) => nb.localnetPortsOfLs(n)),
+    out,
+    ls: ls ?? makeClassifier(ctx, (n) => nb.localnetPortsOfLs(n)),
     distributed: isDistributed(nb),
     tenantEnabled: cfg.exposeTenantNetworks || cfg.exposeIpv6GuaTenantNetworks,
     guaOnly: !cfg.exposeTenantNetworks && cfg.exposeIpv6GuaTenantNetworks,
