@@ -2,7 +2,7 @@
 // `CONTRIBUTING.md#anchor`, `README.md#anchor`) written in src/ or test/ names an existing page and
 // a heading of it, and no reference to a specification outside the repository (`§`) is left.
 import {expect} from 'chai'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -78,6 +78,18 @@ describe('documentation references', () => {
       }
     }
     expect(left).to.deep.equal([])
+  })
+
+  it('every link between docs pages with an anchor names an existing heading', () => {
+    const broken: string[] = []
+    for (const page of readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md'))) {
+      const text = readFileSync(join(root, 'docs', page), 'utf8')
+      for (const m of text.matchAll(/\]\(([\w.-]+\.md)?#([\w-]+)\)/g)) {
+        const target = `docs/${m[1] ?? page}`
+        if (!anchorsOf(target)?.has(m[2]!)) broken.push(`docs/${page}: ${target}#${m[2]}`)
+      }
+    }
+    expect(broken).to.deep.equal([])
   })
 
   it('computes anchors as GitHub does (punctuation dropped, repeats numbered, code blocks skipped)', () => {
