@@ -127,6 +127,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['lib/reconciler', 'lib/metrics'],
   ['lib/planner', 'lib/kernel', 'lib/ovs', 'lib/frr'],
   ['lib/nb', 'lib/config', 'lib/net', 'lib/exec'],
+  ['lib/log-file.ts'],
   ['lib/errors.ts', 'lib/log.ts', 'lib/journal-stream.ts'],
   ['lib/ovsdb'],
 ]
