@@ -18,6 +18,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {type OvsdbServer, freePort, startOvsdbServer, writeNbSchema} from '../helpers/ovsdb-server.js'
+import {sleep} from '../helpers/wait.js'
 import {stateDir, waitFor} from './helpers/daemons.js'
 import {requireGuest} from './helpers/guest.js'
 import {PrivateOvs} from './helpers/ovs.js'
@@ -139,7 +140,7 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
       const h = await timedGet(`http://127.0.0.1:${port}/healthz`)
       expect(h.status).to.equal(200)
       worstHealthz = Math.max(worstHealthz, h.ms)
-      await new Promise((r) => setTimeout(r, 1000))
+      await sleep(1000)
     }
     const wall = (performance.now() - t0) / 1000
     const cpu = cpuSeconds(pid) - cpu0
