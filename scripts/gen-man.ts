@@ -6,7 +6,7 @@
 // Everything taken from a source is escaped for roff: `\` -> `\e`, `-` -> `\-`, a line starting
 // with `.` or `'` gets `\&`; `backticks` become bold.
 import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {basename, dirname, join} from 'node:path'
+import {dirname, join, relative, sep} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -49,18 +49,33 @@ export interface CommandLike {
 }
 
 export interface LoadedCommand {
+  /** The command as typed, topic words separated by spaces: `sync`, `sandbox up`. */
   id: string
+  /** The page name after `ovn-bgp-`: `sync`, `sandbox-up` (a topic's index command: `sandbox`). */
+  page: string
+  /** The source file, relative to the project root. */
+  source: string
   cls: CommandLike
 }
 
-/** Every command file's default export, sorted by id (= file name without extension). */
+/** Every command file under `dir` (topics are folders; a topic's index.ts is the topic's own command). */
+export function commandFiles(dir = COMMANDS_DIR): {file: string; id: string; page: string}[] {
+  const files = (readdirSync(dir, {recursive: true}) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+  return files
+    .map((file) => {
+      const words = file.replace(/\.ts$/, '').split(sep).filter((w, i, all) => !(w === 'index' && i === all.length - 1))
+      return {file, id: words.join(' '), page: words.join('-')}
+    })
+    .sort((a, b) => (a.page < b.page ? -1 : a.page > b.page ? 1 : 0))
+}
+
+/** Every command file's default export, sorted by page name. */
 export async function loadCommands(dir = COMMANDS_DIR): Promise<LoadedCommand[]> {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort()
   const out: LoadedCommand[] = []
-  for (const f of files) {
-    const mod = (await import(pathToFileURL(join(dir, f)).href)) as {default?: CommandLike}
-    if (!mod.default) throw new Error(`${f}: no default export (an oclif command class)`)
-    out.push({id: basename(f, '.ts'), cls: mod.default})
+  for (const {file, id, page} of commandFiles(dir)) {
+    const mod = (await import(pathToFileURL(join(dir, file)).href)) as {default?: CommandLike}
+    if (!mod.default) throw new Error(`${file}: no default export (an oclif command class)`)
+    out.push({id, page, source: relative(ROOT, join(dir, file)).split(sep).join('/'), cls: mod.default})
   }
   return out
 }
@@ -227,12 +242,12 @@ function header(name: string, source: string): string {
 
 export function renderCommandPage(cmd: LoadedCommand): string {
   const {id, cls} = cmd
-  const name = `${BIN}-${id}`
+  const name = `${BIN}-${cmd.page}`
   const summary = template(cls.summary ?? cls.description?.split('\n')[0] ?? '', id).replace(/\.$/, '')
   const args = Object.entries(cls.args ?? {})
   const synopsis = [`.B ${esc(`${BIN} ${id}`)}`, '[\\fIOPTIONS\\fR]', ...args.map(([a, spec]) => (spec.required ? `\\fI${esc(a.toUpperCase())}\\fR` : `[\\fI${esc(a.toUpperCase())}\\fR]`))]
   if (cls.strict === false && args.length > 0) synopsis.push('\\&...')
-  const out = [header(name, `src/commands/${id}.ts`), '.SH NAME', `${esc(name)} \\- ${esc(summary)}`, '.SH SYNOPSIS', synopsis.join('\n'), '.SH DESCRIPTION', prose(template(cls.description ?? cls.summary ?? '', id))]
+  const out = [header(name, cmd.source), '.SH NAME', `${esc(name)} \\- ${esc(summary)}`, '.SH SYNOPSIS', synopsis.join('\n'), '.SH DESCRIPTION', prose(template(cls.description ?? cls.summary ?? '', id))]
   if (args.length > 0) {
     out.push('.SH ARGUMENTS')
     for (const [a, spec] of args) out.push('.TP', `\\fI${esc(a.toUpperCase())}\\fR`, esc(spec.description ?? '') + (spec.required ? '' : esc(' (optional)')))
@@ -301,7 +316,7 @@ table per provider bridge, static neighbours, NDP proxies, VLAN devices) and in 
 The \`watch\` command is the daemon; the other commands inspect the node or apply one change by hand.`),
     '.SH COMMANDS',
   ]
-  for (const c of cmds) out.push('.TP', `.BR ${esc(`${BIN}-${c.id}`)} (8)`, esc(template(c.cls.summary ?? '', c.id)))
+  for (const c of cmds) out.push('.TP', `.BR ${esc(`${BIN}-${c.page}`)} (8)`, esc(template(c.cls.summary ?? '', c.id)))
   out.push(
     '.SH CONFIGURATION',
     prose(`Values come from, lowest to highest: the defaults below; the files given with --config-file (repeatable,
@@ -326,7 +341,7 @@ also accepted, deprecated, in [DEFAULT]) and [agent].`),
   out.push(
     exitStatusSection(),
     filesSection(),
-    seeAlso(cmds.map((c) => `${BIN}-${c.id}(8)`), false),
+    seeAlso(cmds.map((c) => `${BIN}-${c.page}(8)`), false),
   )
   return out.join('\n') + '\n'
 }
@@ -335,7 +350,7 @@ also accepted, deprecated, in [DEFAULT]) and [agent].`),
 export async function generatePages(): Promise<Map<string, string>> {
   const cmds = await loadCommands()
   const pages = new Map<string, string>()
-  for (const c of cmds) pages.set(`${BIN}-${c.id}.8`, renderCommandPage(c))
+  for (const c of cmds) pages.set(`${BIN}-${c.page}.8`, renderCommandPage(c))
   pages.set(`${BIN}.8`, await renderMainPage(cmds))
   return pages
 }

@@ -3,13 +3,14 @@
 // bounded time -> down -> no qemu process, no namespace, no directory left. On this kind of machine
 // (no vrf/dummy/veth in the host kernel) the lab runs in the qemu guest, so this takes minutes.
 // The sandbox lives in its own directory (--dir), so it never touches a user's sandbox.
+import {type Command, Config} from '@oclif/core'
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import type {SandboxResult} from '../src/commands/sandbox.js'
+import type {SandboxResult} from '../src/lib/sandbox-command.js'
 import {EXPECTED_PREFIXES, parseGobgpRib, renderPeerTable} from '../src/lib/sandbox/peer.js'
 import {validateRequest} from '../src/lib/sandbox/protocol.js'
 import {requireTools} from './helpers/require.js'
@@ -54,7 +55,7 @@ describe('ovn-bgp sandbox (lab up, NB change, down)', function () {
 
   before(function () {
     requireTools(this, ['qemu-system-x86_64', 'ovsdb-server', 'ovn-nbctl', 'ovs-vswitchd', 'vtysh', 'gobgpd', 'ip'], {root: true})
-    if (!existsSync(join(root, 'dist', 'lib', 'sandbox', 'node-agent.js')) || !existsSync(join(root, 'dist', 'commands', 'sandbox.js'))) {
+    if (!existsSync(join(root, 'dist', 'lib', 'sandbox', 'node-agent.js')) || !existsSync(join(root, 'dist', 'commands', 'sandbox', 'index.js'))) {
       // The lab runs the compiled JavaScript (node in the guest is too slow for tsx).
       spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {cwd: root, stdio: 'ignore'})
     }
@@ -145,15 +146,28 @@ describe('sandbox request allow-list (protocol.ts)', () => {
   })
 })
 
-describe('sandbox argv for pass-through actions', () => {
-  it('puts the lab command\'s options behind "--", keeping --dir and --json', async () => {
-    const {default: Sandbox} = await import('../src/commands/sandbox.js')
-    expect(Sandbox.normalizeArgv(['ip', '-br', 'addr'])).to.deep.equal(['ip', '--', '-br', 'addr'])
-    expect(Sandbox.normalizeArgv(['ip', '--dir', '/x', '--', 'link', 'del', 'y'])).to.deep.equal(['ip', '--dir', '/x', '--', 'link', 'del', 'y'])
-    expect(Sandbox.normalizeArgv(['nbctl', '--', 'lsp-set-options', 'vm2', 'requested-chassis=compute-1'])).to.deep.equal(['nbctl', '--', 'lsp-set-options', 'vm2', 'requested-chassis=compute-1'])
-    expect(Sandbox.normalizeArgv(['--dir=/x', 'nbctl', '--bare', 'list', 'NAT', '--json'])).to.deep.equal(['--dir=/x', 'nbctl', '--json', '--', '--bare', 'list', 'NAT'])
-    expect(Sandbox.normalizeArgv(['nbctl', 'show', '--', '--dir', 'x'])).to.deep.equal(['nbctl', '--', 'show', '--dir', 'x'])
-    expect(Sandbox.normalizeArgv(['peer', '--json'])).to.deep.equal(['peer', '--json'])
+describe('sandbox pass-through commands: arguments for the lab', () => {
+  // The command classes are built and parsed in-process (nothing runs in a lab).
+  const labArgs = async (id: string, argv: string[]) => {
+    const config = await Config.load(root)
+    const {default: Cls} = (await import(`../src/commands/sandbox/${id}.js`)) as {default: new (argv: string[], config: Config) => Command}
+    const cmd = new Cls(argv, config) as unknown as {init(): Promise<void>; labArgs(): Promise<string[]>; jsonEnabled(): boolean; flags: {dir?: string}}
+    await cmd.init()
+    return {lab: await cmd.labArgs(), dir: cmd.flags.dir, json: cmd.jsonEnabled()}
+  }
+
+  it("gives the lab command every word but --dir and --json, in order; after \"--\" everything", async () => {
+    expect(await labArgs('ip', ['-br', 'addr'])).to.deep.equal({lab: ['-br', 'addr'], dir: undefined, json: false})
+    expect(await labArgs('ip', ['--dir', '/x', '--', 'link', 'del', 'y'])).to.deep.equal({lab: ['link', 'del', 'y'], dir: '/x', json: false})
+    expect(await labArgs('nbctl', ['--', 'lsp-set-options', 'vm2', 'requested-chassis=compute-1'])).to.deep.equal({
+      lab: ['lsp-set-options', 'vm2', 'requested-chassis=compute-1'],
+      dir: undefined,
+      json: false,
+    })
+    expect(await labArgs('nbctl', ['--dir=/x', '--bare', 'list', 'NAT', '--json'])).to.deep.equal({lab: ['--bare', 'list', 'NAT'], dir: '/x', json: true})
+    expect(await labArgs('nbctl', ['show', '--', '--dir', 'x', '--json'])).to.deep.equal({lab: ['show', '--dir', 'x', '--json'], dir: undefined, json: false})
+    expect(await labArgs('vtysh', ['show', 'bgp', 'ipv4', 'unicast'])).to.deep.include({lab: ['show', 'bgp', 'ipv4', 'unicast']})
+    expect(await labArgs('ovs-ofctl', ['-O', 'OpenFlow13', 'dump-flows', 'br-ex'])).to.deep.include({lab: ['-O', 'OpenFlow13', 'dump-flows', 'br-ex']})
   })
 })
 

@@ -39,7 +39,8 @@ configuration is printed; FRR is then not needed when bgp_router_id is set, and 
     const cfg = await this.agentConfig()
     const rt = runtimeFactory.create(cfg, this.logger(), {dryRun})
     try {
-      // Spec §6.3 order: the VRF (and bgp-nic) first, so the VRF instance FRR gets has its device.
+      // Upstream's order (docs/upstream-behaviour.md#base-bgp-configuration): the VRF (and bgp-nic) first, so the
+      // VRF instance FRR gets has its device.
       const devices = dryRun ? null : (await rt.kernel().ensureBase({clearVrfRoutes: false})).changed
       const settings = leakSettingsFromConfig(cfg)
       const leak = await rt.frr().ensure(settings, {dryRun})

@@ -39,7 +39,10 @@ export interface KernelParts {
   layer: KernelLayer
   tables: TableResolver
   links(): Promise<string[]>
-  /** Spec §6.3: VRF + bgp-nic (ensure-only); `clearVrfRoutes` = clear_vrf_routes_on_startup. */
+  /**
+   * VRF + bgp-nic, ensure-only (docs/upstream-behaviour.md#base-bgp-configuration); `clearVrfRoutes` =
+   * clear_vrf_routes_on_startup.
+   */
   ensureBase(opts: {clearVrfRoutes: boolean; bridges?: readonly string[]}): Promise<{changed: string[]}>
   /** Watched kernel only: drift notifications (the daemon runs a pass). */
   onDrift?(listener: (reason: string) => void): void

@@ -6,9 +6,9 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
+import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, updatePort, type CmdRun} from './adhoc-harness.js'
 
 const objects = (r: CmdRun) => r.doc!.changes.map((c) => `${c.action} ${c.object}`)
@@ -40,13 +40,13 @@ describe('ad-hoc verbs applied (real NB, in-memory datapath)', function () {
   let nb: OvsdbServer | undefined
   let state = ''
   let mem = new MemoryKernel()
-  const originalCreate = runtimeFactory.create
+  let restoreRuntime = (): void => {}
 
   before(async function () {
     requireTools(this, ['ovsdb-server', 'ovsdb-tool'])
     nb = await startNb()
     state = mkdtempSync(join(tmpdir(), 'adhoc-state-'))
-    runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50}, () => mem.parts())
+    restoreRuntime = useTestRuntime({ovsTimeoutMs: 50}, () => mem.parts())
   })
 
   beforeEach(() => {
@@ -54,7 +54,7 @@ describe('ad-hoc verbs applied (real NB, in-memory datapath)', function () {
   })
 
   after(async () => {
-    runtimeFactory.create = originalCreate
+    restoreRuntime()
     await nb?.stop()
     if (state) rmSync(state, {recursive: true, force: true})
   })

@@ -5,9 +5,9 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
+import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {nodeArgs, runAdhocCmd, startNb, type CmdRun} from './adhoc-harness.js'
 
 const objects = (r: CmdRun) => r.doc!.changes.map((c) => `${c.action} ${c.object}`)
@@ -15,17 +15,17 @@ const objects = (r: CmdRun) => r.doc!.changes.map((c) => `${c.action} ${c.object
 describe('ad-hoc verbs with explicit values (dry run)', function () {
   let nb: OvsdbServer | undefined
   let state = ''
-  const originalCreate = runtimeFactory.create
+  let restoreRuntime = (): void => {}
 
   before(async function () {
     requireTools(this, ['ovsdb-server', 'ovsdb-tool'])
     nb = await startNb()
     state = mkdtempSync(join(tmpdir(), 'adhoc-state-'))
-    runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50, nbTimeoutMs: 1000})
+    restoreRuntime = useTestRuntime({ovsTimeoutMs: 50, nbTimeoutMs: 1000})
   })
 
   after(async () => {
-    runtimeFactory.create = originalCreate
+    restoreRuntime()
     await nb?.stop()
     if (state) rmSync(state, {recursive: true, force: true})
   })

@@ -24,6 +24,7 @@ import type {AdhocResult} from '../../src/lib/driver/adhoc/command.js'
 import {objKey, type Plan, type StateObj} from '../../src/lib/planner/types.js'
 import type {OpResult} from '../../src/lib/reconciler/types.js'
 import type {KernelParts} from '../../src/lib/runtime.js'
+import {captureStdout} from '../helpers/output.js'
 import {startOvsdbServer, transact, writeNbSchema, type OvsdbServer} from '../helpers/ovsdb-server.js'
 
 /**
@@ -152,30 +153,24 @@ export async function runAdhocCmd(id: string, argv: string[]): Promise<CmdRun> {
   const config = await Config.load(minimalRoot())
   // the class from src/ (not the built dist/ oclif would find), as the other command tests do
   const cls = ((await import(`../../src/commands/${id}.js`)) as {default: {run(argv: string[], config: Config): Promise<unknown>}}).default
-  let stdout = ''
-  const write = process.stdout.write.bind(process.stdout)
-  const saved = process.exitCode
-  // undefined, as in a fresh process: oclif's catch() keeps an exit code that is already set
-  process.exitCode = undefined
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += String(chunk)
-    return true
-  }) as typeof process.stdout.write
-  try {
-    const result = (await cls.run(argv, config)) as AdhocResult | undefined
-    const exitCode = Number(process.exitCode ?? 0)
-    if (!argv.includes('--json')) return {...(result ? {result} : {}), stdout, exitCode}
-    // under --json oclif prints an error document instead of throwing
-    const doc = JSON.parse(stdout) as AdhocResult & {error?: {message: string}}
-    if (doc.error) return {stdout, error: Object.assign(new Error(doc.error.message), {oclif: {exit: exitCode}}), exitCode}
-    return {...(result ? {result} : {}), doc, stdout, exitCode}
-  } catch (error) {
-    const e = error as Error & {oclif?: {exit?: number}}
-    return {stdout, error: e, exitCode: e.oclif?.exit ?? Number(process.exitCode ?? 1)}
-  } finally {
-    process.stdout.write = write
-    process.exitCode = saved
+  // exit code undefined, as in a fresh process: oclif's catch() keeps an exit code that is already set
+  const r = await captureStdout(async () => (await cls.run(argv, config)) as AdhocResult | undefined, {exitCode: undefined})
+  const {stdout, result} = r
+  if (r.error) {
+    const e = r.error
+    return {stdout, error: e, exitCode: e.oclif?.exit ?? Number(r.exitCode ?? 1)}
   }
+  const exitCode = Number(r.exitCode ?? 0)
+  if (!argv.includes('--json')) return {...(result ? {result} : {}), stdout, exitCode}
+  // under --json oclif prints an error document instead of throwing
+  let doc: AdhocResult & {error?: {message: string}}
+  try {
+    doc = JSON.parse(stdout) as typeof doc
+  } catch (error) {
+    return {stdout, error: error as Error, exitCode: Number(r.exitCode ?? 1)}
+  }
+  if (doc.error) return {stdout, error: Object.assign(new Error(doc.error.message), {oclif: {exit: exitCode}}), exitCode}
+  return {...(result ? {result} : {}), doc, stdout, exitCode}
 }
 
 /**

@@ -5,9 +5,9 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import {transact, type OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
+import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {nodeArgs, runAdhocCmd, startNb, type CmdRun} from './adhoc-harness.js'
 
 /** Base wiring of br-ex / br-ex.100 (mapping index 1, VLAN 100) an expose adds when it is missing. */
@@ -32,18 +32,18 @@ const adds = (...xs: string[]) => xs.map((x) => `add ${x}`)
 describe('ad-hoc verbs by NB object (dry run, real NB)', function () {
   let nb: OvsdbServer | undefined
   let state = ''
-  const originalCreate = runtimeFactory.create
+  let restoreRuntime = (): void => {}
 
   before(async function () {
     requireTools(this, ['ovsdb-server', 'ovsdb-tool'])
     nb = await startNb()
     state = mkdtempSync(join(tmpdir(), 'adhoc-state-'))
     // no local OVS in these tests: do not spend the default second trying to reach it
-    runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50})
+    restoreRuntime = useTestRuntime({ovsTimeoutMs: 50})
   })
 
   after(async () => {
-    runtimeFactory.create = originalCreate
+    restoreRuntime()
     await nb?.stop()
     if (state) rmSync(state, {recursive: true, force: true})
   })
@@ -252,13 +252,13 @@ describe('ad-hoc verbs by NB object (dry run, real NB)', function () {
 describe('ad-hoc verbs by NB object, centralized FIPs (dry run, real NB)', function () {
   let nb: OvsdbServer | undefined
   let state = ''
-  const originalCreate = runtimeFactory.create
+  let restoreRuntime = (): void => {}
 
   before(async function () {
     requireTools(this, ['ovsdb-server', 'ovsdb-tool'])
     nb = await startNb()
     state = mkdtempSync(join(tmpdir(), 'adhoc-state-'))
-    runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50})
+    restoreRuntime = useTestRuntime({ovsTimeoutMs: 50})
     const [sel] = (await transact(nb.unix, ['OVN_Northbound', {op: 'select', table: 'Logical_Router_Port', where: [['name', '==', 'lrp-gw']], columns: ['_uuid']}])) as Array<{rows: Array<{_uuid: [string, string]}>}>
     const gw = sel!.rows[0]!._uuid
     await transact(nb.unix, [
@@ -278,7 +278,7 @@ describe('ad-hoc verbs by NB object, centralized FIPs (dry run, real NB)', funct
   })
 
   after(async () => {
-    runtimeFactory.create = originalCreate
+    restoreRuntime()
     await nb?.stop()
     if (state) rmSync(state, {recursive: true, force: true})
   })

@@ -5,8 +5,10 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import FrrLeakCommand, {type FrrLeakResult} from '../../src/commands/frr-leak.js'
-import {type KernelParts, Runtime, runtimeFactory} from '../../src/lib/runtime.js'
+import type {KernelParts} from '../../src/lib/runtime.js'
+import {captureStdout} from '../helpers/output.js'
 import {requireTools} from '../helpers/require.js'
+import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {FrrInstance} from '../lib/frr/frr-instance.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -14,23 +16,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
 /** Runs the command with stdout captured; returns the result, the text printed and the exit code. */
 async function runCmd(argv: string[]): Promise<{result?: FrrLeakResult; stdout: string; error?: Error & {oclif?: {exit?: number}}; exitCode: number}> {
   const config = await Config.load(root)
-  let stdout = ''
-  const write = process.stdout.write.bind(process.stdout)
-  const saved = process.exitCode
-  process.exitCode = 0
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += String(chunk)
-    return true
-  }) as typeof process.stdout.write
-  try {
-    const result = (await FrrLeakCommand.run(argv, config)) as FrrLeakResult
-    return {result, stdout, exitCode: Number(process.exitCode ?? 0)}
-  } catch (error) {
-    return {stdout, error: error as Error, exitCode: Number(process.exitCode ?? 0)}
-  } finally {
-    process.stdout.write = write
-    process.exitCode = saved
-  }
+  const r = await captureStdout(async () => (await FrrLeakCommand.run(argv, config)) as FrrLeakResult, {exitCode: 0})
+  const exitCode = Number(r.exitCode ?? 0)
+  return r.error ? {stdout: r.stdout, error: r.error, exitCode} : {result: r.result!, stdout: r.stdout, exitCode}
 }
 
 describe('command frr-leak', () => {
@@ -56,7 +44,7 @@ describe('command frr-leak', () => {
 
   describe('with a real FRR', function () {
     let frr: FrrInstance | undefined
-    const originalCreate = runtimeFactory.create
+    let restoreRuntime = (): void => {}
     // The host kernel has no vrf/dummy: the device part is the kernel layer's (tested in the guest);
     // here it is a recording stand-in so the FRR side runs for real.
     const baseCalls: Array<{clearVrfRoutes: boolean}> = []
@@ -72,10 +60,10 @@ describe('command frr-leak', () => {
     before(async function () {
       requireTools(this, ['vtysh', 'zebra', 'bgpd', 'ip'], {root: true})
       frr = await FrrInstance.start('frrcmd')
-      runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, opts, () => kernel)
+      restoreRuntime = useTestRuntime({}, () => kernel)
     })
     after(async () => {
-      runtimeFactory.create = originalCreate
+      restoreRuntime()
       await frr?.stop()
     })
 

@@ -6,9 +6,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {objKey} from '../../src/lib/planner/types.js'
-import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
+import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, updatePort} from './adhoc-harness.js'
 
 interface Doc {
@@ -23,7 +23,7 @@ describe('sync and show-exposed commands (real NB)', function () {
   let nb: OvsdbServer
   let state: string
   let mem: MemoryKernel
-  const originalCreate = runtimeFactory.create
+  let restoreRuntime = (): void => {}
 
   before(async function () {
     requireTools(this, ['ovsdb-server', 'ovsdb-tool'])
@@ -33,11 +33,11 @@ describe('sync and show-exposed commands (real NB)', function () {
 
   beforeEach(() => {
     mem = new MemoryKernel()
-    runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50}, () => mem.parts())
+    restoreRuntime = useTestRuntime({ovsTimeoutMs: 50}, () => mem.parts())
   })
 
   afterEach(() => {
-    runtimeFactory.create = originalCreate
+    restoreRuntime()
   })
 
   after(async () => {

@@ -10,18 +10,13 @@ import {join} from 'node:path'
 
 import {journalStream} from '../../src/lib/journal-stream.js'
 import {JOURNAL_PRIORITY, type LogLevel} from '../../src/lib/log.js'
-import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
+import {useTestRuntime} from '../helpers/runtime-fake.js'
+import {waitFor} from '../helpers/wait.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb} from './adhoc-harness.js'
 
-async function until(what: string, ok: () => boolean, timeoutMs = 20000): Promise<void> {
-  const t0 = Date.now()
-  while (!ok()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+const until = (what: string, ok: () => boolean, timeoutMs = 20000): Promise<true> => waitFor(what, ok, timeoutMs, 25)
 
 const LEVEL_OF_WORD: Record<string, LogLevel> = {DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error'}
 
@@ -30,7 +25,7 @@ describe('watch under systemd (JOURNAL_STREAM)', function () {
   let nb: OvsdbServer
   let state: string
   let mem: MemoryKernel
-  const originalCreate = runtimeFactory.create
+  let restoreRuntime = (): void => {}
   const savedEnv = process.env.JOURNAL_STREAM
   const stderrWrite = process.stderr.write.bind(process.stderr)
   let lines: string[]
@@ -40,7 +35,7 @@ describe('watch under systemd (JOURNAL_STREAM)', function () {
     nb = await startNb()
     state = mkdtempSync(join(tmpdir(), 'watch-journal-'))
     mem = new MemoryKernel()
-    runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50}, () => mem.parts())
+    restoreRuntime = useTestRuntime({ovsTimeoutMs: 50}, () => mem.parts())
     lines = []
   })
 
@@ -48,7 +43,7 @@ describe('watch under systemd (JOURNAL_STREAM)', function () {
     process.stderr.write = stderrWrite
     if (savedEnv === undefined) delete process.env.JOURNAL_STREAM
     else process.env.JOURNAL_STREAM = savedEnv
-    runtimeFactory.create = originalCreate
+    restoreRuntime()
     await nb?.stop()
     rmSync(state, {recursive: true, force: true})
   })

@@ -7,36 +7,31 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import {freePort, type OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
+import {useTestRuntime} from '../helpers/runtime-fake.js'
+import {sleep, waitFor} from '../helpers/wait.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, updatePort} from './adhoc-harness.js'
 
-async function until(what: string, ok: () => boolean, timeoutMs = 20000): Promise<void> {
-  const t0 = Date.now()
-  while (!ok()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+const until = (what: string, ok: () => boolean, timeoutMs = 20000): Promise<true> => waitFor(what, ok, timeoutMs, 25)
 
 describe('watch command (real NB)', function () {
   this.timeout(90000)
   let nb: OvsdbServer
   let state: string
   let mem: MemoryKernel
-  const originalCreate = runtimeFactory.create
+  let restoreRuntime = (): void => {}
 
   beforeEach(async function () {
     requireTools(this, ['ovsdb-server', 'ovsdb-tool'])
     nb = await startNb()
     state = mkdtempSync(join(tmpdir(), 'watch-cmd-'))
     mem = new MemoryKernel()
-    runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50}, () => mem.parts())
+    restoreRuntime = useTestRuntime({ovsTimeoutMs: 50}, () => mem.parts())
   })
 
   afterEach(async () => {
-    runtimeFactory.create = originalCreate
+    restoreRuntime()
     await nb?.stop()
     rmSync(state, {recursive: true, force: true})
   })
@@ -76,7 +71,7 @@ describe('watch command (real NB)', function () {
     const removesBefore = mem.applied.reduce((n, p) => n + p.remove.length, 0)
 
     await nb.kill('SIGKILL')
-    await new Promise((r) => setTimeout(r, 1500)) // the agent notices and retries; nothing may be withdrawn
+    await sleep(1500) // the agent notices and retries; nothing may be withdrawn
     expect(mem.objs.size, 'nothing withdrawn while NB is away').to.equal(before)
     expect(mem.applied.reduce((n, p) => n + p.remove.length, 0)).to.equal(removesBefore)
 

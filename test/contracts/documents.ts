@@ -4,9 +4,10 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, type CmdRun} from '../commands/adhoc-harness.js'
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+import {useTestRuntime} from '../helpers/runtime-fake.js'
+import {sleep} from '../helpers/wait.js'
 
 /** Each verb with an NB object of the harness topology it applies to. */
 export const VERB_RUNS: Record<string, string[]> = {
@@ -36,16 +37,16 @@ export class DocumentSource {
   nb!: OvsdbServer
   state!: string
   mem = new MemoryKernel()
-  private readonly originalCreate = runtimeFactory.create
+  private restoreRuntime = (): void => {}
 
   async start(): Promise<void> {
     this.nb = await startNb()
     this.state = mkdtempSync(join(tmpdir(), 'contracts-'))
-    runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50}, () => this.mem.parts())
+    this.restoreRuntime = useTestRuntime({ovsTimeoutMs: 50}, () => this.mem.parts())
   }
 
   async stop(): Promise<void> {
-    runtimeFactory.create = this.originalCreate
+    this.restoreRuntime()
     await this.nb?.stop()
     if (this.state) rmSync(this.state, {recursive: true, force: true})
   }
@@ -92,7 +93,7 @@ export class DocumentSource {
     try {
       while (!this.mem.has('address', '172.24.4.226/32')) {
         if (Date.now() - t0 > 20_000) throw new Error('watch: no first pass within 20 s')
-        await new Promise((r) => setTimeout(r, 25))
+        await sleep(25)
       }
     } finally {
       process.emit('SIGTERM')

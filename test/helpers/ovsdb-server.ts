@@ -10,6 +10,9 @@ import {createServer, connect as netConnect} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {alive} from './process.js'
+import {sleep, waitFor} from './wait.js'
+
 export const NB_SCHEMA_SOURCE = '/usr/share/ovn/ovn-nb.ovsschema'
 
 export interface SslServerFiles {
@@ -26,27 +29,6 @@ export interface ServerOptions {
   /** Address for the TCP remote: '127.0.0.1' (default) or '::1'. */
   tcpHost?: string
   ssl?: SslServerFiles
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 10000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = fn()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
 }
 
 function canConnect(host: string, port: number): Promise<boolean> {

@@ -6,10 +6,10 @@ import {expect} from 'chai'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import {nodeArgs, runAdhocCmd, startNb, type CmdRun} from '../commands/adhoc-harness.js'
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
+import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {requireGuest} from './helpers/guest.js'
 import {kernelEnv, type KernelEnv} from './helpers/kernel-env.js'
 
@@ -17,7 +17,7 @@ const objects = (r: CmdRun) => r.doc!.changes.map((c) => `${c.action} ${c.object
 
 describe('ad-hoc verbs against the real kernel (guest, explicit values)', function () {
   let env: KernelEnv
-  const originalCreate = runtimeFactory.create
+  let restoreRuntime = (): void => {}
 
   // every command is a full CLI run, about 10-25 s under TCG emulation
   this.timeout(300_000)
@@ -28,11 +28,11 @@ describe('ad-hoc verbs against the real kernel (guest, explicit values)', functi
     const base = await env.kernel.ensureBase(env.base)
     expect(base.failed).to.deep.equal([])
     writeFileSync(join(env.stateDir, 'rt_tables'), '200\tbr-ex\n')
-    runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, {...opts, runner: env.ns.runner, ovsTimeoutMs: 50})
+    restoreRuntime = useTestRuntime({runner: env.ns.runner, ovsTimeoutMs: 50})
   })
 
   after(async function () {
-    runtimeFactory.create = originalCreate
+    restoreRuntime()
     await env?.close()
   })
 

@@ -10,6 +10,7 @@ import type {AgentConfig} from '../../src/lib/config/types.js'
 import {Agent} from '../../src/lib/driver/agent.js'
 import {StreamLogger} from '../../src/lib/log.js'
 import {Runtime} from '../../src/lib/runtime.js'
+import {sleep} from '../helpers/wait.js'
 import {must, requireGuest} from './helpers/guest.js'
 import {type Lab, setupBridges, startLab} from './helpers/lab.js'
 import {FULL, LOCALNET, createTopology, map, remove, update} from './helpers/topology.js'
@@ -19,7 +20,7 @@ async function eventually<T>(what: string, fn: () => Promise<T>, ok: (v: T) => b
   let last: T = await fn()
   while (!ok(last)) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`)
-    await new Promise((r) => setTimeout(r, 250))
+    await sleep(250)
     last = await fn()
   }
   return last

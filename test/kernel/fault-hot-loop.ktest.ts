@@ -18,6 +18,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {type OvsdbServer, freePort, startOvsdbServer, writeNbSchema} from '../helpers/ovsdb-server.js'
+import {sleep} from '../helpers/wait.js'
 import {stateDir, waitFor} from './helpers/daemons.js'
 import {requireGuest} from './helpers/guest.js'
 import {PrivateOvs} from './helpers/ovs.js'
@@ -147,7 +148,7 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
       const h = await timedGet(`http://127.0.0.1:${port}/healthz`).catch(() => ({status: 0, body: '', ms: 10_000}))
       if (h.status !== 200) healthzFailed++
       worstHealthz = Math.max(worstHealthz, h.ms)
-      await new Promise((r) => setTimeout(r, 1000))
+      await sleep(1000)
     }
     const wall = (performance.now() - t0) / 1000
     const cpu = cpuSeconds(pid) - cpu0

@@ -14,6 +14,7 @@ import type {AgentConfig} from '../../src/lib/config/types.js'
 import {StreamLogger} from '../../src/lib/log.js'
 import {Runtime} from '../../src/lib/runtime.js'
 import {type OvsdbServer, startOvsdbServer, transact, writeNbSchema} from '../helpers/ovsdb-server.js'
+import {sleep} from '../helpers/wait.js'
 import {portsOps} from '../lib/fault/agent-harness.js'
 import {stateDir} from './helpers/daemons.js'
 import {SpawnRunner, must, requireGuest} from './helpers/guest.js'
@@ -183,7 +184,7 @@ describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
       moments.push(at)
       const c = startChild(cfgFile)
       children.push(c)
-      await new Promise((r) => setTimeout(r, at))
+      await sleep(at)
       await kill(c, 'SIGKILL')
       const had = (await must('ip', ['-4', '-o', 'addr', 'show', 'dev', 'bgp-nic'])).stdout.split('\n').filter(Boolean).length
       if (had > 0 && had < PORTS) partial++

@@ -1,4 +1,5 @@
-// Adoption: state left by the upstream agent (built here with the exact commands of spec §8) is
+// Adoption: state left by the upstream agent (built here with the exact commands of
+// docs/upstream-behaviour.md#kernel-and-ovs-operations) is
 // recognised as ovn-bgp's own: observe reports it, and the diff against the same desired state is
 // empty, so nothing is removed and re-added when one agent replaces the other.
 import {expect} from 'chai'
@@ -13,7 +14,10 @@ import {objValue, type StateObj} from '../../src/lib/planner/types.js'
 import {requireGuest} from './helpers/guest.js'
 import {kernelEnv, type KernelEnv} from './helpers/kernel-env.js'
 
-/** `ip`/`sysctl` argv lists as the upstream agent's operations leave the node (spec §8). */
+/**
+ * `ip`/`sysctl` argv lists as the upstream agent's operations leave the node
+ * (docs/upstream-behaviour.md#kernel-and-ovs-operations).
+ */
 const upstream: string[][] = [
   ['ip', 'link', 'add', 'bgp-vrf', 'type', 'vrf', 'table', '10'],
   ['ip', 'link', 'set', 'bgp-vrf', 'up'],

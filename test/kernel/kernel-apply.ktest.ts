@@ -72,7 +72,7 @@ describe('kernel appliers against the real kernel (guest)', function () {
     expect(await env.kernel.apply(plan)).to.deep.equal([])
   })
 
-  it('left the expected shapes in the kernel (spec §8)', async function () {
+  it('left the expected shapes in the kernel (upstream operations)', async function () {
     const rules = (await env.ns.exec('ip', '-4', 'rule', 'show')).stdout
     expect(rules).to.match(/^32000:\s+from all to 172\.24\.4\.226 lookup 200/m)
     const routes = (await env.ns.exec('ip', '-d', 'route', 'show', 'table', '200')).stdout

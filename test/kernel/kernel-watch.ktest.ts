@@ -10,11 +10,11 @@ import type {ObserveScope} from '../../src/lib/kernel/types.js'
 import {NullLogger} from '../../src/lib/log.js'
 import {diff} from '../../src/lib/planner/diff.js'
 import {objKey, objValue, type StateObj} from '../../src/lib/planner/types.js'
+import {sleep} from '../helpers/wait.js'
 import {requireGuest} from './helpers/guest.js'
 import {kernelEnv, type KernelEnv} from './helpers/kernel-env.js'
 
 const values = (objs: readonly StateObj[]): string[] => objs.map(objValue).sort()
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** Seeded PRNG (mulberry32): the sequences are random but reproducible. */
 function rng(seed: number): () => number {

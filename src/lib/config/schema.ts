@@ -1,6 +1,7 @@
 // The option table: one entry per configuration option, keyed by its INI (snake_case) name. Everything
 // else (file/env/flag lookup, oclif flags, docs/config.md, `sources`) derives from this table.
-// Defaults and sections are upstream ovn-bgp-agent's (spec nb-driver.md 1.1-1.3) unless `upstream: false`.
+// Defaults and sections are upstream ovn-bgp-agent's (docs/upstream-behaviour.md#configuration-options) unless
+// `upstream: false`.
 import type {AgentConfig, ExposingMethod, NbMonitorScope, TenantAdvertisement} from './types.js'
 import * as v from './values.js'
 

@@ -117,7 +117,8 @@ export function parseIfName(raw: string): string {
 }
 
 /**
- * `physnet:bridge,...` like OVS external_ids:ovn-bridge-mappings (spec 2.1): elements trimmed, each split on
+ * `physnet:bridge,...` like OVS external_ids:ovn-bridge-mappings (docs/upstream-behaviour.md#local-ovs-database):
+ * elements trimmed, each split on
  * ':' into exactly two non-empty parts. Unlike the OVS key (bad elements skipped with a warning), a bad
  * element here is an error. Empty value = unset (bridge mappings then come from OVS).
  */

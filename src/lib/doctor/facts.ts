@@ -5,8 +5,8 @@
 import {get} from 'node:http'
 
 import type {AgentConfig} from '../config/types.js'
-import {NB_DB, nbSourceOptions} from '../driver/nb-source.js'
 import {NullLogger} from '../log.js'
+import {NB_DB, nbSourceOptions} from '../nb/connection.js'
 import {OvsdbClient, type Json, type WireRow} from '../ovsdb/index.js'
 import {errorText} from './context.js'
 import type {DaemonFacts, DoctorFacts, Gathered, LocalnetVlan, NbFacts, OvsFacts} from './types.js'

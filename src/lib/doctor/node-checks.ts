@@ -1,6 +1,8 @@
 // Node state the agent builds on but does not fully own: an existing VRF or bgp_nic device (the
-// agent creates them when absent but never corrects an existing one's type or table, spec §6.3),
-// the rt_tables file that names one routing table per provider bridge (spec §6.5), and the
+// agent creates them when absent but never corrects an existing one's type or table,
+// docs/upstream-behaviour.md#base-bgp-configuration),
+// the rt_tables file that names one routing table per provider bridge
+// (docs/upstream-behaviour.md#bridge-routing-tables), and the
 // interface names it will use. Linux interface names are at most 15 bytes (IFNAMSIZ 16 with the
 // NUL): a longer bgp_nic or bgp_vrf is refused by the kernel, a longer bridge cannot exist.
 import {parseRtTables} from '../kernel/rt-tables.js'

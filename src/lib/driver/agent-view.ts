@@ -1,6 +1,7 @@
 // What the NB event matchers may read about the agent: identity, mode flags and what the node
 // currently exposes. The reconciler fills it from the last computed desired state, so the matchers
-// see the same facts upstream's match functions read from the driver's in-memory state (spec §5.1).
+// see the same facts upstream's match functions read from the driver's in-memory state
+// (docs/upstream-behaviour.md#in-memory-state).
 import type {ExposingMethod, TenantAdvertisement} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
 
@@ -26,7 +27,7 @@ export interface AgentView {
   isExposed(lsName: string, ip: string): boolean
   /** `ip` is exposed under any key (used by relevance checks, which do not know the key). */
   isExposedAnywhere(ip: string): boolean
-  /** The LS has a localnet port whose physnet is bridge-mapped on this node (spec §2.2). */
+  /** The LS has a localnet port whose physnet is bridge-mapped on this node (docs/upstream-behaviour.md#locality). */
   isProviderLs(lsName: string): boolean
   /** The NB replica, already updated with the change being classified (python-ovs IDL order). */
   readonly nb: NbView

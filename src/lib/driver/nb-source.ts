@@ -11,16 +11,16 @@
 // start() resolves only once the conditions reached their fixed point; settled() tells when a
 // later change has been followed through. Scoped, Logical_Switch rows come without `ports`: their
 // localnet members come from one small monitor per localnet port (nb/switch-merge.ts).
-import type {AgentConfig} from '../config/types.js'
 import {connectError, DependencyError} from '../errors.js'
-import type {Logger} from '../log.js'
+import {NB_DB, type NbSourceOptions} from '../nb/connection.js'
 import {NB_MONITOR_COLUMNS, NB_TABLES} from '../nb/decode.js'
-import {scopeConditions, type ChassisScope} from '../nb/scope.js'
+import {scopeConditions} from '../nb/scope.js'
 import {NbState} from '../nb/state.js'
 import {SwitchMerge} from '../nb/switch-merge.js'
 import {classifyConnectFailure, OvsdbClient, type ClientState, type ConditionUpdate, type StateChange, type MonitorSpec, type Replica, type RowChange, type SnapshotInfo} from '../ovsdb/index.js'
 
-export const NB_DB = 'OVN_Northbound'
+// The connection settings live in nb/connection.ts; re-exported for the existing callers.
+export {NB_DB, nbSourceOptions, type NbSourceOptions} from '../nb/connection.js'
 
 export interface NbSourceHandlers {
   /** Called after `change` was applied to the NbState. */
@@ -28,29 +28,6 @@ export interface NbSourceHandlers {
   /** Initial snapshot (resync=false) or a rebuilt replica after a reconnect (resync=true). */
   onSnapshot?(info: SnapshotInfo, nb: NbState): void
   onState?(state: ClientState, error?: Error): void
-}
-
-export interface NbSourceOptions {
-  remotes: string
-  ssl?: {privateKey: string; certificate: string; caCert: string}
-  logger: Logger
-  probeIntervalMs?: number
-  connectTimeoutMs?: number
-  /** Replicate only the rows that can matter to this chassis; undefined = every row. */
-  scope?: ChassisScope
-}
-
-/**
- * NB remote and SSL files from the configuration (SSL only for ssl: remotes, as upstream); the
- * chassis scope from `identity` unless [ovn] nb_monitor_scope = all (or no identity is known).
- */
-export function nbSourceOptions(cfg: AgentConfig, remote: string, logger: Logger, identity?: ChassisScope): NbSourceOptions {
-  const opts: NbSourceOptions = {remotes: remote, logger, connectTimeoutMs: cfg.ovsdbConnectionTimeout * 1000}
-  if (cfg.nbMonitorScope !== 'all' && identity?.chassisName) opts.scope = {chassisName: identity.chassisName, chassisId: identity.chassisId}
-  if (remote.split(',').some((r) => r.trim().startsWith('ssl:'))) {
-    opts.ssl = {privateKey: cfg.ovnNbPrivateKey, certificate: cfg.ovnNbCertificate, caCert: cfg.ovnNbCaCert}
-  }
-  return opts
 }
 
 export class NbSource {

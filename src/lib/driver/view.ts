@@ -1,5 +1,6 @@
 // Builds the AgentView the event matchers read from the last desired state: the same facts
-// upstream's match functions read from the driver's in-memory dictionaries (spec §5.1).
+// upstream's match functions read from the driver's in-memory dictionaries
+// (docs/upstream-behaviour.md#in-memory-state).
 import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'

@@ -1,6 +1,8 @@
-// The FRR "leak" configuration (spec §7): import the agent VRF into the default BGP instance and
+// The FRR "leak" configuration (docs/upstream-behaviour.md#frr-configuration): import the agent VRF into the default
+// BGP instance and
 // redistribute the VRF's connected (and, in subnet mode, kernel) routes. Pure and deterministic
-// (bug 11.18: upstream iterated a set, so the redistribute order varied between runs).
+// (docs/upstream-behaviour.md#bug-18-frr-redistribute-and-router-id: upstream iterated a set, so the redistribute order
+// varied between runs).
 import {ConfigError} from '../errors.js'
 import type {AgentConfig} from '../config/types.js'
 import {ipFamily, isIfName} from '../net/ip.js'

@@ -1,4 +1,5 @@
-// Ensures FRR carries the leak configuration (spec §6.3 step 3, §7): read the running config,
+// Ensures FRR carries the leak configuration (docs/upstream-behaviour.md#base-bgp-configuration step 3,
+// docs/upstream-behaviour.md#frr-configuration): read the running config,
 // compute what is missing, apply the whole template with one `vtysh -f` only when something is
 // missing (pitfall 11: one file, so address families are not activated piecemeal), then re-read
 // to verify. Repeating it when nothing changed spawns no `vtysh -f`.

@@ -1,4 +1,5 @@
-// Router id of the VRF BGP instance (spec §7, bug 11.18). Order: the configured bgp_router_id;
+// Router id of the VRF BGP instance (docs/upstream-behaviour.md#frr-configuration,
+// docs/upstream-behaviour.md#bug-18-frr-redistribute-and-router-id). Order: the configured bgp_router_id;
 // else what bgpd reports for the default instance: `show ip bgp summary json` (upstream's source,
 // but it is `{}` while the instance has no neighbours), then the header of a route listing that is
 // empty in practice (dampened paths), then `bgp router-id` in the running configuration.

@@ -1,4 +1,5 @@
-// Talking to FRR through vtysh (spec §7): one-shot show commands (`-c`) and config files (`-f`).
+// Talking to FRR through vtysh (docs/upstream-behaviour.md#frr-configuration): one-shot show commands (`-c`) and config
+// files (`-f`).
 // Surprise (harness pitfall 12): `vtysh -f` is not atomic and its exit code is not reliable: with a
 // rejected line it applies the other lines, and for some failures (e.g. "BGP is already running;
 // AS is N") it still exits 0. The per-line errors it prints (`line N: ...`) are the truth, so

@@ -1,8 +1,10 @@
-// Base wiring (spec 6.3, 6.5, 6.1c), ensure-only and idempotent: the VRF with its table, up; the
+// Base wiring (docs/upstream-behaviour.md#base-bgp-configuration, docs/upstream-behaviour.md#bridge-routing-tables,
+// docs/upstream-behaviour.md#process-start), ensure-only and idempotent: the VRF with its table, up; the
 // dummy bgp-nic, up and enslaved to the VRF; each provider bridge up with its per-table default
 // routes. Reports what it changed; a second run changes nothing. A missing provider bridge is
-// reported, never created (upstream creates a Linux bridge: bug 11.15). A VRF that exists with
-// another table is reported, not corrected (as upstream).
+// reported, never created (upstream creates a Linux bridge:
+// docs/upstream-behaviour.md#bug-15-linux-bridge-created). A VRF that exists with another table is
+// reported, not corrected (as upstream).
 import type {CommandRunner} from '../exec/runner.js'
 import type {Logger} from '../log.js'
 import {checkIfName} from '../net/ip.js'
@@ -18,7 +20,7 @@ export interface BaseDeps {
   log: Logger
 }
 
-/** Route protocol numbers spec 6.1c keeps when clearing the VRF table. */
+/** Route protocol numbers docs/upstream-behaviour.md#process-start keeps when clearing the VRF table. */
 const RTPROT_BGP = 186
 const RTPROT_KERNEL = 2
 const SCOPE_HOST = 254
@@ -67,7 +69,10 @@ export async function ensureBase(d: BaseDeps, o: BaseOptions): Promise<BaseResul
   return res
 }
 
-/** The per-table defaults of spec 6.5 (IPv4 `scope link`), added only when missing. */
+/**
+ * The per-table defaults of docs/upstream-behaviour.md#bridge-routing-tables (IPv4 `scope link`), added only when
+ * missing.
+ */
 export function defaultRoutes(bridge: string, table: number): RouteObj[] {
   return [
     {kind: 'route', family: 4, table, dst: 'default', dev: bridge, scope: 'link', proto: ROUTE_PROTO},

@@ -98,7 +98,8 @@ export function neighOp(op: 'add' | 'remove', o: NeighObj): IpOp {
   if (op === 'add') {
     return {group: 'neigh', args: ['neigh', 'replace', ip, 'lladdr', canonicalMac(o.mac), 'dev', dev(o.dev), 'nud', 'permanent']}
   }
-  // Deleted on the device it was created on (upstream deletes on the bridge: bug 11.1).
+  // Deleted on the device it was created on (upstream deletes on the bridge:
+  // docs/upstream-behaviour.md#bug-1-neighbour-deletes).
   return {group: 'neigh', args: ['neigh', 'del', ip, 'dev', dev(o.dev)], tolerate: new RegExp(`No such file or directory|${GONE_DEV}`)}
 }
 
@@ -149,7 +150,10 @@ export function sysctlPath(key: string): string {
   return '/proc/sys/' + key.split('.').map((p) => p.replaceAll('/', '.')).join('/')
 }
 
-/** The sysctl key of a per-device setting, as spec 8.6 writes it (dots in the device name as '/'). */
+/**
+ * The sysctl key of a per-device setting, as docs/upstream-behaviour.md#sysctls writes it (dots in the device name as
+ * '/').
+ */
 export function deviceSysctlKey(family: Family, device: string, name: 'proxy_arp' | 'proxy_ndp'): string {
   return `net.ipv${family}.conf.${checkIfName(device).replaceAll('.', '/')}.${name}`
 }

@@ -1,4 +1,5 @@
-// Routing table per provider bridge, recorded in the rt_tables file (spec 6.5, fixing bug 11.16):
+// Routing table per provider bridge, recorded in the rt_tables file (docs/upstream-behaviour.md#bridge-routing-tables,
+// fixing docs/upstream-behaviour.md#bug-16-rt_tables-handling):
 // a bridge already named in the file keeps its number; otherwise the LOWEST free number in 1..252
 // (not used by any line, not the VRF table, not excluded) is appended as "<n> <bridge>". Two
 // writers (two agents, or ovn-bgp and the upstream agent's append-only writes) are serialised by a

@@ -68,7 +68,7 @@ export interface BaseOptions {
 export interface BaseResult {
   /** Human-readable list of what was created or changed; empty on a no-op run. */
   changed: string[]
-  /** Provider bridges that do not exist (never created: upstream bug 11.15). */
+  /** Provider bridges that do not exist (never created: docs/upstream-behaviour.md#bug-15-linux-bridge-created). */
   missingBridges: string[]
   /** Problems that were reported but not corrected (e.g. VRF with another table). */
   warnings: string[]

@@ -1,5 +1,6 @@
 // Index keys derived from typed rows: which chassis a port names, which router an LB belongs to ...
-// Shared by the NB indexes and the planner so both read the NB columns the same way (spec §2.2, §3).
+// Shared by the NB indexes and the planner so both read the NB columns the same way
+// (docs/upstream-behaviour.md#locality, docs/upstream-behaviour.md#nb-tables-and-columns).
 import type {LoadBalancer, LogicalRouterPort, LogicalSwitchPort, StrMap} from './model.js'
 
 export const ROUTER_INTERFACE_OWNER = 'network:router_interface'

@@ -1,4 +1,5 @@
-// Typed rows of the OVN Northbound tables the driver reads (nb-driver spec §3), and the read-only,
+// Typed rows of the OVN Northbound tables the driver reads (docs/upstream-behaviour.md#nb-tables-and-columns), and the
+// read-only,
 // indexed view the planner queries. Rows are immutable values; maps are plain string records.
 
 export type StrMap = Readonly<Record<string, string>>

@@ -1,4 +1,5 @@
-// `ovn-bridge-mappings` (OVS external_ids, or the bridge_mappings config override), spec §2.1.
+// `ovn-bridge-mappings` (OVS external_ids, or the bridge_mappings config override),
+// docs/upstream-behaviour.md#local-ovs-database.
 // Pure. Upstream semantics kept: elements are comma separated and trimmed; an element must split
 // on ':' into exactly two parts, otherwise it is skipped with a warning but still consumes an
 // index (index = 1-based position in the list, used for helper addresses). Fixed: a part that is

@@ -1,4 +1,5 @@
-// Text forms of the cookie-999 MAC-tweak flows (spec §8.7) and the parser of `ovs-ofctl dump-flows`.
+// Text forms of the cookie-999 MAC-tweak flows (docs/upstream-behaviour.md#mac-tweak-flows) and the parser of
+// `ovs-ofctl dump-flows`.
 // Pure functions: no I/O. Ownership is the cookie: every cookie-999 flow on a bridge is ours, either
 // of our one shape (a FlowObj) or "foreign" (any other cookie-999 flow, deleted by exact match).
 import type {Family} from '../net/ip.js'

@@ -1,4 +1,5 @@
-// The local Open_vSwitch database as the agent needs it (spec §2.1, §8.8), maintained from the
+// The local Open_vSwitch database as the agent needs it (docs/upstream-behaviour.md#local-ovs-database,
+// docs/upstream-behaviour.md#ovs-port-lookups), maintained from the
 // replica's RowChanges: chassis identity, bridge mappings, bridge MACs, patch ports and ofports.
 // It does no I/O: feed it RowChanges (a ReplicaListener) and query it. Callbacks fire synchronously
 // after the change that caused them; identity and mapping events are only emitted once the first

@@ -1,4 +1,5 @@
-// Observes and applies the cookie-999 MAC-tweak flows with ovs-ofctl (spec §8.7, bug 11.17).
+// Observes and applies the cookie-999 MAC-tweak flows with ovs-ofctl (docs/upstream-behaviour.md#mac-tweak-flows,
+// docs/upstream-behaviour.md#bug-17-flow-parsing).
 // Contract:
 //  - only cookie-999 flows are ever listed or deleted (every dump and delete carries cookie=999/-1);
 //  - all changes of a bridge go in one `add-flows <br> -`: `delete_strict` lines by exact match

@@ -1,4 +1,6 @@
-// Per provider bridge, what upstream sync step 2 ensures (spec §6.4.2, §6.5 defaults, §6.6, §8.7):
+// Per provider bridge, what upstream sync step 2 ensures (docs/upstream-behaviour.md#base-wiring-per-bridge,
+// docs/upstream-behaviour.md#bridge-routing-tables defaults, docs/upstream-behaviour.md#helper-addresses,
+// docs/upstream-behaviour.md#mac-tweak-flows):
 // per-table default routes, VLAN devices of the bridge's localnets, proxy_arp/proxy_ndp sysctls and
 // ARP/NDP helper addresses on the bridge and on each VLAN device, MAC-tweak flows for every
 // `patch-provnet-*` port. Unusable bridges (not on the host, no routing table) are reported and

@@ -1,33 +1,13 @@
 // The planner's inputs besides the NB snapshot, as plain data gathered by the caller from the local
-// OVS database and the host (spec §2.1, §6.4-6.5), and the environment every planning rule shares.
-import type {AgentConfig, BridgeMapping} from '../config/types.js'
+// OVS database and the host (docs/upstream-behaviour.md#local-ovs-database, docs/upstream-behaviour.md#full-sync,
+// docs/upstream-behaviour.md#bridge-routing-tables), and the environment every planning rule shares.
+import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
 import type {PlanSink} from './collector.js'
+import type {LocalContext} from './local-context.js'
 import {type LsClassifier, makeClassifier} from './provider.js'
 
-export interface PatchPort {
-  /** `patch-provnet-*` or `patch-<localnet LSP name>-to-br-int`. */
-  name: string
-  /** OpenFlow port number; ports without one (not yet assigned) should be left out by the caller. */
-  ofport: number
-}
-
-export interface LocalContext {
-  /** OVS external_ids:hostname (or the configured override): matched against requested-chassis / neutron:host_id. */
-  chassisName: string
-  /** OVS external_ids:system-id: matched against LRP status:hosting-chassis. */
-  chassisId: string
-  /** ovn-bridge-mappings, in configuration order (index = 1-based position). */
-  bridgeMappings: BridgeMapping[]
-  /** Routing table number of each provider bridge (rt_tables). A mapped bridge missing here is a problem. */
-  bridgeTables: Record<string, number>
-  /** MAC address of each provider bridge, written by the MAC-tweak flows. */
-  bridgeMacs: Record<string, string>
-  /** Patch ports on each provider bridge with their ofports. */
-  patchPorts: Record<string, PatchPort[]>
-  /** Links present on the host; when given, a mapped bridge absent from it is a problem (never created). */
-  existingBridges?: string[]
-}
+export type {LocalContext, PatchPort} from './local-context.js'
 
 /** Everything a planning rule reads, plus the collector it writes into. */
 export interface PlanEnv {
@@ -46,7 +26,10 @@ export interface PlanEnv {
   subnetMode: boolean
 }
 
-/** Spec §4.12: "False" = centralized; "True", any other value or a missing key = distributed. */
+/**
+ * "False" = centralized; "True", any other value or a missing key = distributed
+ * (docs/upstream-behaviour.md#distributedflagchangedevent).
+ */
 export function isDistributed(nb: NbView): boolean {
   return nb.nbGlobal()?.externalIds['neutron:fip-distributed'] !== 'False'
 }

@@ -1,4 +1,5 @@
-// Local cr-lrps (router gateway ports hosted on this chassis, spec §2.2, §6.4.3): their addresses
+// Local cr-lrps (router gateway ports hosted on this chassis, docs/upstream-behaviour.md#locality,
+// docs/upstream-behaviour.md#local-cr-lrps): their addresses
 // are exposed like provider ports (with the LRP MAC and NDP proxies for IPv6 networks), and each
 // becomes the gateway through which the router's tenant subnets and OVN load balancers are reached.
 import type {LogicalRouterPort} from '../nb/model.js'

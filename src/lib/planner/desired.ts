@@ -1,5 +1,6 @@
 // computeDesired: NB snapshot x local context x config -> everything a full sync of the upstream
-// NB driver with exposing_method=underlay would leave on this node (spec §5, §6.4), as data.
+// NB driver with exposing_method=underlay would leave on this node (docs/upstream-behaviour.md#driver-methods,
+// docs/upstream-behaviour.md#full-sync), as data.
 //
 // Contract: pure (no I/O, clock or environment) and total (never throws on NB or local data: bad
 // rows become `problems` and are skipped, the rest is still planned). Output order is

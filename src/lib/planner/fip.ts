@@ -1,4 +1,6 @@
-// Floating IPs (spec §4.4, §4.14, §5.7, §6.4.5). Mode from NB_Global neutron:fip-distributed:
+// Floating IPs (docs/upstream-behaviour.md#logicalswitchportfipcreateevent,
+// docs/upstream-behaviour.md#centralized-fip-events, docs/upstream-behaviour.md#expose_fip,
+// docs/upstream-behaviour.md#local-ports). Mode from NB_Global neutron:fip-distributed:
 // - distributed (default): a FIP lives on the chassis of its VM port (neutron:port_fip set, port
 //   up and bound here) and needs the NAT's external_mac (set by Neutron once the port is bound);
 // - centralized ("False"): every dnat_and_snat NAT whose gateway_port is a cr-lrp hosted here,

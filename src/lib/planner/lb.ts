@@ -1,13 +1,16 @@
-// OVN load balancers of local routers (spec §5.13, §9.7), exposed on the chassis hosting the
+// OVN load balancers of local routers (docs/upstream-behaviour.md#load-balancer-methods,
+// docs/upstream-behaviour.md#load-balancer-placement), exposed on the chassis hosting the
 // router's cr-lrp. An LB belongs to a router through external_ids lr_ref (OVN/Octavia LBs) or
 // neutron:router_name (port-forwarding LBs named pf-floatingip-*), one leading 'neutron-' removed.
-// An LB without vips has no listener and is not exposed (upstream's filter was a no-op, §11.4).
+// An LB without vips has no listener and is not exposed (upstream's filter was a no-op,
+// docs/upstream-behaviour.md#bug-4-lbs-without-vips).
 // - OVN LB VIP (neutron:vip, only while it is a key of vips): on a tenant network exposed here ->
 //   bgp-nic address only (like a tenant VM IP); on a provider network -> rule + route + address on
 //   that network's bridge, no neighbour (there is no MAC behind a VIP).
 // - OVN LB FIP (neutron:vip_fip, only while it is a key of vips): wired on the FIP network of the
 //   VIP port's NAT (else the gateway's network) with the NAT external_mac in distributed mode, the
-//   gateway LRP MAC otherwise — consistent with the centralized FIP rule (§11.7).
+//   gateway LRP MAC otherwise — consistent with the centralized FIP rule
+// (docs/upstream-behaviour.md#bug-7-lb-fip-bookkeeping).
 // - PF LB: every VIP address (IPv4 or [IPv6]:port) on the gateway's provider network, no neighbour.
 import type {LoadBalancer} from '../nb/model.js'
 import {stripNeutronPrefix} from '../nb/keys.js'

@@ -1,4 +1,4 @@
-// Which NB rows belong to this chassis (spec §2.2).
+// Which NB rows belong to this chassis (docs/upstream-behaviour.md#locality).
 import type {LogicalRouterPort, LogicalSwitchPort} from '../nb/model.js'
 import {hostingChassis, isRouterInterface, portChassis} from '../nb/keys.js'
 

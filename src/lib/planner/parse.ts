@@ -61,7 +61,7 @@ export function lspAddresses(lsp: LogicalSwitchPort): LspAddresses | string | un
 
 /**
  * IP of a Load_Balancer `vips` key: "IP", "IP:port", "[IPv6]:port" or a bare IPv6 address
- * (upstream kept the brackets of IPv6 keys and split PF keys on ':', spec §11.5).
+ * (upstream kept the brackets of IPv6 keys and split PF keys on ':', docs/upstream-behaviour.md#bug-5-ipv6-lb-vips).
  */
 export function vipKeyIp(key: string): string | undefined {
   const k = key.trim()

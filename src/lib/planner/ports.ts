@@ -1,5 +1,6 @@
-// Workload ports bound to this chassis (spec §6.4.5 `_ensure_lsp_exposed`): a VM or virtual port
-// that is up and bound here is exposed with its own IPs when its network is a provider network;
+// Workload ports bound to this chassis (upstream `_ensure_lsp_exposed`,
+// docs/upstream-behaviour.md#local-ports): a VM or virtual port that is up and bound here is
+// exposed with its own IPs when its network is a provider network;
 // a port carrying neutron:port_fip has its FIPs exposed instead (distributed mode only: in
 // centralized mode FIPs come from the gateway chassis, see fip.ts).
 import type {LogicalSwitchPort} from '../nb/model.js'

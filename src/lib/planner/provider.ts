@@ -1,8 +1,9 @@
-// Provider/tenant classification of logical switches (spec §2.2 `is_ls_provider`) and where the
-// traffic of a provider network leaves: bridge, VLAN device, routing table.
+// Provider/tenant classification of logical switches (upstream `is_ls_provider`,
+// docs/upstream-behaviour.md#locality) and where the traffic of a provider network leaves:
+// bridge, VLAN device, routing table.
 import type {LogicalSwitchPort} from '../nb/model.js'
 import {isIfName, isMac, isVlanTag, vlanDevName} from '../net/ip.js'
-import type {LocalContext, PatchPort} from './context.js'
+import type {LocalContext, PatchPort} from './local-context.js'
 
 /** Where exposed addresses of one provider network are wired. */
 export interface Wire {

@@ -1,4 +1,8 @@
-// Tenant networks behind local cr-lrps (spec §5.10-5.12, §6.4.3-4, §9.3-9.5). Enabled by
+// Tenant networks behind local cr-lrps (docs/upstream-behaviour.md#tenant-vm-ips,
+// docs/upstream-behaviour.md#expose_subnet, docs/upstream-behaviour.md#withdraw_subnet,
+// docs/upstream-behaviour.md#local-cr-lrps, docs/upstream-behaviour.md#full-sync,
+// docs/upstream-behaviour.md#ipv6-gua-tenant-exposure, docs/upstream-behaviour.md#snat-check-and-address-scopes).
+// Enabled by
 // expose_tenant_networks or expose_ipv6_gua_tenant_networks. For each up router-interface port of
 // a local router: its subnets (neutron:cidrs) get a rule + route via the cr-lrp (host mode: CIDR as
 // given; subnet mode: the network prefix, plus the VRF-table route that FRR redistributes); in host

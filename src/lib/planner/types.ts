@@ -5,7 +5,10 @@ import type {Family} from '../net/ip.js'
 
 export type {Family} from '../net/ip.js'
 
-/** Ownership markers shared with the upstream agent, so both can be swapped without churn (spec §11.1). */
+/**
+ * Ownership markers shared with the upstream agent, so both can be swapped without churn
+ * (docs/upstream-behaviour.md#what-ovn-bgp-keeps-and-what-it-changes).
+ */
 export const RULE_PRIORITY = 32000
 /** `proto boot`: routes ovn-bgp installs in bridge tables and (subnet mode) the VRF table. */
 export const ROUTE_PROTO = 3

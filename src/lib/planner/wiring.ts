@@ -1,5 +1,6 @@
 // The objects behind one exposure, as upstream wire_provider_port / announce_ips / wire_lrp_port
-// would leave them (spec §5.2, §8). Callers pass canonical values; nothing here reports problems
+// would leave them (docs/upstream-behaviour.md#wiring-building-blocks,
+// docs/upstream-behaviour.md#kernel-and-ovs-operations). Callers pass canonical values; nothing here reports problems
 // except conflicts, which the collector detects.
 import {hostCidr, ipFamily, networkCidr, type ParsedCidr} from '../net/ip.js'
 import type {PlanEnv} from './context.js'
@@ -14,7 +15,8 @@ export function announce(env: PlanEnv, ip: string, src: Source, owner = ip): voi
 
 /**
  * Provider-side wiring of one host address: rule to the bridge table, device route in it, and a
- * permanent neighbour when a MAC is known (none for LB VIPs and PF FIPs, spec §11.1), plus the
+ * permanent neighbour when a MAC is known (none for LB VIPs and PF FIPs,
+ * docs/upstream-behaviour.md#bug-1-neighbour-deletes), plus the
  * bgp-nic address. All on the VLAN device for VLAN networks.
  */
 export function wireHost(env: PlanEnv, w: Wire, ip: string, mac: string | undefined, src: Source): void {

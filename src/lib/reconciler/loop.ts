@@ -1,8 +1,9 @@
 // The daemon's reconcile loop: level-triggered. NB changes only mark the node dirty; a debounced
 // pass recomputes the desired state and applies the difference. Passes never overlap; changes
 // that arrive during a pass schedule another one (so nothing that happens during a full sync is
-// lost, unlike upstream bug 11.11). A periodic full pass repairs drift, and pruning is allowed only
-// when the caller says the NB replica is complete (first snapshot after start or reconnect).
+// lost, unlike upstream: docs/upstream-behaviour.md#bug-11-sync-race). A periodic full pass repairs
+// drift, and pruning is allowed only when the caller says the NB replica is complete (first
+// snapshot after start or reconnect).
 //
 // Timing contract:
 //  - Debounce: a pass starts `debounceMs` after the last change of a burst, but never later than

@@ -1,7 +1,7 @@
 // What the sandbox's BGP peer (gobgpd) received: `gobgp global rib -a ipv4|ipv6 -j` parsed into rows.
 import Table from 'cli-table3'
 
-import {request} from './host.js'
+import {request} from './lab-request.js'
 
 export interface PeerRoute {
   family: 'ipv4' | 'ipv6'

@@ -1,6 +1,31 @@
 // Start-up progress of the sandbox on stderr: a one-line spinner with the step number, the step and
 // the elapsed time, redrawn in place. Only on a TTY; otherwise silent (logs and CI stay clean).
-import {STEPS, type Progress} from './host.js'
+
+export interface Step {
+  key: string
+  label: string
+}
+
+/** The lab's steps as lab.sh reports them in `progress`, plus the host's own. */
+export const STEPS: Step[] = [
+  {key: 'bundle', label: 'bundling ovn-bgp for the lab'},
+  {key: 'boot', label: 'booting the lab'},
+  {key: 'modules', label: 'loading kernel modules'},
+  {key: 'nb', label: 'OVN Northbound DB + demo topology'},
+  {key: 'ovs', label: 'Open vSwitch (br-ex)'},
+  {key: 'peer', label: 'BGP peer (gobgpd)'},
+  {key: 'frr', label: 'FRR (zebra, bgpd)'},
+  {key: 'agent', label: 'ovn-bgp watch'},
+  {key: 'ready-wait', label: 'node agent'},
+  {key: 'ready', label: 'waiting for routes at the peer'},
+]
+
+export interface Progress {
+  step(key: string): void
+  /** A message line (the progress line, if any, is redrawn below it). */
+  note(line: string): void
+  done(): void
+}
 
 const FRAMES = ['|', '/', '-', '\\']
 

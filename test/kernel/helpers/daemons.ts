@@ -2,7 +2,9 @@
 import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {setTimeout as sleep} from 'node:timers/promises'
+
+import {alive} from '../../helpers/process.js'
+import {waitFor as poll, sleep} from '../../helpers/wait.js'
 
 /** A fresh private directory under the guest's /tmp (tmpfs). */
 export function stateDir(prefix: string): string {
@@ -14,26 +16,9 @@ export function inNs(netns: string | undefined, file: string, ...args: string[])
   return netns ? ['ip', ['netns', 'exec', netns, file, ...args]] : [file, args]
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or throws on timeout. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await check()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await sleep(everyMs)
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    // A zombie still answers signal 0; it is gone for our purposes.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return !/^\d+ \(.*\) Z/.test(stat)
-  } catch {
-    return false
-  }
+/** The shared poll (test/helpers/wait.ts) with the guest daemons' defaults: 30 s, every 100 ms. */
+export function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  return poll(what, check, timeoutMs, everyMs)
 }
 
 /** SIGTERM the process named in each pidfile (only those: never by name), then wait; SIGKILL stragglers. */

@@ -24,7 +24,7 @@ async function rejection(p: Promise<unknown>): Promise<ConfigError> {
 }
 
 describe('config/load', () => {
-  describe('defaults (spec 1.1-1.4)', () => {
+  describe('defaults (upstream options)', () => {
     const expected: {[K in keyof AgentConfig]: AgentConfig[K]} = {
       driver: 'ovn_bgp_driver',
       exposingMethod: 'underlay',

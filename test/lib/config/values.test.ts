@@ -110,7 +110,7 @@ describe('config/values', () => {
     {in: '-x', err: /interface name/},
   ])
 
-  table('parseBridgeMappings (spec 2.1, errors instead of skipping)', v.parseBridgeMappings, [
+  table('parseBridgeMappings (parsed as upstream does, errors instead of skipping)', v.parseBridgeMappings, [
     {in: '', out: undefined},
     {in: 'physnet1:br-ex', out: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}]},
     {

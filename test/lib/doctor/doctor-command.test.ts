@@ -7,26 +7,16 @@ import {fileURLToPath} from 'node:url'
 import DoctorCommand from '../../../src/commands/doctor.js'
 import type {DoctorReport} from '../../../src/lib/doctor/types.js'
 import {RecordingRunner} from '../../../src/lib/exec/runner.js'
+import {captureStdout} from '../../helpers/output.js'
 import {mapFs, NB, OVS} from './helpers.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../../package.json')
 const P = '/proc/sys/net'
 
 async function capture(argv: string[]): Promise<{result: DoctorReport; stdout: string; exitCode: number | string | undefined}> {
-  const write = process.stdout.write.bind(process.stdout)
-  const before = process.exitCode
-  let stdout = ''
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += String(chunk)
-    return true
-  }) as typeof process.stdout.write
-  try {
-    const result = (await DoctorCommand.run(argv, root)) as DoctorReport
-    return {result, stdout, exitCode: process.exitCode}
-  } finally {
-    process.stdout.write = write
-    process.exitCode = before
-  }
+  const r = await captureStdout(async () => (await DoctorCommand.run(argv, root)) as DoctorReport)
+  if (r.error) throw r.error
+  return {result: r.result!, stdout: r.stdout, exitCode: r.exitCode}
 }
 
 describe('ovn-bgp doctor (command)', () => {

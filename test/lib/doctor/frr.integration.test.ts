@@ -1,5 +1,5 @@
-// The FRR checks against a real zebra + bgpd in a private network namespace (harness.md §3),
-// through the real process runner.
+// The FRR checks against a real zebra + bgpd in a private network namespace (how FRR runs in
+// tests: CONTRIBUTING.md#real-components), through the real process runner.
 import {expect} from 'chai'
 
 import {defaultConfig} from '../../../src/lib/config/load.js'

@@ -53,7 +53,7 @@ describe('addresses[0]', () => {
   })
 })
 
-describe('vipAddress (fix of spec §11 item 5)', () => {
+describe('vipAddress (fix of upstream bug 5)', () => {
   const cases: Array<[string, string]> = [
     ['10.0.0.5:80', '10.0.0.5'],
     ['10.0.0.5', '10.0.0.5'],

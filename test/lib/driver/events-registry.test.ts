@@ -1,4 +1,5 @@
-// Registration rules (spec §4.1), the MatchedEvent envelope, and matcher errors as problems.
+// Registration rules (docs/upstream-behaviour.md#plumbing-and-registration), the MatchedEvent envelope, and matcher
+// errors as problems.
 import {expect} from 'chai'
 
 import {ALL_EVENTS, EVENT_NAMES, type MatcherProblem, activeEvents, classifyChange, needsFullSync} from '../../../src/lib/driver/events.js'
@@ -22,7 +23,7 @@ const CENTRALIZED = ['ExposeFIPOnCRLRP', 'WithdrawFIPOnCRLRP', 'CrLrpChassisChan
 const SUBNET = ['LogicalSwitchPortSubnetAttachEvent', 'LogicalSwitchPortSubnetDetachEvent']
 const TENANT_HOST = ['LogicalSwitchPortTenantCreateEvent', 'LogicalSwitchPortTenantDeleteEvent']
 
-describe('activeEvents (spec §4.1 registration)', () => {
+describe('activeEvents (upstream registration rules)', () => {
   const cases: Array<{name: string; view: Parameters<typeof fakeView>[0]; expected: string[]}> = [
     {
       name: 'underlay, no tenant exposure, distributed',

@@ -1,4 +1,5 @@
-// Acceptance suite for the NB event classes: every watcher scenario of spec §10.2, with the agent
+// Acceptance suite for the NB event classes: every watcher scenario of docs/upstream-behaviour.md#watcher-scenarios,
+// with the agent
 // state given there, plus the cases where we deliberately differ from upstream (named so).
 import {NbState} from '../../../src/lib/nb/state.js'
 import {LB, LRP, LSP, NAT, NB_GLOBAL, type Fields, insert, nbWith, remove, update} from '../../helpers/nb-changes.js'
@@ -443,7 +444,7 @@ eventSuite(
 
 // ---------------------------------------------------------------------------------------------
 eventSuite(
-  'LogicalSwitchPortIPsChangedEvent (ours, spec §11 item 9; agent: provider LS test-ls, tenant net1)',
+  'LogicalSwitchPortIPsChangedEvent (ours, upstream bug 9; agent: provider LS test-ls, tenant net1)',
   {localTenantNetworks: ['net1'], providerLs: ['test-ls'], exposed: ['test-ls|192.168.0.1', 'net1|10.0.0.6']},
   [
     {
@@ -690,7 +691,7 @@ eventSuite(
   ],
   [
     {
-      name: 'run: vips emptied but old lacks external_ids -> withdraw_ovn_lb_vip (differs from upstream: nothing, spec §11 item 6)',
+      name: 'run: vips emptied but old lacks external_ids -> withdraw_ovn_lb_vip (differs from upstream: nothing, upstream bug 6)',
       event: 'OVNLBDeleteEvent',
       change: update(LB, lb({...lbExt({[LR_REF]: 'neutron-router1', [VIP]: '192.168.1.50'}), vips: {}}), {vips: {'192.168.1.50:80': 'm'}}),
       calls: [{fn: 'withdraw_ovn_lb_vip', ips: ['192.168.1.50'], info: {router: 'router1'}}],
@@ -725,7 +726,8 @@ eventSuite(
   ],
 )
 
-// Port-forwarding LBs: not in spec §10.2; semantics of §4.15.
+// Port-forwarding LBs: not in docs/upstream-behaviour.md#watcher-scenarios; semantics of
+// docs/upstream-behaviour.md#load-balancer-events.
 const pfLb = (f: Fields = {}): Fields => ({
   name: 'pf-floatingip-fip1-tcp',
   vips: {'172.24.4.8:2222': '10.0.0.6:22'},
@@ -799,7 +801,7 @@ eventSuite(
     },
     {name: '"" with requested-chassis=chassis and mac newly set -> match', change: macAdded(), expect: [E.NMA]},
     {
-      name: '"" with requested-chassis `other,chassis` (live migration) -> match (differs from upstream: exact comparison, spec §11 item 10)',
+      name: '"" with requested-chassis `other,chassis` (live migration) -> match (differs from upstream: exact comparison, upstream bug 10)',
       change: macAdded(),
       view: {nb: portNb({options: {[RC]: `other-chassis,${CHASSIS}`}})},
       expect: [E.NMA],
@@ -816,7 +818,8 @@ eventSuite(
   ],
 )
 
-// Centralized FIPs: not in spec §10.2; semantics of §4.14.
+// Centralized FIPs: not in docs/upstream-behaviour.md#watcher-scenarios; semantics of
+// docs/upstream-behaviour.md#centralized-fip-events.
 const GW = 'gw-lrp-uuid'
 const gwNb = (hosting: string) =>
   nbWith(

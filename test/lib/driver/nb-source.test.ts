@@ -13,6 +13,7 @@ import type {LocalContext} from '../../../src/lib/planner/context.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
 import {NB_SCHEMA_SOURCE, type OvsdbServer, startOvsdbServer, transact, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
+import {sleep} from '../../helpers/wait.js'
 
 const ctx: LocalContext = {
   chassisName: 'compute-1',
@@ -79,7 +80,7 @@ describe('NB source against a real ovsdb-server', function () {
 
     // The VM goes down: the change arrives, already applied to the view.
     await transact(server.unix, ['OVN_Northbound', {op: 'update', table: 'Logical_Switch_Port', where: [['name', '==', 'vm1']], row: {up: false}}])
-    for (let i = 0; i < 100 && !changes.some((c) => c.kind === 'update'); i++) await new Promise((r) => setTimeout(r, 20))
+    for (let i = 0; i < 100 && !changes.some((c) => c.kind === 'update'); i++) await sleep(20)
     const upd = changes.find((c) => c.kind === 'update' && c.table === 'Logical_Switch_Port')
     expect(upd?.old, 'old carries only the changed column').to.have.keys(['up'])
     const second = computeDesired(source.nb, ctx, cfg)

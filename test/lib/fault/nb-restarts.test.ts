@@ -11,6 +11,7 @@ import {join} from 'node:path'
 
 import {type OvsdbServer, startOvsdbServer, transact, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
+import {sleep} from '../../helpers/wait.js'
 import {bindOp, type HostAgent, portIp, portsOps, startHostAgent} from './agent-harness.js'
 
 const RESTARTS = Number(process.env.FAULT_NB_RESTARTS ?? 20)
@@ -18,7 +19,6 @@ const TARGET_CHANGES = Number(process.env.FAULT_NB_CHANGES ?? 1000)
 const STABLE = 20 // vm-0..19 always bound
 const CHURN = 80 // vm-20..99 bound/unbound by the load
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('fault: NB server killed and restarted under load (item 1, host tier)', function () {
   this.timeout(600_000)

@@ -9,13 +9,13 @@ import {join} from 'node:path'
 
 import {type ClusterMember, startCluster, transact, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
+import {sleep} from '../../helpers/wait.js'
 import {bindOp, type HostAgent, portIp, portsOps, startHostAgent} from './agent-harness.js'
 
 const PORTS = 60 // 0..49 churn, 50..59 bound once each after a kill (markers)
 const CHURN = 50
 const KILLS = 3
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function isLeader(m: ClusterMember): Promise<boolean> {
   try {

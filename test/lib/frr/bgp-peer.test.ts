@@ -15,20 +15,11 @@ import {ExecRunner} from '../../../src/lib/exec/runner.js'
 import {learnRouterId} from '../../../src/lib/frr/router-id.js'
 import {Vtysh} from '../../../src/lib/frr/vtysh.js'
 import {requireTools} from '../../helpers/require.js'
+import {waitFor} from '../../helpers/wait.js'
 import {FrrInstance} from './frr-instance.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until<T>(fn: () => T | undefined, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = fn()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(100)
-  }
-}
+const until = <T>(fn: () => T | undefined, ms: number, what: string): Promise<T> => waitFor(what, fn, ms, 100)
 
 function stopChild(c: ChildProcess | undefined): Promise<void> {
   if (!c || c.exitCode !== null || c.signalCode !== null) return Promise.resolve()

@@ -6,28 +6,11 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {alive} from '../../helpers/process.js'
+import {waitFor} from '../../helpers/wait.js'
+
 const FRR_LIB = '/usr/lib/frr'
 let seq = 0
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return !/^\d+ \(.*\) Z/.test(stat)
-  } catch {
-    return false
-  }
-}
 
 export class FrrInstance {
   readonly dir: string
@@ -72,7 +55,7 @@ export class FrrInstance {
     try {
       process.kill(pid, 'SIGTERM')
     } catch {}
-    await waitFor(() => !alive(pid), `${daemon} ${pid} to exit`)
+    await waitFor(`${daemon} ${pid} to exit`, () => !alive(pid), 10_000, 50)
     rmSync(join(this.dir, `${daemon}.pid`), {force: true})
   }
 
@@ -98,6 +81,6 @@ export class FrrInstance {
       'netns', 'exec', this.netns, join(FRR_LIB, daemon), '-d', '-f', join(d, 'empty.conf'), '-i', join(d, `${daemon}.pid`),
       '-z', join(d, 'zserv.api'), '--vty_socket', d, '-P', '0', '--log', `file:${join(d, `${daemon}.log`)}`,
     ], {stdio: 'pipe'})
-    await waitFor(() => existsSync(join(d, socket)) && this.pid(daemon) !== undefined, `${daemon} socket`)
+    await waitFor(`${daemon} socket`, () => existsSync(join(d, socket)) && this.pid(daemon) !== undefined, 10_000, 50)
   }
 }

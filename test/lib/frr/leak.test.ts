@@ -8,6 +8,7 @@ import {missingLeakItems} from '../../../src/lib/frr/running-config.js'
 import {RouterIdUnknownError} from '../../../src/lib/frr/router-id.js'
 import {Vtysh} from '../../../src/lib/frr/vtysh.js'
 import {requireTools} from '../../helpers/require.js'
+import {sleep} from '../../helpers/wait.js'
 import {FrrInstance} from './frr-instance.js'
 
 /** Real runner that counts `vtysh -f` spawns. */
@@ -104,7 +105,7 @@ describe('frr/leak (real FRR)', function () {
     frr!.exec(['ip', 'addr', 'add', '192.0.2.77/32', 'dev', 'rid0'])
     let r = await leak.ensure({...HOST, routerId: undefined}, {dryRun: true})
     for (let i = 0; i < 40 && r.routerId !== '192.0.2.77'; i++) {
-      await new Promise((res) => setTimeout(res, 100))
+      await sleep(100)
       r = await leak.ensure({...HOST, routerId: undefined}, {dryRun: true})
     }
     expect(r.routerId).to.equal('192.0.2.77')

@@ -73,7 +73,7 @@ describe('kernel/base (recorded commands)', function () {
     expect(runner.calls.filter((c) => !c.args.includes('show'))).to.deep.equal([])
   })
 
-  it('defaultRoutes gives the spec 6.5 shapes', function () {
+  it('defaultRoutes gives the shapes of the upstream table defaults', function () {
     expect(defaultRoutes('br-ex', 200)).to.deep.equal([
       {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3},
       {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3},

@@ -31,7 +31,7 @@ const rows: Row[] = [
   {name: 'subnet route via cr-lrp', op: 'add', obj: {kind: 'route', family: 4, table: 200, dst: '10.0.0.0/24', dev: 'br-ex.100', via: '172.24.4.10', proto: 3}, group: 'ip4', args: 'route replace 10.0.0.0/24 via 172.24.4.10 dev br-ex.100 table 200 proto 3'},
   {name: 'route delete', op: 'remove', obj: {kind: 'route', family: 4, table: 200, dst: '172.24.4.226/32', dev: 'br-ex', scope: 'link', proto: 3}, group: 'ip4', args: 'route del 172.24.4.226/32 dev br-ex table 200 proto 3', tolerates: 'RTNETLINK answers: No such process'},
   {name: 'neigh replace lower-cases the MAC', op: 'add', obj: {kind: 'neigh', family: 4, ip: '172.24.4.100', dev: 'br-ex.100', mac: 'FA:16:3E:00:00:64'}, group: 'neigh', args: 'neigh replace 172.24.4.100 lladdr fa:16:3e:00:00:64 dev br-ex.100 nud permanent'},
-  {name: 'neigh delete on its own device (bug 11.1)', op: 'remove', obj: {kind: 'neigh', family: 6, ip: '2001:db8::64', dev: 'br-ex.100', mac: 'fa:16:3e:00:00:64'}, group: 'neigh', args: 'neigh del 2001:db8::64 dev br-ex.100', tolerates: 'Cannot find device "br-ex.100"'},
+  {name: 'neigh delete on its own device (upstream bug 1)', op: 'remove', obj: {kind: 'neigh', family: 6, ip: '2001:db8::64', dev: 'br-ex.100', mac: 'fa:16:3e:00:00:64'}, group: 'neigh', args: 'neigh del 2001:db8::64 dev br-ex.100', tolerates: 'Cannot find device "br-ex.100"'},
   {name: 'ndp proxy add', op: 'add', obj: {kind: 'ndp-proxy', ip: '2001:db8:100::', dev: 'br-ex'}, group: 'proxy', args: 'neigh add proxy 2001:db8:100:: dev br-ex'},
   {name: 'ndp proxy del', op: 'remove', obj: {kind: 'ndp-proxy', ip: '2001:db8:100::', dev: 'br-ex'}, group: 'proxy', args: 'neigh del proxy 2001:db8:100:: dev br-ex'},
 ]

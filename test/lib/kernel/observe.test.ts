@@ -10,7 +10,10 @@ import {objValue, type StateObj} from '../../../src/lib/planner/types.js'
 
 const fixture = (f: string): string => readFileSync(new URL(`fixtures/${f}`, import.meta.url), 'utf8')
 
-/** Answers the observe dumps with the JSON captured in the guest (state built by spec §8 commands). */
+/**
+ * Answers the observe dumps with the JSON captured in the guest (state built by
+ * docs/upstream-behaviour.md#kernel-and-ovs-operations commands).
+ */
 const dumps: Record<string, string> = {
   '-json -details link show': 'link.json',
   '-json -details address show': 'addr.json',

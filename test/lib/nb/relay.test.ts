@@ -20,18 +20,13 @@ import {
   type OvsdbServer,
 } from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
+import {waitFor as poll} from '../../helpers/wait.js'
 import {config} from '../planner/fixtures.js'
 
 const DB = 'OVN_Northbound'
 const cfg = config({exposeTenantNetworks: true})
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 20000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
+const waitFor = (what: string, cond: () => boolean, timeoutMs = 20000): Promise<true> => poll(what, cond, timeoutMs, 10)
 
 /** uuid sets per table, to compare two replicas row for row. */
 function rowsOf(s: NbSource): Record<string, string[]> {

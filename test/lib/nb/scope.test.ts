@@ -18,6 +18,7 @@ import {computeDesired} from '../../../src/lib/planner/desired.js'
 import {NB_SCHEMA_SOURCE, startOvsdbServer, writeNbSchema, type OvsdbServer} from '../../helpers/ovsdb-server.js'
 import {clearOps, insertOps} from '../../helpers/nb-write.js'
 import {requireTools} from '../../helpers/require.js'
+import {waitFor as poll} from '../../helpers/wait.js'
 import {config, context, type Case} from '../planner/fixtures.js'
 import {cases as lbCases} from '../planner/desired-lb.test.js'
 import {cases as providerCases} from '../planner/desired-provider.test.js'
@@ -165,10 +166,4 @@ describe('chassis-scoped NB replica plans what the full replica plans (real ovsd
   }
 })
 
-async function waitFor(cond: () => boolean, timeoutMs = 10000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting for the replicas')
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
+const waitFor = (cond: () => boolean, timeoutMs = 10000): Promise<true> => poll('the replicas', cond, timeoutMs, 5)

@@ -63,7 +63,8 @@ describe('ovs/flow-text', () => {
         expect(foreign).to.deep.equal(
           [
             'cookie=999/-1,table=0,priority=100,tcp,in_port=1,tp_dst=80',
-            // default priority is omitted by ovs-ofctl: the strict delete must still name it (bug 11.17)
+            // default priority is omitted by ovs-ofctl: the strict delete must still name it
+            // (docs/upstream-behaviour.md#bug-17-flow-parsing)
             'cookie=999/-1,table=0,priority=32768,ip,in_port=2',
             'cookie=999/-1,table=0,priority=8,dl_type=0x88cc',
             'cookie=999/-1,table=0,priority=900,ip,in_port=LOCAL,nw_src=172.24.4.226',

@@ -5,15 +5,10 @@ import {DependencyError} from '../../../src/lib/errors.js'
 import {LocalOvs} from '../../../src/lib/ovs/local-ovs.js'
 import type {LocalOvsEvent} from '../../../src/lib/ovs/local-ovs-state.js'
 import {requireTools} from '../../helpers/require.js'
+import {waitFor} from '../../helpers/wait.js'
 import {OvsInstance} from './ovs-instance.js'
 
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
+const until = (cond: () => boolean, ms = 5000): Promise<true> => waitFor('the condition', cond, ms, 10)
 
 describe('ovs/local-ovs (real ovsdb-server + ovs-vswitchd)', function () {
   let ovs: OvsInstance | undefined

@@ -136,7 +136,8 @@ describe('ovs/ofctl (real ovs-vswitchd)', function () {
   it('sync installs the flows, keeps other cookies, deletes foreign cookie-999 flows', async () => {
     ovs!.ofctl(['add-flows', 'br-ex', '-'], [
       'cookie=999,priority=100,tcp,in_port=1,tp_dst=80,actions=drop',
-      'cookie=999,ip,in_port=2,actions=NORMAL', // default priority: upstream crashed on this (bug 11.17)
+      // default priority: upstream crashed on this (docs/upstream-behaviour.md#bug-17-flow-parsing)
+      'cookie=999,ip,in_port=2,actions=NORMAL',
       'cookie=999,table=3,priority=900,ip,in_port=1,actions=NORMAL',
       'cookie=7,priority=900,ip,in_port=9,actions=NORMAL',
     ].join('\n') + '\n')

@@ -9,9 +9,9 @@ import {OfctlFlows} from '../../../src/lib/ovs/ofctl.js'
 import {DEFAULT_OVS_RUNDIR, ovsRunDir, VswitchdWatch} from '../../../src/lib/ovs/vswitchd-watch.js'
 import type {FlowObj} from '../../../src/lib/planner/types.js'
 import {requireTools} from '../../helpers/require.js'
+import {sleep} from '../../helpers/wait.js'
 import {OvsInstance} from './ovs-instance.js'
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('ovs/vswitchd-watch: run directory', () => {
   const cases: Array<[Record<string, string>, string, string]> = [

@@ -8,11 +8,11 @@ import {join} from 'node:path'
 import {OvsdbClient, OvsdbError, wire, type Condition, type OvsdbLogger, type StateChange} from '../../../src/lib/ovsdb/index.js'
 import {NB_SCHEMA_SOURCE, startOvsdbServer, writeNbSchema, type OvsdbServer} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
+import {sleep} from '../../helpers/wait.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
 import {RpcProxy} from './rpc-proxy.js'
 import {writeTestSchema} from './test-schema.js'
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 function recordingLogger(): OvsdbLogger & {warnings: string[]} {
   const warnings: string[] = []

@@ -16,6 +16,7 @@ import {
 } from '../../../src/lib/ovsdb/index.js'
 import {NB_SCHEMA_SOURCE, startOvsdbServer, writeNbSchema, type OvsdbServer} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
+import {waitFor as poll} from '../../helpers/wait.js'
 
 const DB = 'OVN_Northbound'
 const LSP = 'Logical_Switch_Port'
@@ -166,10 +167,4 @@ describe('ovsdb conditional monitoring (real ovsdb-server)', function () {
   })
 })
 
-async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+const waitFor = (cond: () => boolean, timeoutMs = 5000): Promise<true> => poll('the condition', cond, timeoutMs, 20)

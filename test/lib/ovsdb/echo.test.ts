@@ -7,17 +7,10 @@ import {join} from 'node:path'
 import {ConnectionError, OvsdbClient, type StateChange} from '../../../src/lib/ovsdb/index.js'
 import {startOvsdbServer, type OvsdbServer} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
+import {waitFor} from '../../helpers/wait.js'
 import {writeTestSchema} from './test-schema.js'
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-async function until(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > end) expect.fail(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
-}
+const until = (what: string, cond: () => boolean, timeoutMs: number): Promise<true> => waitFor(what, cond, timeoutMs, 20)
 
 describe('ovsdb echo and keepalive (real ovsdb-server)', function () {
   this.timeout(60000)

@@ -8,11 +8,11 @@ import {join} from 'node:path'
 import {ConnectionError, OvsdbClient, type Replica, type StateChange} from '../../../src/lib/ovsdb/index.js'
 import {startCluster, transact, type ClusterMember} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
+import {sleep} from '../../helpers/wait.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
 import {writeTestSchema} from './test-schema.js'
 
 const SPEC = {Parent: {}, Child: {}, Other: {}}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 const fastRetry = (): number => 50
 
 async function waitForRow(replica: Replica, uuid: string): Promise<void> {

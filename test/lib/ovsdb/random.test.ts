@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import {MONITOR_METHODS, OvsdbClient, type Replica} from '../../../src/lib/ovsdb/index.js'
 import {startOvsdbServer, type OvsdbServer} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
+import {sleep} from '../../helpers/wait.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
 import {writeTestSchema} from './test-schema.js'
 
@@ -45,7 +46,7 @@ describe('ovsdb replica under random transactions (real ovsdb-server)', function
       const barrier = (res?.uuid as [string, string])[1]
       for (let t = 0; !replica.get('Other', barrier); t++) {
         if (t > 500) expect.fail('barrier row never arrived')
-        await new Promise((r) => setTimeout(r, 10))
+        await sleep(10)
       }
       const schema = await reader.getSchema('Test')
       const cols = Object.fromEntries(Object.keys(SPEC).map((t) => [t, replica.columns(t)]))

@@ -10,11 +10,11 @@ import {join} from 'node:path'
 import {OvsdbClient, type Replica} from '../../../src/lib/ovsdb/index.js'
 import {startOvsdbServer, type OvsdbServer} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
+import {sleep} from '../../helpers/wait.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
 import {writeTestSchema} from './test-schema.js'
 
 const SPEC = {Parent: {}, Child: {}, Other: {}}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 const fastRetry = (): number => 50
 
 async function converge(server: OvsdbServer, writer: OvsdbClient, reader: OvsdbClient, replica: Replica, fold: FoldingListener, tag: string): Promise<void> {

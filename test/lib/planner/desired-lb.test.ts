@@ -1,5 +1,8 @@
-// computeDesired, load balancers of local routers (spec §5.13, §4.15), after spec §10.1 scenarios
-// 16, 33, 35, 36 and the §10.2 LB/PF events; includes the upstream LB bugs we fix (§11.4-11.7).
+// computeDesired, load balancers of local routers (docs/upstream-behaviour.md#load-balancer-methods,
+// docs/upstream-behaviour.md#load-balancer-events), after docs/upstream-behaviour.md#driver-scenarios scenarios
+// 16, 33, 35, 36 and the docs/upstream-behaviour.md#watcher-scenarios LB/PF events; includes the upstream LB bugs we
+// fix (docs/upstream-behaviour.md#bug-4-lbs-without-vips, docs/upstream-behaviour.md#bug-5-ipv6-lb-vips,
+// docs/upstream-behaviour.md#bug-6-lb-vip-removal, docs/upstream-behaviour.md#bug-7-lb-fip-bookkeeping).
 import {lb, localnet, lrp, ls, nat, nbGlobal, routerIf, vm} from '../../helpers/nb-builders.js'
 import {BR, CHASSIS_ID, host, nic, rule, runCases, viaRoute, type Case, type Ex} from './fixtures.js'
 
@@ -32,13 +35,13 @@ const base = {lss: [ext], lrps: [gw]}
 
 export const cases: Case[] = [
   {
-    name: '10.1.16 cr-lrp router1: subnet 10.0.0.1/24, tenant LB VIP on bgp-nic, LB FIP with the gateway MAC (ours: NAT has no external_mac, §11.7)',
+    name: '10.1.16 cr-lrp router1: subnet 10.0.0.1/24, tenant LB VIP on bgp-nic, LB FIP with the gateway MAC (ours: NAT has no external_mac, upstream bug 7)',
     rows: {...base, lsps: [ln1, rif1, vipPort], lbs: [lb1], nats: [vipNat]},
     objects: [...CR, ...SUBNET, nic('10.0.0.100'), ...host('172.24.4.100', GW_MAC)],
     exposed: [SUBNET_EX, ['10.0.0.100', 'lb-vip', BR, null, 'Load_Balancer:lb1'], ['172.24.4.100', 'lb-fip', BR, null, 'Load_Balancer:lb1'], ...CR_EX],
   },
   {
-    name: '10.1.33 LB VIP on a provider network: rule + route + bgp-nic address, no neighbour (ours §11.1); IPv6 "[addr]:port" VIP matched (ours §11.5)',
+    name: '10.1.33 LB VIP on a provider network: rule + route + bgp-nic address, no neighbour (ours, upstream bug 1); IPv6 "[addr]:port" VIP matched (ours, upstream bug 5)',
     rows: {
       ...base,
       lsps: [ln1, vipPortProvider],
@@ -56,7 +59,7 @@ export const cases: Case[] = [
     ],
   },
   {
-    name: '10.1.33 VIP port missing, or LB without neutron:vip / neutron:vip_port_id: problem, nothing (upstream aborted the sync, §11.4)',
+    name: '10.1.33 VIP port missing, or LB without neutron:vip / neutron:vip_port_id: problem, nothing (upstream aborted the sync: upstream bug 4)',
     rows: {
       ...base,
       lsps: [ln1, rif1],
@@ -75,7 +78,7 @@ export const cases: Case[] = [
     ],
   },
   {
-    name: '10.1.35 PF LB pf-floatingip-*: FIP on the gateway provider network, no neighbour; IPv6 "[addr]:port" key parsed (ours §11.5)',
+    name: '10.1.35 PF LB pf-floatingip-*: FIP on the gateway provider network, no neighbour; IPv6 "[addr]:port" key parsed (ours, upstream bug 5)',
     rows: {
       ...base,
       lsps: [ln1],
@@ -112,7 +115,7 @@ export const cases: Case[] = [
     exposed: [SUBNET_EX, ['10.0.0.100', 'lb-vip', BR, null, 'Load_Balancer:lb1'], ['172.24.4.100', 'lb-fip', BR, null, 'Load_Balancer:lb1'], ...CR_EX],
   },
   {
-    name: '10.1.36 centralized mode: LB FIP and the NAT scan agree (gateway MAC, one set of objects, two sources) (ours §11.7)',
+    name: '10.1.36 centralized mode: LB FIP and the NAT scan agree (gateway MAC, one set of objects, two sources) (ours, upstream bug 7)',
     rows: {...base, nbGlobal: nbGlobal('False'), lsps: [ln1, rif1, vipPort], lbs: [lb1], nats: [{...vipNat, externalMac: 'fa:16:3e:ff:00:09'}]},
     objects: [...CR, ...SUBNET, nic('10.0.0.100'), ...host('172.24.4.100', GW_MAC)],
     exposed: [
@@ -124,13 +127,13 @@ export const cases: Case[] = [
     ],
   },
   {
-    name: '10.2 OVNLBCreate: LB without vips is not exposed, even with neutron:vip/vip_fip set (ours §11.4)',
+    name: '10.2 OVNLBCreate: LB without vips is not exposed, even with neutron:vip/vip_fip set (ours, upstream bug 4)',
     rows: {...base, lsps: [ln1, rif1, vipPort], lbs: [{...lb1, vips: {}}], nats: [vipNat]},
     objects: [...CR, ...SUBNET],
     exposed: [SUBNET_EX, ...CR_EX],
   },
   {
-    name: '10.2 OVNLBDelete: VIP removed from vips (FIP kept) -> VIP no longer exposed (ours §11.6)',
+    name: '10.2 OVNLBDelete: VIP removed from vips (FIP kept) -> VIP no longer exposed (ours, upstream bug 6)',
     rows: {...base, lsps: [ln1, rif1, vipPort], lbs: [{...lb1, vips: {'172.24.4.100:80': '10.0.0.5:8080'}}], nats: [vipNat]},
     objects: [...CR, ...SUBNET, ...host('172.24.4.100', GW_MAC)],
     exposed: [SUBNET_EX, ['172.24.4.100', 'lb-fip', BR, null, 'Load_Balancer:lb1'], ...CR_EX],

@@ -1,5 +1,9 @@
-// computeDesired, provider side: base wiring (§6.4.2), local VM/virtual ports (§5.5, §6.4.5),
-// FIPs (§5.7, §4.4, §4.13, §4.14) and cr-lrps (§6.4.3), after spec §10.1 / §10.2 scenarios.
+// computeDesired, provider side: base wiring (docs/upstream-behaviour.md#base-wiring-per-bridge), local VM/virtual
+// ports (docs/upstream-behaviour.md#expose_ip, docs/upstream-behaviour.md#local-ports),
+// FIPs (docs/upstream-behaviour.md#expose_fip, docs/upstream-behaviour.md#logicalswitchportfipcreateevent,
+// docs/upstream-behaviour.md#natmacaddedevent, docs/upstream-behaviour.md#centralized-fip-events) and cr-lrps
+// (docs/upstream-behaviour.md#local-cr-lrps), after docs/upstream-behaviour.md#driver-scenarios /
+// docs/upstream-behaviour.md#watcher-scenarios scenarios.
 import {expect} from 'chai'
 
 import {localnet, ls, lrp, nat, nbGlobal, vm} from '../../helpers/nb-builders.js'
@@ -106,7 +110,7 @@ export const cases: Case[] = [
     objects: [],
   },
   {
-    name: '10.1.6 VM on a VLAN provider network: route, neighbour, NDP proxy on fake-bridg.10 (ours: neighbour on the VLAN device, §11.1)',
+    name: '10.1.6 VM on a VLAN provider network: route, neighbour, NDP proxy on fake-bridg.10 (ours: neighbour on the VLAN device, upstream bug 1)',
     rows: {lss: [vlanNet], lsps: [ln2, vm({name: 'vm1', ips: ['192.168.0.10', '2001:db8:10::10'], net: 'neutron-vlan', chassis: CHASSIS, cidrs: ['192.168.0.10/24', '2001:db8:10::10/64']})]},
     base: [...BASE, ...vlanBase(10)],
     objects: [...host('192.168.0.10', MAC, 'fake-bridg.10'), ...host('2001:db8:10::10', MAC, 'fake-bridg.10'), ndp('2001:db8:10::', 'fake-bridg.10')],
@@ -180,7 +184,7 @@ export const cases: Case[] = [
     objects: [],
   },
   {
-    name: '10.1.17 (ours, §11.8) NDP proxy shared by two ports of one IPv6 subnet: one object, kept while any port wants it',
+    name: '10.1.17 (ours, upstream bug 8) NDP proxy shared by two ports of one IPv6 subnet: one object, kept while any port wants it',
     rows: {
       lss: [ext],
       lsps: [
@@ -288,7 +292,7 @@ export const cases: Case[] = [
     ],
   },
   {
-    name: '10.2 FIPCreate/NATMACAdded: FIP waits for port up here and for the NAT external_mac; comma-list requested-chassis accepted (ours, §11.10)',
+    name: '10.2 FIPCreate/NATMACAdded: FIP waits for port up here and for the NAT external_mac; comma-list requested-chassis accepted (ours, upstream bug 10)',
     rows: {
       lss: [ext, tenant],
       lsps: [
@@ -321,7 +325,7 @@ export const cases: Case[] = [
     check: (r) => expect(r.distributed).to.equal(true),
   },
   {
-    name: 'ours §11.13: IPv6 and MAC values are canonicalised (compressed, lower case)',
+    name: 'ours, upstream bug 13: IPv6 and MAC values are canonicalised (compressed, lower case)',
     rows: {
       lss: [ext],
       lsps: [ln1, vm({name: 'vm1', mac: 'FA:16:3E:00:00:0A', ips: ['2001:DB8:0:0::0010'], net: 'neutron-ext', chassis: CHASSIS, cidrs: ['2001:0db8::10/64']})],
@@ -367,7 +371,7 @@ export const cases: Case[] = [
     ],
   },
   {
-    name: 'ours §11.15: a mapped bridge missing on the host is reported, never created, and carries nothing',
+    name: 'ours, upstream bug 15: a mapped bridge missing on the host is reported, never created, and carries nothing',
     ctx: {existingBridges: ['br-other']},
     rows: {lss: [ext], lsps: [ln1, vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS})]},
     base: [],
@@ -414,7 +418,7 @@ export const cases: Case[] = [
     objects: [addr(BR, '169.254.3.3/32'), addr(BR, 'fd53:d91e:400:7f17::3:3/128')],
   },
   {
-    name: '§6.6 helper addresses: mapping index 511, VLAN 11 -> 169.254.255.11 and fd53:d91e:400:7f17::1ff:b on fake-bridg.11',
+    name: 'helper addresses: mapping index 511, VLAN 11 -> 169.254.255.11 and fd53:d91e:400:7f17::1ff:b on fake-bridg.11',
     ctx: {bridgeMappings: [{physnet: 'fake-network', bridge: BR, index: 511}]},
     rows: {lss: [ls('neutron-v11', ['lsp-provnet-11'])], lsps: [localnet('provnet-11', 'fake-network', 11)]},
     base: [

@@ -1,5 +1,9 @@
-// computeDesired, tenant side: subnets and tenant VM IPs behind a local cr-lrp (spec §5.10-5.12,
-// §9.3-9.5), after spec §10.1 scenarios 16, 22, 25-32 and the §10.2 subnet/tenant events.
+// computeDesired, tenant side: subnets and tenant VM IPs behind a local cr-lrp
+// (docs/upstream-behaviour.md#tenant-vm-ips, docs/upstream-behaviour.md#expose_subnet,
+// docs/upstream-behaviour.md#withdraw_subnet,
+// docs/upstream-behaviour.md#ipv6-gua-tenant-exposure, docs/upstream-behaviour.md#snat-check-and-address-scopes), after
+// docs/upstream-behaviour.md#driver-scenarios scenarios 16, 22, 25-32 and the
+// docs/upstream-behaviour.md#watcher-scenarios subnet/tenant events.
 import {expect} from 'chai'
 
 import {localnet, lr, lrp, ls, nat, routerIf, vm} from '../../helpers/nb-builders.js'
@@ -173,7 +177,7 @@ export const cases: Case[] = [
     problems: ['Logical_Switch_Port:rif1: router gateway has no IPv6 address: 2001:db8:1::1/64 gets a rule but no route'],
   },
   {
-    name: '§9.1 overlapping tenant CIDRs of two local routers: the shared rule is one object, the second route is a conflict',
+    name: 'overlapping tenant CIDRs of two local routers: the shared rule is one object, the second route is a conflict',
     rows: {
       lss: [ext],
       lsps: [ln1, rif1, routerIf({name: 'rif2', router: 'router2', net: 'neutron-net2', cidrs: ['10.0.0.1/24']})],

@@ -1,6 +1,8 @@
 // diff(desired, observed) -> Plan and restrictPlan, then full scenarios "NB before -> NB after":
-// the withdraw side of spec §10.1 (10, 17, 21, 24, 29, 31, 34, 37, 38), the sync cleanup of 10.1.3
-// and §6.7, and the §10.2 delete events, expressed as plans between two desired states.
+// the withdraw side of docs/upstream-behaviour.md#driver-scenarios (10, 17, 21, 24, 29, 31, 34, 37, 38), the sync
+// cleanup of 10.1.3
+// and docs/upstream-behaviour.md#cleanup, and the docs/upstream-behaviour.md#watcher-scenarios delete events, expressed
+// as plans between two desired states.
 import {expect} from 'chai'
 
 import type {NbRows} from '../../../src/lib/nb/state.js'
@@ -100,7 +102,7 @@ const transitions: Transition[] = [
     remove: [neigh('172.24.4.5', MAC), neigh('2001:db8::5', MAC), hostRoute('172.24.4.5/32'), hostRoute('2001:db8::5/128'), rule('172.24.4.5/32'), rule('2001:db8::5/128'), nic('172.24.4.5'), nic('2001:db8::5')],
   },
   {
-    name: '10.1.17 (ours §11.8) the last port of the IPv6 subnet leaves: the NDP proxy goes with it',
+    name: '10.1.17 (ours, upstream bug 8) the last port of the IPv6 subnet leaves: the NDP proxy goes with it',
     before: {lss: [ext], lsps: [ln1, vm2]},
     after: {lss: [ext], lsps: [ln1, {...vm2, options: {'requested-chassis': 'other'}}]},
     add: [],
@@ -114,21 +116,21 @@ const transitions: Transition[] = [
     remove: [],
   },
   {
-    name: 'ours §11.9: port IP change on an exposed port: old IP withdrawn, new IP exposed',
+    name: 'ours, upstream bug 9: port IP change on an exposed port: old IP withdrawn, new IP exposed',
     before: {lss: [ext], lsps: [ln1, vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS})]},
     after: {lss: [ext], lsps: [ln1, vm({name: 'vm1', ips: ['172.24.4.7'], net: 'neutron-ext', chassis: CHASSIS})]},
     add: host('172.24.4.7', MAC),
     remove: [neigh('172.24.4.5', MAC), hostRoute('172.24.4.5/32'), rule('172.24.4.5/32'), nic('172.24.4.5')],
   },
   {
-    name: 'ours §11.1: withdrawing a VM of a VLAN network removes the neighbour from the VLAN device',
+    name: 'ours, upstream bug 1: withdrawing a VM of a VLAN network removes the neighbour from the VLAN device',
     before: {lss: [ls('neutron-vlan', [ln2])], lsps: [ln2, vm({name: 'vm1', ips: ['172.24.5.5'], net: 'neutron-vlan', chassis: CHASSIS})]},
     after: {lss: [ls('neutron-vlan', [ln2])], lsps: [ln2]},
     add: [],
     remove: [neigh('172.24.5.5', MAC, 'fake-bridg.10'), hostRoute('172.24.5.5/32', 'fake-bridg.10'), rule('172.24.5.5/32'), nic('172.24.5.5')],
   },
   {
-    name: 'ours §11.12: provider LS deleted (localnet gone): the VM objects are withdrawn anyway',
+    name: 'ours, upstream bug 12: provider LS deleted (localnet gone): the VM objects are withdrawn anyway',
     before: {lss: [ext], lsps: [ln1, vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS})]},
     after: {lsps: [vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS})]},
     add: [],
@@ -160,7 +162,7 @@ const transitions: Transition[] = [
     remove: [neigh('172.24.4.100', GW_MAC), hostRoute('172.24.4.100/32'), rule('172.24.4.100/32'), nic('10.0.0.100'), nic('172.24.4.100')],
   },
   {
-    name: '10.1.38 PF LB deleted: PF FIP withdrawn (no neighbour to delete, ours §11.1)',
+    name: '10.1.38 PF LB deleted: PF FIP withdrawn (no neighbour to delete, ours, upstream bug 1)',
     before: {lss: [ext], lsps: [ln1], lrps: [gw], lbs: [pf]},
     after: {lss: [ext], lsps: [ln1], lrps: [gw]},
     add: [],
@@ -190,7 +192,7 @@ const transitions: Transition[] = [
     ],
   },
   {
-    name: '10.1.3 / §6.7 sync cleanup: VLAN 12 no longer in NB (per bridge, ours §11.14) removed with its helper addresses; its sysctls stay',
+    name: '10.1.3 / sync cleanup: VLAN 12 no longer in NB (per bridge, ours, upstream bug 14) removed with its helper addresses; its sysctls stay',
     before: {lss: [ls('neutron-vlan', [ln2]), ls('neutron-v12', ['lsp-provnet-12'])], lsps: [ln2, localnet('provnet-12', 'fake-network', 12)]},
     after: {lss: [ls('neutron-vlan', [ln2])], lsps: [ln2]},
     add: [],

@@ -1,4 +1,5 @@
-// Shared fixtures of the planner tests: the agent configuration and local context of spec §10.1
+// Shared fixtures of the planner tests: the agent configuration and local context of
+// docs/upstream-behaviour.md#driver-scenarios
 // (chassis fake-chassis / fake-chassis-id, bridge fake-bridge mapped from fake-network, table 100),
 // terse constructors of expected state objects, and the table-driven case runner.
 import {expect} from 'chai'
@@ -108,14 +109,17 @@ export const defaults = (bridge = BR, table = T): StateObj[] => [
   {kind: 'route', family: 6, table, dst: 'default', dev: bridge, proto: 3},
 ]
 
-/** Host exposure of `ip` (spec §5.2): bgp-nic address, rule, device route, neighbour if a MAC is known. */
+/**
+ * Host exposure of `ip` (docs/upstream-behaviour.md#wiring-building-blocks): bgp-nic address, rule, device route,
+ * neighbour if a MAC is known.
+ */
 export function host(ip: string, mac?: string, dev = BR, table = T): StateObj[] {
   const len = fam(ip) === 4 ? 32 : 128
   const objs = [nic(ip), rule(`${ip}/${len}`, table), hostRoute(`${ip}/${len}`, dev, table)]
   return mac === undefined ? objs : [...objs, neigh(ip, mac, dev)]
 }
 
-/** Base wiring of the default context (no VLAN tags): spec §6.4.2. */
+/** Base wiring of the default context (no VLAN tags): docs/upstream-behaviour.md#base-wiring-per-bridge. */
 export const BASE: StateObj[] = [
   ...sysctls(BR),
   addr(BR, '169.254.1.1/32'),

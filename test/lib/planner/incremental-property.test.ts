@@ -19,6 +19,7 @@ import {objValue} from '../../../src/lib/planner/types.js'
 import {RandomNb} from '../../helpers/nb-random.js'
 import {type OvsdbServer, startOvsdbServer, transact, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
+import {sleep} from '../../helpers/wait.js'
 
 const ctx: LocalContext = {
   chassisName: 'compute-1',
@@ -125,7 +126,7 @@ describe('incremental planner == computeDesired on random NB change sequences (r
         await tx(server.unix, gen.next())
         for (let w = 0; nb.nbGlobal()?.externalIds['test:step'] !== String(s); w++) {
           if (w > 2000) throw new Error(`replica did not reach step ${s}`)
-          await new Promise((r) => setTimeout(r, 1))
+          await sleep(1)
         }
 
         check(s)

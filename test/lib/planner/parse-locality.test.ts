@@ -1,4 +1,5 @@
-// Table tests of the small total parsers (parse.ts) and the locality rules (locality.ts, spec §2.2, §3).
+// Table tests of the small total parsers (parse.ts) and the locality rules (locality.ts,
+// docs/upstream-behaviour.md#locality, docs/upstream-behaviour.md#nb-tables-and-columns).
 import {expect} from 'chai'
 
 import {isActiveHere, portChassis} from '../../../src/lib/planner/locality.js'
@@ -65,7 +66,7 @@ describe('planner parse: LSP addresses, cidrs, scopes', () => {
   }
 })
 
-describe('planner locality: port_chassis (spec §2.2)', () => {
+describe('planner locality: port_chassis (upstream locality rules)', () => {
   const C = 'fake-chassis'
   const cases: Array<[string, ReturnType<typeof vm>, string | undefined, boolean]> = [
     ['requested-chassis = us', vm({name: 'p', chassis: C}), C, true],

@@ -10,6 +10,7 @@ import {objKey, objValue, type Plan, type StateObj} from '../../../src/lib/plann
 import {ReconcileLoop} from '../../../src/lib/reconciler/loop.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
 import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
+import {sleep} from '../../helpers/wait.js'
 
 class MemoryDatapath implements Datapath {
   readonly objects = new Map<string, StateObj>()
@@ -25,7 +26,7 @@ class MemoryDatapath implements Datapath {
     this.applies++
     this.inFlight++
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
-    await new Promise((r) => setTimeout(r, 20))
+    await sleep(20)
     for (const o of plan.remove) this.objects.delete(objKey(o))
     for (const o of plan.add) this.objects.set(objKey(o), o)
     this.inFlight--
@@ -95,7 +96,7 @@ describe('ReconcileLoop', () => {
     await loop.start()
     nb.upsert('Logical_Switch_Port', {...nb.lsp('vm1')!, up: false})
     loop.request('event')
-    await new Promise((r) => setTimeout(r, 8)) // the pass is now inside apply()
+    await sleep(8) // the pass is now inside apply()
     nb.upsert('Logical_Switch_Port', {...nb.lsp('vm1')!, up: true, addresses: ['fa:16:3e:00:01:e2 172.24.4.227']})
     loop.request('event')
     await loop.idle()

@@ -122,7 +122,7 @@ function routerTarget(nb: NbView, ref: string): AdhocTarget {
   const first = lrps[0]
   return {
     info: first ? info('Logical_Router_Port', first, {router: routerId}) : {mode: 'nb', router: routerId},
-    // spec §5.5 step 2: the cr-lrp, then its router's subnets (and their tenant IPs) and LBs
+    // docs/upstream-behaviour.md#expose_ip step 2: the cr-lrp, then its router's subnets (and their tenant IPs) and LBs
     select: (r, view) =>
       r.state.exposed.filter(
         (e) =>
@@ -157,7 +157,8 @@ function subnetTarget(nb: NbView, refs: ObjectRefs): AdhocTarget {
   const lrps = gatewayLrps(nb, routerId)
   return {
     info: info(LSP, rifs[0]!, {router: routerId, network: network ?? [...nets][0] ?? ''}),
-    // spec §5.11: the interface's CIDRs, then (host mode) the IPs of the VMs on its network
+    // docs/upstream-behaviour.md#expose_subnet: the interface's CIDRs, then (host mode) the IPs of the VMs on its
+    // network
     select: (r, view) => r.state.exposed.filter((e) => (e.kind === 'subnet' && rifIds.has(e.source.uuid)) || tenantIpsOf(r, view, e, routerId, nets)),
     force: {lsps: rifIds, lrps: new Set(lrps.map((l) => l.uuid))},
     rows: rifIds,

@@ -1,4 +1,5 @@
-// The twelve ad-hoc verbs as data: which upstream NB driver method each mirrors (spec §5), what it
+// The twelve ad-hoc verbs as data: which upstream NB driver method each mirrors
+// (docs/upstream-behaviour.md#driver-methods), what it
 // selects, which flags it takes, and which explicit values it cannot do without.
 import type {AdhocFlagSpec, ExplicitFlag} from './flags.js'
 

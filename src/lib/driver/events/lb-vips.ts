@@ -1,4 +1,5 @@
-// Reading Load_Balancer rows as the LB events do (spec §3, §4.15): VIP addresses out of `vips`
+// Reading Load_Balancer rows as the LB events do (docs/upstream-behaviour.md#nb-tables-and-columns,
+// docs/upstream-behaviour.md#load-balancer-events): VIP addresses out of `vips`
 // keys, the router an LB belongs to.
 import {stripNeutronPrefix} from '../../nb/keys.js'
 import type {StrMap} from '../../nb/model.js'
@@ -14,7 +15,7 @@ export const KEY_VIP_FIP = 'neutron:vip_fip'
 /**
  * Address of one `vips` key: "ip", "ip:port", "[ip6]:port" or a bare IPv6 address. Upstream strips
  * a trailing ":<digits>" only, so bracketed IPv6 keys never equal neutron:vip and a bare IPv6 key
- * loses its last group (spec §11 item 5); we parse all forms and canonicalise.
+ * loses its last group (docs/upstream-behaviour.md#bug-5-ipv6-lb-vips); we parse all forms and canonicalise.
  */
 export function vipAddress(key: string): string {
   const k = key.trim()

@@ -1,4 +1,5 @@
-// Load balancer events (spec §4.15): OVN (ovn-octavia) LBs on a router whose cr-lrp is exposed
+// Load balancer events (docs/upstream-behaviour.md#load-balancer-events): OVN (ovn-octavia) LBs on a router whose
+// cr-lrp is exposed
 // here, and port-forwarding LBs (`pf-floatingip-*`).
 import type {LoadBalancer, StrMap} from '../../nb/model.js'
 import type {AgentView} from '../agent-view.js'
@@ -108,7 +109,7 @@ export const lbDelete: EventSpec<LoadBalancer> = {
     const now = vipIps(row.vips)
     const removed = changed(ctx, 'vips') ? vipIps(ctx.old?.vips).filter((ip) => !now.includes(ip)) : []
     // Classified against the old external_ids, or the row's when they did not change (upstream
-    // then withdraws nothing: spec §11 item 6).
+    // then withdraws nothing: docs/upstream-behaviour.md#bug-6-lb-vip-removal).
     const ext = oldExt(ctx)
     const calls = vipCalls(removed, row, ext, 'old', false)
     if (routerChanged(ctx)) calls.push(lbCall('withdraw_ovn_lb_vip', ext[KEY_VIP], row, ext, 'old'))

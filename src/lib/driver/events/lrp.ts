@@ -1,5 +1,7 @@
-// Router gateway port (cr-lrp) events (spec §4.7, §4.8, §4.14 second half): ovn-northd moving
-// status:hosting-chassis to or away from this chassis.
+// Router gateway port (cr-lrp) events: ovn-northd moving status:hosting-chassis to or away from this
+// chassis (docs/upstream-behaviour.md#chassisredirectcreateevent,
+// docs/upstream-behaviour.md#chassisredirectdeleteevent, and the second half of
+// docs/upstream-behaviour.md#centralized-fip-events).
 import type {LogicalRouterPort, StrMap} from '../../nb/model.js'
 import type {AgentView} from '../agent-view.js'
 import {type ChangeCtx, changed} from './change-ctx.js'
@@ -68,7 +70,10 @@ export const chassisRedirectDelete: EventSpec<LogicalRouterPort> = {
   run: ({row}) => [{fn: 'withdraw_ip', ips: lrpIps(row), info: lrpInfo(row)}],
 }
 
-/** Centralized NAT exposer, per dnat_and_snat NAT whose gateway_port is this LRP (spec §4.14). */
+/**
+ * Centralized NAT exposer, per dnat_and_snat NAT whose gateway_port is this LRP
+ * (docs/upstream-behaviour.md#centralized-fip-events).
+ */
 function natCalls(fn: 'expose_fip' | 'withdraw_fip', lrp: LogicalRouterPort, view: AgentView): DriverCall[] {
   const calls: DriverCall[] = []
   const nats = [...view.nb.natsByGatewayPort(lrp.uuid)].filter((n) => n.type === 'dnat_and_snat')

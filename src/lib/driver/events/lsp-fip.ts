@@ -1,4 +1,5 @@
-// Distributed floating-IP events on the VM port (spec §4.4, §4.5): registered while FIPs are
+// Distributed floating-IP events on the VM port (docs/upstream-behaviour.md#logicalswitchportfipcreateevent,
+// docs/upstream-behaviour.md#logicalswitchportfipdeleteevent): registered while FIPs are
 // distributed (NB_Global neutron:fip-distributed not "False").
 import type {LogicalSwitchPort, Nat, NbView} from '../../nb/model.js'
 import type {AgentView} from '../agent-view.js'

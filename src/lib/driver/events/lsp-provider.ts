@@ -1,4 +1,7 @@
-// Provider-network port events (spec §4.2, §4.3, §4.6) and our IP-change event (fix of §11 item 9).
+// Provider-network port events (docs/upstream-behaviour.md#logicalswitchportprovidercreateevent,
+// docs/upstream-behaviour.md#logicalswitchportproviderdeleteevent,
+// docs/upstream-behaviour.md#localnetcreatedeleteevent) and our IP-change event (fix of
+// docs/upstream-behaviour.md#bug-9-port-ip-change).
 import type {LogicalSwitchPort} from '../../nb/model.js'
 import type {AgentView} from '../agent-view.js'
 import {type ChangeCtx, changed, oldOrRow} from './change-ctx.js'

@@ -1,4 +1,6 @@
-// Tenant-network events (spec §4.9-§4.11): router interfaces attached to / detached from a router
+// Tenant-network events (docs/upstream-behaviour.md#logicalswitchportsubnetattachevent,
+// docs/upstream-behaviour.md#logicalswitchportsubnetdetachevent, docs/upstream-behaviour.md#tenant-vm-events): router
+// interfaces attached to / detached from a router
 // whose cr-lrp is exposed here, and VM ports on such tenant networks (host advertisement only).
 import {ROUTER_INTERFACE_OWNER} from '../../nb/keys.js'
 import type {LogicalSwitchPort} from '../../nb/model.js'

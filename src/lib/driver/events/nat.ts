@@ -1,4 +1,5 @@
-// NAT (dnat_and_snat) events (spec §4.13, §4.14): distributed FIPs whose MAC ovn-northd/neutron
+// NAT (dnat_and_snat) events (docs/upstream-behaviour.md#natmacaddedevent,
+// docs/upstream-behaviour.md#centralized-fip-events): distributed FIPs whose MAC ovn-northd/neutron
 // fills in later, and centralized FIPs created on / deleted from a gateway hosted here.
 import {requestedChassis} from '../../nb/keys.js'
 import type {LogicalSwitchPort, Nat} from '../../nb/model.js'
@@ -19,7 +20,8 @@ function natLsp(nat: Nat, view: AgentView): LogicalSwitchPort | undefined {
 /**
  * The FIP's port is bound here: virtual ports by neutron:host_id; VM ports when our chassis is in
  * requested-chassis. Upstream compares requested-chassis to the chassis name exactly and so misses
- * the comma list of a live migration (spec §11 item 10); we accept our chassis anywhere in it.
+ * the comma list of a live migration (docs/upstream-behaviour.md#bug-10-nat-mac-event); we accept our chassis anywhere
+ * in it.
  */
 function boundHere(lsp: LogicalSwitchPort, view: AgentView): boolean {
   if (lsp.type === 'virtual') return lsp.externalIds[KEY_HOST] === view.chassisName

@@ -1,4 +1,5 @@
-// FIP mode switch (spec §4.12): NB_Global external_ids:neutron:fip-distributed.
+// FIP mode switch (docs/upstream-behaviour.md#distributedflagchangedevent): NB_Global
+// external_ids:neutron:fip-distributed.
 import type {NbGlobal, StrMap} from '../../nb/model.js'
 import {changed} from './change-ctx.js'
 import type {EventSpec} from './types.js'

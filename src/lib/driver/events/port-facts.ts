@@ -1,4 +1,5 @@
-// Facts about Logical_Switch_Port rows as upstream's watchers read them (spec §2.2, §3): binding
+// Facts about Logical_Switch_Port rows as upstream's watchers read them (docs/upstream-behaviour.md#locality,
+// docs/upstream-behaviour.md#nb-tables-and-columns): binding
 // chassis, address list, the info dicts passed to the driver. Work on full rows and on the partial
 // `old` rows of an update (a missing column counts as empty, never as "unchanged").
 import {portChassis} from '../../nb/keys.js'

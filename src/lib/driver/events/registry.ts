@@ -1,4 +1,5 @@
-// Every event class, and which of them are registered for an agent configuration (spec §4.1).
+// Every event class, and which of them are registered for an agent configuration
+// (docs/upstream-behaviour.md#plumbing-and-registration).
 import type {AgentView} from '../agent-view.js'
 import {lbCreate, lbDelete, pfCreate, pfDelete} from './lb.js'
 import {chassisRedirectCreate, chassisRedirectDelete, crLrpChassisChangeExpose, crLrpChassisChangeWithdraw} from './lrp.js'

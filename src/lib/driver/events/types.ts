@@ -99,7 +99,7 @@ export interface EventSpec<T = unknown> {
   kinds: readonly ChangeKind[]
   action: DriverFn
   fullSync?: boolean
-  /** Registered for this agent configuration / FIP mode (spec §4.1)? */
+  /** Registered for this agent configuration / FIP mode (docs/upstream-behaviour.md#plumbing-and-registration)? */
   active(view: AgentView): boolean
   match(ctx: ChangeCtx<T>, view: AgentView): boolean
   run(ctx: ChangeCtx<T>, view: AgentView): DriverCall[]
