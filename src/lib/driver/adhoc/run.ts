@@ -83,7 +83,8 @@ async function resolve(rt: Runtime, reconciler: Reconciler, req: AdhocRequest): 
     return {nb: syn.nb, target: syn.target, real: await desiredOf(reconciler, syn.nb), explicit: true}
   }
   checkRefs(req.verb.method, req.refs)
-  const nb = (await rt.nb()).nb
+  // an object named on the command line may be bound elsewhere: look it up among all rows
+  const nb = (await rt.nb({}, {allRows: true})).nb
   const target = resolveTarget(nb, req.verb.method, req.refs)
   return {nb, target, real: await desiredOf(reconciler, nb), explicit: false}
 }
