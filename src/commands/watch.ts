@@ -2,6 +2,7 @@ import {BaseCommand} from '../lib/base-command.js'
 import {FRR_OPTIONS, reconcileFlags} from '../lib/command-flags.js'
 import {configFlags} from '../lib/config/index.js'
 import {Agent} from '../lib/driver/agent.js'
+import {SdNotify, startWatchdog} from '../lib/driver/sd-notify.js'
 import {runtimeFactory} from '../lib/runtime.js'
 
 export interface WatchResult {
@@ -23,7 +24,11 @@ re-checked when FRR restarts. Owned objects are only removed once a complete NB 
 
 Logs go to stderr, one line per event and per reconcile pass (--log-json for JSON lines). On
 SIGTERM or SIGINT the daemon stops and leaves the datapath as it is, so a restart does not
-withdraw routes.`
+withdraw routes.
+
+Under systemd (Type=notify) it reports READY=1 once the first full reconcile pass is done, and
+with WatchdogSec= sends keep-alives only while the reconcile loop makes progress, so a hung daemon
+is restarted.`
 
   static override examples = [
     {description: 'Run with the agent configuration.', command: '<%= config.bin %> <%= command.id %> --config-file /etc/ovn-bgp-agent/bgp-agent.conf'},
@@ -41,16 +46,23 @@ withdraw routes.`
     const cfg = await this.agentConfig()
     const logger = this.logger()
     const agent = new Agent({rt: runtimeFactory.create(cfg, logger), cfg, logger})
+    const notify = new SdNotify({logger})
+    let stopWatchdog = () => {}
     const stopped = new Promise<string>((resolve) => {
       for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig))
     })
     try {
+      // the watchdog covers start-up too: a first pass that hangs is restarted like any other
+      stopWatchdog = startWatchdog(notify, () => agent.passRunningMs(), logger)
       await agent.start()
       logger.info('watching', {nb: cfg.ovnNbConnection ?? 'from OVS', reconcileInterval: cfg.reconcileInterval})
+      await notify.ready(`first reconcile done, ${agent.exposedCount()} addresses exposed`)
       const by = await stopped
       logger.info('stopping', {signal: by})
+      await notify.stopping()
       return {stoppedBy: by, passes: agent.passes, exposed: agent.exposedCount()}
     } finally {
+      stopWatchdog()
       await agent.stop()
     }
   }

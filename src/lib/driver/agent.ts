@@ -117,6 +117,11 @@ export class Agent {
     return this.loop?.passes ?? 0
   }
 
+  /** How long the current reconcile pass has been running (ms), undefined between passes. */
+  passRunningMs(): number | undefined {
+    return this.loop?.passRunningMs()
+  }
+
   /** Addresses and prefixes currently wanted (last desired state). */
   exposedCount(): number {
     return this.reconciler?.lastDesired?.exposed.length ?? 0

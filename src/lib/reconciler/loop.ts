@@ -38,6 +38,7 @@ export class ReconcileLoop {
   private periodic: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
   private stopped = false
+  private passStartedAt: number | undefined
   passes = 0
 
   constructor(private readonly opts: LoopOptions) {
@@ -66,6 +67,11 @@ export class ReconcileLoop {
       this.debounce = undefined
       void this.drain()
     }, this.opts.debounceMs ?? 50)
+  }
+
+  /** Milliseconds the current pass has been running, undefined between passes (the watchdog's input). */
+  passRunningMs(): number | undefined {
+    return this.passStartedAt === undefined ? undefined : this.now() - this.passStartedAt
   }
 
   /** Resolves when no pass is running and nothing is pending. */
@@ -100,6 +106,7 @@ export class ReconcileLoop {
   private async runPass(trigger: PassTrigger, since: number | undefined): Promise<PassResult | undefined> {
     let done: () => void = () => {}
     this.running = new Promise((r) => (done = r))
+    this.passStartedAt = this.now()
     try {
       // Only event passes may use the incremental desired state; the others recompute and compare.
       const result = await this.opts.reconciler.pass(this.opts.nb, {prune: this.opts.pruneAllowed(), fullRecompute: trigger !== 'event'})
@@ -115,6 +122,7 @@ export class ReconcileLoop {
       return undefined
     } finally {
       this.running = undefined
+      this.passStartedAt = undefined
       done()
       if (this.dirtySince !== undefined && !this.debounce && !this.stopped) void this.drain()
     }
