@@ -2,6 +2,7 @@ import {BaseCommand} from '../lib/base-command.js'
 import {FRR_OPTIONS, reconcileFlags} from '../lib/command-flags.js'
 import {configFlags} from '../lib/config/index.js'
 import {Agent} from '../lib/driver/agent.js'
+import {AgentMetrics} from '../lib/metrics/index.js'
 import {SdNotify, startWatchdog} from '../lib/driver/sd-notify.js'
 import {runtimeFactory} from '../lib/runtime.js'
 
@@ -45,7 +46,9 @@ is restarted.`
   async run(): Promise<WatchResult> {
     const cfg = await this.agentConfig()
     const logger = this.logger()
-    const agent = new Agent({rt: runtimeFactory.create(cfg, logger), cfg, logger})
+    const commit = /\bcommit (\S+)/.exec(this.config.userAgent)?.[1]
+    const metrics = new AgentMetrics({build: {version: this.config.version, ...(commit ? {commit} : {})}})
+    const agent = new Agent({rt: runtimeFactory.create(cfg, logger), cfg, logger, metrics})
     const notify = new SdNotify({logger})
     let stopWatchdog = () => {}
     const stopped = new Promise<string>((resolve) => {

@@ -89,7 +89,8 @@ export class Agent {
       logger: this.logger,
       observer: {
         onPass: (r, trigger, since) => this.onPass(r, trigger, since),
-        onPassError: () => this.metrics.recordPass({result: 'error', durationSeconds: 0, full: true}),
+        // the loop still knows when the failed pass started: record its real duration, not 0 s
+        onPassError: () => this.metrics.recordPass({result: 'error', durationSeconds: (this.loop?.passRunningMs() ?? 0) / 1000, full: true}),
       },
     })
     // Kernel drift (an owned desired object deleted or changed, a bridge/VLAN device set down) is
@@ -206,6 +207,7 @@ export class Agent {
         this.logger.info('VRF/bgp-nic devices repaired', {changed})
         this.loop?.request('resync')
       },
+      onCheck: (out) => this.metrics.recordFrrCheck(!out.ok ? 'failed' : out.leakApplied || out.devicesChanged.length > 0 ? 'applied' : 'ok'),
     })
   }
 
