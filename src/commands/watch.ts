@@ -23,9 +23,13 @@ in metrics) and, when it can matter to this node, triggers a debounced reconcile
 path as "ovn-bgp sync". A full reconcile also runs every reconcile_interval seconds; the FRR leak is
 re-checked when FRR restarts. Owned objects are only removed once a complete NB snapshot is in hand.
 
-Logs go to stderr, one line per event and per reconcile pass (--log-json for JSON lines). On
-SIGTERM or SIGINT the daemon stops and leaves the datapath as it is, so a restart does not
-withdraw routes.
+Logs go to stderr, one line per event and per reconcile pass (--log-json for JSON lines), or to
+log_file when set (SIGHUP reopens it, for logrotate). On SIGTERM or SIGINT the daemon stops and
+leaves the datapath as it is, so a restart does not withdraw routes.
+
+It never gives up on its dependencies: until the local Open vSwitch and NB databases answer it
+retries with backoff, logs each failed attempt and reports not ready on /readyz; a reconcile pass
+that fails is retried after 1 s, 2 s, 4 s ... up to 60 s (jittered), not ready meanwhile.
 
 Under systemd (Type=notify) it reports READY=1 once the first full reconcile pass is done, and
 with WatchdogSec= sends keep-alives only while the reconcile loop makes progress, so a hung daemon
@@ -48,25 +52,37 @@ is restarted.`
     const logger = this.logger()
     const commit = /\bcommit (\S+)/.exec(this.config.userAgent)?.[1]
     const metrics = new AgentMetrics({build: {version: this.config.version, ...(commit ? {commit} : {})}})
-    const agent = new Agent({rt: runtimeFactory.create(cfg, logger), cfg, logger, metrics})
+    const agent = new Agent({rt: runtimeFactory.create(cfg, logger, {waitForever: true}), cfg, logger, metrics})
     const notify = new SdNotify({logger})
-    let stopWatchdog = () => {}
+    // the watchdog covers start-up too: a first pass that hangs is restarted like any other
+    const stopWatchdog = startWatchdog(notify, () => agent.passRunningMs(), logger)
     const stopped = new Promise<string>((resolve) => {
       for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig))
     })
+    // SIGHUP reopens log_file (logrotate's postrotate); without log_file it is only logged.
+    const onHup = (): void => {
+      const error = this.logFile?.reopen()
+      if (error) logger.error('SIGHUP: cannot reopen log_file; still writing to the old file', {logFile: this.logFile?.path, error: error.message})
+      else logger.info(this.logFile ? 'SIGHUP: log_file reopened' : 'SIGHUP: no log_file to reopen', this.logFile ? {logFile: this.logFile.path} : {})
+    }
+    process.on('SIGHUP', onHup)
+    // A signal during start-up (e.g. while NB is still unreachable) stops the daemon too.
+    const starting = agent.start().then(() => undefined)
     try {
-      // the watchdog covers start-up too: a first pass that hangs is restarted like any other
-      stopWatchdog = startWatchdog(notify, () => agent.passRunningMs(), logger)
-      await agent.start()
-      logger.info('watching', {nb: cfg.ovnNbConnection ?? 'from OVS', reconcileInterval: cfg.reconcileInterval})
-      await notify.ready(`first reconcile done, ${agent.exposedCount()} addresses exposed`)
-      const by = await stopped
+      const early = await Promise.race([starting, stopped])
+      if (early === undefined) {
+        logger.info('watching', {nb: cfg.ovnNbConnection ?? 'from OVS', reconcileInterval: cfg.reconcileInterval})
+        await notify.ready(`first reconcile done, ${agent.exposedCount()} addresses exposed`)
+      }
+      const by = early ?? (await stopped)
       logger.info('stopping', {signal: by})
       await notify.stopping()
       return {stoppedBy: by, passes: agent.passes, exposed: agent.exposedCount()}
     } finally {
       stopWatchdog()
       await agent.stop()
+      await starting.catch(() => undefined)
+      process.off('SIGHUP', onHup)
     }
   }
 }

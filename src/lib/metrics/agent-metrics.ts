@@ -57,11 +57,12 @@ export class AgentMetrics {
   readonly exposedIps: Gauge<'kind'>
   readonly driftRepaired: Counter<'kind'>
   readonly nbCommitToKernel: Histogram
+  readonly consecutiveFailures: Gauge
+  readonly lastSuccess: Gauge
   readonly desiredMismatch: Counter
   readonly buildInfo: Gauge<'version' | 'commit' | 'nodejs'>
   readonly nbReconnects: Counter
   readonly frrChecks: Counter<'result'>
-  readonly lastSuccessfulPass: Gauge
   private nbState: ClientState | undefined
 
   constructor(opts: {processMetrics?: boolean; build?: {version?: string; commit?: string}} = {}) {
@@ -76,12 +77,15 @@ export class AgentMetrics {
     this.driftRepaired = r.counter({name: 'ovn_bgp_drift_repaired_total', help: 'Owned objects found missing or altered outside ovn-bgp and put back, by kind.', labelNames: ['kind']})
     this.nbCommitToKernel = r.histogram({name: 'ovn_bgp_nb_commit_to_kernel_seconds', help: 'Latency from receiving a Northbound DB update to the matching kernel change being applied.', buckets: COMMIT_TO_KERNEL_BUCKETS})
 
+    this.consecutiveFailures = r.gauge({name: 'ovn_bgp_reconcile_consecutive_failures', help: 'Reconcile passes that failed in a row (0 after a successful pass).'})
+    this.lastSuccess = r.gauge({name: 'ovn_bgp_last_successful_reconcile_timestamp_seconds', help: 'Unix time of the end of the last reconcile pass that did not fail (0: none yet).'})
+    this.consecutiveFailures.set({}, 0)
+    this.lastSuccess.set({}, 0)
     this.desiredMismatch = r.counter({name: 'ovn_bgp_desired_mismatch_total', help: 'Differences between the incremental desired state and a full recomputation found by periodic passes (each one is a bug; the full result was used).'})
 
     this.buildInfo = r.gauge({name: 'ovn_bgp_build_info', help: 'Always 1; the labels say which ovn-bgp build and Node.js runtime run.', labelNames: ['version', 'commit', 'nodejs']})
     this.nbReconnects = r.counter({name: 'ovn_bgp_nb_reconnects_total', help: 'Times the Northbound DB connection was lost and re-established (entries into the reconnecting state).'})
     this.frrChecks = r.counter({name: 'ovn_bgp_frr_checks_total', help: 'Checks of the FRR VRF/leak configuration, by result: ok (nothing to do), applied (configuration was changed), failed.', labelNames: ['result']})
-    this.lastSuccessfulPass = r.gauge({name: 'ovn_bgp_last_successful_pass_timestamp_seconds', help: 'End time of the last reconcile pass in which nothing failed, seconds since the Unix epoch (0 = none yet).'})
     this.setBuildInfo(opts.build ?? {})
 
     // Pre-declare the closed label sets so that rate() and absent() work from the first scrape.
@@ -94,7 +98,6 @@ export class AgentMetrics {
     }
     for (const kind of Object.keys(EXPOSED_KINDS)) this.exposedIps.declare({kind})
     for (const result of FRR_CHECK_RESULTS) this.frrChecks.declare({result})
-    this.lastSuccessfulPass.set({}, 0)
     this.setNbConnectionState('idle')
     if (opts.processMetrics ?? true) registerProcessMetrics(r)
   }
@@ -130,10 +133,11 @@ export class AgentMetrics {
   }
 
   /**
-   * One finished reconcile pass. The first full pass whose result is not `error` marks the
-   * daemon ready (/readyz 200); later passes never flip it back.
+   * One finished reconcile pass. A full pass whose result is not `error` marks the daemon ready
+   * (/readyz 200) and resets the failure streak; a failed pass (recordPassFailure) marks it not
+   * ready until the next good one.
    */
-  recordPass(p: PassSummary): void {
+  recordPass(p: PassSummary, nowSeconds = Date.now() / 1000): void {
     this.reconcilePasses.inc({result: p.result})
     this.reconcileDuration.observe({}, p.durationSeconds)
     addCounts(p.added, (kind, n) => this.reconcileChanges.inc({kind, action: 'add'}, n))
@@ -141,8 +145,23 @@ export class AgentMetrics {
     addCounts(p.failed, (kind, n) => this.reconcileFailures.inc({kind}, n))
     addCounts(p.driftRepaired, (kind, n) => this.driftRepaired.inc({kind}, n))
     if (p.exposed) this.setExposed(p.exposed)
-    if (p.result === 'ok') this.lastSuccessfulPass.set({}, Date.now() / 1000)
+    if (p.result !== 'error') {
+      this.consecutiveFailures.set({}, 0)
+      this.lastSuccess.set({}, Math.round(nowSeconds))
+    }
     if (p.full && p.result !== 'error' && !this.readiness.ready) this.readiness.markReady()
+  }
+
+  /**
+   * A pass that threw (nothing or only part of the plan was applied, no result): counted as an
+   * `error` pass with its real duration; /readyz says why until a pass succeeds again.
+   */
+  recordPassFailure(f: {durationSeconds: number; consecutiveFailures: number; reason: string; retryInSeconds?: number}): void {
+    this.reconcilePasses.inc({result: 'error'})
+    this.reconcileDuration.observe({}, f.durationSeconds)
+    this.consecutiveFailures.set({}, f.consecutiveFailures)
+    const retry = f.retryInSeconds === undefined ? '' : `, retry in ${Math.round(f.retryInSeconds)} s`
+    this.readiness.markNotReady(`reconcile failing (${f.consecutiveFailures} in a row${retry}): ${f.reason}`)
   }
 
   /** Differences found by one incremental-vs-full comparison (logged at error with their subjects). */

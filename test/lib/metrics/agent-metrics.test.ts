@@ -33,11 +33,12 @@ describe('AgentMetrics: the daemon metric set', () => {
       'ovn_bgp_exposed_ips gauge',
       'ovn_bgp_drift_repaired_total counter',
       'ovn_bgp_nb_commit_to_kernel_seconds histogram',
+      'ovn_bgp_reconcile_consecutive_failures gauge',
+      'ovn_bgp_last_successful_reconcile_timestamp_seconds gauge',
       'ovn_bgp_desired_mismatch_total counter',
       'ovn_bgp_build_info gauge',
       'ovn_bgp_nb_reconnects_total counter',
       'ovn_bgp_frr_checks_total counter',
-      'ovn_bgp_last_successful_pass_timestamp_seconds gauge',
     ])
     expect(text).to.include('ovn_bgp_reconcile_passes_total{result="error"} 0\n')
     expect(text).to.include('ovn_bgp_reconcile_changes_total{kind="ndp-proxy",action="remove"} 0\n')

@@ -15,7 +15,7 @@ describe('metrics: Prometheus naming conventions', () => {
 
   it('has the families an operator needs: build info, NB reconnects, FRR checks, last good pass', () => {
     const names = families.map((f) => f.name)
-    expect(names).to.include.members(['ovn_bgp_build_info', 'ovn_bgp_nb_reconnects_total', 'ovn_bgp_frr_checks_total', 'ovn_bgp_last_successful_pass_timestamp_seconds'])
+    expect(names).to.include.members(['ovn_bgp_build_info', 'ovn_bgp_nb_reconnects_total', 'ovn_bgp_frr_checks_total', 'ovn_bgp_last_successful_reconcile_timestamp_seconds'])
   })
 
   for (const f of new AgentMetrics().registry.describe()) {
@@ -45,7 +45,7 @@ describe('metrics: Prometheus naming conventions', () => {
     const after = m.registry.metrics()
     expect(after).to.match(/^ovn_bgp_nb_reconnects_total 1$/m)
     expect(after).to.match(/^ovn_bgp_frr_checks_total\{result="applied"\} 1$/m)
-    const ts = Number(/^ovn_bgp_last_successful_pass_timestamp_seconds (\S+)$/m.exec(after)?.[1])
+    const ts = Number(/^ovn_bgp_last_successful_reconcile_timestamp_seconds (\S+)$/m.exec(after)?.[1])
     expect(Math.abs(ts - Date.now() / 1000)).to.be.lessThan(60)
   })
 })
