@@ -48,18 +48,21 @@ describe('packaging: systemd unit', () => {
 
   it('starts `ovn-bgp watch` with the agent configuration file and restarts it on failure', () => {
     expect(get('Service', 'ExecStart')).to.deep.equal(['/usr/bin/ovn-bgp watch --config-file /etc/ovn-bgp-agent/bgp-agent.conf'])
-    expect(one('Service', 'Type')).to.be.oneOf(['simple', 'exec'])
+    expect(one('Service', 'Type'), 'READY=1 after the first pass').to.equal('notify')
+    expect(one('Service', 'NotifyAccess'), 'systemd-notify, a child, sends the messages').to.equal('all')
+    expect(one('Service', 'WatchdogSec'), 'kept alive by the reconcile loop').to.match(/^\d+(s|min)$/)
     expect(one('Service', 'Restart')).to.equal('on-failure')
     const sec = Number.parseFloat(one('Service', 'RestartSec') ?? '0')
     expect(sec).to.be.within(1, 60)
     expect(words('Service', 'RestartPreventExitStatus')).to.deep.equal(['2'])
-    expect(get('Install', 'WantedBy')).to.deep.equal(['multi-user.target'])
+    expect(words('Install', 'WantedBy')).to.deep.equal(['multi-user.target', 'frr.service'])
   })
 
   it('orders itself after the network, OVS and FRR', () => {
     expect(words('Unit', 'After')).to.include.members(['network-online.target', 'openvswitch-switch.service', 'frr.service'])
     expect(words('Unit', 'Wants')).to.include.members(['network-online.target', 'openvswitch-switch.service', 'frr.service'])
     expect(get('Unit', 'Requires')).to.deep.equal([])
+    expect(words('Unit', 'PartOf'), 'restarted with FRR').to.deep.equal(['frr.service'])
   })
 
   it('keeps only CAP_NET_ADMIN, never CAP_SYS_ADMIN, and cannot gain privileges', () => {

@@ -2,6 +2,8 @@ import {BaseCommand} from '../lib/base-command.js'
 import {FRR_OPTIONS, reconcileFlags} from '../lib/command-flags.js'
 import {configFlags} from '../lib/config/index.js'
 import {Agent} from '../lib/driver/agent.js'
+import {AgentMetrics} from '../lib/metrics/index.js'
+import {SdNotify, startWatchdog} from '../lib/driver/sd-notify.js'
 import {runtimeFactory} from '../lib/runtime.js'
 
 export interface WatchResult {
@@ -27,7 +29,11 @@ leaves the datapath as it is, so a restart does not withdraw routes.
 
 It never gives up on its dependencies: until the local Open vSwitch and NB databases answer it
 retries with backoff, logs each failed attempt and reports not ready on /readyz; a reconcile pass
-that fails is retried after 1 s, 2 s, 4 s ... up to 60 s (jittered), not ready meanwhile.`
+that fails is retried after 1 s, 2 s, 4 s ... up to 60 s (jittered), not ready meanwhile.
+
+Under systemd (Type=notify) it reports READY=1 once the first full reconcile pass is done, and
+with WatchdogSec= sends keep-alives only while the reconcile loop makes progress, so a hung daemon
+is restarted.`
 
   static override examples = [
     {description: 'Run with the agent configuration.', command: '<%= config.bin %> <%= command.id %> --config-file /etc/ovn-bgp-agent/bgp-agent.conf'},
@@ -44,7 +50,12 @@ that fails is retried after 1 s, 2 s, 4 s ... up to 60 s (jittered), not ready m
   async run(): Promise<WatchResult> {
     const cfg = await this.agentConfig()
     const logger = this.logger()
-    const agent = new Agent({rt: runtimeFactory.create(cfg, logger, {waitForever: true}), cfg, logger})
+    const commit = /\bcommit (\S+)/.exec(this.config.userAgent)?.[1]
+    const metrics = new AgentMetrics({build: {version: this.config.version, ...(commit ? {commit} : {})}})
+    const agent = new Agent({rt: runtimeFactory.create(cfg, logger, {waitForever: true}), cfg, logger, metrics})
+    const notify = new SdNotify({logger})
+    // the watchdog covers start-up too: a first pass that hangs is restarted like any other
+    const stopWatchdog = startWatchdog(notify, () => agent.passRunningMs(), logger)
     const stopped = new Promise<string>((resolve) => {
       for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig))
     })
@@ -59,11 +70,16 @@ that fails is retried after 1 s, 2 s, 4 s ... up to 60 s (jittered), not ready m
     const starting = agent.start().then(() => undefined)
     try {
       const early = await Promise.race([starting, stopped])
-      if (early === undefined) logger.info('watching', {nb: cfg.ovnNbConnection ?? 'from OVS', reconcileInterval: cfg.reconcileInterval})
+      if (early === undefined) {
+        logger.info('watching', {nb: cfg.ovnNbConnection ?? 'from OVS', reconcileInterval: cfg.reconcileInterval})
+        await notify.ready(`first reconcile done, ${agent.exposedCount()} addresses exposed`)
+      }
       const by = early ?? (await stopped)
       logger.info('stopping', {signal: by})
+      await notify.stopping()
       return {stoppedBy: by, passes: agent.passes, exposed: agent.exposedCount()}
     } finally {
+      stopWatchdog()
       await agent.stop()
       await starting.catch(() => undefined)
       process.off('SIGHUP', onHup)

@@ -5,6 +5,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {describeError, errorDocument, type ErrorBody} from './cli/error-document.js'
 import {isClosedPipe} from './cli/closed-pipe.js'
 import {describeSource, globalConfigFlags, loadConfig, type ConfigSources} from './config/index.js'
+import {configSourceOrder} from './config/source-order.js'
 import type {AgentConfig} from './config/types.js'
 import {ConfigError, ExitCode} from './errors.js'
 import {journalStream} from './journal-stream.js'
@@ -93,11 +94,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async agentConfig(): Promise<AgentConfig> {
     if (this.cachedConfig) return this.cachedConfig
     const f = this.flags as Record<string, unknown>
+    const files = (f['config-file'] as string[] | undefined) ?? []
+    const dirs = (f['config-dir'] as string[] | undefined) ?? []
     const {config, sources} = await loadConfig({
       flags: f,
       env: process.env,
-      files: (f['config-file'] as string[] | undefined) ?? [],
-      dirs: f['config-dir'] ? [f['config-dir'] as string] : [],
+      files,
+      dirs,
+      order: configSourceOrder(this.argv, files, dirs),
       logger: this.logger(),
     })
     if (config.logFile !== undefined && !this.logFile) this.logFile = LogFile.open(config.logFile)

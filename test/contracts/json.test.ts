@@ -1,8 +1,11 @@
 // The --json contract: the documents of sync, show-exposed, frr-leak, the expose-*/withdraw-* verbs,
-// doctor and watch, produced in-process against a real NB ovsdb-server, validate against the JSON
-// Schemas shipped in schemas/ (draft 2020-12). The schemas are closed (required keys,
-// additionalProperties false), so a renamed or removed key fails here: change the schema with the
-// code only when the change is intended, and call it out as a contract change.
+// doctor and watch, and the error document of any command, produced in-process against a real NB
+// ovsdb-server, validate (ajv) against the JSON Schemas shipped in schemas/ (draft 2020-12).
+// Versioning (src/lib/output/contract.ts, docs/operations.md "JSON contracts"): every document
+// starts with schemaVersion; every key a document always carries is required, so a renamed or
+// removed key fails here, while the objects stay open (no additionalProperties: false), so an
+// ADDED key is not a contract change and consumers validating against these schemas keep working.
+// A new command's schema follows the same rules: schemaVersion first, $ref defs.json#/$defs/schemaVersion.
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
 import {readdirSync, readFileSync} from 'node:fs'
@@ -22,7 +25,7 @@ const commandIds = (): string[] => readdirSync(join(ROOT, 'src', 'commands')).fi
 /** Commands whose --json document has no schema yet (sandbox drives VMs and namespaces). */
 const WITHOUT_SCHEMA = ['sandbox']
 /** Schema files that are not a command's document. */
-const SHARED = ['adhoc-verb.json', 'defs.json']
+const SHARED = ['adhoc-verb.json', 'defs.json', 'error.json']
 
 interface Sample {
   name: string
@@ -87,7 +90,16 @@ describe('contract: --json documents (schemas/*.json)', function () {
     take('expose-ip (explicit values)', 'expose-ip', await src.run('expose-ip', '--ip', '172.24.4.99', '--bridge', 'br-ex', '--vlan', '100', '--mac', 'fa:16:3e:00:00:99', '--cidr', '172.24.4.99/24', '--dry-run'))
     take('doctor', 'doctor', await src.doctor(), [0, 2, 4])
     take('watch (SIGTERM)', 'watch', await src.watch())
+    // the error document: a usage error, a configuration error
+    takeError('sync --bogus', await src.run('sync', '--bogus'), 2)
+    takeError('sync --bgp-vrf-table-id ten', await src.run('sync', '--bgp-vrf-table-id', 'ten'), 2)
+    takeError('expose-ip --port no-such-port', await src.run('expose-ip', '--port', 'no-such-port', '--dry-run'), 2)
   })
+
+  function takeError(name: string, r: CmdRun, exitCode: number): void {
+    expect(r.exitCode, `${name}: exit status`).to.equal(exitCode)
+    samples.push({name, schema: 'error', doc: JSON.parse(r.stdout) as unknown})
+  }
 
   after(async () => {
     await src.stop()
@@ -145,6 +157,8 @@ describe('contract: --json documents (schemas/*.json)', function () {
         // and a target's optional context (router, network)
         if (['added', 'removed', 'values'].includes(String(path.at(-2)))) continue
         if (path.at(-2) === 'target' && ['router', 'network'].includes(String(path.at(-1)))) continue
+        // and a route's optional attributes (absent = the kernel's default)
+        if (path.at(-2) === 'spec' && ['via', 'scope'].includes(String(path.at(-1)))) continue
         tried++
         if (schemas.validate(`${s.schema}.json`, withKey(s.doc as Json, path, `${String(path.at(-1))}_renamed`)).length === 0) unnoticed.push(`${key}: renamed`)
         if (schemas.validate(`${s.schema}.json`, withKey(s.doc as Json, path)).length === 0) unnoticed.push(`${key}: removed`)
@@ -158,9 +172,40 @@ describe('contract: --json documents (schemas/*.json)', function () {
     const sync = samples.find((s) => s.name === 'sync')!.doc as Json
     expect(schemas.validate('sync.json', withKey(sync, ['changed']))).to.deep.equal(['/: required key "changed" missing'])
     const shown = samples.find((s) => s.name === 'show-exposed')!.doc as Json
-    expect(schemas.validate('show-exposed.json', withKey(shown, ['entries', 0, 'source', 'uuid'], 'id'))).to.deep.equal([
-      '/entries/0/source: required key "uuid" missing',
-      '/entries/0/source: unexpected key "id"',
-    ])
+    expect(schemas.validate('show-exposed.json', withKey(shown, ['entries', 0, 'source', 'uuid'], 'id'))).to.deep.equal(['/entries/0/source: required key "uuid" missing'])
+  })
+
+  it('every document, success or error, starts with schemaVersion 1', () => {
+    for (const s of samples) expect(Object.entries(s.doc as object)[0], s.name).to.deep.equal(['schemaVersion', 1])
+    expect(schemas.validate('sync.json', {...(samples.find((s) => s.name === 'sync')!.doc as object), schemaVersion: 2})).to.have.length.greaterThan(0)
+  })
+
+  it('an added key is not a contract change: the schemas accept it at every level', () => {
+    const rejected: string[] = []
+    for (const s of samples) {
+      for (const path of [[], ...keyPaths(s.doc as Json)]) {
+        const copy = structuredClone(s.doc) as Json
+        let node = copy as Record<string | number, Json>
+        for (const p of path) node = node[p] as Record<string | number, Json>
+        if (node === null || typeof node !== 'object' || Array.isArray(node)) continue
+        if (['added', 'removed', 'values'].includes(String(path.at(-1)))) continue // keys are data (kinds), closed by design
+        node.addedInALaterVersion = 'x'
+        if (schemas.validate(`${s.schema}.json`, copy).length) rejected.push(`${s.schema} ${path.join('.') || '/'}`)
+      }
+    }
+    expect(rejected).to.deep.equal([])
+  })
+
+  it('sync changes carry the object structured, not only as a display string', () => {
+    const doc = samples.find((s) => s.name === 'sync --dry-run')!.doc as {changes: Array<{kind: string; object: string; spec: Record<string, unknown>}>}
+    const addr = doc.changes.find((c) => c.kind === 'address')!
+    expect(addr.spec).to.deep.equal({kind: 'address', dev: 'bgp-nic', cidr: addr.object.split(' ')[1]})
+  })
+
+  it('the error document: code, message, exit status and suggestions', () => {
+    const bogus = samples.find((s) => s.name === 'sync --bogus')!.doc
+    expect(bogus).to.deep.equal({schemaVersion: 1, error: {code: 'UNKNOWN_FLAG', message: 'unknown flag: --bogus', exitCode: 2, suggestions: ['see ovn-bgp sync --help']}})
+    const cfg = samples.find((s) => s.name === 'sync --bgp-vrf-table-id ten')!.doc as {error: {code: string; message: string}}
+    expect(cfg.error.message).to.include('bgp-vrf-table-id')
   })
 })

@@ -12,6 +12,7 @@ import {ConfigError} from '../errors.js'
 import {type IniEntry, type IniFile, parseIni} from './ini.js'
 import {IGNORED_UPSTREAM_OPTIONS, isOptionName, OPTION_NAMES, OPTIONS, type OptionName, type Section} from './schema.js'
 import type {ValueSource} from './sources.js'
+import type {ConfigSourceArg} from './source-order.js'
 
 /** The only I/O of the config loader; tests pass an in-memory implementation. */
 export interface ConfigFs {
@@ -45,10 +46,19 @@ function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-/** Lists the files to read: `files` as given, then each dir's `*.conf` sorted. */
-export async function configFileList(fs: ConfigFs, files: readonly string[], dirs: readonly string[]): Promise<string[]> {
-  const out = [...files]
-  for (const dir of dirs) {
+/**
+ * Lists the files to read: `files` as given, then each dir's `*.conf` sorted; or, with `order`
+ * (command-line order, see source-order.ts), each file or directory in that order.
+ */
+export async function configFileList(fs: ConfigFs, files: readonly string[], dirs: readonly string[], order?: readonly ConfigSourceArg[]): Promise<string[]> {
+  const sources = order ?? [...files.map((path) => ({kind: 'file' as const, path})), ...dirs.map((path) => ({kind: 'dir' as const, path}))]
+  const out: string[] = []
+  for (const src of sources) {
+    if (src.kind === 'file') {
+      out.push(src.path)
+      continue
+    }
+    const dir = src.path
     let names: string[]
     try {
       names = await fs.readdir(dir)
@@ -137,8 +147,8 @@ class Collector {
 }
 
 /** Reads and merges the configuration files. Throws ConfigError on a missing file or a syntax error. */
-export async function readFileValues(fs: ConfigFs, files: readonly string[], dirs: readonly string[]): Promise<FileValues> {
-  const list = await configFileList(fs, files, dirs)
+export async function readFileValues(fs: ConfigFs, files: readonly string[], dirs: readonly string[], order?: readonly ConfigSourceArg[]): Promise<FileValues> {
+  const list = await configFileList(fs, files, dirs, order)
   const inis = await readIniFiles(fs, list)
   const c = new Collector()
   for (const ini of inis) c.addFile(ini)

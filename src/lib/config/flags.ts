@@ -36,16 +36,20 @@ export function configFlags(names: readonly OptionName[]): ConfigFlags {
   return out
 }
 
-/** --config-file (repeatable, later files win) and --config-dir: accepted by every command. */
+/**
+ * --config-file and --config-dir, both repeatable, accepted by every command. As with oslo.config
+ * they apply in command-line order, later ones winning (source-order.ts).
+ */
 export const globalConfigFlags = {
   'config-file': Flags.string({
-    summary: 'Configuration file (oslo INI, e.g. /etc/ovn-bgp-agent/bgp-agent.conf); repeatable, later files win.',
+    summary: 'Configuration file (oslo INI, e.g. /etc/ovn-bgp-agent/bgp-agent.conf); repeatable; files and directories apply in command-line order, later ones win.',
     multiple: true,
     helpGroup: 'GLOBAL',
     helpValue: '<path>',
   }),
   'config-dir': Flags.string({
-    summary: 'Directory whose *.conf files are read, in sorted order, after the --config-file files.',
+    summary: 'Directory whose *.conf files are read in sorted order, at its place among the --config-file options; repeatable.',
+    multiple: true,
     helpGroup: 'GLOBAL',
     helpValue: '<dir>',
   }),

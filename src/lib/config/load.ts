@@ -6,6 +6,7 @@ import {type Logger, NullLogger} from '../log.js'
 import {type ConfigFs, type FileValues, nodeConfigFs, type RawValue, readFileValues} from './file-values.js'
 import {normalizeSection} from './ini.js'
 import {envName, flagName, isOptionName, OPTION_NAMES, OPTIONS, type ConfigKey, type OptionName, type Section} from './schema.js'
+import type {ConfigSourceArg} from './source-order.js'
 import {type ConfigSources, describeSource, type ValueSource} from './sources.js'
 import {hasSubstitution, pythonText, substitute} from './substitute.js'
 import type {AgentConfig} from './types.js'
@@ -20,6 +21,8 @@ export interface LoadConfigOptions {
   files?: readonly string[]
   /** --config-dir values. Default: flags['config-dir']. */
   dirs?: readonly string[]
+  /** Files and dirs in command-line order (configSourceOrder); default: all files, then all dirs. */
+  order?: readonly ConfigSourceArg[]
   logger?: Logger
   fs?: ConfigFs
 }
@@ -160,7 +163,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
   const logger = opts.logger ?? new NullLogger()
   const files = opts.files ?? stringList(opts.flags?.['config-file'])
   const dirs = opts.dirs ?? stringList(opts.flags?.['config-dir'])
-  const fromFiles = await readFileValues(opts.fs ?? nodeConfigFs, files, dirs)
+  const fromFiles = await readFileValues(opts.fs ?? nodeConfigFs, files, dirs, opts.order)
 
   const resolver = new Resolver(fromFiles.values, opts.env, opts.flags)
   const config: Partial<Record<ConfigKey, unknown>> = {}

@@ -167,6 +167,11 @@ export class Agent {
     return this.loop?.passes ?? 0
   }
 
+  /** How long the current reconcile pass has been running (ms), undefined between passes. */
+  passRunningMs(): number | undefined {
+    return this.loop?.passRunningMs()
+  }
+
   /** Addresses and prefixes currently wanted (last desired state). */
   exposedCount(): number {
     return this.reconciler?.lastDesired?.exposed.length ?? 0
@@ -253,6 +258,7 @@ export class Agent {
         this.logger.info('VRF/bgp-nic devices repaired', {changed})
         this.loop?.request('resync')
       },
+      onCheck: (out) => this.metrics.recordFrrCheck(!out.ok ? 'failed' : out.leakApplied || out.devicesChanged.length > 0 ? 'applied' : 'ok'),
     })
   }
 

@@ -11,6 +11,8 @@ import {type Counter, type Gauge, type Histogram, Registry} from './registry.js'
 import {MetricsServer} from './server.js'
 
 export type PassOutcome = 'ok' | 'partial' | 'error'
+export type FrrCheckResult = 'ok' | 'applied' | 'failed'
+const FRR_CHECK_RESULTS: readonly FrrCheckResult[] = ['ok', 'applied', 'failed']
 export type ChangeAction = 'add' | 'remove'
 
 // Records keyed by the union make the compiler flag a kind added elsewhere but not declared here.
@@ -58,8 +60,12 @@ export class AgentMetrics {
   readonly consecutiveFailures: Gauge
   readonly lastSuccess: Gauge
   readonly desiredMismatch: Counter
+  readonly buildInfo: Gauge<'version' | 'commit' | 'nodejs'>
+  readonly nbReconnects: Counter
+  readonly frrChecks: Counter<'result'>
+  private nbState: ClientState | undefined
 
-  constructor(opts: {processMetrics?: boolean} = {}) {
+  constructor(opts: {processMetrics?: boolean; build?: {version?: string; commit?: string}} = {}) {
     const r = this.registry
     this.nbConnectionState = r.gauge({name: 'ovn_bgp_nb_connection_state', help: 'Northbound DB connection state: 1 for the current state, 0 for the others.', labelNames: ['state']})
     this.nbEvents = r.counter({name: 'ovn_bgp_nb_events_total', help: 'Northbound DB row events handled, by event class.', labelNames: ['class']})
@@ -77,6 +83,11 @@ export class AgentMetrics {
     this.lastSuccess.set({}, 0)
     this.desiredMismatch = r.counter({name: 'ovn_bgp_desired_mismatch_total', help: 'Differences between the incremental desired state and a full recomputation found by periodic passes (each one is a bug; the full result was used).'})
 
+    this.buildInfo = r.gauge({name: 'ovn_bgp_build_info', help: 'Always 1; the labels say which ovn-bgp build and Node.js runtime run.', labelNames: ['version', 'commit', 'nodejs']})
+    this.nbReconnects = r.counter({name: 'ovn_bgp_nb_reconnects_total', help: 'Times the Northbound DB connection was lost and re-established (entries into the reconnecting state).'})
+    this.frrChecks = r.counter({name: 'ovn_bgp_frr_checks_total', help: 'Checks of the FRR VRF/leak configuration, by result: ok (nothing to do), applied (configuration was changed), failed.', labelNames: ['result']})
+    this.setBuildInfo(opts.build ?? {})
+
     // Pre-declare the closed label sets so that rate() and absent() work from the first scrape.
     for (const state of Object.keys(NB_STATES)) this.nbConnectionState.declare({state})
     for (const result of RESULTS) this.reconcilePasses.declare({result})
@@ -86,6 +97,7 @@ export class AgentMetrics {
       this.driftRepaired.declare({kind})
     }
     for (const kind of Object.keys(EXPOSED_KINDS)) this.exposedIps.declare({kind})
+    for (const result of FRR_CHECK_RESULTS) this.frrChecks.declare({result})
     this.setNbConnectionState('idle')
     if (opts.processMetrics ?? true) registerProcessMetrics(r)
   }
@@ -98,8 +110,20 @@ export class AgentMetrics {
     return MetricsServer.start({address, registry: this.registry, readiness: this.readiness, ...(logger ? {logger} : {})})
   }
 
+  /** ovn_bgp_build_info: the version and commit of this build (`unknown` when not given). */
+  setBuildInfo(b: {version?: string; commit?: string}): void {
+    this.buildInfo.set({version: b.version ?? 'unknown', commit: b.commit ?? 'unknown', nodejs: process.versions.node}, 1)
+  }
+
+  /** One check of the FRR leak configuration (watch's frr_reconcile_interval timer, FRR restarts). */
+  recordFrrCheck(result: FrrCheckResult): void {
+    this.frrChecks.inc({result})
+  }
+
   /** Call on every OVSDB client state change. */
   setNbConnectionState(state: ClientState): void {
+    if (state === 'reconnecting' && this.nbState !== 'reconnecting') this.nbReconnects.inc({})
+    this.nbState = state
     for (const s of Object.keys(NB_STATES)) this.nbConnectionState.set({state: s}, s === state ? 1 : 0)
   }
 

@@ -10,7 +10,10 @@ import {describeObj} from './describe.js'
 export interface ObjectChange {
   action: 'add' | 'remove'
   kind: StateKind
+  /** For people: the object as iproute2 / ovs-ofctl would show it. */
   object: string
+  /** For programs: the object's fields (schemas/defs.json, stateObject). */
+  spec: StateObj
 }
 
 export interface FailedChange extends ObjectChange {
@@ -33,7 +36,7 @@ export interface ChangeReport {
 }
 
 function changesOf(action: 'add' | 'remove', objs: readonly StateObj[]): ObjectChange[] {
-  return objs.map((o) => ({action, kind: o.kind, object: describeObj(o)}))
+  return objs.map((o) => ({action, kind: o.kind, object: describeObj(o), spec: o}))
 }
 
 export function changeReport(r: PassResult): ChangeReport {
@@ -44,7 +47,7 @@ export function changeReport(r: PassResult): ChangeReport {
     removed: r.removed,
     unchanged: r.plan.unchanged,
     changes: [...changesOf('add', r.plan.add), ...changesOf('remove', r.plan.remove)],
-    failed: r.failed.map((f) => ({action: f.action, kind: f.obj.kind, object: describeObj(f.obj), error: f.error ?? 'failed'})),
+    failed: r.failed.map((f) => ({action: f.action, kind: f.obj.kind, object: describeObj(f.obj), spec: f.obj, error: f.error ?? 'failed'})),
     skipped: r.problems,
     durationMs: r.durationMs,
   }

@@ -89,6 +89,7 @@ export class ReconcileLoop {
   private retryNotBefore: number | undefined
   private failures = 0
   private stopped = false
+  private passStartedAt: number | undefined
   passes = 0
   failedPasses = 0
 
@@ -126,6 +127,11 @@ export class ReconcileLoop {
       this.retryNotBefore = Math.min(this.retryNotBefore, now + PASS_BACKOFF_BASE_MS)
     }
     this.schedule()
+  }
+
+  /** Milliseconds the current pass has been running, undefined between passes (the watchdog's input). */
+  passRunningMs(): number | undefined {
+    return this.passStartedAt === undefined ? undefined : this.now() - this.passStartedAt
   }
 
   /** Resolves when no pass is running and nothing is pending. */
@@ -183,6 +189,7 @@ export class ReconcileLoop {
     let done: () => void = () => {}
     this.running = new Promise((r) => (done = r))
     const started = this.now()
+    this.passStartedAt = started
     try {
       // Only event passes may use the incremental desired state; the others recompute and compare.
       const result = await this.opts.reconciler.pass(this.opts.nb, {prune: this.opts.pruneAllowed(), fullRecompute: trigger !== 'event'})
@@ -198,6 +205,7 @@ export class ReconcileLoop {
       return undefined
     } finally {
       this.running = undefined
+      this.passStartedAt = undefined
       done()
       this.schedule()
     }

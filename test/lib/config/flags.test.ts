@@ -51,9 +51,9 @@ describe('config/flags', () => {
     expect(() => configFlags(['nope' as OptionName])).to.throw(/unknown option nope/)
   })
 
-  it('global flags: --config-file repeatable, --config-dir single', () => {
+  it('global flags: --config-file and --config-dir both repeatable (oslo.config accepts several of each)', () => {
     expect(globalConfigFlags['config-file']).to.include({type: 'option', multiple: true})
-    expect(globalConfigFlags['config-dir'].multiple ?? false).to.equal(false)
+    expect(globalConfigFlags['config-dir']).to.include({type: 'option', multiple: true})
     expect([globalConfigFlags['config-file'].default, globalConfigFlags['config-dir'].default]).to.deep.equal([undefined, undefined])
   })
 

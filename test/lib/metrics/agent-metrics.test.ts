@@ -36,6 +36,9 @@ describe('AgentMetrics: the daemon metric set', () => {
       'ovn_bgp_reconcile_consecutive_failures gauge',
       'ovn_bgp_last_successful_reconcile_timestamp_seconds gauge',
       'ovn_bgp_desired_mismatch_total counter',
+      'ovn_bgp_build_info gauge',
+      'ovn_bgp_nb_reconnects_total counter',
+      'ovn_bgp_frr_checks_total counter',
     ])
     expect(text).to.include('ovn_bgp_reconcile_passes_total{result="error"} 0\n')
     expect(text).to.include('ovn_bgp_reconcile_changes_total{kind="ndp-proxy",action="remove"} 0\n')
