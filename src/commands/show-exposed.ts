@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.js'
-import {CONNECTION_OPTIONS, EXPOSURE_OPTIONS, NODE_OPTIONS} from '../lib/command-flags.js'
+import {CONNECTION_OPTIONS, EXPOSURE_OPTIONS, NODE_OPTIONS, timeoutFlag} from '../lib/command-flags.js'
 import {configFlags} from '../lib/config/index.js'
 import {AgentError, ExitCode} from '../lib/errors.js'
 import {NbState} from '../lib/nb/state.js'
@@ -34,12 +34,13 @@ Exit status 3 when drift is found (--source node), so scripts can alert on it.`
       options: ['node', 'nb'] as const,
       default: 'node' as const,
     })(),
+    timeout: timeoutFlag(),
     ...configFlags([...CONNECTION_OPTIONS, ...EXPOSURE_OPTIONS, ...NODE_OPTIONS]),
   }
 
   async run(): Promise<ShowExposedResult> {
     const cfg = await this.agentConfig()
-    const rt = runtimeFactory.create(cfg, this.logger(), {dryRun: true})
+    const rt = runtimeFactory.create(cfg, this.logger(), {dryRun: true, timeoutMs: this.flags.timeout * 1000})
     try {
       const reconciler = await rt.reconciler()
       let result: ShowExposedResult

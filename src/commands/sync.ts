@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.js'
-import {dryRunFlag, reconcileFlags} from '../lib/command-flags.js'
+import {dryRunFlag, reconcileFlags, timeoutFlag} from '../lib/command-flags.js'
 import {ExitCode} from '../lib/errors.js'
 import {changeReport, renderChangeReport, type ChangeReport} from '../lib/output/results.js'
 import {Progress} from '../lib/output/progress.js'
@@ -32,6 +32,7 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
 
   static override flags = {
     'dry-run': dryRunFlag(),
+    timeout: timeoutFlag(),
     prune: Flags.boolean({
       summary: 'Remove owned objects that NB no longer wants (--no-prune only adds and repairs).',
       default: true,
@@ -42,12 +43,13 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
 
   async run(): Promise<SyncResult> {
     const dryRun = this.flags['dry-run']
-    const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {dryRun})
+    const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {dryRun, timeoutMs: this.flags.timeout * 1000})
     const progress = new Progress({enabled: Progress.enabledFor(this.jsonEnabled())})
     try {
       progress.step('reading the NB database')
       const source = await rt.nb()
       if (!dryRun) {
+        await rt.checkStateDir()
         // The pass needs the VRF and bgp-nic; ensure them as `watch` does at start (idempotent).
         const bridges = [...new Set(resolveIdentity(rt.cfg, await rt.ovs()).bridgeMappings.map((m) => m.bridge))]
         await rt.kernel().ensureBase({clearVrfRoutes: false, bridges})
