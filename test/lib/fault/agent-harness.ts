@@ -14,16 +14,21 @@ import {RecordingRunner, type RunResult} from '../../../src/lib/exec/runner.js'
 import {StreamLogger} from '../../../src/lib/log.js'
 import {Runtime} from '../../../src/lib/runtime.js'
 
-export function emptyNodeAnswer(_file: string, args: readonly string[]): RunResult | undefined {
-  if (args.includes('-json') && args.includes('link')) {
-    const links = [
-      {ifname: 'br-ex', flags: ['UP']},
-      {ifname: 'bgp-vrf', flags: ['UP'], linkinfo: {info_kind: 'vrf', info_data: {table: 10}}},
-      {ifname: 'bgp-nic', flags: ['UP'], master: 'bgp-vrf', linkinfo: {info_kind: 'dummy'}},
-    ]
-    return {code: 0, stdout: JSON.stringify(links), stderr: ''}
+const LINKS = [
+  {ifname: 'br-ex', flags: ['UP']},
+  {ifname: 'bgp-vrf', flags: ['UP'], linkinfo: {info_kind: 'vrf', info_data: {table: 10}}},
+  {ifname: 'bgp-nic', flags: ['UP'], master: 'bgp-vrf', linkinfo: {info_kind: 'dummy'}},
+]
+
+/** Dumps of a node with br-ex, the VRF and bgp-nic and nothing else; also `ip -json -batch` dumps (one line per command). */
+export function emptyNodeAnswer(_file: string, args: readonly string[], input?: string): RunResult | undefined {
+  const json = args.includes('-json') || args.includes('-j')
+  if (json && args.includes('-batch') && input !== undefined) {
+    const lines = input.split('\n').filter((l) => l.trim() !== '')
+    return {code: 0, stdout: lines.map((l) => (/^link show\b/.test(l) ? JSON.stringify(LINKS) : '[]')).join('\n') + '\n', stderr: ''}
   }
-  if (args.includes('-json') || args.includes('-j')) return {code: 0, stdout: '[]', stderr: ''}
+  if (json && args.includes('link')) return {code: 0, stdout: JSON.stringify(LINKS), stderr: ''}
+  if (json) return {code: 0, stdout: '[]', stderr: ''}
   return undefined
 }
 

@@ -18,26 +18,13 @@ import {StreamLogger} from '../../../src/lib/log.js'
 import {Runtime} from '../../../src/lib/runtime.js'
 import {type OvsdbServer, startOvsdbServer, transact, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
+import {emptyNodeAnswer} from './agent-harness.js'
 import {checkArgv, checkBatchLine} from './grammar.js'
 import {type FuzzRow, generateRows} from './fuzz-rows.js'
 
 const ROWS = Number(process.env.FUZZ_ROWS ?? 10_000)
 const SEED = Number(process.env.FUZZ_SEED ?? 9)
 const map = (o: Record<string, string>) => ['map', Object.entries(o)]
-
-/** The observe dumps of an empty node that has br-ex, the VRF and bgp-nic. */
-function answer(file: string, args: readonly string[]) {
-  if (args.includes('-json') && args.includes('link')) {
-    const links = [
-      {ifname: 'br-ex', flags: ['UP']},
-      {ifname: 'bgp-vrf', flags: ['UP'], linkinfo: {info_kind: 'vrf', info_data: {table: 10}}},
-      {ifname: 'bgp-nic', flags: ['UP'], master: 'bgp-vrf', linkinfo: {info_kind: 'dummy'}},
-    ]
-    return {code: 0, stdout: JSON.stringify(links), stderr: ''}
-  }
-  if (args.includes('-json') || args.includes('-j')) return {code: 0, stdout: '[]', stderr: ''}
-  return undefined
-}
 
 describe('fault: fuzzed NB rows (item 8)', function () {
   this.timeout(600_000)
@@ -87,7 +74,7 @@ describe('fault: fuzzed NB rows (item 8)', function () {
       stateDir: join(dir, 'state'),
       exposeTenantNetworks: true,
     }
-    runner = new RecordingRunner(answer)
+    runner = new RecordingRunner(emptyNodeAnswer)
   })
 
   after(async () => {
