@@ -48,3 +48,10 @@ export const dryRunFlag = () =>
     summary: 'Compute and print the plan without changing anything (no root needed).',
     default: false,
   })
+
+/** `--nb-file`: an NB database file (or `ovsdb-client backup` output) instead of the live NB server. */
+export const nbFileFlag = () =>
+  Flags.string({
+    summary: 'Read NB from this database file (or `ovsdb-client backup` output) instead of the NB server; no node access needed.',
+    helpValue: '<file>',
+  })
