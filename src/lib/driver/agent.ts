@@ -7,8 +7,10 @@ import {join} from 'node:path'
 import type {AgentConfig} from '../config/types.js'
 import type {Logger} from '../log.js'
 import {leakSettingsFromConfig} from '../frr/leak.js'
+import {keepDrained} from '../drain/drain.js'
 import {AgentMetrics} from '../metrics/index.js'
 import {MetricsServer} from '../metrics/server.js'
+import type {Gauge} from '../metrics/registry.js'
 import type {ExposedKind, StateKind} from '../planner/types.js'
 import {objKey} from '../planner/types.js'
 import type {RowChange} from '../ovsdb/types.js'
@@ -51,6 +53,7 @@ export class Agent {
   private server: MetricsServer | undefined
   private frrTimer: NodeJS.Timeout | undefined
   private frrSeen = ''
+  private drainedGauge: Gauge | undefined
   private snapshotSeen = false
   private prevDesired = new Set<string>()
   private view: AgentView | undefined
@@ -76,6 +79,7 @@ export class Agent {
     const base = await rt.kernel().ensureBase({clearVrfRoutes: cfg.clearVrfRoutesOnStartup, bridges: this.bridges(ovs)})
     if (base.changed.length) this.logger.info('base setup', {changed: base.changed})
     await this.ensureFrr(true)
+    await this.keepDrained()
     this.reconciler = await rt.reconciler()
     this.source = await rt.nb({
       onChange: (c) => this.onChange(c),
@@ -105,7 +109,7 @@ export class Agent {
     })
     const first = await this.loop.start()
     if (cfg.frrReconcileInterval > 0) {
-      this.frrTimer = setInterval(() => void this.ensureFrr(false), cfg.frrReconcileInterval * 1000)
+      this.frrTimer = setInterval(() => void this.ensureFrr(false).then(() => this.keepDrained()), cfg.frrReconcileInterval * 1000)
       this.frrTimer.unref?.()
     }
     return first
@@ -177,6 +181,22 @@ export class Agent {
       exposed,
     })
     if (since !== undefined && r.changed) this.metrics.recordCommitToKernel((performance.now() - since) / 1000)
+  }
+
+  /**
+   * A drained node (ovn-bgp drain, state in state_dir) stays drained: FRR's drain configuration is
+   * re-applied at start and after FRR restarts; reported as the ovn_bgp_drained metric and on /readyz.
+   */
+  private async keepDrained(): Promise<void> {
+    const gauge = (this.drainedGauge ??= this.metrics.registry.gauge({name: 'ovn_bgp_drained', help: 'The node is drained for maintenance (ovn-bgp drain): 1, else 0.'}))
+    try {
+      const r = await keepDrained(this.opts.cfg, this.opts.rt.vtysh())
+      gauge.set({}, r.state ? 1 : 0)
+      this.metrics.readiness.setDetail('drained', r.state ? `since ${r.state.since} (${r.state.phase})` : undefined)
+      if (r.changed) this.logger.info('drain configuration re-applied to FRR', {since: r.state?.since, phase: r.state?.phase})
+    } catch (error) {
+      this.logger.error('drain state upkeep failed', {error: (error as Error).message})
+    }
   }
 
   /** frr_sync: VRF + bgp-nic + leak config; FRR is only asked again when its sockets changed. */

@@ -20,7 +20,7 @@ export interface EntryFrr {
 export interface ShowExposedFrr {
   /** FRR was read; false with `error` when it could not be. */
   read: boolean
-  error?: string
+  error: string | null
   /** `bgp graceful-shutdown` and/or the drain route-map in place. */
   drained: boolean
   neighbours: Array<{peer: string; state: string}>
@@ -41,6 +41,7 @@ export function annotateFrr(r: ShowExposedResult, view: FrrView | undefined, err
   const out = r
   if (!view) {
     out.frr = {read: false, error: error ?? 'FRR not read', drained: false, neighbours: [], vtyshCalls: 0}
+    out.drift.frr = 0
     return out
   }
   const drained = view.importBlocked || view.gracefulShutdown
@@ -54,6 +55,6 @@ export function annotateFrr(r: ShowExposedResult, view: FrrView | undefined, err
     if (e.state === 'ok' && !view.importBlocked && (!f.vrf || !f.leaked || f.advertised < f.established)) drift++
   }
   out.drift.frr = drift
-  out.frr = {read: true, drained, neighbours: view.neighbours.map((n) => ({peer: n.peer, state: n.state})), vtyshCalls: view.vtyshCalls}
+  out.frr = {read: true, error: null, drained, neighbours: view.neighbours.map((n) => ({peer: n.peer, state: n.state})), vtyshCalls: view.vtyshCalls}
   return out
 }
