@@ -42,7 +42,7 @@ export function explainIp(nb: NbView, ctx: LocalContext, cfg: AgentConfig, ip: s
   const env = makeEnv(nb, ctx, cfg)
   const ex = new Explainer(env, desired, ip)
   const steps: WhyStep[] = []
-  for (const lsp of nb.allLsps()) if (isVmPort(lsp) && lspIps(lsp).includes(ip)) steps.push(ex.port(lsp))
+  for (const lsp of nb.allLsps()) if (isVmPort(lsp) && mentionedIps(lsp).includes(ip)) steps.push(ex.port(lsp))
   for (const lrp of nb.allLrps()) if (parseCidrs(lrp.networks).values.some((c) => c.addr === ip)) steps.push(ex.gateway(lrp))
   for (const nat of nb.allNats()) if (nat.type === 'dnat_and_snat' && tryCanonicalIp(nat.externalIp) === ip) steps.push(ex.fip(nat))
   for (const lb of nb.allLbs()) if (lbVipIps(lb).values.includes(ip)) steps.push(ex.lb(lb, ip))
@@ -55,9 +55,13 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-function lspIps(lsp: LogicalSwitchPort): string[] {
-  const a = lspAddresses(lsp)
-  return a === undefined || typeof a === 'string' ? [] : a.ips
+/** Every IP element 0 of `addresses` mentions, even when the row is malformed (to explain why). */
+function mentionedIps(lsp: LogicalSwitchPort): string[] {
+  return (lsp.addresses[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .map((t) => tryCanonicalIp(t))
+    .filter((x): x is string => x !== undefined)
 }
 
 class Explainer {
