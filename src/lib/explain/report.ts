@@ -24,7 +24,8 @@ export interface LayerItem {
   /** What is checked, e.g. `address bgp-nic 172.24.4.226/32`, `advertised to 192.0.2.2`. */
   what: string
   status: ItemStatus
-  detail?: string
+  /** Why it is not ok, or what is there instead; null when there is nothing to add. */
+  detail: string | null
 }
 
 export interface Layer {
@@ -130,7 +131,7 @@ function nodeLayers(inp: ExplainInputs, ip: string, exposed: boolean): Layer[] {
   const ovs: LayerItem[] = []
   for (const o of wanted) {
     const h = have.get(objKey(o))
-    const item: LayerItem = h === undefined ? {what: describe(o), status: 'missing'} : objValue(h) === objValue(o) ? {what: describe(o), status: 'ok'} : {what: describe(o), status: 'different', detail: `node has ${describe(h)}`}
+    const item: LayerItem = h === undefined ? {what: describe(o), status: 'missing', detail: null} : objValue(h) === objValue(o) ? {what: describe(o), status: 'ok', detail: null} : {what: describe(o), status: 'different', detail: `node has ${describe(h)}`}
     ;(o.kind === 'flow' ? ovs : kernel).push(item)
   }
   for (const o of strays(ip, observed, new Set(byKey.keys()))) kernel.push({what: describe(o), status: 'unexpected', detail: 'owned by ovn-bgp but not wanted by NB'})
@@ -149,7 +150,7 @@ function frrLayer(inp: ExplainInputs, ip: string, exposed: boolean): Layer {
   const st = prefixState(view, prefix)
   const items: LayerItem[] = []
   const expect = (what: string, present: boolean, want: boolean, whyMissing: string) => {
-    if (present === want) items.push({what, status: 'ok'})
+    if (present === want) items.push({what, status: 'ok', detail: null})
     else items.push(want ? {what, status: 'missing', detail: whyMissing} : {what, status: 'unexpected', detail: 'not exposed by NB'})
   }
   const drained = view.importBlocked
@@ -181,7 +182,7 @@ export function buildReport(inp: ExplainInputs): ExplainReport {
       : why.steps.length
         ? why.steps.map((s) => `${s.subject.table} ${s.subject.name || s.subject.uuid}: ${s.reason}`).join('; ')
         : 'no NB row carries this IP'
-    const nbLayer: Layer = {layer: 'nb', status: 'ok', reason: rows.length ? `${rows.length} row(s)` : 'no row carries this IP', items: rows.map((r) => ({what: `${r.table} ${r.name || r.uuid}`, status: 'ok', detail: r.detail}))}
+    const nbLayer: Layer = {layer: 'nb', status: 'ok', reason: rows.length ? `${rows.length} row(s)` : 'no row carries this IP', items: rows.map((r) => ({what: `${r.table} ${r.name || r.uuid}`, status: 'ok' as const, detail: r.detail}))}
     const decision: Layer = {layer: 'decision', status: 'ok', reason: why.exposed ? `exposed (${why.kinds.join(', ')}): ${reason}` : `not exposed: ${reason}`, items: []}
     const layers = [nbLayer, decision, ...nodeLayers(inp, why.ip, why.exposed), frrLayer(inp, why.ip, why.exposed)]
     const broken = layers.find((l) => l.status === 'missing' || l.status === 'unexpected')?.layer ?? null
