@@ -37,6 +37,9 @@ async function eventually<T>(what: string, fn: () => Promise<T>, ok: (v: T) => b
 }
 
 const same = (a: string[], b: string[]) => JSON.stringify(a) === JSON.stringify(b)
+const T0 = Date.now()
+/** Progress on the console: under a loaded TCG guest a step can take minutes. */
+const progress = (what: string) => console.log(`    [${Math.round((Date.now() - T0) / 1000)} s] ${what}`)
 
 describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', function () {
   this.timeout(600000)
@@ -85,7 +88,9 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
 
   before(async function () {
     requireGuest(this, ['ovsdb-server', 'ovs-vswitchd', 'vtysh', 'gobgpd'])
+    progress('starting the lab')
     lab = await startLab()
+    progress('lab up')
     await createTopology(lab.nb.unix)
     await setupBridges(lab, LOCALNET, lab.nb.unix)
     cfg = {
@@ -103,7 +108,9 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
       frrReconcileInterval: 3600,
     }
     await startAgent()
-    await eventually('the full set at the peer', () => lab.peerPrefixes(), (p) => same(p, FULL), 90000)
+    progress('agent started')
+    await eventually('the full set at the peer', () => lab.peerPrefixes(), (p) => same(p, FULL), 300000)
+    progress('the peer has the full set')
   })
 
   after(async function () {
@@ -121,6 +128,7 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
       ['10.0.0.5', 'tenant-ip'],
     ]
     for (const [ip, kind] of cases) {
+      progress(`explain ${ip}`)
       const r = await eventually(`${ip} fully advertised`, () => one(ip), (x) => x.broken === null)
       expect(r.exposed, ip).to.equal(true)
       expect(r.kinds, ip).to.include(kind)

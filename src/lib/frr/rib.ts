@@ -151,7 +151,7 @@ export class FrrRib {
       neighbours: neighbours.map((x) => x.n).sort((a, b) => (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0)),
       leakMissing: missingLeakLines(running, vrf, this.opts.asn, this.opts.redistribute),
       ...drainStateOf(running),
-      vtyshCalls: calls + 1,
+      vtyshCalls: calls,
       warnings,
     }
   }
