@@ -2,6 +2,8 @@
 # Runs a kernel benchmark inside the qemu guest (the host kernel lacks vrf/dummy): transpiles the
 # project to JavaScript, boots the guest and runs `node bench/<name>.js ARGS` there.
 # Usage: bench/run-kernel-bench.sh [NAME] [ARGS...]     e.g. bench/run-kernel-bench.sh kernel-apply 500
+#        bench/run-kernel-bench.sh kernel-event 1000 10000     (COLD, BURST, EVENTS pass through)
+# VM_TIMEOUT defaults to 3600 s here (large cold applies under TCG take minutes).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NAME=${1:-kernel-apply}; [ $# -gt 0 ] && shift
@@ -10,6 +12,7 @@ trap 'rm -rf "$OUT"' EXIT
 node "$ROOT/test/harness/vm/transpile.mjs" "$ROOT" "$OUT/js" 2>/dev/null
 cat > "$OUT/bench.sh" <<SCRIPT
 modprobe -a vrf dummy 8021q || exit 1
+export COLD=${COLD:-5000} BURST=${BURST:-1000} EVENTS=${EVENTS:-30}
 cd /run/out/js && node bench/$NAME.js $*
 SCRIPT
-VM_OUT=$OUT sh "$ROOT/scripts/vm/run.sh" "$OUT/bench.sh"
+VM_OUT=$OUT VM_TIMEOUT=${VM_TIMEOUT:-3600} sh "$ROOT/scripts/vm/run.sh" "$OUT/bench.sh"

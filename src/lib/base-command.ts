@@ -2,10 +2,14 @@
 // logging setup and the mapping of library errors to exit codes (man ovn-bgp(8), EXIT STATUS).
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
+import {describeError, errorDocument, type ErrorBody} from './cli/error-document.js'
+import {isClosedPipe} from './cli/closed-pipe.js'
 import {describeSource, globalConfigFlags, loadConfig, type ConfigSources} from './config/index.js'
 import type {AgentConfig} from './config/types.js'
-import {AgentError, ConfigError, ExitCode} from './errors.js'
+import {ConfigError, ExitCode} from './errors.js'
+import {journalStream} from './journal-stream.js'
 import {type LogLevel, type Logger, StreamLogger} from './log.js'
+import {versioned} from './output/contract.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -93,7 +97,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const f = this.flags as Record<string, unknown>
     const level = (f['log-level'] as LogLevel | undefined) ?? (this.cachedConfig?.debug ? 'debug' : (this.ctor as typeof BaseCommand).defaultLogLevel)
     const json = Boolean(f['log-json']) || Boolean(this.cachedConfig?.logJson)
-    this.cachedLogger = new StreamLogger({level, json}, {cmd: this.id ?? 'ovn-bgp'})
+    this.cachedLogger = new StreamLogger({level, json, journal: journalStream()}, {cmd: this.id ?? 'ovn-bgp'})
     return this.cachedLogger
   }
 
@@ -102,14 +106,38 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (code > (process.exitCode as number | undefined ?? 0)) process.exitCode = code
   }
 
+  /** Every success document carries `schemaVersion` (src/lib/output/contract.ts). */
+  protected override toSuccessJson(result: unknown): unknown {
+    return result !== null && typeof result === 'object' && !Array.isArray(result) ? versioned(result) : result
+  }
+
+  protected override toErrorJson(err: unknown): unknown {
+    return errorDocument(this.describeError(err))
+  }
+
+  /**
+   * One error shape for every command: under --json the error document (schemas/error.json) on
+   * stdout, otherwise a short message with suggestions on stderr (never the full usage text). A
+   * closed stdout pipe is the reader's choice and ends the command quietly with exit 0.
+   */
   protected override async catch(err: Error & {exitCode?: number}): Promise<unknown> {
-    if (err instanceof AgentError) {
-      const cli = new Errors.CLIError(err.message, {exit: err.exit, code: err.code, suggestions: err.suggestions})
-      Object.assign(cli, {exitCode: err.exit})
-      return super.catch(cli)
+    if (isClosedPipe(err)) {
+      process.exitCode = 0
+      return undefined
     }
-    const exit = (err as {oclif?: {exit?: number}}).oclif?.exit
-    if (exit !== undefined) err.exitCode = exit
-    return super.catch(err)
+    const body = this.describeError(err)
+    process.exitCode = (process.exitCode as number | undefined) ?? body.exitCode
+    if (this.jsonEnabled()) {
+      this.logJson(errorDocument(body))
+      return undefined
+    }
+    if (body.code === 'INTERNAL') throw err // a bug: oclif prints the stack
+    throw new Errors.CLIError(body.message, {exit: body.exitCode, code: body.code, suggestions: body.suggestions})
+  }
+
+  private describeError(err: unknown): ErrorBody {
+    const ctor = this.ctor as typeof BaseCommand
+    const flags = Object.keys({...ctor.baseFlags, ...ctor.flags, ...(ctor.enableJsonFlag ? {json: true} : {})})
+    return describeError(err, {command: `${this.config?.bin ?? 'ovn-bgp'} ${this.id ?? ''}`.trim(), flags})
   }
 }

@@ -1,5 +1,8 @@
 // Structured logging. Library code takes a Logger by injection; NullLogger is the default.
 // Lines go to stderr (stdout is for command results), as `key=value` text or one JSON object per line.
+// Under systemd (stderr connected to the journal, see journal-stream.ts) text lines start with the
+// journal's `<N>` syslog priority and carry no timestamp: journald stamps every line itself, and the
+// prefix is what `journalctl -p warning` filters on. JSON lines are the same everywhere.
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
@@ -15,6 +18,10 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = {debug: 10, info: 20, warn: 30, error: 40}
 
+/** syslog(3) priorities, as journald's stream protocol reads them from a `<N>` line prefix. */
+export const JOURNAL_PRIORITY: Record<LogLevel, number> = {debug: 7, info: 6, warn: 4, error: 3}
+
+
 export class NullLogger implements Logger {
   debug(): void {}
   info(): void {}
@@ -28,6 +35,8 @@ export class NullLogger implements Logger {
 export interface StreamLoggerOptions {
   level?: LogLevel
   json?: boolean
+  /** `<N>` priority prefix, no timestamp (stderr is the journal). Ignored with `json`. */
+  journal?: boolean
   write?: (line: string) => void
   now?: () => Date
 }
@@ -42,12 +51,14 @@ function fmtValue(v: unknown): string {
 export class StreamLogger implements Logger {
   private readonly level: number
   private readonly json: boolean
+  private readonly journal: boolean
   private readonly write: (line: string) => void
   private readonly now: () => Date
 
   constructor(opts: StreamLoggerOptions = {}, private readonly base: LogFields = {}) {
     this.level = ORDER[opts.level ?? 'info']
     this.json = opts.json ?? false
+    this.journal = opts.journal ?? false
     this.write = opts.write ?? ((line) => process.stderr.write(line + '\n'))
     this.now = opts.now ?? (() => new Date())
   }
@@ -69,7 +80,7 @@ export class StreamLogger implements Logger {
   }
 
   child(fields: LogFields): Logger {
-    const opts: StreamLoggerOptions = {json: this.json, write: this.write, now: this.now}
+    const opts: StreamLoggerOptions = {json: this.json, journal: this.journal, write: this.write, now: this.now}
     const level = (Object.keys(ORDER) as LogLevel[]).find((l) => ORDER[l] === this.level)
     if (level) opts.level = level
     return new StreamLogger(opts, {...this.base, ...fields})
@@ -78,9 +89,8 @@ export class StreamLogger implements Logger {
   private emit(level: LogLevel, msg: string, fields?: LogFields): void {
     if (ORDER[level] < this.level) return
     const all: LogFields = {...this.base, ...fields}
-    const ts = this.now().toISOString()
     if (this.json) {
-      const obj: LogFields = {ts, level, msg}
+      const obj: LogFields = {ts: this.now().toISOString(), level, msg}
       for (const [k, v] of Object.entries(all)) obj[k] = v instanceof Error ? v.message : v
       this.write(JSON.stringify(obj))
       return
@@ -88,6 +98,9 @@ export class StreamLogger implements Logger {
     const kv = Object.entries(all)
       .map(([k, v]) => `${k}=${fmtValue(v)}`)
       .join(' ')
-    this.write(`${ts} ${level.toUpperCase().padEnd(5)} ${msg}${kv ? ' ' + kv : ''}`)
+    // journald splits a stream at newlines: a continuation line would lose the priority.
+    const text = this.journal ? msg.replaceAll('\n', '\\n') : msg
+    const head = this.journal ? `<${JOURNAL_PRIORITY[level]}>` : `${this.now().toISOString()} `
+    this.write(`${head}${level.toUpperCase().padEnd(5)} ${text}${kv ? ' ' + kv : ''}`)
   }
 }

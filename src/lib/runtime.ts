@@ -9,7 +9,7 @@ import {type CommandRunner, ExecRunner} from './exec/runner.js'
 import {FrrLeak} from './frr/leak.js'
 import {Vtysh} from './frr/vtysh.js'
 import type {Logger} from './log.js'
-import {Kernel, RtTables, lowestFreeTable} from './kernel/index.js'
+import {Kernel, RtTables, WatchedKernel, lowestFreeTable} from './kernel/index.js'
 import {LocalOvs} from './ovs/local-ovs.js'
 import {OfctlFlows} from './ovs/ofctl.js'
 import {NodeContextSource, resolveIdentity, type TableResolver} from './reconciler/local-context.js'
@@ -34,9 +34,13 @@ export interface KernelParts {
   links(): Promise<string[]>
   /** Spec §6.3: VRF + bgp-nic (ensure-only); `clearVrfRoutes` = clear_vrf_routes_on_startup. */
   ensureBase(opts: {clearVrfRoutes: boolean; bridges?: readonly string[]}): Promise<{changed: string[]}>
+  /** Watched kernel only: drift notifications (the daemon runs a pass). */
+  onDrift?(listener: (reason: string) => void): void
+  /** Ends long-lived children (monitor, batch processes). */
+  close?(): void
 }
 
-export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Logger) => KernelParts
+export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Logger, opts?: {watched?: boolean}) => KernelParts
 
 export class Runtime {
   readonly runner: CommandRunner
@@ -45,6 +49,7 @@ export class Runtime {
   /** undefined = not tried yet; null = tried, not reachable. */
   private ovsConn: LocalOvs | undefined | null
   private kernelParts: KernelParts | undefined
+  private watched = false
 
   constructor(
     readonly cfg: AgentConfig,
@@ -75,26 +80,38 @@ export class Runtime {
     }
   }
 
-  /** Connected NB source holding a complete snapshot; `handlers` only on the first call. */
-  async nb(handlers: NbSourceHandlers = {}): Promise<NbSource> {
+  /**
+   * Connected NB source holding a complete snapshot; `handlers` and `opts` only on the first call.
+   * `allRows`: replicate every row whatever [ovn] nb_monitor_scope says (look-ups of arbitrary rows).
+   */
+  async nb(handlers: NbSourceHandlers = {}, opts: {allRows?: boolean} = {}): Promise<NbSource> {
     if (this.nbSource) return this.nbSource
     if (this.opts.nbFile !== undefined) this.nbFileServer ??= await NbFileServer.start(this.opts.nbFile, {runner: this.runner})
-    const remote = this.nbFileServer?.remote ?? resolveIdentity(this.cfg, await this.ovs()).nbRemote
+    const identity = resolveIdentity(this.cfg, await this.ovs())
+    const remote = this.nbFileServer?.remote ?? identity.nbRemote
     if (!remote) {
       throw new DependencyError('no NB database configured: set [ovn] ovn_nb_connection or OVS external_ids:ovn-nb-remote', {
         code: 'NB_NOT_CONFIGURED',
         suggestions: ['ovn-bgp sync --ovn-nb-connection tcp:192.0.2.10:6641'],
       })
     }
-    const src = new NbSource(nbSourceOptions(this.cfg, remote, this.logger), handlers)
+    const src = new NbSource(nbSourceOptions(this.cfg, remote, this.logger, opts.allRows ? undefined : identity), handlers)
     await src.start(this.opts.nbTimeoutMs ?? 30000)
     this.nbSource = src
     return src
   }
 
   kernel(): KernelParts {
-    this.kernelParts ??= this.kernelFactory(this.cfg, this.runner, this.logger.child({component: 'kernel'}))
+    this.kernelParts ??= this.kernelFactory(this.cfg, this.runner, this.logger.child({component: 'kernel'}), {watched: this.watched})
     return this.kernelParts
+  }
+
+  /**
+   * The daemon's kernel layer: a netlink-watched model and long-lived `ip -batch` processes instead
+   * of dumps and a process per group. Call before the first kernel().
+   */
+  useWatchedKernel(): void {
+    this.watched = true
   }
 
   flows(): OfctlFlows {
@@ -127,6 +144,7 @@ export class Runtime {
   }
 
   async close(): Promise<void> {
+    this.kernelParts?.close?.()
     await Promise.all([this.nbSource?.close(), this.ovsConn?.close()])
     await this.nbFileServer?.close()
   }
@@ -139,8 +157,9 @@ function quiet(l: Logger): Logger {
 }
 
 /** The kernel layer (src/lib/kernel) behind the reconciler's KernelLayer/TableResolver seams. */
-export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, logger: Logger): KernelParts {
-  const kernel = new Kernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath}, logger)
+export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, logger: Logger, opts: {watched?: boolean} = {}): KernelParts {
+  const watched = opts.watched ? new WatchedKernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath, fullDumpEveryMs: cfg.reconcileInterval * 1000}, logger) : undefined
+  const kernel = watched?.kernel ?? new Kernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath}, logger)
   const rt = new RtTables(cfg.rtTablesPath)
   const tables: TableResolver = {
     async tables(bridges, {create}) {
@@ -159,11 +178,19 @@ export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, lo
     },
   }
   const layer: KernelLayer = {
-    observe: (scope) => kernel.observe(scope),
-    apply: async (plan) =>
-      (await kernel.apply(plan)).map((r) => ({action: r.op, obj: r.obj, ok: r.ok, ...(r.ok ? {} : {error: r.reason})})),
+    observe: (scope) => (watched ? watched.observe(scope) : kernel.observe(scope)),
+    apply: async (plan, o) =>
+      (await (watched ? watched.apply(plan, o) : kernel.apply(plan, o))).map((r) => ({action: r.op, obj: r.obj, ok: r.ok, ...(r.ok ? {} : {error: r.reason})})),
+    staleBridges: async (scope) => {
+      const mapped = new Set(scope.bridges.map((b) => b.name))
+      const used = new Set([...scope.bridges.map((b) => b.table), scope.vrfTable])
+      const owned = await rt.owned().catch(() => new Map<string, number>())
+      return [...owned].filter(([name, table]) => !mapped.has(name) && !used.has(table)).map(([name, table]) => ({name, table}))
+    },
+    ...(watched ? {onDrift: (l: (reason: string) => void) => watched.onDrift(l)} : {}),
   }
   return {
+    ...(watched ? {onDrift: (l: (reason: string) => void) => watched.onDrift(l), close: () => watched.close()} : {}),
     layer,
     tables,
     links: async () => {

@@ -223,6 +223,17 @@ export async function startCluster(schema: string, dbName: string, n: number, di
   return members
 }
 
+/**
+ * An ovsdb-server relay of `dbName` in front of `upstream` (comma-separated cluster remotes), in
+ * its own temp dir: `ovsdb-server relay:<db>:<remotes>`. It holds no file; restart() with start().
+ */
+export async function startRelay(dbName: string, upstream: string, dir?: string): Promise<OvsdbServer> {
+  const d = dir ?? mkdtempSync(join(tmpdir(), 'ovsdb-relay-'))
+  const server = new OvsdbServer(d, `relay:${dbName}:${upstream}`, {schema: ''})
+  await server.start()
+  return server
+}
+
 /** One raw JSON-RPC `transact` on a fresh connection; returns the result array (throws on an RPC error). */
 export function transact(remote: string, params: unknown[]): Promise<unknown[]> {
   return new Promise((resolve, reject) => {

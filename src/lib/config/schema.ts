@@ -1,7 +1,7 @@
 // The option table: one entry per configuration option, keyed by its INI (snake_case) name. Everything
 // else (file/env/flag lookup, oclif flags, docs/config.md, `sources`) derives from this table.
 // Defaults and sections are upstream ovn-bgp-agent's (spec nb-driver.md 1.1-1.3) unless `upstream: false`.
-import type {AgentConfig, ExposingMethod, TenantAdvertisement} from './types.js'
+import type {AgentConfig, ExposingMethod, NbMonitorScope, TenantAdvertisement} from './types.js'
 import * as v from './values.js'
 
 export type Section = 'DEFAULT' | 'ovn' | 'agent'
@@ -29,6 +29,7 @@ export interface OptionSpec<K extends ConfigKey = ConfigKey> {
 export const DRIVERS = ['ovn_bgp_driver', 'ovn_evpn_driver', 'ovn_stretched_l2_bgp_driver', 'nb_ovn_bgp_driver'] as const
 export const EXPOSING_METHODS: readonly ExposingMethod[] = ['underlay', 'l2vni', 'vrf', 'dynamic', 'ovn']
 export const TENANT_ADVERTISEMENTS: readonly TenantAdvertisement[] = ['host', 'subnet']
+export const NB_MONITOR_SCOPES: readonly NbMonitorScope[] = ['chassis', 'all']
 
 const POSITIVE: v.IntRange = {min: 1}
 /** Kernel table ids are u32; 0 is "unspecified", 253-255 are default/main/local. */
@@ -108,6 +109,9 @@ export const OPTIONS = {
   ovn_nb_private_key: ovnPath('ovnNbPrivateKey', '/etc/pki/tls/private/ovn_bgp_agent.key', 'Private key for ssl: NB remotes (empty = not set).'),
   ovn_nb_certificate: ovnPath('ovnNbCertificate', '/etc/pki/tls/certs/ovn_bgp_agent.crt', 'Certificate for ssl: NB remotes (empty = not set).'),
   ovn_nb_ca_cert: ovnPath('ovnNbCaCert', '/etc/ipa/ca.crt', 'CA certificate for ssl: NB remotes (empty = not set).'),
+  nb_monitor_scope: option('nbMonitorScope', 'string', 'str (choice)', 'chassis', (raw) => v.parseChoice(raw, NB_MONITOR_SCOPES),
+    'NB rows to replicate: chassis = only those that can matter to this chassis (conditional monitoring), all = every row.',
+    {section: 'ovn', choices: NB_MONITOR_SCOPES, upstream: false}),
 
   // ---- [agent], upstream
   root_helper: str('rootHelper', 'sudo', 'Prefix for privileged commands (upstream privsep helper).', {section: 'agent'}),

@@ -3,6 +3,7 @@
 
 export type ExposingMethod = 'underlay' | 'l2vni' | 'vrf' | 'dynamic' | 'ovn'
 export type TenantAdvertisement = 'host' | 'subnet'
+export type NbMonitorScope = 'chassis' | 'all'
 
 export interface BridgeMapping {
   physnet: string
@@ -40,6 +41,8 @@ export interface AgentConfig {
   ovnNbPrivateKey: string
   ovnNbCertificate: string
   ovnNbCaCert: string
+  /** ovn-bgp's own: which NB rows the monitor asks for (chassis-scoped conditions, or every row). */
+  nbMonitorScope: NbMonitorScope
 
   // [agent]
   rootHelper: string

@@ -1,18 +1,17 @@
 // The `watch` daemon: base setup, the NB monitor chained into event classification and the
 // level-triggered reconcile loop, periodic full reconciles, FRR leak upkeep, metrics. Stopping it
 // leaves the datapath as it is, so a restart does not flap routes.
-import {stat} from 'node:fs/promises'
-import {join} from 'node:path'
-
 import type {AgentConfig} from '../config/types.js'
 import type {Logger} from '../log.js'
 import {leakSettingsFromConfig} from '../frr/leak.js'
 import {keepDrained} from '../drain/drain.js'
+import {FrrUpkeep} from '../frr/upkeep.js'
 import {AgentMetrics} from '../metrics/index.js'
 import {MetricsServer} from '../metrics/server.js'
 import type {Gauge} from '../metrics/registry.js'
-import type {ExposedKind, StateKind} from '../planner/types.js'
+import type {ExposedKind, FlowObj, StateKind} from '../planner/types.js'
 import {objKey} from '../planner/types.js'
+import {ovsRunDir, VswitchdWatch} from '../ovs/vswitchd-watch.js'
 import type {RowChange} from '../ovsdb/types.js'
 import {ReconcileLoop, type PassTrigger} from '../reconciler/loop.js'
 import {resolveIdentity, type OvsFacts} from '../reconciler/local-context.js'
@@ -31,28 +30,14 @@ export interface AgentOptions {
   debounceMs?: number
 }
 
-/** Identity of FRR's vty sockets: changes when zebra or bgpd restart (then the leak is re-checked). */
-async function frrIdentity(dir: string): Promise<string> {
-  const parts: string[] = []
-  for (const d of ['zebra.vty', 'bgpd.vty']) {
-    try {
-      const s = await stat(join(dir, d))
-      parts.push(`${s.ino}:${s.ctimeMs}`)
-    } catch {
-      parts.push('absent')
-    }
-  }
-  return parts.join('|')
-}
-
 export class Agent {
   readonly metrics: AgentMetrics
   private loop: ReconcileLoop | undefined
   private source: NbSource | undefined
   private reconciler: Reconciler | undefined
   private server: MetricsServer | undefined
-  private frrTimer: NodeJS.Timeout | undefined
-  private frrSeen = ''
+  private frr: FrrUpkeep | undefined
+  private vswitchd: VswitchdWatch | undefined
   private drainedGauge: Gauge | undefined
   private snapshotSeen = false
   private prevDesired = new Set<string>()
@@ -71,6 +56,7 @@ export class Agent {
     if (cfg.metricsAddress) {
       this.server = await MetricsServer.start({address: cfg.metricsAddress, registry: this.metrics.registry, readiness: this.metrics.readiness, logger: this.logger})
     }
+    rt.useWatchedKernel()
     const ovs = await rt.ovs()
     ovs?.subscribe((ev) => {
       this.logger.info('local OVS changed', {event: ev.kind, ...('bridge' in ev ? {bridge: ev.bridge} : {})})
@@ -78,15 +64,18 @@ export class Agent {
     })
     const base = await rt.kernel().ensureBase({clearVrfRoutes: cfg.clearVrfRoutesOnStartup, bridges: this.bridges(ovs)})
     if (base.changed.length) this.logger.info('base setup', {changed: base.changed})
-    await this.ensureFrr(true)
+    this.frr = this.frrUpkeep()
+    await this.frr.check({devices: false}) // ensureBase just ran
     await this.keepDrained()
     this.reconciler = await rt.reconciler()
+    this.reconciler.enableIncremental()
     this.source = await rt.nb({
       onChange: (c) => this.onChange(c),
       onSnapshot: (info) => {
         const first = !this.snapshotSeen
         this.snapshotSeen = true
         this.logger.info(first ? 'NB snapshot complete' : 'NB resynced', {resync: info.resync})
+        if (!first) this.reconciler?.markAll('NB resync')
         if (!first) this.loop?.request('resync')
       },
       onState: (state, error) => {
@@ -107,10 +96,23 @@ export class Agent {
         onPassError: () => this.metrics.recordPass({result: 'error', durationSeconds: 0, full: true}),
       },
     })
+    // Kernel drift (an owned desired object deleted or changed, a bridge/VLAN device set down) is
+    // seen in the netlink notifications: a pass follows at once instead of at the periodic one.
+    rt.kernel().onDrift?.((reason) => {
+      this.logger.debug('kernel drift', {reason})
+      this.loop?.request('event')
+    })
     const first = await this.loop.start()
-    if (cfg.frrReconcileInterval > 0) {
-      this.frrTimer = setInterval(() => void this.ensureFrr(false).then(() => this.keepDrained()), cfg.frrReconcileInterval * 1000)
-      this.frrTimer.unref?.()
+    if (cfg.frrReconcileInterval > 0) await this.frr.start(cfg.frrReconcileInterval * 1000)
+    if (ovs) {
+      // A restarted ovs-vswitchd comes back with empty flow tables; the OVS database does not change.
+      this.vswitchd = new VswitchdWatch({
+        runDir: ovsRunDir(cfg.ovsEnv, cfg.ovsdbConnection),
+        bridges: () => this.bridges(ovs),
+        onRestart: (bridges) => void this.restoreFlows(bridges),
+        logger: this.logger,
+      })
+      await this.vswitchd.start()
     }
     return first
   }
@@ -134,13 +136,15 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
-    if (this.frrTimer) clearInterval(this.frrTimer)
+    this.frr?.stop()
+    this.vswitchd?.stop()
     await this.loop?.stop()
     await this.server?.close()
     await this.opts.rt.close()
   }
 
   private onChange(change: RowChange): void {
+    this.reconciler?.markChanged(change) // every change, also those of the initial dump: the planner ignores them until it has a state
     if (!this.snapshotSeen || !this.source || !this.reconciler) return // the initial dump is one reconcile, not an event storm
     const view = this.currentView(this.source, this.reconciler)
     const events = classifyChange(change, view, (p) => this.logger.warn('event matcher failed', {event: p.name, error: p.message}))
@@ -180,12 +184,14 @@ export class Agent {
       driftRepaired: trigger === 'start' ? {} : drift,
       exposed,
     })
+    if (r.desiredMismatches) this.metrics.recordDesiredMismatch(r.desiredMismatches)
     if (since !== undefined && r.changed) this.metrics.recordCommitToKernel((performance.now() - since) / 1000)
   }
 
   /**
    * A drained node (ovn-bgp drain, state in state_dir) stays drained: FRR's drain configuration is
-   * re-applied at start and after FRR restarts; reported as the ovn_bgp_drained metric and on /readyz.
+   * re-applied at start and after every FRR upkeep check (periodic, and when zebra/bgpd restart);
+   * reported as the ovn_bgp_drained metric and on /readyz.
    */
   private async keepDrained(): Promise<void> {
     const gauge = (this.drainedGauge ??= this.metrics.registry.gauge({name: 'ovn_bgp_drained', help: 'The node is drained for maintenance (ovn-bgp drain): 1, else 0.'}))
@@ -199,18 +205,49 @@ export class Agent {
     }
   }
 
-  /** frr_sync: VRF + bgp-nic + leak config; FRR is only asked again when its sockets changed. */
-  private async ensureFrr(force: boolean): Promise<void> {
+  /**
+   * frr_sync: the VRF and bgp-nic devices and the leak configuration, checked at start, every
+   * frr_reconcile_interval and when zebra/bgpd restart (src/lib/frr/upkeep.ts). A re-created
+   * bgp-nic has lost its addresses: a pass puts them back.
+   */
+  private frrUpkeep(): FrrUpkeep {
     const {rt, cfg} = this.opts
-    try {
-      const id = await frrIdentity(cfg.frrVtySocket)
-      if (!force && id === this.frrSeen) return
-      if (!force) await rt.kernel().ensureBase({clearVrfRoutes: false, bridges: this.bridges(await rt.ovs())})
-      const res = await rt.frr().ensure(leakSettingsFromConfig(cfg))
-      this.frrSeen = id
-      if (res.changed) this.logger.info('FRR leak configuration applied', {missing: res.missing, ok: res.ok})
-    } catch (error) {
-      this.logger.error('FRR leak configuration failed', {error: (error as Error).message})
+    return new FrrUpkeep({
+      leak: rt.frr(),
+      settings: leakSettingsFromConfig(cfg),
+      socketDir: cfg.frrVtySocket,
+      logger: this.logger,
+      devices: async () => rt.kernel().ensureBase({clearVrfRoutes: false, bridges: this.bridges(await rt.ovs())}),
+      onDevicesChanged: (changed) => {
+        this.logger.info('VRF/bgp-nic devices repaired', {changed})
+        this.loop?.request('resync')
+      },
+      // after every check (an FRR restart loses the drain lines with the rest of its configuration)
+      onCheck: () => void this.keepDrained(),
+    })
+  }
+
+  /**
+   * After an ovs-vswitchd restart: replay the last desired cookie-999 flows of those bridges at once
+   * (one `ovs-ofctl add-flows` per bridge, idempotent), then a full pass to verify and fix the rest
+   * (e.g. an ofport that changed). A full pass alone takes seconds on a large node.
+   */
+  private async restoreFlows(bridges: string[]): Promise<void> {
+    const want = (this.reconciler?.lastDesired?.objects ?? []).filter((o): o is FlowObj => o.kind === 'flow' && bridges.includes(o.bridge))
+    if (want.length > 0) {
+      try {
+        const res = await this.opts.rt.flows().apply({add: want, remove: [], removeForeign: []})
+        const failed = res.filter((r) => !r.ok)
+        this.logger.info('cookie-999 flows replayed after an ovs-vswitchd restart', {bridges, flows: want.length, failed: failed.length})
+      } catch (error) {
+        this.logger.warn('replaying flows after an ovs-vswitchd restart failed', {bridges, error: (error as Error).message})
+      }
     }
+    this.loop?.request('resync')
+  }
+
+  /** The FRR upkeep (tests: run a check now, read its counters). */
+  get frrUpkeepState(): FrrUpkeep | undefined {
+    return this.frr
   }
 }

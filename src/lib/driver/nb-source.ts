@@ -2,12 +2,23 @@
 // needed columns), feeding NbState and forwarding every change (already applied to NbState) to the
 // owner. Capabilities (LRP `status`, NAT `gateway_port`) come from the server's schema, so an older
 // OVN degrades with one warning instead of failing.
+//
+// With a chassis scope (default), the monitor asks only for the rows that can matter to this
+// chassis (nb/scope.ts) and widens or narrows its conditions as the held rows change: after each
+// batch of changes the conditions are recomputed and, when different, sent (monitor_cond_change).
+// Rows that newly match arrive as inserts; rows that stop matching arrive as deletes, sent by the
+// server once it applied the new conditions; both reach onChange like any other change.
+// start() resolves only once the conditions reached their fixed point; settled() tells when a
+// later change has been followed through. Scoped, Logical_Switch rows come without `ports`: their
+// localnet members come from one small monitor per localnet port (nb/switch-merge.ts).
 import type {AgentConfig} from '../config/types.js'
 import {DependencyError} from '../errors.js'
 import type {Logger} from '../log.js'
-import {NB_MONITOR_COLUMNS} from '../nb/decode.js'
+import {NB_MONITOR_COLUMNS, NB_TABLES} from '../nb/decode.js'
+import {scopeConditions, type ChassisScope} from '../nb/scope.js'
 import {NbState} from '../nb/state.js'
-import {OvsdbClient, type ClientState, type StateChange, type MonitorSpec, type Replica, type RowChange, type SnapshotInfo} from '../ovsdb/index.js'
+import {SwitchMerge} from '../nb/switch-merge.js'
+import {OvsdbClient, type ClientState, type ConditionUpdate, type StateChange, type MonitorSpec, type Replica, type RowChange, type SnapshotInfo} from '../ovsdb/index.js'
 
 export const NB_DB = 'OVN_Northbound'
 
@@ -25,11 +36,17 @@ export interface NbSourceOptions {
   logger: Logger
   probeIntervalMs?: number
   connectTimeoutMs?: number
+  /** Replicate only the rows that can matter to this chassis; undefined = every row. */
+  scope?: ChassisScope
 }
 
-/** NB remote and SSL files from the configuration (SSL only for ssl: remotes, as upstream). */
-export function nbSourceOptions(cfg: AgentConfig, remote: string, logger: Logger): NbSourceOptions {
+/**
+ * NB remote and SSL files from the configuration (SSL only for ssl: remotes, as upstream); the
+ * chassis scope from `identity` unless [ovn] nb_monitor_scope = all (or no identity is known).
+ */
+export function nbSourceOptions(cfg: AgentConfig, remote: string, logger: Logger, identity?: ChassisScope): NbSourceOptions {
   const opts: NbSourceOptions = {remotes: remote, logger, connectTimeoutMs: cfg.ovsdbConnectionTimeout * 1000}
+  if (cfg.nbMonitorScope !== 'all' && identity?.chassisName) opts.scope = {chassisName: identity.chassisName, chassisId: identity.chassisId}
   if (remote.split(',').some((r) => r.trim().startsWith('ssl:'))) {
     opts.ssl = {privateKey: cfg.ovnNbPrivateKey, certificate: cfg.ovnNbCertificate, caCert: cfg.ovnNbCaCert}
   }
@@ -40,6 +57,12 @@ export class NbSource {
   readonly nb = new NbState()
   readonly client: OvsdbClient
   private replica: Replica | undefined
+  private conditions: string | undefined
+  private scoping: Promise<void> | undefined
+  private rescope = false
+  private readonly switches = new SwitchMerge()
+  /** localnet uuid -> its membership monitor (undefined while it is being set up) */
+  private readonly memberMonitors = new Map<string, Replica | undefined>()
 
   constructor(
     private readonly opts: NbSourceOptions,
@@ -76,18 +99,109 @@ export class NbSource {
       })
     }
     const spec: MonitorSpec = {}
-    for (const [table, columns] of Object.entries(NB_MONITOR_COLUMNS)) spec[table] = {columns}
+    const where = this.opts.scope ? scopeConditions(this.nb, this.opts.scope) : {}
+    this.conditions = JSON.stringify(where)
+    for (const [table, all] of Object.entries(NB_MONITOR_COLUMNS)) {
+      const clauses = where[table]
+      const columns = this.opts.scope && table === NB_TABLES.ls ? ['name'] : all
+      spec[table] = clauses === undefined ? {columns} : {columns, where: clauses}
+    }
     this.replica = await this.client.monitor(NB_DB, spec, {
       onChange: (c) => {
-        this.nb.applyChange(c)
-        this.handlers.onChange?.(c, this.nb)
+        if (!this.opts.scope || c.table !== NB_TABLES.ls) this.deliver(c)
+        else for (const x of this.switches.fromNameMonitor(c)) this.deliver(x)
       },
       onSnapshot: (info) => this.handlers.onSnapshot?.(info, this.nb),
     })
+    this.scheduleScope()
+    await this.settled()
   }
 
   get schemaReady(): boolean {
     return this.replica !== undefined
+  }
+
+  /** Whether the monitor asks only for this chassis' rows. */
+  get scoped(): boolean {
+    return this.opts.scope !== undefined
+  }
+
+  /**
+   * Resolves once the monitor conditions follow the rows held (nothing to do when unscoped): the
+   * replica then holds every row the planner reads for this chassis. Changes arriving meanwhile
+   * extend the wait.
+   */
+  async settled(): Promise<void> {
+    while (this.scoping) await this.scoping
+  }
+
+  private deliver(c: RowChange): void {
+    this.nb.applyChange(c)
+    this.scheduleScope()
+    this.handlers.onChange?.(c, this.nb)
+  }
+
+  private scheduleScope(): void {
+    if (!this.opts.scope || !this.replica) return
+    this.rescope = true
+    this.scoping ??= this.followScope().finally(() => {
+      this.scoping = undefined
+    })
+  }
+
+  /** Recomputes the conditions after each batch of changes until they stop changing. */
+  private async followScope(): Promise<void> {
+    const scope = this.opts.scope!
+    while (this.rescope) {
+      // let the rest of the notification's changes apply first
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      this.rescope = false
+      const next: ConditionUpdate = scopeConditions(this.nb, scope)
+      const text = JSON.stringify(next)
+      try {
+        if (text !== this.conditions && this.replica) {
+          this.conditions = text
+          await this.client.changeConditions(this.replica, next)
+        }
+        await this.followLocalnets()
+      } catch (error) {
+        // the client is closed, or the server refused: the previous (wider or narrower) conditions stay
+        if (this.client.state !== 'closed') this.opts.logger.error('NB monitor conditions not applied', {err: (error as Error).message})
+        this.conditions = undefined
+        return
+      }
+    }
+  }
+
+  /** One membership monitor per localnet port held: the switches whose `ports` include it. */
+  private async followLocalnets(): Promise<void> {
+    const want = new Set<string>()
+    for (const p of this.nb.allLsps()) if (p.type === 'localnet') want.add(p.uuid)
+    for (const [l, rep] of this.memberMonitors) {
+      if (want.has(l)) continue
+      this.memberMonitors.delete(l)
+      if (rep) await this.client.cancelMonitor(rep)
+      for (const x of this.switches.dropLocalnet(l)) this.deliver(x)
+    }
+    const added = [...want].filter((l) => !this.memberMonitors.has(l))
+    await Promise.all(
+      added.map(async (l) => {
+        this.memberMonitors.set(l, undefined)
+        const rep = await this.client
+          .monitor(NB_DB, {[NB_TABLES.ls]: {columns: ['name'], where: [['ports', 'includes', ['uuid', l]]]}}, {
+            onChange: (c) => {
+              if (!this.memberMonitors.has(l)) return
+              for (const x of this.switches.fromMemberMonitor(l, c)) this.deliver(x)
+            },
+          })
+          .catch((error: Error) => {
+            this.memberMonitors.delete(l) // asked again after the next change
+            throw error
+          })
+        if (this.memberMonitors.has(l)) this.memberMonitors.set(l, rep)
+        else await this.client.cancelMonitor(rep)
+      }),
+    )
   }
 
   async close(): Promise<void> {

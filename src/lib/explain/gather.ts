@@ -27,7 +27,8 @@ export async function readFrr(rt: Runtime, cfg: AgentConfig): Promise<{view?: Fr
 
 export async function gatherExplain(rt: Runtime, query: string, opts: {offline?: string}): Promise<ExplainReport> {
   const cfg = rt.cfg
-  const nb = (await rt.nb()).nb
+  // every row, whatever nb_monitor_scope: explaining "bound to compute-2" needs rows of other chassis
+  const nb = (await rt.nb({}, {allRows: true})).nb
   const reconciler = await rt.reconciler()
   await reconciler.desired(nb)
   const desired = reconciler.lastResult!

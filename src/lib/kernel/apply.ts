@@ -1,29 +1,49 @@
-// Apply a Plan to the kernel: removes first (reverse kind order), then adds (kind order), with
-// every kind batched: addresses, rules and routes in one `ip -4 -batch` and one `ip -6 -batch` per
-// phase, neighbours and NDP proxies in their own batches, all sysctls in one `sysctl -w`; only VLAN
-// links (few) use one `ip` call each. Each op reports ok | failed(reason); one failure never stops
-// the others. Neighbour/proxy ownership is recorded in the ledger.
+// Apply a Plan to the kernel. Order (what the fabric may see is what matters):
+//   1. withdraw: the announced addresses (bgp-nic /32, /128) are removed first, so a withdrawn IP
+//      stops being advertised before its wiring goes;
+//   2. the other removes: neighbours/proxies, rules, routes, helper addresses; then sysctls, VLANs;
+//   3. adds: devices that must be up, VLAN devices, sysctls, then helper addresses, rules, routes
+//      (gateway-less first) and neighbours/proxies;
+//   4. announce: an address is added only when no add of its wiring (rule, route, neighbour, proxy
+//      for the same IP) failed in this plan; otherwise it fails with the wiring's reason and the IP
+//      stays off bgp-nic (a failed route must never blackhole an advertised IP).
+// Every ip command goes through an IpExec (one `ip -batch` per group and phase, or the daemon's
+// long-lived processes); all sysctls go in one `sysctl -w`. Each op reports ok | failed(reason);
+// one failure never stops the others. Neighbour/proxy ownership is recorded in the ledger.
 import type {CommandRunner} from '../exec/runner.js'
 import type {Logger} from '../log.js'
-import {objKey, type Plan} from '../planner/types.js'
-import {runIpBatch, runIpSingle, type LineOutcome} from './batch.js'
-import {ipOpFor, sysctlAssign, sysctlPath, vlanAddArgs, vlanDelArgs, type IpOp} from './commands.js'
+import {HELPER_V4_PREFIX, HELPER_V6_PREFIX, objKey, type Plan} from '../planner/types.js'
+import type {IpExec, LineOutcome} from './batch.js'
+import {ipOpFor, linkUpOp, sysctlAssign, sysctlPath, vlanAddOp, vlanDelOp, type IpOp} from './commands.js'
 import type {Ledger} from './ledger.js'
-import {parseLinks, parseNeighs, parseProxies} from './parse.js'
+import type {LinkInfo} from './parse.js'
 import {isKernelObj, type KernelObj, type OpResult} from './types.js'
 
+/** What apply needs to know about the kernel before it writes (a dump, or the watched model). */
+export interface KernelFacts {
+  /** Updated by apply with the VLAN devices it creates (neighbours on them follow in the same plan). */
+  links: Map<string, LinkInfo>
+  /** `dev|ip` of present neighbour entries. */
+  neighs: ReadonlySet<string>
+  /** `dev|ip` of present NDP proxies. */
+  proxies: ReadonlySet<string>
+}
+
 export interface ApplyDeps {
+  exec: IpExec
   runner: CommandRunner
-  ipPath: string
   sysctlPath: string
   ledger: Ledger
   log: Logger
-  timeoutMs?: number
+  /** Read only when the plan has neighbours, proxies, VLANs or devices to bring up. */
+  facts: () => Promise<KernelFacts>
+  /** Devices (provider bridges) that must be up; set up first when facts say they are down. */
+  ensureUp?: readonly string[]
 }
 
 type Op = 'add' | 'remove'
 
-interface Item {
+export interface Item {
   op: Op
   obj: KernelObj
   result?: OpResult
@@ -34,45 +54,83 @@ function settle(item: Item, outcome: LineOutcome | {state: 'failed'; reason: str
   else item.result = {op: item.op, obj: item.obj, ok: false, reason: outcome.state === 'failed' ? outcome.reason : 'outcome unknown'}
 }
 
-function ipOpOf(item: Item): IpOp | undefined {
-  return ipOpFor(item.op, item.obj)
+/** An address that announces an IP (on bgp-nic), as opposed to an ARP/NDP helper on a bridge. */
+export function isAnnounced(o: KernelObj): boolean {
+  return o.kind === 'address' && !o.cidr.startsWith(HELPER_V4_PREFIX) && !o.cidr.startsWith(HELPER_V6_PREFIX)
+}
+
+/** The IP an op wires (host rules/routes, neighbours, proxies), for the announce gate. */
+export function wiredIp(o: KernelObj): string | undefined {
+  switch (o.kind) {
+    case 'rule':
+    case 'route': {
+      const [ip, len] = o.dst.split('/')
+      return len === (o.family === 4 ? '32' : '128') ? ip : undefined
+    }
+    case 'neigh':
+    case 'ndp-proxy':
+      return o.ip
+    case 'address':
+      return isAnnounced(o) ? o.cidr.split('/')[0] : undefined
+    default:
+      return undefined
+  }
 }
 
 export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   const removes: Item[] = plan.remove.filter(isKernelObj).map((obj) => ({op: 'remove', obj}))
   const adds: Item[] = plan.add.filter(isKernelObj).map((obj) => ({op: 'add', obj}))
-  await d.ledger.load()
-
-  await runNeighbourBatches(d, removes)
-  await runFamilyBatches(d, removes)
-  await runSysctls(d, removes)
-  for (const it of removes.filter((i) => i.obj.kind === 'vlan')) await runVlan(d, it)
-
-  for (const it of adds.filter((i) => i.obj.kind === 'vlan')) await runVlan(d, it)
-  await runSysctls(d, adds)
-  await runFamilyBatches(d, adds)
-  await runNeighbourBatches(d, adds)
-
   const all = [...removes, ...adds]
+  const needsFacts = all.some((i) => i.obj.kind === 'neigh' || i.obj.kind === 'ndp-proxy' || i.obj.kind === 'vlan') || (d.ensureUp?.length ?? 0) > 0
+  const facts = needsFacts ? await d.facts() : undefined
+  if (all.some((i) => i.obj.kind === 'neigh' || i.obj.kind === 'ndp-proxy')) await d.ledger.load()
+
+  // 1-2. withdraw, then the other removes.
+  await runIp(d, removes.filter((i) => isAnnounced(i.obj)))
+  await Promise.all([runIp(d, removes.filter((i) => i.obj.kind === 'rule' || i.obj.kind === 'route' || i.obj.kind === 'address')), runNeighbours(d, facts, removes)])
+  await runSysctls(d, removes)
+  await runVlans(d, facts, removes)
+
+  // 3. wiring.
+  await ensureUp(d, facts)
+  await runVlans(d, facts, adds)
+  await runSysctls(d, adds)
+  const wiring = adds.filter((i) => i.obj.kind === 'rule' || i.obj.kind === 'route' || (i.obj.kind === 'address' && !isAnnounced(i.obj)))
+  await Promise.all([runIp(d, wiring), runNeighbours(d, facts, adds)])
+
+  // 4. announce what is wired.
+  const blocked = new Map<string, string>()
+  for (const it of adds) {
+    const ip = wiredIp(it.obj)
+    if (ip !== undefined && it.obj.kind !== 'address' && it.result && !it.result.ok && !blocked.has(ip)) blocked.set(ip, `${it.obj.kind} ${objKey(it.obj)}: ${it.result.reason}`)
+  }
+  const announce = adds.filter((i) => isAnnounced(i.obj))
+  for (const it of announce) {
+    const why = blocked.get(wiredIp(it.obj) ?? '')
+    if (why !== undefined) settle(it, {state: 'failed', reason: `not announced: wiring failed (${why})`})
+  }
+  await runIp(d, announce)
+
+  let ledgerChanged = false
   for (const it of all) {
     if (!it.result?.ok || (it.obj.kind !== 'neigh' && it.obj.kind !== 'ndp-proxy')) continue
+    ledgerChanged = true
     if (it.op === 'add') d.ledger.add(objKey(it.obj))
     else d.ledger.delete(objKey(it.obj))
   }
-  await d.ledger.save()
+  if (ledgerChanged) await d.ledger.save()
   const results = all.map((it) => it.result ?? {op: it.op, obj: it.obj, ok: false as const, reason: 'not applied'})
-  const failed = results.filter((r) => !r.ok).length
-  d.log.debug('kernel apply', {add: adds.length, remove: removes.length, failed})
+  d.log.debug('kernel apply', {add: adds.length, remove: removes.length, failed: results.filter((r) => !r.ok).length})
   return results
 }
 
-/** Builds the ip op of each item; a validation error fails the item right away. */
+/** Builds the ip op of each unsettled item; a validation error fails the item right away. */
 function prepare(items: readonly Item[]): Array<{item: Item; ipOp: IpOp}> {
   const out: Array<{item: Item; ipOp: IpOp}> = []
   for (const item of items) {
     if (item.result) continue
     try {
-      const ipOp = ipOpOf(item)
+      const ipOp = ipOpFor(item.op, item.obj)
       if (ipOp) out.push({item, ipOp})
     } catch (error) {
       settle(item, {state: 'failed', reason: (error as Error).message})
@@ -81,59 +139,87 @@ function prepare(items: readonly Item[]): Array<{item: Item; ipOp: IpOp}> {
   return out
 }
 
-/** Addresses, rules, routes: one batch per family. Route adds without a gateway go first. */
-async function runFamilyBatches(d: ApplyDeps, items: readonly Item[]): Promise<void> {
-  const prepared = prepare(items.filter((i) => i.obj.kind === 'address' || i.obj.kind === 'rule' || i.obj.kind === 'route'))
-  for (const family of [4, 6] as const) {
-    const group = prepared.filter((p) => p.ipOp.group === `ip${family}`)
-    const rank = (p: {item: Item}): number => {
-      const o = p.item.obj
-      if (o.kind !== 'route') return 0
-      return o.via === undefined ? 1 : 2
-    }
-    group.sort((a, b) => (a.item.op === 'add' ? rank(a) - rank(b) : 0))
-    await runGroup(d, group, family)
+/** Runs items through the IpExec, one request per exec group (in parallel); adds of gateway-less routes first. */
+async function runIp(d: ApplyDeps, items: readonly Item[]): Promise<void> {
+  const prepared = prepare(items)
+  const rank = (p: {item: Item}): number => (p.item.obj.kind !== 'route' ? 0 : p.item.obj.via === undefined ? 1 : 2)
+  const groups = new Map<string, Array<{item: Item; ipOp: IpOp}>>()
+  for (const p of prepared) {
+    const g = p.ipOp.group === 'ip4' || p.ipOp.group === 'ip6' ? p.ipOp.group : 'neutral'
+    groups.set(g, [...(groups.get(g) ?? []), p])
   }
-}
-
-async function runGroup(d: ApplyDeps, group: Array<{item: Item; ipOp: IpOp}>, family?: 4 | 6): Promise<void> {
-  if (group.length === 0) return
-  const opts = {ipPath: d.ipPath, ...(family ? {family} : {}), ...(d.timeoutMs ? {timeoutMs: d.timeoutMs} : {})}
-  const outcomes = await runIpBatch(d.runner, group.map((g) => g.ipOp), opts)
-  for (const [i, g] of group.entries()) {
-    const o = outcomes[i] ?? {state: 'unknown'}
-    // The batch stopped early: run what is left one by one for a precise result.
-    settle(g.item, o.state === 'unknown' ? await runIpSingle(d.runner, g.ipOp, opts) : o)
-  }
+  await Promise.all(
+    [...groups.values()].map(async (group) => {
+      group.sort((a, b) => (a.item.op === 'add' ? rank(a) - rank(b) : 0))
+      const outcomes = await d.exec.run(group.map((g) => g.ipOp))
+      for (const [i, g] of group.entries()) settle(g.item, outcomes[i] ?? {state: 'unknown'})
+    }),
+  )
 }
 
 /**
- * Neighbours and proxies: iproute2 exits the whole batch on the first kernel error for these, so
- * ops that would fail harmlessly are settled from one dump first ("delete" of an absent entry, "add
- * proxy" of a present one, anything on a missing device); the rest run in one batch each.
+ * Neighbours and proxies: iproute2 ends the batch process on the first kernel error for these, so
+ * ops that would fail harmlessly are settled from the facts first ("delete" of an absent entry, "add
+ * proxy" of a present one, anything on a missing device); the rest run in the family-less process.
  */
-async function runNeighbourBatches(d: ApplyDeps, items: readonly Item[]): Promise<void> {
-  const prepared = prepare(items.filter((i) => i.obj.kind === 'neigh' || i.obj.kind === 'ndp-proxy'))
-  if (prepared.length === 0) return
-  const env = {env: {LC_ALL: 'C'}}
-  const [links, neighs, proxies] = await Promise.all(
-    [['-json', 'link', 'show'], ['-json', 'neigh', 'show'], ['-json', 'neigh', 'show', 'proxy']].map((a) => d.runner.run(d.ipPath, a, env)),
-  )
-  const devs = new Set(parseLinks(links!.stdout).map((l) => l.name))
-  const neighKeys = new Set(parseNeighs(neighs!.stdout).map((n) => `${n.dev}|${n.ip}`))
-  const proxyKeys = new Set(parseProxies(proxies!.stdout).map((p) => `${p.dev}|${p.ip}`))
-  const run: Array<{item: Item; ipOp: IpOp}> = []
-  for (const p of prepared) {
-    const o = p.item.obj as Extract<KernelObj, {kind: 'neigh' | 'ndp-proxy'}>
+async function runNeighbours(d: ApplyDeps, facts: KernelFacts | undefined, items: readonly Item[]): Promise<void> {
+  const todo: Item[] = []
+  for (const it of items) {
+    if (it.result || (it.obj.kind !== 'neigh' && it.obj.kind !== 'ndp-proxy')) continue
+    const o = it.obj
     const key = `${o.dev}|${o.ip}`
-    const exists = o.kind === 'neigh' ? neighKeys.has(key) : proxyKeys.has(key)
-    if (!devs.has(o.dev)) settle(p.item, p.item.op === 'remove' ? {state: 'ok'} : {state: 'failed', reason: `Cannot find device "${o.dev}"`})
-    else if (p.item.op === 'remove' && !exists) settle(p.item, {state: 'ok'})
-    else if (p.item.op === 'add' && o.kind === 'ndp-proxy' && exists) settle(p.item, {state: 'ok'})
-    else run.push(p)
+    const exists = o.kind === 'neigh' ? facts?.neighs.has(key) : facts?.proxies.has(key)
+    if (facts && !facts.links.has(o.dev)) settle(it, it.op === 'remove' ? {state: 'ok'} : {state: 'failed', reason: `Cannot find device "${o.dev}"`})
+    else if (it.op === 'remove' && exists === false) settle(it, {state: 'ok'})
+    else if (it.op === 'add' && o.kind === 'ndp-proxy' && exists === true) settle(it, {state: 'ok'})
+    else todo.push(it)
   }
-  await runGroup(d, run.filter((p) => p.ipOp.group === 'neigh'))
-  await runGroup(d, run.filter((p) => p.ipOp.group === 'proxy'))
+  await runIp(d, todo)
+}
+
+/** Provider bridges that the facts show down are set up before anything is wired through them. */
+async function ensureUp(d: ApplyDeps, facts: KernelFacts | undefined): Promise<void> {
+  const down = (d.ensureUp ?? []).filter((dev) => facts?.links.get(dev)?.up === false)
+  if (down.length === 0) return
+  const out = await d.exec.run(down.map((dev) => linkUpOp(dev)))
+  out.forEach((o, i) => (o.state === 'ok' ? d.log.info('set device up', {dev: down[i]}) : d.log.warn('cannot set device up', {dev: down[i], error: o.state === 'failed' ? o.reason : 'unknown'})))
+}
+
+/**
+ * VLAN devices through the family-less process. Add: absent -> add + up; present with the right
+ * parent and id -> up; present otherwise -> delete, add, up. Remove: `link del` ("gone" = ok).
+ */
+async function runVlans(d: ApplyDeps, facts: KernelFacts | undefined, items: readonly Item[]): Promise<void> {
+  const lines: IpOp[] = []
+  const spans: Array<{item: Item; from: number; to: number}> = []
+  for (const it of items) {
+    if (it.result || it.obj.kind !== 'vlan') continue
+    const o = it.obj
+    try {
+      const from = lines.length
+      if (it.op === 'remove') lines.push(vlanDelOp(o))
+      else {
+        const cur = facts?.links.get(o.name)
+        if (cur && (cur.kind !== 'vlan' || cur.link !== o.link || cur.vlanId !== o.id)) lines.push(vlanDelOp(o))
+        if (!cur || cur.kind !== 'vlan' || cur.link !== o.link || cur.vlanId !== o.id) lines.push(vlanAddOp(o))
+        lines.push(linkUpOp(o.name))
+      }
+      spans.push({item: it, from, to: lines.length})
+    } catch (error) {
+      settle(it, {state: 'failed', reason: (error as Error).message})
+    }
+  }
+  if (lines.length === 0) return
+  const out = await d.exec.run(lines)
+  for (const s of spans) {
+    const bad = out.slice(s.from, s.to).find((o) => o.state !== 'ok')
+    settle(s.item, bad ?? {state: 'ok'})
+    const o = s.item.obj
+    if (!bad && o.kind === 'vlan' && facts) {
+      if (s.item.op === 'add') facts.links.set(o.name, {name: o.name, kind: 'vlan', master: undefined, link: o.link, vlanId: o.id, vrfTable: undefined, up: true})
+      else facts.links.delete(o.name)
+    }
+  }
 }
 
 /**
@@ -160,33 +246,5 @@ async function runSysctls(d: ApplyDeps, items: readonly Item[]): Promise<void> {
     if (!err) settle(t.item, r.code === 0 || errLines.length > 0 ? {state: 'ok'} : {state: 'failed', reason: `sysctl exit ${r.code}`})
     else if (t.item.op === 'remove' && /No such file or directory|cannot stat/.test(err)) settle(t.item, {state: 'ok'})
     else settle(t.item, {state: 'failed', reason: err.trim()})
-  }
-}
-
-/** VLAN device: add (an existing device with another parent/id is re-created) and set up; or delete. */
-async function runVlan(d: ApplyDeps, item: Item): Promise<void> {
-  if (item.obj.kind !== 'vlan') return
-  const o = item.obj
-  const env = {env: {LC_ALL: 'C'}}
-  try {
-    if (item.op === 'remove') {
-      const r = await d.runner.run(d.ipPath, vlanDelArgs(o), env)
-      settle(item, r.code === 0 || /Cannot find device/.test(r.stderr) ? {state: 'ok'} : {state: 'failed', reason: r.stderr.trim()})
-      return
-    }
-    let r = await d.runner.run(d.ipPath, vlanAddArgs(o), env)
-    if (r.code !== 0 && /File exists/.test(r.stderr)) {
-      const show = await d.runner.run(d.ipPath, ['-json', '-details', 'link', 'show', 'dev', o.name], env)
-      const cur = parseLinks(show.stdout)[0]
-      if (cur?.kind !== 'vlan' || cur.link !== o.link || cur.vlanId !== o.id) {
-        await d.runner.run(d.ipPath, vlanDelArgs(o), env)
-        r = await d.runner.run(d.ipPath, vlanAddArgs(o), env)
-      } else r = {code: 0, stdout: '', stderr: ''}
-    }
-    if (r.code !== 0) return settle(item, {state: 'failed', reason: r.stderr.trim() || `exit ${r.code}`})
-    const up = await d.runner.run(d.ipPath, ['link', 'set', 'dev', o.name, 'up'], env)
-    settle(item, up.code === 0 ? {state: 'ok'} : {state: 'failed', reason: up.stderr.trim()})
-  } catch (error) {
-    settle(item, {state: 'failed', reason: (error as Error).message})
   }
 }

@@ -7,7 +7,7 @@
 // (`neigh add/del/replace` on a kernel error) exit the whole process instead: the error text then
 // has no "Command failed" marker and the remaining lines never ran (`aborted`).
 import type {CommandRunner} from '../exec/runner.js'
-import type {IpOp} from './commands.js'
+import type {BatchGroup, IpOp} from './commands.js'
 
 export type LineOutcome = {state: 'ok'} | {state: 'failed'; reason: string} | {state: 'unknown'}
 
@@ -85,4 +85,46 @@ export async function runIpSingle(runner: CommandRunner, op: IpOp, opts: BatchRu
   if (r.code === 0) return {state: 'ok'}
   const err = r.stderr.trim()
   return op.tolerate?.test(err) ? {state: 'ok'} : {state: 'failed', reason: err || `exit ${r.code}`}
+}
+
+/** Which process an op runs in: family-bound rules/routes/addresses, or the family-less one. */
+export type ExecGroup = 'ip4' | 'ip6' | 'neutral'
+
+export function execGroupOf(op: IpOp): ExecGroup {
+  const g: BatchGroup = op.group
+  return g === 'ip4' || g === 'ip6' ? g : 'neutral'
+}
+
+/**
+ * Runs the ip ops of ONE ExecGroup in order and returns one settled outcome per op (never
+ * 'unknown'). Implemented per command (OneShotIpExec: an `ip -batch` process per call) and by the
+ * daemon's long-lived processes (batch-process.ts).
+ */
+export interface IpExec {
+  run(ops: readonly IpOp[]): Promise<LineOutcome[]>
+  close?(): void
+}
+
+export class OneShotIpExec implements IpExec {
+  /** Processes started so far. */
+  starts = 0
+
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly opts: {ipPath: string; timeoutMs?: number},
+  ) {}
+
+  async run(ops: readonly IpOp[]): Promise<LineOutcome[]> {
+    if (ops.length === 0) return []
+    const g = execGroupOf(ops[0]!)
+    const o = {ipPath: this.opts.ipPath, ...(g === 'neutral' ? {} : {family: g === 'ip4' ? (4 as const) : (6 as const)}), ...(this.opts.timeoutMs ? {timeoutMs: this.opts.timeoutMs} : {})}
+    this.starts++
+    const out = await runIpBatch(this.runner, ops, o)
+    for (const [i, x] of out.entries()) {
+      if (x.state !== 'unknown') continue
+      this.starts++
+      out[i] = await runIpSingle(this.runner, ops[i]!, o)
+    }
+    return out
+  }
 }

@@ -12,7 +12,7 @@ import type {AddressObj, NdpProxyObj, NeighObj, RouteObj, RuleObj, StateObj, Sys
  * whole batch (a batch line cannot carry `-6`); neighbour commands make iproute2 exit on the first
  * kernel error, so they run in their own batches after pre-filtering (see apply.ts).
  */
-export type BatchGroup = 'ip4' | 'ip6' | 'neigh' | 'proxy'
+export type BatchGroup = 'ip4' | 'ip6' | 'neigh' | 'proxy' | 'link'
 
 export interface IpOp {
   group: BatchGroup
@@ -117,6 +117,19 @@ export function vlanAddArgs(o: VlanObj): string[] {
 
 export function vlanDelArgs(o: VlanObj): string[] {
   return ['link', 'del', 'dev', dev(o.name)]
+}
+
+export function vlanAddOp(o: VlanObj): IpOp {
+  return {group: 'link', args: vlanAddArgs(o)}
+}
+
+export function vlanDelOp(o: VlanObj): IpOp {
+  return {group: 'link', args: vlanDelArgs(o), tolerate: new RegExp(GONE_DEV)}
+}
+
+/** `link set dev NAME up` (VLAN devices after creation; provider bridges found down). */
+export function linkUpOp(name: string): IpOp {
+  return {group: 'link', args: ['link', 'set', 'dev', dev(name), 'up']}
 }
 
 const SYSCTL_KEY = /^[a-z0-9_]+(\.[A-Za-z0-9_/@+-]+)+$/

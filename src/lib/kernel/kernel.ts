@@ -4,10 +4,12 @@ import type {CommandRunner} from '../exec/runner.js'
 import {NullLogger, type Logger} from '../log.js'
 import {checkIfName, truncIfName} from '../net/ip.js'
 import type {Plan} from '../planner/types.js'
-import {applyPlan} from './apply.js'
+import {applyPlan, type KernelFacts} from './apply.js'
+import {OneShotIpExec, type IpExec} from './batch.js'
 import {ensureBase} from './base.js'
 import {Ledger} from './ledger.js'
-import {observeKernel} from './observe.js'
+import {dumpMany, observeKernel} from './observe.js'
+import {parseLinks, parseNeighs, parseProxies} from './parse.js'
 import type {BaseOptions, BaseResult, KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
 
 /**
@@ -18,10 +20,22 @@ export function kernelDevName(name: string): string {
   return checkIfName(truncIfName(name), 'device name')
 }
 
+/**
+ * Scope with kernel device names; stale bridges (left the mappings, table allocated by ovn-bgp) are
+ * observed like mapped ones, so everything of theirs is owned and, being undesired, pruned.
+ */
+export function canonicalScope(scope: ObserveScope): ObserveScope {
+  const bridges = [...scope.bridges, ...(scope.staleBridges ?? [])].map((b) => ({name: kernelDevName(b.name), table: b.table}))
+  const {staleBridges: _stale, ...rest} = scope
+  return {...rest, bgpNic: kernelDevName(scope.bgpNic), bgpVrf: kernelDevName(scope.bgpVrf), bridges}
+}
+
 export class Kernel {
   private readonly ipPath: string
   private readonly sysctlPath: string
   readonly ledger: Ledger
+  /** How ip commands run: one `ip -batch` process per group (default) or long-lived processes. */
+  readonly exec: IpExec
 
   constructor(
     private readonly runner: CommandRunner,
@@ -31,17 +45,30 @@ export class Kernel {
     this.ipPath = opts.ipPath ?? 'ip'
     this.sysctlPath = opts.sysctlPath ?? 'sysctl'
     this.ledger = Ledger.inDir(opts.stateDir)
+    this.exec = opts.exec ?? new OneShotIpExec(runner, {ipPath: this.ipPath, ...(opts.timeoutMs ? {timeoutMs: opts.timeoutMs} : {})})
   }
 
   /** Owned kernel objects in canonical form (see observe.ts for the ownership rules). */
   async observe(scope: ObserveScope): Promise<KernelObj[]> {
-    const bridges = scope.bridges.map((b) => ({name: kernelDevName(b.name), table: b.table}))
-    return observeKernel(this.deps(), {...scope, bgpNic: kernelDevName(scope.bgpNic), bgpVrf: kernelDevName(scope.bgpVrf), bridges})
+    return observeKernel(this.deps(), canonicalScope(scope))
   }
 
-  /** Applies the kernel kinds of `plan` (flows are ignored); one result per kernel op. */
-  async apply(plan: Plan): Promise<OpResult[]> {
-    return applyPlan({...this.deps(), log: this.log}, plan)
+  /**
+   * Applies the kernel kinds of `plan` (flows are ignored); one result per kernel op. `ensureUp`:
+   * provider bridges to set up first if they are down.
+   */
+  async apply(plan: Plan, opts: {ensureUp?: readonly string[]} = {}): Promise<OpResult[]> {
+    return applyPlan({...this.deps(), log: this.log, exec: this.exec, facts: () => this.dumpFacts(), ...(opts.ensureUp ? {ensureUp: opts.ensureUp} : {})}, plan)
+  }
+
+  /** Links, neighbour and proxy keys from one `ip -batch` dump (what apply checks before writing). */
+  async dumpFacts(): Promise<KernelFacts> {
+    const [links = '', neighs = '', proxies = ''] = await dumpMany(this.deps(), ['-json', '-details'], [['link', 'show'], ['neigh', 'show'], ['neigh', 'show', 'proxy']])
+    return {
+      links: new Map(parseLinks(links).map((l) => [l.name, l])),
+      neighs: new Set(parseNeighs(neighs).map((n) => `${n.dev}|${n.ip}`)),
+      proxies: new Set(parseProxies(proxies).map((p) => `${p.dev}|${p.ip}`)),
+    }
   }
 
   /** Spec 6.3/6.5/6.1c base wiring; idempotent, reports changes. */

@@ -8,8 +8,8 @@
 //   address   /32 and /128 on bgp-nic; 169.254.0.0/16 /32 and fd53:d91e:400:7f17::/64 /128 helper
 //             addresses on mapped bridges and their VLAN devices
 //   rule      priority 32000, `to` selector only, table = a bridge table
-//   route     every unicast route in a bridge table; proto-3 routes on bgp-nic in the VRF table
-//   vlan      `<bridge[:10]>.<id>` whose parent is a mapped bridge
+//   route     proto-3 (boot) unicast routes in a bridge table; proto-3 routes on bgp-nic in the VRF table
+//   vlan      `<bridge[:10]>.<id>` whose parent is a mapped bridge (omitted when desired but down)
 //   neigh     permanent neighbours on mapped bridges / VLAN devices that are in the ledger
 //   ndp-proxy NDP proxies on the same devices that are in the ledger
 //   sysctl    proxy_arp / proxy_ndp of mapped bridges and VLAN devices, reported when set to 1
@@ -18,7 +18,21 @@ import {ipInCidr, vlanDevName, type Family} from '../net/ip.js'
 import {HELPER_V4_PREFIX, HELPER_V6_PREFIX, objKey, objValue, ROUTE_PROTO, RULE_PRIORITY, type StateObj} from '../planner/types.js'
 import {deviceSysctlKey} from './commands.js'
 import type {Ledger} from './ledger.js'
-import {parseAddrs, parseLinks, parseNeighs, parseProxies, parseRoutes, parseRules, parseSysctl, type LinkInfo} from './parse.js'
+import {
+  parseAddrs,
+  parseLinks,
+  parseNeighs,
+  parseProxies,
+  parseRoutes,
+  parseRules,
+  parseSysctl,
+  type AddrInfo,
+  type LinkInfo,
+  type NeighInfo,
+  type ProxyInfo,
+  type RouteInfo,
+  type RuleInfo,
+} from './parse.js'
 import type {KernelObj, ObserveScope} from './types.js'
 
 const HELPER_V4 = `${HELPER_V4_PREFIX}0.0/16`
@@ -70,10 +84,21 @@ function isHelperAddress(cidr: string, family: Family): boolean {
   return family === 4 ? len === '32' && ipInCidr(ip, HELPER_V4) : len === '128' && ipInCidr(ip, HELPER_V6)
 }
 
+/** Parsed kernel state, from dumps or from the watched model; `ownedObjects` picks what is ours. */
+export interface RawKernel {
+  links: readonly LinkInfo[]
+  addrs: readonly AddrInfo[]
+  rules: readonly RuleInfo[]
+  /** Routes of the scope's tables (bridge tables and the VRF table). */
+  routes: readonly RouteInfo[]
+  neighs: readonly NeighInfo[]
+  proxies: readonly ProxyInfo[]
+  /** sysctl key (deviceSysctlKey form) -> value, for the owned devices. */
+  sysctls: ReadonlyMap<string, string>
+}
+
 export async function observeKernel(d: ObserveDeps, scope: ObserveScope): Promise<KernelObj[]> {
-  const bridgeNames = new Set(scope.bridges.map((b) => b.name))
-  const bridgeTables = new Set(scope.bridges.map((b) => b.table))
-  const tables = [...bridgeTables]
+  const tables = [...new Set(scope.bridges.map((b) => b.table))]
   const perFamily = [['rule', 'show'], ...[...tables, scope.vrfTable].map((t) => ['route', 'show', 'table', String(t)])]
   const [general, fam4, fam6] = await Promise.all([
     dumpMany(d, ['-json', '-details'], [['link', 'show'], ['address', 'show'], ['neigh', 'show', 'nud', 'permanent'], ['neigh', 'show', 'proxy']]),
@@ -83,60 +108,97 @@ export async function observeKernel(d: ObserveDeps, scope: ObserveScope): Promis
   const [links = '', addrs = '', neighs = '', proxies = ''] = general
   const [rules4 = '', ...routes4] = fam4
   const [rules6 = '', ...routes6] = fam6
-  const routeDumps = routes4.flatMap((r4, i) => [r4, routes6[i] ?? ''])
   const linkInfo = parseLinks(links)
-  const {devices, vlans} = ownedDevices(linkInfo, bridgeNames)
+  const {devices} = ownedDevices(linkInfo, new Set(scope.bridges.map((b) => b.name)))
+  const tableOf = [...tables, scope.vrfTable]
+  const routes: RouteInfo[] = []
+  tableOf.forEach((table, i) => {
+    for (const r of parseRoutes(routes4[i] ?? '', 4)) routes.push({...r, table})
+    for (const r of parseRoutes(routes6[i] ?? '', 6)) routes.push({...r, table})
+  })
+  const raw: RawKernel = {
+    links: linkInfo,
+    addrs: parseAddrs(addrs),
+    rules: [...parseRules(rules4, 4), ...parseRules(rules6, 6)],
+    routes,
+    neighs: parseNeighs(neighs),
+    proxies: parseProxies(proxies),
+    sysctls: await readSysctls(d, devices),
+  }
+  return ownedObjects(d, raw, scope)
+}
+
+/**
+ * The owned objects of `raw` in canonical form (ownership rules at the top of this file). The
+ * ledger is consulted (and pruned of vanished entries, and extended by adoption) for neighbours.
+ */
+export async function ownedObjects(d: {ledger: Ledger}, raw: RawKernel, scope: ObserveScope): Promise<KernelObj[]> {
+  const bridgeNames = new Set(scope.bridges.map((b) => b.name))
+  const bridgeTables = new Set(scope.bridges.map((b) => b.table))
+  const {devices, vlans} = ownedDevices(raw.links, bridgeNames)
   const out: KernelObj[] = []
 
-  for (const v of vlans) out.push({kind: 'vlan', name: v.name, link: v.link!, id: v.vlanId!})
+  // A desired VLAN device that is down is reported missing: the plan then "adds" it, which for an
+  // existing device with the right parent and id only sets it up (apply.ts).
+  const wanted = new Set((scope.adopt ?? []).filter((o) => o.kind === 'vlan').map((o) => objKey(o)))
+  for (const v of vlans) {
+    const obj: KernelObj = {kind: 'vlan', name: v.name, link: v.link!, id: v.vlanId!}
+    if (v.up || !wanted.has(objKey(obj))) out.push(obj)
+  }
 
-  for (const a of parseAddrs(addrs)) {
+  for (const a of raw.addrs) {
     const len = a.cidr.split('/')[1]
     if (a.dev === scope.bgpNic && len === (a.family === 4 ? '32' : '128')) out.push({kind: 'address', dev: a.dev, cidr: a.cidr})
     else if (devices.has(a.dev) && isHelperAddress(a.cidr, a.family)) out.push({kind: 'address', dev: a.dev, cidr: a.cidr})
   }
 
-  for (const r of [...parseRules(rules4, 4), ...parseRules(rules6, 6)]) {
+  for (const r of raw.rules) {
     if (r.priority === RULE_PRIORITY && r.plain && r.dst && r.table !== undefined && bridgeTables.has(r.table)) {
       out.push({kind: 'rule', family: r.family, dst: r.dst, table: r.table, priority: r.priority})
     }
   }
 
-  const dumpTables = [...tables, scope.vrfTable]
-  dumpTables.forEach((table, ti) => {
-    for (const [fi, family] of ([4, 6] as const).entries()) {
-      for (const r of parseRoutes(routeDumps[ti * 2 + fi] ?? '', family)) {
-        if (r.type !== 'unicast' || r.multipath || !r.dev) continue
-        const isVrf = table === scope.vrfTable && !bridgeTables.has(table)
-        if (isVrf && (r.proto !== ROUTE_PROTO || r.dev !== scope.bgpNic)) continue
-        out.push({
-          kind: 'route',
-          family,
-          table,
-          dst: r.dst,
-          dev: r.dev,
-          ...(r.via !== undefined ? {via: r.via} : {}),
-          ...(family === 4 && r.scope === 253 ? {scope: 'link' as const} : {}),
-          proto: r.proto ?? 0,
-        })
-      }
-    }
-  })
+  for (const r of raw.routes) {
+    const table = r.table
+    if (table === undefined || r.type !== 'unicast' || r.multipath || !r.dev || r.proto !== ROUTE_PROTO) continue
+    // Only ovn-bgp's mark (proto 3) is owned: an operator's `proto static` route is never touched.
+    if (!bridgeTables.has(table) && !(table === scope.vrfTable && r.dev === scope.bgpNic)) continue
+    out.push({
+      kind: 'route',
+      family: r.family,
+      table,
+      dst: r.dst,
+      dev: r.dev,
+      ...(r.via !== undefined ? {via: r.via} : {}),
+      ...(r.family === 4 && r.scope === 253 ? {scope: 'link' as const} : {}),
+      proto: r.proto,
+    })
+  }
 
-  out.push(...(await ownedNeighbours(d, scope, devices, neighs, proxies)))
-  out.push(...(await ownedSysctls(d, devices)))
+  out.push(...(await ownedNeighbours(d, scope, devices, raw.neighs, raw.proxies)))
+  for (const dev of [...devices].sort()) {
+    for (const k of [deviceSysctlKey(4, dev, 'proxy_arp'), deviceSysctlKey(6, dev, 'proxy_ndp')]) {
+      if (raw.sysctls.get(k) === '1') out.push({kind: 'sysctl', key: k, value: '1'})
+    }
+  }
   return out
 }
 
 /** Ledger entries plus adopted ones; ledger keys of entries that no longer exist are dropped. */
-async function ownedNeighbours(d: ObserveDeps, scope: ObserveScope, devices: Set<string>, neighs: string, proxies: string): Promise<KernelObj[]> {
+async function ownedNeighbours(
+  d: {ledger: Ledger},
+  scope: ObserveScope,
+  devices: Set<string>,
+  neighs: readonly NeighInfo[],
+  proxies: readonly ProxyInfo[],
+): Promise<KernelObj[]> {
   await d.ledger.load()
   const adopt = new Set((scope.adopt ?? []).filter((o) => o.kind === 'neigh' || o.kind === 'ndp-proxy').map(objValue))
   const present: KernelObj[] = []
-  for (const n of parseNeighs(neighs)) {
+  for (const n of neighs) {
     if (n.permanent && n.mac && devices.has(n.dev)) present.push({kind: 'neigh', family: n.family, ip: n.ip, dev: n.dev, mac: n.mac})
   }
-  for (const p of parseProxies(proxies)) if (devices.has(p.dev)) present.push({kind: 'ndp-proxy', ip: p.ip, dev: p.dev})
+  for (const p of proxies) if (devices.has(p.dev)) present.push({kind: 'ndp-proxy', ip: p.ip, dev: p.dev})
   const out: KernelObj[] = []
   const seen = new Set<string>()
   for (const o of present) {
@@ -150,10 +212,9 @@ async function ownedNeighbours(d: ObserveDeps, scope: ObserveScope, devices: Set
   return out
 }
 
-async function ownedSysctls(d: ObserveDeps, devices: Set<string>): Promise<KernelObj[]> {
+async function readSysctls(d: ObserveDeps, devices: Set<string>): Promise<Map<string, string>> {
   const keys = [...devices].sort().flatMap((dev) => [deviceSysctlKey(4, dev, 'proxy_arp'), deviceSysctlKey(6, dev, 'proxy_ndp')])
-  if (keys.length === 0) return []
+  if (keys.length === 0) return new Map()
   const r = await d.runner.run(d.sysctlPath, ['-e', ...keys], {env: {LC_ALL: 'C'}})
-  const values = parseSysctl(r.stdout)
-  return keys.filter((k) => values.get(k) === '1').map((k) => ({kind: 'sysctl' as const, key: k, value: '1'}))
+  return parseSysctl(r.stdout)
 }

@@ -120,6 +120,8 @@ export interface RouteInfo {
   /** 'unicast', 'local', 'broadcast' ... */
   type: string
   multipath: boolean
+  /** Routing table, when known (the dump's table, or the notification's). */
+  table?: number
 }
 
 const TYPE_NUMBERS: Record<string, string> = {'1': 'unicast', '2': 'local', '3': 'broadcast', '4': 'anycast', '5': 'multicast', '6': 'blackhole', '7': 'unreachable', '8': 'prohibit', '9': 'throw'}

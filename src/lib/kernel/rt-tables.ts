@@ -16,6 +16,12 @@ export const DEFAULT_RT_TABLES = '/etc/iproute2/rt_tables'
 export const SHIPPED_RT_TABLES = ['/usr/share/iproute2/rt_tables', '/usr/lib/iproute2/rt_tables']
 const STANDARD_LINES = '#\n# reserved values\n#\n255\tlocal\n254\tmain\n253\tdefault\n0\tunspec\n#\n# local\n#\n'
 
+/**
+ * Comment on the lines ovn-bgp appends: the ownership mark of the table (iproute2 and the upstream
+ * agent's `^(\d+)\s+(\S+)` both ignore it). A marked bridge that left the mappings is pruned.
+ */
+export const OWN_MARK = '# ovn-bgp'
+
 export const TABLE_MIN = 1
 export const TABLE_MAX = 252
 
@@ -76,6 +82,16 @@ export class RtTables {
     return map
   }
 
+  /** `name -> number` of the lines ovn-bgp appended (carrying OWN_MARK). */
+  async owned(): Promise<Map<string, number>> {
+    const map = new Map<string, number>()
+    for (const line of (await this.readText()).split('\n')) {
+      const m = /^(\d+)\s+(\S+)\s+(#.*)$/.exec(line)
+      if (m && m[3]!.trim() === OWN_MARK && !map.has(m[2]!)) map.set(m[2]!, Number(m[1]))
+    }
+    return map
+  }
+
   /**
    * Table number for each bridge, appending lines for bridges not yet in the file.
    * `exclude`: numbers never to hand out (the VRF table). Throws RtTablesExhaustedError.
@@ -102,7 +118,7 @@ export class RtTables {
           if (n === undefined) throw new RtTablesExhaustedError(`no free routing table number in ${TABLE_MIN}-${TABLE_MAX} for bridge ${b} in ${this.path}`)
           used.add(n)
           names.set(b, n)
-          append += `${n} ${b}\n`
+          append += `${n} ${b} ${OWN_MARK}\n`
         }
         result.set(b, n)
       }

@@ -1,5 +1,6 @@
 // Contracts of the kernel layer: what the reconciler passes in and gets back.
 import type {StateObj} from '../planner/types.js'
+import type {IpExec} from './batch.js'
 
 /** The StateObj kinds the kernel layer owns (flows belong to the OVS layer). */
 export type KernelObj = Exclude<StateObj, {kind: 'flow'}>
@@ -27,6 +28,12 @@ export interface ObserveScope {
   vrfTable: number
   bridges: readonly BridgeScope[]
   /**
+   * Bridges that left the bridge mappings but whose routing table ovn-bgp allocated (marked line in
+   * rt_tables): observed like mapped bridges, so their rules, routes, VLAN devices, neighbours are
+   * owned and, never desired, removed by a pruning pass.
+   */
+  staleBridges?: readonly BridgeScope[]
+  /**
    * Desired objects. A permanent neighbour or NDP proxy that already exists exactly as desired on an
    * owned device (e.g. left by the upstream agent) is adopted into the ledger and then reported as
    * owned, so the diff is empty instead of remove + re-add.
@@ -43,6 +50,8 @@ export interface KernelOptions {
   sysctlPath?: string
   /** Per-command timeout. */
   timeoutMs?: number
+  /** How ip commands run (default: one `ip -batch` process per group and phase). */
+  exec?: IpExec
 }
 
 export interface BaseOptions {

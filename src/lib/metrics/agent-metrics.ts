@@ -55,6 +55,7 @@ export class AgentMetrics {
   readonly exposedIps: Gauge<'kind'>
   readonly driftRepaired: Counter<'kind'>
   readonly nbCommitToKernel: Histogram
+  readonly desiredMismatch: Counter
 
   constructor(opts: {processMetrics?: boolean} = {}) {
     const r = this.registry
@@ -67,6 +68,8 @@ export class AgentMetrics {
     this.exposedIps = r.gauge({name: 'ovn_bgp_exposed_ips', help: 'Addresses and prefixes currently advertised, by kind.', labelNames: ['kind']})
     this.driftRepaired = r.counter({name: 'ovn_bgp_drift_repaired_total', help: 'Owned objects found missing or altered outside ovn-bgp and put back, by kind.', labelNames: ['kind']})
     this.nbCommitToKernel = r.histogram({name: 'ovn_bgp_nb_commit_to_kernel_seconds', help: 'Latency from receiving a Northbound DB update to the matching kernel change being applied.', buckets: COMMIT_TO_KERNEL_BUCKETS})
+
+    this.desiredMismatch = r.counter({name: 'ovn_bgp_desired_mismatch_total', help: 'Differences between the incremental desired state and a full recomputation found by periodic passes (each one is a bug; the full result was used).'})
 
     // Pre-declare the closed label sets so that rate() and absent() work from the first scrape.
     for (const state of Object.keys(NB_STATES)) this.nbConnectionState.declare({state})
@@ -112,6 +115,11 @@ export class AgentMetrics {
     addCounts(p.driftRepaired, (kind, n) => this.driftRepaired.inc({kind}, n))
     if (p.exposed) this.setExposed(p.exposed)
     if (p.full && p.result !== 'error' && !this.readiness.ready) this.readiness.markReady()
+  }
+
+  /** Differences found by one incremental-vs-full comparison (logged at error with their subjects). */
+  recordDesiredMismatch(differences: number): void {
+    this.desiredMismatch.inc({}, differences)
   }
 
   /** Complete advertised counts by kind: kinds not in `counts` are set to 0. */

@@ -1,6 +1,6 @@
 // show-exposed: what the node advertises, where each IP comes from in NB, and the drift between
 // what NB says should be advertised and what the node actually has on bgp-nic.
-import chalk from 'chalk'
+import {color as chalk} from './color.js'
 import Table from 'cli-table3'
 
 import {ipFamily} from '../net/ip.js'

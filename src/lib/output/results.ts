@@ -1,6 +1,6 @@
 // The --json contract of the commands that reconcile: what was (or would be) added and removed,
 // per object kind, what failed and which NB rows were skipped. Humans get the same data as text.
-import chalk from 'chalk'
+import {color as chalk} from './color.js'
 
 import type {Problem} from '../planner/problems.js'
 import type {StateKind, StateObj} from '../planner/types.js'

@@ -23,7 +23,7 @@ import {RpcConnection} from './rpc.js'
 import {SERVER_MONITOR, ServerWatch} from './server-watch.js'
 import {parseDatabaseSchema, type DatabaseSchema} from './schema.js'
 import {openStream, type SslFiles} from './transport.js'
-import type {MonitorSpec, ReplicaListener} from './types.js'
+import type {ConditionUpdate, MonitorSpec, ReplicaListener} from './types.js'
 
 /** Server errors that make a monitor request fail the same way on every member and every attempt. */
 const PERMANENT_MONITOR_ERRORS = new Set(['unknown database', 'syntax error', 'unknown table', 'unknown column'])
@@ -60,6 +60,10 @@ export interface ClientStats {
   snapshots: number
   echoRequestsAnswered: number
   probesSent: number
+  /** monitor_cond_change requests acknowledged by a server. */
+  conditionChanges: number
+  /** Bytes received from servers over every connection so far. */
+  bytesReceived: number
 }
 
 export interface StateChange {
@@ -70,7 +74,7 @@ export interface StateChange {
 }
 
 export class OvsdbClient extends EventEmitter {
-  private readonly counters: ClientStats = {connects: 0, resumes: 0, snapshots: 0, echoRequestsAnswered: 0, probesSent: 0}
+  private readonly counters: ClientStats = {connects: 0, resumes: 0, snapshots: 0, echoRequestsAnswered: 0, probesSent: 0, conditionChanges: 0, bytesReceived: 0}
   private current: ClientState = 'idle'
   private readonly remotes: Remote[]
   private readonly logger: OvsdbLogger
@@ -83,6 +87,7 @@ export class OvsdbClient extends EventEmitter {
   private wake: (() => void) | undefined
   private loop: Promise<void> | undefined
   private readonly serverWatch: ServerWatch
+  private readonly schemas = new WeakMap<RpcConnection, Map<string, Promise<DatabaseSchema>>>()
   /** The error of the last failed connection attempt or lost connection. */
   lastError: Error | undefined
 
@@ -101,6 +106,7 @@ export class OvsdbClient extends EventEmitter {
     if (this.conn) {
       c.echoRequestsAnswered += this.conn.stats.echoRequestsAnswered
       c.probesSent += this.conn.stats.probesSent
+      c.bytesReceived += this.conn.stats.bytesReceived
     }
     return c
   }
@@ -137,6 +143,38 @@ export class OvsdbClient extends EventEmitter {
     return handle.replica
   }
 
+  /**
+   * Changes the conditions of a running monitor (monitor_cond_change). Resolves once the server
+   * acknowledged them: rows that newly match were delivered as inserts and rows that stopped
+   * matching as deletes before that, in server order. Changes made while disconnected, or while
+   * another change is in flight, are sent with the next request (the newest conditions win);
+   * against a server without conditional monitoring the replica holds every row and this resolves
+   * at once. Rejects with the server's OvsdbError if it refuses the conditions (the previous ones stay).
+   */
+  changeConditions(replica: Replica, update: ConditionUpdate): Promise<void> {
+    const h = [...this.monitors.values()].find((m) => m.replica === replica)
+    if (!h) return Promise.reject(new Error('changeConditions: not a monitor of this client'))
+    const done = h.want(update)
+    this.pumpConditions(h)
+    return done
+  }
+
+  private pumpConditions(h: MonitorHandle): void {
+    const conn = this.conn
+    if (!conn || h.activeOn !== conn || !h.needsChange || !this.monitors.has(h.id)) return
+    conn.call('monitor_cond_change', h.changeParams(), (err) => {
+      if (err instanceof OvsdbError) {
+        this.logger.error('ovsdb server refused new monitor conditions; keeping the previous ones', {db: h.db, err: err.message})
+        h.changeRefused(err)
+      } else if (err) h.sessionLost()
+      else {
+        this.counters.conditionChanges++
+        h.changeAcked()
+      }
+      if (!err) this.pumpConditions(h)
+    })
+  }
+
   /** Stops a monitor and forgets its replica. */
   async cancelMonitor(replica: Replica): Promise<void> {
     for (const [id, h] of this.monitors) {
@@ -155,7 +193,7 @@ export class OvsdbClient extends EventEmitter {
 
   async getSchema(db: string): Promise<DatabaseSchema> {
     const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180000)
-    return parseDatabaseSchema(await conn.request('get_schema', [db]))
+    return this.schemaOn(conn, db)
   }
 
   async listDbs(): Promise<string[]> {
@@ -226,6 +264,7 @@ export class OvsdbClient extends EventEmitter {
         lost = await new Promise<ConnectionError>((resolve) => conn.onClose(resolve))
         this.counters.echoRequestsAnswered += conn.stats.echoRequestsAnswered
         this.counters.probesSent += conn.stats.probesSent
+        this.counters.bytesReceived += conn.stats.bytesReceived
         if (!this.isClosed()) this.logger.warn('ovsdb connection lost', {remote: remote.text, err: lost.message})
       } catch (err) {
         lost = this.asConnError(err as Error, remote.text)
@@ -235,6 +274,7 @@ export class OvsdbClient extends EventEmitter {
         }
       }
       this.conn = undefined
+      for (const h of this.monitors.values()) h.sessionLost()
       if (this.isClosed()) break
       this.lastError = lost
       failures++
@@ -307,7 +347,7 @@ export class OvsdbClient extends EventEmitter {
 
   /** Issues the monitor request, falling back to older methods on "unknown method". */
   private async startMonitor(conn: RpcConnection, h: MonitorHandle): Promise<void> {
-    const schema = parseDatabaseSchema(await conn.request('get_schema', [h.db]))
+    const schema = await this.schemaOn(conn, h.db)
     for (;;) {
       const method = MONITOR_METHODS[this.monitorLevel] as MonitorMethod
       try {
@@ -320,6 +360,8 @@ export class OvsdbClient extends EventEmitter {
               else this.counters.snapshots++
               h.activeOn = conn
               resolve()
+              // conditions changed while the request was in flight
+              this.pumpConditions(h)
             } catch (e) {
               h.invalidate()
               reject(e as Error)
@@ -336,6 +378,19 @@ export class OvsdbClient extends EventEmitter {
         throw err
       }
     }
+  }
+
+  /** The schema of `db` as served on `conn`, fetched once per connection (a server may change it across reconnects). */
+  private schemaOn(conn: RpcConnection, db: string): Promise<DatabaseSchema> {
+    const byDb = this.schemas.get(conn) ?? new Map<string, Promise<DatabaseSchema>>()
+    this.schemas.set(conn, byDb)
+    let p = byDb.get(db)
+    if (!p) {
+      p = conn.request('get_schema', [db]).then((j) => parseDatabaseSchema(j))
+      p.catch(() => byDb.delete(db))
+      byDb.set(db, p)
+    }
+    return p
   }
 
   private onNotification(conn: RpcConnection, method: string, params: Json[]): void {

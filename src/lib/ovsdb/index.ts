@@ -13,4 +13,4 @@ export {parseDatabaseSchema, parseColumnType, columnType, type DatabaseSchema, t
 export {decodeValue, decodeRow, encodeValue, defaultValue, valuesEqual, cloneValue, DecodeError, ZERO_UUID, type Json} from './codec.js'
 export {MONITOR_METHODS, type MonitorMethod} from './monitor.js'
 export {nullOvsdbLogger, type OvsdbLogger, type OvsdbLogFields} from './logger.js'
-export type {Atom, Value, Row, RowChange, ChangeKind, SnapshotInfo, ReplicaListener, MonitorSpec} from './types.js'
+export type {Atom, Value, Row, RowChange, ChangeKind, SnapshotInfo, ReplicaListener, MonitorSpec, ConditionClause, ConditionUpdate} from './types.js'

@@ -3,6 +3,7 @@
 import {ZERO_UUID, type Json} from './codec.js'
 import {ReplicaInconsistencyError, type Replica} from './replica.js'
 import type {DatabaseSchema} from './schema.js'
+import type {ConditionClause, ConditionUpdate} from './types.js'
 
 /** Monitor methods from newest to oldest; the client falls back along this list on "unknown method". */
 export const MONITOR_METHODS = ['monitor_cond_since', 'monitor_cond', 'monitor'] as const
@@ -15,6 +16,22 @@ export class MonitorHandle {
   private rejectFirst!: (err: Error) => void
   /** Settles when the first snapshot has been delivered (or the client is closed before). */
   readonly firstSnapshot: Promise<void>
+  /** Conditions asked for, per table (undefined = every row); version bumped by each change. */
+  private readonly wanted = new Map<string, ConditionClause[] | undefined>()
+  private wantedVersion = 0
+  /** The conditions (as a key) and version the replica's contents reflect, once the server said so. */
+  private contentKey: string | undefined
+  private ackedVersion = -1
+  /** The conditions of ackedVersion, restored when the server refuses newer ones. */
+  private ackedWhere: Map<string, ConditionClause[] | undefined> | undefined
+  /** A monitor request or monitor_cond_change in flight: what it asks for. */
+  private requested: {key: string; version: number; where: Map<string, ConditionClause[] | undefined>} | undefined
+  private waiters: Array<{version: number; resolve: () => void; reject: (err: Error) => void}> = []
+  private schema: DatabaseSchema | undefined
+  /** The server takes no conditions (plain `monitor`): the replica holds every row, a superset of any condition. */
+  private unconditional = false
+  /** A monitor_cond_change is in flight. */
+  private changing = false
 
   constructor(
     readonly id: string,
@@ -25,6 +42,92 @@ export class MonitorHandle {
       this.rejectFirst = rej
     })
     this.firstSnapshot.catch(() => {})
+    for (const [table, req] of Object.entries(replica.spec)) this.wanted.set(table, req.where)
+  }
+
+  /** Records new conditions; resolves once the server has applied them (or they went into a new monitor request). */
+  want(update: ConditionUpdate): Promise<void> {
+    let changed = false
+    for (const [table, where] of Object.entries(update)) {
+      if (!this.wanted.has(table)) continue
+      if (JSON.stringify(this.wanted.get(table)) === JSON.stringify(where)) continue
+      this.wanted.set(table, where)
+      changed = true
+    }
+    if (changed) this.wantedVersion++
+    if (this.unconditional || this.ackedVersion >= this.wantedVersion) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => this.waiters.push({version: this.wantedVersion, resolve, reject}))
+  }
+
+  /** Conditions wanted but not yet sent (the client then issues monitor_cond_change). */
+  get needsChange(): boolean {
+    return !this.unconditional && !this.changing && this.activeOn !== undefined && this.ackedVersion < this.wantedVersion && this.requested === undefined
+  }
+
+  /** The params of monitor_cond_change for the wanted conditions; marks them in flight. */
+  changeParams(): Json[] {
+    const where = new Map(this.wanted)
+    const key = conditionKey(where)
+    this.requested = {key, version: this.wantedVersion, where}
+    this.changing = true
+    const requests: Record<string, Json> = {}
+    for (const [table, clauses] of where) {
+      if (!this.schema?.tables.has(table)) continue
+      requests[table] = [{where: this.wireWhere(table, clauses)}]
+    }
+    return [this.id, this.id, requests]
+  }
+
+  /** The server acknowledged the conditions in flight (its row inserts/deletes were delivered before). */
+  changeAcked(): void {
+    this.changing = false
+    const r = this.requested
+    this.requested = undefined
+    if (!r) return
+    this.contentKey = r.key
+    this.ack(r.version, r.where)
+  }
+
+  /** The server refused the conditions in flight: they are dropped, the replica keeps the previous ones. */
+  changeRefused(err: Error): void {
+    this.changing = false
+    const r = this.requested
+    this.requested = undefined
+    if (!r) return
+    for (const [table] of r.where) this.wanted.set(table, this.ackedWhere?.get(table))
+    this.wantedVersion = Math.max(this.ackedVersion, 0)
+    const failed = this.waiters
+    this.waiters = []
+    for (const w of failed) w.reject(err)
+  }
+
+  /** The session ended: whatever was in flight will be re-requested by the next monitor request. */
+  sessionLost(): void {
+    this.changing = false
+    this.requested = undefined
+  }
+
+  private ack(version: number, where: ReadonlyMap<string, ConditionClause[] | undefined>): void {
+    this.ackedVersion = Math.max(this.ackedVersion, version)
+    this.ackedWhere = new Map(where)
+    const done = this.waiters.filter((w) => w.version <= this.ackedVersion)
+    this.waiters = this.waiters.filter((w) => w.version > this.ackedVersion)
+    for (const w of done) w.resolve()
+  }
+
+  /**
+   * A clause on a column the server lacks would make the server refuse the whole monitor; the
+   * table then asks for every row (a superset of what any clause could have selected).
+   */
+  private wireWhere(table: string, clauses: ConditionClause[] | undefined): Json {
+    if (clauses === undefined) return [true]
+    if (clauses.length === 0) return [false]
+    const ts = this.schema?.tables.get(table)
+    for (const c of clauses) {
+      if (typeof c === 'boolean' || c[0] === '_uuid') continue
+      if (ts && !ts.columns.has(c[0])) return [true]
+    }
+    return clauses as unknown as Json
   }
 
   get db(): string {
@@ -34,13 +137,25 @@ export class MonitorHandle {
   /** The params of the monitor request for `method`; binds the replica to the server schema. */
   params(method: MonitorMethod, schema: DatabaseSchema): Json[] {
     const cols = this.replica.prepare(schema)
+    this.schema = schema
+    this.unconditional = method === 'monitor'
+    const where = new Map(this.wanted)
+    const key = this.unconditional ? 'all' : conditionKey(where)
+    this.requested = {key, version: this.wantedVersion, where}
+    this.changing = false
     const requests: Record<string, Json> = {}
     for (const [table, columns] of cols) {
-      requests[table] = method === 'monitor' ? {columns} : [{columns}]
+      if (method === 'monitor') requests[table] = {columns}
+      else {
+        const clauses = where.get(table)
+        requests[table] = [clauses === undefined ? {columns} : {columns, where: this.wireWhere(table, clauses)}]
+      }
     }
     const p: Json[] = [this.db, this.id, requests]
-    // resume only a replica that holds a complete state
-    if (method === 'monitor_cond_since') p.push(this.replica.isSynced ? (this.replica.lastTxnId ?? ZERO_UUID) : ZERO_UUID)
+    // resume only a replica that holds a complete state for exactly these conditions: rows that
+    // match new conditions but did not change since the txn id would otherwise never be sent
+    const resumable = this.replica.isSynced && this.contentKey === key
+    if (method === 'monitor_cond_since') p.push(resumable ? (this.replica.lastTxnId ?? ZERO_UUID) : ZERO_UUID)
     return p
   }
 
@@ -65,6 +180,13 @@ export class MonitorHandle {
       this.replica.lastTxnId = undefined
       this.replica.loadSnapshot(result, method === 'monitor' ? 'update1' : 'update2')
     }
+    const r = this.requested
+    this.requested = undefined
+    if (r) {
+      this.contentKey = r.key
+      this.ack(r.version, r.where)
+    }
+    if (this.unconditional) this.ack(this.wantedVersion, this.wanted)
     this.resolveFirst()
     return resumed
   }
@@ -88,5 +210,12 @@ export class MonitorHandle {
 
   fail(err: Error): void {
     this.rejectFirst(err)
+    for (const w of this.waiters) w.reject(err)
+    this.waiters = []
   }
+}
+
+/** Canonical text of a set of conditions (tables sorted), to compare what was asked with what is held. */
+function conditionKey(where: ReadonlyMap<string, ConditionClause[] | undefined>): string {
+  return JSON.stringify([...where.keys()].sort().map((t) => [t, where.get(t) ?? null]))
 }

@@ -36,10 +36,12 @@ interface RpcMessage {
 export interface RpcStats {
   echoRequestsAnswered: number
   probesSent: number
+  /** Bytes read from the stream (after TLS), i.e. the JSON-RPC text the server sent. */
+  bytesReceived: number
 }
 
 export class RpcConnection {
-  readonly stats: RpcStats = {echoRequestsAnswered: 0, probesSent: 0}
+  readonly stats: RpcStats = {echoRequestsAnswered: 0, probesSent: 0, bytesReceived: 0}
   private readonly framer: JsonFramer
   private readonly pending = new Map<number, {method: string; cb: ReplyCallback}>()
   private readonly closeListeners: Array<(err: ConnectionError) => void> = []
@@ -55,7 +57,10 @@ export class RpcConnection {
     private readonly opts: RpcOptions,
   ) {
     this.framer = new JsonFramer(opts.maxMessageBytes)
-    stream.on('data', (chunk: Buffer) => this.onData(chunk))
+    stream.on('data', (chunk: Buffer) => {
+      this.stats.bytesReceived += chunk.length
+      this.onData(chunk)
+    })
     stream.on('error', (err: NodeJS.ErrnoException & {reason?: string}) => {
       // e.g. a TLS 1.3 server refusing our certificate: reported after our side of the handshake
       const tls = err.code?.startsWith('ERR_SSL') === true

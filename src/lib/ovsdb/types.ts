@@ -43,5 +43,19 @@ export interface ReplicaListener {
   onSnapshot?(info: SnapshotInfo): void
 }
 
-/** Which tables and columns to monitor. Omitted columns = all columns of the table. */
-export type MonitorSpec = Record<string, {columns?: string[]}>
+/**
+ * One clause of a monitor condition, in wire form: `[column, function, value]` (values as in
+ * `transact`, e.g. `['uuid', u]`, `['map', [[k, v]]]`), or `true` / `false`.
+ */
+export type ConditionClause = [column: string, fn: '==' | '!=' | '<' | '<=' | '>' | '>=' | 'includes' | 'excludes', value: unknown] | boolean
+
+/**
+ * Which tables and columns to monitor. Omitted columns = all columns of the table.
+ * `where` (conditional monitoring, monitor_cond and newer): the table's rows that match ANY clause
+ * (a disjunction, as ovsdb-server evaluates monitor conditions); omitted = every row; `[]` is sent
+ * as `[false]` (no row), never as an empty condition, which ovsdb-server reads as "every row".
+ */
+export type MonitorSpec = Record<string, {columns?: string[]; where?: ConditionClause[]}>
+
+/** New conditions for some monitored tables (see MonitorSpec `where`); tables left out keep theirs. */
+export type ConditionUpdate = Record<string, ConditionClause[] | undefined>

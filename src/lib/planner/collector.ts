@@ -22,7 +22,17 @@ export interface CollectedState {
   contributions: Record<string, string[]>
 }
 
-export class Collector {
+/** What the planning rules write into: the Collector below, or a recording sink (incremental.ts). */
+export interface PlanSink {
+  /** Wants `obj` for `source`; `owner` = the exposed ip it serves. False when held with other attributes. */
+  add(obj: StateObj, source: Source, owner?: string): boolean
+  expose(entry: ExposedEntry): void
+  problem(source: Source, reason: string): void
+  /** Runs one rule for one row; an unexpected exception becomes a problem of that row (totality). */
+  guard(source: Source, fn: () => void): void
+}
+
+export class Collector implements PlanSink {
   private readonly objs = new Map<string, Held>()
   private readonly exposed = new Map<string, ExposedEntry>()
   private readonly problems = new Map<string, Problem>()
@@ -51,8 +61,11 @@ export class Collector {
     this.exposed.set(`${entry.ip}|${entry.kind}|${s.table}|${s.uuid}`, entry)
   }
 
+  /** Names and reasons are clipped: an NB value can be megabytes, and it ends up in a log line. */
   problem(source: Source, reason: string): void {
-    this.problems.set(`${source.table}|${source.uuid}|${source.name}|${reason}`, {...source, reason})
+    const r = clip(reason)
+    const name = clip(source.name)
+    this.problems.set(`${source.table}|${source.uuid}|${name}|${r}`, {...source, name, reason: r})
   }
 
   /** Runs one rule for one row; an unexpected exception becomes a problem of that row (totality). */
@@ -118,4 +131,10 @@ export function compareExposed(a: ExposedEntry, b: ExposedEntry): number {
 /** Rows sorted by name then uuid: the order in which the planner visits NB rows. */
 export function byNameThenUuid<T extends {uuid: string; name: string}>(rows: Iterable<T>): T[] {
   return [...rows].sort((a, b) => cmp(a.name, b.name) || cmp(a.uuid, b.uuid))
+}
+
+const CLIP = 256
+
+function clip(s: string): string {
+  return s.length <= CLIP ? s : `${s.slice(0, CLIP - 40)}...(${s.length} characters)`
 }

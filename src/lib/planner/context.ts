@@ -2,7 +2,7 @@
 // OVS database and the host (spec §2.1, §6.4-6.5), and the environment every planning rule shares.
 import type {AgentConfig, BridgeMapping} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
-import {Collector} from './collector.js'
+import type {PlanSink} from './collector.js'
 import {type LsClassifier, makeClassifier} from './provider.js'
 
 export interface PatchPort {
@@ -34,7 +34,7 @@ export interface PlanEnv {
   nb: NbView
   ctx: LocalContext
   cfg: AgentConfig
-  out: Collector
+  out: PlanSink
   /** Provider/tenant classification of logical switches, memoised for this pass. */
   ls: LsClassifier
   /** NB_Global external_ids:neutron:fip-distributed != "False". */
@@ -51,13 +51,14 @@ export function isDistributed(nb: NbView): boolean {
   return nb.nbGlobal()?.externalIds['neutron:fip-distributed'] !== 'False'
 }
 
-export function makeEnv(nb: NbView, ctx: LocalContext, cfg: AgentConfig): PlanEnv {
+/** The environment of one planning run writing into `out`; `ls` defaults to a fresh memoised classifier. */
+export function makeEnv(nb: NbView, ctx: LocalContext, cfg: AgentConfig, out: PlanSink, ls?: LsClassifier): PlanEnv {
   return {
     nb,
     ctx,
     cfg,
-    out: new Collector(),
-    ls: makeClassifier(ctx, (n) => nb.localnetPortsOfLs(n)),
+    out,
+    ls: ls ?? makeClassifier(ctx, (n) => nb.localnetPortsOfLs(n)),
     distributed: isDistributed(nb),
     tenantEnabled: cfg.exposeTenantNetworks || cfg.exposeIpv6GuaTenantNetworks,
     guaOnly: !cfg.exposeTenantNetworks && cfg.exposeIpv6GuaTenantNetworks,

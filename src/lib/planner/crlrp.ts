@@ -52,7 +52,8 @@ export function planCrLrps(env: PlanEnv, lrps: readonly LogicalRouterPort[]): Ma
   return routers
 }
 
-function planCrLrp(env: PlanEnv, lrp: LogicalRouterPort, src: Source): LocalRouter | undefined {
+/** One local cr-lrp: its exposure, and the router it makes local (undefined when skipped). */
+export function planCrLrp(env: PlanEnv, lrp: LogicalRouterPort, src: Source): LocalRouter | undefined {
   if (lrp.networks.length === 0) return undefined
   const ls = networkOf(lrp)
   if (ls === undefined) {

@@ -10,7 +10,7 @@
 // cr-lrps, tenant networks, local ports (VMs, distributed FIPs), centralized FIPs, load balancers.
 import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
-import type {CollectedState} from './collector.js'
+import {Collector, type CollectedState} from './collector.js'
 import {type LocalContext, makeEnv, type PlanEnv} from './context.js'
 import {localLrps, type LocalRouter, planCrLrps} from './crlrp.js'
 import {planBaseWiring} from './base-wiring.js'
@@ -43,8 +43,9 @@ export interface DesiredResult extends CollectedState {
 export const SUPPORTED_DRIVER = 'nb_ovn_bgp_driver'
 
 export function computeDesired(nb: NbView, ctx: LocalContext, cfg: AgentConfig): DesiredResult {
-  const env = makeEnv(nb, ctx, cfg)
-  if (!preflight(env)) return finish(env, new Map(), new Map())
+  const out = new Collector()
+  const env = makeEnv(nb, ctx, cfg, out)
+  if (!preflight(env)) return finish(env, out, new Map(), new Map())
   planBaseWiring(env)
   const lrps = localLrps(env)
   const routers = planCrLrps(env, lrps)
@@ -52,11 +53,11 @@ export function computeDesired(nb: NbView, ctx: LocalContext, cfg: AgentConfig):
   planLocalPorts(env)
   planCentralizedFips(env, lrps)
   planLoadBalancers(env, routers, tenant)
-  return finish(env, routers, tenant)
+  return finish(env, out, routers, tenant)
 }
 
 /** Configuration this planner cannot serve: reported, and nothing is planned. */
-function preflight(env: PlanEnv): boolean {
+export function preflight(env: PlanEnv): boolean {
   const {cfg, ctx, out} = env
   if (cfg.driver !== SUPPORTED_DRIVER) out.problem(configSource('driver'), `driver ${cfg.driver} is not supported (only ${SUPPORTED_DRIVER})`)
   if (cfg.exposingMethod !== 'underlay') out.problem(configSource('exposing_method'), `exposing method ${cfg.exposingMethod} is not supported (only underlay)`)
@@ -65,15 +66,15 @@ function preflight(env: PlanEnv): boolean {
   return cfg.driver === SUPPORTED_DRIVER && cfg.exposingMethod === 'underlay' && !!ctx.chassisName && !!ctx.chassisId
 }
 
-function finish(env: PlanEnv, routers: ReadonlyMap<string, LocalRouter>, tenant: ReadonlyMap<string, TenantNetwork>): DesiredResult {
+function finish(env: PlanEnv, out: Collector, routers: ReadonlyMap<string, LocalRouter>, tenant: ReadonlyMap<string, TenantNetwork>): DesiredResult {
   return {
-    ...env.out.result(),
+    ...out.result(),
     routers: [...routers.keys()].sort().map((k) => routerInfo(routers.get(k)!)),
     tenantNetworks: [...tenant.keys()].sort().map((k) => tenant.get(k)!),
     distributed: env.distributed,
   }
 }
 
-function routerInfo(r: LocalRouter): LocalRouterInfo {
+export function routerInfo(r: LocalRouter): LocalRouterInfo {
   return {router: r.router, lrp: r.lrp, mac: r.mac, ips: r.ips, providerLs: r.providerLs, bridge: r.wire.bridge, vlan: r.wire.vlan}
 }

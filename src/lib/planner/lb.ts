@@ -39,7 +39,8 @@ export function planLoadBalancers(
   }
 }
 
-function planLb(env: PlanEnv, lb: LoadBalancer, gw: LocalRouter, tenantNets: ReadonlyMap<string, TenantNetwork>, src: Source): void {
+/** One LB of the local router `gw` (callers guard it with the LB's source). */
+export function planLb(env: PlanEnv, lb: LoadBalancer, gw: LocalRouter, tenantNets: ReadonlyMap<string, TenantNetwork>, src: Source): void {
   const vips = lbVipIps(lb)
   for (const b of vips.bad) env.out.problem(src, `unparsable vips key ${JSON.stringify(b)}`)
   if (vips.values.length === 0) return

@@ -15,10 +15,13 @@ import {record, wireHost, wireLocalnetFlows, wireNdpProxies} from './wiring.js'
 const LSP = 'Logical_Switch_Port'
 
 export function planLocalPorts(env: PlanEnv): void {
-  for (const lsp of byNameThenUuid(env.nb.lspsByChassis(env.ctx.chassisName))) {
-    if (!isVmPort(lsp) || !isActiveHere(lsp, env.ctx.chassisName)) continue
-    env.out.guard(rowSource(LSP, lsp), () => planPort(env, lsp))
-  }
+  for (const lsp of byNameThenUuid(env.nb.lspsByChassis(env.ctx.chassisName))) planLocalPort(env, lsp)
+}
+
+/** One port listed under this chassis: planned when it is a workload port, up and bound here. */
+export function planLocalPort(env: PlanEnv, lsp: LogicalSwitchPort): void {
+  if (!isVmPort(lsp) || !isActiveHere(lsp, env.ctx.chassisName)) return
+  env.out.guard(rowSource(LSP, lsp), () => planPort(env, lsp))
 }
 
 function planPort(env: PlanEnv, lsp: LogicalSwitchPort): void {

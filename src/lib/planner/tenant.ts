@@ -35,28 +35,41 @@ export function planTenantNetworks(env: PlanEnv, routers: ReadonlyMap<string, Lo
     for (const rif of byNameThenUuid(env.nb.routerInterfaces(router))) {
       if (!isActiveRouterInterface(rif)) continue
       const src = rowSource(LSP, rif)
-      env.out.guard(src, () => planSubnet(env, gw, rif, src, nets))
+      env.out.guard(src, () => {
+        const scope = planSubnet(env, gw, rif, src, nets)
+        if (scope) planTenantIps(env, gw, scope)
+      })
     }
   }
   return nets
 }
 
-function planSubnet(env: PlanEnv, gw: LocalRouter, rif: LogicalSwitchPort, src: Source, nets: Map<string, TenantNetwork>): void {
+/** Host mode: the network whose VM ports get their IPs on bgp-nic, and the scopes filtering them. */
+export interface TenantIpScope {
+  network: string
+  scopes: AddressScopes
+}
+
+/**
+ * The subnets of one up router interface of a local router (recorded into `nets`); returns what
+ * host mode then exposes of the network's ports, or undefined when nothing is.
+ */
+export function planSubnet(env: PlanEnv, gw: LocalRouter, rif: LogicalSwitchPort, src: Source, nets: Map<string, TenantNetwork>): TenantIpScope | undefined {
   const network = networkOf(rif)
   if (network === undefined) {
     env.out.problem(src, 'router interface without external_ids:neutron:network_name')
-    return
+    return undefined
   }
   const parsed = parseCidrs(splitList(rif.externalIds['neutron:cidrs']))
   for (const b of parsed.bad) env.out.problem(src, `invalid CIDR ${JSON.stringify(b)} in neutron:cidrs`)
   const cidrs = env.cfg.requireSnatDisabledForTenantNetworks ? withoutSnat(env, gw.router, parsed.values, src) : parsed.values
-  if (cidrs === undefined || cidrs.length === 0) return
+  if (cidrs === undefined || cidrs.length === 0) return undefined
   const scopes = addressScopes(rif)
   let wired = env.subnetMode ? dedupe(cidrs.map((c) => ({...c, addr: c.network}))) : cidrs
   if (env.guaOnly) wired = wired.filter((c) => isIpv6Gua(c.addr))
   if (wired.length > 0) {
     const allowed = wired.filter((c) => scopeAllowed(c.family, scopes, env.cfg.addressScopes))
-    if (allowed.length === 0) return // ExposeDeniedForAddressScope upstream: no VM IPs either
+    if (allowed.length === 0) return undefined // ExposeDeniedForAddressScope upstream: no VM IPs either
     for (const c of allowed) {
       wireSubnet(env, gw, c, src)
       record(env, `${c.addr}/${c.len}`, 'subnet', gw.wire, src)
@@ -66,7 +79,7 @@ function planSubnet(env: PlanEnv, gw: LocalRouter, rif: LogicalSwitchPort, src: 
     if (held) held.cidrs.push(...list.filter((c) => !held.cidrs.includes(c)))
     else nets.set(network, {network, router: gw.router, routerPort: src, cidrs: list})
   }
-  if (!env.subnetMode) planTenantIps(env, gw, network, scopes)
+  return env.subnetMode ? undefined : {network, scopes}
 }
 
 function dedupe(cidrs: ParsedCidr[]): ParsedCidr[] {
@@ -99,22 +112,25 @@ function inLogicalIp(addr: string, logicalIp: string): boolean {
 }
 
 /** Host mode: IPs of every up VM/virtual port of the network on bgp-nic (scope and GUA filtered). */
-function planTenantIps(env: PlanEnv, gw: LocalRouter, network: string, scopes: AddressScopes): void {
-  for (const lsp of byNameThenUuid(env.nb.lspsByNetwork(network))) {
-    if (!isVmPort(lsp) || lsp.up !== true) continue
-    const src = rowSource(LSP, lsp)
-    const addrs = lspAddresses(lsp)
-    if (addrs === undefined) continue
-    if (typeof addrs === 'string') {
-      env.out.problem(src, addrs)
-      continue
-    }
-    for (const b of addrs.bad) env.out.problem(src, `invalid IP ${JSON.stringify(b)} in addresses`)
-    for (const ip of addrs.ips) {
-      if (!scopeAllowed(ipFamily(ip)!, scopes, env.cfg.addressScopes)) continue
-      if (env.guaOnly && !isIpv6Gua(ip)) continue
-      announce(env, ip, src)
-      record(env, ip, 'tenant-ip', gw.wire, src)
-    }
+function planTenantIps(env: PlanEnv, gw: LocalRouter, scope: TenantIpScope): void {
+  for (const lsp of byNameThenUuid(env.nb.lspsByNetwork(scope.network))) planTenantIp(env, gw, lsp, scope.scopes)
+}
+
+/** One port of a tenant network exposed in host mode (skipped unless a VM/virtual port that is up). */
+export function planTenantIp(env: PlanEnv, gw: LocalRouter, lsp: LogicalSwitchPort, scopes: AddressScopes): void {
+  if (!isVmPort(lsp) || lsp.up !== true) return
+  const src = rowSource(LSP, lsp)
+  const addrs = lspAddresses(lsp)
+  if (addrs === undefined) return
+  if (typeof addrs === 'string') {
+    env.out.problem(src, addrs)
+    return
+  }
+  for (const b of addrs.bad) env.out.problem(src, `invalid IP ${JSON.stringify(b)} in addresses`)
+  for (const ip of addrs.ips) {
+    if (!scopeAllowed(ipFamily(ip)!, scopes, env.cfg.addressScopes)) continue
+    if (env.guaOnly && !isIpv6Gua(ip)) continue
+    announce(env, ip, src)
+    record(env, ip, 'tenant-ip', gw.wire, src)
   }
 }

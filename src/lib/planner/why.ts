@@ -7,6 +7,7 @@ import type {AgentConfig} from '../config/types.js'
 import {hostingChassis, isRouterInterface, requestedChassis, stripNeutronPrefix} from '../nb/keys.js'
 import type {LoadBalancer, LogicalRouterPort, LogicalSwitchPort, Nat, NbView} from '../nb/model.js'
 import {ipFamily, isIpv6Gua, isMac, tryCanonicalIp} from '../net/ip.js'
+import {Collector} from './collector.js'
 import {type LocalContext, makeEnv, type PlanEnv} from './context.js'
 import type {DesiredResult} from './desired.js'
 import {isVmPort, networkOf, portChassis} from './locality.js'
@@ -39,7 +40,7 @@ const src = (table: string, row: {uuid: string; name?: string}, name?: string): 
 
 /** Explains one canonical IP against the result of a pass over the same inputs. */
 export function explainIp(nb: NbView, ctx: LocalContext, cfg: AgentConfig, ip: string, desired: DesiredResult): Why {
-  const env = makeEnv(nb, ctx, cfg)
+  const env = makeEnv(nb, ctx, cfg, new Collector()) // a scratch sink: explaining plans nothing
   const ex = new Explainer(env, desired, ip)
   const steps: WhyStep[] = []
   for (const lsp of nb.allLsps()) if (isVmPort(lsp) && mentionedIps(lsp).includes(ip)) steps.push(ex.port(lsp))

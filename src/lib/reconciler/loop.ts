@@ -101,7 +101,8 @@ export class ReconcileLoop {
     let done: () => void = () => {}
     this.running = new Promise((r) => (done = r))
     try {
-      const result = await this.opts.reconciler.pass(this.opts.nb, {prune: this.opts.pruneAllowed()})
+      // Only event passes may use the incremental desired state; the others recompute and compare.
+      const result = await this.opts.reconciler.pass(this.opts.nb, {prune: this.opts.pruneAllowed(), fullRecompute: trigger !== 'event'})
       this.passes++
       this.logPass(result, trigger)
       this.opts.observer?.onPass?.(result, trigger, since)

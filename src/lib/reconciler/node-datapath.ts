@@ -8,22 +8,36 @@ import type {Datapath, ObserveScope, OpResult} from './types.js'
 /** What the reconciler needs from the kernel layer (src/lib/kernel). */
 export interface KernelLayer {
   observe(scope: ObserveScope): Promise<StateObj[]>
-  apply(plan: Plan): Promise<OpResult[]>
+  /** `ensureUp`: provider bridges to set up first when they are down. */
+  apply(plan: Plan, opts?: {ensureUp?: readonly string[]}): Promise<OpResult[]>
+  /** Bridges that left the mappings but whose routing table ovn-bgp allocated (their state is pruned). */
+  staleBridges?(scope: ObserveScope): Promise<Array<{name: string; table: number}>>
+  /** Kernel drift (watched kernel only): an owned desired object removed/changed, a device down. */
+  onDrift?(listener: (reason: string) => void): void
 }
 
 export class NodeDatapath implements Datapath {
   /** Cookie-999 flows of a shape we do not model, seen by the last observe(); deleted when pruning. */
   private foreign: ForeignFlow[] = []
+  /** Provider bridges of the last observe (ensured up when a plan is applied). */
+  private bridges: string[] = []
 
   constructor(
     private readonly kernel: KernelLayer,
     private readonly flows: OfctlFlows | undefined,
   ) {}
 
+  onDrift(listener: (reason: string) => void): void {
+    this.kernel.onDrift?.(listener)
+  }
+
   async observe(scope: ObserveScope): Promise<StateObj[]> {
-    const bridges = scope.bridges.map((b) => b.name)
+    const stale = scope.staleBridges ?? (await this.kernel.staleBridges?.(scope)) ?? []
+    this.bridges = scope.bridges.map((b) => b.name)
+    // Flows of a bridge that left the mappings are observed too (and so removed when pruning).
+    const bridges = [...this.bridges, ...stale.map((b) => b.name)]
     const [k, f] = await Promise.all([
-      this.kernel.observe(scope),
+      this.kernel.observe(stale.length ? {...scope, staleBridges: stale} : scope),
       this.flows && bridges.length ? this.flows.dumpAll(bridges) : Promise.resolve({flows: [], foreign: [], errors: {}}),
     ])
     this.foreign = f.foreign
@@ -36,7 +50,7 @@ export class NodeDatapath implements Datapath {
     const addFlows = plan.add.filter(isFlow)
     const removeFlows = plan.remove.filter(isFlow)
     const out: OpResult[] = []
-    if (kernelPlan.add.length + kernelPlan.remove.length > 0) out.push(...(await this.kernel.apply(kernelPlan)))
+    if (kernelPlan.add.length + kernelPlan.remove.length > 0) out.push(...(await this.kernel.apply(kernelPlan, {ensureUp: this.bridges})))
     const foreign = opts.prune ? this.foreign : []
     if (addFlows.length + removeFlows.length + foreign.length > 0) {
       if (!this.flows) {

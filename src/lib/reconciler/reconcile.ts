@@ -5,8 +5,10 @@
 import type {AgentConfig} from '../config/types.js'
 import {NullLogger, type Logger} from '../log.js'
 import type {NbView} from '../nb/model.js'
+import type {RowChange} from '../ovsdb/types.js'
 import type {LocalContext} from '../planner/context.js'
 import {computeDesired, type DesiredResult} from '../planner/desired.js'
+import {IncrementalPlanner} from '../planner/incremental.js'
 import {diff, restrictPlan} from '../planner/diff.js'
 import type {Problem} from '../planner/problems.js'
 import {type DesiredState, objKey, type StateObj} from '../planner/types.js'
@@ -46,16 +48,44 @@ export class Reconciler {
   lastContext: LocalContext | undefined
   /** Problems already logged: a malformed NB row is logged once (with its uuid), not every pass. */
   private readonly reported = new Set<string>()
+  /** Watch mode: the desired state kept from NB changes (enableIncremental). */
+  private planner: IncrementalPlanner | undefined
+  /** Differences the last self-check found (0 when it found none; undefined when none ran). */
+  private lastMismatch: number | undefined
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.logger = deps.logger ?? new NullLogger()
     this.now = deps.now ?? (() => performance.now())
   }
 
-  /** Desired state only: no observation, no change (show-exposed --source nb, dry runs without root). */
-  async desired(nb: NbView): Promise<{state: DesiredState; problems: Problem[]; ctx: LocalContext}> {
+  /**
+   * Watch mode: from now on the desired state is kept incrementally (planner/incremental.ts). The
+   * caller must then pass every NB row change of `nb` to markChanged, after applying it. Without
+   * this, every pass computes the desired state from scratch (one-shot commands).
+   */
+  enableIncremental(): void {
+    this.planner ??= new IncrementalPlanner()
+  }
+
+  /** An NB row change, already applied to the NbView the passes read (watch mode). */
+  markChanged(change: RowChange): void {
+    this.planner?.markChanged(change)
+  }
+
+  /** Something the change stream does not describe happened (NB resync): next pass starts over. */
+  markAll(reason?: string): void {
+    this.planner?.markAll(reason)
+  }
+
+  /**
+   * Desired state only: no observation, no change (show-exposed --source nb, dry runs without root).
+   * `fullRecompute`: compute from scratch; in watch mode also compare with the incremental state
+   * (any difference is logged at error with its subjects and counted in the pass result) and use
+   * the scratch result.
+   */
+  async desired(nb: NbView, opts: {fullRecompute?: boolean} = {}): Promise<{state: DesiredState; problems: Problem[]; ctx: LocalContext}> {
     const ctx = await this.deps.local.context()
-    const result = computeDesired(nb, ctx, this.deps.cfg)
+    const result = this.compute(nb, ctx, Boolean(opts.fullRecompute))
     const {state, problems} = result
     this.lastResult = result
     this.lastDesired = state
@@ -64,10 +94,28 @@ export class Reconciler {
     return {state, problems, ctx}
   }
 
+  private compute(nb: NbView, ctx: LocalContext, full: boolean): DesiredResult {
+    this.lastMismatch = undefined
+    if (!this.planner) return computeDesired(nb, ctx, this.deps.cfg)
+    const incremental = this.planner.desired(nb, ctx, this.deps.cfg)
+    if (!full) return incremental
+    const {scratch, differences} = this.planner.selfCheck(nb, ctx, this.deps.cfg, incremental)
+    this.lastMismatch = differences.length
+    if (differences.length > 0) {
+      this.logger.error('incremental desired state differs from a full computation; using the full one', {
+        differences: differences.length,
+        subjects: [...new Set(differences.flatMap((d) => d.subjects))].slice(0, 50),
+        first: differences.slice(0, 10),
+      })
+    }
+    return scratch
+  }
+
   async pass(nb: NbView, opts: PassOptions = {}): Promise<PassResult> {
     const t0 = this.now()
     opts.onStage?.('plan', {})
-    const {state, problems, ctx} = await this.desired(nb)
+    const {state, problems, ctx} = await this.desired(nb, {fullRecompute: Boolean(opts.fullRecompute)})
+    const mismatches = this.lastMismatch
     const t1 = this.now()
     opts.onStage?.('observe', {})
     const observed = await this.deps.datapath.observe({...scopeOf(this.deps.cfg, ctx), adopt: state.objects})
@@ -97,6 +145,7 @@ export class Reconciler {
       timings,
       dryRun: Boolean(opts.dryRun),
       changed: plan.add.length + plan.remove.length > 0,
+      ...(mismatches === undefined ? {} : {desiredMismatches: mismatches}),
     }
   }
 

@@ -18,6 +18,8 @@ export interface ObserveScope {
   bridges: Array<{name: string; table: number}>
   /** Desired objects: ones that already exist exactly as desired are adopted as owned (no remove + re-add). */
   adopt?: readonly StateObj[]
+  /** Bridges that left the mappings whose state ovn-bgp owns (filled by the datapath when omitted). */
+  staleBridges?: Array<{name: string; table: number}>
 }
 
 /**
@@ -29,6 +31,11 @@ export interface Datapath {
   observe(scope: ObserveScope): Promise<StateObj[]>
   /** `prune`: also delete owned objects observe() saw but could not model (e.g. odd cookie-999 flows). */
   apply(plan: Plan, opts?: {prune?: boolean}): Promise<OpResult[]>
+  /**
+   * Optional: called when owned desired state drifted (deleted, changed, a device set down) so the
+   * caller runs a pass soon. Only datapaths that watch the node (the daemon's) implement it.
+   */
+  onDrift?(listener: (reason: string) => void): void
 }
 
 /** Gathers the planner's non-NB inputs (OVS identity, mappings, tables, MACs, patch ports). */
@@ -48,6 +55,11 @@ export interface PassOptions {
   withdraw?: ReadonlySet<string>
   /** Called when the pass enters a stage (progress display for long syncs). */
   onStage?: (stage: 'plan' | 'observe' | 'apply', detail: {operations?: number}) => void
+  /**
+   * Compute the desired state from scratch (periodic, start and resync passes of the daemon); with
+   * an incremental reconciler, also compare it with the incremental state (PassResult.desiredMismatches).
+   */
+  fullRecompute?: boolean
   /** Restrict the plan to some objects (ad-hoc commands). */
   filter?: (obj: StateObj, action: 'add' | 'remove') => boolean
 }
@@ -70,4 +82,6 @@ export interface PassResult {
   dryRun: boolean
   /** True when the plan had anything to do (for dry-run: would have). */
   changed: boolean
+  /** Set when the pass compared incremental and full desired states: differences found (a bug when > 0). */
+  desiredMismatches?: number
 }

@@ -33,13 +33,7 @@ export class Frr {
     writeFileSync(join(dir, 'empty.conf'), '')
     // The daemons drop privileges to frr:frr and must write their sockets and logs here.
     await must('chown', ['-R', 'frr:frr', dir])
-    const common = ['-d', '-f', join(dir, 'empty.conf'), '-z', join(dir, 'zserv.api'), '--vty_socket', dir, '-P', '0']
-    await must(...inNs(opts.netns, join(FRR_DIR, 'zebra'), ...common, '-i', join(dir, 'zebra.pid'), '--log', `file:${join(dir, 'zebra.log')}`))
-    await waitFor('zebra socket', () => existsSync(join(dir, 'zserv.api')), 10_000)
-    await must(
-      ...inNs(opts.netns, join(FRR_DIR, 'bgpd'), ...common, '-i', join(dir, 'bgpd.pid'), '--log', `file:${join(dir, 'bgpd.log')}`, ...(opts.bgpdArgs ?? [])),
-    )
-    await waitFor('bgpd vty socket', () => existsSync(join(dir, 'bgpd.vty')), 10_000)
+    await frr.startDaemons(join(dir, 'empty.conf'), opts.bgpdArgs ?? [])
     return frr
   }
 
@@ -60,6 +54,28 @@ export class Frr {
     writeFileSync(file, text)
     const r = await host.run('vtysh', ['--vty_socket', this.dir, '-f', file])
     return {code: r.code, stderr: r.stderr}
+  }
+
+  /**
+   * Stops zebra and bgpd and starts them again with `startupConfig` as their configuration file
+   * (what an operator's frr.conf holds: the base BGP setup, not what ovn-bgp added at run time).
+   */
+  async restart(startupConfig: string): Promise<void> {
+    await killPidfiles([join(this.dir, 'bgpd.pid'), join(this.dir, 'zebra.pid')])
+    for (const f of ['zserv.api', 'bgpd.vty', 'zebra.vty']) rmSync(join(this.dir, f), {force: true})
+    const conf = join(this.dir, 'startup.conf')
+    writeFileSync(conf, startupConfig)
+    await must('chown', ['frr:frr', conf])
+    await this.startDaemons(conf, [])
+  }
+
+  private async startDaemons(conf: string, bgpdArgs: string[]): Promise<void> {
+    const dir = this.dir
+    const common = ['-d', '-f', conf, '-z', join(dir, 'zserv.api'), '--vty_socket', dir, '-P', '0']
+    await must(...inNs(this.netns, join(FRR_DIR, 'zebra'), ...common, '-i', join(dir, 'zebra.pid'), '--log', `file:${join(dir, 'zebra.log')}`))
+    await waitFor('zebra socket', () => existsSync(join(dir, 'zserv.api')), 10_000)
+    await must(...inNs(this.netns, join(FRR_DIR, 'bgpd'), ...common, '-i', join(dir, 'bgpd.pid'), '--log', `file:${join(dir, 'bgpd.log')}`, ...bgpdArgs))
+    await waitFor('bgpd vty socket', () => existsSync(join(dir, 'bgpd.vty')), 10_000)
   }
 
   async stop(): Promise<void> {

@@ -21,6 +21,8 @@ export interface Lab {
   ovs: PrivateOvs
   frr: Frr
   peer: GobgpPeer
+  /** The operator's base FRR configuration (neighbour, router id), as an frr.conf would hold it. */
+  frrBase: string
   /** Prefixes the peer has, both families, sorted. */
   peerPrefixes(): Promise<string[]>
   close(): Promise<void>
@@ -59,6 +61,7 @@ export async function startLab(): Promise<Lab> {
     ovs,
     frr,
     peer,
+    frrBase: base,
     peerPrefixes: async () => [...(await peer.prefixes(4)), ...(await peer.prefixes(6))].sort(),
     close: async () => {
       await peer.stop()

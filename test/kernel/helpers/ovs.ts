@@ -53,6 +53,16 @@ export class PrivateOvs {
     return host.run(tool, args, {env: this.env})
   }
 
+  /**
+   * Restarts ovs-vswitchd as a crash or `systemctl restart` would: the datapath and the database
+   * stay, the OpenFlow tables come back empty. Resolves once the new daemon has read its config.
+   */
+  async restartVswitchd(): Promise<void> {
+    await host.run('ovs-appctl', ['-t', 'ovs-vswitchd', 'exit'], {env: this.env, timeoutMs: 10_000})
+    await killPidfiles([join(this.dir, 'ovs-vswitchd.pid')])
+    await must(...inNs(this.netns, 'ovs-vswitchd', this.dbSocket, '--pidfile', '--log-file', '--detach', '--no-chdir', '-vconsole:off'), {env: this.env})
+  }
+
   /** Stops vswitchd removing its datapath (so no internal ports are left behind), then the DB. */
   async stop(): Promise<void> {
     await host.run('ovs-appctl', ['-t', 'ovs-vswitchd', 'exit', '--cleanup'], {env: this.env, timeoutMs: 10_000})

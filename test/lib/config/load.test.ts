@@ -49,6 +49,7 @@ describe('config/load', () => {
       ovnNbPrivateKey: '/etc/pki/tls/private/ovn_bgp_agent.key',
       ovnNbCertificate: '/etc/pki/tls/certs/ovn_bgp_agent.crt',
       ovnNbCaCert: '/etc/ipa/ca.crt',
+      nbMonitorScope: 'chassis',
       rootHelper: 'sudo',
       chassisName: undefined,
       chassisId: undefined,

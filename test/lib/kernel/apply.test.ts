@@ -10,7 +10,7 @@ import type {Plan, StateObj} from '../../../src/lib/planner/types.js'
 
 const ok = (stdout = ''): RunResult => ({code: 0, stdout, stderr: ''})
 
-const neighDel: StateObj = {kind: 'neigh', family: 6, ip: '2001:db8::64', dev: 'br-ex.100', mac: 'fa:16:3e:00:00:64'}
+const neighDel: StateObj = {kind: 'neigh', family: 6, ip: '2001:db8::64', dev: 'br-ex.200', mac: 'fa:16:3e:00:00:64'}
 const plan: Plan = {
   remove: [
     neighDel,
@@ -35,13 +35,19 @@ const plan: Plan = {
   unchanged: 0,
 }
 
-const links = JSON.stringify(['lo', 'bgp-nic', 'br-ex', 'br-ex.100'].map((ifname) => ({ifname, flags: ['UP']})))
+const links = JSON.stringify(['lo', 'bgp-nic', 'br-ex', 'br-ex.200'].map((ifname) => ({ifname, flags: ['UP']})))
 
-function kernelAnswer(file: string, args: readonly string[]): RunResult {
-  const a = args.join(' ')
-  if (a === '-json link show') return ok(links)
-  if (a === '-json neigh show') return ok(JSON.stringify([{dst: '2001:db8::64', dev: 'br-ex.100', lladdr: 'fa:16:3e:00:00:64', state: ['PERMANENT']}]))
-  if (a === '-json neigh show proxy') return ok('[]')
+/** The dumps apply reads: one `ip -json -details -batch -` (or, after a failure, one process each). */
+function dumpAnswer(cmd: string): string | undefined {
+  if (cmd === 'link show') return links
+  if (cmd === 'neigh show') return JSON.stringify([{dst: '2001:db8::64', dev: 'br-ex.200', lladdr: 'fa:16:3e:00:00:64', state: ['PERMANENT']}])
+  if (cmd === 'neigh show proxy') return '[]'
+  return undefined
+}
+
+function kernelAnswer(file: string, args: readonly string[], input?: string): RunResult {
+  if (args.includes('-json') && args.includes('-batch') && input) return ok(input.trim().split('\n').map((l) => dumpAnswer(l) ?? '[]').join('\n') + '\n')
+  if (args.includes('-json')) return ok(dumpAnswer(args.filter((a) => !a.startsWith('-')).join(' ')) ?? '[]')
   return ok()
 }
 
@@ -61,23 +67,20 @@ describe('kernel/apply (recorded commands)', function () {
     const results = await new Kernel(runner, {stateDir: dir, ipPath: '/sbin/ip', sysctlPath: '/sbin/sysctl'}).apply(plan)
     const calls = runner.calls.map((c) => `${c.file} ${c.args.join(' ')}${c.input ? ' <<' + c.input.trimEnd().replaceAll('\n', ' | ') : ''}`)
     expect(calls).to.deep.equal([
-      '/sbin/ip -json link show',
-      '/sbin/ip -json neigh show',
-      '/sbin/ip -json neigh show proxy',
-      '/sbin/ip -force -batch - <<neigh del 2001:db8::64 dev br-ex.100',
-      '/sbin/ip -4 -force -batch - <<route del 172.24.4.9/32 dev br-ex table 200 proto 3 | rule del to 172.24.4.9/32 lookup 200 priority 32000 | address del 172.24.4.9/32 dev bgp-nic',
+      '/sbin/ip -json -details -batch - <<link show | neigh show | neigh show proxy',
+      // withdraw first: the announced addresses
+      '/sbin/ip -4 -force -batch - <<address del 172.24.4.9/32 dev bgp-nic',
       '/sbin/ip -6 -force -batch - <<address del 2001:db8::9/128 dev bgp-nic',
+      '/sbin/ip -4 -force -batch - <<route del 172.24.4.9/32 dev br-ex table 200 proto 3 | rule del to 172.24.4.9/32 lookup 200 priority 32000',
+      '/sbin/ip -force -batch - <<neigh del 2001:db8::64 dev br-ex.200',
       '/sbin/sysctl -w net.ipv4.conf.br-ex/200.proxy_arp=0',
-      '/sbin/ip link del dev br-ex.200',
-      '/sbin/ip link add link br-ex name br-ex.100 type vlan id 100',
-      '/sbin/ip link set dev br-ex.100 up',
+      '/sbin/ip -force -batch - <<link del dev br-ex.200',
+      '/sbin/ip -force -batch - <<link add link br-ex name br-ex.100 type vlan id 100 | link set dev br-ex.100 up',
       '/sbin/sysctl -w net.ipv4.conf.br-ex/100.proxy_arp=1',
-      '/sbin/ip -4 -force -batch - <<address add 172.24.4.226/32 dev bgp-nic | rule add to 10.0.0.0/24 lookup 200 priority 32000 | route replace default dev br-ex table 200 proto 3 scope link | route replace 10.0.0.0/24 via 172.24.4.10 dev br-ex table 200 proto 3',
-      '/sbin/ip -json link show',
-      '/sbin/ip -json neigh show',
-      '/sbin/ip -json neigh show proxy',
-      '/sbin/ip -force -batch - <<neigh replace 172.24.4.226 lladdr fa:16:3e:00:00:01 dev br-ex.100 nud permanent',
-      '/sbin/ip -force -batch - <<neigh add proxy 2001:db8:100:: dev br-ex.100',
+      '/sbin/ip -4 -force -batch - <<rule add to 10.0.0.0/24 lookup 200 priority 32000 | route replace default dev br-ex table 200 proto 3 scope link | route replace 10.0.0.0/24 via 172.24.4.10 dev br-ex table 200 proto 3',
+      '/sbin/ip -force -batch - <<neigh replace 172.24.4.226 lladdr fa:16:3e:00:00:01 dev br-ex.100 nud permanent | neigh add proxy 2001:db8:100:: dev br-ex.100',
+      // announce last, once the wiring succeeded
+      '/sbin/ip -4 -force -batch - <<address add 172.24.4.226/32 dev bgp-nic',
     ])
     expect(results).to.have.length(plan.add.length - 1 + plan.remove.length)
     expect(results.every((r) => r.ok)).to.equal(true)
@@ -88,8 +91,8 @@ describe('kernel/apply (recorded commands)', function () {
 
   it('reports a failing line and still applies the others', async function () {
     const runner = new RecordingRunner((file, args, input) => {
-      if (input?.includes('rule add')) return {code: 1, stdout: '', stderr: 'RTNETLINK answers: Operation not permitted\nCommand failed -:2\n'}
-      return kernelAnswer(file, args)
+      if (input?.includes('rule add')) return {code: 1, stdout: '', stderr: 'RTNETLINK answers: Operation not permitted\nCommand failed -:1\n'}
+      return kernelAnswer(file, args, input)
     })
     const results = await new Kernel(runner, {stateDir: dir}).apply({add: plan.add, remove: [], unchanged: 0})
     const failed = results.filter((r) => !r.ok)
@@ -116,14 +119,14 @@ describe('kernel/apply (recorded commands)', function () {
       unchanged: 0,
     })
     expect(results.map((r) => (r.ok ? 'ok' : r.reason))).to.deep.equal(['ok', 'Cannot find device "br-gone"'])
-    expect(runner.calls.filter((c) => c.input !== undefined)).to.have.length(0)
+    expect(runner.calls.filter((c) => c.input?.includes('neigh replace') || c.input?.includes('neigh del'))).to.have.length(0)
   })
 
   it('re-runs neighbour ops one by one when iproute2 stops the batch', async function () {
     const runner = new RecordingRunner((file, args, input) => {
-      if (input !== undefined) return {code: 2, stdout: '', stderr: 'RTNETLINK answers: Invalid argument\n'}
+      if (input?.startsWith('neigh')) return {code: 2, stdout: '', stderr: 'RTNETLINK answers: Invalid argument\n'}
       if (args[0] === 'neigh' && args[2] === '10.0.0.2') return {code: 2, stdout: '', stderr: 'RTNETLINK answers: Invalid argument\n'}
-      return kernelAnswer(file, args)
+      return kernelAnswer(file, args, input)
     })
     const add = (ip: string): StateObj => ({kind: 'neigh', family: 4, ip, dev: 'br-ex', mac: 'fa:16:3e:00:00:01'})
     const results = await new Kernel(runner, {stateDir: dir}).apply({add: [add('10.0.0.1'), add('10.0.0.2'), add('10.0.0.3')], remove: [], unchanged: 0})

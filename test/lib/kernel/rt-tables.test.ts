@@ -46,7 +46,9 @@ describe('kernel/rt-tables', function () {
     expect([...got]).to.deep.equal([['br-old', 1], ['br-ex', 3], ['br-vlan', 4]])
     const text = readFileSync(path, 'utf8')
     expect(text.startsWith('255\tlocal\n')).to.equal(true)
-    expect(text.endsWith('1\tbr-old\n3 br-ex\n4 br-vlan\n')).to.equal(true)
+    expect(text.endsWith('1\tbr-old\n3 br-ex # ovn-bgp\n4 br-vlan # ovn-bgp\n')).to.equal(true)
+    // Only the appended lines carry the ownership mark: br-old was there before.
+    expect([...(await rt.owned())]).to.deep.equal([['br-ex', 3], ['br-vlan', 4]])
     // Second run: nothing appended.
     expect([...(await rt.ensure(['br-ex', 'br-vlan'], [2]))]).to.deep.equal([['br-ex', 3], ['br-vlan', 4]])
     expect(readFileSync(path, 'utf8')).to.equal(text)
@@ -64,7 +66,7 @@ describe('kernel/rt-tables', function () {
     writeFileSync(join(dir, 'rt'), '5 br-a')
     const rt = new RtTables(join(dir, 'rt'))
     await rt.ensure(['br-b'])
-    expect(readFileSync(join(dir, 'rt'), 'utf8')).to.equal('5 br-a\n1 br-b\n')
+    expect(readFileSync(join(dir, 'rt'), 'utf8')).to.equal('5 br-a\n1 br-b # ovn-bgp\n')
   })
 
   it('throws a typed error when 1..252 are all used', async function () {

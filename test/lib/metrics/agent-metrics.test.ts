@@ -33,10 +33,18 @@ describe('AgentMetrics: the daemon metric set', () => {
       'ovn_bgp_exposed_ips gauge',
       'ovn_bgp_drift_repaired_total counter',
       'ovn_bgp_nb_commit_to_kernel_seconds histogram',
+      'ovn_bgp_desired_mismatch_total counter',
     ])
     expect(text).to.include('ovn_bgp_reconcile_passes_total{result="error"} 0\n')
     expect(text).to.include('ovn_bgp_reconcile_changes_total{kind="ndp-proxy",action="remove"} 0\n')
     expect(text).to.include('ovn_bgp_exposed_ips{kind="lb-vip"} 0\n')
+    expect(text).to.include('ovn_bgp_desired_mismatch_total 0\n')
+  })
+
+  it('counts incremental-vs-full desired state differences', () => {
+    const m = new AgentMetrics({processMetrics: false})
+    m.recordDesiredMismatch(3)
+    expect(lines(m, 'ovn_bgp_desired_mismatch_total')).to.deep.equal(['ovn_bgp_desired_mismatch_total 3'])
   })
 
   it('adds the standard process metrics, sampled at each scrape', () => {

@@ -30,7 +30,7 @@ const lb1 = ovnLb('lb1', {'10.0.0.100:80': '10.0.0.5:8080', '172.24.4.100:80': '
 })
 const base = {lss: [ext], lrps: [gw]}
 
-const cases: Case[] = [
+export const cases: Case[] = [
   {
     name: '10.1.16 cr-lrp router1: subnet 10.0.0.1/24, tenant LB VIP on bgp-nic, LB FIP with the gateway MAC (ours: NAT has no external_mac, §11.7)',
     rows: {...base, lsps: [ln1, rif1, vipPort], lbs: [lb1], nats: [vipNat]},

@@ -29,7 +29,7 @@ const ext = ls('neutron-ext', [ln1])
 const vlanNet = ls('neutron-vlan', [ln2])
 const tenant = ls('neutron-tenant')
 
-const cases: Case[] = [
+export const cases: Case[] = [
   {
     name: '10.1.3 sync: per-bridge tables, VLAN devices of each bridge, helper addresses, flows per patch port; only VM-like ports exposed',
     ctx: {

@@ -21,7 +21,7 @@ const vm6 = vm({name: 'vm6', type: 'virtual', ips: ['10.0.0.6'], net: 'neutron-n
 const sub = (cidr: string): Ex => [cidr, 'subnet', BR, null, 'Logical_Switch_Port:rif1']
 const tip = (ip: string, name: string): Ex => [ip, 'tenant-ip', BR, null, `Logical_Switch_Port:${name}`]
 
-const cases: Case[] = [
+export const cases: Case[] = [
   {
     name: '10.1.25 expose_subnet: rule to 10.0.0.1/24 + route via the cr-lrp; IPs of the network\'s "" and virtual ports on bgp-nic (any chassis)',
     rows: {lss: [ext], lsps: [ln1, rif1, vm5, vm6], lrps: [gw]},

@@ -44,6 +44,7 @@ export function config(over: Partial<AgentConfig> = {}): AgentConfig {
     ovnNbPrivateKey: '',
     ovnNbCertificate: '',
     ovnNbCaCert: '',
+    nbMonitorScope: 'chassis',
     rootHelper: 'sudo',
     chassisName: undefined,
     chassisId: undefined,

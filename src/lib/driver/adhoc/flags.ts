@@ -120,7 +120,17 @@ export function adhocFlags(spec: AdhocFlagSpec) {
       exclusive: objs,
     }),
   }
-  const out: Partial<typeof all> = {}
-  for (const k of [...spec.objects, ...spec.explicit]) (out as Record<string, unknown>)[k] = all[k]
+  // Exclusions name only flags this verb has: oclif renders every name of an exclusive group in the
+  // USAGE line, and a name the verb lacks comes out as an empty choice (`| |`).
+  const picked = new Set<string>([...spec.objects, ...spec.explicit])
+  const out: Record<string, unknown> = {}
+  for (const k of picked) {
+    const flag = all[k as keyof typeof all] as {exclusive?: string[]; dependsOn?: string[]}
+    out[k] = {
+      ...flag,
+      ...(flag.exclusive ? {exclusive: flag.exclusive.filter((x) => picked.has(x))} : {}),
+      ...(flag.dependsOn ? {dependsOn: flag.dependsOn.filter((x) => picked.has(x))} : {}),
+    }
+  }
   return out as Pick<typeof all, ObjectFlag | ExplicitFlag>
 }

@@ -5,7 +5,7 @@
 // the target needed and nothing else still needs; both are idempotent (a second run: changed false)
 // and report per-object failures. Unknown objects, bad values and an object this node cannot expose
 // are usage errors (exit 2); an unreachable NB/OVS/kernel is a DependencyError (exit 4).
-import chalk from 'chalk'
+import {color as chalk} from '../../output/color.js'
 
 import {ValidationError} from '../../errors.js'
 import type {NbView} from '../../nb/model.js'
@@ -83,7 +83,8 @@ async function resolve(rt: Runtime, reconciler: Reconciler, req: AdhocRequest): 
     return {nb: syn.nb, target: syn.target, real: await desiredOf(reconciler, syn.nb), explicit: true}
   }
   checkRefs(req.verb.method, req.refs)
-  const nb = (await rt.nb()).nb
+  // an object named on the command line may be bound elsewhere: look it up among all rows
+  const nb = (await rt.nb({}, {allRows: true})).nb
   const target = resolveTarget(nb, req.verb.method, req.refs)
   return {nb, target, real: await desiredOf(reconciler, nb), explicit: false}
 }

@@ -1,0 +1,204 @@
+// Benchmark (not a test): the daemon's datapath part of reacting to NB, in a real kernel (run it in
+// the qemu guest with bench/run-kernel-bench.sh kernel-event). One port = 4 kernel objects
+// (bgp-nic address, ip rule, bridge-table route, permanent neighbour). Measured side by side:
+//   event     N ports already present; one more port bound: observe (from the watched model) +
+//             diff + apply, per event, 30 events; floor = one `ip -batch` process of the same 4 ops
+//   burst     1,000 ports (4,000 ops) in one pass vs one `ip -batch` of the 4,000 ops
+//   cold      N ports from an empty node: first observe (full dump) + diff + apply, by the daemon's
+//             watched kernel and by the one-shot kernel (`sync`), vs one `ip -batch` of the ops
+// The NB side (replica, desired state) is not part of these figures: see bench/nb-scale.ts.
+// Usage: node bench/kernel-event.js [event N...] e.g. `node bench/kernel-event.js 1000 10000`;
+// env COLD (ports, default 5000), BURST (ports, default 1000), EVENTS (default 30).
+import {execFileSync, spawn} from 'node:child_process'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {type CommandRunner, type RunOptions, type RunResult} from '../src/lib/exec/runner.js'
+import {batchText} from '../src/lib/kernel/batch.js'
+import {ipOpFor} from '../src/lib/kernel/commands.js'
+import {Kernel} from '../src/lib/kernel/kernel.js'
+import type {ObserveScope} from '../src/lib/kernel/types.js'
+import {WatchedKernel} from '../src/lib/kernel/watched.js'
+import {NullLogger} from '../src/lib/log.js'
+import {diff} from '../src/lib/planner/diff.js'
+import type {StateObj} from '../src/lib/planner/types.js'
+
+const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0)
+const COLD = Number(process.env.COLD ?? 5000)
+const BURST = Number(process.env.BURST ?? 1000)
+const EVENTS = Number(process.env.EVENTS ?? 30)
+
+/** Bare spawn runner (execa costs far more per process in the TCG guest). */
+class SpawnRunner implements CommandRunner {
+  constructor(private readonly prefix: string[]) {}
+  run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    return new Promise((resolve) => {
+      const argv = file === 'ip' ? [...this.prefix, ...args] : args
+      const child = spawn(file, argv, {env: {...process.env, ...opts.env}, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
+      let stdout = ''
+      let stderr = ''
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+      child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
+      if (opts.input !== undefined) child.stdin!.end(opts.input)
+    })
+  }
+}
+
+function port(i: number): StateObj[] {
+  const addr = `10.${100 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}`
+  const mac = `fa:16:3e:${(Math.floor(i / 65536) % 256).toString(16).padStart(2, '0')}:${(Math.floor(i / 256) % 256).toString(16).padStart(2, '0')}:${(i % 256).toString(16).padStart(2, '0')}`
+  return [
+    {kind: 'address', dev: 'bgp-nic', cidr: `${addr}/32`},
+    {kind: 'rule', family: 4, dst: `${addr}/32`, table: 200, priority: 32000},
+    {kind: 'route', family: 4, table: 200, dst: `${addr}/32`, dev: 'br-ex', scope: 'link', proto: 3},
+    {kind: 'neigh', family: 4, ip: addr, dev: 'br-ex', mac},
+  ]
+}
+const ports = (from: number, n: number): StateObj[] => Array.from({length: n}, (_, k) => port(from + k)).flat()
+const base: StateObj[] = [
+  {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3},
+  {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3},
+]
+
+interface Node {
+  ns: string
+  runner: SpawnRunner
+  scope: ObserveScope
+  stateDir: string
+  close(): void
+}
+
+function node(): Node {
+  const ns = `kev-${process.pid}-${Math.floor(Math.random() * 1e6)}`
+  const ip = (...a: string[]) => execFileSync('ip', ['-n', ns, ...a], {stdio: 'pipe'})
+  execFileSync('ip', ['netns', 'add', ns])
+  ip('link', 'set', 'lo', 'up')
+  ip('link', 'add', 'bgp-vrf', 'type', 'vrf', 'table', '10')
+  ip('link', 'add', 'bgp-nic', 'type', 'dummy')
+  ip('link', 'set', 'bgp-nic', 'master', 'bgp-vrf')
+  ip('link', 'add', 'br-ex', 'type', 'bridge')
+  for (const d of ['bgp-vrf', 'bgp-nic', 'br-ex']) ip('link', 'set', d, 'up')
+  return {
+    ns,
+    runner: new SpawnRunner(['-n', ns]),
+    scope: {bgpNic: 'bgp-nic', bgpVrf: 'bgp-vrf', vrfTable: 10, bridges: [{name: 'br-ex', table: 200}]},
+    stateDir: mkdtempSync(join(tmpdir(), 'kev-state-')),
+    close: () => execFileSync('ip', ['netns', 'del', ns]),
+  }
+}
+
+/** The floor: one `ip -force -batch -` process of the ops' lines. */
+async function floor(n: Node, objs: readonly StateObj[]): Promise<number> {
+  const text = batchText(objs.map((o) => ipOpFor('add', o)!))
+  const t0 = performance.now()
+  const r = await n.runner.run('ip', ['-force', '-batch', '-'], {input: text})
+  const ms = performance.now() - t0
+  if (r.code !== 0) throw new Error(`floor batch failed: ${r.stderr.slice(0, 300)}`)
+  return ms
+}
+
+/** One daemon pass through the watched kernel: observe (model) + diff + apply. */
+async function pass(wk: WatchedKernel, n: Node, desired: StateObj[]): Promise<{ms: number; observe: number; diff: number; apply: number; ops: number}> {
+  const t0 = performance.now()
+  const observed = await wk.observe({...n.scope, adopt: desired})
+  const t1 = performance.now()
+  const plan = diff(desired, observed)
+  const t2 = performance.now()
+  const res = plan.add.length + plan.remove.length ? await wk.apply(plan, {ensureUp: ['br-ex']}) : []
+  const t3 = performance.now()
+  const bad = res.filter((r) => !r.ok)
+  if (bad.length) throw new Error(`pass: ${bad.length} failed, e.g. ${JSON.stringify(bad[0])}`)
+  return {ms: t3 - t0, observe: t1 - t0, diff: t2 - t1, apply: t3 - t2, ops: plan.add.length + plan.remove.length}
+}
+
+const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!
+const f = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`)
+
+async function eventScenario(N: number): Promise<void> {
+  const n = node()
+  const wk = new WatchedKernel(n.runner, {stateDir: n.stateDir, ipArgs: ['-n', n.ns]}, new NullLogger())
+  try {
+    const desired = [...base, ...ports(0, N)]
+    const cold = await pass(wk, n, desired)
+    const ours: number[] = []
+    const parts = {observe: [] as number[], diff: [] as number[], apply: [] as number[]}
+    const fl: number[] = []
+    for (let k = 0; k < EVENTS; k++) {
+      desired.push(...port(N + k))
+      const r = await pass(wk, n, desired)
+      if (r.ops !== 4) throw new Error(`event pass applied ${r.ops} ops, expected 4`)
+      ours.push(r.ms)
+      parts.observe.push(r.observe)
+      parts.diff.push(r.diff)
+      parts.apply.push(r.apply)
+      fl.push(await floor(n, port(500_000 + N + k)))
+    }
+    const p50 = pct(ours, 0.5)
+    const f50 = pct(fl, 0.5)
+    console.log(`event N=${N} ports (${desired.length} objects; set up in ${f(cold.ms)}): ours p50 ${f(p50)} p99 ${f(pct(ours, 0.99))} | floor p50 ${f(f50)} p99 ${f(pct(fl, 0.99))} | ratio p50 ${(p50 / f50).toFixed(2)}x p99 ${(pct(ours, 0.99) / pct(fl, 0.99)).toFixed(2)}x`)
+    console.log(`  ours p50 by stage: observe ${f(pct(parts.observe, 0.5))}, diff ${f(pct(parts.diff, 0.5))}, apply ${f(pct(parts.apply, 0.5))}; ip processes started: ${wk.exec.starts}, full dumps: ${wk.dumps}`)
+  } finally {
+    wk.close()
+    n.close()
+  }
+}
+
+async function burstScenario(): Promise<void> {
+  const n = node()
+  const wk = new WatchedKernel(n.runner, {stateDir: n.stateDir, ipArgs: ['-n', n.ns]}, new NullLogger())
+  try {
+    const desired = [...base, ...ports(0, 1000)]
+    await pass(wk, n, desired)
+    desired.push(...ports(1000, BURST))
+    const r = await pass(wk, n, desired)
+    const fl = await floor(n, ports(700_000, BURST))
+    console.log(`burst ${BURST} ports (${r.ops} ops) on 1,000 present: ours ${f(r.ms)} (observe ${f(r.observe)}, diff ${f(r.diff)}, apply ${f(r.apply)}) | floor ${f(fl)} | ratio ${(r.ms / fl).toFixed(2)}x`)
+  } finally {
+    wk.close()
+    n.close()
+  }
+}
+
+async function coldScenario(): Promise<void> {
+  const objs = [...base, ...ports(0, COLD)]
+  const a = node()
+  const wk = new WatchedKernel(a.runner, {stateDir: a.stateDir, ipArgs: ['-n', a.ns]}, new NullLogger())
+  let watched: Awaited<ReturnType<typeof pass>>
+  try {
+    watched = await pass(wk, a, objs)
+  } finally {
+    wk.close()
+    a.close()
+  }
+  const b = node()
+  let oneShot: number
+  try {
+    const k = new Kernel(b.runner, {stateDir: b.stateDir}, new NullLogger())
+    const t0 = performance.now()
+    const plan = diff(objs, await k.observe({...b.scope, adopt: objs}))
+    const res = await k.apply(plan, {ensureUp: ['br-ex']})
+    oneShot = performance.now() - t0
+    if (res.some((r) => !r.ok)) throw new Error('one-shot: failures')
+  } finally {
+    b.close()
+  }
+  const c = node()
+  let fl: number
+  try {
+    fl = await floor(c, objs)
+  } finally {
+    c.close()
+  }
+  console.log(`cold ${COLD} ports (${objs.length} ops): watched ${f(watched.ms)} (observe ${f(watched.observe)}, apply ${f(watched.apply)}) ${(watched.ms / fl).toFixed(2)}x | one-shot ${f(oneShot)} ${(oneShot / fl).toFixed(2)}x | floor ${f(fl)}`)
+}
+
+async function main(): Promise<void> {
+  console.log(`kernel-event: kernel ${execFileSync('uname', ['-r']).toString().trim()}, node ${process.version}`)
+  for (const N of SIZES.length ? SIZES : [1000, 10000]) await eventScenario(N)
+  if (BURST > 0) await burstScenario()
+  if (COLD > 0) await coldScenario()
+}
+
+await main()

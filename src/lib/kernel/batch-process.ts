@@ -1,0 +1,203 @@
+// A long-lived `ip [-4|-6] -force -batch -` child fed through stdin, so a pass costs a write and a
+// read instead of a process start per group.
+//
+// Attribution: iproute2 numbers stdin lines cumulatively for the life of the process and reports a
+// failing line N as its error text followed by "Command failed -:N" on stderr (unbuffered), then
+// goes on with N+1 (-force). After every request we write one SENTINEL line: an unknown object
+// name, which fails deterministically without touching the kernel. When its marker arrives, every
+// line before it has been executed and every failure among them reported, so the lines of the
+// request without a marker succeeded. A `neigh` command that hits a kernel error makes iproute2
+// exit instead: the lines of the request from the last reported one on are then 'unknown' (the
+// caller re-runs them alone), and the next request starts a fresh process.
+import {spawn as nodeSpawn, type ChildProcess} from 'node:child_process'
+
+import type {Logger} from '../log.js'
+import {execGroupOf, type ExecGroup, type IpExec, type LineOutcome} from './batch.js'
+import type {IpOp} from './commands.js'
+
+/** A batch line that fails at once, without a netlink request: no object starts with "zz". */
+export const SENTINEL = 'zzovnbgp-sentinel'
+
+export type SpawnFn = (file: string, args: readonly string[], opts: {env: NodeJS.ProcessEnv; stdio: ['pipe', 'pipe', 'pipe']}) => ChildProcess
+
+export const defaultSpawn: SpawnFn = (file, args, opts) => nodeSpawn(file, args, opts)
+
+const MARKER = /^Command failed (.*):(\d+)\s*$/
+
+interface Pending {
+  /** Cumulative number of the request's first line. */
+  first: number
+  count: number
+  sentinel: number
+  errors: Map<number, string>
+  resolve: (o: LineOutcome[]) => void
+  ops: readonly IpOp[]
+}
+
+/**
+ * Incremental parser of the stderr stream: feeds complete lines, returns (line number, error text)
+ * for every marker. Exported for unit tests.
+ */
+export class MarkerParser {
+  private partial = ''
+  private buf: string[] = []
+
+  feed(chunk: string): Array<{line: number; text: string}> {
+    const out: Array<{line: number; text: string}> = []
+    const lines = (this.partial + chunk).split('\n')
+    this.partial = lines.pop() ?? ''
+    for (const l of lines) {
+      const m = MARKER.exec(l)
+      if (m) {
+        out.push({line: Number(m[2]), text: this.buf.join('\n').trim()})
+        this.buf = []
+      } else if (l.trim() !== '') this.buf.push(l)
+    }
+    return out
+  }
+
+  /** Error text written after the last marker (a process that exited early). */
+  trailing(): string {
+    return [...this.buf, this.partial].join('\n').trim()
+  }
+}
+
+/** Outcome of each line of a request from the markers seen (tolerated errors count as ok). */
+export function settleRequest(ops: readonly IpOp[], first: number, errors: ReadonlyMap<number, string>, complete: boolean): LineOutcome[] {
+  const lastReported = Math.max(first - 1, ...[...errors.keys()].filter((n) => n < first + ops.length))
+  return ops.map((op, i) => {
+    const n = first + i
+    const err = errors.get(n)
+    if (err !== undefined) return op.tolerate?.test(err) ? {state: 'ok'} : {state: 'failed', reason: err || 'command failed'}
+    if (!complete && n > lastReported) return {state: 'unknown'}
+    return {state: 'ok'}
+  })
+}
+
+export interface BatchProcessOptions {
+  ipPath: string
+  /** Global options before `-force -batch -`, e.g. ['-4'] or ['-n', netns]. */
+  args: readonly string[]
+  spawn?: SpawnFn
+  logger?: Logger
+}
+
+interface ChildState {
+  child: ChildProcess
+  nextLine: number
+  parser: MarkerParser
+  queue: Pending[]
+}
+
+/** One `ip -force -batch -` child; requests are serialised; a new child after one exits. */
+export class BatchProcess {
+  private cur: ChildState | undefined
+  private chain: Promise<unknown> = Promise.resolve()
+  /** Processes started so far (benchmarks and tests). */
+  starts = 0
+
+  constructor(private readonly opts: BatchProcessOptions) {}
+
+  /** Runs `ops` in order; one outcome per op. Never rejects for a failing line. */
+  run(ops: readonly IpOp[]): Promise<LineOutcome[]> {
+    if (ops.length === 0) return Promise.resolve([])
+    const p = this.chain.then(() => this.send(ops))
+    this.chain = p.catch(() => undefined)
+    return p
+  }
+
+  close(): void {
+    const c = this.cur?.child
+    this.cur = undefined
+    if (c && c.exitCode === null) {
+      c.stdin?.end()
+      c.kill('SIGTERM')
+    }
+  }
+
+  private ensure(): ChildState {
+    if (this.cur && this.cur.child.exitCode === null && this.cur.child.signalCode === null) return this.cur
+    const spawn = this.opts.spawn ?? defaultSpawn
+    const child = spawn(this.opts.ipPath, [...this.opts.args, '-force', '-batch', '-'], {env: {...process.env, LC_ALL: 'C'}, stdio: ['pipe', 'pipe', 'pipe']})
+    this.starts++
+    const st: ChildState = {child, nextLine: 1, parser: new MarkerParser(), queue: []}
+    this.cur = st
+    child.stdout?.resume() // commands we send print nothing useful; never let the pipe fill
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => this.onStderr(st, d))
+    child.stdin?.on('error', () => undefined) // EPIPE after an early exit: settled on 'close'
+    child.on('error', (error) => this.onExit(st, `cannot run ${this.opts.ipPath}: ${error.message}`))
+    child.on('close', (code) => this.onExit(st, `ip exited (${String(code)})`))
+    return st
+  }
+
+  private send(ops: readonly IpOp[]): Promise<LineOutcome[]> {
+    return new Promise((resolve) => {
+      const st = this.ensure()
+      const first = st.nextLine
+      const sentinel = first + ops.length
+      st.nextLine = sentinel + 1
+      st.queue.push({first, count: ops.length, sentinel, errors: new Map(), resolve, ops})
+      st.child.stdin?.write(ops.map((o) => o.args.join(' ')).join('\n') + `\n${SENTINEL}\n`)
+    })
+  }
+
+  private onStderr(st: ChildState, chunk: string): void {
+    for (const {line, text} of st.parser.feed(chunk)) {
+      const head = st.queue[0]
+      if (!head) continue
+      if (line === head.sentinel) {
+        st.queue.shift()
+        head.resolve(settleRequest(head.ops, head.first, head.errors, true))
+      } else head.errors.set(line, text)
+    }
+  }
+
+  private onExit(st: ChildState, why: string): void {
+    if (this.cur === st) this.cur = undefined
+    const pending = st.queue
+    st.queue = []
+    const trailing = st.parser.trailing()
+    if (pending.length > 0) this.opts.logger?.debug('ip batch process ended with requests pending', {why, trailing})
+    for (const p of pending) {
+      const out = settleRequest(p.ops, p.first, p.errors, false)
+      // A single line that ended the process: its error is the text after the last marker.
+      if (p.count === 1 && out[0]?.state === 'unknown') out[0] = p.ops[0]?.tolerate?.test(trailing) ? {state: 'ok'} : {state: 'failed', reason: trailing || why}
+      p.resolve(out)
+    }
+  }
+}
+
+/**
+ * The persistent IpExec: one long-lived child per group (`ip -4`, `ip -6`, and a family-less one for
+ * neighbours, proxies and links, whose kernel errors end the process and so must not take the
+ * rule/route stream down with them). Lines whose outcome is unknown after an early exit run again
+ * one per request, which pins the error on the line that caused it.
+ */
+export class BatchExecutor implements IpExec {
+  private readonly procs: Record<ExecGroup, BatchProcess>
+
+  constructor(opts: {ipPath: string; args?: readonly string[]; spawn?: SpawnFn; logger?: Logger}) {
+    const mk = (fam: string[]): BatchProcess => new BatchProcess({ipPath: opts.ipPath, args: [...(opts.args ?? []), ...fam], ...(opts.spawn ? {spawn: opts.spawn} : {}), ...(opts.logger ? {logger: opts.logger} : {})})
+    this.procs = {ip4: mk(['-4']), ip6: mk(['-6']), neutral: mk([])}
+  }
+
+  /** Processes started so far, all groups. */
+  get starts(): number {
+    return this.procs.ip4.starts + this.procs.ip6.starts + this.procs.neutral.starts
+  }
+
+  async run(ops: readonly IpOp[]): Promise<LineOutcome[]> {
+    if (ops.length === 0) return []
+    const group = execGroupOf(ops[0]!)
+    const proc = this.procs[group]
+    const out = await proc.run(ops)
+    for (const [i, o] of out.entries()) {
+      if (o.state === 'unknown') out[i] = (await proc.run([ops[i]!]))[0] ?? {state: 'unknown'}
+    }
+    return out
+  }
+
+  close(): void {
+    for (const p of Object.values(this.procs)) p.close()
+  }
+}

@@ -1,0 +1,233 @@
+// The daemon's kernel layer: a KernelModel kept current by a KernelMonitor, and long-lived
+// `ip -batch` processes for apply. observe() reads the model (no dump) except when the model may
+// be wrong or old: before the first pass, after an overrun or the monitor's death, when the
+// watched tables change, when the caller asks (`fresh`), and once per `fullDumpEveryMs` (the
+// periodic full reconcile). Drift: a notification that removes or changes an object of the last
+// desired state, or sets a provider bridge / owned VLAN device down, is reported to the onDrift
+// listeners (the daemon then runs a pass), so it is repaired within about a second.
+import type {CommandRunner} from '../exec/runner.js'
+import {NullLogger, type Logger} from '../log.js'
+import {objKey, objValue, type Plan, type StateObj} from '../planner/types.js'
+import {applyPlan, type KernelFacts} from './apply.js'
+import {BatchExecutor, type SpawnFn} from './batch-process.js'
+import {canonicalScope, Kernel} from './kernel.js'
+import {KernelModel} from './model.js'
+import {KernelMonitor} from './monitor.js'
+import type {MonitorEvent} from './monitor-parse.js'
+import {dumpMany, ownedObjects} from './observe.js'
+import {parseAddrs, parseLinks, parseNeighs, parseProxies, parseRoutes, parseRules} from './parse.js'
+import type {KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
+
+export interface WatchedKernelOptions extends KernelOptions {
+  /** Global ip options of the long-lived children (tests: ['-n', netns]). */
+  ipArgs?: readonly string[]
+  spawn?: SpawnFn
+  /** A full dump at least this often (reconcile_interval); 0 = only when needed. */
+  fullDumpEveryMs?: number
+}
+
+export type DriftListener = (reason: string) => void
+
+export class WatchedKernel {
+  readonly kernel: Kernel
+  readonly model = new KernelModel()
+  readonly exec: BatchExecutor
+  private readonly monitor: KernelMonitor
+  private readonly ipPath: string
+  private stale = true
+  private lastDump = 0
+  private loading: MonitorEvent[] | undefined
+  private scope: ObserveScope | undefined
+  /** objKey -> objValue of the last desired state (scope.adopt). */
+  private desired = new Map<string, string>()
+  private readonly listeners: DriftListener[] = []
+  /** Full dumps taken so far (tests, benchmarks). */
+  dumps = 0
+
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly opts: WatchedKernelOptions,
+    private readonly log: Logger = new NullLogger(),
+  ) {
+    this.ipPath = opts.ipPath ?? 'ip'
+    const common = {ipPath: this.ipPath, ...(opts.ipArgs ? {args: opts.ipArgs} : {}), ...(opts.spawn ? {spawn: opts.spawn} : {}), logger: log}
+    this.exec = new BatchExecutor(common)
+    this.kernel = new Kernel(runner, {...opts, exec: this.exec}, log)
+    this.monitor = new KernelMonitor(common, {onEvent: (e) => this.onEvent(e), onLost: (why) => this.lost(why)})
+  }
+
+  onDrift(listener: DriftListener): void {
+    this.listeners.push(listener)
+  }
+
+  /** Forces a full dump at the next observe. */
+  invalidate(): void {
+    this.stale = true
+  }
+
+  async observe(scope: ObserveScope, opts: {fresh?: boolean} = {}): Promise<KernelObj[]> {
+    const s = canonicalScope(scope)
+    this.scope = s
+    if (scope.adopt) this.desired = new Map(scope.adopt.map((o) => [objKey(o), objValue(o)]))
+    if (!this.monitor.running) {
+      await this.monitor.start()
+      this.stale = true
+    }
+    const tables = [...new Set([...s.bridges.map((b) => b.table), s.vrfTable])]
+    const every = this.opts.fullDumpEveryMs ?? 0
+    const old = every > 0 && performance.now() - this.lastDump >= every
+    if (opts.fresh || this.stale || old || tables.some((t) => !this.model.tables.has(t))) await this.reload(s, tables)
+    return ownedObjects({ledger: this.kernel.ledger}, this.model.raw(), s)
+  }
+
+  async apply(plan: Plan, opts: {ensureUp?: readonly string[]} = {}): Promise<OpResult[]> {
+    const results = await applyPlan(
+      {
+        exec: this.exec,
+        runner: this.runner,
+        sysctlPath: this.opts.sysctlPath ?? 'sysctl',
+        ledger: this.kernel.ledger,
+        log: this.log,
+        facts: async () => this.facts(),
+        ...(opts.ensureUp ? {ensureUp: opts.ensureUp} : {}),
+      },
+      plan,
+    )
+    for (const r of results) if (r.ok) this.model.applyOwn(r.op, r.obj)
+    return results
+  }
+
+  close(): void {
+    this.monitor.stop()
+    this.exec.close()
+  }
+
+  private facts(): KernelFacts {
+    return {links: new Map(this.model.links), neighs: new Set(this.model.neighs.keys()), proxies: new Set(this.model.proxies.keys())}
+  }
+
+  /** Full dump into the model; notifications that arrive meanwhile are replayed after it. */
+  private async reload(s: ObserveScope, tables: number[]): Promise<void> {
+    this.loading = []
+    this.stale = false
+    try {
+      const d = {runner: this.runner, ipPath: this.ipPath, sysctlPath: this.opts.sysctlPath ?? 'sysctl', ledger: this.kernel.ledger}
+      const perFamily = [['rule', 'show'], ...tables.map((t) => ['route', 'show', 'table', String(t)])]
+      const [general, fam4, fam6] = await Promise.all([
+        dumpMany(d, ['-json', '-details'], [['link', 'show'], ['address', 'show'], ['neigh', 'show', 'nud', 'permanent'], ['neigh', 'show', 'proxy'], ['netconf', 'show']]),
+        dumpMany(d, ['-4', '-N', '-d', '-json'], perFamily),
+        dumpMany(d, ['-6', '-N', '-d', '-json'], perFamily),
+      ])
+      const [links = '', addrs = '', neighs = '', proxies = '', netconf = ''] = general
+      const [rules4 = '', ...routes4] = fam4
+      const [rules6 = '', ...routes6] = fam6
+      const routes = tables.flatMap((table, i) => [
+        ...parseRoutes(routes4[i] ?? '', 4).map((r) => ({...r, table})),
+        ...parseRoutes(routes6[i] ?? '', 6).map((r) => ({...r, table})),
+      ])
+      this.model.load(
+        {
+          links: parseLinks(links),
+          addrs: parseAddrs(addrs),
+          rules: [...parseRules(rules4, 4), ...parseRules(rules6, 6)],
+          routes,
+          neighs: parseNeighs(neighs),
+          proxies: parseProxies(proxies),
+          netconf: parseNetconf(netconf),
+        },
+        tables,
+      )
+      this.lastDump = performance.now()
+      this.dumps++
+      this.log.debug('kernel model loaded', {links: this.model.links.size, addrs: this.model.addrs.size, routes: this.model.routes.size, scope: s.bridges.length})
+    } catch (error) {
+      this.stale = true
+      throw error
+    } finally {
+      const queued = this.loading ?? []
+      this.loading = undefined
+      for (const e of queued) this.model.apply(e)
+    }
+  }
+
+  private lost(why: string): void {
+    this.log.warn('kernel notifications lost; full dump at the next pass', {reason: why})
+    this.stale = true
+    this.emit(why)
+  }
+
+  private onEvent(e: MonitorEvent): void {
+    if (this.loading) {
+      this.loading.push(e)
+      return
+    }
+    this.model.apply(e)
+    const why = this.driftOf(e)
+    if (why) this.emit(why)
+  }
+
+  private emit(why: string): void {
+    for (const l of this.listeners) {
+      try {
+        l(why)
+      } catch (error) {
+        this.log.warn('drift listener failed', {error: (error as Error).message})
+      }
+    }
+  }
+
+  /** Why `e` is drift of the desired state (an owned object removed/changed, a device down), or undefined. */
+  private driftOf(e: MonitorEvent): string | undefined {
+    const s = this.scope
+    if (!s) return undefined
+    if (e.type === 'link') {
+      const bridge = s.bridges.some((b) => b.name === e.link.name)
+      const vlan = this.desired.has(`vlan|${e.link.name}`)
+      if ((bridge || vlan) && (e.deleted || !e.link.up)) return `link ${e.link.name} ${e.deleted ? 'deleted' : 'down'}`
+      return undefined
+    }
+    const obj = eventObj(e)
+    if (!obj) return undefined
+    const want = this.desired.get(objKey(obj))
+    if (want === undefined) return undefined
+    if (e.deleted) return `${objKey(obj)} deleted`
+    if (e.type === 'neigh' && !e.neigh.permanent) return `${objKey(obj)} no longer permanent`
+    if (e.type === 'netconf' && e.proxyNeigh === false) return `${objKey(obj)} cleared`
+    if ((e.type === 'route' || e.type === 'neigh') && objValue(obj) !== want) return `${objKey(obj)} changed`
+    return undefined
+  }
+}
+
+/** The StateObj a notification is about (for the drift check), when it is one of our kinds. */
+function eventObj(e: MonitorEvent): StateObj | undefined {
+  switch (e.type) {
+    case 'addr':
+      return {kind: 'address', dev: e.addr.dev, cidr: e.addr.cidr}
+    case 'rule':
+      return e.rule.dst && e.rule.table !== undefined ? {kind: 'rule', family: e.rule.family, dst: e.rule.dst, table: e.rule.table, priority: e.rule.priority} : undefined
+    case 'route': {
+      const r = e.route
+      if (!r.dev) return undefined
+      return {kind: 'route', family: r.family, table: r.table, dst: r.dst, dev: r.dev, ...(r.via ? {via: r.via} : {}), ...(r.family === 4 && r.scope === 253 ? {scope: 'link' as const} : {}), proto: r.proto ?? 0}
+    }
+    case 'neigh':
+      return e.proxy ? {kind: 'ndp-proxy', ip: e.neigh.ip, dev: e.neigh.dev} : {kind: 'neigh', family: e.neigh.family, ip: e.neigh.ip, dev: e.neigh.dev, mac: e.neigh.mac ?? ''}
+    case 'netconf':
+      return {kind: 'sysctl', key: `net.ipv${e.family}.conf.${e.dev.replaceAll('.', '/')}.${e.family === 4 ? 'proxy_arp' : 'proxy_ndp'}`, value: '1'}
+    default:
+      return undefined
+  }
+}
+
+/** `ip -json netconf show` -> `${family}|${dev}` -> proxy_neigh. */
+export function parseNetconf(text: string): Map<string, boolean> {
+  const out = new Map<string, boolean>()
+  const t = text.trim()
+  if (!t.startsWith('[')) return out
+  for (const e of JSON.parse(t) as Array<{family?: string; interface?: string; proxy_neigh?: boolean}>) {
+    if (!e.interface || typeof e.proxy_neigh !== 'boolean') continue
+    if (e.family === 'inet') out.set(`4|${e.interface}`, e.proxy_neigh)
+    else if (e.family === 'inet6') out.set(`6|${e.interface}`, e.proxy_neigh)
+  }
+  return out
+}

@@ -1,0 +1,83 @@
+// A fragment is what one planning unit (one subject's contribution: a local port, a cr-lrp, one
+// router interface, one tenant port behind it, one LB ...) wants, recorded instead of merged, so that
+// the incremental planner can take it back out and put a recomputed one in (incremental.ts). The
+// rules write into a FragmentSink exactly as into the Collector of a full pass; merged.ts then
+// reproduces the Collector's semantics (dedupe, first-contributor-wins conflicts, last-wins exposed
+// entries) from all fragments, using each fragment's `order`: its position in the full pass's
+// visiting order (rule rank, then the NB rows it is reached through, by name then uuid).
+import type {PlanSink} from './collector.js'
+import type {Problem, Source} from './problems.js'
+import {type ExposedEntry, objKey, objValue, type StateObj} from './types.js'
+
+/** Position of a fragment in the full pass's visiting order; compared element by element. */
+export type Order = readonly string[]
+
+export interface RecordedAdd {
+  key: string
+  value: string
+  obj: StateObj
+  source: Source
+  owner?: string
+}
+
+export interface RecordedExposed {
+  key: string
+  entry: ExposedEntry
+}
+
+export interface FragmentData {
+  adds: RecordedAdd[]
+  exposed: RecordedExposed[]
+  /** By problemKey; a fragment reports a problem once. */
+  problems: Map<string, Problem>
+}
+
+export function problemKey(p: Source & {reason: string}): string {
+  return `${p.table}|${p.uuid}|${p.name}|${p.reason}`
+}
+
+export function exposedKey(e: ExposedEntry): string {
+  return `${e.ip}|${e.kind}|${e.source.table}|${e.source.uuid}`
+}
+
+/**
+ * Records every add (also repeated and conflicting ones: conflicts are decided across fragments
+ * by merged.ts). `add` therefore always returns true; no rule uses the return value.
+ */
+export class FragmentSink implements PlanSink, FragmentData {
+  readonly adds: RecordedAdd[] = []
+  readonly exposed: RecordedExposed[] = []
+  readonly problems = new Map<string, Problem>()
+
+  add(obj: StateObj, source: Source, owner?: string): boolean {
+    this.adds.push({key: objKey(obj), value: objValue(obj), obj, source, ...(owner === undefined ? {} : {owner})})
+    return true
+  }
+
+  expose(entry: ExposedEntry): void {
+    this.exposed.push({key: exposedKey(entry), entry})
+  }
+
+  problem(source: Source, reason: string): void {
+    const p = {...source, reason}
+    this.problems.set(problemKey(p), p)
+  }
+
+  guard(source: Source, fn: () => void): void {
+    try {
+      fn()
+    } catch (e) {
+      this.problem(source, `internal error while planning: ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
+}
+
+export function compareOrder(a: Order, b: Order): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!
+    const y = b[i]!
+    if (x !== y) return x < y ? -1 : 1
+  }
+  return a.length - b.length
+}

@@ -1,0 +1,272 @@
+// The watched kernel in the real kernel (guest): the model stays equal to a fresh dump across a
+// random sequence of changes made behind its back; 100 random edits of owned state among ~50
+// foreign objects are each repaired within about a second through the drift signal, foreign ones
+// untouched (prints the repair times); a wiring op that fails keeps the IP off bgp-nic.
+import {expect} from 'chai'
+
+import {WatchedKernel} from '../../src/lib/kernel/watched.js'
+import type {ObserveScope} from '../../src/lib/kernel/types.js'
+import {NullLogger} from '../../src/lib/log.js'
+import {diff} from '../../src/lib/planner/diff.js'
+import {objKey, objValue, type StateObj} from '../../src/lib/planner/types.js'
+import {requireGuest} from './helpers/guest.js'
+import {kernelEnv, type KernelEnv} from './helpers/kernel-env.js'
+
+const values = (objs: readonly StateObj[]): string[] => objs.map(objValue).sort()
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Seeded PRNG (mulberry32): the sequences are random but reproducible. */
+function rng(seed: number): () => number {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** N exposed IPs on br-ex (address, rule, route, neighbour), one VLAN device with its own IP, table defaults. */
+function node(n: number): StateObj[] {
+  const out: StateObj[] = [
+    {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3},
+    {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3},
+    {kind: 'vlan', name: 'br-ex.100', link: 'br-ex', id: 100},
+    {kind: 'address', dev: 'bgp-nic', cidr: '172.24.9.1/32'},
+    {kind: 'rule', family: 4, dst: '172.24.9.1/32', table: 200, priority: 32000},
+    {kind: 'route', family: 4, table: 200, dst: '172.24.9.1/32', dev: 'br-ex.100', scope: 'link', proto: 3},
+    {kind: 'neigh', family: 4, ip: '172.24.9.1', dev: 'br-ex.100', mac: 'fa:16:3e:00:09:01'},
+  ]
+  for (let i = 1; i <= n; i++) {
+    const ip = `172.24.4.${i}`
+    out.push({kind: 'address', dev: 'bgp-nic', cidr: `${ip}/32`})
+    out.push({kind: 'rule', family: 4, dst: `${ip}/32`, table: 200, priority: 32000})
+    out.push({kind: 'route', family: 4, table: 200, dst: `${ip}/32`, dev: 'br-ex', scope: 'link', proto: 3})
+    out.push({kind: 'neigh', family: 4, ip, dev: 'br-ex', mac: `fa:16:3e:00:04:${i.toString(16).padStart(2, '0')}`})
+  }
+  out.push({kind: 'address', dev: 'bgp-nic', cidr: '2001:db8::1/128'})
+  out.push({kind: 'rule', family: 6, dst: '2001:db8::1/128', table: 200, priority: 32000})
+  out.push({kind: 'route', family: 6, table: 200, dst: '2001:db8::1/128', dev: 'br-ex', proto: 3})
+  return out
+}
+
+describe('watched kernel model (guest)', function () {
+  this.timeout(900_000)
+  let env: KernelEnv
+  let wk: WatchedKernel
+  let scope: ObserveScope
+
+  before(async function () {
+    requireGuest(this, ['sysctl'])
+    env = await kernelEnv('kwatch')
+    expect((await env.kernel.ensureBase(env.base)).failed).to.deep.equal([])
+    wk = new WatchedKernel(env.ns.runner, {stateDir: env.stateDir, ipArgs: ['-n', env.ns.name]}, new NullLogger())
+    scope = env.scope
+  })
+
+  after(async function () {
+    wk?.close()
+    await env?.close()
+  })
+
+  /** Model view (no dump) vs a fresh dump, once the notifications have arrived (bounded wait). */
+  async function modelVsDump(adopt: StateObj[]): Promise<{model: string[]; dump: string[]}> {
+    const dump = values(await wk.kernel.observe({...scope, adopt}))
+    let model: string[] = []
+    for (let i = 0; i < 200; i++) {
+      model = values(await wk.observe({...scope, adopt}))
+      if (JSON.stringify(model) === JSON.stringify(dump)) break
+      await sleep(10)
+    }
+    return {model, dump}
+  }
+
+  it('stays equal to a fresh dump across 150 random changes made behind its back', async function () {
+    const desired = node(10)
+    const first = await wk.observe({...scope, adopt: desired})
+    expect(wk.dumps).to.equal(1)
+    const res = await wk.apply(diff(desired, first), {ensureUp: ['br-ex']})
+    expect(res.filter((r) => !r.ok)).to.deep.equal([])
+    const rand = rng(7)
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!
+    const ops: Array<() => string[]> = [
+      () => ['address', 'del', `172.24.4.${1 + Math.floor(rand() * 10)}/32`, 'dev', 'bgp-nic'],
+      () => ['address', 'add', `172.24.6.${1 + Math.floor(rand() * 50)}/32`, 'dev', 'bgp-nic'],
+      () => ['rule', 'del', 'to', `172.24.4.${1 + Math.floor(rand() * 10)}/32`, 'lookup', '200', 'priority', '32000'],
+      () => ['rule', 'add', 'to', `172.24.7.${1 + Math.floor(rand() * 50)}/32`, 'lookup', '200', 'priority', pick(['32000', '1000'])],
+      () => ['route', 'del', `172.24.4.${1 + Math.floor(rand() * 10)}/32`, 'table', '200'],
+      () => ['route', 'replace', `172.24.8.${1 + Math.floor(rand() * 50)}/32`, 'dev', 'br-ex', 'table', '200', 'proto', pick(['3', 'static'])],
+      () => ['neigh', 'del', `172.24.4.${1 + Math.floor(rand() * 10)}`, 'dev', 'br-ex'],
+      () => ['neigh', 'replace', `172.24.4.${1 + Math.floor(rand() * 10)}`, 'lladdr', 'fa:16:3e:aa:bb:cc', 'dev', 'br-ex', 'nud', pick(['permanent', 'stale'])],
+      () => ['link', 'set', 'dev', pick(['br-ex.100', 'br-ex']), pick(['down', 'up'])],
+      () => (rand() < 0.5 ? ['link', 'del', 'dev', 'br-ex.100'] : ['link', 'add', 'link', 'br-ex', 'name', 'br-ex.100', 'type', 'vlan', 'id', '100']),
+    ]
+    let ran = 0
+    for (let i = 0; i < 150; i++) {
+      const args = pick(ops)()
+      const r = await env.ns.runner.run('ip', args)
+      if (r.code === 0) ran++
+    }
+    const {model, dump} = await modelVsDump(desired)
+    console.log(`      150 random changes (${ran} succeeded): model ${model.length} owned objects, fresh dump ${dump.length}; dumps taken: ${wk.dumps}`)
+    expect(model).to.deep.equal(dump)
+    expect(wk.dumps).to.equal(1)
+  })
+
+  it('repairs 100 random edits of owned state within about a second; 50 foreign objects untouched', async function () {
+    const desired = node(10)
+    // Start from the desired state.
+    await wk.apply(diff(desired, await wk.observe({...scope, adopt: desired}, {fresh: true})), {ensureUp: ['br-ex']})
+    // Foreign objects: other rule priorities, other route protocols and tables, other devices and their neighbours.
+    const foreign: string[][] = []
+    for (let i = 1; i <= 10; i++) foreign.push(['rule', 'add', 'to', `10.9.${i}.0/24`, 'lookup', '200', 'priority', String(1000 + i)])
+    for (let i = 1; i <= 10; i++) foreign.push(['route', 'add', `10.8.${i}.0/24`, 'dev', 'br-ex', 'table', '200', 'proto', 'static'])
+    for (let i = 1; i <= 10; i++) foreign.push(['route', 'add', `10.7.${i}.0/24`, 'dev', 'br-ex', 'table', '300', 'proto', '3'])
+    for (let i = 1; i <= 5; i++) foreign.push(['link', 'add', `fdum${i}`, 'type', 'dummy'], ['address', 'add', `10.6.${i}.1/32`, 'dev', `fdum${i}`])
+    for (let i = 1; i <= 10; i++) foreign.push(['neigh', 'replace', `10.5.0.${i}`, 'lladdr', 'fa:16:3e:ff:00:01', 'dev', 'br-ex', 'nud', 'permanent'])
+    for (const f of foreign) expect((await env.ns.runner.run('ip', f)).code, f.join(' ')).to.equal(0)
+    const foreignDump = async (): Promise<string> => {
+      const parts = await Promise.all([
+        env.ns.ipJson('-4', 'rule', 'show'),
+        env.ns.ipJson('route', 'show', 'table', '300'),
+        env.ns.ipJson('route', 'show', 'table', '200', 'proto', 'static'),
+        env.ns.ipJson('address', 'show', 'type', 'dummy'),
+        env.ns.ipJson('neigh', 'show', 'to', '10.5.0.0/24'),
+      ])
+      const rules = (parts[0] as Array<{priority: number}>).filter((r) => r.priority !== 32000)
+      return JSON.stringify([rules, ...parts.slice(1)])
+    }
+    const before = await foreignDump()
+
+    // The daemon's reaction, minus NB: a drift notification schedules a pruning pass (debounced).
+    let passes = 0
+    let timer: NodeJS.Timeout | undefined
+    let running: Promise<void> | undefined
+    let again = false
+    const pass = async (): Promise<void> => {
+      const observed = await wk.observe({...scope, adopt: desired})
+      const plan = diff(desired, observed)
+      if (plan.add.length + plan.remove.length > 0) await wk.apply(plan, {ensureUp: ['br-ex']})
+      passes++
+    }
+    const request = (): void => {
+      if (timer) return
+      timer = setTimeout(() => {
+        timer = undefined
+        if (running) {
+          again = true
+          return
+        }
+        running = pass().finally(() => {
+          running = undefined
+          if (again) {
+            again = false
+            request()
+          }
+        })
+      }, 20)
+    }
+    wk.onDrift(() => request())
+
+    const rand = rng(11)
+    const owned = desired.filter((o) => o.kind !== 'vlan' && o.kind !== 'route')
+    const edits: Array<{what: string; args: string[]; back: () => boolean}> = []
+    const present = (o: StateObj): (() => boolean) => () => has(o)
+    const has = (o: StateObj): boolean => {
+      switch (o.kind) {
+        case 'address':
+          return wk.model.addrs.has(`${o.dev}|${o.cidr}`)
+        case 'rule':
+          return wk.model.rules.has(`${o.family}|${o.priority}|${o.dst}|${o.table}`)
+        case 'route':
+          return wk.model.routes.get(`${o.family}|${o.table}|${o.dst}`)?.proto === 3
+        case 'neigh':
+          return wk.model.neighs.get(`${o.dev}|${o.ip}`)?.mac === o.mac
+        default:
+          return true
+      }
+    }
+    const routes = desired.filter((o) => o.kind === 'route')
+    for (let i = 0; i < 100; i++) {
+      const r = rand()
+      if (r < 0.08) edits.push({what: 'bridge down', args: ['link', 'set', 'dev', 'br-ex', 'down'], back: () => wk.model.links.get('br-ex')?.up === true && desired.every(has)})
+      else if (r < 0.16) edits.push({what: 'VLAN down', args: ['link', 'set', 'dev', 'br-ex.100', 'down'], back: () => wk.model.links.get('br-ex.100')?.up === true && desired.every(has)})
+      else if (r < 0.22) edits.push({what: 'VLAN deleted', args: ['link', 'del', 'dev', 'br-ex.100'], back: () => wk.model.links.get('br-ex.100')?.up === true && desired.every(has)})
+      else if (r < 0.4) {
+        const o = routes[Math.floor(rand() * routes.length)]!
+        if (o.kind !== 'route') continue
+        edits.push({what: 'route deleted', args: ['route', 'del', o.dst, 'table', String(o.table)], back: present(o)})
+      } else {
+        const o = owned[Math.floor(rand() * owned.length)]!
+        if (o.kind === 'address') edits.push({what: 'address deleted', args: ['address', 'del', o.cidr, 'dev', o.dev], back: present(o)})
+        else if (o.kind === 'rule') edits.push({what: 'rule deleted', args: [...(o.family === 6 ? ['-6'] : []), 'rule', 'del', 'to', o.dst, 'lookup', String(o.table), 'priority', '32000'], back: present(o)})
+        else if (o.kind === 'neigh') edits.push({what: 'neighbour deleted', args: ['neigh', 'del', o.ip, 'dev', o.dev], back: present(o)})
+      }
+    }
+    const times: number[] = []
+    const slow: string[] = []
+    for (const e of edits) {
+      const r = await env.ns.runner.run('ip', e.args)
+      if (r.code !== 0) throw new Error(`edit ${e.args.join(' ')}: ${r.stderr}`)
+      // From the moment the editing command returned (the change is in the kernel).
+      const t0 = performance.now()
+      while (!e.back() && performance.now() - t0 < 10_000) await sleep(5)
+      // Settle the pass the edit triggered before the next edit.
+      while (running || timer) await (running ?? sleep(5))
+      const ms = performance.now() - t0
+      times.push(ms)
+      if (!e.back() || ms > 1500) slow.push(`${e.what} (${e.args.join(' ')}): ${Math.round(ms)} ms`)
+    }
+    times.sort((a, b) => a - b)
+    const q = (p: number): number => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))]!)
+    console.log(`      ${edits.length} edits repaired: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(1)} ms; ${passes} passes; ${wk.dumps} full dumps`)
+    for (const s of slow) console.log(`      slow: ${s}`)
+    // The end state equals desired in a fresh dump; foreign objects are as they were.
+    const fresh = await wk.kernel.observe({...scope, adopt: desired})
+    expect(values(fresh)).to.deep.equal(values(desired))
+    expect(await foreignDump()).to.equal(before)
+    expect(slow).to.deep.equal([])
+  })
+})
+
+describe('announce only what is wired (guest)', function () {
+  this.timeout(300_000)
+  let env: KernelEnv
+
+  before(async function () {
+    requireGuest(this)
+    env = await kernelEnv('kwire')
+    expect((await env.kernel.ensureBase(env.base)).failed).to.deep.equal([])
+  })
+
+  after(async function () {
+    await env?.close()
+  })
+
+  it('a failing route keeps its IP off bgp-nic; the others are announced; withdraw removes the address first', async function () {
+    const wired: StateObj[] = [
+      {kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.20/32'},
+      {kind: 'rule', family: 4, dst: '172.24.4.20/32', table: 200, priority: 32000},
+      {kind: 'route', family: 4, table: 200, dst: '172.24.4.20/32', dev: 'br-ex', scope: 'link', proto: 3},
+    ]
+    const broken: StateObj[] = [
+      {kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.21/32'},
+      {kind: 'rule', family: 4, dst: '172.24.4.21/32', table: 200, priority: 32000},
+      {kind: 'route', family: 4, table: 200, dst: '172.24.4.21/32', dev: 'br-missing', scope: 'link', proto: 3},
+    ]
+    const results = await env.kernel.apply({add: [...wired, ...broken], remove: [], unchanged: 0})
+    const failed = results
+      .filter((r) => !r.ok)
+      .map((r) => `${objKey(r.obj)}: ${r.ok ? '' : r.reason}`)
+      .sort()
+      .reverse()
+    console.log(`      failed: ${failed.join('; ')}`)
+    expect(failed).to.have.length(2)
+    expect(failed[0]).to.match(/^route\|4\|200\|172.24.4.21\/32: Cannot find device "br-missing"/)
+    expect(failed[1]).to.match(/^address\|bgp-nic\|172.24.4.21\/32: not announced: wiring failed/)
+    const addrs = await env.ns.ipJson<Array<{addr_info: Array<{local: string}>}>>('address', 'show', 'dev', 'bgp-nic')
+    const on = addrs.flatMap((a) => a.addr_info.map((i) => i.local))
+    expect(on).to.include('172.24.4.20')
+    expect(on).to.not.include('172.24.4.21')
+  })
+})

@@ -1,0 +1,140 @@
+// FrrUpkeep against a real FRR (zebra + bgpd in a private netns): the periodic check is one
+// `vtysh -c show running-config`; leak lines removed by hand with vtysh come back within the
+// interval; a bgpd restart is noticed from the vty sockets and repaired without waiting for it.
+import {expect} from 'chai'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {type CommandRunner, ExecRunner, type RunOptions, type RunResult} from '../../../src/lib/exec/runner.js'
+import {FrrLeak, type LeakSettings} from '../../../src/lib/frr/leak.js'
+import {missingLeakItems} from '../../../src/lib/frr/running-config.js'
+import {FrrUpkeep, type UpkeepResult} from '../../../src/lib/frr/upkeep.js'
+import {Vtysh} from '../../../src/lib/frr/vtysh.js'
+import {requireTools} from '../../helpers/require.js'
+import {FrrInstance} from './frr-instance.js'
+
+class CountingRunner implements CommandRunner {
+  readonly calls: string[][] = []
+  private readonly inner = new ExecRunner()
+  run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
+    this.calls.push([file, ...args])
+    return this.inner.run(file, args, opts)
+  }
+}
+
+const SETTINGS: LeakSettings = {asn: '64999', vrf: 'bgp-vrf', routerId: undefined, redistribute: ['connected']}
+const PARAMS = {asn: '64999', vrf: 'bgp-vrf', routerId: '172.30.0.9', redistribute: ['connected'] as const}
+
+async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {
+  const t0 = Date.now()
+  while (!(await cond())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return Date.now() - t0
+}
+
+describe('frr/upkeep (real FRR)', function () {
+  this.timeout(60_000)
+  let frr: FrrInstance | undefined
+  let runner: CountingRunner
+  let upkeep: FrrUpkeep | undefined
+  const results: UpkeepResult[] = []
+  let devicesCalls = 0
+  const devicesChanged: string[][] = []
+  let devicesAnswer: string[] = []
+
+  // Async (an execFileSync here would stall the event loop the upkeep's timers run on).
+  const missing = async () => {
+    const r = await new ExecRunner().run('vtysh', ['--vty_socket', frr!.dir, '-c', 'show running-config'])
+    return missingLeakItems(r.stdout, {...PARAMS, redistribute: ['connected']})
+  }
+
+  before(async function () {
+    requireTools(this, ['vtysh', 'zebra', 'bgpd', 'ip'], {root: true})
+    frr = await FrrInstance.start('frrup')
+    // The operator's base config: the default instance with a router id the agent must learn.
+    execVtysh(frr, ['configure terminal', 'router bgp 64999', 'bgp router-id 172.30.0.9'])
+    runner = new CountingRunner()
+    const vtysh = new Vtysh(runner, {vtyshPath: 'vtysh', socketDir: frr.dir})
+    upkeep = new FrrUpkeep({
+      leak: new FrrLeak(vtysh),
+      settings: SETTINGS,
+      socketDir: frr.dir,
+      identityPollMs: 200,
+      devices: async () => {
+        devicesCalls++
+        return {changed: devicesAnswer}
+      },
+      onDevicesChanged: (c) => devicesChanged.push(c),
+      onCheck: (r) => results.push(r),
+    })
+  })
+
+  after(async () => {
+    upkeep?.stop()
+    await frr?.stop()
+  })
+
+  it('the first check applies the leak configuration with a router id learned from bgpd', async () => {
+    const r = await upkeep!.check()
+    expect(r).to.include({leakApplied: true, ok: true})
+    expect(r.missing).to.have.length(5)
+    expect(await missing()).to.deep.equal([])
+  })
+
+  it('a check with everything in place is one `vtysh -c show running-config` (router id remembered)', async () => {
+    const before = runner.calls.length
+    const r = await upkeep!.check()
+    expect(r).to.include({leakApplied: false, ok: true})
+    const spawned = runner.calls.slice(before)
+    console.log(`      periodic check spawned: ${spawned.map((c) => c.slice(3).join(' ')).join('; ')}`)
+    expect(spawned).to.have.length(1)
+    expect(spawned[0]).to.include('show running-config')
+    expect(devicesCalls).to.equal(2)
+  })
+
+  it('leak lines removed by hand with vtysh are restored within frr_reconcile_interval (1 s here)', async () => {
+    await upkeep!.start(1000)
+    execVtysh(frr!, ['configure terminal', 'router bgp 64999', 'address-family ipv4 unicast', 'no import vrf bgp-vrf'])
+    execVtysh(frr!, ['configure terminal', 'router bgp 64999 vrf bgp-vrf', 'address-family ipv6 unicast', 'no redistribute connected'])
+    expect(await missing()).to.have.length(2)
+    const ms = await until('the leak lines to be restored', async () => (await missing()).length === 0, 5000)
+    console.log(`      restored ${ms} ms after the removal (interval 1000 ms)`)
+    // One interval to notice, then `vtysh -f` + a verifying read (seconds on a loaded machine).
+    expect(ms).to.be.below(1000 + 8000)
+    expect(results.some((r) => r.leakApplied && r.missing.length === 2)).to.equal(true)
+  })
+
+  it('a bgpd restart (empty configuration) is noticed from its vty socket and repaired at once', async () => {
+    upkeep!.stop()
+    await upkeep!.start(3_600_000) // only the socket poll can repair it now
+    const repairs = upkeep!.repairs
+    // bgpd comes back with its startup file: the base instance, no leak lines.
+    writeFileSync(join(frr!.dir, 'empty.conf'), 'router bgp 64999\n bgp router-id 172.30.0.9\nexit\n')
+    await frr!.restartBgpd()
+    const ms = await until('the leak configuration after the bgpd restart', async () => upkeep!.repairs > repairs && (await missing()).length === 0, 10_000)
+    console.log(`      re-applied ${ms} ms after bgpd came back`)
+  })
+
+  it('devices the callback repaired are reported to onDevicesChanged', async () => {
+    devicesAnswer = ['created dummy bgp-nic']
+    await upkeep!.check()
+    devicesAnswer = []
+    expect(devicesChanged).to.deep.equal([['created dummy bgp-nic']])
+  })
+
+  it('FRR unreachable: the check reports the error, does not throw, and the next one recovers', async () => {
+    upkeep!.stop()
+    await frr!.stopDaemon('bgpd')
+    await frr!.stopDaemon('zebra')
+    const r = await upkeep!.check()
+    expect(r.ok).to.equal(false)
+    expect(r.error).to.be.a('string')
+  })
+})
+
+function execVtysh(frr: FrrInstance, lines: string[]): void {
+  const args = lines.flatMap((l) => ['-c', l])
+  frr.exec(['vtysh', '--vty_socket', frr.dir, ...args])
+}

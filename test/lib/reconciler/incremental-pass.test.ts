@@ -1,0 +1,104 @@
+// Reconciler in watch mode: event passes use the incremental desired state, full-recompute passes
+// compare it with a scratch computation, report differences (log at error naming the subjects,
+// PassResult.desiredMismatches) and use the scratch result. The real planner, an in-memory datapath.
+import {expect} from 'chai'
+
+import {defaultConfig} from '../../../src/lib/config/index.js'
+import {StreamLogger} from '../../../src/lib/log.js'
+import type {LocalContext} from '../../../src/lib/planner/context.js'
+import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
+import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
+import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
+import {insert, LS, LSP, nbWith, update} from '../../helpers/nb-changes.js'
+
+class MemoryDatapath implements Datapath {
+  readonly objects = new Map<string, StateObj>()
+  async observe(): Promise<StateObj[]> {
+    return [...this.objects.values()]
+  }
+  async apply(plan: Plan): Promise<OpResult[]> {
+    for (const o of plan.remove) this.objects.delete(objKey(o))
+    for (const o of plan.add) this.objects.set(objKey(o), o)
+    return [...plan.add.map((obj) => ({action: 'add' as const, obj, ok: true})), ...plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true}))]
+  }
+}
+
+const ctx: LocalContext = {
+  chassisName: 'compute-1',
+  chassisId: 'chassis-1',
+  bridgeMappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}],
+  bridgeTables: {'br-ex': 200},
+  bridgeMacs: {'br-ex': 'fa:16:3e:00:00:01'},
+  patchPorts: {'br-ex': [{name: 'patch-provnet-1-to-br-int', ofport: 2}]},
+}
+const cfg = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
+
+const vmFields = (name: string, ip: string, up: boolean) => ({
+  uuid: `uuid-${name}`,
+  name,
+  addresses: [`fa:16:3e:00:01:02 ${ip}`],
+  up,
+  options: {'requested-chassis': 'compute-1'},
+  externalIds: {'neutron:network_name': 'neutron-pub', 'neutron:cidrs': `${ip}/24`},
+})
+
+function setup() {
+  const nb = nbWith(
+    [LSP, {uuid: 'ln', name: 'provnet-1', type: 'localnet', addresses: ['unknown'], options: {network_name: 'physnet1'}}],
+    [LSP, vmFields('vm1', '172.24.4.10', true)],
+    [LS, {uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', 'uuid-vm1']}],
+  )
+  const lines: string[] = []
+  const dp = new MemoryDatapath()
+  const rec = new Reconciler({cfg, datapath: dp, local: {context: async () => ctx}, logger: new StreamLogger({write: (l) => lines.push(l), json: true})})
+  rec.enableIncremental()
+  return {nb, dp, rec, lines}
+}
+
+const addresses = (dp: MemoryDatapath) => [...dp.objects.values()].filter((o) => o.kind === 'address' && o.dev === cfg.bgpNic).map((o) => (o as {cidr: string}).cidr)
+
+describe('Reconciler: incremental desired state in watch mode', () => {
+  it('event passes follow marked NB changes; a full pass finds no difference', async () => {
+    const {nb, dp, rec} = setup()
+    await rec.pass(nb, {prune: true, fullRecompute: true})
+    expect(addresses(dp)).to.deep.equal(['172.24.4.10/32'])
+    for (const c of [insert(LSP, vmFields('vm2', '172.24.4.11', true)), update(LS, {uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', 'uuid-vm1', 'uuid-vm2']}, {ports: ['ln', 'uuid-vm1']})]) {
+      nb.applyChange(c)
+      rec.markChanged(c)
+    }
+    const ev = await rec.pass(nb, {prune: true})
+    expect(ev.desiredMismatches).to.equal(undefined)
+    expect(ev.plan.add.filter((o) => o.kind === 'address').map(objKey)).to.deep.equal([`address|${cfg.bgpNic}|172.24.4.11/32`])
+    const full = await rec.pass(nb, {prune: true, fullRecompute: true})
+    expect(full.desiredMismatches).to.equal(0)
+    expect(full.changed).to.equal(false)
+  })
+
+  it('a change the planner was not told about is a reported difference; the full result is used', async () => {
+    const {nb, dp, rec, lines} = setup()
+    await rec.pass(nb, {prune: true, fullRecompute: true})
+    nb.applyChange(update(LSP, vmFields('vm1', '172.24.4.10', false), {up: true})) // not marked
+    const ev = await rec.pass(nb, {prune: true})
+    expect(addresses(dp), 'the incremental state still has the port').to.deep.equal(['172.24.4.10/32'])
+    expect(ev.changed).to.equal(false)
+    const full = await rec.pass(nb, {prune: true, fullRecompute: true})
+    expect(full.desiredMismatches).to.be.greaterThan(0)
+    expect(addresses(dp), 'the scratch result was applied').to.deep.equal([])
+    const err = lines.map((l) => JSON.parse(l) as {level: string; msg: string; subjects?: string[]}).find((l) => l.level === 'error')
+    expect(err?.msg).to.match(/differs from a full computation/)
+    expect(err?.subjects).to.include('port uuid-vm1')
+    // The planner started over: the next event pass is consistent again.
+    const next = await rec.pass(nb, {prune: true, fullRecompute: true})
+    expect(next.desiredMismatches).to.equal(0)
+  })
+
+  it('without enableIncremental every pass computes from scratch (one-shot commands)', async () => {
+    const {nb, dp} = setup()
+    const rec = new Reconciler({cfg, datapath: dp, local: {context: async () => ctx}})
+    await rec.pass(nb, {prune: true})
+    nb.applyChange(update(LSP, vmFields('vm1', '172.24.4.10', false), {up: true}))
+    const r = await rec.pass(nb, {prune: true})
+    expect(r.desiredMismatches).to.equal(undefined)
+    expect(addresses(dp)).to.deep.equal([])
+  })
+})
