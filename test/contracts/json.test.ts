@@ -53,7 +53,7 @@ function withKey(doc: Json, path: Array<string | number>, renamed?: string): Jso
 }
 
 describe('contract: --json documents (schemas/*.json)', function () {
-  this.timeout(120_000)
+  this.timeout(300_000)
   const schemas = new SchemaSet(SCHEMAS)
   const src = new DocumentSource()
   const samples: Sample[] = []
