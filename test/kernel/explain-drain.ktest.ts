@@ -146,6 +146,9 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
   })
 
   it('a deleted bgp-nic address: the kernel layer, exit 3', async () => {
+    // watch repairs kernel drift at once (netlink): stop it while layers are broken by hand
+    await agent!.stop()
+    agent = undefined
     await must('ip', ['addr', 'del', '172.24.4.226/32', 'dev', 'bgp-nic'])
     const r = await one('172.24.4.226')
     expect(r.broken).to.equal('kernel')
@@ -187,6 +190,7 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
   })
 
   it('the port unbound in NB: not exposed, with the reason, every layer agreeing', async () => {
+    if (!agent) await startAgent()
     await update(lab.nb.unix, 'Logical_Switch_Port', 'vm1', {options: map({'requested-chassis': 'compute-2'})})
     const r = await eventually('vm1 withdrawn everywhere', () => one('172.24.4.226'), (x) => !x.exposed && x.broken === null)
     expect(layer(r, 'decision').reason).to.include('not exposed').and.include('bound to compute-2, not here (compute-1)')
@@ -207,6 +211,7 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
   })
 
   it('show-exposed --json: FRR columns for every entry, valid against its schema', async () => {
+    if (!agent) await startAgent()
     await agent!.idle()
     const run = await runAdhocCmd('show-exposed', ['--json', '--log-level', 'error', ...cliArgs()])
     expect(run.exitCode, run.stdout.slice(0, 800)).to.equal(0)
@@ -219,6 +224,7 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
   })
 
   it('drain: GRACEFUL_SHUTDOWN on every prefix, then none; a watch restart keeps it drained; undrain brings all back', async () => {
+    if (!agent) await startAgent()
     const vtysh = new Runtime(cfg, logger).vtysh()
     await drainNode({cfg, vtysh}, {waitSeconds: 0, withdraw: false})
     const marked = await eventually('every prefix marked 65535:0', peerGshut, (g) => same(Object.keys(g).sort(), FULL) && Object.values(g).every(Boolean))
@@ -228,7 +234,7 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     const drained = await one('172.24.4.226')
     expect(drained.broken, 'drained on purpose is not drift').to.equal(null)
     // watch restarts while FRR lost its drain lines (as after an FRR restart)
-    await agent!.stop()
+    await agent?.stop()
     agent = undefined
     await lab.frr.applyConfig(`router bgp ${AGENT_AS}\n no bgp graceful-shutdown\n address-family ipv4 unicast\n  no import vrf route-map ovn-bgp-drain\n exit-address-family\n address-family ipv6 unicast\n  no import vrf route-map ovn-bgp-drain\n exit-address-family\nexit\n`)
     await startAgent()
