@@ -9,13 +9,13 @@
 // and upstream-like: every column of the tables the upstream agent monitors), bytes and the writer
 // with them connected. Agents talk to the relays only; the writer to the cluster leader.
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {NbSource} from '../src/lib/driver/nb-source.js'
 import {NullLogger} from '../src/lib/log.js'
-import {OvsdbClient, type Operation} from '../src/lib/ovsdb/index.js'
+import {ConnectionError, OvsdbClient, type Operation} from '../src/lib/ovsdb/index.js'
 import {
   startCluster,
   startRelay,
@@ -48,7 +48,7 @@ const UPSTREAM_TABLES = [
 
 const guard = setTimeout(() => {
   console.error(`fleet bench: over the ${LIMIT_S} s limit, stopping`)
-  process.exit(3)
+  process.kill(process.pid, 'SIGTERM') // the handler installed by main() stops the servers
 }, LIMIT_S * 1000)
 guard.unref()
 
@@ -122,11 +122,19 @@ async function runWriter(
  * uuid given), which means the first run was applied.
  */
 async function applied(writer: OvsdbClient, ops: Operation[]): Promise<void> {
-  try {
-    await writer.transact(DB, ops)
-  } catch (error) {
-    if ((error as {error?: string}).error !== 'duplicate uuid') throw error
-    log('transaction re-run after a leader change: already applied')
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await writer.transact(DB, ops)
+      return
+    } catch (error) {
+      if ((error as {error?: string}).error === 'duplicate uuid') {
+        log('transaction re-run after a leader change: already applied')
+        return
+      }
+      // every write of the bench is idempotent (inserts name their uuid): a lost reply is retried
+      if (!(error instanceof ConnectionError) || attempt >= 5) throw error
+      log(`writer connection lost (${error.message}); retrying the transaction`)
+    }
   }
 }
 
@@ -148,13 +156,25 @@ const marker = (seq: number): Operation => ({
   ],
 })
 
-async function nbAgent(remotes: string, chassis: number, scoped: boolean): Promise<Agent> {
+async function nbAgent(remotes: string, chassis: number, scoped: boolean, attempt = 1): Promise<Agent> {
   const s = new NbSource({
     remotes,
     logger: new NullLogger(),
     ...(scoped ? {scope: {chassisName: chassisName(chassis), chassisId: chassisId(chassis)}} : {}),
   })
-  await s.start(600000)
+  try {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not ready after 120 s (client ${s.client.state}, ${JSON.stringify(s.client.stats)})`)), 120000)
+    })
+    await Promise.race([s.start(600000), late]).finally(() => clearTimeout(timer))
+  } catch (error) {
+    // a relay too busy to answer within the probe interval drops the session during start-up
+    await s.close()
+    if (attempt >= 5) throw error
+    log(`agent ${chassis} start failed (${(error as Error).message}); again`)
+    return nbAgent(remotes, chassis, scoped, attempt + 1)
+  }
   return {
     chassis,
     client: s.client,
@@ -205,7 +225,19 @@ async function main(): Promise<void> {
   log(`cluster + relays in ${dir}`)
   const members = await startCluster(writeNbSchema(dir), DB, 3, dir)
   const cluster = members.map((m) => m.remote).join(',')
-  const relays = [await startRelay(DB, cluster), await startRelay(DB, cluster)]
+  const relays: OvsdbServer[] = []
+  for (const r of ['r0', 'r1']) {
+    mkdirSync(join(dir, r))
+    relays.push(await startRelay(DB, cluster, join(dir, r)))
+  }
+  // an interrupted run leaves no server behind
+  const stopAll = (): void => {
+    for (const srv of [...relays, ...members.map((m) => m.server)]) if (srv.pid) process.kill(srv.pid, 'SIGTERM')
+    rmSync(dir, {recursive: true, force: true})
+    process.exit(130)
+  }
+  process.once('SIGINT', stopAll)
+  process.once('SIGTERM', stopAll)
   const relayRemotes = relays.map((r) => r.tcp).join(',')
   const writer = new OvsdbClient({remotes: cluster, leaderOnly: true, readyTimeoutMs: 600000})
   let seq = 0
@@ -213,7 +245,7 @@ async function main(): Promise<void> {
     await writer.connect()
     // loaded machines miss 1 s heartbeats; large clouds raise the election timer the same way
     const ld0 = leaderOf(members)
-    for (const ms of [2000, 4000])
+    for (const ms of [2000, 4000, 8000])
       execFileSync('ovs-appctl', [
         '-t',
         join(ld0.dir, 'ovsdb-server.ctl'),
@@ -223,9 +255,9 @@ async function main(): Promise<void> {
       ])
     let t = performance.now()
     await writer.transact(DB, nb.skeletonOps())
-    for (let i = 0; i < N; i += 2000) {
-      await applied(writer, nb.portBatchOps(i, 2000))
-      if (i % 20000 === 0) log(`${i} ports`)
+    for (let i = 0; i < N; i += 500) {
+      await applied(writer, nb.portBatchOps(i, 500))
+      if (i % 5000 === 0) log(`${i} ports`)
     }
     out.populateS = (performance.now() - t) / 1000
     log(`populated in ${(out.populateS as number).toFixed(1)} s`)
@@ -239,8 +271,8 @@ async function main(): Promise<void> {
     const cpu0 = cpuSeconds(leader.server.pid)
     t = performance.now()
     const scoped: Agent[] = []
-    for (let i = 0; i < picks.length; i += 20)
-      scoped.push(...(await Promise.all(picks.slice(i, i + 20).map((c) => nbAgent(relayRemotes, c, true)))))
+    for (let i = 0; i < picks.length; i += 10)
+      scoped.push(...(await Promise.all(picks.slice(i, i + 10).map((c) => nbAgent(relayRemotes, c, true)))))
     const startS = (performance.now() - t) / 1000
     const initial = scoped.map((a) => a.client.stats.bytesReceived)
     const computeInit = scoped.filter((a) => !nb.isNetworker(a.chassis)).map((a) => a.client.stats.bytesReceived)

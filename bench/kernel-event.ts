@@ -24,7 +24,10 @@ import {NullLogger} from '../src/lib/log.js'
 import {diff} from '../src/lib/planner/diff.js'
 import type {StateObj} from '../src/lib/planner/types.js'
 
-const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0)
+const SIZES = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0)
 const COLD = Number(process.env.COLD ?? 5000)
 const BURST = Number(process.env.BURST ?? 1000)
 const EVENTS = Number(process.env.EVENTS ?? 30)
@@ -35,7 +38,10 @@ class SpawnRunner implements CommandRunner {
   run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     return new Promise((resolve) => {
       const argv = file === 'ip' ? [...this.prefix, ...args] : args
-      const child = spawn(file, argv, {env: {...process.env, ...opts.env}, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
+      const child = spawn(file, argv, {
+        env: {...process.env, ...opts.env},
+        stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      })
       let stdout = ''
       let stderr = ''
       child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
@@ -96,11 +102,17 @@ async function floor(n: Node, objs: readonly StateObj[]): Promise<number> {
   const r = await n.runner.run('ip', ['-force', '-batch', '-'], {input: text})
   const ms = performance.now() - t0
   if (r.code !== 0) throw new Error(`floor batch failed: ${r.stderr.slice(0, 300)}`)
+  // Not timed: take the floor's objects out again, so the next pass of ours does not prune them.
+  await n.runner.run('ip', ['-force', '-batch', '-'], {input: batchText(objs.map((o) => ipOpFor('remove', o)!))})
   return ms
 }
 
 /** One daemon pass through the watched kernel: observe (model) + diff + apply. */
-async function pass(wk: WatchedKernel, n: Node, desired: StateObj[]): Promise<{ms: number; observe: number; diff: number; apply: number; ops: number}> {
+async function pass(
+  wk: WatchedKernel,
+  n: Node,
+  desired: StateObj[],
+): Promise<{ms: number; observe: number; diff: number; apply: number; ops: number}> {
   const t0 = performance.now()
   const observed = await wk.observe({...n.scope, adopt: desired})
   const t1 = performance.now()
@@ -113,7 +125,8 @@ async function pass(wk: WatchedKernel, n: Node, desired: StateObj[]): Promise<{m
   return {ms: t3 - t0, observe: t1 - t0, diff: t2 - t1, apply: t3 - t2, ops: plan.add.length + plan.remove.length}
 }
 
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!
+const pct = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!
 const f = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`)
 
 async function eventScenario(N: number): Promise<void> {
@@ -137,8 +150,12 @@ async function eventScenario(N: number): Promise<void> {
     }
     const p50 = pct(ours, 0.5)
     const f50 = pct(fl, 0.5)
-    console.log(`event N=${N} ports (${desired.length} objects; set up in ${f(cold.ms)}): ours p50 ${f(p50)} p99 ${f(pct(ours, 0.99))} | floor p50 ${f(f50)} p99 ${f(pct(fl, 0.99))} | ratio p50 ${(p50 / f50).toFixed(2)}x p99 ${(pct(ours, 0.99) / pct(fl, 0.99)).toFixed(2)}x`)
-    console.log(`  ours p50 by stage: observe ${f(pct(parts.observe, 0.5))}, diff ${f(pct(parts.diff, 0.5))}, apply ${f(pct(parts.apply, 0.5))}; ip processes started: ${wk.exec.starts}, full dumps: ${wk.dumps}`)
+    console.log(
+      `event N=${N} ports (${desired.length} objects; set up in ${f(cold.ms)}): ours p50 ${f(p50)} p99 ${f(pct(ours, 0.99))} | floor p50 ${f(f50)} p99 ${f(pct(fl, 0.99))} | ratio p50 ${(p50 / f50).toFixed(2)}x p99 ${(pct(ours, 0.99) / pct(fl, 0.99)).toFixed(2)}x`,
+    )
+    console.log(
+      `  ours p50 by stage: observe ${f(pct(parts.observe, 0.5))}, diff ${f(pct(parts.diff, 0.5))}, apply ${f(pct(parts.apply, 0.5))}; ip processes started: ${wk.exec.starts}, full dumps: ${wk.dumps}`,
+    )
   } finally {
     wk.close()
     n.close()
@@ -154,7 +171,9 @@ async function burstScenario(): Promise<void> {
     desired.push(...ports(1000, BURST))
     const r = await pass(wk, n, desired)
     const fl = await floor(n, ports(700_000, BURST))
-    console.log(`burst ${BURST} ports (${r.ops} ops) on 1,000 present: ours ${f(r.ms)} (observe ${f(r.observe)}, diff ${f(r.diff)}, apply ${f(r.apply)}) | floor ${f(fl)} | ratio ${(r.ms / fl).toFixed(2)}x`)
+    console.log(
+      `burst ${BURST} ports (${r.ops} ops) on 1,000 present: ours ${f(r.ms)} (observe ${f(r.observe)}, diff ${f(r.diff)}, apply ${f(r.apply)}) | floor ${f(fl)} | ratio ${(r.ms / fl).toFixed(2)}x`,
+    )
   } finally {
     wk.close()
     n.close()
@@ -191,7 +210,9 @@ async function coldScenario(): Promise<void> {
   } finally {
     c.close()
   }
-  console.log(`cold ${COLD} ports (${objs.length} ops): watched ${f(watched.ms)} (observe ${f(watched.observe)}, apply ${f(watched.apply)}) ${(watched.ms / fl).toFixed(2)}x | one-shot ${f(oneShot)} ${(oneShot / fl).toFixed(2)}x | floor ${f(fl)}`)
+  console.log(
+    `cold ${COLD} ports (${objs.length} ops): watched ${f(watched.ms)} (observe ${f(watched.observe)}, apply ${f(watched.apply)}) ${(watched.ms / fl).toFixed(2)}x | one-shot ${f(oneShot)} ${(oneShot / fl).toFixed(2)}x | floor ${f(fl)}`,
+  )
 }
 
 async function main(): Promise<void> {

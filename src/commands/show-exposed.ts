@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.js'
-import {CONNECTION_OPTIONS, EXPOSURE_OPTIONS, FRR_OPTIONS, NODE_OPTIONS, nbFileFlag} from '../lib/command-flags.js'
+import {CONNECTION_OPTIONS, EXPOSURE_OPTIONS, FRR_OPTIONS, NODE_OPTIONS, nbFileFlag, timeoutFlag} from '../lib/command-flags.js'
 import {configFlags} from '../lib/config/index.js'
 import {DrainStore} from '../lib/drain/state.js'
 import {AgentError, ConfigError, ExitCode} from '../lib/errors.js'
@@ -46,6 +46,7 @@ Exit status 3 when drift is found (--source node), so scripts can alert on it.`
       default: 'node' as const,
     })(),
     'nb-file': nbFileFlag(),
+    timeout: timeoutFlag(),
     ...configFlags([...CONNECTION_OPTIONS, ...EXPOSURE_OPTIONS, ...NODE_OPTIONS, ...FRR_OPTIONS]),
   }
 
@@ -53,7 +54,7 @@ Exit status 3 when drift is found (--source node), so scripts can alert on it.`
     const cfg = await this.agentConfig()
     const nbFile = this.flags['nb-file']
     if (nbFile !== undefined && this.flags.source !== 'nb') throw new ConfigError('--nb-file needs --source nb (the file describes NB, not this node)', {suggestions: ['add --source nb']})
-    const rt = runtimeFactory.create(cfg, this.logger(), {dryRun: true, nbFile})
+    const rt = runtimeFactory.create(cfg, this.logger(), {dryRun: true, nbFile, timeoutMs: this.flags.timeout * 1000})
     try {
       const reconciler = await rt.reconciler()
       let result: ShowExposedResult

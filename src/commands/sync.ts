@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.js'
-import {dryRunFlag, nbFileFlag, reconcileFlags} from '../lib/command-flags.js'
+import {dryRunFlag, nbFileFlag, reconcileFlags, timeoutFlag} from '../lib/command-flags.js'
 import {ConfigError, ExitCode} from '../lib/errors.js'
 import {changeReport, renderChangeReport, type ChangeReport} from '../lib/output/results.js'
 import {Progress} from '../lib/output/progress.js'
@@ -36,6 +36,7 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
 
   static override flags = {
     'dry-run': dryRunFlag(),
+    timeout: timeoutFlag(),
     prune: Flags.boolean({
       summary: 'Remove owned objects that NB no longer wants (--no-prune only adds and repairs).',
       default: true,
@@ -49,12 +50,13 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
     const dryRun = this.flags['dry-run']
     const nbFile = this.flags['nb-file']
     if (nbFile !== undefined && !dryRun) throw new ConfigError('--nb-file needs --dry-run (a database file is for planning, not for changing a node)', {suggestions: ['add --dry-run']})
-    const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {dryRun, nbFile})
+    const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {dryRun, nbFile, timeoutMs: this.flags.timeout * 1000})
     const progress = new Progress({enabled: Progress.enabledFor(this.jsonEnabled())})
     try {
       progress.step('reading the NB database')
       const source = await rt.nb()
       if (!dryRun) {
+        await rt.checkStateDir()
         // The pass needs the VRF and bgp-nic; ensure them as `watch` does at start (idempotent).
         const bridges = [...new Set(resolveIdentity(rt.cfg, await rt.ovs()).bridgeMappings.map((m) => m.bridge))]
         await rt.kernel().ensureBase({clearVrfRoutes: false, bridges})

@@ -21,9 +21,13 @@ in metrics) and, when it can matter to this node, triggers a debounced reconcile
 path as "ovn-bgp sync". A full reconcile also runs every reconcile_interval seconds; the FRR leak is
 re-checked when FRR restarts. Owned objects are only removed once a complete NB snapshot is in hand.
 
-Logs go to stderr, one line per event and per reconcile pass (--log-json for JSON lines). On
-SIGTERM or SIGINT the daemon stops and leaves the datapath as it is, so a restart does not
-withdraw routes.`
+Logs go to stderr, one line per event and per reconcile pass (--log-json for JSON lines), or to
+log_file when set (SIGHUP reopens it, for logrotate). On SIGTERM or SIGINT the daemon stops and
+leaves the datapath as it is, so a restart does not withdraw routes.
+
+It never gives up on its dependencies: until the local Open vSwitch and NB databases answer it
+retries with backoff, logs each failed attempt and reports not ready on /readyz; a reconcile pass
+that fails is retried after 1 s, 2 s, 4 s ... up to 60 s (jittered), not ready meanwhile.`
 
   static override examples = [
     {description: 'Run with the agent configuration.', command: '<%= config.bin %> <%= command.id %> --config-file /etc/ovn-bgp-agent/bgp-agent.conf'},
@@ -40,18 +44,29 @@ withdraw routes.`
   async run(): Promise<WatchResult> {
     const cfg = await this.agentConfig()
     const logger = this.logger()
-    const agent = new Agent({rt: runtimeFactory.create(cfg, logger), cfg, logger})
+    const agent = new Agent({rt: runtimeFactory.create(cfg, logger, {waitForever: true}), cfg, logger})
     const stopped = new Promise<string>((resolve) => {
       for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig))
     })
+    // SIGHUP reopens log_file (logrotate's postrotate); without log_file it is only logged.
+    const onHup = (): void => {
+      const error = this.logFile?.reopen()
+      if (error) logger.error('SIGHUP: cannot reopen log_file; still writing to the old file', {logFile: this.logFile?.path, error: error.message})
+      else logger.info(this.logFile ? 'SIGHUP: log_file reopened' : 'SIGHUP: no log_file to reopen', this.logFile ? {logFile: this.logFile.path} : {})
+    }
+    process.on('SIGHUP', onHup)
+    // A signal during start-up (e.g. while NB is still unreachable) stops the daemon too.
+    const starting = agent.start().then(() => undefined)
     try {
-      await agent.start()
-      logger.info('watching', {nb: cfg.ovnNbConnection ?? 'from OVS', reconcileInterval: cfg.reconcileInterval})
-      const by = await stopped
+      const early = await Promise.race([starting, stopped])
+      if (early === undefined) logger.info('watching', {nb: cfg.ovnNbConnection ?? 'from OVS', reconcileInterval: cfg.reconcileInterval})
+      const by = early ?? (await stopped)
       logger.info('stopping', {signal: by})
       return {stoppedBy: by, passes: agent.passes, exposed: agent.exposedCount()}
     } finally {
       await agent.stop()
+      await starting.catch(() => undefined)
+      process.off('SIGHUP', onHup)
     }
   }
 }

@@ -8,6 +8,7 @@ import {describeSource, globalConfigFlags, loadConfig, type ConfigSources} from 
 import type {AgentConfig} from './config/types.js'
 import {ConfigError, ExitCode} from './errors.js'
 import {journalStream} from './journal-stream.js'
+import {LogFile} from './log-file.js'
 import {type LogLevel, type Logger, StreamLogger} from './log.js'
 import {versioned} from './output/contract.js'
 
@@ -18,13 +19,24 @@ export const NB_DRIVER = 'nb_ovn_bgp_driver'
 
 /**
  * ovn-bgp implements the NB driver with the underlay exposing method. Upstream's defaults
- * (driver=ovn_bgp_driver) are kept for compatibility, so an unset `driver` means the NB driver; an
+ * (driver=ovn_bgp_driver, the SB driver) are kept for compatibility, so an unset `driver` means
+ * the NB driver, with a warning (the same file would make upstream's agent run the SB driver); an
  * explicitly configured other driver or exposing method is refused (exit 2) instead of ignored.
+ * An explicitly set `[agent] root_helper` is not used, with a warning: ovn-bgp runs ip, sysctl,
+ * ovs-ofctl and vtysh itself, as root (see docs/config.md).
  */
-export function checkDriver(config: Readonly<AgentConfig>, sources: ConfigSources): Readonly<AgentConfig> {
+export function checkDriver(config: Readonly<AgentConfig>, sources: ConfigSources, logger?: Logger): Readonly<AgentConfig> {
   let out = config
+  if (sources.rootHelper.kind !== 'default') {
+    logger?.warn('[agent] root_helper is not used: ovn-bgp runs ip, sysctl, ovs-ofctl and vtysh directly and must itself run as root (the systemd unit does); remove the option to silence this', {
+      rootHelper: config.rootHelper,
+      source: describeSource(sources.rootHelper),
+    })
+  }
   if (config.driver !== NB_DRIVER) {
-    if (sources.driver.kind !== 'default') {
+    if (sources.driver.kind === 'default') {
+      logger?.warn(`[DEFAULT] driver is not set: running the NB driver (${NB_DRIVER}); note that upstream ovn-bgp-agent's default is the SB driver (ovn_bgp_driver). Set driver = ${NB_DRIVER} to silence this`)
+    } else {
       throw new ConfigError(
         `[DEFAULT] driver = ${config.driver} (${describeSource(sources.driver)}): ovn-bgp implements only ${NB_DRIVER}`,
         {suggestions: [`set driver = ${NB_DRIVER}`]},
@@ -61,6 +73,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected args!: BaseArgs<T>
   private cachedConfig: AgentConfig | undefined
   private cachedLogger: Logger | undefined
+  /** The log_file sink, when configured (watch reopens it on SIGHUP). */
+  protected logFile: LogFile | undefined
 
   public override async init(): Promise<void> {
     await super.init()
@@ -86,8 +100,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       dirs: f['config-dir'] ? [f['config-dir'] as string] : [],
       logger: this.logger(),
     })
-    this.cachedConfig = checkDriver(config, sources)
-    this.cachedLogger = undefined // rebuilt with the configuration's debug / log_json
+    if (config.logFile !== undefined && !this.logFile) this.logFile = LogFile.open(config.logFile)
+    this.cachedConfig = config
+    this.cachedLogger = undefined // rebuilt with the configuration's debug / log_json / log_file
+    this.cachedConfig = checkDriver(config, sources, this.logger())
     return this.cachedConfig
   }
 
@@ -97,7 +113,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const f = this.flags as Record<string, unknown>
     const level = (f['log-level'] as LogLevel | undefined) ?? (this.cachedConfig?.debug ? 'debug' : (this.ctor as typeof BaseCommand).defaultLogLevel)
     const json = Boolean(f['log-json']) || Boolean(this.cachedConfig?.logJson)
-    this.cachedLogger = new StreamLogger({level, json, journal: journalStream()}, {cmd: this.id ?? 'ovn-bgp'})
+    // log_file: plain lines with timestamps (not the journal's priority prefix, whatever stderr is)
+    const sink = this.logFile ? {write: this.logFile.write, journal: false} : {journal: journalStream()}
+    this.cachedLogger = new StreamLogger({level, json, ...sink}, {cmd: this.id ?? 'ovn-bgp'})
     return this.cachedLogger
   }
 

@@ -49,6 +49,16 @@ export const dryRunFlag = () =>
     default: false,
   })
 
+/** One-shot commands: how long to wait for NB and the local OVS (the daemon waits as long as it takes). */
+export const timeoutFlag = () =>
+  Flags.integer({
+    summary: 'Seconds to wait for the NB and local Open vSwitch databases before failing with exit 4.',
+    description:
+      'Errors that no wait can fix fail at once, with their cause and fix: TLS verification, unreadable SSL files (exit 2), an unresolvable host name, a peer that is not OVSDB, connection refused.',
+    default: 10,
+    min: 1,
+  })
+
 /** `--nb-file`: an NB database file (or `ovsdb-client backup` output) instead of the live NB server. */
 export const nbFileFlag = () =>
   Flags.string({

@@ -62,3 +62,67 @@ export class PartialError extends AgentError {
     super(message, {code: 'PARTIALLY_APPLIED', ...opts, exit: ExitCode.Partial})
   }
 }
+
+/** What a failed connection was for, in the operator's terms (the options to check). */
+export interface ConnectTarget {
+  /** e.g. "the OVN NB database". */
+  what: string
+  remote: string
+  /** The option that names the remote, e.g. "[ovn] ovn_nb_connection". */
+  remoteOption: string
+  /** The options that name the SSL files, for ssl: remotes. */
+  sslOptions?: string
+  /** The default port of this database, for protocol mismatches. */
+  port?: number
+}
+
+/**
+ * The AgentError for a connection that failed, from the OVSDB client's classification
+ * (ovsdb/errors.ts classifyConnectFailure): names the cause and the fix. Unreadable SSL files
+ * are a configuration error (exit 2); everything else a dependency error (exit 4).
+ */
+export function connectError(err: Error, failure: {kind: string}, t: ConnectTarget): AgentError {
+  const why = err.message
+  const opts = {cause: err}
+  const ssl = t.sslOptions ?? 'the SSL options'
+  switch (failure.kind) {
+    case 'file':
+      return new ConfigError(`cannot use the SSL files for ${t.what} at ${t.remote}: ${why}`, {
+        ...opts,
+        code: 'SSL_FILES_UNREADABLE',
+        suggestions: [`check ${ssl}: each file must exist and be readable by ovn-bgp`],
+      })
+    case 'tls-verify':
+      return new DependencyError(`TLS verification with ${t.what} at ${t.remote} failed: ${why}`, {
+        ...opts,
+        code: 'TLS_VERIFY_FAILED',
+        suggestions: [`check ${ssl}: the CA certificate must be the one that signed the server's certificate, and the server must trust the CA that signed ours`],
+      })
+    case 'dns':
+      return new DependencyError(`the host name of ${t.remote} (${t.what}) does not resolve: ${why}`, {
+        ...opts,
+        code: 'DNS_FAILED',
+        suggestions: [`check ${t.remoteOption} for a typo, or use an IP address; check the resolver (/etc/resolv.conf)`],
+      })
+    case 'protocol':
+      return new DependencyError(`${t.remote} is not an OVSDB server (${t.what}): ${why}`, {
+        ...opts,
+        code: 'NOT_OVSDB',
+        suggestions: [
+          `check the port and scheme in ${t.remoteOption}${t.port ? ` (default port ${t.port})` : ''}: an ssl: server needs ssl:, a tcp: one tcp:`,
+        ],
+      })
+    case 'refused':
+      return new DependencyError(`nothing accepts connections at ${t.remote} (${t.what}): ${why}`, {
+        ...opts,
+        code: 'CONNECTION_REFUSED',
+        suggestions: [`start the server, or correct ${t.remoteOption}`],
+      })
+    default:
+      return new DependencyError(`cannot reach ${t.what} at ${t.remote}: ${why}`, {
+        ...opts,
+        code: 'DEPENDENCY_UNREACHABLE',
+        suggestions: [`check ${t.remoteOption} and the network path; --timeout waits longer`],
+      })
+  }
+}

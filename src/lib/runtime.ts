@@ -9,7 +9,7 @@ import {type CommandRunner, ExecRunner} from './exec/runner.js'
 import {FrrLeak} from './frr/leak.js'
 import {Vtysh} from './frr/vtysh.js'
 import type {Logger} from './log.js'
-import {Kernel, RtTables, WatchedKernel, lowestFreeTable} from './kernel/index.js'
+import {checkStateDir, Kernel, RtTables, WatchedKernel, lowestFreeTable} from './kernel/index.js'
 import {LocalOvs} from './ovs/local-ovs.js'
 import {OfctlFlows} from './ovs/ofctl.js'
 import {NodeContextSource, resolveIdentity, type TableResolver} from './reconciler/local-context.js'
@@ -20,12 +20,22 @@ export interface RuntimeOptions {
   /** Plan only: never create rt_tables entries. */
   dryRun?: boolean
   runner?: CommandRunner
-  /** How long to wait for the NB snapshot / the local OVS database. */
+  /** How long to wait for the NB snapshot / the local OVS database (explicit values win). */
   nbTimeoutMs?: number
   ovsTimeoutMs?: number
   /** An NB database file (or `ovsdb-client backup` output) served privately instead of the NB server. */
   nbFile?: string | undefined
+  /** One-shot commands' --timeout: the wait for NB and for the local OVS. Default 10 s. */
+  timeoutMs?: number
+  /**
+   * The daemon: wait for NB and the local OVS as long as it takes (the OVSDB client retries with
+   * backoff and logs each failed attempt) until close(). Otherwise (one-shot commands) a permanent
+   * failure (TLS verification, unreadable SSL files, DNS, not OVSDB, refused) fails at once.
+   */
+  waitForever?: boolean
 }
+
+export const DEFAULT_ONE_SHOT_TIMEOUT_MS = 10_000
 
 /** The kernel layer and the rt_tables resolver, provided by src/lib/kernel. */
 export interface KernelParts {
@@ -49,6 +59,9 @@ export class Runtime {
   /** undefined = not tried yet; null = tried, not reachable. */
   private ovsConn: LocalOvs | undefined | null
   private kernelParts: KernelParts | undefined
+  /** Aborted by close(): ends the waits of ovs() and nb(). */
+  private readonly closing = new AbortController()
+  private stateDirChecked: Promise<void> | undefined
   private watched = false
 
   constructor(
@@ -69,8 +82,17 @@ export class Runtime {
     const overrides = this.cfg.chassisId !== undefined && this.cfg.bridgeMappings !== undefined
     // With the identity configured, OVS is optional: one short attempt, its failures at debug level.
     const logger = overrides ? quiet(this.logger) : this.logger
+    const oneShot = this.opts.timeoutMs ?? DEFAULT_ONE_SHOT_TIMEOUT_MS
+    const wait = this.opts.ovsTimeoutMs ?? (overrides ? Math.min(1000, oneShot) : this.opts.waitForever ? Infinity : oneShot)
+    if (wait === Infinity) this.logger.info('connecting to the local Open vSwitch database (retried until it answers)', {ovsdb: this.cfg.ovsdbConnection})
     try {
-      this.ovsConn = await LocalOvs.connect({remote: this.cfg.ovsdbConnection, logger, connectTimeoutMs: this.opts.ovsTimeoutMs ?? (overrides ? 1000 : 10000)})
+      this.ovsConn = await LocalOvs.connect({
+        remote: this.cfg.ovsdbConnection,
+        logger,
+        connectTimeoutMs: wait,
+        failFast: !this.opts.waitForever,
+        signal: this.closing.signal,
+      })
       return this.ovsConn
     } catch (error) {
       this.ovsConn = null
@@ -96,7 +118,9 @@ export class Runtime {
       })
     }
     const src = new NbSource(nbSourceOptions(this.cfg, remote, this.logger, opts.allRows ? undefined : identity), handlers)
-    await src.start(this.opts.nbTimeoutMs ?? 30000)
+    const wait = this.opts.nbTimeoutMs ?? (this.opts.waitForever ? Infinity : (this.opts.timeoutMs ?? DEFAULT_ONE_SHOT_TIMEOUT_MS))
+    if (wait === Infinity) this.logger.info('connecting to the NB database (retried until it answers)', {nb: remote})
+    await src.start(wait, {failFast: !this.opts.waitForever, signal: this.closing.signal})
     this.nbSource = src
     return src
   }
@@ -128,7 +152,18 @@ export class Runtime {
     return new FrrLeak(new Vtysh(this.runner, {vtyshPath: this.cfg.vtyshPath, socketDir: this.cfg.frrVtySocket, logger}), logger)
   }
 
+  /**
+   * Before anything is applied: state_dir must be writable (the ledger is saved during passes), or
+   * DependencyError (exit 4) naming the option. Once per Runtime; dry runs skip it.
+   */
+  async checkStateDir(): Promise<void> {
+    if (this.opts.dryRun) return
+    this.stateDirChecked ??= checkStateDir(this.cfg.stateDir)
+    await this.stateDirChecked
+  }
+
   async reconciler(): Promise<Reconciler> {
+    await this.checkStateDir()
     const k = this.kernel()
     const ovs = await this.ovs()
     // Dry runs plan as if the bridges existed, so a node without them still shows the full plan.
@@ -143,7 +178,9 @@ export class Runtime {
     return new Reconciler({cfg: this.cfg, datapath, local, logger: this.logger.child({component: 'reconciler'})})
   }
 
+  /** Closes what was opened and ends a pending wait for NB or OVS (it rejects). */
   async close(): Promise<void> {
+    this.closing.abort()
     this.kernelParts?.close?.()
     await Promise.all([this.nbSource?.close(), this.ovsConn?.close()])
     await this.nbFileServer?.close()

@@ -79,14 +79,34 @@ describe('fault: FRR and ovs-vswitchd restarts (items 3, 4)', function () {
       return f.length > 0 ? f : undefined
     }, 60_000, 250)
     const times: number[] = []
+    const floors: number[] = []
+    const phases: string[] = []
     for (let i = 0; i < VSWITCHD_RESTARTS; i++) {
+      // The floor: one bare ovs-ofctl spawn now (seconds when the TCG guest shares a loaded host).
+      const f0 = Date.now()
+      await cookieFlows()
+      floors.push(Date.now() - f0)
+      const r0 = Date.now()
       await lab!.ovs.restartVswitchd()
       const t0 = Date.now()
-      await waitFor('cookie-999 flows restored', async () => same(await cookieFlows(), want), 30_000, 100)
+      await waitFor('cookie-999 flows restored', async () => same(await cookieFlows(), want), 60_000, 100)
       times.push(Date.now() - t0)
+      // Where the time went, from the agent's log: restart issued -> noticed -> replayed.
+      const at = (msg: string) => {
+        const l = logs.find((x) => x.includes(msg) && Date.parse(x.slice(0, 24)) >= r0)
+        return l ? `${Date.parse(l.slice(0, 24)) - t0} ms` : 'never'
+      }
+      phases.push(`restart took ${t0 - r0} ms, noticed at ${at('ovs-vswitchd restarted')}, replayed at ${at('flows replayed')}`)
     }
-    console.log(`      FIGURE item 4: ${VSWITCHD_RESTARTS} vswitchd restarts, ${want.length} flows each; restored after ${times.join(', ')} ms (max ${Math.max(...times)} ms)`)
-    expect(Math.max(...times)).to.be.at.most(2000)
+    const floor = Math.max(...floors)
+    console.log(
+      `      FIGURE item 4: ${VSWITCHD_RESTARTS} vswitchd restarts, ${want.length} flows each; restored after ${times.join(', ')} ms ` +
+        `(max ${Math.max(...times)} ms; one bare ovs-ofctl spawn took ${floors.join(', ')} ms)`,
+    )
+    console.log(`      (relative to the restart returning: ${phases.join('; ')})`)
+    // 2 s on an idle guest; under load the replay (one add-flows) and the check (one dump-flows)
+    // cost what any ovs-ofctl spawn costs, so the bound scales with the measured floor.
+    expect(Math.max(...times)).to.be.at.most(2000 + 4 * floor)
   })
 
   it('item 3a: zebra+bgpd restarted: leak re-applied, the peer has every prefix again', async () => {
@@ -101,6 +121,9 @@ describe('fault: FRR and ovs-vswitchd restarts (items 3, 4)', function () {
 
   it(`item 3b: leak lines removed with vtysh: restored within frr_reconcile_interval (${FRR_INTERVAL_S} s)`, async () => {
     const results: number[] = []
+    const f0 = Date.now()
+    await lab!.frr.vtysh('show running-config')
+    const floor = Date.now() - f0
     for (const lines of [
       ['router bgp 64999', 'address-family ipv4 unicast', 'no import vrf bgp-vrf'],
       ['router bgp 64999 vrf bgp-vrf', 'address-family ipv4 unicast', 'no redistribute connected'],
@@ -112,8 +135,11 @@ describe('fault: FRR and ovs-vswitchd restarts (items 3, 4)', function () {
       results.push(Date.now() - t0)
     }
     await waitFor('the full set at the peer again', async () => same(await lab!.peerPrefixes(), FULL), 120_000, 500)
-    console.log(`      FIGURE item 3b: 2 removals; restored after ${results.join(', ')} ms (interval ${FRR_INTERVAL_S * 1000} ms); peer has all prefixes again`)
-    // One interval to notice, plus the vtysh -f and the verifying read (slow under TCG).
-    expect(Math.max(...results)).to.be.at.most(FRR_INTERVAL_S * 1000 + 10_000)
+    console.log(
+      `      FIGURE item 3b: 2 removals; restored after ${results.join(', ')} ms (interval ${FRR_INTERVAL_S * 1000} ms; one bare vtysh spawn took ${floor} ms); peer has all prefixes again`,
+    )
+    // One interval to notice, then the repair: show running-config, show daemons, vtysh -f and the
+    // verifying read, plus the test's own read; each costs what a vtysh spawn costs in this guest.
+    expect(Math.max(...results)).to.be.at.most(FRR_INTERVAL_S * 1000 + 2000 + 6 * floor)
   })
 })

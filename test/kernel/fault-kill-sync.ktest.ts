@@ -19,8 +19,10 @@ import {stateDir} from './helpers/daemons.js'
 import {SpawnRunner, must, requireGuest} from './helpers/guest.js'
 import {PrivateOvs} from './helpers/ovs.js'
 
-const PORTS = Number(process.env.FAULT_KILL_PORTS ?? 200)
-const KILLS = Number(process.env.FAULT_KILLS ?? 10)
+// Scaled down from the 1,000 ports and 10 kills of the issue: in the shared TCG guest one cold
+// sync of 100 ports did not finish within the tier's 900 s. Override with FAULT_KILL_PORTS / FAULT_KILLS.
+const PORTS = Number(process.env.FAULT_KILL_PORTS ?? 50)
+const KILLS = Number(process.env.FAULT_KILLS ?? 3)
 const CHILD = fileURLToPath(new URL('./helpers/watch-child.js', import.meta.url))
 
 function seeded(seed: number): () => number {
@@ -55,6 +57,7 @@ function startChild(cfgFile: string): Child {
     })
     proc.stderr!.setEncoding('utf8').on('data', (d: string) => out.push(d))
     proc.on('exit', (code, sig) => reject(new Error(`watch child exited (${code ?? sig}) before its first pass`)))
+    setTimeout(() => reject(new Error(`no first pass within 240 s; last output:\n${out.slice(-20).join('\n')}`)), 240_000).unref()
   })
   firstPass.catch(() => undefined)
   return {proc, out, firstPass}
@@ -70,7 +73,7 @@ async function kill(c: Child, sig: NodeJS.Signals): Promise<void> {
 const dups = (lines: string[]) => lines.length - new Set(lines).size
 
 describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
-  this.timeout(900_000)
+  this.timeout(780_000) // below the tier's 900 s, so a hang still reports
   let dir: string
   let nb: OvsdbServer | undefined
   let ovs: PrivateOvs | undefined
@@ -164,6 +167,7 @@ describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
     const c0 = startChild(cfgFile)
     children.push(c0)
     const full = await c0.firstPass
+    console.log(`      round 0: cold sync of ${PORTS} ports took ${full} ms`)
     await kill(c0, 'SIGKILL')
     const d0 = await diffZero()
     expect(d0, 'an uninterrupted sync converges').to.deep.equal({add: 0, remove: 0})
@@ -191,6 +195,7 @@ describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
       if (existsSync(ledger)) JSON.parse(readFileSync(ledger, 'utf8'))
       expect(await duplicates(), `round ${k + 1}: duplicated objects`).to.equal(0)
       expect(await diffZero(), `round ${k + 1}: diff after the restart`).to.deep.equal({add: 0, remove: 0})
+      console.log(`      round ${k + 1}: killed at ${at} ms (${had} addresses then), restart converged in ${restarts.at(-1)} ms`)
     }
     console.log(
       `      FIGURE item 6: ${PORTS}-port cold sync (${full} ms from spawn to first pass), ${KILLS} SIGKILLs at ${moments.join(', ')} ms (${partial} with a partial datapath); ` +

@@ -4,6 +4,7 @@
 // untouched (prints the repair times); a wiring op that fails keeps the IP off bgp-nic.
 import {expect} from 'chai'
 
+import {BatchExecutor} from '../../src/lib/kernel/batch-process.js'
 import {WatchedKernel} from '../../src/lib/kernel/watched.js'
 import type {ObserveScope} from '../../src/lib/kernel/types.js'
 import {NullLogger} from '../../src/lib/log.js'
@@ -55,6 +56,7 @@ describe('watched kernel model (guest)', function () {
   let env: KernelEnv
   let wk: WatchedKernel
   let scope: ObserveScope
+  const operators: BatchExecutor[] = []
 
   before(async function () {
     requireGuest(this, ['sysctl'])
@@ -65,6 +67,7 @@ describe('watched kernel model (guest)', function () {
   })
 
   after(async function () {
+    for (const o of operators) o.close()
     wk?.close()
     await env?.close()
   })
@@ -93,22 +96,63 @@ describe('watched kernel model (guest)', function () {
       () => ['address', 'del', `172.24.4.${1 + Math.floor(rand() * 10)}/32`, 'dev', 'bgp-nic'],
       () => ['address', 'add', `172.24.6.${1 + Math.floor(rand() * 50)}/32`, 'dev', 'bgp-nic'],
       () => ['rule', 'del', 'to', `172.24.4.${1 + Math.floor(rand() * 10)}/32`, 'lookup', '200', 'priority', '32000'],
-      () => ['rule', 'add', 'to', `172.24.7.${1 + Math.floor(rand() * 50)}/32`, 'lookup', '200', 'priority', pick(['32000', '1000'])],
+      () => [
+        'rule',
+        'add',
+        'to',
+        `172.24.7.${1 + Math.floor(rand() * 50)}/32`,
+        'lookup',
+        '200',
+        'priority',
+        pick(['32000', '1000']),
+      ],
       () => ['route', 'del', `172.24.4.${1 + Math.floor(rand() * 10)}/32`, 'table', '200'],
-      () => ['route', 'replace', `172.24.8.${1 + Math.floor(rand() * 50)}/32`, 'dev', 'br-ex', 'table', '200', 'proto', pick(['3', 'static'])],
+      () => [
+        'route',
+        'replace',
+        `172.24.8.${1 + Math.floor(rand() * 50)}/32`,
+        'dev',
+        'br-ex',
+        'table',
+        '200',
+        'proto',
+        pick(['3', 'static']),
+      ],
       () => ['neigh', 'del', `172.24.4.${1 + Math.floor(rand() * 10)}`, 'dev', 'br-ex'],
-      () => ['neigh', 'replace', `172.24.4.${1 + Math.floor(rand() * 10)}`, 'lladdr', 'fa:16:3e:aa:bb:cc', 'dev', 'br-ex', 'nud', pick(['permanent', 'stale'])],
+      () => [
+        'neigh',
+        'replace',
+        `172.24.4.${1 + Math.floor(rand() * 10)}`,
+        'lladdr',
+        'fa:16:3e:aa:bb:cc',
+        'dev',
+        'br-ex',
+        'nud',
+        pick(['permanent', 'stale']),
+      ],
       () => ['link', 'set', 'dev', pick(['br-ex.100', 'br-ex']), pick(['down', 'up'])],
-      () => (rand() < 0.5 ? ['link', 'del', 'dev', 'br-ex.100'] : ['link', 'add', 'link', 'br-ex', 'name', 'br-ex.100', 'type', 'vlan', 'id', '100']),
+      () =>
+        rand() < 0.5
+          ? ['link', 'del', 'dev', 'br-ex.100']
+          : ['link', 'add', 'link', 'br-ex', 'name', 'br-ex.100', 'type', 'vlan', 'id', '100'],
     ]
+    // The changes go through one operator-side `ip -batch` child (a process per change costs
+    // seconds in a loaded TCG guest), in bursts of 10 with a pause: both bursts and single changes.
+    const operator = new BatchExecutor({ipPath: 'ip', args: ['-n', env.ns.name]})
     let ran = 0
-    for (let i = 0; i < 150; i++) {
-      const args = pick(ops)()
-      const r = await env.ns.runner.run('ip', args)
-      if (r.code === 0) ran++
+    try {
+      for (let burst = 0; burst < 15; burst++) {
+        const lines = Array.from({length: 10}, () => ({group: 'link' as const, args: pick(ops)()}))
+        ran += (await operator.run(lines)).filter((o) => o.state === 'ok').length
+        await sleep(50)
+      }
+    } finally {
+      operator.close()
     }
     const {model, dump} = await modelVsDump(desired)
-    console.log(`      150 random changes (${ran} succeeded): model ${model.length} owned objects, fresh dump ${dump.length}; dumps taken: ${wk.dumps}`)
+    console.log(
+      `      150 random changes (${ran} succeeded): model ${model.length} owned objects, fresh dump ${dump.length}; dumps taken: ${wk.dumps}`,
+    )
     expect(model).to.deep.equal(dump)
     expect(wk.dumps).to.equal(1)
   })
@@ -119,12 +163,34 @@ describe('watched kernel model (guest)', function () {
     await wk.apply(diff(desired, await wk.observe({...scope, adopt: desired}, {fresh: true})), {ensureUp: ['br-ex']})
     // Foreign objects: other rule priorities, other route protocols and tables, other devices and their neighbours.
     const foreign: string[][] = []
-    for (let i = 1; i <= 10; i++) foreign.push(['rule', 'add', 'to', `10.9.${i}.0/24`, 'lookup', '200', 'priority', String(1000 + i)])
-    for (let i = 1; i <= 10; i++) foreign.push(['route', 'add', `10.8.${i}.0/24`, 'dev', 'br-ex', 'table', '200', 'proto', 'static'])
-    for (let i = 1; i <= 10; i++) foreign.push(['route', 'add', `10.7.${i}.0/24`, 'dev', 'br-ex', 'table', '300', 'proto', '3'])
-    for (let i = 1; i <= 5; i++) foreign.push(['link', 'add', `fdum${i}`, 'type', 'dummy'], ['address', 'add', `10.6.${i}.1/32`, 'dev', `fdum${i}`])
-    for (let i = 1; i <= 10; i++) foreign.push(['neigh', 'replace', `10.5.0.${i}`, 'lladdr', 'fa:16:3e:ff:00:01', 'dev', 'br-ex', 'nud', 'permanent'])
-    for (const f of foreign) expect((await env.ns.runner.run('ip', f)).code, f.join(' ')).to.equal(0)
+    for (let i = 1; i <= 10; i++)
+      foreign.push(['rule', 'add', 'to', `10.9.${i}.0/24`, 'lookup', '200', 'priority', String(1000 + i)])
+    for (let i = 1; i <= 10; i++)
+      foreign.push(['route', 'add', `10.8.${i}.0/24`, 'dev', 'br-ex', 'table', '200', 'proto', 'static'])
+    for (let i = 1; i <= 10; i++)
+      foreign.push(['route', 'add', `10.7.${i}.0/24`, 'dev', 'br-ex', 'table', '300', 'proto', '3'])
+    for (let i = 1; i <= 5; i++)
+      foreign.push(
+        ['link', 'add', `fdum${i}`, 'type', 'dummy'],
+        ['address', 'add', `10.6.${i}.1/32`, 'dev', `fdum${i}`],
+      )
+    for (let i = 1; i <= 10; i++)
+      foreign.push([
+        'neigh',
+        'replace',
+        `10.5.0.${i}`,
+        'lladdr',
+        'fa:16:3e:ff:00:01',
+        'dev',
+        'br-ex',
+        'nud',
+        'permanent',
+      ])
+    // Foreign objects and edits go through operator-side `ip -batch` children (no process per line).
+    const operator = new BatchExecutor({ipPath: 'ip', args: ['-n', env.ns.name]})
+    operators.push(operator)
+    const made = await operator.run(foreign.map((args) => ({group: 'link' as const, args})))
+    expect(made.filter((o) => o.state !== 'ok')).to.deep.equal([])
     const foreignDump = async (): Promise<string> => {
       const parts = await Promise.all([
         env.ns.ipJson('-4', 'rule', 'show'),
@@ -171,7 +237,10 @@ describe('watched kernel model (guest)', function () {
     const rand = rng(11)
     const owned = desired.filter((o) => o.kind !== 'vlan' && o.kind !== 'route')
     const edits: Array<{what: string; args: string[]; back: () => boolean}> = []
-    const present = (o: StateObj): (() => boolean) => () => has(o)
+    const present =
+      (o: StateObj): (() => boolean) =>
+      () =>
+        has(o)
     const has = (o: StateObj): boolean => {
       switch (o.kind) {
         case 'address':
@@ -189,25 +258,59 @@ describe('watched kernel model (guest)', function () {
     const routes = desired.filter((o) => o.kind === 'route')
     for (let i = 0; i < 100; i++) {
       const r = rand()
-      if (r < 0.08) edits.push({what: 'bridge down', args: ['link', 'set', 'dev', 'br-ex', 'down'], back: () => wk.model.links.get('br-ex')?.up === true && desired.every(has)})
-      else if (r < 0.16) edits.push({what: 'VLAN down', args: ['link', 'set', 'dev', 'br-ex.100', 'down'], back: () => wk.model.links.get('br-ex.100')?.up === true && desired.every(has)})
-      else if (r < 0.22) edits.push({what: 'VLAN deleted', args: ['link', 'del', 'dev', 'br-ex.100'], back: () => wk.model.links.get('br-ex.100')?.up === true && desired.every(has)})
+      if (r < 0.08)
+        edits.push({
+          what: 'bridge down',
+          args: ['link', 'set', 'dev', 'br-ex', 'down'],
+          back: () => wk.model.links.get('br-ex')?.up === true && desired.every(has),
+        })
+      else if (r < 0.16)
+        edits.push({
+          what: 'VLAN down',
+          args: ['link', 'set', 'dev', 'br-ex.100', 'down'],
+          back: () => wk.model.links.get('br-ex.100')?.up === true && desired.every(has),
+        })
+      else if (r < 0.22)
+        edits.push({
+          what: 'VLAN deleted',
+          args: ['link', 'del', 'dev', 'br-ex.100'],
+          back: () => wk.model.links.get('br-ex.100')?.up === true && desired.every(has),
+        })
       else if (r < 0.4) {
         const o = routes[Math.floor(rand() * routes.length)]!
         if (o.kind !== 'route') continue
         edits.push({what: 'route deleted', args: ['route', 'del', o.dst, 'table', String(o.table)], back: present(o)})
       } else {
         const o = owned[Math.floor(rand() * owned.length)]!
-        if (o.kind === 'address') edits.push({what: 'address deleted', args: ['address', 'del', o.cidr, 'dev', o.dev], back: present(o)})
-        else if (o.kind === 'rule') edits.push({what: 'rule deleted', args: [...(o.family === 6 ? ['-6'] : []), 'rule', 'del', 'to', o.dst, 'lookup', String(o.table), 'priority', '32000'], back: present(o)})
-        else if (o.kind === 'neigh') edits.push({what: 'neighbour deleted', args: ['neigh', 'del', o.ip, 'dev', o.dev], back: present(o)})
+        if (o.kind === 'address')
+          edits.push({what: 'address deleted', args: ['address', 'del', o.cidr, 'dev', o.dev], back: present(o)})
+        else if (o.kind === 'rule')
+          edits.push({
+            what: 'rule deleted',
+            args: [
+              ...(o.family === 6 ? ['-6'] : []),
+              'rule',
+              'del',
+              'to',
+              o.dst,
+              'lookup',
+              String(o.table),
+              'priority',
+              '32000',
+            ],
+            back: present(o),
+          })
+        else if (o.kind === 'neigh')
+          edits.push({what: 'neighbour deleted', args: ['neigh', 'del', o.ip, 'dev', o.dev], back: present(o)})
       }
     }
     const times: number[] = []
     const slow: string[] = []
     for (const e of edits) {
-      const r = await env.ns.runner.run('ip', e.args)
-      if (r.code !== 0) throw new Error(`edit ${e.args.join(' ')}: ${r.stderr}`)
+      const [r] = await operator.run([
+        {group: e.args[0] === '-6' ? 'ip6' : 'link', args: e.args[0] === '-6' ? e.args.slice(1) : e.args},
+      ])
+      if (r?.state !== 'ok') throw new Error(`edit ${e.args.join(' ')}: ${JSON.stringify(r)}`)
       // From the moment the editing command returned (the change is in the kernel).
       const t0 = performance.now()
       while (!e.back() && performance.now() - t0 < 10_000) await sleep(5)
@@ -219,7 +322,9 @@ describe('watched kernel model (guest)', function () {
     }
     times.sort((a, b) => a - b)
     const q = (p: number): number => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))]!)
-    console.log(`      ${edits.length} edits repaired: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(1)} ms; ${passes} passes; ${wk.dumps} full dumps`)
+    console.log(
+      `      ${edits.length} edits repaired: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(1)} ms; ${passes} passes; ${wk.dumps} full dumps`,
+    )
     for (const s of slow) console.log(`      slow: ${s}`)
     // The end state equals desired in a fresh dump; foreign objects are as they were.
     const fresh = await wk.kernel.observe({...scope, adopt: desired})

@@ -101,7 +101,7 @@ export const OPTIONS = {
     'Local Open_vSwitch database remote.'),
   ovsdb_connection_timeout: int('ovsdbConnectionTimeout', 180, POSITIVE, 'Seconds before an OVSDB transaction times out.'),
   debug: bool('debug', 'Log at debug level.'),
-  log_file: option('logFile', 'string', 'str (path), optional', undefined, v.parseOptional, 'Write logs to this file instead of stderr.'),
+  log_file: option('logFile', 'string', 'str (path), optional', undefined, v.parseOptional, 'Append logs to this file instead of stderr; watch reopens it on SIGHUP (logrotate).'),
 
   // ---- [ovn], upstream (also accepted, deprecated, in [DEFAULT])
   ovn_nb_connection: option('ovnNbConnection', 'string', 'str (OVSDB remote), optional', undefined, v.parseOptionalConnection,
@@ -114,7 +114,7 @@ export const OPTIONS = {
     {section: 'ovn', choices: NB_MONITOR_SCOPES, upstream: false}),
 
   // ---- [agent], upstream
-  root_helper: str('rootHelper', 'sudo', 'Prefix for privileged commands (upstream privsep helper).', {section: 'agent'}),
+  root_helper: str('rootHelper', 'sudo', 'Upstream prefix for privileged commands; not used (ovn-bgp runs its tools itself, as root): warned about when set.', {section: 'agent'}),
 
   // ---- [DEFAULT], ovn-bgp's own
   chassis_name: option('chassisName', 'string', 'str, optional', undefined, v.parseOptional, 'Chassis name (overrides OVS external_ids:hostname).', OURS),

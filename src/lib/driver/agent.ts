@@ -2,6 +2,7 @@
 // level-triggered reconcile loop, periodic full reconciles, FRR leak upkeep, metrics. Stopping it
 // leaves the datapath as it is, so a restart does not flap routes.
 import type {AgentConfig} from '../config/types.js'
+import {AgentError} from '../errors.js'
 import type {Logger} from '../log.js'
 import {leakSettingsFromConfig} from '../frr/leak.js'
 import {keepDrained} from '../drain/drain.js'
@@ -28,6 +29,8 @@ export interface AgentOptions {
   logger: Logger
   metrics?: AgentMetrics
   debounceMs?: number
+  /** Longest a change waits for its pass during a burst (ReconcileLoop maxWaitMs). */
+  maxWaitMs?: number
 }
 
 export class Agent {
@@ -44,31 +47,42 @@ export class Agent {
   private view: AgentView | undefined
   private viewFor: unknown
   private readonly logger: Logger
+  private stopping = false
+  private baseFailed = false
+  private baseRunning = false
 
   constructor(private readonly opts: AgentOptions) {
     this.metrics = opts.metrics ?? new AgentMetrics()
     this.logger = opts.logger
   }
 
-  /** Starts everything; resolves after the first full reconcile. */
+  /**
+   * Starts everything; resolves after the first reconcile pass (undefined when it failed: the loop
+   * retries with backoff). Waits for the local OVS and NB as long as the Runtime does (the daemon:
+   * until they answer, not ready meanwhile); stop() ends the wait, and start() then rejects.
+   */
   async start(): Promise<PassResult | undefined> {
     const {rt, cfg} = this.opts
     if (cfg.metricsAddress) {
       this.server = await MetricsServer.start({address: cfg.metricsAddress, registry: this.metrics.registry, readiness: this.metrics.readiness, logger: this.logger})
     }
+    this.metrics.readiness.markNotReady(`waiting for the local Open vSwitch database (${cfg.ovsdbConnection})`)
     rt.useWatchedKernel()
     const ovs = await rt.ovs()
+    this.checkStopped()
     ovs?.subscribe((ev) => {
       this.logger.info('local OVS changed', {event: ev.kind, ...('bridge' in ev ? {bridge: ev.bridge} : {})})
       this.loop?.request('resync')
     })
-    const base = await rt.kernel().ensureBase({clearVrfRoutes: cfg.clearVrfRoutesOnStartup, bridges: this.bridges(ovs)})
-    if (base.changed.length) this.logger.info('base setup', {changed: base.changed})
+    await rt.checkStateDir()
+    await this.ensureBase(ovs)
     this.frr = this.frrUpkeep()
     await this.frr.check({devices: false}) // ensureBase just ran
+    this.checkStopped()
     await this.keepDrained()
     this.reconciler = await rt.reconciler()
     this.reconciler.enableIncremental()
+    this.metrics.readiness.markNotReady(`waiting for the NB database snapshot (${cfg.ovnNbConnection ?? 'remote from OVS external_ids:ovn-nb-remote'})`)
     this.source = await rt.nb({
       onChange: (c) => this.onChange(c),
       onSnapshot: (info) => {
@@ -83,17 +97,28 @@ export class Agent {
         this.logger.info('NB connection', {state, ...(error ? {error: error.message} : {})})
       },
     })
+    this.checkStopped()
     this.snapshotSeen = true
+    this.metrics.readiness.markNotReady('waiting for the first full reconcile')
     this.loop = new ReconcileLoop({
       reconciler: this.reconciler,
       nb: this.source.nb,
       pruneAllowed: () => this.snapshotSeen && this.source?.client.state === 'ready',
       debounceMs: this.opts.debounceMs ?? 50,
+      ...(this.opts.maxWaitMs === undefined ? {} : {maxWaitMs: this.opts.maxWaitMs}),
       fullIntervalMs: cfg.reconcileInterval * 1000,
       logger: this.logger,
       observer: {
         onPass: (r, trigger, since) => this.onPass(r, trigger, since),
-        onPassError: () => this.metrics.recordPass({result: 'error', durationSeconds: 0, full: true}),
+        onPassError: (error, _trigger, f) => {
+          this.metrics.recordPassFailure({
+            durationSeconds: f.durationMs / 1000,
+            consecutiveFailures: f.consecutiveFailures,
+            retryInSeconds: f.retryInMs / 1000,
+            reason: error.message,
+          })
+          if (this.baseFailed) void this.ensureBase(ovs)
+        },
       },
     })
     // Kernel drift (an owned desired object deleted or changed, a bridge/VLAN device set down) is
@@ -117,6 +142,31 @@ export class Agent {
     return first
   }
 
+  private checkStopped(): void {
+    if (this.stopping) throw new AgentError('stopped during start-up', {code: 'STOPPED'})
+  }
+
+  /**
+   * VRF, bgp-nic, bridge tables (rt_tables). A failure (e.g. rt_tables not writable) does not stop
+   * the daemon: it is logged, and retried whenever a pass fails (the passes need the same things,
+   * so they fail and back off until it is fixed).
+   */
+  private async ensureBase(ovs: OvsFacts | undefined): Promise<void> {
+    if (this.baseRunning) return
+    this.baseRunning = true
+    try {
+      const base = await this.opts.rt.kernel().ensureBase({clearVrfRoutes: this.baseFailed ? false : this.opts.cfg.clearVrfRoutesOnStartup, bridges: this.bridges(ovs)})
+      if (base.changed.length) this.logger.info('base setup', {changed: base.changed})
+      if (this.baseFailed) this.logger.info('base setup recovered')
+      this.baseFailed = false
+    } catch (error) {
+      if (!this.baseFailed) this.logger.error('base setup failed; retried with the next reconcile attempt', {error: (error as Error).message})
+      this.baseFailed = true
+    } finally {
+      this.baseRunning = false
+    }
+  }
+
   get passes(): number {
     return this.loop?.passes ?? 0
   }
@@ -136,6 +186,8 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true
+    this.metrics.readiness.markNotReady('stopping')
     this.frr?.stop()
     this.vswitchd?.stop()
     await this.loop?.stop()

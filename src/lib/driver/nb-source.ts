@@ -12,13 +12,13 @@
 // later change has been followed through. Scoped, Logical_Switch rows come without `ports`: their
 // localnet members come from one small monitor per localnet port (nb/switch-merge.ts).
 import type {AgentConfig} from '../config/types.js'
-import {DependencyError} from '../errors.js'
+import {connectError, DependencyError} from '../errors.js'
 import type {Logger} from '../log.js'
 import {NB_MONITOR_COLUMNS, NB_TABLES} from '../nb/decode.js'
 import {scopeConditions, type ChassisScope} from '../nb/scope.js'
 import {NbState} from '../nb/state.js'
 import {SwitchMerge} from '../nb/switch-merge.js'
-import {OvsdbClient, type ClientState, type ConditionUpdate, type StateChange, type MonitorSpec, type Replica, type RowChange, type SnapshotInfo} from '../ovsdb/index.js'
+import {classifyConnectFailure, OvsdbClient, type ClientState, type ConditionUpdate, type StateChange, type MonitorSpec, type Replica, type RowChange, type SnapshotInfo} from '../ovsdb/index.js'
 
 export const NB_DB = 'OVN_Northbound'
 
@@ -78,15 +78,41 @@ export class NbSource {
     this.client.on('state', (s: StateChange) => handlers.onState?.(s.state, s.error))
   }
 
-  /** Connects, reads the schema, and resolves once the first complete snapshot is in `nb`. */
-  async start(timeoutMs = 30000): Promise<void> {
+  /**
+   * Connects, reads the schema, and resolves once the first complete snapshot is in `nb`.
+   * `timeoutMs: Infinity` waits until NB is there (the daemon; the client retries with backoff and
+   * logs each failed attempt); `failFast` rejects at once on a permanent failure (one-shot
+   * commands); `signal` aborts the wait (SIGTERM during start-up) by closing the client.
+   */
+  async start(timeoutMs = 30000, opts: {failFast?: boolean; signal?: AbortSignal} = {}): Promise<void> {
+    const abort = (): void => void this.client.close()
+    if (opts.signal?.aborted) abort()
+    opts.signal?.addEventListener('abort', abort, {once: true})
     try {
-      await this.client.connect({timeoutMs})
+      await this.startMonitor(timeoutMs, opts.failFast === true)
+    } finally {
+      opts.signal?.removeEventListener('abort', abort)
+    }
+  }
+
+  private async startMonitor(timeoutMs: number, failFast: boolean): Promise<void> {
+    try {
+      await this.client.connect({timeoutMs, failFast})
     } catch (error) {
       await this.client.close()
+      const failure = classifyConnectFailure(error)
+      if (failure.permanent) {
+        throw connectError(error as Error, failure, {
+          what: 'the OVN NB database',
+          remote: this.opts.remotes,
+          remoteOption: '[ovn] ovn_nb_connection (or OVS external_ids:ovn-nb-remote)',
+          sslOptions: '[ovn] ovn_nb_private_key, ovn_nb_certificate and ovn_nb_ca_cert',
+          port: 6641,
+        })
+      }
       throw new DependencyError(`cannot reach the OVN NB database at ${this.opts.remotes}: ${(error as Error).message}`, {
         code: 'NB_UNREACHABLE',
-        suggestions: ['check [ovn] ovn_nb_connection (or OVS external_ids:ovn-nb-remote)', 'check the SSL files for ssl: remotes'],
+        suggestions: ['check [ovn] ovn_nb_connection (or OVS external_ids:ovn-nb-remote)', 'check the SSL files for ssl: remotes', 'a longer --timeout waits longer'],
         cause: error,
       })
     }

@@ -51,16 +51,22 @@ export interface Item {
 
 function settle(item: Item, outcome: LineOutcome | {state: 'failed'; reason: string}): void {
   if (outcome.state === 'ok') item.result = {op: item.op, obj: item.obj, ok: true}
-  else item.result = {op: item.op, obj: item.obj, ok: false, reason: outcome.state === 'failed' ? outcome.reason : 'outcome unknown'}
+  else
+    item.result = {
+      op: item.op,
+      obj: item.obj,
+      ok: false,
+      reason: outcome.state === 'failed' ? outcome.reason : 'outcome unknown',
+    }
 }
 
 /** An address that announces an IP (on bgp-nic), as opposed to an ARP/NDP helper on a bridge. */
-export function isAnnounced(o: KernelObj): boolean {
+function isAnnounced(o: KernelObj): boolean {
   return o.kind === 'address' && !o.cidr.startsWith(HELPER_V4_PREFIX) && !o.cidr.startsWith(HELPER_V6_PREFIX)
 }
 
 /** The IP an op wires (host rules/routes, neighbours, proxies), for the announce gate. */
-export function wiredIp(o: KernelObj): string | undefined {
+function wiredIp(o: KernelObj): string | undefined {
   switch (o.kind) {
     case 'rule':
     case 'route': {
@@ -81,13 +87,24 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   const removes: Item[] = plan.remove.filter(isKernelObj).map((obj) => ({op: 'remove', obj}))
   const adds: Item[] = plan.add.filter(isKernelObj).map((obj) => ({op: 'add', obj}))
   const all = [...removes, ...adds]
-  const needsFacts = all.some((i) => i.obj.kind === 'neigh' || i.obj.kind === 'ndp-proxy' || i.obj.kind === 'vlan') || (d.ensureUp?.length ?? 0) > 0
+  const needsFacts =
+    all.some((i) => i.obj.kind === 'neigh' || i.obj.kind === 'ndp-proxy' || i.obj.kind === 'vlan') ||
+    (d.ensureUp?.length ?? 0) > 0
   const facts = needsFacts ? await d.facts() : undefined
   if (all.some((i) => i.obj.kind === 'neigh' || i.obj.kind === 'ndp-proxy')) await d.ledger.load()
 
   // 1-2. withdraw, then the other removes.
-  await runIp(d, removes.filter((i) => isAnnounced(i.obj)))
-  await Promise.all([runIp(d, removes.filter((i) => i.obj.kind === 'rule' || i.obj.kind === 'route' || i.obj.kind === 'address')), runNeighbours(d, facts, removes)])
+  await runIp(
+    d,
+    removes.filter((i) => isAnnounced(i.obj)),
+  )
+  await Promise.all([
+    runIp(
+      d,
+      removes.filter((i) => i.obj.kind === 'rule' || i.obj.kind === 'route' || i.obj.kind === 'address'),
+    ),
+    runNeighbours(d, facts, removes),
+  ])
   await runSysctls(d, removes)
   await runVlans(d, facts, removes)
 
@@ -95,14 +112,17 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   await ensureUp(d, facts)
   await runVlans(d, facts, adds)
   await runSysctls(d, adds)
-  const wiring = adds.filter((i) => i.obj.kind === 'rule' || i.obj.kind === 'route' || (i.obj.kind === 'address' && !isAnnounced(i.obj)))
+  const wiring = adds.filter(
+    (i) => i.obj.kind === 'rule' || i.obj.kind === 'route' || (i.obj.kind === 'address' && !isAnnounced(i.obj)),
+  )
   await Promise.all([runIp(d, wiring), runNeighbours(d, facts, adds)])
 
   // 4. announce what is wired.
   const blocked = new Map<string, string>()
   for (const it of adds) {
     const ip = wiredIp(it.obj)
-    if (ip !== undefined && it.obj.kind !== 'address' && it.result && !it.result.ok && !blocked.has(ip)) blocked.set(ip, `${it.obj.kind} ${objKey(it.obj)}: ${it.result.reason}`)
+    if (ip !== undefined && it.obj.kind !== 'address' && it.result && !it.result.ok && !blocked.has(ip))
+      blocked.set(ip, `${it.obj.kind} ${objKey(it.obj)}: ${it.result.reason}`)
   }
   const announce = adds.filter((i) => isAnnounced(i.obj))
   for (const it of announce) {
@@ -169,7 +189,8 @@ async function runNeighbours(d: ApplyDeps, facts: KernelFacts | undefined, items
     const o = it.obj
     const key = `${o.dev}|${o.ip}`
     const exists = o.kind === 'neigh' ? facts?.neighs.has(key) : facts?.proxies.has(key)
-    if (facts && !facts.links.has(o.dev)) settle(it, it.op === 'remove' ? {state: 'ok'} : {state: 'failed', reason: `Cannot find device "${o.dev}"`})
+    if (facts && !facts.links.has(o.dev))
+      settle(it, it.op === 'remove' ? {state: 'ok'} : {state: 'failed', reason: `Cannot find device "${o.dev}"`})
     else if (it.op === 'remove' && exists === false) settle(it, {state: 'ok'})
     else if (it.op === 'add' && o.kind === 'ndp-proxy' && exists === true) settle(it, {state: 'ok'})
     else todo.push(it)
@@ -182,7 +203,11 @@ async function ensureUp(d: ApplyDeps, facts: KernelFacts | undefined): Promise<v
   const down = (d.ensureUp ?? []).filter((dev) => facts?.links.get(dev)?.up === false)
   if (down.length === 0) return
   const out = await d.exec.run(down.map((dev) => linkUpOp(dev)))
-  out.forEach((o, i) => (o.state === 'ok' ? d.log.info('set device up', {dev: down[i]}) : d.log.warn('cannot set device up', {dev: down[i], error: o.state === 'failed' ? o.reason : 'unknown'})))
+  out.forEach((o, i) =>
+    o.state === 'ok'
+      ? d.log.info('set device up', {dev: down[i]})
+      : d.log.warn('cannot set device up', {dev: down[i], error: o.state === 'failed' ? o.reason : 'unknown'}),
+  )
 }
 
 /**
@@ -216,7 +241,16 @@ async function runVlans(d: ApplyDeps, facts: KernelFacts | undefined, items: rea
     settle(s.item, bad ?? {state: 'ok'})
     const o = s.item.obj
     if (!bad && o.kind === 'vlan' && facts) {
-      if (s.item.op === 'add') facts.links.set(o.name, {name: o.name, kind: 'vlan', master: undefined, link: o.link, vlanId: o.id, vrfTable: undefined, up: true})
+      if (s.item.op === 'add')
+        facts.links.set(o.name, {
+          name: o.name,
+          kind: 'vlan',
+          master: undefined,
+          link: o.link,
+          vlanId: o.id,
+          vrfTable: undefined,
+          up: true,
+        })
       else facts.links.delete(o.name)
     }
   }
@@ -243,7 +277,11 @@ async function runSysctls(d: ApplyDeps, items: readonly Item[]): Promise<void> {
   const errLines = r.stderr.split('\n').filter((l) => l.trim() !== '')
   for (const t of todo) {
     const err = errLines.find((l) => l.includes(`${t.path}:`) || l.includes(`"${t.key}"`))
-    if (!err) settle(t.item, r.code === 0 || errLines.length > 0 ? {state: 'ok'} : {state: 'failed', reason: `sysctl exit ${r.code}`})
+    if (!err)
+      settle(
+        t.item,
+        r.code === 0 || errLines.length > 0 ? {state: 'ok'} : {state: 'failed', reason: `sysctl exit ${r.code}`},
+      )
     else if (t.item.op === 'remove' && /No such file or directory|cannot stat/.test(err)) settle(t.item, {state: 'ok'})
     else settle(t.item, {state: 'failed', reason: err.trim()})
   }

@@ -16,9 +16,13 @@ import {execGroupOf, type ExecGroup, type IpExec, type LineOutcome} from './batc
 import type {IpOp} from './commands.js'
 
 /** A batch line that fails at once, without a netlink request: no object starts with "zz". */
-export const SENTINEL = 'zzovnbgp-sentinel'
+const SENTINEL = 'zzovnbgp-sentinel'
 
-export type SpawnFn = (file: string, args: readonly string[], opts: {env: NodeJS.ProcessEnv; stdio: ['pipe', 'pipe', 'pipe']}) => ChildProcess
+export type SpawnFn = (
+  file: string,
+  args: readonly string[],
+  opts: {env: NodeJS.ProcessEnv; stdio: ['pipe', 'pipe', 'pipe']},
+) => ChildProcess
 
 export const defaultSpawn: SpawnFn = (file, args, opts) => nodeSpawn(file, args, opts)
 
@@ -63,12 +67,18 @@ export class MarkerParser {
 }
 
 /** Outcome of each line of a request from the markers seen (tolerated errors count as ok). */
-export function settleRequest(ops: readonly IpOp[], first: number, errors: ReadonlyMap<number, string>, complete: boolean): LineOutcome[] {
+export function settleRequest(
+  ops: readonly IpOp[],
+  first: number,
+  errors: ReadonlyMap<number, string>,
+  complete: boolean,
+): LineOutcome[] {
   const lastReported = Math.max(first - 1, ...[...errors.keys()].filter((n) => n < first + ops.length))
   return ops.map((op, i) => {
     const n = first + i
     const err = errors.get(n)
-    if (err !== undefined) return op.tolerate?.test(err) ? {state: 'ok'} : {state: 'failed', reason: err || 'command failed'}
+    if (err !== undefined)
+      return op.tolerate?.test(err) ? {state: 'ok'} : {state: 'failed', reason: err || 'command failed'}
     if (!complete && n > lastReported) return {state: 'unknown'}
     return {state: 'ok'}
   })
@@ -118,7 +128,10 @@ export class BatchProcess {
   private ensure(): ChildState {
     if (this.cur && this.cur.child.exitCode === null && this.cur.child.signalCode === null) return this.cur
     const spawn = this.opts.spawn ?? defaultSpawn
-    const child = spawn(this.opts.ipPath, [...this.opts.args, '-force', '-batch', '-'], {env: {...process.env, LC_ALL: 'C'}, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(this.opts.ipPath, [...this.opts.args, '-force', '-batch', '-'], {
+      env: {...process.env, LC_ALL: 'C'},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     this.starts++
     const st: ChildState = {child, nextLine: 1, parser: new MarkerParser(), queue: []}
     this.cur = st
@@ -161,7 +174,8 @@ export class BatchProcess {
     for (const p of pending) {
       const out = settleRequest(p.ops, p.first, p.errors, false)
       // A single line that ended the process: its error is the text after the last marker.
-      if (p.count === 1 && out[0]?.state === 'unknown') out[0] = p.ops[0]?.tolerate?.test(trailing) ? {state: 'ok'} : {state: 'failed', reason: trailing || why}
+      if (p.count === 1 && out[0]?.state === 'unknown')
+        out[0] = p.ops[0]?.tolerate?.test(trailing) ? {state: 'ok'} : {state: 'failed', reason: trailing || why}
       p.resolve(out)
     }
   }
@@ -177,7 +191,13 @@ export class BatchExecutor implements IpExec {
   private readonly procs: Record<ExecGroup, BatchProcess>
 
   constructor(opts: {ipPath: string; args?: readonly string[]; spawn?: SpawnFn; logger?: Logger}) {
-    const mk = (fam: string[]): BatchProcess => new BatchProcess({ipPath: opts.ipPath, args: [...(opts.args ?? []), ...fam], ...(opts.spawn ? {spawn: opts.spawn} : {}), ...(opts.logger ? {logger: opts.logger} : {})})
+    const mk = (fam: string[]): BatchProcess =>
+      new BatchProcess({
+        ipPath: opts.ipPath,
+        args: [...(opts.args ?? []), ...fam],
+        ...(opts.spawn ? {spawn: opts.spawn} : {}),
+        ...(opts.logger ? {logger: opts.logger} : {}),
+      })
     this.procs = {ip4: mk(['-4']), ip6: mk(['-6']), neutral: mk([])}
   }
 

@@ -44,7 +44,7 @@ export class Kernel {
   ) {
     this.ipPath = opts.ipPath ?? 'ip'
     this.sysctlPath = opts.sysctlPath ?? 'sysctl'
-    this.ledger = Ledger.inDir(opts.stateDir)
+    this.ledger = Ledger.inDir(opts.stateDir, log)
     this.exec = opts.exec ?? new OneShotIpExec(runner, {ipPath: this.ipPath, ...(opts.timeoutMs ? {timeoutMs: opts.timeoutMs} : {})})
   }
 

@@ -2,10 +2,17 @@
 // The kernel cannot mark those entries (no protocol field), so ownership is remembered here; observe
 // reports only ledger entries, and prune therefore never touches an operator's static neighbours.
 // Stored as a small JSON file in config.stateDir, written atomically (temp file + rename).
-import {mkdir, readFile, rename, writeFile} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
+//
+// A ledger that cannot be parsed (or read) is set aside, renamed to `<file>.corrupt-<time>`, with
+// a warning, and ovn-bgp goes on with an empty one: that is safe, because entries it no longer
+// remembers are never removed (only forgotten), and desired ones that exist are adopted again by
+// the next observe. Failing instead would fail every pass, forever, until someone deletes a file.
+import {readFile, rename} from 'node:fs/promises'
+import {join} from 'node:path'
 
 import {AgentError} from '../errors.js'
+import {type Logger, NullLogger} from '../log.js'
+import {writeFileAtomic} from './state-dir.js'
 
 export const LEDGER_FILE = 'kernel-ledger.json'
 
@@ -18,15 +25,20 @@ export class Ledger {
   private keys = new Set<string>()
   private dirty = false
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly logger: Logger = new NullLogger(),
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
-  static inDir(stateDir: string): Ledger {
-    return new Ledger(join(stateDir, LEDGER_FILE))
+  static inDir(stateDir: string, logger?: Logger): Ledger {
+    return new Ledger(join(stateDir, LEDGER_FILE), logger)
   }
 
   /**
    * (Re)reads the file, so a CLI command and the daemon see each other's saves; unsaved changes
-   * are kept instead. A missing file is an empty ledger, a corrupt one an error.
+   * are kept instead. A missing file is an empty ledger; an unreadable or corrupt one is set aside
+   * (see above) and an empty ledger used. Throws (LEDGER_CORRUPT) only when it cannot be set aside.
    */
   async load(): Promise<void> {
     if (this.dirty) return
@@ -34,17 +46,38 @@ export class Ledger {
     try {
       text = await readFile(this.path, 'utf8')
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-      this.keys = new Set()
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.keys = new Set()
+        return
+      }
+      await this.setAside(`unreadable: ${(error as Error).message}`)
       return
     }
-    let data: Partial<LedgerFile>
-    try {
-      data = JSON.parse(text) as Partial<LedgerFile>
-    } catch (error) {
-      throw new AgentError(`corrupt ledger ${this.path}: ${(error as Error).message}`, {code: 'LEDGER_CORRUPT', cause: error})
+    const data = parseLedger(text)
+    if (typeof data === 'string') {
+      await this.setAside(data)
+      return
     }
-    this.keys = new Set((data.keys ?? []).filter((k): k is string => typeof k === 'string'))
+    this.keys = new Set(data.keys)
+  }
+
+  private async setAside(why: string): Promise<void> {
+    const aside = `${this.path}.corrupt-${this.now().toISOString().replaceAll(/[:.]/g, '')}`
+    try {
+      await rename(this.path, aside)
+    } catch (error) {
+      throw new AgentError(`ledger ${this.path} is ${why}, and cannot be set aside: ${(error as Error).message}`, {
+        code: 'LEDGER_CORRUPT',
+        cause: error,
+        suggestions: [`move ${this.path} away by hand; ovn-bgp then starts an empty ledger`],
+      })
+    }
+    this.logger.warn('ledger set aside, starting an empty one (owned neighbours and NDP proxies it listed are no longer removed by ovn-bgp)', {
+      ledger: this.path,
+      reason: why,
+      setAside: aside,
+    })
+    this.keys = new Set()
   }
 
   has(key: string): boolean {
@@ -66,14 +99,25 @@ export class Ledger {
     return [...this.keys].sort()
   }
 
-  /** Writes the file when something changed: temp file in the same directory, then rename. */
+  /** Writes the file when something changed, atomically (state-dir.ts writeFileAtomic). */
   async save(): Promise<void> {
     if (!this.dirty) return
-    await mkdir(dirname(this.path), {recursive: true})
-    const tmp = `${this.path}.tmp.${process.pid}`
     const body: LedgerFile = {version: 1, keys: this.entries()}
-    await writeFile(tmp, JSON.stringify(body, null, 1) + '\n', {mode: 0o644})
-    await rename(tmp, this.path)
+    await writeFileAtomic(this.path, JSON.stringify(body, null, 1) + '\n')
     this.dirty = false
   }
+}
+
+/** The ledger's keys, or why the text is not a ledger. */
+function parseLedger(text: string): LedgerFile | string {
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    return `corrupt: ${(error as Error).message}`
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'corrupt: not a JSON object'
+  const keys = (data as {keys?: unknown}).keys
+  if (keys !== undefined && !Array.isArray(keys)) return 'corrupt: keys is not a list'
+  return {version: 1, keys: ((keys as unknown[] | undefined) ?? []).filter((k): k is string => typeof k === 'string')}
 }

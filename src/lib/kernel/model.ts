@@ -26,7 +26,8 @@ export interface ModelDump {
 }
 
 const routeKey = (r: {family: number; table: number; dst: string}): string => `${r.family}|${r.table}|${r.dst}`
-const ruleKey = (r: {family: number; priority: number; dst?: string | undefined; table?: number | undefined}): string => `${r.family}|${r.priority}|${r.dst ?? ''}|${r.table ?? ''}`
+const ruleKey = (r: {family: number; priority: number; dst?: string | undefined; table?: number | undefined}): string =>
+  `${r.family}|${r.priority}|${r.dst ?? ''}|${r.table ?? ''}`
 
 export class KernelModel {
   readonly links = new Map<string, LinkInfo>()
@@ -42,7 +43,8 @@ export class KernelModel {
   /** Replaces everything with a dump of `tables`. */
   load(d: ModelDump, tables: Iterable<number>): void {
     this.tables = new Set(tables)
-    for (const m of [this.links, this.addrs, this.rules, this.routes, this.neighs, this.proxies, this.netconf]) m.clear()
+    for (const m of [this.links, this.addrs, this.rules, this.routes, this.neighs, this.proxies, this.netconf])
+      m.clear()
     for (const l of d.links) this.links.set(l.name, l)
     for (const a of d.addrs) this.addrs.set(`${a.dev}|${a.cidr}`, a)
     for (const r of d.rules) if (r.plain && r.dst) this.rules.set(ruleKey(r), r)
@@ -116,18 +118,30 @@ export class KernelModel {
         return
       }
       case 'rule':
-        if (add) this.rules.set(ruleKey(o), {family: o.family, priority: o.priority, dst: o.dst, table: o.table, plain: true})
+        if (add)
+          this.rules.set(ruleKey(o), {family: o.family, priority: o.priority, dst: o.dst, table: o.table, plain: true})
         else this.rules.delete(ruleKey(o))
         return
       case 'route': {
         if (!this.tables.has(o.table)) return
-        const r: Route = {family: o.family, table: o.table, dst: o.dst, dev: o.dev, via: o.via, proto: o.proto, scope: o.scope === 'link' ? 253 : 0, type: 'unicast', multipath: false}
+        const r: Route = {
+          family: o.family,
+          table: o.table,
+          dst: o.dst,
+          dev: o.dev,
+          via: o.via,
+          proto: o.proto,
+          scope: o.scope === 'link' ? 253 : 0,
+          type: 'unicast',
+          multipath: false,
+        }
         if (add) this.routes.set(routeKey(r), r)
         else this.routes.delete(routeKey(r))
         return
       }
       case 'neigh':
-        if (add) this.neighs.set(`${o.dev}|${o.ip}`, {family: o.family, ip: o.ip, dev: o.dev, mac: o.mac, permanent: true})
+        if (add)
+          this.neighs.set(`${o.dev}|${o.ip}`, {family: o.family, ip: o.ip, dev: o.dev, mac: o.mac, permanent: true})
         else this.neighs.delete(`${o.dev}|${o.ip}`)
         return
       case 'ndp-proxy':
@@ -135,7 +149,16 @@ export class KernelModel {
         else this.proxies.delete(`${o.dev}|${o.ip}`)
         return
       case 'vlan':
-        if (add) this.links.set(o.name, {name: o.name, kind: 'vlan', master: undefined, link: o.link, vlanId: o.id, vrfTable: undefined, up: true})
+        if (add)
+          this.links.set(o.name, {
+            name: o.name,
+            kind: 'vlan',
+            master: undefined,
+            link: o.link,
+            vlanId: o.id,
+            vrfTable: undefined,
+            up: true,
+          })
         else this.links.delete(o.name)
         return
       case 'sysctl': {
@@ -152,7 +175,10 @@ export class KernelModel {
       const [fam, dev] = k.split('|') as [string, string]
       if (dev === 'all' || dev === 'default') continue
       try {
-        sysctls.set(fam === '4' ? deviceSysctlKey(4, dev, 'proxy_arp') : deviceSysctlKey(6, dev, 'proxy_ndp'), on ? '1' : '0')
+        sysctls.set(
+          fam === '4' ? deviceSysctlKey(4, dev, 'proxy_arp') : deviceSysctlKey(6, dev, 'proxy_ndp'),
+          on ? '1' : '0',
+        )
       } catch {
         // a device name the sysctl key syntax cannot carry is never ours
       }

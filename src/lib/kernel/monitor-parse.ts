@@ -19,7 +19,17 @@ const LINK = /^(\d+): ([^:@\s]+)(?:@([^:\s]+))?: <([^>]*)>/
 const ADDR = /^(\d+): (\S+)\s+(inet6?) (\S+)/
 const RULE = /^(\d+):\s+(.*)$/
 const NETCONF = /^(inet6?) (\S+)(.*)$/
-const ROUTE_TYPES: Record<string, string> = {'1': 'unicast', '2': 'local', '3': 'broadcast', '4': 'anycast', '5': 'multicast', '6': 'blackhole', '7': 'unreachable', '8': 'prohibit', '9': 'throw'}
+const ROUTE_TYPES: Record<string, string> = {
+  '1': 'unicast',
+  '2': 'local',
+  '3': 'broadcast',
+  '4': 'anycast',
+  '5': 'multicast',
+  '6': 'blackhole',
+  '7': 'unreachable',
+  '8': 'prohibit',
+  '9': 'throw',
+}
 const ROUTE_TYPE_NAMES = new Set(Object.values(ROUTE_TYPES))
 /** Rule words that carry no selector (plus `from all` and `to X`): a rule with others is not ours. */
 const RULE_PLAIN = new Set(['lookup', 'table', 'proto'])
@@ -41,10 +51,17 @@ export function parseMonitorLine(input: string): MonitorEvent | undefined {
   m = NETCONF.exec(line)
   if (m) {
     const pn = /\bproxy_neigh (on|off)\b/.exec(m[3]!)
-    return {type: 'netconf', deleted, family: m[1] === 'inet' ? 4 : 6, dev: m[2]!, proxyNeigh: pn ? pn[1] === 'on' : undefined}
+    return {
+      type: 'netconf',
+      deleted,
+      family: m[1] === 'inet' ? 4 : 6,
+      dev: m[2]!,
+      proxyNeigh: pn ? pn[1] === 'on' : undefined,
+    }
   }
   const words = line.split(/\s+/)
-  if (words[1] === 'dev' || words.includes('lladdr') || words[0] === 'proxy' || words[0] === 'miss') return neighOf(words, deleted)
+  if (words[1] === 'dev' || words.includes('lladdr') || words[0] === 'proxy' || words[0] === 'miss')
+    return neighOf(words, deleted)
   if (ROUTE_TYPES[words[0]!] || ROUTE_TYPE_NAMES.has(words[0]!)) return routeOf(words, deleted)
   return undefined
 }
@@ -123,7 +140,13 @@ function neighOf(words: string[], deleted: boolean): MonitorEvent | undefined {
     type: 'neigh',
     deleted,
     proxy,
-    neigh: {family, ip: canonicalIp(ip), dev, mac: mac && isMac(mac) ? mac.toLowerCase() : undefined, permanent: words.includes('PERMANENT')},
+    neigh: {
+      family,
+      ip: canonicalIp(ip),
+      dev,
+      mac: mac && isMac(mac) ? mac.toLowerCase() : undefined,
+      permanent: words.includes('PERMANENT'),
+    },
   }
 }
 
@@ -138,7 +161,12 @@ function routeOf(words: string[], deleted: boolean): MonitorEvent | undefined {
     const k = words[i]!
     if (k === 'nexthop' || k === 'nhid') multipath = true
     if (k === 'via' && (words[i + 1] === 'inet' || words[i + 1] === 'inet6')) i++
-    if (['via', 'dev', 'table', 'proto', 'scope', 'src', 'metric', 'pref'].includes(k) && words[i + 1] !== undefined && !kv.has(k)) kv.set(k, words[++i]!)
+    if (
+      ['via', 'dev', 'table', 'proto', 'scope', 'src', 'metric', 'pref'].includes(k) &&
+      words[i + 1] !== undefined &&
+      !kv.has(k)
+    )
+      kv.set(k, words[++i]!)
   }
   const via = kv.get('via')
   const dstIp = d === 'default' ? undefined : d.split('/')[0]

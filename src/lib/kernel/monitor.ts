@@ -29,13 +29,19 @@ export interface MonitorOptions {
   readyTimeoutMs?: number
 }
 
-export const MONITOR_ARGS = ['-o', '-d', '-N', 'monitor', 'link', 'address', 'route', 'rule', 'neigh', 'netconf']
+const MONITOR_ARGS = ['-o', '-d', '-N', 'monitor', 'link', 'address', 'route', 'rule', 'neigh', 'netconf']
 
 /** True when /proc/net/netlink text lists a NETLINK_ROUTE socket of port `pid` with groups joined. */
 export function listening(netlinkText: string, pid: number): boolean {
   return netlinkText.split('\n').some((l) => {
     const f = l.trim().split(/\s+/)
-    return f[1] === '0' && f[2] === String(pid) && f[3] !== undefined && /^[0-9a-f]+$/i.test(f[3]) && Number.parseInt(f[3], 16) !== 0
+    return (
+      f[1] === '0' &&
+      f[2] === String(pid) &&
+      f[3] !== undefined &&
+      /^[0-9a-f]+$/i.test(f[3]) &&
+      Number.parseInt(f[3], 16) !== 0
+    )
   })
 }
 
@@ -59,7 +65,10 @@ export class KernelMonitor {
   async start(): Promise<void> {
     this.stopped = false
     const spawn = this.opts.spawn ?? defaultSpawn
-    const child = spawn(this.opts.ipPath, [...(this.opts.args ?? []), ...MONITOR_ARGS], {env: {...process.env, LC_ALL: 'C'}, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(this.opts.ipPath, [...(this.opts.args ?? []), ...MONITOR_ARGS], {
+      env: {...process.env, LC_ALL: 'C'},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     this.child = child
     this.partial = ''
     child.stdin?.end()

@@ -33,6 +33,8 @@ export interface ObserveScope {
    * owned and, never desired, removed by a pruning pass.
    */
   staleBridges?: readonly BridgeScope[]
+  /** Watched kernel: dump instead of answering from the model (the periodic full pass). */
+  fresh?: boolean
   /**
    * Desired objects. A permanent neighbour or NDP proxy that already exists exactly as desired on an
    * owned device (e.g. left by the upstream agent) is adopted into the ledger and then reported as

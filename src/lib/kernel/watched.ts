@@ -50,7 +50,12 @@ export class WatchedKernel {
     private readonly log: Logger = new NullLogger(),
   ) {
     this.ipPath = opts.ipPath ?? 'ip'
-    const common = {ipPath: this.ipPath, ...(opts.ipArgs ? {args: opts.ipArgs} : {}), ...(opts.spawn ? {spawn: opts.spawn} : {}), logger: log}
+    const common = {
+      ipPath: this.ipPath,
+      ...(opts.ipArgs ? {args: opts.ipArgs} : {}),
+      ...(opts.spawn ? {spawn: opts.spawn} : {}),
+      logger: log,
+    }
     this.exec = new BatchExecutor(common)
     this.kernel = new Kernel(runner, {...opts, exec: this.exec}, log)
     this.monitor = new KernelMonitor(common, {onEvent: (e) => this.onEvent(e), onLost: (why) => this.lost(why)})
@@ -76,7 +81,8 @@ export class WatchedKernel {
     const tables = [...new Set([...s.bridges.map((b) => b.table), s.vrfTable])]
     const every = this.opts.fullDumpEveryMs ?? 0
     const old = every > 0 && performance.now() - this.lastDump >= every
-    if (opts.fresh || this.stale || old || tables.some((t) => !this.model.tables.has(t))) await this.reload(s, tables)
+    if (opts.fresh || scope.fresh || this.stale || old || tables.some((t) => !this.model.tables.has(t)))
+      await this.reload(s, tables)
     return ownedObjects({ledger: this.kernel.ledger}, this.model.raw(), s)
   }
 
@@ -103,7 +109,11 @@ export class WatchedKernel {
   }
 
   private facts(): KernelFacts {
-    return {links: new Map(this.model.links), neighs: new Set(this.model.neighs.keys()), proxies: new Set(this.model.proxies.keys())}
+    return {
+      links: new Map(this.model.links),
+      neighs: new Set(this.model.neighs.keys()),
+      proxies: new Set(this.model.proxies.keys()),
+    }
   }
 
   /** Full dump into the model; notifications that arrive meanwhile are replayed after it. */
@@ -111,10 +121,25 @@ export class WatchedKernel {
     this.loading = []
     this.stale = false
     try {
-      const d = {runner: this.runner, ipPath: this.ipPath, sysctlPath: this.opts.sysctlPath ?? 'sysctl', ledger: this.kernel.ledger}
+      const d = {
+        runner: this.runner,
+        ipPath: this.ipPath,
+        sysctlPath: this.opts.sysctlPath ?? 'sysctl',
+        ledger: this.kernel.ledger,
+      }
       const perFamily = [['rule', 'show'], ...tables.map((t) => ['route', 'show', 'table', String(t)])]
       const [general, fam4, fam6] = await Promise.all([
-        dumpMany(d, ['-json', '-details'], [['link', 'show'], ['address', 'show'], ['neigh', 'show', 'nud', 'permanent'], ['neigh', 'show', 'proxy'], ['netconf', 'show']]),
+        dumpMany(
+          d,
+          ['-json', '-details'],
+          [
+            ['link', 'show'],
+            ['address', 'show'],
+            ['neigh', 'show', 'nud', 'permanent'],
+            ['neigh', 'show', 'proxy'],
+            ['netconf', 'show'],
+          ],
+        ),
         dumpMany(d, ['-4', '-N', '-d', '-json'], perFamily),
         dumpMany(d, ['-6', '-N', '-d', '-json'], perFamily),
       ])
@@ -139,7 +164,12 @@ export class WatchedKernel {
       )
       this.lastDump = performance.now()
       this.dumps++
-      this.log.debug('kernel model loaded', {links: this.model.links.size, addrs: this.model.addrs.size, routes: this.model.routes.size, scope: s.bridges.length})
+      this.log.debug('kernel model loaded', {
+        links: this.model.links.size,
+        addrs: this.model.addrs.size,
+        routes: this.model.routes.size,
+        scope: s.bridges.length,
+      })
     } catch (error) {
       this.stale = true
       throw error
@@ -204,23 +234,40 @@ function eventObj(e: MonitorEvent): StateObj | undefined {
     case 'addr':
       return {kind: 'address', dev: e.addr.dev, cidr: e.addr.cidr}
     case 'rule':
-      return e.rule.dst && e.rule.table !== undefined ? {kind: 'rule', family: e.rule.family, dst: e.rule.dst, table: e.rule.table, priority: e.rule.priority} : undefined
+      return e.rule.dst && e.rule.table !== undefined
+        ? {kind: 'rule', family: e.rule.family, dst: e.rule.dst, table: e.rule.table, priority: e.rule.priority}
+        : undefined
     case 'route': {
       const r = e.route
       if (!r.dev) return undefined
-      return {kind: 'route', family: r.family, table: r.table, dst: r.dst, dev: r.dev, ...(r.via ? {via: r.via} : {}), ...(r.family === 4 && r.scope === 253 ? {scope: 'link' as const} : {}), proto: r.proto ?? 0}
+      return {
+        kind: 'route',
+        family: r.family,
+        table: r.table,
+        dst: r.dst,
+        dev: r.dev,
+        ...(r.via ? {via: r.via} : {}),
+        ...(r.family === 4 && r.scope === 253 ? {scope: 'link' as const} : {}),
+        proto: r.proto ?? 0,
+      }
     }
     case 'neigh':
-      return e.proxy ? {kind: 'ndp-proxy', ip: e.neigh.ip, dev: e.neigh.dev} : {kind: 'neigh', family: e.neigh.family, ip: e.neigh.ip, dev: e.neigh.dev, mac: e.neigh.mac ?? ''}
+      return e.proxy
+        ? {kind: 'ndp-proxy', ip: e.neigh.ip, dev: e.neigh.dev}
+        : {kind: 'neigh', family: e.neigh.family, ip: e.neigh.ip, dev: e.neigh.dev, mac: e.neigh.mac ?? ''}
     case 'netconf':
-      return {kind: 'sysctl', key: `net.ipv${e.family}.conf.${e.dev.replaceAll('.', '/')}.${e.family === 4 ? 'proxy_arp' : 'proxy_ndp'}`, value: '1'}
+      return {
+        kind: 'sysctl',
+        key: `net.ipv${e.family}.conf.${e.dev.replaceAll('.', '/')}.${e.family === 4 ? 'proxy_arp' : 'proxy_ndp'}`,
+        value: '1',
+      }
     default:
       return undefined
   }
 }
 
 /** `ip -json netconf show` -> `${family}|${dev}` -> proxy_neigh. */
-export function parseNetconf(text: string): Map<string, boolean> {
+function parseNetconf(text: string): Map<string, boolean> {
   const out = new Map<string, boolean>()
   const t = text.trim()
   if (!t.startsWith('[')) return out

@@ -55,6 +55,8 @@ export class AgentMetrics {
   readonly exposedIps: Gauge<'kind'>
   readonly driftRepaired: Counter<'kind'>
   readonly nbCommitToKernel: Histogram
+  readonly consecutiveFailures: Gauge
+  readonly lastSuccess: Gauge
   readonly desiredMismatch: Counter
 
   constructor(opts: {processMetrics?: boolean} = {}) {
@@ -69,6 +71,10 @@ export class AgentMetrics {
     this.driftRepaired = r.counter({name: 'ovn_bgp_drift_repaired_total', help: 'Owned objects found missing or altered outside ovn-bgp and put back, by kind.', labelNames: ['kind']})
     this.nbCommitToKernel = r.histogram({name: 'ovn_bgp_nb_commit_to_kernel_seconds', help: 'Latency from receiving a Northbound DB update to the matching kernel change being applied.', buckets: COMMIT_TO_KERNEL_BUCKETS})
 
+    this.consecutiveFailures = r.gauge({name: 'ovn_bgp_reconcile_consecutive_failures', help: 'Reconcile passes that failed in a row (0 after a successful pass).'})
+    this.lastSuccess = r.gauge({name: 'ovn_bgp_last_successful_reconcile_timestamp_seconds', help: 'Unix time of the end of the last reconcile pass that did not fail (0: none yet).'})
+    this.consecutiveFailures.set({}, 0)
+    this.lastSuccess.set({}, 0)
     this.desiredMismatch = r.counter({name: 'ovn_bgp_desired_mismatch_total', help: 'Differences between the incremental desired state and a full recomputation found by periodic passes (each one is a bug; the full result was used).'})
 
     // Pre-declare the closed label sets so that rate() and absent() work from the first scrape.
@@ -103,10 +109,11 @@ export class AgentMetrics {
   }
 
   /**
-   * One finished reconcile pass. The first full pass whose result is not `error` marks the
-   * daemon ready (/readyz 200); later passes never flip it back.
+   * One finished reconcile pass. A full pass whose result is not `error` marks the daemon ready
+   * (/readyz 200) and resets the failure streak; a failed pass (recordPassFailure) marks it not
+   * ready until the next good one.
    */
-  recordPass(p: PassSummary): void {
+  recordPass(p: PassSummary, nowSeconds = Date.now() / 1000): void {
     this.reconcilePasses.inc({result: p.result})
     this.reconcileDuration.observe({}, p.durationSeconds)
     addCounts(p.added, (kind, n) => this.reconcileChanges.inc({kind, action: 'add'}, n))
@@ -114,7 +121,23 @@ export class AgentMetrics {
     addCounts(p.failed, (kind, n) => this.reconcileFailures.inc({kind}, n))
     addCounts(p.driftRepaired, (kind, n) => this.driftRepaired.inc({kind}, n))
     if (p.exposed) this.setExposed(p.exposed)
+    if (p.result !== 'error') {
+      this.consecutiveFailures.set({}, 0)
+      this.lastSuccess.set({}, Math.round(nowSeconds))
+    }
     if (p.full && p.result !== 'error' && !this.readiness.ready) this.readiness.markReady()
+  }
+
+  /**
+   * A pass that threw (nothing or only part of the plan was applied, no result): counted as an
+   * `error` pass with its real duration; /readyz says why until a pass succeeds again.
+   */
+  recordPassFailure(f: {durationSeconds: number; consecutiveFailures: number; reason: string; retryInSeconds?: number}): void {
+    this.reconcilePasses.inc({result: 'error'})
+    this.reconcileDuration.observe({}, f.durationSeconds)
+    this.consecutiveFailures.set({}, f.consecutiveFailures)
+    const retry = f.retryInSeconds === undefined ? '' : `, retry in ${Math.round(f.retryInSeconds)} s`
+    this.readiness.markNotReady(`reconcile failing (${f.consecutiveFailures} in a row${retry}): ${f.reason}`)
   }
 
   /** Differences found by one incremental-vs-full comparison (logged at error with their subjects). */

@@ -3,9 +3,9 @@
 // replica resyncs; LocalOvsState then emits the identity/mapping/bridge events that changed.
 // Configuration overrides (chassis_name, chassis_id, bridge_mappings, ovn_nb_connection) are
 // applied by the consumer (reconciler/local-context.ts resolveIdentity), not here.
-import {DependencyError} from '../errors.js'
+import {connectError, DependencyError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
-import {OvsdbClient} from '../ovsdb/index.js'
+import {classifyConnectFailure, OvsdbClient} from '../ovsdb/index.js'
 import {type LocalOvsEvent, LocalOvsState, LOCAL_OVS_MONITOR, type OvsIdentity, type PatchPort} from './local-ovs-state.js'
 
 export const OPEN_VSWITCH_DB = 'Open_vSwitch'
@@ -14,8 +14,12 @@ export interface LocalOvsOptions {
   /** `ovsdb_connection`, e.g. unix:/var/run/openvswitch/db.sock. */
   remote: string
   logger?: Logger
-  /** How long to wait for the first connection and snapshot. Default 10 s. */
+  /** How long to wait for the first connection and snapshot. Default 10 s; Infinity waits until there. */
   connectTimeoutMs?: number
+  /** Reject at once when the database is permanently unreachable (one-shot commands). */
+  failFast?: boolean
+  /** Aborts the wait (SIGTERM during start-up). */
+  signal?: AbortSignal
   /** Probe interval of the connection; upstream used 60 s. */
   probeIntervalMs?: number
 }
@@ -36,20 +40,29 @@ export class LocalOvs {
     const client = new OvsdbClient({
       remotes: opts.remote,
       logger,
-      readyTimeoutMs: timeoutMs,
+      readyTimeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : 10_000,
       probeIntervalMs: opts.probeIntervalMs ?? 60_000,
     })
     const state = new LocalOvsState(logger)
+    const abort = (): void => void client.close()
+    if (opts.signal?.aborted) abort()
+    opts.signal?.addEventListener('abort', abort, {once: true})
     try {
-      await client.connect({timeoutMs})
+      await client.connect({timeoutMs, failFast: opts.failFast === true})
       await withTimeout(client.monitor(OPEN_VSWITCH_DB, LOCAL_OVS_MONITOR, state, logger), timeoutMs)
     } catch (error) {
       await client.close()
+      const failure = classifyConnectFailure(error)
+      if (failure.permanent) {
+        throw connectError(error as Error, failure, {what: 'the local Open vSwitch database', remote: opts.remote, remoteOption: 'ovsdb_connection', port: 6640})
+      }
       throw new DependencyError(`cannot read the local Open vSwitch database at ${opts.remote}: ${(error as Error).message}`, {
         code: 'OVSDB_UNAVAILABLE',
         cause: error,
         suggestions: ['check that ovsdb-server is running', 'check the ovsdb_connection option'],
       })
+    } finally {
+      opts.signal?.removeEventListener('abort', abort)
     }
     return new LocalOvs(client, state)
   }
@@ -81,6 +94,7 @@ export class LocalOvs {
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  if (!Number.isFinite(ms)) return p
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no snapshot within ${ms} ms`)), ms)
     p.then(

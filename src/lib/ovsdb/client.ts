@@ -11,7 +11,7 @@
 // Remotes are shuffled once (injectable random) and tried in turn, like python-ovs with a list.
 import {EventEmitter} from 'node:events'
 import type {Json} from './codec.js'
-import {ConnectionError, OvsdbError} from './errors.js'
+import {classifyConnectFailure, ConnectionError, OvsdbError} from './errors.js'
 import {DEFAULT_MAX_MESSAGE_BYTES} from './framing.js'
 import {nullOvsdbLogger, type OvsdbLogger} from './logger.js'
 import {MONITOR_METHODS, MonitorHandle, type MonitorMethod} from './monitor.js'
@@ -120,10 +120,15 @@ export class OvsdbClient extends EventEmitter {
     return this.conn?.remote
   }
 
-  /** Starts connecting (if idle) and resolves when ready; rejects with the last error on timeout. */
-  async connect(opts: {timeoutMs?: number} = {}): Promise<void> {
+  /**
+   * Starts connecting (if idle) and resolves when ready; rejects with the last error on timeout
+   * (`timeoutMs: Infinity` waits until ready or closed). With `failFast`, rejects as soon as every
+   * remote has failed with a permanent error (classifyConnectFailure), with that error; the client
+   * itself keeps retrying until closed.
+   */
+  async connect(opts: {timeoutMs?: number; failFast?: boolean} = {}): Promise<void> {
     if (this.current === 'idle') this.loop = this.run()
-    await this.readyConnection(opts.timeoutMs ?? this.opts.readyTimeoutMs ?? 180000)
+    await this.readyConnection(opts.timeoutMs ?? this.opts.readyTimeoutMs ?? 180000, opts.failFast === true)
   }
 
   /**
@@ -228,25 +233,38 @@ export class OvsdbClient extends EventEmitter {
     this.emit('state', change)
   }
 
-  private readyConnection(timeoutMs: number): Promise<RpcConnection> {
+  private readyConnection(timeoutMs: number, failFast = false): Promise<RpcConnection> {
     if (this.current === 'ready' && this.conn) return Promise.resolve(this.conn)
     return new Promise((resolve, reject) => {
       const onState = (c: StateChange): void => {
         if (c.state === 'ready' && this.conn) done(undefined, this.conn)
         else if (c.state === 'closed') done(new ConnectionError('disposed', 'client closed'))
       }
-      const timer = setTimeout(() => {
-        const why = this.lastError ? `; last error: ${this.lastError.message}` : ''
-        done(new ConnectionError('not-ready', `not connected after ${timeoutMs} ms (state ${this.current})${why}`, {cause: this.lastError}))
-      }, timeoutMs)
+      // remotes whose latest attempt failed permanently
+      const refusedBy = new Set<string>()
+      const onAttemptFailed = (err: ConnectionError): void => {
+        const remote = err.remote ?? ''
+        if (!classifyConnectFailure(err).permanent) refusedBy.delete(remote)
+        else if (refusedBy.add(remote).size >= this.remotes.length) done(err)
+      }
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            const why = this.lastError ? `; last error: ${this.lastError.message}` : ''
+            done(new ConnectionError('not-ready', `not connected after ${timeoutMs} ms (state ${this.current})${why}`, {cause: this.lastError}))
+          }, timeoutMs)
+        : undefined
       const done = (err?: Error, conn?: RpcConnection): void => {
-        clearTimeout(timer)
+        if (timer) clearTimeout(timer)
         this.off('state', onState)
+        this.off('attempt-failed', onAttemptFailed)
         if (err) reject(err)
         else resolve(conn as RpcConnection)
       }
       if (this.isClosed()) done(new ConnectionError('disposed', 'client closed'))
-      else this.on('state', onState)
+      else {
+        this.on('state', onState)
+        if (failFast) this.on('attempt-failed', onAttemptFailed)
+      }
     })
   }
 

@@ -2,7 +2,7 @@
 // nothing in this directory depends on the rest of the project.
 export {OvsdbClient, type ClientState, type ClientStats, type OvsdbClientOptions, type StateChange} from './client.js'
 export {Replica, ReplicaInconsistencyError, type UpdateFormat} from './replica.js'
-export {OvsdbError, ConnectionError, FramingError, RemoteSyntaxError, type ConnectionErrorCode} from './errors.js'
+export {OvsdbError, ConnectionError, FramingError, RemoteSyntaxError, classifyConnectFailure, type ConnectionErrorCode, type ConnectFailure, type ConnectFailureKind} from './errors.js'
 export {JsonFramer, DEFAULT_MAX_MESSAGE_BYTES} from './framing.js'
 export {RpcConnection, type RpcOptions, type RpcStats} from './rpc.js'
 export {parseRemote, parseRemotes, shuffled, DEFAULT_OVSDB_PORT, type Remote} from './remote.js'

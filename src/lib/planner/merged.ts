@@ -8,9 +8,9 @@
 // - problems and contributions (exposed ip -> objKeys) are sets: counted, kept while counted.
 // Cost of adding or removing a fragment: O(its items x contributors sharing each key).
 import {type CollectedState, compareExposed, sortObjs} from './collector.js'
-import {compareOrder, type FragmentData, type Order, problemKey, type RecordedAdd} from './fragment.js'
+import {compareOrder, exposedKey, type FragmentData, type Order, problemKey, type RecordedAdd} from './fragment.js'
 import {compareProblems, type Problem} from './problems.js'
-import type {ExposedEntry, StateObj} from './types.js'
+import {type ExposedEntry, KIND_ORDER, objKey, type StateObj} from './types.js'
 
 /** A fragment's identity in the merged state: compared by object identity, ordered by `order`. */
 export interface Contributor {
@@ -47,6 +47,25 @@ function removeFrom<T>(map: Map<string, Array<Entry<T>>>, key: string, frag: Con
   if (list.length === 0) map.delete(key)
 }
 
+/** First index in [0, n) for which `below` is false (`below` true on a prefix). */
+function bisect(n: number, below: (i: number) => boolean): number {
+  let lo = 0
+  let hi = n
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (below(mid)) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+const RANK = new Map<string, number>(KIND_ORDER.map((k, i) => [k, i]))
+
+/** sortObjs order: KIND_ORDER, then objKey. */
+function compareRanked(a: StateObj, ak: string, b: StateObj, bk: string): number {
+  return (RANK.get(a.kind) ?? 99) - (RANK.get(b.kind) ?? 99) || (ak < bk ? -1 : ak > bk ? 1 : 0)
+}
+
 export interface MergeDelta {
   /** objKeys whose desired object appeared or changed attributes. */
   changed: string[]
@@ -64,20 +83,33 @@ export class MergedState {
   private readonly settled = new Map<string, string>()
   private readonly touched = new Set<string>()
   private cached: CollectedState | undefined
+  /** Keys changed since the last result(): the sorted arrays are patched, not rebuilt. */
+  private readonly dirtyObjs = new Set<string>()
+  private readonly dirtyExposed = new Set<string>()
+  private dirtyProblems = true
+  private readonly dirtyOwners = new Set<string>()
+  private sortedOwners: string[] | undefined
+  private contributions: Record<string, string[]> | undefined
+  private sortedObjs: {objs: StateObj[]; keys: string[]} | undefined
+  private sortedExposed: {items: ExposedEntry[]; keys: string[]} | undefined
+  private rest: Omit<CollectedState, 'state'> | undefined
+  private conflictsSettled = false
 
   add(frag: Contributor, data: FragmentData): void {
-    this.cached = undefined
+    this.invalidate(data)
     data.adds.forEach((a, seq) => {
       let list = this.objs.get(a.key)
       if (!list) this.objs.set(a.key, (list = []))
       insertSorted(list, {frag, seq, item: a})
       this.touched.add(a.key)
+      this.dirtyObjs.add(a.key)
       if (a.owner !== undefined) this.own(a.owner, a.key, 1)
     })
     data.exposed.forEach((x, seq) => {
       let list = this.exposed.get(x.key)
       if (!list) this.exposed.set(x.key, (list = []))
       insertSorted(list, {frag, seq, item: x.entry})
+      this.dirtyExposed.add(x.key)
     })
     for (const [k, p] of data.problems) {
       const held = this.problems.get(k)
@@ -87,13 +119,17 @@ export class MergedState {
   }
 
   remove(frag: Contributor, data: FragmentData): void {
-    this.cached = undefined
+    this.invalidate(data)
     data.adds.forEach((a, seq) => {
       removeFrom(this.objs, a.key, frag, seq)
       this.touched.add(a.key)
+      this.dirtyObjs.add(a.key)
       if (a.owner !== undefined) this.own(a.owner, a.key, -1)
     })
-    data.exposed.forEach((x, seq) => removeFrom(this.exposed, x.key, frag, seq))
+    data.exposed.forEach((x, seq) => {
+      removeFrom(this.exposed, x.key, frag, seq)
+      this.dirtyExposed.add(x.key)
+    })
     for (const k of data.problems.keys()) {
       const held = this.problems.get(k)
       if (held && --held.n === 0) this.problems.delete(k)
@@ -121,8 +157,11 @@ export class MergedState {
         if (c.value === w.value) continue
         lost.push({...c.source, reason: `conflicts with ${w.source.table} ${w.source.name || w.source.uuid}: ${key} already wanted as ${w.value}`})
       }
+      const had = this.conflicts.has(key)
       if (lost.length > 0) this.conflicts.set(key, lost)
       else this.conflicts.delete(key)
+      if (had || lost.length > 0) this.conflictsSettled = false
+      if (had || lost.length > 0) this.cached = undefined
     }
     this.touched.clear()
     return delta
@@ -142,27 +181,116 @@ export class MergedState {
     return this.objs.size
   }
 
-  /** The merged result, as a Collector would return it (cached until the next add/remove). */
+  /**
+   * The merged result, as a Collector would return it: cached until the next add/remove, then the
+   * sorted object and exposed arrays are patched for the keys that changed (O(size) copies and
+   * O(changes x log size) searches instead of a sort); problems and contributions are rebuilt
+   * only when a fragment carrying some changed.
+   */
   result(): CollectedState {
     if (this.cached) return this.cached
-    const objects: StateObj[] = []
-    for (const list of this.objs.values()) objects.push(list[0]!.item.obj)
-    const exposed: ExposedEntry[] = []
-    for (const list of this.exposed.values()) exposed.push(list.at(-1)!.item)
-    const problems = new Map<string, Problem>()
-    for (const [k, {p}] of this.problems) problems.set(k, p)
-    for (const lost of this.conflicts.values()) for (const p of lost) problems.set(problemKey(p), p)
-    const contributions: Record<string, string[]> = {}
-    for (const owner of [...this.owners.keys()].sort()) contributions[owner] = [...this.owners.get(owner)!.keys()].sort()
-    this.cached = {
-      state: {objects: sortObjs(objects), exposed: exposed.sort(compareExposed)},
-      problems: [...problems.values()].sort(compareProblems),
-      contributions,
-    }
+    this.cached = {state: {objects: this.objects(), exposed: this.exposedEntries()}, ...this.others()}
     return this.cached
   }
 
+  private invalidate(data: FragmentData): void {
+    if (data.adds.length === 0 && data.exposed.length === 0 && data.problems.size === 0) return
+    this.cached = undefined
+    if (data.problems.size > 0) this.dirtyProblems = true
+  }
+
+  private objects(): StateObj[] {
+    const held = this.sortedObjs
+    if (!held || this.dirtyObjs.size * 8 > held.keys.length) {
+      const objs = sortObjs([...this.objs.values()].map((l) => l[0]!.item.obj))
+      this.sortedObjs = {objs, keys: objs.map(objKey)}
+    } else {
+      const objs: StateObj[] = []
+      const keys: string[] = []
+      held.keys.forEach((k, i) => {
+        if (this.dirtyObjs.has(k)) return
+        objs.push(held.objs[i]!)
+        keys.push(k)
+      })
+      for (const k of this.dirtyObjs) {
+        const w = this.objs.get(k)?.[0]?.item
+        if (!w) continue
+        const pos = bisect(keys.length, (m) => compareRanked(objs[m]!, keys[m]!, w.obj, k) < 0)
+        objs.splice(pos, 0, w.obj)
+        keys.splice(pos, 0, k)
+      }
+      this.sortedObjs = {objs, keys}
+    }
+    this.dirtyObjs.clear()
+    return this.sortedObjs.objs
+  }
+
+  private exposedEntries(): ExposedEntry[] {
+    const held = this.sortedExposed
+    if (!held || this.dirtyExposed.size * 8 > held.keys.length) {
+      const items = [...this.exposed.values()].map((l) => l.at(-1)!.item).sort(compareExposed)
+      this.sortedExposed = {items, keys: items.map(exposedKey)}
+    } else {
+      const items: ExposedEntry[] = []
+      const keys: string[] = []
+      held.keys.forEach((k, i) => {
+        if (this.dirtyExposed.has(k)) return
+        items.push(held.items[i]!)
+        keys.push(k)
+      })
+      for (const k of this.dirtyExposed) {
+        const e = this.exposed.get(k)?.at(-1)?.item
+        if (!e) continue
+        const pos = bisect(keys.length, (m) => compareExposed(items[m]!, e) < 0)
+        items.splice(pos, 0, e)
+        keys.splice(pos, 0, k)
+      }
+      this.sortedExposed = {items, keys}
+    }
+    this.dirtyExposed.clear()
+    return this.sortedExposed.items
+  }
+
+  private others(): Omit<CollectedState, 'state'> {
+    if (this.rest && !this.dirtyProblems && this.conflictsSettled && this.dirtyOwners.size === 0) return this.rest
+    let problems = this.rest?.problems
+    if (!problems || this.dirtyProblems || !this.conflictsSettled) {
+      const all = new Map<string, Problem>()
+      for (const [k, {p}] of this.problems) all.set(k, p)
+      for (const lost of this.conflicts.values()) for (const p of lost) all.set(problemKey(p), p)
+      problems = [...all.values()].sort(compareProblems)
+    }
+    this.rest = {problems, contributions: this.contributionRecord()}
+    this.dirtyProblems = false
+    this.conflictsSettled = true
+    return this.rest
+  }
+
+  /** exposed ip -> sorted objKeys, owners in sorted order; only the changed owners are rebuilt. */
+  private contributionRecord(): Record<string, string[]> {
+    const sortedKeys = (o: string) => [...this.owners.get(o)!.keys()].sort()
+    if (!this.contributions || !this.sortedOwners || this.dirtyOwners.size * 8 > this.sortedOwners.length) {
+      this.sortedOwners = [...this.owners.keys()].sort()
+    } else if (this.dirtyOwners.size > 0) {
+      const owners = this.sortedOwners.filter((o) => !this.dirtyOwners.has(o))
+      for (const o of this.dirtyOwners) {
+        if (!this.owners.has(o)) continue
+        owners.splice(bisect(owners.length, (m) => owners[m]! < o), 0, o)
+      }
+      this.sortedOwners = owners
+    } else {
+      return this.contributions
+    }
+    const old = this.contributions
+    const out: Record<string, string[]> = {}
+    for (const o of this.sortedOwners) out[o] = old && !this.dirtyOwners.has(o) && old[o] ? old[o] : sortedKeys(o)
+    this.dirtyOwners.clear()
+    this.contributions = out
+    return out
+  }
+
   private own(owner: string, key: string, d: number): void {
+    this.dirtyOwners.add(owner)
     let m = this.owners.get(owner)
     if (!m) this.owners.set(owner, (m = new Map()))
     const n = (m.get(key) ?? 0) + d

@@ -3,17 +3,52 @@
 // that arrive during a pass schedule another one (so nothing that happens during a full sync is
 // lost, unlike upstream bug 11.11). A periodic full pass repairs drift, and pruning is allowed only
 // when the caller says the NB replica is complete (first snapshot after start or reconnect).
+//
+// Timing contract:
+//  - Debounce: a pass starts `debounceMs` after the last change of a burst, but never later than
+//    `maxWaitMs` after the first one: a steady stream of changes still gets passes (bounded wait),
+//    and 1,000 changes within a second become a few passes, not 1,000.
+//  - Backoff: a failed pass (thrown or rejected, synchronous or not) is retried after a capped,
+//    jittered exponential delay (backoff.ts, 1 s -> 60 s); changes that arrive meanwhile wait for
+//    it. Only a 'resync' request (the node's environment changed: local OVS, NB reconnected) pulls
+//    the retry forward, to at most `baseMs` away. The next successful pass resets the backoff.
+//    Every pass start is a timer callback, so the event loop keeps serving signals, /healthz and
+//    metrics whatever the passes do.
 import {NullLogger, type Logger} from '../log.js'
 import type {NbView} from '../nb/model.js'
+import {PASS_BACKOFF_BASE_MS, passBackoff, type PassBackoff} from './backoff.js'
 import type {Reconciler} from './reconcile.js'
 import type {PassResult} from './types.js'
 
 export type PassTrigger = 'start' | 'event' | 'periodic' | 'resync'
 
+export interface PassFailure {
+  /** Wall time of the failed pass. */
+  durationMs: number
+  /** Failed passes in a row, this one included. */
+  consecutiveFailures: number
+  /** Delay before the retry. */
+  retryInMs: number
+}
+
 export interface LoopObserver {
   /** After every pass; `pendingSince` = monotonic ms of the oldest change this pass covered. */
   onPass?(result: PassResult, trigger: PassTrigger, pendingSince: number | undefined): void
-  onPassError?(error: Error, trigger: PassTrigger): void
+  onPassError?(error: Error, trigger: PassTrigger, failure: PassFailure): void
+}
+
+/** Timer seam (tests drive the loop with a fake clock). */
+export interface LoopTimers {
+  set(fn: () => void, ms: number): unknown
+  clear(handle: unknown): void
+}
+
+const realTimers: LoopTimers = {
+  set(fn, ms) {
+    const t = setTimeout(fn, ms)
+    return t
+  },
+  clear: (h) => clearTimeout(h as NodeJS.Timeout),
 }
 
 export interface LoopOptions {
@@ -21,31 +56,54 @@ export interface LoopOptions {
   nb: NbView
   /** True when deleting unwanted owned objects is safe (complete NB snapshot, connected). */
   pruneAllowed: () => boolean
+  /** Quiet time after the last change before a pass starts. Default 50 ms. */
   debounceMs?: number
+  /** Longest a change waits for a pass while changes keep coming. Default 500 ms. */
+  maxWaitMs?: number
   /** Full pass period (reconcile_interval); 0 disables. */
   fullIntervalMs?: number
+  /** Retry delays after failed passes. Default passBackoff() (1 s -> 60 s, jittered). */
+  backoff?: PassBackoff
   logger?: Logger
   observer?: LoopObserver
+  /** Monotonic clock in ms. */
   now?: () => number
+  timers?: LoopTimers
 }
 
 export class ReconcileLoop {
   private readonly logger: Logger
   private readonly now: () => number
+  private readonly timers: LoopTimers
+  private readonly backoff: PassBackoff
+  /** Monotonic ms of the oldest change not yet covered by a pass (undefined = clean). */
   private dirtySince: number | undefined
+  /** When the current burst of requests began (bounds the debounce). */
+  private burstStart: number | undefined
   private pendingTrigger: PassTrigger = 'event'
-  private debounce: NodeJS.Timeout | undefined
+  private timer: unknown
+  private timerDue: number | undefined
   private periodic: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
+  private retryNotBefore: number | undefined
+  private failures = 0
   private stopped = false
   passes = 0
+  failedPasses = 0
 
   constructor(private readonly opts: LoopOptions) {
     this.logger = opts.logger ?? new NullLogger()
     this.now = opts.now ?? (() => performance.now())
+    this.timers = opts.timers ?? realTimers
+    this.backoff = opts.backoff ?? passBackoff()
   }
 
-  /** Runs the first pass now and starts the periodic timer. Resolves after the first pass. */
+  /** Failed passes in a row (0 after a successful pass). */
+  get consecutiveFailures(): number {
+    return this.failures
+  }
+
+  /** Runs the first pass now and starts the periodic timer. Resolves after the first pass (failed: undefined). */
   async start(): Promise<PassResult | undefined> {
     const first = await this.runPass('start', undefined)
     const every = this.opts.fullIntervalMs ?? 0
@@ -59,18 +117,19 @@ export class ReconcileLoop {
   /** Marks the node dirty (an NB or OVS change that may matter); a pass follows after the debounce. */
   request(trigger: PassTrigger = 'event', at: number = this.now()): void {
     if (this.stopped) return
+    const now = this.now()
     if (this.dirtySince === undefined || at < this.dirtySince) this.dirtySince = at
+    this.burstStart ??= now
     if (trigger !== 'event') this.pendingTrigger = trigger
-    if (this.debounce) return
-    this.debounce = setTimeout(() => {
-      this.debounce = undefined
-      void this.drain()
-    }, this.opts.debounceMs ?? 50)
+    if (trigger === 'resync' && this.retryNotBefore !== undefined) {
+      this.retryNotBefore = Math.min(this.retryNotBefore, now + PASS_BACKOFF_BASE_MS)
+    }
+    this.schedule()
   }
 
   /** Resolves when no pass is running and nothing is pending. */
   async idle(): Promise<void> {
-    while (this.running || this.debounce || this.dirtySince !== undefined) {
+    while (this.running || this.timer !== undefined || this.dirtySince !== undefined) {
       if (this.running) await this.running
       else await new Promise((r) => setTimeout(r, 5))
       if (this.stopped) return
@@ -79,45 +138,87 @@ export class ReconcileLoop {
 
   async stop(): Promise<void> {
     this.stopped = true
-    if (this.debounce) clearTimeout(this.debounce)
+    this.clearTimer()
     if (this.periodic) clearInterval(this.periodic)
-    this.debounce = undefined
     this.periodic = undefined
     if (this.running) await this.running
   }
 
-  private async drain(): Promise<void> {
-    if (this.running) return // the running pass re-checks dirtiness when it ends
-    while (this.dirtySince !== undefined && !this.stopped) {
-      const since = this.dirtySince
-      const trigger = this.pendingTrigger
-      this.dirtySince = undefined
-      this.pendingTrigger = 'event'
-      await this.runPass(trigger, since)
-    }
+  /** (Re)arms the single wake-up timer for the pending work: debounce, bounded by maxWait, after any backoff. */
+  private schedule(): void {
+    if (this.stopped || this.running || this.dirtySince === undefined) return
+    const now = this.now()
+    const debounce = this.opts.debounceMs ?? 50
+    const maxWait = this.opts.maxWaitMs ?? 500
+    let due = Math.min(now + debounce, (this.burstStart ?? now) + Math.max(debounce, maxWait))
+    if (this.retryNotBefore !== undefined) due = Math.max(due, this.retryNotBefore)
+    if (this.timer !== undefined && this.timerDue === due) return
+    this.clearTimer()
+    this.timerDue = due
+    this.timer = this.timers.set(() => {
+      this.timer = undefined
+      this.timerDue = undefined
+      void this.fire()
+    }, Math.max(0, due - now))
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.timers.clear(this.timer)
+    this.timer = undefined
+    this.timerDue = undefined
+  }
+
+  private async fire(): Promise<void> {
+    if (this.running || this.stopped || this.dirtySince === undefined) return
+    const since = this.dirtySince
+    const trigger = this.pendingTrigger
+    this.dirtySince = undefined
+    this.burstStart = undefined
+    this.pendingTrigger = 'event'
+    await this.runPass(trigger, since)
   }
 
   private async runPass(trigger: PassTrigger, since: number | undefined): Promise<PassResult | undefined> {
     let done: () => void = () => {}
     this.running = new Promise((r) => (done = r))
+    const started = this.now()
     try {
       // Only event passes may use the incremental desired state; the others recompute and compare.
       const result = await this.opts.reconciler.pass(this.opts.nb, {prune: this.opts.pruneAllowed(), fullRecompute: trigger !== 'event'})
       this.passes++
+      if (this.failures > 0) this.logger.info('reconcile recovered', {afterFailures: this.failures})
+      this.failures = 0
+      this.retryNotBefore = undefined
       this.logPass(result, trigger)
       this.opts.observer?.onPass?.(result, trigger, since)
       return result
     } catch (error) {
-      this.logger.error('reconcile pass failed', {trigger, error: (error as Error).message})
-      this.opts.observer?.onPassError?.(error as Error, trigger)
-      // Retry later: the failure may be transient (a missing bridge, a busy netlink socket).
-      if (!this.stopped) this.request(trigger === 'start' ? 'event' : trigger)
+      this.onFailure(error instanceof Error ? error : new Error(String(error)), trigger, since, this.now() - started)
       return undefined
     } finally {
       this.running = undefined
       done()
-      if (this.dirtySince !== undefined && !this.debounce && !this.stopped) void this.drain()
+      this.schedule()
     }
+  }
+
+  /** Keeps the failed pass's changes pending and arms the backoff. */
+  private onFailure(error: Error, trigger: PassTrigger, since: number | undefined, durationMs: number): void {
+    this.failures++
+    this.failedPasses++
+    const retryInMs = this.backoff(this.failures)
+    this.retryNotBefore = this.now() + retryInMs
+    const failure: PassFailure = {durationMs, consecutiveFailures: this.failures, retryInMs}
+    this.logger.error('reconcile pass failed', {trigger, error: error.message, consecutiveFailures: this.failures, retryInMs, ms: Math.round(durationMs)})
+    this.opts.observer?.onPassError?.(error, trigger, failure)
+    if (this.stopped) return
+    // The failed pass covered nothing: its changes (and trigger) stay pending for the retry.
+    if (since !== undefined && (this.dirtySince === undefined || since < this.dirtySince)) this.dirtySince = since
+    this.dirtySince ??= this.now()
+    this.burstStart ??= this.now()
+    // The retry recomputes the desired state from scratch: a failed pass may have left the
+    // incremental state half-updated.
+    if (this.pendingTrigger === 'event') this.pendingTrigger = trigger === 'periodic' ? 'periodic' : 'resync'
   }
 
   private logPass(r: PassResult, trigger: PassTrigger): void {

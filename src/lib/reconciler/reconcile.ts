@@ -118,7 +118,7 @@ export class Reconciler {
     const mismatches = this.lastMismatch
     const t1 = this.now()
     opts.onStage?.('observe', {})
-    const observed = await this.deps.datapath.observe({...scopeOf(this.deps.cfg, ctx), adopt: state.objects})
+    const observed = await this.deps.datapath.observe({...scopeOf(this.deps.cfg, ctx), adopt: state.objects, ...(opts.fullRecompute ? {fresh: true} : {})})
     const t2 = this.now()
     const withdraw = opts.withdraw
     let plan = diff(withdraw ? state.objects.filter((o) => !withdraw.has(objKey(o))) : state.objects, observed)

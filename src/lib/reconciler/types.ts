@@ -18,6 +18,8 @@ export interface ObserveScope {
   bridges: Array<{name: string; table: number}>
   /** Desired objects: ones that already exist exactly as desired are adopted as owned (no remove + re-add). */
   adopt?: readonly StateObj[]
+  /** Read the node afresh instead of from a watched model (the periodic full pass). */
+  fresh?: boolean
   /** Bridges that left the mappings whose state ovn-bgp owns (filled by the datapath when omitted). */
   staleBridges?: Array<{name: string; table: number}>
 }

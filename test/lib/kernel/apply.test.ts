@@ -102,6 +102,27 @@ describe('kernel/apply (recorded commands)', function () {
     expect(results.filter((r) => r.ok)).to.have.length(7)
   })
 
+  it('announces an IP only when its wiring succeeded: a failed route keeps the address off bgp-nic', async function () {
+    const runner = new RecordingRunner((file, args, input) => {
+      // Line 2 of the wiring batch: the route of 172.24.4.31.
+      if (input?.startsWith('rule add')) return {code: 1, stdout: '', stderr: 'Cannot find device "br-gone"\nCommand failed -:4\n'}
+      return kernelAnswer(file, args, input)
+    })
+    const ip = (n: number, dev = 'br-ex'): StateObj[] => [
+      {kind: 'address', dev: 'bgp-nic', cidr: `172.24.4.${n}/32`},
+      {kind: 'rule', family: 4, dst: `172.24.4.${n}/32`, table: 200, priority: 32000},
+      {kind: 'route', family: 4, table: 200, dst: `172.24.4.${n}/32`, dev, scope: 'link', proto: 3},
+    ]
+    const results = await new Kernel(runner, {stateDir: dir}).apply({add: [...ip(30), ...ip(31, 'br-gone')], remove: [], unchanged: 0})
+    const bad = results.filter((r) => !r.ok).map((r) => `${r.obj.kind} ${r.ok ? '' : r.reason}`)
+    expect(bad).to.deep.equal([
+      'address not announced: wiring failed (route route|4|200|172.24.4.31/32: Cannot find device "br-gone")',
+      'route Cannot find device "br-gone"',
+    ])
+    const inputs = runner.calls.map((c) => c.input?.trimEnd())
+    expect(inputs.at(-1)).to.equal('address add 172.24.4.30/32 dev bgp-nic')
+  })
+
   it('fails invalid objects without running them and without stopping the rest', async function () {
     const runner = new RecordingRunner(kernelAnswer)
     const bad: StateObj = {kind: 'address', dev: 'bgp nic', cidr: '172.24.4.5/32'}

@@ -7,13 +7,32 @@ import {BatchExecutor, BatchProcess, MarkerParser, settleRequest} from '../../..
 import type {IpOp} from '../../../src/lib/kernel/commands.js'
 import {requireTools} from '../../helpers/require.js'
 
-const op = (args: string, tolerate?: RegExp): IpOp => ({group: 'link', args: args.split(' '), ...(tolerate ? {tolerate} : {})})
+const op = (args: string, tolerate?: RegExp): IpOp => ({
+  group: 'link',
+  args: args.split(' '),
+  ...(tolerate ? {tolerate} : {}),
+})
 
 describe('kernel/batch-process: attribution', function () {
   const cases: Array<{what: string; chunks: string[]; want: Array<{line: number; text: string}>}> = [
-    {what: 'one error then the sentinel', chunks: ['RTNETLINK answers: File exists\nCommand failed -:2\nObject "zz" is unknown\nCommand failed -:4\n'], want: [{line: 2, text: 'RTNETLINK answers: File exists'}, {line: 4, text: 'Object "zz" is unknown'}]},
-    {what: 'a marker split across chunks', chunks: ['Error: x\nCommand fai', 'led -:7\n'], want: [{line: 7, text: 'Error: x'}]},
-    {what: 'multi-line error text', chunks: ['Error: a\nhint: b\nCommand failed -:1\n'], want: [{line: 1, text: 'Error: a\nhint: b'}]},
+    {
+      what: 'one error then the sentinel',
+      chunks: ['RTNETLINK answers: File exists\nCommand failed -:2\nObject "zz" is unknown\nCommand failed -:4\n'],
+      want: [
+        {line: 2, text: 'RTNETLINK answers: File exists'},
+        {line: 4, text: 'Object "zz" is unknown'},
+      ],
+    },
+    {
+      what: 'a marker split across chunks',
+      chunks: ['Error: x\nCommand fai', 'led -:7\n'],
+      want: [{line: 7, text: 'Error: x'}],
+    },
+    {
+      what: 'multi-line error text',
+      chunks: ['Error: a\nhint: b\nCommand failed -:1\n'],
+      want: [{line: 1, text: 'Error: a\nhint: b'}],
+    },
     {what: 'a marker with no text', chunks: ['Command failed -:3\n'], want: [{line: 3, text: ''}]},
   ]
   for (const c of cases) {
@@ -24,11 +43,41 @@ describe('kernel/batch-process: attribution', function () {
   }
 
   const ops = [op('a'), op('b', /File exists/), op('c'), op('d')]
-  const settle: Array<{what: string; first: number; errors: Array<[number, string]>; complete: boolean; want: string[]}> = [
-    {what: 'complete: unreported lines are ok (cumulative numbering)', first: 11, errors: [[13, 'boom']], complete: true, want: ['ok', 'ok', 'failed', 'ok']},
-    {what: 'tolerated error counts as ok', first: 1, errors: [[2, 'RTNETLINK answers: File exists']], complete: true, want: ['ok', 'ok', 'ok', 'ok']},
-    {what: 'early exit: lines after the last marker are unknown', first: 1, errors: [[2, 'x']], complete: false, want: ['ok', 'failed', 'unknown', 'unknown']},
-    {what: 'early exit before any marker: all unknown', first: 5, errors: [], complete: false, want: ['unknown', 'unknown', 'unknown', 'unknown']},
+  const settle: Array<{
+    what: string
+    first: number
+    errors: Array<[number, string]>
+    complete: boolean
+    want: string[]
+  }> = [
+    {
+      what: 'complete: unreported lines are ok (cumulative numbering)',
+      first: 11,
+      errors: [[13, 'boom']],
+      complete: true,
+      want: ['ok', 'ok', 'failed', 'ok'],
+    },
+    {
+      what: 'tolerated error counts as ok',
+      first: 1,
+      errors: [[2, 'RTNETLINK answers: File exists']],
+      complete: true,
+      want: ['ok', 'ok', 'ok', 'ok'],
+    },
+    {
+      what: 'early exit: lines after the last marker are unknown',
+      first: 1,
+      errors: [[2, 'x']],
+      complete: false,
+      want: ['ok', 'failed', 'unknown', 'unknown'],
+    },
+    {
+      what: 'early exit before any marker: all unknown',
+      first: 5,
+      errors: [],
+      complete: false,
+      want: ['unknown', 'unknown', 'unknown', 'unknown'],
+    },
   ]
   for (const c of settle) {
     it(c.what, function () {
@@ -50,7 +99,10 @@ describe('kernel/batch-process: a real ip child', function () {
       expect(a.map((o) => o.state)).to.deep.equal(['ok', 'failed', 'ok'])
       expect(a[1]).to.deep.equal({state: 'failed', reason: 'Device "nonexist0" does not exist.'})
       // Second and third requests (lines 5.. of the same child), concurrently queued.
-      const [b, c] = await Promise.all([p.run([op('link show dev nonexist1')]), p.run([op('link show dev lo'), op('link show dev nonexist2', /does not exist/)])])
+      const [b, c] = await Promise.all([
+        p.run([op('link show dev nonexist1')]),
+        p.run([op('link show dev lo'), op('link show dev nonexist2', /does not exist/)]),
+      ])
       expect(b).to.deep.equal([{state: 'failed', reason: 'Device "nonexist1" does not exist.'}])
       expect(c.map((o) => o.state)).to.deep.equal(['ok', 'ok'])
       expect(p.starts).to.equal(1)
@@ -65,8 +117,15 @@ describe('kernel/batch-process: a real ip child', function () {
     try {
       const ops: IpOp[] = [op('link show dev lo'), {group: 'neigh', args: 'neigh show dev lo'.split(' ')}]
       expect((await ex.run(ops)).map((o) => o.state)).to.deep.equal(['ok', 'ok'])
-      const bad: IpOp = {group: 'ip6', args: ['neigh', 'replace', '10.0.0.9', 'lladdr', '00:11:22:33:44:55', 'dev', 'lo']}
-      const out = await ex.run([{group: 'ip6', args: ['link', 'show', 'dev', 'lo']}, bad, {group: 'ip6', args: ['link', 'show', 'dev', 'lo']}])
+      const bad: IpOp = {
+        group: 'ip6',
+        args: ['neigh', 'replace', '10.0.0.9', 'lladdr', '00:11:22:33:44:55', 'dev', 'lo'],
+      }
+      const out = await ex.run([
+        {group: 'ip6', args: ['link', 'show', 'dev', 'lo']},
+        bad,
+        {group: 'ip6', args: ['link', 'show', 'dev', 'lo']},
+      ])
       expect(out.map((o) => o.state)).to.deep.equal(['ok', 'failed', 'ok'])
       expect(out[1]).to.deep.include({reason: 'Error: inet6 address is expected rather than "10.0.0.9".'})
     } finally {

@@ -7,32 +7,287 @@ import {listening} from '../../../src/lib/kernel/monitor.js'
 
 // Lines of `ip -o -d -N monitor link address route rule neigh netconf` captured in the qemu guest
 // (iproute2 6.1) while the commands in the comments ran.
-const captured = readFileSync(new URL('fixtures/monitor.txt', import.meta.url), 'utf8').split('\n').filter(Boolean)
+const captured = readFileSync(new URL('fixtures/monitor.txt', import.meta.url), 'utf8')
+  .split('\n')
+  .filter(Boolean)
 
 const cases: Array<[string, string, MonitorEvent | undefined]> = [
-  ['address add 172.24.4.10/32 dev bgp-nic', captured[0]!, {type: 'addr', deleted: false, addr: {dev: 'bgp-nic', family: 4, cidr: '172.24.4.10/32'}}],
-  ['the local route of that address', captured[1]!, {type: 'route', deleted: false, route: {family: 4, dst: '172.24.4.10/32', dev: 'bgp-nic', via: undefined, proto: 2, scope: 254, type: 'local', multipath: false, table: 10}}],
-  ['address add fd00::10/128 nodad', captured[3]!, {type: 'addr', deleted: false, addr: {dev: 'bgp-nic', family: 6, cidr: 'fd00::10/128'}}],
-  ['rule add to X/32 lookup 200 priority 32000', captured[7]!, {type: 'rule', deleted: false, rule: {family: 4, priority: 32000, dst: '172.24.4.10/32', table: 200, plain: true}}],
-  ['-6 rule add (family from the address)', captured[8]!, {type: 'rule', deleted: false, rule: {family: 6, priority: 32000, dst: 'fd00::10/128', table: 200, plain: true}}],
-  ['a rule with a from selector is not plain', captured[9]!, {type: 'rule', deleted: false, rule: {family: 4, priority: 32000, dst: '172.24.4.10/32', table: 200, plain: false}}],
-  ['IPv4 default, proto 3, scope link', captured[11]!, {type: 'route', deleted: false, route: {family: 4, dst: 'default', dev: 'br-ex', via: undefined, proto: 3, scope: 253, type: 'unicast', multipath: false, table: 200}}],
-  ['route via a gateway', captured[13]!, {type: 'route', deleted: false, route: {family: 4, dst: '10.1.0.0/24', dev: 'br-ex', via: '172.24.4.10', proto: 3, scope: 0, type: 'unicast', multipath: false, table: 200}}],
-  ['an operator proto static route', captured[14]!, {type: 'route', deleted: false, route: {family: 4, dst: '172.24.4.11/32', dev: 'br-ex', via: undefined, proto: 4, scope: 253, type: 'unicast', multipath: false, table: 200}}],
-  ['IPv6 default: family from "pref"', captured[15]!, {type: 'route', deleted: false, route: {family: 6, dst: 'default', dev: 'br-ex', via: undefined, proto: 3, scope: 0, type: 'unicast', multipath: false, table: 200}}],
-  ['permanent neighbour', captured[18]!, {type: 'neigh', deleted: false, proxy: false, neigh: {family: 4, ip: '10.0.0.5', dev: 'br-ex', mac: '00:11:22:33:44:55', permanent: true}}],
-  ['the same neighbour replaced as stale', captured[21]!, {type: 'neigh', deleted: false, proxy: false, neigh: {family: 4, ip: '10.0.0.5', dev: 'br-ex', mac: '00:11:22:33:44:58', permanent: false}}],
-  ['netconf of a new device', captured[22]!, {type: 'netconf', deleted: false, family: 4, dev: 'br-ex.100', proxyNeigh: false}],
-  ['bridge link, up', captured[24]!, {type: 'link', deleted: false, link: {name: 'br-ex', kind: 'bridge', master: undefined, link: undefined, vlanId: undefined, vrfTable: undefined, up: true}}],
-  ['VLAN device created down', captured[25]!, {type: 'link', deleted: false, link: {name: 'br-ex.100', kind: 'vlan', master: undefined, link: 'br-ex', vlanId: 100, vrfTable: undefined, up: false}}],
-  ['sysctl proxy_arp=1 (netconf)', captured[34]!, {type: 'netconf', deleted: false, family: 4, dev: 'br-ex', proxyNeigh: true}],
-  ['address deleted', captured[37]!, {type: 'addr', deleted: true, addr: {dev: 'bgp-nic', family: 4, cidr: '172.24.4.10/32'}}],
-  ['rule deleted', captured[39]!, {type: 'rule', deleted: true, rule: {family: 4, priority: 32000, dst: '172.24.4.10/32', table: 200, plain: true}}],
-  ['VLAN device deleted', captured.at(-1)!, {type: 'link', deleted: true, link: {name: 'br-ex.100', kind: 'vlan', master: undefined, link: 'br-ex', vlanId: 100, vrfTable: undefined, up: false}}],
-  ['dummy enslaved to a VRF', '4: bgp-nic: <BROADCAST,NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue master bgp-vrf state UNKNOWN group 0 \\    link/[1] 6e:1e:a3:0b:7e:41 brd ff:ff:ff:ff:ff:ff promiscuity 0 \\    dummy addrgenmode eui64', {type: 'link', deleted: false, link: {name: 'bgp-nic', kind: 'dummy', master: 'bgp-vrf', link: undefined, vlanId: undefined, vrfTable: undefined, up: true}}],
-  ['proxy entry', 'proxy fd00::5 dev br-ex ', {type: 'neigh', deleted: false, proxy: true, neigh: {family: 6, ip: 'fd00::5', dev: 'br-ex', mac: undefined, permanent: false}}],
-  ['an IPv4 route with an IPv6 gateway', '1 10.2.0.0/24 via inet6 fe80::1 dev br-ex table 200 proto 3 scope 0 ', {type: 'route', deleted: false, route: {family: 4, dst: '10.2.0.0/24', dev: 'br-ex', via: 'fe80::1', proto: 3, scope: 0, type: 'unicast', multipath: false, table: 200}}],
-  ['a route of the main table (no table word)', '1 10.3.0.0/24 dev br-ex proto 2 scope 253 ', {type: 'route', deleted: false, route: {family: 4, dst: '10.3.0.0/24', dev: 'br-ex', via: undefined, proto: 2, scope: 253, type: 'unicast', multipath: false, table: 254}}],
+  [
+    'address add 172.24.4.10/32 dev bgp-nic',
+    captured[0]!,
+    {type: 'addr', deleted: false, addr: {dev: 'bgp-nic', family: 4, cidr: '172.24.4.10/32'}},
+  ],
+  [
+    'the local route of that address',
+    captured[1]!,
+    {
+      type: 'route',
+      deleted: false,
+      route: {
+        family: 4,
+        dst: '172.24.4.10/32',
+        dev: 'bgp-nic',
+        via: undefined,
+        proto: 2,
+        scope: 254,
+        type: 'local',
+        multipath: false,
+        table: 10,
+      },
+    },
+  ],
+  [
+    'address add fd00::10/128 nodad',
+    captured[3]!,
+    {type: 'addr', deleted: false, addr: {dev: 'bgp-nic', family: 6, cidr: 'fd00::10/128'}},
+  ],
+  [
+    'rule add to X/32 lookup 200 priority 32000',
+    captured[7]!,
+    {type: 'rule', deleted: false, rule: {family: 4, priority: 32000, dst: '172.24.4.10/32', table: 200, plain: true}},
+  ],
+  [
+    '-6 rule add (family from the address)',
+    captured[8]!,
+    {type: 'rule', deleted: false, rule: {family: 6, priority: 32000, dst: 'fd00::10/128', table: 200, plain: true}},
+  ],
+  [
+    'a rule with a from selector is not plain',
+    captured[9]!,
+    {type: 'rule', deleted: false, rule: {family: 4, priority: 32000, dst: '172.24.4.10/32', table: 200, plain: false}},
+  ],
+  [
+    'IPv4 default, proto 3, scope link',
+    captured[11]!,
+    {
+      type: 'route',
+      deleted: false,
+      route: {
+        family: 4,
+        dst: 'default',
+        dev: 'br-ex',
+        via: undefined,
+        proto: 3,
+        scope: 253,
+        type: 'unicast',
+        multipath: false,
+        table: 200,
+      },
+    },
+  ],
+  [
+    'route via a gateway',
+    captured[13]!,
+    {
+      type: 'route',
+      deleted: false,
+      route: {
+        family: 4,
+        dst: '10.1.0.0/24',
+        dev: 'br-ex',
+        via: '172.24.4.10',
+        proto: 3,
+        scope: 0,
+        type: 'unicast',
+        multipath: false,
+        table: 200,
+      },
+    },
+  ],
+  [
+    'an operator proto static route',
+    captured[14]!,
+    {
+      type: 'route',
+      deleted: false,
+      route: {
+        family: 4,
+        dst: '172.24.4.11/32',
+        dev: 'br-ex',
+        via: undefined,
+        proto: 4,
+        scope: 253,
+        type: 'unicast',
+        multipath: false,
+        table: 200,
+      },
+    },
+  ],
+  [
+    'IPv6 default: family from "pref"',
+    captured[15]!,
+    {
+      type: 'route',
+      deleted: false,
+      route: {
+        family: 6,
+        dst: 'default',
+        dev: 'br-ex',
+        via: undefined,
+        proto: 3,
+        scope: 0,
+        type: 'unicast',
+        multipath: false,
+        table: 200,
+      },
+    },
+  ],
+  [
+    'permanent neighbour',
+    captured[18]!,
+    {
+      type: 'neigh',
+      deleted: false,
+      proxy: false,
+      neigh: {family: 4, ip: '10.0.0.5', dev: 'br-ex', mac: '00:11:22:33:44:55', permanent: true},
+    },
+  ],
+  [
+    'the same neighbour replaced as stale',
+    captured[21]!,
+    {
+      type: 'neigh',
+      deleted: false,
+      proxy: false,
+      neigh: {family: 4, ip: '10.0.0.5', dev: 'br-ex', mac: '00:11:22:33:44:58', permanent: false},
+    },
+  ],
+  [
+    'netconf of a new device',
+    captured[22]!,
+    {type: 'netconf', deleted: false, family: 4, dev: 'br-ex.100', proxyNeigh: false},
+  ],
+  [
+    'bridge link, up',
+    captured[24]!,
+    {
+      type: 'link',
+      deleted: false,
+      link: {
+        name: 'br-ex',
+        kind: 'bridge',
+        master: undefined,
+        link: undefined,
+        vlanId: undefined,
+        vrfTable: undefined,
+        up: true,
+      },
+    },
+  ],
+  [
+    'VLAN device created down',
+    captured[25]!,
+    {
+      type: 'link',
+      deleted: false,
+      link: {
+        name: 'br-ex.100',
+        kind: 'vlan',
+        master: undefined,
+        link: 'br-ex',
+        vlanId: 100,
+        vrfTable: undefined,
+        up: false,
+      },
+    },
+  ],
+  [
+    'sysctl proxy_arp=1 (netconf)',
+    captured[34]!,
+    {type: 'netconf', deleted: false, family: 4, dev: 'br-ex', proxyNeigh: true},
+  ],
+  [
+    'address deleted',
+    captured[37]!,
+    {type: 'addr', deleted: true, addr: {dev: 'bgp-nic', family: 4, cidr: '172.24.4.10/32'}},
+  ],
+  [
+    'rule deleted',
+    captured[39]!,
+    {type: 'rule', deleted: true, rule: {family: 4, priority: 32000, dst: '172.24.4.10/32', table: 200, plain: true}},
+  ],
+  [
+    'VLAN device deleted',
+    captured.at(-1)!,
+    {
+      type: 'link',
+      deleted: true,
+      link: {
+        name: 'br-ex.100',
+        kind: 'vlan',
+        master: undefined,
+        link: 'br-ex',
+        vlanId: 100,
+        vrfTable: undefined,
+        up: false,
+      },
+    },
+  ],
+  [
+    'dummy enslaved to a VRF',
+    '4: bgp-nic: <BROADCAST,NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue master bgp-vrf state UNKNOWN group 0 \\    link/[1] 6e:1e:a3:0b:7e:41 brd ff:ff:ff:ff:ff:ff promiscuity 0 \\    dummy addrgenmode eui64',
+    {
+      type: 'link',
+      deleted: false,
+      link: {
+        name: 'bgp-nic',
+        kind: 'dummy',
+        master: 'bgp-vrf',
+        link: undefined,
+        vlanId: undefined,
+        vrfTable: undefined,
+        up: true,
+      },
+    },
+  ],
+  [
+    'proxy entry',
+    'proxy fd00::5 dev br-ex ',
+    {
+      type: 'neigh',
+      deleted: false,
+      proxy: true,
+      neigh: {family: 6, ip: 'fd00::5', dev: 'br-ex', mac: undefined, permanent: false},
+    },
+  ],
+  [
+    'an IPv4 route with an IPv6 gateway',
+    '1 10.2.0.0/24 via inet6 fe80::1 dev br-ex table 200 proto 3 scope 0 ',
+    {
+      type: 'route',
+      deleted: false,
+      route: {
+        family: 4,
+        dst: '10.2.0.0/24',
+        dev: 'br-ex',
+        via: 'fe80::1',
+        proto: 3,
+        scope: 0,
+        type: 'unicast',
+        multipath: false,
+        table: 200,
+      },
+    },
+  ],
+  [
+    'a route of the main table (no table word)',
+    '1 10.3.0.0/24 dev br-ex proto 2 scope 253 ',
+    {
+      type: 'route',
+      deleted: false,
+      route: {
+        family: 4,
+        dst: '10.3.0.0/24',
+        dev: 'br-ex',
+        via: undefined,
+        proto: 2,
+        scope: 253,
+        type: 'unicast',
+        multipath: false,
+        table: 254,
+      },
+    },
+  ],
   ['a rule without addresses has no family: ignored', '0:\tfrom all lookup 255 proto 0', undefined],
   ['timestamps and blank lines', 'Timestamp: Wed Dec  2 00:57:10 2026 584546 usec', undefined],
   ['garbage', 'something else entirely', undefined],
@@ -61,7 +316,15 @@ describe('kernel/model (fed by the captured notifications)', function () {
     expect([...m.addrs.keys()].sort()).to.deep.equal(['bgp-nic|fd00::10/128', 'br-ex|169.254.0.1/32'])
     expect([...m.rules.keys()].sort()).to.deep.equal(['4|1000|172.24.4.12/32|201', '6|32000|fd00::10/128|200'])
     // Only the watched tables (main/local routes are never kept); the deleted via-route is gone.
-    expect([...m.routes.keys()].sort()).to.deep.equal(['4|200|172.24.4.10/32', '4|200|172.24.4.11/32', '4|200|default', '6|10|fd00::10/128', '6|200|default', '6|200|fd00::10/128', '6|200|fd01::/64'])
+    expect([...m.routes.keys()].sort()).to.deep.equal([
+      '4|200|172.24.4.10/32',
+      '4|200|172.24.4.11/32',
+      '4|200|default',
+      '6|10|fd00::10/128',
+      '6|200|default',
+      '6|200|fd00::10/128',
+      '6|200|fd01::/64',
+    ])
     // 10.0.0.5 was replaced as stale: no longer a permanent neighbour.
     expect([...m.neighs.keys()]).to.deep.equal(['br-ex|fd00::5'])
     expect(m.links.has('br-ex.100')).to.equal(false)
@@ -84,7 +347,15 @@ describe('kernel/model (fed by the captured notifications)', function () {
   it('records its own ops ahead of their notifications', function () {
     const m = new KernelModel()
     m.load({links: [], addrs: [], rules: [], routes: [], neighs: [], proxies: [], netconf: new Map()}, [200])
-    m.applyOwn('add', {kind: 'route', family: 4, table: 200, dst: '10.0.0.0/24', dev: 'br-ex', via: '172.24.4.1', proto: 3})
+    m.applyOwn('add', {
+      kind: 'route',
+      family: 4,
+      table: 200,
+      dst: '10.0.0.0/24',
+      dev: 'br-ex',
+      via: '172.24.4.1',
+      proto: 3,
+    })
     m.applyOwn('add', {kind: 'route', family: 4, table: 300, dst: '10.0.0.0/24', dev: 'br-ex', proto: 3})
     m.applyOwn('add', {kind: 'ndp-proxy', ip: 'fd00::1', dev: 'br-ex'})
     m.applyOwn('add', {kind: 'sysctl', key: 'net.ipv4.conf.br-ex/100.proxy_arp', value: '1'})

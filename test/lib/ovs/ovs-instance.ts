@@ -71,6 +71,20 @@ export class OvsInstance {
     ])
   }
 
+  /** Restarts ovs-vswitchd (SIGTERM, wait, start): the database stays, the flow tables come back empty. */
+  async restartVswitchd(): Promise<void> {
+    const file = join(this.dir, 'ovs-vswitchd.pid')
+    const pid = Number(readFileSync(file, 'utf8').trim())
+    try {
+      process.kill(pid, 'SIGTERM')
+    } catch {}
+    for (let i = 0; i < 200 && alive(pid); i++) await sleep(50)
+    execFileSync('ip', ['netns', 'exec', this.netns, 'ovs-vswitchd', `unix:${join(this.dir, 'db.sock')}`, '--pidfile', '--log-file', '--detach', '--no-chdir', '-vconsole:off'], {
+      env: {...process.env, ...this.env},
+      stdio: 'pipe',
+    })
+  }
+
   async stop(): Promise<void> {
     for (const d of ['ovs-vswitchd', 'ovsdb-server']) {
       const file = join(this.dir, `${d}.pid`)

@@ -14,6 +14,7 @@ import type {LocalContext} from '../../../src/lib/planner/context.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
 import {IncrementalPlanner} from '../../../src/lib/planner/incremental.js'
 import {diffDesired} from '../../../src/lib/planner/self-check.js'
+import {objValue} from '../../../src/lib/planner/types.js'
 import {RandomNb} from '../../helpers/nb-random.js'
 import {type OvsdbServer, startOvsdbServer, transact, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
@@ -96,6 +97,10 @@ describe('incremental planner == computeDesired on random NB change sequences (r
         const diffs = diffDesired(inc, scratch)
         compared += scratch.state.objects.length + scratch.state.exposed.length + scratch.problems.length
         expect(diffs, `seed ${seed} step ${step}: ${JSON.stringify(diffs.slice(0, 5), null, 1)}`).to.deep.equal([])
+        // Same order too (the kept arrays are patched, not re-sorted).
+        expect(inc.state.objects.map(objValue), `seed ${seed} step ${step}: object order`).to.deep.equal(scratch.state.objects.map(objValue))
+        expect(inc.state.exposed, `seed ${seed} step ${step}: exposed order`).to.deep.equal(scratch.state.exposed)
+        expect(inc.problems, `seed ${seed} step ${step}: problems`).to.deep.equal(scratch.problems)
       }
       check(0)
       for (let s = 1; s <= STEPS; s++) {

@@ -1,0 +1,181 @@
+// Fault suite, item 7: a reconcile pass that fails on every attempt must not spin. The real daemon
+// (`ovn-bgp watch`, a separate node process running the transpiled command) in the guest, with a
+// real NB ovsdb-server carrying the e2e topology and a private Open vSwitch, in two broken set-ups:
+//   A. OVS has no external_ids:system-id and chassis_id is not configured (the pass fails without
+//      any I/O: before the backoff this ran ~600k passes in 6 s and starved the event loop);
+//   B. rt_tables cannot be written (rt_tables_path below a regular file: ENOTDIR).
+// Figures printed per case: the daemon's CPU share over the window (utime+stime from /proc), the
+// failed passes and log lines in the window, the worst /healthz latency (probed every second),
+// /readyz, and how long SIGTERM takes to end the process.
+//
+// The window is 30 s, not 60 s: the retries come at 1, 3, 7, 15 and 31 s after the first failure
+// (1 s doubling, jitter only lengthens), so the first 30 s are where the failing passes are
+// densest; a longer window only lowers the average.
+import {expect} from 'chai'
+import {type ChildProcess, spawn} from 'node:child_process'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath, pathToFileURL} from 'node:url'
+
+import {type OvsdbServer, freePort, startOvsdbServer, writeNbSchema} from '../helpers/ovsdb-server.js'
+import {stateDir, waitFor} from './helpers/daemons.js'
+import {requireGuest} from './helpers/guest.js'
+import {PrivateOvs} from './helpers/ovs.js'
+import {createTopology} from './helpers/topology.js'
+
+const WINDOW_MS = 30_000
+const CLK_TCK = 100
+
+/** utime + stime of a process, in seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
+}
+
+interface Daemon {
+  child: ChildProcess
+  lines: string[]
+  exited: Promise<number | null>
+}
+
+/** Runs the transpiled `watch` command in its own node process (oclif needs a package root). */
+function startDaemon(dir: string, argv: string[]): Daemon {
+  const lines: string[] = []
+  const root = join(dir, 'oclif-root')
+  mkdirSync(root, {recursive: true})
+  writeFileSync(join(root, 'package.json'), JSON.stringify({name: 'ovn-bgp', version: '0.0.0', type: 'module', oclif: {bin: 'ovn-bgp', dirname: 'ovn-bgp'}}))
+  const here = dirname(fileURLToPath(import.meta.url))
+  const watchJs = pathToFileURL(join(here, '..', '..', 'src', 'commands', 'watch.js')).href
+  // Absolute URLs only: the entry file lives in the test's private directory.
+  const entry = join(dir, 'watch-entry.mjs')
+  writeFileSync(
+    entry,
+    [
+      "process.stderr.write('daemon: loading\\n')",
+      `const {Config} = await import(${JSON.stringify(import.meta.resolve('@oclif/core'))})`,
+      `const config = await Config.load(${JSON.stringify(root)})`,
+      `const {default: Watch} = await import(${JSON.stringify(watchJs)})`,
+      `await Watch.run(${JSON.stringify(argv)}, config)`,
+    ].join('\n'),
+  )
+  const child = spawn(process.execPath, [entry], {stdio: ['ignore', 'pipe', 'pipe']})
+  child.stdout?.on('data', (d: Buffer) => lines.push(...d.toString().split('\n')))
+  let buf = ''
+  child.stderr?.on('data', (d: Buffer) => {
+    buf += d.toString()
+    const parts = buf.split('\n')
+    buf = parts.pop() ?? ''
+    lines.push(...parts)
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return {child, lines, exited}
+}
+
+async function timedGet(url: string): Promise<{status: number; body: string; ms: number}> {
+  const t0 = performance.now()
+  const r = await fetch(url, {signal: AbortSignal.timeout(10_000)})
+  const body = await r.text()
+  return {status: r.status, body, ms: performance.now() - t0}
+}
+
+describe('fault suite 7: a persistently failing pass does not spin (real daemon)', function () {
+  this.timeout(240_000)
+  let dir: string
+  let nb: OvsdbServer
+  let ovs: PrivateOvs
+  let daemon: Daemon | undefined
+
+  before(async function () {
+    requireGuest(this, ['ovsdb-server', 'ovs-vswitchd'])
+    dir = stateDir('fault-hot-loop')
+    mkdirSync(join(dir, 'nb'))
+    nb = await startOvsdbServer({schema: writeNbSchema(dir), dir: join(dir, 'nb')})
+    await createTopology(nb.unix)
+    mkdirSync(join(dir, 'ovs'))
+    ovs = await PrivateOvs.start({dir: join(dir, 'ovs')})
+    await ovs.vsctl('--', 'add-br', 'br-ex', '--', 'set', 'Open_vSwitch', '.', 'external_ids:hostname=compute-1', 'external_ids:ovn-bridge-mappings=physnet1:br-ex')
+    writeFileSync(join(dir, 'plain-file'), '')
+  })
+
+  afterEach(async () => {
+    if (daemon && daemon.child.exitCode === null && daemon.child.signalCode === null) {
+      daemon.child.kill('SIGKILL')
+      await daemon.exited
+    }
+    daemon = undefined
+  })
+
+  after(async () => {
+    await ovs?.stop()
+    await nb?.stop()
+  })
+
+  async function measure(name: string, rtTables: string): Promise<void> {
+    const port = await freePort()
+    daemon = startDaemon(dir, [
+      '--ovn-nb-connection', nb.unix,
+      '--ovsdb-connection', ovs.dbSocket,
+      '--rt-tables-path', rtTables,
+      '--state-dir', join(dir, 'state'),
+      '--frr-vty-socket', join(dir, 'no-frr'),
+      '--bgp-router-id', '192.0.2.1',
+      '--metrics-address', `127.0.0.1:${port}`,
+      '--log-level', 'info',
+    ])
+    const d = daemon
+    const failed = (): number => d.lines.filter((l) => l.includes('reconcile pass failed')).length
+    await waitFor('the first failed pass', () => failed() >= 1 || d.child.exitCode !== null, 180_000).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; daemon log:\n${d.lines.slice(-40).join('\n')}`)
+    })
+    expect(d.child.exitCode, `the daemon exited:\n${d.lines.slice(-20).join('\n')}`).to.equal(null)
+    const pid = d.child.pid as number
+    const cpu0 = cpuSeconds(pid)
+    const t0 = performance.now()
+    const failed0 = failed()
+    const lines0 = d.lines.length
+    let worstHealthz = 0
+    while (performance.now() - t0 < WINDOW_MS) {
+      const h = await timedGet(`http://127.0.0.1:${port}/healthz`)
+      expect(h.status).to.equal(200)
+      worstHealthz = Math.max(worstHealthz, h.ms)
+      await new Promise((r) => setTimeout(r, 1000))
+    }
+    const wall = (performance.now() - t0) / 1000
+    const cpu = cpuSeconds(pid) - cpu0
+    const share = (100 * cpu) / wall
+    const ready = await timedGet(`http://127.0.0.1:${port}/readyz`)
+    const metrics = (await timedGet(`http://127.0.0.1:${port}/metrics`)).body
+    const streak = Number(/^ovn_bgp_reconcile_consecutive_failures (\S+)$/m.exec(metrics)?.[1])
+
+    const s0 = performance.now()
+    d.child.kill('SIGTERM')
+    const code = await Promise.race([d.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))])
+    const sigtermMs = performance.now() - s0
+
+    console.log(
+      `      ${name}: CPU ${share.toFixed(2)}% over ${wall.toFixed(1)} s (${cpu.toFixed(2)} s), ` +
+        `${failed() - failed0} failed passes and ${d.lines.length - lines0} log lines in the window, ` +
+        `consecutive failures ${streak}, worst /healthz ${worstHealthz.toFixed(0)} ms, ` +
+        `/readyz ${ready.status} "${ready.body.trim().slice(0, 90)}", SIGTERM -> exit ${String(code)} in ${sigtermMs.toFixed(0)} ms`,
+    )
+    expect(share, 'daemon CPU share while failing').to.be.below(5)
+    expect(failed() - failed0, 'failed passes in the window').to.be.at.most(6)
+    expect(ready.status).to.equal(503)
+    expect(ready.body).to.match(/reconcile failing/)
+    expect(streak).to.be.at.least(4)
+    expect(worstHealthz, '/healthz stays responsive').to.be.below(1000)
+    expect(code).to.equal(0)
+    expect(sigtermMs, 'SIGTERM to exit').to.be.below(2000)
+  }
+
+  it('A: no OVS system-id and no chassis_id', async () => {
+    await ovs.vsctl('remove', 'Open_vSwitch', '.', 'external_ids', 'system-id').catch(() => '')
+    await measure('no system-id', join(dir, 'rt_tables'))
+  })
+
+  it('B: rt_tables not writable', async () => {
+    await ovs.vsctl('set', 'Open_vSwitch', '.', 'external_ids:system-id=chassis-1')
+    await measure('rt_tables unwritable', join(dir, 'plain-file', 'rt_tables'))
+  })
+})

@@ -1,0 +1,68 @@
+// NodeDatapath glue: bridges that left the mappings are observed (kernel and flows) so a pruning
+// pass removes their state; mapped bridges are passed to apply to be set up when down; drift
+// listeners reach the kernel layer.
+import {expect} from 'chai'
+
+import type {OfctlFlows} from '../../../src/lib/ovs/ofctl.js'
+import type {Plan, StateObj} from '../../../src/lib/planner/types.js'
+import {NodeDatapath, type KernelLayer} from '../../../src/lib/reconciler/node-datapath.js'
+import type {ObserveScope} from '../../../src/lib/reconciler/types.js'
+
+describe('reconciler/node-datapath', function () {
+  const scope: ObserveScope = {
+    bgpNic: 'bgp-nic',
+    bgpVrf: 'bgp-vrf',
+    vrfTable: 10,
+    bridges: [{name: 'br-ex', table: 200}],
+  }
+  const staleRule: StateObj = {kind: 'rule', family: 4, dst: '172.24.4.9/32', table: 201, priority: 32000}
+
+  function fakes() {
+    const calls: {
+      observe: ObserveScope[]
+      apply: Array<{plan: Plan; opts: unknown}>
+      dumps: string[][]
+      drift: Array<(r: string) => void>
+    } = {observe: [], apply: [], dumps: [], drift: []}
+    const kernel: KernelLayer = {
+      observe: async (s) => {
+        calls.observe.push(s)
+        return s.staleBridges?.length ? [staleRule] : []
+      },
+      apply: async (plan, opts) => {
+        calls.apply.push({plan, opts})
+        return plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true}))
+      },
+      staleBridges: async () => [{name: 'br-old', table: 201}],
+      onDrift: (l) => calls.drift.push(l),
+    }
+    const flows = {
+      dumpAll: async (bridges: readonly string[]) => {
+        calls.dumps.push([...bridges])
+        return {flows: [], foreign: [], errors: {}}
+      },
+      apply: async () => [],
+    } as unknown as OfctlFlows
+    return {calls, kernel, flows}
+  }
+
+  it('observes stale bridges in the kernel and their flows; applies with the mapped bridges to ensure up', async function () {
+    const {calls, kernel, flows} = fakes()
+    const dp = new NodeDatapath(kernel, flows)
+    const observed = await dp.observe(scope)
+    expect(observed).to.deep.equal([staleRule])
+    expect(calls.observe[0]?.staleBridges).to.deep.equal([{name: 'br-old', table: 201}])
+    expect(calls.dumps).to.deep.equal([['br-ex', 'br-old']])
+    const res = await dp.apply({add: [], remove: [staleRule], unchanged: 0}, {prune: true})
+    expect(res).to.deep.equal([{action: 'remove', obj: staleRule, ok: true}])
+    expect(calls.apply[0]?.opts).to.deep.equal({ensureUp: ['br-ex']})
+  })
+
+  it('passes drift listeners to the kernel layer', function () {
+    const {calls, kernel} = fakes()
+    const seen: string[] = []
+    new NodeDatapath(kernel, undefined).onDrift((r) => seen.push(r))
+    calls.drift[0]?.('address|bgp-nic|172.24.4.9/32 deleted')
+    expect(seen).to.deep.equal(['address|bgp-nic|172.24.4.9/32 deleted'])
+  })
+})
