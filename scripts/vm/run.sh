@@ -64,7 +64,7 @@ timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -cpu max \
   -m "${VM_MEM:-2048}" -smp "${VM_SMP:-2}" \
   -nographic -no-reboot -nic none -monitor none -serial file:"$OUT/serial.log" \
   -kernel "/boot/vmlinuz-$KVER" -initrd "$INITRD" \
-  -append "console=ttyS0 quiet loglevel=3 panic=-1" \
+  -append "console=ttyS0 quiet loglevel=3 panic=-1 no_timer_check" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs local,path="$OUT",mount_tag=out,security_model=none \
   -virtfs local,path="$PROJECT",mount_tag=project,security_model=none,readonly=on,multidevs=remap \

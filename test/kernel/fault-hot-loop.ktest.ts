@@ -1,5 +1,5 @@
 // Fault suite, item 7: a reconcile pass that fails on every attempt must not spin. The real daemon
-// (`ovn-bgp watch`, a separate node process running the transpiled command) in the guest, with a
+// (what `ovn-bgp watch` runs, in a separate node process, from the transpiled sources) in the guest, with a
 // real NB ovsdb-server carrying the e2e topology and a private Open vSwitch, in two broken set-ups:
 //   A. OVS has no external_ids:system-id and chassis_id is not configured (the pass fails without
 //      any I/O: before the backoff this ran ~600k passes in 6 s and starved the event loop);
@@ -39,24 +39,31 @@ interface Daemon {
   exited: Promise<number | null>
 }
 
-/** Runs the transpiled `watch` command in its own node process (oclif needs a package root). */
-function startDaemon(dir: string, argv: string[]): Daemon {
+/**
+ * Runs the daemon in its own node process: what `ovn-bgp watch` runs (Agent on a Runtime that
+ * waits for its dependencies, stopped on SIGTERM), from the transpiled sources, without oclif's
+ * command loading (which does not finish in the TCG guest within minutes).
+ */
+function startDaemon(dir: string, cfg: Record<string, unknown>): Daemon {
   const lines: string[] = []
-  const root = join(dir, 'oclif-root')
-  mkdirSync(root, {recursive: true})
-  writeFileSync(join(root, 'package.json'), JSON.stringify({name: 'ovn-bgp', version: '0.0.0', type: 'module', oclif: {bin: 'ovn-bgp', dirname: 'ovn-bgp'}}))
-  const here = dirname(fileURLToPath(import.meta.url))
-  const watchJs = pathToFileURL(join(here, '..', '..', 'src', 'commands', 'watch.js')).href
-  // Absolute URLs only: the entry file lives in the test's private directory.
+  const src = (p: string): string => JSON.stringify(pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', p)).href)
   const entry = join(dir, 'watch-entry.mjs')
   writeFileSync(
     entry,
     [
-      "process.stderr.write('daemon: loading\\n')",
-      `const {Config} = await import(${JSON.stringify(import.meta.resolve('@oclif/core'))})`,
-      `const config = await Config.load(${JSON.stringify(root)})`,
-      `const {default: Watch} = await import(${JSON.stringify(watchJs)})`,
-      `await Watch.run(${JSON.stringify(argv)}, config)`,
+      `const {Agent} = await import(${src('lib/driver/agent.js')})`,
+      `const {Runtime} = await import(${src('lib/runtime.js')})`,
+      `const {StreamLogger} = await import(${src('lib/log.js')})`,
+      `const {defaultConfig} = await import(${src('lib/config/index.js')})`,
+      `const cfg = Object.freeze({...defaultConfig(), driver: 'nb_ovn_bgp_driver', ...${JSON.stringify(cfg)}})`,
+      "const logger = new StreamLogger({level: 'info'}, {cmd: 'watch'})",
+      'const agent = new Agent({rt: new Runtime(cfg, logger, {waitForever: true}), cfg, logger})',
+      "const stopped = new Promise((resolve) => process.once('SIGTERM', () => resolve('SIGTERM')))",
+      'const starting = agent.start().then(() => undefined)',
+      "const by = (await Promise.race([starting, stopped])) ?? (await stopped)",
+      "logger.info('stopping', {signal: by})",
+      'await agent.stop()',
+      'await starting.catch(() => undefined)',
     ].join('\n'),
   )
   const child = spawn(process.execPath, [entry], {stdio: ['ignore', 'pipe', 'pipe']})
@@ -113,16 +120,15 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
 
   async function measure(name: string, rtTables: string): Promise<void> {
     const port = await freePort()
-    daemon = startDaemon(dir, [
-      '--ovn-nb-connection', nb.unix,
-      '--ovsdb-connection', ovs.dbSocket,
-      '--rt-tables-path', rtTables,
-      '--state-dir', join(dir, 'state'),
-      '--frr-vty-socket', join(dir, 'no-frr'),
-      '--bgp-router-id', '192.0.2.1',
-      '--metrics-address', `127.0.0.1:${port}`,
-      '--log-level', 'info',
-    ])
+    daemon = startDaemon(dir, {
+      ovnNbConnection: nb.unix,
+      ovsdbConnection: ovs.dbSocket,
+      rtTablesPath: rtTables,
+      stateDir: join(dir, 'state'),
+      frrVtySocket: join(dir, 'no-frr'),
+      bgpRouterId: '192.0.2.1',
+      metricsAddress: `127.0.0.1:${port}`,
+    })
     const d = daemon
     const failed = (): number => d.lines.filter((l) => l.includes('reconcile pass failed')).length
     await waitFor('the first failed pass', () => failed() >= 1 || d.child.exitCode !== null, 180_000).catch((error: unknown) => {
