@@ -1,9 +1,12 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.js'
-import {CONNECTION_OPTIONS, EXPOSURE_OPTIONS, NODE_OPTIONS, timeoutFlag} from '../lib/command-flags.js'
+import {CONNECTION_OPTIONS, EXPOSURE_OPTIONS, FRR_OPTIONS, NODE_OPTIONS, nbFileFlag, timeoutFlag} from '../lib/command-flags.js'
 import {configFlags} from '../lib/config/index.js'
-import {AgentError, ExitCode} from '../lib/errors.js'
+import {DrainStore} from '../lib/drain/state.js'
+import {AgentError, ConfigError, ExitCode} from '../lib/errors.js'
+import {readFrr} from '../lib/explain/gather.js'
+import {annotateFrr} from '../lib/output/exposed-frr.js'
 import {NbState} from '../lib/nb/state.js'
 import {joinExposed, plannedExposed, renderExposed, type ShowExposedResult} from '../lib/output/exposed.js'
 import {scopeOf} from '../lib/reconciler/reconcile.js'
@@ -19,12 +22,20 @@ says this node should expose: each entry is "ok" (advertised and wanted), "missi
 advertised) or "unexpected" (advertised, not wanted). With --source nb only the NB database is read
 (no root, no kernel access): the entries are what a sync would expose.
 
-Every entry names the NB row it comes from, so "why is this IP (not) advertised?" starts here.
+With --source node FRR is read too (a fixed number of vtysh calls for all IPs): for each entry, whether
+the prefix is in the VRF, leaked into the default BGP instance, and advertised to how many of the
+established neighbours; an entry FRR does not carry all the way counts as drift. The header says when the
+node is drained (ovn-bgp drain). --nb-file reads NB from a database file or an ovsdb-client backup instead
+of the NB server (with --source nb).
+
+Every entry names the NB row it comes from; "ovn-bgp explain <ip>" then shows every layer of one IP.
 Exit status 3 when drift is found (--source node), so scripts can alert on it.`
 
   static override examples = [
     {description: 'What this node advertises, with drift.', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'What NB says this node should advertise, as JSON.', command: '<%= config.bin %> <%= command.id %> --source nb --json'},
+    {description: 'From a customer NB backup: what should compute-7 expose?', command: '<%= config.bin %> <%= command.id %> --source nb --nb-file nb-backup.db --chassis-name compute-7 --chassis-id 9d2b... --bridge-mappings physnet1:br-ex'},
+    {description: 'Entries FRR does not advertise to every established neighbour.', command: "<%= config.bin %> <%= command.id %> --json | jq '.entries[] | select(.frr and .frr.advertised < .frr.established)'"},
     {description: 'Find one IP.', command: "<%= config.bin %> <%= command.id %> --json | jq '.entries[] | select(.ip == \"172.24.4.226\")'"},
   ]
 
@@ -34,13 +45,16 @@ Exit status 3 when drift is found (--source node), so scripts can alert on it.`
       options: ['node', 'nb'] as const,
       default: 'node' as const,
     })(),
+    'nb-file': nbFileFlag(),
     timeout: timeoutFlag(),
-    ...configFlags([...CONNECTION_OPTIONS, ...EXPOSURE_OPTIONS, ...NODE_OPTIONS]),
+    ...configFlags([...CONNECTION_OPTIONS, ...EXPOSURE_OPTIONS, ...NODE_OPTIONS, ...FRR_OPTIONS]),
   }
 
   async run(): Promise<ShowExposedResult> {
     const cfg = await this.agentConfig()
-    const rt = runtimeFactory.create(cfg, this.logger(), {dryRun: true, timeoutMs: this.flags.timeout * 1000})
+    const nbFile = this.flags['nb-file']
+    if (nbFile !== undefined && this.flags.source !== 'nb') throw new ConfigError('--nb-file needs --source nb (the file describes NB, not this node)', {suggestions: ['add --source nb']})
+    const rt = runtimeFactory.create(cfg, this.logger(), {dryRun: true, nbFile, timeoutMs: this.flags.timeout * 1000})
     try {
       const reconciler = await rt.reconciler()
       let result: ShowExposedResult
@@ -58,7 +72,11 @@ Exit status 3 when drift is found (--source node), so scripts can alert on it.`
         const ctx = reconciler.lastContext ?? (await reconciler.desired(new NbState())).ctx
         const observed = await rt.kernel().layer.observe(scopeOf(cfg, ctx))
         result = joinExposed(wanted, observed, cfg.bgpNic)
-        if (result.drift.missing + result.drift.unexpected > 0) this.setExitCode(ExitCode.Partial)
+        const frr = await readFrr(rt, cfg)
+        annotateFrr(result, frr.view, frr.error)
+        const drain = await new DrainStore(cfg.stateDir).read()
+        result.drain = {drained: drain !== undefined, since: drain?.since ?? null}
+        if (result.drift.missing + result.drift.unexpected + (result.drift.frr ?? 0) > 0) this.setExitCode(ExitCode.Partial)
       }
       if (!this.jsonEnabled()) this.log(renderExposed(result))
       return result

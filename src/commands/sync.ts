@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.js'
-import {dryRunFlag, reconcileFlags, timeoutFlag} from '../lib/command-flags.js'
-import {ExitCode} from '../lib/errors.js'
+import {dryRunFlag, nbFileFlag, reconcileFlags, timeoutFlag} from '../lib/command-flags.js'
+import {ConfigError, ExitCode} from '../lib/errors.js'
 import {changeReport, renderChangeReport, type ChangeReport} from '../lib/output/results.js'
 import {Progress} from '../lib/output/progress.js'
 import {resolveIdentity} from '../lib/reconciler/local-context.js'
@@ -28,6 +28,10 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
       description: 'Plan for a node without local OVS access.',
       command: '<%= config.bin %> <%= command.id %> --dry-run --ovn-nb-connection tcp:192.0.2.10:6641 --chassis-name compute-1 --chassis-id 5d0c8a2e --bridge-mappings physnet1:br-ex',
     },
+    {
+      description: 'Plan from an NB backup (ovsdb-client backup) instead of a live server.',
+      command: '<%= config.bin %> <%= command.id %> --dry-run --nb-file nb-backup.db --chassis-name compute-7 --chassis-id 9d2b... --bridge-mappings physnet1:br-ex',
+    },
   ]
 
   static override flags = {
@@ -38,12 +42,15 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
       default: true,
       allowNo: true,
     }),
+    'nb-file': nbFileFlag(),
     ...reconcileFlags(),
   }
 
   async run(): Promise<SyncResult> {
     const dryRun = this.flags['dry-run']
-    const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {dryRun, timeoutMs: this.flags.timeout * 1000})
+    const nbFile = this.flags['nb-file']
+    if (nbFile !== undefined && !dryRun) throw new ConfigError('--nb-file needs --dry-run (a database file is for planning, not for changing a node)', {suggestions: ['add --dry-run']})
+    const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {dryRun, nbFile, timeoutMs: this.flags.timeout * 1000})
     const progress = new Progress({enabled: Progress.enabledFor(this.jsonEnabled())})
     try {
       progress.step('reading the NB database')

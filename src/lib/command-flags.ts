@@ -58,3 +58,10 @@ export const timeoutFlag = () =>
     default: 10,
     min: 1,
   })
+
+/** `--nb-file`: an NB database file (or `ovsdb-client backup` output) instead of the live NB server. */
+export const nbFileFlag = () =>
+  Flags.string({
+    summary: 'Read NB from this database file (or `ovsdb-client backup` output) instead of the NB server; no node access needed.',
+    helpValue: '<file>',
+  })

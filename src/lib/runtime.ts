@@ -2,6 +2,7 @@
 // closes what it opened. Commands get a Runtime from `runtimeFactory.create`, an object property so
 // command tests can replace it (ESM module bindings cannot be stubbed).
 import type {AgentConfig} from './config/types.js'
+import {NbFileServer} from './driver/nb-file.js'
 import {NbSource, nbSourceOptions, type NbSourceHandlers} from './driver/nb-source.js'
 import {DependencyError} from './errors.js'
 import {type CommandRunner, ExecRunner} from './exec/runner.js'
@@ -22,6 +23,8 @@ export interface RuntimeOptions {
   /** How long to wait for the NB snapshot / the local OVS database (explicit values win). */
   nbTimeoutMs?: number
   ovsTimeoutMs?: number
+  /** An NB database file (or `ovsdb-client backup` output) served privately instead of the NB server. */
+  nbFile?: string | undefined
   /** One-shot commands' --timeout: the wait for NB and for the local OVS. Default 10 s. */
   timeoutMs?: number
   /**
@@ -55,6 +58,7 @@ export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Lo
 export class Runtime {
   readonly runner: CommandRunner
   private nbSource: NbSource | undefined
+  private nbFileServer: NbFileServer | undefined
   /** undefined = not tried yet; null = tried, not reachable. */
   private ovsConn: LocalOvs | undefined | null
   private kernelParts: KernelParts | undefined
@@ -107,8 +111,9 @@ export class Runtime {
    */
   async nb(handlers: NbSourceHandlers = {}, opts: {allRows?: boolean} = {}): Promise<NbSource> {
     if (this.nbSource) return this.nbSource
+    if (this.opts.nbFile !== undefined) this.nbFileServer ??= await NbFileServer.start(this.opts.nbFile, {runner: this.runner})
     const identity = resolveIdentity(this.cfg, await this.ovs())
-    const remote = identity.nbRemote
+    const remote = this.nbFileServer?.remote ?? identity.nbRemote
     if (!remote) {
       throw new DependencyError('no NB database configured: set [ovn] ovn_nb_connection or OVS external_ids:ovn-nb-remote', {
         code: 'NB_NOT_CONFIGURED',
@@ -138,6 +143,11 @@ export class Runtime {
 
   flows(): OfctlFlows {
     return new OfctlFlows(this.runner, {ofctlPath: this.cfg.ovsOfctlPath, env: this.cfg.ovsEnv, logger: this.logger.child({component: 'ovs'})})
+  }
+
+  /** vtysh on the configured FRR socket directory (read-only queries: explain, show-exposed, drain). */
+  vtysh(): Vtysh {
+    return new Vtysh(this.runner, {vtyshPath: this.cfg.vtyshPath, socketDir: this.cfg.frrVtySocket, logger: this.logger.child({component: 'frr'})})
   }
 
   frr(): FrrLeak {
@@ -176,6 +186,7 @@ export class Runtime {
     this.closing.abort()
     this.kernelParts?.close?.()
     await Promise.all([this.nbSource?.close(), this.ovsConn?.close()])
+    await this.nbFileServer?.close()
   }
 }
 

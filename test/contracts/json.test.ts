@@ -16,6 +16,7 @@ import {objKey} from '../../src/lib/planner/types.js'
 import type {CmdRun} from '../commands/adhoc-harness.js'
 import {requireTools} from '../helpers/require.js'
 import {DocumentSource, VERB_RUNS} from './documents.js'
+import {FrrInstance} from '../lib/frr/frr-instance.js'
 import {DRAFT, SchemaSet} from './schema-validator.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -55,10 +56,11 @@ function withKey(doc: Json, path: Array<string | number>, renamed?: string): Jso
 }
 
 describe('contract: --json documents (schemas/*.json)', function () {
-  this.timeout(120_000)
+  this.timeout(300_000)
   const schemas = new SchemaSet(SCHEMAS)
   const src = new DocumentSource()
   const samples: Sample[] = []
+  let frr: FrrInstance | undefined
 
   function take(name: string, schema: string, r: CmdRun, exitCodes: number[] = [0]): void {
     if (r.error || r.doc === undefined) throw new Error(`${name}: ${r.error?.message ?? 'no JSON document'}\n${r.stdout.slice(0, 2000)}`)
@@ -67,7 +69,7 @@ describe('contract: --json documents (schemas/*.json)', function () {
   }
 
   before(async function () {
-    requireTools(this, ['ovsdb-server', 'ovsdb-tool'])
+    requireTools(this, ['ovsdb-server', 'ovsdb-tool', 'vtysh'])
     await src.start()
     take('sync --dry-run', 'sync', await src.run('sync', '--dry-run'))
     take('sync', 'sync', await src.run('sync'))
@@ -90,6 +92,15 @@ describe('contract: --json documents (schemas/*.json)', function () {
     take('expose-ip (explicit values)', 'expose-ip', await src.run('expose-ip', '--ip', '172.24.4.99', '--bridge', 'br-ex', '--vlan', '100', '--mac', 'fa:16:3e:00:00:99', '--cidr', '172.24.4.99/24', '--dry-run'))
     take('doctor', 'doctor', await src.doctor(), [0, 2, 4])
     take('watch (SIGTERM)', 'watch', await src.watch())
+    take('explain vm1 --source nb', 'explain', await src.run('explain', 'vm1', '--source', 'nb'))
+    await src.run('sync')
+    // node layers from the in-memory kernel, FRR unreachable: the FRR layer is missing (exit 3)
+    take('explain 172.24.4.226 (FRR down)', 'explain', await src.run('explain', '172.24.4.226', ...src.frr()), [3])
+    take('explain vm2 (not exposed)', 'explain', await src.run('explain', 'vm2', '--source', 'nb'))
+    frr = await FrrInstance.start('contracts')
+    const frrArgs = ['--frr-vty-socket', frr.dir, '--state-dir', src.state]
+    take('drain --wait 0', 'drain', await src.runBare('drain', '--wait', '0', ...frrArgs))
+    take('undrain', 'undrain', await src.runBare('undrain', ...frrArgs))
     // the error document: a usage error, a configuration error
     takeError('sync --bogus', await src.run('sync', '--bogus'), 2)
     takeError('sync --bgp-vrf-table-id ten', await src.run('sync', '--bgp-vrf-table-id', 'ten'), 2)
@@ -102,6 +113,7 @@ describe('contract: --json documents (schemas/*.json)', function () {
   }
 
   after(async () => {
+    await frr?.stop()
     await src.stop()
   })
 

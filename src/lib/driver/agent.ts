@@ -5,9 +5,11 @@ import type {AgentConfig} from '../config/types.js'
 import {AgentError} from '../errors.js'
 import type {Logger} from '../log.js'
 import {leakSettingsFromConfig} from '../frr/leak.js'
+import {keepDrained} from '../drain/drain.js'
 import {FrrUpkeep} from '../frr/upkeep.js'
 import {AgentMetrics} from '../metrics/index.js'
 import {MetricsServer} from '../metrics/server.js'
+import type {Gauge} from '../metrics/registry.js'
 import type {ExposedKind, FlowObj, StateKind} from '../planner/types.js'
 import {objKey} from '../planner/types.js'
 import {ovsRunDir, VswitchdWatch} from '../ovs/vswitchd-watch.js'
@@ -39,6 +41,7 @@ export class Agent {
   private server: MetricsServer | undefined
   private frr: FrrUpkeep | undefined
   private vswitchd: VswitchdWatch | undefined
+  private drainedGauge: Gauge | undefined
   private snapshotSeen = false
   private prevDesired = new Set<string>()
   private view: AgentView | undefined
@@ -76,6 +79,7 @@ export class Agent {
     this.frr = this.frrUpkeep()
     await this.frr.check({devices: false}) // ensureBase just ran
     this.checkStopped()
+    await this.keepDrained()
     this.reconciler = await rt.reconciler()
     this.reconciler.enableIncremental()
     this.metrics.readiness.markNotReady(`waiting for the NB database snapshot (${cfg.ovnNbConnection ?? 'remote from OVS external_ids:ovn-nb-remote'})`)
@@ -242,6 +246,23 @@ export class Agent {
   }
 
   /**
+   * A drained node (ovn-bgp drain, state in state_dir) stays drained: FRR's drain configuration is
+   * re-applied at start and after every FRR upkeep check (periodic, and when zebra/bgpd restart);
+   * reported as the ovn_bgp_drained metric and on /readyz.
+   */
+  private async keepDrained(): Promise<void> {
+    const gauge = (this.drainedGauge ??= this.metrics.registry.gauge({name: 'ovn_bgp_drained', help: 'The node is drained for maintenance (ovn-bgp drain): 1, else 0.'}))
+    try {
+      const r = await keepDrained(this.opts.cfg, this.opts.rt.vtysh())
+      gauge.set({}, r.state ? 1 : 0)
+      this.metrics.readiness.setDetail('drained', r.state ? `since ${r.state.since} (${r.state.phase})` : undefined)
+      if (r.changed) this.logger.info('drain configuration re-applied to FRR', {since: r.state?.since, phase: r.state?.phase})
+    } catch (error) {
+      this.logger.error('drain state upkeep failed', {error: (error as Error).message})
+    }
+  }
+
+  /**
    * frr_sync: the VRF and bgp-nic devices and the leak configuration, checked at start, every
    * frr_reconcile_interval and when zebra/bgpd restart (src/lib/frr/upkeep.ts). A re-created
    * bgp-nic has lost its addresses: a pass puts them back.
@@ -258,7 +279,12 @@ export class Agent {
         this.logger.info('VRF/bgp-nic devices repaired', {changed})
         this.loop?.request('resync')
       },
-      onCheck: (out) => this.metrics.recordFrrCheck(!out.ok ? 'failed' : out.leakApplied || out.devicesChanged.length > 0 ? 'applied' : 'ok'),
+      // after every check: record its result, and re-apply the drain lines (an FRR restart loses
+      // them with the rest of its configuration)
+      onCheck: (out) => {
+        this.metrics.recordFrrCheck(!out.ok ? 'failed' : out.leakApplied || out.devicesChanged.length > 0 ? 'applied' : 'ok')
+        void this.keepDrained()
+      },
     })
   }
 

@@ -81,6 +81,23 @@ export class Vtysh {
     throw new AgentError(`vtysh -c ${JSON.stringify(command)} failed: ${text}`, {code: 'FRR_COMMAND_FAILED'})
   }
 
+  /**
+   * Several show commands in ONE vtysh process (`-c A -c B ...`): their outputs, concatenated.
+   * vtysh stops at the first rejected command (non-zero exit); what the earlier ones printed is
+   * still returned, so callers parse what is there (`... json` commands report most problems as
+   * a `{"warning": ...}` document and exit 0). Throws DependencyError when FRR cannot be reached.
+   */
+  async showBatch(commands: readonly string[]): Promise<{stdout: string; code: number; stderr: string}> {
+    const r = await this.vtysh(commands.flatMap((c) => ['-c', c]))
+    if (r.code !== 0 && r.stdout.trim() === '' && NOT_CONNECTED.test(r.stderr + r.stdout)) {
+      throw new DependencyError(`cannot reach FRR at ${this.opts.socketDir}: ${(r.stderr + r.stdout).trim()}`, {
+        code: 'FRR_UNAVAILABLE',
+        suggestions: ['check that zebra and bgpd are running', 'check the frr_vty_socket option'],
+      })
+    }
+    return {stdout: r.stdout, code: r.code, stderr: r.stderr}
+  }
+
   /** `show` and JSON.parse; undefined when the output is not JSON. */
   async showJson(command: string): Promise<unknown> {
     const out = await this.show(command)

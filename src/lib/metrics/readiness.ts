@@ -12,6 +12,8 @@ export const INITIAL_NOT_READY_REASON = 'waiting for the first full reconcile'
 
 export class Readiness {
   private current: ReadinessState
+  /** Extra `key: value` lines for /readyz (e.g. `drained: since ...`); they never change readiness. */
+  private readonly details = new Map<string, string>()
 
   constructor(reason = INITIAL_NOT_READY_REASON) {
     this.current = {ready: false, reason}
@@ -31,5 +33,16 @@ export class Readiness {
 
   state(): ReadinessState {
     return {...this.current}
+  }
+
+  /** Sets (or, with undefined, removes) one detail line of /readyz. */
+  setDetail(key: string, value: string | undefined): void {
+    if (value === undefined) this.details.delete(key)
+    else this.details.set(key, value.replaceAll(/\s+/g, ' ').trim())
+  }
+
+  /** `key: value` lines, sorted by key. */
+  detailLines(): string[] {
+    return [...this.details.keys()].sort().map((k) => `${k}: ${this.details.get(k)!}`)
   }
 }

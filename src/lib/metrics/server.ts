@@ -103,8 +103,9 @@ function handle(req: IncomingMessage, res: ServerResponse, registry: Registry, r
         return
       case '/readyz': {
         const r = readiness.state()
-        if (r.ready) send(200, TEXT, 'ready\n')
-        else send(503, TEXT, `not ready: ${r.reason}\n`)
+        const extra = readiness.detailLines?.().map((l) => `${l}\n`).join('') ?? ''
+        if (r.ready) send(200, TEXT, `ready\n${extra}`)
+        else send(503, TEXT, `not ready: ${r.reason}\n${extra}`)
         return
       }
       default:

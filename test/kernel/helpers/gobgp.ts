@@ -81,7 +81,7 @@ export class GobgpPeer {
     })
     writeFileSync(join(dir, 'gobgpd.pid'), String(child.pid))
     const peer = new GobgpPeer(dir, o.netns, child)
-    await waitFor('gobgpd API', async () => (await host.run('ip', ['netns', 'exec', o.netns, 'gobgp', 'global', '-j'])).code === 0, 20_000, 200)
+    await waitFor('gobgpd API', async () => (await host.run('ip', ['netns', 'exec', o.netns, 'gobgp', 'global', '-j'])).code === 0, 90_000, 200)
     return peer
   }
 

@@ -1,0 +1,62 @@
+// Gathers what an explain report needs, through the same runtime every command uses: the NB
+// snapshot (a live server or --nb-file), the planner's pass and why-trace, the owned objects on the
+// node (kernel + cookie-999 flows, read-only: nothing is adopted or changed) and the FRR view (a
+// fixed number of vtysh calls). Offline (--nb-file or --source nb) only NB and the decision.
+import type {AgentConfig} from '../config/types.js'
+import {AgentError, DependencyError} from '../errors.js'
+import {type FrrView, FrrRib} from '../frr/rib.js'
+import {redistributeFor} from '../frr/leak-template.js'
+import {explainIp} from '../planner/why.js'
+import type {StateObj} from '../planner/types.js'
+import {NodeDatapath} from '../reconciler/node-datapath.js'
+import {scopeOf} from '../reconciler/reconcile.js'
+import type {Runtime} from '../runtime.js'
+import {buildReport, type ExplainReport} from './report.js'
+import {resolveTarget} from './target.js'
+
+/** Reads FRR's view, or the reason it could not be read. */
+export async function readFrr(rt: Runtime, cfg: AgentConfig): Promise<{view?: FrrView; error?: string}> {
+  try {
+    const rib = new FrrRib(rt.vtysh(), {vrf: cfg.bgpVrf, asn: cfg.bgpAS, redistribute: redistributeFor(cfg.advertisementMethodTenantNetworks)})
+    return {view: await rib.read()}
+  } catch (error) {
+    if (error instanceof AgentError) return {error: error.message}
+    throw error
+  }
+}
+
+export async function gatherExplain(rt: Runtime, query: string, opts: {offline?: string}): Promise<ExplainReport> {
+  const cfg = rt.cfg
+  // every row, whatever nb_monitor_scope: explaining "bound to compute-2" needs rows of other chassis
+  const nb = (await rt.nb({}, {allRows: true})).nb
+  const reconciler = await rt.reconciler()
+  await reconciler.desired(nb)
+  const desired = reconciler.lastResult!
+  const ctx = reconciler.lastContext!
+  const target = resolveTarget(nb, query)
+  const whys = target.ips.map((ip) => explainIp(nb, ctx, cfg, ip, desired))
+  let observed: StateObj[] | undefined
+  let frr: {view?: FrrView; error?: string} = {}
+  if (!opts.offline) {
+    const ovs = await rt.ovs()
+    try {
+      observed = await new NodeDatapath(rt.kernel().layer, ovs ? rt.flows() : undefined).observe(scopeOf(cfg, ctx))
+    } catch (error) {
+      if (!(error instanceof DependencyError)) throw error
+      throw new DependencyError(`cannot read the node: ${error.message}`, {code: error.code, suggestions: ['explain --source nb   # NB and the decision only']})
+    }
+    frr = await readFrr(rt, cfg)
+  }
+  return buildReport({
+    nb,
+    target,
+    desired,
+    whys,
+    chassis: {name: ctx.chassisName, id: ctx.chassisId},
+    bgpNic: cfg.bgpNic,
+    observed,
+    frr: frr.view,
+    ...(frr.error ? {frrError: `FRR not readable: ${frr.error}`} : {}),
+    ...(opts.offline ? {offline: opts.offline} : {}),
+  })
+}
