@@ -151,7 +151,13 @@ describe('ad-hoc verbs applied (real NB, in-memory datapath)', function () {
     const r = await run('expose-fip', '--port', 'vm3')
     expect(r.exitCode).to.equal(3)
     expect(r.doc!.failed).to.deep.equal([
-      {action: 'add', kind: 'neigh', object: 'neigh 172.24.4.201 lladdr fa:16:3e:00:02:01 dev br-ex.100 nud permanent', error: 'RTNETLINK answers: Operation not permitted'},
+      {
+        action: 'add',
+        kind: 'neigh',
+        object: 'neigh 172.24.4.201 lladdr fa:16:3e:00:02:01 dev br-ex.100 nud permanent',
+        spec: {kind: 'neigh', family: 4, ip: '172.24.4.201', dev: 'br-ex.100', mac: 'fa:16:3e:00:02:01'},
+        error: 'RTNETLINK answers: Operation not permitted',
+      },
     ])
     expect(has('172.24.4.201/32')).to.equal(true)
     mem.failOn = () => false

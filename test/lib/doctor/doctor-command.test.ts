@@ -69,7 +69,7 @@ describe('ovn-bgp doctor (command)', () => {
       ['kernel-vrf', 'pass', 'environment'],
       ['frr-router-bgp', 'fail', 'config'],
     ])
-    expect(JSON.parse(stdout)).to.deep.equal(JSON.parse(JSON.stringify(result)))
+    expect(JSON.parse(stdout)).to.deep.equal({schemaVersion: 1, ...JSON.parse(JSON.stringify(result))})
     expect(result.exitCode).to.equal(2)
     expect(exitCode).to.equal(2)
   })
