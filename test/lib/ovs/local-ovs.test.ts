@@ -85,6 +85,7 @@ describe('ovs/local-ovs (real ovsdb-server + ovs-vswitchd)', function () {
   it('an unreachable database is a DependencyError', async () => {
     const err = await LocalOvs.connect({remote: `unix:${ovs!.dir}/nope.sock`, connectTimeoutMs: 300}).catch((e: unknown) => e)
     expect(err).to.be.instanceOf(DependencyError)
-    expect((err as DependencyError).code).to.equal('OVSDB_UNAVAILABLE')
+    // a missing socket is a permanent failure, classified as such (exit 4 with the fix)
+    expect((err as DependencyError).code).to.equal('CONNECTION_REFUSED')
   })
 })
