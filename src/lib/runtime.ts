@@ -181,9 +181,18 @@ export class Runtime {
     return new Reconciler({cfg: this.cfg, datapath, local, logger: this.logger.child({component: 'reconciler'})})
   }
 
+  /**
+   * Ends the external commands of this runtime's own runner: running children get SIGTERM, later
+   * runs reject. The daemon calls it first when it stops (before waiting for a pass in flight).
+   */
+  stopCommands(): void {
+    if (this.runner instanceof ExecRunner) this.runner.close()
+  }
+
   /** Closes what was opened and ends a pending wait for NB or OVS (it rejects). */
   async close(): Promise<void> {
     this.closing.abort()
+    this.stopCommands()
     this.kernelParts?.close?.()
     await Promise.all([this.nbSource?.close(), this.ovsConn?.close()])
     await this.nbFileServer?.close()

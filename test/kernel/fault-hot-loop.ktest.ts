@@ -61,6 +61,7 @@ function startDaemon(dir: string, cfg: Record<string, unknown>): Daemon {
       'const agent = new Agent({rt: new Runtime(cfg, logger, {waitForever: true}), cfg, logger})',
       "const stopped = new Promise((resolve) => process.once('SIGTERM', () => resolve('SIGTERM')))",
       'const starting = agent.start().then(() => undefined)',
+      "void starting.then(() => logger.info('daemon started'), () => undefined)",
       "const by = (await Promise.race([starting, stopped])) ?? (await stopped)",
       "logger.info('stopping', {signal: by})",
       'await agent.stop()',
@@ -132,7 +133,10 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
     })
     const d = daemon
     const failed = (): number => d.lines.filter((l) => l.includes('reconcile pass failed')).length
-    await waitFor('the first failed pass', () => failed() >= 1 || d.child.exitCode !== null, 180_000).catch((error: unknown) => {
+    // The window opens once start-up is over: the first pass fails inside Agent.start(), which then
+    // still starts the FRR upkeep and the vswitchd watch; start-up CPU is not what is measured here.
+    const started = (): boolean => d.lines.some((l) => l.includes('daemon started'))
+    await waitFor('the first failed pass and the end of start-up', () => (failed() >= 1 && started()) || d.child.exitCode !== null, 180_000).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}; daemon log:\n${d.lines.slice(-40).join('\n')}`)
     })
     expect(d.child.exitCode, `the daemon exited:\n${d.lines.slice(-20).join('\n')}`).to.equal(null)

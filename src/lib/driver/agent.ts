@@ -117,7 +117,7 @@ export class Agent {
             retryInSeconds: f.retryInMs / 1000,
             reason: error.message,
           })
-          if (this.baseFailed) void this.ensureBase(ovs)
+          if (this.baseFailed && !this.stopping) void this.ensureBase(ovs)
         },
       },
     })
@@ -195,6 +195,9 @@ export class Agent {
     this.metrics.readiness.markNotReady('stopping')
     this.frr?.stop()
     this.vswitchd?.stop()
+    // Background work in flight (FRR check, base setup retry, flow replay) is a chain of child
+    // processes: ending them here makes SIGTERM prompt instead of waiting for the chain's end.
+    this.opts.rt.stopCommands()
     await this.loop?.stop()
     await this.server?.close()
     await this.opts.rt.close()
