@@ -9,6 +9,7 @@ import {type CommandRunner, ExecRunner} from './exec/runner.js'
 import {FrrLeak} from './frr/leak.js'
 import {Vtysh} from './frr/vtysh.js'
 import type {Logger} from './log.js'
+import type {SpawnFn} from './kernel/batch-process.js'
 import {checkStateDir, Kernel, RtTables, WatchedKernel, lowestFreeTable} from './kernel/index.js'
 import {LocalOvs} from './ovs/local-ovs.js'
 import {OfctlFlows} from './ovs/ofctl.js'
@@ -53,7 +54,8 @@ export interface KernelParts {
   close?(): void
 }
 
-export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Logger, opts?: {watched?: boolean}) => KernelParts
+/** `spawn`: how the watched kernel starts its long-lived `ip` children (tests: a fake ip). */
+export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Logger, opts?: {watched?: boolean; spawn?: SpawnFn}) => KernelParts
 
 export class Runtime {
   readonly runner: CommandRunner
@@ -206,8 +208,10 @@ function quiet(l: Logger): Logger {
 }
 
 /** The kernel layer (src/lib/kernel) behind the reconciler's KernelLayer/TableResolver seams. */
-export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, logger: Logger, opts: {watched?: boolean} = {}): KernelParts {
-  const watched = opts.watched ? new WatchedKernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath, fullDumpEveryMs: cfg.reconcileInterval * 1000}, logger) : undefined
+export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, logger: Logger, opts: {watched?: boolean; spawn?: SpawnFn} = {}): KernelParts {
+  const watched = opts.watched
+    ? new WatchedKernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath, fullDumpEveryMs: cfg.reconcileInterval * 1000, ...(opts.spawn ? {spawn: opts.spawn} : {})}, logger)
+    : undefined
   const kernel = watched?.kernel ?? new Kernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath}, logger)
   const rt = new RtTables(cfg.rtTablesPath)
   const tables: TableResolver = {

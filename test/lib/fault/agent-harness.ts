@@ -3,16 +3,29 @@
 // run. The recording runner answers the observe dumps as an empty node that has br-ex, the VRF and
 // bgp-nic, so every pass re-adds all it wants: the `address add` lines of the last pass's batch
 // are exactly the addresses the agent wants on bgp-nic at that moment.
+//
+// The daemon's watched kernel writes through long-lived `ip -force -batch -` children and reads a
+// model fed by `ip monitor`; here both are a fake `ip` (fakeIp): a batch child hands each request
+// (the lines before a sentinel) to the recorder as one `ip ... -batch -` call and answers in
+// iproute2's stderr protocol (a failing line's text then "Command failed -:N", N counted over the
+// child's life; the sentinel line always fails), so rule/route/neighbour lines succeed unless the
+// recorder's answer says otherwise and the announce gate lets the bgp-nic addresses through. The
+// monitor child is silent (the recorded node never changes), and every observe dumps afresh: the
+// node really is empty after each pass, as the recorder applies nothing.
+import type {ChildProcess} from 'node:child_process'
+import {EventEmitter} from 'node:events'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {PassThrough} from 'node:stream'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
 import type {AgentConfig} from '../../../src/lib/config/types.js'
 import {Agent} from '../../../src/lib/driver/agent.js'
-import {RecordingRunner, type RunResult} from '../../../src/lib/exec/runner.js'
+import {type CommandRunner, RecordingRunner, type RunResult} from '../../../src/lib/exec/runner.js'
+import {MarkerParser, type SpawnFn} from '../../../src/lib/kernel/batch-process.js'
 import {StreamLogger} from '../../../src/lib/log.js'
-import {Runtime} from '../../../src/lib/runtime.js'
+import {defaultKernelFactory, type KernelFactory, Runtime} from '../../../src/lib/runtime.js'
 
 const LINKS = [
   {ifname: 'br-ex', flags: ['UP']},
@@ -30,6 +43,79 @@ export function emptyNodeAnswer(_file: string, args: readonly string[], input?: 
   if (json && args.includes('link')) return {code: 0, stdout: JSON.stringify(LINKS), stderr: ''}
   if (json) return {code: 0, stdout: '[]', stderr: ''}
   return undefined
+}
+
+/** The line BatchProcess writes after every request (an unknown object: iproute2 rejects it). */
+const SENTINEL = 'zzovnbgp-sentinel'
+
+/** Enough of a ChildProcess for BatchProcess and KernelMonitor: pipes, exit state, kill, 'close'. */
+class FakeIpChild extends EventEmitter {
+  readonly stdin = new PassThrough()
+  readonly stdout = new PassThrough()
+  readonly stderr = new PassThrough()
+  exitCode: number | null = null
+  signalCode: NodeJS.Signals | null = null
+  /** No real process: the monitor's readiness probe (/proc/<pid>/net/netlink) is skipped. */
+  readonly pid = undefined
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+    if (this.exitCode !== null || this.signalCode !== null) return false
+    this.signalCode = signal
+    this.stdout.end()
+    this.stderr.end()
+    setImmediate(() => this.emit('close', null, signal))
+    return true
+  }
+}
+
+/**
+ * A fake `ip` for the watched kernel's long-lived children. `ip ... monitor` stays silent. A batch
+ * child collects stdin lines up to each sentinel and runs them as one request through `runner`
+ * (`file args` with the lines as input, in order); failures in the answer's stderr, given as
+ * iproute2 prints them ("text" then "Command failed -:n", n counted from 1 in the request), are
+ * re-emitted with the child's cumulative line numbers, then the sentinel's own failure.
+ */
+export function fakeIp(runner: CommandRunner): SpawnFn {
+  return (file, args) => {
+    const child = new FakeIpChild()
+    if (args.includes('monitor')) return child as unknown as ChildProcess
+    let partial = ''
+    let lineNo = 0
+    let first = 1
+    let request: string[] = []
+    let chain: Promise<void> = Promise.resolve()
+    child.stdin.setEncoding('utf8').on('data', (d: string) => {
+      const lines = (partial + d).split('\n')
+      partial = lines.pop() ?? ''
+      for (const l of lines) {
+        lineNo++
+        if (l !== SENTINEL) {
+          request.push(l)
+          continue
+        }
+        const req = request
+        const start = first
+        const sentinel = lineNo
+        request = []
+        first = lineNo + 1
+        chain = chain.then(async () => {
+          const r = req.length > 0 ? await runner.run(file, args, {input: req.join('\n') + '\n'}) : {code: 0, stdout: '', stderr: ''}
+          let err = ''
+          for (const {line, text} of new MarkerParser().feed(r.stderr + '\n')) err += `${text}\nCommand failed -:${start + line - 1}\n`
+          if (child.signalCode === null) child.stderr.write(`${err}Object "${SENTINEL}" is unknown, try "ip help".\nCommand failed -:${sentinel}\n`)
+        })
+      }
+    })
+    return child as unknown as ChildProcess
+  }
+}
+
+/** The daemon's kernel layer over `runner` and fakeIp; every observe reads the (empty) node afresh. */
+function recordedKernel(): KernelFactory {
+  return (cfg, runner, logger, opts = {}) => {
+    const parts = defaultKernelFactory(cfg, runner, logger, {...opts, spawn: fakeIp(runner)})
+    return {...parts, layer: {...parts.layer, observe: (scope) => parts.layer.observe({...scope, fresh: true})}}
+  }
 }
 
 /** A RecordingRunner that timestamps every `address add ... dev bgp-nic` it is given. */
@@ -90,7 +176,7 @@ export async function startHostAgent(nbRemote: string, over: Partial<AgentConfig
   const logs: string[] = []
   const logger = new StreamLogger({level: 'info', write: (l) => logs.push(l)})
   const runner = new AddressRecorder()
-  const agent = new Agent({rt: new Runtime(cfg, logger, {runner, ovsTimeoutMs: 300}), cfg, logger, debounceMs: 20})
+  const agent = new Agent({rt: new Runtime(cfg, logger, {runner, ovsTimeoutMs: 300}, recordedKernel()), cfg, logger, debounceMs: 20})
   await agent.start()
   return {
     agent,
