@@ -63,6 +63,28 @@ describe('watch command (real NB)', function () {
     expect(mem.objs.size, 'nothing removed at shutdown').to.equal(before)
   })
 
+  // Chassis-scoped NB monitoring (the default): a port whose requested-chassis names another
+  // chassis is withdrawn, and exposed again when it comes back. With neutron:host_id still naming
+  // this chassis the row stays in scope (an update); without it the row leaves the monitor (a
+  // delete once monitor_cond_change is acknowledged) and comes back as an insert.
+  for (const keepHostId of [true, false]) {
+    it(`withdraws a port moved to another chassis and exposes it again when it moves back (${keepHostId ? 'row stays in scope' : 'row leaves the scope'})`, async () => {
+      const running = runAdhocCmd('watch', [...nodeArgs(nb.unix, state), '--frr-vty-socket', join(state, 'no-frr'), '--bgp-router-id', '192.0.2.1', '--json'])
+      await until('the first pass', () => mem.has('address', '172.24.4.226/32'))
+      if (!keepHostId) {
+        await updatePort(nb.unix, 'vm1', {external_ids: ['map', [['neutron:network_name', 'neutron-pub'], ['neutron:cidrs', '172.24.4.226/24 2001:db8:100::226/64']]]})
+        await sleep(200)
+        expect(mem.has('address', '172.24.4.226/32'), 'still bound here by requested-chassis').to.equal(true)
+      }
+      await updatePort(nb.unix, 'vm1', {options: ['map', [['requested-chassis', 'compute-2']]]})
+      await until('vm1 withdrawn', () => !mem.has('address', '172.24.4.226/32') && !mem.has('address', '2001:db8:100::226/128'))
+      await updatePort(nb.unix, 'vm1', {options: ['map', [['requested-chassis', 'compute-1']]]})
+      await until('vm1 back', () => mem.has('address', '172.24.4.226/32') && mem.has('address', '2001:db8:100::226/128'))
+      process.emit('SIGTERM')
+      expect((await running).exitCode).to.equal(0)
+    })
+  }
+
   it('keeps everything during the outage and converges after it', async () => {
     const args = [...nodeArgs(nb.unix, state), '--frr-vty-socket', join(state, 'no-frr'), '--bgp-router-id', '192.0.2.1', '--json']
     const running = runAdhocCmd('watch', args)

@@ -114,8 +114,14 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     progress('the peer has the full set')
   })
 
+  let failedAny = false
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failedAny = true
+  })
+
   after(async function () {
-    if (this.currentTest?.state === 'failed' || process.env.KTEST_VERBOSE) console.log(logs.slice(-80).join('\n'))
+    // on any failure: the agent's passes and events of the whole run (the failing step may be early)
+    if (failedAny || process.env.KTEST_VERBOSE) console.log(logs.filter((l) => / (WARN|ERROR) |reconcile|event|drift/.test(l)).slice(-200).join('\n'))
     await agent?.stop()
     await lab?.close()
   })
