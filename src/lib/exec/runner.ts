@@ -1,5 +1,5 @@
 // The one place that starts processes. Never through a shell: argv arrays only.
-import {execa} from 'execa'
+import {spawn} from 'node:child_process'
 
 import {DependencyError} from '../errors.js'
 
@@ -27,29 +27,45 @@ export interface CommandRunner {
   run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>
 }
 
+/**
+ * Runs through node:child_process directly. execa was used before; importing it loads ~150 module
+ * files, which dominated the daemon's start-up in a slow (TCG) guest (see docs/reliability.md,
+ * item 6), and it added per-process overhead while doing nothing we need here.
+ */
 export class ExecRunner implements CommandRunner {
-  async run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    try {
-      const r = await execa(file, args, {
-        reject: false,
-        shell: false,
-        // The tools we run are short-lived; skipping execa's exit hook per child cuts its overhead
-        // by about a quarter (measured: 5.0 -> 3.7 ms per process on the host, far more under TCG).
-        cleanup: false,
-        stripFinalNewline: false,
-        ...(opts.input === undefined ? {stdin: 'ignore' as const} : {input: opts.input}),
-        ...(opts.env ? {env: opts.env, extendEnv: true} : {}),
-        ...(opts.timeoutMs ? {timeout: opts.timeoutMs} : {}),
-        maxBuffer: 512 * 1024 * 1024,
-      })
-      if (r.failed && r.exitCode === undefined && (r as {code?: string}).code === 'ENOENT') {
-        throw new DependencyError(`${file}: command not found`, {code: 'COMMAND_NOT_FOUND'})
+  run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      let child
+      try {
+        child = spawn(file, args, {
+          shell: false,
+          env: opts.env ? {...process.env, ...opts.env} : process.env,
+          stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+          ...(opts.timeoutMs ? {timeout: opts.timeoutMs, killSignal: 'SIGTERM' as const} : {}),
+        })
+      } catch (error) {
+        reject(new DependencyError(`${file}: cannot run: ${(error as Error).message}`, {cause: error}))
+        return
       }
-      return {code: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? r.message ?? '')}
-    } catch (error) {
-      if (error instanceof DependencyError) throw error
-      throw new DependencyError(`${file}: cannot run: ${(error as Error).message}`, {cause: error})
-    }
+      const out: Buffer[] = []
+      const err: Buffer[] = []
+      child.stdout!.on('data', (d: Buffer) => out.push(d))
+      child.stderr!.on('data', (d: Buffer) => err.push(d))
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') reject(new DependencyError(`${file}: command not found`, {code: 'COMMAND_NOT_FOUND', cause: error}))
+        // Started, then failed (e.g. a kill after the timeout): 'close' follows and resolves.
+        else if (child.pid === undefined) reject(new DependencyError(`${file}: cannot run: ${error.message}`, {cause: error}))
+      })
+      child.on('close', (code, signal) => {
+        const stderr = Buffer.concat(err).toString('utf8')
+        const why = signal ? `${file} killed by ${signal}${opts.timeoutMs ? ` (timeout ${opts.timeoutMs} ms)` : ''}` : ''
+        resolve({code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: stderr || why})
+      })
+      if (opts.input !== undefined) {
+        child.stdin!.on('error', () => undefined) // EPIPE when the program exits without reading
+        child.stdin!.end(opts.input)
+      }
+    })
   }
 }
 
