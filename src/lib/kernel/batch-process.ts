@@ -103,6 +103,7 @@ interface ChildState {
 export class BatchProcess {
   private cur: ChildState | undefined
   private chain: Promise<unknown> = Promise.resolve()
+  private stale = false
   /** Processes started so far (benchmarks and tests). */
   starts = 0
 
@@ -114,6 +115,15 @@ export class BatchProcess {
     const p = this.chain.then(() => this.send(ops))
     this.chain = p.catch(() => undefined)
     return p
+  }
+
+  /**
+   * The next request runs in a fresh child. iproute2 caches interface name -> index for the life of
+   * the process, so after a device is deleted (and perhaps re-created under the same name with a new
+   * index) a long-lived child can keep failing with "No such device" on a device that exists.
+   */
+  recycle(): void {
+    this.stale = true
   }
 
   close(): void {
@@ -144,6 +154,11 @@ export class BatchProcess {
   }
 
   private send(ops: readonly IpOp[]): Promise<LineOutcome[]> {
+    // Requests are serialised, so the current child has none pending here.
+    if (this.stale) {
+      this.stale = false
+      this.close()
+    }
     return new Promise((resolve) => {
       const st = this.ensure()
       const first = st.nextLine
@@ -215,6 +230,11 @@ export class BatchExecutor implements IpExec {
       if (o.state === 'unknown') out[i] = (await proc.run([ops[i]!]))[0] ?? {state: 'unknown'}
     }
     return out
+  }
+
+  /** Every group's next request runs in a fresh child (a device was deleted or created). */
+  recycle(): void {
+    for (const p of Object.values(this.procs)) p.recycle()
   }
 
   close(): void {

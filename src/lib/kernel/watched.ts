@@ -5,6 +5,12 @@
 // periodic full reconcile). Drift: a notification that removes or changes an object of the last
 // desired state, or sets a provider bridge / owned VLAN device down, is reported to the onDrift
 // listeners (the daemon then runs a pass), so it is repaired within about a second.
+// Two cases have no notification to wake the next pass, so they are drift too: a provider bridge or
+// owned VLAN device that appears or comes up (IPv4 routes through it were flushed silently when it
+// went down, and a pass that ran in between may have failed on them), and an apply with failed ops
+// (e.g. a route through a device a concurrent change took down): the retry is re-signalled after
+// RETRY_MS[n] for the n-th consecutive failing apply, and given up after the last (the periodic
+// full pass remains) so a permanent failure never becomes a hot loop.
 import type {CommandRunner} from '../exec/runner.js'
 import {NullLogger, type Logger} from '../log.js'
 import {objKey, objValue, type Plan, type StateObj} from '../planner/types.js'
@@ -28,6 +34,9 @@ export interface WatchedKernelOptions extends KernelOptions {
 
 export type DriftListener = (reason: string) => void
 
+/** Delays of the drift re-signalled after consecutive applies with failed ops (bounded). */
+export const RETRY_MS: readonly number[] = [100, 200, 400, 800, 1600, 3200]
+
 export class WatchedKernel {
   readonly kernel: Kernel
   readonly model = new KernelModel()
@@ -41,6 +50,9 @@ export class WatchedKernel {
   /** objKey -> objValue of the last desired state (scope.adopt). */
   private desired = new Map<string, string>()
   private readonly listeners: DriftListener[] = []
+  /** Consecutive applies with failed ops, and the pending retry signal. */
+  private failingApplies = 0
+  private retryTimer: NodeJS.Timeout | undefined
   /** Full dumps taken so far (tests, benchmarks). */
   dumps = 0
 
@@ -100,10 +112,13 @@ export class WatchedKernel {
       plan,
     )
     for (const r of results) if (r.ok) this.model.applyOwn(r.op, r.obj)
+    this.scheduleRetry(results.filter((r) => !r.ok).length)
     return results
   }
 
   close(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
     this.monitor.stop()
     this.exec.close()
   }
@@ -180,6 +195,21 @@ export class WatchedKernel {
     }
   }
 
+  /** After an apply with `failed` ops, signals drift again soon (bounded backoff); a clean apply resets it. */
+  private scheduleRetry(failed: number): void {
+    if (failed === 0) {
+      this.failingApplies = 0
+      return
+    }
+    const delay = RETRY_MS[this.failingApplies++]
+    if (delay === undefined || this.retryTimer) return
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined
+      this.emit(`retry after ${failed} failed kernel op(s)`)
+    }, delay)
+    this.retryTimer.unref?.()
+  }
+
   private lost(why: string): void {
     this.log.warn('kernel notifications lost; full dump at the next pass', {reason: why})
     this.stale = true
@@ -191,8 +221,11 @@ export class WatchedKernel {
       this.loading.push(e)
       return
     }
+    const wasUp = e.type === 'link' ? this.model.links.get(e.link.name)?.up === true : false
+    // A device deleted or created: the ip children's cached name -> index may be stale.
+    if (e.type === 'link' && (e.deleted || !this.model.links.has(e.link.name))) this.exec.recycle()
     this.model.apply(e)
-    const why = this.driftOf(e)
+    const why = this.driftOf(e, wasUp)
     if (why) this.emit(why)
   }
 
@@ -206,14 +239,17 @@ export class WatchedKernel {
     }
   }
 
-  /** Why `e` is drift of the desired state (an owned object removed/changed, a device down), or undefined. */
-  private driftOf(e: MonitorEvent): string | undefined {
+  /** Why `e` is drift of the desired state (an owned object removed/changed, a device down or back up), or undefined. */
+  private driftOf(e: MonitorEvent, wasUp: boolean): string | undefined {
     const s = this.scope
     if (!s) return undefined
     if (e.type === 'link') {
       const bridge = s.bridges.some((b) => b.name === e.link.name)
       const vlan = this.desired.has(`vlan|${e.link.name}`)
-      if ((bridge || vlan) && (e.deleted || !e.link.up)) return `link ${e.link.name} ${e.deleted ? 'deleted' : 'down'}`
+      if (!bridge && !vlan) return undefined
+      if (e.deleted || !e.link.up) return `link ${e.link.name} ${e.deleted ? 'deleted' : 'down'}`
+      // Up (or new): what a pass failed to wire through it while it was down can now be repaired.
+      if (!wasUp) return `link ${e.link.name} up`
       return undefined
     }
     const obj = eventObj(e)

@@ -111,6 +111,20 @@ describe('kernel/batch-process: a real ip child', function () {
     }
   })
 
+  it('recycle(): the next request runs in a fresh child, requests queued before it in the old one', async function () {
+    const p = new BatchProcess({ipPath: 'ip', args: []})
+    try {
+      expect((await p.run([op('link show dev lo')])).map((o) => o.state)).to.deep.equal(['ok'])
+      p.recycle()
+      const [a, b] = await Promise.all([p.run([op('link show dev nonexist3')]), p.run([op('link show dev lo')])])
+      expect(a).to.deep.equal([{state: 'failed', reason: 'Device "nonexist3" does not exist.'}])
+      expect(b).to.deep.equal([{state: 'ok'}])
+      expect(p.starts).to.equal(2)
+    } finally {
+      p.close()
+    }
+  })
+
   it('re-runs the lines of a request cut short by an exit, and pins the error on its line', async function () {
     // In an `ip -6` child an IPv4 neighbour makes iproute2 exit at once (no marker).
     const ex = new BatchExecutor({ipPath: 'ip'})
