@@ -3,11 +3,12 @@
 #   system: OVN (NB schema + ovsdb-server), Open vSwitch, FRR, gobgpd (BGP peer in tests/sandbox),
 #           qemu + a Debian kernel (the kernel tier: this host's kernel may lack vrf/dummy/veth/vlan),
 #           busybox-static + cpio (the guest's initramfs), groff/man-db (man page checks), openssl,
-#           time (/usr/bin/time: peak RSS of ovsdb-client in bench/ovsdb-monitor.ts).
+#           time (/usr/bin/time: peak RSS of ovsdb-client in bench/ovsdb-monitor.ts), systemd
+#           (systemd-notify and systemd-analyze: the unit's readiness and verification tests).
 #   node:   npm ci
 set -eu
 PKGS="ovn-central ovn-host openvswitch-switch frr gobgpd qemu-system-x86 linux-image-amd64 \
-busybox-static cpio kmod groff man-db iproute2 openssl procps python3 ca-certificates time"
+busybox-static cpio kmod groff man-db iproute2 openssl procps python3 ca-certificates time systemd"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
