@@ -78,7 +78,7 @@ describe('sync and show-exposed commands (real NB)', function () {
     await run('sync')
     const clean = await run('show-exposed')
     expect(clean.exitCode).to.equal(0)
-    expect((clean.doc as Doc).drift).to.deep.equal({missing: 0, unexpected: 0})
+    expect((clean.doc as Doc).drift).to.deep.equal({missing: 0, unexpected: 0, frr: 0})
     mem.objs.delete(objKey({kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.226/32'}))
     mem.objs.set(objKey({kind: 'address', dev: 'bgp-nic', cidr: '192.0.2.99/32'}), {kind: 'address', dev: 'bgp-nic', cidr: '192.0.2.99/32'})
     const drift = await run('show-exposed')
@@ -87,7 +87,7 @@ describe('sync and show-exposed commands (real NB)', function () {
     expect(byIp.get('172.24.4.226')).to.equal('missing')
     expect(byIp.get('192.0.2.99')).to.equal('unexpected')
     await run('sync')
-    expect(((await run('show-exposed')).doc as Doc).drift).to.deep.equal({missing: 0, unexpected: 0})
+    expect(((await run('show-exposed')).doc as Doc).drift).to.deep.equal({missing: 0, unexpected: 0, frr: 0})
   })
 
   it('sync follows an NB change (a port going down is withdrawn)', async () => {
