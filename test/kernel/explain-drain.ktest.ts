@@ -18,7 +18,6 @@ import type {ExplainReport, IpReport} from '../../src/lib/explain/report.js'
 import {StreamLogger} from '../../src/lib/log.js'
 import {Runtime} from '../../src/lib/runtime.js'
 import {runAdhocCmd} from '../commands/adhoc-harness.js'
-import {SchemaSet} from '../contracts/schema-validator.js'
 import {must, requireGuest} from './helpers/guest.js'
 import {AGENT_AS, type Lab, setupBridges, startLab} from './helpers/lab.js'
 import {FULL, LOCALNET, createTopology, map, update} from './helpers/topology.js'
@@ -215,19 +214,6 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     expect(layer(tenant, 'decision').reason).to.include('router gateway of r1 hosted on chassis-2')
     await update(lab.nb.unix, 'Logical_Router_Port', 'lrp-gw', {status: map({'hosting-chassis': 'chassis-1'})})
     await eventually('the full set at the peer', () => lab.peerPrefixes(), (p) => same(p, FULL), 60000)
-  })
-
-  it('show-exposed --json: FRR columns for every entry, valid against its schema', async () => {
-    if (!agent) await startAgent()
-    await agent!.idle()
-    const run = await runAdhocCmd('show-exposed', ['--json', '--log-level', 'error', ...cliArgs()])
-    expect(run.exitCode, run.stdout.slice(0, 800)).to.equal(0)
-    const doc = run.doc as unknown as {entries: Array<{ip: string; kind: string; frr: {vrf: boolean; leaked: boolean; advertised: number; established: number}}>; frr: {read: boolean; vtyshCalls: number}}
-    expect(doc.frr.read).to.equal(true)
-    expect(doc.frr.vtyshCalls, 'a fixed number of vtysh processes').to.equal(3)
-    for (const e of doc.entries.filter((x) => x.kind !== 'subnet')) expect(e.frr, e.ip).to.deep.equal({vrf: true, leaked: true, advertised: 1, established: 1})
-    const errors = new SchemaSet(join(process.cwd(), 'schemas')).validate('show-exposed.json', doc)
-    expect(errors).to.deep.equal([])
   })
 
   it('drain: GRACEFUL_SHUTDOWN on every prefix, then none; a watch restart keeps it drained; undrain brings all back', async () => {
