@@ -81,7 +81,7 @@ describe('batched apply of 2,000 operations (guest)', function () {
     expect(results.filter((r) => !r.ok)).to.deep.equal([])
   })
 
-  it('removes the 2,000 in one process, and again without error', async function () {
+  it('removes the 2,000 (addresses first, then their wiring), and again without error', async function () {
     for (const round of ['remove', 'remove again']) {
       counter.count = 0
       const t0 = Date.now()
