@@ -18,6 +18,7 @@ import type {ExplainReport, IpReport} from '../../src/lib/explain/report.js'
 import {StreamLogger} from '../../src/lib/log.js'
 import {Runtime} from '../../src/lib/runtime.js'
 import {runAdhocCmd} from '../commands/adhoc-harness.js'
+import {SchemaSet} from '../contracts/schema-validator.js'
 import {must, requireGuest} from './helpers/guest.js'
 import {AGENT_AS, type Lab, setupBridges, startLab} from './helpers/lab.js'
 import {FULL, LOCALNET, createTopology, map, update} from './helpers/topology.js'
@@ -215,6 +216,24 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     await update(lab.nb.unix, 'Logical_Router_Port', 'lrp-gw', {status: map({'hosting-chassis': 'chassis-1'})})
     await eventually('the full set at the peer', () => lab.peerPrefixes(), (p) => same(p, FULL), 60000)
   })
+
+  // OPEN, not part of npm test: show-exposed's FRR columns in the guest differ from "advertised 1 of
+  // 1" for an entry (cause not found; docs/reliability.md). Registered only with KTEST_OPEN=1:
+  //   KTEST_OPEN=1 sh test/harness/vm/kernel-tier.sh test/kernel/explain-drain.ktest.ts
+  if (process.env.KTEST_OPEN === '1') {
+    it('show-exposed --json: FRR columns for every entry, valid against its schema', async () => {
+      if (!agent) await startAgent()
+      await agent!.idle()
+      const run = await runAdhocCmd('show-exposed', ['--json', '--log-level', 'error', ...cliArgs()])
+      expect(run.exitCode, run.stdout.slice(0, 800)).to.equal(0)
+      const doc = run.doc as unknown as {entries: Array<{ip: string; kind: string; frr: {vrf: boolean; leaked: boolean; advertised: number; established: number}}>; frr: {read: boolean; vtyshCalls: number}}
+      expect(doc.frr.read).to.equal(true)
+      expect(doc.frr.vtyshCalls, 'a fixed number of vtysh processes').to.equal(3)
+      for (const e of doc.entries.filter((x) => x.kind !== 'subnet')) expect(e.frr, e.ip).to.deep.equal({vrf: true, leaked: true, advertised: 1, established: 1})
+      const errors = new SchemaSet(join(process.cwd(), 'schemas')).validate('show-exposed.json', doc)
+      expect(errors).to.deep.equal([])
+    })
+  }
 
   it('drain: GRACEFUL_SHUTDOWN on every prefix, then none; a watch restart keeps it drained; undrain brings all back', async () => {
     if (!agent) await startAgent()

@@ -73,7 +73,7 @@ RC=0
 # The whole tier runs in one guest; under TCG the fault and end-to-end files take most of an hour
 # together, so the guest gets 50 minutes unless VM_TIMEOUT says otherwise.
 export VM_TIMEOUT="${VM_TIMEOUT:-3000}"
-VM_PASS_ENV="${VM_PASS_ENV:-} KTEST_VERBOSE" sh "$HERE/run.sh" "$HERE/guest-mocha.sh" "$@" || RC=$?
+VM_PASS_ENV="${VM_PASS_ENV:-} KTEST_VERBOSE KTEST_OPEN" sh "$HERE/run.sh" "$HERE/guest-mocha.sh" "$@" || RC=$?
 echo "kernel tier: guest exited $RC after $(( $(date +%s) - START )) s"
 if [ "$RC" = 0 ] && [ "$OWN_OUT" = 1 ] && [ -z "${VM_KEEP:-}" ]; then rm -rf "$VM_OUT"; fi
 exit "$RC"
