@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // The project's test command (README, .ci/run). Runs, in order:
-//   1. the type check of src + test + bench (counts as one test),
+//   1. the type check of src + test + bench (counts as one test), then a clean `npm run build`
+//      (counts as one test: the CLI, man-page and release tests run the built bin/run.js on dist/),
 //   2. the host tier: mocha over test/**/*.test.ts (real ovsdb-server, ovs-vswitchd, FRR, gobgpd),
 //   3. the kernel tier: test/kernel/**/*.ktest.ts inside a qemu guest running a real Debian kernel
 //      (test/harness/vm/kernel-tier.sh),
 // then prints the plain summary line `N passed, N failed` last.
 // Options: --host-only, --kernel-only, --grep PATTERN (passed to mocha in both tiers).
 import {spawn} from 'node:child_process'
-import {existsSync} from 'node:fs'
+import {existsSync, rmSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -60,6 +61,13 @@ if (!kernelOnly) {
   if (tc === 0) passed += 1
   else failed += 1
   console.log(`typecheck: ${tc === 0 ? 'ok' : 'FAILED'}`)
+
+  // A fresh clone has no dist/; a stale one may hold files of deleted sources.
+  rmSync(join(root, 'dist'), {force: true, recursive: true})
+  const [bc] = await run('npm', ['run', 'build'])
+  if (bc === 0) passed += 1
+  else failed += 1
+  console.log(`build: ${bc === 0 ? 'ok' : 'FAILED'}`)
 
   const mochaArgs = ['mocha', '--reporter', 'spec', 'test/**/*.test.ts']
   if (grep) mochaArgs.push('--grep', grep)
