@@ -9,7 +9,7 @@ import oclif from 'eslint-config-oclif'
 import prettier from 'eslint-config-prettier'
 
 export default [
-  {ignores: ['dist/', 'man/', 'node_modules/', 'tmp/', '.test-results/', 'schemas/']},
+  {ignores: ['build/', 'dist/', 'man/', 'node_modules/', 'tmp/', '.test-results/', 'schemas/']},
   ...oclif,
   prettier,
   {
@@ -28,6 +28,11 @@ export default [
       camelcase: ['error', {properties: 'never', ignoreDestructuring: true}],
       'no-await-in-loop': 'off',
       'no-bitwise': 'off',
+      // Autofixes that change meaning: dropping an explicit `undefined` argument breaks overloads
+      // and generic `resolve(undefined)`; dropping a copy (`[...set]`) breaks loops that mutate
+      // what they iterate.
+      'unicorn/no-useless-undefined': 'off',
+      'unicorn/no-useless-spread': 'off',
     },
   },
 ]

@@ -46,10 +46,10 @@ export class FleetNb {
     this.networkers = Array.from({length: nChassis}, (_, i) => i).filter((i) => i % 33 === 0)
     let a = seed >>> 0
     this.random = () => {
-      a = (a + 0x6d2b79f5) >>> 0
+      a = (a + 0x6d_2b_79_f5) >>> 0
       let t = Math.imul(a ^ (a >>> 15), a | 1)
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
     }
   }
 
@@ -88,6 +88,7 @@ export class FleetNb {
         row: {name: this.net('p', i), ports: ['set', [ref(ln)]], other_config: map({mcast_snoop: 'true'})},
       })
     }
+
     const rif: Json[][] = Array.from({length: this.tenants}, () => [])
     for (let k = 0; k < this.routers; k++) {
       const gw = this.uuid(2)
@@ -149,6 +150,7 @@ export class FleetNb {
           },
         })
       }
+
       const snat = this.uuid(5)
       ops.push({
         op: 'insert',
@@ -203,6 +205,7 @@ export class FleetNb {
         })
       }
     }
+
     for (let j = 0; j < this.tenants; j++)
       ops.push({
         op: 'insert',
@@ -222,6 +225,7 @@ export class FleetNb {
       ops.push(op)
       byNet.set(net, [...(byNet.get(net) ?? []), uuid])
     }
+
     for (const [net, uuids] of byNet)
       ops.push({
         op: 'mutate',
@@ -291,11 +295,13 @@ export class FleetNb {
         },
       ]
     }
+
     if (r < 0.65) {
       p.rev++
       p.up = this.random() < 0.9
       return [{op: 'update', table: 'Logical_Switch_Port', where: [['_uuid', '==', ref(p.uuid)]], row: this.portRow(p)}]
     }
+
     if (r < 0.8) {
       this.ports.delete(p.uuid)
       return [
@@ -307,6 +313,7 @@ export class FleetNb {
         },
       ]
     }
+
     if (r < 0.95) {
       p.rev++
       p.fip = p.fip ? undefined : `100.64.${(p.n >> 8) & 255}.${p.n & 255}`
@@ -345,8 +352,10 @@ export class FleetNb {
         })
         p.nat = undefined
       }
+
       return ops
     }
+
     const k = Math.floor(this.random() * this.routers)
     const host = this.networkers[Math.floor(this.random() * this.networkers.length)]!
     return [

@@ -13,24 +13,26 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
+
 import {NbSource} from '../src/lib/driver/nb-source.js'
 import {NullLogger} from '../src/lib/log.js'
-import {ConnectionError, OvsdbClient, type Operation} from '../src/lib/ovsdb/index.js'
+import {ConnectionError, type Operation, OvsdbClient} from '../src/lib/ovsdb/index.js'
 import {
+  type ClusterMember,
+  type OvsdbServer,
   startCluster,
   startRelay,
   writeNbSchema,
-  type ClusterMember,
-  type OvsdbServer,
 } from '../test/helpers/ovsdb-server.js'
-import {FleetNb, chassisId, chassisName} from './fleet-nb.js'
+import {chassisId, chassisName, FleetNb} from './fleet-nb.js'
 
 const DB = 'OVN_Northbound'
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`)
   return i > 0 ? Number(process.argv[i + 1]) : def
 }
-const N = arg('ports', 100000)
+
+const N = arg('ports', 100_000)
 const C = arg('chassis', 1000)
 const K = arg('agents', 200)
 const F = arg('full-agents', 2)
@@ -76,11 +78,12 @@ function leaderOf(members: ClusterMember[]): ClusterMember {
       // a member still starting
     }
   }
+
   throw new Error('no leader')
 }
 
 function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 }
 
 interface WriterResult {
@@ -107,6 +110,7 @@ async function runWriter(
     await applied(writer, ops)
     lat.push(performance.now() - t)
   }
+
   lat.sort((a, b) => a - b)
   return {
     p50: pct(lat, 50),
@@ -131,6 +135,7 @@ async function applied(writer: OvsdbClient, ops: Operation[]): Promise<void> {
         log('transaction re-run after a leader change: already applied')
         return
       }
+
       // every write of the bench is idempotent (inserts name their uuid): a lost reply is retried
       if (!(error instanceof ConnectionError) || attempt >= 5) throw error
       log(`writer connection lost (${error.message}); retrying the transaction`)
@@ -165,9 +170,12 @@ async function nbAgent(remotes: string, chassis: number, scoped: boolean, attemp
   try {
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`not ready after 120 s (client ${s.client.state}, ${JSON.stringify(s.client.stats)})`)), 120000)
+      timer = setTimeout(
+        () => reject(new Error(`not ready after 120 s (client ${s.client.state}, ${JSON.stringify(s.client.stats)})`)),
+        120_000,
+      )
     })
-    await Promise.race([s.start(600000), late]).finally(() => clearTimeout(timer))
+    await Promise.race([s.start(600_000), late]).finally(() => clearTimeout(timer))
   } catch (error) {
     // a relay too busy to answer within the probe interval drops the session during start-up
     await s.close()
@@ -175,6 +183,7 @@ async function nbAgent(remotes: string, chassis: number, scoped: boolean, attemp
     log(`agent ${chassis} start failed (${(error as Error).message}); again`)
     return nbAgent(remotes, chassis, scoped, attempt + 1)
   }
+
   return {
     chassis,
     client: s.client,
@@ -185,8 +194,8 @@ async function nbAgent(remotes: string, chassis: number, scoped: boolean, attemp
 
 async function upstreamAgent(remotes: string, chassis: number): Promise<Agent> {
   const client = new OvsdbClient({remotes})
-  await client.connect({timeoutMs: 600000})
-  const rep = await client.monitor(DB, Object.fromEntries(UPSTREAM_TABLES.map((t) => [t, {}])), {onChange: () => {}})
+  await client.connect({timeoutMs: 600_000})
+  const rep = await client.monitor(DB, Object.fromEntries(UPSTREAM_TABLES.map((t) => [t, {}])), {onChange() {}})
   return {
     chassis,
     client,
@@ -206,7 +215,7 @@ async function waitAll(agents: Agent[], seq: number, timeoutMs: number): Promise
   }
 }
 
-const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN)
+const mean = (xs: number[]): number => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN)
 const kib = (b: number): string => `${(b / 1024).toFixed(1)} KiB`
 
 async function main(): Promise<void> {
@@ -230,16 +239,18 @@ async function main(): Promise<void> {
     mkdirSync(join(dir, r))
     relays.push(await startRelay(DB, cluster, join(dir, r)))
   }
+
   // an interrupted run leaves no server behind
   const stopAll = (): void => {
     for (const srv of [...relays, ...members.map((m) => m.server)]) if (srv.pid) process.kill(srv.pid, 'SIGTERM')
     rmSync(dir, {recursive: true, force: true})
     process.exit(130)
   }
+
   process.once('SIGINT', stopAll)
   process.once('SIGTERM', stopAll)
   const relayRemotes = relays.map((r) => r.tcp).join(',')
-  const writer = new OvsdbClient({remotes: cluster, leaderOnly: true, readyTimeoutMs: 600000})
+  const writer = new OvsdbClient({remotes: cluster, leaderOnly: true, readyTimeoutMs: 600_000})
   let seq = 0
   try {
     await writer.connect()
@@ -259,6 +270,7 @@ async function main(): Promise<void> {
       await applied(writer, nb.portBatchOps(i, 500))
       if (i % 5000 === 0) log(`${i} ports`)
     }
+
     out.populateS = (performance.now() - t) / 1000
     log(`populated in ${(out.populateS as number).toFixed(1)} s`)
 
@@ -280,7 +292,7 @@ async function main(): Promise<void> {
     log(`${K} scoped agents ready in ${startS.toFixed(1)} s`)
     const w = await runWriter(writer, nb, members, relays, W)
     await writer.transact(DB, [marker(++seq)])
-    await waitAll(scoped, seq, 120000)
+    await waitAll(scoped, seq, 120_000)
     const per1000 = scoped.map((a, i) => ((a.client.stats.bytesReceived - initial[i]!) * 1000) / W)
     out.scoped = {
       startAllS: startS,
@@ -301,7 +313,7 @@ async function main(): Promise<void> {
     const tUp = performance.now()
     await Promise.all(members.map((m) => m.server.start()))
     await writer.transact(DB, [marker(++seq)])
-    await waitAll(scoped, seq, 300000)
+    await waitAll(scoped, seq, 300_000)
     out.restart = {
       allReadyAfterUpS: (performance.now() - tUp) / 1000,
       allReadyAfterKillS: (performance.now() - t0) / 1000,
@@ -326,7 +338,7 @@ async function main(): Promise<void> {
       const s = (performance.now() - t) / 1000
       const wr = await runWriter(writer, nb, members, relays, W)
       await writer.transact(DB, [marker(++seq)])
-      await waitAll(agents, seq, 300000)
+      await waitAll(agents, seq, 300_000)
       out[mode] = {
         startS: s,
         leaderCpuStart: cpuSeconds(ld.server.pid) - c0,
@@ -337,6 +349,7 @@ async function main(): Promise<void> {
       log(`${mode} ${JSON.stringify(out[mode])}`)
       for (const a of agents) await a.close()
     }
+
     const sc = out.scoped as {initialComputeMean: number; per1000ComputeMean: number; writer: WriterResult}
     const col = out.columns as {initialMean: number; per1000Mean: number}
     out.ratios = {

@@ -26,6 +26,7 @@ const S = Math.min(N, Number(argv[1] ?? 100))
 
 class CountingRunner extends ExecRunner {
   calls = 0
+
   override run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
     this.calls++
     return super.run(file, args, opts)
@@ -50,17 +51,39 @@ async function measure(socketDir: string, checkAdvertised: boolean): Promise<voi
     ours.push(performance.now() - s)
     calls = runner.calls
   }
-  const complete = [...Array(N).keys()].every((i) => view.leaked.has(`${ipOf(i)}/32`) && (!checkAdvertised || view.neighbours.every((n) => n.advertised.has(`${ipOf(i)}/32`))))
+
+  const complete = [...new Array(N).keys()].every(
+    (i) =>
+      view.leaked.has(`${ipOf(i)}/32`) &&
+      (!checkAdvertised || view.neighbours.every((n) => n.advertised.has(`${ipOf(i)}/32`))),
+  )
   const s1 = performance.now()
   for (let i = 0; i < S; i++) {
     const p = `${ipOf(i)}/32`
-    await vtysh.showBatch([`show ip route vrf bgp-vrf ${p} json`, `show bgp vrf bgp-vrf ipv4 unicast ${p} json`, `show bgp ipv4 unicast ${p} json`])
+    await vtysh.showBatch([
+      `show ip route vrf bgp-vrf ${p} json`,
+      `show bgp vrf bgp-vrf ipv4 unicast ${p} json`,
+      `show bgp ipv4 unicast ${p} json`,
+    ])
   }
-  for (const n of view.neighbours) await vtysh.showBatch([`show bgp ipv4 unicast neighbors ${n.peer} advertised-routes json`])
+
+  for (const n of view.neighbours)
+    await vtysh.showBatch([`show bgp ipv4 unicast neighbors ${n.peer} advertised-routes json`])
   const sampleMs = performance.now() - s1
   const perIpMs = (sampleMs / S) * N
   const best = Math.min(...ours)
-  console.log(JSON.stringify({where: HOST ? 'host' : 'guest', n: N, sample: S, neighbours: view.neighbours.length, complete, ours: {ms: Math.round(best), runsMs: ours.map(Math.round), vtyshCalls: calls}, perIp: {sampleMs: Math.round(sampleMs), scaledMs: Math.round(perIpMs), vtyshCalls: N + view.neighbours.length}, ratio: Math.round((perIpMs / best) * 10) / 10}))
+  console.log(
+    JSON.stringify({
+      where: HOST ? 'host' : 'guest',
+      n: N,
+      sample: S,
+      neighbours: view.neighbours.length,
+      complete,
+      ours: {ms: Math.round(best), runsMs: ours.map(Math.round), vtyshCalls: calls},
+      perIp: {sampleMs: Math.round(sampleMs), scaledMs: Math.round(perIpMs), vtyshCalls: N + view.neighbours.length},
+      ratio: Math.round((perIpMs / best) * 10) / 10,
+    }),
+  )
 }
 
 async function hostMain(): Promise<void> {
@@ -69,12 +92,24 @@ async function hostMain(): Promise<void> {
   try {
     const vtysh = new Vtysh(new ExecRunner(), {vtyshPath: 'vtysh', socketDir: frr.dir})
     const nets = Array.from({length: N}, (_, i) => `  network ${ipOf(i)}/32`)
-    await vtysh.applyConfig(['router bgp 64999', ' bgp router-id 10.9.9.9', ' no bgp network import-check', ' address-family ipv4 unicast', ...nets, ' exit-address-family', 'exit', ''].join('\n'))
+    await vtysh.applyConfig(
+      [
+        'router bgp 64999',
+        ' bgp router-id 10.9.9.9',
+        ' no bgp network import-check',
+        ' address-family ipv4 unicast',
+        ...nets,
+        ' exit-address-family',
+        'exit',
+        '',
+      ].join('\n'),
+    )
     const t0 = Date.now()
     while ((await new FrrRib(vtysh, {vrf: 'bgp-vrf'}).read()).leaked.size < N) {
       if (Date.now() - t0 > 120_000) throw new Error('FRR did not take every network statement')
       await sleep(500)
     }
+
     await measure(frr.dir, false)
   } finally {
     await frr.stop()
@@ -91,7 +126,20 @@ async function main(): Promise<void> {
     execFileSync('ip', ['link', 'set', 'bgp-vrf', 'up'])
     execFileSync('ip', ['link', 'set', 'bgp-nic', 'up'])
     await lab.frr.applyConfig(
-      ['router bgp 64999', ' address-family ipv4 unicast', '  import vrf bgp-vrf', ' exit-address-family', 'exit', 'router bgp 64999 vrf bgp-vrf', ' bgp router-id 169.254.77.1', ' address-family ipv4 unicast', '  redistribute connected', ' exit-address-family', 'exit', ''].join('\n'),
+      [
+        'router bgp 64999',
+        ' address-family ipv4 unicast',
+        '  import vrf bgp-vrf',
+        ' exit-address-family',
+        'exit',
+        'router bgp 64999 vrf bgp-vrf',
+        ' bgp router-id 169.254.77.1',
+        ' address-family ipv4 unicast',
+        '  redistribute connected',
+        ' exit-address-family',
+        'exit',
+        '',
+      ].join('\n'),
     )
     const batch = Array.from({length: N}, (_, i) => `address add ${ipOf(i)}/32 dev bgp-nic`).join('\n') + '\n'
     execFileSync('ip', ['-batch', '-'], {input: batch})
@@ -100,6 +148,7 @@ async function main(): Promise<void> {
       if (Date.now() - t0 > 300_000) throw new Error('the peer did not receive every prefix')
       await sleep(500)
     }
+
     await measure(lab.frr.dir, true)
   } finally {
     await lab.close()
@@ -108,4 +157,3 @@ async function main(): Promise<void> {
 }
 
 await main()
-

@@ -11,11 +11,12 @@ import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import type {StateObj} from '../src/lib/planner/types.js'
+
 import {ExecRunner} from '../src/lib/exec/runner.js'
-import {ipOpFor, type IpOp} from '../src/lib/kernel/commands.js'
+import {type IpOp, ipOpFor} from '../src/lib/kernel/commands.js'
 import {Kernel} from '../src/lib/kernel/kernel.js'
 import {NullLogger} from '../src/lib/log.js'
-import type {StateObj} from '../src/lib/planner/types.js'
 
 const N = Number(process.argv[2] ?? 300)
 const NS = `bench-${process.pid}`
@@ -26,11 +27,14 @@ function objects(n: number): StateObj[] {
   for (let i = 0; i < n; i++) {
     const addr = `172.24.${100 + Math.floor(i / 250)}.${1 + (i % 250)}`
     const mac = `fa:16:3e:00:${(Math.floor(i / 256) % 256).toString(16).padStart(2, '0')}:${(i % 256).toString(16).padStart(2, '0')}`
-    out.push({kind: 'address', dev: 'bgp-nic', cidr: `${addr}/32`})
-    out.push({kind: 'rule', family: 4, dst: `${addr}/32`, table: 200, priority: 32000})
-    out.push({kind: 'route', family: 4, table: 200, dst: `${addr}/32`, dev: 'br-ex', scope: 'link', proto: 3})
-    out.push({kind: 'neigh', family: 4, ip: addr, dev: 'br-ex', mac})
+    out.push(
+      {kind: 'address', dev: 'bgp-nic', cidr: `${addr}/32`},
+      {kind: 'rule', family: 4, dst: `${addr}/32`, table: 200, priority: 32_000},
+      {kind: 'route', family: 4, table: 200, dst: `${addr}/32`, dev: 'br-ex', scope: 'link', proto: 3},
+      {kind: 'neigh', family: 4, ip: addr, dev: 'br-ex', mac},
+    )
   }
+
   return out
 }
 
@@ -51,7 +55,8 @@ function setup(): void {
 
 function perOp(ops: readonly IpOp[], dumpBeforeRoute: boolean): void {
   for (const o of ops) {
-    if (dumpBeforeRoute && o.args[0] === 'route') execFileSync('ip', ['-n', NS, 'route', 'show', 'table', 'all'], {stdio: 'pipe', maxBuffer: 1 << 28})
+    if (dumpBeforeRoute && o.args[0] === 'route')
+      execFileSync('ip', ['-n', NS, 'route', 'show', 'table', 'all'], {stdio: 'pipe', maxBuffer: 1 << 28})
     execFileSync('ip', ['-n', NS, ...(o.group === 'ip6' ? ['-6'] : []), ...o.args], {stdio: 'pipe'})
   }
 }
@@ -66,7 +71,10 @@ async function main(): Promise<void> {
   setup()
   try {
     const objs = objects(N)
-    const runner = {run: (f: string, a: readonly string[], o?: object) => new ExecRunner().run(f, f === 'ip' ? ['-n', NS, ...a] : a, o)}
+    const runner = {
+      run: (f: string, a: readonly string[], o?: object) =>
+        new ExecRunner().run(f, f === 'ip' ? ['-n', NS, ...a] : a, o),
+    }
     const kernel = new Kernel(runner, {stateDir: mkdtempSync(join(tmpdir(), 'bench-state-'))}, new NullLogger())
     const plan = {add: objs, remove: [], unchanged: 0}
     let t0 = performance.now()
@@ -76,8 +84,11 @@ async function main(): Promise<void> {
     t0 = performance.now()
     await kernel.apply({add: [], remove: objs, unchanged: 0})
     const oursDel = performance.now() - t0
-    const row = (name: string, ms: number) => `${name.padEnd(10)} ${(ms / 1000).toFixed(2).padStart(8)} s  ${(ms / ours).toFixed(1).padStart(6)}x`
-    console.log(`kernel-apply: ${N} ports, ${objs.length} operations, kernel ${execFileSync('uname', ['-r']).toString().trim()}`)
+    const row = (name: string, ms: number) =>
+      `${name.padEnd(10)} ${(ms / 1000).toFixed(2).padStart(8)} s  ${(ms / ours).toFixed(1).padStart(6)}x`
+    console.log(
+      `kernel-apply: ${N} ports, ${objs.length} operations, kernel ${execFileSync('uname', ['-r']).toString().trim()}`,
+    )
     console.log(row('ours', ours))
     console.log(`ours, removal: ${(oursDel / 1000).toFixed(2)} s`)
     const add = ipOps(objs, 'add')

@@ -14,15 +14,16 @@ import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import type {ObserveScope} from '../src/lib/kernel/types.js'
+import type {StateObj} from '../src/lib/planner/types.js'
+
 import {type CommandRunner, type RunOptions, type RunResult} from '../src/lib/exec/runner.js'
 import {batchText} from '../src/lib/kernel/batch.js'
 import {ipOpFor} from '../src/lib/kernel/commands.js'
 import {Kernel} from '../src/lib/kernel/kernel.js'
-import type {ObserveScope} from '../src/lib/kernel/types.js'
 import {WatchedKernel} from '../src/lib/kernel/watched.js'
 import {NullLogger} from '../src/lib/log.js'
 import {diff} from '../src/lib/planner/diff.js'
-import type {StateObj} from '../src/lib/planner/types.js'
 
 const SIZES = process.argv
   .slice(2)
@@ -35,6 +36,7 @@ const EVENTS = Number(process.env.EVENTS ?? 30)
 /** Bare spawn runner (execa costs far more per process in the TCG guest). */
 class SpawnRunner implements CommandRunner {
   constructor(private readonly prefix: string[]) {}
+
   run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     return new Promise((resolve) => {
       const argv = file === 'ip' ? [...this.prefix, ...args] : args
@@ -53,15 +55,16 @@ class SpawnRunner implements CommandRunner {
 }
 
 function port(i: number): StateObj[] {
-  const addr = `10.${100 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}`
-  const mac = `fa:16:3e:${(Math.floor(i / 65536) % 256).toString(16).padStart(2, '0')}:${(Math.floor(i / 256) % 256).toString(16).padStart(2, '0')}:${(i % 256).toString(16).padStart(2, '0')}`
+  const addr = `10.${100 + Math.floor(i / 65_536)}.${Math.floor(i / 256) % 256}.${i % 256}`
+  const mac = `fa:16:3e:${(Math.floor(i / 65_536) % 256).toString(16).padStart(2, '0')}:${(Math.floor(i / 256) % 256).toString(16).padStart(2, '0')}:${(i % 256).toString(16).padStart(2, '0')}`
   return [
     {kind: 'address', dev: 'bgp-nic', cidr: `${addr}/32`},
-    {kind: 'rule', family: 4, dst: `${addr}/32`, table: 200, priority: 32000},
+    {kind: 'rule', family: 4, dst: `${addr}/32`, table: 200, priority: 32_000},
     {kind: 'route', family: 4, table: 200, dst: `${addr}/32`, dev: 'br-ex', scope: 'link', proto: 3},
     {kind: 'neigh', family: 4, ip: addr, dev: 'br-ex', mac},
   ]
 }
+
 const ports = (from: number, n: number): StateObj[] => Array.from({length: n}, (_, k) => port(from + k)).flat()
 const base: StateObj[] = [
   {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3},
@@ -121,7 +124,7 @@ async function pass(
   const res = plan.add.length + plan.remove.length ? await wk.apply(plan, {ensureUp: ['br-ex']}) : []
   const t3 = performance.now()
   const bad = res.filter((r) => !r.ok)
-  if (bad.length) throw new Error(`pass: ${bad.length} failed, e.g. ${JSON.stringify(bad[0])}`)
+  if (bad.length > 0) throw new Error(`pass: ${bad.length} failed, e.g. ${JSON.stringify(bad[0])}`)
   return {ms: t3 - t0, observe: t1 - t0, diff: t2 - t1, apply: t3 - t2, ops: plan.add.length + plan.remove.length}
 }
 
@@ -148,6 +151,7 @@ async function eventScenario(N: number): Promise<void> {
       parts.apply.push(r.apply)
       fl.push(await floor(n, port(500_000 + N + k)))
     }
+
     const p50 = pct(ours, 0.5)
     const f50 = pct(fl, 0.5)
     console.log(
@@ -191,6 +195,7 @@ async function coldScenario(): Promise<void> {
     wk.close()
     a.close()
   }
+
   const b = node()
   let oneShot: number
   try {
@@ -203,6 +208,7 @@ async function coldScenario(): Promise<void> {
   } finally {
     b.close()
   }
+
   const c = node()
   let fl: number
   try {
@@ -210,6 +216,7 @@ async function coldScenario(): Promise<void> {
   } finally {
     c.close()
   }
+
   console.log(
     `cold ${COLD} ports (${objs.length} ops): watched ${f(watched.ms)} (observe ${f(watched.observe)}, apply ${f(watched.apply)}) ${(watched.ms / fl).toFixed(2)}x | one-shot ${f(oneShot)} ${(oneShot / fl).toFixed(2)}x | floor ${f(fl)}`,
   )
@@ -217,7 +224,7 @@ async function coldScenario(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`kernel-event: kernel ${execFileSync('uname', ['-r']).toString().trim()}, node ${process.version}`)
-  for (const N of SIZES.length ? SIZES : [1000, 10000]) await eventScenario(N)
+  for (const N of SIZES.length > 0 ? SIZES : [1000, 10_000]) await eventScenario(N)
   if (BURST > 0) await burstScenario()
   if (COLD > 0) await coldScenario()
 }

@@ -6,44 +6,77 @@
 // the way the upstream agent does: linear scans of all LSPs / NATs / LBs (spec §11 [PERF]).
 import {setFlagsFromString} from 'node:v8'
 import {runInNewContext} from 'node:vm'
-import {agentView} from '../src/lib/driver/view.js'
-import {classifyChange, isRelevant} from '../src/lib/driver/events.js'
+
 import type {LogicalSwitchPort} from '../src/lib/nb/model.js'
-import {NbState} from '../src/lib/nb/state.js'
 import type {RowChange} from '../src/lib/ovsdb/types.js'
+
+import {classifyChange, isRelevant} from '../src/lib/driver/events.js'
+import {agentView} from '../src/lib/driver/view.js'
+import {NbState} from '../src/lib/nb/state.js'
 import {computeDesired} from '../src/lib/planner/desired.js'
-import {LB, LR, LRP, LSP, NAT, insert, remove, update, type Fields} from '../test/helpers/nb-changes.js'
-import {CH, CH_ID, cfg, ctx, fipIp, fipNat, gwUuid, hasFip, mac, PROV, pnet, routerLocal, snapshot, TEN, topology, uuid, vmLocal, vmNet} from './neutron-nb.js'
+import {type Fields, insert, LB, LR, LRP, LSP, NAT, remove, update} from '../test/helpers/nb-changes.js'
+import {
+  cfg,
+  CH,
+  CH_ID,
+  ctx,
+  fipIp,
+  fipNat,
+  gwUuid,
+  hasFip,
+  mac,
+  pnet,
+  PROV,
+  routerLocal,
+  snapshot,
+  TEN,
+  topology,
+  uuid,
+  vmLocal,
+  vmNet,
+} from './neutron-nb.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
 const heapMiB = (): number => (gc(), gc(), process.memoryUsage().heapUsed / 2 ** 20)
 
-const N = Number(process.argv[2] ?? 100000)
-if (!Number.isInteger(N) || N < 20000) throw new Error('usage: nb-scale.ts [N >= 20000]')
+const N = Number(process.argv[2] ?? 100_000)
+if (!Number.isInteger(N) || N < 20_000) throw new Error('usage: nb-scale.ts [N >= 20000]')
 const {LBS, VM0} = topology(N)
 
 // ---- upstream-like answers: linear scans over the same rows (spec §2.2, §5.5-5.13) ----
 function portChassis(p: LogicalSwitchPort): string | undefined {
-  const rc = p.type !== 'virtual' ? (p.options['requested-chassis'] ?? '') : ''
+  const rc = p.type === 'virtual' ? '' : (p.options['requested-chassis'] ?? '')
   if (rc) return rc.split(',').includes(CH) ? CH : rc.split(',')[0]
   return p.externalIds['neutron:host_id'] || undefined
 }
+
 const vmLike = (p: LogicalSwitchPort): boolean => p.type === '' || p.type === 'virtual'
 /** get_active_lsp_on_chassis: every up LSP bound here. */
-const activeLspOnChassis = (nb: NbState): number => [...nb.allLsps()].filter((p) => p.up === true && portChassis(p) === CH).length
+const activeLspOnChassis = (nb: NbState): number =>
+  [...nb.allLsps()].filter((p) => p.up === true && portChassis(p) === CH).length
 /** get_nat_by_logical_port: db_find_rows over all NATs, first match. */
-const natByLogicalPort = (nb: NbState, name: string) => [...nb.allNats()].filter((n) => n.logicalPort === name)[0]
+const natByLogicalPort = (nb: NbState, name: string) => [...nb.allNats()].find((n) => n.logicalPort === name)
 /** get_active_local_lrps: up router interfaces of the given routers. */
 const activeLocalLrps = (nb: NbState, routers: string[]) =>
-  [...nb.allLsps()].filter((p) => p.up === true && p.type === 'router' && p.externalIds['neutron:device_owner'] === 'network:router_interface' && routers.includes(p.externalIds['neutron:device_id'] ?? ''))
+  [...nb.allLsps()].filter(
+    (p) =>
+      p.up === true &&
+      p.type === 'router' &&
+      p.externalIds['neutron:device_owner'] === 'network:router_interface' &&
+      routers.includes(p.externalIds['neutron:device_id'] ?? ''),
+  )
 /** get_active_lsp: up VM-like LSPs of a network. */
-const activeLsp = (nb: NbState, net: string): number => [...nb.allLsps()].filter((p) => p.up === true && vmLike(p) && p.externalIds['neutron:network_name'] === net).length
+const activeLsp = (nb: NbState, net: string): number =>
+  [...nb.allLsps()].filter((p) => p.up === true && vmLike(p) && p.externalIds['neutron:network_name'] === net).length
 /** LBs of the given routers (lr_ref / neutron:router_name). */
 const lbsOfRouters = (nb: NbState, routers: string[]): number =>
-  [...nb.allLbs()].filter((lb) => ['lr_ref', 'neutron:router_name'].some((k) => routers.includes((lb.externalIds[k] ?? '').replace(/^neutron-/, '')))).length
+  [...nb.allLbs()].filter((lb) =>
+    ['lr_ref', 'neutron:router_name'].some((k) => routers.includes((lb.externalIds[k] ?? '').replace(/^neutron-/, ''))),
+  ).length
 /** ls_get_localnet_ports / ls_has_virtual_ports: the ports of one switch. */
-const lsPortsOfType = (nb: NbState, ls: string, type: string): number => (nb.lsByName(ls)?.ports ?? []).filter((u) => nb.lsp(u)?.type === type).length
+const lsPortsOfType = (nb: NbState, ls: string, type: string): number =>
+  (nb.lsByName(ls)?.ports ?? []).filter((u) => nb.lsp(u)?.type === type).length
 
 /** withdraw_ip of a VM (or a cr-lrp with its subnets and LBs). */
 function baseWithdrawIp(nb: NbState, ls: string, router?: string): void {
@@ -53,16 +86,19 @@ function baseWithdrawIp(nb: NbState, ls: string, router?: string): void {
   for (const rif of activeLocalLrps(nb, [router])) activeLsp(nb, rif.externalIds['neutron:network_name'] ?? '')
   lbsOfRouters(nb, [router])
 }
+
 /** expose_ip of a cr-lrp: subnets (get_active_lsp twice per subnet) and LBs of the router. */
 function baseExposeCrLrp(nb: NbState, router: string): void {
-  for (const rif of activeLocalLrps(nb, [router])) for (let t = 0; t < 2; t++) activeLsp(nb, rif.externalIds['neutron:network_name'] ?? '')
+  for (const rif of activeLocalLrps(nb, [router]))
+    for (let t = 0; t < 2; t++) activeLsp(nb, rif.externalIds['neutron:network_name'] ?? '')
   lbsOfRouters(nb, [router])
 }
 
 /** A change, and what the upstream agent computes for it beyond O(1) dictionary lookups. */
 type Step = {change: RowChange; base: (nb: NbState) => void}
 const none = (): void => {}
-const lspUpd = (nb: NbState, u: string, f: Partial<LogicalSwitchPort>, old: Fields): RowChange => update(LSP, {...nb.lsp(u)!, ...f}, old)
+const lspUpd = (nb: NbState, u: string, f: Partial<LogicalSwitchPort>, old: Fields): RowChange =>
+  update(LSP, {...nb.lsp(u)!, ...f}, old)
 const vmIdx = (pred: (i: number) => boolean, n: number): number[] => {
   const out: number[] = []
   for (let i = 0; i < N - VM0 && out.length < n; i += 7) if (pred(i)) out.push(i)
@@ -77,16 +113,21 @@ function scenarios(nb: NbState): Record<string, (e: number) => Step[]> {
   const localLbs = Array.from({length: LBS}, (_, m) => m).filter((m) => routerLocal(m % TEN))
   const remoteGw = Array.from({length: TEN}, (_, k) => k).filter((k) => !routerLocal(k))
   return {
-    'local port down/up': (e) => {
+    'local port down/up'(e) {
       const i = localProv[(e >> 1) % localProv.length]!
       const down = e % 2 === 0
-      return [{change: lspUpd(nb, uuid(1, i), {up: !down}, {up: down}), base: down ? (nb: NbState) => baseWithdrawIp(nb, pnet(vmNet(i).net)) : none}]
+      return [
+        {
+          change: lspUpd(nb, uuid(1, i), {up: !down}, {up: down}),
+          base: down ? (nb: NbState) => baseWithdrawIp(nb, pnet(vmNet(i).net)) : none,
+        },
+      ]
     },
-    'remote port down/up': (e) => {
+    'remote port down/up'(e) {
       const i = remote[(e >> 1) % remote.length]!
       return [{change: lspUpd(nb, uuid(1, i), {up: e % 2 === 1}, {up: e % 2 === 0}), base: none}]
     },
-    'FIP NAT added/removed': (e) => {
+    'FIP NAT added/removed'(e) {
       const i = localTen[(e >> 1) % localTen.length]!
       const j = vmNet(i).net
       const lr = nb.lr(uuid(13, j))!
@@ -97,9 +138,13 @@ function scenarios(nb: NbState): Record<string, (e: number) => Step[]> {
         return [
           {change: insert(NAT, nat), base: none},
           {change: update(LR, {...lr, nat: [...lr.nat, uuid(5, i)]}, {nat: lr.nat}), base: none},
-          {change: lspUpd(nb, uuid(1, i), {externalIds: fip}, {externalIds: ext}), base: (nb) => natByLogicalPort(nb, uuid(11, i))},
+          {
+            change: lspUpd(nb, uuid(1, i), {externalIds: fip}, {externalIds: ext}),
+            base: (nb) => natByLogicalPort(nb, uuid(11, i)),
+          },
         ]
       }
+
       const noFip = Object.fromEntries(Object.entries(ext).filter(([k]) => k !== 'neutron:port_fip'))
       return [
         {change: lspUpd(nb, uuid(1, i), {externalIds: noFip}, {externalIds: ext}), base: none},
@@ -107,20 +152,28 @@ function scenarios(nb: NbState): Record<string, (e: number) => Step[]> {
         {change: remove(NAT, nat), base: none},
       ]
     },
-    'LB vips change (FIP key)': (e) => {
+    'LB vips change (FIP key)'(e) {
       const m = localLbs[(e >> 1) % localLbs.length]!
       const lb = nb.lb(uuid(12, m))!
       const fipKey = `${lb.externalIds['neutron:vip_fip']}:80`
-      const vips = e % 2 === 0 ? Object.fromEntries(Object.entries(lb.vips).filter(([k]) => k !== fipKey)) : {...lb.vips, [fipKey]: '10.0.1.10:8080'}
+      const vips =
+        e % 2 === 0
+          ? Object.fromEntries(Object.entries(lb.vips).filter(([k]) => k !== fipKey))
+          : {...lb.vips, [fipKey]: '10.0.1.10:8080'}
       const base = e % 2 === 0 ? none : (nb: NbState) => natByLogicalPort(nb, `lbvip-${m}`)
       return [{change: update(LB, {...lb, vips}, {vips: lb.vips}), base}]
     },
-    'cr-lrp moves here/away': (e) => {
+    'cr-lrp moves here/away'(e) {
       const k = remoteGw[(e >> 1) % remoteGw.length]!
       const lrp = nb.lrp(gwUuid(k))!
       const [from, to] = e % 2 === 0 ? [`gw-${k % 7}`, CH_ID] : [CH_ID, `gw-${k % 7}`]
-      const base = e % 2 === 0 ? (nb: NbState) => baseExposeCrLrp(nb, `rtr-${k}`) : (nb: NbState) => baseWithdrawIp(nb, pnet(k % PROV), `rtr-${k}`)
-      return [{change: update(LRP, {...lrp, status: {'hosting-chassis': to}}, {status: {'hosting-chassis': from}}), base}]
+      const base =
+        e % 2 === 0
+          ? (nb: NbState) => baseExposeCrLrp(nb, `rtr-${k}`)
+          : (nb: NbState) => baseWithdrawIp(nb, pnet(k % PROV), `rtr-${k}`)
+      return [
+        {change: update(LRP, {...lrp, status: {'hosting-chassis': to}}, {status: {'hosting-chassis': from}}), base},
+      ]
     },
   }
 }
@@ -139,10 +192,13 @@ function main(): void {
     rows += chunk.length
     chunk = []
   }
-  for (const c of snapshot(N)) if (chunk.push(c) >= 10000) flush()
+
+  for (const c of snapshot(N)) if (chunk.push(c) >= 10_000) flush()
   flush()
   const heap1 = heapMiB()
-  console.log(`NB: ${JSON.stringify(nb.counts())}; ${rows} rows applied in ${(loadMs / 1000).toFixed(2)} s (${((loadMs * 1000) / rows).toFixed(1)} µs/row), retained heap ${(heap1 - heap0).toFixed(0)} MiB`)
+  console.log(
+    `NB: ${JSON.stringify(nb.counts())}; ${rows} rows applied in ${(loadMs / 1000).toFixed(2)} s (${((loadMs * 1000) / rows).toFixed(1)} µs/row), retained heap ${(heap1 - heap0).toFixed(0)} MiB`,
+  )
 
   let last = computeDesired(nb, ctx, cfg)
   const runs = 5
@@ -151,7 +207,9 @@ function main(): void {
   const fullMs = ms(t0) / runs
   const kinds: Record<string, number> = {}
   for (const x of last.state.exposed) kinds[x.kind] = (kinds[x.kind] ?? 0) + 1
-  console.log(`computeDesired: ${fullMs.toFixed(1)} ms (mean of ${runs}); ${last.state.objects.length} objects, ${last.state.exposed.length} exposed ${JSON.stringify(kinds)}, ${last.routers.length} local routers, ${last.problems.length} problems`)
+  console.log(
+    `computeDesired: ${fullMs.toFixed(1)} ms (mean of ${runs}); ${last.state.objects.length} objects, ${last.state.exposed.length} exposed ${JSON.stringify(kinds)}, ${last.routers.length} local routers, ${last.problems.length} problems`,
+  )
   if (last.problems.length > 0) console.log(`  first problems: ${JSON.stringify(last.problems.slice(0, 3))}`)
 
   const EVENTS = Number(process.env.BENCH_EVENTS ?? 200)
@@ -179,11 +237,23 @@ function main(): void {
         baseMs += ms(t)
       }
     }
+
     const [o, b] = [(oursMs * 1000) / EVENTS, (baseMs * 1000) / EVENTS]
-    const row = [name, changes / EVENTS, [...classes].join(', ') || '-', `${relevant}/${changes}`, fmt(o), fmt(b), `${b / o >= 10 ? (b / o).toFixed(0) : (b / o).toPrecision(2)}x`]
+    const row = [
+      name,
+      changes / EVENTS,
+      [...classes].join(', ') || '-',
+      `${relevant}/${changes}`,
+      fmt(o),
+      fmt(b),
+      `${b / o >= 10 ? (b / o).toFixed(0) : (b / o).toPrecision(2)}x`,
+    ]
     console.log(`| ${row.join(' | ')} |`)
   }
-  console.log(`\nA relevant change also schedules a (debounced) reconcile: one full computeDesired, ${fullMs.toFixed(1)} ms here.`)
+
+  console.log(
+    `\nA relevant change also schedules a (debounced) reconcile: one full computeDesired, ${fullMs.toFixed(1)} ms here.`,
+  )
 }
 
 main()

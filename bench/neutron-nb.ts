@@ -185,7 +185,7 @@ export function* snapshot(N: number): Generator<RowChange> {
     const j = m % TEN
     const [vip, fip] = [`10.${j}.250.${(m / TEN) | 0}`, fipIp(N + m)]
     nats[j]!.push(uuid(5, N + m))
-    yield insert(NAT, fipNat(N + m, `lbvip-${m}`, vip, j, undefined)) // eslint-disable-line unicorn/no-useless-undefined
+    yield insert(NAT, fipNat(N + m, `lbvip-${m}`, vip, j, undefined))
     const ext = {
       lr_ref: `neutron-rtr-${j}`,
       'neutron:vip': vip,

@@ -8,10 +8,11 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {OvsdbClient, wire, type Operation} from '../src/lib/ovsdb/index.js'
+
+import {type Operation, OvsdbClient, wire} from '../src/lib/ovsdb/index.js'
 import {startOvsdbServer, writeNbSchema} from '../test/helpers/ovsdb-server.js'
 
-const BATCH = 10000
+const BATCH = 10_000
 
 interface ChildResult {
   ms: number
@@ -28,12 +29,18 @@ async function child(remote: string): Promise<void> {
   const t0 = performance.now()
   const cpu0 = process.cpuUsage()
   const c = new OvsdbClient({remotes: remote, probeIntervalMs: 0})
-  const monitoring = c.monitor('OVN_Northbound', {Logical_Switch_Port: {}}, {onChange: () => {}})
+  const monitoring = c.monitor('OVN_Northbound', {Logical_Switch_Port: {}}, {onChange() {}})
   await c.connect()
   const replica = await monitoring
   const ms = performance.now() - t0
   const cpu = process.cpuUsage(cpu0)
-  const result: ChildResult = {ms, cpuMs: (cpu.user + cpu.system) / 1000, rows: replica.size('Logical_Switch_Port'), maxRssKiB: process.resourceUsage().maxRSS, baseRssKiB}
+  const result: ChildResult = {
+    ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    rows: replica.size('Logical_Switch_Port'),
+    maxRssKiB: process.resourceUsage().maxRSS,
+    baseRssKiB,
+  }
   await c.close()
   process.stdout.write(JSON.stringify(result) + '\n')
 }
@@ -63,16 +70,26 @@ function lspBatch(ls: string, from: number, n: number): Operation[] {
       },
     })
   }
-  ops.push({op: 'mutate', table: 'Logical_Switch', where: [['name', '==', ls]], mutations: [['ports', 'insert', wire.set(names.map(wire.namedUuid))]]})
+
+  ops.push({
+    op: 'mutate',
+    table: 'Logical_Switch',
+    where: [['name', '==', ls]],
+    mutations: [['ports', 'insert', wire.set(names.map(wire.namedUuid))]],
+  })
   return ops
 }
 
 function timeDump(remote: string): {ms: number; maxRssKiB: number} {
   const t0 = performance.now()
-  const r = spawnSync('/usr/bin/time', ['-f', 'BENCH %M', 'ovsdb-client', 'dump', remote, 'OVN_Northbound', 'Logical_Switch_Port'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 1 << 20,
-  })
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', 'BENCH %M', 'ovsdb-client', 'dump', remote, 'OVN_Northbound', 'Logical_Switch_Port'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      maxBuffer: 1 << 20,
+    },
+  )
   const ms = performance.now() - t0
   const m = /BENCH (\d+)/.exec(r.stderr.toString())
   if (r.status !== 0 || !m) throw new Error(`ovsdb-client dump failed: ${r.stderr.toString().slice(0, 300)}`)
@@ -81,12 +98,14 @@ function timeDump(remote: string): {ms: number; maxRssKiB: number} {
 
 function ours(remote: string): ChildResult {
   const self = fileURLToPath(import.meta.url)
-  const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--child', remote], {maxBuffer: 1 << 20}).toString()
+  const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--child', remote], {
+    maxBuffer: 1 << 20,
+  }).toString()
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as ChildResult
 }
 
 async function main(): Promise<void> {
-  const n = Number(process.argv[2] ?? 100000)
+  const n = Number(process.argv[2] ?? 100_000)
   if (!Number.isInteger(n) || n <= 0) throw new Error('usage: ovsdb-monitor.ts [N]')
   const dir = mkdtempSync(join(tmpdir(), 'ovsdb-bench-'))
   const server = await startOvsdbServer({schema: writeNbSchema(dir), dir})
@@ -103,9 +122,15 @@ async function main(): Promise<void> {
       const dump = timeDump(remote)
       const mine = ours(remote)
       if (mine.rows !== n) throw new Error(`replica has ${mine.rows} rows, expected ${n}`)
-      console.log(`${remote.split(':')[0]}: replica initial monitor ${(mine.ms / 1000).toFixed(2)} s (client CPU ${(mine.cpuMs / 1000).toFixed(2)} s), peak RSS ${(mine.maxRssKiB / 1024).toFixed(0)} MiB (process start ${(mine.baseRssKiB / 1024).toFixed(0)} MiB)`)
-      console.log(`${remote.split(':')[0]}: ovsdb-client dump       ${(dump.ms / 1000).toFixed(2)} s, peak RSS ${(dump.maxRssKiB / 1024).toFixed(0)} MiB`)
-      console.log(`${remote.split(':')[0]}: ratio ours/dump: time ${(mine.ms / dump.ms).toFixed(2)}x, peak RSS ${(mine.maxRssKiB / dump.maxRssKiB).toFixed(2)}x`)
+      console.log(
+        `${remote.split(':')[0]}: replica initial monitor ${(mine.ms / 1000).toFixed(2)} s (client CPU ${(mine.cpuMs / 1000).toFixed(2)} s), peak RSS ${(mine.maxRssKiB / 1024).toFixed(0)} MiB (process start ${(mine.baseRssKiB / 1024).toFixed(0)} MiB)`,
+      )
+      console.log(
+        `${remote.split(':')[0]}: ovsdb-client dump       ${(dump.ms / 1000).toFixed(2)} s, peak RSS ${(dump.maxRssKiB / 1024).toFixed(0)} MiB`,
+      )
+      console.log(
+        `${remote.split(':')[0]}: ratio ours/dump: time ${(mine.ms / dump.ms).toFixed(2)}x, peak RSS ${(mine.maxRssKiB / dump.maxRssKiB).toFixed(2)}x`,
+      )
     }
   } finally {
     await server.stop({clean: false})
@@ -113,5 +138,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') await child(process.argv[3] ?? '')
-else await main()
+await (process.argv[2] === '--child' ? child(process.argv[3] ?? '') : main())

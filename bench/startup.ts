@@ -18,8 +18,16 @@ if (existsSync(manifest)) throw new Error('oclif.manifest.json exists in the wor
 
 const dir = mkdtempSync(join(tmpdir(), 'ovn-bgp-startup-'))
 try {
-  const tgz = execFileSync(process.execPath, [join(root, 'scripts', 'release.mjs'), '--out', dir]).toString().trim().split('\n').at(-1)!
-  execFileSync('npm', ['install', '--global', '--offline', '--no-audit', '--no-fund', '--prefix', join(dir, 'prefix'), tgz], {stdio: 'pipe'})
+  const tgz = execFileSync(process.execPath, [join(root, 'scripts', 'release.mjs'), '--out', dir])
+    .toString()
+    .trim()
+    .split('\n')
+    .at(-1)!
+  execFileSync(
+    'npm',
+    ['install', '--global', '--offline', '--no-audit', '--no-fund', '--prefix', join(dir, 'prefix'), tgz],
+    {stdio: 'pipe'},
+  )
   const release = join(dir, 'prefix', 'bin', 'ovn-bgp')
   const repo = join(root, 'bin', 'run.js')
 
@@ -29,6 +37,7 @@ try {
     if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')}: exit ${r.status}`)
     return performance.now() - t0
   }
+
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
   for (const args of [['--help'], ['--version']]) {
@@ -40,8 +49,10 @@ try {
       rmSync(manifest)
       runs.release.push(time(release, args))
     }
+
     const b = median(runs.before)
-    const line = (k: keyof typeof runs) => `${k.padEnd(8)} ${(median(runs[k]) / 1000).toFixed(2)} s  (${(median(runs[k]) / b).toFixed(2)}x of before)`
+    const line = (k: keyof typeof runs) =>
+      `${k.padEnd(8)} ${(median(runs[k]) / 1000).toFixed(2)} s  (${(median(runs[k]) / b).toFixed(2)}x of before)`
     console.log(`ovn-bgp ${args.join(' ')}, median of ${rounds}:`)
     for (const k of ['before', 'manifest', 'release'] as const) console.log('  ' + line(k))
   }

@@ -60,10 +60,15 @@ export interface LoadedCommand {
 
 /** Every command file under `dir` (topics are folders; a topic's index.ts is the topic's own command). */
 export function commandFiles(dir = COMMANDS_DIR): {file: string; id: string; page: string}[] {
-  const files = (readdirSync(dir, {recursive: true}) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+  const files = (readdirSync(dir, {recursive: true}) as string[]).filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('.d.ts'),
+  )
   return files
     .map((file) => {
-      const words = file.replace(/\.ts$/, '').split(sep).filter((w, i, all) => !(w === 'index' && i === all.length - 1))
+      const words = file
+        .replace(/\.ts$/, '')
+        .split(sep)
+        .filter((w, i, all) => !(w === 'index' && i === all.length - 1))
       return {file, id: words.join(' '), page: words.join('-')}
     })
     .sort((a, b) => (a.page < b.page ? -1 : a.page > b.page ? 1 : 0))
@@ -77,13 +82,19 @@ export async function loadCommands(dir = COMMANDS_DIR): Promise<LoadedCommand[]>
     if (!mod.default) throw new Error(`${file}: no default export (an oclif command class)`)
     out.push({id, page, source: relative(ROOT, join(dir, file)).split(sep).join('/'), cls: mod.default})
   }
+
   return out
 }
 
 /** Every flag a command accepts, as oclif assembles them: own flags, base flags, --json. */
 export function allFlags(cls: CommandLike): Record<string, FlagLike> {
   const flags: Record<string, FlagLike> = {...cls.baseFlags, ...cls.flags}
-  if (cls.enableJsonFlag) flags.json = {type: 'boolean', summary: 'Print the result as one JSON document on stdout (logs stay on stderr).', helpGroup: 'GLOBAL'}
+  if (cls.enableJsonFlag)
+    flags.json = {
+      type: 'boolean',
+      summary: 'Print the result as one JSON document on stdout (logs stay on stderr).',
+      helpGroup: 'GLOBAL',
+    }
   return Object.fromEntries(Object.entries(flags).filter(([, f]) => !f.hidden))
 }
 
@@ -91,9 +102,9 @@ export function allFlags(cls: CommandLike): Record<string, FlagLike> {
 
 /** Escapes text for roff, keeping `code` spans as bold. */
 export function esc(text: string): string {
-  const escaped = text.replaceAll('\\', '\\e').replaceAll('-', '\\-')
+  const escaped = text.replaceAll('\\', String.raw`\e`).replaceAll('-', String.raw`\-`)
   return escaped
-    .replaceAll(/`([^`\n]+)`/g, '\\fB$1\\fR')
+    .replaceAll(/`([^`\n]+)`/g, String.raw`\fB$1\fR`)
     .split('\n')
     .map((l) => (/^[.']/.test(l) ? `\\&${l}` : l))
     .join('\n')
@@ -112,15 +123,17 @@ export function prose(text: string): string {
   const out: string[] = []
   for (const para of text.trim().split(/\n\s*\n/)) {
     const lines = para.split('\n')
-    if (/^- /.test(lines[0] ?? '')) {
+    if ((lines[0] ?? '').startsWith('- ')) {
       const items: string[][] = []
       for (const l of lines) {
-        if (/^- /.test(l)) items.push([l.slice(2).trim()])
+        if (l.startsWith('- ')) items.push([l.slice(2).trim()])
         else items.at(-1)?.push(l.trim())
       }
-      for (const item of items) out.push('.IP \\(bu 2', esc(item.join('\n')))
+
+      for (const item of items) out.push(String.raw`.IP \(bu 2`, esc(item.join('\n')))
       continue
     }
+
     const runs: Array<{indented: boolean; lines: string[]}> = []
     for (const l of lines) {
       const indented = /^\s{2,}\S/.test(l)
@@ -128,6 +141,7 @@ export function prose(text: string): string {
       if (last && last.indented === indented) last.lines.push(l)
       else runs.push({indented, lines: [l]})
     }
+
     for (const [i, run] of runs.entries()) {
       if (run.indented) {
         const cut = Math.min(...run.lines.map((l) => /^\s*/.exec(l)?.[0].length ?? 0))
@@ -137,6 +151,7 @@ export function prose(text: string): string {
       }
     }
   }
+
   return out.join('\n')
 }
 
@@ -151,6 +166,7 @@ function flagHead(name: string, f: FlagLike): string {
     const value = hv ?? (f.options ? f.options.join('|') : '<value>')
     head += ` \\fI${esc(value.replace(/^<(.*)>$/, '$1'))}\\fR`
   }
+
   return head
 }
 
@@ -160,9 +176,10 @@ function flagBody(f: FlagLike): string {
   if (f.description && f.description !== f.summary) lines.push(esc(f.description.trim()))
   const notes: string[] = []
   if (f.options && f.type !== 'boolean') notes.push(`Possible values: ${f.options.join(', ')}.`)
-  if (f.default !== undefined && typeof f.default !== 'function' && f.default !== false) notes.push(`Default: ${String(f.default)}.`)
+  if (f.default !== undefined && typeof f.default !== 'function' && f.default !== false)
+    notes.push(`Default: ${String(f.default)}.`)
   if (f.multiple) notes.push('May be given more than once.')
-  if (notes.length) lines.push(esc(notes.join(' ')))
+  if (notes.length > 0) lines.push(esc(notes.join(' ')))
   return lines.join('\n') || esc('(no description)')
 }
 
@@ -174,12 +191,14 @@ function optionsSection(cls: CommandLike): string {
     const g = f.helpGroup ?? ''
     groups.set(g, [...(groups.get(g) ?? []), [name, f]])
   }
+
   const order = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
   const out: string[] = ['.SH OPTIONS']
   for (const g of order) {
     if (g !== '') out.push(`.SS ${esc(GROUP_TITLES[g] ?? g)}`)
     for (const [name, f] of groups.get(g) ?? []) out.push('.TP', flagHead(name, f), flagBody(f))
   }
+
   return out.join('\n')
 }
 
@@ -203,19 +222,32 @@ export function exitCodes(): ExitCodeDoc[] {
   for (const m of block.matchAll(/\/\*\*\s*([\s\S]*?)\s*\*\/\s*(\w+):\s*(\d+)/g)) {
     out.push({meaning: (m[1] ?? '').replaceAll(/\s*\n\s*\*?\s*/g, ' '), name: m[2] ?? '', code: Number(m[3])})
   }
+
   if (out.length === 0) throw new Error('src/lib/errors.ts: ExitCode table not found')
   return out
 }
 
 function exitStatusSection(): string {
-  return ['.SH EXIT STATUS', ...exitCodes().flatMap((e) => ['.TP', `.B ${e.code}`, esc(`${e.meaning} (${e.name})`)])].join('\n')
+  return [
+    '.SH EXIT STATUS',
+    ...exitCodes().flatMap((e) => ['.TP', `.B ${e.code}`, esc(`${e.meaning} (${e.name})`)]),
+  ].join('\n')
 }
 
 const FILES: Array<[string, string]> = [
-  ['/etc/ovn-bgp-agent/bgp-agent.conf', 'Configuration file (oslo INI), shared with the upstream ovn-bgp-agent; read when given with --config-file.'],
-  ['/etc/iproute2/rt_tables', 'Names of the routing tables ovn-bgp allocates for provider bridges (option rt_tables_path).'],
+  [
+    '/etc/ovn-bgp-agent/bgp-agent.conf',
+    'Configuration file (oslo INI), shared with the upstream ovn-bgp-agent; read when given with --config-file.',
+  ],
+  [
+    '/etc/iproute2/rt_tables',
+    'Names of the routing tables ovn-bgp allocates for provider bridges (option rt_tables_path).',
+  ],
   ['/run/frr/', 'FRR vty sockets that vtysh connects to (option frr_vty_socket).'],
-  ['/var/lib/ovn-bgp', 'State directory: the ledger of neighbour entries and NDP proxies ovn-bgp owns (option state_dir).'],
+  [
+    '/var/lib/ovn-bgp',
+    'State directory: the ledger of neighbour entries and NDP proxies ovn-bgp owns (option state_dir).',
+  ],
 ]
 
 function filesSection(): string {
@@ -225,14 +257,22 @@ function filesSection(): string {
 function seeAlso(extra: string[] = [], overview = true): string {
   const refs = [...extra, ...(overview ? [`${BIN}(8)`] : []), 'ip(8)', 'ovs-ofctl(8)', 'vtysh(1)', 'ovn-nb(5)']
   const uniq = [...new Set(refs)]
-  return ['.SH SEE ALSO', uniq.map((r, i) => `.BR ${esc(r.replace(/\((\d)\)$/, ''))} (${/\((\d)\)$/.exec(r)?.[1] ?? '8'})${i < uniq.length - 1 ? ',' : ''}`).join('\n')].join('\n')
+  return [
+    '.SH SEE ALSO',
+    uniq
+      .map(
+        (r, i) =>
+          `.BR ${esc(r.replace(/\((\d)\)$/, ''))} (${/\((\d)\)$/.exec(r)?.[1] ?? '8'})${i < uniq.length - 1 ? ',' : ''}`,
+      )
+      .join('\n'),
+  ].join('\n')
 }
 
 function header(name: string, source: string): string {
   return [
     `.\\" Generated by scripts/gen-man.ts from ${source}; edit the source and run \`npm run man\`.`,
     `.TH ${esc(name.toUpperCase())} 8 "" "${esc(BIN)}" "System Administration"`,
-    '.\\" identifiers must not be hyphenated, and ragged-right reads better than justified',
+    String.raw`.\" identifiers must not be hyphenated, and ragged-right reads better than justified`,
     '.nh',
     '.ad l',
   ].join('\n')
@@ -245,13 +285,33 @@ export function renderCommandPage(cmd: LoadedCommand): string {
   const name = `${BIN}-${cmd.page}`
   const summary = template(cls.summary ?? cls.description?.split('\n')[0] ?? '', id).replace(/\.$/, '')
   const args = Object.entries(cls.args ?? {})
-  const synopsis = [`.B ${esc(`${BIN} ${id}`)}`, '[\\fIOPTIONS\\fR]', ...args.map(([a, spec]) => (spec.required ? `\\fI${esc(a.toUpperCase())}\\fR` : `[\\fI${esc(a.toUpperCase())}\\fR]`))]
-  if (cls.strict === false && args.length > 0) synopsis.push('\\&...')
-  const out = [header(name, cmd.source), '.SH NAME', `${esc(name)} \\- ${esc(summary)}`, '.SH SYNOPSIS', synopsis.join('\n'), '.SH DESCRIPTION', prose(template(cls.description ?? cls.summary ?? '', id))]
+  const synopsis = [
+    `.B ${esc(`${BIN} ${id}`)}`,
+    String.raw`[\fIOPTIONS\fR]`,
+    ...args.map(([a, spec]) =>
+      spec.required ? `\\fI${esc(a.toUpperCase())}\\fR` : `[\\fI${esc(a.toUpperCase())}\\fR]`,
+    ),
+  ]
+  if (cls.strict === false && args.length > 0) synopsis.push(String.raw`\&...`)
+  const out = [
+    header(name, cmd.source),
+    '.SH NAME',
+    `${esc(name)} \\- ${esc(summary)}`,
+    '.SH SYNOPSIS',
+    synopsis.join('\n'),
+    '.SH DESCRIPTION',
+    prose(template(cls.description ?? cls.summary ?? '', id)),
+  ]
   if (args.length > 0) {
     out.push('.SH ARGUMENTS')
-    for (const [a, spec] of args) out.push('.TP', `\\fI${esc(a.toUpperCase())}\\fR`, esc(spec.description ?? '') + (spec.required ? '' : esc(' (optional)')))
+    for (const [a, spec] of args)
+      out.push(
+        '.TP',
+        `\\fI${esc(a.toUpperCase())}\\fR`,
+        esc(spec.description ?? '') + (spec.required ? '' : esc(' (optional)')),
+      )
   }
+
   out.push(optionsSection(cls), exitStatusSection(), filesSection())
   const examples = cls.examples ?? []
   if (examples.length > 0) {
@@ -262,6 +322,7 @@ export function renderCommandPage(cmd: LoadedCommand): string {
       out.push('.PP', '.RS 4', '.nf', esc(template(command, id)), '.fi', '.RE')
     }
   }
+
   out.push(seeAlso())
   return out.join('\n') + '\n'
 }
@@ -278,20 +339,32 @@ async function configOptions(): Promise<OptionDoc[]> {
   const {OPTIONS} = (await import(pathToFileURL(join(ROOT, 'src', 'lib', 'config', 'schema.ts')).href)) as {
     OPTIONS: Record<string, {section: string; type: string; default: unknown; summary: string}>
   }
-  return Object.entries(OPTIONS).map(([name, o]) => ({name, section: o.section, type: o.type, default: o.default, summary: o.summary}))
+  return Object.entries(OPTIONS).map(([name, o]) => ({
+    name,
+    section: o.section,
+    type: o.type,
+    default: o.default,
+    summary: o.summary,
+  }))
 }
 
-async function metricFamilies(): Promise<Array<{name: string; help: string; type: string; labelNames: readonly string[]}>> {
-  const {AgentMetrics} = (await import(pathToFileURL(join(ROOT, 'src', 'lib', 'metrics', 'agent-metrics.ts')).href)) as {
-    AgentMetrics: new () => {registry: {describe(): Array<{name: string; help: string; type: string; labelNames: readonly string[]}>}}
+async function metricFamilies(): Promise<
+  Array<{name: string; help: string; type: string; labelNames: readonly string[]}>
+> {
+  const {AgentMetrics} = (await import(
+    pathToFileURL(join(ROOT, 'src', 'lib', 'metrics', 'agent-metrics.ts')).href
+  )) as {
+    AgentMetrics: new () => {
+      registry: {describe(): Array<{name: string; help: string; type: string; labelNames: readonly string[]}>}
+    }
   }
   return new AgentMetrics().registry.describe()
 }
 
 function showDefault(v: unknown): string {
   if (v === undefined) return 'unset'
-  if (Array.isArray(v)) return v.length ? v.join(',') : 'empty'
-  if (v !== null && typeof v === 'object') return Object.keys(v).length ? JSON.stringify(v) : 'empty'
+  if (Array.isArray(v)) return v.length > 0 ? v.join(',') : 'empty'
+  if (v !== null && typeof v === 'object') return Object.keys(v).length > 0 ? JSON.stringify(v) : 'empty'
   return String(v)
 }
 
@@ -302,10 +375,10 @@ export async function renderMainPage(cmds: LoadedCommand[]): Promise<string> {
     `${esc(BIN)} \\- expose OVN workload addresses over BGP (underlay method)`,
     '.SH SYNOPSIS',
     `.B ${esc(BIN)}`,
-    '\\fICOMMAND\\fR [\\fIOPTIONS\\fR]',
+    String.raw`\fICOMMAND\fR [\fIOPTIONS\fR]`,
     '.br',
     `.B ${esc(BIN)}`,
-    '\\fICOMMAND\\fR \\fB\\-\\-help\\fR',
+    String.raw`\fICOMMAND\fR \fB\-\-help\fR`,
     '.SH DESCRIPTION',
     prose(`ovn-bgp watches the OVN Northbound database and advertises the addresses of workloads bound to this
 node over BGP: it puts each address on the dummy device \`bgp_nic\` inside the VRF \`bgp_vrf\`, which FRR
@@ -326,8 +399,13 @@ Each command accepts the flags of the options it uses. Sections: [DEFAULT], [ovn
 also accepted, deprecated, in [DEFAULT]) and [agent].`),
   )
   for (const o of await configOptions()) {
-    out.push('.TP', `\\fB${esc(o.name)}\\fR [${esc(o.section)}] \\fI${esc(o.type)}\\fR`, esc(`${o.summary} Default: ${showDefault(o.default)}.`))
+    out.push(
+      '.TP',
+      `\\fB${esc(o.name)}\\fR [${esc(o.section)}] \\fI${esc(o.type)}\\fR`,
+      esc(`${o.summary} Default: ${showDefault(o.default)}.`),
+    )
   }
+
   out.push(
     '.SH METRICS',
     prose(`With metrics_address (host:port) set, \`ovn-bgp watch\` serves Prometheus metrics on /metrics, liveness on
@@ -335,13 +413,17 @@ also accepted, deprecated, in [DEFAULT]) and [agent].`),
 503 with the reason before). The metrics:`),
   )
   for (const m of await metricFamilies()) {
-    const labels = m.labelNames.length ? ` {${m.labelNames.join(', ')}}` : ''
+    const labels = m.labelNames.length > 0 ? ` {${m.labelNames.join(', ')}}` : ''
     out.push('.TP', `\\fB${esc(m.name)}\\fR ${esc(m.type)}${esc(labels)}`, esc(m.help))
   }
+
   out.push(
     exitStatusSection(),
     filesSection(),
-    seeAlso(cmds.map((c) => `${BIN}-${c.page}(8)`), false),
+    seeAlso(
+      cmds.map((c) => `${BIN}-${c.page}(8)`),
+      false,
+    ),
   )
   return out.join('\n') + '\n'
 }
@@ -360,6 +442,7 @@ async function main(): Promise<void> {
   for (const f of readdirSync(MAN_DIR)) {
     if (f.endsWith('.8') && !pages.has(f)) rmSync(join(MAN_DIR, f))
   }
+
   for (const [f, text] of pages) writeFileSync(join(MAN_DIR, f), text)
   process.stdout.write(`wrote ${pages.size} pages to man/\n`)
 }

@@ -12,7 +12,7 @@ import {fileURLToPath} from 'node:url'
 const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'))
 const plugin = new Plugin({root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true, isRoot: true})
 await plugin.load()
-const manifest = plugin.manifest
+const {manifest} = plugin
 const ids = Object.keys(manifest.commands)
 if (ids.length === 0) throw new Error(`no commands found under ${root}/dist/commands: build first`)
 writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify(manifest, null, 2) + '\n')

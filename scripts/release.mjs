@@ -13,14 +13,24 @@
 // source maps (they would point at src/, which is not shipped) and the library exports.
 //   node scripts/release.mjs [--out DIR]    -> DIR/ovn-bgp-<version>.tgz (default: the repository)
 import {execFileSync} from 'node:child_process'
-import {copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const oi = process.argv.indexOf('--out')
-const outDir = resolve(oi >= 0 ? process.argv[oi + 1] : root)
+const outDir = resolve(oi === -1 ? root : process.argv[oi + 1])
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const stage = join(root, 'build', 'package')
 
@@ -68,7 +78,9 @@ await esbuild.build({
   legalComments: 'none',
   // oclif loads typescript only to run .ts sources (never in a package); it is 9 MB.
   external: ['typescript'],
-  banner: {js: "import {createRequire as __ovnBgpRequire} from 'node:module'; const require = __ovnBgpRequire(import.meta.url);"},
+  banner: {
+    js: "import {createRequire as __ovnBgpRequire} from 'node:module'; const require = __ovnBgpRequire(import.meta.url);",
+  },
 })
 copyFileSync(join(root, 'dist', 'build-info.json'), join(stage, 'dist', 'build-info.json'))
 
@@ -114,16 +126,22 @@ writeFileSync(join(stage, 'package.json'), JSON.stringify(release, null, 2) + '\
 
 // --- documentation, unit, schemas, licence --------------------------------------------------------
 for (const d of ['man', 'packaging', 'schemas']) cpSync(join(root, d), join(stage, d), {recursive: true})
-for (const f of readdirSync(join(stage, 'man'))) if (NOT_SHIPPED.has(f.replace(/^ovn-bgp-/, '').replace(/\.8$/, ''))) rmSync(join(stage, 'man', f))
+for (const f of readdirSync(join(stage, 'man')))
+  if (NOT_SHIPPED.has(f.replace(/^ovn-bgp-/, '').replace(/\.8$/, ''))) rmSync(join(stage, 'man', f))
 copyFileSync(join(root, 'LICENSE'), join(stage, 'LICENSE'))
 copyFileSync(join(root, 'README.md'), join(stage, 'README.md'))
 
 // --- manifest and completions, produced by the staged CLI itself ----------------------------------
-execFileSync(process.execPath, [join(root, 'scripts', 'gen-manifest.mjs'), stage], {stdio: ['ignore', 'ignore', 'inherit']})
+execFileSync(process.execPath, [join(root, 'scripts', 'gen-manifest.mjs'), stage], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+})
 const cache = mkdtempSync(join(tmpdir(), 'ovn-bgp-completions-'))
 try {
   const env = {...process.env, XDG_CACHE_HOME: cache, OVN_BGP_CACHE_DIR: join(cache, 'ovn-bgp')}
-  execFileSync(process.execPath, [join(stage, 'bin', 'ovn-bgp.js'), 'autocomplete', 'create'], {env, stdio: ['ignore', 'ignore', 'inherit']})
+  execFileSync(process.execPath, [join(stage, 'bin', 'ovn-bgp.js'), 'autocomplete', 'create'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
   const made = join(cache, 'ovn-bgp', 'autocomplete')
   mkdirSync(join(stage, 'completions'))
   copyFileSync(join(made, 'functions', 'bash', 'ovn-bgp.bash'), join(stage, 'completions', 'ovn-bgp.bash'))
@@ -134,5 +152,10 @@ try {
 
 // --- pack -----------------------------------------------------------------------------------------
 mkdirSync(outDir, {recursive: true})
-const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', outDir], {cwd: stage, stdio: ['ignore', 'pipe', 'inherit']}).toString())
+const packed = JSON.parse(
+  execFileSync('npm', ['pack', '--json', '--pack-destination', outDir], {
+    cwd: stage,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).toString(),
+)
 console.log(join(outDir, packed[0].filename))

@@ -17,7 +17,7 @@ const args = process.argv.slice(2)
 const hostOnly = args.includes('--host-only')
 const kernelOnly = args.includes('--kernel-only')
 const gi = args.indexOf('--grep')
-const grep = gi >= 0 ? args[gi + 1] : undefined
+const grep = gi === -1 ? undefined : args[gi + 1]
 
 let passed = 0
 let failed = 0
@@ -42,7 +42,7 @@ function run(cmd, argv, env = {}) {
 
 /** Adds mocha's counts from a spec-reporter transcript; pending (skipped) tests count as failed. */
 function count(tier, code, out) {
-  const clean = out.replace(/\x1b\[[0-9;]*m/g, '')
+  const clean = out.replaceAll(/\u001B\[[0-9;]*m/g, '')
   const num = (re) => [...clean.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0)
   const p = num(/^\s*(\d+) passing/gm)
   const f = num(/^\s*(\d+) failing/gm)

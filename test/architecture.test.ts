@@ -42,7 +42,8 @@ const TODO_EDGES: readonly {from: string; to: string; why: string}[] = [
 
 const excused = (e: Edge) => TODO_EDGES.some((t) => e.from.startsWith(t.from) && e.to.startsWith(t.to))
 const edges = allEdges.filter((e) => !excused(e))
-const IO_MODULES = /^(node:)?(fs|fs\/promises|net|tls|child_process|dgram|http|https|os|process|worker_threads)$|^execa$/
+const IO_MODULES =
+  /^(node:)?(fs|fs\/promises|net|tls|child_process|dgram|http|https|os|process|worker_threads)$|^execa$/
 
 function violations(fromPrefix: string, allowed: (e: Edge) => boolean): string[] {
   return edges.filter((e) => e.from.startsWith(fromPrefix) && !allowed(e)).map((e) => `${e.from} -> ${e.to}`)
@@ -76,12 +77,16 @@ describe('architecture: dependency direction', () => {
   })
 
   it('the planner imports no I/O and only pure modules', () => {
-    const pure = /^(lib\/(planner|net|nb\/(model|keys|state|decode|multi-index))\/?|lib\/(errors|log)\.ts$|lib\/config\/types\.ts$|lib\/ovsdb\/types\.ts$)/
-    expect(violations('lib/planner/', (e) => (e.to.startsWith('lib/') ? pure.test(e.to) || e.typeOnly : false))).to.deep.equal([])
+    const pure =
+      /^(lib\/(planner|net|nb\/(model|keys|state|decode|multi-index))\/?|lib\/(errors|log)\.ts$|lib\/config\/types\.ts$|lib\/ovsdb\/types\.ts$)/
+    expect(
+      violations('lib/planner/', (e) => (e.to.startsWith('lib/') ? pure.test(e.to) || e.typeOnly : false)),
+    ).to.deep.equal([])
   })
 
   it('the NB model and the event matchers import no I/O', () => {
-    const ok = (e: Edge) => !IO_MODULES.test(e.to) && (!e.to.startsWith('lib/ovsdb/') || e.to === 'lib/ovsdb/types.ts' || e.typeOnly)
+    const ok = (e: Edge) =>
+      !IO_MODULES.test(e.to) && (!e.to.startsWith('lib/ovsdb/') || e.to === 'lib/ovsdb/types.ts' || e.typeOnly)
     expect(violations('lib/nb/', ok)).to.deep.equal([])
     expect(violations('lib/driver/events', ok)).to.deep.equal([])
   })
@@ -92,7 +97,9 @@ describe('architecture: dependency direction', () => {
 
   it('kernel, ovs and frr layers use only the planner types', () => {
     for (const layer of ['lib/kernel/', 'lib/ovs/', 'lib/frr/']) {
-      expect(violations(layer, (e) => !e.to.startsWith('lib/planner/') || e.to === 'lib/planner/types.ts')).to.deep.equal([])
+      expect(
+        violations(layer, (e) => !e.to.startsWith('lib/planner/') || e.to === 'lib/planner/types.ts'),
+      ).to.deep.equal([])
     }
   })
 })

@@ -27,6 +27,7 @@ export function headingAnchors(markdown: string): Set<string> {
     seen.set(base, n + 1)
     out.add(n === 0 ? base : `${base}-${n}`)
   }
+
   return out
 }
 
@@ -40,11 +41,12 @@ function references(): {where: string; page: string; anchor: string}[] {
   for (const dir of ['src', 'test']) {
     for (const [file, text] of readSources(join(root, dir))) {
       if (file === 'docs-references.test.ts') continue
-      text.split('\n').forEach((line, i) => {
+      for (const [i, line] of text.split('\n').entries()) {
         for (const m of line.matchAll(REF)) out.push({where: `${dir}/${file}:${i + 1}`, page: m[1]!, anchor: m[2]!})
-      })
+      }
     }
   }
+
   return out
 }
 
@@ -57,6 +59,7 @@ describe('documentation references', () => {
       if (!existsSync(p)) return undefined
       anchors.set(page, headingAnchors(readFileSync(p, 'utf8')))
     }
+
     return anchors.get(page)
   }
 
@@ -74,9 +77,11 @@ describe('documentation references', () => {
     for (const dir of ['src', 'test']) {
       for (const [file, text] of readSources(join(root, dir))) {
         if (file === 'docs-references.test.ts') continue
-        text.split('\n').forEach((line, i) => OUTSIDE.test(line) && left.push(`${dir}/${file}:${i + 1}: ${line.trim()}`))
+        for (const [i, line] of text.split('\n').entries())
+          OUTSIDE.test(line) && left.push(`${dir}/${file}:${i + 1}: ${line.trim()}`)
       }
     }
+
     expect(left).to.deep.equal([])
   })
 
@@ -89,11 +94,14 @@ describe('documentation references', () => {
         if (!anchorsOf(target)?.has(m[2]!)) broken.push(`docs/${page}: ${target}#${m[2]}`)
       }
     }
+
     expect(broken).to.deep.equal([])
   })
 
   it('computes anchors as GitHub does (punctuation dropped, repeats numbered, code blocks skipped)', () => {
-    const a = headingAnchors('# Title\n## `expose_ip`\n### Bug 16: rt_tables handling\n```\n# not a heading\n```\n## Title\n### DEFAULT options')
+    const a = headingAnchors(
+      '# Title\n## `expose_ip`\n### Bug 16: rt_tables handling\n```\n# not a heading\n```\n## Title\n### DEFAULT options',
+    )
     expect([...a]).to.deep.equal(['title', 'expose_ip', 'bug-16-rt_tables-handling', 'title-1', 'default-options'])
   })
 })

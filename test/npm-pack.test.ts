@@ -11,7 +11,7 @@ import {requireTools} from './helpers/require.js'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 describe('npm package', function () {
-  this.timeout(300000)
+  this.timeout(300_000)
   let dir: string
 
   before(function () {
@@ -26,12 +26,22 @@ describe('npm package', function () {
     const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))
     expect(tgz, 'a tarball').to.be.a('string')
     const listing = execFileSync('tar', ['-tzf', join(dir, tgz!)]).toString()
-    for (const f of ['package/bin/run.js', 'package/dist/commands/watch.js', 'package/man/ovn-bgp.8', 'package/packaging/ovn-bgp.service']) {
+    for (const f of [
+      'package/bin/run.js',
+      'package/dist/commands/watch.js',
+      'package/man/ovn-bgp.8',
+      'package/packaging/ovn-bgp.service',
+    ]) {
       expect(listing, f).to.include(f)
     }
+
     expect(listing, 'no tests in the package').not.to.match(/package\/test\//)
     const prefix = join(dir, 'prefix')
-    execFileSync('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(dir, tgz!)], {stdio: 'pipe'})
+    execFileSync(
+      'npm',
+      ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(dir, tgz!)],
+      {stdio: 'pipe'},
+    )
     const bin = join(prefix, 'bin', 'ovn-bgp')
     const version = execFileSync(bin, ['--version']).toString()
     expect(version).to.match(/^ovn-bgp\/\d+\.\d+\.\d+ .* commit \S+ built /)

@@ -29,17 +29,20 @@ function parseUnit(text: string): Unit {
       unit.set(s[1] as string, section)
       continue
     }
+
     const kv = /^([A-Za-z]+)=(.*)$/.exec(line)
     if (!kv || !section) throw new Error(`unparsable unit line: ${raw}`)
     section.set(kv[1] as string, [...(section.get(kv[1] as string) ?? []), kv[2] as string])
   }
+
   return unit
 }
 
 const unit = parseUnit(unitText)
 const get = (section: string, key: string): string[] => unit.get(section)?.get(key) ?? []
 const one = (section: string, key: string): string | undefined => get(section, key).at(-1)
-const words = (section: string, key: string): string[] => get(section, key).flatMap((v) => v.split(/\s+/).filter(Boolean))
+const words = (section: string, key: string): string[] =>
+  get(section, key).flatMap((v) => v.split(/\s+/).filter(Boolean))
 
 describe('packaging: systemd unit', () => {
   it('has the three sections', () => {
@@ -47,7 +50,9 @@ describe('packaging: systemd unit', () => {
   })
 
   it('starts `ovn-bgp watch` with the agent configuration file and restarts it on failure', () => {
-    expect(get('Service', 'ExecStart')).to.deep.equal(['/usr/bin/ovn-bgp watch --config-file /etc/ovn-bgp-agent/bgp-agent.conf'])
+    expect(get('Service', 'ExecStart')).to.deep.equal([
+      '/usr/bin/ovn-bgp watch --config-file /etc/ovn-bgp-agent/bgp-agent.conf',
+    ])
     expect(one('Service', 'Type'), 'READY=1 after the first pass').to.equal('notify')
     expect(one('Service', 'NotifyAccess'), 'systemd-notify, a child, sends the messages').to.equal('all')
     expect(one('Service', 'WatchdogSec'), 'kept alive by the reconcile loop').to.match(/^\d+(s|min)$/)
@@ -59,8 +64,16 @@ describe('packaging: systemd unit', () => {
   })
 
   it('orders itself after the network, OVS and FRR', () => {
-    expect(words('Unit', 'After')).to.include.members(['network-online.target', 'openvswitch-switch.service', 'frr.service'])
-    expect(words('Unit', 'Wants')).to.include.members(['network-online.target', 'openvswitch-switch.service', 'frr.service'])
+    expect(words('Unit', 'After')).to.include.members([
+      'network-online.target',
+      'openvswitch-switch.service',
+      'frr.service',
+    ])
+    expect(words('Unit', 'Wants')).to.include.members([
+      'network-online.target',
+      'openvswitch-switch.service',
+      'frr.service',
+    ])
     expect(get('Unit', 'Requires')).to.deep.equal([])
     expect(words('Unit', 'PartOf'), 'restarted with FRR').to.deep.equal(['frr.service'])
   })
@@ -77,18 +90,27 @@ describe('packaging: systemd unit', () => {
     expect(one('Service', 'ProtectSystem')).to.equal('strict')
     expect(one('Service', 'ProtectHome')).to.equal('yes')
     expect(one('Service', 'PrivateTmp')).to.equal('yes')
-    expect(words('Service', 'ReadWritePaths').map((p) => p.replace(/^-/, ''))).to.deep.equal([dirname(cfg.rtTablesPath)])
+    expect(words('Service', 'ReadWritePaths').map((p) => p.replace(/^-/, ''))).to.deep.equal([
+      dirname(cfg.rtTablesPath),
+    ])
     expect(`/var/lib/${one('Service', 'StateDirectory')}`).to.equal(cfg.stateDir)
   })
 
   it('leaves out the hardening that would break the agent (sysctl writes, the JIT)', () => {
     expect(one('Service', 'ProtectKernelTunables')).to.equal(undefined)
     expect(one('Service', 'MemoryDenyWriteExecute')).to.equal(undefined)
-    expect(words('Service', 'RestrictAddressFamilies')).to.include.members(['AF_NETLINK', 'AF_UNIX', 'AF_INET', 'AF_INET6'])
+    expect(words('Service', 'RestrictAddressFamilies')).to.include.members([
+      'AF_NETLINK',
+      'AF_UNIX',
+      'AF_INET',
+      'AF_INET6',
+    ])
   })
 
   it('ships a modules-load.d file for the kernel modules', () => {
-    const mods = readFileSync(join(root, 'packaging', 'modules-load.conf'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))
+    const mods = readFileSync(join(root, 'packaging', 'modules-load.conf'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
     expect(mods).to.deep.equal(['vrf', 'dummy', '8021q'])
   })
 

@@ -10,8 +10,9 @@ import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {nodeArgs, startNb} from './commands/adhoc-harness.js'
 import type {OvsdbServer} from './helpers/ovsdb-server.js'
+
+import {nodeArgs, startNb} from './commands/adhoc-harness.js'
 import {requireTools} from './helpers/require.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -26,9 +27,17 @@ describe('release artefact (npm pack of the bundle, offline install)', function 
 
   before(function () {
     requireTools(this, ['npm', 'tar', 'ovsdb-server', 'ovsdb-tool'])
-    if (!existsSync(join(root, 'dist', 'commands', 'sync.js'))) throw new Error('dist/ missing: run `npm run build` first')
+    if (!existsSync(join(root, 'dist', 'commands', 'sync.js')))
+      throw new Error('dist/ missing: run `npm run build` first')
     dir = mkdtempSync(join(tmpdir(), 'ovn-bgp-release-'))
-    tgz = execFileSync(process.execPath, [join(root, 'scripts', 'release.mjs'), '--out', dir], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']}).toString().trim().split('\n').at(-1)!
+    tgz = execFileSync(process.execPath, [join(root, 'scripts', 'release.mjs'), '--out', dir], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+      .toString()
+      .trim()
+      .split('\n')
+      .at(-1)!
     listing = execFileSync('tar', ['-tzf', tgz]).toString().trim().split('\n')
   })
 
@@ -50,18 +59,31 @@ describe('release artefact (npm pack of the bundle, offline install)', function 
       'package/completions/ovn-bgp.bash',
       'package/completions/_ovn-bgp',
       'package/schemas/sync.json',
-    ]) expect(listing, f).to.include(f)
-    expect(listing.filter((f) => f.endsWith('.map')), 'source maps').to.deep.equal([])
-    expect(listing.filter((f) => f.startsWith('package/dist/')).sort(), 'one bundle file').to.deep.equal(['package/dist/build-info.json', 'package/dist/ovn-bgp.mjs'])
+    ])
+      expect(listing, f).to.include(f)
+    expect(
+      listing.filter((f) => f.endsWith('.map')),
+      'source maps',
+    ).to.deep.equal([])
+    expect(listing.filter((f) => f.startsWith('package/dist/')).sort(), 'one bundle file').to.deep.equal([
+      'package/dist/build-info.json',
+      'package/dist/ovn-bgp.mjs',
+    ])
     expect(listing.filter((f) => /node_modules|\/src\/|\/test\//.test(f))).to.deep.equal([])
     expect(listing, 'sandbox is not offered by the package').to.not.include('package/man/ovn-bgp-sandbox.8')
-    const pkg = JSON.parse(execFileSync('tar', ['-xzOf', tgz, 'package/package.json']).toString()) as Record<string, unknown>
+    const pkg = JSON.parse(execFileSync('tar', ['-xzOf', tgz, 'package/package.json']).toString()) as Record<
+      string,
+      unknown
+    >
     expect(pkg.dependencies, 'nothing to fetch at install time').to.equal(undefined)
     expect(pkg.engines).to.deep.equal({node: '>=20.19.0'})
   })
 
   it('the repository package.json keeps esbuild out of the runtime dependencies', () => {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {dependencies: Record<string, string>; devDependencies: Record<string, string>}
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+      devDependencies: Record<string, string>
+    }
     expect(pkg.dependencies).to.not.have.property('esbuild')
     expect(pkg.devDependencies).to.have.property('esbuild')
   })
@@ -69,7 +91,22 @@ describe('release artefact (npm pack of the bundle, offline install)', function 
   it('installs on an empty prefix with the registry unreachable', () => {
     const prefix = join(dir, 'prefix')
     const env = {...process.env, npm_config_cache: join(dir, 'empty-cache')}
-    execFileSync('npm', ['install', '--global', '--offline', '--registry', 'http://127.0.0.1:9/', '--no-audit', '--no-fund', '--prefix', prefix, tgz], {env, stdio: 'pipe'})
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--global',
+        '--offline',
+        '--registry',
+        'http://127.0.0.1:9/',
+        '--no-audit',
+        '--no-fund',
+        '--prefix',
+        prefix,
+        tgz,
+      ],
+      {env, stdio: 'pipe'},
+    )
     bin = join(prefix, 'bin', 'ovn-bgp')
     const installed = join(prefix, 'lib', 'node_modules', 'ovn-bgp')
     expect(existsSync(join(installed, 'node_modules')), 'no dependency installed').to.equal(false)

@@ -11,6 +11,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import type {SandboxResult} from '../src/lib/sandbox-command.js'
+
 import {EXPECTED_PREFIXES, parseGobgpRib, renderPeerTable} from '../src/lib/sandbox/peer.js'
 import {validateRequest} from '../src/lib/sandbox/protocol.js'
 import {requireTools} from './helpers/require.js'
@@ -46,6 +47,7 @@ function processesWith(needle: string): string[] {
       if (cmd.includes(needle)) out.push(`${e}: ${cmd}`)
     } catch {}
   }
+
   return out
 }
 
@@ -54,20 +56,26 @@ describe('ovn-bgp sandbox (lab up, NB change, down)', function () {
   let dir: string | undefined
 
   before(function () {
-    requireTools(this, ['qemu-system-x86_64', 'ovsdb-server', 'ovn-nbctl', 'ovs-vswitchd', 'vtysh', 'gobgpd', 'ip'], {root: true})
-    if (!existsSync(join(root, 'dist', 'lib', 'sandbox', 'node-agent.js')) || !existsSync(join(root, 'dist', 'commands', 'sandbox', 'index.js'))) {
+    requireTools(this, ['qemu-system-x86_64', 'ovsdb-server', 'ovn-nbctl', 'ovs-vswitchd', 'vtysh', 'gobgpd', 'ip'], {
+      root: true,
+    })
+    if (
+      !existsSync(join(root, 'dist', 'lib', 'sandbox', 'node-agent.js')) ||
+      !existsSync(join(root, 'dist', 'commands', 'sandbox', 'index.js'))
+    ) {
       // The lab runs the compiled JavaScript (node in the guest is too slow for tsx).
       spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {cwd: root, stdio: 'ignore'})
     }
+
     dir = join(mkdtempSync('/tmp/ovn-bgp-sandbox-test-'), 'sbx')
   })
 
-  after(function () {
+  after(() => {
     if (dir && existsSync(dir)) cli(['down', '--dir', dir], 120_000)
     if (dir) spawnSync('rmdir', [dirname(dir)])
   })
 
-  it('starts, the peer receives the demo prefixes, follows an NB change, and cleans up everything', function () {
+  it('starts, the peer receives the demo prefixes, follows an NB change, and cleans up everything', () => {
     const d = dir!
     const upRes = cli(['up', '--dir', d, '--json', '--timeout', '420'], 480_000)
     const started = json(upRes)
@@ -91,7 +99,21 @@ describe('ovn-bgp sandbox (lab up, NB change, down)', function () {
     const nb = cli(['nbctl', '--dir', d, '--', 'lsp-set-options', 'vm1', 'requested-chassis=compute-2'], 120_000)
     expect(nb.code, nb.stderr).to.equal(0)
     const t0 = Date.now()
-    const peer = cli(['peer', '--dir', d, '--json', '--wait-for', '!172.24.4.11/32', '--wait-for', '!2001:db8:100::11/128', '--timeout', '120'], 180_000)
+    const peer = cli(
+      [
+        'peer',
+        '--dir',
+        d,
+        '--json',
+        '--wait-for',
+        '!172.24.4.11/32',
+        '--wait-for',
+        '!2001:db8:100::11/128',
+        '--timeout',
+        '120',
+      ],
+      180_000,
+    )
     const after = json(peer)
     expect(after.missing, `still advertised after 120 s:\n${peer.stderr}`).to.deep.equal([])
     const prefixes = (after.routes ?? []).map((r) => r.prefix)
@@ -115,11 +137,15 @@ describe('ovn-bgp sandbox (lab up, NB change, down)', function () {
 
 describe('sandbox request allow-list (protocol.ts)', () => {
   it('passes nbctl arguments through as argv, but not options that pick another DB or write files', () => {
-    expect(validateRequest({op: 'nbctl', args: ['lsp-set-options', 'vm2', 'requested-chassis=compute-1']})).to.deep.equal({
+    expect(
+      validateRequest({op: 'nbctl', args: ['lsp-set-options', 'vm2', 'requested-chassis=compute-1']}),
+    ).to.deep.equal({
       op: 'nbctl',
       args: ['lsp-set-options', 'vm2', 'requested-chassis=compute-1'],
     })
-    expect(validateRequest({op: 'nbctl', args: ['--', 'set', 'Logical_Switch_Port', 'vm3', 'up=false']}).op).to.equal('nbctl')
+    expect(validateRequest({op: 'nbctl', args: ['--', 'set', 'Logical_Switch_Port', 'vm3', 'up=false']}).op).to.equal(
+      'nbctl',
+    )
     for (const bad of ['--db=unix:/x', '--log-file=/etc/passwd', '-d', '--pidfile', '--detach'])
       expect(() => validateRequest({op: 'nbctl', args: [bad, 'show']}), bad).to.throw(/set by the sandbox/)
     expect(() => validateRequest({op: 'nbctl', args: ['a\0b']})).to.throw(/NUL/)
@@ -139,7 +165,9 @@ describe('sandbox request allow-list (protocol.ts)', () => {
     expect(() => validateRequest({op: 'vtysh', command: 'show x\nconfigure terminal'})).to.throw(/show/)
     expect(validateRequest({op: 'ovs', tool: 'ovs-ofctl', args: ['dump-flows', 'br-ex']}).op).to.equal('ovs')
     expect(() => validateRequest({op: 'ovs', tool: 'ovs-ofctl', args: ['del-flows', 'br-ex']})).to.throw(/verb/)
-    expect(() => validateRequest({op: 'ovs', tool: 'ovs-vsctl', args: ['--db=tcp:1.2.3.4:1', 'show']})).to.throw(/options/)
+    expect(() => validateRequest({op: 'ovs', tool: 'ovs-vsctl', args: ['--db=tcp:1.2.3.4:1', 'show']})).to.throw(
+      /options/,
+    )
     expect(() => validateRequest({op: 'ovs', tool: 'sh', args: ['-c', 'id']})).to.throw(/tool/)
     expect(() => validateRequest({op: 'exec', args: ['sh']})).to.throw(/unknown operation/)
     expect(() => validateRequest(null)).to.throw()
@@ -150,34 +178,78 @@ describe('sandbox pass-through commands: arguments for the lab', () => {
   // The command classes are built and parsed in-process (nothing runs in a lab).
   const labArgs = async (id: string, argv: string[]) => {
     const config = await Config.load(root)
-    const {default: Cls} = (await import(`../src/commands/sandbox/${id}.js`)) as {default: new (argv: string[], config: Config) => Command}
-    const cmd = new Cls(argv, config) as unknown as {init(): Promise<void>; labArgs(): Promise<string[]>; jsonEnabled(): boolean; flags: {dir?: string}}
+    const {default: Cls} = (await import(`../src/commands/sandbox/${id}.js`)) as {
+      default: new (argv: string[], config: Config) => Command
+    }
+    const cmd = new Cls(argv, config) as unknown as {
+      init(): Promise<void>
+      labArgs(): Promise<string[]>
+      jsonEnabled(): boolean
+      flags: {dir?: string}
+    }
     await cmd.init()
     return {lab: await cmd.labArgs(), dir: cmd.flags.dir, json: cmd.jsonEnabled()}
   }
 
-  it("gives the lab command every word but --dir and --json, in order; after \"--\" everything", async () => {
+  it('gives the lab command every word but --dir and --json, in order; after "--" everything', async () => {
     expect(await labArgs('ip', ['-br', 'addr'])).to.deep.equal({lab: ['-br', 'addr'], dir: undefined, json: false})
-    expect(await labArgs('ip', ['--dir', '/x', '--', 'link', 'del', 'y'])).to.deep.equal({lab: ['link', 'del', 'y'], dir: '/x', json: false})
+    expect(await labArgs('ip', ['--dir', '/x', '--', 'link', 'del', 'y'])).to.deep.equal({
+      lab: ['link', 'del', 'y'],
+      dir: '/x',
+      json: false,
+    })
     expect(await labArgs('nbctl', ['--', 'lsp-set-options', 'vm2', 'requested-chassis=compute-1'])).to.deep.equal({
       lab: ['lsp-set-options', 'vm2', 'requested-chassis=compute-1'],
       dir: undefined,
       json: false,
     })
-    expect(await labArgs('nbctl', ['--dir=/x', '--bare', 'list', 'NAT', '--json'])).to.deep.equal({lab: ['--bare', 'list', 'NAT'], dir: '/x', json: true})
-    expect(await labArgs('nbctl', ['show', '--', '--dir', 'x', '--json'])).to.deep.equal({lab: ['show', '--dir', 'x', '--json'], dir: undefined, json: false})
-    expect(await labArgs('vtysh', ['show', 'bgp', 'ipv4', 'unicast'])).to.deep.include({lab: ['show', 'bgp', 'ipv4', 'unicast']})
-    expect(await labArgs('ovs-ofctl', ['-O', 'OpenFlow13', 'dump-flows', 'br-ex'])).to.deep.include({lab: ['-O', 'OpenFlow13', 'dump-flows', 'br-ex']})
+    expect(await labArgs('nbctl', ['--dir=/x', '--bare', 'list', 'NAT', '--json'])).to.deep.equal({
+      lab: ['--bare', 'list', 'NAT'],
+      dir: '/x',
+      json: true,
+    })
+    expect(await labArgs('nbctl', ['show', '--', '--dir', 'x', '--json'])).to.deep.equal({
+      lab: ['show', '--dir', 'x', '--json'],
+      dir: undefined,
+      json: false,
+    })
+    expect(await labArgs('vtysh', ['show', 'bgp', 'ipv4', 'unicast'])).to.deep.include({
+      lab: ['show', 'bgp', 'ipv4', 'unicast'],
+    })
+    expect(await labArgs('ovs-ofctl', ['-O', 'OpenFlow13', 'dump-flows', 'br-ex'])).to.deep.include({
+      lab: ['-O', 'OpenFlow13', 'dump-flows', 'br-ex'],
+    })
   })
 })
 
 describe('sandbox peer table (gobgp global rib -j)', () => {
   it('parses IPv4 and IPv6 paths, next hops and AS paths', () => {
     const v4 = JSON.stringify({
-      '172.24.4.11/32': [{nlri: {prefix: '172.24.4.11/32'}, age: 1000, best: true, attrs: [{type: 1, value: 2}, {type: 2, as_paths: [{segment_type: 2, num: 1, asns: [64999]}]}, {type: 3, nexthop: '169.254.77.1'}]}],
+      '172.24.4.11/32': [
+        {
+          nlri: {prefix: '172.24.4.11/32'},
+          age: 1000,
+          best: true,
+          attrs: [
+            {type: 1, value: 2},
+            {type: 2, as_paths: [{segment_type: 2, num: 1, asns: [64_999]}]},
+            {type: 3, nexthop: '169.254.77.1'},
+          ],
+        },
+      ],
     })
     const v6 = JSON.stringify({
-      '2001:db8:100::11/128': [{nlri: {prefix: '2001:db8:100::11/128'}, age: 990, best: true, attrs: [{type: 2, as_paths: [{asns: [64999]}]}, {type: 14, nexthop: 'fe80::1', value: []}]}],
+      '2001:db8:100::11/128': [
+        {
+          nlri: {prefix: '2001:db8:100::11/128'},
+          age: 990,
+          best: true,
+          attrs: [
+            {type: 2, as_paths: [{asns: [64_999]}]},
+            {type: 14, nexthop: 'fe80::1', value: []},
+          ],
+        },
+      ],
     })
     const rows = [...parseGobgpRib(v4, 'ipv4', 1010), ...parseGobgpRib(v6, 'ipv6', 1010)]
     expect(rows).to.deep.equal([

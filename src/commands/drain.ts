@@ -3,15 +3,15 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/base-command.js'
 import {FRR_OPTIONS} from '../lib/command-flags.js'
 import {configFlags} from '../lib/config/index.js'
-import {type DrainResult, drainNode} from '../lib/drain/drain.js'
+import {drainNode, type DrainResult} from '../lib/drain/drain.js'
 import {Progress} from '../lib/output/progress.js'
 import {runtimeFactory} from '../lib/runtime.js'
 
 export type {DrainResult} from '../lib/drain/drain.js'
 
 export default class Drain extends BaseCommand<typeof Drain> {
-  static override summary = 'Drain this node for maintenance: announce BGP graceful shutdown, wait, then withdraw its routes.'
-
+  static override summary =
+    'Drain this node for maintenance: announce BGP graceful shutdown, wait, then withdraw its routes.'
   static override description = `For a networker hosting gateway ports or a compute about to reboot. In order:
   1. records the node as drained in <state_dir>/drain.json, so a running or restarted "watch" keeps it drained;
   2. sets "bgp graceful-shutdown" in FRR's default BGP instance: every route is re-advertised with the
@@ -21,16 +21,29 @@ export default class Drain extends BaseCommand<typeof Drain> {
   4. withdraws the routes leaked from the VRF (a deny-all route-map "ovn-bgp-drain" on the VRF import).
 The kernel (bgp-nic addresses, rules, routes) is left as it is and no BGP session is reset, so
 "ovn-bgp undrain" brings everything back without a flap. Re-running drain is harmless.`
-
   static override examples = [
-    {description: 'Drain, giving the fabric 60 seconds to move traffic.', command: '<%= config.bin %> <%= command.id %> --wait 60'},
-    {description: 'Only announce graceful shutdown; keep the routes (lowest preference).', command: '<%= config.bin %> <%= command.id %> --no-withdraw'},
+    {
+      description: 'Drain, giving the fabric 60 seconds to move traffic.',
+      command: '<%= config.bin %> <%= command.id %> --wait 60',
+    },
+    {
+      description: 'Only announce graceful shutdown; keep the routes (lowest preference).',
+      command: '<%= config.bin %> <%= command.id %> --no-withdraw',
+    },
     {description: 'As JSON, for automation.', command: '<%= config.bin %> <%= command.id %> --wait 30 --json'},
   ]
-
   static override flags = {
-    wait: Flags.integer({summary: 'Seconds between announcing graceful shutdown and withdrawing the routes.', default: 30, min: 0, max: 3600}),
-    withdraw: Flags.boolean({summary: 'Withdraw the routes after the wait (--no-withdraw: only announce graceful shutdown).', default: true, allowNo: true}),
+    wait: Flags.integer({
+      summary: 'Seconds between announcing graceful shutdown and withdrawing the routes.',
+      default: 30,
+      min: 0,
+      max: 3600,
+    }),
+    withdraw: Flags.boolean({
+      summary: 'Withdraw the routes after the wait (--no-withdraw: only announce graceful shutdown).',
+      default: true,
+      allowNo: true,
+    }),
     ...configFlags([...FRR_OPTIONS, 'bgp_vrf', 'state_dir']),
   }
 
@@ -38,14 +51,24 @@ The kernel (bgp-nic addresses, rules, routes) is left as it is and no BGP sessio
     const cfg = await this.agentConfig()
     const rt = runtimeFactory.create(cfg, this.logger())
     const progress = new Progress({enabled: Progress.enabledFor(this.jsonEnabled())})
-    const label = {announce: 'announcing graceful shutdown', wait: `waiting ${this.flags.wait} s for the peers to move traffic`, withdraw: 'withdrawing the routes'} as Record<string, string>
+    const label = {
+      announce: 'announcing graceful shutdown',
+      wait: `waiting ${this.flags.wait} s for the peers to move traffic`,
+      withdraw: 'withdrawing the routes',
+    } as Record<string, string>
     try {
-      const r = await drainNode({cfg, vtysh: rt.vtysh(), onStep: (s) => progress.step(label[s] ?? s)}, {waitSeconds: this.flags.wait, withdraw: this.flags.withdraw})
+      const r = await drainNode(
+        {cfg, vtysh: rt.vtysh(), onStep: (s) => progress.step(label[s] ?? s)},
+        {waitSeconds: this.flags.wait, withdraw: this.flags.withdraw},
+      )
       progress.done()
       if (!this.jsonEnabled()) {
-        this.log(`node drained since ${r.since} (${r.phase === 'withdrawn' ? 'routes withdrawn' : 'graceful shutdown announced, routes kept'})`)
+        this.log(
+          `node drained since ${r.since} (${r.phase === 'withdrawn' ? 'routes withdrawn' : 'graceful shutdown announced, routes kept'})`,
+        )
         this.log('undo with: ovn-bgp undrain')
       }
+
       return r
     } finally {
       progress.done()

@@ -6,20 +6,23 @@ export type ExposeFipResult = AdhocResult
 export default class ExposeFip extends AdhocCommand {
   static override action = 'expose' as const
   static override method = 'fip' as const
-
   static override summary = 'Expose the floating IP of a port on this node.'
-
   static override description = verbDescription(
     verb('expose', 'fip'),
     `Advertises the floating IP of a port: on its VM's chassis in distributed mode (NAT external_mac),
 on the gateway chassis with the router gateway MAC in centralized mode.`,
     '--port, the port the floating IP is associated with',
   )
-
   static override examples = [
-    {description: 'The FIP of a port.', command: '<%= config.bin %> <%= command.id %> --port 88888888-8888-8888-8888-888888888888'},
-    {description: 'Without NB.', command: '<%= config.bin %> <%= command.id %> --ip 172.24.4.200 --mac fa:16:3e:00:02:00 --bridge br-ex --vlan 100'},
+    {
+      description: 'The FIP of a port.',
+      command: '<%= config.bin %> <%= command.id %> --port 88888888-8888-8888-8888-888888888888',
+    },
+    {
+      description: 'Without NB.',
+      command:
+        '<%= config.bin %> <%= command.id %> --ip 172.24.4.200 --mac fa:16:3e:00:02:00 --bridge br-ex --vlan 100',
+    },
   ]
-
   static override flags = verbFlags('expose', 'fip')
 }

@@ -14,7 +14,6 @@ export type FrrLeakResult = LeakResult & {
 
 export default class FrrLeakCommand extends BaseCommand<typeof FrrLeakCommand> {
   static override summary = 'Ensure FRR leaks the agent VRF into the default BGP instance.'
-
   static override description = `Makes sure the VRF <bgp_vrf> and its dummy device <bgp_nic> exist and are up, then reads FRR's
 running configuration and applies the leak configuration (import vrf <bgp_vrf> in
 the default BGP instance, a <bgp_vrf> BGP instance with the router id that redistributes
@@ -22,16 +21,22 @@ connected routes, and kernel routes in subnet mode) with one vtysh -f, only when
 missing. Without bgp_router_id the router id is read from FRR; when FRR has none the command
 fails instead of skipping the configuration. With --dry-run nothing is applied and the
 configuration is printed; FRR is then not needed when bgp_router_id is set, and devices are not touched.`
-
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --dry-run --bgp-router-id 172.30.0.1',
     '<%= config.bin %> <%= command.id %> --json --frr-vty-socket /run/frr/',
   ]
-
   static override flags = {
     'dry-run': dryRunFlag(),
-    ...configFlags([...FRR_OPTIONS, 'bgp_vrf', 'bgp_vrf_table_id', 'bgp_nic', 'ip_path', 'state_dir', 'advertisement_method_tenant_networks']),
+    ...configFlags([
+      ...FRR_OPTIONS,
+      'bgp_vrf',
+      'bgp_vrf_table_id',
+      'bgp_nic',
+      'ip_path',
+      'state_dir',
+      'advertisement_method_tenant_networks',
+    ]),
   }
 
   public async run(): Promise<FrrLeakResult> {
@@ -57,14 +62,25 @@ configuration is printed; FRR is then not needed when bgp_router_id is set, and 
     const lines: string[] = []
     const rid = `router id ${r.routerId} (${r.routerIdSource})`
     if (r.dryRun) {
-      lines.push(r.missing === null ? `FRR not reachable; configuration that would be applied, ${rid}:` : `dry run, ${rid}:`)
-      if (r.missing !== null) lines.push(r.missing.length ? `missing in FRR:\n${r.missing.map((m) => `  ${m}`).join('\n')}` : 'nothing missing in FRR')
+      lines.push(
+        r.missing === null ? `FRR not reachable; configuration that would be applied, ${rid}:` : `dry run, ${rid}:`,
+      )
+      if (r.missing !== null)
+        lines.push(
+          r.missing.length > 0
+            ? `missing in FRR:\n${r.missing.map((m) => `  ${m}`).join('\n')}`
+            : 'nothing missing in FRR',
+        )
       if (r.missing === null || r.missing.length > 0) lines.push(r.config.trimEnd())
       return lines.join('\n')
     }
+
     for (const d of r.devices ?? []) lines.push(d)
-    if (!r.changed) return [...lines, `FRR leak configuration for VRF ${r.vrf} (AS ${r.asn}) already in place, ${rid}`].join('\n')
-    lines.push(`applied FRR leak configuration for VRF ${r.vrf} (AS ${r.asn}), ${rid}; ${r.missing?.length ?? 0} item(s) were missing`)
+    if (!r.changed)
+      return [...lines, `FRR leak configuration for VRF ${r.vrf} (AS ${r.asn}) already in place, ${rid}`].join('\n')
+    lines.push(
+      `applied FRR leak configuration for VRF ${r.vrf} (AS ${r.asn}), ${rid}; ${r.missing?.length ?? 0} item(s) were missing`,
+    )
     for (const f of r.failedLines) lines.push(`  rejected line ${f.line}: ${f.text} (${f.error})`)
     for (const m of r.remaining) lines.push(`  still missing: ${m}`)
     return lines.join('\n')

@@ -3,8 +3,8 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/base-command.js'
 import {dryRunFlag, nbFileFlag, reconcileFlags, timeoutFlag} from '../lib/command-flags.js'
 import {ConfigError, ExitCode} from '../lib/errors.js'
-import {changeReport, renderChangeReport, type ChangeReport} from '../lib/output/results.js'
 import {Progress} from '../lib/output/progress.js'
+import {changeReport, type ChangeReport, renderChangeReport} from '../lib/output/results.js'
 import {resolveIdentity} from '../lib/reconciler/local-context.js'
 import {runtimeFactory} from '../lib/runtime.js'
 
@@ -12,7 +12,6 @@ export type SyncResult = ChangeReport
 
 export default class Sync extends BaseCommand<typeof Sync> {
   static override summary = 'Reconcile this node once against the OVN NB database, then exit.'
-
   static override description = `Reads the NB database (a complete snapshot), computes everything this node must expose and wire
 (bgp-nic addresses, ip rules and routes in the provider-bridge tables, static neighbours, NDP proxies,
 VLAN devices, cookie-999 flows), compares it with what the node has, and applies the difference.
@@ -20,20 +19,23 @@ Objects ovn-bgp owns but NB no longer wants are removed (unless --no-prune). Run
 changes nothing the second time. The VRF and bgp-nic are created first when missing.
 
 With --dry-run nothing is changed and no root privileges are needed: the plan is printed, per object.`
-
   static override examples = [
-    {description: 'Reconcile with the agent configuration file.', command: '<%= config.bin %> <%= command.id %> --config-file /etc/ovn-bgp-agent/bgp-agent.conf'},
+    {
+      description: 'Reconcile with the agent configuration file.',
+      command: '<%= config.bin %> <%= command.id %> --config-file /etc/ovn-bgp-agent/bgp-agent.conf',
+    },
     {description: 'Show what would change, as JSON.', command: '<%= config.bin %> <%= command.id %> --dry-run --json'},
     {
       description: 'Plan for a node without local OVS access.',
-      command: '<%= config.bin %> <%= command.id %> --dry-run --ovn-nb-connection tcp:192.0.2.10:6641 --chassis-name compute-1 --chassis-id 5d0c8a2e --bridge-mappings physnet1:br-ex',
+      command:
+        '<%= config.bin %> <%= command.id %> --dry-run --ovn-nb-connection tcp:192.0.2.10:6641 --chassis-name compute-1 --chassis-id 5d0c8a2e --bridge-mappings physnet1:br-ex',
     },
     {
       description: 'Plan from an NB backup (ovsdb-client backup) instead of a live server.',
-      command: '<%= config.bin %> <%= command.id %> --dry-run --nb-file nb-backup.db --chassis-name compute-7 --chassis-id 9d2b... --bridge-mappings physnet1:br-ex',
+      command:
+        '<%= config.bin %> <%= command.id %> --dry-run --nb-file nb-backup.db --chassis-name compute-7 --chassis-id 9d2b... --bridge-mappings physnet1:br-ex',
     },
   ]
-
   static override flags = {
     'dry-run': dryRunFlag(),
     timeout: timeoutFlag(),
@@ -49,8 +51,15 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
   async run(): Promise<SyncResult> {
     const dryRun = this.flags['dry-run']
     const nbFile = this.flags['nb-file']
-    if (nbFile !== undefined && !dryRun) throw new ConfigError('--nb-file needs --dry-run (a database file is for planning, not for changing a node)', {suggestions: ['add --dry-run']})
-    const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {dryRun, nbFile, timeoutMs: this.flags.timeout * 1000})
+    if (nbFile !== undefined && !dryRun)
+      throw new ConfigError('--nb-file needs --dry-run (a database file is for planning, not for changing a node)', {
+        suggestions: ['add --dry-run'],
+      })
+    const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {
+      dryRun,
+      nbFile,
+      timeoutMs: this.flags.timeout * 1000,
+    })
     const progress = new Progress({enabled: Progress.enabledFor(this.jsonEnabled())})
     try {
       progress.step('reading the NB database')
@@ -61,12 +70,14 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
         const bridges = [...new Set(resolveIdentity(rt.cfg, await rt.ovs()).bridgeMappings.map((m) => m.bridge))]
         await rt.kernel().ensureBase({clearVrfRoutes: false, bridges})
       }
+
       const reconciler = await rt.reconciler()
       const stages = {plan: 'computing the desired state', observe: 'reading the node', apply: 'applying'}
       const pass = await reconciler.pass(source.nb, {
         dryRun,
         prune: this.flags.prune,
-        onStage: (stage, d) => progress.step(d.operations === undefined ? stages[stage] : `${stages[stage]} ${d.operations} change(s)`),
+        onStage: (stage, d) =>
+          progress.step(d.operations === undefined ? stages[stage] : `${stages[stage]} ${d.operations} change(s)`),
       })
       progress.done()
       const report = changeReport(pass)

@@ -2,8 +2,8 @@ import {BaseCommand} from '../lib/base-command.js'
 import {FRR_OPTIONS, reconcileFlags} from '../lib/command-flags.js'
 import {configFlags} from '../lib/config/index.js'
 import {Agent} from '../lib/driver/agent.js'
-import {AgentMetrics} from '../lib/metrics/index.js'
 import {SdNotify, startWatchdog} from '../lib/driver/sd-notify.js'
+import {AgentMetrics} from '../lib/metrics/index.js'
 import {runtimeFactory} from '../lib/runtime.js'
 
 export interface WatchResult {
@@ -15,7 +15,6 @@ export interface WatchResult {
 
 export default class Watch extends BaseCommand<typeof Watch> {
   static override summary = 'Run the agent: follow the NB database and keep this node exposed and wired.'
-
   static override description = `The daemon (run it as a systemd service, see packaging/ovn-bgp.service). At start it ensures the
 VRF, bgp-nic and the FRR leak configuration, reads a complete NB snapshot and reconciles the node
 fully. Then every NB change is classified into the upstream agent's event classes (logged, counted
@@ -34,17 +33,26 @@ that fails is retried after 1 s, 2 s, 4 s ... up to 60 s (jittered), not ready m
 Under systemd (Type=notify) it reports READY=1 once the first full reconcile pass is done, and
 with WatchdogSec= sends keep-alives only while the reconcile loop makes progress, so a hung daemon
 is restarted.`
-
   static override examples = [
-    {description: 'Run with the agent configuration.', command: '<%= config.bin %> <%= command.id %> --config-file /etc/ovn-bgp-agent/bgp-agent.conf'},
-    {description: 'With Prometheus metrics and JSON logs.', command: '<%= config.bin %> <%= command.id %> --metrics-address 127.0.0.1:9476 --log-json'},
+    {
+      description: 'Run with the agent configuration.',
+      command: '<%= config.bin %> <%= command.id %> --config-file /etc/ovn-bgp-agent/bgp-agent.conf',
+    },
+    {
+      description: 'With Prometheus metrics and JSON logs.',
+      command: '<%= config.bin %> <%= command.id %> --metrics-address 127.0.0.1:9476 --log-json',
+    },
   ]
-
   static override defaultLogLevel = 'info' as const
-
   static override flags = {
     ...reconcileFlags(),
-    ...configFlags([...FRR_OPTIONS, 'reconcile_interval', 'frr_reconcile_interval', 'clear_vrf_routes_on_startup', 'metrics_address']),
+    ...configFlags([
+      ...FRR_OPTIONS,
+      'reconcile_interval',
+      'frr_reconcile_interval',
+      'clear_vrf_routes_on_startup',
+      'metrics_address',
+    ]),
   }
 
   async run(): Promise<WatchResult> {
@@ -62,9 +70,18 @@ is restarted.`
     // SIGHUP reopens log_file (logrotate's postrotate); without log_file it is only logged.
     const onHup = (): void => {
       const error = this.logFile?.reopen()
-      if (error) logger.error('SIGHUP: cannot reopen log_file; still writing to the old file', {logFile: this.logFile?.path, error: error.message})
-      else logger.info(this.logFile ? 'SIGHUP: log_file reopened' : 'SIGHUP: no log_file to reopen', this.logFile ? {logFile: this.logFile.path} : {})
+      if (error)
+        logger.error('SIGHUP: cannot reopen log_file; still writing to the old file', {
+          logFile: this.logFile?.path,
+          error: error.message,
+        })
+      else
+        logger.info(
+          this.logFile ? 'SIGHUP: log_file reopened' : 'SIGHUP: no log_file to reopen',
+          this.logFile ? {logFile: this.logFile.path} : {},
+        )
     }
+
     process.on('SIGHUP', onHup)
     // A signal during start-up (e.g. while NB is still unreachable) stops the daemon too.
     const starting = agent.start().then(() => undefined)
@@ -74,6 +91,7 @@ is restarted.`
         logger.info('watching', {nb: cfg.ovnNbConnection ?? 'from OVS', reconcileInterval: cfg.reconcileInterval})
         await notify.ready(`first reconcile done, ${agent.exposedCount()} addresses exposed`)
       }
+
       const by = early ?? (await stopped)
       logger.info('stopping', {signal: by})
       await notify.stopping()

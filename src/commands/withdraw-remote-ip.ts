@@ -6,19 +6,18 @@ export type WithdrawRemoteIpResult = AdhocResult
 export default class WithdrawRemoteIp extends AdhocCommand {
   static override action = 'withdraw' as const
   static override method = 'remote-ip' as const
-
   static override summary = 'Withdraw the IPs of a tenant-network VM behind a local router.'
-
   static override description = verbDescription(
     verb('withdraw', 'remote-ip'),
     `Stops advertising the IPs of a VM on a tenant network exposed through a local router.`,
     '--port',
   )
-
   static override examples = [
-    {description: 'A tenant VM port.', command: '<%= config.bin %> <%= command.id %> --port 88888888-8888-8888-8888-888888888888'},
+    {
+      description: 'A tenant VM port.',
+      command: '<%= config.bin %> <%= command.id %> --port 88888888-8888-8888-8888-888888888888',
+    },
     {description: 'Without NB.', command: '<%= config.bin %> <%= command.id %> --ip 10.0.0.5 --json'},
   ]
-
   static override flags = verbFlags('withdraw', 'remote-ip')
 }

@@ -2,18 +2,21 @@
 // logging setup and the mapping of library errors to exit codes (man ovn-bgp(8), EXIT STATUS).
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
-import {describeError, errorDocument, type ErrorBody} from './cli/error-document.js'
-import {isClosedPipe} from './cli/closed-pipe.js'
-import {describeSource, globalConfigFlags, loadConfig, type ConfigSources} from './config/index.js'
-import {configSourceOrder} from './config/source-order.js'
 import type {AgentConfig} from './config/types.js'
+
+import {isClosedPipe} from './cli/closed-pipe.js'
+import {describeError, type ErrorBody, errorDocument} from './cli/error-document.js'
+import {type ConfigSources, describeSource, globalConfigFlags, loadConfig} from './config/index.js'
+import {configSourceOrder} from './config/source-order.js'
 import {ConfigError, ExitCode} from './errors.js'
 import {journalStream} from './journal-stream.js'
 import {LogFile} from './log-file.js'
-import {type LogLevel, type Logger, StreamLogger} from './log.js'
+import {type Logger, type LogLevel, StreamLogger} from './log.js'
 import {versioned} from './output/contract.js'
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 export const NB_DRIVER = 'nb_ovn_bgp_driver'
@@ -26,50 +29,61 @@ export const NB_DRIVER = 'nb_ovn_bgp_driver'
  * An explicitly set `[agent] root_helper` is not used, with a warning: ovn-bgp runs ip, sysctl,
  * ovs-ofctl and vtysh itself, as root (see docs/config.md).
  */
-export function checkDriver(config: Readonly<AgentConfig>, sources: ConfigSources, logger?: Logger): Readonly<AgentConfig> {
+export function checkDriver(
+  config: Readonly<AgentConfig>,
+  sources: ConfigSources,
+  logger?: Logger,
+): Readonly<AgentConfig> {
   let out = config
   if (sources.rootHelper.kind !== 'default') {
-    logger?.warn('[agent] root_helper is not used: ovn-bgp runs ip, sysctl, ovs-ofctl and vtysh directly and must itself run as root (the systemd unit does); remove the option to silence this', {
-      rootHelper: config.rootHelper,
-      source: describeSource(sources.rootHelper),
-    })
+    logger?.warn(
+      '[agent] root_helper is not used: ovn-bgp runs ip, sysctl, ovs-ofctl and vtysh directly and must itself run as root (the systemd unit does); remove the option to silence this',
+      {
+        rootHelper: config.rootHelper,
+        source: describeSource(sources.rootHelper),
+      },
+    )
   }
+
   if (config.driver !== NB_DRIVER) {
     if (sources.driver.kind === 'default') {
-      logger?.warn(`[DEFAULT] driver is not set: running the NB driver (${NB_DRIVER}); note that upstream ovn-bgp-agent's default is the SB driver (ovn_bgp_driver). Set driver = ${NB_DRIVER} to silence this`)
+      logger?.warn(
+        `[DEFAULT] driver is not set: running the NB driver (${NB_DRIVER}); note that upstream ovn-bgp-agent's default is the SB driver (ovn_bgp_driver). Set driver = ${NB_DRIVER} to silence this`,
+      )
     } else {
       throw new ConfigError(
         `[DEFAULT] driver = ${config.driver} (${describeSource(sources.driver)}): ovn-bgp implements only ${NB_DRIVER}`,
         {suggestions: [`set driver = ${NB_DRIVER}`]},
       )
     }
+
     out = Object.freeze({...config, driver: NB_DRIVER})
   }
+
   if (config.exposingMethod !== 'underlay') {
     throw new ConfigError(
       `[DEFAULT] exposing_method = ${config.exposingMethod} (${describeSource(sources.exposingMethod)}): ovn-bgp implements only underlay`,
       {suggestions: ['set exposing_method = underlay']},
     )
   }
+
   return out
 }
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
-
   static override baseFlags = {
     ...globalConfigFlags,
     'log-level': Flags.option({
-      summary: 'Minimum level of the log lines written to stderr (default: warn; info for watch; debug with the debug option).',
+      summary:
+        'Minimum level of the log lines written to stderr (default: warn; info for watch; debug with the debug option).',
       options: ['debug', 'info', 'warn', 'error'] as const,
       helpGroup: 'GLOBAL',
     })(),
     'log-json': Flags.boolean({summary: 'Write log lines to stderr as JSON objects.', helpGroup: 'GLOBAL'}),
   }
-
   /** Log level without --log-level or `debug`: one-shot commands say only what went wrong. */
   static defaultLogLevel: LogLevel = 'warn'
-
   protected flags!: BaseFlags<T>
   protected args!: BaseArgs<T>
   private cachedConfig: AgentConfig | undefined
@@ -115,7 +129,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected logger(): Logger {
     if (this.cachedLogger) return this.cachedLogger
     const f = this.flags as Record<string, unknown>
-    const level = (f['log-level'] as LogLevel | undefined) ?? (this.cachedConfig?.debug ? 'debug' : (this.ctor as typeof BaseCommand).defaultLogLevel)
+    const level =
+      (f['log-level'] as LogLevel | undefined) ??
+      (this.cachedConfig?.debug ? 'debug' : (this.ctor as typeof BaseCommand).defaultLogLevel)
     const json = Boolean(f['log-json']) || Boolean(this.cachedConfig?.logJson)
     // log_file: plain lines with timestamps (not the journal's priority prefix, whatever stderr is)
     const sink = this.logFile ? {write: this.logFile.write, journal: false} : {journal: journalStream()}
@@ -125,7 +141,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Non-zero exit without an error document (e.g. a partially applied plan still reports its result). */
   protected setExitCode(code: ExitCode): void {
-    if (code > (process.exitCode as number | undefined ?? 0)) process.exitCode = code
+    if (code > ((process.exitCode as number | undefined) ?? 0)) process.exitCode = code
   }
 
   /** Every success document carries `schemaVersion` (src/lib/output/contract.ts). */
@@ -147,12 +163,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.exitCode = 0
       return undefined
     }
+
     const body = this.describeError(err)
     process.exitCode = (process.exitCode as number | undefined) ?? body.exitCode
     if (this.jsonEnabled()) {
       this.logJson(errorDocument(body))
       return undefined
     }
+
     if (body.code === 'INTERNAL') throw err // a bug: oclif prints the stack
     throw new Errors.CLIError(body.message, {exit: body.exitCode, code: body.code, suggestions: body.suggestions})
   }

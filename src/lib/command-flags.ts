@@ -62,6 +62,7 @@ export const timeoutFlag = () =>
 /** `--nb-file`: an NB database file (or `ovsdb-client backup` output) instead of the live NB server. */
 export const nbFileFlag = () =>
   Flags.string({
-    summary: 'Read NB from this database file (or `ovsdb-client backup` output) instead of the NB server; no node access needed.',
+    summary:
+      'Read NB from this database file (or `ovsdb-client backup` output) instead of the NB server; no node access needed.',
     helpValue: '<file>',
   })

@@ -86,25 +86,35 @@ export function connectError(err: Error, failure: {kind: string}, t: ConnectTarg
   const opts = {cause: err}
   const ssl = t.sslOptions ?? 'the SSL options'
   switch (failure.kind) {
-    case 'file':
+    case 'file': {
       return new ConfigError(`cannot use the SSL files for ${t.what} at ${t.remote}: ${why}`, {
         ...opts,
         code: 'SSL_FILES_UNREADABLE',
         suggestions: [`check ${ssl}: each file must exist and be readable by ovn-bgp`],
       })
-    case 'tls-verify':
+    }
+
+    case 'tls-verify': {
       return new DependencyError(`TLS verification with ${t.what} at ${t.remote} failed: ${why}`, {
         ...opts,
         code: 'TLS_VERIFY_FAILED',
-        suggestions: [`check ${ssl}: the CA certificate must be the one that signed the server's certificate, and the server must trust the CA that signed ours`],
+        suggestions: [
+          `check ${ssl}: the CA certificate must be the one that signed the server's certificate, and the server must trust the CA that signed ours`,
+        ],
       })
-    case 'dns':
+    }
+
+    case 'dns': {
       return new DependencyError(`the host name of ${t.remote} (${t.what}) does not resolve: ${why}`, {
         ...opts,
         code: 'DNS_FAILED',
-        suggestions: [`check ${t.remoteOption} for a typo, or use an IP address; check the resolver (/etc/resolv.conf)`],
+        suggestions: [
+          `check ${t.remoteOption} for a typo, or use an IP address; check the resolver (/etc/resolv.conf)`,
+        ],
       })
-    case 'protocol':
+    }
+
+    case 'protocol': {
       return new DependencyError(`${t.remote} is not an OVSDB server (${t.what}): ${why}`, {
         ...opts,
         code: 'NOT_OVSDB',
@@ -112,17 +122,22 @@ export function connectError(err: Error, failure: {kind: string}, t: ConnectTarg
           `check the port and scheme in ${t.remoteOption}${t.port ? ` (default port ${t.port})` : ''}: an ssl: server needs ssl:, a tcp: one tcp:`,
         ],
       })
-    case 'refused':
+    }
+
+    case 'refused': {
       return new DependencyError(`nothing accepts connections at ${t.remote} (${t.what}): ${why}`, {
         ...opts,
         code: 'CONNECTION_REFUSED',
         suggestions: [`start the server, or correct ${t.remoteOption}`],
       })
-    default:
+    }
+
+    default: {
       return new DependencyError(`cannot reach ${t.what} at ${t.remote}: ${why}`, {
         ...opts,
         code: 'DEPENDENCY_UNREACHABLE',
         suggestions: [`check ${t.remoteOption} and the network path; --timeout waits longer`],
       })
+    }
   }
 }

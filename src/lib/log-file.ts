@@ -21,7 +21,10 @@ export class LogFile {
       const e = error as NodeJS.ErrnoException
       throw new ConfigError(`log_file ${path} cannot be opened for appending (${e.code ?? e.message})`, {
         cause: error,
-        suggestions: ['create its directory, writable by the user ovn-bgp runs as', 'or unset log_file to log to stderr (the journal under systemd)'],
+        suggestions: [
+          'create its directory, writable by the user ovn-bgp runs as',
+          'or unset log_file to log to stderr (the journal under systemd)',
+        ],
       })
     }
   }
@@ -55,6 +58,7 @@ export class LogFile {
     } catch (error) {
       return error as Error
     }
+
     const old = this.fd
     this.fd = fd
     closeSync(old)

@@ -21,12 +21,15 @@ const ORDER: Record<LogLevel, number> = {debug: 10, info: 20, warn: 30, error: 4
 /** syslog(3) priorities, as journald's stream protocol reads them from a `<N>` line prefix. */
 export const JOURNAL_PRIORITY: Record<LogLevel, number> = {debug: 7, info: 6, warn: 4, error: 3}
 
-
 export class NullLogger implements Logger {
   debug(): void {}
+
   info(): void {}
+
   warn(): void {}
+
   error(): void {}
+
   child(): Logger {
     return this
   }
@@ -55,7 +58,10 @@ export class StreamLogger implements Logger {
   private readonly write: (line: string) => void
   private readonly now: () => Date
 
-  constructor(opts: StreamLoggerOptions = {}, private readonly base: LogFields = {}) {
+  constructor(
+    opts: StreamLoggerOptions = {},
+    private readonly base: LogFields = {},
+  ) {
     this.level = ORDER[opts.level ?? 'info']
     this.json = opts.json ?? false
     this.journal = opts.journal ?? false
@@ -95,11 +101,12 @@ export class StreamLogger implements Logger {
       this.write(JSON.stringify(obj))
       return
     }
+
     const kv = Object.entries(all)
       .map(([k, v]) => `${k}=${fmtValue(v)}`)
       .join(' ')
     // journald splits a stream at newlines: a continuation line would lose the priority.
-    const text = this.journal ? msg.replaceAll('\n', '\\n') : msg
+    const text = this.journal ? msg.replaceAll('\n', String.raw`\n`) : msg
     const head = this.journal ? `<${JOURNAL_PRIORITY[level]}>` : `${this.now().toISOString()} `
     this.write(`${head}${level.toUpperCase().padEnd(5)} ${text}${kv ? ' ' + kv : ''}`)
   }

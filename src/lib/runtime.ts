@@ -2,15 +2,16 @@
 // closes what it opened. Commands get a Runtime from `runtimeFactory.create`, an object property so
 // command tests can replace it (ESM module bindings cannot be stubbed).
 import type {AgentConfig} from './config/types.js'
+import type {SpawnFn} from './kernel/batch-process.js'
+import type {Logger} from './log.js'
+
 import {NbFileServer} from './driver/nb-file.js'
-import {NbSource, nbSourceOptions, type NbSourceHandlers} from './driver/nb-source.js'
+import {NbSource, type NbSourceHandlers, nbSourceOptions} from './driver/nb-source.js'
 import {DependencyError} from './errors.js'
 import {type CommandRunner, ExecRunner} from './exec/runner.js'
 import {FrrLeak} from './frr/leak.js'
 import {Vtysh} from './frr/vtysh.js'
-import type {Logger} from './log.js'
-import type {SpawnFn} from './kernel/batch-process.js'
-import {checkStateDir, Kernel, RtTables, WatchedKernel, lowestFreeTable} from './kernel/index.js'
+import {checkStateDir, Kernel, lowestFreeTable, RtTables, WatchedKernel} from './kernel/index.js'
 import {LocalOvs} from './ovs/local-ovs.js'
 import {OfctlFlows} from './ovs/ofctl.js'
 import {NodeContextSource, resolveIdentity, type TableResolver} from './reconciler/local-context.js'
@@ -55,7 +56,12 @@ export interface KernelParts {
 }
 
 /** `spawn`: how the watched kernel starts its long-lived `ip` children (tests: a fake ip). */
-export type KernelFactory = (cfg: AgentConfig, runner: CommandRunner, logger: Logger, opts?: {watched?: boolean; spawn?: SpawnFn}) => KernelParts
+export type KernelFactory = (
+  cfg: AgentConfig,
+  runner: CommandRunner,
+  logger: Logger,
+  opts?: {watched?: boolean; spawn?: SpawnFn},
+) => KernelParts
 
 export class Runtime {
   readonly runner: CommandRunner
@@ -88,8 +94,12 @@ export class Runtime {
     // With the identity configured, OVS is optional: one short attempt, its failures at debug level.
     const logger = overrides ? quiet(this.logger) : this.logger
     const oneShot = this.opts.timeoutMs ?? DEFAULT_ONE_SHOT_TIMEOUT_MS
-    const wait = this.opts.ovsTimeoutMs ?? (overrides ? Math.min(1000, oneShot) : this.opts.waitForever ? Infinity : oneShot)
-    if (wait === Infinity) this.logger.info('connecting to the local Open vSwitch database (retried until it answers)', {ovsdb: this.cfg.ovsdbConnection})
+    const wait =
+      this.opts.ovsTimeoutMs ?? (overrides ? Math.min(1000, oneShot) : this.opts.waitForever ? Infinity : oneShot)
+    if (wait === Infinity)
+      this.logger.info('connecting to the local Open vSwitch database (retried until it answers)', {
+        ovsdb: this.cfg.ovsdbConnection,
+      })
     try {
       this.ovsConn = await LocalOvs.connect({
         remote: this.cfg.ovsdbConnection,
@@ -102,7 +112,9 @@ export class Runtime {
     } catch (error) {
       this.ovsConn = null
       if (!overrides) throw error
-      this.logger.info('local OVS not reachable; using configured identity and bridge mappings', {ovsdb: this.cfg.ovsdbConnection})
+      this.logger.info('local OVS not reachable; using configured identity and bridge mappings', {
+        ovsdb: this.cfg.ovsdbConnection,
+      })
       return undefined
     }
   }
@@ -113,17 +125,26 @@ export class Runtime {
    */
   async nb(handlers: NbSourceHandlers = {}, opts: {allRows?: boolean} = {}): Promise<NbSource> {
     if (this.nbSource) return this.nbSource
-    if (this.opts.nbFile !== undefined) this.nbFileServer ??= await NbFileServer.start(this.opts.nbFile, {runner: this.runner})
+    if (this.opts.nbFile !== undefined)
+      this.nbFileServer ??= await NbFileServer.start(this.opts.nbFile, {runner: this.runner})
     const identity = resolveIdentity(this.cfg, await this.ovs())
     const remote = this.nbFileServer?.remote ?? identity.nbRemote
     if (!remote) {
-      throw new DependencyError('no NB database configured: set [ovn] ovn_nb_connection or OVS external_ids:ovn-nb-remote', {
-        code: 'NB_NOT_CONFIGURED',
-        suggestions: ['ovn-bgp sync --ovn-nb-connection tcp:192.0.2.10:6641'],
-      })
+      throw new DependencyError(
+        'no NB database configured: set [ovn] ovn_nb_connection or OVS external_ids:ovn-nb-remote',
+        {
+          code: 'NB_NOT_CONFIGURED',
+          suggestions: ['ovn-bgp sync --ovn-nb-connection tcp:192.0.2.10:6641'],
+        },
+      )
     }
-    const src = new NbSource(nbSourceOptions(this.cfg, remote, this.logger, opts.allRows ? undefined : identity), handlers)
-    const wait = this.opts.nbTimeoutMs ?? (this.opts.waitForever ? Infinity : (this.opts.timeoutMs ?? DEFAULT_ONE_SHOT_TIMEOUT_MS))
+
+    const src = new NbSource(
+      nbSourceOptions(this.cfg, remote, this.logger, opts.allRows ? undefined : identity),
+      handlers,
+    )
+    const wait =
+      this.opts.nbTimeoutMs ?? (this.opts.waitForever ? Infinity : (this.opts.timeoutMs ?? DEFAULT_ONE_SHOT_TIMEOUT_MS))
     if (wait === Infinity) this.logger.info('connecting to the NB database (retried until it answers)', {nb: remote})
     await src.start(wait, {failFast: !this.opts.waitForever, signal: this.closing.signal})
     this.nbSource = src
@@ -131,7 +152,9 @@ export class Runtime {
   }
 
   kernel(): KernelParts {
-    this.kernelParts ??= this.kernelFactory(this.cfg, this.runner, this.logger.child({component: 'kernel'}), {watched: this.watched})
+    this.kernelParts ??= this.kernelFactory(this.cfg, this.runner, this.logger.child({component: 'kernel'}), {
+      watched: this.watched,
+    })
     return this.kernelParts
   }
 
@@ -144,17 +167,28 @@ export class Runtime {
   }
 
   flows(): OfctlFlows {
-    return new OfctlFlows(this.runner, {ofctlPath: this.cfg.ovsOfctlPath, env: this.cfg.ovsEnv, logger: this.logger.child({component: 'ovs'})})
+    return new OfctlFlows(this.runner, {
+      ofctlPath: this.cfg.ovsOfctlPath,
+      env: this.cfg.ovsEnv,
+      logger: this.logger.child({component: 'ovs'}),
+    })
   }
 
   /** vtysh on the configured FRR socket directory (read-only queries: explain, show-exposed, drain). */
   vtysh(): Vtysh {
-    return new Vtysh(this.runner, {vtyshPath: this.cfg.vtyshPath, socketDir: this.cfg.frrVtySocket, logger: this.logger.child({component: 'frr'})})
+    return new Vtysh(this.runner, {
+      vtyshPath: this.cfg.vtyshPath,
+      socketDir: this.cfg.frrVtySocket,
+      logger: this.logger.child({component: 'frr'}),
+    })
   }
 
   frr(): FrrLeak {
     const logger = this.logger.child({component: 'frr'})
-    return new FrrLeak(new Vtysh(this.runner, {vtyshPath: this.cfg.vtyshPath, socketDir: this.cfg.frrVtySocket, logger}), logger)
+    return new FrrLeak(
+      new Vtysh(this.runner, {vtyshPath: this.cfg.vtyshPath, socketDir: this.cfg.frrVtySocket, logger}),
+      logger,
+    )
   }
 
   /**
@@ -203,14 +237,34 @@ export class Runtime {
 
 /** A logger that demotes everything to debug (probing an optional dependency). */
 function quiet(l: Logger): Logger {
-  const q: Logger = {debug: (m, f) => l.debug(m, f), info: (m, f) => l.debug(m, f), warn: (m, f) => l.debug(m, f), error: (m, f) => l.debug(m, f), child: () => q}
+  const q: Logger = {
+    debug: (m, f) => l.debug(m, f),
+    info: (m, f) => l.debug(m, f),
+    warn: (m, f) => l.debug(m, f),
+    error: (m, f) => l.debug(m, f),
+    child: () => q,
+  }
   return q
 }
 
 /** The kernel layer (src/lib/kernel) behind the reconciler's KernelLayer/TableResolver seams. */
-export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, logger: Logger, opts: {watched?: boolean; spawn?: SpawnFn} = {}): KernelParts {
+export function defaultKernelFactory(
+  cfg: AgentConfig,
+  runner: CommandRunner,
+  logger: Logger,
+  opts: {watched?: boolean; spawn?: SpawnFn} = {},
+): KernelParts {
   const watched = opts.watched
-    ? new WatchedKernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath, fullDumpEveryMs: cfg.reconcileInterval * 1000, ...(opts.spawn ? {spawn: opts.spawn} : {})}, logger)
+    ? new WatchedKernel(
+        runner,
+        {
+          stateDir: cfg.stateDir,
+          ipPath: cfg.ipPath,
+          fullDumpEveryMs: cfg.reconcileInterval * 1000,
+          ...(opts.spawn ? {spawn: opts.spawn} : {}),
+        },
+        logger,
+      )
     : undefined
   const kernel = watched?.kernel ?? new Kernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath}, logger)
   const rt = new RtTables(cfg.rtTablesPath)
@@ -227,18 +281,26 @@ export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, lo
         used.add(n)
         out[b] = n
       }
+
       return out
     },
   }
   const layer: KernelLayer = {
     observe: (scope) => (watched ? watched.observe(scope) : kernel.observe(scope)),
     apply: async (plan, o) =>
-      (await (watched ? watched.apply(plan, o) : kernel.apply(plan, o))).map((r) => ({action: r.op, obj: r.obj, ok: r.ok, ...(r.ok ? {} : {error: r.reason})})),
-    staleBridges: async (scope) => {
+      (await (watched ? watched.apply(plan, o) : kernel.apply(plan, o))).map((r) => ({
+        action: r.op,
+        obj: r.obj,
+        ok: r.ok,
+        ...(r.ok ? {} : {error: r.reason}),
+      })),
+    async staleBridges(scope) {
       const mapped = new Set(scope.bridges.map((b) => b.name))
       const used = new Set([...scope.bridges.map((b) => b.table), scope.vrfTable])
       const owned = await rt.owned().catch(() => new Map<string, number>())
-      return [...owned].filter(([name, table]) => !mapped.has(name) && !used.has(table)).map(([name, table]) => ({name, table}))
+      return [...owned]
+        .filter(([name, table]) => !mapped.has(name) && !used.has(table))
+        .map(([name, table]) => ({name, table}))
     },
     ...(watched ? {onDrift: (l: (reason: string) => void) => watched.onDrift(l)} : {}),
   }
@@ -246,13 +308,13 @@ export function defaultKernelFactory(cfg: AgentConfig, runner: CommandRunner, lo
     ...(watched ? {onDrift: (l: (reason: string) => void) => watched.onDrift(l), close: () => watched.close()} : {}),
     layer,
     tables,
-    links: async () => {
+    async links() {
       const r = await runner.run(cfg.ipPath, ['-json', 'link', 'show'])
       if (r.code !== 0) return []
       return (JSON.parse(r.stdout || '[]') as Array<{ifname?: string}>).map((l) => l.ifname ?? '').filter(Boolean)
     },
-    ensureBase: async ({clearVrfRoutes, bridges = []}) => {
-      const t = bridges.length ? await rt.ensure(bridges, [cfg.bgpVrfTableId]) : new Map<string, number>()
+    async ensureBase({clearVrfRoutes, bridges = []}) {
+      const t = bridges.length > 0 ? await rt.ensure(bridges, [cfg.bgpVrfTableId]) : new Map<string, number>()
       const res = await kernel.ensureBase({
         bgpVrf: cfg.bgpVrf,
         vrfTable: cfg.bgpVrfTableId,

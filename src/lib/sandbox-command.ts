@@ -3,12 +3,13 @@
 // base-command.ts, above the sandbox library it drives (src/lib/sandbox).
 import {type Command, Flags, type Interfaces} from '@oclif/core'
 
+import type {PeerRoute} from './sandbox/peer.js'
+import type {LabStatus, SandboxRequest} from './sandbox/protocol.js'
+
 import {BaseCommand} from './base-command.js'
 import {ExitCode} from './errors.js'
 import {SandboxError} from './sandbox/errors.js'
 import {request} from './sandbox/lab-request.js'
-import type {PeerRoute} from './sandbox/peer.js'
-import type {LabStatus, SandboxRequest} from './sandbox/protocol.js'
 import {resolveDir, type SandboxState} from './sandbox/state-dir.js'
 
 /** The sandbox commands' result document (`--json`): `action` names the command that made it. */
@@ -24,7 +25,9 @@ export interface SandboxResult {
   did?: string[]
 }
 
-export const sandboxDirFlag = Flags.string({summary: 'Sandbox state directory (env OVN_BGP_SANDBOX_DIR, default /run/ovn-bgp-sandbox).'})
+export const sandboxDirFlag = Flags.string({
+  summary: 'Sandbox state directory (env OVN_BGP_SANDBOX_DIR, default /run/ovn-bgp-sandbox).',
+})
 
 export abstract class SandboxCommand<T extends typeof Command> extends BaseCommand<T> {
   /**
@@ -32,12 +35,16 @@ export abstract class SandboxCommand<T extends typeof Command> extends BaseComma
    * flag but is none of ours is then an argument for the lab's command instead of an error.
    */
   static passThrough = false
-
   private fullArgv: string[] | undefined
 
   /** The state directory, after checking that we run as root (namespaces, qemu, FRR, OVS). */
   protected sandboxDir(): string {
-    if (process.getuid?.() !== 0) throw new SandboxError('ovn-bgp sandbox needs root (network namespaces, qemu, FRR, OVS)', 'run it as root', ExitCode.Usage)
+    if (process.getuid?.() !== 0)
+      throw new SandboxError(
+        'ovn-bgp sandbox needs root (network namespaces, qemu, FRR, OVS)',
+        'run it as root',
+        ExitCode.Usage,
+      )
     return resolveDir((this.flags as {dir?: string}).dir)
   }
 
@@ -52,18 +59,27 @@ export abstract class SandboxCommand<T extends typeof Command> extends BaseComma
    * command's, verbatim. (oclif rejects unknown flags even for non-strict commands unless its '--'
    * option is false, and with it false, "--" no longer ends the flags: hence the split here.)
    */
-  protected override async parse<F extends Interfaces.OutputFlags<never>, B extends Interfaces.OutputFlags<never>, A extends Interfaces.OutputArgs<never>>(
-    options?: Interfaces.Input<F, B, A>,
-    argv: string[] = this.argv,
-  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+  protected override async parse<
+    F extends Interfaces.OutputFlags<never>,
+    B extends Interfaces.OutputFlags<never>,
+    A extends Interfaces.OutputArgs<never>,
+  >(options?: Interfaces.Input<F, B, A>, argv: string[] = this.argv): Promise<Interfaces.ParserOutput<F, B, A>> {
     const ctor = this.ctor as typeof SandboxCommand
     if (!ctor.passThrough) return super.parse(options, argv)
-    const input = options ?? ({flags: ctor.flags, baseFlags: ctor.baseFlags, enableJsonFlag: ctor.enableJsonFlag, args: ctor.args, strict: ctor.strict} as Interfaces.Input<F, B, A>)
+    const input =
+      options ??
+      ({
+        flags: ctor.flags,
+        baseFlags: ctor.baseFlags,
+        enableJsonFlag: ctor.enableJsonFlag,
+        args: ctor.args,
+        strict: ctor.strict,
+      } as Interfaces.Input<F, B, A>)
     // oclif keeps only the parsed part in this.argv: later calls (labArgs) start from the full list.
     const all = (this.fullArgv ??= [...argv])
     const end = all.indexOf('--')
-    const out = await super.parse({...input, '--': false}, end < 0 ? all : all.slice(0, end))
-    if (end >= 0) out.argv.push(...all.slice(end + 1))
+    const out = await super.parse({...input, '--': false}, end === -1 ? all : all.slice(0, end))
+    if (end !== -1) out.argv.push(...all.slice(end + 1))
     return out
   }
 
@@ -80,6 +96,7 @@ export abstract class SandboxCommand<T extends typeof Command> extends BaseComma
       if (r.stdout) process.stdout.write(r.stdout.endsWith('\n') ? r.stdout : `${r.stdout}\n`)
       if (r.stderr) process.stderr.write(r.stderr.endsWith('\n') ? r.stderr : `${r.stderr}\n`)
     }
+
     if (r.code !== 0) process.exitCode = r.code > 0 && r.code < 256 ? r.code : 1
     return {action, dir, output: {code: r.code, stdout: r.stdout, stderr: r.stderr}}
   }

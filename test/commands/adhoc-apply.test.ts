@@ -7,9 +7,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+
 import {requireTools} from '../helpers/require.js'
 import {useTestRuntime} from '../helpers/runtime-fake.js'
-import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, updatePort, type CmdRun} from './adhoc-harness.js'
+import {type CmdRun, MemoryKernel, nodeArgs, runAdhocCmd, startNb, updatePort} from './adhoc-harness.js'
 
 const objects = (r: CmdRun) => r.doc!.changes.map((c) => `${c.action} ${c.object}`)
 
@@ -36,7 +37,7 @@ const VM1_REMOVED = [
   'remove address 2001:db8:100::226/128 dev bgp-nic',
 ]
 
-describe('ad-hoc verbs applied (real NB, in-memory datapath)', function () {
+describe('ad-hoc verbs applied (real NB, in-memory datapath)', () => {
   let nb: OvsdbServer | undefined
   let state = ''
   let mem = new MemoryKernel()
@@ -100,7 +101,16 @@ describe('ad-hoc verbs applied (real NB, in-memory datapath)', function () {
 
   it('withdraw-ip still removes a port that NB no longer binds here (upstream withdraws exactly then)', async () => {
     await run('expose-ip', '--port', 'vm1')
-    await updatePort(nb!.unix, 'vm1', {options: ['map', [['requested-chassis', 'compute-2']]], external_ids: ['map', [['neutron:network_name', 'neutron-pub'], ['neutron:cidrs', '172.24.4.226/24 2001:db8:100::226/64']]]})
+    await updatePort(nb!.unix, 'vm1', {
+      options: ['map', [['requested-chassis', 'compute-2']]],
+      external_ids: [
+        'map',
+        [
+          ['neutron:network_name', 'neutron-pub'],
+          ['neutron:cidrs', '172.24.4.226/24 2001:db8:100::226/64'],
+        ],
+      ],
+    })
     try {
       const exposeNow = await run('expose-ip', '--port', 'vm1')
       expect(exposeNow.exitCode).to.equal(2) // NB no longer wants it here
@@ -112,7 +122,17 @@ describe('ad-hoc verbs applied (real NB, in-memory datapath)', function () {
       expect(mem.has('ndp-proxy', '2001:db8:100::')).to.equal(true)
       expect(mem.has('vlan', 'br-ex.100')).to.equal(true)
     } finally {
-      await updatePort(nb!.unix, 'vm1', {options: ['map', [['requested-chassis', 'compute-1']]], external_ids: ['map', [['neutron:network_name', 'neutron-pub'], ['neutron:cidrs', '172.24.4.226/24 2001:db8:100::226/64'], ['neutron:host_id', 'compute-1']]]})
+      await updatePort(nb!.unix, 'vm1', {
+        options: ['map', [['requested-chassis', 'compute-1']]],
+        external_ids: [
+          'map',
+          [
+            ['neutron:network_name', 'neutron-pub'],
+            ['neutron:cidrs', '172.24.4.226/24 2001:db8:100::226/64'],
+            ['neutron:host_id', 'compute-1'],
+          ],
+        ],
+      })
     }
   })
 
@@ -120,11 +140,22 @@ describe('ad-hoc verbs applied (real NB, in-memory datapath)', function () {
     await run('expose-ip', '--router', 'lrp-gw')
     await run('expose-ip', '--port', 'vm1')
     const w = await run('withdraw-ip', '--router', 'r1')
-    expect(w.doc!.ips).to.deep.equal(['10.0.0.1/24', '10.0.0.5', '10.0.0.7', '10.0.0.50', '172.24.4.10', '172.24.4.50', '172.24.4.60', '2001:db8:100::a'])
+    expect(w.doc!.ips).to.deep.equal([
+      '10.0.0.1/24',
+      '10.0.0.5',
+      '10.0.0.7',
+      '10.0.0.50',
+      '172.24.4.10',
+      '172.24.4.50',
+      '172.24.4.60',
+      '2001:db8:100::a',
+    ])
     expect(objects(w)).to.include('remove route 10.0.0.0/24 via 172.24.4.10 dev br-ex.100 table 1 proto 3')
     expect(objects(w)).to.include('remove rule priority 32000 to 10.0.0.1/24 lookup 1')
     expect(objects(w).every((o) => o.startsWith('remove '))).to.equal(true)
-    const left = [...mem.objs.values()].filter((o) => o.kind === 'address' && o.dev === 'bgp-nic').map((o) => (o as {cidr: string}).cidr)
+    const left = [...mem.objs.values()]
+      .filter((o) => o.kind === 'address' && o.dev === 'bgp-nic')
+      .map((o) => (o as {cidr: string}).cidr)
     expect(left.sort()).to.deep.equal(['172.24.4.226/32', '2001:db8:100::226/128'])
     expect(mem.has('ndp-proxy', '2001:db8:100::')).to.equal(true)
   })
@@ -163,7 +194,9 @@ describe('ad-hoc verbs applied (real NB, in-memory datapath)', function () {
     mem.failOn = () => false
     const repair = await run('expose-fip', '--port', 'vm3')
     expect(repair.exitCode).to.equal(0)
-    expect(objects(repair)).to.deep.equal(['add neigh 172.24.4.201 lladdr fa:16:3e:00:02:01 dev br-ex.100 nud permanent'])
+    expect(objects(repair)).to.deep.equal([
+      'add neigh 172.24.4.201 lladdr fa:16:3e:00:02:01 dev br-ex.100 nud permanent',
+    ])
     expect((await run('expose-fip', '--port', 'vm3')).doc).to.include({changed: false})
   })
 
@@ -186,7 +219,10 @@ describe('ad-hoc verbs applied (real NB, in-memory datapath)', function () {
       const removed = new Set(w.doc!.changes.map((c) => c.object))
       const added = e.doc!.changes.map((c) => c.object)
       const kept = added.filter((o) => !removed.has(o))
-      expect(kept.every((o) => /^(link|sysctl|route (-6 )?default|address (169\.254|fd53))/.test(o)), `${method}: ${kept.join('; ')}`).to.equal(true)
+      expect(
+        kept.every((o) => /^(link|sysctl|route (-6 )?default|address (169\.254|fd53))/.test(o)),
+        `${method}: ${kept.join('; ')}`,
+      ).to.equal(true)
       expect((await run(`withdraw-${method}`, ...args)).doc, method).to.include({changed: false})
     }
   })

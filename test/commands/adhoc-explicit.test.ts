@@ -6,13 +6,14 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+
 import {requireTools} from '../helpers/require.js'
 import {useTestRuntime} from '../helpers/runtime-fake.js'
-import {nodeArgs, runAdhocCmd, startNb, type CmdRun} from './adhoc-harness.js'
+import {type CmdRun, nodeArgs, runAdhocCmd, startNb} from './adhoc-harness.js'
 
 const objects = (r: CmdRun) => r.doc!.changes.map((c) => `${c.action} ${c.object}`)
 
-describe('ad-hoc verbs with explicit values (dry run)', function () {
+describe('ad-hoc verbs with explicit values (dry run)', () => {
   let nb: OvsdbServer | undefined
   let state = ''
   let restoreRuntime = (): void => {}
@@ -30,7 +31,8 @@ describe('ad-hoc verbs with explicit values (dry run)', function () {
     if (state) rmSync(state, {recursive: true, force: true})
   })
 
-  const run = (id: string, ...args: string[]) => runAdhocCmd(id, [...args, '--dry-run', '--json', ...nodeArgs(nb!.unix, state)])
+  const run = (id: string, ...args: string[]) =>
+    runAdhocCmd(id, [...args, '--dry-run', '--json', ...nodeArgs(nb!.unix, state)])
   /** Explicit mode never reads NB: point it at nothing to prove it. */
   const runOffline = (id: string, ...args: string[]) =>
     runAdhocCmd(id, [...args, '--dry-run', '--json', ...nodeArgs(`unix:${join(state, 'no-nb.sock')}`, state)])
@@ -41,17 +43,57 @@ describe('ad-hoc verbs with explicit values (dry run)', function () {
     {
       what: 'a VM port (expose-ip)',
       nb: ['expose-ip', '--port', 'vm1'],
-      explicit: ['expose-ip', '--ip', '172.24.4.226', '--ip', '2001:db8:100::226', '--mac', 'fa:16:3e:00:01:e2', '--cidr', '172.24.4.226/24', '--cidr', '2001:db8:100::226/64', ...PROVIDER],
+      explicit: [
+        'expose-ip',
+        '--ip',
+        '172.24.4.226',
+        '--ip',
+        '2001:db8:100::226',
+        '--mac',
+        'fa:16:3e:00:01:e2',
+        '--cidr',
+        '172.24.4.226/24',
+        '--cidr',
+        '2001:db8:100::226/64',
+        ...PROVIDER,
+      ],
     },
-    {what: 'a FIP (expose-fip)', nb: ['expose-fip', '--port', 'vm3'], explicit: ['expose-fip', '--ip', '172.24.4.201', '--mac', 'fa:16:3e:00:02:01', ...PROVIDER]},
-    {what: 'a provider LB VIP (expose-lb-vip)', nb: ['expose-lb-vip', '--lb', 'lb2'], explicit: ['expose-lb-vip', '--ip', '172.24.4.60', ...PROVIDER]},
-    {what: 'an LB FIP (expose-lb-fip)', nb: ['expose-lb-fip', '--lb', 'lb1'], explicit: ['expose-lb-fip', '--ip', '172.24.4.50', '--mac', 'fa:16:3e:00:00:0a', ...PROVIDER]},
+    {
+      what: 'a FIP (expose-fip)',
+      nb: ['expose-fip', '--port', 'vm3'],
+      explicit: ['expose-fip', '--ip', '172.24.4.201', '--mac', 'fa:16:3e:00:02:01', ...PROVIDER],
+    },
+    {
+      what: 'a provider LB VIP (expose-lb-vip)',
+      nb: ['expose-lb-vip', '--lb', 'lb2'],
+      explicit: ['expose-lb-vip', '--ip', '172.24.4.60', ...PROVIDER],
+    },
+    {
+      what: 'an LB FIP (expose-lb-fip)',
+      nb: ['expose-lb-fip', '--lb', 'lb1'],
+      explicit: ['expose-lb-fip', '--ip', '172.24.4.50', '--mac', 'fa:16:3e:00:00:0a', ...PROVIDER],
+    },
     {
       what: 'a tenant subnet with its VMs (expose-subnet)',
       nb: ['expose-subnet', '--port', 'rif1'],
-      explicit: ['expose-subnet', '--cidr', '10.0.0.1/24', '--via', '172.24.4.10', '--ip', '10.0.0.5', '--ip', '10.0.0.7', ...PROVIDER],
+      explicit: [
+        'expose-subnet',
+        '--cidr',
+        '10.0.0.1/24',
+        '--via',
+        '172.24.4.10',
+        '--ip',
+        '10.0.0.5',
+        '--ip',
+        '10.0.0.7',
+        ...PROVIDER,
+      ],
     },
-    {what: 'a tenant VM IP (expose-remote-ip)', nb: ['expose-remote-ip', '--port', 'vm2'], explicit: ['expose-remote-ip', '--ip', '10.0.0.5', ...PROVIDER]},
+    {
+      what: 'a tenant VM IP (expose-remote-ip)',
+      nb: ['expose-remote-ip', '--port', 'vm2'],
+      explicit: ['expose-remote-ip', '--ip', '10.0.0.5', ...PROVIDER],
+    },
   ]
 
   for (const c of same) {
@@ -65,14 +107,29 @@ describe('ad-hoc verbs with explicit values (dry run)', function () {
       expect(fromValues.doc!.target.mode).to.equal('explicit')
       expect(fromValues.doc!.ips).to.deep.equal(fromNb.doc!.ips)
       expect(objects(fromValues)).to.deep.equal(objects(fromNb))
-      expect(fromValues.doc!.exposed.map((e) => [e.ip, e.kind, e.bridge, e.vlan])).to.deep.equal(fromNb.doc!.exposed.map((e) => [e.ip, e.kind, e.bridge, e.vlan]))
+      expect(fromValues.doc!.exposed.map((e) => [e.ip, e.kind, e.bridge, e.vlan])).to.deep.equal(
+        fromNb.doc!.exposed.map((e) => [e.ip, e.kind, e.bridge, e.vlan]),
+      )
     })
   }
 
   it('reports the values it was given, canonical', async () => {
-    const r = await runOffline('expose-ip', '--ip', '2001:DB8:100:0::226', '--mac', 'FA:16:3E:00:01:E2', '--cidr', '2001:db8:100:0::226/64', '--bridge', 'br-ex')
+    const r = await runOffline(
+      'expose-ip',
+      '--ip',
+      '2001:DB8:100:0::226',
+      '--mac',
+      'FA:16:3E:00:01:E2',
+      '--cidr',
+      '2001:db8:100:0::226/64',
+      '--bridge',
+      'br-ex',
+    )
     expect(r.error).to.equal(undefined)
-    expect(r.doc!.target).to.deep.equal({mode: 'explicit', values: {ip: ['2001:db8:100::226'], bridge: 'br-ex', mac: 'fa:16:3e:00:01:e2', cidr: ['2001:db8:100::226/64']}})
+    expect(r.doc!.target).to.deep.equal({
+      mode: 'explicit',
+      values: {ip: ['2001:db8:100::226'], bridge: 'br-ex', mac: 'fa:16:3e:00:01:e2', cidr: ['2001:db8:100::226/64']},
+    })
     expect(objects(r)).to.include('add neigh 2001:db8:100::226 lladdr fa:16:3e:00:01:e2 dev br-ex nud permanent')
     expect(objects(r)).to.include('add neigh proxy 2001:db8:100:: dev br-ex')
   })
@@ -82,9 +139,21 @@ describe('ad-hoc verbs with explicit values (dry run)', function () {
       ['expose-ip', ['--ip', '172.24.4.256', '--bridge', 'br-ex', '--mac', 'fa:16:3e:00:01:e2'], '--ip'],
       ['expose-ip', ['--ip', '172.24.4.1', '--bridge', 'br-ex', '--mac', 'fa:16:3e:00:01'], '--mac'],
       ['expose-ip', ['--ip', '172.24.4.1', '--bridge', 'br/ex', '--mac', 'fa:16:3e:00:01:e2'], '--bridge'],
-      ['expose-ip', ['--ip', '172.24.4.1', '--bridge', 'br-ex', '--vlan', '4095', '--mac', 'fa:16:3e:00:01:e2'], '--vlan'],
-      ['expose-ip', ['--ip', '172.24.4.1', '--bridge', 'br-ex', '--vlan', '1e2', '--mac', 'fa:16:3e:00:01:e2'], '--vlan'],
-      ['expose-ip', ['--ip', '172.24.4.1', '--bridge', 'br-ex', '--mac', 'fa:16:3e:00:01:e2', '--cidr', '172.24.4.0/33'], '--cidr'],
+      [
+        'expose-ip',
+        ['--ip', '172.24.4.1', '--bridge', 'br-ex', '--vlan', '4095', '--mac', 'fa:16:3e:00:01:e2'],
+        '--vlan',
+      ],
+      [
+        'expose-ip',
+        ['--ip', '172.24.4.1', '--bridge', 'br-ex', '--vlan', '1e2', '--mac', 'fa:16:3e:00:01:e2'],
+        '--vlan',
+      ],
+      [
+        'expose-ip',
+        ['--ip', '172.24.4.1', '--bridge', 'br-ex', '--mac', 'fa:16:3e:00:01:e2', '--cidr', '172.24.4.0/33'],
+        '--cidr',
+      ],
       ['expose-subnet', ['--cidr', '10.0.0.1', '--via', '172.24.4.10', '--bridge', 'br-ex'], '--cidr'],
       ['expose-subnet', ['--cidr', '10.0.0.1/24', '--via', 'gw', '--bridge', 'br-ex'], '--via'],
       ['withdraw-fip', ['--ip', '-1', '--bridge', 'br-ex'], '--ip'],
@@ -136,13 +205,27 @@ describe('ad-hoc verbs with explicit values (dry run)', function () {
   })
 
   it('a missing ip(8) is exit 4 (the node cannot be observed)', async () => {
-    const r = await runOffline('expose-lb-vip', '--ip', '172.24.4.60', '--bridge', 'br-ex', '--ip-path', join(state, 'no-such-ip'))
+    const r = await runOffline(
+      'expose-lb-vip',
+      '--ip',
+      '172.24.4.60',
+      '--bridge',
+      'br-ex',
+      '--ip-path',
+      join(state, 'no-such-ip'),
+    )
     expect(r.exitCode).to.equal(4)
     expect(r.error?.message).to.include('command not found')
   })
 
   it('in subnet advertisement mode a tenant IP exposes nothing, as upstream (exit 2 explains)', async () => {
-    const r = await runOffline('expose-remote-ip', '--ip', '10.0.0.5', '--advertisement-method-tenant-networks', 'subnet')
+    const r = await runOffline(
+      'expose-remote-ip',
+      '--ip',
+      '10.0.0.5',
+      '--advertisement-method-tenant-networks',
+      'subnet',
+    )
     expect(r.exitCode).to.equal(2)
     expect(r.error?.message).to.include('exposes nothing on this chassis')
   })

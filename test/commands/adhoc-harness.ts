@@ -21,11 +21,12 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {AdhocResult} from '../../src/lib/driver/adhoc/command.js'
-import {objKey, type Plan, type StateObj} from '../../src/lib/planner/types.js'
 import type {OpResult} from '../../src/lib/reconciler/types.js'
 import type {KernelParts} from '../../src/lib/runtime.js'
+
+import {objKey, type Plan, type StateObj} from '../../src/lib/planner/types.js'
 import {captureStdout} from '../helpers/output.js'
-import {startOvsdbServer, transact, writeNbSchema, type OvsdbServer} from '../helpers/ovsdb-server.js'
+import {type OvsdbServer, startOvsdbServer, transact, writeNbSchema} from '../helpers/ovsdb-server.js'
 
 /**
  * A minimal oclif root (package.json with the bin name, no commands): the command classes are
@@ -36,18 +37,27 @@ let oclifRoot: string | undefined
 function minimalRoot(): string {
   if (oclifRoot) return oclifRoot
   const dir = mkdtempSync(join(tmpdir(), 'adhoc-oclif-'))
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({name: 'ovn-bgp', version: '0.0.0', type: 'module', oclif: {bin: 'ovn-bgp', dirname: 'ovn-bgp'}}))
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({name: 'ovn-bgp', version: '0.0.0', type: 'module', oclif: {bin: 'ovn-bgp', dirname: 'ovn-bgp'}}),
+  )
   process.once('exit', () => rmSync(dir, {recursive: true, force: true}))
   oclifRoot = dir
   return dir
 }
+
 const DB = 'OVN_Northbound'
 
 type Atom = string | number | boolean | unknown[]
 const map = (o: Record<string, string>): Atom => ['map', Object.entries(o)]
 const set = (xs: Atom[]): Atom => ['set', xs]
 const ref = (n: string): Atom => ['named-uuid', n]
-const insert = (table: string, name: string, row: Record<string, Atom>) => ({op: 'insert', table, 'uuid-name': name, row})
+const insert = (table: string, name: string, row: Record<string, Atom>) => ({
+  op: 'insert',
+  table,
+  'uuid-name': name,
+  row,
+})
 
 interface PortSpec {
   addresses?: string
@@ -59,7 +69,13 @@ interface PortSpec {
 }
 
 function lsp(id: string, s: PortSpec) {
-  const row: Record<string, Atom> = {name: id, type: s.type ?? '', addresses: set(s.addresses ? [s.addresses] : []), options: map(s.options ?? {}), external_ids: map(s.ext ?? {})}
+  const row: Record<string, Atom> = {
+    name: id,
+    type: s.type ?? '',
+    addresses: set(s.addresses ? [s.addresses] : []),
+    options: map(s.options ?? {}),
+    external_ids: map(s.ext ?? {}),
+  }
   if (s.up !== undefined) row.up = s.up
   if (s.tag !== undefined) row.tag = s.tag
   return insert('Logical_Switch_Port', id.replaceAll('-', '_'), row)
@@ -73,11 +89,41 @@ export function topology(): unknown[] {
   return [
     DB,
     lsp('provnet-seg', {type: 'localnet', addresses: 'unknown', tag: 100, options: {network_name: 'physnet1'}}),
-    lsp('vm1', {addresses: 'fa:16:3e:00:01:e2 172.24.4.226 2001:db8:100::226', up: true, options: here, ext: {'neutron:network_name': pub, 'neutron:cidrs': '172.24.4.226/24 2001:db8:100::226/64', 'neutron:host_id': 'compute-1'}}),
+    lsp('vm1', {
+      addresses: 'fa:16:3e:00:01:e2 172.24.4.226 2001:db8:100::226',
+      up: true,
+      options: here,
+      ext: {
+        'neutron:network_name': pub,
+        'neutron:cidrs': '172.24.4.226/24 2001:db8:100::226/64',
+        'neutron:host_id': 'compute-1',
+      },
+    }),
     lsp('vip2-port', {addresses: 'fa:16:3e:00:00:60 172.24.4.60', up: false, ext: {'neutron:network_name': pub}}),
-    lsp('vm2', {addresses: 'fa:16:3e:00:00:05 10.0.0.5', up: true, options: {'requested-chassis': 'compute-2'}, ext: {'neutron:network_name': priv, 'neutron:cidrs': '10.0.0.5/24'}}),
-    lsp('vm3', {addresses: 'fa:16:3e:00:00:07 10.0.0.7', up: true, options: here, ext: {'neutron:network_name': priv, 'neutron:cidrs': '10.0.0.7/24', 'neutron:port_fip': '172.24.4.201'}}),
-    lsp('rif1', {type: 'router', addresses: 'router', up: true, options: {'router-port': 'lrp-rif1'}, ext: {'neutron:device_owner': 'network:router_interface', 'neutron:device_id': 'r1', 'neutron:network_name': priv, 'neutron:cidrs': '10.0.0.1/24'}}),
+    lsp('vm2', {
+      addresses: 'fa:16:3e:00:00:05 10.0.0.5',
+      up: true,
+      options: {'requested-chassis': 'compute-2'},
+      ext: {'neutron:network_name': priv, 'neutron:cidrs': '10.0.0.5/24'},
+    }),
+    lsp('vm3', {
+      addresses: 'fa:16:3e:00:00:07 10.0.0.7',
+      up: true,
+      options: here,
+      ext: {'neutron:network_name': priv, 'neutron:cidrs': '10.0.0.7/24', 'neutron:port_fip': '172.24.4.201'},
+    }),
+    lsp('rif1', {
+      type: 'router',
+      addresses: 'router',
+      up: true,
+      options: {'router-port': 'lrp-rif1'},
+      ext: {
+        'neutron:device_owner': 'network:router_interface',
+        'neutron:device_id': 'r1',
+        'neutron:network_name': priv,
+        'neutron:cidrs': '10.0.0.1/24',
+      },
+    }),
     lsp('vip-port', {addresses: 'fa:16:3e:00:00:50 10.0.0.50', up: false, ext: {'neutron:network_name': priv}}),
     insert('Logical_Switch', 'pub', {name: pub, ports: set([ref('provnet_seg'), ref('vm1'), ref('vip2_port')])}),
     insert('Logical_Switch', 'priv', {name: priv, ports: set([ref('vm2'), ref('vm3'), ref('rif1'), ref('vip_port')])}),
@@ -88,7 +134,11 @@ export function topology(): unknown[] {
       status: map({'hosting-chassis': 'chassis-1'}),
       external_ids: map({'neutron:network_name': pub, 'neutron:router_name': 'r1', 'neutron:is_ext_gw': 'True'}),
     }),
-    insert('Logical_Router_Port', 'lrp_rif1', {name: 'lrp-rif1', mac: 'fa:16:3e:00:00:01', networks: set(['10.0.0.1/24'])}),
+    insert('Logical_Router_Port', 'lrp_rif1', {
+      name: 'lrp-rif1',
+      mac: 'fa:16:3e:00:00:01',
+      networks: set(['10.0.0.1/24']),
+    }),
     insert('NAT', 'fip3', {
       type: 'dnat_and_snat',
       external_ip: '172.24.4.201',
@@ -97,11 +147,20 @@ export function topology(): unknown[] {
       logical_port: 'vm3',
       external_ids: map({'neutron:fip_network_id': 'pub', 'neutron:fip_port_id': 'vm3'}),
     }),
-    insert('Logical_Router', 'r1', {name: 'neutron-r1', ports: set([ref('gw'), ref('lrp_rif1')]), nat: set([ref('fip3')])}),
+    insert('Logical_Router', 'r1', {
+      name: 'neutron-r1',
+      ports: set([ref('gw'), ref('lrp_rif1')]),
+      nat: set([ref('fip3')]),
+    }),
     insert('Load_Balancer', 'lb1', {
       name: 'lb1',
       vips: map({'10.0.0.50:80': '10.0.0.5:8080', '172.24.4.50:80': '10.0.0.5:8080'}),
-      external_ids: map({'neutron:vip': '10.0.0.50', 'neutron:vip_fip': '172.24.4.50', 'neutron:vip_port_id': 'vip-port', lr_ref: 'neutron-r1'}),
+      external_ids: map({
+        'neutron:vip': '10.0.0.50',
+        'neutron:vip_fip': '172.24.4.50',
+        'neutron:vip_port_id': 'vip-port',
+        lr_ref: 'neutron-r1',
+      }),
     }),
     insert('Load_Balancer', 'lb2', {
       name: 'lb2',
@@ -128,15 +187,23 @@ export async function startNb(): Promise<OvsdbServer> {
 /** The configuration flags of the node under test. */
 export function nodeArgs(nb: string, stateDir: string): string[] {
   return [
-    '--ovn-nb-connection', nb,
-    '--chassis-name', 'compute-1',
-    '--chassis-id', 'chassis-1',
-    '--bridge-mappings', 'physnet1:br-ex',
-    '--rt-tables-path', join(stateDir, 'rt_tables'),
-    '--state-dir', stateDir,
-    '--ovsdb-connection', `unix:${join(stateDir, 'no-ovs.sock')}`,
+    '--ovn-nb-connection',
+    nb,
+    '--chassis-name',
+    'compute-1',
+    '--chassis-id',
+    'chassis-1',
+    '--bridge-mappings',
+    'physnet1:br-ex',
+    '--rt-tables-path',
+    join(stateDir, 'rt_tables'),
+    '--state-dir',
+    stateDir,
+    '--ovsdb-connection',
+    `unix:${join(stateDir, 'no-ovs.sock')}`,
     '--expose-tenant-networks',
-    '--log-level', 'error',
+    '--log-level',
+    'error',
   ]
 }
 
@@ -152,14 +219,19 @@ export interface CmdRun {
 export async function runAdhocCmd(id: string, argv: string[]): Promise<CmdRun> {
   const config = await Config.load(minimalRoot())
   // the class from src/ (not the built dist/ oclif would find), as the other command tests do
-  const cls = ((await import(`../../src/commands/${id}.js`)) as {default: {run(argv: string[], config: Config): Promise<unknown>}}).default
+  const cls = (
+    (await import(`../../src/commands/${id}.js`)) as {default: {run(argv: string[], config: Config): Promise<unknown>}}
+  ).default
   // exit code undefined, as in a fresh process: oclif's catch() keeps an exit code that is already set
-  const r = await captureStdout(async () => (await cls.run(argv, config)) as AdhocResult | undefined, {exitCode: undefined})
+  const r = await captureStdout(async () => (await cls.run(argv, config)) as AdhocResult | undefined, {
+    exitCode: undefined,
+  })
   const {stdout, result} = r
   if (r.error) {
     const e = r.error
     return {stdout, error: e, exitCode: e.oclif?.exit ?? Number(r.exitCode ?? 1)}
   }
+
   const exitCode = Number(r.exitCode ?? 0)
   if (!argv.includes('--json')) return {...(result ? {result} : {}), stdout, exitCode}
   // under --json oclif prints an error document instead of throwing
@@ -169,7 +241,9 @@ export async function runAdhocCmd(id: string, argv: string[]): Promise<CmdRun> {
   } catch (error) {
     return {stdout, error: error as Error, exitCode: Number(r.exitCode ?? 1)}
   }
-  if (doc.error) return {stdout, error: Object.assign(new Error(doc.error.message), {oclif: {exit: exitCode}}), exitCode}
+
+  if (doc.error)
+    return {stdout, error: Object.assign(new Error(doc.error.message), {oclif: {exit: exitCode}}), exitCode}
   return {...(result ? {result} : {}), doc, stdout, exitCode}
 }
 
@@ -193,14 +267,17 @@ export class MemoryKernel {
             this.objs.delete(objKey(obj))
             out.push({action: 'remove', obj, ok: true})
           }
+
           for (const obj of plan.add) {
             if (this.failOn(obj)) {
               out.push({action: 'add', obj, ok: false, error: 'RTNETLINK answers: Operation not permitted'})
               continue
             }
+
             this.objs.set(objKey(obj), obj)
             out.push({action: 'add', obj, ok: true})
           }
+
           return out
         },
       },

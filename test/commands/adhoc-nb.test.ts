@@ -5,10 +5,10 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {transact, type OvsdbServer} from '../helpers/ovsdb-server.js'
+import {type OvsdbServer, transact} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
 import {useTestRuntime} from '../helpers/runtime-fake.js'
-import {nodeArgs, runAdhocCmd, startNb, type CmdRun} from './adhoc-harness.js'
+import {type CmdRun, nodeArgs, runAdhocCmd, startNb} from './adhoc-harness.js'
 
 /** Base wiring of br-ex / br-ex.100 (mapping index 1, VLAN 100) an expose adds when it is missing. */
 const VLAN = ['link br-ex.100 link br-ex type vlan id 100']
@@ -29,7 +29,7 @@ const DEFAULTS = ['route default dev br-ex table 1 proto 3 scope link', 'route -
 const objects = (r: CmdRun) => r.doc!.changes.map((c) => `${c.action} ${c.object}`)
 const adds = (...xs: string[]) => xs.map((x) => `add ${x}`)
 
-describe('ad-hoc verbs by NB object (dry run, real NB)', function () {
+describe('ad-hoc verbs by NB object (dry run, real NB)', () => {
   let nb: OvsdbServer | undefined
   let state = ''
   let restoreRuntime = (): void => {}
@@ -48,7 +48,8 @@ describe('ad-hoc verbs by NB object (dry run, real NB)', function () {
     if (state) rmSync(state, {recursive: true, force: true})
   })
 
-  const run = (id: string, ...args: string[]) => runAdhocCmd(id, [...args, '--dry-run', '--json', ...nodeArgs(nb!.unix, state)])
+  const run = (id: string, ...args: string[]) =>
+    runAdhocCmd(id, [...args, '--dry-run', '--json', ...nodeArgs(nb!.unix, state)])
 
   it('expose-ip --port: a VM on the VLAN provider network, with its NDP proxy and the wiring under it', async () => {
     const r = await run('expose-ip', '--port', 'vm1')
@@ -96,7 +97,16 @@ describe('ad-hoc verbs by NB object (dry run, real NB)', function () {
       'lb-vip 172.24.4.60 lb2',
       'cr-lrp 2001:db8:100::a lrp-gw',
     ])
-    expect(r.doc!.ips).to.deep.equal(['10.0.0.1/24', '10.0.0.5', '10.0.0.7', '10.0.0.50', '172.24.4.10', '172.24.4.50', '172.24.4.60', '2001:db8:100::a'])
+    expect(r.doc!.ips).to.deep.equal([
+      '10.0.0.1/24',
+      '10.0.0.5',
+      '10.0.0.7',
+      '10.0.0.50',
+      '172.24.4.10',
+      '172.24.4.50',
+      '172.24.4.60',
+      '2001:db8:100::a',
+    ])
     expect(objects(r)).to.deep.equal(
       adds(
         ...VLAN,
@@ -160,7 +170,11 @@ describe('ad-hoc verbs by NB object (dry run, real NB)', function () {
     const provider = await run('expose-lb-vip', '--lb', 'lb2')
     expect(provider.doc!.ips).to.deep.equal(['172.24.4.60'])
     expect(objects(provider).filter((o) => o.includes('172.24.4.60'))).to.deep.equal(
-      adds('address 172.24.4.60/32 dev bgp-nic', 'rule priority 32000 to 172.24.4.60/32 lookup 1', 'route 172.24.4.60/32 dev br-ex.100 table 1 proto 3 scope link'),
+      adds(
+        'address 172.24.4.60/32 dev bgp-nic',
+        'rule priority 32000 to 172.24.4.60/32 lookup 1',
+        'route 172.24.4.60/32 dev br-ex.100 table 1 proto 3 scope link',
+      ),
     )
   })
 
@@ -232,6 +246,7 @@ describe('ad-hoc verbs by NB object (dry run, real NB)', function () {
       expect(r.error?.message, id).to.include(`${flag} ${ref}: no `)
       expect(r.error?.message, id).to.include('in the NB database')
     }
+
     const net = await run('expose-subnet', '--router', 'r1', '--network', 'neutron-pub')
     expect(net.exitCode).to.equal(2)
     expect(net.error?.message).to.include('router r1 has no interface on neutron-pub')
@@ -249,7 +264,7 @@ describe('ad-hoc verbs by NB object (dry run, real NB)', function () {
   })
 })
 
-describe('ad-hoc verbs by NB object, centralized FIPs (dry run, real NB)', function () {
+describe('ad-hoc verbs by NB object, centralized FIPs (dry run, real NB)', () => {
   let nb: OvsdbServer | undefined
   let state = ''
   let restoreRuntime = (): void => {}
@@ -259,7 +274,10 @@ describe('ad-hoc verbs by NB object, centralized FIPs (dry run, real NB)', funct
     nb = await startNb()
     state = mkdtempSync(join(tmpdir(), 'adhoc-state-'))
     restoreRuntime = useTestRuntime({ovsTimeoutMs: 50})
-    const [sel] = (await transact(nb.unix, ['OVN_Northbound', {op: 'select', table: 'Logical_Router_Port', where: [['name', '==', 'lrp-gw']], columns: ['_uuid']}])) as Array<{rows: Array<{_uuid: [string, string]}>}>
+    const [sel] = (await transact(nb.unix, [
+      'OVN_Northbound',
+      {op: 'select', table: 'Logical_Router_Port', where: [['name', '==', 'lrp-gw']], columns: ['_uuid']},
+    ])) as Array<{rows: Array<{_uuid: [string, string]}>}>
     const gw = sel!.rows[0]!._uuid
     await transact(nb.unix, [
       'OVN_Northbound',
@@ -271,7 +289,13 @@ describe('ad-hoc verbs by NB object, centralized FIPs (dry run, real NB)', funct
         row: {
           name: 'pf-floatingip-f7-tcp',
           vips: ['map', [['172.24.4.70:2222', '10.0.0.5:22']]],
-          external_ids: ['map', [['neutron:router_name', 'neutron-r1'], ['neutron:fip_id', 'f7']]],
+          external_ids: [
+            'map',
+            [
+              ['neutron:router_name', 'neutron-r1'],
+              ['neutron:fip_id', 'f7'],
+            ],
+          ],
         },
       },
     ])
@@ -288,13 +312,21 @@ describe('ad-hoc verbs by NB object, centralized FIPs (dry run, real NB)', funct
     const r = await runAdhocCmd('expose-fip', ['--port', 'vm3', ...args])
     expect(r.error).to.equal(undefined)
     expect(r.doc!.ips).to.deep.equal(['172.24.4.201'])
-    expect(r.doc!.changes.map((c) => c.object)).to.include('neigh 172.24.4.201 lladdr fa:16:3e:00:00:0a dev br-ex.100 nud permanent')
+    expect(r.doc!.changes.map((c) => c.object)).to.include(
+      'neigh 172.24.4.201 lladdr fa:16:3e:00:00:0a dev br-ex.100 nud permanent',
+    )
     const w = await runAdhocCmd('withdraw-fip', ['--port', 'vm3', ...args])
     expect(w.doc!.ips).to.deep.equal(['172.24.4.201'])
   })
 
   it('expose-lb-fip --lb on a port-forwarding LB: its address on the gateway network, no neighbour', async () => {
-    const r = await runAdhocCmd('expose-lb-fip', ['--lb', 'pf-floatingip-f7-tcp', '--dry-run', '--json', ...nodeArgs(nb!.unix, state)])
+    const r = await runAdhocCmd('expose-lb-fip', [
+      '--lb',
+      'pf-floatingip-f7-tcp',
+      '--dry-run',
+      '--json',
+      ...nodeArgs(nb!.unix, state),
+    ])
     expect(r.error).to.equal(undefined)
     expect(r.doc!.ips).to.deep.equal(['172.24.4.70'])
     expect(r.doc!.target).to.include({table: 'Load_Balancer', name: 'pf-floatingip-f7-tcp', router: 'r1'})

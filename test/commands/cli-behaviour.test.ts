@@ -10,6 +10,7 @@ import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+
 import {requireTools} from '../helpers/require.js'
 import {nodeArgs, startNb} from './adhoc-harness.js'
 
@@ -17,15 +18,20 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const bin = join(root, 'bin', 'run.js')
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): {status: number | null; stdout: string; stderr: string} {
-  const r = spawnSync(process.execPath, [bin, ...args], {env: {...process.env, ...env}, encoding: 'utf8', timeout: 60_000})
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    env: {...process.env, ...env},
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
   return {status: r.status, stdout: r.stdout, stderr: r.stderr}
 }
 
 describe('CLI behaviour (built bin/run.js)', function () {
   this.timeout(120_000)
 
-  before(function () {
-    if (!existsSync(join(root, 'dist', 'commands', 'sync.js'))) throw new Error('dist/ missing: run `npm run build` first')
+  before(() => {
+    if (!existsSync(join(root, 'dist', 'commands', 'sync.js')))
+      throw new Error('dist/ missing: run `npm run build` first')
   })
 
   it('-h and -v are --help and --version, at the top and on a command', () => {
@@ -44,10 +50,15 @@ describe('CLI behaviour (built bin/run.js)', function () {
     const r = run(['watch', '--help'], {COLUMNS: '80'})
     expect(r.status).to.equal(0)
     const description = r.stdout.slice(r.stdout.indexOf('DESCRIPTION'), r.stdout.indexOf('EXAMPLES')).split('\n')
-    expect(description.filter((l) => l.length > 80), 'lines wider than the terminal').to.deep.equal([])
+    expect(
+      description.filter((l) => l.length > 80),
+      'lines wider than the terminal',
+    ).to.deep.equal([])
     // filled: the paragraph's lines (but its last) reach close to the width, none is ragged-short
     const body = description.filter((l) => l.startsWith('  ') && l.trim().length > 0)
-    const ragged = body.filter((l, i) => l.length < 60 && body[i + 1] !== undefined && description[description.indexOf(l) + 1] !== '')
+    const ragged = body.filter(
+      (l, i) => l.length < 60 && body[i + 1] !== undefined && description[description.indexOf(l) + 1] !== '',
+    )
     expect(ragged, 'short lines inside a paragraph').to.deep.equal([])
   })
 
@@ -76,14 +87,22 @@ describe('CLI behaviour (built bin/run.js)', function () {
     const doc = JSON.parse(r.stdout) as Record<string, unknown>
     expect(doc).to.deep.equal({
       schemaVersion: 1,
-      error: {code: 'UNKNOWN_FLAG', message: 'unknown flag: --dry-rnu', exitCode: 2, suggestions: ['--dry-run', 'see ovn-bgp sync --help']},
+      error: {
+        code: 'UNKNOWN_FLAG',
+        message: 'unknown flag: --dry-rnu',
+        exitCode: 2,
+        suggestions: ['--dry-run', 'see ovn-bgp sync --help'],
+      },
     })
   })
 
   it('a bad configuration value under --json: the error document names it, exit 2', () => {
     const r = run(['sync', '--dry-run', '--bgp-vrf-table-id', 'ten', '--json'])
     expect(r.status).to.equal(2)
-    const doc = JSON.parse(r.stdout) as {schemaVersion: number; error: {code: string; message: string; exitCode: number}}
+    const doc = JSON.parse(r.stdout) as {
+      schemaVersion: number
+      error: {code: string; message: string; exitCode: number}
+    }
     expect(doc.schemaVersion).to.equal(1)
     expect(doc.error.exitCode).to.equal(2)
     expect(doc.error.message).to.include('bgp')

@@ -4,8 +4,9 @@ import {expect} from 'chai'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import FrrLeakCommand, {type FrrLeakResult} from '../../src/commands/frr-leak.js'
 import type {KernelParts} from '../../src/lib/runtime.js'
+
+import FrrLeakCommand, {type FrrLeakResult} from '../../src/commands/frr-leak.js'
 import {captureStdout} from '../helpers/output.js'
 import {requireTools} from '../helpers/require.js'
 import {useTestRuntime} from '../helpers/runtime-fake.js'
@@ -14,7 +15,9 @@ import {FrrInstance} from '../lib/frr/frr-instance.js'
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** Runs the command with stdout captured; returns the result, the text printed and the exit code. */
-async function runCmd(argv: string[]): Promise<{result?: FrrLeakResult; stdout: string; error?: Error & {oclif?: {exit?: number}}; exitCode: number}> {
+async function runCmd(
+  argv: string[],
+): Promise<{result?: FrrLeakResult; stdout: string; error?: Error & {oclif?: {exit?: number}}; exitCode: number}> {
   const config = await Config.load(root)
   const r = await captureStdout(async () => (await FrrLeakCommand.run(argv, config)) as FrrLeakResult, {exitCode: 0})
   const exitCode = Number(r.exitCode ?? 0)
@@ -23,16 +26,40 @@ async function runCmd(argv: string[]): Promise<{result?: FrrLeakResult; stdout: 
 
 describe('command frr-leak', () => {
   it('--dry-run renders without FRR when bgp_router_id is set (--json)', async () => {
-    const r = await runCmd(['--dry-run', '--json', '--bgp-router-id', '172.30.0.1', '--frr-vty-socket', '/nonexistent-frr', '--bgp-vrf', 'vrf-x'])
+    const r = await runCmd([
+      '--dry-run',
+      '--json',
+      '--bgp-router-id',
+      '172.30.0.1',
+      '--frr-vty-socket',
+      '/nonexistent-frr',
+      '--bgp-vrf',
+      'vrf-x',
+    ])
     expect(r.error).to.equal(undefined)
     const doc = JSON.parse(r.stdout) as FrrLeakResult
     expect(doc.devices).to.equal(null)
-    expect(doc).to.include({dryRun: true, missing: null, routerId: '172.30.0.1', routerIdSource: 'config', vrf: 'vrf-x', asn: '64999'})
+    expect(doc).to.include({
+      dryRun: true,
+      missing: null,
+      routerId: '172.30.0.1',
+      routerIdSource: 'config',
+      vrf: 'vrf-x',
+      asn: '64999',
+    })
     expect(doc.config).to.include('router bgp 64999 vrf vrf-x\n bgp router-id 172.30.0.1\n')
   })
 
   it('--dry-run human output prints the configuration', async () => {
-    const r = await runCmd(['--dry-run', '--bgp-router-id', '172.30.0.1', '--frr-vty-socket', '/nonexistent-frr', '--advertisement-method-tenant-networks', 'subnet'])
+    const r = await runCmd([
+      '--dry-run',
+      '--bgp-router-id',
+      '172.30.0.1',
+      '--frr-vty-socket',
+      '/nonexistent-frr',
+      '--advertisement-method-tenant-networks',
+      'subnet',
+    ])
     expect(r.stdout).to.include('FRR not reachable')
     expect(r.stdout).to.include('  redistribute kernel')
   })
@@ -42,7 +69,7 @@ describe('command frr-leak', () => {
     expect(r.error?.oclif?.exit).to.equal(2)
   })
 
-  describe('with a real FRR', function () {
+  describe('with a real FRR', () => {
     let frr: FrrInstance | undefined
     let restoreRuntime = (): void => {}
     // The host kernel has no vrf/dummy: the device part is the kernel layer's (tested in the guest);
@@ -52,16 +79,21 @@ describe('command frr-leak', () => {
       layer: {observe: () => Promise.reject(new Error('unused')), apply: () => Promise.reject(new Error('unused'))},
       tables: {tables: () => Promise.reject(new Error('unused'))},
       links: () => Promise.resolve([]),
-      ensureBase: (opts) => {
+      ensureBase(opts) {
         baseCalls.push(opts)
-        return Promise.resolve({changed: baseCalls.length === 1 ? ['created vrf bgp-vrf table 10', 'created dummy bgp-nic master bgp-vrf'] : []})
+        return Promise.resolve({
+          changed:
+            baseCalls.length === 1 ? ['created vrf bgp-vrf table 10', 'created dummy bgp-nic master bgp-vrf'] : [],
+        })
       },
     }
+
     before(async function () {
       requireTools(this, ['vtysh', 'zebra', 'bgpd', 'ip'], {root: true})
       frr = await FrrInstance.start('frrcmd')
       restoreRuntime = useTestRuntime({}, () => kernel)
     })
+
     after(async () => {
       restoreRuntime()
       await frr?.stop()

@@ -5,12 +5,13 @@
 import {expect} from 'chai'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer as createHttpServer, type Server as HttpServer} from 'node:http'
-import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
+import {type AddressInfo, createServer, type Server, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+
+import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import {requireTools} from '../helpers/require.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb} from './adhoc-harness.js'
 
@@ -18,7 +19,7 @@ const listen = (s: Server | HttpServer): Promise<number> =>
   new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)))
 
 describe('one-shot commands: permanent errors fail at once, --timeout bounds the rest', function () {
-  this.timeout(60000)
+  this.timeout(60_000)
   let state: string
   let mem: MemoryKernel
   let baseCalls = 0
@@ -51,7 +52,7 @@ describe('one-shot commands: permanent errors fail at once, --timeout bounds the
     runtimeFactory.create = (cfg, logger, opts = {}) =>
       new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50}, () => ({
         ...mem.parts(),
-        ensureBase: async () => {
+        async ensureBase() {
           baseCalls++
           return {changed: []}
         },
@@ -69,15 +70,49 @@ describe('one-shot commands: permanent errors fail at once, --timeout bounds the
     return {...r, ms: performance.now() - t0, message: r.error?.message ?? ''}
   }
 
-  const cases: Array<{cmd: string; what: string; nb: () => string; extra?: () => string[]; exit: number; message: RegExp}> = [
-    {cmd: 'sync', what: 'an HTTP server', nb: () => `tcp:127.0.0.1:${ports.http}`, exit: 4, message: /is not an OVSDB server .*unexpected byte 0x48/},
-    {cmd: 'show-exposed', what: 'a closed port', nb: () => `tcp:127.0.0.1:${ports.closed}`, extra: () => ['--source', 'nb'], exit: 4, message: /nothing accepts connections at tcp:127\.0\.0\.1:\d+ .*ECONNREFUSED/},
-    {cmd: 'expose-ip', what: 'an unresolvable name', nb: () => 'tcp:nb.invalid:6641', extra: () => ['--port', 'vm1'], exit: 4, message: /host name of tcp:nb\.invalid:6641 .*does not resolve/},
+  const cases: Array<{
+    cmd: string
+    what: string
+    nb: () => string
+    extra?: () => string[]
+    exit: number
+    message: RegExp
+  }> = [
+    {
+      cmd: 'sync',
+      what: 'an HTTP server',
+      nb: () => `tcp:127.0.0.1:${ports.http}`,
+      exit: 4,
+      message: /is not an OVSDB server .*unexpected byte 0x48/,
+    },
+    {
+      cmd: 'show-exposed',
+      what: 'a closed port',
+      nb: () => `tcp:127.0.0.1:${ports.closed}`,
+      extra: () => ['--source', 'nb'],
+      exit: 4,
+      message: /nothing accepts connections at tcp:127\.0\.0\.1:\d+ .*ECONNREFUSED/,
+    },
+    {
+      cmd: 'expose-ip',
+      what: 'an unresolvable name',
+      nb: () => 'tcp:nb.invalid:6641',
+      extra: () => ['--port', 'vm1'],
+      exit: 4,
+      message: /host name of tcp:nb\.invalid:6641 .*does not resolve/,
+    },
     {
       cmd: 'sync',
       what: 'ssl: with a missing key file',
       nb: () => `ssl:127.0.0.1:${ports.silent}`,
-      extra: () => ['--ovn-nb-private-key', join(state, 'missing.key'), '--ovn-nb-certificate', join(state, 'c.pem'), '--ovn-nb-ca-cert', join(state, 'ca.pem')],
+      extra: () => [
+        '--ovn-nb-private-key',
+        join(state, 'missing.key'),
+        '--ovn-nb-certificate',
+        join(state, 'c.pem'),
+        '--ovn-nb-ca-cert',
+        join(state, 'ca.pem'),
+      ],
       exit: 2,
       message: /cannot use the SSL files .*cannot read private key .*missing\.key/,
     },
@@ -101,7 +136,7 @@ describe('one-shot commands: permanent errors fail at once, --timeout bounds the
     expect(r.ms).to.be.within(1900, 6000)
   })
 
-  describe('with a real NB', function () {
+  describe('with a real NB', () => {
     let nb: OvsdbServer
 
     before(async function () {

@@ -5,8 +5,9 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {objKey} from '../../src/lib/planner/types.js'
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+
+import {objKey} from '../../src/lib/planner/types.js'
 import {requireTools} from '../helpers/require.js'
 import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, updatePort} from './adhoc-harness.js'
@@ -14,12 +15,19 @@ import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, updatePort} from './adhoc-
 interface Doc {
   changed?: boolean
   changes?: Array<{action: string; kind: string; object: string}>
-  entries?: Array<{ip: string; kind: string; bridge: string | null; vlan: number | null; source: {table: string; uuid: string; name: string}; state: string}>
+  entries?: Array<{
+    ip: string
+    kind: string
+    bridge: string | null
+    vlan: number | null
+    source: {table: string; uuid: string; name: string}
+    state: string
+  }>
   drift?: {missing: number; unexpected: number}
 }
 
 describe('sync and show-exposed commands (real NB)', function () {
-  this.timeout(60000)
+  this.timeout(60_000)
   let nb: OvsdbServer
   let state: string
   let mem: MemoryKernel
@@ -80,7 +88,11 @@ describe('sync and show-exposed commands (real NB)', function () {
     expect(clean.exitCode).to.equal(0)
     expect((clean.doc as Doc).drift).to.deep.equal({missing: 0, unexpected: 0, frr: 0})
     mem.objs.delete(objKey({kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.226/32'}))
-    mem.objs.set(objKey({kind: 'address', dev: 'bgp-nic', cidr: '192.0.2.99/32'}), {kind: 'address', dev: 'bgp-nic', cidr: '192.0.2.99/32'})
+    mem.objs.set(objKey({kind: 'address', dev: 'bgp-nic', cidr: '192.0.2.99/32'}), {
+      kind: 'address',
+      dev: 'bgp-nic',
+      cidr: '192.0.2.99/32',
+    })
     const drift = await run('show-exposed')
     expect(drift.exitCode).to.equal(3)
     const byIp = new Map((drift.doc as Doc).entries!.map((e) => [e.ip, e.state]))
@@ -95,7 +107,9 @@ describe('sync and show-exposed commands (real NB)', function () {
     await updatePort(nb.unix, 'vm1', {up: false})
     try {
       const r = await run('sync')
-      expect((r.doc as Doc).changes!.filter((c) => c.action === 'remove').map((c) => c.object)).to.include('address 172.24.4.226/32 dev bgp-nic')
+      expect((r.doc as Doc).changes!.filter((c) => c.action === 'remove').map((c) => c.object)).to.include(
+        'address 172.24.4.226/32 dev bgp-nic',
+      )
       expect(mem.has('address', '172.24.4.226/32')).to.equal(false)
     } finally {
       await updatePort(nb.unix, 'vm1', {up: true})

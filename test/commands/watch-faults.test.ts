@@ -13,7 +13,7 @@ import {freePort, type OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb} from './adhoc-harness.js'
 
-async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 20000): Promise<void> {
+async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const t0 = Date.now()
   while (!(await ok())) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
@@ -26,10 +26,11 @@ const get = async (port: number, path: string): Promise<{status: number; body: s
   return {status: r.status, body: await r.text()}
 }
 
-const metric = (text: string, name: string): number => Number(new RegExp(`^${name.replaceAll(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
+const metric = (text: string, name: string): number =>
+  Number(new RegExp(`^${name.replaceAll(/[{}]/g, String.raw`\$&`)} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
 
 describe('watch command under faults (real NB)', function () {
-  this.timeout(90000)
+  this.timeout(90_000)
   let nb: OvsdbServer
   let state: string
   let mem: MemoryKernel
@@ -50,9 +51,12 @@ describe('watch command under faults (real NB)', function () {
         return {
           ...parts,
           tables: {
-            tables: async (bridges, o) => {
+            async tables(bridges, o) {
               tableCalls++
-              if (tablesBroken) throw Object.assign(new Error(`EACCES: permission denied, open '${join(state, 'rt_tables')}'`), {code: 'EACCES'})
+              if (tablesBroken)
+                throw Object.assign(new Error(`EACCES: permission denied, open '${join(state, 'rt_tables')}'`), {
+                  code: 'EACCES',
+                })
               return parts.tables.tables(bridges, o)
             },
           },
@@ -68,9 +72,12 @@ describe('watch command under faults (real NB)', function () {
 
   const args = (port: number): string[] => [
     ...nodeArgs(nb.unix, state),
-    '--frr-vty-socket', join(state, 'no-frr'),
-    '--bgp-router-id', '192.0.2.1',
-    '--metrics-address', `127.0.0.1:${port}`,
+    '--frr-vty-socket',
+    join(state, 'no-frr'),
+    '--bgp-router-id',
+    '192.0.2.1',
+    '--metrics-address',
+    `127.0.0.1:${port}`,
     '--json',
   ]
 
@@ -78,7 +85,10 @@ describe('watch command under faults (real NB)', function () {
     await nb.kill('SIGKILL')
     const port = await freePort()
     const running = runAdhocCmd('watch', args(port))
-    await until('the metrics server', async () => (await get(port, '/healthz').catch(() => ({status: 0}))).status === 200)
+    await until(
+      'the metrics server',
+      async () => (await get(port, '/healthz').catch(() => ({status: 0}))).status === 200,
+    )
     await new Promise((r) => setTimeout(r, 3000)) // several connection attempts
     const ready = await get(port, '/readyz')
     expect(ready.status).to.equal(503)
@@ -96,7 +106,10 @@ describe('watch command under faults (real NB)', function () {
     await nb.kill('SIGKILL')
     const port = await freePort()
     const running = runAdhocCmd('watch', args(port))
-    await until('the metrics server', async () => (await get(port, '/healthz').catch(() => ({status: 0}))).status === 200)
+    await until(
+      'the metrics server',
+      async () => (await get(port, '/healthz').catch(() => ({status: 0}))).status === 200,
+    )
     await new Promise((r) => setTimeout(r, 500))
     const t0 = performance.now()
     process.emit('SIGTERM')
@@ -127,7 +140,7 @@ describe('watch command under faults (real NB)', function () {
     expect(metric(m, 'ovn_bgp_reconcile_duration_seconds_count')).to.equal(tableCalls)
 
     tablesBroken = false
-    await until('the recovery pass', () => mem.has('address', '172.24.4.226/32'), 15000)
+    await until('the recovery pass', () => mem.has('address', '172.24.4.226/32'), 15_000)
     const after = (await get(port, '/metrics')).body
     expect(metric(after, 'ovn_bgp_reconcile_consecutive_failures')).to.equal(0)
     expect(metric(after, 'ovn_bgp_last_successful_reconcile_timestamp_seconds')).to.be.closeTo(Date.now() / 1000, 30)
@@ -141,21 +154,29 @@ describe('watch command under faults (real NB)', function () {
   it('log_file: logs go there, SIGHUP reopens it after a rotation; driver and root_helper warned about', async () => {
     const log = join(state, 'agent.log')
     const conf = join(state, 'bgp-agent.conf')
-    writeFileSync(conf, `[DEFAULT]\nlog_file = ${log}\n\n[agent]\nroot_helper = sudo ovn-bgp-agent-rootwrap /etc/ovn-bgp-agent/rootwrap.conf\n`)
+    writeFileSync(
+      conf,
+      `[DEFAULT]\nlog_file = ${log}\n\n[agent]\nroot_helper = sudo ovn-bgp-agent-rootwrap /etc/ovn-bgp-agent/rootwrap.conf\n`,
+    )
     const port = await freePort()
     const argv = args(port).filter((a, i, all) => a !== '--log-level' && all[i - 1] !== '--log-level')
     const running = runAdhocCmd('watch', [...argv, '--config-file', conf, '--log-level', 'info'])
     await until('the first pass', () => mem.has('address', '172.24.4.226/32'))
     const first = readFileSync(log, 'utf8')
-    expect(first).to.match(/WARN  \[DEFAULT\] driver is not set: running the NB driver \(nb_ovn_bgp_driver\).*SB driver/)
-    expect(first).to.match(/WARN  \[agent\] root_helper is not used: .*must itself run as root/)
-    expect(first).to.match(/INFO  reconcile .*trigger=start/)
+    expect(first).to.match(
+      /WARN {2}\[DEFAULT\] driver is not set: running the NB driver \(nb_ovn_bgp_driver\).*SB driver/,
+    )
+    expect(first).to.match(/WARN {2}\[agent\] root_helper is not used: .*must itself run as root/)
+    expect(first).to.match(/INFO {2}reconcile .*trigger=start/)
     renameSync(log, `${log}.1`)
     process.emit('SIGHUP')
-    await until('the reopened file', () => existsSync(log) && readFileSync(log, 'utf8').includes('SIGHUP: log_file reopened'))
+    await until(
+      'the reopened file',
+      () => existsSync(log) && readFileSync(log, 'utf8').includes('SIGHUP: log_file reopened'),
+    )
     process.emit('SIGTERM')
     expect((await running).exitCode).to.equal(0)
-    expect(readFileSync(log, 'utf8')).to.match(/INFO  stopping .*signal=SIGTERM/)
+    expect(readFileSync(log, 'utf8')).to.match(/INFO {2}stopping .*signal=SIGTERM/)
     expect(readFileSync(`${log}.1`, 'utf8')).to.not.match(/stopping/)
   })
 })

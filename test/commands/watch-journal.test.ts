@@ -8,20 +8,21 @@ import {fstatSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+
 import {journalStream} from '../../src/lib/journal-stream.js'
 import {JOURNAL_PRIORITY, type LogLevel} from '../../src/lib/log.js'
-import type {OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
 import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {waitFor} from '../helpers/wait.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb} from './adhoc-harness.js'
 
-const until = (what: string, ok: () => boolean, timeoutMs = 20000): Promise<true> => waitFor(what, ok, timeoutMs, 25)
+const until = (what: string, ok: () => boolean, timeoutMs = 20_000): Promise<true> => waitFor(what, ok, timeoutMs, 25)
 
 const LEVEL_OF_WORD: Record<string, LogLevel> = {DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error'}
 
 describe('watch under systemd (JOURNAL_STREAM)', function () {
-  this.timeout(90000)
+  this.timeout(90_000)
   let nb: OvsdbServer
   let state: string
   let mem: MemoryKernel
@@ -70,8 +71,18 @@ describe('watch under systemd (JOURNAL_STREAM)', function () {
   it('prefixes every line with the priority of its level and no timestamp', async () => {
     const st = fstatSync(2, {bigint: true})
     process.env.JOURNAL_STREAM = `${st.dev}:${st.ino}`
-    const args = [...nodeArgs(nb.unix, state).filter((a, i, all) => a !== '--log-level' && all[i - 1] !== '--log-level')]
-    args.push('--frr-vty-socket', join(state, 'no-frr'), '--bgp-router-id', '192.0.2.1', '--log-level', 'debug', '--json')
+    const args = [
+      ...nodeArgs(nb.unix, state).filter((a, i, all) => a !== '--log-level' && all[i - 1] !== '--log-level'),
+    ]
+    args.push(
+      '--frr-vty-socket',
+      join(state, 'no-frr'),
+      '--bgp-router-id',
+      '192.0.2.1',
+      '--log-level',
+      'debug',
+      '--json',
+    )
     captureStderr()
     const running = runAdhocCmd('watch', args)
     await until('the first pass', () => mem.has('address', '172.24.4.226/32'))
@@ -92,6 +103,7 @@ describe('watch under systemd (JOURNAL_STREAM)', function () {
       expect(line, 'journald stamps lines itself').to.not.match(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/)
       seen.add(level)
     }
+
     expect([...seen].sort(), 'every level appeared').to.deep.equal(['debug', 'error', 'info', 'warn'])
     // what `journalctl -p warning` keeps: priorities 0..4
     const warnings = lines.filter((l) => Number(l.slice(1, 2)) <= 4)
@@ -102,7 +114,15 @@ describe('watch under systemd (JOURNAL_STREAM)', function () {
   it('keeps --log-json lines unchanged under the journal', async () => {
     const st = fstatSync(2, {bigint: true})
     process.env.JOURNAL_STREAM = `${st.dev}:${st.ino}`
-    const args = [...nodeArgs(nb.unix, state), '--frr-vty-socket', join(state, 'no-frr'), '--bgp-router-id', '192.0.2.1', '--log-json', '--json']
+    const args = [
+      ...nodeArgs(nb.unix, state),
+      '--frr-vty-socket',
+      join(state, 'no-frr'),
+      '--bgp-router-id',
+      '192.0.2.1',
+      '--log-json',
+      '--json',
+    ]
     captureStderr()
     const running = runAdhocCmd('watch', args)
     await until('the first pass', () => mem.has('address', '172.24.4.226/32'))

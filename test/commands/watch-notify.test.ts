@@ -4,21 +4,22 @@
 // runs; STOPPING=1 at SIGTERM. The watchdog's rule (no keep-alive while a pass is stuck) is checked
 // on its own below, with the notification seam recording instead of sending.
 import {expect} from 'chai'
-import {spawn, type ChildProcess} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+
 import {SdNotify, startWatchdog} from '../../src/lib/driver/sd-notify.js'
 import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
-import type {OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb} from './adhoc-harness.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
-async function until(what: string, ok: () => boolean, timeoutMs = 30000): Promise<void> {
+async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promise<void> {
   const t0 = Date.now()
   while (!ok()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
@@ -27,24 +28,31 @@ async function until(what: string, ok: () => boolean, timeoutMs = 30000): Promis
 }
 
 describe('watch under systemd Type=notify (real systemd-notify, real socket)', function () {
-  this.timeout(120000)
+  this.timeout(120_000)
   let nb: OvsdbServer
   let state: string
   let mem: MemoryKernel
   let receiver: ChildProcess | undefined
   let messages: string[]
   const originalCreate = runtimeFactory.create
-  const saved = {NOTIFY_SOCKET: process.env.NOTIFY_SOCKET, WATCHDOG_USEC: process.env.WATCHDOG_USEC, WATCHDOG_PID: process.env.WATCHDOG_PID}
+  const saved = {
+    NOTIFY_SOCKET: process.env.NOTIFY_SOCKET,
+    WATCHDOG_USEC: process.env.WATCHDOG_USEC,
+    WATCHDOG_PID: process.env.WATCHDOG_PID,
+  }
 
   beforeEach(async function () {
     requireTools(this, ['ovsdb-server', 'ovsdb-tool', 'systemd-notify', 'python3'])
     nb = await startNb()
     state = mkdtempSync(join(tmpdir(), 'watch-notify-'))
     mem = new MemoryKernel()
-    runtimeFactory.create = (cfg, logger, opts = {}) => new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50}, () => mem.parts())
+    runtimeFactory.create = (cfg, logger, opts = {}) =>
+      new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50}, () => mem.parts())
     messages = []
     const sock = join(state, 'notify.sock')
-    receiver = spawn('python3', [join(root, 'test', 'fixtures', 'notify-receiver.py'), sock], {stdio: ['ignore', 'pipe', 'inherit']})
+    receiver = spawn('python3', [join(root, 'test', 'fixtures', 'notify-receiver.py'), sock], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let buf = ''
     receiver.stdout!.on('data', (d) => {
       buf += String(d)
@@ -63,6 +71,7 @@ describe('watch under systemd Type=notify (real systemd-notify, real socket)', f
       if (v === undefined) delete process.env[k]
       else process.env[k] = v
     }
+
     receiver?.kill()
     runtimeFactory.create = originalCreate
     await nb?.stop()
@@ -70,7 +79,14 @@ describe('watch under systemd Type=notify (real systemd-notify, real socket)', f
   })
 
   it('READY=1 after the first full pass, keep-alives while running, STOPPING=1 at SIGTERM', async () => {
-    const args = [...nodeArgs(nb.unix, state), '--frr-vty-socket', join(state, 'no-frr'), '--bgp-router-id', '192.0.2.1', '--json']
+    const args = [
+      ...nodeArgs(nb.unix, state),
+      '--frr-vty-socket',
+      join(state, 'no-frr'),
+      '--bgp-router-id',
+      '192.0.2.1',
+      '--json',
+    ]
     let exposedAtReady: boolean | undefined
     const running = runAdhocCmd('watch', args)
     await until('READY=1', () => {
@@ -84,11 +100,11 @@ describe('watch under systemd Type=notify (real systemd-notify, real socket)', f
     expect(ready).to.include(`MAINPID=${process.pid}`)
     const pings = () => messages.filter((m) => m.includes('WATCHDOG=1')).length
     const before = pings()
-    await until('two more keep-alives', () => pings() >= before + 2, 10000)
+    await until('two more keep-alives', () => pings() >= before + 2, 10_000)
     process.emit('SIGTERM')
     const r = await running
     expect(r.exitCode).to.equal(0)
-    await until('STOPPING=1', () => messages.some((m) => m.includes('STOPPING=1')), 10000)
+    await until('STOPPING=1', () => messages.some((m) => m.includes('STOPPING=1')), 10_000)
   })
 
   it('no READY=1 and no keep-alives outside systemd', async () => {
@@ -105,7 +121,10 @@ describe('watch under systemd Type=notify (real systemd-notify, real socket)', f
 describe('watchdog keep-alive rule', () => {
   it('pings every half period while passes finish, stops while one is stuck, resumes after it', async () => {
     const sent: string[][] = []
-    const n = new SdNotify({env: {NOTIFY_SOCKET: '/nonexistent', WATCHDOG_USEC: '200000'}, exec: async (_f, args) => void sent.push(args)})
+    const n = new SdNotify({
+      env: {NOTIFY_SOCKET: '/nonexistent', WATCHDOG_USEC: '200000'},
+      exec: async (_f, args) => void sent.push(args),
+    })
     expect(n.watchdogMs).to.equal(200)
     let running: number | undefined
     const stop = startWatchdog(n, () => running)
@@ -124,6 +143,8 @@ describe('watchdog keep-alive rule', () => {
   })
 
   it('WATCHDOG_USEC for another pid is not ours', () => {
-    expect(new SdNotify({env: {NOTIFY_SOCKET: '/x', WATCHDOG_USEC: '1000000', WATCHDOG_PID: '1'}, pid: 2}).watchdogMs).to.equal(undefined)
+    expect(
+      new SdNotify({env: {NOTIFY_SOCKET: '/x', WATCHDOG_USEC: '1000000', WATCHDOG_PID: '1'}, pid: 2}).watchdogMs,
+    ).to.equal(undefined)
   })
 })

@@ -13,10 +13,10 @@ import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {sleep, waitFor} from '../helpers/wait.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, updatePort} from './adhoc-harness.js'
 
-const until = (what: string, ok: () => boolean, timeoutMs = 20000): Promise<true> => waitFor(what, ok, timeoutMs, 25)
+const until = (what: string, ok: () => boolean, timeoutMs = 20_000): Promise<true> => waitFor(what, ok, timeoutMs, 25)
 
 describe('watch command (real NB)', function () {
-  this.timeout(90000)
+  this.timeout(90_000)
   let nb: OvsdbServer
   let state: string
   let mem: MemoryKernel
@@ -38,7 +38,16 @@ describe('watch command (real NB)', function () {
 
   it('converges, follows NB, and stops on SIGTERM without withdrawing anything', async () => {
     const port = await freePort()
-    const args = [...nodeArgs(nb.unix, state), '--frr-vty-socket', join(state, 'no-frr'), '--bgp-router-id', '192.0.2.1', '--metrics-address', `127.0.0.1:${port}`, '--json']
+    const args = [
+      ...nodeArgs(nb.unix, state),
+      '--frr-vty-socket',
+      join(state, 'no-frr'),
+      '--bgp-router-id',
+      '192.0.2.1',
+      '--metrics-address',
+      `127.0.0.1:${port}`,
+      '--json',
+    ]
     const running = runAdhocCmd('watch', args)
     await until('the first pass', () => mem.has('address', '172.24.4.226/32'))
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
@@ -52,7 +61,9 @@ describe('watch command (real NB)', function () {
     await updatePort(nb.unix, 'vm1', {up: true})
     await until('vm1 back', () => mem.has('address', '172.24.4.226/32'))
     const after = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
-    expect(after, 'events by upstream class').to.match(/^ovn_bgp_nb_events_total\{class="LogicalSwitchPortProviderDeleteEvent"\} [1-9]/m)
+    expect(after, 'events by upstream class').to.match(
+      /^ovn_bgp_nb_events_total\{class="LogicalSwitchPortProviderDeleteEvent"\} [1-9]/m,
+    )
     expect(after).to.match(/^ovn_bgp_nb_commit_to_kernel_seconds_count [1-9]/m)
     const before = mem.objs.size
     process.emit('SIGTERM')
@@ -69,24 +80,53 @@ describe('watch command (real NB)', function () {
   // delete once monitor_cond_change is acknowledged) and comes back as an insert.
   for (const keepHostId of [true, false]) {
     it(`withdraws a port moved to another chassis and exposes it again when it moves back (${keepHostId ? 'row stays in scope' : 'row leaves the scope'})`, async () => {
-      const running = runAdhocCmd('watch', [...nodeArgs(nb.unix, state), '--frr-vty-socket', join(state, 'no-frr'), '--bgp-router-id', '192.0.2.1', '--json'])
+      const running = runAdhocCmd('watch', [
+        ...nodeArgs(nb.unix, state),
+        '--frr-vty-socket',
+        join(state, 'no-frr'),
+        '--bgp-router-id',
+        '192.0.2.1',
+        '--json',
+      ])
       await until('the first pass', () => mem.has('address', '172.24.4.226/32'))
       if (!keepHostId) {
-        await updatePort(nb.unix, 'vm1', {external_ids: ['map', [['neutron:network_name', 'neutron-pub'], ['neutron:cidrs', '172.24.4.226/24 2001:db8:100::226/64']]]})
+        await updatePort(nb.unix, 'vm1', {
+          external_ids: [
+            'map',
+            [
+              ['neutron:network_name', 'neutron-pub'],
+              ['neutron:cidrs', '172.24.4.226/24 2001:db8:100::226/64'],
+            ],
+          ],
+        })
         await sleep(200)
         expect(mem.has('address', '172.24.4.226/32'), 'still bound here by requested-chassis').to.equal(true)
       }
+
       await updatePort(nb.unix, 'vm1', {options: ['map', [['requested-chassis', 'compute-2']]]})
-      await until('vm1 withdrawn', () => !mem.has('address', '172.24.4.226/32') && !mem.has('address', '2001:db8:100::226/128'))
+      await until(
+        'vm1 withdrawn',
+        () => !mem.has('address', '172.24.4.226/32') && !mem.has('address', '2001:db8:100::226/128'),
+      )
       await updatePort(nb.unix, 'vm1', {options: ['map', [['requested-chassis', 'compute-1']]]})
-      await until('vm1 back', () => mem.has('address', '172.24.4.226/32') && mem.has('address', '2001:db8:100::226/128'))
+      await until(
+        'vm1 back',
+        () => mem.has('address', '172.24.4.226/32') && mem.has('address', '2001:db8:100::226/128'),
+      )
       process.emit('SIGTERM')
       expect((await running).exitCode).to.equal(0)
     })
   }
 
   it('keeps everything during the outage and converges after it', async () => {
-    const args = [...nodeArgs(nb.unix, state), '--frr-vty-socket', join(state, 'no-frr'), '--bgp-router-id', '192.0.2.1', '--json']
+    const args = [
+      ...nodeArgs(nb.unix, state),
+      '--frr-vty-socket',
+      join(state, 'no-frr'),
+      '--bgp-router-id',
+      '192.0.2.1',
+      '--json',
+    ]
     const running = runAdhocCmd('watch', args)
     await until('the first pass', () => mem.has('address', '172.24.4.226/32'))
     const before = mem.objs.size

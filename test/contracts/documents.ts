@@ -4,8 +4,9 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, type CmdRun} from '../commands/adhoc-harness.js'
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+
+import {type CmdRun, MemoryKernel, nodeArgs, runAdhocCmd, startNb} from '../commands/adhoc-harness.js'
 import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {sleep} from '../helpers/wait.js'
 
@@ -65,13 +66,20 @@ export class DocumentSource {
   doctor(): Promise<CmdRun> {
     return this.runBare(
       'doctor',
-      '--ovn-nb-connection', this.nb.unix,
-      '--ovsdb-connection', `unix:${join(this.state, 'no-ovs.sock')}`,
-      '--chassis-name', 'compute-1',
-      '--chassis-id', 'chassis-1',
-      '--bridge-mappings', 'physnet1:br-ex',
-      '--frr-vty-socket', join(this.state, 'no-frr'),
-      '--timeout', '2',
+      '--ovn-nb-connection',
+      this.nb.unix,
+      '--ovsdb-connection',
+      `unix:${join(this.state, 'no-ovs.sock')}`,
+      '--chassis-name',
+      'compute-1',
+      '--chassis-id',
+      'chassis-1',
+      '--bridge-mappings',
+      'physnet1:br-ex',
+      '--frr-vty-socket',
+      join(this.state, 'no-frr'),
+      '--timeout',
+      '2',
     )
   }
 
@@ -98,6 +106,7 @@ export class DocumentSource {
     } finally {
       process.emit('SIGTERM')
     }
+
     return running
   }
 }

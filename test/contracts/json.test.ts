@@ -12,21 +12,29 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {objKey} from '../../src/lib/planner/types.js'
 import type {CmdRun} from '../commands/adhoc-harness.js'
+
+import {objKey} from '../../src/lib/planner/types.js'
 import {requireTools} from '../helpers/require.js'
-import {DocumentSource, VERB_RUNS} from './documents.js'
 import {FrrInstance} from '../lib/frr/frr-instance.js'
+import {DocumentSource, VERB_RUNS} from './documents.js'
 import {DRAFT, SchemaSet} from './schema-validator.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
 const SCHEMAS = join(ROOT, 'schemas')
-const schemaFiles = (): string[] => readdirSync(SCHEMAS).filter((f) => f.endsWith('.json')).sort()
-const commandIds = (): string[] => readdirSync(join(ROOT, 'src', 'commands')).filter((f) => f.endsWith('.ts')).map((f) => basename(f, '.ts')).sort()
+const schemaFiles = (): string[] =>
+  readdirSync(SCHEMAS)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+const commandIds = (): string[] =>
+  readdirSync(join(ROOT, 'src', 'commands'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => basename(f, '.ts'))
+    .sort()
 /** Commands whose --json document has no schema yet (sandbox drives VMs and namespaces). */
-const WITHOUT_SCHEMA = ['sandbox']
+const WITHOUT_SCHEMA = new Set(['sandbox'])
 /** Schema files that are not a command's document. */
-const SHARED = ['adhoc-verb.json', 'defs.json', 'error.json']
+const SHARED = new Set(['adhoc-verb.json', 'defs.json', 'error.json'])
 
 interface Sample {
   name: string
@@ -38,7 +46,7 @@ type Json = null | boolean | number | string | Json[] | {[k: string]: Json}
 
 /** Every path to an object key in `doc`, e.g. ['entries', 0, 'source', 'uuid'] (first array item only). */
 function keyPaths(doc: Json, prefix: Array<string | number> = []): Array<Array<string | number>> {
-  if (Array.isArray(doc)) return doc.length ? keyPaths(doc[0]!, [...prefix, 0]) : []
+  if (Array.isArray(doc)) return doc.length > 0 ? keyPaths(doc[0]!, [...prefix, 0]) : []
   if (doc === null || typeof doc !== 'object') return []
   return Object.entries(doc).flatMap(([k, v]) => [[...prefix, k], ...keyPaths(v, [...prefix, k])])
 }
@@ -63,7 +71,8 @@ describe('contract: --json documents (schemas/*.json)', function () {
   let frr: FrrInstance | undefined
 
   function take(name: string, schema: string, r: CmdRun, exitCodes: number[] = [0]): void {
-    if (r.error || r.doc === undefined) throw new Error(`${name}: ${r.error?.message ?? 'no JSON document'}\n${r.stdout.slice(0, 2000)}`)
+    if (r.error || r.doc === undefined)
+      throw new Error(`${name}: ${r.error?.message ?? 'no JSON document'}\n${r.stdout.slice(0, 2000)}`)
     expect(exitCodes, `${name}: exit status`).to.include(r.exitCode)
     samples.push({name, schema, doc: r.doc})
   }
@@ -77,7 +86,11 @@ describe('contract: --json documents (schemas/*.json)', function () {
     take('show-exposed --source nb', 'show-exposed', await src.run('show-exposed', '--source', 'nb'))
     // drift: one address missing, one unexpected
     src.mem.objs.delete(objKey({kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.226/32'}))
-    src.mem.objs.set(objKey({kind: 'address', dev: 'bgp-nic', cidr: '192.0.2.99/32'}), {kind: 'address', dev: 'bgp-nic', cidr: '192.0.2.99/32'})
+    src.mem.objs.set(objKey({kind: 'address', dev: 'bgp-nic', cidr: '192.0.2.99/32'}), {
+      kind: 'address',
+      dev: 'bgp-nic',
+      cidr: '192.0.2.99/32',
+    })
     take('show-exposed (drift)', 'show-exposed', await src.run('show-exposed'), [3])
     // a failing object: the report lists it under failed
     src.mem.failOn = (o) => o.kind === 'address'
@@ -86,10 +99,28 @@ describe('contract: --json documents (schemas/*.json)', function () {
     take('sync (repair)', 'sync', await src.run('sync'))
     take('show-exposed', 'show-exposed', await src.run('show-exposed'))
     take('frr-leak --dry-run', 'frr-leak', await src.frrLeakDryRun())
-    for (const [id, args] of Object.entries(VERB_RUNS)) take(`${id} ${args.join(' ')} --dry-run`, id, await src.run(id, ...args, '--dry-run'))
+    for (const [id, args] of Object.entries(VERB_RUNS))
+      take(`${id} ${args.join(' ')} --dry-run`, id, await src.run(id, ...args, '--dry-run'))
     take('withdraw-ip --port vm1', 'withdraw-ip', await src.run('withdraw-ip', '--port', 'vm1'))
     take('expose-ip --port vm1', 'expose-ip', await src.run('expose-ip', '--port', 'vm1'))
-    take('expose-ip (explicit values)', 'expose-ip', await src.run('expose-ip', '--ip', '172.24.4.99', '--bridge', 'br-ex', '--vlan', '100', '--mac', 'fa:16:3e:00:00:99', '--cidr', '172.24.4.99/24', '--dry-run'))
+    take(
+      'expose-ip (explicit values)',
+      'expose-ip',
+      await src.run(
+        'expose-ip',
+        '--ip',
+        '172.24.4.99',
+        '--bridge',
+        'br-ex',
+        '--vlan',
+        '100',
+        '--mac',
+        'fa:16:3e:00:00:99',
+        '--cidr',
+        '172.24.4.99/24',
+        '--dry-run',
+      ),
+    )
     take('doctor', 'doctor', await src.doctor(), [0, 2, 4])
     take('watch (SIGTERM)', 'watch', await src.watch())
     take('explain vm1 --source nb', 'explain', await src.run('explain', 'vm1', '--source', 'nb'))
@@ -123,14 +154,24 @@ describe('contract: --json documents (schemas/*.json)', function () {
       expect(s.$schema, f).to.equal(DRAFT)
       expect(s.$id, f).to.equal(f)
     }
-    const documents = schemaFiles().filter((f) => !SHARED.includes(f)).map((f) => basename(f, '.json'))
-    expect(documents).to.deep.equal(commandIds().filter((id) => !WITHOUT_SCHEMA.includes(id)))
+
+    const documents = schemaFiles()
+      .filter((f) => !SHARED.has(f))
+      .map((f) => basename(f, '.json'))
+    expect(documents).to.deep.equal(commandIds().filter((id) => !WITHOUT_SCHEMA.has(id)))
   })
 
   it('ships every schema in the npm package', function () {
-    expect((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {files: string[]}).files).to.include('schemas')
+    expect((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {files: string[]}).files).to.include(
+      'schemas',
+    )
     requireTools(this, ['npm'])
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], {cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore']}).toString()) as Array<{files: Array<{path: string}>}>
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).toString(),
+    ) as Array<{files: Array<{path: string}>}>
     const paths = new Set(packed[0]!.files.map((f) => f.path))
     expect(schemaFiles().filter((f) => !paths.has(`schemas/${f}`))).to.deep.equal([])
   })
@@ -139,18 +180,24 @@ describe('contract: --json documents (schemas/*.json)', function () {
     const failures: string[] = []
     for (const s of samples) {
       const errors = schemas.validate(`${s.schema}.json`, s.doc)
-      if (errors.length) failures.push(`${s.name} (schemas/${s.schema}.json):\n  ${errors.slice(0, 20).join('\n  ')}`)
+      if (errors.length > 0)
+        failures.push(`${s.name} (schemas/${s.schema}.json):\n  ${errors.slice(0, 20).join('\n  ')}`)
     }
+
     expect(failures.join('\n'), 'documents that no longer match their schema (a contract change?)').to.equal('')
     const used = new Set(samples.map((s) => `${s.schema}.json`))
-    expect(schemaFiles().filter((f) => !SHARED.includes(f) && !used.has(f))).to.deep.equal([])
+    expect(schemaFiles().filter((f) => !SHARED.has(f) && !used.has(f))).to.deep.equal([])
   })
 
   it('the samples cover the optional parts: failures, drift, skipped rows, explicit targets, FRR without a device list', () => {
     const of = (name: string) => samples.find((s) => s.name === name)!.doc as Record<string, Json>
     expect(of('sync (partial failure)').failed).to.have.length.greaterThan(0)
     expect(of('sync --dry-run').skipped).to.have.length.greaterThan(0)
-    expect((of('show-exposed (drift)').entries as Array<{state: string}>).map((e) => e.state)).to.include.members(['missing', 'unexpected', 'ok'])
+    expect((of('show-exposed (drift)').entries as Array<{state: string}>).map((e) => e.state)).to.include.members([
+      'missing',
+      'unexpected',
+      'ok',
+    ])
     expect(of('expose-ip (explicit values)').target).to.deep.include({mode: 'explicit'})
     expect(of('frr-leak --dry-run')).to.deep.include({devices: null, missing: null})
     expect(of('doctor').checks).to.have.length.greaterThan(0)
@@ -172,24 +219,36 @@ describe('contract: --json documents (schemas/*.json)', function () {
         // and a route's optional attributes (absent = the kernel's default)
         if (path.at(-2) === 'spec' && ['via', 'scope'].includes(String(path.at(-1)))) continue
         tried++
-        if (schemas.validate(`${s.schema}.json`, withKey(s.doc as Json, path, `${String(path.at(-1))}_renamed`)).length === 0) unnoticed.push(`${key}: renamed`)
-        if (schemas.validate(`${s.schema}.json`, withKey(s.doc as Json, path)).length === 0) unnoticed.push(`${key}: removed`)
+        if (
+          schemas.validate(`${s.schema}.json`, withKey(s.doc as Json, path, `${String(path.at(-1))}_renamed`))
+            .length === 0
+        )
+          unnoticed.push(`${key}: renamed`)
+        if (schemas.validate(`${s.schema}.json`, withKey(s.doc as Json, path)).length === 0)
+          unnoticed.push(`${key}: removed`)
       }
     }
+
     expect(tried).to.be.greaterThan(50)
     expect(unnoticed, 'key changes the schemas would let through').to.deep.equal([])
   })
 
   it('says which key is missing', () => {
     const sync = samples.find((s) => s.name === 'sync')!.doc as Json
-    expect(schemas.validate('sync.json', withKey(sync, ['changed']))).to.deep.equal(['/: required key "changed" missing'])
+    expect(schemas.validate('sync.json', withKey(sync, ['changed']))).to.deep.equal([
+      '/: required key "changed" missing',
+    ])
     const shown = samples.find((s) => s.name === 'show-exposed')!.doc as Json
-    expect(schemas.validate('show-exposed.json', withKey(shown, ['entries', 0, 'source', 'uuid'], 'id'))).to.deep.equal(['/entries/0/source: required key "uuid" missing'])
+    expect(schemas.validate('show-exposed.json', withKey(shown, ['entries', 0, 'source', 'uuid'], 'id'))).to.deep.equal(
+      ['/entries/0/source: required key "uuid" missing'],
+    )
   })
 
   it('every document, success or error, starts with schemaVersion 1', () => {
     for (const s of samples) expect(Object.entries(s.doc as object)[0], s.name).to.deep.equal(['schemaVersion', 1])
-    expect(schemas.validate('sync.json', {...(samples.find((s) => s.name === 'sync')!.doc as object), schemaVersion: 2})).to.have.length.greaterThan(0)
+    expect(
+      schemas.validate('sync.json', {...(samples.find((s) => s.name === 'sync')!.doc as object), schemaVersion: 2}),
+    ).to.have.length.greaterThan(0)
   })
 
   it('an added key is not a contract change: the schemas accept it at every level', () => {
@@ -202,22 +261,35 @@ describe('contract: --json documents (schemas/*.json)', function () {
         if (node === null || typeof node !== 'object' || Array.isArray(node)) continue
         if (['added', 'removed', 'values'].includes(String(path.at(-1)))) continue // keys are data (kinds), closed by design
         node.addedInALaterVersion = 'x'
-        if (schemas.validate(`${s.schema}.json`, copy).length) rejected.push(`${s.schema} ${path.join('.') || '/'}`)
+        if (schemas.validate(`${s.schema}.json`, copy).length > 0) rejected.push(`${s.schema} ${path.join('.') || '/'}`)
       }
     }
+
     expect(rejected).to.deep.equal([])
   })
 
   it('sync changes carry the object structured, not only as a display string', () => {
-    const doc = samples.find((s) => s.name === 'sync --dry-run')!.doc as {changes: Array<{kind: string; object: string; spec: Record<string, unknown>}>}
+    const doc = samples.find((s) => s.name === 'sync --dry-run')!.doc as {
+      changes: Array<{kind: string; object: string; spec: Record<string, unknown>}>
+    }
     const addr = doc.changes.find((c) => c.kind === 'address')!
     expect(addr.spec).to.deep.equal({kind: 'address', dev: 'bgp-nic', cidr: addr.object.split(' ')[1]})
   })
 
   it('the error document: code, message, exit status and suggestions', () => {
     const bogus = samples.find((s) => s.name === 'sync --bogus')!.doc
-    expect(bogus).to.deep.equal({schemaVersion: 1, error: {code: 'UNKNOWN_FLAG', message: 'unknown flag: --bogus', exitCode: 2, suggestions: ['see ovn-bgp sync --help']}})
-    const cfg = samples.find((s) => s.name === 'sync --bgp-vrf-table-id ten')!.doc as {error: {code: string; message: string}}
+    expect(bogus).to.deep.equal({
+      schemaVersion: 1,
+      error: {
+        code: 'UNKNOWN_FLAG',
+        message: 'unknown flag: --bogus',
+        exitCode: 2,
+        suggestions: ['see ovn-bgp sync --help'],
+      },
+    })
+    const cfg = samples.find((s) => s.name === 'sync --bgp-vrf-table-id ten')!.doc as {
+      error: {code: string; message: string}
+    }
     expect(cfg.error.message).to.include('bgp-vrf-table-id')
   })
 })

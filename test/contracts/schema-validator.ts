@@ -1,3 +1,6 @@
+import type {ErrorObject, ValidateFunction} from 'ajv/dist/2020.js'
+
+import * as ajvModule from 'ajv/dist/2020.js'
 // schemas/*.json (JSON Schema draft 2020-12) compiled by ajv, strict mode: an unknown keyword or a
 // misspelt one is an error when the schema compiles, so a schema can never look stricter than what
 // is checked. $ref: "#/$defs/x" inside a file, "other.json" or "other.json#/$defs/x" for a file of
@@ -5,11 +8,9 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import * as ajvModule from 'ajv/dist/2020.js'
-import type {ErrorObject, ValidateFunction} from 'ajv/dist/2020.js'
-
 // ajv is CommonJS: its class is `module.exports.default`, which ESM sees as default.default
-const Ajv2020 = (ajvModule as unknown as {default: {default: typeof ajvModule.Ajv2020}}).default.default ?? ajvModule.Ajv2020
+const Ajv2020 =
+  (ajvModule as unknown as {default: {default: typeof ajvModule.Ajv2020}}).default.default ?? ajvModule.Ajv2020
 
 export const DRAFT = 'https://json-schema.org/draft/2020-12/schema'
 
@@ -17,7 +18,8 @@ type Schema = boolean | {[k: string]: unknown}
 
 function message(e: ErrorObject): string {
   const at = e.instancePath || '/'
-  if (e.keyword === 'required') return `${at}: required key "${(e.params as {missingProperty: string}).missingProperty}" missing`
+  if (e.keyword === 'required')
+    return `${at}: required key "${(e.params as {missingProperty: string}).missingProperty}" missing`
   return `${at}: ${e.message ?? e.keyword}${e.keyword === 'const' || e.keyword === 'enum' ? ` (${JSON.stringify(e.params)})` : ''}`
 }
 
@@ -49,6 +51,7 @@ export class SchemaSet {
       if (!v) throw new Error(`no schema ${name}`)
       this.compiled.set(name, v)
     }
+
     return v(doc) ? [] : (v.errors ?? []).map(message)
   }
 }

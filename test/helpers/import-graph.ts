@@ -24,6 +24,7 @@ export function readSources(dir: string): Map<string, string> {
       else if (p.endsWith('.ts')) out.set(relative(dir, p).split('\\').join('/'), readFileSync(p, 'utf8'))
     }
   }
+
   walk(dir)
   return out
 }
@@ -38,13 +39,22 @@ export function importEdges(sources: ReadonlyMap<string, string>): Edge[] {
     for (const m of text.matchAll(IMPORT_RE)) {
       const spec = m[3] ?? m[4] ?? m[5]
       if (!spec) continue
-      const to = spec.startsWith('.') ? posix.normalize(posix.join(posix.dirname(from), spec)).replace(/\.js$/, '.ts') : spec
+      const to = spec.startsWith('.')
+        ? posix.normalize(posix.join(posix.dirname(from), spec)).replace(/\.js$/, '.ts')
+        : spec
       // `import type {A}` and `import {type A, type B}` are both type-only.
       const names = m[2] ?? ''
-      const inlineTypesOnly = /^\{[^}]*\}$/s.test(names.trim()) && names.replace(/[{}\s]/g, '').split(',').filter(Boolean).every((n) => n.startsWith('type'))
+      const inlineTypesOnly =
+        /^\{[^}]*\}$/s.test(names.trim()) &&
+        names
+          .replaceAll(/[{}\s]/g, '')
+          .split(',')
+          .filter(Boolean)
+          .every((n) => n.startsWith('type'))
       edges.push({from, to, typeOnly: Boolean(m[1]) || inlineTypesOnly})
     }
   }
+
   return edges
 }
 
@@ -68,6 +78,7 @@ export function cycles(nodes: Iterable<string>, next: (n: string) => Iterable<st
         low.set(v, Math.min(low.get(v)!, low.get(w)!))
       } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!))
     }
+
     if (low.get(v) === idx.get(v)) {
       const scc: string[] = []
       let w: string
@@ -76,14 +87,18 @@ export function cycles(nodes: Iterable<string>, next: (n: string) => Iterable<st
         onStack.delete(w)
         scc.push(w)
       } while (w !== v)
+
       if (scc.length > 1 || [...next(v)].includes(v)) out.push(scc.sort())
     }
   }
+
   for (const n of nodes) if (!idx.has(n)) strong(n)
   return out.sort((a, b) => a[0]!.localeCompare(b[0]!))
 }
 
-const internal = (e: Edge) => !e.to.startsWith('node:') && (e.to.startsWith('lib/') || e.to.startsWith('commands/') || e.to.startsWith('hooks/') || e.to.endsWith('.ts'))
+const internal = (e: Edge) =>
+  !e.to.startsWith('node:') &&
+  (e.to.startsWith('lib/') || e.to.startsWith('commands/') || e.to.startsWith('hooks/') || e.to.endsWith('.ts'))
 
 /** File cycles, each as its sorted member list joined by ` <-> `. */
 export function fileCycles(edges: readonly Edge[]): string[] {
@@ -92,6 +107,7 @@ export function fileCycles(edges: readonly Edge[]): string[] {
     if (!g.has(e.from)) g.set(e.from, new Set())
     g.get(e.from)!.add(e.to)
   }
+
   return cycles(g.keys(), (n) => g.get(n) ?? []).map((c) => c.join(' <-> '))
 }
 
@@ -108,6 +124,7 @@ export function folderCycles(edges: readonly Edge[]): string[] {
     if (!g.has(a)) g.set(a, new Set())
     g.get(a)!.add(b)
   }
+
   return cycles(g.keys(), (n) => g.get(n) ?? []).map((c) => c.join(' <-> '))
 }
 
@@ -159,6 +176,7 @@ export function layerViolations(edges: readonly Edge[]): string[] {
       out.push(`${e.from} -> ${e.to} (file outside every layer)`)
       continue
     }
+
     if (a === b) continue
     const la = layerOf(a)
     const lb = layerOf(b)
@@ -166,5 +184,6 @@ export function layerViolations(edges: readonly Edge[]): string[] {
     else if (lb === la && !PEER_CONTRACTS.some((c) => e.to === c || (c.endsWith('/') && e.to.startsWith(c))))
       out.push(`${e.from} -> ${e.to} (sideways: ${a} and ${b} are peers)`)
   }
+
   return out.sort()
 }

@@ -1,6 +1,14 @@
 // Small builders of typed NB rows (nb/model.ts) with sensible defaults, for planner and NB tests.
 // Every builder takes the fields that matter for a test and derives the rest (uuid from name).
-import type {LoadBalancer, LogicalRouter, LogicalRouterPort, LogicalSwitch, LogicalSwitchPort, Nat, NbGlobal} from '../../src/lib/nb/model.js'
+import type {
+  LoadBalancer,
+  LogicalRouter,
+  LogicalRouterPort,
+  LogicalSwitch,
+  LogicalSwitchPort,
+  Nat,
+  NbGlobal,
+} from '../../src/lib/nb/model.js'
 
 type Ids = Record<string, string>
 
@@ -36,7 +44,14 @@ export function vm(s: VmSpec): LogicalSwitchPort {
   if (s.fip !== undefined) ext['neutron:port_fip'] = s.fip
   const options: Ids = s.chassis === undefined ? {} : {'requested-chassis': s.chassis}
   const addr = [s.mac ?? 'fa:16:3e:00:00:01', ...(s.ips ?? [])].join(' ')
-  return lsp({name: s.name, type: s.type ?? '', addresses: [addr], up: 'up' in s ? s.up : true, options, externalIds: ext})
+  return lsp({
+    name: s.name,
+    type: s.type ?? '',
+    addresses: [addr],
+    up: 'up' in s ? s.up : true,
+    options,
+    externalIds: ext,
+  })
 }
 
 /** A localnet port of network `physnet`, optionally VLAN-tagged. */
@@ -93,7 +108,14 @@ export function lrp(s: LrpSpec): LogicalRouterPort {
   if (s.net !== undefined) ext['neutron:network_name'] = s.net
   if (s.router !== undefined) ext['neutron:router_name'] = s.router
   const status: Ids = s.hosting ? {'hosting-chassis': s.hosting} : {}
-  return {uuid: `lrp-${s.name}`, name: s.name, mac: s.mac ?? 'fa:16:3e:aa:00:01', networks: s.networks, status, externalIds: ext}
+  return {
+    uuid: `lrp-${s.name}`,
+    name: s.name,
+    mac: s.mac ?? 'fa:16:3e:aa:00:01',
+    networks: s.networks,
+    status,
+    externalIds: ext,
+  }
 }
 
 export interface NatSpec {

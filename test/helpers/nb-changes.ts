@@ -1,8 +1,9 @@
+import type {Atom, Row, RowChange, Value} from '../../src/lib/ovsdb/types.js'
+
 // Raw NB rows and row changes as the OVSDB replica delivers them (src/lib/ovsdb/types.ts): scalar
 // columns as atoms, set columns as arrays (optional scalars = 0/1-element arrays), maps as Map.
 // Fields are given camelCase as in the typed model (externalIds -> external_ids).
 import {NbState} from '../../src/lib/nb/state.js'
-import type {Atom, Row, RowChange, Value} from '../../src/lib/ovsdb/types.js'
 
 export const LSP = 'Logical_Switch_Port'
 export const LS = 'Logical_Switch'
@@ -37,21 +38,28 @@ const DEFAULTS: Record<Kind, () => Value> = {scalar: () => '', set: () => [], op
 
 /** camelCase field -> snake_case column. */
 export function columnOf(field: string): string {
-  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+  return field.replaceAll(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 }
 
 export type Fields = Record<string, unknown>
 
 function encode(kind: Kind, v: unknown): Value {
   switch (kind) {
-    case 'map':
+    case 'map': {
       return new Map(Object.entries((v ?? {}) as Record<string, string>))
-    case 'set':
+    }
+
+    case 'set': {
       return [...((v ?? []) as Atom[])]
-    case 'opt':
+    }
+
+    case 'opt': {
       return v === undefined || v === null || v === '' ? [] : [v as Atom]
-    case 'scalar':
+    }
+
+    case 'scalar': {
       return v as Atom
+    }
   }
 }
 
@@ -72,13 +80,15 @@ export function columns(table: string, fields: Fields): Partial<Record<string, V
     if (!kind) throw new Error(`${table} has no column ${col}`)
     out[col] = encode(kind, v)
   }
+
   return out
 }
 
 let counter = 0
 /** A complete row: given fields over empty defaults; `uuid` field or a generated one. */
 export function row(table: string, fields: Fields = {}): Row {
-  const uuid = typeof fields.uuid === 'string' ? fields.uuid : `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`
+  const uuid =
+    typeof fields.uuid === 'string' ? fields.uuid : `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`
   const base: Record<string, Value> = {}
   for (const [col, kind] of Object.entries(schemaOf(table))) base[col] = DEFAULTS[kind]()
   return {...base, ...columns(table, fields), _uuid: uuid} as Row

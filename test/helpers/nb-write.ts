@@ -1,3 +1,4 @@
+import type {NbRows} from '../../src/lib/nb/state.js'
 // Writes typed NB rows (nb/model.ts, as the nb-builders make them) into a real NB database: one
 // transaction of inserts with named uuids standing for the builders' uuids. Rows that are not root
 // in the NB schema need a holder: ports without a switch go into the switch HOLDER, router ports
@@ -7,7 +8,6 @@
 // writes it, with options:activation-strategy=rarp, unless `asIs` is set: the chassis scope
 // (src/lib/nb/scope.ts) relies on that option to find ports migrating to a chassis.
 import type {Operation, WireRow} from '../../src/lib/ovsdb/index.js'
-import type {NbRows} from '../../src/lib/nb/state.js'
 
 export const HOLDER = 'ovn-bgp-test-holder'
 
@@ -36,6 +36,7 @@ export function insertOps(
     if (!n) named.set(uuid, (n = `row${named.size}`))
     return n
   }
+
   const ref = (uuid: string | undefined, known: Set<string>): Json | undefined =>
     uuid !== undefined && known.has(uuid) ? ['named-uuid', name(uuid)] : undefined
   const lspIds = new Set((rows.lsps ?? []).map((r) => r.uuid))
@@ -56,11 +57,13 @@ export function insertOps(
     row.tag = opt(p.tag)
     ops.push({op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': name(p.uuid), row})
   }
+
   for (const r of rows.lrps ?? []) {
     const row: WireRow = {name: r.name, mac: r.mac, networks: set(r.networks), external_ids: map(r.externalIds)}
     if (opts.lrpStatus && r.status) row.status = map(r.status)
     ops.push({op: 'insert', table: 'Logical_Router_Port', 'uuid-name': name(r.uuid), row})
   }
+
   for (const n of rows.nats ?? []) {
     const row: WireRow = {
       type: n.type,
@@ -73,6 +76,7 @@ export function insertOps(
     if (opts.natGatewayPort !== false) row.gateway_port = opt(ref(n.gatewayPort, lrpIds))
     ops.push({op: 'insert', table: 'NAT', 'uuid-name': name(n.uuid), row})
   }
+
   const heldPorts = new Set<string>()
   for (const s of rows.lss ?? []) {
     const ports = s.ports.filter((u) => lspIds.has(u))
@@ -83,8 +87,9 @@ export function insertOps(
       row: {name: s.name, ports: set(ports.map((u) => ['named-uuid', name(u)]))},
     })
   }
+
   const orphans = [...lspIds].filter((u) => !heldPorts.has(u))
-  if (orphans.length)
+  if (orphans.length > 0)
     ops.push({
       op: 'insert',
       table: 'Logical_Switch',
@@ -100,6 +105,7 @@ export function insertOps(
       row: {name: r.name, nat: set(nats.map((u) => ['named-uuid', name(u)]))},
     })
   }
+
   const natOrphans = [...natIds].filter((u) => !heldNats.has(u))
   ops.push({
     op: 'insert',

@@ -36,11 +36,11 @@ export function simContext(chassisName: string): LocalContext {
 export function seeded(seed: number): () => number {
   let a = seed >>> 0
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0
+    a = (a + 0x6d_2b_79_f5) >>> 0
     let t = a
     t = Math.imul(t ^ (t >>> 15), t | 1)
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
   }
 }
 
@@ -127,6 +127,7 @@ export class NeutronSim {
         row: {name: this.netName('p', i), ports: ['set', [uuidRef(ln)]]},
       })
     }
+
     for (let j = 0; j < this.tenants; j++)
       ops.push({op: 'insert', table: 'Logical_Switch', row: {name: this.netName('t', j), ports: ['set', []]}})
     for (let k = 0; k < this.routers; k++) {
@@ -149,6 +150,7 @@ export class NeutronSim {
       })
       ops.push({op: 'insert', table: 'Logical_Router', row: {name: `neutron-r${k}`, ports: ['set', [uuidRef(gw)]]}})
     }
+
     ops.push({
       op: 'insert',
       table: 'NB_Global',
@@ -190,6 +192,7 @@ export class NeutronSim {
         ],
       }
     }
+
     const u = this.uuid()
     this.localnets[i] = u
     return {
@@ -414,6 +417,7 @@ export class NeutronSim {
         vips[`${fip}:80`] = `10.${j}.0.5:8080`
       }
     }
+
     this.lbs.set(lb.name, lb)
     ops.push({
       op: 'insert',
@@ -446,7 +450,7 @@ export class NeutronSim {
   randomChange(): {label: string; ops: Operation[]} {
     const vms = [...this.vms.values()]
     const r = this.random()
-    const vm = vms.length ? this.pick(vms) : undefined
+    const vm = vms.length > 0 ? this.pick(vms) : undefined
     if (r < 0.12) {
       const k = Math.floor(this.random() * this.routers)
       const status = this.random() < 0.9 ? {'hosting-chassis': chassisIdOf(this.pick(this.chassis))} : {}
@@ -462,25 +466,30 @@ export class NeutronSim {
         ],
       }
     }
+
     if (r < 0.24 && vm) {
       if (vm.migratingTo) {
         vm.chassis = vm.migratingTo
         vm.migratingTo = undefined
         return {label: `migration of ${vm.name} done`, ops: [this.updateVm(vm)]}
       }
+
       const dst = this.pick(this.chassis.filter((c) => c !== vm.chassis))
       vm.migratingTo = dst
       return {label: `migration of ${vm.name} to ${dst}`, ops: [this.updateVm(vm)]}
     }
+
     if (r < 0.32 && vm) {
       vm.chassis = this.pick(this.chassis)
       vm.migratingTo = undefined
       return {label: `${vm.name} bound to ${vm.chassis}`, ops: [this.updateVm(vm)]}
     }
+
     if (r < 0.42 && vm) {
       vm.up = !vm.up
       return {label: `${vm.name} up=${vm.up}`, ops: [this.updateVm(vm)]}
     }
+
     if (r < 0.54) return {label: 'new VM', ops: this.addVm()}
     if (r < 0.62 && vm) return {label: `delete ${vm.name}`, ops: this.deleteVm(vm)}
     if (r < 0.7) {
@@ -489,24 +498,29 @@ export class NeutronSim {
       const k = Math.floor(this.random() * this.routers)
       return {label: `interface r${k} on t${j}`, ops: this.addRif(j, k)}
     }
+
     if (r < 0.76) {
       const v = this.random() < 0.5 ? 'True' : 'False'
       return {label: `fip-distributed ${v}`, ops: [setGlobal('neutron:fip-distributed', v)]}
     }
+
     if (r < 0.79) return this.toggleLocalnet(Math.floor(this.random() * this.providers))
     if (r < 0.84) {
       const lbs = [...this.lbs.values()]
-      if (lbs.length && this.random() < 0.4) {
+      if (lbs.length > 0 && this.random() < 0.4) {
         const lb = this.pick(lbs)
         return {label: `delete ${lb.name}`, ops: this.deleteLb(lb)}
       }
+
       return {label: 'new LB', ops: this.addLb()}
     }
+
     if (vm && vm.fip) return {label: `FIP off ${vm.name}`, ops: this.disassociateFip(vm)}
     if (vm) {
       const ops = this.associateFip(vm)
-      if (ops.length) return {label: `FIP on ${vm.name}`, ops}
+      if (ops.length > 0) return {label: `FIP on ${vm.name}`, ops}
     }
+
     return {label: 'new VM', ops: this.addVm()}
   }
 }

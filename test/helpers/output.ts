@@ -18,7 +18,10 @@ export interface Captured<T> {
  * Runs `fn` with process.stdout.write captured. With `exitCode` given, process.exitCode is set to
  * it first (undefined = as in a fresh process). stdout and process.exitCode are restored after.
  */
-export async function captureStdout<T>(fn: () => Promise<T>, opts: {exitCode?: number | undefined} = {}): Promise<Captured<T>> {
+export async function captureStdout<T>(
+  fn: () => Promise<T>,
+  opts: {exitCode?: number | undefined} = {},
+): Promise<Captured<T>> {
   const write = process.stdout.write.bind(process.stdout)
   const saved = process.exitCode
   if ('exitCode' in opts) process.exitCode = opts.exitCode

@@ -42,7 +42,7 @@ function canConnect(host: string, port: number): Promise<boolean> {
   })
 }
 
-async function waitForListen(host: string, port: number, timeoutMs = 10000): Promise<void> {
+async function waitForListen(host: string, port: number, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs
   while (!(await canConnect(host, port))) {
     if (Date.now() > end) throw new Error(`nothing listens on ${host}:${port}`)
@@ -97,21 +97,41 @@ export class OvsdbServer {
   async start(): Promise<void> {
     const host = this.opts.tcpHost ?? '127.0.0.1'
     const hostArg = host.includes(':') ? `[${host}]` : host
-    const args = [this.dbFile, `--remote=punix:${join(this.dir, 'db.sock')}`, `--remote=ptcp:${this.tcpPort}:${hostArg}`]
+    const args = [
+      this.dbFile,
+      `--remote=punix:${join(this.dir, 'db.sock')}`,
+      `--remote=ptcp:${this.tcpPort}:${hostArg}`,
+    ]
     if (this.opts.ssl) {
       // a fixed port: with two port-0 listeners on one address the log could not tell them apart
       if (this.sslPort === 0) this.sslPort = await freePort()
-      args.push(`--remote=pssl:${this.sslPort}:127.0.0.1`, `--private-key=${this.opts.ssl.privateKey}`, `--certificate=${this.opts.ssl.certificate}`, `--ca-cert=${this.opts.ssl.caCert}`)
+      args.push(
+        `--remote=pssl:${this.sslPort}:127.0.0.1`,
+        `--private-key=${this.opts.ssl.privateKey}`,
+        `--certificate=${this.opts.ssl.certificate}`,
+        `--ca-cert=${this.opts.ssl.caCert}`,
+      )
     }
-    args.push(`--unixctl=${join(this.dir, 'ovsdb-server.ctl')}`, `--pidfile=${this.pidFile}`, `--log-file=${this.logFile}`, '--detach', '--no-chdir', '-vconsole:off')
+
+    args.push(
+      `--unixctl=${join(this.dir, 'ovsdb-server.ctl')}`,
+      `--pidfile=${this.pidFile}`,
+      `--log-file=${this.logFile}`,
+      '--detach',
+      '--no-chdir',
+      '-vconsole:off',
+    )
     const logStart = existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8').length : 0
     execFileSync('ovsdb-server', args, {stdio: 'pipe'})
     const newLog = (): string => readFileSync(this.logFile, 'utf8').slice(logStart)
     const portOf = (prefix: string): number | undefined => {
       // the log names the listener without its scheme: "|INFO|0:127.0.0.1: listening on port N"
-      const m = new RegExp(`\\|INFO\\|${prefix.replace(/[[\].]/g, '\\$&')}: listening on port (\\d+)`).exec(newLog())
+      const m = new RegExp(`\\|INFO\\|${prefix.replaceAll(/[[\].]/g, String.raw`\$&`)}: listening on port (\\d+)`).exec(
+        newLog(),
+      )
       return m ? Number(m[1]) : undefined
     }
+
     // a kernel-chosen port is only logged for port 0; a restart on a known port is awaited by connecting
     if (this.tcpPort === 0) this.tcpPort = await waitFor('tcp port in log', () => portOf(`0:${hostArg}`))
     else await waitForListen(host, this.tcpPort)
@@ -123,14 +143,14 @@ export class OvsdbServer {
 
   /** Sends `signal` and, unless it is SIGSTOP/SIGCONT, waits until the process is gone. */
   async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const pid = this.pid
+    const {pid} = this
     if (!pid || !alive(pid)) return
     process.kill(pid, signal)
     if (signal === 'SIGSTOP' || signal === 'SIGCONT') return
     try {
       await waitFor(`ovsdb-server ${pid} to exit`, () => (alive(pid) ? undefined : true), 5000)
-    } catch (err) {
-      if (signal === 'SIGKILL') throw err
+    } catch (error) {
+      if (signal === 'SIGKILL') throw error
       process.kill(pid, 'SIGKILL')
       await waitFor(`ovsdb-server ${pid} to exit`, () => (alive(pid) ? undefined : true))
     }
@@ -138,11 +158,12 @@ export class OvsdbServer {
 
   /** Stops the server (SIGCONT first in case a test stopped it) and removes the temp dir. */
   async stop(opts: {clean?: boolean} = {clean: true}): Promise<void> {
-    const pid = this.pid
+    const {pid} = this
     if (pid && alive(pid)) {
       process.kill(pid, 'SIGCONT')
       await this.kill('SIGTERM')
     }
+
     if (opts.clean) rmSync(this.dir, {recursive: true, force: true})
   }
 
@@ -196,12 +217,19 @@ export async function startCluster(schema: string, dbName: string, n: number, di
     execFileSync('mkdir', ['-p', mdir])
     const raftPort = await freePort()
     const dbFile = join(mdir, 'db.db')
-    if (i === 0) execFileSync('ovsdb-tool', ['create-cluster', dbFile, schema, `tcp:127.0.0.1:${raftPort}`], {stdio: 'pipe'})
-    else execFileSync('ovsdb-tool', ['join-cluster', dbFile, dbName, `tcp:127.0.0.1:${raftPort}`, `tcp:127.0.0.1:${members[0]?.raftPort}`], {stdio: 'pipe'})
+    if (i === 0)
+      execFileSync('ovsdb-tool', ['create-cluster', dbFile, schema, `tcp:127.0.0.1:${raftPort}`], {stdio: 'pipe'})
+    else
+      execFileSync(
+        'ovsdb-tool',
+        ['join-cluster', dbFile, dbName, `tcp:127.0.0.1:${raftPort}`, `tcp:127.0.0.1:${members[0]?.raftPort}`],
+        {stdio: 'pipe'},
+      )
     const server = new OvsdbServer(mdir, dbFile, {schema})
     await server.start()
     members.push({dir: mdir, dbFile, raftPort, clientPort: 0, remote: server.tcp, server})
   }
+
   return members
 }
 
@@ -221,23 +249,28 @@ export function transact(remote: string, params: unknown[]): Promise<unknown[]> 
   return new Promise((resolve, reject) => {
     const sock = remote.startsWith('unix:')
       ? netConnect(remote.slice(5))
-      : netConnect(Number(remote.slice(remote.lastIndexOf(':') + 1)), remote.slice(4, remote.lastIndexOf(':')).replace(/^\[|\]$/g, ''))
+      : netConnect(
+          Number(remote.slice(remote.lastIndexOf(':') + 1)),
+          remote.slice(4, remote.lastIndexOf(':')).replaceAll(/^\[|\]$/g, ''),
+        )
     const chunks: Buffer[] = []
     sock.on('error', reject)
     sock.on('connect', () => sock.write(JSON.stringify({id: 1, method: 'transact', params})))
     sock.on('data', (d: Buffer) => {
       chunks.push(d)
-      if (d[d.length - 1] !== 0x7d) return
+      if (d.at(-1) !== 0x7d) return
       let msg: {id?: unknown; result?: unknown; error?: unknown}
       try {
         msg = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof msg
       } catch {
         return
       }
+
       if (msg.id !== 1) {
         chunks.length = 0 // a server echo request, not our reply
         return
       }
+
       sock.end()
       if (msg.error) reject(new Error(`transact failed: ${JSON.stringify(msg.error)}`))
       else resolve(msg.result as unknown[])

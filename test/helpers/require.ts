@@ -14,13 +14,15 @@ export function which(tool: string): string | undefined {
       return undefined
     }
   }
-  const dirs = (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin', '/usr/lib/frr'])
+
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/lib/frr']
   for (const d of dirs) {
     try {
       accessSync(join(d, tool), constants.X_OK)
       return join(d, tool)
     } catch {}
   }
+
   return undefined
 }
 

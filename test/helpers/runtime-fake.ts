@@ -9,7 +9,10 @@ import {type KernelFactory, Runtime, runtimeFactory, type RuntimeOptions} from '
  */
 export function useTestRuntime(overrides: RuntimeOptions, kernel?: KernelFactory): () => void {
   const original = runtimeFactory.create
-  runtimeFactory.create = (cfg, logger, opts = {}) => (kernel ? new Runtime(cfg, logger, {...opts, ...overrides}, kernel) : new Runtime(cfg, logger, {...opts, ...overrides}))
+  runtimeFactory.create = (cfg, logger, opts = {}) =>
+    kernel
+      ? new Runtime(cfg, logger, {...opts, ...overrides}, kernel)
+      : new Runtime(cfg, logger, {...opts, ...overrides})
   return () => {
     runtimeFactory.create = original
   }

@@ -6,8 +6,9 @@ import {expect} from 'chai'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {nodeArgs, runAdhocCmd, startNb, type CmdRun} from '../commands/adhoc-harness.js'
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
+
+import {type CmdRun, nodeArgs, runAdhocCmd, startNb} from '../commands/adhoc-harness.js'
 import {requireTools} from '../helpers/require.js'
 import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {requireGuest} from './helpers/guest.js'
@@ -31,15 +32,27 @@ describe('ad-hoc verbs against the real kernel (guest, explicit values)', functi
     restoreRuntime = useTestRuntime({runner: env.ns.runner, ovsTimeoutMs: 50})
   })
 
-  after(async function () {
+  after(async () => {
     restoreRuntime()
     await env?.close()
   })
 
-  const run = (id: string, ...args: string[]) => runAdhocCmd(id, [...args, '--json', ...nodeArgs(`unix:${join(env.stateDir, 'no-nb.sock')}`, env.stateDir)])
-  const VM = ['--ip', '172.24.4.226', '--ip', '2001:db8:100::226', '--cidr', '2001:db8:100::226/64', '--bridge', 'br-ex', '--vlan', '100']
+  const run = (id: string, ...args: string[]) =>
+    runAdhocCmd(id, [...args, '--json', ...nodeArgs(`unix:${join(env.stateDir, 'no-nb.sock')}`, env.stateDir)])
+  const VM = [
+    '--ip',
+    '172.24.4.226',
+    '--ip',
+    '2001:db8:100::226',
+    '--cidr',
+    '2001:db8:100::226/64',
+    '--bridge',
+    'br-ex',
+    '--vlan',
+    '100',
+  ]
 
-  it('expose-ip applies a VLAN provider address, then changes nothing', async function () {
+  it('expose-ip applies a VLAN provider address, then changes nothing', async () => {
     const first = await run('expose-ip', ...VM, '--mac', 'fa:16:3e:00:01:e2')
     expect(first.error).to.equal(undefined)
     expect(first.doc!.failed).to.deep.equal([])
@@ -59,7 +72,7 @@ describe('ad-hoc verbs against the real kernel (guest, explicit values)', functi
     expect(second.doc!.changes).to.deep.equal([])
   })
 
-  it('withdraw-ip removes the per-IP objects, keeps the shared ones, then changes nothing', async function () {
+  it('withdraw-ip removes the per-IP objects, keeps the shared ones, then changes nothing', async () => {
     const w = await run('withdraw-ip', ...VM)
     expect(w.error).to.equal(undefined)
     expect(w.doc!.failed).to.deep.equal([])
@@ -72,23 +85,40 @@ describe('ad-hoc verbs against the real kernel (guest, explicit values)', functi
     expect(again.doc).to.include({changed: false})
   })
 
-  it('expose-subnet and withdraw-subnet: rule and route via the gateway, idempotent both ways', async function () {
+  it('expose-subnet and withdraw-subnet: rule and route via the gateway, idempotent both ways', async () => {
     // the gateway address is reachable once its cr-lrp is exposed (as on a node that hosts it)
-    const gw = await run('expose-ip', '--ip', '172.24.4.10', '--mac', 'fa:16:3e:00:00:0a', '--bridge', 'br-ex', '--vlan', '100')
+    const gw = await run(
+      'expose-ip',
+      '--ip',
+      '172.24.4.10',
+      '--mac',
+      'fa:16:3e:00:00:0a',
+      '--bridge',
+      'br-ex',
+      '--vlan',
+      '100',
+    )
     expect(gw.doc!.failed).to.deep.equal([])
     const S = ['--cidr', '10.0.0.1/24', '--bridge', 'br-ex', '--vlan', '100']
     const e = await run('expose-subnet', ...S, '--via', '172.24.4.10')
     expect(e.doc!.failed).to.deep.equal([])
-    expect((await env.ns.ip('route', 'show', 'table', '200')).stdout).to.match(/^10\.0\.0\.0\/24 via 172\.24\.4\.10 dev br-ex\.100\b/m)
+    expect((await env.ns.ip('route', 'show', 'table', '200')).stdout).to.match(
+      /^10\.0\.0\.0\/24 via 172\.24\.4\.10 dev br-ex\.100\b/m,
+    )
     expect((await env.ns.ip('rule', 'show')).stdout).to.include('to 10.0.0.1/24 lookup 200')
     expect((await run('expose-subnet', ...S, '--via', '172.24.4.10')).doc).to.include({changed: false})
     const w = await run('withdraw-subnet', ...S)
-    expect(objects(w).sort()).to.deep.equal(['remove route 10.0.0.0/24 via 172.24.4.10 dev br-ex.100 table 200 proto 3', 'remove rule priority 32000 to 10.0.0.1/24 lookup 200'].sort())
+    expect(objects(w).sort()).to.deep.equal(
+      [
+        'remove route 10.0.0.0/24 via 172.24.4.10 dev br-ex.100 table 200 proto 3',
+        'remove rule priority 32000 to 10.0.0.1/24 lookup 200',
+      ].sort(),
+    )
     expect((await env.ns.ip('route', 'show', 'table', '200')).stdout).not.to.include('10.0.0.0/24')
     expect((await run('withdraw-subnet', ...S)).doc).to.include({changed: false})
   })
 
-  describe('by NB object (real NB server in the guest)', function () {
+  describe('by NB object (real NB server in the guest)', () => {
     let nb: OvsdbServer | undefined
 
     before(async function () {
@@ -96,18 +126,21 @@ describe('ad-hoc verbs against the real kernel (guest, explicit values)', functi
       nb = await startNb()
     })
 
-    after(async function () {
+    after(async () => {
       await nb?.stop()
     })
 
-    const runNb = (id: string, ...args: string[]) => runAdhocCmd(id, [...args, '--json', ...nodeArgs(nb!.unix, env.stateDir)])
+    const runNb = (id: string, ...args: string[]) =>
+      runAdhocCmd(id, [...args, '--json', ...nodeArgs(nb!.unix, env.stateDir)])
 
-    it('expose-ip --port applies, a second run changes nothing, withdraw-ip --port undoes it twice', async function () {
+    it('expose-ip --port applies, a second run changes nothing, withdraw-ip --port undoes it twice', async () => {
       const first = await runNb('expose-ip', '--port', 'vm1')
       expect(first.error).to.equal(undefined)
       expect(first.doc!.failed).to.deep.equal([])
       expect(first.doc).to.include({changed: true})
-      expect((await env.ns.ip('neigh', 'show', 'dev', 'br-ex.100')).stdout).to.include('172.24.4.226 lladdr fa:16:3e:00:01:e2 PERMANENT')
+      expect((await env.ns.ip('neigh', 'show', 'dev', 'br-ex.100')).stdout).to.include(
+        '172.24.4.226 lladdr fa:16:3e:00:01:e2 PERMANENT',
+      )
       expect((await runNb('expose-ip', '--port', 'vm1')).doc).to.include({changed: false})
       const w = await runNb('withdraw-ip', '--port', 'vm1')
       expect(w.doc!.failed).to.deep.equal([])

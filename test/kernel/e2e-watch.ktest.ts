@@ -5,17 +5,23 @@
 import {expect} from 'chai'
 import {join} from 'node:path'
 
-import {defaultConfig} from '../../src/lib/config/index.js'
 import type {AgentConfig} from '../../src/lib/config/types.js'
+
+import {defaultConfig} from '../../src/lib/config/index.js'
 import {Agent} from '../../src/lib/driver/agent.js'
 import {StreamLogger} from '../../src/lib/log.js'
 import {Runtime} from '../../src/lib/runtime.js'
 import {sleep} from '../helpers/wait.js'
 import {must, requireGuest} from './helpers/guest.js'
 import {type Lab, setupBridges, startLab} from './helpers/lab.js'
-import {FULL, LOCALNET, createTopology, map, remove, update} from './helpers/topology.js'
+import {createTopology, FULL, LOCALNET, map, remove, update} from './helpers/topology.js'
 
-async function eventually<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const t0 = Date.now()
   let last: T = await fn()
   while (!ok(last)) {
@@ -23,13 +29,14 @@ async function eventually<T>(what: string, fn: () => Promise<T>, ok: (v: T) => b
     await sleep(250)
     last = await fn()
   }
+
   return last
 }
 
 const without = (...p: string[]) => FULL.filter((x) => !p.includes(x))
 
 describe('e2e: watch in a real kernel with OVS, FRR and a BGP peer', function () {
-  this.timeout(240000)
+  this.timeout(240_000)
   let lab: Lab | undefined
   let agent: Agent | undefined
   let cfg: AgentConfig
@@ -65,14 +72,23 @@ describe('e2e: watch in a real kernel with OVS, FRR and a BGP peer', function ()
 
   it('converges: the peer has exactly the expected /32 and /128 prefixes', async () => {
     await agent!.start()
-    await eventually('the full set at the peer', () => lab!.peerPrefixes(), (p) => JSON.stringify(p) === JSON.stringify(FULL), 60000)
+    await eventually(
+      'the full set at the peer',
+      () => lab!.peerPrefixes(),
+      (p) => JSON.stringify(p) === JSON.stringify(FULL),
+      60_000,
+    )
   })
 
   it('wired the kernel and OVS as the spec says', async () => {
-    const rules = JSON.parse((await must('ip', ['-j', 'rule', 'show'])).stdout) as Array<{priority: number; dst?: string; table: string}>
+    const rules = JSON.parse((await must('ip', ['-j', 'rule', 'show'])).stdout) as Array<{
+      priority: number
+      dst?: string
+      table: string
+    }>
     const vmRule = rules.find((r) => r.dst === '172.24.4.226')
-    expect(vmRule?.priority).to.equal(32000)
-    const table = vmRule!.table
+    expect(vmRule?.priority).to.equal(32_000)
+    const {table} = vmRule!
     const routes = (await must('ip', ['route', 'show', 'table', table])).stdout
     expect(routes).to.match(/172\.24\.4\.226 dev br-ex\.100 (proto boot )?scope link/)
     expect(routes).to.match(/10\.0\.0\.0\/24 via 172\.24\.4\.10 dev br-ex\.100/)
@@ -85,45 +101,79 @@ describe('e2e: watch in a real kernel with OVS, FRR and a BGP peer', function ()
     expect(flows).to.include(`priority=900,ip,in_port=${ofport}`)
     expect(flows).to.include(`priority=900,ipv6,in_port=${ofport}`)
     expect(flows).to.include('mod_dl_dst:')
-    expect((await lab!.frr.vtysh('show running-config'))).to.include('import vrf bgp-vrf')
+    expect(await lab!.frr.vtysh('show running-config')).to.include('import vrf bgp-vrf')
   })
 
   it('follows a VM port going down and coming back', async () => {
     await update(lab!.nb.unix, 'Logical_Switch_Port', 'vm1', {up: false})
-    await eventually('vm1 withdrawn', () => lab!.peerPrefixes(), (p) => JSON.stringify(p) === JSON.stringify(without('172.24.4.226/32', '2001:db8:100::226/128')))
+    await eventually(
+      'vm1 withdrawn',
+      () => lab!.peerPrefixes(),
+      (p) => JSON.stringify(p) === JSON.stringify(without('172.24.4.226/32', '2001:db8:100::226/128')),
+    )
     await update(lab!.nb.unix, 'Logical_Switch_Port', 'vm1', {up: true})
-    await eventually('vm1 back', () => lab!.peerPrefixes(), (p) => JSON.stringify(p) === JSON.stringify(FULL))
+    await eventually(
+      'vm1 back',
+      () => lab!.peerPrefixes(),
+      (p) => JSON.stringify(p) === JSON.stringify(FULL),
+    )
   })
 
   it('follows the cr-lrp moving away and back', async () => {
     await update(lab!.nb.unix, 'Logical_Router_Port', 'lrp-gw', {status: map({'hosting-chassis': 'chassis-2'})})
     const away = without('172.24.4.10/32', '2001:db8:100::a/128', '10.0.0.5/32', '172.24.4.50/32')
-    await eventually('cr-lrp withdrawn', () => lab!.peerPrefixes(), (p) => JSON.stringify(p) === JSON.stringify(away))
+    await eventually(
+      'cr-lrp withdrawn',
+      () => lab!.peerPrefixes(),
+      (p) => JSON.stringify(p) === JSON.stringify(away),
+    )
     const rules = (await must('ip', ['rule', 'show'])).stdout
     expect(rules, 'subnet rule removed with the cr-lrp').not.to.include('10.0.0.1/24')
     await update(lab!.nb.unix, 'Logical_Router_Port', 'lrp-gw', {status: map({'hosting-chassis': 'chassis-1'})})
-    await eventually('cr-lrp back', () => lab!.peerPrefixes(), (p) => JSON.stringify(p) === JSON.stringify(FULL))
+    await eventually(
+      'cr-lrp back',
+      () => lab!.peerPrefixes(),
+      (p) => JSON.stringify(p) === JSON.stringify(FULL),
+    )
   })
 
   it('follows a subnet detached from the router', async () => {
     await update(lab!.nb.unix, 'Logical_Switch_Port', 'rif', {up: false})
-    await eventually('tenant IP withdrawn', () => lab!.peerPrefixes(), (p) => JSON.stringify(p) === JSON.stringify(without('10.0.0.5/32')))
-    await eventually('subnet rule removed', async () => (await must('ip', ['rule', 'show'])).stdout, (s) => !s.includes('10.0.0.1/24'))
+    await eventually(
+      'tenant IP withdrawn',
+      () => lab!.peerPrefixes(),
+      (p) => JSON.stringify(p) === JSON.stringify(without('10.0.0.5/32')),
+    )
+    await eventually(
+      'subnet rule removed',
+      async () => (await must('ip', ['rule', 'show'])).stdout,
+      (s) => !s.includes('10.0.0.1/24'),
+    )
   })
 
   it('follows the load balancer being deleted', async () => {
     await remove(lab!.nb.unix, 'Load_Balancer', 'lb1')
-    await eventually('LB VIP withdrawn', () => lab!.peerPrefixes(), (p) => JSON.stringify(p) === JSON.stringify(without('10.0.0.5/32', '172.24.4.50/32')))
+    await eventually(
+      'LB VIP withdrawn',
+      () => lab!.peerPrefixes(),
+      (p) => JSON.stringify(p) === JSON.stringify(without('10.0.0.5/32', '172.24.4.50/32')),
+    )
   })
 
   it('a sync afterwards finds nothing to do', async () => {
     await agent!.idle()
-    const rt = new Runtime(cfg, new StreamLogger({write: () => {}}))
+    const rt = new Runtime(cfg, new StreamLogger({write() {}}))
     try {
       const reconciler = await rt.reconciler()
       const pass = await reconciler.pass((await rt.nb()).nb, {prune: true, dryRun: true})
-      expect(pass.plan.add.map((o) => o.kind), 'nothing to add').to.deep.equal([])
-      expect(pass.plan.remove.map((o) => o.kind), 'nothing to remove').to.deep.equal([])
+      expect(
+        pass.plan.add.map((o) => o.kind),
+        'nothing to add',
+      ).to.deep.equal([])
+      expect(
+        pass.plan.remove.map((o) => o.kind),
+        'nothing to remove',
+      ).to.deep.equal([])
     } finally {
       await rt.close()
     }

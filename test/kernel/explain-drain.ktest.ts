@@ -9,30 +9,38 @@
 import {expect} from 'chai'
 import {join} from 'node:path'
 
-import {defaultConfig} from '../../src/lib/config/index.js'
 import type {AgentConfig} from '../../src/lib/config/types.js'
+import type {ExplainReport, IpReport} from '../../src/lib/explain/report.js'
+
+import {defaultConfig} from '../../src/lib/config/index.js'
 import {drainNode, undrainNode} from '../../src/lib/drain/drain.js'
 import {Agent} from '../../src/lib/driver/agent.js'
 import {gatherExplain} from '../../src/lib/explain/gather.js'
-import type {ExplainReport, IpReport} from '../../src/lib/explain/report.js'
 import {StreamLogger} from '../../src/lib/log.js'
 import {Runtime} from '../../src/lib/runtime.js'
 import {runAdhocCmd} from '../commands/adhoc-harness.js'
 import {SchemaSet} from '../contracts/schema-validator.js'
 import {must, requireGuest} from './helpers/guest.js'
 import {AGENT_AS, type Lab, setupBridges, startLab} from './helpers/lab.js'
-import {FULL, LOCALNET, createTopology, map, update} from './helpers/topology.js'
+import {createTopology, FULL, LOCALNET, map, update} from './helpers/topology.js'
 
-const GSHUT = 0xffff0000 // 65535:0
+const GSHUT = 0xff_ff_00_00 // 65535:0
 
-async function eventually<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const t0 = Date.now()
   let last: T = await fn()
   while (!ok(last)) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, null, 1).slice(0, 3000)}`)
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, null, 1).slice(0, 3000)}`)
     await new Promise((r) => setTimeout(r, 300))
     last = await fn()
   }
+
   return last
 }
 
@@ -42,7 +50,7 @@ const T0 = Date.now()
 const progress = (what: string) => console.log(`    [${Math.round((Date.now() - T0) / 1000)} s] ${what}`)
 
 describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', function () {
-  this.timeout(600000)
+  this.timeout(600_000)
   let lab: Lab
   let agent: Agent | undefined
   let cfg: AgentConfig
@@ -50,7 +58,7 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
   const logger = new StreamLogger({level: 'info', write: (l) => logs.push(l)})
 
   async function explain(target: string): Promise<ExplainReport> {
-    const rt = new Runtime(cfg, new StreamLogger({write: () => {}}), {dryRun: true})
+    const rt = new Runtime(cfg, new StreamLogger({write() {}}), {dryRun: true})
     try {
       return await gatherExplain(rt, target, {})
     } finally {
@@ -71,9 +79,18 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     const out: Record<string, boolean> = {}
     for (const fam of [[], ['-a', 'ipv6']]) {
       // gobgp exits 1 now and then under a loaded guest: an empty answer, retried by eventually()
-      const rib = (await lab.peer.gobgp<Record<string, Array<{attrs?: Array<{type: number; communities?: number[]}>}>> | null>('global', 'rib', ...fam).catch(() => null)) ?? {}
-      for (const [p, paths] of Object.entries(rib)) out[p] = paths.some((x) => (x.attrs ?? []).some((a) => a.type === 8 && (a.communities ?? []).includes(GSHUT)))
+      const rib =
+        (await lab.peer
+          .gobgp<Record<string, Array<{attrs?: Array<{type: number; communities?: number[]}>}>> | null>(
+            'global',
+            'rib',
+            ...fam,
+          )
+          .catch(() => null)) ?? {}
+      for (const [p, paths] of Object.entries(rib))
+        out[p] = paths.some((x) => (x.attrs ?? []).some((a) => a.type === 8 && (a.communities ?? []).includes(GSHUT)))
     }
+
     return out
   }
 
@@ -110,18 +127,30 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     }
     await startAgent()
     progress('agent started')
-    await eventually('the full set at the peer', () => lab.peerPrefixes(), (p) => same(p, FULL), 300000)
+    await eventually(
+      'the full set at the peer',
+      () => lab.peerPrefixes(),
+      (p) => same(p, FULL),
+      300_000,
+    )
     progress('the peer has the full set')
   })
 
   let failedAny = false
+
   afterEach(function () {
     if (this.currentTest?.state === 'failed') failedAny = true
   })
 
-  after(async function () {
+  after(async () => {
     // on any failure: the agent's passes and events of the whole run (the failing step may be early)
-    if (failedAny || process.env.KTEST_VERBOSE) console.log(logs.filter((l) => / (WARN|ERROR) |reconcile|event|drift/.test(l)).slice(-200).join('\n'))
+    if (failedAny || process.env.KTEST_VERBOSE)
+      console.log(
+        logs
+          .filter((l) => / (WARN|ERROR) |reconcile|event|drift/.test(l))
+          .slice(-200)
+          .join('\n'),
+      )
     await agent?.stop()
     await lab?.close()
   })
@@ -136,13 +165,30 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     ]
     for (const [ip, kind] of cases) {
       progress(`explain ${ip}`)
-      const r = await eventually(`${ip} fully advertised`, () => one(ip), (x) => x.broken === null)
+      const r = await eventually(
+        `${ip} fully advertised`,
+        () => one(ip),
+        (x) => x.broken === null,
+      )
       expect(r.exposed, ip).to.equal(true)
       expect(r.kinds, ip).to.include(kind)
-      expect(r.layers.map((l) => [l.layer, l.status]), ip).to.deep.equal([['nb', 'ok'], ['decision', 'ok'], ['kernel', 'ok'], ['ovs', 'ok'], ['frr', 'ok']])
+      expect(
+        r.layers.map((l) => [l.layer, l.status]),
+        ip,
+      ).to.deep.equal([
+        ['nb', 'ok'],
+        ['decision', 'ok'],
+        ['kernel', 'ok'],
+        ['ovs', 'ok'],
+        ['frr', 'ok'],
+      ])
       const frr = layer(r, 'frr')
-      expect(frr.items.filter((i) => i.what.startsWith('advertised to')).map((i) => i.status), ip).to.deep.equal(['ok'])
+      expect(
+        frr.items.filter((i) => i.what.startsWith('advertised to')).map((i) => i.status),
+        ip,
+      ).to.deep.equal(['ok'])
     }
+
     const vm = await one('172.24.4.226')
     expect(layer(vm, 'decision').reason).to.match(/bound here \(compute-1\) and up/)
     expect(layer(vm, 'kernel').items.map((i) => i.what)).to.include.members(['address bgp-nic 172.24.4.226/32'])
@@ -163,7 +209,11 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     const run = await runAdhocCmd('explain', ['172.24.4.226', '--json', '--log-level', 'error', ...cliArgs()])
     expect(run.exitCode, run.stdout.slice(0, 500)).to.equal(3)
     await must('ip', ['addr', 'add', '172.24.4.226/32', 'dev', 'bgp-nic'])
-    await eventually('vm repaired', () => one('172.24.4.226'), (x) => x.broken === null)
+    await eventually(
+      'vm repaired',
+      () => one('172.24.4.226'),
+      (x) => x.broken === null,
+    )
   })
 
   it('a deleted ip rule: the kernel layer', async () => {
@@ -178,43 +228,96 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
   })
 
   it('the leak line removed from FRR: the FRR layer names the missing line', async () => {
-    await lab.frr.applyConfig(`router bgp ${AGENT_AS}\n address-family ipv4 unicast\n  no import vrf bgp-vrf\n exit-address-family\nexit\n`)
-    const r = await eventually('not leaked', () => one('172.24.4.226'), (x) => x.broken === 'frr')
-    expect(layer(r, 'frr').reason).to.include(`missing router bgp ${AGENT_AS} > address-family ipv4 unicast > import vrf bgp-vrf`)
+    await lab.frr.applyConfig(
+      `router bgp ${AGENT_AS}\n address-family ipv4 unicast\n  no import vrf bgp-vrf\n exit-address-family\nexit\n`,
+    )
+    const r = await eventually(
+      'not leaked',
+      () => one('172.24.4.226'),
+      (x) => x.broken === 'frr',
+    )
+    expect(layer(r, 'frr').reason).to.include(
+      `missing router bgp ${AGENT_AS} > address-family ipv4 unicast > import vrf bgp-vrf`,
+    )
     expect(layer(r, 'kernel').status).to.equal('ok')
-    await lab.frr.applyConfig(`router bgp ${AGENT_AS}\n address-family ipv4 unicast\n  import vrf bgp-vrf\n exit-address-family\nexit\n`)
-    await eventually('leaked again', () => one('172.24.4.226'), (x) => x.broken === null)
+    await lab.frr.applyConfig(
+      `router bgp ${AGENT_AS}\n address-family ipv4 unicast\n  import vrf bgp-vrf\n exit-address-family\nexit\n`,
+    )
+    await eventually(
+      'leaked again',
+      () => one('172.24.4.226'),
+      (x) => x.broken === null,
+    )
   })
 
   it('the neighbour shut down: the FRR layer names the session', async () => {
     const peer = await peerIp()
     await lab.frr.applyConfig(`router bgp ${AGENT_AS}\n neighbor ${peer} shutdown\nexit\n`)
-    const r = await eventually('session down', () => one('172.24.4.226'), (x) => x.broken === 'frr')
-    expect(layer(r, 'frr').reason).to.match(new RegExp(`advertised to ${peer.replaceAll('.', '\\.')}: missing \\(session \\w+`))
+    const r = await eventually(
+      'session down',
+      () => one('172.24.4.226'),
+      (x) => x.broken === 'frr',
+    )
+    expect(layer(r, 'frr').reason).to.match(
+      new RegExp(`advertised to ${peer.replaceAll('.', String.raw`\.`)}: missing \\(session \\w+`),
+    )
     await lab.frr.applyConfig(`router bgp ${AGENT_AS}\n no neighbor ${peer} shutdown\nexit\n`)
-    await eventually('session back', () => one('172.24.4.226'), (x) => x.broken === null, 60000)
-    await eventually('the full set at the peer', () => lab.peerPrefixes(), (p) => same(p, FULL), 60000)
+    await eventually(
+      'session back',
+      () => one('172.24.4.226'),
+      (x) => x.broken === null,
+      60_000,
+    )
+    await eventually(
+      'the full set at the peer',
+      () => lab.peerPrefixes(),
+      (p) => same(p, FULL),
+      60_000,
+    )
   })
 
   it('the port unbound in NB: not exposed, with the reason, every layer agreeing', async () => {
     if (!agent) await startAgent()
     await update(lab.nb.unix, 'Logical_Switch_Port', 'vm1', {options: map({'requested-chassis': 'compute-2'})})
-    const r = await eventually('vm1 withdrawn everywhere', () => one('172.24.4.226'), (x) => !x.exposed && x.broken === null)
-    expect(layer(r, 'decision').reason).to.include('not exposed').and.include('bound to compute-2, not here (compute-1)')
+    const r = await eventually(
+      'vm1 withdrawn everywhere',
+      () => one('172.24.4.226'),
+      (x) => !x.exposed && x.broken === null,
+    )
+    expect(layer(r, 'decision').reason)
+      .to.include('not exposed')
+      .and.include('bound to compute-2, not here (compute-1)')
     const run = await runAdhocCmd('explain', ['172.24.4.226', '--json', '--log-level', 'error', ...cliArgs()])
     expect(run.exitCode).to.equal(0)
     await update(lab.nb.unix, 'Logical_Switch_Port', 'vm1', {options: map({'requested-chassis': 'compute-1'})})
-    await eventually('vm1 back', () => one('172.24.4.226'), (x) => x.exposed && x.broken === null)
+    await eventually(
+      'vm1 back',
+      () => one('172.24.4.226'),
+      (x) => x.exposed && x.broken === null,
+    )
   })
 
   it('the gateway moved away: the cr-lrp and the tenant IP say where it went', async () => {
     await update(lab.nb.unix, 'Logical_Router_Port', 'lrp-gw', {status: map({'hosting-chassis': 'chassis-2'})})
-    const gw = await eventually('cr-lrp withdrawn', () => one('172.24.4.10'), (x) => !x.exposed && x.broken === null)
+    const gw = await eventually(
+      'cr-lrp withdrawn',
+      () => one('172.24.4.10'),
+      (x) => !x.exposed && x.broken === null,
+    )
     expect(layer(gw, 'decision').reason).to.include('router gateway hosted on chassis-2, not here (chassis-1)')
-    const tenant = await eventually('tenant IP withdrawn', () => one('10.0.0.5'), (x) => !x.exposed && x.broken === null)
+    const tenant = await eventually(
+      'tenant IP withdrawn',
+      () => one('10.0.0.5'),
+      (x) => !x.exposed && x.broken === null,
+    )
     expect(layer(tenant, 'decision').reason).to.include('router gateway of r1 hosted on chassis-2')
     await update(lab.nb.unix, 'Logical_Router_Port', 'lrp-gw', {status: map({'hosting-chassis': 'chassis-1'})})
-    await eventually('the full set at the peer', () => lab.peerPrefixes(), (p) => same(p, FULL), 60000)
+    await eventually(
+      'the full set at the peer',
+      () => lab.peerPrefixes(),
+      (p) => same(p, FULL),
+      60_000,
+    )
   })
 
   // OPEN, not part of npm test: show-exposed's FRR columns in the guest differ from "advertised 1 of
@@ -226,10 +329,18 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
       await agent!.idle()
       const run = await runAdhocCmd('show-exposed', ['--json', '--log-level', 'error', ...cliArgs()])
       expect(run.exitCode, run.stdout.slice(0, 800)).to.equal(0)
-      const doc = run.doc as unknown as {entries: Array<{ip: string; kind: string; frr: {vrf: boolean; leaked: boolean; advertised: number; established: number}}>; frr: {read: boolean; vtyshCalls: number}}
+      const doc = run.doc as unknown as {
+        entries: Array<{
+          ip: string
+          kind: string
+          frr: {vrf: boolean; leaked: boolean; advertised: number; established: number}
+        }>
+        frr: {read: boolean; vtyshCalls: number}
+      }
       expect(doc.frr.read).to.equal(true)
       expect(doc.frr.vtyshCalls, 'a fixed number of vtysh processes').to.equal(3)
-      for (const e of doc.entries.filter((x) => x.kind !== 'subnet')) expect(e.frr, e.ip).to.deep.equal({vrf: true, leaked: true, advertised: 1, established: 1})
+      for (const e of doc.entries.filter((x) => x.kind !== 'subnet'))
+        expect(e.frr, e.ip).to.deep.equal({vrf: true, leaked: true, advertised: 1, established: 1})
       const errors = new SchemaSet(join(process.cwd(), 'schemas')).validate('show-exposed.json', doc)
       expect(errors).to.deep.equal([])
     })
@@ -239,16 +350,26 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     if (!agent) await startAgent()
     const vtysh = new Runtime(cfg, logger).vtysh()
     await drainNode({cfg, vtysh}, {waitSeconds: 0, withdraw: false})
-    const marked = await eventually('every prefix marked 65535:0', peerGshut, (g) => same(Object.keys(g).sort(), FULL) && Object.values(g).every(Boolean))
+    const marked = await eventually(
+      'every prefix marked 65535:0',
+      peerGshut,
+      (g) => same(Object.keys(g).sort(), FULL) && Object.values(g).every(Boolean),
+    )
     expect(Object.keys(marked).length).to.equal(FULL.length)
     await drainNode({cfg, vtysh}, {waitSeconds: 1, withdraw: true})
-    await eventually('all withdrawn', () => lab.peerPrefixes(), (p) => p.length === 0)
+    await eventually(
+      'all withdrawn',
+      () => lab.peerPrefixes(),
+      (p) => p.length === 0,
+    )
     const drained = await one('172.24.4.226')
     expect(drained.broken, 'drained on purpose is not drift').to.equal(null)
     // watch restarts while FRR lost its drain lines (as after an FRR restart)
     await agent?.stop()
     agent = undefined
-    await lab.frr.applyConfig(`router bgp ${AGENT_AS}\n no bgp graceful-shutdown\n address-family ipv4 unicast\n  no import vrf route-map ovn-bgp-drain\n exit-address-family\n address-family ipv6 unicast\n  no import vrf route-map ovn-bgp-drain\n exit-address-family\nexit\n`)
+    await lab.frr.applyConfig(
+      `router bgp ${AGENT_AS}\n no bgp graceful-shutdown\n address-family ipv4 unicast\n  no import vrf route-map ovn-bgp-drain\n exit-address-family\n address-family ipv6 unicast\n  no import vrf route-map ovn-bgp-drain\n exit-address-family\nexit\n`,
+    )
     await startAgent()
     expect(await Promise.resolve(agent!.metrics.registry.metrics())).to.match(/ovn_bgp_drained 1/)
     const running = await lab.frr.vtysh('show running-config')
@@ -258,18 +379,31 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     const shown = await runAdhocCmd('show-exposed', ['--json', '--log-level', 'error', ...cliArgs()])
     expect((shown.doc as unknown as {drain: {drained: boolean}}).drain.drained).to.equal(true)
     await undrainNode({cfg, vtysh})
-    const back = await eventually('every prefix back, unmarked', peerGshut, (g) => same(Object.keys(g).sort(), FULL) && Object.values(g).every((x) => !x), 60000)
+    const back = await eventually(
+      'every prefix back, unmarked',
+      peerGshut,
+      (g) => same(Object.keys(g).sort(), FULL) && Object.values(g).every((x) => !x),
+      60_000,
+    )
     expect(Object.keys(back).length).to.equal(FULL.length)
   })
 
   function cliArgs(): string[] {
     return [
-      '--ovsdb-connection', cfg.ovsdbConnection,
-      '--frr-vty-socket', cfg.frrVtySocket,
-      '--bgp-router-id', cfg.bgpRouterId!,
-      '--rt-tables-path', cfg.rtTablesPath,
-      '--state-dir', cfg.stateDir,
-      '--ovs-env', Object.entries(cfg.ovsEnv).map(([k, v]) => `${k}=${v}`).join(','),
+      '--ovsdb-connection',
+      cfg.ovsdbConnection,
+      '--frr-vty-socket',
+      cfg.frrVtySocket,
+      '--bgp-router-id',
+      cfg.bgpRouterId!,
+      '--rt-tables-path',
+      cfg.rtTablesPath,
+      '--state-dir',
+      cfg.stateDir,
+      '--ovs-env',
+      Object.entries(cfg.ovsEnv)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
       '--expose-tenant-networks',
     ]
   }

@@ -9,15 +9,16 @@
 import {expect} from 'chai'
 import {join} from 'node:path'
 
-import {defaultConfig} from '../../src/lib/config/index.js'
 import type {AgentConfig} from '../../src/lib/config/types.js'
+
+import {defaultConfig} from '../../src/lib/config/index.js'
 import {Agent} from '../../src/lib/driver/agent.js'
 import {StreamLogger} from '../../src/lib/log.js'
 import {Runtime} from '../../src/lib/runtime.js'
 import {waitFor} from './helpers/daemons.js'
 import {requireGuest} from './helpers/guest.js'
 import {type Lab, setupBridges, startLab} from './helpers/lab.js'
-import {FULL, LOCALNET, createTopology} from './helpers/topology.js'
+import {createTopology, FULL, LOCALNET} from './helpers/topology.js'
 
 const FRR_INTERVAL_S = 5
 const VSWITCHD_RESTARTS = 3
@@ -39,7 +40,11 @@ describe('fault: FRR and ovs-vswitchd restarts (items 3, 4)', function () {
   const cookieFlows = async (): Promise<string[]> => {
     const r = await lab!.ovs.run('ovs-ofctl', '--no-stats', 'dump-flows', 'br-ex', 'cookie=0x3e7/-1')
     if (r.code !== 0) return []
-    return r.stdout.split('\n').filter((l) => l.includes('cookie=0x3e7')).map((l) => l.trim()).sort()
+    return r.stdout
+      .split('\n')
+      .filter((l) => l.includes('cookie=0x3e7'))
+      .map((l) => l.trim())
+      .sort()
   }
 
   before(async function () {
@@ -66,7 +71,7 @@ describe('fault: FRR and ovs-vswitchd restarts (items 3, 4)', function () {
     await waitFor('the full set at the peer', async () => same(await lab!.peerPrefixes(), FULL), 120_000, 500)
   })
 
-  after(async function () {
+  after(async () => {
     if (failed || process.env.KTEST_VERBOSE) console.log(logs.slice(-80).join('\n'))
     await agent?.stop()
     await lab?.close()
@@ -74,10 +79,15 @@ describe('fault: FRR and ovs-vswitchd restarts (items 3, 4)', function () {
 
   it(`item 4: ovs-vswitchd restarted ${VSWITCHD_RESTARTS}x: cookie-999 flows back within 2 s`, async () => {
     // The flows are applied after the kernel objects of the same pass: the peer can be first.
-    const want = await waitFor('cookie-999 flows before the restart', async () => {
-      const f = await cookieFlows()
-      return f.length > 0 ? f : undefined
-    }, 60_000, 250)
+    const want = await waitFor(
+      'cookie-999 flows before the restart',
+      async () => {
+        const f = await cookieFlows()
+        return f.length > 0 ? f : undefined
+      },
+      60_000,
+      250,
+    )
     const times: number[] = []
     const floors: number[] = []
     const phases: string[] = []
@@ -96,8 +106,12 @@ describe('fault: FRR and ovs-vswitchd restarts (items 3, 4)', function () {
         const l = logs.find((x) => x.includes(msg) && Date.parse(x.slice(0, 24)) >= r0)
         return l ? `${Date.parse(l.slice(0, 24)) - t0} ms` : 'never'
       }
-      phases.push(`restart took ${t0 - r0} ms, noticed at ${at('ovs-vswitchd restarted')}, replayed at ${at('flows replayed')}`)
+
+      phases.push(
+        `restart took ${t0 - r0} ms, noticed at ${at('ovs-vswitchd restarted')}, replayed at ${at('flows replayed')}`,
+      )
     }
+
     const floor = Math.max(...floors)
     console.log(
       `      FIGURE item 4: ${VSWITCHD_RESTARTS} vswitchd restarts, ${want.length} flows each; restored after ${times.join(', ')} ms ` +
@@ -112,11 +126,18 @@ describe('fault: FRR and ovs-vswitchd restarts (items 3, 4)', function () {
   it('item 3a: zebra+bgpd restarted: leak re-applied, the peer has every prefix again', async () => {
     await lab!.frr.restart(lab!.frrBase)
     const t0 = Date.now()
-    await waitFor('the leak configuration', async () => (await lab!.frr.vtysh('show running-config')).includes('import vrf bgp-vrf'), 60_000, 250)
+    await waitFor(
+      'the leak configuration',
+      async () => (await lab!.frr.vtysh('show running-config')).includes('import vrf bgp-vrf'),
+      60_000,
+      250,
+    )
     const leakMs = Date.now() - t0
     await waitFor('the full set at the peer again', async () => same(await lab!.peerPrefixes(), FULL), 120_000, 500)
     const peerMs = Date.now() - t0
-    console.log(`      FIGURE item 3a: FRR restarted; leak re-applied after ${leakMs} ms, peer has all ${FULL.length} prefixes after ${peerMs} ms (BGP session re-establishment included)`)
+    console.log(
+      `      FIGURE item 3a: FRR restarted; leak re-applied after ${leakMs} ms, peer has all ${FULL.length} prefixes after ${peerMs} ms (BGP session re-establishment included)`,
+    )
   })
 
   it(`item 3b: leak lines removed with vtysh: restored within frr_reconcile_interval (${FRR_INTERVAL_S} s)`, async () => {
@@ -131,9 +152,15 @@ describe('fault: FRR and ovs-vswitchd restarts (items 3, 4)', function () {
       await lab!.frr.vtysh('configure terminal', ...lines)
       const t0 = Date.now()
       const missing = lines.at(-1)!.replace(/^no /, '')
-      await waitFor(`"${missing}" restored`, async () => (await lab!.frr.vtysh('show running-config')).includes(`  ${missing}\n`), FRR_INTERVAL_S * 1000 + 20_000, 250)
+      await waitFor(
+        `"${missing}" restored`,
+        async () => (await lab!.frr.vtysh('show running-config')).includes(`  ${missing}\n`),
+        FRR_INTERVAL_S * 1000 + 20_000,
+        250,
+      )
       results.push(Date.now() - t0)
     }
+
     await waitFor('the full set at the peer again', async () => same(await lab!.peerPrefixes(), FULL), 120_000, 500)
     console.log(
       `      FIGURE item 3b: 2 removals; restored after ${results.join(', ')} ms (interval ${FRR_INTERVAL_S * 1000} ms; one bare vtysh spawn took ${floor} ms); peer has all prefixes again`,

@@ -17,7 +17,7 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-import {type OvsdbServer, freePort, startOvsdbServer, writeNbSchema} from '../helpers/ovsdb-server.js'
+import {freePort, type OvsdbServer, startOvsdbServer, writeNbSchema} from '../helpers/ovsdb-server.js'
 import {sleep} from '../helpers/wait.js'
 import {stateDir, waitFor} from './helpers/daemons.js'
 import {requireGuest} from './helpers/guest.js'
@@ -47,7 +47,8 @@ interface Daemon {
  */
 function startDaemon(dir: string, cfg: Record<string, unknown>): Daemon {
   const lines: string[] = []
-  const src = (p: string): string => JSON.stringify(pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', p)).href)
+  const src = (p: string): string =>
+    JSON.stringify(pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', p)).href)
   const entry = join(dir, 'watch-entry.mjs')
   writeFileSync(
     entry,
@@ -62,7 +63,7 @@ function startDaemon(dir: string, cfg: Record<string, unknown>): Daemon {
       "const stopped = new Promise((resolve) => process.once('SIGTERM', () => resolve('SIGTERM')))",
       'const starting = agent.start().then(() => undefined)',
       "void starting.then(() => logger.info('daemon started'), () => undefined)",
-      "const by = (await Promise.race([starting, stopped])) ?? (await stopped)",
+      'const by = (await Promise.race([starting, stopped])) ?? (await stopped)',
       "logger.info('stopping', {signal: by})",
       'await agent.stop()',
       'await starting.catch(() => undefined)',
@@ -103,7 +104,17 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
     await createTopology(nb.unix)
     mkdirSync(join(dir, 'ovs'))
     ovs = await PrivateOvs.start({dir: join(dir, 'ovs')})
-    await ovs.vsctl('--', 'add-br', 'br-ex', '--', 'set', 'Open_vSwitch', '.', 'external_ids:hostname=compute-1', 'external_ids:ovn-bridge-mappings=physnet1:br-ex')
+    await ovs.vsctl(
+      '--',
+      'add-br',
+      'br-ex',
+      '--',
+      'set',
+      'Open_vSwitch',
+      '.',
+      'external_ids:hostname=compute-1',
+      'external_ids:ovn-bridge-mappings=physnet1:br-ex',
+    )
     writeFileSync(join(dir, 'plain-file'), '')
   })
 
@@ -112,6 +123,7 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
       daemon.child.kill('SIGKILL')
       await daemon.exited
     }
+
     daemon = undefined
   })
 
@@ -136,7 +148,11 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
     // The window opens once start-up is over: the first pass fails inside Agent.start(), which then
     // still starts the FRR upkeep and the vswitchd watch; start-up CPU is not what is measured here.
     const started = (): boolean => d.lines.some((l) => l.includes('daemon started'))
-    await waitFor('the first failed pass and the end of start-up', () => (failed() >= 1 && started()) || d.child.exitCode !== null, 180_000).catch((error: unknown) => {
+    await waitFor(
+      'the first failed pass and the end of start-up',
+      () => (failed() >= 1 && started()) || d.child.exitCode !== null,
+      180_000,
+    ).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}; daemon log:\n${d.lines.slice(-40).join('\n')}`)
     })
     expect(d.child.exitCode, `the daemon exited:\n${d.lines.slice(-20).join('\n')}`).to.equal(null)
@@ -154,10 +170,15 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
       worstHealthz = Math.max(worstHealthz, h.ms)
       await sleep(1000)
     }
+
     const wall = (performance.now() - t0) / 1000
     const cpu = cpuSeconds(pid) - cpu0
     const share = (100 * cpu) / wall
-    const ready = await timedGet(`http://127.0.0.1:${port}/readyz`).catch(() => ({status: 0, body: 'no answer within 10 s', ms: 10_000}))
+    const ready = await timedGet(`http://127.0.0.1:${port}/readyz`).catch(() => ({
+      status: 0,
+      body: 'no answer within 10 s',
+      ms: 10_000,
+    }))
     const metrics = (await timedGet(`http://127.0.0.1:${port}/metrics`).catch(() => ({body: ''}))).body
     const streak = Number(/^ovn_bgp_reconcile_consecutive_failures (\S+)$/m.exec(metrics)?.[1])
 

@@ -4,20 +4,21 @@
 // duplicated (rules, flows, addresses, neighbours) and a readable ledger. Between rounds the owned
 // state is removed so every round is a cold sync. Prints its figure.
 import {expect} from 'chai'
-import {spawn, type ChildProcess} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {defaultConfig} from '../../src/lib/config/index.js'
 import type {AgentConfig} from '../../src/lib/config/types.js'
+
+import {defaultConfig} from '../../src/lib/config/index.js'
 import {StreamLogger} from '../../src/lib/log.js'
 import {Runtime} from '../../src/lib/runtime.js'
 import {type OvsdbServer, startOvsdbServer, transact, writeNbSchema} from '../helpers/ovsdb-server.js'
 import {sleep} from '../helpers/wait.js'
 import {portsOps} from '../lib/fault/agent-harness.js'
 import {stateDir} from './helpers/daemons.js'
-import {SpawnRunner, must, requireGuest} from './helpers/guest.js'
+import {must, requireGuest, SpawnRunner} from './helpers/guest.js'
 import {PrivateOvs} from './helpers/ovs.js'
 
 // Scaled down from the 1,000 ports and 10 kills of the issue so the file finishes in a few minutes
@@ -25,13 +26,13 @@ import {PrivateOvs} from './helpers/ovs.js'
 // profile printed for round 0). Override with FAULT_KILL_PORTS / FAULT_KILLS.
 const PORTS = Number(process.env.FAULT_KILL_PORTS ?? 50)
 const KILLS = Number(process.env.FAULT_KILLS ?? 2)
-const CHILD = fileURLToPath(new URL('./helpers/watch-child.js', import.meta.url))
+const CHILD = fileURLToPath(new URL('helpers/watch-child.js', import.meta.url))
 
 function seeded(seed: number): () => number {
   let a = seed >>> 0
   return () => {
-    a = (Math.imul(a, 1664525) + 1013904223) >>> 0
-    return a / 4294967296
+    a = (Math.imul(a, 1_664_525) + 1_013_904_223) >>> 0
+    return a / 4_294_967_296
   }
 }
 
@@ -45,7 +46,10 @@ function startChild(cfgFile: string): Child {
   const t0 = Date.now()
   // Without the tier's NODE_OPTIONS=--enable-source-maps (a debugging aid for mocha's stack traces,
   // not how the daemon runs): it tripled the child's module loading.
-  const env = {...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim()}
+  const env = {
+    ...process.env,
+    NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim(),
+  }
   const proc = spawn(process.execPath, [CHILD, cfgFile], {stdio: ['ignore', 'pipe', 'pipe'], env})
   const out: string[] = []
   const firstPass = new Promise<number>((resolve, reject) => {
@@ -62,7 +66,10 @@ function startChild(cfgFile: string): Child {
     })
     proc.stderr!.setEncoding('utf8').on('data', (d: string) => out.push(d))
     proc.on('exit', (code, sig) => reject(new Error(`watch child exited (${code ?? sig}) before its first pass`)))
-    setTimeout(() => reject(new Error(`no first pass within 240 s; last output:\n${out.slice(-20).join('\n')}`)), 240_000).unref()
+    setTimeout(
+      () => reject(new Error(`no first pass within 240 s; last output:\n${out.slice(-20).join('\n')}`)),
+      240_000,
+    ).unref()
   })
   firstPass.catch(() => undefined)
   return {proc, out, firstPass}
@@ -90,14 +97,33 @@ describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
     requireGuest(this, ['ovsdb-server', 'ovs-vswitchd'])
     dir = stateDir('fault-kill')
     nb = await startOvsdbServer({schema: writeNbSchema(dir)})
-    await transact(nb.unix, portsOps(PORTS, () => true))
+    await transact(
+      nb.unix,
+      portsOps(PORTS, () => true),
+    )
     mkdirSync(join(dir, 'ovs'))
     ovs = await PrivateOvs.start({dir: join(dir, 'ovs')})
     await ovs.vsctl(
-      '--', 'add-br', 'br-ex',
-      '--', 'add-port', 'br-ex', 'patch-provnet-1-to-br-int',
-      '--', 'set', 'Interface', 'patch-provnet-1-to-br-int', 'type=patch', 'options:peer=patch-br-int-to-provnet-1',
-      '--', 'set', 'Open_vSwitch', '.', 'external_ids:system-id=chassis-1', 'external_ids:hostname=compute-1', 'external_ids:ovn-bridge-mappings=physnet1:br-ex',
+      '--',
+      'add-br',
+      'br-ex',
+      '--',
+      'add-port',
+      'br-ex',
+      'patch-provnet-1-to-br-int',
+      '--',
+      'set',
+      'Interface',
+      'patch-provnet-1-to-br-int',
+      'type=patch',
+      'options:peer=patch-br-int-to-provnet-1',
+      '--',
+      'set',
+      'Open_vSwitch',
+      '.',
+      'external_ids:system-id=chassis-1',
+      'external_ids:hostname=compute-1',
+      'external_ids:ovn-bridge-mappings=physnet1:br-ex',
     )
     await must('ip', ['link', 'set', 'br-ex', 'up'])
     cfg = {
@@ -119,7 +145,8 @@ describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
 
   after(async function () {
     for (const c of children) await kill(c, 'SIGKILL')
-    if (this.currentTest?.state === 'failed') for (const c of children.slice(-2)) console.log(c.out.slice(-30).join('\n'))
+    if (this.currentTest?.state === 'failed')
+      for (const c of children.slice(-2)) console.log(c.out.slice(-30).join('\n'))
     await ovs?.stop()
     await nb?.stop({clean: false})
     await cleanup().catch(() => undefined)
@@ -138,7 +165,10 @@ describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
   async function cleanup(): Promise<void> {
     await must('ip', ['addr', 'flush', 'dev', 'bgp-nic']).catch(() => undefined)
     const rules = (await must('ip', ['-4', 'rule', 'show', 'priority', '32000'])).stdout.split('\n').filter(Boolean)
-    if (rules.length) await must('ip', ['-4', '-force', '-batch', '-'], {input: rules.map(() => 'rule del priority 32000').join('\n') + '\n'}).catch(() => undefined)
+    if (rules.length > 0)
+      await must('ip', ['-4', '-force', '-batch', '-'], {
+        input: rules.map(() => 'rule del priority 32000').join('\n') + '\n',
+      }).catch(() => undefined)
     const t = brTable()
     if (t) await must('ip', ['-4', 'route', 'flush', 'table', t]).catch(() => undefined)
     await must('ip', ['neigh', 'flush', 'dev', 'br-ex', 'nud', 'permanent']).catch(() => undefined)
@@ -147,7 +177,7 @@ describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
   }
 
   async function diffZero(): Promise<{add: number; remove: number}> {
-    const rt = new Runtime(cfg, new StreamLogger({write: () => {}}), {runner: new SpawnRunner()})
+    const rt = new Runtime(cfg, new StreamLogger({write() {}}), {runner: new SpawnRunner()})
     try {
       const reconciler = await rt.reconciler()
       const pass = await reconciler.pass((await rt.nb()).nb, {prune: true, dryRun: true})
@@ -159,9 +189,16 @@ describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
 
   async function duplicates(): Promise<number> {
     const rules = (await must('ip', ['-4', 'rule', 'show'])).stdout.split('\n').filter(Boolean)
-    const addrs = (await must('ip', ['-4', '-o', 'addr', 'show', 'dev', 'bgp-nic'])).stdout.split('\n').filter(Boolean).map((l) => l.replace(/\s+valid_lft.*/, ''))
-    const neigh = (await must('ip', ['neigh', 'show', 'dev', 'br-ex', 'nud', 'permanent'])).stdout.split('\n').filter(Boolean)
-    const flows = (await ovs!.ofctl('--no-stats', 'dump-flows', 'br-ex', 'cookie=0x3e7/-1')).split('\n').filter((l) => l.includes('cookie'))
+    const addrs = (await must('ip', ['-4', '-o', 'addr', 'show', 'dev', 'bgp-nic'])).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.replace(/\s+valid_lft.*/, ''))
+    const neigh = (await must('ip', ['neigh', 'show', 'dev', 'br-ex', 'nud', 'permanent'])).stdout
+      .split('\n')
+      .filter(Boolean)
+    const flows = (await ovs!.ofctl('--no-stats', 'dump-flows', 'br-ex', 'cookie=0x3e7/-1'))
+      .split('\n')
+      .filter((l) => l.includes('cookie'))
     const t = brTable()
     const routes = t ? (await must('ip', ['-4', 'route', 'show', 'table', t])).stdout.split('\n').filter(Boolean) : []
     return dups(rules) + dups(addrs) + dups(neigh) + dups(flows) + dups(routes)
@@ -179,7 +216,9 @@ describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
     await kill(c0, 'SIGKILL')
     const d0 = await diffZero()
     expect(d0, 'an uninterrupted sync converges').to.deep.equal({add: 0, remove: 0})
-    const addrs = (await must('ip', ['-4', '-o', 'addr', 'show', 'dev', 'bgp-nic'])).stdout.split('\n').filter(Boolean).length
+    const addrs = (await must('ip', ['-4', '-o', 'addr', 'show', 'dev', 'bgp-nic'])).stdout
+      .split('\n')
+      .filter(Boolean).length
     expect(addrs).to.equal(PORTS)
     const rand = seeded(Number(process.env.FAULT_SEED ?? 6))
     const moments: number[] = []
@@ -193,7 +232,9 @@ describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
       children.push(c)
       await sleep(at)
       await kill(c, 'SIGKILL')
-      const had = (await must('ip', ['-4', '-o', 'addr', 'show', 'dev', 'bgp-nic'])).stdout.split('\n').filter(Boolean).length
+      const had = (await must('ip', ['-4', '-o', 'addr', 'show', 'dev', 'bgp-nic'])).stdout
+        .split('\n')
+        .filter(Boolean).length
       if (had > 0 && had < PORTS) partial++
       const r = startChild(cfgFile)
       children.push(r)
@@ -203,8 +244,11 @@ describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
       if (existsSync(ledger)) JSON.parse(readFileSync(ledger, 'utf8'))
       expect(await duplicates(), `round ${k + 1}: duplicated objects`).to.equal(0)
       expect(await diffZero(), `round ${k + 1}: diff after the restart`).to.deep.equal({add: 0, remove: 0})
-      console.log(`      round ${k + 1}: killed at ${at} ms (${had} addresses then), restart converged in ${restarts.at(-1)} ms`)
+      console.log(
+        `      round ${k + 1}: killed at ${at} ms (${had} addresses then), restart converged in ${restarts.at(-1)} ms`,
+      )
     }
+
     console.log(
       `      FIGURE item 6: ${PORTS}-port cold sync (${full} ms from spawn to first pass), ${KILLS} SIGKILLs at ${moments.join(', ')} ms (${partial} with a partial datapath); ` +
         `each restart converged (diff 0) in ${Math.min(...restarts)}-${Math.max(...restarts)} ms, 0 duplicates, ledger readable`,

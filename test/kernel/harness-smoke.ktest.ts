@@ -5,7 +5,7 @@ import {readFileSync} from 'node:fs'
 
 import {Netns, requireGuest} from './helpers/guest.js'
 
-describe('kernel tier harness (guest)', function () {
+describe('kernel tier harness (guest)', () => {
   let ns: Netns | undefined
 
   before(async function () {
@@ -13,18 +13,18 @@ describe('kernel tier harness (guest)', function () {
     ns = await Netns.create('ksmoke')
   })
 
-  after(async function () {
+  after(async () => {
     await ns?.close()
   })
 
-  it('has the modules ovn-bgp needs loaded', function () {
+  it('has the modules ovn-bgp needs loaded', () => {
     const mods = readFileSync('/proc/modules', 'utf8')
       .split('\n')
       .map((l) => l.split(' ')[0])
     for (const m of ['vrf', 'dummy', 'veth', '8021q', 'openvswitch']) expect(mods, m).to.include(m)
   })
 
-  it('creates a vrf, an enslaved dummy and a vlan device in a private namespace', async function () {
+  it('creates a vrf, an enslaved dummy and a vlan device in a private namespace', async () => {
     const n = ns!
     await n.ip('link', 'add', 'bgp-vrf', 'type', 'vrf', 'table', '10')
     await n.ip('link', 'add', 'bgp-nic', 'type', 'dummy')

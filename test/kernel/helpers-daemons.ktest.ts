@@ -5,6 +5,7 @@
 import {expect} from 'chai'
 
 import type {StateObj} from '../../src/lib/planner/types.js'
+
 import {Frr} from './helpers/frr.js'
 import {GobgpPeer, peerLink} from './helpers/gobgp.js'
 import {Netns, requireGuest} from './helpers/guest.js'
@@ -50,7 +51,7 @@ describe('guest daemon helpers: FRR + gobgpd peer, private OVS', function () {
     peerNs = await Netns.create('khelp-peer')
   })
 
-  after(async function () {
+  after(async () => {
     await gobgp?.stop()
     await frr?.stop()
     await ovs?.stop()
@@ -58,13 +59,19 @@ describe('guest daemon helpers: FRR + gobgpd peer, private OVS', function () {
     await env?.close()
   })
 
-  it('advertises a bgp-nic address to the peer and withdraws it', async function () {
+  it('advertises a bgp-nic address to the peer and withdraws it', async () => {
     expect((await env.kernel.ensureBase(env.base)).failed).to.deep.equal([])
     const link = await peerLink({agentNs: env.ns.name, peerNs: peerNs.name})
     frr = await Frr.start({netns: env.ns.name})
     const applied = await frr.applyConfig(agentConf(link.peerIp, link.agentIp))
     expect(applied.code, applied.stderr).to.equal(0)
-    gobgp = await GobgpPeer.start({netns: peerNs.name, localAs: 65001, localIp: link.peerIp, neighborIp: link.agentIp, neighborAs: 64999})
+    gobgp = await GobgpPeer.start({
+      netns: peerNs.name,
+      localAs: 65_001,
+      localIp: link.peerIp,
+      neighborIp: link.agentIp,
+      neighborAs: 64_999,
+    })
     const t0 = Date.now()
     await gobgp.waitEstablished()
     const established = Date.now() - t0
@@ -83,7 +90,7 @@ describe('guest daemon helpers: FRR + gobgpd peer, private OVS', function () {
     console.log(`      session up ${established} ms, prefixes received ${received} ms, withdrawn ${Date.now() - t2} ms`)
   })
 
-  it('runs a private OVS whose bridge appears in the test namespace', async function () {
+  it('runs a private OVS whose bridge appears in the test namespace', async () => {
     ovs = await PrivateOvs.start({netns: env.ns.name})
     await ovs.vsctl('add-br', 'br-ex')
     await env.ns.ip('link', 'show', 'br-ex')

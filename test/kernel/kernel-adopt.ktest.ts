@@ -26,7 +26,14 @@ const upstream: string[][] = [
   ['ip', 'link', 'set', 'bgp-nic', 'master', 'bgp-vrf'],
   ['ip', 'link', 'add', 'link', 'br-ex', 'name', 'br-ex.100', 'type', 'vlan', 'id', '100'],
   ['ip', 'link', 'set', 'br-ex.100', 'up'],
-  ['sysctl', '-w', 'net.ipv4.conf.br-ex.proxy_arp=1', 'net.ipv6.conf.br-ex.proxy_ndp=1', 'net.ipv4.conf.br-ex/100.proxy_arp=1', 'net.ipv6.conf.br-ex/100.proxy_ndp=1'],
+  [
+    'sysctl',
+    '-w',
+    'net.ipv4.conf.br-ex.proxy_arp=1',
+    'net.ipv6.conf.br-ex.proxy_ndp=1',
+    'net.ipv4.conf.br-ex/100.proxy_arp=1',
+    'net.ipv6.conf.br-ex/100.proxy_ndp=1',
+  ],
   ['ip', 'addr', 'add', '169.254.1.1/32', 'dev', 'br-ex'],
   ['ip', '-6', 'addr', 'add', 'fd53:d91e:400:7f17::1:1/128', 'dev', 'br-ex'],
   ['ip', 'addr', 'add', '169.254.1.100/32', 'dev', 'br-ex.100'],
@@ -41,7 +48,19 @@ const upstream: string[][] = [
   ['ip', 'route', 'replace', '172.24.4.226/32', 'dev', 'br-ex', 'table', '200', 'proto', '3', 'scope', 'link'],
   ['ip', '-6', 'route', 'replace', '2001:db8:100::226/128', 'dev', 'br-ex', 'table', '200', 'proto', '3'],
   ['ip', 'neigh', 'replace', '172.24.4.226', 'lladdr', 'fa:16:3e:00:02:26', 'dev', 'br-ex', 'nud', 'permanent'],
-  ['ip', '-6', 'neigh', 'replace', '2001:db8:100::226', 'lladdr', 'fa:16:3e:00:02:26', 'dev', 'br-ex', 'nud', 'permanent'],
+  [
+    'ip',
+    '-6',
+    'neigh',
+    'replace',
+    '2001:db8:100::226',
+    'lladdr',
+    'fa:16:3e:00:02:26',
+    'dev',
+    'br-ex',
+    'nud',
+    'permanent',
+  ],
   ['ip', '-6', 'neigh', 'add', 'proxy', '2001:db8:100::', 'dev', 'br-ex'],
   // provider VM on VLAN 100
   ['ip', 'addr', 'add', '172.24.5.7/32', 'dev', 'bgp-nic'],
@@ -51,7 +70,22 @@ const upstream: string[][] = [
   // tenant subnet behind a cr-lrp (rule keeps the host bits, route uses the network)
   ['ip', 'neigh', 'replace', '172.24.4.10', 'lladdr', 'fa:16:3e:00:00:0a', 'dev', 'br-ex', 'nud', 'permanent'],
   ['ip', 'rule', 'add', 'to', '10.0.0.1/24', 'lookup', '200', 'priority', '32000'],
-  ['ip', 'route', 'replace', '10.0.0.0/24', 'via', '172.24.4.10', 'dev', 'br-ex', 'table', '200', 'proto', '3', 'scope', 'global'],
+  [
+    'ip',
+    'route',
+    'replace',
+    '10.0.0.0/24',
+    'via',
+    '172.24.4.10',
+    'dev',
+    'br-ex',
+    'table',
+    '200',
+    'proto',
+    '3',
+    'scope',
+    'global',
+  ],
   // a neighbour upstream left with a MAC that is no longer right
   ['ip', 'neigh', 'replace', '172.24.4.227', 'lladdr', 'fa:16:3e:00:00:01', 'dev', 'br-ex', 'nud', 'permanent'],
 ]
@@ -71,26 +105,26 @@ const desired: StateObj[] = [
   {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3},
   {kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.226/32'},
   {kind: 'address', dev: 'bgp-nic', cidr: '2001:db8:100::226/128'},
-  {kind: 'rule', family: 4, dst: '172.24.4.226/32', table: 200, priority: 32000},
-  {kind: 'rule', family: 6, dst: '2001:db8:100::226/128', table: 200, priority: 32000},
+  {kind: 'rule', family: 4, dst: '172.24.4.226/32', table: 200, priority: 32_000},
+  {kind: 'rule', family: 6, dst: '2001:db8:100::226/128', table: 200, priority: 32_000},
   {kind: 'route', family: 4, table: 200, dst: '172.24.4.226/32', dev: 'br-ex', scope: 'link', proto: 3},
   {kind: 'route', family: 6, table: 200, dst: '2001:db8:100::226/128', dev: 'br-ex', proto: 3},
   {kind: 'neigh', family: 4, ip: '172.24.4.226', dev: 'br-ex', mac: 'fa:16:3e:00:02:26'},
   {kind: 'neigh', family: 6, ip: '2001:db8:100::226', dev: 'br-ex', mac: 'fa:16:3e:00:02:26'},
   {kind: 'ndp-proxy', ip: '2001:db8:100::', dev: 'br-ex'},
   {kind: 'address', dev: 'bgp-nic', cidr: '172.24.5.7/32'},
-  {kind: 'rule', family: 4, dst: '172.24.5.7/32', table: 200, priority: 32000},
+  {kind: 'rule', family: 4, dst: '172.24.5.7/32', table: 200, priority: 32_000},
   {kind: 'route', family: 4, table: 200, dst: '172.24.5.7/32', dev: 'br-ex.100', scope: 'link', proto: 3},
   {kind: 'neigh', family: 4, ip: '172.24.5.7', dev: 'br-ex.100', mac: 'fa:16:3e:00:05:07'},
   {kind: 'neigh', family: 4, ip: '172.24.4.10', dev: 'br-ex', mac: 'fa:16:3e:00:00:0a'},
-  {kind: 'rule', family: 4, dst: '10.0.0.1/24', table: 200, priority: 32000},
+  {kind: 'rule', family: 4, dst: '10.0.0.1/24', table: 200, priority: 32_000},
   {kind: 'route', family: 4, table: 200, dst: '10.0.0.0/24', dev: 'br-ex', via: '172.24.4.10', proto: 3},
 ]
 const stale: StateObj = {kind: 'neigh', family: 4, ip: '172.24.4.227', dev: 'br-ex', mac: 'fa:16:3e:00:02:27'}
 
 const values = (objs: readonly StateObj[]): string[] => objs.map(objValue).sort()
 
-describe('adopting state left by the upstream agent (guest)', function () {
+describe('adopting state left by the upstream agent (guest)', () => {
   let env: KernelEnv
   let dir: string
 
@@ -101,18 +135,18 @@ describe('adopting state left by the upstream agent (guest)', function () {
     for (const [file, ...args] of upstream) await env.ns.exec(file!, ...args)
   })
 
-  after(async function () {
+  after(async () => {
     await env?.close()
     if (dir) rmSync(dir, {recursive: true, force: true})
   })
 
-  it('finds the bridge table upstream recorded in rt_tables', async function () {
+  it('finds the bridge table upstream recorded in rt_tables', async () => {
     writeFileSync(join(dir, 'rt_tables'), '255\tlocal\n254\tmain\n253\tdefault\n0\tunspec\n200 br-ex\n')
     const got = await new RtTables(join(dir, 'rt_tables')).ensure(['br-ex'], [10])
     expect(got.get('br-ex')).to.equal(200)
   })
 
-  it('observes the upstream state as owned; the diff is empty except the wrong MAC', async function () {
+  it('observes the upstream state as owned; the diff is empty except the wrong MAC', async () => {
     const want = [...desired, stale]
     const observed = await env.kernel.observe({...env.scope, adopt: want})
     const plan = diff(want, observed)
@@ -122,13 +156,13 @@ describe('adopting state left by the upstream agent (guest)', function () {
     expect(values(observed)).to.deep.equal(values(desired))
   })
 
-  it('keeps the adopted entries as owned in the ledger (a new Kernel, no adoption list)', async function () {
+  it('keeps the adopted entries as owned in the ledger (a new Kernel, no adoption list)', async () => {
     const again = new Kernel(env.ns.runner, {stateDir: env.stateDir})
     const observed = await again.observe(env.scope)
     expect(values(observed)).to.deep.equal(values(desired))
   })
 
-  it('applying the plan only replaces the stale neighbour; then nothing is left to do', async function () {
+  it('applying the plan only replaces the stale neighbour; then nothing is left to do', async () => {
     const want = [...desired, stale]
     const plan = diff(want, await env.kernel.observe({...env.scope, adopt: want}))
     const results = await env.kernel.apply(plan)
@@ -136,6 +170,8 @@ describe('adopting state left by the upstream agent (guest)', function () {
     const after = diff(want, await env.kernel.observe(env.scope))
     expect(after.add).to.deep.equal([])
     expect(after.remove).to.deep.equal([])
-    expect((await env.ns.exec('ip', 'neigh', 'show', '172.24.4.227', 'dev', 'br-ex')).stdout).to.match(/lladdr fa:16:3e:00:02:27 PERMANENT/)
+    expect((await env.ns.exec('ip', 'neigh', 'show', '172.24.4.227', 'dev', 'br-ex')).stdout).to.match(
+      /lladdr fa:16:3e:00:02:27 PERMANENT/,
+    )
   })
 })

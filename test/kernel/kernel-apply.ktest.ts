@@ -3,6 +3,7 @@
 import {expect} from 'chai'
 
 import type {KernelObj} from '../../src/lib/kernel/types.js'
+
 import {diff} from '../../src/lib/planner/diff.js'
 import {objValue, type StateObj} from '../../src/lib/planner/types.js'
 import {requireGuest} from './helpers/guest.js'
@@ -24,10 +25,10 @@ const desired: StateObj[] = [
   {kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.226/32'},
   {kind: 'address', dev: 'bgp-nic', cidr: '2001:db8:100::226/128'},
   {kind: 'address', dev: 'bgp-nic', cidr: '172.24.5.7/32'},
-  {kind: 'rule', family: 4, dst: '172.24.4.226/32', table: 200, priority: 32000},
-  {kind: 'rule', family: 6, dst: '2001:db8:100::226/128', table: 200, priority: 32000},
-  {kind: 'rule', family: 4, dst: '172.24.5.7/32', table: 200, priority: 32000},
-  {kind: 'rule', family: 4, dst: '10.0.0.1/24', table: 200, priority: 32000},
+  {kind: 'rule', family: 4, dst: '172.24.4.226/32', table: 200, priority: 32_000},
+  {kind: 'rule', family: 6, dst: '2001:db8:100::226/128', table: 200, priority: 32_000},
+  {kind: 'rule', family: 4, dst: '172.24.5.7/32', table: 200, priority: 32_000},
+  {kind: 'rule', family: 4, dst: '10.0.0.1/24', table: 200, priority: 32_000},
   {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3},
   {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3},
   {kind: 'route', family: 4, table: 200, dst: '172.24.4.226/32', dev: 'br-ex', scope: 'link', proto: 3},
@@ -43,7 +44,7 @@ const desired: StateObj[] = [
 
 const values = (objs: readonly StateObj[]): string[] => objs.map(objValue).sort()
 
-describe('kernel appliers against the real kernel (guest)', function () {
+describe('kernel appliers against the real kernel (guest)', () => {
   let env: KernelEnv
 
   before(async function () {
@@ -53,18 +54,18 @@ describe('kernel appliers against the real kernel (guest)', function () {
     expect(base.failed).to.deep.equal([])
   })
 
-  after(async function () {
+  after(async () => {
     await env?.close()
   })
 
-  it('applies every kind; observe then equals desired', async function () {
+  it('applies every kind; observe then equals desired', async () => {
     const plan = diff(desired, await env.kernel.observe(env.scope))
     const results = await env.kernel.apply(plan)
     expect(results.filter((r) => !r.ok)).to.deep.equal([])
     expect(values(await env.kernel.observe(env.scope))).to.deep.equal(values(desired))
   })
 
-  it('second pass: the plan is empty and applying it runs nothing', async function () {
+  it('second pass: the plan is empty and applying it runs nothing', async () => {
     const plan = diff(desired, await env.kernel.observe(env.scope))
     expect(plan.add).to.deep.equal([])
     expect(plan.remove).to.deep.equal([])
@@ -72,7 +73,7 @@ describe('kernel appliers against the real kernel (guest)', function () {
     expect(await env.kernel.apply(plan)).to.deep.equal([])
   })
 
-  it('left the expected shapes in the kernel (upstream operations)', async function () {
+  it('left the expected shapes in the kernel (upstream operations)', async () => {
     const rules = (await env.ns.exec('ip', '-4', 'rule', 'show')).stdout
     expect(rules).to.match(/^32000:\s+from all to 172\.24\.4\.226 lookup 200/m)
     const routes = (await env.ns.exec('ip', '-d', 'route', 'show', 'table', '200')).stdout
@@ -85,7 +86,7 @@ describe('kernel appliers against the real kernel (guest)', function () {
     expect(link).to.match(/vlan protocol 802\.1Q id 100/)
   })
 
-  it('deletes a neighbour on the VLAN device it lives on, leaving an unowned one on the bridge', async function () {
+  it('deletes a neighbour on the VLAN device it lives on, leaving an unowned one on the bridge', async () => {
     // An operator's static entry for the same IP on the bridge: not in the ledger, never touched.
     // (The bridge keeps an operator address: the kernel flushes even permanent ARP entries of a
     // device when its last IPv4 address goes, which the final removal test would otherwise do.)
@@ -96,11 +97,13 @@ describe('kernel appliers against the real kernel (guest)', function () {
     expect(plan.remove.map(objValue)).to.deep.equal(['neigh|br-ex.100|172.24.5.7|fa:16:3e:00:05:07'])
     expect((await env.kernel.apply(plan)).every((r) => r.ok)).to.equal(true)
     expect((await env.ns.exec('ip', 'neigh', 'show', 'dev', 'br-ex.100')).stdout).not.to.match(/172\.24\.5\.7/)
-    expect((await env.ns.exec('ip', 'neigh', 'show', 'dev', 'br-ex')).stdout).to.match(/172\.24\.5\.7 lladdr fa:16:3e:99:99:99 PERMANENT/)
+    expect((await env.ns.exec('ip', 'neigh', 'show', 'dev', 'br-ex')).stdout).to.match(
+      /172\.24\.5\.7 lladdr fa:16:3e:99:99:99 PERMANENT/,
+    )
     expect(values(await env.kernel.observe(env.scope))).to.deep.equal(values(without))
   })
 
-  it('replaces a neighbour whose MAC changed and a route whose device changed', async function () {
+  it('replaces a neighbour whose MAC changed and a route whose device changed', async () => {
     const changed = desired.map((o): StateObj => {
       if (o.kind === 'neigh' && o.ip === '172.24.4.10') return {...o, mac: 'fa:16:3e:00:00:0b'}
       if (o.kind === 'route' && o.dst === '172.24.4.226/32') return {...o, dev: 'br-ex.100'}
@@ -112,7 +115,7 @@ describe('kernel appliers against the real kernel (guest)', function () {
     expect(values(await env.kernel.observe(env.scope))).to.deep.equal(values(changed))
   })
 
-  it('removes everything it owns, twice without error; VLAN device and its sysctls go', async function () {
+  it('removes everything it owns, twice without error; VLAN device and its sysctls go', async () => {
     const observed: KernelObj[] = await env.kernel.observe(env.scope)
     const plan = diff([], observed)
     expect(plan.remove.length).to.be.greaterThan(20)
@@ -122,7 +125,9 @@ describe('kernel appliers against the real kernel (guest)', function () {
     expect(second.filter((r) => !r.ok)).to.deep.equal([])
     const left = await env.kernel.observe(env.scope)
     // diff never removes sysctls; those of the deleted VLAN device vanished with it.
-    expect(values(left)).to.deep.equal(values([sysctl('net.ipv4.conf.br-ex.proxy_arp'), sysctl('net.ipv6.conf.br-ex.proxy_ndp')]))
+    expect(values(left)).to.deep.equal(
+      values([sysctl('net.ipv4.conf.br-ex.proxy_arp'), sysctl('net.ipv6.conf.br-ex.proxy_ndp')]),
+    )
     expect((await env.ns.exec('ip', 'link', 'show')).stdout).not.to.match(/br-ex\.100/)
     // The operator's neighbour is still there.
     expect((await env.ns.exec('ip', 'neigh', 'show', 'dev', 'br-ex')).stdout).to.match(/fa:16:3e:99:99:99/)

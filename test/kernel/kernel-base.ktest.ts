@@ -12,7 +12,7 @@ interface Link {
   linkinfo?: {info_kind?: string; info_data?: {table?: number}}
 }
 
-describe('kernel base wiring (guest)', function () {
+describe('kernel base wiring (guest)', () => {
   let env: KernelEnv
 
   before(async function () {
@@ -21,12 +21,15 @@ describe('kernel base wiring (guest)', function () {
     await env.ns.ip('link', 'set', 'br-ex', 'down')
   })
 
-  after(async function () {
+  after(async () => {
     await env?.close()
   })
 
-  it('creates the VRF and bgp-nic, brings the bridge up, adds the table defaults', async function () {
-    const res = await env.kernel.ensureBase({...env.base, bridges: [...env.base.bridges, {name: 'br-missing', table: 201}]})
+  it('creates the VRF and bgp-nic, brings the bridge up, adds the table defaults', async () => {
+    const res = await env.kernel.ensureBase({
+      ...env.base,
+      bridges: [...env.base.bridges, {name: 'br-missing', table: 201}],
+    })
     expect(res.failed).to.deep.equal([])
     expect(res.missingBridges).to.deep.equal(['br-missing'])
     expect(res.changed).to.include.members([
@@ -53,19 +56,19 @@ describe('kernel base wiring (guest)', function () {
     expect(r6).to.match(/unicast default dev br-ex proto boot/)
   })
 
-  it('changes nothing the second time', async function () {
+  it('changes nothing the second time', async () => {
     const res = await env.kernel.ensureBase(env.base)
     expect(res).to.deep.equal({changed: [], missingBridges: [], warnings: [], failed: []})
   })
 
-  it('re-enslaves a bgp-nic that lost its master', async function () {
+  it('re-enslaves a bgp-nic that lost its master', async () => {
     await env.ns.ip('link', 'set', 'bgp-nic', 'nomaster')
     const res = await env.kernel.ensureBase(env.base)
     expect(res.changed).to.include('enslaved bgp-nic to bgp-vrf')
     expect((await env.kernel.ensureBase(env.base)).changed).to.deep.equal([])
   })
 
-  it('clears VRF routes on request, keeping host-scope and proto bgp routes', async function () {
+  it('clears VRF routes on request, keeping host-scope and proto bgp routes', async () => {
     await env.ns.ip('address', 'add', '172.24.4.226/32', 'dev', 'bgp-nic')
     await env.ns.ip('route', 'add', '10.8.0.0/24', 'dev', 'bgp-nic', 'table', '10', 'proto', 'static')
     await env.ns.ip('route', 'add', '10.9.0.0/24', 'dev', 'bgp-nic', 'table', '10', 'proto', '3')
@@ -79,7 +82,7 @@ describe('kernel base wiring (guest)', function () {
     expect(left).to.match(/local 172\.24\.4\.226 dev bgp-nic/)
   })
 
-  it('reports, and does not correct, a VRF that uses another table', async function () {
+  it('reports, and does not correct, a VRF that uses another table', async () => {
     const other = await kernelEnv('kbase2')
     try {
       await other.ns.ip('link', 'add', 'bgp-vrf', 'type', 'vrf', 'table', '11')

@@ -4,14 +4,17 @@
 import {expect} from 'chai'
 
 import type {CommandRunner, RunOptions, RunResult} from '../../src/lib/exec/runner.js'
-import {Kernel} from '../../src/lib/kernel/kernel.js'
 import type {Plan, StateObj} from '../../src/lib/planner/types.js'
+
+import {Kernel} from '../../src/lib/kernel/kernel.js'
 import {requireGuest} from './helpers/guest.js'
 import {kernelEnv, type KernelEnv} from './helpers/kernel-env.js'
 
 class CountingRunner implements CommandRunner {
   count = 0
+
   constructor(private readonly inner: CommandRunner) {}
+
   run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
     this.count++
     return this.inner.run(file, args, opts)
@@ -24,9 +27,12 @@ function ops(): StateObj[] {
   const out: StateObj[] = []
   for (let i = 0; i < N; i++) {
     const ip = `172.24.${100 + Math.floor(i / 250)}.${1 + (i % 250)}`
-    out.push({kind: 'address', dev: 'bgp-nic', cidr: `${ip}/32`})
-    out.push({kind: 'rule', family: 4, dst: `${ip}/32`, table: 200, priority: 32000})
+    out.push(
+      {kind: 'address', dev: 'bgp-nic', cidr: `${ip}/32`},
+      {kind: 'rule', family: 4, dst: `${ip}/32`, table: 200, priority: 32_000},
+    )
   }
+
   return out
 }
 
@@ -35,7 +41,15 @@ describe('batched apply of 2,000 operations (guest)', function () {
   let env: KernelEnv
   let kernel: Kernel
   let counter: CountingRunner
-  const bad: StateObj = {kind: 'route', family: 4, table: 200, dst: '172.24.200.1/32', dev: 'br-missing', scope: 'link', proto: 3}
+  const bad: StateObj = {
+    kind: 'route',
+    family: 4,
+    table: 200,
+    dst: '172.24.200.1/32',
+    dev: 'br-missing',
+    scope: 'link',
+    proto: 3,
+  }
 
   before(async function () {
     requireGuest(this)
@@ -45,11 +59,11 @@ describe('batched apply of 2,000 operations (guest)', function () {
     kernel = new Kernel(counter, {stateDir: env.stateDir})
   })
 
-  after(async function () {
+  after(async () => {
     await env?.close()
   })
 
-  it('applies 2,000 adds in two processes (wiring, then the addresses it allows); a failing op in the middle fails alone', async function () {
+  it('applies 2,000 adds in two processes (wiring, then the addresses it allows); a failing op in the middle fails alone', async () => {
     const add = ops()
     add.splice(N, 0, bad)
     const plan: Plan = {add, remove: [], unchanged: 0}
@@ -66,14 +80,16 @@ describe('batched apply of 2,000 operations (guest)', function () {
     counter.count = 0
     const t1 = Date.now()
     const observed = await kernel.observe(env.scope)
-    console.log(`      observe: ${observed.length} owned objects in ${Date.now() - t1} ms, ${counter.count} process(es)`)
+    console.log(
+      `      observe: ${observed.length} owned objects in ${Date.now() - t1} ms, ${counter.count} process(es)`,
+    )
     // Three ip batches and one sysctl read, whatever the size (no per-dump fallback happened).
     expect(counter.count).to.equal(4)
     expect(observed.filter((o) => o.kind === 'address' && o.dev === 'bgp-nic')).to.have.length(N)
     expect(observed.filter((o) => o.kind === 'rule')).to.have.length(N)
   })
 
-  it('re-applying the same 2,000 adds is all ok ("exists" = success)', async function () {
+  it('re-applying the same 2,000 adds is all ok ("exists" = success)', async () => {
     counter.count = 0
     const t0 = Date.now()
     const results = await kernel.apply({add: ops(), remove: [], unchanged: 0})
@@ -81,7 +97,7 @@ describe('batched apply of 2,000 operations (guest)', function () {
     expect(results.filter((r) => !r.ok)).to.deep.equal([])
   })
 
-  it('removes the 2,000 (addresses first, then their wiring), and again without error', async function () {
+  it('removes the 2,000 (addresses first, then their wiring), and again without error', async () => {
     for (const round of ['remove', 'remove again']) {
       counter.count = 0
       const t0 = Date.now()
@@ -89,7 +105,8 @@ describe('batched apply of 2,000 operations (guest)', function () {
       console.log(`      ${round}: 2,000 ops in ${Date.now() - t0} ms, ${counter.count} process(es)`)
       expect(results.filter((r) => !r.ok)).to.deep.equal([])
     }
+
     const observed = await kernel.observe(env.scope)
-    expect(observed.filter((o) => o.kind === 'address' && o.dev === 'bgp-nic' || o.kind === 'rule')).to.deep.equal([])
+    expect(observed.filter((o) => (o.kind === 'address' && o.dev === 'bgp-nic') || o.kind === 'rule')).to.deep.equal([])
   })
 })

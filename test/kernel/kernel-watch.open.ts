@@ -4,9 +4,10 @@
 // untouched (prints the repair times); a wiring op that fails keeps the IP off bgp-nic.
 import {expect} from 'chai'
 
+import type {ObserveScope} from '../../src/lib/kernel/types.js'
+
 import {BatchExecutor} from '../../src/lib/kernel/batch-process.js'
 import {WatchedKernel} from '../../src/lib/kernel/watched.js'
-import type {ObserveScope} from '../../src/lib/kernel/types.js'
 import {NullLogger} from '../../src/lib/log.js'
 import {diff} from '../../src/lib/planner/diff.js'
 import {objKey, objValue, type StateObj} from '../../src/lib/planner/types.js'
@@ -20,10 +21,10 @@ const values = (objs: readonly StateObj[]): string[] => objs.map(objValue).sort(
 function rng(seed: number): () => number {
   let a = seed
   return () => {
-    a = (a + 0x6d2b79f5) | 0
+    a = (a + 0x6d_2b_79_f5) | 0
     let t = Math.imul(a ^ (a >>> 15), 1 | a)
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
   }
 }
 
@@ -34,20 +35,25 @@ function node(n: number): StateObj[] {
     {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3},
     {kind: 'vlan', name: 'br-ex.100', link: 'br-ex', id: 100},
     {kind: 'address', dev: 'bgp-nic', cidr: '172.24.9.1/32'},
-    {kind: 'rule', family: 4, dst: '172.24.9.1/32', table: 200, priority: 32000},
+    {kind: 'rule', family: 4, dst: '172.24.9.1/32', table: 200, priority: 32_000},
     {kind: 'route', family: 4, table: 200, dst: '172.24.9.1/32', dev: 'br-ex.100', scope: 'link', proto: 3},
     {kind: 'neigh', family: 4, ip: '172.24.9.1', dev: 'br-ex.100', mac: 'fa:16:3e:00:09:01'},
   ]
   for (let i = 1; i <= n; i++) {
     const ip = `172.24.4.${i}`
-    out.push({kind: 'address', dev: 'bgp-nic', cidr: `${ip}/32`})
-    out.push({kind: 'rule', family: 4, dst: `${ip}/32`, table: 200, priority: 32000})
-    out.push({kind: 'route', family: 4, table: 200, dst: `${ip}/32`, dev: 'br-ex', scope: 'link', proto: 3})
+    out.push(
+      {kind: 'address', dev: 'bgp-nic', cidr: `${ip}/32`},
+      {kind: 'rule', family: 4, dst: `${ip}/32`, table: 200, priority: 32_000},
+      {kind: 'route', family: 4, table: 200, dst: `${ip}/32`, dev: 'br-ex', scope: 'link', proto: 3},
+    )
     out.push({kind: 'neigh', family: 4, ip, dev: 'br-ex', mac: `fa:16:3e:00:04:${i.toString(16).padStart(2, '0')}`})
   }
-  out.push({kind: 'address', dev: 'bgp-nic', cidr: '2001:db8::1/128'})
-  out.push({kind: 'rule', family: 6, dst: '2001:db8::1/128', table: 200, priority: 32000})
-  out.push({kind: 'route', family: 6, table: 200, dst: '2001:db8::1/128', dev: 'br-ex', proto: 3})
+
+  out.push(
+    {kind: 'address', dev: 'bgp-nic', cidr: '2001:db8::1/128'},
+    {kind: 'rule', family: 6, dst: '2001:db8::1/128', table: 200, priority: 32_000},
+    {kind: 'route', family: 6, table: 200, dst: '2001:db8::1/128', dev: 'br-ex', proto: 3},
+  )
   return out
 }
 
@@ -66,7 +72,7 @@ describe('watched kernel model (guest)', function () {
     scope = env.scope
   })
 
-  after(async function () {
+  after(async () => {
     for (const o of operators) o.close()
     wk?.close()
     await env?.close()
@@ -81,10 +87,11 @@ describe('watched kernel model (guest)', function () {
       if (JSON.stringify(model) === JSON.stringify(dump)) break
       await sleep(10)
     }
+
     return {model, dump}
   }
 
-  it('stays equal to a fresh dump across 150 random changes made behind its back', async function () {
+  it('stays equal to a fresh dump across 150 random changes made behind its back', async () => {
     const desired = node(10)
     const first = await wk.observe({...scope, adopt: desired})
     expect(wk.dumps).to.equal(1)
@@ -149,6 +156,7 @@ describe('watched kernel model (guest)', function () {
     } finally {
       operator.close()
     }
+
     const {model, dump} = await modelVsDump(desired)
     console.log(
       `      150 random changes (${ran} succeeded): model ${model.length} owned objects, fresh dump ${dump.length}; dumps taken: ${wk.dumps}`,
@@ -157,7 +165,7 @@ describe('watched kernel model (guest)', function () {
     expect(wk.dumps).to.equal(1)
   })
 
-  it('repairs 100 random edits of owned state within about a second; 50 foreign objects untouched', async function () {
+  it('repairs 100 random edits of owned state within about a second; 50 foreign objects untouched', async () => {
     const desired = node(10)
     // Start from the desired state.
     await wk.apply(diff(desired, await wk.observe({...scope, adopt: desired}, {fresh: true})), {ensureUp: ['br-ex']})
@@ -199,9 +207,10 @@ describe('watched kernel model (guest)', function () {
         env.ns.ipJson('address', 'show', 'type', 'dummy'),
         env.ns.ipJson('neigh', 'show', 'to', '10.5.0.0/24'),
       ])
-      const rules = (parts[0] as Array<{priority: number}>).filter((r) => r.priority !== 32000)
+      const rules = (parts[0] as Array<{priority: number}>).filter((r) => r.priority !== 32_000)
       return JSON.stringify([rules, ...parts.slice(1)])
     }
+
     const before = await foreignDump()
 
     // The daemon's reaction, minus NB: a drift notification schedules a pruning pass (debounced).
@@ -215,6 +224,7 @@ describe('watched kernel model (guest)', function () {
       if (plan.add.length + plan.remove.length > 0) await wk.apply(plan, {ensureUp: ['br-ex']})
       passes++
     }
+
     const request = (): void => {
       if (timer) return
       timer = setTimeout(() => {
@@ -223,6 +233,7 @@ describe('watched kernel model (guest)', function () {
           again = true
           return
         }
+
         running = pass().finally(() => {
           running = undefined
           if (again) {
@@ -232,6 +243,7 @@ describe('watched kernel model (guest)', function () {
         })
       }, 20)
     }
+
     wk.onDrift(() => request())
 
     const rand = rng(11)
@@ -243,18 +255,28 @@ describe('watched kernel model (guest)', function () {
         has(o)
     const has = (o: StateObj): boolean => {
       switch (o.kind) {
-        case 'address':
+        case 'address': {
           return wk.model.addrs.has(`${o.dev}|${o.cidr}`)
-        case 'rule':
+        }
+
+        case 'rule': {
           return wk.model.rules.has(`${o.family}|${o.priority}|${o.dst}|${o.table}`)
-        case 'route':
+        }
+
+        case 'route': {
           return wk.model.routes.get(`${o.family}|${o.table}|${o.dst}`)?.proto === 3
-        case 'neigh':
+        }
+
+        case 'neigh': {
           return wk.model.neighs.get(`${o.dev}|${o.ip}`)?.mac === o.mac
-        default:
+        }
+
+        default: {
           return true
+        }
       }
     }
+
     const routes = desired.filter((o) => o.kind === 'route')
     for (let i = 0; i < 100; i++) {
       const r = rand()
@@ -282,28 +304,43 @@ describe('watched kernel model (guest)', function () {
         edits.push({what: 'route deleted', args: ['route', 'del', o.dst, 'table', String(o.table)], back: present(o)})
       } else {
         const o = owned[Math.floor(rand() * owned.length)]!
-        if (o.kind === 'address')
-          edits.push({what: 'address deleted', args: ['address', 'del', o.cidr, 'dev', o.dev], back: present(o)})
-        else if (o.kind === 'rule')
-          edits.push({
-            what: 'rule deleted',
-            args: [
-              ...(o.family === 6 ? ['-6'] : []),
-              'rule',
-              'del',
-              'to',
-              o.dst,
-              'lookup',
-              String(o.table),
-              'priority',
-              '32000',
-            ],
-            back: present(o),
-          })
-        else if (o.kind === 'neigh')
-          edits.push({what: 'neighbour deleted', args: ['neigh', 'del', o.ip, 'dev', o.dev], back: present(o)})
+        switch (o.kind) {
+          case 'address': {
+            edits.push({what: 'address deleted', args: ['address', 'del', o.cidr, 'dev', o.dev], back: present(o)})
+            break
+          }
+
+          case 'rule': {
+            edits.push({
+              what: 'rule deleted',
+              args: [
+                ...(o.family === 6 ? ['-6'] : []),
+                'rule',
+                'del',
+                'to',
+                o.dst,
+                'lookup',
+                String(o.table),
+                'priority',
+                '32000',
+              ],
+              back: present(o),
+            })
+            break
+          }
+
+          case 'neigh': {
+            {
+              edits.push({what: 'neighbour deleted', args: ['neigh', 'del', o.ip, 'dev', o.dev], back: present(o)})
+              // No default
+            }
+
+            break
+          }
+        }
       }
     }
+
     const times: number[] = []
     const slow: string[] = []
     const failedEdits: string[] = []
@@ -316,6 +353,7 @@ describe('watched kernel model (guest)', function () {
         failedEdits.push(`${e.args.join(' ')}: ${r?.state === 'failed' ? r.reason : 'unknown'}`)
         continue
       }
+
       // From the moment the editing command returned (the change is in the kernel).
       const t0 = performance.now()
       while (!e.back() && performance.now() - t0 < 10_000) await sleep(5)
@@ -326,9 +364,11 @@ describe('watched kernel model (guest)', function () {
         if (running || timer || !e.back()) quiet = performance.now()
         await sleep(10)
       }
+
       times.push(ms)
       if (!e.back() || ms > 1500) slow.push(`${e.what} (${e.args.join(' ')}): ${Math.round(ms)} ms`)
     }
+
     console.log(`      edits that found their object already missing: ${failedEdits.length}`)
     for (const f of failedEdits) console.log(`      missing: ${f}`)
     times.sort((a, b) => a - b)
@@ -356,19 +396,19 @@ describe('announce only what is wired (guest)', function () {
     expect((await env.kernel.ensureBase(env.base)).failed).to.deep.equal([])
   })
 
-  after(async function () {
+  after(async () => {
     await env?.close()
   })
 
-  it('a failing route keeps its IP off bgp-nic; the others are announced; withdraw removes the address first', async function () {
+  it('a failing route keeps its IP off bgp-nic; the others are announced; withdraw removes the address first', async () => {
     const wired: StateObj[] = [
       {kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.20/32'},
-      {kind: 'rule', family: 4, dst: '172.24.4.20/32', table: 200, priority: 32000},
+      {kind: 'rule', family: 4, dst: '172.24.4.20/32', table: 200, priority: 32_000},
       {kind: 'route', family: 4, table: 200, dst: '172.24.4.20/32', dev: 'br-ex', scope: 'link', proto: 3},
     ]
     const broken: StateObj[] = [
       {kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.21/32'},
-      {kind: 'rule', family: 4, dst: '172.24.4.21/32', table: 200, priority: 32000},
+      {kind: 'rule', family: 4, dst: '172.24.4.21/32', table: 200, priority: 32_000},
       {kind: 'route', family: 4, table: 200, dst: '172.24.4.21/32', dev: 'br-missing', scope: 'link', proto: 3},
     ]
     const results = await env.kernel.apply({add: [...wired, ...broken], remove: [], unchanged: 0})

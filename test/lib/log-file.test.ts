@@ -10,7 +10,7 @@ import {ConfigError} from '../../src/lib/errors.js'
 import {LogFile} from '../../src/lib/log-file.js'
 import {StreamLogger} from '../../src/lib/log.js'
 
-describe('log_file sink', function () {
+describe('log_file sink', () => {
   let dir: string
   const now = () => new Date('2026-01-02T03:04:05.000Z')
 
@@ -67,6 +67,7 @@ describe('log_file sink', function () {
     } catch (error) {
       err = error
     }
+
     expect(err).to.be.instanceOf(ConfigError)
     expect((err as ConfigError).exit).to.equal(2)
     expect((err as ConfigError).message).to.equal(`log_file ${path} cannot be opened for appending (ENOENT)`)

@@ -4,7 +4,19 @@ import {type SandboxResult} from '../../lib/sandbox-command.js'
 import SandboxUp, {upFlags} from './up.js'
 
 /** The sandbox commands, as they were also accepted as an argument of `sandbox` (kept for scripts). */
-const ACTIONS = ['up', 'down', 'status', 'peer', 'nbctl', 'logs', 'vtysh', 'ip', 'ovs-vsctl', 'ovs-ofctl', 'show-exposed'] as const
+const ACTIONS = [
+  'up',
+  'down',
+  'status',
+  'peer',
+  'nbctl',
+  'logs',
+  'vtysh',
+  'ip',
+  'ovs-vsctl',
+  'ovs-ofctl',
+  'show-exposed',
+] as const
 
 /**
  * `ovn-bgp sandbox` alone starts the lab, like `sandbox up`. The other sandbox commands are
@@ -14,7 +26,6 @@ const ACTIONS = ['up', 'down', 'status', 'peer', 'nbctl', 'logs', 'vtysh', 'ip',
  */
 export default class Sandbox extends SandboxUp {
   static override summary = 'A complete lab on this machine: OVN NB, OVS, FRR, a BGP peer and ovn-bgp watch.'
-
   static override description = `"ovn-bgp sandbox" is the same as "ovn-bgp sandbox up": it starts, on this machine only, an OVN
 Northbound database with a demo topology, Open vSwitch, FRR, a BGP peer (gobgpd) and "ovn-bgp
 watch", in a qemu guest when this kernel lacks vrf/dummy/veth/vlan, and prints the prefixes the peer
@@ -30,22 +41,29 @@ The other sandbox commands:
   sandbox ip ARGS                         a read-only ip command in the node
   sandbox ovs-vsctl ARGS, ovs-ofctl ARGS  read-only OVS commands
   sandbox show-exposed                    ovn-bgp show-exposed on the node`
-
   static override examples = [
     {description: 'Start the lab and show what the peer receives.', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Bind vm2 to this node: its /32 and /128 appear at the peer.', command: '<%= config.bin %> <%= command.id %> nbctl -- lsp-set-options vm2 requested-chassis=compute-1'},
+    {
+      description: 'Bind vm2 to this node: its /32 and /128 appear at the peer.',
+      command: '<%= config.bin %> <%= command.id %> nbctl -- lsp-set-options vm2 requested-chassis=compute-1',
+    },
     {description: "The peer's received prefixes.", command: '<%= config.bin %> <%= command.id %> peer'},
     {description: 'Stop and remove everything.', command: '<%= config.bin %> <%= command.id %> down'},
-    {description: 'A second, separate sandbox (e.g. for tests).', command: 'OVN_BGP_SANDBOX_DIR=/run/my-sandbox <%= config.bin %> <%= command.id %>'},
+    {
+      description: 'A second, separate sandbox (e.g. for tests).',
+      command: 'OVN_BGP_SANDBOX_DIR=/run/my-sandbox <%= config.bin %> <%= command.id %>',
+    },
   ]
-
   static override strict = false
   static override passThrough = true
-
   static override args = {
-    action: Args.string({description: 'Another sandbox command (up, down, status, peer, nbctl, ...), for "sandbox --dir D ACTION"; default up.', options: [...ACTIONS], required: false}),
+    action: Args.string({
+      description:
+        'Another sandbox command (up, down, status, peer, nbctl, ...), for "sandbox --dir D ACTION"; default up.',
+      options: [...ACTIONS],
+      required: false,
+    }),
   }
-
   // The flags of the other commands stay accepted (hidden) for scripts that put them before the action.
   static override flags = {
     ...upFlags,

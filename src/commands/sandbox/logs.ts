@@ -9,13 +9,14 @@ import {paths} from '../../lib/sandbox/state-dir.js'
 
 export default class SandboxLogs extends SandboxCommand<typeof SandboxLogs> {
   static override summary = "The log of ovn-bgp watch in the lab (or the lab's request log or console)."
-
   static override examples = [
-    {description: 'The last 20 lines: one per event and reconcile pass.', command: '<%= config.bin %> <%= command.id %> --lines 20'},
+    {
+      description: 'The last 20 lines: one per event and reconcile pass.',
+      command: '<%= config.bin %> <%= command.id %> --lines 20',
+    },
     {description: 'Keep printing new lines.', command: '<%= config.bin %> <%= command.id %> --follow'},
     {description: "The lab's set-up output.", command: '<%= config.bin %> <%= command.id %> --console'},
   ]
-
   static override flags = {
     dir: sandboxDirFlag,
     lines: Flags.integer({summary: 'Number of lines.', default: 50, min: 1}),
@@ -34,6 +35,7 @@ export default class SandboxLogs extends SandboxCommand<typeof SandboxLogs> {
     } catch {
       throw new SandboxError(`no log at ${file}`, 'is a sandbox running? ovn-bgp sandbox status')
     }
+
     const lines = text.split('\n')
     if (lines.at(-1) === '') lines.pop()
     const shown = lines.slice(-this.flags.lines)
@@ -56,6 +58,7 @@ async function follow(file: string, offset: number, dir: string): Promise<void> 
     } catch {
       break
     }
+
     if (buf.length > offset) {
       process.stdout.write(buf.subarray(offset))
       offset = buf.length

@@ -2,6 +2,8 @@ import {Flags} from '@oclif/core'
 import {readFileSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 
+import type {LabStatus} from '../../lib/sandbox/protocol.js'
+
 import {ExitCode} from '../../lib/errors.js'
 import {SandboxCommand, sandboxDirFlag, type SandboxResult} from '../../lib/sandbox-command.js'
 import {SandboxRefused} from '../../lib/sandbox/errors.js'
@@ -10,7 +12,6 @@ import {labStatus} from '../../lib/sandbox/lab-request.js'
 import {up} from '../../lib/sandbox/lab-up.js'
 import {EXPECTED_PREFIXES, type PeerRoute, peerRoutes, renderPeerTable} from '../../lib/sandbox/peer.js'
 import {silentProgress, SpinnerProgress} from '../../lib/sandbox/progress.js'
-import type {LabStatus} from '../../lib/sandbox/protocol.js'
 import {paths, type SandboxState} from '../../lib/sandbox/state-dir.js'
 
 const NEXT_STEPS = (bin: string, dirFlag: string) => `Try next:
@@ -37,22 +38,33 @@ See docs/sandbox.md for the topology and what to try.`
 
 export const upFlags = {
   dir: sandboxDirFlag,
-  mode: Flags.option({summary: 'Where the lab runs (auto: qemu guest when this kernel lacks vrf/dummy/veth/vlan).', options: ['auto', 'vm', 'host'] as const, default: 'auto' as const})(),
-  provider: Flags.option({summary: "The provider network's localnet port is VLAN 100 or flat.", options: ['vlan', 'flat'] as const, default: 'vlan' as const})(),
+  mode: Flags.option({
+    summary: 'Where the lab runs (auto: qemu guest when this kernel lacks vrf/dummy/veth/vlan).',
+    options: ['auto', 'vm', 'host'] as const,
+    default: 'auto' as const,
+  })(),
+  provider: Flags.option({
+    summary: "The provider network's localnet port is VLAN 100 or flat.",
+    options: ['vlan', 'flat'] as const,
+    default: 'vlan' as const,
+  })(),
   timeout: Flags.integer({summary: 'Seconds to wait for the lab and its routes.', min: 1}),
 }
 
 export default class SandboxUp extends SandboxCommand<typeof SandboxUp> {
   static override summary = 'Start the lab: OVN NB, OVS, FRR, a BGP peer and ovn-bgp watch, on this machine.'
-
   static override description = UP_DESCRIPTION
-
   static override examples = [
     {description: 'Start the lab and show what the peer receives.', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'A second, separate sandbox (e.g. for tests).', command: '<%= config.bin %> <%= command.id %> --dir /run/my-sandbox'},
-    {description: 'Force the qemu guest, with a flat provider network.', command: '<%= config.bin %> <%= command.id %> --mode vm --provider flat'},
+    {
+      description: 'A second, separate sandbox (e.g. for tests).',
+      command: '<%= config.bin %> <%= command.id %> --dir /run/my-sandbox',
+    },
+    {
+      description: 'Force the qemu guest, with a flat provider network.',
+      command: '<%= config.bin %> <%= command.id %> --mode vm --provider flat',
+    },
   ]
-
   static override flags = upFlags
 
   async run(): Promise<SandboxResult> {
@@ -72,10 +84,18 @@ export default class SandboxUp extends SandboxCommand<typeof SandboxUp> {
       this.logToStderr(`sandbox: interrupted; cleaning up ${dir}`)
       void down(dir).finally(() => process.exit(130))
     }
+
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     try {
-      state = await up({dir, mode: f.mode, provider: f.provider, progress, timeoutMs: timeoutS * 1000, log: (l) => progress.note(l)})
+      state = await up({
+        dir,
+        mode: f.mode,
+        provider: f.provider,
+        progress,
+        timeoutMs: timeoutS * 1000,
+        log: (l) => progress.note(l),
+      })
       progress.step('ready')
     } catch (error) {
       progress.done()
@@ -84,6 +104,7 @@ export default class SandboxUp extends SandboxCommand<typeof SandboxUp> {
       await down(dir).catch(() => {})
       throw error
     }
+
     // Routes: wait until the peer has every prefix of the demo topology (or the time is up).
     let routes: PeerRoute[] = []
     let missing: string[] = [...EXPECTED_PREFIXES]
@@ -97,6 +118,7 @@ export default class SandboxUp extends SandboxCommand<typeof SandboxUp> {
       } catch (error) {
         lastErr = (error as Error).message
       }
+
       const have = new Set(routes.map((r) => r.prefix))
       missing = EXPECTED_PREFIXES.filter((p) => !have.has(p))
       if (missing.length === 0) break
@@ -105,8 +127,10 @@ export default class SandboxUp extends SandboxCommand<typeof SandboxUp> {
         const s = await labStatus(dir).catch(() => undefined)
         if (s && s.processes.some((p) => p.name === 'ovn-bgp watch' && !p.alive)) break
       }
+
       await sleep(500)
     }
+
     progress.done()
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
@@ -122,6 +146,7 @@ export default class SandboxUp extends SandboxCommand<typeof SandboxUp> {
       this.reportProblems(dir, lab, missing)
       this.log(`started in ${startSeconds} s`)
     }
+
     if (missing.length > 0) this.setExitCode(ExitCode.Partial)
     return {action: 'up', dir, state, startSeconds, routes, missing, lab}
   }
@@ -143,8 +168,13 @@ export default class SandboxUp extends SandboxCommand<typeof SandboxUp> {
         seen.add(key)
         errs.push(l)
       }
-      if (errs.length > 0) this.log(`warnings/errors of ovn-bgp watch (${errs.length} distinct, full log: ovn-bgp sandbox logs):\n${errs.slice(0, 12).join('\n')}`)
+
+      if (errs.length > 0)
+        this.log(
+          `warnings/errors of ovn-bgp watch (${errs.length} distinct, full log: ovn-bgp sandbox logs):\n${errs.slice(0, 12).join('\n')}`,
+        )
     }
+
     if (dead.some((p) => p.name === 'ovn-bgp watch')) {
       this.log(`ovn-bgp watch stopped; the end of its log (${paths(dir).agentLog}):`)
       for (const l of agentLogLines(dir).slice(-15)) this.log(`  ${l}`)

@@ -1,6 +1,7 @@
 // Adds build information (git commit, build time) to `ovn-bgp --version`: the oclif user agent
 // is what the version flag prints, and the init hook runs before it.
 import type {Hook} from '@oclif/core'
+
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 

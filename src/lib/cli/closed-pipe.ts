@@ -7,7 +7,10 @@ interface ErrorEmitter {
 }
 
 /** Installs the handler on stdout (and stderr, whose reader can vanish the same way). */
-export function quietOnClosedPipe(streams: ErrorEmitter[] = [process.stdout, process.stderr], exit: (code: number) => void = (c) => process.exit(c)): void {
+export function quietOnClosedPipe(
+  streams: ErrorEmitter[] = [process.stdout, process.stderr],
+  exit: (code: number) => void = (c) => process.exit(c),
+): void {
   for (const s of streams) {
     s.on('error', (err) => {
       if (err.code === 'EPIPE') exit(0)

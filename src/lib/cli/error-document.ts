@@ -3,7 +3,7 @@
 // (schemas/error.json). Library errors (AgentError) carry their own code and exit status; oclif's
 // parse errors become usage errors (exit 2) with a one-line message instead of oclif's raw object
 // or the full usage text; anything else is an internal error (exit 1).
-import {ExitCode, AgentError} from '../errors.js'
+import {AgentError, ExitCode} from '../errors.js'
 import {SCHEMA_VERSION} from '../output/contract.js'
 import {closest} from './suggest.js'
 
@@ -46,12 +46,14 @@ function parseErrorCode(err: Error): string {
   if (n === 'NonExistentFlagsError') return 'UNKNOWN_FLAG'
   if (n === 'UnexpectedArgsError') return 'UNEXPECTED_ARGUMENT'
   if (n === 'RequiredArgsError') return 'MISSING_ARGUMENT'
-  if (n === 'FlagInvalidOptionError' || n === 'ArgInvalidOptionError' || n === 'FailedFlagValidationError') return 'INVALID_FLAG_VALUE'
+  if (n === 'FlagInvalidOptionError' || n === 'ArgInvalidOptionError' || n === 'FailedFlagValidationError')
+    return 'INVALID_FLAG_VALUE'
   return 'USAGE'
 }
 
 export function describeError(err: unknown, ctx: ErrorContext): ErrorBody {
-  if (err instanceof AgentError) return {code: err.code, message: err.message, exitCode: err.exit, suggestions: [...err.suggestions]}
+  if (err instanceof AgentError)
+    return {code: err.code, message: err.message, exitCode: err.exit, suggestions: [...err.suggestions]}
   const e = (err instanceof Error ? err : new Error(String(err))) as Error & OclifLike
   const help = `${ctx.command} --help`
   if (e.parse !== undefined) {
@@ -63,13 +65,21 @@ export function describeError(err: unknown, ctx: ErrorContext): ErrorBody {
       message = `unknown flag${given.length === 1 ? '' : 's'}: ${given.join(', ')}`
       for (const f of given) for (const near of closest(f.replace(/^-+/, ''), ctx.flags)) suggestions.push(`--${near}`)
     }
+
     suggestions.push(`see ${help}`)
     return {code, message, exitCode: ExitCode.Usage, suggestions}
   }
+
   const exit = e.oclif?.exit ?? e.exitCode
   if (exit !== undefined) {
-    return {code: typeof e.code === 'string' ? e.code : exit === ExitCode.Usage ? 'USAGE' : 'ERROR', message: e.message.replace(SEE_MORE, ''), exitCode: exit, suggestions: e.suggestions ?? []}
+    return {
+      code: typeof e.code === 'string' ? e.code : exit === ExitCode.Usage ? 'USAGE' : 'ERROR',
+      message: e.message.replace(SEE_MORE, ''),
+      exitCode: exit,
+      suggestions: e.suggestions ?? [],
+    }
   }
+
   return {code: 'INTERNAL', message: e.message || String(err), exitCode: ExitCode.Internal, suggestions: []}
 }
 

@@ -3,7 +3,9 @@
 
 /** Optimal string alignment distance between a and b. */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({length: a.length + 1}, (_, i) => Array.from({length: b.length + 1}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
+  const d: number[][] = Array.from({length: a.length + 1}, (_, i) =>
+    Array.from({length: b.length + 1}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  )
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
@@ -12,6 +14,7 @@ export function editDistance(a: string, b: string): number {
       d[i]![j] = v
     }
   }
+
   return d[a.length]![b.length]!
 }
 
@@ -28,7 +31,11 @@ export function closest(input: string, candidates: Iterable<string>, max = 3): s
     const dist = c.startsWith(input) && input.length >= 3 ? 0 : editDistance(input, c)
     if (dist <= limit) scored.push([c, dist])
   }
+
   scored.sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]))
   const best = scored[0]?.[1]
-  return scored.filter(([, d]) => d === best).slice(0, max).map(([c]) => c)
+  return scored
+    .filter(([, d]) => d === best)
+    .slice(0, max)
+    .map(([c]) => c)
 }

@@ -8,11 +8,12 @@
 import {readdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
 
+import type {ConfigSourceArg} from './source-order.js'
+import type {ValueSource} from './sources.js'
+
 import {ConfigError} from '../errors.js'
 import {type IniEntry, type IniFile, parseIni} from './ini.js'
-import {IGNORED_UPSTREAM_OPTIONS, isOptionName, OPTION_NAMES, OPTIONS, type OptionName, type Section} from './schema.js'
-import type {ValueSource} from './sources.js'
-import type {ConfigSourceArg} from './source-order.js'
+import {IGNORED_UPSTREAM_OPTIONS, isOptionName, OPTION_NAMES, type OptionName, OPTIONS, type Section} from './schema.js'
 
 /** The only I/O of the config loader; tests pass an in-memory implementation. */
 export interface ConfigFs {
@@ -50,24 +51,35 @@ function reason(err: unknown): string {
  * Lists the files to read: `files` as given, then each dir's `*.conf` sorted; or, with `order`
  * (command-line order, see source-order.ts), each file or directory in that order.
  */
-export async function configFileList(fs: ConfigFs, files: readonly string[], dirs: readonly string[], order?: readonly ConfigSourceArg[]): Promise<string[]> {
-  const sources = order ?? [...files.map((path) => ({kind: 'file' as const, path})), ...dirs.map((path) => ({kind: 'dir' as const, path}))]
+export async function configFileList(
+  fs: ConfigFs,
+  files: readonly string[],
+  dirs: readonly string[],
+  order?: readonly ConfigSourceArg[],
+): Promise<string[]> {
+  const sources = order ?? [
+    ...files.map((path) => ({kind: 'file' as const, path})),
+    ...dirs.map((path) => ({kind: 'dir' as const, path})),
+  ]
   const out: string[] = []
   for (const src of sources) {
     if (src.kind === 'file') {
       out.push(src.path)
       continue
     }
+
     const dir = src.path
     let names: string[]
     try {
       names = await fs.readdir(dir)
-    } catch (err) {
-      throw new ConfigError(`cannot read configuration directory ${dir} (--config-dir): ${reason(err)}`)
+    } catch (error) {
+      throw new ConfigError(`cannot read configuration directory ${dir} (--config-dir): ${reason(error)}`)
     }
+
     const confs = names.filter((n) => n.endsWith('.conf') && !n.startsWith('.')).map((n) => path.join(dir, n))
     out.push(...confs.sort())
   }
+
   return out
 }
 
@@ -77,11 +89,13 @@ export async function readIniFiles(fs: ConfigFs, files: readonly string[]): Prom
     let text: string
     try {
       text = await fs.readFile(file)
-    } catch (err) {
-      throw new ConfigError(`cannot read configuration file ${file}: ${reason(err)}`, {code: 'CONFIG_FILE_MISSING'})
+    } catch (error) {
+      throw new ConfigError(`cannot read configuration file ${file}: ${reason(error)}`, {code: 'CONFIG_FILE_MISSING'})
     }
+
     out.push(parseIni(text, file))
   }
+
   return out
 }
 
@@ -93,6 +107,7 @@ function classify(section: Section, key: string): Hit {
     if (spec.section === section) return {kind: 'option', name: key, alias: false}
     if (section === 'DEFAULT' && spec.deprecatedInDefault) return {kind: 'option', name: key, alias: true}
   }
+
   if (IGNORED_UPSTREAM_OPTIONS[section].includes(key)) return {kind: 'ignored'}
   return {kind: 'unknown', hint: hintFor(section, key)}
 }
@@ -101,7 +116,9 @@ function hintFor(section: Section, key: string): string {
   const same = OPTION_NAMES.find((n) => n.toLowerCase() === key.toLowerCase())
   if (!same) return ''
   const spec = OPTIONS[same]
-  return spec.section === section ? ` (option names are case-sensitive: did you mean ${same}?)` : ` (did you mean [${spec.section}] ${same}?)`
+  return spec.section === section
+    ? ` (option names are case-sensitive: did you mean ${same}?)`
+    : ` (did you mean [${spec.section}] ${same}?)`
 }
 
 const SECTIONS: readonly string[] = ['DEFAULT', 'ovn', 'agent']
@@ -115,25 +132,44 @@ class Collector {
     const primary = new Map<OptionName, IniEntry>()
     const alias = new Map<OptionName, IniEntry>()
     for (const [section, written] of ini.sections) {
-      if (section === 'default') this.warnOnce(`section:${written}`, `${ini.file}: section [${written}] is not [DEFAULT] (only the upper-case spelling is); its options are ignored`)
+      if (section === 'default')
+        this.warnOnce(
+          `section:${written}`,
+          `${ini.file}: section [${written}] is not [DEFAULT] (only the upper-case spelling is); its options are ignored`,
+        )
     }
+
     for (const entry of ini.entries) {
       if (!SECTIONS.includes(entry.section)) continue
       const hit = classify(entry.section as Section, entry.key)
       if (hit.kind === 'option') (hit.alias ? alias : primary).set(hit.name, entry)
       else if (hit.kind === 'unknown') {
-        this.warnOnce(`unknown:${entry.section}:${entry.key}`, `${ini.file}:${entry.line}: unknown option [${entry.section}] ${entry.key} ignored${hit.hint}`)
+        this.warnOnce(
+          `unknown:${entry.section}:${entry.key}`,
+          `${ini.file}:${entry.line}: unknown option [${entry.section}] ${entry.key} ignored${hit.hint}`,
+        )
       }
     }
+
     for (const [name, entry] of alias) {
       const spec = OPTIONS[name]
       const shadowed = primary.has(name) ? `; ignored, [${spec.section}] ${name} is also set` : ''
-      this.warnOnce(`alias:${name}`, `${ini.file}:${entry.line}: [DEFAULT] ${name} is deprecated, use [${spec.section}] ${name}${shadowed}`)
+      this.warnOnce(
+        `alias:${name}`,
+        `${ini.file}:${entry.line}: [DEFAULT] ${name} is deprecated, use [${spec.section}] ${name}${shadowed}`,
+      )
     }
+
     for (const name of new Set([...alias.keys(), ...primary.keys()])) {
       const p = primary.get(name)
       const entry = p ?? alias.get(name)!
-      const source: RawValue['source'] = {kind: 'file', file: ini.file, line: entry.line, section: entry.sectionAsWritten, name: entry.key}
+      const source: RawValue['source'] = {
+        kind: 'file',
+        file: ini.file,
+        line: entry.line,
+        section: entry.sectionAsWritten,
+        name: entry.key,
+      }
       if (!p) source.deprecatedAlias = true
       this.values.set(name, {raw: entry.value, source})
     }
@@ -147,7 +183,12 @@ class Collector {
 }
 
 /** Reads and merges the configuration files. Throws ConfigError on a missing file or a syntax error. */
-export async function readFileValues(fs: ConfigFs, files: readonly string[], dirs: readonly string[], order?: readonly ConfigSourceArg[]): Promise<FileValues> {
+export async function readFileValues(
+  fs: ConfigFs,
+  files: readonly string[],
+  dirs: readonly string[],
+  order?: readonly ConfigSourceArg[],
+): Promise<FileValues> {
   const list = await configFileList(fs, files, dirs, order)
   const inis = await readIniFiles(fs, list)
   const c = new Collector()

@@ -1,11 +1,12 @@
+import type {BooleanFlag, OptionFlag} from '@oclif/core/interfaces'
+
 // oclif flag definitions for configuration options. Flags carry NO default: defaults come from the
 // loader, so that an unset flag lets the environment, then the files, then the default apply.
 // Values are validated by loadConfig (so errors look the same whatever the origin), except choices,
 // which oclif also checks and lists in --help.
 import {Flags} from '@oclif/core'
-import type {BooleanFlag, OptionFlag} from '@oclif/core/interfaces'
 
-import {envName, flagName, OPTIONS, type OptionName} from './schema.js'
+import {envName, flagName, type OptionName, OPTIONS} from './schema.js'
 
 export type ConfigFlag = BooleanFlag<boolean> | OptionFlag<string | undefined>
 export type ConfigFlags = Record<string, ConfigFlag>
@@ -33,6 +34,7 @@ export function configFlags(names: readonly OptionName[]): ConfigFlags {
     if (!Object.hasOwn(OPTIONS, name)) throw new Error(`configFlags: unknown option ${String(name)}`)
     out[flagName(name)] = configFlag(name)
   }
+
   return out
 }
 
@@ -42,13 +44,15 @@ export function configFlags(names: readonly OptionName[]): ConfigFlags {
  */
 export const globalConfigFlags = {
   'config-file': Flags.string({
-    summary: 'Configuration file (oslo INI, e.g. /etc/ovn-bgp-agent/bgp-agent.conf); repeatable; files and directories apply in command-line order, later ones win.',
+    summary:
+      'Configuration file (oslo INI, e.g. /etc/ovn-bgp-agent/bgp-agent.conf); repeatable; files and directories apply in command-line order, later ones win.',
     multiple: true,
     helpGroup: 'GLOBAL',
     helpValue: '<path>',
   }),
   'config-dir': Flags.string({
-    summary: 'Directory whose *.conf files are read in sorted order, at its place among the --config-file options; repeatable.',
+    summary:
+      'Directory whose *.conf files are read in sorted order, at its place among the --config-file options; repeatable.',
     multiple: true,
     helpGroup: 'GLOBAL',
     helpValue: '<dir>',

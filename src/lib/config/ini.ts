@@ -44,9 +44,10 @@ export function normalizeSection(name: string): string {
 
 /** Removes one matching pair of outer quotes, exactly as oslo's iniparser does. */
 export function unquoteOslo(value: string): string {
-  if (value.length > 0 && (value[0] === '"' || value[0] === "'") && value[0] === value[value.length - 1]) {
+  if (value.length > 0 && (value[0] === '"' || value[0] === "'") && value[0] === value.at(-1)) {
     return value.slice(1, -1)
   }
+
   return value
 }
 
@@ -68,7 +69,7 @@ class Parser {
   parse(text: string): void {
     const lines = text.split(/\r\n|\n|\r/)
     // A trailing newline yields one empty last element, which is harmless (blank line).
-    lines.forEach((raw, i) => this.parseLine(raw.trimEnd(), i + 1))
+    for (const [i, raw] of lines.entries()) this.parseLine(raw.trimEnd(), i + 1)
     this.flush()
   }
 
@@ -77,11 +78,14 @@ class Parser {
       this.flush()
       return
     }
+
     if (line.startsWith(' ') || line.startsWith('\t')) {
-      if (!this.pending) this.fail(lineno, 'unexpected continuation line (an indented line must follow an assignment)', line)
+      if (!this.pending)
+        this.fail(lineno, 'unexpected continuation line (an indented line must follow an assignment)', line)
       this.pending.parts.push(line.trimStart())
       return
     }
+
     this.flush()
     if (line.startsWith('[')) this.startSection(line, lineno)
     else if (line.startsWith('#') || line.startsWith(';')) return
@@ -100,18 +104,25 @@ class Parser {
   private startAssignment(line: string, lineno: number): void {
     const colon = line.indexOf(':')
     const equal = line.indexOf('=')
-    if (colon < 0 && equal < 0) this.fail(lineno, 'no "=" or ":" found in assignment', line)
-    const at = colon < 0 || (equal >= 0 && equal < colon) ? equal : colon
+    if (colon === -1 && equal === -1) this.fail(lineno, 'no "=" or ":" found in assignment', line)
+    const at = colon === -1 || (equal !== -1 && equal < colon) ? equal : colon
     const key = line.slice(0, at).trim()
     if (!key) this.fail(lineno, 'key cannot be empty', line)
-    if (this.section === undefined) this.fail(lineno, 'a section header (e.g. [DEFAULT]) must come before the first assignment', line)
+    if (this.section === undefined)
+      this.fail(lineno, 'a section header (e.g. [DEFAULT]) must come before the first assignment', line)
     this.pending = {key, parts: [unquoteOslo(line.slice(at + 1).trim())], line: lineno}
   }
 
   private flush(): void {
     if (!this.pending || this.section === undefined) return
     const {key, parts, line} = this.pending
-    this.entries.push({section: this.section, sectionAsWritten: this.sectionAsWritten, key, value: parts.join('\n'), line})
+    this.entries.push({
+      section: this.section,
+      sectionAsWritten: this.sectionAsWritten,
+      key,
+      value: parts.join('\n'),
+      line,
+    })
     this.pending = undefined
   }
 

@@ -1,3 +1,6 @@
+import type {ConfigSourceArg} from './source-order.js'
+import type {AgentConfig} from './types.js'
+
 // loadConfig: defaults < configuration files < environment (OVN_BGP_<OPTION>) < command-line flags.
 // Pure except reading the files (through the ConfigFs seam). Returns a deeply frozen AgentConfig, where
 // each value came from, and the warnings (also sent to the logger, once each).
@@ -5,11 +8,18 @@ import {ConfigError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
 import {type ConfigFs, type FileValues, nodeConfigFs, type RawValue, readFileValues} from './file-values.js'
 import {normalizeSection} from './ini.js'
-import {envName, flagName, isOptionName, OPTION_NAMES, OPTIONS, type ConfigKey, type OptionName, type Section} from './schema.js'
-import type {ConfigSourceArg} from './source-order.js'
+import {
+  type ConfigKey,
+  envName,
+  flagName,
+  isOptionName,
+  OPTION_NAMES,
+  type OptionName,
+  OPTIONS,
+  type Section,
+} from './schema.js'
 import {type ConfigSources, describeSource, type ValueSource} from './sources.js'
 import {hasSubstitution, pythonText, substitute} from './substitute.js'
-import type {AgentConfig} from './types.js'
 import {InvalidValue} from './values.js'
 
 export interface LoadConfigOptions {
@@ -50,11 +60,12 @@ function sourceLabel(name: OptionName, src: ValueSource): string {
 function convert(name: OptionName, raw: string, src: ValueSource, written = raw): AgentConfig[ConfigKey] {
   try {
     return OPTIONS[name].parse(raw)
-  } catch (err) {
-    if (!(err instanceof InvalidValue)) throw err
+  } catch (error) {
+    if (!(error instanceof InvalidValue)) throw error
     const where = describeSource(src)
-    const shown = written === raw ? JSON.stringify(raw) : `${JSON.stringify(raw)} (substituted from ${JSON.stringify(written)})`
-    throw new ConfigError(`invalid value ${shown} for ${sourceLabel(name, src)} from ${where}: ${err.message}`, {
+    const shown =
+      written === raw ? JSON.stringify(raw) : `${JSON.stringify(raw)} (substituted from ${JSON.stringify(written)})`
+    throw new ConfigError(`invalid value ${shown} for ${sourceLabel(name, src)} from ${where}: ${error.message}`, {
       suggestions: [src.kind === 'file' ? `fix line ${src.line} of ${src.file}` : `fix ${where}`],
     })
   }
@@ -73,6 +84,7 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v)
     Object.freeze(value)
   }
+
   return value
 }
 
@@ -86,10 +98,11 @@ function defaultValue(name: OptionName): AgentConfig[ConfigKey] {
 /** oslo's lookup for `$ref` inside an option of `section`: `group.option`, else the same group or DEFAULT. */
 function substitutionTarget(ref: string, section: Section): OptionName | undefined {
   const dot = ref.indexOf('.')
-  if (dot >= 0) {
+  if (dot !== -1) {
     const name = ref.slice(dot + 1)
     return isOptionName(name) && OPTIONS[name].section === normalizeSection(ref.slice(0, dot)) ? name : undefined
   }
+
   return isOptionName(ref) && (OPTIONS[ref].section === section || OPTIONS[ref].section === 'DEFAULT') ? ref : undefined
 }
 
@@ -114,8 +127,11 @@ class Resolver {
     const memo = this.done.get(name)
     if (memo) return memo
     if (this.active.includes(name)) {
-      throw new ConfigError(`configuration substitution loop: ${[...this.active, name].map((n) => '$' + n).join(' -> ')}`)
+      throw new ConfigError(
+        `configuration substitution loop: ${[...this.active, name].map((n) => '$' + n).join(' -> ')}`,
+      )
     }
+
     this.active.push(name)
     const resolved = this.compute(name)
     this.active.pop()
@@ -130,11 +146,13 @@ class Resolver {
       const text = flagText(name, flag)
       return {value: typeof text === 'boolean' ? text : convert(name, text, source), source}
     }
+
     const envValue = this.env?.[envName(name)]
     if (envValue !== undefined && envValue !== '') {
       const source: ValueSource = {kind: 'env', variable: envName(name)}
       return {value: convert(name, envValue, source), source}
     }
+
     const file = this.files.get(name)
     if (file) return {value: convert(name, this.expand(name, file), file.source, file.raw), source: file.source}
     return {value: defaultValue(name), source: {kind: 'default'}}
@@ -142,14 +160,17 @@ class Resolver {
 
   private expand(name: OptionName, file: RawValue): string {
     if (!hasSubstitution(file.raw)) return file.raw
-    const section = OPTIONS[name].section
+    const {section} = OPTIONS[name]
     const {value, unresolved} = substitute(file.raw, (ref) => {
       const target = substitutionTarget(ref, section)
       return target === undefined ? undefined : pythonText(this.get(target).value)
     })
     for (const ref of unresolved) {
-      this.warnings.push(`${file.source.file}:${file.source.line}: $${ref} in [${file.source.section}] ${file.source.name} is not an ovn-bgp option of that section; kept as written`)
+      this.warnings.push(
+        `${file.source.file}:${file.source.line}: $${ref} in [${file.source.section}] ${file.source.name} is not an ovn-bgp option of that section; kept as written`,
+      )
     }
+
     return value
   }
 }
@@ -170,10 +191,11 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
   const sources: Partial<Record<ConfigKey, ValueSource>> = {}
   for (const name of OPTION_NAMES) {
     const {value, source} = resolver.get(name)
-    const key = OPTIONS[name].key
+    const {key} = OPTIONS[name]
     config[key] = value
     sources[key] = source
   }
+
   const warnings = [...fromFiles.warnings, ...resolver.warnings]
   for (const w of warnings) logger.warn(w, {component: 'config'})
   return {

@@ -17,7 +17,11 @@ const FLAG_KIND: Record<string, ConfigSourceArg['kind']> = {'--config-file': 'fi
  * argv does not account for exactly those (a value from elsewhere), the order falls back to all
  * files, then all directories.
  */
-export function configSourceOrder(argv: readonly string[], files: readonly string[], dirs: readonly string[]): ConfigSourceArg[] {
+export function configSourceOrder(
+  argv: readonly string[],
+  files: readonly string[],
+  dirs: readonly string[],
+): ConfigSourceArg[] {
   const out: ConfigSourceArg[] = []
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
@@ -29,10 +33,15 @@ export function configSourceOrder(argv: readonly string[], files: readonly strin
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i]
     if (value !== undefined) out.push({kind, path: value})
   }
+
   const same = (kind: ConfigSourceArg['kind'], want: readonly string[]) => {
     const got = out.filter((s) => s.kind === kind).map((s) => s.path)
     return got.length === want.length && got.every((p, i) => p === want[i])
   }
+
   if (same('file', files) && same('dir', dirs)) return out
-  return [...files.map((path) => ({kind: 'file' as const, path})), ...dirs.map((path) => ({kind: 'dir' as const, path}))]
+  return [
+    ...files.map((path) => ({kind: 'file' as const, path})),
+    ...dirs.map((path) => ({kind: 'dir' as const, path})),
+  ]
 }

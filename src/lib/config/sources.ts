@@ -24,13 +24,20 @@ export type ConfigSources = Readonly<Record<ConfigKey, Readonly<ValueSource>>>
 /** "default", "/etc/x.conf:12", "environment OVN_BGP_BGP_AS", "flag --bgp-as". */
 export function describeSource(src: ValueSource): string {
   switch (src.kind) {
-    case 'default':
+    case 'default': {
       return 'default'
-    case 'file':
+    }
+
+    case 'file': {
       return `${src.file}:${src.line}`
-    case 'env':
+    }
+
+    case 'env': {
       return `environment ${src.variable}`
-    case 'flag':
+    }
+
+    case 'flag': {
       return `flag --${src.flag}`
+    }
   }
 }

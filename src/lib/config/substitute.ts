@@ -23,17 +23,20 @@ export function hasSubstitution(raw: string): boolean {
 export function substitute(raw: string, lookup: SubstitutionLookup): Substituted {
   const unresolved: string[] = []
   // oslo treats "\$" like the template escape "$$".
-  const value = raw.replaceAll('\\$', '$$$$').replace(TEMPLATE, (whole, escaped?: string, named?: string, braced?: string) => {
-    if (escaped) return '$'
-    const ref = named ?? braced
-    if (!ref) return whole
-    const found = lookup(ref)
-    if (found === undefined) {
-      unresolved.push(ref)
-      return whole
-    }
-    return found
-  })
+  const value = raw
+    .replaceAll(String.raw`\$`, '$$$$')
+    .replaceAll(TEMPLATE, (whole, escaped?: string, named?: string, braced?: string) => {
+      if (escaped) return '$'
+      const ref = named ?? braced
+      if (!ref) return whole
+      const found = lookup(ref)
+      if (found === undefined) {
+        unresolved.push(ref)
+        return whole
+      }
+
+      return found
+    })
   return {value, unresolved}
 }
 

@@ -5,8 +5,9 @@
 // items trimmed, '' -> [], inner empty items kept), Integer (we reject '' instead of oslo's None).
 import {isIPv4} from 'node:net'
 
-import {isIfName} from '../net/ip.js'
 import type {BridgeMapping} from './types.js'
+
+import {isIfName} from '../net/ip.js'
 
 /** A value that does not fit its option. `expected` completes the sentence "expected ...". */
 export class InvalidValue extends Error {
@@ -47,7 +48,8 @@ export function parseInteger(raw: string, range: IntRange = {}): number {
   if (!/^[+-]?\d+$/.test(s)) throw new InvalidValue(expected)
   const n = Number(s)
   if (!Number.isSafeInteger(n)) throw new InvalidValue(expected)
-  if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) throw new InvalidValue(expected)
+  if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max))
+    throw new InvalidValue(expected)
   const why = range.reserved?.get(n)
   if (why !== undefined) throw new InvalidValue(`${expected}, not ${n} (${why})`)
   return n
@@ -85,6 +87,7 @@ export function parseConnection(raw: string): string {
   if (raw.trim() === '' || parts.some((p) => !CONNECTION_RE.test(p))) {
     throw new InvalidValue('an OVSDB remote matching ^(tcp|ssl|unix):.+ (or a comma-separated list of them)')
   }
+
   return parts.join(',')
 }
 
@@ -97,8 +100,9 @@ export function parseAsn(raw: string): string {
   const s = raw.trim()
   const plain = /^\d+$/.test(s) ? Number(s) : Number.NaN
   const dot = /^(\d+)\.(\d+)$/.exec(s)
-  const okDot = dot !== null && Number(dot[1]) <= 65535 && Number(dot[2]) <= 65535 && Number(dot[1]) + Number(dot[2]) > 0
-  if ((plain >= 1 && plain <= 4294967295) || okDot) return s
+  const okDot =
+    dot !== null && Number(dot[1]) <= 65_535 && Number(dot[2]) <= 65_535 && Number(dot[1]) + Number(dot[2]) > 0
+  if ((plain >= 1 && plain <= 4_294_967_295) || okDot) return s
   throw new InvalidValue('an AS number (1..4294967295 or asdot X.Y)')
 }
 
@@ -112,7 +116,10 @@ export function parseRouterId(raw: string): string | undefined {
 
 export function parseIfName(raw: string): string {
   const s = raw.trim()
-  if (!isIfName(s)) throw new InvalidValue("a Linux interface name (1-15 characters, no '/', ':', '%' or spaces, not starting with '-')")
+  if (!isIfName(s))
+    throw new InvalidValue(
+      "a Linux interface name (1-15 characters, no '/', ':', '%' or spaces, not starting with '-')",
+    )
   return s
 }
 
@@ -129,9 +136,15 @@ export function parseBridgeMappings(raw: string): BridgeMapping[] | undefined {
     const parts = element.trim().split(':')
     const [physnet, bridge] = parts
     if (parts.length !== 2 || !physnet || !bridge) {
-      throw new InvalidValue(`physnet:bridge pairs separated by ",", element ${i + 1} (${JSON.stringify(element.trim())}) is not one`)
+      throw new InvalidValue(
+        `physnet:bridge pairs separated by ",", element ${i + 1} (${JSON.stringify(element.trim())}) is not one`,
+      )
     }
-    if (!isIfName(bridge)) throw new InvalidValue(`a bridge name usable as an interface name in element ${i + 1}, got ${JSON.stringify(bridge)}`)
+
+    if (!isIfName(bridge))
+      throw new InvalidValue(
+        `a bridge name usable as an interface name in element ${i + 1}, got ${JSON.stringify(bridge)}`,
+      )
     if (seen.has(physnet)) throw new InvalidValue(`each physnet once, ${JSON.stringify(physnet)} is mapped twice`)
     seen.add(physnet)
     return {physnet, bridge, index: i + 1}
@@ -145,12 +158,16 @@ export function parseEnvList(raw: string): Record<string, string> {
   for (const element of raw.split(',')) {
     const item = element.trim()
     const eq = item.indexOf('=')
-    const key = eq < 0 ? item : item.slice(0, eq)
-    if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-      throw new InvalidValue(`KEY=VALUE pairs separated by "," (KEY a shell variable name), got ${JSON.stringify(item)}`)
+    const key = eq === -1 ? item : item.slice(0, eq)
+    if (eq === -1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new InvalidValue(
+        `KEY=VALUE pairs separated by "," (KEY a shell variable name), got ${JSON.stringify(item)}`,
+      )
     }
+
     out[key] = item.slice(eq + 1)
   }
+
   return out
 }
 
@@ -160,6 +177,6 @@ export function parseListenAddress(raw: string): string | undefined {
   if (s === '') return undefined
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(s)
   const port = m ? Number(m[3]) : 0
-  if (!m || port < 1 || port > 65535) throw new InvalidValue('host:port or [ipv6]:port with a port 1..65535')
+  if (!m || port < 1 || port > 65_535) throw new InvalidValue('host:port or [ipv6]:port with a port 1..65535')
   return s
 }

@@ -5,9 +5,10 @@ import {release} from 'node:os'
 
 import type {AgentConfig, BridgeMapping} from '../config/types.js'
 import type {CommandRunner} from '../exec/runner.js'
+import type {DoctorContext, DoctorFacts, DoctorFs, IpLink} from './types.js'
+
 import {vlanDevName} from '../net/ip.js'
 import {parseBridgeMappings} from '../ovs/bridge-mappings.js'
-import type {DoctorContext, DoctorFacts, DoctorFs, IpLink} from './types.js'
 
 /** Real files; a missing file (or a missing directory on the way) reads as undefined. */
 export const nodeDoctorFs: DoctorFs = {
@@ -15,7 +16,7 @@ export const nodeDoctorFs: DoctorFs = {
     try {
       return await readFile(path, 'utf8')
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
+      const {code} = error as NodeJS.ErrnoException
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
       throw error
     }
@@ -43,7 +44,9 @@ export function createDoctorContext(opts: DoctorContextOptions): DoctorContext {
     facts: opts.facts ?? {},
     links() {
       links ??= (async () => {
-        const r = await ctx.runner.run(ctx.config.ipPath, ['-j', '-d', 'link', 'show'], {timeoutMs: CHECK_COMMAND_TIMEOUT_MS})
+        const r = await ctx.runner.run(ctx.config.ipPath, ['-j', '-d', 'link', 'show'], {
+          timeoutMs: CHECK_COMMAND_TIMEOUT_MS,
+        })
         if (r.code !== 0) throw new Error(`ip -j -d link show exited ${r.code}: ${r.stderr.trim()}`)
         const parsed: unknown = JSON.parse(r.stdout || '[]')
         if (!Array.isArray(parsed)) throw new Error('ip -j -d link show: expected a JSON array')
@@ -65,9 +68,11 @@ export interface EffectiveMappings {
 }
 
 export function effectiveMappings(ctx: DoctorContext): EffectiveMappings {
-  if (ctx.config.bridgeMappings !== undefined) return {mappings: ctx.config.bridgeMappings, source: 'config', warnings: []}
-  const ovs = ctx.facts.ovs
-  if (ovs === undefined) return {mappings: [], source: 'none', warnings: [], error: 'the local OVS database was not read'}
+  if (ctx.config.bridgeMappings !== undefined)
+    return {mappings: ctx.config.bridgeMappings, source: 'config', warnings: []}
+  const {ovs} = ctx.facts
+  if (ovs === undefined)
+    return {mappings: [], source: 'none', warnings: [], error: 'the local OVS database was not read'}
   if (!ovs.ok) return {mappings: [], source: 'none', warnings: [], error: ovs.error}
   const parsed = parseBridgeMappings(ovs.value.bridgeMappings)
   return {mappings: parsed.mappings, source: 'ovs', warnings: parsed.warnings}
@@ -81,7 +86,7 @@ export interface VlanDevice {
 
 /** VLAN devices the agent would create: one per (local bridge, tag of a localnet port on its physnet). */
 export function expectedVlanDevices(ctx: DoctorContext): VlanDevice[] {
-  const nb = ctx.facts.nb
+  const {nb} = ctx.facts
   if (!nb?.ok) return []
   const out = new Map<string, VlanDevice>()
   for (const m of effectiveMappings(ctx).mappings) {
@@ -91,6 +96,7 @@ export function expectedVlanDevices(ctx: DoctorContext): VlanDevice[] {
       out.set(name, {name, bridge: m.bridge, tag: v.tag})
     }
   }
+
   return [...out.values()]
 }
 

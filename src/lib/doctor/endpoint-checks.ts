@@ -17,6 +17,7 @@ export function compareVersions(a: string, b: string): number {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0)
     if (d !== 0) return Math.sign(d)
   }
+
   return 0
 }
 
@@ -25,8 +26,13 @@ export const nbSchemaCheck: DoctorCheck = {
   title: `Northbound DB reachable, schema >= ${MIN_NB_SCHEMA}`,
   category: 'environment',
   async run(ctx) {
-    const nb = ctx.facts.nb
-    if (nb === undefined) return {status: 'warn', detail: 'not checked (the Northbound database was not queried)', fix: 'Run `ovn-bgp doctor` without --offline.'}
+    const {nb} = ctx.facts
+    if (nb === undefined)
+      return {
+        status: 'warn',
+        detail: 'not checked (the Northbound database was not queried)',
+        fix: 'Run `ovn-bgp doctor` without --offline.',
+      }
     if (!nb.ok) {
       return {
         status: 'fail',
@@ -34,6 +40,7 @@ export const nbSchemaCheck: DoctorCheck = {
         fix: 'Check ovn_nb_connection (or OVS external_ids:ovn-nb-remote), the ssl files for ssl: remotes, and that ovsdb-server for OVN_Northbound listens there.',
       }
     }
+
     const {remote, schemaVersion, lrpStatusColumn} = nb.value
     if (compareVersions(schemaVersion, MIN_NB_SCHEMA) < 0 && !lrpStatusColumn) {
       return {
@@ -42,7 +49,11 @@ export const nbSchemaCheck: DoctorCheck = {
         fix: 'Upgrade OVN to 23.09 or later.',
       }
     }
-    return {status: 'pass', detail: `${remote}: OVN_Northbound schema ${schemaVersion}${lrpStatusColumn ? ', Logical_Router_Port.status present' : ''}`}
+
+    return {
+      status: 'pass',
+      detail: `${remote}: OVN_Northbound schema ${schemaVersion}${lrpStatusColumn ? ', Logical_Router_Port.status present' : ''}`,
+    }
   },
 }
 
@@ -55,11 +66,26 @@ export const daemonCheck: DoctorCheck = {
     if (ctx.config.metricsAddress === undefined) {
       return {status: 'pass', detail: 'not visible here: metrics_address is unset (see systemctl status ovn-bgp)'}
     }
-    if (d === undefined) return {status: 'warn', detail: 'not checked (the metrics endpoint was not queried)', fix: 'Run without --offline.'}
+
+    if (d === undefined)
+      return {
+        status: 'warn',
+        detail: 'not checked (the metrics endpoint was not queried)',
+        fix: 'Run without --offline.',
+      }
     if (!d.ok) {
-      return {status: 'warn', detail: `no answer from the daemon: ${d.error}`, fix: 'Is it running? systemctl status ovn-bgp; journalctl -u ovn-bgp'}
+      return {
+        status: 'warn',
+        detail: `no answer from the daemon: ${d.error}`,
+        fix: 'Is it running? systemctl status ovn-bgp; journalctl -u ovn-bgp',
+      }
     }
+
     if (d.value.status === 200) return {status: 'pass', detail: `${d.value.url}: ${d.value.body}`}
-    return {status: 'warn', detail: `${d.value.url}: ${d.value.status} ${d.value.body}`, fix: 'The first full reconcile has not finished: see journalctl -u ovn-bgp for what it waits for or what fails.'}
+    return {
+      status: 'warn',
+      detail: `${d.value.url}: ${d.value.status} ${d.value.body}`,
+      fix: 'The first full reconcile has not finished: see journalctl -u ovn-bgp for what it waits for or what fails.',
+    }
   },
 }

@@ -5,11 +5,12 @@
 import {get} from 'node:http'
 
 import type {AgentConfig} from '../config/types.js'
+import type {DaemonFacts, DoctorFacts, Gathered, LocalnetVlan, NbFacts, OvsFacts} from './types.js'
+
 import {NullLogger} from '../log.js'
 import {NB_DB, nbSourceOptions} from '../nb/connection.js'
-import {OvsdbClient, type Json, type WireRow} from '../ovsdb/index.js'
+import {type Json, OvsdbClient, type WireRow} from '../ovsdb/index.js'
 import {errorText} from './context.js'
-import type {DaemonFacts, DoctorFacts, Gathered, LocalnetVlan, NbFacts, OvsFacts} from './types.js'
 
 export const OVS_DB = 'Open_vSwitch'
 
@@ -17,8 +18,10 @@ export const OVS_DB = 'Open_vSwitch'
 function wireMap(v: Json | undefined): Map<string, string> {
   const out = new Map<string, string>()
   if (Array.isArray(v) && v[0] === 'map' && Array.isArray(v[1])) {
-    for (const pair of v[1]) if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') out.set(pair[0], pair[1])
+    for (const pair of v[1])
+      if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') out.set(pair[0], pair[1])
   }
+
   return out
 }
 
@@ -29,8 +32,19 @@ function wireOptInt(v: Json | undefined): number | undefined {
   return undefined
 }
 
-async function withClient<T>(remotes: string, ssl: ConstructorParameters<typeof OvsdbClient>[0]['ssl'], timeoutMs: number, fn: (c: OvsdbClient) => Promise<T>): Promise<T> {
-  const client = new OvsdbClient({remotes, ...(ssl ? {ssl} : {}), connectTimeoutMs: timeoutMs, readyTimeoutMs: timeoutMs, probeIntervalMs: 0})
+async function withClient<T>(
+  remotes: string,
+  ssl: ConstructorParameters<typeof OvsdbClient>[0]['ssl'],
+  timeoutMs: number,
+  fn: (c: OvsdbClient) => Promise<T>,
+): Promise<T> {
+  const client = new OvsdbClient({
+    remotes,
+    ...(ssl ? {ssl} : {}),
+    connectTimeoutMs: timeoutMs,
+    readyTimeoutMs: timeoutMs,
+    probeIntervalMs: 0,
+  })
   try {
     await client.connect({timeoutMs})
     return await fn(client)
@@ -42,7 +56,9 @@ async function withClient<T>(remotes: string, ssl: ConstructorParameters<typeof 
 export async function gatherOvsFacts(config: AgentConfig, timeoutMs: number): Promise<Gathered<OvsFacts>> {
   try {
     return await withClient(config.ovsdbConnection, undefined, timeoutMs, async (c) => {
-      const [res] = await c.transact(OVS_DB, [{op: 'select', table: 'Open_vSwitch', where: [], columns: ['external_ids']}])
+      const [res] = await c.transact(OVS_DB, [
+        {op: 'select', table: 'Open_vSwitch', where: [], columns: ['external_ids']},
+      ])
       const ids = wireMap(res?.rows?.[0]?.external_ids)
       const value: OvsFacts = {
         systemId: ids.get('system-id'),
@@ -57,19 +73,27 @@ export async function gatherOvsFacts(config: AgentConfig, timeoutMs: number): Pr
   }
 }
 
-export async function gatherNbFacts(config: AgentConfig, remote: string | undefined, timeoutMs: number): Promise<Gathered<NbFacts>> {
-  if (remote === undefined) return {ok: false, error: 'no NB remote: ovn_nb_connection unset and OVS external_ids:ovn-nb-remote unknown'}
+export async function gatherNbFacts(
+  config: AgentConfig,
+  remote: string | undefined,
+  timeoutMs: number,
+): Promise<Gathered<NbFacts>> {
+  if (remote === undefined)
+    return {ok: false, error: 'no NB remote: ovn_nb_connection unset and OVS external_ids:ovn-nb-remote unknown'}
   const opts = nbSourceOptions(config, remote, new NullLogger())
   try {
     return await withClient(remote, opts.ssl, timeoutMs, async (c) => {
       const schema = await c.getSchema(NB_DB)
-      const [res] = await c.transact(NB_DB, [{op: 'select', table: 'Logical_Switch_Port', where: [['type', '==', 'localnet']], columns: ['options', 'tag']}])
+      const [res] = await c.transact(NB_DB, [
+        {op: 'select', table: 'Logical_Switch_Port', where: [['type', '==', 'localnet']], columns: ['options', 'tag']},
+      ])
       const localnetVlans: LocalnetVlan[] = []
       for (const row of (res?.rows ?? []) as WireRow[]) {
         const tag = wireOptInt(row.tag)
         const physnet = wireMap(row.options).get('network_name')
         if (tag !== undefined && physnet !== undefined) localnetVlans.push({physnet, tag})
       }
+
       const value: NbFacts = {
         remote: c.remote ?? remote,
         schemaVersion: schema.version,
@@ -100,6 +124,7 @@ export function gatherDaemonFacts(metricsAddress: string, timeoutMs: number): Pr
   } catch (error) {
     return Promise.resolve({ok: false, error: errorText(error)})
   }
+
   return new Promise((resolve) => {
     const req = get(url, {agent: false, timeout: timeoutMs}, (res) => {
       let body = ''

@@ -1,9 +1,10 @@
+import type {CheckResult, DoctorCheck, DoctorContext} from './types.js'
+
 // FRR through its vty sockets, the way the agent talks to it: `vtysh --vty_socket DIR -c CMD`.
 // `frr-vty` proves the sockets answer and reports the version; `frr-router-bgp` proves the base
 // BGP configuration the leak template builds on exists (ovn-bgp adds only the VRF instance and the
 // `import vrf` lines; neighbours and policies are the operator's).
 import {CHECK_COMMAND_TIMEOUT_MS, errorText} from './context.js'
-import type {CheckResult, DoctorCheck, DoctorContext} from './types.js'
 
 type VtyshOutcome = {ok: true; stdout: string} | {ok: false; result: CheckResult}
 
@@ -11,7 +12,9 @@ async function vtysh(ctx: DoctorContext, command: string): Promise<VtyshOutcome>
   const {vtyshPath, frrVtySocket} = ctx.config
   const where = `${vtyshPath} --vty_socket ${frrVtySocket}`
   try {
-    const r = await ctx.runner.run(vtyshPath, ['--vty_socket', frrVtySocket, '-c', command], {timeoutMs: CHECK_COMMAND_TIMEOUT_MS})
+    const r = await ctx.runner.run(vtyshPath, ['--vty_socket', frrVtySocket, '-c', command], {
+      timeoutMs: CHECK_COMMAND_TIMEOUT_MS,
+    })
     if (r.code === 0) return {ok: true, stdout: r.stdout}
     const err = (r.stderr.trim() || r.stdout.trim()).split('\n')[0] ?? ''
     const denied = /permission denied/i.test(r.stderr)
@@ -28,7 +31,11 @@ async function vtysh(ctx: DoctorContext, command: string): Promise<VtyshOutcome>
   } catch (error) {
     return {
       ok: false,
-      result: {status: 'fail', detail: `cannot run ${vtyshPath}: ${errorText(error)}`, fix: 'Install FRR (package frr), or set vtysh_path in bgp-agent.conf.'},
+      result: {
+        status: 'fail',
+        detail: `cannot run ${vtyshPath}: ${errorText(error)}`,
+        fix: 'Install FRR (package frr), or set vtysh_path in bgp-agent.conf.',
+      },
     }
   }
 }
@@ -46,6 +53,7 @@ export function parseRouterBgp(runningConfig: string): {defaultAs: string[]; vrf
     if (m[2] === undefined) defaultAs.push(m[1] as string)
     else vrfs.push({as: m[1] as string, vrf: m[2]})
   }
+
   return {defaultAs, vrfs}
 }
 
@@ -57,7 +65,12 @@ export const frrVtyCheck: DoctorCheck = {
     const out = await vtysh(ctx, 'show version')
     if (!out.ok) return out.result
     const version = parseFrrVersion(out.stdout)
-    if (!version) return {status: 'warn', detail: `answered, but the version is not recognisable: ${out.stdout.trim().split('\n')[0] ?? ''}`, fix: 'Check that the socket directory belongs to FRRouting.'}
+    if (!version)
+      return {
+        status: 'warn',
+        detail: `answered, but the version is not recognisable: ${out.stdout.trim().split('\n')[0] ?? ''}`,
+        fix: 'Check that the socket directory belongs to FRRouting.',
+      }
     // `show version` is answered by any daemon; the agent needs zebra and bgpd. `show daemons`
     // lists the running ones (a vtysh without the command is not held against FRR).
     const daemons = await vtysh(ctx, 'show daemons')
@@ -72,10 +85,16 @@ export const frrVtyCheck: DoctorCheck = {
         }
       }
     }
+
     const major = Number.parseInt(version, 10)
     if (major < 8) {
-      return {status: 'warn', detail: `FRRouting ${version} via ${ctx.config.frrVtySocket}`, fix: 'ovn-bgp is tested with FRR 8.x and later; upgrade FRR.'}
+      return {
+        status: 'warn',
+        detail: `FRRouting ${version} via ${ctx.config.frrVtySocket}`,
+        fix: 'ovn-bgp is tested with FRR 8.x and later; upgrade FRR.',
+      }
     }
+
     return {status: 'pass', detail: `FRRouting ${version} via ${ctx.config.frrVtySocket}`}
   },
 }
@@ -90,7 +109,9 @@ export const frrRouterBgpCheck: DoctorCheck = {
     const {defaultAs, vrfs} = parseRouterBgp(out.stdout)
     const want = ctx.config.bgpAS
     const leak = vrfs.find((v) => v.vrf === ctx.config.bgpVrf)
-    const leakText = leak ? `; VRF instance for ${ctx.config.bgpVrf} present` : `; no VRF instance for ${ctx.config.bgpVrf} yet (ovn-bgp adds it)`
+    const leakText = leak
+      ? `; VRF instance for ${ctx.config.bgpVrf} present`
+      : `; no VRF instance for ${ctx.config.bgpVrf} yet (ovn-bgp adds it)`
     if (defaultAs.length === 0) {
       return {
         status: 'fail',
@@ -98,6 +119,7 @@ export const frrRouterBgpCheck: DoctorCheck = {
         fix: `Configure FRR's base BGP (router bgp ${want}, neighbours, address families) in /etc/frr/frr.conf.`,
       }
     }
+
     if (!defaultAs.includes(want)) {
       return {
         status: 'fail',
@@ -106,6 +128,7 @@ export const frrRouterBgpCheck: DoctorCheck = {
         fix: `Set bgp_AS = ${defaultAs[0] ?? ''} in bgp-agent.conf (or change FRR's AS).`,
       }
     }
+
     return {status: 'pass', detail: `router bgp ${want}${leakText}`}
   },
 }

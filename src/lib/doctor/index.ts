@@ -1,3 +1,5 @@
+import type {DoctorCheck} from './types.js'
+
 // Public surface of the doctor: every check in report order, the runner, the context and facts.
 import {daemonCheck, nbSchemaCheck} from './endpoint-checks.js'
 import {frrRouterBgpCheck, frrVtyCheck} from './frr-checks.js'
@@ -5,7 +7,6 @@ import {kernelDummyCheck, kernelVlanCheck, kernelVrfCheck} from './kernel-checks
 import {interfaceNameCheck, rtTablesCheck, vrfDeviceCheck} from './node-checks.js'
 import {bridgeMappingsCheck, chassisIdentityCheck, ofctlCheck, providerBridgesCheck} from './ovs-checks.js'
 import {forwardingCheck, proxyArpNdpCheck, rpFilterCheck} from './sysctl-checks.js'
-import type {DoctorCheck} from './types.js'
 
 /** All checks, in the order the report lists them: node identity and wiring, kernel, sysctls, FRR, NB, the daemon. */
 export const ALL_CHECKS: readonly DoctorCheck[] = [
@@ -28,7 +29,13 @@ export const ALL_CHECKS: readonly DoctorCheck[] = [
   daemonCheck,
 ]
 
-export {createDoctorContext, effectiveMappings, expectedVlanDevices, nodeDoctorFs, type DoctorContextOptions} from './context.js'
+export {
+  createDoctorContext,
+  effectiveMappings,
+  expectedVlanDevices,
+  nodeDoctorFs,
+  type DoctorContextOptions,
+} from './context.js'
 export {gatherDaemonFacts, gatherFacts, gatherNbFacts, gatherOvsFacts, readyzUrl} from './facts.js'
 export {exitCodeFor, runDoctor, worstStatus} from './run.js'
 export type * from './types.js'

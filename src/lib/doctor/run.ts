@@ -1,3 +1,5 @@
+import type {CheckReport, CheckResult, CheckStatus, DoctorCheck, DoctorContext, DoctorReport} from './types.js'
+
 // Running the checks and folding their verdicts into one report and one exit code.
 //
 // Exit code (documented in ovn-bgp-doctor(8)): 0 when no check failed (warnings included);
@@ -7,7 +9,6 @@
 // a failed environment check with the error, so one broken check never hides the others.
 import {ExitCode} from '../errors.js'
 import {errorText} from './context.js'
-import type {CheckReport, CheckResult, CheckStatus, DoctorCheck, DoctorContext, DoctorReport} from './types.js'
 
 const RANK: Record<CheckStatus, number> = {pass: 0, warn: 1, fail: 2}
 
@@ -29,9 +30,22 @@ async function runOne(check: DoctorCheck, ctx: DoctorContext): Promise<CheckRepo
   try {
     r = await check.run(ctx)
   } catch (error) {
-    r = {status: 'fail', category: 'environment', detail: `check failed unexpectedly: ${errorText(error)}`, fix: 'Report this as a bug in ovn-bgp doctor.'}
+    r = {
+      status: 'fail',
+      category: 'environment',
+      detail: `check failed unexpectedly: ${errorText(error)}`,
+      fix: 'Report this as a bug in ovn-bgp doctor.',
+    }
   }
-  return {id: check.id, title: check.title, category: r.category ?? check.category, status: r.status, detail: r.detail, fix: r.status === 'pass' ? '' : (r.fix ?? '')}
+
+  return {
+    id: check.id,
+    title: check.title,
+    category: r.category ?? check.category,
+    status: r.status,
+    detail: r.detail,
+    fix: r.status === 'pass' ? '' : (r.fix ?? ''),
+  }
 }
 
 /** Runs the checks concurrently (they are independent); the report keeps the given order. */

@@ -1,3 +1,5 @@
+import type {CheckResult, DoctorCheck, DoctorContext} from './types.js'
+
 // Network sysctls, read from /proc/sys (no process needed). In /proc/sys a device directory keeps
 // its dots (net/ipv4/conf/br-ex.100/...); the `/` form is only for sysctl(8) keys.
 //   forwarding: the agent never sets it (upstream neither); the node routes between fabric and
@@ -7,7 +9,6 @@
 //   rp_filter: the effective value is max(conf.all, conf.<dev>); strict (1) drops the asymmetric
 //     traffic this design produces (in via the fabric, out via a bridge table), loose (2) is fine.
 import {effectiveMappings, expectedVlanDevices} from './context.js'
-import type {CheckResult, DoctorCheck, DoctorContext} from './types.js'
 
 const PROC = '/proc/sys/net'
 
@@ -32,11 +33,21 @@ export const forwardingCheck: DoctorCheck = {
     const v6 = await readSysctl(ctx, 'ipv6/conf/all/forwarding')
     const detail = `net.ipv4.ip_forward=${v4 ?? 'unreadable'}, net.ipv6.conf.all.forwarding=${v6 ?? 'unreadable (IPv6 disabled?)'}`
     if (v4 !== 1) {
-      return {status: 'fail', detail, fix: 'sysctl -w net.ipv4.ip_forward=1 (and persist it in /etc/sysctl.d/); ovn-bgp does not set it.'}
+      return {
+        status: 'fail',
+        detail,
+        fix: 'sysctl -w net.ipv4.ip_forward=1 (and persist it in /etc/sysctl.d/); ovn-bgp does not set it.',
+      }
     }
+
     if (v6 !== 1) {
-      return {status: 'warn', detail, fix: 'For IPv6 workloads: sysctl -w net.ipv6.conf.all.forwarding=1 (and persist it in /etc/sysctl.d/).'}
+      return {
+        status: 'warn',
+        detail,
+        fix: 'For IPv6 workloads: sysctl -w net.ipv6.conf.all.forwarding=1 (and persist it in /etc/sysctl.d/).',
+      }
     }
+
     return {status: 'pass', detail}
   },
 }
@@ -47,7 +58,12 @@ export const proxyArpNdpCheck: DoctorCheck = {
   category: 'environment',
   async run(ctx): Promise<CheckResult> {
     const devices = providerDevices(ctx)
-    if (devices.length === 0) return {status: 'warn', detail: 'no provider bridges known (see bridge-mappings)', fix: 'Set ovn-bridge-mappings first.'}
+    if (devices.length === 0)
+      return {
+        status: 'warn',
+        detail: 'no provider bridges known (see bridge-mappings)',
+        fix: 'Set ovn-bridge-mappings first.',
+      }
     const off: string[] = []
     const missing: string[] = []
     for (const dev of devices) {
@@ -59,6 +75,7 @@ export const proxyArpNdpCheck: DoctorCheck = {
         if (ndp !== 1) off.push(`${dev} proxy_ndp=${ndp ?? '?'}`)
       }
     }
+
     if (off.length === 0 && missing.length === 0) return {status: 'pass', detail: `enabled on ${devices.join(', ')}`}
     const parts = [...off, ...missing.map((d) => `${d}: no such device`)]
     return {
@@ -82,7 +99,12 @@ export const rpFilterCheck: DoctorCheck = {
       if (own === undefined) continue
       if (Math.max(all, own) === 1) strict.push(`${dev} (effective 1: all=${all}, ${dev}=${own})`)
     }
-    if (strict.length === 0) return {status: 'pass', detail: `not strict (all=${all}${devices.length ? `; checked ${devices.join(', ')}` : ''})`}
+
+    if (strict.length === 0)
+      return {
+        status: 'pass',
+        detail: `not strict (all=${all}${devices.length > 0 ? `; checked ${devices.join(', ')}` : ''})`,
+      }
     return {
       status: 'warn',
       detail: `strict reverse-path filtering on ${strict.join(', ')}`,

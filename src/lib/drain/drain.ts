@@ -4,8 +4,9 @@
 //   undrain: restore the leak (routes back, still marked) -> no bgp graceful-shutdown -> remove the state
 // Each FRR step is idempotent, so both commands can be re-run after an interruption.
 import type {AgentConfig} from '../config/types.js'
-import {PartialError} from '../errors.js'
 import type {FailedLine, Vtysh} from '../frr/vtysh.js'
+
+import {PartialError} from '../errors.js'
 import {FrrDrain} from './frr-drain.js'
 import {type DrainPhase, type DrainState, DrainStore} from './state.js'
 
@@ -36,7 +37,10 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 function failIfRejected(steps: DrainStep[]): void {
   const bad = steps.flatMap((s) => s.failedLines.map((f) => `${s.step}: line ${f.line} ${f.text}: ${f.error}`))
-  if (bad.length) throw new PartialError(`FRR rejected part of the drain configuration: ${bad.join('; ')}`, {code: 'DRAIN_FRR_REJECTED'})
+  if (bad.length > 0)
+    throw new PartialError(`FRR rejected part of the drain configuration: ${bad.join('; ')}`, {
+      code: 'DRAIN_FRR_REJECTED',
+    })
 }
 
 export async function drainNode(deps: DrainDeps, opts: {waitSeconds: number; withdraw: boolean}): Promise<DrainResult> {
@@ -57,6 +61,7 @@ export async function drainNode(deps: DrainDeps, opts: {waitSeconds: number; wit
     waited = opts.waitSeconds
     steps.push({step: 'wait', changed: false, failedLines: []})
   }
+
   if (opts.withdraw) {
     deps.onStep?.('withdraw')
     steps.push({step: 'withdraw', ...(await frr.withdraw())})
@@ -64,6 +69,7 @@ export async function drainNode(deps: DrainDeps, opts: {waitSeconds: number; wit
     state.phase = 'withdrawn'
     await store.write(state)
   }
+
   return {drained: true, phase: state.phase, since, steps, waitedSeconds: waited}
 }
 
@@ -85,7 +91,10 @@ export async function undrainNode(deps: DrainDeps): Promise<DrainResult> {
  * watch: make FRR match the persisted state (after start and after FRR restarts). Returns the
  * state, undefined when the node is not drained. Never undrains: only `undrain` does.
  */
-export async function keepDrained(cfg: AgentConfig, vtysh: Vtysh): Promise<{state: DrainState | undefined; changed: boolean}> {
+export async function keepDrained(
+  cfg: AgentConfig,
+  vtysh: Vtysh,
+): Promise<{state: DrainState | undefined; changed: boolean}> {
   const state = await new DrainStore(cfg.stateDir).read()
   if (!state) return {state, changed: false}
   const frr = new FrrDrain(vtysh, {asn: cfg.bgpAS, vrf: cfg.bgpVrf})

@@ -1,3 +1,5 @@
+import type {FailedLine, Vtysh} from '../frr/vtysh.js'
+
 // Draining a node through FRR (RFC 8326): first `bgp graceful-shutdown` in the default BGP
 // instance, so every route is re-advertised with the GRACEFUL_SHUTDOWN community (65535:0) and
 // peers that honour it (local-pref 0) move traffic to other nodes while the routes still work;
@@ -11,7 +13,6 @@ import {ConfigError} from '../errors.js'
 import {checkAsn} from '../frr/leak-template.js'
 import {DRAIN_ROUTE_MAP, drainStateOf} from '../frr/rib.js'
 import {defaultInstanceAsn} from '../frr/running-config.js'
-import type {FailedLine, Vtysh} from '../frr/vtysh.js'
 import {isIfName} from '../net/ip.js'
 
 const FAMILIES = ['ipv4 unicast', 'ipv6 unicast']
@@ -47,7 +48,8 @@ export class FrrDrain {
     const s = await this.state()
     if (s.importBlocked) return {changed: false, failedLines: []}
     const lines = [`route-map ${DRAIN_ROUTE_MAP} deny 10`, 'exit', `router bgp ${s.asn}`]
-    for (const af of FAMILIES) lines.push(` address-family ${af}`, `  import vrf route-map ${DRAIN_ROUTE_MAP}`, ' exit-address-family')
+    for (const af of FAMILIES)
+      lines.push(` address-family ${af}`, `  import vrf route-map ${DRAIN_ROUTE_MAP}`, ' exit-address-family')
     lines.push('exit')
     return this.apply(lines)
   }
@@ -57,7 +59,8 @@ export class FrrDrain {
     const s = await this.state()
     if (!s.importBlocked) return {changed: false, failedLines: []}
     const lines = [`router bgp ${s.asn}`]
-    for (const af of FAMILIES) lines.push(` address-family ${af}`, `  no import vrf route-map ${DRAIN_ROUTE_MAP}`, ' exit-address-family')
+    for (const af of FAMILIES)
+      lines.push(` address-family ${af}`, `  no import vrf route-map ${DRAIN_ROUTE_MAP}`, ' exit-address-family')
     lines.push('exit')
     return this.apply(lines)
   }

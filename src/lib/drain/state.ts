@@ -35,12 +35,17 @@ export class DrainStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error
     }
+
     try {
       const v = JSON.parse(text) as Partial<DrainState>
-      if (v.drained !== true || (v.phase !== 'announced' && v.phase !== 'withdrawn') || typeof v.since !== 'string') throw new Error('unexpected content')
+      if (v.drained !== true || (v.phase !== 'announced' && v.phase !== 'withdrawn') || typeof v.since !== 'string')
+        throw new Error('unexpected content')
       return {drained: true, phase: v.phase, since: v.since}
     } catch (error) {
-      throw new AgentError(`corrupt drain state ${this.path}: ${(error as Error).message}`, {code: 'DRAIN_STATE_CORRUPT', suggestions: ['ovn-bgp undrain   # restores the node and removes the file']})
+      throw new AgentError(`corrupt drain state ${this.path}: ${(error as Error).message}`, {
+        code: 'DRAIN_STATE_CORRUPT',
+        suggestions: ['ovn-bgp undrain   # restores the node and removes the file'],
+      })
     }
   }
 

@@ -2,25 +2,26 @@
 // level-triggered reconcile loop, periodic full reconciles, FRR leak upkeep, metrics. Stopping it
 // leaves the datapath as it is, so a restart does not flap routes.
 import type {AgentConfig} from '../config/types.js'
-import {AgentError} from '../errors.js'
 import type {Logger} from '../log.js'
-import {leakSettingsFromConfig} from '../frr/leak.js'
-import {keepDrained} from '../drain/drain.js'
-import {FrrUpkeep} from '../frr/upkeep.js'
-import {AgentMetrics} from '../metrics/index.js'
-import {MetricsServer} from '../metrics/server.js'
 import type {Gauge} from '../metrics/registry.js'
-import type {ExposedKind, FlowObj, StateKind} from '../planner/types.js'
-import {objKey} from '../planner/types.js'
-import {ovsRunDir, VswitchdWatch} from '../ovs/vswitchd-watch.js'
 import type {RowChange} from '../ovsdb/types.js'
-import {ReconcileLoop, type PassTrigger} from '../reconciler/loop.js'
-import {resolveIdentity, type OvsFacts} from '../reconciler/local-context.js'
+import type {ExposedKind, FlowObj, StateKind} from '../planner/types.js'
 import type {Reconciler} from '../reconciler/reconcile.js'
 import type {PassResult} from '../reconciler/types.js'
 import type {Runtime} from '../runtime.js'
-import {classifyChange, isRelevant, needsFullSync, type AgentView} from './events.js'
 import type {NbSource} from './nb-source.js'
+
+import {keepDrained} from '../drain/drain.js'
+import {AgentError} from '../errors.js'
+import {leakSettingsFromConfig} from '../frr/leak.js'
+import {FrrUpkeep} from '../frr/upkeep.js'
+import {AgentMetrics} from '../metrics/index.js'
+import {MetricsServer} from '../metrics/server.js'
+import {ovsRunDir, VswitchdWatch} from '../ovs/vswitchd-watch.js'
+import {objKey} from '../planner/types.js'
+import {type OvsFacts, resolveIdentity} from '../reconciler/local-context.js'
+import {type PassTrigger, ReconcileLoop} from '../reconciler/loop.js'
+import {type AgentView, classifyChange, isRelevant, needsFullSync} from './events.js'
 import {agentView} from './view.js'
 
 export interface AgentOptions {
@@ -64,8 +65,14 @@ export class Agent {
   async start(): Promise<PassResult | undefined> {
     const {rt, cfg} = this.opts
     if (cfg.metricsAddress) {
-      this.server = await MetricsServer.start({address: cfg.metricsAddress, registry: this.metrics.registry, readiness: this.metrics.readiness, logger: this.logger})
+      this.server = await MetricsServer.start({
+        address: cfg.metricsAddress,
+        registry: this.metrics.registry,
+        readiness: this.metrics.readiness,
+        logger: this.logger,
+      })
     }
+
     this.metrics.readiness.markNotReady(`waiting for the local Open vSwitch database (${cfg.ovsdbConnection})`)
     rt.useWatchedKernel()
     const ovs = await rt.ovs()
@@ -82,7 +89,9 @@ export class Agent {
     await this.keepDrained()
     this.reconciler = await rt.reconciler()
     this.reconciler.enableIncremental()
-    this.metrics.readiness.markNotReady(`waiting for the NB database snapshot (${cfg.ovnNbConnection ?? 'remote from OVS external_ids:ovn-nb-remote'})`)
+    this.metrics.readiness.markNotReady(
+      `waiting for the NB database snapshot (${cfg.ovnNbConnection ?? 'remote from OVS external_ids:ovn-nb-remote'})`,
+    )
     this.source = await rt.nb({
       onChange: (c) => this.onChange(c),
       onSnapshot: (info) => {
@@ -139,6 +148,7 @@ export class Agent {
       })
       await this.vswitchd.start()
     }
+
     return first
   }
 
@@ -155,12 +165,20 @@ export class Agent {
     if (this.baseRunning) return
     this.baseRunning = true
     try {
-      const base = await this.opts.rt.kernel().ensureBase({clearVrfRoutes: this.baseFailed ? false : this.opts.cfg.clearVrfRoutesOnStartup, bridges: this.bridges(ovs)})
-      if (base.changed.length) this.logger.info('base setup', {changed: base.changed})
+      const base = await this.opts.rt
+        .kernel()
+        .ensureBase({
+          clearVrfRoutes: this.baseFailed ? false : this.opts.cfg.clearVrfRoutesOnStartup,
+          bridges: this.bridges(ovs),
+        })
+      if (base.changed.length > 0) this.logger.info('base setup', {changed: base.changed})
       if (this.baseFailed) this.logger.info('base setup recovered')
       this.baseFailed = false
     } catch (error) {
-      if (!this.baseFailed) this.logger.error('base setup failed; retried with the next reconcile attempt', {error: (error as Error).message})
+      if (!this.baseFailed)
+        this.logger.error('base setup failed; retried with the next reconcile attempt', {
+          error: (error as Error).message,
+        })
       this.baseFailed = true
     } finally {
       this.baseRunning = false
@@ -207,11 +225,20 @@ export class Agent {
     this.reconciler?.markChanged(change) // every change, also those of the initial dump: the planner ignores them until it has a state
     if (!this.snapshotSeen || !this.source || !this.reconciler) return // the initial dump is one reconcile, not an event storm
     const view = this.currentView(this.source, this.reconciler)
-    const events = classifyChange(change, view, (p) => this.logger.warn('event matcher failed', {event: p.name, error: p.message}))
+    const events = classifyChange(change, view, (p) =>
+      this.logger.warn('event matcher failed', {event: p.name, error: p.message}),
+    )
     for (const e of events) {
       this.metrics.recordNbEvent(e.name)
-      this.logger.info('event', {class: e.name, table: change.table, kind: change.kind, uuid: change.uuid, calls: e.calls.map((c) => c.fn)})
+      this.logger.info('event', {
+        class: e.name,
+        table: change.table,
+        kind: change.kind,
+        uuid: change.uuid,
+        calls: e.calls.map((c) => c.fn),
+      })
     }
+
     if (needsFullSync(events)) this.loop?.request('resync')
     else if (events.length > 0 || isRelevant(change, view)) this.loop?.request('event')
   }
@@ -225,6 +252,7 @@ export class Agent {
       this.view = agentView(source.nb, this.opts.cfg, reconciler.lastContext, reconciler.lastResult)
       this.viewFor = reconciler.lastResult
     }
+
     return this.view
   }
 
@@ -235,12 +263,14 @@ export class Agent {
     const exposed: Partial<Record<ExposedKind, number>> = {}
     for (const e of r.exposed) exposed[e.kind] = (exposed[e.kind] ?? 0) + 1
     this.metrics.recordPass({
-      result: r.failed.length ? 'partial' : 'ok',
+      result: r.failed.length > 0 ? 'partial' : 'ok',
       durationSeconds: r.durationMs / 1000,
       full: true,
       added: r.added,
       removed: r.removed,
-      failed: Object.fromEntries(r.failed.map((f) => [f.obj.kind, r.failed.filter((x) => x.obj.kind === f.obj.kind).length])),
+      failed: Object.fromEntries(
+        r.failed.map((f) => [f.obj.kind, r.failed.filter((x) => x.obj.kind === f.obj.kind).length]),
+      ),
       driftRepaired: trigger === 'start' ? {} : drift,
       exposed,
     })
@@ -254,12 +284,16 @@ export class Agent {
    * reported as the ovn_bgp_drained metric and on /readyz.
    */
   private async keepDrained(): Promise<void> {
-    const gauge = (this.drainedGauge ??= this.metrics.registry.gauge({name: 'ovn_bgp_drained', help: 'The node is drained for maintenance (ovn-bgp drain): 1, else 0.'}))
+    const gauge = (this.drainedGauge ??= this.metrics.registry.gauge({
+      name: 'ovn_bgp_drained',
+      help: 'The node is drained for maintenance (ovn-bgp drain): 1, else 0.',
+    }))
     try {
       const r = await keepDrained(this.opts.cfg, this.opts.rt.vtysh())
       gauge.set({}, r.state ? 1 : 0)
       this.metrics.readiness.setDetail('drained', r.state ? `since ${r.state.since} (${r.state.phase})` : undefined)
-      if (r.changed) this.logger.info('drain configuration re-applied to FRR', {since: r.state?.since, phase: r.state?.phase})
+      if (r.changed)
+        this.logger.info('drain configuration re-applied to FRR', {since: r.state?.since, phase: r.state?.phase})
     } catch (error) {
       this.logger.error('drain state upkeep failed', {error: (error as Error).message})
     }
@@ -285,7 +319,9 @@ export class Agent {
       // after every check: record its result, and re-apply the drain lines (an FRR restart loses
       // them with the rest of its configuration)
       onCheck: (out) => {
-        this.metrics.recordFrrCheck(!out.ok ? 'failed' : out.leakApplied || out.devicesChanged.length > 0 ? 'applied' : 'ok')
+        this.metrics.recordFrrCheck(
+          out.ok ? (out.leakApplied || out.devicesChanged.length > 0 ? 'applied' : 'ok') : 'failed',
+        )
         void this.keepDrained()
       },
     })
@@ -297,16 +333,26 @@ export class Agent {
    * (e.g. an ofport that changed). A full pass alone takes seconds on a large node.
    */
   private async restoreFlows(bridges: string[]): Promise<void> {
-    const want = (this.reconciler?.lastDesired?.objects ?? []).filter((o): o is FlowObj => o.kind === 'flow' && bridges.includes(o.bridge))
+    const want = (this.reconciler?.lastDesired?.objects ?? []).filter(
+      (o): o is FlowObj => o.kind === 'flow' && bridges.includes(o.bridge),
+    )
     if (want.length > 0) {
       try {
         const res = await this.opts.rt.flows().apply({add: want, remove: [], removeForeign: []})
         const failed = res.filter((r) => !r.ok)
-        this.logger.info('cookie-999 flows replayed after an ovs-vswitchd restart', {bridges, flows: want.length, failed: failed.length})
+        this.logger.info('cookie-999 flows replayed after an ovs-vswitchd restart', {
+          bridges,
+          flows: want.length,
+          failed: failed.length,
+        })
       } catch (error) {
-        this.logger.warn('replaying flows after an ovs-vswitchd restart failed', {bridges, error: (error as Error).message})
+        this.logger.warn('replaying flows after an ovs-vswitchd restart failed', {
+          bridges,
+          error: (error as Error).message,
+        })
       }
     }
+
     this.loop?.request('resync')
   }
 

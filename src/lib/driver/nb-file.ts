@@ -9,8 +9,9 @@ import {copyFile, mkdtemp, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
-import {ConfigError, DependencyError} from '../errors.js'
 import type {CommandRunner} from '../exec/runner.js'
+
+import {ConfigError, DependencyError} from '../errors.js'
 
 export interface NbFileOptions {
   runner: CommandRunner
@@ -31,7 +32,8 @@ export class NbFileServer {
   static async start(file: string, opts: NbFileOptions): Promise<NbFileServer> {
     const path = resolve(file)
     const st = await stat(path).catch(() => undefined)
-    if (!st?.isFile()) throw new ConfigError(`--nb-file ${JSON.stringify(file)}: not a readable file`, {code: 'NB_FILE_INVALID'})
+    if (!st?.isFile())
+      throw new ConfigError(`--nb-file ${JSON.stringify(file)}: not a readable file`, {code: 'NB_FILE_INVALID'})
     const tool = opts.ovsdbToolPath ?? 'ovsdb-tool'
     const dir = await mkdtemp(join(tmpdir(), 'ovn-bgp-nbfile-'))
     try {
@@ -42,30 +44,59 @@ export class NbFileServer {
       if (clustered.code === 0) {
         db = join(dir, 'nb.db')
         const conv = await opts.runner.run(tool, ['cluster-to-standalone', db, copy])
-        if (conv.code !== 0) throw new ConfigError(`--nb-file: cannot convert the clustered database: ${conv.stderr.trim()}`, {code: 'NB_FILE_INVALID'})
+        if (conv.code !== 0)
+          throw new ConfigError(`--nb-file: cannot convert the clustered database: ${conv.stderr.trim()}`, {
+            code: 'NB_FILE_INVALID',
+          })
       } else {
         const check = await opts.runner.run(tool, ['db-name', copy])
-        if (check.code !== 0) throw new ConfigError(`--nb-file ${JSON.stringify(file)} is not an OVSDB database file: ${check.stderr.trim()}`, {code: 'NB_FILE_INVALID'})
-        if (check.stdout.trim() !== 'OVN_Northbound') throw new ConfigError(`--nb-file holds database ${check.stdout.trim()}, not OVN_Northbound`, {code: 'NB_FILE_INVALID'})
+        if (check.code !== 0)
+          throw new ConfigError(
+            `--nb-file ${JSON.stringify(file)} is not an OVSDB database file: ${check.stderr.trim()}`,
+            {code: 'NB_FILE_INVALID'},
+          )
+        if (check.stdout.trim() !== 'OVN_Northbound')
+          throw new ConfigError(`--nb-file holds database ${check.stdout.trim()}, not OVN_Northbound`, {
+            code: 'NB_FILE_INVALID',
+          })
       }
+
       const sock = join(dir, 'nb.sock')
       const child = spawn(
         opts.ovsdbServerPath ?? 'ovsdb-server',
-        [`--remote=punix:${sock}`, `--unixctl=${join(dir, 'ctl')}`, '--no-chdir', `--log-file=${join(dir, 'ovsdb-server.log')}`, '-vconsole:off', db],
+        [
+          `--remote=punix:${sock}`,
+          `--unixctl=${join(dir, 'ctl')}`,
+          '--no-chdir',
+          `--log-file=${join(dir, 'ovsdb-server.log')}`,
+          '-vconsole:off',
+          db,
+        ],
         {stdio: 'ignore'},
       )
       const exited = new Promise<void>((r) => child.once('exit', () => r()))
       child.once('error', () => undefined)
-      const end = Date.now() + (opts.timeoutMs ?? 10000)
+      const end = Date.now() + (opts.timeoutMs ?? 10_000)
       for (;;) {
-        if (await stat(sock).then(() => true, () => false)) break
+        if (
+          await stat(sock).then(
+            () => true,
+            () => false,
+          )
+        )
+          break
         if (child.exitCode !== null || child.pid === undefined || Date.now() > end) {
           child.kill('SIGKILL')
           await Promise.race([exited, sleep(500)])
-          throw new DependencyError(`--nb-file: the private ovsdb-server did not start (see ${join(dir, 'ovsdb-server.log')})`, {code: 'NB_FILE_SERVER'})
+          throw new DependencyError(
+            `--nb-file: the private ovsdb-server did not start (see ${join(dir, 'ovsdb-server.log')})`,
+            {code: 'NB_FILE_SERVER'},
+          )
         }
+
         await sleep(20)
       }
+
       return new NbFileServer(`unix:${sock}`, dir, child)
     } catch (error) {
       await rm(dir, {recursive: true, force: true})
@@ -80,6 +111,7 @@ export class NbFileServer {
       await Promise.race([done, sleep(2000)])
       if (this.child.exitCode === null) this.child.kill('SIGKILL')
     }
+
     await rm(this.dir, {recursive: true, force: true})
   }
 }

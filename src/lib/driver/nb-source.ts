@@ -17,7 +17,17 @@ import {NB_MONITOR_COLUMNS, NB_TABLES} from '../nb/decode.js'
 import {scopeConditions} from '../nb/scope.js'
 import {NbState} from '../nb/state.js'
 import {SwitchMerge} from '../nb/switch-merge.js'
-import {classifyConnectFailure, OvsdbClient, type ClientState, type ConditionUpdate, type StateChange, type MonitorSpec, type Replica, type RowChange, type SnapshotInfo} from '../ovsdb/index.js'
+import {
+  classifyConnectFailure,
+  type ClientState,
+  type ConditionUpdate,
+  type MonitorSpec,
+  OvsdbClient,
+  type Replica,
+  type RowChange,
+  type SnapshotInfo,
+  type StateChange,
+} from '../ovsdb/index.js'
 
 // The connection settings live in nb/connection.ts; re-exported for the existing callers.
 export {NB_DB, nbSourceOptions, type NbSourceOptions} from '../nb/connection.js'
@@ -61,7 +71,7 @@ export class NbSource {
    * logs each failed attempt); `failFast` rejects at once on a permanent failure (one-shot
    * commands); `signal` aborts the wait (SIGTERM during start-up) by closing the client.
    */
-  async start(timeoutMs = 30000, opts: {failFast?: boolean; signal?: AbortSignal} = {}): Promise<void> {
+  async start(timeoutMs = 30_000, opts: {failFast?: boolean; signal?: AbortSignal} = {}): Promise<void> {
     const abort = (): void => void this.client.close()
     if (opts.signal?.aborted) abort()
     opts.signal?.addEventListener('abort', abort, {once: true})
@@ -87,20 +97,33 @@ export class NbSource {
           port: 6641,
         })
       }
-      throw new DependencyError(`cannot reach the OVN NB database at ${this.opts.remotes}: ${(error as Error).message}`, {
-        code: 'NB_UNREACHABLE',
-        suggestions: ['check [ovn] ovn_nb_connection (or OVS external_ids:ovn-nb-remote)', 'check the SSL files for ssl: remotes', 'a longer --timeout waits longer'],
-        cause: error,
-      })
+
+      throw new DependencyError(
+        `cannot reach the OVN NB database at ${this.opts.remotes}: ${(error as Error).message}`,
+        {
+          code: 'NB_UNREACHABLE',
+          suggestions: [
+            'check [ovn] ovn_nb_connection (or OVS external_ids:ovn-nb-remote)',
+            'check the SSL files for ssl: remotes',
+            'a longer --timeout waits longer',
+          ],
+          cause: error,
+        },
+      )
     }
+
     const schema = await this.client.getSchema(NB_DB)
     const has = (table: string, column: string): boolean => schema.tables.get(table)?.columns.has(column) ?? false
     this.nb.capabilities = {lrpStatus: has('Logical_Router_Port', 'status'), natGatewayPort: has('NAT', 'gateway_port')}
     if (!this.nb.capabilities.lrpStatus) {
-      this.opts.logger.warn('NB schema has no Logical_Router_Port.status (OVN < 23.09): cr-lrps, tenant networks and OVN LBs are not exposed', {
-        schemaVersion: schema.version,
-      })
+      this.opts.logger.warn(
+        'NB schema has no Logical_Router_Port.status (OVN < 23.09): cr-lrps, tenant networks and OVN LBs are not exposed',
+        {
+          schemaVersion: schema.version,
+        },
+      )
     }
+
     const spec: MonitorSpec = {}
     const where = this.opts.scope ? scopeConditions(this.nb, this.opts.scope) : {}
     this.conditions = JSON.stringify(where)
@@ -109,6 +132,7 @@ export class NbSource {
       const columns = this.opts.scope && table === NB_TABLES.ls ? ['name'] : all
       spec[table] = clauses === undefined ? {columns} : {columns, where: clauses}
     }
+
     this.replica = await this.client.monitor(NB_DB, spec, {
       onChange: (c) => {
         if (!this.opts.scope || c.table !== NB_TABLES.ls) this.deliver(c)
@@ -166,10 +190,12 @@ export class NbSource {
           this.conditions = text
           await this.client.changeConditions(this.replica, next)
         }
+
         await this.followLocalnets()
       } catch (error) {
         // the client is closed, or the server refused: the previous (wider or narrower) conditions stay
-        if (this.client.state !== 'closed') this.opts.logger.error('NB monitor conditions not applied', {err: (error as Error).message})
+        if (this.client.state !== 'closed')
+          this.opts.logger.error('NB monitor conditions not applied', {err: (error as Error).message})
         this.conditions = undefined
         return
       }
@@ -186,17 +212,22 @@ export class NbSource {
       if (rep) await this.client.cancelMonitor(rep)
       for (const x of this.switches.dropLocalnet(l)) this.deliver(x)
     }
+
     const added = [...want].filter((l) => !this.memberMonitors.has(l))
     await Promise.all(
       added.map(async (l) => {
         this.memberMonitors.set(l, undefined)
         const rep = await this.client
-          .monitor(NB_DB, {[NB_TABLES.ls]: {columns: ['name'], where: [['ports', 'includes', ['uuid', l]]]}}, {
-            onChange: (c) => {
-              if (!this.memberMonitors.has(l)) return
-              for (const x of this.switches.fromMemberMonitor(l, c)) this.deliver(x)
+          .monitor(
+            NB_DB,
+            {[NB_TABLES.ls]: {columns: ['name'], where: [['ports', 'includes', ['uuid', l]]]}},
+            {
+              onChange: (c) => {
+                if (!this.memberMonitors.has(l)) return
+                for (const x of this.switches.fromMemberMonitor(l, c)) this.deliver(x)
+              },
             },
-          })
+          )
           .catch((error: Error) => {
             this.memberMonitors.delete(l) // asked again after the next change
             throw error

@@ -70,7 +70,9 @@ export class SdNotify {
     if (!this.enabled) return Promise.resolve()
     const argv = [`--pid=${this.pid}`, ...args]
     this.chain = this.chain.then(() =>
-      this.exec(this.binary, argv).catch((error: unknown) => this.opts.logger?.warn('systemd notification failed', {args: args.join(' '), error: (error as Error).message})),
+      this.exec(this.binary, argv).catch((error: unknown) =>
+        this.opts.logger?.warn('systemd notification failed', {args: args.join(' '), error: (error as Error).message}),
+      ),
     )
     return this.chain
   }
@@ -85,16 +87,24 @@ export function startWatchdog(notify: SdNotify, passRunningMs: () => number | un
   const limit = notify.watchdogMs
   if (limit === undefined) return () => {}
   let warned = false
-  const timer = setInterval(() => {
-    const running = passRunningMs()
-    if (running !== undefined && running > limit) {
-      if (!warned) logger?.error('reconcile pass stuck; withholding the watchdog keep-alive so systemd restarts the service', {runningMs: Math.round(running), watchdogMs: limit})
-      warned = true
-      return
-    }
-    warned = false
-    void notify.watchdog()
-  }, Math.max(50, limit / 2))
+  const timer = setInterval(
+    () => {
+      const running = passRunningMs()
+      if (running !== undefined && running > limit) {
+        if (!warned)
+          logger?.error('reconcile pass stuck; withholding the watchdog keep-alive so systemd restarts the service', {
+            runningMs: Math.round(running),
+            watchdogMs: limit,
+          })
+        warned = true
+        return
+      }
+
+      warned = false
+      void notify.watchdog()
+    },
+    Math.max(50, limit / 2),
+  )
   timer.unref?.()
   return () => clearInterval(timer)
 }

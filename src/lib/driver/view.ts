@@ -5,10 +5,16 @@ import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
 import type {DesiredResult} from '../planner/desired.js'
-import {makeClassifier} from '../planner/provider.js'
 import type {AgentView} from './agent-view.js'
 
-export function agentView(nb: NbView, cfg: AgentConfig, ctx: LocalContext | undefined, last: DesiredResult | undefined): AgentView {
+import {makeClassifier} from '../planner/provider.js'
+
+export function agentView(
+  nb: NbView,
+  cfg: AgentConfig,
+  ctx: LocalContext | undefined,
+  last: DesiredResult | undefined,
+): AgentView {
   const exposed = new Set<string>()
   for (const e of last?.state.exposed ?? []) exposed.add(e.ip)
   const classifier = ctx ? makeClassifier(ctx, (n) => nb.localnetPortsOfLs(n)) : undefined

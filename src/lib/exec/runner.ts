@@ -58,6 +58,7 @@ export class ExecRunner implements CommandRunner {
       if (r.failed && r.exitCode === undefined && (r as {code?: string}).code === 'ENOENT') {
         throw new DependencyError(`${file}: command not found`, {code: 'COMMAND_NOT_FOUND'})
       }
+
       return {code: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? r.message ?? '')}
     } catch (error) {
       if (error instanceof DependencyError) throw error
@@ -70,7 +71,10 @@ export class ExecRunner implements CommandRunner {
 export class RecordingRunner implements CommandRunner {
   readonly calls: Array<{file: string; args: string[]; input?: string}> = []
 
-  constructor(private readonly answer: (file: string, args: readonly string[], input?: string) => RunResult | undefined = () => undefined) {}
+  constructor(
+    private readonly answer: (file: string, args: readonly string[], input?: string) => RunResult | undefined = () =>
+      undefined,
+  ) {}
 
   async run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const call: {file: string; args: string[]; input?: string} = {file, args: [...args]}

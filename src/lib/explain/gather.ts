@@ -3,21 +3,26 @@
 // node (kernel + cookie-999 flows, read-only: nothing is adopted or changed) and the FRR view (a
 // fixed number of vtysh calls). Offline (--nb-file or --source nb) only NB and the decision.
 import type {AgentConfig} from '../config/types.js'
-import {AgentError, DependencyError} from '../errors.js'
-import {type FrrView, FrrRib} from '../frr/rib.js'
-import {redistributeFor} from '../frr/leak-template.js'
-import {explainIp} from '../planner/why.js'
 import type {StateObj} from '../planner/types.js'
+import type {Runtime} from '../runtime.js'
+
+import {AgentError, DependencyError} from '../errors.js'
+import {redistributeFor} from '../frr/leak-template.js'
+import {FrrRib, type FrrView} from '../frr/rib.js'
+import {explainIp} from '../planner/why.js'
 import {NodeDatapath} from '../reconciler/node-datapath.js'
 import {scopeOf} from '../reconciler/reconcile.js'
-import type {Runtime} from '../runtime.js'
 import {buildReport, type ExplainReport} from './report.js'
 import {resolveTarget} from './target.js'
 
 /** Reads FRR's view, or the reason it could not be read. */
 export async function readFrr(rt: Runtime, cfg: AgentConfig): Promise<{view?: FrrView; error?: string}> {
   try {
-    const rib = new FrrRib(rt.vtysh(), {vrf: cfg.bgpVrf, asn: cfg.bgpAS, redistribute: redistributeFor(cfg.advertisementMethodTenantNetworks)})
+    const rib = new FrrRib(rt.vtysh(), {
+      vrf: cfg.bgpVrf,
+      asn: cfg.bgpAS,
+      redistribute: redistributeFor(cfg.advertisementMethodTenantNetworks),
+    })
     return {view: await rib.read()}
   } catch (error) {
     if (error instanceof AgentError) return {error: error.message}
@@ -26,9 +31,9 @@ export async function readFrr(rt: Runtime, cfg: AgentConfig): Promise<{view?: Fr
 }
 
 export async function gatherExplain(rt: Runtime, query: string, opts: {offline?: string}): Promise<ExplainReport> {
-  const cfg = rt.cfg
+  const {cfg} = rt
   // every row, whatever nb_monitor_scope: explaining "bound to compute-2" needs rows of other chassis
-  const nb = (await rt.nb({}, {allRows: true})).nb
+  const {nb} = await rt.nb({}, {allRows: true})
   const reconciler = await rt.reconciler()
   await reconciler.desired(nb)
   const desired = reconciler.lastResult!
@@ -43,10 +48,15 @@ export async function gatherExplain(rt: Runtime, query: string, opts: {offline?:
       observed = await new NodeDatapath(rt.kernel().layer, ovs ? rt.flows() : undefined).observe(scopeOf(cfg, ctx))
     } catch (error) {
       if (!(error instanceof DependencyError)) throw error
-      throw new DependencyError(`cannot read the node: ${error.message}`, {code: error.code, suggestions: ['explain --source nb   # NB and the decision only']})
+      throw new DependencyError(`cannot read the node: ${error.message}`, {
+        code: error.code,
+        suggestions: ['explain --source nb   # NB and the decision only'],
+      })
     }
+
     frr = await readFrr(rt, cfg)
   }
+
   return buildReport({
     nb,
     target,

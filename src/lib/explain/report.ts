@@ -8,13 +8,14 @@
 // IP's `broken` layer; any disagreement makes the command exit 3. "Not exposed" with every layer
 // agreeing is a valid answer (exit 0).
 import type {NbView} from '../nb/model.js'
-import {hostCidr} from '../net/ip.js'
 import type {DesiredResult} from '../planner/desired.js'
-import {type ExposedKind, objKey, objValue, type StateObj} from '../planner/types.js'
 import type {Why} from '../planner/why.js'
-import {type FrrView, prefixState} from '../frr/rib.js'
-import {nbRows, type NbRowInfo} from './rows.js'
 import type {Target} from './target.js'
+
+import {type FrrView, prefixState} from '../frr/rib.js'
+import {hostCidr} from '../net/ip.js'
+import {type ExposedKind, objKey, objValue, type StateObj} from '../planner/types.js'
+import {type NbRowInfo, nbRows} from './rows.js'
 
 export type LayerName = 'nb' | 'decision' | 'kernel' | 'ovs' | 'frr'
 export type ItemStatus = 'ok' | 'missing' | 'unexpected' | 'different' | 'skipped'
@@ -74,30 +75,52 @@ export interface ExplainInputs {
 
 const describe = (o: StateObj): string => {
   switch (o.kind) {
-    case 'address':
+    case 'address': {
       return `address ${o.dev} ${o.cidr}`
-    case 'rule':
+    }
+
+    case 'rule': {
       return `rule to ${o.dst} lookup ${o.table} priority ${o.priority}`
-    case 'route':
+    }
+
+    case 'route': {
       return `route ${o.dst}${o.via ? ` via ${o.via}` : ''} dev ${o.dev} table ${o.table}`
-    case 'neigh':
+    }
+
+    case 'neigh': {
       return `neighbour ${o.ip} lladdr ${o.mac} dev ${o.dev}`
-    case 'ndp-proxy':
+    }
+
+    case 'ndp-proxy': {
       return `NDP proxy ${o.ip} dev ${o.dev}`
-    case 'vlan':
+    }
+
+    case 'vlan': {
       return `VLAN device ${o.name} (link ${o.link}, id ${o.id})`
-    case 'sysctl':
+    }
+
+    case 'sysctl': {
       return `sysctl ${o.key}=${o.value}`
-    case 'flow':
+    }
+
+    case 'flow': {
       return `flow cookie=0x3e7 ${o.bridge} in_port=${o.inPort} ${o.family === 4 ? 'ip' : 'ipv6'} mod_dl_dst:${o.mac}`
+    }
   }
 }
 
 function layerOf(layer: LayerName, items: LayerItem[], okReason: string): Layer {
   const bad = items.filter((i) => i.status !== 'ok' && i.status !== 'skipped')
   if (bad.length === 0) return {layer, status: 'ok', reason: okReason, items}
-  const status: LayerStatus = bad.some((i) => i.status === 'missing' || i.status === 'different') ? 'missing' : 'unexpected'
-  return {layer, status, reason: bad.map((i) => `${i.what}: ${i.status}${i.detail ? ` (${i.detail})` : ''}`).join('; '), items}
+  const status: LayerStatus = bad.some((i) => i.status === 'missing' || i.status === 'different')
+    ? 'missing'
+    : 'unexpected'
+  return {
+    layer,
+    status,
+    reason: bad.map((i) => `${i.what}: ${i.status}${i.detail ? ` (${i.detail})` : ''}`).join('; '),
+    items,
+  }
 }
 
 const skipped = (layer: LayerName, reason: string): Layer => ({layer, status: 'skipped', reason, items: []})
@@ -108,68 +131,138 @@ function strays(ip: string, observed: readonly StateObj[], desiredKeys: Readonly
   return observed.filter((o) => {
     if (desiredKeys.has(objKey(o))) return false
     switch (o.kind) {
-      case 'address':
+      case 'address': {
         return o.cidr === cidr
+      }
+
       case 'rule':
-      case 'route':
+      case 'route': {
         return o.dst === cidr
-      case 'neigh':
+      }
+
+      case 'neigh': {
         return o.ip === ip
-      default:
+      }
+
+      default: {
         return false
+      }
     }
   })
 }
 
 function nodeLayers(inp: ExplainInputs, ip: string, exposed: boolean): Layer[] {
   const {desired, observed} = inp
-  if (observed === undefined) return [skipped('kernel', inp.offline ?? 'node not read'), skipped('ovs', inp.offline ?? 'node not read')]
+  if (observed === undefined)
+    return [skipped('kernel', inp.offline ?? 'node not read'), skipped('ovs', inp.offline ?? 'node not read')]
   const byKey = new Map(desired.state.objects.map((o) => [objKey(o), o]))
   const have = new Map(observed.map((o) => [objKey(o), o]))
-  const wanted = (desired.contributions[ip] ?? []).map((k) => byKey.get(k)).filter((o): o is StateObj => o !== undefined)
+  const wanted = (desired.contributions[ip] ?? [])
+    .map((k) => byKey.get(k))
+    .filter((o): o is StateObj => o !== undefined)
   const kernel: LayerItem[] = []
   const ovs: LayerItem[] = []
   for (const o of wanted) {
     const h = have.get(objKey(o))
-    const item: LayerItem = h === undefined ? {what: describe(o), status: 'missing', detail: null} : objValue(h) === objValue(o) ? {what: describe(o), status: 'ok', detail: null} : {what: describe(o), status: 'different', detail: `node has ${describe(h)}`}
+    const item: LayerItem =
+      h === undefined
+        ? {what: describe(o), status: 'missing', detail: null}
+        : objValue(h) === objValue(o)
+          ? {what: describe(o), status: 'ok', detail: null}
+          : {what: describe(o), status: 'different', detail: `node has ${describe(h)}`}
     ;(o.kind === 'flow' ? ovs : kernel).push(item)
   }
-  for (const o of strays(ip, observed, new Set(byKey.keys()))) kernel.push({what: describe(o), status: 'unexpected', detail: 'owned by ovn-bgp but not wanted by NB'})
+
+  for (const o of strays(ip, observed, new Set(byKey.keys())))
+    kernel.push({what: describe(o), status: 'unexpected', detail: 'owned by ovn-bgp but not wanted by NB'})
   const n = kernel.filter((i) => i.status === 'ok').length
   return [
     layerOf('kernel', kernel, exposed ? `${n} object(s) as planned` : 'nothing for this IP, as planned'),
-    layerOf('ovs', ovs, ovs.length ? `${ovs.length} cookie-999 flow(s) as planned` : 'no flow depends on this IP alone'),
+    layerOf(
+      'ovs',
+      ovs,
+      ovs.length > 0 ? `${ovs.length} cookie-999 flow(s) as planned` : 'no flow depends on this IP alone',
+    ),
   ]
 }
 
 function frrLayer(inp: ExplainInputs, ip: string, exposed: boolean): Layer {
   const view = inp.frr
   if (inp.observed === undefined && view === undefined) return skipped('frr', inp.offline ?? 'FRR not read')
-  if (!view) return exposed ? {layer: 'frr', status: 'missing', reason: inp.frrError ?? 'FRR not read', items: []} : skipped('frr', inp.frrError ?? 'FRR not read')
+  if (!view)
+    return exposed
+      ? {layer: 'frr', status: 'missing', reason: inp.frrError ?? 'FRR not read', items: []}
+      : skipped('frr', inp.frrError ?? 'FRR not read')
   const prefix = hostCidr(ip)
   const st = prefixState(view, prefix)
   const items: LayerItem[] = []
   const expect = (what: string, present: boolean, want: boolean, whyMissing: string) => {
     if (present === want) items.push({what, status: 'ok', detail: null})
-    else items.push(want ? {what, status: 'missing', detail: whyMissing} : {what, status: 'unexpected', detail: 'not exposed by NB'})
+    else
+      items.push(
+        want
+          ? {what, status: 'missing', detail: whyMissing}
+          : {what, status: 'unexpected', detail: 'not exposed by NB'},
+      )
   }
+
   const drained = view.importBlocked
   const leakWhy = (needle: string) => view.leakMissing.filter((l) => l.includes(needle)).join(', ')
-  expect(`${prefix} in VRF ${view.vrf} RIB`, st.vrfRib, exposed, 'zebra has no connected route for it (is the address on bgp-nic?)')
-  expect(`${prefix} in VRF ${view.vrf} BGP table`, st.vrfBgp, exposed, leakWhy('redistribute') ? `missing ${leakWhy('redistribute')}` : 'not redistributed')
+  expect(
+    `${prefix} in VRF ${view.vrf} RIB`,
+    st.vrfRib,
+    exposed,
+    'zebra has no connected route for it (is the address on bgp-nic?)',
+  )
+  expect(
+    `${prefix} in VRF ${view.vrf} BGP table`,
+    st.vrfBgp,
+    exposed,
+    leakWhy('redistribute') ? `missing ${leakWhy('redistribute')}` : 'not redistributed',
+  )
   if (drained) {
-    items.push({what: `${prefix} leaked into the default instance`, status: 'ok', detail: st.leaked ? 'still present while draining' : 'withdrawn: node drained'})
+    items.push({
+      what: `${prefix} leaked into the default instance`,
+      status: 'ok',
+      detail: st.leaked ? 'still present while draining' : 'withdrawn: node drained',
+    })
   } else {
-    expect(`${prefix} leaked into the default instance`, st.leaked, exposed, leakWhy('import vrf') ? `missing ${leakWhy('import vrf')}` : 'not imported from the VRF')
+    expect(
+      `${prefix} leaked into the default instance`,
+      st.leaked,
+      exposed,
+      leakWhy('import vrf') ? `missing ${leakWhy('import vrf')}` : 'not imported from the VRF',
+    )
   }
-  if (exposed && !drained && view.neighbours.length === 0) items.push({what: 'advertised to a BGP neighbour', status: 'missing', detail: 'no neighbour configured in the default instance'})
+
+  if (exposed && !drained && view.neighbours.length === 0)
+    items.push({
+      what: 'advertised to a BGP neighbour',
+      status: 'missing',
+      detail: 'no neighbour configured in the default instance',
+    })
   for (const n of st.neighbours) {
     const what = `advertised to ${n.peer}`
-    if (drained) items.push({what, status: 'ok', detail: n.advertised ? 'still advertised while draining' : 'withdrawn: node drained'})
-    else if (exposed && !n.established) items.push({what, status: 'missing', detail: `session ${n.state}${view.neighbours.find((x) => x.peer === n.peer)?.shutdown ? ' (admin shutdown)' : ''}`})
+    if (drained)
+      items.push({
+        what,
+        status: 'ok',
+        detail: n.advertised ? 'still advertised while draining' : 'withdrawn: node drained',
+      })
+    else if (exposed && !n.established)
+      items.push({
+        what,
+        status: 'missing',
+        detail: `session ${n.state}${view.neighbours.find((x) => x.peer === n.peer)?.shutdown ? ' (admin shutdown)' : ''}`,
+      })
     else expect(what, n.advertised, exposed, 'in the table but not sent (outbound policy?)')
   }
-  const reason = drained ? 'node drained: the leak is blocked on purpose' : exposed ? `in the VRF, leaked, advertised to ${st.neighbours.filter((n) => n.advertised).length} of ${st.neighbours.length} neighbour(s)` : 'not in FRR, as planned'
+
+  const reason = drained
+    ? 'node drained: the leak is blocked on purpose'
+    : exposed
+      ? `in the VRF, leaked, advertised to ${st.neighbours.filter((n) => n.advertised).length} of ${st.neighbours.length} neighbour(s)`
+      : 'not in FRR, as planned'
   return layerOf('frr', items, reason)
 }
 
@@ -177,16 +270,33 @@ export function buildReport(inp: ExplainInputs): ExplainReport {
   const ips: IpReport[] = inp.whys.map((why) => {
     const rows = nbRows(inp.nb, why)
     const exposedSteps = why.steps.filter((s) => s.exposed)
-    const reason = exposedSteps.length
-      ? exposedSteps.map((s) => s.reason).join('; ')
-      : why.steps.length
-        ? why.steps.map((s) => `${s.subject.table} ${s.subject.name || s.subject.uuid}: ${s.reason}`).join('; ')
-        : 'no NB row carries this IP'
-    const nbLayer: Layer = {layer: 'nb', status: 'ok', reason: rows.length ? `${rows.length} row(s)` : 'no row carries this IP', items: rows.map((r) => ({what: `${r.table} ${r.name || r.uuid}`, status: 'ok' as const, detail: r.detail}))}
-    const decision: Layer = {layer: 'decision', status: 'ok', reason: why.exposed ? `exposed (${why.kinds.join(', ')}): ${reason}` : `not exposed: ${reason}`, items: []}
+    const reason =
+      exposedSteps.length > 0
+        ? exposedSteps.map((s) => s.reason).join('; ')
+        : why.steps.length > 0
+          ? why.steps.map((s) => `${s.subject.table} ${s.subject.name || s.subject.uuid}: ${s.reason}`).join('; ')
+          : 'no NB row carries this IP'
+    const nbLayer: Layer = {
+      layer: 'nb',
+      status: 'ok',
+      reason: rows.length > 0 ? `${rows.length} row(s)` : 'no row carries this IP',
+      items: rows.map((r) => ({what: `${r.table} ${r.name || r.uuid}`, status: 'ok' as const, detail: r.detail})),
+    }
+    const decision: Layer = {
+      layer: 'decision',
+      status: 'ok',
+      reason: why.exposed ? `exposed (${why.kinds.join(', ')}): ${reason}` : `not exposed: ${reason}`,
+      items: [],
+    }
     const layers = [nbLayer, decision, ...nodeLayers(inp, why.ip, why.exposed), frrLayer(inp, why.ip, why.exposed)]
     const broken = layers.find((l) => l.status === 'missing' || l.status === 'unexpected')?.layer ?? null
     return {ip: why.ip, exposed: why.exposed, kinds: why.kinds, reason, rows, layers, broken}
   })
-  return {target: inp.target, chassis: inp.chassis, drained: inp.frr ? inp.frr.importBlocked || inp.frr.gracefulShutdown : null, ips, ok: ips.every((r) => r.broken === null)}
+  return {
+    target: inp.target,
+    chassis: inp.chassis,
+    drained: inp.frr ? inp.frr.importBlocked || inp.frr.gracefulShutdown : null,
+    ips,
+    ok: ips.every((r) => r.broken === null),
+  }
 }

@@ -1,13 +1,14 @@
+import type {LogicalRouter, LogicalSwitchPort, NbView} from '../nb/model.js'
+import type {Source} from '../planner/problems.js'
+
 // What `explain <target>` is about: an IP, or the IPs of a port (by name or uuid: its addresses
 // and floating IPs), of a router (name with or without `neutron-`, or uuid: gateway addresses, FIPs
 // of its NATs, VIPs of its load balancers) or of a load balancer (name or uuid: its VIPs).
 // NB strings become IPs only through the canonical parsers.
 import {ConfigError} from '../errors.js'
 import {isRouterInterface} from '../nb/keys.js'
-import type {LogicalRouter, LogicalSwitchPort, NbView} from '../nb/model.js'
 import {tryCanonicalIp} from '../net/ip.js'
 import {lbVipIps, lspAddresses, parseCidrs} from '../planner/parse.js'
-import type {Source} from '../planner/problems.js'
 
 export type TargetKind = 'ip' | 'port' | 'router' | 'lb'
 
@@ -45,8 +46,10 @@ export function resolveTarget(nb: NbView, query: string): Target {
       const f = n.type === 'dnat_and_snat' ? tryCanonicalIp(n.externalIp) : undefined
       if (f) ips.push(f)
     }
+
     return {query, kind: 'port', row: {table: 'Logical_Switch_Port', uuid: lsp.uuid, name: lsp.name}, ips: sorted(ips)}
   }
+
   const lr = routerOf(nb, q)
   if (lr) {
     const id = lr.name.startsWith('neutron-') ? lr.name.slice('neutron-'.length) : lr.name
@@ -54,18 +57,25 @@ export function resolveTarget(nb: NbView, query: string): Target {
     for (const lrp of nb.allLrps()) {
       if (lrp.externalIds['neutron:router_name'] === id) ips.push(...parseCidrs(lrp.networks).values.map((c) => c.addr))
     }
+
     for (const u of lr.nat) {
       const n = nb.nat(u)
       const f = n?.type === 'dnat_and_snat' ? tryCanonicalIp(n.externalIp) : undefined
       if (f) ips.push(f)
     }
+
     for (const lb of nb.lbsByRouter(id)) ips.push(...lbVipIps(lb).values)
     return {query, kind: 'router', row: {table: 'Logical_Router', uuid: lr.uuid, name: lr.name}, ips: sorted(ips)}
   }
+
   const lb = nb.lb(q) ?? [...nb.allLbs()].find((l) => l.name === q)
-  if (lb) return {query, kind: 'lb', row: {table: 'Load_Balancer', uuid: lb.uuid, name: lb.name}, ips: lbVipIps(lb).values}
-  throw new ConfigError(`nothing in NB matches ${JSON.stringify(query)}: expected an IP address, a port, a router or a load balancer (name or uuid)`, {
-    code: 'EXPLAIN_TARGET_UNKNOWN',
-    suggestions: ['ovn-bgp show-exposed --source nb   # lists what NB exposes here, with the rows'],
-  })
+  if (lb)
+    return {query, kind: 'lb', row: {table: 'Load_Balancer', uuid: lb.uuid, name: lb.name}, ips: lbVipIps(lb).values}
+  throw new ConfigError(
+    `nothing in NB matches ${JSON.stringify(query)}: expected an IP address, a port, a router or a load balancer (name or uuid)`,
+    {
+      code: 'EXPLAIN_TARGET_UNKNOWN',
+      suggestions: ['ovn-bgp show-exposed --source nb   # lists what NB exposes here, with the rows'],
+    },
+  )
 }

@@ -17,6 +17,7 @@ export function splitJsonDocuments(text: string): unknown[] {
       else if (c === '"') inString = false
       continue
     }
+
     if (c === '"') {
       if (depth > 0) inString = true
     } else if (c === '{' || c === '[') {
@@ -30,6 +31,7 @@ export function splitJsonDocuments(text: string): unknown[] {
       }
     }
   }
+
   return out
 }
 

@@ -1,10 +1,11 @@
+import type {AgentConfig} from '../config/types.js'
+
 // The FRR "leak" configuration (docs/upstream-behaviour.md#frr-configuration): import the agent VRF into the default
 // BGP instance and
 // redistribute the VRF's connected (and, in subnet mode, kernel) routes. Pure and deterministic
 // (docs/upstream-behaviour.md#bug-18-frr-redistribute-and-router-id: upstream iterated a set, so the redistribute order
 // varied between runs).
 import {ConfigError} from '../errors.js'
-import type {AgentConfig} from '../config/types.js'
 import {ipFamily, isIfName} from '../net/ip.js'
 
 export type Redistribute = 'connected' | 'kernel'
@@ -30,15 +31,19 @@ export function redistributeFor(mode: AgentConfig['advertisementMethodTenantNetw
 
 export function checkAsn(asn: string): string {
   const n = Number(asn)
-  if (!/^\d{1,10}$/.test(asn) || n < 1 || n > 4294967295) {
+  if (!/^\d{1,10}$/.test(asn) || n < 1 || n > 4_294_967_295) {
     throw new ConfigError(`invalid bgp_AS ${JSON.stringify(asn)}: expected a decimal AS number 1-4294967295`)
   }
+
   return String(n)
 }
 
 export function checkRouterId(id: string, what = 'bgp_router_id'): string {
   if (ipFamily(id) !== 4) throw new ConfigError(`invalid ${what} ${JSON.stringify(id)}: expected an IPv4 address`)
-  return id.split('.').map((o) => String(Number(o))).join('.')
+  return id
+    .split('.')
+    .map((o) => String(Number(o)))
+    .join('.')
 }
 
 /** Validates and normalises every field (values reach a vtysh config file). */
@@ -57,10 +62,12 @@ export function renderLeakConfig(params: LeakParams): string {
   for (const af of ADDRESS_FAMILIES) {
     out.push(` address-family ${af}`, `  import vrf ${p.vrf}`, ' exit-address-family')
   }
+
   out.push('exit', `router bgp ${p.asn} vrf ${p.vrf}`, ` bgp router-id ${p.routerId}`)
   for (const af of ADDRESS_FAMILIES) {
     out.push(` address-family ${af}`, ...p.redistribute.map((r) => `  redistribute ${r}`), ' exit-address-family')
   }
+
   out.push('exit')
   return out.join('\n') + '\n'
 }

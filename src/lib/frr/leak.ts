@@ -4,12 +4,13 @@
 // missing (pitfall 11: one file, so address families are not activated piecemeal), then re-read
 // to verify. Repeating it when nothing changed spawns no `vtysh -f`.
 import type {AgentConfig} from '../config/types.js'
+import type {FailedLine, Vtysh} from './vtysh.js'
+
 import {ConfigError, DependencyError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
-import {type LeakParams, type Redistribute, checkAsn, redistributeFor, renderLeakConfig} from './leak-template.js'
-import {type RouterIdSource, resolveRouterId} from './router-id.js'
+import {checkAsn, type LeakParams, type Redistribute, redistributeFor, renderLeakConfig} from './leak-template.js'
+import {resolveRouterId, type RouterIdSource} from './router-id.js'
 import {defaultInstanceAsn, missingLeakItems} from './running-config.js'
-import type {FailedLine, Vtysh} from './vtysh.js'
 
 export interface LeakSettings {
   asn: string
@@ -19,8 +20,15 @@ export interface LeakSettings {
   redistribute: readonly Redistribute[]
 }
 
-export function leakSettingsFromConfig(c: Pick<AgentConfig, 'bgpAS' | 'bgpVrf' | 'bgpRouterId' | 'advertisementMethodTenantNetworks'>): LeakSettings {
-  return {asn: c.bgpAS, vrf: c.bgpVrf, routerId: c.bgpRouterId, redistribute: redistributeFor(c.advertisementMethodTenantNetworks)}
+export function leakSettingsFromConfig(
+  c: Pick<AgentConfig, 'bgpAS' | 'bgpVrf' | 'bgpRouterId' | 'advertisementMethodTenantNetworks'>,
+): LeakSettings {
+  return {
+    asn: c.bgpAS,
+    vrf: c.bgpVrf,
+    routerId: c.bgpRouterId,
+    redistribute: redistributeFor(c.advertisementMethodTenantNetworks),
+  }
 }
 
 /** The `--json` contract of a leak check/apply. */
@@ -67,7 +75,8 @@ export class FrrLeak {
     const base = {dryRun, routerId: rid.routerId, routerIdSource: rid.source, config, failedLines: [] as FailedLine[]}
     if (running === undefined) return {...base, changed: true, missing: null, remaining: [], ok: true}
     const missing = missingLeakItems(running, params)
-    if (missing.length === 0 || dryRun) return {...base, changed: missing.length > 0, missing, remaining: dryRun ? missing : [], ok: true}
+    if (missing.length === 0 || dryRun)
+      return {...base, changed: missing.length > 0, missing, remaining: dryRun ? missing : [], ok: true}
     await this.requireBgpd()
     this.logger.info('applying FRR leak configuration', {missing: missing.length, vrf: params.vrf, as: asn})
     const applied = await this.vtysh!.applyConfig(config)
@@ -83,6 +92,7 @@ export class FrrLeak {
       if (optional) return undefined
       throw new DependencyError('FRR (vtysh) is not available', {code: 'FRR_UNAVAILABLE'})
     }
+
     try {
       return await this.vtysh.show('show running-config')
     } catch (error) {
@@ -90,6 +100,7 @@ export class FrrLeak {
         this.logger.debug('FRR not reachable; rendering only', {error})
         return undefined
       }
+
       throw error
     }
   }
@@ -105,6 +116,7 @@ export class FrrLeak {
     } catch {
       return
     }
+
     if (!/\bbgpd\b/.test(daemons)) {
       throw new DependencyError(`bgpd is not running (FRR vty sockets: ${daemons.trim() || 'none'})`, {
         code: 'FRR_BGPD_DOWN',

@@ -1,3 +1,5 @@
+import type {Vtysh} from './vtysh.js'
+
 // What FRR carries, for all exposed prefixes at once: the VRF's zebra RIB (connected routes of
 // bgp-nic), the VRF's BGP table (redistributed), the default instance's BGP table (leaked by
 // `import vrf`), and, per neighbour of the default instance, its session state and the prefixes
@@ -10,7 +12,6 @@ import {DependencyError} from '../errors.js'
 import {canonicalIp, ipFamily, isIfName} from '../net/ip.js'
 import {frrWarning, splitJsonDocuments} from './json-stream.js'
 import {defaultInstanceAsn, instanceKey, parseBgpInstances} from './running-config.js'
-import type {Vtysh} from './vtysh.js'
 
 export const DRAIN_ROUTE_MAP = 'ovn-bgp-drain'
 
@@ -58,26 +59,36 @@ export function canonicalPrefix(p: string): string | undefined {
 function keysOf(doc: unknown, field?: string): Set<string> {
   const out = new Set<string>()
   let obj = doc
-  if (field !== undefined) obj = obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[field] : undefined
+  if (field !== undefined)
+    obj = obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[field] : undefined
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return out
   for (const k of Object.keys(obj)) {
     const c = canonicalPrefix(k)
     if (c) out.add(c)
   }
+
   return out
 }
 
 /** The leak lines (import vrf, redistribute) missing from a running configuration. Pure. */
-export function missingLeakLines(running: string, vrf: string, asn: string | undefined, redistribute: readonly string[] = ['connected']): string[] {
+export function missingLeakLines(
+  running: string,
+  vrf: string,
+  asn: string | undefined,
+  redistribute: readonly string[] = ['connected'],
+): string[] {
   const inst = parseBgpInstances(running)
   const as = defaultInstanceAsn(running) ?? asn ?? '?'
   const missing: string[] = []
   for (const af of ['ipv4 unicast', 'ipv6 unicast']) {
-    if (!inst.get(instanceKey(as, undefined))?.families.get(af)?.has(`import vrf ${vrf}`)) missing.push(`router bgp ${as} > address-family ${af} > import vrf ${vrf}`)
+    if (!inst.get(instanceKey(as, undefined))?.families.get(af)?.has(`import vrf ${vrf}`))
+      missing.push(`router bgp ${as} > address-family ${af} > import vrf ${vrf}`)
     for (const r of redistribute) {
-      if (!inst.get(instanceKey(as, vrf))?.families.get(af)?.has(`redistribute ${r}`)) missing.push(`router bgp ${as} vrf ${vrf} > address-family ${af} > redistribute ${r}`)
+      if (!inst.get(instanceKey(as, vrf))?.families.get(af)?.has(`redistribute ${r}`))
+        missing.push(`router bgp ${as} vrf ${vrf} > address-family ${af} > redistribute ${r}`)
     }
   }
+
   return missing
 }
 
@@ -118,11 +129,13 @@ export class FrrRib {
     ]
     const first = await this.vtysh.showBatch(batch)
     const docs = splitJsonDocuments(first.stdout)
-    if (docs.length < batch.length) warnings.push(`vtysh answered ${docs.length} of ${batch.length} queries: ${first.stderr.trim() || 'no output'}`)
-    docs.forEach((d, i) => {
+    if (docs.length < batch.length)
+      warnings.push(`vtysh answered ${docs.length} of ${batch.length} queries: ${first.stderr.trim() || 'no output'}`)
+    for (const [i, d] of docs.entries()) {
       const w = frrWarning(d)
       if (w) warnings.push(`${batch[i]}: ${w}`)
-    })
+    }
+
     const vrfRib = new Set([...keysOf(docs[0]), ...keysOf(docs[1])])
     const vrfBgp = new Set([...keysOf(docs[2], 'routes'), ...keysOf(docs[3], 'routes')])
     const leaked = new Set([...keysOf(docs[4], 'routes'), ...keysOf(docs[5], 'routes')])
@@ -131,18 +144,21 @@ export class FrrRib {
     const queries: Array<{n: FrrNeighbour; cmd: string}> = []
     for (const {n, families} of neighbours) {
       if (!n.established || !safePeer(n.peer)) continue
-      for (const f of families) queries.push({n, cmd: `show bgp ${f} unicast neighbors ${n.peer} advertised-routes json`})
+      for (const f of families)
+        queries.push({n, cmd: `show bgp ${f} unicast neighbors ${n.peer} advertised-routes json`})
     }
+
     if (queries.length > 0) {
       calls++
       const adv = await this.vtysh.showBatch(queries.map((q) => q.cmd))
       const advDocs = splitJsonDocuments(adv.stdout)
-      queries.forEach((q, i) => {
+      for (const [i, q] of queries.entries()) {
         const d = advDocs[i]
         if (d === undefined) warnings.push(`${q.cmd}: no answer`)
         for (const p of keysOf(d, 'advertisedRoutes')) q.n.advertised.add(p)
-      })
+      }
     }
+
     return {
       vrf,
       vrfRib,
@@ -167,9 +183,11 @@ export class FrrRib {
       const families: Array<'ipv4' | 'ipv6'> = []
       if ('ipv4Unicast' in afi) families.push('ipv4')
       if ('ipv6Unicast' in afi) families.push('ipv6')
-      const shutdown = r.adminShutDown === true || /admin/i.test(String(r.lastResetDueTo ?? '')) && state !== 'Established'
+      const shutdown =
+        r.adminShutDown === true || (/admin/i.test(String(r.lastResetDueTo ?? '')) && state !== 'Established')
       out.push({n: {peer, state, established: state === 'Established', shutdown, advertised: new Set()}, families})
     }
+
     return out
   }
 }
@@ -188,6 +206,11 @@ export function prefixState(view: FrrView, prefix: string): PrefixFrrState {
     vrfRib: view.vrfRib.has(prefix),
     vrfBgp: view.vrfBgp.has(prefix),
     leaked: view.leaked.has(prefix),
-    neighbours: view.neighbours.map((n) => ({peer: n.peer, state: n.state, established: n.established, advertised: n.advertised.has(prefix)})),
+    neighbours: view.neighbours.map((n) => ({
+      peer: n.peer,
+      state: n.state,
+      established: n.established,
+      advertised: n.advertised.has(prefix),
+    })),
   }
 }

@@ -1,3 +1,5 @@
+import type {Vtysh} from './vtysh.js'
+
 // Router id of the VRF BGP instance (docs/upstream-behaviour.md#frr-configuration,
 // docs/upstream-behaviour.md#bug-18-frr-redistribute-and-router-id). Order: the configured bgp_router_id;
 // else what bgpd reports for the default instance: `show ip bgp summary json` (upstream's source,
@@ -8,7 +10,6 @@ import {DependencyError} from '../errors.js'
 import {ipFamily} from '../net/ip.js'
 import {checkRouterId} from './leak-template.js'
 import {configuredRouterId} from './running-config.js'
-import type {Vtysh} from './vtysh.js'
 
 export type RouterIdSource = 'config' | 'bgp-summary' | 'bgp-table' | 'running-config'
 
@@ -21,7 +22,10 @@ export class RouterIdUnknownError extends DependencyError {
   constructor(detail: string) {
     super(`cannot determine the BGP router id: ${detail}`, {
       code: 'BGP_ROUTER_ID_UNKNOWN',
-      suggestions: ['set bgp_router_id in the configuration', 'or configure `router bgp <AS>` with `bgp router-id` in FRR'],
+      suggestions: [
+        'set bgp_router_id in the configuration',
+        'or configure `router bgp <AS>` with `bgp router-id` in FRR',
+      ],
     })
   }
 }
@@ -59,7 +63,12 @@ export async function learnRouterId(vtysh: Vtysh, asn: string, runningConfig?: s
 }
 
 /** The configured id (validated) or the one learned from FRR. */
-export async function resolveRouterId(configured: string | undefined, vtysh: Vtysh | undefined, asn: string, runningConfig?: string): Promise<RouterId> {
+export async function resolveRouterId(
+  configured: string | undefined,
+  vtysh: Vtysh | undefined,
+  asn: string,
+  runningConfig?: string,
+): Promise<RouterId> {
   if (configured !== undefined && configured !== '') return {routerId: checkRouterId(configured), source: 'config'}
   if (!vtysh) throw new RouterIdUnknownError('bgp_router_id is not set and FRR is not available to ask')
   return learnRouterId(vtysh, asn, runningConfig)

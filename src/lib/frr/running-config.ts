@@ -1,7 +1,7 @@
 // Reading `show running-config` to decide whether the leak configuration is in place (fixes the
 // upstream [PERF] item "vtysh -f every 15 s"): apply only when something is missing, e.g. after
 // bgpd restarted with an empty configuration. Pure.
-import {ADDRESS_FAMILIES, type LeakParams, checkLeakParams} from './leak-template.js'
+import {ADDRESS_FAMILIES, checkLeakParams, type LeakParams} from './leak-template.js'
 
 /** One `router bgp AS [vrf NAME]` block: its own lines and its address-family sub-blocks (trimmed). */
 export interface BgpInstance {
@@ -36,8 +36,10 @@ export function parseBgpInstances(text: string): Map<string, BgpInstance> {
         cur = {asn, vrf: m[2], lines: new Set(), families: new Map()}
         out.set(instanceKey(asn, m[2]), cur)
       }
+
       continue
     }
+
     if (!cur || trimmed === '' || trimmed === '!') continue
     if (trimmed.startsWith('address-family ')) {
       const name = trimmed.slice('address-family '.length)
@@ -49,6 +51,7 @@ export function parseBgpInstances(text: string): Map<string, BgpInstance> {
       ;(af ?? cur.lines).add(trimmed)
     }
   }
+
   return out
 }
 
@@ -68,6 +71,7 @@ export function missingLeakItems(runningConfig: string, params: LeakParams): str
       missing.push([`router bgp ${key}`, ...(family ? [`address-family ${family}`] : []), line].join(' > '))
     }
   }
+
   for (const af of ADDRESS_FAMILIES) check(p.asn, undefined, af, `import vrf ${p.vrf}`)
   check(p.asn, p.vrf, undefined, `bgp router-id ${p.routerId}`)
   for (const af of ADDRESS_FAMILIES) for (const r of p.redistribute) check(p.asn, p.vrf, af, `redistribute ${r}`)
@@ -87,5 +91,6 @@ export function configuredRouterId(runningConfig: string, asn: string, vrf?: str
     const m = /^bgp router-id (\S+)$/.exec(l)
     if (m) return m[1]
   }
+
   return undefined
 }

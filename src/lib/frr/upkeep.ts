@@ -13,8 +13,9 @@
 import {stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {type Logger, NullLogger} from '../log.js'
 import type {FrrLeak, LeakResult, LeakSettings} from './leak.js'
+
+import {type Logger, NullLogger} from '../log.js'
 
 /** What one check did. */
 export interface UpkeepResult {
@@ -55,6 +56,7 @@ export async function frrSocketIdentity(dir: string): Promise<string> {
       parts.push('absent')
     }
   }
+
   return parts.join('|')
 }
 
@@ -105,6 +107,7 @@ export class FrrUpkeep {
       this.againDevices ||= devices
       return this.running
     }
+
     this.running = this.runChecks(devices).finally(() => {
       this.running = undefined
     })
@@ -119,6 +122,7 @@ export class FrrUpkeep {
       this.againDevices = false
       r = await this.checkOnce(d)
     }
+
     return r
   }
 
@@ -146,7 +150,9 @@ export class FrrUpkeep {
       // interval's job (a bgpd without a router id must not make us spawn vtysh every second).
       this.identity = id
       if (devices && this.opts.devices) out.devicesChanged = (await this.opts.devices()).changed
-      const settings: LeakSettings = this.learnedRouterId ? {...this.opts.settings, routerId: this.learnedRouterId} : this.opts.settings
+      const settings: LeakSettings = this.learnedRouterId
+        ? {...this.opts.settings, routerId: this.learnedRouterId}
+        : this.opts.settings
       const res: LeakResult = await this.opts.leak.ensure(settings)
       if (res.routerIdSource !== 'config') this.learnedRouterId = res.routerId
       out.leakApplied = res.changed
@@ -154,7 +160,11 @@ export class FrrUpkeep {
       out.ok = res.ok
       if (res.changed) {
         this.repairs++
-        this.logger.info('FRR leak configuration repaired', {missing: res.missing, ok: res.ok, remaining: res.remaining})
+        this.logger.info('FRR leak configuration repaired', {
+          missing: res.missing,
+          ok: res.ok,
+          remaining: res.remaining,
+        })
       }
     } catch (error) {
       out.ok = false
@@ -162,10 +172,12 @@ export class FrrUpkeep {
       this.learnedRouterId = undefined
       this.logger.error('FRR leak check failed', {error: out.error})
     }
+
     if (out.devicesChanged.length > 0) {
       this.repairs++
       this.opts.onDevicesChanged?.(out.devicesChanged)
     }
+
     this.opts.onCheck?.(out)
     return out
   }

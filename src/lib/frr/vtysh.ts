@@ -10,6 +10,7 @@ import {tmpdir} from 'node:os'
 import {isAbsolute, join} from 'node:path'
 
 import type {CommandRunner, RunResult} from '../exec/runner.js'
+
 import {AgentError, ConfigError, DependencyError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
 
@@ -50,6 +51,7 @@ export function parseFailedLines(output: string, configText: string): FailedLine
     const n = Number(m[1])
     if (!seen.has(n)) seen.set(n, {line: n, text: (lines[n - 1] ?? '').trim(), error: (m[2] ?? '').trim()})
   }
+
   return [...seen.values()].sort((a, b) => a.line - b.line)
 }
 
@@ -60,7 +62,8 @@ export class Vtysh {
     private readonly runner: CommandRunner,
     private readonly opts: VtyshOptions,
   ) {
-    if (!isAbsolute(opts.socketDir)) throw new ConfigError(`FRR vty socket directory must be absolute: ${JSON.stringify(opts.socketDir)}`)
+    if (!isAbsolute(opts.socketDir))
+      throw new ConfigError(`FRR vty socket directory must be absolute: ${JSON.stringify(opts.socketDir)}`)
     this.logger = (opts.logger ?? new NullLogger()).child({component: 'vtysh'})
   }
 
@@ -78,6 +81,7 @@ export class Vtysh {
         suggestions: ['check that zebra and bgpd are running', 'check the frr_vty_socket option'],
       })
     }
+
     throw new AgentError(`vtysh -c ${JSON.stringify(command)} failed: ${text}`, {code: 'FRR_COMMAND_FAILED'})
   }
 
@@ -95,6 +99,7 @@ export class Vtysh {
         suggestions: ['check that zebra and bgpd are running', 'check the frr_vty_socket option'],
       })
     }
+
     return {stdout: r.stdout, code: r.code, stderr: r.stderr}
   }
 
@@ -123,6 +128,7 @@ export class Vtysh {
       if (failedLines.length === 0 && r.code !== 0 && NOT_CONNECTED.test(output)) {
         throw new DependencyError(`cannot reach FRR at ${this.opts.socketDir}: ${output}`, {code: 'FRR_UNAVAILABLE'})
       }
+
       const ok = r.code === 0 && failedLines.length === 0
       if (!ok) this.logger.warn('vtysh -f reported errors', {code: r.code, failed: failedLines.length, output})
       return {ok, code: r.code, failedLines, output}
@@ -138,8 +144,11 @@ export class Vtysh {
     const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid
     if (!st.isDirectory() || (st.mode & 0o077) !== 0 || st.uid !== uid) {
       await rm(dir, {recursive: true, force: true})
-      throw new AgentError(`temporary directory ${dir} is not private (mode ${(st.mode & 0o777).toString(8)})`, {code: 'UNSAFE_TEMP_DIR'})
+      throw new AgentError(`temporary directory ${dir} is not private (mode ${(st.mode & 0o777).toString(8)})`, {
+        code: 'UNSAFE_TEMP_DIR',
+      })
     }
+
     return dir
   }
 

@@ -12,11 +12,12 @@
 // one failure never stops the others. Neighbour/proxy ownership is recorded in the ledger.
 import type {CommandRunner} from '../exec/runner.js'
 import type {Logger} from '../log.js'
-import {HELPER_V4_PREFIX, HELPER_V6_PREFIX, objKey, type Plan} from '../planner/types.js'
 import type {IpExec, LineOutcome} from './batch.js'
-import {ipOpFor, linkUpOp, sysctlAssign, sysctlPath, vlanAddOp, vlanDelOp, type IpOp} from './commands.js'
 import type {Ledger} from './ledger.js'
 import type {LinkInfo} from './parse.js'
+
+import {HELPER_V4_PREFIX, HELPER_V6_PREFIX, objKey, type Plan} from '../planner/types.js'
+import {type IpOp, ipOpFor, linkUpOp, sysctlAssign, sysctlPath, vlanAddOp, vlanDelOp} from './commands.js'
 import {isKernelObj, type KernelObj, type OpResult} from './types.js'
 
 /** What apply needs to know about the kernel before it writes (a dump, or the watched model). */
@@ -50,14 +51,15 @@ export interface Item {
 }
 
 function settle(item: Item, outcome: LineOutcome | {state: 'failed'; reason: string}): void {
-  if (outcome.state === 'ok') item.result = {op: item.op, obj: item.obj, ok: true}
-  else
-    item.result = {
-      op: item.op,
-      obj: item.obj,
-      ok: false,
-      reason: outcome.state === 'failed' ? outcome.reason : 'outcome unknown',
-    }
+  item.result =
+    outcome.state === 'ok'
+      ? {op: item.op, obj: item.obj, ok: true}
+      : {
+          op: item.op,
+          obj: item.obj,
+          ok: false,
+          reason: outcome.state === 'failed' ? outcome.reason : 'outcome unknown',
+        }
 }
 
 /** An address that announces an IP (on bgp-nic), as opposed to an ARP/NDP helper on a bridge. */
@@ -73,13 +75,19 @@ function wiredIp(o: KernelObj): string | undefined {
       const [ip, len] = o.dst.split('/')
       return len === (o.family === 4 ? '32' : '128') ? ip : undefined
     }
+
     case 'neigh':
-    case 'ndp-proxy':
+    case 'ndp-proxy': {
       return o.ip
-    case 'address':
+    }
+
+    case 'address': {
       return isAnnounced(o) ? o.cidr.split('/')[0] : undefined
-    default:
+    }
+
+    default: {
       return undefined
+    }
   }
 }
 
@@ -124,11 +132,13 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
     if (ip !== undefined && it.obj.kind !== 'address' && it.result && !it.result.ok && !blocked.has(ip))
       blocked.set(ip, `${it.obj.kind} ${objKey(it.obj)}: ${it.result.reason}`)
   }
+
   const announce = adds.filter((i) => isAnnounced(i.obj))
   for (const it of announce) {
     const why = blocked.get(wiredIp(it.obj) ?? '')
     if (why !== undefined) settle(it, {state: 'failed', reason: `not announced: wiring failed (${why})`})
   }
+
   await runIp(d, announce)
 
   let ledgerChanged = false
@@ -138,6 +148,7 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
     if (it.op === 'add') d.ledger.add(objKey(it.obj))
     else d.ledger.delete(objKey(it.obj))
   }
+
   if (ledgerChanged) await d.ledger.save()
   const results = all.map((it) => it.result ?? {op: it.op, obj: it.obj, ok: false as const, reason: 'not applied'})
   d.log.debug('kernel apply', {add: adds.length, remove: removes.length, failed: results.filter((r) => !r.ok).length})
@@ -156,18 +167,20 @@ function prepare(items: readonly Item[]): Array<{item: Item; ipOp: IpOp}> {
       settle(item, {state: 'failed', reason: (error as Error).message})
     }
   }
+
   return out
 }
 
 /** Runs items through the IpExec, one request per exec group (in parallel); adds of gateway-less routes first. */
 async function runIp(d: ApplyDeps, items: readonly Item[]): Promise<void> {
   const prepared = prepare(items)
-  const rank = (p: {item: Item}): number => (p.item.obj.kind !== 'route' ? 0 : p.item.obj.via === undefined ? 1 : 2)
+  const rank = (p: {item: Item}): number => (p.item.obj.kind === 'route' ? (p.item.obj.via === undefined ? 1 : 2) : 0)
   const groups = new Map<string, Array<{item: Item; ipOp: IpOp}>>()
   for (const p of prepared) {
     const g = p.ipOp.group === 'ip4' || p.ipOp.group === 'ip6' ? p.ipOp.group : 'neutral'
     groups.set(g, [...(groups.get(g) ?? []), p])
   }
+
   await Promise.all(
     [...groups.values()].map(async (group) => {
       group.sort((a, b) => (a.item.op === 'add' ? rank(a) - rank(b) : 0))
@@ -195,6 +208,7 @@ async function runNeighbours(d: ApplyDeps, facts: KernelFacts | undefined, items
     else if (it.op === 'add' && o.kind === 'ndp-proxy' && exists === true) settle(it, {state: 'ok'})
     else todo.push(it)
   }
+
   await runIp(d, todo)
 }
 
@@ -203,11 +217,10 @@ async function ensureUp(d: ApplyDeps, facts: KernelFacts | undefined): Promise<v
   const down = (d.ensureUp ?? []).filter((dev) => facts?.links.get(dev)?.up === false)
   if (down.length === 0) return
   const out = await d.exec.run(down.map((dev) => linkUpOp(dev)))
-  out.forEach((o, i) =>
+  for (const [i, o] of out.entries())
     o.state === 'ok'
       ? d.log.info('set device up', {dev: down[i]})
-      : d.log.warn('cannot set device up', {dev: down[i], error: o.state === 'failed' ? o.reason : 'unknown'}),
-  )
+      : d.log.warn('cannot set device up', {dev: down[i], error: o.state === 'failed' ? o.reason : 'unknown'})
 }
 
 /**
@@ -229,11 +242,13 @@ async function runVlans(d: ApplyDeps, facts: KernelFacts | undefined, items: rea
         if (!cur || cur.kind !== 'vlan' || cur.link !== o.link || cur.vlanId !== o.id) lines.push(vlanAddOp(o))
         lines.push(linkUpOp(o.name))
       }
+
       spans.push({item: it, from, to: lines.length})
     } catch (error) {
       settle(it, {state: 'failed', reason: (error as Error).message})
     }
   }
+
   if (lines.length === 0) return
   const out = await d.exec.run(lines)
   for (const s of spans) {
@@ -272,6 +287,7 @@ async function runSysctls(d: ApplyDeps, items: readonly Item[]): Promise<void> {
       settle(item, {state: 'failed', reason: (error as Error).message})
     }
   }
+
   if (todo.length === 0) return
   const r = await d.runner.run(d.sysctlPath, ['-w', ...todo.map((t) => t.word)], {env: {LC_ALL: 'C'}})
   const errLines = r.stderr.split('\n').filter((l) => l.trim() !== '')

@@ -7,12 +7,13 @@
 // reported, not corrected (as upstream).
 import type {CommandRunner} from '../exec/runner.js'
 import type {Logger} from '../log.js'
+import type {BaseOptions, BaseResult} from './types.js'
+
 import {checkIfName} from '../net/ip.js'
 import {ROUTE_PROTO, type RouteObj} from '../planner/types.js'
 import {runIpBatch} from './batch.js'
-import {routeOp, type IpOp} from './commands.js'
-import {parseLinks, parseRoutes, type LinkInfo} from './parse.js'
-import type {BaseOptions, BaseResult} from './types.js'
+import {type IpOp, routeOp} from './commands.js'
+import {type LinkInfo, parseLinks, parseRoutes} from './parse.js'
 
 export interface BaseDeps {
   runner: CommandRunner
@@ -35,6 +36,7 @@ export async function ensureBase(d: BaseDeps, o: BaseOptions): Promise<BaseResul
     else res.failed.push(`${what}: ${r.stderr.trim() || `exit ${r.code}`}`)
     return r.code === 0
   }
+
   const links = async (): Promise<Map<string, LinkInfo>> => {
     const r = await d.runner.run(d.ipPath, ['-json', '-details', 'link', 'show'], {env: {LC_ALL: 'C'}})
     return new Map(parseLinks(r.stdout).map((l) => [l.name, l]))
@@ -42,15 +44,18 @@ export async function ensureBase(d: BaseDeps, o: BaseOptions): Promise<BaseResul
 
   let l = await links()
   const v = l.get(vrf)
-  if (!v) await ip(`created VRF ${vrf} table ${o.vrfTable}`, ['link', 'add', vrf, 'type', 'vrf', 'table', String(o.vrfTable)])
+  if (!v)
+    await ip(`created VRF ${vrf} table ${o.vrfTable}`, ['link', 'add', vrf, 'type', 'vrf', 'table', String(o.vrfTable)])
   else if (v.kind !== 'vrf') res.failed.push(`${vrf} exists but is a ${v.kind ?? 'plain'} device, not a VRF`)
-  else if (v.vrfTable !== o.vrfTable) res.warnings.push(`VRF ${vrf} uses table ${String(v.vrfTable)}, configured ${o.vrfTable} (not corrected)`)
+  else if (v.vrfTable !== o.vrfTable)
+    res.warnings.push(`VRF ${vrf} uses table ${String(v.vrfTable)}, configured ${o.vrfTable} (not corrected)`)
   const n = l.get(nic)
   if (!n) await ip(`created dummy ${nic}`, ['link', 'add', nic, 'type', 'dummy'])
   l = v && n ? l : await links()
   if (l.get(vrf)?.kind === 'vrf' && !l.get(vrf)?.up) await ip(`set ${vrf} up`, ['link', 'set', 'dev', vrf, 'up'])
   const nn = l.get(nic)
-  if (nn && nn.master !== vrf && l.get(vrf)?.kind === 'vrf') await ip(`enslaved ${nic} to ${vrf}`, ['link', 'set', 'dev', nic, 'master', vrf])
+  if (nn && nn.master !== vrf && l.get(vrf)?.kind === 'vrf')
+    await ip(`enslaved ${nic} to ${vrf}`, ['link', 'set', 'dev', nic, 'master', vrf])
   if (nn && !nn.up) await ip(`set ${nic} up`, ['link', 'set', 'dev', nic, 'up'])
 
   const present: string[] = []
@@ -60,9 +65,11 @@ export async function ensureBase(d: BaseDeps, o: BaseOptions): Promise<BaseResul
       res.missingBridges.push(b.name)
       continue
     }
+
     present.push(b.name)
     if (!bl.up) await ip(`set ${b.name} up`, ['link', 'set', 'dev', b.name, 'up'])
   }
+
   await ensureDefaultRoutes(d, o, present, res)
   if (o.clearVrfRoutes) await clearVrfTable(d, o.vrfTable, res)
   if (res.changed.length > 0) d.log.info('kernel base wiring changed', {changed: res.changed})
@@ -84,18 +91,27 @@ async function ensureDefaultRoutes(d: BaseDeps, o: BaseOptions, bridges: string[
   for (const family of [4, 6] as const) {
     const todo: Array<{op: IpOp; what: string}> = []
     for (const b of o.bridges.filter((x) => bridges.includes(x.name))) {
-      const r = await d.runner.run(d.ipPath, [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(b.table)], {env: {LC_ALL: 'C'}})
+      const r = await d.runner.run(
+        d.ipPath,
+        [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(b.table)],
+        {env: {LC_ALL: 'C'}},
+      )
       const has = parseRoutes(r.code === 0 ? r.stdout : '', family).some((x) => x.dst === 'default' && x.dev === b.name)
       if (has) continue
       const route = defaultRoutes(b.name, b.table).find((x) => x.family === family)!
       todo.push({op: routeOp('add', route), what: `added IPv${family} default route dev ${b.name} table ${b.table}`})
     }
-    const outcomes = await runIpBatch(d.runner, todo.map((t) => t.op), {ipPath: d.ipPath, family})
-    todo.forEach((t, i) => {
+
+    const outcomes = await runIpBatch(
+      d.runner,
+      todo.map((t) => t.op),
+      {ipPath: d.ipPath, family},
+    )
+    for (const [i, t] of todo.entries()) {
       const oc = outcomes[i]
       if (oc?.state === 'ok') res.changed.push(t.what)
       else res.failed.push(`${t.what}: ${oc?.state === 'failed' ? oc.reason : 'unknown'}`)
-    })
+    }
   }
 }
 
@@ -105,23 +121,47 @@ async function ensureDefaultRoutes(d: BaseDeps, o: BaseOptions, bridges: string[
  */
 async function clearVrfTable(d: BaseDeps, table: number, res: BaseResult): Promise<void> {
   for (const family of [4, 6] as const) {
-    const r = await d.runner.run(d.ipPath, [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(table)], {env: {LC_ALL: 'C'}})
+    const r = await d.runner.run(
+      d.ipPath,
+      [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(table)],
+      {env: {LC_ALL: 'C'}},
+    )
     const doomed = parseRoutes(r.code === 0 ? r.stdout : '', family).filter(
-      (x) => x.scope !== SCOPE_HOST && x.proto !== RTPROT_BGP && x.proto !== RTPROT_KERNEL && x.type === 'unicast' && !x.multipath && x.dev !== undefined,
+      (x) =>
+        x.scope !== SCOPE_HOST &&
+        x.proto !== RTPROT_BGP &&
+        x.proto !== RTPROT_KERNEL &&
+        x.type === 'unicast' &&
+        !x.multipath &&
+        x.dev !== undefined,
     )
     const ops: IpOp[] = []
     for (const x of doomed) {
       try {
-        ops.push(routeOp('remove', {kind: 'route', family, table, dst: x.dst, dev: x.dev!, ...(x.via ? {via: x.via} : {}), proto: x.proto ?? 0}))
+        ops.push(
+          routeOp('remove', {
+            kind: 'route',
+            family,
+            table,
+            dst: x.dst,
+            dev: x.dev!,
+            ...(x.via ? {via: x.via} : {}),
+            proto: x.proto ?? 0,
+          }),
+        )
       } catch (error) {
         res.failed.push(`clear VRF route ${x.dst}: ${(error as Error).message}`)
       }
     }
+
     const outcomes = await runIpBatch(d.runner, ops, {ipPath: d.ipPath, family})
-    ops.forEach((op, i) => {
+    for (const [i, op] of ops.entries()) {
       const oc = outcomes[i]
       if (oc?.state === 'ok') res.changed.push(`cleared VRF route ${op.args.slice(2).join(' ')}`)
-      else res.failed.push(`clear VRF route ${op.args.slice(2).join(' ')}: ${oc?.state === 'failed' ? oc.reason : 'unknown'}`)
-    })
+      else
+        res.failed.push(
+          `clear VRF route ${op.args.slice(2).join(' ')}: ${oc?.state === 'failed' ? oc.reason : 'unknown'}`,
+        )
+    }
   }
 }

@@ -9,11 +9,12 @@
 // request without a marker succeeded. A `neigh` command that hits a kernel error makes iproute2
 // exit instead: the lines of the request from the last reported one on are then 'unknown' (the
 // caller re-runs them alone), and the next request starts a fresh process.
-import {spawn as nodeSpawn, type ChildProcess} from 'node:child_process'
+import {type ChildProcess, spawn as nodeSpawn} from 'node:child_process'
 
 import type {Logger} from '../log.js'
-import {execGroupOf, type ExecGroup, type IpExec, type LineOutcome} from './batch.js'
 import type {IpOp} from './commands.js'
+
+import {type ExecGroup, execGroupOf, type IpExec, type LineOutcome} from './batch.js'
 
 /** A batch line that fails at once, without a netlink request: no object starts with "zz". */
 const SENTINEL = 'zzovnbgp-sentinel'
@@ -57,6 +58,7 @@ export class MarkerParser {
         this.buf = []
       } else if (l.trim() !== '') this.buf.push(l)
     }
+
     return out
   }
 
@@ -159,6 +161,7 @@ export class BatchProcess {
       this.stale = false
       this.close()
     }
+
     return new Promise((resolve) => {
       const st = this.ensure()
       const first = st.nextLine
@@ -229,6 +232,7 @@ export class BatchExecutor implements IpExec {
     for (const [i, o] of out.entries()) {
       if (o.state === 'unknown') out[i] = (await proc.run([ops[i]!]))[0] ?? {state: 'unknown'}
     }
+
     return out
   }
 

@@ -32,6 +32,7 @@ export function parseBatchStderr(stderr: string): BatchStderr {
       buf.push(line)
     }
   }
+
   return {errors, trailing: buf.join('\n').trim()}
 }
 
@@ -50,6 +51,7 @@ export function lineOutcomes(ops: readonly IpOp[], code: number, stderr: string)
     if (err !== undefined) {
       return op.tolerate?.test(err) ? {state: 'ok'} : {state: 'failed', reason: err || 'command failed'}
     }
+
     if (aborted && n > lastReported) return {state: 'unknown'}
     return {state: 'ok'}
   })
@@ -67,7 +69,11 @@ export interface BatchRunOptions {
   timeoutMs?: number
 }
 
-export async function runIpBatch(runner: CommandRunner, ops: readonly IpOp[], opts: BatchRunOptions): Promise<LineOutcome[]> {
+export async function runIpBatch(
+  runner: CommandRunner,
+  ops: readonly IpOp[],
+  opts: BatchRunOptions,
+): Promise<LineOutcome[]> {
   if (ops.length === 0) return []
   const args = [...(opts.family ? [`-${opts.family}`] : []), '-force', '-batch', '-']
   const r = await runner.run(opts.ipPath, args, {
@@ -81,7 +87,10 @@ export async function runIpBatch(runner: CommandRunner, ops: readonly IpOp[], op
 /** One op in its own process (used to get a precise error after an aborted batch). */
 export async function runIpSingle(runner: CommandRunner, op: IpOp, opts: BatchRunOptions): Promise<LineOutcome> {
   const args = [...(opts.family ? [`-${opts.family}`] : []), ...op.args]
-  const r = await runner.run(opts.ipPath, args, {env: {LC_ALL: 'C'}, ...(opts.timeoutMs ? {timeoutMs: opts.timeoutMs} : {})})
+  const r = await runner.run(opts.ipPath, args, {
+    env: {LC_ALL: 'C'},
+    ...(opts.timeoutMs ? {timeoutMs: opts.timeoutMs} : {}),
+  })
   if (r.code === 0) return {state: 'ok'}
   const err = r.stderr.trim()
   return op.tolerate?.test(err) ? {state: 'ok'} : {state: 'failed', reason: err || `exit ${r.code}`}
@@ -117,7 +126,11 @@ export class OneShotIpExec implements IpExec {
   async run(ops: readonly IpOp[]): Promise<LineOutcome[]> {
     if (ops.length === 0) return []
     const g = execGroupOf(ops[0]!)
-    const o = {ipPath: this.opts.ipPath, ...(g === 'neutral' ? {} : {family: g === 'ip4' ? (4 as const) : (6 as const)}), ...(this.opts.timeoutMs ? {timeoutMs: this.opts.timeoutMs} : {})}
+    const o = {
+      ipPath: this.opts.ipPath,
+      ...(g === 'neutral' ? {} : {family: g === 'ip4' ? (4 as const) : (6 as const)}),
+      ...(this.opts.timeoutMs ? {timeoutMs: this.opts.timeoutMs} : {}),
+    }
     this.starts++
     const out = await runIpBatch(this.runner, ops, o)
     for (const [i, x] of out.entries()) {
@@ -125,6 +138,7 @@ export class OneShotIpExec implements IpExec {
       this.starts++
       out[i] = await runIpSingle(this.runner, ops[i]!, o)
     }
+
     return out
   }
 }

@@ -1,11 +1,21 @@
+import type {
+  AddressObj,
+  NdpProxyObj,
+  NeighObj,
+  RouteObj,
+  RuleObj,
+  StateObj,
+  SysctlObj,
+  VlanObj,
+} from '../planner/types.js'
+
 // Pure builders: one kernel StateObj operation -> the iproute2 words that perform it, validated.
 // Create uses replace semantics (`route replace`, `neigh replace`; `addr add`, `rule add`,
 // `neigh add proxy` where "exists" counts as success) and delete treats "already gone" as success.
 // The words go into `ip -batch` lines, so every token is checked to be free of whitespace, quotes,
 // '#' and a leading '-' (nothing from the NB DB can turn into an option or a second command).
 import {ValidationError} from '../errors.js'
-import {canonicalMac, checkIfName, ipFamily, isVlanTag, parseCidr, type Family} from '../net/ip.js'
-import type {AddressObj, NdpProxyObj, NeighObj, RouteObj, RuleObj, StateObj, SysctlObj, VlanObj} from '../planner/types.js'
+import {canonicalMac, checkIfName, type Family, ipFamily, isVlanTag, parseCidr} from '../net/ip.js'
 
 /**
  * Which `ip -batch` run an operation belongs to. Rules and routes need the family flag of the
@@ -39,7 +49,7 @@ function uint(n: number, max: number, what: string, min = 0): string {
   return String(n)
 }
 
-const table = (n: number): string => uint(n, 0xffffffff, 'routing table', 1)
+const table = (n: number): string => uint(n, 0xff_ff_ff_ff, 'routing table', 1)
 
 function cidrOf(s: string, family?: Family): {text: string; family: Family} {
   const c = parseCidr(s)
@@ -49,7 +59,8 @@ function cidrOf(s: string, family?: Family): {text: string; family: Family} {
 
 function ipOf(s: string, family?: Family): {text: string; family: Family} {
   const f = ipFamily(s)
-  if (!f || (family !== undefined && f !== family)) throw new ValidationError(`invalid IPv${family ?? ''} address: ${JSON.stringify(s)}`)
+  if (!f || (family !== undefined && f !== family))
+    throw new ValidationError(`invalid IPv${family ?? ''} address: ${JSON.stringify(s)}`)
   return {text: parseCidr(`${s}/${f === 4 ? 32 : 128}`).addr, family: f}
 }
 
@@ -64,6 +75,7 @@ export function addressOp(op: 'add' | 'remove', o: AddressObj): IpOp {
     const args = ['address', 'add', c.text, 'dev', dev(o.dev), ...(c.family === 6 ? ['nodad'] : [])]
     return {group: groupOf(c.family), args, tolerate: /File exists|Address already assigned/}
   }
+
   return {
     group: groupOf(c.family),
     args: ['address', 'del', c.text, 'dev', dev(o.dev)],
@@ -73,7 +85,16 @@ export function addressOp(op: 'add' | 'remove', o: AddressObj): IpOp {
 
 export function ruleOp(op: 'add' | 'remove', o: RuleObj): IpOp {
   const c = cidrOf(o.dst, o.family)
-  const args = ['rule', op === 'add' ? 'add' : 'del', 'to', c.text, 'lookup', table(o.table), 'priority', uint(o.priority, 0xffffffff, 'rule priority')]
+  const args = [
+    'rule',
+    op === 'add' ? 'add' : 'del',
+    'to',
+    c.text,
+    'lookup',
+    table(o.table),
+    'priority',
+    uint(o.priority, 0xff_ff_ff_ff, 'rule priority'),
+  ]
   return {group: groupOf(o.family), args, tolerate: op === 'add' ? /File exists/ : /No such file or directory/}
 }
 
@@ -90,17 +111,30 @@ export function routeOp(op: 'add' | 'remove', o: RouteObj): IpOp {
     if (o.scope === 'link' && o.family === 4) words.push('scope', 'link')
     return {group: groupOf(o.family), args: ['route', 'replace', ...words]}
   }
-  return {group: groupOf(o.family), args: ['route', 'del', ...words], tolerate: new RegExp(`No such process|${GONE_DEV}`)}
+
+  return {
+    group: groupOf(o.family),
+    args: ['route', 'del', ...words],
+    tolerate: new RegExp(`No such process|${GONE_DEV}`),
+  }
 }
 
 export function neighOp(op: 'add' | 'remove', o: NeighObj): IpOp {
   const ip = ipOf(o.ip, o.family).text
   if (op === 'add') {
-    return {group: 'neigh', args: ['neigh', 'replace', ip, 'lladdr', canonicalMac(o.mac), 'dev', dev(o.dev), 'nud', 'permanent']}
+    return {
+      group: 'neigh',
+      args: ['neigh', 'replace', ip, 'lladdr', canonicalMac(o.mac), 'dev', dev(o.dev), 'nud', 'permanent'],
+    }
   }
+
   // Deleted on the device it was created on (upstream deletes on the bridge:
   // docs/upstream-behaviour.md#bug-1-neighbour-deletes).
-  return {group: 'neigh', args: ['neigh', 'del', ip, 'dev', dev(o.dev)], tolerate: new RegExp(`No such file or directory|${GONE_DEV}`)}
+  return {
+    group: 'neigh',
+    args: ['neigh', 'del', ip, 'dev', dev(o.dev)],
+    tolerate: new RegExp(`No such file or directory|${GONE_DEV}`),
+  }
 }
 
 export function ndpProxyOp(op: 'add' | 'remove', o: NdpProxyObj): IpOp {
@@ -137,8 +171,10 @@ const SYSCTL_KEY = /^[a-z0-9_]+(\.[A-Za-z0-9_/@+-]+)+$/
 
 /** Validated `key=value` word for `sysctl -w`. Values are small integers (proxy_arp, proxy_ndp). */
 export function sysctlAssign(o: SysctlObj): string {
-  if (!SYSCTL_KEY.test(o.key) || o.key.includes('..')) throw new ValidationError(`invalid sysctl key: ${JSON.stringify(o.key)}`)
-  if (!/^\d{1,10}$/.test(o.value)) throw new ValidationError(`invalid sysctl value for ${o.key}: ${JSON.stringify(o.value)}`)
+  if (!SYSCTL_KEY.test(o.key) || o.key.includes('..'))
+    throw new ValidationError(`invalid sysctl key: ${JSON.stringify(o.key)}`)
+  if (!/^\d{1,10}$/.test(o.value))
+    throw new ValidationError(`invalid sysctl value for ${o.key}: ${JSON.stringify(o.value)}`)
   return `${o.key}=${o.value}`
 }
 
@@ -147,7 +183,13 @@ export function sysctlAssign(o: SysctlObj): string {
  * a level stands for a '.' in the name (net.ipv4.conf.br-ex/100.proxy_arp -> .../br-ex.100/...).
  */
 export function sysctlPath(key: string): string {
-  return '/proc/sys/' + key.split('.').map((p) => p.replaceAll('/', '.')).join('/')
+  return (
+    '/proc/sys/' +
+    key
+      .split('.')
+      .map((p) => p.replaceAll('/', '.'))
+      .join('/')
+  )
 }
 
 /**
@@ -161,17 +203,28 @@ export function deviceSysctlKey(family: Family, device: string, name: 'proxy_arp
 /** The `ip` batch line of one op on an object, or undefined for kinds not applied by `ip -batch`. */
 export function ipOpFor(op: 'add' | 'remove', obj: StateObj): IpOp | undefined {
   switch (obj.kind) {
-    case 'address':
+    case 'address': {
       return addressOp(op, obj)
-    case 'rule':
+    }
+
+    case 'rule': {
       return ruleOp(op, obj)
-    case 'route':
+    }
+
+    case 'route': {
       return routeOp(op, obj)
-    case 'neigh':
+    }
+
+    case 'neigh': {
       return neighOp(op, obj)
-    case 'ndp-proxy':
+    }
+
+    case 'ndp-proxy': {
       return ndpProxyOp(op, obj)
-    default:
+    }
+
+    default: {
       return undefined
+    }
   }
 }

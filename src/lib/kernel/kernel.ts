@@ -1,16 +1,17 @@
 // The kernel layer's facade for the reconciler: observe owned state, apply a Plan, ensure the base
 // wiring. All commands go through the injected CommandRunner (argv arrays, never a shell).
 import type {CommandRunner} from '../exec/runner.js'
-import {NullLogger, type Logger} from '../log.js'
-import {checkIfName, truncIfName} from '../net/ip.js'
 import type {Plan} from '../planner/types.js'
+import type {BaseOptions, BaseResult, KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
+
+import {type Logger, NullLogger} from '../log.js'
+import {checkIfName, truncIfName} from '../net/ip.js'
 import {applyPlan, type KernelFacts} from './apply.js'
-import {OneShotIpExec, type IpExec} from './batch.js'
 import {ensureBase} from './base.js'
+import {type IpExec, OneShotIpExec} from './batch.js'
 import {Ledger} from './ledger.js'
 import {dumpMany, observeKernel} from './observe.js'
 import {parseLinks, parseNeighs, parseProxies} from './parse.js'
-import type {BaseOptions, BaseResult, KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
 
 /**
  * Device name as the kernel requires it: cut to 15 characters like upstream, then validated.
@@ -25,7 +26,10 @@ export function kernelDevName(name: string): string {
  * observed like mapped ones, so everything of theirs is owned and, being undesired, pruned.
  */
 export function canonicalScope(scope: ObserveScope): ObserveScope {
-  const bridges = [...scope.bridges, ...(scope.staleBridges ?? [])].map((b) => ({name: kernelDevName(b.name), table: b.table}))
+  const bridges = [...scope.bridges, ...(scope.staleBridges ?? [])].map((b) => ({
+    name: kernelDevName(b.name),
+    table: b.table,
+  }))
   const {staleBridges: _stale, ...rest} = scope
   return {...rest, bgpNic: kernelDevName(scope.bgpNic), bgpVrf: kernelDevName(scope.bgpVrf), bridges}
 }
@@ -45,7 +49,9 @@ export class Kernel {
     this.ipPath = opts.ipPath ?? 'ip'
     this.sysctlPath = opts.sysctlPath ?? 'sysctl'
     this.ledger = Ledger.inDir(opts.stateDir, log)
-    this.exec = opts.exec ?? new OneShotIpExec(runner, {ipPath: this.ipPath, ...(opts.timeoutMs ? {timeoutMs: opts.timeoutMs} : {})})
+    this.exec =
+      opts.exec ??
+      new OneShotIpExec(runner, {ipPath: this.ipPath, ...(opts.timeoutMs ? {timeoutMs: opts.timeoutMs} : {})})
   }
 
   /** Owned kernel objects in canonical form (see observe.ts for the ownership rules). */
@@ -58,12 +64,29 @@ export class Kernel {
    * provider bridges to set up first if they are down.
    */
   async apply(plan: Plan, opts: {ensureUp?: readonly string[]} = {}): Promise<OpResult[]> {
-    return applyPlan({...this.deps(), log: this.log, exec: this.exec, facts: () => this.dumpFacts(), ...(opts.ensureUp ? {ensureUp: opts.ensureUp} : {})}, plan)
+    return applyPlan(
+      {
+        ...this.deps(),
+        log: this.log,
+        exec: this.exec,
+        facts: () => this.dumpFacts(),
+        ...(opts.ensureUp ? {ensureUp: opts.ensureUp} : {}),
+      },
+      plan,
+    )
   }
 
   /** Links, neighbour and proxy keys from one `ip -batch` dump (what apply checks before writing). */
   async dumpFacts(): Promise<KernelFacts> {
-    const [links = '', neighs = '', proxies = ''] = await dumpMany(this.deps(), ['-json', '-details'], [['link', 'show'], ['neigh', 'show'], ['neigh', 'show', 'proxy']])
+    const [links = '', neighs = '', proxies = ''] = await dumpMany(
+      this.deps(),
+      ['-json', '-details'],
+      [
+        ['link', 'show'],
+        ['neigh', 'show'],
+        ['neigh', 'show', 'proxy'],
+      ],
+    )
     return {
       links: new Map(parseLinks(links).map((l) => [l.name, l])),
       neighs: new Set(parseNeighs(neighs).map((n) => `${n.dev}|${n.ip}`)),

@@ -50,14 +50,17 @@ export class Ledger {
         this.keys = new Set()
         return
       }
+
       await this.setAside(`unreadable: ${(error as Error).message}`)
       return
     }
+
     const data = parseLedger(text)
     if (typeof data === 'string') {
       await this.setAside(data)
       return
     }
+
     this.keys = new Set(data.keys)
   }
 
@@ -72,11 +75,15 @@ export class Ledger {
         suggestions: [`move ${this.path} away by hand; ovn-bgp then starts an empty ledger`],
       })
     }
-    this.logger.warn('ledger set aside, starting an empty one (owned neighbours and NDP proxies it listed are no longer removed by ovn-bgp)', {
-      ledger: this.path,
-      reason: why,
-      setAside: aside,
-    })
+
+    this.logger.warn(
+      'ledger set aside, starting an empty one (owned neighbours and NDP proxies it listed are no longer removed by ovn-bgp)',
+      {
+        ledger: this.path,
+        reason: why,
+        setAside: aside,
+      },
+    )
     this.keys = new Set()
   }
 
@@ -116,8 +123,9 @@ function parseLedger(text: string): LedgerFile | string {
   } catch (error) {
     return `corrupt: ${(error as Error).message}`
   }
+
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'corrupt: not a JSON object'
-  const keys = (data as {keys?: unknown}).keys
+  const {keys} = data as {keys?: unknown}
   if (keys !== undefined && !Array.isArray(keys)) return 'corrupt: keys is not a list'
   return {version: 1, keys: ((keys as unknown[] | undefined) ?? []).filter((k): k is string => typeof k === 'string')}
 }

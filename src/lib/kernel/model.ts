@@ -1,3 +1,8 @@
+import type {MonitorEvent} from './monitor-parse.js'
+import type {RawKernel} from './observe.js'
+import type {AddrInfo, LinkInfo, NeighInfo, ProxyInfo, RouteInfo, RuleInfo} from './parse.js'
+import type {KernelObj} from './types.js'
+
 // The watched kernel model: the parsed kernel state ovn-bgp may own, loaded from one full dump and
 // then kept current from monitor notifications (monitor-parse.ts) and from apply's own successful
 // ops. It keeps every link and address, IPv4/IPv6 rules with only a `to` selector, routes of the
@@ -6,10 +11,6 @@
 // so a pass reads memory instead of dumping. Notifications carry whole objects, so replaying the
 // ones that arrived while a dump was running, in order, leaves the last word to the newest.
 import {deviceSysctlKey} from './commands.js'
-import type {MonitorEvent} from './monitor-parse.js'
-import type {RawKernel} from './observe.js'
-import type {AddrInfo, LinkInfo, NeighInfo, ProxyInfo, RouteInfo, RuleInfo} from './parse.js'
-import type {KernelObj} from './types.js'
 
 type Route = RouteInfo & {table: number}
 
@@ -57,7 +58,7 @@ export class KernelModel {
   /** Applies one notification. */
   apply(e: MonitorEvent): void {
     switch (e.type) {
-      case 'link':
+      case 'link': {
         if (e.deleted) this.links.delete(e.link.name)
         else this.links.set(e.link.name, {...e.link, master: e.link.master ?? this.links.get(e.link.name)?.master})
         // The kernel flushes the IPv4 routes through a device set down or deleted WITHOUT a
@@ -65,13 +66,17 @@ export class KernelModel {
         if (e.deleted || !e.link.up) {
           for (const [k, r] of this.routes) if (r.family === 4 && r.dev === e.link.name) this.routes.delete(k)
         }
+
         return
+      }
+
       case 'addr': {
         const k = `${e.addr.dev}|${e.addr.cidr}`
         if (e.deleted) this.addrs.delete(k)
         else this.addrs.set(k, e.addr)
         return
       }
+
       case 'rule': {
         if (!e.rule.dst) return
         const k = ruleKey(e.rule)
@@ -79,6 +84,7 @@ export class KernelModel {
         else if (e.rule.plain) this.rules.set(k, e.rule)
         return
       }
+
       case 'route': {
         if (!this.tables.has(e.route.table)) return
         const k = routeKey(e.route)
@@ -89,6 +95,7 @@ export class KernelModel {
         } else this.routes.set(k, e.route)
         return
       }
+
       case 'neigh': {
         const k = `${e.neigh.dev}|${e.neigh.ip}`
         if (e.proxy) {
@@ -98,6 +105,7 @@ export class KernelModel {
         else this.neighs.set(k, e.neigh)
         return
       }
+
       case 'netconf': {
         const k = `${e.family}|${e.dev}`
         if (e.deleted) this.netconf.delete(k)
@@ -117,11 +125,14 @@ export class KernelModel {
         else this.addrs.delete(`${o.dev}|${o.cidr}`)
         return
       }
-      case 'rule':
+
+      case 'rule': {
         if (add)
           this.rules.set(ruleKey(o), {family: o.family, priority: o.priority, dst: o.dst, table: o.table, plain: true})
         else this.rules.delete(ruleKey(o))
         return
+      }
+
       case 'route': {
         if (!this.tables.has(o.table)) return
         const r: Route = {
@@ -139,16 +150,21 @@ export class KernelModel {
         else this.routes.delete(routeKey(r))
         return
       }
-      case 'neigh':
+
+      case 'neigh': {
         if (add)
           this.neighs.set(`${o.dev}|${o.ip}`, {family: o.family, ip: o.ip, dev: o.dev, mac: o.mac, permanent: true})
         else this.neighs.delete(`${o.dev}|${o.ip}`)
         return
-      case 'ndp-proxy':
+      }
+
+      case 'ndp-proxy': {
         if (add) this.proxies.set(`${o.dev}|${o.ip}`, {ip: o.ip, dev: o.dev})
         else this.proxies.delete(`${o.dev}|${o.ip}`)
         return
-      case 'vlan':
+      }
+
+      case 'vlan': {
         if (add)
           this.links.set(o.name, {
             name: o.name,
@@ -161,6 +177,8 @@ export class KernelModel {
           })
         else this.links.delete(o.name)
         return
+      }
+
       case 'sysctl': {
         const m = /^net\.ipv([46])\.conf\.(.+)\.(proxy_arp|proxy_ndp)$/.exec(o.key)
         if (m) this.netconf.set(`${m[1]}|${m[2]!.replaceAll('/', '.')}`, add && o.value === '1')
@@ -183,6 +201,7 @@ export class KernelModel {
         // a device name the sysctl key syntax cannot carry is never ours
       }
     }
+
     return {
       links: [...this.links.values()],
       addrs: [...this.addrs.values()],

@@ -1,11 +1,12 @@
+import type {AddrInfo, LinkInfo, NeighInfo, RouteInfo, RuleInfo} from './parse.js'
+
 // Pure parser of `ip -o -d -N monitor link address route rule neigh netconf` lines (iproute2 6.1,
 // LC_ALL=C; formats captured in the qemu guest, see test/lib/kernel/monitor-parse.test.ts). With -o
 // every notification is one line (continuation lines joined by '\'); with -N protocols, scopes,
 // tables and route types are numbers; with -d route lines start with the route type and link lines
 // carry the link kind (e.g. "vlan protocol 802.1Q id 100"). A removal is prefixed "Deleted ".
 // Lines that are not one of the kinds below, or that do not parse, give undefined.
-import {canonicalIp, ipFamily, isMac, type Family} from '../net/ip.js'
-import type {AddrInfo, LinkInfo, NeighInfo, RouteInfo, RuleInfo} from './parse.js'
+import {canonicalIp, type Family, ipFamily, isMac} from '../net/ip.js'
 
 export type MonitorEvent =
   | {type: 'link'; deleted: boolean; link: LinkInfo}
@@ -41,6 +42,7 @@ export function parseMonitorLine(input: string): MonitorEvent | undefined {
     deleted = true
     line = line.slice(8)
   }
+
   if (line === '' || line.startsWith('Timestamp:') || line.startsWith('[')) return undefined
   let m = LINK.exec(line)
   if (m) return {type: 'link', deleted, link: linkOf(m, line)}
@@ -59,6 +61,7 @@ export function parseMonitorLine(input: string): MonitorEvent | undefined {
       proxyNeigh: pn ? pn[1] === 'on' : undefined,
     }
   }
+
   const words = line.split(/\s+/)
   if (words[1] === 'dev' || words.includes('lladdr') || words[0] === 'proxy' || words[0] === 'miss')
     return neighOf(words, deleted)
@@ -112,8 +115,9 @@ function ruleOf(priority: number, rest: string, deleted: boolean): MonitorEvent 
     } else if (RULE_PLAIN.has(k) && v !== undefined) i++
     else plain = false
   }
+
   if (from !== 'all') plain = false
-  const addr = dst ?? (from !== 'all' ? from : undefined)
+  const addr = dst ?? (from === 'all' ? undefined : from)
   const family = addr ? ipFamily(addr.split('/')[0]!) : undefined
   if (!family) return undefined
   let canon: string | undefined
@@ -121,6 +125,7 @@ function ruleOf(priority: number, rest: string, deleted: boolean): MonitorEvent 
     const [ip, len] = dst.split('/')
     canon = `${canonicalIp(ip!)}/${len ?? (family === 4 ? 32 : 128)}`
   }
+
   return {type: 'rule', deleted, rule: {family, priority, dst: canon, table, plain}}
 }
 
@@ -132,10 +137,10 @@ function neighOf(words: string[], deleted: boolean): MonitorEvent | undefined {
   const ip = words[i]
   const family = ip ? ipFamily(ip) : undefined
   const devAt = words.indexOf('dev', i)
-  const dev = devAt >= 0 ? words[devAt + 1] : undefined
+  const dev = devAt === -1 ? undefined : words[devAt + 1]
   if (!ip || !family || !dev) return undefined
   const ll = words.indexOf('lladdr')
-  const mac = ll >= 0 ? words[ll + 1] : undefined
+  const mac = ll === -1 ? undefined : words[ll + 1]
   return {
     type: 'neigh',
     deleted,
@@ -168,6 +173,7 @@ function routeOf(words: string[], deleted: boolean): MonitorEvent | undefined {
     )
       kv.set(k, words[++i]!)
   }
+
   const via = kv.get('via')
   const dstIp = d === 'default' ? undefined : d.split('/')[0]
   // A route line names no family: an address (dst or gateway) tells; otherwise IPv6 routes always

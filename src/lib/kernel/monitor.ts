@@ -1,3 +1,5 @@
+import type {ChildProcess} from 'node:child_process'
+
 // The long-lived `ip -o -d -N monitor link address route rule neigh netconf` child that feeds the
 // kernel model. Lines are parsed as they arrive (monitor-parse.ts). Two things make the model
 // unreliable and are reported as such: a netlink overrun (iproute2 prints "netlink receive error
@@ -8,11 +10,11 @@
 // child's socket (port id = pid) with a group mask, i.e. once it listens (bounded wait).
 import {readFile} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
-import type {ChildProcess} from 'node:child_process'
 
 import type {Logger} from '../log.js'
+
 import {defaultSpawn, type SpawnFn} from './batch-process.js'
-import {parseMonitorLine, type MonitorEvent} from './monitor-parse.js'
+import {type MonitorEvent, parseMonitorLine} from './monitor-parse.js'
 
 export interface MonitorHandlers {
   onEvent(e: MonitorEvent): void
@@ -79,13 +81,14 @@ export class KernelMonitor {
     })
     child.on('error', (error) => this.ended(child, `cannot run ip monitor: ${error.message}`))
     child.on('close', (code) => this.ended(child, `ip monitor exited (${String(code)})`))
-    const pid = child.pid
+    const {pid} = child
     const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 3000)
     while (pid !== undefined && this.child === child && Date.now() < deadline) {
       const text = await readFile(`/proc/${pid}/net/netlink`, 'utf8').catch(() => '')
       if (listening(text, pid)) return
       await sleep(5)
     }
+
     if (this.child === child) this.opts.logger?.warn('ip monitor: could not confirm it listens; continuing', {pid})
   }
 

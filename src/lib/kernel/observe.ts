@@ -14,11 +14,24 @@
 //   ndp-proxy NDP proxies on the same devices that are in the ledger
 //   sysctl    proxy_arp / proxy_ndp of mapped bridges and VLAN devices, reported when set to 1
 import type {CommandRunner} from '../exec/runner.js'
-import {ipInCidr, vlanDevName, type Family} from '../net/ip.js'
-import {HELPER_V4_PREFIX, HELPER_V6_PREFIX, objKey, objValue, ROUTE_PROTO, RULE_PRIORITY, type StateObj} from '../planner/types.js'
-import {deviceSysctlKey} from './commands.js'
 import type {Ledger} from './ledger.js'
+import type {KernelObj, ObserveScope} from './types.js'
+
+import {type Family, ipInCidr, vlanDevName} from '../net/ip.js'
 import {
+  HELPER_V4_PREFIX,
+  HELPER_V6_PREFIX,
+  objKey,
+  objValue,
+  ROUTE_PROTO,
+  RULE_PRIORITY,
+  type StateObj,
+} from '../planner/types.js'
+import {deviceSysctlKey} from './commands.js'
+import {
+  type AddrInfo,
+  type LinkInfo,
+  type NeighInfo,
   parseAddrs,
   parseLinks,
   parseNeighs,
@@ -26,14 +39,10 @@ import {
   parseRoutes,
   parseRules,
   parseSysctl,
-  type AddrInfo,
-  type LinkInfo,
-  type NeighInfo,
   type ProxyInfo,
   type RouteInfo,
   type RuleInfo,
 } from './parse.js'
-import type {KernelObj, ObserveScope} from './types.js'
 
 const HELPER_V4 = `${HELPER_V4_PREFIX}0.0/16`
 const HELPER_V6 = `${HELPER_V6_PREFIX}/64`
@@ -53,26 +62,40 @@ async function dump(d: ObserveDeps, args: string[]): Promise<string> {
     if (/does not exist|Cannot find device|No such/.test(r.stderr)) return '[]'
     throw new Error(`ip ${args.join(' ')} failed: ${r.stderr.trim()}`)
   }
+
   return r.stdout
 }
 
 /** Several `ip` show commands sharing global options in one process; falls back to one each. */
-export async function dumpMany(d: ObserveDeps, global: readonly string[], commands: readonly string[][]): Promise<string[]> {
+export async function dumpMany(
+  d: ObserveDeps,
+  global: readonly string[],
+  commands: readonly string[][],
+): Promise<string[]> {
   const r = await d.runner.run(d.ipPath, [...global, '-batch', '-'], {
     input: commands.map((c) => c.join(' ')).join('\n') + '\n',
     env: {LC_ALL: 'C'},
     ...(d.timeoutMs ? {timeoutMs: d.timeoutMs} : {}),
   })
   const lines = r.stdout.split('\n').filter((l) => l.trim() !== '')
-  if (r.code === 0 && lines.length === commands.length && lines.every((l) => l.trimStart().startsWith('['))) return lines
+  if (r.code === 0 && lines.length === commands.length && lines.every((l) => l.trimStart().startsWith('[')))
+    return lines
   return Promise.all(commands.map((c) => dump(d, [...global, ...c])))
 }
 
 /** The devices whose neighbours, proxies, helper addresses and sysctls ovn-bgp manages. */
-export function ownedDevices(links: readonly LinkInfo[], bridges: ReadonlySet<string>): {devices: Set<string>; vlans: LinkInfo[]} {
+export function ownedDevices(
+  links: readonly LinkInfo[],
+  bridges: ReadonlySet<string>,
+): {devices: Set<string>; vlans: LinkInfo[]} {
   const present = new Set(links.map((l) => l.name))
   const vlans = links.filter(
-    (l) => l.kind === 'vlan' && l.link !== undefined && bridges.has(l.link) && l.vlanId !== undefined && l.name === vlanDevName(l.link, l.vlanId),
+    (l) =>
+      l.kind === 'vlan' &&
+      l.link !== undefined &&
+      bridges.has(l.link) &&
+      l.vlanId !== undefined &&
+      l.name === vlanDevName(l.link, l.vlanId),
   )
   const devices = new Set<string>([...[...bridges].filter((b) => present.has(b)), ...vlans.map((v) => v.name)])
   return {devices, vlans}
@@ -101,7 +124,16 @@ export async function observeKernel(d: ObserveDeps, scope: ObserveScope): Promis
   const tables = [...new Set(scope.bridges.map((b) => b.table))]
   const perFamily = [['rule', 'show'], ...[...tables, scope.vrfTable].map((t) => ['route', 'show', 'table', String(t)])]
   const [general, fam4, fam6] = await Promise.all([
-    dumpMany(d, ['-json', '-details'], [['link', 'show'], ['address', 'show'], ['neigh', 'show', 'nud', 'permanent'], ['neigh', 'show', 'proxy']]),
+    dumpMany(
+      d,
+      ['-json', '-details'],
+      [
+        ['link', 'show'],
+        ['address', 'show'],
+        ['neigh', 'show', 'nud', 'permanent'],
+        ['neigh', 'show', 'proxy'],
+      ],
+    ),
     dumpMany(d, ['-4', '-N', '-d', '-json'], perFamily),
     dumpMany(d, ['-6', '-N', '-d', '-json'], perFamily),
   ])
@@ -112,10 +144,11 @@ export async function observeKernel(d: ObserveDeps, scope: ObserveScope): Promis
   const {devices} = ownedDevices(linkInfo, new Set(scope.bridges.map((b) => b.name)))
   const tableOf = [...tables, scope.vrfTable]
   const routes: RouteInfo[] = []
-  tableOf.forEach((table, i) => {
+  for (const [i, table] of tableOf.entries()) {
     for (const r of parseRoutes(routes4[i] ?? '', 4)) routes.push({...r, table})
     for (const r of parseRoutes(routes6[i] ?? '', 6)) routes.push({...r, table})
-  })
+  }
+
   const raw: RawKernel = {
     links: linkInfo,
     addrs: parseAddrs(addrs),
@@ -148,8 +181,10 @@ export async function ownedObjects(d: {ledger: Ledger}, raw: RawKernel, scope: O
 
   for (const a of raw.addrs) {
     const len = a.cidr.split('/')[1]
-    if (a.dev === scope.bgpNic && len === (a.family === 4 ? '32' : '128')) out.push({kind: 'address', dev: a.dev, cidr: a.cidr})
-    else if (devices.has(a.dev) && isHelperAddress(a.cidr, a.family)) out.push({kind: 'address', dev: a.dev, cidr: a.cidr})
+    if (a.dev === scope.bgpNic && len === (a.family === 4 ? '32' : '128'))
+      out.push({kind: 'address', dev: a.dev, cidr: a.cidr})
+    else if (devices.has(a.dev) && isHelperAddress(a.cidr, a.family))
+      out.push({kind: 'address', dev: a.dev, cidr: a.cidr})
   }
 
   for (const r of raw.rules) {
@@ -159,7 +194,7 @@ export async function ownedObjects(d: {ledger: Ledger}, raw: RawKernel, scope: O
   }
 
   for (const r of raw.routes) {
-    const table = r.table
+    const {table} = r
     if (table === undefined || r.type !== 'unicast' || r.multipath || !r.dev || r.proto !== ROUTE_PROTO) continue
     // Only ovn-bgp's mark (proto 3) is owned: an operator's `proto static` route is never touched.
     if (!bridgeTables.has(table) && !(table === scope.vrfTable && r.dev === scope.bgpNic)) continue
@@ -169,7 +204,7 @@ export async function ownedObjects(d: {ledger: Ledger}, raw: RawKernel, scope: O
       table,
       dst: r.dst,
       dev: r.dev,
-      ...(r.via !== undefined ? {via: r.via} : {}),
+      ...(r.via === undefined ? {} : {via: r.via}),
       ...(r.family === 4 && r.scope === 253 ? {scope: 'link' as const} : {}),
       proto: r.proto,
     })
@@ -181,6 +216,7 @@ export async function ownedObjects(d: {ledger: Ledger}, raw: RawKernel, scope: O
       if (raw.sysctls.get(k) === '1') out.push({kind: 'sysctl', key: k, value: '1'})
     }
   }
+
   return out
 }
 
@@ -196,8 +232,10 @@ async function ownedNeighbours(
   const adopt = new Set((scope.adopt ?? []).filter((o) => o.kind === 'neigh' || o.kind === 'ndp-proxy').map(objValue))
   const present: KernelObj[] = []
   for (const n of neighs) {
-    if (n.permanent && n.mac && devices.has(n.dev)) present.push({kind: 'neigh', family: n.family, ip: n.ip, dev: n.dev, mac: n.mac})
+    if (n.permanent && n.mac && devices.has(n.dev))
+      present.push({kind: 'neigh', family: n.family, ip: n.ip, dev: n.dev, mac: n.mac})
   }
+
   for (const p of proxies) if (devices.has(p.dev)) present.push({kind: 'ndp-proxy', ip: p.ip, dev: p.dev})
   const out: KernelObj[] = []
   const seen = new Set<string>()
@@ -207,13 +245,16 @@ async function ownedNeighbours(
     if (!d.ledger.has(key) && adopt.has(objValue(o as StateObj))) d.ledger.add(key)
     if (d.ledger.has(key)) out.push(o)
   }
+
   for (const key of d.ledger.entries()) if (!seen.has(key)) d.ledger.delete(key)
   await d.ledger.save()
   return out
 }
 
 async function readSysctls(d: ObserveDeps, devices: Set<string>): Promise<Map<string, string>> {
-  const keys = [...devices].sort().flatMap((dev) => [deviceSysctlKey(4, dev, 'proxy_arp'), deviceSysctlKey(6, dev, 'proxy_ndp')])
+  const keys = [...devices]
+    .sort()
+    .flatMap((dev) => [deviceSysctlKey(4, dev, 'proxy_arp'), deviceSysctlKey(6, dev, 'proxy_ndp')])
   if (keys.length === 0) return new Map()
   const r = await d.runner.run(d.sysctlPath, ['-e', ...keys], {env: {LC_ALL: 'C'}})
   return parseSysctl(r.stdout)

@@ -1,7 +1,7 @@
 // Pure parsers of `ip -json` dumps into canonical records (compressed IPv6, lower-case MAC,
 // `addr/len` prefixes). Tolerant of the two spellings iproute2 uses for numbers: with `-N` it prints
 // "3"/"253"/"1", without it "boot"/"link"/"unicast". Unparseable entries are skipped, never thrown.
-import {canonicalIp, ipFamily, isMac, type Family} from '../net/ip.js'
+import {canonicalIp, type Family, ipFamily, isMac} from '../net/ip.js'
 
 type Json = Record<string, unknown>
 
@@ -50,6 +50,7 @@ export function parseLinks(text: string): LinkInfo[] {
       up: flags.includes('UP'),
     })
   }
+
   return out
 }
 
@@ -74,6 +75,7 @@ export function parseAddrs(text: string): AddrInfo[] {
       out.push({dev, family: fam, cidr: `${canonicalIp(local)}/${len}`})
     }
   }
+
   return out
 }
 
@@ -101,11 +103,25 @@ export function parseRules(text: string, family: Family): RuleInfo[] {
     const plain = Object.keys(r).every((k) => RULE_KEYS.has(k)) && (r.src === undefined || r.src === 'all')
     out.push({family, priority, dst, table: num(r.table), plain})
   }
+
   return out
 }
 
 const PROTO_NAMES: Record<string, number> = {
-  unspec: 0, redirect: 1, kernel: 2, boot: 3, static: 4, ra: 9, dhcp: 16, zebra: 11, bird: 12, bgp: 186, isis: 187, ospf: 188, rip: 189, eigrp: 192,
+  unspec: 0,
+  redirect: 1,
+  kernel: 2,
+  boot: 3,
+  static: 4,
+  ra: 9,
+  dhcp: 16,
+  zebra: 11,
+  bird: 12,
+  bgp: 186,
+  isis: 187,
+  ospf: 188,
+  rip: 189,
+  eigrp: 192,
 }
 const SCOPE_NAMES: Record<string, number> = {global: 0, universe: 0, site: 200, link: 253, host: 254, nowhere: 255}
 
@@ -124,7 +140,17 @@ export interface RouteInfo {
   table?: number
 }
 
-const TYPE_NUMBERS: Record<string, string> = {'1': 'unicast', '2': 'local', '3': 'broadcast', '4': 'anycast', '5': 'multicast', '6': 'blackhole', '7': 'unreachable', '8': 'prohibit', '9': 'throw'}
+const TYPE_NUMBERS: Record<string, string> = {
+  '1': 'unicast',
+  '2': 'local',
+  '3': 'broadcast',
+  '4': 'anycast',
+  '5': 'multicast',
+  '6': 'blackhole',
+  '7': 'unreachable',
+  '8': 'prohibit',
+  '9': 'throw',
+}
 
 /** `ip -N -d -json -4|-6 route show table T`. */
 export function parseRoutes(text: string, family: Family): RouteInfo[] {
@@ -139,6 +165,7 @@ export function parseRoutes(text: string, family: Family): RouteInfo[] {
       if (!a || ipFamily(a) !== family) continue
       dst = `${canonicalIp(a)}/${l ?? (family === 4 ? 32 : 128)}`
     }
+
     const gw = str(r.gateway)
     const p = str(r.protocol)
     const s = str(r.scope)
@@ -154,6 +181,7 @@ export function parseRoutes(text: string, family: Family): RouteInfo[] {
       multipath: Array.isArray(r.nexthops) || r.nhid !== undefined,
     })
   }
+
   return out
 }
 
@@ -175,8 +203,15 @@ export function parseNeighs(text: string): NeighInfo[] {
     if (!ip || !dev || !fam) continue
     const ll = str(n.lladdr)
     const state = Array.isArray(n.state) ? n.state : []
-    out.push({family: fam, ip: canonicalIp(ip), dev, mac: ll && isMac(ll) ? ll.toLowerCase() : undefined, permanent: state.includes('PERMANENT')})
+    out.push({
+      family: fam,
+      ip: canonicalIp(ip),
+      dev,
+      mac: ll && isMac(ll) ? ll.toLowerCase() : undefined,
+      permanent: state.includes('PERMANENT'),
+    })
   }
+
   return out
 }
 
@@ -194,6 +229,7 @@ export function parseProxies(text: string): ProxyInfo[] {
     if (!ip || !dev || ipFamily(ip) !== 6 || !('proxy' in n)) continue
     out.push({ip: canonicalIp(ip), dev})
   }
+
   return out
 }
 
@@ -204,5 +240,6 @@ export function parseSysctl(text: string): Map<string, string> {
     const m = /^(\S+)\s*=\s*(.*)$/.exec(line.trim())
     if (m) out.set(m[1]!, m[2]!.trim())
   }
+
   return out
 }

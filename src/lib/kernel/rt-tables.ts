@@ -48,6 +48,7 @@ export function parseRtTables(text: string): Array<{table: number; name: string}
     const m = /^(\d+)\s+(\S+)/.exec(line)
     if (m) out.push({table: Number(m[1]), name: m[2]!})
   }
+
   return out
 }
 
@@ -58,7 +59,8 @@ export function lowestFreeTable(used: ReadonlySet<number>): number | undefined {
 }
 
 function checkTableName(name: string): string {
-  if (!/^[^\s#]+$/.test(name) || /^\d+$/.test(name)) throw new ValidationError(`invalid routing table name: ${JSON.stringify(name)}`)
+  if (!/^[^\s#]+$/.test(name) || /^\d+$/.test(name))
+    throw new ValidationError(`invalid routing table name: ${JSON.stringify(name)}`)
   return name
 }
 
@@ -90,6 +92,7 @@ export class RtTables {
       const m = /^(\d+)\s+(\S+)\s+(#.*)$/.exec(line)
       if (m && m[3]!.trim() === OWN_MARK && !map.has(m[2]!)) map.set(m[2]!, Number(m[1]))
     }
+
     return map
   }
 
@@ -105,6 +108,7 @@ export class RtTables {
       for (const b of bridges) result.set(b, known.get(b)!)
       return result
     }
+
     return this.withLock(async () => {
       const text = await this.readText(true)
       const entries = parseRtTables(text)
@@ -116,13 +120,18 @@ export class RtTables {
         let n = names.get(b)
         if (n === undefined) {
           n = lowestFreeTable(used)
-          if (n === undefined) throw new RtTablesExhaustedError(`no free routing table number in ${TABLE_MIN}-${TABLE_MAX} for bridge ${b} in ${this.path}`)
+          if (n === undefined)
+            throw new RtTablesExhaustedError(
+              `no free routing table number in ${TABLE_MIN}-${TABLE_MAX} for bridge ${b} in ${this.path}`,
+            )
           used.add(n)
           names.set(b, n)
           append += `${n} ${b} ${OWN_MARK}\n`
         }
+
         result.set(b, n)
       }
+
       if (append) await appendFile(this.path, (text === '' || text.endsWith('\n') ? '' : '\n') + append)
       return result
     })
@@ -135,6 +144,7 @@ export class RtTables {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     }
+
     let seed = ''
     for (const f of this.shipped) {
       try {
@@ -142,12 +152,15 @@ export class RtTables {
         break
       } catch {}
     }
+
     seed ||= STANDARD_LINES
     if (!create) return seed
     await mkdir(dirname(this.path), {recursive: true})
-    await writeFile(this.path, seed.endsWith('\n') ? seed : seed + '\n', {flag: 'wx'}).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error
-    })
+    await writeFile(this.path, seed.endsWith('\n') ? seed : seed + '\n', {flag: 'wx'}).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error
+      },
+    )
     return readFile(this.path, 'utf8')
   }
 
@@ -163,12 +176,17 @@ export class RtTables {
         break
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-        const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0)
+        const age = await stat(lock).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => 0,
+        )
         if (age > this.staleLockMs) await unlink(lock).catch(() => undefined)
-        else if (Date.now() > deadline) throw new AgentError(`timed out waiting for lock ${lock}`, {code: 'RT_TABLES_LOCKED'})
+        else if (Date.now() > deadline)
+          throw new AgentError(`timed out waiting for lock ${lock}`, {code: 'RT_TABLES_LOCKED'})
         else await sleep(10 + Math.floor(Math.random() * 20))
       }
     }
+
     try {
       return await fn()
     } finally {

@@ -21,6 +21,7 @@ export async function writeFileAtomic(path: string, data: string, mode = 0o644):
   } finally {
     await fh.close()
   }
+
   try {
     await rename(tmp, path)
   } catch (error) {
@@ -42,10 +43,16 @@ export async function checkStateDir(dir: string): Promise<void> {
     await unlink(probe)
   } catch (error) {
     const e = error as NodeJS.ErrnoException
-    throw new DependencyError(`state_dir ${dir} is not writable (${e.code ?? e.message}): ovn-bgp keeps its ledger of owned neighbours and NDP proxies there`, {
-      code: 'STATE_DIR_UNWRITABLE',
-      cause: error,
-      suggestions: [`create it, writable by the user ovn-bgp runs as (root): install -d -m 0755 ${dir}`, 'or set state_dir (--state-dir) to a writable directory'],
-    })
+    throw new DependencyError(
+      `state_dir ${dir} is not writable (${e.code ?? e.message}): ovn-bgp keeps its ledger of owned neighbours and NDP proxies there`,
+      {
+        code: 'STATE_DIR_UNWRITABLE',
+        cause: error,
+        suggestions: [
+          `create it, writable by the user ovn-bgp runs as (root): install -d -m 0755 ${dir}`,
+          'or set state_dir (--state-dir) to a writable directory',
+        ],
+      },
+    )
   }
 }

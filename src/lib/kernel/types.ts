@@ -11,8 +11,7 @@ export function isKernelObj(o: StateObj): o is KernelObj {
 
 /** Result of one plan operation. One failure never aborts the others. */
 export type OpResult =
-  | {op: 'add' | 'remove'; obj: KernelObj; ok: true}
-  | {op: 'add' | 'remove'; obj: KernelObj; ok: false; reason: string}
+  {op: 'add' | 'remove'; obj: KernelObj; ok: true} | {op: 'add' | 'remove'; obj: KernelObj; ok: false; reason: string}
 
 export interface BridgeScope {
   /** Provider bridge device name (truncated to 15 characters like upstream). */

@@ -12,17 +12,18 @@
 // RETRY_MS[n] for the n-th consecutive failing apply, and given up after the last (the periodic
 // full pass remains) so a permanent failure never becomes a hot loop.
 import type {CommandRunner} from '../exec/runner.js'
-import {NullLogger, type Logger} from '../log.js'
+import type {MonitorEvent} from './monitor-parse.js'
+import type {KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
+
+import {type Logger, NullLogger} from '../log.js'
 import {objKey, objValue, type Plan, type StateObj} from '../planner/types.js'
 import {applyPlan, type KernelFacts} from './apply.js'
 import {BatchExecutor, type SpawnFn} from './batch-process.js'
 import {canonicalScope, Kernel} from './kernel.js'
 import {KernelModel} from './model.js'
 import {KernelMonitor} from './monitor.js'
-import type {MonitorEvent} from './monitor-parse.js'
 import {dumpMany, ownedObjects} from './observe.js'
 import {parseAddrs, parseLinks, parseNeighs, parseProxies, parseRoutes, parseRules} from './parse.js'
-import type {KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
 
 export interface WatchedKernelOptions extends KernelOptions {
   /** Global ip options of the long-lived children (tests: ['-n', netns]). */
@@ -90,6 +91,7 @@ export class WatchedKernel {
       await this.monitor.start()
       this.stale = true
     }
+
     const tables = [...new Set([...s.bridges.map((b) => b.table), s.vrfTable])]
     const every = this.opts.fullDumpEveryMs ?? 0
     const old = every > 0 && performance.now() - this.lastDump >= every
@@ -201,6 +203,7 @@ export class WatchedKernel {
       this.failingApplies = 0
       return
     }
+
     const delay = RETRY_MS[this.failingApplies++]
     if (delay === undefined || this.retryTimer) return
     this.retryTimer = setTimeout(() => {
@@ -221,6 +224,7 @@ export class WatchedKernel {
       this.loading.push(e)
       return
     }
+
     const wasUp = e.type === 'link' ? this.model.links.get(e.link.name)?.up === true : false
     // A device deleted or created: the ip children's cached name -> index may be stale.
     if (e.type === 'link' && (e.deleted || !this.model.links.has(e.link.name))) this.exec.recycle()
@@ -252,6 +256,7 @@ export class WatchedKernel {
       if (!wasUp) return `link ${e.link.name} up`
       return undefined
     }
+
     const obj = eventObj(e)
     if (!obj) return undefined
     const want = this.desired.get(objKey(obj))
@@ -267,12 +272,16 @@ export class WatchedKernel {
 /** The StateObj a notification is about (for the drift check), when it is one of our kinds. */
 function eventObj(e: MonitorEvent): StateObj | undefined {
   switch (e.type) {
-    case 'addr':
+    case 'addr': {
       return {kind: 'address', dev: e.addr.dev, cidr: e.addr.cidr}
-    case 'rule':
+    }
+
+    case 'rule': {
       return e.rule.dst && e.rule.table !== undefined
         ? {kind: 'rule', family: e.rule.family, dst: e.rule.dst, table: e.rule.table, priority: e.rule.priority}
         : undefined
+    }
+
     case 'route': {
       const r = e.route
       if (!r.dev) return undefined
@@ -287,18 +296,24 @@ function eventObj(e: MonitorEvent): StateObj | undefined {
         proto: r.proto ?? 0,
       }
     }
-    case 'neigh':
+
+    case 'neigh': {
       return e.proxy
         ? {kind: 'ndp-proxy', ip: e.neigh.ip, dev: e.neigh.dev}
         : {kind: 'neigh', family: e.neigh.family, ip: e.neigh.ip, dev: e.neigh.dev, mac: e.neigh.mac ?? ''}
-    case 'netconf':
+    }
+
+    case 'netconf': {
       return {
         kind: 'sysctl',
         key: `net.ipv${e.family}.conf.${e.dev.replaceAll('.', '/')}.${e.family === 4 ? 'proxy_arp' : 'proxy_ndp'}`,
         value: '1',
       }
-    default:
+    }
+
+    default: {
       return undefined
+    }
   }
 }
 
@@ -312,5 +327,6 @@ function parseNetconf(text: string): Map<string, boolean> {
     if (e.family === 'inet') out.set(`4|${e.interface}`, e.proxy_neigh)
     else if (e.family === 'inet6') out.set(`6|${e.interface}`, e.proxy_neigh)
   }
+
   return out
 }

@@ -6,6 +6,7 @@
 import type {Logger} from '../log.js'
 import type {ClientState} from '../ovsdb/client.js'
 import type {ExposedKind, StateKind} from '../planner/types.js'
+
 import {Readiness} from './readiness.js'
 import {type Counter, type Gauge, type Histogram, Registry} from './registry.js'
 import {MetricsServer} from './server.js'
@@ -16,9 +17,33 @@ const FRR_CHECK_RESULTS: readonly FrrCheckResult[] = ['ok', 'applied', 'failed']
 export type ChangeAction = 'add' | 'remove'
 
 // Records keyed by the union make the compiler flag a kind added elsewhere but not declared here.
-const NB_STATES: Record<ClientState, true> = {idle: true, connecting: true, syncing: true, ready: true, reconnecting: true, closed: true}
-const STATE_KINDS: Record<StateKind, true> = {vlan: true, sysctl: true, address: true, rule: true, route: true, neigh: true, 'ndp-proxy': true, flow: true}
-const EXPOSED_KINDS: Record<ExposedKind, true> = {vm: true, fip: true, 'cr-lrp': true, 'lb-vip': true, 'lb-fip': true, 'tenant-ip': true, subnet: true}
+const NB_STATES: Record<ClientState, true> = {
+  idle: true,
+  connecting: true,
+  syncing: true,
+  ready: true,
+  reconnecting: true,
+  closed: true,
+}
+const STATE_KINDS: Record<StateKind, true> = {
+  vlan: true,
+  sysctl: true,
+  address: true,
+  rule: true,
+  route: true,
+  neigh: true,
+  'ndp-proxy': true,
+  flow: true,
+}
+const EXPOSED_KINDS: Record<ExposedKind, true> = {
+  vm: true,
+  fip: true,
+  'cr-lrp': true,
+  'lb-vip': true,
+  'lb-fip': true,
+  'tenant-ip': true,
+  subnet: true,
+}
 const RESULTS: readonly PassOutcome[] = ['ok', 'partial', 'error']
 const ACTIONS: readonly ChangeAction[] = ['add', 'remove']
 
@@ -47,7 +72,6 @@ export interface PassSummary {
 export class AgentMetrics {
   readonly registry = new Registry()
   readonly readiness = new Readiness()
-
   readonly nbConnectionState: Gauge<'state'>
   readonly nbEvents: Counter<'class'>
   readonly reconcilePasses: Counter<'result'>
@@ -67,25 +91,81 @@ export class AgentMetrics {
 
   constructor(opts: {processMetrics?: boolean; build?: {version?: string; commit?: string}} = {}) {
     const r = this.registry
-    this.nbConnectionState = r.gauge({name: 'ovn_bgp_nb_connection_state', help: 'Northbound DB connection state: 1 for the current state, 0 for the others.', labelNames: ['state']})
-    this.nbEvents = r.counter({name: 'ovn_bgp_nb_events_total', help: 'Northbound DB row events handled, by event class.', labelNames: ['class']})
-    this.reconcilePasses = r.counter({name: 'ovn_bgp_reconcile_passes_total', help: 'Reconcile passes, by result (ok, partial, error).', labelNames: ['result']})
-    this.reconcileDuration = r.histogram({name: 'ovn_bgp_reconcile_duration_seconds', help: 'Wall time of one reconcile pass.', buckets: RECONCILE_BUCKETS})
-    this.reconcileChanges = r.counter({name: 'ovn_bgp_reconcile_changes_total', help: 'Kernel and OVS objects added or removed by reconcile passes.', labelNames: ['kind', 'action']})
-    this.reconcileFailures = r.counter({name: 'ovn_bgp_reconcile_failures_total', help: 'Kernel and OVS object changes that failed, by kind.', labelNames: ['kind']})
-    this.exposedIps = r.gauge({name: 'ovn_bgp_exposed_ips', help: 'Addresses and prefixes currently advertised, by kind.', labelNames: ['kind']})
-    this.driftRepaired = r.counter({name: 'ovn_bgp_drift_repaired_total', help: 'Owned objects found missing or altered outside ovn-bgp and put back, by kind.', labelNames: ['kind']})
-    this.nbCommitToKernel = r.histogram({name: 'ovn_bgp_nb_commit_to_kernel_seconds', help: 'Latency from receiving a Northbound DB update to the matching kernel change being applied.', buckets: COMMIT_TO_KERNEL_BUCKETS})
+    this.nbConnectionState = r.gauge({
+      name: 'ovn_bgp_nb_connection_state',
+      help: 'Northbound DB connection state: 1 for the current state, 0 for the others.',
+      labelNames: ['state'],
+    })
+    this.nbEvents = r.counter({
+      name: 'ovn_bgp_nb_events_total',
+      help: 'Northbound DB row events handled, by event class.',
+      labelNames: ['class'],
+    })
+    this.reconcilePasses = r.counter({
+      name: 'ovn_bgp_reconcile_passes_total',
+      help: 'Reconcile passes, by result (ok, partial, error).',
+      labelNames: ['result'],
+    })
+    this.reconcileDuration = r.histogram({
+      name: 'ovn_bgp_reconcile_duration_seconds',
+      help: 'Wall time of one reconcile pass.',
+      buckets: RECONCILE_BUCKETS,
+    })
+    this.reconcileChanges = r.counter({
+      name: 'ovn_bgp_reconcile_changes_total',
+      help: 'Kernel and OVS objects added or removed by reconcile passes.',
+      labelNames: ['kind', 'action'],
+    })
+    this.reconcileFailures = r.counter({
+      name: 'ovn_bgp_reconcile_failures_total',
+      help: 'Kernel and OVS object changes that failed, by kind.',
+      labelNames: ['kind'],
+    })
+    this.exposedIps = r.gauge({
+      name: 'ovn_bgp_exposed_ips',
+      help: 'Addresses and prefixes currently advertised, by kind.',
+      labelNames: ['kind'],
+    })
+    this.driftRepaired = r.counter({
+      name: 'ovn_bgp_drift_repaired_total',
+      help: 'Owned objects found missing or altered outside ovn-bgp and put back, by kind.',
+      labelNames: ['kind'],
+    })
+    this.nbCommitToKernel = r.histogram({
+      name: 'ovn_bgp_nb_commit_to_kernel_seconds',
+      help: 'Latency from receiving a Northbound DB update to the matching kernel change being applied.',
+      buckets: COMMIT_TO_KERNEL_BUCKETS,
+    })
 
-    this.consecutiveFailures = r.gauge({name: 'ovn_bgp_reconcile_consecutive_failures', help: 'Reconcile passes that failed in a row (0 after a successful pass).'})
-    this.lastSuccess = r.gauge({name: 'ovn_bgp_last_successful_reconcile_timestamp_seconds', help: 'Unix time of the end of the last reconcile pass that did not fail (0: none yet).'})
+    this.consecutiveFailures = r.gauge({
+      name: 'ovn_bgp_reconcile_consecutive_failures',
+      help: 'Reconcile passes that failed in a row (0 after a successful pass).',
+    })
+    this.lastSuccess = r.gauge({
+      name: 'ovn_bgp_last_successful_reconcile_timestamp_seconds',
+      help: 'Unix time of the end of the last reconcile pass that did not fail (0: none yet).',
+    })
     this.consecutiveFailures.set({}, 0)
     this.lastSuccess.set({}, 0)
-    this.desiredMismatch = r.counter({name: 'ovn_bgp_desired_mismatch_total', help: 'Differences between the incremental desired state and a full recomputation found by periodic passes (each one is a bug; the full result was used).'})
+    this.desiredMismatch = r.counter({
+      name: 'ovn_bgp_desired_mismatch_total',
+      help: 'Differences between the incremental desired state and a full recomputation found by periodic passes (each one is a bug; the full result was used).',
+    })
 
-    this.buildInfo = r.gauge({name: 'ovn_bgp_build_info', help: 'Always 1; the labels say which ovn-bgp build and Node.js runtime run.', labelNames: ['version', 'commit', 'nodejs']})
-    this.nbReconnects = r.counter({name: 'ovn_bgp_nb_reconnects_total', help: 'Times the Northbound DB connection was lost and re-established (entries into the reconnecting state).'})
-    this.frrChecks = r.counter({name: 'ovn_bgp_frr_checks_total', help: 'Checks of the FRR VRF/leak configuration, by result: ok (nothing to do), applied (configuration was changed), failed.', labelNames: ['result']})
+    this.buildInfo = r.gauge({
+      name: 'ovn_bgp_build_info',
+      help: 'Always 1; the labels say which ovn-bgp build and Node.js runtime run.',
+      labelNames: ['version', 'commit', 'nodejs'],
+    })
+    this.nbReconnects = r.counter({
+      name: 'ovn_bgp_nb_reconnects_total',
+      help: 'Times the Northbound DB connection was lost and re-established (entries into the reconnecting state).',
+    })
+    this.frrChecks = r.counter({
+      name: 'ovn_bgp_frr_checks_total',
+      help: 'Checks of the FRR VRF/leak configuration, by result: ok (nothing to do), applied (configuration was changed), failed.',
+      labelNames: ['result'],
+    })
     this.setBuildInfo(opts.build ?? {})
 
     // Pre-declare the closed label sets so that rate() and absent() work from the first scrape.
@@ -96,6 +176,7 @@ export class AgentMetrics {
       this.reconcileFailures.declare({kind})
       this.driftRepaired.declare({kind})
     }
+
     for (const kind of Object.keys(EXPOSED_KINDS)) this.exposedIps.declare({kind})
     for (const result of FRR_CHECK_RESULTS) this.frrChecks.declare({result})
     this.setNbConnectionState('idle')
@@ -107,12 +188,20 @@ export class AgentMetrics {
    * resolves once listening, rejects with DependencyError when the address cannot be bound.
    */
   serve(address: string, logger?: Logger): Promise<MetricsServer> {
-    return MetricsServer.start({address, registry: this.registry, readiness: this.readiness, ...(logger ? {logger} : {})})
+    return MetricsServer.start({
+      address,
+      registry: this.registry,
+      readiness: this.readiness,
+      ...(logger ? {logger} : {}),
+    })
   }
 
   /** ovn_bgp_build_info: the version and commit of this build (`unknown` when not given). */
   setBuildInfo(b: {version?: string; commit?: string}): void {
-    this.buildInfo.set({version: b.version ?? 'unknown', commit: b.commit ?? 'unknown', nodejs: process.versions.node}, 1)
+    this.buildInfo.set(
+      {version: b.version ?? 'unknown', commit: b.commit ?? 'unknown', nodejs: process.versions.node},
+      1,
+    )
   }
 
   /** One check of the FRR leak configuration (watch's frr_reconcile_interval timer, FRR restarts). */
@@ -149,6 +238,7 @@ export class AgentMetrics {
       this.consecutiveFailures.set({}, 0)
       this.lastSuccess.set({}, Math.round(nowSeconds))
     }
+
     if (p.full && p.result !== 'error' && !this.readiness.ready) this.readiness.markReady()
   }
 
@@ -156,7 +246,12 @@ export class AgentMetrics {
    * A pass that threw (nothing or only part of the plan was applied, no result): counted as an
    * `error` pass with its real duration; /readyz says why until a pass succeeds again.
    */
-  recordPassFailure(f: {durationSeconds: number; consecutiveFailures: number; reason: string; retryInSeconds?: number}): void {
+  recordPassFailure(f: {
+    durationSeconds: number
+    consecutiveFailures: number
+    reason: string
+    retryInSeconds?: number
+  }): void {
     this.reconcilePasses.inc({result: 'error'})
     this.reconcileDuration.observe({}, f.durationSeconds)
     this.consecutiveFailures.set({}, f.consecutiveFailures)
@@ -185,7 +280,10 @@ export class AgentMetrics {
  * dashboards work), sampled at each scrape.
  */
 function registerProcessMetrics(r: Registry): void {
-  const start = r.gauge({name: 'process_start_time_seconds', help: 'Start time of the process since the Unix epoch, in seconds.'})
+  const start = r.gauge({
+    name: 'process_start_time_seconds',
+    help: 'Start time of the process since the Unix epoch, in seconds.',
+  })
   const cpu = r.counter({name: 'process_cpu_seconds_total', help: 'User and system CPU time spent, in seconds.'})
   const rss = r.gauge({name: 'process_resident_memory_bytes', help: 'Resident memory size, in bytes.'})
   const heap = r.gauge({name: 'nodejs_heap_size_used_bytes', help: 'V8 heap in use, in bytes.'})
@@ -204,5 +302,6 @@ function registerProcessMetrics(r: Registry): void {
 
 function addCounts<K extends string>(counts: KindCounts<K> | undefined, add: (kind: string, n: number) => void): void {
   if (!counts) return
-  for (const [kind, n] of Object.entries(counts) as Array<[string, number | undefined]>) if (n !== undefined && n > 0) add(kind, n)
+  for (const [kind, n] of Object.entries(counts) as Array<[string, number | undefined]>)
+    if (n !== undefined && n > 0) add(kind, n)
 }

@@ -20,11 +20,14 @@ export function assertLabelName(name: string, reserved: readonly string[] = []):
 }
 
 export function escapeHelp(text: string): string {
-  return text.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')
+  return text.replaceAll('\\', '\\\\').replaceAll('\n', String.raw`\n`)
 }
 
 export function escapeLabelValue(value: string): string {
-  return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')
+  return value
+    .replaceAll('\\', '\\\\')
+    .replaceAll('"', String.raw`\"`)
+    .replaceAll('\n', String.raw`\n`)
 }
 
 export function formatValue(v: number): string {

@@ -35,7 +35,8 @@ abstract class Family<L extends string, S> {
     this.help = opts.help
     this.labelNames = [...(opts.labelNames ?? [])]
     for (const n of this.labelNames) assertLabelName(n, reserved)
-    if (new Set(this.labelNames).size !== this.labelNames.length) throw new TypeError(`${opts.name}: duplicate label name`)
+    if (new Set(this.labelNames).size !== this.labelNames.length)
+      throw new TypeError(`${opts.name}: duplicate label name`)
   }
 
   protected abstract initial(): S
@@ -59,6 +60,7 @@ abstract class Family<L extends string, S> {
       s = {values, state: this.initial()}
       this.series.set(key, s)
     }
+
     return s.state
   }
 
@@ -75,9 +77,15 @@ abstract class Family<L extends string, S> {
   private key(labels: LabelValues<L>): {key: string; values: string[]} {
     const given = labels as Record<string, unknown>
     const names = Object.keys(given)
-    if (names.length !== this.labelNames.length || names.some((n) => !(this.labelNames as readonly string[]).includes(n))) {
-      throw new TypeError(`${this.name}: labels must be exactly {${this.labelNames.join(',')}}, got {${names.join(',')}}`)
+    if (
+      names.length !== this.labelNames.length ||
+      names.some((n) => !(this.labelNames as readonly string[]).includes(n))
+    ) {
+      throw new TypeError(
+        `${this.name}: labels must be exactly {${this.labelNames.join(',')}}, got {${names.join(',')}}`,
+      )
     }
+
     const values = this.labelNames.map((n) => String(given[n]))
     return {key: JSON.stringify(values), values}
   }
@@ -94,7 +102,8 @@ export class Counter<L extends string = never> extends Family<L, {value: number}
 
   /** Counters only go up: a negative or non-finite increment throws. */
   inc(labels: LabelValues<L> = {} as LabelValues<L>, by = 1): void {
-    if (!(by >= 0) || !Number.isFinite(by)) throw new RangeError(`${this.name}: counter increment must be finite and >= 0, got ${by}`)
+    if (!(by >= 0) || !Number.isFinite(by))
+      throw new RangeError(`${this.name}: counter increment must be finite and >= 0, got ${by}`)
     this.at(labels).value += by
   }
 
@@ -104,7 +113,8 @@ export class Counter<L extends string = never> extends Family<L, {value: number}
 
   render(): string {
     let out = familyHeader(this.name, this.help, 'counter')
-    for (const s of this.entries()) out += `${this.name}${formatLabels(this.labelNames, s.values)} ${formatValue(s.state.value)}\n`
+    for (const s of this.entries())
+      out += `${this.name}${formatLabels(this.labelNames, s.values)} ${formatValue(s.state.value)}\n`
     return out
   }
 }
@@ -136,7 +146,8 @@ export class Gauge<L extends string = never> extends Family<L, {value: number}> 
 
   render(): string {
     let out = familyHeader(this.name, this.help, 'gauge')
-    for (const s of this.entries()) out += `${this.name}${formatLabels(this.labelNames, s.values)} ${formatValue(s.state.value)}\n`
+    for (const s of this.entries())
+      out += `${this.name}${formatLabels(this.labelNames, s.values)} ${formatValue(s.state.value)}\n`
     return out
   }
 }
@@ -156,6 +167,7 @@ export class Histogram<L extends string = never> extends Family<L, HistogramStat
     if (b.length === 0 || b.some((x, i) => !Number.isFinite(x) || (i > 0 && x <= (b[i - 1] as number)))) {
       throw new TypeError(`${opts.name}: buckets must be finite and strictly ascending`)
     }
+
     super(opts, ['le'])
     this.buckets = b
   }
@@ -167,9 +179,10 @@ export class Histogram<L extends string = never> extends Family<L, HistogramStat
   observe(labels: LabelValues<L>, value: number): void {
     if (Number.isNaN(value)) return
     const s = this.at(labels)
-    this.buckets.forEach((le, i) => {
+    for (const [i, le] of this.buckets.entries()) {
       if (value <= le) s.counts[i] = (s.counts[i] ?? 0) + 1
-    })
+    }
+
     s.sum += value
     s.count += 1
   }
@@ -184,14 +197,16 @@ export class Histogram<L extends string = never> extends Family<L, HistogramStat
     let out = familyHeader(this.name, this.help, 'histogram')
     const names = [...this.labelNames, 'le']
     for (const s of this.entries()) {
-      this.buckets.forEach((le, i) => {
+      for (const [i, le] of this.buckets.entries()) {
         out += `${this.name}_bucket${formatLabels(names, [...s.values, formatValue(le)])} ${s.state.counts[i] ?? 0}\n`
-      })
+      }
+
       out += `${this.name}_bucket${formatLabels(names, [...s.values, '+Inf'])} ${s.state.count}\n`
       const plain = formatLabels(this.labelNames, s.values)
       out += `${this.name}_sum${plain} ${formatValue(s.state.sum)}\n`
       out += `${this.name}_count${plain} ${s.state.count}\n`
     }
+
     return out
   }
 }

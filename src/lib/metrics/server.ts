@@ -1,16 +1,18 @@
+import type {AddressInfo} from 'node:net'
+
 // The HTTP endpoint behind --metrics-address (off by default). node:http only, GET/HEAD only:
 //   /metrics  Prometheus text exposition 0.0.4 of the registry
 //   /healthz  200 "ok" whenever the process can answer (liveness)
 //   /readyz   200 "ready" after the first full reconcile, else 503 with the reason (readiness)
 // Anything else is 404; other methods are 405. Query strings are ignored.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo} from 'node:net'
+
+import type {Readiness} from './readiness.js'
+import type {Registry} from './registry.js'
 
 import {ConfigError, DependencyError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
 import {EXPOSITION_CONTENT_TYPE} from './format.js'
-import type {Readiness} from './readiness.js'
-import type {Registry} from './registry.js'
 
 export interface ListenAddress {
   host: string
@@ -21,7 +23,8 @@ export interface ListenAddress {
 export function parseListenAddress(raw: string): ListenAddress {
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(raw.trim())
   const port = m ? Number(m[3]) : -1
-  if (!m || port > 65535) throw new ConfigError(`invalid metrics address ${JSON.stringify(raw)}: expected host:port or [ipv6]:port`)
+  if (!m || port > 65_535)
+    throw new ConfigError(`invalid metrics address ${JSON.stringify(raw)}: expected host:port or [ipv6]:port`)
   return {host: (m[1] ?? m[2]) as string, port}
 }
 
@@ -48,7 +51,8 @@ export class MetricsServer {
     // Scrapers keep connections alive; do not let an idle one hold close() for long.
     server.keepAliveTimeout = 5000
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => reject(new DependencyError(`metrics: cannot listen on ${addr.host}:${addr.port}: ${err.message}`, {cause: err}))
+      const onError = (err: Error) =>
+        reject(new DependencyError(`metrics: cannot listen on ${addr.host}:${addr.port}: ${err.message}`, {cause: err}))
       server.once('error', onError)
       server.listen(addr.port, addr.host, () => {
         server.off('error', onError)
@@ -82,38 +86,63 @@ export class MetricsServer {
   }
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, registry: Registry, readiness: Readiness, logger: Logger): void {
+function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  registry: Registry,
+  readiness: Readiness,
+  logger: Logger,
+): void {
   const path = (req.url ?? '/').split('?')[0]
   const send = (status: number, type: string, body: string) => {
-    res.writeHead(status, {'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store'})
+    res.writeHead(status, {
+      'Content-Type': type,
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-store',
+    })
     res.end(req.method === 'HEAD' ? undefined : body)
   }
+
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD')
     send(405, TEXT, 'method not allowed\n')
     return
   }
+
   try {
     switch (path) {
-      case '/metrics':
+      case '/metrics': {
         send(200, EXPOSITION_CONTENT_TYPE, registry.metrics())
         return
-      case '/healthz':
+      }
+
+      case '/healthz': {
         send(200, TEXT, 'ok\n')
         return
+      }
+
       case '/readyz': {
         const r = readiness.state()
-        const extra = readiness.detailLines?.().map((l) => `${l}\n`).join('') ?? ''
+        const extra =
+          readiness
+            .detailLines?.()
+            .map((l) => `${l}\n`)
+            .join('') ?? ''
         if (r.ready) send(200, TEXT, `ready\n${extra}`)
         else send(503, TEXT, `not ready: ${r.reason}\n${extra}`)
         return
       }
-      default:
+
+      default: {
         send(404, TEXT, 'not found: try /metrics, /healthz or /readyz\n')
+      }
     }
   } catch (error) {
     logger.error('metrics request failed', {path, error})
-    if (!res.headersSent) send(500, TEXT, 'internal error\n')
-    else res.destroy()
+    if (res.headersSent) {
+      res.destroy()
+    } else {
+      send(500, TEXT, 'internal error\n')
+    }
   }
 }

@@ -29,11 +29,18 @@ export interface NbConnectionConfig {
  * NB remote and SSL files from the configuration (SSL only for ssl: remotes, as upstream); the
  * chassis scope from `identity` unless [ovn] nb_monitor_scope = all (or no identity is known).
  */
-export function nbSourceOptions(cfg: NbConnectionConfig, remote: string, logger: Logger, identity?: ChassisScope): NbSourceOptions {
+export function nbSourceOptions(
+  cfg: NbConnectionConfig,
+  remote: string,
+  logger: Logger,
+  identity?: ChassisScope,
+): NbSourceOptions {
   const opts: NbSourceOptions = {remotes: remote, logger, connectTimeoutMs: cfg.ovsdbConnectionTimeout * 1000}
-  if (cfg.nbMonitorScope !== 'all' && identity?.chassisName) opts.scope = {chassisName: identity.chassisName, chassisId: identity.chassisId}
+  if (cfg.nbMonitorScope !== 'all' && identity?.chassisName)
+    opts.scope = {chassisName: identity.chassisName, chassisId: identity.chassisId}
   if (remote.split(',').some((r) => r.trim().startsWith('ssl:'))) {
     opts.ssl = {privateKey: cfg.ovnNbPrivateKey, certificate: cfg.ovnNbCertificate, caCert: cfg.ovnNbCaCert}
   }
+
   return opts
 }

@@ -130,5 +130,6 @@ export function decodeOldColumns(old: Partial<Record<string, Value>> | undefined
     if (v === undefined) continue
     out[k] = v instanceof Map ? strMap(old, k) : v
   }
+
   return out
 }

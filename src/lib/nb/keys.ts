@@ -29,11 +29,15 @@ export function chassisKeys(lsp: LogicalSwitchPort): string[] {
  * (the only binding source of virtual ports); otherwise undefined. Works on partial rows (the `old`
  * of an update): a missing `type` counts as a VM port, missing options/external_ids are skipped.
  */
-export function portChassis(p: {type?: string; options?: StrMap; externalIds?: StrMap}, chassisName: string): string | undefined {
+export function portChassis(
+  p: {type?: string; options?: StrMap; externalIds?: StrMap},
+  chassisName: string,
+): string | undefined {
   if ((p.type ?? '') !== 'virtual' && p.options) {
     const list = requestedChassis({options: p.options})
     if (list.length > 0) return list.includes(chassisName) ? chassisName : list[0]
   }
+
   const host = p.externalIds?.['neutron:host_id']
   return host ? host : undefined
 }
@@ -54,6 +58,7 @@ export function lbRouterKeys(lb: LoadBalancer): string[] {
     const v = lb.externalIds[k]
     if (v) keys.add(stripNeutronPrefix(v))
   }
+
   return [...keys]
 }
 

@@ -12,6 +12,7 @@ export class MultiIndex {
       s.delete(uuid)
       if (s.size === 0) this.map.delete(k)
     }
+
     for (const k of after) {
       let s = this.map.get(k)
       if (!s) this.map.set(k, (s = new Set()))

@@ -20,8 +20,9 @@
 // networks; bound ports -> NATs and switches; routers -> LBs -> VIP ports -> NATs and switches),
 // so the iteration reaches its fixed point in a few steps.
 import type {ConditionClause, ConditionUpdate} from '../ovsdb/types.js'
-import {hostingChassis, isRouterInterface} from './keys.js'
 import type {LogicalSwitchPort, NbView} from './model.js'
+
+import {hostingChassis, isRouterInterface} from './keys.js'
 
 export interface ChassisScope {
   /** Matched against requested-chassis and neutron:host_id (OVS external_ids:hostname). */
@@ -76,6 +77,7 @@ export function scopeConditions(nb: NbView, scope: ChassisScope): ConditionUpdat
     if (net) ls.add(net)
     nat.push(['logical_port', 'includes', p.name])
   }
+
   for (const p of nb.lspsByChassis(scope.chassisName)) portNeeds(p)
   // ports in live migration are held cloud-wide; only those naming this chassis add needs
   for (const p of nb.allLsps()) {
@@ -95,6 +97,7 @@ export function scopeConditions(nb: NbView, scope: ChassisScope): ConditionUpdat
       if (r) routers.add(r)
     }
   }
+
   for (const r of routers) {
     lsp.push(mapHas('external_ids', 'neutron:device_id', r))
     lr.push(eq('name', `neutron-${r}`))
@@ -105,6 +108,7 @@ export function scopeConditions(nb: NbView, scope: ChassisScope): ConditionUpdat
       const net = rif.externalIds['neutron:network_name']
       if (net) lsp.push(mapHas('external_ids', 'neutron:network_name', net))
     }
+
     const router = nb.lrByName(`neutron-${r}`)
     for (const u of router?.nat ?? []) if (isUuid(u)) nat.push(refIs('_uuid', u))
     for (const l of nb.lbsByRouter(r)) {
@@ -117,10 +121,12 @@ export function scopeConditions(nb: NbView, scope: ChassisScope): ConditionUpdat
       if (net) ls.add(net)
     }
   }
+
   for (const n of nb.allNats()) {
     const fipNet = n.externalIds['neutron:fip_network_id']
     if (fipNet) ls.add(`neutron-${fipNet}`)
   }
+
   return {
     Logical_Switch_Port: clauses(lsp),
     Logical_Switch: clauses([...ls].map((n) => eq('name', n))),

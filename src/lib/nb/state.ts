@@ -2,18 +2,6 @@
 // is O(result); updates cost O(keys of the changed row), except a Logical_Switch whose `ports`
 // change, which re-derives that switch's localnet/virtual membership (O(ports of that switch)).
 import type {RowChange} from '../ovsdb/types.js'
-import {
-  NB_TABLES,
-  decodeLb,
-  decodeLr,
-  decodeLrp,
-  decodeLs,
-  decodeLsp,
-  decodeNat,
-  decodeNbGlobal,
-  type NbTableName,
-} from './decode.js'
-import {chassisKeys, hostingChassis, isRouterInterface, lbRouterKeys} from './keys.js'
 import type {
   LoadBalancer,
   LogicalRouter,
@@ -25,6 +13,19 @@ import type {
   NbGlobal,
   NbView,
 } from './model.js'
+
+import {
+  decodeLb,
+  decodeLr,
+  decodeLrp,
+  decodeLs,
+  decodeLsp,
+  decodeNat,
+  decodeNbGlobal,
+  NB_TABLES,
+  type NbTableName,
+} from './decode.js'
+import {chassisKeys, hostingChassis, isRouterInterface, lbRouterKeys} from './keys.js'
 import {MultiIndex} from './multi-index.js'
 
 export interface NbRows {
@@ -37,7 +38,8 @@ export interface NbRows {
   nbGlobal?: NbGlobal
 }
 
-export type TypedRow = LogicalSwitchPort | LogicalSwitch | LogicalRouter | LogicalRouterPort | Nat | LoadBalancer | NbGlobal
+export type TypedRow =
+  LogicalSwitchPort | LogicalSwitch | LogicalRouter | LogicalRouterPort | Nat | LoadBalancer | NbGlobal
 
 function* pick<T>(uuids: ReadonlySet<string>, rows: ReadonlyMap<string, T>): Iterable<T> {
   for (const u of uuids) {
@@ -61,7 +63,6 @@ export class NbState implements NbView {
   private readonly nats = new Map<string, Nat>()
   private readonly lbs = new Map<string, LoadBalancer>()
   private global: NbGlobal | undefined
-
   private readonly lspName = new MultiIndex()
   private readonly lspNetwork = new MultiIndex()
   private readonly lspChassis = new MultiIndex()
@@ -101,36 +102,55 @@ export class NbState implements NbView {
       this.remove(table, c.uuid)
       return
     }
+
     switch (table) {
-      case NB_TABLES.lsp:
+      case NB_TABLES.lsp: {
         return this.upsert(table, decodeLsp(c.row))
-      case NB_TABLES.ls:
+      }
+
+      case NB_TABLES.ls: {
         return this.upsert(table, decodeLs(c.row))
-      case NB_TABLES.lr:
+      }
+
+      case NB_TABLES.lr: {
         return this.upsert(table, decodeLr(c.row))
-      case NB_TABLES.lrp:
+      }
+
+      case NB_TABLES.lrp: {
         return this.upsert(table, decodeLrp(c.row, this.capabilities.lrpStatus))
-      case NB_TABLES.nat:
+      }
+
+      case NB_TABLES.nat: {
         return this.upsert(table, decodeNat(c.row))
-      case NB_TABLES.lb:
+      }
+
+      case NB_TABLES.lb: {
         return this.upsert(table, decodeLb(c.row))
-      case NB_TABLES.nbGlobal:
+      }
+
+      case NB_TABLES.nbGlobal: {
         return this.upsert(table, decodeNbGlobal(c.row))
+      }
     }
   }
 
   upsert(table: NbTableName, row: TypedRow): void {
     switch (table) {
-      case 'Logical_Switch_Port':
+      case 'Logical_Switch_Port': {
         return this.putLsp(row as LogicalSwitchPort)
-      case 'Logical_Switch':
+      }
+
+      case 'Logical_Switch': {
         return this.putLs(row as LogicalSwitch)
+      }
+
       case 'Logical_Router': {
         const r = row as LogicalRouter
         this.lrName.update(r.uuid, one(this.lrs.get(r.uuid)?.name), [r.name])
         this.lrs.set(r.uuid, r)
         return
       }
+
       case 'Logical_Router_Port': {
         const r = row as LogicalRouterPort
         const old = this.lrps.get(r.uuid)
@@ -138,6 +158,7 @@ export class NbState implements NbView {
         this.lrps.set(r.uuid, r)
         return
       }
+
       case 'NAT': {
         const r = row as Nat
         const old = this.nats.get(r.uuid)
@@ -146,6 +167,7 @@ export class NbState implements NbView {
         this.nats.set(r.uuid, r)
         return
       }
+
       case 'Load_Balancer': {
         const r = row as LoadBalancer
         const old = this.lbs.get(r.uuid)
@@ -153,8 +175,10 @@ export class NbState implements NbView {
         this.lbs.set(r.uuid, r)
         return
       }
-      case 'NB_Global':
+
+      case 'NB_Global': {
         this.global = row as NbGlobal
+      }
     }
   }
 
@@ -166,6 +190,7 @@ export class NbState implements NbView {
         this.lsps.delete(uuid)
         return
       }
+
       case 'Logical_Switch': {
         const old = this.lss.get(uuid)
         if (!old) return
@@ -174,16 +199,20 @@ export class NbState implements NbView {
         this.lss.delete(uuid)
         return
       }
-      case 'Logical_Router':
+
+      case 'Logical_Router': {
         this.lrName.update(uuid, one(this.lrs.get(uuid)?.name), [])
         this.lrs.delete(uuid)
         return
+      }
+
       case 'Logical_Router_Port': {
         const old = this.lrps.get(uuid)
         this.lrpHosting.update(uuid, one(old && hostingChassis(old)), [])
         this.lrps.delete(uuid)
         return
       }
+
       case 'NAT': {
         const old = this.nats.get(uuid)
         this.natPort.update(uuid, one(old?.logicalPort), [])
@@ -191,14 +220,17 @@ export class NbState implements NbView {
         this.nats.delete(uuid)
         return
       }
+
       case 'Load_Balancer': {
         const old = this.lbs.get(uuid)
         this.lbRouter.update(uuid, old ? lbRouterKeys(old) : [], [])
         this.lbs.delete(uuid)
         return
       }
-      case 'NB_Global':
+
+      case 'NB_Global': {
         if (this.global?.uuid === uuid) this.global = undefined
+      }
     }
   }
 
@@ -208,7 +240,7 @@ export class NbState implements NbView {
   }
 
   private indexLsp(old: LogicalSwitchPort | undefined, r: LogicalSwitchPort | undefined): void {
-    const uuid = (old ?? r)!.uuid
+    const {uuid} = (old ?? r)!
     const keys = (p: LogicalSwitchPort | undefined) => ({
       name: one(p?.name),
       network: one(p?.externalIds['neutron:network_name']),
@@ -231,7 +263,8 @@ export class NbState implements NbView {
   private membership(ls: string, lspUuid: string, joined: boolean): void {
     this.lspParent.update(ls, joined ? [] : [lspUuid], joined ? [lspUuid] : [])
     const t = this.lsps.get(lspUuid)?.type
-    if (t && TRACKED_TYPES.has(t)) this.lspParentType.update(lspUuid, joined ? [] : [`${ls}|${t}`], joined ? [`${ls}|${t}`] : [])
+    if (t && TRACKED_TYPES.has(t))
+      this.lspParentType.update(lspUuid, joined ? [] : [`${ls}|${t}`], joined ? [`${ls}|${t}`] : [])
   }
 
   private putLs(r: LogicalSwitch): void {
@@ -254,41 +287,52 @@ export class NbState implements NbView {
   lsp(uuid: string) {
     return this.lsps.get(uuid)
   }
+
   lspByName(name: string) {
     return this.first(this.lspName.get(name), this.lsps)
   }
+
   lspsByNetwork(lsName: string) {
     return pick(this.lspNetwork.get(lsName), this.lsps)
   }
+
   lspsByChassis(chassis: string) {
     return pick(this.lspChassis.get(chassis), this.lsps)
   }
+
   routerInterfaces(routerId: string) {
     return pick(this.lspRouterIf.get(routerId), this.lsps)
   }
+
   localnetsByPhysnet(physnet: string) {
     return pick(this.lspPhysnet.get(physnet), this.lsps)
   }
+
   allLsps() {
     return this.lsps.values()
   }
+
   ls(uuid: string) {
     return this.lss.get(uuid)
   }
+
   lsByName(name: string) {
     return this.first(this.lsName.get(name), this.lss)
   }
+
   localnetPortsOfLs(lsName: string): LogicalSwitchPort[] {
     const ls = this.lsByName(lsName)
     if (!ls) return []
     return [...this.membersOfType(ls, 'localnet')]
   }
+
   hasVirtualPort(lsName: string): boolean {
     const ls = this.lsByName(lsName)
     if (!ls) return false
     for (const _ of this.membersOfType(ls, 'virtual')) return true
     return false
   }
+
   /** Member ports of `ls` of a tracked type, in uuid order (deterministic "first localnet"). */
   private *membersOfType(ls: LogicalSwitch, type: string): Iterable<LogicalSwitchPort> {
     for (const u of [...this.lspParentType.get(`${ls.uuid}|${type}`)].sort()) {
@@ -296,50 +340,72 @@ export class NbState implements NbView {
       if (lsp) yield lsp
     }
   }
+
   lr(uuid: string) {
     return this.lrs.get(uuid)
   }
+
   lrByName(name: string) {
     return this.first(this.lrName.get(name), this.lrs)
   }
+
   lrp(uuid: string) {
     return this.lrps.get(uuid)
   }
+
   lrpsByHostingChassis(chassisId: string) {
     return pick(this.lrpHosting.get(chassisId), this.lrps)
   }
+
   allLrps() {
     return this.lrps.values()
   }
+
   nat(uuid: string) {
     return this.nats.get(uuid)
   }
+
   natsByLogicalPort(lspName: string) {
     return pick(this.natPort.get(lspName), this.nats)
   }
+
   natsByGatewayPort(lrpUuid: string) {
     return pick(this.natGateway.get(lrpUuid), this.nats)
   }
+
   allNats() {
     return this.nats.values()
   }
+
   lb(uuid: string) {
     return this.lbs.get(uuid)
   }
+
   lbsByRouter(routerId: string) {
     return pick(this.lbRouter.get(routerId), this.lbs)
   }
+
   allLbs() {
     return this.lbs.values()
   }
+
   nbGlobal() {
     return this.global
   }
+
   /** Parent switch uuid of a port (from Logical_Switch.ports). */
   parentOf(lspUuid: string): string | undefined {
     return [...this.lspParent.get(lspUuid)][0]
   }
+
   counts(): Record<string, number> {
-    return {lsp: this.lsps.size, ls: this.lss.size, lr: this.lrs.size, lrp: this.lrps.size, nat: this.nats.size, lb: this.lbs.size}
+    return {
+      lsp: this.lsps.size,
+      ls: this.lss.size,
+      lr: this.lrs.size,
+      lrp: this.lrps.size,
+      nat: this.nats.size,
+      lb: this.lbs.size,
+    }
   }
 }

@@ -30,6 +30,7 @@ export class SwitchMerge {
       this.byName.add(c.uuid)
       this.names.set(c.uuid, String(c.row.name ?? ''))
     }
+
     return this.emit(c.uuid)
   }
 
@@ -42,6 +43,7 @@ export class SwitchMerge {
       set.add(localnet)
       this.names.set(c.uuid, String(c.row.name ?? ''))
     }
+
     return this.emit(c.uuid)
   }
 
@@ -62,11 +64,13 @@ export class SwitchMerge {
       this.rows.delete(uuid)
       return [{table: LS, kind: 'delete', uuid, row: prev}]
     }
+
     const row: Row = {_uuid: uuid, name: this.names.get(uuid) ?? '', ports: [...(this.members.get(uuid) ?? [])].sort()}
     if (!prev) {
       this.rows.set(uuid, row)
       return [{table: LS, kind: 'insert', uuid, row}]
     }
+
     const old: Record<string, Value> = {}
     if (prev.name !== row.name) old.name = prev.name as Value
     if (JSON.stringify(prev.ports) !== JSON.stringify(row.ports)) old.ports = prev.ports as Value

@@ -23,8 +23,10 @@ export function ipv6Groups(s: string): number[] | undefined {
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)
   if (v4?.[1]) {
     const o = v4[1].split('.').map(Number)
-    text = text.slice(0, -v4[1].length) + (((o[0]! << 8) | o[1]!).toString(16) + ':' + ((o[2]! << 8) | o[3]!).toString(16))
+    text =
+      text.slice(0, -v4[1].length) + (((o[0]! << 8) | o[1]!).toString(16) + ':' + ((o[2]! << 8) | o[3]!).toString(16))
   }
+
   const [head, tail] = text.split('::') as [string, string | undefined]
   const h = head ? head.split(':') : []
   const t = tail === undefined ? [] : tail ? tail.split(':') : []
@@ -37,19 +39,22 @@ export function ipv6Groups(s: string): number[] | undefined {
 export function formatIpv6(groups: readonly number[]): string {
   let best = -1
   let bestLen = 1
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++
       continue
     }
+
     let j = i
     while (j < 8 && groups[j] === 0) j++
     if (j - i > bestLen) {
       best = i
       bestLen = j - i
     }
+
     i = j
   }
+
   const hex = groups.map((g) => g.toString(16))
   if (best < 0) return hex.join(':')
   return hex.slice(0, best).join(':') + '::' + hex.slice(best + bestLen).join(':')
@@ -68,7 +73,11 @@ export function isIp(s: unknown): s is string {
 /** Canonical text of an IP address; throws ValidationError when `s` is not one. */
 export function canonicalIp(s: string, what = 'IP address'): string {
   const fam = ipFamily(s)
-  if (fam === 4) return s.split('.').map((o) => String(Number(o))).join('.')
+  if (fam === 4)
+    return s
+      .split('.')
+      .map((o) => String(Number(o)))
+      .join('.')
   if (fam === 6) return formatIpv6(ipv6Groups(s)!)
   throw new ValidationError(`invalid ${what}: ${JSON.stringify(s)}`)
 }
@@ -86,7 +95,7 @@ function ipToBigInt(addr: string, family: Family): bigint {
 function bigIntToIp(v: bigint, family: Family): string {
   if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.')
   const groups: number[] = []
-  for (let i = 7; i >= 0; i--) groups.push(Number((v >> BigInt(i * 16)) & 0xffffn))
+  for (let i = 7; i >= 0; i--) groups.push(Number((v >> BigInt(i * 16)) & 0xff_ffn))
   return formatIpv6(groups)
 }
 
@@ -145,10 +154,28 @@ export function ipInCidr(ip: string, cidr: string): boolean {
 // IPv6 ranges that are not global unicast, after the IANA special-purpose registry.
 // Carve-outs inside 2001::/23 that ARE global are listed in GLOBAL_EXCEPTIONS.
 const NON_GLOBAL_V6 = [
-  '::/128', '::1/128', '::ffff:0:0/96', '64:ff9b:1::/48', '100::/64', '2001::/23', '2001:db8::/32',
-  '2002::/16', '3fff::/20', '5f00::/16', 'fc00::/7', 'fe80::/10', 'ff00::/8',
+  '::/128',
+  '::1/128',
+  '::ffff:0:0/96',
+  '64:ff9b:1::/48',
+  '100::/64',
+  '2001::/23',
+  '2001:db8::/32',
+  '2002::/16',
+  '3fff::/20',
+  '5f00::/16',
+  'fc00::/7',
+  'fe80::/10',
+  'ff00::/8',
 ]
-const GLOBAL_EXCEPTIONS_V6 = ['2001:1::1/128', '2001:1::2/128', '2001:3::/32', '2001:4:112::/48', '2001:20::/28', '2001:30::/28']
+const GLOBAL_EXCEPTIONS_V6 = [
+  '2001:1::1/128',
+  '2001:1::2/128',
+  '2001:3::/32',
+  '2001:4:112::/48',
+  '2001:20::/28',
+  '2001:30::/28',
+]
 
 /** IPv6 global unicast (GUA) test used by `expose_ipv6_gua_tenant_networks`. Accepts `addr` or `addr/len`. */
 export function isIpv6Gua(s: string): boolean {
@@ -190,6 +217,7 @@ export function checkIfName(s: string, what = 'interface name'): string {
       `invalid ${what}: ${JSON.stringify(s)} (1-${IFNAME_MAX} characters, no '/', ':', '%' or spaces, not starting with '-')`,
     )
   }
+
   return s
 }
 

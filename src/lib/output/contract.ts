@@ -10,6 +10,6 @@
 export const SCHEMA_VERSION = 1
 
 /** `doc` with `schemaVersion` as its first key. */
-export function versioned<T extends object>(doc: T): {schemaVersion: number} & T {
+export function versioned<T extends object>(doc: T): T & {schemaVersion: number} {
   return {schemaVersion: SCHEMA_VERSION, ...doc}
 }

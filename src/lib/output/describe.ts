@@ -5,24 +5,38 @@ import type {StateObj} from '../planner/types.js'
 
 export function describeObj(o: StateObj): string {
   switch (o.kind) {
-    case 'address':
+    case 'address': {
       return `address ${o.cidr} dev ${o.dev}`
-    case 'rule':
+    }
+
+    case 'rule': {
       return `rule${o.family === 6 ? ' -6' : ''} priority ${o.priority} to ${o.dst} lookup ${o.table}`
+    }
+
     case 'route': {
       const via = o.via ? ` via ${o.via}` : ''
       const scope = o.scope ? ` scope ${o.scope}` : ''
       return `route${o.family === 6 ? ' -6' : ''} ${o.dst}${via} dev ${o.dev} table ${o.table} proto ${o.proto}${scope}`
     }
-    case 'neigh':
+
+    case 'neigh': {
       return `neigh ${o.ip} lladdr ${o.mac} dev ${o.dev} nud permanent`
-    case 'ndp-proxy':
+    }
+
+    case 'ndp-proxy': {
       return `neigh proxy ${o.ip} dev ${o.dev}`
-    case 'vlan':
+    }
+
+    case 'vlan': {
       return `link ${o.name} link ${o.link} type vlan id ${o.id}`
-    case 'sysctl':
+    }
+
+    case 'sysctl': {
       return `sysctl ${o.key}=${o.value}`
-    case 'flow':
+    }
+
+    case 'flow': {
       return `flow ${o.bridge} cookie=999,priority=900,${o.family === 6 ? 'ipv6' : 'ip'},in_port=${o.inPort} actions=mod_dl_dst:${o.mac},NORMAL`
+    }
   }
 }

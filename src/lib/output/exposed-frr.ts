@@ -1,10 +1,11 @@
+import type {FrrView} from '../frr/rib.js'
+import type {ShowExposedResult} from './exposed.js'
+
 // The FRR columns of `show-exposed` (node source), for all entries at once from one FRR view:
 // in the VRF (zebra RIB), leaked into the default instance, and advertised to how many of the
 // established neighbours. An entry the node exposes that FRR does not carry all the way is FRR
 // drift (exit 3), except while the node is drained (the leak is withdrawn on purpose).
 import {hostCidr} from '../net/ip.js'
-import type {FrrView} from '../frr/rib.js'
-import type {ShowExposedResult} from './exposed.js'
 
 export interface EntryFrr {
   /** In the VRF's RIB (the connected route of the bgp-nic address, or the subnet's kernel route). */
@@ -44,17 +45,30 @@ export function annotateFrr(r: ShowExposedResult, view: FrrView | undefined, err
     out.drift.frr = 0
     return out
   }
+
   const drained = view.importBlocked || view.gracefulShutdown
   const est = view.neighbours.filter((n) => n.established)
   let drift = 0
   for (const e of out.entries) {
     const p = prefixOf(e)
     if (p === undefined) continue
-    const f: EntryFrr = {vrf: view.vrfRib.has(p), leaked: view.leaked.has(p), advertised: est.filter((n) => n.advertised.has(p)).length, established: est.length}
+    const f: EntryFrr = {
+      vrf: view.vrfRib.has(p),
+      leaked: view.leaked.has(p),
+      advertised: est.filter((n) => n.advertised.has(p)).length,
+      established: est.length,
+    }
     e.frr = f
     if (e.state === 'ok' && !view.importBlocked && (!f.vrf || !f.leaked || f.advertised < f.established)) drift++
   }
+
   out.drift.frr = drift
-  out.frr = {read: true, error: null, drained, neighbours: view.neighbours.map((n) => ({peer: n.peer, state: n.state})), vtyshCalls: view.vtyshCalls}
+  out.frr = {
+    read: true,
+    error: null,
+    drained,
+    neighbours: view.neighbours.map((n) => ({peer: n.peer, state: n.state})),
+    vtyshCalls: view.vtyshCalls,
+  }
   return out
 }

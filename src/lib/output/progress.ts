@@ -41,14 +41,14 @@ export class Progress {
   /** Clears the line; the caller prints its result afterwards. */
   done(): void {
     if (!this.opts.enabled || !this.active) return
-    this.write('\r\x1b[2K')
+    this.write('\r\u001B[2K')
     this.active = false
   }
 
   private render(extra = ''): void {
     if (!this.opts.enabled) return
     const secs = ((this.now() - this.t0) / 1000).toFixed(1)
-    this.write(`\r\x1b[2K${this.label}${extra} (${secs} s)`)
+    this.write(`\r\u001B[2K${this.label}${extra} (${secs} s)`)
     this.active = true
   }
 }

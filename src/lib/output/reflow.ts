@@ -8,15 +8,17 @@ export function reflow(text: string): string {
   const out: string[] = []
   for (const para of text.trim().split(/\n\s*\n/)) {
     const lines = para.split('\n')
-    if (/^- /.test(lines[0] ?? '')) {
+    if ((lines[0] ?? '').startsWith('- ')) {
       const items: string[][] = []
       for (const l of lines) {
-        if (/^- /.test(l)) items.push([l.trim()])
+        if (l.startsWith('- ')) items.push([l.trim()])
         else items.at(-1)?.push(l.trim())
       }
+
       out.push(items.map((i) => i.join(' ')).join('\n'))
       continue
     }
+
     const runs: Array<{indented: boolean; lines: string[]}> = []
     for (const l of lines) {
       const indented = /^\s{2,}\S/.test(l)
@@ -24,7 +26,9 @@ export function reflow(text: string): string {
       if (last && last.indented === indented) last.lines.push(l)
       else runs.push({indented, lines: [l]})
     }
+
     out.push(runs.map((r) => (r.indented ? r.lines.join('\n') : r.lines.map((l) => l.trim()).join(' '))).join('\n'))
   }
+
   return out.join('\n\n')
 }

@@ -1,10 +1,10 @@
-// The --json contract of the commands that reconcile: what was (or would be) added and removed,
-// per object kind, what failed and which NB rows were skipped. Humans get the same data as text.
-import {color as chalk} from './color.js'
-
 import type {Problem} from '../planner/problems.js'
 import type {StateKind, StateObj} from '../planner/types.js'
 import type {KindCounts, PassResult} from '../reconciler/types.js'
+
+// The --json contract of the commands that reconcile: what was (or would be) added and removed,
+// per object kind, what failed and which NB rows were skipped. Humans get the same data as text.
+import {color as chalk} from './color.js'
 import {describeObj} from './describe.js'
 
 export interface ObjectChange {
@@ -47,7 +47,13 @@ export function changeReport(r: PassResult): ChangeReport {
     removed: r.removed,
     unchanged: r.plan.unchanged,
     changes: [...changesOf('add', r.plan.add), ...changesOf('remove', r.plan.remove)],
-    failed: r.failed.map((f) => ({action: f.action, kind: f.obj.kind, object: describeObj(f.obj), spec: f.obj, error: f.error ?? 'failed'})),
+    failed: r.failed.map((f) => ({
+      action: f.action,
+      kind: f.obj.kind,
+      object: describeObj(f.obj),
+      spec: f.obj,
+      error: f.error ?? 'failed',
+    })),
     skipped: r.problems,
     durationMs: r.durationMs,
   }
@@ -55,7 +61,7 @@ export function changeReport(r: PassResult): ChangeReport {
 
 function counts(c: KindCounts): string {
   const parts = Object.entries(c).map(([k, n]) => `${n} ${k}`)
-  return parts.length ? parts.join(', ') : 'nothing'
+  return parts.length > 0 ? parts.join(', ') : 'nothing'
 }
 
 /** Human rendering (stdout). Colour only when chalk detects a terminal. */
@@ -64,13 +70,16 @@ export function renderChangeReport(r: ChangeReport, verbose = true): string {
   const verb = r.dryRun ? 'would add' : 'added'
   const rverb = r.dryRun ? 'would remove' : 'removed'
   if (verbose) {
-    for (const c of r.changes) lines.push(c.action === 'add' ? chalk.green(`+ ${c.object}`) : chalk.red(`- ${c.object}`))
+    for (const c of r.changes)
+      lines.push(c.action === 'add' ? chalk.green(`+ ${c.object}`) : chalk.red(`- ${c.object}`))
   }
+
   for (const f of r.failed) lines.push(chalk.yellow(`! ${f.action} ${f.object}: ${f.error}`))
-  for (const p of r.skipped) lines.push(chalk.yellow(`skipped ${p.table} ${p.name || '-'} (${p.uuid || '-'}): ${p.reason}`))
+  for (const p of r.skipped)
+    lines.push(chalk.yellow(`skipped ${p.table} ${p.name || '-'} (${p.uuid || '-'}): ${p.reason}`))
   lines.push(
     `${r.changed ? '' : 'nothing to do; '}${verb} ${counts(r.added)}; ${rverb} ${counts(r.removed)}; ${r.unchanged} unchanged` +
-      (r.failed.length ? `; ${r.failed.length} failed` : '') +
+      (r.failed.length > 0 ? `; ${r.failed.length} failed` : '') +
       ` (${r.durationMs} ms)`,
   )
   return lines.join('\n')

@@ -6,6 +6,7 @@
 // empty, or a bridge that is not a valid interface name (it reaches ip/ovs-ofctl argv), is skipped
 // the same way instead of being used.
 import type {BridgeMapping} from '../config/types.js'
+
 import {isIfName} from '../net/ip.js'
 
 export interface ParsedBridgeMappings {
@@ -17,20 +18,23 @@ export interface ParsedBridgeMappings {
 export function parseBridgeMappings(text: string | undefined): ParsedBridgeMappings {
   const out: ParsedBridgeMappings = {mappings: [], warnings: []}
   if (text === undefined || text.trim() === '') return out
-  text.split(',').forEach((raw, i) => {
+  for (const [i, raw] of text.split(',').entries()) {
     const element = raw.trim()
     const parts = element.split(':')
     const [physnet, bridge] = parts
     if (parts.length !== 2 || !physnet || !bridge) {
       out.warnings.push(`ignoring bridge mapping ${JSON.stringify(element)}: expected physnet:bridge`)
-      return
+      continue
     }
+
     if (!isIfName(bridge)) {
       out.warnings.push(`ignoring bridge mapping ${JSON.stringify(element)}: invalid bridge name`)
-      return
+      continue
     }
+
     out.mappings.push({physnet, bridge, index: i + 1})
-  })
+  }
+
   return out
 }
 
@@ -45,5 +49,8 @@ export function mappedBridges(mappings: readonly BridgeMapping[]): string[] {
 }
 
 export function sameMappings(a: readonly BridgeMapping[], b: readonly BridgeMapping[]): boolean {
-  return a.length === b.length && a.every((m, i) => m.physnet === b[i]?.physnet && m.bridge === b[i]?.bridge && m.index === b[i]?.index)
+  return (
+    a.length === b.length &&
+    a.every((m, i) => m.physnet === b[i]?.physnet && m.bridge === b[i]?.bridge && m.index === b[i]?.index)
+  )
 }

@@ -3,15 +3,16 @@
 // Pure functions: no I/O. Ownership is the cookie: every cookie-999 flow on a bridge is ours, either
 // of our one shape (a FlowObj) or "foreign" (any other cookie-999 flow, deleted by exact match).
 import type {Family} from '../net/ip.js'
-import {canonicalMac, isIfName, isMac} from '../net/ip.js'
+
 import {ValidationError} from '../errors.js'
+import {canonicalMac, isIfName, isMac} from '../net/ip.js'
 import {FLOW_COOKIE, FLOW_PRIORITY, type FlowObj} from '../planner/types.js'
 
 /** `cookie=999/-1`: the exact-cookie filter used for every dump and delete. */
 export const COOKIE_FILTER = `cookie=${FLOW_COOKIE}/-1`
 
 /** OpenFlow's default priority: ovs-ofctl omits `priority=` from a dump when it has this value. */
-export const OFP_DEFAULT_PRIORITY = 32768
+export const OFP_DEFAULT_PRIORITY = 32_768
 
 /** A cookie-999 flow that is not of our shape. The match is enough to delete it with --strict. */
 export interface ForeignFlow {
@@ -32,9 +33,23 @@ export interface FlowDump {
 
 // Leading per-flow fields of a dump that are statistics, timeouts or flags rather than match fields.
 const NON_MATCH_KEYS = new Set([
-  'cookie', 'duration', 'n_packets', 'n_bytes', 'idle_age', 'hard_age', 'idle_timeout', 'hard_timeout',
-  'importance', 'reset_counts', 'send_flow_rem', 'check_overlap', 'no_packet_counts', 'no_byte_counts',
-  'no_readonly_table', 'out_port', 'out_group',
+  'cookie',
+  'duration',
+  'n_packets',
+  'n_bytes',
+  'idle_age',
+  'hard_age',
+  'idle_timeout',
+  'hard_timeout',
+  'importance',
+  'reset_counts',
+  'send_flow_rem',
+  'check_overlap',
+  'no_packet_counts',
+  'no_byte_counts',
+  'no_readonly_table',
+  'out_port',
+  'out_group',
 ])
 
 const FAMILY_OF_MATCH: Record<string, Family> = {
@@ -48,9 +63,10 @@ const FAMILY_OF_MATCH: Record<string, Family> = {
 
 function checkFlow(f: FlowObj): void {
   if (!isIfName(f.bridge)) throw new ValidationError(`invalid bridge name: ${JSON.stringify(f.bridge)}`)
-  if (!Number.isInteger(f.inPort) || f.inPort < 1 || f.inPort > 0xfeff) {
+  if (!Number.isInteger(f.inPort) || f.inPort < 1 || f.inPort > 0xfe_ff) {
     throw new ValidationError(`invalid OpenFlow port number: ${f.inPort}`)
   }
+
   if (f.family !== 4 && f.family !== 6) throw new ValidationError(`invalid address family: ${String(f.family)}`)
   if (!isMac(f.mac)) throw new ValidationError(`invalid bridge MAC: ${JSON.stringify(f.mac)}`)
 }
@@ -97,21 +113,50 @@ interface ParsedLine {
 /** Splits one dump line into header fields, match fields and actions; undefined if not a flow line. */
 function parseLine(line: string): ParsedLine | undefined {
   const cut = line.indexOf(' actions=')
-  if (cut < 0) return undefined
+  if (cut === -1) return undefined
   const head = line.slice(0, cut)
   const actions = line.slice(cut + ' actions='.length).trim()
-  const out: ParsedLine = {cookie: undefined, table: 0, priority: OFP_DEFAULT_PRIORITY, timeouts: false, match: [], actions}
+  const out: ParsedLine = {
+    cookie: undefined,
+    table: 0,
+    priority: OFP_DEFAULT_PRIORITY,
+    timeouts: false,
+    match: [],
+    actions,
+  }
   for (const tok of head.split(/[\s,]+/)) {
     if (!tok) continue
     const eq = tok.indexOf('=')
-    const key = eq < 0 ? tok : tok.slice(0, eq)
-    const val = eq < 0 ? '' : tok.slice(eq + 1)
-    if (key === 'cookie') out.cookie = val
-    else if (key === 'table') out.table = Number(val)
-    else if (key === 'priority') out.priority = Number(val)
-    else if (key === 'idle_timeout' || key === 'hard_timeout') out.timeouts = out.timeouts || Number(val) !== 0
-    else if (!NON_MATCH_KEYS.has(key)) out.match.push(tok)
+    const key = eq === -1 ? tok : tok.slice(0, eq)
+    const val = eq === -1 ? '' : tok.slice(eq + 1)
+    switch (key) {
+      case 'cookie': {
+        out.cookie = val
+        break
+      }
+
+      case 'table': {
+        out.table = Number(val)
+        break
+      }
+
+      case 'priority': {
+        out.priority = Number(val)
+        break
+      }
+
+      case 'idle_timeout':
+      case 'hard_timeout': {
+        out.timeouts = out.timeouts || Number(val) !== 0
+        break
+      }
+
+      default: {
+        if (!NON_MATCH_KEYS.has(key)) out.match.push(tok)
+      }
+    }
   }
+
   if (!Number.isInteger(out.table) || !Number.isInteger(out.priority)) return undefined
   return out
 }
@@ -131,6 +176,7 @@ function asOurFlow(bridge: string, p: ParsedLine): FlowObj | undefined {
     if (FAMILY_OF_MATCH[m] !== undefined) family = FAMILY_OF_MATCH[m]
     else if (/^in_port=\d+$/.test(m)) inPort = Number(m.slice('in_port='.length))
   }
+
   const mac = macOfActions(p.actions)
   if (family === undefined || inPort === undefined || mac === undefined) return undefined
   return {kind: 'flow', bridge, inPort, family, mac}
@@ -149,7 +195,16 @@ export function parseFlowDump(bridge: string, text: string): FlowDump {
     if (!p || !isOurCookie(p.cookie)) continue
     const ours = asOurFlow(bridge, p)
     if (ours) dump.flows.push(ours)
-    else dump.foreign.push({bridge, table: p.table, priority: p.priority, match: p.match.join(','), actions: p.actions, text: line})
+    else
+      dump.foreign.push({
+        bridge,
+        table: p.table,
+        priority: p.priority,
+        match: p.match.join(','),
+        actions: p.actions,
+        text: line,
+      })
   }
+
   return dump
 }

@@ -7,9 +7,10 @@
 import {hostname as osHostname} from 'node:os'
 
 import type {BridgeMapping} from '../config/types.js'
+import type {Atom, MonitorSpec, ReplicaListener, Row, RowChange, SnapshotInfo, Value} from '../ovsdb/types.js'
+
 import {type Logger, NullLogger} from '../log.js'
 import {isMac} from '../net/ip.js'
-import type {Atom, MonitorSpec, ReplicaListener, Row, RowChange, SnapshotInfo, Value} from '../ovsdb/types.js'
 import {parseBridgeMappings, sameMappings} from './bridge-mappings.js'
 
 /** Tables and columns the agent monitors in the local Open_vSwitch database. */
@@ -106,6 +107,7 @@ export class LocalOvsState implements ReplicaListener {
       if (this.synced) this.checkIdentity()
       return
     }
+
     if (change.table === 'Interface') this.serveWaiters()
     if (this.synced) for (const bridge of this.bridgesTouchedBy(change)) this.emit({kind: 'bridge', bridge})
   }
@@ -195,6 +197,7 @@ export class LocalOvsState implements ReplicaListener {
       clearTimeout(w.timer)
       w.resolve(undefined)
     }
+
     this.waiters.clear()
     this.listeners.clear()
   }
@@ -226,6 +229,7 @@ export class LocalOvsState implements ReplicaListener {
       this.lastIdentity = key
       this.emit({kind: 'identity'})
     }
+
     const mappings = this.readMappings(false)
     if (!sameMappings(mappings, this.lastMappings)) {
       this.lastMappings = this.readMappings(true)
@@ -251,8 +255,11 @@ export class LocalOvsState implements ReplicaListener {
     let portUuids: string[] = []
     if (change.table === 'Port') portUuids = [change.uuid]
     else if (change.table === 'Interface') {
-      portUuids = [...this.table('Port').values()].filter((p) => uuids(p.interfaces).includes(change.uuid)).map((p) => p._uuid)
+      portUuids = [...this.table('Port').values()]
+        .filter((p) => uuids(p.interfaces).includes(change.uuid))
+        .map((p) => p._uuid)
     }
+
     return bridges
       .filter((b) => portUuids.some((p) => uuids(b.ports).includes(p)))
       .map((b) => str(b.name))

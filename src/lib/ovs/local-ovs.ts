@@ -6,7 +6,13 @@
 import {connectError, DependencyError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
 import {classifyConnectFailure, OvsdbClient} from '../ovsdb/index.js'
-import {type LocalOvsEvent, LocalOvsState, LOCAL_OVS_MONITOR, type OvsIdentity, type PatchPort} from './local-ovs-state.js'
+import {
+  LOCAL_OVS_MONITOR,
+  type LocalOvsEvent,
+  LocalOvsState,
+  type OvsIdentity,
+  type PatchPort,
+} from './local-ovs-state.js'
 
 export const OPEN_VSWITCH_DB = 'Open_vSwitch'
 
@@ -54,16 +60,26 @@ export class LocalOvs {
       await client.close()
       const failure = classifyConnectFailure(error)
       if (failure.permanent) {
-        throw connectError(error as Error, failure, {what: 'the local Open vSwitch database', remote: opts.remote, remoteOption: 'ovsdb_connection', port: 6640})
+        throw connectError(error as Error, failure, {
+          what: 'the local Open vSwitch database',
+          remote: opts.remote,
+          remoteOption: 'ovsdb_connection',
+          port: 6640,
+        })
       }
-      throw new DependencyError(`cannot read the local Open vSwitch database at ${opts.remote}: ${(error as Error).message}`, {
-        code: 'OVSDB_UNAVAILABLE',
-        cause: error,
-        suggestions: ['check that ovsdb-server is running', 'check the ovsdb_connection option'],
-      })
+
+      throw new DependencyError(
+        `cannot read the local Open vSwitch database at ${opts.remote}: ${(error as Error).message}`,
+        {
+          code: 'OVSDB_UNAVAILABLE',
+          cause: error,
+          suggestions: ['check that ovsdb-server is running', 'check the ovsdb_connection option'],
+        },
+      )
     } finally {
       opts.signal?.removeEventListener('abort', abort)
     }
+
     return new LocalOvs(client, state)
   }
 
@@ -102,9 +118,9 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
         clearTimeout(t)
         resolve(v)
       },
-      (e: unknown) => {
+      (error: unknown) => {
         clearTimeout(t)
-        reject(e instanceof Error ? e : new Error(String(e)))
+        reject(error instanceof Error ? error : new Error(String(error)))
       },
     )
   })

@@ -9,11 +9,20 @@
 //    that needed 1.3 is remembered and asked in 1.3 first from then on;
 //  - results are per operation; one failure never stops the others.
 import type {CommandRunner, RunResult} from '../exec/runner.js'
+import type {FlowObj} from '../planner/types.js'
+
 import {DependencyError, ValidationError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
 import {isIfName} from '../net/ip.js'
-import type {FlowObj} from '../planner/types.js'
-import {COOKIE_FILTER, deleteSpec, type FlowDump, type ForeignFlow, foreignDeleteSpec, parseFlowDump, renderFlow} from './flow-text.js'
+import {
+  COOKIE_FILTER,
+  deleteSpec,
+  type FlowDump,
+  foreignDeleteSpec,
+  type ForeignFlow,
+  parseFlowDump,
+  renderFlow,
+} from './flow-text.js'
 
 export interface OfctlOptions {
   ofctlPath: string
@@ -24,9 +33,7 @@ export interface OfctlOptions {
 }
 
 export type FlowOp =
-  | {op: 'add'; flow: FlowObj}
-  | {op: 'delete'; flow: FlowObj}
-  | {op: 'delete-foreign'; flow: ForeignFlow}
+  {op: 'add'; flow: FlowObj} | {op: 'delete'; flow: FlowObj} | {op: 'delete-foreign'; flow: ForeignFlow}
 
 export interface FlowOpResult {
   op: FlowOp
@@ -43,7 +50,8 @@ export interface FlowChangeSet {
 
 const OF13 = ['-O', 'OpenFlow13']
 /** Errors about the bridge, not about one flow: replaying op by op would only fail again. */
-const BRIDGE_UNREACHABLE = /not a bridge or a socket|failed to connect|version negotiation failed|command not found|cannot run/
+const BRIDGE_UNREACHABLE =
+  /not a bridge or a socket|failed to connect|version negotiation failed|command not found|cannot run/
 
 function checkBridge(bridge: string): string {
   if (!isIfName(bridge)) throw new ValidationError(`invalid bridge name: ${JSON.stringify(bridge)}`)
@@ -73,11 +81,14 @@ export class OfctlFlows {
     if (r.code !== 0) {
       throw new DependencyError(`ovs-ofctl dump-flows ${bridge} failed: ${errorText(r)}`, {code: 'OVS_DUMP_FAILED'})
     }
+
     return parseFlowDump(bridge, r.stdout)
   }
 
   /** Dumps several bridges; a bridge that fails is reported in `errors`, not thrown. */
-  async dumpAll(bridges: readonly string[]): Promise<{flows: FlowObj[]; foreign: ForeignFlow[]; errors: Record<string, string>}> {
+  async dumpAll(
+    bridges: readonly string[],
+  ): Promise<{flows: FlowObj[]; foreign: ForeignFlow[]; errors: Record<string, string>}> {
     const out = {flows: [] as FlowObj[], foreign: [] as ForeignFlow[], errors: {} as Record<string, string>}
     for (const br of bridges) {
       try {
@@ -88,6 +99,7 @@ export class OfctlFlows {
         out.errors[br] = (error as Error).message
       }
     }
+
     return out
   }
 
@@ -108,8 +120,10 @@ export class OfctlFlows {
         results.push({op, ok: false, error: (error as Error).message})
       }
     }
+
     for (const flow of changes.remove) queue({op: 'delete', flow}, () => `delete_strict ${deleteSpec(flow)}`)
-    for (const flow of changes.removeForeign) queue({op: 'delete-foreign', flow}, () => `delete_strict ${foreignDeleteSpec(flow)}`)
+    for (const flow of changes.removeForeign)
+      queue({op: 'delete-foreign', flow}, () => `delete_strict ${foreignDeleteSpec(flow)}`)
     for (const flow of changes.add) queue({op: 'add', flow}, () => `add ${renderFlow(flow)}`)
     for (const [bridge, items] of batches) results.push(...(await this.applyBatch(bridge, items)))
     return results
@@ -119,7 +133,10 @@ export class OfctlFlows {
    * Makes the cookie-999 flows of `bridges` exactly `desired` (flows of other bridges in `desired`
    * are ignored). Returns the per-op results; nothing to do = [].
    */
-  async sync(bridges: readonly string[], desired: readonly FlowObj[]): Promise<{results: FlowOpResult[]; errors: Record<string, string>}> {
+  async sync(
+    bridges: readonly string[],
+    desired: readonly FlowObj[],
+  ): Promise<{results: FlowOpResult[]; errors: Record<string, string>}> {
     const observed = await this.dumpAll(bridges)
     const wanted = desired.filter((f) => bridges.includes(f.bridge) && observed.errors[f.bridge] === undefined)
     const changes = diffFlows(wanted, observed.flows)
@@ -137,6 +154,7 @@ export class OfctlFlows {
       const e = await this.tryRun(bridge, ['add-flows', bridge, '-'], line + '\n')
       out.push(e === undefined ? {op, ok: true} : {op, ok: false, error: e})
     }
+
     return out
   }
 
@@ -161,6 +179,7 @@ export class OfctlFlows {
       else this.of13Bridges.add(bridge)
       this.logger.debug('ovs-ofctl needed another OpenFlow version', {bridge, of13: !first})
     }
+
     return retry.code === 0 ? retry : r
   }
 

@@ -76,11 +76,13 @@ export class VswitchdWatch {
         // Vanishing is not a restart yet (vswitchd is down: nothing to program); coming back is.
         if (notify && id !== 'absent' && prev !== undefined && prev !== id) changed.push(b)
       }
+
       for (const b of [...this.seen.keys()]) if (!bridges.includes(b)) this.seen.delete(b)
       if (changed.length > 0) {
         this.logger.info('ovs-vswitchd restarted or bridge re-created: its flows are gone', {bridges: changed})
         this.opts.onRestart(changed)
       }
+
       return changed
     } finally {
       this.busy = false

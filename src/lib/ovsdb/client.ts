@@ -10,20 +10,22 @@
 //  reconnecting: waiting for the retry strategy's delay; then the next remote (rotation).
 // Remotes are shuffled once (injectable random) and tried in turn, like python-ovs with a list.
 import {EventEmitter} from 'node:events'
+
 import type {Json} from './codec.js'
+import type {ConditionUpdate, MonitorSpec, ReplicaListener} from './types.js'
+
 import {classifyConnectFailure, ConnectionError, OvsdbError} from './errors.js'
 import {DEFAULT_MAX_MESSAGE_BYTES} from './framing.js'
 import {nullOvsdbLogger, type OvsdbLogger} from './logger.js'
 import {MONITOR_METHODS, MonitorHandle, type MonitorMethod} from './monitor.js'
 import {checkTransactResult, type Operation, type OperationResult} from './ops.js'
-import {parseRemotes, shuffled, type Remote} from './remote.js'
+import {parseRemotes, type Remote, shuffled} from './remote.js'
 import {Replica, ReplicaInconsistencyError} from './replica.js'
 import {exponentialBackoff, type RetryStrategy} from './retry.js'
 import {RpcConnection} from './rpc.js'
+import {type DatabaseSchema, parseDatabaseSchema} from './schema.js'
 import {SERVER_MONITOR, ServerWatch} from './server-watch.js'
-import {parseDatabaseSchema, type DatabaseSchema} from './schema.js'
 import {openStream, type SslFiles} from './transport.js'
-import type {ConditionUpdate, MonitorSpec, ReplicaListener} from './types.js'
 
 /** Server errors that make a monitor request fail the same way on every member and every attempt. */
 const PERMANENT_MONITOR_ERRORS = new Set(['unknown database', 'syntax error', 'unknown table', 'unknown column'])
@@ -74,7 +76,15 @@ export interface StateChange {
 }
 
 export class OvsdbClient extends EventEmitter {
-  private readonly counters: ClientStats = {connects: 0, resumes: 0, snapshots: 0, echoRequestsAnswered: 0, probesSent: 0, conditionChanges: 0, bytesReceived: 0}
+  private readonly counters: ClientStats = {
+    connects: 0,
+    resumes: 0,
+    snapshots: 0,
+    echoRequestsAnswered: 0,
+    probesSent: 0,
+    conditionChanges: 0,
+    bytesReceived: 0,
+  }
   private current: ClientState = 'idle'
   private readonly remotes: Remote[]
   private readonly logger: OvsdbLogger
@@ -97,7 +107,10 @@ export class OvsdbClient extends EventEmitter {
     this.logger = opts.logger ?? nullOvsdbLogger
     this.retry = opts.retry ?? exponentialBackoff(opts.random ? {random: opts.random} : {})
     this.monitorLevel = MONITOR_METHODS.indexOf(opts.monitorMethod ?? 'monitor_cond_since')
-    this.serverWatch = new ServerWatch({requireConnected: opts.requireConnected !== false, leaderOnly: opts.leaderOnly === true})
+    this.serverWatch = new ServerWatch({
+      requireConnected: opts.requireConnected !== false,
+      leaderOnly: opts.leaderOnly === true,
+    })
   }
 
   /** Counters since construction, including the current connection's echo traffic. */
@@ -108,6 +121,7 @@ export class OvsdbClient extends EventEmitter {
       c.probesSent += this.conn.stats.probesSent
       c.bytesReceived += this.conn.stats.bytesReceived
     }
+
     return c
   }
 
@@ -128,7 +142,7 @@ export class OvsdbClient extends EventEmitter {
    */
   async connect(opts: {timeoutMs?: number; failFast?: boolean} = {}): Promise<void> {
     if (this.current === 'idle') this.loop = this.run()
-    await this.readyConnection(opts.timeoutMs ?? this.opts.readyTimeoutMs ?? 180000, opts.failFast === true)
+    await this.readyConnection(opts.timeoutMs ?? this.opts.readyTimeoutMs ?? 180_000, opts.failFast === true)
   }
 
   /**
@@ -140,10 +154,11 @@ export class OvsdbClient extends EventEmitter {
     if (this.isClosed()) throw new ConnectionError('disposed', 'client is closed')
     const handle = new MonitorHandle(`m${this.nextMonitor++}`, new Replica(db, spec, listener, logger ?? this.logger))
     this.monitors.set(handle.id, handle)
-    const conn = this.conn
+    const {conn} = this
     if (conn && this.current === 'ready') {
-      this.establish(conn, handle).catch((err: Error) => conn.close(this.asConnError(err, conn.remote)))
+      this.establish(conn, handle).catch((error: Error) => conn.close(this.asConnError(error, conn.remote)))
     }
+
     await handle.firstSnapshot
     return handle.replica
   }
@@ -165,17 +180,21 @@ export class OvsdbClient extends EventEmitter {
   }
 
   private pumpConditions(h: MonitorHandle): void {
-    const conn = this.conn
+    const {conn} = this
     if (!conn || h.activeOn !== conn || !h.needsChange || !this.monitors.has(h.id)) return
     conn.call('monitor_cond_change', h.changeParams(), (err) => {
       if (err instanceof OvsdbError) {
-        this.logger.error('ovsdb server refused new monitor conditions; keeping the previous ones', {db: h.db, err: err.message})
+        this.logger.error('ovsdb server refused new monitor conditions; keeping the previous ones', {
+          db: h.db,
+          err: err.message,
+        })
         h.changeRefused(err)
       } else if (err) h.sessionLost()
       else {
         this.counters.conditionChanges++
         h.changeAcked()
       }
+
       if (!err) this.pumpConditions(h)
     })
   }
@@ -185,24 +204,25 @@ export class OvsdbClient extends EventEmitter {
     for (const [id, h] of this.monitors) {
       if (h.replica !== replica) continue
       this.monitors.delete(id)
-      if (this.conn && h.activeOn === this.conn && this.current === 'ready') await this.conn.request('monitor_cancel', [id]).catch(() => undefined)
+      if (this.conn && h.activeOn === this.conn && this.current === 'ready')
+        await this.conn.request('monitor_cancel', [id]).catch(() => undefined)
     }
   }
 
   /** Runs one transaction. Not retried: after a ConnectionError it may or may not have been applied. */
   async transact(db: string, ops: Operation[]): Promise<OperationResult[]> {
-    const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180000)
+    const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180_000)
     const result = await conn.request('transact', [db, ...(ops as unknown as Json[])])
     return checkTransactResult(ops, result)
   }
 
   async getSchema(db: string): Promise<DatabaseSchema> {
-    const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180000)
+    const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180_000)
     return this.schemaOn(conn, db)
   }
 
   async listDbs(): Promise<string[]> {
-    const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180000)
+    const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180_000)
     return (await conn.request('list_dbs', [])) as string[]
   }
 
@@ -240,6 +260,7 @@ export class OvsdbClient extends EventEmitter {
         if (c.state === 'ready' && this.conn) done(undefined, this.conn)
         else if (c.state === 'closed') done(new ConnectionError('disposed', 'client closed'))
       }
+
       // remotes whose latest attempt failed permanently
       const refusedBy = new Set<string>()
       const onAttemptFailed = (err: ConnectionError): void => {
@@ -247,10 +268,15 @@ export class OvsdbClient extends EventEmitter {
         if (!classifyConnectFailure(err).permanent) refusedBy.delete(remote)
         else if (refusedBy.add(remote).size >= this.remotes.length) done(err)
       }
+
       const timer = Number.isFinite(timeoutMs)
         ? setTimeout(() => {
             const why = this.lastError ? `; last error: ${this.lastError.message}` : ''
-            done(new ConnectionError('not-ready', `not connected after ${timeoutMs} ms (state ${this.current})${why}`, {cause: this.lastError}))
+            done(
+              new ConnectionError('not-ready', `not connected after ${timeoutMs} ms (state ${this.current})${why}`, {
+                cause: this.lastError,
+              }),
+            )
           }, timeoutMs)
         : undefined
       const done = (err?: Error, conn?: RpcConnection): void => {
@@ -260,6 +286,7 @@ export class OvsdbClient extends EventEmitter {
         if (err) reject(err)
         else resolve(conn as RpcConnection)
       }
+
       if (this.isClosed()) done(new ConnectionError('disposed', 'client closed'))
       else {
         this.on('state', onState)
@@ -284,13 +311,14 @@ export class OvsdbClient extends EventEmitter {
         this.counters.probesSent += conn.stats.probesSent
         this.counters.bytesReceived += conn.stats.bytesReceived
         if (!this.isClosed()) this.logger.warn('ovsdb connection lost', {remote: remote.text, err: lost.message})
-      } catch (err) {
-        lost = this.asConnError(err as Error, remote.text)
+      } catch (error) {
+        lost = this.asConnError(error as Error, remote.text)
         if (!this.isClosed()) {
           this.logger.warn('ovsdb connection attempt failed', {remote: remote.text, err: lost.message})
           this.emit('attempt-failed', lost)
         }
       }
+
       this.conn = undefined
       for (const h of this.monitors.values()) h.sessionLost()
       if (this.isClosed()) break
@@ -310,10 +338,10 @@ export class OvsdbClient extends EventEmitter {
   }
 
   private async openSession(remote: Remote): Promise<RpcConnection> {
-    const stream = await openStream(remote, {ssl: this.opts.ssl, timeoutMs: this.opts.connectTimeoutMs ?? 10000})
+    const stream = await openStream(remote, {ssl: this.opts.ssl, timeoutMs: this.opts.connectTimeoutMs ?? 10_000})
     const conn = new RpcConnection(stream, {
       remote: remote.text,
-      probeIntervalMs: this.opts.probeIntervalMs ?? 60000,
+      probeIntervalMs: this.opts.probeIntervalMs ?? 60_000,
       maxMessageBytes: this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       logger: this.logger,
     })
@@ -321,6 +349,7 @@ export class OvsdbClient extends EventEmitter {
       conn.close()
       throw new ConnectionError('disposed', 'client closed', {remote: remote.text})
     }
+
     this.conn = conn
     conn.onNotification((method, params) => this.onNotification(conn, method, params))
     try {
@@ -332,10 +361,11 @@ export class OvsdbClient extends EventEmitter {
         if (todo.length === 0) break
         for (const h of todo) await this.establish(conn, h)
       }
-    } catch (err) {
-      conn.close(this.asConnError(err as Error, remote.text))
-      throw err
+    } catch (error) {
+      conn.close(this.asConnError(error as Error, remote.text))
+      throw error
     }
+
     if (conn.closed) throw new ConnectionError('closed', 'connection closed during setup', {remote: remote.text})
     this.counters.connects++
     this.setState('ready')
@@ -354,12 +384,12 @@ export class OvsdbClient extends EventEmitter {
     try {
       this.serverWatch.watch(conn, h.db)
       await this.startMonitor(conn, h)
-    } catch (err) {
-      if (!(err instanceof OvsdbError) || !PERMANENT_MONITOR_ERRORS.has(err.error)) throw err
+    } catch (error) {
+      if (!(error instanceof OvsdbError) || !PERMANENT_MONITOR_ERRORS.has(error.error)) throw error
       this.monitors.delete(h.id)
-      this.logger.error('ovsdb monitor refused by the server; dropped', {db: h.db, err: err.message})
-      if (h.replica.isSynced) this.emit('monitor-failed', h.replica, err)
-      h.fail(err)
+      this.logger.error('ovsdb monitor refused by the server; dropped', {db: h.db, err: error.message})
+      if (h.replica.isSynced) this.emit('monitor-failed', h.replica, error)
+      h.fail(error)
     }
   }
 
@@ -380,20 +410,24 @@ export class OvsdbClient extends EventEmitter {
               resolve()
               // conditions changed while the request was in flight
               this.pumpConditions(h)
-            } catch (e) {
+            } catch (error) {
               h.invalidate()
-              reject(e as Error)
+              reject(error as Error)
             }
           })
         })
         return
-      } catch (err) {
-        if (err instanceof OvsdbError && err.isUnknownMethod && this.monitorLevel < MONITOR_METHODS.length - 1) {
+      } catch (error) {
+        if (error instanceof OvsdbError && error.isUnknownMethod && this.monitorLevel < MONITOR_METHODS.length - 1) {
           this.monitorLevel++
-          this.logger.info('ovsdb server lacks monitor method; falling back', {method, next: MONITOR_METHODS[this.monitorLevel]})
+          this.logger.info('ovsdb server lacks monitor method; falling back', {
+            method,
+            next: MONITOR_METHODS[this.monitorLevel],
+          })
           continue
         }
-        throw err
+
+        throw error
       }
     }
   }
@@ -408,6 +442,7 @@ export class OvsdbClient extends EventEmitter {
       p.catch(() => byDb.delete(db))
       byDb.set(db, p)
     }
+
     return p
   }
 
@@ -418,6 +453,7 @@ export class OvsdbClient extends EventEmitter {
       if (method === 'update2') this.serverWatch.onUpdate(conn, params)
       return
     }
+
     const h = typeof id === 'string' ? this.monitors.get(id) : undefined
     if (!h) return
     if (method === 'monitor_canceled') {
@@ -425,14 +461,15 @@ export class OvsdbClient extends EventEmitter {
       conn.close(new ConnectionError('closed', `server canceled monitor of ${h.db}`, {remote: conn.remote}))
       return
     }
+
     try {
       h.applyNotification(method, params)
-    } catch (err) {
-      if (!(err instanceof ReplicaInconsistencyError)) throw err
+    } catch (error) {
+      if (!(error instanceof ReplicaInconsistencyError)) throw error
       // rebuild from a fresh snapshot on a new session; the diff reaches the listener as changes
       h.invalidate()
-      this.logger.warn('ovsdb replica inconsistent; resynchronising', {db: h.db, err: err.message})
-      conn.close(new ConnectionError('closed', `replica inconsistent: ${err.message}`, {remote: conn.remote}))
+      this.logger.warn('ovsdb replica inconsistent; resynchronising', {db: h.db, err: error.message})
+      conn.close(new ConnectionError('closed', `replica inconsistent: ${error.message}`, {remote: conn.remote}))
     }
   }
 

@@ -1,6 +1,7 @@
 // OVSDB JSON values (RFC 7047 section 5.1) <-> decoded values (types.ts), driven by column types.
 import type {Atom, Row, Value} from './types.js'
-import {columnType, type BaseType, type ColumnType, type TableSchema} from './schema.js'
+
+import {type BaseType, columnType, type ColumnType, type TableSchema} from './schema.js'
 
 /** A value as it appears on the wire. */
 export type Json = null | boolean | number | string | Json[] | {[k: string]: Json}
@@ -20,19 +21,26 @@ function decodeAtom(j: Json, base: BaseType, where: string): Atom {
     if (j.length === 2 && (j[0] === 'uuid' || j[0] === 'named-uuid') && typeof j[1] === 'string') return j[1]
     throw new DecodeError(`${where}: expected an atom`)
   }
+
   switch (base.type) {
     case 'integer':
-    case 'real':
+    case 'real': {
       if (typeof j === 'number') return j
       break
-    case 'boolean':
+    }
+
+    case 'boolean': {
       if (typeof j === 'boolean') return j
       break
+    }
+
     case 'string':
-    case 'uuid':
+    case 'uuid': {
       if (typeof j === 'string') return j
       break
+    }
   }
+
   throw new DecodeError(`${where}: expected ${base.type}, got ${JSON.stringify(j)}`)
 }
 
@@ -48,17 +56,21 @@ export function decodeValue(j: Json, t: ColumnType, where = 'value'): Value {
       if (!Array.isArray(pair) || pair.length !== 2) throw new DecodeError(`${where}: bad map pair`)
       m.set(decodeAtom(pair[0] as Json, t.key, where), decodeAtom(pair[1] as Json, t.value as BaseType, where))
     }
+
     return m
   }
+
   if (t.kind === 'set') {
     if (isTagged(j, 'set')) return j[1].map((a) => decodeAtom(a, t.key, where))
     return [decodeAtom(j, t.key, where)]
   }
+
   if (isTagged(j, 'set')) {
     // a scalar may legally be sent as a one-element set
     if (j[1].length === 1) return decodeAtom(j[1][0] as Json, t.key, where)
     throw new DecodeError(`${where}: expected one atom`)
   }
+
   return decodeAtom(j, t.key, where)
 }
 
@@ -68,14 +80,21 @@ export function defaultValue(t: ColumnType): Value {
   if (t.kind === 'set') return []
   switch (t.key.type) {
     case 'integer':
-    case 'real':
+    case 'real': {
       return 0
-    case 'boolean':
+    }
+
+    case 'boolean': {
       return false
-    case 'string':
+    }
+
+    case 'string': {
       return ''
-    case 'uuid':
+    }
+
+    case 'uuid': {
       return ZERO_UUID
+    }
   }
 }
 
@@ -92,6 +111,7 @@ export function decodeRow(j: Record<string, Json>, table: TableSchema, columns: 
     const v = j[c]
     row[c] = v === undefined ? defaultValue(t) : decodeValue(v, t, `${table.name}.${c}`)
   }
+
   return row
 }
 
@@ -105,6 +125,7 @@ export function encodeValue(v: Value, t: ColumnType): Json {
     const vt = t.value ?? t.key
     return ['map', [...v].map(([k, x]) => [encodeAtom(k, t.key), encodeAtom(x, vt)])]
   }
+
   if (Array.isArray(v)) return ['set', v.map((a) => encodeAtom(a, t.key))]
   return encodeAtom(v, t.key)
 }
@@ -128,11 +149,13 @@ export function valuesEqual(a: Value | undefined, b: Value | undefined): boolean
     for (const [k, x] of a) if (!b.has(k) || b.get(k) !== x) return false
     return true
   }
+
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false
     if (a.length <= 1) return a[0] === b[0]
     const s = new Set(a.map(atomKey))
     return b.every((x) => s.has(atomKey(x)))
   }
+
   return false
 }

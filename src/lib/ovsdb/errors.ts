@@ -31,7 +31,10 @@ export class ConnectionError extends Error {
   readonly remote: string | undefined
 
   constructor(code: ConnectionErrorCode, message: string, opts: {remote?: string; cause?: unknown} = {}) {
-    super(opts.remote ? `${opts.remote}: ${message}` : message, opts.cause === undefined ? undefined : {cause: opts.cause})
+    super(
+      opts.remote ? `${opts.remote}: ${message}` : message,
+      opts.cause === undefined ? undefined : {cause: opts.cause},
+    )
     this.name = 'ConnectionError'
     this.code = code
     this.remote = opts.remote
@@ -76,7 +79,8 @@ export interface ConnectFailure {
 }
 
 /** OpenSSL X.509 verification results and TLS alerts that no retry can change. */
-const TLS_VERIFY_CODES = /^(UNABLE_TO_(GET_ISSUER_CERT|GET_ISSUER_CERT_LOCALLY|VERIFY_LEAF_SIGNATURE|DECRYPT_CERT_SIGNATURE)|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_(HAS_EXPIRED|NOT_YET_VALID|REVOKED|UNTRUSTED|REJECTED|SIGNATURE_FAILURE)|INVALID_CA|ERR_SSL_(TLSV1|SSLV3)_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|DECRYPT_ERROR|HANDSHAKE_FAILURE|CERTIFICATE_REQUIRED|ACCESS_DENIED)|ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG))$/
+const TLS_VERIFY_CODES =
+  /^(UNABLE_TO_(GET_ISSUER_CERT|GET_ISSUER_CERT_LOCALLY|VERIFY_LEAF_SIGNATURE|DECRYPT_CERT_SIGNATURE)|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_(HAS_EXPIRED|NOT_YET_VALID|REVOKED|UNTRUSTED|REJECTED|SIGNATURE_FAILURE)|INVALID_CA|ERR_SSL_(TLSV1|SSLV3)_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|DECRYPT_ERROR|HANDSHAKE_FAILURE|CERTIFICATE_REQUIRED|ACCESS_DENIED)|ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG))$/
 
 /** Classifies an error from connect()/openStream by walking its `cause` chain. */
 export function classifyConnectFailure(err: unknown): ConnectFailure {
@@ -89,11 +93,18 @@ export function classifyConnectFailure(err: unknown): ConnectFailure {
       if (code === 'ENOTFOUND') return permanent('dns')
       if (code === 'ECONNREFUSED') return permanent('refused')
       if ((code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') && syscall === 'open') return permanent('file')
-      if ((code === 'ENOENT' || code === 'EACCES' || code === 'ENOTSOCK') && syscall === 'connect') return permanent('refused')
-      if (TLS_VERIFY_CODES.test(code)) return code.startsWith('ERR_SSL_WRONG') || code.startsWith('ERR_SSL_PACKET') ? permanent('protocol') : permanent('tls-verify')
+      if ((code === 'ENOENT' || code === 'EACCES' || code === 'ENOTSOCK') && syscall === 'connect')
+        return permanent('refused')
+      if (TLS_VERIFY_CODES.test(code))
+        return code.startsWith('ERR_SSL_WRONG') || code.startsWith('ERR_SSL_PACKET')
+          ? permanent('protocol')
+          : permanent('tls-verify')
     }
-    if (e instanceof ConnectionError && e.code === 'tls' && /needs a private key/.test(e.message)) return permanent('file')
+
+    if (e instanceof ConnectionError && e.code === 'tls' && /needs a private key/.test(e.message))
+      return permanent('file')
     e = e.cause
   }
+
   return permanent('transient')
 }

@@ -51,29 +51,49 @@ export class JsonFramer {
           start = i + 1
           continue
         }
+
         if (c !== LBRACE && c !== LBRACKET) {
           this.fail('syntax', `unexpected byte 0x${c.toString(16)} between JSON-RPC messages`)
         }
+
         start = i
         this.depth = 1
         continue
       }
+
       if (this.inString) {
         if (this.escaped) this.escaped = false
         else if (c === BACKSLASH) this.escaped = true
         else if (c === QUOTE) this.inString = false
         continue
       }
-      if (c === QUOTE) this.inString = true
-      else if (c === LBRACE || c === LBRACKET) this.depth++
-      else if (c === RBRACE || c === RBRACKET) {
-        this.depth--
-        if (this.depth === 0) {
-          out.push(this.finish(chunk.subarray(start, i + 1)))
-          start = i + 1
+
+      switch (c) {
+        case QUOTE: {
+          this.inString = true
+          break
         }
+
+        case LBRACE:
+        case LBRACKET: {
+          this.depth++
+          break
+        }
+
+        case RBRACE:
+        case RBRACKET: {
+          this.depth--
+          if (this.depth === 0) {
+            out.push(this.finish(chunk.subarray(start, i + 1)))
+            start = i + 1
+          }
+
+          break
+        }
+        // No default
       }
     }
+
     if (this.depth > 0 && start < n) {
       const rest = chunk.subarray(start, n)
       this.size += rest.length
@@ -81,6 +101,7 @@ export class JsonFramer {
       // copy: the caller may reuse its buffer
       this.parts.push(Buffer.from(rest))
     }
+
     return out
   }
 
@@ -88,8 +109,10 @@ export class JsonFramer {
     const total = this.size + last.length
     if (total > this.maxBytes) this.tooLarge()
     let text: string
-    if (this.parts.length === 0) text = Buffer.from(last.buffer, last.byteOffset, last.length).toString('utf8')
-    else text = Buffer.concat([...this.parts, last], total).toString('utf8')
+    text =
+      this.parts.length === 0
+        ? Buffer.from(last.buffer, last.byteOffset, last.length).toString('utf8')
+        : Buffer.concat([...this.parts, last], total).toString('utf8')
     this.parts = []
     this.size = 0
     return text

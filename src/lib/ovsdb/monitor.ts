@@ -1,9 +1,10 @@
-// One registered monitor: its replica, its wire requests for each protocol level, and how replies
-// and notifications feed the replica. Survives reconnects; the client re-issues it on each session.
-import {ZERO_UUID, type Json} from './codec.js'
-import {ReplicaInconsistencyError, type Replica} from './replica.js'
 import type {DatabaseSchema} from './schema.js'
 import type {ConditionClause, ConditionUpdate} from './types.js'
+
+// One registered monitor: its replica, its wire requests for each protocol level, and how replies
+// and notifications feed the replica. Survives reconnects; the client re-issues it on each session.
+import {type Json, ZERO_UUID} from './codec.js'
+import {type Replica, ReplicaInconsistencyError} from './replica.js'
 
 /** Monitor methods from newest to oldest; the client falls back along this list on "unknown method". */
 export const MONITOR_METHODS = ['monitor_cond_since', 'monitor_cond', 'monitor'] as const
@@ -54,6 +55,7 @@ export class MonitorHandle {
       this.wanted.set(table, where)
       changed = true
     }
+
     if (changed) this.wantedVersion++
     if (this.unconditional || this.ackedVersion >= this.wantedVersion) return Promise.resolve()
     return new Promise<void>((resolve, reject) => this.waiters.push({version: this.wantedVersion, resolve, reject}))
@@ -61,7 +63,13 @@ export class MonitorHandle {
 
   /** Conditions wanted but not yet sent (the client then issues monitor_cond_change). */
   get needsChange(): boolean {
-    return !this.unconditional && !this.changing && this.activeOn !== undefined && this.ackedVersion < this.wantedVersion && this.requested === undefined
+    return (
+      !this.unconditional &&
+      !this.changing &&
+      this.activeOn !== undefined &&
+      this.ackedVersion < this.wantedVersion &&
+      this.requested === undefined
+    )
   }
 
   /** The params of monitor_cond_change for the wanted conditions; marks them in flight. */
@@ -75,6 +83,7 @@ export class MonitorHandle {
       if (!this.schema?.tables.has(table)) continue
       requests[table] = [{where: this.wireWhere(table, clauses)}]
     }
+
     return [this.id, this.id, requests]
   }
 
@@ -127,6 +136,7 @@ export class MonitorHandle {
       if (typeof c === 'boolean' || c[0] === '_uuid') continue
       if (ts && !ts.columns.has(c[0])) return [true]
     }
+
     return clauses as unknown as Json
   }
 
@@ -151,6 +161,7 @@ export class MonitorHandle {
         requests[table] = [clauses === undefined ? {columns} : {columns, where: this.wireWhere(table, clauses)}]
       }
     }
+
     const p: Json[] = [this.db, this.id, requests]
     // resume only a replica that holds a complete state for exactly these conditions: rows that
     // match new conditions but did not change since the txn id would otherwise never be sent
@@ -166,7 +177,8 @@ export class MonitorHandle {
   applyReply(method: MonitorMethod, result: Json): boolean {
     let resumed = false
     if (method === 'monitor_cond_since') {
-      if (!Array.isArray(result) || result.length !== 3) throw new ReplicaInconsistencyError('malformed monitor_cond_since reply')
+      if (!Array.isArray(result) || result.length !== 3)
+        throw new ReplicaInconsistencyError('malformed monitor_cond_since reply')
       const [found, txn, updates] = result
       this.replica.lastTxnId = undefined
       if (found === true && this.replica.isSynced) {
@@ -175,17 +187,20 @@ export class MonitorHandle {
       } else {
         this.replica.loadSnapshot(updates as Json, 'update2')
       }
+
       if (typeof txn === 'string' && txn !== ZERO_UUID) this.replica.lastTxnId = txn
     } else {
       this.replica.lastTxnId = undefined
       this.replica.loadSnapshot(result, method === 'monitor' ? 'update1' : 'update2')
     }
+
     const r = this.requested
     this.requested = undefined
     if (r) {
       this.contentKey = r.key
       this.ack(r.version, r.where)
     }
+
     if (this.unconditional) this.ack(this.wantedVersion, this.wanted)
     this.resolveFirst()
     return resumed
@@ -193,13 +208,26 @@ export class MonitorHandle {
 
   /** Feeds one notification addressed to this monitor. */
   applyNotification(method: string, params: Json[]): void {
-    if (method === 'update') this.replica.applyUpdate1(params[1] as Json)
-    else if (method === 'update2') this.replica.applyUpdate2(params[1] as Json)
-    else if (method === 'update3') {
-      const txn = params[1]
-      this.replica.lastTxnId = undefined
-      this.replica.applyUpdate2(params[2] as Json)
-      if (typeof txn === 'string') this.replica.lastTxnId = txn
+    switch (method) {
+      case 'update': {
+        this.replica.applyUpdate1(params[1] as Json)
+        break
+      }
+
+      case 'update2': {
+        this.replica.applyUpdate2(params[1] as Json)
+        break
+      }
+
+      case 'update3': {
+        const txn = params[1]
+        this.replica.lastTxnId = undefined
+        this.replica.applyUpdate2(params[2] as Json)
+        if (typeof txn === 'string') this.replica.lastTxnId = txn
+
+        break
+      }
+      // No default
     }
   }
 

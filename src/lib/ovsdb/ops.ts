@@ -1,9 +1,14 @@
 // Typed `transact` operations (RFC 7047 section 5.2) and wire helpers. Rows and values are in wire
 // form (Json); build them with the helpers below or with codec.encodeValue from decoded values.
 import type {Json} from './codec.js'
+
 import {OvsdbError} from './errors.js'
 
-export type Condition = [column: string, fn: '==' | '!=' | '<' | '<=' | '>' | '>=' | 'includes' | 'excludes', value: Json]
+export type Condition = [
+  column: string,
+  fn: '==' | '!=' | '<' | '<=' | '>' | '>=' | 'includes' | 'excludes',
+  value: Json,
+]
 export type Mutation = [column: string, mutator: '+=' | '-=' | '*=' | '/=' | '%=' | 'insert' | 'delete', value: Json]
 export type WireRow = Record<string, Json>
 
@@ -13,7 +18,15 @@ export type Operation =
   | {op: 'update'; table: string; where: Condition[]; row: WireRow}
   | {op: 'mutate'; table: string; where: Condition[]; mutations: Mutation[]}
   | {op: 'delete'; table: string; where: Condition[]}
-  | {op: 'wait'; table: string; where: Condition[]; columns: string[]; until: '==' | '!='; rows: WireRow[]; timeout?: number}
+  | {
+      op: 'wait'
+      table: string
+      where: Condition[]
+      columns: string[]
+      until: '==' | '!='
+      rows: WireRow[]
+      timeout?: number
+    }
   | {op: 'commit'; durable: boolean}
   | {op: 'abort'}
   | {op: 'comment'; comment: string}
@@ -50,11 +63,12 @@ export function insertedUuid(r: OperationResult | undefined): string {
  */
 export function checkTransactResult(ops: readonly Operation[], result: Json): OperationResult[] {
   if (!Array.isArray(result)) throw new OvsdbError('transact', 'malformed reply', JSON.stringify(result).slice(0, 200))
-  result.forEach((r, i) => {
+  for (const [i, r] of result.entries()) {
     if (r && typeof r === 'object' && !Array.isArray(r) && typeof r.error === 'string') {
       const details = typeof r.details === 'string' ? r.details : undefined
       throw new OvsdbError('transact', r.error, details, i < ops.length ? i : undefined)
     }
-  })
+  }
+
   return result as OperationResult[]
 }

@@ -2,11 +2,11 @@
 //   tcp:HOST:PORT  ssl:HOST:PORT  unix:PATH     (HOST may be [IPv6]; PORT defaults to 6640)
 // and comma-separated lists of them for a clustered database.
 import {isIP} from 'node:net'
+
 import {RemoteSyntaxError} from './errors.js'
 
 export type Remote =
-  | {kind: 'tcp' | 'ssl'; host: string; port: number; text: string}
-  | {kind: 'unix'; path: string; text: string}
+  {kind: 'tcp' | 'ssl'; host: string; port: number; text: string} | {kind: 'unix'; path: string; text: string}
 
 export const DEFAULT_OVSDB_PORT = 6640
 
@@ -15,19 +15,20 @@ const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/
 export function parseRemote(text: string): Remote {
   const t = text.trim()
   const colon = t.indexOf(':')
-  if (colon < 0) throw new RemoteSyntaxError(text, 'expected tcp:, ssl: or unix:')
+  if (colon === -1) throw new RemoteSyntaxError(text, 'expected tcp:, ssl: or unix:')
   const scheme = t.slice(0, colon)
   const rest = t.slice(colon + 1)
   if (scheme === 'unix') {
     if (!rest) throw new RemoteSyntaxError(text, 'empty socket path')
     return {kind: 'unix', path: rest, text: t}
   }
+
   if (scheme !== 'tcp' && scheme !== 'ssl') throw new RemoteSyntaxError(text, `unknown scheme "${scheme}"`)
   let host: string
   let portText: string | undefined
   if (rest.startsWith('[')) {
     const end = rest.indexOf(']')
-    if (end < 0) throw new RemoteSyntaxError(text, 'unterminated [IPv6] address')
+    if (end === -1) throw new RemoteSyntaxError(text, 'unterminated [IPv6] address')
     host = rest.slice(1, end)
     const after = rest.slice(end + 1)
     if (after && !after.startsWith(':')) throw new RemoteSyntaxError(text, 'expected :PORT after ]')
@@ -40,13 +41,16 @@ export function parseRemote(text: string): Remote {
     portText = parts[1]
     if (!isIP(host) && !HOSTNAME.test(host)) throw new RemoteSyntaxError(text, `invalid host "${host}"`)
   }
+
   let port = DEFAULT_OVSDB_PORT
   if (portText !== undefined) {
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65_535) {
       throw new RemoteSyntaxError(text, `invalid port "${portText}"`)
     }
+
     port = Number(portText)
   }
+
   return {kind: scheme, host, port, text: t}
 }
 
@@ -69,5 +73,6 @@ export function shuffled<T>(items: readonly T[], random: () => number = Math.ran
     a[i] = a[j] as T
     a[j] = tmp
   }
+
   return a
 }

@@ -1,3 +1,6 @@
+import type {OvsdbLogger} from './logger.js'
+import type {Atom, MonitorSpec, ReplicaListener, Row, RowChange, Value} from './types.js'
+
 // Generic replica of monitored tables: table -> uuid -> decoded Row, kept up to date from monitor
 // replies and update/update2/update3 notifications, emitting RowChanges as documented in types.ts.
 //
@@ -17,10 +20,8 @@
 //    one) throws ReplicaInconsistencyError after delivering what was applied; the owner then
 //    rebuilds the replica from a fresh snapshot.
 //  - Listener exceptions are logged and swallowed: one faulty consumer never causes updates to be lost.
-import {cloneValue, decodeRow, decodeValue, defaultValue, valuesEqual, type Json} from './codec.js'
-import type {OvsdbLogger} from './logger.js'
+import {cloneValue, decodeRow, decodeValue, defaultValue, type Json, valuesEqual} from './codec.js'
 import {columnType, type DatabaseSchema, type TableSchema} from './schema.js'
-import type {Atom, MonitorSpec, ReplicaListener, Row, RowChange, Value} from './types.js'
 
 export class ReplicaInconsistencyError extends Error {
   constructor(message: string) {
@@ -34,7 +35,8 @@ export type UpdateFormat = 'update2' | 'update1'
 type JsonObject = Record<string, Json>
 
 function asObject(j: Json | undefined, what: string): JsonObject {
-  if (!j || typeof j !== 'object' || Array.isArray(j)) throw new ReplicaInconsistencyError(`${what}: expected an object`)
+  if (!j || typeof j !== 'object' || Array.isArray(j))
+    throw new ReplicaInconsistencyError(`${what}: expected an object`)
   return j
 }
 
@@ -73,18 +75,25 @@ export class Replica {
         this.warnOnce(`t:${table}`, 'monitored table missing from server schema; not monitored', {table})
         continue
       }
+
       const asked = want.columns ?? [...ts.columns.keys()]
       const cols: string[] = []
       for (const c of asked) {
         if (c === '_uuid') continue
         if (ts.columns.has(c)) cols.push(c)
-        else this.warnOnce(`c:${table}.${c}`, 'monitored column missing from server schema; not monitored', {table, column: c})
+        else
+          this.warnOnce(`c:${table}.${c}`, 'monitored column missing from server schema; not monitored', {
+            table,
+            column: c,
+          })
       }
+
       this.schemas.set(table, ts)
       this.cols.set(table, cols)
       request.set(table, cols)
       if (!this.tables.has(table)) this.tables.set(table, new Map())
     }
+
     return request
   }
 
@@ -128,20 +137,23 @@ export class Replica {
         target.set(uuid, this.decodeFull(ts, asObject(rowJ, uuid), uuid))
       }
     }
+
     const changes: RowChange[] = []
     const resync = this.synced
-    if (!resync) {
-      for (const [table, rows] of fresh) for (const [uuid, row] of rows) changes.push({table, kind: 'insert', uuid, row})
-    } else {
+    if (resync) {
       this.diffInto(fresh, changes)
+    } else {
+      for (const [table, rows] of fresh)
+        for (const [uuid, row] of rows) changes.push({table, kind: 'insert', uuid, row})
     }
+
     this.tables = fresh
     this.synced = true
     this.emit(changes)
     try {
       this.listener.onSnapshot?.({resync})
-    } catch (err) {
-      this.logger.error('replica listener onSnapshot failed', {db: this.db, err: (err as Error).message})
+    } catch (error) {
+      this.logger.error('replica listener onSnapshot failed', {db: this.db, err: (error as Error).message})
     }
   }
 
@@ -176,8 +188,10 @@ export class Replica {
         if (!ts || !rows) continue
         for (const [uuid, ruJ] of Object.entries(asObject(rowsJ, table))) {
           const ru = asObject(ruJ, `${table} ${uuid}`)
-          if (ru.new !== undefined && ru.old === undefined) this.insert(table, ts, rows, uuid, asObject(ru.new, uuid), changes)
-          else if (ru.new !== undefined) this.modify1(table, ts, rows, uuid, asObject(ru.old, uuid), asObject(ru.new, uuid), changes)
+          if (ru.new !== undefined && ru.old === undefined)
+            this.insert(table, ts, rows, uuid, asObject(ru.new, uuid), changes)
+          else if (ru.new !== undefined)
+            this.modify1(table, ts, rows, uuid, asObject(ru.old, uuid), asObject(ru.new, uuid), changes)
           else if (ru.old !== undefined) this.remove(table, rows, uuid, changes)
         }
       }
@@ -190,14 +204,28 @@ export class Replica {
     return decodeRow(j, ts, this.cols.get(ts.name) ?? [], uuid)
   }
 
-  private insert(table: string, ts: TableSchema, rows: Map<string, Row>, uuid: string, j: JsonObject, out: RowChange[]): void {
+  private insert(
+    table: string,
+    ts: TableSchema,
+    rows: Map<string, Row>,
+    uuid: string,
+    j: JsonObject,
+    out: RowChange[],
+  ): void {
     if (rows.has(uuid)) throw new ReplicaInconsistencyError(`insert of existing row ${table} ${uuid}`)
     const row = this.decodeFull(ts, j, uuid)
     rows.set(uuid, row)
     out.push({table, kind: 'insert', uuid, row})
   }
 
-  private modify2(table: string, ts: TableSchema, rows: Map<string, Row>, uuid: string, diff: JsonObject, out: RowChange[]): void {
+  private modify2(
+    table: string,
+    ts: TableSchema,
+    rows: Map<string, Row>,
+    uuid: string,
+    diff: JsonObject,
+    out: RowChange[],
+  ): void {
     const cur = rows.get(uuid)
     if (!cur) throw new ReplicaInconsistencyError(`modify of unknown row ${table} ${uuid}`)
     const next: Row = {...cur}
@@ -212,10 +240,19 @@ export class Replica {
       old[col] = prev
       next[col] = value
     }
+
     this.commitModify(table, rows, uuid, next, old, out)
   }
 
-  private modify1(table: string, ts: TableSchema, rows: Map<string, Row>, uuid: string, oldJ: JsonObject, newJ: JsonObject, out: RowChange[]): void {
+  private modify1(
+    table: string,
+    ts: TableSchema,
+    rows: Map<string, Row>,
+    uuid: string,
+    oldJ: JsonObject,
+    newJ: JsonObject,
+    out: RowChange[],
+  ): void {
     const cur = rows.get(uuid)
     if (!cur) throw new ReplicaInconsistencyError(`modify of unknown row ${table} ${uuid}`)
     const decoded = this.decodeFull(ts, newJ, uuid)
@@ -228,10 +265,18 @@ export class Replica {
       old[col] = prev
       next[col] = value
     }
+
     this.commitModify(table, rows, uuid, next, old, out)
   }
 
-  private commitModify(table: string, rows: Map<string, Row>, uuid: string, next: Row, old: Record<string, Value>, out: RowChange[]): void {
+  private commitModify(
+    table: string,
+    rows: Map<string, Row>,
+    uuid: string,
+    next: Row,
+    old: Record<string, Value>,
+    out: RowChange[],
+  ): void {
     if (Object.keys(old).length === 0) return
     rows.set(uuid, next)
     out.push({table, kind: 'update', uuid, row: next, old})
@@ -255,6 +300,7 @@ export class Replica {
           out.push({table, kind: 'insert', uuid, row})
           continue
         }
+
         const old: Record<string, Value> = {}
         const ts = this.schemas.get(table)
         for (const col of this.columns(table)) {
@@ -263,10 +309,13 @@ export class Replica {
           const was = prev[col] ?? (t ? defaultValue(t) : undefined)
           if (was !== undefined && !valuesEqual(was, row[col])) old[col] = was
         }
+
         if (Object.keys(old).length > 0) out.push({table, kind: 'update', uuid, row, old})
       }
+
       for (const [uuid, row] of before) if (!rows.has(uuid)) deletes.push({table, kind: 'delete', uuid, row})
     }
+
     out.push(...deletes)
   }
 
@@ -274,8 +323,13 @@ export class Replica {
     for (const c of changes) {
       try {
         this.listener.onChange(c)
-      } catch (err) {
-        this.logger.error('replica listener onChange failed', {db: this.db, table: c.table, uuid: c.uuid, err: (err as Error).message})
+      } catch (error) {
+        this.logger.error('replica listener onChange failed', {
+          db: this.db,
+          table: c.table,
+          uuid: c.uuid,
+          err: (error as Error).message,
+        })
       }
     }
   }
@@ -295,15 +349,19 @@ function applyDiff(prev: Value, diff: Value): Value {
       if (m.has(k) && m.get(k) === v) m.delete(k)
       else m.set(k, v)
     }
+
     return m
   }
+
   if (Array.isArray(prev) && Array.isArray(diff)) {
     const s = new Set<Atom>(prev)
     for (const a of diff) {
       if (s.has(a)) s.delete(a)
       else s.add(a)
     }
+
     return [...s]
   }
+
   return cloneValue(diff)
 }

@@ -10,10 +10,12 @@
 //  - close(): every pending call is rejected with ConnectionError, the socket is destroyed, the
 //    timer is cleared, onClose listeners run once. A peer close or a FramingError does the same.
 import type {Duplex} from 'node:stream'
+
 import type {Json} from './codec.js'
+import type {OvsdbLogger} from './logger.js'
+
 import {ConnectionError, FramingError, OvsdbError} from './errors.js'
 import {JsonFramer} from './framing.js'
-import type {OvsdbLogger} from './logger.js'
 
 export interface RpcOptions {
   remote: string
@@ -67,7 +69,9 @@ export class RpcConnection {
       const msg = tls ? `TLS error: ${err.reason ?? err.message} (${err.code})` : `connection error: ${err.message}`
       this.close(new ConnectionError(tls ? 'tls' : 'closed', msg, {remote: opts.remote, cause: err}))
     })
-    stream.on('close', () => this.close(new ConnectionError('closed', 'connection closed by peer', {remote: opts.remote})))
+    stream.on('close', () =>
+      this.close(new ConnectionError('closed', 'connection closed by peer', {remote: opts.remote})),
+    )
     if (opts.probeIntervalMs > 0) {
       this.probeTimer = setInterval(() => this.probeTick(), opts.probeIntervalMs)
       this.probeTimer.unref?.()
@@ -98,6 +102,7 @@ export class RpcConnection {
       queueMicrotask(() => cb(err, null))
       return
     }
+
     const id = this.nextId++
     this.pending.set(id, {method, cb})
     this.send({id, method, params})
@@ -131,10 +136,16 @@ export class RpcConnection {
       this.probeOutstanding = false
       return
     }
+
     if (this.probeOutstanding) {
-      this.close(new ConnectionError('timeout', `no reply to echo probe within ${this.opts.probeIntervalMs} ms`, {remote: this.opts.remote}))
+      this.close(
+        new ConnectionError('timeout', `no reply to echo probe within ${this.opts.probeIntervalMs} ms`, {
+          remote: this.opts.remote,
+        }),
+      )
       return
     }
+
     this.probeOutstanding = true
     this.stats.probesSent++
     // the reply is "activity"; its content is irrelevant
@@ -147,26 +158,36 @@ export class RpcConnection {
     let texts: string[]
     try {
       texts = this.framer.push(chunk)
-    } catch (err) {
-      this.close(new ConnectionError('closed', (err as Error).message, {remote: this.opts.remote, cause: err}))
+    } catch (error) {
+      this.close(new ConnectionError('closed', (error as Error).message, {remote: this.opts.remote, cause: error}))
       return
     }
+
     for (const text of texts) {
       if (this.closedWith) return
       let msg: RpcMessage
       try {
         msg = JSON.parse(text) as RpcMessage
-      } catch (err) {
-        const fe = new FramingError('syntax', `invalid JSON from server: ${(err as Error).message}`)
+      } catch (error) {
+        const fe = new FramingError('syntax', `invalid JSON from server: ${(error as Error).message}`)
         this.close(new ConnectionError('closed', fe.message, {remote: this.opts.remote, cause: fe}))
         return
       }
+
       try {
         this.dispatch(msg)
-      } catch (err) {
+      } catch (error) {
         // a consumer callback threw: the stream state is unknown from here on
-        this.opts.logger.error('ovsdb message handler failed', {remote: this.opts.remote, err: (err as Error).message})
-        this.close(new ConnectionError('closed', `message handler failed: ${(err as Error).message}`, {remote: this.opts.remote, cause: err}))
+        this.opts.logger.error('ovsdb message handler failed', {
+          remote: this.opts.remote,
+          err: (error as Error).message,
+        })
+        this.close(
+          new ConnectionError('closed', `message handler failed: ${(error as Error).message}`, {
+            remote: this.opts.remote,
+            cause: error,
+          }),
+        )
         return
       }
     }
@@ -182,17 +203,21 @@ export class RpcConnection {
         } else {
           this.send({id: msg.id, result: null, error: 'unknown method'})
         }
+
         return
       }
+
       this.notify(msg.method, params)
       return
     }
+
     const id = typeof msg.id === 'number' ? msg.id : -1
     const p = this.pending.get(id)
     if (!p) {
       this.opts.logger.debug('ovsdb reply to unknown id', {remote: this.opts.remote, id: msg.id})
       return
     }
+
     this.pending.delete(id)
     if (msg.error !== null && msg.error !== undefined) {
       const e = msg.error as {error?: unknown; details?: unknown} | string
@@ -201,6 +226,7 @@ export class RpcConnection {
       p.cb(new OvsdbError(p.method, name, details), null)
       return
     }
+
     p.cb(undefined, msg.result ?? null)
   }
 }

@@ -48,6 +48,7 @@ function parseBase(j: unknown, where: string): BaseType {
     if (!ATOMIC.has(j)) throw new Error(`${where}: unknown atomic type ${j}`)
     return {type: j as AtomicType}
   }
+
   if (j && typeof j === 'object' && typeof (j as {type?: unknown}).type === 'string') {
     const o = j as {type: string; refTable?: unknown; refType?: unknown}
     if (!ATOMIC.has(o.type)) throw new Error(`${where}: unknown atomic type ${o.type}`)
@@ -56,6 +57,7 @@ function parseBase(j: unknown, where: string): BaseType {
     if (o.refType === 'weak' || o.refType === 'strong') b.refType = o.refType
     return b
   }
+
   throw new Error(`${where}: invalid base type`)
 }
 
@@ -73,6 +75,7 @@ export function parseColumnType(j: unknown, where = 'column'): ColumnType {
   } else if (max > 1 || min === 0) {
     t.kind = 'set'
   }
+
   return t
 }
 
@@ -81,6 +84,7 @@ export function parseDatabaseSchema(j: unknown): DatabaseSchema {
   if (!o || typeof o.name !== 'string' || !o.tables || typeof o.tables !== 'object') {
     throw new Error('invalid database schema')
   }
+
   const tables = new Map<string, TableSchema>()
   for (const [tname, tj] of Object.entries(o.tables)) {
     const t = tj as {columns?: Record<string, {type?: unknown}>; isRoot?: unknown}
@@ -88,8 +92,10 @@ export function parseDatabaseSchema(j: unknown): DatabaseSchema {
     for (const [cname, cj] of Object.entries(t.columns ?? {})) {
       columns.set(cname, parseColumnType(cj.type, `${tname}.${cname}`))
     }
+
     tables.set(tname, {name: tname, columns, isRoot: t.isRoot === true})
   }
+
   return {name: o.name, version: typeof o.version === 'string' ? o.version : '', tables, raw: j}
 }
 

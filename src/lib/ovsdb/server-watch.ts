@@ -6,8 +6,9 @@
 // Databases join the watch when a monitor on them starts, also on an already-ready session (a
 // consumer that connects first and monitors afterwards is covered from the start).
 import type {Json} from './codec.js'
-import {ConnectionError, OvsdbError} from './errors.js'
 import type {RpcConnection} from './rpc.js'
+
+import {ConnectionError, OvsdbError} from './errors.js'
 
 /** Monitor id of the internal `_Server` watch; user monitors are "m1", "m2", ... */
 export const SERVER_MONITOR = '_server'
@@ -46,14 +47,22 @@ export class ServerWatch {
     if ((!this.opts.requireConnected && !this.opts.leaderOnly) || !all.includes('_Server')) return
     const columns = ['name', 'connected', 'leader']
     try {
-      const initial = (await conn.request('monitor_cond', ['_Server', SERVER_MONITOR, {Database: [{columns}]}])) as ServerUpdates
+      const initial = (await conn.request('monitor_cond', [
+        '_Server',
+        SERVER_MONITOR,
+        {Database: [{columns}]},
+      ])) as ServerUpdates
       for (const [uuid, u] of Object.entries(initial.Database ?? {})) this.apply(uuid, u.initial ?? {}, true)
-    } catch (err) {
-      if (!(err instanceof OvsdbError && err.isUnknownMethod)) throw err
+    } catch (error) {
+      if (!(error instanceof OvsdbError && error.isUnknownMethod)) throw error
       // a server without monitor_cond: check once at connect time, no live watch
-      const res = (await conn.request('transact', ['_Server', {op: 'select', table: 'Database', where: [], columns: ['_uuid', ...columns]}])) as Array<{rows?: Array<Record<string, Json>>}>
+      const res = (await conn.request('transact', [
+        '_Server',
+        {op: 'select', table: 'Database', where: [], columns: ['_uuid', ...columns]},
+      ])) as Array<{rows?: Array<Record<string, Json>>}>
       for (const row of res[0]?.rows ?? []) this.apply(String((row._uuid as [string, string])[1]), row, true)
     }
+
     this.active = true
   }
 
@@ -84,8 +93,13 @@ export class ServerWatch {
         const row = this.apply(uuid, ru.insert ?? ru.initial ?? ru.modify ?? {}, ru.modify === undefined)
         if (this.watched.has(row.name)) why = this.unusable(row)
       }
+
       if (why) {
-        conn.close(new ConnectionError('not-ready', `database ${known?.name ?? this.rows.get(uuid)?.name}: ${why}`, {remote: conn.remote}))
+        conn.close(
+          new ConnectionError('not-ready', `database ${known?.name ?? this.rows.get(uuid)?.name}: ${why}`, {
+            remote: conn.remote,
+          }),
+        )
         return
       }
     }
@@ -93,7 +107,9 @@ export class ServerWatch {
 
   /** Applies a full row (missing columns = defaults: false) or a diff (new values of changed columns). */
   private apply(uuid: string, j: Record<string, Json>, full: boolean): DbState {
-    const prev = full ? {name: '', connected: false, leader: false} : (this.rows.get(uuid) ?? {name: '', connected: false, leader: false})
+    const prev = full
+      ? {name: '', connected: false, leader: false}
+      : (this.rows.get(uuid) ?? {name: '', connected: false, leader: false})
     const row: DbState = {
       name: typeof j.name === 'string' ? j.name : prev.name,
       connected: typeof j.connected === 'boolean' ? j.connected : prev.connected,

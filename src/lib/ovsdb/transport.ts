@@ -6,8 +6,10 @@
 import {readFileSync} from 'node:fs'
 import {connect as netConnect, type Socket} from 'node:net'
 import {connect as tlsConnect, type TLSSocket} from 'node:tls'
-import {ConnectionError} from './errors.js'
+
 import type {Remote} from './remote.js'
+
+import {ConnectionError} from './errors.js'
 
 export interface SslFiles {
   /** PEM private key of this client. */
@@ -28,8 +30,8 @@ type Stream = Socket | TLSSocket
 function readPem(path: string, what: string, remote: string): Buffer {
   try {
     return readFileSync(path)
-  } catch (err) {
-    throw new ConnectionError('tls', `cannot read ${what} ${path}: ${(err as Error).message}`, {remote, cause: err})
+  } catch (error) {
+    throw new ConnectionError('tls', `cannot read ${what} ${path}: ${(error as Error).message}`, {remote, cause: error})
   }
 }
 
@@ -42,7 +44,10 @@ export function openStream(remote: Remote, opts: OpenOptions): Promise<Stream> {
       if (remote.kind === 'unix') sock = netConnect({path: remote.path})
       else if (remote.kind === 'tcp') sock = netConnect({host: remote.host, port: remote.port})
       else {
-        if (!opts.ssl) throw new ConnectionError('tls', 'ssl: remote needs a private key, certificate and CA certificate', {remote: remote.text})
+        if (!opts.ssl)
+          throw new ConnectionError('tls', 'ssl: remote needs a private key, certificate and CA certificate', {
+            remote: remote.text,
+          })
         sock = tlsConnect({
           host: remote.host,
           port: remote.port,
@@ -53,28 +58,44 @@ export function openStream(remote: Remote, opts: OpenOptions): Promise<Stream> {
           checkServerIdentity: () => undefined,
         })
       }
-    } catch (err) {
-      reject(err instanceof ConnectionError ? err : new ConnectionError('connect', (err as Error).message, {remote: remote.text, cause: err}))
+    } catch (error) {
+      reject(
+        error instanceof ConnectionError
+          ? error
+          : new ConnectionError('connect', (error as Error).message, {remote: remote.text, cause: error}),
+      )
       return
     }
-    const timer = setTimeout(() => fail(new ConnectionError('timeout', `connect timed out after ${opts.timeoutMs} ms`, {remote: remote.text})), opts.timeoutMs)
+
+    const timer = setTimeout(
+      () => fail(new ConnectionError('timeout', `connect timed out after ${opts.timeoutMs} ms`, {remote: remote.text})),
+      opts.timeoutMs,
+    )
     const cleanup = (): void => {
       clearTimeout(timer)
       sock.off('error', onError)
     }
+
     const fail = (err: ConnectionError): void => {
       cleanup()
       sock.destroy()
       reject(err)
     }
+
     const onError = (err: NodeJS.ErrnoException & {reason?: string}): void => {
       const code = err.code ? ` (${err.code})` : ''
       if (isTls && (err.code?.startsWith('ERR_SSL') || /certificate|verify|SSL|TLS/i.test(err.message))) {
-        fail(new ConnectionError('tls', `TLS handshake failed: ${err.reason ?? err.message}${code}`, {remote: remote.text, cause: err}))
+        fail(
+          new ConnectionError('tls', `TLS handshake failed: ${err.reason ?? err.message}${code}`, {
+            remote: remote.text,
+            cause: err,
+          }),
+        )
       } else {
         fail(new ConnectionError('connect', `${err.message}${code}`, {remote: remote.text, cause: err}))
       }
     }
+
     sock.on('error', onError)
     sock.once(isTls ? 'secureConnect' : 'connect', () => {
       cleanup()

@@ -47,7 +47,8 @@ export interface ReplicaListener {
  * One clause of a monitor condition, in wire form: `[column, function, value]` (values as in
  * `transact`, e.g. `['uuid', u]`, `['map', [[k, v]]]`), or `true` / `false`.
  */
-export type ConditionClause = [column: string, fn: '==' | '!=' | '<' | '<=' | '>' | '>=' | 'includes' | 'excludes', value: unknown] | boolean
+export type ConditionClause =
+  [column: string, fn: '==' | '!=' | '<' | '<=' | '>' | '>=' | 'includes' | 'excludes', value: unknown] | boolean
 
 /**
  * Which tables and columns to monitor. Omitted columns = all columns of the table.

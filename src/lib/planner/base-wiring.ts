@@ -6,8 +6,9 @@
 // `patch-provnet-*` port. Unusable bridges (not on the host, no routing table) are reported and
 // get nothing; exposures through them are skipped.
 import type {BridgeMapping} from '../config/types.js'
-import {isVlanTag, tryCanonicalIp, truncIfName, vlanDevName} from '../net/ip.js'
 import type {PlanEnv} from './context.js'
+
+import {isVlanTag, truncIfName, tryCanonicalIp, vlanDevName} from '../net/ip.js'
 import {localSource, rowSource, type Source} from './problems.js'
 import {bridgeMac, bridgeStatus, usablePatchPorts} from './provider.js'
 import {HELPER_V4_PREFIX, HELPER_V6_PREFIX, ROUTE_PROTO} from './types.js'
@@ -21,6 +22,7 @@ export function planBaseWiring(env: PlanEnv): void {
       env.out.problem(src, st.reason ?? 'bridge unusable')
       continue
     }
+
     env.out.guard(src, () => {
       planMapping(env, m, src)
       if (!seen.has(m.bridge)) planBridgeOnce(env, m.bridge, src)
@@ -35,9 +37,13 @@ function planMapping(env: PlanEnv, m: BridgeMapping, src: Source): void {
   const tags = new Set<number>()
   for (const ln of env.nb.localnetsByPhysnet(m.physnet)) {
     if (ln.tag === undefined) continue
-    if (!isVlanTag(ln.tag)) env.out.problem(rowSource('Logical_Switch_Port', ln), `invalid VLAN tag ${ln.tag}`)
-    else tags.add(ln.tag)
+    if (isVlanTag(ln.tag)) {
+      tags.add(ln.tag)
+    } else {
+      env.out.problem(rowSource('Logical_Switch_Port', ln), `invalid VLAN tag ${ln.tag}`)
+    }
   }
+
   for (const tag of [...tags].sort((a, b) => a - b)) {
     const name = vlanDevName(m.bridge, tag)
     env.out.add({kind: 'vlan', name, link: m.bridge, id: tag}, src)
@@ -53,8 +59,11 @@ function planDeviceHelpers(env: PlanEnv, dev: string, index: number, d: number, 
   const v4 = tryCanonicalIp(`${HELPER_V4_PREFIX}${index % 256}.${d % 256}`)
   const v6 = tryCanonicalIp(`${HELPER_V6_PREFIX}${index.toString(16)}:${d.toString(16)}`)
   if (v4 !== undefined) env.out.add({kind: 'address', dev, cidr: `${v4}/32`}, src)
-  if (v6 !== undefined) env.out.add({kind: 'address', dev, cidr: `${v6}/128`}, src)
-  else env.out.problem(src, `mapping index ${index} too large for an IPv6 helper address on ${dev}`)
+  if (v6 === undefined) {
+    env.out.problem(src, `mapping index ${index} too large for an IPv6 helper address on ${dev}`)
+  } else {
+    env.out.add({kind: 'address', dev, cidr: `${v6}/128`}, src)
+  }
 }
 
 function planBridgeOnce(env: PlanEnv, bridge: string, src: Source): void {
@@ -62,8 +71,10 @@ function planBridgeOnce(env: PlanEnv, bridge: string, src: Source): void {
   env.out.add({kind: 'route', family: 4, table, dst: 'default', dev: bridge, scope: 'link', proto: ROUTE_PROTO}, src)
   env.out.add({kind: 'route', family: 6, table, dst: 'default', dev: bridge, proto: ROUTE_PROTO}, src)
   for (const p of env.ctx.patchPorts[bridge] ?? []) {
-    if (!usablePatchPorts(env.ctx, bridge).includes(p)) env.out.problem(src, `patch port ${p.name} has no valid ofport (${p.ofport})`)
+    if (!usablePatchPorts(env.ctx, bridge).includes(p))
+      env.out.problem(src, `patch port ${p.name} has no valid ofport (${p.ofport})`)
   }
+
   const ports = usablePatchPorts(env.ctx, bridge).filter((p) => p.name.startsWith('patch-provnet-'))
   if (ports.length === 0) return
   const mac = bridgeMac(env.ctx, bridge)
@@ -71,6 +82,7 @@ function planBridgeOnce(env: PlanEnv, bridge: string, src: Source): void {
     env.out.problem(src, `MAC of bridge ${bridge} unknown or invalid: no MAC-tweak flows`)
     return
   }
+
   for (const p of ports) {
     for (const family of [4, 6] as const) env.out.add({kind: 'flow', bridge, inPort: p.ofport, family, mac}, src)
   }

@@ -7,7 +7,15 @@
 // Also here: the deterministic ordering of planner output (objects, exposed entries, NB rows), so
 // that dry-run output, JSON results and tests never depend on NB row or Map iteration order.
 import {cmp, compareProblems, type Problem, type Source} from './problems.js'
-import {type DesiredState, type ExposedEntry, KIND_ORDER, objKey, objValue, type StateKind, type StateObj} from './types.js'
+import {
+  type DesiredState,
+  type ExposedEntry,
+  KIND_ORDER,
+  objKey,
+  objValue,
+  type StateKind,
+  type StateObj,
+} from './types.js'
 
 interface Held {
   obj: StateObj
@@ -51,8 +59,12 @@ export class Collector implements PlanSink {
       this.objs.set(key, {obj, value, source})
       return true
     }
+
     if (held.value === value) return true
-    this.problem(source, `conflicts with ${held.source.table} ${held.source.name || held.source.uuid}: ${key} already wanted as ${held.value}`)
+    this.problem(
+      source,
+      `conflicts with ${held.source.table} ${held.source.name || held.source.uuid}: ${key} already wanted as ${held.value}`,
+    )
     return false
   }
 
@@ -72,8 +84,8 @@ export class Collector implements PlanSink {
   guard(source: Source, fn: () => void): void {
     try {
       fn()
-    } catch (e) {
-      this.problem(source, `internal error while planning: ${e instanceof Error ? e.message : String(e)}`)
+    } catch (error) {
+      this.problem(source, `internal error while planning: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
 

@@ -5,6 +5,7 @@ import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
 import type {PlanSink} from './collector.js'
 import type {LocalContext} from './local-context.js'
+
 import {type LsClassifier, makeClassifier} from './provider.js'
 
 export type {LocalContext, PatchPort} from './local-context.js'

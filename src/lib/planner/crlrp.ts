@@ -3,13 +3,14 @@
 // are exposed like provider ports (with the LRP MAC and NDP proxies for IPv6 networks), and each
 // becomes the gateway through which the router's tenant subnets and OVN load balancers are reached.
 import type {LogicalRouterPort} from '../nb/model.js'
-import {isMac} from '../net/ip.js'
 import type {PlanEnv} from './context.js'
-import {networkOf} from './locality.js'
-import {isWire} from './provider.js'
+
+import {isMac} from '../net/ip.js'
 import {byNameThenUuid} from './collector.js'
+import {networkOf} from './locality.js'
 import {parseCidrs} from './parse.js'
 import {rowSource, type Source} from './problems.js'
+import {isWire} from './provider.js'
 import {type Gateway, record, wireHost, wireLocalnetFlows, wireNdpProxies} from './wiring.js'
 
 const LRP = 'Logical_Router_Port'
@@ -34,6 +35,7 @@ export function localLrps(env: PlanEnv): LogicalRouterPort[] {
     )
     return []
   }
+
   return byNameThenUuid(env.nb.lrpsByHostingChassis(env.ctx.chassisId))
 }
 
@@ -50,6 +52,7 @@ export function planCrLrps(env: PlanEnv, lrps: readonly LogicalRouterPort[]): Ma
       else routers.set(r.router, r)
     })
   }
+
   return routers
 }
 
@@ -61,15 +64,18 @@ export function planCrLrp(env: PlanEnv, lrp: LogicalRouterPort, src: Source): Lo
     env.out.problem(src, 'cr-lrp without external_ids:neutron:network_name')
     return undefined
   }
+
   const w = env.ls.classify(ls)
   if (!isWire(w)) {
     if (w === 'tenant') env.out.problem(src, `gateway network ${ls} is not a provider network on this chassis`)
     return undefined
   }
+
   if (!isMac(lrp.mac)) {
     env.out.problem(src, `invalid MAC ${JSON.stringify(lrp.mac)}`)
     return undefined
   }
+
   const mac = lrp.mac.toLowerCase()
   const nets = parseCidrs(lrp.networks)
   for (const b of nets.bad) env.out.problem(src, `invalid network ${JSON.stringify(b)}`)
@@ -80,5 +86,6 @@ export function planCrLrp(env: PlanEnv, lrp: LogicalRouterPort, src: Source): Lo
     wireLocalnetFlows(env, w, src, ip)
     record(env, ip, 'cr-lrp', w, src)
   }
+
   return {router: lrp.externalIds['neutron:router_name'] ?? '', lrp: src, mac, providerLs: ls, wire: w, ips}
 }

@@ -11,10 +11,11 @@
 // cr-lrps, tenant networks, local ports (VMs, distributed FIPs), centralized FIPs, load balancers.
 import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
-import {Collector, type CollectedState} from './collector.js'
+
+import {planBaseWiring} from './base-wiring.js'
+import {type CollectedState, Collector} from './collector.js'
 import {type LocalContext, makeEnv, type PlanEnv} from './context.js'
 import {localLrps, type LocalRouter, planCrLrps} from './crlrp.js'
-import {planBaseWiring} from './base-wiring.js'
 import {planCentralizedFips} from './fip.js'
 import {planLoadBalancers} from './lb.js'
 import {planLocalPorts} from './ports.js'
@@ -60,14 +61,29 @@ export function computeDesired(nb: NbView, ctx: LocalContext, cfg: AgentConfig):
 /** Configuration this planner cannot serve: reported, and nothing is planned. */
 export function preflight(env: PlanEnv): boolean {
   const {cfg, ctx, out} = env
-  if (cfg.driver !== SUPPORTED_DRIVER) out.problem(configSource('driver'), `driver ${cfg.driver} is not supported (only ${SUPPORTED_DRIVER})`)
-  if (cfg.exposingMethod !== 'underlay') out.problem(configSource('exposing_method'), `exposing method ${cfg.exposingMethod} is not supported (only underlay)`)
+  if (cfg.driver !== SUPPORTED_DRIVER)
+    out.problem(configSource('driver'), `driver ${cfg.driver} is not supported (only ${SUPPORTED_DRIVER})`)
+  if (cfg.exposingMethod !== 'underlay')
+    out.problem(
+      configSource('exposing_method'),
+      `exposing method ${cfg.exposingMethod} is not supported (only underlay)`,
+    )
   if (!ctx.chassisName) out.problem(localSource('chassis-name'), 'chassis name (OVS external_ids:hostname) is empty')
   if (!ctx.chassisId) out.problem(localSource('chassis-id'), 'chassis id (OVS external_ids:system-id) is empty')
-  return cfg.driver === SUPPORTED_DRIVER && cfg.exposingMethod === 'underlay' && !!ctx.chassisName && !!ctx.chassisId
+  return (
+    cfg.driver === SUPPORTED_DRIVER &&
+    cfg.exposingMethod === 'underlay' &&
+    Boolean(ctx.chassisName) &&
+    Boolean(ctx.chassisId)
+  )
 }
 
-function finish(env: PlanEnv, out: Collector, routers: ReadonlyMap<string, LocalRouter>, tenant: ReadonlyMap<string, TenantNetwork>): DesiredResult {
+function finish(
+  env: PlanEnv,
+  out: Collector,
+  routers: ReadonlyMap<string, LocalRouter>,
+  tenant: ReadonlyMap<string, TenantNetwork>,
+): DesiredResult {
   return {
     ...out.result(),
     routers: [...routers.keys()].sort().map((k) => routerInfo(routers.get(k)!)),
@@ -77,5 +93,13 @@ function finish(env: PlanEnv, out: Collector, routers: ReadonlyMap<string, Local
 }
 
 export function routerInfo(r: LocalRouter): LocalRouterInfo {
-  return {router: r.router, lrp: r.lrp, mac: r.mac, ips: r.ips, providerLs: r.providerLs, bridge: r.wire.bridge, vlan: r.wire.vlan}
+  return {
+    router: r.router,
+    lrp: r.lrp,
+    mac: r.mac,
+    ips: r.ips,
+    providerLs: r.providerLs,
+    bridge: r.wire.bridge,
+    vlan: r.wire.vlan,
+  }
 }

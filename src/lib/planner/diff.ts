@@ -18,6 +18,7 @@ function byKey(objs: readonly StateObj[]): Map<string, StateObj> {
     const k = objKey(o)
     if (!m.has(k)) m.set(k, o)
   }
+
   return m
 }
 
@@ -35,9 +36,11 @@ export function diff(desired: readonly StateObj[], observed: readonly StateObj[]
       if (h && h.kind === 'vlan') remove.push(h)
     }
   }
+
   for (const [k, o] of have) {
     if (!want.has(k) && o.kind !== 'sysctl') remove.push(o)
   }
+
   return {add: sortObjs(add), remove: sortObjs(remove, true), unchanged}
 }
 

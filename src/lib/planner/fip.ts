@@ -7,8 +7,9 @@
 //   with that gateway LRP's MAC.
 // Either way the FIP is wired on the provider network `neutron-<neutron:fip_network_id>`.
 import type {LogicalRouterPort, LogicalSwitchPort, Nat} from '../nb/model.js'
-import {canonicalMac, isMac, tryCanonicalIp} from '../net/ip.js'
 import type {PlanEnv} from './context.js'
+
+import {canonicalMac, isMac, tryCanonicalIp} from '../net/ip.js'
 import {cmp, rowSource, type Source} from './problems.js'
 import {isWire} from './provider.js'
 import {record, wireHost, wireLocalnetFlows} from './wiring.js'
@@ -37,6 +38,7 @@ export function exposeFip(env: PlanEnv, nat: Nat, mac: string, src: Source): voi
     env.out.problem(src, `invalid external_ip ${JSON.stringify(nat.externalIp)}`)
     return
   }
+
   const ls = fipNetwork(env, nat, src)
   if (ls === undefined) return
   const w = env.ls.classify(ls)
@@ -44,6 +46,7 @@ export function exposeFip(env: PlanEnv, nat: Nat, mac: string, src: Source): voi
     if (w === 'tenant') env.out.problem(src, `FIP network ${ls} is not a provider network on this chassis`)
     return
   }
+
   wireHost(env, w, ip, mac, src)
   wireLocalnetFlows(env, w, src, ip)
   record(env, ip, 'fip', w, src)
@@ -60,11 +63,15 @@ export function planDistributedFip(env: PlanEnv, lsp: LogicalSwitchPort): void {
     env.out.problem(rowSource('Logical_Switch_Port', lsp), 'neutron:port_fip set but no dnat_and_snat NAT for the port')
     return
   }
+
   for (const nat of nats) {
     const src = natSource(nat)
     if (!nat.externalMac) env.out.problem(src, 'NAT has no external_mac: distributed FIP not exposed yet')
-    else if (!isMac(nat.externalMac)) env.out.problem(src, `invalid external_mac ${JSON.stringify(nat.externalMac)}`)
-    else exposeFip(env, nat, canonicalMac(nat.externalMac), src)
+    else if (isMac(nat.externalMac)) {
+      exposeFip(env, nat, canonicalMac(nat.externalMac), src)
+    } else {
+      env.out.problem(src, `invalid external_mac ${JSON.stringify(nat.externalMac)}`)
+    }
   }
 }
 
@@ -72,9 +79,13 @@ export function planDistributedFip(env: PlanEnv, lsp: LogicalSwitchPort): void {
 export function planCentralizedFips(env: PlanEnv, lrps: readonly LogicalRouterPort[]): void {
   if (env.distributed) return
   if (!env.nb.capabilities.natGatewayPort) {
-    env.out.problem({table: 'NAT', uuid: '', name: ''}, 'NB schema has no NAT.gateway_port: centralized FIPs are not exposed')
+    env.out.problem(
+      {table: 'NAT', uuid: '', name: ''},
+      'NB schema has no NAT.gateway_port: centralized FIPs are not exposed',
+    )
     return
   }
+
   for (const lrp of lrps) {
     if (!isMac(lrp.mac)) continue // reported by the cr-lrp rule
     for (const nat of fipNats(env.nb.natsByGatewayPort(lrp.uuid))) {

@@ -13,17 +13,18 @@
 // (docs/upstream-behaviour.md#bug-7-lb-fip-bookkeeping).
 // - PF LB: every VIP address (IPv4 or [IPv6]:port) on the gateway's provider network, no neighbour.
 import type {LoadBalancer} from '../nb/model.js'
-import {stripNeutronPrefix} from '../nb/keys.js'
-import {canonicalMac, isIpv6Gua, isMac, tryCanonicalIp} from '../net/ip.js'
 import type {PlanEnv} from './context.js'
 import type {LocalRouter} from './crlrp.js'
+import type {TenantNetwork} from './tenant.js'
+
+import {stripNeutronPrefix} from '../nb/keys.js'
+import {canonicalMac, isIpv6Gua, isMac, tryCanonicalIp} from '../net/ip.js'
+import {byNameThenUuid} from './collector.js'
 import {fipNats} from './fip.js'
 import {networkOf} from './locality.js'
-import {isWire, type Wire} from './provider.js'
-import {byNameThenUuid} from './collector.js'
 import {lbVipIps} from './parse.js'
 import {rowSource, type Source} from './problems.js'
-import type {TenantNetwork} from './tenant.js'
+import {isWire, type Wire} from './provider.js'
 import {announce, record, wireHost, wireLocalnetFlows} from './wiring.js'
 
 export const PF_LB_PREFIX = 'pf-floatingip-'
@@ -43,7 +44,13 @@ export function planLoadBalancers(
 }
 
 /** One LB of the local router `gw` (callers guard it with the LB's source). */
-export function planLb(env: PlanEnv, lb: LoadBalancer, gw: LocalRouter, tenantNets: ReadonlyMap<string, TenantNetwork>, src: Source): void {
+export function planLb(
+  env: PlanEnv,
+  lb: LoadBalancer,
+  gw: LocalRouter,
+  tenantNets: ReadonlyMap<string, TenantNetwork>,
+  src: Source,
+): void {
   const vips = lbVipIps(lb)
   for (const b of vips.bad) env.out.problem(src, `unparsable vips key ${JSON.stringify(b)}`)
   if (vips.values.length === 0) return
@@ -56,18 +63,32 @@ export function planLb(env: PlanEnv, lb: LoadBalancer, gw: LocalRouter, tenantNe
     for (const ip of vips.values) exposeProvider(env, gw.wire, ip, undefined, 'lb-fip', src)
     return
   }
+
   planLbVip(env, lb, gw, vips.values, tenantNets, src)
   planLbFip(env, lb, gw, vips.values, src)
 }
 
-function exposeProvider(env: PlanEnv, w: Wire, ip: string, mac: string | undefined, kind: 'lb-vip' | 'lb-fip', src: Source): void {
+function exposeProvider(
+  env: PlanEnv,
+  w: Wire,
+  ip: string,
+  mac: string | undefined,
+  kind: 'lb-vip' | 'lb-fip',
+  src: Source,
+): void {
   wireHost(env, w, ip, mac, src)
   wireLocalnetFlows(env, w, src, ip)
   record(env, ip, kind, w, src)
 }
 
 /** A canonical IP from an LB external_ids key that is also one of its VIPs; undefined otherwise. */
-function listenedIp(env: PlanEnv, lb: LoadBalancer, key: string, vips: readonly string[], src: Source): string | undefined {
+function listenedIp(
+  env: PlanEnv,
+  lb: LoadBalancer,
+  key: string,
+  vips: readonly string[],
+  src: Source,
+): string | undefined {
   const raw = lb.externalIds[key]
   if (!raw) return undefined
   const ip = tryCanonicalIp(raw)
@@ -75,7 +96,14 @@ function listenedIp(env: PlanEnv, lb: LoadBalancer, key: string, vips: readonly 
   return ip !== undefined && vips.includes(ip) ? ip : undefined
 }
 
-function planLbVip(env: PlanEnv, lb: LoadBalancer, gw: LocalRouter, vips: readonly string[], tenantNets: ReadonlyMap<string, TenantNetwork>, src: Source): void {
+function planLbVip(
+  env: PlanEnv,
+  lb: LoadBalancer,
+  gw: LocalRouter,
+  vips: readonly string[],
+  tenantNets: ReadonlyMap<string, TenantNetwork>,
+  src: Source,
+): void {
   if (!lb.externalIds['neutron:vip']) env.out.problem(src, 'LB without external_ids:neutron:vip')
   const vip = listenedIp(env, lb, 'neutron:vip', vips, src)
   if (vip === undefined) return
@@ -83,15 +111,22 @@ function planLbVip(env: PlanEnv, lb: LoadBalancer, gw: LocalRouter, vips: readon
   const lsp = portName ? env.nb.lspByName(portName) : undefined
   const net = lsp ? networkOf(lsp) : undefined
   if (net === undefined) {
-    env.out.problem(src, portName ? `VIP port ${portName} missing or without neutron:network_name` : 'LB without external_ids:neutron:vip_port_id')
+    env.out.problem(
+      src,
+      portName
+        ? `VIP port ${portName} missing or without neutron:network_name`
+        : 'LB without external_ids:neutron:vip_port_id',
+    )
     return
   }
+
   if (tenantNets.has(net)) {
     if (env.subnetMode || (env.guaOnly && !isIpv6Gua(vip))) return
     announce(env, vip, src)
     record(env, vip, 'lb-vip', gw.wire, src)
     return
   }
+
   const w = env.ls.classify(net)
   if (isWire(w)) exposeProvider(env, w, vip, undefined, 'lb-vip', src)
 }
@@ -100,7 +135,9 @@ function planLbFip(env: PlanEnv, lb: LoadBalancer, gw: LocalRouter, vips: readon
   const fip = listenedIp(env, lb, 'neutron:vip_fip', vips, src)
   if (fip === undefined) return
   const portName = lb.externalIds['neutron:vip_port_id']
-  const nat = portName ? fipNats(env.nb.natsByLogicalPort(portName)).find((n) => tryCanonicalIp(n.externalIp) === fip) : undefined
+  const nat = portName
+    ? fipNats(env.nb.natsByLogicalPort(portName)).find((n) => tryCanonicalIp(n.externalIp) === fip)
+    : undefined
   let w: Wire = gw.wire
   const fipNet = nat?.externalIds['neutron:fip_network_id']
   if (fipNet) {
@@ -108,6 +145,7 @@ function planLbFip(env: PlanEnv, lb: LoadBalancer, gw: LocalRouter, vips: readon
     if (!isWire(c)) return
     w = c
   }
+
   const mac = env.distributed && isMac(nat?.externalMac) ? canonicalMac(nat.externalMac) : gw.mac
   exposeProvider(env, w, fip, mac, 'lb-fip', src)
 }

@@ -1,5 +1,6 @@
 // Which NB rows belong to this chassis (docs/upstream-behaviour.md#locality).
 import type {LogicalRouterPort, LogicalSwitchPort} from '../nb/model.js'
+
 import {hostingChassis, isRouterInterface, portChassis} from '../nb/keys.js'
 
 export {portChassis} from '../nb/keys.js'

@@ -1,7 +1,8 @@
 // Total parsers for the NB values the planner consumes: each returns canonical values plus the
 // list of malformed inputs (for problem reports) instead of throwing.
 import type {LoadBalancer, LogicalSwitchPort} from '../nb/model.js'
-import {canonicalMac, ipFamily, isMac, parseCidr, tryCanonicalIp, type Family, type ParsedCidr} from '../net/ip.js'
+
+import {canonicalMac, type Family, ipFamily, isMac, parseCidr, type ParsedCidr, tryCanonicalIp} from '../net/ip.js'
 
 export interface Parsed<T> {
   values: T[]
@@ -17,6 +18,7 @@ export function parseIps(raw: readonly string[]): Parsed<string> {
     if (ip === undefined) bad.push(r)
     else if (!values.includes(ip)) values.push(ip)
   }
+
   return {values, bad}
 }
 
@@ -32,6 +34,7 @@ export function parseCidrs(raw: readonly string[]): Parsed<ParsedCidr> {
       bad.push(r)
     }
   }
+
   return {values, bad}
 }
 
@@ -81,6 +84,7 @@ export function lbVipIps(lb: LoadBalancer): Parsed<string> {
     if (ip === undefined) bad.push(key)
     else values.add(ip)
   }
+
   return {values: [...values].sort(), bad}
 }
 

@@ -5,12 +5,13 @@
 // centralized mode FIPs come from the gateway chassis, see fip.ts).
 import type {LogicalSwitchPort} from '../nb/model.js'
 import type {PlanEnv} from './context.js'
+
+import {byNameThenUuid} from './collector.js'
 import {planDistributedFip} from './fip.js'
 import {isActiveHere, isVmPort, networkOf} from './locality.js'
-import {isWire, type Wire} from './provider.js'
-import {byNameThenUuid} from './collector.js'
 import {lspAddresses, parseCidrs, splitList} from './parse.js'
 import {rowSource} from './problems.js'
+import {isWire, type Wire} from './provider.js'
 import {record, wireHost, wireLocalnetFlows, wireNdpProxies} from './wiring.js'
 
 const LSP = 'Logical_Switch_Port'
@@ -30,6 +31,7 @@ function planPort(env: PlanEnv, lsp: LogicalSwitchPort): void {
     if (env.distributed) planDistributedFip(env, lsp)
     return
   }
+
   const net = networkOf(lsp)
   if (net === undefined) return
   const w = env.ls.classify(net)
@@ -45,6 +47,7 @@ function exposeVm(env: PlanEnv, lsp: LogicalSwitchPort, w: Wire): void {
     env.out.problem(src, addrs)
     return
   }
+
   for (const b of addrs.bad) env.out.problem(src, `invalid IP ${JSON.stringify(b)} in addresses`)
   const cidrs = parseCidrs(splitList(lsp.externalIds['neutron:cidrs']))
   for (const b of cidrs.bad) env.out.problem(src, `invalid CIDR ${JSON.stringify(b)} in neutron:cidrs`)

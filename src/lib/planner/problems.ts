@@ -29,9 +29,7 @@ export function rowSource(table: string, row: {uuid: string; name?: string}, nam
 
 /** Deterministic order for reports: table, name, uuid, reason. */
 export function compareProblems(a: Problem, b: Problem): number {
-  return (
-    cmp(a.table, b.table) || cmp(a.name, b.name) || cmp(a.uuid, b.uuid) || cmp(a.reason, b.reason)
-  )
+  return cmp(a.table, b.table) || cmp(a.name, b.name) || cmp(a.uuid, b.uuid) || cmp(a.reason, b.reason)
 }
 
 export function cmp(a: string, b: string): number {

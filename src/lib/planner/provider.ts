@@ -2,8 +2,9 @@
 // docs/upstream-behaviour.md#locality) and where the traffic of a provider network leaves:
 // bridge, VLAN device, routing table.
 import type {LogicalSwitchPort} from '../nb/model.js'
-import {isIfName, isMac, isVlanTag, vlanDevName} from '../net/ip.js'
 import type {LocalContext, PatchPort} from './local-context.js'
+
+import {isIfName, isMac, isVlanTag, vlanDevName} from '../net/ip.js'
 
 /** Where exposed addresses of one provider network are wired. */
 export interface Wire {
@@ -30,10 +31,12 @@ export function bridgeStatus(ctx: LocalContext, bridge: string): BridgeStatus {
   if (ctx.existingBridges && !ctx.existingBridges.includes(bridge)) {
     return {ok: false, reason: `bridge ${bridge} does not exist on this host (not created: it must be the OVS bridge)`}
   }
+
   const t = ctx.bridgeTables[bridge]
   if (t === undefined || !Number.isInteger(t) || t < 1 || t > 252) {
     return {ok: false, reason: `bridge ${bridge} has no routing table (rt_tables)`}
   }
+
   return {ok: true}
 }
 
@@ -60,12 +63,13 @@ export function makeClassifier(
     const bridge = localnet ? byPhysnet.get(localnet.options.network_name ?? '') : undefined
     if (!localnet || bridge === undefined) return 'tenant'
     if (!bridgeStatus(ctx, bridge).ok) return 'unusable'
-    const tag = localnet.tag
+    const {tag} = localnet
     if (tag !== undefined && !isVlanTag(tag)) return 'unusable'
     const vlan = tag ?? null
     const dev = vlan === null ? bridge : vlanDevName(bridge, vlan)
     return {bridge, vlan, dev, table: ctx.bridgeTables[bridge]!, localnet}
   }
+
   return {
     classify(lsName) {
       let c = memo.get(lsName)

@@ -10,11 +10,12 @@
 // subnet rule carries the traffic). Filters, in upstream order: SNAT check (optional), GUA-only,
 // address scopes (all subnets denied -> nothing at all, not even VM IPs).
 import type {LogicalSwitchPort} from '../nb/model.js'
-import {ipFamily, ipInCidr, isIpv6Gua, tryCanonicalIp, type ParsedCidr} from '../net/ip.js'
 import type {PlanEnv} from './context.js'
 import type {LocalRouter} from './crlrp.js'
-import {isActiveRouterInterface, isVmPort, networkOf} from './locality.js'
+
+import {ipFamily, ipInCidr, isIpv6Gua, type ParsedCidr, tryCanonicalIp} from '../net/ip.js'
 import {byNameThenUuid} from './collector.js'
+import {isActiveRouterInterface, isVmPort, networkOf} from './locality.js'
 import {type AddressScopes, addressScopes, lspAddresses, parseCidrs, scopeAllowed, splitList} from './parse.js'
 import {rowSource, type Source} from './problems.js'
 import {announce, record, wireSubnet} from './wiring.js'
@@ -31,7 +32,10 @@ export interface TenantNetwork {
   cidrs: string[]
 }
 
-export function planTenantNetworks(env: PlanEnv, routers: ReadonlyMap<string, LocalRouter>): Map<string, TenantNetwork> {
+export function planTenantNetworks(
+  env: PlanEnv,
+  routers: ReadonlyMap<string, LocalRouter>,
+): Map<string, TenantNetwork> {
   const nets = new Map<string, TenantNetwork>()
   if (!env.tenantEnabled) return nets
   for (const router of [...routers.keys()].sort()) {
@@ -45,6 +49,7 @@ export function planTenantNetworks(env: PlanEnv, routers: ReadonlyMap<string, Lo
       })
     }
   }
+
   return nets
 }
 
@@ -58,15 +63,24 @@ export interface TenantIpScope {
  * The subnets of one up router interface of a local router (recorded into `nets`); returns what
  * host mode then exposes of the network's ports, or undefined when nothing is.
  */
-export function planSubnet(env: PlanEnv, gw: LocalRouter, rif: LogicalSwitchPort, src: Source, nets: Map<string, TenantNetwork>): TenantIpScope | undefined {
+export function planSubnet(
+  env: PlanEnv,
+  gw: LocalRouter,
+  rif: LogicalSwitchPort,
+  src: Source,
+  nets: Map<string, TenantNetwork>,
+): TenantIpScope | undefined {
   const network = networkOf(rif)
   if (network === undefined) {
     env.out.problem(src, 'router interface without external_ids:neutron:network_name')
     return undefined
   }
+
   const parsed = parseCidrs(splitList(rif.externalIds['neutron:cidrs']))
   for (const b of parsed.bad) env.out.problem(src, `invalid CIDR ${JSON.stringify(b)} in neutron:cidrs`)
-  const cidrs = env.cfg.requireSnatDisabledForTenantNetworks ? withoutSnat(env, gw.router, parsed.values, src) : parsed.values
+  const cidrs = env.cfg.requireSnatDisabledForTenantNetworks
+    ? withoutSnat(env, gw.router, parsed.values, src)
+    : parsed.values
   if (cidrs === undefined || cidrs.length === 0) return undefined
   const scopes = addressScopes(rif)
   let wired = env.subnetMode ? dedupe(cidrs.map((c) => ({...c, addr: c.network}))) : cidrs
@@ -78,11 +92,13 @@ export function planSubnet(env: PlanEnv, gw: LocalRouter, rif: LogicalSwitchPort
       wireSubnet(env, gw, c, src)
       record(env, `${c.addr}/${c.len}`, 'subnet', gw.wire, src)
     }
+
     const held = nets.get(network)
     const list = allowed.map((c) => `${c.addr}/${c.len}`)
     if (held) held.cidrs.push(...list.filter((c) => !held.cidrs.includes(c)))
     else nets.set(network, {network, router: gw.router, routerPort: src, cidrs: list})
   }
+
   return env.subnetMode ? undefined : {network, scopes}
 }
 
@@ -98,11 +114,13 @@ function withoutSnat(env: PlanEnv, router: string, cidrs: ParsedCidr[], src: Sou
     env.out.problem(src, `router neutron-${router} not found: SNAT check impossible, subnet not exposed`)
     return undefined
   }
+
   const snat: string[] = []
   for (const u of lr.nat) {
     const n = env.nb.nat(u)
     if (n?.type === 'snat') snat.push(n.logicalIp)
   }
+
   return cidrs.filter((c) => !snat.some((l) => inLogicalIp(c.addr, l)))
 }
 
@@ -130,6 +148,7 @@ export function planTenantIp(env: PlanEnv, gw: LocalRouter, lsp: LogicalSwitchPo
     env.out.problem(src, addrs)
     return
   }
+
   for (const b of addrs.bad) env.out.problem(src, `invalid IP ${JSON.stringify(b)} in addresses`)
   for (const ip of addrs.ips) {
     if (!scopeAllowed(ipFamily(ip)!, scopes, env.cfg.addressScopes)) continue

@@ -9,7 +9,7 @@ export type {Family} from '../net/ip.js'
  * Ownership markers shared with the upstream agent, so both can be swapped without churn
  * (docs/upstream-behaviour.md#what-ovn-bgp-keeps-and-what-it-changes).
  */
-export const RULE_PRIORITY = 32000
+export const RULE_PRIORITY = 32_000
 /** `proto boot`: routes ovn-bgp installs in bridge tables and (subnet mode) the VRF table. */
 export const ROUTE_PROTO = 3
 export const FLOW_COOKIE = 999
@@ -92,7 +92,16 @@ export type StateObj = AddressObj | RuleObj | RouteObj | NeighObj | NdpProxyObj 
 export type StateKind = StateObj['kind']
 
 /** Order in which kinds are added; removal uses the reverse. Links before addresses, rules before routes. */
-export const KIND_ORDER: readonly StateKind[] = ['vlan', 'sysctl', 'address', 'rule', 'route', 'neigh', 'ndp-proxy', 'flow']
+export const KIND_ORDER: readonly StateKind[] = [
+  'vlan',
+  'sysctl',
+  'address',
+  'rule',
+  'route',
+  'neigh',
+  'ndp-proxy',
+  'flow',
+]
 
 /**
  * Identity of an object: two objects with the same key are the same kernel/OVS object, possibly
@@ -100,40 +109,66 @@ export const KIND_ORDER: readonly StateKind[] = ['vlan', 'sysctl', 'address', 'r
  */
 export function objKey(o: StateObj): string {
   switch (o.kind) {
-    case 'address':
+    case 'address': {
       return `address|${o.dev}|${o.cidr}`
-    case 'rule':
+    }
+
+    case 'rule': {
       return `rule|${o.family}|${o.priority}|${o.dst}|${o.table}`
-    case 'route':
+    }
+
+    case 'route': {
       return `route|${o.family}|${o.table}|${o.dst}`
-    case 'neigh':
+    }
+
+    case 'neigh': {
       return `neigh|${o.dev}|${o.ip}`
-    case 'ndp-proxy':
+    }
+
+    case 'ndp-proxy': {
       return `ndp-proxy|${o.dev}|${o.ip}`
-    case 'vlan':
+    }
+
+    case 'vlan': {
       return `vlan|${o.name}`
-    case 'sysctl':
+    }
+
+    case 'sysctl': {
       return `sysctl|${o.key}`
-    case 'flow':
+    }
+
+    case 'flow': {
       return `flow|${o.bridge}|${o.inPort}|${o.family}`
+    }
   }
 }
 
 /** Full identity including attributes: equal values mean "nothing to do". */
 export function objValue(o: StateObj): string {
   switch (o.kind) {
-    case 'route':
+    case 'route': {
       return `${objKey(o)}|${o.dev}|${o.via ?? ''}|${o.scope ?? ''}|${o.proto}`
-    case 'neigh':
+    }
+
+    case 'neigh': {
       return `${objKey(o)}|${o.mac}`
-    case 'vlan':
+    }
+
+    case 'vlan': {
       return `${objKey(o)}|${o.link}|${o.id}`
-    case 'sysctl':
+    }
+
+    case 'sysctl': {
       return `${objKey(o)}|${o.value}`
-    case 'flow':
+    }
+
+    case 'flow': {
       return `${objKey(o)}|${o.mac}`
-    default:
+    }
+
+    default: {
       return objKey(o)
+    }
   }
 }
 

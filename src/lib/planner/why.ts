@@ -4,18 +4,19 @@
 // gateway ports, NATs, load balancers), applying the same conditions the rules apply, in the same
 // order, and stops at the first one that fails. Pure, like the rest of the planner.
 import type {AgentConfig} from '../config/types.js'
-import {hostingChassis, isRouterInterface, requestedChassis, stripNeutronPrefix} from '../nb/keys.js'
 import type {LoadBalancer, LogicalRouterPort, LogicalSwitchPort, Nat, NbView} from '../nb/model.js'
+import type {DesiredResult} from './desired.js'
+import type {Source} from './problems.js'
+import type {ExposedKind} from './types.js'
+
+import {hostingChassis, isRouterInterface, requestedChassis, stripNeutronPrefix} from '../nb/keys.js'
 import {ipFamily, isIpv6Gua, isMac, tryCanonicalIp} from '../net/ip.js'
 import {Collector} from './collector.js'
 import {type LocalContext, makeEnv, type PlanEnv} from './context.js'
-import type {DesiredResult} from './desired.js'
+import {PF_LB_PREFIX} from './lb.js'
 import {isVmPort, networkOf, portChassis} from './locality.js'
 import {addressScopes, lbVipIps, lspAddresses, parseCidrs, scopeAllowed} from './parse.js'
-import {PF_LB_PREFIX} from './lb.js'
 import {bridgeStatus, isWire, physnetBridges} from './provider.js'
-import type {Source} from './problems.js'
-import type {ExposedKind} from './types.js'
 
 /** One NB row that carries the IP, with the verdict of the rule that looks at it. */
 export interface WhyStep {
@@ -36,7 +37,11 @@ export interface Why {
 const LSP = 'Logical_Switch_Port'
 const LRP = 'Logical_Router_Port'
 
-const src = (table: string, row: {uuid: string; name?: string}, name?: string): Source => ({table, uuid: row.uuid, name: name ?? row.name ?? ''})
+const src = (table: string, row: {uuid: string; name?: string}, name?: string): Source => ({
+  table,
+  uuid: row.uuid,
+  name: name ?? row.name ?? '',
+})
 
 /** Explains one canonical IP against the result of a pass over the same inputs. */
 export function explainIp(nb: NbView, ctx: LocalContext, cfg: AgentConfig, ip: string, desired: DesiredResult): Why {
@@ -44,11 +49,18 @@ export function explainIp(nb: NbView, ctx: LocalContext, cfg: AgentConfig, ip: s
   const ex = new Explainer(env, desired, ip)
   const steps: WhyStep[] = []
   for (const lsp of nb.allLsps()) if (isVmPort(lsp) && mentionedIps(lsp).includes(ip)) steps.push(ex.port(lsp))
-  for (const lrp of nb.allLrps()) if (parseCidrs(lrp.networks).values.some((c) => c.addr === ip)) steps.push(ex.gateway(lrp))
-  for (const nat of nb.allNats()) if (nat.type === 'dnat_and_snat' && tryCanonicalIp(nat.externalIp) === ip) steps.push(ex.fip(nat))
+  for (const lrp of nb.allLrps())
+    if (parseCidrs(lrp.networks).values.some((c) => c.addr === ip)) steps.push(ex.gateway(lrp))
+  for (const nat of nb.allNats())
+    if (nat.type === 'dnat_and_snat' && tryCanonicalIp(nat.externalIp) === ip) steps.push(ex.fip(nat))
   for (const lb of nb.allLbs()) if (lbVipIps(lb).values.includes(ip)) steps.push(ex.lb(lb, ip))
   const entries = desired.state.exposed.filter((e) => e.ip === ip)
-  steps.sort((a, b) => Number(b.exposed) - Number(a.exposed) || cmp(a.subject.table, b.subject.table) || cmp(a.subject.name, b.subject.name))
+  steps.sort(
+    (a, b) =>
+      Number(b.exposed) - Number(a.exposed) ||
+      cmp(a.subject.table, b.subject.table) ||
+      cmp(a.subject.name, b.subject.name),
+  )
   return {ip, exposed: entries.length > 0, kinds: [...new Set(entries.map((e) => e.kind))].sort(), steps}
 }
 
@@ -79,7 +91,7 @@ class Explainer {
   /** The planner's problems for a row, joined; undefined when it has none. */
   private problems(uuid: string): string | undefined {
     const p = this.desired.problems.filter((x) => x.uuid === uuid).map((x) => x.reason)
-    return p.length ? p.join('; ') : undefined
+    return p.length > 0 ? p.join('; ') : undefined
   }
 
   private step(subject: Source, role: ExposedKind, reason: string): WhyStep {
@@ -105,18 +117,29 @@ class Explainer {
 
   private migration(lsp: LogicalSwitchPort): string {
     const rc = requestedChassis(lsp)
-    return rc.length > 1 ? ` (live migration: requested-chassis lists ${rc.join(', ')}; exposed where the port is up)` : ''
+    return rc.length > 1
+      ? ` (live migration: requested-chassis lists ${rc.join(', ')}; exposed where the port is up)`
+      : ''
   }
 
   /** Where a provider network's exposures are wired, or why it cannot be. */
   private network(ls: string): {ok: true; where: string} | {ok: false; reason: string; tenant: boolean} {
     const w = this.env.ls.classify(ls)
     if (isWire(w)) return {ok: true, where: `provider network ${ls} on ${w.dev} (table ${w.table})`}
-    if (w === 'tenant') return {ok: false, tenant: true, reason: `${ls} is not a provider network here (no localnet port mapped to a local bridge)`}
+    if (w === 'tenant')
+      return {
+        ok: false,
+        tenant: true,
+        reason: `${ls} is not a provider network here (no localnet port mapped to a local bridge)`,
+      }
     const localnet = this.env.nb.localnetPortsOfLs(ls)[0]
     const bridge = physnetBridges(this.env.ctx).get(localnet?.options.network_name ?? '') ?? ''
     const st = bridgeStatus(this.env.ctx, bridge)
-    return {ok: false, tenant: false, reason: `provider network ${ls} cannot be wired: ${st.reason ?? `invalid VLAN tag ${String(localnet?.tag)}`}`}
+    return {
+      ok: false,
+      tenant: false,
+      reason: `provider network ${ls} cannot be wired: ${st.reason ?? `invalid VLAN tag ${String(localnet?.tag)}`}`,
+    }
   }
 
   port(lsp: LogicalSwitchPort): WhyStep {
@@ -128,7 +151,12 @@ class Explainer {
     const n = this.network(net)
     if (!n.ok && n.tenant) return this.tenantPort(lsp, net)
     if (!n.ok) return this.notExposed(s, 'vm', n.reason)
-    if (lsp.externalIds['neutron:port_fip']) return this.notExposed(s, 'vm', `port has a floating IP (${lsp.externalIds['neutron:port_fip']}): the FIP is exposed, not the fixed IP`)
+    if (lsp.externalIds['neutron:port_fip'])
+      return this.notExposed(
+        s,
+        'vm',
+        `port has a floating IP (${lsp.externalIds['neutron:port_fip']}): the FIP is exposed, not the fixed IP`,
+      )
     const b = this.binding(lsp)
     if (b) return this.notExposed(s, 'vm', b + this.migration(lsp))
     return this.step(s, 'vm', `bound here (${this.env.ctx.chassisName}) and up; ${n.where}${this.migration(lsp)}`)
@@ -145,23 +173,32 @@ class Explainer {
       if (hc === this.env.ctx.chassisId) here = lrp
       else elsewhere.push(hc)
     }
+
     return {here, elsewhere}
   }
 
   private gatewayReason(router: string): string | undefined {
     const g = this.routerGateway(router)
     if (g.here) return undefined
-    if (!this.env.nb.capabilities.lrpStatus) return 'NB schema has no Logical_Router_Port.status (OVN < 23.09): router gateways are not known'
-    return g.elsewhere.length ? `router gateway of ${router} hosted on ${g.elsewhere.join(', ')}, not here (${this.env.ctx.chassisId})` : `router ${router} has no gateway port hosted anywhere`
+    if (!this.env.nb.capabilities.lrpStatus)
+      return 'NB schema has no Logical_Router_Port.status (OVN < 23.09): router gateways are not known'
+    return g.elsewhere.length > 0
+      ? `router gateway of ${router} hosted on ${g.elsewhere.join(', ')}, not here (${this.env.ctx.chassisId})`
+      : `router ${router} has no gateway port hosted anywhere`
   }
 
   private tenantPort(lsp: LogicalSwitchPort, net: string): WhyStep {
     const s = src(LSP, lsp)
     const {cfg} = this.env
-    if (!this.env.tenantEnabled) return this.notExposed(s, 'tenant-ip', `tenant network ${net}, and tenant networks are off (expose_tenant_networks=False)`)
+    if (!this.env.tenantEnabled)
+      return this.notExposed(
+        s,
+        'tenant-ip',
+        `tenant network ${net}, and tenant networks are off (expose_tenant_networks=False)`,
+      )
     const rifs = [...this.env.nb.lspsByNetwork(net)].filter(isRouterInterface)
     if (rifs.length === 0) return this.notExposed(s, 'tenant-ip', `tenant network ${net} has no router interface`)
-    const ip = this.ip
+    const {ip} = this
     const reasons: string[] = []
     for (const rif of rifs) {
       const router = rif.externalIds['neutron:device_id'] ?? ''
@@ -170,44 +207,61 @@ class Explainer {
         reasons.push(gw)
         continue
       }
+
       if (rif.up !== true) {
         reasons.push(`router interface ${rif.name} of ${router} is down`)
         continue
       }
+
       if (this.env.subnetMode) {
         reasons.push('advertisement_method_tenant_networks=subnet: the subnet is advertised, not host IPs')
         continue
       }
+
       const scopes = addressScopes(rif)
       const fam = ipFamily(ip) ?? 4
       if (!scopeAllowed(fam, scopes, cfg.addressScopes)) {
         reasons.push(`address scope ${scopes[fam] ?? '(none)'} not in address_scopes (${cfg.addressScopes.join(', ')})`)
         continue
       }
+
       if (this.env.guaOnly && !isIpv6Gua(ip)) {
-        reasons.push('only IPv6 GUAs of tenant networks are exposed (expose_ipv6_gua_tenant_networks without expose_tenant_networks)')
+        reasons.push(
+          'only IPv6 GUAs of tenant networks are exposed (expose_ipv6_gua_tenant_networks without expose_tenant_networks)',
+        )
         continue
       }
+
       if (lsp.up !== true) {
         reasons.push('port is down')
         continue
       }
+
       return this.step(s, 'tenant-ip', `tenant network ${net} behind router ${router}, whose gateway is hosted here`)
     }
+
     return this.notExposed(s, 'tenant-ip', reasons.join('; '))
   }
 
   gateway(lrp: LogicalRouterPort): WhyStep {
     const s = src(LRP, lrp)
-    if (!this.env.nb.capabilities.lrpStatus) return this.notExposed(s, 'cr-lrp', 'NB schema has no Logical_Router_Port.status (OVN < 23.09): cr-lrps are not exposed')
+    if (!this.env.nb.capabilities.lrpStatus)
+      return this.notExposed(
+        s,
+        'cr-lrp',
+        'NB schema has no Logical_Router_Port.status (OVN < 23.09): cr-lrps are not exposed',
+      )
     const hc = hostingChassis(lrp)
-    if (hc === undefined) return this.notExposed(s, 'cr-lrp', 'not a gateway port hosted anywhere (no status:hosting-chassis)')
-    if (hc !== this.env.ctx.chassisId) return this.notExposed(s, 'cr-lrp', `router gateway hosted on ${hc}, not here (${this.env.ctx.chassisId})`)
+    if (hc === undefined)
+      return this.notExposed(s, 'cr-lrp', 'not a gateway port hosted anywhere (no status:hosting-chassis)')
+    if (hc !== this.env.ctx.chassisId)
+      return this.notExposed(s, 'cr-lrp', `router gateway hosted on ${hc}, not here (${this.env.ctx.chassisId})`)
     const ls = networkOf(lrp)
     if (ls === undefined) return this.notExposed(s, 'cr-lrp', 'cr-lrp without external_ids:neutron:network_name')
     const n = this.network(ls)
     if (!n.ok) return this.notExposed(s, 'cr-lrp', n.reason)
-    if (!isMac(lrp.mac)) return this.notExposed(s, 'cr-lrp', `malformed MAC ${JSON.stringify(lrp.mac)} in row ${lrp.uuid}`)
+    if (!isMac(lrp.mac))
+      return this.notExposed(s, 'cr-lrp', `malformed MAC ${JSON.stringify(lrp.mac)} in row ${lrp.uuid}`)
     return this.step(s, 'cr-lrp', `router gateway hosted here (${hc}); ${n.where}`)
   }
 
@@ -217,17 +271,25 @@ class Explainer {
       const lp = nat.logicalPort
       const lsp = lp ? this.env.nb.lspByName(lp) : undefined
       if (!lsp) return this.notExposed(s, 'fip', `distributed FIP whose logical port ${lp ?? '(none)'} does not exist`)
-      if (!lsp.externalIds['neutron:port_fip']) return this.notExposed(s, 'fip', `port ${lsp.name} has no neutron:port_fip`)
+      if (!lsp.externalIds['neutron:port_fip'])
+        return this.notExposed(s, 'fip', `port ${lsp.name} has no neutron:port_fip`)
       const b = this.binding(lsp)
       if (b) return this.notExposed(s, 'fip', `distributed FIP of port ${lsp.name}: ${b}${this.migration(lsp)}`)
       if (!nat.externalMac) return this.notExposed(s, 'fip', 'NAT has no external_mac: distributed FIP not exposed yet')
       return this.fipNetwork(nat, s, `distributed FIP of port ${lsp.name}, bound here and up`)
     }
-    if (!this.env.nb.capabilities.natGatewayPort) return this.notExposed(s, 'fip', 'NB schema has no NAT.gateway_port: centralized FIPs are not exposed')
+
+    if (!this.env.nb.capabilities.natGatewayPort)
+      return this.notExposed(s, 'fip', 'NB schema has no NAT.gateway_port: centralized FIPs are not exposed')
     const gw = nat.gatewayPort ? this.env.nb.lrp(nat.gatewayPort) : undefined
     if (!gw) return this.notExposed(s, 'fip', 'centralized FIP (neutron:fip-distributed=False) without a gateway_port')
     const hc = hostingChassis(gw)
-    if (hc !== this.env.ctx.chassisId) return this.notExposed(s, 'fip', `centralized FIP: router gateway ${gw.name} hosted on ${hc ?? 'no chassis'}, not here (${this.env.ctx.chassisId})`)
+    if (hc !== this.env.ctx.chassisId)
+      return this.notExposed(
+        s,
+        'fip',
+        `centralized FIP: router gateway ${gw.name} hosted on ${hc ?? 'no chassis'}, not here (${this.env.ctx.chassisId})`,
+      )
     return this.fipNetwork(nat, s, `centralized FIP; gateway ${gw.name} hosted here`)
   }
 
@@ -242,14 +304,20 @@ class Explainer {
   lb(lb: LoadBalancer, ip: string): WhyStep {
     const s = src('Load_Balancer', lb)
     const isPf = lb.name.startsWith(PF_LB_PREFIX)
-    const role: ExposedKind = isPf || tryCanonicalIp(lb.externalIds['neutron:vip_fip'] ?? '') === ip ? 'lb-fip' : 'lb-vip'
+    const role: ExposedKind =
+      isPf || tryCanonicalIp(lb.externalIds['neutron:vip_fip'] ?? '') === ip ? 'lb-fip' : 'lb-vip'
     const key = isPf ? 'neutron:router_name' : 'lr_ref'
     const owner = lb.externalIds[key]
     if (!owner) return this.notExposed(s, role, `load balancer without external_ids:${key}`)
     const router = stripNeutronPrefix(owner)
     const gw = this.gatewayReason(router)
     if (gw) return this.notExposed(s, role, gw)
-    if (!isPf && role === 'lb-vip' && tryCanonicalIp(lb.externalIds['neutron:vip'] ?? '') !== ip) return this.notExposed(s, role, `${ip} is a key of vips but not the LB's neutron:vip`)
-    return this.step(s, role, `${role === 'lb-fip' ? 'floating IP of' : 'VIP of'} load balancer ${lb.name} on router ${router}, whose gateway is hosted here`)
+    if (!isPf && role === 'lb-vip' && tryCanonicalIp(lb.externalIds['neutron:vip'] ?? '') !== ip)
+      return this.notExposed(s, role, `${ip} is a key of vips but not the LB's neutron:vip`)
+    return this.step(
+      s,
+      role,
+      `${role === 'lb-fip' ? 'floating IP of' : 'VIP of'} load balancer ${lb.name} on router ${router}, whose gateway is hosted here`,
+    )
   }
 }

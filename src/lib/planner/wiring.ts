@@ -1,10 +1,11 @@
+import type {PlanEnv} from './context.js'
+import type {Source} from './problems.js'
+
 // The objects behind one exposure, as upstream wire_provider_port / announce_ips / wire_lrp_port
 // would leave them (docs/upstream-behaviour.md#wiring-building-blocks,
 // docs/upstream-behaviour.md#kernel-and-ovs-operations). Callers pass canonical values; nothing here reports problems
 // except conflicts, which the collector detects.
 import {hostCidr, ipFamily, networkCidr, type ParsedCidr} from '../net/ip.js'
-import type {PlanEnv} from './context.js'
-import type {Source} from './problems.js'
 import {bridgeMac, usablePatchPorts, type Wire} from './provider.js'
 import {type ExposedKind, ROUTE_PROTO, RULE_PRIORITY} from './types.js'
 
@@ -22,7 +23,7 @@ export function announce(env: PlanEnv, ip: string, src: Source, owner = ip): voi
 export function wireHost(env: PlanEnv, w: Wire, ip: string, mac: string | undefined, src: Source): void {
   const family = ipFamily(ip)!
   const dst = hostCidr(ip)
-  const out = env.out
+  const {out} = env
   needDevice(env, w, src, ip)
   out.add({kind: 'rule', family, dst, table: w.table, priority: RULE_PRIORITY}, src, ip)
   out.add(
@@ -64,12 +65,20 @@ export function wireLocalnetFlows(env: PlanEnv, w: Wire, src: Source, owner: str
     env.out.problem(src, `patch port ${name} not found on bridge ${w.bridge}: no MAC-tweak flows for it`)
     return
   }
+
   if (mac === undefined) return // reported by base wiring
-  for (const family of [4, 6] as const) env.out.add({kind: 'flow', bridge: w.bridge, inPort: port.ofport, family, mac}, src, owner)
+  for (const family of [4, 6] as const)
+    env.out.add({kind: 'flow', bridge: w.bridge, inPort: port.ofport, family, mac}, src, owner)
 }
 
 /** Records an exposed address (or subnet) for show-exposed. */
-export function record(env: PlanEnv, ip: string, kind: ExposedKind, w: {bridge: string; vlan: number | null} | null, src: Source): void {
+export function record(
+  env: PlanEnv,
+  ip: string,
+  kind: ExposedKind,
+  w: {bridge: string; vlan: number | null} | null,
+  src: Source,
+): void {
   env.out.expose({ip, kind, bridge: w?.bridge ?? null, vlan: w?.vlan ?? null, source: src})
 }
 
@@ -90,7 +99,7 @@ export interface Gateway {
 export function wireSubnet(env: PlanEnv, gw: Gateway, cidr: ParsedCidr, src: Source): void {
   const {family} = cidr
   const given = `${cidr.addr}/${cidr.len}`
-  const out = env.out
+  const {out} = env
   needDevice(env, gw.wire, src, given)
   out.add({kind: 'rule', family, dst: given, table: gw.wire.table, priority: RULE_PRIORITY}, src, given)
   const via = gw.ips.find((ip) => ipFamily(ip) === family)
@@ -98,9 +107,14 @@ export function wireSubnet(env: PlanEnv, gw: Gateway, cidr: ParsedCidr, src: Sou
     out.problem(src, `router gateway has no IPv${family} address: ${given} gets a rule but no route`)
     return
   }
+
   const dst = networkCidr(given)
   out.add({kind: 'route', family, table: gw.wire.table, dst, dev: gw.wire.dev, via, proto: ROUTE_PROTO}, src, given)
   if (env.subnetMode) {
-    out.add({kind: 'route', family, table: env.cfg.bgpVrfTableId, dst, dev: env.cfg.bgpNic, via, proto: ROUTE_PROTO}, src, given)
+    out.add(
+      {kind: 'route', family, table: env.cfg.bgpVrfTableId, dst, dev: env.cfg.bgpNic, via, proto: ROUTE_PROTO},
+      src,
+      given,
+    )
   }
 }

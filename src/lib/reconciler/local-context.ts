@@ -4,13 +4,19 @@
 import {hostname} from 'node:os'
 
 import type {AgentConfig, BridgeMapping} from '../config/types.js'
-import {ConfigError} from '../errors.js'
 import type {LocalContext, PatchPort} from '../planner/context.js'
 import type {LocalContextSource} from './types.js'
 
+import {ConfigError} from '../errors.js'
+
 /** What the local OVS reader provides (src/lib/ovs/local-ovs-state.ts implements it). */
 export interface OvsFacts {
-  identity(): {systemId: string | undefined; hostname: string | undefined; bridgeMappings: BridgeMapping[]; nbRemote: string | undefined}
+  identity(): {
+    systemId: string | undefined
+    hostname: string | undefined
+    bridgeMappings: BridgeMapping[]
+    nbRemote: string | undefined
+  }
   bridgeMac(bridge: string): string | undefined
   patchPorts(bridge: string): Array<{name: string; ofport: number | undefined}>
 }
@@ -48,10 +54,17 @@ export class NodeContextSource implements LocalContextSource {
     const {cfg, ovs} = this.opts
     const id = resolveIdentity(cfg, ovs)
     if (!id.chassisId) {
-      throw new ConfigError('the chassis id is unknown: OVS external_ids:system-id is not set and chassis_id is not configured', {
-        suggestions: ['set [DEFAULT] chassis_id (or --chassis-id)', 'check ovsdb_connection points at the local Open vSwitch'],
-      })
+      throw new ConfigError(
+        'the chassis id is unknown: OVS external_ids:system-id is not set and chassis_id is not configured',
+        {
+          suggestions: [
+            'set [DEFAULT] chassis_id (or --chassis-id)',
+            'check ovsdb_connection points at the local Open vSwitch',
+          ],
+        },
+      )
     }
+
     const bridges = [...new Set(id.bridgeMappings.map((m) => m.bridge))]
     const ctx: LocalContext = {
       chassisName: id.chassisName,
@@ -68,6 +81,7 @@ export class NodeContextSource implements LocalContextSource {
       for (const p of ovs?.patchPorts(b) ?? []) if (p.ofport !== undefined) ports.push({name: p.name, ofport: p.ofport})
       ctx.patchPorts[b] = ports
     }
+
     if (this.opts.links) ctx.existingBridges = await this.opts.links()
     return ctx
   }

@@ -1,3 +1,7 @@
+import type {NbView} from '../nb/model.js'
+import type {Reconciler} from './reconcile.js'
+import type {PassResult} from './types.js'
+
 // The daemon's reconcile loop: level-triggered. NB changes only mark the node dirty; a debounced
 // pass recomputes the desired state and applies the difference. Passes never overlap; changes
 // that arrive during a pass schedule another one (so nothing that happens during a full sync is
@@ -15,11 +19,8 @@
 //    the retry forward, to at most `baseMs` away. The next successful pass resets the backoff.
 //    Every pass start is a timer callback, so the event loop keeps serving signals, /healthz and
 //    metrics whatever the passes do.
-import {NullLogger, type Logger} from '../log.js'
-import type {NbView} from '../nb/model.js'
+import {type Logger, NullLogger} from '../log.js'
 import {PASS_BACKOFF_BASE_MS, passBackoff, type PassBackoff} from './backoff.js'
-import type {Reconciler} from './reconcile.js'
-import type {PassResult} from './types.js'
 
 export type PassTrigger = 'start' | 'event' | 'periodic' | 'resync'
 
@@ -113,6 +114,7 @@ export class ReconcileLoop {
       this.periodic = setInterval(() => this.request('periodic'), every)
       this.periodic.unref?.()
     }
+
     return first
   }
 
@@ -126,6 +128,7 @@ export class ReconcileLoop {
     if (trigger === 'resync' && this.retryNotBefore !== undefined) {
       this.retryNotBefore = Math.min(this.retryNotBefore, now + PASS_BACKOFF_BASE_MS)
     }
+
     this.schedule()
   }
 
@@ -137,8 +140,7 @@ export class ReconcileLoop {
   /** Resolves when no pass is running and nothing is pending. */
   async idle(): Promise<void> {
     while (this.running || this.timer !== undefined || this.dirtySince !== undefined) {
-      if (this.running) await this.running
-      else await new Promise((r) => setTimeout(r, 5))
+      await (this.running ? this.running : new Promise((r) => setTimeout(r, 5)))
       if (this.stopped) return
     }
   }
@@ -162,11 +164,14 @@ export class ReconcileLoop {
     if (this.timer !== undefined && this.timerDue === due) return
     this.clearTimer()
     this.timerDue = due
-    this.timer = this.timers.set(() => {
-      this.timer = undefined
-      this.timerDue = undefined
-      void this.fire()
-    }, Math.max(0, due - now))
+    this.timer = this.timers.set(
+      () => {
+        this.timer = undefined
+        this.timerDue = undefined
+        void this.fire()
+      },
+      Math.max(0, due - now),
+    )
   }
 
   private clearTimer(): void {
@@ -192,7 +197,10 @@ export class ReconcileLoop {
     this.passStartedAt = started
     try {
       // Only event passes may use the incremental desired state; the others recompute and compare.
-      const result = await this.opts.reconciler.pass(this.opts.nb, {prune: this.opts.pruneAllowed(), fullRecompute: trigger !== 'event'})
+      const result = await this.opts.reconciler.pass(this.opts.nb, {
+        prune: this.opts.pruneAllowed(),
+        fullRecompute: trigger !== 'event',
+      })
       this.passes++
       if (this.failures > 0) this.logger.info('reconcile recovered', {afterFailures: this.failures})
       this.failures = 0
@@ -218,7 +226,13 @@ export class ReconcileLoop {
     const retryInMs = this.backoff(this.failures)
     this.retryNotBefore = this.now() + retryInMs
     const failure: PassFailure = {durationMs, consecutiveFailures: this.failures, retryInMs}
-    this.logger.error('reconcile pass failed', {trigger, error: error.message, consecutiveFailures: this.failures, retryInMs, ms: Math.round(durationMs)})
+    this.logger.error('reconcile pass failed', {
+      trigger,
+      error: error.message,
+      consecutiveFailures: this.failures,
+      retryInMs,
+      ms: Math.round(durationMs),
+    })
     this.opts.observer?.onPassError?.(error, trigger, failure)
     if (this.stopped) return
     // The failed pass covered nothing: its changes (and trigger) stay pending for the retry.

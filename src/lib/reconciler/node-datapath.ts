@@ -1,7 +1,7 @@
+import type {ForeignFlow} from '../ovs/flow-text.js'
 // The node's datapath as one Datapath: the kernel layer for links, addresses, rules, routes,
 // neighbours, NDP proxies and sysctls, and ovs-ofctl for the cookie-999 flows.
 import type {OfctlFlows} from '../ovs/ofctl.js'
-import type {ForeignFlow} from '../ovs/flow-text.js'
 import type {FlowObj, Plan, StateObj} from '../planner/types.js'
 import type {Datapath, ObserveScope, OpResult} from './types.js'
 
@@ -37,8 +37,10 @@ export class NodeDatapath implements Datapath {
     // Flows of a bridge that left the mappings are observed too (and so removed when pruning).
     const bridges = [...this.bridges, ...stale.map((b) => b.name)]
     const [k, f] = await Promise.all([
-      this.kernel.observe(stale.length ? {...scope, staleBridges: stale} : scope),
-      this.flows && bridges.length ? this.flows.dumpAll(bridges) : Promise.resolve({flows: [], foreign: [], errors: {}}),
+      this.kernel.observe(stale.length > 0 ? {...scope, staleBridges: stale} : scope),
+      this.flows && bridges.length > 0
+        ? this.flows.dumpAll(bridges)
+        : Promise.resolve({flows: [], foreign: [], errors: {}}),
     ])
     this.foreign = f.foreign
     return [...k, ...f.flows]
@@ -46,23 +48,34 @@ export class NodeDatapath implements Datapath {
 
   async apply(plan: Plan, opts: {prune?: boolean} = {}): Promise<OpResult[]> {
     const isFlow = (o: StateObj): o is FlowObj => o.kind === 'flow'
-    const kernelPlan: Plan = {add: plan.add.filter((o) => !isFlow(o)), remove: plan.remove.filter((o) => !isFlow(o)), unchanged: plan.unchanged}
+    const kernelPlan: Plan = {
+      add: plan.add.filter((o) => !isFlow(o)),
+      remove: plan.remove.filter((o) => !isFlow(o)),
+      unchanged: plan.unchanged,
+    }
     const addFlows = plan.add.filter(isFlow)
     const removeFlows = plan.remove.filter(isFlow)
     const out: OpResult[] = []
-    if (kernelPlan.add.length + kernelPlan.remove.length > 0) out.push(...(await this.kernel.apply(kernelPlan, {ensureUp: this.bridges})))
+    if (kernelPlan.add.length + kernelPlan.remove.length > 0)
+      out.push(...(await this.kernel.apply(kernelPlan, {ensureUp: this.bridges})))
     const foreign = opts.prune ? this.foreign : []
     if (addFlows.length + removeFlows.length + foreign.length > 0) {
-      if (!this.flows) {
-        for (const obj of addFlows) out.push({action: 'add', obj, ok: false, error: 'OVS is not available'})
-      } else {
+      if (this.flows) {
         const res = await this.flows.apply({add: addFlows, remove: removeFlows, removeForeign: foreign})
         for (const r of res) {
           if (r.op.op === 'delete-foreign') continue
-          out.push({action: r.op.op === 'add' ? 'add' : 'remove', obj: r.op.flow, ok: r.ok, ...(r.error ? {error: r.error} : {})})
+          out.push({
+            action: r.op.op === 'add' ? 'add' : 'remove',
+            obj: r.op.flow,
+            ok: r.ok,
+            ...(r.error ? {error: r.error} : {}),
+          })
         }
+      } else {
+        for (const obj of addFlows) out.push({action: 'add', obj, ok: false, error: 'OVS is not available'})
       }
     }
+
     return out
   }
 }

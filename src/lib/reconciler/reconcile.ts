@@ -3,16 +3,25 @@
 // Pruning (deleting owned objects that are no longer desired) is only done when the caller says
 // so: never before the first complete NB snapshot after start or reconnect.
 import type {AgentConfig} from '../config/types.js'
-import {NullLogger, type Logger} from '../log.js'
 import type {NbView} from '../nb/model.js'
 import type {RowChange} from '../ovsdb/types.js'
 import type {LocalContext} from '../planner/context.js'
-import {computeDesired, type DesiredResult} from '../planner/desired.js'
-import {IncrementalPlanner} from '../planner/incremental.js'
-import {diff, restrictPlan} from '../planner/diff.js'
 import type {Problem} from '../planner/problems.js'
+import type {
+  Datapath,
+  KindCounts,
+  LocalContextSource,
+  ObserveScope,
+  OpResult,
+  PassOptions,
+  PassResult,
+} from './types.js'
+
+import {type Logger, NullLogger} from '../log.js'
+import {computeDesired, type DesiredResult} from '../planner/desired.js'
+import {diff, restrictPlan} from '../planner/diff.js'
+import {IncrementalPlanner} from '../planner/incremental.js'
 import {type DesiredState, objKey, type StateObj} from '../planner/types.js'
-import type {Datapath, KindCounts, LocalContextSource, ObserveScope, OpResult, PassOptions, PassResult} from './types.js'
 
 export interface ReconcilerDeps {
   cfg: AgentConfig
@@ -83,7 +92,10 @@ export class Reconciler {
    * (any difference is logged at error with its subjects and counted in the pass result) and use
    * the scratch result.
    */
-  async desired(nb: NbView, opts: {fullRecompute?: boolean} = {}): Promise<{state: DesiredState; problems: Problem[]; ctx: LocalContext}> {
+  async desired(
+    nb: NbView,
+    opts: {fullRecompute?: boolean} = {},
+  ): Promise<{state: DesiredState; problems: Problem[]; ctx: LocalContext}> {
     const ctx = await this.deps.local.context()
     const result = this.compute(nb, ctx, Boolean(opts.fullRecompute))
     const {state, problems} = result
@@ -108,6 +120,7 @@ export class Reconciler {
         first: differences.slice(0, 10),
       })
     }
+
     return scratch
   }
 
@@ -118,18 +131,26 @@ export class Reconciler {
     const mismatches = this.lastMismatch
     const t1 = this.now()
     opts.onStage?.('observe', {})
-    const observed = await this.deps.datapath.observe({...scopeOf(this.deps.cfg, ctx), adopt: state.objects, ...(opts.fullRecompute ? {fresh: true} : {})})
+    const observed = await this.deps.datapath.observe({
+      ...scopeOf(this.deps.cfg, ctx),
+      adopt: state.objects,
+      ...(opts.fullRecompute ? {fresh: true} : {}),
+    })
     const t2 = this.now()
-    const withdraw = opts.withdraw
+    const {withdraw} = opts
     let plan = diff(withdraw ? state.objects.filter((o) => !withdraw.has(objKey(o))) : state.objects, observed)
     if (!opts.prune) plan = {...plan, remove: withdraw ? plan.remove.filter((o) => withdraw.has(objKey(o))) : []}
     if (opts.filter) plan = restrictPlan(plan, opts.filter)
     if (!opts.dryRun) opts.onStage?.('apply', {operations: plan.add.length + plan.remove.length})
-    const results: OpResult[] = opts.dryRun || (plan.add.length === 0 && plan.remove.length === 0) ? [] : await this.deps.datapath.apply(plan, {prune: Boolean(opts.prune)})
+    const results: OpResult[] =
+      opts.dryRun || (plan.add.length === 0 && plan.remove.length === 0)
+        ? []
+        : await this.deps.datapath.apply(plan, {prune: Boolean(opts.prune)})
     const t3 = this.now()
     const timings = {desiredMs: round(t1 - t0), observeMs: round(t2 - t1), applyMs: round(t3 - t2)}
     const failed = results.filter((r) => !r.ok)
-    for (const f of failed) this.logger.warn('operation failed', {action: f.action, kind: f.obj.kind, obj: f.obj, error: f.error})
+    for (const f of failed)
+      this.logger.warn('operation failed', {action: f.action, kind: f.obj.kind, obj: f.obj, error: f.error})
     this.reportProblems(problems)
     return {
       plan,
@@ -157,6 +178,7 @@ export class Reconciler {
       if (this.reported.has(key)) continue
       this.logger.warn('skipped', {table: p.table, uuid: p.uuid, name: p.name, reason: p.reason})
     }
+
     // Forget fixed rows, so a row that breaks again is logged again.
     this.reported.clear()
     for (const k of current) this.reported.add(k)

@@ -20,16 +20,18 @@ export async function down(dir: string, log?: (line: string) => void): Promise<s
     did.push(l)
     log?.(l)
   }
+
   const p = paths(dir)
   const st = readState(dir)
   if (st && isRunning(dir) && readProgress(p.progress).includes('ready')) {
     try {
       const r = await request(dir, {op: 'shutdown'}, 20_000)
       for (const l of r.stdout.trim().split('\n')) if (l) say(`lab: ${l}`)
-    } catch (err) {
-      say(`lab did not stop cleanly: ${(err as Error).message}`)
+    } catch (error) {
+      say(`lab did not stop cleanly: ${(error as Error).message}`)
     }
   }
+
   if (st) {
     // VM: the guest powers off once the node agent exits; give it a moment, then stop it.
     const deadline = Date.now() + 15_000
@@ -45,27 +47,33 @@ export async function down(dir: string, log?: (line: string) => void): Promise<s
           process.kill(x, sig)
         } catch {}
       }
+
       say(`sent ${sig} to ${live.join(' ')}`)
       for (let i = 0; i < 50 && live.some((x) => pidAlive(x)); i++) await sleep(100)
     }
+
     if (pidAlive(st.launcherPid)) {
       try {
         process.kill(-st.launcherPid, 'SIGKILL') // its process group (detached)
       } catch {}
     }
+
     for (const ns of [st.peerNs, st.nodeNs]) {
       if (st.mode === 'host' && ns && netnsExists(ns)) {
         ipCmd(['netns', 'del', ns])
         say(`deleted netns ${ns}`)
       }
     }
+
     if (st.mode === 'vm' && qemuProcesses(dir).length === 0) say('qemu stopped')
   }
+
   if (existsSync(dir)) {
     if (existsSync(join(dir, MARKER)) || readdirSync(dir).length === 0) {
       rmSync(dir, {recursive: true, force: true})
       say(`removed ${dir}`)
     } else say(`left ${dir} in place: it is not a sandbox directory (no ${MARKER})`)
   }
+
   return did
 }

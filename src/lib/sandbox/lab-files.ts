@@ -14,6 +14,7 @@ export function writePatchedNbSchema(share: string, source = '/usr/share/ovn/ovn
   } catch {
     return false // lab.sh reports the missing OVN package itself
   }
+
   const lrp = schema.tables?.Logical_Router_Port?.columns
   if (!lrp) return false
   lrp.status ??= {type: {key: 'string', value: 'string', min: 0, max: 'unlimited'}}
@@ -38,9 +39,13 @@ export async function bundleLabCli(share: string, project: string): Promise<bool
   } catch {
     return false
   }
+
   const out = join(share, 'bin')
   mkdirSync(out, {recursive: true, mode: 0o755})
-  writeFileSync(join(out, 'package.json'), JSON.stringify({name: 'ovn-bgp', version: '0.0.0-sandbox', type: 'module', oclif: {bin: 'ovn-bgp'}}) + '\n')
+  writeFileSync(
+    join(out, 'package.json'),
+    JSON.stringify({name: 'ovn-bgp', version: '0.0.0-sandbox', type: 'module', oclif: {bin: 'ovn-bgp'}}) + '\n',
+  )
   const entry = `import {handle} from '@oclif/core'
 import {dirname} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -62,7 +67,9 @@ await cmd.run(argv, dirname(fileURLToPath(import.meta.url))).catch(handle)
     logLevel: 'error',
     // oclif loads typescript only to run .ts sources (never here); it is 9 MB.
     external: ['typescript'],
-    banner: {js: "import {createRequire as __sandboxRequire} from 'node:module'; const require = __sandboxRequire(import.meta.url);"},
+    banner: {
+      js: "import {createRequire as __sandboxRequire} from 'node:module'; const require = __sandboxRequire(import.meta.url);",
+    },
   })
   return true
 }

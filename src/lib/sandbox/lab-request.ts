@@ -5,17 +5,20 @@ import {existsSync, readFileSync, renameSync, unlinkSync, writeFileSync} from 'n
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
+import type {LabStatus, SandboxRequest, SandboxResponse} from './protocol.js'
+
 import {SandboxError} from './errors.js'
 import {isRunning} from './processes.js'
-import type {LabStatus, SandboxRequest, SandboxResponse} from './protocol.js'
 import {paths, readProgress, readState} from './state-dir.js'
 
 /** Sends one request to the lab's node agent and waits for its answer. */
 export async function request(dir: string, req: SandboxRequest, timeoutMs = 60_000): Promise<SandboxResponse> {
   const p = paths(dir)
   const st = readState(dir)
-  if (!st || !isRunning(dir)) throw new SandboxError(`no sandbox is running in ${dir}`, 'ovn-bgp sandbox (or sandbox up) starts one')
-  if (!readProgress(p.progress).includes('ready')) throw new SandboxError('the sandbox is still starting (or failed to start)', 'ovn-bgp sandbox status')
+  if (!st || !isRunning(dir))
+    throw new SandboxError(`no sandbox is running in ${dir}`, 'ovn-bgp sandbox (or sandbox up) starts one')
+  if (!readProgress(p.progress).includes('ready'))
+    throw new SandboxError('the sandbox is still starting (or failed to start)', 'ovn-bgp sandbox status')
   const id = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`
   const tmp = join(p.queue, `${id}.tmp`)
   writeFileSync(tmp, JSON.stringify(req), {mode: 0o600})
@@ -29,17 +32,21 @@ export async function request(dir: string, req: SandboxRequest, timeoutMs = 60_0
       try {
         unlinkSync(res)
       } catch {}
+
       return body
     }
+
     if (Date.now() > deadline || !isRunning(dir)) {
       try {
         unlinkSync(join(p.queue, `${id}.req`)) // not claimed: withdraw it
       } catch {}
+
       throw new SandboxError(
         isRunning(dir) ? `the lab did not answer within ${Math.round(timeoutMs / 1000)} s` : 'the lab stopped',
         `ovn-bgp sandbox logs --node-agent; ${p.console}`,
       )
     }
+
     await sleep(delay)
     delay = Math.min(100, delay * 2)
   }

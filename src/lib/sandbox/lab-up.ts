@@ -7,12 +7,13 @@ import {cpus} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
+import type {Progress} from './progress.js'
+
 import {SandboxError, SandboxRefused} from './errors.js'
 import {down} from './lab-down.js'
 import {bundleLabCli, writePatchedNbSchema} from './lab-files.js'
 import {ipCmd, kernelHasLinkTypes, nameSuffix, netnsExists} from './netns.js'
 import {isRunning, pidAlive} from './processes.js'
-import type {Progress} from './progress.js'
 import {MARKER, paths, PROJECT_ROOT, readProgress, type SandboxMode, type SandboxState, tail} from './state-dir.js'
 
 export interface UpOptions {
@@ -27,17 +28,26 @@ export interface UpOptions {
 /** Brings the lab up and returns once its node agent serves requests. */
 export async function up(o: UpOptions): Promise<SandboxState> {
   const p = paths(o.dir)
-  if (isRunning(o.dir)) throw new SandboxRefused(`a sandbox is already running in ${o.dir}`, 'ovn-bgp sandbox status, or ovn-bgp sandbox down')
+  if (isRunning(o.dir))
+    throw new SandboxRefused(
+      `a sandbox is already running in ${o.dir}`,
+      'ovn-bgp sandbox status, or ovn-bgp sandbox down',
+    )
   if (existsSync(o.dir)) {
     if (!existsSync(join(o.dir, MARKER)) && readdirSync(o.dir).length > 0)
       throw new SandboxRefused(`${o.dir} exists and is not a sandbox directory`, 'choose another --dir')
     await down(o.dir) // leftovers of a crashed sandbox
   }
+
   let mode: SandboxMode
   if (o.mode === 'auto') {
     const k = kernelHasLinkTypes()
     mode = k.ok ? 'host' : 'vm'
-    o.log?.(k.ok ? 'kernel has vrf/dummy/veth/vlan: lab in network namespaces' : `kernel lacks ${k.missing.join(', ')}: lab in a qemu guest`)
+    o.log?.(
+      k.ok
+        ? 'kernel has vrf/dummy/veth/vlan: lab in network namespaces'
+        : `kernel lacks ${k.missing.join(', ')}: lab in a qemu guest`,
+    )
   } else mode = o.mode
   mkdirSync(o.dir, {recursive: true, mode: 0o700})
   const st0 = lstatSync(o.dir)
@@ -50,6 +60,7 @@ export async function up(o: UpOptions): Promise<SandboxState> {
   } catch {
     throw new SandboxRefused(`another "sandbox up" is starting in ${o.dir}`, 'ovn-bgp sandbox status')
   }
+
   mkdirSync(p.queue, {recursive: true, mode: 0o700})
 
   const suffix = nameSuffix(o.dir)
@@ -59,10 +70,13 @@ export async function up(o: UpOptions): Promise<SandboxState> {
   writePatchedNbSchema(p.share)
   o.progress.step('bundle')
   const bundled = await bundleLabCli(p.share, project).catch((error: unknown) => {
-    o.log?.(`could not bundle the lab's ovn-bgp (${(error as Error).message}); using bin/run.js, which starts slowly in the guest`)
+    o.log?.(
+      `could not bundle the lab's ovn-bgp (${(error as Error).message}); using bin/run.js, which starts slowly in the guest`,
+    )
     return false
   })
-  if (!bundled) o.log?.('esbuild not available (npm ci installs it): the lab runs bin/run.js, which starts slowly in the guest')
+  if (!bundled)
+    o.log?.('esbuild not available (npm ci installs it): the lab runs bin/run.js, which starts slowly in the guest')
   o.progress.step('boot')
   const logFd = openSync(p.launcherLog, 'a', 0o600)
   let child: ChildProcess
@@ -73,14 +87,36 @@ export async function up(o: UpOptions): Promise<SandboxState> {
       const smp = String(Math.min(4, Math.max(2, cpus().length)))
       child = spawn(
         'sh',
-        [join(project, 'scripts', 'vm', 'run.sh'), join(project, 'sandbox', 'lab.sh'), project, '/run/out', '/run/lab', peerNs, o.provider],
+        [
+          join(project, 'scripts', 'vm', 'run.sh'),
+          join(project, 'sandbox', 'lab.sh'),
+          project,
+          '/run/out',
+          '/run/lab',
+          peerNs,
+          o.provider,
+        ],
         {
           detached: true,
           stdio: ['ignore', 'ignore', logFd],
-          env: {...process.env, VM_OUT: p.share, VM_TIMEOUT: '0', VM_CACHE: p.vmCache, VM_MEM: process.env.VM_MEM ?? '2048', VM_SMP: process.env.VM_SMP ?? smp},
+          env: {
+            ...process.env,
+            VM_OUT: p.share,
+            VM_TIMEOUT: '0',
+            VM_CACHE: p.vmCache,
+            VM_MEM: process.env.VM_MEM ?? '2048',
+            VM_SMP: process.env.VM_SMP ?? smp,
+          },
         },
       )
-      state = {mode, launcherPid: child.pid ?? 0, peerNs, startedAt: new Date().toISOString(), project, provider: o.provider}
+      state = {
+        mode,
+        launcherPid: child.pid ?? 0,
+        peerNs,
+        startedAt: new Date().toISOString(),
+        project,
+        provider: o.provider,
+      }
     } else {
       const nodeNs = `ovnbgp-sbx-${suffix}`
       const peerNs = `ovnbgp-sbxp-${suffix}`
@@ -89,17 +125,41 @@ export async function up(o: UpOptions): Promise<SandboxState> {
       if (r.code !== 0) throw new SandboxError(`ip netns add ${nodeNs}: ${r.stderr.trim()}`)
       mkdirSync(p.lab, {recursive: true, mode: 0o700})
       const consoleFd = openSync(p.console, 'a', 0o600)
-      child = spawn('ip', ['netns', 'exec', nodeNs, 'sh', join(project, 'sandbox', 'lab.sh'), project, p.share, p.lab, peerNs, o.provider], {
-        detached: true,
-        stdio: ['ignore', consoleFd, consoleFd],
-        env: {...process.env, PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`},
-      })
+      child = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          nodeNs,
+          'sh',
+          join(project, 'sandbox', 'lab.sh'),
+          project,
+          p.share,
+          p.lab,
+          peerNs,
+          o.provider,
+        ],
+        {
+          detached: true,
+          stdio: ['ignore', consoleFd, consoleFd],
+          env: {...process.env, PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`},
+        },
+      )
       closeSync(consoleFd)
-      state = {mode, launcherPid: child.pid ?? 0, peerNs, nodeNs, startedAt: new Date().toISOString(), project, provider: o.provider}
+      state = {
+        mode,
+        launcherPid: child.pid ?? 0,
+        peerNs,
+        nodeNs,
+        startedAt: new Date().toISOString(),
+        project,
+        provider: o.provider,
+      }
     }
   } finally {
     closeSync(logFd)
   }
+
   child.unref()
   writeFileSync(p.state, JSON.stringify(state, null, 2) + '\n', {mode: 0o600})
 
@@ -111,13 +171,19 @@ export async function up(o: UpOptions): Promise<SandboxState> {
       const l = lines[seen]!
       if (l.startsWith('step ')) o.progress.step(l.slice(5))
       else if (l === 'ready') return state
-      else if (l.startsWith('error ')) throw new SandboxError(`the lab failed: ${l.slice(6)}\n${tail(p.console, 25)}`, `logs: ${p.console}`)
+      else if (l.startsWith('error '))
+        throw new SandboxError(`the lab failed: ${l.slice(6)}\n${tail(p.console, 25)}`, `logs: ${p.console}`)
     }
+
     if (!pidAlive(state.launcherPid)) {
       const more = mode === 'vm' ? `\n${tail(p.launcherLog, 10)}\n${tail(join(p.share, 'serial.log'), 10)}` : ''
       throw new SandboxError(`the lab stopped while starting:\n${tail(p.console, 25)}${more}`, `logs in ${p.share}`)
     }
-    if (Date.now() > deadline) throw new SandboxError(`the lab did not come up within ${Math.round(o.timeoutMs / 1000)} s:\n${tail(p.console, 25)}`)
+
+    if (Date.now() > deadline)
+      throw new SandboxError(
+        `the lab did not come up within ${Math.round(o.timeoutMs / 1000)} s:\n${tail(p.console, 25)}`,
+      )
     await sleep(100)
   }
 }

@@ -32,6 +32,7 @@ export function kernelHasLinkTypes(): {ok: boolean; missing: string[]} {
   } finally {
     ipCmd(['netns', 'del', ns])
   }
+
   return {ok: missing.length === 0, missing}
 }
 

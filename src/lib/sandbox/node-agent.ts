@@ -5,7 +5,7 @@
 // the init then powers the VM off).
 // Environment (set by lab.sh): SANDBOX_PROJECT, SANDBOX_SHARE, SANDBOX_LAB, SANDBOX_PEER_NS.
 import {execFile} from 'node:child_process'
-import {appendFileSync, existsSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync} from 'node:fs'
+import {appendFileSync, existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {
@@ -25,6 +25,7 @@ function env(name: string): string {
     process.stderr.write(`node-agent: ${name} is not set (run by sandbox/lab.sh)\n`)
     process.exit(2)
   }
+
   return v
 }
 
@@ -76,6 +77,7 @@ function run(file: string, args: string[], extraEnv: Record<string, string> = {}
           if (e.killed) stderr += `\n(killed after ${timeoutMs} ms)`
           else if (typeof e.code === 'string') stderr += `${e.message}\n`
         }
+
         resolve({code, stdout, stderr})
       },
     )
@@ -116,10 +118,18 @@ async function status(): Promise<LabStatus> {
     try {
       const list = JSON.parse(n.stdout) as {state?: {session_state?: number | string}}[]
       const s = list[0]?.state?.session_state
-      const names: Record<number, string> = {1: 'idle', 2: 'connect', 3: 'active', 4: 'opensent', 5: 'openconfirm', 6: 'established'}
+      const names: Record<number, string> = {
+        1: 'idle',
+        2: 'connect',
+        3: 'active',
+        4: 'opensent',
+        5: 'openconfirm',
+        6: 'established',
+      }
       bgpSession = typeof s === 'number' ? (names[s] ?? String(s)) : typeof s === 'string' ? s.toLowerCase() : null
     } catch {}
   }
+
   let bgpNicAddresses: number | null = null
   const a = await run('ip', ['-j', 'addr', 'show', 'dev', 'bgp-nic'], {}, 10_000)
   if (a.code === 0) {
@@ -128,6 +138,7 @@ async function status(): Promise<LabStatus> {
       bgpNicAddresses = (links[0]?.addr_info ?? []).filter((x) => x.scope !== 'link').length
     } catch {}
   }
+
   const uptimeS = Number.parseFloat(readFileSync('/proc/uptime', 'utf8').split(' ')[0] ?? '0')
   const kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()
   return {uptimeS, kernel, processes, bgpSession, bgpNicAddresses}
@@ -141,18 +152,22 @@ async function stopLab(): Promise<string> {
     try {
       process.kill(pid!, 'SIGTERM')
     } catch {}
+
     for (let i = 0; i < 30 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100))
     if (alive(pid)) {
       try {
         process.kill(pid!, 'SIGKILL')
       } catch {}
     }
+
     lines.push(`stopped ${name} (pid ${pid})`)
   }
+
   const d = await run('ip', ['netns', 'del', PEER_NS], {}, 10_000)
   lines.push(d.code === 0 ? `deleted netns ${PEER_NS}` : `netns ${PEER_NS}: ${d.stderr.trim()}`)
   // OVS userspace taps outlive ovs-vswitchd; the kernel datapath ports go with the module state.
-  for (const dev of ['br-ex', 'br-int', 'ovs-netdev', 'ovs-system', 'sbx-uplink']) await run('ip', ['link', 'del', dev], {}, 5000)
+  for (const dev of ['br-ex', 'br-int', 'ovs-netdev', 'ovs-system', 'sbx-uplink'])
+    await run('ip', ['link', 'del', dev], {}, 5000)
   return lines.join('\n') + '\n'
 }
 
@@ -160,25 +175,53 @@ let stopping = false
 
 async function execute(req: SandboxRequest): Promise<Out> {
   switch (req.op) {
-    case 'nbctl':
+    case 'nbctl': {
       return run('ovn-nbctl', [`--db=${NB_DB}`, ...req.args])
-    case 'peer-rib':
+    }
+
+    case 'peer-rib': {
       return run('ip', ['netns', 'exec', PEER_NS, 'gobgp', 'global', 'rib', '-a', req.family, '-j'])
-    case 'peer-neighbor':
+    }
+
+    case 'peer-neighbor': {
       return run('ip', ['netns', 'exec', PEER_NS, 'gobgp', 'neighbor', '-j'])
-    case 'vtysh':
+    }
+
+    case 'vtysh': {
       return run('vtysh', ['--vty_socket', FRR_DIR, '-c', req.command])
-    case 'ip':
+    }
+
+    case 'ip': {
       return run('ip', req.args)
-    case 'ovs':
+    }
+
+    case 'ovs': {
       return run(req.tool, req.args, OVS_ENV)
-    case 'show-exposed':
-      return run(process.execPath, [existsSync(BUNDLE) ? BUNDLE : join(PROJECT, 'bin', 'run.js'), 'show-exposed', '--config-file', CONF, ...(req.json ? ['--json'] : [])], {NO_COLOR: '1'}, 60_000)
-    case 'status':
+    }
+
+    case 'show-exposed': {
+      return run(
+        process.execPath,
+        [
+          existsSync(BUNDLE) ? BUNDLE : join(PROJECT, 'bin', 'run.js'),
+          'show-exposed',
+          '--config-file',
+          CONF,
+          ...(req.json ? ['--json'] : []),
+        ],
+        {NO_COLOR: '1'},
+        60_000,
+      )
+    }
+
+    case 'status': {
       return {code: 0, stdout: JSON.stringify(await status()), stderr: ''}
-    case 'shutdown':
+    }
+
+    case 'shutdown': {
       stopping = true
       return {code: 0, stdout: await stopLab(), stderr: ''}
+    }
   }
 }
 
@@ -189,6 +232,7 @@ async function handle(id: string): Promise<void> {
   } catch {
     return // claimed already, or withdrawn by the host
   }
+
   const t0 = Date.now()
   let out: Out
   let op = '?'
@@ -196,9 +240,10 @@ async function handle(id: string): Promise<void> {
     const req = validateRequest(JSON.parse(readFileSync(run, 'utf8')))
     op = req.op
     out = await execute(req)
-  } catch (err) {
-    out = {code: 2, stdout: '', stderr: `${(err as Error).message}\n`}
+  } catch (error) {
+    out = {code: 2, stdout: '', stderr: `${(error as Error).message}\n`}
   }
+
   const res: SandboxResponse = {id, ...out, ms: Date.now() - t0}
   log(`${id} ${op} -> ${out.code} in ${res.ms} ms`)
   writeFileSync(join(QUEUE, `${id}.res.tmp`), JSON.stringify(res))
@@ -217,6 +262,7 @@ async function main(): Promise<void> {
     try {
       names = readdirSync(QUEUE)
     } catch {}
+
     for (const f of names) {
       if (!f.endsWith('.req')) continue
       const id = f.slice(0, -4)
@@ -225,8 +271,10 @@ async function main(): Promise<void> {
       // Requests run concurrently (a slow show-exposed must not hold up the peer table).
       void handle(id).finally(() => busy.delete(id))
     }
+
     await new Promise((r) => setTimeout(r, 100))
   }
+
   while (busy.size > 0) await new Promise((r) => setTimeout(r, 50))
   log('shut down')
 }

@@ -52,6 +52,7 @@ export function parseGobgpRib(json: string, family: 'ipv4' | 'ipv6', nowS = Date
       })
     }
   }
+
   return out.sort((a, b) => a.family.localeCompare(b.family) || comparePrefix(a.prefix, b.prefix))
 }
 
@@ -67,6 +68,7 @@ export async function peerRoutes(dir: string): Promise<PeerRoute[]> {
     if (r.code !== 0) throw new Error(`gobgp global rib -a ${family}: exit ${r.code}: ${r.stderr.trim()}`)
     out.push(...parseGobgpRib(r.stdout, family))
   }
+
   return out
 }
 

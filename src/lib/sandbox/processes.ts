@@ -28,9 +28,11 @@ export function findProcesses(needle: string, exe?: RegExp): number[] {
     } catch {
       continue
     }
+
     if (exe && !exe.test(cmd[0] ?? '')) continue
     if (cmd.some((a) => a.includes(needle))) out.push(pid)
   }
+
   return out
 }
 

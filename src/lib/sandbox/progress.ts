@@ -44,13 +44,13 @@ export class SpinnerProgress implements Progress {
 
   step(key: string): void {
     const i = STEPS.findIndex((s) => s.key === key)
-    if (i >= 0 && i >= this.current) this.current = i
+    if (i !== -1 && i >= this.current) this.current = i
     this.draw()
   }
 
   /** Prints a line above the progress line. */
   note(line: string): void {
-    if (this.stream.isTTY) this.stream.write('\r\x1b[K')
+    if (this.stream.isTTY) this.stream.write('\r\u001B[K')
     this.stream.write(`${line}\n`)
     this.draw()
   }
@@ -58,7 +58,7 @@ export class SpinnerProgress implements Progress {
   done(): void {
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
-    if (this.stream.isTTY) this.stream.write('\r\x1b[K')
+    if (this.stream.isTTY) this.stream.write('\r\u001B[K')
   }
 
   private draw(): void {
@@ -68,8 +68,14 @@ export class SpinnerProgress implements Progress {
     const width = STEPS.length
     const bar = '#'.repeat(this.current) + '.'.repeat(width - this.current)
     this.frame = (this.frame + 1) % FRAMES.length
-    this.stream.write(`\r\x1b[K${FRAMES[this.frame]} [${bar}] ${this.current + 1}/${width} ${s.label} (${secs} s)`)
+    this.stream.write(`\r\u001B[K${FRAMES[this.frame]} [${bar}] ${this.current + 1}/${width} ${s.label} (${secs} s)`)
   }
 }
 
-export const silentProgress: Progress = {step() {}, note(line) {process.stderr.write(`${line}\n`)}, done() {}}
+export const silentProgress: Progress = {
+  step() {},
+  note(line) {
+    process.stderr.write(`${line}\n`)
+  },
+  done() {},
+}

@@ -55,17 +55,57 @@ function checkArgs(args: unknown, what: string): string[] {
     if (typeof a !== 'string') throw new Error(`${what}: arguments must be strings`)
     if (a.length > MAX_ARG_LEN || a.includes('\0')) throw new Error(`${what}: argument too long or contains NUL`)
   }
+
   return args as string[]
 }
 
 /** ovn-nbctl options that would change the target database or write files: the lab sets those. */
-const NBCTL_FORBIDDEN = /^(--db|-d|--log-file|--pidfile|--detach|--unixctl|--private-key|-p|--certificate|-c|--ca-cert|-C|--bootstrap-ca-cert|--monitor|--overwrite-pidfile|--no-chdir|--verbose|-v|--syslog-target|--syslog-method)(=|$)/
+const NBCTL_FORBIDDEN =
+  /^(--db|-d|--log-file|--pidfile|--detach|--unixctl|--private-key|-p|--certificate|-c|--ca-cert|-C|--bootstrap-ca-cert|--monitor|--overwrite-pidfile|--no-chdir|--verbose|-v|--syslog-target|--syslog-method)(=|$)/
 
-const IP_OBJECTS = new Set(['addr', 'address', 'a', 'route', 'r', 'ro', 'rule', 'ru', 'neigh', 'neighbor', 'neighbour', 'n', 'link', 'l', 'vrf'])
-const IP_OPTIONS = new Set(['-4', '-6', '-j', '-json', '-d', '-details', '-s', '-stats', '-br', '-brief', '-p', '-pretty'])
+const IP_OBJECTS = new Set([
+  'addr',
+  'address',
+  'a',
+  'route',
+  'r',
+  'ro',
+  'rule',
+  'ru',
+  'neigh',
+  'neighbor',
+  'neighbour',
+  'n',
+  'link',
+  'l',
+  'vrf',
+])
+const IP_OPTIONS = new Set([
+  '-4',
+  '-6',
+  '-j',
+  '-json',
+  '-d',
+  '-details',
+  '-s',
+  '-stats',
+  '-br',
+  '-brief',
+  '-p',
+  '-pretty',
+])
 const IP_VERBS = new Set(['show', 'list', 'ls', 'lst', 'sh', 'get'])
 
-const VSCTL_READ = new Set(['show', 'list', 'get', 'find', 'list-br', 'list-ports', 'list-ifaces', 'br-get-external-id'])
+const VSCTL_READ = new Set([
+  'show',
+  'list',
+  'get',
+  'find',
+  'list-br',
+  'list-ports',
+  'list-ifaces',
+  'br-get-external-id',
+])
 const OFCTL_READ = new Set(['show', 'dump-flows', 'dump-ports', 'dump-ports-desc', 'dump-tables'])
 
 /** Validates an untrusted request (parsed JSON); throws with a user-facing message. */
@@ -79,46 +119,73 @@ export function validateRequest(raw: unknown): SandboxRequest {
         if (a === '--') break
         if (NBCTL_FORBIDDEN.test(a)) throw new Error(`nbctl: option ${a} is set by the sandbox`)
       }
+
       return {op: 'nbctl', args}
     }
-    case 'peer-rib':
+
+    case 'peer-rib': {
       if (r.family !== 'ipv4' && r.family !== 'ipv6') throw new Error('peer-rib: family must be ipv4 or ipv6')
       return {op: 'peer-rib', family: r.family}
+    }
+
     case 'peer-neighbor':
     case 'status':
-    case 'shutdown':
+    case 'shutdown': {
       return {op: r.op}
+    }
+
     case 'vtysh': {
       const c = r.command
-      if (typeof c !== 'string' || !/^show [ -~]{1,500}$/.test(c)) throw new Error('vtysh: only one "show ..." command (printable ASCII) is allowed')
+      if (typeof c !== 'string' || !/^show [ -~]{1,500}$/.test(c))
+        throw new Error('vtysh: only one "show ..." command (printable ASCII) is allowed')
       return {op: 'vtysh', command: c}
     }
+
     case 'ip': {
       const args = checkArgs(r.args, 'ip')
       let i = 0
       while (i < args.length && args[i]!.startsWith('-')) {
-        if (!IP_OPTIONS.has(args[i]!)) throw new Error(`ip: option ${args[i]} is not allowed (allowed: ${[...IP_OPTIONS].join(' ')})`)
+        if (!IP_OPTIONS.has(args[i]!))
+          throw new Error(`ip: option ${args[i]} is not allowed (allowed: ${[...IP_OPTIONS].join(' ')})`)
         i++
       }
+
       const obj = args[i]
-      if (obj === undefined || !IP_OBJECTS.has(obj)) throw new Error(`ip: object must be one of ${[...IP_OBJECTS].join(' ')}`)
+      if (obj === undefined || !IP_OBJECTS.has(obj))
+        throw new Error(`ip: object must be one of ${[...IP_OBJECTS].join(' ')}`)
       const verb = args[i + 1]
       if (verb !== undefined && !IP_VERBS.has(verb)) throw new Error('ip: only show/list/get (read-only) is allowed')
       return {op: 'ip', args}
     }
+
     case 'ovs': {
       const args = checkArgs(r.args, 'ovs')
       const allowed = r.tool === 'ovs-vsctl' ? VSCTL_READ : r.tool === 'ovs-ofctl' ? OFCTL_READ : undefined
       if (!allowed) throw new Error('ovs: tool must be ovs-vsctl or ovs-ofctl')
       const first = args.find((a) => !a.startsWith('-'))
-      if (args.some((a) => a.startsWith('-') && a !== '--no-stats' && !a.startsWith('--columns=') && a !== '--bare' && a !== '-f' && !a.startsWith('--format=')))
+      if (
+        args.some(
+          (a) =>
+            a.startsWith('-') &&
+            a !== '--no-stats' &&
+            !a.startsWith('--columns=') &&
+            a !== '--bare' &&
+            a !== '-f' &&
+            !a.startsWith('--format='),
+        )
+      )
         throw new Error('ovs: only --no-stats, --bare, --columns=, --format= options are allowed')
-      if (first === undefined || !allowed.has(first)) throw new Error(`ovs: ${r.tool} verb must be one of ${[...allowed].join(' ')}`)
+      if (first === undefined || !allowed.has(first))
+        throw new Error(`ovs: ${r.tool} verb must be one of ${[...allowed].join(' ')}`)
       return {op: 'ovs', tool: r.tool as 'ovs-vsctl' | 'ovs-ofctl', args}
     }
-    case 'show-exposed':
+
+    case 'show-exposed': {
       return {op: 'show-exposed', json: r.json === true}
-    default:
+    }
+
+    default: {
       throw new Error(`unknown operation ${JSON.stringify(r.op)}`)
+    }
   }
 }

@@ -1,9 +1,10 @@
-// Host-side checks of the kernel tier's entry script: CI gating when qemu is missing, and the
-// translation of test file arguments into the transpiled paths the guest runs.
-import {inCI} from '../../helpers/require.js'
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
+
+// Host-side checks of the kernel tier's entry script: CI gating when qemu is missing, and the
+// translation of test file arguments into the transpiled paths the guest runs.
+import {inCI} from '../../helpers/require.js'
 
 const script = fileURLToPath(new URL('kernel-tier.sh', import.meta.url))
 const root = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '')
@@ -19,15 +20,15 @@ function skipOrFail(ctx: Mocha.Context, out: string): void {
   ctx.skip()
 }
 
-describe('kernel-tier.sh', function () {
-  it('fails with a failing-test line under CI when qemu is missing', function () {
+describe('kernel-tier.sh', () => {
+  it('fails with a failing-test line under CI when qemu is missing', () => {
     const r = tier([], {CI: 'true', KTIER_QEMU: 'no-such-qemu-binary'})
     expect(r.code).to.equal(1)
     expect(r.out).to.match(/required component unavailable under CI: no-such-qemu-binary/)
     expect(r.out).to.match(/^\s+1 failing$/m)
   })
 
-  it('skips locally when qemu is missing', function () {
+  it('skips locally when qemu is missing', () => {
     const r = tier([], {CI: '', KTIER_QEMU: 'no-such-qemu-binary'})
     expect(r.code).to.equal(0)
     expect(r.out).to.match(/kernel tier: skipped locally, missing: no-such-qemu-binary/)
@@ -35,7 +36,10 @@ describe('kernel-tier.sh', function () {
 
   it('runs the transpiled files given (relative, ./ or absolute) with --grep', function () {
     this.timeout(60_000)
-    const r = tier(['--grep', 'a b', 'test/kernel/a.ktest.ts', './test/kernel/b.ktest.ts', `${root}/test/kernel/c.ktest.ts`], {CI: '', KTIER_DRY_RUN: '1'})
+    const r = tier(
+      ['--grep', 'a b', 'test/kernel/a.ktest.ts', './test/kernel/b.ktest.ts', `${root}/test/kernel/c.ktest.ts`],
+      {CI: '', KTIER_DRY_RUN: '1'},
+    )
     if (/skipped locally/.test(r.out)) skipOrFail(this, r.out)
     expect(r.code).to.equal(0)
     expect(r.out.trim().split('\n').at(-1)).to.equal(

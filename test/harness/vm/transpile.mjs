@@ -51,6 +51,7 @@ for (const top of ['src', 'test', 'bench']) {
   } catch {
     continue
   }
+
   for (const file of files) {
     const rel = relative(root, file)
     const dest = join(out, rel.replace(/\.ts$/, '.js'))
@@ -59,10 +60,12 @@ for (const top of ['src', 'test', 'bench']) {
     n++
   }
 }
+
 writeFileSync(join(out, 'package.json'), JSON.stringify({type: 'module', private: true}) + '\n')
 try {
   symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'))
 } catch (error) {
   if (error.code !== 'EEXIST') throw error
 }
+
 console.error(`transpiled ${n} files to ${out}`)

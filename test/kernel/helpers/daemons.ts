@@ -17,7 +17,12 @@ export function inNs(netns: string | undefined, file: string, ...args: string[])
 }
 
 /** The shared poll (test/helpers/wait.ts) with the guest daemons' defaults: 30 s, every 100 ms. */
-export function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   return poll(what, check, timeoutMs, everyMs)
 }
 
@@ -29,11 +34,13 @@ export async function killPidfiles(pidfiles: readonly string[], timeoutMs = 5000
     const pid = Number(readFileSync(f, 'utf8').trim())
     if (Number.isInteger(pid) && pid > 1) pids.push(pid)
   }
+
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGTERM')
     } catch {}
   }
+
   const deadline = Date.now() + timeoutMs
   while (pids.some(alive) && Date.now() < deadline) await sleep(50)
   for (const pid of pids.filter(alive)) {

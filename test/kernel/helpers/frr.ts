@@ -7,8 +7,8 @@
 import {existsSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {host, must} from './guest.js'
 import {inNs, killPidfiles, stateDir, waitFor} from './daemons.js'
+import {host, must} from './guest.js'
 
 export const FRR_DIR = '/usr/lib/frr'
 
@@ -70,11 +70,32 @@ export class Frr {
   }
 
   private async startDaemons(conf: string, bgpdArgs: string[]): Promise<void> {
-    const dir = this.dir
+    const {dir} = this
     const common = ['-d', '-f', conf, '-z', join(dir, 'zserv.api'), '--vty_socket', dir, '-P', '0']
-    await must(...inNs(this.netns, join(FRR_DIR, 'zebra'), ...common, '-i', join(dir, 'zebra.pid'), '--log', `file:${join(dir, 'zebra.log')}`))
+    await must(
+      ...inNs(
+        this.netns,
+        join(FRR_DIR, 'zebra'),
+        ...common,
+        '-i',
+        join(dir, 'zebra.pid'),
+        '--log',
+        `file:${join(dir, 'zebra.log')}`,
+      ),
+    )
     await waitFor('zebra socket', () => existsSync(join(dir, 'zserv.api')), 10_000)
-    await must(...inNs(this.netns, join(FRR_DIR, 'bgpd'), ...common, '-i', join(dir, 'bgpd.pid'), '--log', `file:${join(dir, 'bgpd.log')}`, ...bgpdArgs))
+    await must(
+      ...inNs(
+        this.netns,
+        join(FRR_DIR, 'bgpd'),
+        ...common,
+        '-i',
+        join(dir, 'bgpd.pid'),
+        '--log',
+        `file:${join(dir, 'bgpd.log')}`,
+        ...bgpdArgs,
+      ),
+    )
     await waitFor('bgpd vty socket', () => existsSync(join(dir, 'bgpd.vty')), 10_000)
   }
 

@@ -3,12 +3,12 @@
 //   const link = await peerLink({agentNs: agent.name, peerNs: peer.name})
 //   const gobgp = await GobgpPeer.start({netns: peer.name, localAs: 65001, localIp: link.peerIp, neighborIp: link.agentIp, neighborAs: 64999})
 //   await gobgp.waitEstablished(); await gobgp.waitPrefix('172.24.4.226/32')
-import {spawn, type ChildProcess} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {openSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {host, must} from './guest.js'
 import {stateDir, waitFor} from './daemons.js'
+import {host, must} from './guest.js'
 
 export interface PeerLink {
   agentIp: string
@@ -21,17 +21,39 @@ export interface PeerLink {
  * A veth pair between the agent side (`agentNs`, or the guest's root namespace) and `peerNs`,
  * 169.254.77.1/30 on the agent end and .2 on the peer end (overridable), both up.
  */
-export async function peerLink(opts: {peerNs: string; agentNs?: string; agentCidr?: string; peerCidr?: string}): Promise<PeerLink> {
+export async function peerLink(opts: {
+  peerNs: string
+  agentNs?: string
+  agentCidr?: string
+  peerCidr?: string
+}): Promise<PeerLink> {
   const agentCidr = opts.agentCidr ?? '169.254.77.1/30'
   const peerCidr = opts.peerCidr ?? '169.254.77.2/30'
   const a = opts.agentNs ? ['-n', opts.agentNs] : []
-  await must('ip', [...a, 'link', 'add', 'veth-agent', 'type', 'veth', 'peer', 'name', 'veth-peer', 'netns', opts.peerNs])
+  await must('ip', [
+    ...a,
+    'link',
+    'add',
+    'veth-agent',
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'veth-peer',
+    'netns',
+    opts.peerNs,
+  ])
   await must('ip', [...a, 'address', 'add', agentCidr, 'dev', 'veth-agent'])
   await must('ip', [...a, 'link', 'set', 'veth-agent', 'up'])
   await must('ip', ['-n', opts.peerNs, 'address', 'add', peerCidr, 'dev', 'veth-peer'])
   await must('ip', ['-n', opts.peerNs, 'link', 'set', 'veth-peer', 'up'])
   await must('ip', ['-n', opts.peerNs, 'link', 'set', 'lo', 'up'])
-  return {agentIp: agentCidr.split('/')[0]!, peerIp: peerCidr.split('/')[0]!, agentDev: 'veth-agent', peerDev: 'veth-peer'}
+  return {
+    agentIp: agentCidr.split('/')[0]!,
+    peerIp: peerCidr.split('/')[0]!,
+    agentDev: 'veth-agent',
+    peerDev: 'veth-peer',
+  }
 }
 
 export interface GobgpOptions {
@@ -76,12 +98,34 @@ export class GobgpPeer {
       ].join('\n'),
     )
     const log = openSync(join(dir, 'gobgpd.log'), 'a')
-    const child = spawn('ip', ['netns', 'exec', o.netns, 'gobgpd', '-f', conf, '-t', 'toml', '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-p'], {
-      stdio: ['ignore', log, log],
-    })
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        o.netns,
+        'gobgpd',
+        '-f',
+        conf,
+        '-t',
+        'toml',
+        '--api-hosts',
+        '127.0.0.1:50051',
+        '--pprof-disable',
+        '-p',
+      ],
+      {
+        stdio: ['ignore', log, log],
+      },
+    )
     writeFileSync(join(dir, 'gobgpd.pid'), String(child.pid))
     const peer = new GobgpPeer(dir, o.netns, child)
-    await waitFor('gobgpd API', async () => (await host.run('ip', ['netns', 'exec', o.netns, 'gobgp', 'global', '-j'])).code === 0, 90_000, 200)
+    await waitFor(
+      'gobgpd API',
+      async () => (await host.run('ip', ['netns', 'exec', o.netns, 'gobgp', 'global', '-j'])).code === 0,
+      90_000,
+      200,
+    )
     return peer
   }
 
@@ -93,7 +137,11 @@ export class GobgpPeer {
 
   /** Prefixes in the global RIB of one family. */
   async prefixes(family: 4 | 6 = 4): Promise<string[]> {
-    const rib = await this.gobgp<Record<string, unknown> | null>('global', 'rib', ...(family === 6 ? ['-a', 'ipv6'] : []))
+    const rib = await this.gobgp<Record<string, unknown> | null>(
+      'global',
+      'rib',
+      ...(family === 6 ? ['-a', 'ipv6'] : []),
+    )
     return Object.keys(rib ?? {}).sort()
   }
 
@@ -112,7 +160,12 @@ export class GobgpPeer {
   /** Waits until `prefix` is (or, with present=false, is no longer) in the RIB. */
   async waitPrefix(prefix: string, present = true, timeoutMs = 30_000): Promise<void> {
     const family = prefix.includes(':') ? 6 : 4
-    await waitFor(`${prefix} ${present ? 'received' : 'withdrawn'}`, async () => (await this.prefixes(family)).includes(prefix) === present, timeoutMs, 200)
+    await waitFor(
+      `${prefix} ${present ? 'received' : 'withdrawn'}`,
+      async () => (await this.prefixes(family)).includes(prefix) === present,
+      timeoutMs,
+      200,
+    )
   }
 
   async stop(): Promise<void> {
@@ -122,6 +175,7 @@ export class GobgpPeer {
       await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 5000))])
       if (this.child.exitCode === null) this.child.kill('SIGKILL')
     }
+
     rmSync(this.dir, {recursive: true, force: true})
   }
 }

@@ -5,6 +5,7 @@ import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 
 import type {CommandRunner, RunOptions, RunResult} from '../../../src/lib/exec/runner.js'
+
 import {DependencyError} from '../../../src/lib/errors.js'
 import {inCI, requireTools} from '../../helpers/require.js'
 
@@ -21,8 +22,10 @@ export function requireGuest(ctx: Mocha.Context, tools: string[] = []): void {
       // Reached only when someone runs a ktest on the host under CI by hand.
       throw new Error('kernel-tier test run outside the qemu guest (use test/harness/vm/kernel-tier.sh)')
     }
+
     ctx.skip()
   }
+
   requireTools(ctx, ['ip', ...tools], {root: true})
 }
 
@@ -49,7 +52,11 @@ export class SpawnRunner implements CommandRunner {
       child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
       child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
       child.on('error', (error: NodeJS.ErrnoException) =>
-        reject(new DependencyError(`${file}: ${error.code === 'ENOENT' ? 'command not found' : error.message}`, {cause: error})),
+        reject(
+          new DependencyError(`${file}: ${error.code === 'ENOENT' ? 'command not found' : error.message}`, {
+            cause: error,
+          }),
+        ),
       )
       child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
       if (opts.input !== undefined) child.stdin?.end(opts.input)

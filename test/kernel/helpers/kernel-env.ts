@@ -5,8 +5,9 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {Kernel} from '../../../src/lib/kernel/kernel.js'
 import type {BaseOptions, ObserveScope} from '../../../src/lib/kernel/types.js'
+
+import {Kernel} from '../../../src/lib/kernel/kernel.js'
 import {NullLogger} from '../../../src/lib/log.js'
 import {Netns} from './guest.js'
 
@@ -31,6 +32,7 @@ export async function kernelEnv(area: string, opts: KernelEnvOptions = {}): Prom
     await ns.ip('link', 'add', b.name, 'type', 'bridge')
     await ns.ip('link', 'set', b.name, 'up')
   }
+
   const stateDir = mkdtempSync(join(tmpdir(), `${area}-state-`))
   const kernel = new Kernel(ns.runner, {stateDir}, new NullLogger())
   const vrfTable = opts.vrfTable ?? 10

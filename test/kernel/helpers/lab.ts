@@ -9,11 +9,11 @@ import {type OvsdbServer, startOvsdbServer, writeNbSchema} from '../../helpers/o
 import {stateDir} from './daemons.js'
 import {Frr} from './frr.js'
 import {GobgpPeer, peerLink} from './gobgp.js'
-import {Netns, must} from './guest.js'
+import {must, Netns} from './guest.js'
 import {PrivateOvs} from './ovs.js'
 
-export const AGENT_AS = 64999
-export const PEER_AS = 65001
+export const AGENT_AS = 64_999
+export const PEER_AS = 65_001
 
 export interface Lab {
   dir: string
@@ -54,7 +54,14 @@ export async function startLab(): Promise<Lab> {
   ].join('\n')
   const applied = await frr.applyConfig(base)
   if (applied.code !== 0) throw new Error(`FRR base config: ${applied.stderr}`)
-  const peer = await GobgpPeer.start({netns: ns.name, localAs: PEER_AS, localIp: link.peerIp, neighborIp: link.agentIp, neighborAs: AGENT_AS, dir: join(dir, 'peer')})
+  const peer = await GobgpPeer.start({
+    netns: ns.name,
+    localAs: PEER_AS,
+    localIp: link.peerIp,
+    neighborIp: link.agentIp,
+    neighborAs: AGENT_AS,
+    dir: join(dir, 'peer'),
+  })
   return {
     dir,
     nb,
@@ -63,7 +70,7 @@ export async function startLab(): Promise<Lab> {
     peer,
     frrBase: base,
     peerPrefixes: async () => [...(await peer.prefixes(4)), ...(await peer.prefixes(6))].sort(),
-    close: async () => {
+    async close() {
       await peer.stop()
       await frr.stop()
       await ovs.stop()
@@ -78,14 +85,40 @@ export async function startLab(): Promise<Lab> {
 /** br-ex with the localnet patch port to br-int, and the external_ids ovn-controller would set. */
 export async function setupBridges(lab: Lab, localnet: string, nbRemote: string): Promise<void> {
   await lab.ovs.vsctl(
-    '--', 'add-br', 'br-int',
-    '--', 'add-br', 'br-ex',
-    '--', 'add-port', 'br-ex', `patch-${localnet}-to-br-int`,
-    '--', 'set', 'Interface', `patch-${localnet}-to-br-int`, 'type=patch', `options:peer=patch-br-int-to-${localnet}`,
-    '--', 'add-port', 'br-int', `patch-br-int-to-${localnet}`,
-    '--', 'set', 'Interface', `patch-br-int-to-${localnet}`, 'type=patch', `options:peer=patch-${localnet}-to-br-int`,
-    '--', 'set', 'Open_vSwitch', '.', 'external_ids:system-id=chassis-1', 'external_ids:hostname=compute-1',
-    'external_ids:ovn-bridge-mappings=physnet1:br-ex', `external_ids:ovn-nb-remote="${nbRemote}"`,
+    '--',
+    'add-br',
+    'br-int',
+    '--',
+    'add-br',
+    'br-ex',
+    '--',
+    'add-port',
+    'br-ex',
+    `patch-${localnet}-to-br-int`,
+    '--',
+    'set',
+    'Interface',
+    `patch-${localnet}-to-br-int`,
+    'type=patch',
+    `options:peer=patch-br-int-to-${localnet}`,
+    '--',
+    'add-port',
+    'br-int',
+    `patch-br-int-to-${localnet}`,
+    '--',
+    'set',
+    'Interface',
+    `patch-br-int-to-${localnet}`,
+    'type=patch',
+    `options:peer=patch-${localnet}-to-br-int`,
+    '--',
+    'set',
+    'Open_vSwitch',
+    '.',
+    'external_ids:system-id=chassis-1',
+    'external_ids:hostname=compute-1',
+    'external_ids:ovn-bridge-mappings=physnet1:br-ex',
+    `external_ids:ovn-nb-remote="${nbRemote}"`,
   )
   await must('ip', ['link', 'set', 'br-ex', 'up'])
 }

@@ -8,8 +8,9 @@ import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {RunResult} from '../../../src/lib/exec/runner.js'
-import {host, must} from './guest.js'
+
 import {inNs, killPidfiles, stateDir} from './daemons.js'
+import {host, must} from './guest.js'
 
 export const VSWITCH_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
 
@@ -34,9 +35,33 @@ export class PrivateOvs {
     const ovs = new PrivateOvs(dir, opts.netns, opts.dir === undefined)
     const env = {env: ovs.env}
     await must('ovsdb-tool', ['create', join(dir, 'conf.db'), VSWITCH_SCHEMA], env)
-    await must('ovsdb-server', [join(dir, 'conf.db'), `--remote=punix:${join(dir, 'db.sock')}`, '--pidfile', '--log-file', '--detach', '--no-chdir', '-vconsole:off'], env)
+    await must(
+      'ovsdb-server',
+      [
+        join(dir, 'conf.db'),
+        `--remote=punix:${join(dir, 'db.sock')}`,
+        '--pidfile',
+        '--log-file',
+        '--detach',
+        '--no-chdir',
+        '-vconsole:off',
+      ],
+      env,
+    )
     await must('ovs-vsctl', ['--no-wait', 'init'], env)
-    await must(...inNs(opts.netns, 'ovs-vswitchd', ovs.dbSocket, '--pidfile', '--log-file', '--detach', '--no-chdir', '-vconsole:off'), env)
+    await must(
+      ...inNs(
+        opts.netns,
+        'ovs-vswitchd',
+        ovs.dbSocket,
+        '--pidfile',
+        '--log-file',
+        '--detach',
+        '--no-chdir',
+        '-vconsole:off',
+      ),
+      env,
+    )
     return ovs
   }
 
@@ -60,7 +85,19 @@ export class PrivateOvs {
   async restartVswitchd(): Promise<void> {
     await host.run('ovs-appctl', ['-t', 'ovs-vswitchd', 'exit'], {env: this.env, timeoutMs: 10_000})
     await killPidfiles([join(this.dir, 'ovs-vswitchd.pid')])
-    await must(...inNs(this.netns, 'ovs-vswitchd', this.dbSocket, '--pidfile', '--log-file', '--detach', '--no-chdir', '-vconsole:off'), {env: this.env})
+    await must(
+      ...inNs(
+        this.netns,
+        'ovs-vswitchd',
+        this.dbSocket,
+        '--pidfile',
+        '--log-file',
+        '--detach',
+        '--no-chdir',
+        '-vconsole:off',
+      ),
+      {env: this.env},
+    )
   }
 
   /** Stops vswitchd removing its datapath (so no internal ports are left behind), then the DB. */

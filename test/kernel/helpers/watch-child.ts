@@ -6,8 +6,9 @@
 // through the runner (count and summed ms per program) — where a slow cold sync spends its time.
 import {readFileSync} from 'node:fs'
 
-import type {RunOptions, RunResult} from '../../../src/lib/exec/runner.js'
 import type {AgentConfig} from '../../../src/lib/config/types.js'
+import type {RunOptions, RunResult} from '../../../src/lib/exec/runner.js'
+
 import {Agent} from '../../../src/lib/driver/agent.js'
 import {StreamLogger} from '../../../src/lib/log.js'
 import {Runtime} from '../../../src/lib/runtime.js'
@@ -21,7 +22,10 @@ class ProfilingRunner extends SpawnRunner {
     try {
       return await super.run(file, args, opts)
     } finally {
-      const k = `${file.split('/').pop()} ${args.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}`
+      const k = `${file.split('/').pop()} ${args
+        .filter((a) => !a.startsWith('-'))
+        .slice(0, 2)
+        .join(' ')}`
       const e = runs.get(k) ?? {n: 0, ms: 0}
       runs.set(k, {n: e.n + 1, ms: e.ms + Math.round(performance.now() - t0)})
     }

@@ -26,7 +26,10 @@ async function writeTwiceToClosedPipe(install: boolean): Promise<{code: number |
     }
     setTimeout(() => { process.stdout.write('plan\\n'); setTimeout(() => { process.stdout.write('summary\\n'); flush() }, 50) }, 200)
   `
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   child.stdout.destroy()
   let stderr = ''
   child.stderr.on('data', (d) => (stderr += String(d)))

@@ -21,5 +21,6 @@ describe('did-you-mean suggestions', () => {
     ['frobnicate', []],
     ['x', []],
   ]
-  for (const [input, want] of cases) it(`${input} -> ${want.join(', ') || 'nothing'}`, () => expect(closest(input, commands)).to.deep.equal(want))
+  for (const [input, want] of cases)
+    it(`${input} -> ${want.join(', ') || 'nothing'}`, () => expect(closest(input, commands)).to.deep.equal(want))
 })

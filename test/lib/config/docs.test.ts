@@ -24,6 +24,7 @@ function docRows(text: string): DocRow[] {
     const row = /^\| `(\w+)` \|[^|]*\| ([^|]+) \|/.exec(line)
     if (row && section) rows.push({name: row[1]!, section, default: row[2]!.trim()})
   }
+
   return rows
 }
 
@@ -31,7 +32,8 @@ function docRows(text: string): DocRow[] {
 function docDefault(value: unknown): string {
   if (value === undefined) return 'unset'
   if (Array.isArray(value)) return value.length === 0 ? 'empty' : `\`${value.join(',')}\``
-  if (typeof value === 'object' && value !== null) return Object.keys(value).length === 0 ? 'empty' : JSON.stringify(value)
+  if (typeof value === 'object' && value !== null)
+    return Object.keys(value).length === 0 ? 'empty' : JSON.stringify(value)
   return `\`${String(value)}\``
 }
 

@@ -1,7 +1,13 @@
 import {Parser} from '@oclif/core'
 import {expect} from 'chai'
 
-import {configFlags, globalConfigFlags, loadConfig, OPTION_NAMES, type OptionName} from '../../../src/lib/config/index.js'
+import {
+  configFlags,
+  globalConfigFlags,
+  loadConfig,
+  OPTION_NAMES,
+  type OptionName,
+} from '../../../src/lib/config/index.js'
 import {ConfigError} from '../../../src/lib/errors.js'
 import {memFs} from './helpers.js'
 
@@ -44,7 +50,9 @@ describe('config/flags', () => {
   })
 
   it('choice options list their choices', () => {
-    expect(configFlags(['exposing_method'])['exposing-method']).to.deep.include({options: ['underlay', 'l2vni', 'vrf', 'dynamic', 'ovn']})
+    expect(configFlags(['exposing_method'])['exposing-method']).to.deep.include({
+      options: ['underlay', 'l2vni', 'vrf', 'dynamic', 'ovn'],
+    })
   })
 
   it('rejects names that are not options', () => {
@@ -54,7 +62,10 @@ describe('config/flags', () => {
   it('global flags: --config-file and --config-dir both repeatable (oslo.config accepts several of each)', () => {
     expect(globalConfigFlags['config-file']).to.include({type: 'option', multiple: true})
     expect(globalConfigFlags['config-dir']).to.include({type: 'option', multiple: true})
-    expect([globalConfigFlags['config-file'].default, globalConfigFlags['config-dir'].default]).to.deep.equal([undefined, undefined])
+    expect([globalConfigFlags['config-file'].default, globalConfigFlags['config-dir'].default]).to.deep.equal([
+      undefined,
+      undefined,
+    ])
   })
 
   describe('parsed by oclif, then loaded', () => {
@@ -68,9 +79,15 @@ describe('config/flags', () => {
       {argv: [], expected: {exposeTenantNetworks: false, bgpVrf: 'bgp-vrf', bgpNic: 'bgp-nic'}},
       {argv: ['--config-file', '/etc/a.conf'], expected: {exposeTenantNetworks: true, bgpVrf: 'file-vrf'}},
       {argv: ['--config-file', '/etc/a.conf', '--config-file', '/etc/b.conf'], expected: {bgpVrf: 'b-vrf'}},
-      {argv: ['--config-file', '/etc/a.conf', '--config-dir', '/etc/d'], expected: {bgpVrf: 'file-vrf', bgpNic: 'dir-nic'}},
+      {
+        argv: ['--config-file', '/etc/a.conf', '--config-dir', '/etc/d'],
+        expected: {bgpVrf: 'file-vrf', bgpNic: 'dir-nic'},
+      },
       {argv: ['--config-file', '/etc/a.conf', '--no-expose-tenant-networks'], expected: {exposeTenantNetworks: false}},
-      {argv: ['--expose-tenant-networks', '--bgp-vrf', 'v2', '--bgp-vrf-table-id', '20'], expected: {exposeTenantNetworks: true, bgpVrf: 'v2', bgpVrfTableId: 20}},
+      {
+        argv: ['--expose-tenant-networks', '--bgp-vrf', 'v2', '--bgp-vrf-table-id', '20'],
+        expected: {exposeTenantNetworks: true, bgpVrf: 'v2', bgpVrfTableId: 20},
+      },
     ]
     for (const c of cases) {
       it(c.argv.join(' ') || '(no flags)', async () => {
@@ -78,14 +95,17 @@ describe('config/flags', () => {
         expect(config).to.include(c.expected)
       })
     }
+
     it('a bad flag value names the flag', async () => {
       const flags = await parse(['--bgp-vrf-table-id', 'ten'], opts)
       try {
         await loadConfig({flags, fs})
         expect.fail('expected a ConfigError')
-      } catch (err) {
-        expect(err).to.be.instanceOf(ConfigError)
-        expect((err as Error).message).to.equal('invalid value "ten" for [DEFAULT] bgp_vrf_table_id from flag --bgp-vrf-table-id: expected an integer between 1 and 4294967295')
+      } catch (error) {
+        expect(error).to.be.instanceOf(ConfigError)
+        expect((error as Error).message).to.equal(
+          'invalid value "ten" for [DEFAULT] bgp_vrf_table_id from flag --bgp-vrf-table-id: expected an integer between 1 and 4294967295',
+        )
       }
     })
   })

@@ -25,21 +25,27 @@ export function memFs(files: Record<string, string>): ConfigFs {
 
 export class RecordingLogger implements Logger {
   readonly lines: Array<{level: string; msg: string; fields?: LogFields}> = []
+
   debug(msg: string, fields?: LogFields): void {
     this.push('debug', msg, fields)
   }
+
   info(msg: string, fields?: LogFields): void {
     this.push('info', msg, fields)
   }
+
   warn(msg: string, fields?: LogFields): void {
     this.push('warn', msg, fields)
   }
+
   error(msg: string, fields?: LogFields): void {
     this.push('error', msg, fields)
   }
+
   child(): Logger {
     return this
   }
+
   private push(level: string, msg: string, fields?: LogFields): void {
     this.lines.push(fields === undefined ? {level, msg} : {level, msg, fields})
   }

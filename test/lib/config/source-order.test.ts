@@ -9,8 +9,18 @@ import {memFs} from './helpers.js'
 
 describe('config: files and directories in command-line order', () => {
   const cases: Array<{argv: string[]; files: string[]; dirs: string[]; want: string[]}> = [
-    {argv: ['--config-file', 'a.conf', '--config-dir', 'd1', '--config-file', 'b.conf'], files: ['a.conf', 'b.conf'], dirs: ['d1'], want: ['file:a.conf', 'dir:d1', 'file:b.conf']},
-    {argv: ['--config-dir=d1', '--config-dir=d2', '--config-file=a.conf'], files: ['a.conf'], dirs: ['d1', 'd2'], want: ['dir:d1', 'dir:d2', 'file:a.conf']},
+    {
+      argv: ['--config-file', 'a.conf', '--config-dir', 'd1', '--config-file', 'b.conf'],
+      files: ['a.conf', 'b.conf'],
+      dirs: ['d1'],
+      want: ['file:a.conf', 'dir:d1', 'file:b.conf'],
+    },
+    {
+      argv: ['--config-dir=d1', '--config-dir=d2', '--config-file=a.conf'],
+      files: ['a.conf'],
+      dirs: ['d1', 'd2'],
+      want: ['dir:d1', 'dir:d2', 'file:a.conf'],
+    },
     {argv: ['--dry-run', '--config-dir', 'd1', '--json'], files: [], dirs: ['d1'], want: ['dir:d1']},
     // nothing after --
     {argv: ['--config-file', 'a.conf', '--', '--config-dir', 'x'], files: ['a.conf'], dirs: [], want: ['file:a.conf']},
@@ -34,7 +44,16 @@ describe('config: files and directories in command-line order', () => {
   it('a later --config-dir overrides an earlier one, and a file after them overrides both', async () => {
     const files = ['/etc/ovn-bgp-agent/bgp-agent.conf', '/etc/ovn-bgp-agent/last.conf']
     const dirs = ['/etc/ovn-bgp-agent/bgp-agent.conf.d', '/run/ovn-bgp/override.d']
-    const argv = ['--config-file', files[0]!, '--config-dir', dirs[0]!, '--config-dir', dirs[1]!, '--config-file', files[1]!]
+    const argv = [
+      '--config-file',
+      files[0]!,
+      '--config-dir',
+      dirs[0]!,
+      '--config-dir',
+      dirs[1]!,
+      '--config-file',
+      files[1]!,
+    ]
     const r = await loadConfig({fs, files, dirs, order: configSourceOrder(argv, files, dirs)})
     expect(r.files).to.deep.equal([
       '/etc/ovn-bgp-agent/bgp-agent.conf',
@@ -51,7 +70,12 @@ describe('config: files and directories in command-line order', () => {
   it('a directory given before the file is overridden by it', async () => {
     const files = ['/etc/ovn-bgp-agent/bgp-agent.conf']
     const dirs = ['/etc/ovn-bgp-agent/bgp-agent.conf.d']
-    const r = await loadConfig({fs, files, dirs, order: configSourceOrder(['--config-dir', dirs[0]!, '--config-file', files[0]!], files, dirs)})
+    const r = await loadConfig({
+      fs,
+      files,
+      dirs,
+      order: configSourceOrder(['--config-dir', dirs[0]!, '--config-file', files[0]!], files, dirs),
+    })
     expect(r.config.bgpAS).to.equal('64999')
   })
 })

@@ -18,7 +18,7 @@ describe('config/substitute: oslo $option substitution', () => {
     {in: '$ovn.x', out: 'X'},
     {in: '$Up', out: 'U'},
     {in: '$$a', out: '$a'},
-    {in: '\\$a', out: '$a'},
+    {in: String.raw`\$a`, out: '$a'},
     {in: 'cost 5$', out: 'cost 5$'},
     {in: '$1', out: '$1'},
     {in: '${a', out: '${a'},
@@ -32,7 +32,14 @@ describe('config/substitute: oslo $option substitution', () => {
   }
 
   it('pythonText renders values as Python str() does', () => {
-    expect([true, false, 10, undefined, 'x', ['a', 'b']].map(pythonText)).to.deep.equal(['True', 'False', '10', '', 'x', "['a', 'b']"])
+    expect([true, false, 10, undefined, 'x', ['a', 'b']].map(pythonText)).to.deep.equal([
+      'True',
+      'False',
+      '10',
+      '',
+      'x',
+      "['a', 'b']",
+    ])
   })
 
   describe('in loadConfig', () => {
@@ -40,45 +47,61 @@ describe('config/substitute: oslo $option substitution', () => {
       loadConfig({fs: memFs({'/etc/a.conf': text}), files: ['/etc/a.conf'], env})
 
     it('substitutes options of the same section and of DEFAULT', async () => {
-      const {config} = await load('[DEFAULT]\nstate_dir = /srv/ovn-bgp\nlog_file = $state_dir/agent.log\n[agent]\nroot_helper = sudo -E env X=${bgp_vrf}\n')
+      const {config} = await load(
+        '[DEFAULT]\nstate_dir = /srv/ovn-bgp\nlog_file = $state_dir/agent.log\n[agent]\nroot_helper = sudo -E env X=${bgp_vrf}\n',
+      )
       expect(config.logFile).to.equal('/srv/ovn-bgp/agent.log')
       expect(config.rootHelper).to.equal('sudo -E env X=bgp-vrf')
     })
-    it('uses the referenced option\'s final value (environment included)', async () => {
+
+    it("uses the referenced option's final value (environment included)", async () => {
       const {config} = await load('[DEFAULT]\nlog_file = ${state_dir}/x\n', {OVN_BGP_STATE_DIR: '/env'})
       expect(config.logFile).to.equal('/env/x')
     })
+
     it('group.option references', async () => {
-      const {config} = await load('[ovn]\novn_nb_ca_cert = /pki/ca.crt\novn_nb_certificate = ${ovn.ovn_nb_ca_cert}.chain\n')
+      const {config} = await load(
+        '[ovn]\novn_nb_ca_cert = /pki/ca.crt\novn_nb_certificate = ${ovn.ovn_nb_ca_cert}.chain\n',
+      )
       expect(config.ovnNbCertificate).to.equal('/pki/ca.crt.chain')
     })
+
     it('an unknown reference is kept and warned about', async () => {
       const {config, warnings} = await load('[DEFAULT]\nlog_file = $log_dir/agent.log\n')
       expect(config.logFile).to.equal('$log_dir/agent.log')
-      expect(warnings).to.deep.equal(['/etc/a.conf:2: $log_dir in [DEFAULT] log_file is not an ovn-bgp option of that section; kept as written'])
+      expect(warnings).to.deep.equal([
+        '/etc/a.conf:2: $log_dir in [DEFAULT] log_file is not an ovn-bgp option of that section; kept as written',
+      ])
     })
+
     it('an error shows the substituted and the written value', async () => {
       try {
         await load('[DEFAULT]\nbgp_vrf = x y\nbgp_nic = $bgp_vrf\n')
         expect.fail('expected a ConfigError')
-      } catch (err) {
-        expect(err).to.be.instanceOf(ConfigError)
-        expect((err as Error).message).to.match(/^invalid value "x y" for \[DEFAULT\] bgp_vrf from \/etc\/a.conf:2/)
+      } catch (error) {
+        expect(error).to.be.instanceOf(ConfigError)
+        expect((error as Error).message).to.match(/^invalid value "x y" for \[DEFAULT\] bgp_vrf from \/etc\/a.conf:2/)
       }
+
       try {
         await load('[DEFAULT]\nbgp_nic = $state_dir\n')
         expect.fail('expected a ConfigError')
-      } catch (err) {
-        expect((err as Error).message).to.match(/^invalid value "\/var\/lib\/ovn-bgp" \(substituted from "\$state_dir"\) for \[DEFAULT\] bgp_nic from \/etc\/a.conf:2/)
+      } catch (error) {
+        expect((error as Error).message).to.match(
+          /^invalid value "\/var\/lib\/ovn-bgp" \(substituted from "\$state_dir"\) for \[DEFAULT\] bgp_nic from \/etc\/a.conf:2/,
+        )
       }
     })
+
     it('a loop is a ConfigError', async () => {
       try {
         await load('[DEFAULT]\nvtysh_path = $ip_path\nip_path = $vtysh_path\n')
         expect.fail('expected a ConfigError')
-      } catch (err) {
-        expect(err).to.be.instanceOf(ConfigError)
-        expect((err as Error).message).to.equal('configuration substitution loop: $vtysh_path -> $ip_path -> $vtysh_path')
+      } catch (error) {
+        expect(error).to.be.instanceOf(ConfigError)
+        expect((error as Error).message).to.equal(
+          'configuration substitution loop: $vtysh_path -> $ip_path -> $vtysh_path',
+        )
       }
     })
   })

@@ -41,12 +41,16 @@ describe('config/values', () => {
     {in: '99999999999999999999', err: /an integer/},
   ])
 
-  table('parseInteger with reserved values', (s) => v.parseInteger(s, {min: 1, max: 300, reserved: new Map([[254, 'main']])}), [
-    {in: '10', out: 10},
-    {in: '300', out: 300},
-    {in: '301', err: /between 1 and 300/},
-    {in: '254', err: /not 254 \(main\)/},
-  ])
+  table(
+    'parseInteger with reserved values',
+    (s) => v.parseInteger(s, {min: 1, max: 300, reserved: new Map([[254, 'main']])}),
+    [
+      {in: '10', out: 10},
+      {in: '300', out: 300},
+      {in: '301', err: /between 1 and 300/},
+      {in: '254', err: /not 254 \(main\)/},
+    ],
+  )
 
   table('parseList (oslo ListOpt)', v.parseList, [
     {in: '', out: []},

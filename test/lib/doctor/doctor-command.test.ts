@@ -4,8 +4,9 @@ import {expect} from 'chai'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import DoctorCommand from '../../../src/commands/doctor.js'
 import type {DoctorReport} from '../../../src/lib/doctor/types.js'
+
+import DoctorCommand from '../../../src/commands/doctor.js'
 import {RecordingRunner} from '../../../src/lib/exec/runner.js'
 import {captureStdout} from '../../helpers/output.js'
 import {mapFs, NB, OVS} from './helpers.js'
@@ -13,7 +14,9 @@ import {mapFs, NB, OVS} from './helpers.js'
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../../package.json')
 const P = '/proc/sys/net'
 
-async function capture(argv: string[]): Promise<{result: DoctorReport; stdout: string; exitCode: number | string | undefined}> {
+async function capture(
+  argv: string[],
+): Promise<{result: DoctorReport; stdout: string; exitCode: number | string | undefined}> {
   const r = await captureStdout(async () => (await DoctorCommand.run(argv, root)) as DoctorReport)
   if (r.error) throw r.error
   return {result: r.result!, stdout: r.stdout, exitCode: r.exitCode}
@@ -35,7 +38,7 @@ describe('ovn-bgp doctor (command)', () => {
       return undefined
     })
     DoctorCommand.deps = {
-      gatherFacts: async (config, timeoutMs) => {
+      async gatherFacts(config, timeoutMs) {
         gathered.push({ovsdb: config.ovsdbConnection, timeoutMs})
         return {ovs: {ok: true, value: OVS}, nb: {ok: true, value: NB}}
       },
@@ -64,7 +67,15 @@ describe('ovn-bgp doctor (command)', () => {
   })
 
   it('--json prints the report document and sets the exit code of the worst failure', async () => {
-    const {result, stdout, exitCode} = await capture(['--json', '--check', 'frr-router-bgp', '--check', 'kernel-vrf', '--bgp-as', '65000'])
+    const {result, stdout, exitCode} = await capture([
+      '--json',
+      '--check',
+      'frr-router-bgp',
+      '--check',
+      'kernel-vrf',
+      '--bgp-as',
+      '65000',
+    ])
     expect(result.checks.map((c) => [c.id, c.status, c.category])).to.deep.equal([
       ['kernel-vrf', 'pass', 'environment'],
       ['frr-router-bgp', 'fail', 'config'],
@@ -75,7 +86,14 @@ describe('ovn-bgp doctor (command)', () => {
   })
 
   it('--offline skips the databases and only warns about what it could not see', async () => {
-    const {result, exitCode} = await capture(['--offline', '--json', '--check', 'nb-schema', '--check', 'chassis-identity'])
+    const {result, exitCode} = await capture([
+      '--offline',
+      '--json',
+      '--check',
+      'nb-schema',
+      '--check',
+      'chassis-identity',
+    ])
     expect(gathered).to.deep.equal([])
     expect(result.checks.map((c) => c.status)).to.deep.equal(['warn', 'warn'])
     expect(exitCode ?? 0).to.equal(0)
@@ -88,6 +106,7 @@ describe('ovn-bgp doctor (command)', () => {
     } catch (error) {
       err = error as Error
     }
+
     expect(err?.message).to.match(/Expected --check=no-such-check to be one of/)
     expect(err?.oclif?.exit).to.equal(2)
   })

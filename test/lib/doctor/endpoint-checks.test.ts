@@ -14,7 +14,10 @@ describe('doctor: Northbound schema', () => {
 
   it('passes on 7.1.0 with the status column', async () => {
     const {ctx} = ctxWith()
-    expect(await nbSchemaCheck.run(ctx)).to.deep.equal({status: 'pass', detail: 'tcp:192.0.2.10:6641: OVN_Northbound schema 7.1.0, Logical_Router_Port.status present'})
+    expect(await nbSchemaCheck.run(ctx)).to.deep.equal({
+      status: 'pass',
+      detail: 'tcp:192.0.2.10:6641: OVN_Northbound schema 7.1.0, Logical_Router_Port.status present',
+    })
   })
 
   it('fails on OVN 23.03 (schema 7.0.0, no LRP status)', async () => {
@@ -31,7 +34,10 @@ describe('doctor: Northbound schema', () => {
 
   it('fails when unreachable, warns when not queried', async () => {
     const down = ctxWith({facts: {nb: {ok: false, error: 'tcp:192.0.2.10:6641: connection refused'}}})
-    expect(await nbSchemaCheck.run(down.ctx)).to.deep.include({status: 'fail', detail: 'Northbound DB unreachable: tcp:192.0.2.10:6641: connection refused'})
+    expect(await nbSchemaCheck.run(down.ctx)).to.deep.include({
+      status: 'fail',
+      detail: 'Northbound DB unreachable: tcp:192.0.2.10:6641: connection refused',
+    })
     const skipped = ctxWith({facts: {}})
     expect((await nbSchemaCheck.run(skipped.ctx)).status).to.equal('warn')
   })
@@ -54,11 +60,23 @@ describe('doctor: the daemon through its /readyz', () => {
     const server = await metrics.serve('127.0.0.1:0')
     try {
       const address = `127.0.0.1:${server.address().port}`
-      const before = ctxWith({config: {metricsAddress: address}, facts: {daemon: await gatherDaemonFacts(address, 2000)}})
-      expect(await daemonCheck.run(before.ctx)).to.deep.include({status: 'warn', detail: `http://${address}/readyz: 503 not ready: waiting for the first full reconcile`})
+      const before = ctxWith({
+        config: {metricsAddress: address},
+        facts: {daemon: await gatherDaemonFacts(address, 2000)},
+      })
+      expect(await daemonCheck.run(before.ctx)).to.deep.include({
+        status: 'warn',
+        detail: `http://${address}/readyz: 503 not ready: waiting for the first full reconcile`,
+      })
       metrics.recordPass({result: 'ok', durationSeconds: 0.1, full: true})
-      const after = ctxWith({config: {metricsAddress: address}, facts: {daemon: await gatherDaemonFacts(address, 2000)}})
-      expect(await daemonCheck.run(after.ctx)).to.deep.equal({status: 'pass', detail: `http://${address}/readyz: ready`})
+      const after = ctxWith({
+        config: {metricsAddress: address},
+        facts: {daemon: await gatherDaemonFacts(address, 2000)},
+      })
+      expect(await daemonCheck.run(after.ctx)).to.deep.equal({
+        status: 'pass',
+        detail: `http://${address}/readyz: ready`,
+      })
     } finally {
       await server.close()
     }

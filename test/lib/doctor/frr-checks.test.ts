@@ -1,12 +1,14 @@
 import {expect} from 'chai'
 
+import type {CommandRunner} from '../../../src/lib/exec/runner.js'
+
 import {frrRouterBgpCheck, frrVtyCheck, parseFrrVersion, parseRouterBgp} from '../../../src/lib/doctor/frr-checks.js'
 import {DependencyError} from '../../../src/lib/errors.js'
-import type {CommandRunner} from '../../../src/lib/exec/runner.js'
 import {type Answer, ctxWith, ok} from './helpers.js'
 
 // Output shapes of FRR 8.4 (`show version`, `show running-config`).
-const SHOW_VERSION = 'FRRouting 8.4.4 (node-1) on Linux(6.1.0-56-amd64).\nCopyright 1996-2005 Kunihiro Ishiguro, et al.\nconfigured with:\n    \'--prefix=/usr\'\n'
+const SHOW_VERSION =
+  "FRRouting 8.4.4 (node-1) on Linux(6.1.0-56-amd64).\nCopyright 1996-2005 Kunihiro Ishiguro, et al.\nconfigured with:\n    '--prefix=/usr'\n"
 const RUNNING = [
   'Building configuration...',
   '',
@@ -30,7 +32,10 @@ const RUNNING = [
 ].join('\n')
 
 function vtysh(command: string, stdout: string, code = 0, stderr = ''): Answer {
-  return (file, args) => (file === '/usr/bin/vtysh' && args.join(' ') === `--vty_socket /run/frr/ -c ${command}` ? {code, stdout, stderr} : undefined)
+  return (file, args) =>
+    file === '/usr/bin/vtysh' && args.join(' ') === `--vty_socket /run/frr/ -c ${command}`
+      ? {code, stdout, stderr}
+      : undefined
 }
 
 describe('doctor: FRR', () => {
@@ -41,7 +46,9 @@ describe('doctor: FRR', () => {
   })
 
   it('frr-vty passes with the version, calling vtysh with the configured socket dir', async () => {
-    const {ctx, runner} = ctxWith({answers: [vtysh('show version', SHOW_VERSION), vtysh('show daemons', ' zebra bgpd staticd\n')]})
+    const {ctx, runner} = ctxWith({
+      answers: [vtysh('show version', SHOW_VERSION), vtysh('show daemons', ' zebra bgpd staticd\n')],
+    })
     expect(await frrVtyCheck.run(ctx)).to.deep.equal({status: 'pass', detail: 'FRRouting 8.4.4 via /run/frr/'})
     expect(runner.calls).to.deep.equal([
       {file: '/usr/bin/vtysh', args: ['--vty_socket', '/run/frr/', '-c', 'show version']},
@@ -59,7 +66,9 @@ describe('doctor: FRR', () => {
   })
 
   it('frr-vty does not hold an unknown `show daemons` against FRR', async () => {
-    const {ctx} = ctxWith({answers: [vtysh('show version', SHOW_VERSION), vtysh('show daemons', '', 1, '% Unknown command: show daemons\n')]})
+    const {ctx} = ctxWith({
+      answers: [vtysh('show version', SHOW_VERSION), vtysh('show daemons', '', 1, '% Unknown command: show daemons\n')],
+    })
     expect((await frrVtyCheck.run(ctx)).status).to.equal('pass')
   })
 
@@ -72,7 +81,9 @@ describe('doctor: FRR', () => {
   })
 
   it('frr-vty explains a permission problem', async () => {
-    const {ctx} = ctxWith({answers: [vtysh('show version', '', 1, 'vtysh: connect to /run/frr/zebra.vty: Permission denied\n')]})
+    const {ctx} = ctxWith({
+      answers: [vtysh('show version', '', 1, 'vtysh: connect to /run/frr/zebra.vty: Permission denied\n')],
+    })
     expect((await frrVtyCheck.run(ctx)).fix).to.include('frrvty')
   })
 
@@ -90,7 +101,10 @@ describe('doctor: FRR', () => {
 
   it('frr-router-bgp passes when the AS matches bgp_AS', async () => {
     const {ctx} = ctxWith({answers: [vtysh('show running-config', RUNNING)]})
-    expect(await frrRouterBgpCheck.run(ctx)).to.deep.equal({status: 'pass', detail: 'router bgp 64999; VRF instance for bgp-vrf present'})
+    expect(await frrRouterBgpCheck.run(ctx)).to.deep.equal({
+      status: 'pass',
+      detail: 'router bgp 64999; VRF instance for bgp-vrf present',
+    })
   })
 
   it('frr-router-bgp fails (environment) without any router bgp', async () => {
@@ -104,11 +118,16 @@ describe('doctor: FRR', () => {
     const {ctx} = ctxWith({config: {bgpAS: '65000'}, answers: [vtysh('show running-config', RUNNING)]})
     const r = await frrRouterBgpCheck.run(ctx)
     expect(r).to.deep.include({status: 'fail', category: 'config'})
-    expect(r.fix).to.equal('Set bgp_AS = 64999 in bgp-agent.conf (or change FRR\'s AS).')
+    expect(r.fix).to.equal("Set bgp_AS = 64999 in bgp-agent.conf (or change FRR's AS).")
   })
 
   it('frr-router-bgp passes ok() answers through the same seam', async () => {
-    const {ctx} = ctxWith({config: {frrVtySocket: '/tmp/frr-x'}, answers: [(f, a) => (a[1] === '/tmp/frr-x' ? ok('router bgp 64999\n') : undefined)]})
-    expect((await frrRouterBgpCheck.run(ctx)).detail).to.equal('router bgp 64999; no VRF instance for bgp-vrf yet (ovn-bgp adds it)')
+    const {ctx} = ctxWith({
+      config: {frrVtySocket: '/tmp/frr-x'},
+      answers: [(f, a) => (a[1] === '/tmp/frr-x' ? ok('router bgp 64999\n') : undefined)],
+    })
+    expect((await frrRouterBgpCheck.run(ctx)).detail).to.equal(
+      'router bgp 64999; no VRF instance for bgp-vrf yet (ovn-bgp adds it)',
+    )
   })
 })

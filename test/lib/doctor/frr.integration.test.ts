@@ -9,7 +9,7 @@ import {ExecRunner} from '../../../src/lib/exec/runner.js'
 import {requireTools} from '../../helpers/require.js'
 import {FrrInstance} from '../frr/frr-instance.js'
 
-describe('doctor FRR checks: real FRR in a private netns', function () {
+describe('doctor FRR checks: real FRR in a private netns', () => {
   let frr: FrrInstance | undefined
 
   before(async function () {
@@ -21,7 +21,11 @@ describe('doctor FRR checks: real FRR in a private netns', function () {
     await frr?.stop()
   })
 
-  const ctx = () => createDoctorContext({config: {...defaultConfig(), vtyshPath: 'vtysh', frrVtySocket: frr?.dir ?? ''}, runner: new ExecRunner()})
+  const ctx = () =>
+    createDoctorContext({
+      config: {...defaultConfig(), vtyshPath: 'vtysh', frrVtySocket: frr?.dir ?? ''},
+      runner: new ExecRunner(),
+    })
 
   it('frr-vty reports the running version', async () => {
     const r = await frrVtyCheck.run(ctx())
@@ -33,7 +37,10 @@ describe('doctor FRR checks: real FRR in a private netns', function () {
     expect((await frrRouterBgpCheck.run(ctx())).status).to.equal('fail')
     frr?.vtysh('configure terminal\nrouter bgp 64999')
     const r = await frrRouterBgpCheck.run(ctx())
-    expect(r).to.deep.equal({status: 'pass', detail: 'router bgp 64999; no VRF instance for bgp-vrf yet (ovn-bgp adds it)'})
+    expect(r).to.deep.equal({
+      status: 'pass',
+      detail: 'router bgp 64999; no VRF instance for bgp-vrf yet (ovn-bgp adds it)',
+    })
   })
 
   it('frr-vty fails once bgpd stops, naming it', async () => {
@@ -44,7 +51,12 @@ describe('doctor FRR checks: real FRR in a private netns', function () {
   })
 
   it('frr-vty fails against a directory without sockets', async () => {
-    const r = await frrVtyCheck.run(createDoctorContext({config: {...defaultConfig(), vtyshPath: 'vtysh', frrVtySocket: '/nonexistent-frr-dir/'}, runner: new ExecRunner()}))
+    const r = await frrVtyCheck.run(
+      createDoctorContext({
+        config: {...defaultConfig(), vtyshPath: 'vtysh', frrVtySocket: '/nonexistent-frr-dir/'},
+        runner: new ExecRunner(),
+      }),
+    )
     expect(r.status).to.equal('fail')
   })
 })

@@ -14,15 +14,19 @@ function installedRelease(): string | undefined {
   return readdirSync('/lib/modules').find((r) => existsSync(`/lib/modules/${r}/modules.dep`))
 }
 
-describe('doctor kernel checks: real /lib/modules files', function () {
+describe('doctor kernel checks: real /lib/modules files', () => {
   let release: string
 
   before(function () {
     const r = installedRelease()
     if (!r) {
-      if (inCI) throw new Error('required component unavailable under CI: a kernel module tree in /lib/modules (linux-image-amd64)')
+      if (inCI)
+        throw new Error(
+          'required component unavailable under CI: a kernel module tree in /lib/modules (linux-image-amd64)',
+        )
       this.skip()
     }
+
     release = r as string
   })
 
@@ -33,7 +37,18 @@ describe('doctor kernel checks: real /lib/modules files', function () {
       runner: new RecordingRunner(() => ({code: 0, stdout: '[]', stderr: ''})),
       fs: nodeDoctorFs,
       kernelRelease: release,
-      facts: {nb: {ok: true, value: {remote: 'x', schemaVersion: '7.1.0', lrpStatusColumn: true, localnetVlans: [{physnet: 'physnet1', tag: 100}]}}, ovs: {ok: true, value: {systemId: 'c', hostname: 'h', bridgeMappings: 'physnet1:br-ex', nbRemote: undefined}}},
+      facts: {
+        nb: {
+          ok: true,
+          value: {
+            remote: 'x',
+            schemaVersion: '7.1.0',
+            lrpStatusColumn: true,
+            localnetVlans: [{physnet: 'physnet1', tag: 100}],
+          },
+        },
+        ovs: {ok: true, value: {systemId: 'c', hostname: 'h', bridgeMappings: 'physnet1:br-ex', nbRemote: undefined}},
+      },
     })
 
   for (const check of [kernelVrfCheck, kernelDummyCheck, kernelVlanCheck]) {

@@ -7,7 +7,10 @@ describe('doctor: OVS identity and provider bridges', () => {
   describe('bridge-mappings', () => {
     it('passes with mappings from OVS', async () => {
       const {ctx} = ctxWith()
-      expect(await bridgeMappingsCheck.run(ctx)).to.deep.equal({status: 'pass', detail: 'OVS external_ids:ovn-bridge-mappings: physnet1:br-ex'})
+      expect(await bridgeMappingsCheck.run(ctx)).to.deep.equal({
+        status: 'pass',
+        detail: 'OVS external_ids:ovn-bridge-mappings: physnet1:br-ex',
+      })
     })
 
     it('prefers the bridge_mappings option', async () => {
@@ -44,7 +47,10 @@ describe('doctor: OVS identity and provider bridges', () => {
   describe('chassis-identity', () => {
     it('passes with system-id and hostname', async () => {
       const {ctx} = ctxWith()
-      expect(await chassisIdentityCheck.run(ctx)).to.deep.equal({status: 'pass', detail: 'chassis id chassis-1, name node-1'})
+      expect(await chassisIdentityCheck.run(ctx)).to.deep.equal({
+        status: 'pass',
+        detail: 'chassis id chassis-1, name node-1',
+      })
     })
 
     it('uses the chassis_id / chassis_name overrides', async () => {
@@ -54,7 +60,9 @@ describe('doctor: OVS identity and provider bridges', () => {
 
     it('fails as config without system-id, as environment without OVS, warns when OVS was not queried', async () => {
       const noId = ctxWith({facts: {ovs: {ok: true, value: {...OVS, systemId: undefined}}}})
-      expect(await chassisIdentityCheck.run(noId.ctx)).to.deep.include({status: 'fail'}).and.not.have.property('category')
+      expect(await chassisIdentityCheck.run(noId.ctx))
+        .to.deep.include({status: 'fail'})
+        .and.not.have.property('category')
       const noOvs = ctxWith({facts: {ovs: {ok: false, error: 'refused'}}})
       expect(await chassisIdentityCheck.run(noOvs.ctx)).to.deep.include({status: 'fail', category: 'environment'})
       const offline = ctxWith({facts: {}})
@@ -80,9 +88,20 @@ describe('doctor: OVS identity and provider bridges', () => {
     })
 
     it('warns on a down bridge and fails on a missing one', async () => {
-      const down = ctxWith({answers: [linksAnswer(links)], config: {bridgeMappings: [{physnet: 'a', bridge: 'br-down', index: 1}]}})
+      const down = ctxWith({
+        answers: [linksAnswer(links)],
+        config: {bridgeMappings: [{physnet: 'a', bridge: 'br-down', index: 1}]},
+      })
       expect((await providerBridgesCheck.run(down.ctx)).status).to.equal('warn')
-      const missing = ctxWith({answers: [linksAnswer(links)], config: {bridgeMappings: [{physnet: 'a', bridge: 'br-down', index: 1}, {physnet: 'b', bridge: 'br-gone', index: 2}]}})
+      const missing = ctxWith({
+        answers: [linksAnswer(links)],
+        config: {
+          bridgeMappings: [
+            {physnet: 'a', bridge: 'br-down', index: 1},
+            {physnet: 'b', bridge: 'br-gone', index: 2},
+          ],
+        },
+      })
       const r = await providerBridgesCheck.run(missing.ctx)
       expect(r).to.deep.include({status: 'fail', detail: 'missing: br-gone; down: br-down'})
     })

@@ -9,7 +9,7 @@ import {ExecRunner} from '../../../src/lib/exec/runner.js'
 import {requireTools} from '../../helpers/require.js'
 import {OvsInstance} from '../ovs/ovs-instance.js'
 
-describe('doctor ovs-ofctl check: real Open vSwitch', function () {
+describe('doctor ovs-ofctl check: real Open vSwitch', () => {
   let ovs: OvsInstance | undefined
 
   before(async function () {
@@ -27,12 +27,20 @@ describe('doctor ovs-ofctl check: real Open vSwitch', function () {
 
   const ctx = (bridges: string[]) =>
     createDoctorContext({
-      config: {...defaultConfig(), ovsOfctlPath: 'ovs-ofctl', ovsEnv: ovs?.env ?? {}, bridgeMappings: bridges.map((bridge, i) => ({physnet: `p${i}`, bridge, index: i + 1}))},
+      config: {
+        ...defaultConfig(),
+        ovsOfctlPath: 'ovs-ofctl',
+        ovsEnv: ovs?.env ?? {},
+        bridgeMappings: bridges.map((bridge, i) => ({physnet: `p${i}`, bridge, index: i + 1})),
+      },
       runner: new ExecRunner(),
     })
 
   it('passes for bridges that speak OpenFlow 1.0 and bridges limited to 1.3', async () => {
-    expect(await ofctlCheck.run(ctx(['br-dr1', 'br-dr13']))).to.deep.equal({status: 'pass', detail: 'reachable: br-dr1, br-dr13'})
+    expect(await ofctlCheck.run(ctx(['br-dr1', 'br-dr13']))).to.deep.equal({
+      status: 'pass',
+      detail: 'reachable: br-dr1, br-dr13',
+    })
   })
 
   it('fails for a bridge that does not exist', async () => {

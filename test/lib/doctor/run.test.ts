@@ -1,8 +1,9 @@
 import {expect} from 'chai'
 
+import type {CheckReport, DoctorCheck} from '../../../src/lib/doctor/types.js'
+
 import {ALL_CHECKS} from '../../../src/lib/doctor/index.js'
 import {exitCodeFor, runDoctor, worstStatus} from '../../../src/lib/doctor/run.js'
-import type {CheckReport, DoctorCheck} from '../../../src/lib/doctor/types.js'
 import {ctxWith} from './helpers.js'
 
 function report(status: CheckReport['status'], category: CheckReport['category']): CheckReport {
@@ -21,16 +22,40 @@ describe('doctor: running checks and the exit code', () => {
 
   it('keeps the check order, counts verdicts, applies category overrides and turns a crash into a failure', async () => {
     const checks: DoctorCheck[] = [
-      {id: 'a', title: 'A', category: 'config', run: async () => ({status: 'pass', detail: 'fine', fix: 'ignored on pass'})},
-      {id: 'b', title: 'B', category: 'environment', run: async () => ({status: 'fail', category: 'config', detail: 'bad', fix: 'do X'})},
-      {id: 'c', title: 'C', category: 'config', run: async () => { throw new Error('boom\nstack') }},
+      {
+        id: 'a',
+        title: 'A',
+        category: 'config',
+        run: async () => ({status: 'pass', detail: 'fine', fix: 'ignored on pass'}),
+      },
+      {
+        id: 'b',
+        title: 'B',
+        category: 'environment',
+        run: async () => ({status: 'fail', category: 'config', detail: 'bad', fix: 'do X'}),
+      },
+      {
+        id: 'c',
+        title: 'C',
+        category: 'config',
+        async run() {
+          throw new Error('boom\nstack')
+        },
+      },
     ]
     const {ctx} = ctxWith()
     const r = await runDoctor(ctx, checks)
     expect(r.checks).to.deep.equal([
       {id: 'a', title: 'A', category: 'config', status: 'pass', detail: 'fine', fix: ''},
       {id: 'b', title: 'B', category: 'config', status: 'fail', detail: 'bad', fix: 'do X'},
-      {id: 'c', title: 'C', category: 'environment', status: 'fail', detail: 'check failed unexpectedly: boom', fix: 'Report this as a bug in ovn-bgp doctor.'},
+      {
+        id: 'c',
+        title: 'C',
+        category: 'environment',
+        status: 'fail',
+        detail: 'check failed unexpectedly: boom',
+        fix: 'Report this as a bug in ovn-bgp doctor.',
+      },
     ])
     expect(r.counts).to.deep.equal({pass: 1, warn: 0, fail: 2})
     expect(r.worst).to.equal('fail')
@@ -56,11 +81,21 @@ describe('doctor: running checks and the exit code', () => {
         [`${P}/ipv4/conf/br-ex/rp_filter`]: '2',
       },
       answers: [
-        (f, a) => (f === '/usr/sbin/ip' ? {code: 0, stdout: JSON.stringify([{ifname: 'br-ex', flags: ['UP']}]), stderr: ''} : undefined),
-        (f, a) => (a.at(-1) === 'show version' ? {code: 0, stdout: 'FRRouting 8.4.4 (n) on Linux(6.1).\n', stderr: ''} : undefined),
+        (f, a) =>
+          f === '/usr/sbin/ip'
+            ? {code: 0, stdout: JSON.stringify([{ifname: 'br-ex', flags: ['UP']}]), stderr: ''}
+            : undefined,
+        (f, a) =>
+          a.at(-1) === 'show version'
+            ? {code: 0, stdout: 'FRRouting 8.4.4 (n) on Linux(6.1).\n', stderr: ''}
+            : undefined,
         (f, a) => (a.at(-1) === 'show daemons' ? {code: 0, stdout: ' zebra bgpd\n', stderr: ''} : undefined),
-        (f, a) => (a.at(-1) === 'show running-config' ? {code: 0, stdout: 'router bgp 64999\n', stderr: ''} : undefined),
-        (f, a) => (f.endsWith('ovs-ofctl') && a.join(' ') === 'show br-ex' ? {code: 0, stdout: 'OFPT_FEATURES_REPLY', stderr: ''} : undefined),
+        (f, a) =>
+          a.at(-1) === 'show running-config' ? {code: 0, stdout: 'router bgp 64999\n', stderr: ''} : undefined,
+        (f, a) =>
+          f.endsWith('ovs-ofctl') && a.join(' ') === 'show br-ex'
+            ? {code: 0, stdout: 'OFPT_FEATURES_REPLY', stderr: ''}
+            : undefined,
       ],
     })
     const r = await runDoctor(ctx, ALL_CHECKS)

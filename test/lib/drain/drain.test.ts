@@ -7,8 +7,9 @@ import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {defaultConfig} from '../../../src/lib/config/index.js'
 import type {AgentConfig} from '../../../src/lib/config/types.js'
+
+import {defaultConfig} from '../../../src/lib/config/index.js'
 import {drainNode, keepDrained, undrainNode} from '../../../src/lib/drain/drain.js'
 import {ExecRunner} from '../../../src/lib/exec/runner.js'
 import {FrrRib} from '../../../src/lib/frr/rib.js'
@@ -29,7 +30,9 @@ describe('drain through a real FRR', function () {
     state = mkdtempSync(join(tmpdir(), 'drain-state-'))
     cfg = {...defaultConfig(), frrVtySocket: frr.dir, stateDir: state, bgpAS: '64999'}
     vtysh = new Vtysh(new ExecRunner(), {vtyshPath: 'vtysh', socketDir: frr.dir})
-    await vtysh.applyConfig('router bgp 64999\n bgp router-id 10.9.9.9\n no bgp ebgp-requires-policy\n neighbor 192.0.2.77 remote-as 65001\n address-family ipv4 unicast\n  network 198.51.100.1/32\n exit-address-family\nexit\n')
+    await vtysh.applyConfig(
+      'router bgp 64999\n bgp router-id 10.9.9.9\n no bgp ebgp-requires-policy\n neighbor 192.0.2.77 remote-as 65001\n address-family ipv4 unicast\n  network 198.51.100.1/32\n exit-address-family\nexit\n',
+    )
   })
 
   after(async () => {
@@ -43,15 +46,22 @@ describe('drain through a real FRR', function () {
     const r = await drainNode({cfg, vtysh}, {waitSeconds: 0, withdraw: false})
     expect(r.steps.map((s) => [s.step, s.changed])).to.deep.equal([['announce', true]])
     expect(running()).to.include(' bgp graceful-shutdown').and.not.include('import vrf route-map ovn-bgp-drain')
-    expect(JSON.parse(readFileSync(join(state, 'drain.json'), 'utf8'))).to.deep.include({drained: true, phase: 'announced'})
+    expect(JSON.parse(readFileSync(join(state, 'drain.json'), 'utf8'))).to.deep.include({
+      drained: true,
+      phase: 'announced',
+    })
   })
 
   it('drain: waits, withdraws with the import route-map, keeps the first start time; re-running changes nothing', async () => {
-    const since = (JSON.parse(readFileSync(join(state, 'drain.json'), 'utf8')) as {since: string}).since
+    const {since} = JSON.parse(readFileSync(join(state, 'drain.json'), 'utf8')) as {since: string}
     let slept = 0
     const r = await drainNode({cfg, vtysh, sleep: async (ms) => void (slept = ms)}, {waitSeconds: 7, withdraw: true})
     expect(slept).to.equal(7000)
-    expect(r.steps.map((s) => [s.step, s.changed])).to.deep.equal([['announce', false], ['wait', false], ['withdraw', true]])
+    expect(r.steps.map((s) => [s.step, s.changed])).to.deep.equal([
+      ['announce', false],
+      ['wait', false],
+      ['withdraw', true],
+    ])
     expect(r).to.deep.include({phase: 'withdrawn', since})
     const conf = running()
     expect(conf).to.include('route-map ovn-bgp-drain deny 10')
@@ -63,7 +73,9 @@ describe('drain through a real FRR', function () {
   })
 
   it("keepDrained (watch's upkeep) puts lost drain lines back and never undrains", async () => {
-    await vtysh.applyConfig('router bgp 64999\n no bgp graceful-shutdown\n address-family ipv4 unicast\n  no import vrf route-map ovn-bgp-drain\n exit-address-family\n address-family ipv6 unicast\n  no import vrf route-map ovn-bgp-drain\n exit-address-family\nexit\n')
+    await vtysh.applyConfig(
+      'router bgp 64999\n no bgp graceful-shutdown\n address-family ipv4 unicast\n  no import vrf route-map ovn-bgp-drain\n exit-address-family\n address-family ipv6 unicast\n  no import vrf route-map ovn-bgp-drain\n exit-address-family\nexit\n',
+    )
     expect(running()).not.to.include('bgp graceful-shutdown')
     const r = await keepDrained(cfg, vtysh)
     expect(r.changed).to.equal(true)
@@ -74,7 +86,10 @@ describe('drain through a real FRR', function () {
 
   it('undrain: routes first, then graceful shutdown, then the state; a second undrain changes nothing', async () => {
     const r = await undrainNode({cfg, vtysh})
-    expect(r.steps.map((s) => [s.step, s.changed])).to.deep.equal([['restore-routes', true], ['end-graceful-shutdown', true]])
+    expect(r.steps.map((s) => [s.step, s.changed])).to.deep.equal([
+      ['restore-routes', true],
+      ['end-graceful-shutdown', true],
+    ])
     expect(running()).not.to.include('bgp graceful-shutdown').and.not.include('import vrf route-map')
     expect(existsSync(join(state, 'drain.json'))).to.equal(false)
     expect((await undrainNode({cfg, vtysh})).steps.every((s) => !s.changed)).to.equal(true)

@@ -3,11 +3,12 @@
 // upstream's tests do) and asserts the driver calls.
 import {expect} from 'chai'
 
-import {classifyChange, eventSpec} from '../../../src/lib/driver/events.js'
-import {decodeChange} from '../../../src/lib/driver/events/change-ctx.js'
 import type {CallInfo, DriverCall, DriverFn, EventName} from '../../../src/lib/driver/events.js'
 import type {RowChange} from '../../../src/lib/ovsdb/types.js'
-import {type FakeViewOpts, fakeView} from './fake-view.js'
+
+import {classifyChange, eventSpec} from '../../../src/lib/driver/events.js'
+import {decodeChange} from '../../../src/lib/driver/events/change-ctx.js'
+import {fakeView, type FakeViewOpts} from './fake-view.js'
 
 /** `Class:action` labels, as returned by `labels()`. */
 export const E = {
@@ -70,9 +71,9 @@ export function runOf(event: EventName, change: RowChange, view: FakeViewOpts): 
 
 function checkCalls(actual: DriverCall[], expected: ExpectedCall[]): void {
   expect(actual.map((c) => ({fn: c.fn, ips: [...c.ips]}))).to.deep.equal(expected.map((c) => ({fn: c.fn, ips: c.ips})))
-  expected.forEach((e, i) => {
+  for (const [i, e] of expected.entries()) {
     if (e.info) expect(actual[i]?.info).to.deep.include(e.info)
-  })
+  }
 }
 
 /** One describe block: match cases against `base` view, then run cases. */
@@ -83,6 +84,7 @@ export function eventSuite(title: string, base: FakeViewOpts, matches: MatchCase
         expect(labels(c.change, {...base, ...c.view})).to.deep.equal(c.expect)
       })
     }
+
     for (const c of runs) {
       it(c.name, () => {
         checkCalls(runOf(c.event, c.change, {...base, ...c.view}), c.calls)

@@ -11,7 +11,10 @@ const caps = new NbState().capabilities
 
 describe('decodeChange', () => {
   it('keeps only the changed columns in old, decoded', () => {
-    const ctx = decodeChange(update(LSP, {name: 'p', up: true, options: {a: 'b'}}, {up: false, externalIds: {x: 'y'}}), caps)
+    const ctx = decodeChange(
+      update(LSP, {name: 'p', up: true, options: {a: 'b'}}, {up: false, externalIds: {x: 'y'}}),
+      caps,
+    )
     expect(ctx?.old).to.deep.equal({up: false, externalIds: {x: 'y'}})
   })
 
@@ -32,8 +35,16 @@ describe('portChassis (upstream _get_chassis)', () => {
     ['requested-chassis ours', {options: {'requested-chassis': 'me'}}, 'me'],
     ['requested-chassis list containing ours', {options: {'requested-chassis': 'a,me'}}, 'me'],
     ['requested-chassis list without ours -> first', {options: {'requested-chassis': 'a,b'}}, 'a'],
-    ['requested-chassis wins over host_id', {options: {'requested-chassis': 'a'}, externalIds: {'neutron:host_id': 'me'}}, 'a'],
-    ['virtual port ignores requested-chassis', {type: 'virtual', options: {'requested-chassis': 'a'}, externalIds: {'neutron:host_id': 'me'}}, 'me'],
+    [
+      'requested-chassis wins over host_id',
+      {options: {'requested-chassis': 'a'}, externalIds: {'neutron:host_id': 'me'}},
+      'a',
+    ],
+    [
+      'virtual port ignores requested-chassis',
+      {type: 'virtual', options: {'requested-chassis': 'a'}, externalIds: {'neutron:host_id': 'me'}},
+      'me',
+    ],
     ['host_id only', {externalIds: {'neutron:host_id': 'me'}}, 'me'],
     ['old row without options or external_ids -> none', {}, undefined],
   ]
@@ -47,6 +58,7 @@ describe('addresses[0]', () => {
     expect(portIps(p)).to.deep.equal(['10.0.0.5', '2001:db8::5'])
     expect(hasIp(p)).to.equal(true)
   })
+
   it('special values carry no IP', () => {
     for (const a of ['router', 'unknown', 'dynamic', 'mac ', '']) expect(hasIp({addresses: [a]}), a).to.equal(false)
     expect(hasIp({addresses: []})).to.equal(false)
@@ -63,7 +75,11 @@ describe('vipAddress (fix of upstream bug 5)', () => {
     ['not-an-ip:80', 'not-an-ip:80'],
   ]
   for (const [key, ip] of cases) it(`${key} -> ${ip}`, () => expect(vipAddress(key)).to.equal(ip))
+
   it('vipIps dedupes addresses listening on several ports', () => {
-    expect(vipIps({'10.0.0.5:80': 'a', '10.0.0.5:443': 'b', '[fd00::1]:80': 'c'})).to.deep.equal(['10.0.0.5', 'fd00::1'])
+    expect(vipIps({'10.0.0.5:80': 'a', '10.0.0.5:443': 'b', '[fd00::1]:80': 'c'})).to.deep.equal([
+      '10.0.0.5',
+      'fd00::1',
+    ])
   })
 })

@@ -2,8 +2,15 @@
 // errors as problems.
 import {expect} from 'chai'
 
-import {ALL_EVENTS, EVENT_NAMES, type MatcherProblem, activeEvents, classifyChange, needsFullSync} from '../../../src/lib/driver/events.js'
-import {LSP, NB_GLOBAL, insert, update} from '../../helpers/nb-changes.js'
+import {
+  activeEvents,
+  ALL_EVENTS,
+  classifyChange,
+  EVENT_NAMES,
+  type MatcherProblem,
+  needsFullSync,
+} from '../../../src/lib/driver/events.js'
+import {insert, LSP, NB_GLOBAL, update} from '../../helpers/nb-changes.js'
 import {CHASSIS, fakeView} from './fake-view.js'
 
 const ALWAYS = [
@@ -19,7 +26,12 @@ const ALWAYS = [
   'DistributedFlagChangedEvent',
 ]
 const DISTRIBUTED = ['NATMACAddedEvent', 'LogicalSwitchPortFIPCreateEvent', 'LogicalSwitchPortFIPDeleteEvent']
-const CENTRALIZED = ['ExposeFIPOnCRLRP', 'WithdrawFIPOnCRLRP', 'CrLrpChassisChangeExposeEvent', 'CrLrpChassisChangeWithdrawEvent']
+const CENTRALIZED = [
+  'ExposeFIPOnCRLRP',
+  'WithdrawFIPOnCRLRP',
+  'CrLrpChassisChangeExposeEvent',
+  'CrLrpChassisChangeWithdrawEvent',
+]
 const SUBNET = ['LogicalSwitchPortSubnetAttachEvent', 'LogicalSwitchPortSubnetDetachEvent']
 const TENANT_HOST = ['LogicalSwitchPortTenantCreateEvent', 'LogicalSwitchPortTenantDeleteEvent']
 
@@ -78,8 +90,18 @@ describe('classifyChange envelope', () => {
   })
 
   it('subject lists the port IPs, canonical', () => {
-    const change = update(LSP, {uuid: 'p1', name: 'vm', addresses: ['mac 10.0.0.5 2001:DB8:0::5'], up: true, options: {'requested-chassis': CHASSIS},
-      externalIds: {'neutron:network_name': 'pub'}}, {up: false})
+    const change = update(
+      LSP,
+      {
+        uuid: 'p1',
+        name: 'vm',
+        addresses: ['mac 10.0.0.5 2001:DB8:0::5'],
+        up: true,
+        options: {'requested-chassis': CHASSIS},
+        externalIds: {'neutron:network_name': 'pub'},
+      },
+      {up: false},
+    )
     const [ev] = classifyChange(change, fakeView({providerLs: true}))
     expect(ev?.subject).to.deep.equal({table: LSP, uuid: 'p1', name: 'vm', ips: ['10.0.0.5', '2001:db8::5']})
     expect(needsFullSync([ev!])).to.equal(false)
@@ -88,20 +110,33 @@ describe('classifyChange envelope', () => {
   it('a matcher that throws is a no-match reported as a problem, other matchers still run', () => {
     const view = {
       ...fakeView(),
-      isProviderLs: () => {
+      isProviderLs() {
         throw new Error('boom')
       },
     }
     const problems: MatcherProblem[] = []
-    const change = update(LSP, {name: 'vm', addresses: ['mac 10.0.0.5'], up: true, options: {'requested-chassis': CHASSIS},
-      externalIds: {'neutron:network_name': 'pub', 'neutron:port_fip': '172.24.4.9'}}, {up: false})
+    const change = update(
+      LSP,
+      {
+        name: 'vm',
+        addresses: ['mac 10.0.0.5'],
+        up: true,
+        options: {'requested-chassis': CHASSIS},
+        externalIds: {'neutron:network_name': 'pub', 'neutron:port_fip': '172.24.4.9'},
+      },
+      {up: false},
+    )
     const names = classifyChange(change, view, (p) => problems.push(p)).map((e) => e.name)
     expect(names).to.deep.equal(['LogicalSwitchPortFIPCreateEvent'])
-    expect(problems.map((p) => [p.name, p.message])).to.deep.equal([['LogicalSwitchPortProviderCreateEvent', 'match: boom']])
+    expect(problems.map((p) => [p.name, p.message])).to.deep.equal([
+      ['LogicalSwitchPortProviderCreateEvent', 'match: boom'],
+    ])
   })
 
   it('changes of tables without events classify to nothing', () => {
     expect(classifyChange(insert(NB_GLOBAL, {externalIds: {}}), fakeView())).to.deep.equal([])
-    expect(classifyChange({table: 'DHCP_Options', kind: 'insert', uuid: 'd', row: {_uuid: 'd'}}, fakeView())).to.deep.equal([])
+    expect(
+      classifyChange({table: 'DHCP_Options', kind: 'insert', uuid: 'd', row: {_uuid: 'd'}}, fakeView()),
+    ).to.deep.equal([])
   })
 })

@@ -2,7 +2,7 @@
 // with the agent
 // state given there, plus the cases where we deliberately differ from upstream (named so).
 import {NbState} from '../../../src/lib/nb/state.js'
-import {LB, LRP, LSP, NAT, NB_GLOBAL, type Fields, insert, nbWith, remove, update} from '../../helpers/nb-changes.js'
+import {type Fields, insert, LB, LRP, LSP, NAT, NB_GLOBAL, nbWith, remove, update} from '../../helpers/nb-changes.js'
 import {E, eventSuite} from './event-cases.js'
 import {CHASSIS, CHASSIS_ID} from './fake-view.js'
 
@@ -28,17 +28,27 @@ eventSuite(
   'LogicalSwitchPortProviderCreateEvent (agent: ovn_local_lrps {net1}, is_ls_provider true, not exposed)',
   {localTenantNetworks: ['net1'], providerLs: true, exposed: false},
   [
-    {name: '"" port, ip, requested-chassis=chassis, up -> match', change: update(LSP, vm(), {options: {}, up: true}), expect: [E.PC]},
+    {
+      name: '"" port, ip, requested-chassis=chassis, up -> match',
+      change: update(LSP, vm(), {options: {}, up: true}),
+      expect: [E.PC],
+    },
     {name: 'same with old up false -> match', change: update(LSP, vm(), {up: false}), expect: [E.PC]},
     {
       name: 'bound via neutron:host_id -> match',
-      change: update(LSP, vm({options: {}, externalIds: {[NET]: 'test-ls', [HOST]: CHASSIS}}), {externalIds: {[NET]: 'test-ls'}}),
+      change: update(LSP, vm({options: {}, externalIds: {[NET]: 'test-ls', [HOST]: CHASSIS}}), {
+        externalIds: {[NET]: 'test-ls'},
+      }),
       expect: [E.PC],
     },
     {name: 'missing addresses -> false', change: update(LSP, vm({addresses: []}), {up: false}), expect: []},
     {name: 'down -> false', change: update(LSP, vm({up: false}), {up: true}), expect: []},
     {name: '`mac ` (no IP) -> false', change: update(LSP, vm({addresses: ['mac ']}), {up: false}), expect: []},
-    {name: 'requested-chassis other -> false', change: update(LSP, vm({options: {[RC]: 'fake_chassis'}}), {options: {}}), expect: []},
+    {
+      name: 'requested-chassis other -> false',
+      change: update(LSP, vm({options: {[RC]: 'fake_chassis'}}), {options: {}}),
+      expect: [],
+    },
     {
       name: 'network in ovn_local_lrps (tenant) -> false',
       change: update(LSP, vm({externalIds: {[NET]: 'net1'}}), {options: {}}),
@@ -49,14 +59,20 @@ eventSuite(
       change: update(LSP, vm({options: {[RC]: `${CHASSIS},other-chassis`}}), {options: {[RC]: CHASSIS}}),
       expect: [E.PC],
     },
-    {name: 'type chassisredirect -> no match', change: update(LSP, vm({type: 'chassisredirect'}), {up: false}), expect: []},
+    {
+      name: 'type chassisredirect -> no match',
+      change: update(LSP, vm({type: 'chassisredirect'}), {up: false}),
+      expect: [],
+    },
   ],
   [
     {
       name: 'run -> expose_ip([192.168.0.1], {mac, cidrs [], type "", logical_switch test-ls})',
       event: 'LogicalSwitchPortProviderCreateEvent',
       change: update(LSP, vm({externalIds: {[HOST]: CHASSIS, [NET]: 'test-ls'}}), {up: false}),
-      calls: [{fn: 'expose_ip', ips: ['192.168.0.1'], info: {mac: MAC, cidrs: [], type: '', logical_switch: 'test-ls'}}],
+      calls: [
+        {fn: 'expose_ip', ips: ['192.168.0.1'], info: {mac: MAC, cidrs: [], type: '', logical_switch: 'test-ls'}},
+      ],
     },
   ],
 )
@@ -85,7 +101,10 @@ eventSuite(
     {name: 'down both old/new -> false', change: update(LSP, vm({up: false}), {options: {[RC]: CHASSIS}}), expect: []},
     {
       name: 'went down while requested-chassis `chassis,other` -> false',
-      change: update(LSP, vm({options: {[RC]: `${CHASSIS},other-chassis`}, up: false}), {options: {[RC]: CHASSIS}, up: true}),
+      change: update(LSP, vm({options: {[RC]: `${CHASSIS},other-chassis`}, up: false}), {
+        options: {[RC]: CHASSIS},
+        up: true,
+      }),
       expect: [],
     },
     {name: 'no IP -> false', change: update(LSP, vm({addresses: ['mac '], up: false}), {up: true}), expect: []},
@@ -112,7 +131,9 @@ eventSuite(
       name: 'run -> withdraw_ip([192.168.0.1], info)',
       event: 'LogicalSwitchPortProviderDeleteEvent',
       change: remove(LSP, vm({externalIds: {[HOST]: CHASSIS, [NET]: 'test-ls'}})),
-      calls: [{fn: 'withdraw_ip', ips: ['192.168.0.1'], info: {mac: MAC, cidrs: [], type: '', logical_switch: 'test-ls'}}],
+      calls: [
+        {fn: 'withdraw_ip', ips: ['192.168.0.1'], info: {mac: MAC, cidrs: [], type: '', logical_switch: 'test-ls'}},
+      ],
     },
   ],
 )
@@ -133,15 +154,22 @@ eventSuite(
     },
     {
       name: 'host_id added with same fip -> match',
-      change: update(LSP, vm({options: {}, externalIds: withFip({[HOST]: CHASSIS})}), {externalIds: withFip(), up: true}),
+      change: update(LSP, vm({options: {}, externalIds: withFip({[HOST]: CHASSIS})}), {
+        externalIds: withFip(),
+        up: true,
+      }),
       expect: [E.FC],
     },
     {
       name: 'only revision_number changed (same fip, same host) -> false',
-      change: update(LSP, vm({options: {}, externalIds: withFip({[HOST]: CHASSIS, 'neutron:revision_number': '416'})}), {
-        externalIds: withFip({[HOST]: CHASSIS, 'neutron:revision_number': '417'}),
-        up: true,
-      }),
+      change: update(
+        LSP,
+        vm({options: {}, externalIds: withFip({[HOST]: CHASSIS, 'neutron:revision_number': '416'})}),
+        {
+          externalIds: withFip({[HOST]: CHASSIS, 'neutron:revision_number': '417'}),
+          up: true,
+        },
+      ),
       expect: [],
     },
     {
@@ -155,11 +183,23 @@ eventSuite(
       expect: [E.FC],
     },
     {name: 'no fip -> false', change: update(LSP, vm({externalIds: {}}), {up: false}), expect: []},
-    {name: 'other chassis -> false', change: update(LSP, vm({options: {[RC]: 'wrong_chassis'}, externalIds: withFip()}), {up: false}), expect: []},
+    {
+      name: 'other chassis -> false',
+      change: update(LSP, vm({options: {[RC]: 'wrong_chassis'}, externalIds: withFip()}), {up: false}),
+      expect: [],
+    },
     {name: 'down -> false', change: update(LSP, vm({up: false, externalIds: withFip()}), {up: true}), expect: []},
-    {name: 'no IP -> false', change: update(LSP, vm({addresses: ['mac '], externalIds: withFip()}), {up: false}), expect: []},
+    {
+      name: 'no IP -> false',
+      change: update(LSP, vm({addresses: ['mac '], externalIds: withFip()}), {up: false}),
+      expect: [],
+    },
     {name: 'missing columns -> false', change: update(LSP, vm({externalIds: {}, up: false}), {}), expect: []},
-    {name: 'wrong type -> no match', change: update(LSP, vm({type: 'chassisredirect', externalIds: withFip()}), {up: false}), expect: []},
+    {
+      name: 'wrong type -> no match',
+      change: update(LSP, vm({type: 'chassisredirect', externalIds: withFip()}), {up: false}),
+      expect: [],
+    },
     {
       name: 'came up from an empty up, FIP already exposed -> match (differs from upstream: old.up[0] raised, no match)',
       change: update(LSP, vm({externalIds: withFip()}), {up: null}),
@@ -175,7 +215,13 @@ eventSuite(
       view: {
         nb: nbWith([
           NAT,
-          {type: 'dnat_and_snat', externalIp: '10.0.0.10', externalMac: 'mac', logicalPort: 'net-id', externalIds: {'neutron:fip_network_id': 'net-id'}},
+          {
+            type: 'dnat_and_snat',
+            externalIp: '10.0.0.10',
+            externalMac: 'mac',
+            logicalPort: 'net-id',
+            externalIds: {'neutron:fip_network_id': 'net-id'},
+          },
         ]),
       },
       calls: [{fn: 'expose_fip', ips: ['10.0.0.10'], info: {mac: 'mac', provider_ls: 'neutron-net-id', lsp: 'net-id'}}],
@@ -195,7 +241,11 @@ eventSuite(
   {distributed: true, exposed: [`test-ls|${FIP_IP}`], providerLs: false},
   [
     {name: 'delete -> match', change: remove(LSP, vm({externalIds: withFip()})), expect: [E.FD]},
-    {name: 'up->down -> match', change: update(LSP, vm({up: false, externalIds: withFip()}), {up: true}), expect: [E.FD]},
+    {
+      name: 'up->down -> match',
+      change: update(LSP, vm({up: false, externalIds: withFip()}), {up: true}),
+      expect: [E.FD],
+    },
     {
       name: 'other chassis and not exposed -> false',
       change: update(LSP, vm({options: {[RC]: 'other-chassis'}, up: false, externalIds: withFip()}), {up: true}),
@@ -204,21 +254,31 @@ eventSuite(
     },
     {
       name: 'host_id moved away -> match',
-      change: update(LSP, vm({options: {}, externalIds: withFip({[HOST]: 'other-chassis'})}), {externalIds: withFip({[HOST]: CHASSIS})}),
+      change: update(LSP, vm({options: {}, externalIds: withFip({[HOST]: 'other-chassis'})}), {
+        externalIds: withFip({[HOST]: CHASSIS}),
+      }),
       expect: [E.FD],
     },
     {
       name: 'port_fip removed -> match',
-      change: update(LSP, vm({options: {}, externalIds: {[NET]: 'test-ls', [HOST]: CHASSIS}}), {externalIds: withFip({[HOST]: CHASSIS})}),
+      change: update(LSP, vm({options: {}, externalIds: {[NET]: 'test-ls', [HOST]: CHASSIS}}), {
+        externalIds: withFip({[HOST]: CHASSIS}),
+      }),
       expect: [E.FD],
     },
     {
       name: 'neither old nor new fip -> false',
-      change: update(LSP, vm({options: {}, externalIds: {[NET]: 'test-ls', [HOST]: CHASSIS}}), {externalIds: {[HOST]: CHASSIS}}),
+      change: update(LSP, vm({options: {}, externalIds: {[NET]: 'test-ls', [HOST]: CHASSIS}}), {
+        externalIds: {[HOST]: CHASSIS},
+      }),
       expect: [],
     },
     {name: 'missing addresses -> false', change: update(LSP, vm({addresses: [], up: false}), {}), expect: []},
-    {name: 'no IP -> false', change: update(LSP, vm({addresses: ['mac '], externalIds: withFip()}), {up: false}), expect: []},
+    {
+      name: 'no IP -> false',
+      change: update(LSP, vm({addresses: ['mac '], externalIds: withFip()}), {up: false}),
+      expect: [],
+    },
     {
       name: 'still down -> false',
       change: update(LSP, vm({up: false, externalIds: withFip()}), {options: {[RC]: CHASSIS}, up: false}),
@@ -240,7 +300,11 @@ eventSuite(
       change: update(LSP, vm({externalIds: withFip({[FIP]: '172.24.4.11'})}), {externalIds: withFip()}),
       expect: [E.FC, E.FD],
     },
-    {name: 'wrong type -> no match', change: remove(LSP, vm({type: 'chassisredirect', externalIds: withFip()})), expect: []},
+    {
+      name: 'wrong type -> no match',
+      change: remove(LSP, vm({type: 'chassisredirect', externalIds: withFip()})),
+      expect: [],
+    },
   ],
   [
     {
@@ -263,7 +327,11 @@ eventSuite(
   'LocalnetCreateDeleteEvent (agent: underlay)',
   {},
   [
-    {name: 'type localnet -> match', change: insert(LSP, {name: 'provnet', type: 'localnet', options: {network_name: 'physnet1'}}), expect: [E.LCD]},
+    {
+      name: 'type localnet -> match',
+      change: insert(LSP, {name: 'provnet', type: 'localnet', options: {network_name: 'physnet1'}}),
+      expect: [E.LCD],
+    },
     {name: 'type "" -> false', change: insert(LSP, {name: 'p', type: ''}), expect: []},
     {name: 'localnet deleted -> match', change: remove(LSP, {name: 'provnet', type: 'localnet'}), expect: [E.LCD]},
     {
@@ -283,7 +351,14 @@ eventSuite(
       expect: [],
     },
   ],
-  [{name: 'run -> sync', event: 'LocalnetCreateDeleteEvent', change: insert(LSP, {type: 'localnet'}), calls: [{fn: 'sync', ips: []}]}],
+  [
+    {
+      name: 'run -> sync',
+      event: 'LocalnetCreateDeleteEvent',
+      change: insert(LSP, {type: 'localnet'}),
+      calls: [{fn: 'sync', ips: []}],
+    },
+  ],
 )
 
 // ---------------------------------------------------------------------------------------------
@@ -317,8 +392,16 @@ eventSuite(
       change: update(LSP, rif({externalIds: {[OWNER]: 'network:router_gateway', [DEVICE]: 'router1'}}), {up: false}),
       expect: [],
     },
-    {name: 'down -> false (SubnetDetach matches: it went down)', change: update(LSP, rif({up: false}), {up: true}), expect: [E.SD]},
-    {name: 'non-local router -> false', change: update(LSP, rif({externalIds: {[OWNER]: RIF, [DEVICE]: 'router2'}}), {up: false}), expect: []},
+    {
+      name: 'down -> false (SubnetDetach matches: it went down)',
+      change: update(LSP, rif({up: false}), {up: true}),
+      expect: [E.SD],
+    },
+    {
+      name: 'non-local router -> false',
+      change: update(LSP, rif({externalIds: {[OWNER]: RIF, [DEVICE]: 'router2'}}), {up: false}),
+      expect: [],
+    },
   ],
   [
     {
@@ -350,7 +433,11 @@ eventSuite(
       change: remove(LSP, rif({externalIds: {[OWNER]: 'network:router_gateway', [DEVICE]: 'router1'}})),
       expect: [],
     },
-    {name: 'up false->true -> false (SubnetAttach matches instead)', change: update(LSP, rif(), {up: false}), expect: [E.SA]},
+    {
+      name: 'up false->true -> false (SubnetAttach matches instead)',
+      change: update(LSP, rif(), {up: false}),
+      expect: [E.SA],
+    },
     {
       name: 'old device_id non-local -> false',
       change: update(LSP, rifNoRouter(), {externalIds: {[OWNER]: RIF, [DEVICE]: 'other_router'}}),
@@ -400,7 +487,11 @@ eventSuite(
     {name: 'network set -> match', change: update(LSP, tenantVm(), {externalIds: {}}), expect: [E.TC]},
     {name: 'no IP -> false', change: update(LSP, tenantVm({addresses: ['mac']}), {up: false}), expect: []},
     {name: 'down -> false', change: update(LSP, tenantVm({up: false}), {options: {}}), expect: []},
-    {name: 'other network -> false', change: update(LSP, tenantVm({externalIds: {[NET]: 'net2'}}), {up: false}), expect: []},
+    {
+      name: 'other network -> false',
+      change: update(LSP, tenantVm({externalIds: {[NET]: 'net2'}}), {up: false}),
+      expect: [],
+    },
     {name: 'missing up -> false', change: update(LSP, tenantVm({up: null}), {options: {}}), expect: []},
     {
       name: 'subnet advertisement -> not registered',
@@ -416,7 +507,12 @@ eventSuite(
       change: update(LSP, tenantVm(), {up: false}),
       calls: [{fn: 'expose_remote_ip', ips: ['10.0.0.6'], info: TENANT_INFO}],
     },
-    {name: 'run, patch type -> no call', event: 'LogicalSwitchPortTenantCreateEvent', change: update(LSP, tenantVm({type: 'patch'}), {up: false}), calls: []},
+    {
+      name: 'run, patch type -> no call',
+      event: 'LogicalSwitchPortTenantCreateEvent',
+      change: update(LSP, tenantVm({type: 'patch'}), {up: false}),
+      calls: [],
+    },
   ],
 )
 
@@ -427,7 +523,11 @@ eventSuite(
     {name: 'up true->false -> match', change: update(LSP, tenantVm({up: false}), {up: true}), expect: [E.TD]},
     {name: 'delete while up -> match', change: remove(LSP, tenantVm()), expect: [E.TD]},
     {name: 'no IP -> false', change: remove(LSP, tenantVm({addresses: ['mac']})), expect: []},
-    {name: 'up false->true -> false (TenantCreate matches instead)', change: update(LSP, tenantVm(), {up: false}), expect: [E.TC]},
+    {
+      name: 'up false->true -> false (TenantCreate matches instead)',
+      change: update(LSP, tenantVm(), {up: false}),
+      expect: [E.TC],
+    },
     {name: 'other net -> false', change: remove(LSP, tenantVm({externalIds: {[NET]: 'net2'}})), expect: []},
     {name: 'missing addresses -> false', change: remove(LSP, tenantVm({addresses: []})), expect: []},
   ],
@@ -438,7 +538,12 @@ eventSuite(
       change: remove(LSP, tenantVm()),
       calls: [{fn: 'withdraw_remote_ip', ips: ['10.0.0.6'], info: TENANT_INFO}],
     },
-    {name: 'run, patch type -> no call', event: 'LogicalSwitchPortTenantDeleteEvent', change: remove(LSP, tenantVm({type: 'patch'})), calls: []},
+    {
+      name: 'run, patch type -> no call',
+      event: 'LogicalSwitchPortTenantDeleteEvent',
+      change: remove(LSP, tenantVm({type: 'patch'})),
+      calls: [],
+    },
   ],
 )
 
@@ -474,7 +579,9 @@ eventSuite(
     },
     {
       name: 'port bound elsewhere changes IPs -> false',
-      change: update(LSP, vm({options: {[RC]: 'other'}, addresses: [`${MAC} 192.168.0.9`]}), {addresses: [`${MAC} 192.168.0.8`]}),
+      change: update(LSP, vm({options: {[RC]: 'other'}, addresses: [`${MAC} 192.168.0.9`]}), {
+        addresses: [`${MAC} 192.168.0.8`],
+      }),
       expect: [],
     },
   ],
@@ -518,7 +625,11 @@ eventSuite(
   'ChassisRedirectCreateEvent (agent: chassis_id fake-chassis-id)',
   {},
   [
-    {name: 'hosting-chassis set to chassis_id with old status {} -> match', change: update(LRP, crlrp(), {status: {}}), expect: [E.CRC]},
+    {
+      name: 'hosting-chassis set to chassis_id with old status {} -> match',
+      change: update(LRP, crlrp(), {status: {}}),
+      expect: [E.CRC],
+    },
     {
       name: 'no status (OVN without LRP status column) -> false',
       change: update(LRP, crlrp({status: {}}), {networks: []}),
@@ -526,7 +637,11 @@ eventSuite(
       expect: [],
     },
     {name: 'no old status -> false', change: update(LRP, crlrp(), {mac: 'old-mac'}), expect: []},
-    {name: 'other chassis -> false', change: update(LRP, crlrp({status: {'hosting-chassis': 'other_chassis'}}), {status: {}}), expect: []},
+    {
+      name: 'other chassis -> false',
+      change: update(LRP, crlrp({status: {'hosting-chassis': 'other_chassis'}}), {status: {}}),
+      expect: [],
+    },
     {name: 'no networks -> false', change: update(LRP, crlrp({networks: []}), {status: {}}), expect: []},
   ],
   [
@@ -543,7 +658,11 @@ eventSuite(
   'ChassisRedirectDeleteEvent (agent: chassis_id fake-chassis-id)',
   {},
   [
-    {name: 'old hosting = chassis_id, new {} -> match', change: update(LRP, crlrp({status: {}}), {status: {'hosting-chassis': CHASSIS_ID}}), expect: [E.CRD]},
+    {
+      name: 'old hosting = chassis_id, new {} -> match',
+      change: update(LRP, crlrp({status: {}}), {status: {'hosting-chassis': CHASSIS_ID}}),
+      expect: [E.CRD],
+    },
     {name: 'delete with hosting = chassis_id -> match', change: remove(LRP, crlrp()), expect: [E.CRD]},
     {name: 'no status -> false', change: remove(LRP, crlrp({status: {}})), expect: []},
     {name: 'unchanged -> false', change: update(LRP, crlrp(), {status: {'hosting-chassis': CHASSIS_ID}}), expect: []},
@@ -585,7 +704,10 @@ eventSuite(
     {name: 'lr_ref added -> match', change: update(LB, lb(), {externalIds: {}}), expect: [E.LBC]},
     {
       name: 'fip VIP added to vips -> match',
-      change: update(LB, lb(), {externalIds: {[LR_REF]: 'neutron-router1'}, vips: {'192.168.1.50:80': '192.168.1.100:80'}}),
+      change: update(LB, lb(), {
+        externalIds: {[LR_REF]: 'neutron-router1'},
+        vips: {'192.168.1.50:80': '192.168.1.100:80'},
+      }),
       expect: [E.LBC],
     },
     {
@@ -593,8 +715,16 @@ eventSuite(
       change: update(LB, lb(), {externalIds: {[LR_REF]: 'neutron-router1'}}),
       expect: [],
     },
-    {name: 'empty vips -> false', change: update(LB, lb({vips: {}}), {externalIds: {[LR_REF]: 'neutron-router1'}}), expect: []},
-    {name: 'non-local router -> false', change: update(LB, lb(lbExt({[LR_REF]: 'neutron-router2'})), {vips: {}}), expect: []},
+    {
+      name: 'empty vips -> false',
+      change: update(LB, lb({vips: {}}), {externalIds: {[LR_REF]: 'neutron-router1'}}),
+      expect: [],
+    },
+    {
+      name: 'non-local router -> false',
+      change: update(LB, lb(lbExt({[LR_REF]: 'neutron-router2'})), {vips: {}}),
+      expect: [],
+    },
     {
       name: 'LB created already complete -> match (differs from upstream: create not watched, waited for the periodic sync)',
       change: insert(LB, lb()),
@@ -610,13 +740,22 @@ eventSuite(
     {
       name: 'run: vips {}->{vip} -> expose_ovn_lb_vip only',
       event: 'OVNLBCreateEvent',
-      change: update(LB, lb({...lbExt({[LR_REF]: 'neutron-router1', [VIP]: '192.168.1.50'}), vips: {'192.168.1.50:80': '192.168.1.100:80'}}), {vips: {}}),
+      change: update(
+        LB,
+        lb({
+          ...lbExt({[LR_REF]: 'neutron-router1', [VIP]: '192.168.1.50'}),
+          vips: {'192.168.1.50:80': '192.168.1.100:80'},
+        }),
+        {vips: {}},
+      ),
       calls: [{fn: 'expose_ovn_lb_vip', ips: ['192.168.1.50'], info: {lb: 'lb1', router: 'router1', from: 'row'}}],
     },
     {
       name: 'run: {}->{vip,fip} -> vip+fip',
       event: 'OVNLBCreateEvent',
-      change: update(LB, lb(lbExt({[LR_REF]: 'neutron-router1', [VIP]: '192.168.1.50', [VIP_FIP]: '172.24.4.5'})), {vips: {}}),
+      change: update(LB, lb(lbExt({[LR_REF]: 'neutron-router1', [VIP]: '192.168.1.50', [VIP_FIP]: '172.24.4.5'})), {
+        vips: {},
+      }),
       calls: [
         {fn: 'expose_ovn_lb_vip', ips: ['192.168.1.50']},
         {fn: 'expose_ovn_lb_fip', ips: ['172.24.4.5']},
@@ -640,9 +779,16 @@ eventSuite(
     {
       name: 'run: IPv6 VIP `[addr]:port` -> expose_ovn_lb_vip (differs from upstream: brackets kept, never matched neutron:vip)',
       event: 'OVNLBCreateEvent',
-      change: update(LB, lb({...lbExt({[LR_REF]: 'neutron-router1', [VIP]: '2001:db8::50'}), vips: {'[2001:DB8::50]:80': '[2001:db8::100]:80'}}), {
-        vips: {},
-      }),
+      change: update(
+        LB,
+        lb({
+          ...lbExt({[LR_REF]: 'neutron-router1', [VIP]: '2001:db8::50'}),
+          vips: {'[2001:DB8::50]:80': '[2001:db8::100]:80'},
+        }),
+        {
+          vips: {},
+        },
+      ),
       calls: [{fn: 'expose_ovn_lb_vip', ips: ['2001:db8::50']}],
     },
   ],
@@ -673,14 +819,24 @@ eventSuite(
     },
     {
       name: 'fip VIP removed -> match',
-      change: update(LB, lb({...lbExt({[LR_REF]: 'neutron-router1', [VIP_FIP]: '172.24.4.5', [VIP]: '192.168.1.50'}), vips: {'192.168.1.50:80': 'm'}}), {
-        vips: {'192.168.1.50:80': 'm', '172.24.4.5:80': 'm'},
-      }),
+      change: update(
+        LB,
+        lb({
+          ...lbExt({[LR_REF]: 'neutron-router1', [VIP_FIP]: '172.24.4.5', [VIP]: '192.168.1.50'}),
+          vips: {'192.168.1.50:80': 'm'},
+        }),
+        {
+          vips: {'192.168.1.50:80': 'm', '172.24.4.5:80': 'm'},
+        },
+      ),
       expect: [E.LBD],
     },
     {
       name: 'vips emptied with ext-id change -> match',
-      change: update(LB, lb({vips: {}}), {...lbExt({[LR_REF]: 'neutron-router1', [VIP_FIP]: '172.24.4.5', [VIP]: '192.168.1.50'}), vips: TWO_VIPS}),
+      change: update(LB, lb({vips: {}}), {
+        ...lbExt({[LR_REF]: 'neutron-router1', [VIP_FIP]: '172.24.4.5', [VIP]: '192.168.1.50'}),
+        vips: TWO_VIPS,
+      }),
       expect: [E.LBD],
     },
     {
@@ -693,22 +849,31 @@ eventSuite(
     {
       name: 'run: vips emptied but old lacks external_ids -> withdraw_ovn_lb_vip (differs from upstream: nothing, upstream bug 6)',
       event: 'OVNLBDeleteEvent',
-      change: update(LB, lb({...lbExt({[LR_REF]: 'neutron-router1', [VIP]: '192.168.1.50'}), vips: {}}), {vips: {'192.168.1.50:80': 'm'}}),
+      change: update(LB, lb({...lbExt({[LR_REF]: 'neutron-router1', [VIP]: '192.168.1.50'}), vips: {}}), {
+        vips: {'192.168.1.50:80': 'm'},
+      }),
       calls: [{fn: 'withdraw_ovn_lb_vip', ips: ['192.168.1.50'], info: {router: 'router1'}}],
     },
     {
       name: 'run: delete -> withdraw_ovn_lb_vip(row)',
       event: 'OVNLBDeleteEvent',
-      change: remove(LB, lb({...lbExt({[LR_REF]: 'neutron-router1', [VIP]: '192.168.1.50'}), vips: {'192.168.1.50:80': 'm'}})),
+      change: remove(
+        LB,
+        lb({...lbExt({[LR_REF]: 'neutron-router1', [VIP]: '192.168.1.50'}), vips: {'192.168.1.50:80': 'm'}}),
+      ),
       calls: [{fn: 'withdraw_ovn_lb_vip', ips: ['192.168.1.50'], info: {from: 'row'}}],
     },
     {
       name: 'run: vips emptied + old ext ids (vip & fip) -> withdraw vip(old) + fip(old)',
       event: 'OVNLBDeleteEvent',
-      change: update(LB, lb({...lbExt({[LR_REF]: 'neutron-router1', [VIP_FIP]: '172.24.4.5', other: 'info'}), vips: {}}), {
-        ...lbExt({[LR_REF]: 'neutron-router1', [VIP_FIP]: '172.24.4.5', [VIP]: '192.168.1.50'}),
-        vips: TWO_VIPS,
-      }),
+      change: update(
+        LB,
+        lb({...lbExt({[LR_REF]: 'neutron-router1', [VIP_FIP]: '172.24.4.5', other: 'info'}), vips: {}}),
+        {
+          ...lbExt({[LR_REF]: 'neutron-router1', [VIP_FIP]: '172.24.4.5', [VIP]: '192.168.1.50'}),
+          vips: TWO_VIPS,
+        },
+      ),
       calls: [
         {fn: 'withdraw_ovn_lb_vip', ips: ['192.168.1.50'], info: {from: 'old'}},
         {fn: 'withdraw_ovn_lb_fip', ips: ['172.24.4.5'], info: {from: 'old'}},
@@ -741,12 +906,21 @@ eventSuite(
   [
     {name: 'PF LB created on a local router -> OVNPFCreate', change: insert(LB, pfLb()), expect: [E.PFC]},
     {name: 'PF LB deleted -> OVNPFDelete', change: remove(LB, pfLb()), expect: [E.PFD]},
-    {name: 'PF LB on a non-local router -> false', change: insert(LB, pfLb({externalIds: {'neutron:router_name': 'neutron-router2'}})), expect: []},
+    {
+      name: 'PF LB on a non-local router -> false',
+      change: insert(LB, pfLb({externalIds: {'neutron:router_name': 'neutron-router2'}})),
+      expect: [],
+    },
     {name: 'PF LB without vips -> false', change: insert(LB, pfLb({vips: {}})), expect: []},
     {name: 'other LB name -> false', change: insert(LB, pfLb({name: 'lb-x'})), expect: []},
   ],
   [
-    {name: 'run -> expose_ovn_pf_lb_fip(first VIP address)', event: 'OVNPFCreateEvent', change: insert(LB, pfLb()), calls: [{fn: 'expose_ovn_pf_lb_fip', ips: ['172.24.4.8']}]},
+    {
+      name: 'run -> expose_ovn_pf_lb_fip(first VIP address)',
+      event: 'OVNPFCreateEvent',
+      change: insert(LB, pfLb()),
+      calls: [{fn: 'expose_ovn_pf_lb_fip', ips: ['172.24.4.8']}],
+    },
     {
       name: 'run: IPv6 PF FIP -> parsed (differs from upstream: split(":") raised)',
       event: 'OVNPFDeleteEvent',
@@ -769,7 +943,8 @@ const natRow = (f: Fields = {}): Fields => ({
   ...f,
 })
 /** NB holding the NAT's port `port-id` with the given fields. */
-const portNb = (f: Fields) => nbWith([LSP, {name: 'port-id', type: '', addresses: ['mac 10.0.0.6'], externalIds: {[NET]: 'net1'}, ...f}])
+const portNb = (f: Fields) =>
+  nbWith([LSP, {name: 'port-id', type: '', addresses: ['mac 10.0.0.6'], externalIds: {[NET]: 'net1'}, ...f}])
 const vmHere = portNb({options: {[RC]: CHASSIS}})
 const macAdded = (f: Fields = {}) => update(NAT, natRow(f), {externalMac: ''})
 
@@ -779,7 +954,12 @@ eventSuite(
   [
     {name: 'no logical_port -> false', change: macAdded({logicalPort: ''}), expect: []},
     {name: 'LSP missing -> false', change: macAdded(), view: {nb: nbWith()}, expect: []},
-    {name: 'LSP type other -> false', change: macAdded(), view: {nb: portNb({type: 'b', options: {[RC]: CHASSIS}})}, expect: []},
+    {
+      name: 'LSP type other -> false',
+      change: macAdded(),
+      view: {nb: portNb({type: 'b', options: {[RC]: CHASSIS}})},
+      expect: [],
+    },
     {name: 'no requested-chassis -> false', change: macAdded(), view: {nb: portNb({options: {}})}, expect: []},
     {name: 'other chassis -> false', change: macAdded(), view: {nb: portNb({options: {[RC]: 'foo'}})}, expect: []},
     {
@@ -789,8 +969,16 @@ eventSuite(
       expect: [],
     },
     {name: 'old lacks external_mac -> false', change: update(NAT, natRow(), {}), expect: []},
-    {name: 'external_mac unset -> false', change: update(NAT, natRow({externalMac: ''}), {externalMac: 'old-mac'}), expect: []},
-    {name: 'external_mac unchanged -> false', change: update(NAT, natRow(), {externalMac: 'fa:16:3e:00:00:20'}), expect: []},
+    {
+      name: 'external_mac unset -> false',
+      change: update(NAT, natRow({externalMac: ''}), {externalMac: 'old-mac'}),
+      expect: [],
+    },
+    {
+      name: 'external_mac unchanged -> false',
+      change: update(NAT, natRow(), {externalMac: 'fa:16:3e:00:00:20'}),
+      expect: [],
+    },
     {name: 'no fip_network_id -> false', change: macAdded({externalIds: {}}), expect: []},
     {name: 'no external_ip -> false', change: macAdded({externalIp: ''}), expect: []},
     {
@@ -813,7 +1001,13 @@ eventSuite(
       name: 'run -> expose_fip(external_ip, external_mac, neutron-<fip net>, lsp)',
       event: 'NATMACAddedEvent',
       change: macAdded(),
-      calls: [{fn: 'expose_fip', ips: ['172.24.4.20'], info: {mac: 'fa:16:3e:00:00:20', provider_ls: 'neutron-net-id', lsp: 'port-id', logical_switch: 'net1'}}],
+      calls: [
+        {
+          fn: 'expose_fip',
+          ips: ['172.24.4.20'],
+          info: {mac: 'fa:16:3e:00:00:20', provider_ls: 'neutron-net-id', lsp: 'port-id', logical_switch: 'net1'},
+        },
+      ],
     },
   ],
 )
@@ -823,8 +1017,26 @@ eventSuite(
 const GW = 'gw-lrp-uuid'
 const gwNb = (hosting: string) =>
   nbWith(
-    [LSP, {name: 'port-id', type: '', addresses: ['mac 10.0.0.6'], options: {[RC]: 'compute-7'}, externalIds: {[NET]: 'net1'}}],
-    [LRP, {uuid: GW, name: 'lrp-gw', mac: 'fa:16:3e:00:00:99', networks: ['172.24.4.2/24'], status: {'hosting-chassis': hosting}}],
+    [
+      LSP,
+      {
+        name: 'port-id',
+        type: '',
+        addresses: ['mac 10.0.0.6'],
+        options: {[RC]: 'compute-7'},
+        externalIds: {[NET]: 'net1'},
+      },
+    ],
+    [
+      LRP,
+      {
+        uuid: GW,
+        name: 'lrp-gw',
+        mac: 'fa:16:3e:00:00:99',
+        networks: ['172.24.4.2/24'],
+        status: {'hosting-chassis': hosting},
+      },
+    ],
     [NAT, natRow({gatewayPort: GW, externalMac: ''})],
   )
 const centralNat = natRow({gatewayPort: GW, externalMac: ''})
@@ -833,25 +1045,64 @@ eventSuite(
   'ExposeFIPOnCRLRP / WithdrawFIPOnCRLRP / CrLrpChassisChange* (agent: centralized)',
   {distributed: false, nb: gwNb(CHASSIS_ID)},
   [
-    {name: 'NAT created on a gateway hosted here -> ExposeFIPOnCRLRP', change: insert(NAT, centralNat), expect: [E.EFC]},
-    {name: 'NAT created on a gateway hosted elsewhere -> false', change: insert(NAT, centralNat), view: {nb: gwNb('other-id')}, expect: []},
-    {name: 'NAT without fip_network_id -> false', change: insert(NAT, natRow({gatewayPort: GW, externalIds: {}})), expect: []},
-    {name: 'NAT deleted from a gateway hosted here -> WithdrawFIPOnCRLRP', change: remove(NAT, centralNat), expect: [E.WFC]},
+    {
+      name: 'NAT created on a gateway hosted here -> ExposeFIPOnCRLRP',
+      change: insert(NAT, centralNat),
+      expect: [E.EFC],
+    },
+    {
+      name: 'NAT created on a gateway hosted elsewhere -> false',
+      change: insert(NAT, centralNat),
+      view: {nb: gwNb('other-id')},
+      expect: [],
+    },
+    {
+      name: 'NAT without fip_network_id -> false',
+      change: insert(NAT, natRow({gatewayPort: GW, externalIds: {}})),
+      expect: [],
+    },
+    {
+      name: 'NAT deleted from a gateway hosted here -> WithdrawFIPOnCRLRP',
+      change: remove(NAT, centralNat),
+      expect: [E.WFC],
+    },
     {
       name: 'NAT deleted together with its port, FIP exposed -> match (differs from upstream: LSP lookup failed, no match)',
       change: remove(NAT, centralNat),
-      view: {nb: nbWith([LRP, {uuid: GW, name: 'lrp-gw', status: {'hosting-chassis': CHASSIS_ID}}]), exposed: ['net1|172.24.4.20']},
+      view: {
+        nb: nbWith([LRP, {uuid: GW, name: 'lrp-gw', status: {'hosting-chassis': CHASSIS_ID}}]),
+        exposed: ['net1|172.24.4.20'],
+      },
       expect: [E.WFC],
     },
-    {name: 'distributed mode -> not registered', change: insert(NAT, centralNat), view: {distributed: true}, expect: []},
+    {
+      name: 'distributed mode -> not registered',
+      change: insert(NAT, centralNat),
+      view: {distributed: true},
+      expect: [],
+    },
     {
       name: 'gateway moved here -> ChassisRedirectCreate + CrLrpChassisChangeExpose',
-      change: update(LRP, {uuid: GW, name: 'lrp-gw', mac: 'fa:16:3e:00:00:99', networks: ['172.24.4.2/24'], status: {'hosting-chassis': CHASSIS_ID}}, {status: {'hosting-chassis': 'other-id'}}),
+      change: update(
+        LRP,
+        {
+          uuid: GW,
+          name: 'lrp-gw',
+          mac: 'fa:16:3e:00:00:99',
+          networks: ['172.24.4.2/24'],
+          status: {'hosting-chassis': CHASSIS_ID},
+        },
+        {status: {'hosting-chassis': 'other-id'}},
+      ),
       expect: [E.CRC, E.CCE],
     },
     {
       name: 'gateway moved away -> ChassisRedirectDelete + CrLrpChassisChangeWithdraw',
-      change: update(LRP, {uuid: GW, name: 'lrp-gw', networks: ['172.24.4.2/24'], status: {'hosting-chassis': 'other-id'}}, {status: {'hosting-chassis': CHASSIS_ID}}),
+      change: update(
+        LRP,
+        {uuid: GW, name: 'lrp-gw', networks: ['172.24.4.2/24'], status: {'hosting-chassis': 'other-id'}},
+        {status: {'hosting-chassis': CHASSIS_ID}},
+      ),
       expect: [E.CRD, E.CCW],
     },
   ],
@@ -860,12 +1111,22 @@ eventSuite(
       name: 'ExposeFIPOnCRLRP run -> expose_fip(external_ip, gateway LRP mac, neutron-<fip net>, lsp)',
       event: 'ExposeFIPOnCRLRP',
       change: insert(NAT, centralNat),
-      calls: [{fn: 'expose_fip', ips: ['172.24.4.20'], info: {mac: 'fa:16:3e:00:00:99', provider_ls: 'neutron-net-id', lsp: 'port-id'}}],
+      calls: [
+        {
+          fn: 'expose_fip',
+          ips: ['172.24.4.20'],
+          info: {mac: 'fa:16:3e:00:00:99', provider_ls: 'neutron-net-id', lsp: 'port-id'},
+        },
+      ],
     },
     {
       name: 'CrLrpChassisChangeExpose run -> expose_fip per dnat_and_snat NAT of the gateway',
       event: 'CrLrpChassisChangeExposeEvent',
-      change: update(LRP, {uuid: GW, name: 'lrp-gw', mac: 'fa:16:3e:00:00:99', status: {'hosting-chassis': CHASSIS_ID}}, {status: {}}),
+      change: update(
+        LRP,
+        {uuid: GW, name: 'lrp-gw', mac: 'fa:16:3e:00:00:99', status: {'hosting-chassis': CHASSIS_ID}},
+        {status: {}},
+      ),
       calls: [{fn: 'expose_fip', ips: ['172.24.4.20'], info: {mac: 'fa:16:3e:00:00:99', lsp: 'port-id'}}],
     },
     {
@@ -886,13 +1147,32 @@ eventSuite(
   'DistributedFlagChangedEvent (agent distributed=True unless stated)',
   {distributed: true},
   [
-    {name: 'unrelated key change -> false', change: flag({[FD_KEY]: 'True', foo: 'bar'}, {[FD_KEY]: 'True', foo: 'baz'}), expect: []},
+    {
+      name: 'unrelated key change -> false',
+      change: flag({[FD_KEY]: 'True', foo: 'bar'}, {[FD_KEY]: 'True', foo: 'baz'}),
+      expect: [],
+    },
     {name: 'old without external_ids -> false', change: flag({[FD_KEY]: 'False'}, undefined), expect: []},
     {name: 'True->True -> false', change: flag({[FD_KEY]: 'True'}, {[FD_KEY]: 'True', x: 'y'}), expect: []},
     {name: 'True->False -> match', change: flag({[FD_KEY]: 'False'}, {[FD_KEY]: 'True'}), expect: [E.DFC]},
-    {name: 'then (agent now False) same -> false', change: flag({[FD_KEY]: 'False'}, {[FD_KEY]: 'False', x: 'y'}), view: {distributed: false}, expect: []},
-    {name: 'reverse (agent False) -> match', change: flag({[FD_KEY]: 'True'}, {[FD_KEY]: 'False'}), view: {distributed: false}, expect: [E.DFC]},
-    {name: 'key removed while agent False -> match', change: flag({}, {[FD_KEY]: 'False'}), view: {distributed: false}, expect: [E.DFC]},
+    {
+      name: 'then (agent now False) same -> false',
+      change: flag({[FD_KEY]: 'False'}, {[FD_KEY]: 'False', x: 'y'}),
+      view: {distributed: false},
+      expect: [],
+    },
+    {
+      name: 'reverse (agent False) -> match',
+      change: flag({[FD_KEY]: 'True'}, {[FD_KEY]: 'False'}),
+      view: {distributed: false},
+      expect: [E.DFC],
+    },
+    {
+      name: 'key removed while agent False -> match',
+      change: flag({}, {[FD_KEY]: 'False'}),
+      view: {distributed: false},
+      expect: [E.DFC],
+    },
     {name: 'key added False while agent True -> match', change: flag({[FD_KEY]: 'False'}, {}), expect: [E.DFC]},
   ],
   [

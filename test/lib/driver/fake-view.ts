@@ -2,6 +2,7 @@
 // "is the LS a provider network" and "is the IP exposed", or explicit sets.
 import type {AgentView} from '../../../src/lib/driver/agent-view.js'
 import type {NbView} from '../../../src/lib/nb/model.js'
+
 import {NbState} from '../../../src/lib/nb/state.js'
 
 export const CHASSIS = 'fake-chassis'

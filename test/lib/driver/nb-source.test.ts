@@ -5,13 +5,20 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import type {RowChange} from '../../../src/lib/ovsdb/types.js'
+import type {LocalContext} from '../../../src/lib/planner/context.js'
+
 import {defaultConfig} from '../../../src/lib/config/index.js'
 import {NbSource} from '../../../src/lib/driver/nb-source.js'
 import {StreamLogger} from '../../../src/lib/log.js'
-import type {RowChange} from '../../../src/lib/ovsdb/types.js'
-import type {LocalContext} from '../../../src/lib/planner/context.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
-import {NB_SCHEMA_SOURCE, type OvsdbServer, startOvsdbServer, transact, writeNbSchema} from '../../helpers/ovsdb-server.js'
+import {
+  NB_SCHEMA_SOURCE,
+  type OvsdbServer,
+  startOvsdbServer,
+  transact,
+  writeNbSchema,
+} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {sleep} from '../../helpers/wait.js'
 
@@ -34,21 +41,49 @@ function topologyOps(withStatus: boolean): unknown[] {
     options: map({'requested-chassis': 'compute-1'}),
     external_ids: map({'neutron:network_name': 'neutron-pub', 'neutron:cidrs': '172.24.4.226/24 2001:db8:100::226/64'}),
   }
-  const lrp: Record<string, unknown> = {name: 'lrp-gw', mac: 'fa:16:3e:00:00:0a', networks: '172.24.4.10/24',
-    external_ids: map({'neutron:network_name': 'neutron-pub', 'neutron:router_name': 'r1'})}
+  const lrp: Record<string, unknown> = {
+    name: 'lrp-gw',
+    mac: 'fa:16:3e:00:00:0a',
+    networks: '172.24.4.10/24',
+    external_ids: map({'neutron:network_name': 'neutron-pub', 'neutron:router_name': 'r1'}),
+  }
   if (withStatus) lrp.status = map({'hosting-chassis': 'chassis-1'})
   return [
     'OVN_Northbound',
-    {op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': 'ln', row: {name: 'provnet-1', type: 'localnet', addresses: 'unknown', tag: 100, options: map({network_name: 'physnet1'})}},
+    {
+      op: 'insert',
+      table: 'Logical_Switch_Port',
+      'uuid-name': 'ln',
+      row: {
+        name: 'provnet-1',
+        type: 'localnet',
+        addresses: 'unknown',
+        tag: 100,
+        options: map({network_name: 'physnet1'}),
+      },
+    },
     {op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': 'vm', row: vm},
-    {op: 'insert', table: 'Logical_Switch', row: {name: 'neutron-pub', ports: ['set', [['named-uuid', 'ln'], ['named-uuid', 'vm']]]}},
+    {
+      op: 'insert',
+      table: 'Logical_Switch',
+      row: {
+        name: 'neutron-pub',
+        ports: [
+          'set',
+          [
+            ['named-uuid', 'ln'],
+            ['named-uuid', 'vm'],
+          ],
+        ],
+      },
+    },
     {op: 'insert', table: 'Logical_Router_Port', 'uuid-name': 'gw', row: lrp},
     {op: 'insert', table: 'Logical_Router', row: {name: 'neutron-r1', ports: ['named-uuid', 'gw']}},
   ]
 }
 
 describe('NB source against a real ovsdb-server', function () {
-  this.timeout(30000)
+  this.timeout(30_000)
   let dir: string
   let server: OvsdbServer | undefined
   let source: NbSource | undefined
@@ -72,14 +107,24 @@ describe('NB source against a real ovsdb-server', function () {
     await transact(server.unix, topologyOps(true))
     const changes: RowChange[] = []
     const lines: string[] = []
-    source = new NbSource({remotes: server.unix, logger: new StreamLogger({write: (l) => lines.push(l)})}, {onChange: (c) => changes.push(c)})
+    source = new NbSource(
+      {remotes: server.unix, logger: new StreamLogger({write: (l) => lines.push(l)})},
+      {onChange: (c) => changes.push(c)},
+    )
     await source.start()
     expect(source.nb.capabilities).to.deep.equal({lrpStatus: true, natGatewayPort: true})
     const first = computeDesired(source.nb, ctx, cfg)
-    expect(first.state.exposed.map((e) => `${e.kind} ${e.ip}`)).to.have.members(['vm 172.24.4.226', 'vm 2001:db8:100::226', 'cr-lrp 172.24.4.10'])
+    expect(first.state.exposed.map((e) => `${e.kind} ${e.ip}`)).to.have.members([
+      'vm 172.24.4.226',
+      'vm 2001:db8:100::226',
+      'cr-lrp 172.24.4.10',
+    ])
 
     // The VM goes down: the change arrives, already applied to the view.
-    await transact(server.unix, ['OVN_Northbound', {op: 'update', table: 'Logical_Switch_Port', where: [['name', '==', 'vm1']], row: {up: false}}])
+    await transact(server.unix, [
+      'OVN_Northbound',
+      {op: 'update', table: 'Logical_Switch_Port', where: [['name', '==', 'vm1']], row: {up: false}},
+    ])
     for (let i = 0; i < 100 && !changes.some((c) => c.kind === 'update'); i++) await sleep(20)
     const upd = changes.find((c) => c.kind === 'update' && c.table === 'Logical_Switch_Port')
     expect(upd?.old, 'old carries only the changed column').to.have.keys(['up'])

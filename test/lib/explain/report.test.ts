@@ -3,8 +3,9 @@
 // drift. Also the splitting of vtysh's back-to-back JSON output.
 import {expect} from 'chai'
 
-import {buildReport, type ExplainInputs} from '../../../src/lib/explain/report.js'
 import type {FrrView} from '../../../src/lib/frr/rib.js'
+
+import {buildReport, type ExplainInputs} from '../../../src/lib/explain/report.js'
 import {splitJsonDocuments} from '../../../src/lib/frr/json-stream.js'
 import {NbState} from '../../../src/lib/nb/state.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
@@ -17,7 +18,11 @@ const ln1 = localnet('provnet-1', 'fake-network')
 const IP = '172.24.4.226'
 const P = `${IP}/32`
 
-function inputs(opts: {here: boolean; observed?: (objs: StateObj[]) => StateObj[]; frr?: Partial<FrrView>}): ExplainInputs {
+function inputs(opts: {
+  here: boolean
+  observed?: (objs: StateObj[]) => StateObj[]
+  frr?: Partial<FrrView>
+}): ExplainInputs {
   const port = vm({name: 'vm1', ips: [IP], net: 'neutron-ext', chassis: opts.here ? 'fake-chassis' : 'compute-2'})
   const nb = NbState.fromRows({lss: [ls('neutron-ext', [ln1])], lsps: [ln1, port]}, {})
   const desired = computeDesired(nb, context(), config())
@@ -26,7 +31,15 @@ function inputs(opts: {here: boolean; observed?: (objs: StateObj[]) => StateObj[
     vrfRib: new Set(opts.here ? [P] : []),
     vrfBgp: new Set(opts.here ? [P] : []),
     leaked: new Set(opts.here ? [P] : []),
-    neighbours: [{peer: '192.0.2.2', state: 'Established', established: true, shutdown: false, advertised: new Set(opts.here ? [P] : [])}],
+    neighbours: [
+      {
+        peer: '192.0.2.2',
+        state: 'Established',
+        established: true,
+        shutdown: false,
+        advertised: new Set(opts.here ? [P] : []),
+      },
+    ],
     leakMissing: [],
     gracefulShutdown: false,
     importBlocked: false,
@@ -60,7 +73,9 @@ describe('explain report', () => {
   })
 
   it('a neighbour with another MAC: kernel, "different", with what the node has', () => {
-    const r = buildReport(inputs({here: true, observed: (o) => o.map((x) => (x.kind === 'neigh' ? {...x, mac: 'fa:16:3e:99:99:99'} : x))}))
+    const r = buildReport(
+      inputs({here: true, observed: (o) => o.map((x) => (x.kind === 'neigh' ? {...x, mac: 'fa:16:3e:99:99:99'} : x))}),
+    )
     expect(r.ips[0]!.broken).to.equal('kernel')
     expect(r.ips[0]!.layers[2]!.items.find((i) => i.status === 'different')!.detail).to.include('fa:16:3e:99:99:99')
   })
@@ -72,13 +87,31 @@ describe('explain report', () => {
 
   it('not leaked because the import line is gone: frr, naming the line', () => {
     const line = 'router bgp 64999 > address-family ipv4 unicast > import vrf bgp-vrf'
-    const r = buildReport(inputs({here: true, frr: {leaked: new Set(), leakMissing: [line], neighbours: [{peer: '192.0.2.2', state: 'Established', established: true, shutdown: false, advertised: new Set()}]}}))
+    const r = buildReport(
+      inputs({
+        here: true,
+        frr: {
+          leaked: new Set(),
+          leakMissing: [line],
+          neighbours: [
+            {peer: '192.0.2.2', state: 'Established', established: true, shutdown: false, advertised: new Set()},
+          ],
+        },
+      }),
+    )
     expect(r.ips[0]!.broken).to.equal('frr')
     expect(r.ips[0]!.layers[4]!.reason).to.include(`missing ${line}`)
   })
 
   it('a neighbour down: frr, with the session state', () => {
-    const r = buildReport(inputs({here: true, frr: {neighbours: [{peer: '192.0.2.2', state: 'Idle', established: false, shutdown: true, advertised: new Set()}]}}))
+    const r = buildReport(
+      inputs({
+        here: true,
+        frr: {
+          neighbours: [{peer: '192.0.2.2', state: 'Idle', established: false, shutdown: true, advertised: new Set()}],
+        },
+      }),
+    )
     expect(r.ips[0]!.layers[4]!.reason).to.equal('advertised to 192.0.2.2: missing (session Idle (admin shutdown))')
   })
 
@@ -92,12 +125,27 @@ describe('explain report', () => {
     const stale: StateObj = {kind: 'address', dev: 'bgp-nic', cidr: P}
     const r = buildReport(inputs({here: false, observed: (o) => [...o, stale], frr: {vrfRib: new Set([P])}}))
     expect(r.ips[0]!.broken).to.equal('kernel')
-    expect(r.ips[0]!.layers[2]!.items.map((i) => [i.what, i.status])).to.deep.include(['address bgp-nic 172.24.4.226/32', 'unexpected'])
+    expect(r.ips[0]!.layers[2]!.items.map((i) => [i.what, i.status])).to.deep.include([
+      'address bgp-nic 172.24.4.226/32',
+      'unexpected',
+    ])
     expect(r.ips[0]!.layers[4]!.status).to.equal('unexpected')
   })
 
   it('drained: withdrawn routes are not drift', () => {
-    const r = buildReport(inputs({here: true, frr: {leaked: new Set(), importBlocked: true, gracefulShutdown: true, neighbours: [{peer: '192.0.2.2', state: 'Established', established: true, shutdown: false, advertised: new Set()}]}}))
+    const r = buildReport(
+      inputs({
+        here: true,
+        frr: {
+          leaked: new Set(),
+          importBlocked: true,
+          gracefulShutdown: true,
+          neighbours: [
+            {peer: '192.0.2.2', state: 'Established', established: true, shutdown: false, advertised: new Set()},
+          ],
+        },
+      }),
+    )
     expect(r.ok).to.equal(true)
     expect(r.drained).to.equal(true)
     expect(r.ips[0]!.layers[4]!.reason).to.include('drained')
@@ -106,7 +154,11 @@ describe('explain report', () => {
   it('offline: node layers skipped', () => {
     const inp = inputs({here: true})
     const r = buildReport({...inp, observed: undefined, frr: undefined, offline: 'offline: --nb-file'})
-    expect(r.ips[0]!.layers.slice(2).map((l) => [l.status, l.reason])).to.deep.equal([['skipped', 'offline: --nb-file'], ['skipped', 'offline: --nb-file'], ['skipped', 'offline: --nb-file']])
+    expect(r.ips[0]!.layers.slice(2).map((l) => [l.status, l.reason])).to.deep.equal([
+      ['skipped', 'offline: --nb-file'],
+      ['skipped', 'offline: --nb-file'],
+      ['skipped', 'offline: --nb-file'],
+    ])
     expect(objKey({kind: 'address', dev: 'bgp-nic', cidr: P})).to.equal(`address|bgp-nic|${P}`)
   })
 })

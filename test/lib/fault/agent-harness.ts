@@ -13,14 +13,16 @@
 // monitor child is silent (the recorded node never changes), and every observe dumps afresh: the
 // node really is empty after each pass, as the recorder applies nothing.
 import type {ChildProcess} from 'node:child_process'
+
 import {EventEmitter} from 'node:events'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
-import {defaultConfig} from '../../../src/lib/config/index.js'
 import type {AgentConfig} from '../../../src/lib/config/types.js'
+
+import {defaultConfig} from '../../../src/lib/config/index.js'
 import {Agent} from '../../../src/lib/driver/agent.js'
 import {type CommandRunner, RecordingRunner, type RunResult} from '../../../src/lib/exec/runner.js'
 import {MarkerParser, type SpawnFn} from '../../../src/lib/kernel/batch-process.js'
@@ -38,8 +40,13 @@ export function emptyNodeAnswer(_file: string, args: readonly string[], input?: 
   const json = args.includes('-json') || args.includes('-j')
   if (json && args.includes('-batch') && input !== undefined) {
     const lines = input.split('\n').filter((l) => l.trim() !== '')
-    return {code: 0, stdout: lines.map((l) => (/^link show\b/.test(l) ? JSON.stringify(LINKS) : '[]')).join('\n') + '\n', stderr: ''}
+    return {
+      code: 0,
+      stdout: lines.map((l) => (/^link show\b/.test(l) ? JSON.stringify(LINKS) : '[]')).join('\n') + '\n',
+      stderr: '',
+    }
   }
+
   if (json && args.includes('link')) return {code: 0, stdout: JSON.stringify(LINKS), stderr: ''}
   if (json) return {code: 0, stdout: '[]', stderr: ''}
   return undefined
@@ -93,16 +100,22 @@ export function fakeIp(runner: CommandRunner): SpawnFn {
           request.push(l)
           continue
         }
+
         const req = request
         const start = first
         const sentinel = lineNo
         request = []
         first = lineNo + 1
         chain = chain.then(async () => {
-          const r = req.length > 0 ? await runner.run(file, args, {input: req.join('\n') + '\n'}) : {code: 0, stdout: '', stderr: ''}
+          const r =
+            req.length > 0
+              ? await runner.run(file, args, {input: req.join('\n') + '\n'})
+              : {code: 0, stdout: '', stderr: ''}
           let err = ''
-          for (const {line, text} of new MarkerParser().feed(r.stderr + '\n')) err += `${text}\nCommand failed -:${start + line - 1}\n`
-          if (child.signalCode === null) child.stderr.write(`${err}Object "${SENTINEL}" is unknown, try "ip help".\nCommand failed -:${sentinel}\n`)
+          for (const {line, text} of new MarkerParser().feed(r.stderr + '\n'))
+            err += `${text}\nCommand failed -:${start + line - 1}\n`
+          if (child.signalCode === null)
+            child.stderr.write(`${err}Object "${SENTINEL}" is unknown, try "ip help".\nCommand failed -:${sentinel}\n`)
         })
       }
     })
@@ -129,7 +142,11 @@ export class AddressRecorder extends RecordingRunner {
     super(emptyNodeAnswer)
   }
 
-  override async run(file: string, args: readonly string[], opts: {input?: string; env?: Record<string, string>; timeoutMs?: number} = {}): Promise<RunResult> {
+  override async run(
+    file: string,
+    args: readonly string[],
+    opts: {input?: string; env?: Record<string, string>; timeoutMs?: number} = {},
+  ): Promise<RunResult> {
     if (opts.input !== undefined) {
       const now = Date.now()
       const batch = new Set<string>()
@@ -137,8 +154,10 @@ export class AddressRecorder extends RecordingRunner {
         this.adds.push([now, m[1]!])
         batch.add(m[1]!)
       }
+
       if (batch.size > 0) this.last = batch
     }
+
     return super.run(file, args, opts)
   }
 
@@ -176,13 +195,18 @@ export async function startHostAgent(nbRemote: string, over: Partial<AgentConfig
   const logs: string[] = []
   const logger = new StreamLogger({level: 'info', write: (l) => logs.push(l)})
   const runner = new AddressRecorder()
-  const agent = new Agent({rt: new Runtime(cfg, logger, {runner, ovsTimeoutMs: 300}, recordedKernel()), cfg, logger, debounceMs: 20})
+  const agent = new Agent({
+    rt: new Runtime(cfg, logger, {runner, ovsTimeoutMs: 300}, recordedKernel()),
+    cfg,
+    logger,
+    debounceMs: 20,
+  })
   await agent.start()
   return {
     agent,
     runner,
     logs,
-    close: async () => {
+    async close() {
       await agent.stop()
       rmSync(dir, {recursive: true, force: true})
     },
@@ -194,10 +218,23 @@ const map = (o: Record<string, string>) => ['map', Object.entries(o)]
 /** NB ops: the provider network neutron-pub and `n` VM ports vm-0.. bound to compute-1 (up = `up`). */
 export function portsOps(n: number, up: (i: number) => boolean): unknown[] {
   const ops: unknown[] = [
-    {op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': 'ln', row: {name: 'provnet-1', type: 'localnet', addresses: 'unknown', options: map({network_name: 'physnet1'})}},
+    {
+      op: 'insert',
+      table: 'Logical_Switch_Port',
+      'uuid-name': 'ln',
+      row: {name: 'provnet-1', type: 'localnet', addresses: 'unknown', options: map({network_name: 'physnet1'})},
+    },
   ]
-  for (let i = 0; i < n; i++) ops.push({op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': `p${i}`, row: portRow(i, up(i))})
-  ops.push({op: 'insert', table: 'Logical_Switch', row: {name: 'neutron-pub', ports: ['set', [['named-uuid', 'ln'], ...Array.from({length: n}, (_, i) => ['named-uuid', `p${i}`])]]}})
+  for (let i = 0; i < n; i++)
+    ops.push({op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': `p${i}`, row: portRow(i, up(i))})
+  ops.push({
+    op: 'insert',
+    table: 'Logical_Switch',
+    row: {
+      name: 'neutron-pub',
+      ports: ['set', [['named-uuid', 'ln'], ...Array.from({length: n}, (_, i) => ['named-uuid', `p${i}`])]],
+    },
+  })
   return ['OVN_Northbound', ...ops]
 }
 

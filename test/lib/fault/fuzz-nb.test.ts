@@ -11,16 +11,17 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {defaultConfig} from '../../../src/lib/config/index.js'
 import type {AgentConfig} from '../../../src/lib/config/types.js'
+
+import {defaultConfig} from '../../../src/lib/config/index.js'
 import {RecordingRunner} from '../../../src/lib/exec/runner.js'
 import {StreamLogger} from '../../../src/lib/log.js'
 import {Runtime} from '../../../src/lib/runtime.js'
 import {type OvsdbServer, startOvsdbServer, transact, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {emptyNodeAnswer} from './agent-harness.js'
-import {checkArgv, checkBatchLine} from './grammar.js'
 import {type FuzzRow, generateRows} from './fuzz-rows.js'
+import {checkArgv, checkBatchLine} from './grammar.js'
 
 const ROWS = Number(process.env.FUZZ_ROWS ?? 10_000)
 const SEED = Number(process.env.FUZZ_SEED ?? 9)
@@ -43,7 +44,12 @@ describe('fault: fuzzed NB rows (item 8)', function () {
     // The provider network the fuzzed ports claim to be on.
     await transact(nb.unix, [
       'OVN_Northbound',
-      {op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': 'ln', row: {name: 'provnet-1', type: 'localnet', addresses: 'unknown', options: map({network_name: 'physnet1'})}},
+      {
+        op: 'insert',
+        table: 'Logical_Switch_Port',
+        'uuid-name': 'ln',
+        row: {name: 'provnet-1', type: 'localnet', addresses: 'unknown', options: map({network_name: 'physnet1'})},
+      },
       {op: 'insert', table: 'Logical_Switch', row: {name: 'neutron-pub', ports: ['set', [['named-uuid', 'ln']]]}},
     ])
     rows = generateRows(ROWS, SEED)
@@ -52,15 +58,25 @@ describe('fault: fuzzed NB rows (item 8)', function () {
       const chunk = rows.slice(i, i + 500)
       // LSPs are not root rows: unreferenced ones are garbage-collected, so each joins neutron-pub.
       const ops = chunk.map((r, j) => ({op: 'insert', table: r.table, 'uuid-name': `p${j}`, row: r.row}))
-      const mutate = {op: 'mutate', table: 'Logical_Switch', where: [['name', '==', 'neutron-pub']], mutations: [['ports', 'insert', ['set', chunk.map((_, j) => ['named-uuid', `p${j}`])]]]}
-      const res = (await transact(nb.unix, ['OVN_Northbound', ...ops, mutate])) as Array<{uuid?: [string, string]; error?: string}>
-      chunk.forEach((r, j) => {
+      const mutate = {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', 'neutron-pub']],
+        mutations: [['ports', 'insert', ['set', chunk.map((_, j) => ['named-uuid', `p${j}`])]]],
+      }
+      const res = (await transact(nb.unix, ['OVN_Northbound', ...ops, mutate])) as Array<{
+        uuid?: [string, string]
+        error?: string
+      }>
+      for (const [j, r] of chunk.entries()) {
         const u = res[j]?.uuid?.[1]
-        if (!u) throw new Error(`insert of fuzz row ${i + j} (${r.kind}) failed: ${JSON.stringify(res[j] ?? res.at(-1))}`)
+        if (!u)
+          throw new Error(`insert of fuzz row ${i + j} (${r.kind}) failed: ${JSON.stringify(res[j] ?? res.at(-1))}`)
         r.uuid = u
         uuids.set(u, r)
-      })
+      }
     }
+
     console.log(`      inserted ${rows.length} rows (seed ${SEED}) in ${Date.now() - t0} ms`)
     cfg = {
       ...defaultConfig(),
@@ -86,7 +102,7 @@ describe('fault: fuzzed NB rows (item 8)', function () {
     const logger = new StreamLogger({
       level: 'warn',
       json: true,
-      write: (l) => {
+      write(l) {
         const rec = JSON.parse(l) as Record<string, unknown>
         if (rec.msg === 'skipped') warnings.push(rec)
       },
@@ -103,19 +119,29 @@ describe('fault: fuzzed NB rows (item 8)', function () {
       // Not about the row: this node has no OVS, so no patch port and no bridge MAC for flows.
       const LOCAL = /^(patch port|MAC of bridge)/
       const reported = new Map<string, number>()
-      for (const w of warnings.filter((x) => !LOCAL.test(String(x.reason)))) reported.set(String(w.uuid), (reported.get(String(w.uuid)) ?? 0) + 1)
+      for (const w of warnings.filter((x) => !LOCAL.test(String(x.reason))))
+        reported.set(String(w.uuid), (reported.get(String(w.uuid)) ?? 0) + 1)
       const bad = rows.filter((r) => r.bad)
       const missing = bad.filter((r) => !reported.has(r.uuid))
-      expect(missing.map((r) => `${r.kind}: ${JSON.stringify(r.row).slice(0, 200)}`), 'bad rows not reported').to.deep.equal([])
+      expect(
+        missing.map((r) => `${r.kind}: ${JSON.stringify(r.row).slice(0, 200)}`),
+        'bad rows not reported',
+      ).to.deep.equal([])
       const wrongly = rows.filter((r) => !r.bad && reported.has(r.uuid))
-      expect(wrongly.map((r) => `${r.kind}: ${JSON.stringify(warnings.find((w) => w.uuid === r.uuid))}`), 'good rows reported').to.deep.equal([])
+      expect(
+        wrongly.map((r) => `${r.kind}: ${JSON.stringify(warnings.find((w) => w.uuid === r.uuid))}`),
+        'good rows reported',
+      ).to.deep.equal([])
       const perUuidReasons = [...reported.values()]
       const longest = Math.max(...warnings.map((w) => JSON.stringify(w).length))
       expect(longest, 'a log line of a row with 1 MB values stays short').to.be.below(2048)
       const good = rows.filter((r) => r.wantExposed)
       const exposed = new Set(first.exposed.map((e) => e.ip))
       const notExposed = good.filter((r) => !exposed.has(r.wantExposed!))
-      expect(notExposed.map((r) => r.wantExposed), 'good ports exposed despite their bad neighbours').to.deep.equal([])
+      expect(
+        notExposed.map((r) => r.wantExposed),
+        'good ports exposed despite their bad neighbours',
+      ).to.deep.equal([])
       console.log(
         `      FIGURE item 8: ${rows.length} rows, ${bad.length} bad: ${reported.size} reported (max ${Math.max(...perUuidReasons)} reasons per row), 0 crashes; ` +
           `${good.length} good ports exposed; pass 1 ${first.durationMs} ms, pass 2 ${second.durationMs} ms, ${runner.calls.length} commands recorded`,
@@ -139,6 +165,7 @@ describe('fault: fuzzed NB rows (item 8)', function () {
         }
       }
     }
+
     console.log(`      checked ${runner.calls.length} argv and ${lines} batch lines`)
     expect(lines, 'the pass applied something').to.be.greaterThan(0)
     expect(errors.slice(0, 20)).to.deep.equal([])
@@ -147,6 +174,7 @@ describe('fault: fuzzed NB rows (item 8)', function () {
 
 describe('fault: the strict command grammar itself', () => {
   const batch = (line: string) => checkBatchLine('ip', ['-force', '-batch', '-'], line)
+
   it('accepts what ovn-bgp writes', () => {
     for (const l of [
       'address add 100.64.0.1/32 dev bgp-nic',
@@ -154,10 +182,19 @@ describe('fault: the strict command grammar itself', () => {
       'route add 100.64.0.1/32 dev br-ex.100 table 200 proto 16 scope link',
       'neigh replace 100.64.0.1 lladdr fa:16:3e:00:00:01 dev br-ex nud permanent',
       'neigh add proxy 2001:db8::1 dev br-ex',
-    ]) expect(batch(l), l).to.equal(undefined)
+    ])
+      expect(batch(l), l).to.equal(undefined)
   })
+
   it('rejects hostile values', () => {
-    for (const l of ['address add 1.2.3.4/32 dev $(id)', 'address add -1.2.3.4/32 dev x', 'address add 1.2.3.4/32  dev x', 'address add 1.2.3.4/33 dev x', 'address flush dev x', 'rule add to 1.2.3.4 table a;b'])
+    for (const l of [
+      'address add 1.2.3.4/32 dev $(id)',
+      'address add -1.2.3.4/32 dev x',
+      'address add 1.2.3.4/32  dev x',
+      'address add 1.2.3.4/33 dev x',
+      'address flush dev x',
+      'rule add to 1.2.3.4 table a;b',
+    ])
       expect(batch(l), l).to.be.a('string')
     expect(checkArgv('ip', ['link', 'add', '--help'])).to.have.length(1)
     expect(checkArgv('ip', ['link', 'add', 'a b'])).to.have.length(1)

@@ -19,22 +19,80 @@ export interface FuzzRow {
 }
 
 const HOSTILE = [
-  'a\nb', 'with space', '-rf', '--help', '$(reboot)', '`id`', 'a;b', 'a|b', 'a&b', '>x', '<x', "a'b", 'a"b', '\\', '\t', '*', '?', '~', '#c', '!x',
-  '\u202eRTL', 'é', '', ' ', '..', '/', 'dev', 'table', 'proto',
+  'a\nb',
+  'with space',
+  '-rf',
+  '--help',
+  '$(reboot)',
+  '`id`',
+  'a;b',
+  'a|b',
+  'a&b',
+  '>x',
+  '<x',
+  "a'b",
+  'a"b',
+  '\\',
+  '\t',
+  '*',
+  '?',
+  '~',
+  '#c',
+  '!x',
+  '\u202ERTL',
+  'é',
+  '',
+  ' ',
+  '..',
+  '/',
+  'dev',
+  'table',
+  'proto',
 ]
-const BAD_IPS = ['300.1.1.1', '1.2.3', '1.2.3.4.5', '::g', '1.2.3.4/33', '01.2.3.4', '1.2.3.4 dev lo', '-1.2.3.4', '$(id)', '1.2.3.4\n', '0x7f.0.0.1', 'fe80::1%eth0', 'localhost']
-const BAD_CIDRS = ['1.2.3.0/33', '1.2.3.4/-1', '1.2.3/24', 'a::/129', '-10.0.0.0/8', '10.0.0.0/8;id', '10.0.0.0 /8', '10.0.0.0/08x', '::/x']
-const BAD_MACS = ['fa:16:3e:00:00', 'zz:16:3e:00:00:01', 'fa-16-3e-00-00-01x', '-fa:16:3e:00:00:01', 'fa:16:3e:00:00:01:02', '$(id)']
+const BAD_IPS = [
+  '300.1.1.1',
+  '1.2.3',
+  '1.2.3.4.5',
+  '::g',
+  '1.2.3.4/33',
+  '01.2.3.4',
+  '1.2.3.4 dev lo',
+  '-1.2.3.4',
+  '$(id)',
+  '1.2.3.4\n',
+  '0x7f.0.0.1',
+  'fe80::1%eth0',
+  'localhost',
+]
+const BAD_CIDRS = [
+  '1.2.3.0/33',
+  '1.2.3.4/-1',
+  '1.2.3/24',
+  'a::/129',
+  '-10.0.0.0/8',
+  '10.0.0.0/8;id',
+  '10.0.0.0 /8',
+  '10.0.0.0/08x',
+  '::/x',
+]
+const BAD_MACS = [
+  'fa:16:3e:00:00',
+  'zz:16:3e:00:00:01',
+  'fa-16-3e-00-00-01x',
+  '-fa:16:3e:00:00:01',
+  'fa:16:3e:00:00:01:02',
+  '$(id)',
+]
 
 /** mulberry32: small, fast, good enough to pick cases. */
 function prng(seed: number): () => number {
   let a = seed >>> 0
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0
+    a = (a + 0x6d_2b_79_f5) >>> 0
     let t = a
     t = Math.imul(t ^ (t >>> 15), t | 1)
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
   }
 }
 
@@ -53,7 +111,13 @@ export function generateRows(n: number, seed: number): FuzzRow[] {
     const base = (addresses: string, bad: boolean, kind: string, extra: Record<string, string> = {}): FuzzRow => ({
       kind,
       table: 'Logical_Switch_Port',
-      row: {name, addresses, up: true, options: map({'requested-chassis': 'compute-1'}), external_ids: map({...ext, ...extra})},
+      row: {
+        name,
+        addresses,
+        up: true,
+        options: map({'requested-chassis': 'compute-1'}),
+        external_ids: map({...ext, ...extra}),
+      },
       bad,
       uuid: '',
     })
@@ -64,9 +128,17 @@ export function generateRows(n: number, seed: number): FuzzRow[] {
       const which = i % 3
       if (which === 0) out.push(base(`${mac} ${big('1')}`, true, 'ip-1MB'))
       else if (which === 1) out.push(base(`${mac} ${ip}`, true, 'cidrs-1MB', {'neutron:cidrs': big('9')}))
-      else out.push({...base(`${mac} ${ip}`, false, 'name-1MB'), row: {...base(`${mac} ${ip}`, false, '').row, name: big('-')}, wantExposed: ip})
+      else
+        out.push({
+          ...base(`${mac} ${ip}`, false, 'name-1MB'),
+          row: {...base(`${mac} ${ip}`, false, '').row, name: big('-')},
+          wantExposed: ip,
+        })
     } else if (r < 0.3) {
-      out.push({...base(`${mac} ${ip}`, false, 'good', {'neutron:cidrs': `${ip}/24`, 'neutron:device_owner': pick(HOSTILE)}), wantExposed: ip})
+      out.push({
+        ...base(`${mac} ${ip}`, false, 'good', {'neutron:cidrs': `${ip}/24`, 'neutron:device_owner': pick(HOSTILE)}),
+        wantExposed: ip,
+      })
     } else if (r < 0.5) {
       out.push(base(`${mac} ${pick(BAD_IPS)}`, true, 'bad-ip'))
     } else if (r < 0.6) {
@@ -75,13 +147,28 @@ export function generateRows(n: number, seed: number): FuzzRow[] {
       out.push(base(`${mac} ${ip}`, true, 'bad-cidr', {'neutron:cidrs': pick(BAD_CIDRS)}))
     } else if (r < 0.85) {
       // Wrong types where a network name is expected: the row's network is unknown, nothing is exposed, nothing reported.
-      out.push(base(`${mac} ${ip}`, false, 'network-wrong-type', {'neutron:network_name': pick(['42', '["a"]', '{"x":1}', '', '-rf', '$(id)', 'a\nb'])}))
+      out.push(
+        base(`${mac} ${ip}`, false, 'network-wrong-type', {
+          'neutron:network_name': pick(['42', '["a"]', '{"x":1}', '', '-rf', '$(id)', 'a\nb']),
+        }),
+      )
     } else if (r < 0.95) {
       // Hostile text inside the addresses field around a valid pair.
-      out.push(base(`${mac} ${ip} ${pick(HOSTILE.filter((h) => h.trim() !== '' && !/^[0-9a-f:.]+$/i.test(h)))}`, true, 'addresses-junk'))
+      out.push(
+        base(
+          `${mac} ${ip} ${pick(HOSTILE.filter((h) => h.trim() !== '' && !/^[0-9a-f:.]+$/i.test(h)))}`,
+          true,
+          'addresses-junk',
+        ),
+      )
     } else {
-      out.push(base(`${mac} ${ip}`, true, 'cidrs-wrong-type', {'neutron:cidrs': pick(['42', '["10.0.0.0/8"]', 'true', '{"a":1}'])}))
+      out.push(
+        base(`${mac} ${ip}`, true, 'cidrs-wrong-type', {
+          'neutron:cidrs': pick(['42', '["10.0.0.0/8"]', 'true', '{"a":1}']),
+        }),
+      )
     }
   }
+
   return out
 }

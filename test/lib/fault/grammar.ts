@@ -42,24 +42,29 @@ export function checkArgv(file: string, args: readonly string[]): string[] {
   const errors: string[] = []
   const opts = OPTIONS[tool]
   if (!opts) return [`unexpected program ${JSON.stringify(file)}`]
-  args.forEach((a, i) => {
+  for (const [i, a] of args.entries()) {
     if (a.startsWith('-')) {
-      if (!opts.has(a) && !/^-[46]$/.test(a)) errors.push(`${tool}: option ${JSON.stringify(a)} at ${i} is not one ovn-bgp uses`)
-      return
+      if (!opts.has(a) && !/^-[46]$/.test(a))
+        errors.push(`${tool}: option ${JSON.stringify(a)} at ${i} is not one ovn-bgp uses`)
+      continue
     }
+
     const prev = args[i - 1]
     if (tool === 'vtysh' && (prev === '--vty_socket' || prev === '-f')) {
       if (!/^\/[A-Za-z0-9_./-]+$/.test(a)) errors.push(`vtysh: path ${JSON.stringify(a)}`)
-      return
+      continue
     }
+
     if (tool === 'vtysh' && prev === '-c') {
       if (!/^[a-z0-9 -]+$/.test(a)) errors.push(`vtysh: command ${JSON.stringify(a)}`)
-      return
+      continue
     }
-    if (tool === 'sysctl' && SYSCTL.test(a)) return
-    if (tool === 'ovs-ofctl' && /^[A-Za-z0-9_=/.:,-]+$/.test(a)) return
+
+    if (tool === 'sysctl' && SYSCTL.test(a)) continue
+    if (tool === 'ovs-ofctl' && /^[A-Za-z0-9_=/.:,-]+$/.test(a)) continue
     if (!isSafeToken(a)) errors.push(`${tool}: value ${JSON.stringify(a)} at ${i}`)
-  })
+  }
+
   return errors
 }
 
@@ -67,13 +72,19 @@ export function checkArgv(file: string, args: readonly string[]): string[] {
 export function checkBatchLine(file: string, args: readonly string[], line: string): string | undefined {
   if (base(file) !== 'ip' || !args.includes('-batch')) return `batch input to ${file} ${args.join(' ')}`
   const tokens = line.split(' ')
-  if (tokens.some((t) => t === '')) return `batch line with empty token: ${JSON.stringify(line)}`
+  if (tokens.includes('')) return `batch line with empty token: ${JSON.stringify(line)}`
   const [obj, verb, ...rest] = tokens
-  if (!/^(-[46] )?$/.test('') || !['address', 'addr', 'rule', 'route', 'neigh', 'neighbour', 'link'].includes(obj ?? '')) return `batch object: ${JSON.stringify(line)}`
-  if (!['add', 'del', 'delete', 'replace', 'set', 'change', 'show'].includes(verb ?? '')) return `batch verb: ${JSON.stringify(line)}`
+  if (
+    !/^(-[46] )?$/.test('') ||
+    !['address', 'addr', 'rule', 'route', 'neigh', 'neighbour', 'link'].includes(obj ?? '')
+  )
+    return `batch object: ${JSON.stringify(line)}`
+  if (!['add', 'del', 'delete', 'replace', 'set', 'change', 'show'].includes(verb ?? ''))
+    return `batch verb: ${JSON.stringify(line)}`
   for (const t of rest) {
     if (t.startsWith('-')) return `batch token with leading '-': ${JSON.stringify(line)}`
     if (!isSafeToken(t)) return `batch token ${JSON.stringify(t)} in ${JSON.stringify(line)}`
   }
+
   return undefined
 }

@@ -19,7 +19,6 @@ const TARGET_CHANGES = Number(process.env.FAULT_NB_CHANGES ?? 1000)
 const STABLE = 20 // vm-0..19 always bound
 const CHURN = 80 // vm-20..99 bound/unbound by the load
 
-
 describe('fault: NB server killed and restarted under load (item 1, host tier)', function () {
   this.timeout(600_000)
   let dir: string
@@ -42,7 +41,10 @@ describe('fault: NB server killed and restarted under load (item 1, host tier)',
     requireTools(this, ['ovsdb-server', 'ovsdb-tool'])
     dir = mkdtempSync(join(tmpdir(), 'fault-nb-'))
     nb = await startOvsdbServer({schema: writeNbSchema(dir)})
-    await transact(nb.unix, portsOps(STABLE + CHURN, (i) => i < STABLE))
+    await transact(
+      nb.unix,
+      portsOps(STABLE + CHURN, (i) => i < STABLE),
+    )
     for (let i = 0; i < STABLE + CHURN; i++) want.set(i, i < STABLE)
     h = await startHostAgent(nb.unix)
   })
@@ -72,8 +74,10 @@ describe('fault: NB server killed and restarted under load (item 1, host tier)',
           }
         }
       }
+
       return r
     }
+
     let stop = false
     let changes = 0
     let refused = 0
@@ -108,18 +112,24 @@ describe('fault: NB server killed and restarted under load (item 1, host tier)',
         downMs.push(Date.now() - d0)
         up = true
       }
+
       const c0 = changes
       while (changes - c0 < TARGET_CHANGES / RESTARTS) await sleep(10)
     } finally {
       stop = true
       await load
     }
-    const expected = [...want].filter(([, u]) => u).map(([i]) => portIp(i)).sort()
+
+    const expected = [...want]
+      .filter(([, u]) => u)
+      .map(([i]) => portIp(i))
+      .sort()
     const s0 = Date.now()
     while (JSON.stringify([...h!.runner.last].sort()) !== JSON.stringify(expected) && Date.now() - s0 < 30_000) {
       await sleep(100)
       await h!.agent.idle()
     }
+
     const reconnects = h!.logs.filter((l) => l.includes('NB resynced')).length
     console.log(
       `      FIGURE item 1 (host): ${RESTARTS} NB SIGKILL+restart (down ${Math.min(...downMs)}-${Math.max(...downMs)} ms), ${changes} binds/unbinds (${refused} writes refused while down) in ${Date.now() - t0} ms; ` +

@@ -16,10 +16,12 @@ const PORTS = 60 // 0..49 churn, 50..59 bound once each after a kill (markers)
 const CHURN = 50
 const KILLS = 3
 
-
 async function isLeader(m: ClusterMember): Promise<boolean> {
   try {
-    const res = (await transact(m.remote, ['_Server', {op: 'select', table: 'Database', where: [['name', '==', 'OVN_Northbound']], columns: ['leader']}])) as Array<{rows: Array<{leader: boolean}>}>
+    const res = (await transact(m.remote, [
+      '_Server',
+      {op: 'select', table: 'Database', where: [['name', '==', 'OVN_Northbound']], columns: ['leader']},
+    ])) as Array<{rows: Array<{leader: boolean}>}>
     return res[0]?.rows[0]?.leader === true
   } catch {
     return false
@@ -44,8 +46,10 @@ describe('fault: RAFT NB leader killed under load (item 2)', function () {
         const res = (await transact(m.remote, ['OVN_Northbound', ...ops])) as Array<{error?: string}>
         if (!res.some((r) => r?.error)) return
       } catch {}
+
       await sleep(100)
     }
+
     throw new Error('no cluster member accepted the write')
   }
 
@@ -79,6 +83,7 @@ describe('fault: RAFT NB leader killed under load (item 2)', function () {
         changes++
       }
     }
+
     const load = Promise.all([writer(0), writer(1)])
     const delays: number[] = []
     try {
@@ -89,6 +94,7 @@ describe('fault: RAFT NB leader killed under load (item 2)', function () {
           for (const m of members) if (!down.has(m) && (await isLeader(m))) leader = m
           if (!leader) await sleep(100)
         }
+
         expect(leader, 'a leader').to.not.equal(undefined)
         down.add(leader!)
         await leader!.server.kill('SIGKILL')
@@ -108,15 +114,22 @@ describe('fault: RAFT NB leader killed under load (item 2)', function () {
       stop = true
       await load
     }
+
     await sleep(500)
     await h!.agent.idle()
-    const expected = [...want].filter(([, up]) => up).map(([i]) => portIp(i)).sort()
+    const expected = [...want]
+      .filter(([, up]) => up)
+      .map(([i]) => portIp(i))
+      .sort()
     const t0 = Date.now()
     while (JSON.stringify([...h!.runner.last].sort()) !== JSON.stringify(expected) && Date.now() - t0 < 15_000) {
       await sleep(100)
       await h!.agent.idle()
     }
-    console.log(`      FIGURE item 2: 3-member RAFT, ${KILLS} leader SIGKILLs under ${changes} binds/unbinds; agent applied a post-kill bind after ${delays.join(', ')} ms; final wanted set = NB (${expected.length} ports)`)
+
+    console.log(
+      `      FIGURE item 2: 3-member RAFT, ${KILLS} leader SIGKILLs under ${changes} binds/unbinds; agent applied a post-kill bind after ${delays.join(', ')} ms; final wanted set = NB (${expected.length} ports)`,
+    )
     expect([...h!.runner.last].sort(), 'the agent wants exactly what NB says').to.deep.equal(expected)
     expect(Math.max(...delays)).to.be.at.most(5000)
   })

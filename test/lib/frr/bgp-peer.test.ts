@@ -1,3 +1,4 @@
+import {expect} from 'chai'
 // End to end on the host: FRR (agent side) redistributes a connected /32 that sits on a port-less
 // bridge (the host kernel has no dummy/vrf; the bridge stands in for bgp-nic) and a gobgpd peer in
 // a second namespace receives it, then sees it withdrawn. The two namespaces are linked by two
@@ -8,8 +9,6 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-
-import {expect} from 'chai'
 
 import {ExecRunner} from '../../../src/lib/exec/runner.js'
 import {learnRouterId} from '../../../src/lib/frr/router-id.js'
@@ -55,7 +54,7 @@ const GOBGP_CONF = `[global.config]
       afi-safi-name = "ipv4-unicast"
 `
 
-describe('frr: connected /32 reaches a gobgpd peer (host, two namespaces)', function () {
+describe('frr: connected /32 reaches a gobgpd peer (host, two namespaces)', () => {
   let frr: FrrInstance | undefined
   let relay: ChildProcess | undefined
   let gobgpd: ChildProcess | undefined
@@ -63,8 +62,10 @@ describe('frr: connected /32 reaches a gobgpd peer (host, two namespaces)', func
   const peerNs = `frrpeer-${process.pid}-b`
   let peerNsCreated = false
 
-  const inPeer = (argv: string[]) => execFileSync('ip', ['netns', 'exec', peerNs, ...argv], {encoding: 'utf8', stdio: 'pipe'})
-  const rib = (): Record<string, unknown> => JSON.parse(inPeer(['gobgp', 'global', 'rib', '-j']) || '{}') as Record<string, unknown>
+  const inPeer = (argv: string[]) =>
+    execFileSync('ip', ['netns', 'exec', peerNs, ...argv], {encoding: 'utf8', stdio: 'pipe'})
+  const rib = (): Record<string, unknown> =>
+    JSON.parse(inPeer(['gobgp', 'global', 'rib', '-j']) || '{}') as Record<string, unknown>
 
   before(async function () {
     requireTools(this, ['vtysh', 'zebra', 'bgpd', 'gobgpd', 'gobgp', 'python3', 'ip'], {root: true})
@@ -74,24 +75,47 @@ describe('frr: connected /32 reaches a gobgpd peer (host, two namespaces)', func
     peerNsCreated = true
     execFileSync('ip', ['-n', peerNs, 'link', 'set', 'lo', 'up'])
     // Tap names must be unique on the host while they are still in the root namespace.
-    const [ta, tb] = [`fpa${process.pid % 100000}`, `fpb${process.pid % 100000}`]
+    const [ta, tb] = [`fpa${process.pid % 100_000}`, `fpb${process.pid % 100_000}`]
     relay = spawn('python3', [join(HERE, 'tap-relay.py'), ta, tb], {stdio: ['ignore', 'pipe', 'inherit']})
     await new Promise<void>((resolve, reject) => {
-      relay!.stdout!.once('data', (d: Buffer) => (String(d).includes('ready') ? resolve() : reject(new Error(String(d)))))
+      relay!.stdout!.once('data', (d: Buffer) =>
+        String(d).includes('ready') ? resolve() : reject(new Error(String(d))),
+      )
       relay!.once('exit', (code) => reject(new Error(`tap relay exited with ${code}`)))
     })
-    for (const [tap, ns, ip] of [[ta, frr.netns, '169.254.77.1/30'], [tb, peerNs, '169.254.77.2/30']] as const) {
+    for (const [tap, ns, ip] of [
+      [ta, frr.netns, '169.254.77.1/30'],
+      [tb, peerNs, '169.254.77.2/30'],
+    ] as const) {
       execFileSync('ip', ['link', 'set', tap, 'netns', ns])
       execFileSync('ip', ['-n', ns, 'link', 'set', tap, 'name', 'uplink'])
       execFileSync('ip', ['-n', ns, 'addr', 'add', ip, 'dev', 'uplink'])
       execFileSync('ip', ['-n', ns, 'link', 'set', 'uplink', 'up'])
     }
+
     frr.exec(['ip', 'link', 'add', 'bgp-nic', 'type', 'bridge'])
     frr.exec(['ip', 'link', 'set', 'bgp-nic', 'up'])
     writeFileSync(join(dir, 'gobgpd.toml'), GOBGP_CONF)
-    gobgpd = spawn('ip', ['netns', 'exec', peerNs, 'gobgpd', '-f', join(dir, 'gobgpd.toml'), '-t', 'toml', '--api-hosts', '127.0.0.1:50051', '--pprof-disable', '-p'], {
-      stdio: 'ignore',
-    })
+    gobgpd = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        peerNs,
+        'gobgpd',
+        '-f',
+        join(dir, 'gobgpd.toml'),
+        '-t',
+        'toml',
+        '--api-hosts',
+        '127.0.0.1:50051',
+        '--pprof-disable',
+        '-p',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    )
     const applied = await new Vtysh(new ExecRunner(), {vtyshPath: 'vtysh', socketDir: frr.dir}).applyConfig(AGENT_CONF)
     expect(applied.failedLines).to.deep.equal([])
   })
@@ -107,11 +131,17 @@ describe('frr: connected /32 reaches a gobgpd peer (host, two namespaces)', func
   it('announces the /32 when it is added and withdraws it when it is removed', async () => {
     const t0 = Date.now()
     frr!.exec(['ip', 'addr', 'add', '172.24.4.226/32', 'dev', 'bgp-nic'])
-    const routes = await until(() => (rib()['172.24.4.226/32'] ? rib() : undefined), 30_000, 'the peer to receive 172.24.4.226/32')
+    const routes = await until(
+      () => (rib()['172.24.4.226/32'] ? rib() : undefined),
+      30_000,
+      'the peer to receive 172.24.4.226/32',
+    )
     console.log(`      peer has the /32 ${Date.now() - t0} ms after the address was added (session setup included)`)
-    const paths = routes['172.24.4.226/32'] as Array<{attrs: Array<{type: number; nexthop?: string; as_paths?: Array<{asns: number[]}>}>}>
+    const paths = routes['172.24.4.226/32'] as Array<{
+      attrs: Array<{type: number; nexthop?: string; as_paths?: Array<{asns: number[]}>}>
+    }>
     expect(paths[0]!.attrs.find((a) => a.type === 3)?.nexthop).to.equal('169.254.77.1')
-    expect(paths[0]!.attrs.find((a) => a.type === 2)?.as_paths?.[0]?.asns).to.deep.equal([64999])
+    expect(paths[0]!.attrs.find((a) => a.type === 2)?.as_paths?.[0]?.asns).to.deep.equal([64_999])
     const t1 = Date.now()
     frr!.exec(['ip', 'addr', 'del', '172.24.4.226/32', 'dev', 'bgp-nic'])
     await until(() => (rib()['172.24.4.226/32'] ? undefined : true), 15_000, 'the withdrawal')

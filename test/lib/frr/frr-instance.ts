@@ -55,6 +55,7 @@ export class FrrInstance {
     try {
       process.kill(pid, 'SIGTERM')
     } catch {}
+
     await waitFor(`${daemon} ${pid} to exit`, () => !alive(pid), 10_000, 50)
     rmSync(join(this.dir, `${daemon}.pid`), {force: true})
   }
@@ -72,15 +73,35 @@ export class FrrInstance {
     try {
       execFileSync('ip', ['netns', 'del', this.netns])
     } catch {}
+
     rmSync(this.dir, {recursive: true, force: true})
   }
 
   private async startDaemon(daemon: string, socket: string): Promise<void> {
     const d = this.dir
-    execFileSync('ip', [
-      'netns', 'exec', this.netns, join(FRR_LIB, daemon), '-d', '-f', join(d, 'empty.conf'), '-i', join(d, `${daemon}.pid`),
-      '-z', join(d, 'zserv.api'), '--vty_socket', d, '-P', '0', '--log', `file:${join(d, `${daemon}.log`)}`,
-    ], {stdio: 'pipe'})
+    execFileSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        this.netns,
+        join(FRR_LIB, daemon),
+        '-d',
+        '-f',
+        join(d, 'empty.conf'),
+        '-i',
+        join(d, `${daemon}.pid`),
+        '-z',
+        join(d, 'zserv.api'),
+        '--vty_socket',
+        d,
+        '-P',
+        '0',
+        '--log',
+        `file:${join(d, `${daemon}.log`)}`,
+      ],
+      {stdio: 'pipe'},
+    )
     await waitFor(`${daemon} socket`, () => existsSync(join(d, socket)) && this.pid(daemon) !== undefined, 10_000, 50)
   }
 }

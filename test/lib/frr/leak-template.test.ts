@@ -3,7 +3,12 @@ import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {type LeakParams, checkLeakParams, redistributeFor, renderLeakConfig} from '../../../src/lib/frr/leak-template.js'
+import {
+  checkLeakParams,
+  type LeakParams,
+  redistributeFor,
+  renderLeakConfig,
+} from '../../../src/lib/frr/leak-template.js'
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/frr')
 
@@ -16,14 +21,24 @@ function golden(name: string, actual: string): void {
     writeFileSync(file, actual)
     return
   }
+
   expect(actual).to.equal(readFileSync(file, 'utf8'))
 }
 
 describe('frr/leak-template', () => {
   const cases: Array<{name: string; p: LeakParams}> = [
-    {name: 'leak-host-mode', p: {asn: '64999', vrf: 'bgp-vrf', routerId: '172.30.0.1', redistribute: redistributeFor('host')}},
-    {name: 'leak-subnet-mode', p: {asn: '64999', vrf: 'bgp-vrf', routerId: '172.30.0.1', redistribute: redistributeFor('subnet')}},
-    {name: 'leak-4byte-as-custom-vrf', p: {asn: '4200000001', vrf: 'ovn-vrf', routerId: '10.0.0.9', redistribute: ['connected']}},
+    {
+      name: 'leak-host-mode',
+      p: {asn: '64999', vrf: 'bgp-vrf', routerId: '172.30.0.1', redistribute: redistributeFor('host')},
+    },
+    {
+      name: 'leak-subnet-mode',
+      p: {asn: '64999', vrf: 'bgp-vrf', routerId: '172.30.0.1', redistribute: redistributeFor('subnet')},
+    },
+    {
+      name: 'leak-4byte-as-custom-vrf',
+      p: {asn: '4200000001', vrf: 'ovn-vrf', routerId: '10.0.0.9', redistribute: ['connected']},
+    },
   ]
   for (const c of cases) it(`renders ${c.name}`, () => golden(c.name, renderLeakConfig(c.p)))
 
@@ -35,8 +50,13 @@ describe('frr/leak-template', () => {
   })
 
   it('normalises the AS', () => {
-    expect(checkLeakParams({asn: '064999', vrf: 'bgp-vrf', routerId: '10.0.0.1', redistribute: ['connected']})).to.deep.equal({
-      asn: '64999', vrf: 'bgp-vrf', routerId: '10.0.0.1', redistribute: ['connected'],
+    expect(
+      checkLeakParams({asn: '064999', vrf: 'bgp-vrf', routerId: '10.0.0.1', redistribute: ['connected']}),
+    ).to.deep.equal({
+      asn: '64999',
+      vrf: 'bgp-vrf',
+      routerId: '10.0.0.1',
+      redistribute: ['connected'],
     })
   })
 

@@ -1,11 +1,17 @@
 // FrrLeak against a real FRR 8 (zebra + bgpd in a private netns), and with a recording runner.
 import {expect} from 'chai'
 
-import {type CommandRunner, ExecRunner, RecordingRunner, type RunOptions, type RunResult} from '../../../src/lib/exec/runner.js'
 import {ConfigError, DependencyError} from '../../../src/lib/errors.js'
+import {
+  type CommandRunner,
+  ExecRunner,
+  RecordingRunner,
+  type RunOptions,
+  type RunResult,
+} from '../../../src/lib/exec/runner.js'
 import {FrrLeak, type LeakSettings} from '../../../src/lib/frr/leak.js'
-import {missingLeakItems} from '../../../src/lib/frr/running-config.js'
 import {RouterIdUnknownError} from '../../../src/lib/frr/router-id.js'
+import {missingLeakItems} from '../../../src/lib/frr/running-config.js'
 import {Vtysh} from '../../../src/lib/frr/vtysh.js'
 import {requireTools} from '../../helpers/require.js'
 import {sleep} from '../../helpers/wait.js'
@@ -16,6 +22,7 @@ class CountingRunner implements CommandRunner {
   applies = 0
   calls = 0
   private readonly inner = new ExecRunner()
+
   run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
     this.calls++
     if (args.includes('-f')) this.applies++
@@ -25,7 +32,7 @@ class CountingRunner implements CommandRunner {
 
 const HOST: LeakSettings = {asn: '64999', vrf: 'bgp-vrf', routerId: '172.30.0.1', redistribute: ['connected']}
 
-describe('frr/leak (real FRR)', function () {
+describe('frr/leak (real FRR)', () => {
   let frr: FrrInstance | undefined
   let runner: CountingRunner
   let leak: FrrLeak
@@ -42,7 +49,7 @@ describe('frr/leak (real FRR)', function () {
   })
 
   it('without bgp_router_id and without any in FRR: a typed error, nothing applied', async () => {
-    const err = await leak.ensure({...HOST, routerId: undefined}).catch((e: unknown) => e)
+    const err = await leak.ensure({...HOST, routerId: undefined}).catch((error: unknown) => error)
     expect(err).to.be.instanceOf(RouterIdUnknownError)
     expect(runner.applies).to.equal(0)
   })
@@ -70,7 +77,7 @@ describe('frr/leak (real FRR)', function () {
   })
 
   it('applying again finds nothing to do and spawns no vtysh -f', async () => {
-    const calls = runner.calls
+    const {calls} = runner
     const t0 = Date.now()
     const r = await leak.ensure(HOST)
     expect(r).to.include({changed: false, ok: true})
@@ -108,6 +115,7 @@ describe('frr/leak (real FRR)', function () {
       await sleep(100)
       r = await leak.ensure({...HOST, routerId: undefined}, {dryRun: true})
     }
+
     expect(r.routerId).to.equal('192.0.2.77')
     expect(r.routerIdSource).to.equal('bgp-table')
     expect(r.missing).to.deep.equal(['router bgp 64999 vrf bgp-vrf > bgp router-id 192.0.2.77'])
@@ -116,8 +124,8 @@ describe('frr/leak (real FRR)', function () {
   it('bgpd down (zebra up): a clear DependencyError instead of a silent no-op vtysh -f', async () => {
     await frr!.stopDaemon('bgpd')
     try {
-      const applies = runner.applies
-      const err = await leak.ensure({...HOST, vrf: 'vrf-b'}).catch((e: unknown) => e)
+      const {applies} = runner
+      const err = await leak.ensure({...HOST, vrf: 'vrf-b'}).catch((error: unknown) => error)
       expect(err).to.be.instanceOf(DependencyError)
       expect((err as DependencyError).code).to.equal('FRR_BGPD_DOWN')
       expect(runner.applies).to.equal(applies)
@@ -128,7 +136,7 @@ describe('frr/leak (real FRR)', function () {
 
   it('refuses another AS than the one FRR runs', async () => {
     await leak.ensure(HOST)
-    const err = await leak.ensure({...HOST, asn: '65001'}).catch((e: unknown) => e)
+    const err = await leak.ensure({...HOST, asn: '65001'}).catch((error: unknown) => error)
     expect(err).to.be.instanceOf(ConfigError)
     expect((err as ConfigError).code).to.equal('FRR_AS_MISMATCH')
   })
@@ -144,8 +152,14 @@ describe('frr/leak (real FRR)', function () {
 
 describe('frr/leak (no FRR)', () => {
   it('dry run renders without FRR when bgp_router_id is set', async () => {
-    const runner = new RecordingRunner(() => ({code: 1, stdout: '', stderr: 'Exiting: failed to connect to any daemons.\n'}))
-    const r = await new FrrLeak(new Vtysh(runner, {vtyshPath: 'vtysh', socketDir: '/nonexistent'})).ensure(HOST, {dryRun: true})
+    const runner = new RecordingRunner(() => ({
+      code: 1,
+      stdout: '',
+      stderr: 'Exiting: failed to connect to any daemons.\n',
+    }))
+    const r = await new FrrLeak(new Vtysh(runner, {vtyshPath: 'vtysh', socketDir: '/nonexistent'})).ensure(HOST, {
+      dryRun: true,
+    })
     expect(r).to.include({dryRun: true, changed: true, missing: null, routerId: '172.30.0.1', routerIdSource: 'config'})
     expect(r.config).to.match(/^router bgp 64999\n/)
     expect(runner.calls.filter((c) => c.args.includes('-f'))).to.deep.equal([])
@@ -158,7 +172,9 @@ describe('frr/leak (no FRR)', () => {
   })
 
   it('dry run without router id and without FRR is an error', async () => {
-    const err = await new FrrLeak(undefined).ensure({...HOST, routerId: undefined}, {dryRun: true}).catch((e: unknown) => e)
+    const err = await new FrrLeak(undefined)
+      .ensure({...HOST, routerId: undefined}, {dryRun: true})
+      .catch((error: unknown) => error)
     expect(err).to.be.instanceOf(Error)
     expect((err as {code: string}).code).to.match(/FRR_UNAVAILABLE|BGP_ROUTER_ID_UNKNOWN/)
   })

@@ -4,7 +4,13 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import type {LeakParams} from '../../../src/lib/frr/leak-template.js'
-import {configuredRouterId, defaultInstanceAsn, missingLeakItems, parseBgpInstances} from '../../../src/lib/frr/running-config.js'
+
+import {
+  configuredRouterId,
+  defaultInstanceAsn,
+  missingLeakItems,
+  parseBgpInstances,
+} from '../../../src/lib/frr/running-config.js'
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/frr')
 // Captured from FRR 8.4.4 after `vtysh -f` of the subnet-mode template (router id 10.0.0.2) plus
@@ -12,7 +18,11 @@ const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/frr')
 const REAL = readFileSync(join(FIX, 'running-leak-subnet.txt'), 'utf8')
 
 const P = (over: Partial<LeakParams> = {}): LeakParams => ({
-  asn: '64999', vrf: 'bgp-vrf', routerId: '10.0.0.2', redistribute: ['connected', 'kernel'], ...over,
+  asn: '64999',
+  vrf: 'bgp-vrf',
+  routerId: '10.0.0.2',
+  redistribute: ['connected', 'kernel'],
+  ...over,
 })
 
 // FRR 7 style: blocks closed by `!` in column 0, no `exit`.
@@ -43,7 +53,10 @@ describe('frr/running-config', () => {
     expect([...inst.keys()]).to.deep.equal(['64999', '64999 vrf bgp-vrf', '65000 vrf other'])
     expect([...inst.get('64999')!.families.get('ipv6 unicast')!]).to.deep.equal(['import vrf bgp-vrf'])
     expect([...inst.get('64999 vrf bgp-vrf')!.lines]).to.deep.equal(['bgp router-id 10.0.0.2'])
-    expect([...inst.get('64999 vrf bgp-vrf')!.families.get('ipv4 unicast')!]).to.deep.equal(['redistribute kernel', 'redistribute connected'])
+    expect([...inst.get('64999 vrf bgp-vrf')!.families.get('ipv4 unicast')!]).to.deep.equal([
+      'redistribute kernel',
+      'redistribute connected',
+    ])
     expect(defaultInstanceAsn(REAL)).to.equal('64999')
     expect(configuredRouterId(REAL, '64999', 'bgp-vrf')).to.equal('10.0.0.2')
     expect(configuredRouterId(REAL, '64999')).to.equal(undefined)
@@ -59,7 +72,10 @@ describe('frr/running-config', () => {
       name: 'FRR 7 layout, subnet mode lacks kernel',
       text: FRR7,
       p: P(),
-      missing: [`${V} > address-family ipv4 unicast > redistribute kernel`, `${V} > address-family ipv6 unicast > redistribute kernel`],
+      missing: [
+        `${V} > address-family ipv4 unicast > redistribute kernel`,
+        `${V} > address-family ipv6 unicast > redistribute kernel`,
+      ],
     },
     {
       name: 'empty config (after a bgpd restart)',
@@ -88,7 +104,7 @@ describe('frr/running-config', () => {
     },
     {
       name: 'import only in ipv4',
-      text: REAL.replace(/( address-family ipv6 unicast\n)  import vrf bgp-vrf\n/, '$1'),
+      text: REAL.replace(/( address-family ipv6 unicast\n) {2}import vrf bgp-vrf\n/, '$1'),
       p: P(),
       missing: [`${D} > address-family ipv6 unicast > import vrf bgp-vrf`],
     },
@@ -105,7 +121,7 @@ describe('frr/running-config', () => {
     },
     {
       name: 'CRLF line ends',
-      text: REAL.replace(/\n/g, '\r\n'),
+      text: REAL.replaceAll('\n', '\r\n'),
       p: P(),
       missing: [],
     },

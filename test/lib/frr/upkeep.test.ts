@@ -16,6 +16,7 @@ import {FrrInstance} from './frr-instance.js'
 class CountingRunner implements CommandRunner {
   readonly calls: string[][] = []
   private readonly inner = new ExecRunner()
+
   run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
     this.calls.push([file, ...args])
     return this.inner.run(file, args, opts)
@@ -31,6 +32,7 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, timeo
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 50))
   }
+
   return Date.now() - t0
 }
 
@@ -62,7 +64,7 @@ describe('frr/upkeep (real FRR)', function () {
       settings: SETTINGS,
       socketDir: frr.dir,
       identityPollMs: 200,
-      devices: async () => {
+      async devices() {
         devicesCalls++
         return {changed: devicesAnswer}
       },
@@ -98,7 +100,12 @@ describe('frr/upkeep (real FRR)', function () {
     const before = results.length
     await upkeep!.start(1000)
     execVtysh(frr!, ['configure terminal', 'router bgp 64999', 'address-family ipv4 unicast', 'no import vrf bgp-vrf'])
-    execVtysh(frr!, ['configure terminal', 'router bgp 64999 vrf bgp-vrf', 'address-family ipv6 unicast', 'no redistribute connected'])
+    execVtysh(frr!, [
+      'configure terminal',
+      'router bgp 64999 vrf bgp-vrf',
+      'address-family ipv6 unicast',
+      'no redistribute connected',
+    ])
     expect(await missing()).to.have.length(2)
     // restored, and the upkeep's report of it delivered (onCheck runs after the check's own read-back)
     const ms = await until(
@@ -111,18 +118,27 @@ describe('frr/upkeep (real FRR)', function () {
     expect(ms).to.be.below(1000 + 8000)
     // Both removed lines were re-applied by the upkeep (one check, or two when a check ran between the
     // two vtysh edits above).
-    const reapplied = new Set(results.slice(before).filter((r) => r.leakApplied).flatMap((r) => r.missing))
+    const reapplied = new Set(
+      results
+        .slice(before)
+        .filter((r) => r.leakApplied)
+        .flatMap((r) => r.missing),
+    )
     expect(reapplied.size).to.equal(2)
   })
 
   it('a bgpd restart (empty configuration) is noticed from its vty socket and repaired at once', async () => {
     upkeep!.stop()
     await upkeep!.start(3_600_000) // only the socket poll can repair it now
-    const repairs = upkeep!.repairs
+    const {repairs} = upkeep!
     // bgpd comes back with its startup file: the base instance, no leak lines.
     writeFileSync(join(frr!.dir, 'empty.conf'), 'router bgp 64999\n bgp router-id 172.30.0.9\nexit\n')
     await frr!.restartBgpd()
-    const ms = await until('the leak configuration after the bgpd restart', async () => upkeep!.repairs > repairs && (await missing()).length === 0, 10_000)
+    const ms = await until(
+      'the leak configuration after the bgpd restart',
+      async () => upkeep!.repairs > repairs && (await missing()).length === 0,
+      10_000,
+    )
     console.log(`      re-applied ${ms} ms after bgpd came back`)
   })
 

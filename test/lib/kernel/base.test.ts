@@ -5,7 +5,15 @@ import {defaultRoutes} from '../../../src/lib/kernel/base.js'
 import {Kernel} from '../../../src/lib/kernel/kernel.js'
 
 const ok = (stdout = ''): RunResult => ({code: 0, stdout, stderr: ''})
-const opts = {bgpVrf: 'bgp-vrf', vrfTable: 10, bgpNic: 'bgp-nic', bridges: [{name: 'br-ex', table: 200}, {name: 'br-gone', table: 201}]}
+const opts = {
+  bgpVrf: 'bgp-vrf',
+  vrfTable: 10,
+  bgpNic: 'bgp-nic',
+  bridges: [
+    {name: 'br-ex', table: 200},
+    {name: 'br-gone', table: 201},
+  ],
+}
 
 const linksReady = JSON.stringify([
   {ifname: 'bgp-vrf', flags: ['UP'], linkinfo: {info_kind: 'vrf', info_data: {table: 10}}},
@@ -15,8 +23,8 @@ const linksReady = JSON.stringify([
 const defaults4 = JSON.stringify([{type: '1', dst: 'default', dev: 'br-ex', protocol: '3', scope: '253'}])
 const defaults6 = JSON.stringify([{type: '1', dst: 'default', dev: 'br-ex', protocol: '3', scope: '0'}])
 
-describe('kernel/base (recorded commands)', function () {
-  it('creates what is missing, in order, and reports it', async function () {
+describe('kernel/base (recorded commands)', () => {
+  it('creates what is missing, in order, and reports it', async () => {
     let created = false
     const runner = new RecordingRunner((_f, args) => {
       const a = args.join(' ')
@@ -31,11 +39,14 @@ describe('kernel/base (recorded commands)', function () {
         created = true
         return ok(JSON.stringify(links))
       }
+
       if (a.includes('route show')) return ok('[]')
       return ok()
     })
     const res = await new Kernel(runner, {stateDir: '/nonexistent'}).ensureBase(opts)
-    const mutating = runner.calls.filter((c) => !c.args.includes('show')).map((c) => c.args.join(' ') + (c.input ? ` <<${c.input.trim()}` : ''))
+    const mutating = runner.calls
+      .filter((c) => !c.args.includes('show'))
+      .map((c) => c.args.join(' ') + (c.input ? ` <<${c.input.trim()}` : ''))
     expect(mutating).to.deep.equal([
       'link add bgp-vrf type vrf table 10',
       'link add bgp-nic type dummy',
@@ -51,7 +62,7 @@ describe('kernel/base (recorded commands)', function () {
     expect(res.changed).to.have.length(8)
   })
 
-  it('only reads when everything is in place', async function () {
+  it('only reads when everything is in place', async () => {
     const runner = new RecordingRunner((_f, args) => {
       const a = args.join(' ')
       if (a === '-json -details link show') return ok(linksReady)
@@ -64,16 +75,23 @@ describe('kernel/base (recorded commands)', function () {
     expect(runner.calls.every((c) => c.args.includes('show'))).to.equal(true)
   })
 
-  it('does not touch a device that has the VRF name but another kind', async function () {
+  it('does not touch a device that has the VRF name but another kind', async () => {
     const runner = new RecordingRunner((_f, args) =>
-      args.join(' ') === '-json -details link show' ? ok(JSON.stringify([{ifname: 'bgp-vrf', flags: ['UP'], linkinfo: {info_kind: 'bridge'}}, {ifname: 'bgp-nic', flags: ['UP'], linkinfo: {info_kind: 'dummy'}}])) : ok('[]'),
+      args.join(' ') === '-json -details link show'
+        ? ok(
+            JSON.stringify([
+              {ifname: 'bgp-vrf', flags: ['UP'], linkinfo: {info_kind: 'bridge'}},
+              {ifname: 'bgp-nic', flags: ['UP'], linkinfo: {info_kind: 'dummy'}},
+            ]),
+          )
+        : ok('[]'),
     )
     const res = await new Kernel(runner, {stateDir: '/nonexistent'}).ensureBase({...opts, bridges: []})
     expect(res.failed).to.deep.equal(['bgp-vrf exists but is a bridge device, not a VRF'])
     expect(runner.calls.filter((c) => !c.args.includes('show'))).to.deep.equal([])
   })
 
-  it('defaultRoutes gives the shapes of the upstream table defaults', function () {
+  it('defaultRoutes gives the shapes of the upstream table defaults', () => {
     expect(defaultRoutes('br-ex', 200)).to.deep.equal([
       {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3},
       {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3},

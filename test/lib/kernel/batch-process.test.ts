@@ -3,8 +3,9 @@
 // (`link show` of present and absent devices), and one that makes iproute2 exit early.
 import {expect} from 'chai'
 
-import {BatchExecutor, BatchProcess, MarkerParser, settleRequest} from '../../../src/lib/kernel/batch-process.js'
 import type {IpOp} from '../../../src/lib/kernel/commands.js'
+
+import {BatchExecutor, BatchProcess, MarkerParser, settleRequest} from '../../../src/lib/kernel/batch-process.js'
 import {requireTools} from '../../helpers/require.js'
 
 const op = (args: string, tolerate?: RegExp): IpOp => ({
@@ -13,7 +14,7 @@ const op = (args: string, tolerate?: RegExp): IpOp => ({
   ...(tolerate ? {tolerate} : {}),
 })
 
-describe('kernel/batch-process: attribution', function () {
+describe('kernel/batch-process: attribution', () => {
   const cases: Array<{what: string; chunks: string[]; want: Array<{line: number; text: string}>}> = [
     {
       what: 'one error then the sentinel',
@@ -36,7 +37,7 @@ describe('kernel/batch-process: attribution', function () {
     {what: 'a marker with no text', chunks: ['Command failed -:3\n'], want: [{line: 3, text: ''}]},
   ]
   for (const c of cases) {
-    it(c.what, function () {
+    it(c.what, () => {
       const p = new MarkerParser()
       expect(c.chunks.flatMap((ch) => p.feed(ch))).to.deep.equal(c.want)
     })
@@ -80,7 +81,7 @@ describe('kernel/batch-process: attribution', function () {
     },
   ]
   for (const c of settle) {
-    it(c.what, function () {
+    it(c.what, () => {
       expect(settleRequest(ops, c.first, new Map(c.errors), c.complete).map((o) => o.state)).to.deep.equal(c.want)
     })
   }
@@ -88,11 +89,12 @@ describe('kernel/batch-process: attribution', function () {
 
 describe('kernel/batch-process: a real ip child', function () {
   this.timeout(20_000)
+
   before(function () {
     requireTools(this, ['ip'])
   })
 
-  it('attributes failures per request over one process, with cumulative line numbers', async function () {
+  it('attributes failures per request over one process, with cumulative line numbers', async () => {
     const p = new BatchProcess({ipPath: 'ip', args: []})
     try {
       const a = await p.run([op('link show dev lo'), op('link show dev nonexist0'), op('link show dev lo')])
@@ -111,7 +113,7 @@ describe('kernel/batch-process: a real ip child', function () {
     }
   })
 
-  it('recycle(): the next request runs in a fresh child, requests queued before it in the old one', async function () {
+  it('recycle(): the next request runs in a fresh child, requests queued before it in the old one', async () => {
     const p = new BatchProcess({ipPath: 'ip', args: []})
     try {
       expect((await p.run([op('link show dev lo')])).map((o) => o.state)).to.deep.equal(['ok'])
@@ -125,7 +127,7 @@ describe('kernel/batch-process: a real ip child', function () {
     }
   })
 
-  it('re-runs the lines of a request cut short by an exit, and pins the error on its line', async function () {
+  it('re-runs the lines of a request cut short by an exit, and pins the error on its line', async () => {
     // In an `ip -6` child an IPv4 neighbour makes iproute2 exit at once (no marker).
     const ex = new BatchExecutor({ipPath: 'ip'})
     try {

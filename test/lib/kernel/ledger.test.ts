@@ -8,18 +8,18 @@ import {Ledger, LEDGER_FILE} from '../../../src/lib/kernel/ledger.js'
 import {checkStateDir, writeFileAtomic} from '../../../src/lib/kernel/state-dir.js'
 import {type LogFields, type Logger, NullLogger} from '../../../src/lib/log.js'
 
-describe('kernel/ledger', function () {
+describe('kernel/ledger', () => {
   let dir: string
 
-  beforeEach(function () {
+  beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'kernel-ledger-'))
   })
 
-  afterEach(function () {
+  afterEach(() => {
     rmSync(dir, {recursive: true, force: true})
   })
 
-  it('starts empty, saves sorted keys atomically, creating the state dir', async function () {
+  it('starts empty, saves sorted keys atomically, creating the state dir', async () => {
     const l = Ledger.inDir(join(dir, 'state'))
     await l.load()
     expect(l.entries()).to.deep.equal([])
@@ -31,7 +31,7 @@ describe('kernel/ledger', function () {
     expect(readdirSync(join(dir, 'state'))).to.deep.equal([LEDGER_FILE])
   })
 
-  it("sees another writer's save on the next load", async function () {
+  it("sees another writer's save on the next load", async () => {
     const a = Ledger.inDir(dir)
     const b = Ledger.inDir(dir)
     await a.load()
@@ -54,11 +54,15 @@ describe('kernel/ledger', function () {
     {name: 'unreadable (a directory)', make: (p) => mkdirSync(p), reason: /^unreadable: .*EISDIR/},
   ]
   for (const c of bad) {
-    it(`sets a ledger that is ${c.name} aside with a warning and starts empty`, async function () {
+    it(`sets a ledger that is ${c.name} aside with a warning and starts empty`, async () => {
       const path = join(dir, LEDGER_FILE)
       c.make(path)
       const warnings: Array<{msg: string; fields: LogFields | undefined}> = []
-      const logger = {...new NullLogger(), warn: (msg: string, fields?: LogFields) => warnings.push({msg, fields}), child: () => logger} as unknown as Logger
+      const logger = {
+        ...new NullLogger(),
+        warn: (msg: string, fields?: LogFields) => warnings.push({msg, fields}),
+        child: () => logger,
+      } as unknown as Logger
       const l = new Ledger(path, logger, () => new Date('2026-01-02T03:04:05.678Z'))
       await l.load()
       expect(l.entries()).to.deep.equal([])
@@ -74,23 +78,23 @@ describe('kernel/ledger', function () {
   }
 })
 
-describe('kernel/state-dir', function () {
+describe('kernel/state-dir', () => {
   let dir: string
 
-  beforeEach(function () {
+  beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'kernel-state-dir-'))
   })
 
-  afterEach(function () {
+  afterEach(() => {
     rmSync(dir, {recursive: true, force: true})
   })
 
-  it('creates a missing state_dir and leaves nothing behind', async function () {
+  it('creates a missing state_dir and leaves nothing behind', async () => {
     await checkStateDir(join(dir, 'a', 'b'))
     expect(readdirSync(join(dir, 'a', 'b'))).to.deep.equal([])
   })
 
-  it('refuses a state_dir that cannot be created: exit 4, naming the option and the fix', async function () {
+  it('refuses a state_dir that cannot be created: exit 4, naming the option and the fix', async () => {
     writeFileSync(join(dir, 'file'), '')
     const err = (await checkStateDir(join(dir, 'file', 'state')).catch((error: unknown) => error)) as DependencyError
     expect(err).to.be.instanceOf(DependencyError)
@@ -100,7 +104,7 @@ describe('kernel/state-dir', function () {
     expect(err.suggestions.join(' ')).to.match(/--state-dir/)
   })
 
-  it('writeFileAtomic replaces the content in one step and cleans up its temporary file', async function () {
+  it('writeFileAtomic replaces the content in one step and cleans up its temporary file', async () => {
     const p = join(dir, 'x.json')
     await writeFileAtomic(p, 'one')
     await writeFileAtomic(p, 'two')

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 
 import {KernelModel} from '../../../src/lib/kernel/model.js'
-import {parseMonitorLine, type MonitorEvent} from '../../../src/lib/kernel/monitor-parse.js'
+import {type MonitorEvent, parseMonitorLine} from '../../../src/lib/kernel/monitor-parse.js'
 import {listening} from '../../../src/lib/kernel/monitor.js'
 
 // Lines of `ip -o -d -N monitor link address route rule neigh netconf` captured in the qemu guest
@@ -44,17 +44,21 @@ const cases: Array<[string, string, MonitorEvent | undefined]> = [
   [
     'rule add to X/32 lookup 200 priority 32000',
     captured[7]!,
-    {type: 'rule', deleted: false, rule: {family: 4, priority: 32000, dst: '172.24.4.10/32', table: 200, plain: true}},
+    {type: 'rule', deleted: false, rule: {family: 4, priority: 32_000, dst: '172.24.4.10/32', table: 200, plain: true}},
   ],
   [
     '-6 rule add (family from the address)',
     captured[8]!,
-    {type: 'rule', deleted: false, rule: {family: 6, priority: 32000, dst: 'fd00::10/128', table: 200, plain: true}},
+    {type: 'rule', deleted: false, rule: {family: 6, priority: 32_000, dst: 'fd00::10/128', table: 200, plain: true}},
   ],
   [
     'a rule with a from selector is not plain',
     captured[9]!,
-    {type: 'rule', deleted: false, rule: {family: 4, priority: 32000, dst: '172.24.4.10/32', table: 200, plain: false}},
+    {
+      type: 'rule',
+      deleted: false,
+      rule: {family: 4, priority: 32_000, dst: '172.24.4.10/32', table: 200, plain: false},
+    },
   ],
   [
     'IPv4 default, proto 3, scope link',
@@ -204,7 +208,7 @@ const cases: Array<[string, string, MonitorEvent | undefined]> = [
   [
     'rule deleted',
     captured[39]!,
-    {type: 'rule', deleted: true, rule: {family: 4, priority: 32000, dst: '172.24.4.10/32', table: 200, plain: true}},
+    {type: 'rule', deleted: true, rule: {family: 4, priority: 32_000, dst: '172.24.4.10/32', table: 200, plain: true}},
   ],
   [
     'VLAN device deleted',
@@ -225,7 +229,7 @@ const cases: Array<[string, string, MonitorEvent | undefined]> = [
   ],
   [
     'dummy enslaved to a VRF',
-    '4: bgp-nic: <BROADCAST,NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue master bgp-vrf state UNKNOWN group 0 \\    link/[1] 6e:1e:a3:0b:7e:41 brd ff:ff:ff:ff:ff:ff promiscuity 0 \\    dummy addrgenmode eui64',
+    String.raw`4: bgp-nic: <BROADCAST,NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue master bgp-vrf state UNKNOWN group 0 \    link/[1] 6e:1e:a3:0b:7e:41 brd ff:ff:ff:ff:ff:ff promiscuity 0 \    dummy addrgenmode eui64`,
     {
       type: 'link',
       deleted: false,
@@ -293,26 +297,27 @@ const cases: Array<[string, string, MonitorEvent | undefined]> = [
   ['garbage', 'something else entirely', undefined],
 ]
 
-describe('kernel/monitor-parse (captured ip monitor lines)', function () {
+describe('kernel/monitor-parse (captured ip monitor lines)', () => {
   for (const [what, line, want] of cases) {
-    it(what, function () {
+    it(what, () => {
       expect(parseMonitorLine(line)).to.deep.equal(want)
     })
   }
 
-  it('parses every captured line', function () {
+  it('parses every captured line', () => {
     expect(captured.map((l) => parseMonitorLine(l) !== undefined)).to.not.include(false)
   })
 })
 
-describe('kernel/model (fed by the captured notifications)', function () {
-  it('ends in the state the commands left', function () {
+describe('kernel/model (fed by the captured notifications)', () => {
+  it('ends in the state the commands left', () => {
     const m = new KernelModel()
     m.load({links: [], addrs: [], rules: [], routes: [], neighs: [], proxies: [], netconf: new Map()}, [200, 10])
     for (const l of captured) {
       const e = parseMonitorLine(l)
       if (e) m.apply(e)
     }
+
     expect([...m.addrs.keys()].sort()).to.deep.equal(['bgp-nic|fd00::10/128', 'br-ex|169.254.0.1/32'])
     expect([...m.rules.keys()].sort()).to.deep.equal(['4|1000|172.24.4.12/32|201', '6|32000|fd00::10/128|200'])
     // Only the watched tables (main/local routes are never kept); the deleted via-route is gone.
@@ -334,7 +339,7 @@ describe('kernel/model (fed by the captured notifications)', function () {
     expect(m.raw().sysctls.get('net.ipv6.conf.br-ex.proxy_ndp')).to.equal('1')
   })
 
-  it('drops the IPv4 routes of a device set down (the kernel flushes them without notifications)', function () {
+  it('drops the IPv4 routes of a device set down (the kernel flushes them without notifications)', () => {
     const m = new KernelModel()
     m.load({links: [], addrs: [], rules: [], routes: [], neighs: [], proxies: [], netconf: new Map()}, [200])
     m.applyOwn('add', {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3})
@@ -344,7 +349,7 @@ describe('kernel/model (fed by the captured notifications)', function () {
     expect([...m.routes.keys()].sort()).to.deep.equal(['4|200|10.0.0.0/24', '6|200|default'])
   })
 
-  it('records its own ops ahead of their notifications', function () {
+  it('records its own ops ahead of their notifications', () => {
     const m = new KernelModel()
     m.load({links: [], addrs: [], rules: [], routes: [], neighs: [], proxies: [], netconf: new Map()}, [200])
     m.applyOwn('add', {
@@ -367,14 +372,15 @@ describe('kernel/model (fed by the captured notifications)', function () {
   })
 })
 
-describe('kernel/monitor readiness', function () {
+describe('kernel/monitor readiness', () => {
   const text = [
     'sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode',
     '0000000019e2a334 0   131        158405d5 0        0        0     2        0        10869',
     '000000004e23e433 0   2966084017 00000000 0        0        0     2        0        10870',
     '00000000cbd7044f 4   0          00000000 0        0        0     2        0        284',
   ].join('\n')
-  it('sees a route socket of the pid with groups joined', function () {
+
+  it('sees a route socket of the pid with groups joined', () => {
     expect(listening(text, 131)).to.equal(true)
     expect(listening(text, 132)).to.equal(false)
     expect(listening(text.replace('158405d5', '00000000'), 131)).to.equal(false)

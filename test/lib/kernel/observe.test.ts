@@ -40,8 +40,15 @@ function answer(file: string, args: readonly string[], input?: string): RunResul
   if (file === 'sysctl') return ok(fixture('sysctl-r.out'))
   if (args.at(-2) === '-batch') {
     const global = args.slice(0, -2).join(' ')
-    return ok((input ?? '').trim().split('\n').map((line) => dumpOf(`${global} ${line}`)).join(''))
+    return ok(
+      (input ?? '')
+        .trim()
+        .split('\n')
+        .map((line) => dumpOf(`${global} ${line}`))
+        .join(''),
+    )
   }
+
   return ok(dumpOf(args.join(' ')))
 }
 
@@ -53,9 +60,9 @@ const expected: StateObj[] = [
   {kind: 'address', dev: 'br-ex', cidr: 'fd53:d91e:400:7f17::1:1/128'},
   {kind: 'address', dev: 'br-ex.100', cidr: '169.254.1.100/32'},
   {kind: 'address', dev: 'br-ex.100', cidr: 'fd53:d91e:400:7f17::1:64/128'},
-  {kind: 'rule', family: 4, dst: '172.24.4.226/32', table: 200, priority: 32000},
-  {kind: 'rule', family: 4, dst: '10.0.0.1/24', table: 200, priority: 32000},
-  {kind: 'rule', family: 6, dst: '2001:db8:100::226/128', table: 200, priority: 32000},
+  {kind: 'rule', family: 4, dst: '172.24.4.226/32', table: 200, priority: 32_000},
+  {kind: 'rule', family: 4, dst: '10.0.0.1/24', table: 200, priority: 32_000},
+  {kind: 'rule', family: 6, dst: '2001:db8:100::226/128', table: 200, priority: 32_000},
   {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3},
   {kind: 'route', family: 4, table: 200, dst: '10.0.0.0/24', dev: 'br-ex', via: '172.24.4.10', proto: 3},
   {kind: 'route', family: 4, table: 200, dst: '172.24.4.226/32', dev: 'br-ex', scope: 'link', proto: 3},
@@ -70,21 +77,24 @@ const expected: StateObj[] = [
   {kind: 'sysctl', key: 'net.ipv4.conf.br-ex/100.proxy_arp', value: '1'},
 ]
 
-describe('kernel/observe (captured ip -json dumps)', function () {
+describe('kernel/observe (captured ip -json dumps)', () => {
   let dir: string
 
-  beforeEach(function () {
+  beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'kernel-observe-'))
   })
 
-  afterEach(function () {
+  afterEach(() => {
     rmSync(dir, {recursive: true, force: true})
   })
 
   const scope = {bgpNic: 'bgp-nic', bgpVrf: 'bgp-vrf', vrfTable: 10, bridges: [{name: 'br-ex', table: 200}]}
 
-  it('returns exactly the owned objects, canonical, ledger and adoption applied', async function () {
-    writeFileSync(join(dir, LEDGER_FILE), JSON.stringify({version: 1, keys: ['neigh|br-ex|172.24.4.100', 'neigh|br-ex|10.9.9.9']}))
+  it('returns exactly the owned objects, canonical, ledger and adoption applied', async () => {
+    writeFileSync(
+      join(dir, LEDGER_FILE),
+      JSON.stringify({version: 1, keys: ['neigh|br-ex|172.24.4.100', 'neigh|br-ex|10.9.9.9']}),
+    )
     const runner = new RecordingRunner(answer)
     const kernel = new Kernel(runner, {stateDir: dir})
     const adopt: StateObj[] = [
@@ -105,10 +115,14 @@ describe('kernel/observe (captured ip -json dumps)', function () {
     expect(runner.calls[1]!.input).to.equal('rule show\nroute show table 200\nroute show table 10\n')
     const ledger = JSON.parse(readFileSync(join(dir, LEDGER_FILE), 'utf8')) as {keys: string[]}
     // Adopted entries recorded; the entry that no longer exists in the kernel dropped.
-    expect(ledger.keys).to.deep.equal(['ndp-proxy|br-ex|2001:db8:100::', 'neigh|br-ex.100|2001:db8:100::64', 'neigh|br-ex|172.24.4.100'])
+    expect(ledger.keys).to.deep.equal([
+      'ndp-proxy|br-ex|2001:db8:100::',
+      'neigh|br-ex.100|2001:db8:100::64',
+      'neigh|br-ex|172.24.4.100',
+    ])
   })
 
-  it('falls back to one process per dump when a batch output does not split up', async function () {
+  it('falls back to one process per dump when a batch output does not split up', async () => {
     const runner = new RecordingRunner((file, args, input) => {
       if (args.at(-2) === '-batch') return {code: 1, stdout: '[]\n', stderr: 'Error: something\nCommand failed -:2\n'}
       return answer(file, args, input)
@@ -118,13 +132,13 @@ describe('kernel/observe (captured ip -json dumps)', function () {
     expect(runner.calls).to.have.length(3 + 4 + 3 + 3 + 1)
   })
 
-  it('without a ledger or adoption reports no neighbours or proxies', async function () {
+  it('without a ledger or adoption reports no neighbours or proxies', async () => {
     const kernel = new Kernel(new RecordingRunner(answer), {stateDir: dir})
     const got = await kernel.observe(scope)
     expect(got.filter((o) => o.kind === 'neigh' || o.kind === 'ndp-proxy')).to.deep.equal([])
   })
 
-  it('truncates bridge names to 15 characters like upstream', async function () {
+  it('truncates bridge names to 15 characters like upstream', async () => {
     const runner = new RecordingRunner((file, _args, input) => {
       if (file === 'sysctl') return {code: 0, stdout: '', stderr: ''}
       const link = JSON.stringify([{ifname: 'br-provider-net', flags: ['UP'], linkinfo: {info_kind: 'bridge'}}])
@@ -134,10 +148,14 @@ describe('kernel/observe (captured ip -json dumps)', function () {
     const kernel = new Kernel(runner, {stateDir: dir})
     await kernel.observe({...scope, bridges: [{name: 'br-provider-network-1', table: 7}]})
     const sysctl = runner.calls.find((c) => c.file === 'sysctl')
-    expect(sysctl?.args).to.deep.equal(['-e', 'net.ipv4.conf.br-provider-net.proxy_arp', 'net.ipv6.conf.br-provider-net.proxy_ndp'])
+    expect(sysctl?.args).to.deep.equal([
+      '-e',
+      'net.ipv4.conf.br-provider-net.proxy_arp',
+      'net.ipv6.conf.br-provider-net.proxy_ndp',
+    ])
   })
 
-  it('rejects an unsafe bgp-nic name before running anything', async function () {
+  it('rejects an unsafe bgp-nic name before running anything', async () => {
     const runner = new RecordingRunner(answer)
     const kernel = new Kernel(runner, {stateDir: dir})
     let err: unknown

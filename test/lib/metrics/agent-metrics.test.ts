@@ -1,5 +1,4 @@
 import {expect} from 'chai'
-
 import {get} from 'node:http'
 
 import {AgentMetrics} from '../../../src/lib/metrics/agent-metrics.js'
@@ -16,7 +15,10 @@ function fetchText(url: string): Promise<{status: number; body: string}> {
 }
 
 function lines(m: AgentMetrics, prefix: string): string[] {
-  return m.registry.metrics().split('\n').filter((l) => l.startsWith(prefix))
+  return m.registry
+    .metrics()
+    .split('\n')
+    .filter((l) => l.startsWith(prefix))
 }
 
 describe('AgentMetrics: the daemon metric set', () => {
@@ -55,9 +57,15 @@ describe('AgentMetrics: the daemon metric set', () => {
   it('adds the standard process metrics, sampled at each scrape', () => {
     const m = new AgentMetrics()
     const first = m.registry.metrics()
-    for (const name of ['process_start_time_seconds gauge', 'process_cpu_seconds_total counter', 'process_resident_memory_bytes gauge', 'nodejs_heap_size_used_bytes gauge']) {
+    for (const name of [
+      'process_start_time_seconds gauge',
+      'process_cpu_seconds_total counter',
+      'process_resident_memory_bytes gauge',
+      'nodejs_heap_size_used_bytes gauge',
+    ]) {
       expect(first).to.include(`# TYPE ${name}\n`)
     }
+
     const value = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1])
     const start = value(first, 'process_start_time_seconds')
     expect(start).to.be.within(Date.now() / 1000 - process.uptime() - 2, Date.now() / 1000)
@@ -65,7 +73,9 @@ describe('AgentMetrics: the daemon metric set', () => {
     let x = 0
     for (let i = 0; i < 2e6; i++) x += Math.sqrt(i)
     expect(x).to.be.greaterThan(0)
-    expect(value(m.registry.metrics(), 'process_cpu_seconds_total')).to.be.at.least(value(first, 'process_cpu_seconds_total'))
+    expect(value(m.registry.metrics(), 'process_cpu_seconds_total')).to.be.at.least(
+      value(first, 'process_cpu_seconds_total'),
+    )
   })
 
   it('reports exactly one NB connection state as 1', () => {
@@ -97,7 +107,9 @@ describe('AgentMetrics: the daemon metric set', () => {
     })
     m.recordPass({result: 'ok', durationSeconds: 0.02, full: false, exposed: {vm: 3}})
     m.recordCommitToKernel(0.3)
-    expect(lines(m, 'ovn_bgp_nb_events_total{')).to.deep.equal(['ovn_bgp_nb_events_total{class="lsp-provider-create"} 3'])
+    expect(lines(m, 'ovn_bgp_nb_events_total{')).to.deep.equal([
+      'ovn_bgp_nb_events_total{class="lsp-provider-create"} 3',
+    ])
     expect(m.reconcilePasses.get({result: 'partial'})).to.equal(1)
     expect(m.reconcilePasses.get({result: 'ok'})).to.equal(1)
     expect(m.reconcileChanges.get({kind: 'address', action: 'add'})).to.equal(3)
@@ -113,7 +125,9 @@ describe('AgentMetrics: the daemon metric set', () => {
       'ovn_bgp_reconcile_duration_seconds_bucket{le="+Inf"} 2',
       'ovn_bgp_reconcile_duration_seconds_count 2',
     ])
-    expect(lines(m, 'ovn_bgp_nb_commit_to_kernel_seconds_count')).to.deep.equal(['ovn_bgp_nb_commit_to_kernel_seconds_count 1'])
+    expect(lines(m, 'ovn_bgp_nb_commit_to_kernel_seconds_count')).to.deep.equal([
+      'ovn_bgp_nb_commit_to_kernel_seconds_count 1',
+    ])
   })
 
   it('becomes ready after the first full pass that is not an error, and stays ready', () => {
@@ -133,7 +147,10 @@ describe('AgentMetrics: the daemon metric set', () => {
     const m = new AgentMetrics()
     const server = await m.serve('127.0.0.1:0')
     try {
-      expect(await fetchText(`${server.url()}/readyz`)).to.deep.equal({status: 503, body: 'not ready: waiting for the first full reconcile\n'})
+      expect(await fetchText(`${server.url()}/readyz`)).to.deep.equal({
+        status: 503,
+        body: 'not ready: waiting for the first full reconcile\n',
+      })
       m.setNbConnectionState('ready')
       m.recordPass({result: 'ok', durationSeconds: 1.5, full: true, exposed: {vm: 4}})
       expect(await fetchText(`${server.url()}/readyz`)).to.deep.equal({status: 200, body: 'ready\n'})

@@ -15,7 +15,12 @@ describe('metrics: Prometheus naming conventions', () => {
 
   it('has the families an operator needs: build info, NB reconnects, FRR checks, last good pass', () => {
     const names = families.map((f) => f.name)
-    expect(names).to.include.members(['ovn_bgp_build_info', 'ovn_bgp_nb_reconnects_total', 'ovn_bgp_frr_checks_total', 'ovn_bgp_last_successful_reconcile_timestamp_seconds'])
+    expect(names).to.include.members([
+      'ovn_bgp_build_info',
+      'ovn_bgp_nb_reconnects_total',
+      'ovn_bgp_frr_checks_total',
+      'ovn_bgp_last_successful_reconcile_timestamp_seconds',
+    ])
   })
 
   for (const f of new AgentMetrics().registry.describe()) {
@@ -35,7 +40,9 @@ describe('metrics: Prometheus naming conventions', () => {
 
   it('build_info is 1 with version, commit and runtime labels; a reconnect counts once per outage', () => {
     const text = m.registry.metrics()
-    expect(text).to.match(new RegExp(`^ovn_bgp_build_info\\{version="1.2.3",commit="abc",nodejs="${process.versions.node}"\\} 1$`, 'm'))
+    expect(text).to.match(
+      new RegExp(`^ovn_bgp_build_info\\{version="1.2.3",commit="abc",nodejs="${process.versions.node}"\\} 1$`, 'm'),
+    )
     m.setNbConnectionState('ready')
     m.setNbConnectionState('reconnecting')
     m.setNbConnectionState('reconnecting')

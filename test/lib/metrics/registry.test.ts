@@ -55,13 +55,17 @@ describe('metrics registry: text exposition 0.0.4', () => {
     const r = new Registry()
     const c = r.counter({name: 'esc_total', help: 'Back\\slash and\nnewline.', labelNames: ['v']})
     c.inc({v: 'a"b\\c\nd'})
-    expect(r.metrics()).to.equal('# HELP esc_total Back\\\\slash and\\nnewline.\n# TYPE esc_total counter\nesc_total{v="a\\"b\\\\c\\nd"} 1\n')
+    expect(r.metrics()).to.equal(
+      '# HELP esc_total Back\\\\slash and\\nnewline.\n# TYPE esc_total counter\nesc_total{v="a\\"b\\\\c\\nd"} 1\n',
+    )
     expect(escapeHelp('say "hi"')).to.equal('say "hi"')
-    expect(escapeLabelValue('say "hi"')).to.equal('say \\"hi\\"')
+    expect(escapeLabelValue('say "hi"')).to.equal(String.raw`say \"hi\"`)
   })
 
   it('formats special float values the Prometheus way', () => {
-    expect([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, -0, 1e21, 0.25].map(formatValue)).to.deep.equal(['+Inf', '-Inf', 'NaN', '0', '1e+21', '0.25'])
+    expect(
+      [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, -0, 1e21, 0.25].map(formatValue),
+    ).to.deep.equal(['+Inf', '-Inf', 'NaN', '0', '1e+21', '0.25'])
   })
 
   it('keeps first-use order of label sets and supports declare/remove', () => {

@@ -83,6 +83,7 @@ describe('metrics HTTP server (real socket on 127.0.0.1)', () => {
     } catch (error) {
       err = error
     }
+
     expect(err).to.be.instanceOf(DependencyError)
   })
 })

@@ -7,17 +7,18 @@ import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+
 import {NbSource} from '../../../src/lib/driver/nb-source.js'
 import {NullLogger} from '../../../src/lib/log.js'
 import {OvsdbClient, type RowChange} from '../../../src/lib/ovsdb/index.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
 import {NeutronSim, SIM_CHASSIS, simContext} from '../../helpers/neutron-sim.js'
 import {
+  type ClusterMember,
+  type OvsdbServer,
   startCluster,
   startRelay,
   writeNbSchema,
-  type ClusterMember,
-  type OvsdbServer,
 } from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {waitFor as poll} from '../../helpers/wait.js'
@@ -26,11 +27,12 @@ import {config} from '../planner/fixtures.js'
 const DB = 'OVN_Northbound'
 const cfg = config({exposeTenantNetworks: true})
 
-const waitFor = (what: string, cond: () => boolean, timeoutMs = 20000): Promise<true> => poll(what, cond, timeoutMs, 10)
+const waitFor = (what: string, cond: () => boolean, timeoutMs = 20_000): Promise<true> =>
+  poll(what, cond, timeoutMs, 10)
 
 /** uuid sets per table, to compare two replicas row for row. */
 function rowsOf(s: NbSource): Record<string, string[]> {
-  const nb = s.nb
+  const {nb} = s
   return {
     lsp: [...nb.allLsps()].map((r) => JSON.stringify(r)).sort(),
     lrp: [...nb.allLrps()].map((r) => JSON.stringify(r)).sort(),
@@ -41,7 +43,7 @@ function rowsOf(s: NbSource): Record<string, string[]> {
 }
 
 describe('NB through ovsdb-server relays in front of a RAFT cluster (real ovsdb-server)', function () {
-  this.timeout(180000)
+  this.timeout(180_000)
   let dir: string
   let members: ClusterMember[] = []
   let relays: OvsdbServer[] = []
@@ -81,7 +83,7 @@ describe('NB through ovsdb-server relays in front of a RAFT cluster (real ovsdb-
       onChange ? {onChange} : {},
     )
     sources.push(s)
-    await s.start(30000)
+    await s.start(30_000)
     return s
   }
 
@@ -107,6 +109,7 @@ describe('NB through ovsdb-server relays in front of a RAFT cluster (real ovsdb-
       const want = computeDesired(direct.nb, ctx, cfg)
       expect(computeDesired(relayedScoped.nb, ctx, cfg), `step ${i}`).to.deep.equal(want)
     }
+
     expect(relayedScoped.client.stats.conditionChanges).to.be.greaterThan(0)
   })
 

@@ -1,9 +1,11 @@
 // scopeConditions (pure): which clauses each held row adds. The end-to-end property (scoped plans
 // == full plans on a real server) is scope.test.ts; this pins the clause shapes and the supersets.
 import {expect} from 'chai'
+
+import type {ConditionClause} from '../../../src/lib/ovsdb/types.js'
+
 import {scopeConditions} from '../../../src/lib/nb/scope.js'
 import {NbState} from '../../../src/lib/nb/state.js'
-import type {ConditionClause} from '../../../src/lib/ovsdb/types.js'
 import {lb, localnet, lr, lrp, ls, nat, routerIf, vm} from '../../helpers/nb-builders.js'
 
 const SCOPE = {chassisName: 'c1', chassisId: 'c1-id'}

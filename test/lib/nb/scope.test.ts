@@ -9,21 +9,23 @@ import {expect} from 'chai'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+
 import type {AgentConfig} from '../../../src/lib/config/types.js'
+import type {LocalContext} from '../../../src/lib/planner/context.js'
+
 import {NbSource} from '../../../src/lib/driver/nb-source.js'
 import {NullLogger} from '../../../src/lib/log.js'
 import {OvsdbClient} from '../../../src/lib/ovsdb/index.js'
-import type {LocalContext} from '../../../src/lib/planner/context.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
-import {NB_SCHEMA_SOURCE, startOvsdbServer, writeNbSchema, type OvsdbServer} from '../../helpers/ovsdb-server.js'
 import {clearOps, insertOps} from '../../helpers/nb-write.js'
+import {NeutronSim, SIM_CHASSIS, simContext} from '../../helpers/neutron-sim.js'
+import {NB_SCHEMA_SOURCE, type OvsdbServer, startOvsdbServer, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {waitFor as poll} from '../../helpers/wait.js'
-import {config, context, type Case} from '../planner/fixtures.js'
 import {cases as lbCases} from '../planner/desired-lb.test.js'
 import {cases as providerCases} from '../planner/desired-provider.test.js'
 import {cases as tenantCases} from '../planner/desired-tenant.test.js'
-import {NeutronSim, SIM_CHASSIS, simContext} from '../../helpers/neutron-sim.js'
+import {type Case, config, context} from '../planner/fixtures.js'
 
 const DB = 'OVN_Northbound'
 
@@ -46,7 +48,7 @@ function rowCount(s: NbSource): number {
 }
 
 describe('chassis-scoped NB replica plans what the full replica plans (real ovsdb-server)', function () {
-  this.timeout(300000)
+  this.timeout(300_000)
   let nb: OvsdbServer
   let old: OvsdbServer
   let writer: OvsdbClient
@@ -84,6 +86,7 @@ describe('chassis-scoped NB replica plans what the full replica plans (real ovsd
         refused.push(`${c.name}: ${(error as Error).message}`)
         continue
       }
+
       const ctx = context(c.ctx)
       const cfg = config(c.cfg)
       const {scoped, full} = await sources(server.unix, ctx)
@@ -99,6 +102,7 @@ describe('chassis-scoped NB replica plans what the full replica plans (real ovsd
         await full.close()
       }
     }
+
     // the comparison is not vacuous: nearly every scenario reaches the server and most expose something
     expect(compared, refused.join('\n')).to.be.at.least(all.length - 10)
     expect(exposedSomething).to.be.at.least(compared / 2)
@@ -136,6 +140,7 @@ describe('chassis-scoped NB replica plans what the full replica plans (real ovsd
             )
             await p.scoped.settled()
           }
+
           for (const [i, ch] of chassis.entries()) {
             const ctx = simContext(ch)
             for (const cfg of cfgs) {
@@ -144,15 +149,18 @@ describe('chassis-scoped NB replica plans what the full replica plans (real ovsd
               expect(a, `seed ${seed} step ${steps} (${label}) chassis ${ch}`).to.deep.equal(b)
               if (b.state.exposed.length > 0) nonEmpty++
             }
+
             expect(rowCount(pairs[i]!.scoped)).to.be.lessThan(rowCount(pairs[i]!.full))
           }
         }
+
         await check('initial')
         for (; steps < 60; steps++) {
           const change = sim.randomChange()
           await writer.transact(DB, change.ops)
           await check(change.label)
         }
+
         for (const p of pairs) condChanges += p.scoped.client.stats.conditionChanges
       } finally {
         for (const p of pairs) {
@@ -160,10 +168,11 @@ describe('chassis-scoped NB replica plans what the full replica plans (real ovsd
           await p.full.close()
         }
       }
+
       expect(nonEmpty, 'most comparisons plan exposures').to.be.greaterThan(steps)
       expect(condChanges).to.be.greaterThan(0)
     })
   }
 })
 
-const waitFor = (cond: () => boolean, timeoutMs = 10000): Promise<true> => poll('the replicas', cond, timeoutMs, 5)
+const waitFor = (cond: () => boolean, timeoutMs = 10_000): Promise<true> => poll('the replicas', cond, timeoutMs, 5)

@@ -2,8 +2,10 @@
 // and the per-localnet membership monitors; a change is emitted only when the name or the
 // localnet membership changes.
 import {expect} from 'chai'
-import {SwitchMerge} from '../../../src/lib/nb/switch-merge.js'
+
 import type {RowChange} from '../../../src/lib/ovsdb/types.js'
+
+import {SwitchMerge} from '../../../src/lib/nb/switch-merge.js'
 
 const LS = 'Logical_Switch'
 const ch = (kind: RowChange['kind'], uuid: string, name: string): RowChange => ({

@@ -20,6 +20,6 @@ describe('Progress', () => {
     t = 3500
     p.update(2, 4)
     p.done()
-    expect(out).to.deep.equal(['\r\x1b[2Kapplying (0.0 s)', '\r\x1b[2Kapplying [##..] 2/4 (2.5 s)', '\r\x1b[2K'])
+    expect(out).to.deep.equal(['\r\u001B[2Kapplying (0.0 s)', '\r\u001B[2Kapplying [##..] 2/4 (2.5 s)', '\r\u001B[2K'])
   })
 })

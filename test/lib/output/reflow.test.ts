@@ -8,7 +8,9 @@ describe('reflow (help descriptions)', () => {
   })
 
   it('keeps indented runs (commands, tables) as they are', () => {
-    expect(reflow('Run:\n  ovn-bgp sync\n  ovn-bgp watch\nthen wait.')).to.equal('Run:\n  ovn-bgp sync\n  ovn-bgp watch\nthen wait.')
+    expect(reflow('Run:\n  ovn-bgp sync\n  ovn-bgp watch\nthen wait.')).to.equal(
+      'Run:\n  ovn-bgp sync\n  ovn-bgp watch\nthen wait.',
+    )
   })
 
   it('joins list items with their continuation lines', () => {

@@ -3,7 +3,12 @@ import {expect} from 'chai'
 import {formatBridgeMappings, mappedBridges, parseBridgeMappings} from '../../../src/lib/ovs/bridge-mappings.js'
 
 describe('ovs/bridge-mappings', () => {
-  const cases: Array<{name: string; text: string | undefined; mappings: Array<[string, string, number]>; warnings: number}> = [
+  const cases: Array<{
+    name: string
+    text: string | undefined
+    mappings: Array<[string, string, number]>
+    warnings: number
+  }> = [
     {name: 'missing key', text: undefined, mappings: [], warnings: 0},
     {name: 'empty value', text: '', mappings: [], warnings: 0},
     {name: 'blank value', text: '  ', mappings: [], warnings: 0},
@@ -11,13 +16,19 @@ describe('ovs/bridge-mappings', () => {
     {
       name: 'several, trimmed',
       text: ' physnet1:br-ex , physnet2:br-vlan',
-      mappings: [['physnet1', 'br-ex', 1], ['physnet2', 'br-vlan', 2]],
+      mappings: [
+        ['physnet1', 'br-ex', 1],
+        ['physnet2', 'br-vlan', 2],
+      ],
       warnings: 0,
     },
     {
       name: 'same bridge for two physnets',
       text: 'a:br-ex,b:br-ex',
-      mappings: [['a', 'br-ex', 1], ['b', 'br-ex', 2]],
+      mappings: [
+        ['a', 'br-ex', 1],
+        ['b', 'br-ex', 2],
+      ],
       warnings: 0,
     },
     {

@@ -3,12 +3,19 @@ import {readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {deleteSpec, foreignDeleteSpec, parseFlowDump, renderFlow} from '../../../src/lib/ovs/flow-text.js'
 import type {FlowObj} from '../../../src/lib/planner/types.js'
+
+import {deleteSpec, foreignDeleteSpec, parseFlowDump, renderFlow} from '../../../src/lib/ovs/flow-text.js'
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/ofctl')
 const fixture = (name: string) => readFileSync(join(FIX, name), 'utf8')
-const flow = (inPort: number, family: 4 | 6, mac: string, bridge = 'br-ex'): FlowObj => ({kind: 'flow', bridge, inPort, family, mac})
+const flow = (inPort: number, family: 4 | 6, mac: string, bridge = 'br-ex'): FlowObj => ({
+  kind: 'flow',
+  bridge,
+  inPort,
+  family,
+  mac,
+})
 const sortFlows = (fs: FlowObj[]) => [...fs].sort((a, b) => a.inPort - b.inPort || a.family - b.family)
 
 // Dumps captured from a real ovs-vswitchd 3.1 (userspace datapath) holding the same flow table,
@@ -40,7 +47,7 @@ describe('ovs/flow-text', () => {
 
     const bad: Array<{name: string; f: FlowObj}> = [
       {name: 'port 0', f: flow(0, 4, 'aa:bb:cc:dd:ee:ff')},
-      {name: 'reserved port LOCAL number', f: flow(0xfffe, 4, 'aa:bb:cc:dd:ee:ff')},
+      {name: 'reserved port LOCAL number', f: flow(0xff_fe, 4, 'aa:bb:cc:dd:ee:ff')},
       {name: 'fractional port', f: flow(1.5, 4, 'aa:bb:cc:dd:ee:ff')},
       {name: 'bad MAC', f: flow(1, 4, 'aa:bb:cc:dd:ee')},
       {name: 'MAC with injection', f: flow(1, 4, 'aa:bb:cc:dd:ee:ff,drop')},
@@ -95,7 +102,8 @@ describe('ovs/flow-text', () => {
       {name: 'header only', text: 'NXST_FLOW reply (xid=0x4):\n', flows: [], foreign: []},
       {
         name: 'dl_type spelling of ip and ipv6',
-        text: ' cookie=0x3e7, priority=900,dl_type=0x0800,in_port=3 actions=mod_dl_dst:aa:bb:cc:dd:ee:ff,NORMAL\n' +
+        text:
+          ' cookie=0x3e7, priority=900,dl_type=0x0800,in_port=3 actions=mod_dl_dst:aa:bb:cc:dd:ee:ff,NORMAL\n' +
           ' cookie=0x3e7, priority=900,in_port=3,dl_type=0x86dd actions=set_field:aa:bb:cc:dd:ee:ff->eth_dst,NORMAL\n',
         flows: [flow(3, 4, 'aa:bb:cc:dd:ee:ff'), flow(3, 6, 'aa:bb:cc:dd:ee:ff')],
         foreign: [],
@@ -140,9 +148,12 @@ describe('ovs/flow-text at scale', () => {
     const lines = ['OFPST_FLOW reply (OF1.3) (xid=0x2):']
     for (let p = 1; p <= 10_000; p++) {
       for (const fam of ['ip', 'ipv6']) {
-        lines.push(` cookie=0x3e7, duration=1.5s, table=0, n_packets=${p}, n_bytes=${p * 64}, reset_counts priority=900,${fam},in_port=${p} actions=set_field:aa:bb:cc:dd:ee:ff->eth_dst,NORMAL`)
+        lines.push(
+          ` cookie=0x3e7, duration=1.5s, table=0, n_packets=${p}, n_bytes=${p * 64}, reset_counts priority=900,${fam},in_port=${p} actions=set_field:aa:bb:cc:dd:ee:ff->eth_dst,NORMAL`,
+        )
       }
     }
+
     const d = parseFlowDump('br-ex', lines.join('\n'))
     expect(d.flows).to.have.length(20_000)
     expect(d.foreign).to.have.length(0)

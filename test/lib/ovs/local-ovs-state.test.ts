@@ -1,11 +1,18 @@
 import {expect} from 'chai'
 
-import {type LocalOvsEvent, LocalOvsState, isProviderPatchPort} from '../../../src/lib/ovs/local-ovs-state.js'
 import type {Row, RowChange, Value} from '../../../src/lib/ovsdb/types.js'
+
+import {isProviderPatchPort, type LocalOvsEvent, LocalOvsState} from '../../../src/lib/ovs/local-ovs-state.js'
 
 const row = (uuid: string, cols: Record<string, Value>): Row => ({_uuid: uuid, ...cols})
 const ins = (table: string, r: Row): RowChange => ({table, kind: 'insert', uuid: r._uuid, row: r})
-const upd = (table: string, r: Row, old: Record<string, Value>): RowChange => ({table, kind: 'update', uuid: r._uuid, row: r, old})
+const upd = (table: string, r: Row, old: Record<string, Value>): RowChange => ({
+  table,
+  kind: 'update',
+  uuid: r._uuid,
+  row: r,
+  old,
+})
 const del = (table: string, r: Row): RowChange => ({table, kind: 'delete', uuid: r._uuid, row: r})
 
 const ovsRow = (ids: Record<string, string>) => row('ovs-0', {external_ids: new Map(Object.entries(ids))})
@@ -15,8 +22,16 @@ const iface = (uuid: string, name: string, ofport: number[], mac: string[] = [],
 /** A bridge br-ex with its internal port and two patch ports, plus an unrelated port. */
 function snapshot(): RowChange[] {
   return [
-    ins('Open_vSwitch', ovsRow({'system-id': 'chassis-1', hostname: 'node-1', 'ovn-bridge-mappings': 'physnet1:br-ex, bad ,physnet2:br-vlan', 'ovn-nb-remote': 'tcp:10.0.0.1:6641'})),
-    ins('Interface', iface('i-br', 'br-ex', [65534], ['D6:AD:47:51:39:42'], 'internal')),
+    ins(
+      'Open_vSwitch',
+      ovsRow({
+        'system-id': 'chassis-1',
+        hostname: 'node-1',
+        'ovn-bridge-mappings': 'physnet1:br-ex, bad ,physnet2:br-vlan',
+        'ovn-nb-remote': 'tcp:10.0.0.1:6641',
+      }),
+    ),
+    ins('Interface', iface('i-br', 'br-ex', [65_534], ['D6:AD:47:51:39:42'], 'internal')),
     ins('Interface', iface('i-p1', 'patch-provnet-1', [2], [], 'patch')),
     ins('Interface', iface('i-p2', 'patch-provnet-x-to-br-int', [], [], 'patch')),
     ins('Interface', iface('i-eth', 'eth1', [1])),
@@ -24,7 +39,15 @@ function snapshot(): RowChange[] {
     ins('Port', row('p-p1', {name: 'patch-provnet-1', interfaces: ['i-p1']})),
     ins('Port', row('p-p2', {name: 'patch-provnet-x-to-br-int', interfaces: ['i-p2']})),
     ins('Port', row('p-eth', {name: 'eth1', interfaces: ['i-eth']})),
-    ins('Bridge', row('b-ex', {name: 'br-ex', ports: ['p-br', 'p-p1', 'p-p2', 'p-eth'], datapath_type: 'netdev', external_ids: new Map()})),
+    ins(
+      'Bridge',
+      row('b-ex', {
+        name: 'br-ex',
+        ports: ['p-br', 'p-p1', 'p-p2', 'p-eth'],
+        datapath_type: 'netdev',
+        external_ids: new Map(),
+      }),
+    ),
   ]
 }
 
@@ -80,13 +103,17 @@ describe('ovs/local-ovs-state', () => {
     ['eth1', false],
     ['patch-to-br-int', false],
   ]
-  for (const [name, want] of patchNames) it(`isProviderPatchPort(${name}) = ${want}`, () => expect(isProviderPatchPort(name)).to.equal(want))
+  for (const [name, want] of patchNames)
+    it(`isProviderPatchPort(${name}) = ${want}`, () => expect(isProviderPatchPort(name)).to.equal(want))
 
   it('waitForOfport resolves from a monitor update, not by polling', async () => {
     const {s, events} = loaded()
     const p = s.waitForOfport('patch-provnet-x-to-br-int', 5000)
     const t0 = Date.now()
-    setTimeout(() => s.onChange(upd('Interface', iface('i-p2', 'patch-provnet-x-to-br-int', [5], [], 'patch'), {ofport: []})), 20)
+    setTimeout(
+      () => s.onChange(upd('Interface', iface('i-p2', 'patch-provnet-x-to-br-int', [5], [], 'patch'), {ofport: []})),
+      20,
+    )
     expect(await p).to.equal(5)
     expect(Date.now() - t0).to.be.lessThan(1000)
     expect(events).to.deep.equal([{kind: 'bridge', bridge: 'br-ex'}])
@@ -115,13 +142,25 @@ describe('ovs/local-ovs-state', () => {
     expect(events).to.deep.equal([])
     s.onSnapshot({resync: false})
     expect(events).to.deep.equal([])
-    const ids = {'system-id': 'chassis-1', hostname: 'node-1', 'ovn-bridge-mappings': 'physnet1:br-ex, bad ,physnet2:br-vlan', 'ovn-nb-remote': 'tcp:10.0.0.1:6641'}
+    const ids = {
+      'system-id': 'chassis-1',
+      hostname: 'node-1',
+      'ovn-bridge-mappings': 'physnet1:br-ex, bad ,physnet2:br-vlan',
+      'ovn-nb-remote': 'tcp:10.0.0.1:6641',
+    }
     s.onChange(upd('Open_vSwitch', ovsRow({...ids, 'ovn-encap-ip': '1.2.3.4'}), {external_ids: new Map()}))
     expect(events).to.deep.equal([])
     s.onChange(upd('Open_vSwitch', ovsRow({...ids, hostname: 'node-2'}), {external_ids: new Map()}))
     expect(events).to.deep.equal([{kind: 'identity'}])
-    s.onChange(upd('Open_vSwitch', ovsRow({...ids, hostname: 'node-2', 'ovn-bridge-mappings': 'physnet1:br-ex'}), {external_ids: new Map()}))
-    expect(events[1]).to.deep.equal({kind: 'bridge-mappings', mappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}]})
+    s.onChange(
+      upd('Open_vSwitch', ovsRow({...ids, hostname: 'node-2', 'ovn-bridge-mappings': 'physnet1:br-ex'}), {
+        external_ids: new Map(),
+      }),
+    )
+    expect(events[1]).to.deep.equal({
+      kind: 'bridge-mappings',
+      mappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}],
+    })
     expect(events).to.have.length(2)
   })
 
@@ -129,7 +168,18 @@ describe('ovs/local-ovs-state', () => {
     const {s, events} = loaded()
     s.onChange(ins('Interface', iface('i-p3', 'patch-provnet-3', [7], [], 'patch')))
     s.onChange(ins('Port', row('p-p3', {name: 'patch-provnet-3', interfaces: ['i-p3']})))
-    s.onChange(upd('Bridge', row('b-ex', {name: 'br-ex', ports: ['p-br', 'p-p1', 'p-p2', 'p-eth', 'p-p3'], datapath_type: 'netdev', external_ids: new Map()}), {ports: []}))
+    s.onChange(
+      upd(
+        'Bridge',
+        row('b-ex', {
+          name: 'br-ex',
+          ports: ['p-br', 'p-p1', 'p-p2', 'p-eth', 'p-p3'],
+          datapath_type: 'netdev',
+          external_ids: new Map(),
+        }),
+        {ports: []},
+      ),
+    )
     expect(s.patchPorts('br-ex').map((p) => p.name)).to.include('patch-provnet-3')
     s.onChange(del('Bridge', row('b-ex', {name: 'br-ex', ports: [], datapath_type: 'netdev', external_ids: new Map()})))
     expect(s.patchPorts('br-ex')).to.deep.equal([])

@@ -1,16 +1,17 @@
 // LocalOvs against a real ovsdb-server + ovs-vswitchd (userspace datapath, vswitchd in a netns).
 import {expect} from 'chai'
 
+import type {LocalOvsEvent} from '../../../src/lib/ovs/local-ovs-state.js'
+
 import {DependencyError} from '../../../src/lib/errors.js'
 import {LocalOvs} from '../../../src/lib/ovs/local-ovs.js'
-import type {LocalOvsEvent} from '../../../src/lib/ovs/local-ovs-state.js'
 import {requireTools} from '../../helpers/require.js'
 import {waitFor} from '../../helpers/wait.js'
 import {OvsInstance} from './ovs-instance.js'
 
 const until = (cond: () => boolean, ms = 5000): Promise<true> => waitFor('the condition', cond, ms, 10)
 
-describe('ovs/local-ovs (real ovsdb-server + ovs-vswitchd)', function () {
+describe('ovs/local-ovs (real ovsdb-server + ovs-vswitchd)', () => {
   let ovs: OvsInstance | undefined
   let local: LocalOvs | undefined
   const events: LocalOvsEvent[] = []
@@ -20,8 +21,15 @@ describe('ovs/local-ovs (real ovsdb-server + ovs-vswitchd)', function () {
     ovs = await OvsInstance.start('ovslo')
     ovs.addBridge('br-ex')
     ovs.addBridge('br-int')
-    ovs.vsctl(['set', 'Open_vSwitch', '.', 'external_ids:system-id=chassis-1', 'external_ids:hostname=node-1',
-      'external_ids:ovn-bridge-mappings="physnet1:br-ex,junk,physnet2:br-vlan"', 'external_ids:ovn-nb-remote=tcp:127.0.0.1:6641'])
+    ovs.vsctl([
+      'set',
+      'Open_vSwitch',
+      '.',
+      'external_ids:system-id=chassis-1',
+      'external_ids:hostname=node-1',
+      'external_ids:ovn-bridge-mappings="physnet1:br-ex,junk,physnet2:br-vlan"',
+      'external_ids:ovn-nb-remote=tcp:127.0.0.1:6641',
+    ])
     ovs.addPatch('br-ex', 'patch-provnet-1', 'br-int', 'patch-br-int-to-provnet-1')
     const t0 = Date.now()
     local = await LocalOvs.connect({remote: ovs.dbRemote})
@@ -75,7 +83,10 @@ describe('ovs/local-ovs (real ovsdb-server + ovs-vswitchd)', function () {
     events.length = 0
     ovs!.vsctl(['set', 'Open_vSwitch', '.', 'external_ids:ovn-bridge-mappings="physnet1:br-ex"'])
     await until(() => events.some((e) => e.kind === 'bridge-mappings'))
-    expect(events.find((e) => e.kind === 'bridge-mappings')).to.deep.equal({kind: 'bridge-mappings', mappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}]})
+    expect(events.find((e) => e.kind === 'bridge-mappings')).to.deep.equal({
+      kind: 'bridge-mappings',
+      mappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}],
+    })
     expect(events.some((e) => e.kind === 'identity')).to.equal(false)
     ovs!.vsctl(['set', 'Open_vSwitch', '.', 'external_ids:system-id=chassis-2'])
     await until(() => events.some((e) => e.kind === 'identity'))
@@ -83,7 +94,9 @@ describe('ovs/local-ovs (real ovsdb-server + ovs-vswitchd)', function () {
   })
 
   it('an unreachable database is a DependencyError', async () => {
-    const err = await LocalOvs.connect({remote: `unix:${ovs!.dir}/nope.sock`, connectTimeoutMs: 300}).catch((e: unknown) => e)
+    const err = await LocalOvs.connect({remote: `unix:${ovs!.dir}/nope.sock`, connectTimeoutMs: 300}).catch(
+      (error: unknown) => error,
+    )
     expect(err).to.be.instanceOf(DependencyError)
     // a missing socket is a permanent failure, classified as such (exit 4 with the fix)
     expect((err as DependencyError).code).to.equal('CONNECTION_REFUSED')

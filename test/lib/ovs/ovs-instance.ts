@@ -30,17 +30,45 @@ export class OvsInstance {
     execFileSync('ip', ['netns', 'add', o.netns])
     execFileSync('ip', ['-n', o.netns, 'link', 'set', 'lo', 'up'])
     execFileSync('ovsdb-tool', ['create', join(o.dir, 'conf.db'), '/usr/share/openvswitch/vswitch.ovsschema'])
-    o.run('ovsdb-server', [join(o.dir, 'conf.db'), `--remote=punix:${join(o.dir, 'db.sock')}`, '--pidfile', '--log-file', '--detach', '--no-chdir', '-vconsole:off'])
+    o.run('ovsdb-server', [
+      join(o.dir, 'conf.db'),
+      `--remote=punix:${join(o.dir, 'db.sock')}`,
+      '--pidfile',
+      '--log-file',
+      '--detach',
+      '--no-chdir',
+      '-vconsole:off',
+    ])
     o.vsctl(['--no-wait', 'init'])
-    execFileSync('ip', ['netns', 'exec', o.netns, 'ovs-vswitchd', `unix:${join(o.dir, 'db.sock')}`, '--pidfile', '--log-file', '--detach', '--no-chdir', '-vconsole:off'], {
-      env: {...process.env, ...o.env},
-      stdio: 'pipe',
-    })
+    execFileSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        o.netns,
+        'ovs-vswitchd',
+        `unix:${join(o.dir, 'db.sock')}`,
+        '--pidfile',
+        '--log-file',
+        '--detach',
+        '--no-chdir',
+        '-vconsole:off',
+      ],
+      {
+        env: {...process.env, ...o.env},
+        stdio: 'pipe',
+      },
+    )
     return o
   }
 
   run(cmd: string, args: string[], input?: string): string {
-    return execFileSync(cmd, args, {env: {...process.env, ...this.env}, encoding: 'utf8', stdio: 'pipe', ...(input === undefined ? {} : {input})})
+    return execFileSync(cmd, args, {
+      env: {...process.env, ...this.env},
+      encoding: 'utf8',
+      stdio: 'pipe',
+      ...(input === undefined ? {} : {input}),
+    })
   }
 
   vsctl(args: string[]): string {
@@ -58,8 +86,27 @@ export class OvsInstance {
 
   addPatch(bridge: string, port: string, peerBridge: string, peer: string): void {
     this.vsctl([
-      '--may-exist', 'add-port', bridge, port, '--', 'set', 'Interface', port, 'type=patch', `options:peer=${peer}`,
-      '--', '--may-exist', 'add-port', peerBridge, peer, '--', 'set', 'Interface', peer, 'type=patch', `options:peer=${port}`,
+      '--may-exist',
+      'add-port',
+      bridge,
+      port,
+      '--',
+      'set',
+      'Interface',
+      port,
+      'type=patch',
+      `options:peer=${peer}`,
+      '--',
+      '--may-exist',
+      'add-port',
+      peerBridge,
+      peer,
+      '--',
+      'set',
+      'Interface',
+      peer,
+      'type=patch',
+      `options:peer=${port}`,
     ])
   }
 
@@ -70,11 +117,27 @@ export class OvsInstance {
     try {
       process.kill(pid, 'SIGTERM')
     } catch {}
+
     for (let i = 0; i < 200 && alive(pid); i++) await sleep(50)
-    execFileSync('ip', ['netns', 'exec', this.netns, 'ovs-vswitchd', `unix:${join(this.dir, 'db.sock')}`, '--pidfile', '--log-file', '--detach', '--no-chdir', '-vconsole:off'], {
-      env: {...process.env, ...this.env},
-      stdio: 'pipe',
-    })
+    execFileSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        this.netns,
+        'ovs-vswitchd',
+        `unix:${join(this.dir, 'db.sock')}`,
+        '--pidfile',
+        '--log-file',
+        '--detach',
+        '--no-chdir',
+        '-vconsole:off',
+      ],
+      {
+        env: {...process.env, ...this.env},
+        stdio: 'pipe',
+      },
+    )
   }
 
   async stop(): Promise<void> {
@@ -86,11 +149,14 @@ export class OvsInstance {
       try {
         process.kill(pid, 'SIGTERM')
       } catch {}
+
       for (let i = 0; i < 100 && alive(pid); i++) await sleep(50)
     }
+
     try {
       execFileSync('ip', ['netns', 'del', this.netns])
     } catch {}
+
     rmSync(this.dir, {recursive: true, force: true})
   }
 }

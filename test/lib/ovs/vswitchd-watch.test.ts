@@ -4,14 +4,14 @@
 // test/kernel/fault-frr-ovs.ktest.ts).
 import {expect} from 'chai'
 
+import type {FlowObj} from '../../../src/lib/planner/types.js'
+
 import {ExecRunner} from '../../../src/lib/exec/runner.js'
 import {OfctlFlows} from '../../../src/lib/ovs/ofctl.js'
 import {DEFAULT_OVS_RUNDIR, ovsRunDir, VswitchdWatch} from '../../../src/lib/ovs/vswitchd-watch.js'
-import type {FlowObj} from '../../../src/lib/planner/types.js'
 import {requireTools} from '../../helpers/require.js'
 import {sleep} from '../../helpers/wait.js'
 import {OvsInstance} from './ovs-instance.js'
-
 
 describe('ovs/vswitchd-watch: run directory', () => {
   const cases: Array<[Record<string, string>, string, string]> = [
@@ -21,7 +21,8 @@ describe('ovs/vswitchd-watch: run directory', () => {
     [{}, 'tcp:127.0.0.1:6640', DEFAULT_OVS_RUNDIR],
     [{}, 'unix:relative.sock', DEFAULT_OVS_RUNDIR],
   ]
-  for (const [env, conn, want] of cases) it(`${JSON.stringify(env)} ${conn} -> ${want}`, () => expect(ovsRunDir(env, conn)).to.equal(want))
+  for (const [env, conn, want] of cases)
+    it(`${JSON.stringify(env)} ${conn} -> ${want}`, () => expect(ovsRunDir(env, conn)).to.equal(want))
 })
 
 describe('ovs/vswitchd-watch (real ovs-vswitchd)', function () {
@@ -34,7 +35,9 @@ describe('ovs/vswitchd-watch (real ovs-vswitchd)', function () {
 
   // Async: a synchronous ovs-ofctl here would stall the event loop the watch and the replay run on.
   const ours = async () => {
-    const r = await new ExecRunner().run('ovs-ofctl', ['--no-stats', 'dump-flows', 'br-ex', 'cookie=0x3e7/-1'], {env: ovs!.env})
+    const r = await new ExecRunner().run('ovs-ofctl', ['--no-stats', 'dump-flows', 'br-ex', 'cookie=0x3e7/-1'], {
+      env: ovs!.env,
+    })
     return r.stdout.split('\n').filter((l) => l.includes('cookie=0x3e7')).length
   }
 
@@ -57,7 +60,7 @@ describe('ovs/vswitchd-watch (real ovs-vswitchd)', function () {
       runDir: ovs.dir,
       bridges: () => ['br-ex'],
       pollMs: 200,
-      onRestart: (bridges) => {
+      onRestart(bridges) {
         noticed.push(Date.now())
         void flows.apply({add: want.filter((f) => bridges.includes(f.bridge)), remove: [], removeForeign: []})
       },
@@ -86,7 +89,10 @@ describe('ovs/vswitchd-watch (real ovs-vswitchd)', function () {
       await sleep(500)
       expect(noticed.length - before, `restart ${i + 1} noticed once`).to.equal(1)
     }
-    console.log(`      FIGURE item 4 (host): 5 vswitchd restarts, ${want.length} flows; back after ${times.join(', ')} ms`)
+
+    console.log(
+      `      FIGURE item 4 (host): 5 vswitchd restarts, ${want.length} flows; back after ${times.join(', ')} ms`,
+    )
     expect(Math.max(...times)).to.be.at.most(2000)
   })
 })

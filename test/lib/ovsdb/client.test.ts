@@ -5,14 +5,21 @@ import {expect} from 'chai'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {OvsdbClient, OvsdbError, wire, type Condition, type OvsdbLogger, type StateChange} from '../../../src/lib/ovsdb/index.js'
-import {NB_SCHEMA_SOURCE, startOvsdbServer, writeNbSchema, type OvsdbServer} from '../../helpers/ovsdb-server.js'
+
+import {
+  type Condition,
+  OvsdbClient,
+  OvsdbError,
+  type OvsdbLogger,
+  type StateChange,
+  wire,
+} from '../../../src/lib/ovsdb/index.js'
+import {NB_SCHEMA_SOURCE, type OvsdbServer, startOvsdbServer, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {sleep} from '../../helpers/wait.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
 import {RpcProxy} from './rpc-proxy.js'
 import {writeTestSchema} from './test-schema.js'
-
 
 function recordingLogger(): OvsdbLogger & {warnings: string[]} {
   const warnings: string[] = []
@@ -24,7 +31,7 @@ function handles(): string[] {
 }
 
 describe('ovsdb client behaviour (real ovsdb-server)', function () {
-  this.timeout(60000)
+  this.timeout(60_000)
   let nb: OvsdbServer
   let old: OvsdbServer
   let test: OvsdbServer
@@ -52,7 +59,7 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
     const c = new OvsdbClient({remotes: nb.unix, probeIntervalMs: 1000})
     const seen: string[] = [c.state]
     c.on('state', (s: StateChange) => seen.push(s.state))
-    const monitoring = c.monitor('OVN_Northbound', {NB_Global: {}}, {onChange: () => {}})
+    const monitoring = c.monitor('OVN_Northbound', {NB_Global: {}}, {onChange() {}})
     await c.connect()
     await monitoring
     expect(handles().length).to.be.greaterThan(before.length)
@@ -61,7 +68,10 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
     await sleep(50)
     expect(seen).to.deep.equal(['idle', 'connecting', 'syncing', 'ready', 'closed'])
     expect(handles()).to.deep.equal(before)
-    const err = await c.transact('OVN_Northbound', []).then(() => undefined, (e: unknown) => e)
+    const err = await c.transact('OVN_Northbound', []).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
     expect((err as Error).message).to.contain('client closed')
   })
 
@@ -69,13 +79,19 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
     const c = new OvsdbClient({remotes: nb.unix})
     clients.push(c)
     await c.connect()
-    const err = await c.monitor('No_Such_Db', {T: {}}, {onChange: () => {}}).then(() => undefined, (e: unknown) => e)
+    const err = await c.monitor('No_Such_Db', {T: {}}, {onChange() {}}).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
     expect(err).to.be.instanceOf(OvsdbError).with.property('error', 'unknown database')
     const before = c.stats.connects
     const early = new OvsdbClient({remotes: nb.unix})
     clients.push(early)
-    const refused = early.monitor('No_Such_Db', {T: {}}, {onChange: () => {}}).then(() => undefined, (e: unknown) => e)
-    const fine = early.monitor('OVN_Northbound', {NB_Global: {}}, {onChange: () => {}})
+    const refused = early.monitor('No_Such_Db', {T: {}}, {onChange() {}}).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    const fine = early.monitor('OVN_Northbound', {NB_Global: {}}, {onChange() {}})
     await early.connect()
     expect(await refused).to.be.instanceOf(OvsdbError)
     await fine
@@ -111,14 +127,25 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
     const res = await c.transact('Test', [
       {op: 'comment', comment: 'ovsdb client test'},
       {op: 'insert', table: 'Child', row: {name: 'kid'}, 'uuid-name': 'kid'},
-      {op: 'insert', table: 'Parent', row: {name: 'waiter', children: wire.set([wire.namedUuid('kid')]), best: wire.namedUuid('kid')}},
+      {
+        op: 'insert',
+        table: 'Parent',
+        row: {name: 'waiter', children: wire.set([wire.namedUuid('kid')]), best: wire.namedUuid('kid')},
+      },
     ])
     const parent = res[2]?.uuid?.[1] as string
     const where: Condition[] = [['_uuid', '==', wire.uuid(parent)]]
-    await c.transact('Test', [{op: 'wait', table: 'Parent', where, columns: ['name'], until: '==', rows: [{name: 'waiter'}], timeout: 0}])
+    await c.transact('Test', [
+      {op: 'wait', table: 'Parent', where, columns: ['name'], until: '==', rows: [{name: 'waiter'}], timeout: 0},
+    ])
     const err = await c
-      .transact('Test', [{op: 'wait', table: 'Parent', where, columns: ['name'], until: '==', rows: [{name: 'other'}], timeout: 0}])
-      .then(() => undefined, (e: unknown) => e)
+      .transact('Test', [
+        {op: 'wait', table: 'Parent', where, columns: ['name'], until: '==', rows: [{name: 'other'}], timeout: 0},
+      ])
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      )
     expect(err).to.be.instanceOf(OvsdbError).with.property('error', 'timed out')
     const [sel] = await c.transact('Test', [{op: 'select', table: 'Parent', where, columns: ['children', 'best']}])
     const kid = res[1]?.uuid?.[1]
@@ -130,11 +157,34 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
     clients.push(c)
     await c.connect()
     await c.transact('OVN_Northbound', [
-      {op: 'insert', table: 'Logical_Switch', row: {name: 'ls-cols', other_config: wire.map([['k', 'v']])}, 'uuid-name': 'ls'},
-      {op: 'insert', table: 'Logical_Switch_Port', row: {name: 'lsp-cols', addresses: wire.set(['fa:16:3e:00:00:01 10.0.0.1']), external_ids: wire.map([['neutron:cidrs', '10.0.0.1/24']])}, 'uuid-name': 'p'},
-      {op: 'mutate', table: 'Logical_Switch', where: [['name', '==', 'ls-cols']], mutations: [['ports', 'insert', wire.set([wire.namedUuid('p')])]]},
+      {
+        op: 'insert',
+        table: 'Logical_Switch',
+        row: {name: 'ls-cols', other_config: wire.map([['k', 'v']])},
+        'uuid-name': 'ls',
+      },
+      {
+        op: 'insert',
+        table: 'Logical_Switch_Port',
+        row: {
+          name: 'lsp-cols',
+          addresses: wire.set(['fa:16:3e:00:00:01 10.0.0.1']),
+          external_ids: wire.map([['neutron:cidrs', '10.0.0.1/24']]),
+        },
+        'uuid-name': 'p',
+      },
+      {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', 'ls-cols']],
+        mutations: [['ports', 'insert', wire.set([wire.namedUuid('p')])]],
+      },
     ])
-    const replica = await c.monitor('OVN_Northbound', {Logical_Switch_Port: {columns: ['name', 'addresses', 'external_ids']}}, {onChange: () => {}})
+    const replica = await c.monitor(
+      'OVN_Northbound',
+      {Logical_Switch_Port: {columns: ['name', 'addresses', 'external_ids']}},
+      {onChange() {}},
+    )
     const rows = [...replica.rows('Logical_Switch_Port')]
     expect(rows).to.have.length(1)
     expect(Object.keys(rows[0] ?? {}).sort()).to.deep.equal(['_uuid', 'addresses', 'external_ids', 'name'])
@@ -148,10 +198,19 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
     clients.push(c)
     await c.connect()
     await c.transact('OVN_Northbound', [
-      {op: 'insert', table: 'Logical_Router_Port', row: {name: 'lrp-old', mac: '00:00:00:00:00:01', networks: wire.set(['10.0.0.1/24'])}, 'uuid-name': 'lrp'},
+      {
+        op: 'insert',
+        table: 'Logical_Router_Port',
+        row: {name: 'lrp-old', mac: '00:00:00:00:00:01', networks: wire.set(['10.0.0.1/24'])},
+        'uuid-name': 'lrp',
+      },
       {op: 'insert', table: 'Logical_Router', row: {name: 'lr-old', ports: wire.set([wire.namedUuid('lrp')])}},
     ])
-    const replica = await c.monitor('OVN_Northbound', {Logical_Router_Port: {columns: ['name', 'status', 'networks']}}, {onChange: () => {}})
+    const replica = await c.monitor(
+      'OVN_Northbound',
+      {Logical_Router_Port: {columns: ['name', 'status', 'networks']}},
+      {onChange() {}},
+    )
     expect(replica.hasColumn('Logical_Router_Port', 'status')).to.equal(false)
     expect(replica.hasColumn('Logical_Router_Port', 'networks')).to.equal(true)
     const row = [...replica.rows('Logical_Router_Port')][0]
@@ -181,7 +240,11 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
       if (t > 300) expect.fail('last write not seen')
       await sleep(10)
     }
-    const truth = await serverContents(test.unix, await w.getSchema('Test'), 'Test', {Parent: replica.columns('Parent'), Child: replica.columns('Child')})
+
+    const truth = await serverContents(test.unix, await w.getSchema('Test'), 'Test', {
+      Parent: replica.columns('Parent'),
+      Child: replica.columns('Child'),
+    })
     expectSameContents(replicaContents(replica), truth, 'v1 replica')
     expect(fold.violations).to.deep.equal([])
   })
@@ -189,11 +252,12 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
   it('rebuilds the replica (diff + one resync) when an update was lost, never keeping a stale row', async () => {
     let dropNext = false
     const proxy = await RpcProxy.start(test.unix.slice(5), {
-      dropFromServer: (m) => {
+      dropFromServer(m) {
         if (dropNext && (m.method === 'update2' || m.method === 'update3')) {
           dropNext = false
           return true
         }
+
         return false
       },
     })
@@ -216,9 +280,12 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
       if (t > 300) expect.fail('replica never rebuilt')
       await sleep(10)
     }
+
     expect(logger.warnings.some((x) => x.includes('inconsistent'))).to.equal(true)
     expect(fold.snapshots).to.deep.equal([{resync: false}, {resync: true}])
-    const truth = await serverContents(test.unix, await w.getSchema('Test'), 'Test', {Parent: replica.columns('Parent')})
+    const truth = await serverContents(test.unix, await w.getSchema('Test'), 'Test', {
+      Parent: replica.columns('Parent'),
+    })
     expectSameContents(fold.state, truth, 'folded after rebuild')
     expect(fold.violations).to.deep.equal([])
   })

@@ -6,15 +6,16 @@ import {expect} from 'chai'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+
 import {
-  OvsdbClient,
-  wire,
   type ConditionClause,
   type Operation,
+  OvsdbClient,
   type Replica,
   type RowChange,
+  wire,
 } from '../../../src/lib/ovsdb/index.js'
-import {NB_SCHEMA_SOURCE, startOvsdbServer, writeNbSchema, type OvsdbServer} from '../../helpers/ovsdb-server.js'
+import {NB_SCHEMA_SOURCE, type OvsdbServer, startOvsdbServer, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {waitFor as poll} from '../../helpers/wait.js'
 
@@ -43,7 +44,7 @@ function names(rep: Replica): string[] {
 }
 
 describe('ovsdb conditional monitoring (real ovsdb-server)', function () {
-  this.timeout(60000)
+  this.timeout(60_000)
   let nb: OvsdbServer
   let old: OvsdbServer
   const clients: OvsdbClient[] = []
@@ -133,9 +134,9 @@ describe('ovsdb conditional monitoring (real ovsdb-server)', function () {
 
   it('[] asks for no row (not every row); omitted conditions ask for every row', async () => {
     const c = await client(nb.unix)
-    const none = await c.monitor(DB, {[LSP]: {columns: ['name'], where: []}}, {onChange: () => {}})
+    const none = await c.monitor(DB, {[LSP]: {columns: ['name'], where: []}}, {onChange() {}})
     expect(none.size(LSP)).to.equal(0)
-    const all = await c.monitor(DB, {[LSP]: {columns: ['name']}}, {onChange: () => {}})
+    const all = await c.monitor(DB, {[LSP]: {columns: ['name']}}, {onChange() {}})
     expect(all.size(LSP)).to.equal(4)
     await c.changeConditions(none, {[LSP]: undefined})
     expect(none.size(LSP)).to.equal(4)
@@ -151,14 +152,14 @@ describe('ovsdb conditional monitoring (real ovsdb-server)', function () {
     const rep = await c.monitor(
       DB,
       {Logical_Router_Port: {columns: ['name'], where: [['status', 'includes', ['map', [['hosting-chassis', 'x']]]]]}},
-      {onChange: () => {}},
+      {onChange() {}},
     )
     expect(rep.size('Logical_Router_Port')).to.equal(1)
   })
 
   it('conditions changed while the server is down are in the next monitor request', async () => {
     const c = await client(nb.tcp)
-    const rep = await c.monitor(DB, {[LSP]: {columns: ['name', 'options'], where: [on('c1')]}}, {onChange: () => {}})
+    const rep = await c.monitor(DB, {[LSP]: {columns: ['name', 'options'], where: [on('c1')]}}, {onChange() {}})
     await nb.kill('SIGKILL')
     const changed = c.changeConditions(rep, {[LSP]: [on('c2')]})
     await nb.start()

@@ -6,12 +6,12 @@
 import {expect} from 'chai'
 import {mkdtempSync} from 'node:fs'
 import {createServer as createHttpServer, type Server as HttpServer} from 'node:http'
-import {createServer, type AddressInfo, type Server} from 'node:net'
+import {type AddressInfo, createServer, type Server} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {classifyConnectFailure, ConnectionError, OvsdbClient} from '../../../src/lib/ovsdb/index.js'
-import {startOvsdbServer, writeNbSchema, type OvsdbServer} from '../../helpers/ovsdb-server.js'
+import {type OvsdbServer, startOvsdbServer, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {makePki, type TestPki} from './certs.js'
 
@@ -19,7 +19,7 @@ const listen = (s: Server | HttpServer): Promise<number> =>
   new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)))
 
 describe('ovsdb connect failures: classified, and fatal at once with failFast', function () {
-  this.timeout(60000)
+  this.timeout(60_000)
   let dir: string
   let pki: TestPki
   let ovsdb: OvsdbServer
@@ -32,7 +32,11 @@ describe('ovsdb connect failures: classified, and fatal at once with failFast', 
     requireTools(this, ['ovsdb-server', 'ovsdb-tool', 'openssl'])
     dir = mkdtempSync(join(tmpdir(), 'ovsdb-failfast-'))
     pki = makePki(dir)
-    ovsdb = await startOvsdbServer({schema: writeNbSchema(dir), dir, ssl: {privateKey: pki.serverKey, certificate: pki.serverCert, caCert: pki.caCert}})
+    ovsdb = await startOvsdbServer({
+      schema: writeNbSchema(dir),
+      dir,
+      ssl: {privateKey: pki.serverKey, certificate: pki.serverCert, caCert: pki.caCert},
+    })
     http = createHttpServer((_req, res) => res.end('hello'))
     ports.http = await listen(http)
     hangup = createServer((sock) => sock.destroy())
@@ -56,36 +60,70 @@ describe('ovsdb connect failures: classified, and fatal at once with failFast', 
     const t0 = performance.now()
     const err = await c.connect({timeoutMs: 20_000, failFast: true}).then(
       () => undefined,
-      (e: unknown) => e,
+      (error: unknown) => error,
     )
     const ms = performance.now() - t0
     await c.close()
     return {err, ms}
   }
 
-  const cases: Array<{name: string; kind: string; message: RegExp; opts: () => ConstructorParameters<typeof OvsdbClient>[0]}> = [
+  const cases: Array<{
+    name: string
+    kind: string
+    message: RegExp
+    opts: () => ConstructorParameters<typeof OvsdbClient>[0]
+  }> = [
     {
       name: 'TLS server certificate signed by another CA',
       kind: 'tls-verify',
       message: /TLS handshake failed/,
-      opts: () => ({remotes: ovsdb.ssl, ssl: {privateKey: pki.clientKey, certificate: pki.clientCert, caCert: pki.otherCaCert}}),
+      opts: () => ({
+        remotes: ovsdb.ssl,
+        ssl: {privateKey: pki.clientKey, certificate: pki.clientCert, caCert: pki.otherCaCert},
+      }),
     },
     {
       name: 'our client certificate refused by the server',
       kind: 'tls-verify',
       message: /TLS|certificate|alert/i,
-      opts: () => ({remotes: ovsdb.ssl, ssl: {privateKey: pki.rogueKey, certificate: pki.rogueCert, caCert: pki.caCert}}),
+      opts: () => ({
+        remotes: ovsdb.ssl,
+        ssl: {privateKey: pki.rogueKey, certificate: pki.rogueCert, caCert: pki.caCert},
+      }),
     },
     {
       name: 'unreadable private key file',
       kind: 'file',
       message: /cannot read private key .*no-such\.key/,
-      opts: () => ({remotes: ovsdb.ssl, ssl: {privateKey: join(dir, 'no-such.key'), certificate: pki.clientCert, caCert: pki.caCert}}),
+      opts: () => ({
+        remotes: ovsdb.ssl,
+        ssl: {privateKey: join(dir, 'no-such.key'), certificate: pki.clientCert, caCert: pki.caCert},
+      }),
     },
-    {name: 'an HTTP server, not OVSDB', kind: 'protocol', message: /unexpected byte 0x48/, opts: () => ({remotes: `tcp:127.0.0.1:${ports.http}`})},
-    {name: 'connection refused', kind: 'refused', message: /ECONNREFUSED/, opts: () => ({remotes: `tcp:127.0.0.1:${ports.closed}`})},
-    {name: 'a missing Unix socket', kind: 'refused', message: /ENOENT/, opts: () => ({remotes: `unix:${join(dir, 'absent.sock')}`})},
-    {name: 'a host name that does not resolve', kind: 'dns', message: /ENOTFOUND/, opts: () => ({remotes: 'tcp:ovsdb.invalid:6641'})},
+    {
+      name: 'an HTTP server, not OVSDB',
+      kind: 'protocol',
+      message: /unexpected byte 0x48/,
+      opts: () => ({remotes: `tcp:127.0.0.1:${ports.http}`}),
+    },
+    {
+      name: 'connection refused',
+      kind: 'refused',
+      message: /ECONNREFUSED/,
+      opts: () => ({remotes: `tcp:127.0.0.1:${ports.closed}`}),
+    },
+    {
+      name: 'a missing Unix socket',
+      kind: 'refused',
+      message: /ENOENT/,
+      opts: () => ({remotes: `unix:${join(dir, 'absent.sock')}`}),
+    },
+    {
+      name: 'a host name that does not resolve',
+      kind: 'dns',
+      message: /ENOTFOUND/,
+      opts: () => ({remotes: 'tcp:ovsdb.invalid:6641'}),
+    },
     {
       name: 'every member of a cluster refused',
       kind: 'refused',
@@ -112,7 +150,7 @@ describe('ovsdb connect failures: classified, and fatal at once with failFast', 
     const t0 = performance.now()
     const err = await c.connect({timeoutMs: 600, failFast: true}).then(
       () => undefined,
-      (e: unknown) => e,
+      (error: unknown) => error,
     )
     expect(performance.now() - t0).to.be.at.least(590)
     expect((err as ConnectionError).code).to.equal('not-ready')

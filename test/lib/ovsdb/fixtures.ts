@@ -1,7 +1,22 @@
 // Shared pieces of the OVSDB integration tests: a listener that folds the RowChange stream and
 // checks its contract, an independent read of the server's contents, and a random writer.
 import {expect} from 'chai'
-import {decodeRow, valuesEqual, wire, type Condition, type DatabaseSchema, type Json, type Operation, type OvsdbClient, type Replica, type ReplicaListener, type Row, type RowChange, type SnapshotInfo} from '../../../src/lib/ovsdb/index.js'
+
+import {
+  type Condition,
+  type DatabaseSchema,
+  decodeRow,
+  type Json,
+  type Operation,
+  type OvsdbClient,
+  type Replica,
+  type ReplicaListener,
+  type Row,
+  type RowChange,
+  type SnapshotInfo,
+  valuesEqual,
+  wire,
+} from '../../../src/lib/ovsdb/index.js'
 import {transact} from '../../helpers/ovsdb-server.js'
 
 export type Contents = Map<string, Map<string, Row>>
@@ -32,16 +47,19 @@ export class FoldingListener implements ReplicaListener {
         t.set(c.uuid, c.row)
         return
       }
+
       const old = c.old ?? {}
       if (Object.keys(old).length === 0) this.violations.push(`update without old ${c.uuid}`)
       for (const col of new Set([...Object.keys(prev), ...Object.keys(c.row)])) {
         if (col in old) {
-          if (!valuesEqual(old[col], prev[col])) this.violations.push(`old.${col} is not the previous value (${c.uuid})`)
+          if (!valuesEqual(old[col], prev[col]))
+            this.violations.push(`old.${col} is not the previous value (${c.uuid})`)
           if (valuesEqual(old[col], c.row[col])) this.violations.push(`old.${col} listed but unchanged (${c.uuid})`)
         } else if (!valuesEqual(prev[col], c.row[col])) {
           this.violations.push(`${col} changed but missing from old (${c.uuid})`)
         }
       }
+
       t.set(c.uuid, c.row)
     }
   }
@@ -59,11 +77,18 @@ export function replicaContents(rep: Replica): Contents {
 }
 
 /** Every row of `tables` read with one raw `select` on a fresh connection, decoded like the replica. */
-export async function serverContents(remote: string, schema: DatabaseSchema, db: string, tables: Record<string, readonly string[]>): Promise<Contents> {
+export async function serverContents(
+  remote: string,
+  schema: DatabaseSchema,
+  db: string,
+  tables: Record<string, readonly string[]>,
+): Promise<Contents> {
   const names = Object.keys(tables)
-  const res = (await transact(remote, [db, ...names.map((table) => ({op: 'select', table, where: []}))])) as Array<{rows: Array<Record<string, Json>>}>
+  const res = (await transact(remote, [db, ...names.map((table) => ({op: 'select', table, where: []}))])) as Array<{
+    rows: Array<Record<string, Json>>
+  }>
   const out: Contents = new Map()
-  names.forEach((table, i) => {
+  for (const [i, table] of names.entries()) {
     const ts = schema.tables.get(table)
     if (!ts) throw new Error(`no table ${table}`)
     const rows = new Map<string, Row>()
@@ -71,8 +96,10 @@ export async function serverContents(remote: string, schema: DatabaseSchema, db:
       const uuid = (r._uuid as [string, string])[1]
       rows.set(uuid, decodeRow(r, ts, tables[table] ?? [], uuid))
     }
+
     out.set(table, rows)
-  })
+  }
+
   return out
 }
 
@@ -85,7 +112,8 @@ export function expectSameContents(actual: Contents, expected: Contents, what: s
       const g = got.get(uuid)
       expect(g, `${what}: ${table} ${uuid} present`).to.not.equal(undefined)
       for (const col of Object.keys(row)) {
-        if (!valuesEqual(g?.[col], row[col])) expect.fail(`${what}: ${table} ${uuid}.${col}: ${show(g?.[col])} != ${show(row[col])}`)
+        if (!valuesEqual(g?.[col], row[col]))
+          expect.fail(`${what}: ${table} ${uuid}.${col}: ${show(g?.[col])} != ${show(row[col])}`)
       }
     }
   }
@@ -99,11 +127,11 @@ function show(v: unknown): string {
 export function prng(seed: number): () => number {
   let a = seed >>> 0
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0
+    a = (a + 0x6d_2b_79_f5) >>> 0
     let t = a
     t = Math.imul(t ^ (t >>> 15), t | 1)
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
   }
 }
 
@@ -140,6 +168,7 @@ export class RandomWriter {
         }
       }
     }
+
     await Promise.all(Array.from({length: parallel}, worker))
   }
 
@@ -158,7 +187,7 @@ export class RandomWriter {
   }
 
   private pick<T>(a: readonly T[]): T | undefined {
-    return a.length ? a[Math.floor(this.rnd() * a.length)] : undefined
+    return a.length > 0 ? a[Math.floor(this.rnd() * a.length)] : undefined
   }
 
   private word(): string {
@@ -177,35 +206,147 @@ export class RandomWriter {
     const k = Math.floor(this.rnd() * 13)
     switch (k) {
       case 0:
-      case 1:
-        return [{op: 'insert', table: 'Parent', row: {name: this.word(), n: Math.floor(this.rnd() * 100), r: this.rnd(), b: this.rnd() < 0.5, tags: wire.set(this.words(3)), ext: wire.map(this.words(3).map((w) => [w, this.word()])), opt: wire.set(this.rnd() < 0.5 ? [7] : [])}}]
-      case 2:
+      case 1: {
         return [
-          {op: 'insert', table: 'Child', row: {name: this.word(), w: this.rnd(), labels: wire.set(this.words(2))}, 'uuid-name': 'c'},
-          {op: 'mutate', table: 'Parent', where: whereP, mutations: [['children', 'insert', wire.set([wire.namedUuid('c')])]]},
+          {
+            op: 'insert',
+            table: 'Parent',
+            row: {
+              name: this.word(),
+              n: Math.floor(this.rnd() * 100),
+              r: this.rnd(),
+              b: this.rnd() < 0.5,
+              tags: wire.set(this.words(3)),
+              ext: wire.map(this.words(3).map((w) => [w, this.word()])),
+              opt: wire.set(this.rnd() < 0.5 ? [7] : []),
+            },
+          },
         ]
-      case 3:
-        return [{op: 'update', table: 'Parent', where: whereP, row: {n: Math.floor(this.rnd() * 100), b: this.rnd() < 0.5, opt: wire.set(this.rnd() < 0.5 ? [Math.floor(this.rnd() * 5)] : [])}}]
-      case 4:
-        return [{op: 'mutate', table: 'Parent', where: whereP, mutations: [['tags', this.rnd() < 0.5 ? 'insert' : 'delete', wire.set(this.words(2))], ['n', '+=', 1]]}]
-      case 5:
-        return [{op: 'mutate', table: 'Parent', where: whereP, mutations: [['ext', 'insert', wire.map(this.words(2).map((w) => [w, this.word()]))]]}]
-      case 6:
-        return [{op: 'mutate', table: 'Parent', where: whereP, mutations: [['ext', 'delete', wire.set(this.words(2))], ['weights', 'insert', wire.map([[this.word(), Math.floor(this.rnd() * 9)]])]]}]
-      case 7:
-        return [{op: 'update', table: 'Parent', where: whereP, row: {ext: wire.map(this.words(3).map((w) => [w, this.word()])), weights: wire.map([])}}]
-      case 8:
+      }
+
+      case 2: {
+        return [
+          {
+            op: 'insert',
+            table: 'Child',
+            row: {name: this.word(), w: this.rnd(), labels: wire.set(this.words(2))},
+            'uuid-name': 'c',
+          },
+          {
+            op: 'mutate',
+            table: 'Parent',
+            where: whereP,
+            mutations: [['children', 'insert', wire.set([wire.namedUuid('c')])]],
+          },
+        ]
+      }
+
+      case 3: {
+        return [
+          {
+            op: 'update',
+            table: 'Parent',
+            where: whereP,
+            row: {
+              n: Math.floor(this.rnd() * 100),
+              b: this.rnd() < 0.5,
+              opt: wire.set(this.rnd() < 0.5 ? [Math.floor(this.rnd() * 5)] : []),
+            },
+          },
+        ]
+      }
+
+      case 4: {
+        return [
+          {
+            op: 'mutate',
+            table: 'Parent',
+            where: whereP,
+            mutations: [
+              ['tags', this.rnd() < 0.5 ? 'insert' : 'delete', wire.set(this.words(2))],
+              ['n', '+=', 1],
+            ],
+          },
+        ]
+      }
+
+      case 5: {
+        return [
+          {
+            op: 'mutate',
+            table: 'Parent',
+            where: whereP,
+            mutations: [['ext', 'insert', wire.map(this.words(2).map((w) => [w, this.word()]))]],
+          },
+        ]
+      }
+
+      case 6: {
+        return [
+          {
+            op: 'mutate',
+            table: 'Parent',
+            where: whereP,
+            mutations: [
+              ['ext', 'delete', wire.set(this.words(2))],
+              ['weights', 'insert', wire.map([[this.word(), Math.floor(this.rnd() * 9)]])],
+            ],
+          },
+        ]
+      }
+
+      case 7: {
+        return [
+          {
+            op: 'update',
+            table: 'Parent',
+            where: whereP,
+            row: {ext: wire.map(this.words(3).map((w) => [w, this.word()])), weights: wire.map([])},
+          },
+        ]
+      }
+
+      case 8: {
         return [{op: 'delete', table: 'Parent', where: whereP}]
-      case 9:
-        return [{op: 'mutate', table: 'Parent', where: whereP, mutations: [['children', 'delete', wire.set([wire.uuid(c ?? '00000000-0000-0000-0000-000000000000')])]]}]
-      case 10:
+      }
+
+      case 9: {
+        return [
+          {
+            op: 'mutate',
+            table: 'Parent',
+            where: whereP,
+            mutations: [['children', 'delete', wire.set([wire.uuid(c ?? '00000000-0000-0000-0000-000000000000')])]],
+          },
+        ]
+      }
+
+      case 10: {
         return [{op: 'update', table: 'Parent', where: whereP, row: {best: c ? wire.uuid(c) : wire.set([])}}]
-      case 11:
-        return [{op: 'update', table: 'Child', where: whereC, row: {w: this.rnd(), flag: this.rnd() < 0.5, labels: wire.set(this.words(3))}}]
-      default:
+      }
+
+      case 11: {
+        return [
+          {
+            op: 'update',
+            table: 'Child',
+            where: whereC,
+            row: {w: this.rnd(), flag: this.rnd() < 0.5, labels: wire.set(this.words(3))},
+          },
+        ]
+      }
+
+      default: {
         return this.rnd() < 0.6
-          ? [{op: 'insert', table: 'Other', row: {key: this.word(), peers: wire.set(this.parents.slice(0, 3).map(wire.uuid))}}]
+          ? [
+              {
+                op: 'insert',
+                table: 'Other',
+                row: {key: this.word(), peers: wire.set(this.parents.slice(0, 3).map(wire.uuid))},
+              },
+            ]
           : [{op: 'delete', table: 'Other', where: [['key', '==', this.word()]]}]
+      }
     }
   }
 }

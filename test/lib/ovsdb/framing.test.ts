@@ -1,9 +1,10 @@
 import {expect} from 'chai'
+
 import {FramingError, JsonFramer} from '../../../src/lib/ovsdb/index.js'
 
 const MESSAGES = [
   {id: 1, method: 'echo', params: []},
-  {id: null, method: 'update2', params: ['m1', {T: {u: {modify: {s: 'a } ] { [ "quoted" \\ back\\slash'}}}}]},
+  {id: null, method: 'update2', params: ['m1', {T: {u: {modify: {s: String.raw`a } ] { [ "quoted" \ back\slash`}}}}]},
   [1, 2, [3, [4, {}]], '}}}', '\\'],
   {text: 'héllo wörld – 日本語 🚀 ✓', nested: {empty: '', brace: '{', bracket: ']'}},
   {id: 'echo', result: [], error: null},
@@ -16,6 +17,7 @@ function feed(framer: JsonFramer, bytes: Buffer, cuts: number[]): string[] {
     out.push(...framer.push(bytes.subarray(at, c)))
     at = c
   }
+
   return out
 }
 
@@ -38,7 +40,7 @@ describe('ovsdb JsonFramer', () => {
     const bytes = Array.from({length: stream.length - 1}, (_, i) => i + 1)
     expect(feed(new JsonFramer(), stream, bytes)).to.deep.equal(expected)
     let seed = 7
-    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const rnd = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
     for (let k = 0; k < 300; k++) {
       const a = 1 + Math.floor(rnd() * (stream.length - 2))
       const b = a + 1 + Math.floor(rnd() * (stream.length - a - 1))
@@ -67,7 +69,9 @@ describe('ovsdb JsonFramer', () => {
   for (const [name, text, code, max] of bad) {
     it(`throws FramingError(${code}) on ${name}`, () => {
       const f = new JsonFramer(max)
-      expect(() => f.push(Buffer.from(text))).to.throw(FramingError).with.property('code', code)
+      expect(() => f.push(Buffer.from(text)))
+        .to.throw(FramingError)
+        .with.property('code', code)
       // the framer stays broken: the stream lost sync
       expect(() => f.push(Buffer.from('{}'))).to.throw(FramingError)
     })
@@ -76,7 +80,9 @@ describe('ovsdb JsonFramer', () => {
   it('throws too-large while a big message is still arriving, before its end', () => {
     const f = new JsonFramer(1000)
     expect(f.push(Buffer.from('{"s":"' + 'x'.repeat(900)))).to.deep.equal([])
-    expect(() => f.push(Buffer.from('x'.repeat(200)))).to.throw(FramingError).with.property('code', 'too-large')
+    expect(() => f.push(Buffer.from('x'.repeat(200))))
+      .to.throw(FramingError)
+      .with.property('code', 'too-large')
   })
 
   it('accepts a message of exactly the limit', () => {

@@ -5,8 +5,9 @@ import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+
 import {ConnectionError, OvsdbClient, type Replica, type StateChange} from '../../../src/lib/ovsdb/index.js'
-import {startCluster, transact, type ClusterMember} from '../../helpers/ovsdb-server.js'
+import {type ClusterMember, startCluster, transact} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {sleep} from '../../helpers/wait.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
@@ -23,7 +24,7 @@ async function waitForRow(replica: Replica, uuid: string): Promise<void> {
 }
 
 describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function () {
-  this.timeout(120000)
+  this.timeout(120_000)
   let dir: string
   let members: ClusterMember[] = []
   const clients: OvsdbClient[] = []
@@ -46,11 +47,23 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
     if (dir) rmSync(dir, {recursive: true, force: true})
   })
 
-  async function verify(reader: OvsdbClient, writer: OvsdbClient, replica: Replica, fold: FoldingListener, tag: string, via: string): Promise<void> {
+  async function verify(
+    reader: OvsdbClient,
+    writer: OvsdbClient,
+    replica: Replica,
+    fold: FoldingListener,
+    tag: string,
+    via: string,
+  ): Promise<void> {
     const [res] = await writer.transact('Test', [{op: 'insert', table: 'Other', row: {key: tag}}])
     await waitForRow(replica, (res?.uuid as [string, string])[1])
     const schema = await reader.getSchema('Test')
-    const truth = await serverContents(via, schema, 'Test', Object.fromEntries(Object.keys(SPEC).map((t) => [t, replica.columns(t)])))
+    const truth = await serverContents(
+      via,
+      schema,
+      'Test',
+      Object.fromEntries(Object.keys(SPEC).map((t) => [t, replica.columns(t)])),
+    )
     expectSameContents(replicaContents(replica), truth, `${tag} replica`)
     expectSameContents(fold.state, truth, `${tag} folded`)
     expect(fold.violations).to.deep.equal([])
@@ -59,8 +72,8 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
   it('resumes on the same member after dropped connections: found=true, no resync', async () => {
     // One remote: with the whole list the client rotates to another member after the drop, and a
     // follower that has not applied the last transaction yet answers found=false (a valid resync).
-    const reader = new OvsdbClient({remotes: members[0]!.remote, retry: fastRetry, readyTimeoutMs: 30000})
-    const writer = new OvsdbClient({remotes: all(), retry: fastRetry, readyTimeoutMs: 30000})
+    const reader = new OvsdbClient({remotes: members[0]!.remote, retry: fastRetry, readyTimeoutMs: 30_000})
+    const writer = new OvsdbClient({remotes: all(), retry: fastRetry, readyTimeoutMs: 30_000})
     clients.push(reader, writer)
     await Promise.all([reader.connect(), writer.connect()])
     const fold = new FoldingListener()
@@ -78,18 +91,27 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
   })
 
   it('with leaderOnly, settles on the leader', async () => {
-    const c = new OvsdbClient({remotes: all(), retry: fastRetry, leaderOnly: true, random: () => 0.99, readyTimeoutMs: 30000})
+    const c = new OvsdbClient({
+      remotes: all(),
+      retry: fastRetry,
+      leaderOnly: true,
+      random: () => 0.99,
+      readyTimeoutMs: 30_000,
+    })
     clients.push(c)
-    const monitoring = c.monitor('Test', {Other: {}}, {onChange: () => {}})
+    const monitoring = c.monitor('Test', {Other: {}}, {onChange() {}})
     await c.connect()
     await monitoring
-    const res = (await transact(member(c.remote).remote, ['_Server', {op: 'select', table: 'Database', where: [['name', '==', 'Test']], columns: ['leader']}])) as Array<{rows: Array<{leader: boolean}>}>
+    const res = (await transact(member(c.remote).remote, [
+      '_Server',
+      {op: 'select', table: 'Database', where: [['name', '==', 'Test']], columns: ['leader']},
+    ])) as Array<{rows: Array<{leader: boolean}>}>
     expect(res[0]?.rows[0]?.leader).to.equal(true)
   })
 
   it('carries on through another member when the one in use is killed, and sees later writes', async () => {
-    const reader = new OvsdbClient({remotes: all(), retry: fastRetry, readyTimeoutMs: 30000})
-    const writer = new OvsdbClient({remotes: all(), retry: fastRetry, readyTimeoutMs: 30000})
+    const reader = new OvsdbClient({remotes: all(), retry: fastRetry, readyTimeoutMs: 30_000})
+    const writer = new OvsdbClient({remotes: all(), retry: fastRetry, readyTimeoutMs: 30_000})
     clients.push(reader, writer)
     await Promise.all([reader.connect(), writer.connect()])
     const fold = new FoldingListener()
@@ -104,7 +126,10 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
     await verify(reader, writer, replica, fold, 'after-kill', survivor.remote)
     // one per session change: normally exactly 1; an election may briefly cut a survivor off
     // (`_Server` connected=false) and cause one more
-    expect(reader.stats.resumes + fold.snapshots.filter((s) => s.resync).length, 'one resume or resync per new session').to.equal(reader.stats.connects - 1)
+    expect(
+      reader.stats.resumes + fold.snapshots.filter((s) => s.resync).length,
+      'one resume or resync per new session',
+    ).to.equal(reader.stats.connects - 1)
     expect(reader.stats.connects).to.be.within(2, 3)
     // restart the victim for the next test; it rejoins from its own log
     await victim.server.start()
@@ -115,8 +140,8 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
     // wait until the restarted member is back in the cluster
     const probe = new OvsdbClient({remotes: lone.remote, retry: fastRetry})
     clients.push(probe)
-    const probed = probe.monitor('Test', {Other: {columns: ['key']}}, {onChange: () => {}})
-    await probe.connect({timeoutMs: 30000})
+    const probed = probe.monitor('Test', {Other: {columns: ['key']}}, {onChange() {}})
+    await probe.connect({timeoutMs: 30_000})
     await probed
     await probe.close()
     // a client already on the member when it loses the cluster leaves it (the `_Server` watch),
@@ -125,27 +150,33 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
     clients.push(early)
     const earlyStates: StateChange[] = []
     early.on('state', (st: StateChange) => earlyStates.push(st))
-    await early.connect({timeoutMs: 10000})
-    await early.monitor('Test', {Other: {}}, {onChange: () => {}})
+    await early.connect({timeoutMs: 10_000})
+    await early.monitor('Test', {Other: {}}, {onChange() {}})
     for (const m of others) await m.server.kill('SIGSTOP')
     try {
-      const deadline = Date.now() + 30000 // election timeouts stretch on a loaded machine
+      const deadline = Date.now() + 30_000 // election timeouts stretch on a loaded machine
       while (!earlyStates.some((st) => st.state === 'reconnecting')) {
         if (Date.now() > deadline) expect.fail('client stayed on a member cut off from its cluster')
         await sleep(20)
       }
-      expect(String(earlyStates.find((st) => st.state === 'reconnecting')?.error?.message)).to.match(/not connected to its cluster/)
+
+      expect(String(earlyStates.find((st) => st.state === 'reconnecting')?.error?.message)).to.match(
+        /not connected to its cluster/,
+      )
       const c = new OvsdbClient({remotes: lone.remote, retry: () => 200})
       clients.push(c)
-      const monitoring = c.monitor('Test', {Other: {}}, {onChange: () => {}})
-      const err = await c.connect({timeoutMs: 2000}).then(() => undefined, (e: unknown) => e)
+      const monitoring = c.monitor('Test', {Other: {}}, {onChange() {}})
+      const err = await c.connect({timeoutMs: 2000}).then(
+        () => undefined,
+        (error: unknown) => error,
+      )
       expect(err).to.be.instanceOf(ConnectionError)
       expect(String((err as Error).message)).to.match(/not connected to its cluster/)
       for (const m of others) await m.server.kill('SIGCONT')
-      await c.connect({timeoutMs: 20000})
+      await c.connect({timeoutMs: 20_000})
       await monitoring
       expect(c.state).to.equal('ready')
-      await early.connect({timeoutMs: 20000})
+      await early.connect({timeoutMs: 20_000})
     } finally {
       for (const m of others) await m.server.kill('SIGCONT')
     }

@@ -5,8 +5,9 @@ import {expect} from 'chai'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+
 import {MONITOR_METHODS, OvsdbClient, type Replica} from '../../../src/lib/ovsdb/index.js'
-import {startOvsdbServer, type OvsdbServer} from '../../helpers/ovsdb-server.js'
+import {type OvsdbServer, startOvsdbServer} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {sleep} from '../../helpers/wait.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
@@ -15,7 +16,7 @@ import {writeTestSchema} from './test-schema.js'
 const SPEC = {Parent: {}, Child: {}, Other: {}}
 
 describe('ovsdb replica under random transactions (real ovsdb-server)', function () {
-  this.timeout(120000)
+  this.timeout(120_000)
   let server: OvsdbServer
   const clients: OvsdbClient[] = []
 
@@ -30,7 +31,7 @@ describe('ovsdb replica under random transactions (real ovsdb-server)', function
     await server?.stop()
   })
 
-  MONITOR_METHODS.forEach((method, i) => {
+  for (const [i, method] of MONITOR_METHODS.entries()) {
     it(`${method}: replica and folded changes equal the server after 2000 random transactions`, async () => {
       const reader = new OvsdbClient({remotes: server.unix, monitorMethod: method})
       const writerClient = new OvsdbClient({remotes: server.tcp})
@@ -42,12 +43,15 @@ describe('ovsdb replica under random transactions (real ovsdb-server)', function
       await writer.run(2000)
       expect(writer.ok, 'most random transactions succeed').to.be.greaterThan(1200)
       // a barrier: one more write that the reader must observe before comparing
-      const [res] = await writerClient.transact('Test', [{op: 'insert', table: 'Other', row: {key: `barrier-${method}`}}])
+      const [res] = await writerClient.transact('Test', [
+        {op: 'insert', table: 'Other', row: {key: `barrier-${method}`}},
+      ])
       const barrier = (res?.uuid as [string, string])[1]
       for (let t = 0; !replica.get('Other', barrier); t++) {
         if (t > 500) expect.fail('barrier row never arrived')
         await sleep(10)
       }
+
       const schema = await reader.getSchema('Test')
       const cols = Object.fromEntries(Object.keys(SPEC).map((t) => [t, replica.columns(t)]))
       const truth = await serverContents(server.unix, schema, 'Test', cols)
@@ -59,5 +63,5 @@ describe('ovsdb replica under random transactions (real ovsdb-server)', function
       expect(fold.snapshots).to.deep.equal([{resync: false}])
       expect(reader.stats.snapshots).to.equal(1)
     })
-  })
+  }
 })

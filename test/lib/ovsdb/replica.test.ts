@@ -1,6 +1,15 @@
 // Pure tests of the replica: decoding, update2 diff semantics, update v1, snapshot resync diff.
 import {expect} from 'chai'
-import {parseDatabaseSchema, Replica, ReplicaInconsistencyError, nullOvsdbLogger, type Json, type RowChange, type SnapshotInfo} from '../../../src/lib/ovsdb/index.js'
+
+import {
+  type Json,
+  nullOvsdbLogger,
+  parseDatabaseSchema,
+  Replica,
+  ReplicaInconsistencyError,
+  type RowChange,
+  type SnapshotInfo,
+} from '../../../src/lib/ovsdb/index.js'
 import {TEST_SCHEMA} from './test-schema.js'
 
 const schema = parseDatabaseSchema(TEST_SCHEMA)
@@ -11,7 +20,12 @@ const C2 = 'c2222222-2222-2222-2222-222222222222'
 function make(spec = {Parent: {}, Child: {}}): {rep: Replica; changes: RowChange[]; snaps: SnapshotInfo[]} {
   const changes: RowChange[] = []
   const snaps: SnapshotInfo[] = []
-  const rep = new Replica('Test', spec, {onChange: (c) => changes.push(c), onSnapshot: (s) => snaps.push(s)}, nullOvsdbLogger)
+  const rep = new Replica(
+    'Test',
+    spec,
+    {onChange: (c) => changes.push(c), onSnapshot: (s) => snaps.push(s)},
+    nullOvsdbLogger,
+  )
   rep.prepare(schema)
   return {rep, changes, snaps}
 }
@@ -20,7 +34,13 @@ const initialParent: Record<string, Json> = {
   name: 'p',
   n: 3,
   tags: ['set', ['a', 'b']],
-  ext: ['map', [['k1', 'v1'], ['k2', 'v2']]],
+  ext: [
+    'map',
+    [
+      ['k1', 'v1'],
+      ['k2', 'v2'],
+    ],
+  ],
   children: ['set', [['uuid', C1]]],
   opt: 7,
 }
@@ -38,7 +58,10 @@ describe('ovsdb Replica', () => {
       b: false,
       opt: [7],
       tags: ['a', 'b'],
-      ext: new Map([['k1', 'v1'], ['k2', 'v2']]),
+      ext: new Map([
+        ['k1', 'v1'],
+        ['k2', 'v2'],
+      ]),
       weights: new Map(),
       children: [C1],
       best: [],
@@ -53,8 +76,42 @@ describe('ovsdb Replica', () => {
     ['set: add one element (symmetric difference)', {tags: 'c'}, {tags: ['a', 'b', 'c']}, {tags: ['a', 'b']}],
     ['set: remove and add in one diff', {tags: ['set', ['a', 'z']]}, {tags: ['b', 'z']}, {tags: ['a', 'b']}],
     ['set of uuids: remove the only element', {children: ['uuid', C1]}, {children: []}, {children: [C1]}],
-    ['map: same value removes the key', {ext: ['map', [['k1', 'v1']]]}, {ext: new Map([['k2', 'v2']])}, {ext: new Map([['k1', 'v1'], ['k2', 'v2']])}],
-    ['map: other value changes it, new key adds it', {ext: ['map', [['k2', 'X'], ['k3', 'v3']]]}, {ext: new Map([['k1', 'v1'], ['k2', 'X'], ['k3', 'v3']])}, {ext: new Map([['k1', 'v1'], ['k2', 'v2']])}],
+    [
+      'map: same value removes the key',
+      {ext: ['map', [['k1', 'v1']]]},
+      {ext: new Map([['k2', 'v2']])},
+      {
+        ext: new Map([
+          ['k1', 'v1'],
+          ['k2', 'v2'],
+        ]),
+      },
+    ],
+    [
+      'map: other value changes it, new key adds it',
+      {
+        ext: [
+          'map',
+          [
+            ['k2', 'X'],
+            ['k3', 'v3'],
+          ],
+        ],
+      },
+      {
+        ext: new Map([
+          ['k1', 'v1'],
+          ['k2', 'X'],
+          ['k3', 'v3'],
+        ]),
+      },
+      {
+        ext: new Map([
+          ['k1', 'v1'],
+          ['k2', 'v2'],
+        ]),
+      },
+    ],
     ['optional scalar (max 1): diff is the new value', {opt: 8}, {opt: [8]}, {opt: [7]}],
     ['optional scalar cleared', {opt: ['set', []]}, {opt: []}, {opt: [7]}],
     ['optional weak ref set from empty', {best: ['uuid', C2]}, {best: [C2]}, {best: []}],
@@ -68,7 +125,7 @@ describe('ovsdb Replica', () => {
       const beforeCopy = structuredClone(before)
       rep.applyUpdate2({Parent: {[U1]: {modify: diff}}})
       const after = rep.get('Parent', U1)
-      const last = changes[changes.length - 1] as RowChange
+      const last = changes.at(-1) as RowChange
       expect(last.kind).to.equal('update')
       expect(last.row).to.equal(after)
       expect(last.old).to.deep.equal(old)
@@ -77,6 +134,7 @@ describe('ovsdb Replica', () => {
         if (Array.isArray(v)) expect([...(got as unknown[])].sort()).to.deep.equal([...v].sort())
         else expect(got).to.deep.equal(v)
       }
+
       // the previous Row object is a snapshot: untouched
       expect(before).to.deep.equal(beforeCopy)
     })
@@ -108,7 +166,9 @@ describe('ovsdb Replica', () => {
     it(`throws ReplicaInconsistencyError on ${name}, after delivering what was applied`, () => {
       const {rep, changes} = make()
       rep.loadSnapshot({Parent: {[U1]: {initial: initialParent}}}, 'update2')
-      expect(() => rep.applyUpdate2({Child: {[C1]: {insert: {name: 'first'}}}, ...(upd as object)})).to.throw(ReplicaInconsistencyError)
+      expect(() => rep.applyUpdate2({Child: {[C1]: {insert: {name: 'first'}}}, ...(upd as object)})).to.throw(
+        ReplicaInconsistencyError,
+      )
       expect(changes.map((c) => c.kind)).to.deep.equal(['insert', 'insert'])
     })
   }
@@ -116,7 +176,9 @@ describe('ovsdb Replica', () => {
   it('update (v1): old lists the changed columns, new the full row', () => {
     const {rep, changes} = make()
     rep.loadSnapshot({Parent: {[U1]: {new: initialParent}}}, 'update1')
-    rep.applyUpdate1({Parent: {[U1]: {old: {n: 3, tags: ['set', ['a', 'b']]}, new: {...initialParent, n: 9, tags: 'a'}}}})
+    rep.applyUpdate1({
+      Parent: {[U1]: {old: {n: 3, tags: ['set', ['a', 'b']]}, new: {...initialParent, n: 9, tags: 'a'}}},
+    })
     rep.applyUpdate1({Parent: {[U1]: {old: {...initialParent, n: 9, tags: 'a'}}}})
     expect(changes.map((c) => c.kind)).to.deep.equal(['insert', 'update', 'delete'])
     expect(changes[1]?.old).to.deep.equal({n: 3, tags: ['a', 'b']})
@@ -127,7 +189,13 @@ describe('ovsdb Replica', () => {
     const {rep, changes, snaps} = make()
     rep.loadSnapshot({Parent: {[U1]: {initial: initialParent}}, Child: {[C1]: {initial: {name: 'c1'}}}}, 'update2')
     changes.length = 0
-    rep.loadSnapshot({Parent: {[U1]: {initial: {...initialParent, n: 4, tags: ['set', ['b', 'a']]}}}, Child: {[C2]: {initial: {name: 'c2'}}}}, 'update2')
+    rep.loadSnapshot(
+      {
+        Parent: {[U1]: {initial: {...initialParent, n: 4, tags: ['set', ['b', 'a']]}}},
+        Child: {[C2]: {initial: {name: 'c2'}}},
+      },
+      'update2',
+    )
     expect(changes.map((c) => [c.kind, c.uuid])).to.deep.equal([
       ['update', U1],
       ['insert', C2],
@@ -151,8 +219,11 @@ describe('ovsdb Replica', () => {
 
   it('restricts rows to the monitored columns and drops columns the schema lacks (one warning)', () => {
     const warnings: string[] = []
-    const logger = {...nullOvsdbLogger, warn: (m: string, f?: Record<string, unknown>) => warnings.push(`${m} ${String(f?.column)}`)}
-    const rep = new Replica('Test', {Parent: {columns: ['name', 'status', '_uuid']}}, {onChange: () => {}}, logger)
+    const logger = {
+      ...nullOvsdbLogger,
+      warn: (m: string, f?: Record<string, unknown>) => warnings.push(`${m} ${String(f?.column)}`),
+    }
+    const rep = new Replica('Test', {Parent: {columns: ['name', 'status', '_uuid']}}, {onChange() {}}, logger)
     const req = rep.prepare(schema)
     rep.prepare(schema)
     expect([...req]).to.deep.equal([['Parent', ['name']]])
@@ -166,10 +237,17 @@ describe('ovsdb Replica', () => {
 
   it('a throwing listener does not stop delivery to later changes', () => {
     const seen: string[] = []
-    const rep = new Replica('Test', {Child: {}}, {onChange: (c) => {
-      seen.push(c.uuid)
-      throw new Error('consumer bug')
-    }}, nullOvsdbLogger)
+    const rep = new Replica(
+      'Test',
+      {Child: {}},
+      {
+        onChange(c) {
+          seen.push(c.uuid)
+          throw new Error('consumer bug')
+        },
+      },
+      nullOvsdbLogger,
+    )
     rep.prepare(schema)
     rep.loadSnapshot({Child: {[C1]: {initial: {}}, [C2]: {initial: {}}}}, 'update2')
     expect(seen).to.deep.equal([C1, C2])

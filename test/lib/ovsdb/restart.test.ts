@@ -7,8 +7,9 @@ import {expect} from 'chai'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+
 import {OvsdbClient, type Replica} from '../../../src/lib/ovsdb/index.js'
-import {startOvsdbServer, type OvsdbServer} from '../../helpers/ovsdb-server.js'
+import {type OvsdbServer, startOvsdbServer} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {sleep} from '../../helpers/wait.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
@@ -17,22 +18,35 @@ import {writeTestSchema} from './test-schema.js'
 const SPEC = {Parent: {}, Child: {}, Other: {}}
 const fastRetry = (): number => 50
 
-async function converge(server: OvsdbServer, writer: OvsdbClient, reader: OvsdbClient, replica: Replica, fold: FoldingListener, tag: string): Promise<void> {
+async function converge(
+  server: OvsdbServer,
+  writer: OvsdbClient,
+  reader: OvsdbClient,
+  replica: Replica,
+  fold: FoldingListener,
+  tag: string,
+): Promise<void> {
   const [res] = await writer.transact('Test', [{op: 'insert', table: 'Other', row: {key: tag}}])
   const barrier = (res?.uuid as [string, string])[1]
   for (let t = 0; !replica.get('Other', barrier); t++) {
     if (t > 1000) expect.fail(`barrier ${tag} never arrived`)
     await sleep(10)
   }
+
   const schema = await reader.getSchema('Test')
-  const truth = await serverContents(server.unix, schema, 'Test', Object.fromEntries(Object.keys(SPEC).map((t) => [t, replica.columns(t)])))
+  const truth = await serverContents(
+    server.unix,
+    schema,
+    'Test',
+    Object.fromEntries(Object.keys(SPEC).map((t) => [t, replica.columns(t)])),
+  )
   expectSameContents(replicaContents(replica), truth, `${tag} replica`)
   expectSameContents(fold.state, truth, `${tag} folded changes`)
   expect(fold.violations).to.deep.equal([])
 }
 
 describe('ovsdb client across server restarts and dropped connections (real ovsdb-server)', function () {
-  this.timeout(120000)
+  this.timeout(120_000)
   let server: OvsdbServer
   const clients: OvsdbClient[] = []
 
@@ -49,7 +63,7 @@ describe('ovsdb client across server restarts and dropped connections (real ovsd
 
   it('converges after two SIGKILL + restarts during a stream of writes', async () => {
     const reader = new OvsdbClient({remotes: server.unix, retry: fastRetry, probeIntervalMs: 1000})
-    const writerClient = new OvsdbClient({remotes: server.tcp, retry: fastRetry, readyTimeoutMs: 20000})
+    const writerClient = new OvsdbClient({remotes: server.tcp, retry: fastRetry, readyTimeoutMs: 20_000})
     clients.push(reader, writerClient)
     const states: string[] = []
     reader.on('state', (s: {state: string}) => states.push(s.state))
@@ -64,6 +78,7 @@ describe('ovsdb client across server restarts and dropped connections (real ovsd
       await sleep(200)
       await server.start()
     }
+
     await writing
     expect(writer.ok, 'writes before, between and after the restarts').to.be.greaterThan(1000)
     await converge(server, writerClient, reader, replica, fold, 'after-restarts')
@@ -76,7 +91,7 @@ describe('ovsdb client across server restarts and dropped connections (real ovsd
 
   it('rebuilds by diff, one resync per reconnect, when the server drops all connections and cannot resume', async () => {
     const reader = new OvsdbClient({remotes: server.unix, retry: fastRetry})
-    const writerClient = new OvsdbClient({remotes: server.tcp, retry: fastRetry, readyTimeoutMs: 20000})
+    const writerClient = new OvsdbClient({remotes: server.tcp, retry: fastRetry, readyTimeoutMs: 20_000})
     clients.push(reader, writerClient)
     await Promise.all([reader.connect(), writerClient.connect()])
     const fold = new FoldingListener()
@@ -87,11 +102,15 @@ describe('ovsdb client across server restarts and dropped connections (real ovsd
       await sleep(100)
       server.dropConnections()
     }
+
     await writing
     await converge(server, writerClient, reader, replica, fold, 'after-drops')
     expect(reader.stats.connects).to.be.greaterThanOrEqual(3)
     expect(reader.stats.resumes, 'a standalone server cannot resume').to.equal(0)
     expect(fold.snapshots.length).to.equal(reader.stats.connects)
-    expect(fold.snapshots.map((x) => x.resync)).to.deep.equal([false, ...Array(reader.stats.connects - 1).fill(true)])
+    expect(fold.snapshots.map((x) => x.resync)).to.deep.equal([
+      false,
+      ...Array.from({length: reader.stats.connects - 1}).fill(true),
+    ])
   })
 })

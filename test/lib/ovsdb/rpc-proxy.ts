@@ -2,6 +2,7 @@
 // exhibits on its own: it can answer chosen methods with "unknown method" (an older server) and
 // swallow chosen notifications (a lost update).
 import {createServer, connect as netConnect, type Server, type Socket} from 'node:net'
+
 import {JsonFramer} from '../../../src/lib/ovsdb/index.js'
 
 export interface ProxyRules {
@@ -16,6 +17,7 @@ export class RpcProxy {
   readonly refused: string[] = []
   dropped = 0
   private readonly sockets = new Set<Socket>()
+
   private constructor(
     private readonly server: Server,
     readonly remote: string,
@@ -50,6 +52,7 @@ export class RpcProxy {
         client.destroy()
         up.destroy()
       }
+
       client.on('close', end).on('error', end)
       up.on('close', end).on('error', end)
     })

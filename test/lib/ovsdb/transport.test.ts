@@ -5,13 +5,14 @@ import {expect} from 'chai'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+
 import {ConnectionError, OvsdbClient, OvsdbError} from '../../../src/lib/ovsdb/index.js'
-import {startOvsdbServer, writeNbSchema, type OvsdbServer} from '../../helpers/ovsdb-server.js'
+import {type OvsdbServer, startOvsdbServer, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {makePki, type TestPki} from './certs.js'
 
 describe('ovsdb transports (real ovsdb-server)', function () {
-  this.timeout(60000)
+  this.timeout(60_000)
   let v4: OvsdbServer
   let v6: OvsdbServer
   let pki: TestPki
@@ -27,7 +28,11 @@ describe('ovsdb transports (real ovsdb-server)', function () {
     const dir = mkdtempSync(join(tmpdir(), 'ovsdb-transport-'))
     pki = makePki(dir)
     const schema = writeNbSchema(dir)
-    v4 = await startOvsdbServer({schema, dir, ssl: {privateKey: pki.serverKey, certificate: pki.serverCert, caCert: pki.caCert}})
+    v4 = await startOvsdbServer({
+      schema,
+      dir,
+      ssl: {privateKey: pki.serverKey, certificate: pki.serverCert, caCert: pki.caCert},
+    })
     v6 = await startOvsdbServer({schema, tcpHost: '::1'})
   })
 
@@ -52,32 +57,49 @@ describe('ovsdb transports (real ovsdb-server)', function () {
       const schema = await c.getSchema('OVN_Northbound')
       expect(schema.version).to.equal('7.1.0')
       expect(schema.tables.get('Logical_Router_Port')?.columns.get('status')?.kind).to.equal('map')
-      const [res] = await c.transact('OVN_Northbound', [{op: 'insert', table: 'Logical_Switch', row: {name: `ls-${i}`}}])
+      const [res] = await c.transact('OVN_Northbound', [
+        {op: 'insert', table: 'Logical_Switch', row: {name: `ls-${i}`}},
+      ])
       expect(res?.uuid?.[0]).to.equal('uuid')
     })
   }
 
   it('ssl with the right CA: connects and monitors', async () => {
     expect(v4.ssl).to.match(/^ssl:127\.0\.0\.1:\d+$/)
-    const c = client({remotes: v4.ssl, ssl: {privateKey: pki.clientKey, certificate: pki.clientCert, caCert: pki.caCert}})
+    const c = client({
+      remotes: v4.ssl,
+      ssl: {privateKey: pki.clientKey, certificate: pki.clientCert, caCert: pki.caCert},
+    })
     const rows: string[] = []
-    const monitoring = c.monitor('OVN_Northbound', {Logical_Switch: {columns: ['name']}}, {onChange: (ch) => rows.push(String(ch.row.name))})
+    const monitoring = c.monitor(
+      'OVN_Northbound',
+      {Logical_Switch: {columns: ['name']}},
+      {onChange: (ch) => rows.push(String(ch.row.name))},
+    )
     await c.connect({timeoutMs: 5000})
     await monitoring
     expect(rows).to.include.members(['ls-0', 'ls-2'])
   })
 
   it('ssl with a wrong CA: refused with a TLS error naming the remote', async () => {
-    const c = client({remotes: v4.ssl, ssl: {privateKey: pki.clientKey, certificate: pki.clientCert, caCert: pki.otherCaCert}})
+    const c = client({
+      remotes: v4.ssl,
+      ssl: {privateKey: pki.clientKey, certificate: pki.clientCert, caCert: pki.otherCaCert},
+    })
     const failures: ConnectionError[] = []
     c.on('attempt-failed', (e: ConnectionError) => failures.push(e))
-    const err = await c.connect({timeoutMs: 1500}).then(() => undefined, (e: unknown) => e)
+    const err = await c.connect({timeoutMs: 1500}).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
     expect(err).to.be.instanceOf(ConnectionError)
     expect(failures.length).to.be.greaterThan(0)
     const first = failures[0] as ConnectionError
     expect(first.code).to.equal('tls')
     expect(first.remote).to.equal(v4.ssl)
-    expect(first.message).to.contain(v4.ssl).and.match(/TLS handshake failed: .*(certificate|verify)/i)
+    expect(first.message)
+      .to.contain(v4.ssl)
+      .and.match(/TLS handshake failed: .*(certificate|verify)/i)
     expect((err as Error).message).to.contain('TLS handshake failed')
   })
 
@@ -85,17 +107,28 @@ describe('ovsdb transports (real ovsdb-server)', function () {
     const c = client({remotes: v4.ssl, ssl: {privateKey: pki.rogueKey, certificate: pki.rogueCert, caCert: pki.caCert}})
     const failures: ConnectionError[] = []
     c.on('attempt-failed', (e: ConnectionError) => failures.push(e))
-    const err = await c.connect({timeoutMs: 1500}).then(() => undefined, (e: unknown) => e)
+    const err = await c.connect({timeoutMs: 1500}).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
     expect(err).to.be.instanceOf(ConnectionError)
     expect(c.stats.connects, 'never reported ready').to.equal(0)
     const first = failures[0] as ConnectionError
     expect(first.code).to.equal('tls')
-    expect(first.message).to.contain(v4.ssl).and.match(/TLS error: .*unknown ca/i)
+    expect(first.message)
+      .to.contain(v4.ssl)
+      .and.match(/TLS error: .*unknown ca/i)
   })
 
   it('ssl without key files: a clear error', async () => {
-    const c = client({remotes: v4.ssl, ssl: {privateKey: '/nonexistent/key.pem', certificate: pki.clientCert, caCert: pki.caCert}})
-    const err = await c.connect({timeoutMs: 500}).then(() => undefined, (e: unknown) => e)
+    const c = client({
+      remotes: v4.ssl,
+      ssl: {privateKey: '/nonexistent/key.pem', certificate: pki.clientCert, caCert: pki.caCert},
+    })
+    const err = await c.connect({timeoutMs: 500}).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
     expect((err as Error).message).to.contain('cannot read private key /nonexistent/key.pem')
   })
 
@@ -103,11 +136,22 @@ describe('ovsdb transports (real ovsdb-server)', function () {
     const c = client({remotes: v4.unix})
     await c.connect()
     const err = await c
-      .transact('OVN_Northbound', [{op: 'comment', comment: 'x'}, {op: 'insert', table: 'Logical_Switch', row: {no_such_column: 1}}])
-      .then(() => undefined, (e: unknown) => e)
+      .transact('OVN_Northbound', [
+        {op: 'comment', comment: 'x'},
+        {op: 'insert', table: 'Logical_Switch', row: {no_such_column: 1}},
+      ])
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      )
     expect(err).to.be.instanceOf(OvsdbError).with.property('opIndex', 1)
-    expect((err as OvsdbError).error).to.be.a('string').and.not.equal('')
-    const rpcErr = await c.getSchema('No_Such_Db').then(() => undefined, (e: unknown) => e)
+    expect((err as OvsdbError).error)
+      .to.be.a('string')
+      .and.not.equal('')
+    const rpcErr = await c.getSchema('No_Such_Db').then(
+      () => undefined,
+      (error: unknown) => error,
+    )
     expect(rpcErr).to.be.instanceOf(OvsdbError).with.property('error', 'unknown database')
   })
 })

@@ -6,13 +6,14 @@
 // docs/upstream-behaviour.md#watcher-scenarios scenarios.
 import {expect} from 'chai'
 
-import {localnet, ls, lrp, nat, nbGlobal, vm} from '../../helpers/nb-builders.js'
+import {localnet, lrp, ls, nat, nbGlobal, vm} from '../../helpers/nb-builders.js'
 import {
+  addr,
   BASE,
   BR,
+  type Case,
   CHASSIS,
   CHASSIS_ID,
-  addr,
   defaults,
   flows,
   host,
@@ -22,7 +23,6 @@ import {
   sysctls,
   vlan,
   vlanBase,
-  type Case,
 } from './fixtures.js'
 
 const MAC = 'fa:16:3e:00:00:01'
@@ -43,7 +43,10 @@ export const cases: Case[] = [
       ],
       bridgeTables: {bridge0: 100, bridge1: 200},
       bridgeMacs: {bridge0: 'aa:00:00:00:00:00', bridge1: 'aa:00:00:00:00:01'},
-      patchPorts: {bridge0: [{name: 'patch-provnet-a-to-br-int', ofport: 1}], bridge1: [{name: 'patch-provnet-b-to-br-int', ofport: 2}]},
+      patchPorts: {
+        bridge0: [{name: 'patch-provnet-a-to-br-int', ofport: 1}],
+        bridge1: [{name: 'patch-provnet-b-to-br-int', ofport: 2}],
+      },
     },
     rows: {
       lss: [ls('net-0', ['lsp-provnet-a']), ls('net-1', ['lsp-provnet-b'])],
@@ -82,7 +85,15 @@ export const cases: Case[] = [
     rows: {
       lss: [ext, tenant],
       lsps: [ln1, vm({name: 'vm1', ips: ['10.0.0.5'], net: 'neutron-tenant', chassis: CHASSIS, fip: '172.24.4.100'})],
-      nats: [nat({uuid: 'nat1', externalIp: '172.24.4.100', externalMac: 'FA:16:3E:FF:00:01', logicalPort: 'vm1', fipNet: 'ext'})],
+      nats: [
+        nat({
+          uuid: 'nat1',
+          externalIp: '172.24.4.100',
+          externalMac: 'FA:16:3E:FF:00:01',
+          logicalPort: 'vm1',
+          fipNet: 'ext',
+        }),
+      ],
     },
     objects: host('172.24.4.100', 'fa:16:3e:ff:00:01'),
     exposed: [['172.24.4.100', 'fip', BR, null, 'NAT:vm1']],
@@ -91,10 +102,26 @@ export const cases: Case[] = [
     name: '10.1.4 (ours) port with a FIP per fixed IP: every dnat_and_snat NAT of the port is exposed (upstream: the first only)',
     rows: {
       lss: [ext, tenant],
-      lsps: [ln1, vm({name: 'vm1', ips: ['10.0.0.5', '10.0.1.5'], net: 'neutron-tenant', chassis: CHASSIS, fip: '172.24.4.100'})],
+      lsps: [
+        ln1,
+        vm({name: 'vm1', ips: ['10.0.0.5', '10.0.1.5'], net: 'neutron-tenant', chassis: CHASSIS, fip: '172.24.4.100'}),
+      ],
       nats: [
-        nat({uuid: 'nat1', externalIp: '172.24.4.100', externalMac: 'fa:16:3e:ff:00:01', logicalPort: 'vm1', fipNet: 'ext'}),
-        nat({uuid: 'nat2', externalIp: '172.24.4.101', externalMac: 'fa:16:3e:ff:00:01', logicalIp: '10.0.1.5', logicalPort: 'vm1', fipNet: 'ext'}),
+        nat({
+          uuid: 'nat1',
+          externalIp: '172.24.4.100',
+          externalMac: 'fa:16:3e:ff:00:01',
+          logicalPort: 'vm1',
+          fipNet: 'ext',
+        }),
+        nat({
+          uuid: 'nat2',
+          externalIp: '172.24.4.101',
+          externalMac: 'fa:16:3e:ff:00:01',
+          logicalIp: '10.0.1.5',
+          logicalPort: 'vm1',
+          fipNet: 'ext',
+        }),
         nat({uuid: 'nat3', type: 'snat', externalIp: '172.24.4.102', logicalPort: 'vm1', fipNet: 'ext'}),
       ],
     },
@@ -111,9 +138,25 @@ export const cases: Case[] = [
   },
   {
     name: '10.1.6 VM on a VLAN provider network: route, neighbour, NDP proxy on fake-bridg.10 (ours: neighbour on the VLAN device, upstream bug 1)',
-    rows: {lss: [vlanNet], lsps: [ln2, vm({name: 'vm1', ips: ['192.168.0.10', '2001:db8:10::10'], net: 'neutron-vlan', chassis: CHASSIS, cidrs: ['192.168.0.10/24', '2001:db8:10::10/64']})]},
+    rows: {
+      lss: [vlanNet],
+      lsps: [
+        ln2,
+        vm({
+          name: 'vm1',
+          ips: ['192.168.0.10', '2001:db8:10::10'],
+          net: 'neutron-vlan',
+          chassis: CHASSIS,
+          cidrs: ['192.168.0.10/24', '2001:db8:10::10/64'],
+        }),
+      ],
+    },
     base: [...BASE, ...vlanBase(10)],
-    objects: [...host('192.168.0.10', MAC, 'fake-bridg.10'), ...host('2001:db8:10::10', MAC, 'fake-bridg.10'), ndp('2001:db8:10::', 'fake-bridg.10')],
+    objects: [
+      ...host('192.168.0.10', MAC, 'fake-bridg.10'),
+      ...host('2001:db8:10::10', MAC, 'fake-bridg.10'),
+      ndp('2001:db8:10::', 'fake-bridg.10'),
+    ],
     exposed: [
       ['192.168.0.10', 'vm', BR, 10, 'Logical_Switch_Port:vm1'],
       ['2001:db8:10::10', 'vm', BR, 10, 'Logical_Switch_Port:vm1'],
@@ -122,11 +165,22 @@ export const cases: Case[] = [
   },
   {
     name: '10.1.7 local cr-lrp 172.24.16.2/24: exposed with the LRP MAC',
-    rows: {lss: [ext], lsps: [ln1], lrps: [lrp({name: 'lrp-gw', mac: 'fa:16:3e:aa:00:02', networks: ['172.24.16.2/24'], net: 'neutron-ext', hosting: CHASSIS_ID})]},
+    rows: {
+      lss: [ext],
+      lsps: [ln1],
+      lrps: [
+        lrp({
+          name: 'lrp-gw',
+          mac: 'fa:16:3e:aa:00:02',
+          networks: ['172.24.16.2/24'],
+          net: 'neutron-ext',
+          hosting: CHASSIS_ID,
+        }),
+      ],
+    },
     objects: host('172.24.16.2', 'fa:16:3e:aa:00:02'),
     exposed: [['172.24.16.2', 'cr-lrp', BR, null, 'Logical_Router_Port:lrp-gw']],
-    check: (r) =>
-      expect(r.routers).to.deep.equal([]), // no neutron:router_name: exposed, but no router to hang subnets on
+    check: (r) => expect(r.routers).to.deep.equal([]), // no neutron:router_name: exposed, but no router to hang subnets on
   },
   {
     name: '10.1.8 cr-lrp without networks, without neutron:network_name, on a non-provider network, or hosted elsewhere: nothing',
@@ -159,13 +213,19 @@ export const cases: Case[] = [
     name: '10.1.11 localnet whose network_name is not mapped here: the LS is not a provider network',
     rows: {
       lss: [ls('neutron-other', ['lsp-provnet-x'])],
-      lsps: [localnet('provnet-x', 'other-physnet', 30), vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-other', chassis: CHASSIS})],
+      lsps: [
+        localnet('provnet-x', 'other-physnet', 30),
+        vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-other', chassis: CHASSIS}),
+      ],
     },
     objects: [],
   },
   {
     name: '10.1.13 VM with cidrs [] and an IPv4 address: no NDP proxy',
-    rows: {lss: [ext], lsps: [ln1, vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS, cidrs: []})]},
+    rows: {
+      lss: [ext],
+      lsps: [ln1, vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS, cidrs: []})],
+    },
     objects: host('172.24.4.5', MAC),
     exposed: [['172.24.4.5', 'vm', BR, null, 'Logical_Switch_Port:vm1']],
   },
@@ -173,7 +233,18 @@ export const cases: Case[] = [
     name: '10.1.14 virtual port bound by neutron:host_id, IPv6 cidr: NDP proxy for the network address',
     rows: {
       lss: [ext],
-      lsps: [ln1, vm({name: 'vip1', type: 'virtual', ips: ['2001:db8::10'], net: 'neutron-ext', hostId: CHASSIS, chassis: 'ignored-for-virtual', cidrs: ['2001:db8::10/64']})],
+      lsps: [
+        ln1,
+        vm({
+          name: 'vip1',
+          type: 'virtual',
+          ips: ['2001:db8::10'],
+          net: 'neutron-ext',
+          hostId: CHASSIS,
+          chassis: 'ignored-for-virtual',
+          cidrs: ['2001:db8::10/64'],
+        }),
+      ],
     },
     objects: [...host('2001:db8::10', MAC), ndp('2001:db8::')],
     exposed: [['2001:db8::10', 'vm', BR, null, 'Logical_Switch_Port:vip1']],
@@ -189,11 +260,30 @@ export const cases: Case[] = [
       lss: [ext],
       lsps: [
         ln1,
-        vm({name: 'vm1', mac: 'fa:16:3e:00:00:01', ips: ['172.24.4.5', '2001:db8::5'], net: 'neutron-ext', chassis: CHASSIS, cidrs: ['172.24.4.5/24', '2001:db8::5/64']}),
-        vm({name: 'vm2', mac: 'fa:16:3e:00:00:02', ips: ['2001:db8::6'], net: 'neutron-ext', chassis: CHASSIS, cidrs: ['2001:db8::6/64']}),
+        vm({
+          name: 'vm1',
+          mac: 'fa:16:3e:00:00:01',
+          ips: ['172.24.4.5', '2001:db8::5'],
+          net: 'neutron-ext',
+          chassis: CHASSIS,
+          cidrs: ['172.24.4.5/24', '2001:db8::5/64'],
+        }),
+        vm({
+          name: 'vm2',
+          mac: 'fa:16:3e:00:00:02',
+          ips: ['2001:db8::6'],
+          net: 'neutron-ext',
+          chassis: CHASSIS,
+          cidrs: ['2001:db8::6/64'],
+        }),
       ],
     },
-    objects: [...host('172.24.4.5', MAC), ...host('2001:db8::5', MAC), ...host('2001:db8::6', 'fa:16:3e:00:00:02'), ndp('2001:db8::')],
+    objects: [
+      ...host('172.24.4.5', MAC),
+      ...host('2001:db8::5', MAC),
+      ...host('2001:db8::6', 'fa:16:3e:00:00:02'),
+      ndp('2001:db8::'),
+    ],
     exposed: [
       ['172.24.4.5', 'vm', BR, null, 'Logical_Switch_Port:vm1'],
       ['2001:db8::5', 'vm', BR, null, 'Logical_Switch_Port:vm1'],
@@ -233,7 +323,15 @@ export const cases: Case[] = [
     rows: {
       lss: [ext, tenant],
       lsps: [ln1, vm({name: 'vm1', ips: ['10.0.0.5'], net: 'neutron-tenant', chassis: CHASSIS, fip: '172.24.4.100'})],
-      nats: [nat({uuid: 'nat1', externalIp: '172.24.4.100', externalMac: 'fa:16:3e:ff:00:01', logicalPort: 'vm1', fipNet: 'tenant'})],
+      nats: [
+        nat({
+          uuid: 'nat1',
+          externalIp: '172.24.4.100',
+          externalMac: 'fa:16:3e:ff:00:01',
+          logicalPort: 'vm1',
+          fipNet: 'tenant',
+        }),
+      ],
     },
     objects: [],
     problems: ['NAT:vm1: FIP network neutron-tenant is not a provider network on this chassis'],
@@ -245,13 +343,40 @@ export const cases: Case[] = [
       lss: [ext, tenant],
       lsps: [ln1, vm({name: 'vm1', ips: ['10.0.0.5'], net: 'neutron-tenant', chassis: CHASSIS, fip: '172.24.4.100'})],
       lrps: [
-        lrp({name: 'lrp-gw', mac: 'fa:16:3e:aa:00:02', networks: ['172.24.4.11/24'], net: 'neutron-ext', router: 'router1', hosting: CHASSIS_ID}),
-        lrp({name: 'lrp-other', mac: 'fa:16:3e:aa:00:03', networks: ['172.24.4.12/24'], net: 'neutron-ext', router: 'router2', hosting: 'other-id'}),
+        lrp({
+          name: 'lrp-gw',
+          mac: 'fa:16:3e:aa:00:02',
+          networks: ['172.24.4.11/24'],
+          net: 'neutron-ext',
+          router: 'router1',
+          hosting: CHASSIS_ID,
+        }),
+        lrp({
+          name: 'lrp-other',
+          mac: 'fa:16:3e:aa:00:03',
+          networks: ['172.24.4.12/24'],
+          net: 'neutron-ext',
+          router: 'router2',
+          hosting: 'other-id',
+        }),
       ],
       nats: [
-        nat({uuid: 'nat1', externalIp: '172.24.4.100', externalMac: 'fa:16:3e:ff:00:01', logicalPort: 'vm1', fipNet: 'ext', gatewayPort: 'lrp-lrp-other'}),
+        nat({
+          uuid: 'nat1',
+          externalIp: '172.24.4.100',
+          externalMac: 'fa:16:3e:ff:00:01',
+          logicalPort: 'vm1',
+          fipNet: 'ext',
+          gatewayPort: 'lrp-lrp-other',
+        }),
         nat({uuid: 'nat2', externalIp: '172.24.4.101', logicalPort: 'vm2', fipNet: 'ext', gatewayPort: 'lrp-lrp-gw'}),
-        nat({uuid: 'nat3', type: 'snat', externalIp: '172.24.4.11', logicalIp: '10.0.0.0/24', gatewayPort: 'lrp-lrp-gw'}),
+        nat({
+          uuid: 'nat3',
+          type: 'snat',
+          externalIp: '172.24.4.11',
+          logicalIp: '10.0.0.0/24',
+          gatewayPort: 'lrp-lrp-gw',
+        }),
       ],
     },
     cfg: {exposeTenantNetworks: false},
@@ -260,10 +385,18 @@ export const cases: Case[] = [
       ['172.24.4.101', 'fip', BR, null, 'NAT:vm2'],
       ['172.24.4.11', 'cr-lrp', BR, null, 'Logical_Router_Port:lrp-gw'],
     ],
-    check: (r) => {
+    check(r) {
       expect(r.distributed).to.equal(false)
       expect(r.routers).to.deep.equal([
-        {router: 'router1', lrp: {table: 'Logical_Router_Port', uuid: 'lrp-lrp-gw', name: 'lrp-gw'}, mac: 'fa:16:3e:aa:00:02', ips: ['172.24.4.11'], providerLs: 'neutron-ext', bridge: BR, vlan: null},
+        {
+          router: 'router1',
+          lrp: {table: 'Logical_Router_Port', uuid: 'lrp-lrp-gw', name: 'lrp-gw'},
+          mac: 'fa:16:3e:aa:00:02',
+          ips: ['172.24.4.11'],
+          providerLs: 'neutron-ext',
+          bridge: BR,
+          vlan: null,
+        },
       ])
     },
   },
@@ -302,8 +435,20 @@ export const cases: Case[] = [
         vm({name: 'vm3', ips: ['10.0.0.7'], net: 'neutron-tenant', chassis: CHASSIS, fip: '172.24.4.102'}),
       ],
       nats: [
-        nat({uuid: 'nat1', externalIp: '172.24.4.100', externalMac: 'fa:16:3e:ff:00:01', logicalPort: 'vm1', fipNet: 'ext'}),
-        nat({uuid: 'nat2', externalIp: '172.24.4.101', externalMac: 'fa:16:3e:ff:00:02', logicalPort: 'vm2', fipNet: 'ext'}),
+        nat({
+          uuid: 'nat1',
+          externalIp: '172.24.4.100',
+          externalMac: 'fa:16:3e:ff:00:01',
+          logicalPort: 'vm1',
+          fipNet: 'ext',
+        }),
+        nat({
+          uuid: 'nat2',
+          externalIp: '172.24.4.101',
+          externalMac: 'fa:16:3e:ff:00:02',
+          logicalPort: 'vm2',
+          fipNet: 'ext',
+        }),
         nat({uuid: 'nat3', externalIp: '172.24.4.102', logicalPort: 'vm3', fipNet: 'ext'}),
       ],
     },
@@ -318,7 +463,15 @@ export const cases: Case[] = [
       nbGlobal: nbGlobal('maybe'),
       lss: [ext, tenant],
       lsps: [ln1, vm({name: 'vm1', ips: ['10.0.0.5'], net: 'neutron-tenant', chassis: CHASSIS, fip: '172.24.4.100'})],
-      nats: [nat({uuid: 'nat1', externalIp: '172.24.4.100', externalMac: 'fa:16:3e:ff:00:01', logicalPort: 'vm1', fipNet: 'ext'})],
+      nats: [
+        nat({
+          uuid: 'nat1',
+          externalIp: '172.24.4.100',
+          externalMac: 'fa:16:3e:ff:00:01',
+          logicalPort: 'vm1',
+          fipNet: 'ext',
+        }),
+      ],
     },
     objects: host('172.24.4.100', 'fa:16:3e:ff:00:01'),
     exposed: [['172.24.4.100', 'fip', BR, null, 'NAT:vm1']],
@@ -328,7 +481,17 @@ export const cases: Case[] = [
     name: 'ours, upstream bug 13: IPv6 and MAC values are canonicalised (compressed, lower case)',
     rows: {
       lss: [ext],
-      lsps: [ln1, vm({name: 'vm1', mac: 'FA:16:3E:00:00:0A', ips: ['2001:DB8:0:0::0010'], net: 'neutron-ext', chassis: CHASSIS, cidrs: ['2001:0db8::10/64']})],
+      lsps: [
+        ln1,
+        vm({
+          name: 'vm1',
+          mac: 'FA:16:3E:00:00:0A',
+          ips: ['2001:DB8:0:0::0010'],
+          net: 'neutron-ext',
+          chassis: CHASSIS,
+          cidrs: ['2001:0db8::10/64'],
+        }),
+      ],
     },
     objects: [...host('2001:db8::10', 'fa:16:3e:00:00:0a'), ndp('2001:db8::')],
     exposed: [['2001:db8::10', 'vm', BR, null, 'Logical_Switch_Port:vm1']],
@@ -339,7 +502,13 @@ export const cases: Case[] = [
       lss: [ext],
       lsps: [
         ln1,
-        vm({name: 'vm1', ips: ['172.24.4.5', '300.1.1.1'], net: 'neutron-ext', chassis: CHASSIS, cidrs: ['172.24.4.5/24', 'nonsense']}),
+        vm({
+          name: 'vm1',
+          ips: ['172.24.4.5', '300.1.1.1'],
+          net: 'neutron-ext',
+          chassis: CHASSIS,
+          cidrs: ['172.24.4.5/24', 'nonsense'],
+        }),
         vm({name: 'vm2', mac: 'not-a-mac', ips: ['172.24.4.6'], net: 'neutron-ext', chassis: CHASSIS}),
       ],
     },
@@ -376,12 +545,20 @@ export const cases: Case[] = [
     rows: {lss: [ext], lsps: [ln1, vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS})]},
     base: [],
     objects: [],
-    problems: ['local:fake-bridge: bridge fake-bridge does not exist on this host (not created: it must be the OVS bridge)'],
+    problems: [
+      'local:fake-bridge: bridge fake-bridge does not exist on this host (not created: it must be the OVS bridge)',
+    ],
   },
   {
     name: 'ours: unknown bridge MAC -> no flows (problem); a localnet patch port missing -> exposure planned, problem',
     ctx: {bridgeMacs: {}, patchPorts: {[BR]: [{name: 'patch-provnet-9-to-br-int', ofport: 9}]}},
-    rows: {lss: [ls('neutron-ext', ['lsp-physnet-port'])], lsps: [localnet('physnet-port', 'fake-network'), vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS})]},
+    rows: {
+      lss: [ls('neutron-ext', ['lsp-physnet-port'])],
+      lsps: [
+        localnet('physnet-port', 'fake-network'),
+        vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS}),
+      ],
+    },
     base: [...sysctls(BR), addr(BR, '169.254.1.1/32'), addr(BR, 'fd53:d91e:400:7f17::1:1/128'), ...defaults()],
     objects: host('172.24.4.5', MAC),
     exposed: [['172.24.4.5', 'vm', BR, null, 'Logical_Switch_Port:vm1']],
@@ -393,16 +570,35 @@ export const cases: Case[] = [
   {
     name: 'ours: the localnet patch port patch-<localnet>-to-br-int gets flows while an exposure uses it',
     ctx: {patchPorts: {[BR]: [{name: 'patch-physnet-port-to-br-int', ofport: 7}]}},
-    rows: {lss: [ls('neutron-ext', ['lsp-physnet-port'])], lsps: [localnet('physnet-port', 'fake-network'), vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS})]},
+    rows: {
+      lss: [ls('neutron-ext', ['lsp-physnet-port'])],
+      lsps: [
+        localnet('physnet-port', 'fake-network'),
+        vm({name: 'vm1', ips: ['172.24.4.5'], net: 'neutron-ext', chassis: CHASSIS}),
+      ],
+    },
     base: [...sysctls(BR), addr(BR, '169.254.1.1/32'), addr(BR, 'fd53:d91e:400:7f17::1:1/128'), ...defaults()],
     objects: [...host('172.24.4.5', MAC), ...flows(7)],
     exposed: [['172.24.4.5', 'vm', BR, null, 'Logical_Switch_Port:vm1']],
   },
   {
     name: 'ours: a patch port without a valid ofport (not assigned yet) gets no flows and is reported',
-    ctx: {patchPorts: {[BR]: [{name: 'patch-provnet-1-to-br-int', ofport: 1}, {name: 'patch-provnet-2-to-br-int', ofport: -1}]}},
+    ctx: {
+      patchPorts: {
+        [BR]: [
+          {name: 'patch-provnet-1-to-br-int', ofport: 1},
+          {name: 'patch-provnet-2-to-br-int', ofport: -1},
+        ],
+      },
+    },
     rows: {},
-    base: [...sysctls(BR), addr(BR, '169.254.1.1/32'), addr(BR, 'fd53:d91e:400:7f17::1:1/128'), ...defaults(), ...flows(1)],
+    base: [
+      ...sysctls(BR),
+      addr(BR, '169.254.1.1/32'),
+      addr(BR, 'fd53:d91e:400:7f17::1:1/128'),
+      ...defaults(),
+      ...flows(1),
+    ],
     objects: [],
     problems: ['local:fake-bridge: patch port patch-provnet-2-to-br-int has no valid ofport (-1)'],
   },
@@ -438,7 +634,13 @@ export const cases: Case[] = [
   {
     name: 'ours: NB without LRP status column (OVN < 23.09): no cr-lrps, reported once',
     caps: {lrpStatus: false},
-    rows: {lss: [ext], lsps: [ln1], lrps: [lrp({name: 'lrp-gw', networks: ['172.24.4.11/24'], net: 'neutron-ext', router: 'router1', hosting: CHASSIS_ID})]},
+    rows: {
+      lss: [ext],
+      lsps: [ln1],
+      lrps: [
+        lrp({name: 'lrp-gw', networks: ['172.24.4.11/24'], net: 'neutron-ext', router: 'router1', hosting: CHASSIS_ID}),
+      ],
+    },
     objects: [],
     problems: [
       'Logical_Router_Port:: NB schema has no Logical_Router_Port.status (OVN < 23.09): cr-lrps, tenant networks, OVN load balancers and centralized FIPs are not exposed',
@@ -460,14 +662,19 @@ describe('planner computeDesired: provider networks, FIPs, cr-lrps', () => {
   it('10.1.12/23 is_ip_exposed / _get_exposed_ip: answered by state.exposed (ip -> kind, bridge, vlan, source)', () => {
     const r = run(cases.find((c) => c.name.startsWith('10.1.39'))!)
     const find = (ip: string) => r.state.exposed.filter((e) => e.ip === ip)
-    expect(find('172.24.4.101')).to.deep.equal([{ip: '172.24.4.101', kind: 'fip', bridge: BR, vlan: null, source: {table: 'NAT', uuid: 'nat2', name: 'vm2'}}])
+    expect(find('172.24.4.101')).to.deep.equal([
+      {ip: '172.24.4.101', kind: 'fip', bridge: BR, vlan: null, source: {table: 'NAT', uuid: 'nat2', name: 'vm2'}},
+    ])
     expect(find('172.24.4.100')).to.deep.equal([])
   })
 
   it('is deterministic: row order does not change the output', () => {
-    const rows = cases[0]!.rows
+    const {rows} = cases[0]!
     const a = run({...cases[0]!, rows})
-    const b = run({...cases[0]!, rows: {...rows, lsps: [...(rows.lsps ?? [])].reverse(), lss: [...(rows.lss ?? [])].reverse()}})
+    const b = run({
+      ...cases[0]!,
+      rows: {...rows, lsps: [...(rows.lsps ?? [])].reverse(), lss: [...(rows.lss ?? [])].reverse()},
+    })
     expect(b).to.deep.equal(a)
   })
 })

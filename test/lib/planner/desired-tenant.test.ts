@@ -7,13 +7,43 @@
 import {expect} from 'chai'
 
 import {localnet, lr, lrp, ls, nat, routerIf, vm} from '../../helpers/nb-builders.js'
-import {BASE, BR, CHASSIS_ID, NIC, VRF_TABLE, host, ndp, nic, rule, run, runCases, vlanBase, viaRoute, type Case, type Ex} from './fixtures.js'
+import {
+  BASE,
+  BR,
+  type Case,
+  CHASSIS_ID,
+  type Ex,
+  host,
+  ndp,
+  NIC,
+  nic,
+  rule,
+  run,
+  runCases,
+  viaRoute,
+  vlanBase,
+  VRF_TABLE,
+} from './fixtures.js'
 
 const GW_MAC = 'fa:16:3e:aa:00:01'
 const ln1 = localnet('provnet-1', 'fake-network')
 const ext = ls('neutron-ext', [ln1])
-const gw = lrp({name: 'lrp-gw', mac: GW_MAC, networks: ['172.24.4.11/24'], net: 'neutron-ext', router: 'router1', hosting: CHASSIS_ID})
-const gwDual = lrp({name: 'lrp-gw', mac: GW_MAC, networks: ['172.24.4.11/24', '2001:db8:ff::11/64'], net: 'neutron-ext', router: 'router1', hosting: CHASSIS_ID})
+const gw = lrp({
+  name: 'lrp-gw',
+  mac: GW_MAC,
+  networks: ['172.24.4.11/24'],
+  net: 'neutron-ext',
+  router: 'router1',
+  hosting: CHASSIS_ID,
+})
+const gwDual = lrp({
+  name: 'lrp-gw',
+  mac: GW_MAC,
+  networks: ['172.24.4.11/24', '2001:db8:ff::11/64'],
+  net: 'neutron-ext',
+  router: 'router1',
+  hosting: CHASSIS_ID,
+})
 const CR = host('172.24.4.11', GW_MAC)
 const CR_DUAL = [...CR, ...host('2001:db8:ff::11', GW_MAC), ndp('2001:db8:ff::')]
 const CR_EX: Ex = ['172.24.4.11', 'cr-lrp', BR, null, 'Logical_Router_Port:lrp-gw']
@@ -31,9 +61,14 @@ export const cases: Case[] = [
     rows: {lss: [ext], lsps: [ln1, rif1, vm5, vm6], lrps: [gw]},
     objects: [...CR, rule('10.0.0.1/24'), viaRoute('10.0.0.0/24', '172.24.4.11'), nic('10.0.0.5'), nic('10.0.0.6')],
     exposed: [sub('10.0.0.1/24'), tip('10.0.0.5', 'vm5'), tip('10.0.0.6', 'vm6'), CR_EX],
-    check: (r) => {
+    check(r) {
       expect(r.tenantNetworks).to.deep.equal([
-        {network: 'neutron-net1', router: 'router1', routerPort: {table: 'Logical_Switch_Port', uuid: 'lsp-rif1', name: 'rif1'}, cidrs: ['10.0.0.1/24']},
+        {
+          network: 'neutron-net1',
+          router: 'router1',
+          routerPort: {table: 'Logical_Switch_Port', uuid: 'lsp-rif1', name: 'rif1'},
+          cidrs: ['10.0.0.1/24'],
+        },
       ])
       expect(r.routers.map((x) => x.router)).to.deep.equal(['router1'])
       expect(r.contributions['10.0.0.1/24']).to.deep.equal(['route|4|100|10.0.0.0/24', 'rule|4|32000|10.0.0.1/24|100'])
@@ -43,8 +78,21 @@ export const cases: Case[] = [
     name: '10.1.26 router interfaces of a non-local router, or without router: nothing beyond the cr-lrp',
     rows: {
       lss: [ext],
-      lsps: [ln1, routerIf({name: 'rif2', router: 'router2', net: 'neutron-net2', cidrs: ['10.0.2.1/24']}), vm({name: 'vm', ips: ['10.0.2.5'], net: 'neutron-net2'})],
-      lrps: [gw, lrp({name: 'lrp-gw2', networks: ['172.24.4.12/24'], net: 'neutron-ext', router: 'router2', hosting: 'other-id'})],
+      lsps: [
+        ln1,
+        routerIf({name: 'rif2', router: 'router2', net: 'neutron-net2', cidrs: ['10.0.2.1/24']}),
+        vm({name: 'vm', ips: ['10.0.2.5'], net: 'neutron-net2'}),
+      ],
+      lrps: [
+        gw,
+        lrp({
+          name: 'lrp-gw2',
+          networks: ['172.24.4.12/24'],
+          net: 'neutron-ext',
+          router: 'router2',
+          hosting: 'other-id',
+        }),
+      ],
     },
     objects: CR,
     exposed: [CR_EX],
@@ -53,7 +101,12 @@ export const cases: Case[] = [
     name: '10.1.27 subnet mode: prefix rule, route via cr-lrp in the bridge table and on bgp-nic in the VRF table; no per-port IPs',
     cfg: {advertisementMethodTenantNetworks: 'subnet'},
     rows: {lss: [ext], lsps: [ln1, rif1, vm5, vm6], lrps: [gw]},
-    objects: [...CR, rule('10.0.0.0/24'), viaRoute('10.0.0.0/24', '172.24.4.11'), viaRoute('10.0.0.0/24', '172.24.4.11', NIC, VRF_TABLE)],
+    objects: [
+      ...CR,
+      rule('10.0.0.0/24'),
+      viaRoute('10.0.0.0/24', '172.24.4.11'),
+      viaRoute('10.0.0.0/24', '172.24.4.11', NIC, VRF_TABLE),
+    ],
     exposed: [sub('10.0.0.0/24'), CR_EX],
   },
   {
@@ -61,9 +114,17 @@ export const cases: Case[] = [
     cfg: {requireSnatDisabledForTenantNetworks: true},
     rows: {
       lss: [ext],
-      lsps: [ln1, routerIf({name: 'rif1', router: 'router1', net: 'neutron-net1', cidrs: ['10.0.0.1/24', '2001:db8:1::1/64']}), vm5],
+      lsps: [
+        ln1,
+        routerIf({name: 'rif1', router: 'router1', net: 'neutron-net1', cidrs: ['10.0.0.1/24', '2001:db8:1::1/64']}),
+        vm5,
+      ],
       lrps: [gwDual],
-      lrs: [lr('neutron-router1', [nat({uuid: 'snat1', type: 'snat', externalIp: '172.24.4.11', logicalIp: '10.0.0.0/24'})])],
+      lrs: [
+        lr('neutron-router1', [
+          nat({uuid: 'snat1', type: 'snat', externalIp: '172.24.4.11', logicalIp: '10.0.0.0/24'}),
+        ]),
+      ],
       nats: [nat({uuid: 'snat1', type: 'snat', externalIp: '172.24.4.11', logicalIp: '10.0.0.0/24'})],
     },
     objects: [...CR_DUAL, rule('2001:db8:1::1/64'), viaRoute('2001:db8:1::/64', '2001:db8:ff::11'), nic('10.0.0.5')],
@@ -75,8 +136,22 @@ export const cases: Case[] = [
     rows: {
       lss: [ext],
       lsps: [ln1, rif1, vm5, routerIf({name: 'rif9', router: 'router9', net: 'neutron-net9', cidrs: ['10.9.0.1/24']})],
-      lrps: [gw, lrp({name: 'lrp-gw9', mac: 'fa:16:3e:aa:00:09', networks: ['172.24.4.19/24'], net: 'neutron-ext', router: 'router9', hosting: CHASSIS_ID})],
-      lrs: [lr('neutron-router1', [nat({uuid: 'snat1', type: 'snat', externalIp: '172.24.4.11', logicalIp: '10.0.0.0/24'})])],
+      lrps: [
+        gw,
+        lrp({
+          name: 'lrp-gw9',
+          mac: 'fa:16:3e:aa:00:09',
+          networks: ['172.24.4.19/24'],
+          net: 'neutron-ext',
+          router: 'router9',
+          hosting: CHASSIS_ID,
+        }),
+      ],
+      lrs: [
+        lr('neutron-router1', [
+          nat({uuid: 'snat1', type: 'snat', externalIp: '172.24.4.11', logicalIp: '10.0.0.0/24'}),
+        ]),
+      ],
       nats: [nat({uuid: 'snat1', type: 'snat', externalIp: '172.24.4.11', logicalIp: '10.0.0.0/24'})],
     },
     objects: [...CR, ...host('172.24.4.19', 'fa:16:3e:aa:00:09')],
@@ -93,8 +168,20 @@ export const cases: Case[] = [
   {
     name: '10.1.30 GUA-only, subnet mode, [10.0.0.1/24, 2a00:1::1/64]: only 2a00:1::/64 wired (upstream test: 2002::/64 with a mocked GUA check; 2002::/16 is 6to4, not a GUA)',
     cfg: {exposeTenantNetworks: false, exposeIpv6GuaTenantNetworks: true, advertisementMethodTenantNetworks: 'subnet'},
-    rows: {lss: [ext], lsps: [ln1, routerIf({name: 'rif1', router: 'router1', net: 'neutron-net1', cidrs: ['10.0.0.1/24', '2a00:1::1/64']})], lrps: [gwDual]},
-    objects: [...CR_DUAL, rule('2a00:1::/64'), viaRoute('2a00:1::/64', '2001:db8:ff::11'), viaRoute('2a00:1::/64', '2001:db8:ff::11', NIC, VRF_TABLE)],
+    rows: {
+      lss: [ext],
+      lsps: [
+        ln1,
+        routerIf({name: 'rif1', router: 'router1', net: 'neutron-net1', cidrs: ['10.0.0.1/24', '2a00:1::1/64']}),
+      ],
+      lrps: [gwDual],
+    },
+    objects: [
+      ...CR_DUAL,
+      rule('2a00:1::/64'),
+      viaRoute('2a00:1::/64', '2001:db8:ff::11'),
+      viaRoute('2a00:1::/64', '2001:db8:ff::11', NIC, VRF_TABLE),
+    ],
     exposed: [CR_EX, CR6_EX, sub('2a00:1::/64')],
   },
   {
@@ -115,7 +202,11 @@ export const cases: Case[] = [
   {
     name: '10.1.22 GUA-only with an IPv4-only router interface: no subnet wired, GUA tenant IPs still exposed (as upstream)',
     cfg: {exposeTenantNetworks: false, exposeIpv6GuaTenantNetworks: true},
-    rows: {lss: [ext], lsps: [ln1, rif1, vm({name: 'vm5', ips: ['10.0.0.5', '2a00:1::5'], net: 'neutron-net1'})], lrps: [gw]},
+    rows: {
+      lss: [ext],
+      lsps: [ln1, rif1, vm({name: 'vm5', ips: ['10.0.0.5', '2a00:1::5'], net: 'neutron-net1'})],
+      lrps: [gw],
+    },
     objects: [...CR, nic('2a00:1::5')],
     exposed: [CR_EX, tip('2a00:1::5', 'vm5')],
     check: (r) => expect(r.tenantNetworks).to.deep.equal([]),
@@ -127,7 +218,14 @@ export const cases: Case[] = [
       lss: [ext],
       lsps: [
         ln1,
-        routerIf({name: 'rif1', router: 'router1', net: 'neutron-net1', cidrs: ['10.0.0.1/24', '2001:db8:1::1/64'], scope4: 'scope4', scope6: 'scope6'}),
+        routerIf({
+          name: 'rif1',
+          router: 'router1',
+          net: 'neutron-net1',
+          cidrs: ['10.0.0.1/24', '2001:db8:1::1/64'],
+          scope4: 'scope4',
+          scope6: 'scope6',
+        }),
         vm({name: 'vm5', ips: ['10.0.0.5', '2001:db8:1::5'], net: 'neutron-net1'}),
       ],
       lrps: [gwDual],
@@ -166,24 +264,52 @@ export const cases: Case[] = [
       lrps: [gw],
     },
     base: [...BASE, ...vlanBase(10)],
-    objects: [...host('172.24.4.11', GW_MAC, 'fake-bridg.10'), rule('10.0.0.1/24'), viaRoute('10.0.0.0/24', '172.24.4.11', 'fake-bridg.10')],
-    exposed: [[...sub('10.0.0.1/24').slice(0, 3), 10, 'Logical_Switch_Port:rif1'] as Ex, ['172.24.4.11', 'cr-lrp', BR, 10, 'Logical_Router_Port:lrp-gw']],
+    objects: [
+      ...host('172.24.4.11', GW_MAC, 'fake-bridg.10'),
+      rule('10.0.0.1/24'),
+      viaRoute('10.0.0.0/24', '172.24.4.11', 'fake-bridg.10'),
+    ],
+    exposed: [
+      [...sub('10.0.0.1/24').slice(0, 3), 10, 'Logical_Switch_Port:rif1'] as Ex,
+      ['172.24.4.11', 'cr-lrp', BR, 10, 'Logical_Router_Port:lrp-gw'],
+    ],
   },
   {
     name: 'IPv6 subnet behind an IPv4-only gateway: rule only, as upstream, reported',
-    rows: {lss: [ext], lsps: [ln1, routerIf({name: 'rif1', router: 'router1', net: 'neutron-net1', cidrs: ['2001:db8:1::1/64']})], lrps: [gw]},
+    rows: {
+      lss: [ext],
+      lsps: [ln1, routerIf({name: 'rif1', router: 'router1', net: 'neutron-net1', cidrs: ['2001:db8:1::1/64']})],
+      lrps: [gw],
+    },
     objects: [...CR, rule('2001:db8:1::1/64')],
     exposed: [CR_EX, sub('2001:db8:1::1/64')],
-    problems: ['Logical_Switch_Port:rif1: router gateway has no IPv6 address: 2001:db8:1::1/64 gets a rule but no route'],
+    problems: [
+      'Logical_Switch_Port:rif1: router gateway has no IPv6 address: 2001:db8:1::1/64 gets a rule but no route',
+    ],
   },
   {
     name: 'overlapping tenant CIDRs of two local routers: the shared rule is one object, the second route is a conflict',
     rows: {
       lss: [ext],
       lsps: [ln1, rif1, routerIf({name: 'rif2', router: 'router2', net: 'neutron-net2', cidrs: ['10.0.0.1/24']})],
-      lrps: [gw, lrp({name: 'lrp-gw2', mac: 'fa:16:3e:aa:00:02', networks: ['172.24.4.12/24'], net: 'neutron-ext', router: 'router2', hosting: CHASSIS_ID})],
+      lrps: [
+        gw,
+        lrp({
+          name: 'lrp-gw2',
+          mac: 'fa:16:3e:aa:00:02',
+          networks: ['172.24.4.12/24'],
+          net: 'neutron-ext',
+          router: 'router2',
+          hosting: CHASSIS_ID,
+        }),
+      ],
     },
-    objects: [...CR, ...host('172.24.4.12', 'fa:16:3e:aa:00:02'), rule('10.0.0.1/24'), viaRoute('10.0.0.0/24', '172.24.4.11')],
+    objects: [
+      ...CR,
+      ...host('172.24.4.12', 'fa:16:3e:aa:00:02'),
+      rule('10.0.0.1/24'),
+      viaRoute('10.0.0.0/24', '172.24.4.11'),
+    ],
     exposed: [
       sub('10.0.0.1/24'),
       ['10.0.0.1/24', 'subnet', BR, null, 'Logical_Switch_Port:rif2'],
@@ -200,9 +326,18 @@ describe('planner computeDesired: tenant networks', () => {
   runCases(cases)
 
   it('a router interface without neutron:network_name is a problem; other interfaces are still planned', () => {
-    const bad = {...routerIf({name: 'rif0', router: 'router1', net: 'x', cidrs: ['10.1.0.1/24']}), externalIds: {'neutron:device_owner': 'network:router_interface', 'neutron:device_id': 'router1', 'neutron:cidrs': '10.1.0.1/24'}}
+    const bad = {
+      ...routerIf({name: 'rif0', router: 'router1', net: 'x', cidrs: ['10.1.0.1/24']}),
+      externalIds: {
+        'neutron:device_owner': 'network:router_interface',
+        'neutron:device_id': 'router1',
+        'neutron:cidrs': '10.1.0.1/24',
+      },
+    }
     const r = run({name: '', rows: {lss: [ext], lsps: [ln1, bad, rif1], lrps: [gw]}, objects: []})
-    expect(r.problems.map((p) => p.reason)).to.deep.equal(['router interface without external_ids:neutron:network_name'])
+    expect(r.problems.map((p) => p.reason)).to.deep.equal([
+      'router interface without external_ids:neutron:network_name',
+    ])
     expect(r.tenantNetworks.map((t) => t.network)).to.deep.equal(['neutron-net1'])
   })
 })

@@ -6,11 +6,12 @@ import {expect} from 'chai'
 
 import type {AgentConfig} from '../../../src/lib/config/types.js'
 import type {NbCapabilities} from '../../../src/lib/nb/model.js'
-import {NbState, type NbRows} from '../../../src/lib/nb/state.js'
 import type {LocalContext} from '../../../src/lib/planner/context.js'
-import {computeDesired, type DesiredResult} from '../../../src/lib/planner/desired.js'
-import {sortObjs} from '../../../src/lib/planner/collector.js'
 import type {ExposedKind, StateObj} from '../../../src/lib/planner/types.js'
+
+import {type NbRows, NbState} from '../../../src/lib/nb/state.js'
+import {sortObjs} from '../../../src/lib/planner/collector.js'
+import {computeDesired, type DesiredResult} from '../../../src/lib/planner/desired.js'
 
 export const CHASSIS = 'fake-chassis'
 export const CHASSIS_ID = 'fake-chassis-id'
@@ -86,13 +87,28 @@ const fam = (s: string): 4 | 6 => (s.includes(':') ? 6 : 4)
 
 export const addr = (dev: string, cidr: string): StateObj => ({kind: 'address', dev, cidr})
 export const nic = (ip: string): StateObj => addr(NIC, `${ip}/${fam(ip) === 4 ? 32 : 128}`)
-export const rule = (dst: string, table = T): StateObj => ({kind: 'rule', family: fam(dst), dst, table, priority: 32000})
+export const rule = (dst: string, table = T): StateObj => ({
+  kind: 'rule',
+  family: fam(dst),
+  dst,
+  table,
+  priority: 32_000,
+})
 export function hostRoute(dst: string, dev = BR, table = T): StateObj {
   return fam(dst) === 4
     ? {kind: 'route', family: 4, table, dst, dev, scope: 'link', proto: 3}
     : {kind: 'route', family: 6, table, dst, dev, proto: 3}
 }
-export const viaRoute = (dst: string, via: string, dev = BR, table = T): StateObj => ({kind: 'route', family: fam(dst), table, dst, dev, via, proto: 3})
+
+export const viaRoute = (dst: string, via: string, dev = BR, table = T): StateObj => ({
+  kind: 'route',
+  family: fam(dst),
+  table,
+  dst,
+  dev,
+  via,
+  proto: 3,
+})
 export const neigh = (ip: string, mac: string, dev = BR): StateObj => ({kind: 'neigh', family: fam(ip), ip, dev, mac})
 export const ndp = (ip: string, dev = BR): StateObj => ({kind: 'ndp-proxy', ip, dev})
 export const vlan = (name: string, id: number, link = BR): StateObj => ({kind: 'vlan', name, link, id})
@@ -132,7 +148,12 @@ export const BASE: StateObj[] = [
 /** Extra base wiring when a localnet of fake-network carries VLAN `tag` (device fake-bridg.<tag>). */
 export function vlanBase(tag: number): StateObj[] {
   const dev = `fake-bridg.${tag}`
-  return [vlan(dev, tag), ...sysctls(`fake-bridg/${tag}`), addr(dev, `169.254.1.${tag % 256}/32`), addr(dev, `fd53:d91e:400:7f17::1:${(tag % 256).toString(16)}/128`)]
+  return [
+    vlan(dev, tag),
+    ...sysctls(`fake-bridg/${tag}`),
+    addr(dev, `169.254.1.${tag % 256}/32`),
+    addr(dev, `fd53:d91e:400:7f17::1:${(tag % 256).toString(16)}/128`),
+  ]
 }
 
 // ---- case runner ----

@@ -19,20 +19,37 @@ describe('planner parse: vipKeyIp', () => {
     ['host:80', undefined],
     ['', undefined],
   ]
-  for (const [key, want] of cases) it(`${JSON.stringify(key)} -> ${want ?? 'invalid'}`, () => expect(vipKeyIp(key)).to.equal(want))
+  for (const [key, want] of cases)
+    it(`${JSON.stringify(key)} -> ${want ?? 'invalid'}`, () => expect(vipKeyIp(key)).to.equal(want))
 
   it('lbVipIps: distinct, sorted, bad keys listed', () => {
-    const r = lbVipIps(lb({name: 'x', vips: {'10.0.0.2:80': '', '10.0.0.2:443': '', '[::1]:80': '', 'bad': ''}}))
+    const r = lbVipIps(lb({name: 'x', vips: {'10.0.0.2:80': '', '10.0.0.2:443': '', '[::1]:80': '', bad: ''}}))
     expect(r).to.deep.equal({values: ['10.0.0.2', '::1'], bad: ['bad']})
   })
 })
 
 describe('planner parse: LSP addresses, cidrs, scopes', () => {
   const addrCases: Array<[string, string[], ReturnType<typeof lspAddresses>]> = [
-    ['MAC and two IPs', ['fa:16:3e:00:00:01 10.0.0.5 2001:db8::5'], {mac: 'fa:16:3e:00:00:01', ips: ['10.0.0.5', '2001:db8::5'], bad: []}],
-    ['extra spaces, upper-case MAC', ['  FA:16:3E:00:00:01   10.0.0.5 '], {mac: 'fa:16:3e:00:00:01', ips: ['10.0.0.5'], bad: []}],
-    ['only element 0 counts', ['fa:16:3e:00:00:01 10.0.0.5', 'fa:16:3e:00:00:02 10.0.0.6'], {mac: 'fa:16:3e:00:00:01', ips: ['10.0.0.5'], bad: []}],
-    ['bad IP kept aside', ['fa:16:3e:00:00:01 10.0.0.5 nope'], {mac: 'fa:16:3e:00:00:01', ips: ['10.0.0.5'], bad: ['nope']}],
+    [
+      'MAC and two IPs',
+      ['fa:16:3e:00:00:01 10.0.0.5 2001:db8::5'],
+      {mac: 'fa:16:3e:00:00:01', ips: ['10.0.0.5', '2001:db8::5'], bad: []},
+    ],
+    [
+      'extra spaces, upper-case MAC',
+      ['  FA:16:3E:00:00:01   10.0.0.5 '],
+      {mac: 'fa:16:3e:00:00:01', ips: ['10.0.0.5'], bad: []},
+    ],
+    [
+      'only element 0 counts',
+      ['fa:16:3e:00:00:01 10.0.0.5', 'fa:16:3e:00:00:02 10.0.0.6'],
+      {mac: 'fa:16:3e:00:00:01', ips: ['10.0.0.5'], bad: []},
+    ],
+    [
+      'bad IP kept aside',
+      ['fa:16:3e:00:00:01 10.0.0.5 nope'],
+      {mac: 'fa:16:3e:00:00:01', ips: ['10.0.0.5'], bad: ['nope']},
+    ],
     ['router', ['router'], undefined],
     ['unknown', ['unknown'], undefined],
     ['lone MAC', ['fa:16:3e:00:00:01'], undefined],
@@ -74,7 +91,12 @@ describe('planner locality: port_chassis (upstream locality rules)', () => {
     ['comma list without us: first element', vm({name: 'p', chassis: 'a,b'}), 'a', false],
     ['requested-chassis wins over host_id', vm({name: 'p', chassis: 'other', hostId: C}), 'other', false],
     ['host_id only', vm({name: 'p', hostId: C}), C, true],
-    ['virtual port ignores requested-chassis', vm({name: 'p', type: 'virtual', chassis: C, hostId: 'other'}), 'other', false],
+    [
+      'virtual port ignores requested-chassis',
+      vm({name: 'p', type: 'virtual', chassis: C, hostId: 'other'}),
+      'other',
+      false,
+    ],
     ['virtual port by host_id', vm({name: 'p', type: 'virtual', chassis: 'other', hostId: C}), C, true],
     ['unbound', vm({name: 'p'}), undefined, false],
     ['bound but down', vm({name: 'p', chassis: C, up: false}), C, false],

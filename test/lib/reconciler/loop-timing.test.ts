@@ -3,15 +3,16 @@
 // debounce, and a failing daemon keeps its event loop free (checked with real timers).
 import {expect} from 'chai'
 
-import {defaultConfig} from '../../../src/lib/config/index.js'
 import type {AgentConfig} from '../../../src/lib/config/types.js'
-import {NbState} from '../../../src/lib/nb/state.js'
 import type {LocalContext} from '../../../src/lib/planner/context.js'
+import type {Datapath, LocalContextSource, OpResult} from '../../../src/lib/reconciler/types.js'
+
+import {defaultConfig} from '../../../src/lib/config/index.js'
+import {NbState} from '../../../src/lib/nb/state.js'
 import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 import {passBackoff} from '../../../src/lib/reconciler/backoff.js'
 import {type LoopTimers, type PassFailure, ReconcileLoop} from '../../../src/lib/reconciler/loop.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import type {Datapath, LocalContextSource, OpResult} from '../../../src/lib/reconciler/types.js'
 
 /** A clock and timer queue advanced by hand; callbacks run in due order. */
 class FakeClock implements LoopTimers {
@@ -20,7 +21,6 @@ class FakeClock implements LoopTimers {
   private readonly queue = new Map<number, {due: number; fn: () => void}>()
   /** Every delay ever requested, in order. */
   readonly delays: number[] = []
-
   now = (): number => this.t
 
   set(fn: () => void, ms: number): unknown {
@@ -49,6 +49,7 @@ class FakeClock implements LoopTimers {
       next[1].fn()
       await settle()
     }
+
     this.t = end
     await settle()
   }
@@ -61,6 +62,7 @@ async function settle(): Promise<void> {
 class ImmediateDatapath implements Datapath {
   readonly objects = new Map<string, StateObj>()
   applies = 0
+
   async observe(): Promise<StateObj[]> {
     return [...this.objects.values()]
   }
@@ -69,7 +71,10 @@ class ImmediateDatapath implements Datapath {
     this.applies++
     for (const o of plan.remove) this.objects.delete(objKey(o))
     for (const o of plan.add) this.objects.set(objKey(o), o)
-    return [...plan.add.map((obj) => ({action: 'add' as const, obj, ok: true})), ...plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true}))]
+    return [
+      ...plan.add.map((obj) => ({action: 'add' as const, obj, ok: true})),
+      ...plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true})),
+    ]
   }
 }
 
@@ -86,6 +91,7 @@ const ctx: LocalContext = {
 class SwitchableContext implements LocalContextSource {
   failing = true
   calls = 0
+
   context(): Promise<LocalContext> {
     this.calls++
     if (this.failing) throw new Error('OVS has no external_ids:system-id and chassis_id is not set')
@@ -93,7 +99,10 @@ class SwitchableContext implements LocalContextSource {
   }
 }
 
-function build(clock: FakeClock | undefined, opts: {debounceMs?: number; maxWaitMs?: number; random?: () => number} = {}) {
+function build(
+  clock: FakeClock | undefined,
+  opts: {debounceMs?: number; maxWaitMs?: number; random?: () => number} = {},
+) {
   const cfg: AgentConfig = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
   const dp = new ImmediateDatapath()
   const local = new SwitchableContext()
@@ -139,7 +148,9 @@ describe('ReconcileLoop timing (fake clock)', () => {
     await clock.advance(10 * 60_000)
     // 1+2+4+8+16+32 = 63 s, then one attempt per 60 s: 7 attempts by 63 s, 8 more by 600 s
     expect(local.calls).to.equal(15)
-    expect(failures.map((f) => f.retryInMs).slice(0, 8)).to.deep.equal([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000])
+    expect(failures.map((f) => f.retryInMs).slice(0, 8)).to.deep.equal([
+      1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000,
+    ])
     expect(loop.consecutiveFailures).to.equal(15)
     await loop.stop()
   })
@@ -152,6 +163,7 @@ describe('ReconcileLoop timing (fake clock)', () => {
       loop.request('event')
       await clock.advance(10)
     }
+
     // 3 s of changes every 10 ms while failing: attempts at 0, 1 s and 3 s only
     expect(local.calls).to.equal(3)
     local.failing = false
@@ -170,7 +182,7 @@ describe('ReconcileLoop timing (fake clock)', () => {
     const {loop, local} = build(clock, {random: () => 0})
     await loop.start()
     await clock.advance(63_000) // 7 failures; the next retry is 60 s away
-    const calls = local.calls
+    const {calls} = local
     local.failing = false
     loop.request('resync')
     await clock.advance(999)
@@ -206,6 +218,7 @@ describe('ReconcileLoop timing (fake clock)', () => {
       await clock.advance(1)
       if (loop.passes > origPass + startsAt.length) startsAt.push(clock.t)
     }
+
     await clock.advance(1000)
     const passes = loop.passes - origPass
     expect(passes).to.be.within(2, 3)
@@ -226,6 +239,7 @@ describe('ReconcileLoop under a persistent failure (real timers)', () => {
       loop.request('event')
       await new Promise((r) => setTimeout(r, 10))
     }
+
     clearInterval(tick)
     expect(local.calls).to.equal(1)
     expect(ticks).to.be.greaterThan(20)

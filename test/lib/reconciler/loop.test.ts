@@ -2,14 +2,15 @@
 // plans to a set (the loop's semantics are pure: coalescing, no overlap, prune gating).
 import {expect} from 'chai'
 
-import {defaultConfig} from '../../../src/lib/config/index.js'
 import type {AgentConfig} from '../../../src/lib/config/types.js'
-import {NbState} from '../../../src/lib/nb/state.js'
 import type {LocalContext} from '../../../src/lib/planner/context.js'
+import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
+
+import {defaultConfig} from '../../../src/lib/config/index.js'
+import {NbState} from '../../../src/lib/nb/state.js'
 import {objKey, objValue, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 import {ReconcileLoop} from '../../../src/lib/reconciler/loop.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
 import {sleep} from '../../helpers/wait.js'
 
 class MemoryDatapath implements Datapath {
@@ -30,7 +31,10 @@ class MemoryDatapath implements Datapath {
     for (const o of plan.remove) this.objects.delete(objKey(o))
     for (const o of plan.add) this.objects.set(objKey(o), o)
     this.inFlight--
-    return [...plan.add.map((obj) => ({action: 'add' as const, obj, ok: true})), ...plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true}))]
+    return [
+      ...plan.add.map((obj) => ({action: 'add' as const, obj, ok: true})),
+      ...plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true})),
+    ]
   }
 }
 
@@ -47,11 +51,26 @@ function topology(up: boolean): NbState {
   return NbState.fromRows({
     lss: [{uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', 'vm1']}],
     lsps: [
-      {uuid: 'ln', name: 'provnet-pub', type: 'localnet', addresses: ['unknown'], up: undefined, tag: undefined,
-        options: {network_name: 'physnet1'}, externalIds: {}},
-      {uuid: 'vm1', name: 'port-vm1', type: '', addresses: ['fa:16:3e:00:01:e2 172.24.4.226'], up, tag: undefined,
+      {
+        uuid: 'ln',
+        name: 'provnet-pub',
+        type: 'localnet',
+        addresses: ['unknown'],
+        up: undefined,
+        tag: undefined,
+        options: {network_name: 'physnet1'},
+        externalIds: {},
+      },
+      {
+        uuid: 'vm1',
+        name: 'port-vm1',
+        type: '',
+        addresses: ['fa:16:3e:00:01:e2 172.24.4.226'],
+        up,
+        tag: undefined,
         options: {'requested-chassis': 'compute-1'},
-        externalIds: {'neutron:network_name': 'neutron-pub', 'neutron:cidrs': '172.24.4.226/24'}},
+        externalIds: {'neutron:network_name': 'neutron-pub', 'neutron:cidrs': '172.24.4.226/24'},
+      },
     ],
   })
 }
@@ -64,7 +83,8 @@ function setup(nb: NbState, prune = true) {
   return {dp, loop, reconciler}
 }
 
-const addrs = (dp: MemoryDatapath) => [...dp.objects.values()].filter((o) => o.kind === 'address' && o.dev === 'bgp-nic').map(objValue)
+const addrs = (dp: MemoryDatapath) =>
+  [...dp.objects.values()].filter((o) => o.kind === 'address' && o.dev === 'bgp-nic').map(objValue)
 
 describe('ReconcileLoop', () => {
   it('converges on start and a second pass finds nothing to do', async () => {

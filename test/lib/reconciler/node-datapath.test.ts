@@ -5,17 +5,18 @@ import {expect} from 'chai'
 
 import type {OfctlFlows} from '../../../src/lib/ovs/ofctl.js'
 import type {Plan, StateObj} from '../../../src/lib/planner/types.js'
-import {NodeDatapath, type KernelLayer} from '../../../src/lib/reconciler/node-datapath.js'
 import type {ObserveScope} from '../../../src/lib/reconciler/types.js'
 
-describe('reconciler/node-datapath', function () {
+import {type KernelLayer, NodeDatapath} from '../../../src/lib/reconciler/node-datapath.js'
+
+describe('reconciler/node-datapath', () => {
   const scope: ObserveScope = {
     bgpNic: 'bgp-nic',
     bgpVrf: 'bgp-vrf',
     vrfTable: 10,
     bridges: [{name: 'br-ex', table: 200}],
   }
-  const staleRule: StateObj = {kind: 'rule', family: 4, dst: '172.24.4.9/32', table: 201, priority: 32000}
+  const staleRule: StateObj = {kind: 'rule', family: 4, dst: '172.24.4.9/32', table: 201, priority: 32_000}
 
   function fakes() {
     const calls: {
@@ -25,11 +26,11 @@ describe('reconciler/node-datapath', function () {
       drift: Array<(r: string) => void>
     } = {observe: [], apply: [], dumps: [], drift: []}
     const kernel: KernelLayer = {
-      observe: async (s) => {
+      async observe(s) {
         calls.observe.push(s)
         return s.staleBridges?.length ? [staleRule] : []
       },
-      apply: async (plan, opts) => {
+      async apply(plan, opts) {
         calls.apply.push({plan, opts})
         return plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true}))
       },
@@ -37,7 +38,7 @@ describe('reconciler/node-datapath', function () {
       onDrift: (l) => calls.drift.push(l),
     }
     const flows = {
-      dumpAll: async (bridges: readonly string[]) => {
+      async dumpAll(bridges: readonly string[]) {
         calls.dumps.push([...bridges])
         return {flows: [], foreign: [], errors: {}}
       },
@@ -46,7 +47,7 @@ describe('reconciler/node-datapath', function () {
     return {calls, kernel, flows}
   }
 
-  it('observes stale bridges in the kernel and their flows; applies with the mapped bridges to ensure up', async function () {
+  it('observes stale bridges in the kernel and their flows; applies with the mapped bridges to ensure up', async () => {
     const {calls, kernel, flows} = fakes()
     const dp = new NodeDatapath(kernel, flows)
     const observed = await dp.observe(scope)
@@ -58,7 +59,7 @@ describe('reconciler/node-datapath', function () {
     expect(calls.apply[0]?.opts).to.deep.equal({ensureUp: ['br-ex']})
   })
 
-  it('passes drift listeners to the kernel layer', function () {
+  it('passes drift listeners to the kernel layer', () => {
     const {calls, kernel} = fakes()
     const seen: string[] = []
     new NodeDatapath(kernel, undefined).onDrift((r) => seen.push(r))

@@ -2,20 +2,26 @@
 // texts and flags; parsing, runtime, exit codes and rendering happen here, once.
 import type {Command} from '@oclif/core'
 
+import type {ExplicitValues} from './synthetic.js'
+
 import {BaseCommand} from '../../base-command.js'
 import {dryRunFlag, reconcileFlags, timeoutFlag} from '../../command-flags.js'
 import {ExitCode} from '../../errors.js'
 import {runtimeFactory} from '../../runtime.js'
 import {adhocFlags} from './flags.js'
-import {isExplicit, renderAdhoc, runAdhoc, type AdhocResult} from './run.js'
-import type {ExplicitValues} from './synthetic.js'
-import {verb, type Action, type Method, type VerbSpec} from './verbs.js'
+import {type AdhocResult, isExplicit, renderAdhoc, runAdhoc} from './run.js'
+import {type Action, type Method, verb, type VerbSpec} from './verbs.js'
 
 export type {AdhocResult} from './run.js'
 
 /** The flags of one verb: its object and explicit-value flags, --dry-run and the reconcile options. */
 export function verbFlags(action: Action, method: Method) {
-  return {'dry-run': dryRunFlag(), timeout: timeoutFlag(), ...adhocFlags(verb(action, method).flags), ...reconcileFlags()}
+  return {
+    'dry-run': dryRunFlag(),
+    timeout: timeoutFlag(),
+    ...adhocFlags(verb(action, method).flags),
+    ...reconcileFlags(),
+  }
 }
 
 /** The description shared by all verbs: the method mirrored, the two modes, the guarantees (paragraphs, wrapped by oclif). */
@@ -45,7 +51,14 @@ export function verbDescription(spec: VerbSpec, what: string, objects: string): 
   ].join('\n\n')
 }
 
-type AdhocFlags = Partial<ExplicitValues> & {port?: string; router?: string; network?: string; lb?: string; 'dry-run'?: boolean; timeout?: number}
+type AdhocFlags = Partial<ExplicitValues> & {
+  port?: string
+  router?: string
+  network?: string
+  lb?: string
+  'dry-run'?: boolean
+  timeout?: number
+}
 
 export abstract class AdhocCommand extends BaseCommand<typeof Command> {
   /** Set by each command class. */
@@ -56,9 +69,19 @@ export abstract class AdhocCommand extends BaseCommand<typeof Command> {
     const ctor = this.constructor as typeof AdhocCommand
     const spec = verb(ctor.action, ctor.method)
     const f = this.flags as AdhocFlags
-    const values: ExplicitValues = {ip: f.ip ?? [], bridge: f.bridge, vlan: f.vlan, mac: f.mac, cidr: f.cidr ?? [], via: f.via ?? []}
+    const values: ExplicitValues = {
+      ip: f.ip ?? [],
+      bridge: f.bridge,
+      vlan: f.vlan,
+      mac: f.mac,
+      cidr: f.cidr ?? [],
+      via: f.via ?? [],
+    }
     const dryRun = Boolean(f['dry-run'])
-    const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {dryRun, timeoutMs: Number(f.timeout ?? 10) * 1000})
+    const rt = runtimeFactory.create(await this.agentConfig(), this.logger(), {
+      dryRun,
+      timeoutMs: Number(f.timeout ?? 10) * 1000,
+    })
     try {
       const result = await runAdhoc(rt, {
         verb: spec,

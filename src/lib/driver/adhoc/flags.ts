@@ -23,7 +23,7 @@ const ipValue = Flags.custom<string>({
 /** CIDRs keep their host bits (upstream installs tenant CIDRs as given); only the text is canonical. */
 const cidrValue = Flags.custom<string>({
   helpValue: '<addr/len>',
-  parse: async (s) => {
+  async parse(s) {
     const c = parseCidr(s.trim())
     return `${c.addr}/${c.len}`
   },
@@ -41,7 +41,7 @@ const bridgeValue = Flags.custom<string>({
 
 const vlanValue = Flags.custom<number>({
   helpValue: '<1-4094>',
-  parse: async (s) => {
+  async parse(s) {
     const n = /^\d{1,4}$/.test(s.trim()) ? Number(s.trim()) : Number.NaN
     if (!isVlanTag(n)) throw new ValidationError(`invalid VLAN id: ${JSON.stringify(s)} (expected 1-4094)`)
     return n
@@ -52,7 +52,7 @@ const vlanValue = Flags.custom<number>({
 const rowRef = (what: string) =>
   Flags.custom<string>({
     helpValue: '<name|uuid>',
-    parse: async (s) => {
+    async parse(s) {
       const v = s.trim()
       if (!v) throw new ValidationError(`empty ${what}`)
       return v
@@ -79,7 +79,8 @@ export function adhocFlags(spec: AdhocFlagSpec) {
       exclusive: [...expl, 'router', 'network', 'lb'],
     }),
     router: rowRef('router')({
-      summary: 'Router: its gateway Logical_Router_Port (cr-lrp) name or uuid, or the Logical_Router name/uuid or Neutron router id.',
+      summary:
+        'Router: its gateway Logical_Router_Port (cr-lrp) name or uuid, or the Logical_Router name/uuid or Neutron router id.',
       exclusive: [...expl, 'port', 'lb'],
     }),
     network: rowRef('network')({
@@ -92,7 +93,8 @@ export function adhocFlags(spec: AdhocFlagSpec) {
       exclusive: [...expl, 'port', 'router', 'network'],
     }),
     ip: ipValue({
-      summary: 'Explicit mode: IP address to expose or withdraw (repeatable; for subnets: the VM IPs of the network); no NB access needed.',
+      summary:
+        'Explicit mode: IP address to expose or withdraw (repeatable; for subnets: the VM IPs of the network); no NB access needed.',
       multiple: true,
       exclusive: objs,
     }),
@@ -110,12 +112,14 @@ export function adhocFlags(spec: AdhocFlagSpec) {
       exclusive: objs,
     }),
     cidr: cidrValue({
-      summary: 'Explicit mode: CIDR (repeatable): IPv6 ones get NDP proxies (expose-ip), or the tenant subnets (expose-subnet).',
+      summary:
+        'Explicit mode: CIDR (repeatable): IPv6 ones get NDP proxies (expose-ip), or the tenant subnets (expose-subnet).',
       multiple: true,
       exclusive: objs,
     }),
     via: ipValue({
-      summary: 'Explicit mode: cr-lrp (router gateway) address the subnet routes point to (repeatable, one per family).',
+      summary:
+        'Explicit mode: cr-lrp (router gateway) address the subnet routes point to (repeatable, one per family).',
       multiple: true,
       exclusive: objs,
     }),
@@ -132,5 +136,6 @@ export function adhocFlags(spec: AdhocFlagSpec) {
       ...(flag.dependsOn ? {dependsOn: flag.dependsOn.filter((x) => picked.has(x))} : {}),
     }
   }
+
   return out as Pick<typeof all, ObjectFlag | ExplicitFlag>
 }

@@ -38,6 +38,7 @@ export function forcedLocalView(nb: NbView, force: ForcedLocal, chassisName: str
       seen.add(r.uuid)
       yield lsp(r)
     }
+
     if (chassis !== chassisName) return
     for (const u of force.lsps) {
       const r = nb.lsp(u)
@@ -51,6 +52,7 @@ export function forcedLocalView(nb: NbView, force: ForcedLocal, chassisName: str
       seen.add(r.uuid)
       if (chassis === chassisId || !force.lrps.has(r.uuid)) yield lrp(r)
     }
+
     if (chassis !== chassisId) return
     for (const u of force.lrps) {
       const r = nb.lrp(u)

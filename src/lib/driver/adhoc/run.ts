@@ -1,3 +1,12 @@
+import type {NbView} from '../../nb/model.js'
+import type {DesiredResult} from '../../planner/desired.js'
+import type {Problem} from '../../planner/problems.js'
+import type {Reconciler} from '../../reconciler/reconcile.js'
+import type {Runtime} from '../../runtime.js'
+import type {VerbSpec} from './verbs.js'
+
+import {ValidationError} from '../../errors.js'
+import {NbState} from '../../nb/state.js'
 // One ad-hoc verb, end to end, on the reconciler's single path:
 //   resolve the target (NB row, or explicit values -> synthetic NB) -> planner result -> the target's
 //   exposed entries -> the objKeys it may touch (selection.ts) -> Reconciler.pass restricted to them.
@@ -6,21 +15,12 @@
 // and report per-object failures. Unknown objects, bad values and an object this node cannot expose
 // are usage errors (exit 2); an unreachable NB/OVS/kernel is a DependencyError (exit 4).
 import {color as chalk} from '../../output/color.js'
-
-import {ValidationError} from '../../errors.js'
-import type {NbView} from '../../nb/model.js'
-import {NbState} from '../../nb/state.js'
-import {changeReport, renderChangeReport, type ChangeReport} from '../../output/results.js'
-import type {DesiredResult} from '../../planner/desired.js'
-import type {Problem} from '../../planner/problems.js'
-import {objKey, type ExposedEntry} from '../../planner/types.js'
-import type {Reconciler} from '../../reconciler/reconcile.js'
-import type {Runtime} from '../../runtime.js'
+import {changeReport, type ChangeReport, renderChangeReport} from '../../output/results.js'
+import {type ExposedEntry, objKey} from '../../planner/types.js'
 import {forcedLocalView} from './forced-local.js'
 import {entryIps, exposeKeys, withdrawKeys} from './selection.js'
-import {syntheticNb, type ExplicitValues} from './synthetic.js'
-import {checkRefs, resolveTarget, type AdhocTarget, type ObjectRefs, type TargetInfo} from './targets.js'
-import type {VerbSpec} from './verbs.js'
+import {type ExplicitValues, syntheticNb} from './synthetic.js'
+import {type AdhocTarget, checkRefs, type ObjectRefs, resolveTarget, type TargetInfo} from './targets.js'
 
 export interface AdhocRequest {
   verb: VerbSpec
@@ -44,7 +44,14 @@ export interface AdhocResult extends ChangeReport {
 
 /** True when any explicit-value flag was given. */
 export function isExplicit(v: ExplicitValues): boolean {
-  return v.ip.length > 0 || v.cidr.length > 0 || v.via.length > 0 || v.bridge !== undefined || v.vlan !== undefined || v.mac !== undefined
+  return (
+    v.ip.length > 0 ||
+    v.cidr.length > 0 ||
+    v.via.length > 0 ||
+    v.bridge !== undefined ||
+    v.vlan !== undefined ||
+    v.mac !== undefined
+  )
 }
 
 /** Explicit mode: every value the verb cannot do without is present. */
@@ -53,6 +60,7 @@ export function checkRequired(verb: VerbSpec, v: ExplicitValues): void {
     const x = (v as unknown as Record<string, unknown>)[f]
     return Array.isArray(x) ? x.length > 0 : x !== undefined
   }
+
   const missing = verb.required.filter((f) => !has(f))
   if (missing.length > 0) {
     throw new ValidationError(`${verb.id} with explicit values needs ${missing.map((f) => `--${f}`).join(' and ')}`, {
@@ -82,9 +90,10 @@ async function resolve(rt: Runtime, reconciler: Reconciler, req: AdhocRequest): 
     const syn = syntheticNb(req.verb.method, req.values, ctx, rt.cfg)
     return {nb: syn.nb, target: syn.target, real: await desiredOf(reconciler, syn.nb), explicit: true}
   }
+
   checkRefs(req.verb.method, req.refs)
   // an object named on the command line may be bound elsewhere: look it up among all rows
-  const nb = (await rt.nb({}, {allRows: true})).nb
+  const {nb} = await rt.nb({}, {allRows: true})
   const target = resolveTarget(nb, req.verb.method, req.refs)
   return {nb, target, real: await desiredOf(reconciler, nb), explicit: false}
 }
@@ -96,9 +105,10 @@ function targetName(t: TargetInfo): string {
 
 function nothingToExpose(verb: VerbSpec, r: Resolved, problems: readonly Problem[]): ValidationError {
   const reasons = problems.map((p) => `${p.table} ${p.name || p.uuid}: ${p.reason}`)
-  const why = reasons.length
-    ? reasons.join('; ')
-    : 'it is not up and bound here, its network is not a provider network mapped on this node, or the configuration excludes it'
+  const why =
+    reasons.length > 0
+      ? reasons.join('; ')
+      : 'it is not up and bound here, its network is not a provider network mapped on this node, or the configuration excludes it'
   return new ValidationError(`${verb.id}: ${targetName(r.target.info)} exposes nothing on this chassis: ${why}`, {
     code: 'NOT_EXPOSED_HERE',
     suggestions: ['ovn-bgp show-exposed --source nb lists what this node exposes and why'],
@@ -126,6 +136,7 @@ export async function runAdhoc(rt: Runtime, req: AdhocRequest): Promise<AdhocRes
     entries = r.target.select(what, view)
     keys = withdrawKeys({what, entries, real: r.real})
   }
+
   const expose = req.verb.action === 'expose'
   const pass = await reconciler.pass(r.nb, {
     dryRun: req.dryRun,
@@ -135,12 +146,19 @@ export async function runAdhoc(rt: Runtime, req: AdhocRequest): Promise<AdhocRes
   })
   const report = changeReport({...pass, problems: related(pass.problems)})
   report.unchanged = Math.max(0, keys.size - pass.plan.add.length - pass.plan.remove.length)
-  return {verb: req.verb.id, upstream: req.verb.upstream, target: r.target.info, ips: entryIps(entries), exposed: entries, ...report}
+  return {
+    verb: req.verb.id,
+    upstream: req.verb.upstream,
+    target: r.target.info,
+    ips: entryIps(entries),
+    exposed: entries,
+    ...report,
+  }
 }
 
 /** Human rendering: what was resolved, then the per-object changes like sync prints them. */
 export function renderAdhoc(res: AdhocResult): string {
-  const what = res.ips.length ? res.ips.join(', ') : 'nothing exposed here'
+  const what = res.ips.length > 0 ? res.ips.join(', ') : 'nothing exposed here'
   const head = `${res.verb} (${res.upstream}): ${targetName(res.target)}: ${what}`
   return `${chalk.bold(head)}\n${renderChangeReport(res)}`
 }

@@ -9,7 +9,8 @@
 // base wiring needs (NDP proxies, flows, VLAN devices, default routes are shared). When the rest of
 // the node is unknown (explicit mode, no NB), the shared kinds are never withdrawn.
 import type {DesiredResult} from '../../planner/desired.js'
-import {objKey, type ExposedEntry, type StateKind, type StateObj} from '../../planner/types.js'
+
+import {type ExposedEntry, objKey, type StateKind, type StateObj} from '../../planner/types.js'
 
 /** Kinds that several exposures can share by key: withdrawn only when the whole node is known. */
 export const SHARED_KINDS: ReadonlySet<StateKind> = new Set(['ndp-proxy', 'flow', 'vlan', 'sysctl'])
@@ -42,6 +43,7 @@ function footprint(objs: readonly StateObj[]): {devs: Set<string>; tables: Set<n
     if (o.kind === 'rule' || o.kind === 'route') tables.add(o.table)
     if (o.kind === 'flow') bridges.add(o.bridge)
   }
+
   return {devs, tables, bridges}
 }
 
@@ -57,18 +59,31 @@ function supportOf(r: DesiredResult, objs: readonly StateObj[]): StateObj[] {
   return r.state.objects.filter((o) => {
     if (owned.has(objKey(o))) return false
     switch (o.kind) {
-      case 'vlan':
+      case 'vlan': {
         return devs.has(o.name)
-      case 'sysctl':
-        return [...confDevs].some((d) => o.key.endsWith(`.conf.${d}.proxy_arp`) || o.key.endsWith(`.conf.${d}.proxy_ndp`))
-      case 'address':
+      }
+
+      case 'sysctl': {
+        return [...confDevs].some(
+          (d) => o.key.endsWith(`.conf.${d}.proxy_arp`) || o.key.endsWith(`.conf.${d}.proxy_ndp`),
+        )
+      }
+
+      case 'address': {
         return wired.has(o.dev)
-      case 'route':
+      }
+
+      case 'route': {
         return o.dst === 'default' && tables.has(o.table)
-      case 'flow':
+      }
+
+      case 'flow': {
         return bridges.has(o.bridge)
-      default:
+      }
+
+      default: {
         return false
+      }
     }
   })
 }
@@ -98,6 +113,7 @@ export function withdrawKeys({what, entries, real}: WithdrawInput): Set<string> 
     for (const k of keys) if (SHARED_KINDS.has(kindOf.get(k) ?? 'vlan')) keys.delete(k)
     return keys
   }
+
   const needed = ownedKeys(real, mine)
   const owned = ownedKeys(real)
   for (const o of real.state.objects) if (!owned.has(objKey(o))) needed.add(objKey(o))

@@ -9,14 +9,15 @@
 // with their NATs, or load balancers. Rows are named `adhoc-*`; the target selects the entries of
 // the rows standing for the values given (never the helper cr-lrp's own addresses).
 import type {AgentConfig, BridgeMapping} from '../../config/types.js'
-import {ValidationError} from '../../errors.js'
 import type {LoadBalancer, LogicalSwitchPort, Nat} from '../../nb/model.js'
-import {NbState, type NbRows} from '../../nb/state.js'
-import {hostCidr, ipFamily} from '../../net/ip.js'
 import type {LocalContext} from '../../planner/context.js'
 import type {ExposedKind} from '../../planner/types.js'
 import type {AdhocTarget} from './targets.js'
 import type {Method} from './verbs.js'
+
+import {ValidationError} from '../../errors.js'
+import {type NbRows, NbState} from '../../nb/state.js'
+import {hostCidr, ipFamily} from '../../net/ip.js'
 
 export interface ExplicitValues {
   ip: string[]
@@ -48,10 +49,16 @@ export function mappingOf(ctx: LocalContext, bridge: string | undefined): Bridge
   if (bridge === undefined) {
     const first = [...ctx.bridgeMappings].sort((a, b) => a.index - b.index)[0]
     if (first) return first
-    throw new ValidationError('--bridge is needed: no bridge mappings are configured', {suggestions: ['set bridge_mappings (--bridge-mappings physnet1:br-ex)']})
+    throw new ValidationError('--bridge is needed: no bridge mappings are configured', {
+      suggestions: ['set bridge_mappings (--bridge-mappings physnet1:br-ex)'],
+    })
   }
+
   const m = ctx.bridgeMappings.find((b) => b.bridge === bridge)
-  if (!m) throw new ValidationError(`--bridge ${bridge}: not in the bridge mappings (${list})`, {suggestions: ['use a mapped bridge or set bridge_mappings']})
+  if (!m)
+    throw new ValidationError(`--bridge ${bridge}: not in the bridge mappings (${list})`, {
+      suggestions: ['use a mapped bridge or set bridge_mappings'],
+    })
   return m
 }
 
@@ -62,7 +69,17 @@ function localnetName(ctx: LocalContext, bridge: string): string {
 }
 
 function port(name: string, p: Partial<LogicalSwitchPort>): LogicalSwitchPort {
-  return {uuid: `adhoc-lsp-${name}`, name, type: '', addresses: [], up: true, tag: undefined, options: {}, externalIds: {}, ...p}
+  return {
+    uuid: `adhoc-lsp-${name}`,
+    name,
+    type: '',
+    addresses: [],
+    up: true,
+    tag: undefined,
+    options: {},
+    externalIds: {},
+    ...p,
+  }
 }
 
 /** A placeholder address of `family` that is none of the values given. */
@@ -71,7 +88,14 @@ function spare(family: 4 | 6, taken: readonly string[]): string {
 }
 
 class Builder {
-  readonly rows: Required<Pick<NbRows, 'lsps' | 'lss' | 'lrs' | 'lrps' | 'nats' | 'lbs'>> = {lsps: [], lss: [], lrs: [], lrps: [], nats: [], lbs: []}
+  readonly rows: Required<Pick<NbRows, 'lsps' | 'lss' | 'lrs' | 'lrps' | 'nats' | 'lbs'>> = {
+    lsps: [],
+    lss: [],
+    lrs: [],
+    lrps: [],
+    nats: [],
+    lbs: [],
+  }
   private readonly members = new Map<string, string[]>()
 
   constructor(
@@ -89,16 +113,28 @@ class Builder {
   /** The provider network of --bridge/--vlan. */
   provider(): void {
     const m = mappingOf(this.ctx, this.v.bridge)
-    this.add(PROVIDER_LS, port(localnetName(this.ctx, m.bridge), {type: 'localnet', addresses: ['unknown'], up: undefined, tag: this.v.vlan, options: {network_name: m.physnet}}))
+    this.add(
+      PROVIDER_LS,
+      port(localnetName(this.ctx, m.bridge), {
+        type: 'localnet',
+        addresses: ['unknown'],
+        up: undefined,
+        tag: this.v.vlan,
+        options: {network_name: m.physnet},
+      }),
+    )
   }
 
   /** A VM port bound here with "MAC IP..." on `ls`. */
   vm(name: string, ls: string, ips: readonly string[], extra: Record<string, string> = {}): LogicalSwitchPort {
-    return this.add(ls, port(name, {
-      addresses: [[this.v.mac ?? PLACEHOLDER_MAC, ...ips].join(' ')],
-      options: {'requested-chassis': this.ctx.chassisName},
-      externalIds: {'neutron:network_name': ls, 'neutron:host_id': this.ctx.chassisName, ...extra},
-    }))
+    return this.add(
+      ls,
+      port(name, {
+        addresses: [[this.v.mac ?? PLACEHOLDER_MAC, ...ips].join(' ')],
+        options: {'requested-chassis': this.ctx.chassisName},
+        externalIds: {'neutron:network_name': ls, 'neutron:host_id': this.ctx.chassisName, ...extra},
+      }),
+    )
   }
 
   /** A router whose gateway port (cr-lrp) is hosted here, on the provider network, addresses --via. */
@@ -119,16 +155,32 @@ class Builder {
   /** A router interface on the tenant network with `cidrs`, in the configured address scopes. */
   routerInterface(cidrs: readonly string[]): LogicalSwitchPort {
     const scope = this.cfg.addressScopes[0]
-    const scopes: Record<string, string> = scope ? {'neutron:subnet_pool_addr_scope4': scope, 'neutron:subnet_pool_addr_scope6': scope} : {}
-    return this.add(TENANT_LS, port('adhoc-router-interface', {
-      type: 'router',
-      addresses: ['router'],
-      externalIds: {'neutron:device_owner': 'network:router_interface', 'neutron:device_id': ROUTER, 'neutron:network_name': TENANT_LS, 'neutron:cidrs': cidrs.join(' '), ...scopes},
-    }))
+    const scopes: Record<string, string> = scope
+      ? {'neutron:subnet_pool_addr_scope4': scope, 'neutron:subnet_pool_addr_scope6': scope}
+      : {}
+    return this.add(
+      TENANT_LS,
+      port('adhoc-router-interface', {
+        type: 'router',
+        addresses: ['router'],
+        externalIds: {
+          'neutron:device_owner': 'network:router_interface',
+          'neutron:device_id': ROUTER,
+          'neutron:network_name': TENANT_LS,
+          'neutron:cidrs': cidrs.join(' '),
+          ...scopes,
+        },
+      }),
+    )
   }
 
   lb(i: number, vip: string, ext: Record<string, string>): LoadBalancer {
-    const lb: LoadBalancer = {uuid: `adhoc-lb-${i}`, name: `adhoc-lb-${i}`, vips: {[ipFamily(vip) === 6 ? `[${vip}]:80` : `${vip}:80`]: ''}, externalIds: {lr_ref: `neutron-${ROUTER}`, ...ext}}
+    const lb: LoadBalancer = {
+      uuid: `adhoc-lb-${i}`,
+      name: `adhoc-lb-${i}`,
+      vips: {[ipFamily(vip) === 6 ? `[${vip}]:80` : `${vip}:80`]: ''},
+      externalIds: {lr_ref: `neutron-${ROUTER}`, ...ext},
+    }
     this.rows.lbs.push(lb)
     return lb
   }
@@ -142,7 +194,9 @@ class Builder {
 /** Target over synthetic rows: entries of `kinds` whose source is one of `uuids`. */
 function target(v: ExplicitValues, kinds: ExposedKind[], uuids: readonly string[]): AdhocTarget {
   const ids = new Set(uuids)
-  const values = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && !(Array.isArray(x) && x.length === 0)))
+  const values = Object.fromEntries(
+    Object.entries(v).filter(([, x]) => x !== undefined && !(Array.isArray(x) && x.length === 0)),
+  )
   return {
     info: {mode: 'explicit', values},
     select: (r) => r.state.exposed.filter((e) => kinds.includes(e.kind) && ids.has(e.source.uuid)),
@@ -158,10 +212,11 @@ export function syntheticNb(method: Method, v: ExplicitValues, ctx: LocalContext
   let t: AdhocTarget
   switch (method) {
     case 'ip': {
-      const p = b.vm('adhoc-port', PROVIDER_LS, v.ip, v.cidr.length ? {'neutron:cidrs': v.cidr.join(' ')} : {})
+      const p = b.vm('adhoc-port', PROVIDER_LS, v.ip, v.cidr.length > 0 ? {'neutron:cidrs': v.cidr.join(' ')} : {})
       t = target(v, ['vm'], [p.uuid])
       break
     }
+
     case 'remote-ip': {
       // the subnet carrying the traffic is not this verb's: one host route per IP keeps the network exposed
       b.router()
@@ -169,13 +224,15 @@ export function syntheticNb(method: Method, v: ExplicitValues, ctx: LocalContext
       t = target(v, ['tenant-ip'], [b.vm('adhoc-tenant-port', TENANT_LS, v.ip).uuid])
       break
     }
+
     case 'subnet': {
       b.router()
       const rif = b.routerInterface(v.cidr)
-      const vms = v.ip.length ? [b.vm('adhoc-tenant-port', TENANT_LS, v.ip).uuid] : []
+      const vms = v.ip.length > 0 ? [b.vm('adhoc-tenant-port', TENANT_LS, v.ip).uuid] : []
       t = target(v, ['subnet', 'tenant-ip'], [rif.uuid, ...vms])
       break
     }
+
     case 'fip': {
       const nats: Nat[] = v.ip.map((ip, i) => ({
         uuid: `adhoc-nat-${i}`,
@@ -187,11 +244,17 @@ export function syntheticNb(method: Method, v: ExplicitValues, ctx: LocalContext
         gatewayPort: undefined,
         externalIds: {'neutron:fip_network_id': PROVIDER_ID},
       }))
-      nats.forEach((n, i) => b.vm(`adhoc-fip-port-${i}`, TENANT_LS, [spare(4, v.ip)], {'neutron:port_fip': n.externalIp}))
+      for (const [i, n] of nats.entries())
+        b.vm(`adhoc-fip-port-${i}`, TENANT_LS, [spare(4, v.ip)], {'neutron:port_fip': n.externalIp})
       b.rows.nats.push(...nats)
-      t = target(v, ['fip'], nats.map((n) => n.uuid))
+      t = target(
+        v,
+        ['fip'],
+        nats.map((n) => n.uuid),
+      )
       break
     }
+
     case 'lb-vip':
     case 'lb-fip': {
       b.router()
@@ -201,11 +264,20 @@ export function syntheticNb(method: Method, v: ExplicitValues, ctx: LocalContext
         method === 'lb-vip'
           ? b.lb(i, ip, {'neutron:vip': ip, 'neutron:vip_port_id': vipPort.name})
           : // neutron:vip names an address the LB does not listen on: only the FIP is exposed
-            b.lb(i, ip, {'neutron:vip': spare(ipFamily(ip) ?? 4, taken), 'neutron:vip_fip': ip, 'neutron:vip_port_id': vipPort.name}),
+            b.lb(i, ip, {
+              'neutron:vip': spare(ipFamily(ip) ?? 4, taken),
+              'neutron:vip_fip': ip,
+              'neutron:vip_port_id': vipPort.name,
+            }),
       )
-      t = target(v, [method], lbs.map((l) => l.uuid))
+      t = target(
+        v,
+        [method],
+        lbs.map((l) => l.uuid),
+      )
       break
     }
   }
+
   return {nb: b.build(), target: t}
 }

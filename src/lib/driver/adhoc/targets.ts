@@ -1,14 +1,15 @@
+import type {LoadBalancer, LogicalRouterPort, LogicalSwitch, LogicalSwitchPort, NbView} from '../../nb/model.js'
+import type {DesiredResult} from '../../planner/desired.js'
+import type {ExposedEntry, ExposedKind} from '../../planner/types.js'
+import type {ForcedLocal} from './forced-local.js'
+import type {Method} from './verbs.js'
+
 // NB mode of the ad-hoc verbs: the NB object a command names (--port, --router [--network], --lb),
 // found by name or uuid, and which of the planner's exposed entries belong to it. Selection reads
 // the planner result only (entries and their source rows), so an object is exposed exactly as a
 // sync would expose it; `force` lists the rows a withdraw sees as local (forced-local.ts).
 import {ValidationError} from '../../errors.js'
 import {hostingChassis, isRouterInterface, lbRouterKeys, stripNeutronPrefix} from '../../nb/keys.js'
-import type {LoadBalancer, LogicalRouterPort, LogicalSwitch, LogicalSwitchPort, NbView} from '../../nb/model.js'
-import type {DesiredResult} from '../../planner/desired.js'
-import type {ExposedEntry, ExposedKind} from '../../planner/types.js'
-import type {ForcedLocal} from './forced-local.js'
-import type {Method} from './verbs.js'
 
 /** The resolved object, as reported under `target` in the JSON result. */
 export interface TargetInfo {
@@ -45,7 +46,10 @@ const LSP = 'Logical_Switch_Port'
 function unknown(what: string, ref: string, flag: string): ValidationError {
   return new ValidationError(`--${flag} ${ref}: no ${what} with that name or uuid in the NB database`, {
     code: 'UNKNOWN_OBJECT',
-    suggestions: [`check the name (ovn-nbctl list ${what})`, 'or give explicit values (--ip, --bridge ...) to act without NB'],
+    suggestions: [
+      `check the name (ovn-nbctl list ${what})`,
+      'or give explicit values (--ip, --bridge ...) to act without NB',
+    ],
   })
 }
 
@@ -70,7 +74,9 @@ function findNetwork(nb: NbView, ref: string): LogicalSwitch {
 /** Gateway LRPs of a router id: LRPs naming it in neutron:router_name that are (or were) cr-lrps. */
 export function gatewayLrps(nb: NbView, routerId: string): LogicalRouterPort[] {
   return [...nb.allLrps()].filter(
-    (l) => l.externalIds['neutron:router_name'] === routerId && (hostingChassis(l) !== undefined || l.externalIds['neutron:is_ext_gw'] === 'True'),
+    (l) =>
+      l.externalIds['neutron:router_name'] === routerId &&
+      (hostingChassis(l) !== undefined || l.externalIds['neutron:is_ext_gw'] === 'True'),
   )
 }
 
@@ -80,9 +86,13 @@ function findRouter(nb: NbView, ref: string): {routerId: string; lrps: LogicalRo
   const lrp = nb.lrp(bare) ?? [...nb.allLrps()].find((l) => l.name === bare)
   if (lrp) {
     const routerId = lrp.externalIds['neutron:router_name'] ?? ''
-    if (!routerId) throw new ValidationError(`--router ${ref}: Logical_Router_Port ${lrp.name} has no external_ids:neutron:router_name (not a router gateway port)`)
+    if (!routerId)
+      throw new ValidationError(
+        `--router ${ref}: Logical_Router_Port ${lrp.name} has no external_ids:neutron:router_name (not a router gateway port)`,
+      )
     return {routerId, lrps: [lrp]}
   }
+
   const lr = nb.lr(ref) ?? nb.lrByName(ref) ?? nb.lrByName(`neutron-${ref}`)
   const routerId = lr ? stripNeutronPrefix(lr.name) : ref
   const lrps = gatewayLrps(nb, routerId)
@@ -92,10 +102,22 @@ function findRouter(nb: NbView, ref: string): {routerId: string; lrps: LogicalRo
 
 const isKind = (e: ExposedEntry, ...kinds: ExposedKind[]) => kinds.includes(e.kind)
 const networkOfUuid = (nb: NbView, uuid: string) => nb.lsp(uuid)?.externalIds['neutron:network_name']
-const info = (table: string, row: {uuid: string; name: string}, extra: Partial<TargetInfo> = {}): TargetInfo => ({mode: 'nb', table, uuid: row.uuid, name: row.name, ...extra})
+const info = (table: string, row: {uuid: string; name: string}, extra: Partial<TargetInfo> = {}): TargetInfo => ({
+  mode: 'nb',
+  table,
+  uuid: row.uuid,
+  name: row.name,
+  ...extra,
+})
 
 /** Tenant IPs (host mode) of VMs on networks this router exposes through the subnets chosen. */
-function tenantIpsOf(r: DesiredResult, nb: NbView, e: ExposedEntry, routerId: string, networks?: ReadonlySet<string>): boolean {
+function tenantIpsOf(
+  r: DesiredResult,
+  nb: NbView,
+  e: ExposedEntry,
+  routerId: string,
+  networks?: ReadonlySet<string>,
+): boolean {
   if (e.kind !== 'tenant-ip') return false
   const net = networkOfUuid(nb, e.source.uuid)
   if (net === undefined || (networks && !networks.has(net))) return false
@@ -111,7 +133,9 @@ function lbOfRouter(nb: NbView, e: ExposedEntry, routerId: string): boolean {
 
 /** A router's interfaces: optionally only those on one network. */
 function routerIfs(nb: NbView, routerId: string, network?: string): LogicalSwitchPort[] {
-  return [...nb.routerInterfaces(routerId)].filter((p) => network === undefined || p.externalIds['neutron:network_name'] === network)
+  return [...nb.routerInterfaces(routerId)].filter(
+    (p) => network === undefined || p.externalIds['neutron:network_name'] === network,
+  )
 }
 
 function routerTarget(nb: NbView, ref: string): AdhocTarget {
@@ -140,18 +164,26 @@ function subnetTarget(nb: NbView, refs: ObjectRefs): AdhocTarget {
   let routerId: string
   let rifs: LogicalSwitchPort[]
   let network: string | undefined
-  if (refs.port !== undefined) {
-    const p = findPort(nb, refs.port)
-    if (!isRouterInterface(p)) throw new ValidationError(`--port ${refs.port}: ${p.name} is not a router interface (type router, device_owner network:router_interface)`)
-    routerId = p.externalIds['neutron:device_id'] ?? ''
-    rifs = [p]
-  } else {
-    if (refs.router === undefined || refs.network === undefined) throw new ValidationError('give --port (a router interface), or --router with --network')
+  if (refs.port === undefined) {
+    if (refs.router === undefined || refs.network === undefined)
+      throw new ValidationError('give --port (a router interface), or --router with --network')
     routerId = findRouter(nb, refs.router).routerId
     network = findNetwork(nb, refs.network).name
     rifs = routerIfs(nb, routerId, network)
-    if (rifs.length === 0) throw new ValidationError(`--network ${refs.network}: router ${routerId} has no interface on ${network}`, {code: 'UNKNOWN_OBJECT'})
+    if (rifs.length === 0)
+      throw new ValidationError(`--network ${refs.network}: router ${routerId} has no interface on ${network}`, {
+        code: 'UNKNOWN_OBJECT',
+      })
+  } else {
+    const p = findPort(nb, refs.port)
+    if (!isRouterInterface(p))
+      throw new ValidationError(
+        `--port ${refs.port}: ${p.name} is not a router interface (type router, device_owner network:router_interface)`,
+      )
+    routerId = p.externalIds['neutron:device_id'] ?? ''
+    rifs = [p]
   }
+
   const rifIds = new Set(rifs.map((p) => p.uuid))
   const nets = new Set(rifs.map((p) => p.externalIds['neutron:network_name'] ?? ''))
   const lrps = gatewayLrps(nb, routerId)
@@ -159,7 +191,10 @@ function subnetTarget(nb: NbView, refs: ObjectRefs): AdhocTarget {
     info: info(LSP, rifs[0]!, {router: routerId, network: network ?? [...nets][0] ?? ''}),
     // docs/upstream-behaviour.md#expose_subnet: the interface's CIDRs, then (host mode) the IPs of the VMs on its
     // network
-    select: (r, view) => r.state.exposed.filter((e) => (e.kind === 'subnet' && rifIds.has(e.source.uuid)) || tenantIpsOf(r, view, e, routerId, nets)),
+    select: (r, view) =>
+      r.state.exposed.filter(
+        (e) => (e.kind === 'subnet' && rifIds.has(e.source.uuid)) || tenantIpsOf(r, view, e, routerId, nets),
+      ),
     force: {lsps: rifIds, lrps: new Set(lrps.map((l) => l.uuid))},
     rows: rifIds,
   }
@@ -176,17 +211,23 @@ function gatewaysOfNetwork(nb: NbView, network: string | undefined): {rifs: stri
 function portTarget(nb: NbView, method: 'ip' | 'remote-ip' | 'fip', ref: string): AdhocTarget {
   const p = findPort(nb, ref)
   if (method === 'fip') {
-    const nats = [...nb.allNats()].filter((n) => n.type === 'dnat_and_snat' && (n.logicalPort === p.name || n.externalIds['neutron:fip_port_id'] === p.name))
+    const nats = [...nb.allNats()].filter(
+      (n) =>
+        n.type === 'dnat_and_snat' && (n.logicalPort === p.name || n.externalIds['neutron:fip_port_id'] === p.name),
+    )
     const natIds = new Set(nats.map((n) => n.uuid))
     return {
       info: info(LSP, p),
-      select: (r) => r.state.exposed.filter((e) => e.kind === 'fip' && e.source.table === 'NAT' && natIds.has(e.source.uuid)),
+      select: (r) =>
+        r.state.exposed.filter((e) => e.kind === 'fip' && e.source.table === 'NAT' && natIds.has(e.source.uuid)),
       force: {lsps: new Set([p.uuid]), lrps: new Set(nats.flatMap((n) => (n.gatewayPort ? [n.gatewayPort] : [])))},
       rows: new Set([p.uuid, ...natIds]),
     }
   }
+
   const kind: ExposedKind = method === 'ip' ? 'vm' : 'tenant-ip'
-  const gw = method === 'remote-ip' ? gatewaysOfNetwork(nb, p.externalIds['neutron:network_name']) : {rifs: [], lrps: []}
+  const gw =
+    method === 'remote-ip' ? gatewaysOfNetwork(nb, p.externalIds['neutron:network_name']) : {rifs: [], lrps: []}
   return {
     info: info(LSP, p),
     select: (r) => r.state.exposed.filter((e) => e.kind === kind && e.source.uuid === p.uuid),
@@ -208,26 +249,50 @@ function lbTarget(nb: NbView, kind: 'lb-vip' | 'lb-fip', ref: string): AdhocTarg
 
 /** The object flags a verb needs, checked before NB is contacted (exit 2, not a connection attempt). */
 export function checkRefs(method: Method, refs: ObjectRefs): void {
-  if (method === 'ip') need(refs.port ?? refs.router, '--port or --router')
-  else if (method === 'subnet') need(refs.port ?? refs.network, '--port (a router interface), or --router with --network')
-  else if (method === 'lb-vip' || method === 'lb-fip') need(refs.lb, '--lb')
-  else need(refs.port, '--port')
+  switch (method) {
+    case 'ip': {
+      need(refs.port ?? refs.router, '--port or --router')
+      break
+    }
+
+    case 'subnet': {
+      need(refs.port ?? refs.network, '--port (a router interface), or --router with --network')
+      break
+    }
+
+    case 'lb-vip':
+    case 'lb-fip': {
+      need(refs.lb, '--lb')
+      break
+    }
+
+    default: {
+      need(refs.port, '--port')
+    }
+  }
 }
 
 /** Resolves the NB object of one verb; unknown names are a usage error (exit 2). */
 export function resolveTarget(nb: NbView, method: Method, refs: ObjectRefs): AdhocTarget {
   switch (method) {
-    case 'ip':
+    case 'ip': {
       if (refs.router !== undefined) return routerTarget(nb, refs.router)
       return portTarget(nb, 'ip', need(refs.port, '--port or --router'))
+    }
+
     case 'remote-ip':
-    case 'fip':
+    case 'fip': {
       return portTarget(nb, method, need(refs.port, '--port'))
-    case 'subnet':
+    }
+
+    case 'subnet': {
       return subnetTarget(nb, refs)
+    }
+
     case 'lb-vip':
-    case 'lb-fip':
+    case 'lb-fip': {
       return lbTarget(nb, method, need(refs.lb, '--lb'))
+    }
   }
 }
 

@@ -1,9 +1,12 @@
+import type {NbCapabilities} from '../../nb/model.js'
+import type {TypedRow} from '../../nb/state.js'
+import type {ChangeKind, Row, RowChange} from '../../ovsdb/types.js'
+
 // A RowChange decoded for the matchers: the current row as a typed NB row, and `old` as a typed
 // PARTIAL row holding only the columns that changed (python-ovs IDL semantics, which the upstream
 // match functions depend on: "old has X" = "X changed"). A missing column of `old` is absent, never
 // filled from the current row, unless a matcher asks for that explicitly (`oldOrRow`).
 import {
-  NB_TABLES,
   decodeLb,
   decodeLr,
   decodeLrp,
@@ -11,10 +14,8 @@ import {
   decodeLsp,
   decodeNat,
   decodeNbGlobal,
+  NB_TABLES,
 } from '../../nb/decode.js'
-import type {NbCapabilities} from '../../nb/model.js'
-import type {TypedRow} from '../../nb/state.js'
-import type {ChangeKind, Row, RowChange} from '../../ovsdb/types.js'
 
 export interface ChangeCtx<T = TypedRow> {
   kind: ChangeKind
@@ -28,27 +29,42 @@ export interface ChangeCtx<T = TypedRow> {
 
 /** snake_case column -> camelCase field of the typed rows (external_ids -> externalIds). */
 export function fieldOf(column: string): string {
-  return column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+  return column.replaceAll(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 }
 
 function decoderFor(table: string, caps: NbCapabilities): ((row: Row) => TypedRow) | undefined {
   switch (table) {
-    case NB_TABLES.lsp:
+    case NB_TABLES.lsp: {
       return decodeLsp
-    case NB_TABLES.ls:
+    }
+
+    case NB_TABLES.ls: {
       return decodeLs
-    case NB_TABLES.lr:
+    }
+
+    case NB_TABLES.lr: {
       return decodeLr
-    case NB_TABLES.lrp:
+    }
+
+    case NB_TABLES.lrp: {
       return (r) => decodeLrp(r, caps.lrpStatus)
-    case NB_TABLES.nat:
+    }
+
+    case NB_TABLES.nat: {
       return decodeNat
-    case NB_TABLES.lb:
+    }
+
+    case NB_TABLES.lb: {
       return decodeLb
-    case NB_TABLES.nbGlobal:
+    }
+
+    case NB_TABLES.nbGlobal: {
       return decodeNbGlobal
-    default:
+    }
+
+    default: {
       return undefined
+    }
   }
 }
 
@@ -67,8 +83,10 @@ export function decodeChange(change: RowChange, caps: NbCapabilities): ChangeCtx
       const f = fieldOf(col)
       if (f in full) partial[f] = full[f]
     }
+
     old = partial as Partial<TypedRow>
   }
+
   return {kind: change.kind, table: change.table, uuid: change.uuid, row, old}
 }
 

@@ -2,10 +2,11 @@
 // Call it after the change was applied to the NB replica the view reads (python-ovs IDL order).
 import type {RowChange} from '../../ovsdb/types.js'
 import type {AgentView} from '../agent-view.js'
+import type {DriverCall, MatchedEvent, MatcherProblem} from './types.js'
+
 import {decodeChange} from './change-ctx.js'
 import {ALL_EVENTS} from './registry.js'
 import {subjectOf} from './subject.js'
-import type {DriverCall, MatchedEvent, MatcherProblem} from './types.js'
 
 export type ProblemSink = (problem: MatcherProblem) => void
 
@@ -28,18 +29,21 @@ export function classifyChange(change: RowChange, view: AgentView, onProblem?: P
     let matched = false
     try {
       matched = spec.active(view) && spec.match(ctx, view)
-    } catch (e) {
-      onProblem?.({name: spec.name, subject, message: `match: ${message(e)}`})
+    } catch (error) {
+      onProblem?.({name: spec.name, subject, message: `match: ${message(error)}`})
     }
+
     if (!matched) continue
     let calls: DriverCall[] = []
     try {
       calls = spec.run(ctx, view)
-    } catch (e) {
-      onProblem?.({name: spec.name, subject, message: `run: ${message(e)}`})
+    } catch (error) {
+      onProblem?.({name: spec.name, subject, message: `run: ${message(error)}`})
     }
+
     out.push({name: spec.name, action: spec.action, fullSync: spec.fullSync === true, subject, calls})
   }
+
   return out
 }
 

@@ -1,8 +1,9 @@
+import type {StrMap} from '../../nb/model.js'
+
 // Reading Load_Balancer rows as the LB events do (docs/upstream-behaviour.md#nb-tables-and-columns,
 // docs/upstream-behaviour.md#load-balancer-events): VIP addresses out of `vips`
 // keys, the router an LB belongs to.
 import {stripNeutronPrefix} from '../../nb/keys.js'
-import type {StrMap} from '../../nb/model.js'
 import {isIp} from '../../net/ip.js'
 import {ipKey} from './port-facts.js'
 

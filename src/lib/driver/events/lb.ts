@@ -3,11 +3,13 @@
 // here, and port-forwarding LBs (`pf-floatingip-*`).
 import type {LoadBalancer, StrMap} from '../../nb/model.js'
 import type {AgentView} from '../agent-view.js'
+import type {DriverCall, DriverFn, EventSpec} from './types.js'
+
 import {type ChangeCtx, changed} from './change-ctx.js'
 import {
   KEY_VIP,
-  PF_LB_PREFIX,
   lrRefRouter,
+  PF_LB_PREFIX,
   pfRouter,
   sameVips,
   vipCount,
@@ -15,7 +17,6 @@ import {
   vipKeysSubset,
   vipRole,
 } from './lb-vips.js'
-import type {DriverCall, DriverFn, EventSpec} from './types.js'
 
 type Ctx = ChangeCtx<LoadBalancer>
 const LB = 'Load_Balancer'
@@ -44,6 +45,7 @@ function vipCalls(ips: string[], lb: LoadBalancer, ext: StrMap, from: 'row' | 'o
     if (role === 'vip') calls.push(lbCall(expose ? 'expose_ovn_lb_vip' : 'withdraw_ovn_lb_vip', ip, lb, ext, from))
     if (role === 'fip') calls.push(lbCall(expose ? 'expose_ovn_lb_fip' : 'withdraw_ovn_lb_fip', ip, lb, ext, from))
   }
+
   return calls
 }
 
@@ -73,6 +75,7 @@ export const lbCreate: EventSpec<LoadBalancer> = {
       // A VIP replaced by another in one update (neither key set contains the other).
       if (vipIps(row.vips).some((ip) => !vipIps(before).includes(ip))) return true
     }
+
     return routerChanged(ctx)
   },
   run(ctx) {
@@ -80,7 +83,8 @@ export const lbCreate: EventSpec<LoadBalancer> = {
     const before = changed(ctx, 'vips') ? vipIps(ctx.old?.vips) : []
     const added = vipIps(row.vips).filter((ip) => !before.includes(ip))
     const calls = vipCalls(added, row, row.externalIds, 'row', true)
-    if (routerChanged(ctx)) calls.push(lbCall('expose_ovn_lb_vip', row.externalIds[KEY_VIP], row, row.externalIds, 'row'))
+    if (routerChanged(ctx))
+      calls.push(lbCall('expose_ovn_lb_vip', row.externalIds[KEY_VIP], row, row.externalIds, 'row'))
     return dedupe(calls)
   },
 }

@@ -4,9 +4,10 @@
 // docs/upstream-behaviour.md#centralized-fip-events).
 import type {LogicalRouterPort, StrMap} from '../../nb/model.js'
 import type {AgentView} from '../agent-view.js'
-import {type ChangeCtx, changed} from './change-ctx.js'
-import {KEY_FIP_NET, KEY_NETWORK, ipKey, networkOf} from './port-facts.js'
 import type {CallInfo, DriverCall, EventSpec} from './types.js'
+
+import {type ChangeCtx, changed} from './change-ctx.js'
+import {ipKey, KEY_FIP_NET, KEY_NETWORK, networkOf} from './port-facts.js'
 
 type Ctx = ChangeCtx<LogicalRouterPort>
 const LRP = 'Logical_Router_Port'
@@ -85,10 +86,12 @@ function natCalls(fn: 'expose_fip' | 'withdraw_fip', lrp: LogicalRouterPort, vie
       calls.push({fn, ips: [ipKey(nat.externalIp)], info: base})
       continue
     }
+
     const net = nat.externalIds[KEY_FIP_NET]
     if (!lsp || !net) continue
     calls.push({fn, ips: [ipKey(nat.externalIp)], info: {mac: lrp.mac, provider_ls: `neutron-${net}`, ...base}})
   }
+
   return calls
 }
 

@@ -3,9 +3,20 @@
 // distributed (NB_Global neutron:fip-distributed not "False").
 import type {LogicalSwitchPort, Nat, NbView} from '../../nb/model.js'
 import type {AgentView} from '../agent-view.js'
-import {type ChangeCtx, changed} from './change-ctx.js'
-import {KEY_FIP_NET, KEY_PORT_FIP, hasIp, ipKey, isLocalPort, isUp, isVmLike, networkOf, portChassis} from './port-facts.js'
 import type {DriverCall, EventSpec} from './types.js'
+
+import {type ChangeCtx, changed} from './change-ctx.js'
+import {
+  hasIp,
+  ipKey,
+  isLocalPort,
+  isUp,
+  isVmLike,
+  KEY_FIP_NET,
+  KEY_PORT_FIP,
+  networkOf,
+  portChassis,
+} from './port-facts.js'
 
 type Ctx = ChangeCtx<LogicalSwitchPort>
 const LSP = 'Logical_Switch_Port'
@@ -24,7 +35,9 @@ function oldFip(ctx: Ctx): string | undefined {
 /** First NAT naming the port, dnat_and_snat first, then by uuid (upstream takes its first match). */
 export function natOfPort(nb: NbView, lspName: string): Nat | undefined {
   const nats = [...nb.natsByLogicalPort(lspName)]
-  nats.sort((a, b) => Number(b.type === 'dnat_and_snat') - Number(a.type === 'dnat_and_snat') || (a.uuid < b.uuid ? -1 : 1))
+  nats.sort(
+    (a, b) => Number(b.type === 'dnat_and_snat') - Number(a.type === 'dnat_and_snat') || (a.uuid < b.uuid ? -1 : 1),
+  )
   return nats[0]
 }
 
@@ -59,6 +72,7 @@ export const fipCreate: EventSpec<LogicalSwitchPort> = {
       // not revision-number-only updates. Old columns that did not change are absent here.
       return portChassis(ctx.old ?? {}, view.chassisName) !== portChassis(row, view.chassisName)
     }
+
     const ls = networkOf(row)
     return ls === undefined || !view.isExposed(ls, fip)
   },

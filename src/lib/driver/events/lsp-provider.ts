@@ -4,18 +4,10 @@
 // docs/upstream-behaviour.md#bug-9-port-ip-change).
 import type {LogicalSwitchPort} from '../../nb/model.js'
 import type {AgentView} from '../agent-view.js'
-import {type ChangeCtx, changed, oldOrRow} from './change-ctx.js'
-import {
-  hasAdditionalBinding,
-  hasIp,
-  isLocalPort,
-  isUp,
-  isVmLike,
-  lspInfo,
-  networkOf,
-  portIps,
-} from './port-facts.js'
 import type {DriverCall, EventSpec} from './types.js'
+
+import {type ChangeCtx, changed, oldOrRow} from './change-ctx.js'
+import {hasAdditionalBinding, hasIp, isLocalPort, isUp, isVmLike, lspInfo, networkOf, portIps} from './port-facts.js'
 
 type Ctx = ChangeCtx<LogicalSwitchPort>
 const LSP = 'Logical_Switch_Port'
@@ -97,6 +89,7 @@ function ipDelta(ctx: Ctx, view: AgentView): IpDelta | undefined {
   } else if (exposableHere(row, ls, view) && now.some((ip) => view.isExposed(ls, ip))) {
     expose = added
   }
+
   return {tenant, withdraw, expose}
 }
 

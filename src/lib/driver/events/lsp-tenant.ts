@@ -1,25 +1,26 @@
+import type {LogicalSwitchPort} from '../../nb/model.js'
+import type {AgentView} from '../agent-view.js'
+import type {DriverCall, EventSpec} from './types.js'
+
 // Tenant-network events (docs/upstream-behaviour.md#logicalswitchportsubnetattachevent,
 // docs/upstream-behaviour.md#logicalswitchportsubnetdetachevent, docs/upstream-behaviour.md#tenant-vm-events): router
 // interfaces attached to / detached from a router
 // whose cr-lrp is exposed here, and VM ports on such tenant networks (host advertisement only).
 import {ROUTER_INTERFACE_OWNER} from '../../nb/keys.js'
-import type {LogicalSwitchPort} from '../../nb/model.js'
-import type {AgentView} from '../agent-view.js'
 import {type ChangeCtx, changed} from './change-ctx.js'
 import {
-  KEY_CIDRS,
-  KEY_DEVICE_ID,
-  KEY_DEVICE_OWNER,
   addressScopes,
   hasIp,
   isUp,
   isVmLike,
+  KEY_CIDRS,
+  KEY_DEVICE_ID,
+  KEY_DEVICE_OWNER,
   lspInfo,
   networkOf,
   portIps,
   splitWords,
 } from './port-facts.js'
-import type {DriverCall, EventSpec} from './types.js'
 
 type Ctx = ChangeCtx<LogicalSwitchPort>
 const LSP = 'Logical_Switch_Port'
@@ -37,7 +38,11 @@ function routerOf(p: Partial<LogicalSwitchPort>): string | undefined {
 
 const isLocalRouter = (view: AgentView, r: string | undefined) => r !== undefined && view.localRouters.has(r)
 
-function subnetCall(fn: 'expose_subnet' | 'withdraw_subnet', row: LogicalSwitchPort, router: string | undefined): DriverCall {
+function subnetCall(
+  fn: 'expose_subnet' | 'withdraw_subnet',
+  row: LogicalSwitchPort,
+  router: string | undefined,
+): DriverCall {
   return {
     fn,
     ips: splitWords(row.externalIds[KEY_CIDRS]),
@@ -71,6 +76,7 @@ function detachedRouter(ctx: Ctx): string | undefined {
     const before = routerOf(ctx.old ?? {})
     if (before !== undefined && before !== now) return before
   }
+
   return now
 }
 
@@ -89,6 +95,7 @@ export const subnetDetach: EventSpec<LogicalSwitchPort> = {
       if (ctx.old?.up !== true) return false
       return changed(ctx, 'externalIds') ? isLocalRouter(view, routerOf(ctx.old ?? {})) : isLocalRouter(view, router)
     }
+
     if (!isUp(row) || !changed(ctx, 'externalIds')) return false
     const before = routerOf(ctx.old ?? {})
     return before !== undefined && before !== router && isLocalRouter(view, before)

@@ -1,13 +1,14 @@
+import type {LogicalSwitchPort, Nat} from '../../nb/model.js'
+import type {AgentView} from '../agent-view.js'
+import type {EventSpec} from './types.js'
+
 // NAT (dnat_and_snat) events (docs/upstream-behaviour.md#natmacaddedevent,
 // docs/upstream-behaviour.md#centralized-fip-events): distributed FIPs whose MAC ovn-northd/neutron
 // fills in later, and centralized FIPs created on / deleted from a gateway hosted here.
 import {requestedChassis} from '../../nb/keys.js'
-import type {LogicalSwitchPort, Nat} from '../../nb/model.js'
-import type {AgentView} from '../agent-view.js'
 import {type ChangeCtx, changed} from './change-ctx.js'
 import {exposeFipCall} from './lsp-fip.js'
-import {KEY_FIP_NET, KEY_HOST, ipKey, isVmLike, networkOf} from './port-facts.js'
-import type {EventSpec} from './types.js'
+import {ipKey, isVmLike, KEY_FIP_NET, KEY_HOST, networkOf} from './port-facts.js'
 
 type Ctx = ChangeCtx<Nat>
 const NAT = 'NAT'
@@ -93,6 +94,12 @@ export const withdrawFipOnCrLrp: EventSpec<Nat> = {
   },
   run({row}, view) {
     const lsp = natLsp(row, view)
-    return [{fn: 'withdraw_fip', ips: [ipKey(row.externalIp)], info: {lsp: lsp?.name ?? null, logical_switch: lsp ? (networkOf(lsp) ?? null) : null}}]
+    return [
+      {
+        fn: 'withdraw_fip',
+        ips: [ipKey(row.externalIp)],
+        info: {lsp: lsp?.name ?? null, logical_switch: lsp ? (networkOf(lsp) ?? null) : null},
+      },
+    ]
   },
 }

@@ -1,8 +1,9 @@
 // FIP mode switch (docs/upstream-behaviour.md#distributedflagchangedevent): NB_Global
 // external_ids:neutron:fip-distributed.
 import type {NbGlobal, StrMap} from '../../nb/model.js'
-import {changed} from './change-ctx.js'
 import type {EventSpec} from './types.js'
+
+import {changed} from './change-ctx.js'
 
 export const KEY_FIP_DISTRIBUTED = 'neutron:fip-distributed'
 
@@ -27,7 +28,5 @@ export const distributedFlagChanged: EventSpec<NbGlobal> = {
     if (ctx.old?.externalIds?.[KEY_FIP_DISTRIBUTED] === ctx.row.externalIds[KEY_FIP_DISTRIBUTED]) return false
     return distributedMode(ctx.row.externalIds) !== view.distributed
   },
-  run: ({row}) => [
-    {fn: 'sync', ips: [], info: {distributed: distributedMode(row.externalIds) ? 'True' : 'False'}},
-  ],
+  run: ({row}) => [{fn: 'sync', ips: [], info: {distributed: distributedMode(row.externalIds) ? 'True' : 'False'}}],
 }

@@ -6,8 +6,9 @@ import {portChassis} from '../../nb/keys.js'
 
 export {portChassis} from '../../nb/keys.js'
 import type {LogicalSwitchPort, StrMap} from '../../nb/model.js'
-import {tryCanonicalIp} from '../../net/ip.js'
 import type {CallInfo} from './types.js'
+
+import {tryCanonicalIp} from '../../net/ip.js'
 
 export const VM_LIKE_TYPES: ReadonlySet<string> = new Set(['', 'virtual'])
 export const KEY_NETWORK = 'neutron:network_name'

@@ -1,14 +1,20 @@
 // Every event class, and which of them are registered for an agent configuration
 // (docs/upstream-behaviour.md#plumbing-and-registration).
 import type {AgentView} from '../agent-view.js'
+import type {EventName, EventSpec} from './types.js'
+
 import {lbCreate, lbDelete, pfCreate, pfDelete} from './lb.js'
-import {chassisRedirectCreate, chassisRedirectDelete, crLrpChassisChangeExpose, crLrpChassisChangeWithdraw} from './lrp.js'
+import {
+  chassisRedirectCreate,
+  chassisRedirectDelete,
+  crLrpChassisChangeExpose,
+  crLrpChassisChangeWithdraw,
+} from './lrp.js'
 import {fipCreate, fipDelete} from './lsp-fip.js'
 import {ipsChanged, localnetCreateDelete, providerCreate, providerDelete} from './lsp-provider.js'
 import {subnetAttach, subnetDetach, tenantCreate, tenantDelete} from './lsp-tenant.js'
 import {exposeFipOnCrLrp, natMacAdded, withdrawFipOnCrLrp} from './nat.js'
 import {distributedFlagChanged} from './nb-global.js'
-import type {EventName, EventSpec} from './types.js'
 
 /**
  * All classes, in upstream registration order (our additions next to their relatives). Method

@@ -1,7 +1,3 @@
-// Whether a change can matter to this node beyond the event classes: it touches something the node
-// exposes or uses. Conservative by design: a false positive costs one cheap reconcile, a false
-// negative leaves the node stale until the periodic full reconcile.
-import {chassisKeys, isRouterInterface, lbRouterKeys, stripNeutronPrefix} from '../../nb/keys.js'
 import type {
   LoadBalancer,
   LogicalRouter,
@@ -13,11 +9,16 @@ import type {
 } from '../../nb/model.js'
 import type {RowChange} from '../../ovsdb/types.js'
 import type {AgentView} from '../agent-view.js'
+
+// Whether a change can matter to this node beyond the event classes: it touches something the node
+// exposes or uses. Conservative by design: a false positive costs one cheap reconcile, a false
+// negative leaves the node stale until the periodic full reconcile.
+import {chassisKeys, isRouterInterface, lbRouterKeys, stripNeutronPrefix} from '../../nb/keys.js'
 import {type ChangeCtx, decodeChange} from './change-ctx.js'
 import {classifyChange} from './classify.js'
 import {vipIps} from './lb-vips.js'
 import {distributedMode} from './nb-global.js'
-import {KEY_DEVICE_ID, KEY_PORT_FIP, ipKey, isLocalPort, networkOf, portIps} from './port-facts.js'
+import {ipKey, isLocalPort, KEY_DEVICE_ID, KEY_PORT_FIP, networkOf, portIps} from './port-facts.js'
 
 /** The row before the change, complete: `old`'s changed columns over the unchanged current ones. */
 function before<T>(ctx: ChangeCtx<T>): T | undefined {
@@ -59,7 +60,9 @@ function lrpTouches(p: LogicalRouterPort, view: AgentView): boolean {
 }
 
 function lbTouches(lb: LoadBalancer, view: AgentView): boolean {
-  return lbRouterKeys(lb).some((r) => view.localRouters.has(r)) || vipIps(lb.vips).some((ip) => view.isExposedAnywhere(ip))
+  return (
+    lbRouterKeys(lb).some((r) => view.localRouters.has(r)) || vipIps(lb.vips).some((ip) => view.isExposedAnywhere(ip))
+  )
 }
 
 function lsTouches(ctx: ChangeCtx<LogicalSwitch>, view: AgentView): boolean {
@@ -77,22 +80,37 @@ function nbGlobalTouches(ctx: ChangeCtx<NbGlobal>, view: AgentView): boolean {
 
 function touches(ctx: ChangeCtx, view: AgentView): boolean {
   switch (ctx.table) {
-    case 'Logical_Switch_Port':
+    case 'Logical_Switch_Port': {
       return versions(ctx as ChangeCtx<LogicalSwitchPort>).some((p) => lspTouches(p, view))
-    case 'NAT':
+    }
+
+    case 'NAT': {
       return versions(ctx as ChangeCtx<Nat>).some((n) => natTouches(n, view))
-    case 'Logical_Router_Port':
+    }
+
+    case 'Logical_Router_Port': {
       return versions(ctx as ChangeCtx<LogicalRouterPort>).some((p) => lrpTouches(p, view))
-    case 'Load_Balancer':
+    }
+
+    case 'Load_Balancer': {
       return versions(ctx as ChangeCtx<LoadBalancer>).some((lb) => lbTouches(lb, view))
-    case 'Logical_Switch':
+    }
+
+    case 'Logical_Switch': {
       return lsTouches(ctx as ChangeCtx<LogicalSwitch>, view)
-    case 'Logical_Router':
+    }
+
+    case 'Logical_Router': {
       return versions(ctx as ChangeCtx<LogicalRouter>).some((r) => view.localRouters.has(stripNeutronPrefix(r.name)))
-    case 'NB_Global':
+    }
+
+    case 'NB_Global': {
       return nbGlobalTouches(ctx as ChangeCtx<NbGlobal>, view)
-    default:
+    }
+
+    default: {
       return true
+    }
   }
 }
 

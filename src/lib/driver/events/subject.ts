@@ -3,30 +3,39 @@ import type {LoadBalancer, LogicalRouterPort, LogicalSwitchPort, Nat} from '../.
 import type {TypedRow} from '../../nb/state.js'
 import type {RowChange} from '../../ovsdb/types.js'
 import type {ChangeCtx} from './change-ctx.js'
+import type {ChangeSubject} from './types.js'
+
 import {vipIps} from './lb-vips.js'
 import {ipKey, portIps} from './port-facts.js'
-import type {ChangeSubject} from './types.js'
 
 function nameAndIps(table: string, row: TypedRow): [string, string[]] {
   switch (table) {
-    case 'Logical_Switch_Port':
+    case 'Logical_Switch_Port': {
       return [(row as LogicalSwitchPort).name, portIps(row as LogicalSwitchPort)]
+    }
+
     case 'Logical_Router_Port': {
       const lrp = row as LogicalRouterPort
       return [lrp.name, lrp.networks.map((n) => ipKey(n.split('/')[0] ?? n))]
     }
+
     case 'NAT': {
       const nat = row as Nat
       return [nat.logicalPort ?? nat.externalIp, nat.externalIp ? [ipKey(nat.externalIp)] : []]
     }
+
     case 'Load_Balancer': {
       const lb = row as LoadBalancer
       return [lb.name, vipIps(lb.vips)]
     }
-    case 'NB_Global':
+
+    case 'NB_Global': {
       return ['NB_Global', []]
-    default:
+    }
+
+    default: {
       return ['name' in row ? String(row.name) : '', []]
+    }
   }
 }
 
@@ -37,6 +46,6 @@ export function subjectOf(ctx: ChangeCtx): ChangeSubject {
 
 /** Subject of a change that could not be decoded (unknown table). */
 export function rawSubject(change: RowChange): ChangeSubject {
-  const name = change.row.name
+  const {name} = change.row
   return {table: change.table, uuid: change.uuid, name: typeof name === 'string' ? name : '', ips: []}
 }
