@@ -20,25 +20,7 @@ const allEdges = importEdges(sources)
  * importing file starts with `from` and whose imported file starts with `to`. The test fails when an
  * entry no longer excuses anything, so the list can only shrink.
  */
-const TODO_EDGES: readonly {from: string; to: string; why: string}[] = [
-  // TODO: the composition root (runtime.ts) is imported by the driver, which it also wires: the
-  // daemon should receive its seams by constructor instead.
-  {from: 'lib/driver/agent.ts', to: 'lib/runtime.ts', why: 'driver <-> runtime folder cycle'},
-  // TODO: explain gathers the node's layers through the Runtime; it should receive them as seams.
-  {from: 'lib/explain/gather.ts', to: 'lib/runtime.ts', why: 'explain reaches the composition root'},
-  // TODO: AdhocCommand is CLI code living in the domain layer (driver/adhoc); it belongs with the
-  // commands (or the CLI support layer), and then needs none of these.
-  {from: 'lib/driver/adhoc/', to: 'lib/runtime.ts', why: 'ad-hoc CLI code in driver/'},
-  {from: 'lib/driver/adhoc/command.ts', to: 'lib/base-command.ts', why: 'ad-hoc CLI code in driver/'},
-  {from: 'lib/driver/adhoc/command.ts', to: 'lib/command-flags.ts', why: 'ad-hoc CLI code in driver/'},
-  {from: 'lib/driver/adhoc/run.ts', to: 'lib/output/', why: 'ad-hoc CLI code in driver/'},
-  // TODO: a type-only cycle inside the planner: the self-check names IncrementalPlanner, which
-  // imports the self-check; the type it needs belongs in a file both can import.
-  {from: 'lib/planner/self-check.ts', to: 'lib/planner/incremental.ts', why: 'planner file cycle'},
-  // TODO: the event matchers (driver/events) read AgentView, declared in driver/agent-view.ts, while
-  // driver/ imports the matchers: AgentView belongs next to the matchers.
-  {from: 'lib/driver/events/', to: 'lib/driver/agent-view.ts', why: 'driver <-> driver/events folder cycle'},
-]
+const TODO_EDGES: readonly {from: string; to: string; why: string}[] = []
 
 const excused = (e: Edge) => TODO_EDGES.some((t) => e.from.startsWith(t.from) && e.to.startsWith(t.to))
 const edges = allEdges.filter((e) => !excused(e))

@@ -1,4 +1,4 @@
-import {AdhocCommand, type AdhocResult, verbDescription, verbFlags} from '../lib/driver/adhoc/command.js'
+import {AdhocCommand, type AdhocResult, verbDescription, verbFlags} from '../lib/adhoc-command.js'
 import {verb} from '../lib/driver/adhoc/verbs.js'
 
 export type ExposeFipResult = AdhocResult

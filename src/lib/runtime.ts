@@ -2,7 +2,6 @@
 // closes what it opened. Commands get a Runtime from `runtimeFactory.create`, an object property so
 // command tests can replace it (ESM module bindings cannot be stubbed).
 import type {AgentConfig} from './config/types.js'
-import type {SpawnFn} from './kernel/batch-process.js'
 import type {Logger} from './log.js'
 
 import {NbFileServer} from './driver/nb-file.js'
@@ -11,11 +10,12 @@ import {DependencyError} from './errors.js'
 import {type CommandRunner, ExecRunner} from './exec/runner.js'
 import {FrrLeak} from './frr/leak.js'
 import {Vtysh} from './frr/vtysh.js'
-import {checkStateDir, Kernel, lowestFreeTable, RtTables, WatchedKernel} from './kernel/index.js'
+import {checkStateDir} from './kernel/index.js'
 import {LocalOvs} from './ovs/local-ovs.js'
 import {OfctlFlows} from './ovs/ofctl.js'
-import {NodeContextSource, resolveIdentity, type TableResolver} from './reconciler/local-context.js'
-import {type KernelLayer, NodeDatapath} from './reconciler/node-datapath.js'
+import {defaultKernelFactory, type KernelFactory, type KernelParts} from './reconciler/kernel-parts.js'
+import {NodeContextSource, resolveIdentity} from './reconciler/local-context.js'
+import {NodeDatapath} from './reconciler/node-datapath.js'
 import {Reconciler} from './reconciler/reconcile.js'
 
 export interface RuntimeOptions {
@@ -38,30 +38,6 @@ export interface RuntimeOptions {
 }
 
 export const DEFAULT_ONE_SHOT_TIMEOUT_MS = 10_000
-
-/** The kernel layer and the rt_tables resolver, provided by src/lib/kernel. */
-export interface KernelParts {
-  layer: KernelLayer
-  tables: TableResolver
-  links(): Promise<string[]>
-  /**
-   * VRF + bgp-nic, ensure-only (docs/upstream-behaviour.md#base-bgp-configuration); `clearVrfRoutes` =
-   * clear_vrf_routes_on_startup.
-   */
-  ensureBase(opts: {clearVrfRoutes: boolean; bridges?: readonly string[]}): Promise<{changed: string[]}>
-  /** Watched kernel only: drift notifications (the daemon runs a pass). */
-  onDrift?(listener: (reason: string) => void): void
-  /** Ends long-lived children (monitor, batch processes). */
-  close?(): void
-}
-
-/** `spawn`: how the watched kernel starts its long-lived `ip` children (tests: a fake ip). */
-export type KernelFactory = (
-  cfg: AgentConfig,
-  runner: CommandRunner,
-  logger: Logger,
-  opts?: {watched?: boolean; spawn?: SpawnFn},
-) => KernelParts
 
 export class Runtime {
   readonly runner: CommandRunner
@@ -245,88 +221,6 @@ function quiet(l: Logger): Logger {
     child: () => q,
   }
   return q
-}
-
-/** The kernel layer (src/lib/kernel) behind the reconciler's KernelLayer/TableResolver seams. */
-export function defaultKernelFactory(
-  cfg: AgentConfig,
-  runner: CommandRunner,
-  logger: Logger,
-  opts: {watched?: boolean; spawn?: SpawnFn} = {},
-): KernelParts {
-  const watched = opts.watched
-    ? new WatchedKernel(
-        runner,
-        {
-          stateDir: cfg.stateDir,
-          ipPath: cfg.ipPath,
-          fullDumpEveryMs: cfg.reconcileInterval * 1000,
-          ...(opts.spawn ? {spawn: opts.spawn} : {}),
-        },
-        logger,
-      )
-    : undefined
-  const kernel = watched?.kernel ?? new Kernel(runner, {stateDir: cfg.stateDir, ipPath: cfg.ipPath}, logger)
-  const rt = new RtTables(cfg.rtTablesPath)
-  const tables: TableResolver = {
-    async tables(bridges, {create}) {
-      if (create) return Object.fromEntries(await rt.ensure(bridges, [cfg.bgpVrfTableId]))
-      // Read-only (dry runs): existing numbers, and the numbers ensure() would hand out for the rest.
-      const known = await rt.read().catch(() => new Map<string, number>())
-      const used = new Set<number>([...known.values(), cfg.bgpVrfTableId])
-      const out: Record<string, number> = {}
-      for (const b of bridges) {
-        const n = known.get(b) ?? lowestFreeTable(used)
-        if (n === undefined) continue
-        used.add(n)
-        out[b] = n
-      }
-
-      return out
-    },
-  }
-  const layer: KernelLayer = {
-    observe: (scope) => (watched ? watched.observe(scope) : kernel.observe(scope)),
-    apply: async (plan, o) =>
-      (await (watched ? watched.apply(plan, o) : kernel.apply(plan, o))).map((r) => ({
-        action: r.op,
-        obj: r.obj,
-        ok: r.ok,
-        ...(r.ok ? {} : {error: r.reason}),
-      })),
-    async staleBridges(scope) {
-      const mapped = new Set(scope.bridges.map((b) => b.name))
-      const used = new Set([...scope.bridges.map((b) => b.table), scope.vrfTable])
-      const owned = await rt.owned().catch(() => new Map<string, number>())
-      return [...owned]
-        .filter(([name, table]) => !mapped.has(name) && !used.has(table))
-        .map(([name, table]) => ({name, table}))
-    },
-    ...(watched ? {onDrift: (l: (reason: string) => void) => watched.onDrift(l)} : {}),
-  }
-  return {
-    ...(watched ? {onDrift: (l: (reason: string) => void) => watched.onDrift(l), close: () => watched.close()} : {}),
-    layer,
-    tables,
-    async links() {
-      const r = await runner.run(cfg.ipPath, ['-json', 'link', 'show'])
-      if (r.code !== 0) return []
-      return (JSON.parse(r.stdout || '[]') as Array<{ifname?: string}>).map((l) => l.ifname ?? '').filter(Boolean)
-    },
-    async ensureBase({clearVrfRoutes, bridges = []}) {
-      const t = bridges.length > 0 ? await rt.ensure(bridges, [cfg.bgpVrfTableId]) : new Map<string, number>()
-      const res = await kernel.ensureBase({
-        bgpVrf: cfg.bgpVrf,
-        vrfTable: cfg.bgpVrfTableId,
-        bgpNic: cfg.bgpNic,
-        bridges: [...t].map(([name, table]) => ({name, table})),
-        clearVrfRoutes,
-      })
-      for (const w of [...res.warnings, ...res.failed]) logger.warn('base setup', {detail: w})
-      for (const b of res.missingBridges) logger.warn('provider bridge missing (not created)', {bridge: b})
-      return {changed: res.changed}
-    },
-  }
 }
 
 /** Seam for command tests: replace `create` to inject a Runtime built on fakes or private daemons. */

@@ -20,9 +20,9 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import type {AdhocResult} from '../../src/lib/driver/adhoc/command.js'
+import type {AdhocResult} from '../../src/lib/adhoc-command.js'
+import type {KernelParts} from '../../src/lib/reconciler/kernel-parts.js'
 import type {OpResult} from '../../src/lib/reconciler/types.js'
-import type {KernelParts} from '../../src/lib/runtime.js'
 
 import {objKey, type Plan, type StateObj} from '../../src/lib/planner/types.js'
 import {captureStdout} from '../helpers/output.js'

@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import type {KernelParts} from '../../src/lib/runtime.js'
+import type {KernelParts} from '../../src/lib/reconciler/kernel-parts.js'
 
 import FrrLeakCommand, {type FrrLeakResult} from '../../src/commands/frr-leak.js'
 import {captureStdout} from '../helpers/output.js'

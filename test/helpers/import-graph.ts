@@ -135,9 +135,11 @@ export function folderCycles(edges: readonly Edge[]): string[] {
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ['commands', 'hooks', 'help.ts'],
-  // The composition root and the CLI support every command shares: command base classes and flags,
+  // Command families: the shared body of a group of commands (the ad-hoc verbs, the sandbox topic).
+  ['lib/adhoc-command.ts', 'lib/sandbox-command.ts'],
+  // The composition root and the CLI support every command shares: command base class and flags,
   // then the CLI plumbing (error documents, suggestions), then result rendering.
-  ['lib/runtime.ts', 'lib/base-command.ts', 'lib/command-flags.ts', 'lib/sandbox-command.ts'],
+  ['lib/runtime.ts', 'lib/base-command.ts', 'lib/command-flags.ts'],
   ['lib/cli'],
   ['lib/output'],
   ['lib/driver', 'lib/doctor', 'lib/sandbox', 'lib/explain'],

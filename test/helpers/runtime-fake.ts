@@ -1,7 +1,9 @@
 // Command tests run real commands in-process; this swaps the Runtime they build (through
 // runtimeFactory) for one with test options (short OVS timeouts, a namespace runner) and, when
 // given, stand-in kernel parts (MemoryKernel, a recording ensureBase). One copy for every test.
-import {type KernelFactory, Runtime, runtimeFactory, type RuntimeOptions} from '../../src/lib/runtime.js'
+import type {KernelFactory} from '../../src/lib/reconciler/kernel-parts.js'
+
+import {Runtime, runtimeFactory, type RuntimeOptions} from '../../src/lib/runtime.js'
 
 /**
  * From now on, every Runtime a command creates gets `overrides` on top of the command's own options

@@ -8,8 +8,8 @@ import type {RowChange} from '../ovsdb/types.js'
 import type {ExposedKind, FlowObj, StateKind} from '../planner/types.js'
 import type {Reconciler} from '../reconciler/reconcile.js'
 import type {PassResult} from '../reconciler/types.js'
-import type {Runtime} from '../runtime.js'
 import type {NbSource} from './nb-source.js'
+import type {DaemonSeams} from './seams.js'
 
 import {keepDrained} from '../drain/drain.js'
 import {AgentError} from '../errors.js'
@@ -25,7 +25,8 @@ import {type AgentView, classifyChange, isRelevant, needsFullSync} from './event
 import {agentView} from './view.js'
 
 export interface AgentOptions {
-  rt: Runtime
+  /** The node's layers and connections (src/lib/runtime.ts builds them; the daemon closes them). */
+  rt: DaemonSeams
   cfg: AgentConfig
   logger: Logger
   metrics?: AgentMetrics
@@ -165,12 +166,10 @@ export class Agent {
     if (this.baseRunning) return
     this.baseRunning = true
     try {
-      const base = await this.opts.rt
-        .kernel()
-        .ensureBase({
-          clearVrfRoutes: this.baseFailed ? false : this.opts.cfg.clearVrfRoutesOnStartup,
-          bridges: this.bridges(ovs),
-        })
+      const base = await this.opts.rt.kernel().ensureBase({
+        clearVrfRoutes: this.baseFailed ? false : this.opts.cfg.clearVrfRoutesOnStartup,
+        bridges: this.bridges(ovs),
+      })
       if (base.changed.length > 0) this.logger.info('base setup', {changed: base.changed})
       if (this.baseFailed) this.logger.info('base setup recovered')
       this.baseFailed = false

@@ -5,7 +5,7 @@ import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
 import type {DesiredResult} from '../planner/desired.js'
-import type {AgentView} from './agent-view.js'
+import type {AgentView} from './events/agent-view.js'
 
 import {makeClassifier} from '../planner/provider.js'
 

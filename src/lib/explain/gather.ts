@@ -1,10 +1,14 @@
-// Gathers what an explain report needs, through the same runtime every command uses: the NB
+// Gathers what an explain report needs, through the seams every command's runtime provides: the NB
 // snapshot (a live server or --nb-file), the planner's pass and why-trace, the owned objects on the
 // node (kernel + cookie-999 flows, read-only: nothing is adopted or changed) and the FRR view (a
 // fixed number of vtysh calls). Offline (--nb-file or --source nb) only NB and the decision.
 import type {AgentConfig} from '../config/types.js'
+import type {Vtysh} from '../frr/vtysh.js'
+import type {NbState} from '../nb/state.js'
+import type {OfctlFlows} from '../ovs/ofctl.js'
 import type {StateObj} from '../planner/types.js'
-import type {Runtime} from '../runtime.js'
+import type {KernelParts} from '../reconciler/kernel-parts.js'
+import type {Reconciler} from '../reconciler/reconcile.js'
 
 import {AgentError, DependencyError} from '../errors.js'
 import {redistributeFor} from '../frr/leak-template.js'
@@ -15,8 +19,27 @@ import {scopeOf} from '../reconciler/reconcile.js'
 import {buildReport, type ExplainReport} from './report.js'
 import {resolveTarget} from './target.js'
 
+/**
+ * The node's layers as explain reads them, handed in by the command (src/lib/runtime.ts provides
+ * them). Read-only: nothing here is applied.
+ */
+export interface ExplainSeams {
+  readonly cfg: AgentConfig
+  /** The NB replica; `allRows` replicates every row whatever nb_monitor_scope says. */
+  nb(handlers: Record<string, never>, opts: {allRows: boolean}): Promise<{readonly nb: NbState}>
+  reconciler(): Promise<Reconciler>
+  /** The local OVS, undefined when it is optional and absent (then no flows are read). */
+  ovs(): Promise<unknown>
+  kernel(): Pick<KernelParts, 'layer'>
+  flows(): OfctlFlows
+  vtysh(): Vtysh
+}
+
 /** Reads FRR's view, or the reason it could not be read. */
-export async function readFrr(rt: Runtime, cfg: AgentConfig): Promise<{view?: FrrView; error?: string}> {
+export async function readFrr(
+  rt: Pick<ExplainSeams, 'vtysh'>,
+  cfg: AgentConfig,
+): Promise<{view?: FrrView; error?: string}> {
   try {
     const rib = new FrrRib(rt.vtysh(), {
       vrf: cfg.bgpVrf,
@@ -30,7 +53,7 @@ export async function readFrr(rt: Runtime, cfg: AgentConfig): Promise<{view?: Fr
   }
 }
 
-export async function gatherExplain(rt: Runtime, query: string, opts: {offline?: string}): Promise<ExplainReport> {
+export async function gatherExplain(rt: ExplainSeams, query: string, opts: {offline?: string}): Promise<ExplainReport> {
   const {cfg} = rt
   // every row, whatever nb_monitor_scope: explaining "bound to compute-2" needs rows of other chassis
   const {nb} = await rt.nb({}, {allRows: true})

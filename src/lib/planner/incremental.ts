@@ -23,7 +23,7 @@ import {computeDesired, type DesiredResult, preflight, routerInfo} from './desir
 import {FragmentSink} from './fragment.js'
 import {type MergeDelta, MergedState} from './merged.js'
 import {type PlannerState, Replayer, Todo} from './replay.js'
-import {attributeDifferences, diffDesired, type Difference} from './self-check.js'
+import {attributeDifferences, diffDesired, type Difference, type SubjectIndex} from './self-check.js'
 import {newFrag} from './subjects.js'
 import {ClassCache, DEP} from './tracking.js'
 
@@ -40,7 +40,7 @@ export interface IncrementalStats {
   delta: MergeDelta
 }
 
-export class IncrementalPlanner {
+export class IncrementalPlanner implements SubjectIndex {
   private st: PlannerState | undefined
   private fullReason: string | undefined = 'first computation'
   private keys = new Set<string>()

@@ -2,7 +2,6 @@
 // the incremental planner (a change it did not scope, a shared object it dropped); the caller
 // reports it with the subjects involved and uses the scratch result.
 import type {DesiredResult} from './desired.js'
-import type {IncrementalPlanner} from './incremental.js'
 
 import {exposedKey, problemKey} from './fragment.js'
 import {objKey, objValue} from './types.js'
@@ -96,14 +95,20 @@ export function diffDesired(inc: DesiredResult, scratch: DesiredResult): Differe
 }
 
 /**
+ * What attribution reads of the incremental planner: the fragments behind an object key and the NB
+ * rows behind an exposure. Declared here (IncrementalPlanner implements it) so that this file does
+ * not depend on the planner that calls it.
+ */
+export interface SubjectIndex {
+  subjectsOf(key: string): readonly string[]
+  exposersOf(key: string): readonly string[]
+}
+
+/**
  * Names the subjects of each difference: the incremental fragments that produce the key, and the
  * NB rows whose exposures need it in the scratch result (from its contributions).
  */
-export function attributeDifferences(
-  diffs: Difference[],
-  planner: IncrementalPlanner,
-  scratch: DesiredResult,
-): Difference[] {
+export function attributeDifferences(diffs: Difference[], planner: SubjectIndex, scratch: DesiredResult): Difference[] {
   const rowsOf = new Map<string, Set<string>>()
   const sourcesOfIp = new Map<string, string[]>()
   for (const e of scratch.state.exposed) {

@@ -1,6 +1,6 @@
 // An AgentView for tests, mirroring the agent mocks of upstream's watcher tests: constants for
 // "is the LS a provider network" and "is the IP exposed", or explicit sets.
-import type {AgentView} from '../../../src/lib/driver/agent-view.js'
+import type {AgentView} from '../../../src/lib/driver/events/agent-view.js'
 import type {NbView} from '../../../src/lib/nb/model.js'
 
 import {NbState} from '../../../src/lib/nb/state.js'

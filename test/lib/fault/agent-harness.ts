@@ -27,7 +27,8 @@ import {Agent} from '../../../src/lib/driver/agent.js'
 import {type CommandRunner, RecordingRunner, type RunResult} from '../../../src/lib/exec/runner.js'
 import {MarkerParser, type SpawnFn} from '../../../src/lib/kernel/batch-process.js'
 import {StreamLogger} from '../../../src/lib/log.js'
-import {defaultKernelFactory, type KernelFactory, Runtime} from '../../../src/lib/runtime.js'
+import {defaultKernelFactory, type KernelFactory} from '../../../src/lib/reconciler/kernel-parts.js'
+import {Runtime} from '../../../src/lib/runtime.js'
 
 const LINKS = [
   {ifname: 'br-ex', flags: ['UP']},

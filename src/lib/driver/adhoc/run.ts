@@ -1,8 +1,9 @@
+import type {AgentConfig} from '../../config/types.js'
 import type {NbView} from '../../nb/model.js'
 import type {DesiredResult} from '../../planner/desired.js'
 import type {Problem} from '../../planner/problems.js'
 import type {Reconciler} from '../../reconciler/reconcile.js'
-import type {Runtime} from '../../runtime.js'
+import type {PassResult} from '../../reconciler/types.js'
 import type {VerbSpec} from './verbs.js'
 
 import {ValidationError} from '../../errors.js'
@@ -14,8 +15,6 @@ import {NbState} from '../../nb/state.js'
 // the target needed and nothing else still needs; both are idempotent (a second run: changed false)
 // and report per-object failures. Unknown objects, bad values and an object this node cannot expose
 // are usage errors (exit 2); an unreachable NB/OVS/kernel is a DependencyError (exit 4).
-import {color as chalk} from '../../output/color.js'
-import {changeReport, type ChangeReport, renderChangeReport} from '../../output/results.js'
 import {type ExposedEntry, objKey} from '../../planner/types.js'
 import {forcedLocalView} from './forced-local.js'
 import {entryIps, exposeKeys, withdrawKeys} from './selection.js'
@@ -30,8 +29,19 @@ export interface AdhocRequest {
   dryRun: boolean
 }
 
-/** The --json document of every ad-hoc verb: what was resolved, then the change report. */
-export interface AdhocResult extends ChangeReport {
+/**
+ * The node as a verb needs it, handed in by the command (src/lib/runtime.ts provides it; the caller
+ * closes it).
+ */
+export interface AdhocSeams {
+  readonly cfg: AgentConfig
+  /** The NB replica; `allRows`: every row, whatever nb_monitor_scope says. */
+  nb(handlers: Record<string, never>, opts: {allRows: boolean}): Promise<{readonly nb: NbState}>
+  reconciler(): Promise<Reconciler>
+}
+
+/** What one verb resolved and did; the command turns it into its document (src/lib/adhoc-command.ts). */
+export interface AdhocOutcome {
   verb: string
   /** The upstream NB driver method mirrored. */
   upstream: string
@@ -40,6 +50,10 @@ export interface AdhocResult extends ChangeReport {
   ips: string[]
   /** The planner's entries for those IPs, with the NB row each comes from. */
   exposed: ExposedEntry[]
+  /** The restricted pass; its problems only those of the target's rows (and the configuration). */
+  pass: PassResult
+  /** Objects of the target that were already as wanted. */
+  unchanged: number
 }
 
 /** True when any explicit-value flag was given. */
@@ -82,7 +96,7 @@ async function desiredOf(reconciler: Reconciler, nb: NbView): Promise<DesiredRes
   return reconciler.lastResult!
 }
 
-async function resolve(rt: Runtime, reconciler: Reconciler, req: AdhocRequest): Promise<Resolved> {
+async function resolve(rt: AdhocSeams, reconciler: Reconciler, req: AdhocRequest): Promise<Resolved> {
   if (req.values) {
     checkRequired(req.verb, req.values)
     // the local context (chassis, mappings, tables, patch ports) without any NB
@@ -98,7 +112,8 @@ async function resolve(rt: Runtime, reconciler: Reconciler, req: AdhocRequest): 
   return {nb, target, real: await desiredOf(reconciler, nb), explicit: false}
 }
 
-function targetName(t: TargetInfo): string {
+/** How a message names the target: `Logical_Switch_Port vm1 (uuid)`, or `the values given`. */
+export function targetName(t: TargetInfo): string {
   if (t.mode === 'explicit') return 'the values given'
   return `${t.table ?? 'router'} ${t.name || t.router || ''}${t.uuid ? ` (${t.uuid})` : ''}`
 }
@@ -116,7 +131,7 @@ function nothingToExpose(verb: VerbSpec, r: Resolved, problems: readonly Problem
 }
 
 /** Runs one verb; `rt` is closed by the caller. */
-export async function runAdhoc(rt: Runtime, req: AdhocRequest): Promise<AdhocResult> {
+export async function runAdhoc(rt: AdhocSeams, req: AdhocRequest): Promise<AdhocOutcome> {
   const reconciler = await rt.reconciler()
   const r = await resolve(rt, reconciler, req)
   const related = (ps: readonly Problem[]) => ps.filter((p) => r.target.rows.has(p.uuid) || p.table === 'config')
@@ -144,21 +159,13 @@ export async function runAdhoc(rt: Runtime, req: AdhocRequest): Promise<AdhocRes
     ...(expose ? {} : {withdraw: keys}),
     filter: (o, action) => action === (expose ? 'add' : 'remove') && keys.has(objKey(o)),
   })
-  const report = changeReport({...pass, problems: related(pass.problems)})
-  report.unchanged = Math.max(0, keys.size - pass.plan.add.length - pass.plan.remove.length)
   return {
     verb: req.verb.id,
     upstream: req.verb.upstream,
     target: r.target.info,
     ips: entryIps(entries),
     exposed: entries,
-    ...report,
+    pass: {...pass, problems: related(pass.problems)},
+    unchanged: Math.max(0, keys.size - pass.plan.add.length - pass.plan.remove.length),
   }
-}
-
-/** Human rendering: what was resolved, then the per-object changes like sync prints them. */
-export function renderAdhoc(res: AdhocResult): string {
-  const what = res.ips.length > 0 ? res.ips.join(', ') : 'nothing exposed here'
-  const head = `${res.verb} (${res.upstream}): ${targetName(res.target)}: ${what}`
-  return `${chalk.bold(head)}\n${renderChangeReport(res)}`
 }

@@ -1,7 +1,7 @@
 // Classifying one NB row change into the upstream event classes it would trigger on this node.
 // Call it after the change was applied to the NB replica the view reads (python-ovs IDL order).
 import type {RowChange} from '../../ovsdb/types.js'
-import type {AgentView} from '../agent-view.js'
+import type {AgentView} from './agent-view.js'
 import type {DriverCall, MatchedEvent, MatcherProblem} from './types.js'
 
 import {decodeChange} from './change-ctx.js'

@@ -2,7 +2,7 @@
 // cr-lrp is exposed
 // here, and port-forwarding LBs (`pf-floatingip-*`).
 import type {LoadBalancer, StrMap} from '../../nb/model.js'
-import type {AgentView} from '../agent-view.js'
+import type {AgentView} from './agent-view.js'
 import type {DriverCall, DriverFn, EventSpec} from './types.js'
 
 import {type ChangeCtx, changed} from './change-ctx.js'

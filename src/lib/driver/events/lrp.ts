@@ -3,7 +3,7 @@
 // docs/upstream-behaviour.md#chassisredirectdeleteevent, and the second half of
 // docs/upstream-behaviour.md#centralized-fip-events).
 import type {LogicalRouterPort, StrMap} from '../../nb/model.js'
-import type {AgentView} from '../agent-view.js'
+import type {AgentView} from './agent-view.js'
 import type {CallInfo, DriverCall, EventSpec} from './types.js'
 
 import {type ChangeCtx, changed} from './change-ctx.js'

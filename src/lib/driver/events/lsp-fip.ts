@@ -2,7 +2,7 @@
 // docs/upstream-behaviour.md#logicalswitchportfipdeleteevent): registered while FIPs are
 // distributed (NB_Global neutron:fip-distributed not "False").
 import type {LogicalSwitchPort, Nat, NbView} from '../../nb/model.js'
-import type {AgentView} from '../agent-view.js'
+import type {AgentView} from './agent-view.js'
 import type {DriverCall, EventSpec} from './types.js'
 
 import {type ChangeCtx, changed} from './change-ctx.js'

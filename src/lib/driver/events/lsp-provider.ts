@@ -3,7 +3,7 @@
 // docs/upstream-behaviour.md#localnetcreatedeleteevent) and our IP-change event (fix of
 // docs/upstream-behaviour.md#bug-9-port-ip-change).
 import type {LogicalSwitchPort} from '../../nb/model.js'
-import type {AgentView} from '../agent-view.js'
+import type {AgentView} from './agent-view.js'
 import type {DriverCall, EventSpec} from './types.js'
 
 import {type ChangeCtx, changed, oldOrRow} from './change-ctx.js'

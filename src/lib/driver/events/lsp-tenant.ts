@@ -1,5 +1,5 @@
 import type {LogicalSwitchPort} from '../../nb/model.js'
-import type {AgentView} from '../agent-view.js'
+import type {AgentView} from './agent-view.js'
 import type {DriverCall, EventSpec} from './types.js'
 
 // Tenant-network events (docs/upstream-behaviour.md#logicalswitchportsubnetattachevent,

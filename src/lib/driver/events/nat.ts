@@ -1,5 +1,5 @@
 import type {LogicalSwitchPort, Nat} from '../../nb/model.js'
-import type {AgentView} from '../agent-view.js'
+import type {AgentView} from './agent-view.js'
 import type {EventSpec} from './types.js'
 
 // NAT (dnat_and_snat) events (docs/upstream-behaviour.md#natmacaddedevent,

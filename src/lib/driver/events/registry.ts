@@ -1,6 +1,6 @@
 // Every event class, and which of them are registered for an agent configuration
 // (docs/upstream-behaviour.md#plumbing-and-registration).
-import type {AgentView} from '../agent-view.js'
+import type {AgentView} from './agent-view.js'
 import type {EventName, EventSpec} from './types.js'
 
 import {lbCreate, lbDelete, pfCreate, pfDelete} from './lb.js'

@@ -8,7 +8,7 @@ import type {
   NbGlobal,
 } from '../../nb/model.js'
 import type {RowChange} from '../../ovsdb/types.js'
-import type {AgentView} from '../agent-view.js'
+import type {AgentView} from './agent-view.js'
 
 // Whether a change can matter to this node beyond the event classes: it touches something the node
 // exposes or uses. Conservative by design: a false positive costs one cheap reconcile, a false

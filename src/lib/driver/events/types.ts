@@ -1,7 +1,7 @@
 // Shared types of the NB event classifier: the upstream event class names, the driver calls their
 // `run` would make, and the shape of one matcher ("event spec").
 import type {ChangeKind} from '../../ovsdb/types.js'
-import type {AgentView} from '../agent-view.js'
+import type {AgentView} from './agent-view.js'
 import type {ChangeCtx} from './change-ctx.js'
 
 /** Upstream ovn-bgp-agent NB watcher class names, plus our own additions (see docs/events.md). */

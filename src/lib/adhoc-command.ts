@@ -1,18 +1,46 @@
 // The shared body of the twelve expose-*/withdraw-* commands: each command file declares its verb,
-// texts and flags; parsing, runtime, exit codes and rendering happen here, once.
+// texts and flags; parsing, runtime, exit codes and rendering happen here, once. CLI code: the verb
+// itself (resolve, select, one restricted pass) is src/lib/driver/adhoc/run.ts.
 import type {Command} from '@oclif/core'
 
-import type {ExplicitValues} from './synthetic.js'
+import type {TargetInfo} from './driver/adhoc/targets.js'
+import type {ExposedEntry} from './planner/types.js'
 
-import {BaseCommand} from '../../base-command.js'
-import {dryRunFlag, reconcileFlags, timeoutFlag} from '../../command-flags.js'
-import {ExitCode} from '../../errors.js'
-import {runtimeFactory} from '../../runtime.js'
-import {adhocFlags} from './flags.js'
-import {type AdhocResult, isExplicit, renderAdhoc, runAdhoc} from './run.js'
-import {type Action, type Method, verb, type VerbSpec} from './verbs.js'
+import {BaseCommand} from './base-command.js'
+import {dryRunFlag, reconcileFlags, timeoutFlag} from './command-flags.js'
+import {adhocFlags} from './driver/adhoc/flags.js'
+import {type AdhocOutcome, isExplicit, runAdhoc, targetName} from './driver/adhoc/run.js'
+import {type ExplicitValues} from './driver/adhoc/synthetic.js'
+import {type Action, type Method, verb, type VerbSpec} from './driver/adhoc/verbs.js'
+import {ExitCode} from './errors.js'
+import {color as chalk} from './output/color.js'
+import {changeReport, type ChangeReport, renderChangeReport} from './output/results.js'
+import {runtimeFactory} from './runtime.js'
 
-export type {AdhocResult} from './run.js'
+/** The --json document of every ad-hoc verb: what was resolved, then the change report. */
+export interface AdhocResult extends ChangeReport {
+  verb: string
+  /** The upstream NB driver method mirrored. */
+  upstream: string
+  target: TargetInfo
+  /** IPs (and subnet CIDRs) exposed or withdrawn. */
+  ips: string[]
+  /** The planner's entries for those IPs, with the NB row each comes from. */
+  exposed: ExposedEntry[]
+}
+
+function adhocResult(o: AdhocOutcome): AdhocResult {
+  const report = changeReport(o.pass)
+  report.unchanged = o.unchanged
+  return {verb: o.verb, upstream: o.upstream, target: o.target, ips: o.ips, exposed: o.exposed, ...report}
+}
+
+/** Human rendering: what was resolved, then the per-object changes like sync prints them. */
+function renderAdhoc(res: AdhocResult): string {
+  const what = res.ips.length > 0 ? res.ips.join(', ') : 'nothing exposed here'
+  const head = `${res.verb} (${res.upstream}): ${targetName(res.target)}: ${what}`
+  return `${chalk.bold(head)}\n${renderChangeReport(res)}`
+}
 
 /** The flags of one verb: its object and explicit-value flags, --dry-run and the reconcile options. */
 export function verbFlags(action: Action, method: Method) {
@@ -83,12 +111,14 @@ export abstract class AdhocCommand extends BaseCommand<typeof Command> {
       timeoutMs: Number(f.timeout ?? 10) * 1000,
     })
     try {
-      const result = await runAdhoc(rt, {
-        verb: spec,
-        refs: {port: f.port, router: f.router, network: f.network, lb: f.lb},
-        values: isExplicit(values) ? values : undefined,
-        dryRun,
-      })
+      const result = adhocResult(
+        await runAdhoc(rt, {
+          verb: spec,
+          refs: {port: f.port, router: f.router, network: f.network, lb: f.lb},
+          values: isExplicit(values) ? values : undefined,
+          dryRun,
+        }),
+      )
       if (!this.jsonEnabled()) this.log(renderAdhoc(result))
       if (result.failed.length > 0) this.setExitCode(ExitCode.Partial)
       return result

@@ -2,8 +2,8 @@
 // currently exposes. The reconciler fills it from the last computed desired state, so the matchers
 // see the same facts upstream's match functions read from the driver's in-memory state
 // (docs/upstream-behaviour.md#in-memory-state).
-import type {ExposingMethod, TenantAdvertisement} from '../config/types.js'
-import type {NbView} from '../nb/model.js'
+import type {ExposingMethod, TenantAdvertisement} from '../../config/types.js'
+import type {NbView} from '../../nb/model.js'
 
 export interface AgentView {
   /** OVS external_ids:hostname; compared with requested-chassis and neutron:host_id. */
