@@ -9,6 +9,8 @@ import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative, sep} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
+import {parseDescription} from '../src/lib/output/reflow.js'
+
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const COMMANDS_DIR = join(ROOT, 'src', 'commands')
 export const MAN_DIR = join(ROOT, 'man')
@@ -121,28 +123,13 @@ function template(text: string, id: string): string {
  */
 export function prose(text: string): string {
   const out: string[] = []
-  for (const para of text.trim().split(/\n\s*\n/)) {
-    const lines = para.split('\n')
-    if ((lines[0] ?? '').startsWith('- ')) {
-      const items: string[][] = []
-      for (const l of lines) {
-        if (l.startsWith('- ')) items.push([l.slice(2).trim()])
-        else items.at(-1)?.push(l.trim())
-      }
-
-      for (const item of items) out.push(String.raw`.IP \(bu 2`, esc(item.join('\n')))
+  for (const block of parseDescription(text)) {
+    if (block.kind === 'list') {
+      for (const item of block.items) out.push(String.raw`.IP \(bu 2`, esc(item.join('\n')))
       continue
     }
 
-    const runs: Array<{indented: boolean; lines: string[]}> = []
-    for (const l of lines) {
-      const indented = /^\s{2,}\S/.test(l)
-      const last = runs.at(-1)
-      if (last && last.indented === indented) last.lines.push(l)
-      else runs.push({indented, lines: [l]})
-    }
-
-    for (const [i, run] of runs.entries()) {
+    for (const [i, run] of block.runs.entries()) {
       if (run.indented) {
         const cut = Math.min(...run.lines.map((l) => /^\s*/.exec(l)?.[0].length ?? 0))
         out.push(...(i === 0 ? ['.PP'] : []), '.RS 4', '.nf', ...run.lines.map((l) => esc(l.slice(cut))), '.fi', '.RE')

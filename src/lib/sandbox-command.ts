@@ -101,3 +101,24 @@ export abstract class SandboxCommand<T extends typeof Command> extends BaseComma
     return {action, dir, output: {code: r.code, stdout: r.stdout, stderr: r.stderr}}
   }
 }
+
+/**
+ * A read-only command of the lab node (`sandbox ip`, `sandbox vtysh`, ...): every argument except
+ * --dir and --json goes to the lab's tool, which the lab checks against its allow-list
+ * (src/lib/sandbox/protocol.ts); the tool's output and exit status are relayed. A subclass gives its
+ * texts, its action name and the request its arguments make.
+ */
+export abstract class PassThroughCommand extends SandboxCommand<typeof PassThroughCommand> {
+  static override strict = false
+  static override passThrough = true
+  static override flags = {dir: sandboxDirFlag}
+  /** The `action` of the result document. */
+  protected abstract readonly action: string
+
+  async run(): Promise<SandboxResult> {
+    return this.passthrough(this.sandboxDir(), this.action, this.request(await this.labArgs()))
+  }
+
+  /** The lab request these arguments make. */
+  protected abstract request(args: string[]): SandboxRequest
+}

@@ -1,6 +1,8 @@
-import {SandboxCommand, sandboxDirFlag, type SandboxResult} from '../../lib/sandbox-command.js'
+import type {SandboxRequest} from '../../lib/sandbox/protocol.js'
 
-export default class SandboxNbctl extends SandboxCommand<typeof SandboxNbctl> {
+import {PassThroughCommand} from '../../lib/sandbox-command.js'
+
+export default class SandboxNbctl extends PassThroughCommand {
   static override summary = "Run ovn-nbctl ARGS against the lab's NB database."
   static override description = `Every argument except --dir and --json goes to ovn-nbctl, in order; put "--" before ARGS that could
 be taken for those two. Options that would pick another database or write files (--db, --log-file,
@@ -19,11 +21,9 @@ be taken for those two. Options that would pick another database or write files 
       command: '<%= config.bin %> <%= command.id %> --bare --columns=external_ip list NAT',
     },
   ]
-  static override strict = false
-  static override passThrough = true
-  static override flags = {dir: sandboxDirFlag}
+  protected readonly action = 'nbctl'
 
-  async run(): Promise<SandboxResult> {
-    return this.passthrough(this.sandboxDir(), 'nbctl', {op: 'nbctl', args: await this.labArgs()})
+  protected request(args: string[]): SandboxRequest {
+    return {op: 'nbctl', args}
   }
 }

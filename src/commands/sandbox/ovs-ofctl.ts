@@ -1,6 +1,8 @@
-import {SandboxCommand, sandboxDirFlag, type SandboxResult} from '../../lib/sandbox-command.js'
+import type {SandboxRequest} from '../../lib/sandbox/protocol.js'
 
-export default class SandboxOvsOfctl extends SandboxCommand<typeof SandboxOvsOfctl> {
+import {PassThroughCommand} from '../../lib/sandbox-command.js'
+
+export default class SandboxOvsOfctl extends PassThroughCommand {
   static override summary = 'A read-only ovs-ofctl command in the lab node.'
   static override description =
     'Every argument except --dir and --json goes to ovs-ofctl; only read-only verbs are accepted (exit 2 otherwise).'
@@ -10,11 +12,9 @@ export default class SandboxOvsOfctl extends SandboxCommand<typeof SandboxOvsOfc
       command: '<%= config.bin %> <%= command.id %> dump-flows br-ex',
     },
   ]
-  static override strict = false
-  static override passThrough = true
-  static override flags = {dir: sandboxDirFlag}
+  protected readonly action = 'ovs-ofctl'
 
-  async run(): Promise<SandboxResult> {
-    return this.passthrough(this.sandboxDir(), 'ovs-ofctl', {op: 'ovs', tool: 'ovs-ofctl', args: await this.labArgs()})
+  protected request(args: string[]): SandboxRequest {
+    return {op: 'ovs', tool: 'ovs-ofctl', args}
   }
 }

@@ -1,6 +1,8 @@
-import {SandboxCommand, sandboxDirFlag, type SandboxResult} from '../../lib/sandbox-command.js'
+import type {SandboxRequest} from '../../lib/sandbox/protocol.js'
 
-export default class SandboxOvsVsctl extends SandboxCommand<typeof SandboxOvsVsctl> {
+import {PassThroughCommand} from '../../lib/sandbox-command.js'
+
+export default class SandboxOvsVsctl extends PassThroughCommand {
   static override summary = 'A read-only ovs-vsctl command in the lab node.'
   static override description =
     'Every argument except --dir and --json goes to ovs-vsctl; only read-only verbs are accepted (exit 2 otherwise).'
@@ -10,11 +12,9 @@ export default class SandboxOvsVsctl extends SandboxCommand<typeof SandboxOvsVsc
       command: '<%= config.bin %> <%= command.id %> show',
     },
   ]
-  static override strict = false
-  static override passThrough = true
-  static override flags = {dir: sandboxDirFlag}
+  protected readonly action = 'ovs-vsctl'
 
-  async run(): Promise<SandboxResult> {
-    return this.passthrough(this.sandboxDir(), 'ovs-vsctl', {op: 'ovs', tool: 'ovs-vsctl', args: await this.labArgs()})
+  protected request(args: string[]): SandboxRequest {
+    return {op: 'ovs', tool: 'ovs-vsctl', args}
   }
 }

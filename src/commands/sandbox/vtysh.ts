@@ -1,6 +1,8 @@
-import {SandboxCommand, sandboxDirFlag, type SandboxResult} from '../../lib/sandbox-command.js'
+import type {SandboxRequest} from '../../lib/sandbox/protocol.js'
 
-export default class SandboxVtysh extends SandboxCommand<typeof SandboxVtysh> {
+import {PassThroughCommand} from '../../lib/sandbox-command.js'
+
+export default class SandboxVtysh extends PassThroughCommand {
   static override summary = "One show command in the node's FRR (vtysh -c)."
   static override description = 'The arguments are joined into one command, which must start with "show".'
   static override examples = [
@@ -13,11 +15,9 @@ export default class SandboxVtysh extends SandboxCommand<typeof SandboxVtysh> {
       command: '<%= config.bin %> <%= command.id %> show bgp vrf bgp-vrf ipv6 unicast',
     },
   ]
-  static override strict = false
-  static override passThrough = true
-  static override flags = {dir: sandboxDirFlag}
+  protected readonly action = 'vtysh'
 
-  async run(): Promise<SandboxResult> {
-    return this.passthrough(this.sandboxDir(), 'vtysh', {op: 'vtysh', command: (await this.labArgs()).join(' ')})
+  protected request(args: string[]): SandboxRequest {
+    return {op: 'vtysh', command: args.join(' ')}
   }
 }
