@@ -3,18 +3,16 @@
 // prefixes, and the peer and the kernel follow NB changes: ports unbound and rebound, the cr-lrp
 // moved away and back, a subnet detached, the LB deleted. A sync afterwards has nothing to do.
 import {expect} from 'chai'
-import {join} from 'node:path'
 
 import type {AgentConfig} from '../../src/lib/config/types.js'
 
-import {defaultConfig} from '../../src/lib/config/index.js'
 import {Agent} from '../../src/lib/driver/agent.js'
 import {StreamLogger} from '../../src/lib/log.js'
 import {Runtime} from '../../src/lib/runtime.js'
 import {sleep} from '../helpers/wait.js'
 import {must, requireGuest} from './helpers/guest.js'
-import {type Lab, setupBridges, startLab} from './helpers/lab.js'
-import {createTopology, FULL, LOCALNET, map, remove, update} from './helpers/topology.js'
+import {type Lab, startTopologyLab} from './helpers/lab.js'
+import {FULL, LOCALNET, map, remove, update} from './helpers/topology.js'
 
 async function eventually<T>(
   what: string,
@@ -44,22 +42,9 @@ describe('e2e: watch in a real kernel with OVS, FRR and a BGP peer', function ()
 
   before(async function () {
     requireGuest(this, ['ovsdb-server', 'ovs-vswitchd', 'vtysh', 'gobgpd'])
-    lab = await startLab()
-    await createTopology(lab.nb.unix)
-    await setupBridges(lab, LOCALNET, lab.nb.unix)
-    cfg = {
-      ...defaultConfig(),
-      driver: 'nb_ovn_bgp_driver',
-      ovsdbConnection: lab.ovs.dbSocket,
-      frrVtySocket: lab.frr.dir,
-      bgpRouterId: '169.254.77.1',
-      rtTablesPath: join(lab.dir, 'rt_tables'),
-      stateDir: join(lab.dir, 'state'),
-      ovsEnv: lab.ovs.env,
-      exposeTenantNetworks: true,
-      reconcileInterval: 3600,
-      frrReconcileInterval: 3600,
-    }
+    const started = await startTopologyLab()
+    lab = started.lab
+    cfg = started.cfg
     const logger = new StreamLogger({level: 'info', write: (l) => logs.push(l)})
     agent = new Agent({rt: new Runtime(cfg, logger), cfg, logger, debounceMs: 20})
   })

@@ -12,7 +12,6 @@ import {join} from 'node:path'
 import type {AgentConfig} from '../../src/lib/config/types.js'
 import type {ExplainReport, IpReport} from '../../src/lib/explain/report.js'
 
-import {defaultConfig} from '../../src/lib/config/index.js'
 import {drainNode, undrainNode} from '../../src/lib/drain/drain.js'
 import {Agent} from '../../src/lib/driver/agent.js'
 import {gatherExplain} from '../../src/lib/explain/gather.js'
@@ -21,8 +20,8 @@ import {Runtime} from '../../src/lib/runtime.js'
 import {runAdhocCmd} from '../commands/adhoc-harness.js'
 import {SchemaSet} from '../contracts/schema-validator.js'
 import {must, requireGuest} from './helpers/guest.js'
-import {AGENT_AS, type Lab, setupBridges, startLab} from './helpers/lab.js'
-import {createTopology, FULL, LOCALNET, map, update} from './helpers/topology.js'
+import {AGENT_AS, type Lab, startTopologyLab} from './helpers/lab.js'
+import {FULL, map, update} from './helpers/topology.js'
 
 const GSHUT = 0xff_ff_00_00 // 65535:0
 
@@ -107,24 +106,10 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
   before(async function () {
     requireGuest(this, ['ovsdb-server', 'ovs-vswitchd', 'vtysh', 'gobgpd'])
     progress('starting the lab')
-    lab = await startLab()
+    const started = await startTopologyLab({bgpAS: String(AGENT_AS)})
+    lab = started.lab
+    cfg = started.cfg
     progress('lab up')
-    await createTopology(lab.nb.unix)
-    await setupBridges(lab, LOCALNET, lab.nb.unix)
-    cfg = {
-      ...defaultConfig(),
-      driver: 'nb_ovn_bgp_driver',
-      ovsdbConnection: lab.ovs.dbSocket,
-      frrVtySocket: lab.frr.dir,
-      bgpAS: String(AGENT_AS),
-      bgpRouterId: '169.254.77.1',
-      rtTablesPath: join(lab.dir, 'rt_tables'),
-      stateDir: join(lab.dir, 'state'),
-      ovsEnv: lab.ovs.env,
-      exposeTenantNetworks: true,
-      reconcileInterval: 3600,
-      frrReconcileInterval: 3600,
-    }
     await startAgent()
     progress('agent started')
     await eventually(

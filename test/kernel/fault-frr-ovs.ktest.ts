@@ -7,18 +7,16 @@
 //     within 2 s.
 // Each case prints its figure.
 import {expect} from 'chai'
-import {join} from 'node:path'
 
 import type {AgentConfig} from '../../src/lib/config/types.js'
 
-import {defaultConfig} from '../../src/lib/config/index.js'
 import {Agent} from '../../src/lib/driver/agent.js'
 import {StreamLogger} from '../../src/lib/log.js'
 import {Runtime} from '../../src/lib/runtime.js'
 import {waitFor} from './helpers/daemons.js'
 import {requireGuest} from './helpers/guest.js'
-import {type Lab, setupBridges, startLab} from './helpers/lab.js'
-import {createTopology, FULL, LOCALNET} from './helpers/topology.js'
+import {type Lab, startTopologyLab} from './helpers/lab.js'
+import {FULL} from './helpers/topology.js'
 
 const FRR_INTERVAL_S = 5
 const VSWITCHD_RESTARTS = 3
@@ -49,22 +47,10 @@ describe('fault: FRR and ovs-vswitchd restarts (items 3, 4)', function () {
 
   before(async function () {
     requireGuest(this, ['ovsdb-server', 'ovs-vswitchd', 'vtysh', 'gobgpd'])
-    lab = await startLab()
-    await createTopology(lab.nb.unix)
-    await setupBridges(lab, LOCALNET, lab.nb.unix)
-    cfg = {
-      ...defaultConfig(),
-      driver: 'nb_ovn_bgp_driver',
-      ovsdbConnection: lab.ovs.dbSocket,
-      frrVtySocket: lab.frr.dir,
-      bgpRouterId: '169.254.77.1',
-      rtTablesPath: join(lab.dir, 'rt_tables'),
-      stateDir: join(lab.dir, 'state'),
-      ovsEnv: lab.ovs.env,
-      exposeTenantNetworks: true,
-      reconcileInterval: 3600, // only the fault handling under test may repair anything
-      frrReconcileInterval: FRR_INTERVAL_S,
-    }
+    // reconcile_interval stays long: only the fault handling under test may repair anything
+    const started = await startTopologyLab({frrReconcileInterval: FRR_INTERVAL_S})
+    lab = started.lab
+    cfg = started.cfg
     const logger = new StreamLogger({level: 'info', write: (l) => logs.push(l)})
     agent = new Agent({rt: new Runtime(cfg, logger), cfg, logger, debounceMs: 20})
     await agent.start()

@@ -5,12 +5,16 @@
 import {chmodSync, mkdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
+import type {AgentConfig} from '../../../src/lib/config/types.js'
+
+import {defaultConfig} from '../../../src/lib/config/index.js'
 import {type OvsdbServer, startOvsdbServer, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {stateDir} from './daemons.js'
 import {Frr} from './frr.js'
 import {GobgpPeer, peerLink} from './gobgp.js'
 import {must, Netns} from './guest.js'
 import {PrivateOvs} from './ovs.js'
+import {createTopology, LOCALNET} from './topology.js'
 
 export const AGENT_AS = 64_999
 export const PEER_AS = 65_001
@@ -121,4 +125,30 @@ export async function setupBridges(lab: Lab, localnet: string, nbRemote: string)
     `external_ids:ovn-nb-remote="${nbRemote}"`,
   )
   await must('ip', ['link', 'set', 'br-ex', 'up'])
+}
+
+/**
+ * The end-to-end node: the lab with the neutron-like topology (helpers/topology.ts) in NB, br-ex
+ * mapped and patched, and the agent configuration that points at it (the daemon's intervals so long
+ * that only the test, or the fault under test, triggers a repair). `overrides` win.
+ */
+export async function startTopologyLab(overrides: Partial<AgentConfig> = {}): Promise<{lab: Lab; cfg: AgentConfig}> {
+  const lab = await startLab()
+  await createTopology(lab.nb.unix)
+  await setupBridges(lab, LOCALNET, lab.nb.unix)
+  const cfg: AgentConfig = {
+    ...defaultConfig(),
+    driver: 'nb_ovn_bgp_driver',
+    ovsdbConnection: lab.ovs.dbSocket,
+    frrVtySocket: lab.frr.dir,
+    bgpRouterId: '169.254.77.1',
+    rtTablesPath: join(lab.dir, 'rt_tables'),
+    stateDir: join(lab.dir, 'state'),
+    ovsEnv: lab.ovs.env,
+    exposeTenantNetworks: true,
+    reconcileInterval: 3600,
+    frrReconcileInterval: 3600,
+    ...overrides,
+  }
+  return {lab, cfg}
 }
