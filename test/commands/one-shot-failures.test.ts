@@ -11,8 +11,8 @@ import {join} from 'node:path'
 
 import type {OvsdbServer} from '../helpers/ovsdb-server.js'
 
-import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import {requireTools} from '../helpers/require.js'
+import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb} from './adhoc-harness.js'
 
 const listen = (s: Server | HttpServer): Promise<number> =>
@@ -27,7 +27,7 @@ describe('one-shot commands: permanent errors fail at once, --timeout bounds the
   let silent: Server
   const held: Socket[] = []
   const ports: Record<string, number> = {}
-  const originalCreate = runtimeFactory.create
+  let restoreRuntime: (() => void) | undefined
 
   before(async () => {
     http = createHttpServer((_q, r) => r.end('hello'))
@@ -49,18 +49,17 @@ describe('one-shot commands: permanent errors fail at once, --timeout bounds the
     state = mkdtempSync(join(tmpdir(), 'one-shot-'))
     mem = new MemoryKernel()
     baseCalls = 0
-    runtimeFactory.create = (cfg, logger, opts = {}) =>
-      new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50}, () => ({
-        ...mem.parts(),
-        async ensureBase() {
-          baseCalls++
-          return {changed: []}
-        },
-      }))
+    restoreRuntime = useTestRuntime({ovsTimeoutMs: 50}, () => ({
+      ...mem.parts(),
+      async ensureBase() {
+        baseCalls++
+        return {changed: []}
+      },
+    }))
   })
 
   afterEach(() => {
-    runtimeFactory.create = originalCreate
+    restoreRuntime?.()
     rmSync(state, {recursive: true, force: true})
   })
 

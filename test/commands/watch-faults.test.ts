@@ -8,18 +8,14 @@ import {existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {Runtime, runtimeFactory} from '../../src/lib/runtime.js'
 import {freePort, type OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
+import {useTestRuntime} from '../helpers/runtime-fake.js'
+import {sleep, waitFor} from '../helpers/wait.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb} from './adhoc-harness.js'
 
-async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now()
-  while (!(await ok())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+const until = (what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<true> =>
+  waitFor(what, ok, timeoutMs, 25)
 
 const get = async (port: number, path: string): Promise<{status: number; body: string}> => {
   const r = await fetch(`http://127.0.0.1:${port}${path}`)
@@ -36,7 +32,7 @@ describe('watch command under faults (real NB)', function () {
   let mem: MemoryKernel
   let tablesBroken = false
   let tableCalls = 0
-  const originalCreate = runtimeFactory.create
+  let restoreRuntime: (() => void) | undefined
 
   beforeEach(async function () {
     requireTools(this, ['ovsdb-server', 'ovsdb-tool'])
@@ -45,27 +41,26 @@ describe('watch command under faults (real NB)', function () {
     mem = new MemoryKernel()
     tablesBroken = false
     tableCalls = 0
-    runtimeFactory.create = (cfg, logger, opts = {}) =>
-      new Runtime(cfg, logger, {...opts, ovsTimeoutMs: 50}, () => {
-        const parts = mem.parts()
-        return {
-          ...parts,
-          tables: {
-            async tables(bridges, o) {
-              tableCalls++
-              if (tablesBroken)
-                throw Object.assign(new Error(`EACCES: permission denied, open '${join(state, 'rt_tables')}'`), {
-                  code: 'EACCES',
-                })
-              return parts.tables.tables(bridges, o)
-            },
+    restoreRuntime = useTestRuntime({ovsTimeoutMs: 50}, () => {
+      const parts = mem.parts()
+      return {
+        ...parts,
+        tables: {
+          async tables(bridges, o) {
+            tableCalls++
+            if (tablesBroken)
+              throw Object.assign(new Error(`EACCES: permission denied, open '${join(state, 'rt_tables')}'`), {
+                code: 'EACCES',
+              })
+            return parts.tables.tables(bridges, o)
           },
-        }
-      })
+        },
+      }
+    })
   })
 
   afterEach(async () => {
-    runtimeFactory.create = originalCreate
+    restoreRuntime?.()
     await nb?.stop()
     rmSync(state, {recursive: true, force: true})
   })
@@ -89,7 +84,7 @@ describe('watch command under faults (real NB)', function () {
       'the metrics server',
       async () => (await get(port, '/healthz').catch(() => ({status: 0}))).status === 200,
     )
-    await new Promise((r) => setTimeout(r, 3000)) // several connection attempts
+    await sleep(3000) // several connection attempts
     const ready = await get(port, '/readyz')
     expect(ready.status).to.equal(503)
     expect(ready.body).to.match(/waiting for the NB database/)
@@ -110,7 +105,7 @@ describe('watch command under faults (real NB)', function () {
       'the metrics server',
       async () => (await get(port, '/healthz').catch(() => ({status: 0}))).status === 200,
     )
-    await new Promise((r) => setTimeout(r, 500))
+    await sleep(500)
     const t0 = performance.now()
     process.emit('SIGTERM')
     const r = await running
@@ -126,7 +121,7 @@ describe('watch command under faults (real NB)', function () {
     const port = await freePort()
     const running = runAdhocCmd('watch', args(port))
     await until('the first failed pass', () => tableCalls >= 1)
-    await new Promise((r) => setTimeout(r, 4000))
+    await sleep(4000)
     // attempts at 0 s, 1-1.25 s, 3-3.75 s: a hot loop would have made thousands
     const attempts = tableCalls
     expect(tableCalls).to.be.within(2, 3)

@@ -11,6 +11,7 @@ import {missingLeakItems} from '../../../src/lib/frr/running-config.js'
 import {FrrUpkeep, type UpkeepResult} from '../../../src/lib/frr/upkeep.js'
 import {Vtysh} from '../../../src/lib/frr/vtysh.js'
 import {requireTools} from '../../helpers/require.js'
+import {waitFor} from '../../helpers/wait.js'
 import {FrrInstance} from './frr-instance.js'
 
 class CountingRunner implements CommandRunner {
@@ -26,13 +27,10 @@ class CountingRunner implements CommandRunner {
 const SETTINGS: LeakSettings = {asn: '64999', vrf: 'bgp-vrf', routerId: undefined, redistribute: ['connected']}
 const PARAMS = {asn: '64999', vrf: 'bgp-vrf', routerId: '172.30.0.9', redistribute: ['connected'] as const}
 
+/** Waits for `cond` (polled every 50 ms) and returns how long it took. */
 async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {
   const t0 = Date.now()
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-
+  await waitFor(what, cond, timeoutMs, 50)
   return Date.now() - t0
 }
 

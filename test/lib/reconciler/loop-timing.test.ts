@@ -13,6 +13,7 @@ import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.j
 import {passBackoff} from '../../../src/lib/reconciler/backoff.js'
 import {type LoopTimers, type PassFailure, ReconcileLoop} from '../../../src/lib/reconciler/loop.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
+import {sleep} from '../../helpers/wait.js'
 
 /** A clock and timer queue advanced by hand; callbacks run in due order. */
 class FakeClock implements LoopTimers {
@@ -237,7 +238,7 @@ describe('ReconcileLoop under a persistent failure (real timers)', () => {
     await loop.start()
     for (let i = 0; i < 40; i++) {
       loop.request('event')
-      await new Promise((r) => setTimeout(r, 10))
+      await sleep(10)
     }
 
     clearInterval(tick)
