@@ -18,6 +18,7 @@ import type {LinkInfo} from './parse.js'
 
 import {HELPER_V4_PREFIX, HELPER_V6_PREFIX, objKey, type Plan} from '../planner/types.js'
 import {type IpOp, ipOpFor, linkUpOp, sysctlAssign, sysctlPath, vlanAddOp, vlanDelOp} from './commands.js'
+import {createdVlanLink} from './parse.js'
 import {isKernelObj, type KernelObj, type OpResult} from './types.js'
 
 /** What apply needs to know about the kernel before it writes (a dump, or the watched model). */
@@ -256,16 +257,7 @@ async function runVlans(d: ApplyDeps, facts: KernelFacts | undefined, items: rea
     settle(s.item, bad ?? {state: 'ok'})
     const o = s.item.obj
     if (!bad && o.kind === 'vlan' && facts) {
-      if (s.item.op === 'add')
-        facts.links.set(o.name, {
-          name: o.name,
-          kind: 'vlan',
-          master: undefined,
-          link: o.link,
-          vlanId: o.id,
-          vrfTable: undefined,
-          up: true,
-        })
+      if (s.item.op === 'add') facts.links.set(o.name, createdVlanLink(o))
       else facts.links.delete(o.name)
     }
   }

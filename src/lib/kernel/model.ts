@@ -11,6 +11,7 @@ import type {KernelObj} from './types.js'
 // so a pass reads memory instead of dumping. Notifications carry whole objects, so replaying the
 // ones that arrived while a dump was running, in order, leaves the last word to the newest.
 import {deviceSysctlKey} from './commands.js'
+import {createdVlanLink} from './parse.js'
 
 type Route = RouteInfo & {table: number}
 
@@ -165,16 +166,7 @@ export class KernelModel {
       }
 
       case 'vlan': {
-        if (add)
-          this.links.set(o.name, {
-            name: o.name,
-            kind: 'vlan',
-            master: undefined,
-            link: o.link,
-            vlanId: o.id,
-            vrfTable: undefined,
-            up: true,
-          })
+        if (add) this.links.set(o.name, createdVlanLink(o))
         else this.links.delete(o.name)
         return
       }

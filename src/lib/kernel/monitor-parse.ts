@@ -7,6 +7,7 @@ import type {AddrInfo, LinkInfo, NeighInfo, RouteInfo, RuleInfo} from './parse.j
 // carry the link kind (e.g. "vlan protocol 802.1Q id 100"). A removal is prefixed "Deleted ".
 // Lines that are not one of the kinds below, or that do not parse, give undefined.
 import {canonicalIp, type Family, ipFamily, isMac} from '../net/ip.js'
+import {ROUTE_TYPES} from './parse.js'
 
 export type MonitorEvent =
   | {type: 'link'; deleted: boolean; link: LinkInfo}
@@ -20,17 +21,6 @@ const LINK = /^(\d+): ([^:@\s]+)(?:@([^:\s]+))?: <([^>]*)>/
 const ADDR = /^(\d+): (\S+)\s+(inet6?) (\S+)/
 const RULE = /^(\d+):\s+(.*)$/
 const NETCONF = /^(inet6?) (\S+)(.*)$/
-const ROUTE_TYPES: Record<string, string> = {
-  '1': 'unicast',
-  '2': 'local',
-  '3': 'broadcast',
-  '4': 'anycast',
-  '5': 'multicast',
-  '6': 'blackhole',
-  '7': 'unreachable',
-  '8': 'prohibit',
-  '9': 'throw',
-}
 const ROUTE_TYPE_NAMES = new Set(Object.values(ROUTE_TYPES))
 /** Rule words that carry no selector (plus `from all` and `to X`): a rule with others is not ours. */
 const RULE_PLAIN = new Set(['lookup', 'table', 'proto'])

@@ -120,44 +120,47 @@ export interface RawKernel {
   sysctls: ReadonlyMap<string, string>
 }
 
-export async function observeKernel(d: ObserveDeps, scope: ObserveScope): Promise<KernelObj[]> {
-  const tables = [...new Set(scope.bridges.map((b) => b.table))]
-  const perFamily = [['rule', 'show'], ...[...tables, scope.vrfTable].map((t) => ['route', 'show', 'table', String(t)])]
-  const [general, fam4, fam6] = await Promise.all([
-    dumpMany(
-      d,
-      ['-json', '-details'],
-      [
-        ['link', 'show'],
-        ['address', 'show'],
-        ['neigh', 'show', 'nud', 'permanent'],
-        ['neigh', 'show', 'proxy'],
-      ],
-    ),
+/**
+ * One dump of everything ownership can depend on, parsed: three `ip` processes (general, IPv4,
+ * IPv6), routes of the given tables only (tagged with their table, IPv4 then IPv6 per table).
+ * `netconf`: also the `netconf show` lines (the watched model keeps them; one-shot observe does
+ * not need them). Shared by the one-shot observe and the watched model's full reload.
+ */
+export async function dumpKernel(d: ObserveDeps, tables: readonly number[], opts: {netconf?: boolean} = {}) {
+  const perFamily = [['rule', 'show'], ...tables.map((t) => ['route', 'show', 'table', String(t)])]
+  const general = [
+    ['link', 'show'],
+    ['address', 'show'],
+    ['neigh', 'show', 'nud', 'permanent'],
+    ['neigh', 'show', 'proxy'],
+    ...(opts.netconf ? [['netconf', 'show']] : []),
+  ]
+  const [[links = '', addrs = '', neighs = '', proxies = '', netconf = ''], fam4, fam6] = await Promise.all([
+    dumpMany(d, ['-json', '-details'], general),
     dumpMany(d, ['-4', '-N', '-d', '-json'], perFamily),
     dumpMany(d, ['-6', '-N', '-d', '-json'], perFamily),
   ])
-  const [links = '', addrs = '', neighs = '', proxies = ''] = general
   const [rules4 = '', ...routes4] = fam4
   const [rules6 = '', ...routes6] = fam6
-  const linkInfo = parseLinks(links)
-  const {devices} = ownedDevices(linkInfo, new Set(scope.bridges.map((b) => b.name)))
-  const tableOf = [...tables, scope.vrfTable]
-  const routes: RouteInfo[] = []
-  for (const [i, table] of tableOf.entries()) {
-    for (const r of parseRoutes(routes4[i] ?? '', 4)) routes.push({...r, table})
-    for (const r of parseRoutes(routes6[i] ?? '', 6)) routes.push({...r, table})
-  }
-
-  const raw: RawKernel = {
-    links: linkInfo,
+  return {
+    links: parseLinks(links),
     addrs: parseAddrs(addrs),
     rules: [...parseRules(rules4, 4), ...parseRules(rules6, 6)],
-    routes,
+    routes: tables.flatMap((table, i) => [
+      ...parseRoutes(routes4[i] ?? '', 4).map((r) => ({...r, table})),
+      ...parseRoutes(routes6[i] ?? '', 6).map((r) => ({...r, table})),
+    ]),
     neighs: parseNeighs(neighs),
     proxies: parseProxies(proxies),
-    sysctls: await readSysctls(d, devices),
+    netconf,
   }
+}
+
+export async function observeKernel(d: ObserveDeps, scope: ObserveScope): Promise<KernelObj[]> {
+  const tables = [...new Set(scope.bridges.map((b) => b.table))]
+  const {links, addrs, rules, routes, neighs, proxies} = await dumpKernel(d, [...tables, scope.vrfTable])
+  const {devices} = ownedDevices(links, new Set(scope.bridges.map((b) => b.name)))
+  const raw: RawKernel = {links, addrs, rules, routes, neighs, proxies, sysctls: await readSysctls(d, devices)}
   return ownedObjects(d, raw, scope)
 }
 

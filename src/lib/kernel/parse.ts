@@ -31,6 +31,11 @@ export interface LinkInfo {
   up: boolean
 }
 
+/** The link of a VLAN device ovn-bgp just created (up), as a dump would show it. */
+export function createdVlanLink(o: {name: string; link: string; id: number}): LinkInfo {
+  return {name: o.name, kind: 'vlan', master: undefined, link: o.link, vlanId: o.id, vrfTable: undefined, up: true}
+}
+
 /** `ip -json -details link show`. */
 export function parseLinks(text: string): LinkInfo[] {
   const out: LinkInfo[] = []
@@ -140,7 +145,8 @@ export interface RouteInfo {
   table?: number
 }
 
-const TYPE_NUMBERS: Record<string, string> = {
+/** Route types by number (`ip -N` prints numbers): the names iproute2 would print. */
+export const ROUTE_TYPES: Readonly<Record<string, string>> = {
   '1': 'unicast',
   '2': 'local',
   '3': 'broadcast',
@@ -177,7 +183,7 @@ export function parseRoutes(text: string, family: Family): RouteInfo[] {
       via: gw && ipFamily(gw) ? canonicalIp(gw) : undefined,
       proto: p === undefined ? undefined : (num(p) ?? PROTO_NAMES[p]),
       scope: s === undefined ? undefined : (num(s) ?? SCOPE_NAMES[s]),
-      type: TYPE_NUMBERS[t] ?? t,
+      type: ROUTE_TYPES[t] ?? t,
       multipath: Array.isArray(r.nexthops) || r.nhid !== undefined,
     })
   }

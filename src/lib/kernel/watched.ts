@@ -22,8 +22,7 @@ import {BatchExecutor, type SpawnFn} from './batch-process.js'
 import {canonicalScope, Kernel} from './kernel.js'
 import {KernelModel} from './model.js'
 import {KernelMonitor} from './monitor.js'
-import {dumpMany, ownedObjects} from './observe.js'
-import {parseAddrs, parseLinks, parseNeighs, parseProxies, parseRoutes, parseRules} from './parse.js'
+import {dumpKernel, ownedObjects} from './observe.js'
 
 export interface WatchedKernelOptions extends KernelOptions {
   /** Global ip options of the long-lived children (tests: ['-n', netns]). */
@@ -144,41 +143,8 @@ export class WatchedKernel {
         sysctlPath: this.opts.sysctlPath ?? 'sysctl',
         ledger: this.kernel.ledger,
       }
-      const perFamily = [['rule', 'show'], ...tables.map((t) => ['route', 'show', 'table', String(t)])]
-      const [general, fam4, fam6] = await Promise.all([
-        dumpMany(
-          d,
-          ['-json', '-details'],
-          [
-            ['link', 'show'],
-            ['address', 'show'],
-            ['neigh', 'show', 'nud', 'permanent'],
-            ['neigh', 'show', 'proxy'],
-            ['netconf', 'show'],
-          ],
-        ),
-        dumpMany(d, ['-4', '-N', '-d', '-json'], perFamily),
-        dumpMany(d, ['-6', '-N', '-d', '-json'], perFamily),
-      ])
-      const [links = '', addrs = '', neighs = '', proxies = '', netconf = ''] = general
-      const [rules4 = '', ...routes4] = fam4
-      const [rules6 = '', ...routes6] = fam6
-      const routes = tables.flatMap((table, i) => [
-        ...parseRoutes(routes4[i] ?? '', 4).map((r) => ({...r, table})),
-        ...parseRoutes(routes6[i] ?? '', 6).map((r) => ({...r, table})),
-      ])
-      this.model.load(
-        {
-          links: parseLinks(links),
-          addrs: parseAddrs(addrs),
-          rules: [...parseRules(rules4, 4), ...parseRules(rules6, 6)],
-          routes,
-          neighs: parseNeighs(neighs),
-          proxies: parseProxies(proxies),
-          netconf: parseNetconf(netconf),
-        },
-        tables,
-      )
+      const {netconf, ...dumped} = await dumpKernel(d, tables, {netconf: true})
+      this.model.load({...dumped, netconf: parseNetconf(netconf)}, tables)
       this.lastDump = performance.now()
       this.dumps++
       this.log.debug('kernel model loaded', {
