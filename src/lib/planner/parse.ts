@@ -63,6 +63,25 @@ export function lspAddresses(lsp: LogicalSwitchPort): LspAddresses | string | un
 }
 
 /**
+ * The port's addresses for planning: an unusable MAC, or each unusable IP, is reported (`report`,
+ * the reason of a problem of the port); undefined when the port has no usable addresses at all.
+ */
+export function reportedLspAddresses(
+  lsp: LogicalSwitchPort,
+  report: (reason: string) => void,
+): LspAddresses | undefined {
+  const addrs = lspAddresses(lsp)
+  if (addrs === undefined) return undefined
+  if (typeof addrs === 'string') {
+    report(addrs)
+    return undefined
+  }
+
+  for (const b of addrs.bad) report(`invalid IP ${JSON.stringify(b)} in addresses`)
+  return addrs
+}
+
+/**
  * IP of a Load_Balancer `vips` key: "IP", "IP:port", "[IPv6]:port" or a bare IPv6 address
  * (upstream kept the brackets of IPv6 keys and split PF keys on ':', docs/upstream-behaviour.md#bug-5-ipv6-lb-vips).
  */

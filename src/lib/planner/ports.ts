@@ -9,7 +9,7 @@ import type {PlanEnv} from './context.js'
 import {byNameThenUuid} from './collector.js'
 import {planDistributedFip} from './fip.js'
 import {isActiveHere, isVmPort, networkOf} from './locality.js'
-import {lspAddresses, parseCidrs, splitList} from './parse.js'
+import {parseCidrs, reportedLspAddresses, splitList} from './parse.js'
 import {rowSource} from './problems.js'
 import {isWire, type Wire} from './provider.js'
 import {record, wireHost, wireLocalnetFlows, wireNdpProxies} from './wiring.js'
@@ -41,14 +41,8 @@ function planPort(env: PlanEnv, lsp: LogicalSwitchPort): void {
 
 function exposeVm(env: PlanEnv, lsp: LogicalSwitchPort, w: Wire): void {
   const src = rowSource(LSP, lsp)
-  const addrs = lspAddresses(lsp)
+  const addrs = reportedLspAddresses(lsp, (reason) => env.out.problem(src, reason))
   if (addrs === undefined) return
-  if (typeof addrs === 'string') {
-    env.out.problem(src, addrs)
-    return
-  }
-
-  for (const b of addrs.bad) env.out.problem(src, `invalid IP ${JSON.stringify(b)} in addresses`)
   const cidrs = parseCidrs(splitList(lsp.externalIds['neutron:cidrs']))
   for (const b of cidrs.bad) env.out.problem(src, `invalid CIDR ${JSON.stringify(b)} in neutron:cidrs`)
   for (const ip of addrs.ips) {

@@ -16,7 +16,7 @@ import type {LocalRouter} from './crlrp.js'
 import {ipFamily, ipInCidr, isIpv6Gua, type ParsedCidr, tryCanonicalIp} from '../net/ip.js'
 import {byNameThenUuid} from './collector.js'
 import {isActiveRouterInterface, isVmPort, networkOf} from './locality.js'
-import {type AddressScopes, addressScopes, lspAddresses, parseCidrs, scopeAllowed, splitList} from './parse.js'
+import {type AddressScopes, addressScopes, parseCidrs, reportedLspAddresses, scopeAllowed, splitList} from './parse.js'
 import {rowSource, type Source} from './problems.js'
 import {announce, record, wireSubnet} from './wiring.js'
 
@@ -142,14 +142,8 @@ function planTenantIps(env: PlanEnv, gw: LocalRouter, scope: TenantIpScope): voi
 export function planTenantIp(env: PlanEnv, gw: LocalRouter, lsp: LogicalSwitchPort, scopes: AddressScopes): void {
   if (!isVmPort(lsp) || lsp.up !== true) return
   const src = rowSource(LSP, lsp)
-  const addrs = lspAddresses(lsp)
+  const addrs = reportedLspAddresses(lsp, (reason) => env.out.problem(src, reason))
   if (addrs === undefined) return
-  if (typeof addrs === 'string') {
-    env.out.problem(src, addrs)
-    return
-  }
-
-  for (const b of addrs.bad) env.out.problem(src, `invalid IP ${JSON.stringify(b)} in addresses`)
   for (const ip of addrs.ips) {
     if (!scopeAllowed(ipFamily(ip)!, scopes, env.cfg.addressScopes)) continue
     if (env.guaOnly && !isIpv6Gua(ip)) continue

@@ -8,6 +8,7 @@ import {execFile} from 'node:child_process'
 import {appendFileSync, existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {pidAlive} from './processes.js'
 import {
   type LabStatus,
   NODE_AGENT_LOG,
@@ -95,16 +96,9 @@ function readPid(file: string): number | null {
   }
 }
 
+/** A live, non-zombie process (processes.ts); no pid file is not alive. */
 function alive(pid: number | null): boolean {
-  if (pid === null) return false
-  try {
-    process.kill(pid, 0)
-    // A zombie (exited, not yet reaped) still answers kill 0.
-    const st = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return !/^\d+ \(.*\) Z /.test(st)
-  } catch {
-    return false
-  }
+  return pidAlive(pid ?? undefined)
 }
 
 async function status(): Promise<LabStatus> {
