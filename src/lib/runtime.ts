@@ -37,7 +37,7 @@ export interface RuntimeOptions {
   waitForever?: boolean
 }
 
-export const DEFAULT_ONE_SHOT_TIMEOUT_MS = 10_000
+const DEFAULT_ONE_SHOT_TIMEOUT_MS = 10_000
 
 export class Runtime {
   readonly runner: CommandRunner

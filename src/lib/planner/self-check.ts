@@ -6,8 +6,7 @@ import type {DesiredResult} from './desired.js'
 import {exposedKey, problemKey} from './fragment.js'
 import {objKey, objValue} from './types.js'
 
-export type DifferenceArea =
-  'object' | 'exposed' | 'problem' | 'contribution' | 'router' | 'tenant-network' | 'distributed'
+type DifferenceArea = 'object' | 'exposed' | 'problem' | 'contribution' | 'router' | 'tenant-network' | 'distributed'
 
 export interface Difference {
   area: DifferenceArea
@@ -137,7 +136,7 @@ export function attributeDifferences(diffs: Difference[], planner: SubjectIndex,
 
       case 'exposed': {
         for (const s of planner.exposersOf(d.key)) subjects.add(s)
-        const [, , table, uuid] = d.key.split('|')
+        const [table, uuid] = d.key.split('|').slice(2)
         subjects.add(`${table} ${uuid}`)
 
         break

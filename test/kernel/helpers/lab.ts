@@ -17,7 +17,7 @@ import {PrivateOvs} from './ovs.js'
 import {createTopology, LOCALNET} from './topology.js'
 
 export const AGENT_AS = 64_999
-export const PEER_AS = 65_001
+const PEER_AS = 65_001
 
 export interface Lab {
   dir: string
