@@ -87,7 +87,7 @@ export async function startLab(): Promise<Lab> {
 }
 
 /** br-ex with the localnet patch port to br-int, and the external_ids ovn-controller would set. */
-export async function setupBridges(lab: Lab, localnet: string, nbRemote: string): Promise<void> {
+async function setupBridges(lab: Lab, localnet: string, nbRemote: string): Promise<void> {
   await lab.ovs.vsctl(
     '--',
     'add-br',
