@@ -5,7 +5,7 @@ import {release} from 'node:os'
 
 import type {AgentConfig, BridgeMapping} from '../config/types.js'
 import type {CommandRunner} from '../exec/runner.js'
-import type {DoctorContext, DoctorFacts, DoctorFs, IpLink} from './types.js'
+import type {CheckResult, DoctorContext, DoctorFacts, DoctorFs, IpLink} from './types.js'
 
 import {vlanDevName} from '../net/ip.js'
 import {parseBridgeMappings} from '../ovs/bridge-mappings.js'
@@ -103,4 +103,26 @@ export function expectedVlanDevices(ctx: DoctorContext): VlanDevice[] {
 /** Message of an error thrown by a runner or parser, one line. */
 export function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''
+}
+
+/**
+ * The node's links, or the failing verdict of a check that cannot do without them (`category`
+ * overrides the check's own for that verdict).
+ */
+export async function linksOrVerdict(
+  ctx: DoctorContext,
+  category?: CheckResult['category'],
+): Promise<{links: IpLink[]} | {verdict: CheckResult}> {
+  try {
+    return {links: await ctx.links()}
+  } catch (error) {
+    return {
+      verdict: {
+        status: 'fail',
+        ...(category ? {category} : {}),
+        detail: `cannot list links: ${errorText(error)}`,
+        fix: 'Install iproute2, or set ip_path in bgp-agent.conf.',
+      },
+    }
+  }
 }

@@ -8,7 +8,7 @@ import type {CheckResult, DoctorCheck} from './types.js'
 // interface names it will use. Linux interface names are at most 15 bytes (IFNAMSIZ 16 with the
 // NUL): a longer bgp_nic or bgp_vrf is refused by the kernel, a longer bridge cannot exist.
 import {parseRtTables} from '../kernel/rt-tables.js'
-import {effectiveMappings, errorText, expectedVlanDevices} from './context.js'
+import {effectiveMappings, expectedVlanDevices, linksOrVerdict} from './context.js'
 
 export const vrfDeviceCheck: DoctorCheck = {
   id: 'vrf-device',
@@ -16,17 +16,9 @@ export const vrfDeviceCheck: DoctorCheck = {
   category: 'config',
   async run(ctx): Promise<CheckResult> {
     const {bgpVrf, bgpNic, bgpVrfTableId} = ctx.config
-    let links
-    try {
-      links = await ctx.links()
-    } catch (error) {
-      return {
-        status: 'fail',
-        category: 'environment',
-        detail: `cannot list links: ${errorText(error)}`,
-        fix: 'Install iproute2, or set ip_path in bgp-agent.conf.',
-      }
-    }
+    const got = await linksOrVerdict(ctx, 'environment')
+    if ('verdict' in got) return got.verdict
+    const {links} = got
 
     const vrf = links.find((l) => l.ifname === bgpVrf)
     const nic = links.find((l) => l.ifname === bgpNic)

@@ -2,7 +2,7 @@ import type {DoctorCheck} from './types.js'
 
 // Node identity and provider wiring as OVS (or the configuration overrides) describe it:
 // ovn-bridge-mappings, the chassis identity, and the provider bridges as links in the kernel.
-import {CHECK_COMMAND_TIMEOUT_MS, effectiveMappings, errorText} from './context.js'
+import {CHECK_COMMAND_TIMEOUT_MS, effectiveMappings, errorText, linksOrVerdict} from './context.js'
 
 const OVS_HINT = 'Is ovsdb-server running, and does ovsdb_connection point at it?'
 
@@ -104,16 +104,9 @@ export const providerBridgesCheck: DoctorCheck = {
         detail: 'no provider bridges to check (see bridge-mappings)',
         fix: 'Set ovn-bridge-mappings first.',
       }
-    let links
-    try {
-      links = await ctx.links()
-    } catch (error) {
-      return {
-        status: 'fail',
-        detail: `cannot list links: ${errorText(error)}`,
-        fix: 'Install iproute2, or set ip_path in bgp-agent.conf.',
-      }
-    }
+    const got = await linksOrVerdict(ctx)
+    if ('verdict' in got) return got.verdict
+    const {links} = got
 
     const byName = new Map(links.map((l) => [l.ifname, l]))
     const missing: string[] = []
