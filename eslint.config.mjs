@@ -50,8 +50,8 @@ export default [
   {files: ['**/*.ts'], rules: {'no-undef': 'off'}},
   // `void promise` marks a deliberately un-awaited promise (fire and forget), also as an arrow's body.
   {rules: {'no-void': 'off'}},
-  // Callbacks are passed by name (`.map(objKey)`): every one takes a single parameter and tsc
-  // checks the parameter types, so the index/array arguments cannot be misread.
+  // Callbacks are passed by name (`.map(objKey)`): the functions passed take one parameter and tsc
+  // checks its type. Wrap a function with an optional second parameter: it would receive the index.
   {rules: {'unicorn/no-array-callback-reference': 'off'}},
   // Node's EventEmitter is the event API of these servers and clients ('error'/once semantics).
   {rules: {'unicorn/prefer-event-target': 'off'}},
