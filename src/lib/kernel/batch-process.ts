@@ -99,7 +99,15 @@ interface ChildState {
   nextLine: number
   parser: MarkerParser
   queue: Pending[]
+  /** Device names this child has resolved (and so may have cached): the words after `dev`, `link`, `name`. */
+  names: Set<string>
 }
+
+/** Words of an ip line that name a device (the child caches their name -> index). */
+const DEVICE_WORD = new Set(['dev', 'link', 'name', 'master', 'iif', 'oif'])
+
+/** A kernel error that a stale name -> index cache produces: the cached index is gone. */
+const STALE_INDEX = /No such device/
 
 /** One `ip -force -batch -` child; requests are serialised; a new child after one exits. */
 export class BatchProcess {
@@ -123,9 +131,21 @@ export class BatchProcess {
    * The next request runs in a fresh child. iproute2 caches interface name -> index for the life of
    * the process, so after a device is deleted (and perhaps re-created under the same name with a new
    * index) a long-lived child can keep failing with "No such device" on a device that exists.
+   * With `name`, only a child that has resolved that name is replaced (the others never cached it).
+   * An idle child is replaced at once, so the start-up cost (seconds in an emulated guest) is paid
+   * while the repair pass is still being scheduled rather than inside it.
    */
-  recycle(): void {
-    this.stale = true
+  recycle(name?: string): void {
+    const {cur} = this
+    if (!cur || (name !== undefined && !cur.names.has(name))) return
+    if (cur.queue.length > 0) {
+      this.stale = true
+      return
+    }
+
+    this.stale = false
+    this.close()
+    this.ensure()
   }
 
   close(): void {
@@ -145,7 +165,7 @@ export class BatchProcess {
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     this.starts++
-    const st: ChildState = {child, nextLine: 1, parser: new MarkerParser(), queue: []}
+    const st: ChildState = {child, nextLine: 1, parser: new MarkerParser(), queue: [], names: new Set()}
     this.cur = st
     child.stdout?.resume() // commands we send print nothing useful; never let the pipe fill
     child.stderr?.setEncoding('utf8').on('data', (d: string) => this.onStderr(st, d))
@@ -168,6 +188,8 @@ export class BatchProcess {
       const sentinel = first + ops.length
       st.nextLine = sentinel + 1
       st.queue.push({first, count: ops.length, sentinel, errors: new Map(), resolve, ops})
+      for (const o of ops)
+        for (let i = 0; i + 1 < o.args.length; i++) if (DEVICE_WORD.has(o.args[i]!)) st.names.add(o.args[i + 1]!)
       st.child.stdin?.write(ops.map((o) => o.args.join(' ')).join('\n') + `\n${SENTINEL}\n`)
     })
   }
@@ -179,7 +201,11 @@ export class BatchProcess {
       if (line === head.sentinel) {
         st.queue.shift()
         head.resolve(settleRequest(head.ops, head.first, head.errors, true))
-      } else head.errors.set(line, text)
+      } else {
+        head.errors.set(line, text)
+        // A device deleted behind our back without us hearing of it: do not keep its old index.
+        if (STALE_INDEX.test(text) && st === this.cur) this.stale = true
+      }
     }
   }
 
@@ -236,9 +262,9 @@ export class BatchExecutor implements IpExec {
     return out
   }
 
-  /** Every group's next request runs in a fresh child (a device was deleted or created). */
-  recycle(): void {
-    for (const p of Object.values(this.procs)) p.recycle()
+  /** Every group's child that resolved `name` (all, without one) is replaced: that device was deleted. */
+  recycle(name?: string): void {
+    for (const p of Object.values(this.procs)) p.recycle(name)
   }
 
   close(): void {

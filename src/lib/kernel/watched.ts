@@ -216,18 +216,20 @@ export class WatchedKernel {
   private lost(why: string): void {
     this.log.warn('kernel notifications lost; full dump at the next pass', {reason: why})
     this.stale = true
+    this.exec.recycle() // a device deletion may be among the lost notifications
     this.emit(why)
   }
 
   private onEvent(e: MonitorEvent): void {
+    // A device deleted: an ip child that resolved its name holds a stale index (also while a dump
+    // runs). A device created needs nothing: a name not cached is looked up afresh.
+    if (e.type === 'link' && e.deleted) this.exec.recycle(e.link.name)
     if (this.loading) {
       this.loading.push(e)
       return
     }
 
     const wasUp = e.type === 'link' ? this.model.links.get(e.link.name)?.up === true : false
-    // A device deleted or created: the ip children's cached name -> index may be stale.
-    if (e.type === 'link' && (e.deleted || !this.model.links.has(e.link.name))) this.exec.recycle()
     this.model.apply(e)
     const why = this.driftOf(e, wasUp)
     if (why) this.emit(why)

@@ -127,6 +127,21 @@ describe('kernel/batch-process: a real ip child', function () {
     }
   })
 
+  it('recycle(name): only a child that resolved the name is replaced, an idle one at once', async () => {
+    const p = new BatchProcess({ipPath: 'ip', args: []})
+    try {
+      expect((await p.run([op('link show dev lo')])).map((o) => o.state)).to.deep.equal(['ok'])
+      p.recycle('br-never-used')
+      expect(p.starts, 'a name this child never resolved').to.equal(1)
+      p.recycle('lo')
+      expect(p.starts, 'replaced before the next request').to.equal(2)
+      expect((await p.run([op('link show dev lo')])).map((o) => o.state)).to.deep.equal(['ok'])
+      expect(p.starts).to.equal(2)
+    } finally {
+      p.close()
+    }
+  })
+
   it('re-runs the lines of a request cut short by an exit, and pins the error on its line', async () => {
     // In an `ip -6` child an IPv4 neighbour makes iproute2 exit at once (no marker).
     const ex = new BatchExecutor({ipPath: 'ip'})
