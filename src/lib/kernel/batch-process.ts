@@ -92,6 +92,12 @@ export interface BatchProcessOptions {
   args: readonly string[]
   spawn?: SpawnFn
   logger?: Logger
+  /**
+   * Keep one idle spare child, started this long after a child was taken into use. Replacing a
+   * child (recycle) then takes the spare instead of starting a process on the repair path: a start
+   * from node is synchronous and costs 0.5-1.5 s in a loaded emulated guest. Unset: no spare.
+   */
+  spareDelayMs?: number
 }
 
 interface ChildState {
@@ -114,7 +120,10 @@ export class BatchProcess {
   private cur: ChildState | undefined
   private chain: Promise<unknown> = Promise.resolve()
   private stale = false
-  /** Processes started so far (benchmarks and tests). */
+  private spare: ChildProcess | undefined
+  private spareTimer: NodeJS.Timeout | undefined
+  private closed = false
+  /** Processes started so far, spares included (benchmarks and tests). */
   starts = 0
 
   constructor(private readonly opts: BatchProcessOptions) {}
@@ -144,11 +153,26 @@ export class BatchProcess {
     }
 
     this.stale = false
-    this.close()
+    this.closeCurrent()
     this.ensure()
   }
 
+  /** Ends the child and the spare. A later run() starts a child again (without a spare). */
   close(): void {
+    this.closed = true
+    if (this.spareTimer) clearTimeout(this.spareTimer)
+    this.spareTimer = undefined
+    const s = this.spare
+    this.spare = undefined
+    if (s && s.exitCode === null) {
+      s.stdin?.end()
+      s.kill('SIGTERM')
+    }
+
+    this.closeCurrent()
+  }
+
+  private closeCurrent(): void {
     const c = this.cur?.child
     this.cur = undefined
     if (c && c.exitCode === null) {
@@ -157,21 +181,48 @@ export class BatchProcess {
     }
   }
 
-  private ensure(): ChildState {
-    if (this.cur && this.cur.child.exitCode === null && this.cur.child.signalCode === null) return this.cur
+  private start(): ChildProcess {
     const spawn = this.opts.spawn ?? defaultSpawn
     const child = spawn(this.opts.ipPath, [...this.opts.args, '-force', '-batch', '-'], {
       env: {...process.env, LC_ALL: 'C'},
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     this.starts++
+    child.stdout?.resume() // commands we send print nothing useful; never let the pipe fill
+    child.stdin?.on('error', () => undefined) // EPIPE after an early exit: settled on 'close'
+    return child
+  }
+
+  private scheduleSpare(): void {
+    const delay = this.opts.spareDelayMs
+    if (delay === undefined || this.closed || this.spare || this.spareTimer) return
+    this.spareTimer = setTimeout(() => {
+      this.spareTimer = undefined
+      if (this.closed || this.spare) return
+      const c = this.start()
+      const gone = (): void => {
+        if (this.spare === c) this.spare = undefined
+      }
+
+      c.on('error', gone)
+      c.on('close', gone)
+      this.spare = c
+    }, delay)
+    this.spareTimer.unref?.()
+  }
+
+  private ensure(): ChildState {
+    if (this.cur && this.cur.child.exitCode === null && this.cur.child.signalCode === null) return this.cur
+    // The spare has run nothing, so its name -> index cache is empty: valid after any deletion.
+    let child = this.spare
+    this.spare = undefined
+    if (!child || child.exitCode !== null || child.signalCode !== null) child = this.start()
     const st: ChildState = {child, nextLine: 1, parser: new MarkerParser(), queue: [], names: new Set()}
     this.cur = st
-    child.stdout?.resume() // commands we send print nothing useful; never let the pipe fill
     child.stderr?.setEncoding('utf8').on('data', (d: string) => this.onStderr(st, d))
-    child.stdin?.on('error', () => undefined) // EPIPE after an early exit: settled on 'close'
     child.on('error', (error) => this.onExit(st, `cannot run ${this.opts.ipPath}: ${error.message}`))
     child.on('close', (code) => this.onExit(st, `ip exited (${String(code)})`))
+    this.scheduleSpare()
     return st
   }
 
@@ -179,7 +230,7 @@ export class BatchProcess {
     // Requests are serialised, so the current child has none pending here.
     if (this.stale) {
       this.stale = false
-      this.close()
+      this.closeCurrent()
     }
 
     return new Promise((resolve) => {
@@ -234,13 +285,20 @@ export class BatchProcess {
 export class BatchExecutor implements IpExec {
   private readonly procs: Record<ExecGroup, BatchProcess>
 
-  constructor(opts: {ipPath: string; args?: readonly string[]; spawn?: SpawnFn; logger?: Logger}) {
+  constructor(opts: {
+    ipPath: string
+    args?: readonly string[]
+    spawn?: SpawnFn
+    logger?: Logger
+    spareDelayMs?: number
+  }) {
     const mk = (fam: string[]): BatchProcess =>
       new BatchProcess({
         ipPath: opts.ipPath,
         args: [...(opts.args ?? []), ...fam],
         ...(opts.spawn ? {spawn: opts.spawn} : {}),
         ...(opts.logger ? {logger: opts.logger} : {}),
+        ...(opts.spareDelayMs === undefined ? {} : {spareDelayMs: opts.spareDelayMs}),
       })
     this.procs = {ip4: mk(['-4']), ip6: mk(['-6']), neutral: mk([])}
   }

@@ -38,6 +38,9 @@ export type DriftListener = (reason: string) => void
 /** Delays of the drift re-signalled after consecutive applies with failed ops (bounded). */
 export const RETRY_MS: readonly number[] = [100, 200, 400, 800, 1600, 3200]
 
+/** A spare ip child per group is started this long after one is taken into use (after the repair). */
+const SPARE_DELAY_MS = 2000
+
 export class WatchedKernel {
   readonly kernel: Kernel
   readonly model = new KernelModel()
@@ -69,7 +72,9 @@ export class WatchedKernel {
       ...(opts.spawn ? {spawn: opts.spawn} : {}),
       logger: log,
     }
-    this.exec = new BatchExecutor(common)
+    // Spares: a deleted device makes the children that resolved it unusable (recycle), and the
+    // repair pass should not wait for new ones to start.
+    this.exec = new BatchExecutor({...common, spareDelayMs: SPARE_DELAY_MS})
     this.kernel = new Kernel(runner, {...opts, exec: this.exec}, log)
     this.monitor = new KernelMonitor(common, {onEvent: (e) => this.onEvent(e), onLost: (why) => this.lost(why)})
   }

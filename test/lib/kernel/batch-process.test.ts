@@ -142,6 +142,26 @@ describe('kernel/batch-process: a real ip child', function () {
     }
   })
 
+  it('with a spare: a replaced child is the idle spare (no start on the way), and a new spare follows', async () => {
+    const p = new BatchProcess({ipPath: 'ip', args: [], spareDelayMs: 50})
+    const settle = () => new Promise((r) => setTimeout(r, 300))
+    try {
+      expect((await p.run([op('link show dev lo')])).map((o) => o.state)).to.deep.equal(['ok'])
+      await settle()
+      expect(p.starts, 'the child and its spare').to.equal(2)
+      p.recycle('lo')
+      expect(p.starts, 'the spare was taken').to.equal(2)
+      expect((await p.run([op('link show dev lo'), op('link show dev nonexist4')])).map((o) => o.state)).to.deep.equal([
+        'ok',
+        'failed',
+      ])
+      await settle()
+      expect(p.starts, 'a new spare').to.equal(3)
+    } finally {
+      p.close()
+    }
+  })
+
   it('re-runs the lines of a request cut short by an exit, and pins the error on its line', async () => {
     // In an `ip -6` child an IPv4 neighbour makes iproute2 exit at once (no marker).
     const ex = new BatchExecutor({ipPath: 'ip'})
