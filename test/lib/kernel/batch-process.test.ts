@@ -7,6 +7,7 @@ import type {IpOp} from '../../../src/lib/kernel/commands.js'
 
 import {BatchExecutor, BatchProcess, MarkerParser, settleRequest} from '../../../src/lib/kernel/batch-process.js'
 import {requireTools} from '../../helpers/require.js'
+import {sleep} from '../../helpers/wait.js'
 
 const op = (args: string, tolerate?: RegExp): IpOp => ({
   group: 'link',
@@ -144,10 +145,9 @@ describe('kernel/batch-process: a real ip child', function () {
 
   it('with a spare: a replaced child is the idle spare (no start on the way), and a new spare follows', async () => {
     const p = new BatchProcess({ipPath: 'ip', args: [], spareDelayMs: 50})
-    const settle = () => new Promise((r) => setTimeout(r, 300))
     try {
       expect((await p.run([op('link show dev lo')])).map((o) => o.state)).to.deep.equal(['ok'])
-      await settle()
+      await sleep(300)
       expect(p.starts, 'the child and its spare').to.equal(2)
       p.recycle('lo')
       expect(p.starts, 'the spare was taken').to.equal(2)
@@ -155,7 +155,7 @@ describe('kernel/batch-process: a real ip child', function () {
         'ok',
         'failed',
       ])
-      await settle()
+      await sleep(300)
       expect(p.starts, 'a new spare').to.equal(3)
     } finally {
       p.close()
