@@ -36,7 +36,7 @@ export interface WatchedKernelOptions extends KernelOptions {
 export type DriftListener = (reason: string) => void
 
 /** Delays of the drift re-signalled after consecutive applies with failed ops (bounded). */
-export const RETRY_MS: readonly number[] = [100, 200, 400, 800, 1600, 3200]
+const RETRY_MS: readonly number[] = [100, 200, 400, 800, 1600, 3200]
 
 /** A spare ip child per group is started this long after one is taken into use (after the repair). */
 const SPARE_DELAY_MS = 2000
