@@ -99,12 +99,12 @@ describe('fault: RAFT NB leader killed under load (item 2)', function () {
   }
 
   it(`${KILLS} leader kills under load: a port bound after each kill is applied within 5 s; no change lost`, async () => {
-    let stop = false
+    const running = {stop: false} // set by the main flow while the writers await
     let changes = 0
     // Two writers on disjoint ports, one transaction per change, as fast as the cluster takes them.
     const writer = async (first: number) => {
       let i = 0
-      while (!stop) {
+      while (!running.stop) {
         const p = first + (i++ % (CHURN / 2)) * 2
         const up = !want.get(p)
         await write([bindOp(p, up)])
@@ -143,7 +143,7 @@ describe('fault: RAFT NB leader killed under load (item 2)', function () {
         down.delete(leader!)
       }
     } finally {
-      stop = true
+      running.stop = true
       await load
     }
 
