@@ -97,6 +97,7 @@ export class FrrUpkeep {
 
   /** Starts the periodic check (every `intervalMs`) and the restart detection. Does not check now. */
   async start(intervalMs: number): Promise<void> {
+    this.stopped = false
     this.identity = await frrSocketIdentity(this.opts.socketDir)
     const tick = setInterval(() => this.tick(), intervalMs)
     tick.unref?.()
