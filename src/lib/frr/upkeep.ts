@@ -13,7 +13,7 @@
 // - Errors are logged and counted, never thrown: the next tick tries again.
 // - Periodic ticks are skipped while `paused()` says so (the daemon: while its reconcile passes fail,
 //   their retries already redo the device part, and each check is a chain of processes), and after
-//   failed checks they back off (1, 2, 4 then 8 intervals): a node without FRR does not spawn vtysh
+//   failed checks they back off (the next check 2, 4, then at most 8 intervals later): a node without FRR does not spawn vtysh
 //   every interval forever. A restart of zebra/bgpd still runs a check at once.
 import {type FSWatcher, watch} from 'node:fs'
 import {stat} from 'node:fs/promises'
