@@ -59,7 +59,7 @@ export function ticksToSkip(failures: number): number {
 }
 
 /** Identity of FRR's vty sockets: changes when zebra or bgpd restart. */
-export async function frrSocketIdentity(dir: string): Promise<string> {
+async function frrSocketIdentity(dir: string): Promise<string> {
   const parts: string[] = []
   for (const d of ['zebra.vty', 'bgpd.vty']) {
     try {
