@@ -3,7 +3,7 @@
 // out an NB server restart without withdrawing anything. Node side: the in-memory kernel of the
 // ad-hoc harness (the real-kernel version is test/kernel/e2e-watch.ktest.ts).
 import {expect} from 'chai'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -11,6 +11,7 @@ import {freePort, type OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
 import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {sleep, waitFor} from '../helpers/wait.js'
+import {missingDefaults, namingProblems, parseExposition} from '../lib/metrics/conventions.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, updatePort} from './adhoc-harness.js'
 
 const until = (what: string, ok: () => boolean, timeoutMs = 20_000): Promise<true> => waitFor(what, ok, timeoutMs, 25)
@@ -56,6 +57,21 @@ describe('watch command (real NB)', function () {
     expect(metrics).to.match(/^ovn_bgp_reconcile_passes_total\{result="ok"\} [1-9]/m)
     expect(metrics).to.match(/^ovn_bgp_exposed_ips\{kind="vm"\} [1-9]/m)
     expect(metrics).to.match(/^ovn_bgp_nb_connection_state\{state="ready"\} 1$/m)
+    // the whole scrape against the Prometheus naming conventions, and against the documented set
+    const families = parseExposition(metrics)
+    const ours = [...families.values()].filter((f) => f.name.startsWith('ovn_bgp_'))
+    expect(
+      ours.flatMap((f) => namingProblems(f)),
+      'naming conventions',
+    ).to.deep.equal([])
+    expect(missingDefaults(families), "prom-client's default collectors").to.deep.equal([])
+    const documented = [
+      ...readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8').matchAll(
+        /^\| `(ovn_bgp_\w+)` \|/gm,
+      ),
+    ].map((m) => m[1])
+    expect(ours.map((f) => f.name).sort(), 'docs/operations.md lists every family').to.deep.equal(documented.sort())
+    expect(families.get('ovn_bgp_build_info')?.samples[0]?.labels).to.include.keys('version', 'commit', 'nodejs')
     await updatePort(nb.unix, 'vm1', {up: false})
     await until('vm1 withdrawn', () => !mem.has('address', '172.24.4.226/32'))
     await updatePort(nb.unix, 'vm1', {up: true})

@@ -9,10 +9,10 @@ export {
   type PassOutcome,
   type PassSummary,
 } from './agent-metrics.js'
-export {EXPOSITION_CONTENT_TYPE} from './format.js'
 export {INITIAL_NOT_READY_REASON, Readiness, type ReadinessState} from './readiness.js'
 export {
   Counter,
+  EXPOSITION_CONTENT_TYPE,
   Gauge,
   Histogram,
   Registry,
