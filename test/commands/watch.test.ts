@@ -4,6 +4,7 @@
 // ad-hoc harness (the real-kernel version is test/kernel/e2e-watch.ktest.ts).
 import {expect} from 'chai'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {get} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -134,13 +135,16 @@ describe('watch command (real NB)', function () {
     })
   }
 
-  it('keeps everything during the outage and converges after it', async () => {
+  it('keeps everything during the outage and converges after it; the metrics count the reconnect', async () => {
+    const port = await freePort()
     const args = [
       ...nodeArgs(nb.unix, state),
       '--frr-vty-socket',
       join(state, 'no-frr'),
       '--bgp-router-id',
       '192.0.2.1',
+      '--metrics-address',
+      `127.0.0.1:${port}`,
       '--json',
     ]
     const running = runAdhocCmd('watch', args)
@@ -158,9 +162,27 @@ describe('watch command (real NB)', function () {
     await updatePort(nb.unix, 'vm1', {up: false})
     await until('the change made around the outage', () => !mem.has('address', '172.24.4.226/32'))
     expect(mem.has('address', '172.24.4.201/32'), 'the rest stays').to.equal(true)
+    const metrics = await scrape(port)
+    expect(metrics).to.match(/^ovn_bgp_nb_reconnects_total 1$/m)
+    expect(metrics, 'FRR is absent here').to.match(/^ovn_bgp_frr_checks_total\{result="failed"\} [1-9]/m)
+    const lastGood = Number(/^ovn_bgp_last_successful_reconcile_timestamp_seconds (\S+)$/m.exec(metrics)?.[1])
+    expect(Math.abs(lastGood - Date.now() / 1000)).to.be.lessThan(60)
 
     process.emit('SIGTERM')
     const r = await running
     expect(r.exitCode).to.equal(0)
   })
 })
+
+function scrape(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(`http://127.0.0.1:${port}/metrics`, {agent: false}, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => {
+        body += d
+      })
+      res.on('end', () => resolve(body))
+    }).on('error', reject)
+  })
+}

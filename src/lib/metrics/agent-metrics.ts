@@ -163,7 +163,7 @@ export class AgentMetrics {
     })
     this.nbReconnects = r.counter({
       name: 'ovn_bgp_nb_reconnects_total',
-      help: 'Times the Northbound DB connection was lost and re-established (entries into the reconnecting state).',
+      help: 'Times an established Northbound DB connection was lost (retries during one outage count once).',
     })
     this.frrChecks = r.counter({
       name: 'ovn_bgp_frr_checks_total',
@@ -215,7 +215,9 @@ export class AgentMetrics {
 
   /** Call on every OVSDB client state change. */
   setNbConnectionState(state: ClientState): void {
-    if (state === 'reconnecting' && this.nbState !== 'reconnecting') this.nbReconnects.inc({})
+    // one outage, however many attempts it takes: the client goes reconnecting -> connecting ->
+    // reconnecting per failed attempt, so only a connection that was up (syncing, ready) counts
+    if (state === 'reconnecting' && (this.nbState === 'ready' || this.nbState === 'syncing')) this.nbReconnects.inc({})
     this.nbState = state
     for (const s of Object.keys(NB_STATES)) this.nbConnectionState.set({state: s}, s === state ? 1 : 0)
   }

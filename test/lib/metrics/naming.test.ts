@@ -119,10 +119,11 @@ describe('metrics: Prometheus naming conventions', () => {
     expect(text).to.match(
       new RegExp(`^ovn_bgp_build_info\\{version="1.2.3",commit="abc",nodejs="${process.versions.node}"\\} 1$`, 'm'),
     )
-    m.setNbConnectionState('ready')
-    m.setNbConnectionState('reconnecting')
-    m.setNbConnectionState('reconnecting')
-    m.setNbConnectionState('ready')
+    // one outage with three failed attempts (the client's states, in order), then up again
+    for (const st of ['connecting', 'syncing', 'ready', 'reconnecting', 'connecting', 'reconnecting'] as const)
+      m.setNbConnectionState(st)
+    for (const st of ['connecting', 'reconnecting', 'connecting', 'syncing', 'ready'] as const)
+      m.setNbConnectionState(st)
     m.recordFrrCheck('applied')
     m.recordPass({result: 'ok', durationSeconds: 0.1, full: true})
     const after = await m.registry.metrics()
