@@ -95,7 +95,7 @@ function sampleProblems(f: ScrapedFamily): string[] {
 }
 
 /** prom-client's default collectors that standard Node.js dashboards read. */
-export const DEFAULT_COLLECTORS: Record<string, string> = {
+const DEFAULT_COLLECTORS: Record<string, string> = {
   process_cpu_seconds_total: 'counter',
   process_cpu_user_seconds_total: 'counter',
   process_resident_memory_bytes: 'gauge',
