@@ -17,9 +17,9 @@ import type {Vtysh} from '../frr/vtysh.js'
 import {frrWarning, splitJsonDocuments} from '../frr/json-stream.js'
 import {ipFamily, isIfName} from '../net/ip.js'
 
-export type WaitOutcome = 'sent' | 'timeout' | 'no-established-neighbours'
+type WaitOutcome = 'sent' | 'timeout' | 'no-established-neighbours'
 
-export interface FamilyProgress {
+interface FamilyProgress {
   family: 'ipv4' | 'ipv6'
   /** Routes in the adj-RIB-out. */
   advertised: number
@@ -97,7 +97,7 @@ export function markedCounts(doc: unknown): {advertised: number; marked: number}
   return {advertised: all.length, marked: all.filter((r) => isObj(r) && r.locPrf === 0).length}
 }
 
-export const advertisedQuery = (peer: string, family: 'ipv4' | 'ipv6'): string =>
+const advertisedQuery = (peer: string, family: 'ipv4' | 'ipv6'): string =>
   `show bgp ${family} unicast neighbors ${peer} advertised-routes json`
 
 /** Joins the neighbours with their advertised-routes documents (in query order). Pure. */
