@@ -13,7 +13,7 @@ import {FrrDrain} from './frr-drain.js'
 import {type DrainWait, readPeerProgress, waitForPeers} from './peer-wait.js'
 import {type DrainPhase, type DrainState, DrainStore} from './state.js'
 
-export interface DrainStep {
+interface DrainStep {
   step: 'announce' | 'wait' | 'withdraw' | 'restore-routes' | 'end-graceful-shutdown'
   changed: boolean
   failedLines: FailedLine[]

@@ -12,7 +12,7 @@ import type {ShowExposedResult} from './exposed.js'
 // columns are null and it is never FRR drift.
 import {hostCidr, networkCidr} from '../net/ip.js'
 
-export interface EntryFrr {
+interface EntryFrr {
   /** In the VRF's RIB (the connected route of the bgp-nic address, or the subnet's kernel route). */
   vrf: boolean
   /** In the default instance's BGP table. */
@@ -21,16 +21,6 @@ export interface EntryFrr {
   advertised: number
   /** Established neighbours. */
   established: number
-}
-
-export interface ShowExposedFrr {
-  /** FRR was read; false with `error` when it could not be. */
-  read: boolean
-  error: string | null
-  /** `bgp graceful-shutdown` and/or the drain route-map in place. */
-  drained: boolean
-  neighbours: Array<{peer: string; state: string}>
-  vtyshCalls: number
 }
 
 /**

@@ -56,7 +56,13 @@ describe('drain through a real FRR', function () {
     const {since} = JSON.parse(readFileSync(join(state, 'drain.json'), 'utf8')) as {since: string}
     let slept = 0
     const r = await drainNode(
-      {cfg, vtysh, sleep: async (ms) => void (slept += ms)},
+      {
+        cfg,
+        vtysh,
+        async sleep(ms) {
+          slept += ms
+        },
+      },
       {waitSeconds: 7, settleSeconds: 3, withdraw: true},
     )
     // the only neighbour (192.0.2.77) never comes up: nothing to wait for, no sleep at all

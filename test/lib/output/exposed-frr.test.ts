@@ -3,9 +3,11 @@
 import {expect} from 'chai'
 
 import type {FrrView} from '../../../src/lib/frr/rib.js'
-import type {ExposedRow, ShowExposedResult} from '../../../src/lib/output/exposed.js'
+import type {ShowExposedResult} from '../../../src/lib/output/exposed.js'
 
 import {annotateFrr, frrPrefixOf} from '../../../src/lib/output/exposed-frr.js'
+
+type ExposedRow = ShowExposedResult['entries'][number]
 
 const row = (ip: string, kind: ExposedRow['kind'], state: ExposedRow['state'] = 'ok'): ExposedRow => ({
   ip,
