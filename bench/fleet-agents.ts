@@ -52,7 +52,10 @@ interface Agent {
   close(): Promise<void>
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+const sleep = (ms: number): Promise<void> =>
+  new Promise((r) => {
+    setTimeout(r, ms)
+  })
 const note = (msg: string): void => console.error(`[agents ${new Date().toISOString().slice(11, 19)}] ${msg}`)
 
 async function nbAgent(remotes: string, chassis: number, scoped: boolean, attempt = 1): Promise<Agent> {
@@ -179,4 +182,4 @@ process.on('message', (req: Request) => {
     (error: Error) => process.send?.({id: req.id, error: error.message}),
   )
 })
-process.on('disconnect', () => process.exit(0))
+// the parent ends this process with SIGTERM

@@ -16,6 +16,9 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {setPriority, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
+import {fileURLToPath} from 'node:url'
+
+import type {AgentMode, AgentStats} from './fleet-agents.js'
 
 import {ConnectionError, type Operation, OvsdbClient} from '../src/lib/ovsdb/index.js'
 import {
@@ -25,7 +28,6 @@ import {
   startRelay,
   writeNbSchema,
 } from '../test/helpers/ovsdb-server.js'
-import type {AgentMode, AgentStats} from './fleet-agents.js'
 import {FleetNb} from './fleet-nb.js'
 
 const DB = 'OVN_Northbound'
@@ -52,7 +54,10 @@ const guard = setTimeout(() => {
 guard.unref()
 
 const log = (msg: string): void => console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`)
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+const sleep = (ms: number): Promise<void> =>
+  new Promise((r) => {
+    setTimeout(r, ms)
+  })
 
 function cpuSeconds(pid: number | undefined): number {
   if (!pid) return 0
@@ -161,6 +166,7 @@ const kib = (b: number): string => `${(b / 1024).toFixed(1)} KiB`
 class AgentsProcess {
   private nextId = 1
   private readonly pending = new Map<number, (m: Record<string, unknown>) => void>()
+
   private constructor(readonly child: ChildProcess) {
     child.on('message', (m: Record<string, unknown> & {id: number}) => {
       this.pending.get(m.id)?.(m)
@@ -170,7 +176,10 @@ class AgentsProcess {
 
   static spawn(): AgentsProcess {
     return new AgentsProcess(
-      fork(join(import.meta.dirname, 'fleet-agents.ts'), [], {execArgv: ['--import', 'tsx'], stdio: 'inherit'}),
+      fork(fileURLToPath(new URL('fleet-agents.ts', import.meta.url)), [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: 'inherit',
+      }),
     )
   }
 
@@ -185,7 +194,9 @@ class AgentsProcess {
 
   async request<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
     const id = this.nextId++
-    const reply = new Promise<Record<string, unknown>>((resolve) => this.pending.set(id, resolve))
+    const reply = new Promise<Record<string, unknown>>((resolve) => {
+      this.pending.set(id, resolve)
+    })
     this.child.send({id, cmd, ...args})
     const m = await reply
     if (typeof m.error === 'string') throw new Error(`agents: ${m.error}`)
@@ -214,7 +225,7 @@ class AgentsProcess {
   }
 
   stop(): void {
-    this.child.disconnect()
+    this.child.kill('SIGTERM')
   }
 }
 
@@ -260,10 +271,12 @@ function reconnects(before: AgentStats[], after: AgentStats[]): Record<string, n
  * meanwhile (reconnects, resumes, snapshots, bytes).
  */
 async function restart(
-  members: ClusterMember[],
-  relays: OvsdbServer[],
-  agents: AgentsProcess,
-  writer: OvsdbClient,
+  {
+    agents,
+    members,
+    relays,
+    writer,
+  }: {agents: AgentsProcess; members: ClusterMember[]; relays: OvsdbServer[]; writer: OvsdbClient},
   seq: number,
 ): Promise<Record<string, unknown>> {
   const observers = await Promise.all(relays.map((r) => relayObserver(r)))
@@ -368,7 +381,7 @@ async function main(): Promise<void> {
         DB,
         String(ms),
       ])
-    let t = performance.now()
+    const t = performance.now()
     await writer.transact(DB, nb.skeletonOps())
     for (let i = 0; i < N; i += 500) {
       await applied(writer, nb.portBatchOps(i, 500))
@@ -423,7 +436,7 @@ async function main(): Promise<void> {
     // ---- full cluster restart: all members down, then up; every agent must hold the first
     // write committed after it. The steps: leader elected, marker committed, each relay holds
     // it, every agent holds it.
-    out.restart = await restart(members, relays, agents, writer, ++seq)
+    out.restart = await restart({agents, members, relays, writer}, ++seq)
     log(`restart ${JSON.stringify(out.restart)}`)
     if (RESTART_ELECTION_MS !== ELECTION_MS) {
       // the timer is a cluster setting that survives the restart; lowered here (decreases may be
@@ -436,7 +449,7 @@ async function main(): Promise<void> {
         String(RESTART_ELECTION_MS),
       ])
       await sleep(2000)
-      out.restartLowTimer = await restart(members, relays, agents, writer, ++seq)
+      out.restartLowTimer = await restart({agents, members, relays, writer}, ++seq)
       log(`restart, election timer ${RESTART_ELECTION_MS} ms: ${JSON.stringify(out.restartLowTimer)}`)
     }
 
