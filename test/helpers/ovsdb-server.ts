@@ -18,7 +18,7 @@ const execFileAsync = promisify(execFile)
 
 export const NB_SCHEMA_SOURCE = '/usr/share/ovn/ovn-nb.ovsschema'
 
-export interface SslServerFiles {
+interface SslServerFiles {
   privateKey: string
   certificate: string
   caCert: string
@@ -162,14 +162,14 @@ export class OvsdbServer {
   }
 
   /** Stops the server (SIGCONT first in case a test stopped it) and removes the temp dir. */
-  async stop(opts: {clean?: boolean} = {clean: true}): Promise<void> {
+  async stop({clean = true}: {clean?: boolean} = {}): Promise<void> {
     const {pid} = this
     if (pid && alive(pid)) {
       process.kill(pid, 'SIGCONT')
       await this.kill('SIGTERM')
     }
 
-    if (opts.clean) rmSync(this.dir, {recursive: true, force: true})
+    if (clean) rmSync(this.dir, {recursive: true, force: true})
   }
 
   /** `ovs-appctl ovsdb-server/reconnect`: the server drops every client connection. */
@@ -249,8 +249,13 @@ export async function startRelay(dbName: string, upstream: string, dir?: string)
   return server
 }
 
-/** One raw JSON-RPC `transact` on a fresh connection; returns the result array (throws on an RPC error). */
-export function transact(remote: string, params: unknown[]): Promise<unknown[]> {
+/**
+ * One raw JSON-RPC `transact` on a fresh connection; returns the result array (throws on an RPC
+ * error). It also rejects when the server closes the connection before replying (a RAFT member
+ * does that around a leader change: without this the promise would never settle) and, with
+ * `timeoutMs`, when no reply came in time (the socket is destroyed; the outcome is then unknown).
+ */
+export function transact(remote: string, params: unknown[], opts: {timeoutMs?: number} = {}): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const sock = remote.startsWith('unix:')
       ? netConnect(remote.slice(5))
@@ -259,7 +264,18 @@ export function transact(remote: string, params: unknown[]): Promise<unknown[]> 
           remote.slice(4, remote.lastIndexOf(':')).replaceAll(/^\[|\]$/g, ''),
         )
     const chunks: Buffer[] = []
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            sock.destroy()
+            reject(new Error(`transact: no reply from ${remote} within ${opts.timeoutMs} ms`))
+          }, opts.timeoutMs)
     sock.on('error', reject)
+    sock.on('close', () => {
+      if (timer) clearTimeout(timer)
+      reject(new Error(`transact: ${remote} closed the connection before replying`))
+    })
     sock.on('connect', () => sock.write(JSON.stringify({id: 1, method: 'transact', params})))
     sock.on('data', (d: Buffer) => {
       chunks.push(d)

@@ -165,12 +165,10 @@ export class Agent {
     if (this.baseRunning) return
     this.baseRunning = true
     try {
-      const base = await this.opts.rt
-        .kernel()
-        .ensureBase({
-          clearVrfRoutes: this.baseFailed ? false : this.opts.cfg.clearVrfRoutesOnStartup,
-          bridges: this.bridges(ovs),
-        })
+      const base = await this.opts.rt.kernel().ensureBase({
+        clearVrfRoutes: this.baseFailed ? false : this.opts.cfg.clearVrfRoutesOnStartup,
+        bridges: this.bridges(ovs),
+      })
       if (base.changed.length > 0) this.logger.info('base setup', {changed: base.changed})
       if (this.baseFailed) this.logger.info('base setup recovered')
       this.baseFailed = false
@@ -284,10 +282,11 @@ export class Agent {
    * reported as the ovn_bgp_drained metric and on /readyz.
    */
   private async keepDrained(): Promise<void> {
-    const gauge = (this.drainedGauge ??= this.metrics.registry.gauge({
+    this.drainedGauge ??= this.metrics.registry.gauge({
       name: 'ovn_bgp_drained',
       help: 'The node is drained for maintenance (ovn-bgp drain): 1, else 0.',
-    }))
+    })
+    const gauge = this.drainedGauge
     try {
       const r = await keepDrained(this.opts.cfg, this.opts.rt.vtysh())
       gauge.set({}, r.state ? 1 : 0)

@@ -46,7 +46,7 @@ export interface FrrUpkeepOptions {
 }
 
 /** Identity of FRR's vty sockets: changes when zebra or bgpd restart. */
-export async function frrSocketIdentity(dir: string): Promise<string> {
+async function frrSocketIdentity(dir: string): Promise<string> {
   const parts: string[] = []
   for (const d of ['zebra.vty', 'bgpd.vty']) {
     try {
