@@ -74,6 +74,7 @@ function leaderOf(members: ClusterMember[]): ClusterMember {
     try {
       const out = execFileSync('ovs-appctl', ['-t', join(m.dir, 'ovsdb-server.ctl'), 'cluster/status', DB], {
         encoding: 'utf8',
+        stdio: 'pipe', // a member still starting has no control socket yet: not worth a line each poll
       })
       if (/Role: leader/.test(out)) return m
     } catch {
