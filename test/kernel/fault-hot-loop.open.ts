@@ -13,9 +13,9 @@
 // densest; a longer window only lowers the average.
 import {expect} from 'chai'
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {fileURLToPath, pathToFileURL} from 'node:url'
+import {fileURLToPath} from 'node:url'
 
 import {freePort, type OvsdbServer, startOvsdbServer, writeNbSchema} from '../helpers/ovsdb-server.js'
 import {sleep} from '../helpers/wait.js'
@@ -26,6 +26,24 @@ import {createTopology} from './helpers/topology.js'
 
 const WINDOW_MS = 30_000
 const CLK_TCK = 100
+
+/** utime + stime of each thread of a process (name -> seconds), to tell the main thread from V8's and libuv's. */
+function threadSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const key = tid === String(pid) ? 'main' : name
+      out.set(key, (out.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) / CLK_TCK)
+    } catch {
+      // the thread ended
+    }
+  }
+
+  return out
+}
 
 /** utime + stime of a process, in seconds. */
 function cpuSeconds(pid: number): number {
@@ -41,35 +59,25 @@ interface Daemon {
 }
 
 /**
- * Runs the daemon in its own node process: what `ovn-bgp watch` runs (Agent on a Runtime that
- * waits for its dependencies, stopped on SIGTERM), from the transpiled sources, without oclif's
- * command loading (which does not finish in the TCG guest within minutes).
+ * Runs the daemon in its own node process: what `ovn-bgp watch` runs (helpers/daemon-child.ts: the
+ * Agent on a Runtime that waits for its dependencies, the execa runner, stopped on SIGTERM), from its
+ * one-file bundle as the release ships it, without oclif's command loading and without the tier's
+ * `--enable-source-maps` (a debugging aid for mocha's stack traces, not how the daemon runs).
  */
 function startDaemon(dir: string, cfg: Record<string, unknown>): Daemon {
   const lines: string[] = []
-  const src = (p: string): string =>
-    JSON.stringify(pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', p)).href)
-  const entry = join(dir, 'watch-entry.mjs')
-  writeFileSync(
-    entry,
-    [
-      `const {Agent} = await import(${src('lib/driver/agent.js')})`,
-      `const {Runtime} = await import(${src('lib/runtime.js')})`,
-      `const {StreamLogger} = await import(${src('lib/log.js')})`,
-      `const {defaultConfig} = await import(${src('lib/config/index.js')})`,
-      `const cfg = Object.freeze({...defaultConfig(), driver: 'nb_ovn_bgp_driver', ...${JSON.stringify(cfg)}})`,
-      "const logger = new StreamLogger({level: 'info'}, {cmd: 'watch'})",
-      'const agent = new Agent({rt: new Runtime(cfg, logger, {waitForever: true}), cfg, logger})',
-      "const stopped = new Promise((resolve) => process.once('SIGTERM', () => resolve('SIGTERM')))",
-      'const starting = agent.start().then(() => undefined)',
-      "void starting.then(() => logger.info('daemon started'), () => undefined)",
-      'const by = (await Promise.race([starting, stopped])) ?? (await stopped)',
-      "logger.info('stopping', {signal: by})",
-      'await agent.stop()',
-      'await starting.catch(() => undefined)',
-    ].join('\n'),
-  )
-  const child = spawn(process.execPath, [entry], {stdio: ['ignore', 'pipe', 'pipe']})
+  const cfgFile = join(dir, 'daemon-config.json')
+  writeFileSync(cfgFile, JSON.stringify(cfg))
+  const helpers = join(dirname(fileURLToPath(import.meta.url)), 'helpers')
+  const bundle = join(helpers, 'daemon-child.bundle.js')
+  const entry = existsSync(bundle) ? bundle : join(helpers, 'daemon-child.js')
+  // KTEST_CPU_PROF=DIR: the daemon writes a V8 CPU profile there when it exits (diagnosis).
+  const prof = process.env.KTEST_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KTEST_CPU_PROF}`] : []
+  const env = {
+    ...process.env,
+    NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim(),
+  }
+  const child = spawn(process.execPath, [...prof, entry, cfgFile], {stdio: ['ignore', 'pipe', 'pipe'], env})
   child.stdout?.on('data', (d: Buffer) => lines.push(...d.toString().split('\n')))
   let buf = ''
   child.stderr?.on('data', (d: Buffer) => {
@@ -160,6 +168,7 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
     expect(d.child.exitCode, `the daemon exited:\n${d.lines.slice(-20).join('\n')}`).to.equal(null)
     const pid = d.child.pid as number
     const cpu0 = cpuSeconds(pid)
+    const threads0 = threadSeconds(pid)
     const t0 = performance.now()
     const failed0 = failed()
     const lines0 = d.lines.length
@@ -176,6 +185,10 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
     const wall = (performance.now() - t0) / 1000
     const cpu = cpuSeconds(pid) - cpu0
     const share = (100 * cpu) / wall
+    const threads = [...threadSeconds(pid)]
+      .map(([k, v]) => [k, v - (threads0.get(k) ?? 0)] as const)
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
     const ready = await timedGet(`http://127.0.0.1:${port}/readyz`).catch(() => ({
       status: 0,
       body: 'no answer within 10 s',
@@ -198,8 +211,10 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
       `      ${name}: CPU ${share.toFixed(2)}% over ${wall.toFixed(1)} s (${cpu.toFixed(2)} s), ` +
         `${failed() - failed0} failed passes and ${d.lines.length - lines0} log lines in the window, ` +
         `consecutive failures ${streak}, worst /healthz ${worstHealthz.toFixed(0)} ms (${healthzFailed} unanswered), ` +
-        `/readyz ${ready.status} "${ready.body.trim().slice(0, 90)}", SIGTERM -> exit ${String(code)} in ${sigtermMs.toFixed(0)} ms`,
+        `/readyz ${ready.status} "${ready.body.trim().slice(0, 90)}", SIGTERM -> exit ${String(code)} in ${sigtermMs.toFixed(0)} ms; ` +
+        `CPU by thread: ${threads.join(', ')}`,
     )
+    if (process.env.KTEST_VERBOSE) for (const l of d.lines.slice(lines0)) console.log(`        ${l}`)
     expect(share, 'daemon CPU share while failing').to.be.below(5)
     expect(failed() - failed0, 'failed passes in the window').to.be.at.most(6)
     expect(ready.status).to.equal(503)

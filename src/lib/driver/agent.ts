@@ -52,6 +52,8 @@ export class Agent {
   private stopping = false
   private baseFailed = false
   private baseRunning = false
+  /** A reconcile pass failed and none succeeded since (the FRR upkeep's periodic ticks wait). */
+  private passesFailing = false
 
   constructor(private readonly opts: AgentOptions) {
     this.metrics = opts.metrics ?? new AgentMetrics()
@@ -127,6 +129,7 @@ export class Agent {
             retryInSeconds: f.retryInMs / 1000,
             reason: error.message,
           })
+          this.passesFailing = true
           if (this.baseFailed && !this.stopping) void this.ensureBase(ovs)
         },
       },
@@ -210,13 +213,12 @@ export class Agent {
   async stop(): Promise<void> {
     this.stopping = true
     this.metrics.readiness.markNotReady('stopping')
-    this.frr?.stop()
+    const frr = this.frr?.stop()
     this.vswitchd?.stop()
     // Background work in flight (FRR check, base setup retry, flow replay) is a chain of child
     // processes: ending them here makes SIGTERM prompt instead of waiting for the chain's end.
     this.opts.rt.stopCommands()
-    await this.loop?.stop()
-    await this.server?.close()
+    await Promise.all([this.loop?.stop(), frr, this.server?.close()])
     await this.opts.rt.close()
   }
 
@@ -256,6 +258,12 @@ export class Agent {
   }
 
   private onPass(r: PassResult, trigger: PassTrigger, since: number | undefined): void {
+    if (this.passesFailing) {
+      // The upkeep's periodic ticks waited while the passes failed: verify FRR's side now.
+      this.passesFailing = false
+      if (!this.stopping) this.frr?.check({devices: false}).catch(() => undefined)
+    }
+
     const drift: Partial<Record<StateKind, number>> = {}
     for (const o of r.plan.add) if (this.prevDesired.has(objKey(o))) drift[o.kind] = (drift[o.kind] ?? 0) + 1
     this.prevDesired = new Set(this.reconciler?.lastDesired?.objects.map(objKey) ?? [])
@@ -311,6 +319,9 @@ export class Agent {
       settings: leakSettingsFromConfig(cfg),
       socketDir: cfg.frrVtySocket,
       logger: this.logger,
+      // While passes fail their retries redo the device part (ensureBase), and a check is a chain
+      // of processes: a persistently failing node must stay idle between retries.
+      paused: () => this.passesFailing,
       devices: async () => rt.kernel().ensureBase({clearVrfRoutes: false, bridges: this.bridges(await rt.ovs())}),
       onDevicesChanged: (changed) => {
         this.logger.info('VRF/bgp-nic devices repaired', {changed})

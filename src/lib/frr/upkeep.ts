@@ -2,14 +2,20 @@
 // seconds the VRF and bgp-nic devices are ensured (through the caller's `devices` callback, the
 // kernel layer's ensureBase) and the leak configuration is verified with ONE read of
 // `show running-config`; anything missing (a `vtysh` edit, `frr-reload.py`, a bgpd restart) is
-// re-applied. A restart of zebra or bgpd is noticed sooner: the identity of their vty sockets is
-// stat()ed every `identityPollMs` (no process is spawned for that) and a change runs a check at once.
+// re-applied. A restart of zebra or bgpd is noticed sooner: the vty socket directory is watched
+// (inotify; polled every `identityPollMs` only where it cannot be watched) and a change of the
+// sockets' identity runs a check at once. No process is spawned for that.
 //
 // Contracts:
 // - Checks never overlap; a check requested while one runs is run once more afterwards.
 // - A router id learned from FRR (bgp_router_id unset) is remembered until the vty sockets change,
 //   so the periodic check stays one `vtysh -c` instead of up to four.
 // - Errors are logged and counted, never thrown: the next tick tries again.
+// - Periodic ticks are skipped while `paused()` says so (the daemon: while its reconcile passes fail,
+//   their retries already redo the device part, and each check is a chain of processes), and after
+//   failed checks they back off (the next check 2, 4, then at most 8 intervals later): a node without FRR does not spawn vtysh
+//   every interval forever. A restart of zebra/bgpd still runs a check at once.
+import {type FSWatcher, watch} from 'node:fs'
 import {stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -41,8 +47,15 @@ export interface FrrUpkeepOptions {
   /** Called after every check (metrics, tests). */
   onCheck?: (r: UpkeepResult) => void
   logger?: Logger
-  /** Default 1000 ms; 0 disables socket polling. */
+  /** Poll period where the socket directory cannot be watched. Default 1000 ms; 0 disables restart detection. */
   identityPollMs?: number
+  /** Periodic ticks are skipped while this returns true (the daemon: reconcile passes failing). */
+  paused?: () => boolean
+}
+
+/** Periodic ticks skipped after n consecutive failed checks: 0, 1, 3, then 7 (1, 2, 4, 8 intervals). */
+export function ticksToSkip(failures: number): number {
+  return failures <= 0 ? 0 : 2 ** Math.min(failures, 3) - 1
 }
 
 /** Identity of FRR's vty sockets: changes when zebra or bgpd restart. */
@@ -68,7 +81,12 @@ export class FrrUpkeep {
   private identity = ''
   private learnedRouterId: string | undefined
   private timers: NodeJS.Timeout[] = []
+  private watcher: FSWatcher | undefined
   private polling = false
+  private pollAgain = false
+  private stopped = false
+  private failures = 0
+  private skip = 0
   /** Checks run so far and how many repaired something (for logs and tests). */
   checks = 0
   repairs = 0
@@ -79,21 +97,48 @@ export class FrrUpkeep {
 
   /** Starts the periodic check (every `intervalMs`) and the restart detection. Does not check now. */
   async start(intervalMs: number): Promise<void> {
+    this.stopped = false
     this.identity = await frrSocketIdentity(this.opts.socketDir)
-    const tick = setInterval(() => void this.check({devices: true}), intervalMs)
+    const tick = setInterval(() => this.tick(), intervalMs)
     tick.unref?.()
     this.timers.push(tick)
     const pollMs = this.opts.identityPollMs ?? 1000
-    if (pollMs > 0) {
+    if (pollMs <= 0) return
+    try {
+      this.watcher = watch(this.opts.socketDir, {persistent: false}, () => {
+        this.pollIdentity().catch(() => undefined)
+      })
+      this.watcher.on('error', () => this.watcher?.close())
+    } catch {
+      // no such directory (FRR not installed yet) or no inotify: poll
       const poll = setInterval(() => void this.pollIdentity(), pollMs)
       poll.unref?.()
       this.timers.push(poll)
     }
   }
 
-  stop(): void {
+  /**
+   * Stops the timers and the watch; resolves when a check in flight has ended (its commands end at
+   * once when the caller's runner is closed).
+   */
+  async stop(): Promise<void> {
+    this.stopped = true
     for (const t of this.timers) clearInterval(t)
     this.timers = []
+    this.watcher?.close()
+    this.watcher = undefined
+    this.again = false
+    await this.running?.catch(() => undefined)
+  }
+
+  private tick(): void {
+    if (this.opts.paused?.()) return
+    if (this.skip > 0) {
+      this.skip--
+      return
+    }
+
+    this.check({devices: true}).catch(() => undefined)
   }
 
   /**
@@ -116,7 +161,7 @@ export class FrrUpkeep {
 
   private async runChecks(devices: boolean): Promise<UpkeepResult> {
     let r = await this.checkOnce(devices)
-    while (this.again) {
+    while (this.again && !this.stopped) {
       const d = this.againDevices
       this.again = false
       this.againDevices = false
@@ -127,7 +172,12 @@ export class FrrUpkeep {
   }
 
   private async pollIdentity(): Promise<void> {
-    if (this.polling) return
+    if (this.stopped) return
+    if (this.polling) {
+      this.pollAgain = true // a socket event during a poll (or its check): look once more after it
+      return
+    }
+
     this.polling = true
     try {
       const id = await frrSocketIdentity(this.opts.socketDir)
@@ -137,6 +187,10 @@ export class FrrUpkeep {
       await this.check({devices: false})
     } finally {
       this.polling = false
+      if (this.pollAgain) {
+        this.pollAgain = false
+        this.pollIdentity().catch(() => undefined)
+      }
     }
   }
 
@@ -181,6 +235,8 @@ export class FrrUpkeep {
       this.opts.onDevicesChanged?.(out.devicesChanged)
     }
 
+    this.failures = out.ok ? 0 : this.failures + 1
+    this.skip = ticksToSkip(this.failures)
     this.opts.onCheck?.(out)
     return out
   }

@@ -22,11 +22,15 @@ import {must, requireGuest, SpawnRunner} from './helpers/guest.js'
 import {PrivateOvs} from './helpers/ovs.js'
 
 // Scaled down from the 1,000 ports and 10 kills of the issue so the file finishes in a few minutes
-// in the shared TCG guest, where every child spends most of its start-up loading modules (the
-// profile printed for round 0). Override with FAULT_KILL_PORTS / FAULT_KILLS.
+// in the shared TCG guest, where every child start-up costs tens of seconds: module loading (about
+// 4 s from the one-file bundle, 20-70 s from the ~270 separate files) and some 20 processes of a
+// second or more each (the profile printed for round 0). Override with FAULT_KILL_PORTS / FAULT_KILLS.
 const PORTS = Number(process.env.FAULT_KILL_PORTS ?? 50)
 const KILLS = Number(process.env.FAULT_KILLS ?? 2)
-const CHILD = fileURLToPath(new URL('helpers/watch-child.js', import.meta.url))
+// The child from its one-file bundle (transpile.mjs) when there is one: the release's form, and a
+// start-up of seconds instead of tens of seconds of module loading over the guest's 9p share.
+const BUNDLE = fileURLToPath(new URL('helpers/watch-child.bundle.js', import.meta.url))
+const CHILD = existsSync(BUNDLE) ? BUNDLE : fileURLToPath(new URL('helpers/watch-child.js', import.meta.url))
 
 function seeded(seed: number): () => number {
   let a = seed >>> 0
