@@ -287,6 +287,7 @@ export function defaultKernelFactory(
   }
   const layer: KernelLayer = {
     observe: (scope) => (watched ? watched.observe(scope) : kernel.observe(scope)),
+    ...(watched ? {observeDelta: (scope, keys, desiredOf) => watched.observeDelta(scope, keys, desiredOf)} : {}),
     apply: async (plan, o) =>
       (await (watched ? watched.apply(plan, o) : kernel.apply(plan, o))).map((r) => ({
         action: r.op,

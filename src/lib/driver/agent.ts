@@ -18,7 +18,6 @@ import {FrrUpkeep} from '../frr/upkeep.js'
 import {AgentMetrics} from '../metrics/index.js'
 import {MetricsServer} from '../metrics/server.js'
 import {ovsRunDir, VswitchdWatch} from '../ovs/vswitchd-watch.js'
-import {objKey} from '../planner/types.js'
 import {type OvsFacts, resolveIdentity} from '../reconciler/local-context.js'
 import {type PassTrigger, ReconcileLoop} from '../reconciler/loop.js'
 import {type AgentView, classifyChange, isRelevant, needsFullSync} from './events.js'
@@ -44,7 +43,6 @@ export class Agent {
   private vswitchd: VswitchdWatch | undefined
   private drainedGauge: Gauge | undefined
   private snapshotSeen = false
-  private prevDesired = new Set<string>()
   private view: AgentView | undefined
   private viewFor: unknown
   private readonly logger: Logger
@@ -165,12 +163,10 @@ export class Agent {
     if (this.baseRunning) return
     this.baseRunning = true
     try {
-      const base = await this.opts.rt
-        .kernel()
-        .ensureBase({
-          clearVrfRoutes: this.baseFailed ? false : this.opts.cfg.clearVrfRoutesOnStartup,
-          bridges: this.bridges(ovs),
-        })
+      const base = await this.opts.rt.kernel().ensureBase({
+        clearVrfRoutes: this.baseFailed ? false : this.opts.cfg.clearVrfRoutesOnStartup,
+        bridges: this.bridges(ovs),
+      })
       if (base.changed.length > 0) this.logger.info('base setup', {changed: base.changed})
       if (this.baseFailed) this.logger.info('base setup recovered')
       this.baseFailed = false
@@ -257,9 +253,9 @@ export class Agent {
   }
 
   private onPass(r: PassResult, trigger: PassTrigger, since: number | undefined): void {
-    const drift: Partial<Record<StateKind, number>> = {}
-    for (const o of r.plan.add) if (this.prevDesired.has(objKey(o))) drift[o.kind] = (drift[o.kind] ?? 0) + 1
-    this.prevDesired = new Set(this.reconciler?.lastDesired?.objects.map(objKey) ?? [])
+    // The reconciler counts the repairs (adds of objects the previous pass wanted) by key as it goes:
+    // a set of the whole desired state per pass would cost O(node) per NB change.
+    const drift: Partial<Record<StateKind, number>> = r.repaired ?? {}
     const exposed: Partial<Record<ExposedKind, number>> = {}
     for (const e of r.exposed) exposed[e.kind] = (exposed[e.kind] ?? 0) + 1
     this.metrics.recordPass({
