@@ -279,13 +279,16 @@ export class WatchedKernel {
     const wasVlan = e.type === 'link' && this.model.links.get(e.link.name)?.kind === 'vlan'
     // A device deleted or created: the ip children's cached name -> index may be stale.
     if (e.type === 'link' && (e.deleted || !this.model.links.has(e.link.name))) this.exec.recycle()
+    // A notification that leaves the model's entry as it was (the echo of our own op, already
+    // recorded by applyOwn) changes no key: only real changes make the next delta look again.
+    const before = canon(modelEntry(this.model, e))
     const flushed = this.model.apply(e)
     for (const k of flushed) this.dirtyKeys.add(`route|${k}`)
     if (e.type === 'link') {
       if (wasVlan || e.link.kind === 'vlan' || this.ownershipDevice(e.link.name)) this.dirtyAll = true
     } else {
       const key = eventKey(e)
-      if (key !== undefined) this.dirtyKeys.add(key)
+      if (key !== undefined && canon(modelEntry(this.model, e)) !== before) this.dirtyKeys.add(key)
     }
 
     const why = this.driftOf(e, wasUp)
@@ -338,6 +341,48 @@ const tablesOf = (s: ObserveScope): number[] => [...new Set([...s.bridges.map((b
 
 const scopeSignature = (s: ObserveScope): string =>
   JSON.stringify([s.bgpNic, s.bgpVrf, s.vrfTable, s.bridges.map((b) => [b.name, b.table])])
+
+/** The model's entry a (non-link) notification is about, as it is now. */
+function modelEntry(m: KernelModel, e: MonitorEvent): unknown {
+  switch (e.type) {
+    case 'addr': {
+      return m.addrs.get(`${e.addr.dev}|${e.addr.cidr}`)
+    }
+
+    case 'rule': {
+      return m.rules.get(`${e.rule.family}|${e.rule.priority}|${e.rule.dst ?? ''}|${e.rule.table ?? ''}`)
+    }
+
+    case 'route': {
+      return m.routes.get(`${e.route.family}|${e.route.table}|${e.route.dst}`)
+    }
+
+    case 'neigh': {
+      return (e.proxy ? m.proxies : m.neighs).get(`${e.neigh.dev}|${e.neigh.ip}`)
+    }
+
+    case 'netconf': {
+      return m.netconf.get(`${e.family}|${e.dev}`)
+    }
+
+    default: {
+      return undefined
+    }
+  }
+}
+
+/** A model entry as comparable text: fields sorted, undefined ones left out. */
+function canon(v: unknown): string {
+  if (v === undefined) return ''
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v)
+  const o = v as Record<string, unknown>
+  return JSON.stringify(
+    Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => [k, o[k]]),
+  )
+}
 
 /** The objKey a (non-link) notification changes, whatever its owner: the same key the model files it under. */
 function eventKey(e: MonitorEvent): string | undefined {
