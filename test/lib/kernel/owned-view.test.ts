@@ -33,6 +33,28 @@ function emptyDump(): ModelDump {
   return {links: [], addrs: [], rules: [], routes: [], neighs: [], proxies: [], netconf: new Map()}
 }
 
+/** Routes in the watched tables: owned (proto 3 unicast via a bridge or bgp-nic) and not. */
+function randomRoutes(r: () => number): ModelDump['routes'] {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!
+  const n = (k: number) => Math.floor(r() * k)
+  return Array.from({length: 30}, () => {
+    const v6 = r() < 0.3
+    const v6dst = `2001:db8::${n(6)}/128`
+    const dst = v6 ? v6dst : `10.0.0.${n(6)}/32`
+    return {
+      family: v6 ? (6 as const) : (4 as const),
+      table: pick([200, 200, 10]),
+      dst: r() < 0.1 ? 'default' : dst,
+      dev: pick(['br-ex', 'bgp-nic', 'eth0', 'br-ex.10', undefined]),
+      via: r() < 0.3 ? (v6 ? 'fe80::1' : '10.0.0.254') : undefined,
+      proto: pick([3, 3, 4, undefined]),
+      scope: pick([253, 0, undefined]),
+      type: pick(['unicast', 'unicast', 'local']),
+      multipath: r() < 0.1,
+    }
+  })
+}
+
 /** A random model drawn from small pools: owned and foreign devices, tables, protos, kinds. */
 function randomDump(r: () => number): ModelDump {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!
@@ -66,21 +88,7 @@ function randomDump(r: () => number): ModelDump {
     })
   }
 
-  for (let i = 0; i < 30; i++) {
-    const v6 = r() < 0.3
-    d.routes.push({
-      family: v6 ? 6 : 4,
-      table: pick([200, 200, 10]),
-      dst: r() < 0.1 ? 'default' : v6 ? `2001:db8::${n(6)}/128` : `10.0.0.${n(6)}/32`,
-      dev: pick(['br-ex', 'bgp-nic', 'eth0', 'br-ex.10', undefined]),
-      via: r() < 0.3 ? (v6 ? 'fe80::1' : '10.0.0.254') : undefined,
-      proto: pick([3, 3, 4, undefined]),
-      scope: pick([253, 0, undefined]),
-      type: pick(['unicast', 'unicast', 'local']),
-      multipath: r() < 0.1,
-    })
-  }
-
+  d.routes.push(...randomRoutes(r))
   for (let i = 0; i < 20; i++) {
     const v6 = r() < 0.3
     d.neighs.push({
@@ -132,9 +140,11 @@ function randomDesired(r: () => number, owned: readonly KernelObj[]): StateObj[]
 
 describe('kernel ownedAt: ownedObjects restricted to the asked keys', () => {
   let dir: string
+
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'owned-view-'))
   })
+
   after(() => rmSync(dir, {recursive: true, force: true}))
 
   /** Two ledgers with the same entries (unsaved, so load() keeps them), one per side. */
@@ -144,7 +154,8 @@ describe('kernel ownedAt: ownedObjects restricted to the asked keys', () => {
     return pair
   }
 
-  async function both(tag: string, dump: ModelDump, ledger: string[], desired: StateObj[], keys: string[]) {
+  async function both(tag: string, c: {dump: ModelDump; ledger: string[]; desired: StateObj[]; keys: string[]}) {
+    const {dump, ledger, desired, keys} = c
     const m = new KernelModel()
     m.load(dump, [200, 10])
     const [lf, lk] = ledgers(tag, ledger)
@@ -285,7 +296,12 @@ describe('kernel ownedAt: ownedObjects restricted to the asked keys', () => {
 
   for (const [i, c] of table.entries()) {
     it(c.name, async () => {
-      const {got, expected, lf, lk} = await both(`t${i}`, c.dump(), c.ledger ?? [], c.desired ?? [], c.keys)
+      const {got, expected, lf, lk} = await both(`t${i}`, {
+        dump: c.dump(),
+        ledger: c.ledger ?? [],
+        desired: c.desired ?? [],
+        keys: c.keys,
+      })
       expect([...got.keys()].sort()).to.deep.equal([...c.owned].sort())
       expect(got).to.deep.equal(expected)
       for (const k of c.keys) expect(lk.has(k), `ledger ${k}`).to.equal(lf.has(k))
@@ -304,7 +320,7 @@ describe('kernel ownedAt: ownedObjects restricted to the asked keys', () => {
       const pre = await ownedObjects({ledger: Ledger.inDir(join(dir, `pre-${i}`))}, probe.raw(), {...scope, adopt: []})
       const desired = randomDesired(r, pre)
       const keys = candidateKeys(probe, ledger).filter(() => r() < 0.6)
-      const {got, expected, lf, lk} = await both(`p${i}`, dump, ledger, desired, keys)
+      const {got, expected, lf, lk} = await both(`p${i}`, {dump, ledger, desired, keys})
       expect(got, `case ${i}`).to.deep.equal(expected)
       for (const k of keys) expect(lk.has(k), `case ${i}: ledger ${k}`).to.equal(lf.has(k))
       owned += got.size

@@ -31,7 +31,7 @@ function restricted(desired: StateObj[], observed: StateObj[], keys: Set<string>
   for (const o of observed) if (!have.has(objKey(o))) have.set(objKey(o), o)
   let unchanged = 0
   for (const k of keys) if (want.has(k) && have.has(k) && objValue(want.get(k)!) === objValue(have.get(k)!)) unchanged++
-  return {add: full.add.filter(inKeys), remove: full.remove.filter(inKeys), unchanged}
+  return {add: full.add.filter((o) => inKeys(o)), remove: full.remove.filter((o) => inKeys(o)), unchanged}
 }
 
 function byKeys(desired: StateObj[], observed: StateObj[], keys: Iterable<string>): Plan {
