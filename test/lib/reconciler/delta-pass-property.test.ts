@@ -151,7 +151,7 @@ describe('Reconciler delta passes == full diff on random NB change sequences wit
       const rec = new Reconciler({cfg, datapath: dp, local: {context: async () => ctx}})
       rec.enableIncremental()
       source = new NbSource(
-        {remotes: server.unix, logger: new StreamLogger({write: () => {}})},
+        {remotes: server.unix, logger: new StreamLogger({write() {}})},
         {onChange: (c) => rec.markChanged(c)},
       )
       await source.start()
