@@ -310,6 +310,9 @@ export function defaultKernelFactory(
     layer,
     tables,
     async links() {
+      // The daemon's passes read the watched model instead of starting `ip link show` per pass.
+      const known = watched?.linkNames()
+      if (known) return known
       const r = await runner.run(cfg.ipPath, ['-json', 'link', 'show'])
       if (r.code !== 0) return []
       return (JSON.parse(r.stdout || '[]') as Array<{ifname?: string}>).map((l) => l.ifname ?? '').filter(Boolean)

@@ -91,6 +91,12 @@ export class WatchedKernel {
     this.listeners.push(listener)
   }
 
+  /** Names of the links, from the model while it is current (undefined: ask the kernel). */
+  linkNames(): string[] | undefined {
+    if (!this.monitor.running || this.stale || this.model.links.size === 0) return undefined
+    return [...this.model.links.keys()]
+  }
+
   /** Forces a full dump at the next observe. */
   invalidate(): void {
     this.stale = true
@@ -107,7 +113,9 @@ export class WatchedKernel {
 
     this.dirtyKeys.clear()
     this.dirtyAll = false
-    this.scopeSig = scopeSignature(s)
+    // Bridges that left the mappings (staleBridges) are observed by full passes only, which prune
+    // their state; a delta pass's scope is the mapped bridges.
+    this.scopeSig = scopeSignature(canonicalScope({...scope, staleBridges: []}))
     const tables = tablesOf(s)
     if (opts.fresh || scope.fresh || this.needsDump(tables)) await this.reload(s, tables)
     return ownedObjects({ledger: this.kernel.ledger}, this.model.raw(), s)
