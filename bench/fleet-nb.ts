@@ -70,23 +70,25 @@ export class FleetNb {
     const ops: Operation[] = []
     for (let i = 0; i < PROVIDERS; i++) {
       const ln = this.uuid(1)
-      ops.push({
-        op: 'insert',
-        table: 'Logical_Switch_Port',
-        uuid: ln,
-        row: {
-          name: `provnet-${i}`,
-          type: 'localnet',
-          addresses: 'unknown',
-          tag: 100 + i,
-          options: map({network_name: 'physnet1'}),
+      ops.push(
+        {
+          op: 'insert',
+          table: 'Logical_Switch_Port',
+          uuid: ln,
+          row: {
+            name: `provnet-${i}`,
+            type: 'localnet',
+            addresses: 'unknown',
+            tag: 100 + i,
+            options: map({network_name: 'physnet1'}),
+          },
         },
-      })
-      ops.push({
-        op: 'insert',
-        table: 'Logical_Switch',
-        row: {name: this.net('p', i), ports: ['set', [ref(ln)]], other_config: map({mcast_snoop: 'true'})},
-      })
+        {
+          op: 'insert',
+          table: 'Logical_Switch',
+          row: {name: this.net('p', i), ports: ['set', [ref(ln)]], other_config: map({mcast_snoop: 'true'})},
+        },
+      )
     }
 
     const rif: Json[][] = Array.from({length: this.tenants}, () => [])
@@ -152,57 +154,61 @@ export class FleetNb {
       }
 
       const snat = this.uuid(5)
-      ops.push({
-        op: 'insert',
-        table: 'NAT',
-        uuid: snat,
-        row: {
-          type: 'snat',
-          external_ip: `172.${16 + p}.${(k >> 8) & 255}.${k & 255}`,
-          logical_ip: `10.${(k >> 7) & 255}.0.0/16`,
-          gateway_port: ref(gw),
+      ops.push(
+        {
+          op: 'insert',
+          table: 'NAT',
+          uuid: snat,
+          row: {
+            type: 'snat',
+            external_ip: `172.${16 + p}.${(k >> 8) & 255}.${k & 255}`,
+            logical_ip: `10.${(k >> 7) & 255}.0.0/16`,
+            gateway_port: ref(gw),
+          },
         },
-      })
-      ops.push({
-        op: 'insert',
-        table: 'Logical_Router',
-        row: {
-          name: `neutron-rtr-${k}`,
-          ports: ['set', lrps],
-          nat: ['set', [ref(snat)]],
-          options: map({always_learn_from_arp_request: 'false', dynamic_neigh_routers: 'true'}),
-          external_ids: map({'neutron:router_name': `r${k}`, 'neutron:revision_number': '5'}),
+        {
+          op: 'insert',
+          table: 'Logical_Router',
+          row: {
+            name: `neutron-rtr-${k}`,
+            ports: ['set', lrps],
+            nat: ['set', [ref(snat)]],
+            options: map({always_learn_from_arp_request: 'false', dynamic_neigh_routers: 'true'}),
+            external_ids: map({'neutron:router_name': `r${k}`, 'neutron:revision_number': '5'}),
+          },
         },
-      })
+      )
       if (k % 2 === 0 && 2 * k < this.tenants) {
         const vipPort = this.uuid(6)
         rif[2 * k]!.push(ref(vipPort))
         const vip = `10.${((2 * k) >> 8) & 255}.${(2 * k) & 255}.250`
-        ops.push({
-          op: 'insert',
-          table: 'Logical_Switch_Port',
-          uuid: vipPort,
-          row: {
-            name: `ovn-lb-vip-${k}`,
-            addresses: `fa:16:3e:30:${hex2(k >> 8)}:${hex2(k)} ${vip}`,
-            up: false,
-            external_ids: map({'neutron:network_name': this.net('t', 2 * k), 'neutron:device_owner': 'Octavia'}),
+        ops.push(
+          {
+            op: 'insert',
+            table: 'Logical_Switch_Port',
+            uuid: vipPort,
+            row: {
+              name: `ovn-lb-vip-${k}`,
+              addresses: `fa:16:3e:30:${hex2(k >> 8)}:${hex2(k)} ${vip}`,
+              up: false,
+              external_ids: map({'neutron:network_name': this.net('t', 2 * k), 'neutron:device_owner': 'Octavia'}),
+            },
           },
-        })
-        ops.push({
-          op: 'insert',
-          table: 'Load_Balancer',
-          row: {
-            name: `lb-${k}`,
-            protocol: 'tcp',
-            vips: map({[`${vip}:80`]: `10.0.0.5:80,10.0.0.6:80`}),
-            external_ids: map({
-              lr_ref: `neutron-rtr-${k}`,
-              'neutron:vip': vip,
-              'neutron:vip_port_id': `ovn-lb-vip-${k}`,
-            }),
+          {
+            op: 'insert',
+            table: 'Load_Balancer',
+            row: {
+              name: `lb-${k}`,
+              protocol: 'tcp',
+              vips: map({[`${vip}:80`]: `10.0.0.5:80,10.0.0.6:80`}),
+              external_ids: map({
+                lr_ref: `neutron-rtr-${k}`,
+                'neutron:vip': vip,
+                'neutron:vip_port_id': `ovn-lb-vip-${k}`,
+              }),
+            },
           },
-        })
+        )
       }
     }
 
@@ -324,25 +330,27 @@ export class FleetNb {
       if (p.fip) {
         const nat = this.uuid(8)
         p.nat = nat
-        ops.push({
-          op: 'insert',
-          table: 'NAT',
-          uuid: nat,
-          row: {
-            type: 'dnat_and_snat',
-            external_ip: p.fip,
-            logical_ip: '10.0.0.9',
-            logical_port: p.uuid.replace('f1ee', 'port'),
-            external_mac: `fa:16:3e:77:${hex2(p.n >> 8)}:${hex2(p.n)}`,
-            external_ids: map({'neutron:fip_network_id': `pnet-${k % PROVIDERS}`, 'neutron:revision_number': '1'}),
+        ops.push(
+          {
+            op: 'insert',
+            table: 'NAT',
+            uuid: nat,
+            row: {
+              type: 'dnat_and_snat',
+              external_ip: p.fip,
+              logical_ip: '10.0.0.9',
+              logical_port: p.uuid.replace('f1ee', 'port'),
+              external_mac: `fa:16:3e:77:${hex2(p.n >> 8)}:${hex2(p.n)}`,
+              external_ids: map({'neutron:fip_network_id': `pnet-${k % PROVIDERS}`, 'neutron:revision_number': '1'}),
+            },
           },
-        })
-        ops.push({
-          op: 'mutate',
-          table: 'Logical_Router',
-          where: [['name', '==', `neutron-rtr-${k}`]],
-          mutations: [['nat', 'insert', ['set', [ref(nat)]]]],
-        })
+          {
+            op: 'mutate',
+            table: 'Logical_Router',
+            where: [['name', '==', `neutron-rtr-${k}`]],
+            mutations: [['nat', 'insert', ['set', [ref(nat)]]]],
+          },
+        )
       } else if (p.nat) {
         ops.push({
           op: 'mutate',

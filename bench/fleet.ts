@@ -55,7 +55,10 @@ const guard = setTimeout(() => {
 guard.unref()
 
 const log = (msg: string): void => console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`)
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+const sleep = (ms: number): Promise<void> =>
+  new Promise((r) => {
+    setTimeout(r, ms)
+  })
 
 function cpuSeconds(pid: number | undefined): number {
   if (!pid) return 0

@@ -34,7 +34,10 @@ class CountingRunner extends ExecRunner {
 }
 
 const ipOf = (i: number) => `172.30.${Math.floor(i / 250)}.${1 + (i % 250)}`
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const sleep = (ms: number) =>
+  new Promise((r) => {
+    setTimeout(r, ms)
+  })
 
 /** Times ours (best of 3) and the per-IP baseline on a sample against one FRR. */
 async function measure(socketDir: string, checkAdvertised: boolean): Promise<void> {
@@ -52,7 +55,7 @@ async function measure(socketDir: string, checkAdvertised: boolean): Promise<voi
     calls = runner.calls
   }
 
-  const complete = [...new Array(N).keys()].every(
+  const complete = [...Array.from({length: N}).keys()].every(
     (i) =>
       view.leaked.has(`${ipOf(i)}/32`) &&
       (!checkAdvertised || view.neighbours.every((n) => n.advertised.has(`${ipOf(i)}/32`))),

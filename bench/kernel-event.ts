@@ -51,8 +51,12 @@ class SpawnRunner implements CommandRunner {
       })
       let stdout = ''
       let stderr = ''
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d
+      })
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d
+      })
       child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
       if (opts.input !== undefined) child.stdin!.end(opts.input)
     })

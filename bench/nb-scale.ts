@@ -38,7 +38,11 @@ import {
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
-const heapMiB = (): number => (gc(), gc(), process.memoryUsage().heapUsed / 2 ** 20)
+const heapMiB = (): number => {
+  gc()
+  gc()
+  return process.memoryUsage().heapUsed / 2 ** 20
+}
 
 const N = Number(process.argv[2] ?? 100_000)
 if (!Number.isInteger(N) || N < 20_000) throw new Error('usage: nb-scale.ts [N >= 20000]')

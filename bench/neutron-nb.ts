@@ -84,7 +84,10 @@ export function topology(N: number): {LBS: number; VM0: number} {
   return {LBS, VM0: PROV + TEN + LBS}
 }
 
-/** The whole NB as insert changes, in table order (switch ports first, as the monitor reply lists them). */
+/**
+ * The whole NB as insert changes, in table order (switch ports first, as the monitor reply lists them).
+ * @yields one insert change per row
+ */
 export function* snapshot(N: number): Generator<RowChange> {
   const {LBS, VM0} = topology(N)
   const ports: string[][] = Array.from({length: PROV + TEN}, () => [])
@@ -131,7 +134,7 @@ export function* snapshot(N: number): Generator<RowChange> {
     yield insert(LSP, {
       uuid: uuid(6, m),
       name: `lbvip-${m}`,
-      addresses: [`${mac(6, m)} 10.${j}.250.${(m / TEN) | 0}`],
+      addresses: [`${mac(6, m)} 10.${j}.250.${Math.trunc(m / TEN)}`],
       up: false,
       externalIds: ext,
     })
@@ -147,7 +150,7 @@ export function* snapshot(N: number): Generator<RowChange> {
     yield insert(LS, {uuid: uuid(7, s), name: s < PROV ? pnet(s) : tnet(s - PROV), ports: ports[s]})
   const nats: string[][] = Array.from({length: ROUTERS}, () => [])
   for (let k = 0; k < ROUTERS; k++) {
-    const gw = `172.${16 + (k % PROV)}.255.${(k / PROV + 1) | 0}`
+    const gw = `172.${16 + (k % PROV)}.255.${Math.trunc(k / PROV + 1)}`
     const ext = {'neutron:network_name': pnet(k % PROV), 'neutron:router_name': `rtr-${k}`}
     yield insert(LRP, {
       uuid: gwUuid(k),
@@ -183,7 +186,7 @@ export function* snapshot(N: number): Generator<RowChange> {
 
   for (let m = 0; m < LBS; m++) {
     const j = m % TEN
-    const [vip, fip] = [`10.${j}.250.${(m / TEN) | 0}`, fipIp(N + m)]
+    const [vip, fip] = [`10.${j}.250.${Math.trunc(m / TEN)}`, fipIp(N + m)]
     nats[j]!.push(uuid(5, N + m))
     yield insert(NAT, fipNat(N + m, `lbvip-${m}`, vip, j, undefined))
     const ext = {

@@ -138,4 +138,5 @@ async function main(): Promise<void> {
   }
 }
 
-await (process.argv[2] === '--child' ? child(process.argv[3] ?? '') : main())
+const entry = process.argv[2] === '--child' ? () => child(process.argv[3] ?? '') : main
+await entry()

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The project's test command (README, .ci/run). Runs, in order:
-//   1. the type check of src + test + bench (counts as one test), then a clean `npm run build`
-//      (counts as one test: the CLI, man-page and release tests run the built bin/run.js on dist/),
+//   1. the type check of src + test + bench, then `eslint .`, `prettier --check` (npm run
+//      format:check) and `knip` (each counts as one test), then a clean `npm run build` (counts as
+//      one test: the CLI, man-page and release tests run the built bin/run.js on dist/),
 //   2. the host tier: mocha over test/**/*.test.ts (real ovsdb-server, ovs-vswitchd, FRR, gobgpd),
 //   3. the kernel tier: test/kernel/**/*.ktest.ts inside a qemu guest running a real Debian kernel
 //      (test/harness/vm/kernel-tier.sh),
@@ -56,11 +57,19 @@ function count(tier, code, out) {
   }
 }
 
-if (!kernelOnly) {
-  const [tc] = await run('npx', ['tsc', '-p', 'test/tsconfig.json', '--noEmit'])
-  if (tc === 0) passed += 1
+/** Runs one whole-tree check that counts as a single test. */
+async function check(name, cmd, argv) {
+  const [code] = await run(cmd, argv)
+  if (code === 0) passed += 1
   else failed += 1
-  console.log(`typecheck: ${tc === 0 ? 'ok' : 'FAILED'}`)
+  console.log(`${name}: ${code === 0 ? 'ok' : 'FAILED'}`)
+}
+
+if (!kernelOnly) {
+  await check('typecheck', 'npx', ['tsc', '-p', 'test/tsconfig.json', '--noEmit'])
+  await check('lint', 'npx', ['eslint', '.'])
+  await check('format', 'npm', ['run', '--silent', 'format:check'])
+  await check('knip', 'npx', ['knip', '--no-progress'])
 
   // A fresh clone has no dist/; a stale one may hold files of deleted sources.
   rmSync(join(root, 'dist'), {force: true, recursive: true})

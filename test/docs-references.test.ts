@@ -11,7 +11,7 @@ import {readSources} from './helpers/import-graph.js'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as '-'; repeats get -1, -2. */
-export function headingAnchors(markdown: string): Set<string> {
+function headingAnchors(markdown: string): Set<string> {
   const out = new Set<string>()
   const seen = new Map<string, number>()
   let fenced = false

@@ -19,7 +19,7 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
 >
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
-export const NB_DRIVER = 'nb_ovn_bgp_driver'
+const NB_DRIVER = 'nb_ovn_bgp_driver'
 
 /**
  * ovn-bgp implements the NB driver with the underlay exposing method. Upstream's defaults
@@ -29,11 +29,7 @@ export const NB_DRIVER = 'nb_ovn_bgp_driver'
  * An explicitly set `[agent] root_helper` is not used, with a warning: ovn-bgp runs ip, sysctl,
  * ovs-ofctl and vtysh itself, as root (see docs/config.md).
  */
-export function checkDriver(
-  config: Readonly<AgentConfig>,
-  sources: ConfigSources,
-  logger?: Logger,
-): Readonly<AgentConfig> {
+function checkDriver(config: Readonly<AgentConfig>, sources: ConfigSources, logger?: Logger): Readonly<AgentConfig> {
   let out = config
   if (sources.rootHelper.kind !== 'default') {
     logger?.warn(

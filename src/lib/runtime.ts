@@ -37,7 +37,7 @@ export interface RuntimeOptions {
   waitForever?: boolean
 }
 
-export const DEFAULT_ONE_SHOT_TIMEOUT_MS = 10_000
+const DEFAULT_ONE_SHOT_TIMEOUT_MS = 10_000
 
 /** The kernel layer and the rt_tables resolver, provided by src/lib/kernel. */
 export interface KernelParts {

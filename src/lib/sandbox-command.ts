@@ -76,7 +76,8 @@ export abstract class SandboxCommand<T extends typeof Command> extends BaseComma
         strict: ctor.strict,
       } as Interfaces.Input<F, B, A>)
     // oclif keeps only the parsed part in this.argv: later calls (labArgs) start from the full list.
-    const all = (this.fullArgv ??= [...argv])
+    this.fullArgv ??= [...argv]
+    const all = this.fullArgv
     const end = all.indexOf('--')
     const out = await super.parse({...input, '--': false}, end === -1 ? all : all.slice(0, end))
     if (end !== -1) out.argv.push(...all.slice(end + 1))

@@ -82,7 +82,7 @@ function lsp(id: string, s: PortSpec) {
 }
 
 /** The transaction creating the topology described at the top of this file. */
-export function topology(): unknown[] {
+function topology(): unknown[] {
   const here = {'requested-chassis': 'compute-1'}
   const pub = 'neutron-pub'
   const priv = 'neutron-priv'

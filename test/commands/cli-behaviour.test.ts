@@ -138,8 +138,12 @@ describe('CLI behaviour (built bin/run.js)', function () {
       const child = spawn(process.execPath, [bin, ...syncArgs()], {stdio: ['ignore', 'pipe', 'pipe']})
       child.stdout.destroy() // the read end is gone before the first write
       let stderr = ''
-      child.stderr.on('data', (d) => (stderr += String(d)))
-      const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)))
+      child.stderr.on('data', (d) => {
+        stderr += String(d)
+      })
+      const code = await new Promise<number | null>((r) => {
+        child.on('close', (c) => r(c))
+      })
       expect(stderr).to.equal('')
       expect(code).to.equal(0)
     })

@@ -16,7 +16,9 @@ import {requireTools} from '../helpers/require.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb} from './adhoc-harness.js'
 
 const listen = (s: Server | HttpServer): Promise<number> =>
-  new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)))
+  new Promise((resolve) => {
+    s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port))
+  })
 
 describe('one-shot commands: permanent errors fail at once, --timeout bounds the rest', function () {
   this.timeout(60_000)
@@ -36,7 +38,9 @@ describe('one-shot commands: permanent errors fail at once, --timeout bounds the
     ports.silent = await listen(silent)
     const closed = createServer()
     ports.closed = await listen(closed)
-    await new Promise((r) => closed.close(r))
+    await new Promise((r) => {
+      closed.close(r)
+    })
   })
 
   after(() => {

@@ -17,7 +17,9 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, timeout
   const t0 = Date.now()
   while (!(await ok())) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
+    await new Promise((r) => {
+      setTimeout(r, 25)
+    })
   }
 }
 
@@ -89,7 +91,9 @@ describe('watch command under faults (real NB)', function () {
       'the metrics server',
       async () => (await get(port, '/healthz').catch(() => ({status: 0}))).status === 200,
     )
-    await new Promise((r) => setTimeout(r, 3000)) // several connection attempts
+    await new Promise((r) => {
+      setTimeout(r, 3000)
+    }) // several connection attempts
     const ready = await get(port, '/readyz')
     expect(ready.status).to.equal(503)
     expect(ready.body).to.match(/waiting for the NB database/)
@@ -110,7 +114,9 @@ describe('watch command under faults (real NB)', function () {
       'the metrics server',
       async () => (await get(port, '/healthz').catch(() => ({status: 0}))).status === 200,
     )
-    await new Promise((r) => setTimeout(r, 500))
+    await new Promise((r) => {
+      setTimeout(r, 500)
+    })
     const t0 = performance.now()
     process.emit('SIGTERM')
     const r = await running
@@ -126,7 +132,9 @@ describe('watch command under faults (real NB)', function () {
     const port = await freePort()
     const running = runAdhocCmd('watch', args(port))
     await until('the first failed pass', () => tableCalls >= 1)
-    await new Promise((r) => setTimeout(r, 4000))
+    await new Promise((r) => {
+      setTimeout(r, 4000)
+    })
     // attempts at 0 s, 1-1.25 s, 3-3.75 s: a hot loop would have made thousands
     const attempts = tableCalls
     expect(tableCalls).to.be.within(2, 3)

@@ -23,7 +23,9 @@ async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promi
   const t0 = Date.now()
   while (!ok()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
+    await new Promise((r) => {
+      setTimeout(r, 25)
+    })
   }
 }
 
@@ -113,7 +115,9 @@ describe('watch under systemd Type=notify (real systemd-notify, real socket)', f
     expect(n.enabled).to.equal(false)
     expect(n.watchdogMs).to.equal(undefined)
     await n.ready('x')
-    await new Promise((r) => setTimeout(r, 300))
+    await new Promise((r) => {
+      setTimeout(r, 300)
+    })
     expect(messages).to.deep.equal([])
   })
 })
@@ -128,15 +132,21 @@ describe('watchdog keep-alive rule', () => {
     expect(n.watchdogMs).to.equal(200)
     let running: number | undefined
     const stop = startWatchdog(n, () => running)
-    await new Promise((r) => setTimeout(r, 450))
+    await new Promise((r) => {
+      setTimeout(r, 450)
+    })
     const healthy = sent.length
     expect(healthy, 'one ping per 100 ms (fewer on a loaded machine)').to.be.within(2, 5)
     running = 5000 // a pass stuck for 5 s: longer than the 200 ms timeout
-    await new Promise((r) => setTimeout(r, 350))
+    await new Promise((r) => {
+      setTimeout(r, 350)
+    })
     const duringStuck = sent.length - healthy
     expect(duringStuck, 'at most the ping already due').to.be.at.most(1)
     running = undefined
-    await new Promise((r) => setTimeout(r, 250))
+    await new Promise((r) => {
+      setTimeout(r, 250)
+    })
     stop()
     expect(sent.length - healthy - duringStuck).to.be.greaterThan(0)
     expect(sent.every((a) => a[0] === `--pid=${process.pid}` && a[1] === 'WATCHDOG=1')).to.equal(true)

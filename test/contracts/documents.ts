@@ -26,14 +26,6 @@ export const VERB_RUNS: Record<string, string[]> = {
   'withdraw-remote-ip': ['--port', 'vm2'],
 }
 
-export interface Sample {
-  /** What was run, for messages: `sync --dry-run`. */
-  name: string
-  /** The schema it must satisfy (file name in schemas/ without .json). */
-  schema: string
-  run: CmdRun
-}
-
 export class DocumentSource {
   nb!: OvsdbServer
   state!: string

@@ -37,7 +37,7 @@ interface RawCommand {
   enableJsonFlag?: boolean
 }
 
-export interface FlagShape {
+interface FlagShape {
   type: string
   char?: string
   multiple: boolean
@@ -50,18 +50,18 @@ export interface FlagShape {
   exactlyOne?: string[]
 }
 
-export interface ArgShape {
+interface ArgShape {
   required: boolean
   multiple: boolean
   options?: string[]
 }
 
-export interface CommandShape {
+interface CommandShape {
   flags: Record<string, FlagShape>
   args: Record<string, ArgShape>
 }
 
-export type FlagSnapshot = Record<string, CommandShape>
+type FlagSnapshot = Record<string, CommandShape>
 
 const sorted = <T>(o: Record<string, T>): Record<string, T> =>
   Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
@@ -89,7 +89,7 @@ function flagShape(f: RawFlag): FlagShape {
 }
 
 /** What the commands accept now, as oclif assembles it (base flags, own flags, --json). */
-export async function currentFlags(): Promise<FlagSnapshot> {
+async function currentFlags(): Promise<FlagSnapshot> {
   const out: FlagSnapshot = {}
   for (const {id, cls} of await loadCommands()) {
     const c = cls as RawCommand
@@ -108,14 +108,14 @@ export async function currentFlags(): Promise<FlagSnapshot> {
   return out
 }
 
-export interface FlagDiff {
+interface FlagDiff {
   breaking: string[]
   changed: string[]
   added: string[]
 }
 
 /** The differences between the snapshot (`was`) and the commands (`now`), classified. */
-export function diffFlags(was: FlagSnapshot, now: FlagSnapshot): FlagDiff {
+function diffFlags(was: FlagSnapshot, now: FlagSnapshot): FlagDiff {
   const d: FlagDiff = {breaking: [], changed: [], added: []}
   for (const id of Object.keys(was)) {
     const w = was[id]!
@@ -175,7 +175,7 @@ export function diffFlags(was: FlagSnapshot, now: FlagSnapshot): FlagDiff {
 }
 
 /** One line per flag and argument, so that a change shows as a one-line git diff. */
-export function serialize(s: FlagSnapshot): string {
+function serialize(s: FlagSnapshot): string {
   const block = (o: Record<string, unknown>, indent: string): string => {
     const rows = Object.entries(o).map(([k, v]) => `${indent}  ${JSON.stringify(k)}: ${JSON.stringify(v)}`)
     return rows.length > 0 ? `{\n${rows.join(',\n')}\n${indent}}` : '{}'
@@ -188,7 +188,7 @@ export function serialize(s: FlagSnapshot): string {
   return `{\n${cmds.join(',\n')}\n}\n`
 }
 
-export function formatDiff(d: FlagDiff): string {
+function formatDiff(d: FlagDiff): string {
   const out: string[] = []
   if (d.breaking.length > 0)
     out.push(

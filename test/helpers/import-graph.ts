@@ -59,7 +59,7 @@ export function importEdges(sources: ReadonlyMap<string, string>): Edge[] {
 }
 
 /** Strongly connected components of more than one node (or a self loop): each is a cycle. */
-export function cycles(nodes: Iterable<string>, next: (n: string) => Iterable<string>): string[][] {
+function cycles(nodes: Iterable<string>, next: (n: string) => Iterable<string>): string[][] {
   // Tarjan's algorithm, iterative enough for a few hundred files.
   let index = 0
   const idx = new Map<string, number>()
@@ -133,7 +133,7 @@ export function folderCycles(edges: readonly Edge[]): string[] {
  * imports a higher layer, and never a peer area of its own layer, except through PEER_CONTRACTS.
  * Areas are folders under src/lib (or single files at its root).
  */
-export const LAYERS: readonly (readonly string[])[] = [
+const LAYERS: readonly (readonly string[])[] = [
   ['commands', 'hooks', 'help.ts'],
   // The composition root and the CLI support every command shares: command base classes and flags,
   // then the CLI plumbing (error documents, suggestions), then result rendering.
@@ -154,10 +154,10 @@ export const LAYERS: readonly (readonly string[])[] = [
  * share with the planner, the address value types every layer uses, and the base class of every
  * command (which command families such as sandbox-command.ts extend).
  */
-export const PEER_CONTRACTS: readonly string[] = ['lib/planner/types.ts', 'lib/net/', 'lib/base-command.ts']
+const PEER_CONTRACTS: readonly string[] = ['lib/planner/types.ts', 'lib/net/', 'lib/base-command.ts']
 
 /** The area (`lib/planner`, `lib/errors.ts`, `commands`) a src-relative path belongs to. */
-export function areaOf(path: string): string | undefined {
+function areaOf(path: string): string | undefined {
   for (const layer of LAYERS) for (const a of layer) if (path === a || path.startsWith(`${a}/`)) return a
   return undefined
 }

@@ -37,7 +37,7 @@ const SCHEMAS: Record<string, Schema> = {
 const DEFAULTS: Record<Kind, () => Value> = {scalar: () => '', set: () => [], opt: () => [], map: () => new Map()}
 
 /** camelCase field -> snake_case column. */
-export function columnOf(field: string): string {
+function columnOf(field: string): string {
   return field.replaceAll(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 }
 
@@ -70,7 +70,7 @@ function schemaOf(table: string): Schema {
 }
 
 /** Only the given columns, encoded (what an update's `old` holds). */
-export function columns(table: string, fields: Fields): Partial<Record<string, Value>> {
+function columns(table: string, fields: Fields): Partial<Record<string, Value>> {
   const schema = schemaOf(table)
   const out: Partial<Record<string, Value>> = {}
   for (const [f, v] of Object.entries(fields)) {
@@ -86,7 +86,7 @@ export function columns(table: string, fields: Fields): Partial<Record<string, V
 
 let counter = 0
 /** A complete row: given fields over empty defaults; `uuid` field or a generated one. */
-export function row(table: string, fields: Fields = {}): Row {
+function row(table: string, fields: Fields = {}): Row {
   const uuid =
     typeof fields.uuid === 'string' ? fields.uuid : `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`
   const base: Record<string, Value> = {}

@@ -10,7 +10,7 @@ const map = (o: Record<string, string>): Json => ['map', Object.entries(o)]
 const set = (a: Json[]): Json => ['set', a]
 
 /** mulberry32: small, seeded, reproducible. */
-export function rng(seed: number): () => number {
+function rng(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d_2b_79_f5) >>> 0
@@ -30,16 +30,8 @@ interface Lsp {
 
 const ref = (u: string): Json => ['uuid', u]
 
-export const CHASSIS = [
-  'compute-1',
-  'compute-1',
-  'compute-1',
-  'compute-2',
-  'compute-1,compute-2',
-  'compute-2,compute-1',
-  '',
-]
-export const CHASSIS_IDS = ['chassis-1', 'chassis-1', 'chassis-2', '']
+const CHASSIS = ['compute-1', 'compute-1', 'compute-1', 'compute-2', 'compute-1,compute-2', 'compute-2,compute-1', '']
+const CHASSIS_IDS = ['chassis-1', 'chassis-1', 'chassis-2', '']
 const PROVIDER = ['neutron-pnet-0', 'neutron-pnet-1', 'neutron-pnet-2']
 const TENANT = ['neutron-tnet-0', 'neutron-tnet-1', 'neutron-tnet-2', 'neutron-tnet-3']
 const ROUTERS = ['rtr-0', 'rtr-1', 'rtr-2']
@@ -118,8 +110,10 @@ export class RandomNb {
       const gw = `lrp-gw-${k}`
       const u = this.uuid()
       this.lrps.set(gw, u)
-      ops.push({op: 'insert', table: 'Logical_Router_Port', uuid: u, row: this.gwRow(k)})
-      ops.push({op: 'insert', table: 'Logical_Router', row: {name: `neutron-${router}`, ports: ref(u)}})
+      ops.push(
+        {op: 'insert', table: 'Logical_Router_Port', uuid: u, row: this.gwRow(k)},
+        {op: 'insert', table: 'Logical_Router', row: {name: `neutron-${router}`, ports: ref(u)}},
+      )
     }
 
     for (const ls of TENANT) {
@@ -233,13 +227,15 @@ export class RandomNb {
   private createVm(ops: Json[]): void {
     const v = this.vmRow()
     this.lsps.set(v.name, v)
-    ops.push({op: 'insert', table: 'Logical_Switch_Port', uuid: v.uuid, row: v.row})
-    ops.push({
-      op: 'mutate',
-      table: 'Logical_Switch',
-      where: [['name', '==', v.ls]],
-      mutations: [['ports', 'insert', set([ref(v.uuid)])]],
-    })
+    ops.push(
+      {op: 'insert', table: 'Logical_Switch_Port', uuid: v.uuid, row: v.row},
+      {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', v.ls]],
+        mutations: [['ports', 'insert', set([ref(v.uuid)])]],
+      },
+    )
   }
 
   /** Removing the port from its switch deletes it (Logical_Switch_Port is not a root table). */
@@ -351,13 +347,15 @@ export class RandomNb {
   private addNat(ops: Json[], router: string, row: Record<string, Json>): void {
     const u = this.uuid()
     this.nats.set(u, router)
-    ops.push({op: 'insert', table: 'NAT', uuid: u, row})
-    ops.push({
-      op: 'mutate',
-      table: 'Logical_Router',
-      where: [['name', '==', `neutron-${router}`]],
-      mutations: [['nat', 'insert', set([ref(u)])]],
-    })
+    ops.push(
+      {op: 'insert', table: 'NAT', uuid: u, row},
+      {
+        op: 'mutate',
+        table: 'Logical_Router',
+        where: [['name', '==', `neutron-${router}`]],
+        mutations: [['nat', 'insert', set([ref(u)])]],
+      },
+    )
   }
 
   private snat(ops: Json[]): void {

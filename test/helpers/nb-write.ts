@@ -9,7 +9,7 @@ import type {NbRows} from '../../src/lib/nb/state.js'
 // (src/lib/nb/scope.ts) relies on that option to find ports migrating to a chassis.
 import type {Operation, WireRow} from '../../src/lib/ovsdb/index.js'
 
-export const HOLDER = 'ovn-bgp-test-holder'
+const HOLDER = 'ovn-bgp-test-holder'
 
 type Json = WireRow[string]
 const map = (o: Readonly<Record<string, string>>): Json => ['map', Object.entries(o)]

@@ -12,7 +12,7 @@ const map = (o: Readonly<Record<string, string>>): Json => ['map', Object.entrie
 const uuidRef = (u: string): Json => ['uuid', u]
 
 export const SIM_CHASSIS = ['node-0', 'node-1', 'node-2', 'node-3']
-export const chassisIdOf = (name: string): string => `${name}-id`
+const chassisIdOf = (name: string): string => `${name}-id`
 
 /** The local context of a simulated chassis: physnet0 -> br-ex (table 100), physnet1 -> br-vlan (101); physnet2 unmapped. */
 export function simContext(chassisName: string): LocalContext {
@@ -33,7 +33,7 @@ export function simContext(chassisName: string): LocalContext {
 }
 
 /** mulberry32 */
-export function seeded(seed: number): () => number {
+function seeded(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d_2b_79_f5) >>> 0
@@ -120,12 +120,14 @@ export class NeutronSim {
     for (let i = 0; i < this.providers; i++) {
       const ln = this.uuid()
       this.localnets[i] = ln
-      ops.push({op: 'insert', table: 'Logical_Switch_Port', uuid: ln, row: this.localnetRow(i)})
-      ops.push({
-        op: 'insert',
-        table: 'Logical_Switch',
-        row: {name: this.netName('p', i), ports: ['set', [uuidRef(ln)]]},
-      })
+      ops.push(
+        {op: 'insert', table: 'Logical_Switch_Port', uuid: ln, row: this.localnetRow(i)},
+        {
+          op: 'insert',
+          table: 'Logical_Switch',
+          row: {name: this.netName('p', i), ports: ['set', [uuidRef(ln)]]},
+        },
+      )
     }
 
     for (let j = 0; j < this.tenants; j++)
@@ -136,19 +138,21 @@ export class NeutronSim {
       const p = k % 2
       const status = this.random() < 0.8 ? {'hosting-chassis': chassisIdOf(this.pick(this.chassis))} : {}
       const ext = {'neutron:network_name': this.netName('p', p), 'neutron:router_name': `r${k}`}
-      ops.push({
-        op: 'insert',
-        table: 'Logical_Router_Port',
-        uuid: gw,
-        row: {
-          name: `lrp-gw-r${k}`,
-          mac: `fa:16:3e:aa:00:${hex(k)}`,
-          networks: `172.24.${p}.${10 + k}/24`,
-          status: map(status),
-          external_ids: map(ext),
+      ops.push(
+        {
+          op: 'insert',
+          table: 'Logical_Router_Port',
+          uuid: gw,
+          row: {
+            name: `lrp-gw-r${k}`,
+            mac: `fa:16:3e:aa:00:${hex(k)}`,
+            networks: `172.24.${p}.${10 + k}/24`,
+            status: map(status),
+            external_ids: map(ext),
+          },
         },
-      })
-      ops.push({op: 'insert', table: 'Logical_Router', row: {name: `neutron-r${k}`, ports: ['set', [uuidRef(gw)]]}})
+        {op: 'insert', table: 'Logical_Router', row: {name: `neutron-r${k}`, ports: ['set', [uuidRef(gw)]]}},
+      )
     }
 
     ops.push({
@@ -392,23 +396,25 @@ export class NeutronSim {
       const net = this.netName('t', j)
       lb.vipPort = {uuid: this.uuid(), name: `lbvip${m}`, net}
       const vip = `10.${j}.200.${m % 250}`
-      ops.push({
-        op: 'insert',
-        table: 'Logical_Switch_Port',
-        uuid: lb.vipPort.uuid,
-        row: {
-          name: lb.vipPort.name,
-          addresses: `fa:16:3e:03:00:${hex(m)} ${vip}`,
-          up: false,
-          external_ids: map({'neutron:network_name': net}),
+      ops.push(
+        {
+          op: 'insert',
+          table: 'Logical_Switch_Port',
+          uuid: lb.vipPort.uuid,
+          row: {
+            name: lb.vipPort.name,
+            addresses: `fa:16:3e:03:00:${hex(m)} ${vip}`,
+            up: false,
+            external_ids: map({'neutron:network_name': net}),
+          },
         },
-      })
-      ops.push({
-        op: 'mutate',
-        table: 'Logical_Switch',
-        where: [['name', '==', net]],
-        mutations: [['ports', 'insert', ['set', [uuidRef(lb.vipPort.uuid)]]]],
-      })
+        {
+          op: 'mutate',
+          table: 'Logical_Switch',
+          where: [['name', '==', net]],
+          mutations: [['ports', 'insert', ['set', [uuidRef(lb.vipPort.uuid)]]]],
+        },
+      )
       Object.assign(ext, {lr_ref: `neutron-r${k}`, 'neutron:vip': vip, 'neutron:vip_port_id': lb.vipPort.name})
       vips = {[`${vip}:80`]: `10.${j}.0.5:8080`}
       if (this.random() < 0.5) {

@@ -1,7 +1,7 @@
 // Running a command in-process with what it prints captured. (@oclif/test's captureOutput would do
 // this; it is not a dependency, so this is the one copy the command tests share.)
 
-export type CommandError = Error & {oclif?: {exit?: number}}
+type CommandError = Error & {oclif?: {exit?: number}}
 
 export interface Captured<T> {
   /** What `fn` returned, when it did not throw. */

@@ -15,7 +15,7 @@ import {sleep, waitFor} from './wait.js'
 
 export const NB_SCHEMA_SOURCE = '/usr/share/ovn/ovn-nb.ovsschema'
 
-export interface SslServerFiles {
+interface SslServerFiles {
   privateKey: string
   certificate: string
   caCert: string
@@ -157,14 +157,14 @@ export class OvsdbServer {
   }
 
   /** Stops the server (SIGCONT first in case a test stopped it) and removes the temp dir. */
-  async stop(opts: {clean?: boolean} = {clean: true}): Promise<void> {
+  async stop({clean = true}: {clean?: boolean} = {}): Promise<void> {
     const {pid} = this
     if (pid && alive(pid)) {
       process.kill(pid, 'SIGCONT')
       await this.kill('SIGTERM')
     }
 
-    if (opts.clean) rmSync(this.dir, {recursive: true, force: true})
+    if (clean) rmSync(this.dir, {recursive: true, force: true})
   }
 
   /** `ovs-appctl ovsdb-server/reconnect`: the server drops every client connection. */

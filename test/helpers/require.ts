@@ -5,7 +5,7 @@ import {delimiter, join} from 'node:path'
 
 export const inCI = process.env.CI === 'true' || process.env.CI === '1'
 
-export function which(tool: string): string | undefined {
+function which(tool: string): string | undefined {
   if (tool.includes('/')) {
     try {
       accessSync(tool, constants.X_OK)
@@ -26,7 +26,7 @@ export function which(tool: string): string | undefined {
   return undefined
 }
 
-export function isRoot(): boolean {
+function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0
 }
 

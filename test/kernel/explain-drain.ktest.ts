@@ -37,7 +37,9 @@ async function eventually<T>(
   while (!ok(last)) {
     if (Date.now() - t0 > timeoutMs)
       throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, null, 1).slice(0, 3000)}`)
-    await new Promise((r) => setTimeout(r, 300))
+    await new Promise((r) => {
+      setTimeout(r, 300)
+    })
     last = await fn()
   }
 
@@ -374,7 +376,9 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     expect(await Promise.resolve(agent!.metrics.registry.metrics())).to.match(/ovn_bgp_drained 1/)
     const running = await lab.frr.vtysh('show running-config')
     expect(running).to.include('bgp graceful-shutdown').and.include('import vrf route-map ovn-bgp-drain')
-    await new Promise((r) => setTimeout(r, 3000))
+    await new Promise((r) => {
+      setTimeout(r, 3000)
+    })
     expect(await lab.peerPrefixes(), 'still drained after the restart').to.deep.equal([])
     const shown = await runAdhocCmd('show-exposed', ['--json', '--log-level', 'error', ...cliArgs()])
     expect((shown.doc as unknown as {drain: {drained: boolean}}).drain.drained).to.equal(true)

@@ -78,7 +78,9 @@ function startDaemon(dir: string, cfg: Record<string, unknown>): Daemon {
     buf = parts.pop() ?? ''
     lines.push(...parts)
   })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code))
+  })
   return {child, lines, exited}
 }
 
@@ -184,7 +186,12 @@ describe('fault suite 7: a persistently failing pass does not spin (real daemon)
 
     const s0 = performance.now()
     d.child.kill('SIGTERM')
-    const code = await Promise.race([d.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))])
+    const code = await Promise.race([
+      d.exited,
+      new Promise<'timeout'>((r) => {
+        setTimeout(() => r('timeout'), 10_000)
+      }),
+    ])
     const sigtermMs = performance.now() - s0
 
     console.log(

@@ -77,7 +77,9 @@ function startChild(cfgFile: string): Child {
 
 async function kill(c: Child, sig: NodeJS.Signals): Promise<void> {
   if (c.proc.exitCode !== null || c.proc.signalCode !== null) return
-  const done = new Promise((r) => c.proc.once('exit', r))
+  const done = new Promise((r) => {
+    c.proc.once('exit', r)
+  })
   c.proc.kill(sig)
   await done
 }

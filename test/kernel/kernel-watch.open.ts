@@ -21,9 +21,10 @@ const values = (objs: readonly StateObj[]): string[] => objs.map(objValue).sort(
 function rng(seed: number): () => number {
   let a = seed
   return () => {
-    a = (a + 0x6d_2b_79_f5) | 0
+    // int32 wrap-around, not truncation: the generator relies on it
+    a = (a + 0x6d_2b_79_f5) >>> 0
     let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t)
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
   }
 }
@@ -45,8 +46,8 @@ function node(n: number): StateObj[] {
       {kind: 'address', dev: 'bgp-nic', cidr: `${ip}/32`},
       {kind: 'rule', family: 4, dst: `${ip}/32`, table: 200, priority: 32_000},
       {kind: 'route', family: 4, table: 200, dst: `${ip}/32`, dev: 'br-ex', scope: 'link', proto: 3},
+      {kind: 'neigh', family: 4, ip, dev: 'br-ex', mac: `fa:16:3e:00:04:${i.toString(16).padStart(2, '0')}`},
     )
-    out.push({kind: 'neigh', family: 4, ip, dev: 'br-ex', mac: `fa:16:3e:00:04:${i.toString(16).padStart(2, '0')}`})
   }
 
   out.push(
@@ -330,11 +331,7 @@ describe('watched kernel model (guest)', function () {
           }
 
           case 'neigh': {
-            {
-              edits.push({what: 'neighbour deleted', args: ['neigh', 'del', o.ip, 'dev', o.dev], back: present(o)})
-              // No default
-            }
-
+            edits.push({what: 'neighbour deleted', args: ['neigh', 'del', o.ip, 'dev', o.dev], back: present(o)})
             break
           }
         }

@@ -49,7 +49,9 @@ export default class SandboxLogs extends SandboxCommand<typeof SandboxLogs> {
 /** Prints what is appended to `file` from `offset` on, until Ctrl-C or the lab stops. */
 async function follow(file: string, offset: number, dir: string): Promise<void> {
   let stopped = false
-  process.once('SIGINT', () => (stopped = true))
+  process.once('SIGINT', () => {
+    stopped = true
+  })
   while (!stopped && isRunning(dir)) {
     await sleep(300)
     let buf: Buffer

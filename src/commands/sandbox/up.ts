@@ -14,7 +14,7 @@ import {EXPECTED_PREFIXES, type PeerRoute, peerRoutes, renderPeerTable} from '..
 import {silentProgress, SpinnerProgress} from '../../lib/sandbox/progress.js'
 import {paths, type SandboxState} from '../../lib/sandbox/state-dir.js'
 
-const NEXT_STEPS = (bin: string, dirFlag: string) => `Try next:
+const nextSteps = (bin: string, dirFlag: string) => `Try next:
   ${bin} sandbox peer${dirFlag}                                   # prefixes the BGP peer receives
   ${bin} sandbox nbctl${dirFlag} -- lsp-set-options vm2 requested-chassis=compute-1   # bind vm2 here: 172.24.4.12 appears
   ${bin} sandbox nbctl${dirFlag} -- lsp-set-options vm1 requested-chassis=compute-2   # move vm1 away: 172.24.4.11 goes
@@ -138,7 +138,7 @@ export default class SandboxUp extends SandboxCommand<typeof SandboxUp> {
     const lab = await labStatus(dir).catch(() => undefined)
     if (!this.jsonEnabled()) {
       this.log(`ovn-bgp sandbox is up in ${dir} (${state.mode === 'vm' ? 'qemu guest' : 'host namespaces'})`)
-      this.log(NEXT_STEPS(this.config.bin, this.dirFlag(dir)))
+      this.log(nextSteps(this.config.bin, this.dirFlag(dir)))
       this.log('')
       this.log(`Prefixes the BGP peer (gobgpd, AS 65001) receives from this node (AS 64999):`)
       this.log(renderPeerTable(routes))

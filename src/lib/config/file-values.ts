@@ -51,7 +51,7 @@ function reason(err: unknown): string {
  * Lists the files to read: `files` as given, then each dir's `*.conf` sorted; or, with `order`
  * (command-line order, see source-order.ts), each file or directory in that order.
  */
-export async function configFileList(
+async function configFileList(
   fs: ConfigFs,
   files: readonly string[],
   dirs: readonly string[],
@@ -83,7 +83,7 @@ export async function configFileList(
   return out
 }
 
-export async function readIniFiles(fs: ConfigFs, files: readonly string[]): Promise<IniFile[]> {
+async function readIniFiles(fs: ConfigFs, files: readonly string[]): Promise<IniFile[]> {
   const out: IniFile[] = []
   for (const file of files) {
     let text: string
@@ -121,7 +121,7 @@ function hintFor(section: Section, key: string): string {
     : ` (did you mean [${spec.section}] ${same}?)`
 }
 
-const SECTIONS: readonly string[] = ['DEFAULT', 'ovn', 'agent']
+const SECTIONS: ReadonlySet<string> = new Set(['DEFAULT', 'ovn', 'agent'])
 
 class Collector {
   readonly values = new Map<OptionName, RawValue>()
@@ -140,7 +140,7 @@ class Collector {
     }
 
     for (const entry of ini.entries) {
-      if (!SECTIONS.includes(entry.section)) continue
+      if (!SECTIONS.has(entry.section)) continue
       const hit = classify(entry.section as Section, entry.key)
       if (hit.kind === 'option') (hit.alias ? alias : primary).set(hit.name, entry)
       else if (hit.kind === 'unknown') {

@@ -8,13 +8,13 @@ import {Flags} from '@oclif/core'
 
 import {envName, flagName, type OptionName, OPTIONS} from './schema.js'
 
-export type ConfigFlag = BooleanFlag<boolean> | OptionFlag<string | undefined>
+type ConfigFlag = BooleanFlag<boolean> | OptionFlag<string | undefined>
 export type ConfigFlags = Record<string, ConfigFlag>
 
 const HELP_VALUE: Record<string, string> = {integer: '<int>', list: '<a,b,...>'}
 
 /** The oclif flag of one option: `--bgp-vrf <value>`, or `--expose-tenant-networks/--no-expose-tenant-networks`. */
-export function configFlag(name: OptionName): ConfigFlag {
+function configFlag(name: OptionName): ConfigFlag {
   const spec = OPTIONS[name]
   const common = {
     summary: spec.summary,

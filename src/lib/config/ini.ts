@@ -88,8 +88,7 @@ class Parser {
 
     this.flush()
     if (line.startsWith('[')) this.startSection(line, lineno)
-    else if (line.startsWith('#') || line.startsWith(';')) return
-    else this.startAssignment(line, lineno)
+    else if (!line.startsWith('#') && !line.startsWith(';')) this.startAssignment(line, lineno)
   }
 
   private startSection(line: string, lineno: number): void {

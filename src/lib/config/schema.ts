@@ -8,7 +8,7 @@ import * as v from './values.js'
 
 export type Section = 'DEFAULT' | 'ovn' | 'agent'
 /** How the value is typed on a command line: booleans become `--x/--no-x` flags. */
-export type OptionKind = 'string' | 'boolean' | 'integer' | 'list'
+type OptionKind = 'string' | 'boolean' | 'integer' | 'list'
 export type ConfigKey = keyof AgentConfig
 
 export interface OptionSpec<K extends ConfigKey = ConfigKey> {
@@ -28,15 +28,10 @@ export interface OptionSpec<K extends ConfigKey = ConfigKey> {
   upstream: boolean
 }
 
-export const DRIVERS = [
-  'ovn_bgp_driver',
-  'ovn_evpn_driver',
-  'ovn_stretched_l2_bgp_driver',
-  'nb_ovn_bgp_driver',
-] as const
-export const EXPOSING_METHODS: readonly ExposingMethod[] = ['underlay', 'l2vni', 'vrf', 'dynamic', 'ovn']
-export const TENANT_ADVERTISEMENTS: readonly TenantAdvertisement[] = ['host', 'subnet']
-export const NB_MONITOR_SCOPES: readonly NbMonitorScope[] = ['chassis', 'all']
+const DRIVERS = ['ovn_bgp_driver', 'ovn_evpn_driver', 'ovn_stretched_l2_bgp_driver', 'nb_ovn_bgp_driver'] as const
+const EXPOSING_METHODS: readonly ExposingMethod[] = ['underlay', 'l2vni', 'vrf', 'dynamic', 'ovn']
+const TENANT_ADVERTISEMENTS: readonly TenantAdvertisement[] = ['host', 'subnet']
+const NB_MONITOR_SCOPES: readonly NbMonitorScope[] = ['chassis', 'all']
 
 const POSITIVE: v.IntRange = {min: 1}
 /** Kernel table ids are u32; 0 is "unspecified", 253-255 are default/main/local. */
@@ -317,10 +312,6 @@ export const OPTIONS = {
 export type OptionName = keyof typeof OPTIONS
 export const OPTION_NAMES = Object.keys(OPTIONS) as OptionName[]
 
-export function optionSpec(name: OptionName): OptionSpec {
-  return OPTIONS[name]
-}
-
 export function isOptionName(name: string): name is OptionName {
   return Object.hasOwn(OPTIONS, name)
 }
@@ -333,13 +324,6 @@ export function flagName(name: OptionName): string {
 /** `OVN_BGP_BGP_AS` style environment variable. */
 export function envName(name: OptionName): string {
   return `OVN_BGP_${name.toUpperCase()}`
-}
-
-/** The INI name of the option that fills `key`. */
-export function optionForKey(key: ConfigKey): OptionName {
-  const found = OPTION_NAMES.find((n) => OPTIONS[n].key === key)
-  if (!found) throw new Error(`no option for config key ${key}`)
-  return found
 }
 
 /**

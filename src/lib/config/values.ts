@@ -79,7 +79,7 @@ export function parseOptional(raw: string): string | undefined {
 }
 
 /** The regex upstream applies to ovsdb_connection and ovn_nb_connection. */
-export const CONNECTION_RE = /^(tcp|ssl|unix):.+/
+const CONNECTION_RE = /^(tcp|ssl|unix):.+/
 
 /** OVSDB remote, or a comma-separated list of remotes (python-ovs); every element must match. */
 export function parseConnection(raw: string): string {

@@ -7,7 +7,7 @@
 // also run before the first start.
 import type {DoctorCheck} from './types.js'
 
-export const MIN_NB_SCHEMA = '7.1.0'
+const MIN_NB_SCHEMA = '7.1.0'
 
 /** Numeric comparison of dotted versions; missing parts count as 0. */
 export function compareVersions(a: string, b: string): number {

@@ -12,7 +12,7 @@ import {NB_DB, nbSourceOptions} from '../nb/connection.js'
 import {type Json, OvsdbClient, type WireRow} from '../ovsdb/index.js'
 import {errorText} from './context.js'
 
-export const OVS_DB = 'Open_vSwitch'
+const OVS_DB = 'Open_vSwitch'
 
 /** Wire `["map", [[k, v], ...]]` -> Map; anything else -> empty. */
 function wireMap(v: Json | undefined): Map<string, string> {
@@ -53,7 +53,7 @@ async function withClient<T>(
   }
 }
 
-export async function gatherOvsFacts(config: AgentConfig, timeoutMs: number): Promise<Gathered<OvsFacts>> {
+async function gatherOvsFacts(config: AgentConfig, timeoutMs: number): Promise<Gathered<OvsFacts>> {
   try {
     return await withClient(config.ovsdbConnection, undefined, timeoutMs, async (c) => {
       const [res] = await c.transact(OVS_DB, [

@@ -29,13 +29,7 @@ export const ALL_CHECKS: readonly DoctorCheck[] = [
   daemonCheck,
 ]
 
-export {
-  createDoctorContext,
-  effectiveMappings,
-  expectedVlanDevices,
-  nodeDoctorFs,
-  type DoctorContextOptions,
-} from './context.js'
-export {gatherDaemonFacts, gatherFacts, gatherNbFacts, gatherOvsFacts, readyzUrl} from './facts.js'
-export {exitCodeFor, runDoctor, worstStatus} from './run.js'
+export {createDoctorContext, nodeDoctorFs} from './context.js'
+export {gatherFacts} from './facts.js'
+export {runDoctor} from './run.js'
 export type * from './types.js'

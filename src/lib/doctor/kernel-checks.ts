@@ -18,7 +18,7 @@ import type {CheckResult, DoctorCheck, DoctorContext} from './types.js'
 // (e.g. some microVM kernels), ends there, which is exactly the case to report.
 import {effectiveMappings, errorText, expectedVlanDevices} from './context.js'
 
-export type ModuleEvidence = 'link-exists' | 'loaded' | 'builtin' | 'loadable'
+type ModuleEvidence = 'link-exists' | 'loaded' | 'builtin' | 'loadable'
 
 /** Module file names match with `-` and `_` treated alike, compressed or not. */
 function moduleListed(text: string, module: string, withColon: boolean): boolean {
@@ -27,7 +27,7 @@ function moduleListed(text: string, module: string, withColon: boolean): boolean
   return re.test(text)
 }
 
-export async function moduleEvidence(
+async function moduleEvidence(
   ctx: DoctorContext,
   module: string,
   linkKind: string,

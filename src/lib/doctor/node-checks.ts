@@ -130,7 +130,7 @@ export const rtTablesCheck: DoctorCheck = {
   },
 }
 
-export const IFNAME_MAX = 15
+const IFNAME_MAX = 15
 
 export const interfaceNameCheck: DoctorCheck = {
   id: 'interface-names',

@@ -10,7 +10,7 @@ export type CheckStatus = 'pass' | 'warn' | 'fail'
  * What a failure means for the exit code: `config` = ovn-bgp or OVS/OVN settings are wrong (exit 2);
  * `environment` = the host lacks something (kernel support, FRR, NB, a bridge) (exit 4).
  */
-export type CheckCategory = 'config' | 'environment'
+type CheckCategory = 'config' | 'environment'
 
 export interface CheckResult {
   status: CheckStatus

@@ -10,7 +10,7 @@ import {PartialError} from '../errors.js'
 import {FrrDrain} from './frr-drain.js'
 import {type DrainPhase, type DrainState, DrainStore} from './state.js'
 
-export interface DrainStep {
+interface DrainStep {
   step: 'announce' | 'wait' | 'withdraw' | 'restore-routes' | 'end-graceful-shutdown'
   changed: boolean
   failedLines: FailedLine[]
@@ -33,7 +33,10 @@ export interface DrainDeps {
   onStep?: (step: DrainStep['step']) => void
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+const defaultSleep = (ms: number) =>
+  new Promise<void>((r) => {
+    setTimeout(r, ms)
+  })
 
 function failIfRejected(steps: DrainStep[]): void {
   const bad = steps.flatMap((s) => s.failedLines.map((f) => `${s.step}: line ${f.line} ${f.text}: ${f.error}`))

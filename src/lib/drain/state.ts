@@ -7,7 +7,7 @@ import {join} from 'node:path'
 
 import {AgentError} from '../errors.js'
 
-export const DRAIN_FILE = 'drain.json'
+const DRAIN_FILE = 'drain.json'
 
 /** announced: GRACEFUL_SHUTDOWN sent, routes still advertised; withdrawn: leaked routes withdrawn. */
 export type DrainPhase = 'announced' | 'withdrawn'

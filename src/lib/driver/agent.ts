@@ -280,10 +280,11 @@ export class Agent {
    * reported as the ovn_bgp_drained metric and on /readyz.
    */
   private async keepDrained(): Promise<void> {
-    const gauge = (this.drainedGauge ??= this.metrics.registry.gauge({
+    this.drainedGauge ??= this.metrics.registry.gauge({
       name: 'ovn_bgp_drained',
       help: 'The node is drained for maintenance (ovn-bgp drain): 1, else 0.',
-    }))
+    })
+    const gauge = this.drainedGauge
     try {
       const r = await keepDrained(this.opts.cfg, this.opts.rt.vtysh())
       gauge.set({}, r.state ? 1 : 0)

@@ -20,7 +20,10 @@ export interface NbFileOptions {
   timeoutMs?: number
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const sleep = (ms: number) =>
+  new Promise((r) => {
+    setTimeout(r, ms)
+  })
 
 export class NbFileServer {
   private constructor(
@@ -74,7 +77,9 @@ export class NbFileServer {
         ],
         {stdio: 'ignore'},
       )
-      const exited = new Promise<void>((r) => child.once('exit', () => r()))
+      const exited = new Promise<void>((r) => {
+        child.once('exit', () => r())
+      })
       child.once('error', () => undefined)
       const end = Date.now() + (opts.timeoutMs ?? 10_000)
       for (;;) {
@@ -106,7 +111,9 @@ export class NbFileServer {
 
   async close(): Promise<void> {
     if (this.child.exitCode === null) {
-      const done = new Promise((r) => this.child.once('exit', r))
+      const done = new Promise((r) => {
+        this.child.once('exit', r)
+      })
       this.child.kill('SIGTERM')
       await Promise.race([done, sleep(2000)])
       if (this.child.exitCode === null) this.child.kill('SIGKILL')

@@ -30,7 +30,7 @@ import {
 } from '../ovsdb/index.js'
 
 // The connection settings live in nb/connection.ts; re-exported for the existing callers.
-export {NB_DB, nbSourceOptions, type NbSourceOptions} from '../nb/connection.js'
+export {nbSourceOptions, type NbSourceOptions} from '../nb/connection.js'
 
 export interface NbSourceHandlers {
   /** Called after `change` was applied to the NbState. */
@@ -72,7 +72,8 @@ export class NbSource {
    * commands); `signal` aborts the wait (SIGTERM during start-up) by closing the client.
    */
   async start(timeoutMs = 30_000, opts: {failFast?: boolean; signal?: AbortSignal} = {}): Promise<void> {
-    const abort = (): void => void this.client.close()
+    const {client} = this
+    const abort = (): void => void client.close()
     if (opts.signal?.aborted) abort()
     opts.signal?.addEventListener('abort', abort, {once: true})
     try {
@@ -181,7 +182,9 @@ export class NbSource {
     const scope = this.opts.scope!
     while (this.rescope) {
       // let the rest of the notification's changes apply first
-      await new Promise<void>((resolve) => setImmediate(resolve))
+      await new Promise<void>((resolve) => {
+        setImmediate(resolve)
+      })
       this.rescope = false
       const next: ConditionUpdate = scopeConditions(this.nb, scope)
       const text = JSON.stringify(next)

@@ -17,11 +17,11 @@ import {hostCidr} from '../net/ip.js'
 import {type ExposedKind, objKey, objValue, type StateObj} from '../planner/types.js'
 import {type NbRowInfo, nbRows} from './rows.js'
 
-export type LayerName = 'nb' | 'decision' | 'kernel' | 'ovs' | 'frr'
+type LayerName = 'nb' | 'decision' | 'kernel' | 'ovs' | 'frr'
 export type ItemStatus = 'ok' | 'missing' | 'unexpected' | 'different' | 'skipped'
 export type LayerStatus = 'ok' | 'missing' | 'unexpected' | 'skipped'
 
-export interface LayerItem {
+interface LayerItem {
   /** What is checked, e.g. `address bgp-nic 172.24.4.226/32`, `advertised to 192.0.2.2`. */
   what: string
   status: ItemStatus
@@ -29,7 +29,7 @@ export interface LayerItem {
   detail: string | null
 }
 
-export interface Layer {
+interface Layer {
   layer: LayerName
   status: LayerStatus
   reason: string

@@ -10,7 +10,7 @@ import {isRouterInterface} from '../nb/keys.js'
 import {tryCanonicalIp} from '../net/ip.js'
 import {lbVipIps, lspAddresses, parseCidrs} from '../planner/parse.js'
 
-export type TargetKind = 'ip' | 'port' | 'router' | 'lb'
+type TargetKind = 'ip' | 'port' | 'router' | 'lb'
 
 export interface Target {
   query: string

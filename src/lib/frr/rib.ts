@@ -49,7 +49,7 @@ export interface FrrView {
 }
 
 /** A prefix key as FRR prints it, canonical; undefined when it is not a prefix. */
-export function canonicalPrefix(p: string): string | undefined {
+function canonicalPrefix(p: string): string | undefined {
   const [addr, len, extra] = p.split('/')
   if (extra !== undefined || addr === undefined || len === undefined || !/^\d{1,3}$/.test(len)) return undefined
   if (!ipFamily(addr)) return undefined
@@ -71,7 +71,7 @@ function keysOf(doc: unknown, field?: string): Set<string> {
 }
 
 /** The leak lines (import vrf, redistribute) missing from a running configuration. Pure. */
-export function missingLeakLines(
+function missingLeakLines(
   running: string,
   vrf: string,
   asn: string | undefined,

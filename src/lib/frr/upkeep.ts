@@ -46,7 +46,7 @@ export interface FrrUpkeepOptions {
 }
 
 /** Identity of FRR's vty sockets: changes when zebra or bgpd restart. */
-export async function frrSocketIdentity(dir: string): Promise<string> {
+async function frrSocketIdentity(dir: string): Promise<string> {
   const parts: string[] = []
   for (const d of ['zebra.vty', 'bgpd.vty']) {
     try {
@@ -170,7 +170,10 @@ export class FrrUpkeep {
       out.ok = false
       out.error = (error as Error).message
       this.learnedRouterId = undefined
-      this.logger.error('FRR leak check failed', {error: out.error})
+      // A check cut short by shutdown (the runner refuses new commands) is not an FRR fault.
+      if ((error as {code?: unknown}).code === 'STOPPED')
+        this.logger.debug('FRR leak check stopped', {error: out.error})
+      else this.logger.error('FRR leak check failed', {error: out.error})
     }
 
     if (out.devicesChanged.length > 0) {

@@ -44,7 +44,7 @@ export interface ApplyDeps {
 
 type Op = 'add' | 'remove'
 
-export interface Item {
+interface Item {
   op: Op
   obj: KernelObj
   result?: OpResult
@@ -217,10 +217,10 @@ async function ensureUp(d: ApplyDeps, facts: KernelFacts | undefined): Promise<v
   const down = (d.ensureUp ?? []).filter((dev) => facts?.links.get(dev)?.up === false)
   if (down.length === 0) return
   const out = await d.exec.run(down.map((dev) => linkUpOp(dev)))
-  for (const [i, o] of out.entries())
-    o.state === 'ok'
-      ? d.log.info('set device up', {dev: down[i]})
-      : d.log.warn('cannot set device up', {dev: down[i], error: o.state === 'failed' ? o.reason : 'unknown'})
+  for (const [i, o] of out.entries()) {
+    if (o.state === 'ok') d.log.info('set device up', {dev: down[i]})
+    else d.log.warn('cannot set device up', {dev: down[i], error: o.state === 'failed' ? o.reason : 'unknown'})
+  }
 }
 
 /**

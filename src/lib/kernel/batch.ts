@@ -85,7 +85,7 @@ export async function runIpBatch(
 }
 
 /** One op in its own process (used to get a precise error after an aborted batch). */
-export async function runIpSingle(runner: CommandRunner, op: IpOp, opts: BatchRunOptions): Promise<LineOutcome> {
+async function runIpSingle(runner: CommandRunner, op: IpOp, opts: BatchRunOptions): Promise<LineOutcome> {
   const args = [...(opts.family ? [`-${opts.family}`] : []), ...op.args]
   const r = await runner.run(opts.ipPath, args, {
     env: {LC_ALL: 'C'},

@@ -137,7 +137,7 @@ export function neighOp(op: 'add' | 'remove', o: NeighObj): IpOp {
   }
 }
 
-export function ndpProxyOp(op: 'add' | 'remove', o: NdpProxyObj): IpOp {
+function ndpProxyOp(op: 'add' | 'remove', o: NdpProxyObj): IpOp {
   const ip = ipOf(o.ip, 6).text
   const verb = op === 'add' ? 'add' : 'del'
   const tolerate = op === 'add' ? /File exists/ : new RegExp(`No such file or directory|${GONE_DEV}`)

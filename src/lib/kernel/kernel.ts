@@ -17,7 +17,7 @@ import {parseLinks, parseNeighs, parseProxies} from './parse.js'
  * Device name as the kernel requires it: cut to 15 characters like upstream, then validated.
  * Desired state and ObserveScope must use this form, or diff and observe never agree.
  */
-export function kernelDevName(name: string): string {
+function kernelDevName(name: string): string {
   return checkIfName(truncIfName(name), 'device name')
 }
 

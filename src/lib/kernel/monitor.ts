@@ -83,7 +83,8 @@ export class KernelMonitor {
     child.on('close', (code) => this.ended(child, `ip monitor exited (${String(code)})`))
     const {pid} = child
     const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 3000)
-    while (pid !== undefined && this.child === child && Date.now() < deadline) {
+    while (this.child === child && Date.now() < deadline) {
+      if (pid === undefined) break
       const text = await readFile(`/proc/${pid}/net/netlink`, 'utf8').catch(() => '')
       if (listening(text, pid)) return
       await sleep(5)

@@ -84,7 +84,7 @@ export async function dumpMany(
 }
 
 /** The devices whose neighbours, proxies, helper addresses and sysctls ovn-bgp manages. */
-export function ownedDevices(
+function ownedDevices(
   links: readonly LinkInfo[],
   bridges: ReadonlySet<string>,
 ): {devices: Set<string>; vlans: LinkInfo[]} {

@@ -13,7 +13,7 @@ export function isKernelObj(o: StateObj): o is KernelObj {
 export type OpResult =
   {op: 'add' | 'remove'; obj: KernelObj; ok: true} | {op: 'add' | 'remove'; obj: KernelObj; ok: false; reason: string}
 
-export interface BridgeScope {
+interface BridgeScope {
   /** Provider bridge device name (truncated to 15 characters like upstream). */
   name: string
   /** Its routing table (see RtTables). */

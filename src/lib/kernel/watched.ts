@@ -43,7 +43,7 @@ export interface WatchedKernelOptions extends KernelOptions {
 export type DriftListener = (reason: string) => void
 
 /** Delays of the drift re-signalled after consecutive applies with failed ops (bounded). */
-export const RETRY_MS: readonly number[] = [100, 200, 400, 800, 1600, 3200]
+const RETRY_MS: readonly number[] = [100, 200, 400, 800, 1600, 3200]
 
 export class WatchedKernel {
   readonly kernel: Kernel

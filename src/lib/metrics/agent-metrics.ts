@@ -11,10 +11,10 @@ import {Readiness} from './readiness.js'
 import {type Counter, type Gauge, type Histogram, Registry} from './registry.js'
 import {MetricsServer} from './server.js'
 
-export type PassOutcome = 'ok' | 'partial' | 'error'
+type PassOutcome = 'ok' | 'partial' | 'error'
 export type FrrCheckResult = 'ok' | 'applied' | 'failed'
 const FRR_CHECK_RESULTS: readonly FrrCheckResult[] = ['ok', 'applied', 'failed']
-export type ChangeAction = 'add' | 'remove'
+type ChangeAction = 'add' | 'remove'
 
 // Records keyed by the union make the compiler flag a kind added elsewhere but not declared here.
 const NB_STATES: Record<ClientState, true> = {
@@ -48,9 +48,9 @@ const RESULTS: readonly PassOutcome[] = ['ok', 'partial', 'error']
 const ACTIONS: readonly ChangeAction[] = ['add', 'remove']
 
 /** Seconds; a pass over a few objects takes milliseconds, a 10k-address resync tens of seconds. */
-export const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
 /** Seconds; debounce plus netlink work, normally well under a second. */
-export const COMMIT_TO_KERNEL_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+const COMMIT_TO_KERNEL_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
 export type KindCounts<K extends string> = Partial<Record<K, number>>
 

@@ -1,24 +1,2 @@
 // Public surface of the metrics layer: the daemon's metric set, the HTTP endpoint, the registry.
-export {
-  AgentMetrics,
-  COMMIT_TO_KERNEL_BUCKETS,
-  RECONCILE_BUCKETS,
-  type ChangeAction,
-  type FrrCheckResult,
-  type KindCounts,
-  type PassOutcome,
-  type PassSummary,
-} from './agent-metrics.js'
-export {EXPOSITION_CONTENT_TYPE} from './format.js'
-export {INITIAL_NOT_READY_REASON, Readiness, type ReadinessState} from './readiness.js'
-export {
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-  type FamilyInfo,
-  type HistogramOptions,
-  type LabelValues,
-  type MetricOptions,
-} from './registry.js'
-export {MetricsServer, parseListenAddress, type ListenAddress, type MetricsServerOptions} from './server.js'
+export {AgentMetrics} from './agent-metrics.js'

@@ -8,7 +8,7 @@ export interface ReadinessState {
   reason: string
 }
 
-export const INITIAL_NOT_READY_REASON = 'waiting for the first full reconcile'
+const INITIAL_NOT_READY_REASON = 'waiting for the first full reconcile'
 
 export class Readiness {
   private current: ReadinessState

@@ -22,7 +22,7 @@ export const NB_TABLES = {
   lb: 'Load_Balancer',
   nbGlobal: 'NB_Global',
 } as const
-export type NbTableKey = keyof typeof NB_TABLES
+type NbTableKey = keyof typeof NB_TABLES
 export type NbTableName = (typeof NB_TABLES)[NbTableKey]
 
 /** The columns the driver needs, per table: the monitor asks for these only. */
@@ -120,16 +120,4 @@ export function decodeLb(row: Row): LoadBalancer {
 
 export function decodeNbGlobal(row: Row): NbGlobal {
   return {uuid: row._uuid, externalIds: strMap(row, 'external_ids')}
-}
-
-/** Decodes the columns present in a partial (old) row; absent columns stay absent. */
-export function decodeOldColumns(old: Partial<Record<string, Value>> | undefined): Record<string, unknown> | undefined {
-  if (!old) return undefined
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(old)) {
-    if (v === undefined) continue
-    out[k] = v instanceof Map ? strMap(old, k) : v
-  }
-
-  return out
 }

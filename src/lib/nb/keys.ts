@@ -39,7 +39,7 @@ export function portChassis(
   }
 
   const host = p.externalIds?.['neutron:host_id']
-  return host ? host : undefined
+  return host || undefined
 }
 
 export function isRouterInterface(lsp: LogicalSwitchPort): boolean {
@@ -64,5 +64,5 @@ export function lbRouterKeys(lb: LoadBalancer): string[] {
 
 export function hostingChassis(lrp: LogicalRouterPort): string | undefined {
   const v = lrp.status?.['hosting-chassis']
-  return v ? v : undefined
+  return v || undefined
 }

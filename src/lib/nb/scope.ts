@@ -32,7 +32,7 @@ export interface ChassisScope {
 }
 
 /** options:activation-strategy value neutron sets on a port while it is live-migrated. */
-export const MIGRATION_STRATEGY = 'rarp'
+const MIGRATION_STRATEGY = 'rarp'
 
 const mapHas = (column: string, key: string, value: string): ConditionClause => [
   column,

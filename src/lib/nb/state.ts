@@ -329,11 +329,13 @@ export class NbState implements NbView {
   hasVirtualPort(lsName: string): boolean {
     const ls = this.lsByName(lsName)
     if (!ls) return false
-    for (const _ of this.membersOfType(ls, 'virtual')) return true
-    return false
+    return [...this.membersOfType(ls, 'virtual')].length > 0
   }
 
-  /** Member ports of `ls` of a tracked type, in uuid order (deterministic "first localnet"). */
+  /**
+   * Member ports of `ls` of a tracked type, in uuid order (deterministic "first localnet").
+   * @yields each member port of that type
+   */
   private *membersOfType(ls: LogicalSwitch, type: string): Iterable<LogicalSwitchPort> {
     for (const u of [...this.lspParentType.get(`${ls.uuid}|${type}`)].sort()) {
       const lsp = this.lsps.get(u)

@@ -17,7 +17,7 @@ export interface ParsedCidr {
 }
 
 /** 8 x 16-bit groups of an IPv6 address, or undefined when invalid. */
-export function ipv6Groups(s: string): number[] | undefined {
+function ipv6Groups(s: string): number[] | undefined {
   if (!isIPv6(s) || s.includes('%')) return undefined
   let text = s.toLowerCase()
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)
@@ -36,7 +36,7 @@ export function ipv6Groups(s: string): number[] | undefined {
 }
 
 /** RFC 5952 text for 8 groups: lower case, longest run (>1) of zero groups as '::'. */
-export function formatIpv6(groups: readonly number[]): string {
+function formatIpv6(groups: readonly number[]): string {
   let best = -1
   let bestLen = 1
   for (let i = 0; i < 8;) {
@@ -113,22 +113,6 @@ export function parseCidr(s: string, what = 'CIDR'): ParsedCidr {
   return {family: fam, addr, len, network}
 }
 
-export function isCidr(s: unknown): s is string {
-  if (typeof s !== 'string') return false
-  try {
-    parseCidr(s)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** `addr/len` with host bits kept, canonical. */
-export function canonicalCidr(s: string): string {
-  const c = parseCidr(s)
-  return `${c.addr}/${c.len}`
-}
-
 /** `network/len`, canonical. */
 export function networkCidr(s: string): string {
   const c = parseCidr(s)
@@ -196,7 +180,7 @@ export function canonicalMac(s: string, what = 'MAC address'): string {
 }
 
 /** Linux IFNAMSIZ - 1. */
-export const IFNAME_MAX = 15
+const IFNAME_MAX = 15
 
 /** A name the kernel accepts as an interface name, and that cannot be read as an option. */
 export function isIfName(s: unknown): s is string {

@@ -7,7 +7,7 @@ import type {ShowExposedResult} from './exposed.js'
 // drift (exit 3), except while the node is drained (the leak is withdrawn on purpose).
 import {hostCidr} from '../net/ip.js'
 
-export interface EntryFrr {
+interface EntryFrr {
   /** In the VRF's RIB (the connected route of the bgp-nic address, or the subnet's kernel route). */
   vrf: boolean
   /** In the default instance's BGP table. */
@@ -16,16 +16,6 @@ export interface EntryFrr {
   advertised: number
   /** Established neighbours. */
   established: number
-}
-
-export interface ShowExposedFrr {
-  /** FRR was read; false with `error` when it could not be. */
-  read: boolean
-  error: string | null
-  /** `bgp graceful-shutdown` and/or the drain route-map in place. */
-  drained: boolean
-  neighbours: Array<{peer: string; state: string}>
-  vtyshCalls: number
 }
 
 /** The prefix an entry puts into FRR: a host route for addresses, the CIDR for subnets. */

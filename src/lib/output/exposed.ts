@@ -7,9 +7,9 @@ import {ipFamily} from '../net/ip.js'
 // what NB says should be advertised and what the node actually has on bgp-nic.
 import {color as chalk} from './color.js'
 
-export type ExposedState = 'ok' | 'missing' | 'unexpected' | 'planned'
+type ExposedState = 'ok' | 'missing' | 'unexpected' | 'planned'
 
-export interface ExposedRow extends ExposedEntry {
+interface ExposedRow extends ExposedEntry {
   /**
    * planned: computed from NB only (--source nb); ok: advertised and expected;
    * missing: NB wants it but bgp-nic lacks it; unexpected: on bgp-nic but NB does not want it.

@@ -7,7 +7,7 @@ import type {KindCounts, PassResult} from '../reconciler/types.js'
 import {color as chalk} from './color.js'
 import {describeObj} from './describe.js'
 
-export interface ObjectChange {
+interface ObjectChange {
   action: 'add' | 'remove'
   kind: StateKind
   /** For people: the object as iproute2 / ovs-ofctl would show it. */
@@ -16,7 +16,7 @@ export interface ObjectChange {
   spec: StateObj
 }
 
-export interface FailedChange extends ObjectChange {
+interface FailedChange extends ObjectChange {
   error: string
 }
 

@@ -12,7 +12,7 @@ import {FLOW_COOKIE, FLOW_PRIORITY, type FlowObj} from '../planner/types.js'
 export const COOKIE_FILTER = `cookie=${FLOW_COOKIE}/-1`
 
 /** OpenFlow's default priority: ovs-ofctl omits `priority=` from a dump when it has this value. */
-export const OFP_DEFAULT_PRIORITY = 32_768
+const OFP_DEFAULT_PRIORITY = 32_768
 
 /** A cookie-999 flow that is not of our shape. The match is enough to delete it with --strict. */
 export interface ForeignFlow {
@@ -72,7 +72,7 @@ function checkFlow(f: FlowObj): void {
 }
 
 /** `priority=900,ip,in_port=P`: the exact match of one of our flows (without the cookie). */
-export function flowMatch(f: FlowObj): string {
+function flowMatch(f: FlowObj): string {
   checkFlow(f)
   return `priority=${FLOW_PRIORITY},${f.family === 4 ? 'ip' : 'ipv6'},in_port=${f.inPort}`
 }

@@ -21,7 +21,7 @@ export const LOCAL_OVS_MONITOR: MonitorSpec = {
   Interface: {columns: ['name', 'ofport', 'mac_in_use', 'type', 'options']},
 }
 
-export const PATCH_PROVNET_PREFIX = 'patch-provnet-'
+const PATCH_PROVNET_PREFIX = 'patch-provnet-'
 
 /** Identity as read from OVS (no overrides applied; see LocalOvs for those). */
 export interface OvsIdentity {
@@ -96,7 +96,11 @@ export class LocalOvsState implements ReplicaListener {
   }
 
   whenReady(): Promise<void> {
-    return this.synced ? Promise.resolve() : new Promise((resolve) => this.readyCallbacks.push(resolve))
+    return this.synced
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          this.readyCallbacks.push(resolve)
+        })
   }
 
   onChange(change: RowChange): void {

@@ -14,7 +14,7 @@ import {
   type PatchPort,
 } from './local-ovs-state.js'
 
-export const OPEN_VSWITCH_DB = 'Open_vSwitch'
+const OPEN_VSWITCH_DB = 'Open_vSwitch'
 
 export interface LocalOvsOptions {
   /** `ovsdb_connection`, e.g. unix:/var/run/openvswitch/db.sock. */

@@ -306,7 +306,9 @@ export class OvsdbClient extends EventEmitter {
       try {
         const conn = await this.openSession(remote)
         failures = 0
-        lost = await new Promise<ConnectionError>((resolve) => conn.onClose(resolve))
+        lost = await new Promise<ConnectionError>((resolve) => {
+          conn.onClose(resolve)
+        })
         this.counters.echoRequestsAnswered += conn.stats.echoRequestsAnswered
         this.counters.probesSent += conn.stats.probesSent
         this.counters.bytesReceived += conn.stats.bytesReceived
@@ -412,7 +414,7 @@ export class OvsdbClient extends EventEmitter {
               this.pumpConditions(h)
             } catch (error) {
               h.invalidate()
-              reject(error as Error)
+              reject(error instanceof Error ? error : new Error(String(error)))
             }
           })
         })

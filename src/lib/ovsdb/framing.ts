@@ -108,8 +108,7 @@ export class JsonFramer {
   private finish(last: Uint8Array): string {
     const total = this.size + last.length
     if (total > this.maxBytes) this.tooLarge()
-    let text: string
-    text =
+    const text =
       this.parts.length === 0
         ? Buffer.from(last.buffer, last.byteOffset, last.length).toString('utf8')
         : Buffer.concat([...this.parts, last], total).toString('utf8')

@@ -58,7 +58,9 @@ export class MonitorHandle {
 
     if (changed) this.wantedVersion++
     if (this.unconditional || this.ackedVersion >= this.wantedVersion) return Promise.resolve()
-    return new Promise<void>((resolve, reject) => this.waiters.push({version: this.wantedVersion, resolve, reject}))
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({version: this.wantedVersion, resolve, reject})
+    })
   }
 
   /** Conditions wanted but not yet sent (the client then issues monitor_cond_change). */

@@ -110,7 +110,9 @@ export class RpcConnection {
 
   /** Promise form of call(), for requests whose reply ordering against notifications does not matter. */
   request(method: string, params: Json[]): Promise<Json> {
-    return new Promise((resolve, reject) => this.call(method, params, (err, res) => (err ? reject(err) : resolve(res))))
+    return new Promise((resolve, reject) => {
+      this.call(method, params, (err, res) => (err ? reject(err) : resolve(res)))
+    })
   }
 
   close(err?: ConnectionError): void {

@@ -1,6 +1,6 @@
 // The parts of an OVSDB schema (RFC 7047 section 3.2) the client needs: column types, to decode
 // values and to know which columns a server has.
-export type AtomicType = 'integer' | 'real' | 'boolean' | 'string' | 'uuid'
+type AtomicType = 'integer' | 'real' | 'boolean' | 'string' | 'uuid'
 
 export interface BaseType {
   type: AtomicType
@@ -36,7 +36,7 @@ export interface DatabaseSchema {
 
 const UUID_COLUMN: ColumnType = {key: {type: 'uuid'}, min: 1, max: 1, kind: 'scalar'}
 /** Columns every table has without declaring them. */
-export const IMPLICIT_COLUMNS: ReadonlyMap<string, ColumnType> = new Map([
+const IMPLICIT_COLUMNS: ReadonlyMap<string, ColumnType> = new Map([
   ['_uuid', UUID_COLUMN],
   ['_version', UUID_COLUMN],
 ])

@@ -29,7 +29,7 @@ export interface ChangeMarks {
 }
 
 /** The row before (undefined for insert) and after (undefined for delete) the change. */
-export function versions(c: RowChange): [Row | undefined, Row | undefined] {
+function versions(c: RowChange): [Row | undefined, Row | undefined] {
   if (c.kind === 'insert') return [undefined, c.row]
   if (c.kind === 'delete') return [c.row, undefined]
   return [{...c.row, ...c.old} as Row, c.row]
@@ -48,10 +48,18 @@ export function changeMarks(c: RowChange): ChangeMarks {
       for (const p of rows.map(decodeLsp)) {
         keys.add(DEP.lsp(p.uuid)).add(DEP.lspName(p.name))
         const net = p.externalIds['neutron:network_name']
-        if (net) keys.add(DEP.lspNet(net)) && networks.add(net)
+        if (net) {
+          keys.add(DEP.lspNet(net))
+          networks.add(net)
+        }
+
         for (const ch of chassisKeys(p)) keys.add(DEP.lspChassis(ch))
         const dev = p.externalIds['neutron:device_id']
-        if (isRouterInterface(p) && dev) keys.add(DEP.rif(dev)) && routers.add(dev)
+        if (isRouterInterface(p) && dev) {
+          keys.add(DEP.rif(dev))
+          routers.add(dev)
+        }
+
         if (p.type === 'localnet' && p.options.network_name) keys.add(DEP.physnet(p.options.network_name))
         if (p.type === 'localnet' || p.type === 'virtual') keys.add(DEP.lsAny)
         if (CLASSIFYING_TYPES.has(p.type)) m.reclassify = 'all'
@@ -97,7 +105,10 @@ export function changeMarks(c: RowChange): ChangeMarks {
       const routers = new Set<string>()
       for (const lb of rows.map(decodeLb)) {
         keys.add(DEP.lb(lb.uuid))
-        for (const r of lbRouterKeys(lb)) keys.add(DEP.lbRouter(r)) && routers.add(r)
+        for (const r of lbRouterKeys(lb)) {
+          keys.add(DEP.lbRouter(r))
+          routers.add(r)
+        }
       }
 
       m.lb = {routers: [...routers]}

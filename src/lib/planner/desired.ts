@@ -42,7 +42,7 @@ export interface DesiredResult extends CollectedState {
   distributed: boolean
 }
 
-export const SUPPORTED_DRIVER = 'nb_ovn_bgp_driver'
+const SUPPORTED_DRIVER = 'nb_ovn_bgp_driver'
 
 export function computeDesired(nb: NbView, ctx: LocalContext, cfg: AgentConfig): DesiredResult {
   const out = new Collector()

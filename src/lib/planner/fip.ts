@@ -14,7 +14,7 @@ import {cmp, rowSource, type Source} from './problems.js'
 import {isWire} from './provider.js'
 import {record, wireHost, wireLocalnetFlows} from './wiring.js'
 
-export function natSource(nat: Nat): Source {
+function natSource(nat: Nat): Source {
   return rowSource('NAT', nat, nat.logicalPort ?? nat.externalIp)
 }
 
@@ -24,7 +24,7 @@ export function fipNats(nats: Iterable<Nat>): Nat[] {
 }
 
 /** Provider network LS name of a FIP NAT, or undefined (reported) when the key is missing. */
-export function fipNetwork(env: PlanEnv, nat: Nat, src: Source): string | undefined {
+function fipNetwork(env: PlanEnv, nat: Nat, src: Source): string | undefined {
   const id = nat.externalIds['neutron:fip_network_id']
   if (id) return `neutron-${id}`
   env.out.problem(src, 'NAT without external_ids:neutron:fip_network_id')
@@ -32,7 +32,7 @@ export function fipNetwork(env: PlanEnv, nat: Nat, src: Source): string | undefi
 }
 
 /** Wires one FIP with `mac` on the provider network of the NAT. */
-export function exposeFip(env: PlanEnv, nat: Nat, mac: string, src: Source): void {
+function exposeFip(env: PlanEnv, nat: Nat, mac: string, src: Source): void {
   const ip = tryCanonicalIp(nat.externalIp)
   if (ip === undefined) {
     env.out.problem(src, `invalid external_ip ${JSON.stringify(nat.externalIp)}`)

@@ -241,7 +241,13 @@ export class IncrementalPlanner {
     } as DesiredResult
     // contributions (exposed ip -> objKeys, thousands of keys) only when read: ad-hoc verbs do, passes do not
     let contributions: Record<string, string[]> | undefined
-    Object.defineProperty(r, 'contributions', {enumerable: true, get: () => (contributions ??= merged.contributions())})
+    Object.defineProperty(r, 'contributions', {
+      enumerable: true,
+      get() {
+        contributions ??= merged.contributions()
+        return contributions
+      },
+    })
     st.result = r
     return r
   }

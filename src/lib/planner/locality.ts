@@ -1,12 +1,12 @@
 // Which NB rows belong to this chassis (docs/upstream-behaviour.md#locality).
-import type {LogicalRouterPort, LogicalSwitchPort} from '../nb/model.js'
+import type {LogicalSwitchPort} from '../nb/model.js'
 
-import {hostingChassis, isRouterInterface, portChassis} from '../nb/keys.js'
+import {isRouterInterface, portChassis} from '../nb/keys.js'
 
 export {portChassis} from '../nb/keys.js'
 
 /** LSP types that are workloads (VMs, and virtual ports such as Octavia amphora VIPs). */
-export const VM_TYPES: ReadonlySet<string> = new Set(['', 'virtual'])
+const VM_TYPES: ReadonlySet<string> = new Set(['', 'virtual'])
 
 export function isVmPort(lsp: LogicalSwitchPort): boolean {
   return VM_TYPES.has(lsp.type)
@@ -22,13 +22,8 @@ export function isActiveRouterInterface(lsp: LogicalSwitchPort): boolean {
   return isRouterInterface(lsp) && lsp.up === true
 }
 
-/** A cr-lrp is local iff status:hosting-chassis is our chassis id. */
-export function isLocalCrLrp(lrp: LogicalRouterPort, chassisId: string): boolean {
-  return hostingChassis(lrp) === chassisId
-}
-
 /** Network (LS name) an LSP belongs to according to Neutron: external_ids:neutron:network_name. */
 export function networkOf(lsp: {externalIds: Readonly<Record<string, string>>}): string | undefined {
   const v = lsp.externalIds['neutron:network_name']
-  return v ? v : undefined
+  return v || undefined
 }

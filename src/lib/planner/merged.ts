@@ -293,9 +293,12 @@ export class MergedState {
     return this.problemsCache
   }
 
+  private sortedKeys(owner: string): string[] {
+    return [...this.owners.get(owner)!.keys()].sort()
+  }
+
   /** exposed ip -> sorted objKeys, owners in sorted order; only the changed owners are rebuilt. */
   private contributionRecord(): Record<string, string[]> {
-    const sortedKeys = (o: string) => [...this.owners.get(o)!.keys()].sort()
     if (!this.contribCache || !this.sortedOwners || this.dirtyOwners.size * 8 > this.sortedOwners.length) {
       this.sortedOwners = [...this.owners.keys()].sort()
     } else if (this.dirtyOwners.size > 0) {
@@ -316,7 +319,7 @@ export class MergedState {
 
     const old = this.contribCache
     const out: Record<string, string[]> = {}
-    for (const o of this.sortedOwners) out[o] = old && !this.dirtyOwners.has(o) && old[o] ? old[o] : sortedKeys(o)
+    for (const o of this.sortedOwners) out[o] = old && !this.dirtyOwners.has(o) && old[o] ? old[o] : this.sortedKeys(o)
     this.dirtyOwners.clear()
     this.contribCache = out
     return out

@@ -10,7 +10,7 @@ export interface Parsed<T> {
 }
 
 /** Canonical IPs of a list; invalid entries go to `bad`; duplicates removed, order kept. */
-export function parseIps(raw: readonly string[]): Parsed<string> {
+function parseIps(raw: readonly string[]): Parsed<string> {
   const values: string[] = []
   const bad: string[] = []
   for (const r of raw) {
@@ -94,7 +94,7 @@ export type AddressScopes = Readonly<Record<Family, string | undefined>>
 export function addressScopes(lsp: LogicalSwitchPort): AddressScopes {
   const s4 = lsp.externalIds['neutron:subnet_pool_addr_scope4']
   const s6 = lsp.externalIds['neutron:subnet_pool_addr_scope6']
-  return {4: s4 ? s4 : undefined, 6: s6 ? s6 : undefined}
+  return {4: s4 || undefined, 6: s6 || undefined}
 }
 
 /**

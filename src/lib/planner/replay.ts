@@ -113,6 +113,7 @@ export class Replayer {
 
       case 'lb': {
         todo.add(todo.lbs, (f as LbFrag).router, (f as LbFrag).uuid)
+        break
       }
 
       case 'routers':
@@ -189,7 +190,9 @@ export class Replayer {
     f.router = undefined
     this.replay(st, f, ['3', lrp.name, u], (env) => {
       const src = rowSource('Logical_Router_Port', lrp)
-      env.out.guard(src, () => (f.router = planCrLrp(env, lrp, src)))
+      env.out.guard(src, () => {
+        f.router = planCrLrp(env, lrp, src)
+      })
     })
     return 1
   }
@@ -296,7 +299,9 @@ export class Replayer {
     this.replay(st, f, ['4', r, lsp.name, u, '0'], (env) => {
       if (!isActiveRouterInterface(lsp)) return
       const nets = new Map<string, TenantNetwork>()
-      env.out.guard(src, () => (f.scope = planSubnet(env, node.gw, lsp, src, nets)))
+      env.out.guard(src, () => {
+        f.scope = planSubnet(env, node.gw, lsp, src, nets)
+      })
       f.net = nets.values().next().value
     })
     const scope = f.scope as TenantIpScope | undefined

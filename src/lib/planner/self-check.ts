@@ -7,8 +7,7 @@ import type {IncrementalPlanner} from './incremental.js'
 import {exposedKey, problemKey} from './fragment.js'
 import {objKey, objValue} from './types.js'
 
-export type DifferenceArea =
-  'object' | 'exposed' | 'problem' | 'contribution' | 'router' | 'tenant-network' | 'distributed'
+type DifferenceArea = 'object' | 'exposed' | 'problem' | 'contribution' | 'router' | 'tenant-network' | 'distributed'
 
 export interface Difference {
   area: DifferenceArea
@@ -132,7 +131,7 @@ export function attributeDifferences(
 
       case 'exposed': {
         for (const s of planner.exposersOf(d.key)) subjects.add(s)
-        const [, , table, uuid] = d.key.split('|')
+        const [table, uuid] = d.key.split('|').slice(2)
         subjects.add(`${table} ${uuid}`)
 
         break

@@ -3,8 +3,6 @@
 // All addresses are canonical (see net/ip.ts) so that keys compare as strings.
 import type {Family} from '../net/ip.js'
 
-export type {Family} from '../net/ip.js'
-
 /**
  * Ownership markers shared with the upstream agent, so both can be swapped without churn
  * (docs/upstream-behaviour.md#what-ovn-bgp-keeps-and-what-it-changes).

@@ -19,7 +19,7 @@ import {addressScopes, lbVipIps, lspAddresses, parseCidrs, scopeAllowed} from '.
 import {bridgeStatus, isWire, physnetBridges} from './provider.js'
 
 /** One NB row that carries the IP, with the verdict of the rule that looks at it. */
-export interface WhyStep {
+interface WhyStep {
   subject: Source
   /** What the row would make of the IP: vm, fip, cr-lrp ... */
   role: ExposedKind

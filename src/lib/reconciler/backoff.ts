@@ -15,7 +15,7 @@ export interface PassBackoffOptions {
 }
 
 export const PASS_BACKOFF_BASE_MS = 1000
-export const PASS_BACKOFF_MAX_MS = 60_000
+const PASS_BACKOFF_MAX_MS = 60_000
 
 /** Maps the number of consecutive failures (1, 2, ...) to the delay before the next attempt. */
 export type PassBackoff = (failures: number) => number

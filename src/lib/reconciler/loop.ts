@@ -33,7 +33,7 @@ export interface PassFailure {
   retryInMs: number
 }
 
-export interface LoopObserver {
+interface LoopObserver {
   /** After every pass; `pendingSince` = monotonic ms of the oldest change this pass covered. */
   onPass?(result: PassResult, trigger: PassTrigger, pendingSince: number | undefined): void
   onPassError?(error: Error, trigger: PassTrigger, failure: PassFailure): void
@@ -140,7 +140,10 @@ export class ReconcileLoop {
   /** Resolves when no pass is running and nothing is pending. */
   async idle(): Promise<void> {
     while (this.running || this.timer !== undefined || this.dirtySince !== undefined) {
-      await (this.running ? this.running : new Promise((r) => setTimeout(r, 5)))
+      await (this.running ||
+        new Promise((r) => {
+          setTimeout(r, 5)
+        }))
       if (this.stopped) return
     }
   }
@@ -191,8 +194,10 @@ export class ReconcileLoop {
   }
 
   private async runPass(trigger: PassTrigger, since: number | undefined): Promise<PassResult | undefined> {
-    let done: () => void = () => {}
-    this.running = new Promise((r) => (done = r))
+    let done!: () => void
+    this.running = new Promise<void>((r) => {
+      done = r
+    })
     const started = this.now()
     this.passStartedAt = started
     try {

@@ -24,6 +24,7 @@ export interface KernelLayer {
   onDrift?(listener: (reason: string) => void): void
 }
 
+const isFlow = (o: StateObj): o is FlowObj => o.kind === 'flow'
 export class NodeDatapath implements Datapath {
   /** Cookie-999 flows of a shape we do not model, seen by the last observe(); deleted when pruning. */
   private foreign: ForeignFlow[] = []
@@ -81,7 +82,6 @@ export class NodeDatapath implements Datapath {
   }
 
   async apply(plan: Plan, opts: {prune?: boolean} = {}): Promise<OpResult[]> {
-    const isFlow = (o: StateObj): o is FlowObj => o.kind === 'flow'
     const kernelPlan: Plan = {
       add: plan.add.filter((o) => !isFlow(o)),
       remove: plan.remove.filter((o) => !isFlow(o)),

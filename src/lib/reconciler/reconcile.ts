@@ -73,7 +73,6 @@ export class Reconciler {
   /** The last computed desired state (for event matching and show-exposed). */
   lastDesired: DesiredState | undefined
   lastResult: DesiredResult | undefined
-  lastProblems: Problem[] = []
   lastContext: LocalContext | undefined
   /** Problems already logged: a malformed NB row is logged once (with its uuid), not every pass. */
   private readonly reported = new Set<string>()
@@ -127,7 +126,6 @@ export class Reconciler {
     const {state, problems} = result
     this.lastResult = result
     this.lastDesired = state
-    this.lastProblems = problems
     this.lastContext = ctx
     return {state, problems, ctx}
   }

@@ -39,6 +39,6 @@ export function kernelHasLinkTypes(): {ok: boolean; missing: string[]} {
 export function nameSuffix(dir: string): string {
   // Netns names derived from the state dir, so two sandboxes (different dirs) never collide.
   let h = 0
-  for (const c of dir) h = (h * 31 + c.charCodeAt(0)) >>> 0
+  for (const c of dir) h = (h * 31 + c.codePointAt(0)!) >>> 0
   return h.toString(16).padStart(8, '0')
 }

@@ -153,7 +153,10 @@ async function stopLab(): Promise<string> {
       process.kill(pid!, 'SIGTERM')
     } catch {}
 
-    for (let i = 0; i < 30 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100))
+    for (let i = 0; i < 30 && alive(pid); i++)
+      await new Promise((r) => {
+        setTimeout(r, 100)
+      })
     if (alive(pid)) {
       try {
         process.kill(pid!, 'SIGKILL')
@@ -272,10 +275,15 @@ async function main(): Promise<void> {
       void handle(id).finally(() => busy.delete(id))
     }
 
-    await new Promise((r) => setTimeout(r, 100))
+    await new Promise((r) => {
+      setTimeout(r, 100)
+    })
   }
 
-  while (busy.size > 0) await new Promise((r) => setTimeout(r, 50))
+  while (busy.size > 0)
+    await new Promise((r) => {
+      setTimeout(r, 50)
+    })
   log('shut down')
 }
 

@@ -1,13 +1,13 @@
 // Start-up progress of the sandbox on stderr: a one-line spinner with the step number, the step and
 // the elapsed time, redrawn in place. Only on a TTY; otherwise silent (logs and CI stay clean).
 
-export interface Step {
+interface Step {
   key: string
   label: string
 }
 
 /** The lab's steps as lab.sh reports them in `progress`, plus the host's own. */
-export const STEPS: Step[] = [
+const STEPS: Step[] = [
   {key: 'bundle', label: 'bundling ovn-bgp for the lab'},
   {key: 'boot', label: 'booting the lab'},
   {key: 'modules', label: 'loading kernel modules'},

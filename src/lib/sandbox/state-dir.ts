@@ -11,10 +11,10 @@ import {fileURLToPath} from 'node:url'
 
 import {AGENT_LOG, PROGRESS_FILE, QUEUE_DIR} from './protocol.js'
 
-export const DEFAULT_DIR = '/run/ovn-bgp-sandbox'
+const DEFAULT_DIR = '/run/ovn-bgp-sandbox'
 /** Marks a directory as a sandbox state dir: `down` only ever deletes a directory carrying it. */
 export const MARKER = '.ovn-bgp-sandbox'
-export const DIR_ENV = 'OVN_BGP_SANDBOX_DIR'
+const DIR_ENV = 'OVN_BGP_SANDBOX_DIR'
 
 /** The project root (dist/lib/sandbox/state-dir.js or src/lib/sandbox/state-dir.ts -> ../../..). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')

@@ -13,7 +13,14 @@ async function transpiler() {
     const esbuild = await import('esbuild')
     const tsconfigRaw = {compilerOptions: {verbatimModuleSyntax: true}}
     return (code, file) =>
-      esbuild.transformSync(code, {loader: 'ts', format: 'esm', target: 'node20', sourcemap: 'inline', sourcefile: file, tsconfigRaw}).code
+      esbuild.transformSync(code, {
+        loader: 'ts',
+        format: 'esm',
+        target: 'node20',
+        sourcemap: 'inline',
+        sourcefile: file,
+        tsconfigRaw,
+      }).code
   } catch {
     const ts = (await import('typescript')).default
     const compilerOptions = {

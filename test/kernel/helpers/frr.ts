@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {inNs, killPidfiles, stateDir, waitFor} from './daemons.js'
 import {host, must} from './guest.js'
 
-export const FRR_DIR = '/usr/lib/frr'
+const FRR_DIR = '/usr/lib/frr'
 
 export interface FrrOptions {
   netns?: string

@@ -170,9 +170,16 @@ export class GobgpPeer {
 
   async stop(): Promise<void> {
     if (this.child.exitCode === null) {
-      const done = new Promise((resolve) => this.child.once('exit', resolve))
+      const done = new Promise((resolve) => {
+        this.child.once('exit', resolve)
+      })
       this.child.kill('SIGTERM')
-      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 5000))])
+      await Promise.race([
+        done,
+        new Promise((resolve) => {
+          setTimeout(resolve, 5000)
+        }),
+      ])
       if (this.child.exitCode === null) this.child.kill('SIGKILL')
     }
 

@@ -10,7 +10,7 @@ import {DependencyError} from '../../../src/lib/errors.js'
 import {inCI, requireTools} from '../../helpers/require.js'
 
 /** True inside the kernel-tier guest (set by test/harness/vm/guest-mocha.sh). */
-export const inGuest = process.env.OVN_BGP_GUEST === '1'
+const inGuest = process.env.OVN_BGP_GUEST === '1'
 
 /**
  * Gate for kernel-tier suites. Outside the guest the suite is skipped (even under CI: the host tier
@@ -30,7 +30,7 @@ export function requireGuest(ctx: Mocha.Context, tools: string[] = []): void {
 }
 
 /** A unique, short (netns names are free-form, but keep them readable) namespace name. */
-export function uniqueName(area: string): string {
+function uniqueName(area: string): string {
   return `${area}-${process.pid}-${randomBytes(2).toString('hex')}`
 }
 
@@ -49,8 +49,12 @@ export class SpawnRunner implements CommandRunner {
       })
       let stdout = ''
       let stderr = ''
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d
+      })
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d
+      })
       child.on('error', (error: NodeJS.ErrnoException) =>
         reject(
           new DependencyError(`${file}: ${error.code === 'ENOENT' ? 'command not found' : error.message}`, {

@@ -13,7 +13,7 @@ import {must, Netns} from './guest.js'
 import {PrivateOvs} from './ovs.js'
 
 export const AGENT_AS = 64_999
-export const PEER_AS = 65_001
+const PEER_AS = 65_001
 
 export interface Lab {
   dir: string

@@ -12,7 +12,7 @@ import type {RunResult} from '../../../src/lib/exec/runner.js'
 import {inNs, killPidfiles, stateDir} from './daemons.js'
 import {host, must} from './guest.js'
 
-export const VSWITCH_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
+const VSWITCH_SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
 
 export class PrivateOvs {
   readonly env: Record<string, string>

@@ -20,7 +20,7 @@ export const FULL = [
   '2001:db8:100::a/128',
 ].sort()
 
-export function topologyOps(): unknown[] {
+function topologyOps(): unknown[] {
   const lsp = (name: string, row: Record<string, unknown>) => ({
     op: 'insert',
     table: 'Logical_Switch_Port',

@@ -32,8 +32,12 @@ async function writeTwiceToClosedPipe(install: boolean): Promise<{code: number |
   })
   child.stdout.destroy()
   let stderr = ''
-  child.stderr.on('data', (d) => (stderr += String(d)))
-  const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)))
+  child.stderr.on('data', (d) => {
+    stderr += String(d)
+  })
+  const code = await new Promise<number | null>((r) => {
+    child.on('close', (c) => r(c))
+  })
   return {code, stderr}
 }
 

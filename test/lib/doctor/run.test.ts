@@ -81,7 +81,7 @@ describe('doctor: running checks and the exit code', () => {
         [`${P}/ipv4/conf/br-ex/rp_filter`]: '2',
       },
       answers: [
-        (f, a) =>
+        (f) =>
           f === '/usr/sbin/ip'
             ? {code: 0, stdout: JSON.stringify([{ifname: 'br-ex', flags: ['UP']}]), stderr: ''}
             : undefined,

@@ -55,7 +55,16 @@ describe('drain through a real FRR', function () {
   it('drain: waits, withdraws with the import route-map, keeps the first start time; re-running changes nothing', async () => {
     const {since} = JSON.parse(readFileSync(join(state, 'drain.json'), 'utf8')) as {since: string}
     let slept = 0
-    const r = await drainNode({cfg, vtysh, sleep: async (ms) => void (slept = ms)}, {waitSeconds: 7, withdraw: true})
+    const r = await drainNode(
+      {
+        cfg,
+        vtysh,
+        async sleep(ms) {
+          slept = ms
+        },
+      },
+      {waitSeconds: 7, withdraw: true},
+    )
     expect(slept).to.equal(7000)
     expect(r.steps.map((s) => [s.step, s.changed])).to.deep.equal([
       ['announce', false],

@@ -43,7 +43,7 @@ export interface MatchCase {
   expect: string[]
 }
 
-export interface ExpectedCall {
+interface ExpectedCall {
   fn: DriverFn
   ips: string[]
   /** Compared only when given (subset of the call's info). */
@@ -58,11 +58,11 @@ export interface RunCase {
   calls: ExpectedCall[]
 }
 
-export function labels(change: RowChange, view: FakeViewOpts): string[] {
+function labels(change: RowChange, view: FakeViewOpts): string[] {
   return classifyChange(change, fakeView(view)).map((e) => `${e.name}:${e.action}`)
 }
 
-export function runOf(event: EventName, change: RowChange, view: FakeViewOpts): DriverCall[] {
+function runOf(event: EventName, change: RowChange, view: FakeViewOpts): DriverCall[] {
   const v = fakeView(view)
   const ctx = decodeChange(change, v.nb.capabilities)
   if (!ctx) throw new Error('undecodable change')

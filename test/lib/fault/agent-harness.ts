@@ -82,7 +82,7 @@ class FakeIpChild extends EventEmitter {
  * iproute2 prints them ("text" then "Command failed -:n", n counted from 1 in the request), are
  * re-emitted with the child's cumulative line numbers, then the sentinel's own failure.
  */
-export function fakeIp(runner: CommandRunner): SpawnFn {
+function fakeIp(runner: CommandRunner): SpawnFn {
   return (file, args) => {
     const child = new FakeIpChild()
     if (args.includes('monitor')) return child as unknown as ChildProcess
@@ -132,7 +132,7 @@ function recordedKernel(): KernelFactory {
 }
 
 /** A RecordingRunner that timestamps every `address add ... dev bgp-nic` it is given. */
-export class AddressRecorder extends RecordingRunner {
+class AddressRecorder extends RecordingRunner {
   /** [ms since epoch, address] for every bgp-nic address added, in order. */
   readonly adds: Array<[number, string]> = []
   /** The addresses of the last batch that added any. */

@@ -30,7 +30,7 @@ function isCidr(t: string): boolean {
 }
 
 /** One value token: what may stand between keywords. */
-export function isSafeToken(t: string): boolean {
+function isSafeToken(t: string): boolean {
   return t === 'default' || NUM.test(t) || isIp(t) || isCidr(t) || MAC.test(t) || IFNAME.test(t) || KEYWORD.test(t)
 }
 

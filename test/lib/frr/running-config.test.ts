@@ -17,7 +17,7 @@ const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/frr')
 // an unrelated `router bgp 65000 vrf other`.
 const REAL = readFileSync(join(FIX, 'running-leak-subnet.txt'), 'utf8')
 
-const P = (over: Partial<LeakParams> = {}): LeakParams => ({
+const params = (over: Partial<LeakParams> = {}): LeakParams => ({
   asn: '64999',
   vrf: 'bgp-vrf',
   routerId: '10.0.0.2',
@@ -65,13 +65,13 @@ describe('frr/running-config', () => {
   const V = 'router bgp 64999 vrf bgp-vrf'
   const D = 'router bgp 64999'
   const cases: Array<{name: string; text: string; p: LeakParams; missing: string[]}> = [
-    {name: 'complete (subnet mode, FRR prints kernel first)', text: REAL, p: P(), missing: []},
-    {name: 'host mode is a subset of subnet mode', text: REAL, p: P({redistribute: ['connected']}), missing: []},
-    {name: 'FRR 7 layout, host mode', text: FRR7, p: P({redistribute: ['connected']}), missing: []},
+    {name: 'complete (subnet mode, FRR prints kernel first)', text: REAL, p: params(), missing: []},
+    {name: 'host mode is a subset of subnet mode', text: REAL, p: params({redistribute: ['connected']}), missing: []},
+    {name: 'FRR 7 layout, host mode', text: FRR7, p: params({redistribute: ['connected']}), missing: []},
     {
       name: 'FRR 7 layout, subnet mode lacks kernel',
       text: FRR7,
-      p: P(),
+      p: params(),
       missing: [
         `${V} > address-family ipv4 unicast > redistribute kernel`,
         `${V} > address-family ipv6 unicast > redistribute kernel`,
@@ -80,7 +80,7 @@ describe('frr/running-config', () => {
     {
       name: 'empty config (after a bgpd restart)',
       text: 'frr version 8.4.4\n!\nend\n',
-      p: P({redistribute: ['connected']}),
+      p: params({redistribute: ['connected']}),
       missing: [
         `${D} > address-family ipv4 unicast > import vrf bgp-vrf`,
         `${D} > address-family ipv6 unicast > import vrf bgp-vrf`,
@@ -89,11 +89,16 @@ describe('frr/running-config', () => {
         `${V} > address-family ipv6 unicast > redistribute connected`,
       ],
     },
-    {name: 'another router id', text: REAL, p: P({routerId: '10.0.0.3'}), missing: [`${V} > bgp router-id 10.0.0.3`]},
+    {
+      name: 'another router id',
+      text: REAL,
+      p: params({routerId: '10.0.0.3'}),
+      missing: [`${V} > bgp router-id 10.0.0.3`],
+    },
     {
       name: 'another VRF',
       text: REAL,
-      p: P({vrf: 'other', redistribute: ['connected']}),
+      p: params({vrf: 'other', redistribute: ['connected']}),
       missing: [
         `${D} > address-family ipv4 unicast > import vrf other`,
         `${D} > address-family ipv6 unicast > import vrf other`,
@@ -105,13 +110,13 @@ describe('frr/running-config', () => {
     {
       name: 'import only in ipv4',
       text: REAL.replace(/( address-family ipv6 unicast\n) {2}import vrf bgp-vrf\n/, '$1'),
-      p: P(),
+      p: params(),
       missing: [`${D} > address-family ipv6 unicast > import vrf bgp-vrf`],
     },
     {
       name: 'a line at the wrong level does not count',
       text: 'router bgp 64999 vrf bgp-vrf\n bgp router-id 10.0.0.2\n redistribute connected\nexit\n',
-      p: P({redistribute: ['connected']}),
+      p: params({redistribute: ['connected']}),
       missing: [
         `${D} > address-family ipv4 unicast > import vrf bgp-vrf`,
         `${D} > address-family ipv6 unicast > import vrf bgp-vrf`,
@@ -122,7 +127,7 @@ describe('frr/running-config', () => {
     {
       name: 'CRLF line ends',
       text: REAL.replaceAll('\n', '\r\n'),
-      p: P(),
+      p: params(),
       missing: [],
     },
   ]
@@ -133,6 +138,6 @@ describe('frr/running-config', () => {
     // renderLeakConfig(subnet mode, router id 169.254.77.1); the /32 on bgp-nic was then leaked
     // into the default instance (`*> 172.24.4.226/32 0.0.0.0@2<`).
     const guest = readFileSync(join(FIX, 'running-leak-guest-vrf.txt'), 'utf8')
-    expect(missingLeakItems(guest, P({routerId: '169.254.77.1'}))).to.deep.equal([])
+    expect(missingLeakItems(guest, params({routerId: '169.254.77.1'}))).to.deep.equal([])
   })
 })

@@ -30,7 +30,9 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, timeo
   const t0 = Date.now()
   while (!(await cond())) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
+    await new Promise((r) => {
+      setTimeout(r, 50)
+    })
   }
 
   return Date.now() - t0

@@ -159,7 +159,9 @@ describe('kernel/observe (captured ip -json dumps)', () => {
     const runner = new RecordingRunner(answer)
     const kernel = new Kernel(runner, {stateDir: dir})
     let err: unknown
-    await kernel.observe({...scope, bgpNic: '-x'}).catch((error: unknown) => (err = error))
+    await kernel.observe({...scope, bgpNic: '-x'}).catch((error: unknown) => {
+      err = error
+    })
     expect(String(err)).to.match(/invalid device name/)
     expect(runner.calls).to.have.length(0)
   })

@@ -90,7 +90,9 @@ describe('kernel/rt-tables', () => {
     writeFileSync(join(dir, 'rt'), Array.from({length: 251}, (_, i) => `${i + 1} t${i + 1}`).join('\n') + '\n')
     const rt = new RtTables(join(dir, 'rt'))
     let err: unknown
-    await rt.ensure(['br-ex'], [252]).catch((error: unknown) => (err = error))
+    await rt.ensure(['br-ex'], [252]).catch((error: unknown) => {
+      err = error
+    })
     expect(err).to.be.instanceOf(RtTablesExhaustedError)
     expect(existsSync(join(dir, 'rt.lock'))).to.equal(false)
   })
@@ -98,7 +100,9 @@ describe('kernel/rt-tables', () => {
   it('rejects names that would corrupt the file', async () => {
     for (const bad of ['a b', '#x', '12', '']) {
       let err: unknown
-      await new RtTables(join(dir, 'rt')).ensure([bad]).catch((error: unknown) => (err = error))
+      await new RtTables(join(dir, 'rt')).ensure([bad]).catch((error: unknown) => {
+        err = error
+      })
       expect(String(err), bad).to.match(/invalid routing table name/)
     }
   })

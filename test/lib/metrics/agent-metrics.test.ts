@@ -8,7 +8,9 @@ function fetchText(url: string): Promise<{status: number; body: string}> {
     get(url, {agent: false}, (res) => {
       let body = ''
       res.setEncoding('utf8')
-      res.on('data', (d: string) => (body += d))
+      res.on('data', (d: string) => {
+        body += d
+      })
       res.on('end', () => resolve({status: res.statusCode ?? 0, body}))
     }).on('error', reject)
   })

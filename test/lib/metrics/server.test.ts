@@ -18,7 +18,9 @@ function get(base: string, path: string, method = 'GET'): Promise<Reply> {
     const req = request(`${base}${path}`, {method, agent: false}, (res) => {
       let body = ''
       res.setEncoding('utf8')
-      res.on('data', (d: string) => (body += d))
+      res.on('data', (d: string) => {
+        body += d
+      })
       res.on('end', () => resolve({status: res.statusCode ?? 0, type: res.headers['content-type'], body}))
     })
     req.on('error', reject)

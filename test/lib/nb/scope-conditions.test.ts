@@ -9,7 +9,7 @@ import {NbState} from '../../../src/lib/nb/state.js'
 import {lb, localnet, lr, lrp, ls, nat, routerIf, vm} from '../../helpers/nb-builders.js'
 
 const SCOPE = {chassisName: 'c1', chassisId: 'c1-id'}
-const U = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
+const uuidOf = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
 const has = (m: Record<string, string>, column: string): ConditionClause => [
   column,
   'includes',
@@ -54,9 +54,9 @@ describe('nb scopeConditions', () => {
   it('a local gateway port adds its router: interfaces, tenant networks, LR by name, its NATs, LBs (both key spellings), VIP ports', () => {
     const gw = {
       ...lrp({name: 'gw', networks: ['172.24.4.1/24'], net: 'neutron-ext', router: 'r1', hosting: 'c1-id'}),
-      uuid: U(1),
+      uuid: uuidOf(1),
     }
-    const snat = nat({uuid: U(2), type: 'snat', externalIp: '172.24.4.1', logicalIp: '10.0.0.0/24'})
+    const snat = nat({uuid: uuidOf(2), type: 'snat', externalIp: '172.24.4.1', logicalIp: '10.0.0.0/24'})
     const lb1 = lb({name: 'lb1', ext: {lr_ref: 'neutron-r1', 'neutron:vip_port_id': 'vip1'}})
     const nb = NbState.fromRows({
       lrps: [gw],
@@ -80,8 +80,8 @@ describe('nb scopeConditions', () => {
     expect(c.Logical_Router).to.deep.equal([['name', '==', 'neutron-r1']])
     expect(texts(c.NAT)).to.have.members(
       texts([
-        ['gateway_port', 'includes', ['uuid', U(1)]],
-        ['_uuid', '==', ['uuid', U(2)]],
+        ['gateway_port', 'includes', ['uuid', uuidOf(1)]],
+        ['_uuid', '==', ['uuid', uuidOf(2)]],
         ['logical_port', 'includes', 'vip1'],
       ]),
     )

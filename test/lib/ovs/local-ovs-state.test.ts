@@ -190,7 +190,9 @@ describe('ovs/local-ovs-state', () => {
   it('whenReady resolves on the first snapshot', async () => {
     const s = new LocalOvsState()
     let ready = false
-    const p = s.whenReady().then(() => (ready = true))
+    const p = s.whenReady().then(() => {
+      ready = true
+    })
     await Promise.resolve()
     expect(ready).to.equal(false)
     s.onSnapshot({resync: false})

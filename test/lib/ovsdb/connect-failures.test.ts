@@ -16,7 +16,9 @@ import {requireTools} from '../../helpers/require.js'
 import {makePki, type TestPki} from './certs.js'
 
 const listen = (s: Server | HttpServer): Promise<number> =>
-  new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)))
+  new Promise((resolve) => {
+    s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port))
+  })
 
 describe('ovsdb connect failures: classified, and fatal at once with failFast', function () {
   this.timeout(60_000)
@@ -43,7 +45,9 @@ describe('ovsdb connect failures: classified, and fatal at once with failFast', 
     ports.hangup = await listen(hangup)
     const closed = createServer()
     ports.closed = await listen(closed)
-    await new Promise((r) => closed.close(r))
+    await new Promise((r) => {
+      closed.close(r)
+    })
   })
 
   after(async () => {

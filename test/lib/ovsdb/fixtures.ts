@@ -124,7 +124,7 @@ function show(v: unknown): string {
 }
 
 /** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
+function prng(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d_2b_79_f5) >>> 0

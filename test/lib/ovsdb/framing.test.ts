@@ -40,7 +40,11 @@ describe('ovsdb JsonFramer', () => {
     const bytes = Array.from({length: stream.length - 1}, (_, i) => i + 1)
     expect(feed(new JsonFramer(), stream, bytes)).to.deep.equal(expected)
     let seed = 7
-    const rnd = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
+    const rnd = (): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+
     for (let k = 0; k < 300; k++) {
       const a = 1 + Math.floor(rnd() * (stream.length - 2))
       const b = a + 1 + Math.floor(rnd() * (stream.length - a - 1))

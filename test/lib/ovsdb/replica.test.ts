@@ -3,6 +3,7 @@ import {expect} from 'chai'
 
 import {
   type Json,
+  type MonitorSpec,
   nullOvsdbLogger,
   parseDatabaseSchema,
   Replica,
@@ -17,12 +18,12 @@ const U1 = '11111111-1111-1111-1111-111111111111'
 const C1 = 'c1111111-1111-1111-1111-111111111111'
 const C2 = 'c2222222-2222-2222-2222-222222222222'
 
-function make(spec = {Parent: {}, Child: {}}): {rep: Replica; changes: RowChange[]; snaps: SnapshotInfo[]} {
+function make(spec?: MonitorSpec): {rep: Replica; changes: RowChange[]; snaps: SnapshotInfo[]} {
   const changes: RowChange[] = []
   const snaps: SnapshotInfo[] = []
   const rep = new Replica(
     'Test',
-    spec,
+    spec ?? {Parent: {}, Child: {}},
     {onChange: (c) => changes.push(c), onSnapshot: (s) => snaps.push(s)},
     nullOvsdbLogger,
   )

@@ -76,6 +76,8 @@ export class RpcProxy {
 
   close(): Promise<void> {
     this.dropAll()
-    return new Promise((resolve) => this.server.close(() => resolve()))
+    return new Promise((resolve) => {
+      this.server.close(() => resolve())
+    })
   }
 }

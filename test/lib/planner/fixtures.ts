@@ -16,8 +16,8 @@ import {computeDesired, type DesiredResult} from '../../../src/lib/planner/desir
 export const CHASSIS = 'fake-chassis'
 export const CHASSIS_ID = 'fake-chassis-id'
 export const BR = 'fake-bridge'
-export const BR_MAC = 'aa:bb:cc:00:00:01'
-export const T = 100
+const BR_MAC = 'aa:bb:cc:00:00:01'
+const T = 100
 export const NIC = 'bgp-nic'
 export const VRF_TABLE = 10
 
@@ -179,11 +179,11 @@ export function run(c: Case): DesiredResult {
   return computeDesired(NbState.fromRows(c.rows, c.caps ?? {}), context(c.ctx), config(c.cfg))
 }
 
-export function compactExposed(r: DesiredResult): Ex[] {
+function compactExposed(r: DesiredResult): Ex[] {
   return r.state.exposed.map((e) => [e.ip, e.kind, e.bridge, e.vlan, `${e.source.table}:${e.source.name}`])
 }
 
-export function compactProblems(r: DesiredResult): string[] {
+function compactProblems(r: DesiredResult): string[] {
   return r.problems.map((p) => `${p.table}:${p.name}: ${p.reason}`)
 }
 

@@ -50,7 +50,10 @@ describe('planner purity', () => {
 // A small deterministic PRNG: the same "random" snapshots on every run.
 function prng(seed: number): () => number {
   let s = seed >>> 0
-  return () => (s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32
+  return () => {
+    s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0
+    return s / 2 ** 32
+  }
 }
 
 describe('planner totality', () => {

@@ -237,7 +237,9 @@ describe('ReconcileLoop under a persistent failure (real timers)', () => {
     await loop.start()
     for (let i = 0; i < 40; i++) {
       loop.request('event')
-      await new Promise((r) => setTimeout(r, 10))
+      await new Promise((r) => {
+        setTimeout(r, 10)
+      })
     }
 
     clearInterval(tick)

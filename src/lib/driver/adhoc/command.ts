@@ -24,9 +24,10 @@ export function verbFlags(action: Action, method: Method) {
   }
 }
 
+const para = (...lines: string[]) => lines.join(' ').replaceAll('\n', ' ')
+
 /** The description shared by all verbs: the method mirrored, the two modes, the guarantees (paragraphs, wrapped by oclif). */
 export function verbDescription(spec: VerbSpec, what: string, objects: string): string {
-  const para = (...lines: string[]) => lines.join(' ').replaceAll('\n', ' ')
   const effect =
     spec.action === 'expose'
       ? para(

@@ -8,12 +8,12 @@ import {ValidationError} from '../../errors.js'
 import {canonicalIp, canonicalMac, checkIfName, isVlanTag, parseCidr} from '../../net/ip.js'
 
 /** The explicit-value flags (mode 2: a node without NB access). */
-export const EXPLICIT_FLAGS = ['ip', 'bridge', 'vlan', 'mac', 'cidr', 'via'] as const
+const EXPLICIT_FLAGS = ['ip', 'bridge', 'vlan', 'mac', 'cidr', 'via'] as const
 export type ExplicitFlag = (typeof EXPLICIT_FLAGS)[number]
 
 /** The NB-object flags (mode 1). */
-export const OBJECT_FLAGS = ['port', 'router', 'network', 'lb'] as const
-export type ObjectFlag = (typeof OBJECT_FLAGS)[number]
+const OBJECT_FLAGS = ['port', 'router', 'network', 'lb'] as const
+type ObjectFlag = (typeof OBJECT_FLAGS)[number]
 
 const ipValue = Flags.custom<string>({
   helpValue: '<ip>',

@@ -55,7 +55,7 @@ export function isExplicit(v: ExplicitValues): boolean {
 }
 
 /** Explicit mode: every value the verb cannot do without is present. */
-export function checkRequired(verb: VerbSpec, v: ExplicitValues): void {
+function checkRequired(verb: VerbSpec, v: ExplicitValues): void {
   const has = (f: string) => {
     const x = (v as unknown as Record<string, unknown>)[f]
     return Array.isArray(x) ? x.length > 0 : x !== undefined

@@ -13,10 +13,10 @@ import type {DesiredResult} from '../../planner/desired.js'
 import {type ExposedEntry, objKey, type StateKind, type StateObj} from '../../planner/types.js'
 
 /** Kinds that several exposures can share by key: withdrawn only when the whole node is known. */
-export const SHARED_KINDS: ReadonlySet<StateKind> = new Set(['ndp-proxy', 'flow', 'vlan', 'sysctl'])
+const SHARED_KINDS: ReadonlySet<StateKind> = new Set(['ndp-proxy', 'flow', 'vlan', 'sysctl'])
 
 /** The contribution keys of an entry (subnets are keyed by their CIDR as wired, IPs by the IP). */
-export function entryKey(e: ExposedEntry): string {
+function entryKey(e: ExposedEntry): string {
   return e.ip
 }
 
@@ -121,9 +121,10 @@ export function withdrawKeys({what, entries, real}: WithdrawInput): Set<string> 
   return keys
 }
 
+const fam = (s: string) => (s.includes(':') ? 6 : 4)
+
 /** Sorted distinct IPs (and CIDRs) of the entries, for the report. */
 export function entryIps(entries: readonly ExposedEntry[]): string[] {
   const out = [...new Set(entries.map((e) => e.ip))]
-  const fam = (s: string) => (s.includes(':') ? 6 : 4)
   return out.sort((a, b) => fam(a) - fam(b) || a.localeCompare(b, 'en', {numeric: true}))
 }

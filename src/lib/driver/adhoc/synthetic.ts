@@ -44,7 +44,7 @@ export interface SyntheticNb {
 }
 
 /** The mapping of --bridge (the planner wires only mapped bridges); else a usage error naming --bridge. */
-export function mappingOf(ctx: LocalContext, bridge: string | undefined): BridgeMapping {
+function mappingOf(ctx: LocalContext, bridge: string | undefined): BridgeMapping {
   const list = ctx.bridgeMappings.map((m) => `${m.physnet}:${m.bridge}`).join(',') || 'none'
   if (bridge === undefined) {
     const first = [...ctx.bridgeMappings].sort((a, b) => a.index - b.index)[0]

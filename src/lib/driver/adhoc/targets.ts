@@ -53,7 +53,7 @@ function unknown(what: string, ref: string, flag: string): ValidationError {
   })
 }
 
-export function findPort(nb: NbView, ref: string): LogicalSwitchPort {
+function findPort(nb: NbView, ref: string): LogicalSwitchPort {
   const r = nb.lsp(ref) ?? nb.lspByName(ref)
   if (!r) throw unknown(LSP, ref, 'port')
   return r
@@ -72,7 +72,7 @@ function findNetwork(nb: NbView, ref: string): LogicalSwitch {
 }
 
 /** Gateway LRPs of a router id: LRPs naming it in neutron:router_name that are (or were) cr-lrps. */
-export function gatewayLrps(nb: NbView, routerId: string): LogicalRouterPort[] {
+function gatewayLrps(nb: NbView, routerId: string): LogicalRouterPort[] {
   return [...nb.allLrps()].filter(
     (l) =>
       l.externalIds['neutron:router_name'] === routerId &&

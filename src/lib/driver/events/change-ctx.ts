@@ -28,7 +28,7 @@ export interface ChangeCtx<T = TypedRow> {
 }
 
 /** snake_case column -> camelCase field of the typed rows (external_ids -> externalIds). */
-export function fieldOf(column: string): string {
+function fieldOf(column: string): string {
   return column.replaceAll(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 }
 

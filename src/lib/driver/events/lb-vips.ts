@@ -8,10 +8,10 @@ import {isIp} from '../../net/ip.js'
 import {ipKey} from './port-facts.js'
 
 export const PF_LB_PREFIX = 'pf-floatingip-'
-export const KEY_LR_REF = 'lr_ref'
-export const KEY_PF_ROUTER = 'neutron:router_name'
+const KEY_LR_REF = 'lr_ref'
+const KEY_PF_ROUTER = 'neutron:router_name'
 export const KEY_VIP = 'neutron:vip'
-export const KEY_VIP_FIP = 'neutron:vip_fip'
+const KEY_VIP_FIP = 'neutron:vip_fip'
 
 /**
  * Address of one `vips` key: "ip", "ip:port", "[ip6]:port" or a bare IPv6 address. Upstream strips

@@ -16,7 +16,7 @@ const centralized = (view: AgentView) => !view.distributed
 
 function hosting(status: StrMap | undefined): string | undefined {
   const h = status?.['hosting-chassis']
-  return h ? h : undefined
+  return h || undefined
 }
 
 /** Hosting chassis before and after an update that changed `status` (undefined: not such an update). */

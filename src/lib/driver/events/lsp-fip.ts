@@ -33,7 +33,7 @@ function oldFip(ctx: Ctx): string | undefined {
 }
 
 /** First NAT naming the port, dnat_and_snat first, then by uuid (upstream takes its first match). */
-export function natOfPort(nb: NbView, lspName: string): Nat | undefined {
+function natOfPort(nb: NbView, lspName: string): Nat | undefined {
   const nats = [...nb.natsByLogicalPort(lspName)]
   nats.sort(
     (a, b) => Number(b.type === 'dnat_and_snat') - Number(a.type === 'dnat_and_snat') || (a.uuid < b.uuid ? -1 : 1),

@@ -33,7 +33,7 @@ function isRouterIf(p: LogicalSwitchPort): boolean {
 
 function routerOf(p: Partial<LogicalSwitchPort>): string | undefined {
   const r = p.externalIds?.[KEY_DEVICE_ID]
-  return r ? r : undefined
+  return r || undefined
 }
 
 const isLocalRouter = (view: AgentView, r: string | undefined) => r !== undefined && view.localRouters.has(r)

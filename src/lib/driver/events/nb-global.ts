@@ -5,7 +5,7 @@ import type {EventSpec} from './types.js'
 
 import {changed} from './change-ctx.js'
 
-export const KEY_FIP_DISTRIBUTED = 'neutron:fip-distributed'
+const KEY_FIP_DISTRIBUTED = 'neutron:fip-distributed'
 
 /**
  * FIP mode a value selects: "False" = centralized; "True", a missing key or anything else =

@@ -10,7 +10,7 @@ import type {CallInfo} from './types.js'
 
 import {tryCanonicalIp} from '../../net/ip.js'
 
-export const VM_LIKE_TYPES: ReadonlySet<string> = new Set(['', 'virtual'])
+const VM_LIKE_TYPES: ReadonlySet<string> = new Set(['', 'virtual'])
 export const KEY_NETWORK = 'neutron:network_name'
 export const KEY_HOST = 'neutron:host_id'
 export const KEY_PORT_FIP = 'neutron:port_fip'
@@ -57,7 +57,7 @@ export function portIps(p: PortLike): string[] {
 
 export function networkOf(p: PortLike): string | undefined {
   const n = p.externalIds?.[KEY_NETWORK]
-  return n ? n : undefined
+  return n || undefined
 }
 
 export function isUp(p: PortLike): boolean {

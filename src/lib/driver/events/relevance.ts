@@ -70,7 +70,7 @@ function lsTouches(ctx: ChangeCtx<LogicalSwitch>, view: AgentView): boolean {
   // A localnet port joining or leaving makes the switch a provider network or not.
   const old = new Set(ctx.old?.ports ?? ctx.row.ports)
   const now = new Set(ctx.row.ports)
-  const moved = [...now].filter((p) => !old.has(p)).concat([...old].filter((p) => !now.has(p)))
+  const moved = [...[...now].filter((p) => !old.has(p)), ...[...old].filter((p) => !now.has(p))]
   return moved.some((u) => view.nb.lsp(u)?.type === 'localnet')
 }
 

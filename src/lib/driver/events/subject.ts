@@ -1,7 +1,6 @@
 // One-line description of a changed row for logs: table, uuid, a name, the addresses involved.
 import type {LoadBalancer, LogicalRouterPort, LogicalSwitchPort, Nat} from '../../nb/model.js'
 import type {TypedRow} from '../../nb/state.js'
-import type {RowChange} from '../../ovsdb/types.js'
 import type {ChangeCtx} from './change-ctx.js'
 import type {ChangeSubject} from './types.js'
 
@@ -42,10 +41,4 @@ function nameAndIps(table: string, row: TypedRow): [string, string[]] {
 export function subjectOf(ctx: ChangeCtx): ChangeSubject {
   const [name, ips] = nameAndIps(ctx.table, ctx.row)
   return {table: ctx.table, uuid: ctx.uuid, name, ips}
-}
-
-/** Subject of a change that could not be decoded (unknown table). */
-export function rawSubject(change: RowChange): ChangeSubject {
-  const {name} = change.row
-  return {table: change.table, uuid: change.uuid, name: typeof name === 'string' ? name : '', ips: []}
 }
