@@ -193,6 +193,7 @@ async function eventScenario(N: number): Promise<void> {
     const parts = {observe: [] as number[], diff: [] as number[], apply: [] as number[]}
     const fl: number[] = []
     let fullPasses = 0
+    const fullAt = new Set<number>()
     for (let k = 0; k < EVENTS; k++) {
       const change = port(N + k)
       desired.push(...change)
@@ -207,7 +208,11 @@ async function eventScenario(N: number): Promise<void> {
               change.map((o) => objKey(o)),
             )
       if (r.ops !== 4) throw new Error(`event pass applied ${r.ops} ops, expected 4`)
-      if (r.full) fullPasses++
+      if (r.full) {
+        fullPasses++
+        fullAt.add(k)
+      }
+
       ours.push(r.ms)
       parts.observe.push(r.observe)
       parts.diff.push(r.diff)
@@ -217,13 +222,14 @@ async function eventScenario(N: number): Promise<void> {
       await settled(wk, floorObjs)
     }
 
+    const deltaOnly = ours.filter((_, i) => !fullAt.has(i))
     const p50 = pct(ours, 0.5)
     const f50 = pct(fl, 0.5)
     console.log(
       `event N=${N} ports (${desired.length} objects; set up in ${f(cold.ms)}): ours p50 ${f(p50)} p99 ${f(pct(ours, 0.99))} | floor p50 ${f(f50)} p99 ${f(pct(fl, 0.99))} | ratio p50 ${(p50 / f50).toFixed(2)}x p99 ${(pct(ours, 0.99) / pct(fl, 0.99)).toFixed(2)}x`,
     )
     console.log(
-      `  ${MODE} passes; ours p50 by stage: observe ${f(pct(parts.observe, 0.5))}, diff ${f(pct(parts.diff, 0.5))}, apply ${f(pct(parts.apply, 0.5))}; ip processes started: ${wk.exec.starts}, full dumps: ${wk.dumps}, full passes among the events: ${fullPasses}`,
+      `  ${MODE} passes; ours p50 by stage: observe ${f(pct(parts.observe, 0.5))}, diff ${f(pct(parts.diff, 0.5))}, apply ${f(pct(parts.apply, 0.5))}; ip processes started: ${wk.exec.starts}, full dumps: ${wk.dumps}, full passes among the events: ${fullPasses}${deltaOnly.length > 0 ? `; delta passes alone: p50 ${f(pct(deltaOnly, 0.5))} p99 ${f(pct(deltaOnly, 0.99))}` : ''}`,
     )
   } finally {
     wk.close()
