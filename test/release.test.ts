@@ -4,8 +4,9 @@
 // unreachable, and the installed `ovn-bgp` answers --help and runs `sync --dry-run` against a real
 // NB ovsdb-server. Needs `npm run build` first (the release is built from dist/).
 import {expect} from 'chai'
-import {execFileSync, spawnSync} from 'node:child_process'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {get} from 'node:http'
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -13,7 +14,10 @@ import {fileURLToPath} from 'node:url'
 import type {OvsdbServer} from './helpers/ovsdb-server.js'
 
 import {nodeArgs, startNb} from './commands/adhoc-harness.js'
+import {freePort} from './helpers/ovsdb-server.js'
 import {requireTools} from './helpers/require.js'
+import {waitFor} from './helpers/wait.js'
+import {missingDefaults, parseExposition} from './lib/metrics/conventions.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -137,4 +141,53 @@ describe('release artefact (npm pack of the bundle, offline install)', function 
     expect(doc.dryRun).to.equal(true)
     expect(doc.changes.length).to.be.greaterThan(5)
   })
+
+  it("the installed watch serves /metrics from the bundle's lazily loaded prom-client", async () => {
+    // OVS is absent, so the daemon waits for it; the endpoint is up before that wait
+    const port = await freePort()
+    const state = join(dir, 'watch-state')
+    const child = spawn(bin, ['watch', ...nodeArgs(nb!.unix, state), '--metrics-address', `127.0.0.1:${port}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
+    try {
+      const text = await waitFor(
+        'the metrics endpoint',
+        async () => {
+          if (child.exitCode !== null) throw new Error(`watch exited ${child.exitCode}: ${stderr}`)
+          return fetchText(`http://127.0.0.1:${port}/metrics`).catch(() => undefined)
+        },
+        60_000,
+        200,
+      )
+      expect(child.exitCode, stderr).to.equal(null)
+      const families = parseExposition(text)
+      expect(missingDefaults(families)).to.deep.equal([])
+      expect(families.get('ovn_bgp_build_info')?.samples[0]?.labels.version).to.equal(
+        (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {version: string}).version,
+      )
+    } finally {
+      child.kill('SIGTERM')
+      await new Promise((resolve) => {
+        if (child.exitCode === null) child.once('exit', resolve)
+        else resolve(undefined)
+      })
+    }
+  })
 })
+
+function fetchText(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, {agent: false}, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => {
+        body += d
+      })
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`))))
+    }).on('error', reject)
+  })
+}

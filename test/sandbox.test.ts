@@ -3,6 +3,8 @@
 // bounded time -> down -> no qemu process, no namespace, no directory left. On this kind of machine
 // (no vrf/dummy/veth in the host kernel) the lab runs in the qemu guest, so this takes minutes.
 // The sandbox lives in its own directory (--dir), so it never touches a user's sandbox.
+// Every --json document of the run is validated (ajv) against schemas/sandbox.json (show-exposed's
+// against schemas/show-exposed.json): the lab-side half of test/contracts/json.test.ts.
 import {type Command, Config} from '@oclif/core'
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
@@ -14,6 +16,7 @@ import type {SandboxResult} from '../src/lib/sandbox-command.js'
 
 import {EXPECTED_PREFIXES, parseGobgpRib, renderPeerTable} from '../src/lib/sandbox/peer.js'
 import {validateRequest} from '../src/lib/sandbox/protocol.js'
+import {SchemaSet} from './contracts/schema-validator.js'
 import {requireTools} from './helpers/require.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -29,12 +32,19 @@ function cli(args: string[], timeoutMs: number): {code: number; stdout: string; 
   return {code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: Date.now() - t0}
 }
 
-function json(r: {stdout: string; stderr: string; code: number}): SandboxResult {
+const schemas = new SchemaSet(join(root, 'schemas'))
+
+/** The --json document of `r`, after checking it against its schema. */
+function json(r: {stdout: string; stderr: string; code: number}, schema = 'sandbox.json'): SandboxResult {
+  let doc: SandboxResult
   try {
-    return JSON.parse(r.stdout) as SandboxResult
+    doc = JSON.parse(r.stdout) as SandboxResult
   } catch {
     throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`)
   }
+
+  expect(schemas.validate(schema, doc), `document against schemas/${schema}`).to.deep.equal([])
+  return doc
 }
 
 /** Processes whose command line mentions `needle`. */
@@ -94,6 +104,16 @@ describe('ovn-bgp sandbox (lab up, NB change, down)', function () {
 
     const st = json(cli(['status', '--dir', d, '--json'], 120_000))
     expect(st.lab?.processes.filter((p) => !p.alive)).to.deep.equal([])
+    // the other documents of the topic, each validated against its schema
+    const addrs = json(cli(['ip', '--dir', d, '--json', '--', '-j', 'addr', 'show', 'dev', 'bgp-nic'], 120_000))
+    expect(addrs.output?.stdout).to.match(/bgp-nic/)
+    const bgp = json(cli(['vtysh', '--dir', d, '--json', 'show bgp summary'], 120_000))
+    expect(bgp.output?.code).to.equal(0)
+    expect(json(cli(['logs', '--dir', d, '--json', '--lines', '5'], 120_000)).output?.stdout).to.not.equal('')
+    const shown = json(cli(['show-exposed', '--dir', d, '--json'], 120_000), 'show-exposed.json') as unknown as {
+      entries: unknown[]
+    }
+    expect(shown.entries).to.have.length.greaterThan(0)
 
     // Unbind vm1 from this chassis: its /32 and /128 must be withdrawn at the peer.
     const nb = cli(['nbctl', '--dir', d, '--', 'lsp-set-options', 'vm1', 'requested-chassis=compute-2'], 120_000)
@@ -126,8 +146,9 @@ describe('ovn-bgp sandbox (lab up, NB change, down)', function () {
     expect(bad.code).to.equal(2)
     expect(bad.stderr).to.match(/read-only/)
 
-    const downRes = cli(['down', '--dir', d], 180_000)
+    const downRes = cli(['down', '--dir', d, '--json'], 180_000)
     expect(downRes.code, downRes.stderr).to.equal(0)
+    expect(json(downRes).did).to.have.length.greaterThan(0)
     expect(existsSync(d), 'state dir removed').to.equal(false)
     expect(processesWith(d), 'no process of the sandbox left (qemu, launcher)').to.deep.equal([])
     const netns = spawnSync('ip', ['netns', 'list'], {encoding: 'utf8'}).stdout

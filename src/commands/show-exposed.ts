@@ -97,7 +97,7 @@ Exit status 3 when drift is found (--source node), so scripts can alert on it.`
         const observed = await rt.kernel().layer.observe(scopeOf(cfg, ctx))
         result = joinExposed(wanted, observed, cfg.bgpNic)
         const frr = await readFrr(rt, cfg)
-        annotateFrr(result, frr.view, frr.error)
+        annotateFrr(result, frr.view, {tenant: cfg.advertisementMethodTenantNetworks, error: frr.error})
         const drain = await new DrainStore(cfg.stateDir).read()
         result.drain = {drained: drain !== undefined, since: drain?.since ?? null}
         if (result.drift.missing + result.drift.unexpected + (result.drift.frr ?? 0) > 0)

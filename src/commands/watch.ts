@@ -1,9 +1,7 @@
 import {BaseCommand} from '../lib/base-command.js'
 import {FRR_OPTIONS, reconcileFlags} from '../lib/command-flags.js'
 import {configFlags} from '../lib/config/index.js'
-import {Agent} from '../lib/driver/agent.js'
 import {SdNotify, startWatchdog} from '../lib/driver/sd-notify.js'
-import {AgentMetrics} from '../lib/metrics/index.js'
 import {runtimeFactory} from '../lib/runtime.js'
 
 export interface WatchResult {
@@ -59,6 +57,12 @@ is restarted.`
     const cfg = await this.agentConfig()
     const logger = this.logger()
     const commit = /\bcommit (\S+)/.exec(this.config.userAgent)?.[1]
+    // Imported here, not at the top: the daemon's modules (prom-client among them) stay out of the
+    // start-up of --help and of every other command, in dist/ and in the release bundle alike.
+    const [{Agent}, {AgentMetrics}] = await Promise.all([
+      import('../lib/driver/agent.js'),
+      import('../lib/metrics/agent-metrics.js'),
+    ])
     const metrics = new AgentMetrics({build: {version: this.config.version, ...(commit ? {commit} : {})}})
     const agent = new Agent({rt: runtimeFactory.create(cfg, logger, {waitForever: true}), cfg, logger, metrics})
     const notify = new SdNotify({logger})

@@ -3,7 +3,8 @@
 // out an NB server restart without withdrawing anything. Node side: the in-memory kernel of the
 // ad-hoc harness (the real-kernel version is test/kernel/e2e-watch.ktest.ts).
 import {expect} from 'chai'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {get} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -11,6 +12,7 @@ import {freePort, type OvsdbServer} from '../helpers/ovsdb-server.js'
 import {requireTools} from '../helpers/require.js'
 import {useTestRuntime} from '../helpers/runtime-fake.js'
 import {sleep, waitFor} from '../helpers/wait.js'
+import {missingDefaults, namingProblems, parseExposition} from '../lib/metrics/conventions.js'
 import {MemoryKernel, nodeArgs, runAdhocCmd, startNb, updatePort} from './adhoc-harness.js'
 
 const until = (what: string, ok: () => boolean, timeoutMs = 20_000): Promise<true> => waitFor(what, ok, timeoutMs, 25)
@@ -56,6 +58,21 @@ describe('watch command (real NB)', function () {
     expect(metrics).to.match(/^ovn_bgp_reconcile_passes_total\{result="ok"\} [1-9]/m)
     expect(metrics).to.match(/^ovn_bgp_exposed_ips\{kind="vm"\} [1-9]/m)
     expect(metrics).to.match(/^ovn_bgp_nb_connection_state\{state="ready"\} 1$/m)
+    // the whole scrape against the Prometheus naming conventions, and against the documented set
+    const families = parseExposition(metrics)
+    const ours = [...families.values()].filter((f) => f.name.startsWith('ovn_bgp_'))
+    expect(
+      ours.flatMap((f) => namingProblems(f)),
+      'naming conventions',
+    ).to.deep.equal([])
+    expect(missingDefaults(families), "prom-client's default collectors").to.deep.equal([])
+    const documented = [
+      ...readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8').matchAll(
+        /^\| `(ovn_bgp_\w+)` \|/gm,
+      ),
+    ].map((m) => m[1])
+    expect(ours.map((f) => f.name).sort(), 'docs/operations.md lists every family').to.deep.equal(documented.sort())
+    expect(families.get('ovn_bgp_build_info')?.samples[0]?.labels).to.include.keys('version', 'commit', 'nodejs')
     await updatePort(nb.unix, 'vm1', {up: false})
     await until('vm1 withdrawn', () => !mem.has('address', '172.24.4.226/32'))
     await updatePort(nb.unix, 'vm1', {up: true})
@@ -118,13 +135,16 @@ describe('watch command (real NB)', function () {
     })
   }
 
-  it('keeps everything during the outage and converges after it', async () => {
+  it('keeps everything during the outage and converges after it; the metrics count the reconnect', async () => {
+    const port = await freePort()
     const args = [
       ...nodeArgs(nb.unix, state),
       '--frr-vty-socket',
       join(state, 'no-frr'),
       '--bgp-router-id',
       '192.0.2.1',
+      '--metrics-address',
+      `127.0.0.1:${port}`,
       '--json',
     ]
     const running = runAdhocCmd('watch', args)
@@ -142,9 +162,27 @@ describe('watch command (real NB)', function () {
     await updatePort(nb.unix, 'vm1', {up: false})
     await until('the change made around the outage', () => !mem.has('address', '172.24.4.226/32'))
     expect(mem.has('address', '172.24.4.201/32'), 'the rest stays').to.equal(true)
+    const metrics = await scrape(port)
+    expect(metrics).to.match(/^ovn_bgp_nb_reconnects_total 1$/m)
+    expect(metrics, 'FRR is absent here').to.match(/^ovn_bgp_frr_checks_total\{result="failed"\} [1-9]/m)
+    const lastGood = Number(/^ovn_bgp_last_successful_reconcile_timestamp_seconds (\S+)$/m.exec(metrics)?.[1])
+    expect(Math.abs(lastGood - Date.now() / 1000)).to.be.lessThan(60)
 
     process.emit('SIGTERM')
     const r = await running
     expect(r.exitCode).to.equal(0)
   })
 })
+
+function scrape(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(`http://127.0.0.1:${port}/metrics`, {agent: false}, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => {
+        body += d
+      })
+      res.on('end', () => resolve(body))
+    }).on('error', reject)
+  })
+}

@@ -1,6 +1,9 @@
 // The --json contract: the documents of sync, show-exposed, frr-leak, the expose-*/withdraw-* verbs,
-// doctor and watch, and the error document of any command, produced in-process against a real NB
-// ovsdb-server, validate (ajv) against the JSON Schemas shipped in schemas/ (draft 2020-12).
+// doctor, watch, explain, drain, undrain and the sandbox topic, and the error document of any
+// command, produced in-process against a real NB ovsdb-server (and a real FRR for drain), validate
+// (ajv) against the JSON Schemas shipped in schemas/ (draft 2020-12). The sandbox documents that
+// need a running lab (up, peer, status of a running lab, the pass-through commands) are validated
+// against the same schema in test/sandbox.test.ts.
 // Versioning (src/lib/output/contract.ts, docs/operations.md "JSON contracts"): every document
 // starts with schemaVersion; every key a document always carries is required, so a renamed or
 // removed key fails here, while the objects stay open (no additionalProperties: false), so an
@@ -8,13 +11,16 @@
 // A new command's schema follows the same rules: schemaVersion first, $ref defs.json#/$defs/schemaVersion.
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {readdirSync, readFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import type {CmdRun} from '../commands/adhoc-harness.js'
 
 import {objKey} from '../../src/lib/planner/types.js'
+import {paths} from '../../src/lib/sandbox/state-dir.js'
+import {runAdhocCmd} from '../commands/adhoc-harness.js'
 import {requireTools} from '../helpers/require.js'
 import {FrrInstance} from '../lib/frr/frr-instance.js'
 import {DocumentSource, VERB_RUNS} from './documents.js'
@@ -26,13 +32,12 @@ const schemaFiles = (): string[] =>
   readdirSync(SCHEMAS)
     .filter((f) => f.endsWith('.json'))
     .sort()
+/** The commands, and the topics (directories: sandbox) whose commands share one document schema. */
 const commandIds = (): string[] =>
   readdirSync(join(ROOT, 'src', 'commands'))
-    .filter((f) => f.endsWith('.ts'))
+    .filter((f) => f.endsWith('.ts') || statSync(join(ROOT, 'src', 'commands', f)).isDirectory())
     .map((f) => basename(f, '.ts'))
     .sort()
-/** Commands whose --json document has no schema yet (sandbox drives VMs and namespaces). */
-const WITHOUT_SCHEMA = new Set(['sandbox'])
 /** Schema files that are not a command's document. */
 const SHARED = new Set(['adhoc-verb.json', 'defs.json', 'error.json'])
 
@@ -132,6 +137,19 @@ describe('contract: --json documents (schemas/*.json)', function () {
     const frrArgs = ['--frr-vty-socket', frr.dir, '--state-dir', src.state]
     take('drain --wait 0', 'drain', await src.runBare('drain', '--wait', '0', ...frrArgs))
     take('undrain', 'undrain', await src.runBare('undrain', ...frrArgs))
+    // the sandbox topic without a lab: nothing running in the directory (exit 4), the lab's log,
+    // and down cleaning up after nothing (a directory without the sandbox marker is left alone)
+    const sbx = mkdtempSync(join(tmpdir(), 'contract-sandbox-'))
+    try {
+      take('sandbox status (none)', 'sandbox', await runAdhocCmd('sandbox/status', ['--dir', sbx, '--json']), [4])
+      mkdirSync(paths(sbx).share, {recursive: true})
+      writeFileSync(paths(sbx).agentLog, 'INFO watching\nWARN FRR leak check failed\n')
+      take('sandbox logs', 'sandbox', await runAdhocCmd('sandbox/logs', ['--dir', sbx, '--lines', '1', '--json']))
+      take('sandbox down (nothing running)', 'sandbox', await runAdhocCmd('sandbox/down', ['--dir', sbx, '--json']))
+    } finally {
+      rmSync(sbx, {recursive: true, force: true})
+    }
+
     // the error document: a usage error, a configuration error
     takeError('sync --bogus', await src.run('sync', '--bogus'), 2)
     takeError('sync --bgp-vrf-table-id ten', await src.run('sync', '--bgp-vrf-table-id', 'ten'), 2)
@@ -148,7 +166,7 @@ describe('contract: --json documents (schemas/*.json)', function () {
     await src.stop()
   })
 
-  it('has a draft 2020-12 schema, with its file name as $id, for every command but sandbox', () => {
+  it('has a draft 2020-12 schema, with its file name as $id, for every command and the sandbox topic', () => {
     for (const f of schemaFiles()) {
       const s = schemas.file(f) as Record<string, unknown>
       expect(s.$schema, f).to.equal(DRAFT)
@@ -158,7 +176,7 @@ describe('contract: --json documents (schemas/*.json)', function () {
     const documents = schemaFiles()
       .filter((f) => !SHARED.has(f))
       .map((f) => basename(f, '.json'))
-    expect(documents).to.deep.equal(commandIds().filter((id) => !WITHOUT_SCHEMA.has(id)))
+    expect(documents).to.deep.equal(commandIds())
   })
 
   it('ships every schema in the npm package', function () {
@@ -201,6 +219,8 @@ describe('contract: --json documents (schemas/*.json)', function () {
     expect(of('expose-ip (explicit values)').target).to.deep.include({mode: 'explicit'})
     expect(of('frr-leak --dry-run')).to.deep.include({devices: null, missing: null})
     expect(of('doctor').checks).to.have.length.greaterThan(0)
+    expect(of('sandbox logs').output).to.deep.equal({code: 0, stdout: 'WARN FRR leak check failed', stderr: ''})
+    expect(of('sandbox status (none)')).to.not.have.property('state')
   })
 
   it('a document with any one key removed or renamed fails its schema', () => {

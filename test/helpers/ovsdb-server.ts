@@ -4,14 +4,17 @@
 //  - startNbCluster(): an N-member RAFT cluster of a schema on 127.0.0.1.
 //  - writeNbSchema(): the OVN NB schema with Logical_Router_Port.status added, version 7.1.0.
 //  - transact(): one raw JSON-RPC transact, independent of the client under test.
-import {execFileSync} from 'node:child_process'
+import {execFile, execFileSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, connect as netConnect} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {promisify} from 'node:util'
 
 import {alive} from './process.js'
 import {sleep, waitFor} from './wait.js'
+
+const execFileAsync = promisify(execFile)
 
 export const NB_SCHEMA_SOURCE = '/usr/share/ovn/ovn-nb.ovsschema'
 
@@ -122,7 +125,9 @@ export class OvsdbServer {
       '-vconsole:off',
     )
     const logStart = existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8').length : 0
-    execFileSync('ovsdb-server', args, {stdio: 'pipe'})
+    // not execFileSync: with --detach the command returns once the database is open, which for a
+    // large RAFT log takes seconds, and members started together must load their logs side by side
+    await execFileAsync('ovsdb-server', args)
     const newLog = (): string => readFileSync(this.logFile, 'utf8').slice(logStart)
     const portOf = (prefix: string): number | undefined => {
       // the log names the listener without its scheme: "|INFO|0:127.0.0.1: listening on port N"
@@ -244,8 +249,13 @@ export async function startRelay(dbName: string, upstream: string, dir?: string)
   return server
 }
 
-/** One raw JSON-RPC `transact` on a fresh connection; returns the result array (throws on an RPC error). */
-export function transact(remote: string, params: unknown[]): Promise<unknown[]> {
+/**
+ * One raw JSON-RPC `transact` on a fresh connection; returns the result array (throws on an RPC
+ * error). It also rejects when the server closes the connection before replying (a RAFT member
+ * does that around a leader change: without this the promise would never settle) and, with
+ * `timeoutMs`, when no reply came in time (the socket is destroyed; the outcome is then unknown).
+ */
+export function transact(remote: string, params: unknown[], opts: {timeoutMs?: number} = {}): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const sock = remote.startsWith('unix:')
       ? netConnect(remote.slice(5))
@@ -254,7 +264,18 @@ export function transact(remote: string, params: unknown[]): Promise<unknown[]> 
           remote.slice(4, remote.lastIndexOf(':')).replaceAll(/^\[|\]$/g, ''),
         )
     const chunks: Buffer[] = []
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            sock.destroy()
+            reject(new Error(`transact: no reply from ${remote} within ${opts.timeoutMs} ms`))
+          }, opts.timeoutMs)
     sock.on('error', reject)
+    sock.on('close', () => {
+      if (timer) clearTimeout(timer)
+      reject(new Error(`transact: ${remote} closed the connection before replying`))
+    })
     sock.on('connect', () => sock.write(JSON.stringify({id: 1, method: 'transact', params})))
     sock.on('data', (d: Buffer) => {
       chunks.push(d)

@@ -3,8 +3,9 @@
 // each reports every layer ok; then one layer at a time is broken (the bgp-nic address, the ip rule,
 // the FRR leak line, the BGP neighbour, the NB binding, the gateway's chassis) and explain names
 // exactly that layer and the reason (NB-driven cases: "not exposed: <reason>", all layers agreeing).
-// show-exposed --json carries the FRR columns and validates against its schema. drain: the peer
-// sees GRACEFUL_SHUTDOWN (65535:0) on every prefix, then none; a watch restart (with FRR's drain
+// show-exposed --json carries the FRR columns and validates against its schema. drain: waits until
+// FRR has sent the peer the marked routes (not a fixed time), so the peer sees GRACEFUL_SHUTDOWN
+// (65535:0) on every prefix before the withdrawal, then none; a watch restart (with FRR's drain
 // lines lost meanwhile) keeps the node drained; undrain brings every prefix back, unmarked.
 import {expect} from 'chai'
 import {join} from 'node:path'
@@ -229,6 +230,23 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     expect((await one('172.24.4.226')).broken).to.equal(null)
   })
 
+  it('proxy_arp off on the device the IP is wired through: the kernel layer names the sysctl', async () => {
+    const what = layer(await one('172.24.4.226'), 'kernel').items.map((i) => i.what)
+    const key = what.map((w) => /^sysctl (net\.ipv4\.conf\.\S+\.proxy_arp)=1$/.exec(w)?.[1]).find(Boolean)
+    expect(key, what.join('\n')).to.be.a('string')
+    const v6 = layer(await one('2001:db8:100::226'), 'kernel').items.map((i) => i.what)
+    expect(
+      v6.some((w) => /^sysctl net\.ipv6\.conf\.\S+\.proxy_ndp=1$/.test(w)),
+      v6.join('\n'),
+    ).to.equal(true)
+    await must('sysctl', ['-w', `${key}=0`])
+    const r = await one('172.24.4.226')
+    expect(r.broken).to.equal('kernel')
+    expect(layer(r, 'kernel').reason).to.equal(`sysctl ${key}=1: missing`)
+    await must('sysctl', ['-w', `${key}=1`])
+    expect((await one('172.24.4.226')).broken).to.equal(null)
+  })
+
   it('the leak line removed from FRR: the FRR layer names the missing line', async () => {
     await lab.frr.applyConfig(
       `router bgp ${AGENT_AS}\n address-family ipv4 unicast\n  no import vrf bgp-vrf\n exit-address-family\nexit\n`,
@@ -322,43 +340,71 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     )
   })
 
-  // OPEN, not part of npm test: show-exposed's FRR columns in the guest differ from "advertised 1 of
-  // 1" for an entry (cause not found; docs/reliability.md). Registered only with KTEST_OPEN=1:
-  //   KTEST_OPEN=1 sh test/harness/vm/kernel-tier.sh test/kernel/explain-drain.ktest.ts
-  if (process.env.KTEST_OPEN === '1') {
-    it('show-exposed --json: FRR columns for every entry, valid against its schema', async () => {
-      if (!agent) await startAgent()
-      await agent!.idle()
-      const run = await runAdhocCmd('show-exposed', ['--json', '--log-level', 'error', ...cliArgs()])
-      expect(run.exitCode, run.stdout.slice(0, 800)).to.equal(0)
-      const doc = run.doc as unknown as {
-        entries: Array<{
-          ip: string
-          kind: string
-          frr: {vrf: boolean; leaked: boolean; advertised: number; established: number}
-        }>
-        frr: {read: boolean; vtyshCalls: number}
-      }
-      expect(doc.frr.read).to.equal(true)
-      expect(doc.frr.vtyshCalls, 'a fixed number of vtysh processes').to.equal(3)
-      for (const e of doc.entries.filter((x) => x.kind !== 'subnet'))
-        expect(e.frr, e.ip).to.deep.equal({vrf: true, leaked: true, advertised: 1, established: 1})
-      const errors = new SchemaSet(join(process.cwd(), 'schemas')).validate('show-exposed.json', doc)
-      expect(errors).to.deep.equal([])
-    })
-  }
+  // The tenant subnet (10.0.0.1/24, host mode) is a rule and route via the cr-lrp only: FRR does
+  // not carry it by design, so its FRR columns are null and it is not drift.
+  it('show-exposed --json: FRR columns for every entry, valid against its schema', async () => {
+    if (!agent) await startAgent()
+    await agent!.idle()
+    const run = await runAdhocCmd('show-exposed', ['--json', '--log-level', 'error', ...cliArgs()])
+    const doc = run.doc as unknown as {
+      entries: Array<{
+        ip: string
+        kind: string
+        frr: {vrf: boolean; leaked: boolean; advertised: number; established: number} | null
+      }>
+      drift: {missing: number; unexpected: number; frr: number}
+      frr: {read: boolean; vtyshCalls: number}
+    }
+    expect(run.exitCode, JSON.stringify(doc?.entries ?? run.stdout.slice(0, 2000), null, 1)).to.equal(0)
+    expect(doc.drift).to.deep.equal({missing: 0, unexpected: 0, frr: 0})
+    expect(doc.frr.read).to.equal(true)
+    expect(doc.frr.vtyshCalls, 'a fixed number of vtysh processes').to.equal(3)
+    const carried = doc.entries.filter((x) => x.kind !== 'subnet')
+    expect(carried.map((e) => (e.ip.includes(':') ? `${e.ip}/128` : `${e.ip}/32`)).sort()).to.deep.equal(FULL)
+    for (const e of carried) expect(e.frr, e.ip).to.deep.equal({vrf: true, leaked: true, advertised: 1, established: 1})
+    expect(
+      doc.entries.filter((x) => x.kind === 'subnet').map((e) => [e.ip, e.frr]),
+      'host mode: the subnet is not in FRR',
+    ).to.deep.equal([['10.0.0.1/24', null]])
+    const errors = new SchemaSet(join(process.cwd(), 'schemas')).validate('show-exposed.json', doc)
+    expect(errors).to.deep.equal([])
+  })
 
   it('drain: GRACEFUL_SHUTDOWN on every prefix, then none; a watch restart keeps it drained; undrain brings all back', async () => {
     if (!agent) await startAgent()
     const vtysh = new Runtime(cfg, logger).vtysh()
-    await drainNode({cfg, vtysh}, {waitSeconds: 0, withdraw: false})
-    const marked = await eventually(
-      'every prefix marked 65535:0',
-      peerGshut,
-      (g) => same(Object.keys(g).sort(), FULL) && Object.values(g).every(Boolean),
+    // drain waits for FRR's word that the peer was sent the marked routes, not for a fixed time:
+    // at the moment it withdraws, the peer already has the community on every prefix
+    let atWithdraw: Record<string, boolean> | undefined
+    const t0 = Date.now()
+    const drained0 = await drainNode(
+      {
+        cfg,
+        vtysh,
+        async onStep(step) {
+          if (step !== 'withdraw') return
+          progress(`drain about to withdraw after ${Date.now() - t0} ms`)
+          // only the gobgp CLI's hiccups are retried: the routes are all there until the withdrawal
+          atWithdraw = await eventually(
+            'the peer table read',
+            peerGshut,
+            (g) => same(Object.keys(g).sort(), FULL),
+            10_000,
+          )
+        },
+      },
+      {waitSeconds: 120, settleSeconds: 0, withdraw: true, pollMs: 300},
     )
-    expect(Object.keys(marked).length).to.equal(FULL.length)
-    await drainNode({cfg, vtysh}, {waitSeconds: 1, withdraw: true})
+    expect(drained0.wait, JSON.stringify(drained0.wait)).to.deep.include({
+      for: 'graceful-shutdown-sent',
+      outcome: 'sent',
+      lastError: null,
+    })
+    expect(drained0.wait!.neighbours.map((n) => [n.peer, n.sent])).to.deep.equal([[await peerIp(), true]])
+    expect(drained0.waitedSeconds, 'finished early, not at the bound').to.be.below(120)
+    expect(atWithdraw, 'every prefix marked 65535:0 at the peer before the withdrawal').to.deep.equal(
+      Object.fromEntries(FULL.map((p) => [p, true])),
+    )
     await eventually(
       'all withdrawn',
       () => lab.peerPrefixes(),

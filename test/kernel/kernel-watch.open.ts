@@ -1,7 +1,7 @@
 // The watched kernel in the real kernel (guest): the model stays equal to a fresh dump across a
 // random sequence of changes made behind its back; 100 random edits of owned state among ~50
 // foreign objects are each repaired within about a second through the drift signal, foreign ones
-// untouched (prints the repair times); a wiring op that fails keeps the IP off bgp-nic.
+// untouched (prints the repair times). (The failing-wiring case is in kernel-wired.ktest.ts.)
 import {expect} from 'chai'
 
 import type {ObserveScope} from '../../src/lib/kernel/types.js'
@@ -10,12 +10,18 @@ import {BatchExecutor} from '../../src/lib/kernel/batch-process.js'
 import {WatchedKernel} from '../../src/lib/kernel/watched.js'
 import {NullLogger} from '../../src/lib/log.js'
 import {diff} from '../../src/lib/planner/diff.js'
-import {objKey, objValue, type StateObj} from '../../src/lib/planner/types.js'
+import {objValue, type StateObj} from '../../src/lib/planner/types.js'
 import {sleep} from '../helpers/wait.js'
 import {requireGuest} from './helpers/guest.js'
 import {kernelEnv, type KernelEnv} from './helpers/kernel-env.js'
 
 const values = (objs: readonly StateObj[]): string[] => objs.map(objValue).sort()
+
+/** The p-quantile of xs, rounded (ms). */
+function q(xs: number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!)
+}
 
 /** Seeded PRNG (mulberry32): the sequences are random but reproducible. */
 function rng(seed: number): () => number {
@@ -170,19 +176,26 @@ describe('watched kernel model (guest)', function () {
     const desired = node(10)
     // Start from the desired state.
     await wk.apply(diff(desired, await wk.observe({...scope, adopt: desired}, {fresh: true})), {ensureUp: ['br-ex']})
-    // Foreign objects: other rule priorities, other route protocols and tables, other devices and their neighbours.
+    // Foreign objects: other rule priorities, a route of another protocol in our table 200 and
+    // routes of our protocol in another table, other devices with addresses, permanent neighbours.
+    // Routes and neighbours sit on foreign dummy devices (up, ARP on) that the test never touches:
+    // setting br-ex down makes the KERNEL flush the IPv4 routes and the neighbours through br-ex
+    // (ovn-bgp's included, which it repairs), so foreign ones there would be removed by the kernel,
+    // not by ovn-bgp. Ownership by mark (protocol, priority, table, device) is what is tested.
     const foreign: string[][] = []
-    for (let i = 1; i <= 10; i++)
-      foreign.push(['rule', 'add', 'to', `10.9.${i}.0/24`, 'lookup', '200', 'priority', String(1000 + i)])
-    for (let i = 1; i <= 10; i++)
-      foreign.push(['route', 'add', `10.8.${i}.0/24`, 'dev', 'br-ex', 'table', '200', 'proto', 'static'])
-    for (let i = 1; i <= 10; i++)
-      foreign.push(['route', 'add', `10.7.${i}.0/24`, 'dev', 'br-ex', 'table', '300', 'proto', '3'])
     for (let i = 1; i <= 5; i++)
       foreign.push(
         ['link', 'add', `fdum${i}`, 'type', 'dummy'],
+        ['link', 'set', 'dev', `fdum${i}`, 'arp', 'on'],
+        ['link', 'set', 'dev', `fdum${i}`, 'up'],
         ['address', 'add', `10.6.${i}.1/32`, 'dev', `fdum${i}`],
       )
+    for (let i = 1; i <= 10; i++)
+      foreign.push(['rule', 'add', 'to', `10.9.${i}.0/24`, 'lookup', '200', 'priority', String(1000 + i)])
+    for (let i = 1; i <= 10; i++)
+      foreign.push(['route', 'add', `10.8.${i}.0/24`, 'dev', 'fdum1', 'table', '200', 'proto', 'static'])
+    for (let i = 1; i <= 10; i++)
+      foreign.push(['route', 'add', `10.7.${i}.0/24`, 'dev', 'fdum2', 'table', '300', 'proto', '3'])
     for (let i = 1; i <= 10; i++)
       foreign.push([
         'neigh',
@@ -191,7 +204,7 @@ describe('watched kernel model (guest)', function () {
         'lladdr',
         'fa:16:3e:ff:00:01',
         'dev',
-        'br-ex',
+        'fdum3',
         'nud',
         'permanent',
       ])
@@ -200,30 +213,57 @@ describe('watched kernel model (guest)', function () {
     operators.push(operator)
     const made = await operator.run(foreign.map((args) => ({group: 'link' as const, args})))
     expect(made.filter((o) => o.state !== 'ok')).to.deep.equal([])
+    // The foreign objects above only (the first test leaves other strays, which are not the point here).
     const foreignDump = async (): Promise<string> => {
       const parts = await Promise.all([
         env.ns.ipJson('-4', 'rule', 'show'),
         env.ns.ipJson('route', 'show', 'table', '300'),
-        env.ns.ipJson('route', 'show', 'table', '200', 'proto', 'static'),
+        env.ns.ipJson('route', 'show', 'table', '200', 'proto', 'static', 'root', '10.8.0.0/16'),
         env.ns.ipJson('address', 'show', 'type', 'dummy'),
         env.ns.ipJson('neigh', 'show', 'to', '10.5.0.0/24'),
       ])
-      const rules = (parts[0] as Array<{priority: number}>).filter((r) => r.priority !== 32_000)
-      return JSON.stringify([rules, ...parts.slice(1)])
+      const rules = (parts[0] as Array<{priority: number}>).filter((r) => r.priority > 1000 && r.priority <= 1010)
+      const addrs = (parts[3] as Array<{ifname: string}>).filter((l) => l.ifname.startsWith('fdum'))
+      return JSON.stringify([rules, parts[1], parts[2], addrs, parts[4]])
     }
 
     const before = await foreignDump()
 
     // The daemon's reaction, minus NB: a drift notification schedules a pruning pass (debounced).
     let passes = 0
+    let passMs: number[] = []
     let timer: NodeJS.Timeout | undefined
     let running: Promise<void> | undefined
     let again = false
+    // Where a slow repair's time went, printed per slow edit: o = observe, x = one ip request,
+    // L / S = ledger load / save (ms each, in order of completion).
+    const parts: string[] = []
+    const wrap = <T extends object>(o: T, name: keyof T & string, tag: string): void => {
+      const orig = (o[name] as unknown as (...a: unknown[]) => Promise<unknown>).bind(o)
+      Object.assign(o, {
+        async [name](...a: unknown[]) {
+          const t = performance.now()
+          try {
+            return await orig(...a)
+          } finally {
+            parts.push(`${tag}${Math.round(performance.now() - t)}`)
+          }
+        },
+      })
+    }
+
+    wrap(wk.exec, 'run', 'x')
+    wrap(wk.kernel.ledger, 'load', 'L')
+    wrap(wk.kernel.ledger, 'save', 'S')
     const pass = async (): Promise<void> => {
+      const t = performance.now()
       const observed = await wk.observe({...scope, adopt: desired})
+      const t1 = performance.now()
       const plan = diff(desired, observed)
       if (plan.add.length + plan.remove.length > 0) await wk.apply(plan, {ensureUp: ['br-ex']})
       passes++
+      passMs.push(performance.now() - t)
+      parts.push(`o${Math.round(t1 - t)}|`)
     }
 
     const request = (): void => {
@@ -245,7 +285,11 @@ describe('watched kernel model (guest)', function () {
       }, 20)
     }
 
-    wk.onDrift(() => request())
+    let drifts = 0
+    wk.onDrift(() => {
+      drifts++
+      request()
+    })
 
     const rand = rng(11)
     const owned = desired.filter((o) => o.kind !== 'vlan' && o.kind !== 'route')
@@ -339,9 +383,15 @@ describe('watched kernel model (guest)', function () {
     }
 
     const times: number[] = []
+    const byKind = new Map<string, number[]>()
     const slow: string[] = []
     const failedEdits: string[] = []
     for (const e of edits) {
+      const drifts0 = drifts
+      const starts0 = wk.exec.starts
+      const passes0 = passes
+      passMs = []
+      parts.length = 0
       const [r] = await operator.run([
         {group: e.args[0] === '-6' ? 'ip6' : 'link', args: e.args[0] === '-6' ? e.args.slice(1) : e.args},
       ])
@@ -351,9 +401,17 @@ describe('watched kernel model (guest)', function () {
         continue
       }
 
-      // From the moment the editing command returned (the change is in the kernel).
+      // From the moment the editing command returned (the change is in the kernel). The model shows
+      // the object back only after it has heard of the edit (a drift signal since the edit began):
+      // otherwise a notification still in flight would pass for a 0 ms repair.
       const t0 = performance.now()
-      while (!e.back() && performance.now() - t0 < 10_000) await sleep(5)
+      let heard = -1
+      while (performance.now() - t0 < 10_000) {
+        if (heard < 0 && drifts > drifts0) heard = performance.now() - t0
+        if (heard >= 0 && e.back()) break
+        await sleep(5)
+      }
+
       const ms = performance.now() - t0
       // Settle: no pass running or pending, and still repaired, for 300 ms (late notifications).
       let quiet = performance.now()
@@ -363,16 +421,20 @@ describe('watched kernel model (guest)', function () {
       }
 
       times.push(ms)
-      if (!e.back() || ms > 1500) slow.push(`${e.what} (${e.args.join(' ')}): ${Math.round(ms)} ms`)
+      byKind.set(e.what, [...(byKind.get(e.what) ?? []), ms])
+      const detail = `heard after ${Math.round(Math.max(heard, 0))} ms, ${passes - passes0} passes (${passMs.map((x) => Math.round(x)).join('/')} ms), ${wk.exec.starts - starts0} ip starts [${parts.join(' ')}]`
+      if (heard < 0 || !e.back() || ms > 1500)
+        slow.push(`${e.what} (${e.args.join(' ')}): ${Math.round(ms)} ms; ${detail}`)
+      else if (ms > 700) console.log(`      over 700 ms: ${e.what}: ${Math.round(ms)} ms; ${detail}`)
     }
 
     console.log(`      edits that found their object already missing: ${failedEdits.length}`)
     for (const f of failedEdits) console.log(`      missing: ${f}`)
-    times.sort((a, b) => a - b)
-    const q = (p: number): number => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))]!)
     console.log(
-      `      ${edits.length} edits repaired: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(1)} ms; ${passes} passes; ${wk.dumps} full dumps`,
+      `      FIGURE item 5: ${times.length} edits repaired: p50 ${q(times, 0.5)} ms, p90 ${q(times, 0.9)} ms, max ${q(times, 1)} ms; ${passes} passes; ${wk.dumps} full dumps; ${wk.exec.starts} ip batch starts in all`,
     )
+    for (const [what, xs] of [...byKind].sort())
+      console.log(`        ${what}: ${xs.length}x, p50 ${q(xs, 0.5)} ms, max ${q(xs, 1)} ms`)
     for (const s of slow) console.log(`      slow: ${s}`)
     // The end state equals desired in a fresh dump; foreign objects are as they were.
     const fresh = await wk.kernel.observe({...scope, adopt: desired})
@@ -380,47 +442,5 @@ describe('watched kernel model (guest)', function () {
     expect(await foreignDump()).to.equal(before)
     expect(failedEdits).to.deep.equal([])
     expect(slow).to.deep.equal([])
-  })
-})
-
-describe('announce only what is wired (guest)', function () {
-  this.timeout(300_000)
-  let env: KernelEnv
-
-  before(async function () {
-    requireGuest(this)
-    env = await kernelEnv('kwire')
-    expect((await env.kernel.ensureBase(env.base)).failed).to.deep.equal([])
-  })
-
-  after(async () => {
-    await env?.close()
-  })
-
-  it('a failing route keeps its IP off bgp-nic; the others are announced; withdraw removes the address first', async () => {
-    const wired: StateObj[] = [
-      {kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.20/32'},
-      {kind: 'rule', family: 4, dst: '172.24.4.20/32', table: 200, priority: 32_000},
-      {kind: 'route', family: 4, table: 200, dst: '172.24.4.20/32', dev: 'br-ex', scope: 'link', proto: 3},
-    ]
-    const broken: StateObj[] = [
-      {kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.21/32'},
-      {kind: 'rule', family: 4, dst: '172.24.4.21/32', table: 200, priority: 32_000},
-      {kind: 'route', family: 4, table: 200, dst: '172.24.4.21/32', dev: 'br-missing', scope: 'link', proto: 3},
-    ]
-    const results = await env.kernel.apply({add: [...wired, ...broken], remove: [], unchanged: 0})
-    const failed = results
-      .filter((r) => !r.ok)
-      .map((r) => `${objKey(r.obj)}: ${r.ok ? '' : r.reason}`)
-      .sort()
-      .reverse()
-    console.log(`      failed: ${failed.join('; ')}`)
-    expect(failed).to.have.length(2)
-    expect(failed[0]).to.match(/^route\|4\|200\|172.24.4.21\/32: Cannot find device "br-missing"/)
-    expect(failed[1]).to.match(/^address\|bgp-nic\|172.24.4.21\/32: not announced: wiring failed/)
-    const addrs = await env.ns.ipJson<Array<{addr_info: Array<{local: string}>}>>('address', 'show', 'dev', 'bgp-nic')
-    const on = addrs.flatMap((a) => a.addr_info.map((i) => i.local))
-    expect(on).to.include('172.24.4.20')
-    expect(on).to.not.include('172.24.4.21')
   })
 })

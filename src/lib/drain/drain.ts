@@ -1,6 +1,8 @@
 // drain / undrain of a node, and the upkeep `watch` does for a drained node. The persisted state
 // (state.ts) is the source of truth; FRR (frr-drain.ts) is made to match it.
-//   drain:   persist {phase: announced} -> bgp graceful-shutdown -> wait -> withdraw -> persist {phase: withdrawn}
+//   drain:   persist {phase: announced} -> bgp graceful-shutdown -> wait until FRR has sent every
+//            established neighbour the marked routes, then settle (peer-wait.ts; bounded by the
+//            timeout) -> withdraw -> persist {phase: withdrawn}
 //   undrain: restore the leak (routes back, still marked) -> no bgp graceful-shutdown -> remove the state
 // Each FRR step is idempotent, so both commands can be re-run after an interruption.
 import type {AgentConfig} from '../config/types.js'
@@ -8,6 +10,7 @@ import type {FailedLine, Vtysh} from '../frr/vtysh.js'
 
 import {PartialError} from '../errors.js'
 import {FrrDrain} from './frr-drain.js'
+import {type DrainWait, readPeerProgress, waitForPeers} from './peer-wait.js'
 import {type DrainPhase, type DrainState, DrainStore} from './state.js'
 
 interface DrainStep {
@@ -22,7 +25,20 @@ export interface DrainResult {
   phase: DrainPhase | null
   since: string | null
   steps: DrainStep[]
+  /** Whole seconds spent in the wait step (wait.elapsedMs rounded). */
   waitedSeconds: number
+  /** What the wait step waited for and how it ended; null when there was no wait step. */
+  wait: DrainWait | null
+}
+
+export interface DrainOptions {
+  /** Upper bound of the wait step, settle included. */
+  waitSeconds: number
+  /** After FRR has sent every neighbour the marked routes: time for the fabric to converge. */
+  settleSeconds?: number
+  withdraw: boolean
+  /** Between two reads of FRR while waiting (default 1000). */
+  pollMs?: number
 }
 
 export interface DrainDeps {
@@ -30,7 +46,10 @@ export interface DrainDeps {
   vtysh: Vtysh
   sleep?: (ms: number) => Promise<void>
   now?: () => Date
-  onStep?: (step: DrainStep['step']) => void
+  /** Monotonic milliseconds (default performance.now). */
+  clock?: () => number
+  /** Called before each step; a returned promise is awaited before the step runs. */
+  onStep?: (step: DrainStep['step']) => Promise<void> | void
 }
 
 const defaultSleep = (ms: number) =>
@@ -46,7 +65,7 @@ function failIfRejected(steps: DrainStep[]): void {
     })
 }
 
-export async function drainNode(deps: DrainDeps, opts: {waitSeconds: number; withdraw: boolean}): Promise<DrainResult> {
+export async function drainNode(deps: DrainDeps, opts: DrainOptions): Promise<DrainResult> {
   const store = new DrainStore(deps.cfg.stateDir)
   const frr = new FrrDrain(deps.vtysh, {asn: deps.cfg.bgpAS, vrf: deps.cfg.bgpVrf})
   const prev = await store.read()
@@ -54,40 +73,53 @@ export async function drainNode(deps: DrainDeps, opts: {waitSeconds: number; wit
   const state: DrainState = {drained: true, phase: prev?.phase ?? 'announced', since}
   await store.write(state)
   const steps: DrainStep[] = []
-  deps.onStep?.('announce')
+  await deps.onStep?.('announce')
   steps.push({step: 'announce', ...(await frr.announce())})
   failIfRejected(steps)
-  let waited = 0
+  let wait: DrainWait | null = null
   if (opts.withdraw && state.phase !== 'withdrawn') {
-    deps.onStep?.('wait')
-    await (deps.sleep ?? defaultSleep)(opts.waitSeconds * 1000)
-    waited = opts.waitSeconds
+    await deps.onStep?.('wait')
+    wait = await waitForPeers(
+      {
+        read: () => readPeerProgress(deps.vtysh),
+        sleep: deps.sleep ?? defaultSleep,
+        clock: deps.clock ?? (() => performance.now()),
+      },
+      {timeoutSeconds: opts.waitSeconds, settleSeconds: opts.settleSeconds ?? 0, intervalMs: opts.pollMs ?? 1000},
+    )
     steps.push({step: 'wait', changed: false, failedLines: []})
   }
 
   if (opts.withdraw) {
-    deps.onStep?.('withdraw')
+    await deps.onStep?.('withdraw')
     steps.push({step: 'withdraw', ...(await frr.withdraw())})
     failIfRejected(steps)
     state.phase = 'withdrawn'
     await store.write(state)
   }
 
-  return {drained: true, phase: state.phase, since, steps, waitedSeconds: waited}
+  return {
+    drained: true,
+    phase: state.phase,
+    since,
+    steps,
+    waitedSeconds: wait ? Math.round(wait.elapsedMs / 1000) : 0,
+    wait,
+  }
 }
 
 export async function undrainNode(deps: DrainDeps): Promise<DrainResult> {
   const store = new DrainStore(deps.cfg.stateDir)
   const frr = new FrrDrain(deps.vtysh, {asn: deps.cfg.bgpAS, vrf: deps.cfg.bgpVrf})
   const steps: DrainStep[] = []
-  deps.onStep?.('restore-routes')
+  await deps.onStep?.('restore-routes')
   steps.push({step: 'restore-routes', ...(await frr.restoreRoutes())})
   failIfRejected(steps)
-  deps.onStep?.('end-graceful-shutdown')
+  await deps.onStep?.('end-graceful-shutdown')
   steps.push({step: 'end-graceful-shutdown', ...(await frr.endGracefulShutdown())})
   failIfRejected(steps)
   await store.clear()
-  return {drained: false, phase: null, since: null, steps, waitedSeconds: 0}
+  return {drained: false, phase: null, since: null, steps, waitedSeconds: 0, wait: null}
 }
 
 /**

@@ -151,15 +151,40 @@ function strays(ip: string, observed: readonly StateObj[], desiredKeys: Readonly
   })
 }
 
+/**
+ * The per-device sysctls an exposure depends on: proxy_arp (IPv4) or proxy_ndp (IPv6) of each
+ * provider bridge or VLAN device its own objects live on. Base wiring plans them per device, not
+ * per IP, so they are not among the IP's contributions; they are taken from the planner's desired
+ * objects (never recomputed here), so a device the planner gives no sysctl adds nothing.
+ */
+export function deviceSysctls(ip: string, own: readonly StateObj[], byKey: ReadonlyMap<string, StateObj>): StateObj[] {
+  const v6 = ip.includes(':')
+  const devices = new Set<string>()
+  for (const o of own) {
+    if (o.kind === 'route' || o.kind === 'neigh' || o.kind === 'ndp-proxy') devices.add(o.dev)
+    if (o.kind === 'vlan') devices.add(o.name)
+  }
+
+  const out: StateObj[] = []
+  for (const dev of [...devices].sort()) {
+    const key = v6
+      ? `net.ipv6.conf.${dev.replaceAll('.', '/')}.proxy_ndp`
+      : `net.ipv4.conf.${dev.replaceAll('.', '/')}.proxy_arp`
+    const o = byKey.get(objKey({kind: 'sysctl', key, value: '1'}))
+    if (o) out.push(o)
+  }
+
+  return out
+}
+
 function nodeLayers(inp: ExplainInputs, ip: string, exposed: boolean): Layer[] {
   const {desired, observed} = inp
   if (observed === undefined)
     return [skipped('kernel', inp.offline ?? 'node not read'), skipped('ovs', inp.offline ?? 'node not read')]
   const byKey = new Map(desired.state.objects.map((o) => [objKey(o), o]))
   const have = new Map(observed.map((o) => [objKey(o), o]))
-  const wanted = (desired.contributions[ip] ?? [])
-    .map((k) => byKey.get(k))
-    .filter((o): o is StateObj => o !== undefined)
+  const own = (desired.contributions[ip] ?? []).map((k) => byKey.get(k)).filter((o): o is StateObj => o !== undefined)
+  const wanted = [...own, ...deviceSysctls(ip, own, byKey)]
   const kernel: LayerItem[] = []
   const ovs: LayerItem[] = []
   for (const o of wanted) {

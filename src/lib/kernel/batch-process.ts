@@ -92,6 +92,12 @@ export interface BatchProcessOptions {
   args: readonly string[]
   spawn?: SpawnFn
   logger?: Logger
+  /**
+   * Keep one idle spare child, started this long after a child was taken into use. Replacing a
+   * child (recycle) then takes the spare instead of starting a process on the repair path: a start
+   * from node is synchronous and costs 0.5-1.5 s in a loaded emulated guest. Unset: no spare.
+   */
+  spareDelayMs?: number
 }
 
 interface ChildState {
@@ -99,14 +105,25 @@ interface ChildState {
   nextLine: number
   parser: MarkerParser
   queue: Pending[]
+  /** Device names this child has resolved (and so may have cached): the words after `dev`, `link`, `name`. */
+  names: Set<string>
 }
+
+/** Words of an ip line that name a device (the child caches their name -> index). */
+const DEVICE_WORD = new Set(['dev', 'link', 'name', 'master', 'iif', 'oif'])
+
+/** A kernel error that a stale name -> index cache produces: the cached index is gone. */
+const STALE_INDEX = /No such device/
 
 /** One `ip -force -batch -` child; requests are serialised; a new child after one exits. */
 export class BatchProcess {
   private cur: ChildState | undefined
   private chain: Promise<unknown> = Promise.resolve()
   private stale = false
-  /** Processes started so far (benchmarks and tests). */
+  private spare: ChildProcess | undefined
+  private spareTimer: NodeJS.Timeout | undefined
+  private closed = false
+  /** Processes started so far, spares included (benchmarks and tests). */
   starts = 0
 
   constructor(private readonly opts: BatchProcessOptions) {}
@@ -123,12 +140,39 @@ export class BatchProcess {
    * The next request runs in a fresh child. iproute2 caches interface name -> index for the life of
    * the process, so after a device is deleted (and perhaps re-created under the same name with a new
    * index) a long-lived child can keep failing with "No such device" on a device that exists.
+   * With `name`, only a child that has resolved that name is replaced (the others never cached it).
+   * An idle child is replaced at once, so the start-up cost (seconds in an emulated guest) is paid
+   * while the repair pass is still being scheduled rather than inside it.
    */
-  recycle(): void {
-    this.stale = true
+  recycle(name?: string): void {
+    const {cur} = this
+    if (!cur || (name !== undefined && !cur.names.has(name))) return
+    if (cur.queue.length > 0) {
+      this.stale = true
+      return
+    }
+
+    this.stale = false
+    this.closeCurrent()
+    this.ensure()
   }
 
+  /** Ends the child and the spare. A later run() starts a child again (without a spare). */
   close(): void {
+    this.closed = true
+    if (this.spareTimer) clearTimeout(this.spareTimer)
+    this.spareTimer = undefined
+    const s = this.spare
+    this.spare = undefined
+    if (s && s.exitCode === null) {
+      s.stdin?.end()
+      s.kill('SIGTERM')
+    }
+
+    this.closeCurrent()
+  }
+
+  private closeCurrent(): void {
     const c = this.cur?.child
     this.cur = undefined
     if (c && c.exitCode === null) {
@@ -137,21 +181,48 @@ export class BatchProcess {
     }
   }
 
-  private ensure(): ChildState {
-    if (this.cur && this.cur.child.exitCode === null && this.cur.child.signalCode === null) return this.cur
+  private start(): ChildProcess {
     const spawn = this.opts.spawn ?? defaultSpawn
     const child = spawn(this.opts.ipPath, [...this.opts.args, '-force', '-batch', '-'], {
       env: {...process.env, LC_ALL: 'C'},
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     this.starts++
-    const st: ChildState = {child, nextLine: 1, parser: new MarkerParser(), queue: []}
-    this.cur = st
     child.stdout?.resume() // commands we send print nothing useful; never let the pipe fill
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => this.onStderr(st, d))
     child.stdin?.on('error', () => undefined) // EPIPE after an early exit: settled on 'close'
+    return child
+  }
+
+  private scheduleSpare(): void {
+    const delay = this.opts.spareDelayMs
+    if (delay === undefined || this.closed || this.spare || this.spareTimer) return
+    this.spareTimer = setTimeout(() => {
+      this.spareTimer = undefined
+      if (this.closed || this.spare) return
+      const c = this.start()
+      const gone = (): void => {
+        if (this.spare === c) this.spare = undefined
+      }
+
+      c.on('error', gone)
+      c.on('close', gone)
+      this.spare = c
+    }, delay)
+    this.spareTimer.unref?.()
+  }
+
+  private ensure(): ChildState {
+    if (this.cur && this.cur.child.exitCode === null && this.cur.child.signalCode === null) return this.cur
+    // The spare has run nothing, so its name -> index cache is empty: valid after any deletion.
+    let child = this.spare
+    this.spare = undefined
+    if (!child || child.exitCode !== null || child.signalCode !== null) child = this.start()
+    const st: ChildState = {child, nextLine: 1, parser: new MarkerParser(), queue: [], names: new Set()}
+    this.cur = st
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => this.onStderr(st, d))
     child.on('error', (error) => this.onExit(st, `cannot run ${this.opts.ipPath}: ${error.message}`))
     child.on('close', (code) => this.onExit(st, `ip exited (${String(code)})`))
+    this.scheduleSpare()
     return st
   }
 
@@ -159,7 +230,7 @@ export class BatchProcess {
     // Requests are serialised, so the current child has none pending here.
     if (this.stale) {
       this.stale = false
-      this.close()
+      this.closeCurrent()
     }
 
     return new Promise((resolve) => {
@@ -168,6 +239,8 @@ export class BatchProcess {
       const sentinel = first + ops.length
       st.nextLine = sentinel + 1
       st.queue.push({first, count: ops.length, sentinel, errors: new Map(), resolve, ops})
+      for (const o of ops)
+        for (let i = 0; i + 1 < o.args.length; i++) if (DEVICE_WORD.has(o.args[i]!)) st.names.add(o.args[i + 1]!)
       st.child.stdin?.write(ops.map((o) => o.args.join(' ')).join('\n') + `\n${SENTINEL}\n`)
     })
   }
@@ -179,7 +252,11 @@ export class BatchProcess {
       if (line === head.sentinel) {
         st.queue.shift()
         head.resolve(settleRequest(head.ops, head.first, head.errors, true))
-      } else head.errors.set(line, text)
+      } else {
+        head.errors.set(line, text)
+        // A device deleted behind our back without us hearing of it: do not keep its old index.
+        if (STALE_INDEX.test(text) && st === this.cur) this.stale = true
+      }
     }
   }
 
@@ -208,13 +285,20 @@ export class BatchProcess {
 export class BatchExecutor implements IpExec {
   private readonly procs: Record<ExecGroup, BatchProcess>
 
-  constructor(opts: {ipPath: string; args?: readonly string[]; spawn?: SpawnFn; logger?: Logger}) {
+  constructor(opts: {
+    ipPath: string
+    args?: readonly string[]
+    spawn?: SpawnFn
+    logger?: Logger
+    spareDelayMs?: number
+  }) {
     const mk = (fam: string[]): BatchProcess =>
       new BatchProcess({
         ipPath: opts.ipPath,
         args: [...(opts.args ?? []), ...fam],
         ...(opts.spawn ? {spawn: opts.spawn} : {}),
         ...(opts.logger ? {logger: opts.logger} : {}),
+        ...(opts.spareDelayMs === undefined ? {} : {spareDelayMs: opts.spareDelayMs}),
       })
     this.procs = {ip4: mk(['-4']), ip6: mk(['-6']), neutral: mk([])}
   }
@@ -236,9 +320,9 @@ export class BatchExecutor implements IpExec {
     return out
   }
 
-  /** Every group's next request runs in a fresh child (a device was deleted or created). */
-  recycle(): void {
-    for (const p of Object.values(this.procs)) p.recycle()
+  /** Every group's child that resolved `name` (all, without one) is replaced: that device was deleted. */
+  recycle(name?: string): void {
+    for (const p of Object.values(this.procs)) p.recycle(name)
   }
 
   close(): void {

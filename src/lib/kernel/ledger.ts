@@ -7,7 +7,8 @@
 // a warning, and ovn-bgp goes on with an empty one: that is safe, because entries it no longer
 // remembers are never removed (only forgotten), and desired ones that exist are adopted again by
 // the next observe. Failing instead would fail every pass, forever, until someone deletes a file.
-import {readFile, rename, stat} from 'node:fs/promises'
+import {readFileSync, statSync} from 'node:fs'
+import {rename} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {AgentError} from '../errors.js'
@@ -24,8 +25,8 @@ interface LedgerFile {
 export class Ledger {
   private keys = new Set<string>()
   private dirty = false
-  /** mtime and size of the file as last read or written: an unchanged file is not parsed again. */
-  private seen: string | undefined
+  /** signature() of the file as last loaded or saved. */
+  private loaded: string | undefined
 
   constructor(
     readonly path: string,
@@ -41,19 +42,22 @@ export class Ledger {
    * (Re)reads the file, so a CLI command and the daemon see each other's saves; unsaved changes
    * are kept instead. A missing file is an empty ledger; an unreadable or corrupt one is set aside
    * (see above) and an empty ledger used. Throws (LEDGER_CORRUPT) only when it cannot be set aside.
+   * Every pass loads, so a file unchanged since the last load or save (same inode, size and mtime:
+   * every save is a rename of a new file) is not read again. The check is one synchronous stat: a
+   * round trip through the libuv thread pool costs hundreds of ms in a loaded emulated guest, and it
+   * sits on the drift-repair path.
    */
   async load(): Promise<void> {
     if (this.dirty) return
-    // The daemon loads before every pass that touches neighbours: with 10,000 entries, parsing the
-    // file each time would cost O(node) per NB change. Unchanged mtime and size: nothing to read.
-    const before = await this.stamp()
-    if (before !== undefined && before === this.seen) return
+    const sig = signature(this.path)
+    if (sig !== undefined && sig === this.loaded) return
     let text: string
     try {
-      text = await readFile(this.path, 'utf8')
+      text = readFileSync(this.path, 'utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         this.keys = new Set()
+        this.loaded = sig
         return
       }
 
@@ -68,17 +72,7 @@ export class Ledger {
     }
 
     this.keys = new Set(data.keys)
-    this.seen = before
-  }
-
-  /** `inode|mtime|size` of the file (an atomic write is a new inode), undefined when it cannot be read. */
-  private async stamp(): Promise<string | undefined> {
-    try {
-      const st = await stat(this.path, {bigint: true})
-      return `${st.ino}|${st.mtimeNs}|${st.size}`
-    } catch {
-      return undefined
-    }
+    this.loaded = sig
   }
 
   private async setAside(why: string): Promise<void> {
@@ -129,7 +123,7 @@ export class Ledger {
     const body: LedgerFile = {version: 1, keys: this.entries()}
     await writeFileAtomic(this.path, JSON.stringify(body, null, 1) + '\n')
     this.dirty = false
-    this.seen = await this.stamp()
+    this.loaded = signature(this.path)
   }
 }
 
@@ -146,4 +140,14 @@ function parseLedger(text: string): LedgerFile | string {
   const {keys} = data as {keys?: unknown}
   if (keys !== undefined && !Array.isArray(keys)) return 'corrupt: keys is not a list'
   return {version: 1, keys: ((keys as unknown[] | undefined) ?? []).filter((k): k is string => typeof k === 'string')}
+}
+
+/** inode:size:mtime of the file, 'absent' when missing, undefined when it cannot be stat'ed. */
+function signature(path: string): string | undefined {
+  try {
+    const st = statSync(path, {throwIfNoEntry: false})
+    return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : 'absent'
+  } catch {
+    return undefined
+  }
 }

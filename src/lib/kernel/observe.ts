@@ -246,7 +246,12 @@ async function ownedNeighbours(
     if (d.ledger.has(key)) out.push(o)
   }
 
-  for (const key of d.ledger.entries()) if (!seen.has(key)) d.ledger.delete(key)
+  // A vanished entry is forgotten unless it is desired: the pass is about to re-create it, and
+  // forgetting it first would cost two ledger writes on the drift-repair path for nothing.
+  const desired = new Set(
+    (scope.adopt ?? []).filter((o) => o.kind === 'neigh' || o.kind === 'ndp-proxy').map((o) => objKey(o)),
+  )
+  for (const key of d.ledger.entries()) if (!seen.has(key) && !desired.has(key)) d.ledger.delete(key)
   await d.ledger.save()
   return out
 }

@@ -45,6 +45,9 @@ export type DriftListener = (reason: string) => void
 /** Delays of the drift re-signalled after consecutive applies with failed ops (bounded). */
 const RETRY_MS: readonly number[] = [100, 200, 400, 800, 1600, 3200]
 
+/** A spare ip child per group is started this long after one is taken into use (after the repair). */
+const SPARE_DELAY_MS = 2000
+
 export class WatchedKernel {
   readonly kernel: Kernel
   readonly model = new KernelModel()
@@ -82,7 +85,9 @@ export class WatchedKernel {
       ...(opts.spawn ? {spawn: opts.spawn} : {}),
       logger: log,
     }
-    this.exec = new BatchExecutor(common)
+    // Spares: a deleted device makes the children that resolved it unusable (recycle), and the
+    // repair pass should not wait for new ones to start.
+    this.exec = new BatchExecutor({...common, spareDelayMs: SPARE_DELAY_MS})
     this.kernel = new Kernel(runner, {...opts, exec: this.exec}, log)
     this.monitor = new KernelMonitor(common, {onEvent: (e) => this.onEvent(e), onLost: (why) => this.lost(why)})
   }
@@ -274,10 +279,14 @@ export class WatchedKernel {
   private lost(why: string): void {
     this.log.warn('kernel notifications lost; full dump at the next pass', {reason: why})
     this.stale = true
+    this.exec.recycle() // a device deletion may be among the lost notifications
     this.emit(why)
   }
 
   private onEvent(e: MonitorEvent): void {
+    // A device deleted: an ip child that resolved its name holds a stale index (also while a dump
+    // runs). A device created needs nothing: a name not cached is looked up afresh.
+    if (e.type === 'link' && e.deleted) this.exec.recycle(e.link.name)
     if (this.loading) {
       this.loading.push(e)
       return
@@ -285,8 +294,6 @@ export class WatchedKernel {
 
     const wasUp = e.type === 'link' ? this.model.links.get(e.link.name)?.up === true : false
     const wasVlan = e.type === 'link' && this.model.links.get(e.link.name)?.kind === 'vlan'
-    // A device deleted or created: the ip children's cached name -> index may be stale.
-    if (e.type === 'link' && (e.deleted || !this.model.links.has(e.link.name))) this.exec.recycle()
     // A notification that leaves the model's entry as it was (the echo of our own op, already
     // recorded by applyOwn) changes no key: only real changes make the next delta look again.
     const before = canon(modelEntry(this.model, e))

@@ -89,6 +89,10 @@ export class AgentMetrics {
   readonly frrChecks: Counter<'result'>
   private nbState: ClientState | undefined
 
+  /**
+   * `processMetrics` (default true): prom-client's default collectors (process CPU, memory, open
+   * files, event-loop lag, GC, heap) in the same registry; tests of exact output turn them off.
+   */
   constructor(opts: {processMetrics?: boolean; build?: {version?: string; commit?: string}} = {}) {
     const r = this.registry
     this.nbConnectionState = r.gauge({
@@ -159,7 +163,7 @@ export class AgentMetrics {
     })
     this.nbReconnects = r.counter({
       name: 'ovn_bgp_nb_reconnects_total',
-      help: 'Times the Northbound DB connection was lost and re-established (entries into the reconnecting state).',
+      help: 'Times an established Northbound DB connection was lost (retries during one outage count once).',
     })
     this.frrChecks = r.counter({
       name: 'ovn_bgp_frr_checks_total',
@@ -180,7 +184,7 @@ export class AgentMetrics {
     for (const kind of Object.keys(EXPOSED_KINDS)) this.exposedIps.declare({kind})
     for (const result of FRR_CHECK_RESULTS) this.frrChecks.declare({result})
     this.setNbConnectionState('idle')
-    if (opts.processMetrics ?? true) registerProcessMetrics(r)
+    if (opts.processMetrics ?? true) r.collectDefaults()
   }
 
   /**
@@ -211,7 +215,9 @@ export class AgentMetrics {
 
   /** Call on every OVSDB client state change. */
   setNbConnectionState(state: ClientState): void {
-    if (state === 'reconnecting' && this.nbState !== 'reconnecting') this.nbReconnects.inc({})
+    // one outage, however many attempts it takes: the client goes reconnecting -> connecting ->
+    // reconnecting per failed attempt, so only a connection that was up (syncing, ready) counts
+    if (state === 'reconnecting' && (this.nbState === 'ready' || this.nbState === 'syncing')) this.nbReconnects.inc({})
     this.nbState = state
     for (const s of Object.keys(NB_STATES)) this.nbConnectionState.set({state: s}, s === state ? 1 : 0)
   }
@@ -273,31 +279,6 @@ export class AgentMetrics {
   recordCommitToKernel(seconds: number): void {
     if (seconds >= 0) this.nbCommitToKernel.observe({}, seconds)
   }
-}
-
-/**
- * The standard process_* families (names as other Prometheus clients export them, so stock
- * dashboards work), sampled at each scrape.
- */
-function registerProcessMetrics(r: Registry): void {
-  const start = r.gauge({
-    name: 'process_start_time_seconds',
-    help: 'Start time of the process since the Unix epoch, in seconds.',
-  })
-  const cpu = r.counter({name: 'process_cpu_seconds_total', help: 'User and system CPU time spent, in seconds.'})
-  const rss = r.gauge({name: 'process_resident_memory_bytes', help: 'Resident memory size, in bytes.'})
-  const heap = r.gauge({name: 'nodejs_heap_size_used_bytes', help: 'V8 heap in use, in bytes.'})
-  start.set({}, Math.round(Date.now() / 1000 - process.uptime()))
-  let cpuSeen = 0
-  r.onCollect(() => {
-    const u = process.cpuUsage()
-    const total = (u.user + u.system) / 1e6
-    if (total > cpuSeen) cpu.inc({}, total - cpuSeen)
-    cpuSeen = Math.max(cpuSeen, total)
-    const mem = process.memoryUsage()
-    rss.set({}, mem.rss)
-    heap.set({}, mem.heapUsed)
-  })
 }
 
 function addCounts<K extends string>(counts: KindCounts<K> | undefined, add: (kind: string, n: number) => void): void {

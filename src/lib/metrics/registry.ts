@@ -1,9 +1,19 @@
-// A small in-process metrics registry rendered in the Prometheus text format 0.0.4.
-// Contract: families are rendered in registration order and label sets in first-use order, so the
-// output is deterministic (golden tests rely on it). A metric without labels always renders its one
-// series (0 before the first update); a labelled metric renders only the label sets it has seen or
-// that were pre-declared with `declare()`. Label sets must name exactly the declared labels.
-import {assertLabelName, assertMetricName, familyHeader, formatLabels, formatValue} from './format.js'
+// The metric registry of the daemon: typed handles over prom-client, which does the exposition
+// (Prometheus text format 0.0.4) and the standard process and Node.js collectors.
+// Contract: families are rendered in registration order. A metric without labels always renders
+// its one series (0 before the first update); a labelled metric renders only the label sets it has
+// seen or that were pre-declared with `declare()`. Label sets must name exactly the declared labels
+// (prom-client accepts subsets, which would split one series into two), and label values are
+// rendered in the declared order whatever the order of the object given.
+// prom-client is loaded only by modules on the `watch` path (commands/watch.ts imports them
+// lazily), so the start-up of every other command does not pay for it.
+import {
+  collectDefaultMetrics,
+  Counter as PromCounter,
+  Gauge as PromGauge,
+  Histogram as PromHistogram,
+  Registry as PromRegistry,
+} from 'prom-client'
 
 export type LabelValues<L extends string> = {readonly [K in L]: string}
 
@@ -18,63 +28,45 @@ export interface HistogramOptions<L extends string> extends MetricOptions<L> {
   buckets: readonly number[]
 }
 
-interface Series<S> {
-  values: string[]
-  state: S
-}
+/** Content-Type of the exposition served on /metrics (text format 0.0.4). */
+export const EXPOSITION_CONTENT_TYPE = PromRegistry.PROMETHEUS_CONTENT_TYPE
 
-abstract class Family<L extends string, S> {
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
+
+type PromMetric = PromCounter<string> | PromGauge<string> | PromHistogram<string>
+
+abstract class Family<L extends string, M extends PromMetric> {
   readonly name: string
   readonly help: string
   readonly labelNames: readonly L[]
-  private readonly series = new Map<string, Series<S>>()
+  protected abstract readonly metric: M
 
   protected constructor(opts: MetricOptions<L>, reserved: readonly string[]) {
-    assertMetricName(opts.name)
+    if (!METRIC_NAME.test(opts.name)) throw new TypeError(`invalid metric name ${JSON.stringify(opts.name)}`)
     this.name = opts.name
     this.help = opts.help
     this.labelNames = [...(opts.labelNames ?? [])]
-    for (const n of this.labelNames) assertLabelName(n, reserved)
+    for (const n of this.labelNames) {
+      // `__` is reserved by Prometheus, `le` by histograms
+      if (!LABEL_NAME.test(n) || n.startsWith('__') || reserved.includes(n))
+        throw new TypeError(`invalid label name ${JSON.stringify(n)}`)
+    }
+
     if (new Set(this.labelNames).size !== this.labelNames.length)
       throw new TypeError(`${opts.name}: duplicate label name`)
   }
 
-  protected abstract initial(): S
-  abstract render(): string
-
-  /** Make a label set visible (at its initial value) before its first update. */
-  declare(labels: LabelValues<L>): this {
-    this.at(labels)
-    return this
-  }
+  /** Make a label set visible (at 0) before its first update. */
+  abstract declare(labels: LabelValues<L>): this
 
   /** Forget one label set (e.g. a gauge for something that no longer exists). */
   remove(labels: LabelValues<L>): void {
-    this.series.delete(this.key(labels).key)
+    this.metric.remove(this.labels(labels))
   }
 
-  protected at(labels: LabelValues<L>): S {
-    const {key, values} = this.key(labels)
-    let s = this.series.get(key)
-    if (!s) {
-      s = {values, state: this.initial()}
-      this.series.set(key, s)
-    }
-
-    return s.state
-  }
-
-  protected peek(labels: LabelValues<L>): S | undefined {
-    return this.series.get(this.key(labels).key)?.state
-  }
-
-  /** Series to render; a label-less family always has its one series. */
-  protected entries(): Array<Series<S>> {
-    if (this.labelNames.length === 0) this.at({} as LabelValues<L>)
-    return [...this.series.values()]
-  }
-
-  private key(labels: LabelValues<L>): {key: string; values: string[]} {
+  /** `labels` checked against the declared names and re-keyed in their order. */
+  protected labels(labels: LabelValues<L>): Record<string, string> {
     const given = labels as Record<string, unknown>
     const names = Object.keys(given)
     if (
@@ -86,83 +78,93 @@ abstract class Family<L extends string, S> {
       )
     }
 
-    const values = this.labelNames.map((n) => String(given[n]))
-    return {key: JSON.stringify(values), values}
+    return Object.fromEntries(this.labelNames.map((n) => [n, String(given[n])]))
+  }
+
+  /** The value of one series from prom-client's snapshot (0 when it has none). */
+  protected async valueOf(labels: LabelValues<L>, metricName = this.name): Promise<number> {
+    const want = this.labels(labels)
+    const snap = await this.metric.get()
+    const v = snap.values.find(
+      (x) =>
+        ((x as {metricName?: string}).metricName ?? this.name) === metricName &&
+        this.labelNames.every((n) => String((x.labels as Record<string, unknown>)[n]) === want[n]),
+    )
+    return v?.value ?? 0
   }
 }
 
-export class Counter<L extends string = never> extends Family<L, {value: number}> {
-  constructor(opts: MetricOptions<L>) {
+export class Counter<L extends string = never> extends Family<L, PromCounter<string>> {
+  protected readonly metric: PromCounter<string>
+
+  constructor(opts: MetricOptions<L>, registry?: PromRegistry) {
     super(opts, [])
+    this.metric = new PromCounter({
+      name: opts.name,
+      help: opts.help,
+      labelNames: this.labelNames,
+      registers: registry ? [registry] : [],
+    })
   }
 
-  protected initial(): {value: number} {
-    return {value: 0}
+  declare(labels: LabelValues<L>): this {
+    this.metric.inc(this.labels(labels), 0)
+    return this
   }
 
   /** Counters only go up: a negative or non-finite increment throws. */
   inc(labels: LabelValues<L> = {} as LabelValues<L>, by = 1): void {
     if (!(by >= 0) || !Number.isFinite(by))
       throw new RangeError(`${this.name}: counter increment must be finite and >= 0, got ${by}`)
-    this.at(labels).value += by
+    this.metric.inc(this.labels(labels), by)
   }
 
-  get(labels: LabelValues<L> = {} as LabelValues<L>): number {
-    return this.peek(labels)?.value ?? 0
-  }
-
-  render(): string {
-    let out = familyHeader(this.name, this.help, 'counter')
-    for (const s of this.entries())
-      out += `${this.name}${formatLabels(this.labelNames, s.values)} ${formatValue(s.state.value)}\n`
-    return out
+  /** The current value of one series (tests, logs). */
+  get(labels: LabelValues<L> = {} as LabelValues<L>): Promise<number> {
+    return this.valueOf(labels)
   }
 }
 
-export class Gauge<L extends string = never> extends Family<L, {value: number}> {
-  constructor(opts: MetricOptions<L>) {
+export class Gauge<L extends string = never> extends Family<L, PromGauge<string>> {
+  protected readonly metric: PromGauge<string>
+
+  constructor(opts: MetricOptions<L>, registry?: PromRegistry) {
     super(opts, [])
+    this.metric = new PromGauge({
+      name: opts.name,
+      help: opts.help,
+      labelNames: this.labelNames,
+      registers: registry ? [registry] : [],
+    })
   }
 
-  protected initial(): {value: number} {
-    return {value: 0}
+  declare(labels: LabelValues<L>): this {
+    this.metric.inc(this.labels(labels), 0)
+    return this
   }
 
   set(labels: LabelValues<L>, value: number): void {
-    this.at(labels).value = value
+    this.metric.set(this.labels(labels), value)
   }
 
   inc(labels: LabelValues<L> = {} as LabelValues<L>, by = 1): void {
-    this.at(labels).value += by
+    this.metric.inc(this.labels(labels), by)
   }
 
   dec(labels: LabelValues<L> = {} as LabelValues<L>, by = 1): void {
-    this.at(labels).value -= by
+    this.metric.dec(this.labels(labels), by)
   }
 
-  get(labels: LabelValues<L> = {} as LabelValues<L>): number {
-    return this.peek(labels)?.value ?? 0
-  }
-
-  render(): string {
-    let out = familyHeader(this.name, this.help, 'gauge')
-    for (const s of this.entries())
-      out += `${this.name}${formatLabels(this.labelNames, s.values)} ${formatValue(s.state.value)}\n`
-    return out
+  get(labels: LabelValues<L> = {} as LabelValues<L>): Promise<number> {
+    return this.valueOf(labels)
   }
 }
 
-interface HistogramState {
-  /** Cumulative: counts[i] = observations <= buckets[i]. */
-  counts: number[]
-  sum: number
-  count: number
-}
-
-export class Histogram<L extends string = never> extends Family<L, HistogramState> {
+export class Histogram<L extends string = never> extends Family<L, PromHistogram<string>> {
   readonly buckets: readonly number[]
+  protected readonly metric: PromHistogram<string>
 
-  constructor(opts: HistogramOptions<L>) {
+  constructor(opts: HistogramOptions<L>, registry?: PromRegistry) {
     const b = [...opts.buckets]
     if (b.length === 0 || b.some((x, i) => !Number.isFinite(x) || (i > 0 && x <= (b[i - 1] as number)))) {
       throw new TypeError(`${opts.name}: buckets must be finite and strictly ascending`)
@@ -170,48 +172,34 @@ export class Histogram<L extends string = never> extends Family<L, HistogramStat
 
     super(opts, ['le'])
     this.buckets = b
+    this.metric = new PromHistogram({
+      name: opts.name,
+      help: opts.help,
+      labelNames: this.labelNames,
+      buckets: b,
+      registers: registry ? [registry] : [],
+    })
   }
 
-  protected initial(): HistogramState {
-    return {counts: this.buckets.map(() => 0), sum: 0, count: 0}
+  declare(labels: LabelValues<L>): this {
+    this.metric.zero(this.labels(labels))
+    return this
   }
 
+  /** NaN is ignored (a duration that could not be measured is no observation). */
   observe(labels: LabelValues<L>, value: number): void {
     if (Number.isNaN(value)) return
-    const s = this.at(labels)
-    for (const [i, le] of this.buckets.entries()) {
-      if (value <= le) s.counts[i] = (s.counts[i] ?? 0) + 1
-    }
-
-    s.sum += value
-    s.count += 1
+    this.metric.observe(this.labels(labels), value)
   }
 
   /** Observations and their sum for one label set (tests, logs). */
-  get(labels: LabelValues<L> = {} as LabelValues<L>): {count: number; sum: number} {
-    const s = this.peek(labels)
-    return {count: s?.count ?? 0, sum: s?.sum ?? 0}
-  }
-
-  render(): string {
-    let out = familyHeader(this.name, this.help, 'histogram')
-    const names = [...this.labelNames, 'le']
-    for (const s of this.entries()) {
-      for (const [i, le] of this.buckets.entries()) {
-        out += `${this.name}_bucket${formatLabels(names, [...s.values, formatValue(le)])} ${s.state.counts[i] ?? 0}\n`
-      }
-
-      out += `${this.name}_bucket${formatLabels(names, [...s.values, '+Inf'])} ${s.state.count}\n`
-      const plain = formatLabels(this.labelNames, s.values)
-      out += `${this.name}_sum${plain} ${formatValue(s.state.sum)}\n`
-      out += `${this.name}_count${plain} ${s.state.count}\n`
+  async get(labels: LabelValues<L> = {} as LabelValues<L>): Promise<{count: number; sum: number}> {
+    return {
+      count: await this.valueOf(labels, `${this.name}_count`),
+      sum: await this.valueOf(labels, `${this.name}_sum`),
     }
-
-    return out
   }
 }
-
-type AnyFamily = Counter<string> | Gauge<string> | Histogram<string>
 
 export interface FamilyInfo {
   name: string
@@ -221,45 +209,45 @@ export interface FamilyInfo {
 }
 
 export class Registry {
-  private readonly families = new Map<string, AnyFamily>()
-  private readonly collectors: Array<() => void> = []
-
-  /** `fn` runs before every rendering, to refresh values that are sampled rather than pushed. */
-  onCollect(fn: () => void): void {
-    this.collectors.push(fn)
-  }
+  private readonly prom = new PromRegistry()
+  private readonly families = new Map<string, FamilyInfo>()
 
   counter<L extends string = never>(opts: MetricOptions<L>): Counter<L> {
-    return this.register(new Counter<L>(opts))
+    return this.add(opts, 'counter', () => new Counter<L>(opts, this.prom))
   }
 
   gauge<L extends string = never>(opts: MetricOptions<L>): Gauge<L> {
-    return this.register(new Gauge<L>(opts))
+    return this.add(opts, 'gauge', () => new Gauge<L>(opts, this.prom))
   }
 
   histogram<L extends string = never>(opts: HistogramOptions<L>): Histogram<L> {
-    return this.register(new Histogram<L>(opts))
+    return this.add(opts, 'histogram', () => new Histogram<L>(opts, this.prom))
   }
 
-  /** The registered families, in registration order (for documentation). */
+  /**
+   * prom-client's default collectors, named as every official client names them (stock Node.js
+   * dashboards expect them): process_cpu_seconds_total, process_resident_memory_bytes,
+   * process_open_fds, process_start_time_seconds, nodejs_eventloop_lag_seconds,
+   * nodejs_gc_duration_seconds, nodejs_heap_size_used_bytes, ... sampled at each scrape.
+   */
+  collectDefaults(): void {
+    collectDefaultMetrics({register: this.prom})
+  }
+
+  /** The families registered through this wrapper, in registration order (documentation, tests). */
   describe(): FamilyInfo[] {
-    return [...this.families.values()].map((f) => ({
-      name: f.name,
-      help: f.help,
-      type: f instanceof Counter ? 'counter' : f instanceof Gauge ? 'gauge' : 'histogram',
-      labelNames: f.labelNames,
-    }))
+    return [...this.families.values()]
   }
 
-  /** The whole exposition document. */
-  metrics(): string {
-    for (const fn of this.collectors) fn()
-    return [...this.families.values()].map((f) => f.render()).join('')
+  /** The whole exposition document (the default collectors, when on, come after our families). */
+  metrics(): Promise<string> {
+    return this.prom.metrics()
   }
 
-  private register<F extends {name: string}>(family: F): F {
-    if (this.families.has(family.name)) throw new TypeError(`metric ${family.name} already registered`)
-    this.families.set(family.name, family as unknown as AnyFamily)
+  private add<F>(opts: MetricOptions<string>, type: FamilyInfo['type'], make: () => F): F {
+    if (this.prom.getSingleMetric(opts.name)) throw new TypeError(`metric ${opts.name} already registered`)
+    const family = make() // registers it with prom-client; throws on an invalid name or label
+    this.families.set(opts.name, {name: opts.name, help: opts.help, type, labelNames: [...(opts.labelNames ?? [])]})
     return family
   }
 }

@@ -8,11 +8,10 @@ import type {AddressInfo} from 'node:net'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 
 import type {Readiness} from './readiness.js'
-import type {Registry} from './registry.js'
 
 import {ConfigError, DependencyError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
-import {EXPOSITION_CONTENT_TYPE} from './format.js'
+import {EXPOSITION_CONTENT_TYPE, type Registry} from './registry.js'
 
 export interface ListenAddress {
   host: string
@@ -47,7 +46,11 @@ export class MetricsServer {
   static async start(opts: MetricsServerOptions): Promise<MetricsServer> {
     const addr = typeof opts.address === 'string' ? parseListenAddress(opts.address) : opts.address
     const logger = opts.logger ?? new NullLogger()
-    const server = createServer((req, res) => handle(req, res, opts.registry, opts.readiness, logger))
+    const server = createServer((req, res) => {
+      handle(req, res, opts.registry, opts.readiness, logger).catch((error: unknown) =>
+        logger.error('metrics request failed', {error}),
+      )
+    })
     // Scrapers keep connections alive; do not let an idle one hold close() for long.
     server.keepAliveTimeout = 5000
     await new Promise<void>((resolve, reject) => {
@@ -86,13 +89,13 @@ export class MetricsServer {
   }
 }
 
-function handle(
+async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   registry: Registry,
   readiness: Readiness,
   logger: Logger,
-): void {
+): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]
   const send = (status: number, type: string, body: string) => {
     res.writeHead(status, {
@@ -112,7 +115,7 @@ function handle(
   try {
     switch (path) {
       case '/metrics': {
-        send(200, EXPOSITION_CONTENT_TYPE, registry.metrics())
+        send(200, EXPOSITION_CONTENT_TYPE, await registry.metrics())
         return
       }
 

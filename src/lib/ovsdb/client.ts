@@ -51,6 +51,12 @@ export interface OvsdbClientOptions {
   requireConnected?: boolean
   /** Only accept the cluster leader. Default false (reads need no leader; the NB driver is not leader-only). */
   leaderOnly?: boolean
+  /**
+   * How long a session waits on an ovsdb-server relay that reports its upstream lost, before it
+   * tries the next remote (server-watch.ts: why relays are waited on). Default 10000 ms; 0 leaves
+   * such a relay at once, like a cluster member cut off from its majority.
+   */
+  relayWaitMs?: number
   maxMessageBytes?: number
   /** The first monitor method to try (tests force older protocols). Default monitor_cond_since. */
   monitorMethod?: MonitorMethod
@@ -110,6 +116,7 @@ export class OvsdbClient extends EventEmitter {
     this.serverWatch = new ServerWatch({
       requireConnected: opts.requireConnected !== false,
       leaderOnly: opts.leaderOnly === true,
+      relayWaitMs: opts.relayWaitMs ?? 10_000,
     })
   }
 
@@ -325,8 +332,12 @@ export class OvsdbClient extends EventEmitter {
       for (const h of this.monitors.values()) h.sessionLost()
       if (this.isClosed()) break
       this.lastError = lost
-      failures++
-      index++
+      // a relay that answered but lost its upstream: back to it (or, after waiting on it in vain,
+      // to the next remote) at the first delay, not at a grown backoff; see server-watch.ts
+      const relay = this.serverWatch.relayEnd
+      this.serverWatch.relayEnd = undefined
+      failures = relay ? 1 : failures + 1
+      if (relay !== 'upstream-lost') index++
       this.setState('reconnecting', lost)
       await this.sleep(this.retry(failures))
     }
@@ -354,6 +365,7 @@ export class OvsdbClient extends EventEmitter {
 
     this.conn = conn
     conn.onNotification((method, params) => this.onNotification(conn, method, params))
+    conn.onClose((err) => this.serverWatch.abort(err))
     try {
       await this.serverWatch.start(conn)
       this.setState('syncing')
@@ -384,7 +396,7 @@ export class OvsdbClient extends EventEmitter {
    */
   private async establish(conn: RpcConnection, h: MonitorHandle): Promise<void> {
     try {
-      this.serverWatch.watch(conn, h.db)
+      await this.serverWatch.ready(conn, h.db)
       await this.startMonitor(conn, h)
     } catch (error) {
       if (!(error instanceof OvsdbError) || !PERMANENT_MONITOR_ERRORS.has(error.error)) throw error

@@ -60,12 +60,20 @@ describe('drain through a real FRR', function () {
         cfg,
         vtysh,
         async sleep(ms) {
-          slept = ms
+          slept += ms
         },
       },
-      {waitSeconds: 7, withdraw: true},
+      {waitSeconds: 7, settleSeconds: 3, withdraw: true},
     )
-    expect(slept).to.equal(7000)
+    // the only neighbour (192.0.2.77) never comes up: nothing to wait for, no sleep at all
+    expect(slept).to.equal(0)
+    expect(r.wait).to.deep.include({
+      for: 'graceful-shutdown-sent',
+      outcome: 'no-established-neighbours',
+      timeoutSeconds: 7,
+      polls: 1,
+      neighbours: [],
+    })
     expect(r.steps.map((s) => [s.step, s.changed])).to.deep.equal([
       ['announce', false],
       ['wait', false],

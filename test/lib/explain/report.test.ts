@@ -5,7 +5,7 @@ import {expect} from 'chai'
 
 import type {FrrView} from '../../../src/lib/frr/rib.js'
 
-import {buildReport, type ExplainInputs} from '../../../src/lib/explain/report.js'
+import {buildReport, deviceSysctls, type ExplainInputs} from '../../../src/lib/explain/report.js'
 import {splitJsonDocuments} from '../../../src/lib/frr/json-stream.js'
 import {NbState} from '../../../src/lib/nb/state.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
@@ -151,6 +151,26 @@ describe('explain report', () => {
     expect(r.ips[0]!.layers[4]!.reason).to.include('drained')
   })
 
+  it('the kernel layer lists the sysctl of the device the IP is wired through', () => {
+    const r = buildReport(inputs({here: true}))
+    expect(r.ips[0]!.layers[2]!.items.map((i) => [i.what, i.status])).to.deep.include([
+      'sysctl net.ipv4.conf.fake-bridge.proxy_arp=1',
+      'ok',
+    ])
+  })
+
+  it('proxy_arp off on the bridge: kernel, naming the sysctl', () => {
+    const r = buildReport(inputs({here: true, observed: (o) => o.filter((x) => x.kind !== 'sysctl')}))
+    expect(r.ips[0]!.broken).to.equal('kernel')
+    expect(r.ips[0]!.layers[2]!.reason).to.equal('sysctl net.ipv4.conf.fake-bridge.proxy_arp=1: missing')
+  })
+
+  it('not exposed: no sysctl is asked of the node for it', () => {
+    const r = buildReport(inputs({here: false, observed: () => []}))
+    expect(r.ok).to.equal(true)
+    expect(r.ips[0]!.layers[2]!.items).to.deep.equal([])
+  })
+
   it('offline: node layers skipped', () => {
     const inp = inputs({here: true})
     const r = buildReport({...inp, observed: undefined, frr: undefined, offline: 'offline: --nb-file'})
@@ -160,6 +180,47 @@ describe('explain report', () => {
       ['skipped', 'offline: --nb-file'],
     ])
     expect(objKey({kind: 'address', dev: 'bgp-nic', cidr: P})).to.equal(`address|bgp-nic|${P}`)
+  })
+
+  describe('per-device sysctls an IP depends on', () => {
+    const sysctl = (key: string): StateObj => ({kind: 'sysctl', key, value: '1'})
+    const planned = [
+      sysctl('net.ipv4.conf.br-ex.proxy_arp'),
+      sysctl('net.ipv6.conf.br-ex.proxy_ndp'),
+      sysctl('net.ipv4.conf.br-ex/100.proxy_arp'),
+      sysctl('net.ipv6.conf.br-ex/100.proxy_ndp'),
+    ]
+    const byKey = new Map(planned.map((o) => [objKey(o), o]))
+    const route = (dev: string): StateObj => ({kind: 'route', family: 4, table: 1, dst: 'x', dev, proto: 3})
+    const cases: Array<[string, string, StateObj[], string[]]> = [
+      ['IPv4 on the bridge', '172.24.4.5', [route('br-ex')], ['net.ipv4.conf.br-ex.proxy_arp']],
+      [
+        'IPv6 on a VLAN device (dot written as /)',
+        '2001:db8::5',
+        [
+          {kind: 'ndp-proxy', ip: '2001:db8::', dev: 'br-ex.100'},
+          {kind: 'vlan', name: 'br-ex.100', link: 'br-ex', id: 100},
+        ],
+        ['net.ipv6.conf.br-ex/100.proxy_ndp'],
+      ],
+      [
+        'neighbour and route on the same device: listed once',
+        '172.24.4.6',
+        [route('br-ex'), {kind: 'neigh', family: 4, ip: '172.24.4.6', dev: 'br-ex', mac: 'fa:16:3e:00:00:01'}],
+        ['net.ipv4.conf.br-ex.proxy_arp'],
+      ],
+      [
+        'only bgp-nic (no sysctl planned for it)',
+        '172.24.4.7',
+        [{kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.7/32'}],
+        [],
+      ],
+      ['a device the planner gives no sysctl', '172.24.4.8', [route('br-other')], []],
+    ]
+    for (const [name, ip, own, keys] of cases)
+      it(name, () => {
+        expect(deviceSysctls(ip, own, byKey).map((o) => (o as {key: string}).key)).to.deep.equal(keys)
+      })
   })
 })
 

@@ -1,7 +1,8 @@
 import {expect} from 'chai'
 // End to end on the host: FRR (agent side) redistributes a connected /32 that sits on a port-less
 // bridge (the host kernel has no dummy/vrf; the bridge stands in for bgp-nic) and a gobgpd peer in
-// a second namespace receives it, then sees it withdrawn. The two namespaces are linked by two
+// a second namespace receives it, then sees it withdrawn; drain's wait ends once FRR has sent the
+// peer the GRACEFUL_SHUTDOWN-marked routes (the peer has them at the withdraw step). The two namespaces are linked by two
 // taps and a userspace frame relay (no veth on this kernel). The VRF leak itself is covered in the
 // qemu guest.
 import {type ChildProcess, execFileSync, spawn} from 'node:child_process'
@@ -10,6 +11,8 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {defaultConfig} from '../../../src/lib/config/index.js'
+import {drainNode, undrainNode} from '../../../src/lib/drain/drain.js'
 import {ExecRunner} from '../../../src/lib/exec/runner.js'
 import {learnRouterId} from '../../../src/lib/frr/router-id.js'
 import {Vtysh} from '../../../src/lib/frr/vtysh.js'
@@ -18,6 +21,7 @@ import {waitFor} from '../../helpers/wait.js'
 import {FrrInstance} from './frr-instance.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
+const GSHUT = 0xff_ff_00_00 // 65535:0
 const until = <T>(fn: () => T | undefined, ms: number, what: string): Promise<T> => waitFor(what, fn, ms, 100)
 
 function stopChild(c: ChildProcess | undefined): Promise<void> {
@@ -146,6 +150,47 @@ describe('frr: connected /32 reaches a gobgpd peer (host, two namespaces)', () =
     frr!.exec(['ip', 'addr', 'del', '172.24.4.226/32', 'dev', 'bgp-nic'])
     await until(() => (rib()['172.24.4.226/32'] ? undefined : true), 15_000, 'the withdrawal')
     console.log(`      withdrawn at the peer after ${Date.now() - t1} ms`)
+  })
+
+  it("drain's wait ends when FRR has sent the peer the GRACEFUL_SHUTDOWN-marked routes, before the withdrawal", async () => {
+    frr!.exec(['ip', 'addr', 'add', '172.24.4.228/32', 'dev', 'bgp-nic'])
+    frr!.exec(['ip', 'addr', 'add', '172.24.4.229/32', 'dev', 'bgp-nic'])
+    await until(() => (rib()['172.24.4.228/32'] && rib()['172.24.4.229/32'] ? true : undefined), 30_000, 'both /32')
+    const vtysh = new Vtysh(new ExecRunner(), {vtyshPath: 'vtysh', socketDir: frr!.dir})
+    const cfg = {...defaultConfig(), frrVtySocket: frr!.dir, stateDir: join(dir!, 'state'), bgpAS: '64999'}
+    const marked = (): Record<string, boolean> =>
+      Object.fromEntries(
+        Object.entries(rib() as Record<string, Array<{attrs: Array<{type: number; communities?: number[]}>}>>).map(
+          ([p, paths]) => [p, paths.some((x) => x.attrs.some((a) => a.type === 8 && a.communities?.includes(GSHUT)))],
+        ),
+      )
+    expect(Object.values(marked()).some(Boolean), 'not marked before the drain').to.equal(false)
+    let atWithdraw: Record<string, boolean> = {}
+    const r = await drainNode(
+      {
+        cfg,
+        vtysh,
+        onStep(step) {
+          if (step === 'withdraw') atWithdraw = marked()
+        },
+      },
+      {waitSeconds: 60, settleSeconds: 0, withdraw: true, pollMs: 100},
+    )
+    expect(r.wait).to.deep.include({outcome: 'sent', lastError: null})
+    expect(r.wait!.neighbours).to.deep.equal([
+      {
+        peer: '169.254.77.2',
+        state: 'Established',
+        outq: 0,
+        families: [{family: 'ipv4', advertised: 2, marked: 2, queued: 0}],
+        sent: true,
+      },
+    ])
+    expect(r.wait!.elapsedMs, 'early, not at the 60 s bound').to.be.below(30_000)
+    expect(atWithdraw).to.deep.equal({'172.24.4.228/32': true, '172.24.4.229/32': true})
+    console.log(`      drain waited ${r.wait!.elapsedMs} ms (${r.wait!.polls} reads of FRR)`)
+    await undrainNode({cfg, vtysh})
+    await until(() => (Object.values(marked()).every((m) => !m) ? true : undefined), 30_000, 'the marking gone')
   })
 
   it('with a neighbour, the router id comes from `show ip bgp summary json` (upstream source)', async () => {

@@ -7,6 +7,7 @@ import type {IpOp} from '../../../src/lib/kernel/commands.js'
 
 import {BatchExecutor, BatchProcess, MarkerParser, settleRequest} from '../../../src/lib/kernel/batch-process.js'
 import {requireTools} from '../../helpers/require.js'
+import {sleep} from '../../helpers/wait.js'
 
 const op = (args: string, tolerate?: RegExp): IpOp => ({
   group: 'link',
@@ -122,6 +123,40 @@ describe('kernel/batch-process: a real ip child', function () {
       expect(a).to.deep.equal([{state: 'failed', reason: 'Device "nonexist3" does not exist.'}])
       expect(b).to.deep.equal([{state: 'ok'}])
       expect(p.starts).to.equal(2)
+    } finally {
+      p.close()
+    }
+  })
+
+  it('recycle(name): only a child that resolved the name is replaced, an idle one at once', async () => {
+    const p = new BatchProcess({ipPath: 'ip', args: []})
+    try {
+      expect((await p.run([op('link show dev lo')])).map((o) => o.state)).to.deep.equal(['ok'])
+      p.recycle('br-never-used')
+      expect(p.starts, 'a name this child never resolved').to.equal(1)
+      p.recycle('lo')
+      expect(p.starts, 'replaced before the next request').to.equal(2)
+      expect((await p.run([op('link show dev lo')])).map((o) => o.state)).to.deep.equal(['ok'])
+      expect(p.starts).to.equal(2)
+    } finally {
+      p.close()
+    }
+  })
+
+  it('with a spare: a replaced child is the idle spare (no start on the way), and a new spare follows', async () => {
+    const p = new BatchProcess({ipPath: 'ip', args: [], spareDelayMs: 50})
+    try {
+      expect((await p.run([op('link show dev lo')])).map((o) => o.state)).to.deep.equal(['ok'])
+      await sleep(300)
+      expect(p.starts, 'the child and its spare').to.equal(2)
+      p.recycle('lo')
+      expect(p.starts, 'the spare was taken').to.equal(2)
+      expect((await p.run([op('link show dev lo'), op('link show dev nonexist4')])).map((o) => o.state)).to.deep.equal([
+        'ok',
+        'failed',
+      ])
+      await sleep(300)
+      expect(p.starts, 'a new spare').to.equal(3)
     } finally {
       p.close()
     }

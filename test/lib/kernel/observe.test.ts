@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -118,6 +118,24 @@ describe('kernel/observe (captured ip -json dumps)', () => {
     expect(ledger.keys).to.deep.equal([
       'ndp-proxy|br-ex|2001:db8:100::',
       'neigh|br-ex.100|2001:db8:100::64',
+      'neigh|br-ex|172.24.4.100',
+    ])
+  })
+
+  it('keeps a vanished ledger entry that is still desired (the pass re-creates it): no ledger write', async () => {
+    const keys = ['neigh|br-ex|10.9.9.9', 'neigh|br-ex|172.24.4.100']
+    writeFileSync(join(dir, LEDGER_FILE), JSON.stringify({version: 1, keys}))
+    const before = statSync(join(dir, LEDGER_FILE))
+    const kernel = new Kernel(new RecordingRunner(answer), {stateDir: dir})
+    // 10.9.9.9 is not in the kernel, but desired: it stays owned.
+    const adopt: StateObj[] = [{kind: 'neigh', family: 4, ip: '10.9.9.9', dev: 'br-ex', mac: 'fa:16:3e:00:09:09'}]
+    await kernel.observe({...scope, adopt})
+    const after = statSync(join(dir, LEDGER_FILE))
+    expect(JSON.parse(readFileSync(join(dir, LEDGER_FILE), 'utf8'))).to.deep.equal({version: 1, keys})
+    expect(after.ino, 'not rewritten').to.equal(before.ino)
+    // Not desired any more: forgotten and written.
+    await kernel.observe(scope)
+    expect((JSON.parse(readFileSync(join(dir, LEDGER_FILE), 'utf8')) as {keys: string[]}).keys).to.deep.equal([
       'neigh|br-ex|172.24.4.100',
     ])
   })

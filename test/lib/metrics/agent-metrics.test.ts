@@ -16,16 +16,13 @@ function fetchText(url: string): Promise<{status: number; body: string}> {
   })
 }
 
-function lines(m: AgentMetrics, prefix: string): string[] {
-  return m.registry
-    .metrics()
-    .split('\n')
-    .filter((l) => l.startsWith(prefix))
+async function lines(m: AgentMetrics, prefix: string): Promise<string[]> {
+  return (await m.registry.metrics()).split('\n').filter((l) => l.startsWith(prefix))
 }
 
 describe('AgentMetrics: the daemon metric set', () => {
-  it('declares every family with HELP and TYPE from the start', () => {
-    const text = new AgentMetrics({processMetrics: false}).registry.metrics()
+  it('declares every family with HELP and TYPE from the start', async () => {
+    const text = await new AgentMetrics({processMetrics: false}).registry.metrics()
     const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((x) => `${x[1]} ${x[2]}`)
     expect(types).to.deep.equal([
       'ovn_bgp_nb_connection_state gauge',
@@ -50,20 +47,23 @@ describe('AgentMetrics: the daemon metric set', () => {
     expect(text).to.include('ovn_bgp_desired_mismatch_total 0\n')
   })
 
-  it('counts incremental-vs-full desired state differences', () => {
+  it('counts incremental-vs-full desired state differences', async () => {
     const m = new AgentMetrics({processMetrics: false})
     m.recordDesiredMismatch(3)
-    expect(lines(m, 'ovn_bgp_desired_mismatch_total')).to.deep.equal(['ovn_bgp_desired_mismatch_total 3'])
+    expect(await lines(m, 'ovn_bgp_desired_mismatch_total')).to.deep.equal(['ovn_bgp_desired_mismatch_total 3'])
   })
 
-  it('adds the standard process metrics, sampled at each scrape', () => {
+  it("adds prom-client's default collectors, sampled at each scrape", async () => {
     const m = new AgentMetrics()
-    const first = m.registry.metrics()
+    const first = await m.registry.metrics()
     for (const name of [
       'process_start_time_seconds gauge',
       'process_cpu_seconds_total counter',
       'process_resident_memory_bytes gauge',
+      'process_open_fds gauge',
       'nodejs_heap_size_used_bytes gauge',
+      'nodejs_eventloop_lag_seconds gauge',
+      'nodejs_gc_duration_seconds histogram',
     ]) {
       expect(first).to.include(`# TYPE ${name}\n`)
     }
@@ -72,18 +72,19 @@ describe('AgentMetrics: the daemon metric set', () => {
     const start = value(first, 'process_start_time_seconds')
     expect(start).to.be.within(Date.now() / 1000 - process.uptime() - 2, Date.now() / 1000)
     expect(value(first, 'process_resident_memory_bytes')).to.be.greaterThan(1e6)
+    expect(value(first, 'process_open_fds')).to.be.greaterThan(2)
     let x = 0
     for (let i = 0; i < 2e6; i++) x += Math.sqrt(i)
     expect(x).to.be.greaterThan(0)
-    expect(value(m.registry.metrics(), 'process_cpu_seconds_total')).to.be.at.least(
+    expect(value(await m.registry.metrics(), 'process_cpu_seconds_total')).to.be.greaterThan(
       value(first, 'process_cpu_seconds_total'),
     )
   })
 
-  it('reports exactly one NB connection state as 1', () => {
+  it('reports exactly one NB connection state as 1', async () => {
     const m = new AgentMetrics()
     m.setNbConnectionState('ready')
-    expect(lines(m, 'ovn_bgp_nb_connection_state{')).to.deep.equal([
+    expect(await lines(m, 'ovn_bgp_nb_connection_state{')).to.deep.equal([
       'ovn_bgp_nb_connection_state{state="idle"} 0',
       'ovn_bgp_nb_connection_state{state="connecting"} 0',
       'ovn_bgp_nb_connection_state{state="syncing"} 0',
@@ -93,7 +94,7 @@ describe('AgentMetrics: the daemon metric set', () => {
     ])
   })
 
-  it('records a pass: result, duration, changes, failures, drift and exposed counts', () => {
+  it('records a pass: result, duration, changes, failures, drift and exposed counts', async () => {
     const m = new AgentMetrics()
     m.recordNbEvent('lsp-provider-create')
     m.recordNbEvent('lsp-provider-create', 2)
@@ -109,25 +110,25 @@ describe('AgentMetrics: the daemon metric set', () => {
     })
     m.recordPass({result: 'ok', durationSeconds: 0.02, full: false, exposed: {vm: 3}})
     m.recordCommitToKernel(0.3)
-    expect(lines(m, 'ovn_bgp_nb_events_total{')).to.deep.equal([
+    expect(await lines(m, 'ovn_bgp_nb_events_total{')).to.deep.equal([
       'ovn_bgp_nb_events_total{class="lsp-provider-create"} 3',
     ])
-    expect(m.reconcilePasses.get({result: 'partial'})).to.equal(1)
-    expect(m.reconcilePasses.get({result: 'ok'})).to.equal(1)
-    expect(m.reconcileChanges.get({kind: 'address', action: 'add'})).to.equal(3)
-    expect(m.reconcileChanges.get({kind: 'route', action: 'remove'})).to.equal(1)
-    expect(m.reconcileFailures.get({kind: 'neigh'})).to.equal(1)
-    expect(m.driftRepaired.get({kind: 'address'})).to.equal(1)
+    expect(await m.reconcilePasses.get({result: 'partial'})).to.equal(1)
+    expect(await m.reconcilePasses.get({result: 'ok'})).to.equal(1)
+    expect(await m.reconcileChanges.get({kind: 'address', action: 'add'})).to.equal(3)
+    expect(await m.reconcileChanges.get({kind: 'route', action: 'remove'})).to.equal(1)
+    expect(await m.reconcileFailures.get({kind: 'neigh'})).to.equal(1)
+    expect(await m.driftRepaired.get({kind: 'address'})).to.equal(1)
     // exposed is a complete snapshot: fip went back to 0 in the second pass
-    expect(m.exposedIps.get({kind: 'vm'})).to.equal(3)
-    expect(m.exposedIps.get({kind: 'fip'})).to.equal(0)
-    expect(lines(m, 'ovn_bgp_reconcile_duration_seconds_')).to.include.members([
+    expect(await m.exposedIps.get({kind: 'vm'})).to.equal(3)
+    expect(await m.exposedIps.get({kind: 'fip'})).to.equal(0)
+    expect(await lines(m, 'ovn_bgp_reconcile_duration_seconds_')).to.include.members([
       'ovn_bgp_reconcile_duration_seconds_bucket{le="0.025"} 1',
       'ovn_bgp_reconcile_duration_seconds_bucket{le="0.25"} 2',
       'ovn_bgp_reconcile_duration_seconds_bucket{le="+Inf"} 2',
       'ovn_bgp_reconcile_duration_seconds_count 2',
     ])
-    expect(lines(m, 'ovn_bgp_nb_commit_to_kernel_seconds_count')).to.deep.equal([
+    expect(await lines(m, 'ovn_bgp_nb_commit_to_kernel_seconds_count')).to.deep.equal([
       'ovn_bgp_nb_commit_to_kernel_seconds_count 1',
     ])
   })

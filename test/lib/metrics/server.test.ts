@@ -2,9 +2,8 @@ import {expect} from 'chai'
 import {request} from 'node:http'
 
 import {ConfigError, DependencyError} from '../../../src/lib/errors.js'
-import {EXPOSITION_CONTENT_TYPE} from '../../../src/lib/metrics/format.js'
 import {Readiness} from '../../../src/lib/metrics/readiness.js'
-import {Registry} from '../../../src/lib/metrics/registry.js'
+import {EXPOSITION_CONTENT_TYPE, Registry} from '../../../src/lib/metrics/registry.js'
 import {MetricsServer, parseListenAddress} from '../../../src/lib/metrics/server.js'
 
 interface Reply {
