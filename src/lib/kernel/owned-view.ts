@@ -6,7 +6,7 @@
 //   ownedAt(model, scope, keys).get(k)  ==  the object with objKey k in ownedObjects(model.raw(), scope)
 // including the ledger's side effects for neighbours and NDP proxies under those keys: a present
 // entry whose desired twin is identical is adopted, and a ledger key whose entry is gone is dropped
-// (only for the keys asked; the full observe of the periodic pass handles the rest).
+// unless it is desired (only for the keys asked; the periodic full observe handles the rest).
 import type {Ledger} from './ledger.js'
 import type {KernelModel} from './model.js'
 import type {LinkInfo} from './parse.js'
@@ -189,12 +189,13 @@ export async function ownedAt(
     if (key.startsWith('neigh|') || key.startsWith('ndp-proxy|')) {
       if (!loaded) await d.ledger.load()
       loaded = true
+      const want = desiredOf(key)
+      // Vanished: forgotten unless desired (the pass re-creates it), as ownedObjects does.
       if (!obj) {
-        d.ledger.delete(key)
+        if (want?.kind !== 'neigh' && want?.kind !== 'ndp-proxy') d.ledger.delete(key)
         continue
       }
 
-      const want = desiredOf(key)
       if (
         !d.ledger.has(key) &&
         want &&

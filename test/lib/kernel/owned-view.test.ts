@@ -135,7 +135,9 @@ function randomDesired(r: () => number, owned: readonly KernelObj[]): StateObj[]
 
   if (r() < 0.5) out.push({kind: 'vlan', name: 'br-ex.10', link: 'br-ex', id: 10})
   if (r() < 0.3) out.push({kind: 'neigh', family: 4, ip: '10.0.0.1', dev: 'br-ex', mac: 'fa:16:3e:00:00:01'})
-  return out
+  // A desired state holds one object per key (the planner's winner): keep the first.
+  const seen = new Set<string>()
+  return out.filter((o) => !seen.has(objKey(o)) && Boolean(seen.add(objKey(o))))
 }
 
 describe('kernel ownedAt: ownedObjects restricted to the asked keys', () => {
