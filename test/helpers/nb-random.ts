@@ -10,7 +10,7 @@ const map = (o: Record<string, string>): Json => ['map', Object.entries(o)]
 const set = (a: Json[]): Json => ['set', a]
 
 /** mulberry32: small, seeded, reproducible. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d_2b_79_f5) >>> 0

@@ -18,7 +18,6 @@ import {FrrUpkeep} from '../frr/upkeep.js'
 import {AgentMetrics} from '../metrics/index.js'
 import {MetricsServer} from '../metrics/server.js'
 import {ovsRunDir, VswitchdWatch} from '../ovs/vswitchd-watch.js'
-import {objKey} from '../planner/types.js'
 import {type OvsFacts, resolveIdentity} from '../reconciler/local-context.js'
 import {type PassTrigger, ReconcileLoop} from '../reconciler/loop.js'
 import {type AgentView, classifyChange, isRelevant, needsFullSync} from './events.js'
@@ -45,7 +44,6 @@ export class Agent {
   private vswitchd: VswitchdWatch | undefined
   private drainedGauge: Gauge | undefined
   private snapshotSeen = false
-  private prevDesired = new Set<string>()
   private view: AgentView | undefined
   private viewFor: unknown
   private readonly logger: Logger
@@ -264,9 +262,9 @@ export class Agent {
       if (!this.stopping) this.frr?.check({devices: false}).catch(() => undefined)
     }
 
-    const drift: Partial<Record<StateKind, number>> = {}
-    for (const o of r.plan.add) if (this.prevDesired.has(objKey(o))) drift[o.kind] = (drift[o.kind] ?? 0) + 1
-    this.prevDesired = new Set(this.reconciler?.lastDesired?.objects.map(objKey) ?? [])
+    // The reconciler counts the repairs (adds of objects the previous pass wanted) by key as it goes:
+    // a set of the whole desired state per pass would cost O(node) per NB change.
+    const drift: Partial<Record<StateKind, number>> = r.repaired ?? {}
     const exposed: Partial<Record<ExposedKind, number>> = {}
     for (const e of r.exposed) exposed[e.kind] = (exposed[e.kind] ?? 0) + 1
     this.metrics.recordPass({

@@ -25,10 +25,10 @@ import {isKernelObj, type KernelObj, type OpResult} from './types.js'
 export interface KernelFacts {
   /** Updated by apply with the VLAN devices it creates (neighbours on them follow in the same plan). */
   links: Map<string, LinkInfo>
-  /** `dev|ip` of present neighbour entries. */
-  neighs: ReadonlySet<string>
+  /** `dev|ip` of present neighbour entries (a set, or a live view of the watched model). */
+  neighs: {has(key: string): boolean}
   /** `dev|ip` of present NDP proxies. */
-  proxies: ReadonlySet<string>
+  proxies: {has(key: string): boolean}
 }
 
 export interface ApplyDeps {

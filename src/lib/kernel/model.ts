@@ -56,45 +56,50 @@ export class KernelModel {
     for (const [k, v] of d.netconf) this.netconf.set(k, v)
   }
 
-  /** Applies one notification. */
-  apply(e: MonitorEvent): void {
+  /** Applies one notification; returns the model keys (`family|table|dst`) of routes it flushed silently. */
+  apply(e: MonitorEvent): string[] {
     switch (e.type) {
       case 'link': {
         if (e.deleted) this.links.delete(e.link.name)
         else this.links.set(e.link.name, {...e.link, master: e.link.master ?? this.links.get(e.link.name)?.master})
         // The kernel flushes the IPv4 routes through a device set down or deleted WITHOUT a
         // notification per route (IPv6 deletions are notified): mirror it (checked in the guest).
+        const flushed: string[] = []
         if (e.deleted || !e.link.up) {
-          for (const [k, r] of this.routes) if (r.family === 4 && r.dev === e.link.name) this.routes.delete(k)
+          for (const [k, r] of this.routes) {
+            if (r.family !== 4 || r.dev !== e.link.name) continue
+            this.routes.delete(k)
+            flushed.push(k)
+          }
         }
 
-        return
+        return flushed
       }
 
       case 'addr': {
         const k = `${e.addr.dev}|${e.addr.cidr}`
         if (e.deleted) this.addrs.delete(k)
         else this.addrs.set(k, e.addr)
-        return
+        return []
       }
 
       case 'rule': {
-        if (!e.rule.dst) return
+        if (!e.rule.dst) return []
         const k = ruleKey(e.rule)
         if (e.deleted) this.rules.delete(k)
         else if (e.rule.plain) this.rules.set(k, e.rule)
-        return
+        return []
       }
 
       case 'route': {
-        if (!this.tables.has(e.route.table)) return
+        if (!this.tables.has(e.route.table)) return []
         const k = routeKey(e.route)
         // Another route with the same prefix (other metric) going away must not drop ours.
         if (e.deleted) {
           const cur = this.routes.get(k)
           if (cur && cur.dev === e.route.dev && cur.via === e.route.via) this.routes.delete(k)
         } else this.routes.set(k, e.route)
-        return
+        return []
       }
 
       case 'neigh': {
@@ -104,13 +109,14 @@ export class KernelModel {
           else this.proxies.set(k, {ip: e.neigh.ip, dev: e.neigh.dev})
         } else if (e.deleted || !e.neigh.permanent) this.neighs.delete(k)
         else this.neighs.set(k, e.neigh)
-        return
+        return []
       }
 
       case 'netconf': {
         const k = `${e.family}|${e.dev}`
         if (e.deleted) this.netconf.delete(k)
         else if (e.proxyNeigh !== undefined) this.netconf.set(k, e.proxyNeigh)
+        return []
       }
     }
   }

@@ -11,6 +11,11 @@
 // (e.g. a route through a device a concurrent change took down): the retry is re-signalled after
 // RETRY_MS[n] for the n-th consecutive failing apply, and given up after the last (the periodic
 // full pass remains) so a permanent failure never becomes a hot loop.
+// Delta observation (observeDelta): an event pass asks for the owned objects under the objKeys its
+// change touched (owned-view.ts), plus the keys notifications changed since the last observation;
+// it is refused (undefined: the caller observes in full) whenever a full observe would dump, the
+// scope changed, or a device that ownership depends on changed (a provider bridge, bgp-nic, the
+// VRF, a VLAN device), so a delta pass never misses what a full one would see.
 import type {CommandRunner} from '../exec/runner.js'
 import type {MonitorEvent} from './monitor-parse.js'
 import type {KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
@@ -19,10 +24,12 @@ import {type Logger, NullLogger} from '../log.js'
 import {objKey, objValue, type Plan, type StateObj} from '../planner/types.js'
 import {applyPlan, type KernelFacts} from './apply.js'
 import {BatchExecutor, type SpawnFn} from './batch-process.js'
+import {deviceSysctlKey} from './commands.js'
 import {canonicalScope, Kernel} from './kernel.js'
 import {KernelModel} from './model.js'
 import {KernelMonitor} from './monitor.js'
 import {dumpKernel, ownedObjects} from './observe.js'
+import {ownedAt} from './owned-view.js'
 
 export interface WatchedKernelOptions extends KernelOptions {
   /** Global ip options of the long-lived children (tests: ['-n', netns]). */
@@ -58,6 +65,12 @@ export class WatchedKernel {
   private retryTimer: NodeJS.Timeout | undefined
   /** Full dumps taken so far (tests, benchmarks). */
   dumps = 0
+  /** objKeys notifications changed since the last observation (what a delta observation adds). */
+  private readonly dirtyKeys = new Set<string>()
+  /** A change the keys do not describe (a device ownership depends on): the next observation is full. */
+  private dirtyAll = true
+  /** The canonical scope of the last full observation (a delta needs the same). */
+  private scopeSig: string | undefined
 
   constructor(
     private readonly runner: CommandRunner,
@@ -82,6 +95,12 @@ export class WatchedKernel {
     this.listeners.push(listener)
   }
 
+  /** Names of the links, from the model while it is current (undefined: ask the kernel). */
+  linkNames(): string[] | undefined {
+    if (!this.monitor.running || this.stale || this.model.links.size === 0) return undefined
+    return [...this.model.links.keys()]
+  }
+
   /** Forces a full dump at the next observe. */
   invalidate(): void {
     this.stale = true
@@ -96,12 +115,49 @@ export class WatchedKernel {
       this.stale = true
     }
 
-    const tables = [...new Set([...s.bridges.map((b) => b.table), s.vrfTable])]
+    this.dirtyKeys.clear()
+    this.dirtyAll = false
+    // Bridges that left the mappings (staleBridges) are observed by full passes only, which prune
+    // their state; a delta pass's scope is the mapped bridges.
+    this.scopeSig = scopeSignature(canonicalScope({...scope, staleBridges: []}))
+    const tables = tablesOf(s)
+    if (opts.fresh || scope.fresh || this.needsDump(tables)) await this.reload(s, tables)
+    return ownedObjects({ledger: this.kernel.ledger}, this.model.raw(), s)
+  }
+
+  /**
+   * The owned objects under `keys` and under the keys notifications changed since the last
+   * observation (`keys` of the result: every key examined), read from the model by key; or
+   * undefined when only a full observe() is right (see the top of this file). `desiredOf` looks a
+   * key up in the whole desired state (adoption, drift watch).
+   */
+  async observeDelta(
+    scope: ObserveScope,
+    keys: Iterable<string>,
+    desiredOf: (key: string) => StateObj | undefined,
+  ): Promise<{observed: Map<string, KernelObj>; keys: Set<string>} | undefined> {
+    const s = canonicalScope(scope)
+    if (!this.monitor.running || this.dirtyAll || scopeSignature(s) !== this.scopeSig) return undefined
+    if (scope.fresh || this.needsDump(tablesOf(s))) return undefined
+    this.scope = s
+    const all = new Set(keys)
+    for (const k of this.dirtyKeys) all.add(k)
+    this.dirtyKeys.clear()
+    for (const k of all) {
+      const want = desiredOf(k)
+      if (want) this.desired.set(k, objValue(want))
+      else this.desired.delete(k)
+    }
+
+    const observed = await ownedAt({ledger: this.kernel.ledger, model: this.model}, s, all, desiredOf)
+    return {observed, keys: all}
+  }
+
+  /** Whether the model cannot serve an observation (stale, periodic dump due, a table not watched). */
+  private needsDump(tables: readonly number[]): boolean {
     const every = this.opts.fullDumpEveryMs ?? 0
     const old = every > 0 && performance.now() - this.lastDump >= every
-    if (opts.fresh || scope.fresh || this.stale || old || tables.some((t) => !this.model.tables.has(t)))
-      await this.reload(s, tables)
-    return ownedObjects({ledger: this.kernel.ledger}, this.model.raw(), s)
+    return this.stale || old || tables.some((t) => !this.model.tables.has(t))
   }
 
   async apply(plan: Plan, opts: {ensureUp?: readonly string[]} = {}): Promise<OpResult[]> {
@@ -130,10 +186,12 @@ export class WatchedKernel {
   }
 
   private facts(): KernelFacts {
+    // Live views of the model, not copies: a copy of every neighbour per apply is O(node).
+    const {neighs, proxies} = this.model
     return {
       links: new Map(this.model.links),
-      neighs: new Set(this.model.neighs.keys()),
-      proxies: new Set(this.model.proxies.keys()),
+      neighs: {has: (k) => neighs.has(k)},
+      proxies: {has: (k) => proxies.has(k)},
     }
   }
 
@@ -201,9 +259,27 @@ export class WatchedKernel {
     }
 
     const wasUp = e.type === 'link' ? this.model.links.get(e.link.name)?.up === true : false
-    this.model.apply(e)
+    const wasVlan = e.type === 'link' && this.model.links.get(e.link.name)?.kind === 'vlan'
+    // A notification that leaves the model's entry as it was (the echo of our own op, already
+    // recorded by applyOwn) changes no key: only real changes make the next delta look again.
+    const before = canon(modelEntry(this.model, e))
+    const flushed = this.model.apply(e)
+    for (const k of flushed) this.dirtyKeys.add(`route|${k}`)
+    if (e.type === 'link') {
+      if (wasVlan || e.link.kind === 'vlan' || this.ownershipDevice(e.link.name)) this.dirtyAll = true
+    } else {
+      const key = eventKey(e)
+      if (key !== undefined && canon(modelEntry(this.model, e)) !== before) this.dirtyKeys.add(key)
+    }
+
     const why = this.driftOf(e, wasUp)
     if (why) this.emit(why)
+  }
+
+  /** A device whose state decides what is owned: a provider bridge, bgp-nic, the VRF. */
+  private ownershipDevice(name: string): boolean {
+    const s = this.scope
+    return !s || name === s.bgpNic || name === s.bgpVrf || s.bridges.some((b) => b.name === name)
   }
 
   private emit(why: string): void {
@@ -239,6 +315,86 @@ export class WatchedKernel {
     if (e.type === 'netconf' && e.proxyNeigh === false) return `${objKey(obj)} cleared`
     if ((e.type === 'route' || e.type === 'neigh') && objValue(obj) !== want) return `${objKey(obj)} changed`
     return undefined
+  }
+}
+
+const tablesOf = (s: ObserveScope): number[] => [...new Set([...s.bridges.map((b) => b.table), s.vrfTable])]
+
+const scopeSignature = (s: ObserveScope): string =>
+  JSON.stringify([s.bgpNic, s.bgpVrf, s.vrfTable, s.bridges.map((b) => [b.name, b.table])])
+
+/** The model's entry a (non-link) notification is about, as it is now. */
+function modelEntry(m: KernelModel, e: MonitorEvent): unknown {
+  switch (e.type) {
+    case 'addr': {
+      return m.addrs.get(`${e.addr.dev}|${e.addr.cidr}`)
+    }
+
+    case 'rule': {
+      return m.rules.get(`${e.rule.family}|${e.rule.priority}|${e.rule.dst ?? ''}|${e.rule.table ?? ''}`)
+    }
+
+    case 'route': {
+      return m.routes.get(`${e.route.family}|${e.route.table}|${e.route.dst}`)
+    }
+
+    case 'neigh': {
+      return (e.proxy ? m.proxies : m.neighs).get(`${e.neigh.dev}|${e.neigh.ip}`)
+    }
+
+    case 'netconf': {
+      return m.netconf.get(`${e.family}|${e.dev}`)
+    }
+
+    default: {
+      return undefined
+    }
+  }
+}
+
+/** A model entry as comparable text: fields sorted, undefined ones left out. */
+function canon(v: unknown): string {
+  if (v === undefined) return ''
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v)
+  const o = v as Record<string, unknown>
+  return JSON.stringify(
+    Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => [k, o[k]]),
+  )
+}
+
+/** The objKey a (non-link) notification changes, whatever its owner: the same key the model files it under. */
+function eventKey(e: MonitorEvent): string | undefined {
+  switch (e.type) {
+    case 'addr': {
+      return `address|${e.addr.dev}|${e.addr.cidr}`
+    }
+
+    case 'rule': {
+      return e.rule.dst ? `rule|${e.rule.family}|${e.rule.priority}|${e.rule.dst}|${e.rule.table ?? ''}` : undefined
+    }
+
+    case 'route': {
+      return `route|${e.route.family}|${e.route.table}|${e.route.dst}`
+    }
+
+    case 'neigh': {
+      return `${e.proxy ? 'ndp-proxy' : 'neigh'}|${e.neigh.dev}|${e.neigh.ip}`
+    }
+
+    case 'netconf': {
+      try {
+        return `sysctl|${deviceSysctlKey(e.family, e.dev, e.family === 4 ? 'proxy_arp' : 'proxy_ndp')}`
+      } catch {
+        return undefined
+      }
+    }
+
+    default: {
+      return undefined
+    }
   }
 }
 

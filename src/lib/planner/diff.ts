@@ -44,6 +44,36 @@ export function diff(desired: readonly StateObj[], observed: readonly StateObj[]
   return {add: sortObjs(add), remove: sortObjs(remove, true), unchanged}
 }
 
+/**
+ * The diff of only the objects under `keys` (a change's delta): equal to diff(desired, observed)
+ * restricted to those keys (its add/remove filtered by objKey in `keys`), without walking the rest.
+ * `desiredOf`/`observedOf` look one key up in the whole desired state / owned observation. Its
+ * `unchanged` counts only the examined keys; a caller whose other keys are known to be in sync
+ * reports the whole count itself.
+ */
+export function diffKeys(
+  keys: Iterable<string>,
+  desiredOf: (key: string) => StateObj | undefined,
+  observedOf: (key: string) => StateObj | undefined,
+): Plan {
+  const add: StateObj[] = []
+  const remove: StateObj[] = []
+  let unchanged = 0
+  for (const k of new Set(keys)) {
+    const o = desiredOf(k)
+    const h = observedOf(k)
+    if (o) {
+      if (h && objValue(h) === objValue(o)) unchanged++
+      else {
+        add.push(o)
+        if (h && h.kind === 'vlan') remove.push(h)
+      }
+    } else if (h && h.kind !== 'sysctl') remove.push(h)
+  }
+
+  return {add: sortObjs(add), remove: sortObjs(remove, true), unchanged}
+}
+
 /** The part of a plan selected by `keep` (e.g. the objects of one exposed IP for expose-ip). */
 export function restrictPlan(plan: Plan, keep: (obj: StateObj, action: 'add' | 'remove') => boolean): Plan {
   return {

@@ -16,6 +16,7 @@
 import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
 import type {RowChange} from '../ovsdb/types.js'
+import type {StateObj} from './types.js'
 
 import {changeMarks} from './change-keys.js'
 import {isDistributed, type LocalContext, makeEnv} from './context.js'
@@ -140,6 +141,11 @@ export class IncrementalPlanner implements SubjectIndex {
   private signature(nb: NbView, ctx: LocalContext, cfg: AgentConfig): string {
     if (this.sigOf.ctx !== ctx || this.sigOf.cfg !== cfg) this.sigOf = {ctx, cfg, json: JSON.stringify([ctx, cfg])}
     return `${this.sigOf.json}|${JSON.stringify(nb.capabilities)}|${isDistributed(nb)}`
+  }
+
+  /** The desired object under objKey `key` as of the last update() (undefined: not desired, or no state). */
+  objectOf(key: string): StateObj | undefined {
+    return this.st?.merged.objectOf(key)
   }
 
   /** Fragment ids (subjects) that want objKey `key`, winner first; for mismatch reports. */

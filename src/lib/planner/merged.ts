@@ -179,6 +179,11 @@ export class MergedState {
     return delta
   }
 
+  /** The desired object under objKey `key` (the winner), as result() would list it. */
+  objectOf(key: string): StateObj | undefined {
+    return this.objs.get(key)?.[0]?.item.obj
+  }
+
   /** Ids of the fragments that want `key`, in order (winner first). */
   contributorsOf(key: string): string[] {
     return (this.objs.get(key) ?? []).map((e) => e.frag.id)

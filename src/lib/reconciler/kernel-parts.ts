@@ -74,6 +74,7 @@ export function defaultKernelFactory(
   }
   const layer: KernelLayer = {
     observe: (scope) => (watched ? watched.observe(scope) : kernel.observe(scope)),
+    ...(watched ? {observeDelta: (scope, keys, desiredOf) => watched.observeDelta(scope, keys, desiredOf)} : {}),
     apply: async (plan, o) =>
       (await (watched ? watched.apply(plan, o) : kernel.apply(plan, o))).map((r) => ({
         action: r.op,
@@ -96,6 +97,9 @@ export function defaultKernelFactory(
     layer,
     tables,
     async links() {
+      // The daemon's passes read the watched model instead of starting `ip link show` per pass.
+      const known = watched?.linkNames()
+      if (known) return known
       const r = await runner.run(cfg.ipPath, ['-json', 'link', 'show'])
       if (r.code !== 0) return []
       return (JSON.parse(r.stdout || '[]') as Array<{ifname?: string}>).map((l) => l.ifname ?? '').filter(Boolean)

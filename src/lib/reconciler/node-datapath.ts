@@ -3,11 +3,19 @@ import type {ForeignFlow} from '../ovs/flow-text.js'
 // neighbours, NDP proxies and sysctls, and ovs-ofctl for the cookie-999 flows.
 import type {OfctlFlows} from '../ovs/ofctl.js'
 import type {FlowObj, Plan, StateObj} from '../planner/types.js'
-import type {Datapath, ObserveScope, OpResult} from './types.js'
+import type {Datapath, DeltaObservation, DesiredLookup, ObserveScope, OpResult} from './types.js'
+
+import {objKey} from '../planner/types.js'
 
 /** What the reconciler needs from the kernel layer (src/lib/kernel). */
 export interface KernelLayer {
   observe(scope: ObserveScope): Promise<StateObj[]>
+  /** Watched kernel only: see Datapath.observeDelta. */
+  observeDelta?(
+    scope: ObserveScope,
+    keys: Iterable<string>,
+    desiredOf: DesiredLookup,
+  ): Promise<DeltaObservation | undefined>
   /** `ensureUp`: provider bridges to set up first when they are down. */
   apply(plan: Plan, opts?: {ensureUp?: readonly string[]}): Promise<OpResult[]>
   /** Bridges that left the mappings but whose routing table ovn-bgp allocated (their state is pruned). */
@@ -45,6 +53,32 @@ export class NodeDatapath implements Datapath {
     ])
     this.foreign = f.foreign
     return [...k, ...f.flows]
+  }
+
+  /**
+   * The kernel's delta, plus the cookie-999 flows under flow keys when there are any (one dump per
+   * bridge then; none when the change touched no flow). Odd foreign flows are left to full passes.
+   */
+  async observeDelta(
+    scope: ObserveScope,
+    keys: Iterable<string>,
+    desiredOf: DesiredLookup,
+  ): Promise<DeltaObservation | undefined> {
+    if (!this.kernel.observeDelta || (this.flows && scope.staleBridges && scope.staleBridges.length > 0))
+      return undefined
+    const k = await this.kernel.observeDelta(scope, keys, desiredOf)
+    if (!k) return undefined
+    this.bridges = scope.bridges.map((b) => b.name)
+    const flowKeys = [...k.keys].filter((key) => key.startsWith('flow|'))
+    if (flowKeys.length > 0 && this.flows && this.bridges.length > 0) {
+      const f = await this.flows.dumpAll(this.bridges)
+      for (const fl of f.flows) {
+        const key = objKey(fl)
+        if (k.keys.has(key)) k.observed.set(key, fl)
+      }
+    }
+
+    return k
   }
 
   async apply(plan: Plan, opts: {prune?: boolean} = {}): Promise<OpResult[]> {

@@ -2,6 +2,15 @@
 //   local context -> computeDesired (pure) -> observe (owned objects) -> diff -> apply (per item).
 // Pruning (deleting owned objects that are no longer desired) is only done when the caller says
 // so: never before the first complete NB snapshot after start or reconnect.
+//
+// Delta passes (watch mode, event passes on a datapath with a watched model): the planner reports
+// the objKeys whose desired object changed; the pass diffs only those, plus the keys the node
+// changed (datapath.observeDelta), plus the keys whose ops failed in the last pass, against the
+// owned objects under them: the full diff restricted to those keys (diffKeys), at the cost of the
+// change. This relies on everything else being in sync, which only a full pass establishes: the
+// first pass, every pass that recomputes from scratch (start, periodic, resync), any pass after
+// one that did not prune, filtered, withdrew or failed, and any pass where the planner rebuilt or
+// the datapath cannot serve a delta are full passes (whole desired state x whole observation).
 import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
 import type {RowChange} from '../ovsdb/types.js'
@@ -9,6 +18,7 @@ import type {LocalContext} from '../planner/context.js'
 import type {Problem} from '../planner/problems.js'
 import type {
   Datapath,
+  DeltaObservation,
   KindCounts,
   LocalContextSource,
   ObserveScope,
@@ -19,9 +29,9 @@ import type {
 
 import {type Logger, NullLogger} from '../log.js'
 import {computeDesired, type DesiredResult} from '../planner/desired.js'
-import {diff, restrictPlan} from '../planner/diff.js'
-import {IncrementalPlanner} from '../planner/incremental.js'
-import {type DesiredState, objKey, type StateObj} from '../planner/types.js'
+import {diff, diffKeys, restrictPlan} from '../planner/diff.js'
+import {IncrementalPlanner, type IncrementalStats} from '../planner/incremental.js'
+import {type DesiredState, objKey, type Plan, type StateObj} from '../planner/types.js'
 
 export interface ReconcilerDeps {
   cfg: AgentConfig
@@ -47,6 +57,16 @@ function countKinds(objs: readonly StateObj[]): KindCounts {
 
 const round = (ms: number) => Math.round(ms * 10) / 10
 
+/** A delta pass's plan: the examined keys only; everything else is in sync, so unchanged = desired - added. */
+function deltaPlan(
+  delta: DeltaObservation,
+  desiredOf: (k: string) => StateObj | undefined,
+  desiredCount: number,
+): {plan: Plan; observedCount: number} {
+  const plan = diffKeys(delta.keys, desiredOf, (k) => delta.observed.get(k))
+  return {plan: {...plan, unchanged: desiredCount - plan.add.length}, observedCount: delta.observed.size}
+}
+
 export class Reconciler {
   private readonly logger: Logger
   private readonly now: () => number
@@ -60,6 +80,12 @@ export class Reconciler {
   private planner: IncrementalPlanner | undefined
   /** Differences the last self-check found (0 when it found none; undefined when none ran). */
   private lastMismatch: number | undefined
+  /** objKeys a delta pass must diff: desired changes since the last pass, and last pass's failed ops. */
+  private readonly pendingKeys = new Set<string>()
+  /** The next pass must diff everything (see the top of this file). */
+  private needFull = true
+  /** objKeys of the last pass's desired state (what counts as drift repaired). */
+  private prevKeys: Set<string> | undefined
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.logger = deps.logger ?? new NullLogger()
@@ -107,7 +133,9 @@ export class Reconciler {
   private compute(nb: NbView, ctx: LocalContext, full: boolean): DesiredResult {
     this.lastMismatch = undefined
     if (!this.planner) return computeDesired(nb, ctx, this.deps.cfg)
+    this.absorb(this.planner.update(nb, ctx, this.deps.cfg))
     const incremental = this.planner.desired(nb, ctx, this.deps.cfg)
+    this.absorb(this.planner.stats)
     if (!full) return incremental
     const {scratch, differences} = this.planner.selfCheck(nb, ctx, this.deps.cfg, incremental)
     this.lastMismatch = differences.length
@@ -122,6 +150,30 @@ export class Reconciler {
     return scratch
   }
 
+  /** Folds one planner update into the pending keys (a rebuild: the next pass is full). */
+  private absorb(stats: IncrementalStats): void {
+    if (stats.full) {
+      this.needFull = true
+      return
+    }
+
+    for (const k of stats.delta.changed) this.pendingKeys.add(k)
+    for (const k of stats.delta.removed) this.pendingKeys.add(k)
+  }
+
+  private deltaAllowed(opts: PassOptions): boolean {
+    return (
+      this.planner !== undefined &&
+      this.deps.datapath.observeDelta !== undefined &&
+      !this.needFull &&
+      Boolean(opts.prune) &&
+      !opts.fullRecompute &&
+      !opts.dryRun &&
+      !opts.withdraw &&
+      !opts.filter
+    )
+  }
+
   async pass(nb: NbView, opts: PassOptions = {}): Promise<PassResult> {
     const t0 = this.now()
     opts.onStage?.('plan', {})
@@ -129,22 +181,27 @@ export class Reconciler {
     const mismatches = this.lastMismatch
     const t1 = this.now()
     opts.onStage?.('observe', {})
-    const observed = await this.deps.datapath.observe({
-      ...scopeOf(this.deps.cfg, ctx),
-      adopt: state.objects,
-      ...(opts.fullRecompute ? {fresh: true} : {}),
-    })
+    const scope = scopeOf(this.deps.cfg, ctx)
+    const {planner} = this
+    const desiredOf = (k: string): StateObj | undefined => planner?.objectOf(k)
+    const delta =
+      planner && this.deltaAllowed(opts)
+        ? await this.deps.datapath.observeDelta!(scope, this.pendingKeys, desiredOf)
+        : undefined
+    // Until this pass ends well, the next one is full (a throw below leaves the node unknown).
+    this.needFull = true
+    const {plan, observedCount} = delta
+      ? deltaPlan(delta, desiredOf, state.objects.length)
+      : await this.fullPlan(state, scope, opts)
     const t2 = this.now()
-    const {withdraw} = opts
-    let plan = diff(withdraw ? state.objects.filter((o) => !withdraw.has(objKey(o))) : state.objects, observed)
-    if (!opts.prune) plan = {...plan, remove: withdraw ? plan.remove.filter((o) => withdraw.has(objKey(o))) : []}
-    if (opts.filter) plan = restrictPlan(plan, opts.filter)
     if (!opts.dryRun) opts.onStage?.('apply', {operations: plan.add.length + plan.remove.length})
+    // A delta pass never prunes odd foreign flows (a full observation found them).
     const results: OpResult[] =
       opts.dryRun || (plan.add.length === 0 && plan.remove.length === 0)
         ? []
-        : await this.deps.datapath.apply(plan, {prune: Boolean(opts.prune)})
+        : await this.deps.datapath.apply(plan, {prune: Boolean(opts.prune) && !delta})
     const t3 = this.now()
+    const repaired = this.settlePass({state, plan, results, delta}, opts)
     const timings = {desiredMs: round(t1 - t0), observeMs: round(t2 - t1), applyMs: round(t3 - t2)}
     const failed = results.filter((r) => !r.ok)
     for (const f of failed)
@@ -156,7 +213,7 @@ export class Reconciler {
       problems,
       exposed: state.exposed,
       desiredCount: state.objects.length,
-      observedCount: observed.length,
+      observedCount,
       added: countKinds(plan.add),
       removed: countKinds(plan.remove),
       failed,
@@ -165,7 +222,53 @@ export class Reconciler {
       dryRun: Boolean(opts.dryRun),
       changed: plan.add.length + plan.remove.length > 0,
       ...(mismatches === undefined ? {} : {desiredMismatches: mismatches}),
+      ...(delta ? {deltaKeys: delta.keys.size} : {}),
+      repaired,
     }
+  }
+
+  /** The whole desired state x the whole owned observation (withdraw, prune and filter applied). */
+  private async fullPlan(
+    state: DesiredState,
+    scope: ObserveScope,
+    opts: PassOptions,
+  ): Promise<{plan: Plan; observedCount: number}> {
+    const observed = await this.deps.datapath.observe({
+      ...scope,
+      adopt: state.objects,
+      ...(opts.fullRecompute ? {fresh: true} : {}),
+    })
+    const {withdraw} = opts
+    let plan = diff(withdraw ? state.objects.filter((o) => !withdraw.has(objKey(o))) : state.objects, observed)
+    if (!opts.prune) plan = {...plan, remove: withdraw ? plan.remove.filter((o) => withdraw.has(objKey(o))) : []}
+    if (opts.filter) plan = restrictPlan(plan, opts.filter)
+    return {plan, observedCount: observed.length}
+  }
+
+  /**
+   * After a pass that did not throw: what the next pass must diff (failed ops' keys; everything
+   * when this pass left anything out of sync), and the drift it repaired (adds of keys the previous
+   * pass already wanted).
+   */
+  private settlePass(
+    pass: {state: DesiredState; plan: Plan; results: readonly OpResult[]; delta: DeltaObservation | undefined},
+    opts: PassOptions,
+  ): KindCounts {
+    const {state, plan, results, delta} = pass
+    const repaired: KindCounts = {}
+    const prev = this.prevKeys
+    if (prev) for (const o of plan.add) if (prev.has(objKey(o))) repaired[o.kind] = (repaired[o.kind] ?? 0) + 1
+    if (delta && prev) {
+      for (const k of delta.keys) {
+        if (this.planner?.objectOf(k)) prev.add(k)
+        else prev.delete(k)
+      }
+    } else if (!opts.dryRun) this.prevKeys = new Set(state.objects.map((o) => objKey(o)))
+
+    this.pendingKeys.clear()
+    for (const r of results) if (!r.ok) this.pendingKeys.add(objKey(r.obj))
+    this.needFull = !opts.prune || Boolean(opts.dryRun || opts.filter || opts.withdraw)
+    return repaired
   }
 
   private reportProblems(problems: readonly Problem[]): void {

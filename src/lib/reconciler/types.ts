@@ -31,6 +31,17 @@ export interface ObserveScope {
  */
 export interface Datapath {
   observe(scope: ObserveScope): Promise<StateObj[]>
+  /**
+   * Optional (datapaths with a watched model): the owned objects under `keys` plus under the keys
+   * the node changed since the last observation (`keys` of the result: all examined), or undefined
+   * when only a full observe() gives the truth (model stale or due for its periodic dump, scope
+   * changed). What it returns for a key must be what observe() would return for it.
+   */
+  observeDelta?(
+    scope: ObserveScope,
+    keys: Iterable<string>,
+    desiredOf: DesiredLookup,
+  ): Promise<DeltaObservation | undefined>
   /** `prune`: also delete owned objects observe() saw but could not model (e.g. odd cookie-999 flows). */
   apply(plan: Plan, opts?: {prune?: boolean}): Promise<OpResult[]>
   /**
@@ -38,6 +49,16 @@ export interface Datapath {
    * caller runs a pass soon. Only datapaths that watch the node (the daemon's) implement it.
    */
   onDrift?(listener: (reason: string) => void): void
+}
+
+/** One key of the whole desired state (undefined: not desired). */
+export type DesiredLookup = (key: string) => StateObj | undefined
+
+export interface DeltaObservation {
+  /** Owned objects by objKey, under the examined keys only. */
+  observed: Map<string, StateObj>
+  /** Every key examined: the ones asked for and the ones the node changed. */
+  keys: Set<string>
 }
 
 /** Gathers the planner's non-NB inputs (OVS identity, mappings, tables, MACs, patch ports). */
@@ -86,4 +107,12 @@ export interface PassResult {
   changed: boolean
   /** Set when the pass compared incremental and full desired states: differences found (a bug when > 0). */
   desiredMismatches?: number
+  /**
+   * Set when the pass diffed only the keys a change touched (an event pass on a watched node): how
+   * many. Then observedCount counts only the objects under those keys, and plan.unchanged is the
+   * desired objects not added (the rest is known to be in sync).
+   */
+  deltaKeys?: number
+  /** Adds of objects the previous pass already wanted: drift the pass repaired. */
+  repaired?: KindCounts
 }

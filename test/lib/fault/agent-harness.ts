@@ -124,11 +124,16 @@ function fakeIp(runner: CommandRunner): SpawnFn {
   }
 }
 
-/** The daemon's kernel layer over `runner` and fakeIp; every observe reads the (empty) node afresh. */
+/**
+ * The daemon's kernel layer over `runner` and fakeIp; every observe reads the (empty) node afresh.
+ * No delta observation: a delta pass trusts the model to hold what it applied, and this recorded
+ * node applies nothing (it is empty again after every pass), so every pass here is a full one.
+ */
 function recordedKernel(): KernelFactory {
   return (cfg, runner, logger, opts = {}) => {
     const parts = defaultKernelFactory(cfg, runner, logger, {...opts, spawn: fakeIp(runner)})
-    return {...parts, layer: {...parts.layer, observe: (scope) => parts.layer.observe({...scope, fresh: true})}}
+    const {observeDelta: _delta, ...layer} = parts.layer
+    return {...parts, layer: {...layer, observe: (scope) => parts.layer.observe({...scope, fresh: true})}}
   }
 }
 
