@@ -355,7 +355,7 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     expect(errors).to.deep.equal([])
   })
 
-  it('drain: GRACEFUL_SHUTDOWN on every prefix, then none; a watch restart keeps it drained; undrain brings all back', async () => {
+  it('drain: GRACEFUL_SHUTDOWN on every prefix, then none; a watch restart keeps it drained; undrain brings all back without a session reset', async () => {
     if (!agent) await startAgent()
     const vtysh = new Runtime(cfg, logger).vtysh()
     // drain waits for FRR's word that the peer was sent the marked routes, not for a fixed time:
@@ -413,6 +413,9 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
     expect(await lab.peerPrefixes(), 'still drained after the restart').to.deep.equal([])
     const shown = await runAdhocCmd('show-exposed', ['--json', '--log-level', 'error', ...cliArgs()])
     expect((shown.doc as unknown as {drain: {drained: boolean}}).drain.drained).to.equal(true)
+    // undrain must not flap anything: no BGP session is reset (FRR's per-neighbour count of
+    // established connections and of drops stay as they were)
+    const sessionsBefore = await sessionCounts()
     await undrainNode({cfg, vtysh})
     const back = await eventually(
       'every prefix back, unmarked',
@@ -421,7 +424,21 @@ describe('explain and drain in a real kernel with OVS, FRR and a BGP peer', func
       60_000,
     )
     expect(Object.keys(back).length).to.equal(FULL.length)
+    expect(await sessionCounts(), 'no session reset by undrain').to.deep.equal(sessionsBefore)
   })
+
+  /** Each neighbour's state and FRR's counts of established and dropped connections. */
+  async function sessionCounts(): Promise<Record<string, {dropped: unknown; established: unknown; state: unknown}>> {
+    const doc = JSON.parse(await lab.frr.vtysh('show bgp neighbors json')) as Record<string, Record<string, unknown>>
+    const out: Record<string, {dropped: unknown; established: unknown; state: unknown}> = {}
+    for (const [peer, n] of Object.entries(doc)) {
+      expect(n.connectionsEstablished, `connectionsEstablished of ${peer}`).to.be.a('number')
+      out[peer] = {dropped: n.connectionsDropped, established: n.connectionsEstablished, state: n.bgpState}
+    }
+
+    expect(Object.keys(out).length, 'at least one neighbour').to.be.above(0)
+    return out
+  }
 
   function cliArgs(): string[] {
     return [
