@@ -89,22 +89,69 @@ function ownedDevices(
   bridges: ReadonlySet<string>,
 ): {devices: Set<string>; vlans: LinkInfo[]} {
   const present = new Set(links.map((l) => l.name))
-  const vlans = links.filter(
-    (l) =>
-      l.kind === 'vlan' &&
-      l.link !== undefined &&
-      bridges.has(l.link) &&
-      l.vlanId !== undefined &&
-      l.name === vlanDevName(l.link, l.vlanId),
-  )
+  const vlans = links.filter((l) => isOwnedVlan(l, bridges))
   const devices = new Set<string>([...[...bridges].filter((b) => present.has(b)), ...vlans.map((v) => v.name)])
   return {devices, vlans}
+}
+
+/** A VLAN device of a mapped bridge, named the way ovn-bgp names the ones it creates. */
+export function isOwnedVlan(l: LinkInfo, bridges: ReadonlySet<string>): boolean {
+  return (
+    l.kind === 'vlan' &&
+    l.link !== undefined &&
+    bridges.has(l.link) &&
+    l.vlanId !== undefined &&
+    l.name === vlanDevName(l.link, l.vlanId)
+  )
 }
 
 function isHelperAddress(cidr: string, family: Family): boolean {
   const [ip, len] = cidr.split('/')
   if (!ip) return false
   return family === 4 ? len === '32' && ipInCidr(ip, HELPER_V4) : len === '128' && ipInCidr(ip, HELPER_V6)
+}
+
+// One record's ownership, shared by the full walk (ownedObjects) and the per-key view
+// (owned-view.ts): each returns the canonical owned object, or undefined for a foreign one.
+
+/** A host address on bgp-nic, or a helper address on an owned device. */
+export function ownedAddress(a: AddrInfo, bgpNic: string, devices: ReadonlySet<string>): KernelObj | undefined {
+  const len = a.cidr.split('/')[1]
+  const owned =
+    (a.dev === bgpNic && len === (a.family === 4 ? '32' : '128')) ||
+    (devices.has(a.dev) && isHelperAddress(a.cidr, a.family))
+  return owned ? {kind: 'address', dev: a.dev, cidr: a.cidr} : undefined
+}
+
+/** A plain `to <dst> lookup <bridge table>` rule at ovn-bgp's priority. */
+export function ownedRule(r: RuleInfo, bridgeTables: ReadonlySet<number>): KernelObj | undefined {
+  if (r.priority !== RULE_PRIORITY || !r.plain || !r.dst || r.table === undefined) return undefined
+  if (!bridgeTables.has(r.table)) return undefined
+  return {kind: 'rule', family: r.family, dst: r.dst, table: r.table, priority: r.priority}
+}
+
+/**
+ * A unicast route with ovn-bgp's protocol mark in a bridge table (or on bgp-nic in the VRF table).
+ * Only the mark (proto 3) is owned: an operator's `proto static` route is never touched.
+ */
+export function ownedRoute(
+  r: RouteInfo,
+  bridgeTables: ReadonlySet<number>,
+  scope: Pick<ObserveScope, 'bgpNic' | 'vrfTable'>,
+): KernelObj | undefined {
+  const {table} = r
+  if (table === undefined || r.type !== 'unicast' || r.multipath || !r.dev || r.proto !== ROUTE_PROTO) return undefined
+  if (!bridgeTables.has(table) && !(table === scope.vrfTable && r.dev === scope.bgpNic)) return undefined
+  return {
+    kind: 'route',
+    family: r.family,
+    table,
+    dst: r.dst,
+    dev: r.dev,
+    ...(r.via === undefined ? {} : {via: r.via}),
+    ...(r.family === 4 && r.scope === 253 ? {scope: 'link' as const} : {}),
+    proto: r.proto,
+  }
 }
 
 /** Parsed kernel state, from dumps or from the watched model; `ownedObjects` picks what is ours. */
@@ -183,34 +230,18 @@ export async function ownedObjects(d: {ledger: Ledger}, raw: RawKernel, scope: O
   }
 
   for (const a of raw.addrs) {
-    const len = a.cidr.split('/')[1]
-    if (a.dev === scope.bgpNic && len === (a.family === 4 ? '32' : '128'))
-      out.push({kind: 'address', dev: a.dev, cidr: a.cidr})
-    else if (devices.has(a.dev) && isHelperAddress(a.cidr, a.family))
-      out.push({kind: 'address', dev: a.dev, cidr: a.cidr})
+    const o = ownedAddress(a, scope.bgpNic, devices)
+    if (o) out.push(o)
   }
 
   for (const r of raw.rules) {
-    if (r.priority === RULE_PRIORITY && r.plain && r.dst && r.table !== undefined && bridgeTables.has(r.table)) {
-      out.push({kind: 'rule', family: r.family, dst: r.dst, table: r.table, priority: r.priority})
-    }
+    const o = ownedRule(r, bridgeTables)
+    if (o) out.push(o)
   }
 
   for (const r of raw.routes) {
-    const {table} = r
-    if (table === undefined || r.type !== 'unicast' || r.multipath || !r.dev || r.proto !== ROUTE_PROTO) continue
-    // Only ovn-bgp's mark (proto 3) is owned: an operator's `proto static` route is never touched.
-    if (!bridgeTables.has(table) && !(table === scope.vrfTable && r.dev === scope.bgpNic)) continue
-    out.push({
-      kind: 'route',
-      family: r.family,
-      table,
-      dst: r.dst,
-      dev: r.dev,
-      ...(r.via === undefined ? {} : {via: r.via}),
-      ...(r.family === 4 && r.scope === 253 ? {scope: 'link' as const} : {}),
-      proto: r.proto,
-    })
+    const o = ownedRoute(r, bridgeTables, scope)
+    if (o) out.push(o)
   }
 
   out.push(...(await ownedNeighbours(d, scope, devices, raw.neighs, raw.proxies)))

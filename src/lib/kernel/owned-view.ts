@@ -12,19 +12,9 @@ import type {KernelModel} from './model.js'
 import type {LinkInfo} from './parse.js'
 import type {KernelObj, ObserveScope} from './types.js'
 
-import {ipInCidr, vlanDevName} from '../net/ip.js'
-import {
-  HELPER_V4_PREFIX,
-  HELPER_V6_PREFIX,
-  objValue,
-  ROUTE_PROTO,
-  RULE_PRIORITY,
-  type StateObj,
-} from '../planner/types.js'
+import {objValue, type StateObj} from '../planner/types.js'
 import {deviceSysctlKey} from './commands.js'
-
-const HELPER_V4 = `${HELPER_V4_PREFIX}0.0/16`
-const HELPER_V6 = `${HELPER_V6_PREFIX}/64`
+import {isOwnedVlan, ownedAddress, ownedRoute, ownedRule} from './observe.js'
 
 /** What the owned view needs to know once per call: the owned devices and tables. */
 interface Owned {
@@ -46,13 +36,7 @@ function ownedDevicesOf(
   const vlans = new Map<string, LinkInfo>()
   for (const b of bridges) if (model.links.has(b)) devices.add(b)
   for (const l of model.links.values()) {
-    if (
-      l.kind === 'vlan' &&
-      l.link !== undefined &&
-      bridges.has(l.link) &&
-      l.vlanId !== undefined &&
-      l.name === vlanDevName(l.link, l.vlanId)
-    ) {
+    if (isOwnedVlan(l, bridges)) {
       vlans.set(l.name, l)
       devices.add(l.name)
     }
@@ -61,49 +45,23 @@ function ownedDevicesOf(
   return {devices, vlans}
 }
 
-function isHelper(cidr: string, family: number): boolean {
-  const [ip, len] = cidr.split('/')
-  if (!ip) return false
-  return family === 4 ? len === '32' && ipInCidr(ip, HELPER_V4) : len === '128' && ipInCidr(ip, HELPER_V6)
-}
-
 type Lookup = (model: KernelModel, o: Owned, p: string[], key: string) => KernelObj | undefined
 
 function address(model: KernelModel, o: Owned, p: string[]): KernelObj | undefined {
   const a = model.addrs.get(`${p[0]}|${p[1]}`)
-  if (!a) return undefined
-  const len = a.cidr.split('/')[1]
-  const owned =
-    (a.dev === o.scope.bgpNic && len === (a.family === 4 ? '32' : '128')) ||
-    (o.devices.has(a.dev) && isHelper(a.cidr, a.family))
-  return owned ? {kind: 'address', dev: a.dev, cidr: a.cidr} : undefined
+  return a && ownedAddress(a, o.scope.bgpNic, o.devices)
 }
 
 function rule(model: KernelModel, o: Owned, p: string[]): KernelObj | undefined {
   const r = model.rules.get(p.join('|'))
-  if (!r || r.priority !== RULE_PRIORITY || !r.plain || !r.dst || r.table === undefined) return undefined
-  if (!o.bridgeTables.has(r.table)) return undefined
-  return {kind: 'rule', family: r.family, dst: r.dst, table: r.table, priority: r.priority}
+  return r && ownedRule(r, o.bridgeTables)
 }
 
 function route(model: KernelModel, o: Owned, p: string[]): KernelObj | undefined {
   const r = model.routes.get(p.join('|'))
-  if (!r || r.type !== 'unicast' || r.multipath || !r.dev || r.proto !== ROUTE_PROTO) return undefined
-  const {table} = r
-  if (!o.bridgeTables.has(table) && !(table === o.scope.vrfTable && r.dev === o.scope.bgpNic)) return undefined
-  return {
-    kind: 'route',
-    family: r.family,
-    table,
-    dst: r.dst,
-    dev: r.dev,
-    ...(r.via === undefined ? {} : {via: r.via}),
-    ...(r.family === 4 && r.scope === 253 ? {scope: 'link' as const} : {}),
-    proto: r.proto,
-  }
+  return r && ownedRoute(r, o.bridgeTables, o.scope)
 }
 
-/** Present neighbours and proxies on owned devices (before the ledger check). */
 function neigh(model: KernelModel, o: Owned, p: string[]): KernelObj | undefined {
   const n = model.neighs.get(`${p[0]}|${p[1]}`)
   if (!n || !n.permanent || !n.mac || !o.devices.has(n.dev)) return undefined
