@@ -1,21 +1,33 @@
 // The ledger: objKey()s of the permanent neighbours and NDP proxies ovn-bgp created or adopted.
 // The kernel cannot mark those entries (no protocol field), so ownership is remembered here; observe
 // reports only ledger entries, and prune therefore never touches an operator's static neighbours.
-// Stored as a small JSON file in config.stateDir, written atomically (temp file + rename).
+//
+// On disk, in config.stateDir (ledger-journal.ts has the format): a snapshot `kernel-ledger.json`,
+// written atomically (temp file + rename), and a journal `kernel-ledger.json.journal` of the
+// additions and removals since it, one JSON line each. A save appends its changes to the journal
+// (cost proportional to the change, not to the ledger); once the journal holds more than a quarter
+// as many lines as the ledger has keys, the save compacts instead: it writes the whole set as a new
+// snapshot and then deletes the journal (so small ledgers are always a plain snapshot). Crash-safe
+// at any moment: the snapshot is always whole; a journal line torn by a kill is ignored (that change
+// is forgotten, never invented), and replaying a journal that a crash left behind after its
+// compaction gives the same set again (the snapshot already holds its final word for every key).
 //
 // A ledger that cannot be parsed (or read) is set aside, renamed to `<file>.corrupt-<time>`, with
 // a warning, and ovn-bgp goes on with an empty one: that is safe, because entries it no longer
 // remembers are never removed (only forgotten), and desired ones that exist are adopted again by
 // the next observe. Failing instead would fail every pass, forever, until someone deletes a file.
+// A journal with a corrupt line is set aside the same way (the snapshot's keys are kept).
 import {readFileSync, statSync} from 'node:fs'
-import {rename} from 'node:fs/promises'
+import {rename, unlink} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {AgentError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
+import {appendJournal, journalLine, parseJournal, readJournalFrom} from './ledger-journal.js'
 import {writeFileAtomic} from './state-dir.js'
 
 export const LEDGER_FILE = 'kernel-ledger.json'
+export const JOURNAL_SUFFIX = '.journal'
 
 interface LedgerFile {
   version: 1
@@ -24,33 +36,49 @@ interface LedgerFile {
 
 export class Ledger {
   private keys = new Set<string>()
-  private dirty = false
-  /** signature() of the file as last loaded or saved. */
+  /** Journal lines of changes not saved yet, in order. */
+  private pending: string[] = []
+  /** signature() of the snapshot as last loaded or saved. */
   private loaded: string | undefined
+  /** The journal as last read or written: inode, size (bytes read), mtime, complete lines. */
+  private journal: {ino: number; size: number; mtimeMs: number; lines: number; torn: boolean} | undefined
+  readonly journalPath: string
 
   constructor(
     readonly path: string,
     private readonly logger: Logger = new NullLogger(),
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.journalPath = path + JOURNAL_SUFFIX
+  }
 
   static inDir(stateDir: string, logger?: Logger): Ledger {
     return new Ledger(join(stateDir, LEDGER_FILE), logger)
   }
 
   /**
-   * (Re)reads the file, so a CLI command and the daemon see each other's saves; unsaved changes
+   * (Re)reads the files, so a CLI command and the daemon see each other's saves; unsaved changes
    * are kept instead. A missing file is an empty ledger; an unreadable or corrupt one is set aside
    * (see above) and an empty ledger used. Throws (LEDGER_CORRUPT) only when it cannot be set aside.
-   * Every pass loads, so a file unchanged since the last load or save (same inode, size and mtime:
-   * every save is a rename of a new file) is not read again. The check is one synchronous stat: a
-   * round trip through the libuv thread pool costs hundreds of ms in a loaded emulated guest, and it
-   * sits on the drift-repair path.
+   * Every pass loads, so files unchanged since the last load or save (same inode, size and mtime)
+   * are not read again, and a journal that only grew is read from where the last read stopped.
+   * The checks are synchronous stats: a round trip through the libuv thread pool costs hundreds of
+   * ms in a loaded emulated guest, and it sits on the drift-repair path.
    */
   async load(): Promise<void> {
-    if (this.dirty) return
+    if (this.pending.length > 0) return
     const sig = signature(this.path)
-    if (sig !== undefined && sig === this.loaded) return
+    const js = statSync(this.journalPath, {throwIfNoEntry: false})
+    const j = this.journal
+    if (sig !== undefined && sig === this.loaded) {
+      if (!js && !j) return
+      if (js && j && js.ino === j.ino && js.size === j.size && js.mtimeMs === j.mtimeMs) return
+      if (js && j && js.ino === j.ino && js.size > j.size && !j.torn) {
+        await this.readJournal(j.size, j.lines)
+        return
+      }
+    }
+
     let text: string
     try {
       text = readFileSync(this.path, 'utf8')
@@ -58,44 +86,81 @@ export class Ledger {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         this.keys = new Set()
         this.loaded = sig
+        await this.readJournal(0, 0)
         return
       }
 
-      await this.setAside(`unreadable: ${(error as Error).message}`)
+      await this.setAside(this.path, `unreadable: ${(error as Error).message}`)
+      this.keys = new Set()
+      await this.readJournal(0, 0)
       return
     }
 
     const data = parseLedger(text)
     if (typeof data === 'string') {
-      await this.setAside(data)
+      await this.setAside(this.path, data)
+      this.keys = new Set()
+    } else {
+      this.keys = new Set(data.keys)
+      this.loaded = sig
+    }
+
+    // The journal's additions are keys ovn-bgp recorded as its own: they hold even when the
+    // snapshot was set aside.
+    await this.readJournal(0, 0)
+  }
+
+  /** Applies the journal from byte `offset` (after `lines` complete lines); sets a corrupt journal aside. */
+  private async readJournal(offset: number, lines: number): Promise<void> {
+    const read = readJournalFrom(this.journalPath, offset)
+    if (read === undefined) {
+      this.journal = undefined
       return
     }
 
-    this.keys = new Set(data.keys)
-    this.loaded = sig
+    const parsed = parseJournal(read.text)
+    if (typeof parsed === 'string') {
+      await this.setAside(this.journalPath, parsed)
+      this.journal = undefined
+      return
+    }
+
+    for (const [op, key] of parsed.ops) {
+      if (op === '+') this.keys.add(key)
+      else this.keys.delete(key)
+    }
+
+    // A torn tail (a kill during an append) is left out: the next save compacts, so nothing is
+    // ever appended after it.
+    this.journal = {
+      ino: read.ino,
+      size: read.size,
+      mtimeMs: read.mtimeMs,
+      lines: lines + parsed.ops.length,
+      torn: parsed.torn,
+    }
   }
 
-  private async setAside(why: string): Promise<void> {
-    const aside = `${this.path}.corrupt-${this.now().toISOString().replaceAll(/[:.]/g, '')}`
+  private async setAside(path: string, why: string): Promise<void> {
+    const aside = `${path}.corrupt-${this.now().toISOString().replaceAll(/[:.]/g, '')}`
     try {
-      await rename(this.path, aside)
+      await rename(path, aside)
     } catch (error) {
-      throw new AgentError(`ledger ${this.path} is ${why}, and cannot be set aside: ${(error as Error).message}`, {
+      throw new AgentError(`ledger ${path} is ${why}, and cannot be set aside: ${(error as Error).message}`, {
         code: 'LEDGER_CORRUPT',
         cause: error,
-        suggestions: [`move ${this.path} away by hand; ovn-bgp then starts an empty ledger`],
+        suggestions: [`move ${path} away by hand; ovn-bgp then starts an empty ledger`],
       })
     }
 
     this.logger.warn(
       'ledger set aside, starting an empty one (owned neighbours and NDP proxies it listed are no longer removed by ovn-bgp)',
       {
-        ledger: this.path,
+        ledger: path,
         reason: why,
         setAside: aside,
       },
     )
-    this.keys = new Set()
   }
 
   has(key: string): boolean {
@@ -105,25 +170,52 @@ export class Ledger {
   add(key: string): void {
     if (!this.keys.has(key)) {
       this.keys.add(key)
-      this.dirty = true
+      this.pending.push(journalLine('+', key))
     }
   }
 
   delete(key: string): void {
-    if (this.keys.delete(key)) this.dirty = true
+    if (this.keys.delete(key)) this.pending.push(journalLine('-', key))
   }
 
   entries(): string[] {
     return [...this.keys].sort()
   }
 
-  /** Writes the file when something changed, atomically (state-dir.ts writeFileAtomic). */
+  /** Number of keys. */
+  get size(): number {
+    return this.keys.size
+  }
+
+  /**
+   * Writes what changed since the last save: appended to the journal, or, when the journal would
+   * hold more than a quarter as many lines as there are keys (or a torn line ends it), compacted
+   * into a new snapshot (atomic) and the journal deleted.
+   */
   async save(): Promise<void> {
-    if (!this.dirty) return
+    if (this.pending.length === 0) return
+    const j = this.journal
+    const lines = (j?.lines ?? 0) + this.pending.length
+    if (j?.torn || lines > this.keys.size / 4) {
+      await this.compact()
+      return
+    }
+
+    const st = appendJournal(this.journalPath, this.pending.join(''))
+    this.pending = []
+    this.journal = {ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, lines, torn: false}
+  }
+
+  /** The whole set as a new snapshot, then the journal deleted (a crash in between: see the top). */
+  private async compact(): Promise<void> {
     const body: LedgerFile = {version: 1, keys: this.entries()}
     await writeFileAtomic(this.path, JSON.stringify(body, null, 1) + '\n')
-    this.dirty = false
+    this.pending = []
     this.loaded = signature(this.path)
+    await unlink(this.journalPath).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error
+    })
+    this.journal = undefined
   }
 }
 

@@ -1,10 +1,19 @@
 import {expect} from 'chai'
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {DependencyError} from '../../../src/lib/errors.js'
-import {Ledger, LEDGER_FILE} from '../../../src/lib/kernel/ledger.js'
+import {JOURNAL_SUFFIX, Ledger, LEDGER_FILE} from '../../../src/lib/kernel/ledger.js'
 import {checkStateDir, writeFileAtomic} from '../../../src/lib/kernel/state-dir.js'
 import {type LogFields, type Logger, NullLogger} from '../../../src/lib/log.js'
 
@@ -110,5 +119,147 @@ describe('kernel/state-dir', () => {
     await writeFileAtomic(p, 'two')
     expect(readFileSync(p, 'utf8')).to.equal('two')
     expect(readdirSync(dir)).to.deep.equal(['x.json'])
+  })
+})
+
+describe('kernel/ledger: journal', () => {
+  let dir: string
+  const keys = (n: number, from = 0): string[] =>
+    Array.from({length: n}, (_, i) => `neigh|br-ex|10.1.${Math.floor((from + i) / 256)}.${(from + i) % 256}`)
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kernel-ledger-journal-'))
+  })
+
+  afterEach(() => {
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  async function ledgerOf(n: number): Promise<Ledger> {
+    const l = Ledger.inDir(dir)
+    await l.load()
+    for (const k of keys(n)) l.add(k)
+    await l.save()
+    return l
+  }
+
+  it('a small change to a large ledger is appended to the journal; the snapshot is not rewritten', async () => {
+    const l = await ledgerOf(400)
+    const snap = statSync(join(dir, LEDGER_FILE))
+    l.add('neigh|br-ex|10.9.9.9')
+    l.delete(keys(1)[0]!)
+    await l.save()
+    expect(statSync(join(dir, LEDGER_FILE)).ino, 'snapshot untouched').to.equal(snap.ino)
+    expect(readFileSync(join(dir, LEDGER_FILE + JOURNAL_SUFFIX), 'utf8')).to.equal(
+      `+"neigh|br-ex|10.9.9.9"\n-"${keys(1)[0]}"\n`,
+    )
+    const fresh = Ledger.inDir(dir)
+    await fresh.load()
+    expect(fresh.entries()).to.deep.equal(l.entries())
+    expect(fresh.size).to.equal(400)
+  })
+
+  it('compacts once the journal would exceed a quarter of the keys: one snapshot, no journal', async () => {
+    const l = await ledgerOf(400)
+    for (let i = 0; i < 100; i++) {
+      l.add(keys(1, 1000 + i)[0]!)
+      await l.save()
+    }
+
+    const lines = readFileSync(join(dir, LEDGER_FILE + JOURNAL_SUFFIX), 'utf8').split('\n').length - 1
+    expect(lines).to.be.at.most(125)
+    for (let i = 100; i < 160; i++) {
+      l.add(keys(1, 1000 + i)[0]!)
+      await l.save()
+    }
+
+    const files = readdirSync(dir)
+    const snapshot = (JSON.parse(readFileSync(join(dir, LEDGER_FILE), 'utf8')) as {keys: string[]}).keys
+    const journal = files.includes(LEDGER_FILE + JOURNAL_SUFFIX)
+      ? readFileSync(join(dir, LEDGER_FILE + JOURNAL_SUFFIX), 'utf8').split('\n').length - 1
+      : 0
+    expect(snapshot.length + journal, 'every key in the snapshot or the journal').to.equal(560)
+    expect(snapshot.length, 'compacted at least once').to.be.greaterThan(400)
+    const fresh = Ledger.inDir(dir)
+    await fresh.load()
+    expect(fresh.entries()).to.deep.equal(l.entries())
+  })
+
+  it("sees another writer's appends and removals on its next load", async () => {
+    const a = await ledgerOf(400)
+    const b = Ledger.inDir(dir)
+    await b.load()
+    a.add('neigh|br-ex|10.9.9.1')
+    await a.save()
+    await b.load()
+    expect(b.has('neigh|br-ex|10.9.9.1')).to.equal(true)
+    a.delete('neigh|br-ex|10.9.9.1')
+    await a.save()
+    await b.load()
+    expect(b.has('neigh|br-ex|10.9.9.1')).to.equal(false)
+    expect(b.entries()).to.deep.equal(a.entries())
+  })
+
+  it('leaves out a torn last line (a kill during an append), and the next save compacts', async () => {
+    const l = await ledgerOf(400)
+    l.add('neigh|br-ex|10.9.9.1')
+    await l.save()
+    appendFileSync(join(dir, LEDGER_FILE + JOURNAL_SUFFIX), '+"neigh|br-ex|10.9.')
+    const b = Ledger.inDir(dir)
+    await b.load()
+    expect(b.size).to.equal(401)
+    expect(b.has('neigh|br-ex|10.9.9.1')).to.equal(true)
+    b.add('neigh|br-ex|10.9.9.2')
+    await b.save()
+    expect(readdirSync(dir)).to.deep.equal([LEDGER_FILE])
+    const c = Ledger.inDir(dir)
+    await c.load()
+    expect(c.size).to.equal(402)
+  })
+
+  it('replays a journal a crash left behind after its compaction to the same set', async () => {
+    const l = await ledgerOf(400)
+    l.add('neigh|br-ex|10.9.9.1')
+    l.delete(keys(1)[0]!)
+    await l.save()
+    const journal = readFileSync(join(dir, LEDGER_FILE + JOURNAL_SUFFIX), 'utf8')
+    // The compaction's snapshot, written, and the kill before the journal is deleted.
+    writeFileSync(join(dir, LEDGER_FILE), JSON.stringify({version: 1, keys: l.entries()}))
+    writeFileSync(join(dir, LEDGER_FILE + JOURNAL_SUFFIX), journal)
+    const b = Ledger.inDir(dir)
+    await b.load()
+    expect(b.entries()).to.deep.equal(l.entries())
+  })
+
+  it('sets a journal with a corrupt line aside with a warning, keeping the snapshot', async () => {
+    await ledgerOf(400)
+    writeFileSync(join(dir, LEDGER_FILE + JOURNAL_SUFFIX), '+"neigh|br-ex|10.9.9.1"\nxyz\n')
+    const warnings: Array<LogFields | undefined> = []
+    const logger = {
+      ...new NullLogger(),
+      warn: (_msg: string, fields?: LogFields) => warnings.push(fields),
+      child: () => logger,
+    } as unknown as Logger
+    const l = new Ledger(join(dir, LEDGER_FILE), logger, () => new Date('2026-01-02T03:04:05.678Z'))
+    await l.load()
+    expect(l.size).to.equal(400)
+    expect(warnings).to.have.length(1)
+    expect(String(warnings[0]?.reason)).to.match(/journal line 2/)
+    expect(readdirSync(dir).sort()).to.deep.equal([
+      LEDGER_FILE,
+      `${LEDGER_FILE}${JOURNAL_SUFFIX}.corrupt-2026-01-02T030405678Z`,
+    ])
+  })
+
+  it('keeps the journal when the snapshot is corrupt: its keys were recorded as owned', async () => {
+    await ledgerOf(400)
+    const l = Ledger.inDir(dir)
+    await l.load()
+    l.add('neigh|br-ex|10.9.9.1')
+    await l.save()
+    writeFileSync(join(dir, LEDGER_FILE), '{not json')
+    const b = new Ledger(join(dir, LEDGER_FILE), new NullLogger(), () => new Date('2026-01-02T03:04:05.678Z'))
+    await b.load()
+    expect(b.entries()).to.deep.equal(['neigh|br-ex|10.9.9.1'])
   })
 })
