@@ -229,7 +229,7 @@ async function eventScenario(N: number): Promise<void> {
       `event N=${N} ports (${desired.length} objects; set up in ${f(cold.ms)}): ours p50 ${f(p50)} p99 ${f(pct(ours, 0.99))} | floor p50 ${f(f50)} p99 ${f(pct(fl, 0.99))} | ratio p50 ${(p50 / f50).toFixed(2)}x p99 ${(pct(ours, 0.99) / pct(fl, 0.99)).toFixed(2)}x`,
     )
     console.log(
-      `  ${MODE} passes; ours p50 by stage: observe ${f(pct(parts.observe, 0.5))}, diff ${f(pct(parts.diff, 0.5))}, apply ${f(pct(parts.apply, 0.5))}; ip processes started: ${wk.exec.starts}, full dumps: ${wk.dumps}, full passes among the events: ${fullPasses}${deltaOnly.length > 0 ? `; delta passes alone: p50 ${f(pct(deltaOnly, 0.5))} p99 ${f(pct(deltaOnly, 0.99))}` : ''}`,
+      `  ${MODE} passes; ours p50 by stage: observe ${f(pct(parts.observe, 0.5))}, diff ${f(pct(parts.diff, 0.5))}, apply ${f(pct(parts.apply, 0.5))}; ip processes started: ${wk.exec.starts}, full dumps: ${wk.dumps} (${wk.resyncs} background resyncs, last one found ${wk.lastResyncChanged} keys changed), unsure delta passes: ${wk.unsureDeltas}, full passes among the events: ${fullPasses}${deltaOnly.length > 0 ? `; delta passes alone: p50 ${f(pct(deltaOnly, 0.5))} p99 ${f(pct(deltaOnly, 0.99))}` : ''}`,
     )
   } finally {
     wk.close()

@@ -2,7 +2,8 @@
 # Runs a kernel benchmark inside the qemu guest (the host kernel lacks vrf/dummy): transpiles the
 # project to JavaScript, boots the guest and runs `node bench/<name>.js ARGS` there.
 # Usage: bench/run-kernel-bench.sh [NAME] [ARGS...]     e.g. bench/run-kernel-bench.sh kernel-apply 500
-#        bench/run-kernel-bench.sh kernel-event 1000 10000     (COLD, BURST, EVENTS pass through)
+#        bench/run-kernel-bench.sh kernel-event 1000 10000     (COLD, BURST, EVENTS pass through;
+#        RMEM_MAX sets net.core.rmem_max in the guest first)
 # VM_TIMEOUT defaults to 3600 s here (large cold applies under TCG take minutes).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +13,8 @@ trap 'rm -rf "$OUT"' EXIT
 node "$ROOT/test/harness/vm/transpile.mjs" "$ROOT" "$OUT/js" 2>/dev/null
 cat > "$OUT/bench.sh" <<SCRIPT
 modprobe -a vrf dummy 8021q || exit 1
+echo "net.core.rmem_max: \$(cat /proc/sys/net/core/rmem_max)"
+if [ -n "${RMEM_MAX:-}" ]; then sysctl -w net.core.rmem_max=${RMEM_MAX:-}; fi
 export COLD=${COLD:-5000} BURST=${BURST:-1000} EVENTS=${EVENTS:-30}
 cd /run/out/js && node bench/$NAME.js $*
 SCRIPT

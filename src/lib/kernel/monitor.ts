@@ -31,7 +31,27 @@ export interface MonitorOptions {
   readyTimeoutMs?: number
 }
 
-const MONITOR_ARGS = ['-o', '-d', '-N', 'monitor', 'link', 'address', 'route', 'rule', 'neigh', 'netconf']
+/**
+ * The receive buffer asked for the monitor's netlink socket (`ip -rcvbuf`, bytes): room for tens of
+ * thousands of notifications while the reader catches up after a burst. iproute2 sets it with
+ * SO_RCVBUF, so the kernel caps it at net.core.rmem_max (212,992 by default: see docs/kernel.md).
+ */
+export const MONITOR_RCVBUF = 32 * 1024 * 1024
+
+const MONITOR_ARGS = [
+  '-rcvbuf',
+  String(MONITOR_RCVBUF),
+  '-o',
+  '-d',
+  '-N',
+  'monitor',
+  'link',
+  'address',
+  'route',
+  'rule',
+  'neigh',
+  'netconf',
+]
 
 /** True when /proc/net/netlink text lists a NETLINK_ROUTE socket of port `pid` with groups joined. */
 export function listening(netlinkText: string, pid: number): boolean {

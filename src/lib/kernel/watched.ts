@@ -16,6 +16,16 @@
 // it is refused (undefined: the caller observes in full) whenever a full observe would dump, the
 // scope changed, or a device that ownership depends on changed (a provider bridge, bgp-nic, the
 // VRF, a VLAN device), so a delta pass never misses what a full one would see.
+// Overrun recovery (resync): notifications lost to an overrun of the monitor's socket (while the
+// monitor runs on) make the model suspect, not useless. A full dump starts at once in the
+// background (notifications and our own ops meanwhile go to the model and are replayed onto the
+// dump), and delta passes go on in the meantime, "unsure": they add or replace what their desired
+// keys need (idempotent ops) but remove nothing. A key whose desired object is gone, or whose VLAN
+// device differs, is deferred: never removed on a model that may be wrong. When the dump is in,
+// the model is patched to it (syncFrom) and every key that differed, plus the deferred ones, is
+// examined by the next delta pass (a drift signal wakes the daemon for it). So an overrun costs
+// one dump off the event path instead of a full pass on it. A monitor that died, a failed resync,
+// or an overrun during a foreground dump still means a full pass (foreground dump).
 import type {CommandRunner} from '../exec/runner.js'
 import type {MonitorEvent} from './monitor-parse.js'
 import type {KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
@@ -26,7 +36,7 @@ import {applyPlan, type KernelFacts} from './apply.js'
 import {BatchExecutor, type SpawnFn} from './batch-process.js'
 import {deviceSysctlKey} from './commands.js'
 import {canonicalScope, Kernel} from './kernel.js'
-import {KernelModel} from './model.js'
+import {KernelModel, type ModelDump} from './model.js'
 import {KernelMonitor} from './monitor.js'
 import {dumpKernel, ownedObjects} from './observe.js'
 import {ownedAt} from './owned-view.js'
@@ -71,6 +81,18 @@ export class WatchedKernel {
   private dirtyAll = true
   /** The canonical scope of the last full observation (a delta needs the same). */
   private scopeSig: string | undefined
+  /** The background dump after an overrun, while it runs; another is due when `resyncAgain`. */
+  private resync: Promise<void> | undefined
+  private resyncAgain = false
+  /** During a background dump: what to replay onto it (notifications, our own ops), in order. */
+  private replay: Array<MonitorEvent | {own: 'add' | 'remove'; obj: KernelObj}> | undefined
+  /** Keys an unsure delta pass left alone (see the top): examined again after the resync. */
+  private readonly deferred = new Set<string>()
+  /** Resyncs completed, and the keys the last one found changed (tests, benchmarks). */
+  resyncs = 0
+  lastResyncChanged = 0
+  /** Delta observations served unsure (while a resync ran). */
+  unsureDeltas = 0
 
   constructor(
     private readonly runner: CommandRunner,
@@ -115,7 +137,10 @@ export class WatchedKernel {
       this.stale = true
     }
 
+    // A background resync in flight: its dump is as good as a new one.
+    while (this.resync) await this.resync
     this.dirtyKeys.clear()
+    this.deferred.clear()
     this.dirtyAll = false
     // Bridges that left the mappings (staleBridges) are observed by full passes only, which prune
     // their state; a delta pass's scope is the mapped bridges.
@@ -138,7 +163,11 @@ export class WatchedKernel {
   ): Promise<{observed: Map<string, KernelObj>; keys: Set<string>} | undefined> {
     const s = canonicalScope(scope)
     if (!this.monitor.running || this.dirtyAll || scopeSignature(s) !== this.scopeSig) return undefined
-    if (scope.fresh || this.needsDump(tablesOf(s))) return undefined
+    // Stale with a resync running: an unsure delta (see the top); stale without one: a full pass.
+    const unsure = this.stale
+    if (unsure && !this.resync) return undefined
+    if (scope.fresh || this.needsDump(tablesOf(s), {ignoreStale: true})) return undefined
+    if (unsure) this.unsureDeltas++
     this.scope = s
     const all = new Set(keys)
     for (const k of this.dirtyKeys) all.add(k)
@@ -147,17 +176,31 @@ export class WatchedKernel {
       const want = desiredOf(k)
       if (want) this.desired.set(k, objValue(want))
       else this.desired.delete(k)
+      // Nothing is removed on a model that may be wrong (flows are OVS's, not the model's).
+      if (unsure && !want && !k.startsWith('flow|')) {
+        all.delete(k)
+        this.deferred.add(k)
+      }
     }
 
     const observed = await ownedAt({ledger: this.kernel.ledger, model: this.model}, s, all, desiredOf)
+    if (unsure) {
+      for (const [k, o] of observed) {
+        if (o.kind !== 'vlan' || objValue(o) === objValue(desiredOf(k) ?? o)) continue
+        all.delete(k) // a VLAN device that differs is re-created (removed first): wait for the dump
+        observed.delete(k)
+        this.deferred.add(k)
+      }
+    }
+
     return {observed, keys: all}
   }
 
   /** Whether the model cannot serve an observation (stale, periodic dump due, a table not watched). */
-  private needsDump(tables: readonly number[]): boolean {
+  private needsDump(tables: readonly number[], o: {ignoreStale?: boolean} = {}): boolean {
     const every = this.opts.fullDumpEveryMs ?? 0
     const old = every > 0 && performance.now() - this.lastDump >= every
-    return this.stale || old || tables.some((t) => !this.model.tables.has(t))
+    return (this.stale && !o.ignoreStale) || old || tables.some((t) => !this.model.tables.has(t))
   }
 
   async apply(plan: Plan, opts: {ensureUp?: readonly string[]} = {}): Promise<OpResult[]> {
@@ -173,7 +216,12 @@ export class WatchedKernel {
       },
       plan,
     )
-    for (const r of results) if (r.ok) this.model.applyOwn(r.op, r.obj)
+    for (const r of results) {
+      if (!r.ok) continue
+      this.model.applyOwn(r.op, r.obj)
+      this.replay?.push({own: r.op, obj: r.obj})
+    }
+
     this.scheduleRetry(results.filter((r) => !r.ok).length)
     return results
   }
@@ -195,19 +243,83 @@ export class WatchedKernel {
     }
   }
 
+  /** A full dump of `tables` (links, addresses, rules, routes, neighbours, netconf). */
+  private async dumpModel(tables: number[]): Promise<ModelDump> {
+    const d = {
+      runner: this.runner,
+      ipPath: this.ipPath,
+      sysctlPath: this.opts.sysctlPath ?? 'sysctl',
+      ledger: this.kernel.ledger,
+    }
+    const {netconf, ...dumped} = await dumpKernel(d, tables, {netconf: true})
+    return {...dumped, netconf: parseNetconf(netconf)}
+  }
+
+  /** After an overrun: a background dump (see the top), repeated while overruns go on. */
+  private startResync(): void {
+    if (this.resync) {
+      this.resyncAgain = true
+      return
+    }
+
+    this.resync = (async () => {
+      do {
+        this.resyncAgain = false
+        try {
+          await this.resyncOnce()
+        } catch (error) {
+          this.log.warn('kernel model resync failed; full dump at the next pass', {error: (error as Error).message})
+          this.stale = true
+          this.resyncAgain = false
+        }
+      } while (this.resyncAgain && this.monitor.running)
+    })().finally(() => {
+      this.resync = undefined
+    })
+  }
+
+  private async resyncOnce(): Promise<void> {
+    const s = this.scope
+    if (!s) return
+    const tables = tablesOf(s)
+    this.replay = []
+    let dump: ModelDump
+    try {
+      dump = await this.dumpModel(tables)
+    } catch (error) {
+      this.replay = undefined
+      throw error
+    }
+
+    const next = new KernelModel()
+    next.load(dump, tables)
+    for (const e of this.replay) {
+      if ('own' in e) next.applyOwn(e.own, e.obj)
+      else next.apply(e)
+    }
+
+    this.replay = undefined
+    const {keys, links} = this.model.syncFrom(next)
+    // An overrun during the dump: this one may miss a change too, so another follows.
+    this.stale = this.resyncAgain
+    this.lastDump = performance.now()
+    this.dumps++
+    this.resyncs++
+    this.lastResyncChanged = keys.length + links.length
+    for (const k of keys) this.dirtyKeys.add(k)
+    for (const k of this.deferred) this.dirtyKeys.add(k)
+    this.deferred.clear()
+    if (links.some((l) => this.ownershipDevice(l) || this.model.links.get(l)?.kind === 'vlan')) this.dirtyAll = true
+    this.log.debug('kernel model resynced after an overrun', {changed: keys.length, links: links.length})
+    if (this.dirtyKeys.size > 0 || this.dirtyAll) this.emit('kernel model resynced')
+  }
+
   /** Full dump into the model; notifications that arrive meanwhile are replayed after it. */
   private async reload(s: ObserveScope, tables: number[]): Promise<void> {
     this.loading = []
     this.stale = false
     try {
-      const d = {
-        runner: this.runner,
-        ipPath: this.ipPath,
-        sysctlPath: this.opts.sysctlPath ?? 'sysctl',
-        ledger: this.kernel.ledger,
-      }
-      const {netconf, ...dumped} = await dumpKernel(d, tables, {netconf: true})
-      this.model.load({...dumped, netconf: parseNetconf(netconf)}, tables)
+      this.model.load(await this.dumpModel(tables), tables)
       this.lastDump = performance.now()
       this.dumps++
       this.log.debug('kernel model loaded', {
@@ -243,9 +355,13 @@ export class WatchedKernel {
   }
 
   private lost(why: string): void {
-    this.log.warn('kernel notifications lost; full dump at the next pass', {reason: why})
     this.stale = true
     this.exec.recycle() // a device deletion may be among the lost notifications
+    // An overrun with the monitor still running and a model to patch: resync in the background.
+    if (this.monitor.running && !this.loading && this.scopeSig !== undefined && this.lastDump > 0) {
+      this.log.info('kernel notifications lost; resyncing the model in the background', {reason: why})
+      this.startResync()
+    } else this.log.warn('kernel notifications lost; full dump at the next pass', {reason: why})
     this.emit(why)
   }
 
@@ -253,6 +369,7 @@ export class WatchedKernel {
     // A device deleted: an ip child that resolved its name holds a stale index (also while a dump
     // runs). A device created needs nothing: a name not cached is looked up afresh.
     if (e.type === 'link' && e.deleted) this.exec.recycle(e.link.name)
+    this.replay?.push(e)
     if (this.loading) {
       this.loading.push(e)
       return
