@@ -113,6 +113,11 @@ export class WatchedKernel {
     this.monitor = new KernelMonitor(common, {onEvent: (e) => this.onEvent(e), onLost: (why) => this.lost(why)})
   }
 
+  /** A background resync is running (see the top). */
+  get resyncing(): boolean {
+    return this.resync !== undefined
+  }
+
   onDrift(listener: DriftListener): void {
     this.listeners.push(listener)
   }

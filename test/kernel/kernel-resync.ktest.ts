@@ -1,0 +1,138 @@
+// Overrun recovery of the watched kernel model in the real kernel (guest). The monitor's socket is
+// made tiny (net.core.rmem_max lowered for the test) and a foreign process keeps adding and
+// deleting routes in another table, so notifications are lost again and again. Meanwhile:
+//   - delta passes keep being served (no full pass): a port bound then is applied at once, and a
+//     port unbound then is NOT removed while the model may be wrong;
+//   - an owned address deleted behind the watched kernel's back during the noise is restored once
+//     the background resync is in, and the unbound port is removed then, by delta passes;
+//   - the end state equals a fresh full observation's diff of zero.
+import {expect} from 'chai'
+import {readFileSync, writeFileSync} from 'node:fs'
+
+import type {StateObj} from '../../src/lib/planner/types.js'
+
+import {WatchedKernel} from '../../src/lib/kernel/watched.js'
+import {NullLogger} from '../../src/lib/log.js'
+import {diff, diffKeys} from '../../src/lib/planner/diff.js'
+import {objKey} from '../../src/lib/planner/types.js'
+import {sleep} from '../helpers/wait.js'
+import {must, requireGuest} from './helpers/guest.js'
+import {kernelEnv, type KernelEnv} from './helpers/kernel-env.js'
+
+const RMEM = '/proc/sys/net/core/rmem_max'
+
+function port(i: number): StateObj[] {
+  const ip = `10.${100 + Math.floor(i / 65_536)}.${Math.floor(i / 256) % 256}.${i % 256}`
+  const h = (n: number) => (n % 256).toString(16).padStart(2, '0')
+  return [
+    {kind: 'address', dev: 'bgp-nic', cidr: `${ip}/32`},
+    {kind: 'rule', family: 4, dst: `${ip}/32`, table: 200, priority: 32_000},
+    {kind: 'route', family: 4, table: 200, dst: `${ip}/32`, dev: 'br-ex', scope: 'link', proto: 3},
+    {kind: 'neigh', family: 4, ip, dev: 'br-ex', mac: `fa:16:3e:00:${h(i >> 8)}:${h(i)}`},
+  ]
+}
+
+const base: StateObj[] = [
+  {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3},
+  {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3},
+]
+
+describe('watched kernel: overrun recovery without a full pass (guest)', function () {
+  this.timeout(600_000)
+  let env: KernelEnv
+  let wk: WatchedKernel
+  let rmem: string | undefined
+
+  before(async function () {
+    requireGuest(this, ['sysctl'])
+    rmem = readFileSync(RMEM, 'utf8').trim()
+    // Before the monitor starts: its socket's buffer is capped at this.
+    writeFileSync(RMEM, '4096')
+    env = await kernelEnv('kresync')
+    expect((await env.kernel.ensureBase(env.base)).failed).to.deep.equal([])
+    wk = new WatchedKernel(env.ns.runner, {stateDir: env.stateDir, ipArgs: ['-n', env.ns.name]}, new NullLogger())
+  })
+
+  after(async () => {
+    if (rmem) writeFileSync(RMEM, rmem)
+    wk?.close()
+    await env?.close()
+  })
+
+  it('serves unsure delta passes during the noise, removes nothing then, and converges after the resync', async () => {
+    const want = new Map<string, StateObj>()
+    for (const o of [...base, ...Array.from({length: 500}, (_, i) => port(i)).flat()]) want.set(objKey(o), o)
+    const first = await wk.observe({...env.scope, adopt: [...want.values()]})
+    expect((await wk.apply(diff([...want.values()], first), {ensureUp: ['br-ex']})).filter((r) => !r.ok)).to.deep.equal(
+      [],
+    )
+    // Whatever the set-up's burst did, start from a settled model.
+    for (let i = 0; i < 600 && wk.resyncing; i++) await sleep(100)
+    await wk.observe({...env.scope, adopt: [...want.values()]})
+    let refused = 0
+    const deltaPass = async (keys: string[]) => {
+      const d = await wk.observeDelta(env.scope, keys, (k) => want.get(k))
+      if (!d) {
+        refused++
+        return
+      }
+
+      const plan = diffKeys(
+        d.keys,
+        (k) => want.get(k),
+        (k) => d.observed.get(k),
+      )
+      const res = plan.add.length + plan.remove.length > 0 ? await wk.apply(plan, {ensureUp: ['br-ex']}) : []
+      expect(res.filter((r) => !r.ok)).to.deep.equal([])
+    }
+
+    // Noise: a foreign process adds and deletes 2,000 routes in table 300, again and again.
+    const noise = {on: true}
+    const foreign = Array.from({length: 2000}, (_, i) => `10.200.${i >> 8}.${i % 256}/32 dev br-ex table 300`)
+    const noisy = (async () => {
+      while (noise.on) {
+        await must('ip', ['-n', env.ns.name, '-batch', '-'], {
+          input: foreign.map((r) => `route add ${r}`).join('\n') + '\n',
+        })
+        await must('ip', ['-n', env.ns.name, '-batch', '-'], {
+          input: foreign.map((r) => `route del ${r}`).join('\n') + '\n',
+        })
+      }
+    })()
+    try {
+      for (let i = 0; i < 300 && !wk.resyncing; i++) await sleep(20)
+      expect(wk.resyncing, 'an overrun started a background resync').to.equal(true)
+      // Behind its back, during the noise: an owned address deleted.
+      await env.ns.ip('address', 'del', '10.100.0.3/32', 'dev', 'bgp-nic')
+      // A port bound and a port unbound while the model may be wrong.
+      const bind = port(600)
+      const unbind = port(5)
+      for (const o of bind) want.set(objKey(o), o)
+      for (const o of unbind) want.delete(objKey(o))
+      const unsure = wk.unsureDeltas
+      await deltaPass([...bind, ...unbind].map((o) => objKey(o)))
+      expect(wk.unsureDeltas, 'served unsure').to.equal(unsure + 1)
+      const addrs = (await env.ns.ip('-4', '-o', 'address', 'show', 'dev', 'bgp-nic')).stdout
+      expect(addrs, 'the bound port is applied at once').to.include('10.100.2.88/32')
+      expect(addrs, 'the unbound port is not removed on a suspect model').to.include('10.100.0.5/32')
+    } finally {
+      noise.on = false
+      await noisy
+    }
+
+    for (let i = 0; i < 600 && wk.resyncing; i++) await sleep(100)
+    expect(wk.resyncing, 'the resync ended').to.equal(false)
+    // The resync's changed keys and the deferred ones, examined by ordinary delta passes.
+    for (let i = 0; i < 3; i++) await deltaPass([])
+    expect(refused, 'delta passes refused (full passes needed)').to.equal(0)
+    const addrs = (await env.ns.ip('-4', '-o', 'address', 'show', 'dev', 'bgp-nic')).stdout
+    expect(addrs, 'the deleted address restored').to.include('10.100.0.3/32')
+    expect(addrs, 'the unbound port removed').not.to.include('10.100.0.5/32')
+    const fresh = await wk.kernel.observe({...env.scope, adopt: [...want.values()]})
+    const left = diff([...want.values()], fresh)
+    expect({add: left.add.map(objKey), remove: left.remove.map(objKey)}).to.deep.equal({add: [], remove: []})
+    console.log(
+      `      ${wk.resyncs} background resyncs (last one: ${wk.lastResyncChanged} keys changed), ${wk.unsureDeltas} unsure delta passes, ${wk.dumps} dumps in all`,
+    )
+  })
+})
