@@ -26,6 +26,8 @@
 // examined by the next delta pass (a drift signal wakes the daemon for it). So an overrun costs
 // one dump off the event path instead of a full pass on it. A monitor that died, a failed resync,
 // or an overrun during a foreground dump still means a full pass (foreground dump).
+import {setTimeout as sleep} from 'node:timers/promises'
+
 import type {CommandRunner} from '../exec/runner.js'
 import type {MonitorEvent} from './monitor-parse.js'
 import type {KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
@@ -53,6 +55,10 @@ export type DriftListener = (reason: string) => void
 
 /** Delays of the drift re-signalled after consecutive applies with failed ops (bounded). */
 const RETRY_MS: readonly number[] = [100, 200, 400, 800, 1600, 3200]
+
+/** A background resync dumps once overruns stopped for this long, or this long after it began. */
+const RESYNC_QUIET_MS = 150
+const RESYNC_MAX_WAIT_MS = 5000
 
 /** A spare ip child per group is started this long after one is taken into use (after the repair). */
 const SPARE_DELAY_MS = 2000
@@ -84,6 +90,7 @@ export class WatchedKernel {
   /** The background dump after an overrun, while it runs; another is due when `resyncAgain`. */
   private resync: Promise<void> | undefined
   private resyncAgain = false
+  private lastOverrun = 0
   /** During a background dump: what to replay onto it (notifications, our own ops), in order. */
   private replay: Array<MonitorEvent | {own: 'add' | 'remove'; obj: KernelObj}> | undefined
   /** Keys an unsure delta pass left alone (see the top): examined again after the resync. */
@@ -269,6 +276,7 @@ export class WatchedKernel {
 
     this.resync = (async () => {
       do {
+        await this.quiet()
         this.resyncAgain = false
         try {
           await this.resyncOnce()
@@ -281,6 +289,20 @@ export class WatchedKernel {
     })().finally(() => {
       this.resync = undefined
     })
+  }
+
+  /**
+   * Waits until no overrun was reported for RESYNC_QUIET_MS (at most RESYNC_MAX_WAIT_MS): a dump
+   * taken while a burst still overruns the socket would be outdated at once, and it competes with
+   * the burst (often our own apply) for the CPU.
+   */
+  private async quiet(): Promise<void> {
+    const start = performance.now()
+    while (this.monitor.running) {
+      const now = performance.now()
+      if (now - this.lastOverrun >= RESYNC_QUIET_MS || now - start >= RESYNC_MAX_WAIT_MS) return
+      await sleep(RESYNC_QUIET_MS / 2)
+    }
   }
 
   private async resyncOnce(): Promise<void> {
@@ -361,6 +383,7 @@ export class WatchedKernel {
 
   private lost(why: string): void {
     this.stale = true
+    this.lastOverrun = performance.now()
     this.exec.recycle() // a device deletion may be among the lost notifications
     // An overrun with the monitor still running and a model to patch: resync in the background.
     if (this.monitor.running && !this.loading && this.scopeSig !== undefined && this.lastDump > 0) {
