@@ -1,12 +1,13 @@
 // What the watched kernel (watched.ts) derives from a notification or a scope: the objKey a
 // notification changes, the StateObj it is about (drift), the model entry it touches (to tell a
-// real change from the echo of our own op), and the signature of a scope. Pure functions.
+// real change from the echo of our own op), the signature of a scope, and the netconf dump parsed. Pure functions.
 import type {KernelModel} from './model.js'
 import type {MonitorEvent} from './monitor-parse.js'
 import type {ObserveScope} from './types.js'
 
 import {type StateObj} from '../planner/types.js'
 import {deviceSysctlKey} from './commands.js'
+
 export const tablesOf = (s: ObserveScope): number[] => [...new Set([...s.bridges.map((b) => b.table), s.vrfTable])]
 
 export const scopeSignature = (s: ObserveScope): string =>

@@ -36,12 +36,11 @@ import {type Logger, NullLogger} from '../log.js'
 import {objKey, objValue, type Plan, type StateObj} from '../planner/types.js'
 import {applyPlan, type KernelFacts} from './apply.js'
 import {BatchExecutor, type SpawnFn} from './batch-process.js'
-import {deviceSysctlKey} from './commands.js'
 import {canonicalScope, Kernel} from './kernel.js'
 import {KernelModel, type ModelDump} from './model.js'
 import {KernelMonitor} from './monitor.js'
-import {dumpKernel, ownedObjects} from './observe.js'
 import {canon, eventKey, eventObj, modelEntry, parseNetconf, scopeSignature, tablesOf} from './notify-keys.js'
+import {dumpKernel, ownedObjects} from './observe.js'
 import {ownedAt} from './owned-view.js'
 
 export interface WatchedKernelOptions extends KernelOptions {
