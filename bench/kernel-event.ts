@@ -305,7 +305,50 @@ async function coldScenario(): Promise<void> {
   )
 }
 
+/**
+ * What listening costs the kernel ops (MONITOR_COST=N): the floor of N ports (4N ops) in a fresh
+ * namespace with nothing listening, with a bare `ip monitor` writing to /dev/null, and with an idle
+ * watched kernel (monitor + the model fed in node).
+ */
+async function monitorCostScenario(ports_: number): Promise<void> {
+  const objs = ports(0, ports_)
+  const out: string[] = []
+  for (const mode of ['none', 'ip-monitor', 'watched'] as const) {
+    const n = node()
+    let wk: WatchedKernel | undefined
+    let mon: ReturnType<typeof spawn> | undefined
+    try {
+      if (mode === 'ip-monitor') {
+        mon = spawn('ip', ['-n', n.ns, '-o', '-d', '-N', 'monitor', 'link', 'address', 'route', 'rule', 'neigh'], {
+          stdio: ['ignore', 'ignore', 'ignore'],
+        })
+        await sleep(300)
+      }
+
+      if (mode === 'watched') {
+        wk = new WatchedKernel(n.runner, {stateDir: n.stateDir, ipArgs: ['-n', n.ns]}, new NullLogger())
+        await wk.observe({...n.scope, adopt: []})
+      }
+
+      const ms = await floor(n, objs)
+      out.push(`${mode} ${f(ms)}${wk ? ` (${wk.resyncs} resyncs started after it)` : ''}`)
+    } finally {
+      mon?.kill()
+      wk?.close()
+      n.close()
+    }
+  }
+
+  console.log(`monitor cost: one ip -batch of ${objs.length} ops with ${out.join(' | ')}`)
+}
+
 async function main(): Promise<void> {
+  const cost = Number(process.env.MONITOR_COST ?? 0)
+  if (cost > 0) {
+    await monitorCostScenario(cost)
+    return
+  }
+
   console.log(`kernel-event: kernel ${execFileSync('uname', ['-r']).toString().trim()}, node ${process.version}`)
   for (const N of SIZES.length > 0 ? SIZES : [1000, 10_000]) await eventScenario(N)
   if (BURST > 0) await burstScenario()

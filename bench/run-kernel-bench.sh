@@ -15,7 +15,7 @@ cat > "$OUT/bench.sh" <<SCRIPT
 modprobe -a vrf dummy 8021q || exit 1
 echo "net.core.rmem_max: \$(cat /proc/sys/net/core/rmem_max)"
 if [ -n "${RMEM_MAX:-}" ]; then sysctl -w net.core.rmem_max=${RMEM_MAX:-}; fi
-export COLD=${COLD:-5000} BURST=${BURST:-1000} EVENTS=${EVENTS:-30}
+export COLD=${COLD:-5000} BURST=${BURST:-1000} EVENTS=${EVENTS:-30} MONITOR_COST=${MONITOR_COST:-0}
 cd /run/out/js && node bench/$NAME.js $*
 SCRIPT
 VM_OUT=$OUT VM_TIMEOUT=${VM_TIMEOUT:-3600} sh "$ROOT/scripts/vm/run.sh" "$OUT/bench.sh"

@@ -337,6 +337,7 @@ export class WatchedKernel {
     for (const k of this.deferred) this.dirtyKeys.add(k)
     this.deferred.clear()
     if (links.some((l) => this.ownershipDevice(l) || this.model.links.get(l)?.kind === 'vlan')) this.dirtyAll = true
+    for (const l of links) this.exec.recycle(l)
     this.log.debug('kernel model resynced after an overrun', {changed: keys.length, links: links.length})
     if (this.dirtyKeys.size > 0 || this.dirtyAll) this.emit('kernel model resynced')
   }
@@ -384,12 +385,20 @@ export class WatchedKernel {
   private lost(why: string): void {
     this.stale = true
     this.lastOverrun = performance.now()
-    this.exec.recycle() // a device deletion may be among the lost notifications
     // An overrun with the monitor still running and a model to patch: resync in the background.
+    // The ip children are recycled by the resync, for the links it finds changed, not here: a
+    // recycle starts new processes at once (synchronously, 0.5-1.5 s each in a loaded emulated
+    // guest), and a burst reports many overruns. Until then, a child that used the index of a
+    // device deleted unseen gets "No such device", which replaces it (batch-process.ts), and the
+    // failed op is retried.
     if (this.monitor.running && !this.loading && this.scopeSig !== undefined && this.lastDump > 0) {
-      this.log.info('kernel notifications lost; resyncing the model in the background', {reason: why})
+      if (!this.resync) this.log.info('kernel notifications lost; resyncing the model in the background', {reason: why})
       this.startResync()
-    } else this.log.warn('kernel notifications lost; full dump at the next pass', {reason: why})
+    } else {
+      this.exec.recycle() // a device deletion may be among the lost notifications
+      this.log.warn('kernel notifications lost; full dump at the next pass', {reason: why})
+    }
+
     this.emit(why)
   }
 
