@@ -179,7 +179,9 @@ async function runIp(d: ApplyDeps, items: readonly Item[]): Promise<void> {
   const groups = new Map<string, Array<{item: Item; ipOp: IpOp}>>()
   for (const p of prepared) {
     const g = p.ipOp.group === 'ip4' || p.ipOp.group === 'ip6' ? p.ipOp.group : 'neutral'
-    groups.set(g, [...(groups.get(g) ?? []), p])
+    const list = groups.get(g)
+    if (list) list.push(p)
+    else groups.set(g, [p])
   }
 
   await Promise.all(
