@@ -11,7 +11,8 @@
 //             watched kernel and by the one-shot kernel (`sync`), vs one `ip -batch` of the ops
 // The NB side (replica, desired state) is not part of these figures: see bench/nb-scale.ts.
 // Usage: node bench/kernel-event.js [event N...] e.g. `node bench/kernel-event.js 1000 10000`;
-// env COLD (ports, default 5000), BURST (ports, default 1000), EVENTS (default 30).
+// env COLD (ports, a comma list, default 5000), BURST (ports, default 1000), EVENTS (default 30; 0: no
+// event scenario).
 import {execFileSync, spawn} from 'node:child_process'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -34,7 +35,7 @@ const SIZES = process.argv
   .slice(2)
   .map(Number)
   .filter((n) => n > 0)
-const COLD = Number(process.env.COLD ?? 5000)
+const COLD = (process.env.COLD ?? '5000').split(',').map(Number)
 const BURST = Number(process.env.BURST ?? 1000)
 const EVENTS = Number(process.env.EVENTS ?? 30)
 const MODE = process.env.MODE === 'full' ? 'full' : 'delta'
@@ -259,7 +260,7 @@ async function burstScenario(): Promise<void> {
           )
     const fl = await floor(n, ports(700_000, BURST))
     console.log(
-      `burst ${BURST} ports (${r.ops} ops) on 1,000 present, ${r.full ? 'full' : 'delta'} pass${wk.unsureDeltas > 0 ? ' (unsure: a resync ran)' : ''}: ours ${f(r.ms)} (observe ${f(r.observe)}, diff ${f(r.diff)}, apply ${f(r.apply)}) | floor ${f(fl)} | ratio ${(r.ms / fl).toFixed(2)}x`,
+      `burst ${BURST} ports (${r.ops} ops) on 1,000 present, ${r.full ? 'full' : 'delta'} pass${wk.unsureDeltas > 0 ? ' (unsure: a resync ran)' : ''}${wk.pauses > 0 ? `, ${wk.pauses} paused applies` : ''}: ours ${f(r.ms)} (observe ${f(r.observe)}, diff ${f(r.diff)}, apply ${f(r.apply)}) | floor ${f(fl)} | ratio ${(r.ms / fl).toFixed(2)}x`,
     )
   } finally {
     wk.close()
@@ -267,13 +268,15 @@ async function burstScenario(): Promise<void> {
   }
 }
 
-async function coldScenario(): Promise<void> {
-  const objs = [...base, ...ports(0, COLD)]
+async function coldScenario(cold: number): Promise<void> {
+  const objs = [...base, ...ports(0, cold)]
   const a = node()
   const wk = new WatchedKernel(a.runner, {stateDir: a.stateDir, ipArgs: ['-n', a.ns]}, new NullLogger())
   let watched: Awaited<ReturnType<typeof pass>>
+  let pauses = 0
   try {
     watched = await pass(wk, a, objs)
+    pauses = wk.pauses
   } finally {
     wk.close()
     a.close()
@@ -301,7 +304,7 @@ async function coldScenario(): Promise<void> {
   }
 
   console.log(
-    `cold ${COLD} ports (${objs.length} ops): watched ${f(watched.ms)} (observe ${f(watched.observe)}, apply ${f(watched.apply)}) ${(watched.ms / fl).toFixed(2)}x | one-shot ${f(oneShot)} ${(oneShot / fl).toFixed(2)}x | floor ${f(fl)}`,
+    `cold ${cold} ports (${objs.length} ops): watched ${f(watched.ms)} (observe ${f(watched.observe)}, apply ${f(watched.apply)}${pauses > 0 ? ', monitor paused' : ''}) ${(watched.ms / fl).toFixed(2)}x | one-shot ${f(oneShot)} ${(oneShot / fl).toFixed(2)}x | floor ${f(fl)}`,
   )
 }
 
@@ -350,9 +353,9 @@ async function main(): Promise<void> {
   }
 
   console.log(`kernel-event: kernel ${execFileSync('uname', ['-r']).toString().trim()}, node ${process.version}`)
-  for (const N of SIZES.length > 0 ? SIZES : [1000, 10_000]) await eventScenario(N)
+  if (EVENTS > 0) for (const N of SIZES.length > 0 ? SIZES : [1000, 10_000]) await eventScenario(N)
   if (BURST > 0) await burstScenario()
-  if (COLD > 0) await coldScenario()
+  for (const c of COLD) if (c > 0) await coldScenario(c)
 }
 
 await main()

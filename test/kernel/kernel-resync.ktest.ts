@@ -5,7 +5,8 @@
 //     port unbound then is NOT removed while the model may be wrong;
 //   - an owned address deleted behind the watched kernel's back during the noise is restored once
 //     the background resync is in, and the unbound port is removed then, by delta passes;
-//   - the end state equals a fresh full observation's diff of zero.
+//   - the end state equals a fresh full observation's diff of zero;
+//   - a large apply runs with the monitor paused, and a change made meanwhile is caught the same way.
 import {expect} from 'chai'
 import {readFileSync, writeFileSync} from 'node:fs'
 
@@ -131,6 +132,23 @@ describe('watched kernel: overrun recovery without a full pass (guest)', functio
     const fresh = await wk.kernel.observe({...env.scope, adopt: [...want.values()]})
     const left = diff([...want.values()], fresh)
     expect({add: left.add.map(objKey), remove: left.remove.map(objKey)}).to.deep.equal({add: [], remove: []})
+    // A large apply runs with the monitor paused; an owned address deleted meanwhile is found by
+    // the resync that follows (no full pass), and the next delta pass restores it.
+    const big = Array.from({length: 600}, (_, i) => port(1000 + i)).flat()
+    for (const o of big) want.set(objKey(o), o)
+    const {pauses} = wk
+    const applying = wk.apply({add: big, remove: [], unchanged: 0}, {ensureUp: ['br-ex']})
+    await env.ns.ip('address', 'del', '10.100.0.7/32', 'dev', 'bgp-nic')
+    expect((await applying).filter((r) => !r.ok)).to.deep.equal([])
+    expect(wk.pauses, 'the 2,400-op apply paused the monitor').to.equal(pauses + 1)
+    for (let i = 0; i < 600 && wk.resyncing; i++) await sleep(100)
+    for (let i = 0; i < 3; i++) await deltaPass([])
+    expect(refused, 'delta passes refused after the paused apply').to.equal(0)
+    const after = (await env.ns.ip('-4', '-o', 'address', 'show', 'dev', 'bgp-nic')).stdout
+    expect(after, 'deleted during the paused apply, restored').to.include('10.100.0.7/32')
+    const fresh2 = await wk.kernel.observe({...env.scope, adopt: [...want.values()]})
+    const left2 = diff([...want.values()], fresh2)
+    expect({add: left2.add.map(objKey), remove: left2.remove.map(objKey)}).to.deep.equal({add: [], remove: []})
     console.log(
       `      ${wk.resyncs} background resyncs (last one: ${wk.lastResyncChanged} keys changed), ${wk.unsureDeltas} unsure delta passes, ${wk.dumps} dumps in all`,
     )

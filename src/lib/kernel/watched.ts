@@ -26,6 +26,9 @@
 // examined by the next delta pass (a drift signal wakes the daemon for it). So an overrun costs
 // one dump off the event path instead of a full pass on it. A monitor that died, a failed resync,
 // or an overrun during a foreground dump still means a full pass (foreground dump).
+// Large applies (PAUSE_MONITOR_OPS or more): the monitor is stopped while they run, then restarted
+// and a resync follows, exactly as after an overrun: own ops are in the model already (applyOwn),
+// and the dump after the restart catches whatever else changed meanwhile.
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {CommandRunner} from '../exec/runner.js'
@@ -49,6 +52,8 @@ export interface WatchedKernelOptions extends KernelOptions {
   spawn?: SpawnFn
   /** A full dump at least this often (reconcile_interval); 0 = only when needed. */
   fullDumpEveryMs?: number
+  /** Plans of at least this many ops run with the monitor stopped (default PAUSE_MONITOR_OPS; 0 = never). */
+  pauseMonitorOps?: number
 }
 
 export type DriftListener = (reason: string) => void
@@ -59,6 +64,13 @@ const RETRY_MS: readonly number[] = [100, 200, 400, 800, 1600, 3200]
 /** A background resync dumps once overruns stopped for this long, or this long after it began. */
 const RESYNC_QUIET_MS = 150
 const RESYNC_MAX_WAIT_MS = 5000
+
+/**
+ * A plan this large runs with the monitor stopped, and a resync (monitor restart, then a dump)
+ * follows it: during a burst the notifications are mostly echoes of our own ops, already in the
+ * model, and reading them costs the emulated guest as much as the ops themselves.
+ */
+const PAUSE_MONITOR_OPS = 2000
 
 /** A spare ip child per group is started this long after one is taken into use (after the repair). */
 const SPARE_DELAY_MS = 2000
@@ -98,8 +110,9 @@ export class WatchedKernel {
   /** Resyncs completed, and the keys the last one found changed (tests, benchmarks). */
   resyncs = 0
   lastResyncChanged = 0
-  /** Delta observations served unsure (while a resync ran). */
+  /** Delta observations served unsure (while a resync ran), and applies run with the monitor paused. */
   unsureDeltas = 0
+  pauses = 0
 
   constructor(
     private readonly runner: CommandRunner,
@@ -144,13 +157,13 @@ export class WatchedKernel {
     const s = canonicalScope(scope)
     this.scope = s
     if (scope.adopt) this.desired = new Map(scope.adopt.map((o) => [objKey(o), objValue(o)]))
+    // A background resync in flight (or a monitor restart): its dump is as good as a new one.
+    while (this.resync) await this.resync
     if (!this.monitor.running) {
       await this.monitor.start()
       this.stale = true
     }
 
-    // A background resync in flight: its dump is as good as a new one.
-    while (this.resync) await this.resync
     this.dirtyKeys.clear()
     this.deferred.clear()
     this.dirtyAll = false
@@ -174,11 +187,8 @@ export class WatchedKernel {
     desiredOf: (key: string) => StateObj | undefined,
   ): Promise<{observed: Map<string, KernelObj>; keys: Set<string>} | undefined> {
     const s = canonicalScope(scope)
-    if (!this.monitor.running || this.dirtyAll || scopeSignature(s) !== this.scopeSig) return undefined
-    // Stale with a resync running: an unsure delta (see the top); stale without one: a full pass.
+    if (!this.deltaServable(s, scope)) return undefined
     const unsure = this.stale
-    if (unsure && !this.resync) return undefined
-    if (scope.fresh || this.needsDump(tablesOf(s), {ignoreStale: true})) return undefined
     if (unsure) this.unsureDeltas++
     this.scope = s
     const all = new Set(keys)
@@ -208,6 +218,13 @@ export class WatchedKernel {
     return {observed, keys: all}
   }
 
+  /** Whether a delta observation is right (see the top); stale is right only while a resync runs (unsure). */
+  private deltaServable(s: ObserveScope, scope: ObserveScope): boolean {
+    if ((!this.monitor.running && !this.resync) || this.dirtyAll || scopeSignature(s) !== this.scopeSig) return false
+    if (this.stale && !this.resync) return false
+    return !scope.fresh && !this.needsDump(tablesOf(s), {ignoreStale: true})
+  }
+
   /** Whether the model cannot serve an observation (stale, periodic dump due, a table not watched). */
   private needsDump(tables: readonly number[], o: {ignoreStale?: boolean} = {}): boolean {
     const every = this.opts.fullDumpEveryMs ?? 0
@@ -216,6 +233,16 @@ export class WatchedKernel {
   }
 
   async apply(plan: Plan, opts: {ensureUp?: readonly string[]} = {}): Promise<OpResult[]> {
+    // A large plan: the monitor is stopped while it runs and a resync follows (see the top).
+    const limit = this.opts.pauseMonitorOps ?? PAUSE_MONITOR_OPS
+    const pause =
+      limit > 0 && plan.add.length + plan.remove.length >= limit && this.monitor.running && !this.resync && !this.stale
+    if (pause) {
+      this.monitor.stop()
+      this.stale = true
+      this.pauses++
+    }
+
     const results = await applyPlan(
       {
         exec: this.exec,
@@ -235,6 +262,7 @@ export class WatchedKernel {
     }
 
     this.scheduleRetry(results.filter((r) => !r.ok).length)
+    if (pause) this.startResync({restart: true})
     return results
   }
 
@@ -268,13 +296,23 @@ export class WatchedKernel {
   }
 
   /** After an overrun: a background dump (see the top), repeated while overruns go on. */
-  private startResync(): void {
+  private startResync(o: {restart?: boolean} = {}): void {
     if (this.resync) {
       this.resyncAgain = true
       return
     }
 
     this.resync = (async () => {
+      if (o.restart) {
+        // After a paused apply: listen again first (no gap before the dump).
+        try {
+          await this.monitor.start()
+        } catch (error) {
+          this.log.warn('ip monitor did not restart; full dump at the next pass', {error: (error as Error).message})
+          return
+        }
+      }
+
       do {
         await this.quiet()
         this.resyncAgain = false
