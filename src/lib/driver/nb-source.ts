@@ -1,3 +1,5 @@
+import type {NbChange} from '../nb/model.js'
+
 // The NB side of the driver: one OvsdbClient monitoring the NB tables the driver reads (only the
 // needed columns), feeding NbState and forwarding every change (already applied to NbState) to the
 // owner. Capabilities (LRP `status`, NAT `gateway_port`) come from the server's schema, so an older
@@ -33,8 +35,8 @@ import {
 export {nbSourceOptions, type NbSourceOptions} from '../nb/connection.js'
 
 export interface NbSourceHandlers {
-  /** Called after `change` was applied to the NbState. */
-  onChange?(change: RowChange, nb: NbState): void
+  /** Called after `change` was applied to the NbState, with the change as NbState decoded it. */
+  onChange?(change: NbChange, nb: NbState): void
   /** Initial snapshot (resync=false) or a rebuilt replica after a reconnect (resync=true). */
   onSnapshot?(info: SnapshotInfo, nb: NbState): void
   onState?(state: ClientState, error?: Error): void
@@ -164,9 +166,9 @@ export class NbSource {
   }
 
   private deliver(c: RowChange): void {
-    this.nb.applyChange(c)
+    const decoded = this.nb.applyChange(c)
     this.scheduleScope()
-    this.handlers.onChange?.(c, this.nb)
+    if (decoded) this.handlers.onChange?.(decoded, this.nb)
   }
 
   private scheduleScope(): void {

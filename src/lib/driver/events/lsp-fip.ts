@@ -1,11 +1,11 @@
 // Distributed floating-IP events on the VM port (docs/upstream-behaviour.md#logicalswitchportfipcreateevent,
 // docs/upstream-behaviour.md#logicalswitchportfipdeleteevent): registered while FIPs are
 // distributed (NB_Global neutron:fip-distributed not "False").
-import type {LogicalSwitchPort, Nat, NbView} from '../../nb/model.js'
+import type {LogicalSwitchPort, Nat, NbChange, NbView} from '../../nb/model.js'
 import type {AgentView} from './agent-view.js'
 import type {DriverCall, EventSpec} from './types.js'
 
-import {type ChangeCtx, changed} from './change-ctx.js'
+import {changed} from '../../nb/decode.js'
 import {
   hasIp,
   ipKey,
@@ -18,7 +18,7 @@ import {
   portChassis,
 } from './port-facts.js'
 
-type Ctx = ChangeCtx<LogicalSwitchPort>
+type Ctx = NbChange<LogicalSwitchPort>
 const LSP = 'Logical_Switch_Port'
 const distributed = (view: AgentView) => view.distributed
 

@@ -2,14 +2,14 @@
 // docs/upstream-behaviour.md#logicalswitchportproviderdeleteevent,
 // docs/upstream-behaviour.md#localnetcreatedeleteevent) and our IP-change event (fix of
 // docs/upstream-behaviour.md#bug-9-port-ip-change).
-import type {LogicalSwitchPort} from '../../nb/model.js'
+import type {LogicalSwitchPort, NbChange} from '../../nb/model.js'
 import type {AgentView} from './agent-view.js'
 import type {DriverCall, EventSpec} from './types.js'
 
-import {type ChangeCtx, changed, oldOrRow} from './change-ctx.js'
+import {changed, oldOrRow} from '../../nb/decode.js'
 import {hasAdditionalBinding, hasIp, isLocalPort, isUp, isVmLike, lspInfo, networkOf, portIps} from './port-facts.js'
 
-type Ctx = ChangeCtx<LogicalSwitchPort>
+type Ctx = NbChange<LogicalSwitchPort>
 const LSP = 'Logical_Switch_Port'
 const always = () => true
 

@@ -1,13 +1,13 @@
-import type {LogicalSwitchPort} from '../../nb/model.js'
+import type {LogicalSwitchPort, NbChange} from '../../nb/model.js'
 import type {AgentView} from './agent-view.js'
 import type {DriverCall, EventSpec} from './types.js'
 
+import {changed} from '../../nb/decode.js'
 // Tenant-network events (docs/upstream-behaviour.md#logicalswitchportsubnetattachevent,
 // docs/upstream-behaviour.md#logicalswitchportsubnetdetachevent, docs/upstream-behaviour.md#tenant-vm-events): router
 // interfaces attached to / detached from a router
 // whose cr-lrp is exposed here, and VM ports on such tenant networks (host advertisement only).
 import {ROUTER_INTERFACE_OWNER} from '../../nb/keys.js'
-import {type ChangeCtx, changed} from './change-ctx.js'
 import {
   addressScopes,
   hasIp,
@@ -22,7 +22,7 @@ import {
   splitWords,
 } from './port-facts.js'
 
-type Ctx = ChangeCtx<LogicalSwitchPort>
+type Ctx = NbChange<LogicalSwitchPort>
 const LSP = 'Logical_Switch_Port'
 const tenantOn = (view: AgentView) => view.tenantExposure
 const tenantHostOn = (view: AgentView) => view.tenantExposure && view.advertisement === 'host'

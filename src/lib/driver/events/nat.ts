@@ -1,16 +1,16 @@
-import type {LogicalSwitchPort, Nat} from '../../nb/model.js'
+import type {LogicalSwitchPort, Nat, NbChange} from '../../nb/model.js'
 import type {AgentView} from './agent-view.js'
 import type {EventSpec} from './types.js'
 
+import {changed} from '../../nb/decode.js'
 // NAT (dnat_and_snat) events (docs/upstream-behaviour.md#natmacaddedevent,
 // docs/upstream-behaviour.md#centralized-fip-events): distributed FIPs whose MAC ovn-northd/neutron
 // fills in later, and centralized FIPs created on / deleted from a gateway hosted here.
 import {requestedChassis} from '../../nb/keys.js'
-import {type ChangeCtx, changed} from './change-ctx.js'
 import {exposeFipCall} from './lsp-fip.js'
 import {ipKey, isVmLike, KEY_FIP_NET, KEY_HOST, networkOf} from './port-facts.js'
 
-type Ctx = ChangeCtx<Nat>
+type Ctx = NbChange<Nat>
 const NAT = 'NAT'
 const DNAT_SNAT = 'dnat_and_snat'
 
