@@ -1,5 +1,3 @@
-import type {NbChange} from '../nb/model.js'
-
 // The NB side of the driver: one OvsdbClient monitoring the NB tables the driver reads (only the
 // needed columns), feeding NbState and forwarding every change (already applied to NbState) to the
 // owner. Capabilities (LRP `status`, NAT `gateway_port`) come from the server's schema, so an older
@@ -13,6 +11,8 @@ import type {NbChange} from '../nb/model.js'
 // start() resolves only once the conditions reached their fixed point; settled() tells when a
 // later change has been followed through. Scoped, Logical_Switch rows come without `ports`: their
 // localnet members come from one small monitor per localnet port (nb/switch-merge.ts).
+import type {NbChange} from '../nb/model.js'
+
 import {connectError, DependencyError} from '../errors.js'
 import {NB_DB, type NbSourceOptions} from '../nb/connection.js'
 import {NB_MONITOR_COLUMNS, NB_TABLES} from '../nb/decode.js'

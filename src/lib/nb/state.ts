@@ -17,7 +17,7 @@ import type {
 } from './model.js'
 
 import {decodeChange, type NbTableName} from './decode.js'
-import {chassisKeys, hostingChassis, isRouterInterface, lbRouterKeys} from './keys.js'
+import {chassisKeys, hostingChassis, isRouterInterface, KEY_DEVICE_ID, lbRouterKeys, networkOf} from './keys.js'
 import {MultiIndex} from './multi-index.js'
 
 export interface NbRows {
@@ -206,9 +206,9 @@ export class NbState implements NbView {
     const {uuid} = (old ?? r)!
     const keys = (p: LogicalSwitchPort | undefined) => ({
       name: one(p?.name),
-      network: one(p?.externalIds['neutron:network_name']),
+      network: one(p && networkOf(p)),
       chassis: p ? chassisKeys(p) : [],
-      routerIf: p && isRouterInterface(p) ? one(p.externalIds['neutron:device_id']) : [],
+      routerIf: p && isRouterInterface(p) ? one(p.externalIds[KEY_DEVICE_ID]) : [],
       physnet: p && p.type === 'localnet' ? one(p.options.network_name) : [],
       parentType: p && TRACKED_TYPES.has(p.type) ? [...this.lspParent.get(uuid)].map((ls) => `${ls}|${p.type}`) : [],
     })

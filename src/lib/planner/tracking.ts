@@ -18,7 +18,7 @@ import type {
 import type {LocalContext} from './context.js'
 
 import {NB_TABLES, versions} from '../nb/decode.js'
-import {chassisKeys, hostingChassis, isRouterInterface, lbRouterKeys} from '../nb/keys.js'
+import {chassisKeys, hostingChassis, isRouterInterface, KEY_DEVICE_ID, lbRouterKeys, networkOf} from '../nb/keys.js'
 import {type LsClass, type LsClassifier, makeClassifier} from './provider.js'
 
 /** Dependency keys: TrackingNb records them for lookups, changeMarks for changed rows. */
@@ -263,14 +263,14 @@ function markPort(c: NbChange<LogicalSwitchPort>, keys: Set<string>, m: ChangeMa
   const routers = new Set<string>()
   for (const p of versions(c)) {
     keys.add(DEP.lsp(p.uuid)).add(DEP.lspName(p.name))
-    const net = p.externalIds['neutron:network_name']
+    const net = networkOf(p)
     if (net) {
       keys.add(DEP.lspNet(net))
       networks.add(net)
     }
 
     for (const ch of chassisKeys(p)) keys.add(DEP.lspChassis(ch))
-    const dev = p.externalIds['neutron:device_id']
+    const dev = p.externalIds[KEY_DEVICE_ID]
     if (isRouterInterface(p) && dev) {
       keys.add(DEP.rif(dev))
       routers.add(dev)

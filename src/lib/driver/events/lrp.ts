@@ -7,7 +7,7 @@ import type {AgentView} from './agent-view.js'
 import type {CallInfo, DriverCall, EventSpec} from './types.js'
 
 import {changed} from '../../nb/decode.js'
-import {ipKey, KEY_FIP_NET, KEY_NETWORK, networkOf} from './port-facts.js'
+import {ipKey, KEY_FIP_NET, KEY_NETWORK, networkOf} from '../../nb/keys.js'
 
 type Ctx = NbChange<LogicalRouterPort>
 const LRP = 'Logical_Router_Port'

@@ -9,14 +9,14 @@ import {changed} from '../../nb/decode.js'
 import {
   hasIp,
   ipKey,
+  isActiveHere,
   isLocalPort,
-  isUp,
-  isVmLike,
+  isVmPort,
   KEY_FIP_NET,
   KEY_PORT_FIP,
   networkOf,
   portChassis,
-} from './port-facts.js'
+} from '../../nb/keys.js'
 
 type Ctx = NbChange<LogicalSwitchPort>
 const LSP = 'Logical_Switch_Port'
@@ -62,9 +62,9 @@ export const fipCreate: EventSpec<LogicalSwitchPort> = {
   active: distributed,
   match(ctx, view) {
     const {row} = ctx
-    if (!isVmLike(row.type) || !hasIp(row)) return false
+    if (!isVmPort(row) || !hasIp(row)) return false
     const fip = fipOf(row)
-    if (!isLocalPort(row, view.chassisName) || !isUp(row) || fip === undefined) return false
+    if (!isActiveHere(row, view.chassisName) || fip === undefined) return false
     // Came up here (end of a live migration). An empty `up` before counts as down.
     if (changed(ctx, 'up') && ctx.old?.up !== true) return true
     if (oldFip(ctx) === fip) {
@@ -90,14 +90,14 @@ export const fipDelete: EventSpec<LogicalSwitchPort> = {
   active: distributed,
   match(ctx, view) {
     const {row} = ctx
-    if (!isVmLike(row.type) || !hasIp(row)) return false
+    if (!isVmPort(row) || !hasIp(row)) return false
     const cur = fipOf(row)
     const before = oldFip(ctx)
     const fip = before ?? cur
     const ls = networkOf(row)
     if (fip === undefined || ls === undefined || !view.isExposed(ls, fip)) return false
     if (ctx.kind === 'delete') return true
-    if (changed(ctx, 'up') && ctx.old?.up === true && !isUp(row)) return true
+    if (changed(ctx, 'up') && ctx.old?.up === true && row.up !== true) return true
     if (before !== undefined && cur !== before) return true
     return !isLocalPort(row, view.chassisName)
   },

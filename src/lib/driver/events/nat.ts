@@ -1,14 +1,13 @@
+// NAT (dnat_and_snat) events (docs/upstream-behaviour.md#natmacaddedevent,
+// docs/upstream-behaviour.md#centralized-fip-events): distributed FIPs whose MAC ovn-northd/neutron
+// fills in later, and centralized FIPs created on / deleted from a gateway hosted here.
 import type {LogicalSwitchPort, Nat, NbChange} from '../../nb/model.js'
 import type {AgentView} from './agent-view.js'
 import type {EventSpec} from './types.js'
 
 import {changed} from '../../nb/decode.js'
-// NAT (dnat_and_snat) events (docs/upstream-behaviour.md#natmacaddedevent,
-// docs/upstream-behaviour.md#centralized-fip-events): distributed FIPs whose MAC ovn-northd/neutron
-// fills in later, and centralized FIPs created on / deleted from a gateway hosted here.
-import {requestedChassis} from '../../nb/keys.js'
+import {ipKey, isVmPort, KEY_FIP_NET, KEY_HOST, networkOf, requestedChassis} from '../../nb/keys.js'
 import {exposeFipCall} from './lsp-fip.js'
-import {ipKey, isVmLike, KEY_FIP_NET, KEY_HOST, networkOf} from './port-facts.js'
 
 type Ctx = NbChange<Nat>
 const NAT = 'NAT'
@@ -62,7 +61,7 @@ function centralizedFipHere(ctx: Ctx, view: AgentView): boolean {
   const {row} = ctx
   if (row.type !== DNAT_SNAT || row.logicalPort === undefined) return false
   const lsp = natLsp(row, view)
-  if (!lsp || !isVmLike(lsp.type)) return false
+  if (!lsp || !isVmPort(lsp)) return false
   return row.externalIds[KEY_FIP_NET] !== undefined && gatewayHere(row, view)
 }
 

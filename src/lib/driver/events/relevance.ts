@@ -1,3 +1,6 @@
+// Whether a change can matter to this node beyond the event classes: it touches something the node
+// exposes or uses. Conservative by design: a false positive costs one cheap reconcile, a false
+// negative leaves the node stale until the periodic full reconcile.
 import type {
   LoadBalancer,
   LogicalRouter,
@@ -12,14 +15,21 @@ import type {AgentView} from './agent-view.js'
 import type {MatchedEvent} from './types.js'
 
 import {versions} from '../../nb/decode.js'
-// Whether a change can matter to this node beyond the event classes: it touches something the node
-// exposes or uses. Conservative by design: a false positive costs one cheap reconcile, a false
-// negative leaves the node stale until the periodic full reconcile.
-import {chassisKeys, isRouterInterface, lbRouterKeys, stripNeutronPrefix} from '../../nb/keys.js'
+import {
+  chassisKeys,
+  ipKey,
+  isLocalPort,
+  isRouterInterface,
+  KEY_DEVICE_ID,
+  KEY_PORT_FIP,
+  lbRouterKeys,
+  networkOf,
+  portIps,
+  stripNeutronPrefix,
+} from '../../nb/keys.js'
 import {classifyChange} from './classify.js'
 import {vipIps} from './lb-vips.js'
 import {distributedMode} from './nb-global.js'
-import {ipKey, isLocalPort, KEY_DEVICE_ID, KEY_PORT_FIP, networkOf, portIps} from './port-facts.js'
 
 function lspTouches(p: LogicalSwitchPort, view: AgentView): boolean {
   if (p.type === 'localnet') return true

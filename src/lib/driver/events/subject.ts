@@ -2,8 +2,8 @@
 import type {LoadBalancer, LogicalRouterPort, LogicalSwitchPort, Nat, NbChange, NbRow} from '../../nb/model.js'
 import type {ChangeSubject} from './types.js'
 
+import {ipKey, portIps} from '../../nb/keys.js'
 import {vipIps} from './lb-vips.js'
-import {ipKey, portIps} from './port-facts.js'
 
 function nameAndIps(table: string, row: NbRow): [string, string[]] {
   switch (table) {
