@@ -70,7 +70,7 @@ function strMap(row: Partial<Record<string, Value>>, col: string): StrMap {
   return Object.freeze(out)
 }
 
-export function decodeLsp(row: Row): LogicalSwitchPort {
+function decodeLsp(row: Row): LogicalSwitchPort {
   const up = asArray(row.up)[0]
   const tag = asArray(row.tag)[0]
   return {
@@ -85,16 +85,16 @@ export function decodeLsp(row: Row): LogicalSwitchPort {
   }
 }
 
-export function decodeLs(row: Row): LogicalSwitch {
+function decodeLs(row: Row): LogicalSwitch {
   return {uuid: row._uuid, name: str(row, 'name'), ports: strList(row, 'ports')}
 }
 
-export function decodeLr(row: Row): LogicalRouter {
+function decodeLr(row: Row): LogicalRouter {
   return {uuid: row._uuid, name: str(row, 'name'), nat: strList(row, 'nat')}
 }
 
 /** `hasStatus` = the server's schema has LRP `status`; without it status is undefined (not {}). */
-export function decodeLrp(row: Row, hasStatus = true): LogicalRouterPort {
+function decodeLrp(row: Row, hasStatus = true): LogicalRouterPort {
   return {
     uuid: row._uuid,
     name: str(row, 'name'),
@@ -105,7 +105,7 @@ export function decodeLrp(row: Row, hasStatus = true): LogicalRouterPort {
   }
 }
 
-export function decodeNat(row: Row): Nat {
+function decodeNat(row: Row): Nat {
   return {
     uuid: row._uuid,
     type: str(row, 'type'),
@@ -118,11 +118,11 @@ export function decodeNat(row: Row): Nat {
   }
 }
 
-export function decodeLb(row: Row): LoadBalancer {
+function decodeLb(row: Row): LoadBalancer {
   return {uuid: row._uuid, name: str(row, 'name'), vips: strMap(row, 'vips'), externalIds: strMap(row, 'external_ids')}
 }
 
-export function decodeNbGlobal(row: Row): NbGlobal {
+function decodeNbGlobal(row: Row): NbGlobal {
   return {uuid: row._uuid, externalIds: strMap(row, 'external_ids')}
 }
 

@@ -8,13 +8,13 @@ import type {LoadBalancer, LogicalRouterPort, LogicalSwitchPort, StrMap} from '.
 
 import {tryCanonicalIp} from '../net/ip.js'
 
-export const ROUTER_INTERFACE_OWNER = 'network:router_interface'
+const ROUTER_INTERFACE_OWNER = 'network:router_interface'
 export const KEY_NETWORK = 'neutron:network_name'
 export const KEY_HOST = 'neutron:host_id'
 export const KEY_PORT_FIP = 'neutron:port_fip'
 export const KEY_CIDRS = 'neutron:cidrs'
 export const KEY_DEVICE_ID = 'neutron:device_id'
-export const KEY_DEVICE_OWNER = 'neutron:device_owner'
+const KEY_DEVICE_OWNER = 'neutron:device_owner'
 export const KEY_FIP_NET = 'neutron:fip_network_id'
 
 type PortLike = Partial<Pick<LogicalSwitchPort, 'type' | 'options' | 'externalIds' | 'addresses' | 'up'>>
