@@ -79,7 +79,10 @@ export class IncrementalPlanner implements SubjectIndex {
     this.fullReason ??= reason
   }
 
-  /** The desired state for the NB as it is now (same result as computeDesired). */
+  /**
+   * The desired state for the NB as it is now (same result as computeDesired): the one entry point
+   * of a pass. Replays what the marked changes reach; `stats` then says what this call did.
+   */
   desired(nb: NbView, ctx: LocalContext, cfg: AgentConfig): DesiredResult {
     this.update(nb, ctx, cfg)
     return this.st ? this.result(this.st) : computeDesired(nb, ctx, cfg)

@@ -132,7 +132,6 @@ export class Reconciler {
   private compute(nb: NbView, ctx: LocalContext, full: boolean): DesiredResult {
     this.lastMismatch = undefined
     if (!this.planner) return computeDesired(nb, ctx, this.deps.cfg)
-    this.absorb(this.planner.update(nb, ctx, this.deps.cfg))
     const incremental = this.planner.desired(nb, ctx, this.deps.cfg)
     this.absorb(this.planner.stats)
     if (!full) return incremental
