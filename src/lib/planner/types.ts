@@ -196,11 +196,11 @@ export interface Plan {
 }
 
 /**
- * The result of one operation of a Plan, as every datapath layer reports it (the kernel layer for
- * its objects, the reconciler for the whole plan): one per operation, and one failure never
- * aborts the others.
+ * The result of one operation of a Plan, as every datapath layer reports it (the kernel layer and
+ * ovs-ofctl for their objects, the reconciler for the whole plan): one per operation, and one
+ * failure never aborts the others.
  */
-export interface OpResult<O extends StateObj = StateObj> {
+export interface OpResult<O = StateObj> {
   action: 'add' | 'remove'
   obj: O
   ok: boolean

@@ -1,10 +1,10 @@
 // The node's datapath as one Datapath: the kernel layer for links, addresses, rules, routes,
 // neighbours, NDP proxies and sysctls, and ovs-ofctl for the cookie-999 flows.
 import type {ForeignFlow} from '../ovs/flow-text.js'
-import type {OfctlFlows} from '../ovs/ofctl.js'
 import type {FlowObj, Plan, StateObj} from '../planner/types.js'
 import type {Datapath, DeltaObservation, DesiredLookup, ObserveScope, OpResult} from './types.js'
 
+import {isPlanResult, type OfctlFlows} from '../ovs/ofctl.js'
 import {objKey} from '../planner/types.js'
 
 /**
@@ -93,15 +93,7 @@ export class NodeDatapath implements Datapath {
     if (addFlows.length + removeFlows.length + foreign.length > 0) {
       if (this.flows) {
         const res = await this.flows.apply({add: addFlows, remove: removeFlows, removeForeign: foreign})
-        for (const r of res) {
-          if (r.op.op === 'delete-foreign') continue
-          out.push({
-            action: r.op.op === 'add' ? 'add' : 'remove',
-            obj: r.op.flow,
-            ok: r.ok,
-            ...(r.error ? {error: r.error} : {}),
-          })
-        }
+        out.push(...res.filter(isPlanResult))
       } else {
         for (const obj of addFlows) out.push({action: 'add', obj, ok: false, error: 'OVS is not available'})
       }
