@@ -1,6 +1,8 @@
-// The kernel layer (src/lib/kernel) as the reconciler and the daemon see it: the KernelLayer and
-// TableResolver seams, the interface list dry runs plan against, and the ensure-only base (VRF,
-// bgp-nic, bridge tables). Built once per Runtime by the composition root.
+// The kernel layer (src/lib/kernel) as the reconciler and the daemon see it, built once per Runtime
+// by the composition root: the KernelLayer (the Kernel or WatchedKernel object itself, no adapter:
+// it speaks the datapath contract's types), the TableResolver seam and the stale-bridge lookup over
+// rt_tables, the interface list dry runs plan against, and the ensure-only base (VRF, bgp-nic,
+// bridge tables). Nothing here runs on a pass's path except those rt_tables lookups.
 import type {AgentConfig} from '../config/types.js'
 import type {CommandRunner} from '../exec/runner.js'
 import type {SpawnFn} from '../kernel/batch-process.js'
