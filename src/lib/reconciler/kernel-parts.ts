@@ -2,7 +2,7 @@
 // by the composition root: the KernelLayer (the Kernel or WatchedKernel object itself, no adapter:
 // it speaks the datapath contract's types), the TableResolver seam and the stale-bridge lookup over
 // rt_tables, the interface list dry runs plan against, and the ensure-only base (VRF, bgp-nic,
-// bridge tables). Nothing here runs on a pass's path except those rt_tables lookups.
+// bridge tables). On a pass's path only the table resolver and the link list run (local context).
 import type {AgentConfig} from '../config/types.js'
 import type {CommandRunner} from '../exec/runner.js'
 import type {SpawnFn} from '../kernel/batch-process.js'
