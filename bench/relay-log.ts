@@ -41,10 +41,12 @@ export function relayTimeline(log: string, fromMs: number, originMs: number): Re
     const at = Date.parse(m[1]!)
     if (at < fromMs) continue
     const s = Math.round(at - originMs) / 1000
-    const [, , module, level, text] = m as unknown as [string, string, string, string, string]
+    const module = m[2]!
+    const level = m[3]!
+    const text = m[4]!
     // the relay's own clients' sessions log at DBG level; its upstream session at INFO and WARN
     const upstream = module === 'reconnect' && level !== 'DBG'
-    if (upstream && /: connected$/.test(text)) t.connections.push(s)
+    if (upstream && text.endsWith(': connected')) t.connections.push(s)
     else if (upstream && /connection closed by peer|connection dropped/.test(text)) t.drops.push(s)
     else if (upstream) {
       const b = /waiting (\d+) seconds before reconnect/.exec(text)
