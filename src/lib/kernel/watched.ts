@@ -257,8 +257,8 @@ export class WatchedKernel {
     )
     for (const r of results) {
       if (!r.ok) continue
-      this.model.applyOwn(r.op, r.obj)
-      this.replay?.push({own: r.op, obj: r.obj})
+      this.model.applyOwn(r.action, r.obj)
+      this.replay?.push({own: r.action, obj: r.obj})
     }
 
     this.scheduleRetry(results.filter((r) => !r.ok).length)
