@@ -20,7 +20,7 @@ import {transact} from '../helpers/ovsdb-server.js'
 import {sleep} from '../helpers/wait.js'
 import {waitFor} from './helpers/daemons.js'
 import {type RibEvent, type RibMonitor} from './helpers/gobgp.js'
-import {requireGuest, SpawnRunner} from './helpers/guest.js'
+import {must, requireGuest, SpawnRunner} from './helpers/guest.js'
 import {type Lab, startTopologyLab} from './helpers/lab.js'
 import {FULL} from './helpers/topology.js'
 import {startWatchProcess, stopWatchProcess, type WatchProcess} from './helpers/watch-process.js'
@@ -29,6 +29,9 @@ import {startWatchProcess, stopWatchProcess, type WatchProcess} from './helpers/
 // a minute of load (the issue's ~1,000 on real hardware). FAULT_NB_RESTARTS / FAULT_NB_CHANGES override.
 const RESTARTS = Number(process.env.FAULT_NB_RESTARTS ?? 20)
 const CHANGES = Number(process.env.FAULT_NB_CHANGES ?? 400)
+// One write every PACE_MS: an unpaced writer (a new connection per change) took most of the guest's
+// two emulated CPUs from the agent under test. FAULT_NB_PACE_MS overrides.
+const PACE_MS = Number(process.env.FAULT_NB_PACE_MS ?? 100)
 const STABLE = 8 // vm-s-0..7: bound throughout
 const CHURN = 32 // vm-c-0..31: bound/unbound by the load
 
@@ -105,7 +108,9 @@ describe('fault: NB server killed and restarted under load, real agent, kernel, 
 
   before(async function () {
     requireGuest(this, ['ovsdb-server', 'ovs-vswitchd', 'vtysh', 'gobgpd', 'gobgp'])
+    const l0 = Date.now()
     const started = await startTopologyLab()
+    console.log(`      lab (NB, OVS, FRR, gobgpd) started in ${Date.now() - l0} ms`)
     lab = started.lab
     cfg = started.cfg
     await transact(lab.nb.unix, loadPortsOps())
@@ -149,6 +154,8 @@ describe('fault: NB server killed and restarted under load, real agent, kernel, 
     writeFileSync(cfgFile, JSON.stringify(cfg))
     agent = startWatchProcess(cfgFile)
     const firstPassMs = await agent.firstPass
+    console.log(`      agent: first pass ${firstPassMs} ms after spawn`)
+    const i0 = Date.now()
     const initial = await nbWanted()
     await waitFor(
       'the initial set at the peer',
@@ -156,6 +163,7 @@ describe('fault: NB server killed and restarted under load, real agent, kernel, 
       180_000,
       500,
     )
+    console.log(`      the peer had the initial ${initial.length} prefixes ${Date.now() - i0} ms later`)
 
     // The peer's stream: its current contents first, then every change.
     const events: RibEvent[] = []
@@ -182,9 +190,10 @@ describe('fault: NB server killed and restarted under load, real agent, kernel, 
           state.set(p, next)
           w.changes++
           i++
+          await sleep(PACE_MS)
         } catch {
           w.refused++ // NB down (or the reply lost to a kill): the same write is retried, it is idempotent
-          await sleep(20)
+          await sleep(PACE_MS)
         }
       }
     })()
@@ -216,12 +225,30 @@ describe('fault: NB server killed and restarted under load, real agent, kernel, 
     const loadMs = Date.now() - t0
     const want = await nbWanted()
     const c0 = Date.now()
-    await waitFor(
+    const converged = await waitFor(
       'the peer to have exactly what NB wants',
       async () => JSON.stringify(await lab!.peerPrefixes()) === JSON.stringify(want),
       180_000,
       500,
+    ).then(
+      () => true,
+      () => false,
     )
+    if (!converged) {
+      // Where it stopped: NB vs the peer vs bgp-nic, and what a pass would still change.
+      const peer = await lab!.peerPrefixes()
+      const nic = (await must('ip', ['-o', 'addr', 'show', 'dev', 'bgp-nic'])).stdout
+        .split('\n')
+        .map((l) => /inet6? (\S+)/.exec(l)?.[1])
+        .filter((x): x is string => x !== undefined)
+      const minus = (a: string[], b: string[]) => a.filter((x) => !b.includes(x)).join(' ') || '-'
+      throw new Error(
+        `the peer never matched NB within 180 s. NB-only: ${minus(want, peer)}; peer-only: ${minus(peer, want)}; ` +
+          `bgp-nic lacks: ${minus(want, nic)}; bgp-nic extra: ${minus(nic, want)}; dry-run diff ${JSON.stringify(await diffZero())}; ` +
+          `agent's last line at ${agent.out.at(-1)?.slice(0, 40)}`,
+      )
+    }
+
     const convergeMs = Date.now() - c0
     await monitor.stop()
 
