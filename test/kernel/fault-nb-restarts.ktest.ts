@@ -242,10 +242,14 @@ describe('fault: NB server killed and restarted under load, real agent, kernel, 
         .map((l) => /inet6? (\S+)/.exec(l)?.[1])
         .filter((x): x is string => x !== undefined)
       const minus = (a: string[], b: string[]) => a.filter((x) => !b.includes(x)).join(' ') || '-'
+      agent.proc.kill('SIGUSR2')
+      await sleep(3000)
+      const alive =
+        agent.out.findLast((l) => l.includes('"msg":"alive"')) ?? 'no answer to SIGUSR2 in 3 s (event loop blocked?)'
       throw new Error(
         `the peer never matched NB within 180 s. NB-only: ${minus(want, peer)}; peer-only: ${minus(peer, want)}; ` +
           `bgp-nic lacks: ${minus(want, nic)}; bgp-nic extra: ${minus(nic, want)}; dry-run diff ${JSON.stringify(await diffZero())}; ` +
-          `agent's last line at ${agent.out.at(-1)?.slice(0, 40)}`,
+          `agent: ${alive}`,
       )
     }
 
