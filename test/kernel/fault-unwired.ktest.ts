@@ -238,7 +238,9 @@ describe('fault: a wiring op fails, the IP is never announced (item 9)', functio
     expect(sample(after, 'ovn_bgp_unannounced_ips{cause="route"}')).to.equal(1)
     expect(sample(after, 'ovn_bgp_unannounced_ips{cause="address"}')).to.equal(0)
     expect(failures('route')).to.be.greaterThan(0)
-    expect(sample(after, 'ovn_bgp_exposed_ips{kind="vm"}'), 'vm1 only: vm3 is not advertised').to.equal(1)
+    expect(sample(after, 'ovn_bgp_exposed_ips{kind="vm"}'), "vm1's IPv4 and IPv6 only: vm3 is not advertised").to.equal(
+      2,
+    )
     expect(quietPasses, 'passes while nothing changed').to.be.at.most(1)
     const warned = logs.filter((l) => l.includes('operation failed') && l.includes(UNWIRED))
     expect(warned.length, 'the failed ops of the IP logged').to.be.greaterThan(0)
