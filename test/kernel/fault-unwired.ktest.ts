@@ -219,7 +219,8 @@ describe('fault: a wiring op fails, the IP is never announced (item 9)', functio
       30_000,
       250,
     )
-    // A quiet window: the failing op is retried by passes that something else triggers, never in a loop.
+    // A quiet window: after an apply with failed ops the watched kernel asks for a retry a bounded
+    // number of times (6, over ~6 s, kernel/watched.ts), then only the periodic pass retries: never a loop.
     const passes0 = agent.passes
     await sleep(QUIET_MS)
     const quietPasses = agent.passes - passes0
@@ -241,7 +242,7 @@ describe('fault: a wiring op fails, the IP is never announced (item 9)', functio
     expect(sample(after, 'ovn_bgp_exposed_ips{kind="vm"}'), "vm1's IPv4 and IPv6 only: vm3 is not advertised").to.equal(
       2,
     )
-    expect(quietPasses, 'passes while nothing changed').to.be.at.most(1)
+    expect(quietPasses, 'passes while nothing changed (bounded retries)').to.be.at.most(6)
     const warned = logs.filter((l) => l.includes('operation failed') && l.includes(UNWIRED))
     expect(warned.length, 'the failed ops of the IP logged').to.be.greaterThan(0)
     await agent.stop()
