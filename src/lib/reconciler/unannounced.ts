@@ -9,8 +9,6 @@ import type {OpResult} from './types.js'
 /** What kept an IP off bgp-nic: the kind of its failed wiring op, or `address` (the add itself failed). */
 export type UnannouncedCause = Extract<StateKind, 'address' | 'ndp-proxy' | 'neigh' | 'route' | 'rule'>
 
-export const UNANNOUNCED_CAUSES: readonly UnannouncedCause[] = ['rule', 'route', 'neigh', 'ndp-proxy', 'address']
-
 /** The host IP an object wires (rules and routes to a /32 or /128, neighbours, proxies). */
 function wiredIp(o: StateObj): string | undefined {
   switch (o.kind) {
