@@ -120,6 +120,7 @@ describe('fault: NB server killed and restarted under load, real agent, kernel, 
     await monitor?.stop()
     if (agent) await stopWatchProcess(agent, 'SIGKILL')
     if ((failed || process.env.KTEST_VERBOSE) && agent) console.log(agent.out.slice(-60).join('\n'))
+    await must('ip', ['addr', 'flush', 'dev', 'bgp-nic']).catch(() => undefined)
     await lab?.close()
   })
 
