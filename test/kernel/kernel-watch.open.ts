@@ -413,10 +413,12 @@ describe('watched kernel model (guest)', function () {
       }
 
       const ms = performance.now() - t0
-      // Settle: no pass running or pending, and still repaired, for 300 ms (late notifications).
+      // Settle: no pass running or pending, and still repaired, for 300 ms (late notifications);
+      // and no spare ip child still to start (a device deletion replaces children, and the spare
+      // that follows is a process start that stalls the daemon: the next edit starts on a quiet node).
       let quiet = performance.now()
       while (performance.now() - quiet < 300 && performance.now() - t0 < 15_000) {
-        if (running || timer || !e.back()) quiet = performance.now()
+        if (running || timer || !e.back() || wk.exec.sparesPending) quiet = performance.now()
         await sleep(10)
       }
 
