@@ -6,8 +6,10 @@
 // chassis-scoped agents (real NbSource: client + replica + NbState + scope), their initial bytes
 // and readiness; the writer again with them connected, three times: everything at the same CPU
 // priority, the agents' process at nice 19, agents and relays at nice 19 (on a real fleet both run
-// on other machines than the NB leader); a full cluster restart (time until every agent holds the
-// first write committed after it, with the steps in between); then F agents of each full mode
+// on other machines than the NB leader); full cluster restarts (bench/fleet-restart.ts: time until
+// every agent holds the first write committed after it, with the steps in between and what each
+// relay did), with writes since the members' last compaction and right after one, at the election
+// timer and at --restart-election-timer; then F agents of each full mode
 // (column-restricted NbSource, and upstream-like: every column of the tables the upstream agent
 // monitors), bytes and the writer with them connected. Agents run in a child process
 // (bench/fleet-agents.ts) and talk to the relays only; the writer, in this process, to the leader.
@@ -29,6 +31,7 @@ import {
   writeNbSchema,
 } from '../test/helpers/ovsdb-server.js'
 import {FleetNb} from './fleet-nb.js'
+import {leaderOf, marker, restart, type RestartContext, traceRelay} from './fleet-restart.js'
 
 const DB = 'OVN_Northbound'
 const arg = (name: string, def: number): number => {
@@ -67,22 +70,6 @@ function cpuSeconds(pid: number | undefined): number {
   } catch {
     return 0
   }
-}
-
-function leaderOf(members: ClusterMember[]): ClusterMember {
-  for (const m of members) {
-    try {
-      const out = execFileSync('ovs-appctl', ['-t', join(m.dir, 'ovsdb-server.ctl'), 'cluster/status', DB], {
-        encoding: 'utf8',
-        stdio: 'pipe', // a member still starting has no control socket yet: not worth a line each poll
-      })
-      if (/Role: leader/.test(out)) return m
-    } catch {
-      // a member still starting
-    }
-  }
-
-  throw new Error('no leader')
 }
 
 function pct(sorted: number[], p: number): number {
@@ -149,16 +136,6 @@ async function applied(writer: OvsdbClient, ops: Operation[]): Promise<void> {
     }
   }
 }
-
-const marker = (seq: number): Operation => ({
-  op: 'mutate',
-  table: 'NB_Global',
-  where: [],
-  mutations: [
-    ['external_ids', 'delete', ['set', ['bench:seq']]],
-    ['external_ids', 'insert', ['map', [['bench:seq', String(seq)]]]],
-  ],
-})
 
 const mean = (xs: number[]): number => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN)
 const kib = (b: number): string => `${(b / 1024).toFixed(1)} KiB`
@@ -230,105 +207,6 @@ class AgentsProcess {
   }
 }
 
-/** A client of one relay watching NB_Global's marker: when the relay itself holds a write. */
-async function relayObserver(relay: OvsdbServer): Promise<{client: OvsdbClient; holds(seq: number): boolean}> {
-  const client = new OvsdbClient({remotes: relay.tcp, retry: () => 100})
-  await client.connect()
-  const rep = await client.monitor(DB, {NB_Global: {columns: ['external_ids']}}, {onChange() {}})
-  return {
-    client,
-    holds: (seq) =>
-      [...rep.rows('NB_Global')].some(
-        (r) => r.external_ids instanceof Map && r.external_ids.get('bench:seq') === String(seq),
-      ),
-  }
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
-}
-
-/** Per-agent deltas of reconnect counters between two stats() snapshots. */
-function reconnects(before: AgentStats[], after: AgentStats[]): Record<string, number> {
-  const sum = (f: (a: AgentStats, b: AgentStats) => number): number =>
-    after.reduce((acc, a, i) => acc + f(before[i]!, a), 0)
-  return {
-    agentsReconnected: after.filter((a, i) => a.connects > before[i]!.connects).length,
-    resumes: sum((b, a) => a.resumes - b.resumes),
-    snapshots: sum((b, a) => a.snapshots - b.snapshots),
-    conditionChanges: sum((b, a) => a.conditionChanges - b.conditionChanges),
-    bytesPerAgent: sum((b, a) => a.bytes - b.bytes) / Math.max(1, after.length),
-  }
-}
-
-/**
- * Full cluster restart: all members down (SIGTERM), then up; every agent must hold the first write
- * committed after it (marker `seq`). The steps, in seconds from the start of the members: leader
- * elected, marker committed, each relay holds it, every agent holds it; and what the agents did
- * meanwhile (reconnects, resumes, snapshots, bytes).
- */
-async function restart(
-  {
-    agents,
-    members,
-    relays,
-    writer,
-  }: {agents: AgentsProcess; members: ClusterMember[]; relays: OvsdbServer[]; writer: OvsdbClient},
-  seq: number,
-): Promise<Record<string, unknown>> {
-  // a cluster that has run for a while has compacted its log (ovsdb-server does so on its own,
-  // at most every 10 minutes); this one is minutes old, and would replay the whole population
-  for (const m of members)
-    execFileSync('ovs-appctl', ['-t', join(m.dir, 'ovsdb-server.ctl'), 'ovsdb-server/compact', DB])
-  const observers = await Promise.all(relays.map((r) => relayObserver(r)))
-  const before = await agents.stats()
-  const t0 = performance.now()
-  for (const m of members) await m.server.kill('SIGTERM')
-  await sleep(1000)
-  const tUp = performance.now()
-  const since = (): number => (performance.now() - tUp) / 1000
-  const steps: Record<string, number> = {}
-  const electing = (async () => {
-    await sleep(100)
-    for (;;) {
-      try {
-        leaderOf(members)
-        steps.leaderElectedS = since()
-        return
-      } catch {
-        await sleep(100)
-      }
-    }
-  })()
-  await Promise.all(members.map((m) => m.server.start()))
-  steps.membersListeningS = since()
-  const waiting = agents.wait(seq, 300_000)
-  await applied(writer, [marker(seq)])
-  steps.markerCommittedS = since()
-  await Promise.all(
-    observers.map((o, i) =>
-      until(`relay ${i}`, () => o.holds(seq), 300_000).then(() => {
-        steps[`relay${i}HoldsS`] = since()
-      }),
-    ),
-  )
-  const w = await waiting
-  steps.allAgentsHoldS = since()
-  await electing
-  for (const o of observers) await o.client.close()
-  return {
-    allReadyAfterUpS: steps.allAgentsHoldS,
-    allReadyAfterKillS: (performance.now() - t0) / 1000,
-    firstAgentAfterUpS: steps.allAgentsHoldS - w.lastS + w.firstS,
-    steps,
-    ...reconnects(before, await agents.stats()),
-  }
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'))
   const nb = new FleetNb(N, C)
@@ -351,6 +229,7 @@ async function main(): Promise<void> {
   for (const r of ['r0', 'r1']) {
     mkdirSync(join(dir, r))
     relays.push(await startRelay(DB, cluster, join(dir, r)))
+    traceRelay(relays.at(-1)!)
   }
 
   const agents = AgentsProcess.spawn()
@@ -438,11 +317,28 @@ async function main(): Promise<void> {
     }
     log(`scoped ${JSON.stringify(out.scoped)}`)
 
-    // ---- full cluster restart: all members down, then up; every agent must hold the first
-    // write committed after it. The steps: leader elected, marker committed, each relay holds
-    // it, every agent holds it.
-    out.restart = await restart({agents, members, relays, writer}, ++seq)
-    log(`restart ${JSON.stringify(out.restart)}`)
+    // ---- full cluster restarts (bench/fleet-restart.ts): every agent must hold the first write
+    // committed after it. First with writes since the members' last compaction (relays resume),
+    // then right after a compaction (relays resync the whole database)
+    const rctx: RestartContext = {
+      agents,
+      members,
+      relays,
+      write: (ops) => applied(writer, ops),
+      randomWrite: () => nb.randomWrite(),
+    }
+    const restarts: Record<string, unknown> = {}
+    const restartBoth = async (label: string): Promise<void> => {
+      for (const [kind, n] of [
+        ['resumable', 20],
+        ['compacted', 0],
+      ] as const) {
+        restarts[`${label}-${kind}`] = await restart(rctx, ++seq, n)
+        log(`restart ${label}-${kind}: ${JSON.stringify(restarts[`${label}-${kind}`])}`)
+      }
+    }
+
+    await restartBoth(`timer${ELECTION_MS}`)
     if (RESTART_ELECTION_MS !== ELECTION_MS) {
       // the timer is a cluster setting that survives the restart; lowered here (decreases may be
       // of any size) to time a restart with the timer of a default deployment as well
@@ -454,9 +350,10 @@ async function main(): Promise<void> {
         String(RESTART_ELECTION_MS),
       ])
       await sleep(2000)
-      out.restartLowTimer = await restart({agents, members, relays, writer}, ++seq)
-      log(`restart, election timer ${RESTART_ELECTION_MS} ms: ${JSON.stringify(out.restartLowTimer)}`)
+      await restartBoth(`timer${RESTART_ELECTION_MS}`)
     }
+
+    out.restarts = restarts
 
     await agents.close()
     // the baseline again, now that the agents are gone: background load drifts over a run, and a

@@ -4,7 +4,7 @@
 import type {AgentConfig} from '../config/types.js'
 import type {Logger} from '../log.js'
 import type {Gauge} from '../metrics/registry.js'
-import type {RowChange} from '../ovsdb/types.js'
+import type {NbChange} from '../nb/model.js'
 import type {ExposedKind, FlowObj, StateKind} from '../planner/types.js'
 import type {Reconciler} from '../reconciler/reconcile.js'
 import type {PassResult} from '../reconciler/types.js'
@@ -220,7 +220,7 @@ export class Agent {
     await this.opts.rt.close()
   }
 
-  private onChange(change: RowChange): void {
+  private onChange(change: NbChange): void {
     this.reconciler?.markChanged(change) // every change, also those of the initial dump: the planner ignores them until it has a state
     if (!this.snapshotSeen || !this.source || !this.reconciler) return // the initial dump is one reconcile, not an event storm
     const view = this.currentView(this.source, this.reconciler)
@@ -239,7 +239,7 @@ export class Agent {
     }
 
     if (needsFullSync(events)) this.loop?.request('resync')
-    else if (events.length > 0 || isRelevant(change, view)) this.loop?.request('event')
+    else if (isRelevant(change, view, events)) this.loop?.request('event')
   }
 
   /**

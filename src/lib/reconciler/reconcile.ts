@@ -12,8 +12,7 @@
 // one that did not prune, filtered, withdrew or failed, and any pass where the planner rebuilt or
 // the datapath cannot serve a delta are full passes (whole desired state x whole observation).
 import type {AgentConfig} from '../config/types.js'
-import type {NbView} from '../nb/model.js'
-import type {RowChange} from '../ovsdb/types.js'
+import type {NbChange, NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
 import type {Problem} from '../planner/problems.js'
 import type {
@@ -102,7 +101,7 @@ export class Reconciler {
   }
 
   /** An NB row change, already applied to the NbView the passes read (watch mode). */
-  markChanged(change: RowChange): void {
+  markChanged(change: NbChange): void {
     this.planner?.markChanged(change)
   }
 
@@ -133,7 +132,6 @@ export class Reconciler {
   private compute(nb: NbView, ctx: LocalContext, full: boolean): DesiredResult {
     this.lastMismatch = undefined
     if (!this.planner) return computeDesired(nb, ctx, this.deps.cfg)
-    this.absorb(this.planner.update(nb, ctx, this.deps.cfg))
     const incremental = this.planner.desired(nb, ctx, this.deps.cfg)
     this.absorb(this.planner.stats)
     if (!full) return incremental
