@@ -1,14 +1,15 @@
 // The event-loop delay gauges of the default collectors (nodejs_eventloop_lag_{min,max,mean,
-// stddev,p50,p90,p99}_seconds), sampled by a timer of EVENT_LOOP_SAMPLE_MS instead of
-// prom-client's 10 ms. A timer waking the process 100 times a second was the largest CPU cost of
-// an idle daemon: in the TCG guest 2.5 s of CPU per 30 s for the 10 ms timer alone, 0.16 s at 1 s
-// (an idle node process: 0.0 s).
+// stddev,p50,p90,p99}_seconds), sampled by a timer of EVENT_LOOP_SAMPLE_MS (5 s) instead of
+// prom-client's 10 ms. Every wake-up of an idle daemon costs CPU, most in an emulated guest: the
+// 10 ms timer alone took 2.5 s of CPU per 30 s in the TCG guest (a native 1 s timer 0.16 s), more
+// than everything else the daemon does while idle; at 5 s it is a dozen wake-ups a minute. The
+// stalls that matter to the daemon (passes, SIGTERM, /healthz) last seconds and are caught.
 //
 // Contract: each value is the delay beyond the schedule, in seconds (0 when on time), over the
 // samples since the previous scrape (all 0 when there was none). The sampler is a timer of ours
 // recording how late each callback ran into a perf_hooks histogram: perf_hooks' own
-// monitorEventLoopDelay records the whole interval (period included: at a 1 s period it would read
-// as a 1 s lag) and forgets its reference time on reset (the first interval after each scrape
+// monitorEventLoopDelay records the whole interval (period included: at a 5 s period it would read
+// as a 5 s lag) and forgets its reference time on reset (the first interval after each scrape
 // would be lost). A stall longer than the period is always recorded; a shorter one with a
 // probability of its length over the period. nodejs_eventloop_lag_seconds (a setImmediate timed at
 // each scrape) stays prom-client's.
@@ -16,7 +17,7 @@ import {createHistogram} from 'node:perf_hooks'
 import {Gauge, type Registry as PromRegistry} from 'prom-client'
 
 /** Period of the event-loop delay sampler. */
-export const EVENT_LOOP_SAMPLE_MS = 1000
+export const EVENT_LOOP_SAMPLE_MS = 5000
 
 /**
  * The period given to prom-client's own sampler, whose gauges are replaced: about 24 days, so its

@@ -223,7 +223,7 @@ export class Registry {
    * dashboards expect them): process_cpu_seconds_total, process_resident_memory_bytes,
    * process_open_fds, process_start_time_seconds, nodejs_eventloop_lag_seconds,
    * nodejs_gc_duration_seconds, nodejs_heap_size_used_bytes, ... sampled at each scrape.
-   * The event-loop delay gauges come from a 1 s sampler instead of prom-client's 10 ms one
+   * The event-loop delay gauges come from a 5 s sampler instead of prom-client's 10 ms one
    * (event-loop-delay.ts: the cost of an idle daemon).
    */
   collectDefaults(): void {
