@@ -63,9 +63,12 @@ export class KernelModel {
   apply(e: MonitorEvent): string[] {
     switch (e.type) {
       case 'link': {
+        const prev = this.links.get(e.link.name)
         if (e.deleted) this.links.delete(e.link.name)
-        else this.links.set(e.link.name, {...e.link, master: e.link.master ?? this.links.get(e.link.name)?.master})
-        return e.deleted || !e.link.up ? this.flushDevice(e.link.name) : []
+        else this.links.set(e.link.name, {...e.link, master: e.link.master ?? prev?.master})
+        // Only the transition flushes: a device that is down can be given neighbours (and IPv6
+        // routes), and the kernel sends more link messages for it while it stays down.
+        return e.deleted || (!e.link.up && prev?.up !== false) ? this.flushDevice(e.link.name) : []
       }
 
       case 'addr': {

@@ -363,6 +363,11 @@ describe('kernel/model (fed by the captured notifications)', () => {
     // the IPv6 route's own deletion notice, arriving later, changes nothing
     m.apply({type: 'route', deleted: true, route: {family: 6, table: 200, dst: 'default', dev: 'br-ex'}} as never)
     expect([...m.routes.keys()]).to.deep.equal(['4|200|10.0.0.0/24'])
+    // A neighbour given to the device while it is down stays through further messages of the
+    // still-down link: only the up -> down transition (or a deletion) flushes.
+    m.applyOwn('add', {kind: 'neigh', family: 4, ip: '10.0.0.7', dev: 'br-ex', mac: 'fa:16:3e:00:00:07'})
+    expect(m.apply(parseMonitorLine(captured[24]!.replace('UP,LOWER_UP', 'LOWER_UP'))!)).to.deep.equal([])
+    expect([...m.neighs.keys()].sort()).to.deep.equal(['br-ex|10.0.0.7', 'br-x|10.0.0.6'])
   })
 
   it('records its own ops ahead of their notifications', () => {
