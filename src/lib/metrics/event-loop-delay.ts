@@ -17,7 +17,7 @@ import {createHistogram} from 'node:perf_hooks'
 import {Gauge, type Registry as PromRegistry} from 'prom-client'
 
 /** Period of the event-loop delay sampler. */
-export const EVENT_LOOP_SAMPLE_MS = 5000
+const EVENT_LOOP_SAMPLE_MS = 5000
 
 /**
  * The period given to prom-client's own sampler, whose gauges are replaced: about 24 days, so its
