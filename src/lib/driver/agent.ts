@@ -20,6 +20,7 @@ import {MetricsServer} from '../metrics/server.js'
 import {ovsRunDir, VswitchdWatch} from '../ovs/vswitchd-watch.js'
 import {type OvsFacts, resolveIdentity} from '../reconciler/local-context.js'
 import {type PassTrigger, ReconcileLoop} from '../reconciler/loop.js'
+import {unannouncedIps} from '../reconciler/unannounced.js'
 import {type AgentView, classifyChange, isRelevant, needsFullSync} from './events.js'
 import {agentView} from './view.js'
 
@@ -265,8 +266,12 @@ export class Agent {
     // The reconciler counts the repairs (adds of objects the previous pass wanted) by key as it goes:
     // a set of the whole desired state per pass would cost O(node) per NB change.
     const drift: Partial<Record<StateKind, number>> = r.repaired ?? {}
+    // An IP whose wiring (or address) failed is wanted but not advertised: counted apart, by cause.
+    const off = unannouncedIps(r.failed, this.opts.cfg.bgpNic)
+    const unannounced: Partial<Record<StateKind, number>> = {}
+    for (const cause of off.values()) unannounced[cause] = (unannounced[cause] ?? 0) + 1
     const exposed: Partial<Record<ExposedKind, number>> = {}
-    for (const e of r.exposed) exposed[e.kind] = (exposed[e.kind] ?? 0) + 1
+    for (const e of r.exposed) if (!off.has(e.ip)) exposed[e.kind] = (exposed[e.kind] ?? 0) + 1
     this.metrics.recordPass({
       result: r.failed.length > 0 ? 'partial' : 'ok',
       durationSeconds: r.durationMs / 1000,
@@ -278,6 +283,7 @@ export class Agent {
       ),
       driftRepaired: trigger === 'start' ? {} : drift,
       exposed,
+      unannounced,
     })
     if (r.desiredMismatches) this.metrics.recordDesiredMismatch(r.desiredMismatches)
     if (since !== undefined && r.changed) this.metrics.recordCommitToKernel((performance.now() - since) / 1000)
