@@ -1,7 +1,7 @@
 // The watched kernel in the real kernel (guest): the model stays equal to a fresh dump across a
 // random sequence of changes made behind its back; 100 random edits of owned state among ~50
 // foreign objects are each repaired within about a second through the drift signal, foreign ones
-// untouched (prints the repair times). (The failing-wiring case is in kernel-wired.ktest.ts.)
+// untouched (prints the repair times; the bounds are below). (The failing-wiring case is in kernel-wired.ktest.ts.)
 import {expect} from 'chai'
 
 import type {ObserveScope} from '../../src/lib/kernel/types.js'
@@ -16,6 +16,13 @@ import {requireGuest} from './helpers/guest.js'
 import {kernelEnv, type KernelEnv} from './helpers/kernel-env.js'
 
 const values = (objs: readonly StateObj[]): string[] => objs.map(objValue).sort()
+
+// "Repaired within about a second", as the TCG guest on a shared host allows: 9 edits in 10 within
+// 1 s, and none over 3 s. The single-edit bound is loose because the emulated guest stalls for
+// seconds at random when the host is busy: in the slowest repairs one `ip` request to a live child
+// took 1.2-1.5 s (docs/reliability.md, item 5, has the distributions).
+const P90_REPAIR_MS = 1000
+const MAX_REPAIR_MS = 3000
 
 /** The p-quantile of xs, rounded (ms). */
 function q(xs: number[], p: number): number {
@@ -413,17 +420,19 @@ describe('watched kernel model (guest)', function () {
       }
 
       const ms = performance.now() - t0
-      // Settle: no pass running or pending, and still repaired, for 300 ms (late notifications).
+      // Settle: no pass running or pending, and still repaired, for 300 ms (late notifications);
+      // and no spare ip child still to start (a device deletion replaces children, and the spare
+      // that follows is a process start that stalls the daemon: the next edit starts on a quiet node).
       let quiet = performance.now()
       while (performance.now() - quiet < 300 && performance.now() - t0 < 15_000) {
-        if (running || timer || !e.back()) quiet = performance.now()
+        if (running || timer || !e.back() || wk.exec.sparesPending) quiet = performance.now()
         await sleep(10)
       }
 
       times.push(ms)
       byKind.set(e.what, [...(byKind.get(e.what) ?? []), ms])
       const detail = `heard after ${Math.round(Math.max(heard, 0))} ms, ${passes - passes0} passes (${passMs.map((x) => Math.round(x)).join('/')} ms), ${wk.exec.starts - starts0} ip starts [${parts.join(' ')}]`
-      if (heard < 0 || !e.back() || ms > 1500)
+      if (heard < 0 || !e.back() || ms > MAX_REPAIR_MS)
         slow.push(`${e.what} (${e.args.join(' ')}): ${Math.round(ms)} ms; ${detail}`)
       else if (ms > 700) console.log(`      over 700 ms: ${e.what}: ${Math.round(ms)} ms; ${detail}`)
     }
@@ -442,5 +451,6 @@ describe('watched kernel model (guest)', function () {
     expect(await foreignDump()).to.equal(before)
     expect(failedEdits).to.deep.equal([])
     expect(slow).to.deep.equal([])
+    expect(q(times, 0.9), 'p90 of the repair times (ms)').to.be.at.most(P90_REPAIR_MS)
   })
 })

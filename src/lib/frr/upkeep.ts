@@ -3,8 +3,9 @@
 // kernel layer's ensureBase) and the leak configuration is verified with ONE read of
 // `show running-config`; anything missing (a `vtysh` edit, `frr-reload.py`, a bgpd restart) is
 // re-applied. A restart of zebra or bgpd is noticed sooner: the vty socket directory is watched
-// (inotify; polled every `identityPollMs` only where it cannot be watched) and a change of the
-// sockets' identity runs a check at once. No process is spawned for that.
+// (inotify; its parent while it does not exist; polled every `identityPollMs` only where neither can
+// be watched) and a change of the sockets' identity runs a check at once. No process is spawned for
+// that.
 //
 // Contracts:
 // - Checks never overlap; a check requested while one runs is run once more afterwards.
@@ -15,9 +16,9 @@
 //   their retries already redo the device part, and each check is a chain of processes), and after
 //   failed checks they back off (the next check 2, 4, then at most 8 intervals later): a node without FRR does not spawn vtysh
 //   every interval forever. A restart of zebra/bgpd still runs a check at once.
-import {type FSWatcher, watch} from 'node:fs'
+import {existsSync, type FSWatcher, watch} from 'node:fs'
 import {stat} from 'node:fs/promises'
-import {join} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 
 import type {FrrLeak, LeakResult, LeakSettings} from './leak.js'
 
@@ -82,6 +83,7 @@ export class FrrUpkeep {
   private learnedRouterId: string | undefined
   private timers: NodeJS.Timeout[] = []
   private watcher: FSWatcher | undefined
+  private poll: NodeJS.Timeout | undefined
   private polling = false
   private pollAgain = false
   private stopped = false
@@ -102,19 +104,62 @@ export class FrrUpkeep {
     const tick = setInterval(() => this.tick(), intervalMs)
     tick.unref?.()
     this.timers.push(tick)
-    const pollMs = this.opts.identityPollMs ?? 1000
-    if (pollMs <= 0) return
+    if ((this.opts.identityPollMs ?? 1000) <= 0) return
+    this.arm()
+  }
+
+  /**
+   * Watches the socket directory; where it does not exist (yet: FRR not started, or its run
+   * directory removed on a stop), its parent, for the directory's creation. Polls every
+   * `identityPollMs` only where neither can be watched. Idle costs nothing but the watch: a node
+   * whose FRR is not running does not wake up every second.
+   */
+  private arm(): void {
+    this.watcher?.close()
+    this.watcher = undefined
+    if (this.stopped) return
+    const dir = this.opts.socketDir
+    const name = basename(dir)
     try {
-      this.watcher = watch(this.opts.socketDir, {persistent: false}, () => {
+      const w = watch(dir, {persistent: false}, (_event, file) => {
+        // An event naming the directory itself and the directory gone: the watch is dead.
+        if (file === name && !existsSync(dir)) this.arm()
         this.pollIdentity().catch(() => undefined)
       })
-      this.watcher.on('error', () => this.watcher?.close())
-    } catch {
-      // no such directory (FRR not installed yet) or no inotify: poll
-      const poll = setInterval(() => void this.pollIdentity(), pollMs)
-      poll.unref?.()
-      this.timers.push(poll)
+      w.on('error', () => {
+        if (this.watcher === w) this.arm()
+      })
+      this.watcher = w
+      return
+    } catch (error) {
+      // no inotify, not a directory, ...: poll
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return this.pollInstead()
     }
+
+    try {
+      const w = watch(dirname(dir), {persistent: false}, (_event, file) => {
+        if (file !== name || !existsSync(dir)) return
+        this.arm() // the directory appeared: watch it, and look at the sockets already in it
+        this.pollIdentity().catch(() => undefined)
+      })
+      w.on('error', () => {
+        if (this.watcher === w) this.pollInstead()
+      })
+      this.watcher = w
+    } catch {
+      return this.pollInstead()
+    }
+
+    if (existsSync(dir)) this.arm() // created between the failed watch and the parent's
+  }
+
+  /** The fallback where nothing can be watched: a stat of the sockets every `identityPollMs`. */
+  private pollInstead(): void {
+    this.watcher?.close()
+    this.watcher = undefined
+    if (this.stopped || this.poll) return
+    this.poll = setInterval(() => void this.pollIdentity(), this.opts.identityPollMs ?? 1000)
+    this.poll.unref?.()
   }
 
   /**
@@ -125,6 +170,8 @@ export class FrrUpkeep {
     this.stopped = true
     for (const t of this.timers) clearInterval(t)
     this.timers = []
+    if (this.poll) clearInterval(this.poll)
+    this.poll = undefined
     this.watcher?.close()
     this.watcher = undefined
     this.again = false

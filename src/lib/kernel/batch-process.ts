@@ -98,7 +98,16 @@ export interface BatchProcessOptions {
    * from node is synchronous and costs 0.5-1.5 s in a loaded emulated guest. Unset: no spare.
    */
   spareDelayMs?: number
+  /**
+   * Asked when a spare is due: false postpones it by SPARE_RECHECK_MS. The start is synchronous
+   * and stalls the whole process, so the executor lets it happen only while no request is in
+   * flight, and one group at a time. Unset: always now.
+   */
+  maySpawnSpare?: () => boolean
 }
+
+/** A postponed spare is asked for again this much later. */
+const SPARE_RECHECK_MS = 250
 
 interface ChildState {
   child: ChildProcess
@@ -196,9 +205,18 @@ export class BatchProcess {
   private scheduleSpare(): void {
     const delay = this.opts.spareDelayMs
     if (delay === undefined || this.closed || this.spare || this.spareTimer) return
+    this.armSpare(delay)
+  }
+
+  private armSpare(delay: number): void {
     this.spareTimer = setTimeout(() => {
       this.spareTimer = undefined
       if (this.closed || this.spare) return
+      if (this.opts.maySpawnSpare && !this.opts.maySpawnSpare()) {
+        this.armSpare(SPARE_RECHECK_MS)
+        return
+      }
+
       const c = this.start()
       const gone = (): void => {
         if (this.spare === c) this.spare = undefined
@@ -209,6 +227,11 @@ export class BatchProcess {
       this.spare = c
     }, delay)
     this.spareTimer.unref?.()
+  }
+
+  /** A spare is due but not started yet (tests wait for the node to be quiet). */
+  get sparePending(): boolean {
+    return this.spareTimer !== undefined
   }
 
   private ensure(): ChildState {
@@ -284,6 +307,11 @@ export class BatchProcess {
  */
 export class BatchExecutor implements IpExec {
   private readonly procs: Record<ExecGroup, BatchProcess>
+  /** Requests in flight, all groups (a spare is not started meanwhile). */
+  private inFlight = 0
+  /** When the last request ended and the last spare started (performance.now()). */
+  private lastEnd = Number.NEGATIVE_INFINITY
+  private lastSpare = Number.NEGATIVE_INFINITY
 
   constructor(opts: {
     ipPath: string
@@ -298,7 +326,9 @@ export class BatchExecutor implements IpExec {
         args: [...(opts.args ?? []), ...fam],
         ...(opts.spawn ? {spawn: opts.spawn} : {}),
         ...(opts.logger ? {logger: opts.logger} : {}),
-        ...(opts.spareDelayMs === undefined ? {} : {spareDelayMs: opts.spareDelayMs}),
+        ...(opts.spareDelayMs === undefined
+          ? {}
+          : {spareDelayMs: opts.spareDelayMs, maySpawnSpare: () => this.maySpawnSpare()}),
       })
     this.procs = {ip4: mk(['-4']), ip6: mk(['-6']), neutral: mk([])}
   }
@@ -312,12 +342,37 @@ export class BatchExecutor implements IpExec {
     if (ops.length === 0) return []
     const group = execGroupOf(ops[0]!)
     const proc = this.procs[group]
-    const out = await proc.run(ops)
-    for (const [i, o] of out.entries()) {
-      if (o.state === 'unknown') out[i] = (await proc.run([ops[i]!]))[0] ?? {state: 'unknown'}
-    }
+    this.inFlight++
+    try {
+      const out = await proc.run(ops)
+      for (const [i, o] of out.entries()) {
+        if (o.state === 'unknown') out[i] = (await proc.run([ops[i]!]))[0] ?? {state: 'unknown'}
+      }
 
-    return out
+      return out
+    } finally {
+      this.inFlight--
+      this.lastEnd = performance.now()
+    }
+  }
+
+  /** A spare of some group is due but not started yet. */
+  get sparesPending(): boolean {
+    return Object.values(this.procs).some((p) => p.sparePending)
+  }
+
+  /**
+   * The spares' gate: none while a request is in flight or within SPARE_RECHECK_MS of the last
+   * one (a pass's requests come in a row: the start would stall that repair), and at most one per
+   * SPARE_RECHECK_MS (two groups replaced by one device deletion would otherwise start theirs in
+   * the same tick, one long stall).
+   */
+  private maySpawnSpare(): boolean {
+    const now = performance.now()
+    const quiet = this.inFlight === 0 && now - this.lastEnd >= SPARE_RECHECK_MS
+    if (!quiet || now - this.lastSpare < SPARE_RECHECK_MS) return false
+    this.lastSpare = now
+    return true
   }
 
   /** Every group's child that resolved `name` (all, without one) is replaced: that device was deleted. */

@@ -56,24 +56,19 @@ export class KernelModel {
     for (const [k, v] of d.netconf) this.netconf.set(k, v)
   }
 
-  /** Applies one notification; returns the model keys (`family|table|dst`) of routes it flushed silently. */
+  /**
+   * Applies one notification; returns the objKeys (`route|...`, `neigh|...`, `ndp-proxy|...`) of
+   * what it removed beyond the notified object itself (a device set down or deleted).
+   */
   apply(e: MonitorEvent): string[] {
     switch (e.type) {
       case 'link': {
+        const prev = this.links.get(e.link.name)
         if (e.deleted) this.links.delete(e.link.name)
-        else this.links.set(e.link.name, {...e.link, master: e.link.master ?? this.links.get(e.link.name)?.master})
-        // The kernel flushes the IPv4 routes through a device set down or deleted WITHOUT a
-        // notification per route (IPv6 deletions are notified): mirror it (checked in the guest).
-        const flushed: string[] = []
-        if (e.deleted || !e.link.up) {
-          for (const [k, r] of this.routes) {
-            if (r.family !== 4 || r.dev !== e.link.name) continue
-            this.routes.delete(k)
-            flushed.push(k)
-          }
-        }
-
-        return flushed
+        else this.links.set(e.link.name, {...e.link, master: e.link.master ?? prev?.master})
+        // Only the transition flushes: a device that is down can be given neighbours (and IPv6
+        // routes), and the kernel sends more link messages for it while it stays down.
+        return e.deleted || (!e.link.up && prev?.up !== false) ? this.flushDevice(e.link.name) : []
       }
 
       case 'addr': {
@@ -119,6 +114,36 @@ export class KernelModel {
         return []
       }
     }
+  }
+
+  /**
+   * What the kernel removes with a device set down or deleted: the IPv4 routes through it WITHOUT a
+   * notification per route (checked in the guest), the NDP proxy entries (pneigh) also silently, and
+   * the IPv6 routes and the neighbours (permanent ones too) with notifications that come AFTER the
+   * link's own (the flush runs in the device-down notifier chain, after the link message is sent).
+   * Removing all of them here lets the pass the link message triggers repair everything in one go
+   * instead of a second pass for the notifications that were still on their way.
+   */
+  private flushDevice(dev: string): string[] {
+    const flushed: string[] = []
+    for (const [k, r] of this.routes) {
+      if (r.dev !== dev) continue
+      this.routes.delete(k)
+      flushed.push(`route|${k}`)
+    }
+
+    for (const [name, m] of [
+      ['neigh', this.neighs],
+      ['ndp-proxy', this.proxies],
+    ] as const) {
+      for (const [k, n] of m) {
+        if (n.dev !== dev) continue
+        m.delete(k)
+        flushed.push(`${name}|${k}`)
+      }
+    }
+
+    return flushed
   }
 
   /** Records the outcome of a successful op of our own (ahead of, and agreeing with, its notification). */

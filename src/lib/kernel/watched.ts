@@ -456,7 +456,7 @@ export class WatchedKernel {
     // recorded by applyOwn) changes no key: only real changes make the next delta look again.
     const before = canon(modelEntry(this.model, e))
     const flushed = this.model.apply(e)
-    for (const k of flushed) this.dirtyKeys.add(`route|${k}`)
+    for (const k of flushed) this.dirtyKeys.add(k)
     if (e.type === 'link') {
       if (wasVlan || e.link.kind === 'vlan' || this.ownershipDevice(e.link.name)) this.dirtyAll = true
     } else {

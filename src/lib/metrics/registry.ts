@@ -15,6 +15,8 @@ import {
   Registry as PromRegistry,
 } from 'prom-client'
 
+import {PROM_SAMPLER_PERIOD_MS, replaceEventLoopDelayGauges} from './event-loop-delay.js'
+
 export type LabelValues<L extends string> = {readonly [K in L]: string}
 
 export interface MetricOptions<L extends string> {
@@ -221,9 +223,12 @@ export class Registry {
    * dashboards expect them): process_cpu_seconds_total, process_resident_memory_bytes,
    * process_open_fds, process_start_time_seconds, nodejs_eventloop_lag_seconds,
    * nodejs_gc_duration_seconds, nodejs_heap_size_used_bytes, ... sampled at each scrape.
+   * The event-loop delay gauges come from a 5 s sampler instead of prom-client's 10 ms one
+   * (event-loop-delay.ts: the cost of an idle daemon).
    */
   collectDefaults(): void {
-    collectDefaultMetrics({register: this.prom})
+    collectDefaultMetrics({register: this.prom, eventLoopMonitoringPrecision: PROM_SAMPLER_PERIOD_MS})
+    replaceEventLoopDelayGauges(this.prom)
   }
 
   /** The families registered through this wrapper, in registration order (documentation, tests). */

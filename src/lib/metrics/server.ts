@@ -36,6 +36,9 @@ export interface MetricsServerOptions {
 
 const TEXT = 'text/plain; charset=utf-8'
 
+/** Idle keep-alive connections are closed after this (below node's 60 s headersTimeout). */
+export const KEEP_ALIVE_MS = 30_000
+
 export class MetricsServer {
   private constructor(
     private readonly server: Server,
@@ -51,8 +54,10 @@ export class MetricsServer {
         logger.error('metrics request failed', {error}),
       )
     })
-    // Scrapers keep connections alive; do not let an idle one hold close() for long.
-    server.keepAliveTimeout = 5000
+    // Probes and scrapers that come back within KEEP_ALIVE_MS reuse their connection: a new one
+    // per request costs about a third of serving it (accept, socket set-up), and an idle daemon's
+    // CPU is mostly its probes. close() drops idle connections, so they never hold a shutdown.
+    server.keepAliveTimeout = KEEP_ALIVE_MS
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) =>
         reject(new DependencyError(`metrics: cannot listen on ${addr.host}:${addr.port}: ${err.message}`, {cause: err}))

@@ -3,14 +3,15 @@
 // ovs-vswitchd creates `<OVS_RUNDIR>/<bridge>.mgmt` (the socket ovs-ofctl talks to) when it sets
 // a bridge up, so a new inode on that path (or its reappearance) means a new vswitchd, or a bridge
 // that was re-created: either way its flows must be put back. The run directory is watched
-// (inotify): a socket created or removed there stat()s the paths at once. Only a slow safety poll
-// (`safetyPollMs`, default 5 s) runs besides it, which also re-arms the watch when the directory
-// itself was re-created (systemd's RuntimeDirectory= on an OVS restart); where the directory cannot
-// be watched, the paths are stat()ed every `pollMs` (default 500 ms). No process is spawned and
-// nothing is read from vswitchd.
-import {type FSWatcher, watch} from 'node:fs'
+// (inotify): a socket created or removed there stat()s the paths at once. When the directory itself
+// is removed (systemd's RuntimeDirectory= on an OVS stop), its parent is watched until it is back,
+// then the directory again. Only a slow safety poll (`safetyPollMs`, default 30 s) runs besides the
+// watch; where nothing can be watched, the paths are stat()ed every `pollMs` (default 500 ms). No
+// process is spawned and nothing is read from vswitchd; an idle node is not woken up every few
+// seconds (in an emulated guest each wake-up with a stat costs tens of ms of CPU).
+import {existsSync, type FSWatcher, watch} from 'node:fs'
 import {stat} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 
 import {type Logger, NullLogger} from '../log.js'
 
@@ -34,7 +35,7 @@ export interface VswitchdWatchOptions {
   onRestart: (bridges: string[]) => void
   /** Poll period where the run directory cannot be watched. Default 500 ms. */
   pollMs?: number
-  /** Poll period beside a working watch. Default 5000 ms. */
+  /** Poll period beside a working watch. Default 30000 ms. */
   safetyPollMs?: number
   logger?: Logger
 }
@@ -54,6 +55,9 @@ export class VswitchdWatch {
   private watcher: FSWatcher | undefined
   /** Identity of the watched run directory (a re-created directory needs a new watch). */
   private watchedDir = ''
+  /** The watch is on the run directory's parent, waiting for the directory to come back. */
+  private parentWatch = false
+  private stopped = false
   private busy = false
   private pollAgain = false
   private readonly logger: Logger
@@ -66,7 +70,7 @@ export class VswitchdWatch {
   async start(): Promise<void> {
     await this.poll(false)
     const watching = await this.rewatch()
-    const every = watching ? (this.opts.safetyPollMs ?? 5000) : (this.opts.pollMs ?? 500)
+    const every = watching ? (this.opts.safetyPollMs ?? 30_000) : (this.opts.pollMs ?? 500)
     this.timer = setInterval(() => {
       this.safetyPoll().catch(() => undefined)
     }, every)
@@ -74,6 +78,7 @@ export class VswitchdWatch {
   }
 
   stop(): void {
+    this.stopped = true
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
     this.watcher?.close()
@@ -83,24 +88,60 @@ export class VswitchdWatch {
   /** (Re)creates the watch when the run directory is new; false when it cannot be watched. */
   private async rewatch(): Promise<boolean> {
     const dir = await identity(this.opts.runDir)
-    if (this.watcher && dir === this.watchedDir) return true
+    if (this.watcher && dir === this.watchedDir && !(this.parentWatch && dir !== 'absent')) return true
+    return this.arm(dir)
+  }
+
+  /** Watches the run directory (identity `dir`), or its parent while it is absent. */
+  private arm(dir: string): boolean {
     this.watcher?.close()
     this.watcher = undefined
-    if (dir === 'absent') return false
+    this.parentWatch = false
+    if (this.stopped) return false
+    const {runDir} = this.opts
+    const base = basename(runDir)
+    if (dir !== 'absent') {
+      try {
+        const w = watch(runDir, {persistent: false}, (_event, name) => {
+          const file = name === null ? null : String(name)
+          // an event naming the directory itself, and it is gone: this watch is dead
+          if (file === base && !existsSync(runDir)) {
+            if (this.watcher === w) this.arm('absent')
+            return
+          }
+
+          if (file === null || file.endsWith('.mgmt')) this.poll(true).catch(() => undefined)
+        })
+        this.adopt(w, dir)
+        return true
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false
+      }
+    }
+
     try {
-      const w = watch(this.opts.runDir, {persistent: false}, (_event, name) => {
-        if (name === null || String(name).endsWith('.mgmt')) this.poll(true).catch(() => undefined)
+      const w = watch(dirname(runDir), {persistent: false}, (_event, name) => {
+        if (name === null || String(name) !== base || !existsSync(runDir)) return
+        // the directory is back: watch it, and look at the sockets already in it
+        this.rewatch()
+          .then(async () => this.poll(true))
+          .catch(() => undefined)
       })
-      w.on('error', () => {
-        w.close()
-        if (this.watcher === w) this.watcher = undefined
-      })
-      this.watcher = w
-      this.watchedDir = dir
+      this.adopt(w, 'absent')
+      this.parentWatch = true
       return true
     } catch {
       return false
     }
+  }
+
+  private adopt(w: FSWatcher, dir: string): void {
+    w.on('error', () => {
+      w.close()
+      if (this.watcher === w) this.watcher = undefined
+    })
+    this.watcher = w
+    this.watchedDir = dir
   }
 
   private async safetyPoll(): Promise<void> {

@@ -162,6 +162,29 @@ describe('kernel/batch-process: a real ip child', function () {
     }
   })
 
+  it('executor spares: none started while requests keep coming, one per group once the executor is quiet', async () => {
+    const ex = new BatchExecutor({ipPath: 'ip', spareDelayMs: 50})
+    try {
+      const v4: IpOp = {group: 'ip4', args: ['route', 'show', 'dev', 'lo']}
+      expect((await Promise.all([ex.run([op('link show dev lo')]), ex.run([v4])])).flat()).to.deep.equal([
+        {state: 'ok'},
+        {state: 'ok'},
+      ])
+      expect(ex.starts, 'one child per group used').to.equal(2)
+      // Requests back to back for 600 ms, long past the spares' 50 ms delay: no spare starts.
+      const until = performance.now() + 600
+      while (performance.now() < until) await ex.run([op('link show dev lo')])
+      expect(ex.starts, 'spares started while requests kept coming').to.equal(2)
+      expect(ex.sparesPending).to.equal(true)
+      // Quiet: both spares start (one at a time), and none is pending any more.
+      for (let i = 0; i < 100 && (ex.sparesPending || ex.starts < 4); i++) await sleep(50)
+      expect(ex.starts, 'the two children and their spares').to.equal(4)
+      expect(ex.sparesPending).to.equal(false)
+    } finally {
+      ex.close()
+    }
+  })
+
   it('re-runs the lines of a request cut short by an exit, and pins the error on its line', async () => {
     // In an `ip -6` child an IPv4 neighbour makes iproute2 exit at once (no marker).
     const ex = new BatchExecutor({ipPath: 'ip'})

@@ -339,14 +339,35 @@ describe('kernel/model (fed by the captured notifications)', () => {
     expect(m.raw().sysctls.get('net.ipv6.conf.br-ex.proxy_ndp')).to.equal('1')
   })
 
-  it('drops the IPv4 routes of a device set down (the kernel flushes them without notifications)', () => {
+  it('drops what the kernel flushes with a device set down: routes, neighbours, NDP proxies through it', () => {
+    // IPv4 routes and NDP proxies go without a notification; IPv6 routes and neighbours with
+    // notifications that follow the link's own, too late for the pass the link message triggers.
     const m = new KernelModel()
     m.load({links: [], addrs: [], rules: [], routes: [], neighs: [], proxies: [], netconf: new Map()}, [200])
     m.applyOwn('add', {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3})
     m.applyOwn('add', {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3})
     m.applyOwn('add', {kind: 'route', family: 4, table: 200, dst: '10.0.0.0/24', dev: 'br-x', proto: 3})
-    m.apply(parseMonitorLine(captured[24]!.replace('UP,LOWER_UP', 'LOWER_UP'))!)
-    expect([...m.routes.keys()].sort()).to.deep.equal(['4|200|10.0.0.0/24', '6|200|default'])
+    m.applyOwn('add', {kind: 'neigh', family: 4, ip: '10.0.0.5', dev: 'br-ex', mac: 'fa:16:3e:00:00:05'})
+    m.applyOwn('add', {kind: 'neigh', family: 4, ip: '10.0.0.6', dev: 'br-x', mac: 'fa:16:3e:00:00:06'})
+    m.applyOwn('add', {kind: 'ndp-proxy', ip: 'fd00::1', dev: 'br-ex'})
+    const flushed = m.apply(parseMonitorLine(captured[24]!.replace('UP,LOWER_UP', 'LOWER_UP'))!)
+    expect([...m.routes.keys()].sort()).to.deep.equal(['4|200|10.0.0.0/24'])
+    expect([...m.neighs.keys()]).to.deep.equal(['br-x|10.0.0.6'])
+    expect(m.proxies.size).to.equal(0)
+    expect(flushed.sort()).to.deep.equal([
+      'ndp-proxy|br-ex|fd00::1',
+      'neigh|br-ex|10.0.0.5',
+      'route|4|200|default',
+      'route|6|200|default',
+    ])
+    // the IPv6 route's own deletion notice, arriving later, changes nothing
+    m.apply({type: 'route', deleted: true, route: {family: 6, table: 200, dst: 'default', dev: 'br-ex'}} as never)
+    expect([...m.routes.keys()]).to.deep.equal(['4|200|10.0.0.0/24'])
+    // A neighbour given to the device while it is down stays through further messages of the
+    // still-down link: only the up -> down transition (or a deletion) flushes.
+    m.applyOwn('add', {kind: 'neigh', family: 4, ip: '10.0.0.7', dev: 'br-ex', mac: 'fa:16:3e:00:00:07'})
+    expect(m.apply(parseMonitorLine(captured[24]!.replace('UP,LOWER_UP', 'LOWER_UP'))!)).to.deep.equal([])
+    expect([...m.neighs.keys()].sort()).to.deep.equal(['br-ex|10.0.0.7', 'br-x|10.0.0.6'])
   })
 
   it('records its own ops ahead of their notifications', () => {

@@ -1,10 +1,10 @@
 import {expect} from 'chai'
-import {request} from 'node:http'
+import {Agent, request, type Server} from 'node:http'
 
 import {ConfigError, DependencyError} from '../../../src/lib/errors.js'
 import {Readiness} from '../../../src/lib/metrics/readiness.js'
 import {EXPOSITION_CONTENT_TYPE, Registry} from '../../../src/lib/metrics/registry.js'
-import {MetricsServer, parseListenAddress} from '../../../src/lib/metrics/server.js'
+import {KEEP_ALIVE_MS, MetricsServer, parseListenAddress} from '../../../src/lib/metrics/server.js'
 
 interface Reply {
   status: number
@@ -74,6 +74,41 @@ describe('metrics HTTP server (real socket on 127.0.0.1)', () => {
     expect((await get(base, '/nope')).status).to.equal(404)
     expect((await get(base, '/metrics', 'POST')).status).to.equal(405)
     expect(await get(base, '/healthz', 'HEAD')).to.include({status: 200, body: ''})
+  })
+
+  it('keeps a connection alive 30 s between probes (one connection for several), and close() does not wait for it', async () => {
+    const s = await MetricsServer.start({address: '127.0.0.1:0', registry, readiness})
+    let connections = 0
+    ;(s as unknown as {server: Server}).server.on('connection', () => connections++)
+    const agent = new Agent({keepAlive: true})
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await new Promise<{status: number; keepAlive: string | undefined}>((resolve, reject) => {
+          const req = request(`${s.url()}/healthz`, {agent}, (res) => {
+            res.resume()
+            res.on('end', () =>
+              resolve({status: res.statusCode ?? 0, keepAlive: res.headers['keep-alive']?.toString()}),
+            )
+          })
+          req.on('error', reject)
+          req.end()
+        })
+        // what clients read to decide how long to keep it: probes every few seconds (and scrapes
+        // every 15 s) reuse it
+        expect(KEEP_ALIVE_MS).to.be.at.least(20_000)
+        expect(r).to.deep.equal({status: 200, keepAlive: `timeout=${KEEP_ALIVE_MS / 1000}`})
+        await new Promise((r) => {
+          setTimeout(r, 200)
+        })
+      }
+
+      expect(connections, 'connections for 3 probes').to.equal(1)
+      const t0 = performance.now()
+      await s.close() // the idle keep-alive connection is still open here
+      expect(performance.now() - t0).to.be.below(1000)
+    } finally {
+      agent.destroy()
+    }
   })
 
   it('rejects with DependencyError when the port is taken', async () => {

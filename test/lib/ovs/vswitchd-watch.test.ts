@@ -3,6 +3,10 @@
 // OfctlFlows come back within 2 s (fault suite item 4, host tier; the guest run is
 // test/kernel/fault-frr-ovs.ktest.ts).
 import {expect} from 'chai'
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
+import {createServer, type Server} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import type {FlowObj} from '../../../src/lib/planner/types.js'
 
@@ -23,6 +27,72 @@ describe('ovs/vswitchd-watch: run directory', () => {
   ]
   for (const [env, conn, want] of cases)
     it(`${JSON.stringify(env)} ${conn} -> ${want}`, () => expect(ovsRunDir(env, conn)).to.equal(want))
+})
+
+describe('ovs/vswitchd-watch: the run directory removed and re-created (real sockets)', () => {
+  let root: string
+  let watch: VswitchdWatch | undefined
+  let servers: Server[] = []
+
+  /** Listens on `<dir>/<bridge>.mgmt` (what vswitchd does for each bridge). */
+  async function listen(dir: string, bridge: string): Promise<void> {
+    const srv = createServer()
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject)
+      srv.listen(join(dir, `${bridge}.mgmt`), resolve)
+    })
+    servers.push(srv)
+  }
+
+  async function closeAll(): Promise<void> {
+    await Promise.all(
+      servers.map(
+        (srv) =>
+          new Promise((r) => {
+            srv.close(r)
+          }),
+      ),
+    )
+    servers = []
+  }
+
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'vsw-rundir-'))
+  })
+
+  after(async () => {
+    watch?.stop()
+    await closeAll()
+    rmSync(root, {recursive: true, force: true})
+  })
+
+  it('a vswitchd coming back in a re-created run directory is noticed without the safety poll', async () => {
+    const dir = join(root, 'openvswitch')
+    mkdirSync(dir)
+    await listen(dir, 'br-ex')
+    const noticed: string[][] = []
+    watch = new VswitchdWatch({
+      runDir: dir,
+      bridges: () => ['br-ex'],
+      safetyPollMs: 3_600_000, // only the watches can notice it
+      onRestart: (b) => noticed.push(b),
+    })
+    await watch.start()
+    // OVS stops: its run directory goes (systemd RuntimeDirectory=), then comes back with new sockets.
+    await closeAll()
+    rmSync(dir, {recursive: true, force: true})
+    await sleep(200)
+    mkdirSync(dir)
+    await listen(dir, 'br-ex')
+    const t0 = Date.now()
+    while (noticed.length === 0 && Date.now() - t0 < 5000) await sleep(20)
+    expect(noticed).to.deep.equal([['br-ex']])
+    // and the directory is watched again: a second restart inside it is noticed too
+    await closeAll()
+    await listen(dir, 'br-ex')
+    while (noticed.length < 2 && Date.now() - t0 < 10_000) await sleep(20)
+    expect(noticed).to.deep.equal([['br-ex'], ['br-ex']])
+  })
 })
 
 describe('ovs/vswitchd-watch (real ovs-vswitchd)', function () {
