@@ -104,7 +104,13 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
       env,
     })
-    for (const s of [child.stdout!, child.stderr!]) s.on('data', (d: Buffer) => lines.push(...d.toString().split('\n')))
+    for (const s of [child.stdout!, child.stderr!])
+      s.on('data', (d: Buffer) => {
+        const got = d.toString().split('\n')
+        lines.push(...got)
+        // progress is visible while the guest runs (a cold pass of 10,000 ports takes minutes under TCG)
+        if (process.env.BENCH_VERBOSE) for (const l of got) if (l.trim()) console.log(`  daemon: ${l.slice(0, 300)}`)
+      })
     const pid = child.pid!
     while (!lines.some((l) => l.includes('daemon started'))) {
       if (child.exitCode !== null) throw new Error(`daemon exited:\n${lines.slice(-30).join('\n')}`)

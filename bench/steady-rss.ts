@@ -1,6 +1,8 @@
 // Benchmark (not a test): resident memory of `ovn-bgp watch` on a large NB, on the host.
 //   npm run build && node --import tsx bench/steady-rss.ts [--ports N] [--chassis C] [--host H]
-//       [--modes chassis,all] [--settle S]
+//       [--modes chassis,all] [--settle S] [--wait S] [--db FILE]
+// (--db: reuse the db.db of an earlier run's NB instead of populating: populating 100,000 ports
+// took 741 s on the loaded host.)
 // Defaults: 100,000 ports over 50 chassis (2,000 VM ports per compute node, as nb-scale.ts binds
 // 2 %), this node = chassis 1 (a compute node; chassis 0 and every 33rd host the router gateways),
 // settle 60 s. It loads the neutron-like NB of bench/fleet-nb.ts into a real standalone
@@ -14,14 +16,14 @@
 // where base setup fails. What the daemon holds (NB replica, planner state, watched kernel model of
 // the node's own objects) is what it holds on a real node; the netns only takes the kernel writes.
 import {type ChildProcess, execFileSync, spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 
 import {OvsdbClient} from '../src/lib/ovsdb/index.js'
-import {startOvsdbServer, writeNbSchema} from '../test/helpers/ovsdb-server.js'
+import {OvsdbServer, startOvsdbServer, writeNbSchema} from '../test/helpers/ovsdb-server.js'
 import {chassisId, chassisName, FleetNb} from './fleet-nb.js'
 import {memory, treeCpu} from './proc-stats.js'
 
@@ -36,6 +38,8 @@ const C = Number(arg('chassis', '50'))
 const HOST = Number(arg('host', '1'))
 const MODES = arg('modes', 'chassis,all').split(',')
 const SETTLE_S = Number(arg('settle', '60'))
+/** A saved NB database file (a copy of an earlier run's db.db) instead of populating one. */
+const DB = arg('db', '')
 const WAIT_S = Number(arg('wait', '900'))
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 /** A pass's log line: done (`reconcile`) or failed. */
@@ -153,16 +157,24 @@ async function runWatch(dir: string, remote: string, mode: string): Promise<Run>
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'steady-rss-'))
   mkdirSync(join(dir, 'nb'))
-  const server = await startOvsdbServer({schema: writeNbSchema(dir), dir: join(dir, 'nb')})
+  const schema = writeNbSchema(dir)
+  let server: OvsdbServer
+  if (DB) {
+    copyFileSync(DB, join(dir, 'nb', 'db.db'))
+    server = new OvsdbServer(join(dir, 'nb'), join(dir, 'nb', 'db.db'), {schema})
+    await server.start()
+  } else server = await startOvsdbServer({schema, dir: join(dir, 'nb')})
   const fleet = new FleetNb(N, C)
   const client = new OvsdbClient({remotes: server.unix})
   try {
     await client.connect()
     const t = performance.now()
-    await client.transact('OVN_Northbound', fleet.skeletonOps())
-    for (let i = 0; i < N; i += 1000) {
-      await client.transact('OVN_Northbound', fleet.portBatchOps(i, 1000))
-      if (i % 20_000 === 0) log(`${i} ports`)
+    if (!DB) {
+      await client.transact('OVN_Northbound', fleet.skeletonOps())
+      for (let i = 0; i < N; i += 1000) {
+        await client.transact('OVN_Northbound', fleet.portBatchOps(i, 1000))
+        if (i % 20_000 === 0) log(`${i} ports`)
+      }
     }
 
     log(
