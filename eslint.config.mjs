@@ -125,7 +125,6 @@ export default [
       'src/lib/output/exposed.ts',
       'src/lib/ovsdb/errors.ts',
       'src/lib/ovsdb/framing.ts',
-      'src/lib/planner/change-keys.ts',
       'src/lib/sandbox/lab-down.ts',
       'src/lib/sandbox/lab-up.ts',
       'src/lib/sandbox/protocol.ts',

@@ -104,8 +104,7 @@ function run(N: number): void {
     let [updMs, resMs, frags] = [0, 0, 0]
     for (let e = 0; e < EVENTS; e++) {
       for (const c of make(e)) {
-        nb.applyChange(c)
-        planner.markChanged(c)
+        planner.markChanged(nb.applyChange(c)!)
       }
 
       t = performance.now()

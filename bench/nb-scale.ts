@@ -231,9 +231,9 @@ function main(): void {
       for (const s of make(e)) {
         changes++
         let t = performance.now()
-        nb.applyChange(s.change)
-        const events = classifyChange(s.change, view)
-        if (events.length > 0 || isRelevant(s.change, view)) relevant++
+        const change = nb.applyChange(s.change)!
+        const events = classifyChange(change, view)
+        if (isRelevant(change, view, events)) relevant++
         oursMs += ms(t)
         for (const ev of events) classes.add(ev.name)
         t = performance.now()

@@ -1,4 +1,4 @@
-import {AdhocCommand, type AdhocResult, verbDescription, verbFlags} from '../lib/adhoc-command.js'
+import {AdhocCommand, type AdhocResult, verbDescription, verbExamples, verbFlags} from '../lib/adhoc-command.js'
 import {verb} from '../lib/driver/adhoc/verbs.js'
 
 export type ExposeLbFipResult = AdhocResult
@@ -11,17 +11,7 @@ export default class ExposeLbFip extends AdhocCommand {
     verb('expose', 'lb-fip'),
     `Advertises the floating IP of an OVN load balancer VIP (or a port-forwarding load balancer's
 addresses) of a router whose gateway is hosted here.`,
-    '--lb',
   )
-  static override examples = [
-    {
-      description: 'An OVN load balancer with neutron:vip_fip.',
-      command: '<%= config.bin %> <%= command.id %> --lb lb-99999999-9999-9999-9999-999999999999',
-    },
-    {
-      description: 'Without NB.',
-      command: '<%= config.bin %> <%= command.id %> --ip 172.24.4.50 --mac fa:16:3e:00:00:0a --bridge br-ex --vlan 100',
-    },
-  ]
+  static override examples = verbExamples('lb-fip')
   static override flags = verbFlags('expose', 'lb-fip')
 }

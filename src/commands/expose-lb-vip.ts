@@ -1,4 +1,4 @@
-import {AdhocCommand, type AdhocResult, verbDescription, verbFlags} from '../lib/adhoc-command.js'
+import {AdhocCommand, type AdhocResult, verbDescription, verbExamples, verbFlags} from '../lib/adhoc-command.js'
 import {verb} from '../lib/driver/adhoc/verbs.js'
 
 export type ExposeLbVipResult = AdhocResult
@@ -11,17 +11,7 @@ export default class ExposeLbVip extends AdhocCommand {
     verb('expose', 'lb-vip'),
     `Advertises the VIP of an OVN load balancer of a router whose gateway is hosted here: on a
 provider network rule + route + address (no neighbour), on a tenant network the address only.`,
-    '--lb',
   )
-  static override examples = [
-    {
-      description: 'An OVN load balancer.',
-      command: '<%= config.bin %> <%= command.id %> --lb lb-99999999-9999-9999-9999-999999999999',
-    },
-    {
-      description: 'Without NB (provider VIP).',
-      command: '<%= config.bin %> <%= command.id %> --ip 172.24.4.60 --bridge br-ex --vlan 100',
-    },
-  ]
+  static override examples = verbExamples('lb-vip')
   static override flags = verbFlags('expose', 'lb-vip')
 }

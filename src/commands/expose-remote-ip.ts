@@ -1,4 +1,4 @@
-import {AdhocCommand, type AdhocResult, verbDescription, verbFlags} from '../lib/adhoc-command.js'
+import {AdhocCommand, type AdhocResult, verbDescription, verbExamples, verbFlags} from '../lib/adhoc-command.js'
 import {verb} from '../lib/driver/adhoc/verbs.js'
 
 export type ExposeRemoteIpResult = AdhocResult
@@ -11,14 +11,7 @@ export default class ExposeRemoteIp extends AdhocCommand {
     verb('expose', 'remote-ip'),
     `Advertises the IPs of a VM on a tenant network exposed through a local router (address on
 bgp-nic only: the subnet's rule and route carry the traffic). Host advertisement mode only.`,
-    '--port',
   )
-  static override examples = [
-    {
-      description: 'A tenant VM port.',
-      command: '<%= config.bin %> <%= command.id %> --port 88888888-8888-8888-8888-888888888888',
-    },
-    {description: 'Without NB.', command: '<%= config.bin %> <%= command.id %> --ip 10.0.0.5 --json'},
-  ]
+  static override examples = verbExamples('remote-ip')
   static override flags = verbFlags('expose', 'remote-ip')
 }

@@ -1,4 +1,4 @@
-import {AdhocCommand, type AdhocResult, verbDescription, verbFlags} from '../lib/adhoc-command.js'
+import {AdhocCommand, type AdhocResult, verbDescription, verbExamples, verbFlags} from '../lib/adhoc-command.js'
 import {verb} from '../lib/driver/adhoc/verbs.js'
 
 export type WithdrawLbFipResult = AdhocResult
@@ -10,17 +10,7 @@ export default class WithdrawLbFip extends AdhocCommand {
   static override description = verbDescription(
     verb('withdraw', 'lb-fip'),
     `Stops advertising the floating IP of an OVN load balancer of a local router.`,
-    '--lb',
   )
-  static override examples = [
-    {
-      description: 'An OVN load balancer with neutron:vip_fip.',
-      command: '<%= config.bin %> <%= command.id %> --lb lb-99999999-9999-9999-9999-999999999999',
-    },
-    {
-      description: 'Without NB.',
-      command: '<%= config.bin %> <%= command.id %> --ip 172.24.4.50 --mac fa:16:3e:00:00:0a --bridge br-ex --vlan 100',
-    },
-  ]
+  static override examples = verbExamples('lb-fip')
   static override flags = verbFlags('withdraw', 'lb-fip')
 }

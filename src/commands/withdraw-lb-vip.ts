@@ -1,4 +1,4 @@
-import {AdhocCommand, type AdhocResult, verbDescription, verbFlags} from '../lib/adhoc-command.js'
+import {AdhocCommand, type AdhocResult, verbDescription, verbExamples, verbFlags} from '../lib/adhoc-command.js'
 import {verb} from '../lib/driver/adhoc/verbs.js'
 
 export type WithdrawLbVipResult = AdhocResult
@@ -10,17 +10,7 @@ export default class WithdrawLbVip extends AdhocCommand {
   static override description = verbDescription(
     verb('withdraw', 'lb-vip'),
     `Stops advertising the VIP of an OVN load balancer of a local router.`,
-    '--lb',
   )
-  static override examples = [
-    {
-      description: 'An OVN load balancer.',
-      command: '<%= config.bin %> <%= command.id %> --lb lb-99999999-9999-9999-9999-999999999999',
-    },
-    {
-      description: 'Without NB (provider VIP).',
-      command: '<%= config.bin %> <%= command.id %> --ip 172.24.4.60 --bridge br-ex --vlan 100',
-    },
-  ]
+  static override examples = verbExamples('lb-vip')
   static override flags = verbFlags('withdraw', 'lb-vip')
 }

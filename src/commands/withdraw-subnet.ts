@@ -1,4 +1,4 @@
-import {AdhocCommand, type AdhocResult, verbDescription, verbFlags} from '../lib/adhoc-command.js'
+import {AdhocCommand, type AdhocResult, verbDescription, verbExamples, verbFlags} from '../lib/adhoc-command.js'
 import {verb} from '../lib/driver/adhoc/verbs.js'
 
 export type WithdrawSubnetResult = AdhocResult
@@ -11,22 +11,7 @@ export default class WithdrawSubnet extends AdhocCommand {
     verb('withdraw', 'subnet'),
     `Unwires a tenant subnet behind a local router (rule, routes) and, in host mode, withdraws the
 IPs of the network's VMs.`,
-    '--port for a router interface, or --router with --network',
   )
-  static override examples = [
-    {
-      description: 'A router interface port.',
-      command: '<%= config.bin %> <%= command.id %> --port 66666666-6666-6666-6666-666666666666',
-    },
-    {
-      description: 'A router and one of its networks, planned only.',
-      command:
-        '<%= config.bin %> <%= command.id %> --router router1-id --network neutron-22222222-2222-2222-2222-222222222222 --dry-run',
-    },
-    {
-      description: 'Without NB.',
-      command: '<%= config.bin %> <%= command.id %> --cidr 10.0.0.1/24 --via 172.24.4.10 --bridge br-ex --vlan 100',
-    },
-  ]
+  static override examples = verbExamples('subnet')
   static override flags = verbFlags('withdraw', 'subnet')
 }

@@ -52,10 +52,79 @@ export function verbFlags(action: Action, method: Method) {
   }
 }
 
+/**
+ * Help shared by the expose and withdraw verbs of one method: how the NB object is named, and
+ * examples (the same flags select the object in both directions).
+ */
+const METHOD_HELP: Record<Method, {objects: string; examples: ReadonlyArray<[description: string, args: string]>}> = {
+  ip: {
+    objects: '--port for a VM port, --router for a cr-lrp',
+    examples: [
+      ['A VM port on a provider network.', '--port 77777777-7777-7777-7777-777777777777'],
+      [
+        'A router gateway port with its subnets and load balancers, planned only.',
+        '--router lrp-55555555-5555-5555-5555-555555555555 --dry-run',
+      ],
+      [
+        'Without NB: explicit values.',
+        '--ip 172.24.4.226 --ip 2001:db8:100::226 --mac fa:16:3e:00:01:e2 --cidr 2001:db8:100::226/64 --bridge br-ex --vlan 100',
+      ],
+    ],
+  },
+  fip: {
+    objects: '--port, the port the floating IP is associated with',
+    examples: [
+      ['The FIP of a port.', '--port 88888888-8888-8888-8888-888888888888'],
+      ['Without NB.', '--ip 172.24.4.200 --mac fa:16:3e:00:02:00 --bridge br-ex --vlan 100'],
+    ],
+  },
+  'lb-vip': {
+    objects: '--lb',
+    examples: [
+      ['An OVN load balancer.', '--lb lb-99999999-9999-9999-9999-999999999999'],
+      ['Without NB (provider VIP).', '--ip 172.24.4.60 --bridge br-ex --vlan 100'],
+    ],
+  },
+  'lb-fip': {
+    objects: '--lb',
+    examples: [
+      ['An OVN load balancer with neutron:vip_fip.', '--lb lb-99999999-9999-9999-9999-999999999999'],
+      ['Without NB.', '--ip 172.24.4.50 --mac fa:16:3e:00:00:0a --bridge br-ex --vlan 100'],
+    ],
+  },
+  'remote-ip': {
+    objects: '--port',
+    examples: [
+      ['A tenant VM port.', '--port 88888888-8888-8888-8888-888888888888'],
+      ['Without NB.', '--ip 10.0.0.5 --json'],
+    ],
+  },
+  subnet: {
+    objects: '--port for a router interface, or --router with --network',
+    examples: [
+      ['A router interface port.', '--port 66666666-6666-6666-6666-666666666666'],
+      [
+        'A router and one of its networks, planned only.',
+        '--router router1-id --network neutron-22222222-2222-2222-2222-222222222222 --dry-run',
+      ],
+      ['Without NB.', '--cidr 10.0.0.1/24 --via 172.24.4.10 --bridge br-ex --vlan 100'],
+    ],
+  },
+}
+
+/** The examples of one method's verbs (oclif renders `command` with the verb's own id). */
+export function verbExamples(method: Method): Array<{description: string; command: string}> {
+  return METHOD_HELP[method].examples.map(([description, args]) => ({
+    description,
+    command: `<%= config.bin %> <%= command.id %> ${args}`,
+  }))
+}
+
 const para = (...lines: string[]) => lines.join(' ').replaceAll('\n', ' ')
 
 /** The description shared by all verbs: the method mirrored, the two modes, the guarantees (paragraphs, wrapped by oclif). */
-export function verbDescription(spec: VerbSpec, what: string, objects: string): string {
+export function verbDescription(spec: VerbSpec, what: string): string {
+  const {objects} = METHOD_HELP[spec.method]
   const effect =
     spec.action === 'expose'
       ? para(

@@ -189,7 +189,11 @@ export class Runtime {
       createTables: !this.opts.dryRun,
       ...(this.opts.dryRun ? {} : {links: () => k.links()}),
     })
-    const datapath = new NodeDatapath(k.layer, ovs ? this.flows() : undefined)
+    const datapath = new NodeDatapath(
+      k.layer,
+      ovs ? this.flows() : undefined,
+      k.staleBridges && ((s) => k.staleBridges!(s)),
+    )
     return new Reconciler({cfg: this.cfg, datapath, local, logger: this.logger.child({component: 'reconciler'})})
   }
 

@@ -123,3 +123,20 @@ export abstract class PassThroughCommand extends SandboxCommand<typeof PassThrou
   /** The lab request these arguments make. */
   protected abstract request(args: string[]): SandboxRequest
 }
+
+/**
+ * The read-only OVS tool commands (sandbox ovs-ofctl, sandbox ovs-vsctl): the arguments go to the
+ * tool in the lab node, which accepts only its read-only verbs.
+ */
+export abstract class OvsToolCommand extends PassThroughCommand {
+  protected abstract override readonly action: 'ovs-ofctl' | 'ovs-vsctl'
+
+  /** The command's description, naming its tool. */
+  static toolDescription(tool: 'ovs-ofctl' | 'ovs-vsctl'): string {
+    return `Every argument except --dir and --json goes to ${tool}; only read-only verbs are accepted (exit 2 otherwise).`
+  }
+
+  protected override request(args: string[]): SandboxRequest {
+    return {op: 'ovs', tool: this.action, args}
+  }
+}

@@ -1,8 +1,10 @@
+import type {NbCapabilities, NbChange} from '../../src/lib/nb/model.js'
 import type {Atom, Row, RowChange, Value} from '../../src/lib/ovsdb/types.js'
 
 // Raw NB rows and row changes as the OVSDB replica delivers them (src/lib/ovsdb/types.ts): scalar
 // columns as atoms, set columns as arrays (optional scalars = 0/1-element arrays), maps as Map.
 // Fields are given camelCase as in the typed model (externalIds -> external_ids).
+import {decodeChange} from '../../src/lib/nb/decode.js'
 import {NbState} from '../../src/lib/nb/state.js'
 
 export const LSP = 'Logical_Switch_Port'
@@ -115,4 +117,11 @@ export function nbWith(...rows: Array<[string, Fields]>): NbState {
   const nb = new NbState()
   for (const [table, fields] of rows) nb.applyChange(insert(table, fields))
   return nb
+}
+
+/** A raw change as NbState.applyChange decodes it (what the planner and the matchers receive). */
+export function decoded(c: RowChange, caps?: NbCapabilities): NbChange {
+  const d = decodeChange(c, caps ?? {lrpStatus: true, natGatewayPort: true})
+  if (!d) throw new Error(`no NB table ${c.table}`)
+  return d
 }

@@ -4,10 +4,8 @@
 // duplicated (rules, flows, addresses, neighbours) and a readable ledger. Between rounds the owned
 // state is removed so every round is a cold sync. Prints its figure.
 import {expect} from 'chai'
-import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 
 import type {AgentConfig} from '../../src/lib/config/types.js'
 
@@ -20,6 +18,7 @@ import {portsOps} from '../lib/fault/agent-harness.js'
 import {stateDir} from './helpers/daemons.js'
 import {must, requireGuest, SpawnRunner} from './helpers/guest.js'
 import {PrivateOvs} from './helpers/ovs.js'
+import {stopWatchProcess as kill, startWatchProcess as startChild, type WatchProcess} from './helpers/watch-process.js'
 
 // Scaled down from the 1,000 ports and 10 kills of the issue so the file finishes in a few minutes
 // in the shared TCG guest, where every child start-up costs tens of seconds: module loading (about
@@ -27,10 +26,6 @@ import {PrivateOvs} from './helpers/ovs.js'
 // second or more each (the profile printed for round 0). Override with FAULT_KILL_PORTS / FAULT_KILLS.
 const PORTS = Number(process.env.FAULT_KILL_PORTS ?? 50)
 const KILLS = Number(process.env.FAULT_KILLS ?? 2)
-// The child from its one-file bundle (transpile.mjs) when there is one: the release's form, and a
-// start-up of seconds instead of tens of seconds of module loading over the guest's 9p share.
-const BUNDLE = fileURLToPath(new URL('helpers/watch-child.bundle.js', import.meta.url))
-const CHILD = existsSync(BUNDLE) ? BUNDLE : fileURLToPath(new URL('helpers/watch-child.js', import.meta.url))
 
 function seeded(seed: number): () => number {
   let a = seed >>> 0
@@ -38,54 +33,6 @@ function seeded(seed: number): () => number {
     a = (Math.imul(a, 1_664_525) + 1_013_904_223) >>> 0
     return a / 4_294_967_296
   }
-}
-
-interface Child {
-  proc: ChildProcess
-  out: string[]
-  firstPass: Promise<number>
-}
-
-function startChild(cfgFile: string): Child {
-  const t0 = Date.now()
-  // Without the tier's NODE_OPTIONS=--enable-source-maps (a debugging aid for mocha's stack traces,
-  // not how the daemon runs): it tripled the child's module loading.
-  const env = {
-    ...process.env,
-    NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim(),
-  }
-  const proc = spawn(process.execPath, [CHILD, cfgFile], {stdio: ['ignore', 'pipe', 'pipe'], env})
-  const out: string[] = []
-  const firstPass = new Promise<number>((resolve, reject) => {
-    let buf = ''
-    proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      buf += d
-      let i
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i)
-        buf = buf.slice(i + 1)
-        out.push(line)
-        if (line.includes('"msg":"first pass done"')) resolve(Date.now() - t0)
-      }
-    })
-    proc.stderr!.setEncoding('utf8').on('data', (d: string) => out.push(d))
-    proc.on('exit', (code, sig) => reject(new Error(`watch child exited (${code ?? sig}) before its first pass`)))
-    setTimeout(
-      () => reject(new Error(`no first pass within 240 s; last output:\n${out.slice(-20).join('\n')}`)),
-      240_000,
-    ).unref()
-  })
-  firstPass.catch(() => undefined)
-  return {proc, out, firstPass}
-}
-
-async function kill(c: Child, sig: NodeJS.Signals): Promise<void> {
-  if (c.proc.exitCode !== null || c.proc.signalCode !== null) return
-  const done = new Promise((r) => {
-    c.proc.once('exit', r)
-  })
-  c.proc.kill(sig)
-  await done
 }
 
 const dups = (lines: string[]) => lines.length - new Set(lines).size
@@ -97,7 +44,7 @@ describe('fault: watch SIGKILLed during a cold sync (item 6)', function () {
   let ovs: PrivateOvs | undefined
   let cfg: AgentConfig
   let cfgFile: string
-  const children: Child[] = []
+  const children: WatchProcess[] = []
 
   before(async function () {
     requireGuest(this, ['ovsdb-server', 'ovs-vswitchd'])

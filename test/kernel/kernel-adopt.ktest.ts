@@ -166,7 +166,7 @@ describe('adopting state left by the upstream agent (guest)', () => {
     const want = [...desired, stale]
     const plan = diff(want, await env.kernel.observe({...env.scope, adopt: want}))
     const results = await env.kernel.apply(plan)
-    expect(results.map((r) => [r.op, objValue(r.obj), r.ok])).to.deep.equal([['add', objValue(stale), true]])
+    expect(results.map((r) => [r.action, objValue(r.obj), r.ok])).to.deep.equal([['add', objValue(stale), true]])
     const after = diff(want, await env.kernel.observe(env.scope))
     expect(after.add).to.deep.equal([])
     expect(after.remove).to.deep.equal([])

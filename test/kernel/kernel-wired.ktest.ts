@@ -38,7 +38,7 @@ describe('announce only what is wired (guest)', function () {
     const results = await env.kernel.apply({add: [...wired, ...broken], remove: [], unchanged: 0})
     const failed = results
       .filter((r) => !r.ok)
-      .map((r) => `${objKey(r.obj)}: ${r.ok ? '' : r.reason}`)
+      .map((r) => `${objKey(r.obj)}: ${r.ok ? '' : r.error}`)
       .sort()
       .reverse()
     console.log(`      failed: ${failed.join('; ')}`)

@@ -1,11 +1,8 @@
-import type {SandboxRequest} from '../../lib/sandbox/protocol.js'
+import {OvsToolCommand} from '../../lib/sandbox-command.js'
 
-import {PassThroughCommand} from '../../lib/sandbox-command.js'
-
-export default class SandboxOvsOfctl extends PassThroughCommand {
+export default class SandboxOvsOfctl extends OvsToolCommand {
   static override summary = 'A read-only ovs-ofctl command in the lab node.'
-  static override description =
-    'Every argument except --dir and --json goes to ovs-ofctl; only read-only verbs are accepted (exit 2 otherwise).'
+  static override description = OvsToolCommand.toolDescription('ovs-ofctl')
   static override examples = [
     {
       description: 'The cookie-999 flows (0x3e7) on br-ex.',
@@ -13,8 +10,4 @@ export default class SandboxOvsOfctl extends PassThroughCommand {
     },
   ]
   protected readonly action = 'ovs-ofctl'
-
-  protected request(args: string[]): SandboxRequest {
-    return {op: 'ovs', tool: 'ovs-ofctl', args}
-  }
 }

@@ -1,11 +1,8 @@
-import type {SandboxRequest} from '../../lib/sandbox/protocol.js'
+import {OvsToolCommand} from '../../lib/sandbox-command.js'
 
-import {PassThroughCommand} from '../../lib/sandbox-command.js'
-
-export default class SandboxOvsVsctl extends PassThroughCommand {
+export default class SandboxOvsVsctl extends OvsToolCommand {
   static override summary = 'A read-only ovs-vsctl command in the lab node.'
-  static override description =
-    'Every argument except --dir and --json goes to ovs-vsctl; only read-only verbs are accepted (exit 2 otherwise).'
+  static override description = OvsToolCommand.toolDescription('ovs-vsctl')
   static override examples = [
     {
       description: "The bridges and ports of the lab's Open vSwitch.",
@@ -13,8 +10,4 @@ export default class SandboxOvsVsctl extends PassThroughCommand {
     },
   ]
   protected readonly action = 'ovs-vsctl'
-
-  protected request(args: string[]): SandboxRequest {
-    return {op: 'ovs', tool: 'ovs-vsctl', args}
-  }
 }

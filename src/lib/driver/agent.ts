@@ -4,7 +4,7 @@
 import type {AgentConfig} from '../config/types.js'
 import type {Logger} from '../log.js'
 import type {Gauge} from '../metrics/registry.js'
-import type {RowChange} from '../ovsdb/types.js'
+import type {NbChange} from '../nb/model.js'
 import type {ExposedKind, FlowObj, StateKind} from '../planner/types.js'
 import type {Reconciler} from '../reconciler/reconcile.js'
 import type {PassResult} from '../reconciler/types.js'
@@ -20,6 +20,7 @@ import {MetricsServer} from '../metrics/server.js'
 import {ovsRunDir, VswitchdWatch} from '../ovs/vswitchd-watch.js'
 import {type OvsFacts, resolveIdentity} from '../reconciler/local-context.js'
 import {type PassTrigger, ReconcileLoop} from '../reconciler/loop.js'
+import {unannouncedIps} from '../reconciler/unannounced.js'
 import {type AgentView, classifyChange, isRelevant, needsFullSync} from './events.js'
 import {agentView} from './view.js'
 
@@ -220,7 +221,7 @@ export class Agent {
     await this.opts.rt.close()
   }
 
-  private onChange(change: RowChange): void {
+  private onChange(change: NbChange): void {
     this.reconciler?.markChanged(change) // every change, also those of the initial dump: the planner ignores them until it has a state
     if (!this.snapshotSeen || !this.source || !this.reconciler) return // the initial dump is one reconcile, not an event storm
     const view = this.currentView(this.source, this.reconciler)
@@ -239,7 +240,7 @@ export class Agent {
     }
 
     if (needsFullSync(events)) this.loop?.request('resync')
-    else if (events.length > 0 || isRelevant(change, view)) this.loop?.request('event')
+    else if (isRelevant(change, view, events)) this.loop?.request('event')
   }
 
   /**
@@ -265,8 +266,12 @@ export class Agent {
     // The reconciler counts the repairs (adds of objects the previous pass wanted) by key as it goes:
     // a set of the whole desired state per pass would cost O(node) per NB change.
     const drift: Partial<Record<StateKind, number>> = r.repaired ?? {}
+    // An IP whose wiring (or address) failed is wanted but not advertised: counted apart, by cause.
+    const off = unannouncedIps(r.failed, this.opts.cfg.bgpNic)
+    const unannounced: Partial<Record<StateKind, number>> = {}
+    for (const cause of off.values()) unannounced[cause] = (unannounced[cause] ?? 0) + 1
     const exposed: Partial<Record<ExposedKind, number>> = {}
-    for (const e of r.exposed) exposed[e.kind] = (exposed[e.kind] ?? 0) + 1
+    for (const e of r.exposed) if (!off.has(e.ip)) exposed[e.kind] = (exposed[e.kind] ?? 0) + 1
     this.metrics.recordPass({
       result: r.failed.length > 0 ? 'partial' : 'ok',
       durationSeconds: r.durationMs / 1000,
@@ -278,6 +283,7 @@ export class Agent {
       ),
       driftRepaired: trigger === 'start' ? {} : drift,
       exposed,
+      unannounced,
     })
     if (r.desiredMismatches) this.metrics.recordDesiredMismatch(r.desiredMismatches)
     if (since !== undefined && r.changed) this.metrics.recordCommitToKernel((performance.now() - since) / 1000)

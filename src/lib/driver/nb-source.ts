@@ -11,6 +11,8 @@
 // start() resolves only once the conditions reached their fixed point; settled() tells when a
 // later change has been followed through. Scoped, Logical_Switch rows come without `ports`: their
 // localnet members come from one small monitor per localnet port (nb/switch-merge.ts).
+import type {NbChange} from '../nb/model.js'
+
 import {connectError, DependencyError} from '../errors.js'
 import {NB_DB, type NbSourceOptions} from '../nb/connection.js'
 import {NB_MONITOR_COLUMNS, NB_TABLES} from '../nb/decode.js'
@@ -33,8 +35,8 @@ import {
 export {nbSourceOptions, type NbSourceOptions} from '../nb/connection.js'
 
 export interface NbSourceHandlers {
-  /** Called after `change` was applied to the NbState. */
-  onChange?(change: RowChange, nb: NbState): void
+  /** Called after `change` was applied to the NbState, with the change as NbState decoded it. */
+  onChange?(change: NbChange, nb: NbState): void
   /** Initial snapshot (resync=false) or a rebuilt replica after a reconnect (resync=true). */
   onSnapshot?(info: SnapshotInfo, nb: NbState): void
   onState?(state: ClientState, error?: Error): void
@@ -164,9 +166,9 @@ export class NbSource {
   }
 
   private deliver(c: RowChange): void {
-    this.nb.applyChange(c)
+    const decoded = this.nb.applyChange(c)
     this.scheduleScope()
-    this.handlers.onChange?.(c, this.nb)
+    if (decoded) this.handlers.onChange?.(decoded, this.nb)
   }
 
   private scheduleScope(): void {

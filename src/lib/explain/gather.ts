@@ -30,7 +30,7 @@ export interface ExplainSeams {
   reconciler(): Promise<Reconciler>
   /** The local OVS, undefined when it is optional and absent (then no flows are read). */
   ovs(): Promise<unknown>
-  kernel(): Pick<KernelParts, 'layer'>
+  kernel(): Pick<KernelParts, 'layer' | 'staleBridges'>
   flows(): OfctlFlows
   vtysh(): Vtysh
 }
@@ -68,7 +68,12 @@ export async function gatherExplain(rt: ExplainSeams, query: string, opts: {offl
   if (!opts.offline) {
     const ovs = await rt.ovs()
     try {
-      observed = await new NodeDatapath(rt.kernel().layer, ovs ? rt.flows() : undefined).observe(scopeOf(cfg, ctx))
+      const k = rt.kernel()
+      observed = await new NodeDatapath(
+        k.layer,
+        ovs ? rt.flows() : undefined,
+        k.staleBridges && ((s) => k.staleBridges!(s)),
+      ).observe(scopeOf(cfg, ctx))
     } catch (error) {
       if (!(error instanceof DependencyError)) throw error
       throw new DependencyError(`cannot read the node: ${error.message}`, {

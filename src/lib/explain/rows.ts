@@ -1,11 +1,10 @@
-import type {NbView} from '../nb/model.js'
-import type {Why} from '../planner/why.js'
-
 // The NB layer of an explain report: the rows that carry the IP (from the planner's why-trace) and
 // the rows they depend on (a port's switch and its localnet), each with the columns the decision
 // reads, so an operator can check them against `ovn-nbctl list <table> <uuid>`.
-import {hostingChassis, requestedChassis} from '../nb/keys.js'
-import {networkOf} from '../planner/locality.js'
+import type {NbView} from '../nb/model.js'
+import type {Why} from '../planner/why.js'
+
+import {hostingChassis, networkOf, requestedChassis} from '../nb/keys.js'
 
 export interface NbRowInfo {
   table: string

@@ -54,12 +54,12 @@ interface Item {
 function settle(item: Item, outcome: LineOutcome | {state: 'failed'; reason: string}): void {
   item.result =
     outcome.state === 'ok'
-      ? {op: item.op, obj: item.obj, ok: true}
+      ? {action: item.op, obj: item.obj, ok: true}
       : {
-          op: item.op,
+          action: item.op,
           obj: item.obj,
           ok: false,
-          reason: outcome.state === 'failed' ? outcome.reason : 'outcome unknown',
+          error: outcome.state === 'failed' ? outcome.reason : 'outcome unknown',
         }
 }
 
@@ -131,7 +131,7 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   for (const it of adds) {
     const ip = wiredIp(it.obj)
     if (ip !== undefined && it.obj.kind !== 'address' && it.result && !it.result.ok && !blocked.has(ip))
-      blocked.set(ip, `${it.obj.kind} ${objKey(it.obj)}: ${it.result.reason}`)
+      blocked.set(ip, `${it.obj.kind} ${objKey(it.obj)}: ${it.result.error}`)
   }
 
   const announce = adds.filter((i) => isAnnounced(i.obj))
@@ -151,7 +151,7 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   }
 
   if (ledgerChanged) await d.ledger.save()
-  const results = all.map((it) => it.result ?? {op: it.op, obj: it.obj, ok: false as const, reason: 'not applied'})
+  const results = all.map((it) => it.result ?? {action: it.op, obj: it.obj, ok: false, error: 'not applied'})
   d.log.debug('kernel apply', {add: adds.length, remove: removes.length, failed: results.filter((r) => !r.ok).length})
   return results
 }

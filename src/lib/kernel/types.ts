@@ -1,5 +1,5 @@
 // Contracts of the kernel layer: what the reconciler passes in and gets back.
-import type {StateObj} from '../planner/types.js'
+import type {OpResult as PlanOpResult, StateObj} from '../planner/types.js'
 import type {IpExec} from './batch.js'
 
 /** The StateObj kinds the kernel layer owns (flows belong to the OVS layer). */
@@ -9,9 +9,8 @@ export function isKernelObj(o: StateObj): o is KernelObj {
   return o.kind !== 'flow'
 }
 
-/** Result of one plan operation. One failure never aborts the others. */
-export type OpResult =
-  {op: 'add' | 'remove'; obj: KernelObj; ok: true} | {op: 'add' | 'remove'; obj: KernelObj; ok: false; reason: string}
+/** The kernel layer's operation results: the plan's result type (planner/types.ts) over kernel objects. */
+export type OpResult = PlanOpResult<KernelObj>
 
 interface BridgeScope {
   /** Provider bridge device name (truncated to 15 characters like upstream). */

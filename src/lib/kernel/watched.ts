@@ -173,7 +173,7 @@ export class WatchedKernel {
       },
       plan,
     )
-    for (const r of results) if (r.ok) this.model.applyOwn(r.op, r.obj)
+    for (const r of results) if (r.ok) this.model.applyOwn(r.action, r.obj)
     this.scheduleRetry(results.filter((r) => !r.ok).length)
     return results
   }

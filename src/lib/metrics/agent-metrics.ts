@@ -44,6 +44,8 @@ const EXPOSED_KINDS: Record<ExposedKind, true> = {
   'tenant-ip': true,
   subnet: true,
 }
+/** What can keep an IP NB wants off bgp-nic: a failed add of its wiring, or of the address itself. */
+const UNANNOUNCED_CAUSES: readonly StateKind[] = ['rule', 'route', 'neigh', 'ndp-proxy', 'address']
 const RESULTS: readonly PassOutcome[] = ['ok', 'partial', 'error']
 const ACTIONS: readonly ChangeAction[] = ['add', 'remove']
 
@@ -67,6 +69,11 @@ export interface PassSummary {
   driftRepaired?: KindCounts<StateKind>
   /** When given: the complete count of advertised addresses by kind (absent kinds become 0). */
   exposed?: KindCounts<ExposedKind>
+  /**
+   * When given: the complete count of IPs NB wants advertised whose bgp-nic address is missing after
+   * this pass, by the kind of the failed add that kept it off (absent causes become 0).
+   */
+  unannounced?: KindCounts<StateKind>
 }
 
 export class AgentMetrics {
@@ -79,6 +86,7 @@ export class AgentMetrics {
   readonly reconcileChanges: Counter<'kind' | 'action'>
   readonly reconcileFailures: Counter<'kind'>
   readonly exposedIps: Gauge<'kind'>
+  readonly unannouncedIps: Gauge<'cause'>
   readonly driftRepaired: Counter<'kind'>
   readonly nbCommitToKernel: Histogram
   readonly consecutiveFailures: Gauge
@@ -129,6 +137,11 @@ export class AgentMetrics {
       name: 'ovn_bgp_exposed_ips',
       help: 'Addresses and prefixes currently advertised, by kind.',
       labelNames: ['kind'],
+    })
+    this.unannouncedIps = r.gauge({
+      name: 'ovn_bgp_unannounced_ips',
+      help: 'IPs NB wants advertised that are not on bgp-nic because an operation failed in the last pass, by the kind of the failed operation (rule, route, neigh, ndp-proxy: the wiring; address: the address itself). The IPs are in the log and in `ovn-bgp sync --json`.',
+      labelNames: ['cause'],
     })
     this.driftRepaired = r.counter({
       name: 'ovn_bgp_drift_repaired_total',
@@ -182,6 +195,7 @@ export class AgentMetrics {
     }
 
     for (const kind of Object.keys(EXPOSED_KINDS)) this.exposedIps.declare({kind})
+    for (const cause of UNANNOUNCED_CAUSES) this.unannouncedIps.declare({cause})
     for (const result of FRR_CHECK_RESULTS) this.frrChecks.declare({result})
     this.setNbConnectionState('idle')
     if (opts.processMetrics ?? true) r.collectDefaults()
@@ -240,6 +254,8 @@ export class AgentMetrics {
     addCounts(p.failed, (kind, n) => this.reconcileFailures.inc({kind}, n))
     addCounts(p.driftRepaired, (kind, n) => this.driftRepaired.inc({kind}, n))
     if (p.exposed) this.setExposed(p.exposed)
+    if (p.unannounced)
+      for (const cause of UNANNOUNCED_CAUSES) this.unannouncedIps.set({cause}, p.unannounced[cause] ?? 0)
     if (p.result !== 'error') {
       this.consecutiveFailures.set({}, 0)
       this.lastSuccess.set({}, Math.round(nowSeconds))

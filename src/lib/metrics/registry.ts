@@ -36,6 +36,14 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 
 type PromMetric = PromCounter<string> | PromGauge<string> | PromHistogram<string>
 
+/** What prom-client's metric constructors take besides type-specific settings. */
+interface PromOptions {
+  name: string
+  help: string
+  labelNames: string[]
+  registers: PromRegistry[]
+}
+
 abstract class Family<L extends string, M extends PromMetric> {
   readonly name: string
   readonly help: string
@@ -59,6 +67,11 @@ abstract class Family<L extends string, M extends PromMetric> {
 
   /** Make a label set visible (at 0) before its first update. */
   abstract declare(labels: LabelValues<L>): this
+
+  /** prom-client's options for this family, registered in `registry` (none: unregistered). */
+  protected promOptions(registry: PromRegistry | undefined): PromOptions {
+    return {name: this.name, help: this.help, labelNames: [...this.labelNames], registers: registry ? [registry] : []}
+  }
 
   /** Forget one label set (e.g. a gauge for something that no longer exists). */
   remove(labels: LabelValues<L>): void {
@@ -94,29 +107,18 @@ abstract class Family<L extends string, M extends PromMetric> {
   }
 }
 
-export class Counter<L extends string = never> extends Family<L, PromCounter<string>> {
-  protected readonly metric: PromCounter<string>
+/** Counters and gauges: one number per label set, declared at 0. */
+abstract class Scalar<L extends string, M extends PromCounter<string> | PromGauge<string>> extends Family<L, M> {
+  protected readonly metric: M
 
-  constructor(opts: MetricOptions<L>, registry?: PromRegistry) {
+  protected constructor(opts: MetricOptions<L>, registry: PromRegistry | undefined, make: (o: PromOptions) => M) {
     super(opts, [])
-    this.metric = new PromCounter({
-      name: opts.name,
-      help: opts.help,
-      labelNames: this.labelNames,
-      registers: registry ? [registry] : [],
-    })
+    this.metric = make(this.promOptions(registry))
   }
 
   declare(labels: LabelValues<L>): this {
     this.metric.inc(this.labels(labels), 0)
     return this
-  }
-
-  /** Counters only go up: a negative or non-finite increment throws. */
-  inc(labels: LabelValues<L> = {} as LabelValues<L>, by = 1): void {
-    if (!(by >= 0) || !Number.isFinite(by))
-      throw new RangeError(`${this.name}: counter increment must be finite and >= 0, got ${by}`)
-    this.metric.inc(this.labels(labels), by)
   }
 
   /** The current value of one series (tests, logs). */
@@ -125,22 +127,22 @@ export class Counter<L extends string = never> extends Family<L, PromCounter<str
   }
 }
 
-export class Gauge<L extends string = never> extends Family<L, PromGauge<string>> {
-  protected readonly metric: PromGauge<string>
-
+export class Counter<L extends string = never> extends Scalar<L, PromCounter<string>> {
   constructor(opts: MetricOptions<L>, registry?: PromRegistry) {
-    super(opts, [])
-    this.metric = new PromGauge({
-      name: opts.name,
-      help: opts.help,
-      labelNames: this.labelNames,
-      registers: registry ? [registry] : [],
-    })
+    super(opts, registry, (o) => new PromCounter(o))
   }
 
-  declare(labels: LabelValues<L>): this {
-    this.metric.inc(this.labels(labels), 0)
-    return this
+  /** Counters only go up: a negative or non-finite increment throws. */
+  inc(labels: LabelValues<L> = {} as LabelValues<L>, by = 1): void {
+    if (!(by >= 0) || !Number.isFinite(by))
+      throw new RangeError(`${this.name}: counter increment must be finite and >= 0, got ${by}`)
+    this.metric.inc(this.labels(labels), by)
+  }
+}
+
+export class Gauge<L extends string = never> extends Scalar<L, PromGauge<string>> {
+  constructor(opts: MetricOptions<L>, registry?: PromRegistry) {
+    super(opts, registry, (o) => new PromGauge(o))
   }
 
   set(labels: LabelValues<L>, value: number): void {
@@ -153,10 +155,6 @@ export class Gauge<L extends string = never> extends Family<L, PromGauge<string>
 
   dec(labels: LabelValues<L> = {} as LabelValues<L>, by = 1): void {
     this.metric.dec(this.labels(labels), by)
-  }
-
-  get(labels: LabelValues<L> = {} as LabelValues<L>): Promise<number> {
-    return this.valueOf(labels)
   }
 }
 
@@ -172,13 +170,7 @@ export class Histogram<L extends string = never> extends Family<L, PromHistogram
 
     super(opts, ['le'])
     this.buckets = b
-    this.metric = new PromHistogram({
-      name: opts.name,
-      help: opts.help,
-      labelNames: this.labelNames,
-      buckets: b,
-      registers: registry ? [registry] : [],
-    })
+    this.metric = new PromHistogram({...this.promOptions(registry), buckets: b})
   }
 
   declare(labels: LabelValues<L>): this {

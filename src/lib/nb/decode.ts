@@ -1,7 +1,8 @@
-// Raw replica rows (src/lib/ovsdb/types.ts) -> typed NB rows (model.ts). Total: a column that is
-// missing or of an unexpected shape decodes to its empty value; validation of the contents (IPs,
-// MACs ...) happens in the planner, which reports bad rows by uuid instead of failing.
-import type {Atom, Row, Value} from '../ovsdb/types.js'
+// Raw replica rows and row changes (src/lib/ovsdb/types.ts) -> typed NB rows and changes
+// (model.ts). Total: a column that is missing or of an unexpected shape decodes to its empty value;
+// validation of the contents (IPs, MACs ...) happens in the planner, which reports bad rows by uuid
+// instead of failing. Each change is decoded once, here, when NbState applies it.
+import type {Atom, Row, RowChange, Value} from '../ovsdb/types.js'
 import type {
   LoadBalancer,
   LogicalRouter,
@@ -9,7 +10,10 @@ import type {
   LogicalSwitch,
   LogicalSwitchPort,
   Nat,
+  NbCapabilities,
+  NbChange,
   NbGlobal,
+  NbRow,
   StrMap,
 } from './model.js'
 
@@ -66,7 +70,7 @@ function strMap(row: Partial<Record<string, Value>>, col: string): StrMap {
   return Object.freeze(out)
 }
 
-export function decodeLsp(row: Row): LogicalSwitchPort {
+function decodeLsp(row: Row): LogicalSwitchPort {
   const up = asArray(row.up)[0]
   const tag = asArray(row.tag)[0]
   return {
@@ -81,16 +85,16 @@ export function decodeLsp(row: Row): LogicalSwitchPort {
   }
 }
 
-export function decodeLs(row: Row): LogicalSwitch {
+function decodeLs(row: Row): LogicalSwitch {
   return {uuid: row._uuid, name: str(row, 'name'), ports: strList(row, 'ports')}
 }
 
-export function decodeLr(row: Row): LogicalRouter {
+function decodeLr(row: Row): LogicalRouter {
   return {uuid: row._uuid, name: str(row, 'name'), nat: strList(row, 'nat')}
 }
 
 /** `hasStatus` = the server's schema has LRP `status`; without it status is undefined (not {}). */
-export function decodeLrp(row: Row, hasStatus = true): LogicalRouterPort {
+function decodeLrp(row: Row, hasStatus = true): LogicalRouterPort {
   return {
     uuid: row._uuid,
     name: str(row, 'name'),
@@ -101,7 +105,7 @@ export function decodeLrp(row: Row, hasStatus = true): LogicalRouterPort {
   }
 }
 
-export function decodeNat(row: Row): Nat {
+function decodeNat(row: Row): Nat {
   return {
     uuid: row._uuid,
     type: str(row, 'type'),
@@ -114,10 +118,88 @@ export function decodeNat(row: Row): Nat {
   }
 }
 
-export function decodeLb(row: Row): LoadBalancer {
+function decodeLb(row: Row): LoadBalancer {
   return {uuid: row._uuid, name: str(row, 'name'), vips: strMap(row, 'vips'), externalIds: strMap(row, 'external_ids')}
 }
 
-export function decodeNbGlobal(row: Row): NbGlobal {
+function decodeNbGlobal(row: Row): NbGlobal {
   return {uuid: row._uuid, externalIds: strMap(row, 'external_ids')}
+}
+
+function decoderFor(table: string, caps: NbCapabilities): ((row: Row) => NbRow) | undefined {
+  switch (table) {
+    case NB_TABLES.lsp: {
+      return decodeLsp
+    }
+
+    case NB_TABLES.ls: {
+      return decodeLs
+    }
+
+    case NB_TABLES.lr: {
+      return decodeLr
+    }
+
+    case NB_TABLES.lrp: {
+      return (r) => decodeLrp(r, caps.lrpStatus)
+    }
+
+    case NB_TABLES.nat: {
+      return decodeNat
+    }
+
+    case NB_TABLES.lb: {
+      return decodeLb
+    }
+
+    case NB_TABLES.nbGlobal: {
+      return decodeNbGlobal
+    }
+
+    default: {
+      return undefined
+    }
+  }
+}
+
+/** snake_case column -> camelCase field of the typed rows (external_ids -> externalIds). */
+function fieldOf(column: string): string {
+  return column.replaceAll(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+}
+
+/** Decodes a change of a known NB table (the row, and for an update its changed columns); undefined for other tables. */
+export function decodeChange(change: RowChange, caps: NbCapabilities): NbChange | undefined {
+  const decode = decoderFor(change.table, caps)
+  if (!decode) return undefined
+  const row = decode({...change.row, _uuid: change.uuid})
+  let old: Partial<NbRow> | undefined
+  if (change.kind === 'update' && change.old) {
+    // Decode the changed columns alone (absent ones decode to empty), then keep only those fields.
+    const full = decode({...(change.old as Row), _uuid: change.uuid}) as unknown as Record<string, unknown>
+    const partial: Record<string, unknown> = {}
+    for (const col of Object.keys(change.old)) {
+      if (change.old[col] === undefined || col === '_uuid') continue
+      const f = fieldOf(col)
+      if (f in full) partial[f] = full[f]
+    }
+
+    old = partial as Partial<NbRow>
+  }
+
+  return {kind: change.kind, table: change.table, uuid: change.uuid, row, old}
+}
+
+/** The column behind `field` changed in this update. */
+export function changed<T>(c: NbChange<T>, field: keyof T & string): boolean {
+  return c.old !== undefined && field in c.old
+}
+
+/** Previous value of `field`: from `old` when it changed, else the (unchanged) current value. */
+export function oldOrRow<T, K extends keyof T & string>(c: NbChange<T>, field: K): T[K] {
+  return c.old !== undefined && field in c.old ? (c.old[field] as T[K]) : c.row[field]
+}
+
+/** The row after the change, then for an update the complete row before it (`old` over the current row). */
+export function versions<T>(c: NbChange<T>): T[] {
+  return c.old ? [c.row, {...c.row, ...c.old}] : [c.row]
 }

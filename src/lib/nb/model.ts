@@ -1,6 +1,7 @@
-// Typed rows of the OVN Northbound tables the driver reads (docs/upstream-behaviour.md#nb-tables-and-columns), and the
-// read-only,
-// indexed view the planner queries. Rows are immutable values; maps are plain string records.
+// Typed rows of the OVN Northbound tables the driver reads (docs/upstream-behaviour.md#nb-tables-and-columns),
+// one NB row change in that typed form, and the read-only, indexed view the planner queries. Rows
+// are immutable values; maps are plain string records.
+import type {ChangeKind} from '../ovsdb/types.js'
 
 export type StrMap = Readonly<Record<string, string>>
 
@@ -64,6 +65,25 @@ export interface LoadBalancer {
 export interface NbGlobal {
   uuid: string
   externalIds: StrMap
+}
+
+export type NbRow =
+  LogicalSwitchPort | LogicalSwitch | LogicalRouter | LogicalRouterPort | Nat | LoadBalancer | NbGlobal
+
+/**
+ * One NB row change, decoded once (nb/decode.ts decodeChange, called by NbState.applyChange) and
+ * read as such by the incremental planner and the event matchers. `old` follows python-ovs IDL
+ * semantics, which upstream's match functions depend on: it holds the changed columns only, so
+ * "old has X" means "X changed"; a missing field is never filled from the current row.
+ */
+export interface NbChange<T = NbRow> {
+  kind: ChangeKind
+  table: string
+  uuid: string
+  /** insert/update: the row after the change; delete: its last values. */
+  row: T
+  /** update only: the previous values of the changed columns; a field is present iff its column changed. */
+  old: Partial<T> | undefined
 }
 
 export interface NbCapabilities {

@@ -10,22 +10,14 @@ import type {
   LogicalSwitchPort,
   Nat,
   NbCapabilities,
+  NbChange,
   NbGlobal,
+  NbRow,
   NbView,
 } from './model.js'
 
-import {
-  decodeLb,
-  decodeLr,
-  decodeLrp,
-  decodeLs,
-  decodeLsp,
-  decodeNat,
-  decodeNbGlobal,
-  NB_TABLES,
-  type NbTableName,
-} from './decode.js'
-import {chassisKeys, hostingChassis, isRouterInterface, lbRouterKeys} from './keys.js'
+import {decodeChange, type NbTableName} from './decode.js'
+import {chassisKeys, hostingChassis, isRouterInterface, KEY_DEVICE_ID, lbRouterKeys, networkOf} from './keys.js'
 import {MultiIndex} from './multi-index.js'
 
 export interface NbRows {
@@ -37,9 +29,6 @@ export interface NbRows {
   lbs?: LoadBalancer[]
   nbGlobal?: NbGlobal
 }
-
-export type TypedRow =
-  LogicalSwitchPort | LogicalSwitch | LogicalRouter | LogicalRouterPort | Nat | LoadBalancer | NbGlobal
 
 function* pick<T>(uuids: ReadonlySet<string>, rows: ReadonlyMap<string, T>): Iterable<T> {
   for (const u of uuids) {
@@ -95,46 +84,20 @@ export class NbState implements NbView {
     return s
   }
 
-  /** Applies one replica change (raw rows are decoded here). Unknown tables are ignored. */
-  applyChange(c: RowChange): void {
+  /**
+   * Applies one replica change and returns it decoded (the one decode of the change: the daemon
+   * hands this NbChange to the planner and the event matchers). Unknown tables: ignored, undefined.
+   */
+  applyChange(c: RowChange): NbChange | undefined {
+    const d = decodeChange(c, this.capabilities)
+    if (!d) return undefined
     const table = c.table as NbTableName
-    if (c.kind === 'delete') {
-      this.remove(table, c.uuid)
-      return
-    }
-
-    switch (table) {
-      case NB_TABLES.lsp: {
-        return this.upsert(table, decodeLsp(c.row))
-      }
-
-      case NB_TABLES.ls: {
-        return this.upsert(table, decodeLs(c.row))
-      }
-
-      case NB_TABLES.lr: {
-        return this.upsert(table, decodeLr(c.row))
-      }
-
-      case NB_TABLES.lrp: {
-        return this.upsert(table, decodeLrp(c.row, this.capabilities.lrpStatus))
-      }
-
-      case NB_TABLES.nat: {
-        return this.upsert(table, decodeNat(c.row))
-      }
-
-      case NB_TABLES.lb: {
-        return this.upsert(table, decodeLb(c.row))
-      }
-
-      case NB_TABLES.nbGlobal: {
-        return this.upsert(table, decodeNbGlobal(c.row))
-      }
-    }
+    if (c.kind === 'delete') this.remove(table, c.uuid)
+    else this.upsert(table, d.row)
+    return d
   }
 
-  upsert(table: NbTableName, row: TypedRow): void {
+  upsert(table: NbTableName, row: NbRow): void {
     switch (table) {
       case 'Logical_Switch_Port': {
         return this.putLsp(row as LogicalSwitchPort)
@@ -243,9 +206,9 @@ export class NbState implements NbView {
     const {uuid} = (old ?? r)!
     const keys = (p: LogicalSwitchPort | undefined) => ({
       name: one(p?.name),
-      network: one(p?.externalIds['neutron:network_name']),
+      network: one(p && networkOf(p)),
       chassis: p ? chassisKeys(p) : [],
-      routerIf: p && isRouterInterface(p) ? one(p.externalIds['neutron:device_id']) : [],
+      routerIf: p && isRouterInterface(p) ? one(p.externalIds[KEY_DEVICE_ID]) : [],
       physnet: p && p.type === 'localnet' ? one(p.options.network_name) : [],
       parentType: p && TRACKED_TYPES.has(p.type) ? [...this.lspParent.get(uuid)].map((ls) => `${ls}|${p.type}`) : [],
     })

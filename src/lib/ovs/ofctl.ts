@@ -9,7 +9,7 @@
 //    that needed 1.3 is remembered and asked in 1.3 first from then on;
 //  - results are per operation; one failure never stops the others.
 import type {CommandRunner, RunResult} from '../exec/runner.js'
-import type {FlowObj} from '../planner/types.js'
+import type {FlowObj, OpResult} from '../planner/types.js'
 
 import {DependencyError, ValidationError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
@@ -32,14 +32,26 @@ export interface OfctlOptions {
   timeoutMs?: number
 }
 
-export type FlowOp =
-  {op: 'add'; flow: FlowObj} | {op: 'delete'; flow: FlowObj} | {op: 'delete-foreign'; flow: ForeignFlow}
+type FlowOp = {op: 'add'; flow: FlowObj} | {op: 'delete'; flow: FlowObj} | {op: 'delete-foreign'; flow: ForeignFlow}
 
-export interface FlowOpResult {
-  op: FlowOp
-  ok: boolean
-  /** ovs-ofctl's error text when !ok. */
-  error?: string
+/**
+ * One flow operation's result, in the plan's result type (error: ovs-ofctl's text). Deleting a
+ * foreign cookie-999 flow (one of a shape ovn-bgp does not model) is a remove of that flow.
+ */
+export type FlowOpResult = OpResult<FlowObj | ForeignFlow>
+
+/** A result about one of the modelled flows (not a foreign one): a result of the plan itself. */
+export function isPlanResult(r: FlowOpResult): r is OpResult<FlowObj> {
+  return 'kind' in r.obj
+}
+
+function result(op: FlowOp, error?: string): FlowOpResult {
+  return {
+    action: op.op === 'add' ? 'add' : 'remove',
+    obj: op.flow,
+    ok: error === undefined,
+    ...(error === undefined ? {} : {error}),
+  }
 }
 
 export interface FlowChangeSet {
@@ -117,7 +129,7 @@ export class OfctlFlows {
         const br = checkBridge(op.flow.bridge)
         batches.set(br, [...(batches.get(br) ?? []), {op, line: line()}])
       } catch (error) {
-        results.push({op, ok: false, error: (error as Error).message})
+        results.push(result(op, (error as Error).message))
       }
     }
 
@@ -146,13 +158,13 @@ export class OfctlFlows {
 
   private async applyBatch(bridge: string, items: Array<{op: FlowOp; line: string}>): Promise<FlowOpResult[]> {
     const error = await this.tryRun(bridge, ['add-flows', bridge, '-'], items.map((i) => i.line).join('\n') + '\n')
-    if (error === undefined) return items.map(({op}) => ({op, ok: true}))
+    if (error === undefined) return items.map(({op}) => result(op))
     this.logger.warn('ovs-ofctl batch failed', {bridge, ops: items.length, error})
-    if (items.length === 1 || BRIDGE_UNREACHABLE.test(error)) return items.map(({op}) => ({op, ok: false, error}))
+    if (items.length === 1 || BRIDGE_UNREACHABLE.test(error)) return items.map(({op}) => result(op, error))
     const out: FlowOpResult[] = []
     for (const {op, line} of items) {
       const e = await this.tryRun(bridge, ['add-flows', bridge, '-'], line + '\n')
-      out.push(e === undefined ? {op, ok: true} : {op, ok: false, error: e})
+      out.push(result(op, e))
     }
 
     return out

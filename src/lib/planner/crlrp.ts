@@ -5,9 +5,9 @@
 import type {LogicalRouterPort} from '../nb/model.js'
 import type {PlanEnv} from './context.js'
 
+import {networkOf} from '../nb/keys.js'
 import {isMac} from '../net/ip.js'
 import {byNameThenUuid} from './collector.js'
-import {networkOf} from './locality.js'
 import {parseCidrs} from './parse.js'
 import {rowSource, type Source} from './problems.js'
 import {isWire} from './provider.js'

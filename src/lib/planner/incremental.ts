@@ -5,7 +5,7 @@
 // How: the full pass is cut into fragments (subjects.ts), each the output of one rule for one NB
 // row, recorded with its position in the full pass's visiting order and the NB lookups it made
 // (tracking.ts). An NB change marks fragments through those lookups and through the subject sets
-// the planner enumerates itself (change-keys.ts); only those are replayed; the merged state
+// the planner enumerates itself (tracking.ts changeMarks); only those are replayed; the merged state
 // (merged.ts) reference-counts shared objects and re-decides conflicts as the full pass would.
 // Derived inputs are re-derived when their fragments change: the local routers (from the cr-lrp
 // fragments) re-plan what hangs behind a router whose gateway changed; the tenant networks (from
@@ -14,11 +14,9 @@
 // Anything not scoped is a full rebuild (correct first): a different NbView, local context, config,
 // NB capabilities or NB_Global fip-distributed flag, markAll(), a failing preflight.
 import type {AgentConfig} from '../config/types.js'
-import type {NbView} from '../nb/model.js'
-import type {RowChange} from '../ovsdb/types.js'
+import type {NbChange, NbView} from '../nb/model.js'
 import type {StateObj} from './types.js'
 
-import {changeMarks} from './change-keys.js'
 import {isDistributed, type LocalContext, makeEnv} from './context.js'
 import {computeDesired, type DesiredResult, preflight, routerInfo} from './desired.js'
 import {FragmentSink} from './fragment.js'
@@ -26,7 +24,7 @@ import {type MergeDelta, MergedState} from './merged.js'
 import {type PlannerState, Replayer, Todo} from './replay.js'
 import {attributeDifferences, diffDesired, type Difference, type SubjectIndex} from './self-check.js'
 import {newFrag} from './subjects.js'
-import {ClassCache, DEP} from './tracking.js'
+import {changeMarks, ClassCache, DEP} from './tracking.js'
 
 /** What one desired() call did. */
 export interface IncrementalStats {
@@ -54,7 +52,7 @@ export class IncrementalPlanner implements SubjectIndex {
   private readonly replayer = new Replayer()
 
   /** Records an NB row change (already applied to the NbView). Cheap: the work happens in desired(). */
-  markChanged(change: RowChange): void {
+  markChanged(change: NbChange): void {
     if (!this.st || this.fullReason) return
     const m = changeMarks(change)
     for (const k of m.keys) this.keys.add(k)
@@ -81,7 +79,10 @@ export class IncrementalPlanner implements SubjectIndex {
     this.fullReason ??= reason
   }
 
-  /** The desired state for the NB as it is now (same result as computeDesired). */
+  /**
+   * The desired state for the NB as it is now (same result as computeDesired): the one entry point
+   * of a pass. Replays what the marked changes reach; `stats` then says what this call did.
+   */
   desired(nb: NbView, ctx: LocalContext, cfg: AgentConfig): DesiredResult {
     this.update(nb, ctx, cfg)
     return this.st ? this.result(this.st) : computeDesired(nb, ctx, cfg)

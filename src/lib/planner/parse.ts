@@ -2,6 +2,7 @@
 // list of malformed inputs (for problem reports) instead of throwing.
 import type {LoadBalancer, LogicalSwitchPort} from '../nb/model.js'
 
+import {addressList} from '../nb/keys.js'
 import {canonicalMac, type Family, ipFamily, isMac, parseCidr, type ParsedCidr, tryCanonicalIp} from '../net/ip.js'
 
 export interface Parsed<T> {
@@ -38,11 +39,6 @@ export function parseCidrs(raw: readonly string[]): Parsed<ParsedCidr> {
   return {values, bad}
 }
 
-/** Space-separated list (neutron:cidrs), empty elements dropped. */
-export function splitList(s: string | undefined): string[] {
-  return (s ?? '').split(/\s+/).filter(Boolean)
-}
-
 export interface LspAddresses {
   mac: string
   ips: string[]
@@ -54,7 +50,7 @@ export interface LspAddresses {
  * (missing, 'router', 'unknown', 'dynamic', a lone MAC); a malformed MAC is a string error.
  */
 export function lspAddresses(lsp: LogicalSwitchPort): LspAddresses | string | undefined {
-  const parts = (lsp.addresses[0] ?? '').trim().split(/\s+/).filter(Boolean)
+  const parts = addressList(lsp)
   if (parts.length < 2) return undefined
   const [mac, ...rest] = parts as [string, ...string[]]
   if (!isMac(mac)) return `invalid MAC ${JSON.stringify(mac)} in addresses`

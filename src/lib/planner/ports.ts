@@ -6,10 +6,10 @@
 import type {LogicalSwitchPort} from '../nb/model.js'
 import type {PlanEnv} from './context.js'
 
+import {isActiveHere, isVmPort, networkOf, splitList} from '../nb/keys.js'
 import {byNameThenUuid} from './collector.js'
 import {planDistributedFip} from './fip.js'
-import {isActiveHere, isVmPort, networkOf} from './locality.js'
-import {parseCidrs, reportedLspAddresses, splitList} from './parse.js'
+import {parseCidrs, reportedLspAddresses} from './parse.js'
 import {rowSource} from './problems.js'
 import {isWire, type Wire} from './provider.js'
 import {record, wireHost, wireLocalnetFlows, wireNdpProxies} from './wiring.js'

@@ -9,14 +9,20 @@ import type {NbView} from '../nb/model.js'
 import type {DesiredResult} from './desired.js'
 import type {MergedState} from './merged.js'
 
-import {chassisKeys, hostingChassis, isRouterInterface, lbRouterKeys} from '../nb/keys.js'
+import {
+  chassisKeys,
+  hostingChassis,
+  isActiveRouterInterface,
+  isRouterInterface,
+  lbRouterKeys,
+  networkOf,
+} from '../nb/keys.js'
 import {planBaseWiring} from './base-wiring.js'
 import {type LocalContext, type PlanEnv} from './context.js'
 import {localLrps, type LocalRouter, planCrLrp} from './crlrp.js'
 import {planCentralizedFips} from './fip.js'
 import {compareOrder, FragmentSink, type Order} from './fragment.js'
 import {planLb} from './lb.js'
-import {isActiveRouterInterface, networkOf} from './locality.js'
 import {planLocalPort} from './ports.js'
 import {rowSource} from './problems.js'
 import {

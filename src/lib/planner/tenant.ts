@@ -13,10 +13,10 @@ import type {LogicalSwitchPort} from '../nb/model.js'
 import type {PlanEnv} from './context.js'
 import type {LocalRouter} from './crlrp.js'
 
+import {isActiveRouterInterface, isVmPort, networkOf, splitList} from '../nb/keys.js'
 import {ipFamily, ipInCidr, isIpv6Gua, type ParsedCidr, tryCanonicalIp} from '../net/ip.js'
 import {byNameThenUuid} from './collector.js'
-import {isActiveRouterInterface, isVmPort, networkOf} from './locality.js'
-import {type AddressScopes, addressScopes, parseCidrs, reportedLspAddresses, scopeAllowed, splitList} from './parse.js'
+import {type AddressScopes, addressScopes, parseCidrs, reportedLspAddresses, scopeAllowed} from './parse.js'
 import {rowSource, type Source} from './problems.js'
 import {announce, record, wireSubnet} from './wiring.js'
 

@@ -1,14 +1,27 @@
-// Read tracking for the incremental planner: a fragment is planned against a TrackingNb, which
-// records a dependency key for every NbView lookup it makes, and against a classifier that records
-// which logical switches it classified. An NB change is mapped to the same keys (change-keys.ts);
-// a fragment is recomputed when one of its keys is hit. The keys are the NbView's index keys, so a
-// lookup depends exactly on the rows whose old or new values sit under that index key.
-import type {NbCapabilities, NbView} from '../nb/model.js'
+// Dependency keys of the incremental planner, from both ends. A fragment is planned against a
+// TrackingNb, which records a key for every NbView lookup it makes, and against a classifier that
+// records which logical switches it classified; an NB change is mapped to the same keys
+// (changeMarks, below); a fragment is recomputed when one of its keys is hit. The keys are the
+// NbView's index keys, so a lookup depends exactly on the rows whose old or new values sit under
+// that index key.
+import type {
+  LoadBalancer,
+  LogicalRouter,
+  LogicalRouterPort,
+  LogicalSwitch,
+  LogicalSwitchPort,
+  Nat,
+  NbCapabilities,
+  NbChange,
+  NbView,
+} from '../nb/model.js'
 import type {LocalContext} from './context.js'
 
+import {NB_TABLES, versions} from '../nb/decode.js'
+import {chassisKeys, hostingChassis, isRouterInterface, KEY_DEVICE_ID, lbRouterKeys, networkOf} from '../nb/keys.js'
 import {type LsClass, type LsClassifier, makeClassifier} from './provider.js'
 
-/** Dependency keys; change-keys.ts produces the same strings for a changed row. */
+/** Dependency keys: TrackingNb records them for lookups, changeMarks for changed rows. */
 export const DEP = {
   lsp: (uuid: string) => `lsp:${uuid}`,
   lspName: (name: string) => `lspName:${name}`,
@@ -226,4 +239,123 @@ export class ClassCache {
 
     return changed
   }
+}
+
+export interface ChangeMarks {
+  table: string
+  uuid: string
+  keys: string[]
+  /** LSP: networks (neutron:network_name) and routers (router interface device_id), old and new. */
+  lsp?: {networks: string[]; routers: string[]}
+  /** LRP: the row itself is a subject (cr-lrp when hosted here, its centralized FIPs). */
+  lrp?: true
+  /** LB: the routers it belongs to, old and new. */
+  lb?: {routers: string[]}
+  /** Switch names to re-classify; 'all' = every known switch. */
+  reclassify?: string[] | 'all'
+}
+
+const CLASSIFYING_TYPES = new Set(['localnet'])
+
+/** A port's keys and subjects (changeMarks), both versions of the row. */
+function markPort(c: NbChange<LogicalSwitchPort>, keys: Set<string>, m: ChangeMarks): void {
+  const networks = new Set<string>()
+  const routers = new Set<string>()
+  for (const p of versions(c)) {
+    keys.add(DEP.lsp(p.uuid)).add(DEP.lspName(p.name))
+    const net = networkOf(p)
+    if (net) {
+      keys.add(DEP.lspNet(net))
+      networks.add(net)
+    }
+
+    for (const ch of chassisKeys(p)) keys.add(DEP.lspChassis(ch))
+    const dev = p.externalIds[KEY_DEVICE_ID]
+    if (isRouterInterface(p) && dev) {
+      keys.add(DEP.rif(dev))
+      routers.add(dev)
+    }
+
+    if (p.type === 'localnet' && p.options.network_name) keys.add(DEP.physnet(p.options.network_name))
+    if (p.type === 'localnet' || p.type === 'virtual') keys.add(DEP.lsAny)
+    if (CLASSIFYING_TYPES.has(p.type)) m.reclassify = 'all'
+  }
+
+  m.lsp = {networks: [...networks], routers: [...routers]}
+}
+
+/**
+ * NB row change -> what the incremental planner must look at again. A change is mapped through the
+ * old and the new version of the row, so a row that moves between index keys (a port changing
+ * network, a gateway moving chassis) marks both sides:
+ * - dependency keys (DEP): the NbView index keys the row sits under before or after;
+ * - subjects whose membership the planner enumerates itself: the port (local port, tenant port of
+ *   a network, router interface of a router), the LRP (cr-lrp, centralized FIPs), the LB (of a
+ *   router);
+ * - switches that may have been reclassified (provider/tenant): a Logical_Switch's old and new
+ *   names; any change of a localnet port rechecks every known switch (rare; parents are unknown).
+ */
+export function changeMarks(c: NbChange): ChangeMarks {
+  const keys = new Set<string>([DEP.all])
+  const m: ChangeMarks = {table: c.table, uuid: c.uuid, keys: []}
+  switch (c.table) {
+    case NB_TABLES.lsp: {
+      markPort(c as NbChange<LogicalSwitchPort>, keys, m)
+      break
+    }
+
+    case NB_TABLES.ls: {
+      keys.add(DEP.lsAny)
+      m.reclassify = [...new Set(versions(c as NbChange<LogicalSwitch>).map((r) => r.name))]
+      break
+    }
+
+    case NB_TABLES.lr: {
+      for (const r of versions(c as NbChange<LogicalRouter>)) keys.add(DEP.lr(r.uuid)).add(DEP.lrName(r.name))
+      break
+    }
+
+    case NB_TABLES.lrp: {
+      for (const r of versions(c as NbChange<LogicalRouterPort>)) {
+        keys.add(DEP.lrp(r.uuid))
+        const h = hostingChassis(r)
+        if (h) keys.add(DEP.hosting(h))
+      }
+
+      m.lrp = true
+      break
+    }
+
+    case NB_TABLES.nat: {
+      for (const n of versions(c as NbChange<Nat>)) {
+        keys.add(DEP.nat(n.uuid))
+        if (n.logicalPort) keys.add(DEP.natPort(n.logicalPort))
+        if (n.gatewayPort) keys.add(DEP.natGw(n.gatewayPort))
+      }
+
+      break
+    }
+
+    case NB_TABLES.lb: {
+      const routers = new Set<string>()
+      for (const lb of versions(c as NbChange<LoadBalancer>)) {
+        keys.add(DEP.lb(lb.uuid))
+        for (const r of lbRouterKeys(lb)) {
+          keys.add(DEP.lbRouter(r))
+          routers.add(r)
+        }
+      }
+
+      m.lb = {routers: [...routers]}
+      break
+    }
+
+    case NB_TABLES.nbGlobal: {
+      keys.add(DEP.nbGlobal)
+      break
+    }
+  }
+
+  m.keys = [...keys]
+  return m
 }

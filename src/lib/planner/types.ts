@@ -194,3 +194,16 @@ export interface Plan {
   remove: StateObj[]
   unchanged: number
 }
+
+/**
+ * The result of one operation of a Plan, as every datapath layer reports it (the kernel layer and
+ * ovs-ofctl for their objects, the reconciler for the whole plan): one per operation, and one
+ * failure never aborts the others.
+ */
+export interface OpResult<O = StateObj> {
+  action: 'add' | 'remove'
+  obj: O
+  ok: boolean
+  /** Why it failed (set when !ok). */
+  error?: string
+}

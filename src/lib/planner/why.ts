@@ -9,12 +9,19 @@ import type {DesiredResult} from './desired.js'
 import type {Source} from './problems.js'
 import type {ExposedKind} from './types.js'
 
-import {hostingChassis, isRouterInterface, requestedChassis, stripNeutronPrefix} from '../nb/keys.js'
+import {
+  hostingChassis,
+  isRouterInterface,
+  isVmPort,
+  networkOf,
+  portChassis,
+  requestedChassis,
+  stripNeutronPrefix,
+} from '../nb/keys.js'
 import {ipFamily, isIpv6Gua, isMac, tryCanonicalIp} from '../net/ip.js'
 import {Collector} from './collector.js'
 import {type LocalContext, makeEnv, type PlanEnv} from './context.js'
 import {PF_LB_PREFIX} from './lb.js'
-import {isVmPort, networkOf, portChassis} from './locality.js'
 import {addressScopes, lbVipIps, lspAddresses, parseCidrs, scopeAllowed} from './parse.js'
 import {bridgeStatus, isWire, physnetBridges} from './provider.js'
 

@@ -1,12 +1,15 @@
-// The kernel layer (src/lib/kernel) as the reconciler and the daemon see it: the KernelLayer and
-// TableResolver seams, the interface list dry runs plan against, and the ensure-only base (VRF,
-// bgp-nic, bridge tables). Built once per Runtime by the composition root.
+// The kernel layer (src/lib/kernel) as the reconciler and the daemon see it, built once per Runtime
+// by the composition root: the KernelLayer (the Kernel or WatchedKernel object itself, no adapter:
+// it speaks the datapath contract's types), the TableResolver seam and the stale-bridge lookup over
+// rt_tables, the interface list dry runs plan against, and the ensure-only base (VRF, bgp-nic,
+// bridge tables). On a pass's path only the table resolver and the link list run (local context).
 import type {AgentConfig} from '../config/types.js'
 import type {CommandRunner} from '../exec/runner.js'
 import type {SpawnFn} from '../kernel/batch-process.js'
 import type {Logger} from '../log.js'
 import type {TableResolver} from './local-context.js'
 import type {KernelLayer} from './node-datapath.js'
+import type {ObserveScope} from './types.js'
 
 import {Kernel, lowestFreeTable, RtTables, WatchedKernel} from '../kernel/index.js'
 
@@ -14,6 +17,8 @@ import {Kernel, lowestFreeTable, RtTables, WatchedKernel} from '../kernel/index.
 export interface KernelParts {
   layer: KernelLayer
   tables: TableResolver
+  /** Bridges that left the mappings but whose routing table ovn-bgp allocated (marked in rt_tables). */
+  staleBridges?(scope: ObserveScope): Promise<Array<{name: string; table: number}>>
   links(): Promise<string[]>
   /**
    * VRF + bgp-nic, ensure-only (docs/upstream-behaviour.md#base-bgp-configuration); `clearVrfRoutes` =
@@ -72,16 +77,13 @@ export function defaultKernelFactory(
       return out
     },
   }
-  const layer: KernelLayer = {
-    observe: (scope) => (watched ? watched.observe(scope) : kernel.observe(scope)),
-    ...(watched ? {observeDelta: (scope, keys, desiredOf) => watched.observeDelta(scope, keys, desiredOf)} : {}),
-    apply: async (plan, o) =>
-      (await (watched ? watched.apply(plan, o) : kernel.apply(plan, o))).map((r) => ({
-        action: r.op,
-        obj: r.obj,
-        ok: r.ok,
-        ...(r.ok ? {} : {error: r.reason}),
-      })),
+  // The kernel objects are the reconciler's kernel layer as they are: their results and scopes are
+  // the datapath contract's own types.
+  const layer: KernelLayer = watched ?? kernel
+  return {
+    ...(watched ? {onDrift: (l: (reason: string) => void) => watched.onDrift(l), close: () => watched.close()} : {}),
+    layer,
+    tables,
     async staleBridges(scope) {
       const mapped = new Set(scope.bridges.map((b) => b.name))
       const used = new Set([...scope.bridges.map((b) => b.table), scope.vrfTable])
@@ -90,12 +92,6 @@ export function defaultKernelFactory(
         .filter(([name, table]) => !mapped.has(name) && !used.has(table))
         .map(([name, table]) => ({name, table}))
     },
-    ...(watched ? {onDrift: (l: (reason: string) => void) => watched.onDrift(l)} : {}),
-  }
-  return {
-    ...(watched ? {onDrift: (l: (reason: string) => void) => watched.onDrift(l), close: () => watched.close()} : {}),
-    layer,
-    tables,
     async links() {
       // The daemon's passes read the watched model instead of starting `ip link show` per pass.
       const known = watched?.linkNames()

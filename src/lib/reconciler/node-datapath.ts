@@ -1,27 +1,19 @@
-import type {ForeignFlow} from '../ovs/flow-text.js'
 // The node's datapath as one Datapath: the kernel layer for links, addresses, rules, routes,
 // neighbours, NDP proxies and sysctls, and ovs-ofctl for the cookie-999 flows.
-import type {OfctlFlows} from '../ovs/ofctl.js'
+import type {ForeignFlow} from '../ovs/flow-text.js'
 import type {FlowObj, Plan, StateObj} from '../planner/types.js'
 import type {Datapath, DeltaObservation, DesiredLookup, ObserveScope, OpResult} from './types.js'
 
+import {isPlanResult, type OfctlFlows} from '../ovs/ofctl.js'
 import {objKey} from '../planner/types.js'
 
-/** What the reconciler needs from the kernel layer (src/lib/kernel). */
-export interface KernelLayer {
-  observe(scope: ObserveScope): Promise<StateObj[]>
-  /** Watched kernel only: see Datapath.observeDelta. */
-  observeDelta?(
-    scope: ObserveScope,
-    keys: Iterable<string>,
-    desiredOf: DesiredLookup,
-  ): Promise<DeltaObservation | undefined>
-  /** `ensureUp`: provider bridges to set up first when they are down. */
+/**
+ * What the reconciler needs from the kernel layer (src/lib/kernel: Kernel, WatchedKernel): a
+ * Datapath of its own objects, whose apply first sets up the provider bridges in `ensureUp` that
+ * are down.
+ */
+export type KernelLayer = Pick<Datapath, 'observe' | 'observeDelta' | 'onDrift'> & {
   apply(plan: Plan, opts?: {ensureUp?: readonly string[]}): Promise<OpResult[]>
-  /** Bridges that left the mappings but whose routing table ovn-bgp allocated (their state is pruned). */
-  staleBridges?(scope: ObserveScope): Promise<Array<{name: string; table: number}>>
-  /** Kernel drift (watched kernel only): an owned desired object removed/changed, a device down. */
-  onDrift?(listener: (reason: string) => void): void
 }
 
 const isFlow = (o: StateObj): o is FlowObj => o.kind === 'flow'
@@ -31,9 +23,14 @@ export class NodeDatapath implements Datapath {
   /** Provider bridges of the last observe (ensured up when a plan is applied). */
   private bridges: string[] = []
 
+  /**
+   * `staleBridges`: bridges that left the mappings but whose routing table ovn-bgp allocated (their
+   * state is observed, and so pruned).
+   */
   constructor(
     private readonly kernel: KernelLayer,
     private readonly flows: OfctlFlows | undefined,
+    private readonly staleBridges?: (scope: ObserveScope) => Promise<Array<{name: string; table: number}>>,
   ) {}
 
   onDrift(listener: (reason: string) => void): void {
@@ -41,7 +38,7 @@ export class NodeDatapath implements Datapath {
   }
 
   async observe(scope: ObserveScope): Promise<StateObj[]> {
-    const stale = scope.staleBridges ?? (await this.kernel.staleBridges?.(scope)) ?? []
+    const stale = scope.staleBridges ?? (await this.staleBridges?.(scope)) ?? []
     this.bridges = scope.bridges.map((b) => b.name)
     // Flows of a bridge that left the mappings are observed too (and so removed when pruning).
     const bridges = [...this.bridges, ...stale.map((b) => b.name)]
@@ -96,15 +93,7 @@ export class NodeDatapath implements Datapath {
     if (addFlows.length + removeFlows.length + foreign.length > 0) {
       if (this.flows) {
         const res = await this.flows.apply({add: addFlows, remove: removeFlows, removeForeign: foreign})
-        for (const r of res) {
-          if (r.op.op === 'delete-foreign') continue
-          out.push({
-            action: r.op.op === 'add' ? 'add' : 'remove',
-            obj: r.op.flow,
-            ok: r.ok,
-            ...(r.error ? {error: r.error} : {}),
-          })
-        }
+        out.push(...res.filter(isPlanResult))
       } else {
         for (const obj of addFlows) out.push({action: 'add', obj, ok: false, error: 'OVS is not available'})
       }

@@ -12,8 +12,7 @@
 // one that did not prune, filtered, withdrew or failed, and any pass where the planner rebuilt or
 // the datapath cannot serve a delta are full passes (whole desired state x whole observation).
 import type {AgentConfig} from '../config/types.js'
-import type {NbView} from '../nb/model.js'
-import type {RowChange} from '../ovsdb/types.js'
+import type {NbChange, NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
 import type {Problem} from '../planner/problems.js'
 import type {
@@ -86,6 +85,8 @@ export class Reconciler {
   private needFull = true
   /** objKeys of the last pass's desired state (what counts as drift repaired). */
   private prevKeys: Set<string> | undefined
+  /** Keys whose op failed in the last pass that applied anything: never in place, so re-adding them is no repair. */
+  private failedKeys = new Set<string>()
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.logger = deps.logger ?? new NullLogger()
@@ -102,7 +103,7 @@ export class Reconciler {
   }
 
   /** An NB row change, already applied to the NbView the passes read (watch mode). */
-  markChanged(change: RowChange): void {
+  markChanged(change: NbChange): void {
     this.planner?.markChanged(change)
   }
 
@@ -133,7 +134,6 @@ export class Reconciler {
   private compute(nb: NbView, ctx: LocalContext, full: boolean): DesiredResult {
     this.lastMismatch = undefined
     if (!this.planner) return computeDesired(nb, ctx, this.deps.cfg)
-    this.absorb(this.planner.update(nb, ctx, this.deps.cfg))
     const incremental = this.planner.desired(nb, ctx, this.deps.cfg)
     this.absorb(this.planner.stats)
     if (!full) return incremental
@@ -247,8 +247,8 @@ export class Reconciler {
 
   /**
    * After a pass that did not throw: what the next pass must diff (failed ops' keys; everything
-   * when this pass left anything out of sync), and the drift it repaired (adds of keys the previous
-   * pass already wanted).
+   * when this pass left anything out of sync), and the drift it repaired (successful adds of keys
+   * the previous pass already wanted and did not fail on: a retried failed op is not drift).
    */
   private settlePass(
     pass: {state: DesiredState; plan: Plan; results: readonly OpResult[]; delta: DeltaObservation | undefined},
@@ -257,7 +257,15 @@ export class Reconciler {
     const {state, plan, results, delta} = pass
     const repaired: KindCounts = {}
     const prev = this.prevKeys
-    if (prev) for (const o of plan.add) if (prev.has(objKey(o))) repaired[o.kind] = (repaired[o.kind] ?? 0) + 1
+    const failedNow = new Set(results.filter((r) => !r.ok).map((r) => objKey(r.obj)))
+    if (prev) {
+      for (const o of plan.add) {
+        const k = objKey(o)
+        if (prev.has(k) && !failedNow.has(k) && !this.failedKeys.has(k)) repaired[o.kind] = (repaired[o.kind] ?? 0) + 1
+      }
+    }
+
+    if (!opts.dryRun) this.failedKeys = failedNow
     if (delta && prev) {
       for (const k of delta.keys) {
         if (this.planner?.objectOf(k)) prev.add(k)

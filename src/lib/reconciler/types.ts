@@ -1,28 +1,13 @@
-// What the reconciler needs from the node (the datapath layers) and what one pass reports.
+// What the reconciler needs from the node (the datapath layers) and what one pass reports. The
+// datapath contract is one for every layer: what to observe is the kernel layer's ObserveScope, an
+// operation's result the plan's OpResult (planner/types.ts), with no translation between them.
+import type {ObserveScope} from '../kernel/types.js'
 import type {LocalContext} from '../planner/context.js'
 import type {Problem} from '../planner/problems.js'
-import type {ExposedEntry, Plan, StateKind, StateObj} from '../planner/types.js'
+import type {ExposedEntry, OpResult, Plan, StateKind, StateObj} from '../planner/types.js'
 
-export interface OpResult {
-  action: 'add' | 'remove'
-  obj: StateObj
-  ok: boolean
-  error?: string
-}
-
-/** What observe() must look at: the devices and tables ovn-bgp owns objects in. */
-export interface ObserveScope {
-  bgpNic: string
-  bgpVrf: string
-  vrfTable: number
-  bridges: Array<{name: string; table: number}>
-  /** Desired objects: ones that already exist exactly as desired are adopted as owned (no remove + re-add). */
-  adopt?: readonly StateObj[]
-  /** Read the node afresh instead of from a watched model (the periodic full pass). */
-  fresh?: boolean
-  /** Bridges that left the mappings whose state ovn-bgp owns (filled by the datapath when omitted). */
-  staleBridges?: Array<{name: string; table: number}>
-}
+export type {ObserveScope} from '../kernel/types.js'
+export type {OpResult} from '../planner/types.js'
 
 /**
  * The node as the reconciler sees it. Contract (statedb-style): observe() returns only objects

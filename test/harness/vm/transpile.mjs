@@ -88,8 +88,63 @@ try {
         js: "import {createRequire as __ktierRequire} from 'node:module'; const require = __ktierRequire(import.meta.url);",
       },
     })
+  await bundleCli(esbuild)
 } catch (error) {
   if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error
+}
+
+/**
+ * The `ovn-bgp` CLI for the guest tests that run it as a user would (OUT/cli/bin.mjs ARGS), built
+ * from src/ as scripts/release.mjs builds the release from dist/: the top-level commands, oclif and
+ * every dependency in one file, oclif pointed at it by an explicit command table. No dist/ needed.
+ */
+async function bundleCli(esbuild) {
+  const cli = join(out, 'cli')
+  mkdirSync(cli, {recursive: true})
+  const ids = readdirSync(join(root, 'src', 'commands'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.slice(0, -3))
+    .sort()
+  const ident = (id) => 'C_' + id.replaceAll(/\W/g, '_')
+  const entry = [
+    "export {execute} from '@oclif/core'",
+    ...ids.map((id) => `import ${ident(id)} from ${JSON.stringify(`./src/commands/${id}.ts`)}`),
+    `export const COMMANDS = {${ids.map((id) => `${JSON.stringify(id)}: ${ident(id)}`).join(', ')}}`,
+  ].join('\n')
+  await esbuild.build({
+    stdin: {contents: entry, resolveDir: root, sourcefile: 'ktier-cli-entry.mjs', loader: 'js'},
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: join(cli, 'ovn-bgp.mjs'),
+    logLevel: 'error',
+    legalComments: 'none',
+    external: ['typescript'],
+    banner: {
+      js: "import {createRequire as __ktierRequire} from 'node:module'; const require = __ktierRequire(import.meta.url);",
+    },
+  })
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+  const target = './ovn-bgp.mjs'
+  writeFileSync(
+    join(cli, 'package.json'),
+    JSON.stringify({
+      name: pkg.name,
+      version: pkg.version,
+      type: 'module',
+      oclif: {
+        bin: pkg.oclif.bin,
+        dirname: pkg.oclif.dirname,
+        topicSeparator: pkg.oclif.topicSeparator,
+        commands: {strategy: 'explicit', target, identifier: 'COMMANDS'},
+      },
+    }) + '\n',
+  )
+  writeFileSync(
+    join(cli, 'bin.mjs'),
+    "import {execute} from './ovn-bgp.mjs'\n\nawait execute({dir: import.meta.url})\n",
+  )
 }
 
 writeFileSync(join(out, 'package.json'), JSON.stringify({type: 'module', private: true}) + '\n')

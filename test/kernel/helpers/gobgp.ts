@@ -56,6 +56,19 @@ export async function peerLink(opts: {
   }
 }
 
+/** One path change seen by the peer: received, or withdrawn; `at` is when the test read it (ms). */
+export interface RibEvent {
+  at: number
+  prefix: string
+  withdrawn: boolean
+}
+
+export interface RibMonitor {
+  /** What the monitor wrote on stderr (a failing stream). */
+  errors: string[]
+  stop(): Promise<void>
+}
+
 export interface GobgpOptions {
   netns: string
   localAs: number
@@ -143,6 +156,43 @@ export class GobgpPeer {
       ...(family === 6 ? ['-a', 'ipv6'] : []),
     )
     return Object.keys(rib ?? {}).sort()
+  }
+
+  /**
+   * Streams the global RIB's changes (`gobgp monitor global rib --current`, both families): `onEvent`
+   * gets every path as it is received or withdrawn, with the time it was read. The current contents
+   * come first (as announcements), so a test knows the stream is live once it has seen them.
+   */
+  monitorRib(onEvent: (e: RibEvent) => void): RibMonitor {
+    const child = spawn('ip', ['netns', 'exec', this.netns, 'gobgp', 'monitor', 'global', 'rib', '--current', '-j'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let buf = ''
+    const errors: string[] = []
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      buf += d
+      let i
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i).trim()
+        buf = buf.slice(i + 1)
+        if (!line) continue
+        const at = Date.now()
+        for (const p of JSON.parse(line) as Array<{nlri?: {prefix?: string}; withdrawal?: boolean}>)
+          if (p.nlri?.prefix) onEvent({at, prefix: p.nlri.prefix, withdrawn: p.withdrawal === true})
+      }
+    })
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => errors.push(d))
+    return {
+      errors,
+      async stop() {
+        if (child.exitCode !== null || child.signalCode !== null) return
+        const done = new Promise((resolve) => {
+          child.once('exit', resolve)
+        })
+        child.kill('SIGTERM')
+        await done
+      },
+    }
   }
 
   async waitEstablished(timeoutMs = 60_000): Promise<void> {

@@ -4,6 +4,7 @@
 // under TCG). Logs JSON lines to stdout; prints {"msg":"first pass done"} after the first pass, with
 // a profile of the start-up: ms since the process began, module loading, and every command run
 // through the runner (count and summed ms per program) — where a slow cold sync spends its time.
+// SIGUSR2 logs {"msg":"alive"} with the pass count and how long the current pass has been running.
 import {readFileSync} from 'node:fs'
 
 import type {AgentConfig} from '../../../src/lib/config/types.js'
@@ -37,6 +38,11 @@ const logger = new StreamLogger({level: 'info', json: true, write: (l) => proces
 const agent = new Agent({rt: new Runtime(cfg, logger, {runner: new ProfilingRunner()}), cfg, logger, debounceMs: 20})
 process.on('SIGTERM', () => {
   void agent.stop().then(() => process.exit(0))
+})
+// Diagnosis of a daemon that went quiet: an answer says the event loop runs, and whether a pass is
+// stuck (how long the current one has been running).
+process.on('SIGUSR2', () => {
+  logger.info('alive', {passes: agent.passes, passRunningMs: agent.passRunningMs()})
 })
 await agent.start()
 logger.info('first pass done', {

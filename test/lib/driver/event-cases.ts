@@ -7,7 +7,7 @@ import type {CallInfo, DriverCall, DriverFn, EventName} from '../../../src/lib/d
 import type {RowChange} from '../../../src/lib/ovsdb/types.js'
 
 import {classifyChange, eventSpec} from '../../../src/lib/driver/events.js'
-import {decodeChange} from '../../../src/lib/driver/events/change-ctx.js'
+import {decoded} from '../../helpers/nb-changes.js'
 import {fakeView, type FakeViewOpts} from './fake-view.js'
 
 /** `Class:action` labels, as returned by `labels()`. */
@@ -59,14 +59,13 @@ export interface RunCase {
 }
 
 function labels(change: RowChange, view: FakeViewOpts): string[] {
-  return classifyChange(change, fakeView(view)).map((e) => `${e.name}:${e.action}`)
+  const v = fakeView(view)
+  return classifyChange(decoded(change, v.nb.capabilities), v).map((e) => `${e.name}:${e.action}`)
 }
 
 function runOf(event: EventName, change: RowChange, view: FakeViewOpts): DriverCall[] {
   const v = fakeView(view)
-  const ctx = decodeChange(change, v.nb.capabilities)
-  if (!ctx) throw new Error('undecodable change')
-  return eventSpec(event).run(ctx, v)
+  return eventSpec(event).run(decoded(change, v.nb.capabilities), v)
 }
 
 function checkCalls(actual: DriverCall[], expected: ExpectedCall[]): void {

@@ -1,9 +1,9 @@
 // The row readings the matchers share: partial `old` decoding, port binding, VIP keys.
 import {expect} from 'chai'
 
-import {decodeChange} from '../../../src/lib/driver/events/change-ctx.js'
 import {vipAddress, vipIps} from '../../../src/lib/driver/events/lb-vips.js'
-import {addressList, hasIp, portChassis, portIps} from '../../../src/lib/driver/events/port-facts.js'
+import {decodeChange} from '../../../src/lib/nb/decode.js'
+import {addressList, hasIp, portChassis, portIps} from '../../../src/lib/nb/keys.js'
 import {NbState} from '../../../src/lib/nb/state.js'
 import {LSP, NAT, update} from '../../helpers/nb-changes.js'
 

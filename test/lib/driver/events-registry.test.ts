@@ -2,6 +2,8 @@
 // errors as problems.
 import {expect} from 'chai'
 
+import type {NbRow} from '../../../src/lib/nb/model.js'
+
 import {
   activeEvents,
   ALL_EVENTS,
@@ -10,7 +12,7 @@ import {
   type MatcherProblem,
   needsFullSync,
 } from '../../../src/lib/driver/events.js'
-import {insert, LSP, NB_GLOBAL, update} from '../../helpers/nb-changes.js'
+import {decoded, insert, LSP, NB_GLOBAL, update} from '../../helpers/nb-changes.js'
 import {CHASSIS, fakeView} from './fake-view.js'
 
 const ALWAYS = [
@@ -77,7 +79,7 @@ describe('activeEvents (upstream registration rules)', () => {
 describe('classifyChange envelope', () => {
   it('reports subject, action, fullSync and calls', () => {
     const change = insert(LSP, {uuid: 'ln-1', name: 'provnet', type: 'localnet', addresses: ['unknown']})
-    const [ev, ...rest] = classifyChange(change, fakeView())
+    const [ev, ...rest] = classifyChange(decoded(change), fakeView())
     expect(rest).to.deep.equal([])
     expect(ev).to.deep.equal({
       name: 'LocalnetCreateDeleteEvent',
@@ -102,7 +104,7 @@ describe('classifyChange envelope', () => {
       },
       {up: false},
     )
-    const [ev] = classifyChange(change, fakeView({providerLs: true}))
+    const [ev] = classifyChange(decoded(change), fakeView({providerLs: true}))
     expect(ev?.subject).to.deep.equal({table: LSP, uuid: 'p1', name: 'vm', ips: ['10.0.0.5', '2001:db8::5']})
     expect(needsFullSync([ev!])).to.equal(false)
   })
@@ -126,7 +128,7 @@ describe('classifyChange envelope', () => {
       },
       {up: false},
     )
-    const names = classifyChange(change, view, (p) => problems.push(p)).map((e) => e.name)
+    const names = classifyChange(decoded(change), view, (p) => problems.push(p)).map((e) => e.name)
     expect(names).to.deep.equal(['LogicalSwitchPortFIPCreateEvent'])
     expect(problems.map((p) => [p.name, p.message])).to.deep.equal([
       ['LogicalSwitchPortProviderCreateEvent', 'match: boom'],
@@ -134,9 +136,12 @@ describe('classifyChange envelope', () => {
   })
 
   it('changes of tables without events classify to nothing', () => {
-    expect(classifyChange(insert(NB_GLOBAL, {externalIds: {}}), fakeView())).to.deep.equal([])
+    expect(classifyChange(decoded(insert(NB_GLOBAL, {externalIds: {}})), fakeView())).to.deep.equal([])
     expect(
-      classifyChange({table: 'DHCP_Options', kind: 'insert', uuid: 'd', row: {_uuid: 'd'}}, fakeView()),
+      classifyChange(
+        {table: 'DHCP_Options', kind: 'insert', uuid: 'd', row: {uuid: 'd'} as NbRow, old: undefined},
+        fakeView(),
+      ),
     ).to.deep.equal([])
   })
 })

@@ -5,7 +5,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import type {RowChange} from '../../../src/lib/ovsdb/types.js'
+import type {NbChange} from '../../../src/lib/nb/model.js'
 import type {LocalContext} from '../../../src/lib/planner/context.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
@@ -105,7 +105,7 @@ describe('NB source against a real ovsdb-server', function () {
   it('builds the NB view the planner exposes from, and follows changes', async () => {
     server = await startOvsdbServer({schema: writeNbSchema(dir)})
     await transact(server.unix, topologyOps(true))
-    const changes: RowChange[] = []
+    const changes: NbChange[] = []
     const lines: string[] = []
     source = new NbSource(
       {remotes: server.unix, logger: new StreamLogger({write: (l) => lines.push(l)})},

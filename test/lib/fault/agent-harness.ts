@@ -132,8 +132,15 @@ function fakeIp(runner: CommandRunner): SpawnFn {
 function recordedKernel(): KernelFactory {
   return (cfg, runner, logger, opts = {}) => {
     const parts = defaultKernelFactory(cfg, runner, logger, {...opts, spawn: fakeIp(runner)})
-    const {observeDelta: _delta, ...layer} = parts.layer
-    return {...parts, layer: {...layer, observe: (scope) => parts.layer.observe({...scope, fresh: true})}}
+    const {layer} = parts
+    return {
+      ...parts,
+      layer: {
+        observe: (scope) => layer.observe({...scope, fresh: true}),
+        apply: (plan, o) => layer.apply(plan, o),
+        ...(layer.onDrift ? {onDrift: (l: (reason: string) => void) => layer.onDrift!(l)} : {}),
+      },
+    }
   }
 }
 

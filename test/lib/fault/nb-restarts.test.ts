@@ -1,5 +1,5 @@
 // Fault suite, item 1, host tier (the agent's NB side; kernel commands recorded, see
-// agent-harness.ts; the kernel-tier run of the same fault is test/kernel/fault-nb-kill.ktest.ts):
+// agent-harness.ts; the kernel-tier run of the same fault is test/kernel/fault-nb-restarts.ktest.ts):
 // the NB ovsdb-server SIGKILLed and restarted RESTARTS times while binds/unbinds flow. Shown:
 //  - the agent never stops wanting a port NB keeps bound: every batch of every pass, outages
 //    included, still adds all the always-bound ports (a pass without one would withdraw it);

@@ -111,7 +111,7 @@ describe('kernel/apply (recorded commands)', () => {
     const results = await new Kernel(runner, {stateDir: dir}).apply({add: plan.add, remove: [], unchanged: 0})
     const failed = results.filter((r) => !r.ok)
     expect(failed).to.have.length(1)
-    expect(failed[0]).to.deep.include({op: 'add', ok: false, reason: 'RTNETLINK answers: Operation not permitted'})
+    expect(failed[0]).to.deep.include({action: 'add', ok: false, error: 'RTNETLINK answers: Operation not permitted'})
     expect(failed[0]!.obj.kind).to.equal('rule')
     expect(results.filter((r) => r.ok)).to.have.length(7)
   })
@@ -133,7 +133,7 @@ describe('kernel/apply (recorded commands)', () => {
       remove: [],
       unchanged: 0,
     })
-    const bad = results.filter((r) => !r.ok).map((r) => `${r.obj.kind} ${r.ok ? '' : r.reason}`)
+    const bad = results.filter((r) => !r.ok).map((r) => `${r.obj.kind} ${r.ok ? '' : r.error}`)
     expect(bad).to.deep.equal([
       'address not announced: wiring failed (route route|4|200|172.24.4.31/32: Cannot find device "br-gone")',
       'route Cannot find device "br-gone"',
@@ -158,7 +158,7 @@ describe('kernel/apply (recorded commands)', () => {
       remove: [{kind: 'neigh', family: 4, ip: '10.0.0.2', dev: 'br-ex', mac: 'fa:16:3e:00:00:02'}],
       unchanged: 0,
     })
-    expect(results.map((r) => (r.ok ? 'ok' : r.reason))).to.deep.equal(['ok', 'Cannot find device "br-gone"'])
+    expect(results.map((r) => (r.ok ? 'ok' : r.error))).to.deep.equal(['ok', 'Cannot find device "br-gone"'])
     expect(
       runner.calls.filter((c) => c.input?.includes('neigh replace') || c.input?.includes('neigh del')),
     ).to.have.length(0)

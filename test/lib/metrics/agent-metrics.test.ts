@@ -32,6 +32,7 @@ describe('AgentMetrics: the daemon metric set', () => {
       'ovn_bgp_reconcile_changes_total counter',
       'ovn_bgp_reconcile_failures_total counter',
       'ovn_bgp_exposed_ips gauge',
+      'ovn_bgp_unannounced_ips gauge',
       'ovn_bgp_drift_repaired_total counter',
       'ovn_bgp_nb_commit_to_kernel_seconds histogram',
       'ovn_bgp_reconcile_consecutive_failures gauge',
@@ -44,6 +45,7 @@ describe('AgentMetrics: the daemon metric set', () => {
     expect(text).to.include('ovn_bgp_reconcile_passes_total{result="error"} 0\n')
     expect(text).to.include('ovn_bgp_reconcile_changes_total{kind="ndp-proxy",action="remove"} 0\n')
     expect(text).to.include('ovn_bgp_exposed_ips{kind="lb-vip"} 0\n')
+    expect(text).to.include('ovn_bgp_unannounced_ips{cause="route"} 0\n')
     expect(text).to.include('ovn_bgp_desired_mismatch_total 0\n')
   })
 
@@ -131,6 +133,21 @@ describe('AgentMetrics: the daemon metric set', () => {
     expect(await lines(m, 'ovn_bgp_nb_commit_to_kernel_seconds_count')).to.deep.equal([
       'ovn_bgp_nb_commit_to_kernel_seconds_count 1',
     ])
+  })
+
+  it('reports the IPs kept off bgp-nic by cause, as a complete snapshot per pass', async () => {
+    const m = new AgentMetrics({processMetrics: false})
+    m.recordPass({result: 'partial', durationSeconds: 0.1, full: true, unannounced: {route: 2, address: 1}})
+    expect(await lines(m, 'ovn_bgp_unannounced_ips{')).to.deep.equal([
+      'ovn_bgp_unannounced_ips{cause="rule"} 0',
+      'ovn_bgp_unannounced_ips{cause="route"} 2',
+      'ovn_bgp_unannounced_ips{cause="neigh"} 0',
+      'ovn_bgp_unannounced_ips{cause="ndp-proxy"} 0',
+      'ovn_bgp_unannounced_ips{cause="address"} 1',
+    ])
+    m.recordPass({result: 'ok', durationSeconds: 0.1, full: false, unannounced: {}})
+    expect(await m.unannouncedIps.get({cause: 'route'})).to.equal(0)
+    expect(await m.unannouncedIps.get({cause: 'address'})).to.equal(0)
   })
 
   it('becomes ready after the first full pass that is not an error, and stays ready', () => {

@@ -8,9 +8,11 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import type {NbChange} from '../../../src/lib/nb/model.js'
+
 import {NbSource} from '../../../src/lib/driver/nb-source.js'
 import {NullLogger} from '../../../src/lib/log.js'
-import {OvsdbClient, type RowChange} from '../../../src/lib/ovsdb/index.js'
+import {OvsdbClient} from '../../../src/lib/ovsdb/index.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
 import {NeutronSim, SIM_CHASSIS, simContext} from '../../helpers/neutron-sim.js'
 import {
@@ -72,7 +74,7 @@ describe('NB through ovsdb-server relays in front of a RAFT cluster (real ovsdb-
     if (dir) rmSync(dir, {recursive: true, force: true})
   })
 
-  async function source(remotes: string, scoped: boolean, onChange?: (c: RowChange) => void): Promise<NbSource> {
+  async function source(remotes: string, scoped: boolean, onChange?: (c: NbChange) => void): Promise<NbSource> {
     const ctx = simContext(SIM_CHASSIS[0]!)
     const s = new NbSource(
       {

@@ -9,7 +9,7 @@ import {
   type RunOptions,
   type RunResult,
 } from '../../../src/lib/exec/runner.js'
-import {diffFlows, OfctlFlows} from '../../../src/lib/ovs/ofctl.js'
+import {diffFlows, type FlowOpResult, isPlanResult, OfctlFlows} from '../../../src/lib/ovs/ofctl.js'
 import {requireTools} from '../../helpers/require.js'
 import {OvsInstance} from './ovs-instance.js'
 
@@ -20,6 +20,8 @@ const flow = (inPort: number, family: 4 | 6, mac = 'aa:bb:cc:dd:ee:ff', bridge =
   family,
   mac,
 })
+/** The operation a result reports: add, delete (a modelled flow) or delete-foreign. */
+const opName = (r: FlowOpResult) => (r.action === 'add' ? 'add' : isPlanResult(r) ? 'delete' : 'delete-foreign')
 const ok = {code: 0, stdout: '', stderr: ''}
 const fail = (stderr: string) => ({code: 1, stdout: '', stderr})
 
@@ -35,7 +37,7 @@ describe('ovs/ofctl (recording runner)', () => {
       ],
     })
     expect(res.every((x) => x.ok)).to.equal(true)
-    expect(res.map((x) => x.op.op)).to.deep.equal(['delete', 'delete-foreign', 'add', 'add', 'add'])
+    expect(res.map((x) => opName(x))).to.deep.equal(['delete', 'delete-foreign', 'add', 'add', 'add'])
     expect(r.calls).to.deep.equal([
       {
         file: '/usr/bin/ovs-ofctl',
@@ -65,7 +67,7 @@ describe('ovs/ofctl (recording runner)', () => {
       remove: [],
       removeForeign: [{bridge: 'br-ex', table: 0, priority: 5, match: 'bogus_field=1', actions: 'drop', text: ''}],
     })
-    expect(res.map((x) => [x.op.op, x.ok])).to.deep.equal([
+    expect(res.map((x) => [opName(x), x.ok])).to.deep.equal([
       ['delete-foreign', false],
       ['add', true],
     ])
@@ -96,7 +98,7 @@ describe('ovs/ofctl (recording runner)', () => {
       remove: [flow(2, 4, undefined, 'br-bad'), flow(3, 4)],
       removeForeign: [],
     })
-    expect(res.map((x) => [x.op.op, x.op.flow.bridge, x.ok])).to.deep.equal([
+    expect(res.map((x) => [opName(x), x.obj.bridge, x.ok])).to.deep.equal([
       ['delete', 'br-bad', false],
       ['add', 'br-bad', false],
       ['delete', 'br-ex', true],
@@ -195,7 +197,7 @@ describe('ovs/ofctl (real ovs-vswitchd)', () => {
     const {results, errors} = await o.sync(['br-ex'], desired)
     expect(errors).to.deep.equal({})
     expect(results.every((r) => r.ok)).to.equal(true)
-    expect(results.filter((r) => r.op.op === 'delete-foreign')).to.have.length(3)
+    expect(results.filter((r) => opName(r) === 'delete-foreign')).to.have.length(3)
     const after = await o.dump('br-ex')
     expect(after.foreign).to.deep.equal([])
     expect(after.flows.map((f) => `${f.inPort}/${f.family}/${f.mac}`).sort()).to.deep.equal([
@@ -216,7 +218,7 @@ describe('ovs/ofctl (real ovs-vswitchd)', () => {
 
   it('replaces a changed MAC and removes flows of a vanished port', async () => {
     const {results} = await o.sync(['br-ex'], [flow(1, 4, 'aa:aa:aa:aa:aa:01'), flow(1, 6, 'aa:aa:aa:aa:aa:01')])
-    expect(results.map((r) => r.op.op).sort()).to.deep.equal(['add', 'add', 'delete', 'delete'])
+    expect(results.map((r) => opName(r)).sort()).to.deep.equal(['add', 'add', 'delete', 'delete'])
     const d = await o.dump('br-ex')
     expect(d.flows.map((f) => `${f.inPort}/${f.family}/${f.mac}`).sort()).to.deep.equal([
       '1/4/aa:aa:aa:aa:aa:01',
@@ -258,7 +260,7 @@ describe('ovs/ofctl (real ovs-vswitchd)', () => {
     const t3 = performance.now()
     const cleared = await o.sync(['br-int'], [])
     console.log(`      removing the 1,000 flows ${(performance.now() - t3).toFixed(0)} ms (one batch)`)
-    expect(cleared.results.filter((r) => r.ok && r.op.op === 'delete')).to.have.length(1000)
+    expect(cleared.results.filter((r) => r.ok && opName(r) === 'delete')).to.have.length(1000)
     expect((await o.dump('br-int')).flows).to.deep.equal([])
   })
 

@@ -9,11 +9,24 @@ import type {RowChange} from '../../../src/lib/ovsdb/types.js'
 import type {LocalContext} from '../../../src/lib/planner/context.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
-import {type ChangeMarks, changeMarks} from '../../../src/lib/planner/change-keys.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
 import {IncrementalPlanner} from '../../../src/lib/planner/incremental.js'
 import {diffDesired} from '../../../src/lib/planner/self-check.js'
-import {insert, LB, LR, LRP, LS, LSP, NAT, NB_GLOBAL, nbWith, remove, update} from '../../helpers/nb-changes.js'
+import {type ChangeMarks, changeMarks} from '../../../src/lib/planner/tracking.js'
+import {
+  decoded,
+  insert,
+  LB,
+  LR,
+  LRP,
+  LS,
+  LSP,
+  NAT,
+  NB_GLOBAL,
+  nbWith,
+  remove,
+  update,
+} from '../../helpers/nb-changes.js'
 
 const vm = (name: string, extra: Record<string, unknown> = {}) => ({
   uuid: `u-${name}`,
@@ -117,7 +130,7 @@ describe('changeMarks: NB row change -> subjects', () => {
   ]
   for (const [name, change, marks, keys] of cases) {
     it(name, () => {
-      const m = changeMarks(change)
+      const m = changeMarks(decoded(change))
       for (const [k, v] of Object.entries(marks)) {
         const got = m[k as keyof ChangeMarks]
         if (Array.isArray(v)) expect(got).to.have.members(v)
@@ -282,8 +295,7 @@ describe('IncrementalPlanner: what a change replays', () => {
       planner.desired(nb, ctx, cfg)
       expect(planner.stats.full).to.equal(true)
       const c = make(nb)
-      nb.applyChange(c)
-      planner.markChanged(c)
+      planner.markChanged(nb.applyChange(c)!)
       const inc = planner.desired(nb, ctx, cfg)
       if (expected === 'full') expect(planner.stats.full).to.equal(true)
       else
@@ -300,8 +312,7 @@ describe('IncrementalPlanner: what a change replays', () => {
     expect(planner.subjectsOf(key)).to.have.length(20)
     for (let i = 0; i < 19; i++) {
       const c = update(LSP, {...nb.lsp(`u-p${i}`)!, up: false}, {up: true})
-      nb.applyChange(c)
-      planner.markChanged(c)
+      planner.markChanged(nb.applyChange(c)!)
       expect(
         planner.desired(nb, ctx, cfg).state.objects.some((o) => o.kind === 'ndp-proxy'),
         `after ${i + 1} ports down`,
@@ -309,8 +320,7 @@ describe('IncrementalPlanner: what a change replays', () => {
     }
 
     const last = update(LSP, {...nb.lsp('u-p19')!, up: false}, {up: true})
-    nb.applyChange(last)
-    planner.markChanged(last)
+    planner.markChanged(nb.applyChange(last)!)
     expect(planner.desired(nb, ctx, cfg).state.objects.some((o) => o.kind === 'ndp-proxy')).to.equal(false)
   })
 

@@ -2,8 +2,8 @@
 // docs/upstream-behaviour.md#locality, docs/upstream-behaviour.md#nb-tables-and-columns).
 import {expect} from 'chai'
 
-import {isActiveHere, portChassis} from '../../../src/lib/planner/locality.js'
-import {lbVipIps, lspAddresses, parseCidrs, scopeAllowed, splitList, vipKeyIp} from '../../../src/lib/planner/parse.js'
+import {isActiveHere, portChassis, splitList} from '../../../src/lib/nb/keys.js'
+import {lbVipIps, lspAddresses, parseCidrs, scopeAllowed, vipKeyIp} from '../../../src/lib/planner/parse.js'
 import {lb, lsp, vm} from '../../helpers/nb-builders.js'
 
 describe('planner parse: vipKeyIp', () => {

@@ -87,8 +87,7 @@ describe('Reconciler: incremental desired state in watch mode', () => {
         {ports: ['ln', 'uuid-vm1']},
       ),
     ]) {
-      nb.applyChange(c)
-      rec.markChanged(c)
+      rec.markChanged(nb.applyChange(c)!)
     }
 
     const ev = await rec.pass(nb, {prune: true})

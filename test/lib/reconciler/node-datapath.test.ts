@@ -34,7 +34,6 @@ describe('reconciler/node-datapath', () => {
         calls.apply.push({plan, opts})
         return plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true}))
       },
-      staleBridges: async () => [{name: 'br-old', table: 201}],
       onDrift: (l) => calls.drift.push(l),
     }
     const flows = {
@@ -44,12 +43,13 @@ describe('reconciler/node-datapath', () => {
       },
       apply: async () => [],
     } as unknown as OfctlFlows
-    return {calls, kernel, flows}
+    const staleBridges = async () => [{name: 'br-old', table: 201}]
+    return {calls, kernel, flows, staleBridges}
   }
 
   it('observes stale bridges in the kernel and their flows; applies with the mapped bridges to ensure up', async () => {
-    const {calls, kernel, flows} = fakes()
-    const dp = new NodeDatapath(kernel, flows)
+    const {calls, kernel, flows, staleBridges} = fakes()
+    const dp = new NodeDatapath(kernel, flows, staleBridges)
     const observed = await dp.observe(scope)
     expect(observed).to.deep.equal([staleRule])
     expect(calls.observe[0]?.staleBridges).to.deep.equal([{name: 'br-old', table: 201}])

@@ -1,10 +1,9 @@
 // Classifying one NB row change into the upstream event classes it would trigger on this node.
 // Call it after the change was applied to the NB replica the view reads (python-ovs IDL order).
-import type {RowChange} from '../../ovsdb/types.js'
+import type {NbChange} from '../../nb/model.js'
 import type {AgentView} from './agent-view.js'
 import type {DriverCall, MatchedEvent, MatcherProblem} from './types.js'
 
-import {decodeChange} from './change-ctx.js'
 import {ALL_EVENTS} from './registry.js'
 import {subjectOf} from './subject.js'
 
@@ -19,16 +18,14 @@ function message(e: unknown): string {
  * the driver calls their run would make. Never throws: a matcher that throws is a no-match and is
  * reported to `onProblem`; a run that throws leaves the match with no calls, also reported.
  */
-export function classifyChange(change: RowChange, view: AgentView, onProblem?: ProblemSink): MatchedEvent[] {
-  const ctx = decodeChange(change, view.nb.capabilities)
-  if (!ctx) return []
-  const subject = subjectOf(ctx)
+export function classifyChange(change: NbChange, view: AgentView, onProblem?: ProblemSink): MatchedEvent[] {
+  const subject = subjectOf(change)
   const out: MatchedEvent[] = []
   for (const spec of ALL_EVENTS) {
     if (spec.table !== change.table || !spec.kinds.includes(change.kind)) continue
     let matched = false
     try {
-      matched = spec.active(view) && spec.match(ctx, view)
+      matched = spec.active(view) && spec.match(change, view)
     } catch (error) {
       onProblem?.({name: spec.name, subject, message: `match: ${message(error)}`})
     }
@@ -36,7 +33,7 @@ export function classifyChange(change: RowChange, view: AgentView, onProblem?: P
     if (!matched) continue
     let calls: DriverCall[] = []
     try {
-      calls = spec.run(ctx, view)
+      calls = spec.run(change, view)
     } catch (error) {
       onProblem?.({name: spec.name, subject, message: `run: ${message(error)}`})
     }

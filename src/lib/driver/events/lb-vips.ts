@@ -1,11 +1,10 @@
-import type {StrMap} from '../../nb/model.js'
-
 // Reading Load_Balancer rows as the LB events do (docs/upstream-behaviour.md#nb-tables-and-columns,
 // docs/upstream-behaviour.md#load-balancer-events): VIP addresses out of `vips`
 // keys, the router an LB belongs to.
-import {stripNeutronPrefix} from '../../nb/keys.js'
+import type {StrMap} from '../../nb/model.js'
+
+import {ipKey, stripNeutronPrefix} from '../../nb/keys.js'
 import {isIp} from '../../net/ip.js'
-import {ipKey} from './port-facts.js'
 
 export const PF_LB_PREFIX = 'pf-floatingip-'
 const KEY_LR_REF = 'lr_ref'

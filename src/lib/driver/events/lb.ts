@@ -1,11 +1,11 @@
 // Load balancer events (docs/upstream-behaviour.md#load-balancer-events): OVN (ovn-octavia) LBs on a router whose
 // cr-lrp is exposed
 // here, and port-forwarding LBs (`pf-floatingip-*`).
-import type {LoadBalancer, StrMap} from '../../nb/model.js'
+import type {LoadBalancer, NbChange, StrMap} from '../../nb/model.js'
 import type {AgentView} from './agent-view.js'
 import type {DriverCall, DriverFn, EventSpec} from './types.js'
 
-import {type ChangeCtx, changed} from './change-ctx.js'
+import {changed} from '../../nb/decode.js'
 import {
   KEY_VIP,
   lrRefRouter,
@@ -18,7 +18,7 @@ import {
   vipRole,
 } from './lb-vips.js'
 
-type Ctx = ChangeCtx<LoadBalancer>
+type Ctx = NbChange<LoadBalancer>
 const LB = 'Load_Balancer'
 const always = () => true
 const isLocal = (view: AgentView, r: string | undefined) => r !== undefined && view.localRouters.has(r)

@@ -2,14 +2,14 @@
 // chassis (docs/upstream-behaviour.md#chassisredirectcreateevent,
 // docs/upstream-behaviour.md#chassisredirectdeleteevent, and the second half of
 // docs/upstream-behaviour.md#centralized-fip-events).
-import type {LogicalRouterPort, StrMap} from '../../nb/model.js'
+import type {LogicalRouterPort, NbChange, StrMap} from '../../nb/model.js'
 import type {AgentView} from './agent-view.js'
 import type {CallInfo, DriverCall, EventSpec} from './types.js'
 
-import {type ChangeCtx, changed} from './change-ctx.js'
-import {ipKey, KEY_FIP_NET, KEY_NETWORK, networkOf} from './port-facts.js'
+import {changed} from '../../nb/decode.js'
+import {ipKey, KEY_FIP_NET, KEY_NETWORK, networkOf} from '../../nb/keys.js'
 
-type Ctx = ChangeCtx<LogicalRouterPort>
+type Ctx = NbChange<LogicalRouterPort>
 const LRP = 'Logical_Router_Port'
 const always = () => true
 const centralized = (view: AgentView) => !view.distributed

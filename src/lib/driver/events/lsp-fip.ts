@@ -1,24 +1,24 @@
 // Distributed floating-IP events on the VM port (docs/upstream-behaviour.md#logicalswitchportfipcreateevent,
 // docs/upstream-behaviour.md#logicalswitchportfipdeleteevent): registered while FIPs are
 // distributed (NB_Global neutron:fip-distributed not "False").
-import type {LogicalSwitchPort, Nat, NbView} from '../../nb/model.js'
+import type {LogicalSwitchPort, Nat, NbChange, NbView} from '../../nb/model.js'
 import type {AgentView} from './agent-view.js'
 import type {DriverCall, EventSpec} from './types.js'
 
-import {type ChangeCtx, changed} from './change-ctx.js'
+import {changed} from '../../nb/decode.js'
 import {
   hasIp,
   ipKey,
+  isActiveHere,
   isLocalPort,
-  isUp,
-  isVmLike,
+  isVmPort,
   KEY_FIP_NET,
   KEY_PORT_FIP,
   networkOf,
   portChassis,
-} from './port-facts.js'
+} from '../../nb/keys.js'
 
-type Ctx = ChangeCtx<LogicalSwitchPort>
+type Ctx = NbChange<LogicalSwitchPort>
 const LSP = 'Logical_Switch_Port'
 const distributed = (view: AgentView) => view.distributed
 
@@ -62,9 +62,9 @@ export const fipCreate: EventSpec<LogicalSwitchPort> = {
   active: distributed,
   match(ctx, view) {
     const {row} = ctx
-    if (!isVmLike(row.type) || !hasIp(row)) return false
+    if (!isVmPort(row) || !hasIp(row)) return false
     const fip = fipOf(row)
-    if (!isLocalPort(row, view.chassisName) || !isUp(row) || fip === undefined) return false
+    if (!isActiveHere(row, view.chassisName) || fip === undefined) return false
     // Came up here (end of a live migration). An empty `up` before counts as down.
     if (changed(ctx, 'up') && ctx.old?.up !== true) return true
     if (oldFip(ctx) === fip) {
@@ -90,14 +90,14 @@ export const fipDelete: EventSpec<LogicalSwitchPort> = {
   active: distributed,
   match(ctx, view) {
     const {row} = ctx
-    if (!isVmLike(row.type) || !hasIp(row)) return false
+    if (!isVmPort(row) || !hasIp(row)) return false
     const cur = fipOf(row)
     const before = oldFip(ctx)
     const fip = before ?? cur
     const ls = networkOf(row)
     if (fip === undefined || ls === undefined || !view.isExposed(ls, fip)) return false
     if (ctx.kind === 'delete') return true
-    if (changed(ctx, 'up') && ctx.old?.up === true && !isUp(row)) return true
+    if (changed(ctx, 'up') && ctx.old?.up === true && row.up !== true) return true
     if (before !== undefined && cur !== before) return true
     return !isLocalPort(row, view.chassisName)
   },

@@ -2,16 +2,37 @@
 // docs/upstream-behaviour.md#logicalswitchportproviderdeleteevent,
 // docs/upstream-behaviour.md#localnetcreatedeleteevent) and our IP-change event (fix of
 // docs/upstream-behaviour.md#bug-9-port-ip-change).
-import type {LogicalSwitchPort} from '../../nb/model.js'
+import type {LogicalSwitchPort, NbChange} from '../../nb/model.js'
 import type {AgentView} from './agent-view.js'
-import type {DriverCall, EventSpec} from './types.js'
+import type {CallInfo, DriverCall, EventSpec} from './types.js'
 
-import {type ChangeCtx, changed, oldOrRow} from './change-ctx.js'
-import {hasAdditionalBinding, hasIp, isLocalPort, isUp, isVmLike, lspInfo, networkOf, portIps} from './port-facts.js'
+import {changed, oldOrRow} from '../../nb/decode.js'
+import {
+  addressList,
+  hasAdditionalBinding,
+  hasIp,
+  isActiveHere,
+  isLocalPort,
+  isVmPort,
+  KEY_CIDRS,
+  networkOf,
+  portIps,
+  splitList,
+} from '../../nb/keys.js'
 
-type Ctx = ChangeCtx<LogicalSwitchPort>
+type Ctx = NbChange<LogicalSwitchPort>
 const LSP = 'Logical_Switch_Port'
 const always = () => true
+
+/** Upstream `make_lsp_dict`: the argument dict of the port's driver calls. */
+export function lspInfo(p: LogicalSwitchPort, logicalSwitch = networkOf(p)): CallInfo {
+  return {
+    mac: addressList(p)[0] ?? null,
+    cidrs: splitList(p.externalIds[KEY_CIDRS]),
+    type: p.type,
+    logical_switch: logicalSwitch ?? null,
+  }
+}
 
 /** The port's LS, unless it is a tenant network exposed here (then tenant events own the port). */
 function providerSideLs(r: LogicalSwitchPort, view: AgentView): string | undefined {
@@ -21,7 +42,7 @@ function providerSideLs(r: LogicalSwitchPort, view: AgentView): string | undefin
 
 /** Up, bound here, on a bridge-mapped provider network. */
 function exposableHere(r: LogicalSwitchPort, ls: string, view: AgentView): boolean {
-  return isLocalPort(r, view.chassisName) && isUp(r) && view.isProviderLs(ls)
+  return isActiveHere(r, view.chassisName) && view.isProviderLs(ls)
 }
 
 export const providerCreate: EventSpec<LogicalSwitchPort> = {
@@ -31,7 +52,7 @@ export const providerCreate: EventSpec<LogicalSwitchPort> = {
   action: 'expose_ip',
   active: always,
   match({row}, view) {
-    if (!isVmLike(row.type) || !hasIp(row)) return false
+    if (!isVmPort(row) || !hasIp(row)) return false
     const ls = providerSideLs(row, view)
     if (ls === undefined || !exposableHere(row, ls, view)) return false
     const ips = portIps(row)
@@ -49,13 +70,13 @@ export const providerDelete: EventSpec<LogicalSwitchPort> = {
   active: always,
   match(ctx, view) {
     const {row} = ctx
-    if (!isVmLike(row.type) || !hasIp(row)) return false
+    if (!isVmPort(row) || !hasIp(row)) return false
     const ls = providerSideLs(row, view)
     const ips = portIps(row)
     if (ls === undefined || !ips.some((ip) => view.isExposed(ls, ip))) return false
     if (ctx.kind === 'delete') return true
     // Went down, unless a second binding exists (live migration: the destination takes over).
-    if (changed(ctx, 'up') && ctx.old?.up === true && !isUp(row) && !hasAdditionalBinding(row.options)) return true
+    if (changed(ctx, 'up') && ctx.old?.up === true && row.up !== true && !hasAdditionalBinding(row.options)) return true
     return !isLocalPort(row, view.chassisName)
   },
   run: ({row}) => [{fn: 'withdraw_ip', ips: portIps(row), info: lspInfo(row)}],
@@ -74,7 +95,7 @@ interface IpDelta {
  */
 function ipDelta(ctx: Ctx, view: AgentView): IpDelta | undefined {
   const {row} = ctx
-  if (ctx.kind !== 'update' || !changed(ctx, 'addresses') || !isVmLike(row.type)) return undefined
+  if (ctx.kind !== 'update' || !changed(ctx, 'addresses') || !isVmPort(row)) return undefined
   const ls = networkOf(row)
   if (ls === undefined || networkOf({externalIds: oldOrRow(ctx, 'externalIds')}) !== ls) return undefined
   const tenant = view.localTenantNetworks.has(ls)
@@ -85,7 +106,7 @@ function ipDelta(ctx: Ctx, view: AgentView): IpDelta | undefined {
   const added = now.filter((ip) => !before.includes(ip) && !view.isExposed(ls, ip))
   let expose: string[] = []
   if (tenant) {
-    if (isUp(row) && !changed(ctx, 'up')) expose = added
+    if (row.up === true && !changed(ctx, 'up')) expose = added
   } else if (exposableHere(row, ls, view) && now.some((ip) => view.isExposed(ls, ip))) {
     expose = added
   }

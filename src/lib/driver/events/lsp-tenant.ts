@@ -1,39 +1,40 @@
-import type {LogicalSwitchPort} from '../../nb/model.js'
-import type {AgentView} from './agent-view.js'
-import type {DriverCall, EventSpec} from './types.js'
-
 // Tenant-network events (docs/upstream-behaviour.md#logicalswitchportsubnetattachevent,
-// docs/upstream-behaviour.md#logicalswitchportsubnetdetachevent, docs/upstream-behaviour.md#tenant-vm-events): router
-// interfaces attached to / detached from a router
-// whose cr-lrp is exposed here, and VM ports on such tenant networks (host advertisement only).
-import {ROUTER_INTERFACE_OWNER} from '../../nb/keys.js'
-import {type ChangeCtx, changed} from './change-ctx.js'
+// docs/upstream-behaviour.md#logicalswitchportsubnetdetachevent,
+// docs/upstream-behaviour.md#tenant-vm-events): router interfaces attached to / detached from a
+// router whose cr-lrp is exposed here, and VM ports on such tenant networks (host advertisement only).
+import type {LogicalSwitchPort, NbChange} from '../../nb/model.js'
+import type {AgentView} from './agent-view.js'
+import type {CallInfo, DriverCall, EventSpec} from './types.js'
+
+import {changed} from '../../nb/decode.js'
 import {
-  addressScopes,
   hasIp,
-  isUp,
-  isVmLike,
+  isActiveRouterInterface,
+  isRouterInterface,
+  isVmPort,
   KEY_CIDRS,
   KEY_DEVICE_ID,
-  KEY_DEVICE_OWNER,
-  lspInfo,
   networkOf,
   portIps,
-  splitWords,
-} from './port-facts.js'
+  splitList,
+} from '../../nb/keys.js'
+import {addressScopes} from '../../planner/parse.js'
+import {lspInfo} from './lsp-provider.js'
 
-type Ctx = ChangeCtx<LogicalSwitchPort>
+type Ctx = NbChange<LogicalSwitchPort>
 const LSP = 'Logical_Switch_Port'
 const tenantOn = (view: AgentView) => view.tenantExposure
 const tenantHostOn = (view: AgentView) => view.tenantExposure && view.advertisement === 'host'
 
-function isRouterIf(p: LogicalSwitchPort): boolean {
-  return p.type === 'router' && p.externalIds[KEY_DEVICE_OWNER] === ROUTER_INTERFACE_OWNER
-}
-
 function routerOf(p: Partial<LogicalSwitchPort>): string | undefined {
   const r = p.externalIds?.[KEY_DEVICE_ID]
   return r || undefined
+}
+
+/** Upstream `addr_scopes` flattened into two keys. */
+function addressScopeInfo(p: LogicalSwitchPort): CallInfo {
+  const s = addressScopes(p)
+  return {address_scope4: s[4] ?? null, address_scope6: s[6] ?? null}
 }
 
 const isLocalRouter = (view: AgentView, r: string | undefined) => r !== undefined && view.localRouters.has(r)
@@ -45,8 +46,8 @@ function subnetCall(
 ): DriverCall {
   return {
     fn,
-    ips: splitWords(row.externalIds[KEY_CIDRS]),
-    info: {associated_router: router ?? null, network: networkOf(row) ?? null, ...addressScopes(row)},
+    ips: splitList(row.externalIds[KEY_CIDRS]),
+    info: {associated_router: router ?? null, network: networkOf(row) ?? null, ...addressScopeInfo(row)},
   }
 }
 
@@ -58,7 +59,7 @@ export const subnetAttach: EventSpec<LogicalSwitchPort> = {
   active: tenantOn,
   match(ctx, view) {
     const {row} = ctx
-    if (!isRouterIf(row) || !isUp(row)) return false
+    if (!isActiveRouterInterface(row)) return false
     const router = routerOf(row)
     if (!isLocalRouter(view, router)) return false
     if (changed(ctx, 'up') && ctx.old?.up !== true) return true
@@ -88,15 +89,15 @@ export const subnetDetach: EventSpec<LogicalSwitchPort> = {
   active: tenantOn,
   match(ctx, view) {
     const {row} = ctx
-    if (!isRouterIf(row)) return false
+    if (!isRouterInterface(row)) return false
     const router = routerOf(row)
-    if (ctx.kind === 'delete') return isUp(row) && isLocalRouter(view, router)
+    if (ctx.kind === 'delete') return row.up === true && isLocalRouter(view, router)
     if (changed(ctx, 'up')) {
       if (ctx.old?.up !== true) return false
       return changed(ctx, 'externalIds') ? isLocalRouter(view, routerOf(ctx.old ?? {})) : isLocalRouter(view, router)
     }
 
-    if (!isUp(row) || !changed(ctx, 'externalIds')) return false
+    if (row.up !== true || !changed(ctx, 'externalIds')) return false
     const before = routerOf(ctx.old ?? {})
     return before !== undefined && before !== router && isLocalRouter(view, before)
   },
@@ -110,7 +111,7 @@ function tenantNet(row: LogicalSwitchPort, view: AgentView): string | undefined 
 
 /** `run` of both tenant VM events: only VM-like ports carry remote IPs. */
 function remoteIpCall(fn: 'expose_remote_ip' | 'withdraw_remote_ip', row: LogicalSwitchPort): DriverCall[] {
-  if (!isVmLike(row.type)) return []
+  if (!isVmPort(row)) return []
   return [{fn, ips: portIps(row), info: lspInfo(row)}]
 }
 
@@ -122,7 +123,7 @@ export const tenantCreate: EventSpec<LogicalSwitchPort> = {
   active: tenantHostOn,
   match(ctx, view) {
     const {row} = ctx
-    if (!hasIp(row) || !isUp(row)) return false
+    if (!hasIp(row) || row.up !== true) return false
     const net = tenantNet(row, view)
     if (net === undefined) return false
     if (changed(ctx, 'up') && ctx.old?.up !== true) return true
@@ -140,7 +141,7 @@ export const tenantDelete: EventSpec<LogicalSwitchPort> = {
   match(ctx, view) {
     const {row} = ctx
     if (!hasIp(row) || tenantNet(row, view) === undefined) return false
-    if (ctx.kind === 'delete') return isUp(row)
+    if (ctx.kind === 'delete') return row.up === true
     return changed(ctx, 'up') && ctx.old?.up === true
   },
   run: ({row}) => remoteIpCall('withdraw_remote_ip', row),

@@ -1,16 +1,15 @@
-import type {LogicalSwitchPort, Nat} from '../../nb/model.js'
-import type {AgentView} from './agent-view.js'
-import type {EventSpec} from './types.js'
-
 // NAT (dnat_and_snat) events (docs/upstream-behaviour.md#natmacaddedevent,
 // docs/upstream-behaviour.md#centralized-fip-events): distributed FIPs whose MAC ovn-northd/neutron
 // fills in later, and centralized FIPs created on / deleted from a gateway hosted here.
-import {requestedChassis} from '../../nb/keys.js'
-import {type ChangeCtx, changed} from './change-ctx.js'
-import {exposeFipCall} from './lsp-fip.js'
-import {ipKey, isVmLike, KEY_FIP_NET, KEY_HOST, networkOf} from './port-facts.js'
+import type {LogicalSwitchPort, Nat, NbChange} from '../../nb/model.js'
+import type {AgentView} from './agent-view.js'
+import type {EventSpec} from './types.js'
 
-type Ctx = ChangeCtx<Nat>
+import {changed} from '../../nb/decode.js'
+import {ipKey, isVmPort, KEY_FIP_NET, KEY_HOST, networkOf, requestedChassis} from '../../nb/keys.js'
+import {exposeFipCall} from './lsp-fip.js'
+
+type Ctx = NbChange<Nat>
 const NAT = 'NAT'
 const DNAT_SNAT = 'dnat_and_snat'
 
@@ -62,7 +61,7 @@ function centralizedFipHere(ctx: Ctx, view: AgentView): boolean {
   const {row} = ctx
   if (row.type !== DNAT_SNAT || row.logicalPort === undefined) return false
   const lsp = natLsp(row, view)
-  if (!lsp || !isVmLike(lsp.type)) return false
+  if (!lsp || !isVmPort(lsp)) return false
   return row.externalIds[KEY_FIP_NET] !== undefined && gatewayHere(row, view)
 }
 

@@ -3,7 +3,7 @@
 import type {NbGlobal, StrMap} from '../../nb/model.js'
 import type {EventSpec} from './types.js'
 
-import {changed} from './change-ctx.js'
+import {changed} from '../../nb/decode.js'
 
 const KEY_FIP_DISTRIBUTED = 'neutron:fip-distributed'
 

@@ -1,3 +1,6 @@
+// Whether a change can matter to this node beyond the event classes: it touches something the node
+// exposes or uses. Conservative by design: a false positive costs one cheap reconcile, a false
+// negative leaves the node stale until the periodic full reconcile.
 import type {
   LoadBalancer,
   LogicalRouter,
@@ -5,30 +8,28 @@ import type {
   LogicalSwitch,
   LogicalSwitchPort,
   Nat,
+  NbChange,
   NbGlobal,
 } from '../../nb/model.js'
-import type {RowChange} from '../../ovsdb/types.js'
 import type {AgentView} from './agent-view.js'
+import type {MatchedEvent} from './types.js'
 
-// Whether a change can matter to this node beyond the event classes: it touches something the node
-// exposes or uses. Conservative by design: a false positive costs one cheap reconcile, a false
-// negative leaves the node stale until the periodic full reconcile.
-import {chassisKeys, isRouterInterface, lbRouterKeys, stripNeutronPrefix} from '../../nb/keys.js'
-import {type ChangeCtx, decodeChange} from './change-ctx.js'
+import {versions} from '../../nb/decode.js'
+import {
+  chassisKeys,
+  ipKey,
+  isLocalPort,
+  isRouterInterface,
+  KEY_DEVICE_ID,
+  KEY_PORT_FIP,
+  lbRouterKeys,
+  networkOf,
+  portIps,
+  stripNeutronPrefix,
+} from '../../nb/keys.js'
 import {classifyChange} from './classify.js'
 import {vipIps} from './lb-vips.js'
 import {distributedMode} from './nb-global.js'
-import {ipKey, isLocalPort, KEY_DEVICE_ID, KEY_PORT_FIP, networkOf, portIps} from './port-facts.js'
-
-/** The row before the change, complete: `old`'s changed columns over the unchanged current ones. */
-function before<T>(ctx: ChangeCtx<T>): T | undefined {
-  return ctx.old ? {...ctx.row, ...ctx.old} : undefined
-}
-
-function versions<T>(ctx: ChangeCtx<T>): T[] {
-  const b = before(ctx)
-  return b === undefined ? [ctx.row] : [ctx.row, b]
-}
 
 function lspTouches(p: LogicalSwitchPort, view: AgentView): boolean {
   if (p.type === 'localnet') return true
@@ -65,7 +66,7 @@ function lbTouches(lb: LoadBalancer, view: AgentView): boolean {
   )
 }
 
-function lsTouches(ctx: ChangeCtx<LogicalSwitch>, view: AgentView): boolean {
+function lsTouches(ctx: NbChange<LogicalSwitch>, view: AgentView): boolean {
   if (versions(ctx).some((ls) => view.localTenantNetworks.has(ls.name) || view.isProviderLs(ls.name))) return true
   // A localnet port joining or leaving makes the switch a provider network or not.
   const old = new Set(ctx.old?.ports ?? ctx.row.ports)
@@ -74,38 +75,38 @@ function lsTouches(ctx: ChangeCtx<LogicalSwitch>, view: AgentView): boolean {
   return moved.some((u) => view.nb.lsp(u)?.type === 'localnet')
 }
 
-function nbGlobalTouches(ctx: ChangeCtx<NbGlobal>, view: AgentView): boolean {
+function nbGlobalTouches(ctx: NbChange<NbGlobal>, view: AgentView): boolean {
   return versions(ctx).some((g) => distributedMode(g.externalIds) !== view.distributed)
 }
 
-function touches(ctx: ChangeCtx, view: AgentView): boolean {
+function touches(ctx: NbChange, view: AgentView): boolean {
   switch (ctx.table) {
     case 'Logical_Switch_Port': {
-      return versions(ctx as ChangeCtx<LogicalSwitchPort>).some((p) => lspTouches(p, view))
+      return versions(ctx as NbChange<LogicalSwitchPort>).some((p) => lspTouches(p, view))
     }
 
     case 'NAT': {
-      return versions(ctx as ChangeCtx<Nat>).some((n) => natTouches(n, view))
+      return versions(ctx as NbChange<Nat>).some((n) => natTouches(n, view))
     }
 
     case 'Logical_Router_Port': {
-      return versions(ctx as ChangeCtx<LogicalRouterPort>).some((p) => lrpTouches(p, view))
+      return versions(ctx as NbChange<LogicalRouterPort>).some((p) => lrpTouches(p, view))
     }
 
     case 'Load_Balancer': {
-      return versions(ctx as ChangeCtx<LoadBalancer>).some((lb) => lbTouches(lb, view))
+      return versions(ctx as NbChange<LoadBalancer>).some((lb) => lbTouches(lb, view))
     }
 
     case 'Logical_Switch': {
-      return lsTouches(ctx as ChangeCtx<LogicalSwitch>, view)
+      return lsTouches(ctx as NbChange<LogicalSwitch>, view)
     }
 
     case 'Logical_Router': {
-      return versions(ctx as ChangeCtx<LogicalRouter>).some((r) => view.localRouters.has(stripNeutronPrefix(r.name)))
+      return versions(ctx as NbChange<LogicalRouter>).some((r) => view.localRouters.has(stripNeutronPrefix(r.name)))
     }
 
     case 'NB_Global': {
-      return nbGlobalTouches(ctx as ChangeCtx<NbGlobal>, view)
+      return nbGlobalTouches(ctx as NbChange<NbGlobal>, view)
     }
 
     default: {
@@ -115,15 +116,14 @@ function touches(ctx: ChangeCtx, view: AgentView): boolean {
 }
 
 /**
- * True when some registered event class matches, or the change (before or after) touches a port
- * bound here, a local router or tenant network, a provider network, a gateway hosted here, or an
- * address currently exposed. Unknown tables and evaluation errors count as relevant.
+ * True when some registered event class matches (`events`: what classifyChange returned for this
+ * change, when the caller has it), or the change (before or after) touches a port bound here, a
+ * local router or tenant network, a provider network, a gateway hosted here, or an address
+ * currently exposed. Evaluation errors count as relevant.
  */
-export function isRelevant(change: RowChange, view: AgentView): boolean {
+export function isRelevant(change: NbChange, view: AgentView, events?: readonly MatchedEvent[]): boolean {
   try {
-    const ctx = decodeChange(change, view.nb.capabilities)
-    if (!ctx) return true
-    return classifyChange(change, view).length > 0 || touches(ctx, view)
+    return (events ?? classifyChange(change, view)).length > 0 || touches(change, view)
   } catch {
     return true
   }

@@ -1,13 +1,11 @@
 // One-line description of a changed row for logs: table, uuid, a name, the addresses involved.
-import type {LoadBalancer, LogicalRouterPort, LogicalSwitchPort, Nat} from '../../nb/model.js'
-import type {TypedRow} from '../../nb/state.js'
-import type {ChangeCtx} from './change-ctx.js'
+import type {LoadBalancer, LogicalRouterPort, LogicalSwitchPort, Nat, NbChange, NbRow} from '../../nb/model.js'
 import type {ChangeSubject} from './types.js'
 
+import {ipKey, portIps} from '../../nb/keys.js'
 import {vipIps} from './lb-vips.js'
-import {ipKey, portIps} from './port-facts.js'
 
-function nameAndIps(table: string, row: TypedRow): [string, string[]] {
+function nameAndIps(table: string, row: NbRow): [string, string[]] {
   switch (table) {
     case 'Logical_Switch_Port': {
       return [(row as LogicalSwitchPort).name, portIps(row as LogicalSwitchPort)]
@@ -38,7 +36,7 @@ function nameAndIps(table: string, row: TypedRow): [string, string[]] {
   }
 }
 
-export function subjectOf(ctx: ChangeCtx): ChangeSubject {
-  const [name, ips] = nameAndIps(ctx.table, ctx.row)
-  return {table: ctx.table, uuid: ctx.uuid, name, ips}
+export function subjectOf(change: NbChange): ChangeSubject {
+  const [name, ips] = nameAndIps(change.table, change.row)
+  return {table: change.table, uuid: change.uuid, name, ips}
 }

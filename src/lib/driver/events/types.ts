@@ -1,8 +1,8 @@
 // Shared types of the NB event classifier: the upstream event class names, the driver calls their
 // `run` would make, and the shape of one matcher ("event spec").
+import type {NbChange} from '../../nb/model.js'
 import type {ChangeKind} from '../../ovsdb/types.js'
 import type {AgentView} from './agent-view.js'
-import type {ChangeCtx} from './change-ctx.js'
 
 /** Upstream ovn-bgp-agent NB watcher class names, plus our own additions (see docs/events.md). */
 export const EVENT_NAMES = [
@@ -101,6 +101,6 @@ export interface EventSpec<T = unknown> {
   fullSync?: boolean
   /** Registered for this agent configuration / FIP mode (docs/upstream-behaviour.md#plumbing-and-registration)? */
   active(view: AgentView): boolean
-  match(ctx: ChangeCtx<T>, view: AgentView): boolean
-  run(ctx: ChangeCtx<T>, view: AgentView): DriverCall[]
+  match(change: NbChange<T>, view: AgentView): boolean
+  run(change: NbChange<T>, view: AgentView): DriverCall[]
 }
