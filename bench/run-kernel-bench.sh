@@ -4,6 +4,7 @@
 # Usage: bench/run-kernel-bench.sh [NAME] [ARGS...]     e.g. bench/run-kernel-bench.sh kernel-apply 500
 #        bench/run-kernel-bench.sh kernel-event 1000 10000     (COLD, BURST, EVENTS pass through;
 #        RMEM_MAX sets net.core.rmem_max in the guest first)
+#        bench/run-kernel-bench.sh steady-cpu 10000   (SETTLE, WINDOW, RECONCILE_INTERVAL, FRR_RECONCILE_INTERVAL)
 # VM_TIMEOUT defaults to 3600 s here (large cold applies under TCG take minutes).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,9 +13,11 @@ OUT=$(mktemp -d /tmp/ovn-bgp-bench.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 node "$ROOT/test/harness/vm/transpile.mjs" "$ROOT" "$OUT/js" 2>/dev/null
 cat > "$OUT/bench.sh" <<SCRIPT
-modprobe -a vrf dummy 8021q || exit 1
+modprobe -a vrf dummy veth 8021q openvswitch || exit 1
 echo "net.core.rmem_max: \$(cat /proc/sys/net/core/rmem_max)"
 if [ -n "${RMEM_MAX:-}" ]; then sysctl -w net.core.rmem_max=${RMEM_MAX:-}; fi
+export OVN_BGP_GUEST=1 TMPDIR=/tmp
+export SETTLE=${SETTLE:-30} WINDOW=${WINDOW:-300} RECONCILE_INTERVAL=${RECONCILE_INTERVAL:-300} FRR_RECONCILE_INTERVAL=${FRR_RECONCILE_INTERVAL:-15} BENCH_VERBOSE=${BENCH_VERBOSE:-}
 export COLD=${COLD:-5000} BURST=${BURST:-1000} EVENTS=${EVENTS:-30} MONITOR_COST=${MONITOR_COST:-0}
 cd /run/out/js && node bench/$NAME.js $*
 SCRIPT

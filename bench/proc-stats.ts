@@ -1,0 +1,73 @@
+// /proc readings of a daemon for the steady-state benchmarks (bench/steady-rss.ts, steady-cpu.ts):
+// resident memory (VmRSS now, VmHWM = peak) and CPU seconds of a process with its descendants.
+import {readdirSync, readFileSync} from 'node:fs'
+
+const CLK_TCK = 100 // USER_HZ on Linux x86_64
+
+/** VmRSS and VmHWM (peak resident set) of a process, in MiB; undefined once it is gone. */
+export function memory(pid: number): undefined | {hwmMiB: number; rssMiB: number} {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? Number.NaN)
+    return {hwmMiB: kb('VmHWM') / 1024, rssMiB: kb('VmRSS') / 1024}
+  } catch {
+    return undefined
+  }
+}
+
+interface Stat {
+  pid: number
+  ppid: number
+  /** utime + stime of the process itself */
+  own: number
+  /** cutime + cstime: children it has reaped */
+  reaped: number
+  comm: string
+}
+
+function stat(pid: number): Stat | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ')
+    const n = (i: number): number => Number(f[i])
+    return {
+      pid,
+      ppid: n(1),
+      own: (n(11) + n(12)) / CLK_TCK,
+      reaped: (n(13) + n(14)) / CLK_TCK,
+      comm: s.slice(s.indexOf('(') + 1, s.lastIndexOf(')')),
+    }
+  } catch {
+    return undefined // ended between the listing and the read
+  }
+}
+
+/**
+ * CPU seconds a process has used with all its descendants so far: its own utime+stime, the
+ * children it reaped (cutime+cstime), and every live descendant's own time. Differences of two
+ * readings count each child once: a child live at the first reading and reaped before the second
+ * moves from the live part into the reaped part. `byComm` splits the live part by program name.
+ */
+export function treeCpu(root: number): undefined | {byComm: Record<string, number>; seconds: number} {
+  const all = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => stat(Number(d)))
+    .filter((s): s is Stat => s !== undefined)
+  const me = all.find((s) => s.pid === root)
+  if (!me) return undefined
+  const kids = new Map<number, Stat[]>()
+  for (const s of all) kids.set(s.ppid, [...(kids.get(s.ppid) ?? []), s])
+  const byComm: Record<string, number> = {}
+  let seconds = me.own + me.reaped
+  byComm.daemon = me.own
+  byComm['reaped children'] = me.reaped
+  const todo = [...(kids.get(root) ?? [])]
+  while (todo.length > 0) {
+    const s = todo.pop()!
+    seconds += s.own + s.reaped
+    byComm[s.comm] = (byComm[s.comm] ?? 0) + s.own + s.reaped
+    todo.push(...(kids.get(s.pid) ?? []))
+  }
+
+  return {byComm, seconds}
+}

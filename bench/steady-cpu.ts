@@ -1,0 +1,181 @@
+// Benchmark (not a test): the daemon's CPU in steady state, in a real kernel (run it in the qemu
+// guest: `/work/qemu-run.sh --exclusive sh bench/run-kernel-bench.sh steady-cpu 10000`).
+// The e2e lab (test/kernel/helpers/lab.ts: NB ovsdb-server, a private Open vSwitch with br-ex, FRR
+// with a gobgpd peer) plus N more VM ports bound here on the VLAN provider network, so N exposed
+// addresses; the daemon is what `ovn-bgp watch` runs (test/kernel/helpers/daemon-child.ts, its
+// one-file bundle, the production command runner) with the default intervals unless set:
+// reconcile_interval 300 s, frr_reconcile_interval 15 s, metrics on (scraped only at the window's
+// two ends). Once the first pass is done and every address is on bgp-nic, it waits SETTLE seconds,
+// then reads the daemon's CPU (utime+stime of the process, the children it reaped and its live
+// descendants: bench/proc-stats.ts) every 10 s for WINDOW seconds with no NB change, and prints the
+// average share of one CPU, the per-10 s series (a periodic full pass shows as a spike), where the
+// time went (daemon, ip, vtysh...), and the passes and FRR checks the metrics counted in the window.
+// env: SETTLE (s, default 30), WINDOW (s, default 300), RECONCILE_INTERVAL (s, default 300),
+//      FRR_RECONCILE_INTERVAL (s, default 15).
+import {type ChildProcess, spawn} from 'node:child_process'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {fileURLToPath} from 'node:url'
+
+import {freePort, transact} from '../test/helpers/ovsdb-server.js'
+import {must} from '../test/kernel/helpers/guest.js'
+import {startTopologyLab} from '../test/kernel/helpers/lab.js'
+import {map} from '../test/kernel/helpers/topology.js'
+import {treeCpu} from './proc-stats.js'
+
+const N = Number(process.argv[2] ?? 10_000)
+const SETTLE_S = Number(process.env.SETTLE ?? 30)
+const WINDOW_S = Number(process.env.WINDOW ?? 300)
+const RECONCILE_S = Number(process.env.RECONCILE_INTERVAL ?? 300)
+const FRR_S = Number(process.env.FRR_RECONCILE_INTERVAL ?? 15)
+const STEP_S = 10
+const log = (m: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`)
+
+/** VM i on the lab's provider network (neutron-pub, VLAN 100 on br-ex), bound to this node, up. */
+function portOps(from: number, n: number): unknown[] {
+  const ops: unknown[] = ['OVN_Northbound']
+  const names: string[] = []
+  for (let i = from; i < from + n; i++) {
+    const ip = `172.25.${i >> 8}.${i & 255}`
+    const mac = `fa:16:3e:10:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`
+    names.push(`vm${i}`)
+    ops.push({
+      op: 'insert',
+      table: 'Logical_Switch_Port',
+      'uuid-name': `vm${i}`,
+      row: {
+        name: `steady-vm-${i}`,
+        addresses: `${mac} ${ip}`,
+        up: true,
+        options: map({'requested-chassis': 'compute-1'}),
+        external_ids: map({
+          'neutron:network_name': 'neutron-pub',
+          'neutron:cidrs': `${ip}/16`,
+          'neutron:host_id': 'compute-1',
+        }),
+      },
+    })
+  }
+
+  ops.push({
+    op: 'mutate',
+    table: 'Logical_Switch',
+    where: [['name', '==', 'neutron-pub']],
+    mutations: [['ports', 'insert', ['set', names.map((u) => ['named-uuid', u])]]],
+  })
+  return ops
+}
+
+/** Sum of a metric's samples whose line matches `re` (Prometheus text format). */
+async function metric(url: string, re: RegExp): Promise<number> {
+  const text = await (await fetch(url, {signal: AbortSignal.timeout(30_000)})).text()
+  return text
+    .split('\n')
+    .filter((l) => re.test(l))
+    .reduce((s, l) => s + Number(l.split(' ').at(-1)), 0)
+}
+
+const bgpNicAddrs = async (): Promise<number> =>
+  (await must('ip', ['-4', '-o', 'addr', 'show', 'dev', 'bgp-nic'])).stdout
+    .split('\n')
+    .filter((l) => l.includes('inet ')).length
+
+async function main(): Promise<void> {
+  log(`steady-cpu: N=${N}, reconcile_interval ${RECONCILE_S} s, frr_reconcile_interval ${FRR_S} s`)
+  const port = await freePort()
+  const {lab, cfg} = await startTopologyLab({
+    reconcileInterval: RECONCILE_S,
+    frrReconcileInterval: FRR_S,
+    metricsAddress: `127.0.0.1:${port}`,
+  })
+  let child: ChildProcess | undefined
+  try {
+    const t = performance.now()
+    for (let i = 0; i < N; i += 1000) await transact(lab.nb.unix, portOps(i, Math.min(1000, N - i)))
+    log(`NB: ${N} more ports bound here in ${((performance.now() - t) / 1000).toFixed(0)} s`)
+    const cfgFile = join(lab.dir, 'daemon-config.json')
+    writeFileSync(cfgFile, JSON.stringify(cfg))
+    const helpers = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'kernel', 'helpers')
+    const env = {...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '')}
+    const lines: string[] = []
+    const started = performance.now()
+    child = spawn(process.execPath, [join(helpers, 'daemon-child.bundle.js'), cfgFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    })
+    for (const s of [child.stdout!, child.stderr!])
+      s.on('data', (d: Buffer) => {
+        const got = d.toString().split('\n')
+        lines.push(...got)
+        // progress is visible while the guest runs (a cold pass of 10,000 ports takes minutes under TCG)
+        if (process.env.BENCH_VERBOSE) for (const l of got) if (l.trim()) console.log(`  daemon: ${l.slice(0, 300)}`)
+      })
+    const pid = child.pid!
+    while (!lines.some((l) => l.includes('daemon started'))) {
+      if (child.exitCode !== null) throw new Error(`daemon exited:\n${lines.slice(-30).join('\n')}`)
+      await sleep(500)
+    }
+
+    const firstS = (performance.now() - started) / 1000
+    let addrs = await bgpNicAddrs()
+    while (addrs < N) {
+      if (performance.now() - started > 900_000)
+        throw new Error(`only ${addrs} of ${N} addresses on bgp-nic after 900 s`)
+      await sleep(2000)
+      addrs = await bgpNicAddrs()
+    }
+
+    log(
+      `daemon: first pass done after ${firstS.toFixed(1)} s; ${addrs} addresses on bgp-nic after ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    )
+    await sleep(SETTLE_S * 1000)
+    const url = `http://127.0.0.1:${port}/metrics`
+    const passes0 = await metric(url, /^ovn_bgp_reconcile_passes_total/)
+    const passMs0 = await metric(url, /^ovn_bgp_reconcile_duration_seconds_sum/)
+    const frr0 = await metric(url, /^ovn_bgp_frr_checks_total/)
+    const linesAt0 = lines.length
+    const c0 = treeCpu(pid)!
+    const load0 = readFileSync('/proc/loadavg', 'utf8').trim()
+    const series: number[] = []
+    let prev = c0.seconds
+    for (let s = 0; s < WINDOW_S; s += STEP_S) {
+      await sleep(STEP_S * 1000)
+      const c = treeCpu(pid)!.seconds
+      series.push(c - prev)
+      prev = c
+    }
+
+    const c1 = treeCpu(pid)!
+    const cpuS = c1.seconds - c0.seconds
+    const passes = (await metric(url, /^ovn_bgp_reconcile_passes_total/)) - passes0
+    const passS = (await metric(url, /^ovn_bgp_reconcile_duration_seconds_sum/)) - passMs0
+    const frr = (await metric(url, /^ovn_bgp_frr_checks_total/)) - frr0
+    const by = Object.entries(c1.byComm)
+      .map(([k, v]) => [k, v - (c0.byComm[k] ?? 0)] as const)
+      .filter(([, v]) => v > 0.005)
+      .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
+    log(
+      `window ${WINDOW_S} s after ${SETTLE_S} s settle: daemon + children CPU ${cpuS.toFixed(2)} s = ${((100 * cpuS) / WINDOW_S).toFixed(2)} % of one CPU (target < 1 %)`,
+    )
+    log(`  by process: ${by.join(', ')}`)
+    log(`  per ${STEP_S} s: ${series.map((x) => x.toFixed(2)).join(' ')}`)
+    log(
+      `  in the window: ${passes} reconcile passes (${passS.toFixed(2)} s of pass time), ${frr} FRR checks, ${lines.length - linesAt0} log lines; loadavg at start ${load0}, at end ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
+    )
+    const tail = lines.slice(linesAt0).filter((l) => l.trim())
+    if (tail.length > 0) log(`  log lines in the window (last 10):\n${tail.slice(-10).join('\n')}`)
+  } finally {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM')
+      const exited = new Promise((resolve) => {
+        child!.once('exit', resolve)
+      })
+      await Promise.race([exited, sleep(20_000)])
+    }
+
+    await lab.close()
+  }
+}
+
+await main()
