@@ -36,7 +36,7 @@ export interface MonitorOptions {
  * thousands of notifications while the reader catches up after a burst. iproute2 sets it with
  * SO_RCVBUF, so the kernel caps it at net.core.rmem_max (212,992 by default: see docs/kernel.md).
  */
-export const MONITOR_RCVBUF = 32 * 1024 * 1024
+const MONITOR_RCVBUF = 32 * 1024 * 1024
 
 const MONITOR_ARGS = [
   '-rcvbuf',
