@@ -36,7 +36,7 @@ export const defaultSpawn: SpawnFn = (file, args, opts) => nodeSpawn(file, args,
 const MARKER = /^Command failed (.*):(\d+)\s*$/
 
 /** Default bound on one request (a pass's batch is ~1 ms per line in a loaded guest; generous). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
 interface Pending {
   /** Cumulative number of the request's first line. */
