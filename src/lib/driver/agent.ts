@@ -131,6 +131,8 @@ export class Agent {
           this.passesFailing = true
           if (this.baseFailed && !this.stopping) void this.ensureBase(ovs)
         },
+        onPassStuck: (s) =>
+          this.metrics.recordPassStuck({trigger: s.trigger, stage: s.stage, runningSeconds: s.runningMs / 1000}),
       },
     })
     // Kernel drift (an owned desired object deleted or changed, a bridge/VLAN device set down) is

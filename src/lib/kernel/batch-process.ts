@@ -9,6 +9,12 @@
 // request without a marker succeeded. A `neigh` command that hits a kernel error makes iproute2
 // exit instead: the lines of the request from the last reported one on are then 'unknown' (the
 // caller re-runs them alone), and the next request starts a fresh process.
+//
+// Deadline: a request whose sentinel marker has not arrived within `requestTimeoutMs` (a child
+// stopped, or a lost marker) fails: its lines without a reported error get a reason naming the
+// timeout (they may or may not have been applied; the caller's retry and the next observation tell),
+// the child is killed with SIGKILL and the next request runs in a fresh one. Without the deadline a
+// child that stops answering would hold the reconcile pass, and so every later pass, forever.
 import {type ChildProcess, spawn as nodeSpawn} from 'node:child_process'
 
 import type {Logger} from '../log.js'
@@ -29,6 +35,9 @@ export const defaultSpawn: SpawnFn = (file, args, opts) => nodeSpawn(file, args,
 
 const MARKER = /^Command failed (.*):(\d+)\s*$/
 
+/** Default bound on one request (a pass's batch is ~1 ms per line in a loaded guest; generous). */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+
 interface Pending {
   /** Cumulative number of the request's first line. */
   first: number
@@ -37,6 +46,8 @@ interface Pending {
   errors: Map<number, string>
   resolve: (o: LineOutcome[]) => void
   ops: readonly IpOp[]
+  /** The request's deadline timer (cleared when it settles). */
+  timer?: NodeJS.Timeout
 }
 
 /**
@@ -104,6 +115,8 @@ export interface BatchProcessOptions {
    * flight, and one group at a time. Unset: always now.
    */
   maySpawnSpare?: () => boolean
+  /** Bound on one request's answer; default DEFAULT_REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs?: number
 }
 
 /** A postponed spare is asked for again this much later. */
@@ -261,7 +274,9 @@ export class BatchProcess {
       const first = st.nextLine
       const sentinel = first + ops.length
       st.nextLine = sentinel + 1
-      st.queue.push({first, count: ops.length, sentinel, errors: new Map(), resolve, ops})
+      const p: Pending = {first, count: ops.length, sentinel, errors: new Map(), resolve, ops}
+      p.timer = setTimeout(() => this.onTimeout(st, p), this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
+      st.queue.push(p)
       for (const o of ops)
         for (let i = 0; i + 1 < o.args.length; i++) if (DEVICE_WORD.has(o.args[i]!)) st.names.add(o.args[i + 1]!)
       st.child.stdin?.write(ops.map((o) => o.args.join(' ')).join('\n') + `\n${SENTINEL}\n`)
@@ -274,12 +289,42 @@ export class BatchProcess {
       if (!head) continue
       if (line === head.sentinel) {
         st.queue.shift()
+        clearTimeout(head.timer)
         head.resolve(settleRequest(head.ops, head.first, head.errors, true))
       } else {
         head.errors.set(line, text)
         // A device deleted behind our back without us hearing of it: do not keep its old index.
         if (STALE_INDEX.test(text) && st === this.cur) this.stale = true
       }
+    }
+  }
+
+  /**
+   * A request not answered in time: it fails (lines with a reported error keep it), the child is
+   * killed and forgotten (its late output or exit settles nothing), the next request starts another.
+   */
+  private onTimeout(st: ChildState, p: Pending): void {
+    if (!st.queue.includes(p)) return
+    const ms = this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    const reason = `ip batch request not answered within ${ms} ms (child killed)`
+    const pending = st.queue
+    st.queue = []
+    if (this.cur === st) this.cur = undefined
+    st.child.kill('SIGKILL')
+    this.opts.logger?.warn('ip batch process did not answer; killed, the next request starts a new one', {
+      args: this.opts.args.join(' '),
+      timeoutMs: ms,
+      lines: pending.reduce((n, q) => n + q.count, 0),
+    })
+    for (const q of pending) {
+      clearTimeout(q.timer)
+      q.resolve(
+        q.ops.map((op, i) => {
+          const err = q.errors.get(q.first + i)
+          if (err === undefined) return {state: 'failed', reason}
+          return op.tolerate?.test(err) ? {state: 'ok'} : {state: 'failed', reason: err || 'command failed'}
+        }),
+      )
     }
   }
 
@@ -290,6 +335,7 @@ export class BatchProcess {
     const trailing = st.parser.trailing()
     if (pending.length > 0) this.opts.logger?.debug('ip batch process ended with requests pending', {why, trailing})
     for (const p of pending) {
+      clearTimeout(p.timer)
       const out = settleRequest(p.ops, p.first, p.errors, false)
       // A single line that ended the process: its error is the text after the last marker.
       if (p.count === 1 && out[0]?.state === 'unknown')
@@ -319,6 +365,7 @@ export class BatchExecutor implements IpExec {
     spawn?: SpawnFn
     logger?: Logger
     spareDelayMs?: number
+    requestTimeoutMs?: number
   }) {
     const mk = (fam: string[]): BatchProcess =>
       new BatchProcess({
@@ -329,6 +376,7 @@ export class BatchExecutor implements IpExec {
         ...(opts.spareDelayMs === undefined
           ? {}
           : {spareDelayMs: opts.spareDelayMs, maySpawnSpare: () => this.maySpawnSpare()}),
+        ...(opts.requestTimeoutMs === undefined ? {} : {requestTimeoutMs: opts.requestTimeoutMs}),
       })
     this.procs = {ip4: mk(['-4']), ip6: mk(['-6']), neutral: mk([])}
   }

@@ -9,8 +9,9 @@
 // owned VLAN device that appears or comes up (IPv4 routes through it were flushed silently when it
 // went down, and a pass that ran in between may have failed on them), and an apply with failed ops
 // (e.g. a route through a device a concurrent change took down): the retry is re-signalled after
-// RETRY_MS[n] for the n-th consecutive failing apply, and given up after the last (the periodic
-// full pass remains) so a permanent failure never becomes a hot loop.
+// failedOpsRetryMs(n) for the n-th consecutive failing apply: 100 ms doubling up to 60 s, and on at
+// that pace while ops keep failing (a permanent failure is one pass a minute, never a hot loop; a
+// transient one is repaired within a minute of its cause going, not at the next periodic pass).
 // Delta observation (observeDelta): an event pass asks for the owned objects under the objKeys its
 // change touched (owned-view.ts), plus the keys notifications changed since the last observation;
 // it is refused (undefined: the caller observes in full) whenever a full observe would dump, the
@@ -54,12 +55,21 @@ export interface WatchedKernelOptions extends KernelOptions {
   fullDumpEveryMs?: number
   /** Plans of at least this many ops run with the monitor stopped (default PAUSE_MONITOR_OPS; 0 = never). */
   pauseMonitorOps?: number
+  /** Retry signals after failing applies (tests); default RETRY_BASE_MS doubling up to RETRY_MAX_MS. */
+  retry?: {baseMs: number; maxMs: number}
 }
 
 export type DriftListener = (reason: string) => void
 
-/** Delays of the drift re-signalled after consecutive applies with failed ops (bounded). */
-const RETRY_MS: readonly number[] = [100, 200, 400, 800, 1600, 3200]
+/** Delay of the drift re-signalled after the first apply with failed ops; doubled per further one. */
+const RETRY_BASE_MS = 100
+/** Cap of that delay: retries go on at this pace while ops keep failing. */
+const RETRY_MAX_MS = 60_000
+
+/** Delay before the retry after the n-th (0-based) consecutive apply with failed ops. */
+export function failedOpsRetryMs(n: number, baseMs = RETRY_BASE_MS, maxMs = RETRY_MAX_MS): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(n, 40))
+}
 
 /** A background resync dumps once overruns stopped for this long, or this long after it began. */
 const RESYNC_QUIET_MS = 150
@@ -404,15 +414,16 @@ export class WatchedKernel {
     }
   }
 
-  /** After an apply with `failed` ops, signals drift again soon (bounded backoff); a clean apply resets it. */
+  /** After an apply with `failed` ops, signals drift again (capped backoff); a clean apply resets it. */
   private scheduleRetry(failed: number): void {
     if (failed === 0) {
       this.failingApplies = 0
       return
     }
 
-    const delay = RETRY_MS[this.failingApplies++]
-    if (delay === undefined || this.retryTimer) return
+    const r = this.opts.retry
+    const delay = failedOpsRetryMs(this.failingApplies++, r?.baseMs, r?.maxMs)
+    if (this.retryTimer) return
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined
       this.emit(`retry after ${failed} failed kernel op(s)`)

@@ -95,6 +95,9 @@ export class AgentMetrics {
   readonly buildInfo: Gauge<'version' | 'commit' | 'nodejs'>
   readonly nbReconnects: Counter
   readonly frrChecks: Counter<'result'>
+  readonly stuckPasses: Counter
+  /** Set while /readyz is not ready because of a stuck pass: whether it was ready before. */
+  private stuck: {wasReady: boolean} | undefined
   private nbState: ClientState | undefined
 
   /**
@@ -183,6 +186,10 @@ export class AgentMetrics {
       help: 'Checks of the FRR VRF/leak configuration, by result: ok (nothing to do), applied (configuration was changed), failed.',
       labelNames: ['result'],
     })
+    this.stuckPasses = r.counter({
+      name: 'ovn_bgp_reconcile_stuck_passes_total',
+      help: 'Reconcile passes still running after the watchdog bound (default 5 min); such a pass is not cancelled, and no other pass runs until it ends.',
+    })
     this.setBuildInfo(opts.build ?? {})
 
     // Pre-declare the closed label sets so that rate() and absent() work from the first scrape.
@@ -261,7 +268,21 @@ export class AgentMetrics {
       this.lastSuccess.set({}, Math.round(nowSeconds))
     }
 
-    if (p.full && p.result !== 'error' && !this.readiness.ready) this.readiness.markReady()
+    const wasReady = this.stuck?.wasReady ?? false
+    this.stuck = undefined
+    if ((p.full || wasReady) && p.result !== 'error' && !this.readiness.ready) this.readiness.markReady()
+  }
+
+  /**
+   * A pass that overran the watchdog bound (ReconcileLoop onPassStuck): counted, and /readyz is not
+   * ready with the reason until a pass ends well (then ready again if it was ready before).
+   */
+  recordPassStuck(s: {trigger: string; stage: string; runningSeconds: number}): void {
+    this.stuckPasses.inc({})
+    this.stuck ??= {wasReady: this.readiness.ready}
+    this.readiness.markNotReady(
+      `reconcile pass stuck: running for ${Math.round(s.runningSeconds)} s (${s.trigger} pass, in ${s.stage})`,
+    )
   }
 
   /**
@@ -277,6 +298,7 @@ export class AgentMetrics {
     this.reconcilePasses.inc({result: 'error'})
     this.reconcileDuration.observe({}, f.durationSeconds)
     this.consecutiveFailures.set({}, f.consecutiveFailures)
+    this.stuck = undefined
     const retry = f.retryInSeconds === undefined ? '' : `, retry in ${Math.round(f.retryInSeconds)} s`
     this.readiness.markNotReady(`reconcile failing (${f.consecutiveFailures} in a row${retry}): ${f.reason}`)
   }

@@ -19,6 +19,12 @@ import type {PassResult} from './types.js'
 //    the retry forward, to at most `baseMs` away. The next successful pass resets the backoff.
 //    Every pass start is a timer callback, so the event loop keeps serving signals, /healthz and
 //    metrics whatever the passes do.
+//  - Watchdog: a pass still running `stuckPassMs` after it started (default 5 min) is reported once:
+//    an error log naming its trigger and stage, and observer.onPassStuck (the daemon counts it and
+//    marks /readyz not ready). It is NOT cancelled (a half-applied plan has no safe abort point) and
+//    no other pass starts while it runs: the bound on the pass itself comes from the layers below
+//    (each ip batch request has a deadline, kernel/batch-process.ts). When it finishes, the loop
+//    logs how long it took and goes on as after any pass.
 import {type Logger, NullLogger} from '../log.js'
 import {PASS_BACKOFF_BASE_MS, passBackoff, type PassBackoff} from './backoff.js'
 
@@ -37,7 +43,19 @@ interface LoopObserver {
   /** After every pass; `pendingSince` = monotonic ms of the oldest change this pass covered. */
   onPass?(result: PassResult, trigger: PassTrigger, pendingSince: number | undefined): void
   onPassError?(error: Error, trigger: PassTrigger, failure: PassFailure): void
+  /** Once per pass that runs longer than `stuckPassMs`; `stage` is what it was doing. */
+  onPassStuck?(info: StuckPass): void
 }
+
+export interface StuckPass {
+  trigger: PassTrigger
+  /** The pass's stage when the watchdog fired, e.g. "apply (120 operations)". */
+  stage: string
+  runningMs: number
+}
+
+/** Default watchdog bound: a 10k-address full pass takes tens of seconds in a loaded guest. */
+export const DEFAULT_STUCK_PASS_MS = 5 * 60_000
 
 /** Timer seam (tests drive the loop with a fake clock). */
 export interface LoopTimers {
@@ -66,6 +84,8 @@ export interface LoopOptions {
   fullIntervalMs?: number
   /** Retry delays after failed passes. Default passBackoff() (1 s -> 60 s, jittered). */
   backoff?: PassBackoff
+  /** Watchdog bound on one pass (see the timing contract); default DEFAULT_STUCK_PASS_MS, 0 disables. */
+  stuckPassMs?: number
   logger?: Logger
   observer?: LoopObserver
   /** Monotonic clock in ms. */
@@ -91,7 +111,13 @@ export class ReconcileLoop {
   private failures = 0
   private stopped = false
   private passStartedAt: number | undefined
+  /** What the running pass is doing (its last stage), for the watchdog's report. */
+  private passStage = 'starting'
+  private stuckTimer: unknown
+  private passStuck = false
   passes = 0
+  /** Passes the watchdog reported (ran longer than stuckPassMs). */
+  stuckPasses = 0
   failedPasses = 0
 
   constructor(private readonly opts: LoopOptions) {
@@ -200,11 +226,17 @@ export class ReconcileLoop {
     })
     const started = this.now()
     this.passStartedAt = started
+    this.passStage = 'starting'
+    this.passStuck = false
+    this.armWatchdog(trigger, started)
     try {
       // Only event passes may use the incremental desired state; the others recompute and compare.
       const result = await this.opts.reconciler.pass(this.opts.nb, {
         prune: this.opts.pruneAllowed(),
         fullRecompute: trigger !== 'event',
+        onStage: (stage, d) => {
+          this.passStage = d.operations === undefined ? stage : `${stage} (${d.operations} operations)`
+        },
       })
       this.passes++
       if (this.failures > 0) this.logger.info('reconcile recovered', {afterFailures: this.failures})
@@ -217,11 +249,34 @@ export class ReconcileLoop {
       this.onFailure(error instanceof Error ? error : new Error(String(error)), trigger, since, this.now() - started)
       return undefined
     } finally {
+      if (this.stuckTimer !== undefined) this.timers.clear(this.stuckTimer)
+      this.stuckTimer = undefined
+      if (this.passStuck)
+        this.logger.warn('reconcile pass reported stuck has ended', {trigger, ms: Math.round(this.now() - started)})
       this.running = undefined
       this.passStartedAt = undefined
       done()
       this.schedule()
     }
+  }
+
+  private armWatchdog(trigger: PassTrigger, started: number): void {
+    const bound = this.opts.stuckPassMs ?? DEFAULT_STUCK_PASS_MS
+    if (bound <= 0) return
+    this.stuckTimer = this.timers.set(() => {
+      this.stuckTimer = undefined
+      if (this.passStartedAt !== started) return
+      this.passStuck = true
+      this.stuckPasses++
+      const info: StuckPass = {trigger, stage: this.passStage, runningMs: this.now() - started}
+      this.logger.error('reconcile pass stuck; it cannot be cancelled, no other pass runs until it ends', {
+        trigger,
+        stage: info.stage,
+        ms: Math.round(info.runningMs),
+        boundMs: bound,
+      })
+      this.opts.observer?.onPassStuck?.(info)
+    }, bound)
   }
 
   /** Keeps the failed pass's changes pending and arms the backoff. */

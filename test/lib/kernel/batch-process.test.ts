@@ -2,10 +2,18 @@
 // `ip -force -batch -` child on this host fed commands that need no privilege and change nothing
 // (`link show` of present and absent devices), and one that makes iproute2 exit early.
 import {expect} from 'chai'
+import {type ChildProcess} from 'node:child_process'
 
 import type {IpOp} from '../../../src/lib/kernel/commands.js'
 
-import {BatchExecutor, BatchProcess, MarkerParser, settleRequest} from '../../../src/lib/kernel/batch-process.js'
+import {
+  BatchExecutor,
+  BatchProcess,
+  defaultSpawn,
+  MarkerParser,
+  settleRequest,
+  type SpawnFn,
+} from '../../../src/lib/kernel/batch-process.js'
 import {requireTools} from '../../helpers/require.js'
 import {sleep} from '../../helpers/wait.js'
 
@@ -180,6 +188,68 @@ describe('kernel/batch-process: a real ip child', function () {
       for (let i = 0; i < 100 && (ex.sparesPending || ex.starts < 4); i++) await sleep(50)
       expect(ex.starts, 'the two children and their spares').to.equal(4)
       expect(ex.sparesPending).to.equal(false)
+    } finally {
+      ex.close()
+    }
+  })
+
+  it('a child that stops answering: the request fails naming the deadline, the child is killed and replaced', async () => {
+    // The seam records the real children; SIGSTOP makes one stop answering (like a wedged ip).
+    const children: ChildProcess[] = []
+    const spawn: SpawnFn = (file, args, opts) => {
+      const c = defaultSpawn(file, args, opts)
+      children.push(c)
+      return c
+    }
+
+    const p = new BatchProcess({ipPath: 'ip', args: [], spawn, requestTimeoutMs: 1000})
+    try {
+      const before = await p.run([op('link show dev lo'), op('link show dev nonexist5')])
+      expect(before.map((o) => o.state)).to.deep.equal(['ok', 'failed'])
+      const stuck = children[0]!
+      stuck.kill('SIGSTOP')
+      const t0 = performance.now()
+      const out = await p.run([op('link show dev lo'), op('link show dev lo')])
+      expect(performance.now() - t0, 'settled by the deadline, not by an exit').to.be.at.least(900)
+      expect(out).to.deep.equal([
+        {state: 'failed', reason: 'ip batch request not answered within 1000 ms (child killed)'},
+        {state: 'failed', reason: 'ip batch request not answered within 1000 ms (child killed)'},
+      ])
+      await new Promise((r) => {
+        if (stuck.exitCode !== null || stuck.signalCode !== null) r(undefined)
+        else stuck.once('close', r)
+      })
+      expect(stuck.signalCode).to.equal('SIGKILL')
+      // The answered request kept its outcome; later requests run in a fresh child.
+      expect(before.map((o) => o.state)).to.deep.equal(['ok', 'failed'])
+      const after = await p.run([op('link show dev lo'), op('link show dev nonexist6')])
+      expect(after.map((o) => o.state)).to.deep.equal(['ok', 'failed'])
+      expect(p.starts).to.equal(2)
+      expect(children[1]!.exitCode).to.equal(null)
+    } finally {
+      p.close()
+    }
+  })
+
+  it('the executor passes the deadline down and does not re-run timed-out lines in the stuck child', async () => {
+    const children: ChildProcess[] = []
+    const spawn: SpawnFn = (file, args, opts) => {
+      const c = defaultSpawn(file, args, opts)
+      children.push(c)
+      return c
+    }
+
+    const ex = new BatchExecutor({ipPath: 'ip', spawn, requestTimeoutMs: 1000})
+    try {
+      expect((await ex.run([op('link show dev lo')])).map((o) => o.state)).to.deep.equal(['ok'])
+      children[0]!.kill('SIGSTOP')
+      const out = await ex.run([op('link show dev lo')])
+      expect(out[0]).to.deep.equal({
+        state: 'failed',
+        reason: 'ip batch request not answered within 1000 ms (child killed)',
+      })
+      expect((await ex.run([op('link show dev lo')])).map((o) => o.state)).to.deep.equal(['ok'])
+      expect(ex.starts).to.equal(2)
     } finally {
       ex.close()
     }

@@ -41,6 +41,7 @@ describe('AgentMetrics: the daemon metric set', () => {
       'ovn_bgp_build_info gauge',
       'ovn_bgp_nb_reconnects_total counter',
       'ovn_bgp_frr_checks_total counter',
+      'ovn_bgp_reconcile_stuck_passes_total counter',
     ])
     expect(text).to.include('ovn_bgp_reconcile_passes_total{result="error"} 0\n')
     expect(text).to.include('ovn_bgp_reconcile_changes_total{kind="ndp-proxy",action="remove"} 0\n')
@@ -53,6 +54,41 @@ describe('AgentMetrics: the daemon metric set', () => {
     const m = new AgentMetrics({processMetrics: false})
     m.recordDesiredMismatch(3)
     expect(await lines(m, 'ovn_bgp_desired_mismatch_total')).to.deep.equal(['ovn_bgp_desired_mismatch_total 3'])
+  })
+
+  it('a stuck pass: counted, /readyz not ready with the reason until a pass ends well', async () => {
+    const cases = [
+      {what: 'ready before, an event pass ends well', full: false, result: 'ok' as const, ready: true, after: true},
+      {
+        what: 'not ready before, an event pass ends well',
+        full: false,
+        result: 'ok' as const,
+        ready: false,
+        after: false,
+      },
+      {
+        what: 'not ready before, a full pass ends well',
+        full: true,
+        result: 'partial' as const,
+        ready: false,
+        after: true,
+      },
+      {what: 'ready before, the pass fails', full: true, result: 'error' as const, ready: true, after: false},
+    ]
+    for (const c of cases) {
+      const m = new AgentMetrics({processMetrics: false})
+      if (c.ready) m.recordPass({result: 'ok', durationSeconds: 1, full: true})
+      m.recordPassStuck({trigger: 'periodic', stage: 'apply (12 operations)', runningSeconds: 300.4})
+      expect(m.readiness.state(), c.what).to.deep.equal({
+        ready: false,
+        reason: 'reconcile pass stuck: running for 300 s (periodic pass, in apply (12 operations))',
+      })
+      expect(await lines(m, 'ovn_bgp_reconcile_stuck_passes_total'), c.what).to.deep.equal([
+        'ovn_bgp_reconcile_stuck_passes_total 1',
+      ])
+      m.recordPass({result: c.result, durationSeconds: 400, full: c.full})
+      expect(m.readiness.ready, c.what).to.equal(c.after)
+    }
   })
 
   it("adds prom-client's default collectors, sampled at each scrape", async () => {

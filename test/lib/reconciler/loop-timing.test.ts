@@ -11,7 +11,13 @@ import {defaultConfig} from '../../../src/lib/config/index.js'
 import {NbState} from '../../../src/lib/nb/state.js'
 import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 import {passBackoff} from '../../../src/lib/reconciler/backoff.js'
-import {type LoopTimers, type PassFailure, ReconcileLoop} from '../../../src/lib/reconciler/loop.js'
+import {
+  DEFAULT_STUCK_PASS_MS,
+  type LoopTimers,
+  type PassFailure,
+  ReconcileLoop,
+  type StuckPass,
+} from '../../../src/lib/reconciler/loop.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
 import {sleep} from '../../helpers/wait.js'
 
@@ -63,8 +69,11 @@ async function settle(): Promise<void> {
 class ImmediateDatapath implements Datapath {
   readonly objects = new Map<string, StateObj>()
   applies = 0
+  /** While set, observe() waits for it (a kernel child that stopped answering). */
+  gate: Promise<void> | undefined
 
   async observe(): Promise<StateObj[]> {
+    if (this.gate) await this.gate
     return [...this.objects.values()]
   }
 
@@ -102,13 +111,14 @@ class SwitchableContext implements LocalContextSource {
 
 function build(
   clock: FakeClock | undefined,
-  opts: {debounceMs?: number; maxWaitMs?: number; random?: () => number} = {},
+  opts: {debounceMs?: number; maxWaitMs?: number; random?: () => number; stuckPassMs?: number} = {},
 ) {
   const cfg: AgentConfig = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
   const dp = new ImmediateDatapath()
   const local = new SwitchableContext()
   const reconciler = new Reconciler({cfg, datapath: dp, local})
   const failures: PassFailure[] = []
+  const stuck: StuckPass[] = []
   const loop = new ReconcileLoop({
     reconciler,
     nb: new NbState(),
@@ -116,10 +126,11 @@ function build(
     debounceMs: opts.debounceMs ?? 50,
     maxWaitMs: opts.maxWaitMs ?? 500,
     backoff: passBackoff({random: opts.random ?? (() => 0.5)}),
-    observer: {onPassError: (_e, _t, f) => failures.push(f)},
+    observer: {onPassError: (_e, _t, f) => failures.push(f), onPassStuck: (i) => stuck.push(i)},
+    ...(opts.stuckPassMs === undefined ? {} : {stuckPassMs: opts.stuckPassMs}),
     ...(clock ? {now: clock.now, timers: clock} : {}),
   })
-  return {loop, local, dp, failures}
+  return {loop, local, dp, failures, stuck}
 }
 
 describe('passBackoff', () => {
@@ -227,6 +238,66 @@ describe('ReconcileLoop timing (fake clock)', () => {
     expect(startsAt[0]).to.be.at.most(501)
     expect(clock.pending).to.equal(0)
     await loop.stop()
+  })
+})
+
+describe('ReconcileLoop watchdog (fake clock)', () => {
+  it('reports a pass that overruns the bound once, with its stage; starts no other pass until it ends', async () => {
+    const clock = new FakeClock()
+    const {loop, local, dp, stuck} = build(clock)
+    local.failing = false
+    let release!: () => void
+    dp.gate = new Promise((r) => {
+      release = r
+    })
+    const first = loop.start()
+    await clock.advance(DEFAULT_STUCK_PASS_MS - 1)
+    expect(stuck, 'not yet at the bound').to.deep.equal([])
+    expect(loop.passRunningMs()).to.equal(DEFAULT_STUCK_PASS_MS - 1)
+    await clock.advance(1)
+    expect(stuck).to.deep.equal([{trigger: 'start', stage: 'observe', runningMs: DEFAULT_STUCK_PASS_MS}])
+    expect(loop.stuckPasses).to.equal(1)
+    // NB changes meanwhile are kept pending, not run beside the stuck pass; no second report.
+    loop.request('event')
+    await clock.advance(30 * 60_000)
+    expect(stuck).to.have.length(1)
+    expect(loop.passes).to.equal(0)
+    expect(local.calls).to.equal(1)
+    // The stuck pass ends: the changes that arrived meanwhile get their pass after the debounce.
+    dp.gate = undefined
+    release()
+    await clock.advance(0)
+    expect(await first).to.not.equal(undefined)
+    expect(loop.passes).to.equal(1)
+    expect(loop.passRunningMs()).to.equal(undefined)
+    await clock.advance(50)
+    expect(loop.passes).to.equal(2)
+    expect(stuck, 'quick passes are not reported').to.have.length(1)
+    expect(clock.pending, 'the watchdog timer of each pass is cleared when it ends').to.equal(0)
+    await loop.stop()
+  })
+
+  it('honours a configured bound, and 0 disables the watchdog', async () => {
+    for (const c of [
+      {stuckPassMs: 1000, at: 1000, want: 1},
+      {stuckPassMs: 0, at: 60 * 60_000, want: 0},
+    ]) {
+      const clock = new FakeClock()
+      const {loop, local, dp, stuck} = build(clock, {stuckPassMs: c.stuckPassMs})
+      local.failing = false
+      let release!: () => void
+      dp.gate = new Promise((r) => {
+        release = r
+      })
+      const first = loop.start()
+      await clock.advance(c.at)
+      expect(stuck.length, `stuckPassMs ${c.stuckPassMs}`).to.equal(c.want)
+      dp.gate = undefined
+      release()
+      await clock.advance(0)
+      await first
+      await loop.stop()
+    }
   })
 })
 
