@@ -19,7 +19,7 @@ import type {LinkInfo} from './parse.js'
 import {HELPER_V4_PREFIX, HELPER_V6_PREFIX, objKey, type Plan} from '../planner/types.js'
 import {type IpOp, ipOpFor, linkUpOp, sysctlAssign, sysctlPath, vlanAddOp, vlanDelOp} from './commands.js'
 import {createdVlanLink} from './parse.js'
-import {isKernelObj, type KernelObj, type OpResult} from './types.js'
+import {isKernelObj, type KernelObj, type OpResult, wiringIp} from './types.js'
 
 /** What apply needs to know about the kernel before it writes (a dump, or the watched model). */
 export interface KernelFacts {
@@ -68,28 +68,9 @@ function isAnnounced(o: KernelObj): boolean {
   return o.kind === 'address' && !o.cidr.startsWith(HELPER_V4_PREFIX) && !o.cidr.startsWith(HELPER_V6_PREFIX)
 }
 
-/** The IP an op wires (host rules/routes, neighbours, proxies), for the announce gate. */
+/** The IP an op wires (host rules/routes, neighbours, proxies) or announces, for the announce gate. */
 function wiredIp(o: KernelObj): string | undefined {
-  switch (o.kind) {
-    case 'rule':
-    case 'route': {
-      const [ip, len] = o.dst.split('/')
-      return len === (o.family === 4 ? '32' : '128') ? ip : undefined
-    }
-
-    case 'neigh':
-    case 'ndp-proxy': {
-      return o.ip
-    }
-
-    case 'address': {
-      return isAnnounced(o) ? o.cidr.split('/')[0] : undefined
-    }
-
-    default: {
-      return undefined
-    }
-  }
+  return o.kind === 'address' ? (isAnnounced(o) ? o.cidr.split('/')[0] : undefined) : wiringIp(o)
 }
 
 export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {

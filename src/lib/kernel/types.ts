@@ -5,6 +5,29 @@ import type {IpExec} from './batch.js'
 /** The StateObj kinds the kernel layer owns (flows belong to the OVS layer). */
 export type KernelObj = Exclude<StateObj, {kind: 'flow'}>
 
+/**
+ * The host IP a wiring object serves: a rule or route to a /32 or /128, a neighbour, an NDP proxy.
+ * Undefined for anything else (addresses included: callers decide what an address announces).
+ */
+export function wiringIp(o: StateObj): string | undefined {
+  switch (o.kind) {
+    case 'rule':
+    case 'route': {
+      const [ip, len] = o.dst.split('/')
+      return len === (o.family === 4 ? '32' : '128') ? ip : undefined
+    }
+
+    case 'neigh':
+    case 'ndp-proxy': {
+      return o.ip
+    }
+
+    default: {
+      return undefined
+    }
+  }
+}
+
 export function isKernelObj(o: StateObj): o is KernelObj {
   return o.kind !== 'flow'
 }

@@ -3,31 +3,13 @@
 // what is wired, kernel/apply.ts); a failed wiring op therefore shows up as two failed results: the
 // op itself, and the address with "not announced: wiring failed (...)". Failed keys are retried by
 // the next pass, so the failures of the last pass are the IPs unannounced now.
-import type {StateKind, StateObj} from '../planner/types.js'
+import type {StateKind} from '../planner/types.js'
 import type {OpResult} from './types.js'
+
+import {wiringIp} from '../kernel/types.js'
 
 /** What kept an IP off bgp-nic: the kind of its failed wiring op, or `address` (the add itself failed). */
 export type UnannouncedCause = Extract<StateKind, 'address' | 'ndp-proxy' | 'neigh' | 'route' | 'rule'>
-
-/** The host IP an object wires (rules and routes to a /32 or /128, neighbours, proxies). */
-function wiredIp(o: StateObj): string | undefined {
-  switch (o.kind) {
-    case 'rule':
-    case 'route': {
-      const [ip, len] = o.dst.split('/')
-      return len === (o.family === 4 ? '32' : '128') ? ip : undefined
-    }
-
-    case 'neigh':
-    case 'ndp-proxy': {
-      return o.ip
-    }
-
-    default: {
-      return undefined
-    }
-  }
-}
 
 /**
  * The IPs whose bgp-nic address failed to be added in a pass, each with the cause: the kind of the
@@ -37,7 +19,7 @@ export function unannouncedIps(failed: readonly OpResult[], bgpNic: string): Map
   const wiring = new Map<string, UnannouncedCause>()
   for (const f of failed) {
     if (f.action !== 'add') continue
-    const ip = wiredIp(f.obj)
+    const ip = wiringIp(f.obj)
     if (ip !== undefined && !wiring.has(ip)) wiring.set(ip, f.obj.kind as UnannouncedCause)
   }
 
