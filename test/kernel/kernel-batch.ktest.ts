@@ -76,7 +76,7 @@ describe('batched apply of 2,000 operations (guest)', function () {
     expect(counter.count).to.equal(2)
     const failed = results.filter((r) => !r.ok)
     expect(failed).to.have.length(1)
-    expect(failed[0]).to.deep.include({obj: bad, ok: false, reason: 'Cannot find device "br-missing"'})
+    expect(failed[0]).to.deep.include({obj: bad, ok: false, error: 'Cannot find device "br-missing"'})
     counter.count = 0
     const t1 = Date.now()
     const observed = await kernel.observe(env.scope)
