@@ -242,7 +242,9 @@ export class Agent {
     }
 
     if (needsFullSync(events)) this.loop?.request('resync')
-    else if (isRelevant(change, view, events)) this.loop?.request('event')
+    // the planner knows every row its fragments read: a change the matchers miss but a fragment
+    // depends on (an LB's VIP port arriving after the LB through the chassis scope) still counts
+    else if (isRelevant(change, view, events) || this.reconciler.affects(change)) this.loop?.request('event')
   }
 
   /**

@@ -14,9 +14,11 @@
 // Anything not scoped is a full rebuild (correct first): a different NbView, local context, config,
 // NB capabilities or NB_Global fip-distributed flag, markAll(), a failing preflight.
 import type {AgentConfig} from '../config/types.js'
-import type {NbChange, NbView} from '../nb/model.js'
+import type {LogicalRouterPort, LogicalSwitchPort, NbChange, NbView} from '../nb/model.js'
 import type {StateObj} from './types.js'
 
+import {versions} from '../nb/decode.js'
+import {chassisKeys, hostingChassis} from '../nb/keys.js'
 import {isDistributed, type LocalContext, makeEnv} from './context.js'
 import {computeDesired, type DesiredResult, preflight, routerInfo} from './desired.js'
 import {FragmentSink} from './fragment.js'
@@ -72,6 +74,37 @@ export class IncrementalPlanner implements SubjectIndex {
 
     if (m.reclassify === 'all') this.reclassifyAll = true
     else for (const n of m.reclassify ?? []) this.reclassify.add(n)
+  }
+
+  /**
+   * Whether `change` (already applied to the NbView) can change the desired state: it reaches a
+   * lookup some fragment made, or a subject the planner enumerates (a port naming this chassis or
+   * of a network/router it follows, a cr-lrp, an LB of a local router), or a switch's class. The
+   * event filter's safety net: a row the rules read only indirectly (an LB's VIP port arriving
+   * after its LB, as a chassis-scoped monitor delivers them) is relevant exactly when a fragment
+   * asked for it. True whenever the planner has no state yet or will rebuild.
+   */
+  affects(change: NbChange): boolean {
+    const {st} = this
+    if (!st || this.fullReason) return true
+    const m = changeMarks(change)
+    if (m.keys.some((k) => st.deps.has(k))) return true
+    if (m.lsp) {
+      if (st.ports.has(m.uuid) || m.lsp.routers.some((r) => st.routers.has(r))) return true
+      if (m.lsp.networks.some((n) => st.tipNets.has(n))) return true
+      const here = st.ctx.chassisName
+      if (versions(change as NbChange<LogicalSwitchPort>).some((p) => chassisKeys(p).includes(here))) return true
+    }
+
+    if (m.lrp) {
+      if (st.lrps.has(m.uuid)) return true
+      const here = st.ctx.chassisId
+      if (versions(change as NbChange<LogicalRouterPort>).some((p) => hostingChassis(p) === here)) return true
+    }
+
+    if (m.lb?.routers.some((r) => st.routers.has(r))) return true
+    if (m.reclassify === 'all') return true
+    return (m.reclassify ?? []).some((ls) => st.deps.has(DEP.cls(ls)))
   }
 
   /** Forgets everything: the next desired() rebuilds from scratch. */

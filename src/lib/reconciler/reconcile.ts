@@ -107,6 +107,11 @@ export class Reconciler {
     this.planner?.markChanged(change)
   }
 
+  /** Watch mode: whether the change can alter the desired state (IncrementalPlanner.affects); true without a planner. */
+  affects(change: NbChange): boolean {
+    return this.planner?.affects(change) ?? true
+  }
+
   /** Something the change stream does not describe happened (NB resync): next pass starts over. */
   markAll(reason?: string): void {
     this.planner?.markAll(reason)

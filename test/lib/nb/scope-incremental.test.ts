@@ -2,7 +2,7 @@
 // by a chassis-scoped NbSource (rows arriving in several condition steps, passes running between
 // them) — ends where computeDesired over a full replica of the same database ends. Against a real
 // ovsdb-server:
-//  1. the end-to-end topology's gateway moved away and back, again and again, with no pause, a short
+//  1. (passes exactly when the daemon runs one) the end-to-end topology's gateway moved away and back, again and again, with no pause, a short
 //     pause and a settled pause in between (the router, its LB, the LB's VIP port and the tenant
 //     network leave the scope and come back in several steps);
 //  2. random neutron-like change sequences (seeded), with a pass after a random subset of changes.
@@ -12,35 +12,45 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {AgentConfig} from '../../../src/lib/config/types.js'
+import type {NbChange} from '../../../src/lib/nb/model.js'
 import type {LocalContext} from '../../../src/lib/planner/context.js'
+import type {DesiredResult} from '../../../src/lib/planner/desired.js'
 
+import {isRelevant} from '../../../src/lib/driver/events/relevance.js'
 import {NbSource} from '../../../src/lib/driver/nb-source.js'
+import {agentView} from '../../../src/lib/driver/view.js'
 import {NullLogger} from '../../../src/lib/log.js'
 import {OvsdbClient} from '../../../src/lib/ovsdb/index.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
 import {IncrementalPlanner} from '../../../src/lib/planner/incremental.js'
-import {createTopology, map, update} from '../../kernel/helpers/topology.js'
 import {clearOps} from '../../helpers/nb-write.js'
 import {NeutronSim, SIM_CHASSIS, simContext} from '../../helpers/neutron-sim.js'
 import {type OvsdbServer, startOvsdbServer, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {sleep, waitFor} from '../../helpers/wait.js'
-import {BR, config, context} from '../planner/fixtures.js'
+import {createTopology, map, update} from '../../kernel/helpers/topology.js'
+import {BR, config, context as localContext} from '../planner/fixtures.js'
 
 const DB = 'OVN_Northbound'
 
-/** A scoped source driving an IncrementalPlanner the way the daemon does, and a full source. */
+/**
+ * A scoped source driving an IncrementalPlanner the way the daemon does, and a full source.
+ * `when`: 'agent' runs a pass exactly when the daemon requests one (driver/agent.ts onChange: an
+ * event class matches, the change touches what the node uses, or the planner depends on it) and
+ * compares what the last pass computed, i.e. what the node would have applied; a function decides
+ * per change, and the comparison then computes the state now.
+ */
 class Follower {
   readonly planner = new IncrementalPlanner()
   passes = 0
   scoped!: NbSource
   full!: NbSource
+  private last: DesiredResult | undefined
 
   constructor(
     private readonly ctx: LocalContext,
     private readonly cfg: AgentConfig,
-    /** Whether a pass runs right after this change (the daemon's debounce decides it there). */
-    private readonly passAfter: () => boolean,
+    private readonly when: 'agent' | (() => boolean),
   ) {}
 
   async start(remote: string): Promise<void> {
@@ -50,21 +60,26 @@ class Follower {
         logger: new NullLogger(),
         scope: {chassisName: this.ctx.chassisName, chassisId: this.ctx.chassisId},
       },
-      {
-        onChange: (c) => {
-          this.planner.markChanged(c)
-          if (this.passAfter()) this.pass()
-        },
-      },
+      {onChange: (c) => this.onChange(c)},
     )
     this.full = new NbSource({remotes: remote, logger: new NullLogger()})
     await Promise.all([this.scoped.start(), this.full.start()])
     this.pass()
   }
 
+  private onChange(c: NbChange): void {
+    this.planner.markChanged(c)
+    if (!this.last) return
+    const wanted =
+      this.when === 'agent'
+        ? isRelevant(c, agentView(this.scoped.nb, this.cfg, this.ctx, this.last)) || this.planner.affects(c)
+        : this.when()
+    if (wanted) this.pass()
+  }
+
   pass(): void {
     this.passes++
-    this.planner.update(this.scoped.nb, this.ctx, this.cfg)
+    this.last = this.planner.desired(this.scoped.nb, this.ctx, this.cfg)
   }
 
   /** Waits for both replicas to hold NB_Global marker `seq` and the scope to settle, then compares. */
@@ -78,7 +93,7 @@ class Follower {
       5,
     )
     await this.scoped.settled()
-    const inc = this.planner.desired(this.scoped.nb, this.ctx, this.cfg)
+    const inc = this.when === 'agent' ? this.last! : this.planner.desired(this.scoped.nb, this.ctx, this.cfg)
     const scratch = computeDesired(this.full.nb, this.ctx, this.cfg)
     expect(inc.state, label).to.deep.equal(scratch.state)
     expect(inc.problems, label).to.deep.equal(scratch.problems)
@@ -91,15 +106,8 @@ class Follower {
   }
 }
 
-const marker = (seq: number) => ({
-  op: 'mutate',
-  table: 'NB_Global',
-  where: [],
-  mutations: [
-    ['external_ids', 'delete', ['set', ['ovn-bgp-test:seq']]],
-    ['external_ids', 'insert', map({'ovn-bgp-test:seq': String(seq)})],
-  ],
-})
+const markerSim = new NeutronSim(0)
+const marker = (seq: number) => markerSim.markerOp(seq)
 
 describe('incremental planner over a chassis-scoped replica ends where the full replica does (real ovsdb-server)', function () {
   this.timeout(300_000)
@@ -122,12 +130,12 @@ describe('incremental planner over a chassis-scoped replica ends where the full 
   it('the gateway moved away and back 30 times (no pause, short pause, settled)', async () => {
     await writer.transact(DB, [...clearOps(), {op: 'insert', table: 'NB_Global', row: {}}])
     await createTopology(nb.unix)
-    const ctx = context({
+    const ctx = localContext({
       chassisName: 'compute-1',
       chassisId: 'chassis-1',
       bridgeMappings: [{physnet: 'physnet1', bridge: BR, index: 1}],
     })
-    const f = new Follower(ctx, config({exposeTenantNetworks: true}), () => true)
+    const f = new Follower(ctx, config({exposeTenantNetworks: true}), 'agent')
     let seq = 0
     try {
       await f.start(nb.unix)
