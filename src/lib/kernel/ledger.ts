@@ -4,12 +4,12 @@
 //
 // On disk, in config.stateDir (ledger-journal.ts has the format): a snapshot `kernel-ledger.json`,
 // written atomically (temp file + rename), and a journal `kernel-ledger.json.journal` of the
-// additions and removals since it, one JSON line each. A save appends its changes to the journal
+// additions and removals since it, one line per save. A save appends its changes to the journal
 // (cost proportional to the change, not to the ledger); once the journal holds more than a quarter
-// as many lines as the ledger has keys, the save compacts instead: it writes the whole set as a new
+// as many changes as the ledger has keys, the save compacts instead: it writes the whole set as a new
 // snapshot and then deletes the journal (so small ledgers are always a plain snapshot). Crash-safe
-// at any moment: the snapshot is always whole; a journal line torn by a kill is ignored (that change
-// is forgotten, never invented), and replaying a journal that a crash left behind after its
+// at any moment: the snapshot is always whole; a journal line torn by a kill is ignored (that save's
+// changes are forgotten, all of them, never invented), and replaying a journal that a crash left behind after its
 // compaction gives the same set again (the snapshot already holds its final word for every key).
 //
 // A ledger that cannot be parsed (or read) is set aside, renamed to `<file>.corrupt-<time>`, with
@@ -17,13 +17,13 @@
 // remembers are never removed (only forgotten), and desired ones that exist are adopted again by
 // the next observe. Failing instead would fail every pass, forever, until someone deletes a file.
 // A journal with a corrupt line is set aside the same way (the snapshot's keys are kept).
-import {readFileSync, statSync} from 'node:fs'
+import {readFileSync, statSync, truncateSync} from 'node:fs'
 import {rename, unlink} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {AgentError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
-import {appendJournal, journalLine, parseJournal, readJournalFrom} from './ledger-journal.js'
+import {appendJournal, type JournalOp, journalRecord, parseJournal, readJournalFrom} from './ledger-journal.js'
 import {writeFileAtomic} from './state-dir.js'
 
 export const LEDGER_FILE = 'kernel-ledger.json'
@@ -37,11 +37,20 @@ interface LedgerFile {
 export class Ledger {
   private keys = new Set<string>()
   /** Journal lines of changes not saved yet, in order. */
-  private pending: string[] = []
+  private pending: Array<[JournalOp, string]> = []
   /** signature() of the snapshot as last loaded or saved. */
   private loaded: string | undefined
   /** The journal as last read or written: inode, size (bytes read), mtime, complete lines. */
-  private journal: {ino: number; size: number; mtimeMs: number; lines: number; torn: boolean} | undefined
+  private journal:
+    | {
+        ino: number
+        size: number
+        mtimeMs: number
+        lines: number
+        torn: boolean
+        /** bytes of complete lines */ whole: number
+      }
+    | undefined
   readonly journalPath: string
 
   constructor(
@@ -138,6 +147,7 @@ export class Ledger {
       mtimeMs: read.mtimeMs,
       lines: lines + parsed.ops.length,
       torn: parsed.torn,
+      whole: offset + Buffer.byteLength(read.text.slice(0, read.text.lastIndexOf('\n') + 1)),
     }
   }
 
@@ -170,12 +180,12 @@ export class Ledger {
   add(key: string): void {
     if (!this.keys.has(key)) {
       this.keys.add(key)
-      this.pending.push(journalLine('+', key))
+      this.pending.push(['+', key])
     }
   }
 
   delete(key: string): void {
-    if (this.keys.delete(key)) this.pending.push(journalLine('-', key))
+    if (this.keys.delete(key)) this.pending.push(['-', key])
   }
 
   entries(): string[] {
@@ -201,13 +211,24 @@ export class Ledger {
       return
     }
 
-    const st = appendJournal(this.journalPath, this.pending.join(''))
+    const st = appendJournal(this.journalPath, journalRecord(this.pending))
     this.pending = []
-    this.journal = {ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, lines, torn: false}
+    this.journal = {ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, lines, torn: false, whole: st.size}
   }
 
-  /** The whole set as a new snapshot, then the journal deleted (a crash in between: see the top). */
+  /**
+   * The whole set as a new snapshot, then the journal deleted. The journal first gets this save's
+   * changes (its torn tail cut off first), so that a kill between the snapshot and the unlink leaves
+   * a journal whose last word on every key is the snapshot's: replaying it changes nothing.
+   * Without that, the replay would undo this save's changes to keys the journal also holds.
+   */
   private async compact(): Promise<void> {
+    const j = this.journal
+    if (j && this.pending.length > 0 && statSync(this.journalPath, {throwIfNoEntry: false})) {
+      if (j.torn) truncateSync(this.journalPath, j.whole)
+      appendJournal(this.journalPath, journalRecord(this.pending))
+    }
+
     const body: LedgerFile = {version: 1, keys: this.entries()}
     await writeFileAtomic(this.path, JSON.stringify(body, null, 1) + '\n')
     this.pending = []

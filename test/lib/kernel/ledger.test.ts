@@ -151,12 +151,28 @@ describe('kernel/ledger: journal', () => {
     await l.save()
     expect(statSync(join(dir, LEDGER_FILE)).ino, 'snapshot untouched').to.equal(snap.ino)
     expect(readFileSync(join(dir, LEDGER_FILE + JOURNAL_SUFFIX), 'utf8')).to.equal(
-      `+"neigh|br-ex|10.9.9.9"\n-"${keys(1)[0]}"\n`,
+      `["+neigh|br-ex|10.9.9.9","-${keys(1)[0]}"]\n`,
     )
     const fresh = Ledger.inDir(dir)
     await fresh.load()
     expect(fresh.entries()).to.deep.equal(l.entries())
     expect(fresh.size).to.equal(400)
+  })
+
+  it('reads one-change lines and whole-save lines alike (a journal an earlier version wrote)', async () => {
+    const l = await ledgerOf(400)
+    const [a, b] = keys(2)
+    writeFileSync(
+      join(dir, LEDGER_FILE + JOURNAL_SUFFIX),
+      `-"${a}"\n+"neigh|br-ex|10.9.9.1"\n["+neigh|br-ex|10.9.9.2","-${b}","-neigh|br-ex|10.9.9.1"]\n`,
+    )
+    const fresh = Ledger.inDir(dir)
+    await fresh.load()
+    const want = new Set(l.entries())
+    want.delete(a!)
+    want.delete(b!)
+    want.add('neigh|br-ex|10.9.9.2')
+    expect(fresh.entries()).to.deep.equal([...want].sort())
   })
 
   it('compacts once the journal would exceed a quarter of the keys: one snapshot, no journal', async () => {
