@@ -189,6 +189,14 @@ async function main(): Promise<void> {
         `${mode}: peak (VmHWM) ${r.peakMiB.toFixed(0)} MiB, settled (VmRSS after ${SETTLE_S} s) ${r.settledMiB.toFixed(0)} MiB, CPU in the settle window ${r.cpuS.toFixed(2)} s`,
       )
       log(`  last pass: ${r.exposed.slice(0, 400)}`)
+      // why ops fail (each distinct error once): on the host most are the missing VRF's consequences
+      const errors = new Map<string, number>()
+      for (const l of r.lines) {
+        const m = /"msg":"operation failed".*?"error":"([^"]*)"/.exec(l)
+        if (m) errors.set(m[1]!.slice(0, 160), (errors.get(m[1]!.slice(0, 160)) ?? 0) + 1)
+      }
+
+      for (const [e, n] of [...errors].sort((a, b) => b[1] - a[1]).slice(0, 5)) log(`  failed op x${n}: ${e}`)
       if (process.env.BENCH_VERBOSE) console.log(r.lines.slice(-40).join('\n'))
     }
 

@@ -55,6 +55,8 @@ function countKinds(objs: readonly StateObj[]): KindCounts {
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10
+/** Failed operations logged one by one per pass; the rest are counted in one summary line. */
+const MAX_LOGGED_FAILURES = 20
 
 /** A delta pass's plan: the examined keys only; everything else is in sync, so unchanged = desired - added. */
 function deltaPlan(
@@ -85,6 +87,8 @@ export class Reconciler {
   private needFull = true
   /** objKeys of the last pass's desired state (what counts as drift repaired). */
   private prevKeys: Set<string> | undefined
+  /** objKey -> error of the operations that failed in the last applying pass (what is logged anew). */
+  private failErrors = new Map<string, string>()
   /** Keys whose op failed in the last pass that applied anything: never in place, so re-adding them is no repair. */
   private failedKeys = new Set<string>()
 
@@ -209,8 +213,7 @@ export class Reconciler {
     const repaired = this.settlePass({state, plan, results, delta}, opts)
     const timings = {desiredMs: round(t1 - t0), observeMs: round(t2 - t1), applyMs: round(t3 - t2)}
     const failed = results.filter((r) => !r.ok)
-    for (const f of failed)
-      this.logger.warn('operation failed', {action: f.action, kind: f.obj.kind, obj: f.obj, error: f.error})
+    if (!opts.dryRun) this.logFailures(failed)
     this.reportProblems(problems)
     return {
       plan,
@@ -282,6 +285,30 @@ export class Reconciler {
     for (const r of results) if (!r.ok) this.pendingKeys.add(objKey(r.obj))
     this.needFull = !opts.prune || Boolean(opts.dryRun || opts.filter || opts.withdraw)
     return repaired
+  }
+
+  /**
+   * One warning per operation that failed anew (first time, or with another error), at most
+   * MAX_LOGGED_FAILURES a pass, and one summary when some were left out or failed again the same
+   * way: a retried pass does not repeat thousands of lines (a missing kernel module fails every
+   * VLAN device, and everything behind them, on every retry). `sync --json` lists them all.
+   */
+  private logFailures(failed: readonly OpResult[]): void {
+    const before = this.failErrors
+    this.failErrors = new Map(failed.map((f) => [objKey(f.obj), f.error ?? '']))
+    const fresh = failed.filter((f) => before.get(objKey(f.obj)) !== (f.error ?? ''))
+    const shown = fresh.slice(0, MAX_LOGGED_FAILURES)
+    for (const f of shown)
+      this.logger.warn('operation failed', {action: f.action, kind: f.obj.kind, obj: f.obj, error: f.error})
+    if (shown.length === failed.length) return
+    const byError = new Map<string, number>()
+    for (const f of failed) byError.set(f.error ?? '', (byError.get(f.error ?? '') ?? 0) + 1)
+    this.logger.warn('operations failed', {
+      failed: failed.length,
+      new: fresh.length,
+      logged: shown.length,
+      errors: Object.fromEntries([...byError].sort((a, b) => b[1] - a[1]).slice(0, 5)),
+    })
   }
 
   private reportProblems(problems: readonly Problem[]): void {
