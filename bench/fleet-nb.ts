@@ -40,6 +40,8 @@ export class FleetNb {
     readonly nPorts: number,
     readonly nChassis: number,
     seed = 1,
+    /** Provider networks without a VLAN tag (a host kernel without the vlan link type can wire them). */
+    private readonly flat = false,
   ) {
     this.tenants = Math.max(2, Math.round((nPorts * 0.7) / 35))
     this.routers = Math.ceil(this.tenants / 2)
@@ -79,7 +81,7 @@ export class FleetNb {
             name: `provnet-${i}`,
             type: 'localnet',
             addresses: 'unknown',
-            tag: 100 + i,
+            ...(this.flat ? {} : {tag: 100 + i}),
             options: map({network_name: 'physnet1'}),
           },
         },

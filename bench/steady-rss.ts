@@ -1,6 +1,6 @@
 // Benchmark (not a test): resident memory of `ovn-bgp watch` on a large NB, on the host.
 //   npm run build && node --import tsx bench/steady-rss.ts [--ports N] [--chassis C] [--host H]
-//       [--modes chassis,all] [--settle S] [--wait S] [--db FILE]
+//       [--modes chassis,all] [--settle S] [--wait S] [--db FILE] [--vlan yes]
 // (--db: reuse the db.db of an earlier run's NB instead of populating: populating 100,000 ports
 // took 741 s on the loaded host.)
 // Defaults: 100,000 ports over 50 chassis (2,000 VM ports per compute node, as nb-scale.ts binds
@@ -41,6 +41,8 @@ const SETTLE_S = Number(arg('settle', '60'))
 /** A saved NB database file (a copy of an earlier run's db.db) instead of populating one. */
 const DB = arg('db', '')
 const WAIT_S = Number(arg('wait', '900'))
+/** Flat provider networks (default): the host has no vlan link type, so VLAN ones fail every pass. */
+const FLAT = arg('vlan', 'no') !== 'yes'
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 /** A pass's log line: done (`reconcile`) or failed. */
 const PASS = /"msg":"reconcile( pass failed)?"/
@@ -164,7 +166,7 @@ async function main(): Promise<void> {
     server = new OvsdbServer(join(dir, 'nb'), join(dir, 'nb', 'db.db'), {schema})
     await server.start()
   } else server = await startOvsdbServer({schema, dir: join(dir, 'nb')})
-  const fleet = new FleetNb(N, C)
+  const fleet = new FleetNb(N, C, 1, FLAT)
   const client = new OvsdbClient({remotes: server.unix})
   try {
     await client.connect()
