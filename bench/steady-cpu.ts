@@ -11,7 +11,7 @@
 // average share of one CPU, the per-10 s series (a periodic full pass shows as a spike), where the
 // time went (daemon, ip, vtysh...), and the passes and FRR checks the metrics counted in the window.
 // env: SETTLE (s, default 30), WINDOW (s, default 300), RECONCILE_INTERVAL (s, default 300),
-//      FRR_RECONCILE_INTERVAL (s, default 15).
+//      FRR_RECONCILE_INTERVAL (s, default 15), CPU_PROF_DIR (the daemon's --cpu-prof output).
 import {type ChildProcess, spawn} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
@@ -97,10 +97,12 @@ async function main(): Promise<void> {
     const cfgFile = join(lab.dir, 'daemon-config.json')
     writeFileSync(cfgFile, JSON.stringify(cfg))
     const helpers = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'kernel', 'helpers')
+    // CPU_PROF_DIR: the daemon writes a V8 CPU profile there when it exits (SIGTERM at the end)
+    const prof = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : []
     const env = {...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '')}
     const lines: string[] = []
     const started = performance.now()
-    child = spawn(process.execPath, [join(helpers, 'daemon-child.bundle.js'), cfgFile], {
+    child = spawn(process.execPath, [...prof, join(helpers, 'daemon-child.bundle.js'), cfgFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env,
     })

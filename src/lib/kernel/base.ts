@@ -93,7 +93,9 @@ async function ensureDefaultRoutes(d: BaseDeps, o: BaseOptions, bridges: string[
     for (const b of o.bridges.filter((x) => bridges.includes(x.name))) {
       const r = await d.runner.run(
         d.ipPath,
-        [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(b.table)],
+        // `exact default`: the one route asked about, not the table's thousands of host routes (this
+        // runs on every FRR check; the selector keeps it a constant-size read)
+        [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(b.table), 'exact', 'default'],
         {env: {LC_ALL: 'C'}},
       )
       const has = parseRoutes(r.code === 0 ? r.stdout : '', family).some((x) => x.dst === 'default' && x.dev === b.name)
