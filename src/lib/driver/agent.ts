@@ -224,7 +224,8 @@ export class Agent {
   }
 
   private onChange(change: NbChange): void {
-    this.reconciler?.markChanged(change) // every change, also those of the initial dump: the planner ignores them until it has a state
+    // every change, also those of the initial dump: the planner ignores them until it has a state
+    const plannerReached = this.reconciler?.markChanged(change) ?? true
     if (!this.snapshotSeen || !this.source || !this.reconciler) return // the initial dump is one reconcile, not an event storm
     const view = this.currentView(this.source, this.reconciler)
     const events = classifyChange(change, view, (p) =>
@@ -244,7 +245,7 @@ export class Agent {
     if (needsFullSync(events)) this.loop?.request('resync')
     // the planner knows every row its fragments read: a change the matchers miss but a fragment
     // depends on (an LB's VIP port arriving after the LB through the chassis scope) still counts
-    else if (isRelevant(change, view, events) || this.reconciler.affects(change)) this.loop?.request('event')
+    else if (isRelevant(change, view, events) || plannerReached) this.loop?.request('event')
   }
 
   /**

@@ -26,7 +26,7 @@ import {type MergeDelta, MergedState} from './merged.js'
 import {type PlannerState, Replayer, Todo} from './replay.js'
 import {attributeDifferences, diffDesired, type Difference, type SubjectIndex} from './self-check.js'
 import {newFrag} from './subjects.js'
-import {changeMarks, ClassCache, DEP} from './tracking.js'
+import {type ChangeMarks, changeMarks, ClassCache, DEP} from './tracking.js'
 
 /** What one desired() call did. */
 export interface IncrementalStats {
@@ -53,9 +53,14 @@ export class IncrementalPlanner implements SubjectIndex {
   stats: IncrementalStats = {full: true, replayed: 0, dropped: 0, delta: {changed: [], removed: []}}
   private readonly replayer = new Replayer()
 
-  /** Records an NB row change (already applied to the NbView). Cheap: the work happens in desired(). */
-  markChanged(change: NbChange): void {
-    if (!this.st || this.fullReason) return
+  /**
+   * Records an NB row change (already applied to the NbView). Cheap: the work happens in desired().
+   * Returns whether the change can alter the desired state (reaches(), below); true whenever the
+   * planner has no state yet or will rebuild.
+   */
+  markChanged(change: NbChange): boolean {
+    const {st} = this
+    if (!st || this.fullReason) return true
     const m = changeMarks(change)
     for (const k of m.keys) this.keys.add(k)
     if (m.lsp) {
@@ -74,37 +79,7 @@ export class IncrementalPlanner implements SubjectIndex {
 
     if (m.reclassify === 'all') this.reclassifyAll = true
     else for (const n of m.reclassify ?? []) this.reclassify.add(n)
-  }
-
-  /**
-   * Whether `change` (already applied to the NbView) can change the desired state: it reaches a
-   * lookup some fragment made, or a subject the planner enumerates (a port naming this chassis or
-   * of a network/router it follows, a cr-lrp, an LB of a local router), or a switch's class. The
-   * event filter's safety net: a row the rules read only indirectly (an LB's VIP port arriving
-   * after its LB, as a chassis-scoped monitor delivers them) is relevant exactly when a fragment
-   * asked for it. True whenever the planner has no state yet or will rebuild.
-   */
-  affects(change: NbChange): boolean {
-    const {st} = this
-    if (!st || this.fullReason) return true
-    const m = changeMarks(change)
-    if (m.keys.some((k) => st.deps.has(k))) return true
-    if (m.lsp) {
-      if (st.ports.has(m.uuid) || m.lsp.routers.some((r) => st.routers.has(r))) return true
-      if (m.lsp.networks.some((n) => st.tipNets.has(n))) return true
-      const here = st.ctx.chassisName
-      if (versions(change as NbChange<LogicalSwitchPort>).some((p) => chassisKeys(p).includes(here))) return true
-    }
-
-    if (m.lrp) {
-      if (st.lrps.has(m.uuid)) return true
-      const here = st.ctx.chassisId
-      if (versions(change as NbChange<LogicalRouterPort>).some((p) => hostingChassis(p) === here)) return true
-    }
-
-    if (m.lb?.routers.some((r) => st.routers.has(r))) return true
-    if (m.reclassify === 'all') return true
-    return (m.reclassify ?? []).some((ls) => st.deps.has(DEP.cls(ls)))
+    return reaches(st, change, m)
   }
 
   /** Forgets everything: the next desired() rebuilds from scratch. */
@@ -285,4 +260,32 @@ export class IncrementalPlanner implements SubjectIndex {
     st.result = r
     return r
   }
+}
+
+/**
+ * Whether marks `m` of `change` reach the kept state: a lookup some fragment made, or a subject the
+ * planner enumerates (a port naming this chassis or of a network/router it follows, a cr-lrp, an
+ * LB of a local router), or a switch's class. The event filter's safety net: a row the rules read
+ * only indirectly (an LB's VIP port arriving after its LB, as a chassis-scoped monitor delivers
+ * them) is relevant exactly when a fragment asked for it. Mirrors the guards of the replay
+ * (replay.ts): a subject marked but not reached here is one the replay would drop or skip.
+ */
+function reaches(st: PlannerState, change: NbChange, m: ChangeMarks): boolean {
+  if (m.keys.some((k) => st.deps.has(k))) return true
+  if (m.lsp) {
+    if (st.ports.has(m.uuid) || m.lsp.routers.some((r) => st.routers.has(r))) return true
+    if (m.lsp.networks.some((n) => st.tipNets.has(n))) return true
+    const here = st.ctx.chassisName
+    if (versions(change as NbChange<LogicalSwitchPort>).some((p) => chassisKeys(p).includes(here))) return true
+  }
+
+  if (m.lrp) {
+    if (st.lrps.has(m.uuid)) return true
+    const here = st.ctx.chassisId
+    if (versions(change as NbChange<LogicalRouterPort>).some((p) => hostingChassis(p) === here)) return true
+  }
+
+  if (m.lb?.routers.some((r) => st.routers.has(r))) return true
+  if (m.reclassify === 'all') return true
+  return (m.reclassify ?? []).some((ls) => st.deps.has(DEP.cls(ls)))
 }

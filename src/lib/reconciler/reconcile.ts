@@ -87,10 +87,11 @@ export class Reconciler {
   private needFull = true
   /** objKeys of the last pass's desired state (what counts as drift repaired). */
   private prevKeys: Set<string> | undefined
-  /** objKey -> error of the operations that failed in the last applying pass (what is logged anew). */
-  private failErrors = new Map<string, string>()
-  /** Keys whose op failed in the last pass that applied anything: never in place, so re-adding them is no repair. */
-  private failedKeys = new Set<string>()
+  /**
+   * objKey -> error of the ops that failed in the last pass that applied anything: never in place,
+   * so re-adding them is no repair; and failing again the same way is not logged again.
+   */
+  private failedKeys = new Map<string, string>()
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.logger = deps.logger ?? new NullLogger()
@@ -106,14 +107,9 @@ export class Reconciler {
     this.planner ??= new IncrementalPlanner()
   }
 
-  /** An NB row change, already applied to the NbView the passes read (watch mode). */
-  markChanged(change: NbChange): void {
-    this.planner?.markChanged(change)
-  }
-
-  /** Watch mode: whether the change can alter the desired state (IncrementalPlanner.affects); true without a planner. */
-  affects(change: NbChange): boolean {
-    return this.planner?.affects(change) ?? true
+  /** An NB row change, already applied to the NbView the passes read (watch mode); whether it can alter the desired state (true without a planner). */
+  markChanged(change: NbChange): boolean {
+    return this.planner?.markChanged(change) ?? true
   }
 
   /** Something the change stream does not describe happened (NB resync): next pass starts over. */
@@ -210,10 +206,11 @@ export class Reconciler {
         ? []
         : await this.deps.datapath.apply(plan, {prune: Boolean(opts.prune) && !delta})
     const t3 = this.now()
+    const failedBefore = this.failedKeys
     const repaired = this.settlePass({state, plan, results, delta}, opts)
     const timings = {desiredMs: round(t1 - t0), observeMs: round(t2 - t1), applyMs: round(t3 - t2)}
     const failed = results.filter((r) => !r.ok)
-    if (!opts.dryRun) this.logFailures(failed)
+    if (!opts.dryRun) this.logFailures(failed, failedBefore)
     this.reportProblems(problems)
     return {
       plan,
@@ -265,7 +262,7 @@ export class Reconciler {
     const {state, plan, results, delta} = pass
     const repaired: KindCounts = {}
     const prev = this.prevKeys
-    const failedNow = new Set(results.filter((r) => !r.ok).map((r) => objKey(r.obj)))
+    const failedNow = new Map(results.filter((r) => !r.ok).map((r) => [objKey(r.obj), r.error ?? '']))
     if (prev) {
       for (const o of plan.add) {
         const k = objKey(o)
@@ -288,14 +285,12 @@ export class Reconciler {
   }
 
   /**
-   * One warning per operation that failed anew (first time, or with another error), at most
-   * MAX_LOGGED_FAILURES a pass, and one summary when some were left out or failed again the same
-   * way: a retried pass does not repeat thousands of lines (a missing kernel module fails every
+   * One warning per operation that failed anew (not in `before`, the last applying pass's
+   * failures, or there with another error), at most MAX_LOGGED_FAILURES a pass, and one summary
+   * when some were left out or failed again the same way: a retried pass does not repeat thousands of lines (a missing kernel module fails every
    * VLAN device, and everything behind them, on every retry). `sync --json` lists them all.
    */
-  private logFailures(failed: readonly OpResult[]): void {
-    const before = this.failErrors
-    this.failErrors = new Map(failed.map((f) => [objKey(f.obj), f.error ?? '']))
+  private logFailures(failed: readonly OpResult[], before: ReadonlyMap<string, string>): void {
     const fresh = failed.filter((f) => before.get(objKey(f.obj)) !== (f.error ?? ''))
     const shown = fresh.slice(0, MAX_LOGGED_FAILURES)
     for (const f of shown)

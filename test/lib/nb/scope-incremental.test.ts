@@ -68,11 +68,11 @@ class Follower {
   }
 
   private onChange(c: NbChange): void {
-    this.planner.markChanged(c)
+    const reached = this.planner.markChanged(c)
     if (!this.last) return
     const wanted =
       this.when === 'agent'
-        ? isRelevant(c, agentView(this.scoped.nb, this.cfg, this.ctx, this.last)) || this.planner.affects(c)
+        ? isRelevant(c, agentView(this.scoped.nb, this.cfg, this.ctx, this.last)) || reached
         : this.when()
     if (wanted) this.pass()
   }
