@@ -79,6 +79,11 @@ export class MarkerParser {
   }
 }
 
+/** A line iproute2 reported an error for: ok when the op tolerates it ("exists" on an add), else failed. */
+function errorOutcome(op: IpOp, err: string): LineOutcome {
+  return op.tolerate?.test(err) ? {state: 'ok'} : {state: 'failed', reason: err || 'command failed'}
+}
+
 /** Outcome of each line of a request from the markers seen (tolerated errors count as ok). */
 export function settleRequest(
   ops: readonly IpOp[],
@@ -90,8 +95,7 @@ export function settleRequest(
   return ops.map((op, i) => {
     const n = first + i
     const err = errors.get(n)
-    if (err !== undefined)
-      return op.tolerate?.test(err) ? {state: 'ok'} : {state: 'failed', reason: err || 'command failed'}
+    if (err !== undefined) return errorOutcome(op, err)
     if (!complete && n > lastReported) return {state: 'unknown'}
     return {state: 'ok'}
   })
@@ -321,8 +325,7 @@ export class BatchProcess {
       q.resolve(
         q.ops.map((op, i) => {
           const err = q.errors.get(q.first + i)
-          if (err === undefined) return {state: 'failed', reason}
-          return op.tolerate?.test(err) ? {state: 'ok'} : {state: 'failed', reason: err || 'command failed'}
+          return err === undefined ? {state: 'failed', reason} : errorOutcome(op, err)
         }),
       )
     }

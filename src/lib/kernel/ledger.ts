@@ -36,19 +36,20 @@ interface LedgerFile {
 
 export class Ledger {
   private keys = new Set<string>()
-  /** Journal lines of changes not saved yet, in order. */
+  /** Changes not saved yet, in order (the next save's journal line). */
   private pending: Array<[JournalOp, string]> = []
   /** signature() of the snapshot as last loaded or saved. */
   private loaded: string | undefined
-  /** The journal as last read or written: inode, size (bytes read), mtime, complete lines. */
+  /** The journal as last read or written: inode, size (bytes read), mtime, the changes it holds. */
   private journal:
     | {
         ino: number
         size: number
         mtimeMs: number
-        lines: number
+        changes: number
         torn: boolean
-        /** bytes of complete lines */ whole: number
+        /** Bytes of its complete lines (a torn tail is cut back to this). */
+        whole: number
       }
     | undefined
   readonly journalPath: string
@@ -83,7 +84,7 @@ export class Ledger {
       if (!js && !j) return
       if (js && j && js.ino === j.ino && js.size === j.size && js.mtimeMs === j.mtimeMs) return
       if (js && j && js.ino === j.ino && js.size > j.size && !j.torn) {
-        await this.readJournal(j.size, j.lines)
+        await this.readJournal(j.size, j.changes)
         return
       }
     }
@@ -119,8 +120,8 @@ export class Ledger {
     await this.readJournal(0, 0)
   }
 
-  /** Applies the journal from byte `offset` (after `lines` complete lines); sets a corrupt journal aside. */
-  private async readJournal(offset: number, lines: number): Promise<void> {
+  /** Applies the journal from byte `offset` (after `changes` changes); sets a corrupt journal aside. */
+  private async readJournal(offset: number, changes: number): Promise<void> {
     const read = readJournalFrom(this.journalPath, offset)
     if (read === undefined) {
       this.journal = undefined
@@ -145,7 +146,7 @@ export class Ledger {
       ino: read.ino,
       size: read.size,
       mtimeMs: read.mtimeMs,
-      lines: lines + parsed.ops.length,
+      changes: changes + parsed.ops.length,
       torn: parsed.torn,
       whole: offset + Buffer.byteLength(read.text.slice(0, read.text.lastIndexOf('\n') + 1)),
     }
@@ -199,21 +200,21 @@ export class Ledger {
 
   /**
    * Writes what changed since the last save: appended to the journal, or, when the journal would
-   * hold more than a quarter as many lines as there are keys (or a torn line ends it), compacted
+   * hold more than a quarter as many changes as there are keys (or a torn line ends it), compacted
    * into a new snapshot (atomic) and the journal deleted.
    */
   async save(): Promise<void> {
     if (this.pending.length === 0) return
     const j = this.journal
-    const lines = (j?.lines ?? 0) + this.pending.length
-    if (j?.torn || lines > this.keys.size / 4) {
+    const changes = (j?.changes ?? 0) + this.pending.length
+    if (j?.torn || changes > this.keys.size / 4) {
       await this.compact()
       return
     }
 
     const st = appendJournal(this.journalPath, journalRecord(this.pending))
     this.pending = []
-    this.journal = {ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, lines, torn: false, whole: st.size}
+    this.journal = {ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, changes, torn: false, whole: st.size}
   }
 
   /**
