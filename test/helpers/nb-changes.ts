@@ -1,5 +1,6 @@
 import type {NbCapabilities, NbChange} from '../../src/lib/nb/model.js'
 import type {Atom, Row, RowChange, Value} from '../../src/lib/ovsdb/types.js'
+import type {LocalContext} from '../../src/lib/planner/context.js'
 
 // Raw NB rows and row changes as the OVSDB replica delivers them (src/lib/ovsdb/types.ts): scalar
 // columns as atoms, set columns as arrays (optional scalars = 0/1-element arrays), maps as Map.
@@ -124,4 +125,19 @@ export function decoded(c: RowChange, caps?: NbCapabilities): NbChange {
   const d = decodeChange(c, caps ?? {lrpStatus: true, natGatewayPort: true})
   if (!d) throw new Error(`no NB table ${c.table}`)
   return d
+}
+
+/**
+ * The local node the nbWith() scenarios are written for: compute-1 / chassis-1, physnet1 mapped to
+ * br-ex (routing table 200), one patch port to br-int (name and ofport as the test needs them).
+ */
+export function brExNode(patch?: {name: string; ofport: number}): LocalContext {
+  return {
+    chassisName: 'compute-1',
+    chassisId: 'chassis-1',
+    bridgeMappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}],
+    bridgeTables: {'br-ex': 200},
+    bridgeMacs: {'br-ex': 'fa:16:3e:00:00:01'},
+    patchPorts: {'br-ex': [patch ?? {name: 'patch-provnet-1-to-br-int', ofport: 2}]},
+  }
 }

@@ -6,12 +6,12 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {NbChange} from '../../../src/lib/nb/model.js'
-import type {LocalContext} from '../../../src/lib/planner/context.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
 import {NbSource} from '../../../src/lib/driver/nb-source.js'
 import {StreamLogger} from '../../../src/lib/log.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
+import {brExNode} from '../../helpers/nb-changes.js'
 import {
   NB_SCHEMA_SOURCE,
   type OvsdbServer,
@@ -22,14 +22,7 @@ import {
 import {requireTools} from '../../helpers/require.js'
 import {sleep} from '../../helpers/wait.js'
 
-const ctx: LocalContext = {
-  chassisName: 'compute-1',
-  chassisId: 'chassis-1',
-  bridgeMappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}],
-  bridgeTables: {'br-ex': 200},
-  bridgeMacs: {'br-ex': 'fa:16:3e:00:00:01'},
-  patchPorts: {'br-ex': [{name: 'patch-provnet-1-to-br-int', ofport: 3}]},
-}
+const ctx = brExNode({name: 'patch-provnet-1-to-br-int', ofport: 3})
 const cfg = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
 const map = (o: Record<string, string>) => ['map', Object.entries(o)]
 

@@ -6,7 +6,6 @@ import {expect} from 'chai'
 
 import type {NbState} from '../../../src/lib/nb/state.js'
 import type {RowChange} from '../../../src/lib/ovsdb/types.js'
-import type {LocalContext} from '../../../src/lib/planner/context.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
@@ -14,6 +13,7 @@ import {IncrementalPlanner} from '../../../src/lib/planner/incremental.js'
 import {diffDesired} from '../../../src/lib/planner/self-check.js'
 import {type ChangeMarks, changeMarks} from '../../../src/lib/planner/tracking.js'
 import {
+  brExNode,
   decoded,
   insert,
   LB,
@@ -145,14 +145,7 @@ describe('changeMarks: NB row change -> subjects', () => {
   }
 })
 
-const ctx: LocalContext = {
-  chassisName: 'compute-1',
-  chassisId: 'chassis-1',
-  bridgeMappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}],
-  bridgeTables: {'br-ex': 200},
-  bridgeMacs: {'br-ex': 'fa:16:3e:00:00:01'},
-  patchPorts: {'br-ex': [{name: 'patch-provnet-1-to-br-int', ofport: 2}]},
-}
+const ctx = brExNode()
 const cfg = {...defaultConfig(), driver: 'nb_ovn_bgp_driver', exposeTenantNetworks: true}
 
 /** 20 local VMs on a provider network, a local gateway of router r1 with a tenant network of 10 VMs and an LB. */

@@ -4,14 +4,13 @@
 // The real planner, an in-memory datapath whose adds fail while `error` is set.
 import {expect} from 'chai'
 
-import type {LocalContext} from '../../../src/lib/planner/context.js'
 import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
 import {StreamLogger} from '../../../src/lib/log.js'
 import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import {LS, LSP, nbWith} from '../../helpers/nb-changes.js'
+import {brExNode, LS, LSP, nbWith} from '../../helpers/nb-changes.js'
 
 class FailingDatapath implements Datapath {
   readonly objects = new Map<string, StateObj>()
@@ -33,14 +32,7 @@ class FailingDatapath implements Datapath {
   }
 }
 
-const ctx: LocalContext = {
-  chassisName: 'compute-1',
-  chassisId: 'chassis-1',
-  bridgeMappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}],
-  bridgeTables: {'br-ex': 200},
-  bridgeMacs: {'br-ex': 'fa:16:3e:00:00:01'},
-  patchPorts: {'br-ex': [{name: 'patch-provnet-1-to-br-int', ofport: 2}]},
-}
+const ctx = brExNode()
 
 /** `n` VM ports bound here on one provider network: 4 objects each (address, rule, route, neighbour). */
 function node(n: number) {

@@ -3,14 +3,13 @@
 // PassResult.desiredMismatches) and use the scratch result. The real planner, an in-memory datapath.
 import {expect} from 'chai'
 
-import type {LocalContext} from '../../../src/lib/planner/context.js'
 import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
 import {StreamLogger} from '../../../src/lib/log.js'
 import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import {insert, LS, LSP, nbWith, update} from '../../helpers/nb-changes.js'
+import {brExNode, insert, LS, LSP, nbWith, update} from '../../helpers/nb-changes.js'
 
 class MemoryDatapath implements Datapath {
   readonly objects = new Map<string, StateObj>()
@@ -29,14 +28,7 @@ class MemoryDatapath implements Datapath {
   }
 }
 
-const ctx: LocalContext = {
-  chassisName: 'compute-1',
-  chassisId: 'chassis-1',
-  bridgeMappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}],
-  bridgeTables: {'br-ex': 200},
-  bridgeMacs: {'br-ex': 'fa:16:3e:00:00:01'},
-  patchPorts: {'br-ex': [{name: 'patch-provnet-1-to-br-int', ofport: 2}]},
-}
+const ctx = brExNode()
 const cfg = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
 
 const vmFields = (name: string, ip: string, up: boolean) => ({

@@ -19,6 +19,7 @@ import {
   type StuckPass,
 } from '../../../src/lib/reconciler/loop.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
+import {brExNode} from '../../helpers/nb-changes.js'
 import {sleep} from '../../helpers/wait.js'
 
 /** A clock and timer queue advanced by hand; callbacks run in due order. */
@@ -88,14 +89,7 @@ class ImmediateDatapath implements Datapath {
   }
 }
 
-const ctx: LocalContext = {
-  chassisName: 'compute-1',
-  chassisId: 'chassis-1',
-  bridgeMappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}],
-  bridgeTables: {'br-ex': 200},
-  bridgeMacs: {'br-ex': 'fa:16:3e:00:00:01'},
-  patchPorts: {'br-ex': [{name: 'patch-provnet-1', ofport: 2}]},
-}
+const ctx = brExNode({name: 'patch-provnet-1', ofport: 2})
 
 /** A local context that fails like local-context.ts without an OVS system-id: synchronously. */
 class SwitchableContext implements LocalContextSource {

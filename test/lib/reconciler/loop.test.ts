@@ -3,7 +3,6 @@
 import {expect} from 'chai'
 
 import type {AgentConfig} from '../../../src/lib/config/types.js'
-import type {LocalContext} from '../../../src/lib/planner/context.js'
 import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
@@ -11,6 +10,7 @@ import {NbState} from '../../../src/lib/nb/state.js'
 import {objKey, objValue, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 import {ReconcileLoop} from '../../../src/lib/reconciler/loop.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
+import {brExNode} from '../../helpers/nb-changes.js'
 import {sleep} from '../../helpers/wait.js'
 
 class MemoryDatapath implements Datapath {
@@ -38,14 +38,7 @@ class MemoryDatapath implements Datapath {
   }
 }
 
-const ctx: LocalContext = {
-  chassisName: 'compute-1',
-  chassisId: 'chassis-1',
-  bridgeMappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}],
-  bridgeTables: {'br-ex': 200},
-  bridgeMacs: {'br-ex': 'fa:16:3e:00:00:01'},
-  patchPorts: {'br-ex': [{name: 'patch-provnet-1', ofport: 2}]},
-}
+const ctx = brExNode({name: 'patch-provnet-1', ofport: 2})
 
 function topology(up: boolean): NbState {
   return NbState.fromRows({

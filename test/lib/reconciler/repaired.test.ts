@@ -4,13 +4,12 @@
 // The real planner, an in-memory datapath that can fail route adds.
 import {expect} from 'chai'
 
-import type {LocalContext} from '../../../src/lib/planner/context.js'
 import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
 import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import {LS, LSP, nbWith} from '../../helpers/nb-changes.js'
+import {brExNode, LS, LSP, nbWith} from '../../helpers/nb-changes.js'
 
 /** Keeps what it applies; while `routesFail`, the add of vm1's route fails (and, as the kernel layer does, its address). */
 class FlakyDatapath implements Datapath {
@@ -44,14 +43,7 @@ class FlakyDatapath implements Datapath {
 
 const VM1 = new Set(['address|bgp-nic|172.24.4.10/32', 'route|4|200|172.24.4.10/32'])
 
-const ctx: LocalContext = {
-  chassisName: 'compute-1',
-  chassisId: 'chassis-1',
-  bridgeMappings: [{physnet: 'physnet1', bridge: 'br-ex', index: 1}],
-  bridgeTables: {'br-ex': 200},
-  bridgeMacs: {'br-ex': 'fa:16:3e:00:00:01'},
-  patchPorts: {'br-ex': [{name: 'patch-provnet-1-to-br-int', ofport: 2}]},
-}
+const ctx = brExNode()
 
 function node() {
   const nb = nbWith(
