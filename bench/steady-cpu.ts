@@ -1,5 +1,5 @@
 // Benchmark (not a test): the daemon's CPU in steady state, in a real kernel (run it in the qemu
-// guest: `/work/qemu-run.sh --exclusive sh bench/run-kernel-bench.sh steady-cpu 10000`).
+// guest: `sh bench/run-kernel-bench.sh steady-cpu 10000`).
 // The e2e lab (test/kernel/helpers/lab.ts: NB ovsdb-server, a private Open vSwitch with br-ex, FRR
 // with a gobgpd peer) plus N more VM ports bound here on the VLAN provider network, so N exposed
 // addresses; the daemon is what `ovn-bgp watch` runs (test/kernel/helpers/daemon-child.ts, its
