@@ -93,6 +93,15 @@ export class FrrLeak {
       throw new DependencyError('FRR (vtysh) is not available', {code: 'FRR_UNAVAILABLE'})
     }
 
+    // bgpd's own socket first: the items checked are all in its `router bgp` blocks, and it costs
+    // no process (the upkeep asks every frr_reconcile_interval). Anything amiss there (bgpd down, a
+    // socket we may not open) goes the vtysh way, which reports it as before.
+    try {
+      return await this.vtysh.daemonShow('bgpd', 'show running-config')
+    } catch (error) {
+      this.logger.debug('bgpd vty socket not usable, asking vtysh', {error: (error as Error).message})
+    }
+
     try {
       return await this.vtysh.show('show running-config')
     } catch (error) {

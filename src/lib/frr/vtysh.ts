@@ -13,6 +13,7 @@ import type {CommandRunner, RunResult} from '../exec/runner.js'
 
 import {AgentError, ConfigError, DependencyError} from '../errors.js'
 import {type Logger, NullLogger} from '../log.js'
+import {vtyCommands, type VtyDaemon} from './vty-socket.js'
 
 export interface VtyshOptions {
   vtyshPath: string
@@ -101,6 +102,23 @@ export class Vtysh {
     }
 
     return {stdout: r.stdout, code: r.code, stderr: r.stderr}
+  }
+
+  /**
+   * One command on one daemon's own vty socket, without a vtysh process (vty-socket.ts): that
+   * daemon's part of the answer only (`show running-config` of bgpd is its `router bgp` blocks).
+   * Throws DependencyError when the socket cannot be reached, AgentError (FRR_COMMAND_FAILED) when
+   * the daemon rejects the command.
+   */
+  async daemonShow(daemon: VtyDaemon, command: string): Promise<string> {
+    const replies = await vtyCommands(join(this.opts.socketDir, `${daemon}.vty`), ['enable', command], {
+      timeoutMs: this.opts.timeoutMs ?? 10_000,
+    })
+    const r = replies[1]!
+    if (r.status === 0) return r.output
+    throw new AgentError(`${daemon} rejected ${JSON.stringify(command)} (status ${r.status}): ${r.output.trim()}`, {
+      code: 'FRR_COMMAND_FAILED',
+    })
   }
 
   /** `show` and JSON.parse; undefined when the output is not JSON. */

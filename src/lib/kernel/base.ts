@@ -77,6 +77,25 @@ export async function ensureBase(d: BaseDeps, o: BaseOptions): Promise<BaseResul
 }
 
 /**
+ * Whether `ensureBase` would find nothing to do, judged from a kernel model instead of dumps (the
+ * daemon's watched model): the VRF is a VRF of the configured table and up, bgp-nic is enslaved to
+ * it and up, every bridge exists and is up with both per-table default routes. Anything else
+ * (including what ensureBase only reports: a missing bridge, a VRF of another table) is `false`:
+ * the caller then runs ensureBase itself, which repairs, warns and reports as usual. Pure.
+ */
+export function baseInPlace(
+  links: ReadonlyMap<string, LinkInfo>,
+  hasRoute: (r: RouteObj) => boolean,
+  o: BaseOptions,
+): boolean {
+  const v = links.get(o.bgpVrf)
+  const n = links.get(o.bgpNic)
+  if (v?.kind !== 'vrf' || v.vrfTable !== o.vrfTable || !v.up) return false
+  if (!n || n.master !== o.bgpVrf || !n.up) return false
+  return o.bridges.every((b) => links.get(b.name)?.up === true && defaultRoutes(b.name, b.table).every(hasRoute))
+}
+
+/**
  * The per-table defaults of docs/upstream-behaviour.md#bridge-routing-tables (IPv4 `scope link`), added only when
  * missing.
  */

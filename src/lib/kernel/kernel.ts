@@ -21,6 +21,12 @@ function kernelDevName(name: string): string {
   return checkIfName(truncIfName(name), 'device name')
 }
 
+/** Base options with kernel device names. */
+export function canonicalBase(opts: BaseOptions): BaseOptions {
+  const bridges = opts.bridges.map((b) => ({name: kernelDevName(b.name), table: b.table}))
+  return {...opts, bgpNic: kernelDevName(opts.bgpNic), bgpVrf: kernelDevName(opts.bgpVrf), bridges}
+}
+
 /**
  * Scope with kernel device names; stale bridges (left the mappings, table allocated by ovn-bgp) are
  * observed like mapped ones, so everything of theirs is owned and, being undesired, pruned.
@@ -96,11 +102,7 @@ export class Kernel {
 
   /** Spec 6.3/6.5/6.1c base wiring; idempotent, reports changes. */
   async ensureBase(opts: BaseOptions): Promise<BaseResult> {
-    const bridges = opts.bridges.map((b) => ({name: kernelDevName(b.name), table: b.table}))
-    return ensureBase(
-      {runner: this.runner, ipPath: this.ipPath, log: this.log},
-      {...opts, bgpNic: kernelDevName(opts.bgpNic), bgpVrf: kernelDevName(opts.bgpVrf), bridges},
-    )
+    return ensureBase({runner: this.runner, ipPath: this.ipPath, log: this.log}, canonicalBase(opts))
   }
 
   private deps() {

@@ -65,7 +65,9 @@ export class KernelModel {
       case 'link': {
         const prev = this.links.get(e.link.name)
         if (e.deleted) this.links.delete(e.link.name)
-        else this.links.set(e.link.name, {...e.link, master: e.link.master ?? prev?.master})
+        // Every link message of an enslaved device names its master, so one without it means
+        // none (`nomaster`): keeping the previous master would hide a bgp-nic released from the VRF.
+        else this.links.set(e.link.name, e.link)
         // Only the transition flushes: a device that is down can be given neighbours (and IPv6
         // routes), and the kernel sends more link messages for it while it stays down.
         return e.deleted || (!e.link.up && prev?.up !== false) ? this.flushDevice(e.link.name) : []

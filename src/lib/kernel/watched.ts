@@ -34,13 +34,14 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {CommandRunner} from '../exec/runner.js'
 import type {MonitorEvent} from './monitor-parse.js'
-import type {KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
+import type {BaseOptions, BaseResult, KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
 
 import {type Logger, NullLogger} from '../log.js'
-import {objKey, objValue, type Plan, type StateObj} from '../planner/types.js'
+import {objKey, objValue, type Plan, type RouteObj, type StateObj} from '../planner/types.js'
 import {applyPlan, type KernelFacts} from './apply.js'
+import {baseInPlace} from './base.js'
 import {BatchExecutor, type SpawnFn} from './batch-process.js'
-import {canonicalScope, Kernel} from './kernel.js'
+import {canonicalBase, canonicalScope, Kernel} from './kernel.js'
 import {KernelModel, type ModelDump} from './model.js'
 import {KernelMonitor} from './monitor.js'
 import {canon, eventKey, eventObj, modelEntry, parseNetconf, scopeSignature, tablesOf} from './notify-keys.js'
@@ -103,6 +104,8 @@ export class WatchedKernel {
   private retryTimer: NodeJS.Timeout | undefined
   /** Full dumps taken so far (tests, benchmarks). */
   dumps = 0
+  /** ensureBase calls the model answered without a process (tests, benchmarks). */
+  baseFromModel = 0
   /** objKeys notifications changed since the last observation (what a delta observation adds). */
   private readonly dirtyKeys = new Set<string>()
   /** A change the keys do not describe (a device ownership depends on): the next observation is full. */
@@ -274,6 +277,29 @@ export class WatchedKernel {
     this.scheduleRetry(results.filter((r) => !r.ok).length)
     if (pause) this.startResync({restart: true})
     return results
+  }
+
+  /**
+   * The base wiring (Kernel.ensureBase), answered from the model when it is current and shows
+   * everything in place: the FRR upkeep asks every frr_reconcile_interval, and on an idle node that
+   * question was a chain of `ip` processes. The model follows every link and bridge-table route
+   * change, so a VRF, bgp-nic or default route changed behind our back shows here; anything not in
+   * place, or a model that may be wrong, goes to the kernel as before.
+   */
+  async ensureBase(opts: BaseOptions): Promise<BaseResult> {
+    const o = canonicalBase(opts)
+    const current = this.monitor.running && !this.stale && !this.resync && this.model.links.size > 0
+    const watchedTables = o.bridges.every((b) => this.model.tables.has(b.table))
+    if (current && !o.clearVrfRoutes && watchedTables) {
+      const {routes} = this.model
+      const has = (r: RouteObj): boolean => routes.get(`${r.family}|${r.table}|${r.dst}`)?.dev === r.dev
+      if (baseInPlace(this.model.links, has, o)) {
+        this.baseFromModel++
+        return {changed: [], missingBridges: [], warnings: [], failed: []}
+      }
+    }
+
+    return this.kernel.ensureBase(o)
   }
 
   close(): void {

@@ -102,7 +102,9 @@ export function defaultKernelFactory(
     },
     async ensureBase({clearVrfRoutes, bridges = []}) {
       const t = bridges.length > 0 ? await rt.ensure(bridges, [cfg.bgpVrfTableId]) : new Map<string, number>()
-      const res = await kernel.ensureBase({
+      // the watched model answers a base already in place without a process (the FRR upkeep's
+      // periodic question on an idle node)
+      const res = await (watched ?? kernel).ensureBase({
         bgpVrf: cfg.bgpVrf,
         vrfTable: cfg.bgpVrfTableId,
         bgpNic: cfg.bgpNic,

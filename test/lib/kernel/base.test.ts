@@ -1,7 +1,9 @@
 import {expect} from 'chai'
 
+import type {LinkInfo} from '../../../src/lib/kernel/parse.js'
+
 import {RecordingRunner, type RunResult} from '../../../src/lib/exec/runner.js'
-import {defaultRoutes} from '../../../src/lib/kernel/base.js'
+import {baseInPlace, defaultRoutes} from '../../../src/lib/kernel/base.js'
 import {Kernel} from '../../../src/lib/kernel/kernel.js'
 
 const ok = (stdout = ''): RunResult => ({code: 0, stdout, stderr: ''})
@@ -97,4 +99,68 @@ describe('kernel/base (recorded commands)', () => {
       {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3},
     ])
   })
+})
+
+describe('kernel/base: baseInPlace (the watched model answers the upkeep question)', () => {
+  const link = (name: string, over: Partial<LinkInfo> = {}): LinkInfo => ({
+    name,
+    kind: undefined,
+    master: undefined,
+    link: undefined,
+    vlanId: undefined,
+    vrfTable: undefined,
+    up: true,
+    ...over,
+  })
+  const ready = (): Map<string, LinkInfo> =>
+    new Map([
+      ['bgp-vrf', link('bgp-vrf', {kind: 'vrf', vrfTable: 10})],
+      ['bgp-nic', link('bgp-nic', {kind: 'dummy', master: 'bgp-vrf'})],
+      ['br-ex', link('br-ex')],
+    ])
+  const o = {...opts, bridges: [{name: 'br-ex', table: 200}]}
+  const allRoutes = new Set(defaultRoutes('br-ex', 200).map((r) => `${r.family}|${r.table}|${r.dev}`))
+  const cases: Array<{name: string; links?: (l: Map<string, LinkInfo>) => void; routes?: Set<string>; want: boolean}> =
+    [
+      {name: 'everything in place', want: true},
+      {name: 'no VRF', links: (l) => l.delete('bgp-vrf'), want: false},
+      {
+        name: 'VRF down',
+        links: (l) => l.set('bgp-vrf', link('bgp-vrf', {kind: 'vrf', vrfTable: 10, up: false})),
+        want: false,
+      },
+      {
+        name: 'VRF of another table',
+        links: (l) => l.set('bgp-vrf', link('bgp-vrf', {kind: 'vrf', vrfTable: 11})),
+        want: false,
+      },
+      {
+        name: 'a dummy where the VRF should be',
+        links: (l) => l.set('bgp-vrf', link('bgp-vrf', {kind: 'dummy'})),
+        want: false,
+      },
+      {name: 'bgp-nic missing', links: (l) => l.delete('bgp-nic'), want: false},
+      {
+        name: 'bgp-nic released from the VRF',
+        links: (l) => l.set('bgp-nic', link('bgp-nic', {kind: 'dummy'})),
+        want: false,
+      },
+      {
+        name: 'bgp-nic down',
+        links: (l) => l.set('bgp-nic', link('bgp-nic', {master: 'bgp-vrf', up: false})),
+        want: false,
+      },
+      {name: 'bridge missing', links: (l) => l.delete('br-ex'), want: false},
+      {name: 'bridge down', links: (l) => l.set('br-ex', link('br-ex', {up: false})), want: false},
+      {name: 'IPv6 default route missing', routes: new Set(['4|200|br-ex']), want: false},
+      {name: 'default route through another device', routes: new Set(['4|200|br-ex', '6|200|eth0']), want: false},
+    ]
+  for (const c of cases) {
+    it(`${c.name} -> ${c.want}`, () => {
+      const l = ready()
+      c.links?.(l)
+      const routes = c.routes ?? allRoutes
+      expect(baseInPlace(l, (r) => routes.has(`${r.family}|${r.table}|${r.dev}`), o)).to.equal(c.want)
+    })
+  }
 })

@@ -370,6 +370,16 @@ describe('kernel/model (fed by the captured notifications)', () => {
     expect([...m.neighs.keys()].sort()).to.deep.equal(['br-ex|10.0.0.7', 'br-x|10.0.0.6'])
   })
 
+  it('takes a link message without a master as released (nomaster), not as "master unchanged"', () => {
+    const m = new KernelModel()
+    const enslaved = String.raw`4: bgp-nic: <BROADCAST,NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue master bgp-vrf state UNKNOWN group 0 \    link/[1] 6e:1e:a3:0b:7e:41 brd ff:ff:ff:ff:ff:ff promiscuity 0 \    dummy addrgenmode eui64`
+    const released = enslaved.replace(' master bgp-vrf', '')
+    for (const line of [enslaved, released]) m.apply(parseMonitorLine(line)!)
+    expect(m.links.get('bgp-nic')?.master).to.equal(undefined)
+    m.apply(parseMonitorLine(enslaved)!)
+    expect(m.links.get('bgp-nic')?.master).to.equal('bgp-vrf')
+  })
+
   it('records its own ops ahead of their notifications', () => {
     const m = new KernelModel()
     m.load({links: [], addrs: [], rules: [], routes: [], neighs: [], proxies: [], netconf: new Map()}, [200])
