@@ -108,6 +108,8 @@ export interface SubjectIndex {
  * NB rows whose exposures need it in the scratch result (from its contributions).
  */
 export function attributeDifferences(diffs: Difference[], planner: SubjectIndex, scratch: DesiredResult): Difference[] {
+  // the common case, every periodic pass: nothing to attribute, so no index of the whole result
+  if (diffs.length === 0) return diffs
   const rowsOf = new Map<string, Set<string>>()
   const sourcesOfIp = new Map<string, string[]>()
   for (const e of scratch.state.exposed) {
