@@ -99,6 +99,12 @@ export interface NbCapabilities {
  */
 export interface NbView {
   readonly capabilities: NbCapabilities
+  /**
+   * Row writes since the view was created, when the view counts them (NbState does): the same
+   * view with the same count has the same contents. Lets the planner's periodic self-check skip a
+   * recomputation whose inputs it has already verified.
+   */
+  readonly writes?: number
 
   lsp(uuid: string): LogicalSwitchPort | undefined
   lspByName(name: string): LogicalSwitchPort | undefined

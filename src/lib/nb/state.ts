@@ -67,6 +67,12 @@ export class NbState implements NbView {
   private readonly natPort = new MultiIndex()
   private readonly natGateway = new MultiIndex()
   private readonly lbRouter = new MultiIndex()
+  private writeCount = 0
+
+  /** Row writes (upserts and removals) since creation: equal counts, identical contents. */
+  get writes(): number {
+    return this.writeCount
+  }
 
   constructor(caps: Partial<NbCapabilities> = {}) {
     this.capabilities = {lrpStatus: caps.lrpStatus ?? true, natGatewayPort: caps.natGatewayPort ?? true}
@@ -98,6 +104,7 @@ export class NbState implements NbView {
   }
 
   upsert(table: NbTableName, row: NbRow): void {
+    this.writeCount++
     switch (table) {
       case 'Logical_Switch_Port': {
         return this.putLsp(row as LogicalSwitchPort)
@@ -146,6 +153,7 @@ export class NbState implements NbView {
   }
 
   remove(table: NbTableName, uuid: string): void {
+    this.writeCount++
     switch (table) {
       case 'Logical_Switch_Port': {
         const old = this.lsps.get(uuid)

@@ -332,3 +332,55 @@ describe('IncrementalPlanner: what a change replays', () => {
     expect(planner.stats).to.include({full: true, reason: 'another NB view'})
   })
 })
+
+describe('IncrementalPlanner.selfCheck: an idle node does not recompute what it already verified', () => {
+  it('nothing changed since a clean check: reused, same result, no difference', () => {
+    const nb = topology()
+    const planner = new IncrementalPlanner()
+    const first = planner.selfCheck(nb, ctx, cfg)
+    expect([first.reused, first.differences]).to.deep.equal([false, []])
+    const again = planner.selfCheck(nb, ctx, cfg)
+    expect(again.reused).to.equal(true)
+    expect(again.differences).to.deep.equal([])
+    expect(diffDesired(again.scratch, computeDesired(nb, ctx, cfg))).to.deep.equal([])
+    expect(planner.reusedChecks).to.equal(1)
+  })
+
+  it('an NB write the planner was not told about: recomputed, and the difference found', () => {
+    const nb = topology()
+    const planner = new IncrementalPlanner()
+    expect(planner.selfCheck(nb, ctx, cfg).differences).to.deep.equal([])
+    // a contract violation (no markChanged): the view's own write count still forces a real check
+    nb.applyChange(update(LSP, {...nb.lsp('u-p3')!, up: false}, {up: true}))
+    const r = planner.selfCheck(nb, ctx, cfg)
+    expect(r.reused).to.equal(false)
+    expect(r.differences.length).to.be.greaterThan(0)
+    expect(r.differences.flatMap((d) => d.subjects).join(' ')).to.include('p3')
+  })
+
+  const changes: Array<[string, (nb: NbState) => {nb: NbState; c: typeof ctx; cf: typeof cfg}]> = [
+    [
+      'a port change told to the planner',
+      (nb) => {
+        planner0.markChanged(nb.applyChange(update(LSP, {...nb.lsp('u-p4')!, up: false}, {up: true}))!)
+        return {nb, c: ctx, cf: cfg}
+      },
+    ],
+    ['another local context', (nb) => ({nb, c: {...ctx, bridgeMacs: {'br-ex': 'fa:16:3e:ff:ff:01'}}, cf: cfg})],
+    ['another config', (nb) => ({nb, c: ctx, cf: {...cfg, exposeTenantNetworks: !cfg.exposeTenantNetworks}})],
+    ['another NB view with the same rows', () => ({nb: topology(), c: ctx, cf: cfg})],
+  ]
+  let planner0: IncrementalPlanner
+  for (const [name, change] of changes) {
+    it(`${name}: a real check, still without difference`, () => {
+      const nb = topology()
+      planner0 = new IncrementalPlanner()
+      expect(planner0.selfCheck(nb, ctx, cfg).differences).to.deep.equal([])
+      const next = change(nb)
+      const r = planner0.selfCheck(next.nb, next.c, next.cf)
+      expect(r.reused).to.equal(false)
+      expect(r.differences).to.deep.equal([])
+      expect(planner0.reusedChecks).to.equal(0)
+    })
+  }
+})
