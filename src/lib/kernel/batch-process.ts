@@ -10,8 +10,9 @@
 // exit instead: the lines of the request from the last reported one on are then 'unknown' (the
 // caller re-runs them alone), and the next request starts a fresh process.
 //
-// Deadline: a request whose sentinel marker has not arrived within `requestTimeoutMs` (a child
-// stopped, or a lost marker) fails: its lines without a reported error get a reason naming the
+// Deadline: a request is written as chunks of at most REQUEST_CHUNK lines, each with its sentinel;
+// a chunk whose marker has not arrived within `requestTimeoutMs` of the previous chunk's (or of the
+// write, for the first) fails (a child stopped, or a lost marker), with every chunk after it: its lines without a reported error get a reason naming the
 // timeout (they may or may not have been applied; the caller's retry and the next observation tell),
 // the child is killed with SIGKILL and the next request runs in a fresh one. Without the deadline a
 // child that stops answering would hold the reconcile pass, and so every later pass, forever.
@@ -38,6 +39,12 @@ const MARKER = /^Command failed (.*):(\d+)\s*$/
 /** Default bound on one request (a pass's batch is ~1 ms per line in a loaded guest; generous). */
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
+/**
+ * Lines per sentinel: a request larger than this is answered chunk by chunk, and the deadline is
+ * per chunk. 2,000 lines take well under a second natively and a few seconds in an emulated guest.
+ */
+const REQUEST_CHUNK = 2000
+
 interface Pending {
   /** Cumulative number of the request's first line. */
   first: number
@@ -46,8 +53,10 @@ interface Pending {
   errors: Map<number, string>
   resolve: (o: LineOutcome[]) => void
   ops: readonly IpOp[]
-  /** The request's deadline timer (cleared when it settles). */
+  /** The chunk's deadline timer (armed when it is the oldest unanswered one; cleared when it settles). */
   timer?: NodeJS.Timeout
+  /** The whole request was this one line (a re-run alone: the process's last words are its error). */
+  alone: boolean
 }
 
 /**
@@ -273,18 +282,46 @@ export class BatchProcess {
       this.closeCurrent()
     }
 
-    return new Promise((resolve) => {
-      const st = this.ensure()
+    const st = this.ensure()
+    // Chunks of at most REQUEST_CHUNK lines, each followed by its own sentinel, all written at once.
+    // Only the oldest unanswered chunk's deadline runs (armHead): the deadline measures progress,
+    // so a cold pass's 20,000-line request is not cut at 30 s while the child works through it.
+    const chunks: Array<Promise<LineOutcome[]>> = []
+    const text: string[] = []
+    for (let at = 0; at < ops.length || at === 0; at += REQUEST_CHUNK) {
+      const part = ops.slice(at, at + REQUEST_CHUNK)
       const first = st.nextLine
-      const sentinel = first + ops.length
+      const sentinel = first + part.length
       st.nextLine = sentinel + 1
-      const p: Pending = {first, count: ops.length, sentinel, errors: new Map(), resolve, ops}
-      p.timer = setTimeout(() => this.onTimeout(st, p), this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
-      st.queue.push(p)
-      for (const o of ops)
+      chunks.push(
+        new Promise((resolve) => {
+          st.queue.push({
+            first,
+            count: part.length,
+            sentinel,
+            errors: new Map(),
+            resolve,
+            ops: part,
+            alone: ops.length === 1,
+          })
+        }),
+      )
+      for (const o of part)
         for (let i = 0; i + 1 < o.args.length; i++) if (DEVICE_WORD.has(o.args[i]!)) st.names.add(o.args[i + 1]!)
-      st.child.stdin?.write(ops.map((o) => o.args.join(' ')).join('\n') + `\n${SENTINEL}\n`)
-    })
+      text.push(...part.map((o) => o.args.join(' ')), SENTINEL)
+      if (ops.length === 0) break
+    }
+
+    this.armHead(st)
+    st.child.stdin?.write(text.join('\n') + '\n')
+    return Promise.all(chunks).then((outs) => outs.flat())
+  }
+
+  /** Starts the deadline of the oldest unanswered chunk, if it has none yet. */
+  private armHead(st: ChildState): void {
+    const head = st.queue[0]
+    if (!head || head.timer) return
+    head.timer = setTimeout(() => this.onTimeout(st, head), this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
   }
 
   private onStderr(st: ChildState, chunk: string): void {
@@ -295,6 +332,7 @@ export class BatchProcess {
         st.queue.shift()
         clearTimeout(head.timer)
         head.resolve(settleRequest(head.ops, head.first, head.errors, true))
+        this.armHead(st)
       } else {
         head.errors.set(line, text)
         // A device deleted behind our back without us hearing of it: do not keep its old index.
@@ -341,7 +379,7 @@ export class BatchProcess {
       clearTimeout(p.timer)
       const out = settleRequest(p.ops, p.first, p.errors, false)
       // A single line that ended the process: its error is the text after the last marker.
-      if (p.count === 1 && out[0]?.state === 'unknown')
+      if (p.alone && out[0]?.state === 'unknown')
         out[0] = p.ops[0]?.tolerate?.test(trailing) ? {state: 'ok'} : {state: 'failed', reason: trailing || why}
       p.resolve(out)
     }

@@ -3,6 +3,9 @@
 // (`link show` of present and absent devices), and one that makes iproute2 exit early.
 import {expect} from 'chai'
 import {type ChildProcess} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import type {IpOp} from '../../../src/lib/kernel/commands.js'
 
@@ -228,6 +231,46 @@ describe('kernel/batch-process: a real ip child', function () {
       expect(children[1]!.exitCode).to.equal(null)
     } finally {
       p.close()
+    }
+  })
+
+  it('the deadline is per chunk of lines: a large request slower than the deadline as a whole still completes', async () => {
+    // A stand-in for ip that speaks the batch protocol and takes 30 ms per 200 lines: a 2,000-line
+    // chunk answers in ~0.3 s, the whole 10,000-line request in ~1.5 s, against an 800 ms deadline.
+    const slowIp = String.raw`
+      let n = 0, pending = [], busy = false
+      const rl = require('node:readline').createInterface({input: process.stdin})
+      rl.on('line', (l) => { pending.push(l); if (!busy) drain() })
+      function drain() {
+        busy = true
+        const batch = pending.splice(0, 200)
+        if (batch.length === 0) { busy = false; return }
+        setTimeout(() => {
+          for (const l of batch) {
+            n++
+            if (l.startsWith('zz')) process.stderr.write('Object "' + l + '" is unknown, try "ip help".\nCommand failed -:' + n + '\n')
+            else if (l.includes('bad')) process.stderr.write('Error: bad line.\nCommand failed -:' + n + '\n')
+          }
+          drain()
+        }, 30)
+      }`
+    const dir = mkdtempSync(join(tmpdir(), 'slow-ip-'))
+    writeFileSync(join(dir, 'slow-ip.cjs'), slowIp)
+    const spawn: SpawnFn = (_file, _args, opts) => defaultSpawn(process.execPath, [join(dir, 'slow-ip.cjs')], opts)
+    const p = new BatchProcess({ipPath: 'ip', args: [], spawn, requestTimeoutMs: 800})
+    try {
+      const ops = Array.from({length: 10_000}, (_, i) => op(i === 7777 ? 'link show bad' : 'link show dev lo'))
+      const t0 = performance.now()
+      const out = await p.run(ops)
+      const ms = performance.now() - t0
+      console.log(`      10,000 lines in ${ms.toFixed(0)} ms against an 800 ms per-chunk deadline`)
+      expect(ms, 'slower than one deadline as a whole').to.be.greaterThan(800)
+      expect(out.filter((o) => o.state === 'ok')).to.have.length(9999)
+      expect(out[7777]).to.deep.equal({state: 'failed', reason: 'Error: bad line.'})
+      expect(p.starts).to.equal(1)
+    } finally {
+      p.close()
+      rmSync(dir, {recursive: true, force: true})
     }
   })
 
