@@ -235,8 +235,8 @@ describe('kernel/batch-process: a real ip child', function () {
   })
 
   it('the deadline is per chunk of lines: a large request slower than the deadline as a whole still completes', async () => {
-    // A stand-in for ip that speaks the batch protocol and takes 30 ms per 200 lines: a 2,000-line
-    // chunk answers in ~0.3 s, the whole 10,000-line request in ~1.5 s, against an 800 ms deadline.
+    // A stand-in for ip that speaks the batch protocol and takes 30 ms per 200 lines: a 500-line
+    // chunk answers in ~0.1 s, the whole 10,000-line request in ~1.5 s, against an 800 ms deadline.
     const slowIp = String.raw`
       let n = 0, pending = [], busy = false
       const rl = require('node:readline').createInterface({input: process.stdin})
