@@ -141,7 +141,10 @@ export class Reconciler {
     if (!this.planner) return computeDesired(nb, ctx, this.deps.cfg)
     const incremental = this.planner.desired(nb, ctx, this.deps.cfg)
     this.absorb(this.planner.stats)
-    if (!full) return incremental
+    // A state rebuilt from nothing in this very call (start, NB resync) is not compared now: that
+    // would put a second full computation on the cold-start path. The next periodic pass checks it
+    // (the planner reuses only checks it has made).
+    if (!full || this.planner.stats.full) return incremental
     const {scratch, differences} = this.planner.selfCheck(nb, ctx, this.deps.cfg, incremental)
     this.lastMismatch = differences.length
     if (differences.length > 0) {
