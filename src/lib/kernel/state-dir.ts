@@ -6,6 +6,8 @@ import {basename, dirname, join} from 'node:path'
 
 import {DependencyError} from '../errors.js'
 
+let tmpSeq = 0
+
 /**
  * Writes `data` to `path` so that a reader (or a crash at any moment) sees either the old or the
  * new content, never a torn file: a temporary file in the same directory, flushed, then renamed
@@ -13,7 +15,9 @@ import {DependencyError} from '../errors.js'
  */
 export async function writeFileAtomic(path: string, data: string, mode = 0o644): Promise<void> {
   await mkdir(dirname(path), {recursive: true})
-  const tmp = join(dirname(path), `.${basename(path)}.tmp.${process.pid}`)
+  // pid AND a per-process sequence: two writers of one file in one process (the daemon's ledger
+  // and an in-process explain's) must not share a temporary file, or one renames the other's away
+  const tmp = join(dirname(path), `.${basename(path)}.tmp.${process.pid}.${++tmpSeq}`)
   const fh = await open(tmp, 'w', mode)
   try {
     await fh.writeFile(data)

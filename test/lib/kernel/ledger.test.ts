@@ -279,3 +279,18 @@ describe('kernel/ledger: journal', () => {
     expect(b.entries()).to.deep.equal(['neigh|br-ex|10.9.9.1'])
   })
 })
+
+describe('kernel/state-dir: writeFileAtomic with concurrent writers in one process', () => {
+  it('20 concurrent writes of one file all succeed, and the file is one of them whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-'))
+    try {
+      const path = join(dir, 'kernel-ledger.json')
+      const bodies = Array.from({length: 20}, (_, i) => JSON.stringify({writer: i, pad: 'x'.repeat(10_000)}))
+      await Promise.all(bodies.map((b) => writeFileAtomic(path, b)))
+      expect(bodies).to.include(readFileSync(path, 'utf8'))
+      expect(readdirSync(dir), 'no temporary file left').to.deep.equal(['kernel-ledger.json'])
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
