@@ -5,24 +5,12 @@
 // kernel path, after which the model answers alone again.
 import {expect} from 'chai'
 
-import type {CommandRunner, RunOptions, RunResult} from '../../src/lib/exec/runner.js'
-
 import {WatchedKernel} from '../../src/lib/kernel/watched.js'
 import {NullLogger} from '../../src/lib/log.js'
+import {CountingRunner} from '../helpers/counting-runner.js'
 import {sleep, waitFor} from '../helpers/wait.js'
 import {requireGuest} from './helpers/guest.js'
 import {kernelEnv, type KernelEnv} from './helpers/kernel-env.js'
-
-class CountingRunner implements CommandRunner {
-  calls = 0
-
-  constructor(private readonly inner: CommandRunner) {}
-
-  run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
-    this.calls++
-    return this.inner.run(file, args, opts)
-  }
-}
 
 describe('watched kernel: base wiring from the model (guest)', function () {
   this.timeout(120_000)
@@ -46,10 +34,10 @@ describe('watched kernel: base wiring from the model (guest)', function () {
 
   /** ensureBase through the model; how many processes it started. */
   const ensure = async (): Promise<{changed: string[]; processes: number}> => {
-    const before = runner.calls
+    const before = runner.count
     const r = await wk.ensureBase(env.base)
     expect(r.failed).to.deep.equal([])
-    return {changed: r.changed, processes: runner.calls - before}
+    return {changed: r.changed, processes: runner.count - before}
   }
 
   /** After a repair, the model catches up from notifications and answers alone again. */

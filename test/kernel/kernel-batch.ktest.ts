@@ -3,23 +3,12 @@
 // a real host for netlink work).
 import {expect} from 'chai'
 
-import type {CommandRunner, RunOptions, RunResult} from '../../src/lib/exec/runner.js'
 import type {Plan, StateObj} from '../../src/lib/planner/types.js'
 
 import {Kernel} from '../../src/lib/kernel/kernel.js'
+import {CountingRunner} from '../helpers/counting-runner.js'
 import {requireGuest} from './helpers/guest.js'
 import {kernelEnv, type KernelEnv} from './helpers/kernel-env.js'
-
-class CountingRunner implements CommandRunner {
-  count = 0
-
-  constructor(private readonly inner: CommandRunner) {}
-
-  run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
-    this.count++
-    return this.inner.run(file, args, opts)
-  }
-}
 
 const N = 1000
 

@@ -5,24 +5,15 @@ import {expect} from 'chai'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {type CommandRunner, ExecRunner, type RunOptions, type RunResult} from '../../../src/lib/exec/runner.js'
+import {ExecRunner} from '../../../src/lib/exec/runner.js'
 import {FrrLeak, type LeakSettings} from '../../../src/lib/frr/leak.js'
 import {missingLeakItems} from '../../../src/lib/frr/running-config.js'
 import {FrrUpkeep, type UpkeepResult} from '../../../src/lib/frr/upkeep.js'
 import {Vtysh} from '../../../src/lib/frr/vtysh.js'
+import {CountingRunner} from '../../helpers/counting-runner.js'
 import {requireTools} from '../../helpers/require.js'
 import {waitFor} from '../../helpers/wait.js'
 import {FrrInstance} from './frr-instance.js'
-
-class CountingRunner implements CommandRunner {
-  readonly calls: string[][] = []
-  private readonly inner = new ExecRunner()
-
-  run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
-    this.calls.push([file, ...args])
-    return this.inner.run(file, args, opts)
-  }
-}
 
 const SETTINGS: LeakSettings = {asn: '64999', vrf: 'bgp-vrf', routerId: undefined, redistribute: ['connected']}
 const PARAMS = {asn: '64999', vrf: 'bgp-vrf', routerId: '172.30.0.9', redistribute: ['connected'] as const}

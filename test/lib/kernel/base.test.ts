@@ -5,6 +5,7 @@ import type {LinkInfo} from '../../../src/lib/kernel/parse.js'
 import {RecordingRunner, type RunResult} from '../../../src/lib/exec/runner.js'
 import {baseInPlace, defaultRoutes} from '../../../src/lib/kernel/base.js'
 import {Kernel} from '../../../src/lib/kernel/kernel.js'
+import {linkInfo} from '../../helpers/kernel-links.js'
 
 const ok = (stdout = ''): RunResult => ({code: 0, stdout, stderr: ''})
 const opts = {
@@ -102,16 +103,7 @@ describe('kernel/base (recorded commands)', () => {
 })
 
 describe('kernel/base: baseInPlace (the watched model answers the upkeep question)', () => {
-  const link = (name: string, over: Partial<LinkInfo> = {}): LinkInfo => ({
-    name,
-    kind: undefined,
-    master: undefined,
-    link: undefined,
-    vlanId: undefined,
-    vrfTable: undefined,
-    up: true,
-    ...over,
-  })
+  const link = linkInfo
   const ready = (): Map<string, LinkInfo> =>
     new Map([
       ['bgp-vrf', link('bgp-vrf', {kind: 'vrf', vrfTable: 10})],

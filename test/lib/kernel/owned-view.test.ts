@@ -14,20 +14,12 @@ import {KernelModel, type ModelDump} from '../../../src/lib/kernel/model.js'
 import {ownedObjects} from '../../../src/lib/kernel/observe.js'
 import {ownedAt} from '../../../src/lib/kernel/owned-view.js'
 import {objKey, type StateObj} from '../../../src/lib/planner/types.js'
+import {linkInfo} from '../../helpers/kernel-links.js'
 import {rng} from '../../helpers/nb-random.js'
 
 const scope: ObserveScope = {bgpNic: 'bgp-nic', bgpVrf: 'bgp-vrf', vrfTable: 10, bridges: [{name: 'br-ex', table: 200}]}
 
-const link = (name: string, extra: Partial<ModelDump['links'][number]> = {}) => ({
-  name,
-  kind: undefined,
-  master: undefined,
-  link: undefined,
-  vlanId: undefined,
-  vrfTable: undefined,
-  up: true,
-  ...extra,
-})
+const link = linkInfo
 
 function emptyDump(): ModelDump {
   return {links: [], addrs: [], rules: [], routes: [], neighs: [], proxies: [], netconf: new Map()}
