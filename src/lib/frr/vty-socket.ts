@@ -18,6 +18,7 @@ export interface VtyReply {
 }
 
 const TRAILER = Buffer.from([0, 0, 0])
+const DEFAULT_TIMEOUT_MS = 10_000
 
 /** The daemons whose sockets are read directly (the names FRR gives them). */
 export type VtyDaemon = 'bgpd' | 'zebra'
@@ -25,7 +26,7 @@ export type VtyDaemon = 'bgpd' | 'zebra'
 /**
  * Runs `commands` in order on one connection to `socketPath`; one reply each. Throws
  * DependencyError (FRR_UNAVAILABLE) when the socket cannot be reached or closes early, AgentError
- * (FRR_VTY_TIMEOUT) after `timeoutMs`.
+ * (FRR_VTY_TIMEOUT) after `timeoutMs` (default 10 s).
  */
 export function vtyCommands(
   socketPath: string,
@@ -34,9 +35,11 @@ export function vtyCommands(
 ): Promise<VtyReply[]> {
   for (const c of commands)
     if (c === '' || /[\0\n\r]/.test(c)) return Promise.reject(new AgentError(`not a vty command: ${JSON.stringify(c)}`))
+  const ms = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   return new Promise((resolve, reject) => {
     const replies: VtyReply[] = []
-    const chunks: Buffer[] = []
+    /** Received and not yet part of a reply. */
+    let buf = Buffer.alloc(0)
     let done = false
     const sock = createConnection(socketPath)
     const finish = (err?: Error): void => {
@@ -49,13 +52,8 @@ export function vtyCommands(
     }
 
     const timer = setTimeout(
-      () =>
-        finish(
-          new AgentError(`no answer from ${socketPath} within ${opts.timeoutMs ?? 10_000} ms`, {
-            code: 'FRR_VTY_TIMEOUT',
-          }),
-        ),
-      opts.timeoutMs ?? 10_000,
+      () => finish(new AgentError(`no answer from ${socketPath} within ${ms} ms`, {code: 'FRR_VTY_TIMEOUT'})),
+      ms,
     )
     const send = (): void => {
       sock.write(`${commands[replies.length]}\0`)
@@ -63,9 +61,7 @@ export function vtyCommands(
 
     sock.on('connect', send)
     sock.on('data', (d: Buffer) => {
-      chunks.push(d)
-      let buf = Buffer.concat(chunks)
-      chunks.length = 0
+      buf = Buffer.concat([buf, d])
       for (;;) {
         const at = buf.indexOf(TRAILER)
         if (at === -1 || buf.length < at + 4) break
@@ -74,8 +70,6 @@ export function vtyCommands(
         if (replies.length === commands.length) return finish()
         send()
       }
-
-      chunks.push(buf)
     })
     sock.on('error', (e: NodeJS.ErrnoException) =>
       finish(

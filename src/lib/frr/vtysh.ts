@@ -111,9 +111,11 @@ export class Vtysh {
    * the daemon rejects the command.
    */
   async daemonShow(daemon: VtyDaemon, command: string): Promise<string> {
-    const replies = await vtyCommands(join(this.opts.socketDir, `${daemon}.vty`), ['enable', command], {
-      timeoutMs: this.opts.timeoutMs ?? 10_000,
-    })
+    const replies = await vtyCommands(
+      join(this.opts.socketDir, `${daemon}.vty`),
+      ['enable', command],
+      this.opts.timeoutMs ? {timeoutMs: this.opts.timeoutMs} : {},
+    )
     const r = replies[1]!
     if (r.status === 0) return r.output
     throw new AgentError(`${daemon} rejected ${JSON.stringify(command)} (status ${r.status}): ${r.output.trim()}`, {

@@ -10,10 +10,10 @@
 // exit instead: the lines of the request from the last reported one on are then 'unknown' (the
 // caller re-runs them alone), and the next request starts a fresh process.
 //
-// Deadline: a request is written as chunks of at most REQUEST_CHUNK lines, each with its sentinel;
-// a chunk whose marker has not arrived within `requestTimeoutMs` of the previous chunk's (or of the
-// write, for the first) fails (a child stopped, or a lost marker), with every chunk after it: its lines without a reported error get a reason naming the
-// timeout (they may or may not have been applied; the caller's retry and the next observation tell),
+// Deadline: a request is written as chunks of at most REQUEST_CHUNK lines, each with its sentinel.
+// A chunk whose marker has not arrived within `requestTimeoutMs` of the previous chunk's (or of the
+// write, for the first) fails (a child stopped, or a lost marker), with every chunk after it: their
+// lines without a reported error get a reason naming the timeout (they may or may not have been applied; the caller's retry and the next observation tell),
 // the child is killed with SIGKILL and the next request runs in a fresh one. Without the deadline a
 // child that stops answering would hold the reconcile pass, and so every later pass, forever.
 import {type ChildProcess, spawn as nodeSpawn} from 'node:child_process'
@@ -289,7 +289,8 @@ export class BatchProcess {
     // so a cold pass's 20,000-line request is not cut at 30 s while the child works through it.
     const chunks: Array<Promise<LineOutcome[]>> = []
     const text: string[] = []
-    for (let at = 0; at < ops.length || at === 0; at += REQUEST_CHUNK) {
+    // an empty request is one empty chunk: its sentinel alone
+    for (let at = 0; ; at += REQUEST_CHUNK) {
       const part = ops.slice(at, at + REQUEST_CHUNK)
       const first = st.nextLine
       const sentinel = first + part.length
@@ -310,7 +311,7 @@ export class BatchProcess {
       for (const o of part)
         for (let i = 0; i + 1 < o.args.length; i++) if (DEVICE_WORD.has(o.args[i]!)) st.names.add(o.args[i + 1]!)
       text.push(...part.map((o) => o.args.join(' ')), SENTINEL)
-      if (ops.length === 0) break
+      if (at + REQUEST_CHUNK >= ops.length) break
     }
 
     this.armHead(st)

@@ -155,9 +155,14 @@ export class WatchedKernel {
     this.listeners.push(listener)
   }
 
+  /** The model is loaded and followed: the monitor runs and nothing made it stale. */
+  private modelCurrent(): boolean {
+    return this.monitor.running && !this.stale && this.model.links.size > 0
+  }
+
   /** Names of the links, from the model while it is current (undefined: ask the kernel). */
   linkNames(): string[] | undefined {
-    if (!this.monitor.running || this.stale || this.model.links.size === 0) return undefined
+    if (!this.modelCurrent()) return undefined
     return [...this.model.links.keys()]
   }
 
@@ -288,7 +293,7 @@ export class WatchedKernel {
    */
   async ensureBase(opts: BaseOptions): Promise<BaseResult> {
     const o = canonicalBase(opts)
-    const current = this.monitor.running && !this.stale && !this.resync && this.model.links.size > 0
+    const current = this.modelCurrent() && !this.resync
     const watchedTables = o.bridges.every((b) => this.model.tables.has(b.table))
     if (current && !o.clearVrfRoutes && watchedTables) {
       const {routes} = this.model

@@ -139,7 +139,7 @@ function networkOf(addr: string, fam: Family, len: number): string {
   if (fam === 4) {
     // 32-bit integer arithmetic (`>>> 0` keeps it unsigned); BigInt only for IPv6
     const v = addr.split('.').reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0)
-    const n = (len === 0 ? 0 : (v & (0xff_ff_ff_ff << (32 - len))) >>> 0) >>> 0
+    const n = len === 0 ? 0 : (v & (0xff_ff_ff_ff << (32 - len))) >>> 0
     return [24, 16, 8, 0].map((sh) => String((n >>> sh) & 255)).join('.')
   }
 
