@@ -22,6 +22,7 @@ import {type OvsFacts, resolveIdentity} from '../reconciler/local-context.js'
 import {type PassTrigger, ReconcileLoop} from '../reconciler/loop.js'
 import {unannouncedIps} from '../reconciler/unannounced.js'
 import {type AgentView, classifyChange, isRelevant, needsFullSync} from './events.js'
+import {StartupClock} from './startup-clock.js'
 import {agentView} from './view.js'
 
 export interface AgentOptions {
@@ -75,39 +76,37 @@ export class Agent {
       })
     }
 
+    const clock = new StartupClock()
     this.metrics.readiness.markNotReady(`waiting for the local Open vSwitch database (${cfg.ovsdbConnection})`)
     rt.useWatchedKernel()
     const ovs = await rt.ovs()
+    clock.mark('ovs')
     this.checkStopped()
     ovs?.subscribe((ev) => {
       this.logger.info('local OVS changed', {event: ev.kind, ...('bridge' in ev ? {bridge: ev.bridge} : {})})
       this.loop?.request('resync')
     })
     await rt.checkStateDir()
-    await this.ensureBase(ovs)
-    this.frr = this.frrUpkeep()
-    await this.frr.check({devices: false}) // ensureBase just ran
-    this.checkStopped()
-    await this.keepDrained()
     this.reconciler = await rt.reconciler()
     this.reconciler.enableIncremental()
-    this.metrics.readiness.markNotReady(
-      `waiting for the NB database snapshot (${cfg.ovnNbConnection ?? 'remote from OVS external_ids:ovn-nb-remote'})`,
-    )
-    this.source = await rt.nb({
-      onChange: (c) => this.onChange(c),
-      onSnapshot: (info) => {
-        const first = !this.snapshotSeen
-        this.snapshotSeen = true
-        this.logger.info(first ? 'NB snapshot complete' : 'NB resynced', {resync: info.resync})
-        if (!first) this.reconciler?.markAll('NB resync')
-        if (!first) this.loop?.request('resync')
-      },
-      onState: (state, error) => {
-        this.metrics.setNbConnectionState(state)
-        this.logger.info('NB connection', {state, ...(error ? {error: error.message} : {})})
-      },
-    })
+    this.frr = this.frrUpkeep()
+    const nbWanted = cfg.ovnNbConnection ?? 'remote from OVS external_ids:ovn-nb-remote'
+    this.metrics.readiness.markNotReady(`waiting for the NB database snapshot (${nbWanted})`)
+    // The node's side (VRF, bgp-nic, tables, the FRR leak, the drain state) and the NB snapshot need
+    // nothing from each other; the first pass needs both, so they run side by side.
+    let nodeReady = false
+    const [, source] = await Promise.all([
+      this.prepareNode(ovs).then(() => {
+        nodeReady = true
+        clock.mark('node')
+      }),
+      this.connectNb().then((s) => {
+        clock.mark('nb')
+        if (!nodeReady) this.metrics.readiness.markNotReady('waiting for the base wiring and the FRR leak check')
+        return s
+      }),
+    ])
+    this.source = source
     this.checkStopped()
     this.snapshotSeen = true
     this.metrics.readiness.markNotReady('waiting for the first full reconcile')
@@ -142,6 +141,8 @@ export class Agent {
       this.loop?.request('event')
     })
     const first = await this.loop.start()
+    clock.mark('first-pass')
+    this.logger.info('start-up', clock.report())
     if (cfg.frrReconcileInterval > 0) await this.frr.start(cfg.frrReconcileInterval * 1000)
     if (ovs) {
       // A restarted ovs-vswitchd comes back with empty flow tables; the OVS database does not change.
@@ -155,6 +156,32 @@ export class Agent {
     }
 
     return first
+  }
+
+  /** Base wiring, then the FRR leak check (its device part is what ensureBase just did), then the drain state. */
+  private async prepareNode(ovs: OvsFacts | undefined): Promise<void> {
+    await this.ensureBase(ovs)
+    await this.frr!.check({devices: false})
+    this.checkStopped()
+    await this.keepDrained()
+  }
+
+  /** The NB source, resolved once it holds a complete snapshot (every row change reaches the planner). */
+  private async connectNb(): Promise<NbSource> {
+    return this.opts.rt.nb({
+      onChange: (c) => this.onChange(c),
+      onSnapshot: (info) => {
+        const first = !this.snapshotSeen
+        this.snapshotSeen = true
+        this.logger.info(first ? 'NB snapshot complete' : 'NB resynced', {resync: info.resync})
+        if (!first) this.reconciler?.markAll('NB resync')
+        if (!first) this.loop?.request('resync')
+      },
+      onState: (state, error) => {
+        this.metrics.setNbConnectionState(state)
+        this.logger.info('NB connection', {state, ...(error ? {error: error.message} : {})})
+      },
+    })
   }
 
   private checkStopped(): void {
