@@ -11,7 +11,7 @@
 //             watched kernel and by the one-shot kernel (`sync`), vs one `ip -batch` of the ops
 // The NB side (replica, desired state) is not part of these figures: see bench/nb-scale.ts.
 // Usage: node bench/kernel-event.js [event N...] e.g. `node bench/kernel-event.js 1000 10000`;
-// env COLD (ports, a comma list, default 5000), BURST (ports, default 1000), EVENTS (default 30; 0: no
+// env COLD (ports, a comma list, default 5000; ROUNDS rounds each, default 3), BURST (ports, default 1000), EVENTS (default 30; 0: no
 // event scenario).
 import {execFileSync, spawn} from 'node:child_process'
 import {mkdtempSync} from 'node:fs'
@@ -268,43 +268,70 @@ async function burstScenario(): Promise<void> {
   }
 }
 
+/** One cold variant in a fresh namespace: ms, and for the watched kernel its stages. */
+async function coldOnce(
+  mode: 'watched' | 'one-shot' | 'floor',
+  objs: readonly StateObj[],
+): Promise<{ms: number; stages?: string}> {
+  const n = node()
+  try {
+    if (mode === 'floor') return {ms: await floor(n, objs)}
+    if (mode === 'one-shot') {
+      const k = new Kernel(n.runner, {stateDir: n.stateDir}, new NullLogger())
+      const t0 = performance.now()
+      const plan = diff([...objs], await k.observe({...n.scope, adopt: [...objs]}))
+      const res = await k.apply(plan, {ensureUp: ['br-ex']})
+      const ms = performance.now() - t0
+      if (res.some((r) => !r.ok)) throw new Error('one-shot: failures')
+      return {ms}
+    }
+
+    const wk = new WatchedKernel(n.runner, {stateDir: n.stateDir, ipArgs: ['-n', n.ns]}, new NullLogger())
+    try {
+      const r = await pass(wk, n, [...objs])
+      return {
+        ms: r.ms,
+        stages: `observe ${f(r.observe)}, apply ${f(r.apply)}${wk.pauses > 0 ? ', monitor paused' : ''}`,
+      }
+    } finally {
+      wk.close()
+    }
+  } finally {
+    n.close()
+  }
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+
+/**
+ * Cold start of `cold` ports, ROUNDS times (default 3): each round runs the watched kernel (`watch`
+ * start), the one-shot kernel (`sync`) and the floor, each in a fresh namespace, in an order that
+ * rotates per round, so a slow spell of the emulated guest falls on every variant alike. The
+ * ratios are of the medians.
+ */
 async function coldScenario(cold: number): Promise<void> {
   const objs = [...base, ...ports(0, cold)]
-  const a = node()
-  const wk = new WatchedKernel(a.runner, {stateDir: a.stateDir, ipArgs: ['-n', a.ns]}, new NullLogger())
-  let watched: Awaited<ReturnType<typeof pass>>
-  let pauses = 0
-  try {
-    watched = await pass(wk, a, objs)
-    pauses = wk.pauses
-  } finally {
-    wk.close()
-    a.close()
+  const rounds = Math.max(1, Number(process.env.ROUNDS ?? 3))
+  const modes = ['watched', 'one-shot', 'floor'] as const
+  const got: Record<(typeof modes)[number], number[]> = {watched: [], 'one-shot': [], floor: []}
+  for (let r = 0; r < rounds; r++) {
+    const line: string[] = []
+    for (let i = 0; i < modes.length; i++) {
+      const mode = modes[(i + r) % modes.length]!
+      const res = await coldOnce(mode, objs)
+      got[mode].push(res.ms)
+      line.push(`${mode} ${f(res.ms)}${res.stages ? ` (${res.stages})` : ''}`)
+    }
+
+    console.log(`cold ${cold} ports, round ${r + 1}/${rounds}: ${line.join(' | ')}`)
   }
 
-  const b = node()
-  let oneShot: number
-  try {
-    const k = new Kernel(b.runner, {stateDir: b.stateDir}, new NullLogger())
-    const t0 = performance.now()
-    const plan = diff(objs, await k.observe({...b.scope, adopt: objs}))
-    const res = await k.apply(plan, {ensureUp: ['br-ex']})
-    oneShot = performance.now() - t0
-    if (res.some((r) => !r.ok)) throw new Error('one-shot: failures')
-  } finally {
-    b.close()
-  }
-
-  const c = node()
-  let fl: number
-  try {
-    fl = await floor(c, objs)
-  } finally {
-    c.close()
-  }
-
+  const fl = median(got.floor)
   console.log(
-    `cold ${cold} ports (${objs.length} ops): watched ${f(watched.ms)} (observe ${f(watched.observe)}, apply ${f(watched.apply)}${pauses > 0 ? ', monitor paused' : ''}) ${(watched.ms / fl).toFixed(2)}x | one-shot ${f(oneShot)} ${(oneShot / fl).toFixed(2)}x | floor ${f(fl)}`,
+    `cold ${cold} ports (${objs.length} ops), median of ${rounds}: watched ${f(median(got.watched))} ${(median(got.watched) / fl).toFixed(2)}x | one-shot ${f(median(got['one-shot']))} ${(median(got['one-shot']) / fl).toFixed(2)}x | floor ${f(fl)}`,
   )
 }
 

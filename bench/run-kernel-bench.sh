@@ -19,7 +19,7 @@ echo "net.core.rmem_max: \$(cat /proc/sys/net/core/rmem_max)"
 if [ -n "${RMEM_MAX:-}" ]; then sysctl -w net.core.rmem_max=${RMEM_MAX:-}; fi
 export OVN_BGP_GUEST=1 TMPDIR=/tmp
 export SETTLE=${SETTLE:-30} WINDOW=${WINDOW:-300} RECONCILE_INTERVAL=${RECONCILE_INTERVAL:-300} FRR_RECONCILE_INTERVAL=${FRR_RECONCILE_INTERVAL:-15} BENCH_VERBOSE=${BENCH_VERBOSE:-}
-export COLD=${COLD:-5000} BURST=${BURST:-1000} EVENTS=${EVENTS:-30} MONITOR_COST=${MONITOR_COST:-0}
+export COLD=${COLD:-5000} ROUNDS=${ROUNDS:-3} BURST=${BURST:-1000} EVENTS=${EVENTS:-30} MONITOR_COST=${MONITOR_COST:-0}
 export CPU_PROF_DIR=${CPU_PROF:+/run/out/prof}
 cd /run/out/js && node bench/$NAME.js $*
 SCRIPT
