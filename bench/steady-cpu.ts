@@ -11,7 +11,9 @@
 // average share of one CPU, the per-10 s series (a periodic full pass shows as a spike), where the
 // time went (daemon, ip, vtysh...), and the passes and FRR checks the metrics counted in the window.
 // env: SETTLE (s, default 30), WINDOW (s, default 300), RECONCILE_INTERVAL (s, default 300),
-//      FRR_RECONCILE_INTERVAL (s, default 15), CPU_PROF_DIR (the daemon's --cpu-prof output).
+//      FRR_RECONCILE_INTERVAL (s, default 15), CPU_PROF_DIR (the daemon's --cpu-prof output),
+//      BURST_E2E (ports; after the window, BURST_ROUNDS bursts of that many ports bound in one NB
+//      transaction each, timed to the last address on bgp-nic against the ip -batch floor).
 import {type ChildProcess, spawn} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
@@ -22,6 +24,7 @@ import {freePort, transact} from '../test/helpers/ovsdb-server.js'
 import {must} from '../test/kernel/helpers/guest.js'
 import {startTopologyLab} from '../test/kernel/helpers/lab.js'
 import {map} from '../test/kernel/helpers/topology.js'
+import {floor, node, ports} from './kernel-floor.js'
 import {treeCpu} from './proc-stats.js'
 
 const N = Number(process.argv[2] ?? 10_000)
@@ -30,6 +33,8 @@ const WINDOW_S = Number(process.env.WINDOW ?? 300)
 const RECONCILE_S = Number(process.env.RECONCILE_INTERVAL ?? 300)
 const FRR_S = Number(process.env.FRR_RECONCILE_INTERVAL ?? 15)
 const STEP_S = 10
+const BURST_E2E = Number(process.env.BURST_E2E ?? 0)
+const BURST_ROUNDS = BURST_E2E > 0 ? Math.max(1, Number(process.env.BURST_ROUNDS ?? 3)) : 0
 const log = (m: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`)
 
 /** VM i on the lab's provider network (neutron-pub, VLAN 100 on br-ex), bound to this node, up. */
@@ -80,6 +85,57 @@ const bgpNicAddrs = async (): Promise<number> =>
   (await must('ip', ['-4', '-o', 'addr', 'show', 'dev', 'bgp-nic'])).stdout
     .split('\n')
     .filter((l) => l.includes('inet ')).length
+
+/** Resolves once bgp-nic holds `want` IPv4 addresses: counted from `ip monitor`, checked by a dump every 2 s. */
+async function waitForAddrs(want: number, since: number): Promise<number> {
+  const mon = spawn('ip', ['-4', '-o', 'monitor', 'address', 'dev', 'bgp-nic'], {stdio: ['ignore', 'pipe', 'ignore']})
+  let seen = 0
+  mon.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    for (const l of d.split('\n')) if (l.includes(' inet ') && !l.startsWith('Deleted')) seen++
+  })
+  try {
+    let lastDump = performance.now()
+    let have = await bgpNicAddrs()
+    while (have < want) {
+      if (performance.now() - since > 600_000) throw new Error(`burst: ${have} of ${want} addresses after 600 s`)
+      await sleep(seen >= want - have ? 20 : 100)
+      if (seen >= want - have || performance.now() - lastDump > 2000) {
+        have = await bgpNicAddrs()
+        lastDump = performance.now()
+        seen = 0
+      }
+    }
+
+    return performance.now() - since
+  } finally {
+    mon.kill()
+  }
+}
+
+/**
+ * BURST_E2E ports bound here in ONE NB transaction on a node with `present` ports exposed: from the
+ * commit to the last address on bgp-nic (the daemon's whole path: NB monitor, planner, one pass,
+ * the kernel), against the floor: one `ip -batch` of the same 4 ops per port in a scratch namespace
+ * of the same guest (no FRR there, so the floor is the cheaper of the two).
+ */
+async function burst(nb: string, present: number, addrsBefore: number): Promise<void> {
+  const t0 = performance.now()
+  await transact(nb, portOps(present, BURST_E2E))
+  const commitMs = performance.now() - t0
+  const ms = await waitForAddrs(addrsBefore + BURST_E2E, t0)
+  await sleep(5000) // the pass's follow-ups (ledger, resync) out of the floor's way
+  const n = node()
+  let fl: number
+  try {
+    fl = await floor(n, ports(800_000 + present, BURST_E2E))
+  } finally {
+    n.close()
+  }
+
+  log(
+    `burst: ${BURST_E2E} ports bound in one NB transaction (commit ${(commitMs / 1000).toFixed(2)} s) on ${present} exposed: all on bgp-nic after ${(ms / 1000).toFixed(2)} s | floor (${4 * BURST_E2E} ops, one ip -batch) ${(fl / 1000).toFixed(2)} s | ratio ${(ms / fl).toFixed(2)}x`,
+  )
+}
 
 async function main(): Promise<void> {
   log(`steady-cpu: N=${N}, reconcile_interval ${RECONCILE_S} s, frr_reconcile_interval ${FRR_S} s`)
@@ -167,6 +223,7 @@ async function main(): Promise<void> {
     )
     const tail = lines.slice(linesAt0).filter((l) => l.trim())
     if (tail.length > 0) log(`  log lines in the window (last 10):\n${tail.slice(-10).join('\n')}`)
+    for (let r = 0; r < BURST_ROUNDS; r++) await burst(lab.nb.unix, N + r * BURST_E2E, addrs + r * BURST_E2E)
   } finally {
     if (child && child.exitCode === null) {
       child.kill('SIGTERM')
