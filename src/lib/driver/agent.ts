@@ -92,17 +92,18 @@ export class Agent {
     this.frr = this.frrUpkeep()
     const nbWanted = cfg.ovnNbConnection ?? 'remote from OVS external_ids:ovn-nb-remote'
     this.metrics.readiness.markNotReady(`waiting for the NB database snapshot (${nbWanted})`)
-    // The node's side (VRF, bgp-nic, tables, the FRR leak, the drain state) and the NB snapshot need
-    // nothing from each other; the first pass needs both, so they run side by side.
+    // The node's side (VRF, bgp-nic, tables, the drain state) and the NB snapshot need nothing from
+    // each other; the first pass needs both, so they run side by side (the FRR leak check as well).
     let nodeReady = false
-    const [, source] = await Promise.all([
-      this.prepareNode(ovs).then(() => {
+    const [{frrChecked}, source] = await Promise.all([
+      this.prepareNode(ovs).then((r) => {
         nodeReady = true
         clock.mark('node')
+        return r
       }),
       this.connectNb().then((s) => {
         clock.mark('nb')
-        if (!nodeReady) this.metrics.readiness.markNotReady('waiting for the base wiring and the FRR leak check')
+        if (!nodeReady) this.metrics.readiness.markNotReady('waiting for the base wiring')
         return s
       }),
     ])
@@ -142,6 +143,8 @@ export class Agent {
     })
     const first = await this.loop.start()
     clock.mark('first-pass')
+    await frrChecked
+    clock.mark('frr')
     this.logger.info('start-up', clock.report())
     if (cfg.frrReconcileInterval > 0) await this.frr.start(cfg.frrReconcileInterval * 1000)
     if (ovs) {
@@ -158,12 +161,21 @@ export class Agent {
     return first
   }
 
-  /** Base wiring, then the FRR leak check (its device part is what ensureBase just did), then the drain state. */
-  private async prepareNode(ovs: OvsFacts | undefined): Promise<void> {
+  /**
+   * Base wiring, then the drain state (a drained node is drained in FRR before anything is added).
+   * The FRR leak check (its device part is what ensureBase just did) starts then and runs alongside
+   * the NB snapshot and the first pass: bgpd imports and redistributes whatever is on bgp-nic
+   * whenever the leak lines appear, so the pass need not wait for it. `frrChecked` settles with it.
+   */
+  private async prepareNode(ovs: OvsFacts | undefined): Promise<{frrChecked: Promise<void>}> {
     await this.ensureBase(ovs)
-    await this.frr!.check({devices: false})
     this.checkStopped()
     await this.keepDrained()
+    const frrChecked = this.frr!.check({devices: false}).then(
+      () => undefined,
+      (error: unknown) => this.logger.warn('FRR leak check failed at start', {error: (error as Error).message}),
+    )
+    return {frrChecked}
   }
 
   /** The NB source, resolved once it holds a complete snapshot (every row change reaches the planner). */
