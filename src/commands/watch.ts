@@ -14,8 +14,8 @@ export interface WatchResult {
 export default class Watch extends BaseCommand<typeof Watch> {
   static override summary = 'Run the agent: follow the NB database and keep this node exposed and wired.'
   static override description = `The daemon (run it as a systemd service, see packaging/ovn-bgp.service). At start it ensures the
-VRF, bgp-nic and the FRR leak configuration, reads a complete NB snapshot and reconciles the node
-fully. Then every NB change is classified into the upstream agent's event classes (logged, counted
+VRF and bgp-nic while it reads a complete NB snapshot, then reconciles the node fully; the FRR leak
+configuration is checked alongside. Then every NB change is classified into the upstream agent's event classes (logged, counted
 in metrics) and, when it can matter to this node, triggers a debounced reconcile through the same
 path as "ovn-bgp sync". A full reconcile also runs every reconcile_interval seconds; the FRR leak is
 re-checked when FRR restarts. Owned objects are only removed once a complete NB snapshot is in hand.
