@@ -2,7 +2,7 @@
 // scratch network namespace shaped like a node (VRF, dummy bgp-nic, bridge br-ex with table 200),
 // the 4 kernel objects of one exposed port (bgp-nic address, ip rule, bridge-table route, permanent
 // neighbour), and one `ip -force -batch -` process of a set of ops, timed.
-import {execFileSync, spawn} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -13,29 +13,14 @@ import type {StateObj} from '../src/lib/planner/types.js'
 import {type CommandRunner, type RunOptions, type RunResult} from '../src/lib/exec/runner.js'
 import {batchText} from '../src/lib/kernel/batch.js'
 import {ipOpFor} from '../src/lib/kernel/commands.js'
+import {host} from '../test/kernel/helpers/guest.js'
 
-/** Bare spawn runner (execa costs far more per process in the TCG guest). */
+/** Runs `ip` in a network namespace (`-n NS` first), anything else as is; bare spawn (execa costs far more per process in the TCG guest). */
 export class SpawnRunner implements CommandRunner {
   constructor(private readonly prefix: string[]) {}
 
   run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    return new Promise((resolve) => {
-      const argv = file === 'ip' ? [...this.prefix, ...args] : args
-      const child = spawn(file, argv, {
-        env: {...process.env, ...opts.env},
-        stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      })
-      let stdout = ''
-      let stderr = ''
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d
-      })
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-        stderr += d
-      })
-      child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
-      if (opts.input !== undefined) child.stdin!.end(opts.input)
-    })
+    return host.run(file, file === 'ip' ? [...this.prefix, ...args] : args, opts)
   }
 }
 
