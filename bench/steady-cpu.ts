@@ -13,15 +13,24 @@
 // env: SETTLE (s, default 30), WINDOW (s, default 300), RECONCILE_INTERVAL (s, default 300),
 //      FRR_RECONCILE_INTERVAL (s, default 15), CPU_PROF_DIR (the daemon's --cpu-prof output),
 //      BURST_E2E (ports; after the window, BURST_ROUNDS bursts of that many ports bound in one NB
-//      transaction each, timed to the last address on bgp-nic against the ip -batch floor).
+//      transaction each, timed to the last address on bgp-nic against the ip -batch floor),
+//      LAB_FLOOR (default 1; 0 skips the cold start's floor in the lab, taken after the daemon stops).
 import {type ChildProcess, spawn} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 
+import type {AgentConfig} from '../src/lib/config/types.js'
+import type {StateObj} from '../src/lib/planner/types.js'
+
+import {batchText} from '../src/lib/kernel/batch.js'
+import {ipOpFor} from '../src/lib/kernel/commands.js'
+import {Kernel} from '../src/lib/kernel/kernel.js'
+import {parseRtTables} from '../src/lib/kernel/rt-tables.js'
+import {NullLogger} from '../src/lib/log.js'
 import {freePort, transact} from '../test/helpers/ovsdb-server.js'
-import {must} from '../test/kernel/helpers/guest.js'
+import {host, must} from '../test/kernel/helpers/guest.js'
 import {startTopologyLab} from '../test/kernel/helpers/lab.js'
 import {map} from '../test/kernel/helpers/topology.js'
 import {floor, node, ports} from './kernel-floor.js'
@@ -37,12 +46,25 @@ const BURST_E2E = Number(process.env.BURST_E2E ?? 0)
 const BURST_ROUNDS = BURST_E2E > 0 ? Math.max(1, Number(process.env.BURST_ROUNDS ?? 3)) : 0
 const log = (m: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`)
 
+const vmIp = (i: number): string => `172.25.${i >> 8}.${i & 255}`
+
+/** IPs of the VMs the bursts bound (from..from+n). */
+function burstIps(from: number, n: number): Set<string> {
+  return new Set(Array.from({length: n}, (_, k) => vmIp(from + k)))
+}
+
+/** The IP a kernel object is about (address, rule, route: the /32 or /128; neighbour, proxy: its IP). */
+function ipOf(o: StateObj): string {
+  const v = 'cidr' in o ? o.cidr : 'dst' in o ? o.dst : 'ip' in o ? o.ip : ''
+  return String(v).split('/')[0]!
+}
+
 /** VM i on the lab's provider network (neutron-pub, VLAN 100 on br-ex), bound to this node, up. */
 function portOps(from: number, n: number): unknown[] {
   const ops: unknown[] = ['OVN_Northbound']
   const names: string[] = []
   for (let i = from; i < from + n; i++) {
-    const ip = `172.25.${i >> 8}.${i & 255}`
+    const ip = vmIp(i)
     const mac = `fa:16:3e:10:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`
     names.push(`vm${i}`)
     ops.push({
@@ -238,17 +260,53 @@ async function main(): Promise<void> {
     const tail = lines.slice(linesAt0).filter((l) => l.trim())
     if (tail.length > 0) log(`  log lines in the window (last 10):\n${tail.slice(-10).join('\n')}`)
     for (let r = 0; r < BURST_ROUNDS; r++) await burst(lab.nb.unix, N + r * BURST_E2E, addrs + r * BURST_E2E)
+    await stopDaemon(child)
+    if (process.env.LAB_FLOOR !== '0') await labFloor(cfg, allS, burstIps(N, BURST_ROUNDS * BURST_E2E))
   } finally {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM')
-      const exited = new Promise((resolve) => {
-        child!.once('exit', resolve)
-      })
-      await Promise.race([exited, sleep(20_000)])
-    }
-
+    await stopDaemon(child)
     await lab.close()
   }
+}
+
+async function stopDaemon(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return
+  const exited = new Promise((resolve) => {
+    child.once('exit', resolve)
+  })
+  child.kill('SIGTERM')
+  await Promise.race([exited, sleep(20_000)])
+}
+
+/**
+ * The floor of the cold start in the lab itself (LAB_FLOOR, default on), with FRR and the peer
+ * reacting as they did to the daemon: once the daemon has stopped (it leaves the datapath as it
+ * is), every kernel object it owns (read by the one-shot kernel layer, as `sync` would) is deleted
+ * by one `ip -batch` (untimed), and after 10 s re-added by one `ip -batch` (timed). The objects of
+ * the ports the bursts added (`leaveOut`, by IP) are left alone: the floor is that of the cold start.
+ */
+async function labFloor(cfg: AgentConfig, coldS: number, leaveOut: ReadonlySet<string>): Promise<void> {
+  const entry = parseRtTables(readFileSync(cfg.rtTablesPath, 'utf8')).find((e) => e.name === 'br-ex')
+  if (!entry) throw new Error(`lab floor: no br-ex table in ${cfg.rtTablesPath}`)
+  const k = new Kernel(host, {stateDir: cfg.stateDir}, new NullLogger())
+  const owned = await k.observe({
+    bgpNic: cfg.bgpNic,
+    bgpVrf: cfg.bgpVrf,
+    vrfTable: cfg.bgpVrfTableId,
+    bridges: [{name: 'br-ex', table: entry.table}],
+    adopt: [],
+  })
+  const objs = owned.filter(
+    (o) => ['address', 'rule', 'route', 'neigh', 'ndp-proxy'].includes(o.kind) && !leaveOut.has(ipOf(o)),
+  )
+  const batch = (action: 'add' | 'remove'): string => batchText(objs.flatMap((o) => ipOpFor(action, o) ?? []))
+  await host.run('ip', ['-force', '-batch', '-'], {input: batch('remove')})
+  await sleep(10_000)
+  const t0 = performance.now()
+  const r = await host.run('ip', ['-force', '-batch', '-'], {input: batch('add')})
+  const ms = performance.now() - t0
+  log(
+    `lab floor: the daemon's ${objs.length} kernel objects re-added by one ip -batch (FRR and the peer running) in ${(ms / 1000).toFixed(2)} s (exit ${r.code}); the daemon's cold start to all addresses ${coldS.toFixed(1)} s = ${((coldS * 1000) / ms).toFixed(2)}x`,
+  )
 }
 
 await main()
