@@ -41,6 +41,8 @@ export interface ApplyDeps {
   facts: () => Promise<KernelFacts>
   /** Devices (provider bridges) that must be up; set up first when facts say they are down. */
   ensureUp?: readonly string[]
+  /** Filled with the wall time of each phase (ms): facts, removes, wiring, announce, ledger. */
+  stages?: Record<string, number>
 }
 
 type Op = 'add' | 'remove'
@@ -77,11 +79,19 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   const removes: Item[] = plan.remove.filter(isKernelObj).map((obj) => ({op: 'remove', obj}))
   const adds: Item[] = plan.add.filter(isKernelObj).map((obj) => ({op: 'add', obj}))
   const all = [...removes, ...adds]
+  let mark = performance.now()
+  const stage = (name: string): void => {
+    const now = performance.now()
+    if (d.stages) d.stages[name] = Math.round(now - mark)
+    mark = now
+  }
+
   const needsFacts =
     all.some((i) => i.obj.kind === 'neigh' || i.obj.kind === 'ndp-proxy' || i.obj.kind === 'vlan') ||
     (d.ensureUp?.length ?? 0) > 0
   const facts = needsFacts ? await d.facts() : undefined
   if (all.some((i) => i.obj.kind === 'neigh' || i.obj.kind === 'ndp-proxy')) await d.ledger.load()
+  stage('facts')
 
   // 1-2. withdraw, then the other removes.
   await runIp(
@@ -97,6 +107,7 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   ])
   await runSysctls(d, removes)
   await runVlans(d, facts, removes)
+  stage('removes')
 
   // 3. wiring.
   await ensureUp(d, facts)
@@ -106,6 +117,7 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
     (i) => i.obj.kind === 'rule' || i.obj.kind === 'route' || (i.obj.kind === 'address' && !isAnnounced(i.obj)),
   )
   await Promise.all([runIp(d, wiring), runNeighbours(d, facts, adds)])
+  stage('wiring')
 
   // 4. announce what is wired.
   const blocked = new Map<string, string>()
@@ -122,6 +134,7 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   }
 
   await runIp(d, announce)
+  stage('announce')
 
   let ledgerChanged = false
   for (const it of all) {
@@ -132,6 +145,7 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   }
 
   if (ledgerChanged) await d.ledger.save()
+  stage('ledger')
   const results = all.map((it) => it.result ?? {action: it.op, obj: it.obj, ok: false, error: 'not applied'})
   d.log.debug('kernel apply', {add: adds.length, remove: removes.length, failed: results.filter((r) => !r.ok).length})
   return results

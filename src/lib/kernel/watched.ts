@@ -261,6 +261,7 @@ export class WatchedKernel {
       this.pauses++
     }
 
+    const stages: Record<string, number> = {}
     const results = await applyPlan(
       {
         exec: this.exec,
@@ -270,9 +271,11 @@ export class WatchedKernel {
         log: this.log,
         facts: async () => this.facts(),
         ...(opts.ensureUp ? {ensureUp: opts.ensureUp} : {}),
+        stages,
       },
       plan,
     )
+    const t = performance.now()
     for (const r of results) {
       if (!r.ok) continue
       this.model.applyOwn(r.action, r.obj)
@@ -280,6 +283,13 @@ export class WatchedKernel {
     }
 
     this.scheduleRetry(results.filter((r) => !r.ok).length)
+    // A large apply is rare (a cold start, a big burst) and slow: where its time went is logged.
+    if (pause)
+      this.log.info('large kernel apply done', {
+        ops: plan.add.length + plan.remove.length,
+        failed: results.filter((r) => !r.ok).length,
+        ms: {...stages, model: Math.round(performance.now() - t)},
+      })
     if (pause) this.startResync({restart: true})
     return results
   }

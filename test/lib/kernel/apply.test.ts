@@ -6,8 +6,11 @@ import {join} from 'node:path'
 import type {Plan, StateObj} from '../../../src/lib/planner/types.js'
 
 import {RecordingRunner, type RunResult} from '../../../src/lib/exec/runner.js'
+import {applyPlan} from '../../../src/lib/kernel/apply.js'
+import {OneShotIpExec} from '../../../src/lib/kernel/batch.js'
 import {Kernel} from '../../../src/lib/kernel/kernel.js'
 import {LEDGER_FILE} from '../../../src/lib/kernel/ledger.js'
+import {NullLogger} from '../../../src/lib/log.js'
 
 const ok = (stdout = ''): RunResult => ({code: 0, stdout, stderr: ''})
 
@@ -100,6 +103,27 @@ describe('kernel/apply (recorded commands)', () => {
     expect(results.some((r) => r.obj.kind === ('flow' as string))).to.equal(false)
     const ledger = JSON.parse(readFileSync(join(dir, LEDGER_FILE), 'utf8')) as {keys: string[]}
     expect(ledger.keys).to.deep.equal(['ndp-proxy|br-ex.100|2001:db8:100::', 'neigh|br-ex.100|172.24.4.226'])
+  })
+
+  it('records the wall time of each phase when asked (the large-apply log line)', async () => {
+    const runner = new RecordingRunner(kernelAnswer)
+    const k = new Kernel(runner, {stateDir: dir})
+    const stages: Record<string, number> = {}
+    const results = await applyPlan(
+      {
+        runner,
+        sysctlPath: 'sysctl',
+        ledger: k.ledger,
+        log: new NullLogger(),
+        exec: new OneShotIpExec(runner, {ipPath: 'ip'}),
+        facts: async () => k.dumpFacts(),
+        stages,
+      },
+      plan,
+    )
+    expect(results.every((r) => r.ok)).to.equal(true)
+    expect(Object.keys(stages)).to.deep.equal(['facts', 'removes', 'wiring', 'announce', 'ledger'])
+    for (const ms of Object.values(stages)) expect(ms).to.be.a('number').and.at.least(0)
   })
 
   it('reports a failing line and still applies the others', async () => {
