@@ -140,11 +140,19 @@ async function waitForAddrs(want: number, since: number): Promise<number> {
  * the kernel), against the floor: one `ip -batch` of the same 4 ops per port in a scratch namespace
  * of the same guest (no FRR there, so the floor is the cheaper of the two).
  */
-async function burst(nb: string, present: number, addrsBefore: number): Promise<void> {
+async function burst(nb: string, metricsUrl: string, present: number, addrsBefore: number): Promise<void> {
   const t0 = performance.now()
   await transact(nb, portOps(present, BURST_E2E))
   const commitMs = performance.now() - t0
-  const ms = await waitForAddrs(addrsBefore + BURST_E2E, t0)
+  const ms = await waitForAddrs(addrsBefore + BURST_E2E, t0).catch(async (error: unknown) => {
+    // What the daemon was doing: its pass counters and state (a stalled burst is a finding).
+    const text = await fetch(metricsUrl, {signal: AbortSignal.timeout(30_000)})
+      .then(async (r) => r.text())
+      .catch((error_: unknown) => `metrics not answered: ${(error_ as Error).message}`)
+    const state = text.split('\n').filter((l) => /^ovn_bgp_(reconcile|nb_connection|exposed|nb_events)/.test(l))
+    log(`burst stalled; the daemon's metrics:\n${state.join('\n')}`)
+    throw error
+  })
   await sleep(5000) // the pass's follow-ups (ledger, resync) out of the floor's way
   const n = node()
   let fl: number
@@ -259,7 +267,7 @@ async function main(): Promise<void> {
     )
     const tail = lines.slice(linesAt0).filter((l) => l.trim())
     if (tail.length > 0) log(`  log lines in the window (last 10):\n${tail.slice(-10).join('\n')}`)
-    for (let r = 0; r < BURST_ROUNDS; r++) await burst(lab.nb.unix, N + r * BURST_E2E, addrs + r * BURST_E2E)
+    for (let r = 0; r < BURST_ROUNDS; r++) await burst(lab.nb.unix, url, N + r * BURST_E2E, addrs + r * BURST_E2E)
     await stopDaemon(child)
     if (process.env.LAB_FLOOR !== '0') await labFloor(cfg, allS, burstIps(N, BURST_ROUNDS * BURST_E2E))
   } finally {

@@ -16,7 +16,9 @@ const cfg = Object.freeze({
   driver: 'nb_ovn_bgp_driver',
   ...(JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as object),
 })
-const logger = new StreamLogger({level: 'info'}, {cmd: 'watch'})
+// DAEMON_LOG_LEVEL (benches): e.g. debug, to see a stalled pass's stages.
+const level = (process.env.DAEMON_LOG_LEVEL ?? 'info') as 'debug' | 'info'
+const logger = new StreamLogger({level}, {cmd: 'watch'})
 logger.info('modules loaded', {ms: Math.round(performance.now())})
 const agent = new Agent({rt: new Runtime(cfg, logger, {waitForever: true}), cfg, logger})
 // SIGTERM stops the agent; the process then ends when nothing is left on its event loop, which is
