@@ -59,6 +59,21 @@ function ipOf(o: StateObj): string {
   return String(v).split('/')[0]!
 }
 
+/** The daemon's resident and peak memory, and what the guest has left (MiB). */
+function memory(pid: number): string {
+  let status: string
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  } catch {
+    return `daemon ${pid} gone`
+  }
+
+  const kb = (re: RegExp, text: string): number => Number(re.exec(text)?.[1] ?? Number.NaN)
+  const avail = kb(/^MemAvailable:\s+(\d+)/m, readFileSync('/proc/meminfo', 'utf8'))
+  const mib = (k: number): string => `${Math.round(k / 1024)} MiB`
+  return `daemon RSS ${mib(kb(/^VmRSS:\s+(\d+)/m, status))}, peak ${mib(kb(/^VmHWM:\s+(\d+)/m, status))}; guest MemAvailable ${mib(avail)}`
+}
+
 /** VM i on the lab's provider network (neutron-pub, VLAN 100 on br-ex), bound to this node, up. */
 function portOps(from: number, n: number): unknown[] {
   const ops: unknown[] = ['OVN_Northbound']
@@ -140,7 +155,7 @@ async function waitForAddrs(want: number, since: number): Promise<number> {
  * the kernel), against the floor: one `ip -batch` of the same 4 ops per port in a scratch namespace
  * of the same guest (no FRR there, so the floor is the cheaper of the two).
  */
-async function burst(nb: string, metricsUrl: string, present: number, addrsBefore: number): Promise<void> {
+async function burst(nb: string, metricsUrl: string, pid: number, present: number, addrsBefore: number): Promise<void> {
   const t0 = performance.now()
   await transact(nb, portOps(present, BURST_E2E))
   const commitMs = performance.now() - t0
@@ -150,7 +165,7 @@ async function burst(nb: string, metricsUrl: string, present: number, addrsBefor
       .then(async (r) => r.text())
       .catch((error_: unknown) => `metrics not answered: ${(error_ as Error).message}`)
     const state = text.split('\n').filter((l) => /^ovn_bgp_(reconcile|nb_connection|exposed|nb_events)/.test(l))
-    log(`burst stalled; the daemon's metrics:\n${state.join('\n')}`)
+    log(`burst stalled (${memory(pid)}); the daemon's metrics:\n${state.join('\n')}`)
     throw error
   })
   await sleep(5000) // the pass's follow-ups (ledger, resync) out of the floor's way
@@ -163,7 +178,7 @@ async function burst(nb: string, metricsUrl: string, present: number, addrsBefor
   }
 
   log(
-    `burst: ${BURST_E2E} ports bound in one NB transaction (commit ${(commitMs / 1000).toFixed(2)} s) on ${present} exposed: all on bgp-nic after ${(ms / 1000).toFixed(2)} s | floor (${4 * BURST_E2E} ops, one ip -batch) ${(fl / 1000).toFixed(2)} s | ratio ${(ms / fl).toFixed(2)}x`,
+    `burst: ${BURST_E2E} ports bound in one NB transaction (commit ${(commitMs / 1000).toFixed(2)} s) on ${present} exposed: all on bgp-nic after ${(ms / 1000).toFixed(2)} s | floor (${4 * BURST_E2E} ops, one ip -batch) ${(fl / 1000).toFixed(2)} s | ratio ${(ms / fl).toFixed(2)}x; ${memory(pid)}`,
   )
 }
 
@@ -265,9 +280,10 @@ async function main(): Promise<void> {
     log(
       `  in the window: ${passes} reconcile passes (${passS.toFixed(2)} s of pass time), ${frr} FRR checks, ${lines.length - linesAt0} log lines; loadavg at start ${load0}, at end ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
     )
+    log(`  memory: ${memory(pid)}`)
     const tail = lines.slice(linesAt0).filter((l) => l.trim())
     if (tail.length > 0) log(`  log lines in the window (last 10):\n${tail.slice(-10).join('\n')}`)
-    for (let r = 0; r < BURST_ROUNDS; r++) await burst(lab.nb.unix, url, N + r * BURST_E2E, addrs + r * BURST_E2E)
+    for (let r = 0; r < BURST_ROUNDS; r++) await burst(lab.nb.unix, url, pid, N + r * BURST_E2E, addrs + r * BURST_E2E)
     await stopDaemon(child)
     if (process.env.LAB_FLOOR !== '0') await labFloor(cfg, allS, burstIps(N, BURST_ROUNDS * BURST_E2E))
   } finally {
