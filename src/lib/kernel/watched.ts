@@ -75,6 +75,18 @@ export function failedOpsRetryMs(n: number, baseMs = RETRY_BASE_MS, maxMs = RETR
 /** A background resync dumps once overruns stopped for this long, or this long after it began. */
 const RESYNC_QUIET_MS = 150
 const RESYNC_MAX_WAIT_MS = 5000
+const RESYNC_MAX_WAIT_CAP_MS = 60_000
+
+/**
+ * How long a resync waits for the overruns to stop before it dumps anyway: RESYNC_MAX_WAIT_MS, or
+ * twice the last resync's own duration when that is longer (capped). On a large node a dump takes
+ * tens of seconds in a slow guest; while FRR keeps churning routes (zebra installing thousands of
+ * leaked routes after a burst) each dump is overrun again and repeated, and dumping every 5 s kept
+ * the daemon's only thread busy for minutes. With the bound, dumps take at most a third of a storm.
+ */
+export function resyncWaitBound(lastResyncMs: number): number {
+  return Math.min(RESYNC_MAX_WAIT_CAP_MS, Math.max(RESYNC_MAX_WAIT_MS, 2 * lastResyncMs))
+}
 
 /**
  * A plan this large runs with the monitor stopped, and a resync (monitor restart, then a dump)
@@ -94,6 +106,8 @@ export class WatchedKernel {
   private readonly ipPath: string
   private stale = true
   private lastDump = 0
+  /** How long the last background resync took (dump, parse, patch), ms. */
+  private lastResyncMs = 0
   private loading: MonitorEvent[] | undefined
   private scope: ObserveScope | undefined
   /** objKey -> objValue of the last desired state (scope.adopt). */
@@ -381,15 +395,16 @@ export class WatchedKernel {
   }
 
   /**
-   * Waits until no overrun was reported for RESYNC_QUIET_MS (at most RESYNC_MAX_WAIT_MS): a dump
+   * Waits until no overrun was reported for RESYNC_QUIET_MS (at most resyncWaitBound): a dump
    * taken while a burst still overruns the socket would be outdated at once, and it competes with
    * the burst (often our own apply) for the CPU.
    */
   private async quiet(): Promise<void> {
     const start = performance.now()
+    const bound = resyncWaitBound(this.lastResyncMs)
     while (this.monitor.running) {
       const now = performance.now()
-      if (now - this.lastOverrun >= RESYNC_QUIET_MS || now - start >= RESYNC_MAX_WAIT_MS) return
+      if (now - this.lastOverrun >= RESYNC_QUIET_MS || now - start >= bound) return
       await sleep(RESYNC_QUIET_MS / 2)
     }
   }
@@ -397,6 +412,7 @@ export class WatchedKernel {
   private async resyncOnce(): Promise<void> {
     const s = this.scope
     if (!s) return
+    const began = performance.now()
     const tables = tablesOf(s)
     this.replay = []
     let dump: ModelDump
@@ -419,6 +435,7 @@ export class WatchedKernel {
     // An overrun during the dump: this one may miss a change too, so another follows.
     this.stale = this.resyncAgain
     this.lastDump = performance.now()
+    this.lastResyncMs = this.lastDump - began
     this.dumps++
     this.resyncs++
     this.lastResyncChanged = keys.length + links.length
