@@ -14,7 +14,7 @@
 //      FRR_RECONCILE_INTERVAL (s, default 15), CPU_PROF_DIR (the daemon's --cpu-prof output),
 //      BURST_E2E (ports; after the window, BURST_ROUNDS bursts of that many ports bound in one NB
 //      transaction each, timed to the last address on bgp-nic against the ip -batch floor),
-//      LAB_FLOOR (default 1; 0 skips the cold start's floor in the lab, taken after the daemon stops).
+//      BURST_TIMEOUT (s a burst may take, default 600), LAB_FLOOR (default 1; 0 skips the cold start's floor in the lab, taken after the daemon stops).
 import {type ChildProcess, spawn} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
@@ -43,6 +43,7 @@ const RECONCILE_S = Number(process.env.RECONCILE_INTERVAL ?? 300)
 const FRR_S = Number(process.env.FRR_RECONCILE_INTERVAL ?? 15)
 const STEP_S = 10
 const BURST_E2E = Number(process.env.BURST_E2E ?? 0)
+const BURST_TIMEOUT_S = Number(process.env.BURST_TIMEOUT ?? 600)
 const BURST_ROUNDS = BURST_E2E > 0 ? Math.max(1, Number(process.env.BURST_ROUNDS ?? 3)) : 0
 const log = (m: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`)
 
@@ -134,7 +135,8 @@ async function waitForAddrs(want: number, since: number): Promise<number> {
     let lastDump = performance.now()
     let have = await bgpNicAddrs()
     while (have < want) {
-      if (performance.now() - since > 600_000) throw new Error(`burst: ${have} of ${want} addresses after 600 s`)
+      if (performance.now() - since > BURST_TIMEOUT_S * 1000)
+        throw new Error(`burst: ${have} of ${want} addresses after ${BURST_TIMEOUT_S} s`)
       await sleep(seen >= want - have ? 20 : 100)
       if (seen >= want - have || performance.now() - lastDump > 2000) {
         have = await bgpNicAddrs()
