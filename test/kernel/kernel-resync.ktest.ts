@@ -43,6 +43,8 @@ describe('watched kernel: overrun recovery without a full pass (guest)', functio
   let env: KernelEnv
   let wk: WatchedKernel
   let rmem: string | undefined
+  /** The desired state the first test converged to (the second starts from it). */
+  let wanted = new Map<string, StateObj>()
 
   before(async function () {
     requireGuest(this, ['sysctl'])
@@ -151,6 +153,48 @@ describe('watched kernel: overrun recovery without a full pass (guest)', functio
     expect({add: left2.add.map(objKey), remove: left2.remove.map(objKey)}).to.deep.equal({add: [], remove: []})
     console.log(
       `      ${wk.resyncs} background resyncs (last one: ${wk.lastResyncChanged} keys changed), ${wk.unsureDeltas} unsure delta passes, ${wk.dumps} dumps in all`,
+    )
+    wanted = want
+  })
+
+  it('a full observe during overruns that never stop returns: the background resync is not repeated for it', async () => {
+    const want = wanted
+    expect(want.size, 'the first test left its desired state').to.be.greaterThan(0)
+    const noise = {on: true}
+    const foreign = Array.from({length: 2000}, (_, i) => `10.201.${i >> 8}.${i % 256}/32 dev br-ex table 300`)
+    const noisy = (async () => {
+      while (noise.on) {
+        await must('ip', ['-n', env.ns.name, '-batch', '-'], {
+          input: foreign.map((r) => `route add ${r}`).join('\n') + '\n',
+        })
+        await must('ip', ['-n', env.ns.name, '-batch', '-'], {
+          input: foreign.map((r) => `route del ${r}`).join('\n') + '\n',
+        })
+      }
+    })()
+    let ms: number
+    let left: {add: string[]; remove: string[]}
+    const resyncsBefore = wk.resyncs
+    try {
+      for (let i = 0; i < 300 && !wk.resyncing; i++) await sleep(20)
+      expect(wk.resyncing, 'an overrun started a background resync').to.equal(true)
+      // What a periodic full pass does, while the noise goes on (before, it waited for the
+      // resync, which repeated as long as the overruns did: here, until the noise stopped).
+      const t0 = performance.now()
+      const observed = await wk.observe({...env.scope, adopt: [...want.values()], fresh: true})
+      ms = performance.now() - t0
+      expect(noise.on, 'returned while the noise still ran').to.equal(true)
+      const plan = diff([...want.values()], observed)
+      left = {add: plan.add.map(objKey), remove: plan.remove.map(objKey)}
+    } finally {
+      noise.on = false
+      await noisy
+    }
+
+    expect(left, 'the observation is complete: nothing to add or remove').to.deep.equal({add: [], remove: []})
+    expect(ms, 'returned within 120 s').to.be.below(120_000)
+    console.log(
+      `      FIGURE full observe during endless overruns: returned in ${(ms / 1000).toFixed(1)} s (${wk.resyncs - resyncsBefore} background resyncs meanwhile)`,
     )
   })
 })

@@ -25,7 +25,8 @@
 // device differs, is deferred: never removed on a model that may be wrong. When the dump is in,
 // the model is patched to it (syncFrom) and every key that differed, plus the deferred ones, is
 // examined by the next delta pass (a drift signal wakes the daemon for it). So an overrun costs
-// one dump off the event path instead of a full pass on it. A monitor that died, a failed resync,
+// one dump off the event path instead of a full pass on it. A full observe waits for the dump in
+// flight but never for its repeats (they last as long as the overruns). A monitor that died, a failed resync,
 // or an overrun during a foreground dump still means a full pass (foreground dump).
 // Large applies (PAUSE_MONITOR_OPS or more): the monitor is stopped while they run, then restarted
 // and a resync follows, exactly as after an overrun: own ops are in the model already (applyOwn),
@@ -106,6 +107,8 @@ export class WatchedKernel {
   private readonly ipPath: string
   private stale = true
   private lastDump = 0
+  /** observe() calls waiting for the background resync: it then neither waits for quiet nor repeats. */
+  private foregroundWaiting = 0
   /** How long the last background resync took (dump, parse, patch), ms. */
   private lastResyncMs = 0
   private loading: MonitorEvent[] | undefined
@@ -189,8 +192,16 @@ export class WatchedKernel {
     const s = canonicalScope(scope)
     this.scope = s
     if (scope.adopt) this.desired = new Map(scope.adopt.map((o) => [objKey(o), objValue(o)]))
-    // A background resync in flight (or a monitor restart): its dump is as good as a new one.
-    while (this.resync) await this.resync
+    // A background resync in flight (or a monitor restart): its dump is as good as a new one. It
+    // is not repeated for us: under overruns that never stop (FRR churning routes on a large node)
+    // it would repeat for as long, and this pass with it. If it ends stale, we dump ourselves below.
+    this.foregroundWaiting++
+    try {
+      while (this.resync) await this.resync
+    } finally {
+      this.foregroundWaiting--
+    }
+
     if (!this.monitor.running) {
       await this.monitor.start()
       this.stale = true
@@ -388,7 +399,7 @@ export class WatchedKernel {
           this.stale = true
           this.resyncAgain = false
         }
-      } while (this.resyncAgain && this.monitor.running)
+      } while (this.resyncAgain && this.monitor.running && this.foregroundWaiting === 0)
     })().finally(() => {
       this.resync = undefined
     })
@@ -402,7 +413,7 @@ export class WatchedKernel {
   private async quiet(): Promise<void> {
     const start = performance.now()
     const bound = resyncWaitBound(this.lastResyncMs)
-    while (this.monitor.running) {
+    while (this.monitor.running && this.foregroundWaiting === 0) {
       const now = performance.now()
       if (now - this.lastOverrun >= RESYNC_QUIET_MS || now - start >= bound) return
       await sleep(RESYNC_QUIET_MS / 2)
