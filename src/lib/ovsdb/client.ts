@@ -30,6 +30,9 @@ import {openStream, type SslFiles} from './transport.js'
 /** Server errors that make a monitor request fail the same way on every member and every attempt. */
 const PERMANENT_MONITOR_ERRORS = new Set(['unknown database', 'syntax error', 'unknown table', 'unknown column'])
 
+/** ovsdb-server's answer for a clustered database this member cannot serve yet (it is joining). */
+const isNotAvailable = (e: unknown): boolean => e instanceof OvsdbError && e.error === 'database not available'
+
 export type ClientState = 'idle' | 'connecting' | 'syncing' | 'ready' | 'reconnecting' | 'closed'
 
 export interface OvsdbClientOptions {
@@ -223,9 +226,26 @@ export class OvsdbClient extends EventEmitter {
     return checkTransactResult(ops, result)
   }
 
+  /**
+   * The schema of `db`. A cluster member that has not (yet) joined its cluster answers "database
+   * not available": that session is ended, so the connection loop moves on (to another member, or
+   * to this one after the backoff), and the request is asked again there, within readyTimeoutMs.
+   */
   async getSchema(db: string): Promise<DatabaseSchema> {
-    const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180_000)
-    return this.schemaOn(conn, db)
+    const deadline = performance.now() + (this.opts.readyTimeoutMs ?? 180_000)
+    for (;;) {
+      const conn = await this.readyConnection(Math.max(0, deadline - performance.now()))
+      try {
+        return await this.schemaOn(conn, db)
+      } catch (error) {
+        if (!isNotAvailable(error) || performance.now() >= deadline) throw error
+        this.logger.info('ovsdb database not available on this server yet (joining its cluster?); trying again', {
+          db,
+          remote: conn.remote,
+        })
+        conn.close(new ConnectionError('not-ready', `database ${db} not available`, {remote: conn.remote}))
+      }
+    }
   }
 
   async listDbs(): Promise<string[]> {
@@ -261,7 +281,7 @@ export class OvsdbClient extends EventEmitter {
   }
 
   private readyConnection(timeoutMs: number, failFast = false): Promise<RpcConnection> {
-    if (this.current === 'ready' && this.conn) return Promise.resolve(this.conn)
+    if (this.current === 'ready' && this.conn && !this.conn.closed) return Promise.resolve(this.conn)
     return new Promise((resolve, reject) => {
       const onState = (c: StateChange): void => {
         if (c.state === 'ready' && this.conn) done(undefined, this.conn)

@@ -223,6 +223,18 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
     expect(logger.warnings.filter((w) => w.includes('status'))).to.have.length(1)
   })
 
+  it('asks for a schema again on another session when the member answers "database not available" (still joining)', async () => {
+    const proxy = await RpcProxy.start(test.unix.slice(5), {notAvailable: {method: 'get_schema', times: 2}})
+    proxies.push(proxy)
+    const c = new OvsdbClient({remotes: proxy.remote, retry: () => 10})
+    clients.push(c)
+    await c.connect()
+    const schema = await c.getSchema('Test')
+    expect(schema.tables.has('Parent')).to.equal(true)
+    expect(proxy.refused, 'refused twice, then forwarded').to.deep.equal(['get_schema Test', 'get_schema Test'])
+    expect(c.stats.connects, 'one session per refusal, and the one that got it').to.equal(3)
+  })
+
   it('falls back to monitor_cond, then monitor, when the server answers "unknown method"', async () => {
     const proxy = await RpcProxy.start(test.unix.slice(5), {refuse: ['monitor_cond_since', 'monitor_cond']})
     proxies.push(proxy)

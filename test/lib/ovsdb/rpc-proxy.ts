@@ -10,6 +10,8 @@ export interface ProxyRules {
   refuse?: string[]
   /** Return true to drop a server-to-client message (it is not forwarded). */
   dropFromServer?: (msg: {method?: string; params?: unknown[]}) => boolean
+  /** The first `times` requests of `method` answered "database not available" (a member still joining its cluster). */
+  notAvailable?: {method: string; times: number}
 }
 
 export class RpcProxy {
@@ -34,9 +36,14 @@ export class RpcProxy {
       client.on('data', (d: Buffer) => {
         for (const text of fromClient.push(d)) {
           const msg = JSON.parse(text) as {id?: unknown; method?: string; params?: unknown[]}
+          const na = rules.notAvailable
           if (msg.method && rules.refuse?.includes(msg.method)) {
             proxy?.refused.push(`${msg.method} ${String(msg.params?.[0])}`)
             client.write(JSON.stringify({id: msg.id, result: null, error: 'unknown method'}))
+          } else if (na && msg.method === na.method && (proxy?.refused.length ?? 0) < na.times) {
+            proxy?.refused.push(`${msg.method} ${String(msg.params?.[0])}`)
+            const details = `${msg.method} request specifies database ${String(msg.params?.[0])} which is not yet available because it has not completed joining its cluster`
+            client.write(JSON.stringify({id: msg.id, result: null, error: 'database not available', details}))
           } else up.write(text)
         }
       })
