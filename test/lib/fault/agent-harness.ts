@@ -214,7 +214,15 @@ export async function startHostAgent(nbRemote: string, over: Partial<AgentConfig
     logger,
     debounceMs: 20,
   })
-  await agent.start()
+  try {
+    await agent.start()
+  } catch (error) {
+    // A start that fails leaves no client, timer or child behind (mocha would never exit).
+    await agent.stop()
+    rmSync(dir, {recursive: true, force: true})
+    throw error
+  }
+
   return {
     agent,
     runner,
