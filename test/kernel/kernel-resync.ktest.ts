@@ -38,6 +38,31 @@ const base: StateObj[] = [
   {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3},
 ]
 
+/** Noise: a foreign process adds and deletes 2,000 routes (10.<octet>.x.y) in table 300, again and again, until stopped. */
+function churn(env: KernelEnv, octet: number): {running(): boolean; stop(): Promise<void>} {
+  const state = {on: true}
+  const foreign = Array.from({length: 2000}, (_, i) => `10.${octet}.${i >> 8}.${i % 256}/32 dev br-ex table 300`)
+  const batch = async (verb: string): Promise<void> => {
+    await must('ip', ['-n', env.ns.name, '-batch', '-'], {
+      input: foreign.map((r) => `route ${verb} ${r}`).join('\n') + '\n',
+    })
+  }
+
+  const loop = (async () => {
+    while (state.on) {
+      await batch('add')
+      await batch('del')
+    }
+  })()
+  return {
+    running: () => state.on,
+    async stop() {
+      state.on = false
+      await loop
+    },
+  }
+}
+
 describe('watched kernel: overrun recovery without a full pass (guest)', function () {
   this.timeout(600_000)
   let env: KernelEnv
@@ -89,19 +114,7 @@ describe('watched kernel: overrun recovery without a full pass (guest)', functio
       expect(res.filter((r) => !r.ok)).to.deep.equal([])
     }
 
-    // Noise: a foreign process adds and deletes 2,000 routes in table 300, again and again.
-    const noise = {on: true}
-    const foreign = Array.from({length: 2000}, (_, i) => `10.200.${i >> 8}.${i % 256}/32 dev br-ex table 300`)
-    const noisy = (async () => {
-      while (noise.on) {
-        await must('ip', ['-n', env.ns.name, '-batch', '-'], {
-          input: foreign.map((r) => `route add ${r}`).join('\n') + '\n',
-        })
-        await must('ip', ['-n', env.ns.name, '-batch', '-'], {
-          input: foreign.map((r) => `route del ${r}`).join('\n') + '\n',
-        })
-      }
-    })()
+    const noise = churn(env, 200)
     try {
       for (let i = 0; i < 300 && !wk.resyncing; i++) await sleep(20)
       expect(wk.resyncing, 'an overrun started a background resync').to.equal(true)
@@ -119,8 +132,7 @@ describe('watched kernel: overrun recovery without a full pass (guest)', functio
       expect(addrs, 'the bound port is applied at once').to.include('10.100.2.88/32')
       expect(addrs, 'the unbound port is not removed on a suspect model').to.include('10.100.0.5/32')
     } finally {
-      noise.on = false
-      await noisy
+      await noise.stop()
     }
 
     for (let i = 0; i < 600 && wk.resyncing; i++) await sleep(100)
@@ -160,18 +172,7 @@ describe('watched kernel: overrun recovery without a full pass (guest)', functio
   it('a full observe during overruns that never stop returns: the background resync is not repeated for it', async () => {
     const want = wanted
     expect(want.size, 'the first test left its desired state').to.be.greaterThan(0)
-    const noise = {on: true}
-    const foreign = Array.from({length: 2000}, (_, i) => `10.201.${i >> 8}.${i % 256}/32 dev br-ex table 300`)
-    const noisy = (async () => {
-      while (noise.on) {
-        await must('ip', ['-n', env.ns.name, '-batch', '-'], {
-          input: foreign.map((r) => `route add ${r}`).join('\n') + '\n',
-        })
-        await must('ip', ['-n', env.ns.name, '-batch', '-'], {
-          input: foreign.map((r) => `route del ${r}`).join('\n') + '\n',
-        })
-      }
-    })()
+    const noise = churn(env, 201)
     let ms: number
     let left: {add: string[]; remove: string[]}
     const resyncsBefore = wk.resyncs
@@ -183,12 +184,11 @@ describe('watched kernel: overrun recovery without a full pass (guest)', functio
       const t0 = performance.now()
       const observed = await wk.observe({...env.scope, adopt: [...want.values()], fresh: true})
       ms = performance.now() - t0
-      expect(noise.on, 'returned while the noise still ran').to.equal(true)
+      expect(noise.running(), 'returned while the noise still ran').to.equal(true)
       const plan = diff([...want.values()], observed)
       left = {add: plan.add.map(objKey), remove: plan.remove.map(objKey)}
     } finally {
-      noise.on = false
-      await noisy
+      await noise.stop()
     }
 
     expect(left, 'the observation is complete: nothing to add or remove').to.deep.equal({add: [], remove: []})
