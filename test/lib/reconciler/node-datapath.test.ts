@@ -1,10 +1,10 @@
 // NodeDatapath glue: bridges that left the mappings are observed (kernel and flows) so a pruning
-// pass removes their state; mapped bridges are passed to apply to be set up when down; drift
-// listeners reach the kernel layer.
+// pass removes their state; mapped bridges are passed to apply to be set up when down; the flows
+// are applied alongside the kernel, not after it; drift listeners reach the kernel layer.
 import {expect} from 'chai'
 
-import type {OfctlFlows} from '../../../src/lib/ovs/ofctl.js'
-import type {Plan, StateObj} from '../../../src/lib/planner/types.js'
+import type {FlowChangeSet, OfctlFlows} from '../../../src/lib/ovs/ofctl.js'
+import type {FlowObj, Plan, StateObj} from '../../../src/lib/planner/types.js'
 import type {ObserveScope} from '../../../src/lib/reconciler/types.js'
 
 import {type KernelLayer, NodeDatapath} from '../../../src/lib/reconciler/node-datapath.js'
@@ -57,6 +57,44 @@ describe('reconciler/node-datapath', () => {
     const res = await dp.apply({add: [], remove: [staleRule], unchanged: 0}, {prune: true})
     expect(res).to.deep.equal([{action: 'remove', obj: staleRule, ok: true}])
     expect(calls.apply[0]?.opts).to.deep.equal({ensureUp: ['br-ex']})
+  })
+
+  it('applies the flows while the kernel part is still running, and returns both results', async () => {
+    const flow: FlowObj = {kind: 'flow', bridge: 'br-ex', inPort: 3, family: 4, mac: 'fa:16:3e:00:00:01'}
+    const addr: StateObj = {kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.9/32'}
+    let flowsCalled!: () => void
+    const flowsStarted = new Promise<void>((resolve) => {
+      flowsCalled = resolve
+    })
+    const order: string[] = []
+    const kernel: KernelLayer = {
+      observe: async () => [],
+      async apply(plan) {
+        order.push('kernel start')
+        // The kernel part ends only once the flows were started: applied one after the other, this
+        // never resolves (the race below turns that into a failure).
+        await flowsStarted
+        order.push('kernel end')
+        return plan.add.map((obj) => ({action: 'add' as const, obj, ok: true}))
+      },
+    }
+    const flows = {
+      async apply(c: FlowChangeSet) {
+        order.push('flows start')
+        flowsCalled()
+        return c.add.map((f) => ({action: 'add', obj: f, ok: true}))
+      },
+    } as unknown as OfctlFlows
+    const dp = new NodeDatapath(kernel, flows)
+    const timeout = new Promise<never>((_, reject) => {
+      setTimeout(() => reject(new Error('the kernel part waited for flows that wait for it')), 2000).unref()
+    })
+    const res = await Promise.race([dp.apply({add: [addr, flow], remove: [], unchanged: 0}), timeout])
+    expect(res.map((r) => [r.action, r.obj.kind, r.ok])).to.deep.equal([
+      ['add', 'address', true],
+      ['add', 'flow', true],
+    ])
+    expect(order).to.deep.equal(['flows start', 'kernel start', 'kernel end'])
   })
 
   it('passes drift listeners to the kernel layer', () => {
