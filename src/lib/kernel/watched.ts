@@ -28,6 +28,9 @@
 // one dump off the event path instead of a full pass on it. A full observe waits for the dump in
 // flight but never for its repeats (they last as long as the overruns). A monitor that died, a failed resync,
 // or an overrun during a foreground dump still means a full pass (foreground dump).
+// Start-up and prefetch: the monitor starts as soon as the base wiring is done (before the first
+// pass, which then need not wait for it), and a pass announces its observation (prefetch) before
+// computing its desired state, so a dump the observation needs anyway runs while the planner does.
 // Large applies (PAUSE_MONITOR_OPS or more): the monitor is stopped while they run, then restarted
 // and a resync follows, exactly as after an overrun: own ops are in the model already (applyOwn),
 // and the dump after the restart catches whatever else changed meanwhile.
@@ -137,6 +140,13 @@ export class WatchedKernel {
   private replay: Array<MonitorEvent | {own: 'add' | 'remove'; obj: KernelObj}> | undefined
   /** Keys an unsure delta pass left alone (see the top): examined again after the resync. */
   private readonly deferred = new Set<string>()
+  /** The monitor's start in flight (the first one begins early: see the top). */
+  private starting: Promise<void> | undefined
+  /** The dump prefetch() started: the tables it covers, and whether it succeeded once settled. */
+  private prefetched: {tables: string; done: Promise<boolean>} | undefined
+  private closed = false
+  /** Dumps taken by prefetch() (tests, benchmarks). */
+  prefetches = 0
   /** Resyncs completed, and the keys the last one found changed (tests, benchmarks). */
   resyncs = 0
   lastResyncChanged = 0
@@ -188,10 +198,40 @@ export class WatchedKernel {
     this.stale = true
   }
 
+  /**
+   * Starts, in the background, the dump the next observe() of `scope` would take (the model stale
+   * or due for its periodic dump, `fresh`, a table not watched), so it runs while the caller
+   * computes; observe() then uses it instead of dumping. Nothing when observe() would not dump, a
+   * prefetch or a background resync is already running, or a dump is loading.
+   */
+  prefetch(scope: ObserveScope, opts: {fresh?: boolean} = {}): void {
+    if (this.closed || this.prefetched || this.resync || this.loading) return
+    const s = canonicalScope(scope)
+    const tables = tablesOf(s)
+    const fresh = Boolean(opts.fresh || scope.fresh)
+    if (this.monitor.running && !this.starting && !fresh && !this.needsDump(tables)) return
+    this.prefetches++
+    const done = (async () => {
+      await this.ensureMonitor()
+      await this.reload(s, tables)
+      return true
+    })().catch((error: unknown) => {
+      this.log.debug('kernel model prefetch failed; the observation dumps', {error: (error as Error).message})
+      return false
+    })
+    this.prefetched = {tables: tables.join(','), done}
+  }
+
   async observe(scope: ObserveScope, opts: {fresh?: boolean} = {}): Promise<KernelObj[]> {
     const s = canonicalScope(scope)
     this.scope = s
     if (scope.adopt) this.desired = new Map(scope.adopt.map((o) => [objKey(o), objValue(o)]))
+    const tables = tablesOf(s)
+    // A prefetched dump of the same tables stands for the one this observation would take (it began
+    // after the pass did); if an overrun made it stale meanwhile, needsDump() below says so.
+    const pre = this.prefetched
+    this.prefetched = undefined
+    const prefetched = pre !== undefined && (await pre.done) && pre.tables === tables.join(',')
     // A background resync in flight (or a monitor restart): its dump is as good as a new one. It
     // is not repeated for us: under overruns that never stop (FRR churning routes on a large node)
     // it would repeat for as long, and this pass with it. If it ends stale, we dump ourselves below.
@@ -202,20 +242,26 @@ export class WatchedKernel {
       this.foregroundWaiting--
     }
 
-    if (!this.monitor.running) {
-      await this.monitor.start()
-      this.stale = true
-    }
-
+    await this.ensureMonitor()
     this.dirtyKeys.clear()
     this.deferred.clear()
     this.dirtyAll = false
     // Bridges that left the mappings (staleBridges) are observed by full passes only, which prune
     // their state; a delta pass's scope is the mapped bridges.
     this.scopeSig = scopeSignature(canonicalScope({...scope, staleBridges: []}))
-    const tables = tablesOf(s)
-    if (opts.fresh || scope.fresh || this.needsDump(tables)) await this.reload(s, tables)
+    if (((opts.fresh || scope.fresh) && !prefetched) || this.needsDump(tables)) await this.reload(s, tables)
     return ownedObjects({ledger: this.kernel.ledger}, this.model.raw(), s)
+  }
+
+  /** The monitor listening (a start in flight is awaited); a new start makes the model stale. */
+  private async ensureMonitor(): Promise<void> {
+    if (this.starting) await this.starting
+    if (this.monitor.running) return
+    this.starting = this.monitor.start().finally(() => {
+      this.starting = undefined
+    })
+    await this.starting
+    this.stale = true
   }
 
   /**
@@ -263,6 +309,8 @@ export class WatchedKernel {
 
   /** Whether a delta observation is right (see the top); stale is right only while a resync runs (unsure). */
   private deltaServable(s: ObserveScope, scope: ObserveScope): boolean {
+    // A dump loading (prefetch): the model is about to be replaced, and only observe() waits for it.
+    if (this.loading || this.prefetched) return false
     if ((!this.monitor.running && !this.resync) || this.dirtyAll || scopeSignature(s) !== this.scopeSig) return false
     if (this.stale && !this.resync) return false
     return !scope.fresh && !this.needsDump(tablesOf(s), {ignoreStale: true})
@@ -327,6 +375,21 @@ export class WatchedKernel {
    * place, or a model that may be wrong, goes to the kernel as before.
    */
   async ensureBase(opts: BaseOptions): Promise<BaseResult> {
+    try {
+      return await this.ensureBaseNow(opts)
+    } finally {
+      // Before the first dump (start-up): the monitor starts now, so the first pass need not wait
+      // for it (never later: a monitor stopped for a large apply stays stopped until it ends).
+      if (!this.closed && this.lastDump === 0 && !this.monitor.running && !this.starting)
+        this.ensureMonitor().catch((error: unknown) => {
+          this.log.debug('ip monitor did not start early; the first observation starts it', {
+            error: (error as Error).message,
+          })
+        })
+    }
+  }
+
+  private async ensureBaseNow(opts: BaseOptions): Promise<BaseResult> {
     const o = canonicalBase(opts)
     const current = this.modelCurrent() && !this.resync
     const watchedTables = o.bridges.every((b) => this.model.tables.has(b.table))
@@ -343,6 +406,7 @@ export class WatchedKernel {
   }
 
   close(): void {
+    this.closed = true
     if (this.retryTimer) clearTimeout(this.retryTimer)
     this.retryTimer = undefined
     this.monitor.stop()

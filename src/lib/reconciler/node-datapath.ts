@@ -12,7 +12,7 @@ import {objKey} from '../planner/types.js'
  * Datapath of its own objects, whose apply first sets up the provider bridges in `ensureUp` that
  * are down.
  */
-export type KernelLayer = Pick<Datapath, 'observe' | 'observeDelta' | 'onDrift'> & {
+export type KernelLayer = Pick<Datapath, 'observe' | 'observeDelta' | 'onDrift' | 'prefetch'> & {
   apply(plan: Plan, opts?: {ensureUp?: readonly string[]}): Promise<OpResult[]>
 }
 
@@ -35,6 +35,10 @@ export class NodeDatapath implements Datapath {
 
   onDrift(listener: (reason: string) => void): void {
     this.kernel.onDrift?.(listener)
+  }
+
+  prefetch(scope: ObserveScope, opts: {fresh?: boolean} = {}): void {
+    this.kernel.prefetch?.(scope, opts)
   }
 
   async observe(scope: ObserveScope): Promise<StateObj[]> {

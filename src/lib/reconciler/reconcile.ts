@@ -127,8 +127,15 @@ export class Reconciler {
     nb: NbView,
     opts: {fullRecompute?: boolean} = {},
   ): Promise<{state: DesiredState; problems: Problem[]; ctx: LocalContext}> {
-    const ctx = await this.deps.local.context()
-    const result = this.compute(nb, ctx, Boolean(opts.fullRecompute))
+    return this.desiredFor(nb, await this.deps.local.context(), Boolean(opts.fullRecompute))
+  }
+
+  private desiredFor(
+    nb: NbView,
+    ctx: LocalContext,
+    full: boolean,
+  ): {state: DesiredState; problems: Problem[]; ctx: LocalContext} {
+    const result = this.compute(nb, ctx, full)
     const {state, problems} = result
     this.lastResult = result
     this.lastDesired = state
@@ -185,11 +192,14 @@ export class Reconciler {
   async pass(nb: NbView, opts: PassOptions = {}): Promise<PassResult> {
     const t0 = this.now()
     opts.onStage?.('plan', {})
-    const {state, problems, ctx} = await this.desired(nb, {fullRecompute: Boolean(opts.fullRecompute)})
+    const ctx = await this.deps.local.context()
+    const scope = scopeOf(this.deps.cfg, ctx)
+    // A dump the observation will need anyway starts now and runs while the planner computes.
+    this.deps.datapath.prefetch?.(scope, {fresh: Boolean(opts.fullRecompute)})
+    const {state, problems} = this.desiredFor(nb, ctx, Boolean(opts.fullRecompute))
     const mismatches = this.lastMismatch
     const t1 = this.now()
     opts.onStage?.('observe', {})
-    const scope = scopeOf(this.deps.cfg, ctx)
     const {planner} = this
     const desiredOf = (k: string): StateObj | undefined => planner?.objectOf(k)
     const delta =

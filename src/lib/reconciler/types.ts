@@ -27,6 +27,13 @@ export interface Datapath {
     keys: Iterable<string>,
     desiredOf: DesiredLookup,
   ): Promise<DeltaObservation | undefined>
+  /**
+   * Optional (datapaths with a watched model): the pass's local context is known and its desired
+   * state is about to be computed. Starts, in the background, the dump the next observe() of
+   * `scope` would take anyway (model stale, periodic dump due, `fresh`), so the dump's processes
+   * run while the planner computes; observe() then uses it. Never dumps when observe() would not.
+   */
+  prefetch?(scope: ObserveScope, opts?: {fresh?: boolean}): void
   /** `prune`: also delete owned objects observe() saw but could not model (e.g. odd cookie-999 flows). */
   apply(plan: Plan, opts?: {prune?: boolean}): Promise<OpResult[]>
   /**

@@ -116,6 +116,39 @@ describe('Reconciler: incremental desired state in watch mode', () => {
     expect(after.desiredMismatches).to.equal(0)
   })
 
+  it('announces its observation (prefetch, with the pass scope and freshness) before computing the desired state', async () => {
+    const {nb, dp, rec} = setup()
+    const seen: Array<{fresh: boolean; bridges: string[]; desiredYet: boolean; observations: number}> = []
+    let observed = 0
+    const observe = dp.observe.bind(dp)
+    dp.observe = async () => {
+      observed++
+      return observe()
+    }
+
+    const prefetching = dp as MemoryDatapath & Pick<Datapath, 'prefetch'>
+    let desiredAtPrefetch: unknown
+    prefetching.prefetch = (scope, opts) => {
+      seen.push({
+        fresh: Boolean(opts?.fresh),
+        bridges: scope.bridges.map((b) => `${b.name}:${b.table}`),
+        desiredYet: rec.lastDesired !== desiredAtPrefetch,
+        observations: observed,
+      })
+    }
+
+    desiredAtPrefetch = rec.lastDesired
+    await rec.pass(nb, {prune: true, fullRecompute: true})
+    desiredAtPrefetch = rec.lastDesired
+    await rec.pass(nb, {prune: true})
+    // Each pass: called once, before its desired state was computed and before it observed.
+    expect(seen).to.deep.equal([
+      {fresh: true, bridges: ['br-ex:200'], desiredYet: false, observations: 0},
+      {fresh: false, bridges: ['br-ex:200'], desiredYet: false, observations: 1},
+    ])
+    expect(observed).to.equal(2)
+  })
+
   it('without enableIncremental every pass computes from scratch (one-shot commands)', async () => {
     const {nb, dp} = setup()
     const rec = new Reconciler({cfg, datapath: dp, local: {context: async () => ctx}})
