@@ -202,14 +202,14 @@ export class WatchedKernel {
    * Starts, in the background, the dump the next observe() of `scope` would take (the model stale
    * or due for its periodic dump, `fresh`, a table not watched), so it runs while the caller
    * computes; observe() then uses it instead of dumping. Nothing when observe() would not dump, a
-   * prefetch or a background resync is already running, or a dump is loading.
+   * prefetch or a background resync is already running, or a dump is loading. Whether it started one.
    */
-  prefetch(scope: ObserveScope, opts: {fresh?: boolean} = {}): void {
-    if (this.closed || this.prefetched || this.resync || this.loading) return
+  prefetch(scope: ObserveScope, opts: {fresh?: boolean} = {}): boolean {
+    if (this.closed || this.prefetched || this.resync || this.loading) return false
     const s = canonicalScope(scope)
     const tables = tablesOf(s)
     const fresh = Boolean(opts.fresh || scope.fresh)
-    if (this.monitor.running && !this.starting && !fresh && !this.needsDump(tables)) return
+    if (this.monitor.running && !this.starting && !fresh && !this.needsDump(tables)) return false
     this.prefetches++
     const done = (async () => {
       await this.ensureMonitor()
@@ -220,6 +220,7 @@ export class WatchedKernel {
       return false
     })
     this.prefetched = {tables: tables.join(','), done}
+    return true
   }
 
   async observe(scope: ObserveScope, opts: {fresh?: boolean} = {}): Promise<KernelObj[]> {

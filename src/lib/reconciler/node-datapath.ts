@@ -22,6 +22,8 @@ export class NodeDatapath implements Datapath {
   private foreign: ForeignFlow[] = []
   /** Provider bridges of the last observe (ensured up when a plan is applied). */
   private bridges: string[] = []
+  /** The flow dump prefetch() started with the kernel's (its bridges), for the observe that follows. */
+  private flowDump: {bridges: string; dump: ReturnType<OfctlFlows['dumpAll']>} | undefined
 
   /**
    * `staleBridges`: bridges that left the mappings but whose routing table ovn-bgp allocated (their
@@ -37,8 +39,21 @@ export class NodeDatapath implements Datapath {
     this.kernel.onDrift?.(listener)
   }
 
-  prefetch(scope: ObserveScope, opts: {fresh?: boolean} = {}): void {
-    this.kernel.prefetch?.(scope, opts)
+  /**
+   * The kernel's prefetch; when it starts a dump (a full observe follows), the flows are dumped
+   * alongside: the ovs-ofctl processes then also run while the planner computes.
+   */
+  prefetch(scope: ObserveScope, opts: {fresh?: boolean} = {}): boolean {
+    this.flowDump = undefined
+    const started = this.kernel.prefetch?.(scope, opts) ?? false
+    const bridges = scope.bridges.map((b) => b.name)
+    if (started && this.flows && bridges.length > 0) {
+      const dump = this.flows.dumpAll(bridges)
+      dump.catch(() => undefined)
+      this.flowDump = {bridges: bridges.join(','), dump}
+    }
+
+    return started
   }
 
   async observe(scope: ObserveScope): Promise<StateObj[]> {
@@ -46,10 +61,14 @@ export class NodeDatapath implements Datapath {
     this.bridges = scope.bridges.map((b) => b.name)
     // Flows of a bridge that left the mappings are observed too (and so removed when pruning).
     const bridges = [...this.bridges, ...stale.map((b) => b.name)]
+    const pre = this.flowDump
+    this.flowDump = undefined
     const [k, f] = await Promise.all([
       this.kernel.observe(stale.length > 0 ? {...scope, staleBridges: stale} : scope),
       this.flows && bridges.length > 0
-        ? this.flows.dumpAll(bridges)
+        ? pre?.bridges === bridges.join(',')
+          ? pre.dump
+          : this.flows.dumpAll(bridges)
         : Promise.resolve({flows: [], foreign: [], errors: {}}),
     ])
     this.foreign = f.foreign

@@ -32,8 +32,9 @@ export interface Datapath {
    * state is about to be computed. Starts, in the background, the dump the next observe() of
    * `scope` would take anyway (model stale, periodic dump due, `fresh`), so the dump's processes
    * run while the planner computes; observe() then uses it. Never dumps when observe() would not.
+   * Whether it started a dump.
    */
-  prefetch?(scope: ObserveScope, opts?: {fresh?: boolean}): void
+  prefetch?(scope: ObserveScope, opts?: {fresh?: boolean}): boolean
   /** `prune`: also delete owned objects observe() saw but could not model (e.g. odd cookie-999 flows). */
   apply(plan: Plan, opts?: {prune?: boolean}): Promise<OpResult[]>
   /**

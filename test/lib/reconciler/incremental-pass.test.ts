@@ -135,6 +135,7 @@ describe('Reconciler: incremental desired state in watch mode', () => {
         desiredYet: rec.lastDesired !== desiredAtPrefetch,
         observations: observed,
       })
+      return false
     }
 
     desiredAtPrefetch = rec.lastDesired

@@ -1,6 +1,7 @@
 // NodeDatapath glue: bridges that left the mappings are observed (kernel and flows) so a pruning
 // pass removes their state; mapped bridges are passed to apply to be set up when down; the flows
-// are applied alongside the kernel, not after it; drift listeners reach the kernel layer.
+// are applied alongside the kernel, not after it; a prefetch that starts a kernel dump dumps the
+// flows too, for the observe that follows; drift listeners reach the kernel layer.
 import {expect} from 'chai'
 
 import type {FlowChangeSet, OfctlFlows} from '../../../src/lib/ovs/ofctl.js'
@@ -95,6 +96,27 @@ describe('reconciler/node-datapath', () => {
       ['add', 'flow', true],
     ])
     expect(order).to.deep.equal(['flows start', 'kernel start', 'kernel end'])
+  })
+
+  it('dumps the flows with a prefetch that starts a kernel dump, and the observe uses that dump', async () => {
+    for (const kernelDumps of [true, false]) {
+      const {calls, kernel, flows} = fakes()
+      const prefetched: boolean[] = []
+      kernel.prefetch = (_s, opts) => {
+        prefetched.push(Boolean(opts?.fresh))
+        return kernelDumps
+      }
+
+      const dp = new NodeDatapath(kernel, flows, async () => [])
+      expect(dp.prefetch(scope, {fresh: true})).to.equal(kernelDumps)
+      expect(prefetched).to.deep.equal([true])
+      // Only a prefetch that starts a kernel dump (a full observe follows) dumps the flows.
+      expect(calls.dumps).to.deep.equal(kernelDumps ? [['br-ex']] : [])
+      await dp.observe(scope)
+      expect(calls.dumps, 'one flow dump per observation').to.deep.equal([['br-ex']])
+      await dp.observe(scope)
+      expect(calls.dumps, 'a prefetched dump is used once').to.deep.equal([['br-ex'], ['br-ex']])
+    }
   })
 
   it('passes drift listeners to the kernel layer', () => {
