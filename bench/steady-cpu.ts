@@ -31,7 +31,7 @@ import {parseRtTables} from '../src/lib/kernel/rt-tables.js'
 import {NullLogger} from '../src/lib/log.js'
 import {freePort, transact} from '../test/helpers/ovsdb-server.js'
 import {host} from '../test/kernel/helpers/guest.js'
-import {startTopologyLab} from '../test/kernel/helpers/lab.js'
+import {agentIni, startTopologyLab} from '../test/kernel/helpers/lab.js'
 import {map} from '../test/kernel/helpers/topology.js'
 import {floor, node, ports} from './kernel-floor.js'
 import {treeCpu} from './proc-stats.js'
@@ -316,7 +316,10 @@ async function main(): Promise<void> {
       await labFloor(cfg, `burst ${r + 1} on ${N + r * BURST_E2E} exposed`, ms / 1000, {
         only: burstIps(N + r * BURST_E2E, BURST_E2E),
       })
-    await labFloor(cfg, 'cold start to all addresses', allS, {leaveOut: burstIps(N, BURST_ROUNDS * BURST_E2E)})
+    const cold = await labFloor(cfg, 'cold start to all addresses', allS, {
+      leaveOut: burstIps(N, BURST_ROUNDS * BURST_E2E),
+    })
+    if (process.env.COLD_SYNC !== '0') await coldSync(cfg, lab.dir, cold.remove, cold.ms)
   } finally {
     await stopDaemon(child)
     await lab.close()
@@ -345,7 +348,7 @@ async function labFloor(
   what: string,
   daemonS: number,
   sel: {only?: ReadonlySet<string>; leaveOut?: ReadonlySet<string>},
-): Promise<void> {
+): Promise<{ms: number; remove: string}> {
   const entry = parseRtTables(readFileSync(cfg.rtTablesPath, 'utf8')).find((e) => e.name === 'br-ex')
   if (!entry) throw new Error(`lab floor: no br-ex table in ${cfg.rtTablesPath}`)
   const k = new Kernel(host, {stateDir: cfg.stateDir}, new NullLogger())
@@ -376,6 +379,30 @@ async function labFloor(
       : `; exit ${r.code}, ${failedLines.length} failed line(s), first: ${failedLines.slice(0, 3).join(' | ')} (${r.stderr.split('\n')[0]})`
   log(
     `lab floor (${what}): the daemon's ${objs.length} kernel objects re-added by one ip -batch (FRR and the peer running) in ${(ms / 1000).toFixed(2)} s${failed}; the daemon ${daemonS.toFixed(2)} s = ${((daemonS * 1000) / ms).toFixed(2)}x`,
+  )
+  return {ms, remove: batch('remove')}
+}
+
+/**
+ * A cold `ovn-bgp sync` in the lab against the cold start's lab floor: the same objects deleted
+ * again by one `ip -batch` (untimed, `remove`), and after 10 s the one-shot CLI (the guest's
+ * bundle, as a user runs it: process start, OVS, NB snapshot, planner, observe, apply) timed from
+ * spawn to exit.
+ */
+async function coldSync(cfg: AgentConfig, dir: string, remove: string, floorMs: number): Promise<void> {
+  await host.run('ip', ['-force', '-batch', '-'], {input: remove})
+  await sleep(10_000)
+  const ini = join(dir, 'bench-agent.ini')
+  writeFileSync(ini, agentIni(cfg))
+  const cli = fileURLToPath(new URL('../cli/bin.mjs', import.meta.url))
+  const env = {...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '')}
+  const t0 = performance.now()
+  const r = await host.run(process.execPath, [cli, 'sync', '--json', '--config-file', ini], {env})
+  const ms = performance.now() - t0
+  const doc = JSON.parse(r.stdout || '{}') as {added?: Record<string, number>; failed?: unknown[]}
+  const added = Object.values(doc.added ?? {}).reduce((a, b) => a + b, 0)
+  log(
+    `cold sync: ovn-bgp sync (one-shot CLI) added ${added} objects (${doc.failed?.length ?? '?'} failed, exit ${r.code}) in ${(ms / 1000).toFixed(2)} s; lab floor ${(floorMs / 1000).toFixed(2)} s: ${(ms / floorMs).toFixed(2)}x${r.code === 0 ? '' : `; stderr: ${r.stderr.slice(0, 300)}`}`,
   )
 }
 

@@ -27,7 +27,7 @@ import {sleep} from '../helpers/wait.js'
 import {waitFor} from './helpers/daemons.js'
 import {type RibEvent, type RibMonitor} from './helpers/gobgp.js'
 import {must, requireGuest} from './helpers/guest.js'
-import {type Lab, startTopologyLab} from './helpers/lab.js'
+import {agentIni, type Lab, startTopologyLab} from './helpers/lab.js'
 import {FULL, map} from './helpers/topology.js'
 
 const CLI = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
@@ -100,24 +100,6 @@ function fetchText(url: string): Promise<string> {
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `))
   return line === undefined ? undefined : Number(line.slice(series.length + 1))
-}
-
-/** The agent configuration as an ovn-bgp-agent INI file, for the CLI. */
-function iniOf(cfg: AgentConfig): string {
-  return [
-    '[DEFAULT]',
-    'driver = nb_ovn_bgp_driver',
-    `ovsdb_connection = ${cfg.ovsdbConnection}`,
-    `frr_vty_socket = ${cfg.frrVtySocket}`,
-    `bgp_router_id = ${cfg.bgpRouterId}`,
-    `rt_tables_path = ${cfg.rtTablesPath}`,
-    `state_dir = ${cfg.stateDir}`,
-    `ovs_env = ${Object.entries(cfg.ovsEnv)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',')}`,
-    'expose_tenant_networks = True',
-    '',
-  ].join('\n')
 }
 
 interface CliRun {
@@ -251,7 +233,7 @@ describe('fault: a wiring op fails, the IP is never announced (item 9)', functio
 
   it('sync: exit 3, --json names the failed route and the unannounced address; the peer never has it', async () => {
     const ini = join(lab!.dir, 'ovn-bgp.ini')
-    writeFileSync(ini, iniOf(cfg))
+    writeFileSync(ini, agentIni(cfg))
     const r = await sync(ini)
     if (r.code !== 3) console.log(r.stderr)
     expect(r.code, 'exit code').to.equal(3)

@@ -152,3 +152,21 @@ export async function startTopologyLab(overrides: Partial<AgentConfig> = {}): Pr
   }
   return {lab, cfg}
 }
+
+/** A lab's agent configuration as the ovn-bgp-agent INI file the CLI reads (`--config-file`). */
+export function agentIni(cfg: AgentConfig): string {
+  return [
+    '[DEFAULT]',
+    'driver = nb_ovn_bgp_driver',
+    `ovsdb_connection = ${cfg.ovsdbConnection}`,
+    `frr_vty_socket = ${cfg.frrVtySocket}`,
+    `bgp_router_id = ${cfg.bgpRouterId}`,
+    `rt_tables_path = ${cfg.rtTablesPath}`,
+    `state_dir = ${cfg.stateDir}`,
+    `ovs_env = ${Object.entries(cfg.ovsEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}`,
+    'expose_tenant_networks = True',
+    '',
+  ].join('\n')
+}
