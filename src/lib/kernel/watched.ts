@@ -310,11 +310,21 @@ export class WatchedKernel {
 
   /** Whether a delta observation is right (see the top); stale is right only while a resync runs (unsure). */
   private deltaServable(s: ObserveScope, scope: ObserveScope): boolean {
+    const why = this.deltaRefusal(s, scope)
+    // Debug: why an event pass observed in full (a full pass on a large node is seconds).
+    if (why) this.log.debug('kernel delta observation refused; full observation', {reason: why})
+    return why === undefined
+  }
+
+  private deltaRefusal(s: ObserveScope, scope: ObserveScope): string | undefined {
     // A dump loading (prefetch): the model is about to be replaced, and only observe() waits for it.
-    if (this.loading || this.prefetched) return false
-    if ((!this.monitor.running && !this.resync) || this.dirtyAll || scopeSignature(s) !== this.scopeSig) return false
-    if (this.stale && !this.resync) return false
-    return !scope.fresh && !this.needsDump(tablesOf(s), {ignoreStale: true})
+    if (this.loading || this.prefetched) return 'a dump is loading'
+    if (!this.monitor.running && !this.resync) return 'monitor not running'
+    if (this.dirtyAll) return 'a device ownership depends on changed'
+    if (scopeSignature(s) !== this.scopeSig) return 'scope changed'
+    if (this.stale && !this.resync) return 'model stale, no resync running'
+    if (scope.fresh) return 'fresh observation asked'
+    return this.needsDump(tablesOf(s), {ignoreStale: true}) ? 'periodic dump due or a table not watched' : undefined
   }
 
   /** Whether the model cannot serve an observation (stale, periodic dump due, a table not watched). */

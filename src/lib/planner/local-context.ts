@@ -23,6 +23,6 @@ export interface LocalContext {
   bridgeMacs: Record<string, string>
   /** Patch ports on each provider bridge with their ofports. */
   patchPorts: Record<string, PatchPort[]>
-  /** Links present on the host; when given, a mapped bridge absent from it is a problem (never created). */
+  /** The mapped bridges present on the host (sorted); when given, a mapped bridge absent from it is a problem (never created). */
   existingBridges?: string[]
 }

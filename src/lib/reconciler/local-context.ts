@@ -32,7 +32,7 @@ export interface NodeContextOptions {
   tables: TableResolver
   /** Create missing rt_tables entries (false for dry runs and NB-only views). */
   createTables: boolean
-  /** Names of the links on the host; when given, unmapped-but-missing bridges become problems. */
+  /** Names of the links on the host; when given, mapped-but-missing bridges become problems. */
   links?: () => Promise<string[]>
 }
 
@@ -82,7 +82,14 @@ export class NodeContextSource implements LocalContextSource {
       ctx.patchPorts[b] = ports
     }
 
-    if (this.opts.links) ctx.existingBridges = await this.opts.links()
+    // Only the mapped bridges that exist, sorted: the context is part of the incremental planner's
+    // signature, and a tap device of a booting VM (or a link list in another order) must not make
+    // it rebuild the whole desired state and the pass diff the whole node.
+    if (this.opts.links) {
+      const present = new Set(await this.opts.links())
+      ctx.existingBridges = bridges.filter((b) => present.has(b)).sort()
+    }
+
     return ctx
   }
 }

@@ -206,6 +206,8 @@ export class Reconciler {
       planner && this.deltaAllowed(opts)
         ? await this.deps.datapath.observeDelta!(scope, this.pendingKeys, desiredOf)
         : undefined
+    if (planner && !delta && !opts.fullRecompute)
+      this.logger.debug('full pass', {needFull: this.needFull, deltaAllowed: this.deltaAllowed(opts)})
     // Until this pass ends well, the next one is full (a throw below leaves the node unknown).
     this.needFull = true
     const {plan, observedCount} = delta
