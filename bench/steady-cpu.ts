@@ -14,7 +14,9 @@
 //      FRR_RECONCILE_INTERVAL (s, default 15), CPU_PROF_DIR (the daemon's --cpu-prof output),
 //      BURST_E2E (ports; after the window, BURST_ROUNDS bursts of that many ports bound in one NB
 //      transaction each, timed to the last address on bgp-nic against the ip -batch floor),
-//      BURST_TIMEOUT (s a burst may take, default 600), LAB_FLOOR (default 1; 0 skips the cold start's floor in the lab, taken after the daemon stops).
+//      BURST_TIMEOUT (s a burst may take, default 600), LAB_FLOOR (default 1; 0 skips the floors in
+//      the lab, taken after the daemon stops: each burst's and the cold start's), COLD_SYNC (default
+//      1; 0 skips the cold one-shot `ovn-bgp sync` timed against the cold start's lab floor).
 import {type ChildProcess, spawn} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
