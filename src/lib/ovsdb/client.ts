@@ -233,9 +233,8 @@ export class OvsdbClient extends EventEmitter {
    */
   async getSchema(db: string): Promise<DatabaseSchema> {
     const deadline = performance.now() + (this.opts.readyTimeoutMs ?? 180_000)
-    let ended: RpcConnection | undefined
     for (;;) {
-      const conn = await this.readyConnection(Math.max(0, deadline - performance.now()), false, ended)
+      const conn = await this.readyConnection(Math.max(0, deadline - performance.now()))
       try {
         return await this.schemaOn(conn, db)
       } catch (error) {
@@ -244,7 +243,6 @@ export class OvsdbClient extends EventEmitter {
           db,
           remote: conn.remote,
         })
-        ended = conn
         conn.close(new ConnectionError('not-ready', `database ${db} not available`, {remote: conn.remote}))
       }
     }
@@ -282,17 +280,11 @@ export class OvsdbClient extends EventEmitter {
     this.emit('state', change)
   }
 
-  /**
-   * The connection once the client is ready. `not`: a connection the caller just ended (getSchema's
-   * retry), which may still be the current one until the client notices; it waits for the next.
-   * Everything else takes the current connection as it is: a request on one that dropped fails
-   * and is retried by its caller (waiting for the next one here changed the timing of resumption).
-   */
-  private readyConnection(timeoutMs: number, failFast = false, not?: RpcConnection): Promise<RpcConnection> {
-    if (this.current === 'ready' && this.conn && this.conn !== not) return Promise.resolve(this.conn)
+  private readyConnection(timeoutMs: number, failFast = false): Promise<RpcConnection> {
+    if (this.current === 'ready' && this.conn && !this.conn.closed) return Promise.resolve(this.conn)
     return new Promise((resolve, reject) => {
       const onState = (c: StateChange): void => {
-        if (c.state === 'ready' && this.conn && this.conn !== not) done(undefined, this.conn)
+        if (c.state === 'ready' && this.conn) done(undefined, this.conn)
         else if (c.state === 'closed') done(new ConnectionError('disposed', 'client closed'))
       }
 
