@@ -401,11 +401,20 @@ async function coldSync(cfg: AgentConfig, dir: string, remove: string, floorMs: 
   const t0 = performance.now()
   const r = await host.run(process.execPath, [cli, 'sync', '--json', '--config-file', ini], {env})
   const ms = performance.now() - t0
-  const doc = JSON.parse(r.stdout || '{}') as {added?: Record<string, number>; failed?: unknown[]}
+  const doc = JSON.parse(r.stdout || '{}') as {
+    added?: Record<string, number>
+    failed?: unknown[]
+    timings?: Record<string, number>
+  }
   const added = Object.values(doc.added ?? {}).reduce((a, b) => a + b, 0)
+  const kv = (o: Record<string, number> = {}): string =>
+    Object.entries(o)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')
   log(
     `cold sync: ovn-bgp sync (one-shot CLI) added ${added} objects (${doc.failed?.length ?? '?'} failed, exit ${r.code}) in ${(ms / 1000).toFixed(2)} s; lab floor ${(floorMs / 1000).toFixed(2)} s: ${(ms / floorMs).toFixed(2)}x${r.code === 0 ? '' : `; stderr: ${r.stderr.slice(0, 300)}`}`,
   )
+  log(`  added by kind: ${kv(doc.added)}; timings (ms): ${kv(doc.timings)}`)
 }
 
 await main()

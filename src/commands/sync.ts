@@ -61,6 +61,7 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
       timeoutMs: this.flags.timeout * 1000,
     })
     const progress = new Progress({enabled: Progress.enabledFor(this.jsonEnabled())})
+    const t0 = performance.now()
     try {
       progress.step('reading the NB database')
       const source = await rt.nb()
@@ -72,6 +73,7 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
       }
 
       const reconciler = await rt.reconciler()
+      const startMs = Math.round(performance.now() - t0)
       const stages = {plan: 'computing the desired state', observe: 'reading the node', apply: 'applying'}
       const pass = await reconciler.pass(source.nb, {
         dryRun,
@@ -80,7 +82,7 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
           progress.step(d.operations === undefined ? stages[stage] : `${stages[stage]} ${d.operations} change(s)`),
       })
       progress.done()
-      const report = changeReport(pass)
+      const report: ChangeReport = {...changeReport(pass), timings: {startMs, ...pass.timings}}
       if (!this.jsonEnabled()) this.log(renderChangeReport(report))
       if (report.failed.length > 0) this.setExitCode(ExitCode.Partial)
       return report

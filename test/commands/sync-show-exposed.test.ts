@@ -24,6 +24,7 @@ interface Doc {
     state: string
   }>
   drift?: {missing: number; unexpected: number}
+  timings?: Record<string, number>
 }
 
 describe('sync and show-exposed commands (real NB)', function () {
@@ -69,6 +70,10 @@ describe('sync and show-exposed commands (real NB)', function () {
     expect(first.exitCode).to.equal(0)
     expect((first.doc as Doc).changed).to.equal(true)
     expect(mem.has('address', '172.24.4.226/32')).to.equal(true)
+    // where the time went: start-up (NB, OVS, base), then the pass's three stages
+    const t = (first.doc as Doc).timings!
+    expect(Object.keys(t)).to.deep.equal(['startMs', 'desiredMs', 'observeMs', 'applyMs'])
+    for (const v of Object.values(t)) expect(v).to.be.a('number').and.at.least(0)
     const second = await run('sync')
     expect((second.doc as Doc).changed).to.equal(false)
   })

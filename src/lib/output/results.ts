@@ -33,6 +33,11 @@ export interface ChangeReport {
   /** NB rows or local items skipped, with their uuid and the reason. */
   skipped: Problem[]
   durationMs: number
+  /**
+   * Where the time went (sync only), in ms: `startMs` from the command's start to the pass (NB
+   * snapshot, OVS identity, VRF and bgp-nic), then the pass's planning, reading and changing.
+   */
+  timings?: {startMs: number; desiredMs: number; observeMs: number; applyMs: number}
 }
 
 function changesOf(action: 'add' | 'remove', objs: readonly StateObj[]): ObjectChange[] {
