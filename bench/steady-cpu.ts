@@ -398,9 +398,26 @@ async function coldSync(cfg: AgentConfig, dir: string, remove: string, floorMs: 
   writeFileSync(ini, agentIni(cfg))
   const cli = fileURLToPath(new URL('../cli/bin.mjs', import.meta.url))
   const env = {...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '')}
+  // Its own child (not host.run) to time when the JSON began and the process ended, and to stamp
+  // each debug line with its offset from the spawn.
   const t0 = performance.now()
-  const r = await host.run(process.execPath, [cli, 'sync', '--json', '--config-file', ini], {env})
+  const stamped: string[] = []
+  let out = ''
+  let firstOut = 0
+  const sync = spawn(process.execPath, [cli, 'sync', '--json', '--log-level', 'debug', '--config-file', ini], {env})
+  sync.stdout.on('data', (d: Buffer) => {
+    firstOut ||= performance.now() - t0
+    out += d.toString()
+  })
+  sync.stderr.on('data', (d: Buffer) => {
+    const at = ((performance.now() - t0) / 1000).toFixed(2)
+    for (const l of d.toString().split('\n')) if (l.trim()) stamped.push(`+${at} s ${l.slice(0, 200)}`)
+  })
+  const code = await new Promise<number>((resolve) => {
+    sync.once('close', (c) => resolve(c ?? -1))
+  })
   const ms = performance.now() - t0
+  const r = {stdout: out, stderr: stamped.join('\n'), code}
   const doc = JSON.parse(r.stdout || '{}') as {
     added?: Record<string, number>
     failed?: unknown[]
@@ -414,7 +431,10 @@ async function coldSync(cfg: AgentConfig, dir: string, remove: string, floorMs: 
   log(
     `cold sync: ovn-bgp sync (one-shot CLI) added ${added} objects (${doc.failed?.length ?? '?'} failed, exit ${r.code}) in ${(ms / 1000).toFixed(2)} s; lab floor ${(floorMs / 1000).toFixed(2)} s: ${(ms / floorMs).toFixed(2)}x${r.code === 0 ? '' : `; stderr: ${r.stderr.slice(0, 300)}`}`,
   )
-  log(`  added by kind: ${kv(doc.added)}; timings (ms): ${kv(doc.timings)}`)
+  log(
+    `  added by kind: ${kv(doc.added)}; timings (ms): ${kv(doc.timings)}; JSON began at ${(firstOut / 1000).toFixed(2)} s`,
+  )
+  if (process.env.BENCH_VERBOSE) for (const l of stamped) console.log(`  sync: ${l}`)
 }
 
 await main()

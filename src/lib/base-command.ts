@@ -1,6 +1,6 @@
 // Every ovn-bgp command extends BaseCommand: one place for flag parsing, configuration loading,
 // logging setup and the mapping of library errors to exit codes (man ovn-bgp(8), EXIT STATUS).
-import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import {Command, Errors, Flags, type Interfaces, ux} from '@oclif/core'
 
 import type {AgentConfig} from './config/types.js'
 
@@ -143,6 +143,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Every success document carries `schemaVersion` (src/lib/output/contract.ts). */
   protected override toSuccessJson(result: unknown): unknown {
     return result !== null && typeof result === 'object' && !Array.isArray(result) ? versioned(result) : result
+  }
+
+  /**
+   * The same text oclif writes (two-space indented JSON: no JSON colour theme is configured), without
+   * its per-token colouriser, which took seconds on a sync of thousands of objects.
+   */
+  override logJson(json: unknown): void {
+    ux.stdout(JSON.stringify(json, undefined, 2))
   }
 
   protected override toErrorJson(err: unknown): unknown {

@@ -1,5 +1,6 @@
 // sync and show-exposed, in-process through oclif, against a real NB ovsdb-server; the node side is
 // the in-memory kernel of the ad-hoc harness (the real kernel path is the kernel tier's e2e test).
+import {ux} from '@oclif/core'
 import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -74,6 +75,8 @@ describe('sync and show-exposed commands (real NB)', function () {
     const t = (first.doc as Doc).timings!
     expect(Object.keys(t)).to.deep.equal(['startMs', 'desiredMs', 'observeMs', 'applyMs'])
     for (const v of Object.values(t)) expect(v).to.be.a('number').and.at.least(0)
+    // the document is written as oclif would write it (without its slow per-token colouriser)
+    expect(first.stdout).to.equal(`${ux.colorizeJson(first.doc, {pretty: true})}\n`)
     const second = await run('sync')
     expect((second.doc as Doc).changed).to.equal(false)
   })
