@@ -64,13 +64,21 @@ With --dry-run nothing is changed and no root privileges are needed: the plan is
     const t0 = performance.now()
     try {
       progress.step('reading the NB database')
-      const source = await rt.nb()
-      if (!dryRun) {
-        await rt.checkStateDir()
-        // The pass needs the VRF and bgp-nic; ensure them as `watch` does at start (idempotent).
-        const bridges = [...new Set(resolveIdentity(rt.cfg, await rt.ovs()).bridgeMappings.map((m) => m.bridge))]
-        await rt.kernel().ensureBase({clearVrfRoutes: false, bridges})
-      }
+      // The pass needs the VRF and bgp-nic: ensured as `watch` does at start (idempotent), while the
+      // NB snapshot loads, but only once NB answered: a sync that cannot reach NB changes nothing.
+      let reached = (): void => {}
+      const nbReached = new Promise<void>((resolve) => {
+        reached = resolve
+      })
+      const nb = rt.nb({onState: (state) => (state === 'syncing' || state === 'ready') && reached()})
+      const base = dryRun
+        ? undefined
+        : Promise.race([nbReached, nb]).then(async () => {
+            await rt.checkStateDir()
+            const bridges = [...new Set(resolveIdentity(rt.cfg, await rt.ovs()).bridgeMappings.map((m) => m.bridge))]
+            await rt.kernel().ensureBase({clearVrfRoutes: false, bridges})
+          })
+      const [source] = await Promise.all([nb, base])
 
       const reconciler = await rt.reconciler()
       const startMs = Math.round(performance.now() - t0)

@@ -128,6 +128,7 @@ describe('one-shot commands: permanent errors fail at once, --timeout bounds the
       expect(r.message).to.match(c.message)
       expect(r.ms).to.be.below(3000)
       expect(mem.applied).to.have.length(0)
+      expect(baseCalls, 'no VRF or bgp-nic set up: NB never answered').to.equal(0)
     })
   }
 
@@ -137,6 +138,7 @@ describe('one-shot commands: permanent errors fail at once, --timeout bounds the
     expect(r.exitCode).to.equal(4)
     expect(r.message).to.match(/cannot reach the OVN NB database/)
     expect(r.ms).to.be.within(1900, 6000)
+    expect(baseCalls, 'no VRF or bgp-nic set up: NB never answered').to.equal(0)
   })
 
   describe('with a real NB', () => {
@@ -161,6 +163,7 @@ describe('one-shot commands: permanent errors fail at once, --timeout bounds the
     it('sync with a good state_dir converges (the check passes)', async () => {
       const r = await run('sync', nb.unix)
       expect(r.exitCode).to.equal(0)
+      expect(baseCalls, 'VRF and bgp-nic ensured once').to.equal(1)
       expect(mem.has('address', '172.24.4.226/32')).to.equal(true)
     })
   })

@@ -10,7 +10,7 @@ import {applyPlan, type KernelFacts} from './apply.js'
 import {ensureBase} from './base.js'
 import {type IpExec, OneShotIpExec} from './batch.js'
 import {Ledger} from './ledger.js'
-import {dumpMany, observeKernel} from './observe.js'
+import {dumpMany, dumpRaw, ownedObjects, type RawKernel, rawScopeKey} from './observe.js'
 import {parseLinks, parseNeighs, parseProxies} from './parse.js'
 
 /**
@@ -60,9 +60,32 @@ export class Kernel {
       new OneShotIpExec(runner, {ipPath: this.ipPath, ...(opts.timeoutMs ? {timeoutMs: opts.timeoutMs} : {})})
   }
 
+  /** The dump prefetch() started, for the observe() that follows (used once). */
+  private prefetched: {key: string; raw: Promise<RawKernel | undefined>} | undefined
+
+  /**
+   * Starts the dump the next observe(scope) reads, so it runs while the caller plans (a pass asks
+   * before computing its desired state). Meant for a one-shot pass, where nothing of ours writes
+   * between the two calls; the dump is as current as one taken a moment later would be. A failed
+   * prefetch is forgotten: observe() dumps again and reports that dump's error.
+   */
+  prefetch(scope: ObserveScope): boolean {
+    const s = canonicalScope(scope)
+    const raw = dumpRaw(this.deps(), s).catch((error: unknown) => {
+      this.log.debug('kernel prefetch failed; the observation dumps', {error: (error as Error).message})
+      return undefined
+    })
+    this.prefetched = {key: rawScopeKey(s), raw}
+    return true
+  }
+
   /** Owned kernel objects in canonical form (see observe.ts for the ownership rules). */
   async observe(scope: ObserveScope): Promise<KernelObj[]> {
-    return observeKernel(this.deps(), canonicalScope(scope))
+    const s = canonicalScope(scope)
+    const pre = this.prefetched
+    this.prefetched = undefined
+    const raw = (pre?.key === rawScopeKey(s) ? await pre.raw : undefined) ?? (await dumpRaw(this.deps(), s))
+    return ownedObjects(this.deps(), raw, s)
   }
 
   /**

@@ -203,12 +203,16 @@ export async function dumpKernel(d: ObserveDeps, tables: readonly number[], opts
   }
 }
 
-export async function observeKernel(d: ObserveDeps, scope: ObserveScope): Promise<KernelObj[]> {
+/** What a dump of `scope` reads: its tables and bridge names (adopt and fresh do not change it). */
+export const rawScopeKey = (scope: ObserveScope): string =>
+  JSON.stringify([scope.vrfTable, scope.bridges.map((b) => [b.name, b.table])])
+
+/** The one-shot observation's dump (Kernel.observe), before ownership is applied: needs no desired state. */
+export async function dumpRaw(d: ObserveDeps, scope: ObserveScope): Promise<RawKernel> {
   const tables = [...new Set(scope.bridges.map((b) => b.table))]
   const {links, addrs, rules, routes, neighs, proxies} = await dumpKernel(d, [...tables, scope.vrfTable])
   const {devices} = ownedDevices(links, new Set(scope.bridges.map((b) => b.name)))
-  const raw: RawKernel = {links, addrs, rules, routes, neighs, proxies, sysctls: await readSysctls(d, devices)}
-  return ownedObjects(d, raw, scope)
+  return {links, addrs, rules, routes, neighs, proxies, sysctls: await readSysctls(d, devices)}
 }
 
 /**

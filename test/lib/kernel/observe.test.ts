@@ -2,6 +2,7 @@ import {expect} from 'chai'
 import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import {RecordingRunner, type RunResult} from '../../../src/lib/exec/runner.js'
 import {Kernel} from '../../../src/lib/kernel/kernel.js'
@@ -182,5 +183,50 @@ describe('kernel/observe (captured ip -json dumps)', () => {
     })
     expect(String(err)).to.match(/invalid device name/)
     expect(runner.calls).to.have.length(0)
+  })
+
+  describe('prefetch (the dump starts while the pass plans)', () => {
+    const dumpCalls = (r: RecordingRunner): number => r.calls.filter((c) => c.file === 'ip').length
+
+    it('the observe that follows reads the prefetched dump: one dump, the same objects, adoption applied', async () => {
+      const runner = new RecordingRunner(answer)
+      const kernel = new Kernel(runner, {stateDir: dir})
+      expect(kernel.prefetch(scope)).to.equal(true)
+      expect(dumpCalls(runner), 'started at once').to.equal(3)
+      const adopt: StateObj[] = [{kind: 'ndp-proxy', ip: '2001:db8:100::', dev: 'br-ex'}]
+      const got = await kernel.observe({...scope, adopt})
+      expect(dumpCalls(runner), 'no second dump').to.equal(3)
+      expect(got.map(objValue)).to.include(objValue({kind: 'ndp-proxy', ip: '2001:db8:100::', dev: 'br-ex'}))
+      // used once: the next observe dumps
+      await kernel.observe(scope)
+      expect(dumpCalls(runner)).to.equal(6)
+    })
+
+    it('a prefetch of other tables or bridges is not used', async () => {
+      const runner = new RecordingRunner(answer)
+      const kernel = new Kernel(runner, {stateDir: dir})
+      kernel.prefetch({...scope, bridges: []})
+      const got = await kernel.observe(scope)
+      expect(dumpCalls(runner)).to.equal(6)
+      expect(got.map(objValue).sort()).to.deep.equal(
+        expected.filter((o) => o.kind !== 'neigh' && o.kind !== 'ndp-proxy').map(objValue).sort(),
+      )
+    })
+
+    it('a failed prefetch is forgotten: the observe dumps again and succeeds', async () => {
+      let fail = true
+      const runner = new RecordingRunner((file, args, input) => {
+        if (fail && file === 'ip') return {code: 1, stdout: '', stderr: 'Cannot talk to rtnetlink'}
+        return answer(file, args, input)
+      })
+      const kernel = new Kernel(runner, {stateDir: dir})
+      kernel.prefetch(scope)
+      await sleep(50) // the prefetch has failed by now
+      fail = false
+      const before = dumpCalls(runner)
+      const got = await kernel.observe(scope)
+      expect(dumpCalls(runner), 'dumped again').to.equal(before + 3)
+      expect(got.map(objValue)).to.include(objValue({kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.226/32'}))
+    })
   })
 })
