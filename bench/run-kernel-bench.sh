@@ -5,7 +5,7 @@
 #        bench/run-kernel-bench.sh kernel-event 1000 10000     (COLD, BURST, EVENTS pass through;
 #        RMEM_MAX sets net.core.rmem_max in the guest first)
 #        bench/run-kernel-bench.sh steady-cpu 10000   (SETTLE, WINDOW, RECONCILE_INTERVAL, FRR_RECONCILE_INTERVAL,
-#        BURST_E2E, BURST_ROUNDS, LAB_FLOOR, COLD_SYNC, COLD_WATCH;
+#        BURST_E2E, BURST_ROUNDS, LAB_FLOOR, COLD_SYNC, COLD_WATCH, COLD_ROUNDS, QUIET;
 #        CPU_PROF=DIR: the daemon's V8 CPU profile, copied to DIR on the host)
 # VM_TIMEOUT defaults to 3600 s here (large cold applies under TCG take minutes).
 set -eu
@@ -20,7 +20,7 @@ echo "net.core.rmem_max: \$(cat /proc/sys/net/core/rmem_max)"
 if [ -n "${RMEM_MAX:-}" ]; then sysctl -w net.core.rmem_max=${RMEM_MAX:-}; fi
 export OVN_BGP_GUEST=1 TMPDIR=/tmp
 export SETTLE=${SETTLE:-30} WINDOW=${WINDOW:-300} RECONCILE_INTERVAL=${RECONCILE_INTERVAL:-300} FRR_RECONCILE_INTERVAL=${FRR_RECONCILE_INTERVAL:-15} BENCH_VERBOSE=${BENCH_VERBOSE:-}
-export COLD=${COLD:-5000} ROUNDS=${ROUNDS:-3} BURST=${BURST:-1000} BURST_E2E=${BURST_E2E:-0} BURST_ROUNDS=${BURST_ROUNDS:-3} LAB_FLOOR=${LAB_FLOOR:-1} COLD_SYNC=${COLD_SYNC:-1} COLD_WATCH=${COLD_WATCH:-1} BURST_TIMEOUT=${BURST_TIMEOUT:-600} DAEMON_LOG_LEVEL=${DAEMON_LOG_LEVEL:-info} EVENTS=${EVENTS:-30} MONITOR_COST=${MONITOR_COST:-0}
+export COLD=${COLD:-5000} ROUNDS=${ROUNDS:-3} BURST=${BURST:-1000} BURST_E2E=${BURST_E2E:-0} BURST_ROUNDS=${BURST_ROUNDS:-3} LAB_FLOOR=${LAB_FLOOR:-1} COLD_SYNC=${COLD_SYNC:-1} COLD_WATCH=${COLD_WATCH:-1} COLD_ROUNDS=${COLD_ROUNDS:-1} QUIET=${QUIET:-10} BURST_TIMEOUT=${BURST_TIMEOUT:-600} DAEMON_LOG_LEVEL=${DAEMON_LOG_LEVEL:-info} EVENTS=${EVENTS:-30} MONITOR_COST=${MONITOR_COST:-0}
 export CPU_PROF_DIR=${CPU_PROF:+/run/out/prof}
 cd /run/out/js && node bench/$NAME.js $*
 SCRIPT

@@ -17,7 +17,9 @@
 //      BURST_TIMEOUT (s a burst may take, default 600), LAB_FLOOR (default 1; 0 skips the floors in
 //      the lab, taken after the daemon stops: each burst's and the cold start's), COLD_SYNC (default
 //      1; 0 skips the cold one-shot `ovn-bgp sync` timed against the cold start's lab floor),
-//      COLD_WATCH (default 1; 0 skips the daemon's second cold start, in the lab floor's conditions).
+//      COLD_WATCH (default 1; 0 skips the daemon's second cold start, in the lab floor's conditions),
+//      COLD_ROUNDS (default 1: rounds of the cold floor, sync and watch, order rotated), QUIET (s
+//      between deleting the objects and each timed cold run, default 10).
 import {type ChildProcess, spawn} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
@@ -47,6 +49,7 @@ const FRR_S = Number(process.env.FRR_RECONCILE_INTERVAL ?? 15)
 const STEP_S = 10
 const BURST_E2E = Number(process.env.BURST_E2E ?? 0)
 const BURST_TIMEOUT_S = Number(process.env.BURST_TIMEOUT ?? 600)
+const QUIET_S = Number(process.env.QUIET ?? 10)
 const BURST_ROUNDS = BURST_E2E > 0 ? Math.max(1, Number(process.env.BURST_ROUNDS ?? 3)) : 0
 const log = (m: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`)
 
@@ -295,11 +298,7 @@ async function main(): Promise<void> {
       await labFloor(cfg, `burst ${r + 1} on ${N + r * BURST_E2E} exposed`, ms / 1000, {
         only: burstIps(N + r * BURST_E2E, BURST_E2E),
       })
-    const cold = await labFloor(cfg, 'cold start to all addresses', allS, {
-      leaveOut: burstIps(N, BURST_ROUNDS * BURST_E2E),
-    })
-    if (process.env.COLD_SYNC !== '0') await coldSync(cfg, lab.dir, cold.remove, cold.ms)
-    if (process.env.COLD_WATCH !== '0') await coldWatch(cfgFile, cold.remove, cold.ms)
+    await coldRounds(cfg, lab.dir, cfgFile, allS, burstIps(N, BURST_ROUNDS * BURST_E2E))
   } finally {
     await stopDaemon(child)
     await lab.close()
@@ -343,19 +342,80 @@ async function startDaemon(
 }
 
 /**
- * The daemon's cold start again, in the same lab state as the lab floor and the cold sync (FRR
- * configured and settled, the same objects deleted 10 s before), timed to the last address.
+ * The cold start's lab floor, and (COLD_SYNC, COLD_WATCH) a cold one-shot sync and a second cold
+ * start of the daemon in the same conditions, COLD_ROUNDS times (default 1), the order rotated per
+ * round (the floor first in round 1: it gives the objects). Each starts QUIET s (default 10) after its
+ * objects were deleted. Each round's ratios are against its own floor; medians after several rounds.
  */
-async function coldWatch(cfgFile: string, remove: string, floorMs: number): Promise<void> {
+async function coldRounds(
+  cfg: AgentConfig,
+  dir: string,
+  cfgFile: string,
+  firstStartS: number,
+  leaveOut: ReadonlySet<string>,
+): Promise<void> {
+  const rounds = Math.max(1, Number(process.env.COLD_ROUNDS ?? 1))
+  const kinds = [
+    'floor',
+    ...(process.env.COLD_SYNC === '0' ? [] : ['sync']),
+    ...(process.env.COLD_WATCH === '0' ? [] : ['watch']),
+  ]
+  const got: Record<string, number[]> = {floor: [], sync: [], watch: []}
+  let remove = ''
+  for (let r = 0; r < rounds; r++) {
+    const order = [...kinds.slice(r % kinds.length), ...kinds.slice(0, r % kinds.length)]
+    const ms: Record<string, number> = {}
+    for (const k of order) {
+      if (k === 'floor') {
+        const f = await labFloor(cfg, `cold start to all addresses, round ${r + 1}`, firstStartS, {leaveOut})
+        remove = f.remove
+        ms.floor = f.ms
+      } else if (k === 'sync') ms.sync = await coldSync(cfg, dir, remove)
+      else ms.watch = await coldWatch(cfgFile, remove)
+    }
+
+    for (const [k, v] of Object.entries(ms)) got[k]!.push(v)
+    const vs = (k: string): string =>
+      ms[k] === undefined ? '' : `, ${k} ${(ms[k] / 1000).toFixed(2)} s = ${(ms[k] / ms.floor!).toFixed(2)}x`
+    log(
+      `cold round ${r + 1} (${order.join(', ')}): lab floor ${(ms.floor! / 1000).toFixed(2)} s${vs('sync')}${vs('watch')}`,
+    )
+  }
+
+  if (rounds < 2) return
+  const med = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]!
+  const ratios = (k: string): number[] => got[k]!.map((v, i) => v / got.floor![i]!)
+  log(
+    `cold, medians of ${rounds} rounds: lab floor ${(med(got.floor!) / 1000).toFixed(2)} s${kinds
+      .filter((k) => k !== 'floor')
+      .map(
+        (k) =>
+          `; ${k} ${(med(got[k]!) / 1000).toFixed(2)} s, ratio to its round's floor ${med(ratios(k)).toFixed(2)}x (rounds: ${ratios(
+            k,
+          )
+            .map((x) => x.toFixed(2))
+            .join(' ')})`,
+      )
+      .join('')}`,
+  )
+}
+
+/**
+ * The daemon's cold start again, in the same lab state as the lab floor and the cold sync (FRR
+ * configured and settled, the same objects deleted QUIET s before), timed to the last address.
+ */
+async function coldWatch(cfgFile: string, remove: string): Promise<number> {
   const want = await bgpNicAddrs()
   await host.run('ip', ['-force', '-batch', '-'], {input: remove})
-  await sleep(10_000)
+  await sleep(QUIET_S * 1000)
   const d = await startDaemon(cfgFile, want)
   try {
     const pass = d.lines.find((l) => l.includes('trigger=start')) ?? ''
+    const apply = d.lines.find((l) => l.includes('large kernel apply done')) ?? ''
     log(
-      `cold watch, second start (FRR settled, as for the lab floor): all ${want} addresses on bgp-nic after ${d.allS.toFixed(1)} s, first pass done after ${d.firstS.toFixed(1)} s; lab floor ${(floorMs / 1000).toFixed(2)} s: ${((d.allS * 1000) / floorMs).toFixed(2)}x\n  ${pass.slice(0, 400)}`,
+      `cold watch, a later start (FRR configured): all ${want} addresses on bgp-nic after ${d.allS.toFixed(1)} s, first pass done after ${d.firstS.toFixed(1)} s\n  ${pass.slice(0, 400)}\n  ${apply.slice(0, 400)}`,
     )
+    return d.allS * 1000
   } finally {
     await stopDaemon(d.child)
   }
@@ -374,7 +434,7 @@ async function stopDaemon(child: ChildProcess | undefined): Promise<void> {
  * A floor in the lab itself (LAB_FLOOR, default on), with FRR and the peer reacting as they did to
  * the daemon: once the daemon has stopped (it leaves the datapath as it is), the kernel objects it
  * owns (read by the one-shot kernel layer, as `sync` would) are deleted by one `ip -batch`
- * (untimed), and after 10 s re-added by one `ip -batch` (timed). Which objects: those of the IPs in
+ * (untimed), and after QUIET s re-added by one `ip -batch` (timed). Which objects: those of the IPs in
  * `only` (a burst's ports), or all but those in `leaveOut` (the cold start: the bursts' ports left
  * alone). `what` and `daemonS` name and give the daemon's figure the floor is compared with.
  */
@@ -402,7 +462,7 @@ async function labFloor(
   const batch = (action: 'add' | 'remove'): string => batchText(objs.flatMap((o) => ipOpFor(action, o) ?? []))
   const want = await bgpNicAddrs()
   await host.run('ip', ['-force', '-batch', '-'], {input: batch('remove')})
-  await sleep(10_000)
+  await sleep(QUIET_S * 1000)
   const t0 = performance.now()
   // The observer that times the daemon runs here too: the floor is taken in the same conditions.
   const observed = waitForAddrs(want, t0)
@@ -424,14 +484,14 @@ async function labFloor(
 
 /**
  * A cold `ovn-bgp sync` in the lab against the cold start's lab floor: the same objects deleted
- * again by one `ip -batch` (untimed, `remove`), and after 10 s the one-shot CLI (the guest's
+ * again by one `ip -batch` (untimed, `remove`), and after QUIET s the one-shot CLI (the guest's
  * bundle, as a user runs it: process start, OVS, NB snapshot, planner, observe, apply) timed from
  * spawn to exit.
  */
-async function coldSync(cfg: AgentConfig, dir: string, remove: string, floorMs: number): Promise<void> {
+async function coldSync(cfg: AgentConfig, dir: string, remove: string): Promise<number> {
   const want = await bgpNicAddrs()
   await host.run('ip', ['-force', '-batch', '-'], {input: remove})
-  await sleep(10_000)
+  await sleep(QUIET_S * 1000)
   const ini = join(dir, 'bench-agent.ini')
   writeFileSync(ini, agentIni(cfg))
   const cli = fileURLToPath(new URL('../cli/bin.mjs', import.meta.url))
@@ -469,12 +529,13 @@ async function coldSync(cfg: AgentConfig, dir: string, remove: string, floorMs: 
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')
   log(
-    `cold sync: ovn-bgp sync (one-shot CLI) added ${added} objects (${doc.failed?.length ?? '?'} failed, exit ${r.code}) in ${(ms / 1000).toFixed(2)} s; lab floor ${(floorMs / 1000).toFixed(2)} s: ${(ms / floorMs).toFixed(2)}x${r.code === 0 ? '' : `; stderr: ${r.stderr.slice(0, 300)}`}`,
+    `cold sync: ovn-bgp sync (one-shot CLI) added ${added} objects (${doc.failed?.length ?? '?'} failed, exit ${r.code}) in ${(ms / 1000).toFixed(2)} s${r.code === 0 ? '' : `; stderr: ${r.stderr.slice(0, 300)}`}`,
   )
   log(
     `  added by kind: ${kv(doc.added)}; timings (ms): ${kv(doc.timings)}; JSON began at ${(firstOut / 1000).toFixed(2)} s`,
   )
   if (process.env.BENCH_VERBOSE) for (const l of stamped) console.log(`  sync: ${l}`)
+  return ms
 }
 
 await main()
