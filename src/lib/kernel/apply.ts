@@ -7,8 +7,6 @@
 //   4. announce: an address is added only when no add of its wiring (rule, route, neighbour, proxy
 //      for the same IP) failed in this plan; otherwise it fails with the wiring's reason and the IP
 //      stays off bgp-nic (a failed route must never blackhole an advertised IP).
-//   Steps 3-4 go by slices of IPs when many are announced: a slice's addresses are added while the
-//   next slice is wired (slicesOf).
 // Every ip command goes through an IpExec (one `ip -batch` per group and phase, or the daemon's
 // long-lived processes); all sysctls go in one `sysctl -w`. Each op reports ok | failed(reason);
 // one failure never stops the others. Neighbour/proxy ownership is recorded in the ledger.
