@@ -65,13 +65,6 @@ function settle(item: Item, outcome: LineOutcome | {state: 'failed'; reason: str
         }
 }
 
-const isNeighbour = (o: KernelObj): boolean => o.kind === 'neigh' || o.kind === 'ndp-proxy'
-
-/** Everything an add phase does before announcing: helper addresses, rules, routes, neighbours, proxies. */
-function isWiring(o: KernelObj): boolean {
-  return o.kind === 'rule' || o.kind === 'route' || isNeighbour(o) || (o.kind === 'address' && !isAnnounced(o))
-}
-
 /** An address that announces an IP (on bgp-nic), as opposed to an ARP/NDP helper on a bridge. */
 function isAnnounced(o: KernelObj): boolean {
   return o.kind === 'address' && !o.cidr.startsWith(HELPER_V4_PREFIX) && !o.cidr.startsWith(HELPER_V6_PREFIX)
@@ -116,25 +109,31 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   await runVlans(d, facts, removes)
   stage('removes')
 
-  // 3-4. wiring, then the announce of what is wired: by slices of IPs, each slice's addresses
-  // going out while the next slice is wired (see slicesOf).
+  // 3. wiring.
   await ensureUp(d, facts)
   await runVlans(d, facts, adds)
   await runSysctls(d, adds)
-  const announcing: Array<Promise<void>> = []
-  for (const slice of slicesOf(adds)) {
-    await Promise.all([
-      runIp(
-        d,
-        slice.wiring.filter((i) => !isNeighbour(i.obj)),
-      ),
-      runNeighbours(d, facts, slice.wiring),
-    ])
-    announcing.push(runIp(d, gated(slice)))
+  const wiring = adds.filter(
+    (i) => i.obj.kind === 'rule' || i.obj.kind === 'route' || (i.obj.kind === 'address' && !isAnnounced(i.obj)),
+  )
+  await Promise.all([runIp(d, wiring), runNeighbours(d, facts, adds)])
+  stage('wiring')
+
+  // 4. announce what is wired.
+  const blocked = new Map<string, string>()
+  for (const it of adds) {
+    const ip = wiredIp(it.obj)
+    if (ip !== undefined && it.obj.kind !== 'address' && it.result && !it.result.ok && !blocked.has(ip))
+      blocked.set(ip, `${it.obj.kind} ${objKey(it.obj)}: ${it.result.error}`)
   }
 
-  stage('wiring')
-  await Promise.all(announcing)
+  const announce = adds.filter((i) => isAnnounced(i.obj))
+  for (const it of announce) {
+    const why = blocked.get(wiredIp(it.obj) ?? '')
+    if (why !== undefined) settle(it, {state: 'failed', reason: `not announced: wiring failed (${why})`})
+  }
+
+  await runIp(d, announce)
   stage('announce')
 
   let ledgerChanged = false
@@ -150,67 +149,6 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   const results = all.map((it) => it.result ?? {action: it.op, obj: it.obj, ok: false, error: 'not applied'})
   d.log.debug('kernel apply', {add: adds.length, remove: removes.length, failed: results.filter((r) => !r.ok).length})
   return results
-}
-
-/**
- * Announced IPs per slice of the add phase: at least ANNOUNCE_SLICE (a slice's round trip is then
- * noise), at most MAX_SLICES slices (a one-shot apply starts a few processes per slice).
- */
-const ANNOUNCE_SLICE = 250
-const MAX_SLICES = 8
-
-interface Slice {
-  /** Helper addresses, rules, routes, neighbours and proxies. */
-  wiring: Item[]
-  /** Addresses on bgp-nic whose wiring is in this slice. */
-  announce: Item[]
-}
-
-/**
- * The adds cut into slices of announced IPs (in plan order), with each IP's wiring in its slice. apply wires slice k+1 while slice k's addresses are added: with FRR taking in every new
- * address (zebra's connected and leaked routes), announcing all after wiring all made the two
- * phases add up. A slice's addresses still wait for its own wiring (the announce gate).
- * Slice 0 also takes what gates no announced IP (subnet rules and routes, helper addresses). A
- * route via a gateway goes with its gateway's IP, whose on-link route it needs first. A route
- * both via a gateway and to a single IP would depend on two slices: then there is one slice.
- */
-function slicesOf(adds: readonly Item[]): Slice[] {
-  const wiring = adds.filter((i) => isWiring(i.obj))
-  const announce = adds.filter((i) => isAnnounced(i.obj))
-  const ips = new Set(announce.map((i) => wiredIp(i.obj)!))
-  const per = Math.max(ANNOUNCE_SLICE, Math.ceil(ips.size / MAX_SLICES))
-  const sliceOf = new Map<string, number>()
-  for (const ip of ips) sliceOf.set(ip, Math.floor(sliceOf.size / per))
-  const tangled = wiring.some((i) => i.obj.kind === 'route' && i.obj.via !== undefined && wiringIp(i.obj) !== undefined)
-  const n = tangled ? 1 : Math.max(1, Math.ceil(ips.size / per))
-  const slices: Slice[] = Array.from({length: n}, () => ({wiring: [], announce: []}))
-  const at = (key: string | undefined): Slice => slices[Math.min(n - 1, sliceOf.get(key ?? '') ?? 0)]!
-  for (const it of wiring)
-    at(it.obj.kind === 'route' && it.obj.via !== undefined ? it.obj.via : wiredIp(it.obj)).wiring.push(it)
-  for (const it of announce) at(wiredIp(it.obj)).announce.push(it)
-  return slices
-}
-
-/**
- * The announce gate of one slice: an address whose wiring (rule, route, neighbour, proxy for the
- * same IP, all in this slice) failed is not added, and fails with the wiring's reason.
- */
-function gated(slice: Slice): Item[] {
-  const blocked = new Map<string, string>()
-  for (const it of slice.wiring) {
-    const ip = wiredIp(it.obj)
-    if (ip !== undefined && it.result && !it.result.ok && !blocked.has(ip))
-      blocked.set(ip, `${it.obj.kind} ${objKey(it.obj)}: ${it.result.error}`)
-  }
-
-  const out: Item[] = []
-  for (const it of slice.announce) {
-    const why = blocked.get(wiredIp(it.obj) ?? '')
-    if (why === undefined) out.push(it)
-    else settle(it, {state: 'failed', reason: `not announced: wiring failed (${why})`})
-  }
-
-  return out
 }
 
 /** Builds the ip op of each unsettled item; a validation error fails the item right away. */

@@ -2,7 +2,8 @@ import {expect} from 'chai'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {setTimeout as sleep} from 'node:timers/promises'
+
+import type {Plan, StateObj} from '../../../src/lib/planner/types.js'
 
 import {RecordingRunner, type RunResult} from '../../../src/lib/exec/runner.js'
 import {applyPlan} from '../../../src/lib/kernel/apply.js'
@@ -10,7 +11,6 @@ import {OneShotIpExec} from '../../../src/lib/kernel/batch.js'
 import {Kernel} from '../../../src/lib/kernel/kernel.js'
 import {LEDGER_FILE} from '../../../src/lib/kernel/ledger.js'
 import {NullLogger} from '../../../src/lib/log.js'
-import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 
 const ok = (stdout = ''): RunResult => ({code: 0, stdout, stderr: ''})
 
@@ -164,90 +164,6 @@ describe('kernel/apply (recorded commands)', () => {
     ])
     const inputs = runner.calls.map((c) => c.input?.trimEnd())
     expect(inputs.at(-1)).to.equal('address add 172.24.4.30/32 dev bgp-nic')
-  })
-
-  describe('a large add phase: slices of IPs, each announced while the next is wired', () => {
-    const port = (n: number): StateObj[] => {
-      const ip = `172.25.${n >> 8}.${n & 255}`
-      return [
-        {kind: 'address', dev: 'bgp-nic', cidr: `${ip}/32`},
-        {kind: 'rule', family: 4, dst: `${ip}/32`, table: 200, priority: 32_000},
-        {kind: 'route', family: 4, table: 200, dst: `${ip}/32`, dev: 'br-ex', scope: 'link', proto: 3},
-        {kind: 'neigh', family: 4, ip, dev: 'br-ex', mac: 'fa:16:3e:00:00:01'},
-      ]
-    }
-
-    /** Every call with its start and end (each takes 5 ms), answered like the kernel would. */
-    function timedRunner(fail?: (input: string) => string | undefined) {
-      const events: Array<{at: number; what: 'start' | 'end'; input: string}> = []
-      let clock = 0
-      const runner = new RecordingRunner()
-      runner.run = async (file, args, opts = {}) => {
-        const input = opts.input ?? ''
-        events.push({at: clock++, what: 'start', input})
-        await sleep(5)
-        events.push({at: clock++, what: 'end', input})
-        runner.calls.push({file, args: [...args], input})
-        const err = fail?.(input)
-        return err ? {code: 1, stdout: '', stderr: err} : kernelAnswer(file, args, input)
-      }
-
-      return {runner, events}
-    }
-
-    it('600 ports: 3 slices; slice 1 announced before slice 3 is wired; every address after its own wiring', async () => {
-      const {runner, events} = timedRunner()
-      const add = Array.from({length: 600}, (_, n) => port(n)).flat()
-      const results = await new Kernel(runner, {stateDir: dir}).apply({add, remove: [], unchanged: 0})
-      expect(results.every((r) => r.ok)).to.equal(true)
-      const announces = events.filter((e) => e.what === 'start' && e.input.startsWith('address add'))
-      expect(announces.map((e) => e.input.trim().split('\n').length)).to.deep.equal([250, 250, 100])
-      const lastWiringEnd = Math.max(
-        ...events.filter((e) => e.what === 'end' && e.input.startsWith('rule add')).map((e) => e.at),
-      )
-      expect(announces[0]!.at, 'the first slice goes out while later slices are wired').to.be.below(lastWiringEnd)
-      // the gate: an IP's address starts only after the calls holding its rule, route and neighbour ended
-      const endOf = (needle: string): number => events.find((e) => e.what === 'end' && e.input.includes(needle))!.at
-      for (const n of [0, 249, 250, 599]) {
-        const ip = `172.25.${n >> 8}.${n & 255}`
-        const announced = announces.find((e) => e.input.includes(`address add ${ip}/32 `))!.at
-        for (const w of [`rule add to ${ip}/32 `, `route replace ${ip}/32 `, `neigh replace ${ip} `])
-          expect(endOf(w), `${w} before its address`).to.be.below(announced)
-      }
-    })
-
-    it('a failed route in a later slice keeps only its own IP off bgp-nic', async () => {
-      const bad = '172.25.2.44' // port 556, slice 3
-      const {runner} = timedRunner((input) => {
-        const lines = input.trim().split('\n')
-        const i = lines.findIndex((l) => l.startsWith(`route replace ${bad}/32 `))
-        return i === -1 ? undefined : `RTNETLINK answers: Network is unreachable\nCommand failed -:${i + 1}\n`
-      })
-      const add = Array.from({length: 600}, (_, n) => port(n)).flat()
-      const results = await new Kernel(runner, {stateDir: dir}).apply({add, remove: [], unchanged: 0})
-      const failed = results.filter((r) => !r.ok).map((r) => `${r.obj.kind} ${objKey(r.obj)}`)
-      expect(failed).to.have.members([`route route|4|200|${bad}/32`, `address address|bgp-nic|${bad}/32`])
-      const announced = runner.calls
-        .filter((c) => c.input?.startsWith('address add'))
-        .flatMap((c) => c.input!.trim().split('\n'))
-      expect(announced).to.have.length(599)
-      expect(announced.some((l) => l.includes(bad))).to.equal(false)
-    })
-
-    it("a route via a gateway is wired with its gateway, after the gateway's own route", async () => {
-      const {runner} = timedRunner()
-      const gw = '172.25.2.10' // port 522, slice 3
-      const add = [
-        {kind: 'route', family: 4, table: 200, dst: '10.9.0.0/24', dev: 'br-ex', via: gw, proto: 3} as StateObj,
-        ...Array.from({length: 600}, (_, n) => port(n)).flat(),
-      ]
-      const results = await new Kernel(runner, {stateDir: dir}).apply({add, remove: [], unchanged: 0})
-      expect(results.every((r) => r.ok)).to.equal(true)
-      const call = runner.calls.find((c) => c.input?.includes('via 172.25.2.10'))!.input!.split('\n')
-      const own = call.findIndex((l) => l.startsWith(`route replace ${gw}/32 `))
-      expect(own, 'in the same batch, before').to.be.at.least(0)
-      expect(own).to.be.below(call.findIndex((l) => l.includes('via 172.25.2.10')))
-    })
   })
 
   it('fails invalid objects without running them and without stopping the rest', async () => {
