@@ -209,7 +209,10 @@ describe('kernel/observe (captured ip -json dumps)', () => {
       const got = await kernel.observe(scope)
       expect(dumpCalls(runner)).to.equal(6)
       expect(got.map(objValue).sort()).to.deep.equal(
-        expected.filter((o) => o.kind !== 'neigh' && o.kind !== 'ndp-proxy').map(objValue).sort(),
+        expected
+          .filter((o) => o.kind !== 'neigh' && o.kind !== 'ndp-proxy')
+          .map(objValue)
+          .sort(),
       )
     })
 
