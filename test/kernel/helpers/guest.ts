@@ -63,6 +63,8 @@ export class SpawnRunner implements CommandRunner {
         ),
       )
       child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
+      // a child that exits before reading all its input (EPIPE) is reported by its exit code
+      child.stdin?.on('error', () => undefined)
       if (opts.input !== undefined) child.stdin?.end(opts.input)
     })
   }
