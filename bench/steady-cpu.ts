@@ -317,7 +317,7 @@ async function startDaemon(
   const helpers = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'kernel', 'helpers')
   // CPU_PROF_DIR: the daemon writes a V8 CPU profile there when it exits (SIGTERM at the end)
   const prof = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : []
-  const env = {...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '')}
+  const env = childEnv()
   const lines: string[] = []
   const started = performance.now()
   const child = spawn(process.execPath, [...prof, join(helpers, 'daemon-child.bundle.js'), cfgFile], {
@@ -405,9 +405,7 @@ async function coldRounds(
  * configured and settled, the same objects deleted QUIET s before), timed to the last address.
  */
 async function coldWatch(cfgFile: string, remove: string): Promise<number> {
-  const want = await bgpNicAddrs()
-  await host.run('ip', ['-force', '-batch', '-'], {input: remove})
-  await sleep(QUIET_S * 1000)
+  const want = await deleteQuietly(remove)
   const d = await startDaemon(cfgFile, want)
   try {
     const pass = d.lines.find((l) => l.includes('trigger=start')) ?? ''
@@ -419,6 +417,23 @@ async function coldWatch(cfgFile: string, remove: string): Promise<number> {
   } finally {
     await stopDaemon(d.child)
   }
+}
+
+/** The environment of a child node (daemon, CLI): source maps off, as in production. */
+const childEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace('--enable-source-maps', ''),
+})
+
+/**
+ * Before a timed cold run: counts the addresses on bgp-nic (what the run must bring back), deletes
+ * the objects of `remove` (an `ip -batch` script, untimed) and leaves the guest QUIET s.
+ */
+async function deleteQuietly(remove: string): Promise<number> {
+  const want = await bgpNicAddrs()
+  await host.run('ip', ['-force', '-batch', '-'], {input: remove})
+  await sleep(QUIET_S * 1000)
+  return want
 }
 
 async function stopDaemon(child: ChildProcess | undefined): Promise<void> {
@@ -460,9 +475,7 @@ async function labFloor(
       (sel.only ? sel.only.has(ipOf(o)) : !sel.leaveOut?.has(ipOf(o))),
   )
   const batch = (action: 'add' | 'remove'): string => batchText(objs.flatMap((o) => ipOpFor(action, o) ?? []))
-  const want = await bgpNicAddrs()
-  await host.run('ip', ['-force', '-batch', '-'], {input: batch('remove')})
-  await sleep(QUIET_S * 1000)
+  const want = await deleteQuietly(batch('remove'))
   const t0 = performance.now()
   // The observer that times the daemon runs here too: the floor is taken in the same conditions.
   const observed = waitForAddrs(want, t0)
@@ -489,13 +502,11 @@ async function labFloor(
  * spawn to exit.
  */
 async function coldSync(cfg: AgentConfig, dir: string, remove: string): Promise<number> {
-  const want = await bgpNicAddrs()
-  await host.run('ip', ['-force', '-batch', '-'], {input: remove})
-  await sleep(QUIET_S * 1000)
+  const want = await deleteQuietly(remove)
   const ini = join(dir, 'bench-agent.ini')
   writeFileSync(ini, agentIni(cfg))
   const cli = fileURLToPath(new URL('../cli/bin.mjs', import.meta.url))
-  const env = {...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '')}
+  const env = childEnv()
   // Its own child (not host.run) to time when the JSON began and the process ended, and to stamp
   // each debug line with its offset from the spawn.
   const t0 = performance.now()
