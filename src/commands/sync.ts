@@ -18,7 +18,9 @@ VLAN devices, cookie-999 flows), compares it with what the node has, and applies
 Objects ovn-bgp owns but NB no longer wants are removed (unless --no-prune). Running it twice in a row
 changes nothing the second time. The VRF and bgp-nic are created first when missing.
 
-With --dry-run nothing is changed and no root privileges are needed: the plan is printed, per object.`
+With --dry-run nothing is changed and no root privileges are needed: the plan is printed, per object.
+With --json the document also gives "timings": where the time went (start-up, planning, reading the
+node, changing it), in ms.`
   static override examples = [
     {
       description: 'Reconcile with the agent configuration file.',
