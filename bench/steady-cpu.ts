@@ -19,7 +19,8 @@
 //      1; 0 skips the cold one-shot `ovn-bgp sync` timed against the cold start's lab floor),
 //      COLD_WATCH (default 1; 0 skips the daemon's second cold start, in the lab floor's conditions),
 //      COLD_ROUNDS (default 1: rounds of the cold floor, sync and watch, order rotated), QUIET (s
-//      between deleting the objects and each timed cold run, default 10).
+//      between deleting the objects and each timed cold run, default 10), DAEMON_NODE_FLAGS (more
+//      node flags for the daemon, e.g. --trace-gc: its full collections in the window are printed).
 import {type ChildProcess, spawn} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
@@ -288,6 +289,9 @@ async function main(): Promise<void> {
     log(`  memory: ${memory(pid)}`)
     const tail = lines.slice(linesAt0).filter((l) => l.trim())
     if (tail.length > 0) log(`  log lines in the window (last 10):\n${tail.slice(-10).join('\n')}`)
+    // the passes and their stages, and (DAEMON_NODE_FLAGS=--trace-gc) the full collections
+    const notable = tail.filter((l) => /"reconcile|full pass|refused|Mark-Compact|Mark-sweep/.test(l))
+    if (notable.length > 0) log(`  passes and full collections in the window:\n${notable.slice(-60).join('\n')}`)
     const bursts: number[] = []
     for (let r = 0; r < BURST_ROUNDS; r++)
       bursts.push(await burst(lab.nb.unix, url, pid, N + r * BURST_E2E, addrs + r * BURST_E2E))
@@ -316,11 +320,13 @@ async function startDaemon(
 ): Promise<{child: ChildProcess; lines: string[]; pid: number; allS: number; firstS: number}> {
   const helpers = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'kernel', 'helpers')
   // CPU_PROF_DIR: the daemon writes a V8 CPU profile there when it exits (SIGTERM at the end)
-  const prof = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : []
+  const nodeFlags = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : []
+  // DAEMON_NODE_FLAGS: more node/V8 flags for the daemon, e.g. --trace-gc
+  nodeFlags.push(...(process.env.DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean))
   const env = childEnv()
   const lines: string[] = []
   const started = performance.now()
-  const child = spawn(process.execPath, [...prof, join(helpers, 'daemon-child.bundle.js'), cfgFile], {
+  const child = spawn(process.execPath, [...nodeFlags, join(helpers, 'daemon-child.bundle.js'), cfgFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
   })
