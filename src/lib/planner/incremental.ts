@@ -108,15 +108,7 @@ export class IncrementalPlanner implements SubjectIndex {
   update(nb: NbView, ctx: LocalContext, cfg: AgentConfig): IncrementalStats {
     const sig = this.signature(nb, ctx, cfg)
     const {st} = this
-    const reason =
-      this.fullReason ??
-      (st
-        ? st.nb === nb
-          ? st.sig === sig
-            ? undefined
-            : 'local context, config, capabilities or fip-distributed changed'
-          : 'another NB view'
-        : 'first computation')
+    const reason = this.reasonToRebuild(nb, sig)
     this.fullReason = undefined
     if (reason !== undefined || !st) {
       this.rebuild(nb, ctx, cfg, sig, reason ?? 'first computation')
@@ -128,6 +120,23 @@ export class IncrementalPlanner implements SubjectIndex {
     const replayed = this.replayer.run(st, todo)
     this.stats = {full: false, replayed, dropped: this.replayer.dropped, delta: st.merged.settle()}
     return this.stats
+  }
+
+  /**
+   * Why the next update() with these inputs would rebuild from nothing (undefined: it would replay
+   * the marked changes only). Lets a caller put the rebuild, about twice the cost of computeDesired
+   * (it records every fragment and lookup), off a path that only needs the result.
+   */
+  rebuildReason(nb: NbView, ctx: LocalContext, cfg: AgentConfig): string | undefined {
+    return this.reasonToRebuild(nb, this.signature(nb, ctx, cfg))
+  }
+
+  private reasonToRebuild(nb: NbView, sig: string): string | undefined {
+    const {st} = this
+    if (this.fullReason !== undefined) return this.fullReason
+    if (!st) return 'first computation'
+    if (st.nb !== nb) return 'another NB view'
+    return st.sig === sig ? undefined : 'local context, config, capabilities or fip-distributed changed'
   }
 
   /**

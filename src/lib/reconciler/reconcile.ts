@@ -30,7 +30,7 @@ import {type Logger, NullLogger} from '../log.js'
 import {computeDesired, type DesiredResult} from '../planner/desired.js'
 import {diff, diffKeys, restrictPlan} from '../planner/diff.js'
 import {IncrementalPlanner, type IncrementalStats} from '../planner/incremental.js'
-import {type DesiredState, objKey, type Plan, type StateObj} from '../planner/types.js'
+import {type DesiredState, objKey, objValue, type Plan, type StateObj} from '../planner/types.js'
 
 export interface ReconcilerDeps {
   cfg: AgentConfig
@@ -92,6 +92,11 @@ export class Reconciler {
    * so re-adding them is no repair; and failing again the same way is not logged again.
    */
   private failedKeys = new Map<string, string>()
+  /**
+   * Watch mode, a pass where the planner must rebuild (start, NB resync, new local context): the
+   * pass applies a scratch computation and the rebuild waits until its end (buildDeferred).
+   */
+  private deferred: {nb: NbView; ctx: LocalContext; applied: DesiredState} | undefined
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.logger = deps.logger ?? new NullLogger()
@@ -146,11 +151,21 @@ export class Reconciler {
   private compute(nb: NbView, ctx: LocalContext, full: boolean): DesiredResult {
     this.lastMismatch = undefined
     if (!this.planner) return computeDesired(nb, ctx, this.deps.cfg)
+    // A rebuild records every fragment and lookup: about twice computeDesired. On a pass that would
+    // rebuild (the cold start above all), the scratch result is applied first and the planner is
+    // built after the apply (buildDeferred), off the path to the addresses. Such a pass is full.
+    if (this.planner.rebuildReason(nb, ctx, this.deps.cfg) !== undefined) {
+      const scratch = computeDesired(nb, ctx, this.deps.cfg)
+      this.deferred = {nb, ctx, applied: scratch.state}
+      this.needFull = true
+      return scratch
+    }
+
+    this.deferred = undefined
     const incremental = this.planner.desired(nb, ctx, this.deps.cfg)
     this.absorb(this.planner.stats)
-    // A state rebuilt from nothing in this very call (start, NB resync) is not compared now: that
-    // would put a second full computation on the cold-start path. The next periodic pass checks it
-    // (the planner reuses only checks it has made).
+    // A state rebuilt in this very call (its preflight failed before) is not compared now. The
+    // next periodic pass checks it (the planner reuses only checks it has made).
     if (!full || this.planner.stats.full) return incremental
     const {scratch, differences} = this.planner.selfCheck(nb, ctx, this.deps.cfg, incremental)
     this.lastMismatch = differences.length
@@ -223,6 +238,7 @@ export class Reconciler {
     const t3 = this.now()
     const failedBefore = this.failedKeys
     const repaired = this.settlePass({state, plan, results, delta}, opts)
+    this.buildDeferred()
     const timings = {desiredMs: round(t1 - t0), observeMs: round(t2 - t1), applyMs: round(t3 - t2)}
     const failed = results.filter((r) => !r.ok)
     if (!opts.dryRun) this.logFailures(failed, failedBefore)
@@ -245,6 +261,37 @@ export class Reconciler {
       ...(delta ? {deltaKeys: delta.keys.size} : {}),
       repaired,
     }
+  }
+
+  /**
+   * After a pass that applied a scratch computation in place of a planner rebuild: builds the
+   * planner from the NB as it is now. NB changes applied during the pass are in that NB but were
+   * not marked (markChanged without a state records nothing), so the objKeys where the built state
+   * differs from what the pass applied become pending: the next delta pass diffs them.
+   */
+  private buildDeferred(): void {
+    const d = this.deferred
+    const {planner} = this
+    this.deferred = undefined
+    if (!d || !planner) return
+    const t0 = this.now()
+    const stats = planner.update(d.nb, d.ctx, this.deps.cfg)
+    const applied = new Map(d.applied.objects.map((o) => [objKey(o), objValue(o)]))
+    let pending = 0
+    const differs = (k: string): void => {
+      const o = planner.objectOf(k)
+      if ((o === undefined ? undefined : objValue(o)) === applied.get(k)) return
+      pending++
+      this.pendingKeys.add(k)
+    }
+
+    for (const k of stats.delta.changed) differs(k)
+    for (const k of applied.keys()) if (planner.objectOf(k) === undefined) differs(k)
+    this.logger.debug('incremental state built after the pass', {
+      reason: stats.reason,
+      ms: round(this.now() - t0),
+      pending,
+    })
   }
 
   /** The whole desired state x the whole owned observation (withdraw, prune and filter applied). */

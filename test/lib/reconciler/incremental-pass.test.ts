@@ -55,7 +55,7 @@ function setup() {
     cfg,
     datapath: dp,
     local: {context: async () => ctx},
-    logger: new StreamLogger({write: (l) => lines.push(l), json: true}),
+    logger: new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'}),
   })
   rec.enableIncremental()
   return {nb, dp, rec, lines}
@@ -148,6 +148,53 @@ describe('Reconciler: incremental desired state in watch mode', () => {
       {fresh: false, bridges: ['br-ex:200'], desiredYet: false, observations: 1},
     ])
     expect(observed).to.equal(2)
+  })
+
+  it('builds the planner after the first pass applies; an NB change made during that pass reaches the first delta pass', async () => {
+    const {nb, dp, rec, lines} = setup()
+    const delta = dp as MemoryDatapath & Pick<Datapath, 'observeDelta'>
+    delta.observeDelta = async (_scope, keys) => {
+      const all = new Set(keys)
+      return {
+        keys: all,
+        observed: new Map([...all].flatMap((k) => (dp.objects.has(k) ? [[k, dp.objects.get(k)!]] : []))),
+      }
+    }
+
+    const apply = dp.apply.bind(dp)
+    let builtBeforeApply: boolean | undefined
+    let marked: boolean | undefined
+    dp.apply = async (plan) => {
+      const out = await apply(plan)
+      builtBeforeApply ??= lines.some((l) => l.includes('incremental state built'))
+      // vm2 is bound while the first pass applies: the NB view has it, nothing was marked for it
+      marked ??= rec.markChanged(nb.applyChange(insert(LSP, vmFields('vm2', '172.24.4.11', true)))!)
+      nb.applyChange(
+        update(
+          LS,
+          {uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', 'uuid-vm1', 'uuid-vm2']},
+          {ports: ['ln', 'uuid-vm1']},
+        ),
+      )
+      return out
+    }
+
+    const first = await rec.pass(nb, {prune: true, fullRecompute: true})
+    dp.apply = apply
+    expect(builtBeforeApply, 'the planner is built after the apply').to.equal(false)
+    expect(marked, 'without a state every change may matter').to.equal(true)
+    expect(first.deltaKeys).to.equal(undefined)
+    expect(addresses(dp)).to.deep.equal(['172.24.4.10/32'])
+    const built = lines.map((l) => JSON.parse(l) as {msg: string; pending?: number; reason?: string})
+    expect(built.find((l) => l.msg === 'incremental state built after the pass')).to.include({
+      reason: 'first computation',
+    })
+    expect(built.find((l) => l.msg === 'incremental state built after the pass')?.pending).to.be.greaterThan(0)
+    const next = await rec.pass(nb, {prune: true})
+    expect(next.deltaKeys, 'a delta pass').to.be.a('number')
+    expect(addresses(dp)).to.deep.equal(['172.24.4.10/32', '172.24.4.11/32'])
+    const full = await rec.pass(nb, {prune: true, fullRecompute: true})
+    expect([full.desiredMismatches, full.changed]).to.deep.equal([0, false])
   })
 
   it('without enableIncremental every pass computes from scratch (one-shot commands)', async () => {
