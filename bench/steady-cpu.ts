@@ -289,9 +289,9 @@ async function main(): Promise<void> {
     log(`  memory: ${memory(pid)}`)
     const tail = lines.slice(linesAt0).filter((l) => l.trim())
     if (tail.length > 0) log(`  log lines in the window (last 10):\n${tail.slice(-10).join('\n')}`)
-    // the passes and their stages, and (DAEMON_NODE_FLAGS=--trace-gc) the full collections
-    const notable = tail.filter((l) => /"reconcile|full pass|refused|Mark-Compact|Mark-sweep/.test(l))
-    if (notable.length > 0) log(`  passes and full collections in the window:\n${notable.slice(-60).join('\n')}`)
+    // every daemon line of the window but the young-generation collections (DAEMON_NODE_FLAGS=--trace-gc)
+    const notable = tail.filter((l) => !/: Scavenge /.test(l))
+    if (notable.length > 0) log(`  the window's daemon lines but scavenges:\n${notable.slice(-200).join('\n')}`)
     const bursts: number[] = []
     for (let r = 0; r < BURST_ROUNDS; r++)
       bursts.push(await burst(lab.nb.unix, url, pid, N + r * BURST_E2E, addrs + r * BURST_E2E))
