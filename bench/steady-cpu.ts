@@ -289,9 +289,15 @@ async function main(): Promise<void> {
     log(`  memory: ${memory(pid)}`)
     const tail = lines.slice(linesAt0).filter((l) => l.trim())
     if (tail.length > 0) log(`  log lines in the window (last 10):\n${tail.slice(-10).join('\n')}`)
-    // every daemon line of the window but the young-generation collections (DAEMON_NODE_FLAGS=--trace-gc)
-    const notable = tail.filter((l) => !/: Scavenge /.test(l))
-    if (notable.length > 0) log(`  the window's daemon lines but scavenges:\n${notable.slice(-200).join('\n')}`)
+    // every daemon line from the end of the first pass (the settle time too: a pass that ends in the
+    // window may begin before it) but the young-generation collections (DAEMON_NODE_FLAGS=--trace-gc)
+    const started = lines.findIndex((l) => l.includes('daemon started'))
+    const notable = (from: number, to: number) =>
+      lines.slice(from, to).filter((l) => l.trim() && !/: Scavenge /.test(l))
+    log(
+      `  the daemon's lines (scavenges left out) in the settle time:\n${notable(started, linesAt0).slice(-150).join('\n')}`,
+    )
+    log(`  and in the window:\n${notable(linesAt0, lines.length).slice(-150).join('\n')}`)
     const bursts: number[] = []
     for (let r = 0; r < BURST_ROUNDS; r++)
       bursts.push(await burst(lab.nb.unix, url, pid, N + r * BURST_E2E, addrs + r * BURST_E2E))
