@@ -158,6 +158,9 @@ export class Agent {
       await this.vswitchd.start()
     }
 
+    // The incremental planner's build, left by the first pass (it applied a scratch computation),
+    // runs after start() has resolved: readiness and READY=1 do not wait for it.
+    setImmediate(() => this.reconciler?.buildDeferred())
     return first
   }
 

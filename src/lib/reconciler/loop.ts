@@ -257,6 +257,9 @@ export class ReconcileLoop {
       this.passStartedAt = undefined
       done()
       this.schedule()
+      // A planner build the pass left (Reconciler.buildDeferred) runs once the pass is reported and
+      // the loop is free; after the start pass, the caller runs it once it has reported the start.
+      if (trigger !== 'start' && !this.stopped) setImmediate(() => this.opts.reconciler.buildDeferred())
     }
   }
 

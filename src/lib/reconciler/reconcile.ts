@@ -97,6 +97,8 @@ export class Reconciler {
    * pass applies a scratch computation and the rebuild waits until its end (buildDeferred).
    */
   private deferred: {nb: NbView; ctx: LocalContext; applied: DesiredState} | undefined
+  /** A pass is running (buildDeferred waits for its end). */
+  private passing = false
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.logger = deps.logger ?? new NullLogger()
@@ -205,6 +207,17 @@ export class Reconciler {
   }
 
   async pass(nb: NbView, opts: PassOptions = {}): Promise<PassResult> {
+    // A build left by the previous pass comes first: its pending keys are this pass's.
+    this.buildDeferred()
+    this.passing = true
+    try {
+      return await this.runPass(nb, opts)
+    } finally {
+      this.passing = false
+    }
+  }
+
+  private async runPass(nb: NbView, opts: PassOptions): Promise<PassResult> {
     const t0 = this.now()
     opts.onStage?.('plan', {})
     const ctx = await this.deps.local.context()
@@ -238,7 +251,6 @@ export class Reconciler {
     const t3 = this.now()
     const failedBefore = this.failedKeys
     const repaired = this.settlePass({state, plan, results, delta}, opts)
-    this.buildDeferred()
     const timings = {desiredMs: round(t1 - t0), observeMs: round(t2 - t1), applyMs: round(t3 - t2)}
     const failed = results.filter((r) => !r.ok)
     if (!opts.dryRun) this.logFailures(failed, failedBefore)
@@ -265,15 +277,17 @@ export class Reconciler {
 
   /**
    * After a pass that applied a scratch computation in place of a planner rebuild: builds the
-   * planner from the NB as it is now. NB changes applied during the pass are in that NB but were
-   * not marked (markChanged without a state records nothing), so the objKeys where the built state
-   * differs from what the pass applied become pending: the next delta pass diffs them.
+   * planner from the NB as it is now (the caller runs it once the pass is reported, so readiness
+   * does not wait for it; the next pass runs it first otherwise). NB changes applied during and
+   * after the pass are in that NB but were not marked (markChanged without a state records
+   * nothing), so the objKeys where the built state differs from what the pass applied become
+   * pending: the next delta pass diffs them. Whether it built; never while a pass runs.
    */
-  private buildDeferred(): void {
+  buildDeferred(): boolean {
     const d = this.deferred
     const {planner} = this
+    if (!d || !planner || this.passing) return false
     this.deferred = undefined
-    if (!d || !planner) return
     const t0 = this.now()
     const stats = planner.update(d.nb, d.ctx, this.deps.cfg)
     const applied = new Map(d.applied.objects.map((o) => [objKey(o), objValue(o)]))
@@ -292,6 +306,7 @@ export class Reconciler {
       ms: round(this.now() - t0),
       pending,
     })
+    return true
   }
 
   /** The whole desired state x the whole owned observation (withdraw, prune and filter applied). */

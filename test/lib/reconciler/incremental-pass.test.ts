@@ -95,6 +95,7 @@ describe('Reconciler: incremental desired state in watch mode', () => {
   it('a change the planner was not told about is a reported difference; the full result is used', async () => {
     const {nb, dp, rec, lines} = setup()
     await rec.pass(nb, {prune: true, fullRecompute: true})
+    rec.buildDeferred() // as the daemon does once the pass is reported
     nb.applyChange(update(LSP, vmFields('vm1', '172.24.4.10', false), {up: true})) // not marked
     const ev = await rec.pass(nb, {prune: true})
     expect(addresses(dp), 'the incremental state still has the port').to.deep.equal(['172.24.4.10/32'])
@@ -150,52 +151,61 @@ describe('Reconciler: incremental desired state in watch mode', () => {
     expect(observed).to.equal(2)
   })
 
-  it('builds the planner after the first pass applies; an NB change made during that pass reaches the first delta pass', async () => {
-    const {nb, dp, rec, lines} = setup()
-    const delta = dp as MemoryDatapath & Pick<Datapath, 'observeDelta'>
-    delta.observeDelta = async (_scope, keys) => {
-      const all = new Set(keys)
-      return {
-        keys: all,
-        observed: new Map([...all].flatMap((k) => (dp.objects.has(k) ? [[k, dp.objects.get(k)!]] : []))),
+  for (const caller of [true, false])
+    it(`builds the planner after the first pass (${caller ? 'when the caller asks' : 'at the start of the next pass'}); an NB change made during that pass reaches the first delta pass`, async () => {
+      const {nb, dp, rec, lines} = setup()
+      const delta = dp as MemoryDatapath & Pick<Datapath, 'observeDelta'>
+      delta.observeDelta = async (_scope, keys) => {
+        const all = new Set(keys)
+        return {
+          keys: all,
+          observed: new Map([...all].flatMap((k) => (dp.objects.has(k) ? [[k, dp.objects.get(k)!]] : []))),
+        }
       }
-    }
 
-    const apply = dp.apply.bind(dp)
-    let builtBeforeApply: boolean | undefined
-    let marked: boolean | undefined
-    dp.apply = async (plan) => {
-      const out = await apply(plan)
-      builtBeforeApply ??= lines.some((l) => l.includes('incremental state built'))
-      // vm2 is bound while the first pass applies: the NB view has it, nothing was marked for it
-      marked ??= rec.markChanged(nb.applyChange(insert(LSP, vmFields('vm2', '172.24.4.11', true)))!)
-      nb.applyChange(
-        update(
-          LS,
-          {uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', 'uuid-vm1', 'uuid-vm2']},
-          {ports: ['ln', 'uuid-vm1']},
-        ),
-      )
-      return out
-    }
+      const apply = dp.apply.bind(dp)
+      let marked: boolean | undefined
+      let builtInPass: boolean | undefined
+      dp.apply = async (plan) => {
+        const out = await apply(plan)
+        builtInPass = rec.buildDeferred()
+        // vm2 is bound while the first pass applies: the NB view has it, nothing was marked for it
+        marked ??= rec.markChanged(nb.applyChange(insert(LSP, vmFields('vm2', '172.24.4.11', true)))!)
+        nb.applyChange(
+          update(
+            LS,
+            {uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', 'uuid-vm1', 'uuid-vm2']},
+            {ports: ['ln', 'uuid-vm1']},
+          ),
+        )
+        return out
+      }
 
-    const first = await rec.pass(nb, {prune: true, fullRecompute: true})
-    dp.apply = apply
-    expect(builtBeforeApply, 'the planner is built after the apply').to.equal(false)
-    expect(marked, 'without a state every change may matter').to.equal(true)
-    expect(first.deltaKeys).to.equal(undefined)
-    expect(addresses(dp)).to.deep.equal(['172.24.4.10/32'])
-    const built = lines.map((l) => JSON.parse(l) as {msg: string; pending?: number; reason?: string})
-    expect(built.find((l) => l.msg === 'incremental state built after the pass')).to.include({
-      reason: 'first computation',
+      const first = await rec.pass(nb, {prune: true, fullRecompute: true})
+      dp.apply = apply
+      expect(builtInPass, 'never built while a pass runs').to.equal(false)
+      expect(marked, 'without a state every change may matter').to.equal(true)
+      expect(first.deltaKeys).to.equal(undefined)
+      expect(addresses(dp)).to.deep.equal(['172.24.4.10/32'])
+      const builds = () =>
+        lines
+          .map((l) => JSON.parse(l) as {msg: string; pending?: number; reason?: string})
+          .filter((l) => l.msg === 'incremental state built after the pass')
+      expect(builds(), 'not built by the pass itself').to.have.length(0)
+      if (caller) {
+        expect(rec.buildDeferred()).to.equal(true)
+        expect(rec.buildDeferred(), 'once').to.equal(false)
+      }
+
+      const next = await rec.pass(nb, {prune: true})
+      expect(builds()).to.have.length(1)
+      expect(builds()[0]).to.include({reason: 'first computation'})
+      expect(builds()[0]!.pending).to.be.greaterThan(0)
+      expect(next.deltaKeys, 'a delta pass').to.be.a('number')
+      expect(addresses(dp)).to.deep.equal(['172.24.4.10/32', '172.24.4.11/32'])
+      const full = await rec.pass(nb, {prune: true, fullRecompute: true})
+      expect([full.desiredMismatches, full.changed]).to.deep.equal([0, false])
     })
-    expect(built.find((l) => l.msg === 'incremental state built after the pass')?.pending).to.be.greaterThan(0)
-    const next = await rec.pass(nb, {prune: true})
-    expect(next.deltaKeys, 'a delta pass').to.be.a('number')
-    expect(addresses(dp)).to.deep.equal(['172.24.4.10/32', '172.24.4.11/32'])
-    const full = await rec.pass(nb, {prune: true, fullRecompute: true})
-    expect([full.desiredMismatches, full.changed]).to.deep.equal([0, false])
-  })
 
   it('without enableIncremental every pass computes from scratch (one-shot commands)', async () => {
     const {nb, dp} = setup()
