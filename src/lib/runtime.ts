@@ -193,6 +193,7 @@ export class Runtime {
       k.layer,
       ovs ? this.flows() : undefined,
       k.staleBridges && ((s) => k.staleBridges!(s)),
+      this.logger.child({component: 'datapath'}),
     )
     return new Reconciler({cfg: this.cfg, datapath, local, logger: this.logger.child({component: 'reconciler'})})
   }

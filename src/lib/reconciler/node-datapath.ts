@@ -4,6 +4,7 @@ import type {ForeignFlow} from '../ovs/flow-text.js'
 import type {FlowObj, Plan, StateObj} from '../planner/types.js'
 import type {Datapath, DeltaObservation, DesiredLookup, ObserveScope, OpResult} from './types.js'
 
+import {type Logger, NullLogger} from '../log.js'
 import {isPlanResult, type OfctlFlows} from '../ovs/ofctl.js'
 import {objKey} from '../planner/types.js'
 
@@ -33,6 +34,7 @@ export class NodeDatapath implements Datapath {
     private readonly kernel: KernelLayer,
     private readonly flows: OfctlFlows | undefined,
     private readonly staleBridges?: (scope: ObserveScope) => Promise<Array<{name: string; table: number}>>,
+    private readonly logger: Logger = new NullLogger(),
   ) {}
 
   onDrift(listener: (reason: string) => void): void {
@@ -63,14 +65,31 @@ export class NodeDatapath implements Datapath {
     const bridges = [...this.bridges, ...stale.map((b) => b.name)]
     const pre = this.flowDump
     this.flowDump = undefined
+    // Each side's time (debug): which of the kernel model and ovs-vswitchd a slow full pass waited for.
+    const t0 = performance.now()
+    const ms = {kernelMs: 0, flowsMs: 0}
+    const took = <T>(p: Promise<T>, side: 'kernelMs' | 'flowsMs'): Promise<T> =>
+      p.then((r) => {
+        ms[side] = Math.round(performance.now() - t0)
+        return r
+      })
     const [k, f] = await Promise.all([
-      this.kernel.observe(stale.length > 0 ? {...scope, staleBridges: stale} : scope),
-      this.flows && bridges.length > 0
-        ? pre?.bridges === bridges.join(',')
-          ? pre.dump
-          : this.flows.dumpAll(bridges)
-        : Promise.resolve({flows: [], foreign: [], errors: {}}),
+      took(this.kernel.observe(stale.length > 0 ? {...scope, staleBridges: stale} : scope), 'kernelMs'),
+      took(
+        this.flows && bridges.length > 0
+          ? pre?.bridges === bridges.join(',')
+            ? pre.dump
+            : this.flows.dumpAll(bridges)
+          : Promise.resolve({flows: [], foreign: [], errors: {}}),
+        'flowsMs',
+      ),
     ])
+    this.logger.debug('node observed', {
+      ...ms,
+      prefetchedFlows: pre !== undefined,
+      objects: k.length,
+      flows: f.flows.length,
+    })
     this.foreign = f.foreign
     return [...k, ...f.flows]
   }
