@@ -18,6 +18,8 @@ import {NodeContextSource, resolveIdentity} from './reconciler/local-context.js'
 import {NodeDatapath} from './reconciler/node-datapath.js'
 import {Reconciler} from './reconciler/reconcile.js'
 
+/** How long a daemon's flow dump waits for ovs-vswitchd (per OpenFlow version tried). */
+const FLOW_DUMP_TIMEOUT_MS = 10_000
 export interface RuntimeOptions {
   /** Plan only: never create rt_tables entries. */
   dryRun?: boolean
@@ -147,6 +149,9 @@ export class Runtime {
       ofctlPath: this.cfg.ovsOfctlPath,
       env: this.cfg.ovsEnv,
       logger: this.logger.child({component: 'ovs'}),
+      // The daemon's passes do not wait on a busy ovs-vswitchd (node-datapath.ts); a one-shot
+      // command has nothing to retry with, so it waits.
+      ...(this.watched ? {dumpTimeoutMs: FLOW_DUMP_TIMEOUT_MS} : {}),
     })
   }
 
@@ -193,7 +198,7 @@ export class Runtime {
       k.layer,
       ovs ? this.flows() : undefined,
       k.staleBridges && ((s) => k.staleBridges!(s)),
-      this.logger.child({component: 'datapath'}),
+      {logger: this.logger.child({component: 'datapath'})},
     )
     return new Reconciler({cfg: this.cfg, datapath, local, logger: this.logger.child({component: 'reconciler'})})
   }

@@ -30,6 +30,11 @@ export interface OfctlOptions {
   env?: Record<string, string>
   logger?: Logger
   timeoutMs?: number
+  /**
+   * Longest a dump-flows may wait for ovs-vswitchd (each protocol try); 0 or unset: no bound. A
+   * dump that ran out of it is reported in dumpAll's `timedOut`, apart from other errors.
+   */
+  dumpTimeoutMs?: number
 }
 
 type FlowOp = {op: 'add'; flow: FlowObj} | {op: 'delete'; flow: FlowObj} | {op: 'delete-foreign'; flow: ForeignFlow}
@@ -89,9 +94,22 @@ export class OfctlFlows {
   /** All cookie-999 flows of a bridge. Throws DependencyError when the bridge cannot be dumped. */
   async dump(bridge: string): Promise<FlowDump> {
     checkBridge(bridge)
-    const r = await this.ofctl(bridge, ['--no-stats', '--no-names', 'dump-flows', bridge, COOKIE_FILTER])
+    const bound = this.opts.dumpTimeoutMs ?? 0
+    const t0 = performance.now()
+    const r = await this.ofctl(
+      bridge,
+      ['--no-stats', '--no-names', 'dump-flows', bridge, COOKIE_FILTER],
+      undefined,
+      bound,
+    )
     if (r.code !== 0) {
-      throw new DependencyError(`ovs-ofctl dump-flows ${bridge} failed: ${errorText(r)}`, {code: 'OVS_DUMP_FAILED'})
+      const timedOut = bound > 0 && performance.now() - t0 >= bound
+      throw new DependencyError(
+        timedOut
+          ? `ovs-ofctl dump-flows ${bridge}: no answer from ovs-vswitchd within ${bound} ms`
+          : `ovs-ofctl dump-flows ${bridge} failed: ${errorText(r)}`,
+        {code: timedOut ? 'OVS_DUMP_TIMEOUT' : 'OVS_DUMP_FAILED'},
+      )
     }
 
     return parseFlowDump(bridge, r.stdout)
@@ -100,8 +118,13 @@ export class OfctlFlows {
   /** Dumps several bridges; a bridge that fails is reported in `errors`, not thrown. */
   async dumpAll(
     bridges: readonly string[],
-  ): Promise<{flows: FlowObj[]; foreign: ForeignFlow[]; errors: Record<string, string>}> {
-    const out = {flows: [] as FlowObj[], foreign: [] as ForeignFlow[], errors: {} as Record<string, string>}
+  ): Promise<{flows: FlowObj[]; foreign: ForeignFlow[]; errors: Record<string, string>; timedOut: string[]}> {
+    const out = {
+      flows: [] as FlowObj[],
+      foreign: [] as ForeignFlow[],
+      errors: {} as Record<string, string>,
+      timedOut: [] as string[],
+    }
     for (const br of bridges) {
       try {
         const d = await this.dump(br)
@@ -109,6 +132,7 @@ export class OfctlFlows {
         out.foreign.push(...d.foreign)
       } catch (error) {
         out.errors[br] = (error as Error).message
+        if ((error as {code?: string}).code === 'OVS_DUMP_TIMEOUT') out.timedOut.push(br)
       }
     }
 
@@ -181,11 +205,11 @@ export class OfctlFlows {
   }
 
   /** Runs ovs-ofctl, retrying once with the other protocol choice on failure. */
-  private async ofctl(bridge: string, args: string[], input?: string): Promise<RunResult> {
+  private async ofctl(bridge: string, args: string[], input?: string, timeoutMs?: number): Promise<RunResult> {
     const first = this.of13Bridges.has(bridge)
-    const r = await this.run(first ? [...OF13, ...args] : args, input)
+    const r = await this.run(first ? [...OF13, ...args] : args, input, timeoutMs)
     if (r.code === 0) return r
-    const retry = await this.run(first ? args : [...OF13, ...args], input)
+    const retry = await this.run(first ? args : [...OF13, ...args], input, timeoutMs)
     if (retry.code === 0) {
       if (first) this.of13Bridges.delete(bridge)
       else this.of13Bridges.add(bridge)
@@ -195,11 +219,12 @@ export class OfctlFlows {
     return retry.code === 0 ? retry : r
   }
 
-  private run(args: string[], input?: string): Promise<RunResult> {
+  private run(args: string[], input?: string, timeoutMs?: number): Promise<RunResult> {
     const opts: {input?: string; env?: Record<string, string>; timeoutMs?: number} = {}
     if (input !== undefined) opts.input = input
     if (this.opts.env && Object.keys(this.opts.env).length > 0) opts.env = this.opts.env
-    if (this.opts.timeoutMs) opts.timeoutMs = this.opts.timeoutMs
+    const bound = timeoutMs || this.opts.timeoutMs
+    if (bound) opts.timeoutMs = bound
     return this.runner.run(this.opts.ofctlPath, args, opts)
   }
 }

@@ -25,6 +25,15 @@ export class NodeDatapath implements Datapath {
   private bridges: string[] = []
   /** The flow dump prefetch() started with the kernel's (its bridges), for the observe that follows. */
   private flowDump: {bridges: string; dump: ReturnType<OfctlFlows['dumpAll']>} | undefined
+  /**
+   * Bridges whose flow dump ran out of time in the last full observation (ovs-vswitchd busy, e.g.
+   * following thousands of route changes after a large apply): delta observations are refused
+   * until a full one dumps them, and a drift signal asks for that pass after a backoff.
+   */
+  private unobserved: string[] = []
+  private unobservedRuns = 0
+  private retryTimer: NodeJS.Timeout | undefined
+  private readonly driftListeners: Array<(reason: string) => void> = []
 
   /**
    * `staleBridges`: bridges that left the mappings but whose routing table ovn-bgp allocated (their
@@ -34,10 +43,18 @@ export class NodeDatapath implements Datapath {
     private readonly kernel: KernelLayer,
     private readonly flows: OfctlFlows | undefined,
     private readonly staleBridges?: (scope: ObserveScope) => Promise<Array<{name: string; table: number}>>,
-    private readonly logger: Logger = new NullLogger(),
-  ) {}
+    /** flowRetryMs: the first retry after a flow dump ran out of time; it doubles up to 16 times this. */
+    opts: {logger?: Logger; flowRetryMs?: number} = {},
+  ) {
+    this.logger = opts.logger ?? new NullLogger()
+    this.flowRetryMs = opts.flowRetryMs ?? 15_000
+  }
+
+  private readonly logger: Logger
+  private readonly flowRetryMs: number
 
   onDrift(listener: (reason: string) => void): void {
+    this.driftListeners.push(listener)
     this.kernel.onDrift?.(listener)
   }
 
@@ -80,7 +97,7 @@ export class NodeDatapath implements Datapath {
           ? pre?.bridges === bridges.join(',')
             ? pre.dump
             : this.flows.dumpAll(bridges)
-          : Promise.resolve({flows: [], foreign: [], errors: {}}),
+          : Promise.resolve({flows: [], foreign: [], errors: {}, timedOut: []}),
         'flowsMs',
       ),
     ])
@@ -91,7 +108,42 @@ export class NodeDatapath implements Datapath {
       flows: f.flows.length,
     })
     this.foreign = f.foreign
-    return [...k, ...f.flows]
+    return [...k, ...f.flows, ...this.assumeUnobserved(f.timedOut, f.errors, scope)]
+  }
+
+  /**
+   * The flows of bridges whose dump ran out of time: the desired ones are reported in place, so
+   * this pass leaves them (and that bridge's foreign flows) as they are instead of waiting on an
+   * ovs-vswitchd that does not answer; the next full pass dumps them again (see `unobserved`).
+   */
+  private assumeUnobserved(
+    timedOut: readonly string[],
+    errors: Record<string, string>,
+    scope: ObserveScope,
+  ): FlowObj[] {
+    this.unobserved = [...timedOut]
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
+    if (timedOut.length === 0) {
+      this.unobservedRuns = 0
+      return []
+    }
+
+    const retryMs = this.flowRetryMs * 2 ** Math.min(this.unobservedRuns++, 4)
+    this.logger.warn(
+      'flows not observed: ovs-vswitchd did not answer in time; left as they are until a full pass dumps them',
+      {
+        bridges: Object.fromEntries(timedOut.map((b) => [b, errors[b]])),
+        retryInMs: retryMs,
+      },
+    )
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined
+      for (const l of this.driftListeners) l(`flows of ${timedOut.join(', ')} not observed yet`)
+    }, retryMs)
+    this.retryTimer.unref?.()
+    const wanted = new Set(timedOut)
+    return (scope.adopt ?? []).filter((o): o is FlowObj => isFlow(o) && wanted.has(o.bridge))
   }
 
   /**
@@ -103,7 +155,11 @@ export class NodeDatapath implements Datapath {
     keys: Iterable<string>,
     desiredOf: DesiredLookup,
   ): Promise<DeltaObservation | undefined> {
-    if (!this.kernel.observeDelta || (this.flows && scope.staleBridges && scope.staleBridges.length > 0))
+    if (
+      !this.kernel.observeDelta ||
+      this.unobserved.length > 0 ||
+      (this.flows && scope.staleBridges && scope.staleBridges.length > 0)
+    )
       return undefined
     const k = await this.kernel.observeDelta(scope, keys, desiredOf)
     if (!k) return undefined

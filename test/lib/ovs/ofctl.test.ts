@@ -1,4 +1,7 @@
 import {expect} from 'chai'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import type {FlowObj} from '../../../src/lib/planner/types.js'
 
@@ -279,5 +282,28 @@ describe('ovs/ofctl without ovs-ofctl installed', () => {
     expect(res[0]!.error).to.match(/not found|cannot run/)
     const dump = await o.dumpAll(['br-ex'])
     expect(dump.errors['br-ex']).to.match(/not found|cannot run/)
+  })
+})
+
+describe('ovs/ofctl dump bound (dumpTimeoutMs)', () => {
+  // An ovs-ofctl that never answers (as when ovs-vswitchd is busy), and one that fails at once.
+  const dir = mkdtempSync(join(tmpdir(), 'ovn-bgp-ofctl-'))
+  const silent = join(dir, 'silent-ofctl')
+  const refusing = join(dir, 'refusing-ofctl')
+  writeFileSync(silent, '#!/bin/sh\nexec sleep 30\n', {mode: 0o755})
+  writeFileSync(refusing, "#!/bin/sh\necho 'br-ex is not a bridge or a socket' >&2\nexit 1\n", {mode: 0o755})
+
+  after(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('a dump that outlasts the bound is reported as timed out, apart from other errors', async () => {
+    const t0 = performance.now()
+    const slow = await new OfctlFlows(new ExecRunner(), {ofctlPath: silent, dumpTimeoutMs: 300}).dumpAll(['br-ex'])
+    const ms = performance.now() - t0
+    expect(slow.timedOut).to.deep.equal(['br-ex'])
+    expect(slow.errors['br-ex']).to.match(/no answer from ovs-vswitchd within 300 ms/)
+    expect(ms, 'two tries (both OpenFlow versions), each bounded').to.be.below(5000)
+    const failed = await new OfctlFlows(new ExecRunner(), {ofctlPath: refusing, dumpTimeoutMs: 300}).dumpAll(['br-ex'])
+    expect(failed.timedOut).to.deep.equal([])
+    expect(failed.errors['br-ex']).to.match(/not a bridge/)
   })
 })

@@ -8,7 +8,9 @@ import type {FlowChangeSet, OfctlFlows} from '../../../src/lib/ovs/ofctl.js'
 import type {FlowObj, Plan, StateObj} from '../../../src/lib/planner/types.js'
 import type {ObserveScope} from '../../../src/lib/reconciler/types.js'
 
+import {StreamLogger} from '../../../src/lib/log.js'
 import {type KernelLayer, NodeDatapath} from '../../../src/lib/reconciler/node-datapath.js'
+import {sleep} from '../../helpers/wait.js'
 
 describe('reconciler/node-datapath', () => {
   const scope: ObserveScope = {
@@ -40,7 +42,7 @@ describe('reconciler/node-datapath', () => {
     const flows = {
       async dumpAll(bridges: readonly string[]) {
         calls.dumps.push([...bridges])
-        return {flows: [], foreign: [], errors: {}}
+        return {flows: [], foreign: [], errors: {}, timedOut: []}
       },
       apply: async () => [],
     } as unknown as OfctlFlows
@@ -117,6 +119,43 @@ describe('reconciler/node-datapath', () => {
       await dp.observe(scope)
       expect(calls.dumps, 'a prefetched dump is used once').to.deep.equal([['br-ex'], ['br-ex']])
     }
+  })
+
+  it('a flow dump that ran out of time: desired flows left in place, no delta until a full observation dumps them, a retry signalled with backoff', async () => {
+    const {kernel} = fakes()
+    const flow: FlowObj = {kind: 'flow', bridge: 'br-ex', inPort: 3, family: 4, mac: 'fa:16:3e:00:00:01'}
+    const other: FlowObj = {kind: 'flow', bridge: 'br-vlan', inPort: 4, family: 4, mac: 'fa:16:3e:00:00:02'}
+    kernel.observeDelta = async (_s, keys) => ({keys: new Set(keys), observed: new Map()})
+    let busy = true
+    const flows = {
+      async dumpAll() {
+        return busy
+          ? {flows: [], foreign: [], errors: {'br-ex': 'no answer from ovs-vswitchd within 10 ms'}, timedOut: ['br-ex']}
+          : {flows: [], foreign: [], errors: {}, timedOut: []}
+      },
+    } as unknown as OfctlFlows
+    const lines: string[] = []
+    const logger = new StreamLogger({write: (l) => lines.push(l), json: true})
+    const dp = new NodeDatapath(kernel, flows, async () => [], {logger, flowRetryMs: 50})
+    const drift: Array<{reason: string; at: number}> = []
+    const t0 = performance.now()
+    dp.onDrift((reason) => drift.push({reason, at: performance.now() - t0}))
+    const adopt = [flow, other]
+    expect(await dp.observe({...scope, adopt}), 'the desired flows of the silent bridge only').to.deep.equal([flow])
+    expect(lines.join('\n')).to.match(/flows not observed/)
+    expect(await dp.observeDelta(scope, [], () => undefined), 'delta refused').to.equal(undefined)
+    await sleep(150)
+    expect(drift.map((d) => d.reason)).to.deep.equal(['flows of br-ex not observed yet'])
+    expect(await dp.observe({...scope, adopt})).to.deep.equal([flow])
+    await sleep(60)
+    expect(drift, 'the second retry waits twice as long').to.have.length(1)
+    await sleep(250)
+    expect(drift).to.have.length(2)
+    busy = false
+    expect(await dp.observe({...scope, adopt}), 'answered: what the dump says').to.deep.equal([])
+    expect(await dp.observeDelta(scope, [], () => undefined)).to.not.equal(undefined)
+    await sleep(300)
+    expect(drift, 'no retry once observed').to.have.length(2)
   })
 
   it('passes drift listeners to the kernel layer', () => {
