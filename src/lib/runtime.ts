@@ -18,7 +18,7 @@ import {NodeContextSource, resolveIdentity} from './reconciler/local-context.js'
 import {NodeDatapath} from './reconciler/node-datapath.js'
 import {Reconciler} from './reconciler/reconcile.js'
 
-/** How long a daemon's flow dump waits for ovs-vswitchd (per OpenFlow version tried). */
+/** How long a daemon's flow dump waits for ovs-vswitchd. */
 const FLOW_DUMP_TIMEOUT_MS = 10_000
 export interface RuntimeOptions {
   /** Plan only: never create rt_tables entries. */

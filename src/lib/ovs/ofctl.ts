@@ -31,8 +31,9 @@ export interface OfctlOptions {
   logger?: Logger
   timeoutMs?: number
   /**
-   * Longest a dump-flows may wait for ovs-vswitchd (each protocol try); 0 or unset: no bound. A
-   * dump that ran out of it is reported in dumpAll's `timedOut`, apart from other errors.
+   * Longest a dump-flows may wait for ovs-vswitchd; 0 or unset: no bound. A dump that ran out of
+   * it is not retried with the other OpenFlow version, and is reported in dumpAll's `timedOut`,
+   * apart from other errors.
    */
   dumpTimeoutMs?: number
 }
@@ -207,8 +208,11 @@ export class OfctlFlows {
   /** Runs ovs-ofctl, retrying once with the other protocol choice on failure. */
   private async ofctl(bridge: string, args: string[], input?: string, timeoutMs?: number): Promise<RunResult> {
     const first = this.of13Bridges.has(bridge)
+    const t0 = performance.now()
     const r = await this.run(first ? [...OF13, ...args] : args, input, timeoutMs)
     if (r.code === 0) return r
+    // No answer at all (ovs-vswitchd busy): the other version would wait as long for nothing.
+    if (timeoutMs && performance.now() - t0 >= timeoutMs) return r
     const retry = await this.run(first ? args : [...OF13, ...args], input, timeoutMs)
     if (retry.code === 0) {
       if (first) this.of13Bridges.delete(bridge)

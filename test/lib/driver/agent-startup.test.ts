@@ -43,7 +43,12 @@ describe('Agent start-up order', () => {
       useWatchedKernel() {},
       ovs: async () => undefined,
       checkStateDir: async () => undefined,
-      reconciler: async () => ({enableIncremental() {}, markChanged: () => true, markAll() {}, buildDeferred: () => false}),
+      reconciler: async () => ({
+        enableIncremental() {},
+        markChanged: () => true,
+        markAll() {},
+        buildDeferred: () => false,
+      }),
       kernel: () => ({
         ensureBase() {
           events.push('base started')
