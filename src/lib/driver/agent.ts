@@ -135,9 +135,10 @@ export class Agent {
           this.metrics.recordPassStuck({trigger: s.trigger, stage: s.stage, runningSeconds: s.runningMs / 1000}),
       },
     })
-    // Kernel drift (an owned desired object deleted or changed, a bridge/VLAN device set down) is
-    // seen in the netlink notifications: a pass follows at once instead of at the periodic one.
-    rt.kernel().onDrift?.((reason) => {
+    // Drift of the node (an owned desired object deleted or changed, a bridge/VLAN device set down,
+    // seen in the netlink notifications; flows a full pass could not dump yet): a pass follows at
+    // once instead of at the periodic one.
+    this.reconciler.onDrift((reason) => {
       this.logger.debug('kernel drift', {reason})
       this.loop?.request('event')
     })

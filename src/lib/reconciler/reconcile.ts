@@ -114,6 +114,11 @@ export class Reconciler {
     this.planner ??= new IncrementalPlanner()
   }
 
+  /** Signals from the datapath that the node drifted or needs another look (watch mode: a pass follows). */
+  onDrift(listener: (reason: string) => void): void {
+    this.deps.datapath.onDrift?.(listener)
+  }
+
   /** An NB row change, already applied to the NbView the passes read (watch mode); whether it can alter the desired state (true without a planner). */
   markChanged(change: NbChange): boolean {
     return this.planner?.markChanged(change) ?? true

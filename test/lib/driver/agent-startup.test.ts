@@ -48,6 +48,7 @@ describe('Agent start-up order', () => {
         markChanged: () => true,
         markAll() {},
         buildDeferred: () => false,
+        onDrift() {},
       }),
       kernel: () => ({
         ensureBase() {

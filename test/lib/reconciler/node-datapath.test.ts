@@ -8,8 +8,10 @@ import type {FlowChangeSet, OfctlFlows} from '../../../src/lib/ovs/ofctl.js'
 import type {FlowObj, Plan, StateObj} from '../../../src/lib/planner/types.js'
 import type {ObserveScope} from '../../../src/lib/reconciler/types.js'
 
+import {defaultConfig} from '../../../src/lib/config/index.js'
 import {StreamLogger} from '../../../src/lib/log.js'
 import {type KernelLayer, NodeDatapath} from '../../../src/lib/reconciler/node-datapath.js'
+import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
 import {sleep} from '../../helpers/wait.js'
 
 describe('reconciler/node-datapath', () => {
@@ -139,7 +141,17 @@ describe('reconciler/node-datapath', () => {
     const dp = new NodeDatapath(kernel, flows, async () => [], {logger, flowRetryMs: 50})
     const drift: Array<{reason: string; at: number}> = []
     const t0 = performance.now()
-    dp.onDrift((reason) => drift.push({reason, at: performance.now() - t0}))
+    // The daemon listens through the reconciler (driver/agent.ts): the retry must reach it there.
+    const rec = new Reconciler({
+      cfg: defaultConfig(),
+      datapath: dp,
+      local: {
+        async context() {
+          throw new Error('not used')
+        },
+      },
+    })
+    rec.onDrift((reason) => drift.push({reason, at: performance.now() - t0}))
     const adopt = [flow, other]
     expect(await dp.observe({...scope, adopt}), 'the desired flows of the silent bridge only').to.deep.equal([flow])
     expect(lines.join('\n')).to.match(/flows not observed/)
