@@ -56,6 +56,11 @@ const log = (m: string): void => console.log(`[${new Date().toISOString().slice(
 
 const vmIp = (i: number): string => `172.25.${i >> 8}.${i & 255}`
 
+/** The daemon's lines from..to, young-generation collections (DAEMON_NODE_FLAGS=--trace-gc) left out. */
+function notable(lines: string[], from: number, to: number): string[] {
+  return lines.slice(from, to).filter((l) => l.trim() && !/: Scavenge /.test(l))
+}
+
 /** IPs of the VMs the bursts bound (from..from+n). */
 function burstIps(from: number, n: number): Set<string> {
   return new Set(Array.from({length: n}, (_, k) => vmIp(from + k)))
@@ -185,10 +190,12 @@ async function waitForAddrs(want: number, since: number, timeoutS = BURST_TIMEOU
 async function burst(
   nb: string,
   metricsUrl: string,
-  pid: number,
+  d: {lines: string[]; pid: number},
   present: number,
   addrsBefore: number,
 ): Promise<number> {
+  const {lines, pid} = d
+  const linesAt0 = lines.length
   const t0 = performance.now()
   await transact(nb, portOps(present, BURST_E2E))
   const commitMs = performance.now() - t0
@@ -202,6 +209,8 @@ async function burst(
     throw error
   })
   await sleep(5000) // the pass's follow-ups (ledger, resync) out of the floor's way
+  // what the daemon logged from the commit on (its passes' stages at DAEMON_LOG_LEVEL=debug)
+  log(`  the daemon's lines during the burst:\n${notable(lines, linesAt0, lines.length).slice(-60).join('\n')}`)
   const n = node()
   let fl: number
   try {
@@ -292,15 +301,13 @@ async function main(): Promise<void> {
     // every daemon line from the end of the first pass (the settle time too: a pass that ends in the
     // window may begin before it) but the young-generation collections (DAEMON_NODE_FLAGS=--trace-gc)
     const started = lines.findIndex((l) => l.includes('daemon started'))
-    const notable = (from: number, to: number) =>
-      lines.slice(from, to).filter((l) => l.trim() && !/: Scavenge /.test(l))
     log(
-      `  the daemon's lines (scavenges left out) in the settle time:\n${notable(started, linesAt0).slice(-150).join('\n')}`,
+      `  the daemon's lines (scavenges left out) in the settle time:\n${notable(lines, started, linesAt0).slice(-150).join('\n')}`,
     )
-    log(`  and in the window:\n${notable(linesAt0, lines.length).slice(-150).join('\n')}`)
+    log(`  and in the window:\n${notable(lines, linesAt0, lines.length).slice(-150).join('\n')}`)
     const bursts: number[] = []
     for (let r = 0; r < BURST_ROUNDS; r++)
-      bursts.push(await burst(lab.nb.unix, url, pid, N + r * BURST_E2E, addrs + r * BURST_E2E))
+      bursts.push(await burst(lab.nb.unix, url, d, N + r * BURST_E2E, addrs + r * BURST_E2E))
     await stopDaemon(child)
     if (process.env.LAB_FLOOR === '0') return
     // Each burst's floor in the lab (the same objects, FRR and the peer running), then the cold start's.
