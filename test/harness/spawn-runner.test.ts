@@ -21,3 +21,26 @@ describe('SpawnRunner (guest tests) with input for a child that does not read it
     })
   }
 })
+
+// Callers tell "no answer in time" from "failed" by `timedOut` (ovs-ofctl's dump bound does), not
+// by timing the run themselves; both runners must say it, and only then.
+describe('runners report a run killed for its timeout', () => {
+  for (const [name, runner] of [
+    ['SpawnRunner', new SpawnRunner()],
+    ['ExecRunner', new ExecRunner()],
+  ] as const) {
+    it(`${name}: timedOut on a run past timeoutMs, not on a quick failure or success`, async () => {
+      const slow = await runner.run('sleep', ['30'], {timeoutMs: 200})
+      expect(slow.timedOut).to.equal(true)
+      expect(slow.code).to.not.equal(0)
+      for (const [file, code] of [
+        ['true', 0],
+        ['false', 1],
+      ] as const) {
+        const r = await runner.run(file, [], {timeoutMs: 5000})
+        expect(r.code).to.equal(code)
+        expect(r.timedOut).to.equal(undefined)
+      }
+    })
+  }
+})

@@ -16,6 +16,8 @@ export interface RunResult {
   code: number
   stdout: string
   stderr: string
+  /** Set when the child was killed for running past `timeoutMs` (its code is then non-zero). */
+  timedOut?: boolean
 }
 
 /**
@@ -59,7 +61,12 @@ export class ExecRunner implements CommandRunner {
         throw new DependencyError(`${file}: command not found`, {code: 'COMMAND_NOT_FOUND'})
       }
 
-      return {code: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? r.message ?? '')}
+      return {
+        code: r.exitCode ?? 1,
+        stdout: String(r.stdout ?? ''),
+        stderr: String(r.stderr ?? r.message ?? ''),
+        ...(r.timedOut ? {timedOut: true} : {}),
+      }
     } catch (error) {
       if (error instanceof DependencyError) throw error
       throw new DependencyError(`${file}: cannot run: ${(error as Error).message}`, {cause: error})

@@ -45,8 +45,15 @@ export class SpawnRunner implements CommandRunner {
       const child = spawn(file, args, {
         env: opts.env ? {...process.env, ...opts.env} : process.env,
         stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-        ...(opts.timeoutMs ? {timeout: opts.timeoutMs} : {}),
       })
+      // a run past timeoutMs is killed and reported as timed out, as ExecRunner does
+      let timedOut = false
+      const timer = opts.timeoutMs
+        ? setTimeout(() => {
+            timedOut = true
+            child.kill('SIGTERM')
+          }, opts.timeoutMs)
+        : undefined
       let stdout = ''
       let stderr = ''
       child.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -55,14 +62,18 @@ export class SpawnRunner implements CommandRunner {
       child.stderr!.setEncoding('utf8').on('data', (d: string) => {
         stderr += d
       })
-      child.on('error', (error: NodeJS.ErrnoException) =>
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer)
         reject(
           new DependencyError(`${file}: ${error.code === 'ENOENT' ? 'command not found' : error.message}`, {
             cause: error,
           }),
-        ),
-      )
-      child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
+        )
+      })
+      child.on('close', (code) => {
+        clearTimeout(timer)
+        resolve({code: code ?? 1, stdout, stderr, ...(timedOut ? {timedOut} : {})})
+      })
       // a child that exits before reading all its input (EPIPE) is reported by its exit code
       child.stdin?.on('error', () => undefined)
       if (opts.input !== undefined) child.stdin?.end(opts.input)
