@@ -171,11 +171,26 @@ export class IncrementalPlanner implements SubjectIndex {
   }
 
   private sigOf: {ctx?: LocalContext; cfg?: AgentConfig; json?: string} = {}
+  private sigMemo: {nb: NbView; caps: NbView['capabilities']; writes: number; sig: string} | undefined
 
-  /** Everything besides NB rows the result depends on; the JSON of ctx and cfg is reused while they are the same objects. */
+  /**
+   * Everything besides NB rows the result depends on. The JSON of ctx and cfg is reused while they
+   * are the same objects; the whole signature while, besides, the view, its capabilities object and
+   * its row-write count are the same (a pass asks for it up to three times: rebuildReason, update,
+   * selfCheck). A view that does not count writes is never memoised.
+   */
   private signature(nb: NbView, ctx: LocalContext, cfg: AgentConfig): string {
-    if (this.sigOf.ctx !== ctx || this.sigOf.cfg !== cfg) this.sigOf = {ctx, cfg, json: JSON.stringify([ctx, cfg])}
-    return `${this.sigOf.json}|${JSON.stringify(nb.capabilities)}|${isDistributed(nb)}`
+    if (this.sigOf.ctx !== ctx || this.sigOf.cfg !== cfg) {
+      this.sigOf = {ctx, cfg, json: JSON.stringify([ctx, cfg])}
+      this.sigMemo = undefined
+    }
+
+    const m = this.sigMemo
+    if (m && nb.writes !== undefined && m.nb === nb && m.caps === nb.capabilities && m.writes === nb.writes)
+      return m.sig
+    const sig = `${this.sigOf.json}|${JSON.stringify(nb.capabilities)}|${isDistributed(nb)}`
+    this.sigMemo = nb.writes === undefined ? undefined : {nb, caps: nb.capabilities, writes: nb.writes, sig}
+    return sig
   }
 
   /** The desired object under objKey `key` as of the last update() (undefined: not desired, or no state). */

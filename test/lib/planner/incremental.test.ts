@@ -331,6 +331,36 @@ describe('IncrementalPlanner: what a change replays', () => {
     planner.desired(topology(), ctx, cfg)
     expect(planner.stats).to.include({full: true, reason: 'another NB view'})
   })
+
+  // The signature is memoised per (view, capabilities object, row-write count): a pass asks for it
+  // up to three times. What it covers must still be seen without any other call in between.
+  const sigCases: Array<[string, (nb: NbState) => void]> = [
+    [
+      'the capabilities object replaced (a new schema after a reconnect), no row written',
+      (nb) => {
+        nb.capabilities = {...nb.capabilities, lrpStatus: false}
+      },
+    ],
+    [
+      'fip-distributed flips by a row write',
+      (nb) => {
+        nb.applyChange(insert(NB_GLOBAL, {uuid: 'g', externalIds: {'neutron:fip-distributed': 'False'}}))
+      },
+    ],
+  ]
+  for (const [name, change] of sigCases) {
+    it(`rebuildReason right after a pass still sees ${name}`, () => {
+      const nb = topology()
+      const planner = new IncrementalPlanner()
+      planner.desired(nb, ctx, cfg)
+      expect(planner.rebuildReason(nb, ctx, cfg)).to.equal(undefined)
+      change(nb)
+      expect(planner.rebuildReason(nb, ctx, cfg)).to.match(/capabilities or fip-distributed/)
+      const inc = planner.desired(nb, ctx, cfg)
+      expect(planner.stats.full).to.equal(true)
+      expect(diffDesired(inc, computeDesired(nb, ctx, cfg))).to.deep.equal([])
+    })
+  }
 })
 
 describe('IncrementalPlanner.selfCheck: an idle node does not recompute what it already verified', () => {
