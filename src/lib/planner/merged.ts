@@ -61,6 +61,50 @@ function bisect(n: number, below: (i: number) => boolean): number {
   return lo
 }
 
+/**
+ * A sorted array (items and their keys, in `compare` order) with the entries under `dirty` keys
+ * replaced by their current values (`current`: undefined when the key is gone): the kept entries
+ * are copied once and the dirty ones, sorted among themselves, merged in: O(size) copies and
+ * d log(size) comparisons for d dirty keys. Inserting each by splice cost O(size) apiece (a burst
+ * of 4,000 objects into 44,000: 176 million moves). `compare` must be a total order on distinct keys.
+ */
+function patchSorted<T>(
+  items: readonly T[],
+  keys: readonly string[],
+  dirty: ReadonlySet<string>,
+  current: (key: string) => T | undefined,
+  compare: (a: T, ak: string, b: T, bk: string) => number,
+): {items: T[]; keys: string[]} {
+  const fresh: Array<{v: T; k: string}> = []
+  for (const k of dirty) {
+    const v = current(k)
+    if (v !== undefined) fresh.push({v, k})
+  }
+
+  fresh.sort((a, b) => compare(a.v, a.k, b.v, b.k))
+  const out: T[] = []
+  const outKeys: string[] = []
+  let i = 0
+  const keep = (to: number): void => {
+    for (; i < to; i++) {
+      if (dirty.has(keys[i]!)) continue
+      out.push(items[i]!)
+      outKeys.push(keys[i]!)
+    }
+  }
+
+  // Each fresh entry's place among the kept ones is its place in the held array (still sorted,
+  // dirty entries included): found by bisection, not by comparing it with every kept entry.
+  for (const {v, k} of fresh) {
+    keep(bisect(keys.length, (m) => compare(items[m]!, keys[m]!, v, k) < 0))
+    out.push(v)
+    outKeys.push(k)
+  }
+
+  keep(keys.length)
+  return {items: out, keys: outKeys}
+}
+
 const RANK = new Map<string, number>(KIND_ORDER.map((k, i) => [k, i]))
 
 /** sortObjs order: KIND_ORDER, then objKey. */
@@ -226,27 +270,12 @@ export class MergedState {
 
   private objects(): StateObj[] {
     const held = this.sortedObjs
-    if (!held || this.dirtyObjs.size * 8 > held.keys.length) {
+    if (held) {
+      const r = patchSorted(held.objs, held.keys, this.dirtyObjs, (k) => this.objs.get(k)?.[0]?.item.obj, compareRanked)
+      this.sortedObjs = {objs: r.items, keys: r.keys}
+    } else {
       const objs = sortObjs([...this.objs.values()].map((l) => l[0]!.item.obj))
       this.sortedObjs = {objs, keys: objs.map(objKey)}
-    } else {
-      const objs: StateObj[] = []
-      const keys: string[] = []
-      for (const [i, k] of held.keys.entries()) {
-        if (this.dirtyObjs.has(k)) continue
-        objs.push(held.objs[i]!)
-        keys.push(k)
-      }
-
-      for (const k of this.dirtyObjs) {
-        const w = this.objs.get(k)?.[0]?.item
-        if (!w) continue
-        const pos = bisect(keys.length, (m) => compareRanked(objs[m]!, keys[m]!, w.obj, k) < 0)
-        objs.splice(pos, 0, w.obj)
-        keys.splice(pos, 0, k)
-      }
-
-      this.sortedObjs = {objs, keys}
     }
 
     this.dirtyObjs.clear()
@@ -255,27 +284,17 @@ export class MergedState {
 
   private exposedEntries(): ExposedEntry[] {
     const held = this.sortedExposed
-    if (!held || this.dirtyExposed.size * 8 > held.keys.length) {
+    if (held) {
+      this.sortedExposed = patchSorted(
+        held.items,
+        held.keys,
+        this.dirtyExposed,
+        (k) => this.exposed.get(k)?.at(-1)?.item,
+        (a, _ak, b) => compareExposed(a, b),
+      )
+    } else {
       const items = [...this.exposed.values()].map((l) => l.at(-1)!.item).sort(compareExposed)
       this.sortedExposed = {items, keys: items.map(exposedKey)}
-    } else {
-      const items: ExposedEntry[] = []
-      const keys: string[] = []
-      for (const [i, k] of held.keys.entries()) {
-        if (this.dirtyExposed.has(k)) continue
-        items.push(held.items[i]!)
-        keys.push(k)
-      }
-
-      for (const k of this.dirtyExposed) {
-        const e = this.exposed.get(k)?.at(-1)?.item
-        if (!e) continue
-        const pos = bisect(keys.length, (m) => compareExposed(items[m]!, e) < 0)
-        items.splice(pos, 0, e)
-        keys.splice(pos, 0, k)
-      }
-
-      this.sortedExposed = {items, keys}
     }
 
     this.dirtyExposed.clear()
@@ -302,17 +321,15 @@ export class MergedState {
     if (!this.contribCache || !this.sortedOwners || this.dirtyOwners.size * 8 > this.sortedOwners.length) {
       this.sortedOwners = [...this.owners.keys()].sort()
     } else if (this.dirtyOwners.size > 0) {
-      const owners = this.sortedOwners.filter((o) => !this.dirtyOwners.has(o))
-      for (const o of this.dirtyOwners) {
-        if (!this.owners.has(o)) continue
-        owners.splice(
-          bisect(owners.length, (m) => owners[m]! < o),
-          0,
-          o,
-        )
-      }
-
-      this.sortedOwners = owners
+      const held = this.sortedOwners
+      const byName = (a: string, _ak: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+      this.sortedOwners = patchSorted(
+        held,
+        held,
+        this.dirtyOwners,
+        (o) => (this.owners.has(o) ? o : undefined),
+        byName,
+      ).keys
     } else {
       return this.contribCache
     }
