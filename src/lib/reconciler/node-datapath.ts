@@ -27,11 +27,15 @@ export class NodeDatapath implements Datapath {
   private flowDump: {bridges: string; dump: ReturnType<OfctlFlows['dumpAll']>} | undefined
   /**
    * Bridges whose flow dump ran out of time in the last full observation (ovs-vswitchd busy, e.g.
-   * following thousands of route changes after a large apply): delta observations are refused
-   * until a full one dumps them, and a drift signal asks for that pass after a backoff.
+   * following thousands of route changes after a large apply): their desired flows count as in
+   * place, in full and delta passes alike, until a dump answers. A probe (one bounded dump of just
+   * those bridges) runs after a backoff; once one answers (`answered`), delta observations are
+   * refused and a drift signal asks for the full pass that dumps them. While ovs-vswitchd stays
+   * silent, that costs one ovs-ofctl per retry, not a full pass of the node.
    */
   private unobserved: string[] = []
   private unobservedRuns = 0
+  private answered = false
   private retryTimer: NodeJS.Timeout | undefined
   private readonly driftListeners: Array<(reason: string) => void> = []
 
@@ -122,6 +126,7 @@ export class NodeDatapath implements Datapath {
     scope: ObserveScope,
   ): FlowObj[] {
     this.unobserved = [...timedOut]
+    this.answered = false
     if (this.retryTimer) clearTimeout(this.retryTimer)
     this.retryTimer = undefined
     if (timedOut.length === 0) {
@@ -129,21 +134,42 @@ export class NodeDatapath implements Datapath {
       return []
     }
 
-    const retryMs = this.flowRetryMs * 2 ** Math.min(this.unobservedRuns++, 4)
     this.logger.warn(
       'flows not observed: ovs-vswitchd did not answer in time; left as they are until a full pass dumps them',
       {
         bridges: Object.fromEntries(timedOut.map((b) => [b, errors[b]])),
-        retryInMs: retryMs,
+        retryInMs: this.scheduleProbe(),
       },
     )
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined
-      for (const l of this.driftListeners) l(`flows of ${timedOut.join(', ')} not observed yet`)
-    }, retryMs)
-    this.retryTimer.unref?.()
     const wanted = new Set(timedOut)
     return (scope.adopt ?? []).filter((o): o is FlowObj => isFlow(o) && wanted.has(o.bridge))
+  }
+
+  /** Arms the next probe of the unobserved bridges: flowRetryMs, doubling up to 16 times it. Returns its delay. */
+  private scheduleProbe(): number {
+    const retryMs = this.flowRetryMs * 2 ** Math.min(this.unobservedRuns++, 4)
+    this.retryTimer = setTimeout(() => void this.probe(), retryMs)
+    this.retryTimer.unref?.()
+    return retryMs
+  }
+
+  /**
+   * One bounded dump of the unobserved bridges. Still no answer: the next probe is armed. An answer
+   * (or another error, which a full pass reports): the next pass is made full, and asked for.
+   */
+  private async probe(): Promise<void> {
+    this.retryTimer = undefined
+    const bridges = this.unobserved
+    if (bridges.length === 0 || !this.flows) return
+    const r = await this.flows.dumpAll(bridges)
+    if (this.unobserved !== bridges) return // a full observation ran meanwhile and decided
+    if (r.timedOut.length > 0) {
+      this.logger.debug('flows still not answered', {bridges: r.timedOut, retryInMs: this.scheduleProbe()})
+      return
+    }
+
+    this.answered = true
+    for (const l of this.driftListeners) l(`flows of ${bridges.join(', ')} answer again; a full pass dumps them`)
   }
 
   /**
@@ -157,7 +183,7 @@ export class NodeDatapath implements Datapath {
   ): Promise<DeltaObservation | undefined> {
     if (
       !this.kernel.observeDelta ||
-      this.unobserved.length > 0 ||
+      (this.answered && this.unobserved.length > 0) ||
       (this.flows && scope.staleBridges && scope.staleBridges.length > 0)
     )
       return undefined
@@ -165,12 +191,20 @@ export class NodeDatapath implements Datapath {
     if (!k) return undefined
     this.bridges = scope.bridges.map((b) => b.name)
     const flowKeys = [...k.keys].filter((key) => key.startsWith('flow|'))
-    if (flowKeys.length > 0 && this.flows && this.bridges.length > 0) {
-      const f = await this.flows.dumpAll(this.bridges)
+    const silent = new Set(this.unobserved)
+    const dumpable = this.bridges.filter((b) => !silent.has(b))
+    if (flowKeys.length > 0 && this.flows && dumpable.length > 0) {
+      const f = await this.flows.dumpAll(dumpable)
       for (const fl of f.flows) {
         const key = objKey(fl)
         if (k.keys.has(key)) k.observed.set(key, fl)
       }
+    }
+
+    // A silent bridge's desired flows count as in place, as in the full observation that found it so.
+    for (const key of silent.size > 0 ? flowKeys : []) {
+      const d = desiredOf(key)
+      if (d && isFlow(d) && silent.has(d.bridge)) k.observed.set(key, d)
     }
 
     return k
