@@ -187,6 +187,23 @@ export class Reconciler {
     return scratch
   }
 
+  /**
+   * Debug: where a watch pass's `desiredMs` went (the local context, the planner) and what the
+   * planner did: the fragments it replayed, or a scratch computation while its build is deferred.
+   */
+  private logDesired(contextMs: number, plannerMs: number, objects: number): void {
+    const s = this.planner!.stats
+    this.logger.debug('desired state', {
+      contextMs,
+      plannerMs,
+      objects,
+      ...(this.deferred
+        ? {computed: 'from scratch (planner build deferred)'}
+        : {replayed: s.replayed, dropped: s.dropped, keysChanged: s.delta.changed.length + s.delta.removed.length}),
+      ...(this.lastMismatch === undefined ? {} : {selfCheckDifferences: this.lastMismatch}),
+    })
+  }
+
   /** Folds one planner update into the pending keys (a rebuild: the next pass is full). */
   private absorb(stats: IncrementalStats): void {
     if (stats.full) {
@@ -226,12 +243,14 @@ export class Reconciler {
     const t0 = this.now()
     opts.onStage?.('plan', {})
     const ctx = await this.deps.local.context()
+    const tCtx = this.now()
     const scope = scopeOf(this.deps.cfg, ctx)
     // A dump the observation will need anyway starts now and runs while the planner computes.
     this.deps.datapath.prefetch?.(scope, {fresh: Boolean(opts.fullRecompute)})
     const {state, problems} = this.desiredFor(nb, ctx, Boolean(opts.fullRecompute))
     const mismatches = this.lastMismatch
     const t1 = this.now()
+    if (this.planner) this.logDesired(round(tCtx - t0), round(t1 - tCtx), state.objects.length)
     opts.onStage?.('observe', {})
     const {planner} = this
     const desiredOf = (k: string): StateObj | undefined => planner?.objectOf(k)

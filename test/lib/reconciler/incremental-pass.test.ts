@@ -205,6 +205,15 @@ describe('Reconciler: incremental desired state in watch mode', () => {
       expect(addresses(dp)).to.deep.equal(['172.24.4.10/32', '172.24.4.11/32'])
       const full = await rec.pass(nb, {prune: true, fullRecompute: true})
       expect([full.desiredMismatches, full.changed]).to.deep.equal([0, false])
+      // Each pass says at debug where its desiredMs went and what the planner did.
+      const desired = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === 'desired state')
+      expect(desired).to.have.length(3)
+      for (const d of desired) expect([typeof d.contextMs, typeof d.plannerMs]).to.deep.equal(['number', 'number'])
+      expect(desired[0]).to.include({computed: 'from scratch (planner build deferred)'})
+      expect(desired[1]!.replayed, 'the delta pass replays what the build left pending').to.be.a('number')
+      expect(desired[2]).to.include({selfCheckDifferences: 0})
     })
 
   it('without enableIncremental every pass computes from scratch (one-shot commands)', async () => {
