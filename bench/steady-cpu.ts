@@ -56,9 +56,17 @@ const log = (m: string): void => console.log(`[${new Date().toISOString().slice(
 
 const vmIp = (i: number): string => `172.25.${i >> 8}.${i & 255}`
 
-/** The daemon's lines from..to, young-generation collections (DAEMON_NODE_FLAGS=--trace-gc) left out. */
+/** The daemon's lines from..to, young-generation collections (DAEMON_NODE_FLAGS=--trace-gc) summed up at the end. */
 function notable(lines: string[], from: number, to: number): string[] {
-  return lines.slice(from, to).filter((l) => l.trim() && !/: Scavenge /.test(l))
+  const scavenges = lines
+    .slice(from, to)
+    .map((l) => /: Scavenge .* MB, ([\d.]+) \/ /.exec(l)?.[1])
+    .filter((ms): ms is string => ms !== undefined)
+  const kept = lines.slice(from, to).filter((l) => l.trim() && !/: Scavenge /.test(l))
+  if (scavenges.length === 0) return kept
+  // their count and pause time instead (a young generation collection of a large heap is not free)
+  const ms = scavenges.reduce((a, b) => a + Number(b), 0)
+  return [...kept, `(${scavenges.length} young-generation collections, ${ms.toFixed(0)} ms of pauses)`]
 }
 
 /** IPs of the VMs the bursts bound (from..from+n). */
