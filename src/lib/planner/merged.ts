@@ -6,46 +6,19 @@
 //   a conflict problem naming the winner (exactly the Collector's message);
 // - an exposed entry (ip, kind, source row) is the LAST one recorded in order (Map.set semantics);
 // - problems and contributions (exposed ip -> objKeys) are sets: counted, kept while counted.
-// Cost of adding or removing a fragment: O(its items x contributors sharing each key).
+// Cost of adding a fragment: O(its items); of removing one: O(its items x contributors sharing
+// each key), a scan without moves (contributions.ts).
 import {type CollectedState, compareExposed, sortObjs} from './collector.js'
-import {compareOrder, exposedKey, type FragmentData, type Order, problemKey, type RecordedAdd} from './fragment.js'
+import {Contributions, type Contributor} from './contributions.js'
+import {exposedKey, type FragmentData, problemKey, type RecordedAdd} from './fragment.js'
 import {compareProblems, type Problem} from './problems.js'
 import {type ExposedEntry, KIND_ORDER, objKey, type StateObj} from './types.js'
 
-/** A fragment's identity in the merged state: compared by object identity, ordered by `order`. */
-export interface Contributor {
-  readonly id: string
-  order: Order
-}
-
-interface Entry<T> {
-  frag: Contributor
-  seq: number
-  item: T
-}
-
-function before<T>(a: Entry<T>, b: Entry<T>): number {
-  return compareOrder(a.frag.order, b.frag.order) || a.seq - b.seq
-}
-
-function insertSorted<T>(list: Array<Entry<T>>, e: Entry<T>): void {
-  let lo = 0
-  let hi = list.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (before(list[mid]!, e) <= 0) lo = mid + 1
-    else hi = mid
-  }
-
-  list.splice(lo, 0, e)
-}
-
-function removeFrom<T>(map: Map<string, Array<Entry<T>>>, key: string, frag: Contributor, seq: number): void {
-  const list = map.get(key)
-  if (!list) return
-  const i = list.findIndex((e) => e.frag === frag && e.seq === seq)
-  if (i !== -1) list.splice(i, 1)
-  if (list.length === 0) map.delete(key)
+function removeFrom<T>(map: Map<string, Contributions<T>>, key: string, frag: Contributor, seq: number): void {
+  const c = map.get(key)
+  if (!c) return
+  c.remove(frag, seq)
+  if (c.size === 0) map.delete(key)
 }
 
 /** First index in [0, n) for which `below` is false (`below` true on a prefix). */
@@ -120,8 +93,8 @@ export interface MergeDelta {
 }
 
 export class MergedState {
-  private readonly objs = new Map<string, Array<Entry<RecordedAdd>>>()
-  private readonly exposed = new Map<string, Array<Entry<ExposedEntry>>>()
+  private readonly objs = new Map<string, Contributions<RecordedAdd>>()
+  private readonly exposed = new Map<string, Contributions<ExposedEntry>>()
   private readonly problems = new Map<string, {p: Problem; n: number}>()
   private readonly owners = new Map<string, Map<string, number>>()
   private readonly conflicts = new Map<string, Problem[]>()
@@ -145,8 +118,8 @@ export class MergedState {
     this.invalidate(data)
     for (const [seq, a] of data.adds.entries()) {
       let list = this.objs.get(a.key)
-      if (!list) this.objs.set(a.key, (list = []))
-      insertSorted(list, {frag, seq, item: a})
+      if (!list) this.objs.set(a.key, (list = new Contributions()))
+      list.add({frag, seq, item: a})
       this.touched.add(a.key)
       this.dirtyObjs.add(a.key)
       if (a.owner !== undefined) this.own(a.owner, a.key, 1)
@@ -154,8 +127,8 @@ export class MergedState {
 
     for (const [seq, x] of data.exposed.entries()) {
       let list = this.exposed.get(x.key)
-      if (!list) this.exposed.set(x.key, (list = []))
-      insertSorted(list, {frag, seq, item: x.entry})
+      if (!list) this.exposed.set(x.key, (list = new Contributions()))
+      list.add({frag, seq, item: x.entry})
       this.dirtyExposed.add(x.key)
     }
 
@@ -199,13 +172,14 @@ export class MergedState {
         continue
       }
 
-      const w = list[0]!.item
+      const winner = list.first()!
+      const w = winner.item
       if (prev !== w.value) delta.changed.push(key)
       this.settled.set(key, w.value)
       const lost: Problem[] = []
-      for (let i = 1; i < list.length; i++) {
-        const c = list[i]!.item
-        if (c.value === w.value) continue
+      for (const e of list.all()) {
+        const c = e.item
+        if (e === winner || c.value === w.value) continue
         lost.push({
           ...c.source,
           reason: `conflicts with ${w.source.table} ${w.source.name || w.source.uuid}: ${key} already wanted as ${w.value}`,
@@ -225,17 +199,17 @@ export class MergedState {
 
   /** The desired object under objKey `key` (the winner), as result() would list it. */
   objectOf(key: string): StateObj | undefined {
-    return this.objs.get(key)?.[0]?.item.obj
+    return this.objs.get(key)?.first()?.item.obj
   }
 
   /** Ids of the fragments that want `key`, in order (winner first). */
   contributorsOf(key: string): string[] {
-    return (this.objs.get(key) ?? []).map((e) => e.frag.id)
+    return (this.objs.get(key)?.inOrder() ?? []).map((e) => e.frag.id)
   }
 
   /** Ids of the fragments that record the exposed entry `key`. */
   exposersOf(key: string): string[] {
-    return (this.exposed.get(key) ?? []).map((e) => e.frag.id)
+    return (this.exposed.get(key)?.inOrder() ?? []).map((e) => e.frag.id)
   }
 
   get objectCount(): number {
@@ -271,10 +245,16 @@ export class MergedState {
   private objects(): StateObj[] {
     const held = this.sortedObjs
     if (held) {
-      const r = patchSorted(held.objs, held.keys, this.dirtyObjs, (k) => this.objs.get(k)?.[0]?.item.obj, compareRanked)
+      const r = patchSorted(
+        held.objs,
+        held.keys,
+        this.dirtyObjs,
+        (k) => this.objs.get(k)?.first()?.item.obj,
+        compareRanked,
+      )
       this.sortedObjs = {objs: r.items, keys: r.keys}
     } else {
-      const objs = sortObjs([...this.objs.values()].map((l) => l[0]!.item.obj))
+      const objs = sortObjs([...this.objs.values()].map((l) => l.first()!.item.obj))
       this.sortedObjs = {objs, keys: objs.map(objKey)}
     }
 
@@ -289,11 +269,11 @@ export class MergedState {
         held.items,
         held.keys,
         this.dirtyExposed,
-        (k) => this.exposed.get(k)?.at(-1)?.item,
+        (k) => this.exposed.get(k)?.last()?.item,
         (a, _ak, b) => compareExposed(a, b),
       )
     } else {
-      const items = [...this.exposed.values()].map((l) => l.at(-1)!.item).sort(compareExposed)
+      const items = [...this.exposed.values()].map((l) => l.last()!.item).sort(compareExposed)
       this.sortedExposed = {items, keys: items.map(exposedKey)}
     }
 

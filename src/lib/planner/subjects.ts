@@ -12,9 +12,9 @@
 // | lb | each LB of a local router | planLb | 7, router, lb name, uuid |
 // | routers | always | duplicate local gateway problems | - |
 import type {LogicalSwitchPort} from '../nb/model.js'
+import type {Contributor} from './contributions.js'
 import type {LocalRouter} from './crlrp.js'
 import type {FragmentData, Order} from './fragment.js'
-import type {Contributor} from './merged.js'
 import type {Source} from './problems.js'
 import type {TenantIpScope, TenantNetwork} from './tenant.js'
 
