@@ -10,8 +10,6 @@ import {computeDesired} from '../src/lib/planner/desired.js'
 // per scenario alternate do/undo changes (BENCH_EVENTS, default 200), each applied to the NbState,
 // marked, and followed by IncrementalPlanner.update() (the incremental work) and desired() (the
 // sorted result a reconcile pass diffs). The last result is checked against a scratch computation.
-// The burst scenario binds BURST (default 1000) remote provider ports here in one update and
-// unbinds them in the next, BURST_EVENTS (default 10) times: what a burst's pass plans.
 import {IncrementalPlanner} from '../src/lib/planner/incremental.js'
 import {diffDesired} from '../src/lib/planner/self-check.js'
 import {type Fields, LRP, LSP, update} from '../test/helpers/nb-changes.js'
@@ -34,9 +32,6 @@ import {
 
 const SIZES = (process.argv[2] ?? '1000,10000,100000').split(',').map(Number)
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200)
-/** Ports of the burst scenario, which runs BURST_EVENTS (default 10) events instead of BENCH_EVENTS. */
-const BURST = Number(process.env.BURST ?? 1000)
-const BURST_EVENTS = Number(process.env.BURST_EVENTS ?? 10)
 
 const ms = (t0: number): number => performance.now() - t0
 const fmt = (v: number): string => (v >= 1000 ? `${(v / 1000).toFixed(2)} ms` : `${v.toFixed(1)} µs`)
@@ -57,22 +52,7 @@ function scenarios(nb: NbState, N: number): Record<string, (e: number) => RowCha
   const behindLocal = vms((i) => !vmLocal(i) && !vmNet(i).prov && !hasFip(i) && routerLocal(vmNet(i).net), 32)
   const remoteGw = Array.from({length: TEN}, (_, k) => k).filter((k) => !routerLocal(k))
   const pick = (a: number[], e: number): number => a[(e >> 1) % a.length]!
-  // up to BURST remote provider-network ports, bound here together and unbound together
-  const burst: number[] = []
-  for (let i = 0; i < N - VM0 && burst.length < BURST; i++) if (!vmLocal(i) && vmNet(i).prov) burst.push(i)
-  const bind = (i: number, here: boolean): RowChange => {
-    const cur = nb.lsp(uuid(1, i))!
-    const host = here ? CH : `compute-${i % 997}`
-    return lspUpd(
-      i,
-      {options: {'requested-chassis': host}, externalIds: {...cur.externalIds, 'neutron:host_id': host}},
-      {options: cur.options, externalIds: cur.externalIds},
-    )
-  }
-
   return {
-    [`burst: ${burst.length} remote provider ports bound here / unbound, in one update`]: (e) =>
-      burst.map((i) => bind(i, e % 2 === 0)),
     'local port down/up'(e) {
       const down = e % 2 === 0
       return [lspUpd(pick(localProv, e), {up: !down}, {up: down})]
@@ -122,8 +102,7 @@ function run(N: number): void {
   console.log('|---|---|---|---|---|---|---|')
   for (const [name, make] of Object.entries(scenarios(nb, N))) {
     let [updMs, resMs, frags] = [0, 0, 0]
-    const events = name.startsWith('burst') ? BURST_EVENTS : EVENTS
-    for (let e = 0; e < events; e++) {
+    for (let e = 0; e < EVENTS; e++) {
       for (const c of make(e)) {
         planner.markChanged(nb.applyChange(c)!)
       }
@@ -137,17 +116,15 @@ function run(N: number): void {
       resMs += ms(t)
     }
 
-    const [u, r] = [(updMs * 1000) / events, ((updMs + resMs) * 1000) / events]
+    const [u, r] = [(updMs * 1000) / EVENTS, ((updMs + resMs) * 1000) / EVENTS]
     console.log(
-      `| ${N} | ${name} | ${(frags / events).toFixed(1)} | ${fmt(u)} | ${fmt(r)} | ${fmt(scratchUs)} | ${(scratchUs / u).toFixed(0)}x |`,
+      `| ${N} | ${name} | ${(frags / EVENTS).toFixed(1)} | ${fmt(u)} | ${fmt(r)} | ${fmt(scratchUs)} | ${(scratchUs / u).toFixed(0)}x |`,
     )
   }
 
   const diffs = diffDesired(planner.desired(nb, ctx, cfg), computeDesired(nb, ctx, cfg))
   if (diffs.length > 0) throw new Error(`incremental != scratch: ${JSON.stringify(diffs.slice(0, 5))}`)
-  console.log(
-    `(after ${5 * EVENTS + BURST_EVENTS} events: incremental == computeDesired, 0 differences; provider networks ${PROV})`,
-  )
+  console.log(`(after ${5 * EVENTS} events: incremental == computeDesired, 0 differences; provider networks ${PROV})`)
 }
 
 for (const n of SIZES) run(n)
