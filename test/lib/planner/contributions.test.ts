@@ -7,15 +7,43 @@ import {Contributions, type Contributor} from '../../../src/lib/planner/contribu
 
 const frag = (id: string, ...order: string[]): Contributor => ({id, order})
 
-/** Reference: the entries sorted by fragment order, then seq. */
-function sorted(entries: Array<{frag: Contributor; seq: number}>): string[] {
-  return [...entries]
-    .sort((a, b) => {
-      const x = a.frag.order.join('\u0000')
-      const y = b.frag.order.join('\u0000')
-      return x < y ? -1 : x > y ? 1 : a.seq - b.seq
-    })
-    .map((e) => `${e.frag.id}#${e.seq}`)
+/** A bag beside a reference list: every add and remove goes to both, and they are compared. */
+class Checked {
+  readonly bag = new Contributions<string>()
+  private readonly ref = new Map<string, {frag: Contributor; seq: number}>()
+
+  has(f: Contributor, seq: number): boolean {
+    return this.ref.has(`${f.id}#${seq}`)
+  }
+
+  add(f: Contributor, seq: number): void {
+    this.bag.add({frag: f, seq, item: `${f.id}#${seq}`})
+    this.ref.set(`${f.id}#${seq}`, {frag: f, seq})
+  }
+
+  /** The bag's remove reports whether the item was there, as the reference says. */
+  remove(f: Contributor, seq: number): void {
+    expect(this.bag.remove(f, seq), `remove ${f.id}#${seq}`).to.equal(this.has(f, seq))
+    this.ref.delete(`${f.id}#${seq}`)
+  }
+
+  /** first() and last() (and with `all`, size and inOrder()) are the reference's, sorted by fragment order, then seq. */
+  agrees(label: string, all: boolean): void {
+    const want = [...this.ref.values()]
+      .sort((a, b) => {
+        const x = a.frag.order.join('\u0000')
+        const y = b.frag.order.join('\u0000')
+        return x < y ? -1 : x > y ? 1 : a.seq - b.seq
+      })
+      .map((e) => `${e.frag.id}#${e.seq}`)
+    expect([this.bag.first()?.item, this.bag.last()?.item], label).to.deep.equal([want[0], want.at(-1)])
+    if (!all) return
+    expect(this.bag.size, label).to.equal(want.length)
+    expect(
+      this.bag.inOrder().map((e) => e.item),
+      label,
+    ).to.deep.equal(want)
+  }
 }
 
 describe('planner/contributions', () => {
@@ -99,23 +127,11 @@ describe('planner/contributions', () => {
   ]
   for (const [name, steps] of cases) {
     it(name, () => {
-      const bag = new Contributions<string>()
-      let ref: Array<{frag: Contributor; seq: number}> = []
+      const c = new Checked()
       for (const [op, f, seq] of steps) {
-        if (op === 'add') {
-          bag.add({frag: f, seq, item: `${f.id}#${seq}`})
-          ref.push({frag: f, seq})
-        } else {
-          const had = ref.some((e) => e.frag === f && e.seq === seq)
-          expect(bag.remove(f, seq), `remove ${f.id}#${seq}`).to.equal(had)
-          ref = ref.filter((e) => !(e.frag === f && e.seq === seq))
-        }
-
-        const want = sorted(ref)
-        expect(bag.size).to.equal(want.length)
-        expect(bag.first()?.item).to.equal(want[0])
-        expect(bag.last()?.item).to.equal(want.at(-1))
-        expect(bag.inOrder().map((e) => e.item)).to.deep.equal(want)
+        if (op === 'add') c.add(f, seq)
+        else c.remove(f, seq)
+        c.agrees(`after ${op} ${f.id}#${seq}`, true)
       }
     })
   }
@@ -130,22 +146,13 @@ describe('planner/contributions', () => {
     const frags = Array.from({length: 400}, (_, i) =>
       frag(`f${i}`, 'port', String(rand(1000)).padStart(4, '0'), `f${i}`),
     )
-    const bag = new Contributions<string>()
-    const ref = new Map<string, {frag: Contributor; seq: number}>()
+    const c = new Checked()
     for (let step = 0; step < 2000; step++) {
       const f = frags[rand(frags.length)]!
       const seq = rand(3)
-      const k = `${f.id}#${seq}`
-      if (ref.has(k)) {
-        expect(bag.remove(f, seq)).to.equal(true)
-        ref.delete(k)
-      } else {
-        bag.add({frag: f, seq, item: k})
-        ref.set(k, {frag: f, seq})
-      }
-
-      const want = sorted([...ref.values()])
-      expect([bag.first()?.item, bag.last()?.item], `step ${step}`).to.deep.equal([want[0], want.at(-1)])
+      if (c.has(f, seq)) c.remove(f, seq)
+      else c.add(f, seq)
+      c.agrees(`step ${step}`, false)
     }
   })
 })
