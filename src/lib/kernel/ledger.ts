@@ -36,6 +36,7 @@ interface LedgerFile {
 
 export class Ledger {
   private keys = new Set<string>()
+  private gen = 0
   /** Changes not saved yet, in order (the next save's journal line). */
   private pending: Array<[JournalOp, string]> = []
   /** signature() of the snapshot as last loaded or saved. */
@@ -89,6 +90,7 @@ export class Ledger {
       }
     }
 
+    this.gen++ // the keys are read anew below
     let text: string
     try {
       text = readFileSync(this.path, 'utf8')
@@ -140,6 +142,8 @@ export class Ledger {
       else this.keys.delete(key)
     }
 
+    if (parsed.ops.length > 0) this.gen++
+
     // A torn tail (a kill during an append) is left out: the next save compacts, so nothing is
     // ever appended after it.
     this.journal = {
@@ -178,15 +182,24 @@ export class Ledger {
     return this.keys.has(key)
   }
 
+  /** Moves on with every change of the keys (add, delete, a load that read anything): equal generations, equal keys. */
+  get generation(): number {
+    return this.gen
+  }
+
   add(key: string): void {
     if (!this.keys.has(key)) {
       this.keys.add(key)
       this.pending.push(['+', key])
+      this.gen++
     }
   }
 
   delete(key: string): void {
-    if (this.keys.delete(key)) this.pending.push(['-', key])
+    if (this.keys.delete(key)) {
+      this.pending.push(['-', key])
+      this.gen++
+    }
   }
 
   entries(): string[] {

@@ -32,42 +32,102 @@ const ruleKey = (r: {family: number; priority: number; dst?: string | undefined;
   `${r.family}|${r.priority}|${r.dst ?? ''}|${r.table ?? ''}`
 
 export class KernelModel {
-  readonly links = new Map<string, LinkInfo>()
-  readonly addrs = new Map<string, AddrInfo>()
-  readonly rules = new Map<string, RuleInfo>()
-  readonly routes = new Map<string, Route>()
-  readonly neighs = new Map<string, NeighInfo>()
-  readonly proxies = new Map<string, ProxyInfo>()
-  readonly netconf = new Map<string, boolean>()
+  // The maps are written here only (readers get them read-only), so `generation` sees every change.
+  private readonly linkMap = new Map<string, LinkInfo>()
+  private readonly addrMap = new Map<string, AddrInfo>()
+  private readonly ruleMap = new Map<string, RuleInfo>()
+  private readonly routeMap = new Map<string, Route>()
+  private readonly neighMap = new Map<string, NeighInfo>()
+  private readonly proxyMap = new Map<string, ProxyInfo>()
+  private readonly netconfMap = new Map<string, boolean>()
+  private tableSet = new Set<number>()
+  private gen = 0
+
+  get links(): ReadonlyMap<string, LinkInfo> {
+    return this.linkMap
+  }
+
+  get addrs(): ReadonlyMap<string, AddrInfo> {
+    return this.addrMap
+  }
+
+  get rules(): ReadonlyMap<string, RuleInfo> {
+    return this.ruleMap
+  }
+
+  get routes(): ReadonlyMap<string, Route> {
+    return this.routeMap
+  }
+
+  get neighs(): ReadonlyMap<string, NeighInfo> {
+    return this.neighMap
+  }
+
+  get proxies(): ReadonlyMap<string, ProxyInfo> {
+    return this.proxyMap
+  }
+
+  get netconf(): ReadonlyMap<string, boolean> {
+    return this.netconfMap
+  }
+
   /** Tables whose routes are kept. */
-  tables = new Set<number>()
+  get tables(): ReadonlySet<number> {
+    return this.tableSet
+  }
+
+  /**
+   * Counts the changes to the model: equal generations mean equal contents (a load, a notification
+   * or an own op that changed an entry moves it on; one that changed nothing may not).
+   */
+  get generation(): number {
+    return this.gen
+  }
 
   /** Replaces everything with a dump of `tables`. */
   load(d: ModelDump, tables: Iterable<number>): void {
-    this.tables = new Set(tables)
-    for (const m of [this.links, this.addrs, this.rules, this.routes, this.neighs, this.proxies, this.netconf])
+    this.gen++
+    this.tableSet = new Set(tables)
+    for (const m of [
+      this.linkMap,
+      this.addrMap,
+      this.ruleMap,
+      this.routeMap,
+      this.neighMap,
+      this.proxyMap,
+      this.netconfMap,
+    ])
       m.clear()
-    for (const l of d.links) this.links.set(l.name, l)
-    for (const a of d.addrs) this.addrs.set(`${a.dev}|${a.cidr}`, a)
-    for (const r of d.rules) if (r.plain && r.dst) this.rules.set(ruleKey(r), r)
-    for (const r of d.routes) if (this.tables.has(r.table)) this.routes.set(routeKey(r), r)
-    for (const n of d.neighs) if (n.permanent) this.neighs.set(`${n.dev}|${n.ip}`, n)
-    for (const p of d.proxies) this.proxies.set(`${p.dev}|${p.ip}`, p)
-    for (const [k, v] of d.netconf) this.netconf.set(k, v)
+    for (const l of d.links) this.linkMap.set(l.name, l)
+    for (const a of d.addrs) this.addrMap.set(`${a.dev}|${a.cidr}`, a)
+    for (const r of d.rules) if (r.plain && r.dst) this.ruleMap.set(ruleKey(r), r)
+    for (const r of d.routes) if (this.tableSet.has(r.table)) this.routeMap.set(routeKey(r), r)
+    for (const n of d.neighs) if (n.permanent) this.neighMap.set(`${n.dev}|${n.ip}`, n)
+    for (const p of d.proxies) this.proxyMap.set(`${p.dev}|${p.ip}`, p)
+    for (const [k, v] of d.netconf) this.netconfMap.set(k, v)
   }
 
   /**
    * Applies one notification; returns the objKeys (`route|...`, `neigh|...`, `ndp-proxy|...`) of
    * what it removed beyond the notified object itself (a device set down or deleted).
    */
+  private put<V>(m: Map<string, V>, k: string, v: V): void {
+    m.set(k, v)
+    this.gen++
+  }
+
+  private drop(m: Map<string, unknown>, k: string): void {
+    if (m.delete(k)) this.gen++
+  }
+
   apply(e: MonitorEvent): string[] {
     switch (e.type) {
       case 'link': {
-        const prev = this.links.get(e.link.name)
-        if (e.deleted) this.links.delete(e.link.name)
+        const prev = this.linkMap.get(e.link.name)
+        if (e.deleted) this.drop(this.linkMap, e.link.name)
         // Every link message of an enslaved device names its master, so one without it means
         // none (`nomaster`): keeping the previous master would hide a bgp-nic released from the VRF.
-        else this.links.set(e.link.name, e.link)
+        else this.put(this.linkMap, e.link.name, e.link)
         // Only the transition flushes: a device that is down can be given neighbours (and IPv6
         // routes), and the kernel sends more link messages for it while it stays down.
         return e.deleted || (!e.link.up && prev?.up !== false) ? this.flushDevice(e.link.name) : []
@@ -75,44 +135,44 @@ export class KernelModel {
 
       case 'addr': {
         const k = `${e.addr.dev}|${e.addr.cidr}`
-        if (e.deleted) this.addrs.delete(k)
-        else this.addrs.set(k, e.addr)
+        if (e.deleted) this.drop(this.addrMap, k)
+        else this.put(this.addrMap, k, e.addr)
         return []
       }
 
       case 'rule': {
         if (!e.rule.dst) return []
         const k = ruleKey(e.rule)
-        if (e.deleted) this.rules.delete(k)
-        else if (e.rule.plain) this.rules.set(k, e.rule)
+        if (e.deleted) this.drop(this.ruleMap, k)
+        else if (e.rule.plain) this.put(this.ruleMap, k, e.rule)
         return []
       }
 
       case 'route': {
-        if (!this.tables.has(e.route.table)) return []
+        if (!this.tableSet.has(e.route.table)) return []
         const k = routeKey(e.route)
         // Another route with the same prefix (other metric) going away must not drop ours.
         if (e.deleted) {
-          const cur = this.routes.get(k)
-          if (cur && cur.dev === e.route.dev && cur.via === e.route.via) this.routes.delete(k)
-        } else this.routes.set(k, e.route)
+          const cur = this.routeMap.get(k)
+          if (cur && cur.dev === e.route.dev && cur.via === e.route.via) this.drop(this.routeMap, k)
+        } else this.put(this.routeMap, k, e.route)
         return []
       }
 
       case 'neigh': {
         const k = `${e.neigh.dev}|${e.neigh.ip}`
         if (e.proxy) {
-          if (e.deleted) this.proxies.delete(k)
-          else this.proxies.set(k, {ip: e.neigh.ip, dev: e.neigh.dev})
-        } else if (e.deleted || !e.neigh.permanent) this.neighs.delete(k)
-        else this.neighs.set(k, e.neigh)
+          if (e.deleted) this.drop(this.proxyMap, k)
+          else this.put(this.proxyMap, k, {ip: e.neigh.ip, dev: e.neigh.dev})
+        } else if (e.deleted || !e.neigh.permanent) this.drop(this.neighMap, k)
+        else this.put(this.neighMap, k, e.neigh)
         return []
       }
 
       case 'netconf': {
         const k = `${e.family}|${e.dev}`
-        if (e.deleted) this.netconf.delete(k)
-        else if (e.proxyNeigh !== undefined) this.netconf.set(k, e.proxyNeigh)
+        if (e.deleted) this.drop(this.netconfMap, k)
+        else if (e.proxyNeigh !== undefined) this.put(this.netconfMap, k, e.proxyNeigh)
         return []
       }
     }
@@ -128,19 +188,19 @@ export class KernelModel {
    */
   private flushDevice(dev: string): string[] {
     const flushed: string[] = []
-    for (const [k, r] of this.routes) {
+    for (const [k, r] of this.routeMap) {
       if (r.dev !== dev) continue
-      this.routes.delete(k)
+      this.drop(this.routeMap, k)
       flushed.push(`route|${k}`)
     }
 
     for (const [name, m] of [
-      ['neigh', this.neighs],
-      ['ndp-proxy', this.proxies],
+      ['neigh', this.neighMap],
+      ['ndp-proxy', this.proxyMap],
     ] as const) {
       for (const [k, n] of m) {
         if (n.dev !== dev) continue
-        m.delete(k)
+        this.drop(m, k)
         flushed.push(`${name}|${k}`)
       }
     }
@@ -155,20 +215,26 @@ export class KernelModel {
       case 'address': {
         const [ip] = o.cidr.split('/')
         const fam = ip?.includes(':') ? 6 : 4
-        if (add) this.addrs.set(`${o.dev}|${o.cidr}`, {dev: o.dev, family: fam, cidr: o.cidr})
-        else this.addrs.delete(`${o.dev}|${o.cidr}`)
+        if (add) this.put(this.addrMap, `${o.dev}|${o.cidr}`, {dev: o.dev, family: fam, cidr: o.cidr})
+        else this.drop(this.addrMap, `${o.dev}|${o.cidr}`)
         return
       }
 
       case 'rule': {
         if (add)
-          this.rules.set(ruleKey(o), {family: o.family, priority: o.priority, dst: o.dst, table: o.table, plain: true})
-        else this.rules.delete(ruleKey(o))
+          this.put(this.ruleMap, ruleKey(o), {
+            family: o.family,
+            priority: o.priority,
+            dst: o.dst,
+            table: o.table,
+            plain: true,
+          })
+        else this.drop(this.ruleMap, ruleKey(o))
         return
       }
 
       case 'route': {
-        if (!this.tables.has(o.table)) return
+        if (!this.tableSet.has(o.table)) return
         const r: Route = {
           family: o.family,
           table: o.table,
@@ -180,33 +246,39 @@ export class KernelModel {
           type: 'unicast',
           multipath: false,
         }
-        if (add) this.routes.set(routeKey(r), r)
-        else this.routes.delete(routeKey(r))
+        if (add) this.put(this.routeMap, routeKey(r), r)
+        else this.drop(this.routeMap, routeKey(r))
         return
       }
 
       case 'neigh': {
         if (add)
-          this.neighs.set(`${o.dev}|${o.ip}`, {family: o.family, ip: o.ip, dev: o.dev, mac: o.mac, permanent: true})
-        else this.neighs.delete(`${o.dev}|${o.ip}`)
+          this.put(this.neighMap, `${o.dev}|${o.ip}`, {
+            family: o.family,
+            ip: o.ip,
+            dev: o.dev,
+            mac: o.mac,
+            permanent: true,
+          })
+        else this.drop(this.neighMap, `${o.dev}|${o.ip}`)
         return
       }
 
       case 'ndp-proxy': {
-        if (add) this.proxies.set(`${o.dev}|${o.ip}`, {ip: o.ip, dev: o.dev})
-        else this.proxies.delete(`${o.dev}|${o.ip}`)
+        if (add) this.put(this.proxyMap, `${o.dev}|${o.ip}`, {ip: o.ip, dev: o.dev})
+        else this.drop(this.proxyMap, `${o.dev}|${o.ip}`)
         return
       }
 
       case 'vlan': {
-        if (add) this.links.set(o.name, createdVlanLink(o))
-        else this.links.delete(o.name)
+        if (add) this.put(this.linkMap, o.name, createdVlanLink(o))
+        else this.drop(this.linkMap, o.name)
         return
       }
 
       case 'sysctl': {
         const m = /^net\.ipv([46])\.conf\.(.+)\.(proxy_arp|proxy_ndp)$/.exec(o.key)
-        if (m) this.netconf.set(`${m[1]}|${m[2]!.replaceAll('/', '.')}`, add && o.value === '1')
+        if (m) this.put(this.netconfMap, `${m[1]}|${m[2]!.replaceAll('/', '.')}`, add && o.value === '1')
       }
     }
   }
@@ -217,15 +289,17 @@ export class KernelModel {
    * proxies and proxy sysctls, and the names of links. O(model) string compares, no process.
    */
   syncFrom(next: KernelModel): {keys: string[]; links: string[]} {
-    this.tables = new Set(next.tables)
+    const sameTables = next.tables.size === this.tableSet.size && [...next.tables].every((t) => this.tableSet.has(t))
+    this.tableSet = new Set(next.tables)
     const keys: string[] = []
-    const links = patch(this.links, next.links)
-    for (const k of patch(this.addrs, next.addrs)) keys.push(`address|${k}`)
-    for (const k of patch(this.rules, next.rules)) keys.push(`rule|${k}`)
-    for (const k of patch(this.routes, next.routes)) keys.push(`route|${k}`)
-    for (const k of patch(this.neighs, next.neighs)) keys.push(`neigh|${k}`)
-    for (const k of patch(this.proxies, next.proxies)) keys.push(`ndp-proxy|${k}`)
-    for (const k of patch(this.netconf, next.netconf)) {
+    const links = patch(this.linkMap, next.links)
+    for (const k of patch(this.addrMap, next.addrs)) keys.push(`address|${k}`)
+    for (const k of patch(this.ruleMap, next.rules)) keys.push(`rule|${k}`)
+    for (const k of patch(this.routeMap, next.routes)) keys.push(`route|${k}`)
+    for (const k of patch(this.neighMap, next.neighs)) keys.push(`neigh|${k}`)
+    for (const k of patch(this.proxyMap, next.proxies)) keys.push(`ndp-proxy|${k}`)
+    const netconf = patch(this.netconfMap, next.netconf)
+    for (const k of netconf) {
       const [fam, dev] = k.split('|') as [string, string]
       try {
         keys.push(`sysctl|${fam === '4' ? deviceSysctlKey(4, dev, 'proxy_arp') : deviceSysctlKey(6, dev, 'proxy_ndp')}`)
@@ -234,13 +308,14 @@ export class KernelModel {
       }
     }
 
+    if (!sameTables || keys.length + links.length + netconf.length > 0) this.gen++
     return {keys, links}
   }
 
   /** The model as observe's input (sysctls of every device derived from netconf). */
   raw(): RawKernel {
     const sysctls = new Map<string, string>()
-    for (const [k, on] of this.netconf) {
+    for (const [k, on] of this.netconfMap) {
       const [fam, dev] = k.split('|') as [string, string]
       if (dev === 'all' || dev === 'default') continue
       try {
@@ -254,12 +329,12 @@ export class KernelModel {
     }
 
     return {
-      links: [...this.links.values()],
-      addrs: [...this.addrs.values()],
-      rules: [...this.rules.values()],
-      routes: [...this.routes.values()],
-      neighs: [...this.neighs.values()],
-      proxies: [...this.proxies.values()],
+      links: [...this.linkMap.values()],
+      addrs: [...this.addrMap.values()],
+      rules: [...this.ruleMap.values()],
+      routes: [...this.routeMap.values()],
+      neighs: [...this.neighMap.values()],
+      proxies: [...this.proxyMap.values()],
       sysctls,
     }
   }

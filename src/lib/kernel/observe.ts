@@ -168,12 +168,26 @@ export interface RawKernel {
 }
 
 /**
- * One dump of everything ownership can depend on, parsed: three `ip` processes (general, IPv4,
- * IPv6), routes of the given tables only (tagged with their table, IPv4 then IPv6 per table).
- * `netconf`: also the `netconf show` lines (the watched model keeps them; one-shot observe does
- * not need them). Shared by the one-shot observe and the watched model's full reload.
+ * The text of one dump of everything ownership can depend on: three `ip` processes (general, IPv4,
+ * IPv6), one JSON array per show command, routes of the given tables only (IPv4 then IPv6 per
+ * table). `netconf`: also the `netconf show` lines (the watched model keeps them; one-shot observe
+ * does not need them). Shared by the one-shot observe and the watched model's full reload, which
+ * fingerprints it before parsing (dump-fingerprint.ts).
  */
-export async function dumpKernel(d: ObserveDeps, tables: readonly number[], opts: {netconf?: boolean} = {}) {
+export interface KernelDumpText {
+  tables: readonly number[]
+  /** links, addresses, permanent neighbours, proxies[, netconf]. */
+  general: readonly string[]
+  /** rules, then the routes of each table. */
+  fam4: readonly string[]
+  fam6: readonly string[]
+}
+
+export async function dumpKernelText(
+  d: ObserveDeps,
+  tables: readonly number[],
+  opts: {netconf?: boolean} = {},
+): Promise<KernelDumpText> {
   const perFamily = [['rule', 'show'], ...tables.map((t) => ['route', 'show', 'table', String(t)])]
   const general = [
     ['link', 'show'],
@@ -182,18 +196,24 @@ export async function dumpKernel(d: ObserveDeps, tables: readonly number[], opts
     ['neigh', 'show', 'proxy'],
     ...(opts.netconf ? [['netconf', 'show']] : []),
   ]
-  const [[links = '', addrs = '', neighs = '', proxies = '', netconf = ''], fam4, fam6] = await Promise.all([
+  const [g, fam4, fam6] = await Promise.all([
     dumpMany(d, ['-json', '-details'], general),
     dumpMany(d, ['-4', '-N', '-d', '-json'], perFamily),
     dumpMany(d, ['-6', '-N', '-d', '-json'], perFamily),
   ])
-  const [rules4 = '', ...routes4] = fam4
-  const [rules6 = '', ...routes6] = fam6
+  return {tables: [...tables], general: g, fam4, fam6}
+}
+
+/** A dump's text parsed (routes tagged with their table); `netconf` is left as text. */
+export function parseKernelDump(t: KernelDumpText) {
+  const [links = '', addrs = '', neighs = '', proxies = '', netconf = ''] = t.general
+  const [rules4 = '', ...routes4] = t.fam4
+  const [rules6 = '', ...routes6] = t.fam6
   return {
     links: parseLinks(links),
     addrs: parseAddrs(addrs),
     rules: [...parseRules(rules4, 4), ...parseRules(rules6, 6)],
-    routes: tables.flatMap((table, i) => [
+    routes: t.tables.flatMap((table, i) => [
       ...parseRoutes(routes4[i] ?? '', 4).map((r) => ({...r, table})),
       ...parseRoutes(routes6[i] ?? '', 6).map((r) => ({...r, table})),
     ]),
@@ -201,6 +221,11 @@ export async function dumpKernel(d: ObserveDeps, tables: readonly number[], opts
     proxies: parseProxies(proxies),
     netconf,
   }
+}
+
+/** dumpKernelText, parsed. */
+export async function dumpKernel(d: ObserveDeps, tables: readonly number[], opts: {netconf?: boolean} = {}) {
+  return parseKernelDump(await dumpKernelText(d, tables, opts))
 }
 
 /** What a dump of `scope` reads: its tables and bridge names (adopt and fresh do not change it). */

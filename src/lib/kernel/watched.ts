@@ -45,11 +45,12 @@ import {objKey, objValue, type Plan, type RouteObj, type StateObj} from '../plan
 import {applyPlan, type KernelFacts} from './apply.js'
 import {baseInPlace} from './base.js'
 import {BatchExecutor, type SpawnFn} from './batch-process.js'
+import {dumpFingerprint, LoadedDump} from './dump-fingerprint.js'
 import {canonicalBase, canonicalScope, Kernel} from './kernel.js'
 import {KernelModel, type ModelDump} from './model.js'
 import {KernelMonitor} from './monitor.js'
 import {canon, eventKey, eventObj, modelEntry, parseNetconf, scopeSignature, tablesOf} from './notify-keys.js'
-import {dumpKernel, ownedObjects} from './observe.js'
+import {dumpKernelText, type KernelDumpText, ownedObjects, parseKernelDump} from './observe.js'
 import {ownedAt} from './owned-view.js'
 
 export interface WatchedKernelOptions extends KernelOptions {
@@ -74,6 +75,12 @@ const RETRY_MAX_MS = 60_000
 /** Delay before the retry after the n-th (0-based) consecutive apply with failed ops. */
 export function failedOpsRetryMs(n: number, baseMs = RETRY_BASE_MS, maxMs = RETRY_MAX_MS): number {
   return Math.min(maxMs, baseMs * 2 ** Math.min(n, 40))
+}
+
+/** A dump's text parsed into what the model loads. */
+function parseModelDump(text: KernelDumpText): ModelDump {
+  const {netconf, ...dumped} = parseKernelDump(text)
+  return {...dumped, netconf: parseNetconf(netconf)}
 }
 
 /** A background resync dumps once overruns stopped for this long, or this long after it began. */
@@ -124,6 +131,15 @@ export class WatchedKernel {
   private retryTimer: NodeJS.Timeout | undefined
   /** Full dumps taken so far (tests, benchmarks). */
   dumps = 0
+  /** Full dumps that found the kernel as the model was loaded, so neither parsed nor loaded (tests, benchmarks). */
+  unchangedDumps = 0
+  private readonly loadedDump = new LoadedDump()
+  /** What this.desired was built from (observe's `adopt`). */
+  private desiredFrom: readonly StateObj[] | undefined
+  /** The last full observation's result and its inputs (ownedNow). */
+  private lastOwned:
+    | {model: number; scope: string; adopt: readonly StateObj[] | undefined; ledger: number; owned: KernelObj[]}
+    | undefined
   /** ensureBase calls the model answered without a process (tests, benchmarks). */
   baseFromModel = 0
   /** objKeys notifications changed since the last observation (what a delta observation adds). */
@@ -226,7 +242,13 @@ export class WatchedKernel {
   async observe(scope: ObserveScope, opts: {fresh?: boolean} = {}): Promise<KernelObj[]> {
     const s = canonicalScope(scope)
     this.scope = s
-    if (scope.adopt) this.desired = new Map(scope.adopt.map((o) => [objKey(o), objValue(o)]))
+    // The same desired array as the last time: this.desired already holds it (delta passes since
+    // only set keys to what the same desired state says), and rebuilding it is O(node).
+    if (scope.adopt && scope.adopt !== this.desiredFrom) {
+      this.desired = new Map(scope.adopt.map((o) => [objKey(o), objValue(o)]))
+      this.desiredFrom = scope.adopt
+    }
+
     const tables = tablesOf(s)
     // A prefetched dump of the same tables stands for the one this observation would take (it began
     // after the pass did); if an overrun made it stale meanwhile, needsDump() below says so.
@@ -251,7 +273,32 @@ export class WatchedKernel {
     // their state; a delta pass's scope is the mapped bridges.
     this.scopeSig = scopeSignature(canonicalScope({...scope, staleBridges: []}))
     if (((opts.fresh || scope.fresh) && !prefetched) || this.needsDump(tables)) await this.reload(s, tables)
-    return ownedObjects({ledger: this.kernel.ledger}, this.model.raw(), s)
+    return this.ownedNow(s)
+  }
+
+  /**
+   * ownedObjects of the model, the same array as the last time while its inputs are the same (the
+   * model's and the ledger's generations, the scope, the very desired array): a full observation
+   * of an unchanged node then costs no walk of 40,000 objects, and the reconciler's diff can tell
+   * it was handed the same observation (reconcile.ts). ownedObjects run again on its own output
+   * ledger changes nothing, so the ledger's generation after it is the one to compare.
+   */
+  private async ownedNow(s: ObserveScope): Promise<KernelObj[]> {
+    const {ledger} = this.kernel
+    await ledger.load()
+    const inputs = {model: this.model.generation, scope: scopeSignature(s), adopt: s.adopt}
+    const m = this.lastOwned
+    if (
+      m &&
+      m.model === inputs.model &&
+      m.scope === inputs.scope &&
+      m.adopt === inputs.adopt &&
+      m.ledger === ledger.generation
+    )
+      return m.owned
+    const owned = await ownedObjects({ledger}, this.model.raw(), s)
+    this.lastOwned = {...inputs, ledger: ledger.generation, owned}
+    return owned
   }
 
   /** The monitor listening (a start in flight is awaited); a new start makes the model stale. */
@@ -434,16 +481,20 @@ export class WatchedKernel {
     }
   }
 
-  /** A full dump of `tables` (links, addresses, rules, routes, neighbours, netconf). */
-  private async dumpModel(tables: number[]): Promise<ModelDump> {
+  /** The text of a full dump of `tables` (links, addresses, rules, routes, neighbours, netconf). */
+  private async dumpText(tables: number[]): Promise<KernelDumpText> {
     const d = {
       runner: this.runner,
       ipPath: this.ipPath,
       sysctlPath: this.opts.sysctlPath ?? 'sysctl',
       ledger: this.kernel.ledger,
     }
-    const {netconf, ...dumped} = await dumpKernel(d, tables, {netconf: true})
-    return {...dumped, netconf: parseNetconf(netconf)}
+    return dumpKernelText(d, tables, {netconf: true})
+  }
+
+  /** A full dump of `tables`, parsed. */
+  private async dumpModel(tables: number[]): Promise<ModelDump> {
+    return parseModelDump(await this.dumpText(tables))
   }
 
   /** After an overrun: a background dump (see the top), repeated while overruns go on. */
@@ -534,27 +585,45 @@ export class WatchedKernel {
     if (this.dirtyKeys.size > 0 || this.dirtyAll) this.emit('kernel model resynced')
   }
 
-  /** Full dump into the model; notifications that arrive meanwhile are replayed after it. */
+  /**
+   * Full dump into the model; notifications that arrive meanwhile are replayed after it. A dump
+   * whose text is the one the model was loaded from, with the model unchanged since, is not
+   * parsed nor loaded: the model already holds it (dump-fingerprint.ts). That is the periodic full
+   * reconcile of an idle node.
+   */
   private async reload(s: ObserveScope, tables: number[]): Promise<void> {
     this.loading = []
     this.stale = false
+    let fingerprint: string | undefined
     try {
-      this.model.load(await this.dumpModel(tables), tables)
+      const text = await this.dumpText(tables)
+      fingerprint = dumpFingerprint(text)
+      if (this.loadedDump.holds(fingerprint, this.model.generation)) {
+        this.unchangedDumps++
+        this.log.debug('kernel dump unchanged since the model was loaded; kept', {scope: s.bridges.length})
+      } else {
+        this.model.load(parseModelDump(text), tables)
+        this.log.debug('kernel model loaded', {
+          links: this.model.links.size,
+          addrs: this.model.addrs.size,
+          routes: this.model.routes.size,
+          scope: s.bridges.length,
+        })
+      }
+
       this.lastDump = performance.now()
       this.dumps++
-      this.log.debug('kernel model loaded', {
-        links: this.model.links.size,
-        addrs: this.model.addrs.size,
-        routes: this.model.routes.size,
-        scope: s.bridges.length,
-      })
     } catch (error) {
       this.stale = true
+      fingerprint = undefined
       throw error
     } finally {
       const queued = this.loading ?? []
       this.loading = undefined
       for (const e of queued) this.model.apply(e)
+      // Notifications replayed on top: the model holds more than this dump (or nothing was loaded).
+      if (fingerprint !== undefined && queued.length === 0) this.loadedDump.record(fingerprint, this.model.generation)
+      else this.loadedDump.forget()
     }
   }
 

@@ -6,7 +6,7 @@ import type {Datapath, DeltaObservation, DesiredLookup, ObserveScope, OpResult} 
 
 import {type Logger, NullLogger} from '../log.js'
 import {isPlanResult, type OfctlFlows} from '../ovs/ofctl.js'
-import {objKey} from '../planner/types.js'
+import {objKey, objValue} from '../planner/types.js'
 
 /**
  * What the reconciler needs from the kernel layer (src/lib/kernel: Kernel, WatchedKernel): a
@@ -38,6 +38,8 @@ export class NodeDatapath implements Datapath {
   private answered = false
   private retryTimer: NodeJS.Timeout | undefined
   private readonly driftListeners: Array<(reason: string) => void> = []
+  /** The last full observation: the kernel layer's array, the flows' values, what observe() returned. */
+  private lastObserved: {kernel: readonly StateObj[]; flowValues: string; all: StateObj[]} | undefined
 
   /**
    * `staleBridges`: bridges that left the mappings but whose routing table ovn-bgp allocated (their
@@ -112,7 +114,18 @@ export class NodeDatapath implements Datapath {
       flows: f.flows.length,
     })
     this.foreign = f.foreign
-    return [...k, ...f.flows, ...this.assumeUnobserved(f.timedOut, f.errors, scope)]
+    const flows = [...f.flows, ...this.assumeUnobserved(f.timedOut, f.errors, scope)]
+    // The same kernel array and the same flows: the same array as the last time, so the
+    // reconciler can tell the observation is the one it already diffed (reconcile.ts).
+    const flowValues = flows
+      .map((o) => objValue(o))
+      .sort()
+      .join('\n')
+    const last = this.lastObserved
+    if (last?.kernel === k && last.flowValues === flowValues) return last.all
+    const all = [...k, ...flows]
+    this.lastObserved = {kernel: k, flowValues, all}
+    return all
   }
 
   /**

@@ -1,0 +1,114 @@
+// The periodic full dump of an unchanged node, in the real kernel (guest). The dump still runs
+// every time (it is what catches a change the notifications missed), but when its text is the one
+// the model was loaded from and the model did not change since, it is neither parsed nor loaded,
+// and the observation is the very array of the last time. What must hold, each case against a
+// one-shot Kernel.observe of the same node:
+//   - nothing changed: the dump is kept (unchangedDumps), the observation is the same array;
+//   - a change the monitor saw: the model changed, so the dump is loaded, the change is observed;
+//   - a change made while the model followed nothing (monitor stopped): the dump's text differs
+//     from the one loaded, so it is loaded, and the change is observed;
+//   - the monitor stopped and nothing changed: the dump matches, and is kept;
+//   - an address whose lifetime counts down (DHCP, SLAAC) does not make an unchanged dump differ.
+import {expect} from 'chai'
+
+import type {KernelObj} from '../../src/lib/kernel/types.js'
+
+import {WatchedKernel} from '../../src/lib/kernel/watched.js'
+import {NullLogger} from '../../src/lib/log.js'
+import {diff} from '../../src/lib/planner/diff.js'
+import {objValue, type StateObj} from '../../src/lib/planner/types.js'
+import {sleep} from '../helpers/wait.js'
+import {must, requireGuest} from './helpers/guest.js'
+import {kernelEnv, type KernelEnv} from './helpers/kernel-env.js'
+
+const addr = (i: number): StateObj => ({kind: 'address', dev: 'bgp-nic', cidr: `10.78.0.${i}/32`})
+const values = (objs: readonly StateObj[]): string[] => objs.map((o) => objValue(o)).sort()
+
+describe('watched kernel: a full dump that finds the node as loaded (guest)', function () {
+  this.timeout(300_000)
+  let env: KernelEnv
+  let wk: WatchedKernel
+  const want = [addr(1), addr(2), addr(3)]
+  const ip = (...args: string[]) => must('ip', ['-n', env.ns.name, ...args])
+  const fresh = async (): Promise<KernelObj[]> => wk.observe({...env.scope, adopt: want}, {fresh: true})
+  /** The same node through the one-shot kernel (its own dump): what the watched observation must equal. */
+  const oneShot = async (): Promise<string[]> => values(await env.kernel.observe({...env.scope, adopt: want}))
+  /** A notification the monitor got is in the model once this resolves. */
+  const settle = () => sleep(500)
+
+  before(async function () {
+    requireGuest(this)
+    env = await kernelEnv('kunchanged')
+    wk = new WatchedKernel(env.ns.runner, {stateDir: env.stateDir, ipArgs: ['-n', env.ns.name]}, new NullLogger())
+    expect((await wk.ensureBase(env.base)).failed).to.deep.equal([])
+    const first = await wk.observe({...env.scope, adopt: want})
+    expect((await wk.apply(diff(want, first), {ensureUp: ['br-ex']})).filter((r) => !r.ok)).to.deep.equal([])
+    await settle()
+    // A full observation after the apply: the model is loaded from a dump with nothing replayed on top.
+    await fresh()
+  })
+
+  after(async () => {
+    wk?.close()
+    await env?.close()
+  })
+
+  it('nothing changed: the dump is neither parsed nor loaded, and the observation is the same array', async () => {
+    const a = await fresh()
+    const {dumps, unchangedDumps} = wk
+    const b = await fresh()
+    expect(wk.dumps, 'the dump still runs').to.equal(dumps + 1)
+    expect(wk.unchangedDumps).to.equal(unchangedDumps + 1)
+    expect(b).to.equal(a)
+    expect(values(b)).to.deep.equal(await oneShot())
+    expect(diff(want, b).add).to.deep.equal([])
+  })
+
+  it('a change the monitor saw: loaded again, and observed', async () => {
+    const before = await fresh()
+    const {unchangedDumps} = wk
+    await ip('address', 'del', '10.78.0.2/32', 'dev', 'bgp-nic')
+    await settle()
+    const after = await fresh()
+    expect(wk.unchangedDumps).to.equal(unchangedDumps)
+    expect(after).to.not.equal(before)
+    expect(values(after)).to.deep.equal(await oneShot())
+    expect(values(diff(want, after).add)).to.deep.equal([objValue(addr(2))])
+  })
+
+  it('a change made while the model followed nothing: the dump differs from the one loaded, so it is loaded and observed', async () => {
+    await fresh()
+    const {unchangedDumps} = wk
+    // The model stops following the kernel (as after a monitor's death); its generation stays put.
+    ;(wk as unknown as {monitor: {stop(): void}}).monitor.stop()
+    await ip('address', 'add', '10.78.0.2/32', 'dev', 'bgp-nic')
+    const after = await fresh()
+    expect(wk.unchangedDumps, 'a changed text is loaded').to.equal(unchangedDumps)
+    expect(values(after)).to.deep.equal(await oneShot())
+    expect(diff(want, after).add).to.deep.equal([])
+  })
+
+  it('the monitor stopped and nothing changed: the dump matches the one loaded, and is kept', async () => {
+    const before = await fresh()
+    const {unchangedDumps} = wk
+    ;(wk as unknown as {monitor: {stop(): void}}).monitor.stop()
+    const after = await fresh()
+    expect(wk.unchangedDumps).to.equal(unchangedDumps + 1)
+    expect(after).to.equal(before)
+    expect(values(after)).to.deep.equal(await oneShot())
+  })
+
+  it('an address whose lifetime counts down does not make an unchanged dump differ', async () => {
+    // A foreign dynamic-looking address (finite lifetimes) on a foreign device.
+    await ip('link', 'add', 'kdyn0', 'type', 'dummy')
+    await ip('address', 'add', '198.51.100.7/24', 'dev', 'kdyn0', 'valid_lft', '300', 'preferred_lft', '200')
+    await settle()
+    const before = await fresh()
+    const {unchangedDumps} = wk
+    await sleep(2200) // the remaining lifetimes the dump prints are 2 s lower now
+    const after = await fresh()
+    expect(wk.unchangedDumps).to.equal(unchangedDumps + 1)
+    expect(after).to.equal(before)
+    expect(values(after)).to.deep.equal(await oneShot())
+  })
+})

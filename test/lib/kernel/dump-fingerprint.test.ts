@@ -1,0 +1,273 @@
+// When the watched model may skip a full reload (dump-fingerprint.ts): the fingerprint of a dump's
+// text, blind only to the fields that move on an unchanged node, and the generations of the model
+// and the ledger, which must move with every change (else a reload would be skipped wrongly).
+import {expect} from 'chai'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import type {MonitorEvent} from '../../../src/lib/kernel/monitor-parse.js'
+import type {KernelDumpText} from '../../../src/lib/kernel/observe.js'
+import type {LinkInfo} from '../../../src/lib/kernel/parse.js'
+
+import {dumpFingerprint, LoadedDump} from '../../../src/lib/kernel/dump-fingerprint.js'
+import {Ledger} from '../../../src/lib/kernel/ledger.js'
+import {KernelModel, type ModelDump} from '../../../src/lib/kernel/model.js'
+
+const link = (name: string, extra = ''): string =>
+  `{"ifindex":3,"ifname":"${name}","flags":["UP"],"operstate":"UP","linkinfo":{"info_kind":"bridge","info_data":{"hello_timer":0.00,"gc_timer":${extra || '12.34'},"stp_state":0}}}`
+const address = (cidr: string, valid: number, preferred: number): string =>
+  `{"ifindex":4,"ifname":"bgp-nic","addr_info":[{"family":"inet","local":"${cidr.split('/')[0]}","prefixlen":${cidr.split('/')[1]},"scope":"global","valid_life_time":${valid},"preferred_life_time":${preferred}}]}`
+
+function dumpText(
+  o: {links?: string; addrs?: string; rules4?: string; route4?: string; tables?: number[]} = {},
+): KernelDumpText {
+  return {
+    tables: o.tables ?? [200, 10],
+    general: [
+      o.links ?? `[${link('br-ex')}]`,
+      o.addrs ?? `[${address('10.0.0.1/32', 4_294_967_295, 4_294_967_295)}]`,
+      '[]',
+      '[]',
+      '[]',
+    ],
+    fam4: [o.rules4 ?? '[{"priority":32000,"dst":"10.0.0.1","table":"200"}]', o.route4 ?? '[]', '[]'],
+    fam6: ['[]', '[]', '[]'],
+  }
+}
+
+describe('kernel/dump-fingerprint', () => {
+  const base = dumpFingerprint(dumpText())
+  const cases: Array<{name: string; text: KernelDumpText; same: boolean}> = [
+    {name: 'the same text', text: dumpText(), same: true},
+    {name: "a bridge's timers moved", text: dumpText({links: `[${link('br-ex', '99.01')}]`}), same: true},
+    {
+      name: "an address's remaining lifetimes counted down",
+      text: dumpText({addrs: `[${address('10.0.0.1/32', 4_294_967_295, 4_294_967_295).replace('4294967295', '299')}]`}),
+      same: true,
+    },
+    {
+      name: 'an address added',
+      text: dumpText({addrs: `[${address('10.0.0.1/32', 1, 1)},${address('10.0.0.2/32', 1, 1)}]`}),
+      same: false,
+    },
+    {
+      name: 'another address, same lifetimes',
+      text: dumpText({addrs: `[${address('10.0.0.9/32', 4_294_967_295, 4_294_967_295)}]`}),
+      same: false,
+    },
+    {name: 'a link renamed', text: dumpText({links: `[${link('br-ex2')}]`}), same: false},
+    {name: 'a rule changed', text: dumpText({rules4: '[]'}), same: false},
+    {
+      name: 'a route added to a table',
+      text: dumpText({route4: '[{"dst":"10.0.0.1","dev":"br-ex","protocol":"boot"}]'}),
+      same: false,
+    },
+    {name: 'other tables, same texts', text: dumpText({tables: [201, 10]}), same: false},
+    {
+      name: 'a part moved from IPv4 to IPv6',
+      text: {
+        ...dumpText(),
+        fam4: ['[]', '[]', '[]'],
+        fam6: ['[{"priority":32000,"dst":"10.0.0.1","table":"200"}]', '[]', '[]'],
+      },
+      same: false,
+    },
+  ]
+  for (const c of cases) {
+    it(`${c.name}: ${c.same ? 'the same' : 'another'} fingerprint`, () => {
+      expect(dumpFingerprint(c.text) === base).to.equal(c.same)
+    })
+  }
+
+  it('LoadedDump holds only for the fingerprint and the generation it recorded', () => {
+    const m = new LoadedDump()
+    expect(m.holds('a', 1)).to.equal(false)
+    m.record('a', 1)
+    expect(m.holds('a', 1)).to.equal(true)
+    expect(m.holds('a', 2)).to.equal(false)
+    expect(m.holds('b', 1)).to.equal(false)
+    m.forget()
+    expect(m.holds('a', 1)).to.equal(false)
+  })
+})
+
+const lnk = (name: string, kind: string, up: boolean): LinkInfo => ({
+  name,
+  kind,
+  up,
+  master: undefined,
+  link: undefined,
+  vlanId: undefined,
+  vrfTable: undefined,
+})
+
+describe('kernel/model: generation', () => {
+  const dump = (): ModelDump => ({
+    links: [lnk('br-ex', 'bridge', true), lnk('bgp-nic', 'dummy', true)],
+    addrs: [{dev: 'bgp-nic', family: 4, cidr: '10.0.0.1/32'}],
+    rules: [{family: 4, priority: 32_000, dst: '10.0.0.1/32', table: 200, plain: true}],
+    routes: [
+      {
+        family: 4,
+        table: 200,
+        dst: '10.0.0.1/32',
+        dev: 'br-ex',
+        via: undefined,
+        proto: 3,
+        scope: 253,
+        type: 'unicast',
+        multipath: false,
+      },
+    ],
+    neighs: [{family: 4, ip: '10.0.0.1', dev: 'br-ex', mac: 'fa:16:3e:00:00:01', permanent: true}],
+    proxies: [],
+    netconf: new Map(),
+  })
+  const loaded = (): KernelModel => {
+    const m = new KernelModel()
+    m.load(dump(), [200, 10])
+    return m
+  }
+
+  const events: Array<{name: string; e: MonitorEvent; moves: boolean}> = [
+    {
+      name: 'an address added',
+      e: {type: 'addr', deleted: false, addr: {dev: 'bgp-nic', family: 4, cidr: '10.0.0.2/32'}},
+      moves: true,
+    },
+    {
+      name: 'an address deleted',
+      e: {type: 'addr', deleted: true, addr: {dev: 'bgp-nic', family: 4, cidr: '10.0.0.1/32'}},
+      moves: true,
+    },
+    {
+      name: 'an absent address deleted',
+      e: {type: 'addr', deleted: true, addr: {dev: 'bgp-nic', family: 4, cidr: '10.0.0.9/32'}},
+      moves: false,
+    },
+    {
+      name: 'a route in a watched table',
+      e: {
+        type: 'route',
+        deleted: false,
+        route: {
+          family: 4,
+          table: 200,
+          dst: '10.0.0.2/32',
+          dev: 'br-ex',
+          via: undefined,
+          proto: 3,
+          scope: 253,
+          type: 'unicast',
+          multipath: false,
+        },
+      },
+      moves: true,
+    },
+    {
+      name: 'a route in a table not watched',
+      e: {
+        type: 'route',
+        deleted: false,
+        route: {
+          family: 4,
+          table: 254,
+          dst: '10.9.0.0/24',
+          dev: 'eth0',
+          via: undefined,
+          proto: 2,
+          scope: 253,
+          type: 'unicast',
+          multipath: false,
+        },
+      },
+      moves: false,
+    },
+    {
+      name: 'a rule without a destination',
+      e: {type: 'rule', deleted: false, rule: {family: 4, priority: 100, dst: undefined, table: 5, plain: false}},
+      moves: false,
+    },
+    {
+      name: 'a reachable (not permanent) neighbour that was never in the model',
+      e: {
+        type: 'neigh',
+        deleted: false,
+        proxy: false,
+        neigh: {family: 4, ip: '10.0.0.50', dev: 'br-ex', mac: 'fa:16:3e:00:00:50', permanent: false},
+      },
+      moves: false,
+    },
+    {
+      name: 'a permanent neighbour no longer permanent',
+      e: {
+        type: 'neigh',
+        deleted: false,
+        proxy: false,
+        neigh: {family: 4, ip: '10.0.0.1', dev: 'br-ex', mac: 'fa:16:3e:00:00:01', permanent: false},
+      },
+      moves: true,
+    },
+    {
+      name: 'a link set down (its routes and neighbours flushed)',
+      e: {type: 'link', deleted: false, link: lnk('br-ex', 'bridge', false)},
+      moves: true,
+    },
+  ]
+  for (const c of events) {
+    it(`${c.name}: ${c.moves ? 'moves on' : 'stays'}`, () => {
+      const m = loaded()
+      const g = m.generation
+      m.apply(c.e)
+      expect(m.generation !== g).to.equal(c.moves)
+    })
+  }
+
+  it('moves on with a load, an own op, and a resync that found a difference; not with one that found none', () => {
+    const m = loaded()
+    let g = m.generation
+    m.applyOwn('add', {kind: 'address', dev: 'bgp-nic', cidr: '10.0.0.3/32'})
+    expect(m.generation).to.not.equal(g)
+    g = m.generation
+    const same = loaded()
+    same.applyOwn('add', {kind: 'address', dev: 'bgp-nic', cidr: '10.0.0.3/32'})
+    m.syncFrom(same)
+    expect(m.generation, 'nothing differed').to.equal(g)
+    const other = loaded()
+    m.syncFrom(other)
+    expect(m.generation, 'the own address is gone in the dump').to.not.equal(g)
+    g = m.generation
+    m.load(dump(), [200, 10])
+    expect(m.generation).to.not.equal(g)
+  })
+})
+
+describe('kernel/ledger: generation', () => {
+  it('moves on with each change of the keys, and with a load that reads changed files; not otherwise', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ovnbgp-ledger-gen-'))
+    try {
+      const path = join(dir, 'kernel-ledger.json')
+      const l = new Ledger(path)
+      await l.load()
+      let g = l.generation
+      l.add('neigh|br-ex|10.0.0.1')
+      expect(l.generation).to.not.equal(g)
+      g = l.generation
+      l.add('neigh|br-ex|10.0.0.1')
+      l.delete('neigh|br-ex|10.0.0.9')
+      expect(l.generation, 'no-op add and delete').to.equal(g)
+      await l.save()
+      await l.load()
+      expect(l.generation, 'files as saved').to.equal(g)
+      // Another process (an ad-hoc command) saves: the next load reads it.
+      writeFileSync(path, JSON.stringify({version: 1, keys: ['neigh|br-ex|10.0.0.2']}))
+      rmSync(l.journalPath, {force: true})
+      await l.load()
+      expect(l.generation).to.not.equal(g)
+      expect(l.has('neigh|br-ex|10.0.0.2')).to.equal(true)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
