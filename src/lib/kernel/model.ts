@@ -77,8 +77,9 @@ export class KernelModel {
   }
 
   /**
-   * Counts the changes to the model: equal generations mean equal contents (a load, a notification
-   * or an own op that changed an entry moves it on; one that changed nothing may not).
+   * Counts the changes to the model: equal generations mean equal contents (a load, and a
+   * notification or an own op that changed an entry, move it on; one that left every entry as it
+   * was does not, so the echoes of a busy FRR do not defeat the dump kept in watched.ts).
    */
   get generation(): number {
     return this.gen
@@ -111,9 +112,11 @@ export class KernelModel {
    * Applies one notification; returns the objKeys (`route|...`, `neigh|...`, `ndp-proxy|...`) of
    * what it removed beyond the notified object itself (a device set down or deleted).
    */
+  /** Sets an entry; an equal one (the echo of an own op, a route reinstalled as it was) is no change. */
   private put<V>(m: Map<string, V>, k: string, v: V): void {
+    const old = m.get(k)
     m.set(k, v)
-    this.gen++
+    if (old === undefined || !same(old, v)) this.gen++
   }
 
   private drop(m: Map<string, unknown>, k: string): void {

@@ -142,6 +142,30 @@ describe('kernel/model: generation', () => {
       moves: true,
     },
     {
+      name: 'an address notified again as it is (an echo)',
+      e: {type: 'addr', deleted: false, addr: {dev: 'bgp-nic', family: 4, cidr: '10.0.0.1/32'}},
+      moves: false,
+    },
+    {
+      name: 'a route reinstalled as it was',
+      e: {
+        type: 'route',
+        deleted: false,
+        route: {
+          family: 4,
+          table: 200,
+          dst: '10.0.0.1/32',
+          dev: 'br-ex',
+          via: undefined,
+          proto: 3,
+          scope: 253,
+          type: 'unicast',
+          multipath: false,
+        },
+      },
+      moves: false,
+    },
+    {
       name: 'an absent address deleted',
       e: {type: 'addr', deleted: true, addr: {dev: 'bgp-nic', family: 4, cidr: '10.0.0.9/32'}},
       moves: false,
