@@ -224,7 +224,7 @@ export function parseKernelDump(t: KernelDumpText) {
 }
 
 /** dumpKernelText, parsed. */
-export async function dumpKernel(d: ObserveDeps, tables: readonly number[], opts: {netconf?: boolean} = {}) {
+async function dumpKernel(d: ObserveDeps, tables: readonly number[], opts: {netconf?: boolean} = {}) {
   return parseKernelDump(await dumpKernelText(d, tables, opts))
 }
 

@@ -3,7 +3,7 @@
 // takes out exactly the item (fragment, seq) named.
 import {expect} from 'chai'
 
-import {Contributions, type Contributor} from '../../../src/lib/planner/contributions.js'
+import {Contributions, type Contributor, INDEX_FROM} from '../../../src/lib/planner/contributions.js'
 
 const frag = (id: string, ...order: string[]): Contributor => ({id, order})
 
@@ -135,6 +135,31 @@ describe('planner/contributions', () => {
       }
     })
   }
+
+  it(`a bag grown past ${INDEX_FROM} entries (indexed by fragment) and emptied again agrees at every step`, () => {
+    const frags = Array.from({length: INDEX_FROM * 2}, (_, i) => frag(`g${i}`, 'port', String((i * 7) % 11), `g${i}`))
+    const c = new Checked()
+    for (const [i, f] of frags.entries()) {
+      c.add(f, 0)
+      if (i % 3 === 0) c.add(f, 1)
+      c.agrees(`after add ${f.id}`, true)
+    }
+
+    // Removes from the middle, the ends, the last added, and of items never added.
+    for (const i of [5, 0, frags.length - 1, 17, 3, 9, 31, 2, 30, 1]) {
+      c.remove(frags[i]!, 0)
+      c.remove(frags[i]!, 2)
+      c.agrees(`after remove g${i}#0`, true)
+    }
+
+    for (const [i, f] of frags.entries()) {
+      c.remove(f, 0)
+      c.remove(f, 1)
+      c.agrees(`after remove g${i}`, true)
+    }
+
+    expect(c.bag.size).to.equal(0)
+  })
 
   it('random adds and removes of 2,000 entries agree with a sorted list at every step', () => {
     let seed = 7
