@@ -6,8 +6,8 @@
 //   a conflict problem naming the winner (exactly the Collector's message);
 // - an exposed entry (ip, kind, source row) is the LAST one recorded in order (Map.set semantics);
 // - problems and contributions (exposed ip -> objKeys) are sets: counted, kept while counted.
-// Cost of adding a fragment: O(its items); of removing one: O(its items x contributors sharing
-// each key), a scan without moves (contributions.ts).
+// Cost of adding or removing a fragment: O(its items) (contributions.ts: a large key's
+// contributors are indexed by fragment).
 import {type CollectedState, compareExposed, sortObjs} from './collector.js'
 import {Contributions, type Contributor} from './contributions.js'
 import {exposedKey, type FragmentData, problemKey, type RecordedAdd} from './fragment.js'
