@@ -120,6 +120,30 @@ export function nbWith(...rows: Array<[string, Fields]>): NbState {
   return nb
 }
 
+/** A VM port bound to compute-1 on neutron-pub (the provider network of pubNetworkWith). */
+export function pubVm(name: string, ip: string, up = true): Fields {
+  return {
+    uuid: `uuid-${name}`,
+    name,
+    addresses: [`fa:16:3e:00:01:02 ${ip}`],
+    up,
+    options: {'requested-chassis': 'compute-1'},
+    externalIds: {'neutron:network_name': 'neutron-pub', 'neutron:cidrs': `${ip}/24`},
+  }
+}
+
+/** neutron-pub (localnet on physnet1, so br-ex on brExNode) holding the given pubVm ports. */
+export function pubNetworkWith(...vms: Fields[]): NbState {
+  return nbWith(
+    [
+      LSP,
+      {uuid: 'ln', name: 'provnet-1', type: 'localnet', addresses: ['unknown'], options: {network_name: 'physnet1'}},
+    ],
+    ...vms.map((v): [string, Fields] => [LSP, v]),
+    [LS, {uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', ...vms.map((v) => String(v.uuid))]}],
+  )
+}
+
 /** A raw change as NbState.applyChange decodes it (what the planner and the matchers receive). */
 export function decoded(c: RowChange, caps?: NbCapabilities): NbChange {
   const d = decodeChange(c, caps ?? {lrpStatus: true, natGatewayPort: true})

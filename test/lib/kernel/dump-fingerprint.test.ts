@@ -8,7 +8,7 @@ import {join} from 'node:path'
 
 import type {MonitorEvent} from '../../../src/lib/kernel/monitor-parse.js'
 import type {KernelDumpText} from '../../../src/lib/kernel/observe.js'
-import type {LinkInfo} from '../../../src/lib/kernel/parse.js'
+import type {LinkInfo, RouteInfo} from '../../../src/lib/kernel/parse.js'
 
 import {dumpFingerprint, LoadedDump} from '../../../src/lib/kernel/dump-fingerprint.js'
 import {Ledger} from '../../../src/lib/kernel/ledger.js'
@@ -102,24 +102,25 @@ const lnk = (name: string, kind: string, up: boolean): LinkInfo => ({
   vrfTable: undefined,
 })
 
+/** A route of a table, as a dump or a notification gives it. */
+const route = (table: number, dst: string, dev: string, proto: number): RouteInfo & {table: number} => ({
+  family: 4,
+  table,
+  dst,
+  dev,
+  via: undefined,
+  proto,
+  scope: 253,
+  type: 'unicast',
+  multipath: false,
+})
+
 describe('kernel/model: generation', () => {
   const dump = (): ModelDump => ({
     links: [lnk('br-ex', 'bridge', true), lnk('bgp-nic', 'dummy', true)],
     addrs: [{dev: 'bgp-nic', family: 4, cidr: '10.0.0.1/32'}],
     rules: [{family: 4, priority: 32_000, dst: '10.0.0.1/32', table: 200, plain: true}],
-    routes: [
-      {
-        family: 4,
-        table: 200,
-        dst: '10.0.0.1/32',
-        dev: 'br-ex',
-        via: undefined,
-        proto: 3,
-        scope: 253,
-        type: 'unicast',
-        multipath: false,
-      },
-    ],
+    routes: [route(200, '10.0.0.1/32', 'br-ex', 3)],
     neighs: [{family: 4, ip: '10.0.0.1', dev: 'br-ex', mac: 'fa:16:3e:00:00:01', permanent: true}],
     proxies: [],
     netconf: new Map(),
@@ -151,17 +152,7 @@ describe('kernel/model: generation', () => {
       e: {
         type: 'route',
         deleted: false,
-        route: {
-          family: 4,
-          table: 200,
-          dst: '10.0.0.1/32',
-          dev: 'br-ex',
-          via: undefined,
-          proto: 3,
-          scope: 253,
-          type: 'unicast',
-          multipath: false,
-        },
+        route: route(200, '10.0.0.1/32', 'br-ex', 3),
       },
       moves: false,
     },
@@ -175,17 +166,7 @@ describe('kernel/model: generation', () => {
       e: {
         type: 'route',
         deleted: false,
-        route: {
-          family: 4,
-          table: 200,
-          dst: '10.0.0.2/32',
-          dev: 'br-ex',
-          via: undefined,
-          proto: 3,
-          scope: 253,
-          type: 'unicast',
-          multipath: false,
-        },
+        route: route(200, '10.0.0.2/32', 'br-ex', 3),
       },
       moves: true,
     },
@@ -194,17 +175,7 @@ describe('kernel/model: generation', () => {
       e: {
         type: 'route',
         deleted: false,
-        route: {
-          family: 4,
-          table: 254,
-          dst: '10.9.0.0/24',
-          dev: 'eth0',
-          via: undefined,
-          proto: 2,
-          scope: 253,
-          type: 'unicast',
-          multipath: false,
-        },
+        route: route(254, '10.9.0.0/24', 'eth0', 2),
       },
       moves: false,
     },

@@ -9,7 +9,7 @@ import {defaultConfig} from '../../../src/lib/config/index.js'
 import {StreamLogger} from '../../../src/lib/log.js'
 import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import {brExNode, insert, LS, LSP, nbWith, update} from '../../helpers/nb-changes.js'
+import {brExNode, insert, LS, LSP, pubNetworkWith, pubVm, update} from '../../helpers/nb-changes.js'
 
 class MemoryDatapath implements Datapath {
   readonly objects = new Map<string, StateObj>()
@@ -31,24 +31,8 @@ class MemoryDatapath implements Datapath {
 const ctx = brExNode()
 const cfg = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
 
-const vmFields = (name: string, ip: string, up: boolean) => ({
-  uuid: `uuid-${name}`,
-  name,
-  addresses: [`fa:16:3e:00:01:02 ${ip}`],
-  up,
-  options: {'requested-chassis': 'compute-1'},
-  externalIds: {'neutron:network_name': 'neutron-pub', 'neutron:cidrs': `${ip}/24`},
-})
-
 function setup() {
-  const nb = nbWith(
-    [
-      LSP,
-      {uuid: 'ln', name: 'provnet-1', type: 'localnet', addresses: ['unknown'], options: {network_name: 'physnet1'}},
-    ],
-    [LSP, vmFields('vm1', '172.24.4.10', true)],
-    [LS, {uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', 'uuid-vm1']}],
-  )
+  const nb = pubNetworkWith(pubVm('vm1', '172.24.4.10', true))
   const lines: string[] = []
   const dp = new MemoryDatapath()
   const rec = new Reconciler({
@@ -72,7 +56,7 @@ describe('Reconciler: incremental desired state in watch mode', () => {
     await rec.pass(nb, {prune: true, fullRecompute: true})
     expect(addresses(dp)).to.deep.equal(['172.24.4.10/32'])
     for (const c of [
-      insert(LSP, vmFields('vm2', '172.24.4.11', true)),
+      insert(LSP, pubVm('vm2', '172.24.4.11', true)),
       update(
         LS,
         {uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', 'uuid-vm1', 'uuid-vm2']},
@@ -96,7 +80,7 @@ describe('Reconciler: incremental desired state in watch mode', () => {
     const {nb, dp, rec, lines} = setup()
     await rec.pass(nb, {prune: true, fullRecompute: true})
     rec.buildDeferred() // as the daemon does once the pass is reported
-    nb.applyChange(update(LSP, vmFields('vm1', '172.24.4.10', false), {up: true})) // not marked
+    nb.applyChange(update(LSP, pubVm('vm1', '172.24.4.10', false), {up: true})) // not marked
     const ev = await rec.pass(nb, {prune: true})
     expect(addresses(dp), 'the incremental state still has the port').to.deep.equal(['172.24.4.10/32'])
     expect(ev.changed).to.equal(false)
@@ -170,7 +154,7 @@ describe('Reconciler: incremental desired state in watch mode', () => {
         const out = await apply(plan)
         builtInPass = rec.buildDeferred()
         // vm2 is bound while the first pass applies: the NB view has it, nothing was marked for it
-        marked ??= rec.markChanged(nb.applyChange(insert(LSP, vmFields('vm2', '172.24.4.11', true)))!)
+        marked ??= rec.markChanged(nb.applyChange(insert(LSP, pubVm('vm2', '172.24.4.11', true)))!)
         nb.applyChange(
           update(
             LS,
@@ -220,7 +204,7 @@ describe('Reconciler: incremental desired state in watch mode', () => {
     const {nb, dp} = setup()
     const rec = new Reconciler({cfg, datapath: dp, local: {context: async () => ctx}})
     await rec.pass(nb, {prune: true})
-    nb.applyChange(update(LSP, vmFields('vm1', '172.24.4.10', false), {up: true}))
+    nb.applyChange(update(LSP, pubVm('vm1', '172.24.4.10', false), {up: true}))
     const r = await rec.pass(nb, {prune: true})
     expect(r.desiredMismatches).to.equal(undefined)
     expect(addresses(dp)).to.deep.equal([])

@@ -14,7 +14,7 @@ import {type OfctlFlows} from '../../../src/lib/ovs/ofctl.js'
 import {objKey} from '../../../src/lib/planner/types.js'
 import {type KernelLayer, NodeDatapath} from '../../../src/lib/reconciler/node-datapath.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import {brExNode, insert, LS, LSP, nbWith, update} from '../../helpers/nb-changes.js'
+import {brExNode, insert, LS, LSP, pubNetworkWith, pubVm, update} from '../../helpers/nb-changes.js'
 
 /** A kernel layer whose observation is the same array until something changes (WatchedKernel.ownedNow). */
 class KeptKernel implements KernelLayer {
@@ -71,24 +71,8 @@ function flowSide(initial: FlowObj[] = []) {
 
 const ctx = brExNode()
 const cfg = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
-const vm = (name: string, ip: string) => ({
-  uuid: `uuid-${name}`,
-  name,
-  addresses: [`fa:16:3e:00:01:02 ${ip}`],
-  up: true,
-  options: {'requested-chassis': 'compute-1'},
-  externalIds: {'neutron:network_name': 'neutron-pub', 'neutron:cidrs': `${ip}/24`},
-})
-
 function setup() {
-  const nb = nbWith(
-    [
-      LSP,
-      {uuid: 'ln', name: 'provnet-1', type: 'localnet', addresses: ['unknown'], options: {network_name: 'physnet1'}},
-    ],
-    [LSP, vm('vm1', '172.24.4.10')],
-    [LS, {uuid: 'ls-pub', name: 'neutron-pub', ports: ['ln', 'uuid-vm1']}],
-  )
+  const nb = pubNetworkWith(pubVm('vm1', '172.24.4.10'))
   const kernel = new KeptKernel()
   const rec = new Reconciler({
     cfg,
@@ -146,7 +130,7 @@ describe('Reconciler: the periodic pass of an unchanged node', () => {
     const {nb, kernel, rec} = await settled()
     await rec.pass(nb, periodic)
     const {observes} = kernel
-    rec.markChanged(nb.applyChange(insert(LSP, vm('vm2', '172.24.4.11')))!)
+    rec.markChanged(nb.applyChange(insert(LSP, pubVm('vm2', '172.24.4.11')))!)
     rec.markChanged(
       nb.applyChange(
         update(
