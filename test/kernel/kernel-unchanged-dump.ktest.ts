@@ -8,7 +8,10 @@
 //   - a change made while the model followed nothing (monitor stopped): the dump's text differs
 //     from the one loaded, so it is loaded, and the change is observed;
 //   - the monitor stopped and nothing changed: the dump matches, and is kept;
-//   - an address whose lifetime counts down (DHCP, SLAAC) does not make an unchanged dump differ.
+//   - an address whose lifetime counts down (DHCP, SLAAC) does not make an unchanged dump differ;
+//   - the VRF table is read for ovn-bgp's routes only: an owned subnet route there is observed, the
+//     kernel's local route of every bgp-nic address is not in the model, and a foreign route added
+//     there leaves the dump as loaded (kept).
 import {expect} from 'chai'
 
 import type {KernelObj} from '../../src/lib/kernel/types.js'
@@ -109,6 +112,40 @@ describe('watched kernel: a full dump that finds the node as loaded (guest)', fu
     const after = await fresh()
     expect(wk.unchangedDumps).to.equal(unchangedDumps + 1)
     expect(after).to.equal(before)
+    expect(values(after)).to.deep.equal(await oneShot())
+  })
+
+  it("the VRF table: ovn-bgp's routes observed, the kernel's local routes not kept, a foreign route changes nothing", async () => {
+    const vrf = env.scope.vrfTable
+    const subnet: StateObj = {
+      kind: 'route',
+      family: 4,
+      table: vrf,
+      dst: '10.79.0.0/24',
+      dev: 'bgp-nic',
+      scope: 'link',
+      proto: 3,
+    }
+    want.push(subnet)
+    const first = await fresh()
+    expect((await wk.apply(diff(want, first))).filter((r) => !r.ok)).to.deep.equal([])
+    await settle()
+    const withRoute = await fresh()
+    expect(values(withRoute)).to.include(objValue(subnet))
+    expect(values(withRoute)).to.deep.equal(await oneShot())
+    // The kernel holds a local route per bgp-nic address in the VRF table; the model keeps none.
+    const local = await ip('-4', '-json', 'route', 'show', 'table', String(vrf), 'type', 'local')
+    expect((JSON.parse(local.stdout) as unknown[]).length).to.be.greaterThan(0)
+    const {model} = wk as unknown as {model: {routes: ReadonlyMap<string, {table: number; proto?: number}>}}
+    const inVrf = [...model.routes.values()].filter((r) => r.table === vrf)
+    expect(inVrf.map((r) => r.proto)).to.deep.equal([3])
+
+    const {unchangedDumps} = wk
+    await ip('route', 'add', '10.80.0.0/24', 'dev', 'bgp-nic', 'table', String(vrf), 'proto', 'static')
+    await settle()
+    const after = await fresh()
+    expect(wk.unchangedDumps, 'a foreign route in the VRF table is not read').to.equal(unchangedDumps + 1)
+    expect(after).to.equal(withRoute)
     expect(values(after)).to.deep.equal(await oneShot())
   })
 })

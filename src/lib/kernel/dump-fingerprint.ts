@@ -21,7 +21,7 @@ const WITH_VOLATILE = 2
 
 export function dumpFingerprint(t: KernelDumpText): string {
   const h = createHash('sha256')
-  h.update(JSON.stringify([t.tables, t.general.length, t.fam4.length, t.fam6.length]))
+  h.update(JSON.stringify([t.tables, t.markedOnly, t.general.length, t.fam4.length, t.fam6.length]))
   for (const [i, part] of t.general.entries()) {
     h.update('\n')
     h.update(i < WITH_VOLATILE ? part.replaceAll(VOLATILE, '') : part)

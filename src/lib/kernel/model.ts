@@ -6,10 +6,12 @@ import type {KernelObj} from './types.js'
 // The watched kernel model: the parsed kernel state ovn-bgp may own, loaded from one full dump and
 // then kept current from monitor notifications (monitor-parse.ts) and from apply's own successful
 // ops. It keeps every link and address, IPv4/IPv6 rules with only a `to` selector, routes of the
-// watched tables only (never main/local: those can be huge), permanent neighbours, NDP proxies and
+// watched tables only (never main/local: those can be huge; of a marked-only table, the VRF's, only
+// ovn-bgp's own routes, as its dump reads them: observe.ts markedOnlyTables), permanent neighbours, NDP proxies and
 // the proxy_arp/proxy_ndp flags (netconf "proxy_neigh"). `raw()` feeds observe.ts's ownedObjects,
 // so a pass reads memory instead of dumping. Notifications carry whole objects, so replaying the
 // ones that arrived while a dump was running, in order, leaves the last word to the newest.
+import {ROUTE_PROTO} from '../planner/types.js'
 import {deviceSysctlKey} from './commands.js'
 import {createdVlanLink} from './parse.js'
 
@@ -27,6 +29,8 @@ export interface ModelDump {
   netconf: Map<string, boolean>
 }
 
+const sameSet = (a: ReadonlySet<number>, b: ReadonlySet<number>): boolean =>
+  a.size === b.size && [...a].every((t) => b.has(t))
 const routeKey = (r: {family: number; table: number; dst: string}): string => `${r.family}|${r.table}|${r.dst}`
 const ruleKey = (r: {family: number; priority: number; dst?: string | undefined; table?: number | undefined}): string =>
   `${r.family}|${r.priority}|${r.dst ?? ''}|${r.table ?? ''}`
@@ -41,6 +45,7 @@ export class KernelModel {
   private readonly proxyMap = new Map<string, ProxyInfo>()
   private readonly netconfMap = new Map<string, boolean>()
   private tableSet = new Set<number>()
+  private markedSet = new Set<number>()
   private gen = 0
 
   get links(): ReadonlyMap<string, LinkInfo> {
@@ -76,6 +81,16 @@ export class KernelModel {
     return this.tableSet
   }
 
+  /** Tables of `tables` of which only routes with ovn-bgp's mark are kept. */
+  get markedOnly(): ReadonlySet<number> {
+    return this.markedSet
+  }
+
+  /** Whether a route of this table and protocol is kept. */
+  private keeps(r: {table: number; proto?: number | undefined}): boolean {
+    return this.tableSet.has(r.table) && (!this.markedSet.has(r.table) || r.proto === ROUTE_PROTO)
+  }
+
   /**
    * Counts the changes to the model: equal generations mean equal contents (a load, and a
    * notification or an own op that changed an entry, move it on; one that left every entry as it
@@ -85,10 +100,11 @@ export class KernelModel {
     return this.gen
   }
 
-  /** Replaces everything with a dump of `tables`. */
-  load(d: ModelDump, tables: Iterable<number>): void {
+  /** Replaces everything with a dump of `tables` (`markedOnly` of them dumped for marked routes only). */
+  load(d: ModelDump, tables: Iterable<number>, markedOnly: Iterable<number> = []): void {
     this.gen++
     this.tableSet = new Set(tables)
+    this.markedSet = new Set([...markedOnly].filter((t) => this.tableSet.has(t)))
     for (const m of [
       this.linkMap,
       this.addrMap,
@@ -102,7 +118,7 @@ export class KernelModel {
     for (const l of d.links) this.linkMap.set(l.name, l)
     for (const a of d.addrs) this.addrMap.set(`${a.dev}|${a.cidr}`, a)
     for (const r of d.rules) if (r.plain && r.dst) this.ruleMap.set(ruleKey(r), r)
-    for (const r of d.routes) if (this.tableSet.has(r.table)) this.routeMap.set(routeKey(r), r)
+    for (const r of d.routes) if (this.keeps(r)) this.routeMap.set(routeKey(r), r)
     for (const n of d.neighs) if (n.permanent) this.neighMap.set(`${n.dev}|${n.ip}`, n)
     for (const p of d.proxies) this.proxyMap.set(`${p.dev}|${p.ip}`, p)
     for (const [k, v] of d.netconf) this.netconfMap.set(k, v)
@@ -154,6 +170,14 @@ export class KernelModel {
       case 'route': {
         if (!this.tableSet.has(e.route.table)) return []
         const k = routeKey(e.route)
+        if (!this.keeps(e.route)) {
+          // A foreign route in a marked-only table is not kept (its dump leaves it out); one put
+          // under our route's key may have replaced it (`ip route replace`), which ends ours, as an
+          // overwrite does in a table kept in full. The next full dump settles either way.
+          if (!e.deleted && this.routeMap.has(k)) this.drop(this.routeMap, k)
+          return []
+        }
+
         // Another route with the same prefix (other metric) going away must not drop ours.
         if (e.deleted) {
           const cur = this.routeMap.get(k)
@@ -237,7 +261,7 @@ export class KernelModel {
       }
 
       case 'route': {
-        if (!this.tableSet.has(o.table)) return
+        if (!this.keeps(o)) return
         const r: Route = {
           family: o.family,
           table: o.table,
@@ -292,8 +316,9 @@ export class KernelModel {
    * proxies and proxy sysctls, and the names of links. O(model) string compares, no process.
    */
   syncFrom(next: KernelModel): {keys: string[]; links: string[]} {
-    const sameTables = next.tables.size === this.tableSet.size && [...next.tables].every((t) => this.tableSet.has(t))
+    const sameTables = sameSet(next.tables, this.tableSet) && sameSet(next.markedOnly, this.markedSet)
     this.tableSet = new Set(next.tables)
+    this.markedSet = new Set(next.markedOnly)
     const keys: string[] = []
     const links = patch(this.linkMap, next.links)
     for (const k of patch(this.addrMap, next.addrs)) keys.push(`address|${k}`)

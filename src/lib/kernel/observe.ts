@@ -9,6 +9,8 @@
 //             addresses on mapped bridges and their VLAN devices
 //   rule      priority 32000, `to` selector only, table = a bridge table
 //   route     proto-3 (boot) unicast routes in a bridge table; proto-3 routes on bgp-nic in the VRF table
+//             (the VRF table is dumped with a `proto 3` selector, which the kernel applies: its
+//             kernel `local` route per bgp-nic address, thousands on a large node, is never read)
 //   vlan      `<bridge[:10]>.<id>` whose parent is a mapped bridge (omitted when desired but down)
 //   neigh     permanent neighbours on mapped bridges / VLAN devices that are in the ledger
 //   ndp-proxy NDP proxies on the same devices that are in the ledger
@@ -176,6 +178,8 @@ export interface RawKernel {
  */
 export interface KernelDumpText {
   tables: readonly number[]
+  /** Tables of `tables` dumped with ovn-bgp's routes only (markedOnlyTables). */
+  markedOnly: readonly number[]
   /** links, addresses, permanent neighbours, proxies[, netconf]. */
   general: readonly string[]
   /** rules, then the routes of each table. */
@@ -186,9 +190,13 @@ export interface KernelDumpText {
 export async function dumpKernelText(
   d: ObserveDeps,
   tables: readonly number[],
-  opts: {netconf?: boolean} = {},
+  opts: {netconf?: boolean; markedOnly?: readonly number[]} = {},
 ): Promise<KernelDumpText> {
-  const perFamily = [['rule', 'show'], ...tables.map((t) => ['route', 'show', 'table', String(t)])]
+  const marked = opts.markedOnly ?? []
+  const perFamily = [
+    ['rule', 'show'],
+    ...tables.map((t) => ['route', 'show', 'table', String(t), ...(marked.includes(t) ? MARKED_SELECTOR : [])]),
+  ]
   const general = [
     ['link', 'show'],
     ['address', 'show'],
@@ -201,7 +209,7 @@ export async function dumpKernelText(
     dumpMany(d, ['-4', '-N', '-d', '-json'], perFamily),
     dumpMany(d, ['-6', '-N', '-d', '-json'], perFamily),
   ])
-  return {tables: [...tables], general: g, fam4, fam6}
+  return {tables: [...tables], markedOnly: tables.filter((t) => marked.includes(t)), general: g, fam4, fam6}
 }
 
 /** A dump's text parsed (routes tagged with their table); `netconf` is left as text. */
@@ -213,10 +221,14 @@ export function parseKernelDump(t: KernelDumpText) {
     links: parseLinks(links),
     addrs: parseAddrs(addrs),
     rules: [...parseRules(rules4, 4), ...parseRules(rules6, 6)],
-    routes: t.tables.flatMap((table, i) => [
-      ...parseRoutes(routes4[i] ?? '', 4).map((r) => ({...r, table})),
-      ...parseRoutes(routes6[i] ?? '', 6).map((r) => ({...r, table})),
-    ]),
+    routes: t.tables.flatMap((table, i) => {
+      // `ip route show ... proto N` leaves the protocol out of what it prints: put it back.
+      const proto = t.markedOnly.includes(table) ? {proto: ROUTE_PROTO} : {}
+      return [
+        ...parseRoutes(routes4[i] ?? '', 4).map((r) => ({...r, ...proto, table})),
+        ...parseRoutes(routes6[i] ?? '', 6).map((r) => ({...r, ...proto, table})),
+      ]
+    }),
     neighs: parseNeighs(neighs),
     proxies: parseProxies(proxies),
     netconf,
@@ -224,8 +236,24 @@ export function parseKernelDump(t: KernelDumpText) {
 }
 
 /** dumpKernelText, parsed. */
-async function dumpKernel(d: ObserveDeps, tables: readonly number[], opts: {netconf?: boolean} = {}) {
+async function dumpKernel(
+  d: ObserveDeps,
+  tables: readonly number[],
+  opts: {netconf?: boolean; markedOnly?: readonly number[]} = {},
+) {
   return parseKernelDump(await dumpKernelText(d, tables, opts))
+}
+
+/** The route selector of a table dumped for ovn-bgp's own routes only (the kernel filters). */
+const MARKED_SELECTOR = ['proto', String(ROUTE_PROTO)]
+
+/**
+ * Tables of which only ovn-bgp's marked routes (proto ROUTE_PROTO) are read: the VRF table, where
+ * the kernel puts a `local` route for every address on bgp-nic and ovn-bgp owns only its subnet
+ * routes; unless the VRF table doubles as a bridge table (a misconfiguration), read in full then.
+ */
+export function markedOnlyTables(scope: Pick<ObserveScope, 'bridges' | 'vrfTable'>): number[] {
+  return scope.bridges.some((b) => b.table === scope.vrfTable) ? [] : [scope.vrfTable]
 }
 
 /** What a dump of `scope` reads: its tables and bridge names (adopt and fresh do not change it). */
@@ -235,7 +263,9 @@ export const rawScopeKey = (scope: ObserveScope): string =>
 /** The one-shot observation's dump (Kernel.observe), before ownership is applied: needs no desired state. */
 export async function dumpRaw(d: ObserveDeps, scope: ObserveScope): Promise<RawKernel> {
   const tables = [...new Set(scope.bridges.map((b) => b.table))]
-  const {links, addrs, rules, routes, neighs, proxies} = await dumpKernel(d, [...tables, scope.vrfTable])
+  const {links, addrs, rules, routes, neighs, proxies} = await dumpKernel(d, [...tables, scope.vrfTable], {
+    markedOnly: markedOnlyTables(scope),
+  })
   const {devices} = ownedDevices(links, new Set(scope.bridges.map((b) => b.name)))
   return {links, addrs, rules, routes, neighs, proxies, sysctls: await readSysctls(d, devices)}
 }

@@ -50,7 +50,7 @@ import {canonicalBase, canonicalScope, Kernel} from './kernel.js'
 import {KernelModel, type ModelDump} from './model.js'
 import {KernelMonitor} from './monitor.js'
 import {canon, eventKey, eventObj, modelEntry, parseNetconf, scopeSignature, tablesOf} from './notify-keys.js'
-import {dumpKernelText, type KernelDumpText, ownedObjects, parseKernelDump} from './observe.js'
+import {dumpKernelText, type KernelDumpText, markedOnlyTables, ownedObjects, parseKernelDump} from './observe.js'
 import {ownedAt} from './owned-view.js'
 
 export interface WatchedKernelOptions extends KernelOptions {
@@ -482,19 +482,19 @@ export class WatchedKernel {
   }
 
   /** The text of a full dump of `tables` (links, addresses, rules, routes, neighbours, netconf). */
-  private async dumpText(tables: number[]): Promise<KernelDumpText> {
+  private async dumpText(tables: number[], markedOnly: number[]): Promise<KernelDumpText> {
     const d = {
       runner: this.runner,
       ipPath: this.ipPath,
       sysctlPath: this.opts.sysctlPath ?? 'sysctl',
       ledger: this.kernel.ledger,
     }
-    return dumpKernelText(d, tables, {netconf: true})
+    return dumpKernelText(d, tables, {netconf: true, markedOnly})
   }
 
   /** A full dump of `tables`, parsed. */
-  private async dumpModel(tables: number[]): Promise<ModelDump> {
-    return parseModelDump(await this.dumpText(tables))
+  private async dumpModel(tables: number[], markedOnly: number[]): Promise<ModelDump> {
+    return parseModelDump(await this.dumpText(tables, markedOnly))
   }
 
   /** After an overrun: a background dump (see the top), repeated while overruns go on. */
@@ -554,14 +554,14 @@ export class WatchedKernel {
     this.replay = []
     let dump: ModelDump
     try {
-      dump = await this.dumpModel(tables)
+      dump = await this.dumpModel(tables, markedOnlyTables(s))
     } catch (error) {
       this.replay = undefined
       throw error
     }
 
     const next = new KernelModel()
-    next.load(dump, tables)
+    next.load(dump, tables, markedOnlyTables(s))
     for (const e of this.replay) {
       if ('own' in e) next.applyOwn(e.own, e.obj)
       else next.apply(e)
@@ -596,13 +596,13 @@ export class WatchedKernel {
     this.stale = false
     let fingerprint: string | undefined
     try {
-      const text = await this.dumpText(tables)
+      const text = await this.dumpText(tables, markedOnlyTables(s))
       fingerprint = dumpFingerprint(text)
       if (this.loadedDump.holds(fingerprint, this.model.generation)) {
         this.unchangedDumps++
         this.log.debug('kernel dump unchanged since the model was loaded; kept', {scope: s.bridges.length})
       } else {
-        this.model.load(parseModelDump(text), tables)
+        this.model.load(parseModelDump(text), tables, text.markedOnly)
         this.log.debug('kernel model loaded', {
           links: this.model.links.size,
           addrs: this.model.addrs.size,

@@ -20,10 +20,11 @@ const address = (cidr: string, valid: number, preferred: number): string =>
   `{"ifindex":4,"ifname":"bgp-nic","addr_info":[{"family":"inet","local":"${cidr.split('/')[0]}","prefixlen":${cidr.split('/')[1]},"scope":"global","valid_life_time":${valid},"preferred_life_time":${preferred}}]}`
 
 function dumpText(
-  o: {links?: string; addrs?: string; rules4?: string; route4?: string; tables?: number[]} = {},
+  o: {links?: string; addrs?: string; rules4?: string; route4?: string; tables?: number[]; markedOnly?: number[]} = {},
 ): KernelDumpText {
   return {
     tables: o.tables ?? [200, 10],
+    markedOnly: o.markedOnly ?? [10],
     general: [
       o.links ?? `[${link('br-ex')}]`,
       o.addrs ?? `[${address('10.0.0.1/32', 4_294_967_295, 4_294_967_295)}]`,
@@ -64,6 +65,7 @@ describe('kernel/dump-fingerprint', () => {
       same: false,
     },
     {name: 'other tables, same texts', text: dumpText({tables: [201, 10]}), same: false},
+    {name: 'the VRF table read in full, same texts', text: dumpText({markedOnly: []}), same: false},
     {
       name: 'a part moved from IPv4 to IPv6',
       text: {
@@ -120,14 +122,14 @@ describe('kernel/model: generation', () => {
     links: [lnk('br-ex', 'bridge', true), lnk('bgp-nic', 'dummy', true)],
     addrs: [{dev: 'bgp-nic', family: 4, cidr: '10.0.0.1/32'}],
     rules: [{family: 4, priority: 32_000, dst: '10.0.0.1/32', table: 200, plain: true}],
-    routes: [route(200, '10.0.0.1/32', 'br-ex', 3)],
+    routes: [route(200, '10.0.0.1/32', 'br-ex', 3), route(10, '10.1.0.0/24', 'bgp-nic', 3)],
     neighs: [{family: 4, ip: '10.0.0.1', dev: 'br-ex', mac: 'fa:16:3e:00:00:01', permanent: true}],
     proxies: [],
     netconf: new Map(),
   })
   const loaded = (): KernelModel => {
     const m = new KernelModel()
-    m.load(dump(), [200, 10])
+    m.load(dump(), [200, 10], [10])
     return m
   }
 
@@ -177,6 +179,26 @@ describe('kernel/model: generation', () => {
         deleted: false,
         route: route(254, '10.9.0.0/24', 'eth0', 2),
       },
+      moves: false,
+    },
+    {
+      name: "the kernel's local route of a bgp-nic address, in the VRF table (marked-only)",
+      e: {type: 'route', deleted: false, route: {...route(10, '10.0.0.1', 'bgp-nic', 2), type: 'local', scope: 254}},
+      moves: false,
+    },
+    {
+      name: 'a marked route in the VRF table',
+      e: {type: 'route', deleted: false, route: route(10, '10.2.0.0/24', 'bgp-nic', 3)},
+      moves: true,
+    },
+    {
+      name: "a foreign route put under our VRF route's key (a replace)",
+      e: {type: 'route', deleted: false, route: route(10, '10.1.0.0/24', 'bgp-nic', 4)},
+      moves: true,
+    },
+    {
+      name: "a foreign route deleted under our VRF route's key",
+      e: {type: 'route', deleted: true, route: route(10, '10.1.0.0/24', 'bgp-nic', 4)},
       moves: false,
     },
     {

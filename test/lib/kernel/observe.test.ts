@@ -24,8 +24,9 @@ const dumps: Record<string, string> = {
   '-6 -N -d -json rule show': 'rule6.json',
   '-4 -N -d -json route show table 200': 'route4-200.json',
   '-6 -N -d -json route show table 200': 'route6-200.json',
-  '-4 -N -d -json route show table 10': 'route4-10.json',
-  '-6 -N -d -json route show table 10': 'route6-10.json',
+  // The VRF table is dumped for ovn-bgp's routes only: the kernel filters, `ip` omits the protocol.
+  '-4 -N -d -json route show table 10 proto 3': 'route4-10-marked.json',
+  '-6 -N -d -json route show table 10 proto 3': 'route6-10-marked.json',
 }
 
 /** One dump as `ip` prints it: the JSON array on one line. */
@@ -113,7 +114,7 @@ describe('kernel/observe (captured ip -json dumps)', () => {
       'ip -6 -N -d -json -batch -',
       'sysctl -e net.ipv4.conf.br-ex.proxy_arp net.ipv6.conf.br-ex.proxy_ndp net.ipv4.conf.br-ex/100.proxy_arp net.ipv6.conf.br-ex/100.proxy_ndp',
     ])
-    expect(runner.calls[1]!.input).to.equal('rule show\nroute show table 200\nroute show table 10\n')
+    expect(runner.calls[1]!.input).to.equal('rule show\nroute show table 200\nroute show table 10 proto 3\n')
     const ledger = JSON.parse(readFileSync(join(dir, LEDGER_FILE), 'utf8')) as {keys: string[]}
     // Adopted entries recorded; the entry that no longer exists in the kernel dropped.
     expect(ledger.keys).to.deep.equal([
