@@ -19,7 +19,7 @@ import {ipOpFor} from '../src/lib/kernel/commands.js'
 import {dumpFingerprint} from '../src/lib/kernel/dump-fingerprint.js'
 import {Ledger} from '../src/lib/kernel/ledger.js'
 import {tablesOf} from '../src/lib/kernel/notify-keys.js'
-import {dumpKernelText, markedOnlyTables, type ObserveDeps} from '../src/lib/kernel/observe.js'
+import {dumpKernelText, type KernelDumpText, markedOnlyTables, type ObserveDeps} from '../src/lib/kernel/observe.js'
 import {base, node, ports} from './kernel-floor.js'
 
 const N = Number(process.argv[2] ?? 1000)
@@ -47,6 +47,21 @@ function oldBytes(): number {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN
 const f2 = (x: number): string => x.toFixed(2)
+
+/** Where two dumps' parts first differ (a fingerprint that moved on an unchanged node). */
+function showDifference(a: KernelDumpText, b: KernelDumpText): void {
+  for (const k of ['general', 'fam4', 'fam6'] as const)
+    for (const [i, p] of a[k].entries()) {
+      const x = Buffer.from(p)
+      const y = Buffer.from(b[k][i] ?? new Uint8Array())
+      if (x.equals(y)) continue
+      let j = 0
+      while (x[j] === y[j]) j++
+      console.log(
+        `    ${k}[${i}] differs at byte ${j}:\n      ${x.subarray(Math.max(0, j - 120), j + 80).toString()}\n      ${y.subarray(Math.max(0, j - 120), j + 80).toString()}`,
+      )
+    }
+}
 
 async function main(): Promise<void> {
   const n = node()
@@ -104,6 +119,7 @@ async function main(): Promise<void> {
     console.log(
       "\nthe watched model's dump (dumpKernelText, execa): wall s, own CPU s, ip CPU s, old-gen growth MB, text MB; fingerprint ms",
     )
+    let last: undefined | {fingerprint: string; text: KernelDumpText}
     for (let i = 0; i < R; i++) {
       const o0 = oldBytes()
       const c0 = reapedCpu()
@@ -116,9 +132,16 @@ async function main(): Promise<void> {
       const grew = (oldBytes() - o0) / 1e6
       const size = [...text.general, ...text.fam4, ...text.fam6].reduce((a, s) => a + s.length, 0) / 1e6
       const h0 = performance.now()
-      dumpFingerprint(text)
+      const fingerprint = dumpFingerprint(text)
       const fp = performance.now() - h0
-      console.log(`  round ${i + 1}: ${f2(wall)}  ${f2(own)}  ${f2(kids)}  ${f2(grew)}  ${f2(size)}; ${fp.toFixed(0)}`)
+      // An unchanged node must give the same fingerprint every round (else no dump is ever kept).
+      const same =
+        last === undefined ? '' : fingerprint === last.fingerprint ? ', same fingerprint' : ', OTHER FINGERPRINT'
+      console.log(
+        `  round ${i + 1}: ${f2(wall)}  ${f2(own)}  ${f2(kids)}  ${f2(grew)}  ${f2(size)}; ${fp.toFixed(0)}${same}`,
+      )
+      if (last && fingerprint !== last.fingerprint) showDifference(last.text, text)
+      last = {fingerprint, text}
     }
   } finally {
     n.close()

@@ -9,11 +9,14 @@
 //     from the one loaded, so it is loaded, and the change is observed;
 //   - the monitor stopped and nothing changed: the dump matches, and is kept;
 //   - an address whose lifetime counts down (DHCP, SLAAC) does not make an unchanged dump differ;
+//   - a notification that arrives during a load and changes nothing does not stop the load from
+//     being recorded: the next unchanged dump is kept;
 //   - the VRF table is read for ovn-bgp's routes only: an owned subnet route there is observed, the
 //     kernel's local route of every bgp-nic address is not in the model, and a foreign route added
 //     there leaves the dump as loaded (kept).
 import {expect} from 'chai'
 
+import type {RunOptions, RunResult} from '../../src/lib/exec/runner.js'
 import type {KernelObj} from '../../src/lib/kernel/types.js'
 
 import {WatchedKernel} from '../../src/lib/kernel/watched.js'
@@ -113,6 +116,41 @@ describe('watched kernel: a full dump that finds the node as loaded (guest)', fu
     expect(wk.unchangedDumps).to.equal(unchangedDumps + 1)
     expect(after).to.equal(before)
     expect(values(after)).to.deep.equal(await oneShot())
+  })
+
+  it('a notification during a load that changes nothing: the load is recorded, and the next dump is kept', async () => {
+    // kdyn0 (the test above) up, so a main-table route can go through it: main is not watched, so
+    // its notification changes nothing in the model.
+    await ip('link', 'set', 'kdyn0', 'up')
+    let arm = false
+    const runner = {
+      async run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
+        if (arm && args.includes('-batch') && opts?.input?.includes('address show')) {
+          arm = false
+          await ip('route', 'add', '203.0.113.0/24', 'dev', 'kdyn0')
+          await sleep(500) // the notification arrives while this dump is loading
+        }
+
+        return env.ns.runner.run(file, args, opts)
+      },
+    }
+    const w = new WatchedKernel(runner, {stateDir: env.stateDir, ipArgs: ['-n', env.ns.name]}, new NullLogger())
+    try {
+      await w.observe({...env.scope, adopt: want}, {fresh: true})
+      await settle()
+      await ip('address', 'add', '10.78.0.9/32', 'dev', 'bgp-nic')
+      await settle()
+      arm = true
+      await w.observe({...env.scope, adopt: want}, {fresh: true})
+      expect(arm, 'the route was added during the dump').to.equal(false)
+      const {unchangedDumps} = w
+      await w.observe({...env.scope, adopt: want}, {fresh: true})
+      expect(w.unchangedDumps, 'the load with a no-op notification replayed was recorded').to.equal(unchangedDumps + 1)
+    } finally {
+      w.close()
+      await ip('route', 'del', '203.0.113.0/24', 'dev', 'kdyn0')
+      await ip('address', 'del', '10.78.0.9/32', 'dev', 'bgp-nic')
+    }
   })
 
   it("the VRF table: ovn-bgp's routes observed, the kernel's local routes not kept, a foreign route changes nothing", async () => {

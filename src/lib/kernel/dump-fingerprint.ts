@@ -6,7 +6,8 @@
 // and nothing changed the model since: the model then equals what loading it would give.
 //
 // The fingerprint is a hash of the dump's text, not the text: the text of a large node is
-// megabytes, kept for a whole reconcile_interval. Left out are the fields that move on an
+// megabytes, kept for a whole reconcile_interval. One digest per part (links, addresses, each
+// table's routes...), so a dump that must be loaded can say which parts differ. Left out are the fields that move on an
 // unchanged node and that no owned object or ownership rule reads: addresses' remaining lifetimes
 // (a DHCP or SLAAC address counts down) and a Linux bridge's and its ports' timers (`-details`
 // prints gc_timer, hello_timer...), so a compute node with a DHCP uplink or a docker0 still gets
@@ -19,27 +20,37 @@ const VOLATILE = /"(?:valid_life_time|preferred_life_time|[a-z_]+_timer)":[\d.]+
 /** `link show` and `address show`: the first two of KernelDumpText.general. */
 const WITH_VOLATILE = 2
 
+/** The names of a dump's parts, in fingerprint order (for the debug line of a dump that differs). */
+function partNames(t: KernelDumpText): string[] {
+  const general = ['links', 'addresses', 'neighbours', 'proxies', 'netconf']
+  const fam = (f: number, n: number): string[] => [
+    `IPv${f} rules`,
+    ...t.tables.slice(0, n - 1).map((table) => `IPv${f} routes of table ${table}`),
+  ]
+  return [...t.general.map((_, i) => general[i] ?? `general ${i}`), ...fam(4, t.fam4.length), ...fam(6, t.fam6.length)]
+}
+
+const digest = (p: string): string => createHash('sha256').update(p).digest('hex').slice(0, 32)
+
+/**
+ * A dump's fingerprint: its shape (tables, part counts), then one digest per part, so a dump that
+ * differs from the one loaded can say where (LoadedDump.differs).
+ */
 export function dumpFingerprint(t: KernelDumpText): string {
-  const h = createHash('sha256')
-  h.update(JSON.stringify([t.tables, t.markedOnly, t.general.length, t.fam4.length, t.fam6.length]))
-  for (const [i, part] of t.general.entries()) {
-    h.update('\n')
-    h.update(i < WITH_VOLATILE ? part.replaceAll(VOLATILE, '') : part)
-  }
-
-  for (const part of [...t.fam4, ...t.fam6]) {
-    h.update('\n')
-    h.update(part)
-  }
-
-  return h.digest('hex')
+  const head = JSON.stringify([t.tables, t.markedOnly, t.general.length, t.fam4.length, t.fam6.length])
+  const parts = [
+    ...t.general.map((p, i) => digest(i < WITH_VOLATILE ? p.replaceAll(VOLATILE, '') : p)),
+    ...t.fam4.map((p) => digest(p)),
+    ...t.fam6.map((p) => digest(p)),
+  ]
+  return `${head}|${parts.join(',')}|${partNames(t).join(',')}`
 }
 
 /**
  * The fingerprint of the dump the model was last loaded from, and the model's generation right
  * after: while the generation has not moved, a dump with the same fingerprint would load the same
- * contents. Recorded only for a load with nothing replayed on top (notifications that arrived
- * during the dump), since the model then holds more than the dump.
+ * contents. Recorded only for a load that the notifications replayed on top of it (those that
+ * arrived during the dump) left as it was: else the model holds more than the dump.
  */
 export class LoadedDump {
   private last: {fingerprint: string; generation: number} | undefined
@@ -56,5 +67,19 @@ export class LoadedDump {
   /** Whether loading a dump with `fingerprint` into the model, now at `generation`, would change nothing. */
   holds(fingerprint: string, generation: number): boolean {
     return this.last !== undefined && this.last.fingerprint === fingerprint && this.last.generation === generation
+  }
+
+  /** Why a dump that does not hold must be loaded (the debug line of a periodic pass that loads). */
+  differs(fingerprint: string, generation: number): string {
+    const l = this.last
+    if (!l) return 'no dump recorded since the last load'
+    if (l.generation !== generation) return 'the model changed since it was loaded'
+    const [headA, digestsA = '', names = ''] = l.fingerprint.split('|')
+    const [headB, digestsB = ''] = fingerprint.split('|')
+    if (headA !== headB) return 'other tables or parts'
+    const a = digestsA.split(',')
+    const b = digestsB.split(',')
+    const n = names.split(',')
+    return `the kernel's ${n.filter((_, i) => a[i] !== b[i]).join(', ')} differ`
   }
 }

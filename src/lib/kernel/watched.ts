@@ -602,8 +602,10 @@ export class WatchedKernel {
         this.unchangedDumps++
         this.log.debug('kernel dump unchanged since the model was loaded; kept', {scope: s.bridges.length})
       } else {
+        const why = this.loadedDump.differs(fingerprint, this.model.generation)
         this.model.load(parseModelDump(text), tables, text.markedOnly)
         this.log.debug('kernel model loaded', {
+          why,
           links: this.model.links.size,
           addrs: this.model.addrs.size,
           routes: this.model.routes.size,
@@ -620,9 +622,13 @@ export class WatchedKernel {
     } finally {
       const queued = this.loading ?? []
       this.loading = undefined
+      const loaded = this.model.generation
       for (const e of queued) this.model.apply(e)
-      // Notifications replayed on top: the model holds more than this dump (or nothing was loaded).
-      if (fingerprint !== undefined && queued.length === 0) this.loadedDump.record(fingerprint, this.model.generation)
+      // Notifications replayed on top that changed the model: it holds more than this dump (or
+      // nothing was loaded). Ones that changed nothing (a foreign device's neighbours going stale,
+      // an echo) leave it as the dump loaded it: on a busy host some arrive during most dumps.
+      if (fingerprint !== undefined && this.model.generation === loaded)
+        this.loadedDump.record(fingerprint, this.model.generation)
       else this.loadedDump.forget()
     }
   }

@@ -82,6 +82,17 @@ describe('kernel/dump-fingerprint', () => {
     })
   }
 
+  it('LoadedDump says why a dump must be loaded: nothing recorded, the model changed, or which parts differ', () => {
+    const m = new LoadedDump()
+    const fp = dumpFingerprint(dumpText())
+    expect(m.differs(fp, 1)).to.equal('no dump recorded since the last load')
+    m.record(fp, 1)
+    expect(m.differs(fp, 2)).to.equal('the model changed since it was loaded')
+    const other = dumpFingerprint(dumpText({rules4: '[]', route4: '[{"dst":"10.0.0.1","dev":"br-ex"}]'}))
+    expect(m.differs(other, 1)).to.equal("the kernel's IPv4 rules, IPv4 routes of table 200 differ")
+    expect(m.differs(dumpFingerprint(dumpText({tables: [201, 10]})), 1)).to.equal('other tables or parts')
+  })
+
   it('LoadedDump holds only for the fingerprint and the generation it recorded', () => {
     const m = new LoadedDump()
     expect(m.holds('a', 1)).to.equal(false)
