@@ -1,5 +1,5 @@
 // Shared plumbing for guest daemons: private state dirs, pidfile-based stop, polling.
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -30,8 +30,16 @@ export function waitFor<T>(
 export async function killPidfiles(pidfiles: readonly string[], timeoutMs = 5000): Promise<void> {
   const pids: number[] = []
   for (const f of pidfiles) {
-    if (!existsSync(f)) continue
-    const pid = Number(readFileSync(f, 'utf8').trim())
+    let text: string
+    try {
+      text = readFileSync(f, 'utf8')
+    } catch {
+      // No pidfile, or one removed as we read it: a daemon told to exit (ovs-appctl exit) removes
+      // its own; nothing left to kill then.
+      continue
+    }
+
+    const pid = Number(text.trim())
     if (Number.isInteger(pid) && pid > 1) pids.push(pid)
   }
 
