@@ -8,7 +8,6 @@
 //     decides the full collection after a periodic pass);
 //   - the dump's fingerprint (dumpFingerprint) over that text.
 // Run in the guest: bench/run-kernel-bench.sh kernel-dump 10000
-import {readFileSync} from 'node:fs'
 import v8 from 'node:v8'
 
 import type {RunOptions, RunResult} from '../src/lib/exec/runner.js'
@@ -21,16 +20,10 @@ import {Ledger} from '../src/lib/kernel/ledger.js'
 import {tablesOf} from '../src/lib/kernel/notify-keys.js'
 import {dumpKernelText, type KernelDumpText, markedOnlyTables, type ObserveDeps} from '../src/lib/kernel/observe.js'
 import {base, node, ports} from './kernel-floor.js'
+import {reapedCpu} from './proc-stats.js'
 
 const N = Number(process.argv[2] ?? 1000)
 const R = Number(process.env.ROUNDS ?? 3)
-
-/** CPU seconds of this process's reaped children (cutime + cstime). */
-function reapedCpu(): number {
-  const s = readFileSync('/proc/self/stat', 'utf8')
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ')
-  return (Number(f[13]) + Number(f[14])) / 100
-}
 
 const ownCpu = (): number => {
   const u = process.cpuUsage()
@@ -52,14 +45,12 @@ const f2 = (x: number): string => x.toFixed(2)
 function showDifference(a: KernelDumpText, b: KernelDumpText): void {
   for (const k of ['general', 'fam4', 'fam6'] as const)
     for (const [i, p] of a[k].entries()) {
-      const x = Buffer.from(p)
-      const y = Buffer.from(b[k][i] ?? new Uint8Array())
-      if (x.equals(y)) continue
+      const q = b[k][i] ?? ''
+      if (p === q) continue
       let j = 0
-      while (x[j] === y[j]) j++
-      console.log(
-        `    ${k}[${i}] differs at byte ${j}:\n      ${x.subarray(Math.max(0, j - 120), j + 80).toString()}\n      ${y.subarray(Math.max(0, j - 120), j + 80).toString()}`,
-      )
+      while (p[j] === q[j]) j++
+      const around = (t: string): string => t.slice(Math.max(0, j - 120), j + 80)
+      console.log(`    ${k}[${i}] differs at character ${j}:\n      ${around(p)}\n      ${around(q)}`)
     }
 }
 
@@ -105,11 +96,11 @@ async function main(): Promise<void> {
       const wall: number[] = []
       let bytes = 0
       for (let i = 0; i < R; i++) {
-        const c0 = reapedCpu()
+        const c0 = reapedCpu(process.pid)
         const w0 = performance.now()
         const out = await n.runner.run('ip', args)
         wall.push((performance.now() - w0) / 1000)
-        cpu.push(reapedCpu() - c0)
+        cpu.push(reapedCpu(process.pid) - c0)
         bytes = out.stdout.length
       }
 
@@ -122,13 +113,13 @@ async function main(): Promise<void> {
     let last: undefined | {fingerprint: string; text: KernelDumpText}
     for (let i = 0; i < R; i++) {
       const o0 = oldBytes()
-      const c0 = reapedCpu()
+      const c0 = reapedCpu(process.pid)
       const u0 = ownCpu()
       const w0 = performance.now()
       const text = await dumpKernelText(d, tables, {netconf: true, markedOnly: markedOnlyTables(n.scope)})
       const wall = (performance.now() - w0) / 1000
       const own = ownCpu() - u0
-      const kids = reapedCpu() - c0
+      const kids = reapedCpu(process.pid) - c0
       const grew = (oldBytes() - o0) / 1e6
       const size = [...text.general, ...text.fam4, ...text.fam6].reduce((a, s) => a + s.length, 0) / 1e6
       const h0 = performance.now()

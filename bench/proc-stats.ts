@@ -42,6 +42,11 @@ function stat(pid: number): Stat | undefined {
   }
 }
 
+/** CPU seconds of the children a process has reaped so far (cutime + cstime). */
+export function reapedCpu(pid: number): number {
+  return stat(pid)?.reaped ?? Number.NaN
+}
+
 /**
  * CPU seconds a process has used with all its descendants so far: its own utime+stime, the
  * children it reaped (cutime+cstime), and every live descendant's own time. Differences of two

@@ -27,6 +27,8 @@ export interface ModelDump {
   proxies: ProxyInfo[]
   /** `${family}|${dev}` -> proxy_neigh. */
   netconf: Map<string, boolean>
+  /** Tables dumped for ovn-bgp's routes only (observe.ts markedOnlyTables); none when absent. */
+  markedOnly?: readonly number[]
 }
 
 const sameSet = (a: ReadonlySet<number>, b: ReadonlySet<number>): boolean =>
@@ -100,11 +102,11 @@ export class KernelModel {
     return this.gen
   }
 
-  /** Replaces everything with a dump of `tables` (`markedOnly` of them dumped for marked routes only). */
-  load(d: ModelDump, tables: Iterable<number>, markedOnly: Iterable<number> = []): void {
+  /** Replaces everything with a dump of `tables` (those it names `markedOnly`: marked routes only). */
+  load(d: ModelDump, tables: Iterable<number>): void {
     this.gen++
     this.tableSet = new Set(tables)
-    this.markedSet = new Set([...markedOnly].filter((t) => this.tableSet.has(t)))
+    this.markedSet = new Set((d.markedOnly ?? []).filter((t) => this.tableSet.has(t)))
     for (const m of [
       this.linkMap,
       this.addrMap,

@@ -80,7 +80,7 @@ export function failedOpsRetryMs(n: number, baseMs = RETRY_BASE_MS, maxMs = RETR
 /** A dump's text parsed into what the model loads. */
 function parseModelDump(text: KernelDumpText): ModelDump {
   const {netconf, ...dumped} = parseKernelDump(text)
-  return {...dumped, netconf: parseNetconf(netconf)}
+  return {...dumped, netconf: parseNetconf(netconf), markedOnly: text.markedOnly}
 }
 
 /** A background resync dumps once overruns stopped for this long, or this long after it began. */
@@ -481,20 +481,20 @@ export class WatchedKernel {
     }
   }
 
-  /** The text of a full dump of `tables` (links, addresses, rules, routes, neighbours, netconf). */
-  private async dumpText(tables: number[], markedOnly: number[]): Promise<KernelDumpText> {
+  /** The text of a full dump of the scope's tables (links, addresses, rules, routes, neighbours, netconf). */
+  private async dumpText(s: ObserveScope): Promise<KernelDumpText> {
     const d = {
       runner: this.runner,
       ipPath: this.ipPath,
       sysctlPath: this.opts.sysctlPath ?? 'sysctl',
       ledger: this.kernel.ledger,
     }
-    return dumpKernelText(d, tables, {netconf: true, markedOnly})
+    return dumpKernelText(d, tablesOf(s), {netconf: true, markedOnly: markedOnlyTables(s)})
   }
 
-  /** A full dump of `tables`, parsed. */
-  private async dumpModel(tables: number[], markedOnly: number[]): Promise<ModelDump> {
-    return parseModelDump(await this.dumpText(tables, markedOnly))
+  /** A full dump of the scope's tables, parsed. */
+  private async dumpModel(s: ObserveScope): Promise<ModelDump> {
+    return parseModelDump(await this.dumpText(s))
   }
 
   /** After an overrun: a background dump (see the top), repeated while overruns go on. */
@@ -554,14 +554,14 @@ export class WatchedKernel {
     this.replay = []
     let dump: ModelDump
     try {
-      dump = await this.dumpModel(tables, markedOnlyTables(s))
+      dump = await this.dumpModel(s)
     } catch (error) {
       this.replay = undefined
       throw error
     }
 
     const next = new KernelModel()
-    next.load(dump, tables, markedOnlyTables(s))
+    next.load(dump, tables)
     for (const e of this.replay) {
       if ('own' in e) next.applyOwn(e.own, e.obj)
       else next.apply(e)
@@ -596,14 +596,14 @@ export class WatchedKernel {
     this.stale = false
     let fingerprint: string | undefined
     try {
-      const text = await this.dumpText(tables, markedOnlyTables(s))
+      const text = await this.dumpText(s)
       fingerprint = dumpFingerprint(text)
       if (this.loadedDump.holds(fingerprint, this.model.generation)) {
         this.unchangedDumps++
         this.log.debug('kernel dump unchanged since the model was loaded; kept', {scope: s.bridges.length})
       } else {
         const why = this.loadedDump.differs(fingerprint, this.model.generation)
-        this.model.load(parseModelDump(text), tables, text.markedOnly)
+        this.model.load(parseModelDump(text), tables)
         this.log.debug('kernel model loaded', {
           why,
           links: this.model.links.size,

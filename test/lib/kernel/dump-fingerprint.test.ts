@@ -140,7 +140,7 @@ describe('kernel/model: generation', () => {
   })
   const loaded = (): KernelModel => {
     const m = new KernelModel()
-    m.load(dump(), [200, 10], [10])
+    m.load({...dump(), markedOnly: [10]}, [200, 10])
     return m
   }
 
