@@ -27,6 +27,7 @@ import {
   OvsdbClient,
   type Replica,
   type RowChange,
+  sameConditions,
   type SnapshotInfo,
   type StateChange,
 } from '../ovsdb/index.js'
@@ -46,7 +47,8 @@ export class NbSource {
   readonly nb = new NbState()
   readonly client: OvsdbClient
   private replica: Replica | undefined
-  private conditions: string | undefined
+  /** The conditions last sent (undefined after a failure: the next computation sends again). */
+  private conditions: ConditionUpdate | undefined
   private scoping: Promise<void> | undefined
   private rescope = false
   private readonly switches = new SwitchMerge()
@@ -129,7 +131,7 @@ export class NbSource {
 
     const spec: MonitorSpec = {}
     const where = this.opts.scope ? scopeConditions(this.nb, this.opts.scope) : {}
-    this.conditions = JSON.stringify(where)
+    this.conditions = where
     for (const [table, all] of Object.entries(NB_MONITOR_COLUMNS)) {
       const clauses = where[table]
       const columns = this.opts.scope && table === NB_TABLES.ls ? ['name'] : all
@@ -189,10 +191,9 @@ export class NbSource {
       })
       this.rescope = false
       const next: ConditionUpdate = scopeConditions(this.nb, scope)
-      const text = JSON.stringify(next)
       try {
-        if (text !== this.conditions && this.replica) {
-          this.conditions = text
+        if (this.replica && !(this.conditions && sameConditions(this.conditions, next))) {
+          this.conditions = next
           await this.client.changeConditions(this.replica, next)
         }
 

@@ -46,11 +46,22 @@ const refIs = (column: string, uuid: string): ConditionClause => [
   ['uuid', uuid],
 ]
 
-/** Sorted, de-duplicated clauses (the same scope always gives the same request text). */
+/** A clause's identity for sorting and de-duplication (string values, the many, kept as they are). */
+function clauseKey(c: ConditionClause): string {
+  if (typeof c === 'boolean') return String(c)
+  const v = c[2]
+  return `${c[0]} ${c[1]} ${typeof v === 'string' ? `s${v}` : `j${JSON.stringify(v)}`}`
+}
+
+/**
+ * Sorted, de-duplicated clauses: the same scope always gives the same list, so a table whose
+ * clauses did not change is not sent to the server again (condition-equal.ts). Runs after every NB
+ * change over every clause (one per local port for NAT): kept to one short string per clause.
+ */
 function clauses(list: Iterable<ConditionClause>): ConditionClause[] {
-  const byText = new Map<string, ConditionClause>()
-  for (const c of list) byText.set(JSON.stringify(c), c)
-  return [...byText.keys()].sort().map((k) => byText.get(k)!)
+  const byKey = new Map<string, ConditionClause>()
+  for (const c of list) byKey.set(clauseKey(c), c)
+  return [...byKey.keys()].sort().map((k) => byKey.get(k)!)
 }
 
 const isUuid = (s: string): boolean => /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i.test(s)
@@ -75,7 +86,7 @@ export function scopeConditions(nb: NbView, scope: ChassisScope): ConditionUpdat
   const portNeeds = (p: LogicalSwitchPort): void => {
     const net = p.externalIds['neutron:network_name']
     if (net) ls.add(net)
-    nat.push(['logical_port', 'includes', p.name])
+    nat.push(eq('logical_port', p.name))
   }
 
   for (const p of nb.lspsByChassis(scope.chassisName)) portNeeds(p)
@@ -115,7 +126,7 @@ export function scopeConditions(nb: NbView, scope: ChassisScope): ConditionUpdat
       const vipPort = l.externalIds['neutron:vip_port_id']
       if (!vipPort) continue
       lsp.push(eq('name', vipPort))
-      nat.push(['logical_port', 'includes', vipPort])
+      nat.push(eq('logical_port', vipPort))
       const p = nb.lspByName(vipPort)
       const net = p?.externalIds['neutron:network_name']
       if (net) ls.add(net)

@@ -49,6 +49,7 @@ export {
   type Json,
 } from './codec.js'
 export {MONITOR_METHODS, type MonitorMethod} from './monitor.js'
+export {sameClauses, sameConditions} from './condition-equal.js'
 export {nullOvsdbLogger, type OvsdbLogger, type OvsdbLogFields} from './logger.js'
 export type {
   Atom,

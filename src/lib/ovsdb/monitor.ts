@@ -4,6 +4,7 @@ import type {ConditionClause, ConditionUpdate} from './types.js'
 // One registered monitor: its replica, its wire requests for each protocol level, and how replies
 // and notifications feed the replica. Survives reconnects; the client re-issues it on each session.
 import {type Json, ZERO_UUID} from './codec.js'
+import {sameClauses} from './condition-equal.js'
 import {type Replica, ReplicaInconsistencyError} from './replica.js'
 
 /** Monitor methods from newest to oldest; the client falls back along this list on "unknown method". */
@@ -51,7 +52,7 @@ export class MonitorHandle {
     let changed = false
     for (const [table, where] of Object.entries(update)) {
       if (!this.wanted.has(table)) continue
-      if (JSON.stringify(this.wanted.get(table)) === JSON.stringify(where)) continue
+      if (sameClauses(this.wanted.get(table), where)) continue
       this.wanted.set(table, where)
       changed = true
     }
@@ -74,15 +75,22 @@ export class MonitorHandle {
     )
   }
 
-  /** The params of monitor_cond_change for the wanted conditions; marks them in flight. */
+  /**
+   * The params of monitor_cond_change for the wanted conditions; marks them in flight. Only the
+   * tables whose conditions differ from those the server holds are sent (the others keep theirs):
+   * a new local port changes one table's clauses, and re-sending every table's would make the
+   * server re-read and re-evaluate them all. A table's clauses are replaced, never patched, so
+   * `want` stores a new list for a table that changed and keeps the old one otherwise.
+   */
   changeParams(): Json[] {
     const where = new Map(this.wanted)
-    const key = conditionKey(where)
-    this.requested = {key, version: this.wantedVersion, where}
+    this.requested = {key: conditionKey(this.wantedVersion), version: this.wantedVersion, where}
     this.changing = true
+    const held = this.ackedWhere
     const requests: Record<string, Json> = {}
     for (const [table, clauses] of where) {
       if (!this.schema?.tables.has(table)) continue
+      if (held?.has(table) && held.get(table) === clauses) continue
       requests[table] = [{where: this.wireWhere(table, clauses)}]
     }
 
@@ -152,7 +160,7 @@ export class MonitorHandle {
     this.schema = schema
     this.unconditional = method === 'monitor'
     const where = new Map(this.wanted)
-    const key = this.unconditional ? 'all' : conditionKey(where)
+    const key = this.unconditional ? 'all' : conditionKey(this.wantedVersion)
     this.requested = {key, version: this.wantedVersion, where}
     this.changing = false
     const requests: Record<string, Json> = {}
@@ -245,7 +253,11 @@ export class MonitorHandle {
   }
 }
 
-/** Canonical text of a set of conditions (tables sorted), to compare what was asked with what is held. */
-function conditionKey(where: ReadonlyMap<string, ConditionClause[] | undefined>): string {
-  return JSON.stringify([...where.keys()].sort().map((t) => [t, where.get(t) ?? null]))
+/**
+ * Names the conditions of a version, to compare what was asked with what the replica holds: `want`
+ * moves the version with every change and a refusal moves it back to the conditions acknowledged,
+ * so one version always stands for one set of conditions.
+ */
+function conditionKey(version: number): string {
+  return `conditions ${version}`
 }

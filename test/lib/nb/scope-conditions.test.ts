@@ -40,7 +40,7 @@ describe('nb scopeConditions', () => {
     })
     const c = scopeConditions(nb, SCOPE)
     expect(c.Logical_Switch).to.deep.equal([['name', '==', 'neutron-ext']])
-    expect(c.NAT).to.deep.equal([['logical_port', 'includes', 'p1']])
+    expect(c.NAT).to.deep.equal([['logical_port', '==', 'p1']])
   })
 
   it('a port migrating here (rarp, "other,c1") adds its needs; one migrating between two other chassis does not', () => {
@@ -82,7 +82,7 @@ describe('nb scopeConditions', () => {
       texts([
         ['gateway_port', 'includes', ['uuid', uuidOf(1)]],
         ['_uuid', '==', ['uuid', uuidOf(2)]],
-        ['logical_port', 'includes', 'vip1'],
+        ['logical_port', '==', 'vip1'],
       ]),
     )
     expect(texts(c.Load_Balancer)).to.have.members(

@@ -1,7 +1,8 @@
 // Conditional monitoring against a real ovsdb-server: `where` in the monitor request, conditions
 // changed with monitor_cond_change (rows arrive as inserts, leave as deletes, rows matching old and
 // new conditions are untouched), rows moving in and out of a condition by a write, `[]` = no row,
-// a clause on a column the server lacks = every row, and conditions changed while disconnected.
+// a clause on a column the server lacks = every row, only changed tables sent again, and conditions
+// changed while disconnected.
 import {expect} from 'chai'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -18,6 +19,7 @@ import {
 import {NB_SCHEMA_SOURCE, type OvsdbServer, startOvsdbServer, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
 import {waitFor as poll} from '../../helpers/wait.js'
+import {RpcProxy} from './rpc-proxy.js'
 
 const DB = 'OVN_Northbound'
 const LSP = 'Logical_Switch_Port'
@@ -155,6 +157,38 @@ describe('ovsdb conditional monitoring (real ovsdb-server)', function () {
       {onChange() {}},
     )
     expect(rep.size('Logical_Router_Port')).to.equal(1)
+  })
+
+  it('monitor_cond_change carries only the tables whose conditions changed; a resend of the same ones sends nothing', async () => {
+    const sent: unknown[] = []
+    const proxy = await RpcProxy.start(nb.unix.slice('unix:'.length), {
+      fromClient: (m) => m.method === 'monitor_cond_change' && sent.push(m.params?.[2]),
+    })
+    try {
+      const c = await client(proxy.remote)
+      const rep = await c.monitor(
+        DB,
+        {
+          [LSP]: {columns: ['name', 'options'], where: [on('c1')]},
+          Logical_Switch: {columns: ['name'], where: [['name', '==', 'ls']]},
+        },
+        {onChange() {}},
+      )
+      expect(rep.size('Logical_Switch')).to.equal(1)
+      await c.changeConditions(rep, {[LSP]: [on('c2')], Logical_Switch: [['name', '==', 'ls']]})
+      expect(names(rep)).to.deep.equal(['b1'])
+      expect(rep.size('Logical_Switch')).to.equal(1)
+      expect(sent).to.deep.equal([{[LSP]: [{where: [on('c2')]}]}])
+      // equal clauses in new arrays: nothing to send
+      await c.changeConditions(rep, {[LSP]: [on('c2')], Logical_Switch: [['name', '==', 'ls']]})
+      expect(sent).to.have.length(1)
+      await c.changeConditions(rep, {Logical_Switch: []})
+      expect(rep.size('Logical_Switch')).to.equal(0)
+      expect(names(rep)).to.deep.equal(['b1'])
+      expect(sent.at(-1)).to.deep.equal({Logical_Switch: [{where: [false]}]})
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('conditions changed while the server is down are in the next monitor request', async () => {

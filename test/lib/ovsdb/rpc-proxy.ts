@@ -1,6 +1,6 @@
 // A JSON-RPC proxy in front of a real ovsdb-server, to show behaviour a current server never
 // exhibits on its own: it can answer chosen methods with "unknown method" (an older server) and
-// swallow chosen notifications (a lost update).
+// swallow chosen notifications (a lost update); it also shows the requests a client sends.
 import {createServer, connect as netConnect, type Server, type Socket} from 'node:net'
 
 import {JsonFramer} from '../../../src/lib/ovsdb/index.js'
@@ -8,6 +8,8 @@ import {JsonFramer} from '../../../src/lib/ovsdb/index.js'
 export interface ProxyRules {
   /** Methods answered with {"error": "unknown method"} instead of being forwarded. */
   refuse?: string[]
+  /** Sees every client-to-server request before it is handled. */
+  fromClient?: (msg: {method?: string; params?: unknown[]}) => void
   /** Return true to drop a server-to-client message (it is not forwarded). */
   dropFromServer?: (msg: {method?: string; params?: unknown[]}) => boolean
   /** The first `times` requests of `method` answered "database not available" (a member still joining its cluster). */
@@ -36,6 +38,7 @@ export class RpcProxy {
       client.on('data', (d: Buffer) => {
         for (const text of fromClient.push(d)) {
           const msg = JSON.parse(text) as {id?: unknown; method?: string; params?: unknown[]}
+          rules.fromClient?.(msg)
           const na = rules.notAvailable
           if (msg.method && rules.refuse?.includes(msg.method)) {
             proxy?.refused.push(`${msg.method} ${String(msg.params?.[0])}`)
