@@ -12,7 +12,10 @@
 // time went (daemon, ip, vtysh...), and the passes and FRR checks the metrics counted in the window.
 // env: SETTLE (s, default 30), WINDOW (s, default 300), RECONCILE_INTERVAL (s, default 300),
 //      FRR_RECONCILE_INTERVAL (s, default 15), CPU_PROF_DIR (the daemon's --cpu-prof output),
-//      BURST_E2E (ports; after the window, BURST_ROUNDS bursts of that many ports bound in one NB
+//      EVENTS_E2E (after the window, that many single binds, one port per NB transaction, each
+//      timed from the commit to its address on bgp-nic against the ip -batch floor of its 4 ops:
+//      single-binds.ts; EVENT_GAP ms between them, default 2000),
+//      BURST_E2E (ports; after the window and the single binds, BURST_ROUNDS bursts of that many ports bound in one NB
 //      transaction each, timed to the last address on bgp-nic against the ip -batch floor),
 //      BURST_TIMEOUT (s a burst may take, default 600), LAB_FLOOR (default 1; 0 skips the floors in
 //      the lab, taken after the daemon stops: each burst's and the cold start's), COLD_SYNC (default
@@ -41,6 +44,7 @@ import {agentIni, startTopologyLab} from '../test/kernel/helpers/lab.js'
 import {map} from '../test/kernel/helpers/topology.js'
 import {floor, node, ports} from './kernel-floor.js'
 import {treeCpu} from './proc-stats.js'
+import {singleBinds} from './single-binds.js'
 
 const N = Number(process.argv[2] ?? 10_000)
 const SETTLE_S = Number(process.env.SETTLE ?? 30)
@@ -52,6 +56,8 @@ const BURST_E2E = Number(process.env.BURST_E2E ?? 0)
 const BURST_TIMEOUT_S = Number(process.env.BURST_TIMEOUT ?? 600)
 const QUIET_S = Number(process.env.QUIET ?? 10)
 const BURST_ROUNDS = BURST_E2E > 0 ? Math.max(1, Number(process.env.BURST_ROUNDS ?? 3)) : 0
+const EVENTS_E2E = Number(process.env.EVENTS_E2E ?? 0)
+const EVENT_GAP_MS = Number(process.env.EVENT_GAP ?? 2000)
 const log = (m: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`)
 
 const vmIp = (i: number): string => `172.25.${i >> 8}.${i & 255}`
@@ -313,17 +319,25 @@ async function main(): Promise<void> {
       `  the daemon's lines (scavenges left out) in the settle time:\n${notable(lines, started, linesAt0).slice(-150).join('\n')}`,
     )
     log(`  and in the window:\n${notable(lines, linesAt0, lines.length).slice(-150).join('\n')}`)
+    if (EVENTS_E2E > 0) {
+      const at = lines.length
+      await singleBinds({nb: lab.nb.unix, count: EVENTS_E2E, gapMs: EVENT_GAP_MS, first: N, portOps, ipOf: vmIp, log})
+      log(`  the daemon's lines during the single binds:\n${notable(lines, at, lines.length).slice(-80).join('\n')}`)
+    }
+
+    // the ports bound so far: N, then the single binds'; the bursts' come after them
+    const bound = N + EVENTS_E2E
     const bursts: number[] = []
     for (let r = 0; r < BURST_ROUNDS; r++)
-      bursts.push(await burst(lab.nb.unix, url, d, N + r * BURST_E2E, addrs + r * BURST_E2E))
+      bursts.push(await burst(lab.nb.unix, url, d, bound + r * BURST_E2E, addrs + EVENTS_E2E + r * BURST_E2E))
     await stopDaemon(child)
     if (process.env.LAB_FLOOR === '0') return
     // Each burst's floor in the lab (the same objects, FRR and the peer running), then the cold start's.
     for (const [r, ms] of bursts.entries())
-      await labFloor(cfg, `burst ${r + 1} on ${N + r * BURST_E2E} exposed`, ms / 1000, {
-        only: burstIps(N + r * BURST_E2E, BURST_E2E),
+      await labFloor(cfg, `burst ${r + 1} on ${bound + r * BURST_E2E} exposed`, ms / 1000, {
+        only: burstIps(bound + r * BURST_E2E, BURST_E2E),
       })
-    await coldRounds(cfg, lab.dir, cfgFile, allS, burstIps(N, BURST_ROUNDS * BURST_E2E))
+    await coldRounds(cfg, lab.dir, cfgFile, allS, burstIps(N, EVENTS_E2E + BURST_ROUNDS * BURST_E2E))
   } finally {
     await stopDaemon(child)
     await lab.close()
