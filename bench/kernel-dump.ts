@@ -15,7 +15,7 @@ import type {RunOptions, RunResult} from '../src/lib/exec/runner.js'
 import {ExecRunner} from '../src/lib/exec/runner.js'
 import {batchText} from '../src/lib/kernel/batch.js'
 import {ipOpFor} from '../src/lib/kernel/commands.js'
-import {dumpFingerprint} from '../src/lib/kernel/dump-fingerprint.js'
+import {type DumpFingerprint, dumpFingerprint, sameDump} from '../src/lib/kernel/dump-fingerprint.js'
 import {Ledger} from '../src/lib/kernel/ledger.js'
 import {tablesOf} from '../src/lib/kernel/notify-keys.js'
 import {dumpKernelText, type KernelDumpText, markedOnlyTables, type ObserveDeps} from '../src/lib/kernel/observe.js'
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     console.log(
       "\nthe watched model's dump (dumpKernelText, execa): wall s, own CPU s, ip CPU s, old-gen growth MB, text MB; fingerprint ms",
     )
-    let last: undefined | {fingerprint: string; text: KernelDumpText}
+    let last: undefined | {fingerprint: DumpFingerprint; text: KernelDumpText}
     for (let i = 0; i < R; i++) {
       const o0 = oldBytes()
       const c0 = reapedCpu(process.pid)
@@ -127,11 +127,11 @@ async function main(): Promise<void> {
       const fp = performance.now() - h0
       // An unchanged node must give the same fingerprint every round (else no dump is ever kept).
       const same =
-        last === undefined ? '' : fingerprint === last.fingerprint ? ', same fingerprint' : ', OTHER FINGERPRINT'
+        last === undefined ? '' : sameDump(fingerprint, last.fingerprint) ? ', same fingerprint' : ', OTHER FINGERPRINT'
       console.log(
         `  round ${i + 1}: ${f2(wall)}  ${f2(own)}  ${f2(kids)}  ${f2(grew)}  ${f2(size)}; ${fp.toFixed(0)}${same}`,
       )
-      if (last && fingerprint !== last.fingerprint) showDifference(last.text, text)
+      if (last && !sameDump(fingerprint, last.fingerprint)) showDifference(last.text, text)
       last = {fingerprint, text}
     }
   } finally {

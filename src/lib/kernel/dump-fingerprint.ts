@@ -33,17 +33,36 @@ function partNames(t: KernelDumpText): string[] {
 const digest = (p: string): string => createHash('sha256').update(p).digest('hex').slice(0, 32)
 
 /**
- * A dump's fingerprint: its shape (tables, part counts), then one digest per part, so a dump that
- * differs from the one loaded can say where (LoadedDump.differs).
+ * A dump's fingerprint: its shape (tables, which are read for marked routes only, part counts) and
+ * one named digest per part, so a dump that differs from the one loaded can say where.
  */
-export function dumpFingerprint(t: KernelDumpText): string {
-  const head = JSON.stringify([t.tables, t.markedOnly, t.general.length, t.fam4.length, t.fam6.length])
-  const parts = [
+export interface DumpFingerprint {
+  shape: string
+  parts: ReadonlyArray<{name: string; digest: string}>
+}
+
+export function dumpFingerprint(t: KernelDumpText): DumpFingerprint {
+  const digests = [
     ...t.general.map((p, i) => digest(i < WITH_VOLATILE ? p.replaceAll(VOLATILE, '') : p)),
     ...t.fam4.map((p) => digest(p)),
     ...t.fam6.map((p) => digest(p)),
   ]
-  return `${head}|${parts.join(',')}|${partNames(t).join(',')}`
+  const names = partNames(t)
+  return {
+    shape: JSON.stringify([t.tables, t.markedOnly, t.general.length, t.fam4.length, t.fam6.length]),
+    parts: digests.map((d, i) => ({name: names[i]!, digest: d})),
+  }
+}
+
+/** The names of the parts whose digests differ; undefined when the shapes differ. */
+function differingParts(a: DumpFingerprint, b: DumpFingerprint): string[] | undefined {
+  if (a.shape !== b.shape) return undefined
+  return a.parts.filter((p, i) => p.digest !== b.parts[i]!.digest).map((p) => p.name)
+}
+
+/** Whether two dumps would load the same contents. */
+export function sameDump(a: DumpFingerprint, b: DumpFingerprint): boolean {
+  return differingParts(a, b)?.length === 0
 }
 
 /**
@@ -53,10 +72,10 @@ export function dumpFingerprint(t: KernelDumpText): string {
  * arrived during the dump) left as it was: else the model holds more than the dump.
  */
 export class LoadedDump {
-  private last: {fingerprint: string; generation: number} | undefined
+  private last: {fingerprint: DumpFingerprint; generation: number} | undefined
 
   /** The model, at `generation`, holds exactly what a dump with `fingerprint` loads. */
-  record(fingerprint: string, generation: number): void {
+  record(fingerprint: DumpFingerprint, generation: number): void {
     this.last = {fingerprint, generation}
   }
 
@@ -65,21 +84,18 @@ export class LoadedDump {
   }
 
   /** Whether loading a dump with `fingerprint` into the model, now at `generation`, would change nothing. */
-  holds(fingerprint: string, generation: number): boolean {
-    return this.last !== undefined && this.last.fingerprint === fingerprint && this.last.generation === generation
+  holds(fingerprint: DumpFingerprint, generation: number): boolean {
+    return (
+      this.last !== undefined && this.last.generation === generation && sameDump(this.last.fingerprint, fingerprint)
+    )
   }
 
   /** Why a dump that does not hold must be loaded (the debug line of a periodic pass that loads). */
-  differs(fingerprint: string, generation: number): string {
+  differs(fingerprint: DumpFingerprint, generation: number): string {
     const l = this.last
     if (!l) return 'no dump recorded since the last load'
     if (l.generation !== generation) return 'the model changed since it was loaded'
-    const [headA, digestsA = '', names = ''] = l.fingerprint.split('|')
-    const [headB, digestsB = ''] = fingerprint.split('|')
-    if (headA !== headB) return 'other tables or parts'
-    const a = digestsA.split(',')
-    const b = digestsB.split(',')
-    const n = names.split(',')
-    return `the kernel's ${n.filter((_, i) => a[i] !== b[i]).join(', ')} differ`
+    const parts = differingParts(l.fingerprint, fingerprint)
+    return parts === undefined ? 'other tables or parts' : `the kernel's ${parts.join(', ')} differ`
   }
 }

@@ -45,7 +45,7 @@ import {objKey, objValue, type Plan, type RouteObj, type StateObj} from '../plan
 import {applyPlan, type KernelFacts} from './apply.js'
 import {baseInPlace} from './base.js'
 import {BatchExecutor, type SpawnFn} from './batch-process.js'
-import {dumpFingerprint, LoadedDump} from './dump-fingerprint.js'
+import {type DumpFingerprint, dumpFingerprint, LoadedDump} from './dump-fingerprint.js'
 import {canonicalBase, canonicalScope, Kernel} from './kernel.js'
 import {KernelModel, type ModelDump} from './model.js'
 import {KernelMonitor} from './monitor.js'
@@ -594,7 +594,7 @@ export class WatchedKernel {
   private async reload(s: ObserveScope, tables: number[]): Promise<void> {
     this.loading = []
     this.stale = false
-    let fingerprint: string | undefined
+    let fingerprint: DumpFingerprint | undefined
     try {
       const text = await this.dumpText(s)
       fingerprint = dumpFingerprint(text)
