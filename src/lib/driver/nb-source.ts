@@ -9,8 +9,9 @@
 // Rows that newly match arrive as inserts; rows that stop matching arrive as deletes, sent by the
 // server once it applied the new conditions; both reach onChange like any other change.
 // start() resolves only once the conditions reached their fixed point; settled() tells when a
-// later change has been followed through. Scoped, Logical_Switch rows come without `ports`: their
-// localnet members come from one small monitor per localnet port (nb/switch-merge.ts).
+// later change has been followed through (after FOLLOW_DELAY_MS: the change's own pass goes
+// first). Scoped, Logical_Switch rows come without `ports`: their localnet members come from one
+// small monitor per localnet port (nb/switch-merge.ts).
 import type {NbChange} from '../nb/model.js'
 
 import {connectError, DependencyError} from '../errors.js'
@@ -32,6 +33,9 @@ import {
   type StateChange,
 } from '../ovsdb/index.js'
 
+/** How long after a change (once started) the scope's conditions are computed again. */
+const FOLLOW_DELAY_MS = 150
+
 // The connection settings live in nb/connection.ts; re-exported for the existing callers.
 export {nbSourceOptions, type NbSourceOptions} from '../nb/connection.js'
 
@@ -49,6 +53,8 @@ export class NbSource {
   private replica: Replica | undefined
   /** The conditions last sent (undefined after a failure: the next computation sends again). */
   private conditions: ConditionUpdate | undefined
+  /** start() has reached the conditions' first fixed point: later changes are followed after a delay. */
+  private following = false
   private scoping: Promise<void> | undefined
   private rescope = false
   private readonly switches = new SwitchMerge()
@@ -147,6 +153,7 @@ export class NbSource {
     })
     this.scheduleScope()
     await this.settled()
+    this.following = true
   }
 
   get schemaReady(): boolean {
@@ -185,9 +192,13 @@ export class NbSource {
   private async followScope(): Promise<void> {
     const scope = this.opts.scope!
     while (this.rescope) {
-      // let the rest of the notification's changes apply first
+      // Let the rest of the notification's changes apply first. Once started, wait longer: the
+      // pass a change asks for (after the loop's 50 ms debounce) plans before the conditions are
+      // computed again, which at 10,000 local ports takes longer than planning the change itself;
+      // rows the change makes relevant arrive a little later and ask for a pass of their own.
       await new Promise<void>((resolve) => {
-        setImmediate(resolve)
+        if (this.following) setTimeout(resolve, FOLLOW_DELAY_MS)
+        else setImmediate(resolve)
       })
       this.rescope = false
       const next: ConditionUpdate = scopeConditions(this.nb, scope)
