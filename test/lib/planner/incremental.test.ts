@@ -365,8 +365,9 @@ describe('IncrementalPlanner: what a change replays', () => {
 
 describe('IncrementalPlanner: the kept result is patched in place of a sort, in the same order', () => {
   // The sorted objects and exposed entries are patched for the keys a pass changed (merged.ts,
-  // patchSorted); the self-check compares by key, so the order is checked here: element for element
-  // the order computeDesired gives, after rounds of ports added, changed and removed.
+  // patchSorted, spliceSorted for a few keys); the self-check compares by key, so the order is checked
+  // here: element for element the order computeDesired gives, after rounds of ports added, changed
+  // and removed.
   it('objects, exposed entries and contributions equal computeDesired in order after each round', () => {
     const nb = topology()
     const planner = new IncrementalPlanner()
@@ -382,6 +383,8 @@ describe('IncrementalPlanner: the kept result is patched in place of a sort, in 
         Array.from({length: 15}, (_, i) => update(LSP, {...nb.lsp(`u-b${(r - 1) * 100 + i}`)!, up: false}, {up: true})),
       (r) => Array.from({length: 10}, (_, i) => remove(LSP, port((r - 2) * 100 + 20 + i))),
       () => [update(LSP, {...nb.lsp('u-p3')!, up: false}, {up: true})],
+      // a few keys at once (one port in, one out): patched by splicing, not by the merge
+      (r) => [insert(LSP, port(r * 100 + 50)), remove(LSP, port(35))],
     ]
     for (const [r, make] of rounds.entries()) {
       for (const c of make(r)) planner.markChanged(nb.applyChange(c)!)
