@@ -9,8 +9,8 @@
 // Rows that newly match arrive as inserts; rows that stop matching arrive as deletes, sent by the
 // server once it applied the new conditions; both reach onChange like any other change.
 // start() resolves only once the conditions reached their fixed point; settled() tells when a
-// later change has been followed through (after FOLLOW_DELAY_MS: the change's own pass goes
-// first). Scoped, Logical_Switch rows come without `ports`: their localnet members come from one
+// later change has been followed through (after the pass the change asked for, when the owner
+// set a gate: followScopeAfter). Scoped, Logical_Switch rows come without `ports`: their localnet members come from one
 // small monitor per localnet port (nb/switch-merge.ts).
 import type {NbChange} from '../nb/model.js'
 
@@ -33,8 +33,8 @@ import {
   type StateChange,
 } from '../ovsdb/index.js'
 
-/** How long after a change (once started) the scope's conditions are computed again. */
-const FOLLOW_DELAY_MS = 150
+/** The longest the scope's conditions wait for the gate after a change (followScopeAfter). */
+const FOLLOW_MAX_WAIT_MS = 2000
 
 // The connection settings live in nb/connection.ts; re-exported for the existing callers.
 export {nbSourceOptions, type NbSourceOptions} from '../nb/connection.js'
@@ -53,8 +53,9 @@ export class NbSource {
   private replica: Replica | undefined
   /** The conditions last sent (undefined after a failure: the next computation sends again). */
   private conditions: ConditionUpdate | undefined
-  /** start() has reached the conditions' first fixed point: later changes are followed after a delay. */
+  /** start() has reached the conditions' first fixed point: later changes wait for followGate. */
   private following = false
+  private followGate: (() => Promise<void>) | undefined
   private scoping: Promise<void> | undefined
   private rescope = false
   private readonly switches = new SwitchMerge()
@@ -156,6 +157,15 @@ export class NbSource {
     this.following = true
   }
 
+  /**
+   * After start(), the conditions are computed again after a change only once `gate` resolves (the
+   * daemon: its reconcile loop is idle, so the pass the change asked for runs first), or after
+   * FOLLOW_MAX_WAIT_MS at most: a steady stream of changes cannot hold the scope back.
+   */
+  followScopeAfter(gate: () => Promise<void>): void {
+    this.followGate = gate
+  }
+
   get schemaReady(): boolean {
     return this.replica !== undefined
   }
@@ -192,14 +202,25 @@ export class NbSource {
   private async followScope(): Promise<void> {
     const scope = this.opts.scope!
     while (this.rescope) {
-      // Let the rest of the notification's changes apply first. Once started, wait longer: the
-      // pass a change asks for (after the loop's 50 ms debounce) plans before the conditions are
-      // computed again, which at 10,000 local ports takes longer than planning the change itself;
-      // rows the change makes relevant arrive a little later and ask for a pass of their own.
+      // let the rest of the notification's changes apply first
       await new Promise<void>((resolve) => {
-        if (this.following) setTimeout(resolve, FOLLOW_DELAY_MS)
-        else setImmediate(resolve)
+        setImmediate(resolve)
       })
+      // Once started, the pass the change asked for goes first (at most FOLLOW_MAX_WAIT_MS): at
+      // 10,000 local ports computing the conditions again takes longer than planning the change;
+      // rows the change makes relevant arrive a little later and ask for a pass of their own.
+      const gate = this.following ? this.followGate : undefined
+      if (gate) {
+        let timer: NodeJS.Timeout | undefined
+        await Promise.race([
+          gate(),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, FOLLOW_MAX_WAIT_MS)
+          }),
+        ])
+        clearTimeout(timer)
+      }
+
       this.rescope = false
       const next: ConditionUpdate = scopeConditions(this.nb, scope)
       try {
