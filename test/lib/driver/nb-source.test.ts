@@ -1,5 +1,6 @@
 // The NB pipeline against a real ovsdb-server: monitor -> NbState -> planner, and changes flowing
-// through to the desired state; capabilities degrade on a schema without LRP `status`.
+// through to the desired state; capabilities degrade on a schema without LRP `status`; a scoped
+// source follows a change's new needs only once its gate opens (at most 2 s later).
 import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -123,6 +124,76 @@ describe('NB source against a real ovsdb-server', function () {
     expect(upd?.old, 'old carries only the changed column').to.have.keys(['up'])
     const second = computeDesired(source.nb, ctx, cfg)
     expect(second.state.exposed.map((e) => `${e.kind} ${e.ip}`)).to.deep.equal(['cr-lrp 172.24.4.10'])
+  })
+
+  it('scoped: after a change the conditions wait for the gate (the pass first), at most 2 s', async () => {
+    server = await startOvsdbServer({schema: writeNbSchema(dir)})
+    await transact(server.unix, topologyOps(true))
+    source = new NbSource({
+      remotes: server.unix,
+      logger: new StreamLogger({write() {}}),
+      scope: {chassisName: 'compute-1', chassisId: 'chassis-1'},
+    })
+    await source.start()
+    let open!: () => void
+    source.followScopeAfter(
+      async () =>
+        new Promise<void>((resolve) => {
+          open = resolve
+        }),
+    )
+    // a port bound here and its FIP in one transaction: the port matches the chassis clauses at
+    // once, its NAT only once the conditions ask for its logical_port
+    const bind = (port: string, ip: string, fip: string): unknown[] => [
+      'OVN_Northbound',
+      {
+        op: 'insert',
+        table: 'Logical_Switch_Port',
+        'uuid-name': 'p',
+        row: {
+          name: port,
+          addresses: `fa:16:3e:00:02:0${port.at(-1)} ${ip}`,
+          up: true,
+          options: map({'requested-chassis': 'compute-1'}),
+          external_ids: map({'neutron:network_name': 'neutron-pub'}),
+        },
+      },
+      {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', 'neutron-pub']],
+        mutations: [['ports', 'insert', ['set', [['named-uuid', 'p']]]]],
+      },
+      {
+        op: 'insert',
+        table: 'NAT',
+        'uuid-name': 'n',
+        row: {type: 'dnat_and_snat', logical_ip: ip, external_ip: fip, logical_port: port},
+      },
+      {
+        op: 'mutate',
+        table: 'Logical_Router',
+        where: [['name', '==', 'neutron-r1']],
+        mutations: [['nat', 'insert', ['set', [['named-uuid', 'n']]]]],
+      },
+    ]
+    const nats = (): string[] => [...source!.nb.allNats()].map((n) => n.logicalPort ?? '').sort()
+    await transact(server.unix, bind('vm2', '10.0.0.2', '172.24.4.100'))
+    for (let i = 0; i < 100 && !source.nb.lspByName('vm2'); i++) await sleep(20)
+    expect(source.nb.lspByName('vm2'), 'the port, at once').to.not.equal(undefined)
+    await sleep(500)
+    expect(nats(), 'no NAT while the gate is closed').to.deep.equal([])
+    open()
+    for (let i = 0; i < 100 && nats().length === 0; i++) await sleep(20)
+    expect(nats(), 'its NAT once the gate opened').to.deep.equal(['vm2'])
+
+    // a gate that never opens holds the conditions back 2 s at most
+    source.followScopeAfter(async () => new Promise<void>(() => {}))
+    const t0 = performance.now()
+    await transact(server.unix, bind('vm3', '10.0.0.3', '172.24.4.101'))
+    for (let i = 0; i < 250 && nats().length < 2; i++) await sleep(20)
+    expect(nats()).to.deep.equal(['vm2', 'vm3'])
+    expect(performance.now() - t0).to.be.within(1900, 4500)
   })
 
   it('degrades with one warning on a schema without Logical_Router_Port.status (OVN 23.03)', async () => {
