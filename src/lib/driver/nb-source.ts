@@ -10,8 +10,8 @@
 // server once it applied the new conditions; both reach onChange like any other change.
 // start() resolves only once the conditions reached their fixed point; settled() tells when a
 // later change has been followed through (after the pass the change asked for, when the owner
-// set a gate: followScopeAfter). Scoped, Logical_Switch rows come without `ports`: their localnet members come from one
-// small monitor per localnet port (nb/switch-merge.ts).
+// set a gate: followScopeAfter). Scoped, Logical_Switch rows come without `ports`: their localnet
+// members come from one small monitor per localnet port (nb/switch-merge.ts).
 import type {NbChange} from '../nb/model.js'
 
 import {connectError, DependencyError} from '../errors.js'
