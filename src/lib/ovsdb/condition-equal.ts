@@ -16,10 +16,7 @@ export function sameClauses(
   a: readonly ConditionClause[] | undefined,
   b: readonly ConditionClause[] | undefined,
 ): boolean {
-  if (a === b) return true
-  if (a === undefined || b === undefined || a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false
-  return true
+  return a === b || (a !== undefined && b !== undefined && sameValue(a, b))
 }
 
 /** Whether two condition updates ask for the same tables with the same clauses. */
