@@ -12,7 +12,9 @@ import {type CollectedState, compareExposed, sortObjs} from './collector.js'
 import {Contributions, type Contributor} from './contributions.js'
 import {exposedKey, type FragmentData, problemKey, type RecordedAdd} from './fragment.js'
 import {compareProblems, type Problem} from './problems.js'
-import {type ExposedEntry, KIND_ORDER, objKey, type StateObj} from './types.js'
+import {type DesiredState, type ExposedEntry, KIND_ORDER, OBJECT_COUNT, objKey, type StateObj} from './types.js'
+
+const addValue = (a: RecordedAdd): string => a.value
 
 function removeFrom<T>(map: Map<string, Contributions<T>>, key: string, frag: Contributor, seq: number): void {
   const c = map.get(key)
@@ -47,6 +49,7 @@ function patchSorted<T>(
   dirty: ReadonlySet<string>,
   current: (key: string) => T | undefined,
   compare: (a: T, ak: string, b: T, bk: string) => number,
+  locate: Locate<T>,
 ): {items: T[]; keys: string[]} {
   const fresh: Array<{v: T; k: string}> = []
   for (const k of dirty) {
@@ -55,7 +58,7 @@ function patchSorted<T>(
   }
 
   fresh.sort((a, b) => compare(a.v, a.k, b.v, b.k))
-  if (dirty.size <= SPLICE_MAX) return spliceSorted(items, keys, dirty, fresh, compare)
+  if (dirty.size <= SPLICE_MAX) return spliceSorted(items, keys, dirty, fresh, compare, locate)
   const out: T[] = []
   const outKeys: string[] = []
   let i = 0
@@ -83,6 +86,39 @@ function patchSorted<T>(
 const SPLICE_MAX = 16
 
 /**
+ * Where key `k` sits in a sorted array (items and their keys), -1 when absent, found from the key
+ * alone: a dirty key's held value is gone (the bag holds its current one, or none), and a linear
+ * indexOf over 40,000 keys was most of a one-port change at 10,000 ports.
+ */
+type Locate<T> = (items: readonly T[], keys: readonly string[], k: string) => number
+
+const RANK = new Map<string, number>(KIND_ORDER.map((k, i) => [k, i]))
+const rankOfKey = (k: string): number => RANK.get(k.slice(0, k.indexOf('|'))) ?? 99
+
+/** Objects: sortObjs order is (kind, objKey), and an objKey starts with its kind. */
+function locateObj(_items: readonly StateObj[], keys: readonly string[], k: string): number {
+  const r = rankOfKey(k)
+  const at = bisect(keys.length, (m) => {
+    const mk = keys[m]!
+    return rankOfKey(mk) - r < 0 || (rankOfKey(mk) === r && mk < k)
+  })
+  return keys[at] === k ? at : -1
+}
+
+/**
+ * Exposed entries: ordered by ip first, and an exposedKey starts with the ip; the entries of one ip
+ * (a few) are then searched by key, since the row's name, which orders them, is not in the key.
+ */
+function locateExposed(items: readonly ExposedEntry[], keys: readonly string[], k: string): number {
+  const ip = k.slice(0, k.indexOf('|'))
+  for (let i = bisect(items.length, (m) => items[m]!.ip < ip); i < items.length && items[i]!.ip === ip; i++) {
+    if (keys[i] === k) return i
+  }
+
+  return -1
+}
+
+/**
  * patchSorted for a few dirty keys, the common case of an event pass: a copy of each array (one
  * native copy), each dirty key's held entry found and spliced out, each fresh entry spliced in at
  * its bisected place. The merge in patchSorted walks every entry in JavaScript and asks `dirty`
@@ -94,11 +130,12 @@ function spliceSorted<T>(
   dirty: ReadonlySet<string>,
   fresh: ReadonlyArray<{v: T; k: string}>,
   compare: (a: T, ak: string, b: T, bk: string) => number,
+  locate: Locate<T>,
 ): {items: T[]; keys: string[]} {
   const out = [...items]
   const outKeys = [...keys]
   for (const k of dirty) {
-    const at = outKeys.indexOf(k)
+    const at = locate(out, outKeys, k)
     if (at === -1) continue
     out.splice(at, 1)
     outKeys.splice(at, 1)
@@ -112,8 +149,6 @@ function spliceSorted<T>(
 
   return {items: out, keys: outKeys}
 }
-
-const RANK = new Map<string, number>(KIND_ORDER.map((k, i) => [k, i]))
 
 /** sortObjs order: KIND_ORDER, then objKey. */
 function compareRanked(a: StateObj, ak: string, b: StateObj, bk: string): number {
@@ -153,7 +188,7 @@ export class MergedState {
     this.invalidate(data)
     for (const [seq, a] of data.adds.entries()) {
       let list = this.objs.get(a.key)
-      if (!list) this.objs.set(a.key, (list = new Contributions()))
+      if (!list) this.objs.set(a.key, (list = new Contributions(addValue)))
       list.add({frag, seq, item: a})
       this.touched.add(a.key)
       this.dirtyObjs.add(a.key)
@@ -212,13 +247,16 @@ export class MergedState {
       if (prev !== w.value) delta.changed.push(key)
       this.settled.set(key, w.value)
       const lost: Problem[] = []
-      for (const e of list.all()) {
-        const c = e.item
-        if (e === winner || c.value === w.value) continue
-        lost.push({
-          ...c.source,
-          reason: `conflicts with ${w.source.table} ${w.source.name || w.source.uuid}: ${key} already wanted as ${w.value}`,
-        })
+      // a key shared by every port of a network has thousands of contributors, nearly always agreeing
+      if (!list.oneValue()) {
+        for (const e of list.all()) {
+          const c = e.item
+          if (e === winner || c.value === w.value) continue
+          lost.push({
+            ...c.source,
+            reason: `conflicts with ${w.source.table} ${w.source.name || w.source.uuid}: ${key} already wanted as ${w.value}`,
+          })
+        }
       }
 
       const had = this.conflicts.has(key)
@@ -259,7 +297,20 @@ export class MergedState {
    */
   result(): Omit<CollectedState, 'contributions'> {
     if (this.cached) return this.cached
-    this.cached = {state: {objects: this.objects(), exposed: this.exposedEntries()}, problems: this.problemList()}
+    // `objects` is built on first read (types.ts, OBJECT_COUNT). The state only moves when fragments
+    // are added or removed (the planner's update, at the start of a pass), so a read within the
+    // pass sees the pass's state; a result read after a later update sees that update's.
+    let objects: StateObj[] | undefined
+    const state = {exposed: this.exposedEntries()} as DesiredState
+    Object.defineProperty(state, 'objects', {
+      enumerable: true,
+      get: () => {
+        objects ??= this.objects()
+        return objects
+      },
+    })
+    Object.defineProperty(state, OBJECT_COUNT, {value: this.objs.size})
+    this.cached = {state, problems: this.problemList()}
     return this.cached
   }
 
@@ -279,6 +330,7 @@ export class MergedState {
 
   private objects(): StateObj[] {
     const held = this.sortedObjs
+    if (held && this.dirtyObjs.size === 0) return held.objs
     if (held) {
       const r = patchSorted(
         held.objs,
@@ -286,6 +338,7 @@ export class MergedState {
         this.dirtyObjs,
         (k) => this.objs.get(k)?.first()?.item.obj,
         compareRanked,
+        locateObj,
       )
       this.sortedObjs = {objs: r.items, keys: r.keys}
     } else {
@@ -299,6 +352,7 @@ export class MergedState {
 
   private exposedEntries(): ExposedEntry[] {
     const held = this.sortedExposed
+    if (held && this.dirtyExposed.size === 0) return held.items
     if (held) {
       this.sortedExposed = patchSorted(
         held.items,
@@ -306,6 +360,7 @@ export class MergedState {
         this.dirtyExposed,
         (k) => this.exposed.get(k)?.last()?.item,
         (a, _ak, b) => compareExposed(a, b),
+        locateExposed,
       )
     } else {
       const items = [...this.exposed.values()].map((l) => l.last()!.item).sort(compareExposed)
@@ -344,6 +399,10 @@ export class MergedState {
         this.dirtyOwners,
         (o) => (this.owners.has(o) ? o : undefined),
         byName,
+        (_items, keys, k) => {
+          const at = bisect(keys.length, (m) => keys[m]! < k)
+          return keys[at] === k ? at : -1
+        },
       ).keys
     } else {
       return this.contribCache

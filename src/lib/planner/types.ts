@@ -187,6 +187,18 @@ export interface DesiredState {
   exposed: ExposedEntry[]
 }
 
+/**
+ * Set (not enumerable) by the incremental planner, whose `objects` list is built on first read:
+ * at 10,000 ports, copying a 40,000-entry sorted array per change cost more than the change itself,
+ * and a pass that diffs only the changed keys never reads it.
+ */
+export const OBJECT_COUNT = Symbol('objectCount')
+
+/** The number of desired objects, without building a lazy `objects` list. */
+export function objectCount(s: DesiredState): number {
+  return (s as DesiredState & {[OBJECT_COUNT]?: number})[OBJECT_COUNT] ?? s.objects.length
+}
+
 export interface Plan {
   /** Objects to create or replace, in KIND_ORDER. */
   add: StateObj[]

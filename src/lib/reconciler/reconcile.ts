@@ -30,7 +30,7 @@ import {type Logger, NullLogger} from '../log.js'
 import {computeDesired, type DesiredResult} from '../planner/desired.js'
 import {diff, diffKeys, restrictPlan} from '../planner/diff.js'
 import {IncrementalPlanner, type IncrementalStats} from '../planner/incremental.js'
-import {type DesiredState, objKey, objValue, type Plan, type StateObj} from '../planner/types.js'
+import {type DesiredState, objectCount, objKey, objValue, type Plan, type StateObj} from '../planner/types.js'
 
 export interface ReconcilerDeps {
   cfg: AgentConfig
@@ -256,7 +256,7 @@ export class Reconciler {
     const {state, problems} = this.desiredFor(nb, ctx, Boolean(opts.fullRecompute))
     const mismatches = this.lastMismatch
     const t1 = this.now()
-    if (this.planner) this.logDesired(round(tCtx - t0), round(t1 - tCtx), state.objects.length)
+    if (this.planner) this.logDesired(round(tCtx - t0), round(t1 - tCtx), objectCount(state))
     opts.onStage?.('observe', {})
     const {planner} = this
     const desiredOf = (k: string): StateObj | undefined => planner?.objectOf(k)
@@ -269,7 +269,7 @@ export class Reconciler {
     // Until this pass ends well, the next one is full (a throw below leaves the node unknown).
     this.needFull = true
     const {plan, observedCount} = delta
-      ? deltaPlan(delta, desiredOf, state.objects.length)
+      ? deltaPlan(delta, desiredOf, objectCount(state))
       : await this.fullPlan(state, scope, opts)
     const t2 = this.now()
     if (!opts.dryRun) opts.onStage?.('apply', {operations: plan.add.length + plan.remove.length})
@@ -290,7 +290,7 @@ export class Reconciler {
       results,
       problems,
       exposed: state.exposed,
-      desiredCount: state.objects.length,
+      desiredCount: objectCount(state),
       observedCount,
       added: countKinds(plan.add),
       removed: countKinds(plan.remove),

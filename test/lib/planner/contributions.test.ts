@@ -180,4 +180,29 @@ describe('planner/contributions', () => {
       c.agrees(`step ${step}`, false)
     }
   })
+
+  it('oneValue() tells a large bag whose entries agree from one with a dissenter, through adds and removes', () => {
+    const bag = new Contributions<{v: string}>((i) => i.v)
+    const agree = (n: number) => {
+      for (let i = 0; i < n; i++) bag.add({frag: frag(`a${i}`, 'port', `a${i}`), seq: 0, item: {v: 'same'}})
+    }
+
+    expect(bag.oneValue(), 'empty').to.equal(true)
+    agree(1)
+    expect(bag.oneValue(), 'one entry').to.equal(true)
+    bag.add({frag: frag('b', 'port', 'b'), seq: 0, item: {v: 'same'}})
+    // a small bag keeps no tally: the caller walks it
+    expect(bag.oneValue(), 'two entries, not indexed yet').to.equal(false)
+    agree(INDEX_FROM * 3)
+    expect(bag.oneValue(), `${bag.size} agreeing entries`).to.equal(true)
+    const odd = frag('odd', 'port', 'odd')
+    bag.add({frag: odd, seq: 0, item: {v: 'other'}})
+    expect(bag.oneValue(), 'one dissenter').to.equal(false)
+    expect(bag.remove(odd, 0)).to.equal(true)
+    expect(bag.oneValue(), 'dissenter removed').to.equal(true)
+    // a bag without valueOf never claims agreement past one entry
+    const plain = new Contributions<string>()
+    for (let i = 0; i < INDEX_FROM * 2; i++) plain.add({frag: frag(`p${i}`, 'port', `p${i}`), seq: 0, item: 'x'})
+    expect(plain.oneValue()).to.equal(false)
+  })
 })
