@@ -10,9 +10,13 @@ import type {PassResult} from './types.js'
 // snapshot after start or reconnect).
 //
 // Timing contract:
-//  - Debounce: a pass starts `debounceMs` after the last change of a burst, but never later than
-//    `maxWaitMs` after the first one: a steady stream of changes still gets passes (bounded wait),
-//    and 1,000 changes within a second become a few passes, not 1,000.
+//  - Leading edge: a change that finds the loop quiet (no pass running or due, none ended and no
+//    change requested in the last `debounceMs`) starts its pass on the next timer tick: a lone
+//    bind does not wait for a silence that is already there. Changes of the same tick (the rest of
+//    its NB notification) join that pass; the ones after it are debounced as below.
+//  - Debounce: otherwise a pass starts `debounceMs` after the last change of a burst, but never
+//    later than `maxWaitMs` after the first one: a steady stream of changes still gets passes
+//    (bounded wait), and 1,000 changes within a second become a few passes, not 1,000.
 //  - Backoff: a failed pass (thrown or rejected, synchronous or not) is retried after a capped,
 //    jittered exponential delay (backoff.ts, 1 s -> 60 s); changes that arrive meanwhile wait for
 //    it. Only a 'resync' request (the node's environment changed: local OVS, NB reconnected) pulls
@@ -105,6 +109,10 @@ export class ReconcileLoop {
   private pendingTrigger: PassTrigger = 'event'
   private timer: unknown
   private timerDue: number | undefined
+  /** The armed timer is a leading-edge one: changes until it fires join its pass, not delay it. */
+  private timerLeading = false
+  /** When a change was last requested or a pass last ended (the leading edge needs `debounceMs` of quiet). */
+  private lastActivity = Number.NEGATIVE_INFINITY
   private periodic: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
   private retryNotBefore: number | undefined
@@ -148,6 +156,12 @@ export class ReconcileLoop {
   request(trigger: PassTrigger = 'event', at: number = this.now()): void {
     if (this.stopped) return
     const now = this.now()
+    const quiet =
+      this.dirtySince === undefined &&
+      !this.running &&
+      this.timer === undefined &&
+      now - this.lastActivity >= (this.opts.debounceMs ?? 50)
+    this.lastActivity = now
     if (this.dirtySince === undefined || at < this.dirtySince) this.dirtySince = at
     this.burstStart ??= now
     if (trigger !== 'event') this.pendingTrigger = trigger
@@ -155,7 +169,7 @@ export class ReconcileLoop {
       this.retryNotBefore = Math.min(this.retryNotBefore, now + PASS_BACKOFF_BASE_MS)
     }
 
-    this.schedule()
+    this.schedule(quiet)
   }
 
   /** Milliseconds the current pass has been running, undefined between passes (the watchdog's input). */
@@ -182,21 +196,27 @@ export class ReconcileLoop {
     if (this.running) await this.running
   }
 
-  /** (Re)arms the single wake-up timer for the pending work: debounce, bounded by maxWait, after any backoff. */
-  private schedule(): void {
+  /**
+   * (Re)arms the single wake-up timer for the pending work: now on a leading edge, else debounce
+   * bounded by maxWait; after any backoff.
+   */
+  private schedule(leading = false): void {
     if (this.stopped || this.running || this.dirtySince === undefined) return
+    if (this.timer !== undefined && this.timerLeading) return
     const now = this.now()
     const debounce = this.opts.debounceMs ?? 50
     const maxWait = this.opts.maxWaitMs ?? 500
-    let due = Math.min(now + debounce, (this.burstStart ?? now) + Math.max(debounce, maxWait))
+    let due = leading ? now : Math.min(now + debounce, (this.burstStart ?? now) + Math.max(debounce, maxWait))
     if (this.retryNotBefore !== undefined) due = Math.max(due, this.retryNotBefore)
     if (this.timer !== undefined && this.timerDue === due) return
     this.clearTimer()
     this.timerDue = due
+    this.timerLeading = due === now
     this.timer = this.timers.set(
       () => {
         this.timer = undefined
         this.timerDue = undefined
+        this.timerLeading = false
         void this.fire()
       },
       Math.max(0, due - now),
@@ -207,6 +227,7 @@ export class ReconcileLoop {
     if (this.timer !== undefined) this.timers.clear(this.timer)
     this.timer = undefined
     this.timerDue = undefined
+    this.timerLeading = false
   }
 
   private async fire(): Promise<void> {
@@ -255,6 +276,7 @@ export class ReconcileLoop {
         this.logger.warn('reconcile pass reported stuck has ended', {trigger, ms: Math.round(this.now() - started)})
       this.running = undefined
       this.passStartedAt = undefined
+      this.lastActivity = this.now()
       done()
       this.schedule()
       // A planner build the pass left (Reconciler.buildDeferred) runs once the pass is reported and

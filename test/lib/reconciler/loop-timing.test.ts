@@ -212,6 +212,70 @@ describe('ReconcileLoop timing (fake clock)', () => {
     await loop.stop()
   })
 
+  it('a lone change after a quiet period starts its pass at once; changes of the same tick join it', async () => {
+    const clock = new FakeClock()
+    const {loop, local} = build(clock)
+    local.failing = false
+    await loop.start()
+    await clock.advance(1000)
+    // one NB notification: several rows, several requests in the same tick
+    for (let i = 0; i < 3; i++) loop.request('event')
+    expect(clock.delays.at(-1)).to.equal(0)
+    await clock.advance(0)
+    expect(loop.passes).to.equal(2)
+    expect(clock.pending).to.equal(0)
+    // a change 10 ms after that pass ended is not on a quiet loop: debounced
+    await clock.advance(10)
+    loop.request('event')
+    await clock.advance(49)
+    expect(loop.passes).to.equal(2)
+    await clock.advance(1)
+    expect(loop.passes).to.equal(3)
+    // quiet again (50 ms since the last change and the last pass): at once
+    await clock.advance(50)
+    loop.request('event')
+    await clock.advance(0)
+    expect(loop.passes).to.equal(4)
+    await loop.stop()
+  })
+
+  it('a leading edge keeps the backoff of a failing pass', async () => {
+    const clock = new FakeClock()
+    const {loop, local} = build(clock, {random: () => 0})
+    await loop.start() // fails: the retry is 1 s away
+    expect(local.calls).to.equal(1)
+    await clock.advance(500)
+    loop.request('event')
+    await clock.advance(499)
+    expect(local.calls).to.equal(1)
+    await clock.advance(1)
+    expect(local.calls).to.equal(2)
+    await loop.stop()
+  })
+
+  it('a burst after a quiet period: the first change runs at once, the rest in a few passes within the max wait', async () => {
+    const clock = new FakeClock()
+    const {loop, local} = build(clock, {debounceMs: 50, maxWaitMs: 500})
+    local.failing = false
+    await loop.start()
+    await clock.advance(1000)
+    const t0 = clock.t
+    const startsAt: number[] = []
+    const origPass = loop.passes
+    for (let i = 0; i < 1000; i++) {
+      loop.request('event')
+      await clock.advance(1)
+      if (loop.passes > origPass + startsAt.length) startsAt.push(clock.t - t0)
+    }
+
+    await clock.advance(1000)
+    expect(startsAt[0]).to.equal(1) // the pass of the first change, on the next tick
+    expect(loop.passes - origPass).to.be.within(3, 4)
+    for (const [i, t] of startsAt.entries()) if (i > 0) expect(t - startsAt[i - 1]!).to.be.at.most(501)
+    expect(clock.pending).to.equal(0)
+    await loop.stop()
+  })
+
   it('coalesces 1,000 changes within a second into a few passes, each within the max wait', async () => {
     const clock = new FakeClock()
     const {loop, local} = build(clock, {debounceMs: 50, maxWaitMs: 500})
