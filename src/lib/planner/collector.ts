@@ -10,16 +10,17 @@ import {cmp, compareProblems, type Problem, type Source} from './problems.js'
 import {
   type DesiredState,
   type ExposedEntry,
+  keyedValue,
   KIND_ORDER,
   objKey,
-  objValue,
   type StateKind,
   type StateObj,
 } from './types.js'
 
 interface Held {
   obj: StateObj
-  value: string
+  /** objValue of obj, built on the first add of the same key (most keys are added once). */
+  value: string | undefined
   source: Source
 }
 
@@ -52,15 +53,16 @@ export class Collector implements PlanSink {
    */
   add(obj: StateObj, source: Source, owner?: string): boolean {
     const key = objKey(obj)
-    const value = objValue(obj)
     const held = this.objs.get(key)
     if (owner !== undefined) this.owned(owner, key)
     if (!held) {
-      this.objs.set(key, {obj, value, source})
+      this.objs.set(key, {obj, value: undefined, source})
       return true
     }
 
-    if (held.value === value) return true
+    if (held.obj === obj) return true
+    held.value ??= keyedValue(held.obj, key)
+    if (held.value === keyedValue(obj, key)) return true
     this.problem(
       source,
       `conflicts with ${held.source.table} ${held.source.name || held.source.uuid}: ${key} already wanted as ${held.value}`,
@@ -94,7 +96,7 @@ export class Collector implements PlanSink {
     for (const ip of [...this.contrib.keys()].sort()) contributions[ip] = [...this.contrib.get(ip)!].sort()
     return {
       state: {
-        objects: sortObjs([...this.objs.values()].map((h) => h.obj)),
+        objects: sortKeyed([...this.objs].map(([k, h]) => ({o: h.obj, r: rank(h.obj), k}))),
         exposed: [...this.exposed.values()].sort(compareExposed),
       },
       problems: [...this.problems.values()].sort(compareProblems),
@@ -123,10 +125,12 @@ function rank(o: StateObj): number {
  */
 export function sortObjs(objs: readonly StateObj[], removal = false): StateObj[] {
   const sign = removal ? -1 : 1
-  return objs
-    .map((o) => ({o, r: rank(o) * sign, k: objKey(o)}))
-    .sort((a, b) => a.r - b.r || cmp(a.k, b.k))
-    .map((x) => x.o)
+  return sortKeyed(objs.map((o) => ({o, r: rank(o) * sign, k: objKey(o)})))
+}
+
+/** sortObjs for objects whose keys (k) and ranks (r, signed) are known. */
+function sortKeyed(items: Array<{o: StateObj; r: number; k: string}>): StateObj[] {
+  return items.sort((a, b) => a.r - b.r || cmp(a.k, b.k)).map((x) => x.o)
 }
 
 /** By ip, then kind, then source table/name/uuid. */

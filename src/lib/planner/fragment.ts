@@ -8,7 +8,7 @@
 import type {PlanSink} from './collector.js'
 import type {Problem, Source} from './problems.js'
 
-import {type ExposedEntry, objKey, objValue, type StateObj} from './types.js'
+import {type ExposedEntry, keyedValue, objKey, type StateObj} from './types.js'
 
 /** Position of a fragment in the full pass's visiting order; compared element by element. */
 export type Order = readonly string[]
@@ -51,7 +51,8 @@ export class FragmentSink implements FragmentData, PlanSink {
   readonly problems = new Map<string, Problem>()
 
   add(obj: StateObj, source: Source, owner?: string): boolean {
-    this.adds.push({key: objKey(obj), value: objValue(obj), obj, source, ...(owner === undefined ? {} : {owner})})
+    const key = objKey(obj)
+    this.adds.push({key, value: keyedValue(obj, key), obj, source, ...(owner === undefined ? {} : {owner})})
     return true
   }
 

@@ -143,29 +143,34 @@ export function objKey(o: StateObj): string {
 
 /** Full identity including attributes: equal values mean "nothing to do". */
 export function objValue(o: StateObj): string {
+  return keyedValue(o, objKey(o))
+}
+
+/** objValue of `o` whose objKey `key` the caller already has (the planner builds both for every add). */
+export function keyedValue(o: StateObj, key: string): string {
   switch (o.kind) {
     case 'route': {
-      return `${objKey(o)}|${o.dev}|${o.via ?? ''}|${o.scope ?? ''}|${o.proto}`
+      return `${key}|${o.dev}|${o.via ?? ''}|${o.scope ?? ''}|${o.proto}`
     }
 
     case 'neigh': {
-      return `${objKey(o)}|${o.mac}`
+      return `${key}|${o.mac}`
     }
 
     case 'vlan': {
-      return `${objKey(o)}|${o.link}|${o.id}`
+      return `${key}|${o.link}|${o.id}`
     }
 
     case 'sysctl': {
-      return `${objKey(o)}|${o.value}`
+      return `${key}|${o.value}`
     }
 
     case 'flow': {
-      return `${objKey(o)}|${o.mac}`
+      return `${key}|${o.mac}`
     }
 
     default: {
-      return objKey(o)
+      return key
     }
   }
 }
