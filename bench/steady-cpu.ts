@@ -14,7 +14,8 @@
 //      FRR_RECONCILE_INTERVAL (s, default 15), CPU_PROF_DIR (the daemon's --cpu-prof output),
 //      EVENTS_E2E (after the window, that many single binds, one port per NB transaction, each
 //      timed from the commit to its address on bgp-nic against the ip -batch floor of its 4 ops:
-//      single-binds.ts; EVENT_GAP ms between them, default 2000),
+//      single-binds.ts; EVENT_GAP ms between them, default 2000; once the daemon has stopped, the
+//      same 4 ops of each bound port timed again in the lab, at the node's size: singleBindsLabFloor),
 //      BURST_E2E (ports; after the window and the single binds, BURST_ROUNDS bursts of that many ports bound in one NB
 //      transaction each, timed to the last address on bgp-nic against the ip -batch floor),
 //      BURST_TIMEOUT (s a burst may take, default 600), LAB_FLOOR (default 1; 0 skips the floors in
@@ -44,7 +45,7 @@ import {agentIni, startTopologyLab} from '../test/kernel/helpers/lab.js'
 import {map} from '../test/kernel/helpers/topology.js'
 import {floor, node, ports} from './kernel-floor.js'
 import {treeCpu} from './proc-stats.js'
-import {singleBinds} from './single-binds.js'
+import {percentile, singleBinds, type SingleBindsResult} from './single-binds.js'
 
 const N = Number(process.argv[2] ?? 10_000)
 const SETTLE_S = Number(process.env.SETTLE ?? 30)
@@ -319,9 +320,18 @@ async function main(): Promise<void> {
       `  the daemon's lines (scavenges left out) in the settle time:\n${notable(lines, started, linesAt0).slice(-150).join('\n')}`,
     )
     log(`  and in the window:\n${notable(lines, linesAt0, lines.length).slice(-150).join('\n')}`)
+    let binds: SingleBindsResult | undefined
     if (EVENTS_E2E > 0) {
       const at = lines.length
-      await singleBinds({nb: lab.nb.unix, count: EVENTS_E2E, gapMs: EVENT_GAP_MS, first: N, portOps, ipOf: vmIp, log})
+      binds = await singleBinds({
+        nb: lab.nb.unix,
+        count: EVENTS_E2E,
+        gapMs: EVENT_GAP_MS,
+        first: N,
+        portOps,
+        ipOf: vmIp,
+        log,
+      })
       log(`  the daemon's lines during the single binds:\n${notable(lines, at, lines.length).slice(-80).join('\n')}`)
     }
 
@@ -331,6 +341,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < BURST_ROUNDS; r++)
       bursts.push(await burst(lab.nb.unix, url, d, bound + r * BURST_E2E, addrs + EVENTS_E2E + r * BURST_E2E))
     await stopDaemon(child)
+    if (binds) await singleBindsLabFloor(cfg, N, binds.latencies)
     if (process.env.LAB_FLOOR === '0') return
     // Each burst's floor in the lab (the same objects, FRR and the peer running), then the cold start's.
     for (const [r, ms] of bursts.entries())
@@ -494,12 +505,8 @@ async function stopDaemon(child: ChildProcess | undefined): Promise<void> {
  * `only` (a burst's ports), or all but those in `leaveOut` (the cold start: the bursts' ports left
  * alone). `what` and `daemonS` name and give the daemon's figure the floor is compared with.
  */
-async function labFloor(
-  cfg: AgentConfig,
-  what: string,
-  daemonS: number,
-  sel: {only?: ReadonlySet<string>; leaveOut?: ReadonlySet<string>},
-): Promise<{ms: number; remove: string}> {
+/** The objects the daemon owns in the lab (read by the one-shot kernel layer, as `sync` would). */
+async function ownedObjects(cfg: AgentConfig): Promise<StateObj[]> {
   const entry = parseRtTables(readFileSync(cfg.rtTablesPath, 'utf8')).find((e) => e.name === 'br-ex')
   if (!entry) throw new Error(`lab floor: no br-ex table in ${cfg.rtTablesPath}`)
   const k = new Kernel(host, {stateDir: cfg.stateDir}, new NullLogger())
@@ -510,11 +517,50 @@ async function labFloor(
     bridges: [{name: 'br-ex', table: entry.table}],
     adopt: [],
   })
-  const objs = owned.filter(
-    (o) =>
-      ['address', 'rule', 'route', 'neigh', 'ndp-proxy'].includes(o.kind) &&
-      (sel.only ? sel.only.has(ipOf(o)) : !sel.leaveOut?.has(ipOf(o))),
+  return owned.filter((o) => ['address', 'rule', 'route', 'neigh', 'ndp-proxy'].includes(o.kind))
+}
+
+/**
+ * The single binds' floor in the lab, at the node's size: once the daemon has stopped, each bound
+ * port's own 4 objects (address, rule, route, neighbour) are deleted by one `ip -batch` (untimed)
+ * and, 0.5 s later, re-added by one (timed, spawn to exit), with the node's other N ports and FRR
+ * and the peer in place. Unlike the scratch floor, it holds what the same ops cost in a kernel
+ * of this size (10,000 rules in the priority band, 10,000 addresses on bgp-nic).
+ */
+async function singleBindsLabFloor(cfg: AgentConfig, first: number, latencies: number[]): Promise<void> {
+  const owned = await ownedObjects(cfg)
+  const floors: number[] = []
+  for (let e = 0; e < latencies.length; e++) {
+    const ip = vmIp(first + e)
+    const objs = owned.filter((o) => ipOf(o) === ip)
+    const batch = (action: 'add' | 'remove'): string => batchText(objs.flatMap((o) => ipOpFor(action, o) ?? []))
+    await host.run('ip', ['-force', '-batch', '-'], {input: batch('remove')})
+    await sleep(500)
+    const t0 = performance.now()
+    const r = await host.run('ip', ['-force', '-batch', '-'], {input: batch('add')})
+    floors.push(performance.now() - t0)
+    if (r.code !== 0) throw new Error(`single-bind lab floor: ${ip}: ${r.stderr.split('\n')[0]}`)
+  }
+
+  const ms = (x: number): string => `${x.toFixed(1)} ms`
+  const [d50, d99, f50, f99] = [
+    percentile(latencies, 50),
+    percentile(latencies, 99),
+    percentile(floors, 50),
+    percentile(floors, 99),
+  ]
+  log(
+    `single binds, lab floor (each port's ${owned.filter((o) => ipOf(o) === vmIp(first)).length} objects re-added by one ip -batch, daemon stopped, FRR and the peer running, ${N} other ports in place): p50 ${ms(f50)}, p99 ${ms(f99)} | the daemon p50 ${ms(d50)} = ${(d50 / f50).toFixed(2)}x, p99 ${ms(d99)} = ${(d99 / f99).toFixed(2)}x`,
   )
+}
+
+async function labFloor(
+  cfg: AgentConfig,
+  what: string,
+  daemonS: number,
+  sel: {only?: ReadonlySet<string>; leaveOut?: ReadonlySet<string>},
+): Promise<{ms: number; remove: string}> {
+  const objs = (await ownedObjects(cfg)).filter((o) => (sel.only ? sel.only.has(ipOf(o)) : !sel.leaveOut?.has(ipOf(o))))
   const batch = (action: 'add' | 'remove'): string => batchText(objs.flatMap((o) => ipOpFor(action, o) ?? []))
   const want = await deleteQuietly(batch('remove'))
   const t0 = performance.now()
