@@ -154,7 +154,8 @@ describe('planner/merged', () => {
     const {state} = merged.result()
     expect(Object.getOwnPropertyDescriptor(state, OBJECT_COUNT)?.enumerable).to.equal(false)
     expect(objectCount(state)).to.equal(3)
-    const json = JSON.parse(JSON.stringify(state)) as {objects: StateObj[]; exposed: unknown[]}
+    const text = JSON.stringify(state)
+    const json = JSON.parse(text) as {objects: StateObj[]; exposed: unknown[]}
     expect(Object.keys(json)).to.have.members(['objects', 'exposed'])
     expect(json.objects.map(objKey)).to.deep.equal(reference([f]).objects.map(objKey))
     // the same list object on every read
