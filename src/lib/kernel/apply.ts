@@ -80,9 +80,10 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   const adds: Item[] = plan.add.filter(isKernelObj).map((obj) => ({op: 'add', obj}))
   const all = [...removes, ...adds]
   let mark = performance.now()
+  const stages = d.stages ?? {}
   const stage = (name: string): void => {
     const now = performance.now()
-    if (d.stages) d.stages[name] = Math.round(now - mark)
+    stages[name] = Math.round(now - mark)
     mark = now
   }
 
@@ -147,7 +148,12 @@ export async function applyPlan(d: ApplyDeps, plan: Plan): Promise<OpResult[]> {
   if (ledgerChanged) await d.ledger.save()
   stage('ledger')
   const results = all.map((it) => it.result ?? {action: it.op, obj: it.obj, ok: false, error: 'not applied'})
-  d.log.debug('kernel apply', {add: adds.length, remove: removes.length, failed: results.filter((r) => !r.ok).length})
+  d.log.debug('kernel apply', {
+    add: adds.length,
+    remove: removes.length,
+    failed: results.filter((r) => !r.ok).length,
+    ms: stages,
+  })
   return results
 }
 
