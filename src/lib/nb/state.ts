@@ -30,7 +30,7 @@ export interface NbRows {
   nbGlobal?: NbGlobal
 }
 
-function* pick<T>(uuids: ReadonlySet<string>, rows: ReadonlyMap<string, T>): Iterable<T> {
+function* pick<T>(uuids: Iterable<string>, rows: ReadonlyMap<string, T>): Iterable<T> {
   for (const u of uuids) {
     const r = rows.get(u)
     if (r) yield r
@@ -248,7 +248,7 @@ export class NbState implements NbView {
     this.lss.set(r.uuid, r)
   }
 
-  private first<T>(uuids: ReadonlySet<string>, rows: ReadonlyMap<string, T>): T | undefined {
+  private first<T>(uuids: Iterable<string>, rows: ReadonlyMap<string, T>): T | undefined {
     // Several rows may share a name (names are not unique in NB); the lowest uuid wins, deterministically.
     let best: string | undefined
     for (const u of uuids) if (best === undefined || u < best) best = u

@@ -37,7 +37,11 @@ function before<T>(a: Entry<T>, b: Entry<T>): number {
 }
 
 export class Contributions<T> {
-  private readonly entries: Array<Placed<T>> = []
+  /**
+   * Replaced by a one-slot array at the first add: most keys have one contributor, and a push onto
+   * an empty array reserves 17 slots (about 130 bytes per key, 40,000 keys at 10,000 ports).
+   */
+  private entries: Array<Placed<T>> = []
   /** Index of the first and of the last entry in contributor order; -1 when to be searched again. */
   private firstAt = -1
   private lastAt = -1
@@ -56,7 +60,9 @@ export class Contributions<T> {
   add(e: Entry<T>): void {
     const p = e as Placed<T>
     p.at = this.entries.length
-    const i = this.entries.push(p) - 1
+    if (p.at === 0) this.entries = [p]
+    else this.entries.push(p)
+    const i = p.at
     if (this.byFrag) this.indexed(p)
     else if (this.entries.length > INDEX_FROM) {
       this.byFrag = new Map()

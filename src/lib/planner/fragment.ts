@@ -33,6 +33,9 @@ export interface FragmentData {
   problems: Map<string, Problem>
 }
 
+/** Never written: FragmentSink replaces it with its own map at the first problem. */
+const NO_PROBLEMS: Map<string, Problem> = new Map()
+
 export function problemKey(p: Source & {reason: string}): string {
   return `${p.table}|${p.uuid}|${p.name}|${p.reason}`
 }
@@ -46,9 +49,10 @@ export function exposedKey(e: ExposedEntry): string {
  * by merged.ts). `add` therefore always returns true; no rule uses the return value.
  */
 export class FragmentSink implements FragmentData, PlanSink {
-  readonly adds: RecordedAdd[] = []
-  readonly exposed: RecordedExposed[] = []
-  readonly problems = new Map<string, Problem>()
+  adds: RecordedAdd[] = []
+  exposed: RecordedExposed[] = []
+  /** The shared empty map until a first problem: most fragments report none. */
+  problems: Map<string, Problem> = NO_PROBLEMS
 
   add(obj: StateObj, source: Source, owner?: string): boolean {
     const key = objKey(obj)
@@ -62,7 +66,18 @@ export class FragmentSink implements FragmentData, PlanSink {
 
   problem(source: Source, reason: string): void {
     const p = {...source, reason}
+    if (this.problems === NO_PROBLEMS) this.problems = new Map()
     this.problems.set(problemKey(p), p)
+  }
+
+  /**
+   * Trims what the sink keeps once it is complete (the planner holds one per fragment, 10,000 and
+   * more): arrays grown by push keep up to 16 spare slots each; an empty one becomes a new empty.
+   */
+  compact(): this {
+    this.adds = [...this.adds]
+    this.exposed = this.exposed.length === 0 ? [] : [...this.exposed]
+    return this
   }
 
   guard(source: Source, fn: () => void): void {

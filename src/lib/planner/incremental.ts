@@ -19,13 +19,14 @@ import type {StateObj} from './types.js'
 
 import {versions} from '../nb/decode.js'
 import {chassisKeys, hostingChassis} from '../nb/keys.js'
+import {MultiIndex} from '../nb/multi-index.js'
 import {isDistributed, type LocalContext, makeEnv} from './context.js'
 import {computeDesired, type DesiredResult, preflight, routerInfo} from './desired.js'
 import {FragmentSink} from './fragment.js'
 import {type MergeDelta, MergedState} from './merged.js'
 import {type PlannerState, Replayer, Todo} from './replay.js'
 import {attributeDifferences, diffDesired, type Difference, type SubjectIndex} from './self-check.js'
-import {newFrag} from './subjects.js'
+import {type Frag, newFrag} from './subjects.js'
 import {type ChangeMarks, changeMarks, ClassCache, DEP} from './tracking.js'
 
 /** What one desired() call did. */
@@ -235,7 +236,7 @@ export class IncrementalPlanner implements SubjectIndex {
       env,
       merged: new MergedState(),
       cls: new ClassCache(ctx, nb),
-      deps: new Map(),
+      deps: new MultiIndex<Frag>(),
       base: newFrag('base', 'base'),
       routersFrag: newFrag('routers', 'routers'),
       lrps: new Map(),
@@ -260,7 +261,7 @@ export class IncrementalPlanner implements SubjectIndex {
   private takeMarks(st: PlannerState): Todo {
     const todo = new Todo()
     const hit = (key: string): void => {
-      for (const f of st.deps.get(key) ?? []) this.replayer.schedule(todo, f)
+      for (const f of st.deps.get(key)) this.replayer.schedule(todo, f)
     }
 
     if (this.reclassifyAll || this.reclassify.size > 0)

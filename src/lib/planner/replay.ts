@@ -6,6 +6,7 @@
 // network that came or went is re-planned); then the LBs.
 import type {AgentConfig} from '../config/types.js'
 import type {NbView} from '../nb/model.js'
+import type {MultiIndex} from '../nb/multi-index.js'
 import type {DesiredResult} from './desired.js'
 import type {MergedState} from './merged.js'
 
@@ -52,7 +53,7 @@ export interface PlannerState {
   env: PlanEnv
   merged: MergedState
   cls: ClassCache
-  deps: Map<string, Set<Frag>>
+  deps: MultiIndex<Frag>
   base: Frag
   routersFrag: Frag
   lrps: Map<string, LrpFrag>
@@ -162,7 +163,7 @@ export class Replayer {
 
     if (rifsChanged) {
       for (const net of this.deriveTenantNets(st))
-        for (const f of st.deps.get(DEP.tenantNet(net)) ?? []) this.schedule(todo, f)
+        for (const f of st.deps.get(DEP.tenantNet(net))) this.schedule(todo, f)
     }
 
     for (const [r, uuids] of todo.lbs) for (const u of uuids) n += this.replayLb(st, r, u)
@@ -419,15 +420,11 @@ export class Replayer {
     const nb = new TrackingNb(st.nb)
     plan({...st.env, nb, out: sink, ls: st.cls.tracking(nb.deps)})
     f.order = order
-    f.data = sink
+    f.data = sink.compact()
     f.deps = [...nb.deps]
     f.dead = false
     st.merged.add(f, sink)
-    for (const k of f.deps) {
-      let set = st.deps.get(k)
-      if (!set) st.deps.set(k, (set = new Set()))
-      set.add(f)
-    }
+    for (const k of f.deps) st.deps.add(k, f)
 
     st.result = undefined
   }
@@ -441,11 +438,7 @@ export class Replayer {
 
   private unregister(st: PlannerState, f: Frag): void {
     st.merged.remove(f, f.data)
-    for (const k of f.deps) {
-      const set = st.deps.get(k)
-      set?.delete(f)
-      if (set?.size === 0) st.deps.delete(k)
-    }
+    for (const k of f.deps) st.deps.delete(k, f)
 
     f.deps = []
     f.data = EMPTY_DATA
