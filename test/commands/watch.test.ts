@@ -32,7 +32,28 @@ describe('watch command (real NB)', function () {
     restoreRuntime = useTestRuntime({ovsTimeoutMs: 50}, () => mem.parts())
   })
 
+  // A test that fails before its SIGTERM leaves its watch running, and with it the capture of
+  // stdout, which would swallow the rest of the run's report: it is stopped here.
+  let live: Promise<void> | undefined
+  const startWatch = (args: string[]): ReturnType<typeof runAdhocCmd> => {
+    const run = runAdhocCmd('watch', args)
+    live = run.then(
+      () => {
+        live = undefined
+      },
+      () => {
+        live = undefined
+      },
+    )
+    return run
+  }
+
   afterEach(async () => {
+    if (live) {
+      process.emit('SIGTERM')
+      await live
+    }
+
     restoreRuntime()
     await nb?.stop()
     rmSync(state, {recursive: true, force: true})
@@ -50,7 +71,7 @@ describe('watch command (real NB)', function () {
       `127.0.0.1:${port}`,
       '--json',
     ]
-    const running = runAdhocCmd('watch', args)
+    const running = startWatch(args)
     await until('the first pass', () => mem.has('address', '172.24.4.226/32'))
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
     expect(ready.status, '/readyz after the first full reconcile').to.equal(200)
@@ -97,7 +118,7 @@ describe('watch command (real NB)', function () {
   // delete once monitor_cond_change is acknowledged) and comes back as an insert.
   for (const keepHostId of [true, false]) {
     it(`withdraws a port moved to another chassis and exposes it again when it moves back (${keepHostId ? 'row stays in scope' : 'row leaves the scope'})`, async () => {
-      const running = runAdhocCmd('watch', [
+      const running = startWatch([
         ...nodeArgs(nb.unix, state),
         '--frr-vty-socket',
         join(state, 'no-frr'),
@@ -147,7 +168,7 @@ describe('watch command (real NB)', function () {
       `127.0.0.1:${port}`,
       '--json',
     ]
-    const running = runAdhocCmd('watch', args)
+    const running = startWatch(args)
     await until('the first pass', () => mem.has('address', '172.24.4.226/32'))
     const before = mem.objs.size
     const removesBefore = mem.applied.reduce((n, p) => n + p.remove.length, 0)
