@@ -206,3 +206,28 @@ export function* snapshot(N: number): Generator<RowChange> {
   for (let k = 0; k < ROUTERS; k++) yield insert(LR, {uuid: uuid(13, k), name: `neutron-rtr-${k}`, nat: nats[k]})
   yield insert(NB_GLOBAL, {uuid: uuid(14, 0), externalIds: {}})
 }
+
+/**
+ * The snapshot with every VM port of a provider network bound here (30 % of N): the shape of the
+ * e2e lab, where the node exposes thousands of ports. `bound` counts them.
+ */
+export function snapshotBoundHere(N: number): {changes: RowChange[]; bound: number} {
+  const changes: RowChange[] = []
+  let bound = 0
+  for (const c of snapshot(N)) {
+    const ext = c.row?.external_ids
+    if (
+      ext instanceof Map &&
+      String(ext.get('neutron:network_name') ?? '').startsWith('neutron-pnet-') &&
+      ext.get('neutron:device_owner') === 'compute:nova'
+    ) {
+      ext.set('neutron:host_id', CH)
+      c.row!.options = new Map([['requested-chassis', CH]])
+      bound++
+    }
+
+    changes.push(c)
+  }
+
+  return {changes, bound}
+}

@@ -1,29 +1,17 @@
-import {NbState} from '../src/lib/nb/state.js'
-import {IncrementalPlanner} from '../src/lib/planner/incremental.js'
-import {objectCount} from '../src/lib/planner/types.js'
 // Benchmark (not a test): the incremental planner's part of a burst, in memory, no servers. The NB
 // of bench/planner-heap.ts (34,000 ports, every provider-network VM port bound here: about 10,000),
 // then BURSTS bursts of 1,000 new ports bound here on one provider network, each applied to the
 // NbState and marked, followed by one `desired()`, timed together.
 //   node --import tsx bench/planner-bursts.ts [BURSTS]     (default 4)
+import {NbState} from '../src/lib/nb/state.js'
+import {IncrementalPlanner} from '../src/lib/planner/incremental.js'
+import {objectCount} from '../src/lib/planner/types.js'
 import {insert, LSP} from '../test/helpers/nb-changes.js'
-import {cfg, CH, ctx, snapshot} from './neutron-nb.js'
+import {cfg, CH, ctx, snapshotBoundHere} from './neutron-nb.js'
 
 const BURSTS = Number(process.argv[2] ?? 4)
 const nb = new NbState()
-for (const c of snapshot(34_000)) {
-  const ext = c.row?.external_ids
-  if (
-    ext instanceof Map &&
-    String(ext.get('neutron:network_name') ?? '').startsWith('neutron-pnet-') &&
-    ext.get('neutron:device_owner') === 'compute:nova'
-  ) {
-    ext.set('neutron:host_id', CH)
-    c.row!.options = new Map([['requested-chassis', CH]])
-  }
-
-  nb.applyChange(c)
-}
+for (const c of snapshotBoundHere(34_000).changes) nb.applyChange(c)
 
 const planner = new IncrementalPlanner()
 planner.desired(nb, ctx, cfg)

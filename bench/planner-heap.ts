@@ -1,14 +1,14 @@
-import {NbState} from '../src/lib/nb/state.js'
-import {computeDesired} from '../src/lib/planner/desired.js'
-import {IncrementalPlanner} from '../src/lib/planner/incremental.js'
-import {objectCount} from '../src/lib/planner/types.js'
 // Benchmark (not a test): what the NB replica and the planner keep on the heap, on the neutron-like
 // NB of bench/neutron-nb.ts with every VM port of a provider network bound here (30 % of N: the
 // e2e lab's shape, where a node exposes thousands of ports), in memory, no servers.
 //   node --expose-gc --import tsx bench/planner-heap.ts [N]     (default 34000: about 10,000 bound here)
 // Prints heapUsed after two forced collections at each step: the NB replica loaded, a scratch
 // computeDesired held, the IncrementalPlanner's state built beside it. docs/planner.md, "Memory".
-import {cfg, CH, ctx, snapshot} from './neutron-nb.js'
+import {NbState} from '../src/lib/nb/state.js'
+import {computeDesired} from '../src/lib/planner/desired.js'
+import {IncrementalPlanner} from '../src/lib/planner/incremental.js'
+import {objectCount} from '../src/lib/planner/types.js'
+import {cfg, ctx, snapshotBoundHere} from './neutron-nb.js'
 
 const collect = (globalThis as {gc?: () => void}).gc
 if (!collect) throw new Error('run with node --expose-gc')
@@ -21,22 +21,14 @@ const heapMb = (): number => {
 const N = Number(process.argv[2] ?? 34_000)
 const start = heapMb()
 const nb = new NbState()
-let local = 0
-for (const c of snapshot(N)) {
-  const ext = c.row?.external_ids
-  const bind =
-    ext instanceof Map &&
-    String(ext.get('neutron:network_name') ?? '').startsWith('neutron-pnet-') &&
-    ext.get('neutron:device_owner') === 'compute:nova'
-  if (bind) {
-    ext.set('neutron:host_id', CH)
-    c.row!.options = new Map([['requested-chassis', CH]])
-    local++
-  }
-
-  nb.applyChange(c)
+/** Loads the replica; the change list is dropped with this frame, so only the replica counts. */
+function load(): number {
+  const {changes, bound} = snapshotBoundHere(N)
+  for (const c of changes) nb.applyChange(c)
+  return bound
 }
 
+const bound = load()
 const afterNb = heapMb()
 const scratch = computeDesired(nb, ctx, cfg)
 const afterScratch = heapMb()
@@ -45,7 +37,7 @@ const built = planner.desired(nb, ctx, cfg)
 const afterPlanner = heapMb()
 const mb = (v: number): string => `${v.toFixed(1)} MB`
 console.log(
-  `N = ${N} ports, ${local} bound here; ${objectCount(built.state)} objects (scratch ${scratch.state.objects.length})`,
+  `N = ${N} ports, ${bound} bound here; ${objectCount(built.state)} objects (scratch ${scratch.state.objects.length})`,
 )
 console.log(
   `NB replica ${mb(afterNb - start)}; scratch result ${mb(afterScratch - afterNb)}; incremental planner ${mb(afterPlanner - afterScratch)}; heapUsed ${mb(afterPlanner)}`,

@@ -72,11 +72,11 @@ export class FragmentSink implements FragmentData, PlanSink {
 
   /**
    * Trims what the sink keeps once it is complete (the planner holds one per fragment, 10,000 and
-   * more): arrays grown by push keep up to 16 spare slots each; an empty one becomes a new empty.
+   * more): arrays grown by push keep up to 16 spare slots each, a copy has none.
    */
   compact(): this {
     this.adds = [...this.adds]
-    this.exposed = this.exposed.length === 0 ? [] : [...this.exposed]
+    this.exposed = [...this.exposed]
     return this
   }
 
