@@ -198,6 +198,12 @@ export class Agent {
       onState: (state, error) => {
         this.metrics.setNbConnectionState(state)
         this.logger.info('NB connection', {state, ...(error ? {error: error.message} : {})})
+        // A reconnect's resync reaches the replica (and asks for passes) while the client is still
+        // 'syncing', and a pass then may not prune (pruneAllowed): the removals it held back wait
+        // for a pass that starts once the client is ready. Without it they waited for the periodic
+        // pass whenever the resync's pass started before 'ready' (the loop's leading edge starts a
+        // pass on the next tick).
+        if (state === 'ready' && this.snapshotSeen) this.loop?.request('resync')
       },
     })
   }
