@@ -11,7 +11,7 @@
 // average share of one CPU, the per-10 s series (a periodic full pass shows as a spike), where the
 // time went (daemon, ip, vtysh...), and the passes and FRR checks the metrics counted in the window.
 // env: SETTLE (s, default 30), WINDOW (s, default 300), RECONCILE_INTERVAL (s, default 300),
-//      FRR_RECONCILE_INTERVAL (s, default 15), CPU_PROF_DIR (the daemon's --cpu-prof output),
+//      FRR_RECONCILE_INTERVAL (s, default 15), CPU_PROF_DIR (the --cpu-prof output of the daemon and the cold sync),
 //      EVENTS_E2E (after the window, that many single binds, one port per NB transaction, each
 //      timed from the commit to its address on bgp-nic against the ip -batch floor of its 4 ops:
 //      single-binds.ts; EVENT_GAP ms between them, default 2000; once the daemon has stopped, the
@@ -601,7 +601,11 @@ async function coldSync(cfg: AgentConfig, dir: string, remove: string): Promise<
   const stamped: string[] = []
   let out = ''
   let firstOut = 0
-  const sync = spawn(process.execPath, [cli, 'sync', '--json', '--log-level', 'debug', '--config-file', ini], {env})
+  // CPU_PROF_DIR: the sync writes its V8 CPU profile there too (CPU.<date>.<pid>...cpuprofile)
+  const prof = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : []
+  const sync = spawn(process.execPath, [...prof, cli, 'sync', '--json', '--log-level', 'debug', '--config-file', ini], {
+    env,
+  })
   sync.stdout.on('data', (d: Buffer) => {
     firstOut ||= performance.now() - t0
     out += d.toString()
