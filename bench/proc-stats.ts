@@ -1,6 +1,8 @@
 // /proc readings of a daemon for the steady-state benchmarks (bench/steady-rss.ts, steady-cpu.ts):
-// resident memory (VmRSS now, VmHWM = peak) and CPU seconds of a process with its descendants.
+// resident memory (VmRSS now, VmHWM = peak) and CPU seconds of a process with its descendants;
+// and a wait for the whole machine to be quiet before a timed run.
 import {readdirSync, readFileSync} from 'node:fs'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 const CLK_TCK = 100 // USER_HZ on Linux x86_64
 
@@ -75,4 +77,41 @@ export function treeCpu(root: number): undefined | {byComm: Record<string, numbe
   }
 
   return {byComm, seconds}
+}
+
+/** Busy and total jiffies of all CPUs together (/proc/stat's first line). */
+function machineJiffies(): {busy: number; total: number} {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number)
+  const total = f.reduce((a, b) => a + b, 0)
+  // idle and iowait are not busy
+  return {busy: total - (f[3] ?? 0) - (f[4] ?? 0), total}
+}
+
+/**
+ * Waits until the machine is quiet: at least `minS`, then until `calmS` consecutive 1 s samples
+ * each had less than `busyShare` of all CPUs busy, or `maxS` in all. A timed run that starts while
+ * FRR and the peer still work through the previous run's withdrawals shares the CPUs with them;
+ * a fixed pause let the cold start's lab floor vary 1.8x within one run. Returns the seconds
+ * waited and the last sample's busy share (to print next to the figure).
+ */
+export async function waitQuiet(
+  minS: number,
+  o: {busyShare?: number; calmS?: number; maxS?: number} = {},
+): Promise<{busy: number; quiet: boolean; waitedS: number}> {
+  const {busyShare = 0.1, calmS = 3, maxS = 180} = o
+  const t0 = performance.now()
+  const waited = (): number => (performance.now() - t0) / 1000
+  await sleep(minS * 1000)
+  let calm = 0
+  let busy = 1
+  let prev = machineJiffies()
+  while (calm < calmS && waited() < maxS) {
+    await sleep(1000)
+    const now = machineJiffies()
+    busy = (now.busy - prev.busy) / Math.max(1, now.total - prev.total)
+    prev = now
+    calm = busy < busyShare ? calm + 1 : 0
+  }
+
+  return {busy, quiet: calm >= calmS, waitedS: waited()}
 }

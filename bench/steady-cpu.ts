@@ -23,7 +23,8 @@
 //      1; 0 skips the cold one-shot `ovn-bgp sync` timed against the cold start's lab floor),
 //      COLD_WATCH (default 1; 0 skips the daemon's second cold start, in the lab floor's conditions),
 //      COLD_ROUNDS (default 1: rounds of the cold floor, sync and watch, order rotated), QUIET (s
-//      between deleting the objects and each timed cold run, default 10), DAEMON_NODE_FLAGS (more
+//      at least between deleting the objects and each timed cold run, default 10; then until the
+//      guest is quiet), DAEMON_NODE_FLAGS (more
 //      node flags for the daemon, e.g. --trace-gc: its full collections in the window are printed).
 import {type ChildProcess, spawn} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
@@ -44,7 +45,7 @@ import {host} from '../test/kernel/helpers/guest.js'
 import {agentIni, startTopologyLab} from '../test/kernel/helpers/lab.js'
 import {map} from '../test/kernel/helpers/topology.js'
 import {floor, node, ports} from './kernel-floor.js'
-import {treeCpu} from './proc-stats.js'
+import {treeCpu, waitQuiet} from './proc-stats.js'
 import {percentile, singleBinds, type SingleBindsResult} from './single-binds.js'
 
 const N = Number(process.argv[2] ?? 10_000)
@@ -479,12 +480,17 @@ const childEnv = (): NodeJS.ProcessEnv => ({
 
 /**
  * Before a timed cold run: counts the addresses on bgp-nic (what the run must bring back), deletes
- * the objects of `remove` (an `ip -batch` script, untimed) and leaves the guest QUIET s.
+ * the objects of `remove` (an `ip -batch` script, untimed) and waits QUIET s, then until the guest
+ * is quiet (proc-stats.ts waitQuiet: FRR and the peer done with the withdrawals, 3 s in a row under
+ * 10 % of the CPUs busy, at most 180 s).
  */
 async function deleteQuietly(remove: string): Promise<number> {
   const want = await bgpNicAddrs()
   await host.run('ip', ['-force', '-batch', '-'], {input: remove})
-  await sleep(QUIET_S * 1000)
+  const q = await waitQuiet(QUIET_S)
+  log(
+    `  quiet after ${q.waitedS.toFixed(0)} s (${(q.busy * 100).toFixed(1)} % of the CPUs busy in the last second${q.quiet ? '' : ', not quiet: gave up waiting'})`,
+  )
   return want
 }
 
