@@ -23,7 +23,7 @@
 //      1; 0 skips the cold one-shot `ovn-bgp sync` timed against the cold start's lab floor),
 //      COLD_WATCH (default 1; 0 skips the daemon's second cold start, in the lab floor's conditions),
 //      COLD_ROUNDS (default 1: rounds of the cold floor, sync and watch, order rotated), ORDERED_FLOOR
-//      (1: each round also takes the floor with the addresses after the wiring), QUIET (s
+//      (1: each cold round, and each burst, also takes the floor with the addresses after the wiring), QUIET (s
 //      at least between deleting the objects and each timed cold run, default 10; then until the
 //      guest is quiet), DAEMON_NODE_FLAGS (more
 //      node flags for the daemon, e.g. --trace-gc: its full collections in the window are printed).
@@ -346,10 +346,13 @@ async function main(): Promise<void> {
     if (binds) await singleBindsLabFloor(cfg, N, binds.latencies)
     if (process.env.LAB_FLOOR === '0') return
     // Each burst's floor in the lab (the same objects, FRR and the peer running), then the cold start's.
-    for (const [r, ms] of bursts.entries())
-      await labFloor(cfg, `burst ${r + 1} on ${bound + r * BURST_E2E} exposed`, ms / 1000, {
-        only: burstIps(bound + r * BURST_E2E, BURST_E2E),
-      })
+    for (const [r, ms] of bursts.entries()) {
+      const what = `burst ${r + 1} on ${bound + r * BURST_E2E} exposed`
+      const only = burstIps(bound + r * BURST_E2E, BURST_E2E)
+      await labFloor(cfg, what, ms / 1000, {only})
+      if (process.env.ORDERED_FLOOR === '1') await labFloor(cfg, what, ms / 1000, {only, addressesLast: true})
+    }
+
     await coldRounds(cfg, lab.dir, cfgFile, allS, burstIps(N, EVENTS_E2E + BURST_ROUNDS * BURST_E2E))
   } finally {
     await stopDaemon(child)

@@ -25,6 +25,9 @@ import {type AgentView, classifyChange, isRelevant, needsFullSync} from './event
 import {StartupClock} from './startup-clock.js'
 import {agentView} from './view.js'
 
+/** Main-thread time a slice of the planner's deferred build may take (reconciler/deferred-build.ts). */
+const BUILD_SLICE_MS = 20
+
 export interface AgentOptions {
   /** The node's layers and connections (src/lib/runtime.ts builds them; the daemon closes them). */
   rt: DaemonSeams
@@ -88,7 +91,9 @@ export class Agent {
     })
     await rt.checkStateDir()
     this.reconciler = await rt.reconciler()
-    this.reconciler.enableIncremental()
+    // The planner's build after a pass that put it off yields every BUILD_SLICE_MS: NB keepalives,
+    // /metrics and timers are served while a large node builds.
+    this.reconciler.enableIncremental({defer: (fn) => setImmediate(fn), sliceMs: BUILD_SLICE_MS})
     this.frr = this.frrUpkeep()
     const nbWanted = cfg.ovnNbConnection ?? 'remote from OVS external_ids:ovn-nb-remote'
     this.metrics.readiness.markNotReady(`waiting for the NB database snapshot (${nbWanted})`)

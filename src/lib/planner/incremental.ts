@@ -53,6 +53,10 @@ export class IncrementalPlanner implements SubjectIndex {
   private reclassifyAll = false
   stats: IncrementalStats = {full: true, replayed: 0, dropped: 0, delta: {changed: [], removed: []}}
   private readonly replayer = new Replayer()
+  /** Local ports a sliced rebuild (startBuild) has yet to replay; their order is the NB's. */
+  private unbuilt: string[] = []
+  /** The delta of a sliced rebuild so far (stats.delta gets it with the last slice). */
+  private builtDelta = {changed: new Set<string>(), removed: new Set<string>()}
   /** The inputs and result of the last self-check that found no difference. */
   private verified: {nb: NbView; writes: number | undefined; sig: string; result: DesiredResult} | undefined
   /** Self-checks answered by an earlier one over the same inputs (tests, logs). */
@@ -84,7 +88,56 @@ export class IncrementalPlanner implements SubjectIndex {
 
     if (m.reclassify === 'all') this.reclassifyAll = true
     else for (const n of m.reclassify ?? []) this.reclassify.add(n)
-    return reaches(st, change, m)
+    // Mid-build the unbuilt ports have recorded no lookups yet: any change may matter.
+    return this.building || reaches(st, change, m)
+  }
+
+  /** A sliced rebuild is under way (startBuild): the kept state lacks some local ports yet. */
+  get building(): boolean {
+    return this.unbuilt.length > 0
+  }
+
+  /**
+   * The rebuild update() would make, in slices, for a caller that must not hold its thread for the
+   * whole of it (the daemon's build after its cold pass): everything but the local ports' fragments,
+   * nearly all of the work, which buildSlice() replays a slice at a time. No reader ever sees the
+   * partial state: update() and desired() (so every pass and self-check) replay what is left first.
+   * Changes marked between slices stay marks for the next update(), as always: a slice replays the
+   * NB rows as they are then, and a fragment built before a change has recorded the lookups that
+   * the change marks. False when no rebuild is due (nothing started).
+   */
+  startBuild(nb: NbView, ctx: LocalContext, cfg: AgentConfig): boolean {
+    const sig = this.signature(nb, ctx, cfg)
+    const reason = this.reasonToRebuild(nb, sig)
+    if (reason === undefined) return false
+    this.fullReason = undefined
+    this.rebuild(nb, ctx, cfg, sig, reason, true)
+    return true
+  }
+
+  /**
+   * Replays up to `n` of the ports a sliced rebuild left; true once none is left (stats then cover
+   * the whole build, as update()'s after a rebuild). A markAll() meanwhile ends the build: the next
+   * update() starts over.
+   */
+  buildSlice(n: number): boolean {
+    const {st} = this
+    if (!st || this.fullReason !== undefined) this.unbuilt = []
+    if (!st || this.unbuilt.length === 0) return true
+    const todo = new Todo()
+    for (const u of this.unbuilt.splice(0, n)) todo.ports.add(u)
+    this.replayer.dropped = 0
+    const replayed = this.replayer.run(st, todo)
+    foldDelta(this.builtDelta, st.merged.settle())
+    const done = this.unbuilt.length === 0
+    const b = this.builtDelta
+    this.stats = {
+      ...this.stats,
+      replayed: this.stats.replayed + replayed,
+      dropped: this.stats.dropped + this.replayer.dropped,
+      ...(done ? {delta: {changed: [...b.changed], removed: [...b.removed]}} : {}),
+    }
+    return done
   }
 
   /** Forgets everything: the next desired() rebuilds from scratch. */
@@ -116,10 +169,18 @@ export class IncrementalPlanner implements SubjectIndex {
       return this.stats
     }
 
+    // A sliced build still under way ends now; this call then counts as the rebuild it completes.
+    const finishing = this.building && this.buildSlice(Number.POSITIVE_INFINITY)
     const todo = this.takeMarks(st)
     this.replayer.dropped = 0
     const replayed = this.replayer.run(st, todo)
-    this.stats = {full: false, replayed, dropped: this.replayer.dropped, delta: st.merged.settle()}
+    const delta = st.merged.settle()
+    if (finishing) {
+      const b = foldDelta(this.builtDelta, delta)
+      const {replayed: r, dropped} = this.stats
+      this.stats = {...this.stats, replayed: r + replayed, dropped: dropped + this.replayer.dropped}
+      this.stats.delta = {changed: [...b.changed], removed: [...b.removed]}
+    } else this.stats = {full: false, replayed, dropped: this.replayer.dropped, delta}
     return this.stats
   }
 
@@ -218,8 +279,9 @@ export class IncrementalPlanner implements SubjectIndex {
     this.reclassifyAll = false
   }
 
-  private rebuild(nb: NbView, ctx: LocalContext, cfg: AgentConfig, sig: string, reason: string): void {
+  private rebuild(nb: NbView, ctx: LocalContext, cfg: AgentConfig, sig: string, reason: string, sliced = false): void {
     this.clearMarks()
+    this.unbuilt = []
     const env = makeEnv(nb, ctx, cfg, new FragmentSink())
     if (!preflight(env)) {
       this.st = undefined
@@ -251,10 +313,15 @@ export class IncrementalPlanner implements SubjectIndex {
     const todo = new Todo()
     todo.base = true
     if (nb.capabilities.lrpStatus) for (const l of nb.lrpsByHostingChassis(ctx.chassisId)) todo.lrps.add(l.uuid)
-    for (const p of nb.lspsByChassis(ctx.chassisName)) todo.ports.add(p.uuid)
+    for (const p of nb.lspsByChassis(ctx.chassisName)) {
+      if (sliced) this.unbuilt.push(p.uuid)
+      else todo.ports.add(p.uuid)
+    }
+
     this.replayer.dropped = 0
     const replayed = this.replayer.run(st, todo)
     this.stats = {full: true, reason, replayed, dropped: 0, delta: st.merged.settle()}
+    if (sliced) this.builtDelta = foldDelta({changed: new Set(), removed: new Set()}, this.stats.delta)
   }
 
   /** Turns the marks collected since the last call into fragments to replay. */
@@ -330,4 +397,22 @@ function reaches(st: PlannerState, change: NbChange, m: ChangeMarks): boolean {
   if (m.lb?.routers.some((r) => st.routers.has(r))) return true
   if (m.reclassify === 'all') return true
   return (m.reclassify ?? []).some((ls) => st.deps.has(DEP.cls(ls)))
+}
+
+/** Folds `d` (a later settle) into the accumulated `acc`: the last word on a key wins. */
+function foldDelta(
+  acc: {changed: Set<string>; removed: Set<string>},
+  d: MergeDelta,
+): {changed: Set<string>; removed: Set<string>} {
+  for (const k of d.removed) {
+    acc.changed.delete(k)
+    acc.removed.add(k)
+  }
+
+  for (const k of d.changed) {
+    acc.removed.delete(k)
+    acc.changed.add(k)
+  }
+
+  return acc
 }

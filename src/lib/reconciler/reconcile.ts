@@ -30,7 +30,8 @@ import {type Logger, NullLogger} from '../log.js'
 import {computeDesired, type DesiredResult} from '../planner/desired.js'
 import {diff, diffKeys, restrictPlan} from '../planner/diff.js'
 import {IncrementalPlanner, type IncrementalStats} from '../planner/incremental.js'
-import {type DesiredState, objectCount, objKey, objValue, type Plan, type StateObj} from '../planner/types.js'
+import {type DesiredState, objectCount, objKey, type Plan, type StateObj} from '../planner/types.js'
+import {type BuildSlicing, DeferredBuild} from './deferred-build.js'
 
 export interface ReconcilerDeps {
   cfg: AgentConfig
@@ -100,7 +101,9 @@ export class Reconciler {
    * Watch mode, a pass where the planner must rebuild (start, NB resync, new local context): the
    * pass applies a scratch computation and the rebuild waits until its end (buildDeferred).
    */
-  private deferred: {nb: NbView; ctx: LocalContext; applied: DesiredState} | undefined
+  private build: DeferredBuild | undefined
+  /** The last computation was from scratch in place of a planner rebuild (debug line). */
+  private deferredNow = false
   /** A pass is running (buildDeferred waits for its end). */
   private passing = false
 
@@ -114,8 +117,18 @@ export class Reconciler {
    * caller must then pass every NB row change of `nb` to markChanged, after applying it. Without
    * this, every pass computes the desired state from scratch (one-shot commands).
    */
-  enableIncremental(): void {
-    this.planner ??= new IncrementalPlanner()
+  enableIncremental(slicing?: BuildSlicing): void {
+    if (this.planner) return
+    const planner = new IncrementalPlanner()
+    this.planner = planner
+    this.build = new DeferredBuild({
+      planner,
+      cfg: this.deps.cfg,
+      logger: this.logger,
+      now: this.now,
+      onPending: (k) => this.pendingKeys.add(k),
+      ...(slicing ? {slicing} : {}),
+    })
   }
 
   /** Signals from the datapath that the node drifted or needs another look (watch mode: a pass follows). */
@@ -161,18 +174,21 @@ export class Reconciler {
 
   private compute(nb: NbView, ctx: LocalContext, full: boolean): DesiredResult {
     this.lastMismatch = undefined
+    this.build?.finishUnderWay()
     if (!this.planner) return computeDesired(nb, ctx, this.deps.cfg)
     // A rebuild records every fragment and lookup: about twice computeDesired. On a pass that would
     // rebuild (the cold start above all), the scratch result is applied first and the planner is
     // built after the apply (buildDeferred), off the path to the addresses. Such a pass is full.
     if (this.planner.rebuildReason(nb, ctx, this.deps.cfg) !== undefined) {
       const scratch = computeDesired(nb, ctx, this.deps.cfg)
-      this.deferred = {nb, ctx, applied: scratch.state}
+      this.build!.defer({nb, ctx, applied: scratch.state})
+      this.deferredNow = true
       this.needFull = true
       return scratch
     }
 
-    this.deferred = undefined
+    this.build!.drop()
+    this.deferredNow = false
     const incremental = this.planner.desired(nb, ctx, this.deps.cfg)
     this.absorb(this.planner.stats)
     // A state rebuilt in this very call (its preflight failed before) is not compared now. The
@@ -203,7 +219,7 @@ export class Reconciler {
       contextMs,
       plannerMs,
       objects,
-      ...(this.deferred
+      ...(this.deferredNow
         ? {computed: 'from scratch (planner build deferred)'}
         : {replayed: s.replayed, dropped: s.dropped, keysChanged: s.delta.changed.length + s.delta.removed.length}),
       ...(this.lastMismatch === undefined ? {} : {selfCheckDifferences: this.lastMismatch}),
@@ -235,8 +251,9 @@ export class Reconciler {
   }
 
   async pass(nb: NbView, opts: PassOptions = {}): Promise<PassResult> {
-    // A build left by the previous pass comes first: its pending keys are this pass's.
-    this.buildDeferred()
+    // A build left by the previous pass comes first, or what is left of it: its pending keys are
+    // this pass's.
+    this.build?.complete()
     this.passing = true
     try {
       return await this.runPass(nb, opts)
@@ -306,37 +323,14 @@ export class Reconciler {
   }
 
   /**
-   * After a pass that applied a scratch computation in place of a planner rebuild: builds the
-   * planner from the NB as it is now (the caller runs it once the pass is reported, so readiness
-   * does not wait for it; the next pass runs it first otherwise). NB changes applied during and
-   * after the pass are in that NB but were not marked (markChanged without a state records
-   * nothing), so the objKeys where the built state differs from what the pass applied become
-   * pending: the next delta pass diffs them. Whether it built; never while a pass runs.
+   * After a pass that applied a scratch computation in place of a planner rebuild: starts the
+   * planner's build from the NB as it is now (deferred-build.ts; in slices when enableIncremental
+   * was given a slicing). The caller runs it once the pass is reported, so readiness does not wait
+   * for it; the next pass completes it first otherwise. Whether it started; never while a pass runs.
    */
   buildDeferred(): boolean {
-    const d = this.deferred
-    const {planner} = this
-    if (!d || !planner || this.passing) return false
-    this.deferred = undefined
-    const t0 = this.now()
-    const stats = planner.update(d.nb, d.ctx, this.deps.cfg)
-    const applied = new Map(d.applied.objects.map((o) => [objKey(o), objValue(o)]))
-    let pending = 0
-    const differs = (k: string): void => {
-      const o = planner.objectOf(k)
-      if ((o === undefined ? undefined : objValue(o)) === applied.get(k)) return
-      pending++
-      this.pendingKeys.add(k)
-    }
-
-    for (const k of stats.delta.changed) differs(k)
-    for (const k of applied.keys()) if (planner.objectOf(k) === undefined) differs(k)
-    this.logger.debug('incremental state built after the pass', {
-      reason: stats.reason,
-      ms: round(this.now() - t0),
-      pending,
-    })
-    return true
+    if (!this.build || this.passing) return false
+    return this.build.start()
   }
 
   /** The whole desired state x the whole owned observation (withdraw, prune and filter applied). */

@@ -1,6 +1,7 @@
 // Property: the incremental planner fed by a real NB replica equals computeDesired from scratch
 // after every step of seeded random neutron-like change sequences (test/helpers/nb-random.ts)
-// applied to a real ovsdb-server with the OVN NB schema. Reproduce one seed: SEEDS=<n> STEPS=<n>.
+// applied to a real ovsdb-server with the OVN NB schema; so does a second one rebuilt in slices
+// with the changes falling between them. Reproduce one seed: SEEDS=<n> STEPS=<n>.
 import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -61,6 +62,8 @@ const CONFIGS: Array<[string, AgentConfig]> = [
 
 const SEEDS = process.env.SEEDS ? process.env.SEEDS.split(',').map(Number) : [1, 2, 3, 4]
 const STEPS = Number(process.env.STEPS ?? 500)
+/** Steps between two sliced rebuilds of the second planner (even). */
+const SLICED_EVERY = 40
 
 async function tx(remote: string, ops: unknown[]): Promise<void> {
   const results = (await transact(remote, ops)) as Array<{error?: string; details?: string} | null>
@@ -95,16 +98,26 @@ describe('incremental planner == computeDesired on random NB change sequences (r
       const gen = new RandomNb(seed)
       await tx(server.unix, gen.initial())
       const planner = new IncrementalPlanner()
+      // A second planner rebuilt in slices every SLICED_EVERY steps, one port per step, so that the
+      // random changes fall between its slices (the daemon's deferred build).
+      const sliced = new IncrementalPlanner()
       const lines: string[] = []
       source = new NbSource(
         {remotes: server.unix, logger: new StreamLogger({write: (l) => lines.push(l)})},
-        {onChange: (c) => planner.markChanged(c)},
+        {
+          onChange(c) {
+            planner.markChanged(c)
+            sliced.markChanged(c)
+          },
+        },
       )
       await source.start()
       const {nb} = source
       let incremental = 0
       let replayed = 0
       let compared = 0
+      let slicedChecks = 0
+      let slicedBuilds = 0
       const check = (step: number): void => {
         const inc = planner.desired(nb, ctx, cfg)
         if (!planner.stats.full) incremental++
@@ -119,10 +132,23 @@ describe('incremental planner == computeDesired on random NB change sequences (r
         )
         expect(inc.state.exposed, `seed ${seed} step ${step}: exposed order`).to.deep.equal(scratch.state.exposed)
         expect(inc.problems, `seed ${seed} step ${step}: problems`).to.deep.equal(scratch.problems)
+        // The sliced planner once its build is over (and, now and then, mid-build: desired()
+        // finishes it first).
+        if (sliced.building && step % SLICED_EVERY !== SLICED_EVERY / 2) return
+        const s = sliced.desired(nb, ctx, cfg)
+        slicedChecks++
+        expect(diffDesired(s, scratch), `seed ${seed} step ${step}: sliced build`).to.deep.equal([])
+        expect(s.state.objects.map(objValue), `seed ${seed} step ${step}: sliced, order`).to.deep.equal(
+          scratch.state.objects.map(objValue),
+        )
       }
 
       check(0)
       for (let s = 1; s <= STEPS; s++) {
+        if (s % SLICED_EVERY === 1) {
+          sliced.markAll('test')
+          if (sliced.startBuild(nb, ctx, cfg)) slicedBuilds++
+        } else if (sliced.building) sliced.buildSlice(1)
         await tx(server.unix, gen.next())
         for (let w = 0; nb.nbGlobal()?.externalIds['test:step'] !== String(s); w++) {
           if (w > 2000) throw new Error(`replica did not reach step ${s}`)
@@ -137,6 +163,8 @@ describe('incremental planner == computeDesired on random NB change sequences (r
       expect(incremental, 'incremental passes').to.be.greaterThan(STEPS * 0.9)
       expect(replayed / STEPS, 'fragments replayed per step').to.be.lessThan(15)
       expect(compared / STEPS, 'items compared per step').to.be.greaterThan(10)
+      expect(slicedBuilds, 'sliced builds').to.equal(Math.ceil(STEPS / SLICED_EVERY))
+      expect(slicedChecks, 'sliced planner compared').to.be.greaterThan(STEPS / 4)
     })
   }
 })

@@ -1,0 +1,150 @@
+// The planner's rebuild after a pass that put it off, in slices (the daemon's setting): the event
+// loop gets a turn between slices, NB changes made meanwhile reach the next pass, a pass started
+// mid-build completes the build first, and a markAll() mid-build abandons it. The real planner, an
+// in-memory datapath, a hand-run queue in place of setImmediate, one port per slice.
+import {expect} from 'chai'
+
+import type {Datapath, DeltaObservation, OpResult} from '../../../src/lib/reconciler/types.js'
+
+import {defaultConfig} from '../../../src/lib/config/index.js'
+import {StreamLogger} from '../../../src/lib/log.js'
+import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
+import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
+import {brExNode, insert, LS, LSP, pubNetworkWith, pubVm, update} from '../../helpers/nb-changes.js'
+
+class MemoryDatapath implements Datapath {
+  readonly objects = new Map<string, StateObj>()
+
+  async observe(): Promise<StateObj[]> {
+    return [...this.objects.values()]
+  }
+
+  async observeDelta(_scope: unknown, keys: ReadonlySet<string>): Promise<DeltaObservation> {
+    const all = new Set(keys)
+    return {
+      keys: all,
+      observed: new Map([...all].flatMap((k) => (this.objects.has(k) ? [[k, this.objects.get(k)!]] : []))),
+    }
+  }
+
+  async apply(plan: Plan): Promise<OpResult[]> {
+    for (const o of plan.remove) this.objects.delete(objKey(o))
+    for (const o of plan.add) this.objects.set(objKey(o), o)
+    return [
+      ...plan.add.map((obj) => ({action: 'add' as const, obj, ok: true})),
+      ...plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true})),
+    ]
+  }
+}
+
+const ctx = brExNode()
+const cfg = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
+const PORTS = 6
+const ip = (i: number): string => `172.24.4.${10 + i}`
+
+async function coldNode() {
+  const nb = pubNetworkWith(...Array.from({length: PORTS}, (_, i) => pubVm(`vm${i}`, ip(i), true)))
+  const lines: string[] = []
+  const queue: Array<() => void> = []
+  const dp = new MemoryDatapath()
+  const rec = new Reconciler({
+    cfg,
+    datapath: dp,
+    local: {context: async () => ctx},
+    logger: new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'}),
+  })
+  rec.enableIncremental({defer: (fn) => queue.push(fn), sliceMs: 0, portsPerLook: 1})
+  await rec.pass(nb, {prune: true, fullRecompute: true}) // the cold pass: scratch, build put off
+  const logged = (msg: string) =>
+    lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === msg)
+  /** Runs the deferred slices one at a time; how many ran. */
+  const drain = (): number => {
+    let n = 0
+    while (queue.length > 0) {
+      queue.shift()!()
+      n++
+    }
+
+    return n
+  }
+
+  return {nb, dp, rec, queue, logged, drain}
+}
+
+const addresses = (dp: MemoryDatapath) =>
+  [...dp.objects.values()]
+    .filter((o) => o.kind === 'address' && o.dev === cfg.bgpNic)
+    .map((o) => (o as {cidr: string}).cidr)
+    .sort()
+
+const wanted = (...ips: string[]) => ips.map((a) => `${a}/32`).sort()
+
+/** Binds a new port (vm9) and sets vm0 down: two changes the planner is told about. */
+function change(nb: ReturnType<typeof pubNetworkWith>, rec: Reconciler): boolean[] {
+  const ports = ['ln', ...Array.from({length: PORTS}, (_, i) => `uuid-vm${i}`)]
+  return [
+    insert(LSP, pubVm('vm9', '172.24.4.99', true)),
+    update(LS, {uuid: 'ls-pub', name: 'neutron-pub', ports: [...ports, 'uuid-vm9']}, {ports}),
+    update(LSP, pubVm('vm0', ip(0), false), {up: true}),
+  ].map((c) => rec.markChanged(nb.applyChange(c)!))
+}
+
+describe('Reconciler: the deferred planner build in slices', () => {
+  it('yields between slices and ends with the state a full computation gives', async () => {
+    const {nb, dp, rec, queue, logged, drain} = await coldNode()
+    expect(rec.buildDeferred()).to.equal(true)
+    expect(queue, 'the first slice ran, the next one waits for its turn').to.have.length(1)
+    expect(rec.buildDeferred(), 'under way: not started twice').to.equal(false)
+    expect(logged('incremental state built after the pass')).to.have.length(0)
+    expect(drain()).to.be.greaterThanOrEqual(PORTS - 1)
+    const [built] = logged('incremental state built after the pass')
+    expect(built).to.include({reason: 'first computation', pending: 0})
+    expect(built!.slices).to.be.greaterThanOrEqual(PORTS)
+    const full = await rec.pass(nb, {prune: true, fullRecompute: true})
+    expect([full.desiredMismatches, full.changed]).to.deep.equal([0, false])
+    expect(addresses(dp)).to.deep.equal(wanted(...Array.from({length: PORTS}, (_, i) => ip(i))))
+  })
+
+  it('NB changes between slices are marked (each may matter) and reach the next pass, a delta pass', async () => {
+    const {nb, dp, rec, drain} = await coldNode()
+    rec.buildDeferred()
+    expect(change(nb, rec), 'mid-build every change may matter').to.deep.equal([true, true, true])
+    drain()
+    const next = await rec.pass(nb, {prune: true})
+    expect(next.deltaKeys, 'a delta pass').to.be.a('number')
+    const now = [...Array.from({length: PORTS - 1}, (_, i) => ip(i + 1)), '172.24.4.99']
+    expect(addresses(dp)).to.deep.equal(wanted(...now))
+    const full = await rec.pass(nb, {prune: true, fullRecompute: true})
+    expect([full.desiredMismatches, full.changed]).to.deep.equal([0, false])
+  })
+
+  it('a pass started mid-build completes the build first; the slice left queued then does nothing', async () => {
+    const {nb, dp, rec, logged, drain} = await coldNode()
+    rec.buildDeferred()
+    change(nb, rec)
+    const next = await rec.pass(nb, {prune: true})
+    const [built] = logged('incremental state built after the pass')
+    expect(built, 'built by the pass, before it planned').to.not.equal(undefined)
+    expect(next.deltaKeys, 'a delta pass').to.be.a('number')
+    expect(drain(), 'the queued slice').to.equal(1)
+    expect(logged('incremental state built after the pass'), 'once').to.have.length(1)
+    const now = [...Array.from({length: PORTS - 1}, (_, i) => ip(i + 1)), '172.24.4.99']
+    expect(addresses(dp)).to.deep.equal(wanted(...now))
+    const full = await rec.pass(nb, {prune: true, fullRecompute: true})
+    expect([full.desiredMismatches, full.changed]).to.deep.equal([0, false])
+  })
+
+  it('a markAll() mid-build abandons it: the next pass is full and correct', async () => {
+    const {nb, dp, rec, logged, drain} = await coldNode()
+    rec.buildDeferred()
+    rec.markAll('NB resync')
+    drain()
+    expect(logged('incremental state build abandoned')[0]).to.include({reason: 'NB resync'})
+    expect(logged('incremental state built after the pass')).to.have.length(0)
+    change(nb, rec)
+    const next = await rec.pass(nb, {prune: true})
+    expect(next.deltaKeys, 'a full pass').to.equal(undefined)
+    const now = [...Array.from({length: PORTS - 1}, (_, i) => ip(i + 1)), '172.24.4.99']
+    expect(addresses(dp)).to.deep.equal(wanted(...now))
+  })
+})
