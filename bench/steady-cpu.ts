@@ -22,7 +22,7 @@
 //      the lab, taken after the daemon stops: each burst's and the cold start's), COLD_SYNC (default
 //      1; 0 skips the cold one-shot `ovn-bgp sync` timed against the cold start's lab floor),
 //      COLD_WATCH (default 1; 0 skips the daemon's second cold start, in the lab floor's conditions),
-//      COLD_ROUNDS (default 1: rounds of the cold floor, sync and watch, order rotated), ORDERED_FLOOR
+//      COLD_ROUNDS (default 1: rounds of the cold floor, sync and watch, order rotated; 0: none), ORDERED_FLOOR
 //      (1: each cold round, and each burst, also takes the floor with the addresses after the wiring), QUIET (s
 //      at least between deleting the objects and each timed cold run, default 10; then until the
 //      guest is quiet), DAEMON_NODE_FLAGS (more
@@ -149,18 +149,21 @@ async function scrapesDuringBuild(url: string, lines: string[]): Promise<void> {
   const built = (): string | undefined =>
     lines.find((l) => l.includes('incremental state built after the pass') || l.includes('build abandoned'))
   const ms: number[] = []
+  const slow: string[] = []
   const t0 = performance.now()
   while (!built() && performance.now() - t0 < 300_000) {
     const t = performance.now()
     await (await fetch(url, {signal: AbortSignal.timeout(120_000)})).text()
     ms.push(performance.now() - t)
+    if (ms.at(-1)! > 1000)
+      slow.push(`${ms.at(-1)!.toFixed(0)} ms at ${new Date(Date.now() - ms.at(-1)!).toISOString()}`)
     await sleep(500)
   }
 
   const line = built()
   const sorted = [...ms].sort((a, b) => a - b)
   log(
-    `after the first pass: ${line ? line.slice(line.indexOf('incremental')).slice(0, 200) : 'no build line within 300 s'}; /metrics meanwhile: ${ms.length} scrapes, median ${(sorted[sorted.length >> 1] ?? 0).toFixed(0)} ms, slowest ${(sorted.at(-1) ?? 0).toFixed(0)} ms`,
+    `after the first pass: ${line ? line.slice(line.indexOf('incremental')).slice(0, 200) : 'no build line within 300 s'}; /metrics meanwhile: ${ms.length} scrapes, median ${(sorted[sorted.length >> 1] ?? 0).toFixed(0)} ms, slowest ${(sorted.at(-1) ?? 0).toFixed(0)} ms${slow.length > 0 ? ` (over 1 s: ${slow.join(', ')})` : ''}`,
   )
 }
 
@@ -236,6 +239,12 @@ async function burst(
   addrsBefore: number,
 ): Promise<number> {
   const {lines, pid} = d
+  // As for the floors: the burst starts on a quiet guest, not while FRR, the peer and the daemon's
+  // follow-ups (resync dump, ledger) still work through the previous burst.
+  const q = await waitQuiet(QUIET_S)
+  log(
+    `  quiet after ${q.waitedS.toFixed(0)} s (${(q.busy * 100).toFixed(1)} % busy${q.quiet ? '' : ', gave up waiting'})`,
+  )
   const linesAt0 = lines.length
   const t0 = performance.now()
   await transact(nb, portOps(present, BURST_E2E))
@@ -436,7 +445,8 @@ async function coldRounds(
   firstStartS: number,
   leaveOut: ReadonlySet<string>,
 ): Promise<void> {
-  const rounds = Math.max(1, Number(process.env.COLD_ROUNDS ?? 1))
+  const rounds = Number(process.env.COLD_ROUNDS ?? 1)
+  if (rounds <= 0) return
   const kinds = [
     'floor',
     ...(process.env.ORDERED_FLOOR === '1' ? ['ordered'] : []),
