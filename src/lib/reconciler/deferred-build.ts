@@ -1,7 +1,7 @@
 // The incremental planner's rebuild that a pass put off (watch mode). A pass whose planner must
 // rebuild (the cold start, an NB resync, a new local context) applies a scratch computation
 // instead, off the rebuild's cost, and leaves the rebuild for later: the caller starts it once the
-// pass is reported (start), and the next pass completes it first whatever is left (complete).
+// pass is reported (start), and the next pass waits for it, or builds it, first (complete).
 //
 // With slicing (the daemon), the rebuild runs as slices of about `sliceMs` of main-thread time, the
 // event loop free in between: NB updates and keepalives, /metrics and timers go on while a node of
@@ -47,6 +47,8 @@ const PORTS_PER_LOOK = 4
 export class DeferredBuild {
   private deferral: Deferral | undefined
   private slicing: {d: Deferral; t0: number; slices: number} | undefined
+  /** Passes waiting for the sliced build to end (complete). */
+  private waiters: Array<() => void> = []
 
   constructor(
     private readonly o: {
@@ -63,12 +65,14 @@ export class DeferredBuild {
   defer(d: Deferral): void {
     this.deferral = d
     this.slicing = undefined
+    this.release()
   }
 
   /** The planner was brought up to date another way: nothing is left to build. */
   drop(): void {
     this.deferral = undefined
     this.slicing = undefined
+    this.release()
   }
 
   /**
@@ -108,9 +112,25 @@ export class DeferredBuild {
     return true
   }
 
-  /** Before a pass: the rebuild, or what is left of it, now. Whether there was one. */
-  complete(): boolean {
-    return this.slicing ? this.finishUnderWay() : this.start()
+  /**
+   * Before a pass: the rebuild, or what is left of it. Sliced, it goes on in slices (the event
+   * loop keeps its turns: NB updates, keepalives, /metrics) and this resolves once it has ended;
+   * the pass waits as long as it would for the build in one piece. Whether there was one.
+   */
+  async complete(): Promise<boolean> {
+    if (!this.o.slicing) return this.start()
+    if (!this.slicing && !this.start()) return false
+    if (!this.slicing) return true // ended within its first slice
+    await new Promise<void>((resolve) => {
+      this.waiters.push(resolve)
+    })
+    return true
+  }
+
+  private release(): void {
+    const w = this.waiters
+    this.waiters = []
+    for (const resolve of w) resolve()
   }
 
   /**
@@ -129,6 +149,7 @@ export class DeferredBuild {
   private end(d: Deferral, t0: number, slices: number): void {
     this.deferral = undefined
     this.slicing = undefined
+    this.release()
     const {planner, cfg, logger} = this.o
     // A markAll() or another context meanwhile: the next pass rebuilds, and compares nothing here.
     const again = planner.rebuildReason(d.nb, d.ctx, cfg)

@@ -253,7 +253,7 @@ export class Reconciler {
   async pass(nb: NbView, opts: PassOptions = {}): Promise<PassResult> {
     // A build left by the previous pass comes first, or what is left of it: its pending keys are
     // this pass's.
-    this.build?.complete()
+    await this.build?.complete()
     this.passing = true
     try {
       return await this.runPass(nb, opts)

@@ -118,15 +118,24 @@ describe('Reconciler: the deferred planner build in slices', () => {
     expect([full.desiredMismatches, full.changed]).to.deep.equal([0, false])
   })
 
-  it('a pass started mid-build completes the build first; the slice left queued then does nothing', async () => {
-    const {nb, dp, rec, logged, drain} = await coldNode()
+  it('a pass started mid-build waits for the slices to end (its thread not held), then plans on the whole state', async () => {
+    const {nb, dp, rec, queue, logged, drain} = await coldNode()
     rec.buildDeferred()
     change(nb, rec)
-    const next = await rec.pass(nb, {prune: true})
+    let passed = false
+    const pending = rec.pass(nb, {prune: true}).then((r) => {
+      passed = true
+      return r
+    })
+    await new Promise((resolve) => {
+      setImmediate(resolve)
+    })
+    expect([passed, queue.length], 'the pass waits; the next slice is still queued').to.deep.equal([false, 1])
+    expect(drain(), 'the rest of the build, slice by slice').to.be.greaterThanOrEqual(PORTS - 2)
+    const next = await pending
     const [built] = logged('incremental state built after the pass')
-    expect(built, 'built by the pass, before it planned').to.not.equal(undefined)
+    expect(built, 'built before the pass planned').to.not.equal(undefined)
     expect(next.deltaKeys, 'a delta pass').to.be.a('number')
-    expect(drain(), 'the queued slice').to.equal(1)
     expect(logged('incremental state built after the pass'), 'once').to.have.length(1)
     const now = [...Array.from({length: PORTS - 1}, (_, i) => ip(i + 1)), '172.24.4.99']
     expect(addresses(dp)).to.deep.equal(wanted(...now))
