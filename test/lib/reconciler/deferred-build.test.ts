@@ -4,38 +4,11 @@
 // in-memory datapath, a hand-run queue in place of setImmediate, one port per slice.
 import {expect} from 'chai'
 
-import type {Datapath, DeltaObservation, OpResult} from '../../../src/lib/reconciler/types.js'
-
 import {defaultConfig} from '../../../src/lib/config/index.js'
 import {StreamLogger} from '../../../src/lib/log.js'
-import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
+import {DeltaMemoryDatapath} from '../../helpers/memory-datapath.js'
 import {brExNode, insert, LS, LSP, pubNetworkWith, pubVm, update} from '../../helpers/nb-changes.js'
-
-class MemoryDatapath implements Datapath {
-  readonly objects = new Map<string, StateObj>()
-
-  async observe(): Promise<StateObj[]> {
-    return [...this.objects.values()]
-  }
-
-  async observeDelta(_scope: unknown, keys: ReadonlySet<string>): Promise<DeltaObservation> {
-    const all = new Set(keys)
-    return {
-      keys: all,
-      observed: new Map([...all].flatMap((k) => (this.objects.has(k) ? [[k, this.objects.get(k)!]] : []))),
-    }
-  }
-
-  async apply(plan: Plan): Promise<OpResult[]> {
-    for (const o of plan.remove) this.objects.delete(objKey(o))
-    for (const o of plan.add) this.objects.set(objKey(o), o)
-    return [
-      ...plan.add.map((obj) => ({action: 'add' as const, obj, ok: true})),
-      ...plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true})),
-    ]
-  }
-}
 
 const ctx = brExNode()
 const cfg = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
@@ -46,7 +19,7 @@ async function coldNode() {
   const nb = pubNetworkWith(...Array.from({length: PORTS}, (_, i) => pubVm(`vm${i}`, ip(i), true)))
   const lines: string[] = []
   const queue: Array<() => void> = []
-  const dp = new MemoryDatapath()
+  const dp = new DeltaMemoryDatapath()
   const rec = new Reconciler({
     cfg,
     datapath: dp,
@@ -71,7 +44,7 @@ async function coldNode() {
   return {nb, dp, rec, queue, logged, drain}
 }
 
-const addresses = (dp: MemoryDatapath) =>
+const addresses = (dp: DeltaMemoryDatapath) =>
   [...dp.objects.values()]
     .filter((o) => o.kind === 'address' && o.dev === cfg.bgpNic)
     .map((o) => (o as {cidr: string}).cidr)

@@ -3,30 +3,14 @@
 // PassResult.desiredMismatches) and use the scratch result. The real planner, an in-memory datapath.
 import {expect} from 'chai'
 
-import type {Datapath, OpResult} from '../../../src/lib/reconciler/types.js'
+import type {Datapath} from '../../../src/lib/reconciler/types.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
 import {StreamLogger} from '../../../src/lib/log.js'
-import {objKey, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
+import {objKey} from '../../../src/lib/planner/types.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
+import {MemoryDatapath} from '../../helpers/memory-datapath.js'
 import {brExNode, insert, LS, LSP, pubNetworkWith, pubVm, update} from '../../helpers/nb-changes.js'
-
-class MemoryDatapath implements Datapath {
-  readonly objects = new Map<string, StateObj>()
-
-  async observe(): Promise<StateObj[]> {
-    return [...this.objects.values()]
-  }
-
-  async apply(plan: Plan): Promise<OpResult[]> {
-    for (const o of plan.remove) this.objects.delete(objKey(o))
-    for (const o of plan.add) this.objects.set(objKey(o), o)
-    return [
-      ...plan.add.map((obj) => ({action: 'add' as const, obj, ok: true})),
-      ...plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true})),
-    ]
-  }
-}
 
 const ctx = brExNode()
 const cfg = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}

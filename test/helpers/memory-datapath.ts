@@ -1,0 +1,33 @@
+// An in-memory Datapath for reconciler tests: the node is a map objKey -> object, observe() lists
+// it, apply() changes it and every op succeeds. DeltaMemoryDatapath also serves delta
+// observations (the watched kernel model's observeDelta: the owned objects under the keys asked).
+import type {Datapath, DeltaObservation, OpResult} from '../../src/lib/reconciler/types.js'
+
+import {objKey, type Plan, type StateObj} from '../../src/lib/planner/types.js'
+
+export class MemoryDatapath implements Datapath {
+  readonly objects = new Map<string, StateObj>()
+
+  async observe(): Promise<StateObj[]> {
+    return [...this.objects.values()]
+  }
+
+  async apply(plan: Plan): Promise<OpResult[]> {
+    for (const o of plan.remove) this.objects.delete(objKey(o))
+    for (const o of plan.add) this.objects.set(objKey(o), o)
+    return [
+      ...plan.add.map((obj) => ({action: 'add' as const, obj, ok: true})),
+      ...plan.remove.map((obj) => ({action: 'remove' as const, obj, ok: true})),
+    ]
+  }
+}
+
+export class DeltaMemoryDatapath extends MemoryDatapath {
+  async observeDelta(_scope: unknown, keys: ReadonlySet<string>): Promise<DeltaObservation> {
+    const all = new Set(keys)
+    return {
+      keys: all,
+      observed: new Map([...all].flatMap((k) => (this.objects.has(k) ? [[k, this.objects.get(k)!]] : []))),
+    }
+  }
+}
