@@ -53,8 +53,9 @@ export class IncrementalPlanner implements SubjectIndex {
   private reclassifyAll = false
   stats: IncrementalStats = {full: true, replayed: 0, dropped: 0, delta: {changed: [], removed: []}}
   private readonly replayer = new Replayer()
-  /** Local ports a sliced rebuild (startBuild) has yet to replay; their order is the NB's. */
+  /** Local ports of a sliced rebuild (startBuild), in the NB's order; those from `unbuiltAt` on are yet to replay. */
   private unbuilt: string[] = []
+  private unbuiltAt = 0
   /** The delta of a sliced rebuild so far (stats.delta gets it with the last slice). */
   private builtDelta = {changed: new Set<string>(), removed: new Set<string>()}
   /** The inputs and result of the last self-check that found no difference. */
@@ -94,7 +95,7 @@ export class IncrementalPlanner implements SubjectIndex {
 
   /** A sliced rebuild is under way (startBuild): the kept state lacks some local ports yet. */
   get building(): boolean {
-    return this.unbuilt.length > 0
+    return this.unbuiltAt < this.unbuilt.length
   }
 
   /**
@@ -123,21 +124,25 @@ export class IncrementalPlanner implements SubjectIndex {
   buildSlice(n: number): boolean {
     const {st} = this
     if (!st || this.fullReason !== undefined) this.unbuilt = []
-    if (!st || this.unbuilt.length === 0) return true
+    if (!st || !this.building) return true
     const todo = new Todo()
-    for (const u of this.unbuilt.splice(0, n)) todo.ports.add(u)
+    const to = Math.min(this.unbuilt.length, this.unbuiltAt + n)
+    for (; this.unbuiltAt < to; this.unbuiltAt++) todo.ports.add(this.unbuilt[this.unbuiltAt]!)
+    if (!this.building) this.unbuilt = []
     this.replayer.dropped = 0
-    const replayed = this.replayer.run(st, todo)
-    foldDelta(this.builtDelta, st.merged.settle())
-    const done = this.unbuilt.length === 0
-    const b = this.builtDelta
+    this.addToBuild(st, this.replayer.run(st, todo), !this.building)
+    return !this.building
+  }
+
+  /** Folds one replay into a sliced rebuild's stats; `done`: its delta becomes stats.delta. */
+  private addToBuild(st: PlannerState, replayed: number, done: boolean): void {
+    const b = foldDelta(this.builtDelta, st.merged.settle())
     this.stats = {
       ...this.stats,
       replayed: this.stats.replayed + replayed,
       dropped: this.stats.dropped + this.replayer.dropped,
       ...(done ? {delta: {changed: [...b.changed], removed: [...b.removed]}} : {}),
     }
-    return done
   }
 
   /** Forgets everything: the next desired() rebuilds from scratch. */
@@ -174,13 +179,8 @@ export class IncrementalPlanner implements SubjectIndex {
     const todo = this.takeMarks(st)
     this.replayer.dropped = 0
     const replayed = this.replayer.run(st, todo)
-    const delta = st.merged.settle()
-    if (finishing) {
-      const b = foldDelta(this.builtDelta, delta)
-      const {replayed: r, dropped} = this.stats
-      this.stats = {...this.stats, replayed: r + replayed, dropped: dropped + this.replayer.dropped}
-      this.stats.delta = {changed: [...b.changed], removed: [...b.removed]}
-    } else this.stats = {full: false, replayed, dropped: this.replayer.dropped, delta}
+    if (finishing) this.addToBuild(st, replayed, true)
+    else this.stats = {full: false, replayed, dropped: this.replayer.dropped, delta: st.merged.settle()}
     return this.stats
   }
 
@@ -282,6 +282,7 @@ export class IncrementalPlanner implements SubjectIndex {
   private rebuild(nb: NbView, ctx: LocalContext, cfg: AgentConfig, sig: string, reason: string, sliced = false): void {
     this.clearMarks()
     this.unbuilt = []
+    this.unbuiltAt = 0
     const env = makeEnv(nb, ctx, cfg, new FragmentSink())
     if (!preflight(env)) {
       this.st = undefined

@@ -27,7 +27,7 @@ export interface BuildSlicing {
   defer: (fn: () => void) => void
   /** Main-thread time a slice may take before it yields, in ms. */
   sliceMs: number
-  /** Ports replayed between two looks at the clock (default 32; tests: 1). */
+  /** Ports replayed between two looks at the clock (default PORTS_PER_LOOK; tests: 1). */
   portsPerLook?: number
 }
 
@@ -49,6 +49,11 @@ export class DeferredBuild {
   private slicing: {d: Deferral; t0: number; slices: number} | undefined
   /** Passes waiting for the sliced build to end (complete). */
   private waiters: Array<() => void> = []
+
+  /** A rebuild is put off and not under way yet: the pass that deferred it has not ended. */
+  get deferred(): boolean {
+    return this.deferral !== undefined && this.slicing === undefined
+  }
 
   constructor(
     private readonly o: {
@@ -146,6 +151,10 @@ export class DeferredBuild {
     return true
   }
 
+  private msSince(t0: number): number {
+    return Math.round((this.o.now() - t0) * 10) / 10
+  }
+
   private end(d: Deferral, t0: number, slices: number): void {
     this.deferral = undefined
     this.slicing = undefined
@@ -154,7 +163,7 @@ export class DeferredBuild {
     // A markAll() or another context meanwhile: the next pass rebuilds, and compares nothing here.
     const again = planner.rebuildReason(d.nb, d.ctx, cfg)
     if (again !== undefined) {
-      logger.debug('incremental state build abandoned', {reason: again, ms: Math.round(this.o.now() - t0)})
+      logger.debug('incremental state build abandoned', {reason: again, ms: this.msSince(t0)})
       return
     }
 
@@ -171,7 +180,7 @@ export class DeferredBuild {
     for (const k of applied.keys()) if (planner.objectOf(k) === undefined) differs(k)
     logger.debug('incremental state built after the pass', {
       reason: planner.stats.reason,
-      ms: Math.round((this.o.now() - t0) * 10) / 10,
+      ms: this.msSince(t0),
       slices,
       pending,
     })

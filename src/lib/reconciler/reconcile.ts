@@ -102,8 +102,6 @@ export class Reconciler {
    * pass applies a scratch computation and the rebuild waits until its end (buildDeferred).
    */
   private build: DeferredBuild | undefined
-  /** The last computation was from scratch in place of a planner rebuild (debug line). */
-  private deferredNow = false
   /** A pass is running (buildDeferred waits for its end). */
   private passing = false
 
@@ -182,13 +180,11 @@ export class Reconciler {
     if (this.planner.rebuildReason(nb, ctx, this.deps.cfg) !== undefined) {
       const scratch = computeDesired(nb, ctx, this.deps.cfg)
       this.build!.defer({nb, ctx, applied: scratch.state})
-      this.deferredNow = true
       this.needFull = true
       return scratch
     }
 
     this.build!.drop()
-    this.deferredNow = false
     const incremental = this.planner.desired(nb, ctx, this.deps.cfg)
     this.absorb(this.planner.stats)
     // A state rebuilt in this very call (its preflight failed before) is not compared now. The
@@ -219,7 +215,7 @@ export class Reconciler {
       contextMs,
       plannerMs,
       objects,
-      ...(this.deferredNow
+      ...(this.build?.deferred
         ? {computed: 'from scratch (planner build deferred)'}
         : {replayed: s.replayed, dropped: s.dropped, keysChanged: s.delta.changed.length + s.delta.removed.length}),
       ...(this.lastMismatch === undefined ? {} : {selfCheckDifferences: this.lastMismatch}),
