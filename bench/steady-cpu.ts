@@ -139,7 +139,6 @@ function portOps(from: number, n: number): unknown[] {
   return ops
 }
 
-/** Sum of a metric's samples whose line matches `re` (Prometheus text format). */
 /**
  * The daemon's responsiveness while its planner builds after the cold start (a slice of main-thread
  * time at a time): /metrics scraped every 500 ms until the build's debug line, each scrape timed.
@@ -167,6 +166,7 @@ async function scrapesDuringBuild(url: string, lines: string[]): Promise<void> {
   )
 }
 
+/** Sum of a metric's samples whose line matches `re` (Prometheus text format). */
 async function metric(url: string, re: RegExp): Promise<number> {
   const text = await (await fetch(url, {signal: AbortSignal.timeout(30_000)})).text()
   return text
@@ -241,10 +241,7 @@ async function burst(
   const {lines, pid} = d
   // As for the floors: the burst starts on a quiet guest, not while FRR, the peer and the daemon's
   // follow-ups (resync dump, ledger) still work through the previous burst.
-  const q = await waitQuiet(QUIET_S)
-  log(
-    `  quiet after ${q.waitedS.toFixed(0)} s (${(q.busy * 100).toFixed(1)} % busy${q.quiet ? '' : ', gave up waiting'})`,
-  )
+  await quietGuest()
   const linesAt0 = lines.length
   const t0 = performance.now()
   await transact(nb, portOps(present, BURST_E2E))
@@ -405,7 +402,7 @@ async function startDaemon(
 ): Promise<{child: ChildProcess; lines: string[]; pid: number; allS: number; firstS: number}> {
   const helpers = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'kernel', 'helpers')
   // CPU_PROF_DIR: the daemon writes a V8 CPU profile there when it exits (SIGTERM at the end)
-  const nodeFlags = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : []
+  const nodeFlags = profFlags()
   // DAEMON_NODE_FLAGS: more node/V8 flags for the daemon, e.g. --trace-gc
   nodeFlags.push(...(process.env.DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean))
   const env = childEnv()
@@ -458,8 +455,8 @@ async function coldRounds(
   for (let r = 0; r < rounds; r++) {
     const order = [...kinds.slice(r % kinds.length), ...kinds.slice(0, r % kinds.length)]
     const ms: Record<string, number> = {}
+    const what = `cold start to all addresses, round ${r + 1}`
     for (const k of order) {
-      const what = `cold start to all addresses, round ${r + 1}`
       switch (k) {
         case 'floor':
         case 'ordered': {
@@ -544,12 +541,21 @@ const childEnv = (): NodeJS.ProcessEnv => ({
 async function deleteQuietly(remove: string): Promise<number> {
   const want = await bgpNicAddrs()
   await host.run('ip', ['-force', '-batch', '-'], {input: remove})
+  await quietGuest()
+  return want
+}
+
+/** At least QUIET s, then until the guest is quiet (proc-stats.ts waitQuiet); says how long it took. */
+async function quietGuest(): Promise<void> {
   const q = await waitQuiet(QUIET_S)
   log(
     `  quiet after ${q.waitedS.toFixed(0)} s (${(q.busy * 100).toFixed(1)} % of the CPUs busy in the last second${q.quiet ? '' : ', not quiet: gave up waiting'})`,
   )
-  return want
 }
+
+/** CPU_PROF_DIR: node flags that make a child write its V8 CPU profile there when it exits. */
+const profFlags = (): string[] =>
+  process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : []
 
 async function stopDaemon(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null) return
@@ -674,10 +680,13 @@ async function coldSync(cfg: AgentConfig, dir: string, remove: string): Promise<
   let out = ''
   let firstOut = 0
   // CPU_PROF_DIR: the sync writes its V8 CPU profile there too (CPU.<date>.<pid>...cpuprofile)
-  const prof = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : []
-  const sync = spawn(process.execPath, [...prof, cli, 'sync', '--json', '--log-level', 'debug', '--config-file', ini], {
-    env,
-  })
+  const sync = spawn(
+    process.execPath,
+    [...profFlags(), cli, 'sync', '--json', '--log-level', 'debug', '--config-file', ini],
+    {
+      env,
+    },
+  )
   sync.stdout.on('data', (d: Buffer) => {
     firstOut ||= performance.now() - t0
     out += d.toString()
