@@ -115,3 +115,39 @@ export async function waitQuiet(
 
   return {busy, quiet: calm >= calmS, waitedS: waited()}
 }
+
+/** CPU seconds of the whole machine and of the long-lived programs that share it, at one moment. */
+export interface CpuShares {
+  /** Busy seconds of all CPUs together (/proc/stat, idle and iowait left out). */
+  machine: number
+  /** Per program name: own time of the live processes plus what they reaped from their children. */
+  byComm: Map<string, number>
+}
+
+/** `daemon`: that process is counted as "daemon" (else it and the bench are both "node"). */
+export function cpuShares(daemon?: number): CpuShares {
+  const byComm = new Map<string, number>()
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    const s = stat(Number(d))
+    const comm = s?.pid === daemon ? 'daemon' : s?.comm
+    if (s && comm) byComm.set(comm, (byComm.get(comm) ?? 0) + s.own + s.reaped)
+  }
+
+  return {machine: machineJiffies().busy / CLK_TCK, byComm}
+}
+
+/**
+ * Where the CPUs went between two readings: the machine's busy seconds against the wall time
+ * (2 CPUs: at most 2 s per s), then the programs that took at least 2 % of it, largest first.
+ * A process that started and ended between the readings counts under its parent (reaped), or
+ * not at all when the parent is gone too: the machine figure holds everything.
+ */
+export function sharesText(a: CpuShares, b: CpuShares, wallS: number): string {
+  const busy = b.machine - a.machine
+  const rows = [...b.byComm]
+    .map(([comm, s]) => [comm, s - (a.byComm.get(comm) ?? 0)] as const)
+    .filter(([, s]) => s >= 0.02 * busy && s > 0)
+    .sort((x, y) => y[1] - x[1])
+  return `CPUs busy ${busy.toFixed(1)} s in ${wallS.toFixed(1)} s (${rows.map(([c, s]) => `${c} ${s.toFixed(1)}`).join(', ')})`
+}

@@ -46,7 +46,7 @@ import {host} from '../test/kernel/helpers/guest.js'
 import {agentIni, startTopologyLab} from '../test/kernel/helpers/lab.js'
 import {map} from '../test/kernel/helpers/topology.js'
 import {floor, node, ports} from './kernel-floor.js'
-import {treeCpu, waitQuiet} from './proc-stats.js'
+import {cpuShares, sharesText, treeCpu, waitQuiet} from './proc-stats.js'
 import {percentile, singleBinds, type SingleBindsResult} from './single-binds.js'
 
 const N = Number(process.argv[2] ?? 10_000)
@@ -243,6 +243,7 @@ async function burst(
   // follow-ups (resync dump, ledger) still work through the previous burst.
   await quietGuest()
   const linesAt0 = lines.length
+  const cpu0 = cpuShares(pid)
   const t0 = performance.now()
   await transact(nb, portOps(present, BURST_E2E))
   const commitMs = performance.now() - t0
@@ -255,6 +256,7 @@ async function burst(
     log(`burst stalled (${memory(pid)}); the daemon's metrics:\n${state.join('\n')}`)
     throw error
   })
+  const shares = sharesText(cpu0, cpuShares(pid), (performance.now() - t0) / 1000)
   await sleep(5000) // the pass's follow-ups (ledger, resync) out of the floor's way
   // what the daemon logged from the commit on (its passes' stages at DAEMON_LOG_LEVEL=debug)
   log(`  the daemon's lines during the burst:\n${notable(lines, linesAt0, lines.length).slice(-60).join('\n')}`)
@@ -267,7 +269,7 @@ async function burst(
   }
 
   log(
-    `burst: ${BURST_E2E} ports bound in one NB transaction (commit ${(commitMs / 1000).toFixed(2)} s) on ${present} exposed: all on bgp-nic after ${(ms / 1000).toFixed(2)} s | floor (${4 * BURST_E2E} ops, one ip -batch) ${(fl / 1000).toFixed(2)} s | ratio ${(ms / fl).toFixed(2)}x; ${memory(pid)}`,
+    `burst: ${BURST_E2E} ports bound in one NB transaction (commit ${(commitMs / 1000).toFixed(2)} s) on ${present} exposed: all on bgp-nic after ${(ms / 1000).toFixed(2)} s | floor (${4 * BURST_E2E} ops, one ip -batch) ${(fl / 1000).toFixed(2)} s | ratio ${(ms / fl).toFixed(2)}x; ${memory(pid)}; during it: ${shares}`,
   )
   return ms
 }
@@ -641,11 +643,13 @@ async function labFloor(
     : owned
   const batch = (action: 'add' | 'remove'): string => batchText(objs.flatMap((o) => ipOpFor(action, o) ?? []))
   const want = await deleteQuietly(batch('remove'))
+  const cpu0 = cpuShares()
   const t0 = performance.now()
   // The observer that times the daemon runs here too: the floor is taken in the same conditions.
   const observed = waitForAddrs(want, t0)
   const r = await host.run('ip', ['-force', '-batch', '-'], {input: batch('add')})
   const ms = performance.now() - t0
+  const shares = sharesText(cpu0, cpuShares(), ms / 1000)
   await observed
   // A failed line makes the floor cheaper than the daemon's work, never dearer: say which.
   const addText = batch('add').split('\n')
@@ -655,7 +659,7 @@ async function labFloor(
       ? ''
       : `; exit ${r.code}, ${failedLines.length} failed line(s), first: ${failedLines.slice(0, 3).join(' | ')} (${r.stderr.split('\n')[0]})`
   log(
-    `lab floor (${what}${sel.addressesLast ? ', addresses last' : ''}): the daemon's ${objs.length} kernel objects re-added by one ip -batch (FRR and the peer running) in ${(ms / 1000).toFixed(2)} s${failed}; the daemon ${daemonS.toFixed(2)} s = ${((daemonS * 1000) / ms).toFixed(2)}x`,
+    `lab floor (${what}${sel.addressesLast ? ', addresses last' : ''}): the daemon's ${objs.length} kernel objects re-added by one ip -batch (FRR and the peer running) in ${(ms / 1000).toFixed(2)} s${failed}; the daemon ${daemonS.toFixed(2)} s = ${((daemonS * 1000) / ms).toFixed(2)}x; during it: ${shares}`,
   )
   return {ms, remove: batch('remove')}
 }
