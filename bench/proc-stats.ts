@@ -151,3 +151,27 @@ export function sharesText(a: CpuShares, b: CpuShares, wallS: number): string {
     .sort((x, y) => y[1] - x[1])
   return `CPUs busy ${busy.toFixed(1)} s in ${wallS.toFixed(1)} s (${rows.map(([c, s]) => `${c} ${s.toFixed(1)}`).join(', ')})`
 }
+
+/**
+ * cpuShares once a second until stopped: a line per second of the CPU seconds each of `programs`
+ * used in it ("daemon" for the `daemon` pid), and the machine's busy share. Shows in which phase
+ * of a burst each program contended for the CPUs.
+ */
+export function cpuTimeline(programs: readonly string[], daemon?: number): {stop(): string[]} {
+  const rows: string[] = []
+  let prev = cpuShares(daemon)
+  const t0 = performance.now()
+  const timer = setInterval(() => {
+    const now = cpuShares(daemon)
+    const d = (p: string): string => ((now.byComm.get(p) ?? 0) - (prev.byComm.get(p) ?? 0)).toFixed(2)
+    const s = ((performance.now() - t0) / 1000).toFixed(0).padStart(3)
+    rows.push(`${s} s: busy ${(now.machine - prev.machine).toFixed(2)} | ${programs.map((p) => `${p} ${d(p)}`).join(' ')}`)
+    prev = now
+  }, 1000)
+  return {
+    stop() {
+      clearInterval(timer)
+      return rows
+    },
+  }
+}

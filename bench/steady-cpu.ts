@@ -46,7 +46,7 @@ import {host} from '../test/kernel/helpers/guest.js'
 import {agentIni, startTopologyLab} from '../test/kernel/helpers/lab.js'
 import {map} from '../test/kernel/helpers/topology.js'
 import {floor, node, ports} from './kernel-floor.js'
-import {cpuShares, sharesText, treeCpu, waitQuiet} from './proc-stats.js'
+import {cpuShares, cpuTimeline, sharesText, treeCpu, waitQuiet} from './proc-stats.js'
 import {percentile, singleBinds, type SingleBindsResult} from './single-binds.js'
 
 const N = Number(process.argv[2] ?? 10_000)
@@ -241,9 +241,10 @@ async function burst(
   const {lines, pid} = d
   // As for the floors: the burst starts on a quiet guest, not while FRR, the peer and the daemon's
   // follow-ups (resync dump, ledger) still work through the previous burst.
-  await quietGuest()
+  await quietGuest(pid)
   const linesAt0 = lines.length
   const cpu0 = cpuShares(pid)
+  const timeline = cpuTimeline(['daemon', 'ip', 'ovs-vswitchd', 'zebra', 'bgpd', 'node'], pid)
   const t0 = performance.now()
   await transact(nb, portOps(present, BURST_E2E))
   const commitMs = performance.now() - t0
@@ -257,6 +258,7 @@ async function burst(
     throw error
   })
   const shares = sharesText(cpu0, cpuShares(pid), (performance.now() - t0) / 1000)
+  log(`  CPU seconds per second from the commit:\n${timeline.stop().join('\n')}`)
   await sleep(5000) // the pass's follow-ups (ledger, resync) out of the floor's way
   // what the daemon logged from the commit on (its passes' stages at DAEMON_LOG_LEVEL=debug)
   log(`  the daemon's lines during the burst:\n${notable(lines, linesAt0, lines.length).slice(-60).join('\n')}`)
@@ -548,10 +550,13 @@ async function deleteQuietly(remove: string): Promise<number> {
 }
 
 /** At least QUIET s, then until the guest is quiet (proc-stats.ts waitQuiet); says how long it took. */
-async function quietGuest(): Promise<void> {
+async function quietGuest(daemon?: number): Promise<void> {
+  const c0 = cpuShares(daemon)
   const q = await waitQuiet(QUIET_S)
+  // who kept it busy, when it did not quiet down
+  const who = q.quiet ? '' : `; meanwhile ${sharesText(c0, cpuShares(daemon), q.waitedS)}`
   log(
-    `  quiet after ${q.waitedS.toFixed(0)} s (${(q.busy * 100).toFixed(1)} % of the CPUs busy in the last second${q.quiet ? '' : ', not quiet: gave up waiting'})`,
+    `  quiet after ${q.waitedS.toFixed(0)} s (${(q.busy * 100).toFixed(1)} % of the CPUs busy in the last second${q.quiet ? '' : ', not quiet: gave up waiting'}${who})`,
   )
 }
 
