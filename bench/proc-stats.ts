@@ -165,7 +165,9 @@ export function cpuTimeline(programs: readonly string[], daemon?: number): {stop
     const now = cpuShares(daemon)
     const d = (p: string): string => ((now.byComm.get(p) ?? 0) - (prev.byComm.get(p) ?? 0)).toFixed(2)
     const s = ((performance.now() - t0) / 1000).toFixed(0).padStart(3)
-    rows.push(`${s} s: busy ${(now.machine - prev.machine).toFixed(2)} | ${programs.map((p) => `${p} ${d(p)}`).join(' ')}`)
+    rows.push(
+      `${s} s: busy ${(now.machine - prev.machine).toFixed(2)} | ${programs.map((p) => `${p} ${d(p)}`).join(' ')}`,
+    )
     prev = now
   }, 1000)
   return {

@@ -141,7 +141,7 @@ export class Agent {
       },
     })
     // the pass a change asks for goes before the scope's conditions are computed again
-    this.source.followScopeAfter(async () => this.loop?.idle())
+    this.source.followScopeAfter(async () => this.loop?.afterPass())
     // Drift of the node (an owned desired object deleted or changed, a bridge/VLAN device set down,
     // seen in the netlink notifications; flows a full pass could not dump yet): a pass follows at
     // once instead of at the periodic one.

@@ -124,6 +124,8 @@ export class ReconcileLoop {
   private stuckTimer: unknown
   private passStuck = false
   passes = 0
+  /** Passes that ended, failed ones included (afterPass). */
+  private ended = 0
   /** Passes the watchdog reported (ran longer than stuckPassMs). */
   stuckPasses = 0
   failedPasses = 0
@@ -175,6 +177,27 @@ export class ReconcileLoop {
   /** Milliseconds the current pass has been running, undefined between passes (the watchdog's input). */
   passRunningMs(): number | undefined {
     return this.passStartedAt === undefined ? undefined : this.now() - this.passStartedAt
+  }
+
+  /**
+   * Resolves once what is pending now has had its pass: at once when no pass runs or is due, else
+   * when the pass running now has ended and, when changes were already waiting for another one,
+   * that one too (a failed pass counts: it ended). Unlike idle(), changes that arrive later do not
+   * hold it back, so a steady stream of them still lets it resolve within two passes. Work that
+   * must never share the CPU with the pass a change asked for waits on this (the NB scope's
+   * conditions, nb-source.ts followScopeAfter).
+   */
+  async afterPass(): Promise<void> {
+    const waiting = this.dirtySince !== undefined || this.timer !== undefined
+    const target = this.ended + (this.running ? 1 : 0) + (waiting ? 1 : 0)
+    while (!this.stopped && this.ended < target) {
+      await (this.running ??
+        new Promise((r) => {
+          setTimeout(r, 5)
+        }))
+      // nothing left that could end a pass: a pass due was dropped (stop) or merged into this one
+      if (!this.running && this.dirtySince === undefined && this.timer === undefined) return
+    }
   }
 
   /** Resolves when no pass is running and nothing is pending. */
@@ -277,6 +300,7 @@ export class ReconcileLoop {
       this.running = undefined
       this.passStartedAt = undefined
       this.lastActivity = this.now()
+      this.ended++
       done()
       this.schedule()
       // A planner build the pass left (Reconciler.buildDeferred) runs once the pass is reported and

@@ -103,6 +103,44 @@ describe('ReconcileLoop', () => {
     await loop.stop()
   })
 
+  it('afterPass: at once when idle; else after the passes pending at the call, not the ones asked for later', async () => {
+    const nb = topology(true)
+    const {loop} = setup(nb)
+    await loop.start()
+    const idleAt = loop.passes
+    await loop.afterPass()
+    expect(loop.passes).to.equal(idleAt)
+
+    // every change below has something to apply, and apply takes 20 ms
+    const change = (up: boolean): void => {
+      nb.upsert('Logical_Switch_Port', {...nb.lsp('vm1')!, up})
+      loop.request('event')
+    }
+
+    change(false)
+    await sleep(8) // pass 1 is inside apply()
+    expect(loop.passRunningMs()).to.not.equal(undefined)
+    const at = loop.passes
+    let gateAt: number | undefined
+    let idleAfter: number | undefined
+    const gate = loop.afterPass().then(() => {
+      gateAt = loop.passes - at
+    })
+    const idle = loop.idle().then(() => {
+      idleAfter = loop.passes - at
+    })
+    await sleep(4)
+    change(true) // asked for during pass 1: pass 2
+    await gate
+    expect(gateAt, 'afterPass: pass 1 only').to.equal(1)
+    while (loop.passRunningMs() === undefined) await sleep(1)
+    await sleep(8)
+    change(false) // asked for during pass 2: pass 3
+    await idle
+    expect(idleAfter, 'idle(): every pass asked for meanwhile').to.equal(3)
+    await loop.stop()
+  })
+
   it('picks up a change that arrives while a pass is running', async () => {
     const nb = topology(true)
     const {dp, loop} = setup(nb)
