@@ -97,6 +97,12 @@ export interface LoopOptions {
   timers?: LoopTimers
 }
 
+/** The wait between two looks at a loop with no pass running yet (idle, afterPass). */
+const pollDelay = async (): Promise<void> =>
+  new Promise((r) => {
+    setTimeout(r, 5)
+  })
+
 export class ReconcileLoop {
   private readonly logger: Logger
   private readonly now: () => number
@@ -191,10 +197,7 @@ export class ReconcileLoop {
     const waiting = this.dirtySince !== undefined || this.timer !== undefined
     const target = this.ended + (this.running ? 1 : 0) + (waiting ? 1 : 0)
     while (!this.stopped && this.ended < target) {
-      await (this.running ??
-        new Promise((r) => {
-          setTimeout(r, 5)
-        }))
+      await (this.running ?? pollDelay())
       // nothing left that could end a pass: a pass due was dropped (stop) or merged into this one
       if (!this.running && this.dirtySince === undefined && this.timer === undefined) return
     }
@@ -203,10 +206,7 @@ export class ReconcileLoop {
   /** Resolves when no pass is running and nothing is pending. */
   async idle(): Promise<void> {
     while (this.running || this.timer !== undefined || this.dirtySince !== undefined) {
-      await (this.running ||
-        new Promise((r) => {
-          setTimeout(r, 5)
-        }))
+      await (this.running ?? pollDelay())
       if (this.stopped) return
     }
   }
