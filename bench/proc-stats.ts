@@ -79,6 +79,59 @@ export function treeCpu(root: number): undefined | {byComm: Record<string, numbe
   return {byComm, seconds}
 }
 
+/**
+ * CPU seconds (utime + stime) of each thread of a process, summed per thread name; the thread whose
+ * id is the pid is `main` (JavaScript, and the collector's work on it). Node names few of its
+ * threads, so most of the others show as `node` (the collector's and compiler's helpers, the
+ * thread pool). Threads that ended are left out: a difference of two readings covers the threads
+ * live at both.
+ */
+export function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>()
+  let tids: string[]
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return out
+  }
+
+  for (const t of tids) {
+    try {
+      const s = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8')
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ')
+      const comm = Number(t) === pid ? 'main' : s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'))
+      out.set(comm, (out.get(comm) ?? 0) + (Number(f[11]) + Number(f[12])) / CLK_TCK)
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+
+  return out
+}
+
+/**
+ * Voluntary context switches of a process's main thread so far: each is one wait for the event
+ * loop ended (a timer, a socket, a pipe), so a difference of two readings counts the wake-ups.
+ */
+export function mainWakeups(pid: number): number {
+  try {
+    const s = readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8')
+    return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(s)?.[1] ?? Number.NaN)
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** The per-thread-name differences of two threadCpu readings, largest first ("main 1.20 s, ..."). */
+export function threadText(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): string {
+  return [...b]
+    .map(([comm, s]) => [comm, s - (a.get(comm) ?? 0)] as const)
+    .filter(([, s]) => s > 0.005)
+    .sort((x, y) => y[1] - x[1])
+    .map(([c, s]) => `${c} ${s.toFixed(2)} s`)
+    .join(', ')
+}
+
 /** Busy and total jiffies of all CPUs together (/proc/stat's first line). */
 function machineJiffies(): {busy: number; total: number} {
   const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number)

@@ -46,7 +46,16 @@ import {host} from '../test/kernel/helpers/guest.js'
 import {agentIni, startTopologyLab} from '../test/kernel/helpers/lab.js'
 import {map} from '../test/kernel/helpers/topology.js'
 import {floor, node, ports} from './kernel-floor.js'
-import {cpuShares, cpuTimeline, sharesText, treeCpu, waitQuiet} from './proc-stats.js'
+import {
+  cpuShares,
+  cpuTimeline,
+  mainWakeups,
+  sharesText,
+  threadCpu,
+  threadText,
+  treeCpu,
+  waitQuiet,
+} from './proc-stats.js'
 import {percentile, singleBinds, type SingleBindsResult} from './single-binds.js'
 
 const N = Number(process.argv[2] ?? 10_000)
@@ -320,17 +329,26 @@ async function main(): Promise<void> {
     const frr0 = await metric(url, /^ovn_bgp_frr_checks_total/)
     const linesAt0 = lines.length
     const c0 = treeCpu(pid)!
+    const threads0 = threadCpu(pid)
+    const wakeups0 = mainWakeups(pid)
     const load0 = readFileSync('/proc/loadavg', 'utf8').trim()
     const series: number[] = []
     let prev = c0.seconds
+    // the main thread's share of each step (the rest: the collector's helpers, the thread pool, children)
+    const mainSeries: number[] = []
+    let prevMain = threads0.get('main') ?? 0
     for (let s = 0; s < WINDOW_S; s += STEP_S) {
       await sleep(STEP_S * 1000)
       const c = treeCpu(pid)!.seconds
       series.push(c - prev)
       prev = c
+      const m = threadCpu(pid).get('main') ?? 0
+      mainSeries.push(m - prevMain)
+      prevMain = m
     }
 
     const c1 = treeCpu(pid)!
+    const threads1 = threadCpu(pid)
     const cpuS = c1.seconds - c0.seconds
     const passes = (await metric(url, /^ovn_bgp_reconcile_passes_total/)) - passes0
     const passS = (await metric(url, /^ovn_bgp_reconcile_duration_seconds_sum/)) - passMs0
@@ -343,7 +361,11 @@ async function main(): Promise<void> {
       `window ${WINDOW_S} s after ${SETTLE_S} s settle: daemon + children CPU ${cpuS.toFixed(2)} s = ${((100 * cpuS) / WINDOW_S).toFixed(2)} % of one CPU (target < 1 %)`,
     )
     log(`  by process: ${by.join(', ')}`)
+    log(
+      `  the daemon by thread: ${threadText(threads0, threads1)}; the main thread woke ${mainWakeups(pid) - wakeups0} times`,
+    )
     log(`  per ${STEP_S} s: ${series.map((x) => x.toFixed(2)).join(' ')}`)
+    log(`  of which the main thread: ${mainSeries.map((x) => x.toFixed(2)).join(' ')}`)
     log(
       `  in the window: ${passes} reconcile passes (${passS.toFixed(2)} s of pass time), ${frr} FRR checks, ${lines.length - linesAt0} log lines; loadavg at start ${load0}, at end ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
     )
