@@ -1,6 +1,7 @@
 import {BaseCommand} from '../lib/base-command.js'
 import {FRR_OPTIONS, reconcileFlags} from '../lib/command-flags.js'
 import {configFlags} from '../lib/config/index.js'
+import {tuneDaemonHeap} from '../lib/driver/heap-tuning.js'
 import {SdNotify, startWatchdog} from '../lib/driver/sd-notify.js'
 import {runtimeFactory} from '../lib/runtime.js'
 
@@ -56,6 +57,7 @@ is restarted.`
   async run(): Promise<WatchResult> {
     const cfg = await this.agentConfig()
     const logger = this.logger()
+    logger.debug('V8 flags for a long-running process', {flags: tuneDaemonHeap()})
     const commit = /\bcommit (\S+)/.exec(this.config.userAgent)?.[1]
     // Imported here, not at the top: the daemon's modules (prom-client among them) stay out of the
     // start-up of --help and of every other command, in dist/ and in the release bundle alike.

@@ -8,6 +8,7 @@ import {readFileSync} from 'node:fs'
 
 import {defaultConfig} from '../../../src/lib/config/load.js'
 import {Agent} from '../../../src/lib/driver/agent.js'
+import {tuneDaemonHeap} from '../../../src/lib/driver/heap-tuning.js'
 import {StreamLogger} from '../../../src/lib/log.js'
 import {Runtime} from '../../../src/lib/runtime.js'
 
@@ -20,6 +21,8 @@ const cfg = Object.freeze({
 const level = (process.env.DAEMON_LOG_LEVEL ?? 'info') as 'debug' | 'info'
 const logger = new StreamLogger({level}, {cmd: 'watch'})
 logger.info('modules loaded', {ms: Math.round(performance.now())})
+// as `ovn-bgp watch` does at its start
+logger.debug('V8 flags for a long-running process', {flags: tuneDaemonHeap()})
 const agent = new Agent({rt: new Runtime(cfg, logger, {waitForever: true}), cfg, logger})
 // SIGTERM stops the agent; the process then ends when nothing is left on its event loop, which is
 // what the fault files time (a child process or timer left behind shows up as a late exit).
