@@ -77,6 +77,8 @@ export async function dumpMany(
   const r = await d.runner.run(d.ipPath, [...global, '-batch', '-'], {
     input: commands.map((c) => c.join(' ')).join('\n') + '\n',
     env: {LC_ALL: 'C'},
+    // megabytes on a large node, every reconcile_interval: through a file, not a pipe (runner.ts)
+    stdoutToFile: true,
     ...(d.timeoutMs ? {timeoutMs: d.timeoutMs} : {}),
   })
   const lines = r.stdout.split('\n').filter((l) => l.trim() !== '')
