@@ -1,10 +1,9 @@
 // The one place that starts processes. Never through a shell: argv arrays only.
 import {execa} from 'execa'
-import {close as closeFd, mkdtempSync, openSync, rmSync} from 'node:fs'
+import {closeSync, mkdtempSync, openSync, rmSync} from 'node:fs'
 import {readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {promisify} from 'node:util'
 
 import {AgentError, DependencyError} from '../errors.js'
 
@@ -43,8 +42,6 @@ export interface CommandRunner {
   run(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>
 }
 
-const closeAsync = promisify(closeFd)
-
 export class ExecRunner implements CommandRunner {
   private readonly closing = new AbortController()
   /** The private directory (0700, mkdtemp) of stdoutToFile's files; made at the first use. */
@@ -69,22 +66,17 @@ export class ExecRunner implements CommandRunner {
     this.outDir ??= mkdtempSync(join(tmpdir(), 'ovn-bgp-out-'))
     const path = join(this.outDir, String(++this.outSeq))
     const fd = openSync(path, 'wx', 0o600)
-    // Closed exactly once: a descriptor number closed twice may by then be another open file's.
-    let open = true
-    const closeOnce = async (): Promise<void> => {
-      if (!open) return
-      open = false
-      await closeAsync(fd).catch(() => undefined)
-    }
-
     try {
-      const r = await this.runPiped(file, args, opts, fd)
-      await closeOnce()
+      let r: RunResult
+      try {
+        r = await this.runPiped(file, args, opts, fd)
+      } finally {
+        closeSync(fd) // once, and before the read: the child has exited
+      }
+
       // gone only when close() removed the directory meanwhile: the child was stopped with it
-      const stdout = await readFile(path, 'utf8').catch(() => '')
-      return {...r, stdout}
+      return {...r, stdout: await readFile(path, 'utf8').catch(() => '')}
     } finally {
-      await closeOnce()
       await rm(path, {force: true})
     }
   }
