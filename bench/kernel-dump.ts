@@ -44,8 +44,9 @@ const f2 = (x: number): string => x.toFixed(2)
 /** Where two dumps' parts first differ (a fingerprint that moved on an unchanged node). */
 function showDifference(a: KernelDumpText, b: KernelDumpText): void {
   for (const k of ['general', 'fam4', 'fam6'] as const)
-    for (const [i, p] of a[k].entries()) {
-      const q = b[k][i] ?? ''
+    for (const [i, pb] of a[k].entries()) {
+      const p = pb.toString()
+      const q = b[k][i]?.toString() ?? ''
       if (p === q) continue
       let j = 0
       while (p[j] === q[j]) j++

@@ -22,12 +22,20 @@ export interface RunOptions {
    * not start processes ignore it; the result is the same.
    */
   stdoutToFile?: boolean
+  /**
+   * stdout comes back undecoded, as `RunResult.stdoutBytes` (and `stdout` is ''). Bytes live
+   * outside the JS heap: megabytes of dump text that are hashed and then dropped never become
+   * strings, so they are not promoted into, nor collected from, the old generation.
+   */
+  stdoutBytes?: boolean
 }
 
 export interface RunResult {
   /** Exit status; a child killed by a signal or timeout reports a non-zero code. */
   code: number
   stdout: string
+  /** With RunOptions.stdoutBytes (runners that start no process may leave it out: use `stdout`). */
+  stdoutBytes?: Buffer
   stderr: string
   /** Set when the child was killed for running past `timeoutMs` (its code is then non-zero). */
   timedOut?: boolean
@@ -75,7 +83,8 @@ export class ExecRunner implements CommandRunner {
       }
 
       // gone only when close() removed the directory meanwhile: the child was stopped with it
-      return {...r, stdout: await readFile(path, 'utf8').catch(() => '')}
+      const bytes = await readFile(path).catch(() => Buffer.alloc(0))
+      return opts.stdoutBytes ? {...r, stdoutBytes: bytes} : {...r, stdout: bytes.toString()}
     } finally {
       await rm(path, {force: true})
     }
@@ -103,16 +112,21 @@ export class ExecRunner implements CommandRunner {
         // A descriptor number goes to the child as it is (execa's lib/stdio/native.js); execa's
         // types list only 3-9 for it.
         ...(stdoutFd === undefined ? {} : {stdout: stdoutFd as 3}),
+        ...(opts.stdoutBytes && stdoutFd === undefined ? {encoding: 'buffer' as const} : {}),
         maxBuffer: 512 * 1024 * 1024,
       })
       if (r.failed && r.exitCode === undefined && (r as {code?: string}).code === 'ENOENT') {
         throw new DependencyError(`${file}: command not found`, {code: 'COMMAND_NOT_FOUND'})
       }
 
+      const out = r.stdout as unknown
+      const err = r.stderr as unknown
       return {
         code: r.exitCode ?? 1,
-        stdout: String(r.stdout ?? ''),
-        stderr: String(r.stderr ?? r.message ?? ''),
+        ...(out instanceof Uint8Array
+          ? {stdout: '', stdoutBytes: Buffer.from(out.buffer, out.byteOffset, out.byteLength)}
+          : {stdout: String(out ?? '')}),
+        stderr: err instanceof Uint8Array ? Buffer.from(err).toString() : String(err ?? r.message ?? ''),
         ...(r.timedOut ? {timedOut: true} : {}),
       }
     } catch (error) {

@@ -5,20 +5,82 @@
 // missed), but its parse and load can when the dump's text is the one the model was loaded from
 // and nothing changed the model since: the model then equals what loading it would give.
 //
-// The fingerprint is a hash of the dump's text, not the text: the text of a large node is
-// megabytes, kept for a whole reconcile_interval. One digest per part (links, addresses, each
-// table's routes...), so a dump that must be loaded can say which parts differ. Left out are the fields that move on an
-// unchanged node and that no owned object or ownership rule reads: addresses' remaining lifetimes
-// (a DHCP or SLAAC address counts down) and a Linux bridge's and its ports' timers (`-details`
-// prints gc_timer, hello_timer...), so a compute node with a DHCP uplink or a docker0 still gets
-// the saving.
-import {createHash} from 'node:crypto'
+// The fingerprint is a hash of the dump's bytes, not the text: the text of a large node is
+// megabytes, kept for a whole reconcile_interval, and as bytes it never enters the JS heap (a
+// string of megabytes made every periodic pass was most of what an idle daemon promoted into the
+// old generation, and so what brought on its full collections). One digest per part (links,
+// addresses, each table's routes...), so a dump that must be loaded can say which parts differ.
+// Left out are the fields that move on an unchanged node and that no owned object or ownership
+// rule reads: addresses' remaining lifetimes (a DHCP or SLAAC address counts down) and a Linux
+// bridge's and its ports' timers (`-details` prints gc_timer, hello_timer...), so a compute node
+// with a DHCP uplink or a docker0 still gets the saving. A lifetime of 4294967295 ("forever", every
+// address ovn-bgp adds) does not move and is hashed as it is: thousands of them would otherwise cut
+// the text into thousands of pieces.
+import {createHash, type Hash} from 'node:crypto'
 
 import type {KernelDumpText} from './observe.js'
 
-const VOLATILE = /"(?:valid_life_time|preferred_life_time|[a-z_]+_timer)":[\d.]+,?/g
 /** `link show` and `address show`: the first two of KernelDumpText.general. */
 const WITH_VOLATILE = 2
+
+const COMMA = 0x2c
+const QUOTE = 0x22
+const TIME = Buffer.from('_time')
+const TIMER_END = Buffer.from('r":')
+const LIFETIME_KEYS = ['"valid_life_time":', '"preferred_life_time":'].map((k) => Buffer.from(k))
+const FOREVER = Buffer.from('4294967295')
+
+const isKeyChar = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || c === 0x5f // [a-z_]
+const isNumberChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || c === 0x2e // [0-9.]
+/** `what` at `i` of `b` (a loop: a call to Buffer.compare per address cost more than the scan). */
+function at(b: Buffer, i: number, what: Buffer): boolean {
+  if (i < 0 || i + what.length > b.length) return false
+  for (let k = 0; k < what.length; k++) if (b[i + k] !== what[k]) return false
+  return true
+}
+
+/**
+ * The volatile field (`"key":number` and its comma) whose key holds the `_time` at `i`, as
+ * [start, end), or undefined: `"valid_life_time"` / `"preferred_life_time"` with a value other
+ * than forever, or any `"<[a-z_]+>_timer"`. Allocates nothing: it runs for every address.
+ */
+function volatileField(b: Buffer, i: number): [number, number] | undefined {
+  let start = -1
+  let value = -1
+  if (at(b, i + TIME.length, TIMER_END)) {
+    // `_timer":`: the key's opening quote, at least one key character before `_timer`
+    start = i - 1
+    while (start >= 0 && isKeyChar(b[start]!)) start--
+    if (start === i - 1 || b[start] !== QUOTE) return undefined
+    value = i + TIME.length + TIMER_END.length
+  } else {
+    for (const key of LIFETIME_KEYS) {
+      const s = i + TIME.length + 2 - key.length // the key ends with `_time":`
+      if (at(b, s, key)) [start, value] = [s, s + key.length]
+    }
+
+    if (start < 0 || (at(b, value, FOREVER) && !isNumberChar(b[value + FOREVER.length] ?? 0))) return undefined
+  }
+
+  let end = value
+  while (end < b.length && isNumberChar(b[end]!)) end++
+  if (end === value) return undefined
+  return [start, b[end] === COMMA ? end + 1 : end]
+}
+
+/** Feeds `b` to `hash` without its volatile fields. */
+function updateStable(hash: Hash, b: Buffer): void {
+  let from = 0
+  for (let i = b.indexOf(TIME); i !== -1; i = b.indexOf(TIME, i + 1)) {
+    const field = volatileField(b, i)
+    if (!field) continue
+    hash.update(b.subarray(from, field[0]))
+    from = field[1]
+    i = from - 1
+  }
+
+  hash.update(b.subarray(from))
+}
 
 /** The names of a dump's parts, in fingerprint order (for the debug line of a dump that differs). */
 function partNames(t: KernelDumpText): string[] {
@@ -30,7 +92,12 @@ function partNames(t: KernelDumpText): string[] {
   return [...t.general.map((_, i) => general[i] ?? `general ${i}`), ...fam(4, t.fam4.length), ...fam(6, t.fam6.length)]
 }
 
-const digest = (p: string): string => createHash('sha256').update(p).digest('hex').slice(0, 32)
+function digest(p: Buffer, volatile: boolean): string {
+  const h = createHash('sha256')
+  if (volatile) updateStable(h, p)
+  else h.update(p)
+  return h.digest('hex').slice(0, 32)
+}
 
 /**
  * A dump's fingerprint: its shape (tables, which are read for marked routes only, part counts) and
@@ -43,9 +110,9 @@ export interface DumpFingerprint {
 
 export function dumpFingerprint(t: KernelDumpText): DumpFingerprint {
   const digests = [
-    ...t.general.map((p, i) => digest(i < WITH_VOLATILE ? p.replaceAll(VOLATILE, '') : p)),
-    ...t.fam4.map((p) => digest(p)),
-    ...t.fam6.map((p) => digest(p)),
+    ...t.general.map((p, i) => digest(p, i < WITH_VOLATILE)),
+    ...t.fam4.map((p) => digest(p, false)),
+    ...t.fam6.map((p) => digest(p, false)),
   ]
   const names = partNames(t)
   return {

@@ -68,23 +68,61 @@ async function dump(d: ObserveDeps, args: string[]): Promise<string> {
   return r.stdout
 }
 
-/** Several `ip` show commands sharing global options in one process; falls back to one each. */
-export async function dumpMany(
+/**
+ * Several `ip` show commands sharing global options in one process, one output line each, as
+ * bytes (RunOptions.stdoutBytes); falls back to one process each.
+ */
+export async function dumpManyBytes(
   d: ObserveDeps,
   global: readonly string[],
   commands: readonly string[][],
-): Promise<string[]> {
+): Promise<Buffer[]> {
   const r = await d.runner.run(d.ipPath, [...global, '-batch', '-'], {
     input: commands.map((c) => c.join(' ')).join('\n') + '\n',
     env: {LC_ALL: 'C'},
     // megabytes on a large node, every reconcile_interval: through a file, not a pipe (runner.ts)
     stdoutToFile: true,
+    stdoutBytes: true,
     ...(d.timeoutMs ? {timeoutMs: d.timeoutMs} : {}),
   })
-  const lines = r.stdout.split('\n').filter((l) => l.trim() !== '')
-  if (r.code === 0 && lines.length === commands.length && lines.every((l) => l.trimStart().startsWith('[')))
-    return lines
-  return Promise.all(commands.map((c) => dump(d, [...global, ...c])))
+  const lines = jsonLines(r.stdoutBytes ?? Buffer.from(r.stdout))
+  if (r.code === 0 && lines.length === commands.length) return lines
+  return Promise.all(commands.map(async (c) => Buffer.from(await dump(d, [...global, ...c]))))
+}
+
+/** dumpManyBytes, decoded. */
+export async function dumpMany(
+  d: ObserveDeps,
+  global: readonly string[],
+  commands: readonly string[][],
+): Promise<string[]> {
+  return (await dumpManyBytes(d, global, commands)).map((b) => b.toString())
+}
+
+const NL = 0x0a
+const OPEN_BRACKET = 0x5b
+const isBlank = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === NL
+
+/**
+ * The non-blank lines of a batch's output (views of `out`, not copies), or [] when one of them is
+ * not a JSON array: the batch's output then does not split one array per command.
+ */
+function jsonLines(out: Buffer): Buffer[] {
+  const lines: Buffer[] = []
+  for (let start = 0; start < out.length;) {
+    const nl = out.indexOf(NL, start)
+    const end = nl === -1 ? out.length : nl
+    let first = start
+    while (first < end && isBlank(out[first]!)) first++
+    if (first < end) {
+      if (out[first] !== OPEN_BRACKET) return []
+      lines.push(out.subarray(start, end))
+    }
+
+    start = end + 1
+  }
+
+  return lines
 }
 
 /** The devices whose neighbours, proxies, helper addresses and sysctls ovn-bgp manages. */
@@ -182,11 +220,14 @@ export interface KernelDumpText {
   tables: readonly number[]
   /** Tables of `tables` dumped with ovn-bgp's routes only (markedOnlyTables). */
   markedOnly: readonly number[]
-  /** links, addresses, permanent neighbours, proxies[, netconf]. */
-  general: readonly string[]
+  /**
+   * links, addresses, permanent neighbours, proxies[, netconf]: one JSON array each, as bytes (the
+   * watched model hashes a periodic dump and decodes it only when it must be loaded).
+   */
+  general: readonly Buffer[]
   /** rules, then the routes of each table. */
-  fam4: readonly string[]
-  fam6: readonly string[]
+  fam4: readonly Buffer[]
+  fam6: readonly Buffer[]
 }
 
 export async function dumpKernelText(
@@ -207,18 +248,18 @@ export async function dumpKernelText(
     ...(opts.netconf ? [['netconf', 'show']] : []),
   ]
   const [g, fam4, fam6] = await Promise.all([
-    dumpMany(d, ['-json', '-details'], general),
-    dumpMany(d, ['-4', '-N', '-d', '-json'], perFamily),
-    dumpMany(d, ['-6', '-N', '-d', '-json'], perFamily),
+    dumpManyBytes(d, ['-json', '-details'], general),
+    dumpManyBytes(d, ['-4', '-N', '-d', '-json'], perFamily),
+    dumpManyBytes(d, ['-6', '-N', '-d', '-json'], perFamily),
   ])
   return {tables: [...tables], markedOnly: tables.filter((t) => marked.includes(t)), general: g, fam4, fam6}
 }
 
 /** A dump's text parsed (routes tagged with their table); `netconf` is left as text. */
 export function parseKernelDump(t: KernelDumpText) {
-  const [links = '', addrs = '', neighs = '', proxies = '', netconf = ''] = t.general
-  const [rules4 = '', ...routes4] = t.fam4
-  const [rules6 = '', ...routes6] = t.fam6
+  const [links = '', addrs = '', neighs = '', proxies = '', netconf = ''] = t.general.map(String)
+  const [rules4 = '', ...routes4] = t.fam4.map(String)
+  const [rules6 = '', ...routes6] = t.fam6.map(String)
   return {
     links: parseLinks(links),
     addrs: parseAddrs(addrs),

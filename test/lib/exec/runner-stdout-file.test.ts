@@ -25,6 +25,24 @@ describe('ExecRunner stdoutToFile', () => {
     }
   })
 
+  it('stdoutBytes: the same output undecoded, through the file or the pipe, stdout then empty', async () => {
+    const runner = new ExecRunner()
+    try {
+      const args = ['-c', String.raw`seq 1 200000; printf "\303\251"; echo e >&2`]
+      const piped = await runner.run('sh', args)
+      for (const stdoutToFile of [true, false]) {
+        const r = await runner.run('sh', args, {stdoutBytes: true, stdoutToFile})
+        expect(r.stdoutBytes, `stdoutToFile ${stdoutToFile}`).to.be.instanceOf(Buffer)
+        expect(r.stdoutBytes!.toString()).to.equal(piped.stdout)
+        expect(r).to.include({code: 0, stdout: '', stderr: 'e\n'})
+      }
+
+      expect(piped.stdout.endsWith('\u00E9')).to.equal(true)
+    } finally {
+      runner.close()
+    }
+  })
+
   it('passes stdin and env as the pipe does', async () => {
     const runner = new ExecRunner()
     try {
