@@ -175,6 +175,12 @@ async function scrapesDuringBuild(url: string, lines: string[]): Promise<void> {
   )
 }
 
+/** The daemon's old generation in use and its count of full collections, from its /metrics. */
+async function heapFigures(url: string): Promise<{oldMb: number; majors: number}> {
+  const old = await metric(url, /^nodejs_heap_space_size_used_bytes\{space="(?:old|large_object)"\}/)
+  return {oldMb: old / 1e6, majors: await metric(url, /^nodejs_gc_duration_seconds_count\{kind="major"\}/)}
+}
+
 /** Sum of a metric's samples whose line matches `re` (Prometheus text format). */
 async function metric(url: string, re: RegExp): Promise<number> {
   const text = await (await fetch(url, {signal: AbortSignal.timeout(30_000)})).text()
@@ -327,6 +333,7 @@ async function main(): Promise<void> {
     const passes0 = await metric(url, /^ovn_bgp_reconcile_passes_total/)
     const passMs0 = await metric(url, /^ovn_bgp_reconcile_duration_seconds_sum/)
     const frr0 = await metric(url, /^ovn_bgp_frr_checks_total/)
+    const heap0 = await heapFigures(url)
     const linesAt0 = lines.length
     const c0 = treeCpu(pid)!
     const threads0 = threadCpu(pid)
@@ -353,6 +360,7 @@ async function main(): Promise<void> {
     const passes = (await metric(url, /^ovn_bgp_reconcile_passes_total/)) - passes0
     const passS = (await metric(url, /^ovn_bgp_reconcile_duration_seconds_sum/)) - passMs0
     const frr = (await metric(url, /^ovn_bgp_frr_checks_total/)) - frr0
+    const heap1 = await heapFigures(url)
     const by = Object.entries(c1.byComm)
       .map(([k, v]) => [k, v - (c0.byComm[k] ?? 0)] as const)
       .filter(([, v]) => v > 0.005)
@@ -366,6 +374,14 @@ async function main(): Promise<void> {
     )
     log(`  per ${STEP_S} s: ${series.map((x) => x.toFixed(2)).join(' ')}`)
     log(`  of which the main thread: ${mainSeries.map((x) => x.toFixed(2)).join(' ')}`)
+    const per = Math.max(1, Math.round(RECONCILE_S / STEP_S))
+    const chunks = Array.from({length: Math.ceil(series.length / per)}, (_, i) => series.slice(i * per, (i + 1) * per))
+    log(
+      `  per reconcile_interval (${RECONCILE_S} s): ${chunks.map((c) => `${((100 * c.reduce((a, x) => a + x, 0)) / (c.length * STEP_S)).toFixed(2)} %`).join(', ')}`,
+    )
+    log(
+      `  V8 old generation (old + large-object spaces) ${heap0.oldMb.toFixed(1)} -> ${heap1.oldMb.toFixed(1)} MB; full collections in the window: ${heap1.majors - heap0.majors}`,
+    )
     log(
       `  in the window: ${passes} reconcile passes (${passS.toFixed(2)} s of pass time), ${frr} FRR checks, ${lines.length - linesAt0} log lines; loadavg at start ${load0}, at end ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
     )
