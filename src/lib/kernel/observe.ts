@@ -72,7 +72,7 @@ async function dump(d: ObserveDeps, args: string[]): Promise<string> {
  * Several `ip` show commands sharing global options in one process, one output line each, as
  * bytes (RunOptions.stdoutBytes); falls back to one process each.
  */
-export async function dumpManyBytes(
+async function dumpManyBytes(
   d: ObserveDeps,
   global: readonly string[],
   commands: readonly string[][],
