@@ -5,8 +5,8 @@
 // missed), but its parse and load can when the dump's text is the one the model was loaded from
 // and nothing changed the model since: the model then equals what loading it would give.
 //
-// The fingerprint is a hash of the dump's bytes, not the text: the text of a large node is
-// megabytes, kept for a whole reconcile_interval, and as bytes it never enters the JS heap (a
+// The fingerprint is a hash of the dump's bytes, kept instead of the text (megabytes on a large
+// node) from one periodic pass to the next; as bytes, the text never enters the JS heap (a
 // string of megabytes made every periodic pass was most of what an idle daemon promoted into the
 // old generation, and so what brought on its full collections). One digest per part (links,
 // addresses, each table's routes...), so a dump that must be loaded can say which parts differ.
