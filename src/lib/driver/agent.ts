@@ -91,9 +91,14 @@ export class Agent {
     })
     await rt.checkStateDir()
     this.reconciler = await rt.reconciler()
-    // The planner's build after a pass that put it off yields every BUILD_SLICE_MS: NB keepalives,
-    // /metrics and timers are served while a large node builds.
-    this.reconciler.enableIncremental({defer: (fn) => setImmediate(fn), sliceMs: BUILD_SLICE_MS})
+    // The planner's build after a pass that put it off, and the periodic self-check's reference,
+    // yield every BUILD_SLICE_MS: NB changes, keepalives, /metrics and timers are served while a
+    // large node builds. A ready check is compared by the next pass, asked for here.
+    this.reconciler.enableIncremental(
+      {defer: (fn) => setImmediate(fn), sliceMs: BUILD_SLICE_MS},
+      {backgroundCheck: true},
+    )
+    this.reconciler.onSelfCheckReady(() => this.loop?.request('event'))
     this.frr = this.frrUpkeep()
     const nbWanted = cfg.ovnNbConnection ?? 'remote from OVS external_ids:ovn-nb-remote'
     this.metrics.readiness.markNotReady(`waiting for the NB database snapshot (${nbWanted})`)
@@ -275,6 +280,7 @@ export class Agent {
     // Background work in flight (FRR check, base setup retry, flow replay) is a chain of child
     // processes: ending them here makes SIGTERM prompt instead of waiting for the chain's end.
     this.opts.rt.stopCommands()
+    this.reconciler?.stopBackground()
     await Promise.all([this.loop?.stop(), frr, this.server?.close()])
     await this.opts.rt.close()
   }

@@ -213,23 +213,46 @@ export class IncrementalPlanner implements SubjectIndex {
     incremental?: DesiredResult,
   ): {scratch: DesiredResult; differences: Difference[]; reused: boolean} {
     const inc = incremental ?? this.desired(nb, ctx, cfg)
-    // computeDesired is a function of (NB contents, ctx, cfg) only. When none of them changed since
-    // a check that found no difference, and the incremental result is the very object that check
-    // compared, recomputing would compare the same two results again: an idle node's periodic pass
-    // skips it. Any NB row write (counted by the view itself, not by markChanged), another context,
-    // config, capabilities or fip-distributed flag, or another result object means a real check.
-    const v = this.verified
-    const sig = this.signature(nb, ctx, cfg)
-    if (v && nb.writes !== undefined && v.nb === nb && v.writes === nb.writes && v.sig === sig && v.result === inc) {
-      this.reusedChecks++
-      return {scratch: inc, differences: [], reused: true}
-    }
+    if (this.answeredByLastCheck(nb, ctx, cfg, inc)) return {scratch: inc, differences: [], reused: true}
 
     const scratch = computeDesired(nb, ctx, cfg)
+    return {scratch, differences: this.compareWith(nb, ctx, cfg, inc, scratch), reused: false}
+  }
+
+  /**
+   * Whether a self-check of `inc` (this planner's current result) would compare the same two
+   * results again. computeDesired is a function of (NB contents, ctx, cfg) only: when none of them
+   * changed since a check that found no difference, and `inc` is the very object that check
+   * compared, an idle node's periodic pass skips it. Any NB row write (counted by the view itself,
+   * not by markChanged), another context, config, capabilities or fip-distributed flag, or another
+   * result object means a real check. Counted in reusedChecks when true.
+   */
+  answeredByLastCheck(nb: NbView, ctx: LocalContext, cfg: AgentConfig, inc: DesiredResult): boolean {
+    const v = this.verified
+    if (!v || nb.writes === undefined || v.nb !== nb || v.writes !== nb.writes || v.result !== inc) return false
+    if (v.sig !== this.signature(nb, ctx, cfg)) return false
+    this.reusedChecks++
+    return true
+  }
+
+  /**
+   * The comparison of a self-check: `inc` (this planner's current result) against `scratch`, a
+   * result computed without this planner for the same inputs (computeDesired, or a planner built
+   * afresh: sliced-check.ts). Differences name their subjects; after any, the next desired()
+   * rebuilds from scratch; none, and a later check of the same inputs is answered by this one.
+   */
+  compareWith(
+    nb: NbView,
+    ctx: LocalContext,
+    cfg: AgentConfig,
+    inc: DesiredResult,
+    scratch: DesiredResult,
+  ): Difference[] {
     const differences = attributeDifferences(diffDesired(inc, scratch), this, scratch)
+    const sig = this.signature(nb, ctx, cfg)
     this.verified = differences.length === 0 ? {nb, writes: nb.writes, sig, result: inc} : undefined
     if (differences.length > 0) this.markAll('self-check found differences')
-    return {scratch, differences, reused: false}
+    return differences
   }
 
   private sigOf: {ctx?: LocalContext; cfg?: AgentConfig; json?: string} = {}

@@ -15,6 +15,7 @@ import type {AgentConfig} from '../config/types.js'
 import type {NbChange, NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
 import type {Problem} from '../planner/problems.js'
+import type {Difference} from '../planner/self-check.js'
 import type {
   Datapath,
   DeltaObservation,
@@ -31,6 +32,7 @@ import {computeDesired, type DesiredResult} from '../planner/desired.js'
 import {diff, diffKeys, restrictPlan} from '../planner/diff.js'
 import {IncrementalPlanner, type IncrementalStats} from '../planner/incremental.js'
 import {type DesiredState, objectCount, objKey, type Plan, type StateObj} from '../planner/types.js'
+import {BackgroundCheck} from './background-check.js'
 import {type BuildSlicing, DeferredBuild} from './deferred-build.js'
 
 export interface ReconcilerDeps {
@@ -104,6 +106,9 @@ export class Reconciler {
   private build: DeferredBuild | undefined
   /** A pass is running (buildDeferred waits for its end). */
   private passing = false
+  /** Watch mode with a background self-check (enableIncremental): the periodic check in slices. */
+  private checker: BackgroundCheck | undefined
+  private readonly checkReady: Array<() => void> = []
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.logger = deps.logger ?? new NullLogger()
@@ -115,7 +120,7 @@ export class Reconciler {
    * caller must then pass every NB row change of `nb` to markChanged, after applying it. Without
    * this, every pass computes the desired state from scratch (one-shot commands).
    */
-  enableIncremental(slicing?: BuildSlicing): void {
+  enableIncremental(slicing?: BuildSlicing, opts: {backgroundCheck?: boolean} = {}): void {
     if (this.planner) return
     const planner = new IncrementalPlanner()
     this.planner = planner
@@ -127,6 +132,27 @@ export class Reconciler {
       onPending: (k) => this.pendingKeys.add(k),
       ...(slicing ? {slicing} : {}),
     })
+    // With slicing and backgroundCheck (the daemon), the self-check of a full pass is built in the
+    // background (background-check.ts) instead of computing the whole node in the pass.
+    if (slicing && opts.backgroundCheck)
+      this.checker = new BackgroundCheck({
+        slicing,
+        logger: this.logger,
+        now: this.now,
+        onReady: () => {
+          for (const l of this.checkReady) l()
+        },
+      })
+  }
+
+  /** Called when a background self-check is ready to be compared: the caller asks for a pass. */
+  onSelfCheckReady(listener: () => void): void {
+    this.checkReady.push(listener)
+  }
+
+  /** Voids a background self-check under way (the daemon's stop: no slices after it). */
+  stopBackground(): void {
+    this.checker?.abandon('stopping')
   }
 
   /** Signals from the datapath that the node drifted or needs another look (watch mode: a pass follows). */
@@ -136,11 +162,13 @@ export class Reconciler {
 
   /** An NB row change, already applied to the NbView the passes read (watch mode); whether it can alter the desired state (true without a planner). */
   markChanged(change: NbChange): boolean {
+    this.checker?.markChanged(change)
     return this.planner?.markChanged(change) ?? true
   }
 
   /** Something the change stream does not describe happened (NB resync): next pass starts over. */
   markAll(reason?: string): void {
+    this.checker?.abandon(reason ?? 'requested')
     this.planner?.markAll(reason)
   }
 
@@ -189,20 +217,52 @@ export class Reconciler {
     this.absorb(this.planner.stats)
     // A state rebuilt in this very call (its preflight failed before) is not compared now. The
     // next periodic pass checks it (the planner reuses only checks it has made).
-    if (!full || this.planner.stats.full) return incremental
-    const {scratch, differences} = this.planner.selfCheck(nb, ctx, this.deps.cfg, incremental)
-    this.lastMismatch = differences.length
-    if (differences.length > 0) {
-      this.logger.error('incremental desired state differs from a full computation; using the full one', {
-        differences: differences.length,
-        subjects: [...new Set(differences.flatMap((d) => d.subjects))].slice(0, 50),
-        first: differences.slice(0, 10),
-      })
+    if (this.planner.stats.full) {
+      this.checker?.abandon('the incremental state was rebuilt')
+      return incremental
     }
 
-    // Equal by the check: the incremental result is kept, so an unchanged state stays the same
-    // object from pass to pass and what was derived from it is reused (fullPlan, settlePass).
-    return differences.length > 0 ? scratch : incremental
+    // A background check that is ready is compared by whichever pass comes first.
+    const ready = this.checker?.take()
+    if (ready) {
+      const out = ready.check.finish(this.planner, nb, ctx, this.deps.cfg, incremental)
+      if (out) return this.reportCheck(out.differences, out.scratch, incremental, {background: true, buildMs: ready.ms})
+    }
+
+    if (!full) return incremental
+    if (this.checker) {
+      if (this.planner.answeredByLastCheck(nb, ctx, this.deps.cfg, incremental)) this.lastMismatch = 0
+      else this.checker.start(nb, ctx, this.deps.cfg)
+      return incremental
+    }
+
+    const {scratch, differences} = this.planner.selfCheck(nb, ctx, this.deps.cfg, incremental)
+    return this.reportCheck(differences, scratch, incremental)
+  }
+
+  /**
+   * A self-check's outcome: any difference is logged at error with its subjects, counted in the
+   * pass result, and the scratch result is used; this pass is then a full one (a delta pass diffs
+   * only the planner's keys). Equal by the check: the incremental result is kept, so an unchanged
+   * state stays the same object from pass to pass and what was derived from it is reused
+   * (fullPlan, settlePass).
+   */
+  private reportCheck(
+    differences: Difference[],
+    scratch: DesiredResult,
+    incremental: DesiredResult,
+    how: {background?: boolean; buildMs?: number} = {},
+  ): DesiredResult {
+    this.lastMismatch = differences.length
+    if (differences.length === 0) return incremental
+    this.needFull = true
+    this.logger.error('incremental desired state differs from a full computation; using the full one', {
+      differences: differences.length,
+      subjects: [...new Set(differences.flatMap((d) => d.subjects))].slice(0, 50),
+      first: differences.slice(0, 10),
+      ...how,
+    })
+    return scratch
   }
 
   /**

@@ -49,6 +49,8 @@ describe('Agent start-up order', () => {
         markAll() {},
         buildDeferred: () => false,
         onDrift() {},
+        onSelfCheckReady() {},
+        stopBackground() {},
       }),
       kernel: () => ({
         ensureBase() {

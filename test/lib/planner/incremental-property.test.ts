@@ -1,7 +1,9 @@
 // Property: the incremental planner fed by a real NB replica equals computeDesired from scratch
 // after every step of seeded random neutron-like change sequences (test/helpers/nb-random.ts)
 // applied to a real ovsdb-server with the OVN NB schema; so does a second one rebuilt in slices
-// with the changes falling between them. Reproduce one seed: SEEDS=<n> STEPS=<n>.
+// with the changes falling between them; and the background self-check (planner/sliced-check.ts),
+// whose reference is built in slices while the changes go on, finds no difference with the kept
+// planner when it ends. Reproduce one seed: SEEDS=<n> STEPS=<n>.
 import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -16,6 +18,7 @@ import {StreamLogger} from '../../../src/lib/log.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
 import {IncrementalPlanner} from '../../../src/lib/planner/incremental.js'
 import {diffDesired} from '../../../src/lib/planner/self-check.js'
+import {SlicedSelfCheck} from '../../../src/lib/planner/sliced-check.js'
 import {objValue} from '../../../src/lib/planner/types.js'
 import {RandomNb} from '../../helpers/nb-random.js'
 import {type OvsdbServer, startOvsdbServer, transact, writeNbSchema} from '../../helpers/ovsdb-server.js'
@@ -101,6 +104,11 @@ describe('incremental planner == computeDesired on random NB change sequences (r
       // A second planner rebuilt in slices every SLICED_EVERY steps, one port per step, so that the
       // random changes fall between its slices (the daemon's deferred build).
       const sliced = new IncrementalPlanner()
+      // A background self-check started every SLICED_EVERY steps (offset from the sliced builds),
+      // one port per step, compared with `planner` once built.
+      let bg: SlicedSelfCheck | undefined
+      let bgDone = false
+      let bgCompared = 0
       const lines: string[] = []
       source = new NbSource(
         {remotes: server.unix, logger: new StreamLogger({write: (l) => lines.push(l)})},
@@ -108,6 +116,7 @@ describe('incremental planner == computeDesired on random NB change sequences (r
           onChange(c) {
             planner.markChanged(c)
             sliced.markChanged(c)
+            bg?.markChanged(c)
           },
         },
       )
@@ -132,6 +141,17 @@ describe('incremental planner == computeDesired on random NB change sequences (r
         )
         expect(inc.state.exposed, `seed ${seed} step ${step}: exposed order`).to.deep.equal(scratch.state.exposed)
         expect(inc.problems, `seed ${seed} step ${step}: problems`).to.deep.equal(scratch.problems)
+        if (bg && bgDone) {
+          const out = bg.finish(planner, nb, ctx, cfg, inc)
+          bg = undefined
+          // undefined only when the flag or context changed under it (a fip-distributed flip)
+          if (out) {
+            bgCompared++
+            expect(out.differences, `seed ${seed} step ${step}: background check`).to.deep.equal([])
+            expect(diffDesired(out.scratch, scratch), `seed ${seed} step ${step}: its reference`).to.deep.equal([])
+          }
+        }
+
         // The sliced planner once its build is over (and, now and then, mid-build: desired()
         // finishes it first).
         if (sliced.building && step % SLICED_EVERY !== SLICED_EVERY / 2) return
@@ -149,6 +169,10 @@ describe('incremental planner == computeDesired on random NB change sequences (r
           sliced.markAll('test')
           if (sliced.startBuild(nb, ctx, cfg)) slicedBuilds++
         } else if (sliced.building) sliced.buildSlice(1)
+        if (s % SLICED_EVERY === SLICED_EVERY / 4 && !bg) {
+          bg = new SlicedSelfCheck(nb, ctx, cfg)
+          bgDone = false
+        } else if (bg && !bgDone) bgDone = bg.slice(1)
         await tx(server.unix, gen.next())
         for (let w = 0; nb.nbGlobal()?.externalIds['test:step'] !== String(s); w++) {
           if (w > 2000) throw new Error(`replica did not reach step ${s}`)
@@ -165,6 +189,7 @@ describe('incremental planner == computeDesired on random NB change sequences (r
       expect(compared / STEPS, 'items compared per step').to.be.greaterThan(10)
       expect(slicedBuilds, 'sliced builds').to.equal(Math.ceil(STEPS / SLICED_EVERY))
       expect(slicedChecks, 'sliced planner compared').to.be.greaterThan(STEPS / 4)
+      expect(bgCompared, 'background self-checks compared').to.be.greaterThan(STEPS / SLICED_EVERY / 2)
     })
   }
 })

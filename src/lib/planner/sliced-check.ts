@@ -1,0 +1,90 @@
+// The periodic self-check without holding the thread for the node's size. The synchronous check
+// (IncrementalPlanner.selfCheck) runs computeDesired over the whole NB in one piece: seconds of
+// main thread on a node of 10,000 ports in an emulated guest, during which no NB change is
+// applied. computeDesired cannot be cut: it reads the NB as one snapshot, and the NB moves
+// between two turns of the event loop.
+//
+// This check builds its reference in slices instead: a second IncrementalPlanner, built afresh
+// (startBuild, then buildSlice a few ports at a time), told of every NB change made meanwhile
+// (markChanged), as the daemon's deferred build is. Once built, it is brought up to the NB as it
+// is at that moment and compared, in one piece, with the kept planner's result for the same
+// moment. The reference shares nothing with the kept planner's history: every fragment of it was
+// computed from the NB rows as they were during the build, and the changes since then were replayed
+// on top of it. A difference therefore still says the kept state went wrong somewhere, and names the
+// subjects involved.
+//
+// Contract: pure (no I/O, no timers); the caller decides when slices run (reconciler/
+// background-check.ts) and must call markChanged for every NB change made to the view while the
+// check is under way, exactly as for the kept planner.
+import type {AgentConfig} from '../config/types.js'
+import type {NbChange, NbView} from '../nb/model.js'
+import type {LocalContext} from './context.js'
+import type {DesiredResult} from './desired.js'
+import type {Difference} from './self-check.js'
+
+import {IncrementalPlanner} from './incremental.js'
+
+/** What a finished check found. */
+export interface SlicedCheckOutcome {
+  /** The reference result (what the caller should use when there are differences). */
+  scratch: DesiredResult
+  differences: Difference[]
+}
+
+export class SlicedSelfCheck {
+  private readonly reference = new IncrementalPlanner()
+  private abandonedFor: string | undefined
+  /** Slices run so far (logs). */
+  slices = 0
+
+  /** Starts the reference's build from the NB as it is now (the part that is not per port). */
+  constructor(nb: NbView, ctx: LocalContext, cfg: AgentConfig) {
+    this.reference.startBuild(nb, ctx, cfg)
+  }
+
+  /** An NB row change, already applied to the view: the reference keeps it as a mark. */
+  markChanged(change: NbChange): void {
+    if (this.abandonedFor === undefined) this.reference.markChanged(change)
+  }
+
+  /** Something the change stream does not describe happened (NB resync): this check is void. */
+  abandon(reason: string): void {
+    this.abandonedFor ??= reason
+  }
+
+  /** Why the check was given up (undefined: it was not). */
+  get abandoned(): string | undefined {
+    return this.abandonedFor
+  }
+
+  /** Replays up to `n` ports into the reference; true once it is built (or abandoned). */
+  slice(n: number): boolean {
+    if (this.abandonedFor !== undefined) return true
+    this.slices++
+    return this.reference.buildSlice(n)
+  }
+
+  /**
+   * Compares `inc`, the kept planner's result for the NB as it is now, with the reference brought
+   * up to the same NB. undefined, and the check is abandoned, when the reference cannot follow
+   * (another view, local context, config or fip-distributed flag than it was built for: it would
+   * rebuild in one piece, which is the very cost this check avoids); the caller starts another.
+   */
+  finish(
+    kept: IncrementalPlanner,
+    nb: NbView,
+    ctx: LocalContext,
+    cfg: AgentConfig,
+    inc: DesiredResult,
+  ): SlicedCheckOutcome | undefined {
+    if (this.abandonedFor !== undefined) return undefined
+    const why = this.reference.rebuildReason(nb, ctx, cfg)
+    if (why !== undefined) {
+      this.abandon(why)
+      return undefined
+    }
+
+    const scratch = this.reference.desired(nb, ctx, cfg)
+    return {scratch, differences: kept.compareWith(nb, ctx, cfg, inc, scratch)}
+  }
+}
