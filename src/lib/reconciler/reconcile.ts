@@ -15,7 +15,7 @@ import type {AgentConfig} from '../config/types.js'
 import type {NbChange, NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
 import type {Problem} from '../planner/problems.js'
-import type {Difference} from '../planner/self-check.js'
+import type {BuildSlicing} from './deferred-build.js'
 import type {
   Datapath,
   DeltaObservation,
@@ -30,10 +30,8 @@ import type {
 import {type Logger, NullLogger} from '../log.js'
 import {computeDesired, type DesiredResult} from '../planner/desired.js'
 import {diff, diffKeys, restrictPlan} from '../planner/diff.js'
-import {IncrementalPlanner, type IncrementalStats} from '../planner/incremental.js'
 import {type DesiredState, objectCount, objKey, type Plan, type StateObj} from '../planner/types.js'
-import {BackgroundCheck} from './background-check.js'
-import {type BuildSlicing, DeferredBuild} from './deferred-build.js'
+import {KeptDesired} from './kept-desired.js'
 
 export interface ReconcilerDeps {
   cfg: AgentConfig
@@ -81,9 +79,7 @@ export class Reconciler {
   /** Problems already logged: a malformed NB row is logged once (with its uuid), not every pass. */
   private readonly reported = new Set<string>()
   /** Watch mode: the desired state kept from NB changes (enableIncremental). */
-  private planner: IncrementalPlanner | undefined
-  /** Differences the last self-check found (0 when it found none; undefined when none ran). */
-  private lastMismatch: number | undefined
+  private kept: KeptDesired | undefined
   /** objKeys a delta pass must diff: desired changes since the last pass, and last pass's failed ops. */
   private readonly pendingKeys = new Set<string>()
   /** The next pass must diff everything (see the top of this file). */
@@ -99,16 +95,8 @@ export class Reconciler {
    * so re-adding them is no repair; and failing again the same way is not logged again.
    */
   private failedKeys = new Map<string, string>()
-  /**
-   * Watch mode, a pass where the planner must rebuild (start, NB resync, new local context): the
-   * pass applies a scratch computation and the rebuild waits until its end (buildDeferred).
-   */
-  private build: DeferredBuild | undefined
   /** A pass is running (buildDeferred waits for its end). */
   private passing = false
-  /** Watch mode with a background self-check (enableIncremental): the periodic check in slices. */
-  private checker: BackgroundCheck | undefined
-  private readonly checkReady: Array<() => void> = []
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.logger = deps.logger ?? new NullLogger()
@@ -121,38 +109,31 @@ export class Reconciler {
    * this, every pass computes the desired state from scratch (one-shot commands).
    */
   enableIncremental(slicing?: BuildSlicing, opts: {backgroundCheck?: boolean} = {}): void {
-    if (this.planner) return
-    const planner = new IncrementalPlanner()
-    this.planner = planner
-    this.build = new DeferredBuild({
-      planner,
+    if (this.kept) return
+    // A pass where the planner must rebuild (start, NB resync, new local context) applies a scratch
+    // computation and the rebuild waits until its end (buildDeferred). With slicing and
+    // backgroundCheck (the daemon), the self-check of a full pass is built in the background.
+    this.kept = new KeptDesired({
       cfg: this.deps.cfg,
       logger: this.logger,
       now: this.now,
-      onPending: (k) => this.pendingKeys.add(k),
       ...(slicing ? {slicing} : {}),
+      backgroundCheck: Boolean(opts.backgroundCheck),
+      onPending: (k) => this.pendingKeys.add(k),
+      onFull: () => {
+        this.needFull = true
+      },
     })
-    // With slicing and backgroundCheck (the daemon), the self-check of a full pass is built in the
-    // background (background-check.ts) instead of computing the whole node in the pass.
-    if (slicing && opts.backgroundCheck)
-      this.checker = new BackgroundCheck({
-        slicing,
-        logger: this.logger,
-        now: this.now,
-        onReady: () => {
-          for (const l of this.checkReady) l()
-        },
-      })
   }
 
   /** Called when a background self-check is ready to be compared: the caller asks for a pass. */
   onSelfCheckReady(listener: () => void): void {
-    this.checkReady.push(listener)
+    this.kept?.onSelfCheckReady(listener)
   }
 
   /** Voids a background self-check under way (the daemon's stop: no slices after it). */
   stopBackground(): void {
-    this.checker?.abandon('stopping')
+    this.kept?.stopBackground()
   }
 
   /** Signals from the datapath that the node drifted or needs another look (watch mode: a pass follows). */
@@ -162,14 +143,12 @@ export class Reconciler {
 
   /** An NB row change, already applied to the NbView the passes read (watch mode); whether it can alter the desired state (true without a planner). */
   markChanged(change: NbChange): boolean {
-    this.checker?.markChanged(change)
-    return this.planner?.markChanged(change) ?? true
+    return this.kept?.markChanged(change) ?? true
   }
 
   /** Something the change stream does not describe happened (NB resync): next pass starts over. */
   markAll(reason?: string): void {
-    this.checker?.abandon(reason ?? 'requested')
-    this.planner?.markAll(reason)
+    this.kept?.markAll(reason)
   }
 
   /**
@@ -190,7 +169,7 @@ export class Reconciler {
     ctx: LocalContext,
     full: boolean,
   ): {state: DesiredState; problems: Problem[]; ctx: LocalContext} {
-    const result = this.compute(nb, ctx, full)
+    const result = this.kept ? this.kept.compute(nb, ctx, full) : computeDesired(nb, ctx, this.deps.cfg)
     const {state, problems} = result
     this.lastResult = result
     this.lastDesired = state
@@ -198,104 +177,15 @@ export class Reconciler {
     return {state, problems, ctx}
   }
 
-  private compute(nb: NbView, ctx: LocalContext, full: boolean): DesiredResult {
-    this.lastMismatch = undefined
-    this.build?.finishUnderWay()
-    if (!this.planner) return computeDesired(nb, ctx, this.deps.cfg)
-    // A rebuild records every fragment and lookup: about twice computeDesired. On a pass that would
-    // rebuild (the cold start above all), the scratch result is applied first and the planner is
-    // built after the apply (buildDeferred), off the path to the addresses. Such a pass is full.
-    if (this.planner.rebuildReason(nb, ctx, this.deps.cfg) !== undefined) {
-      const scratch = computeDesired(nb, ctx, this.deps.cfg)
-      this.build!.defer({nb, ctx, applied: scratch.state})
-      this.needFull = true
-      return scratch
-    }
-
-    this.build!.drop()
-    const incremental = this.planner.desired(nb, ctx, this.deps.cfg)
-    this.absorb(this.planner.stats)
-    // A state rebuilt in this very call (its preflight failed before) is not compared now. The
-    // next periodic pass checks it (the planner reuses only checks it has made).
-    if (this.planner.stats.full) {
-      this.checker?.abandon('the incremental state was rebuilt')
-      return incremental
-    }
-
-    // A background check that is ready is compared by whichever pass comes first.
-    const ready = this.checker?.take()
-    if (ready) {
-      const out = ready.check.finish(this.planner, nb, ctx, this.deps.cfg, incremental)
-      if (out) return this.reportCheck(out.differences, out.scratch, incremental, {background: true, buildMs: ready.ms})
-    }
-
-    if (!full) return incremental
-    if (this.checker) {
-      if (this.planner.answeredByLastCheck(nb, ctx, this.deps.cfg, incremental)) this.lastMismatch = 0
-      else this.checker.start(nb, ctx, this.deps.cfg)
-      return incremental
-    }
-
-    const {scratch, differences} = this.planner.selfCheck(nb, ctx, this.deps.cfg, incremental)
-    return this.reportCheck(differences, scratch, incremental)
-  }
-
-  /**
-   * A self-check's outcome: any difference is logged at error with its subjects, counted in the
-   * pass result, and the scratch result is used; this pass is then a full one (a delta pass diffs
-   * only the planner's keys). Equal by the check: the incremental result is kept, so an unchanged
-   * state stays the same object from pass to pass and what was derived from it is reused
-   * (fullPlan, settlePass).
-   */
-  private reportCheck(
-    differences: Difference[],
-    scratch: DesiredResult,
-    incremental: DesiredResult,
-    how: {background?: boolean; buildMs?: number} = {},
-  ): DesiredResult {
-    this.lastMismatch = differences.length
-    if (differences.length === 0) return incremental
-    this.needFull = true
-    this.logger.error('incremental desired state differs from a full computation; using the full one', {
-      differences: differences.length,
-      subjects: [...new Set(differences.flatMap((d) => d.subjects))].slice(0, 50),
-      first: differences.slice(0, 10),
-      ...how,
-    })
-    return scratch
-  }
-
-  /**
-   * Debug: where a watch pass's `desiredMs` went (the local context, the planner) and what the
-   * planner did: the fragments it replayed, or a scratch computation while its build is deferred.
-   */
-  private logDesired(contextMs: number, plannerMs: number, objects: number): void {
-    const s = this.planner!.stats
-    this.logger.debug('desired state', {
-      contextMs,
-      plannerMs,
-      objects,
-      ...(this.build?.deferred
-        ? {computed: 'from scratch (planner build deferred)'}
-        : {replayed: s.replayed, dropped: s.dropped, keysChanged: s.delta.changed.length + s.delta.removed.length}),
-      ...(this.lastMismatch === undefined ? {} : {selfCheckDifferences: this.lastMismatch}),
-    })
-  }
-
-  /** Folds one planner update into the pending keys (a rebuild: the next pass is full). */
-  private absorb(stats: IncrementalStats): void {
-    if (stats.full) {
-      this.needFull = true
-      return
-    }
-
-    for (const k of stats.delta.changed) this.pendingKeys.add(k)
-    for (const k of stats.delta.removed) this.pendingKeys.add(k)
+  /** Debug: why a watch-mode pass that did not have to be full was one. */
+  private logFullPass(opts: PassOptions): void {
+    if (this.kept && !opts.fullRecompute)
+      this.logger.debug('full pass', {needFull: this.needFull, deltaAllowed: this.deltaAllowed(opts)})
   }
 
   private deltaAllowed(opts: PassOptions): boolean {
     return (
-      this.planner !== undefined &&
+      this.kept !== undefined &&
       this.deps.datapath.observeDelta !== undefined &&
       !this.needFull &&
       Boolean(opts.prune) &&
@@ -309,7 +199,7 @@ export class Reconciler {
   async pass(nb: NbView, opts: PassOptions = {}): Promise<PassResult> {
     // A build left by the previous pass comes first, or what is left of it: its pending keys are
     // this pass's.
-    await this.build?.complete()
+    await this.kept?.completeBuild()
     this.passing = true
     try {
       return await this.runPass(nb, opts)
@@ -327,18 +217,16 @@ export class Reconciler {
     // A dump the observation will need anyway starts now and runs while the planner computes.
     this.deps.datapath.prefetch?.(scope, {fresh: Boolean(opts.fullRecompute)})
     const {state, problems} = this.desiredFor(nb, ctx, Boolean(opts.fullRecompute))
-    const mismatches = this.lastMismatch
+    const mismatches = this.kept?.lastMismatch
     const t1 = this.now()
-    if (this.planner) this.logDesired(round(tCtx - t0), round(t1 - tCtx), objectCount(state))
+    this.kept?.logDesired(round(tCtx - t0), round(t1 - tCtx), objectCount(state))
     opts.onStage?.('observe', {})
-    const {planner} = this
+    const planner = this.kept?.planner
     const desiredOf = (k: string): StateObj | undefined => planner?.objectOf(k)
-    const delta =
-      planner && this.deltaAllowed(opts)
-        ? await this.deps.datapath.observeDelta!(scope, this.pendingKeys, desiredOf)
-        : undefined
-    if (planner && !delta && !opts.fullRecompute)
-      this.logger.debug('full pass', {needFull: this.needFull, deltaAllowed: this.deltaAllowed(opts)})
+    const delta = this.deltaAllowed(opts)
+      ? await this.deps.datapath.observeDelta!(scope, this.pendingKeys, desiredOf)
+      : undefined
+    if (!delta) this.logFullPass(opts)
     // Until this pass ends well, the next one is full (a throw below leaves the node unknown).
     this.needFull = true
     const {plan, observedCount} = delta
@@ -385,8 +273,8 @@ export class Reconciler {
    * for it; the next pass completes it first otherwise. Whether it started; never while a pass runs.
    */
   buildDeferred(): boolean {
-    if (!this.build || this.passing) return false
-    return this.build.start()
+    if (!this.kept || this.passing) return false
+    return this.kept.startBuild()
   }
 
   /** The whole desired state x the whole owned observation (withdraw, prune and filter applied). */
@@ -449,7 +337,7 @@ export class Reconciler {
     if (!opts.dryRun) this.failedKeys = failedNow
     if (delta && prev) {
       for (const k of delta.keys) {
-        if (this.planner?.objectOf(k)) prev.add(k)
+        if (this.kept?.planner.objectOf(k)) prev.add(k)
         else prev.delete(k)
       }
     } else if (!opts.dryRun && state.objects !== this.prevKeysOf) {
