@@ -25,7 +25,7 @@ import {computeDesired, type DesiredResult, preflight, routerInfo} from './desir
 import {FragmentSink} from './fragment.js'
 import {type MergeDelta, MergedState} from './merged.js'
 import {type PlannerState, Replayer, Todo} from './replay.js'
-import {attributeDifferences, diffDesired, type Difference, type SubjectIndex} from './self-check.js'
+import {attributeDifferences, diffDesired, type Difference, sameDesired, type SubjectIndex} from './self-check.js'
 import {type Frag, newFrag} from './subjects.js'
 import {type ChangeMarks, changeMarks, ClassCache, DEP} from './tracking.js'
 
@@ -248,7 +248,7 @@ export class IncrementalPlanner implements SubjectIndex {
     inc: DesiredResult,
     scratch: DesiredResult,
   ): Difference[] {
-    const differences = attributeDifferences(diffDesired(inc, scratch), this, scratch)
+    const differences = sameDesired(inc, scratch) ? [] : attributeDifferences(diffDesired(inc, scratch), this, scratch)
     const sig = this.signature(nb, ctx, cfg)
     this.verified = differences.length === 0 ? {nb, writes: nb.writes, sig, result: inc} : undefined
     if (differences.length > 0) this.markAll('self-check found differences')

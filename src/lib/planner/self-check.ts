@@ -36,6 +36,54 @@ function diffMaps(
 const byKey = <T>(items: readonly T[], key: (t: T) => string, value: (t: T) => string): Map<string, string> =>
   new Map(items.map((t) => [key(t), value(t)]))
 
+/**
+ * Plain data equal in value: primitives by ===, arrays item by item, objects key by key. Stricter
+ * than the comparison diffDesired makes (an absent key and an undefined one differ here), which is
+ * what a fast path may be: a false answer only sends the caller to diffDesired.
+ */
+function samePlain(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!samePlain(a[i], b[i])) return false
+    return true
+  }
+
+  if (Array.isArray(b)) return false
+  // for-in over both instead of Object.keys: no key arrays allocated (tens of thousands of objects)
+  const ra = a as Record<string, unknown>
+  const rb = b as Record<string, unknown>
+  let keys = 0
+  for (const k in ra) {
+    if (!Object.hasOwn(ra, k)) continue
+    if (!samePlain(ra[k], rb[k])) return false
+    keys++
+  }
+
+  for (const k in rb) if (Object.hasOwn(rb, k)) keys--
+  return keys === 0
+}
+
+/**
+ * Whether two desired results are the same, item for item in the same order: the common answer
+ * of every self-check, found without building a key and a value string per object (diffDesired
+ * builds maps of both results: on a large node that cost more than computing the scratch result).
+ * Both results list everything in one deterministic order, so equal results are equal sequences;
+ * false (a difference, or the same items in another order) means: ask diffDesired.
+ */
+export function sameDesired(inc: DesiredResult, scratch: DesiredResult): boolean {
+  return (
+    inc.distributed === scratch.distributed &&
+    samePlain(inc.state.objects, scratch.state.objects) &&
+    samePlain(inc.state.exposed, scratch.state.exposed) &&
+    samePlain(inc.problems, scratch.problems) &&
+    samePlain(inc.routers, scratch.routers) &&
+    samePlain(inc.tenantNetworks, scratch.tenantNetworks) &&
+    samePlain(inc.contributions, scratch.contributions)
+  )
+}
+
 /** Every difference between two desired results, as sets keyed by objKey / entry / problem. */
 export function diffDesired(inc: DesiredResult, scratch: DesiredResult): Difference[] {
   const out: Difference[] = []
