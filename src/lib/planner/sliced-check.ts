@@ -38,8 +38,26 @@ export class SlicedSelfCheck {
   slices = 0
 
   /** Starts the reference's build from the NB as it is now (the part that is not per port). */
-  constructor(nb: NbView, ctx: LocalContext, cfg: AgentConfig) {
+  constructor(
+    private readonly nb: NbView,
+    private readonly ctx: LocalContext,
+    private readonly cfg: AgentConfig,
+  ) {
     this.reference.startBuild(nb, ctx, cfg)
+  }
+
+  /**
+   * Once built: the reference's sorted result and its contributions, made now (one piece, outside
+   * any pass) so that finish() only patches them for the changes made since (the result is kept
+   * and spliced, as the kept planner's is): the comparing pass then holds the thread for the
+   * comparison alone. Nothing when the reference could not follow its inputs (finish() says so).
+   */
+  prepare(): void {
+    if (this.abandonedFor !== undefined || this.reference.building) return
+    if (this.reference.rebuildReason(this.nb, this.ctx, this.cfg) !== undefined) return
+    const r = this.reference.desired(this.nb, this.ctx, this.cfg)
+    void r.state.objects
+    void r.contributions
   }
 
   /** An NB row change, already applied to the view: the reference keeps it as a mark. */

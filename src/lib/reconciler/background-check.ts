@@ -62,12 +62,21 @@ export class BackgroundCheck {
         return
       }
 
-      this.run = undefined
-      if (run.check.abandoned !== undefined) return
-      const ms = Math.round(this.o.now() - run.t0)
-      this.ready = {check: run.check, ms}
-      this.o.logger.debug('self-check reference built in the background', {ms, slices: run.check.slices})
-      this.o.onReady()
+      if (run.check.abandoned !== undefined) {
+        this.run = undefined
+        return
+      }
+
+      // its sorted result and contributions in a turn of their own: a piece apart from the slices
+      slicing.defer(() => {
+        if (this.run !== run) return
+        this.run = undefined
+        run.check.prepare()
+        const ms = Math.round(this.o.now() - run.t0)
+        this.ready = {check: run.check, ms}
+        this.o.logger.debug('self-check reference built in the background', {ms, slices: run.check.slices})
+        this.o.onReady()
+      })
     }
 
     slicing.defer(step)
