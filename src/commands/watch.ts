@@ -55,9 +55,11 @@ is restarted.`
   }
 
   async run(): Promise<WatchResult> {
+    // First: set only while no memory reducer cycle can be under way (heap-tuning.ts).
+    const v8 = tuneDaemonHeap()
     const cfg = await this.agentConfig()
     const logger = this.logger()
-    logger.debug('V8 flags for a long-running process', {flags: tuneDaemonHeap()})
+    logger.debug('V8 flags for a long-running process', {...v8})
     const commit = /\bcommit (\S+)/.exec(this.config.userAgent)?.[1]
     // Imported here, not at the top: the daemon's modules (prom-client among them) stay out of the
     // start-up of --help and of every other command, in dist/ and in the release bundle alike.

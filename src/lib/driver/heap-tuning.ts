@@ -14,13 +14,39 @@
 // is read each time the reducer decides, so it takes effect at once; `--no-memory-reducer` is not
 // (the reducer is created with the heap), hence the single-collection flag instead. A flag this
 // V8 does not know is ignored by V8 itself, so an older or newer Node only loses the saving.
+//
+// Hazard (V8 11, Node 20): turning the flag on while the reducer is between the collections of a
+// cycle aborts the process at the reducer's next timer ("Check failed: memory_reducer_single_gc
+// implies started_gcs() == 0"), in whichever isolate of the process (a worker's too) is mid-cycle.
+// A cycle starts at the earliest on the reducer's first timer, 8 s after a full collection, so the
+// flags are set only in a process younger than that (the daemon sets them first thing in watch's
+// run()); in an older one (a test runner that runs the command in-process: one aborted) they are
+// left alone and the caller is told why.
 import {setFlagsFromString} from 'node:v8'
 
 /** The V8 flags the daemon sets on itself (printed in its debug log at start). */
 export const DAEMON_V8_FLAGS = ['--memory-reducer-single-gc'] as const
 
-/** Applies DAEMON_V8_FLAGS to this process. Idempotent; only the daemon's entry points call it. */
-export function tuneDaemonHeap(): readonly string[] {
+/** V8's memory reducer waits this long after a full collection before its first cycle (kLongDelayMs). */
+const REDUCER_FIRST_TIMER_S = 8
+
+export interface HeapTuning {
+  /** The flags set now: DAEMON_V8_FLAGS, or none. */
+  flags: readonly string[]
+  /** Why none were set. */
+  skipped?: string
+}
+
+/**
+ * Applies DAEMON_V8_FLAGS to this process when that is safe: only while the process is younger
+ * than the reducer's first cycle can be (see the hazard above). Idempotent; `uptimeS` is for tests.
+ */
+export function tuneDaemonHeap(uptimeS = process.uptime()): HeapTuning {
+  if (uptimeS >= REDUCER_FIRST_TIMER_S)
+    return {
+      flags: [],
+      skipped: `process running for ${uptimeS.toFixed(1)} s: a memory reducer cycle may be under way`,
+    }
   for (const f of DAEMON_V8_FLAGS) setFlagsFromString(f)
-  return DAEMON_V8_FLAGS
+  return {flags: DAEMON_V8_FLAGS}
 }

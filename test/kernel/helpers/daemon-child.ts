@@ -22,7 +22,7 @@ const level = (process.env.DAEMON_LOG_LEVEL ?? 'info') as 'debug' | 'info'
 const logger = new StreamLogger({level}, {cmd: 'watch'})
 logger.info('modules loaded', {ms: Math.round(performance.now())})
 // as `ovn-bgp watch` does at its start
-logger.debug('V8 flags for a long-running process', {flags: tuneDaemonHeap()})
+logger.debug('V8 flags for a long-running process', {...tuneDaemonHeap()})
 const agent = new Agent({rt: new Runtime(cfg, logger, {waitForever: true}), cfg, logger})
 // SIGTERM stops the agent; the process then ends when nothing is left on its event loop, which is
 // what the fault files time (a child process or timer left behind shows up as a late exit).
