@@ -18,6 +18,8 @@ export type KernelLayer = Pick<Datapath, 'observe' | 'observeDelta' | 'onDrift' 
 }
 
 const isFlow = (o: StateObj): o is FlowObj => o.kind === 'flow'
+const sameMembers = (a: readonly string[], b: ReadonlySet<string>): boolean =>
+  a.length === b.size && a.every((x) => b.has(x))
 export class NodeDatapath implements Datapath {
   /** Cookie-999 flows of a shape we do not model, seen by the last observe(); deleted when pruning. */
   private foreign: ForeignFlow[] = []
@@ -36,6 +38,8 @@ export class NodeDatapath implements Datapath {
   private unobserved: string[] = []
   private unobservedRuns = 0
   private answered = false
+  /** A probe's dump is under way. */
+  private probing = false
   private retryTimer: NodeJS.Timeout | undefined
   private readonly driftListeners: Array<(reason: string) => void> = []
   /** The last full observation: the kernel layer's array, the flows' values, what observe() returned. */
@@ -71,7 +75,7 @@ export class NodeDatapath implements Datapath {
   prefetch(scope: ObserveScope, opts: {fresh?: boolean} = {}): boolean {
     this.flowDump = undefined
     const started = this.kernel.prefetch?.(scope, opts) ?? false
-    const bridges = scope.bridges.map((b) => b.name)
+    const bridges = this.dumpable(scope.bridges.map((b) => b.name))
     if (started && this.flows && bridges.length > 0) {
       const dump = this.flows.dumpAll(bridges)
       dump.catch(() => undefined)
@@ -85,7 +89,9 @@ export class NodeDatapath implements Datapath {
     const stale = scope.staleBridges ?? (await this.staleBridges?.(scope)) ?? []
     this.bridges = scope.bridges.map((b) => b.name)
     // Flows of a bridge that left the mappings are observed too (and so removed when pruning).
-    const bridges = [...this.bridges, ...stale.map((b) => b.name)]
+    const wanted = [...this.bridges, ...stale.map((b) => b.name)]
+    const bridges = this.dumpable(wanted)
+    const silent = wanted.filter((b) => !bridges.includes(b))
     const pre = this.flowDump
     this.flowDump = undefined
     // Each side's time (debug): which of the kernel model and ovs-vswitchd a slow full pass waited for.
@@ -114,7 +120,7 @@ export class NodeDatapath implements Datapath {
       flows: f.flows.length,
     })
     this.foreign = f.foreign
-    const flows = [...f.flows, ...this.assumeUnobserved(f.timedOut, f.errors, scope)]
+    const flows = [...f.flows, ...this.assumeUnobserved([...silent, ...f.timedOut], f.errors, scope)]
     // The same kernel array and the same flows: the same array as the last time, so the
     // reconciler can tell the observation is the one it already diffed (reconcile.ts).
     const flowValues = flows
@@ -138,6 +144,17 @@ export class NodeDatapath implements Datapath {
     errors: Record<string, string>,
     scope: ObserveScope,
   ): FlowObj[] {
+    const wanted = new Set(timedOut)
+    // The same bridges still silent and their probe still pending (they were not dumped): the probe
+    // and its backoff stay as they are, and the warning is not repeated every pass.
+    const pending = this.retryTimer !== undefined || this.probing
+    if (!this.answered && pending && sameMembers(this.unobserved, wanted)) {
+      this.logger.debug('flows not dumped: ovs-vswitchd has not answered since; left as they are', {
+        bridges: timedOut,
+      })
+      return (scope.adopt ?? []).filter((o): o is FlowObj => isFlow(o) && wanted.has(o.bridge))
+    }
+
     this.unobserved = [...timedOut]
     this.answered = false
     if (this.retryTimer) clearTimeout(this.retryTimer)
@@ -154,8 +171,19 @@ export class NodeDatapath implements Datapath {
         retryInMs: this.scheduleProbe(),
       },
     )
-    const wanted = new Set(timedOut)
     return (scope.adopt ?? []).filter((o): o is FlowObj => isFlow(o) && wanted.has(o.bridge))
+  }
+
+  /**
+   * The bridges a full observation dumps: all but those whose last dump ran out of time and that no
+   * probe has heard from since. Dumping those again would hold every full pass for the whole dump
+   * timeout (10 s) while ovs-vswitchd stays busy, and NB changes wait for the pass: the probe is
+   * what asks them, and its answer makes the next full pass dump them.
+   */
+  private dumpable(bridges: readonly string[]): string[] {
+    if (this.answered || this.unobserved.length === 0) return [...bridges]
+    const silent = new Set(this.unobserved)
+    return bridges.filter((b) => !silent.has(b))
   }
 
   /** Arms the next probe of the unobserved bridges: flowRetryMs, doubling up to 16 times it. Returns its delay. */
@@ -174,7 +202,10 @@ export class NodeDatapath implements Datapath {
     this.retryTimer = undefined
     const bridges = this.unobserved
     if (bridges.length === 0 || !this.flows) return
-    const r = await this.flows.dumpAll(bridges)
+    this.probing = true
+    const r = await this.flows.dumpAll(bridges).finally(() => {
+      this.probing = false
+    })
     if (this.unobserved !== bridges) return // a full observation ran meanwhile and decided
     if (r.timedOut.length > 0) {
       this.logger.debug('flows still not answered', {bridges: r.timedOut, retryInMs: this.scheduleProbe()})

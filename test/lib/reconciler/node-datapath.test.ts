@@ -182,6 +182,43 @@ describe('reconciler/node-datapath', () => {
     expect(drift).to.have.length(1)
   })
 
+  it('a bridge whose dump ran out of time is not dumped again by full passes until a probe hears from it', async () => {
+    const {kernel} = fakes()
+    const flow: FlowObj = {kind: 'flow', bridge: 'br-ex', inPort: 3, family: 4, mac: 'fa:16:3e:00:00:01'}
+    let busy = true
+    const dumps: string[][] = []
+    const flows = {
+      async dumpAll(bridges: readonly string[]) {
+        dumps.push([...bridges])
+        return busy
+          ? {flows: [], foreign: [], errors: {'br-ex': 'no answer from ovs-vswitchd within 10 ms'}, timedOut: ['br-ex']}
+          : {flows: [], foreign: [], errors: {}, timedOut: []}
+      },
+    } as unknown as OfctlFlows
+    const lines: string[] = []
+    const logger = new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'})
+    const dp = new NodeDatapath(kernel, flows, async () => [], {logger, flowRetryMs: 300})
+    const drift: string[] = []
+    dp.onDrift((r) => drift.push(r))
+    const warnings = () => lines.filter((l) => l.includes('flows not observed')).length
+    expect(await dp.observe({...scope, adopt: [flow]})).to.deep.equal([flow])
+    expect([dumps.length, warnings()]).to.deep.equal([1, 1])
+    // two more full passes before the probe: no dump, no second warning, the desired flow in place
+    for (let i = 0; i < 2; i++) {
+      expect(dp.prefetch(scope, {fresh: true}), 'the kernel fake starts no dump').to.equal(false)
+      expect(await dp.observe({...scope, adopt: [flow]})).to.deep.equal([flow])
+    }
+
+    expect([dumps.length, warnings()], 'not dumped again, not warned again').to.deep.equal([1, 1])
+    expect(lines.join('\n')).to.match(/flows not dumped: ovs-vswitchd has not answered since/)
+    busy = false
+    await sleep(450) // the probe, still at its first delay (300 ms): the passes did not push it back
+    expect(dumps).to.deep.equal([['br-ex'], ['br-ex']])
+    expect(drift).to.deep.equal(['flows of br-ex answer again; a full pass dumps them'])
+    expect(await dp.observe({...scope, adopt: [flow]}), 'answered: dumped, and the dump says none').to.deep.equal([])
+    expect(dumps).to.have.length(3)
+  })
+
   it('passes drift listeners to the kernel layer', () => {
     const {calls, kernel} = fakes()
     const seen: string[] = []
