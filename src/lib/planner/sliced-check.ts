@@ -34,8 +34,6 @@ export interface SlicedCheckOutcome {
 export class SlicedSelfCheck {
   private readonly reference = new IncrementalPlanner()
   private abandonedFor: string | undefined
-  /** Slices run so far (logs). */
-  slices = 0
 
   /** Starts the reference's build from the NB as it is now (the part that is not per port). */
   constructor(
@@ -78,7 +76,6 @@ export class SlicedSelfCheck {
   /** Replays up to `n` ports into the reference; true once it is built (or abandoned). */
   slice(n: number): boolean {
     if (this.abandonedFor !== undefined) return true
-    this.slices++
     return this.reference.buildSlice(n)
   }
 

@@ -23,7 +23,7 @@ import {SlicedSelfCheck} from '../planner/sliced-check.js'
 const PORTS_PER_LOOK = 4
 
 export class BackgroundCheck {
-  private run: {check: SlicedSelfCheck; t0: number} | undefined
+  private run: {check: SlicedSelfCheck; t0: number; turns: number} | undefined
   private ready: {check: SlicedSelfCheck; ms: number} | undefined
   /** Checks started, and checks given up before they were compared (tests, logs). */
   started = 0
@@ -47,12 +47,13 @@ export class BackgroundCheck {
   /** Starts a check of the NB as it is now, unless one is pending. Whether it started one. */
   start(nb: NbView, ctx: LocalContext, cfg: AgentConfig): boolean {
     if (this.pending) return false
-    const run = {check: new SlicedSelfCheck(nb, ctx, cfg), t0: this.o.now()}
+    const run = {check: new SlicedSelfCheck(nb, ctx, cfg), t0: this.o.now(), turns: 0}
     this.run = run
     this.started++
     const {slicing} = this.o
     const step = (): void => {
       if (this.run !== run) return // abandoned meanwhile
+      run.turns++
       const until = this.o.now() + slicing.sliceMs
       const n = slicing.portsPerLook ?? PORTS_PER_LOOK
       let done = run.check.slice(n)
@@ -74,7 +75,7 @@ export class BackgroundCheck {
         run.check.prepare()
         const ms = Math.round(this.o.now() - run.t0)
         this.ready = {check: run.check, ms}
-        this.o.logger.debug('self-check reference built in the background', {ms, slices: run.check.slices})
+        this.o.logger.debug('self-check reference built in the background', {ms, turns: run.turns})
         this.o.onReady()
       })
     }
