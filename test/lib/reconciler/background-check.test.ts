@@ -6,56 +6,21 @@
 // check. The real planner, an in-memory datapath, a hand-run queue in place of setImmediate.
 import {expect} from 'chai'
 
-import {defaultConfig} from '../../../src/lib/config/index.js'
-import {StreamLogger} from '../../../src/lib/log.js'
-import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import {DeltaMemoryDatapath} from '../../helpers/memory-datapath.js'
-import {brExNode, insert, LS, LSP, pubNetworkWith, pubVm, update} from '../../helpers/nb-changes.js'
+import {insert, LS, LSP, pubVm, update} from '../../helpers/nb-changes.js'
+import {bgpNicAddresses as addresses, coldSlicedNode, slicedIp as ip} from '../../helpers/sliced-node.js'
 
-const ctx = brExNode()
-const cfg = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
 const PORTS = 6
-const ip = (i: number): string => `172.24.4.${10 + i}`
 const ports = (extra: string[] = []) => ['ln', ...Array.from({length: PORTS}, (_, i) => `uuid-vm${i}`), ...extra]
 
 /** A node whose planner is built (cold pass, deferred build drained), with the check enabled. */
 async function builtNode() {
-  const nb = pubNetworkWith(...Array.from({length: PORTS}, (_, i) => pubVm(`vm${i}`, ip(i), true)))
-  const lines: string[] = []
-  const queue: Array<() => void> = []
-  const dp = new DeltaMemoryDatapath()
-  const rec = new Reconciler({
-    cfg,
-    datapath: dp,
-    local: {context: async () => ctx},
-    logger: new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'}),
-  })
-  rec.enableIncremental({defer: (fn) => queue.push(fn), sliceMs: 0, portsPerLook: 1}, {backgroundCheck: true})
+  const node = await coldSlicedNode(PORTS, {backgroundCheck: true})
   let ready = 0
-  rec.onSelfCheckReady(() => ready++)
-  const drain = (): number => {
-    let n = 0
-    while (queue.length > 0) {
-      queue.shift()!()
-      n++
-    }
-
-    return n
-  }
-
-  await rec.pass(nb, {prune: true, fullRecompute: true}) // cold: scratch, build put off
-  rec.buildDeferred()
-  drain()
-  const logged = (msg: string) =>
-    lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === msg)
-  return {nb, dp, rec, queue, drain, logged, ready: () => ready}
+  node.rec.onSelfCheckReady(() => ready++)
+  node.rec.buildDeferred()
+  node.drain()
+  return {...node, ready: () => ready}
 }
-
-const addresses = (dp: DeltaMemoryDatapath) =>
-  [...dp.objects.values()]
-    .filter((o) => o.kind === 'address' && o.dev === cfg.bgpNic)
-    .map((o) => (o as {cidr: string}).cidr)
-    .sort()
 
 describe('Reconciler: the periodic self-check in the background', () => {
   it('a full pass starts it and applies the incremental result; NB changes between slices; the next pass compares', async () => {

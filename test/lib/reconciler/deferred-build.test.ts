@@ -4,51 +4,14 @@
 // in-memory datapath, a hand-run queue in place of setImmediate, one port per slice.
 import {expect} from 'chai'
 
-import {defaultConfig} from '../../../src/lib/config/index.js'
-import {StreamLogger} from '../../../src/lib/log.js'
-import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import {DeltaMemoryDatapath} from '../../helpers/memory-datapath.js'
-import {brExNode, insert, LS, LSP, pubNetworkWith, pubVm, update} from '../../helpers/nb-changes.js'
+import type {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
 
-const ctx = brExNode()
-const cfg = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
+import {insert, LS, LSP, pubNetworkWith, pubVm, update} from '../../helpers/nb-changes.js'
+import {bgpNicAddresses as addresses, coldSlicedNode, slicedIp as ip} from '../../helpers/sliced-node.js'
+
 const PORTS = 6
-const ip = (i: number): string => `172.24.4.${10 + i}`
 
-async function coldNode() {
-  const nb = pubNetworkWith(...Array.from({length: PORTS}, (_, i) => pubVm(`vm${i}`, ip(i), true)))
-  const lines: string[] = []
-  const queue: Array<() => void> = []
-  const dp = new DeltaMemoryDatapath()
-  const rec = new Reconciler({
-    cfg,
-    datapath: dp,
-    local: {context: async () => ctx},
-    logger: new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'}),
-  })
-  rec.enableIncremental({defer: (fn) => queue.push(fn), sliceMs: 0, portsPerLook: 1})
-  await rec.pass(nb, {prune: true, fullRecompute: true}) // the cold pass: scratch, build put off
-  const logged = (msg: string) =>
-    lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === msg)
-  /** Runs the deferred slices one at a time; how many ran. */
-  const drain = (): number => {
-    let n = 0
-    while (queue.length > 0) {
-      queue.shift()!()
-      n++
-    }
-
-    return n
-  }
-
-  return {nb, dp, rec, queue, logged, drain}
-}
-
-const addresses = (dp: DeltaMemoryDatapath) =>
-  [...dp.objects.values()]
-    .filter((o) => o.kind === 'address' && o.dev === cfg.bgpNic)
-    .map((o) => (o as {cidr: string}).cidr)
-    .sort()
+const coldNode = () => coldSlicedNode(PORTS)
 
 const wanted = (...ips: string[]) => ips.map((a) => `${a}/32`).sort()
 

@@ -53,6 +53,27 @@ describe('reconciler/node-datapath', () => {
     return {calls, kernel, flows, staleBridges}
   }
 
+  /** ovs-ofctl whose br-ex dump runs out of time while busy; the dumps asked for; a debug log. */
+  function busyFlows() {
+    let busy = true
+    const dumps: string[][] = []
+    const flows = {
+      async dumpAll(bridges: readonly string[]) {
+        dumps.push([...bridges])
+        return busy
+          ? {flows: [], foreign: [], errors: {'br-ex': 'no answer from ovs-vswitchd within 10 ms'}, timedOut: ['br-ex']}
+          : {flows: [], foreign: [], errors: {}, timedOut: []}
+      },
+    } as unknown as OfctlFlows
+    const lines: string[] = []
+    const logger = new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'})
+    const setBusy = (b: boolean): void => {
+      busy = b
+    }
+
+    return {flows, dumps, setBusy, lines, logger}
+  }
+
   it('observes stale bridges in the kernel and their flows; applies with the mapped bridges to ensure up', async () => {
     const {calls, kernel, flows, staleBridges} = fakes()
     const dp = new NodeDatapath(kernel, flows, staleBridges)
@@ -129,18 +150,7 @@ describe('reconciler/node-datapath', () => {
     const flow: FlowObj = {kind: 'flow', bridge: 'br-ex', inPort: 3, family: 4, mac: 'fa:16:3e:00:00:01'}
     const other: FlowObj = {kind: 'flow', bridge: 'br-vlan', inPort: 4, family: 4, mac: 'fa:16:3e:00:00:02'}
     kernel.observeDelta = async (_s, keys) => ({keys: new Set(keys), observed: new Map()})
-    let busy = true
-    const dumps: string[][] = []
-    const flows = {
-      async dumpAll(bridges: readonly string[]) {
-        dumps.push([...bridges])
-        return busy
-          ? {flows: [], foreign: [], errors: {'br-ex': 'no answer from ovs-vswitchd within 10 ms'}, timedOut: ['br-ex']}
-          : {flows: [], foreign: [], errors: {}, timedOut: []}
-      },
-    } as unknown as OfctlFlows
-    const lines: string[] = []
-    const logger = new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'})
+    const {flows, dumps, setBusy, lines, logger} = busyFlows()
     const dp = new NodeDatapath(kernel, flows, async () => [], {logger, flowRetryMs: 100})
     const drift: string[] = []
     // The daemon listens through the reconciler (driver/agent.ts): the signal must reach it there.
@@ -170,7 +180,7 @@ describe('reconciler/node-datapath', () => {
     expect(dumps.slice(1)).to.deep.equal([['br-ex'], ['br-ex']])
     expect(drift, 'no pass while ovs-vswitchd stays silent').to.deep.equal([])
     expect(lines.join('\n')).to.match(/flows still not answered/)
-    busy = false
+    setBusy(false)
     await sleep(600)
     expect(drift).to.deep.equal(['flows of br-ex answer again; a full pass dumps them'])
     expect(await dp.observeDelta(scope, [], () => undefined), 'answered: the next pass is full').to.equal(undefined)
@@ -185,18 +195,7 @@ describe('reconciler/node-datapath', () => {
   it('a bridge whose dump ran out of time is not dumped again by full passes until a probe hears from it', async () => {
     const {kernel} = fakes()
     const flow: FlowObj = {kind: 'flow', bridge: 'br-ex', inPort: 3, family: 4, mac: 'fa:16:3e:00:00:01'}
-    let busy = true
-    const dumps: string[][] = []
-    const flows = {
-      async dumpAll(bridges: readonly string[]) {
-        dumps.push([...bridges])
-        return busy
-          ? {flows: [], foreign: [], errors: {'br-ex': 'no answer from ovs-vswitchd within 10 ms'}, timedOut: ['br-ex']}
-          : {flows: [], foreign: [], errors: {}, timedOut: []}
-      },
-    } as unknown as OfctlFlows
-    const lines: string[] = []
-    const logger = new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'})
+    const {flows, dumps, setBusy, lines, logger} = busyFlows()
     const dp = new NodeDatapath(kernel, flows, async () => [], {logger, flowRetryMs: 300})
     const drift: string[] = []
     dp.onDrift((r) => drift.push(r))
@@ -211,7 +210,7 @@ describe('reconciler/node-datapath', () => {
 
     expect([dumps.length, warnings()], 'not dumped again, not warned again').to.deep.equal([1, 1])
     expect(lines.join('\n')).to.match(/flows not dumped: ovs-vswitchd has not answered since/)
-    busy = false
+    setBusy(false)
     await sleep(450) // the probe, still at its first delay (300 ms): the passes did not push it back
     expect(dumps).to.deep.equal([['br-ex'], ['br-ex']])
     expect(drift).to.deep.equal(['flows of br-ex answer again; a full pass dumps them'])
