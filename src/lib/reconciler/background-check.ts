@@ -25,9 +25,6 @@ const PORTS_PER_LOOK = 4
 export class BackgroundCheck {
   private run: {check: SlicedSelfCheck; t0: number; turns: number} | undefined
   private ready: {check: SlicedSelfCheck; ms: number} | undefined
-  /** Checks started, and checks given up before they were compared (tests, logs). */
-  started = 0
-  abandoned = 0
 
   constructor(
     private readonly o: {
@@ -49,7 +46,6 @@ export class BackgroundCheck {
     if (this.pending) return false
     const run = {check: new SlicedSelfCheck(nb, ctx, cfg), t0: this.o.now(), turns: 0}
     this.run = run
-    this.started++
     const {slicing} = this.o
     const step = (): void => {
       if (this.run !== run) return // abandoned meanwhile
@@ -97,7 +93,6 @@ export class BackgroundCheck {
     c.abandon(reason)
     this.run = undefined
     this.ready = undefined
-    this.abandoned++
     this.o.logger.debug('background self-check abandoned', {reason})
   }
 
