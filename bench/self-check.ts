@@ -14,12 +14,12 @@ import {NbState} from '../src/lib/nb/state.js'
 import {computeDesired} from '../src/lib/planner/desired.js'
 import {IncrementalPlanner} from '../src/lib/planner/incremental.js'
 import {diffDesired, sameDesired} from '../src/lib/planner/self-check.js'
+import {PORTS_PER_LOOK} from '../src/lib/reconciler/sliced-run.js'
 import {cfg, ctx, snapshotBoundHere} from './neutron-nb.js'
 
 const SIZES = (process.argv[2] ?? '34000').split(',').map(Number)
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const SLICE_MS = Number(process.env.SLICE_MS ?? 20)
-const PORTS_PER_LOOK = 4
 
 function timed<T>(f: () => T): [T, number] {
   const t = performance.now()

@@ -15,15 +15,12 @@ import type {AgentConfig} from '../config/types.js'
 import type {Logger} from '../log.js'
 import type {NbChange, NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
-import type {BuildSlicing} from './deferred-build.js'
 
 import {SlicedSelfCheck} from '../planner/sliced-check.js'
-
-/** Ports replayed between two looks at the clock (as the deferred build: deferred-build.ts). */
-const PORTS_PER_LOOK = 4
+import {type BuildSlicing, runSliced} from './sliced-run.js'
 
 export class BackgroundCheck {
-  private run: {check: SlicedSelfCheck; t0: number; turns: number} | undefined
+  private run: {check: SlicedSelfCheck; t0: number} | undefined
   private ready: {check: SlicedSelfCheck; ms: number} | undefined
 
   constructor(
@@ -44,39 +41,33 @@ export class BackgroundCheck {
   /** Starts a check of the NB as it is now, unless one is pending. Whether it started one. */
   start(nb: NbView, ctx: LocalContext, cfg: AgentConfig): boolean {
     if (this.pending) return false
-    const run = {check: new SlicedSelfCheck(nb, ctx, cfg), t0: this.o.now(), turns: 0}
+    const run = {check: new SlicedSelfCheck(nb, ctx, cfg), t0: this.o.now()}
     this.run = run
     const {slicing} = this.o
-    const step = (): void => {
-      if (this.run !== run) return // abandoned meanwhile
-      run.turns++
-      const until = this.o.now() + slicing.sliceMs
-      const n = slicing.portsPerLook ?? PORTS_PER_LOOK
-      let done = run.check.slice(n)
-      while (!done && this.o.now() < until) done = run.check.slice(n)
-      if (!done) {
-        slicing.defer(step)
-        return
-      }
+    runSliced({
+      slicing,
+      now: () => this.o.now(),
+      slice: (n) => run.check.slice(n),
+      alive: () => this.run === run, // abandoned meanwhile
+      onDone: (turns) => {
+        if (run.check.abandoned !== undefined) {
+          this.run = undefined
+          return
+        }
 
-      if (run.check.abandoned !== undefined) {
-        this.run = undefined
-        return
-      }
-
-      // its sorted result and contributions in a turn of their own: a piece apart from the slices
-      slicing.defer(() => {
-        if (this.run !== run) return
-        this.run = undefined
-        run.check.prepare()
-        const ms = Math.round(this.o.now() - run.t0)
-        this.ready = {check: run.check, ms}
-        this.o.logger.debug('self-check reference built in the background', {ms, turns: run.turns})
-        this.o.onReady()
-      })
-    }
-
-    slicing.defer(step)
+        // its sorted result and contributions in a turn of their own: a piece apart from the slices
+        slicing.defer(() => {
+          if (this.run !== run) return
+          this.run = undefined
+          run.check.prepare()
+          const ms = Math.round(this.o.now() - run.t0)
+          this.ready = {check: run.check, ms}
+          this.o.logger.debug('self-check reference built in the background', {ms, turns})
+          this.o.onReady()
+        })
+      },
+      first: 'deferred',
+    })
     return true
   }
 

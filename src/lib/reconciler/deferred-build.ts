@@ -20,16 +20,7 @@ import type {LocalContext} from '../planner/context.js'
 import type {IncrementalPlanner} from '../planner/incremental.js'
 
 import {type DesiredState, objKey, objValue} from '../planner/types.js'
-
-/** How the daemon slices the rebuild. */
-export interface BuildSlicing {
-  /** Runs `fn` once pending I/O has had its turn (the daemon: setImmediate). */
-  defer: (fn: () => void) => void
-  /** Main-thread time a slice may take before it yields, in ms. */
-  sliceMs: number
-  /** Ports replayed between two looks at the clock (default PORTS_PER_LOOK; tests: 1). */
-  portsPerLook?: number
-}
+import {type BuildSlicing, runSliced} from './sliced-run.js'
 
 /** What the pass that put the rebuild off applied, and the inputs the rebuild is for. */
 export interface Deferral {
@@ -37,12 +28,6 @@ export interface Deferral {
   ctx: LocalContext
   applied: DesiredState
 }
-
-/**
- * Ports replayed between two looks at the clock. A port costs ~0.1-0.3 ms on a real host and ~3 ms
- * in an emulated one (10,000 ports in 31 s): 32 per look made slices of ~400 ms there.
- */
-const PORTS_PER_LOOK = 4
 
 export class DeferredBuild {
   private deferral: Deferral | undefined
@@ -102,18 +87,19 @@ export class DeferredBuild {
 
     const run = {d, t0, slices: 0}
     this.slicing = run
-    const step = (): void => {
-      if (this.slicing !== run) return // completed by a pass, or replaced
-      run.slices++
-      const until = this.o.now() + s.sliceMs
-      const n = s.portsPerLook ?? PORTS_PER_LOOK
-      let done = this.o.planner.buildSlice(n)
-      while (!done && this.o.now() < until) done = this.o.planner.buildSlice(n)
-      if (done) this.end(d, t0, run.slices)
-      else s.defer(step)
-    }
-
-    step()
+    runSliced({
+      slicing: s,
+      now: () => this.o.now(),
+      slice: (n) => this.o.planner.buildSlice(n),
+      // asked once a turn, so it counts the turns (finishUnderWay adds its own)
+      alive: () => {
+        if (this.slicing !== run) return false // completed by a pass, or replaced
+        run.slices++
+        return true
+      },
+      onDone: () => this.end(d, t0, run.slices),
+      first: 'now',
+    })
     return true
   }
 

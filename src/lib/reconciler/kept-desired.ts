@@ -9,11 +9,12 @@ import type {Logger} from '../log.js'
 import type {NbChange, NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
 import type {Difference} from '../planner/self-check.js'
+import type {BuildSlicing} from './sliced-run.js'
 
 import {computeDesired, type DesiredResult} from '../planner/desired.js'
 import {IncrementalPlanner} from '../planner/incremental.js'
 import {BackgroundCheck} from './background-check.js'
-import {type BuildSlicing, DeferredBuild} from './deferred-build.js'
+import {DeferredBuild} from './deferred-build.js'
 
 export interface KeptDesiredOptions {
   cfg: AgentConfig

@@ -15,7 +15,7 @@ import type {AgentConfig} from '../config/types.js'
 import type {NbChange, NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
 import type {Problem} from '../planner/problems.js'
-import type {BuildSlicing} from './deferred-build.js'
+import type {BuildSlicing} from './sliced-run.js'
 import type {
   Datapath,
   DeltaObservation,
