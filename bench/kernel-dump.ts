@@ -6,19 +6,34 @@
 //   - the watched model's dump (dumpKernelText, the daemon's runner): wall, the daemon's own CPU,
 //     the `ip` processes' CPU (reaped children), and how much it grew V8's old generation (what
 //     decides the full collection after a periodic pass);
-//   - the dump's fingerprint (dumpFingerprint) over that text.
+//   - the dump's fingerprint (dumpFingerprint) over that text;
+//   - the main-thread pieces of a periodic pass on a node that changed since its last dump: the
+//     dump parsed, loaded into a model, a second model patched to it (syncFrom, the resync), the
+//     owned objects read from it, the diff of the desired state against them, and the set of the
+//     desired keys (what a pass keeps for drift).
 // Run in the guest: bench/run-kernel-bench.sh kernel-dump 10000
 import v8 from 'node:v8'
 
 import type {RunOptions, RunResult} from '../src/lib/exec/runner.js'
+import type {ObserveScope} from '../src/lib/kernel/types.js'
 
 import {ExecRunner} from '../src/lib/exec/runner.js'
 import {batchText} from '../src/lib/kernel/batch.js'
 import {ipOpFor} from '../src/lib/kernel/commands.js'
 import {type DumpFingerprint, dumpFingerprint, sameDump} from '../src/lib/kernel/dump-fingerprint.js'
 import {Ledger} from '../src/lib/kernel/ledger.js'
+import {KernelModel} from '../src/lib/kernel/model.js'
 import {tablesOf} from '../src/lib/kernel/notify-keys.js'
-import {dumpKernelText, type KernelDumpText, markedOnlyTables, type ObserveDeps} from '../src/lib/kernel/observe.js'
+import {
+  dumpKernelText,
+  type KernelDumpText,
+  markedOnlyTables,
+  type ObserveDeps,
+  ownedObjects,
+} from '../src/lib/kernel/observe.js'
+import {parseModelDump} from '../src/lib/kernel/watched.js'
+import {diff} from '../src/lib/planner/diff.js'
+import {objKey, type StateObj} from '../src/lib/planner/types.js'
 import {base, node, ports} from './kernel-floor.js'
 import {reapedCpu} from './proc-stats.js'
 
@@ -53,6 +68,38 @@ function showDifference(a: KernelDumpText, b: KernelDumpText): void {
       const around = (t: string): string => t.slice(Math.max(0, j - 120), j + 80)
       console.log(`    ${k}[${i}] differs at character ${j}:\n      ${around(p)}\n      ${around(q)}`)
     }
+}
+
+/** The main-thread pieces of a periodic pass on a changed node (see the top), ms per round. */
+async function periodicPieces(
+  d: ObserveDeps,
+  text: KernelDumpText,
+  tables: number[],
+  objs: readonly StateObj[],
+  scope: ObserveScope,
+): Promise<void> {
+  console.log('\nperiodic pass pieces, ms: parse, load, syncFrom, owned, diff, key set')
+  const timed = async <T>(f: () => Promise<T> | T): Promise<[T, number]> => {
+    const t = performance.now()
+    const r = await f()
+    return [r, performance.now() - t]
+  }
+
+  for (let i = 0; i < R; i++) {
+    const [dump, parse] = await timed(() => parseModelDump(text))
+    const model = new KernelModel()
+    const [, load] = await timed(() => model.load(dump, tables))
+    const older = new KernelModel()
+    older.load(parseModelDump(text), tables)
+    const [, sync] = await timed(() => older.syncFrom(model))
+    const [owned, own] = await timed(async () => ownedObjects({ledger: d.ledger}, model.raw(), {...scope, adopt: objs}))
+    const [plan, dt] = await timed(() => diff(objs, owned))
+    const [, keys] = await timed(() => new Set(objs.map((o) => objKey(o))))
+    const f0 = (x: number): string => x.toFixed(0)
+    console.log(
+      `  round ${i + 1}: ${[parse, load, sync, own, dt, keys].map(f0).join('  ')} (${owned.length} owned, ${plan.add.length} to add)`,
+    )
+  }
 }
 
 async function main(): Promise<void> {
@@ -135,6 +182,8 @@ async function main(): Promise<void> {
       if (last && !sameDump(fingerprint, last.fingerprint)) showDifference(last.text, text)
       last = {fingerprint, text}
     }
+
+    if (last) await periodicPieces(d, last.text, tables, objs, n.scope)
   } finally {
     n.close()
   }

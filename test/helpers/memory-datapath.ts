@@ -1,7 +1,8 @@
 // An in-memory Datapath for reconciler tests: the node is a map objKey -> object, observe() lists
 // it, apply() changes it and every op succeeds. DeltaMemoryDatapath also serves delta
-// observations (the watched kernel model's observeDelta: the owned objects under the keys asked).
-import type {Datapath, DeltaObservation, OpResult} from '../../src/lib/reconciler/types.js'
+// observations (the watched kernel model's observeDelta: the owned objects under the keys asked),
+// and AuditMemoryDatapath the periodic audit (Datapath.audit).
+import type {AuditObservation, Datapath, DeltaObservation, OpResult} from '../../src/lib/reconciler/types.js'
 
 import {objKey, type Plan, type StateObj} from '../../src/lib/planner/types.js'
 
@@ -29,5 +30,24 @@ export class DeltaMemoryDatapath extends MemoryDatapath {
       keys: all,
       observed: new Map([...all].flatMap((k) => (this.objects.has(k) ? [[k, this.objects.get(k)!]] : []))),
     }
+  }
+}
+
+/**
+ * DeltaMemoryDatapath with the periodic audit: the whole node (and `foreignFlows`), after `gate`
+ * when one is set (a test runs passes while the audit's dump is in flight); `refuse` answers
+ * undefined (only a full pass is right).
+ */
+export class AuditMemoryDatapath extends DeltaMemoryDatapath {
+  gate: Promise<void> | undefined
+  refuse = false
+  foreignFlows = 0
+  audits = 0
+
+  async audit(): Promise<AuditObservation | undefined> {
+    this.audits++
+    if (this.gate) await this.gate
+    if (this.refuse) return undefined
+    return {observed: [...this.objects.values()], foreignFlows: this.foreignFlows}
   }
 }

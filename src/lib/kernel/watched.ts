@@ -28,6 +28,14 @@
 // one dump off the event path instead of a full pass on it. A full observe waits for the dump in
 // flight but never for its repeats (they last as long as the overruns). A monitor that died, a failed resync,
 // or an overrun during a foreground dump still means a full pass (foreground dump).
+// Periodic audit (audit): the periodic full dump taken the same way, in the background, while
+// the model is not suspect: delta passes stay sure meanwhile, and what the dump corrects goes to
+// the dirty keys (a drift signal wakes the daemon). The dump's parse and the model's patch are
+// separate turns of the event loop, and a dump whose text is the one the model was loaded from
+// (model unchanged since) is neither parsed nor loaded. Then the owned observation is read from
+// the refreshed model, in a turn of its own. Delta passes are refused for a due periodic dump
+// only at twice fullDumpEveryMs: the audit refreshes the model every period, and a model left
+// without one for two periods (audits refused or failing) asks for a full pass.
 // Start-up and prefetch: the monitor starts as soon as the base wiring is done (before the first
 // pass, which then need not wait for it), and a pass announces its observation (prefetch) before
 // computing its desired state, so a dump the observation needs anyway runs while the planner does.
@@ -78,10 +86,16 @@ export function failedOpsRetryMs(n: number, baseMs = RETRY_BASE_MS, maxMs = RETR
 }
 
 /** A dump's text parsed into what the model loads. */
-function parseModelDump(text: KernelDumpText): ModelDump {
+export function parseModelDump(text: KernelDumpText): ModelDump {
   const {netconf, ...dumped} = parseKernelDump(text)
   return {...dumped, netconf: parseNetconf(netconf), markedOnly: text.markedOnly}
 }
+
+/** Gives the event loop a turn (I/O, timers) between two long pieces of main-thread work. */
+const nextTurn = (): Promise<void> =>
+  new Promise((resolve) => {
+    setImmediate(resolve)
+  })
 
 /** A background resync dumps once overruns stopped for this long, or this long after it began. */
 const RESYNC_QUIET_MS = 150
@@ -169,6 +183,8 @@ export class WatchedKernel {
   /** Delta observations served unsure (while a resync ran), and applies run with the monitor paused. */
   unsureDeltas = 0
   pauses = 0
+  /** Periodic audits whose refresh completed (tests, benchmarks). */
+  audits = 0
 
   constructor(
     private readonly runner: CommandRunner,
@@ -225,7 +241,7 @@ export class WatchedKernel {
     const s = canonicalScope(scope)
     const tables = tablesOf(s)
     const fresh = Boolean(opts.fresh || scope.fresh)
-    if (this.monitor.running && !this.starting && !fresh && !this.needsDump(tables)) return false
+    if (this.monitor.running && !this.starting && !fresh && !this.needsDump(tables, {grace: 2})) return false
     this.prefetches++
     const done = (async () => {
       await this.ensureMonitor()
@@ -355,6 +371,31 @@ export class WatchedKernel {
     return {observed, keys: all}
   }
 
+  /**
+   * The periodic audit's owned observation (see the top): the model refreshed from a full dump in
+   * the background, then read whole, `scope.adopt` being the desired state. Undefined when only a
+   * full observe() is right: the model stale with no resync to wait for, the scope not the one of
+   * the last full observation, the monitor not running, a dump loading.
+   */
+  async audit(scope: ObserveScope): Promise<KernelObj[] | undefined> {
+    const s = canonicalScope(scope)
+    if (scopeSignature(canonicalScope({...scope, staleBridges: []})) !== this.scopeSig) return undefined
+    if (!(await this.refresh())) return undefined
+    await nextTurn()
+    return this.ownedNow(s)
+  }
+
+  /** The periodic dump as a background resync (see the top). Whether the model is current after it. */
+  private async refresh(): Promise<boolean> {
+    if (this.closed || this.loading || this.prefetched || this.starting || !this.monitor.running) return false
+    if (this.lastDump === 0 || this.scope === undefined || (this.stale && !this.resync)) return false
+    if (!this.resync) this.startResync({why: 'periodic'})
+    while (this.resync) await this.resync
+    if (this.stale) return false
+    this.audits++
+    return true
+  }
+
   /** Whether a delta observation is right (see the top); stale is right only while a resync runs (unsure). */
   private deltaServable(s: ObserveScope, scope: ObserveScope): boolean {
     const why = this.deltaRefusal(s, scope)
@@ -371,12 +412,17 @@ export class WatchedKernel {
     if (scopeSignature(s) !== this.scopeSig) return 'scope changed'
     if (this.stale && !this.resync) return 'model stale, no resync running'
     if (scope.fresh) return 'fresh observation asked'
-    return this.needsDump(tablesOf(s), {ignoreStale: true}) ? 'periodic dump due or a table not watched' : undefined
+    return this.needsDump(tablesOf(s), {ignoreStale: true, grace: 2})
+      ? 'periodic dump overdue or a table not watched'
+      : undefined
   }
 
-  /** Whether the model cannot serve an observation (stale, periodic dump due, a table not watched). */
-  private needsDump(tables: readonly number[], o: {ignoreStale?: boolean} = {}): boolean {
-    const every = this.opts.fullDumpEveryMs ?? 0
+  /**
+   * Whether the model cannot serve an observation (stale, periodic dump due, a table not watched).
+   * `grace`: the periodic dump counts as due only after this many periods (see the top: audits).
+   */
+  private needsDump(tables: readonly number[], o: {ignoreStale?: boolean; grace?: number} = {}): boolean {
+    const every = (this.opts.fullDumpEveryMs ?? 0) * (o.grace ?? 1)
     const old = every > 0 && performance.now() - this.lastDump >= every
     return (this.stale && !o.ignoreStale) || old || tables.some((t) => !this.model.tables.has(t))
   }
@@ -492,13 +538,8 @@ export class WatchedKernel {
     return dumpKernelText(d, tablesOf(s), {netconf: true, markedOnly: markedOnlyTables(s)})
   }
 
-  /** A full dump of the scope's tables, parsed. */
-  private async dumpModel(s: ObserveScope): Promise<ModelDump> {
-    return parseModelDump(await this.dumpText(s))
-  }
-
-  /** After an overrun: a background dump (see the top), repeated while overruns go on. */
-  private startResync(o: {restart?: boolean} = {}): void {
+  /** A background dump after an overrun or for the periodic audit (see the top), repeated while overruns go on. */
+  private startResync(o: {restart?: boolean; why?: 'overrun' | 'periodic'} = {}): void {
     if (this.resync) {
       this.resyncAgain = true
       return
@@ -519,7 +560,7 @@ export class WatchedKernel {
         await this.quiet()
         this.resyncAgain = false
         try {
-          await this.resyncOnce()
+          await this.resyncOnce(o.why ?? 'overrun')
         } catch (error) {
           this.log.warn('kernel model resync failed; full dump at the next pass', {error: (error as Error).message})
           this.stale = true
@@ -546,29 +587,52 @@ export class WatchedKernel {
     }
   }
 
-  private async resyncOnce(): Promise<void> {
+  /**
+   * One background dump patched into the model: notifications and own ops that arrive meanwhile
+   * are replayed onto the dump, and the keys and links the patch changed are handed on as
+   * notifications' are. The dump's parse and the patch are turns of their own; a dump the model
+   * already holds (dump-fingerprint.ts) is neither.
+   */
+  private async resyncOnce(why: 'overrun' | 'periodic'): Promise<void> {
     const s = this.scope
     if (!s) return
     const began = performance.now()
     const tables = tablesOf(s)
     this.replay = []
-    let dump: ModelDump
+    let fingerprint: DumpFingerprint
+    let dump: ModelDump | undefined
     try {
-      dump = await this.dumpModel(s)
+      const text = await this.dumpText(s)
+      fingerprint = dumpFingerprint(text)
+      if (!this.loadedDump.holds(fingerprint, this.model.generation)) {
+        await nextTurn()
+        dump = parseModelDump(text)
+        await nextTurn()
+      }
     } catch (error) {
       this.replay = undefined
       throw error
     }
 
-    const next = new KernelModel()
-    next.load(dump, tables)
-    for (const e of this.replay) {
-      if ('own' in e) next.applyOwn(e.own, e.obj)
-      else next.apply(e)
-    }
+    const replayed = this.replay.length
+    let changed: {keys: string[]; links: string[]} = {keys: [], links: []}
+    if (dump) {
+      const next = new KernelModel()
+      next.load(dump, tables)
+      for (const e of this.replay) {
+        if ('own' in e) next.applyOwn(e.own, e.obj)
+        else next.apply(e)
+      }
+
+      changed = this.model.syncFrom(next)
+      // Nothing replayed: the model is now the dump itself, and the next dump of the same text
+      // need not be parsed.
+      if (replayed === 0) this.loadedDump.record(fingerprint, this.model.generation)
+      else this.loadedDump.forget()
+    } else this.unchangedDumps++
 
     this.replay = undefined
-    const {keys, links} = this.model.syncFrom(next)
+    const {keys, links} = changed
     // An overrun during the dump: this one may miss a change too, so another follows.
     this.stale = this.resyncAgain
     this.lastDump = performance.now()
@@ -581,8 +645,17 @@ export class WatchedKernel {
     this.deferred.clear()
     if (links.some((l) => this.ownershipDevice(l) || this.model.links.get(l)?.kind === 'vlan')) this.dirtyAll = true
     for (const l of links) this.exec.recycle(l)
-    this.log.debug('kernel model resynced after an overrun', {changed: keys.length, links: links.length})
-    if (this.dirtyKeys.size > 0 || this.dirtyAll) this.emit('kernel model resynced')
+    this.log.debug(
+      why === 'overrun' ? 'kernel model resynced after an overrun' : 'kernel model refreshed (periodic dump)',
+      {
+        changed: keys.length,
+        links: links.length,
+        parsed: dump !== undefined,
+        ms: Math.round(this.lastResyncMs),
+      },
+    )
+    if (this.dirtyKeys.size > 0 || this.dirtyAll)
+      this.emit(why === 'overrun' ? 'kernel model resynced' : 'kernel model refreshed')
   }
 
   /**

@@ -6,7 +6,8 @@ import type {PassResult} from './types.js'
 // pass recomputes the desired state and applies the difference. Passes never overlap; changes
 // that arrive during a pass schedule another one (so nothing that happens during a full sync is
 // lost, unlike upstream: docs/upstream-behaviour.md#bug-11-sync-race). A periodic full pass repairs
-// drift, and pruning is allowed only when the caller says the NB replica is complete (first
+// drift (in watch mode with a watched datapath: a periodic delta pass, then the periodic audit
+// outside the loop's one-pass-at-a-time: reconcile.ts), and pruning is allowed only when the caller says the NB replica is complete (first
 // snapshot after start or reconnect).
 //
 // Timing contract:
@@ -135,6 +136,8 @@ export class ReconcileLoop {
   /** Passes the watchdog reported (ran longer than stuckPassMs). */
   stuckPasses = 0
   failedPasses = 0
+  /** Periodic audits that completed (see the top). */
+  audits = 0
 
   constructor(private readonly opts: LoopOptions) {
     this.logger = opts.logger ?? new NullLogger()
@@ -275,9 +278,12 @@ export class ReconcileLoop {
     this.armWatchdog(trigger, started)
     try {
       // Only event passes may use the incremental desired state; the others recompute and compare.
+      // A periodic pass followed by an audit runs the self-check only: the audit compares the rest.
+      const audit = trigger === 'periodic' && this.opts.reconciler.auditable()
       const result = await this.opts.reconciler.pass(this.opts.nb, {
         prune: this.opts.pruneAllowed(),
-        fullRecompute: trigger !== 'event',
+        fullRecompute: trigger !== 'event' && !audit,
+        ...(audit ? {selfCheck: true} : {}),
         onStage: (stage, d) => {
           this.passStage = d.operations === undefined ? stage : `${stage} (${d.operations} operations)`
         },
@@ -288,6 +294,8 @@ export class ReconcileLoop {
       this.retryNotBefore = undefined
       this.logPass(result, trigger)
       this.opts.observer?.onPass?.(result, trigger, since)
+      // A pass that turned out full compared everything already.
+      if (audit && result.deltaKeys !== undefined) this.startAudit()
       return result
     } catch (error) {
       this.onFailure(error instanceof Error ? error : new Error(String(error)), trigger, since, this.now() - started)
@@ -307,6 +315,25 @@ export class ReconcileLoop {
       // the loop is free; after the start pass, the caller runs it once it has reported the start.
       if (trigger !== 'start' && !this.stopped) setImmediate(() => this.opts.reconciler.buildDeferred())
     }
+  }
+
+  /**
+   * The periodic audit, outside the one-pass-at-a-time (reconcile.ts): passes go on meanwhile.
+   * What it found (keys out of sync, or a full pass needed) is worked off by a pass it asks for.
+   */
+  private startAudit(): void {
+    this.opts.reconciler.audit().then(
+      (r) => {
+        if (!r || this.stopped) return
+        this.audits++
+        if (r.keys > 0 || r.full !== undefined) this.request('event')
+      },
+      (error: unknown) => {
+        if (this.stopped) return
+        this.logger.warn('periodic audit failed; a full pass follows', {error: (error as Error).message})
+        this.request('event')
+      },
+    )
   }
 
   private armWatchdog(trigger: PassTrigger, started: number): void {

@@ -2,7 +2,7 @@
 // neighbours, NDP proxies and sysctls, and ovs-ofctl for the cookie-999 flows.
 import type {ForeignFlow} from '../ovs/flow-text.js'
 import type {FlowObj, Plan, StateObj} from '../planner/types.js'
-import type {Datapath, DeltaObservation, DesiredLookup, ObserveScope, OpResult} from './types.js'
+import type {AuditObservation, Datapath, DeltaObservation, DesiredLookup, ObserveScope, OpResult} from './types.js'
 
 import {type Logger, NullLogger} from '../log.js'
 import {isPlanResult, type OfctlFlows} from '../ovs/ofctl.js'
@@ -15,6 +15,8 @@ import {objKey, objValue} from '../planner/types.js'
  */
 export type KernelLayer = Pick<Datapath, 'observe' | 'observeDelta' | 'onDrift' | 'prefetch'> & {
   apply(plan: Plan, opts?: {ensureUp?: readonly string[]}): Promise<OpResult[]>
+  /** The periodic audit's owned kernel objects (WatchedKernel.audit), or undefined: a full pass. */
+  audit?(scope: ObserveScope): Promise<StateObj[] | undefined>
 }
 
 const isFlow = (o: StateObj): o is FlowObj => o.kind === 'flow'
@@ -121,8 +123,37 @@ export class NodeDatapath implements Datapath {
     })
     this.foreign = f.foreign
     const flows = [...f.flows, ...this.assumeUnobserved([...silent, ...f.timedOut], f.errors, scope)]
-    // The same kernel array and the same flows: the same array as the last time, so the
-    // reconciler can tell the observation is the one it already diffed (reconcile.ts).
+    return this.sameAsLast(k, flows)
+  }
+
+  /**
+   * The periodic audit (Datapath.audit): the kernel's, and the flows dumped alongside. A bridge
+   * left silent, or whose dump runs out of time now, has its desired flows counted in place, as a
+   * full observation does (the probe and its backoff are left as they are). A bridge that left
+   * the mappings is pruned by full passes only: none then.
+   */
+  async audit(scope: ObserveScope): Promise<AuditObservation | undefined> {
+    if (!this.kernel.audit) return undefined
+    if (((await this.staleBridges?.(scope)) ?? []).length > 0) return undefined
+    const names = scope.bridges.map((b) => b.name)
+    const bridges = this.dumpable(names)
+    const [k, f] = await Promise.all([
+      this.kernel.audit(scope),
+      this.flows && bridges.length > 0
+        ? this.flows.dumpAll(bridges)
+        : Promise.resolve({flows: [], foreign: [], errors: {}, timedOut: []}),
+    ])
+    if (!k) return undefined
+    const unseen = new Set([...names.filter((b) => !bridges.includes(b)), ...f.timedOut])
+    const assumed = (scope.adopt ?? []).filter((o): o is FlowObj => isFlow(o) && unseen.has(o.bridge))
+    return {observed: this.sameAsLast(k, [...f.flows, ...assumed]), foreignFlows: f.foreign.length}
+  }
+
+  /**
+   * The kernel's objects and the flows as one array: the same array as the last observation's when
+   * both are the same, so the reconciler can tell it was handed the observation it already diffed.
+   */
+  private sameAsLast(k: readonly StateObj[], flows: readonly StateObj[]): StateObj[] {
     const flowValues = flows
       .map((o) => objValue(o))
       .sort()

@@ -11,6 +11,13 @@
 // first pass, every pass that recomputes from scratch (start, periodic, resync), any pass after
 // one that did not prune, filtered, withdrew or failed, and any pass where the planner rebuilt or
 // the datapath cannot serve a delta are full passes (whole desired state x whole observation).
+// The periodic audit (watch mode, a datapath with `audit`): the daemon's periodic pass is then a
+// delta pass that runs the self-check, and the periodic full comparison follows it outside any
+// pass: the datapath brings its model up to date with a full dump in the background, the whole
+// desired state is diffed against the whole observation, and every key that differs goes to the
+// next delta pass, which looks at it again against the node as it is then. Passes go on while the
+// audit runs, so an NB change never waits for it; what the audit found is a difference, never an
+// operation, so nothing it read before a pass can undo that pass's work.
 import type {AgentConfig} from '../config/types.js'
 import type {NbChange, NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
@@ -32,6 +39,8 @@ import {computeDesired, type DesiredResult} from '../planner/desired.js'
 import {diff, diffKeys, restrictPlan} from '../planner/diff.js'
 import {type DesiredState, objectCount, objKey, type Plan, type StateObj} from '../planner/types.js'
 import {KeptDesired} from './kept-desired.js'
+import {PassReports} from './pass-reports.js'
+import {type AuditResult, PeriodicAudit} from './periodic-audit.js'
 
 export interface ReconcilerDeps {
   cfg: AgentConfig
@@ -56,8 +65,6 @@ function countKinds(objs: readonly StateObj[]): KindCounts {
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10
-/** Failed operations logged one by one per pass; the rest are counted in one summary line. */
-const MAX_LOGGED_FAILURES = 20
 
 /** A delta pass's plan: the examined keys only; everything else is in sync, so unchanged = desired - added. */
 function deltaPlan(
@@ -76,8 +83,6 @@ export class Reconciler {
   lastDesired: DesiredState | undefined
   lastResult: DesiredResult | undefined
   lastContext: LocalContext | undefined
-  /** Problems already logged: a malformed NB row is logged once (with its uuid), not every pass. */
-  private readonly reported = new Set<string>()
   /** Watch mode: the desired state kept from NB changes (enableIncremental). */
   private kept: KeptDesired | undefined
   /** objKeys a delta pass must diff: desired changes since the last pass, and last pass's failed ops. */
@@ -97,10 +102,14 @@ export class Reconciler {
   private failedKeys = new Map<string, string>()
   /** A pass is running (buildDeferred waits for its end). */
   private passing = false
+  private readonly periodic: PeriodicAudit
+  private readonly reports: PassReports
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.logger = deps.logger ?? new NullLogger()
     this.now = deps.now ?? (() => performance.now())
+    this.reports = new PassReports(this.logger)
+    this.periodic = new PeriodicAudit({datapath: deps.datapath, logger: this.logger, now: this.now})
   }
 
   /**
@@ -211,12 +220,13 @@ export class Reconciler {
   private async runPass(nb: NbView, opts: PassOptions): Promise<PassResult> {
     const t0 = this.now()
     opts.onStage?.('plan', {})
+    this.periodic.handOver(this.pendingKeys)
     const ctx = await this.deps.local.context()
     const tCtx = this.now()
     const scope = scopeOf(this.deps.cfg, ctx)
     // A dump the observation will need anyway starts now and runs while the planner computes.
     this.deps.datapath.prefetch?.(scope, {fresh: Boolean(opts.fullRecompute)})
-    const {state, problems} = this.desiredFor(nb, ctx, Boolean(opts.fullRecompute))
+    const {state, problems} = this.desiredFor(nb, ctx, Boolean(opts.fullRecompute || opts.selfCheck))
     const mismatches = this.kept?.lastMismatch
     const t1 = this.now()
     this.kept?.logDesired(round(tCtx - t0), round(t1 - tCtx), objectCount(state))
@@ -244,8 +254,8 @@ export class Reconciler {
     const repaired = this.settlePass({state, plan, results, delta}, opts)
     const timings = {desiredMs: round(t1 - t0), observeMs: round(t2 - t1), applyMs: round(t3 - t2)}
     const failed = results.filter((r) => !r.ok)
-    if (!opts.dryRun) this.logFailures(failed, failedBefore)
-    this.reportProblems(problems)
+    if (!opts.dryRun) this.reports.failures(failed, failedBefore)
+    this.reports.problems(problems)
     return {
       plan,
       results,
@@ -275,6 +285,34 @@ export class Reconciler {
   buildDeferred(): boolean {
     if (!this.kept || this.passing) return false
     return this.kept.startBuild()
+  }
+
+  /**
+   * Whether the periodic comparison can be an audit (see the top): watch mode, a datapath with
+   * `audit`, and nothing asking for a full pass already.
+   */
+  auditable(): boolean {
+    return this.kept !== undefined && this.deps.datapath.audit !== undefined && !this.needFull
+  }
+
+  /**
+   * The periodic audit (see the top), run outside any pass. Resolves with what it found: `keys`
+   * out of sync (handed to the next pass), or `full` when only a full pass is right (the
+   * datapath refused, or saw flows only a full pass prunes): the next pass is then full. The
+   * caller asks for a pass in both cases. Undefined when there was nothing to audit (no pass ran
+   * yet, an audit under way).
+   */
+  async audit(): Promise<AuditResult | undefined> {
+    const ctx = this.lastContext
+    if (!this.kept || !ctx || !this.lastDesired) return undefined
+    return this.periodic.run({
+      scope: scopeOf(this.deps.cfg, ctx),
+      desired: () => this.lastDesired!,
+      diff: (state, observed) => this.diffAll(state, observed),
+      markFull: () => {
+        this.needFull = true
+      },
+    })
   }
 
   /** The whole desired state x the whole owned observation (withdraw, prune and filter applied). */
@@ -350,41 +388,5 @@ export class Reconciler {
     for (const r of results) if (!r.ok) this.pendingKeys.add(objKey(r.obj))
     this.needFull = !opts.prune || Boolean(opts.dryRun || opts.filter || opts.withdraw)
     return repaired
-  }
-
-  /**
-   * One warning per operation that failed anew (not in `before`, the last applying pass's
-   * failures, or there with another error), at most MAX_LOGGED_FAILURES a pass, and one summary
-   * when some were left out or failed again the same way: a retried pass does not repeat thousands of lines (a missing kernel module fails every
-   * VLAN device, and everything behind them, on every retry). `sync --json` lists them all.
-   */
-  private logFailures(failed: readonly OpResult[], before: ReadonlyMap<string, string>): void {
-    const fresh = failed.filter((f) => before.get(objKey(f.obj)) !== (f.error ?? ''))
-    const shown = fresh.slice(0, MAX_LOGGED_FAILURES)
-    for (const f of shown)
-      this.logger.warn('operation failed', {action: f.action, kind: f.obj.kind, obj: f.obj, error: f.error})
-    if (shown.length === failed.length) return
-    const byError = new Map<string, number>()
-    for (const f of failed) byError.set(f.error ?? '', (byError.get(f.error ?? '') ?? 0) + 1)
-    this.logger.warn('operations failed', {
-      failed: failed.length,
-      new: fresh.length,
-      logged: shown.length,
-      errors: Object.fromEntries([...byError].sort((a, b) => b[1] - a[1]).slice(0, 5)),
-    })
-  }
-
-  private reportProblems(problems: readonly Problem[]): void {
-    const current = new Set<string>()
-    for (const p of problems) {
-      const key = `${p.table}|${p.uuid}|${p.name}|${p.reason}`
-      current.add(key)
-      if (this.reported.has(key)) continue
-      this.logger.warn('skipped', {table: p.table, uuid: p.uuid, name: p.name, reason: p.reason})
-    }
-
-    // Forget fixed rows, so a row that breaks again is logged again.
-    this.reported.clear()
-    for (const k of current) this.reported.add(k)
   }
 }

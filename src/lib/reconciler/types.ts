@@ -35,6 +35,16 @@ export interface Datapath {
    * Whether it started a dump.
    */
   prefetch?(scope: ObserveScope, opts?: {fresh?: boolean}): boolean
+  /**
+   * Optional (datapaths with a watched model): the periodic audit's observation. The model is
+   * brought up to date with a full dump taken in the background (what it corrected is reported as
+   * changed keys, as notifications are), then the whole owned observation is read from it, the
+   * main thread given back between the pieces, so passes go on meanwhile. `scope.adopt` is the
+   * desired state. Undefined when only a full pass is right (model stale, scope changed, a bridge
+   * that left the mappings); `foreignFlows`: odd cookie-999 flows seen, which only a full pass
+   * prunes.
+   */
+  audit?(scope: ObserveScope): Promise<AuditObservation | undefined>
   /** `prune`: also delete owned objects observe() saw but could not model (e.g. odd cookie-999 flows). */
   apply(plan: Plan, opts?: {prune?: boolean}): Promise<OpResult[]>
   /**
@@ -52,6 +62,11 @@ export interface DeltaObservation {
   observed: Map<string, StateObj>
   /** Every key examined: the ones asked for and the ones the node changed. */
   keys: Set<string>
+}
+
+export interface AuditObservation {
+  observed: StateObj[]
+  foreignFlows: number
 }
 
 /** Gathers the planner's non-NB inputs (OVS identity, mappings, tables, MACs, patch ports). */
@@ -76,6 +91,11 @@ export interface PassOptions {
    * an incremental reconciler, also compare it with the incremental state (PassResult.desiredMismatches).
    */
   fullRecompute?: boolean
+  /**
+   * With an incremental reconciler: run the periodic self-check (in the background when enabled so)
+   * without making the pass full: the daemon's periodic pass when the audit follows it.
+   */
+  selfCheck?: boolean
   /** Restrict the plan to some objects (ad-hoc commands). */
   filter?: (obj: StateObj, action: 'add' | 'remove') => boolean
 }
