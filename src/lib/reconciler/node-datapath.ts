@@ -129,8 +129,8 @@ export class NodeDatapath implements Datapath {
   /**
    * The periodic audit (Datapath.audit): the kernel's, and the flows dumped alongside. A bridge
    * left silent, or whose dump runs out of time now, has its desired flows counted in place, as a
-   * full observation does (the probe and its backoff are left as they are). A bridge that left
-   * the mappings is pruned by full passes only: none then.
+   * full observation does (and the same probe follows it). A bridge that left the mappings is
+   * pruned by full passes only: none then.
    */
   async audit(scope: ObserveScope): Promise<AuditObservation | undefined> {
     if (!this.kernel.audit) return undefined
@@ -144,8 +144,8 @@ export class NodeDatapath implements Datapath {
         : Promise.resolve({flows: [], foreign: [], errors: {}, timedOut: []}),
     ])
     if (!k) return undefined
-    const unseen = new Set([...names.filter((b) => !bridges.includes(b)), ...f.timedOut])
-    const assumed = (scope.adopt ?? []).filter((o): o is FlowObj => isFlow(o) && unseen.has(o.bridge))
+    const silent = names.filter((b) => !bridges.includes(b))
+    const assumed = this.assumeUnobserved([...silent, ...f.timedOut], f.errors, scope)
     return {observed: this.sameAsLast(k, [...f.flows, ...assumed]), foreignFlows: f.foreign.length}
   }
 

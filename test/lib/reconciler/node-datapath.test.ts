@@ -218,6 +218,34 @@ describe('reconciler/node-datapath', () => {
     expect(dumps).to.have.length(3)
   })
 
+  it('the audit: the kernel audit and the flows; a silent bridge counts as in place and is not dumped again', async () => {
+    const {kernel} = fakes()
+    const flow: FlowObj = {kind: 'flow', bridge: 'br-ex', inPort: 3, family: 4, mac: 'fa:16:3e:00:00:01'}
+    const owned: StateObj = {kind: 'address', dev: 'bgp-nic', cidr: '172.24.4.9/32'}
+    const {flows, dumps, lines, logger} = busyFlows()
+    expect(await new NodeDatapath(kernel, flows).audit(scope), 'no kernel audit: none').to.equal(undefined)
+    const audited: ObserveScope[] = []
+    const kernelSide = [owned] // the watched kernel hands back the same array for an unchanged model
+    kernel.audit = async (s) => {
+      audited.push(s)
+      return kernelSide
+    }
+
+    const dp = new NodeDatapath(kernel, flows, async () => [], {logger, flowRetryMs: 60_000})
+    const a1 = await dp.audit({...scope, adopt: [owned, flow]})
+    expect(a1).to.deep.equal({observed: [owned, flow], foreignFlows: 0})
+    const a2 = await dp.audit({...scope, adopt: [owned, flow]})
+    expect(a2?.observed, 'the same array: the reconciler reuses its diff').to.equal(a1?.observed)
+    expect(dumps, 'the silent bridge is dumped once').to.deep.equal([['br-ex']])
+    expect(
+      lines.filter((l) => l.includes('flows not observed')),
+      'warned once',
+    ).to.have.length(1)
+    expect(audited).to.have.length(2)
+    const stale = new NodeDatapath(kernel, flows, async () => [{name: 'br-old', table: 201}])
+    expect(await stale.audit(scope), 'a bridge left the mappings: a full pass prunes it').to.equal(undefined)
+  })
+
   it('passes drift listeners to the kernel layer', () => {
     const {calls, kernel} = fakes()
     const seen: string[] = []
