@@ -34,9 +34,9 @@ export class DeltaMemoryDatapath extends MemoryDatapath {
 }
 
 /**
- * DeltaMemoryDatapath with the periodic audit: the whole node (and `foreignFlows`), after `gate`
- * when one is set (a test runs passes while the audit's dump is in flight); `refuse` answers
- * undefined (only a full pass is right).
+ * DeltaMemoryDatapath with the periodic audit: the whole node as it is when the audit starts (and
+ * `foreignFlows`), answered after `gate` when one is set (a test runs passes while the audit's
+ * dump is in flight); `refuse` answers undefined (only a full pass is right).
  */
 export class AuditMemoryDatapath extends DeltaMemoryDatapath {
   gate: Promise<void> | undefined
@@ -46,8 +46,9 @@ export class AuditMemoryDatapath extends DeltaMemoryDatapath {
 
   async audit(): Promise<AuditObservation | undefined> {
     this.audits++
+    const observed = [...this.objects.values()] // read as the audit starts, answered after the gate
     if (this.gate) await this.gate
     if (this.refuse) return undefined
-    return {observed: [...this.objects.values()], foreignFlows: this.foreignFlows}
+    return {observed, foreignFlows: this.foreignFlows}
   }
 }

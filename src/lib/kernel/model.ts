@@ -318,28 +318,56 @@ export class KernelModel {
    * proxies and proxy sysctls, and the names of links. O(model) string compares, no process.
    */
   syncFrom(next: KernelModel): {keys: string[]; links: string[]} {
-    const sameTables = sameSet(next.tables, this.tableSet) && sameSet(next.markedOnly, this.markedSet)
-    this.tableSet = new Set(next.tables)
-    this.markedSet = new Set(next.markedOnly)
-    const keys: string[] = []
-    const links = patch(this.linkMap, next.links)
-    for (const k of patch(this.addrMap, next.addrs)) keys.push(`address|${k}`)
-    for (const k of patch(this.ruleMap, next.rules)) keys.push(`rule|${k}`)
-    for (const k of patch(this.routeMap, next.routes)) keys.push(`route|${k}`)
-    for (const k of patch(this.neighMap, next.neighs)) keys.push(`neigh|${k}`)
-    for (const k of patch(this.proxyMap, next.proxies)) keys.push(`ndp-proxy|${k}`)
-    const netconf = patch(this.netconfMap, next.netconf)
-    for (const k of netconf) {
-      const [fam, dev] = k.split('|') as [string, string]
-      try {
-        keys.push(`sysctl|${fam === '4' ? deviceSysctlKey(4, dev, 'proxy_arp') : deviceSysctlKey(6, dev, 'proxy_ndp')}`)
-      } catch {
-        // a device name the sysctl key syntax cannot carry is never ours
-      }
-    }
+    const sync = this.syncSteps(next)
+    for (const step of sync.steps) step()
+    return sync.changed
+  }
 
-    if (!sameTables || keys.length + links.length + netconf.length > 0) this.gen++
-    return {keys, links}
+  /**
+   * syncFrom as steps, one kind each, that fill `changed`. Between two steps the caller may apply
+   * a notification, as long as it applies it to both models: a kind patched already stays equal,
+   * and one not patched yet is made equal to `next`, which has it too (watched.ts: the periodic
+   * audit gives the event loop a turn between them).
+   */
+  syncSteps(next: KernelModel): {steps: Array<() => void>; changed: {keys: string[]; links: string[]}} {
+    const changed = {keys: [] as string[], links: [] as string[]}
+    const kind =
+      <V>(cur: Map<string, V>, from: ReadonlyMap<string, V>, prefix: string): (() => void) =>
+      () => {
+        const ks = patch(cur, from)
+        if (ks.length > 0) this.gen++
+        for (const k of ks) changed.keys.push(`${prefix}|${k}`)
+      }
+
+    const steps: Array<() => void> = [
+      () => {
+        if (!sameSet(next.tables, this.tableSet) || !sameSet(next.markedOnly, this.markedSet)) this.gen++
+        this.tableSet = new Set(next.tables)
+        this.markedSet = new Set(next.markedOnly)
+        changed.links = patch(this.linkMap, next.links)
+        if (changed.links.length > 0) this.gen++
+      },
+      kind(this.addrMap, next.addrs, 'address'),
+      kind(this.ruleMap, next.rules, 'rule'),
+      kind(this.routeMap, next.routes, 'route'),
+      kind(this.neighMap, next.neighs, 'neigh'),
+      kind(this.proxyMap, next.proxies, 'ndp-proxy'),
+      () => {
+        const netconf = patch(this.netconfMap, next.netconf)
+        if (netconf.length > 0) this.gen++
+        for (const k of netconf) {
+          const [fam, dev] = k.split('|') as [string, string]
+          try {
+            changed.keys.push(
+              `sysctl|${fam === '4' ? deviceSysctlKey(4, dev, 'proxy_arp') : deviceSysctlKey(6, dev, 'proxy_ndp')}`,
+            )
+          } catch {
+            // a device name the sysctl key syntax cannot carry is never ours
+          }
+        }
+      },
+    ]
+    return {steps, changed}
   }
 
   /** The model as observe's input (sysctls of every device derived from netconf). */

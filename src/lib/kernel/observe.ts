@@ -256,26 +256,77 @@ export async function dumpKernelText(
 }
 
 /** A dump's text parsed (routes tagged with their table); `netconf` is left as text. */
-export function parseKernelDump(t: KernelDumpText) {
-  const [links = '', addrs = '', neighs = '', proxies = '', netconf = ''] = t.general.map(String)
-  const [rules4 = '', ...routes4] = t.fam4.map(String)
-  const [rules6 = '', ...routes6] = t.fam6.map(String)
-  return {
-    links: parseLinks(links),
-    addrs: parseAddrs(addrs),
-    rules: [...parseRules(rules4, 4), ...parseRules(rules6, 6)],
-    routes: t.tables.flatMap((table, i) => {
+export function parseKernelDump(t: KernelDumpText): ParsedDump {
+  const p = parseSteps(t)
+  for (const step of p.steps) step()
+  return p.parsed
+}
+
+/**
+ * parseKernelDump with `between` awaited between two parts (links, addresses, rules, each table's
+ * routes, neighbours, proxies): on a large node each part is a fraction of a second of main thread
+ * in a small VM, the whole about one second (the periodic audit's background dump, watched.ts).
+ */
+export async function parseKernelDumpInTurns(t: KernelDumpText, between: () => Promise<void>): Promise<ParsedDump> {
+  const p = parseSteps(t)
+  for (const [i, step] of p.steps.entries()) {
+    if (i > 0) await between()
+    step()
+  }
+
+  return p.parsed
+}
+
+export interface ParsedDump {
+  links: LinkInfo[]
+  addrs: AddrInfo[]
+  rules: RuleInfo[]
+  routes: Array<RouteInfo & {table: number}>
+  neighs: NeighInfo[]
+  proxies: ProxyInfo[]
+  netconf: string
+}
+
+const text = (b: Buffer | undefined): string => (b === undefined ? '' : String(b))
+
+/** The parse as parts that fill `parsed` (each part decodes its own text). */
+function parseSteps(t: KernelDumpText): {parsed: ParsedDump; steps: Array<() => void>} {
+  const parsed: ParsedDump = {
+    links: [],
+    addrs: [],
+    rules: [],
+    routes: [],
+    neighs: [],
+    proxies: [],
+    netconf: text(t.general[4]),
+  }
+  const [, ...routes4] = t.fam4
+  const [, ...routes6] = t.fam6
+  const steps: Array<() => void> = [
+    () => {
+      parsed.links = parseLinks(text(t.general[0]))
+    },
+    () => {
+      parsed.addrs = parseAddrs(text(t.general[1]))
+    },
+    () => {
+      parsed.rules = [...parseRules(text(t.fam4[0]), 4), ...parseRules(text(t.fam6[0]), 6)]
+    },
+    ...t.tables.map((table, i) => () => {
       // `ip route show ... proto N` leaves the protocol out of what it prints: put it back.
       const proto = t.markedOnly.includes(table) ? {proto: ROUTE_PROTO} : {}
-      return [
-        ...parseRoutes(routes4[i] ?? '', 4).map((r) => ({...r, ...proto, table})),
-        ...parseRoutes(routes6[i] ?? '', 6).map((r) => ({...r, ...proto, table})),
-      ]
+      const tag = (r: RouteInfo): RouteInfo & {table: number} => ({...r, ...proto, table})
+      for (const r of parseRoutes(text(routes4[i]), 4)) parsed.routes.push(tag(r))
+      for (const r of parseRoutes(text(routes6[i]), 6)) parsed.routes.push(tag(r))
     }),
-    neighs: parseNeighs(neighs),
-    proxies: parseProxies(proxies),
-    netconf,
-  }
+    () => {
+      parsed.neighs = parseNeighs(text(t.general[2]))
+    },
+    () => {
+      parsed.proxies = parseProxies(text(t.general[3]))
+    },
+  ]
+  return {parsed, steps}
 }
 
 /** dumpKernelText, parsed. */
@@ -317,7 +368,20 @@ export async function dumpRaw(d: ObserveDeps, scope: ObserveScope): Promise<RawK
  * The owned objects of `raw` in canonical form (ownership rules at the top of this file). The
  * ledger is consulted (and pruned of vanished entries, and extended by adoption) for neighbours.
  */
-export async function ownedObjects(d: {ledger: Ledger}, raw: RawKernel, scope: ObserveScope): Promise<KernelObj[]> {
+/**
+ * The owned objects of a kernel's records (the rules at the top of this file). Options for the
+ * periodic audit, which runs while passes do: `between` is awaited between two kinds (each a
+ * fraction of the whole's main thread on a large node; `raw` is a copy, so nothing moves under
+ * it), and `readOnly` leaves the ledger as it is (a pass may have added a neighbour since `raw`
+ * was taken: forgetting it would leave it unowned).
+ */
+export async function ownedObjects(
+  d: {ledger: Ledger},
+  raw: RawKernel,
+  scope: ObserveScope,
+  opts: {between?: () => Promise<void>; readOnly?: boolean} = {},
+): Promise<KernelObj[]> {
+  const between = opts.between ?? (async () => {})
   const bridgeNames = new Set(scope.bridges.map((b) => b.name))
   const bridgeTables = new Set(scope.bridges.map((b) => b.table))
   const {devices, vlans} = ownedDevices(raw.links, bridgeNames)
@@ -331,22 +395,26 @@ export async function ownedObjects(d: {ledger: Ledger}, raw: RawKernel, scope: O
     if (v.up || !wanted.has(objKey(obj))) out.push(obj)
   }
 
+  await between()
   for (const a of raw.addrs) {
     const o = ownedAddress(a, scope.bgpNic, devices)
     if (o) out.push(o)
   }
 
+  await between()
   for (const r of raw.rules) {
     const o = ownedRule(r, bridgeTables)
     if (o) out.push(o)
   }
 
+  await between()
   for (const r of raw.routes) {
     const o = ownedRoute(r, bridgeTables, scope)
     if (o) out.push(o)
   }
 
-  out.push(...(await ownedNeighbours(d, scope, devices, raw.neighs, raw.proxies)))
+  await between()
+  for (const o of await ownedNeighbours(d, scope, devices, raw, Boolean(opts.readOnly))) out.push(o)
   for (const dev of [...devices].sort()) {
     for (const k of [deviceSysctlKey(4, dev, 'proxy_arp'), deviceSysctlKey(6, dev, 'proxy_ndp')]) {
       if (raw.sysctls.get(k) === '1') out.push({kind: 'sysctl', key: k, value: '1'})
@@ -356,32 +424,37 @@ export async function ownedObjects(d: {ledger: Ledger}, raw: RawKernel, scope: O
   return out
 }
 
-/** Ledger entries plus adopted ones; ledger keys of entries that no longer exist are dropped. */
+/**
+ * Ledger entries plus adopted ones; ledger keys of entries that no longer exist are dropped.
+ * `readOnly`: the same answer (an adopted one counts as owned) with the ledger left as it is.
+ */
 async function ownedNeighbours(
   d: {ledger: Ledger},
   scope: ObserveScope,
   devices: Set<string>,
-  neighs: readonly NeighInfo[],
-  proxies: readonly ProxyInfo[],
+  raw: Pick<RawKernel, 'neighs' | 'proxies'>,
+  readOnly: boolean,
 ): Promise<KernelObj[]> {
   await d.ledger.load()
   const adopt = new Set((scope.adopt ?? []).filter((o) => o.kind === 'neigh' || o.kind === 'ndp-proxy').map(objValue))
   const present: KernelObj[] = []
-  for (const n of neighs) {
+  for (const n of raw.neighs) {
     if (n.permanent && n.mac && devices.has(n.dev))
       present.push({kind: 'neigh', family: n.family, ip: n.ip, dev: n.dev, mac: n.mac})
   }
 
-  for (const p of proxies) if (devices.has(p.dev)) present.push({kind: 'ndp-proxy', ip: p.ip, dev: p.dev})
+  for (const p of raw.proxies) if (devices.has(p.dev)) present.push({kind: 'ndp-proxy', ip: p.ip, dev: p.dev})
   const out: KernelObj[] = []
   const seen = new Set<string>()
   for (const o of present) {
     const key = objKey(o)
     seen.add(key)
-    if (!d.ledger.has(key) && adopt.has(objValue(o as StateObj))) d.ledger.add(key)
-    if (d.ledger.has(key)) out.push(o)
+    const adopted = !d.ledger.has(key) && adopt.has(objValue(o as StateObj))
+    if (adopted && !readOnly) d.ledger.add(key)
+    if (adopted || d.ledger.has(key)) out.push(o)
   }
 
+  if (readOnly) return out
   // A vanished entry is forgotten unless it is desired: the pass is about to re-create it, and
   // forgetting it first would cost two ledger writes on the drift-repair path for nothing.
   const desired = new Set(

@@ -58,7 +58,15 @@ import {canonicalBase, canonicalScope, Kernel} from './kernel.js'
 import {KernelModel, type ModelDump} from './model.js'
 import {KernelMonitor} from './monitor.js'
 import {canon, eventKey, eventObj, modelEntry, parseNetconf, scopeSignature, tablesOf} from './notify-keys.js'
-import {dumpKernelText, type KernelDumpText, markedOnlyTables, ownedObjects, parseKernelDump} from './observe.js'
+import {
+  dumpKernelText,
+  type KernelDumpText,
+  markedOnlyTables,
+  ownedObjects,
+  type ParsedDump,
+  parseKernelDump,
+  parseKernelDumpInTurns,
+} from './observe.js'
 import {ownedAt} from './owned-view.js'
 
 export interface WatchedKernelOptions extends KernelOptions {
@@ -85,10 +93,21 @@ export function failedOpsRetryMs(n: number, baseMs = RETRY_BASE_MS, maxMs = RETR
   return Math.min(maxMs, baseMs * 2 ** Math.min(n, 40))
 }
 
+/** What the model loads, from a dump's parse. */
+const toModelDump = (text: KernelDumpText, {netconf, ...dumped}: ParsedDump): ModelDump => ({
+  ...dumped,
+  netconf: parseNetconf(netconf),
+  markedOnly: text.markedOnly,
+})
+
 /** A dump's text parsed into what the model loads. */
 export function parseModelDump(text: KernelDumpText): ModelDump {
-  const {netconf, ...dumped} = parseKernelDump(text)
-  return {...dumped, netconf: parseNetconf(netconf), markedOnly: text.markedOnly}
+  return toModelDump(text, parseKernelDump(text))
+}
+
+/** parseModelDump in parts, `between` awaited between two (observe.ts parseKernelDumpInTurns). */
+async function parseModelDumpInTurns(text: KernelDumpText, between: () => Promise<void>): Promise<ModelDump> {
+  return toModelDump(text, await parseKernelDumpInTurns(text, between))
 }
 
 /** Gives the event loop a turn (I/O, timers) between two long pieces of main-thread work. */
@@ -299,10 +318,11 @@ export class WatchedKernel {
    * it was handed the same observation (reconcile.ts). ownedObjects run again on its own output
    * ledger changes nothing, so the ledger's generation after it is the one to compare.
    */
-  private async ownedNow(s: ObserveScope): Promise<KernelObj[]> {
+  private async ownedNow(s: ObserveScope, o: {audit?: boolean} = {}): Promise<KernelObj[]> {
     const {ledger} = this.kernel
     await ledger.load()
     const inputs = {model: this.model.generation, scope: scopeSignature(s), adopt: s.adopt}
+    const ledgerBefore = ledger.generation
     const m = this.lastOwned
     if (
       m &&
@@ -312,8 +332,11 @@ export class WatchedKernel {
       m.ledger === ledger.generation
     )
       return m.owned
-    const owned = await ownedObjects({ledger}, this.model.raw(), s)
-    this.lastOwned = {...inputs, ledger: ledger.generation, owned}
+    // The audit's: a kind per turn, and the ledger left to the passes that run meanwhile.
+    const owned = await ownedObjects({ledger}, this.model.raw(), s, o.audit ? {between: nextTurn, readOnly: true} : {})
+    // The audit's leaves the ledger alone, and passes may change it while it runs: it reflects the
+    // ledger as it began.
+    this.lastOwned = {...inputs, ledger: o.audit ? ledgerBefore : ledger.generation, owned}
     return owned
   }
 
@@ -382,7 +405,7 @@ export class WatchedKernel {
     if (scopeSignature(canonicalScope({...scope, staleBridges: []})) !== this.scopeSig) return undefined
     if (!(await this.refresh())) return undefined
     await nextTurn()
-    return this.ownedNow(s)
+    return this.ownedNow(s, {audit: true})
   }
 
   /** The periodic dump as a background resync (see the top). Whether the model is current after it. */
@@ -606,7 +629,7 @@ export class WatchedKernel {
       fingerprint = dumpFingerprint(text)
       if (!this.loadedDump.holds(fingerprint, this.model.generation)) {
         await nextTurn()
-        dump = parseModelDump(text)
+        dump = await parseModelDumpInTurns(text, nextTurn)
         await nextTurn()
       }
     } catch (error) {
@@ -614,20 +637,32 @@ export class WatchedKernel {
       throw error
     }
 
-    const replayed = this.replay.length
     let changed: {keys: string[]; links: string[]} = {keys: [], links: []}
     if (dump) {
       const next = new KernelModel()
       next.load(dump, tables)
-      for (const e of this.replay) {
-        if ('own' in e) next.applyOwn(e.own, e.obj)
-        else next.apply(e)
+      const {replay} = this
+      let replayed = 0
+      const catchUp = (): void => {
+        for (; replayed < replay.length; replayed++) {
+          const e = replay[replayed]!
+          if ('own' in e) next.applyOwn(e.own, e.obj)
+          else next.apply(e)
+        }
       }
 
-      changed = this.model.syncFrom(next)
+      // One kind per turn: what arrives in between reaches both models (model.ts syncSteps).
+      const sync = this.model.syncSteps(next)
+      for (const [i, step] of sync.steps.entries()) {
+        if (i > 0) await nextTurn()
+        catchUp()
+        step()
+      }
+
+      ;({changed} = sync)
       // Nothing replayed: the model is now the dump itself, and the next dump of the same text
       // need not be parsed.
-      if (replayed === 0) this.loadedDump.record(fingerprint, this.model.generation)
+      if (replay.length === 0) this.loadedDump.record(fingerprint, this.model.generation)
       else this.loadedDump.forget()
     } else this.unchangedDumps++
 
@@ -654,8 +689,10 @@ export class WatchedKernel {
         ms: Math.round(this.lastResyncMs),
       },
     )
-    if (this.dirtyKeys.size > 0 || this.dirtyAll)
-      this.emit(why === 'overrun' ? 'kernel model resynced' : 'kernel model refreshed')
+    // After an overrun, whatever is dirty may be what the lost notifications would have signalled;
+    // a periodic refresh signals only what it corrected itself.
+    const signal = why === 'overrun' ? this.dirtyKeys.size > 0 || this.dirtyAll : keys.length + links.length > 0
+    if (signal) this.emit(why === 'overrun' ? 'kernel model resynced' : 'kernel model refreshed')
   }
 
   /**

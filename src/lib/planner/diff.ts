@@ -12,19 +12,28 @@
 import {sortObjs} from './collector.js'
 import {objKey, objValue, type Plan, type StateObj} from './types.js'
 
-function byKey(objs: readonly StateObj[]): Map<string, StateObj> {
-  const m = new Map<string, StateObj>()
-  for (const o of objs) {
-    const k = objKey(o)
-    if (!m.has(k)) m.set(k, o)
+/** Objects compared between two yields of diffSteps (a few tens of ms in a small VM). */
+const DIFF_CHUNK = 4000
+
+/**
+ * The diff, yielding after every `chunk` objects walked (Infinity: never). The arrays must not
+ * change meanwhile (the planner's and the kernel layer's never do: each change makes new ones).
+ */
+function* diffSteps(desired: readonly StateObj[], observed: readonly StateObj[], chunk: number): Generator<void, Plan> {
+  let n = 0
+  const want = new Map<string, StateObj>()
+  const have = new Map<string, StateObj>()
+  for (const [objs, m] of [
+    [desired, want],
+    [observed, have],
+  ] as const) {
+    for (const o of objs) {
+      const k = objKey(o)
+      if (!m.has(k)) m.set(k, o)
+      if (++n % chunk === 0) yield
+    }
   }
 
-  return m
-}
-
-export function diff(desired: readonly StateObj[], observed: readonly StateObj[]): Plan {
-  const want = byKey(desired)
-  const have = byKey(observed)
   const add: StateObj[] = []
   const remove: StateObj[] = []
   let unchanged = 0
@@ -35,6 +44,8 @@ export function diff(desired: readonly StateObj[], observed: readonly StateObj[]
       add.push(o)
       if (h && h.kind === 'vlan') remove.push(h)
     }
+
+    if (++n % chunk === 0) yield
   }
 
   for (const [k, o] of have) {
@@ -42,6 +53,34 @@ export function diff(desired: readonly StateObj[], observed: readonly StateObj[]
   }
 
   return {add: sortObjs(add), remove: sortObjs(remove, true), unchanged}
+}
+
+export function diff(desired: readonly StateObj[], observed: readonly StateObj[]): Plan {
+  const steps = diffSteps(desired, observed, Number.POSITIVE_INFINITY)
+  let r = steps.next()
+  while (!r.done) r = steps.next()
+  return r.value
+}
+
+/**
+ * diff(desired, observed), `between` awaited every few thousand objects: the same plan, with the
+ * event loop free in between (the periodic audit runs while passes do). Neither array may change
+ * until it resolves.
+ */
+export async function diffInTurns(
+  desired: readonly StateObj[],
+  observed: readonly StateObj[],
+  between: () => Promise<void>,
+  chunk = DIFF_CHUNK,
+): Promise<Plan> {
+  const steps = diffSteps(desired, observed, chunk)
+  let r = steps.next()
+  while (!r.done) {
+    await between()
+    r = steps.next()
+  }
+
+  return r.value
 }
 
 /**

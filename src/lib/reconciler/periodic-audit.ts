@@ -10,6 +10,9 @@
 //   way when the audit ends may have read its pending keys already.
 // - A refused observation (undefined), one with foreign cookie flows (only a full pass prunes
 //   them), and a failed one call markFull: the next pass diffs everything.
+// - Passes tell it what they examined (examined()): a key a pass looked at while the audit ran
+//   may differ only because the audit read the node before that pass's work. Such keys are still
+//   handed over, but only the others are reported as found out of sync (info level).
 import type {Logger} from '../log.js'
 import type {DesiredState, Plan, StateObj} from '../planner/types.js'
 import type {Datapath, ObserveScope} from './types.js'
@@ -30,7 +33,8 @@ export interface AuditInputs {
   scope: ObserveScope
   /** The desired state as the passes know it (asked twice: at the start, and once observed). */
   desired: () => DesiredState
-  diff: (state: DesiredState, observed: readonly StateObj[]) => Plan
+  /** The whole diff, the event loop given turns while it runs (planner/diff.ts diffInTurns). */
+  diff: (state: DesiredState, observed: readonly StateObj[]) => Promise<Plan>
   markFull: () => void
 }
 
@@ -39,8 +43,17 @@ const round = (ms: number) => Math.round(ms * 10) / 10
 export class PeriodicAudit {
   private readonly found = new Set<string>()
   private running = false
+  /** Keys passes examined while the audit runs; 'all' after a full pass. */
+  private touched: Set<string> | 'all' = new Set()
 
   constructor(private readonly o: {datapath: Datapath; logger: Logger; now: () => number}) {}
+
+  /** A pass ended: a delta pass examined its keys, a full one (undefined) all of them. */
+  examined(delta: {keys: Iterable<string>} | undefined): void {
+    if (!this.running || this.touched === 'all') return
+    if (delta === undefined) this.touched = 'all'
+    else for (const k of delta.keys) this.touched.add(k)
+  }
 
   /** Moves the keys found so far into a pass's pending keys. */
   handOver(pending: Set<string>): void {
@@ -52,6 +65,7 @@ export class PeriodicAudit {
     const {datapath, logger, now} = this.o
     if (!datapath.audit || this.running) return undefined
     this.running = true
+    this.touched = new Set()
     const t0 = now()
     try {
       const obs = await datapath.audit({...i.scope, adopt: i.desired().objects}).catch((error: unknown) => {
@@ -69,17 +83,24 @@ export class PeriodicAudit {
 
       // The desired state as the passes know it now (a pass may have run during the audit's
       // dump); keys a pass changed since were or will be examined by that pass anyway.
-      const plan = i.diff(i.desired(), obs.observed)
+      const plan = await i.diff(i.desired(), obs.observed)
       const keys = [...plan.add, ...plan.remove].map((o) => objKey(o))
       for (const k of keys) this.found.add(k)
+      const touched = this.touched as Set<string> | 'all' // passes ran meanwhile
+      const unexplained = touched === 'all' ? [] : keys.filter((k) => !touched.has(k))
       const ms = round(now() - t0)
-      if (keys.length > 0)
+      if (unexplained.length > 0)
         logger.info('periodic audit found objects out of sync; a pass repairs them', {
-          objects: keys.length,
-          first: keys.slice(0, 10),
+          objects: unexplained.length,
+          first: unexplained.slice(0, 10),
           ms,
         })
-      else logger.debug('periodic audit: in sync', {objects: obs.observed.length, ms})
+      else
+        logger.debug('periodic audit: in sync', {
+          objects: obs.observed.length,
+          ...(keys.length > 0 ? {changedMeanwhile: keys.length} : {}),
+          ms,
+        })
       return {keys: keys.length, ms}
     } finally {
       this.running = false

@@ -22,7 +22,6 @@ import type {AgentConfig} from '../config/types.js'
 import type {NbChange, NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
 import type {Problem} from '../planner/problems.js'
-import type {BuildSlicing} from './sliced-run.js'
 import type {
   Datapath,
   DeltaObservation,
@@ -36,11 +35,12 @@ import type {
 
 import {type Logger, NullLogger} from '../log.js'
 import {computeDesired, type DesiredResult} from '../planner/desired.js'
-import {diff, diffKeys, restrictPlan} from '../planner/diff.js'
+import {diff, diffInTurns, diffKeys, restrictPlan} from '../planner/diff.js'
 import {type DesiredState, objectCount, objKey, type Plan, type StateObj} from '../planner/types.js'
 import {KeptDesired} from './kept-desired.js'
 import {PassReports} from './pass-reports.js'
 import {type AuditResult, PeriodicAudit} from './periodic-audit.js'
+import {type BuildSlicing, nextTurn} from './sliced-run.js'
 
 export interface ReconcilerDeps {
   cfg: AgentConfig
@@ -308,7 +308,7 @@ export class Reconciler {
     return this.periodic.run({
       scope: scopeOf(this.deps.cfg, ctx),
       desired: () => this.lastDesired!,
-      diff: (state, observed) => this.diffAll(state, observed),
+      diff: async (state, observed) => this.diffAllInTurns(state, observed),
       markFull: () => {
         this.needFull = true
       },
@@ -352,6 +352,15 @@ export class Reconciler {
     return plan
   }
 
+  /** diffAll, the event loop given turns while it runs (the periodic audit's). */
+  private async diffAllInTurns(state: DesiredState, observed: readonly StateObj[]): Promise<Plan> {
+    const m = this.lastDiff
+    if (m?.desired === state.objects && m.observed === observed) return m.plan
+    const plan = await diffInTurns(state.objects, observed, nextTurn)
+    this.lastDiff = {desired: state.objects, observed, plan}
+    return plan
+  }
+
   /**
    * After a pass that did not throw: what the next pass must diff (failed ops' keys; everything
    * when this pass left anything out of sync), and the drift it repaired (successful adds of keys
@@ -384,6 +393,7 @@ export class Reconciler {
       this.prevKeysOf = state.objects
     }
 
+    this.periodic.examined(delta)
     this.pendingKeys.clear()
     for (const r of results) if (!r.ok) this.pendingKeys.add(objKey(r.obj))
     this.needFull = !opts.prune || Boolean(opts.dryRun || opts.filter || opts.withdraw)

@@ -1,9 +1,9 @@
 // diffKeys (an event pass's diff of the changed keys only) == diff (the full diff) restricted to
 // those keys: table cases for each rule, then a seeded property over random desired/observed
-// states and random key sets.
+// states and random key sets. diffInTurns (the periodic audit's) == diff, whatever its chunk.
 import {expect} from 'chai'
 
-import {diff, diffKeys} from '../../../src/lib/planner/diff.js'
+import {diff, diffInTurns, diffKeys} from '../../../src/lib/planner/diff.js'
 import {objKey, objValue, type Plan, type StateObj} from '../../../src/lib/planner/types.js'
 import {rng} from '../../helpers/nb-random.js'
 
@@ -161,4 +161,25 @@ describe('planner diffKeys: the full diff restricted to the changed keys', () =>
       expect(byKeys(desired, observed, keys), `case ${i}`).to.deep.equal(diff(desired, observed))
     }
   })
+})
+
+describe('planner diffInTurns: the full diff, the event loop given turns', () => {
+  for (const chunk of [1, 3, 7, 1000]) {
+    it(`equals diff on 300 random states (seeded), chunk ${chunk}`, async () => {
+      const r = rng(10 + chunk)
+      let turns = 0
+      const between = async (): Promise<void> => {
+        turns++
+      }
+
+      for (let i = 0; i < 300; i++) {
+        const desired = Array.from({length: Math.floor(r() * 25)}, () => randomObj(r))
+        const observed = Array.from({length: Math.floor(r() * 25)}, () => randomObj(r))
+        expect(await diffInTurns(desired, observed, between, chunk), `case ${i}`).to.deep.equal(diff(desired, observed))
+      }
+
+      if (chunk < 25) expect(turns, 'it gave turns').to.be.greaterThan(0)
+      else expect(turns, 'none needed').to.equal(0)
+    })
+  }
 })

@@ -66,7 +66,7 @@ describe('Reconciler: the periodic audit', () => {
   })
 
   it('passes go on during the audit; what it read before them undoes nothing', async () => {
-    const {nb, dp, rec} = await watchNode()
+    const {nb, dp, rec, logged} = await watchNode()
     let release!: () => void
     dp.gate = new Promise((r) => {
       release = r
@@ -80,7 +80,9 @@ describe('Reconciler: the periodic audit', () => {
     ])
     expect(await rec.audit(), 'one audit at a time').to.equal(undefined)
     release()
-    await audit
+    expect(await audit, 'the new port: read before its pass, looked at again').to.deep.include({keys: 4})
+    const quiet = logged().find((l) => l.msg === 'periodic audit: in sync') as {changedMeanwhile?: number} | undefined
+    expect(quiet?.changedMeanwhile, 'explained by the pass that ran meanwhile: not reported as found').to.equal(4)
     const after = await rec.pass(nb, {prune: true})
     expect(after.changed, 'nothing to do: the pass looked again').to.equal(false)
     expect(addresses(dp).sort()).to.deep.equal(['172.24.4.10/32', '172.24.4.11/32'])
