@@ -43,9 +43,12 @@ export class AuditMemoryDatapath extends DeltaMemoryDatapath {
   refuse = false
   foreignFlows = 0
   audits = 0
+  /** Called with the audit's `between` before the node is read (a test sees it wait for passes). */
+  between: ((between: () => Promise<void>) => Promise<void>) | undefined
 
-  async audit(): Promise<AuditObservation | undefined> {
+  async audit(_scope: unknown, between?: () => Promise<void>): Promise<AuditObservation | undefined> {
     this.audits++
+    if (this.between && between) await this.between(between)
     const observed = [...this.objects.values()] // read as the audit starts, answered after the gate
     if (this.gate) await this.gate
     if (this.refuse) return undefined

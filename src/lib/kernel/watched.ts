@@ -318,7 +318,7 @@ export class WatchedKernel {
    * it was handed the same observation (reconcile.ts). ownedObjects run again on its own output
    * ledger changes nothing, so the ledger's generation after it is the one to compare.
    */
-  private async ownedNow(s: ObserveScope, o: {audit?: boolean} = {}): Promise<KernelObj[]> {
+  private async ownedNow(s: ObserveScope, o: {audit?: () => Promise<void>} = {}): Promise<KernelObj[]> {
     const {ledger} = this.kernel
     await ledger.load()
     const inputs = {model: this.model.generation, scope: scopeSignature(s), adopt: s.adopt}
@@ -333,7 +333,7 @@ export class WatchedKernel {
     )
       return m.owned
     // The audit's: a kind per turn, and the ledger left to the passes that run meanwhile.
-    const owned = await ownedObjects({ledger}, this.model.raw(), s, o.audit ? {between: nextTurn, readOnly: true} : {})
+    const owned = await ownedObjects({ledger}, this.model.raw(), s, o.audit ? {between: o.audit, readOnly: true} : {})
     // The audit's leaves the ledger alone, and passes may change it while it runs: it reflects the
     // ledger as it began.
     this.lastOwned = {...inputs, ledger: o.audit ? ledgerBefore : ledger.generation, owned}
@@ -400,19 +400,19 @@ export class WatchedKernel {
    * full observe() is right: the model stale with no resync to wait for, the scope not the one of
    * the last full observation, the monitor not running, a dump loading.
    */
-  async audit(scope: ObserveScope): Promise<KernelObj[] | undefined> {
+  async audit(scope: ObserveScope, between: () => Promise<void> = nextTurn): Promise<KernelObj[] | undefined> {
     const s = canonicalScope(scope)
     if (scopeSignature(canonicalScope({...scope, staleBridges: []})) !== this.scopeSig) return undefined
-    if (!(await this.refresh())) return undefined
-    await nextTurn()
-    return this.ownedNow(s, {audit: true})
+    if (!(await this.refresh(between))) return undefined
+    await between()
+    return this.ownedNow(s, {audit: between})
   }
 
   /** The periodic dump as a background resync (see the top). Whether the model is current after it. */
-  private async refresh(): Promise<boolean> {
+  private async refresh(between: () => Promise<void>): Promise<boolean> {
     if (this.closed || this.loading || this.prefetched || this.starting || !this.monitor.running) return false
     if (this.lastDump === 0 || this.scope === undefined || (this.stale && !this.resync)) return false
-    if (!this.resync) this.startResync({why: 'periodic'})
+    if (!this.resync) this.startResync({why: 'periodic', between})
     while (this.resync) await this.resync
     if (this.stale) return false
     this.audits++
@@ -562,7 +562,7 @@ export class WatchedKernel {
   }
 
   /** A background dump after an overrun or for the periodic audit (see the top), repeated while overruns go on. */
-  private startResync(o: {restart?: boolean; why?: 'overrun' | 'periodic'} = {}): void {
+  private startResync(o: {restart?: boolean; why?: 'overrun' | 'periodic'; between?: () => Promise<void>} = {}): void {
     if (this.resync) {
       this.resyncAgain = true
       return
@@ -583,7 +583,7 @@ export class WatchedKernel {
         await this.quiet()
         this.resyncAgain = false
         try {
-          await this.resyncOnce(o.why ?? 'overrun')
+          await this.resyncOnce(o.why ?? 'overrun', o.between ?? nextTurn)
         } catch (error) {
           this.log.warn('kernel model resync failed; full dump at the next pass', {error: (error as Error).message})
           this.stale = true
@@ -616,7 +616,7 @@ export class WatchedKernel {
    * notifications' are. The dump's parse and the patch are turns of their own; a dump the model
    * already holds (dump-fingerprint.ts) is neither.
    */
-  private async resyncOnce(why: 'overrun' | 'periodic'): Promise<void> {
+  private async resyncOnce(why: 'overrun' | 'periodic', between: () => Promise<void>): Promise<void> {
     const s = this.scope
     if (!s) return
     const began = performance.now()
@@ -628,9 +628,9 @@ export class WatchedKernel {
       const text = await this.dumpText(s)
       fingerprint = dumpFingerprint(text)
       if (!this.loadedDump.holds(fingerprint, this.model.generation)) {
-        await nextTurn()
-        dump = await parseModelDumpInTurns(text, nextTurn)
-        await nextTurn()
+        await between()
+        dump = await parseModelDumpInTurns(text, between)
+        await between()
       }
     } catch (error) {
       this.replay = undefined
@@ -654,7 +654,7 @@ export class WatchedKernel {
       // One kind per turn: what arrives in between reaches both models (model.ts syncSteps).
       const sync = this.model.syncSteps(next)
       for (const [i, step] of sync.steps.entries()) {
-        if (i > 0) await nextTurn()
+        if (i > 0) await between()
         catchUp()
         step()
       }

@@ -16,7 +16,7 @@ import {objKey, objValue} from '../planner/types.js'
 export type KernelLayer = Pick<Datapath, 'observe' | 'observeDelta' | 'onDrift' | 'prefetch'> & {
   apply(plan: Plan, opts?: {ensureUp?: readonly string[]}): Promise<OpResult[]>
   /** The periodic audit's owned kernel objects (WatchedKernel.audit), or undefined: a full pass. */
-  audit?(scope: ObserveScope): Promise<StateObj[] | undefined>
+  audit?(scope: ObserveScope, between?: () => Promise<void>): Promise<StateObj[] | undefined>
 }
 
 const isFlow = (o: StateObj): o is FlowObj => o.kind === 'flow'
@@ -132,13 +132,13 @@ export class NodeDatapath implements Datapath {
    * full observation does (and the same probe follows it). A bridge that left the mappings is
    * pruned by full passes only: none then.
    */
-  async audit(scope: ObserveScope): Promise<AuditObservation | undefined> {
+  async audit(scope: ObserveScope, between?: () => Promise<void>): Promise<AuditObservation | undefined> {
     if (!this.kernel.audit) return undefined
     if (((await this.staleBridges?.(scope)) ?? []).length > 0) return undefined
     const names = scope.bridges.map((b) => b.name)
     const bridges = this.dumpable(names)
     const [k, f] = await Promise.all([
-      this.kernel.audit(scope),
+      this.kernel.audit(scope, between),
       this.flows && bridges.length > 0
         ? this.flows.dumpAll(bridges)
         : Promise.resolve({flows: [], foreign: [], errors: {}, timedOut: []}),

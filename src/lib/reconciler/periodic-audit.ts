@@ -33,6 +33,8 @@ export interface AuditInputs {
   scope: ObserveScope
   /** The desired state as the passes know it (asked twice: at the start, and once observed). */
   desired: () => DesiredState
+  /** Between two pieces of the audit's main-thread work: a turn, and the end of a pass under way. */
+  between: () => Promise<void>
   /** The whole diff, the event loop given turns while it runs (planner/diff.ts diffInTurns). */
   diff: (state: DesiredState, observed: readonly StateObj[]) => Promise<Plan>
   markFull: () => void
@@ -68,7 +70,7 @@ export class PeriodicAudit {
     this.touched = new Set()
     const t0 = now()
     try {
-      const obs = await datapath.audit({...i.scope, adopt: i.desired().objects}).catch((error: unknown) => {
+      const obs = await datapath.audit({...i.scope, adopt: i.desired().objects}, i.between).catch((error: unknown) => {
         i.markFull() // the node as the model holds it is unknown now
         throw error
       })

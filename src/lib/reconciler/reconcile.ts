@@ -35,8 +35,9 @@ import type {
 
 import {type Logger, NullLogger} from '../log.js'
 import {computeDesired, type DesiredResult} from '../planner/desired.js'
-import {diff, diffInTurns, diffKeys, restrictPlan} from '../planner/diff.js'
+import {diff, diffKeys, restrictPlan} from '../planner/diff.js'
 import {type DesiredState, objectCount, objKey, type Plan, type StateObj} from '../planner/types.js'
+import {FullDiff} from './full-diff.js'
 import {KeptDesired} from './kept-desired.js'
 import {PassReports} from './pass-reports.js'
 import {type AuditResult, PeriodicAudit} from './periodic-audit.js'
@@ -93,15 +94,15 @@ export class Reconciler {
   private prevKeys: Set<string> | undefined
   /** The desired array prevKeys was built from. */
   private prevKeysOf: readonly StateObj[] | undefined
-  /** The last full diff and its two inputs (diffAll). */
-  private lastDiff: {desired: readonly StateObj[]; observed: readonly StateObj[]; plan: Plan} | undefined
+  /** Whole-state diffs, reused for the very same two arrays (full passes, the audit). */
+  private readonly fullDiff = new FullDiff()
   /**
    * objKey -> error of the ops that failed in the last pass that applied anything: never in place,
    * so re-adding them is no repair; and failing again the same way is not logged again.
    */
   private failedKeys = new Map<string, string>()
-  /** A pass is running (buildDeferred waits for its end). */
-  private passing = false
+  /** Set while a pass runs, resolved at its end (buildDeferred and giveWay wait for it). */
+  private passEnd: Promise<void> | undefined
   private readonly periodic: PeriodicAudit
   private readonly reports: PassReports
 
@@ -209,11 +210,15 @@ export class Reconciler {
     // A build left by the previous pass comes first, or what is left of it: its pending keys are
     // this pass's.
     await this.kept?.completeBuild()
-    this.passing = true
+    let ended!: () => void
+    this.passEnd = new Promise((resolve) => {
+      ended = resolve
+    })
     try {
       return await this.runPass(nb, opts)
     } finally {
-      this.passing = false
+      this.passEnd = undefined
+      ended()
     }
   }
 
@@ -283,7 +288,7 @@ export class Reconciler {
    * for it; the next pass completes it first otherwise. Whether it started; never while a pass runs.
    */
   buildDeferred(): boolean {
-    if (!this.kept || this.passing) return false
+    if (!this.kept || this.passEnd) return false
     return this.kept.startBuild()
   }
 
@@ -308,7 +313,8 @@ export class Reconciler {
     return this.periodic.run({
       scope: scopeOf(this.deps.cfg, ctx),
       desired: () => this.lastDesired!,
-      diff: async (state, observed) => this.diffAllInTurns(state, observed),
+      between: async () => this.giveWay(),
+      diff: async (state, observed) => this.fullDiff.planInTurns(state.objects, observed, async () => this.giveWay()),
       markFull: () => {
         this.needFull = true
       },
@@ -332,33 +338,20 @@ export class Reconciler {
           state.objects.filter((o) => !withdraw.has(objKey(o))),
           observed,
         )
-      : this.diffAll(state, observed)
+      : this.fullDiff.plan(state.objects, observed)
     if (!opts.prune) plan = {...plan, remove: withdraw ? plan.remove.filter((o) => withdraw.has(objKey(o))) : []}
     if (opts.filter) plan = restrictPlan(plan, opts.filter)
     return {plan, observedCount: observed.length}
   }
 
   /**
-   * diff(desired, observed), the same plan as the last time when handed the very same two arrays:
-   * diff is a function of them only. A periodic pass of an unchanged node gets both again (the
-   * planner's kept result; the datapath's kept observation when its dump found nothing changed),
-   * and two walks of 40,000 objects building their keys are seconds of CPU in a small VM.
+   * Between two pieces of background work (the audit's): a turn of the event loop, then the end of
+   * the pass under way, if any. The background work gives way: a pass never shares the main thread
+   * with it beyond the piece that was running when the pass began.
    */
-  private diffAll(state: DesiredState, observed: readonly StateObj[]): Plan {
-    const m = this.lastDiff
-    if (m?.desired === state.objects && m.observed === observed) return m.plan
-    const plan = diff(state.objects, observed)
-    this.lastDiff = {desired: state.objects, observed, plan}
-    return plan
-  }
-
-  /** diffAll, the event loop given turns while it runs (the periodic audit's). */
-  private async diffAllInTurns(state: DesiredState, observed: readonly StateObj[]): Promise<Plan> {
-    const m = this.lastDiff
-    if (m?.desired === state.objects && m.observed === observed) return m.plan
-    const plan = await diffInTurns(state.objects, observed, nextTurn)
-    this.lastDiff = {desired: state.objects, observed, plan}
-    return plan
+  private async giveWay(): Promise<void> {
+    await nextTurn()
+    while (this.passEnd) await this.passEnd
   }
 
   /**

@@ -42,9 +42,10 @@ export interface Datapath {
    * main thread given back between the pieces, so passes go on meanwhile. `scope.adopt` is the
    * desired state. Undefined when only a full pass is right (model stale, scope changed, a bridge
    * that left the mappings); `foreignFlows`: odd cookie-999 flows seen, which only a full pass
-   * prunes.
+   * prunes. `between` is awaited between two pieces of main-thread work (the reconciler's waits for
+   * the pass under way, if any: the audit gives way to passes).
    */
-  audit?(scope: ObserveScope): Promise<AuditObservation | undefined>
+  audit?(scope: ObserveScope, between?: () => Promise<void>): Promise<AuditObservation | undefined>
   /** `prune`: also delete owned objects observe() saw but could not model (e.g. odd cookie-999 flows). */
   apply(plan: Plan, opts?: {prune?: boolean}): Promise<OpResult[]>
   /**

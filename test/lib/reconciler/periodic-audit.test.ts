@@ -88,6 +88,43 @@ describe('Reconciler: the periodic audit', () => {
     expect(addresses(dp).sort()).to.deep.equal(['172.24.4.10/32', '172.24.4.11/32'])
   })
 
+  it('gives way to passes: its pieces wait while a pass runs', async () => {
+    const {nb, dp, rec} = await watchNode()
+    const order: string[] = []
+    let release!: () => void
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    const apply = dp.apply.bind(dp)
+    dp.apply = async (plan) => {
+      order.push('pass applying')
+      await held
+      order.push('pass applied')
+      return apply(plan)
+    }
+
+    dp.between = async (between) => {
+      order.push('audit piece done')
+      await between()
+      order.push('audit goes on')
+    }
+
+    rec.markChanged(nb.applyChange(insert(LSP, pubVm('vm3', '172.24.4.12', true)))!)
+    const pass = rec.pass(nb, {prune: true})
+    await new Promise((r) => {
+      setImmediate(r)
+    })
+    const audit = rec.audit()
+    await new Promise((r) => {
+      setTimeout(r, 20)
+    })
+    expect(order, 'the audit waits for the pass').to.deep.equal(['pass applying', 'audit piece done'])
+    release()
+    await pass
+    await audit
+    expect(order).to.deep.equal(['pass applying', 'audit piece done', 'pass applied', 'audit goes on'])
+  })
+
   it('a refused audit, or foreign flows to prune, make the next pass full', async () => {
     for (const how of ['refuse', 'foreign'] as const) {
       const {nb, dp, rec} = await watchNode()
