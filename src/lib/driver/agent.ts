@@ -98,7 +98,11 @@ export class Agent {
       {defer: (fn) => setImmediate(fn), sliceMs: BUILD_SLICE_MS},
       {backgroundCheck: true},
     )
-    this.reconciler.onSelfCheckReady(() => this.loop?.request('event'))
+    // A ready self-check is compared between passes; a pass follows only when it has work.
+    this.reconciler.compareWhenReady(
+      () => this.source?.nb,
+      () => this.loop?.request('event'),
+    )
     this.frr = this.frrUpkeep()
     const nbWanted = cfg.ovnNbConnection ?? 'remote from OVS external_ids:ovn-nb-remote'
     this.metrics.readiness.markNotReady(`waiting for the NB database snapshot (${nbWanted})`)

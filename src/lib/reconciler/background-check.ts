@@ -33,6 +33,11 @@ export class BackgroundCheck {
     },
   ) {}
 
+  /** A check is built and waits to be compared (take). */
+  get isReady(): boolean {
+    return this.ready !== undefined
+  }
+
   /** A check is being built or waits to be compared. */
   get pending(): boolean {
     return this.run !== undefined || this.ready !== undefined

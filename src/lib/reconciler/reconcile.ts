@@ -11,13 +11,10 @@
 // first pass, every pass that recomputes from scratch (start, periodic, resync), any pass after
 // one that did not prune, filtered, withdrew or failed, and any pass where the planner rebuilt or
 // the datapath cannot serve a delta are full passes (whole desired state x whole observation).
-// The periodic audit (watch mode, a datapath with `audit`): the daemon's periodic pass is then a
-// delta pass that runs the self-check, and the periodic full comparison follows it outside any
-// pass: the datapath brings its model up to date with a full dump in the background, the whole
-// desired state is diffed against the whole observation, and every key that differs goes to the
-// next delta pass, which looks at it again against the node as it is then. Passes go on while the
-// audit runs, so an NB change never waits for it; what the audit found is a difference, never an
-// operation, so nothing it read before a pass can undo that pass's work.
+// The periodic audit (the daemon; periodic-audit.ts): the periodic pass is a delta pass with the
+// self-check, and the whole comparison follows outside any pass, giving way to passes; the keys
+// it finds out of sync go to the next delta pass, which looks at them again (never applied from
+// what the audit read). A ready background self-check is compared between passes too.
 import type {AgentConfig} from '../config/types.js'
 import type {NbChange, NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
@@ -139,6 +136,19 @@ export class Reconciler {
   /** Called when a background self-check is ready to be compared: the caller asks for a pass. */
   onSelfCheckReady(listener: () => void): void {
     this.kept?.onSelfCheckReady(listener)
+  }
+
+  /**
+   * The daemon: each background self-check, once ready, is compared between passes
+   * (KeptDesired.compareWhenReady); `requestPass` when that leaves work for a pass.
+   */
+  compareWhenReady(nb: () => NbView | undefined, requestPass: (why: string) => void): void {
+    this.kept?.compareWhenReady({
+      nb,
+      ctx: () => (this.passEnd ? undefined : this.lastContext),
+      between: async () => this.giveWay(),
+      requestPass,
+    })
   }
 
   /** Voids a background self-check under way (the daemon's stop: no slices after it). */
@@ -292,20 +302,14 @@ export class Reconciler {
     return this.kept.startBuild()
   }
 
-  /**
-   * Whether the periodic comparison can be an audit (see the top): watch mode, a datapath with
-   * `audit`, and nothing asking for a full pass already.
-   */
+  /** Whether the periodic comparison can be an audit: watch mode, a datapath with `audit`, no full pass due. */
   auditable(): boolean {
     return this.kept !== undefined && this.deps.datapath.audit !== undefined && !this.needFull
   }
 
   /**
-   * The periodic audit (see the top), run outside any pass. Resolves with what it found: `keys`
-   * out of sync (handed to the next pass), or `full` when only a full pass is right (the
-   * datapath refused, or saw flows only a full pass prunes): the next pass is then full. The
-   * caller asks for a pass in both cases. Undefined when there was nothing to audit (no pass ran
-   * yet, an audit under way).
+   * The periodic audit, run outside any pass (periodic-audit.ts: what it resolves with). The caller
+   * asks for a pass when it found keys or a full pass is due; undefined: nothing to audit yet.
    */
   async audit(): Promise<AuditResult | undefined> {
     const ctx = this.lastContext

@@ -49,7 +49,7 @@ describe('Agent start-up order', () => {
         markAll() {},
         buildDeferred: () => false,
         onDrift() {},
-        onSelfCheckReady() {},
+        compareWhenReady() {},
         stopBackground() {},
       }),
       kernel: () => ({

@@ -100,4 +100,64 @@ describe('Reconciler: the periodic self-check in the background', () => {
     expect(steps, 'the pending step runs once and stops').to.equal(1)
     expect(ready()).to.equal(0)
   })
+
+  describe('compared between passes (the daemon: compareWhenReady)', () => {
+    /** builtNode with the daemon's wiring: the passes the comparison asks for are counted. */
+    async function daemonNode() {
+      const node = await builtNode()
+      const asked: string[] = []
+      node.rec.compareWhenReady(
+        () => node.nb,
+        (why) => asked.push(why),
+      )
+      const settle = async () => {
+        for (let i = 0; i < 5; i++)
+          await new Promise((r) => {
+            setImmediate(r)
+          })
+      }
+
+      return {...node, asked, settle}
+    }
+
+    it('no difference, nothing pending: compared without a pass, and the next pass has nothing to compare', async () => {
+      const {nb, rec, drain, logged, asked, settle} = await daemonNode()
+      rec.markChanged(nb.applyChange(update(LSP, pubVm('vm2', ip(2), false), {up: true}))!)
+      await rec.pass(nb, {prune: true, fullRecompute: true})
+      drain()
+      await settle()
+      expect(asked, 'no pass asked for').to.deep.equal([])
+      expect(logged('incremental desired state differs from a full computation; using the full one')).to.deep.equal([])
+      const next = await rec.pass(nb, {prune: true})
+      expect(next.desiredMismatches, 'compared already').to.equal(undefined)
+      const periodic = await rec.pass(nb, {prune: true, selfCheck: true})
+      expect(periodic.desiredMismatches, 'answered by that check').to.equal(0)
+    })
+
+    it('a change the planner was not told about: reported between passes, and the next pass is full with the reference', async () => {
+      const {nb, dp, rec, drain, logged, asked, settle} = await daemonNode()
+      nb.applyChange(update(LSP, pubVm('vm1', ip(1), false), {up: true})) // not marked
+      await rec.pass(nb, {prune: true, fullRecompute: true})
+      drain()
+      await settle()
+      expect(asked).to.deep.equal(['self-check compared'])
+      const [err] = logged('incremental desired state differs from a full computation; using the full one')
+      expect(err).to.include({level: 'error', background: true, outsidePass: true})
+      const next = await rec.pass(nb, {prune: true})
+      expect(next.deltaKeys, 'a full pass').to.equal(undefined)
+      expect(addresses(dp), 'the scratch state applied').to.not.include(`${ip(1)}/32`)
+    })
+
+    it('an NB change not yet passed: its keys go to the pass it asks for', async () => {
+      const {nb, dp, rec, drain, asked, settle} = await daemonNode()
+      await rec.pass(nb, {prune: true, fullRecompute: true})
+      drain()
+      rec.markChanged(nb.applyChange(update(LSP, pubVm('vm3', ip(3), false), {up: true}))!)
+      await settle()
+      expect(asked).to.deep.equal(['self-check compared'])
+      const next = await rec.pass(nb, {prune: true})
+      expect(next.deltaKeys, 'a delta pass').to.be.a('number')
+      expect(addresses(dp)).to.not.include(`${ip(3)}/32`)
+    })
+  })
 })
