@@ -24,6 +24,8 @@ export interface KeptDesiredOptions {
   slicing?: BuildSlicing
   /** With slicing: the periodic self-check is built in the background. */
   backgroundCheck?: boolean
+  /** The background check's slicing, when not `slicing` (the daemon's gives way to passes). */
+  checkSlicing?: BuildSlicing
   onPending: (key: string) => void
   onFull: () => void
 }
@@ -48,7 +50,7 @@ export class KeptDesired {
     })
     if (slicing && o.backgroundCheck)
       this.checker = new BackgroundCheck({
-        slicing,
+        slicing: o.checkSlicing ?? slicing,
         logger,
         now,
         onReady: () => {

@@ -19,6 +19,7 @@ import type {AgentConfig} from '../config/types.js'
 import type {NbChange, NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
 import type {Problem} from '../planner/problems.js'
+import type {BuildSlicing} from './sliced-run.js'
 import type {
   Datapath,
   DeltaObservation,
@@ -36,9 +37,9 @@ import {diff, diffKeys, restrictPlan} from '../planner/diff.js'
 import {type DesiredState, objectCount, objKey, type Plan, type StateObj} from '../planner/types.js'
 import {FullDiff} from './full-diff.js'
 import {KeptDesired} from './kept-desired.js'
+import {PassGate} from './pass-gate.js'
 import {PassReports} from './pass-reports.js'
 import {type AuditResult, PeriodicAudit} from './periodic-audit.js'
-import {type BuildSlicing, nextTurn} from './sliced-run.js'
 
 export interface ReconcilerDeps {
   cfg: AgentConfig
@@ -98,8 +99,8 @@ export class Reconciler {
    * so re-adding them is no repair; and failing again the same way is not logged again.
    */
   private failedKeys = new Map<string, string>()
-  /** Set while a pass runs, resolved at its end (buildDeferred and giveWay wait for it). */
-  private passEnd: Promise<void> | undefined
+  /** Brackets the passes; background work gives way to them. */
+  private readonly gate = new PassGate()
   private readonly periodic: PeriodicAudit
   private readonly reports: PassReports
 
@@ -124,7 +125,7 @@ export class Reconciler {
       cfg: this.deps.cfg,
       logger: this.logger,
       now: this.now,
-      ...(slicing ? {slicing} : {}),
+      ...(slicing ? {slicing, checkSlicing: this.gate.slicing(slicing)} : {}),
       backgroundCheck: Boolean(opts.backgroundCheck),
       onPending: (k) => this.pendingKeys.add(k),
       onFull: () => {
@@ -145,8 +146,8 @@ export class Reconciler {
   compareWhenReady(nb: () => NbView | undefined, requestPass: (why: string) => void): void {
     this.kept?.compareWhenReady({
       nb,
-      ctx: () => (this.passEnd ? undefined : this.lastContext),
-      between: async () => this.giveWay(),
+      ctx: () => (this.gate.running ? undefined : this.lastContext),
+      between: async () => this.gate.giveWay(),
       requestPass,
     })
   }
@@ -220,16 +221,7 @@ export class Reconciler {
     // A build left by the previous pass comes first, or what is left of it: its pending keys are
     // this pass's.
     await this.kept?.completeBuild()
-    let ended!: () => void
-    this.passEnd = new Promise((resolve) => {
-      ended = resolve
-    })
-    try {
-      return await this.runPass(nb, opts)
-    } finally {
-      this.passEnd = undefined
-      ended()
-    }
+    return this.gate.run(async () => this.runPass(nb, opts))
   }
 
   private async runPass(nb: NbView, opts: PassOptions): Promise<PassResult> {
@@ -298,7 +290,7 @@ export class Reconciler {
    * for it; the next pass completes it first otherwise. Whether it started; never while a pass runs.
    */
   buildDeferred(): boolean {
-    if (!this.kept || this.passEnd) return false
+    if (!this.kept || this.gate.running) return false
     return this.kept.startBuild()
   }
 
@@ -317,8 +309,9 @@ export class Reconciler {
     return this.periodic.run({
       scope: scopeOf(this.deps.cfg, ctx),
       desired: () => this.lastDesired!,
-      between: async () => this.giveWay(),
-      diff: async (state, observed) => this.fullDiff.planInTurns(state.objects, observed, async () => this.giveWay()),
+      between: async () => this.gate.giveWay(),
+      diff: async (state, observed) =>
+        this.fullDiff.planInTurns(state.objects, observed, async () => this.gate.giveWay()),
       markFull: () => {
         this.needFull = true
       },
@@ -346,16 +339,6 @@ export class Reconciler {
     if (!opts.prune) plan = {...plan, remove: withdraw ? plan.remove.filter((o) => withdraw.has(objKey(o))) : []}
     if (opts.filter) plan = restrictPlan(plan, opts.filter)
     return {plan, observedCount: observed.length}
-  }
-
-  /**
-   * Between two pieces of background work (the audit's): a turn of the event loop, then the end of
-   * the pass under way, if any. The background work gives way: a pass never shares the main thread
-   * with it beyond the piece that was running when the pass began.
-   */
-  private async giveWay(): Promise<void> {
-    await nextTurn()
-    while (this.passEnd) await this.passEnd
   }
 
   /**
