@@ -641,6 +641,7 @@ export class WatchedKernel {
     if (dump) {
       const next = new KernelModel()
       next.load(dump, tables)
+      const loaded = next.generation
       const {replay} = this
       let replayed = 0
       const catchUp = (): void => {
@@ -660,9 +661,10 @@ export class WatchedKernel {
       }
 
       ;({changed} = sync)
-      // Nothing replayed: the model is now the dump itself, and the next dump of the same text
-      // need not be parsed.
-      if (replay.length === 0) this.loadedDump.record(fingerprint, this.model.generation)
+      // Nothing replayed changed the dump (echoes, foreign neighbours going stale are common on a
+      // busy host): the model is now the dump itself, and the next dump of the same text need not
+      // be parsed.
+      if (next.generation === loaded) this.loadedDump.record(fingerprint, this.model.generation)
       else this.loadedDump.forget()
     } else this.unchangedDumps++
 
