@@ -1,10 +1,14 @@
+import type {AgentConfig} from '../../src/lib/config/types.js'
+import type {LocalContext} from '../../src/lib/planner/context.js'
 // An in-memory Datapath for reconciler tests: the node is a map objKey -> object, observe() lists
 // it, apply() changes it and every op succeeds. DeltaMemoryDatapath also serves delta
 // observations (the watched kernel model's observeDelta: the owned objects under the keys asked),
 // and AuditMemoryDatapath the periodic audit (Datapath.audit).
 import type {AuditObservation, Datapath, DeltaObservation, OpResult} from '../../src/lib/reconciler/types.js'
 
+import {StreamLogger} from '../../src/lib/log.js'
 import {objKey, type Plan, type StateObj} from '../../src/lib/planner/types.js'
+import {Reconciler} from '../../src/lib/reconciler/reconcile.js'
 
 export class MemoryDatapath implements Datapath {
   readonly objects = new Map<string, StateObj>()
@@ -54,4 +58,21 @@ export class AuditMemoryDatapath extends DeltaMemoryDatapath {
     if (this.refuse) return undefined
     return {observed, foreignFlows: this.foreignFlows}
   }
+}
+
+/** A watch-mode Reconciler (incremental) over `datapath`, logging JSON at debug into `lines`. */
+export function watchReconciler(
+  cfg: AgentConfig,
+  ctx: LocalContext,
+  datapath: Datapath,
+): {rec: Reconciler; lines: string[]} {
+  const lines: string[] = []
+  const rec = new Reconciler({
+    cfg,
+    datapath,
+    local: {context: async () => ctx},
+    logger: new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'}),
+  })
+  rec.enableIncremental()
+  return {rec, lines}
 }

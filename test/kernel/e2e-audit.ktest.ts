@@ -14,7 +14,7 @@ import {StreamLogger} from '../../src/lib/log.js'
 import {Runtime} from '../../src/lib/runtime.js'
 import {sleep, waitFor} from '../helpers/wait.js'
 import {requireGuest} from './helpers/guest.js'
-import {type Lab, startTopologyLab} from './helpers/lab.js'
+import {expectNothingToSync, type Lab, startTopologyLab} from './helpers/lab.js'
 import {FULL, update} from './helpers/topology.js'
 
 const INTERVAL_S = 2
@@ -111,20 +111,6 @@ describe('e2e: the periodic audit of a node in use (guest)', function () {
     }
 
     await agent!.idle()
-    const rt = new Runtime(cfg, new StreamLogger({write() {}}))
-    try {
-      const reconciler = await rt.reconciler()
-      const pass = await reconciler.pass((await rt.nb()).nb, {prune: true, dryRun: true})
-      expect(
-        pass.plan.add.map((o) => o.kind),
-        'nothing to add',
-      ).to.deep.equal([])
-      expect(
-        pass.plan.remove.map((o) => o.kind),
-        'nothing to remove',
-      ).to.deep.equal([])
-    } finally {
-      await rt.close()
-    }
+    await expectNothingToSync(cfg)
   })
 })

@@ -11,7 +11,7 @@ import {StreamLogger} from '../../src/lib/log.js'
 import {Runtime} from '../../src/lib/runtime.js'
 import {sleep} from '../helpers/wait.js'
 import {must, requireGuest} from './helpers/guest.js'
-import {type Lab, startTopologyLab} from './helpers/lab.js'
+import {expectNothingToSync, type Lab, startTopologyLab} from './helpers/lab.js'
 import {FULL, LOCALNET, map, remove, update} from './helpers/topology.js'
 
 async function eventually<T>(
@@ -147,20 +147,6 @@ describe('e2e: watch in a real kernel with OVS, FRR and a BGP peer', function ()
 
   it('a sync afterwards finds nothing to do', async () => {
     await agent!.idle()
-    const rt = new Runtime(cfg, new StreamLogger({write() {}}))
-    try {
-      const reconciler = await rt.reconciler()
-      const pass = await reconciler.pass((await rt.nb()).nb, {prune: true, dryRun: true})
-      expect(
-        pass.plan.add.map((o) => o.kind),
-        'nothing to add',
-      ).to.deep.equal([])
-      expect(
-        pass.plan.remove.map((o) => o.kind),
-        'nothing to remove',
-      ).to.deep.equal([])
-    } finally {
-      await rt.close()
-    }
+    await expectNothingToSync(cfg)
   })
 })

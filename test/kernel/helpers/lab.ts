@@ -1,13 +1,17 @@
+import {expect} from 'chai'
 // A whole node inside the kernel-tier guest, for end-to-end tests, composed from the guest helpers:
 // OVN NB ovsdb-server (schema with LRP status), a private Open vSwitch (kernel datapath), FRR with
 // the operator's base BGP config, and a gobgpd peer in its own namespace over a veth. The node is
 // the guest's root namespace. close() stops everything and deletes what it created.
+// expectNothingToSync: the end state every e2e run must leave (a sync would change nothing).
 import {chmodSync, mkdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {AgentConfig} from '../../../src/lib/config/types.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
+import {StreamLogger} from '../../../src/lib/log.js'
+import {Runtime} from '../../../src/lib/runtime.js'
 import {type OvsdbServer, startOvsdbServer, writeNbSchema} from '../../helpers/ovsdb-server.js'
 import {stateDir} from './daemons.js'
 import {Frr} from './frr.js'
@@ -169,4 +173,26 @@ export function agentIni(cfg: AgentConfig): string {
     'expose_tenant_networks = True',
     '',
   ].join('\n')
+}
+
+/**
+ * A one-shot sync of `cfg` (dry run, pruning) after an agent has settled: asserts it would add and
+ * remove nothing (the end state every e2e run must leave).
+ */
+export async function expectNothingToSync(cfg: AgentConfig): Promise<void> {
+  const rt = new Runtime(cfg, new StreamLogger({write() {}}))
+  try {
+    const reconciler = await rt.reconciler()
+    const pass = await reconciler.pass((await rt.nb()).nb, {prune: true, dryRun: true})
+    expect(
+      pass.plan.add.map((o) => o.kind),
+      'nothing to add',
+    ).to.deep.equal([])
+    expect(
+      pass.plan.remove.map((o) => o.kind),
+      'nothing to remove',
+    ).to.deep.equal([])
+  } finally {
+    await rt.close()
+  }
 }

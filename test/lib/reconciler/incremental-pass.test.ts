@@ -6,10 +6,9 @@ import {expect} from 'chai'
 import type {Datapath} from '../../../src/lib/reconciler/types.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
-import {StreamLogger} from '../../../src/lib/log.js'
 import {objKey} from '../../../src/lib/planner/types.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import {MemoryDatapath} from '../../helpers/memory-datapath.js'
+import {MemoryDatapath, watchReconciler} from '../../helpers/memory-datapath.js'
 import {brExNode, insert, LS, LSP, pubNetworkWith, pubVm, update} from '../../helpers/nb-changes.js'
 
 const ctx = brExNode()
@@ -17,15 +16,8 @@ const cfg = {...defaultConfig(), driver: 'nb_ovn_bgp_driver'}
 
 function setup() {
   const nb = pubNetworkWith(pubVm('vm1', '172.24.4.10', true))
-  const lines: string[] = []
   const dp = new MemoryDatapath()
-  const rec = new Reconciler({
-    cfg,
-    datapath: dp,
-    local: {context: async () => ctx},
-    logger: new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'}),
-  })
-  rec.enableIncremental()
+  const {rec, lines} = watchReconciler(cfg, ctx, dp)
   return {nb, dp, rec, lines}
 }
 

@@ -5,11 +5,9 @@
 import {expect} from 'chai'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
-import {StreamLogger} from '../../../src/lib/log.js'
 import {objKey} from '../../../src/lib/planner/types.js'
 import {ReconcileLoop} from '../../../src/lib/reconciler/loop.js'
-import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
-import {AuditMemoryDatapath} from '../../helpers/memory-datapath.js'
+import {AuditMemoryDatapath, watchReconciler} from '../../helpers/memory-datapath.js'
 import {brExNode, insert, LSP, pubNetworkWith, pubVm} from '../../helpers/nb-changes.js'
 import {waitFor} from '../../helpers/wait.js'
 
@@ -19,15 +17,8 @@ const ADDR1 = `address|${cfg.bgpNic}|172.24.4.10/32`
 
 async function watchNode() {
   const nb = pubNetworkWith(pubVm('vm1', '172.24.4.10', true))
-  const lines: string[] = []
   const dp = new AuditMemoryDatapath()
-  const rec = new Reconciler({
-    cfg,
-    datapath: dp,
-    local: {context: async () => ctx},
-    logger: new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'}),
-  })
-  rec.enableIncremental()
+  const {rec, lines} = watchReconciler(cfg, ctx, dp)
   await rec.pass(nb, {prune: true, fullRecompute: true})
   rec.buildDeferred()
   await rec.pass(nb, {prune: true}) // the planner's build is in: passes are delta passes from here
