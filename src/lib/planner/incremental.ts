@@ -25,7 +25,14 @@ import {computeDesired, type DesiredResult, preflight, routerInfo} from './desir
 import {FragmentSink} from './fragment.js'
 import {type MergeDelta, MergedState} from './merged.js'
 import {type PlannerState, Replayer, Todo} from './replay.js'
-import {attributeDifferences, diffDesired, type Difference, sameDesired, type SubjectIndex} from './self-check.js'
+import {
+  attributeDifferences,
+  diffDesired,
+  type Difference,
+  sameDesired,
+  sameDesiredInTurns,
+  type SubjectIndex,
+} from './self-check.js'
 import {type Frag, newFrag} from './subjects.js'
 import {type ChangeMarks, changeMarks, ClassCache, DEP} from './tracking.js'
 
@@ -248,9 +255,44 @@ export class IncrementalPlanner implements SubjectIndex {
     inc: DesiredResult,
     scratch: DesiredResult,
   ): Difference[] {
-    const differences = sameDesired(inc, scratch) ? [] : attributeDifferences(diffDesired(inc, scratch), this, scratch)
-    const sig = this.signature(nb, ctx, cfg)
-    this.verified = differences.length === 0 ? {nb, writes: nb.writes, sig, result: inc} : undefined
+    return this.settleCheck(
+      {nb, writes: nb.writes, sig: this.signature(nb, ctx, cfg)},
+      inc,
+      scratch,
+      sameDesired(inc, scratch),
+    )
+  }
+
+  /**
+   * compareWith, `between` awaited between pieces of the comparison (sameDesiredInTurns). The two
+   * results are read whole now and are fixed from here on; the NB, this planner's later states and
+   * the passes may move on meanwhile: what is recorded as checked is the NB as it was now.
+   */
+  async compareWithInTurns(
+    nb: NbView,
+    ctx: LocalContext,
+    cfg: AgentConfig,
+    inc: DesiredResult,
+    scratch: DesiredResult,
+    between: () => Promise<void>,
+  ): Promise<Difference[]> {
+    const at = {nb, writes: nb.writes, sig: this.signature(nb, ctx, cfg)}
+    for (const r of [inc, scratch]) {
+      void r.state.objects
+      void r.contributions
+    }
+
+    return this.settleCheck(at, inc, scratch, await sameDesiredInTurns(inc, scratch, between))
+  }
+
+  private settleCheck(
+    at: {nb: NbView; writes: number | undefined; sig: string},
+    inc: DesiredResult,
+    scratch: DesiredResult,
+    same: boolean,
+  ): Difference[] {
+    const differences = same ? [] : attributeDifferences(diffDesired(inc, scratch), this, scratch)
+    this.verified = differences.length === 0 ? {...at, result: inc} : undefined
     if (differences.length > 0) this.markAll('self-check found differences')
     return differences
   }

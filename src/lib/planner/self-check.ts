@@ -73,15 +73,67 @@ function samePlain(a: unknown, b: unknown): boolean {
  * false (a difference, or the same items in another order) means: ask diffDesired.
  */
 export function sameDesired(inc: DesiredResult, scratch: DesiredResult): boolean {
-  return (
-    inc.distributed === scratch.distributed &&
-    samePlain(inc.state.objects, scratch.state.objects) &&
-    samePlain(inc.state.exposed, scratch.state.exposed) &&
-    samePlain(inc.problems, scratch.problems) &&
-    samePlain(inc.routers, scratch.routers) &&
-    samePlain(inc.tenantNetworks, scratch.tenantNetworks) &&
-    samePlain(inc.contributions, scratch.contributions)
-  )
+  const steps = sameDesiredSteps(inc, scratch, Number.POSITIVE_INFINITY)
+  let r = steps.next()
+  while (!r.done) r = steps.next()
+  return r.value
+}
+
+/** Items compared between two yields of sameDesiredSteps (tens of ms in a small VM). */
+const SAME_CHUNK = 2000
+
+/**
+ * sameDesired, `between` awaited every few thousand items: the daemon compares its background
+ * check between passes, the event loop free in between. Both results must be taken in one turn
+ * and be read whole first (their objects and contributions are built on first read): they are
+ * then fixed, whatever the NB does meanwhile.
+ */
+export async function sameDesiredInTurns(
+  inc: DesiredResult,
+  scratch: DesiredResult,
+  between: () => Promise<void>,
+  chunk = SAME_CHUNK,
+): Promise<boolean> {
+  const steps = sameDesiredSteps(inc, scratch, chunk)
+  let r = steps.next()
+  while (!r.done) {
+    await between()
+    r = steps.next()
+  }
+
+  return r.value
+}
+
+/** The comparison, yielding after every `chunk` items (Infinity: never). */
+function* sameDesiredSteps(inc: DesiredResult, scratch: DesiredResult, chunk: number): Generator<void, boolean> {
+  if (inc.distributed !== scratch.distributed) return false
+  let n = 0
+  const lists: Array<[readonly unknown[], readonly unknown[]]> = [
+    [inc.state.objects, scratch.state.objects],
+    [inc.state.exposed, scratch.state.exposed],
+    [inc.problems, scratch.problems],
+  ]
+  for (const [a, b] of lists) {
+    if (a.length !== b.length) return false
+    for (const [i, x] of a.entries()) {
+      if (!samePlain(x, b[i])) return false
+      if (++n % chunk === 0) yield
+    }
+  }
+
+  if (!samePlain(inc.routers, scratch.routers) || !samePlain(inc.tenantNetworks, scratch.tenantNetworks)) return false
+  const ca = inc.contributions
+  const cb = scratch.contributions
+  let keys = 0
+  for (const k in ca) {
+    if (!Object.hasOwn(ca, k)) continue
+    if (!samePlain(ca[k], cb[k])) return false
+    keys++
+    if (++n % chunk === 0) yield
+  }
+
+  for (const k in cb) if (Object.hasOwn(cb, k)) keys--
+  return keys === 0
 }
 
 /** Every difference between two desired results, as sets keyed by objKey / entry / problem. */

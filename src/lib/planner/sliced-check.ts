@@ -92,6 +92,25 @@ export class SlicedSelfCheck {
     cfg: AgentConfig,
     inc: DesiredResult,
   ): SlicedCheckOutcome | undefined {
+    const scratch = this.upToDate(nb, ctx, cfg)
+    return scratch && {scratch, differences: kept.compareWith(nb, ctx, cfg, inc, scratch)}
+  }
+
+  /** finish, the comparison given turns (IncrementalPlanner.compareWithInTurns). */
+  async finishInTurns(
+    kept: IncrementalPlanner,
+    nb: NbView,
+    ctx: LocalContext,
+    cfg: AgentConfig,
+    inc: DesiredResult,
+    between: () => Promise<void>,
+  ): Promise<SlicedCheckOutcome | undefined> {
+    const scratch = this.upToDate(nb, ctx, cfg)
+    return scratch && {scratch, differences: await kept.compareWithInTurns(nb, ctx, cfg, inc, scratch, between)}
+  }
+
+  /** The reference brought up to the NB as it is now, or undefined (the check is void). */
+  private upToDate(nb: NbView, ctx: LocalContext, cfg: AgentConfig): DesiredResult | undefined {
     if (this.abandonedFor !== undefined) return undefined
     const why = this.reference.rebuildReason(nb, ctx, cfg)
     if (why !== undefined) {
@@ -99,7 +118,6 @@ export class SlicedSelfCheck {
       return undefined
     }
 
-    const scratch = this.reference.desired(nb, ctx, cfg)
-    return {scratch, differences: kept.compareWith(nb, ctx, cfg, inc, scratch)}
+    return this.reference.desired(nb, ctx, cfg)
   }
 }

@@ -148,49 +148,60 @@ export class KeptDesired {
     requestPass: (why: string) => void
   }): void {
     this.onSelfCheckReady(() => {
-      o.between()
-        .then(() => {
-          const nb = o.nb()
-          const ctx = o.ctx()
-          if (!nb || !ctx || this.compareReady(nb, ctx)) o.requestPass('self-check compared')
-        })
-        .catch((error: unknown) => {
-          this.o.logger.warn('self-check comparison failed; a pass compares', {error: (error as Error).message})
-          o.requestPass('self-check comparison failed')
-        })
+      this.compareBetweenPasses(o).catch((error: unknown) => {
+        this.o.logger.warn('self-check comparison failed; a pass compares', {error: (error as Error).message})
+        o.requestPass('self-check comparison failed')
+      })
     })
+  }
+
+  private async compareBetweenPasses(o: Parameters<KeptDesired['compareWhenReady']>[0]): Promise<void> {
+    await o.between()
+    const nb = o.nb()
+    const ctx = o.ctx()
+    const started = nb && ctx ? this.compareReady(nb, ctx, o.between) : {pass: true}
+    if (started.pass) o.requestPass('self-check: work for a pass')
+    if (started.differences && (await started.differences)) o.requestPass('self-check found differences')
   }
 
   /**
    * A ready background check compared outside any pass (the daemon, once the check is ready): the
-   * comparison is the longest piece of the check (0.6 s at 10,000 ports in the emulated guest), and
-   * the event pass that would otherwise take it waited for it. The kept planner is brought up to
-   * the NB first, exactly as a pass would (its changed keys go to `onPending`); a difference is
+   * comparison is the longest piece of the check (0.6-2 s at 10,000 ports in the emulated guest),
+   * and the event pass that would otherwise take it waited for it. The kept planner is brought up
+   * to the NB first, exactly as a pass would (its changed keys go to `onPending`), in this turn,
+   * which must hold no pass under way; the comparison then goes in pieces, `between` awaited
+   * between them (passes run meanwhile: the two results compared are fixed). A difference is
    * reported as in a pass, and the planner starts over (compareWith), so the next pass applies a
-   * scratch computation. The caller must hold no pass under way. Whether a pass should follow
-   * (pending keys, a difference, or a state only a pass may rebuild).
+   * scratch computation. `pass`: a pass should follow now (pending keys, or a state only a pass
+   * may rebuild); `differences`: resolves whether the comparison found any.
    */
-  compareReady(nb: NbView, ctx: LocalContext): boolean {
+  compareReady(
+    nb: NbView,
+    ctx: LocalContext,
+    between: () => Promise<void>,
+  ): {pass: boolean; differences?: Promise<boolean>} {
     const {cfg} = this.o
-    if (!this.checker?.isReady) return false
-    if (this.build.deferred || this.planner.rebuildReason(nb, ctx, cfg) !== undefined) return true
+    if (!this.checker?.isReady) return {pass: false}
+    if (this.build.deferred || this.planner.rebuildReason(nb, ctx, cfg) !== undefined) return {pass: true}
     this.build.finishUnderWay()
     const incremental = this.planner.desired(nb, ctx, cfg)
     const {stats} = this.planner
     if (stats.full) {
       this.o.onFull()
       this.checker.abandon('the incremental state was rebuilt')
-      return true
+      return {pass: true}
     }
 
     for (const k of stats.delta.changed) this.o.onPending(k)
     for (const k of stats.delta.removed) this.o.onPending(k)
-    const pending = stats.delta.changed.length + stats.delta.removed.length > 0
+    const pass = stats.delta.changed.length + stats.delta.removed.length > 0
     const ready = this.checker.take()!
-    const out = ready.check.finish(this.planner, nb, ctx, cfg, incremental)
-    if (!out) return pending
-    this.report(out.differences, out.scratch, incremental, {background: true, buildMs: ready.ms, outsidePass: true})
-    return pending || out.differences.length > 0
+    const differences = ready.check.finishInTurns(this.planner, nb, ctx, cfg, incremental, between).then((out) => {
+      if (!out) return false
+      this.report(out.differences, out.scratch, incremental, {background: true, buildMs: ready.ms, outsidePass: true})
+      return out.differences.length > 0
+    })
+    return {pass, differences}
   }
 
   /**

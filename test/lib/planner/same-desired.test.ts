@@ -1,14 +1,15 @@
 // sameDesired, the self-check's fast comparison: true exactly for results equal item for item in
 // the same order; any one difference in any part is false, and diffDesired (the comparison it
 // stands in front of) finds it; the same items in another order are false too (the fast path gives
-// up) while diffDesired finds nothing. Table-driven, pure.
+// up) while diffDesired finds nothing. sameDesiredInTurns (the daemon's, between passes) answers the
+// same in every case, whatever its chunk. Table-driven, pure.
 import {expect} from 'chai'
 
 import type {DesiredResult} from '../../../src/lib/planner/desired.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
 import {computeDesired} from '../../../src/lib/planner/desired.js'
-import {diffDesired, sameDesired} from '../../../src/lib/planner/self-check.js'
+import {diffDesired, sameDesired, sameDesiredInTurns} from '../../../src/lib/planner/self-check.js'
 import {brExNode, pubNetworkWith, pubVm} from '../../helpers/nb-changes.js'
 
 const ctx = brExNode()
@@ -62,5 +63,25 @@ describe('sameDesired: the self-check fast path', () => {
     b.state.objects.reverse()
     expect(sameDesired(a, b)).to.equal(false)
     expect(diffDesired(a, b)).to.deep.equal([])
+  })
+
+  it('in turns: the same answer in every case above, whatever the chunk, and turns given', async () => {
+    const cases: Array<[string, (r: DesiredResult) => void]> = [
+      ['equal', () => {}],
+      ['another order', (r) => r.state.objects.reverse()],
+      ...EDITS,
+    ]
+    for (const [what, edit] of cases)
+      for (const chunk of [1, 3, 1000]) {
+        const [a, b] = pair()
+        edit(b)
+        let turns = 0
+        const between = async (): Promise<void> => {
+          turns++
+        }
+
+        expect(await sameDesiredInTurns(a, b, between, chunk), `${what}, chunk ${chunk}`).to.equal(sameDesired(a, b))
+        if (what === 'equal') expect(turns > 0, `turns given, chunk ${chunk}`).to.equal(chunk < 10)
+      }
   })
 })
