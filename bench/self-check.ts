@@ -60,19 +60,18 @@ for (const N of SIZES) {
       total += dt
     }
 
-    // SlicedSelfCheck.prepare (its own turn, outside the pass), then the comparing pass
-    const [, tPrepare] = timed(() => {
-      const p = ref.desired(nb, ctx, cfg)
-      void p.state.objects
-      void p.contributions
-    })
+    // SlicedSelfCheck.prepareSteps (three turns, outside any pass), then the comparison
+    const [p, tPrepResult] = timed(() => ref.desired(nb, ctx, cfg))
+    const [, tPrepObjects] = timed(() => p.state.objects)
+    const [, tPrepContrib] = timed(() => p.contributions)
+    const tPrepare = tPrepResult + tPrepObjects + tPrepContrib
     const [reference, tResult] = timed(() => ref.desired(nb, ctx, cfg))
     const [, tContrib] = timed(() => reference.contributions)
     const [same2, tSame2] = timed(() => sameDesired(inc, reference))
     if (!same2) throw new Error(`round ${r}: the reference differs`)
     console.log(
       `  round ${r}: in one piece: computeDesired ${f0(tScratch)}, compared by maps ${f0(tMaps)}, item by item ${f0(tSame)}` +
-        ` | background: first piece ${f0(tStart)}, ${slices} slices (longest ${f0(longest)}), ${f0(total)} in all, its result made ${f0(tPrepare)};` +
+        ` | background: first piece ${f0(tStart)}, ${slices} slices (longest ${f0(longest)}), ${f0(total)} in all, its result made ${f0(tPrepare)} (${[tPrepResult, tPrepObjects, tPrepContrib].map(f0).join(' + ')});` +
         ` the comparing pass: result ${f0(tResult)}, contributions ${f0(tContrib)}, item by item ${f0(tSame2)}` +
         ` = ${f0(tResult + tContrib + tSame2)}`,
     )

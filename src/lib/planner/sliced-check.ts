@@ -45,17 +45,35 @@ export class SlicedSelfCheck {
   }
 
   /**
-   * Once built: the reference's sorted result and its contributions, made now (one piece, outside
-   * any pass) so that finish() only patches them for the changes made since (the result is kept
-   * and spliced, as the kept planner's is): the comparing pass then holds the thread for the
-   * comparison alone. Nothing when the reference could not follow its inputs (finish() says so).
+   * Once built: the reference's sorted result and its contributions, made now (outside any pass)
+   * so that finish() only patches them for the changes made since (the result is kept and spliced,
+   * as the kept planner's is): the comparison then holds the thread for the comparison alone.
+   * Nothing when the reference could not follow its inputs (finish() says so).
    */
   prepare(): void {
-    if (this.abandonedFor !== undefined || this.reference.building) return
-    if (this.reference.rebuildReason(this.nb, this.ctx, this.cfg) !== undefined) return
-    const r = this.reference.desired(this.nb, this.ctx, this.cfg)
-    void r.state.objects
-    void r.contributions
+    for (const step of this.prepareSteps()) step()
+  }
+
+  /**
+   * prepare as three steps (the result, its sorted objects, its contributions) that may run in
+   * turns of their own: NB changes in between stay marks, and the result they read is the one the
+   * first step made.
+   */
+  prepareSteps(): Array<() => void> {
+    let r: DesiredResult | undefined
+    return [
+      () => {
+        if (this.abandonedFor !== undefined || this.reference.building) return
+        if (this.reference.rebuildReason(this.nb, this.ctx, this.cfg) !== undefined) return
+        r = this.reference.desired(this.nb, this.ctx, this.cfg)
+      },
+      () => {
+        if (r && this.abandonedFor === undefined) void r.state.objects
+      },
+      () => {
+        if (r && this.abandonedFor === undefined) void r.contributions
+      },
+    ]
   }
 
   /** An NB row change, already applied to the view: the reference keeps it as a mark. */

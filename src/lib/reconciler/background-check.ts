@@ -60,16 +60,25 @@ export class BackgroundCheck {
           return
         }
 
-        // its sorted result and contributions in a turn of their own: a piece apart from the slices
-        slicing.defer(() => {
+        // its result, sorted objects and contributions, each in a turn of its own: pieces apart from the slices
+        const steps = run.check.prepareSteps()
+        const next = (): void => {
           if (this.run !== run) return
+          const step = steps.shift()
+          if (step) {
+            step()
+            slicing.defer(next)
+            return
+          }
+
           this.run = undefined
-          run.check.prepare()
           const ms = Math.round(this.o.now() - run.t0)
           this.ready = {check: run.check, ms}
           this.o.logger.debug('self-check reference built in the background', {ms, turns})
           this.o.onReady()
-        })
+        }
+
+        slicing.defer(next)
       },
       first: 'deferred',
     })
