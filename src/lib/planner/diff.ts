@@ -10,6 +10,7 @@
 // Order: add in KIND_ORDER, remove in reverse KIND_ORDER, each then by objKey. Duplicate keys in
 // an input count once (first occurrence).
 import {sortObjs} from './collector.js'
+import {runAtOnce, runInTurns} from './in-turns.js'
 import {objKey, objValue, type Plan, type StateObj} from './types.js'
 
 /** Objects compared between two yields of diffSteps (a few tens of ms in a small VM). */
@@ -56,10 +57,7 @@ function* diffSteps(desired: readonly StateObj[], observed: readonly StateObj[],
 }
 
 export function diff(desired: readonly StateObj[], observed: readonly StateObj[]): Plan {
-  const steps = diffSteps(desired, observed, Number.POSITIVE_INFINITY)
-  let r = steps.next()
-  while (!r.done) r = steps.next()
-  return r.value
+  return runAtOnce(diffSteps(desired, observed, Number.POSITIVE_INFINITY))
 }
 
 /**
@@ -73,14 +71,7 @@ export async function diffInTurns(
   between: () => Promise<void>,
   chunk = DIFF_CHUNK,
 ): Promise<Plan> {
-  const steps = diffSteps(desired, observed, chunk)
-  let r = steps.next()
-  while (!r.done) {
-    await between()
-    r = steps.next()
-  }
-
-  return r.value
+  return runInTurns(diffSteps(desired, observed, chunk), between)
 }
 
 /**

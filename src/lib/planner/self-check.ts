@@ -4,6 +4,7 @@
 import type {DesiredResult} from './desired.js'
 
 import {exposedKey, problemKey} from './fragment.js'
+import {runAtOnce, runInTurns} from './in-turns.js'
 import {objKey, objValue} from './types.js'
 
 type DifferenceArea = 'object' | 'exposed' | 'problem' | 'contribution' | 'router' | 'tenant-network' | 'distributed'
@@ -73,10 +74,7 @@ function samePlain(a: unknown, b: unknown): boolean {
  * false (a difference, or the same items in another order) means: ask diffDesired.
  */
 export function sameDesired(inc: DesiredResult, scratch: DesiredResult): boolean {
-  const steps = sameDesiredSteps(inc, scratch, Number.POSITIVE_INFINITY)
-  let r = steps.next()
-  while (!r.done) r = steps.next()
-  return r.value
+  return runAtOnce(sameDesiredSteps(inc, scratch, Number.POSITIVE_INFINITY))
 }
 
 /** Items compared between two yields of sameDesiredSteps (tens of ms in a small VM). */
@@ -94,14 +92,7 @@ export async function sameDesiredInTurns(
   between: () => Promise<void>,
   chunk = SAME_CHUNK,
 ): Promise<boolean> {
-  const steps = sameDesiredSteps(inc, scratch, chunk)
-  let r = steps.next()
-  while (!r.done) {
-    await between()
-    r = steps.next()
-  }
-
-  return r.value
+  return runInTurns(sameDesiredSteps(inc, scratch, chunk), between)
 }
 
 /** The comparison, yielding after every `chunk` items (Infinity: never). */
