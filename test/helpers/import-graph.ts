@@ -147,7 +147,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['lib/planner', 'lib/kernel', 'lib/ovs', 'lib/frr'],
   ['lib/nb', 'lib/config', 'lib/net', 'lib/exec'],
   ['lib/log-file.ts'],
-  ['lib/errors.ts', 'lib/log.ts', 'lib/journal-stream.ts'],
+  ['lib/errors.ts', 'lib/log.ts', 'lib/journal-stream.ts', 'lib/event-turns.ts'],
   ['lib/ovsdb'],
 ]
 

@@ -19,6 +19,7 @@ import type {CommandRunner} from '../exec/runner.js'
 import type {Ledger} from './ledger.js'
 import type {KernelObj, ObserveScope} from './types.js'
 
+import {runStepsInTurns} from '../event-turns.js'
 import {type Family, ipInCidr, vlanDevName} from '../net/ip.js'
 import {
   HELPER_V4_PREFIX,
@@ -269,11 +270,7 @@ export function parseKernelDump(t: KernelDumpText): ParsedDump {
  */
 export async function parseKernelDumpInTurns(t: KernelDumpText, between: () => Promise<void>): Promise<ParsedDump> {
   const p = parseSteps(t)
-  for (const [i, step] of p.steps.entries()) {
-    if (i > 0) await between()
-    step()
-  }
-
+  await runStepsInTurns(p.steps, between)
   return p.parsed
 }
 
@@ -367,13 +364,10 @@ export async function dumpRaw(d: ObserveDeps, scope: ObserveScope): Promise<RawK
 /**
  * The owned objects of `raw` in canonical form (ownership rules at the top of this file). The
  * ledger is consulted (and pruned of vanished entries, and extended by adoption) for neighbours.
- */
-/**
- * The owned objects of a kernel's records (the rules at the top of this file). Options for the
- * periodic audit, which runs while passes do: `between` is awaited between two kinds (each a
- * fraction of the whole's main thread on a large node; `raw` is a copy, so nothing moves under
- * it), and `readOnly` leaves the ledger as it is (a pass may have added a neighbour since `raw`
- * was taken: forgetting it would leave it unowned).
+ * Options for the periodic audit, which runs while passes do: `between` is awaited between two
+ * kinds (each a fraction of the whole's main thread on a large node; `raw` is a copy, so nothing
+ * moves under it), and `readOnly` leaves the ledger as it is (a pass may have added a neighbour
+ * since `raw` was taken: forgetting it would leave it unowned).
  */
 export async function ownedObjects(
   d: {ledger: Ledger},

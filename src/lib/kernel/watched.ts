@@ -48,6 +48,7 @@ import type {CommandRunner} from '../exec/runner.js'
 import type {MonitorEvent} from './monitor-parse.js'
 import type {BaseOptions, BaseResult, KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
 
+import {nextTurn, runStepsInTurns} from '../event-turns.js'
 import {type Logger, NullLogger} from '../log.js'
 import {objKey, objValue, type Plan, type RouteObj, type StateObj} from '../planner/types.js'
 import {applyPlan, type KernelFacts} from './apply.js'
@@ -109,12 +110,6 @@ export function parseModelDump(text: KernelDumpText): ModelDump {
 async function parseModelDumpInTurns(text: KernelDumpText, between: () => Promise<void>): Promise<ModelDump> {
   return toModelDump(text, await parseKernelDumpInTurns(text, between))
 }
-
-/** Gives the event loop a turn (I/O, timers) between two long pieces of main-thread work. */
-const nextTurn = (): Promise<void> =>
-  new Promise((resolve) => {
-    setImmediate(resolve)
-  })
 
 /** A background resync dumps once overruns stopped for this long, or this long after it began. */
 const RESYNC_QUIET_MS = 150
@@ -654,11 +649,13 @@ export class WatchedKernel {
 
       // One kind per turn: what arrives in between reaches both models (model.ts syncSteps).
       const sync = this.model.syncSteps(next)
-      for (const [i, step] of sync.steps.entries()) {
-        if (i > 0) await between()
-        catchUp()
-        step()
-      }
+      await runStepsInTurns(
+        sync.steps.map((step) => () => {
+          catchUp()
+          step()
+        }),
+        between,
+      )
 
       ;({changed} = sync)
       // Nothing replayed changed the dump (echoes, foreign neighbours going stale are common on a

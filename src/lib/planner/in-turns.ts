@@ -2,7 +2,7 @@
 // items), run either to the end at once or with `between` awaited at each yield: the daemon's
 // background work gives the event loop its turns this way (the periodic audit's diff, the
 // self-check's comparison). The inputs must not change until the run ends; the generator holds
-// no other state.
+// no other state. (Work outside the planner written as a list of steps: ../event-turns.ts.)
 
 /** Runs `steps` to its end in one piece. */
 export function runAtOnce<T>(steps: Generator<void, T>): T {

@@ -10,7 +10,9 @@
 // - slicing(s): the same slicing whose turns wait for the pass under way. A turn never runs inside
 //   a pass, and a turn deferred while none runs goes as before (tests that drain a queue by hand
 //   see no change).
-import {type BuildSlicing, nextTurn} from './sliced-run.js'
+import type {BuildSlicing} from './sliced-run.js'
+
+import {nextTurn} from '../event-turns.js'
 
 export class PassGate {
   private end: Promise<void> | undefined

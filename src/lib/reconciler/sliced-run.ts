@@ -53,9 +53,3 @@ export function runSliced(r: SlicedRun): void {
   if (r.first === 'now') turn()
   else slicing.defer(turn)
 }
-
-/** One turn of the event loop (I/O, timers) between two pieces of main-thread work. */
-export const nextTurn = (): Promise<void> =>
-  new Promise((resolve) => {
-    setImmediate(resolve)
-  })
