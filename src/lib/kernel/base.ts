@@ -28,52 +28,120 @@ const SCOPE_HOST = 254
 
 export async function ensureBase(d: BaseDeps, o: BaseOptions): Promise<BaseResult> {
   const res: BaseResult = {changed: [], missingBridges: [], warnings: [], failed: []}
+  const r = await d.runner.run(d.ipPath, ['-json', '-details', 'link', 'show'], {env: {LC_ALL: 'C'}})
+  const links = new Map(parseLinks(r.stdout).map((l) => [l.name, l]))
+  const wiring = linkWiring(links, o)
+  res.failed.push(...wiring.failed)
+  res.warnings.push(...wiring.warnings)
+  res.missingBridges.push(...wiring.missingBridges)
+  // The link steps go in one process (the order of the lines is the order they need); the table
+  // defaults and the VRF table's clean-up need only the links, so they run side by side after it.
+  mergeSteps(res, await runSteps(d, wiring.steps))
+  const [defaults, cleared] = await Promise.all([
+    ensureDefaultRoutes(d, o, wiring.present),
+    o.clearVrfRoutes ? clearVrfTable(d, o.vrfTable) : undefined,
+  ])
+  mergeSteps(res, defaults)
+  if (cleared) mergeSteps(res, cleared)
+  if (res.changed.length > 0) d.log.info('kernel base wiring changed', {changed: res.changed})
+  return res
+}
+
+/** One base change: the ip op, what the report says when it worked, the step it cannot do without. */
+export interface BaseStep {
+  op: IpOp
+  what: string
+  /** What a failure is reported as (default: `what`). */
+  failedAs?: string
+  /** Indexes of earlier steps: when one of them failed, this one's own failure is not reported. */
+  needs?: number[]
+}
+
+export interface LinkWiring {
+  steps: BaseStep[]
+  /** Mapped bridges that exist (their table defaults are checked). */
+  present: string[]
+  missingBridges: string[]
+  warnings: string[]
+  failed: string[]
+}
+
+/**
+ * The link changes the base needs, from one read of the links: the VRF created and up, bgp-nic
+ * created, enslaved and up, each existing bridge up. A device created here is down and has no
+ * master, so the steps after its creation follow without a second read. Pure.
+ */
+export function linkWiring(links: ReadonlyMap<string, LinkInfo>, o: BaseOptions): LinkWiring {
   const vrf = checkIfName(o.bgpVrf, 'VRF name')
   const nic = checkIfName(o.bgpNic, 'bgp-nic name')
-  const ip = async (what: string, args: string[]): Promise<boolean> => {
-    const r = await d.runner.run(d.ipPath, args, {env: {LC_ALL: 'C'}})
-    if (r.code === 0) res.changed.push(what)
-    else res.failed.push(`${what}: ${r.stderr.trim() || `exit ${r.code}`}`)
-    return r.code === 0
+  const w: LinkWiring = {steps: [], present: [], missingBridges: [], warnings: [], failed: []}
+  const step = (what: string, args: string[], ...needs: Array<number | undefined>): number => {
+    const n = needs.filter((i) => i !== undefined)
+    return w.steps.push({op: {group: 'link', args}, what, ...(n.length > 0 ? {needs: n} : {})}) - 1
   }
-
-  const links = async (): Promise<Map<string, LinkInfo>> => {
-    const r = await d.runner.run(d.ipPath, ['-json', '-details', 'link', 'show'], {env: {LC_ALL: 'C'}})
-    return new Map(parseLinks(r.stdout).map((l) => [l.name, l]))
-  }
-
-  let l = await links()
-  const v = l.get(vrf)
+  const v = links.get(vrf)
+  let vrfMade: number | undefined
   if (!v)
-    await ip(`created VRF ${vrf} table ${o.vrfTable}`, ['link', 'add', vrf, 'type', 'vrf', 'table', String(o.vrfTable)])
-  else if (v.kind !== 'vrf') res.failed.push(`${vrf} exists but is a ${v.kind ?? 'plain'} device, not a VRF`)
+    vrfMade = step(`created VRF ${vrf} table ${o.vrfTable}`, [
+      'link',
+      'add',
+      vrf,
+      'type',
+      'vrf',
+      'table',
+      String(o.vrfTable),
+    ])
+  else if (v.kind !== 'vrf') w.failed.push(`${vrf} exists but is a ${v.kind ?? 'plain'} device, not a VRF`)
   else if (v.vrfTable !== o.vrfTable)
-    res.warnings.push(`VRF ${vrf} uses table ${String(v.vrfTable)}, configured ${o.vrfTable} (not corrected)`)
-  const n = l.get(nic)
-  if (!n) await ip(`created dummy ${nic}`, ['link', 'add', nic, 'type', 'dummy'])
-  l = v && n ? l : await links()
-  if (l.get(vrf)?.kind === 'vrf' && !l.get(vrf)?.up) await ip(`set ${vrf} up`, ['link', 'set', 'dev', vrf, 'up'])
-  const nn = l.get(nic)
-  if (nn && nn.master !== vrf && l.get(vrf)?.kind === 'vrf')
-    await ip(`enslaved ${nic} to ${vrf}`, ['link', 'set', 'dev', nic, 'master', vrf])
-  if (nn && !nn.up) await ip(`set ${nic} up`, ['link', 'set', 'dev', nic, 'up'])
-
-  const present: string[] = []
+    w.warnings.push(`VRF ${vrf} uses table ${String(v.vrfTable)}, configured ${o.vrfTable} (not corrected)`)
+  const n = links.get(nic)
+  const nicMade = n ? undefined : step(`created dummy ${nic}`, ['link', 'add', nic, 'type', 'dummy'])
+  const vrfUsable = !v || v.kind === 'vrf'
+  if (vrfUsable && !v?.up) step(`set ${vrf} up`, ['link', 'set', 'dev', vrf, 'up'], vrfMade)
+  if (vrfUsable && n?.master !== vrf)
+    step(`enslaved ${nic} to ${vrf}`, ['link', 'set', 'dev', nic, 'master', vrf], nicMade, vrfMade)
+  if (!n?.up) step(`set ${nic} up`, ['link', 'set', 'dev', nic, 'up'], nicMade)
   for (const b of o.bridges) {
-    const bl = l.get(checkIfName(b.name, 'bridge name'))
+    const bl = links.get(checkIfName(b.name, 'bridge name'))
     if (!bl) {
-      res.missingBridges.push(b.name)
+      w.missingBridges.push(b.name)
       continue
     }
 
-    present.push(b.name)
-    if (!bl.up) await ip(`set ${b.name} up`, ['link', 'set', 'dev', b.name, 'up'])
+    w.present.push(b.name)
+    if (!bl.up) step(`set ${b.name} up`, ['link', 'set', 'dev', b.name, 'up'])
   }
 
-  await ensureDefaultRoutes(d, o, present, res)
-  if (o.clearVrfRoutes) await clearVrfTable(d, o.vrfTable, res)
-  if (res.changed.length > 0) d.log.info('kernel base wiring changed', {changed: res.changed})
-  return res
+  return w
+}
+
+interface StepsOutcome {
+  changed: string[]
+  failed: string[]
+}
+
+function mergeSteps(res: BaseResult, o: StepsOutcome): void {
+  res.changed.push(...o.changed)
+  res.failed.push(...o.failed)
+}
+
+/** Runs the steps in one `ip -batch` (none when empty) and reports each. */
+async function runSteps(d: BaseDeps, steps: readonly BaseStep[], family?: 4 | 6): Promise<StepsOutcome> {
+  const out: StepsOutcome = {changed: [], failed: []}
+  const outcomes = await runIpBatch(
+    d.runner,
+    steps.map((s) => s.op),
+    {ipPath: d.ipPath, ...(family ? {family} : {})},
+  )
+  const ok = steps.map((_, i) => outcomes[i]?.state === 'ok')
+  for (const [i, s] of steps.entries()) {
+    const oc = outcomes[i]
+    if (ok[i]) out.changed.push(s.what)
+    else if ((s.needs ?? []).every((j) => ok[j]))
+      out.failed.push(`${s.failedAs ?? s.what}: ${oc?.state === 'failed' ? oc.reason : 'unknown'}`)
+  }
+
+  return out
 }
 
 /**
@@ -106,83 +174,83 @@ export function defaultRoutes(bridge: string, table: number): RouteObj[] {
   ]
 }
 
-async function ensureDefaultRoutes(d: BaseDeps, o: BaseOptions, bridges: string[], res: BaseResult): Promise<void> {
-  for (const family of [4, 6] as const) {
-    const todo: Array<{op: IpOp; what: string}> = []
-    for (const b of o.bridges.filter((x) => bridges.includes(x.name))) {
-      const r = await d.runner.run(
-        d.ipPath,
-        // `exact default`: the one route asked about, not the table's thousands of host routes (this
-        // runs on every FRR check; the selector keeps it a constant-size read)
-        [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(b.table), 'exact', 'default'],
-        {env: {LC_ALL: 'C'}},
+async function ensureDefaultRoutes(d: BaseDeps, o: BaseOptions, present: readonly string[]): Promise<StepsOutcome> {
+  const bridges = o.bridges.filter((b) => present.includes(b.name))
+  // Every (family, bridge) read at once, then one batch per family, both families side by side.
+  const perFamily = await Promise.all(
+    ([4, 6] as const).map(async (family) => {
+      const has = await Promise.all(
+        bridges.map(async (b) => {
+          const r = await d.runner.run(
+            d.ipPath,
+            // `exact default`: the one route asked about, not the table's thousands of host routes
+            // (this runs on every FRR check; the selector keeps it a constant-size read)
+            [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(b.table), 'exact', 'default'],
+            {env: {LC_ALL: 'C'}},
+          )
+          return parseRoutes(r.code === 0 ? r.stdout : '', family).some((x) => x.dst === 'default' && x.dev === b.name)
+        }),
       )
-      const has = parseRoutes(r.code === 0 ? r.stdout : '', family).some((x) => x.dst === 'default' && x.dev === b.name)
-      if (has) continue
-      const route = defaultRoutes(b.name, b.table).find((x) => x.family === family)!
-      todo.push({op: routeOp('add', route), what: `added IPv${family} default route dev ${b.name} table ${b.table}`})
-    }
-
-    const outcomes = await runIpBatch(
-      d.runner,
-      todo.map((t) => t.op),
-      {ipPath: d.ipPath, family},
-    )
-    for (const [i, t] of todo.entries()) {
-      const oc = outcomes[i]
-      if (oc?.state === 'ok') res.changed.push(t.what)
-      else res.failed.push(`${t.what}: ${oc?.state === 'failed' ? oc.reason : 'unknown'}`)
-    }
-  }
+      const steps = bridges
+        .filter((_, i) => !has[i])
+        .map((b) => ({
+          op: routeOp(
+            'add',
+            defaultRoutes(b.name, b.table).find((x) => x.family === family)!,
+          ),
+          what: `added IPv${family} default route dev ${b.name} table ${b.table}`,
+        }))
+      return runSteps(d, steps, family)
+    }),
+  )
+  return {changed: perFamily.flatMap((f) => f.changed), failed: perFamily.flatMap((f) => f.failed)}
 }
 
 /**
  * Spec 6.1c: delete VRF-table routes except scope host and proto bgp. Also kept (deliberately
  * narrower than upstream): non-unicast routes and the kernel's own connected routes (proto kernel).
  */
-async function clearVrfTable(d: BaseDeps, table: number, res: BaseResult): Promise<void> {
-  for (const family of [4, 6] as const) {
-    const r = await d.runner.run(
-      d.ipPath,
-      [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(table)],
-      {env: {LC_ALL: 'C'}},
-    )
-    const doomed = parseRoutes(r.code === 0 ? r.stdout : '', family).filter(
-      (x) =>
-        x.scope !== SCOPE_HOST &&
-        x.proto !== RTPROT_BGP &&
-        x.proto !== RTPROT_KERNEL &&
-        x.type === 'unicast' &&
-        !x.multipath &&
-        x.dev !== undefined,
-    )
-    const ops: IpOp[] = []
-    for (const x of doomed) {
-      try {
-        ops.push(
-          routeOp('remove', {
-            kind: 'route',
-            family,
-            table,
-            dst: x.dst,
-            dev: x.dev!,
-            ...(x.via ? {via: x.via} : {}),
-            proto: x.proto ?? 0,
-          }),
-        )
-      } catch (error) {
-        res.failed.push(`clear VRF route ${x.dst}: ${(error as Error).message}`)
+async function clearVrfTable(d: BaseDeps, table: number): Promise<StepsOutcome> {
+  const perFamily = await Promise.all(
+    ([4, 6] as const).map(async (family) => {
+      const out: StepsOutcome = {changed: [], failed: []}
+      const r = await d.runner.run(
+        d.ipPath,
+        [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(table)],
+        {env: {LC_ALL: 'C'}},
+      )
+      const doomed = parseRoutes(r.code === 0 ? r.stdout : '', family).filter(
+        (x) =>
+          x.scope !== SCOPE_HOST &&
+          x.proto !== RTPROT_BGP &&
+          x.proto !== RTPROT_KERNEL &&
+          x.type === 'unicast' &&
+          !x.multipath &&
+          x.dev !== undefined,
+      )
+      const steps: BaseStep[] = []
+      for (const x of doomed) {
+        const route: RouteObj = {
+          kind: 'route',
+          family,
+          table,
+          dst: x.dst,
+          dev: x.dev!,
+          ...(x.via ? {via: x.via} : {}),
+          proto: x.proto ?? 0,
+        }
+        try {
+          const op = routeOp('remove', route)
+          const line = op.args.slice(2).join(' ')
+          steps.push({op, what: `cleared VRF route ${line}`, failedAs: `clear VRF route ${line}`})
+        } catch (error) {
+          out.failed.push(`clear VRF route ${x.dst}: ${(error as Error).message}`)
+        }
       }
-    }
 
-    const outcomes = await runIpBatch(d.runner, ops, {ipPath: d.ipPath, family})
-    for (const [i, op] of ops.entries()) {
-      const oc = outcomes[i]
-      if (oc?.state === 'ok') res.changed.push(`cleared VRF route ${op.args.slice(2).join(' ')}`)
-      else
-        res.failed.push(
-          `clear VRF route ${op.args.slice(2).join(' ')}: ${oc?.state === 'failed' ? oc.reason : 'unknown'}`,
-        )
-    }
-  }
+      const ran = await runSteps(d, steps, family)
+      return {changed: ran.changed, failed: [...out.failed, ...ran.failed]}
+    }),
+  )
+  return {changed: perFamily.flatMap((f) => f.changed), failed: perFamily.flatMap((f) => f.failed)}
 }

@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import type {LinkInfo} from '../../../src/lib/kernel/parse.js'
 
 import {RecordingRunner, type RunResult} from '../../../src/lib/exec/runner.js'
-import {baseInPlace, defaultRoutes} from '../../../src/lib/kernel/base.js'
+import {baseInPlace, defaultRoutes, linkWiring} from '../../../src/lib/kernel/base.js'
 import {Kernel} from '../../../src/lib/kernel/kernel.js'
 import {linkInfo} from '../../helpers/kernel-links.js'
 
@@ -50,13 +50,18 @@ describe('kernel/base (recorded commands)', () => {
     const mutating = runner.calls
       .filter((c) => !c.args.includes('show'))
       .map((c) => c.args.join(' ') + (c.input ? ` <<${c.input.trim()}` : ''))
+    // one read of the links, the link steps in one process, in the order they need
+    expect(runner.calls.filter((c) => c.args.join(' ') === '-json -details link show')).to.have.length(1)
     expect(mutating).to.deep.equal([
-      'link add bgp-vrf type vrf table 10',
-      'link add bgp-nic type dummy',
-      'link set dev bgp-vrf up',
-      'link set dev bgp-nic master bgp-vrf',
-      'link set dev bgp-nic up',
-      'link set dev br-ex up',
+      '-force -batch - <<' +
+        [
+          'link add bgp-vrf type vrf table 10',
+          'link add bgp-nic type dummy',
+          'link set dev bgp-vrf up',
+          'link set dev bgp-nic master bgp-vrf',
+          'link set dev bgp-nic up',
+          'link set dev br-ex up',
+        ].join('\n'),
       '-4 -force -batch - <<route replace default dev br-ex table 200 proto 3 scope link',
       '-6 -force -batch - <<route replace default dev br-ex table 200 proto 3',
     ])
@@ -94,11 +99,104 @@ describe('kernel/base (recorded commands)', () => {
     expect(runner.calls.filter((c) => !c.args.includes('show'))).to.deep.equal([])
   })
 
+  it('reports a failed creation once, not the steps that needed the device', async () => {
+    const runner = new RecordingRunner((_f, args, input) => {
+      const a = args.join(' ')
+      if (a === '-json -details link show') return ok(JSON.stringify([]))
+      if (a === '-force -batch -' && input?.startsWith('link add bgp-vrf'))
+        return {
+          code: 1,
+          stdout: '',
+          stderr: [
+            'Error: Unknown device type.',
+            'Command failed -:1',
+            'Cannot find device "bgp-vrf"',
+            'Command failed -:3',
+            'Cannot find device "bgp-vrf"',
+            'Command failed -:4',
+          ].join('\n'),
+        }
+      return ok('[]')
+    })
+    const res = await new Kernel(runner, {stateDir: '/nonexistent'}).ensureBase({...opts, bridges: []})
+    expect(res.failed).to.deep.equal(['created VRF bgp-vrf table 10: Error: Unknown device type.'])
+    expect(res.changed).to.deep.equal(['created dummy bgp-nic', 'set bgp-nic up'])
+  })
+
   it('defaultRoutes gives the shapes of the upstream table defaults', () => {
     expect(defaultRoutes('br-ex', 200)).to.deep.equal([
       {kind: 'route', family: 4, table: 200, dst: 'default', dev: 'br-ex', scope: 'link', proto: 3},
       {kind: 'route', family: 6, table: 200, dst: 'default', dev: 'br-ex', proto: 3},
     ])
+  })
+})
+
+describe('kernel/base: linkWiring (the link steps from one read of the links)', () => {
+  const link = linkInfo
+  const o = {...opts, bridges: [{name: 'br-ex', table: 200}]}
+  const vrf = link('bgp-vrf', {kind: 'vrf', vrfTable: 10})
+  const nic = link('bgp-nic', {kind: 'dummy', master: 'bgp-vrf'})
+  const br = link('br-ex')
+  const cases: Array<{
+    name: string
+    links: LinkInfo[]
+    steps: string[]
+    needs?: Array<number[] | undefined>
+    failed?: string[]
+    warnings?: string[]
+    missing?: string[]
+  }> = [
+    {name: 'everything in place', links: [vrf, nic, br], steps: []},
+    {
+      name: 'nothing yet',
+      links: [br],
+      steps: [
+        'link add bgp-vrf type vrf table 10',
+        'link add bgp-nic type dummy',
+        'link set dev bgp-vrf up',
+        'link set dev bgp-nic master bgp-vrf',
+        'link set dev bgp-nic up',
+      ],
+      needs: [undefined, undefined, [0], [1, 0], [1]],
+    },
+    {
+      name: 'bgp-nic released and down',
+      links: [vrf, link('bgp-nic', {kind: 'dummy', up: false}), br],
+      steps: ['link set dev bgp-nic master bgp-vrf', 'link set dev bgp-nic up'],
+    },
+    {
+      name: 'VRF down, bridge down',
+      links: [{...vrf, up: false}, nic, link('br-ex', {up: false})],
+      steps: ['link set dev bgp-vrf up', 'link set dev br-ex up'],
+    },
+    {
+      name: 'a bridge where the VRF should be: reported, bgp-nic left unenslaved',
+      links: [link('bgp-vrf', {kind: 'bridge'}), link('bgp-nic', {kind: 'dummy'}), br],
+      steps: [],
+      failed: ['bgp-vrf exists but is a bridge device, not a VRF'],
+    },
+    {
+      name: 'VRF of another table: warned, used as it is',
+      links: [link('bgp-vrf', {kind: 'vrf', vrfTable: 11}), nic, br],
+      steps: [],
+      warnings: ['VRF bgp-vrf uses table 11, configured 10 (not corrected)'],
+    },
+    {name: 'bridge missing', links: [vrf, nic], steps: [], missing: ['br-ex']},
+  ]
+  for (const c of cases) {
+    it(c.name, () => {
+      const w = linkWiring(new Map(c.links.map((l) => [l.name, l])), o)
+      expect(w.steps.map((s) => s.op.args.join(' '))).to.deep.equal(c.steps)
+      if (c.needs) expect(w.steps.map((s) => s.needs)).to.deep.equal(c.needs)
+      expect(w.failed).to.deep.equal(c.failed ?? [])
+      expect(w.warnings).to.deep.equal(c.warnings ?? [])
+      expect(w.missingBridges).to.deep.equal(c.missing ?? [])
+      expect(w.present).to.deep.equal(c.missing ? [] : ['br-ex'])
+    })
+  }
+
+  it('refuses a device name that could be read as an option', () => {
+    expect(() => linkWiring(new Map(), {...o, bgpNic: '-bad'})).to.throw()
   })
 })
 
