@@ -73,13 +73,16 @@ node, changing it), in ms.`
         reached = resolve
       })
       const nb = rt.nb({onState: (state) => (state === 'syncing' || state === 'ready') && reached()})
-      const base = dryRun
-        ? undefined
-        : Promise.race([nbReached, nb]).then(async () => {
-            await rt.checkStateDir()
-            const bridges = [...new Set(resolveIdentity(rt.cfg, await rt.ovs()).bridgeMappings.map((m) => m.bridge))]
-            await rt.kernel().ensureBase({clearVrfRoutes: false, bridges})
-          })
+      // The node's dumps then start while the snapshot may still be loading (the pass reads them).
+      const base = Promise.race([nbReached, nb]).then(async () => {
+        if (!dryRun) {
+          await rt.checkStateDir()
+          const bridges = [...new Set(resolveIdentity(rt.cfg, await rt.ovs()).bridgeMappings.map((m) => m.bridge))]
+          await rt.kernel().ensureBase({clearVrfRoutes: false, bridges})
+        }
+
+        await (await rt.reconciler()).prefetchObservation()
+      })
       const [source] = await Promise.all([nb, base])
 
       const reconciler = await rt.reconciler()

@@ -190,6 +190,8 @@ export class Agent {
   private async prepareNode(ovs: OvsFacts | undefined): Promise<{frrChecked: Promise<void>}> {
     await this.ensureBase(ovs)
     this.checkStopped()
+    // The first pass's dumps (the kernel model's load, the flows) start now, alongside the NB snapshot.
+    void this.reconciler!.prefetchObservation()
     await this.keepDrained()
     const frrChecked = this.frr!.check({devices: false}).then(
       () => undefined,

@@ -77,6 +77,8 @@ function deltaPlan(
 
 export class Reconciler {
   private readonly logger: Logger
+  /** prefetchObservation() started the dumps the next pass reads. */
+  private observationPrefetched = false
   private readonly now: () => number
   /** The last computed desired state (for event matching and show-exposed). */
   lastDesired: DesiredState | undefined
@@ -217,6 +219,22 @@ export class Reconciler {
     )
   }
 
+  /**
+   * Starts the dumps the next pass's observation takes (the kernel's, the flows'), for a caller with
+   * time to spare before that pass: a start while the NB snapshot loads. The pass then reads them
+   * instead of dumping after its planner. Best effort: what fails here, the pass meets again itself.
+   */
+  async prefetchObservation(): Promise<void> {
+    try {
+      const ctx = await this.deps.local.context()
+      this.observationPrefetched = this.deps.datapath.prefetch?.(scopeOf(this.deps.cfg, ctx)) ?? false
+    } catch (error) {
+      this.logger.debug('observation not prefetched; the pass reads the node itself', {
+        error: (error as Error).message,
+      })
+    }
+  }
+
   async pass(nb: NbView, opts: PassOptions = {}): Promise<PassResult> {
     // A build left by the previous pass comes first, or what is left of it: its pending keys are
     // this pass's.
@@ -231,8 +249,11 @@ export class Reconciler {
     const ctx = await this.deps.local.context()
     const tCtx = this.now()
     const scope = scopeOf(this.deps.cfg, ctx)
-    // A dump the observation will need anyway starts now and runs while the planner computes.
-    this.deps.datapath.prefetch?.(scope, {fresh: Boolean(opts.fullRecompute)})
+    // A dump the observation will need anyway starts now and runs while the planner computes,
+    // unless prefetchObservation() started it already (the datapath keeps one prefetch: a second
+    // would replace it).
+    if (this.observationPrefetched) this.observationPrefetched = false
+    else this.deps.datapath.prefetch?.(scope, {fresh: Boolean(opts.fullRecompute)})
     const {state, problems} = this.desiredFor(nb, ctx, Boolean(opts.fullRecompute || opts.selfCheck))
     const mismatches = this.kept?.lastMismatch
     const t1 = this.now()

@@ -6,6 +6,7 @@ import {expect} from 'chai'
 import type {Datapath} from '../../../src/lib/reconciler/types.js'
 
 import {defaultConfig} from '../../../src/lib/config/index.js'
+import {StreamLogger} from '../../../src/lib/log.js'
 import {objKey} from '../../../src/lib/planner/types.js'
 import {Reconciler} from '../../../src/lib/reconciler/reconcile.js'
 import {MemoryDatapath, watchReconciler} from '../../helpers/memory-datapath.js'
@@ -109,6 +110,43 @@ describe('Reconciler: incremental desired state in watch mode', () => {
       {fresh: false, bridges: ['br-ex:200'], desiredYet: false, observations: 1},
     ])
     expect(observed).to.equal(2)
+  })
+
+  for (const started of [true, false])
+    it(`prefetchObservation: ${started ? 'the next pass reads the dump it started, without a second prefetch' : 'a prefetch that started nothing leaves the pass its own'}`, async () => {
+      const {nb, dp, rec} = setup()
+      const calls: Array<{fresh: boolean; bridges: string[]}> = []
+      const prefetching = dp as MemoryDatapath & Pick<Datapath, 'prefetch'>
+      prefetching.prefetch = (scope, opts) => {
+        calls.push({fresh: Boolean(opts?.fresh), bridges: scope.bridges.map((b) => `${b.name}:${b.table}`)})
+        return started
+      }
+
+      await rec.prefetchObservation()
+      await rec.pass(nb, {prune: true, fullRecompute: true})
+      await rec.pass(nb, {prune: true})
+      // the early one has the pass's scope; the first pass asks again only when nothing started
+      expect(calls).to.deep.equal([
+        {fresh: false, bridges: ['br-ex:200']},
+        ...(started ? [] : [{fresh: true, bridges: ['br-ex:200']}]),
+        {fresh: false, bridges: ['br-ex:200']},
+      ])
+    })
+
+  it('prefetchObservation: a local context that fails is left to the pass (logged, nothing started)', async () => {
+    const dp = new MemoryDatapath()
+    const lines: string[] = []
+    const rec = new Reconciler({
+      cfg,
+      datapath: dp,
+      local: {context: async () => Promise.reject(new Error('no chassis id'))},
+      logger: new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'}),
+    })
+    let asked = 0
+    ;(dp as MemoryDatapath & Pick<Datapath, 'prefetch'>).prefetch = () => ++asked > 0
+    await rec.prefetchObservation()
+    expect(asked).to.equal(0)
+    expect(lines.join('\n')).to.include('observation not prefetched')
   })
 
   for (const caller of [true, false])
