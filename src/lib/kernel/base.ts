@@ -79,6 +79,7 @@ export function linkWiring(links: ReadonlyMap<string, LinkInfo>, o: BaseOptions)
     const n = needs.filter((i) => i !== undefined)
     return w.steps.push({op: {group: 'link', args}, what, ...(n.length > 0 ? {needs: n} : {})}) - 1
   }
+
   const v = links.get(vrf)
   let vrfMade: number | undefined
   if (!v)
