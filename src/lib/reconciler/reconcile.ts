@@ -235,6 +235,16 @@ export class Reconciler {
     }
   }
 
+  /**
+   * A dump the pass's observation will need anyway starts before its planner and runs meanwhile,
+   * unless prefetchObservation() started it already (the datapath keeps one prefetch: a second
+   * would replace it).
+   */
+  private prefetchFor(scope: ObserveScope, opts: PassOptions): void {
+    if (this.observationPrefetched) this.observationPrefetched = false
+    else this.deps.datapath.prefetch?.(scope, {fresh: Boolean(opts.fullRecompute)})
+  }
+
   async pass(nb: NbView, opts: PassOptions = {}): Promise<PassResult> {
     // A build left by the previous pass comes first, or what is left of it: its pending keys are
     // this pass's.
@@ -249,11 +259,7 @@ export class Reconciler {
     const ctx = await this.deps.local.context()
     const tCtx = this.now()
     const scope = scopeOf(this.deps.cfg, ctx)
-    // A dump the observation will need anyway starts now and runs while the planner computes,
-    // unless prefetchObservation() started it already (the datapath keeps one prefetch: a second
-    // would replace it).
-    if (this.observationPrefetched) this.observationPrefetched = false
-    else this.deps.datapath.prefetch?.(scope, {fresh: Boolean(opts.fullRecompute)})
+    this.prefetchFor(scope, opts)
     const {state, problems} = this.desiredFor(nb, ctx, Boolean(opts.fullRecompute || opts.selfCheck))
     const mismatches = this.kept?.lastMismatch
     const t1 = this.now()
