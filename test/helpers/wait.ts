@@ -25,3 +25,19 @@ export async function waitFor<T>(
     await sleep(everyMs)
   }
 }
+
+/**
+ * `promise`, or a rejection naming `what` when it has not settled within `timeoutMs` (the promise
+ * itself runs on): a step that stalls fails with its name instead of the test's overall timeout.
+ */
+export async function settlesWithin<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const stalled = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled after ${timeoutMs} ms`)), timeoutMs)
+  })
+  try {
+    return await Promise.race([promise, stalled])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {ConnectionError, OvsdbClient, type Replica, type StateChange} from '../../../src/lib/ovsdb/index.js'
 import {type ClusterMember, startCluster, transact} from '../../helpers/ovsdb-server.js'
 import {requireTools} from '../../helpers/require.js'
-import {sleep} from '../../helpers/wait.js'
+import {settlesWithin, sleep} from '../../helpers/wait.js'
 import {expectSameContents, FoldingListener, RandomWriter, replicaContents, serverContents} from './fixtures.js'
 import {writeTestSchema} from './test-schema.js'
 
@@ -84,12 +84,22 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
     // a valid resync, which the follower here gave about one run in four. So up to 5 drops, each
     // verified either way, until one resumes; every drop that did not resume is exactly one resync.
     let drops = 0
+    // Each step bounded: a stall fails naming the step and both clients' states (diagnosis).
+    const step = async <T>(what: string, p: Promise<T>): Promise<T> =>
+      settlesWithin(
+        `${what} (reader ${reader.state} on ${reader.remote}, writer ${writer.state} on ${writer.remote})`,
+        p,
+        40_000,
+      )
     while (drops < 5 && reader.stats.resumes === 0) {
       drops++
       const before = reader.stats.connects
       member(reader.remote).server.dropConnections()
-      await rw.run(300, 4)
-      await verify(reader, writer, replica, fold, `after-drop-${drops}`, member(reader.remote).remote)
+      await step(`writes after drop ${drops}`, rw.run(300, 4))
+      await step(
+        `verify after drop ${drops}`,
+        verify(reader, writer, replica, fold, `after-drop-${drops}`, member(reader.remote).remote),
+      )
       expect(reader.stats.connects).to.be.greaterThan(before)
     }
 
