@@ -22,6 +22,7 @@ import {batchText} from '../src/lib/kernel/batch.js'
 import {ipOpFor} from '../src/lib/kernel/commands.js'
 import {type DumpFingerprint, dumpFingerprint, sameDump} from '../src/lib/kernel/dump-fingerprint.js'
 import {Ledger} from '../src/lib/kernel/ledger.js'
+import {parseModelDump} from '../src/lib/kernel/model-resync.js'
 import {KernelModel} from '../src/lib/kernel/model.js'
 import {tablesOf} from '../src/lib/kernel/notify-keys.js'
 import {
@@ -31,7 +32,6 @@ import {
   type ObserveDeps,
   ownedObjects,
 } from '../src/lib/kernel/observe.js'
-import {parseModelDump} from '../src/lib/kernel/watched.js'
 import {diff} from '../src/lib/planner/diff.js'
 import {objKey, type StateObj} from '../src/lib/planner/types.js'
 import {base, node, ports} from './kernel-floor.js'

@@ -1,6 +1,6 @@
 // Benchmark (not a test): resident memory of `ovn-bgp watch` on a large NB, on the host.
 //   npm run build && node --import tsx bench/steady-rss.ts [--ports N] [--chassis C] [--host H]
-//       [--modes chassis,all] [--settle S] [--wait S] [--db FILE] [--vlan yes]
+//       [--modes chassis,all] [--settle S] [--wait S] [--db FILE] [--vlan yes] [--interval S]
 // (--db: reuse the db.db of an earlier run's NB instead of populating: populating 100,000 ports
 // took 741 s on the loaded host.)
 // Defaults: 100,000 ports over 50 chassis (2,000 VM ports per compute node, as nb-scale.ts binds
@@ -41,6 +41,8 @@ const SETTLE_S = Number(arg('settle', '60'))
 /** A saved NB database file (a copy of an earlier run's db.db) instead of populating one. */
 const DB = arg('db', '')
 const WAIT_S = Number(arg('wait', '900'))
+/** reconcile_interval (s) of the daemon, so the settle window holds periodic passes, audits and self-checks (default: the daemon's). */
+const INTERVAL_S = arg('interval', '')
 /** Flat provider networks (default): the host has no vlan link type, so VLAN ones fail every pass. */
 const FLAT = arg('vlan', 'no') !== 'yes'
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -92,6 +94,7 @@ async function runWatch(dir: string, remote: string, mode: string): Promise<Run>
       `chassis_name = ${chassisName(HOST)}`,
       `chassis_id = ${chassisId(HOST)}`,
       'bridge_mappings = physnet1:br-ex',
+      ...(INTERVAL_S ? [`reconcile_interval = ${INTERVAL_S}`] : []),
       '[ovn]',
       `ovn_nb_connection = ${remote}`,
       `nb_monitor_scope = ${mode}`,
@@ -111,6 +114,7 @@ async function runWatch(dir: string, remote: string, mode: string): Promise<Run>
       '--config-file',
       conf,
       '--log-json',
+      ...(INTERVAL_S ? ['--log-level', 'debug'] : []),
     ],
     {stdio: ['ignore', 'pipe', 'pipe']},
   )
@@ -145,6 +149,13 @@ async function runWatch(dir: string, remote: string, mode: string): Promise<Run>
     const m = memory(pid)!
     const cpuS = treeCpu(pid)!.seconds - c0
     const exposed = lines.findLast((l) => PASS.test(l)) ?? '(no pass line)'
+    if (INTERVAL_S) {
+      const count = (re: RegExp): number => lines.filter((l) => re.test(l)).length
+      log(
+        `${mode}: in the run, ${count(/"trigger":"periodic"/)} periodic passes, ${count(/"msg":"periodic audit/)} audits, ${count(/self-check/)} self-check lines`,
+      )
+    }
+
     return {mode, firstPassS, peakMiB: m.hwmMiB, settledMiB: m.rssMiB, cpuS, exposed, lines}
   } finally {
     child.kill('SIGTERM')

@@ -48,7 +48,7 @@ export async function ensureBase(d: BaseDeps, o: BaseOptions): Promise<BaseResul
 }
 
 /** One base change: the ip op, what the report says when it worked, the step it cannot do without. */
-export interface BaseStep {
+interface BaseStep {
   op: IpOp
   what: string
   /** What a failure is reported as (default: `what`). */

@@ -1,73 +1,43 @@
-// The daemon's kernel layer: a KernelModel kept current by a KernelMonitor, and long-lived
-// `ip -batch` processes for apply. observe() reads the model (no dump) except when the model may
-// be wrong or old: before the first pass, after an overrun or the monitor's death, when the
-// watched tables change, when the caller asks (`fresh`), and once per `fullDumpEveryMs` (the
-// periodic full reconcile). Drift: a notification that removes or changes an object of the last
-// desired state, or sets a provider bridge / owned VLAN device down, is reported to the onDrift
-// listeners (the daemon then runs a pass), so it is repaired within about a second.
-// Two cases have no notification to wake the next pass, so they are drift too: a provider bridge or
-// owned VLAN device that appears or comes up (IPv4 routes through it were flushed silently when it
-// went down, and a pass that ran in between may have failed on them), and an apply with failed ops
-// (e.g. a route through a device a concurrent change took down): the retry is re-signalled after
-// failedOpsRetryMs(n) for the n-th consecutive failing apply: 100 ms doubling up to 60 s, and on at
-// that pace while ops keep failing (a permanent failure is one pass a minute, never a hot loop; a
-// transient one is repaired within a minute of its cause going, not at the next periodic pass).
-// Delta observation (observeDelta): an event pass asks for the owned objects under the objKeys its
-// change touched (owned-view.ts), plus the keys notifications changed since the last observation;
-// it is refused (undefined: the caller observes in full) whenever a full observe would dump, the
-// scope changed, or a device that ownership depends on changed (a provider bridge, bgp-nic, the
-// VRF, a VLAN device), so a delta pass never misses what a full one would see.
-// Overrun recovery (resync): notifications lost to an overrun of the monitor's socket (while the
-// monitor runs on) make the model suspect, not useless. A full dump starts at once in the
-// background (notifications and our own ops meanwhile go to the model and are replayed onto the
-// dump), and delta passes go on in the meantime, "unsure": they add or replace what their desired
-// keys need (idempotent ops) but remove nothing. A key whose desired object is gone, or whose VLAN
-// device differs, is deferred: never removed on a model that may be wrong. When the dump is in,
-// the model is patched to it (syncFrom) and every key that differed, plus the deferred ones, is
-// examined by the next delta pass (a drift signal wakes the daemon for it). So an overrun costs
-// one dump off the event path instead of a full pass on it. A full observe waits for the dump in
-// flight but never for its repeats (they last as long as the overruns). A monitor that died, a failed resync,
-// or an overrun during a foreground dump still means a full pass (foreground dump).
-// Periodic audit (audit): the periodic full dump taken the same way, in the background, while
-// the model is not suspect: delta passes stay sure meanwhile, and what the dump corrects goes to
-// the dirty keys (a drift signal wakes the daemon). The dump's parse and the model's patch are
-// separate turns of the event loop, and a dump whose text is the one the model was loaded from
-// (model unchanged since) is neither parsed nor loaded. Then the owned observation is read from
-// the refreshed model, in a turn of its own. Delta passes are refused for a due periodic dump
-// only at twice fullDumpEveryMs: the audit refreshes the model every period, and a model left
-// without one for two periods (audits refused or failing) asks for a full pass.
-// Start-up and prefetch: the monitor starts as soon as the base wiring is done (before the first
-// pass, which then need not wait for it), and a pass announces its observation (prefetch) before
-// computing its desired state, so a dump the observation needs anyway runs while the planner does.
-// Large applies (PAUSE_MONITOR_OPS or more): the monitor is stopped while they run, then restarted
-// and a resync follows, exactly as after an overrun: own ops are in the model already (applyOwn),
-// and the dump after the restart catches whatever else changed meanwhile.
+// The daemon's kernel layer: a KernelModel kept current by a KernelMonitor (`ip monitor`), and
+// long-lived `ip -batch` processes for apply. docs/kernel.md, "The watched kernel model", gives
+// the whole behaviour; the contracts a caller relies on:
+// - observe() reads the model and dumps only when the model may be wrong or old (before the first
+//   pass, after an overrun or the monitor's death, a table not watched yet, `fresh`, once per
+//   fullDumpEveryMs); observeDelta() reads the owned objects under a pass's keys and the keys
+//   notifications changed, or refuses (undefined) whenever a full observe would see more.
+// - Drift (drift.ts) is signalled to the onDrift listeners, as are applies with failed ops
+//   (again after failedOpsRetryMs) and what a background dump corrected.
+// - An overrun while the monitor runs on, and the periodic audit, dump in the background
+//   (model-resync.ts); delta passes go on meanwhile, and remove nothing on a suspect model.
+// - Plans of PAUSE_MONITOR_OPS or more run with the monitor stopped; a resync follows.
+// - prefetch() starts the dump an observation will need, so it runs while the caller plans.
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {CommandRunner} from '../exec/runner.js'
 import type {MonitorEvent} from './monitor-parse.js'
 import type {BaseOptions, BaseResult, KernelObj, KernelOptions, ObserveScope, OpResult} from './types.js'
 
-import {nextTurn, runStepsInTurns} from '../event-turns.js'
+import {nextTurn} from '../event-turns.js'
 import {type Logger, NullLogger} from '../log.js'
 import {objKey, objValue, type Plan, type RouteObj, type StateObj} from '../planner/types.js'
 import {applyPlan, type KernelFacts} from './apply.js'
 import {baseInPlace} from './base.js'
 import {BatchExecutor, type SpawnFn} from './batch-process.js'
+import {driftOf, ownershipDevice} from './drift.js'
 import {type DumpFingerprint, dumpFingerprint, LoadedDump} from './dump-fingerprint.js'
 import {canonicalBase, canonicalScope, Kernel} from './kernel.js'
-import {KernelModel, type ModelDump} from './model.js'
-import {KernelMonitor} from './monitor.js'
-import {canon, eventKey, eventObj, modelEntry, parseNetconf, scopeSignature, tablesOf} from './notify-keys.js'
 import {
-  dumpKernelText,
-  type KernelDumpText,
-  markedOnlyTables,
-  ownedObjects,
-  type ParsedDump,
-  parseKernelDump,
-  parseKernelDumpInTurns,
-} from './observe.js'
+  type DumpPatch,
+  parseModelDump,
+  patchModelFromDump,
+  type ReplayEvent,
+  RESYNC_QUIET_MS,
+  resyncWaitBound,
+} from './model-resync.js'
+import {KernelModel} from './model.js'
+import {KernelMonitor} from './monitor.js'
+import {canon, eventKey, modelEntry, scopeSignature, tablesOf} from './notify-keys.js'
+import {dumpKernelText, type KernelDumpText, markedOnlyTables, ownedObjects} from './observe.js'
 import {ownedAt} from './owned-view.js'
 
 export interface WatchedKernelOptions extends KernelOptions {
@@ -92,39 +62,6 @@ const RETRY_MAX_MS = 60_000
 /** Delay before the retry after the n-th (0-based) consecutive apply with failed ops. */
 export function failedOpsRetryMs(n: number, baseMs = RETRY_BASE_MS, maxMs = RETRY_MAX_MS): number {
   return Math.min(maxMs, baseMs * 2 ** Math.min(n, 40))
-}
-
-/** What the model loads, from a dump's parse. */
-const toModelDump = (text: KernelDumpText, {netconf, ...dumped}: ParsedDump): ModelDump => ({
-  ...dumped,
-  netconf: parseNetconf(netconf),
-  markedOnly: text.markedOnly,
-})
-
-/** A dump's text parsed into what the model loads. */
-export function parseModelDump(text: KernelDumpText): ModelDump {
-  return toModelDump(text, parseKernelDump(text))
-}
-
-/** parseModelDump in parts, `between` awaited between two (observe.ts parseKernelDumpInTurns). */
-async function parseModelDumpInTurns(text: KernelDumpText, between: () => Promise<void>): Promise<ModelDump> {
-  return toModelDump(text, await parseKernelDumpInTurns(text, between))
-}
-
-/** A background resync dumps once overruns stopped for this long, or this long after it began. */
-const RESYNC_QUIET_MS = 150
-const RESYNC_MAX_WAIT_MS = 5000
-const RESYNC_MAX_WAIT_CAP_MS = 60_000
-
-/**
- * How long a resync waits for the overruns to stop before it dumps anyway: RESYNC_MAX_WAIT_MS, or
- * twice the last resync's own duration when that is longer (capped). On a large node a dump takes
- * tens of seconds in a slow guest; while FRR keeps churning routes (zebra installing thousands of
- * leaked routes after a burst) each dump is overrun again and repeated, and dumping every 5 s kept
- * the daemon's only thread busy for minutes. With the bound, dumps take at most a third of a storm.
- */
-export function resyncWaitBound(lastResyncMs: number): number {
-  return Math.min(RESYNC_MAX_WAIT_CAP_MS, Math.max(RESYNC_MAX_WAIT_MS, 2 * lastResyncMs))
 }
 
 /**
@@ -181,7 +118,7 @@ export class WatchedKernel {
   private resyncAgain = false
   private lastOverrun = 0
   /** During a background dump: what to replay onto it (notifications, our own ops), in order. */
-  private replay: Array<MonitorEvent | {own: 'add' | 'remove'; obj: KernelObj}> | undefined
+  private replay: ReplayEvent[] | undefined
   /** Keys an unsure delta pass left alone (see the top): examined again after the resync. */
   private readonly deferred = new Set<string>()
   /** The monitor's start in flight (the first one begins early: see the top). */
@@ -615,57 +552,25 @@ export class WatchedKernel {
     const s = this.scope
     if (!s) return
     const began = performance.now()
-    const tables = tablesOf(s)
-    this.replay = []
-    let fingerprint: DumpFingerprint
-    let dump: ModelDump | undefined
+    const replay: ReplayEvent[] = []
+    this.replay = replay
+    let patch: DumpPatch
     try {
       const text = await this.dumpText(s)
-      fingerprint = dumpFingerprint(text)
-      if (!this.loadedDump.holds(fingerprint, this.model.generation)) {
-        await between()
-        dump = await parseModelDumpInTurns(text, between)
-        await between()
-      }
-    } catch (error) {
+      patch = await patchModelFromDump({
+        model: this.model,
+        text,
+        tables: tablesOf(s),
+        loaded: this.loadedDump,
+        replay,
+        between,
+      })
+    } finally {
       this.replay = undefined
-      throw error
     }
 
-    let changed: {keys: string[]; links: string[]} = {keys: [], links: []}
-    if (dump) {
-      const next = new KernelModel()
-      next.load(dump, tables)
-      const loaded = next.generation
-      const {replay} = this
-      let replayed = 0
-      const catchUp = (): void => {
-        for (; replayed < replay.length; replayed++) {
-          const e = replay[replayed]!
-          if ('own' in e) next.applyOwn(e.own, e.obj)
-          else next.apply(e)
-        }
-      }
-
-      // One kind per turn: what arrives in between reaches both models (model.ts syncSteps).
-      const sync = this.model.syncSteps(next)
-      await runStepsInTurns(
-        sync.steps.map((step) => () => {
-          catchUp()
-          step()
-        }),
-        between,
-      )
-
-      ;({changed} = sync)
-      // Nothing replayed changed the dump (echoes, foreign neighbours going stale are common on a
-      // busy host): the model is now the dump itself, and the next dump of the same text need not
-      // be parsed.
-      if (next.generation === loaded) this.loadedDump.record(fingerprint, this.model.generation)
-      else this.loadedDump.forget()
-    } else this.unchangedDumps++
-
-    this.replay = undefined
+    const {changed, parsed} = patch
+    if (!parsed) this.unchangedDumps++
     const {keys, links} = changed
     // An overrun during the dump: this one may miss a change too, so another follows.
     this.stale = this.resyncAgain
@@ -677,14 +582,15 @@ export class WatchedKernel {
     for (const k of keys) this.dirtyKeys.add(k)
     for (const k of this.deferred) this.dirtyKeys.add(k)
     this.deferred.clear()
-    if (links.some((l) => this.ownershipDevice(l) || this.model.links.get(l)?.kind === 'vlan')) this.dirtyAll = true
+    if (links.some((l) => ownershipDevice(this.scope, l) || this.model.links.get(l)?.kind === 'vlan'))
+      this.dirtyAll = true
     for (const l of links) this.exec.recycle(l)
     this.log.debug(
       why === 'overrun' ? 'kernel model resynced after an overrun' : 'kernel model refreshed (periodic dump)',
       {
         changed: keys.length,
         links: links.length,
-        parsed: dump !== undefined,
+        parsed,
         ms: Math.round(this.lastResyncMs),
       },
     )
@@ -797,20 +703,14 @@ export class WatchedKernel {
     const flushed = this.model.apply(e)
     for (const k of flushed) this.dirtyKeys.add(k)
     if (e.type === 'link') {
-      if (wasVlan || e.link.kind === 'vlan' || this.ownershipDevice(e.link.name)) this.dirtyAll = true
+      if (wasVlan || e.link.kind === 'vlan' || ownershipDevice(this.scope, e.link.name)) this.dirtyAll = true
     } else {
       const key = eventKey(e)
       if (key !== undefined && canon(modelEntry(this.model, e)) !== before) this.dirtyKeys.add(key)
     }
 
-    const why = this.driftOf(e, wasUp)
+    const why = driftOf(e, wasUp, this.scope, this.desired)
     if (why) this.emit(why)
-  }
-
-  /** A device whose state decides what is owned: a provider bridge, bgp-nic, the VRF. */
-  private ownershipDevice(name: string): boolean {
-    const s = this.scope
-    return !s || name === s.bgpNic || name === s.bgpVrf || s.bridges.some((b) => b.name === name)
   }
 
   private emit(why: string): void {
@@ -821,30 +721,5 @@ export class WatchedKernel {
         this.log.warn('drift listener failed', {error: (error as Error).message})
       }
     }
-  }
-
-  /** Why `e` is drift of the desired state (an owned object removed/changed, a device down or back up), or undefined. */
-  private driftOf(e: MonitorEvent, wasUp: boolean): string | undefined {
-    const s = this.scope
-    if (!s) return undefined
-    if (e.type === 'link') {
-      const bridge = s.bridges.some((b) => b.name === e.link.name)
-      const vlan = this.desired.has(`vlan|${e.link.name}`)
-      if (!bridge && !vlan) return undefined
-      if (e.deleted || !e.link.up) return `link ${e.link.name} ${e.deleted ? 'deleted' : 'down'}`
-      // Up (or new): what a pass failed to wire through it while it was down can now be repaired.
-      if (!wasUp) return `link ${e.link.name} up`
-      return undefined
-    }
-
-    const obj = eventObj(e)
-    if (!obj) return undefined
-    const want = this.desired.get(objKey(obj))
-    if (want === undefined) return undefined
-    if (e.deleted) return `${objKey(obj)} deleted`
-    if (e.type === 'neigh' && !e.neigh.permanent) return `${objKey(obj)} no longer permanent`
-    if (e.type === 'netconf' && e.proxyNeigh === false) return `${objKey(obj)} cleared`
-    if ((e.type === 'route' || e.type === 'neigh') && objValue(obj) !== want) return `${objKey(obj)} changed`
-    return undefined
   }
 }

@@ -13,41 +13,7 @@ import type {LinkInfo, RouteInfo} from '../../../src/lib/kernel/parse.js'
 import {dumpFingerprint, LoadedDump, sameDump} from '../../../src/lib/kernel/dump-fingerprint.js'
 import {Ledger} from '../../../src/lib/kernel/ledger.js'
 import {KernelModel, type ModelDump} from '../../../src/lib/kernel/model.js'
-
-const link = (name: string, extra = ''): string =>
-  `{"ifindex":3,"ifname":"${name}","flags":["UP"],"operstate":"UP","linkinfo":{"info_kind":"bridge","info_data":{"hello_timer":0.00,"gc_timer":${extra || '12.34'},"stp_state":0}}}`
-const address = (cidr: string, valid: number, preferred: number): string =>
-  `{"ifindex":4,"ifname":"bgp-nic","addr_info":[{"family":"inet","local":"${cidr.split('/')[0]}","prefixlen":${cidr.split('/')[1]},"scope":"global","valid_life_time":${valid},"preferred_life_time":${preferred}}]}`
-
-function dumpText(
-  o: {links?: string; addrs?: string; rules4?: string; route4?: string; tables?: number[]; markedOnly?: number[]} = {},
-): KernelDumpText {
-  return bytes({
-    tables: o.tables ?? [200, 10],
-    markedOnly: o.markedOnly ?? [10],
-    general: [
-      o.links ?? `[${link('br-ex')}]`,
-      o.addrs ?? `[${address('10.0.0.1/32', FOREVER, FOREVER)}]`,
-      '[]',
-      '[]',
-      '[]',
-    ],
-    fam4: [o.rules4 ?? '[{"priority":32000,"dst":"10.0.0.1","table":"200"}]', o.route4 ?? '[]', '[]'],
-    fam6: ['[]', '[]', '[]'],
-  })
-}
-
-const FOREVER = 4_294_967_295
-
-type TextParts = {
-  [K in keyof KernelDumpText]: KernelDumpText[K] extends readonly Buffer[] ? string[] : KernelDumpText[K]
-}
-const bytes = (t: TextParts): KernelDumpText => ({
-  ...t,
-  general: t.general.map((p) => Buffer.from(p)),
-  fam4: t.fam4.map((p) => Buffer.from(p)),
-  fam6: t.fam6.map((p) => Buffer.from(p)),
-})
+import {address, dumpText, link} from '../../helpers/kernel-dump-text.js'
 
 describe('kernel/dump-fingerprint', () => {
   const base = dumpFingerprint(dumpText())

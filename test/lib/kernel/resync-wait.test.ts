@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {resyncWaitBound} from '../../../src/lib/kernel/watched.js'
+import {resyncWaitBound} from '../../../src/lib/kernel/model-resync.js'
 
 describe('resyncWaitBound: how long a resync waits for the overruns to stop', () => {
   const cases: Array<[string, number, number]> = [

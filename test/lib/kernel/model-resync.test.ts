@@ -1,0 +1,86 @@
+// A background dump patched into the watched model (kernel/model-resync.ts): a dump the model
+// already holds is neither parsed nor loaded; otherwise the model becomes the dump plus what
+// arrived while the patch ran (replayed onto the dump before each step), and the dump is recorded
+// as loaded only when nothing replayed changed it.
+import {expect} from 'chai'
+
+import type {MonitorEvent} from '../../../src/lib/kernel/monitor-parse.js'
+
+import {dumpFingerprint,LoadedDump} from '../../../src/lib/kernel/dump-fingerprint.js'
+import {parseModelDump, patchModelFromDump, type ReplayEvent} from '../../../src/lib/kernel/model-resync.js'
+import {KernelModel} from '../../../src/lib/kernel/model.js'
+import {address, dumpText} from '../../helpers/kernel-dump-text.js'
+
+const tables = [200, 10]
+const addrs = (m: KernelModel): string[] => [...m.addrs.keys()].sort()
+
+function loadedModel(text = dumpText()): {model: KernelModel; loaded: LoadedDump} {
+  const model = new KernelModel()
+  model.load(parseModelDump(text), tables)
+  const loaded = new LoadedDump()
+  loaded.record(dumpFingerprint(text), model.generation)
+  return {model, loaded}
+}
+
+describe('kernel/model-resync: patchModelFromDump', () => {
+  it('a dump the model holds: not parsed, nothing changed, no turn taken', async () => {
+    const {model, loaded} = loadedModel()
+    let turns = 0
+    const patch = await patchModelFromDump({
+      model,
+      text: dumpText(),
+      tables,
+      loaded,
+      replay: [],
+      between: async () => void turns++,
+    })
+    expect(patch).to.deep.equal({changed: {keys: [], links: []}, parsed: false})
+    expect(turns).to.equal(0)
+  })
+
+  it('a dump with one more address: parsed in turns, the address patched in and reported, the dump then held', async () => {
+    const {model, loaded} = loadedModel()
+    const text = dumpText({addrs: `[${address('10.0.0.1/32')},${address('10.0.0.2/32')}]`})
+    let turns = 0
+    const patch = await patchModelFromDump({model, text, tables, loaded, replay: [], between: async () => void turns++})
+    expect(patch.parsed).to.equal(true)
+    expect(patch.changed.keys).to.deep.equal(['address|bgp-nic|10.0.0.2/32'])
+    expect(addrs(model)).to.deep.equal(['bgp-nic|10.0.0.1/32', 'bgp-nic|10.0.0.2/32'])
+    expect(turns).to.be.greaterThan(2)
+    expect(loaded.holds(dumpFingerprint(text), model.generation)).to.equal(true)
+  })
+
+  it('a notification that arrives during the patch reaches the patched model, and the dump is not recorded as held', async () => {
+    const {model, loaded} = loadedModel()
+    const text = dumpText({addrs: `[${address('10.0.0.1/32')},${address('10.0.0.2/32')}]`})
+    const replay: ReplayEvent[] = []
+    const late: MonitorEvent = {type: 'addr', deleted: false, addr: {dev: 'bgp-nic', family: 4, cidr: '10.0.0.3/32'}}
+    let turns = 0
+    const between = async (): Promise<void> => {
+      // what the live model gets from the monitor meanwhile, and the caller queues for the dump
+      if (++turns === 2) {
+        model.apply(late)
+        replay.push(late)
+      }
+    }
+
+    const patch = await patchModelFromDump({model, text, tables, loaded, replay, between})
+    expect(patch.parsed).to.equal(true)
+    expect(addrs(model)).to.deep.equal(['bgp-nic|10.0.0.1/32', 'bgp-nic|10.0.0.2/32', 'bgp-nic|10.0.0.3/32'])
+    expect(loaded.holds(dumpFingerprint(text), model.generation)).to.equal(false)
+  })
+
+  it('an address the dump no longer has is removed and reported', async () => {
+    const {model, loaded} = loadedModel(dumpText({addrs: `[${address('10.0.0.1/32')},${address('10.0.0.2/32')}]`}))
+    const patch = await patchModelFromDump({
+      model,
+      text: dumpText(),
+      tables,
+      loaded,
+      replay: [],
+      async between() {},
+    })
+    expect(patch.changed.keys).to.deep.equal(['address|bgp-nic|10.0.0.2/32'])
+    expect(addrs(model)).to.deep.equal(['bgp-nic|10.0.0.1/32'])
+  })
+})
