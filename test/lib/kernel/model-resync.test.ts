@@ -6,7 +6,7 @@ import {expect} from 'chai'
 
 import type {MonitorEvent} from '../../../src/lib/kernel/monitor-parse.js'
 
-import {dumpFingerprint,LoadedDump} from '../../../src/lib/kernel/dump-fingerprint.js'
+import {dumpFingerprint, LoadedDump} from '../../../src/lib/kernel/dump-fingerprint.js'
 import {parseModelDump, patchModelFromDump, type ReplayEvent} from '../../../src/lib/kernel/model-resync.js'
 import {KernelModel} from '../../../src/lib/kernel/model.js'
 import {address, dumpText} from '../../helpers/kernel-dump-text.js'

@@ -139,7 +139,11 @@ describe('Reconciler: incremental desired state in watch mode', () => {
     const rec = new Reconciler({
       cfg,
       datapath: dp,
-      local: {async context() { throw new Error('no chassis id'); }},
+      local: {
+        async context() {
+          throw new Error('no chassis id')
+        },
+      },
       logger: new StreamLogger({write: (l) => lines.push(l), json: true, level: 'debug'}),
     })
     let asked = 0
