@@ -5,9 +5,15 @@
 import {expect} from 'chai'
 
 import type {MonitorEvent} from '../../../src/lib/kernel/monitor-parse.js'
+import type {KernelDumpText} from '../../../src/lib/kernel/observe.js'
 
 import {dumpFingerprint, LoadedDump} from '../../../src/lib/kernel/dump-fingerprint.js'
-import {parseModelDump, patchModelFromDump, type ReplayEvent} from '../../../src/lib/kernel/model-resync.js'
+import {
+  type DumpPatch,
+  parseModelDump,
+  patchModelFromDump,
+  type ReplayEvent,
+} from '../../../src/lib/kernel/model-resync.js'
 import {KernelModel} from '../../../src/lib/kernel/model.js'
 import {address, dumpText} from '../../helpers/kernel-dump-text.js'
 
@@ -22,65 +28,65 @@ function loadedModel(text = dumpText()): {model: KernelModel; loaded: LoadedDump
   return {model, loaded}
 }
 
+/** The patch of `model` to `text`, nothing replayed unless given, `between` counted in `turns`. */
+async function patch(
+  m: {model: KernelModel; loaded: LoadedDump},
+  text: KernelDumpText,
+  o: {replay?: ReplayEvent[]; between?: () => Promise<void>} = {},
+): Promise<{patch: DumpPatch; turns: number}> {
+  let turns = 0
+  const between = async (): Promise<void> => {
+    turns++
+    await o.between?.()
+  }
+
+  const p = await patchModelFromDump({...m, text, tables, replay: o.replay ?? [], between})
+  return {patch: p, turns}
+}
+
 describe('kernel/model-resync: patchModelFromDump', () => {
+  const twoAddrs = (): KernelDumpText => dumpText({addrs: `[${address('10.0.0.1/32')},${address('10.0.0.2/32')}]`})
+
   it('a dump the model holds: not parsed, nothing changed, no turn taken', async () => {
-    const {model, loaded} = loadedModel()
-    let turns = 0
-    const patch = await patchModelFromDump({
-      model,
-      text: dumpText(),
-      tables,
-      loaded,
-      replay: [],
-      between: async () => void turns++,
-    })
-    expect(patch).to.deep.equal({changed: {keys: [], links: []}, parsed: false})
-    expect(turns).to.equal(0)
+    const r = await patch(loadedModel(), dumpText())
+    expect(r.patch).to.deep.equal({changed: {keys: [], links: []}, parsed: false})
+    expect(r.turns).to.equal(0)
   })
 
   it('a dump with one more address: parsed in turns, the address patched in and reported, the dump then held', async () => {
-    const {model, loaded} = loadedModel()
-    const text = dumpText({addrs: `[${address('10.0.0.1/32')},${address('10.0.0.2/32')}]`})
-    let turns = 0
-    const patch = await patchModelFromDump({model, text, tables, loaded, replay: [], between: async () => void turns++})
-    expect(patch.parsed).to.equal(true)
-    expect(patch.changed.keys).to.deep.equal(['address|bgp-nic|10.0.0.2/32'])
-    expect(addrs(model)).to.deep.equal(['bgp-nic|10.0.0.1/32', 'bgp-nic|10.0.0.2/32'])
-    expect(turns).to.be.greaterThan(2)
-    expect(loaded.holds(dumpFingerprint(text), model.generation)).to.equal(true)
+    const m = loadedModel()
+    const text = twoAddrs()
+    const r = await patch(m, text)
+    expect(r.patch.parsed).to.equal(true)
+    expect(r.patch.changed.keys).to.deep.equal(['address|bgp-nic|10.0.0.2/32'])
+    expect(addrs(m.model)).to.deep.equal(['bgp-nic|10.0.0.1/32', 'bgp-nic|10.0.0.2/32'])
+    expect(r.turns).to.be.greaterThan(2)
+    expect(m.loaded.holds(dumpFingerprint(text), m.model.generation)).to.equal(true)
   })
 
   it('a notification that arrives during the patch reaches the patched model, and the dump is not recorded as held', async () => {
-    const {model, loaded} = loadedModel()
-    const text = dumpText({addrs: `[${address('10.0.0.1/32')},${address('10.0.0.2/32')}]`})
+    const m = loadedModel()
+    const text = twoAddrs()
     const replay: ReplayEvent[] = []
     const late: MonitorEvent = {type: 'addr', deleted: false, addr: {dev: 'bgp-nic', family: 4, cidr: '10.0.0.3/32'}}
     let turns = 0
+    // what the live model gets from the monitor meanwhile, and the caller queues for the dump
     const between = async (): Promise<void> => {
-      // what the live model gets from the monitor meanwhile, and the caller queues for the dump
-      if (++turns === 2) {
-        model.apply(late)
-        replay.push(late)
-      }
+      if (++turns !== 2) return
+      m.model.apply(late)
+      replay.push(late)
     }
 
-    const patch = await patchModelFromDump({model, text, tables, loaded, replay, between})
-    expect(patch.parsed).to.equal(true)
-    expect(addrs(model)).to.deep.equal(['bgp-nic|10.0.0.1/32', 'bgp-nic|10.0.0.2/32', 'bgp-nic|10.0.0.3/32'])
-    expect(loaded.holds(dumpFingerprint(text), model.generation)).to.equal(false)
+    const r = await patch(m, text, {replay, between})
+    expect(r.patch.parsed).to.equal(true)
+    expect(addrs(m.model)).to.deep.equal(['bgp-nic|10.0.0.1/32', 'bgp-nic|10.0.0.2/32', 'bgp-nic|10.0.0.3/32'])
+    expect(m.loaded.holds(dumpFingerprint(text), m.model.generation)).to.equal(false)
   })
 
   it('an address the dump no longer has is removed and reported', async () => {
-    const {model, loaded} = loadedModel(dumpText({addrs: `[${address('10.0.0.1/32')},${address('10.0.0.2/32')}]`}))
-    const patch = await patchModelFromDump({
-      model,
-      text: dumpText(),
-      tables,
-      loaded,
-      replay: [],
-      async between() {},
-    })
-    expect(patch.changed.keys).to.deep.equal(['address|bgp-nic|10.0.0.2/32'])
-    expect(addrs(model)).to.deep.equal(['bgp-nic|10.0.0.1/32'])
+    const m = loadedModel(twoAddrs())
+    const r = await patch(m, dumpText())
+    expect(r.patch.changed.keys).to.deep.equal(['address|bgp-nic|10.0.0.2/32'])
+    expect(addrs(m.model)).to.deep.equal(['bgp-nic|10.0.0.1/32'])
   })
 })
