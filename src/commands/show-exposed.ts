@@ -16,7 +16,7 @@ import {readFrr} from '../lib/explain/gather.js'
 import {NbState} from '../lib/nb/state.js'
 import {annotateFrr} from '../lib/output/exposed-frr.js'
 import {joinExposed, plannedExposed, renderExposed, type ShowExposedResult} from '../lib/output/exposed.js'
-import {scopeOf} from '../lib/reconciler/reconcile.js'
+import {scopeOf} from '../lib/reconciler/local-context.js'
 import {runtimeFactory} from '../lib/runtime.js'
 
 export type {ShowExposedResult} from '../lib/output/exposed.js'

@@ -3,9 +3,21 @@
 // gets both again (the planner's kept result; the datapath's kept observation when its dump found
 // nothing changed), and two walks of 40,000 objects building their keys are seconds of CPU in a
 // small VM. planInTurns is the same diff with the event loop given turns (the periodic audit's).
+// Also a delta pass's plan: the diff of the keys it examined only.
 import type {Plan, StateObj} from '../planner/types.js'
+import type {DeltaObservation} from './types.js'
 
-import {diff, diffInTurns} from '../planner/diff.js'
+import {diff, diffInTurns, diffKeys} from '../planner/diff.js'
+
+/** A delta pass's plan: the examined keys only; everything else is in sync, so unchanged = desired - added. */
+export function deltaPlan(
+  delta: DeltaObservation,
+  desiredOf: (k: string) => StateObj | undefined,
+  desiredCount: number,
+): {plan: Plan; observedCount: number} {
+  const plan = diffKeys(delta.keys, desiredOf, (k) => delta.observed.get(k))
+  return {plan: {...plan, unchanged: desiredCount - plan.add.length}, observedCount: delta.observed.size}
+}
 
 export class FullDiff {
   private last: {desired: readonly StateObj[]; observed: readonly StateObj[]; plan: Plan} | undefined

@@ -4,6 +4,7 @@
 import {hostname} from 'node:os'
 
 import type {AgentConfig, BridgeMapping} from '../config/types.js'
+import type {ObserveScope} from '../kernel/types.js'
 import type {LocalContext, PatchPort} from '../planner/context.js'
 import type {LocalContextSource} from './types.js'
 
@@ -92,4 +93,12 @@ export class NodeContextSource implements LocalContextSource {
 
     return ctx
   }
+}
+
+/** The scope observe() must cover for a given local context: the mapped bridges whose table is known. */
+export function scopeOf(cfg: AgentConfig, ctx: LocalContext): ObserveScope {
+  const bridges = [...new Set(ctx.bridgeMappings.map((m) => m.bridge))]
+    .filter((b) => ctx.bridgeTables[b] !== undefined)
+    .map((name) => ({name, table: ctx.bridgeTables[name]!}))
+  return {bgpNic: cfg.bgpNic, bgpVrf: cfg.bgpVrf, vrfTable: cfg.bgpVrfTableId, bridges}
 }

@@ -33,10 +33,11 @@ import type {
 
 import {type Logger, NullLogger} from '../log.js'
 import {computeDesired, type DesiredResult} from '../planner/desired.js'
-import {diff, diffKeys, restrictPlan} from '../planner/diff.js'
+import {diff, restrictPlan} from '../planner/diff.js'
 import {type DesiredState, objectCount, objKey, type Plan, type StateObj} from '../planner/types.js'
-import {FullDiff} from './full-diff.js'
+import {deltaPlan, FullDiff} from './full-diff.js'
 import {KeptDesired} from './kept-desired.js'
+import {scopeOf} from './local-context.js'
 import {PassGate} from './pass-gate.js'
 import {PassReports} from './pass-reports.js'
 import {type AuditResult, PeriodicAudit} from './periodic-audit.js'
@@ -49,14 +50,6 @@ export interface ReconcilerDeps {
   now?: () => number
 }
 
-/** The scope observe() must cover for a given local context. */
-export function scopeOf(cfg: AgentConfig, ctx: LocalContext): ObserveScope {
-  const bridges = [...new Set(ctx.bridgeMappings.map((m) => m.bridge))]
-    .filter((b) => ctx.bridgeTables[b] !== undefined)
-    .map((name) => ({name, table: ctx.bridgeTables[name]!}))
-  return {bgpNic: cfg.bgpNic, bgpVrf: cfg.bgpVrf, vrfTable: cfg.bgpVrfTableId, bridges}
-}
-
 function countKinds(objs: readonly StateObj[]): KindCounts {
   const out: KindCounts = {}
   for (const o of objs) out[o.kind] = (out[o.kind] ?? 0) + 1
@@ -64,16 +57,6 @@ function countKinds(objs: readonly StateObj[]): KindCounts {
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10
-
-/** A delta pass's plan: the examined keys only; everything else is in sync, so unchanged = desired - added. */
-function deltaPlan(
-  delta: DeltaObservation,
-  desiredOf: (k: string) => StateObj | undefined,
-  desiredCount: number,
-): {plan: Plan; observedCount: number} {
-  const plan = diffKeys(delta.keys, desiredOf, (k) => delta.observed.get(k))
-  return {plan: {...plan, unchanged: desiredCount - plan.add.length}, observedCount: delta.observed.size}
-}
 
 export class Reconciler {
   private readonly logger: Logger
