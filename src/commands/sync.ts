@@ -73,19 +73,20 @@ node, changing it), in ms.`
         reached = resolve
       })
       const nb = rt.nb({onState: (state) => (state === 'syncing' || state === 'ready') && reached()})
-      // The node's dumps then start while the snapshot may still be loading (the pass reads them).
-      const base = Promise.race([nbReached, nb]).then(async () => {
+      // The pass's reconciler then starts the node's dumps while the snapshot may still be loading
+      // (its pass reads them).
+      const prepared = Promise.race([nbReached, nb]).then(async () => {
         if (!dryRun) {
           await rt.checkStateDir()
           const bridges = [...new Set(resolveIdentity(rt.cfg, await rt.ovs()).bridgeMappings.map((m) => m.bridge))]
           await rt.kernel().ensureBase({clearVrfRoutes: false, bridges})
         }
 
-        await (await rt.reconciler()).prefetchObservation()
+        const r = await rt.reconciler()
+        await r.prefetchObservation()
+        return r
       })
-      const [source] = await Promise.all([nb, base])
-
-      const reconciler = await rt.reconciler()
+      const [source, reconciler] = await Promise.all([nb, prepared])
       const startMs = Math.round(performance.now() - t0)
       const stages = {plan: 'computing the desired state', observe: 'reading the node', apply: 'applying'}
       const pass = await reconciler.pass(source.nb, {
