@@ -219,10 +219,15 @@ export class OvsdbClient extends EventEmitter {
     }
   }
 
-  /** Runs one transaction. Not retried: after a ConnectionError it may or may not have been applied. */
-  async transact(db: string, ops: Operation[]): Promise<OperationResult[]> {
+  /**
+   * Runs one transaction. Not retried: after a ConnectionError it may or may not have been applied.
+   * `timeoutMs` bounds the wait for its reply once sent (ConnectionError 'timeout'; the connection
+   * stays): without it, a server that holds the transaction (a `wait` op, a cluster member whose
+   * leader went away) is waited for as long as the connection lives.
+   */
+  async transact(db: string, ops: Operation[], opts: {timeoutMs?: number} = {}): Promise<OperationResult[]> {
     const conn = await this.readyConnection(this.opts.readyTimeoutMs ?? 180_000)
-    const result = await conn.request('transact', [db, ...(ops as unknown as Json[])])
+    const result = await conn.request('transact', [db, ...(ops as unknown as Json[])], opts)
     return checkTransactResult(ops, result)
   }
 

@@ -108,10 +108,36 @@ export class RpcConnection {
     this.send({id, method, params})
   }
 
-  /** Promise form of call(), for requests whose reply ordering against notifications does not matter. */
-  request(method: string, params: Json[]): Promise<Json> {
+  /**
+   * Promise form of call(), for requests whose reply ordering against notifications does not
+   * matter. With `timeoutMs`, a request still unanswered then is rejected (ConnectionError
+   * 'timeout': what it did is unknown) and forgotten, and a late reply is ignored; the connection
+   * stays as it is (a server that answers echoes but holds one request, e.g. a `wait` op).
+   */
+  request(method: string, params: Json[], opts: {timeoutMs?: number} = {}): Promise<Json> {
     return new Promise((resolve, reject) => {
-      this.call(method, params, (err, res) => (err ? reject(err) : resolve(res)))
+      const id = this.nextId
+      const timer =
+        opts.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              // still pending: the reply never came (a closed connection answered it already)
+              if (!this.pending.delete(id)) return
+              reject(
+                new ConnectionError(
+                  'timeout',
+                  `no reply to ${method} within ${opts.timeoutMs} ms (its outcome is unknown)`,
+                  {
+                    remote: this.opts.remote,
+                  },
+                ),
+              )
+            }, opts.timeoutMs)
+      this.call(method, params, (err, res) => {
+        clearTimeout(timer)
+        if (err) reject(err)
+        else resolve(res)
+      })
     })
   }
 

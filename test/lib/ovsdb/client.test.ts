@@ -8,6 +8,8 @@ import {join} from 'node:path'
 
 import {
   type Condition,
+  ConnectionError,
+  type Operation,
   OvsdbClient,
   OvsdbError,
   type OvsdbLogger,
@@ -150,6 +152,41 @@ describe('ovsdb client behaviour (real ovsdb-server)', function () {
     const [sel] = await c.transact('Test', [{op: 'select', table: 'Parent', where, columns: ['children', 'best']}])
     const kid = res[1]?.uuid?.[1]
     expect(sel?.rows?.[0]).to.deep.equal({children: ['uuid', kid], best: ['uuid', kid]})
+  })
+
+  it('transact timeoutMs: a transaction the server holds is given up on, the session stays, a late reply is ignored', async () => {
+    const c = new OvsdbClient({remotes: test.unix})
+    clients.push(c)
+    await c.connect()
+    const [ins] = await c.transact('Test', [{op: 'insert', table: 'Parent', row: {name: 'held'}}])
+    const where: Condition[] = [['_uuid', '==', wire.uuid(ins?.uuid?.[1] as string)]]
+    // a wait without a timeout: the server answers once the row reads "released", not before
+    const held: Operation = {
+      op: 'wait',
+      table: 'Parent',
+      where,
+      columns: ['name'],
+      until: '==',
+      rows: [{name: 'released'}],
+    }
+    const t0 = performance.now()
+    const err = await c.transact('Test', [held], {timeoutMs: 300}).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    const ms = performance.now() - t0
+    expect(err).to.be.instanceOf(ConnectionError).with.property('code', 'timeout')
+    expect((err as Error).message).to.match(/no reply to transact within 300 ms \(its outcome is unknown\)/)
+    expect(ms).to.be.within(250, 5000)
+    // the same session goes on: the row is released, which lets the held wait finish (a reply
+    // to a forgotten request), and the next transaction is answered as usual
+    await c.transact('Test', [{op: 'update', table: 'Parent', where, row: {name: 'released'}}])
+    const [sel] = await c.transact('Test', [{op: 'select', table: 'Parent', where, columns: ['name']}], {
+      timeoutMs: 5000,
+    })
+    expect(sel?.rows?.[0]).to.deep.equal({name: 'released'})
+    expect(c.state).to.equal('ready')
+    expect(c.stats.connects).to.equal(1)
   })
 
   it('monitors only the columns asked (plus _uuid)', async () => {

@@ -4,6 +4,7 @@ import {expect} from 'chai'
 
 import {
   type Condition,
+  ConnectionError,
   type DatabaseSchema,
   decodeRow,
   type Json,
@@ -139,9 +140,14 @@ function prng(seed: number): () => number {
  * Random transactions on the Test schema: inserts, scalar/set/map updates and mutations, deletes,
  * strong refs (Child is garbage-collected when no Parent refers to it) and weak refs.
  */
+/** How long a RandomWriter transaction may wait for its reply. */
+const TXN_TIMEOUT_MS = 10_000
+
 export class RandomWriter {
   ok = 0
   failed = 0
+  /** Transactions the server held past TXN_TIMEOUT_MS (counted in `failed` too: outcome unknown). */
+  timedOut = 0
   private parents: string[] = []
   private children: string[] = []
   private readonly rnd: () => number
@@ -161,10 +167,13 @@ export class RandomWriter {
         const i = next++
         if (i % 50 === 0) await this.refresh()
         try {
-          await this.client.transact('Test', this.randomTxn())
+          // bounded: the writer only makes load, and a cluster member that holds a transaction
+          // (its leader gone) must not hold the test with it
+          await this.client.transact('Test', this.randomTxn(), {timeoutMs: TXN_TIMEOUT_MS})
           this.ok++
-        } catch {
+        } catch (error) {
           this.failed++
+          if (error instanceof ConnectionError && error.code === 'timeout') this.timedOut++
         }
       }
     }
@@ -174,10 +183,14 @@ export class RandomWriter {
 
   private async refresh(): Promise<void> {
     try {
-      const res = await this.client.transact('Test', [
-        {op: 'select', table: 'Parent', where: [], columns: ['_uuid']},
-        {op: 'select', table: 'Child', where: [], columns: ['_uuid']},
-      ])
+      const res = await this.client.transact(
+        'Test',
+        [
+          {op: 'select', table: 'Parent', where: [], columns: ['_uuid']},
+          {op: 'select', table: 'Child', where: [], columns: ['_uuid']},
+        ],
+        {timeoutMs: TXN_TIMEOUT_MS},
+      )
       const ids = (i: number): string[] => (res[i]?.rows ?? []).map((r) => (r._uuid as [string, string])[1])
       this.parents = ids(0)
       this.children = ids(1)

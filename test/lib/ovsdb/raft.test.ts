@@ -137,10 +137,17 @@ describe('ovsdb client on a 3-member RAFT cluster (real ovsdb-server)', function
     await rw.run(300, 4)
     const victim = member(reader.remote)
     await victim.server.kill('SIGKILL')
-    await rw.run(500, 4)
+    const step = async <T>(what: string, p: Promise<T>): Promise<T> =>
+      settlesWithin(
+        `${what} (reader ${reader.state} on ${reader.remote}, writer ${writer.state} on ${writer.remote})`,
+        p,
+        40_000,
+      )
+    await step('writes after the kill', rw.run(500, 4))
+    console.log(`      writes: ${rw.ok} ok, ${rw.failed} failed (${rw.timedOut} held past their timeout by a member)`)
     expect(reader.remote).to.not.equal(victim.remote)
     const survivor = member(reader.remote ?? writer.remote)
-    await verify(reader, writer, replica, fold, 'after-kill', survivor.remote)
+    await step('verify after the kill', verify(reader, writer, replica, fold, 'after-kill', survivor.remote))
     // one per session change: normally exactly 1; an election may briefly cut a survivor off
     // (`_Server` connected=false) and cause one more
     expect(
