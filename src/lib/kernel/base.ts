@@ -126,6 +126,12 @@ function mergeSteps(res: BaseResult, o: StepsOutcome): void {
   res.failed.push(...o.failed)
 }
 
+/** `fn` for IPv4 and IPv6 side by side; their outcomes in that order. */
+async function bothFamilies(fn: (family: 4 | 6) => Promise<StepsOutcome>): Promise<StepsOutcome> {
+  const [v4, v6] = await Promise.all([fn(4), fn(6)])
+  return {changed: [...v4.changed, ...v6.changed], failed: [...v4.failed, ...v6.failed]}
+}
+
 /** Runs the steps in one `ip -batch` (none when empty) and reports each. */
 async function runSteps(d: BaseDeps, steps: readonly BaseStep[], family?: 4 | 6): Promise<StepsOutcome> {
   const out: StepsOutcome = {changed: [], failed: []}
@@ -178,33 +184,30 @@ export function defaultRoutes(bridge: string, table: number): RouteObj[] {
 async function ensureDefaultRoutes(d: BaseDeps, o: BaseOptions, present: readonly string[]): Promise<StepsOutcome> {
   const bridges = o.bridges.filter((b) => present.includes(b.name))
   // Every (family, bridge) read at once, then one batch per family, both families side by side.
-  const perFamily = await Promise.all(
-    ([4, 6] as const).map(async (family) => {
-      const has = await Promise.all(
-        bridges.map(async (b) => {
-          const r = await d.runner.run(
-            d.ipPath,
-            // `exact default`: the one route asked about, not the table's thousands of host routes
-            // (this runs on every FRR check; the selector keeps it a constant-size read)
-            [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(b.table), 'exact', 'default'],
-            {env: {LC_ALL: 'C'}},
-          )
-          return parseRoutes(r.code === 0 ? r.stdout : '', family).some((x) => x.dst === 'default' && x.dev === b.name)
-        }),
-      )
-      const steps = bridges
-        .filter((_, i) => !has[i])
-        .map((b) => ({
-          op: routeOp(
-            'add',
-            defaultRoutes(b.name, b.table).find((x) => x.family === family)!,
-          ),
-          what: `added IPv${family} default route dev ${b.name} table ${b.table}`,
-        }))
-      return runSteps(d, steps, family)
-    }),
-  )
-  return {changed: perFamily.flatMap((f) => f.changed), failed: perFamily.flatMap((f) => f.failed)}
+  return bothFamilies(async (family) => {
+    const has = await Promise.all(
+      bridges.map(async (b) => {
+        const r = await d.runner.run(
+          d.ipPath,
+          // `exact default`: the one route asked about, not the table's thousands of host routes
+          // (this runs on every FRR check; the selector keeps it a constant-size read)
+          [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(b.table), 'exact', 'default'],
+          {env: {LC_ALL: 'C'}},
+        )
+        return parseRoutes(r.code === 0 ? r.stdout : '', family).some((x) => x.dst === 'default' && x.dev === b.name)
+      }),
+    )
+    const steps = bridges
+      .filter((_, i) => !has[i])
+      .map((b) => ({
+        op: routeOp(
+          'add',
+          defaultRoutes(b.name, b.table).find((x) => x.family === family)!,
+        ),
+        what: `added IPv${family} default route dev ${b.name} table ${b.table}`,
+      }))
+    return runSteps(d, steps, family)
+  })
 }
 
 /**
@@ -212,46 +215,43 @@ async function ensureDefaultRoutes(d: BaseDeps, o: BaseOptions, present: readonl
  * narrower than upstream): non-unicast routes and the kernel's own connected routes (proto kernel).
  */
 async function clearVrfTable(d: BaseDeps, table: number): Promise<StepsOutcome> {
-  const perFamily = await Promise.all(
-    ([4, 6] as const).map(async (family) => {
-      const out: StepsOutcome = {changed: [], failed: []}
-      const r = await d.runner.run(
-        d.ipPath,
-        [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(table)],
-        {env: {LC_ALL: 'C'}},
-      )
-      const doomed = parseRoutes(r.code === 0 ? r.stdout : '', family).filter(
-        (x) =>
-          x.scope !== SCOPE_HOST &&
-          x.proto !== RTPROT_BGP &&
-          x.proto !== RTPROT_KERNEL &&
-          x.type === 'unicast' &&
-          !x.multipath &&
-          x.dev !== undefined,
-      )
-      const steps: BaseStep[] = []
-      for (const x of doomed) {
-        const route: RouteObj = {
-          kind: 'route',
-          family,
-          table,
-          dst: x.dst,
-          dev: x.dev!,
-          ...(x.via ? {via: x.via} : {}),
-          proto: x.proto ?? 0,
-        }
-        try {
-          const op = routeOp('remove', route)
-          const line = op.args.slice(2).join(' ')
-          steps.push({op, what: `cleared VRF route ${line}`, failedAs: `clear VRF route ${line}`})
-        } catch (error) {
-          out.failed.push(`clear VRF route ${x.dst}: ${(error as Error).message}`)
-        }
+  return bothFamilies(async (family) => {
+    const out: StepsOutcome = {changed: [], failed: []}
+    const r = await d.runner.run(
+      d.ipPath,
+      [`-${family}`, '-N', '-d', '-json', 'route', 'show', 'table', String(table)],
+      {env: {LC_ALL: 'C'}},
+    )
+    const doomed = parseRoutes(r.code === 0 ? r.stdout : '', family).filter(
+      (x) =>
+        x.scope !== SCOPE_HOST &&
+        x.proto !== RTPROT_BGP &&
+        x.proto !== RTPROT_KERNEL &&
+        x.type === 'unicast' &&
+        !x.multipath &&
+        x.dev !== undefined,
+    )
+    const steps: BaseStep[] = []
+    for (const x of doomed) {
+      const route: RouteObj = {
+        kind: 'route',
+        family,
+        table,
+        dst: x.dst,
+        dev: x.dev!,
+        ...(x.via ? {via: x.via} : {}),
+        proto: x.proto ?? 0,
       }
+      try {
+        const op = routeOp('remove', route)
+        const line = op.args.slice(2).join(' ')
+        steps.push({op, what: `cleared VRF route ${line}`, failedAs: `clear VRF route ${line}`})
+      } catch (error) {
+        out.failed.push(`clear VRF route ${x.dst}: ${(error as Error).message}`)
+      }
+    }
 
-      const ran = await runSteps(d, steps, family)
-      return {changed: ran.changed, failed: [...out.failed, ...ran.failed]}
-    }),
-  )
-  return {changed: perFamily.flatMap((f) => f.changed), failed: perFamily.flatMap((f) => f.failed)}
+    const ran = await runSteps(d, steps, family)
+    return {changed: ran.changed, failed: [...out.failed, ...ran.failed]}
+  })
 }
