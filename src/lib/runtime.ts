@@ -6,6 +6,7 @@ import type {Logger} from './log.js'
 
 import {NbFileServer} from './driver/nb-file.js'
 import {NbSource, type NbSourceHandlers, nbSourceOptions} from './driver/nb-source.js'
+import {ScopeCacheFile} from './driver/scope-cache.js'
 import {DependencyError} from './errors.js'
 import {type CommandRunner, ExecRunner} from './exec/runner.js'
 import {FrrLeak} from './frr/leak.js'
@@ -117,10 +118,11 @@ export class Runtime {
       )
     }
 
-    const src = new NbSource(
-      nbSourceOptions(this.cfg, remote, this.logger, opts.allRows ? undefined : identity),
-      handlers,
-    )
+    const nbOpts = nbSourceOptions(this.cfg, remote, this.logger, opts.allRows ? undefined : identity)
+    // The scope of the last run seeds this one's (a hint: driver/scope-cache.ts); a dry run only reads it.
+    if (nbOpts.scope && !this.nbFileServer)
+      nbOpts.scopeStore = new ScopeCacheFile(this.cfg.stateDir, nbOpts.scope, this.logger, {save: !this.opts.dryRun})
+    const src = new NbSource(nbOpts, handlers)
     const wait =
       this.opts.nbTimeoutMs ?? (this.opts.waitForever ? Infinity : (this.opts.timeoutMs ?? DEFAULT_ONE_SHOT_TIMEOUT_MS))
     if (wait === Infinity) this.logger.info('connecting to the NB database (retried until it answers)', {nb: remote})

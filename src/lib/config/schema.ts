@@ -285,7 +285,12 @@ export const OPTIONS = {
     'iproute2 rt_tables file that names the bridge tables.',
     OURS,
   ),
-  state_dir: str('stateDir', '/var/lib/ovn-bgp', 'Directory for the ledger of owned neighbours and NDP proxies.', OURS),
+  state_dir: str(
+    'stateDir',
+    '/var/lib/ovn-bgp',
+    'Directory for the ledger of owned neighbours and NDP proxies and the saved NB monitor scope.',
+    OURS,
+  ),
   ip_path: str('ipPath', '/usr/sbin/ip', 'ip (iproute2) binary.', OURS),
   ovs_ofctl_path: str('ovsOfctlPath', '/usr/bin/ovs-ofctl', 'ovs-ofctl binary.', OURS),
   ovs_env: option(

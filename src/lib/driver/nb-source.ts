@@ -17,7 +17,7 @@ import type {NbChange} from '../nb/model.js'
 import {connectError, DependencyError} from '../errors.js'
 import {NB_DB, type NbSourceOptions} from '../nb/connection.js'
 import {NB_MONITOR_COLUMNS, NB_TABLES} from '../nb/decode.js'
-import {scopeConditions} from '../nb/scope.js'
+import {coversConditions, scopeConditions, unionConditions} from '../nb/scope.js'
 import {NbState} from '../nb/state.js'
 import {SwitchMerge} from '../nb/switch-merge.js'
 import {
@@ -40,6 +40,11 @@ import {
  * that pass, in front of its kernel apply.
  */
 const FOLLOW_MAX_WAIT_MS = 60_000
+
+/** At most one save of the scope's conditions (state_dir/nb-scope.json) per this long. */
+const SCOPE_SAVE_INTERVAL_MS = 5 * 60_000
+
+const clauseCount = (c: ConditionUpdate): number => Object.values(c).reduce((n, l) => n + (l?.length ?? 0), 0)
 
 // The connection settings live in nb/connection.ts; re-exported for the existing callers.
 export {nbSourceOptions, type NbSourceOptions} from '../nb/connection.js'
@@ -64,6 +69,12 @@ export class NbSource {
   private followMaxWaitMs = FOLLOW_MAX_WAIT_MS
   private scoping: Promise<void> | undefined
   private rescope = false
+  /** The conditions last computed from the rows held: what the scope needs (saved for the next start). */
+  private fixedPoint: ConditionUpdate | undefined
+  private savedScope: ConditionUpdate | undefined
+  private saveTimer: NodeJS.Timeout | undefined
+  /** Started from a saved scope wider than needed: narrowed once the owner's gate is set. */
+  private wide = false
   private readonly switches = new SwitchMerge()
   /** localnet uuid -> its membership monitor (undefined while it is being set up) */
   private readonly memberMonitors = new Map<string, Replica | undefined>()
@@ -101,6 +112,8 @@ export class NbSource {
   }
 
   private async startMonitor(timeoutMs: number, failFast: boolean): Promise<void> {
+    const {scope, scopeStore} = this.opts
+    const seed = scope && scopeStore ? scopeStore.load() : undefined
     try {
       await this.client.connect({timeoutMs, failFast})
     } catch (error) {
@@ -143,7 +156,11 @@ export class NbSource {
     }
 
     const spec: MonitorSpec = {}
-    const where = this.opts.scope ? scopeConditions(this.nb, this.opts.scope) : {}
+    const saved = await seed
+    this.savedScope = saved
+    const fromNothing = scope ? scopeConditions(this.nb, scope) : {}
+    const where = saved ? unionConditions(fromNothing, saved) : fromNothing
+    if (saved) this.opts.logger.debug('NB scope seeded from the last run', {clauses: clauseCount(saved)})
     this.conditions = where
     for (const [table, all] of Object.entries(NB_MONITOR_COLUMNS)) {
       const clauses = where[table]
@@ -151,6 +168,7 @@ export class NbSource {
       spec[table] = clauses === undefined ? {columns} : {columns, where: clauses}
     }
 
+    const tMonitor = performance.now()
     this.replica = await this.client.monitor(NB_DB, spec, {
       onChange: (c) => {
         if (!this.opts.scope || c.table !== NB_TABLES.ls) this.deliver(c)
@@ -158,9 +176,15 @@ export class NbSource {
       },
       onSnapshot: (info) => this.handlers.onSnapshot?.(info, this.nb),
     })
+    this.opts.logger.debug('NB monitor snapshot', {
+      ms: Math.round(performance.now() - tMonitor),
+      rows: this.nb.counts(),
+    })
     this.scheduleScope()
     await this.settled()
     this.following = true
+    if (this.wide && this.followGate) this.narrow()
+    this.scheduleSave(0)
   }
 
   /**
@@ -171,6 +195,18 @@ export class NbSource {
   followScopeAfter(gate: () => Promise<void>, maxWaitMs = FOLLOW_MAX_WAIT_MS): void {
     this.followMaxWaitMs = maxWaitMs
     this.followGate = gate
+    if (this.wide && this.following) this.narrow()
+  }
+
+  /** Whether the conditions are still those of a saved scope, wider than the rows held need. */
+  get startedWide(): boolean {
+    return this.wide
+  }
+
+  /** The conditions go from the saved scope's to the computed ones, after the gate (the first pass). */
+  private narrow(): void {
+    this.wide = false
+    this.scheduleScope()
   }
 
   get schemaReady(): boolean {
@@ -229,14 +265,36 @@ export class NbSource {
       }
 
       this.rescope = false
+      const t0 = performance.now()
       const next: ConditionUpdate = scopeConditions(this.nb, scope)
+      const computeMs = performance.now() - t0
+      this.fixedPoint = next
       try {
-        if (this.replica && !(this.conditions && sameConditions(this.conditions, next))) {
+        let send = this.replica !== undefined && !(this.conditions && sameConditions(this.conditions, next))
+        // At start, conditions that cover the computed ones (a saved scope) already hold every row
+        // the planner reads: the narrowing waits until the first pass has run (narrow()).
+        const covered =
+          send && !this.following && this.conditions !== undefined && coversConditions(this.conditions, next)
+        if (covered) {
+          this.wide = true
+          send = false
+        }
+
+        if (send) {
           this.conditions = next
-          await this.client.changeConditions(this.replica, next)
+          await this.client.changeConditions(this.replica!, next)
+          if (this.following) this.scheduleSave()
         }
 
         await this.followLocalnets()
+        if (!this.following)
+          this.opts.logger.debug('NB scope followed at start', {
+            computeMs: Math.round(computeMs),
+            sent: send,
+            ...(covered ? {covered} : {}),
+            ms: Math.round(performance.now() - t0),
+            rows: this.nb.counts(),
+          })
       } catch (error) {
         // the client is closed, or the server refused: the previous (wider or narrower) conditions stay
         if (this.client.state !== 'closed')
@@ -283,7 +341,33 @@ export class NbSource {
     )
   }
 
+  /**
+   * Saves the scope's fixed point for the next start (ScopeStore) once `delayMs` has passed, when it
+   * differs from what was saved: a node whose ports come and go saves at most once per interval.
+   */
+  private scheduleSave(delayMs = SCOPE_SAVE_INTERVAL_MS): void {
+    if (!this.opts.scopeStore || this.saveTimer) return
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined
+      void this.saveScope()
+    }, delayMs)
+    this.saveTimer.unref()
+  }
+
+  private async saveScope(): Promise<void> {
+    const c = this.fixedPoint
+    if (!c || !this.opts.scopeStore || (this.savedScope && sameConditions(this.savedScope, c))) return
+    this.savedScope = c
+    await this.opts.scopeStore.save(c)
+  }
+
   async close(): Promise<void> {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer)
+      this.saveTimer = undefined
+      await this.saveScope()
+    }
+
     await this.client.close()
   }
 }

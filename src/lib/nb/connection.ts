@@ -2,6 +2,7 @@
 // from the configuration. Shared by the daemon's NB source and the doctor's NB check, so that both
 // connect the same way (SSL files only for ssl: remotes, as upstream).
 import type {Logger} from '../log.js'
+import type {ConditionUpdate} from '../ovsdb/types.js'
 import type {ChassisScope} from './scope.js'
 
 export const NB_DB = 'OVN_Northbound'
@@ -14,6 +15,16 @@ export interface NbSourceOptions {
   connectTimeoutMs?: number
   /** Replicate only the rows that can matter to this chassis; undefined = every row. */
   scope?: ChassisScope
+  /** With a scope: where its conditions are kept between runs (a hint for the next start). */
+  scopeStore?: ScopeStore
+}
+
+/** Where NbSource keeps its scope's conditions between runs (driver/scope-cache.ts). */
+export interface ScopeStore {
+  /** The saved conditions for this chassis, or undefined (none, unreadable, or not valid). */
+  load(): Promise<ConditionUpdate | undefined>
+  /** Saves `conditions` (a fixed point of the scope); failures are logged, not thrown. */
+  save(conditions: ConditionUpdate): Promise<void>
 }
 
 /** The configuration options the NB connection reads (a subset of AgentConfig). */

@@ -148,3 +148,42 @@ export function scopeConditions(nb: NbView, scope: ChassisScope): ConditionUpdat
     NB_Global: undefined,
   }
 }
+
+/**
+ * Whether monitoring with `sent` holds every row `wanted` selects: each table of `wanted` asks for
+ * every row only where `sent` does too, and otherwise for no clause `sent` lacks. Clauses are
+ * compared as a whole (clauseKey); a `sent` clause that selects more rows than several `wanted`
+ * ones together is not recognised, which only costs a round trip.
+ *
+ * Why it is enough at start (scope seeded from a saved scope): scopeConditions grows with the rows
+ * held, so if the conditions computed from the rows `sent` returned are covered by `sent`, so is
+ * every step of the iteration from nothing, its fixed point included; the rows held are then a
+ * superset of what the planner reads, which is the contract above.
+ */
+export function coversConditions(sent: ConditionUpdate, wanted: ConditionUpdate): boolean {
+  for (const [table, want] of Object.entries(wanted)) {
+    if (!(table in sent)) return false
+    const have = sent[table]
+    if (have === undefined) continue
+    if (want === undefined) return false
+    const keys = new Set(have.map(clauseKey))
+    if (!want.every((c) => keys.has(clauseKey(c)))) return false
+  }
+
+  return true
+}
+
+/** The clauses of both, per table (sorted, de-duplicated); a table is unconditional if either is. */
+export function unionConditions(a: ConditionUpdate, b: ConditionUpdate): ConditionUpdate {
+  const out: ConditionUpdate = {}
+  for (const table of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[table]
+    const y = b[table]
+    out[table] =
+      (table in a && x === undefined) || (table in b && y === undefined)
+        ? undefined
+        : clauses([...(x ?? []), ...(y ?? [])])
+  }
+
+  return out
+}
