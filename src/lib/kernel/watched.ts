@@ -19,7 +19,7 @@ import type {BaseOptions, BaseResult, KernelObj, KernelOptions, ObserveScope, Op
 
 import {nextTurn} from '../event-turns.js'
 import {type Logger, NullLogger} from '../log.js'
-import {objKey, objValue, type Plan, type RouteObj, type StateObj} from '../planner/types.js'
+import {keyAndValue, objValue, type Plan, type RouteObj, type StateObj} from '../planner/types.js'
 import {applyPlan, type KernelFacts} from './apply.js'
 import {baseInPlace} from './base.js'
 import {BatchExecutor, type SpawnFn} from './batch-process.js'
@@ -212,7 +212,7 @@ export class WatchedKernel {
     // The same desired array as the last time: this.desired already holds it (delta passes since
     // only set keys to what the same desired state says), and rebuilding it is O(node).
     if (scope.adopt && scope.adopt !== this.desiredFrom) {
-      this.desired = new Map(scope.adopt.map((o) => [objKey(o), objValue(o)]))
+      this.desired = new Map(scope.adopt.map(keyAndValue))
       this.desiredFrom = scope.adopt
     }
 

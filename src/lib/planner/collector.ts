@@ -128,6 +128,12 @@ export function sortObjs(objs: readonly StateObj[], removal = false): StateObj[]
   return sortKeyed(objs.map((o) => ({o, r: rank(o) * sign, k: objKey(o)})))
 }
 
+/** sortObjs of `objs` whose objKeys the caller built already: `keys[i]` is objKey(objs[i]). */
+export function sortObjsKeyed(objs: readonly StateObj[], keys: readonly string[], removal = false): StateObj[] {
+  const sign = removal ? -1 : 1
+  return sortKeyed(objs.map((o, i) => ({o, r: rank(o) * sign, k: keys[i]!})))
+}
+
 /** sortObjs for objects whose keys (k) and ranks (r, signed) are known. */
 function sortKeyed(items: Array<{o: StateObj; r: number; k: string}>): StateObj[] {
   return items.sort((a, b) => a.r - b.r || cmp(a.k, b.k)).map((x) => x.o)

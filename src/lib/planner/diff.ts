@@ -9,9 +9,9 @@
 // - unchanged: desired objects already observed with the same attributes.
 // Order: add in KIND_ORDER, remove in reverse KIND_ORDER, each then by objKey. Duplicate keys in
 // an input count once (first occurrence).
-import {sortObjs} from './collector.js'
+import {sortObjs, sortObjsKeyed} from './collector.js'
 import {runAtOnce, runInTurns} from './in-turns.js'
-import {objKey, objValue, type Plan, type StateObj} from './types.js'
+import {keyedValue, objKey, objValue, type Plan, type StateObj} from './types.js'
 
 /** Objects compared between two yields of diffSteps (a few tens of ms in a small VM). */
 const DIFF_CHUNK = 4000
@@ -35,25 +35,35 @@ function* diffSteps(desired: readonly StateObj[], observed: readonly StateObj[],
     }
   }
 
+  // the keys built above go with their objects into the sort (a cold start adds every object)
   const add: StateObj[] = []
+  const addKeys: string[] = []
   const remove: StateObj[] = []
+  const removeKeys: string[] = []
   let unchanged = 0
   for (const [k, o] of want) {
     const h = have.get(k)
-    if (h && objValue(h) === objValue(o)) unchanged++
+    if (h && keyedValue(h, k) === keyedValue(o, k)) unchanged++
     else {
       add.push(o)
-      if (h && h.kind === 'vlan') remove.push(h)
+      addKeys.push(k)
+      if (h && h.kind === 'vlan') {
+        remove.push(h)
+        removeKeys.push(k)
+      }
     }
 
     if (++n % chunk === 0) yield
   }
 
   for (const [k, o] of have) {
-    if (!want.has(k) && o.kind !== 'sysctl') remove.push(o)
+    if (!want.has(k) && o.kind !== 'sysctl') {
+      remove.push(o)
+      removeKeys.push(k)
+    }
   }
 
-  return {add: sortObjs(add), remove: sortObjs(remove, true), unchanged}
+  return {add: sortObjsKeyed(add, addKeys), remove: sortObjsKeyed(remove, removeKeys, true), unchanged}
 }
 
 export function diff(desired: readonly StateObj[], observed: readonly StateObj[]): Plan {

@@ -146,6 +146,12 @@ export function objValue(o: StateObj): string {
   return keyedValue(o, objKey(o))
 }
 
+/** [objKey, objValue] of `o`, the key built once (objValue alone builds it again). */
+export function keyAndValue(o: StateObj): [string, string] {
+  const key = objKey(o)
+  return [key, keyedValue(o, key)]
+}
+
 /** objValue of `o` whose objKey `key` the caller already has (the planner builds both for every add). */
 export function keyedValue(o: StateObj, key: string): string {
   switch (o.kind) {

@@ -19,7 +19,7 @@ import type {NbView} from '../nb/model.js'
 import type {LocalContext} from '../planner/context.js'
 import type {IncrementalPlanner} from '../planner/incremental.js'
 
-import {type DesiredState, objKey, objValue} from '../planner/types.js'
+import {type DesiredState, keyAndValue, objValue} from '../planner/types.js'
 import {type BuildSlicing, runSliced} from './sliced-run.js'
 
 /** What the pass that put the rebuild off applied, and the inputs the rebuild is for. */
@@ -153,7 +153,7 @@ export class DeferredBuild {
       return
     }
 
-    const applied = new Map(d.applied.objects.map((o) => [objKey(o), objValue(o)]))
+    const applied = new Map(d.applied.objects.map(keyAndValue))
     let pending = 0
     const differs = (k: string): void => {
       const o = planner.objectOf(k)
