@@ -22,6 +22,8 @@
 //      the lab, taken after the daemon stops: each burst's and the cold start's), COLD_SYNC (default
 //      1; 0 skips the cold one-shot `ovn-bgp sync` timed against the cold start's lab floor),
 //      COLD_WATCH (default 1; 0 skips the daemon's second cold start, in the lab floor's conditions),
+//      COLD_WATCH_CLI (default 1: that start is `ovn-bgp watch` from the CLI bundle, as systemd runs
+//      it; 0: the daemon child, which loads the daemon's modules only, no oclif),
 //      COLD_ROUNDS (default 1: rounds of the cold floor, sync and watch, order rotated; 0: none), ORDERED_FLOOR
 //      (1: each cold round, and each burst, also takes the floor with the addresses after the wiring), QUIET (s
 //      at least between deleting the objects and each timed cold run, default 10; then until the
@@ -441,6 +443,8 @@ async function main(): Promise<void> {
 async function startDaemon(
   cfgFile: string,
   want: number,
+  /** Run `ovn-bgp watch --config-file ini` (the guest's CLI bundle, as systemd does) instead of the daemon child. */
+  cliIni?: string,
 ): Promise<{child: ChildProcess; lines: string[]; pid: number; allS: number; firstS: number}> {
   const helpers = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'kernel', 'helpers')
   // CPU_PROF_DIR: the daemon writes a V8 CPU profile there when it exits (SIGTERM at the end)
@@ -450,10 +454,20 @@ async function startDaemon(
   const env = childEnv()
   const lines: string[] = []
   const started = performance.now()
-  const child = spawn(process.execPath, [...nodeFlags, join(helpers, 'daemon-child.bundle.js'), cfgFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env,
-  })
+  const level = process.env.DAEMON_LOG_LEVEL ?? 'info'
+  const argv = cliIni
+    ? [
+        fileURLToPath(new URL('../cli/bin.mjs', import.meta.url)),
+        'watch',
+        '--config-file',
+        cliIni,
+        '--log-level',
+        level,
+      ]
+    : [join(helpers, 'daemon-child.bundle.js'), cfgFile]
+  // the daemon child says 'daemon started' once Agent.start() resolved, `ovn-bgp watch` 'watching'
+  const startedLine = cliIni ? 'watching' : 'daemon started'
+  const child = spawn(process.execPath, [...nodeFlags, ...argv], {stdio: ['ignore', 'pipe', 'pipe'], env})
   for (const s of [child.stdout!, child.stderr!])
     s.on('data', (d: Buffer) => {
       const got = d.toString().split('\n')
@@ -462,7 +476,7 @@ async function startDaemon(
       if (process.env.BENCH_VERBOSE) for (const l of got) if (l.trim()) console.log(`  daemon: ${l.slice(0, 300)}`)
     })
   const addrsIn = waitForAddrs(want, started, 900)
-  while (!lines.some((l) => l.includes('daemon started'))) {
+  while (!lines.some((l) => l.includes(startedLine))) {
     if (child.exitCode !== null) throw new Error(`daemon exited:\n${lines.slice(-30).join('\n')}`)
     await sleep(500)
   }
@@ -514,7 +528,7 @@ async function coldRounds(
         }
 
         default: {
-          ms.watch = await coldWatch(cfgFile, remove)
+          ms.watch = await coldWatch(cfg, dir, cfgFile, remove)
         }
       }
     }
@@ -553,14 +567,18 @@ async function coldRounds(
  * The daemon's cold start again, in the same lab state as the lab floor and the cold sync (FRR
  * configured and settled, the same objects deleted QUIET s before), timed to the last address.
  */
-async function coldWatch(cfgFile: string, remove: string): Promise<number> {
+async function coldWatch(cfg: AgentConfig, dir: string, cfgFile: string, remove: string): Promise<number> {
   const want = await deleteQuietly(remove)
-  const d = await startDaemon(cfgFile, want)
+  // COLD_WATCH_CLI=0: the daemon child (no oclif, only the daemon's modules: about 1 s less to start in the guest)
+  const viaCli = process.env.COLD_WATCH_CLI !== '0'
+  const ini = join(dir, 'bench-agent.ini')
+  if (viaCli) writeFileSync(ini, agentIni(cfg))
+  const d = await startDaemon(cfgFile, want, viaCli ? ini : undefined)
   try {
     const pass = d.lines.find((l) => l.includes('trigger=start')) ?? ''
     const apply = d.lines.find((l) => l.includes('large kernel apply done')) ?? ''
     log(
-      `cold watch, a later start (FRR configured): all ${want} addresses on bgp-nic after ${d.allS.toFixed(1)} s, first pass done after ${d.firstS.toFixed(1)} s\n  ${pass.slice(0, 400)}\n  ${apply.slice(0, 400)}`,
+      `cold watch (${viaCli ? 'ovn-bgp watch' : 'the daemon child'}), a later start (FRR configured): all ${want} addresses on bgp-nic after ${d.allS.toFixed(1)} s, first pass done after ${d.firstS.toFixed(1)} s\n  ${pass.slice(0, 400)}\n  ${apply.slice(0, 400)}`,
     )
     return d.allS * 1000
   } finally {

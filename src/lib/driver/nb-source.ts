@@ -229,7 +229,9 @@ export class NbSource {
 
   private deliver(c: RowChange): void {
     const decoded = this.nb.applyChange(c)
-    this.scheduleScope()
+    // scopeConditions and the localnet monitors read no Logical_Switch row: a switch (its name, or
+    // its membership from a localnet monitor) cannot change the conditions
+    if (c.table !== NB_TABLES.ls) this.scheduleScope()
     if (decoded) this.handlers.onChange?.(decoded, this.nb)
   }
 

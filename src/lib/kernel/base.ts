@@ -36,7 +36,9 @@ export async function ensureBase(d: BaseDeps, o: BaseOptions): Promise<BaseResul
   res.missingBridges.push(...wiring.missingBridges)
   // The link steps go in one process (the order of the lines is the order they need); the table
   // defaults and the VRF table's clean-up need only the links, so they run side by side after it.
-  mergeSteps(res, await runSteps(d, wiring.steps))
+  const done = await runSteps(d, wiring.steps)
+  mergeSteps(res, done)
+  res.links = [...links.keys(), ...(done.created ?? [])]
   const [defaults, cleared] = await Promise.all([
     ensureDefaultRoutes(d, o, wiring.present),
     o.clearVrfRoutes ? clearVrfTable(d, o.vrfTable) : undefined,
@@ -55,6 +57,8 @@ interface BaseStep {
   failedAs?: string
   /** Indexes of earlier steps: when one of them failed, this one's own failure is not reported. */
   needs?: number[]
+  /** The device this step creates. */
+  creates?: string
 }
 
 export interface LinkWiring {
@@ -77,7 +81,15 @@ export function linkWiring(links: ReadonlyMap<string, LinkInfo>, o: BaseOptions)
   const w: LinkWiring = {steps: [], present: [], missingBridges: [], warnings: [], failed: []}
   const step = (what: string, args: string[], ...needs: Array<number | undefined>): number => {
     const n = needs.filter((i) => i !== undefined)
-    return w.steps.push({op: {group: 'link', args}, what, ...(n.length > 0 ? {needs: n} : {})}) - 1
+    const creates = args[1] === 'add' ? args[2] : undefined
+    return (
+      w.steps.push({
+        op: {group: 'link', args},
+        what,
+        ...(n.length > 0 ? {needs: n} : {}),
+        ...(creates ? {creates} : {}),
+      }) - 1
+    )
   }
 
   const v = links.get(vrf)
@@ -119,6 +131,8 @@ export function linkWiring(links: ReadonlyMap<string, LinkInfo>, o: BaseOptions)
 interface StepsOutcome {
   changed: string[]
   failed: string[]
+  /** Devices that a step which worked created (BaseStep.creates). */
+  created?: string[]
 }
 
 function mergeSteps(res: BaseResult, o: StepsOutcome): void {
@@ -134,7 +148,7 @@ async function bothFamilies(fn: (family: 4 | 6) => Promise<StepsOutcome>): Promi
 
 /** Runs the steps in one `ip -batch` (none when empty) and reports each. */
 async function runSteps(d: BaseDeps, steps: readonly BaseStep[], family?: 4 | 6): Promise<StepsOutcome> {
-  const out: StepsOutcome = {changed: [], failed: []}
+  const out: StepsOutcome = {changed: [], failed: [], created: []}
   const outcomes = await runIpBatch(
     d.runner,
     steps.map((s) => s.op),
@@ -143,8 +157,10 @@ async function runSteps(d: BaseDeps, steps: readonly BaseStep[], family?: 4 | 6)
   const ok = steps.map((_, i) => outcomes[i]?.state === 'ok')
   for (const [i, s] of steps.entries()) {
     const oc = outcomes[i]
-    if (ok[i]) out.changed.push(s.what)
-    else if ((s.needs ?? []).every((j) => ok[j]))
+    if (ok[i]) {
+      out.changed.push(s.what)
+      if (s.creates) out.created!.push(s.creates)
+    } else if ((s.needs ?? []).every((j) => ok[j]))
       out.failed.push(`${s.failedAs ?? s.what}: ${oc?.state === 'failed' ? oc.reason : 'unknown'}`)
   }
 

@@ -95,4 +95,9 @@ export interface BaseResult {
   warnings: string[]
   /** Operations that failed. */
   failed: string[]
+  /**
+   * The link names after the wiring, when this call read them (the read at its start plus the
+   * devices it created): what a caller needs before a watched model can answer.
+   */
+  links?: string[]
 }

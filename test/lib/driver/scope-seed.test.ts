@@ -134,7 +134,7 @@ describe('NB source seeded from a saved scope, against a real ovsdb-server', fun
 
   /** A started source with the state dir's store; `changes` counts its condition changes during start(). */
   async function start(): Promise<{source: NbSource; changes: number}> {
-    const logger = new StreamLogger({json: true, write: (l) => warnings.push(l)})
+    const logger = new StreamLogger({json: true, level: 'debug', write: (l) => warnings.push(l)})
     const source = new NbSource({
       remotes: server!.unix,
       logger,
@@ -165,6 +165,8 @@ describe('NB source seeded from a saved scope, against a real ovsdb-server', fun
     expect(second.changes, 'seeded start').to.equal(0)
     expect(held(second.source)).to.deep.equal(rows)
     expect(second.source.startedWide, 'the seed was the fixed point itself').to.equal(false)
+    const computations = warnings.filter((l) => l.includes('NB scope followed at start'))
+    expect(computations, 'one computation from nothing per round, then one seeded').to.have.length(first.changes + 2)
     expect(warnings.filter((l) => /"level":"(warn|error)"/.test(l))).to.deep.equal([])
   })
 

@@ -79,7 +79,14 @@ describe('kernel/base (recorded commands)', () => {
       return ok('[]')
     })
     const res = await new Kernel(runner, {stateDir: '/nonexistent'}).ensureBase({...opts, bridges: [opts.bridges[0]!]})
-    expect(res).to.deep.equal({changed: [], missingBridges: [], warnings: [], failed: []})
+    // the links it read go with the result (the first pass's context uses them: kernel-parts.ts)
+    expect(res).to.deep.equal({
+      changed: [],
+      missingBridges: [],
+      warnings: [],
+      failed: [],
+      links: ['bgp-vrf', 'bgp-nic', 'br-ex'],
+    })
     expect(runner.calls.every((c) => c.args.includes('show'))).to.equal(true)
   })
 
@@ -121,6 +128,7 @@ describe('kernel/base (recorded commands)', () => {
     const res = await new Kernel(runner, {stateDir: '/nonexistent'}).ensureBase({...opts, bridges: []})
     expect(res.failed).to.deep.equal(['created VRF bgp-vrf table 10: Error: Unknown device type.'])
     expect(res.changed).to.deep.equal(['created dummy bgp-nic', 'set bgp-nic up'])
+    expect(res.links, 'the device created, not the one that failed').to.deep.equal(['bgp-nic'])
   })
 
   it('defaultRoutes gives the shapes of the upstream table defaults', () => {
