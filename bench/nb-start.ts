@@ -1,7 +1,8 @@
 // Benchmark (not a test): the NB side of a start, chassis-scoped, against a real ovsdb-server.
-//   node --import tsx bench/nb-start.ts [--ports N] [--chassis C] [--rounds R]
-// Loads the neutron-like NB of bench/fleet-nb.ts (N ports over C chassis; this node is chassis 1,
-// a compute node: about N/C ports bound here), then times R starts of `NbSource` each way,
+//   node --import tsx bench/nb-start.ts [--ports N] [--chassis C] [--host H] [--rounds R]
+// Loads the neutron-like NB of bench/fleet-nb.ts (N ports over C chassis; this node is chassis H,
+// default 1, a compute node: about N/C ports bound here; 0 is a networker, hosting the router
+// gateways, so its scope also follows routers, their NATs, interfaces and LBs), then times R starts of `NbSource` each way,
 // interleaved: from nothing (no saved scope: the monitor, then one monitor_cond_change per step of
 // the scope's fixed point) and seeded (the scope the previous start saved in a scratch state_dir,
 // driver/scope-cache.ts). Per start: wall time of start(), the initial monitor's reply, the
@@ -27,7 +28,8 @@ const arg = (name: string, def: string): number => {
 const N = arg('ports', '10000')
 const C = arg('chassis', '2')
 const ROUNDS = arg('rounds', '7')
-const SCOPE = {chassisName: chassisName(1), chassisId: chassisId(1)}
+const HOST = arg('host', '1')
+const SCOPE = {chassisName: chassisName(HOST), chassisId: chassisId(HOST)}
 
 interface Start {
   ms: number
