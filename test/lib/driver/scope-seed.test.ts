@@ -29,16 +29,21 @@ const port = (name: string, net: string, o: Record<string, string> = {}, ids: Re
   external_ids: map({'neutron:network_name': net, ...ids}),
 })
 
-/** A VM bound here with a FIP, a gateway hosted here whose router has a tenant network, a remote VM. */
-const topology = (): unknown[] => [
-  'OVN_Northbound',
+/** A port bound here (named `ref` in the transaction) and its switch. */
+const bound = (name: string, net: string, ref: string): unknown[] => [
   {
     op: 'insert',
     table: 'Logical_Switch_Port',
-    'uuid-name': 'vm',
-    row: port('vm1', 'neutron-pub', {'requested-chassis': 'compute-1'}),
+    'uuid-name': ref,
+    row: port(name, net, {'requested-chassis': 'compute-1'}),
   },
-  {op: 'insert', table: 'Logical_Switch', row: {name: 'neutron-pub', ports: set('vm')}},
+  {op: 'insert', table: 'Logical_Switch', row: {name: net, ports: set(ref)}},
+]
+
+/** A VM bound here with a FIP, a gateway hosted here whose router has a tenant network, a remote VM. */
+const topology = (): unknown[] => [
+  'OVN_Northbound',
+  ...bound('vm1', 'neutron-pub', 'vm'),
   {
     op: 'insert',
     table: 'Logical_Router_Port',
@@ -200,16 +205,7 @@ describe('NB source seeded from a saved scope, against a real ovsdb-server', fun
   it('a seed that misses rows (a port bound here on a new network since): the rounds go on to the fixed point', async () => {
     const first = await start()
     await first.source.close()
-    await transact(server!.unix, [
-      'OVN_Northbound',
-      {
-        op: 'insert',
-        table: 'Logical_Switch_Port',
-        'uuid-name': 'p',
-        row: port('vm9', 'neutron-new', {'requested-chassis': 'compute-1'}),
-      },
-      {op: 'insert', table: 'Logical_Switch', row: {name: 'neutron-new', ports: set('p')}},
-    ])
+    await transact(server!.unix, ['OVN_Northbound', ...bound('vm9', 'neutron-new', 'p')])
     const second = await start()
     expect(second.changes).to.be.at.least(1)
     expect(second.source.nb.lsByName('neutron-new'), "the new port's switch").to.not.equal(undefined)
