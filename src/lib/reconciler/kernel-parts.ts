@@ -39,12 +39,15 @@ export type KernelFactory = (
   opts?: {watched?: boolean; spawn?: SpawnFn},
 ) => KernelParts
 
+/** How long links() answers from the base wiring's read (see baseLinks below). */
+const BASE_LINKS_MAX_AGE_MS = 30_000
+
 /** The kernel layer (src/lib/kernel) behind the reconciler's KernelLayer/TableResolver seams. */
 export function defaultKernelFactory(
   cfg: AgentConfig,
   runner: CommandRunner,
   logger: Logger,
-  opts: {watched?: boolean; spawn?: SpawnFn} = {},
+  opts: {watched?: boolean; spawn?: SpawnFn; now?: () => number} = {},
 ): KernelParts {
   const watched = opts.watched
     ? new WatchedKernel(
@@ -80,10 +83,13 @@ export function defaultKernelFactory(
   // The kernel objects are the reconciler's kernel layer as they are: their results and scopes are
   // the datapath contract's own types.
   const layer: KernelLayer = watched ?? kernel
-  // The link names the last base wiring read, for links() until the watched model can answer: the
-  // first pass then starts without an `ip link show` of its own (0.3-0.5 s in the emulated guest,
-  // where the first pass of a restart can begin before the model's first dump is in).
-  let baseLinks: string[] | undefined
+  // The link names the last base wiring read, for links() until the watched model can answer, for
+  // BASE_LINKS_MAX_AGE_MS at most: the first pass then starts without an `ip link show` of its own
+  // (0.3-0.5 s in the emulated guest, where the first pass of a restart can begin before the
+  // model's first dump is in). A bridge created after that read is seen once the model answers
+  // or the read has aged (a model that never loads: every pass reads the links again).
+  let baseLinks: {names: string[]; at: number} | undefined
+  const now = opts.now ?? (() => performance.now())
   return {
     ...(watched ? {onDrift: (l: (reason: string) => void) => watched.onDrift(l), close: () => watched.close()} : {}),
     layer,
@@ -104,7 +110,8 @@ export function defaultKernelFactory(
         return known
       }
 
-      if (baseLinks) return baseLinks
+      if (baseLinks && now() - baseLinks.at < BASE_LINKS_MAX_AGE_MS) return baseLinks.names
+      baseLinks = undefined
       const r = await runner.run(cfg.ipPath, ['-json', 'link', 'show'])
       if (r.code !== 0) return []
       return (JSON.parse(r.stdout || '[]') as Array<{ifname?: string}>).map((l) => l.ifname ?? '').filter(Boolean)
@@ -120,7 +127,7 @@ export function defaultKernelFactory(
         bridges: [...t].map(([name, table]) => ({name, table})),
         clearVrfRoutes,
       })
-      if (res.links) baseLinks = res.links
+      if (res.links) baseLinks = {names: res.links, at: now()}
       for (const w of [...res.warnings, ...res.failed]) logger.warn('base setup', {detail: w})
       for (const b of res.missingBridges) logger.warn('provider bridge missing (not created)', {bridge: b})
       return {changed: res.changed}

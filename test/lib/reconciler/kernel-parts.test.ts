@@ -20,9 +20,11 @@ const links = [
 
 describe('reconciler kernel parts: links()', () => {
   let dir: string
+  let clock = 0
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'kernel-parts-'))
+    clock = 0
   })
 
   afterEach(() => rmSync(dir, {recursive: true, force: true}))
@@ -32,6 +34,7 @@ describe('reconciler kernel parts: links()', () => {
       {...defaultConfig(), bgpVrfTableId: 10, stateDir: dir, rtTablesPath: join(dir, 'rt_tables')},
       runner,
       new NullLogger(),
+      {now: () => clock},
     )
   const linkShows = (r: RecordingRunner): number =>
     r.calls.filter((c) => c.args.includes('link') && c.args.includes('show')).length
@@ -56,5 +59,9 @@ describe('reconciler kernel parts: links()', () => {
     const before = linkShows(runner)
     expect((await p.links()).sort()).to.deep.equal(['bgp-nic', 'bgp-vrf', 'br-ex'])
     expect(linkShows(runner), 'no ip link show of its own').to.equal(before)
+    // aged (a watched model that never loads): read again, so a bridge created since is seen
+    clock += 30_000
+    await p.links()
+    expect(linkShows(runner)).to.equal(before + 1)
   })
 })
