@@ -182,16 +182,21 @@ export class Agent {
   }
 
   /**
-   * Base wiring, then the drain state (a drained node is drained in FRR before anything is added).
+   * The first pass's dumps started, base wiring, then the drain state (a drained node is drained in
+   * FRR before anything is added).
    * The FRR leak check (its device part is what ensureBase just did) starts then and runs alongside
    * the NB snapshot and the first pass: bgpd imports and redistributes whatever is on bgp-nic
    * whenever the leak lines appear, so the pass need not wait for it. `frrChecked` settles with it.
    */
   private async prepareNode(ovs: OvsFacts | undefined): Promise<{frrChecked: Promise<void>}> {
+    // The first pass's dumps (the kernel model's load: its monitor, then one dump; the flows) need
+    // nothing from the base wiring, so they start with it, alongside the NB snapshot: the model
+    // takes what the wiring changes from its notifications (the monitor listens before the dump).
+    // After the wiring they were still loading when a seeded NB snapshot was in, and the first
+    // pass's planner shared the main thread with them (bench/README.md, 5 December 15:25-16:15).
+    void this.reconciler!.prefetchObservation()
     await this.ensureBase(ovs)
     this.checkStopped()
-    // The first pass's dumps (the kernel model's load, the flows) start now, alongside the NB snapshot.
-    void this.reconciler!.prefetchObservation()
     await this.keepDrained()
     const frrChecked = this.frr!.check({devices: false}).then(
       () => undefined,

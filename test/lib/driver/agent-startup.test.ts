@@ -1,5 +1,6 @@
 // Agent.start() ordering on fakes: the NB snapshot is asked for while the base wiring is still
-// running (they need nothing from each other), and nothing else waits for the NB first.
+// running (they need nothing from each other), the first pass's dumps start before the wiring, and
+// nothing else waits for the NB first.
 import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -35,7 +36,7 @@ describe('Agent start-up order', () => {
 
   afterEach(() => rmSync(dir, {recursive: true, force: true}))
 
-  it('asks for the NB snapshot while the base wiring is still running', async () => {
+  it('asks for the NB snapshot while the base wiring is still running, the first dumps started with the wiring', async () => {
     const events: string[] = []
     const base = gate()
     const nb = gate()
@@ -51,6 +52,9 @@ describe('Agent start-up order', () => {
         onDrift() {},
         compareWhenReady() {},
         stopBackground() {},
+        async prefetchObservation() {
+          events.push('dumps started')
+        },
       }),
       kernel: () => ({
         ensureBase() {
@@ -76,8 +80,11 @@ describe('Agent start-up order', () => {
     const agent = new Agent({rt: seams, cfg, logger: new NullLogger()})
     const starting = agent.start()
     const deadline = Date.now() + 5000
-    while (events.length < 2 && Date.now() < deadline) await sleep(5)
-    expect(events).to.have.members(['base started', 'nb requested'])
+    while (events.length < 3 && Date.now() < deadline) await sleep(5)
+    expect(events).to.have.members(['dumps started', 'base started', 'nb requested'])
+    expect(events.indexOf('dumps started'), 'the dumps do not wait for the wiring').to.be.below(
+      events.indexOf('base started'),
+    )
     expect(agent.metrics.readiness.state().reason).to.match(/waiting for the NB database snapshot/)
     await agent.stop()
     const err = await starting.then(
