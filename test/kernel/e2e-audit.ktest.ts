@@ -91,9 +91,13 @@ describe('e2e: the periodic audit of a node in use (guest)', function () {
       found?.first?.every((k) => k.startsWith('flow|')),
       'the audit named the flows',
     ).to.equal(true)
-    const repair = lines()
-      .slice(from)
-      .find((l) => l.msg === 'reconcile' && (l.added ?? 0) > 0)
+    // the flows are visible in OVS before the pass that added them has logged its line
+    const repairLine = () =>
+      lines()
+        .slice(from)
+        .find((l) => l.msg === 'reconcile' && (l.added ?? 0) > 0)
+    await waitFor('the repairing pass logged', async () => repairLine() !== undefined, 10_000, 50)
+    const repair = repairLine()
     expect(repair?.trigger, 'repaired by an event pass').to.equal('event')
     console.log(`      FIGURE flows restored ${ms} ms after their deletion (reconcile_interval ${INTERVAL_S} s)`)
   })
